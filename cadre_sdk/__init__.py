@@ -1,0 +1,22 @@
+"""cadre-sdk: Qinghai's cadre-motivation system as software.
+
+The public API for plugin authors: record classes, ``hookimpl``, rule types, dated parameters,
+and the errors. Everything else is the host's business.
+"""
+__version__ = "0.1.0"
+
+from .errors import CadreError, DataError, ParameterError, PluginError, RowError  # noqa: E402
+from .hookspecs import hookimpl  # noqa: E402
+from .parameters import Parameters, ParameterValue, load_parameters  # noqa: E402
+from .rules import (  # noqa: E402
+    AdjustmentSituation, CannedQuery, ConsequenceRule, GradeQuota, GradingRule, Indicator,
+    IndicatorSet, RuleContext, ScoringFormula, StaffingRule, SubsidyRule, ToleranceVariant,
+)
+
+__all__ = [
+    "__version__", "hookimpl", "load_parameters", "Parameters", "ParameterValue",
+    "CadreError", "DataError", "ParameterError", "PluginError", "RowError",
+    "Indicator", "IndicatorSet", "ScoringFormula", "GradingRule", "GradeQuota",
+    "ConsequenceRule", "SubsidyRule", "ToleranceVariant", "AdjustmentSituation",
+    "StaffingRule", "CannedQuery", "RuleContext",
+]

@@ -1,0 +1,77 @@
+"""``cadre plugins`` and ``cadre rules``: what is installed, and whether its rules agree."""
+from __future__ import annotations
+
+import datetime
+
+import click
+
+from ..cli import Env, pass_env
+from ..hookspecs import hookimpl  # noqa: F401  (re-exported for plugin authors' convenience)
+
+
+@click.command()
+@click.option("--hooks", "show_hooks", is_flag=True, help="List the hook names only.")
+@pass_env
+def plugins(env: Env, show_hooks: bool) -> None:
+    """List plugins: name, version, jurisdiction, source and the hooks each implements.
+
+    列出已安装的插件（名称、版本、管辖地区、实现的钩子）。
+    """
+    if show_hooks:
+        for caller in sorted(env.plugins.pm.hook.__dict__):
+            if not caller.startswith("_"):
+                click.echo(caller)
+        return
+    for info in env.plugins.infos.values():
+        click.echo(f"{info.name}  {info.version}  jurisdiction={info.jurisdiction}  "
+                   f"[{info.source}]")
+        click.echo(f"    hooks: {', '.join(info.hooks) or '-'}")
+
+
+@click.group()
+def rules() -> None:
+    """Inspect the registered rules. 查看已注册的规则。"""
+
+
+@rules.command("list")
+@pass_env
+def rules_list(env: Env) -> None:
+    """Every registered rule: kind, key, jurisdiction, plugin."""
+    book = env.plugins.book
+    for kind in book.kinds():
+        for reg in book.all(kind):
+            click.echo(f"{kind:12} {reg.key:28} {reg.jurisdiction}  {reg.plugin}")
+
+
+@rules.command("check")
+@click.option("--stale-before", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Report parameters whose newest value starts before this date.")
+@pass_env
+def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
+    """Report conflicts (two plugins claiming the same jurisdiction and rule with no stated
+    priority) and, with --stale-before, parameters whose newest value is older than the date.
+    Exit status 1 if anything is reported.
+
+    检查规则冲突与过期参数。
+    """
+    book = env.plugins.book
+    problems = 0
+    for kind, key, where, plugins_ in book.conflicts():
+        problems += 1
+        click.echo(f"conflict: {kind} rule {key!r} for jurisdiction {where} is registered by "
+                   f"{', '.join(plugins_)} with the same priority. Fix: uninstall one, or pass "
+                   "priority= when registering.")
+    if stale_before is not None:
+        cutoff = stale_before.date()
+        for file, (plugin, params) in sorted(book.parameter_sets().items()):
+            for path, newest in params.stale(cutoff):
+                problems += 1
+                click.echo(f"stale: {plugin}: {file}: {path} newest value from "
+                           f"{newest.isoformat()} (before {cutoff.isoformat()})")
+    if problems:
+        raise SystemExit(1)
+    click.echo("no conflicts" + (f"; no parameter older than {stale_before.date()}"
+                                 if stale_before else ""))
+
+
+COMMANDS = [plugins, rules]

@@ -1,0 +1,1 @@
+"""Provincial default plugin: queries (being written)."""

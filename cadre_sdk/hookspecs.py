@@ -1,0 +1,128 @@
+"""Hook specifications: every point where a plugin supplies local rules.
+
+Registration hooks (``register_*``) take a ``register`` callback: call ``register(item)`` once
+per item. The host checks each item's type, records which plugin (and so which jurisdiction)
+registered it, and fails with a ``PluginError`` naming the plugin, the hook and the fix. They
+are called once, when the plugin manager is built; they return nothing.
+
+Resolution: rule items (indicator sets, formulas, quotas, subsidy rules, tolerance variants)
+are chosen per record by jurisdiction: county over prefecture over province, the built-in
+provincial default last. Catalogue items (situations, staffing rules, queries) add up along the
+chain. Within one jurisdiction, a higher ``priority`` wins; equal priorities are a conflict that
+``cadre rules check`` reports and evaluation refuses.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("cadre_sdk")
+hookimpl = pluggy.HookimplMarker("cadre_sdk")
+
+
+@hookspec
+def cadre_jurisdiction() -> str:  # type: ignore[empty-body]
+    """Declare the GB/T 2260 code of the jurisdiction this plugin serves (e.g. ``"632800"`` for
+    海西州, ``"632801"`` for 格尔木市, ``"630000"`` for the province).
+
+    Called once per plugin when the plugin manager is built. Each plugin answers for itself;
+    answers are not combined. A plugin that does not implement it serves the province (630000)
+    and so competes with other provincial plugins, never with local ones.
+    """
+
+
+@hookspec
+def register_indicators(register: Any) -> None:
+    """Register indicator sets with their weights (``cadre_sdk.rules.IndicatorSet``).
+
+    Called once at start-up. ``register(IndicatorSet(...))`` per set: one set per subject
+    (个人/班子), unit kind (地方/部门/企业/事业单位/乡镇) and, optionally, functional positioning.
+    Weights are dated parameters; on evaluation the weights in force on the assessment year's
+    31 December must add up to 100, or evaluation fails naming the plugin.
+    Combination: the most specific jurisdiction's set for the unit's region wins; a set for the
+    unit's positioning beats the general (``*``) set of the same jurisdiction.
+    """
+
+
+@hookspec
+def register_scoring(register: Any) -> None:
+    """Register assessment scoring and grading: ``ScoringFormula``, ``GradingRule``,
+    ``GradeQuota`` and ``ConsequenceRule`` items (``cadre_sdk.rules``).
+
+    Called once at start-up. Formulas and grading rules are chosen per assessed unit's region
+    (county over prefecture over province), so a county can replace the formula or the grading
+    thresholds for its own jurisdiction only. Quotas are applied per unit after grading; the
+    quota of the unit's most specific jurisdiction applies. Consequence rules add up along the
+    chain (a local rule with the same code replaces the provincial one).
+    """
+
+
+@hookspec
+def register_subsidy_rules(register: Any) -> None:
+    """Register allowance schemes (``SubsidyRule``): the township post subsidy
+    (乡镇工作岗位补助), the regional supplementary allowance (地区附加津贴) and the like.
+
+    Called once at start-up. For each cadre, month and scheme, the rule of the township's most
+    specific jurisdiction is applied, with the parameter values in force in that month; the
+    ledger line records the plugin, the rule and the parameter versions.
+    """
+
+
+@hookspec
+def register_tolerance_variants(register: Any) -> None:
+    """Register fault-tolerance variants (``ToleranceVariant``): dimensions judged, red lines,
+    time limits in working days, accepting bodies, the decision rule.
+
+    Called once at start-up. A case uses the variant of its jurisdiction's most specific level
+    for its case kind, falling back to the ``*`` variant of the same level, then up the chain.
+    """
+
+
+@hookspec
+def register_adjustment_situations(register: Any) -> None:
+    """Register catalogued situations for up-or-down adjustment (``AdjustmentSituation``).
+
+    Called once at start-up. Catalogues add up along the jurisdiction chain: an adjustment in
+    海西州 may cite a provincial situation or one of 海西州's own. A local entry with the same
+    code as a provincial one replaces it for that jurisdiction.
+    """
+
+
+@hookspec
+def register_staffing_rules(register: Any) -> None:
+    """Register staffing rules (``StaffingRule``), checked against career history.
+
+    Called once at start-up; every registered rule is checked, and its breaches listed with
+    their evidence. Rules add up; a rule with the same code in a more specific jurisdiction
+    replaces the provincial one.
+    """
+
+
+@hookspec
+def register_queries(register: Any) -> None:
+    """Register canned queries for the publication (``CannedQuery``).
+
+    Called once at start-up. Every plugin's queries are published (names must be unique across
+    plugins); a query marked ``oversight`` is left out of the public level.
+    """
+
+
+@hookspec
+def validate_record(kind: str, record: Any) -> list[str] | None:
+    """Check one record before it is stored; return Chinese messages for what is wrong.
+
+    Called by ``cadre load`` for every valid row of every kind, with the record kind (e.g.
+    ``"cadre"``) and the attrs record. Return ``None`` or ``[]`` when the record is fine. All
+    plugins are asked and their messages are combined; any message rejects the row, and the
+    whole load writes nothing. Keep it cheap: it runs once per row.
+    """
+
+
+@hookspec
+def register_commands(cli: Any) -> None:
+    """Add commands to the ``cadre`` CLI.
+
+    Called once when the CLI is built, with the root ``click.Group``; use ``@cli.command()``.
+    Every plugin's commands are added; a name already taken is an error naming the plugin.
+    """

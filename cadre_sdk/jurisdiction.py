@@ -1,0 +1,36 @@
+"""Jurisdictions: GB/T 2260 codes and the chain a rule is resolved along."""
+from __future__ import annotations
+
+import re
+
+PROVINCE = "630000"
+_CODE = re.compile(r"^\d{6}(\d{3})?$")
+
+
+def is_code(code: str) -> bool:
+    """A 6-digit division code or a 9-digit township code."""
+    return bool(_CODE.match(code or ""))
+
+
+def chain(code: str) -> tuple[str, ...]:
+    """The jurisdictions a record in ``code`` falls under, most specific first.
+
+    ``632801`` (格尔木市) -> ``("632801", "632800", "630000")``; a township's 9-digit code starts
+    with its county's. GB/T 2260 codes nest by their digits: 2 for the province, 4 for the
+    prefecture, 6 for the county.
+    """
+    if not is_code(code):
+        raise ValueError(f"not a GB/T 2260 code: {code!r}")
+    county, prefecture, province = code[:6], code[:4] + "00", code[:2] + "0000"
+    return tuple(dict.fromkeys((county, prefecture, province)))
+
+
+def level(code: str) -> str:
+    """``province``, ``prefecture``, ``county`` or ``township`` by the shape of the code."""
+    if len(code) == 9:
+        return "township"
+    if code.endswith("0000"):
+        return "province"
+    if code.endswith("00"):
+        return "prefecture"
+    return "county"

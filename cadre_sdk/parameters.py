@@ -1,0 +1,636 @@
+"""Dated parameters, in the shape of OpenFisca's parameter files.
+
+A parameter file is a YAML tree of *nodes* (mappings of named children) whose *leaves* carry
+``values``: entries keyed by ISO start date, each with a ``value`` and the ``reference`` it comes
+from; an entry that is ``null`` ends the parameter from that date. A value is read "as of" a
+date: the entry with the greatest start on or before it.
+
+Files are checked strictly (duplicate keys, unknown keys, dates, units, missing references) and
+every problem is a :class:`~cadre_sdk.errors.ParameterError` whose message starts with
+``file:line:``, so a plugin author can jump straight to it.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime
+import difflib
+import functools
+import hashlib
+import json
+import math
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import attrs
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import ParameterError
+
+__all__ = [
+    "ENTRY_KEYS",
+    "LEAF_KEYS",
+    "NODE_KEYS",
+    "UNITS",
+    "ParameterNode",
+    "ParameterValue",
+    "Parameters",
+    "load_parameters",
+    "parse_parameters",
+]
+
+UNITS = ("ratio", "yuan", "days", "workdays", "points", "percent", "years", "months", "count",
+         "text", "bool")
+NODE_KEYS = ("description", "documentation", "reference", "metadata")
+LEAF_KEYS = ("description", "unit", "values", "reference", "documentation", "metadata")
+ENTRY_KEYS = ("value", "reference", "example", "note")
+
+_AMOUNT_UNITS = frozenset({"yuan", "days", "workdays", "points", "years", "months", "count"})
+_UNIT_ZH = {"yuan": " 元", "days": " 天", "workdays": " 个工作日", "points": " 分",
+            "percent": "%", "years": " 年", "months": " 个月"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TAG = "tag:yaml.org,2002:"
+# Guards against alias bombs and self-referencing anchors, which YAML allows and we never need.
+_MAX_TREE_DEPTH = 32
+_MAX_METADATA_DEPTH = 8
+_MAX_VALUE_DEPTH = 2  # e.g. subsidy tiers: a list of mappings of scalars
+_NODE_BUDGET = 200_000
+
+
+def _fail(file: str, line: int, message: str) -> NoReturn:
+    raise ParameterError(f"{file}:{line}: {message}")
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.7)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    """``YYYY-MM-DD`` exactly (no ``2020-1-1``, no times), or None."""
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _show(node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        return repr(node.value)
+    kind = "a list" if isinstance(node, SequenceNode) else "a mapping"
+    if node.tag not in (_TAG + "seq", _TAG + "map"):
+        kind += f" tagged {node.tag}"
+    return kind
+
+
+def _as_date(on: datetime.date | str, where: str) -> datetime.date:
+    """A date argument from calling code; ``where`` (``file:line``) prefixes the error."""
+    if isinstance(on, datetime.datetime):
+        return on.date()
+    if isinstance(on, datetime.date):
+        return on
+    parsed = _parse_date(on) if isinstance(on, str) else None
+    if parsed is None:
+        raise ParameterError(f"{where}: bad date {on!r}; expected a datetime.date or 'YYYY-MM-DD'")
+    return parsed
+
+
+@attrs.frozen
+class ParameterValue:
+    """One dated value of one parameter, with where it came from (for explanations)."""
+
+    path: str
+    value: object
+    start: datetime.date
+    reference: str
+    example: bool
+    note: str | None
+    file: str
+    line: int
+    unit: str | None
+    description: str | None = None  # the leaf's description, for explanations
+
+    def describe_zh(self) -> str:
+        """One line in Chinese, e.g. ``a.b = 0.15（自 2007-01-01 起；依据：…；示例值）``."""
+        if isinstance(self.value, bool):
+            shown = "是" if self.value else "否"
+        elif isinstance(self.value, (list, dict)):
+            shown = json.dumps(self.value, ensure_ascii=False, default=str)
+        else:
+            shown = str(self.value)
+        shown += _UNIT_ZH.get(self.unit or "", "")
+        extra = "；示例值" if self.example else ""
+        if self.note:
+            extra += f"；说明：{self.note}"
+        return f"{self.path} = {shown}（自 {self.start.isoformat()} 起；依据：{self.reference}{extra}）"
+
+
+@attrs.frozen
+class _Leaf:
+    line: int
+    starts: list[datetime.date]          # sorted; parallel to entries
+    entries: list[ParameterValue | None]  # None: the parameter ends at that start
+    end_lines: dict[datetime.date, int]   # lines of null entries, for "not in force" messages
+
+
+@attrs.frozen
+class _Node:
+    line: int
+    description: str | None
+    children: list[str]
+
+
+@attrs.frozen(eq=False)
+class Parameters:
+    """One loaded parameter file. ``metadata`` is shared by every caller of :func:`load_parameters`
+    (the result is cached): treat it, and list/mapping values, as read-only."""
+
+    file: str
+    sha256: str
+    description: str
+    metadata: dict[str, Any]
+    _leaves: dict[str, _Leaf] = attrs.field(repr=False)
+    _nodes: dict[str, _Node] = attrs.field(repr=False)
+
+    def has(self, path: str) -> bool:
+        """Whether ``path`` names a leaf (a parameter with values); nodes answer False."""
+        return path in self._leaves
+
+    def at(self, path: str, on: datetime.date | str) -> ParameterValue:
+        """The value of ``path`` in force on ``on``; ParameterError if unknown or not in force."""
+        leaf = self._leaf(path)
+        day = _as_date(on, f"{self.file}:{leaf.line}")
+        i = bisect.bisect_right(leaf.starts, day) - 1
+        if i < 0:
+            _fail(self.file, leaf.line,
+                  f"parameter {path!r} has no value on {day.isoformat()}: its first value starts "
+                  f"{leaf.starts[0].isoformat()}")
+        entry = leaf.entries[i]
+        if entry is None:
+            start = leaf.starts[i]
+            _fail(self.file, leaf.end_lines[start],
+                  f"parameter {path!r} has no value on {day.isoformat()}: it was ended "
+                  f"(null) from {start.isoformat()}")
+        return entry
+
+    def get(self, path: str, on: datetime.date | str,
+            default: ParameterValue | None = None) -> ParameterValue | None:
+        """Like :meth:`at`, but ``default`` when the path is unknown or has no value on ``on``."""
+        day = _as_date(on, f"{self.file}:1")  # a bad date is the caller's bug: still raise
+        if path not in self._leaves:
+            return default
+        try:
+            return self.at(path, day)
+        except ParameterError:
+            return default
+
+    def leaves(self) -> Iterator[tuple[str, list[ParameterValue]]]:
+        """Every leaf with its values in date order (ends excluded), sorted by path."""
+        for path in sorted(self._leaves):
+            yield path, [e for e in self._leaves[path].entries if e is not None]
+
+    def newest_date(self, path: str) -> datetime.date:
+        """The start of the newest (non-null) value of ``path``."""
+        leaf = self._leaf(path)
+        return max(e.start for e in leaf.entries if e is not None)
+
+    def stale(self, before: datetime.date) -> list[tuple[str, datetime.date]]:
+        """Leaves whose newest value starts before ``before``, sorted by path. Leaves ended by a
+        null are left out: someone retired them on purpose, so there is nothing to review."""
+        out = []
+        for path in sorted(self._leaves):
+            leaf = self._leaves[path]
+            if leaf.entries[-1] is None:
+                continue
+            newest = self.newest_date(path)
+            if newest < before:
+                out.append((path, newest))
+        return out
+
+    def node(self, path: str = "") -> ParameterNode:
+        """A view of the subtree at ``path`` ("" is the whole file)."""
+        if path not in self._nodes:
+            if path in self._leaves:
+                _fail(self.file, self._leaves[path].line,
+                      f"{path!r} is a parameter (it has values), not a node; use at()")
+            self._unknown(path)
+        return ParameterNode(self, path)
+
+    def _leaf(self, path: str) -> _Leaf:
+        leaf = self._leaves.get(path)
+        if leaf is None:
+            self._unknown(path)
+        return leaf
+
+    def _unknown(self, path: str) -> NoReturn:
+        if path in self._nodes:
+            node = self._nodes[path]
+            below = [p for p in sorted(self._leaves) if p.startswith(path + ".")]
+            _fail(self.file, node.line,
+                  f"{path!r} is a node, not a parameter; parameters under it: "
+                  f"{_short_list(below)}")
+        # Point at the deepest ancestor that exists: that is where the missing child would go.
+        parts = path.split(".")
+        line = 1
+        for n in range(len(parts) - 1, 0, -1):
+            ancestor = ".".join(parts[:n])
+            if ancestor in self._nodes:
+                line = self._nodes[ancestor].line
+                break
+        known = sorted(self._leaves)
+        close = difflib.get_close_matches(path, known, n=3, cutoff=0.6)
+        ordered = close + [k for k in known if k not in close]
+        _fail(self.file, line,
+              f"no parameter {path!r} in {self.file}; known: {_short_list(ordered)}")
+
+
+def _short_list(items: list[str], limit: int = 10) -> str:
+    if not items:
+        return "(none)"
+    shown = ", ".join(items[:limit])
+    return shown + (f" (and {len(items) - limit} more)" if len(items) > limit else "")
+
+
+@attrs.frozen
+class ParameterNode:
+    """A subtree of a :class:`Parameters`: paths given to it are relative to ``path``."""
+
+    parameters: Parameters
+    path: str
+
+    @property
+    def description(self) -> str | None:
+        return self.parameters._nodes[self.path].description
+
+    def children(self) -> list[str]:
+        """Names of the direct children (nodes and leaves), in file order."""
+        return list(self.parameters._nodes[self.path].children)
+
+    def _full(self, child_path: str) -> str:
+        return f"{self.path}.{child_path}" if self.path else child_path
+
+    def has(self, child_path: str) -> bool:
+        return self.parameters.has(self._full(child_path))
+
+    def at(self, child_path: str, on: datetime.date | str) -> ParameterValue:
+        return self.parameters.at(self._full(child_path), on)
+
+    def get(self, child_path: str, on: datetime.date | str,
+            default: ParameterValue | None = None) -> ParameterValue | None:
+        return self.parameters.get(self._full(child_path), on, default)
+
+    def node(self, child_path: str) -> ParameterNode:
+        return self.parameters.node(self._full(child_path))
+
+
+class _Reader:
+    """Walks the composed YAML node tree. PyYAML's constructors keep the last of duplicate keys
+    and lose line numbers, so structure is read from nodes and only scalars are constructed."""
+
+    def __init__(self, text: str, file: str):
+        self.file = file
+        self.text = text
+        self.loader: yaml.SafeLoader  # built in compose(): building it can fail
+        self.budget = _NODE_BUDGET
+        self.walking: set[int] = set()  # ids of the mappings being walked, to catch alias loops
+        self.leaves: dict[str, _Leaf] = {}
+        self.nodes: dict[str, _Node] = {}
+
+    def fail(self, node: Node, message: str) -> NoReturn:
+        _fail(self.file, _line(node), message)
+
+    def compose(self) -> Node | None:
+        try:
+            # SafeLoader's reader checks for forbidden characters as it is built.
+            self.loader = yaml.SafeLoader(self.text)
+            return self.loader.get_single_node()
+        except yaml.MarkedYAMLError as e:
+            mark = e.problem_mark or e.context_mark
+            line = mark.line + 1 if mark else 1
+            what = e.problem or "invalid YAML"
+            if e.context:
+                at = f" at line {e.context_mark.line + 1}" if e.context_mark else ""
+                what += f" ({e.context}{at})"
+            _fail(self.file, line, f"YAML syntax error: {what}")
+        except yaml.reader.ReaderError as e:
+            line = self.text.count("\n", 0, max(e.position, 0)) + 1
+            char = f"#x{e.character:04x}" if isinstance(e.character, int) else repr(e.character)
+            _fail(self.file, line,
+                  f"YAML syntax error: character {char} is not allowed ({e.reason})")
+        except RecursionError:
+            # PyYAML's composer recurses once per nesting level.
+            _fail(self.file, 1, "YAML nesting is too deep")
+
+    def spend(self, node: Node) -> None:
+        self.budget -= 1
+        if self.budget < 0:
+            self.fail(node, "document too large (or too many alias expansions)")
+
+    # -- plain data (values, metadata) --------------------------------------------------------
+
+    def scalar(self, node: ScalarNode) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as e:
+            # Explicit tags (``!!int zz``) and impossible timestamps (``2020-13-01``) end up here.
+            reason = getattr(e, "problem", None) or str(e)
+            self.fail(node, f"cannot read {node.value!r} (tag {node.tag}): {reason}")
+
+    def plain(self, node: Node, depth: int, what: str) -> Any:
+        """Build a Python value from ``node``, rejecting duplicate keys and deep nesting."""
+        self.spend(node)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        if depth <= 0:
+            self.fail(node, f"{what} is nested too deeply")
+        if isinstance(node, SequenceNode) and node.tag == _TAG + "seq":
+            return [self.plain(item, depth - 1, what) for item in node.value]
+        if isinstance(node, MappingNode) and node.tag == _TAG + "map":
+            out: dict[Any, Any] = {}
+            lines: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode) or key_node.tag == _TAG + "merge":
+                    self.fail(key_node, f"keys in {what} must be plain scalars (no '<<' merges, "
+                                        "no lists or mappings as keys)")
+                key = self.scalar(key_node)
+                try:
+                    seen = lines.get(key)
+                except TypeError:  # unhashable (e.g. a !!binary key with odd content); be safe
+                    self.fail(key_node, f"key {key_node.value!r} in {what} cannot be used as a key")
+                if seen is not None:
+                    self.fail(key_node, f"duplicate key {key_node.value!r} in {what} "
+                                        f"(lines {seen} and {_line(key_node)})")
+                lines[key] = _line(key_node)
+                out[key] = self.plain(value_node, depth - 1, what)
+            return out
+        self.fail(node, f"unsupported YAML tag {node.tag} in {what}")
+
+    def text_field(self, node: Node, key: str, where: str) -> str:
+        value = self.plain(node, 0, key) if isinstance(node, ScalarNode) else None
+        if not isinstance(value, str):
+            self.fail(node, f"{key!r} of {where} must be text; quote it if YAML reads it as "
+                            "something else")
+        return value
+
+    # -- structure ----------------------------------------------------------------------------
+
+    def entries(self, node: MappingNode, where: str) -> dict[str, tuple[Node, Node]]:
+        """Key text -> (key node, value node), failing on duplicate or non-scalar keys."""
+        if not isinstance(node, MappingNode) or node.tag != _TAG + "map":
+            self.fail(node, f"{where} must be a mapping, got {_show(node)}")
+        out: dict[str, tuple[Node, Node]] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == _TAG + "merge":
+                self.fail(key_node, f"keys in {where} must be plain names (no '<<' merges, no "
+                                    "lists or mappings as keys)")
+            name = key_node.value
+            if name in out:
+                self.fail(key_node, f"duplicate key {name!r} in {where} "
+                                    f"(lines {_line(out[name][0])} and {_line(key_node)})")
+            out[name] = (key_node, value_node)
+        return out
+
+    def read(self) -> tuple[str, dict[str, Any]]:
+        root = self.compose()
+        if root is None:
+            _fail(self.file, 1, "the file is empty; expected a mapping with a description and "
+                                "parameters")
+        if not isinstance(root, MappingNode) or root.tag != _TAG + "map":
+            self.fail(root, "the top level must be a mapping (description, metadata and "
+                            "parameter nodes)")
+        keys = self.entries(root, "the top level")
+        if "values" in keys:
+            self.fail(keys["values"][0], "the top level is a node and cannot have 'values'; put "
+                                         "them under a named parameter")
+        metadata: dict[str, Any] = {}
+        if "metadata" in keys:
+            metadata = self.metadata(keys["metadata"][1], "the top level")
+        self.node(root, keys, "", depth=0)
+        return self.nodes[""].description or "", metadata
+
+    def metadata(self, node: Node, where: str) -> dict[str, Any]:
+        if not isinstance(node, MappingNode):
+            self.fail(node, f"'metadata' of {where} must be a mapping")
+        return self.plain(node, _MAX_METADATA_DEPTH, f"metadata of {where}")
+
+    def node(self, node: MappingNode, keys: dict[str, tuple[Node, Node]], path: str,
+             depth: int) -> None:
+        where = f"node {path!r}" if path else "the top level"
+        self.spend(node)
+        if depth > _MAX_TREE_DEPTH:
+            self.fail(node, f"{where} is nested too deeply")
+        description = None
+        children: list[str] = []
+        for name, (key_node, value_node) in keys.items():
+            if name == "description":
+                description = self.text_field(value_node, name, where)
+            elif name in ("documentation", "reference"):
+                self.text_field(value_node, name, where)
+            elif name == "metadata":
+                if path:  # the top level's metadata is read by read()
+                    self.metadata(value_node, where)
+            elif name == "unit":
+                self.fail(key_node, f"'unit' is only allowed on a leaf (a mapping with 'values'); "
+                                    f"{where} has no 'values'")
+            else:
+                child = f"{path}.{name}" if path else name
+                if not name.isidentifier():
+                    hint = (" (did you forget 'values:' above the dates?)"
+                            if _parse_date(name) else "")
+                    self.fail(key_node, f"{name!r} in {where} is not a valid parameter name: use "
+                                        f"letters, digits and underscores{hint}")
+                if not isinstance(value_node, MappingNode):
+                    self.fail(key_node,
+                              f"{name!r} in {where} is read as a child parameter but its value is "
+                              f"not a mapping; allowed keys on a node: {', '.join(NODE_KEYS)}"
+                              f"{_suggest(name, NODE_KEYS)}")
+                if id(value_node) in self.walking:
+                    self.fail(key_node, f"parameter {child!r} contains itself (a YAML alias "
+                                        "refers back to its own anchor)")
+                child_keys = self.entries(value_node, f"parameter {child!r}")
+                self.walking.add(id(value_node))
+                if "values" in child_keys:
+                    self.leaf(key_node, child_keys, child)
+                else:
+                    self.node(key_node, child_keys, child, depth + 1)
+                self.walking.discard(id(value_node))
+                children.append(name)
+        if path and not children:
+            self.fail(node, f"{where} has no child parameters and no 'values'")
+        self.nodes[path] = _Node(_line(node), description, children)
+
+    def leaf(self, node: Node, keys: dict[str, tuple[Node, Node]], path: str) -> None:
+        self.spend(node)
+        where = f"parameter {path!r}"
+        values_key = keys["values"][0]
+        for name, (key_node, value_node) in keys.items():
+            if name in LEAF_KEYS:
+                continue
+            if isinstance(value_node, MappingNode):
+                self.fail(key_node, f"{where} has both 'values' (line {_line(values_key)}) and a "
+                                    f"child node {name!r}; a parameter is either a node or a leaf "
+                                    f"(or is {name!r} a misspelt key? allowed: "
+                                    f"{', '.join(LEAF_KEYS)})")
+            self.fail(key_node, f"unknown key {name!r} on leaf {path!r}; allowed: "
+                                f"{', '.join(LEAF_KEYS)}{_suggest(name, LEAF_KEYS)}")
+        description = None
+        if "description" in keys:
+            description = self.text_field(keys["description"][1], "description", where)
+        for name in ("documentation", "reference"):
+            if name in keys:
+                self.text_field(keys[name][1], name, where)
+        if "metadata" in keys:
+            self.metadata(keys["metadata"][1], where)
+        unit = None
+        if "unit" in keys:
+            unit_node = keys["unit"][1]
+            unit = self.plain(unit_node, 0, "unit") if isinstance(unit_node, ScalarNode) else None
+            if unit not in UNITS:
+                self.fail(unit_node, f"unknown unit {_show(unit_node)} on {where}; allowed: "
+                                     f"{', '.join(UNITS)}{_suggest(str(unit), UNITS)}")
+        values_node = keys["values"][1]
+        if not isinstance(values_node, MappingNode) or values_node.tag != _TAG + "map":
+            self.fail(values_key, f"'values' of {where} must be a mapping of ISO dates "
+                                  "(YYYY-MM-DD) to value entries")
+        if not values_node.value:
+            self.fail(values_key, f"'values' of {where} is empty; give at least one dated value")
+
+        dated: dict[datetime.date, tuple[int, ParameterValue | None]] = {}
+        for date_node, entry_node in values_node.value:
+            raw = date_node.value if isinstance(date_node, ScalarNode) else None
+            start = _parse_date(raw) if isinstance(raw, str) else None
+            if start is None:
+                self.fail(date_node, f"bad date {raw!r} in 'values' of {where}; dates must be ISO "
+                                     "YYYY-MM-DD (e.g. 2020-01-01)")
+            line = _line(date_node)
+            if start in dated:
+                self.fail(date_node, f"duplicate date {start.isoformat()} in 'values' of {where} "
+                                     f"(lines {dated[start][0]} and {line})")
+            dated[start] = (line, self.entry(date_node, entry_node, path, start, unit, description))
+        if all(v is None for _, v in dated.values()):
+            self.fail(values_key, f"'values' of {where} only ends the parameter (every entry is "
+                                  "null); give at least one value")
+        starts = sorted(dated)
+        self.leaves[path] = _Leaf(
+            line=_line(node),
+            starts=starts,
+            entries=[dated[s][1] for s in starts],
+            end_lines={s: dated[s][0] for s in starts if dated[s][1] is None},
+        )
+
+    def entry(self, date_node: Node, node: Node, path: str, start: datetime.date,
+              unit: str | None, description: str | None) -> ParameterValue | None:
+        where = f"the value of {path!r} from {start.isoformat()}"
+        if isinstance(node, ScalarNode) and node.tag == _TAG + "null":
+            return None
+        if not isinstance(node, MappingNode):
+            self.fail(node, f"{where} must be a mapping with 'value' and 'reference' (or null to "
+                            f"end the parameter), got {_show(node)}")
+        keys = self.entries(node, where)
+        for name, (key_node, _) in keys.items():
+            if name not in ENTRY_KEYS:
+                self.fail(key_node, f"unknown key {name!r} in value entry; allowed: "
+                                    f"{', '.join(ENTRY_KEYS)}{_suggest(name, ENTRY_KEYS)}")
+        if "value" not in keys:
+            self.fail(date_node, f"{where} has no 'value'")
+        value_node = keys["value"][1]
+        value = self.plain(value_node, _MAX_VALUE_DEPTH, f"{where}")
+        if value is None:
+            self.fail(value_node, f"{where} is empty (null); to end the parameter write "
+                                  f"'{start.isoformat()}: null' instead of a value entry")
+        self.check_unit(value_node, value, unit, where)
+        if "reference" not in keys:
+            self.fail(date_node, f"{where} has no 'reference'; every value must cite its source "
+                                 "(document, article)")
+        reference = self.text_field(keys["reference"][1], "reference", where)
+        if not reference.strip():
+            self.fail(keys["reference"][1], f"the 'reference' of {where} is blank; cite the source")
+        example = False
+        if "example" in keys:
+            example = self.plain(keys["example"][1], 0, "example") \
+                if isinstance(keys["example"][1], ScalarNode) else None
+            if not isinstance(example, bool):
+                self.fail(keys["example"][1], f"'example' of {where} must be true or false")
+        note = self.text_field(keys["note"][1], "note", where) if "note" in keys else None
+        return ParameterValue(path=path, value=value, start=start, reference=reference,
+                              example=example, note=note, file=self.file, line=_line(date_node),
+                              unit=unit, description=description)
+
+    def check_unit(self, node: Node, value: Any, unit: str | None, where: str) -> None:
+        """Units constrain a scalar value and each scalar of a list value; mappings (e.g. tiers)
+        mix fields of different units, so they are kept as loaded."""
+        if unit is None:
+            return
+        if isinstance(node, SequenceNode):
+            for item_node, item in zip(node.value, value):
+                if not isinstance(item_node, (SequenceNode, MappingNode)):
+                    self.check_unit(item_node, item, unit, where)
+            return
+        if isinstance(node, MappingNode):
+            return
+        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(node, f"{where} must be a finite number, got {value!r}")
+        if unit == "ratio" and not (is_number and 0 <= value <= 1):
+            self.fail(node, f"{where} has unit ratio and must be a number from 0 to 1, got "
+                            f"{value!r}")
+        if unit in _AMOUNT_UNITS and not (is_number and value >= 0):
+            self.fail(node, f"{where} has unit {unit} and must be a number >= 0, got "
+                            f"{value!r}")
+        if unit == "count" and not isinstance(value, int):
+            self.fail(node, f"{where} has unit count and must be a whole number, got "
+                            f"{value!r}")
+        if unit == "percent" and not is_number:
+            self.fail(node, f"{where} has unit percent and must be a number, got {value!r}")
+        if unit == "text" and not isinstance(value, str):
+            self.fail(node, f"{where} has unit text and must be text, got {value!r}")
+        if unit == "bool" and not isinstance(value, bool):
+            self.fail(node, f"{where} has unit bool and must be true or false, got "
+                            f"{value!r}")
+
+
+def _parse(text: str, file: str, sha256: str) -> Parameters:
+    reader = _Reader(text, file)
+    description, metadata = reader.read()
+    return Parameters(file=file, sha256=sha256, description=description, metadata=metadata,
+                      leaves=reader.leaves, nodes=reader.nodes)
+
+
+def parse_parameters(text: str, file: str = "<string>") -> Parameters:
+    """Parse parameter YAML from a string; ``sha256`` is that of its UTF-8 encoding."""
+    return _parse(text, file, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+
+
+def load_parameters(path: str | os.PathLike[str]) -> Parameters:
+    """Load a parameter file (UTF-8). Cached per (resolved path, mtime, size): an edited file is
+    re-read, an unchanged one is parsed once."""
+    resolved = Path(path).resolve()
+    try:
+        st = resolved.stat()
+    except OSError as e:
+        raise ParameterError(f"{resolved}:1: cannot read parameter file: {e.strerror}") from e
+    return _load_cached(str(resolved), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=128)
+def _load_cached(file: str, mtime_ns: int, size: int) -> Parameters:
+    try:
+        data = Path(file).read_bytes()
+    except OSError as e:
+        raise ParameterError(f"{file}:1: cannot read parameter file: {e.strerror}") from e
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise ParameterError(f"{file}:{line}: parameter files must be UTF-8 ({e.reason} at byte "
+                             f"{e.start})") from None
+    return _parse(text, file, hashlib.sha256(data).hexdigest())

@@ -1,0 +1,355 @@
+"""The plugin manager: discovery, registration, and jurisdiction resolution of rules.
+
+No global manager: ``get_plugin_manager()`` builds one per CLI invocation or test, from the
+built-in default plugins, installed packages (entry-point group ``cadre_sdk``), a plugins
+directory and plugins passed in code.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import attrs
+import pluggy
+
+from . import hookspecs, rules
+from .errors import PluginError, RuleConflict
+from .jurisdiction import PROVINCE, chain, is_code
+
+ENTRY_POINT_GROUP = "cadre_sdk"
+PLUGINS_DIR_ENV = "CADRE_PLUGINS_DIR"
+
+#: The built-in provincial defaults, registered like any other plugin.
+DEFAULT_PLUGINS = (
+    "cadre_sdk.defaults.province",
+    "cadre_sdk.defaults.assessment",
+    "cadre_sdk.defaults.subsidies",
+    "cadre_sdk.defaults.tolerance",
+    "cadre_sdk.defaults.adjustments",
+    "cadre_sdk.defaults.staffing",
+    "cadre_sdk.defaults.queries",
+)
+
+#: Which rule types each registration hook accepts.
+REGISTRATION_HOOKS: dict[str, tuple[type, ...]] = {
+    "register_indicators": (rules.IndicatorSet,),
+    "register_scoring": (rules.ScoringFormula, rules.GradingRule, rules.GradeQuota,
+                         rules.ConsequenceRule),
+    "register_subsidy_rules": (rules.SubsidyRule,),
+    "register_tolerance_variants": (rules.ToleranceVariant,),
+    "register_adjustment_situations": (rules.AdjustmentSituation,),
+    "register_staffing_rules": (rules.StaffingRule,),
+    "register_queries": (rules.CannedQuery,),
+}
+
+#: Rule kinds whose entries add up along the jurisdiction chain instead of overriding.
+CATALOGUE_KINDS = frozenset({"situation", "staffing", "query", "consequence"})
+
+
+@attrs.frozen
+class PluginInfo:
+    """What ``cadre plugins`` lists about one plugin."""
+
+    name: str
+    version: str
+    jurisdiction: str
+    hooks: tuple[str, ...]
+    source: str          # "built-in", "entry point", "plugins dir", "registered in code"
+    builtin: bool = False
+
+
+@attrs.frozen
+class Registration:
+    """One registered item with who registered it and for which jurisdiction."""
+
+    item: Any
+    plugin: str
+    jurisdiction: str
+    hook: str
+    builtin: bool
+
+    @property
+    def kind(self) -> str:
+        return self.item.rule_kind
+
+    @property
+    def key(self) -> str:
+        return self.item.key
+
+    @property
+    def rank(self) -> int:
+        # Built-in defaults rank below anything a real plugin registers for the same place.
+        return self.item.priority - (10_000 if self.builtin else 0)
+
+
+class Registrar:
+    """The ``register`` callback handed to one plugin's registration hook."""
+
+    def __init__(self, book: "RuleBook", plugin: str, jurisdiction: str, hook: str,
+                 accepts: tuple[type, ...], builtin: bool):
+        self._book, self._plugin, self._jurisdiction = book, plugin, jurisdiction
+        self._hook, self._accepts, self._builtin = hook, accepts, builtin
+
+    def __call__(self, item: Any) -> Any:
+        if not isinstance(item, self._accepts):
+            names = ", ".join(t.__name__ for t in self._accepts)
+            raise PluginError(self._plugin, self._hook,
+                              f"registered {type(item).__name__} {item!r:.80}",
+                              f"{self._hook} accepts {names} from cadre_sdk.rules.")
+        self._book.add(Registration(item, self._plugin, self._jurisdiction, self._hook,
+                                    self._builtin))
+        return item
+
+
+class RuleBook:
+    """All registered rule items, and their resolution by jurisdiction."""
+
+    def __init__(self) -> None:
+        self._by_kind: dict[str, list[Registration]] = defaultdict(list)
+
+    def add(self, reg: Registration) -> None:
+        self._by_kind[reg.kind].append(reg)
+
+    def all(self, kind: str) -> list[Registration]:
+        return list(self._by_kind.get(kind, ()))
+
+    def kinds(self) -> list[str]:
+        return sorted(self._by_kind)
+
+    def _best(self, candidates: list[Registration], kind: str, key: str, where: str) -> Registration:
+        top = max(r.rank for r in candidates)
+        best = [r for r in candidates if r.rank == top]
+        if len(best) > 1:
+            names = ", ".join(sorted(r.plugin for r in best))
+            raise RuleConflict(
+                f"plugins {names} all register {kind} rule {key!r} for jurisdiction {where} "
+                "with the same priority. Fix: uninstall one, or give one a higher priority= "
+                "when registering.")
+        return best[0]
+
+    def resolve(self, kind: str, key: str, region_code: str) -> Registration | None:
+        """The rule of ``kind`` and ``key`` that applies in ``region_code``, or None."""
+        for code in chain(region_code):
+            candidates = [r for r in self._by_kind.get(kind, ()) if r.key == key
+                          and r.jurisdiction == code]
+            if candidates:
+                return self._best(candidates, kind, key, code)
+        return None
+
+    def resolve_first(self, kind: str, keys: Iterable[str], region_code: str) -> Registration | None:
+        """Like ``resolve`` over several keys in order of preference, level by level: a more
+        specific jurisdiction's fallback key still beats a less specific one's preferred key."""
+        keys = list(keys)
+        for code in chain(region_code):
+            for key in keys:
+                candidates = [r for r in self._by_kind.get(kind, ()) if r.key == key
+                              and r.jurisdiction == code]
+                if candidates:
+                    return self._best(candidates, kind, key, code)
+        return None
+
+    def catalogue(self, kind: str, region_code: str = PROVINCE) -> dict[str, Registration]:
+        """Entries of a catalogue kind in force in ``region_code``: every level on the chain
+        contributes; a more specific level's entry replaces a same-coded one above it."""
+        out: dict[str, Registration] = {}
+        for code in reversed(chain(region_code)):
+            level = [r for r in self._by_kind.get(kind, ()) if r.jurisdiction == code]
+            for key in dict.fromkeys(r.key for r in level):
+                out[key] = self._best([r for r in level if r.key == key], kind, key, code)
+        return out
+
+    def everything(self, kind: str) -> dict[str, Registration]:
+        """Every entry of a catalogue kind from every jurisdiction, keyed ``jurisdiction:key``."""
+        out = {}
+        for reg in self._by_kind.get(kind, ()):
+            out.setdefault(f"{reg.jurisdiction}:{reg.key}", reg)
+        return out
+
+    def conflicts(self) -> list[tuple[str, str, str, list[str]]]:
+        """(kind, key, jurisdiction, plugins) for every claim with no priority between them."""
+        found = []
+        for kind, regs in sorted(self._by_kind.items()):
+            groups: dict[tuple[str, str], list[Registration]] = defaultdict(list)
+            for r in regs:
+                groups[(r.key, r.jurisdiction)].append(r)
+            for (key, where), group in sorted(groups.items()):
+                top = max(r.rank for r in group)
+                plugins = sorted({r.plugin for r in group if r.rank == top})
+                if len(plugins) > 1:
+                    found.append((kind, key, where, plugins))
+        return found
+
+    def parameter_sets(self) -> dict[str, tuple[str, Any]]:
+        """Every parameter file referenced by a registered item: file -> (plugin, Parameters)."""
+        out = {}
+        for regs in self._by_kind.values():
+            for r in regs:
+                params = getattr(r.item, "parameters", None)
+                if params is not None:
+                    out.setdefault(params.file, (r.plugin, params))
+        return out
+
+
+class CadrePlugins:
+    """A built plugin manager: pluggy's manager, what each plugin is, and the rule book."""
+
+    def __init__(self, pm: pluggy.PluginManager, infos: dict[str, PluginInfo], book: RuleBook):
+        self.pm, self.infos, self.book = pm, infos, book
+
+    @property
+    def hook(self) -> Any:
+        return self.pm.hook
+
+    def jurisdiction_of(self, plugin: str) -> str:
+        return self.infos[plugin].jurisdiction
+
+    def validate_record(self, kind: str, record: Any) -> list[str]:
+        """All plugins' messages about one record; a plugin fault names the plugin."""
+        messages: list[str] = []
+        for impl in self.pm.hook.validate_record.get_hookimpls():
+            got = call_impl(impl, "validate_record", kind=kind, record=record)
+            if got is None:
+                continue
+            if not isinstance(got, (list, tuple)) or not all(isinstance(m, str) for m in got):
+                raise PluginError(impl.plugin_name, "validate_record",
+                                  f"returned {type(got).__name__}, not a list of messages",
+                                  "return None or a list of Chinese messages (str).")
+            messages.extend(got)
+        return messages
+
+
+def call_impl(impl: Any, hook: str, **kwargs: Any) -> Any:
+    """Call one plugin's implementation of a hook, naming the plugin if it fails."""
+    try:
+        return impl.function(**{k: kwargs[k] for k in impl.argnames})
+    except PluginError:
+        raise
+    except Exception as exc:  # a plugin's fault, whatever it is, must name the plugin
+        raise PluginError(impl.plugin_name, hook, f"raised {type(exc).__name__}: {exc}",
+                          "fix the plugin; nothing was written.") from exc
+
+
+def _load_module_file(path: Path) -> ModuleType:
+    name = f"cadre_plugins_dir.{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise PluginError(path.stem, "import", f"{path} failed to import: "
+                          f"{type(exc).__name__}: {exc}", "fix the module or remove it from the "
+                          "plugins directory.") from exc
+    return module
+
+
+def _version_of(module: Any) -> str:
+    version = getattr(module, "__version__", None)
+    if version:
+        return str(version)
+    top = getattr(module, "__name__", "").split(".")[0]
+    try:
+        return importlib.metadata.version(top.replace("_", "-"))
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
+def get_plugin_manager(
+    *,
+    plugins: Iterable[Any] = (),
+    plugins_dir: str | os.PathLike | None = None,
+    entry_points: bool = True,
+    defaults: bool = True,
+) -> CadrePlugins:
+    """Build a plugin manager and its rule book.
+
+    ``plugins`` are modules or objects registered in code (tests, embedding); ``plugins_dir``
+    (default: the ``CADRE_PLUGINS_DIR`` environment variable) is a folder of ``*.py`` plugin
+    modules; ``entry_points`` loads installed packages of the ``cadre_sdk`` group.
+    """
+    pm = pluggy.PluginManager("cadre_sdk")
+    pm.add_hookspecs(hookspecs)
+    sources: dict[str, tuple[str, str, bool]] = {}
+
+    def add(plugin: Any, name: str, source: str, version: str, builtin: bool = False) -> None:
+        if pm.get_plugin(name) is not None or name in sources:
+            raise PluginError(name, "load", f"a plugin named {name!r} is already registered "
+                              f"({sources.get(name, ('', '', False))[0] or 'built-in'})",
+                              "rename the module or uninstall the duplicate package.")
+        if pm.is_registered(plugin):
+            raise PluginError(name, "load", "this plugin object is already registered "
+                              "under another name")
+        pm.register(plugin, name=name)
+        sources[name] = (source, version, builtin)
+
+    if defaults:
+        for modname in DEFAULT_PLUGINS:
+            module = importlib.import_module(modname)
+            add(module, modname, "built-in", _version_of(module), True)
+    if entry_points:
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                obj = ep.load()
+            except Exception as exc:
+                raise PluginError(ep.name, "import", f"entry point {ep.value!r} failed to "
+                                  f"import: {type(exc).__name__}: {exc}",
+                                  f"fix or uninstall the package "
+                                  f"{ep.dist.name if ep.dist else ep.name}.") from exc
+            version = ep.dist.version if ep.dist else _version_of(obj)
+            add(obj, ep.name, "entry point", version)
+    folder = plugins_dir if plugins_dir is not None else os.environ.get(PLUGINS_DIR_ENV)
+    if folder:
+        path = Path(folder)
+        if not path.is_dir():
+            raise PluginError(str(path), "load", "plugins directory does not exist",
+                              f"create it or unset {PLUGINS_DIR_ENV}.")
+        for file in sorted(path.glob("*.py")):
+            if file.name.startswith("_"):
+                continue
+            add(_load_module_file(file), file.stem, "plugins dir", "-")
+    for obj in plugins:
+        name = getattr(obj, "__name__", None) or type(obj).__name__
+        add(obj, name, "registered in code", _version_of(obj))
+
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(pm.get_name(exc.plugin) or "?", "load",
+                          str(exc), "check the hook's name against cadre_sdk.hookspecs "
+                          "(`cadre plugins --hooks` lists them).") from exc
+
+    jurisdictions: dict[str, str] = {}
+    for impl in pm.hook.cadre_jurisdiction.get_hookimpls():
+        code = call_impl(impl, "cadre_jurisdiction")
+        if not isinstance(code, str) or not is_code(code) or len(code) != 6:
+            raise PluginError(impl.plugin_name, "cadre_jurisdiction",
+                              f"returned {code!r}, not a 6-digit GB/T 2260 code",
+                              "return a string such as '632800'.")
+        jurisdictions[impl.plugin_name] = code
+
+    book = RuleBook()
+    for hook, accepts in REGISTRATION_HOOKS.items():
+        for impl in getattr(pm.hook, hook).get_hookimpls():
+            name = impl.plugin_name
+            registrar = Registrar(book, name, jurisdictions.get(name, PROVINCE), hook, accepts,
+                                  sources[name][2])
+            got = call_impl(impl, hook, register=registrar)
+            if got is not None:
+                raise PluginError(name, hook, f"returned {type(got).__name__}",
+                                  "registration hooks return nothing: call register(item).")
+
+    infos = {}
+    for name, plugin in pm.list_name_plugin():
+        source, version, builtin = sources[name]
+        hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ()))
+        infos[name] = PluginInfo(name, version, jurisdictions.get(name, PROVINCE), hooks,
+                                 source, builtin)
+    return CadrePlugins(pm, infos, book)

@@ -1,0 +1,46 @@
+"""Fault-tolerance cases (容错纠错): the case, its events and its findings on each dimension."""
+from __future__ import annotations
+
+from . import vocab
+from .fields import column, record
+
+
+@record("case", "容错纠错案件")
+class Case:
+    """A request to tolerate a cadre's mistake. Its state is derived from its events."""
+
+    id: str = column("案件编号", "code", key=True, aliases=("编号",))
+    cadre_id: str = column("干部编号", "code", ref="cadre")
+    region_code: str = column("管辖地区", "code", ref="region", aliases=("地区代码",))
+    kind: str = column("案件类别", aliases=("类别", "事项类别"),
+                       description="如 改革创新、项目建设、安全生产、生态保护、其他")
+    summary: str = column("事由", max_length=5000, aliases=("简要案情", "主要问题"))
+    occurred: str | None = column("发生时间", "date_or_month", required=False)
+
+
+@record("case_event", "案件事件", key=("case_id", "seq"), append_only=True)
+class CaseEvent:
+    """One step of a case's procedure. Events are append-only; ``seq`` orders them."""
+
+    case_id: str = column("案件编号", "code", ref="case")
+    seq: int = column("序号", "int", minimum=1)
+    event: str = column("事件", choices=vocab.CASE_EVENT, synonyms=vocab.CASE_EVENT_SYNONYMS,
+                        aliases=("环节", "办理环节"))
+    date: str = column("日期", "date", aliases=("办理日期",))
+    body: str | None = column("承办机关", required=False, aliases=("受理主体", "办理单位"))
+    decision: str | None = column("认定结论", required=False, choices=vocab.TOLERANCE_DECISION,
+                                  aliases=("结论",))
+    red_line: str | None = column("触碰红线", required=False, max_length=500,
+                                  description="违纪违法等不予容错的情形；空表示未触碰")
+    note: str | None = column("备注", required=False, max_length=5000)
+
+
+@record("case_finding", "研判意见", key=("case_id", "dimension"))
+class CaseFinding:
+    """The finding on one dimension of the 7-dimension analysis (7个研判) or a local extra one."""
+
+    case_id: str = column("案件编号", "code", ref="case")
+    dimension: str = column("研判维度", aliases=("维度",))
+    finding: str = column("研判结论", choices=vocab.FINDING, synonyms=vocab.FINDING_SYNONYMS,
+                          aliases=("结论",))
+    rationale: str | None = column("理由", required=False, max_length=5000, aliases=("依据",))

@@ -1,0 +1,200 @@
+"""The column helper and the record decorator: one declaration per field carries the type,
+the converter that normalizes clerks' input, the validator, the Chinese title and the header
+aliases. JSON Schemas are generated from these declarations (``cadre_sdk.schemas``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+import unicodedata
+from typing import Any
+
+import attrs
+
+from .. import normalize as nz
+
+def clean_code(value: Any) -> str | None:
+    """An identifier or code: full-width folded to ASCII, surrounding and inner spaces removed."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a code typed into a numeric Excel cell
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    if "\x00" in text:
+        raise ValueError("含有非法的空字符（NUL）")
+    return text or None
+
+
+#: Every record class, by kind, in declaration order (the order references allow loading in).
+RECORD_TYPES: dict[str, type] = {}
+
+#: Field kinds: the converter from clerk input, and the JSON Schema fragment for the result.
+_KINDS: dict[str, tuple[Callable[[Any], Any], dict]] = {
+    "text": (nz.clean_text, {"type": "string"}),
+    "code": (clean_code, {"type": "string", "pattern": r"^[0-9A-Za-z_.\-]+$"}),
+    "int": (nz.to_int, {"type": "integer"}),
+    "number": (nz.to_float, {"type": "number"}),
+    "bool": (nz.to_bool, {"type": "boolean"}),
+    "date": (nz.to_date, {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+    "month": (nz.to_month, {"type": "string", "pattern": r"^\d{4}-\d{2}$"}),
+    "date_or_month": (nz.to_date_or_month,
+                      {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"}),
+    "year": (nz.to_year, {"type": "integer", "minimum": 1949, "maximum": 2100}),
+    "id_number": (lambda v: None if clean_code(v) is None else nz.check_id_number(v),
+                  {"type": "string", "pattern": r"^\d{17}[\dX]$"}),
+}
+
+
+def _enum_converter(choices: tuple[str, ...], synonyms: Mapping[str, str]) -> Callable:
+    lookup = {k.lower(): v for k, v in synonyms.items()}
+    lookup.update({c.lower(): c for c in choices})
+
+    def convert(value: Any) -> str | None:
+        text = nz.clean_text(value)
+        if text is None:
+            return None
+        found = lookup.get(text.lower())
+        if found is None:
+            raise ValueError(f"“{text}”不是可接受的取值；可填：{'、'.join(choices)}")
+        return found
+
+    return convert
+
+
+def _list_converter(choices: tuple[str, ...] | None, synonyms: Mapping[str, str]) -> Callable:
+    item = _enum_converter(choices, synonyms) if choices else nz.clean_text
+
+    def convert(value: Any) -> str | None:
+        if value is None:
+            return None
+        parts = value if isinstance(value, (list, tuple)) else \
+            str(value).replace("，", ",").replace("、", ",").replace("；", ",").replace(";", ",").split(",")
+        out = [item(p) for p in parts]
+        return ",".join(sorted({p for p in out if p})) or None
+
+    return convert
+
+
+def _required(inst: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if value is None:
+        raise ValueError(f"必填项“{attribute.metadata['title']}”为空")
+
+
+def _bounds(minimum: float | None, maximum: float | None) -> Callable:
+    def check(inst: Any, attribute: attrs.Attribute, value: Any) -> None:
+        if value is None:
+            return
+        if minimum is not None and value < minimum:
+            raise ValueError(f"“{attribute.metadata['title']}”应不小于 {minimum}，实为 {value}")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"“{attribute.metadata['title']}”应不大于 {maximum}，实为 {value}")
+    return check
+
+
+def _max_length(limit: int) -> Callable:
+    def check(inst: Any, attribute: attrs.Attribute, value: Any) -> None:
+        if isinstance(value, str) and len(value) > limit:
+            raise ValueError(f"“{attribute.metadata['title']}”过长：{len(value)} 个字符，上限 {limit}")
+    return check
+
+
+def column(
+    title: str,
+    kind: str = "text",
+    *,
+    aliases: Iterable[str] = (),
+    required: bool = True,
+    key: bool = False,
+    pii: bool = False,
+    ref: str | None = None,
+    choices: Mapping[str, str] | None = None,
+    synonyms: Mapping[str, str] | None = None,
+    many: bool = False,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    max_length: int = 200,
+    description: str = "",
+    default: Any = None,
+) -> Any:
+    """Declare one field of a record.
+
+    ``title`` is the Chinese column title (also accepted as a header); ``aliases`` are other
+    headers clerks use. ``choices`` is a vocabulary (English synonym -> Chinese term, see
+    ``vocab``); ``many`` stores several choices comma-joined. ``ref`` names the record kind this
+    field refers to by primary key. ``pii`` marks personal data the publication must withhold.
+    """
+    if choices is not None:
+        canon = tuple(dict.fromkeys(choices.values()))
+        syn = {**choices, **(synonyms or {})}
+        converter = _list_converter(canon, syn) if many else _enum_converter(canon, syn)
+        fragment: dict = {"type": "string"} if many else {"type": "string", "enum": list(canon)}
+    elif many:
+        converter, fragment, canon = _list_converter(None, {}), {"type": "string"}, ()
+    else:
+        converter, fragment = _KINDS[kind]
+        canon = ()
+    validators: list[Callable] = []
+    if required:
+        validators.append(_required)
+    if minimum is not None or maximum is not None:
+        validators.append(_bounds(minimum, maximum))
+    if fragment.get("type") == "string":
+        validators.append(_max_length(max_length))
+    metadata = {
+        "title": title, "kind": "enum" if choices is not None else kind, "aliases": tuple(aliases),
+        "required": required, "key": key, "pii": pii, "ref": ref, "choices": canon, "many": many,
+        "minimum": minimum, "maximum": maximum, "max_length": max_length,
+        "description": description, "schema": fragment,
+    }
+    return attrs.field(
+        default=None if required else default,
+        converter=converter,
+        validator=validators,
+        metadata=metadata,
+        kw_only=True,
+    )
+
+
+def record(kind: str, title: str, *, key: tuple[str, ...] = ("id",), description: str = "",
+           checks: Iterable[Callable[[Any], None]] = (), append_only: bool = False
+           ) -> Callable[[type], type]:
+    """Class decorator: make ``cls`` a frozen attrs record of ``kind`` and register it.
+
+    ``checks`` are whole-record validators (e.g. an end date not before the start), run after
+    the field validators; each raises ``ValueError`` with a Chinese message. ``append_only``
+    records may be added but never changed once stored (a case's events, for the audit trail).
+    """
+    def wrap(cls: type) -> type:
+        cls.__kind__ = kind
+        cls.__title__ = title
+        cls.__key__ = key
+        cls.__description__ = description or (cls.__doc__ or "").strip().split("\n")[0]
+        cls.__checks__ = tuple(checks)
+        cls.__append_only__ = append_only
+
+        def __attrs_post_init__(self: Any) -> None:
+            for check in type(self).__checks__:
+                check(self)
+
+        cls.__attrs_post_init__ = __attrs_post_init__
+        frozen = attrs.frozen(cls)
+        if kind in RECORD_TYPES:
+            raise TypeError(f"record kind {kind!r} is declared twice")
+        RECORD_TYPES[kind] = frozen
+        return frozen
+
+    return wrap
+
+
+def not_before(start: str, end: str) -> Callable[[Any], None]:
+    """A record check: field ``end`` is not earlier than field ``start`` (ISO strings compare)."""
+    def check(rec: Any) -> None:
+        a, b = getattr(rec, start), getattr(rec, end)
+        if a is not None and b is not None and b[: len(a)] < a[: len(b)]:
+            fa, fb = attrs.fields_dict(type(rec))[start], attrs.fields_dict(type(rec))[end]
+            raise ValueError(f"“{fb.metadata['title']}”（{b}）早于“{fa.metadata['title']}”（{a}）")
+    return check
+
+
+def fields_of(cls: type) -> tuple[attrs.Attribute, ...]:
+    """The declared fields of a record class, in order."""
+    return attrs.fields(cls)

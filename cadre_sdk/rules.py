@@ -1,0 +1,261 @@
+"""The things plugins register: indicator sets, formulas, quotas, subsidy rules, tolerance
+variants, situations, staffing rules, canned queries.
+
+Each rule type has a ``rule_kind`` and a ``key``. For a record in county C of prefecture P, the
+rule with the same kind and key registered by C's plugin overrides P's, which overrides the
+provincial default (see ``cadre_sdk.plugins.RuleBook``). Catalogue types (situations, staffing
+rules, queries) are *additive*: every jurisdiction on the chain contributes its entries.
+"""
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import attrs
+
+from .explain import Trace
+from .parameters import Parameters
+
+
+def _tuple(value: Any) -> tuple:
+    return tuple(value)
+
+
+@attrs.frozen
+class Indicator:
+    """One assessment indicator; its weight is the dated parameter at ``weight``."""
+
+    code: str
+    name: str
+    weight: str
+    description: str = ""
+
+
+@attrs.frozen
+class IndicatorSet:
+    """Indicators and weights for one subject (个人/班子) of one unit kind, optionally narrowed to
+    one functional positioning (功能定位). Weights are percentages that must add up to 100."""
+
+    rule_kind: ClassVar[str] = "indicators"
+    unit_kind: str
+    indicators: tuple[Indicator, ...] = attrs.field(converter=_tuple)
+    parameters: Parameters
+    subject: str = "个人"
+    positioning: str | None = None
+    priority: int = 0
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.subject}:{self.unit_kind}:{self.positioning or '*'}"
+
+
+@attrs.frozen
+class ScoringFormula:
+    """The annual score of one subject (个人/班子) from its inputs.
+
+    ``compute(inputs, ctx) -> float`` gets an ``AssessmentInputs`` and a ``RuleContext``; it
+    records its steps with ``ctx.step`` and reads parameters with ``ctx.param``."""
+
+    rule_kind: ClassVar[str] = "scoring"
+    subject: str
+    compute: Callable[..., float]
+    parameters: Parameters | None = None
+    priority: int = 0
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.subject
+
+
+@attrs.frozen
+class GradingRule:
+    """The grade from a score: ``grade(score, inputs, ctx) -> str`` (优秀/称职/基本称职/不称职),
+    before the unit's quota on 优秀 is applied."""
+
+    rule_kind: ClassVar[str] = "grading"
+    subject: str
+    grade: Callable[..., str]
+    parameters: Parameters | None = None
+    priority: int = 0
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.subject
+
+
+@attrs.frozen
+class GradeQuota:
+    """A cap on one grade's share of those assessed in a unit (default: 优秀 ≤ 15%).
+
+    ``share`` is the parameter path of the ratio; ``rounding`` is ``floor`` (the default:
+    never exceed the cap) or ``round``; ``minimum`` is the number always allowed, so that small
+    units are not shut out entirely (0 by default: a unit of 3 with 15% gets none)."""
+
+    rule_kind: ClassVar[str] = "grade_quota"
+    grade: str
+    share: str
+    parameters: Parameters
+    rounding: str = attrs.field(default="floor",
+                                validator=attrs.validators.in_(("floor", "round", "ceil")))
+    minimum: str | None = None
+    priority: int = 0
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.grade
+
+
+@attrs.frozen
+class ConsequenceRule:
+    """A named consequence of assessment history (e.g. 三年连续优秀 → 优先选拔).
+
+    ``applies(history, ctx) -> str | None`` gets the cadre's annual grades by year (a dict,
+    newest last) and returns a Chinese reason when the consequence applies."""
+
+    rule_kind: ClassVar[str] = "consequence"
+    code: str
+    title: str
+    applies: Callable[..., str | None]
+    parameters: Parameters | None = None
+    priority: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+
+@attrs.frozen
+class SubsidyRule:
+    """One allowance scheme's monthly amount: ``compute(entitlement, ctx) -> float | None``.
+
+    Lines combine by scheme: for each cadre and month, the most specific jurisdiction's rule of
+    each scheme applies."""
+
+    rule_kind: ClassVar[str] = "subsidy"
+    scheme: str
+    compute: Callable[..., float | None]
+    parameters: Parameters | None = None
+    priority: int = 0
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.scheme
+
+
+@attrs.frozen
+class ToleranceVariant:
+    """How a jurisdiction runs fault tolerance for a kind of case (``case_kind`` "*" = all).
+
+    ``dimensions``: the dimensions judged (the 7 of the provincial rule plus local extras);
+    ``red_lines``: situations never tolerated; ``time_limits``: procedure step -> parameter path
+    of a limit in working days; ``accepting_body(case, ctx) -> str``: who accepts the case;
+    ``decide(findings, red_line, ctx) -> str``: 容错/部分容错/不予容错 (None: the core rule)."""
+
+    rule_kind: ClassVar[str] = "tolerance"
+    parameters: Parameters
+    dimensions: tuple[str, ...] = attrs.field(converter=_tuple)
+    red_lines: tuple[str, ...] = attrs.field(converter=_tuple, default=())
+    time_limits: dict[str, str] = attrs.Factory(dict)
+    accepting_body: Callable[..., str] | None = None
+    decide: Callable[..., str] | None = None
+    case_kind: str = "*"
+    priority: int = 0
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.case_kind
+
+
+@attrs.frozen
+class AdjustmentSituation:
+    """One catalogued situation for adjustment (不适宜担任现职 or 问责)."""
+
+    rule_kind: ClassVar[str] = "situation"
+    code: str
+    title: str
+    category: str
+    source: str
+    actions: tuple[str, ...] = attrs.field(converter=_tuple, default=())
+    priority: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+
+@attrs.frozen
+class StaffingRule:
+    """A staffing rule checked against career history. ``sql`` selects the breaches with columns
+    ``unit_code``, ``evidence`` (Chinese); it runs on the store database."""
+
+    rule_kind: ClassVar[str] = "staffing"
+    code: str
+    title: str
+    sql: str
+    source: str = ""
+    priority: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+
+@attrs.frozen
+class CannedQuery:
+    """A named query of the publication, with a Chinese title. ``level`` is the lowest access
+    level that may see it (``public`` or ``oversight``); named parameters are ``:name``."""
+
+    rule_kind: ClassVar[str] = "query"
+    name: str
+    title: str
+    sql: str
+    description: str = ""
+    level: str = attrs.field(default="public",
+                             validator=attrs.validators.in_(("public", "oversight")))
+    priority: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
+RULE_TYPES: tuple[type, ...] = (
+    IndicatorSet, ScoringFormula, GradingRule, GradeQuota, ConsequenceRule, SubsidyRule,
+    ToleranceVariant, AdjustmentSituation, StaffingRule, CannedQuery,
+)
+
+
+@attrs.define
+class RuleContext:
+    """What a rule function gets besides its inputs: the date, the trace, and parameter reads
+    that are recorded in the explanation with the plugin that supplied them."""
+
+    rule: Any
+    plugin: str
+    jurisdiction: str
+    on: datetime.date
+    trace: Trace
+
+    def param(self, path: str, on: datetime.date | None = None) -> Any:
+        """The value of the rule's parameter ``path`` in force on the evaluation date."""
+        params = getattr(self.rule, "parameters", None)
+        if params is None:
+            from .errors import PluginError
+
+            raise PluginError(self.plugin, self.rule.rule_kind,
+                              f"rule {self.rule.key!r} reads parameter {path!r} but has no "
+                              "parameters", "pass parameters=load_parameters(...) when registering")
+        return self.trace.parameter(params.at(path, on or self.on), self.plugin)
+
+    def step(self, label: str, value: Any, formula: str = "") -> Any:
+        return self.trace.step(label, value, formula)
+
+    def input(self, label: str, value: Any) -> Any:
+        return self.trace.input(label, value)
