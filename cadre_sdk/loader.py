@@ -121,7 +121,7 @@ class _RowChecker:
         try:
             rec = self.cls(**values)
         except ValueError as exc:
-            return None, [RowError(row.file, row.line, "", str(exc))]
+            return None, self._blame(row, mapping, values, exc)
         data = attrs.asdict(rec)
         try:
             self.validate(data)
@@ -133,6 +133,22 @@ class _RowChecker:
             for message in self.plugins.validate_record(self.cls.__kind__, rec):
                 errors.append(RowError(row.file, row.line, "", message))
         return (None, errors) if errors else (rec, [])
+
+
+    def _blame(self, row: RawRow, mapping: dict[str, attrs.Attribute], values: dict[str, Any],
+               exc: ValueError) -> list[RowError]:
+        """Attribute a failed record to the columns whose validators fail (slow path only)."""
+        headers = {field.name: header for header, field in mapping.items()}
+        errors = []
+        for field in self.fields:
+            if field.validator is None or field.name not in values:
+                continue
+            try:
+                field.validator(None, field, values[field.name])
+            except ValueError as problem:
+                errors.append(RowError(row.file, row.line, headers.get(field.name, field.name),
+                                       str(problem)))
+        return errors or [RowError(row.file, row.line, "", str(exc))]
 
 
 def _rows_with_header(path: Path, display: str) -> tuple[list[str], Iterator[RawRow]]:

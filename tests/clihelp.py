@@ -1,0 +1,17 @@
+"""Run the `cadre` CLI in-process, as a user would from a shell."""
+from __future__ import annotations
+
+import pytest
+
+from cadre_sdk.cli import main
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    """(exit status, stdout, stderr) of ``cadre ARGS``."""
+    code = 0
+    try:
+        main([str(a) for a in args])
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    out = capsys.readouterr()
+    return code, out.out, out.err

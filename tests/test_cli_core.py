@@ -1,0 +1,68 @@
+"""The core CLI commands as a user runs them."""
+from clihelp import run
+
+
+def test_plugins_lists_name_version_jurisdiction_hooks(capsys):
+    code, out, _ = run(capsys, "plugins")
+    assert code == 0
+    assert "cadre_sdk.defaults.province" in out and "jurisdiction=630000" in out
+    assert "validate_record" in out
+
+
+def test_plugins_hooks_lists_every_hookspec(capsys):
+    from cadre_sdk import hookspecs
+
+    code, out, _ = run(capsys, "plugins", "--hooks")
+    names = {n for n in dir(hookspecs) if n.startswith(("register_", "validate_", "cadre_"))}
+    assert code == 0 and names <= set(out.split())
+
+
+PARAMS = """
+x:
+  rate:
+    values:
+      2015-01-01: {value: 200, reference: "test"}
+"""
+
+
+def write_plugins(tmp_path, second_priority=""):
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "params.yaml").write_text(PARAMS, encoding="utf-8")
+    for name, prio in (("first", ""), ("second", second_priority)):
+        (folder / f"{name}.py").write_text(
+            "from pathlib import Path\n"
+            "from cadre_sdk import hookimpl, StaffingRule, GradeQuota, load_parameters\n"
+            "@hookimpl\ndef cadre_jurisdiction():\n    return '632800'\n"
+            "@hookimpl\ndef register_scoring(register):\n"
+            "    p = load_parameters(Path(__file__).parent / 'params.yaml')\n"
+            f"    register(GradeQuota(grade='优秀', share='x.rate', parameters=p{prio}))\n",
+            encoding="utf-8")
+    return folder
+
+
+def test_rules_check_reports_conflict(tmp_path, capsys):
+    folder = write_plugins(tmp_path)
+    code, out, _ = run(capsys, "--plugins-dir", folder, "rules", "check")
+    assert code == 1
+    assert "conflict: grade_quota rule '优秀' for jurisdiction 632800" in out
+    assert "first, second" in out
+
+
+def test_rules_check_passes_with_priority_and_reports_stale(tmp_path, capsys):
+    folder = write_plugins(tmp_path, second_priority=", priority=1")
+    code, out, _ = run(capsys, "--plugins-dir", folder, "rules", "check")
+    assert code == 0 and "no conflicts" in out
+    code, out, _ = run(capsys, "--plugins-dir", folder, "rules", "check",
+                       "--stale-before", "2020-01-01")
+    assert code == 1 and "x.rate newest value from 2015-01-01" in out
+
+
+def test_schemas_export(tmp_path, capsys):
+    code, out, _ = run(capsys, "schemas", "export", tmp_path)
+    assert code == 0 and (tmp_path / "cadre.schema.json").exists()
+
+
+def test_kinds_lists_chinese_headers(capsys):
+    code, out, _ = run(capsys, "kinds", "干部")
+    assert code == 0 and "出生年月" in out and "身份证号" in out

@@ -1,0 +1,169 @@
+"""Plugin manager: discovery, errors naming the plugin and hook, jurisdiction resolution."""
+import types
+
+import pytest
+
+from cadre_sdk import CannedQuery, PluginError, StaffingRule, hookimpl
+from cadre_sdk.errors import RuleConflict
+from cadre_sdk.jurisdiction import chain
+from cadre_sdk.plugins import get_plugin_manager
+from cadre_sdk.testing import make_plugins
+
+
+def plugin(name, jurisdiction=None, **hooks):
+    """A plugin object registered in code: a namespace of hook implementations."""
+    ns = types.SimpleNamespace(__name__=name)
+    if jurisdiction:
+        ns.cadre_jurisdiction = hookimpl(lambda: jurisdiction)
+    for hook, fn in hooks.items():
+        setattr(ns, hook, hookimpl(fn))
+    return ns
+
+
+def staffing(code, title):
+    def register_staffing_rules(register):
+        register(StaffingRule(code=code, title=title, sql="SELECT 1"))
+    return register_staffing_rules
+
+
+def test_chain_of_jurisdictions():
+    assert chain("632801") == ("632801", "632800", "630000")
+    assert chain("632801101") == ("632801", "632800", "630000")
+    assert chain("632800") == ("632800", "630000")
+    assert chain("630000") == ("630000",)
+
+
+def test_county_beats_prefecture_beats_province():
+    pm = make_plugins(
+        plugin("province_x", "630000", register_staffing_rules=staffing("r", "省")),
+        plugin("haixi", "632800", register_staffing_rules=staffing("r", "州")),
+        plugin("golmud", "632801", register_staffing_rules=staffing("r", "市")),
+    )
+    book = pm.book
+    assert book.resolve("staffing", "r", "632801101").item.title == "市"
+    assert book.resolve("staffing", "r", "632802").item.title == "州"
+    assert book.resolve("staffing", "r", "632200").item.title == "省"
+    assert book.resolve("staffing", "r", "632802").plugin == "haixi"
+
+
+def test_same_jurisdiction_same_rule_is_a_conflict_naming_both():
+    pm = make_plugins(
+        plugin("one", "632800", register_staffing_rules=staffing("r", "a")),
+        plugin("two", "632800", register_staffing_rules=staffing("r", "b")),
+    )
+    assert pm.book.conflicts() == [("staffing", "r", "632800", ["one", "two"])]
+    with pytest.raises(RuleConflict, match="one, two"):
+        pm.book.resolve("staffing", "r", "632801")
+
+
+def test_priority_settles_a_conflict():
+    def high(register):
+        register(StaffingRule(code="r", title="high", sql="SELECT 1", priority=5))
+    pm = make_plugins(
+        plugin("one", "632800", register_staffing_rules=staffing("r", "a")),
+        plugin("two", "632800", register_staffing_rules=high),
+    )
+    assert pm.book.conflicts() == []
+    assert pm.book.resolve("staffing", "r", "632800").item.title == "high"
+
+
+def test_catalogue_adds_up_along_the_chain():
+    pm = make_plugins(
+        plugin("p", "632800", register_staffing_rules=staffing("local", "州")),
+        plugin("q", "632200", register_staffing_rules=staffing("other", "北")),
+    )
+    mine = pm.book.catalogue("staffing", "632801")
+    assert "local" in mine and "other" not in mine
+
+
+def test_misspelt_hook_fails_at_load_naming_the_plugin():
+    bad = plugin("typo")
+    bad.register_indicator = hookimpl(lambda register: None)  # missing the "s"
+    with pytest.raises(PluginError, match="typo") as err:
+        make_plugins(bad)
+    assert "register_indicator" in str(err.value)
+
+
+def test_hook_that_raises_names_plugin_and_hook():
+    def boom(register):
+        raise KeyError("oops")
+    with pytest.raises(PluginError) as err:
+        make_plugins(plugin("broken", "632800", register_staffing_rules=boom))
+    assert err.value.plugin == "broken" and err.value.hook == "register_staffing_rules"
+    assert "KeyError" in str(err.value)
+
+
+def test_wrong_item_type_is_named():
+    def wrong(register):
+        register({"code": "r"})
+    with pytest.raises(PluginError, match="accepts StaffingRule") as err:
+        make_plugins(plugin("sloppy", "632800", register_staffing_rules=wrong))
+    assert err.value.plugin == "sloppy"
+
+
+def test_registration_hook_must_not_return():
+    with pytest.raises(PluginError, match="return nothing"):
+        make_plugins(plugin("returns", register_queries=lambda register: [1]))
+
+
+def test_bad_jurisdiction_code():
+    with pytest.raises(PluginError, match="6-digit"):
+        make_plugins(plugin("bad", "63A800"))
+
+
+def test_validate_record_wrong_shape_names_plugin():
+    pm = make_plugins(plugin("v", validate_record=lambda kind, record: "不对"))
+    with pytest.raises(PluginError, match="'v'"):
+        pm.validate_record("unit", object())
+
+
+def test_plugins_dir(tmp_path):
+    (tmp_path / "xining_extra.py").write_text(
+        "from cadre_sdk import hookimpl, CannedQuery\n"
+        "@hookimpl\ndef cadre_jurisdiction():\n    return '630100'\n"
+        "@hookimpl\ndef register_queries(register):\n"
+        "    register(CannedQuery(name='xn', title='西宁查询', sql='select 1'))\n",
+        encoding="utf-8")
+    (tmp_path / "_private.py").write_text("raise SystemExit('must not be imported')\n")
+    pm = get_plugin_manager(plugins_dir=tmp_path, entry_points=False)
+    assert pm.infos["xining_extra"].jurisdiction == "630100"
+    assert pm.infos["xining_extra"].source == "plugins dir"
+    assert pm.book.catalogue("query", "630102")["xn"].plugin == "xining_extra"
+
+
+def test_plugins_dir_module_that_fails_to_import(tmp_path):
+    (tmp_path / "broken.py").write_text("import nonexistent_module_xyz\n")
+    with pytest.raises(PluginError, match="broken"):
+        get_plugin_manager(plugins_dir=tmp_path, entry_points=False)
+
+
+def test_duplicate_plugin_name_is_an_error(tmp_path):
+    (tmp_path / "dup.py").write_text("x = 1\n")
+    with pytest.raises(PluginError, match="already registered"):
+        get_plugin_manager(plugins_dir=tmp_path, entry_points=False,
+                           plugins=[types.SimpleNamespace(__name__="dup")])
+
+
+def test_plugins_dir_from_environment(tmp_path, monkeypatch):
+    (tmp_path / "envplug.py").write_text("x = 1\n")
+    monkeypatch.setenv("CADRE_PLUGINS_DIR", str(tmp_path))
+    assert "envplug" in get_plugin_manager(entry_points=False).infos
+
+
+def test_defaults_are_listed_as_builtin_for_the_province():
+    pm = make_plugins()
+    info = pm.infos["cadre_sdk.defaults.province"]
+    assert info.builtin and info.jurisdiction == "630000"
+    assert "cadre_jurisdiction" in info.hooks
+
+
+def test_builtin_default_yields_to_a_plugin_at_the_same_level():
+    from cadre_sdk.plugins import Registration, RuleBook
+
+    book = RuleBook()
+    builtin = CannedQuery(name="q", title="default", sql="select 1")
+    local = CannedQuery(name="q", title="local", sql="select 2")
+    book.add(Registration(builtin, "cadre_sdk.defaults.x", "630000", "register_queries", True))
+    book.add(Registration(local, "mine", "630000", "register_queries", False))
+    assert book.conflicts() == []
+    assert book.catalogue("query", "632801")["q"].item.title == "local"
