@@ -229,7 +229,8 @@ class CadrePlugins:
 def call_impl(impl: Any, hook: str, **kwargs: Any) -> Any:
     """Call one plugin's implementation of a hook, naming the plugin if it fails."""
     try:
-        return impl.function(**{k: kwargs[k] for k in impl.argnames})
+        with _Alarm(_timeout(), impl.plugin_name, hook):
+            return impl.function(**{k: kwargs[k] for k in impl.argnames})
     except PluginError:
         raise
     except Exception as exc:  # a plugin's fault, whatever it is, must name the plugin
@@ -353,3 +354,69 @@ def get_plugin_manager(
         infos[name] = PluginInfo(name, version, jurisdictions.get(name, PROVINCE), hooks,
                                  source, builtin)
     return CadrePlugins(pm, infos, book)
+
+
+#: Seconds one call into a plugin may run before it is stopped (``CADRE_PLUGIN_TIMEOUT``).
+DEFAULT_TIMEOUT = 30.0
+
+
+def _timeout() -> float:
+    try:
+        return float(os.environ.get("CADRE_PLUGIN_TIMEOUT", DEFAULT_TIMEOUT))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+class _Alarm:
+    """Stop a plugin call that runs past the time limit (SIGALRM, main thread only)."""
+
+    def __init__(self, seconds: float, plugin: str, hook: str):
+        self.seconds, self.plugin, self.hook = seconds, plugin, hook
+        self.armed = False
+
+    def _fire(self, signum: int, frame: Any) -> None:
+        raise PluginError(self.plugin, self.hook, f"ran past the time limit of {self.seconds:g} s",
+                          "make the rule faster, or raise CADRE_PLUGIN_TIMEOUT.")
+
+    def __enter__(self) -> "_Alarm":
+        import signal
+        import threading
+
+        if self.seconds > 0 and hasattr(signal, "setitimer") and \
+                threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self.armed = True
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.armed:
+            import signal
+
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+
+def call_rule(reg: Registration, function: Any, *args: Any, returns: type | tuple | None = None
+              ) -> Any:
+    """Call a registered rule's function (e.g. ``reg.item.compute``) for one subject.
+
+    A fault of the plugin's code becomes a ``PluginError`` naming the plugin and the rule; so
+    does running past the time limit, and returning the wrong type when ``returns`` is given.
+    """
+    hook = f"{reg.hook} ({reg.kind} {reg.key!r})"
+    try:
+        with _Alarm(_timeout(), reg.plugin, hook):
+            got = function(*args)
+    except PluginError:
+        raise
+    except Exception as exc:
+        raise PluginError(reg.plugin, hook, f"raised {type(exc).__name__}: {exc}",
+                          "fix the rule; nothing was written.") from exc
+    if returns is not None and not isinstance(got, returns) or isinstance(got, bool) and \
+            returns in (int, float, (int, float)):
+        want = returns.__name__ if isinstance(returns, type) else \
+            " or ".join(t.__name__ for t in returns)
+        raise PluginError(reg.plugin, hook, f"returned {type(got).__name__} {got!r:.60}, "
+                          f"expected {want}", "return the documented type.")
+    return got

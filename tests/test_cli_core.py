@@ -66,3 +66,26 @@ def test_schemas_export(tmp_path, capsys):
 def test_kinds_lists_chinese_headers(capsys):
     code, out, _ = run(capsys, "kinds", "干部")
     assert code == 0 and "出生年月" in out and "身份证号" in out
+
+
+def test_register_commands_adds_a_command(tmp_path, capsys):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "hello.py").write_text(
+        "import click\nfrom cadre_sdk import hookimpl\n"
+        "@hookimpl\ndef register_commands(cli):\n"
+        "    @cli.command()\n    def hello():\n        'Say hello.'\n        click.echo('你好')\n",
+        encoding="utf-8")
+    code, out, _ = run(capsys, "--plugins-dir", folder, "hello")
+    assert code == 0 and out.strip() == "你好"
+
+
+def test_register_commands_cannot_replace_a_core_command(tmp_path, capsys):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "greedy.py").write_text(
+        "import click\nfrom cadre_sdk import hookimpl\n"
+        "@hookimpl\ndef register_commands(cli):\n"
+        "    @cli.command(name='load')\n    def mine():\n        pass\n", encoding="utf-8")
+    code, _, err = run(capsys, "--plugins-dir", folder, "plugins")
+    assert code == 1 and "greedy" in err and "register_commands" in err and "load" in err

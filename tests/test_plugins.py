@@ -167,3 +167,29 @@ def test_builtin_default_yields_to_a_plugin_at_the_same_level():
     book.add(Registration(local, "mine", "630000", "register_queries", False))
     assert book.conflicts() == []
     assert book.catalogue("query", "632801")["q"].item.title == "local"
+
+
+def test_plugin_past_the_time_limit_is_stopped_and_named(monkeypatch):
+    import time
+
+    monkeypatch.setenv("CADRE_PLUGIN_TIMEOUT", "0.2")
+
+    def slow(register):
+        time.sleep(5)
+    started = time.monotonic()
+    with pytest.raises(PluginError, match="time limit") as err:
+        make_plugins(plugin("sluggish", "632800", register_queries=slow))
+    assert err.value.plugin == "sluggish"
+    assert time.monotonic() - started < 3
+
+
+def test_call_rule_names_plugin_for_raise_and_wrong_type():
+    from cadre_sdk.plugins import Registration, call_rule
+
+    reg = Registration(StaffingRule(code="r", title="t", sql="select 1"), "local", "632800",
+                       "register_staffing_rules", False)
+    with pytest.raises(PluginError, match="'local'.*ZeroDivisionError"):
+        call_rule(reg, lambda: 1 / 0)
+    with pytest.raises(PluginError, match="expected float"):
+        call_rule(reg, lambda: "12", returns=float)
+    assert call_rule(reg, lambda: 1.5, returns=float) == 1.5
