@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 import sqlite_utils
 
+from .engines import engine_modules
 from .errors import DataError, ReadError, RowError, StoreError
 from .normalize import normalize_header
 from .plugins import CadrePlugins
@@ -28,14 +29,16 @@ BATCH = 2000
 MAX_ERRORS = 5000
 
 #: Engines that derive data from freshly loaded rows (e.g. the case events' hash chain), run
-#: inside the load's transaction: kind -> callbacks(db, keys_table).
-_AFTER_LOAD: dict[str, list[Callable[[sqlite_utils.Database, str], list[RowError]]]] = {}
+#: inside the load's transaction: kind -> callbacks(db, keys_table, plugins).
+_AFTER_LOAD: dict[str, list[Callable[..., list[RowError]]]] = {}
 
 
 def after_load(kind: str) -> Callable:
     """Decorator for an engine callback run after rows of ``kind`` are written, in the same
-    transaction. It gets the database and the name of the temp table of loaded keys
-    (key columns, file, line) and returns RowErrors (non-empty rolls the load back)."""
+    transaction. It gets the database, the name of the temp table of loaded keys
+    (key columns, file, line) and the load's plugin manager (``None`` when loading without
+    plugins), and returns RowErrors (non-empty rolls the load back). Engine modules register
+    their callbacks when imported; the loader imports them before running callbacks."""
     def wrap(func: Callable) -> Callable:
         _AFTER_LOAD.setdefault(kind, []).append(func)
         return func
@@ -156,7 +159,7 @@ def _rows_with_header(path: Path, display: str) -> tuple[list[str], Iterator[Raw
     first = next(rows, None)
     if first is None:
         from .readers import read_header
-        return read_header(path), iter(())
+        return read_header(path, display_name=display), iter(())
     header = [k for k in first.values if not k.startswith("__")]
 
     def chained() -> Iterator[RawRow]:
@@ -261,8 +264,9 @@ def load_files(
             progress(total % 1000)
         errors.extend(_check_references(conn, cls))
         if not errors:
+            engine_modules()  # importing the engines registers their after_load callbacks
             for callback in _AFTER_LOAD.get(kind, ()):
-                errors.extend(callback(db, "temp._load_keys"))
+                errors.extend(callback(db, "temp._load_keys", plugins))
         if errors:
             errors.sort(key=lambda e: (files.index(e.file) if e.file in files else len(files),
                                        e.line))

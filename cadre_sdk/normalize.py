@@ -175,8 +175,10 @@ _FALSE = frozenset({"否", "无", "n", "no", "false", "0", "×", "✗", "✘", "
 
 def to_bool(value: object) -> bool | None:
     """Parse yes/no: 是/否, 有/无, Y/N, yes/no, true/false, 1/0, √/× (any letter case)."""
-    if value is None or isinstance(value, bool):
-        return value  # type: ignore[return-value]
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
     if isinstance(value, (int, float)) and value in (0, 1):
         return bool(value)
     text = clean_text(value)

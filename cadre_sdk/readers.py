@@ -4,8 +4,9 @@ A reader yields one ``RawRow`` per data row: the header text exactly as written,
 cell value exactly as read. It checks only what makes a whole file unreadable (encoding,
 truncation, NUL bytes, a broken header) and raises ``ReadError`` in Chinese for those; anything
 wrong with one row is left to the caller, which reports it with file, line and column. Two keys
-carry per-row problems the reader saw: ``"__extra__"`` (cells beyond the header, a list) and
-``"__error__"`` (an NDJSON/JSON element that is not an object, with the message to show).
+carry per-row problems the reader saw: ``EXTRA = "__extra__"`` (non-empty cells beyond the
+header, a list) and ``ERROR = "__error__"`` (the only key of a row whose NDJSON line is not valid
+JSON, or whose JSON element is not an object or repeats a key; the value is the message to show).
 
 Memory stays flat for CSV/TSV, NDJSON and .xlsx however large the file; a .json array is parsed
 whole (the standard library cannot stream it), so big exports should use NDJSON.
@@ -199,10 +200,23 @@ class _LineDecoder:
         return text
 
 
+def _looks_utf16(sample: bytes) -> bool:
+    """UTF-16 without a BOM: NUL bytes are half of every ASCII character."""
+    even = sample[: len(sample) // 2 * 2]
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = even.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and any(c in text for c in "\n\t,"):
+            return True
+    return False
+
+
 def _nul_error(file: str, lineno: int, sample: bytes) -> ReadError:
     hint = "文件可能已损坏"
-    if sample.count(b"\x00") * 4 > len(sample):
-        hint = "这看起来是 UTF-16 编码（Excel 的“Unicode 文本”），请另存为“CSV UTF-8（逗号分隔）”"
+    if _looks_utf16(sample):
+        hint = "这看起来是没有 BOM 的 UTF-16 编码（Excel 的“Unicode 文本”），请另存为“CSV UTF-8（逗号分隔）”"
     return ReadError(f"{file}：第{lineno}行含有空字符（NUL），{hint}。")
 
 
@@ -413,7 +427,9 @@ def _empty(file: str) -> ReadError:
 
 # --- Excel ------------------------------------------------------------------------------------
 
-_MERGE_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z$]+\$?\d+(?::[A-Za-z$]+\$?\d+)?)[\"']")
+_MERGE_RE = re.compile(  # <mergeCell ref="A1:C1"/>, with or without a namespace prefix
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z$]+\$?\d+(?::[A-Za-z$]+\$?\d+)?)[\"']"
+)
 _RANGE_ROWS = re.compile(r"[A-Za-z$]+(\d+)(?::[A-Za-z$]+(\d+))?")
 
 
@@ -479,7 +495,9 @@ def _merges_on_row(ranges: list[str], row: int) -> list[str]:
 def _open_workbook(path: str | Path, file: str) -> Any:
     import openpyxl
 
-    _open(path, file).close()  # the same "not found" / "no permission" messages as the text formats
+    with _open(path, file) as f:  # the same "not found" / "empty" messages as the text formats
+        if not f.read(1):
+            raise _empty(file)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises a zoo of exception types for a damaged package
@@ -501,7 +519,9 @@ def _pick_sheet(wb: Any, file: str, sheet: str | None) -> Any:
     raise ReadError(f"{file}：找不到名为“{sheet}”的工作表。这个文件里的工作表有：{names}。")
 
 
-def _xlsx_records(path: str | Path, file: str, sheet: str | None) -> Iterator[tuple[int, tuple[Any, ...], str]]:
+def _xlsx_records(
+    path: str | Path, file: str, sheet: str | None
+) -> Iterator[tuple[int, tuple[Any, ...], str]]:
     """(row number, cells, name for messages) for each non-blank row; the first is the header,
     already checked for merged cells."""
     wb = _open_workbook(path, file)
@@ -552,7 +572,7 @@ def _iter_xlsx(path: str | Path, file: str, sheet: str | None) -> Iterator[RawRo
 # --- JSON / NDJSON -----------------------------------------------------------------------------
 
 
-class _DuplicateKeys(dict):  # type: ignore[type-arg]
+class _DuplicateKeys(dict[str, Any]):
     """An object in which some key appeared twice (json keeps only the last silently)."""
 
     duplicates: list[str]
@@ -564,7 +584,11 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         return obj
     dup = _DuplicateKeys(obj)
     seen: set[str] = set()
-    dup.duplicates = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+    dup.duplicates = []
+    for key, _ in pairs:
+        if key in seen and key not in dup.duplicates:
+            dup.duplicates.append(key)
+        seen.add(key)
     return dup
 
 
@@ -573,12 +597,11 @@ _KINDS = {list: "数组", str: "字符串", int: "数字", float: "数字", bool
 
 def _element_row(file: str, line: int, obj: Any, what: str) -> RawRow:
     if isinstance(obj, _DuplicateKeys):
-        keys = "、".join(f"“{k}”" for k in dict.fromkeys(obj.duplicates))
+        keys = "、".join(f"“{k}”" for k in obj.duplicates)
         return RawRow(file, line, {ERROR: f"{what}中的键{keys}出现了不止一次，请只保留一个"})
     if not isinstance(obj, dict):
-        return RawRow(
-            file, line, {ERROR: f"{what}应为 JSON 对象（{{\"姓名\": \"张三\", …}}），实为{_KINDS.get(type(obj), '其他值')}"}
-        )
+        kind = _KINDS.get(type(obj), "其他值")
+        return RawRow(file, line, {ERROR: f"{what}应为 JSON 对象（{{\"姓名\": \"张三\", …}}），实为{kind}"})
     return RawRow(file, line, obj)
 
 
@@ -605,6 +628,11 @@ def _iter_ndjson(path: str | Path, file: str) -> Iterator[RawRow]:
 _WS = re.compile(r"[ \t\n\r]*")
 
 
+def _skip_ws(text: str, i: int) -> int:
+    m = _WS.match(text, i)
+    return m.end() if m else i
+
+
 def _iter_json(path: str | Path, file: str) -> Iterator[RawRow]:
     """A top-level array of objects. Parsed element by element (``raw_decode``) so each row can
     carry the physical line where its object starts; the whole text is in memory."""
@@ -612,7 +640,7 @@ def _iter_json(path: str | Path, file: str) -> Iterator[RawRow]:
         data = f.read()
     text, _ = decode_bytes(data, file)
     decoder = json.JSONDecoder(object_pairs_hook=_pairs)
-    i = _WS.match(text).end()  # type: ignore[union-attr]
+    i = _skip_ws(text, 0)
     if i == len(text):
         raise _empty(file)
     if text[i] != "[":
@@ -627,7 +655,7 @@ def _iter_json(path: str | Path, file: str) -> Iterator[RawRow]:
         return ReadError(f"{file}：第{line}行第{col}列不是有效的 JSON（{what}）。请检查这里的逗号、括号和引号。")
 
     line, counted = 1, 0
-    i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+    i = _skip_ws(text, i + 1)
     if text[i : i + 1] == "]":
         i += 1
     else:
@@ -641,15 +669,15 @@ def _iter_json(path: str | Path, file: str) -> Iterator[RawRow]:
             except RecursionError:
                 raise bad(i, "嵌套层数太多") from None
             yield _element_row(file, line, obj, f"第{line}行的元素")
-            i = _WS.match(text, end).end()  # type: ignore[union-attr]
+            i = _skip_ws(text, end)
             if text[i : i + 1] == ",":
-                i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+                i = _skip_ws(text, i + 1)
                 continue
             if text[i : i + 1] == "]":
                 i += 1
                 break
             raise bad(i, "数组元素之间应为逗号，或以 ] 结束")
-    i = _WS.match(text, i).end()  # type: ignore[union-attr]
+    i = _skip_ws(text, i)
     if i != len(text):
         raise bad(i, "数组结束后还有多余的内容")
 
@@ -677,7 +705,9 @@ def iter_rows(
     return _iter_json(path, file)
 
 
-def read_header(path: str | Path, *, display_name: str | None = None, sheet: str | None = None) -> list[str]:
+def read_header(
+    path: str | Path, *, display_name: str | None = None, sheet: str | None = None
+) -> list[str]:
     """The column names as written (CSV/TSV/.xlsx: the header row, checked as ``iter_rows``
     checks it; JSON/NDJSON: the keys of the first object). Reads no further than needed."""
     fmt = detect_format(path)

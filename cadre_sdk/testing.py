@@ -96,3 +96,116 @@ def cadre_load(tmp_path: Path) -> Any:
 def cadre_evaluate() -> Any:
     """Factory: ``cadre_evaluate(db, plugins)`` runs every engine."""
     return evaluate_all
+
+
+# ---------------------------------------------------------------------------------------------
+# Readable case files: ``*.cases.yaml`` files are collected as tests (OpenFisca's YAML tests in
+# our shape). Each case loads records through the real loader, evaluates with the named plugin
+# registered, and compares the rows it names, column by column.
+#
+#   plugin: cadre_haixi.plugin          # module registered for every case (optional)
+#   cases:
+#     - name: 格尔木市乡镇补贴，2024年3月
+#       records:                        # kind -> rows (English or Chinese headers)
+#         unit: [{单位代码: U1, ...}]
+#       expect:                         # table -> rows; each row is matched on every column given
+#         subsidy_ledger:
+#           - {cadre_id: C1, month: "2024-03", scheme: 乡镇工作岗位补助, amount: 560}
+#       absent:                         # table -> rows that must not exist
+#         subsidy_ledger: [{cadre_id: C2}]
+# ---------------------------------------------------------------------------------------------
+
+
+def pytest_collect_file(parent: Any, file_path: Path) -> Any:
+    if file_path.name.endswith(".cases.yaml"):
+        return CaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+class CaseFile(pytest.File):
+    """A YAML file of cases."""
+
+    def collect(self) -> Any:
+        import importlib
+
+        import yaml
+
+        doc = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+        modules = doc.get("plugin") or []
+        modules = [modules] if isinstance(modules, str) else modules
+        plugins = [importlib.import_module(m) for m in modules]
+        for n, case in enumerate(doc.get("cases") or [], 1):
+            yield CaseItem.from_parent(self, name=str(case.get("name", f"case {n}")),
+                                       case=case, plugins=plugins)
+
+
+class CaseItem(pytest.Item):
+    """One case: load, evaluate, compare."""
+
+    def __init__(self, *, case: dict[str, Any], plugins: list[Any], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.case, self.plugins = case, plugins
+
+    def runtest(self) -> None:
+        import tempfile
+
+        from .records import RECORD_TYPES
+
+        with tempfile.TemporaryDirectory() as tmp:
+            pm = make_plugins(*self.plugins)
+            db = make_db(Path(tmp) / "case.db", pm)
+            records = self.case.get("records") or {}
+            unknown = set(records) - set(RECORD_TYPES)
+            if unknown:
+                raise CaseFailure(f"unknown record kinds {sorted(unknown)}")
+            for kind in RECORD_TYPES:  # reference order
+                if records.get(kind):
+                    load_rows(db, kind, records[kind], plugins=pm, tmp=tmp)
+            evaluate_all(db, pm, **(self.case.get("evaluate") or {}))
+            problems = []
+            for table, rows in (self.case.get("expect") or {}).items():
+                for want in rows:
+                    if not _matching(db, table, want):
+                        got = _near(db, table, want)
+                        problems.append(f"{table}: no row with {want}\n      nearest: {got}")
+            for table, rows in (self.case.get("absent") or {}).items():
+                for unwanted in rows:
+                    if _matching(db, table, unwanted):
+                        problems.append(f"{table}: unexpected row with {unwanted}")
+            if problems:
+                raise CaseFailure("\n  ".join(problems))
+
+    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+        if isinstance(excinfo.value, CaseFailure):
+            return f"case {self.name!r} in {self.path.name}:\n  {excinfo.value}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"case: {self.name}"
+
+
+class CaseFailure(Exception):
+    """A case's expected rows were not found."""
+
+
+def _where(want: dict[str, Any]) -> tuple[str, list[Any]]:
+    clauses, values = [], []
+    for column, value in want.items():
+        if isinstance(value, float):
+            clauses.append(f"abs([{column}] - ?) < 1e-6")
+        else:
+            clauses.append(f"[{column}] = ?")
+        values.append(value)
+    return " AND ".join(clauses) or "1", values
+
+
+def _matching(db: sqlite_utils.Database, table: str, want: dict[str, Any]) -> bool:
+    where, values = _where(want)
+    return db.execute(f"SELECT count(*) FROM [{table}] WHERE {where}", values).fetchone()[0] > 0
+
+
+def _near(db: sqlite_utils.Database, table: str, want: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows that match the first column asked for, to show what was computed instead."""
+    first = next(iter(want.items()), None)
+    sql = f"SELECT * FROM [{table}]" + (f" WHERE [{first[0]}] = ?" if first else "") + " LIMIT 3"
+    return [dict(r) for r in db.query(sql, [first[1]] if first else [])]

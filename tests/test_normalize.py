@@ -94,7 +94,8 @@ def test_clean_text_rejects_containers() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("12", 12), ("12.0", 12), (" 12 ", 12), ("１２", 12), ("-3", -3), ("1,200", 1200), (7, 7), (7.0, 7), ("", None), (None, None)],
+    [("12", 12), ("12.0", 12), (" 12 ", 12), ("１２", 12), ("-3", -3), ("1,200", 1200),
+     (7, 7), (7.0, 7), ("", None), (None, None)],
 )
 def test_to_int(value: object, expected: int | None) -> None:
     assert to_int(value) == expected
@@ -118,7 +119,8 @@ def test_to_int_rejects(value: object, message: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("85.5", 85.5), ("85.5分", 85.5), ("85 分", 85.0), ("15%", 15.0), ("１５％", 15.0), (".5", 0.5), (90, 90.0), ("", None)],
+    [("85.5", 85.5), ("85.5分", 85.5), ("85 分", 85.0), ("15%", 15.0), ("１５％", 15.0),
+     (".5", 0.5), (90, 90.0), ("", None)],
 )
 def test_to_float(value: object, expected: float | None) -> None:
     assert to_float(value) == expected
@@ -247,12 +249,18 @@ def test_to_date_or_month(value: object, expected: str | None) -> None:
     assert to_date_or_month(value) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [(2024, 2024), ("2024", 2024), ("2024年", 2024), ("２０２４", 2024), (2024.0, 2024), ("", None)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(2024, 2024), ("2024", 2024), ("2024年", 2024), ("２０２４", 2024), (2024.0, 2024), ("", None)],
+)
 def test_to_year(value: object, expected: int | None) -> None:
     assert to_year(value) == expected
 
 
-@pytest.mark.parametrize(("value", "message"), [("24", "4 位数字"), ("1800", "1900–2100"), ("二〇二四", "4 位数字"), (True, "4 位数字")])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("24", "4 位数字"), ("1800", "1900–2100"), ("二〇二四", "4 位数字"), (True, "4 位数字")],
+)
 def test_to_year_rejects(value: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         to_year(value)
@@ -332,7 +340,11 @@ def test_make_id_number() -> None:
 
 @pytest.mark.parametrize(
     ("region", "birth", "seq"),
-    [("63010", dt.date(1975, 6, 12), 1), ("630102", dt.date(1850, 1, 1), 1), ("630102", dt.date(1975, 6, 12), 500)],
+    [
+        ("63010", dt.date(1975, 6, 12), 1),
+        ("630102", dt.date(1850, 1, 1), 1),
+        ("630102", dt.date(1975, 6, 12), 500),
+    ],
 )
 def test_make_id_number_rejects(region: str, birth: dt.date, seq: int) -> None:
     with pytest.raises(ValueError):

@@ -1,0 +1,211 @@
+"""Property tests: whatever a clerk's file holds, the normalizers answer or raise ``ValueError``,
+and the readers yield rows or raise ``ReadError``; no other exception escapes."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from cadre_sdk import normalize
+from cadre_sdk.errors import ReadError
+from cadre_sdk.readers import decode_bytes, iter_rows, read_header
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+NORMALIZERS = [
+    normalize.clean_text,
+    normalize.to_int,
+    normalize.to_float,
+    normalize.to_bool,
+    normalize.to_date,
+    normalize.to_month,
+    normalize.to_date_or_month,
+    normalize.to_year,
+    normalize.check_id_number,
+    normalize.id_number_birth,
+    normalize.id_number_gender,
+    normalize.normalize_header,
+]
+
+# What readers hand to normalizers: text, numbers, dates, None, and JSON containers.
+cell_values = st.one_of(
+    st.none(),
+    st.text(),
+    st.text(alphabet="0123456789０１２３４５６７８９.-/年月日号 XxＸ分%％是否", max_size=20),
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@SETTINGS
+@given(value=cell_values)
+@example(value="\x00")
+@example(value="\ud800")
+@example(value=1975.1)
+@example(value=float("inf"))
+@example(value="9" * 5000)
+def test_normalizers_return_or_raise_value_error(value: object) -> None:
+    for fn in NORMALIZERS:
+        try:
+            fn(value)
+        except ValueError as e:
+            assert str(e), fn.__name__  # a message for the clerk, never empty
+
+
+@SETTINGS
+@given(text=st.text())
+def test_clean_text_is_idempotent(text: str) -> None:
+    try:
+        once = normalize.clean_text(text)
+    except ValueError:
+        return
+    assert normalize.clean_text(once) == once
+
+
+@SETTINGS
+@given(
+    region=st.from_regex(r"\A[1-8][0-9]{5}\Z"),
+    birth=st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
+    seq=st.integers(0, 499),
+    male=st.booleans(),
+)
+def test_made_id_numbers_check_out(region: str, birth: dt.date, seq: int, male: bool) -> None:
+    number = normalize.make_id_number(region, birth, seq, male)
+    assert normalize.check_id_number(number.lower()) == number
+    assert normalize.id_number_birth(number) == birth.isoformat()
+    assert normalize.id_number_gender(number) == ("男" if male else "女")
+
+
+@SETTINGS
+@given(number=st.from_regex(r"\A[0-9]{17}[0-9X]\Z"))
+def test_one_check_character_in_eleven_passes(number: str) -> None:
+    # Changing the check character of a valid number always breaks it.
+    try:
+        valid = normalize.check_id_number(number)
+    except ValueError:
+        return
+    for other in "0123456789X":
+        if other != valid[17]:
+            try:
+                normalize.check_id_number(valid[:17] + other)
+            except ValueError as e:
+                assert f"应为 {valid[17]}，实为 {other}" in str(e)
+            else:
+                raise AssertionError(f"{valid[:17] + other} accepted")
+
+
+# --- readers ----------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(data=st.binary(max_size=400))
+@example(data=b"\xef\xbb\xbf\xff")
+@example(data=b"\xff\xfe\x00")
+@example(data="张".encode("utf-8") + b"\n" + "张".encode("gbk"))
+def test_decode_bytes_returns_text_or_raises_read_error(data: bytes) -> None:
+    try:
+        text, encoding = decode_bytes(data, "x.csv")
+    except ReadError as e:
+        assert "x.csv" in str(e)
+        return
+    assert isinstance(text, str) and encoding in ("utf-8", "utf-8-sig", "gb18030", "utf-16")
+
+
+# Bytes that look like what the readers meet: fragments of delimited text, quotes, JSON
+# punctuation, Chinese in two encodings, BOMs and NULs.
+fragments = st.sampled_from(
+    [b",", b"\t", b"\n", b"\r\n", b"\r", b'"', b'""', b"{", b"}", b"[", b"]", b":", b" ",
+     b"\x00", b"\xef\xbb\xbf", b"\xff\xfe", "姓名".encode(), "张三".encode("gbk"), b"\xff",
+     b'"a"', b"1975.06", b"null", b"true", b"PK\x03\x04"]
+)  # fmt: skip
+file_bytes = st.one_of(st.binary(max_size=300), st.lists(fragments, max_size=40).map(b"".join))
+
+
+@SETTINGS
+@given(data=file_bytes, suffix=st.sampled_from([".csv", ".tsv", ".txt", ".json", ".ndjson", ".xlsx"]))
+def test_iter_rows_yields_rows_or_raises_read_error(data: bytes, suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"f{suffix}"
+        path.write_bytes(data)
+        try:
+            for row in iter_rows(path, display_name="f"):
+                assert row.file == "f" and row.line >= 1 and isinstance(row.values, dict)
+        except ReadError as e:
+            assert str(e).startswith("f")
+        try:
+            assert isinstance(read_header(path, display_name="f"), list)
+        except ReadError:
+            pass
+
+
+# --- round trip: what Excel or csv.writer writes, we read back --------------------------------
+
+cell_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12
+)
+header_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters=","),
+    min_size=1,
+    max_size=6,
+)
+
+
+@SETTINGS
+@given(
+    header=st.lists(header_text, min_size=1, max_size=4),
+    body=st.lists(st.lists(cell_text, min_size=4, max_size=4), max_size=6),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
+)
+def test_csv_round_trip(header: list[str], body: list[list[str]], encoding: str) -> None:
+    keys = [normalize.normalize_header(h) for h in header]
+    assume(all(keys) and len(set(keys)) == len(keys))
+    body = [row[: len(header)] for row in body]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    writer.writerows(body)
+    expected = [dict(zip(header, row)) for row in body if any(c.strip() for c in row)]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f.csv"
+        path.write_bytes(buf.getvalue().encode(encoding))
+        assert [row.values for row in iter_rows(path)] == expected
+
+
+hanzi = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+
+
+@SETTINGS
+@given(
+    body=st.lists(
+        st.lists(st.text(st.one_of(hanzi, st.sampled_from('abc123 ,"\n')), max_size=8), min_size=2, max_size=2),
+        max_size=8,
+    )
+)
+def test_gbk_round_trip(body: list[list[str]]) -> None:
+    # GBK lines that happen to be valid UTF-8 must not be taken for a mixed file.
+    rows = body
+    for row in rows:
+        for cell in row:
+            try:
+                cell.encode("gbk")
+            except UnicodeEncodeError:
+                assume(False)  # a few CJK code points are outside GBK
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["姓名", "单位"])
+    writer.writerows(rows)
+    expected = [dict(zip(["姓名", "单位"], row)) for row in rows if any(c.strip() for c in row)]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f.csv"
+        path.write_bytes(buf.getvalue().encode("gbk"))
+        assert [row.values for row in iter_rows(path)] == expected
