@@ -1,6 +1,8 @@
 """``evaluate``: run every engine over the store in one transaction, with provenance."""
 from __future__ import annotations
 
+import datetime
+import inspect
 from typing import Any
 
 import sqlite_utils
@@ -11,13 +13,18 @@ from .plugins import CadrePlugins
 from .store import record_provenance
 
 
-def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[str, ...] = ()
-             ) -> dict[str, Any]:
+def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[str, ...] = (),
+             as_of: datetime.date | str | None = None) -> dict[str, Any]:
     """Run the engines (all, or those named in ``only``) in one transaction.
 
+    ``as_of`` is the evaluation date (deadlines, overdue days, "this year"); default today.
     Any error rolls everything back: results are all from one run or none. Each engine
-    replaces its previous results, so re-evaluating the same inputs gives identical tables.
+    replaces its previous results, so re-evaluating the same inputs on the same ``as_of``
+    gives identical tables.
     """
+    if isinstance(as_of, str):
+        as_of = datetime.date.fromisoformat(as_of)
+    as_of = as_of or datetime.date.today()
     conn = db.conn
     conn.isolation_level = None
     try:
@@ -31,8 +38,12 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[st
             name = module.__name__.rsplit(".", 1)[1]
             if only and name not in only:
                 continue
-            summary[name] = module.evaluate(db, plugins)
-            record_provenance(db, "evaluate", kind=name, detail=str(summary[name]),
+            if "as_of" in inspect.signature(module.evaluate).parameters:
+                summary[name] = module.evaluate(db, plugins, as_of=as_of)
+            else:
+                summary[name] = module.evaluate(db, plugins)
+            record_provenance(db, "evaluate", kind=name,
+                              detail=f"as_of={as_of.isoformat()} {summary[name]}",
                               plugins=versions)
         for file, (plugin, params) in sorted(plugins.book.parameter_sets().items()):
             record_provenance(db, "evaluate", kind="parameters", detail=f"{plugin}: {file}",

@@ -142,6 +142,7 @@ def check_schema_version(db: sqlite_utils.Database, path: Any = "") -> None:
     """Refuse a database holding migrations of the SDK's sets that this SDK does not know."""
     if not db[MIGRATIONS_TABLE].exists():
         return
+    _import_engine_sets()
     for row in db.query(f"SELECT migration_set, name FROM [{MIGRATIONS_TABLE}]"):
         known = SDK_SETS.get(row["migration_set"])
         if row["migration_set"].startswith("cadre_sdk") and (

@@ -6,7 +6,7 @@ import importlib
 import click
 
 #: Modules holding commands, each exposing ``COMMANDS`` (a list of click commands).
-MODULES = ("data", "rules", "schemas", "evaluate", "publish", "demo", "scaffold")
+MODULES = ("data", "rules", "schemas", "evaluate", "publish", "demo", "scaffold", "verify")
 
 
 def all_commands() -> list[click.Command]:

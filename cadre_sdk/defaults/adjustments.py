@@ -1,1 +1,67 @@
-"""Provincial default plugin: adjustments (being written)."""
+"""Provincial default plugin: the catalogue of situations for up-or-down adjustment (能上能下)
+and the oversight views of adjustments.
+
+The catalogue (``data/situations.csv``, one row per situation with its source) holds the 10
+situations of unsuitability for the current post of the 2015 central rules, the 7
+accountability situations of the 2009 provisional rules (art. 5) and the 2 of the 5 situations
+added in 2015 that REFERENCE.md names (the other 3 were not found, so they are not listed).
+Qinghai's own 2015/2016 implementation rules (9 accountability and 16 unsuitability situations)
+were not found either; prefecture plugins add their own situations (海西州 lists 34).
+"""
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from ..hookspecs import hookimpl
+from ..rules import AdjustmentSituation, CannedQuery
+from . import DATA
+
+
+def situations() -> list[AdjustmentSituation]:
+    """The default catalogue, read from ``data/situations.csv``."""
+    with open(DATA / "situations.csv", encoding="utf-8", newline="") as fh:
+        return [AdjustmentSituation(code=row["code"], title=row["title"],
+                                    category=row["category"], source=row["source"],
+                                    actions=tuple(a for a in row["actions"].split("、") if a))
+                for row in csv.DictReader(fh)]
+
+
+@hookimpl
+def register_adjustment_situations(register: Any) -> None:
+    """Register the province-wide situations (central rules of 2009 and 2015)."""
+    for situation in situations():
+        register(situation)
+
+
+_INVENTORY_SQL = """
+SELECT i.half AS 半年度, i.prefecture_code AS 市州代码, p.name AS 市州, i.region_code AS 地区代码,
+       r.name AS 地区, i.situation AS 情形代码, i.situation_title AS 情形, i.action AS 调整方式,
+       i.status AS 状态, i.adjustments AS 人数
+FROM adjustment_inventory i
+LEFT JOIN region p ON p.code = i.prefecture_code
+LEFT JOIN region r ON r.code = i.region_code
+WHERE i.half = :half
+ORDER BY i.prefecture_code, i.region_code, i.situation, i.action, i.status
+"""
+
+_TOLERANCE_LINKS_SQL = """
+SELECT s.adjustment_id AS 调整编号, s.cadre_id AS 干部编号, s.date AS 调整时间,
+       s.situation AS 情形代码, s.action AS 调整方式, l.ref_id AS 容错案件, l.ref_date AS 认定日期,
+       l.result AS 认定结果, l.explicit AS 调整所据案件, l.counts_against AS 计入不利依据,
+       s.tolerated_basis AS 依据已容错, l.note AS 说明
+FROM adjustment_link l JOIN adjustment_status s ON s.adjustment_id = l.adjustment_id
+WHERE l.link_kind = '容错认定'
+ORDER BY s.tolerated_basis DESC, s.adjustment_id, l.ref_id
+"""
+
+
+@hookimpl
+def register_queries(register: Any) -> None:
+    """The half-year inventory (public aggregate) and adjustments with the tolerance decisions
+    bearing on them (oversight: names cadres by ID)."""
+    register(CannedQuery("adjustment_inventory", "能上能下半年盘点", _INVENTORY_SQL,
+                         "每半年按地区、情形和调整方式统计干部调整人数；参数 half 如 2024H1"))
+    register(CannedQuery("adjustments_with_tolerance", "干部调整与容错认定", _TOLERANCE_LINKS_SQL,
+                         "与容错认定有关的干部调整；已认定容错的失误不得作为不利依据",
+                         level="oversight"))

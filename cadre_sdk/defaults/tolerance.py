@@ -1,1 +1,144 @@
-"""Provincial default plugin: tolerance (being written)."""
+"""Provincial default plugin: fault tolerance (容错纠错) for the whole province.
+
+- Dimensions: the 7 judgements (7个研判) of the Guiding Opinions: 节点、方向、程序、目的、原因、
+  结果、处置.
+- Red lines: violations of discipline and law are never tolerated (seed document: "触碰纪律和法律
+  红线的决不能容").
+- Time limits (working days, on the official calendar) and accepting bodies by cadre level:
+  the SDK's own choice (the Opinions require them but publish no figures), in
+  ``parameters/tolerance.yaml`` marked ``example: true``; appeals borrow the 2009
+  accountability rules' 15 and 30 days.
+- The decision rule ``decide`` is the SDK's own reading of the "three distinctions"
+  (三个区分开来), documented on the function; a local variant may replace it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..hookspecs import hookimpl
+from ..parameters import load_parameters
+from ..records import vocab
+from ..rules import CannedQuery, RuleContext, ToleranceVariant
+from . import PARAMETERS
+
+PARAMS = load_parameters(PARAMETERS / "tolerance.yaml")
+
+#: Procedure step -> parameter path of its time limit ("申诉" is the applicant's window).
+TIME_LIMITS = {
+    "受理": "tolerance.limits.accept",
+    "认定": "tolerance.limits.determine",
+    "反馈": "tolerance.limits.notify",
+    "备案": "tolerance.limits.file",
+    "申诉": "tolerance.limits.appeal_window",
+    "申诉决定": "tolerance.limits.appeal_decision",
+}
+
+RED_LINES = (
+    "违反政治纪律和政治规矩",
+    "为个人、他人或者小团体谋取私利",
+    "贪污贿赂、以权谋私等违纪行为",
+    "违法犯罪",
+    "明令禁止后有令不行、有禁不止",
+)
+
+#: cadre level (干部层级) -> parameter under tolerance.accepting_body
+_LEVEL_KEYS = {"厅局级": "department_bureau", "县处级": "county_division",
+               "乡科级": "township_section"}
+
+
+def accepting_body(case: Any, ctx: RuleContext) -> str:
+    """The accepting body by the cadre's level (厅局级 → 省, 县处级 → 市州, 乡科级 → 县), per
+    the cadre-management authority (干部管理权限); the SDK's default, a plugin sets real ones."""
+    key = _LEVEL_KEYS.get(case.cadre_level or "", "other")
+    ctx.input("干部层级", case.cadre_level or "未填写")
+    return ctx.param(f"tolerance.accepting_body.{key}")
+
+
+def decide(findings: dict[str, str], red_line: str | None, ctx: RuleContext) -> str:
+    """The SDK's default decision rule (its own choice, from the "three distinctions"):
+
+    1. a red line → 不予容错, whatever the dimensions say;
+    2. 不利 on a decisive dimension (节点, 目的, 原因: acting after a prohibition, for private
+       gain, or deliberately) → 不予容错;
+    3. more 不利 dimensions than ``max_unfavourable`` (2) → 不予容错;
+    4. every dimension 有利 → 容错;
+    5. otherwise (some 不利 within the limit, or 存疑) → 部分容错.
+    """
+    if red_line:
+        return ctx.step("触碰红线，不予容错", "不予容错", red_line)
+    decisive = ctx.param("tolerance.decision.decisive_dimensions")
+    against = [d for d in decisive if findings.get(d) == "不利"]
+    if against:
+        return ctx.step("决定性维度研判为不利，不予容错", "不予容错", "、".join(against))
+    unfavourable = [d for d, f in findings.items() if f == "不利"]
+    limit = ctx.param("tolerance.decision.max_unfavourable")
+    ctx.step("不利维度数", len(unfavourable), "、".join(unfavourable) or "无")
+    if len(unfavourable) > limit:
+        return ctx.step("不利维度超过上限，不予容错", "不予容错", f"{len(unfavourable)} > {limit}")
+    if all(f == "有利" for f in findings.values()):
+        return ctx.step("各维度均有利，容错", "容错")
+    return ctx.step("部分维度不利或存疑，部分容错", "部分容错",
+                    f"{len(unfavourable)} ≤ {limit}，且决定性维度无不利")
+
+
+VARIANT = ToleranceVariant(
+    parameters=PARAMS,
+    dimensions=vocab.DIMENSIONS,
+    red_lines=RED_LINES,
+    time_limits=TIME_LIMITS,
+    accepting_body=accepting_body,
+    decide=decide,
+    name="青海省容错纠错默认规则（cadre-sdk）",
+)
+
+
+@hookimpl
+def register_tolerance_variants(register: Any) -> None:
+    """Register the provincial default variant (all case kinds)."""
+    register(VARIANT)
+
+
+_STAGE_SQL = """
+SELECT s.stage AS 阶段, s.state AS 状态, s.prefecture_code AS 市州代码, p.name AS 市州,
+       count(*) AS 案件数
+FROM case_state s LEFT JOIN region p ON p.code = s.prefecture_code
+GROUP BY s.stage, s.state, s.prefecture_code
+ORDER BY s.stage, s.state, s.prefecture_code
+"""
+
+_OVERDUE_SQL = """
+SELECT s.case_id AS 案件编号, r.name AS 管辖地区, s.state AS 状态, s.next_step AS 待办环节,
+       s.time_limit AS 时限, s.next_deadline AS 截止日期, s.overdue_days AS 逾期天数,
+       s.overdue_workdays AS 逾期工作日, s.accepting_body AS 责任机关, s.as_of AS 统计日期
+FROM case_state s LEFT JOIN region r ON r.code = s.region_code
+WHERE s.overdue_days > 0
+ORDER BY s.overdue_days DESC, s.case_id
+"""
+
+_BY_DIMENSION_SQL = """
+SELECT f.dimension AS 研判维度, f.finding AS 研判结论, d.decision AS 认定结果, count(*) AS 案件数
+FROM case_finding f JOIN case_decision d ON d.case_id = f.case_id
+GROUP BY f.dimension, f.finding, d.decision
+ORDER BY f.dimension, f.finding, d.decision
+"""
+
+_BY_PREFECTURE_SQL = """
+SELECT d.prefecture_code AS 市州代码, p.name AS 市州, d.decision AS 认定结果,
+       count(*) AS 案件数, sum(d.consistent = 0) AS 与记录结论不一致
+FROM case_decision d LEFT JOIN region p ON p.code = d.prefecture_code
+GROUP BY d.prefecture_code, d.decision
+ORDER BY d.prefecture_code, d.decision
+"""
+
+
+@hookimpl
+def register_queries(register: Any) -> None:
+    """Oversight views of cases: by stage, overdue, decisions by dimension and by prefecture."""
+    register(CannedQuery("cases_by_stage", "容错案件办理阶段统计", _STAGE_SQL,
+                         "按阶段、状态和市州统计容错纠错案件数"))
+    register(CannedQuery("overdue_cases", "超期未办的容错案件", _OVERDUE_SQL,
+                         "截至统计日期超过办理时限的案件、逾期天数和责任机关", level="oversight"))
+    register(CannedQuery("decisions_by_dimension", "容错认定结果按研判维度统计", _BY_DIMENSION_SQL,
+                         "各研判维度的结论与认定结果的对应"))
+    register(CannedQuery("decisions_by_prefecture", "容错认定结果按市州统计", _BY_PREFECTURE_SQL,
+                         "各市州容错、部分容错、不予容错的案件数，以及与记录结论不一致的案件数"))

@@ -1,0 +1,199 @@
+"""Applying a case's fault-tolerance variant: time limits, accepting body, decision.
+
+A case uses the ``ToleranceVariant`` of its jurisdiction's most specific level for its case
+kind (falling back to ``*``), then up the chain (``RuleBook.resolve_first``). What the chosen
+variant leaves unset is taken from the next variant up the chain, and finally from the
+provincial default (``cadre_sdk.defaults.tolerance``): a time limit for a step it does not list,
+``accepting_body`` or ``decide`` when None. Red lines add up along the chain: a prefecture can
+add red lines, never waive the province's. The dimensions judged are the chosen variant's.
+"""
+from __future__ import annotations
+
+import datetime
+
+import attrs
+
+from ..errors import PluginError
+from ..explain import Trace
+from ..jurisdiction import PROVINCE, chain, level
+from ..plugins import Registration, RuleBook
+from ..rules import RuleContext
+from ..workdays import add_workdays
+from .case_states import Clock
+
+#: What each decision means for the cadre (the Opinions: a tolerated mistake gets no negative
+#: evaluation, and responsibility is waived or reduced; REFERENCE.md, 容错纠错).
+CONSEQUENCES = {
+    "容错": "不作负面评价，免予追究责任",
+    "部分容错": "从轻、减轻追究责任",
+    "不予容错": "依规依纪依法处理",
+}
+DECISIONS = tuple(CONSEQUENCES)
+#: What clerks type in 触碰红线 to mean "none".
+NO_RED_LINE = frozenset({"无", "否", "没有", "未触碰", "无红线", "不涉及", "-", "—", "/"})
+_UNITS = {"workdays": "个工作日", "days": "日"}
+
+
+def prefecture_of(code: str) -> str | None:
+    """The prefecture-level code a region falls under (None for the province itself)."""
+    return None if level(code) == "province" else code[:4] + "00"
+
+
+@attrs.frozen
+class CaseInputs:
+    """What a variant's ``accepting_body`` function gets about a case."""
+
+    id: str
+    kind: str
+    region_code: str
+    cadre_id: str
+    cadre_level: str | None
+
+
+def _default_registration() -> Registration:
+    from ..defaults import tolerance as default_tolerance
+
+    return Registration(default_tolerance.VARIANT, default_tolerance.__name__, PROVINCE,
+                        "register_tolerance_variants", True)
+
+
+@attrs.frozen
+class Variants:
+    """The variants that apply to one case, most specific first, the provincial default last."""
+
+    regs: tuple[Registration, ...]
+
+    @classmethod
+    def resolve(cls, book: RuleBook, case_kind: str, region_code: str) -> "Variants":
+        """The chain of variants for a case of ``case_kind`` in ``region_code``."""
+        found: list[Registration] = []
+        for code in chain(region_code):
+            reg = book.resolve_first("tolerance", [case_kind, "*"], code)
+            if reg is not None and all(reg is not r for r in found):
+                found.append(reg)
+        fallback = _default_registration()
+        if all(r.item is not fallback.item for r in found):
+            found.append(fallback)
+        return cls(tuple(found))
+
+    @property
+    def primary(self) -> Registration:
+        """The variant chosen for the case (most specific)."""
+        return self.regs[0]
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The dimensions judged: the chosen variant's."""
+        return tuple(self.primary.item.dimensions)
+
+    @property
+    def red_lines(self) -> tuple[str, ...]:
+        """Every variant's red lines on the chain (they add up), most specific first."""
+        return tuple(dict.fromkeys(r for reg in self.regs for r in reg.item.red_lines))
+
+    def supplying(self, attr: str) -> Registration:
+        """The first variant on the chain whose ``attr`` is set."""
+        return next(r for r in self.regs if getattr(r.item, attr) is not None)
+
+    def limit_for(self, step: str) -> Registration | None:
+        """The first variant on the chain with a time limit for ``step``."""
+        return next((r for r in self.regs if step in r.item.time_limits), None)
+
+
+def context(reg: Registration, on: datetime.date, trace: Trace) -> RuleContext:
+    """A rule context for one variant's rule, recording the rule in the trace."""
+    trace.rule(reg.kind, reg.key, reg.plugin, reg.jurisdiction, reg.item.name)
+    return RuleContext(reg.item, reg.plugin, reg.jurisdiction, on, trace)
+
+
+@attrs.frozen
+class Deadline:
+    """The deadline of one clock: the limit in force on its start date, and the last day."""
+
+    limit: int
+    unit: str          # workdays / days
+    due: datetime.date
+
+    @property
+    def label(self) -> str:
+        """The limit in Chinese, e.g. ``5 个工作日``."""
+        return f"{self.limit} {_UNITS[self.unit]}"
+
+
+def deadline(clock: Clock, variants: Variants, trace: Trace) -> Deadline | None:
+    """The deadline of ``clock`` (None if no variant sets a limit for its step)."""
+    reg = variants.limit_for(clock.step)
+    if reg is None:
+        return None
+    path = reg.item.time_limits[clock.step]
+    unit = reg.item.parameters.at(path, clock.start_date).unit
+    if unit not in _UNITS:
+        raise PluginError(reg.plugin, "register_tolerance_variants",
+                          f"time limit {path!r} for step {clock.step!r} has unit {unit!r}",
+                          "give time limits unit: workdays (working days) or days.")
+    limit = int(context(reg, clock.start_date, trace).param(path))
+    due = (add_workdays(clock.start_date, limit) if unit == "workdays"
+           else clock.start_date + datetime.timedelta(days=limit))
+    trace.step(f"“{clock.step}”时限截止日", due.isoformat(),
+               f"{clock.start_date.isoformat()} 起 {limit} {_UNITS[unit]}")
+    return Deadline(limit, unit, due)
+
+
+def accepting_body(case: CaseInputs, variants: Variants, on: datetime.date, trace: Trace) -> str:
+    """Who accepts the case, by the first variant on the chain that says."""
+    reg = variants.supplying("accepting_body")
+    body = reg.item.accepting_body(case, context(reg, on, trace))
+    if not isinstance(body, str) or not body:
+        raise PluginError(reg.plugin, "register_tolerance_variants",
+                          f"accepting_body returned {body!r} for case {case.id}",
+                          "return the accepting body's name (Chinese text).")
+    return trace.step("受理主体", body)
+
+
+def red_line_of(text: str | None) -> str | None:
+    """The red line recorded on the determination, or None for empty or "无"-like entries."""
+    if text is None or text.strip() in NO_RED_LINE:
+        return None
+    return text.strip()
+
+
+def decide(findings: dict[str, str], red_line: str | None, variants: Variants,
+           on: datetime.date, trace: Trace) -> str | None:
+    """The decision on a determined case by the chain's decision rule, or None when there are
+    neither findings nor a red line to decide on. ``findings``: dimension -> 有利/不利/存疑."""
+    dims = variants.dimensions
+    judged = {d: findings[d] for d in dims if d in findings}
+    for d in dims:
+        trace.input(f"研判：{d}", judged.get(d, "未研判"))
+    extra = sorted(set(findings) - set(dims))
+    if extra:
+        trace.input("不在本地研判维度中的意见（不计入）", "、".join(extra))
+    if red_line is not None:
+        trace.input("触碰红线", red_line)
+        matched = [r for r in variants.red_lines if r in red_line or red_line in r]
+        if matched:
+            trace.input("对应的红线目录条目", "、".join(matched))
+    elif not judged:
+        trace.step("缺少研判意见，无法认定", None)
+        return None
+    missing = [d for d in dims if d not in judged]
+    if missing:
+        trace.step("未研判的维度按“存疑”计", "、".join(missing))
+    full = {d: judged.get(d, "存疑") for d in dims}
+    reg = variants.supplying("decide")
+    result = reg.item.decide(full, red_line, context(reg, on, trace))
+    if result not in DECISIONS:
+        raise PluginError(reg.plugin, "register_tolerance_variants",
+                          f"decide returned {result!r}", f"return one of {', '.join(DECISIONS)}.")
+    return result
+
+
+def findings_summary(findings: dict[str, str], dims: tuple[str, ...]) -> str:
+    """``节点:有利；方向:不利；…`` in the variant's dimension order (未研判 for missing)."""
+    return "；".join(f"{d}:{findings.get(d, '未研判')}" for d in dims)
+
+
+def count_of(findings: dict[str, str], dims: tuple[str, ...], value: str) -> int:
+    """How many of ``dims`` have the finding ``value``."""
+    return sum(1 for d in dims if findings.get(d) == value)
+
