@@ -1,0 +1,201 @@
+"""The demo pipeline: generate clerks' files, then do what a clerk and an oversight body would
+do with the ``cadre`` commands: init, load each kind, evaluate, publish, serve.
+
+Loading calls the same functions ``cadre init`` and ``cadre load`` call, one load (one
+transaction) per record kind, in reference order. Evaluation, publication and serving run if
+this version of the SDK has them; each step prints one Chinese line with counts and time.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..defaults import DATA
+from ..loader import load_files
+from ..plugins import CadrePlugins
+from ..records import RECORD_TYPES
+from ..store import migrate, open_db
+from .generate import KIND_ORDER, generate, situations_registered
+
+Echo = Callable[[str], None]
+LEVELS = ("public", "oversight")
+_LEVEL_NAMES = {"public": "公开版", "oversight": "监督版"}
+
+
+def _seconds(start: float) -> str:
+    return f"{time.perf_counter() - start:.1f} 秒"
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        for extra in ("", "-wal", "-shm", "-journal"):
+            target = path.with_name(path.name + extra)
+            if target.exists():
+                target.unlink()
+
+
+def _command(name: str) -> click.Command | None:
+    """The SDK's own CLI command ``name``, if this version has it."""
+    from ..commands import all_commands
+
+    for command in all_commands():
+        if command.name == name:
+            return command
+    return None
+
+
+def _invoke(command: click.Command, args: list[str], plugins: CadrePlugins) -> None:
+    from ..cli import Env
+
+    command.main(args=args, prog_name=f"cadre {command.name}", standalone_mode=False,
+                 obj=Env(lambda: plugins))
+
+
+def load_all(db_path: Path, files: dict[str, list[Path]], plugins: CadrePlugins,
+             echo: Echo = click.echo) -> dict[str, int]:
+    """``cadre init`` then one ``cadre load`` per kind, as the CLI does them; rows by kind."""
+    start = time.perf_counter()
+    _remove(db_path)
+    db = open_db(db_path, create=True)
+    migrate(db)
+    result = load_files(db, "region", [DATA / "divisions.csv"], plugins=plugins)
+    echo(f"初始化数据库 {db_path}：全省行政区划 {result.rows} 条（{_seconds(start)}）")
+    rows: dict[str, int] = {}
+    for kind in KIND_ORDER:
+        paths = files.get(kind)
+        if not paths:
+            continue
+        title = RECORD_TYPES[kind].__title__
+        if kind == "adjustment" and not situations_registered(plugins):
+            echo(f"  跳过{title}：尚未注册任何调整情形目录，演示数据中的情形代码无法核对")
+            continue
+        start = time.perf_counter()
+        result = load_files(db, kind, paths, plugins=plugins)
+        rows[kind] = result.rows
+        names = "、".join(p.name for p in paths) if len(paths) <= 2 else f"{len(paths)} 个文件"
+        echo(f"  导入{title}：{result.rows:,} 行（{names}，{_seconds(start)}）")
+    db.conn.close()
+    return rows
+
+
+def evaluate_step(db_path: Path, plugins: CadrePlugins, echo: Echo = click.echo) -> dict:
+    """``cadre evaluate``: every engine this SDK has, in one transaction."""
+    from ..engines import engine_modules
+    from ..evaluate import evaluate
+
+    modules = engine_modules()
+    if not modules:
+        echo("测算：此版本尚无测算模块，跳过")
+        return {}
+    names = {m.__name__.rsplit(".", 1)[1]: getattr(m, "NAME", m.__name__) for m in modules}
+    start = time.perf_counter()
+    db = open_db(db_path)
+    migrate(db)
+    summary = evaluate(db, plugins)
+    db.conn.close()
+    echo(f"测算完成（{_seconds(start)}）：")
+    for key, counts in summary.items():
+        shown = "，".join(f"{label} {value:,}" if isinstance(value, int) else f"{label} {value}"
+                         for label, value in counts.items()) \
+            if isinstance(counts, dict) else str(counts)
+        echo(f"  {names.get(key, key)}：{shown or '无数据'}")
+    return summary
+
+
+def _publish_function() -> Callable[..., Any] | None:
+    try:
+        from ..publish import publish  # type: ignore[attr-defined]
+        return publish  # type: ignore[no-any-return]
+    except ImportError:
+        pass
+    try:
+        from ..publish.build import publish
+        return publish
+    except ImportError:
+        return None
+
+
+def publish_step(db_path: Path, out: Path, plugins: CadrePlugins, echo: Echo = click.echo
+                 ) -> list[Path]:
+    """``cadre publish DB OUT --level public|oversight``: OUT/public.db and OUT/oversight.db."""
+    command = _command("publish")
+    function = None if command is not None else _publish_function()
+    if command is None and function is None:
+        echo("发布：此版本尚无发布模块，跳过")
+        return []
+    built = []
+    for level in LEVELS:
+        target = out / f"{level}.db"
+        start = time.perf_counter()
+        if command is not None:
+            _invoke(command, [str(db_path), str(target), "--level", level], plugins)
+        else:
+            function(db_path, target, level=level, plugins=plugins)  # type: ignore[misc]
+        size = target.stat().st_size / 1e6 if target.exists() else 0
+        echo(f"发布{_LEVEL_NAMES[level]} {target}：{size:.1f} MB（{_seconds(start)}）")
+        built.append(target)
+    return built
+
+
+def serve_step(publication: Path, host: str, port: int, plugins: CadrePlugins,
+               echo: Echo = click.echo) -> None:
+    """``cadre serve``: the publication read-only, until interrupted."""
+    command = _command("serve")
+    if command is not None:
+        echo(f"启动只读查询服务（{publication.name}）")
+        _invoke(command, [str(publication), "--host", host, "--port", str(port)], plugins)
+        return
+    echo(f"启动只读查询服务：http://{host}:{port}/ （{publication.name}；按 Ctrl+C 退出）")
+    from datasette import cli as datasette_cli
+
+    args = ["serve", "-i", str(publication), "--host", host, "--port", str(port)]
+    metadata = publication.with_name(publication.name + ".metadata.json")
+    if metadata.exists():
+        args += ["-m", str(metadata)]
+    datasette_cli.cli.main(args=args, prog_name="datasette", standalone_mode=False)
+
+
+def run_demo(out: Path, *, cadres: int, seed: int, years: Iterable[int], plugins: CadrePlugins,
+             serve: bool = True, host: str = "127.0.0.1", port: int = 8001,
+             echo: Echo = click.echo) -> dict[str, Any]:
+    """Generate, load, evaluate, publish and (unless ``serve`` is false) serve."""
+    years = tuple(sorted(set(years)))
+    out.mkdir(parents=True, exist_ok=True)
+    total = time.perf_counter()
+    start = total
+    echo(f"生成演示数据：干部 {cadres:,} 名，考核年度 {'、'.join(map(str, years))}，随机种子 {seed}")
+    files = generate(out / "files", cadres=cadres, seed=seed, years=years, plugins=plugins)
+    paths = [p for ps in files.values() for p in ps]
+    size = sum(p.stat().st_size for p in paths) / 1e6
+    gbk = sum(1 for p in paths if _is_gbk(p))
+    xlsx = sum(1 for p in paths if p.suffix == ".xlsx")
+    echo(f"  已生成 {len(paths)} 个台账文件（GBK 编码 {gbk} 个，Excel 工作簿 {xlsx} 个），"
+         f"{size:.1f} MB → {out / 'files'}（{_seconds(start)}）")
+    db_path = out / "cadre.db"
+    _remove(*(out / f"{level}.db" for level in LEVELS))
+    rows = load_all(db_path, files, plugins, echo)
+    summary = evaluate_step(db_path, plugins, echo)
+    published = publish_step(db_path, out, plugins, echo)
+    echo(f"演示数据已就绪（共 {_seconds(total)}）：数据库 {db_path}"
+         + "".join(f"；{_LEVEL_NAMES[p.stem]} {p}" for p in published))
+    if serve and published:
+        serve_step(published[0], host, port, plugins, echo)
+    elif serve:
+        echo("没有可供查询的发布文件，不启动查询服务")
+    return {"files": files, "rows": rows, "evaluate": summary, "published": published}
+
+
+def _is_gbk(path: Path) -> bool:
+    if path.suffix != ".csv":
+        return False
+    with open(path, "rb") as fh:
+        head = fh.readline()
+    try:
+        head.decode("utf-8")
+        return False
+    except UnicodeDecodeError:
+        return True
