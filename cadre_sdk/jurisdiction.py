@@ -34,3 +34,11 @@ def level(code: str) -> str:
     if code.endswith("00"):
         return "prefecture"
     return "county"
+
+
+def county_and_prefecture(code: str) -> tuple[str | None, str | None]:
+    """The county-level and prefecture-level codes ``code`` is or falls under; None for a level
+    above it (``632221101`` -> ``("632221", "632200")``, ``632200`` -> ``(None, "632200")``)."""
+    lvl = level(code)
+    return (code[:6] if lvl in ("county", "township") else None,
+            code[:4] + "00" if lvl != "province" else None)

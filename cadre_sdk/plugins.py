@@ -257,6 +257,8 @@ def _version_of(module: Any) -> str:
     if version:
         return str(version)
     top = getattr(module, "__name__", "").split(".")[0]
+    if not top:  # an object registered in code: no module, no distribution
+        return "-"
     try:
         return importlib.metadata.version(top.replace("_", "-"))
     except importlib.metadata.PackageNotFoundError:

@@ -134,7 +134,9 @@ class SubsidyRule:
     """One allowance scheme's monthly amount: ``compute(entitlement, ctx) -> float | None``.
 
     Lines combine by scheme: for each cadre and month, the most specific jurisdiction's rule of
-    each scheme applies."""
+    each scheme applies. ``entitlement`` is a ``cadre_sdk.engines.subsidies.Entitlement``;
+    ``compute`` must depend only on it and ``ctx`` (equal entitlements share one call). Return
+    0 with a reason step when nothing is paid, None when the scheme does not apply."""
 
     rule_kind: ClassVar[str] = "subsidy"
     scheme: str
@@ -193,7 +195,9 @@ class AdjustmentSituation:
 @attrs.frozen
 class StaffingRule:
     """A staffing rule checked against career history. ``sql`` selects the breaches with columns
-    ``unit_code``, ``evidence`` (Chinese); it runs on the store database."""
+    ``unit_code``, ``evidence`` (Chinese); it runs on the store database. ``advisory`` marks a
+    check whose findings are listed for review (提示, e.g. a rule the policy says applies
+    "generally") rather than breaches (违反)."""
 
     rule_kind: ClassVar[str] = "staffing"
     code: str
@@ -201,6 +205,7 @@ class StaffingRule:
     sql: str
     source: str = ""
     priority: int = 0
+    advisory: bool = False
 
     @property
     def key(self) -> str:

@@ -1,0 +1,609 @@
+"""The staffing engine (配备与培训): career facts, staffing-rule checks, training coverage,
+exchanges, care and commendation views, and the candidate pool.
+
+Tables it replaces on each run (all in the ``cadre_sdk.staffing`` migration set):
+
+- ``career_summary``: per cadre, from postings: township work (乡镇工作 = 是), township leadership
+  (乡镇工作 and 领导职务 both 是), counts of township postings, secondments, exchanges, rotations.
+- ``staffing_breach``: every registered ``StaffingRule``'s findings, kept for a unit only when
+  the rule is the one in force in the unit's region (a more specific jurisdiction's rule of the
+  same code replaces the provincial one); ``severity`` is 违反, or 提示 for advisory rules.
+- ``training_coverage`` (unit × year) and ``training_coverage_region`` (county/prefecture ×
+  year): leading cadres (班子成员 or 主要负责人 in the cadre table *now*) with any training that
+  year, over all of them; full coverage when every one trained; how many reached the yearly
+  hours. ``training_topics``: trainings by the eight abilities and the ten topics.
+- ``exchange_summary``: secondments (by kind), exchanges (by kind) and rotations by the year
+  they started and the region they were in (posting region, else the posting unit's, else the
+  cadre's unit's).
+- ``care_summary``: care records by year, region (of the cadre's unit) and kind; ``care_gap``:
+  cadres at a high-altitude township post in a year (attendance there that year, or a township
+  posting in such a township covering the year) with no health check (体检) that year.
+- ``candidate_pool``: cadres with key-task achievements in the window (the last
+  ``window_years`` up to the latest year with an achievement or an annual result, not the
+  clock), each selection criterion named and judged (see ``_verdicts``); ``eligible`` when none
+  fails. Grades come from the assessment engine's ``assessment_result`` when that table exists;
+  without it the grade criterion is "not checked". Commendations need no table: the canned
+  query lists them.
+
+The thresholds (altitude, training hours, the pool's window and standards) are provincial
+parameters in ``defaults/parameters/staffing.yaml``, read as of the year concerned and recorded
+in the explanations. No hook lets a prefecture replace them yet (staffing *rules* are
+replaceable per jurisdiction; these views are not). Aggregates are plain counts over loaded rows; each table has one method
+explanation saying how it is derived (its id is on every row).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+import sqlite_utils
+
+from ..defaults import PARAMETERS
+from ..errors import PluginError
+from ..explain import Trace
+from ..jurisdiction import PROVINCE, county_and_prefecture, is_code
+from ..parameters import Parameters, load_parameters
+from ..plugins import CadrePlugins, Registration
+from ..records.vocab import ANNUAL_GRADES
+from ..store import migration_set, write_explanations
+from ..tables import describe
+
+NAME = "配备与培训"
+PARAMETER_PLUGIN = "cadre_sdk.defaults.staffing"
+BATCH = 2000
+TABLES = ("career_summary", "staffing_breach", "training_coverage", "training_coverage_region",
+          "training_topics", "exchange_summary", "care_summary", "care_gap", "candidate_pool")
+
+migrations = migration_set("cadre_sdk.staffing")
+
+_REGION_COLS = "region_level TEXT NOT NULL, region_code TEXT NOT NULL, region_name TEXT"
+
+
+@migrations(name="0001_staffing_tables")
+def _tables(db: sqlite_utils.Database) -> None:
+    ddl = {
+        "career_summary": """cadre_id TEXT PRIMARY KEY, unit_code TEXT,
+            township_work INTEGER NOT NULL, township_leadership INTEGER NOT NULL,
+            township_postings INTEGER NOT NULL, secondments INTEGER NOT NULL,
+            exchanges INTEGER NOT NULL, rotations INTEGER NOT NULL,
+            explanation_id TEXT NOT NULL""",
+        "staffing_breach": """rule_code TEXT NOT NULL, title TEXT NOT NULL,
+            severity TEXT NOT NULL, unit_code TEXT NOT NULL, region_code TEXT,
+            county_code TEXT, prefecture_code TEXT, evidence TEXT NOT NULL,
+            rule_plugin TEXT NOT NULL,
+            rule_jurisdiction TEXT NOT NULL, source TEXT, explanation_id TEXT NOT NULL,
+            PRIMARY KEY (rule_code, unit_code)""",
+        "training_coverage": """year INTEGER NOT NULL, unit_code TEXT NOT NULL,
+            region_code TEXT, county_code TEXT, prefecture_code TEXT,
+            leaders INTEGER NOT NULL, trained INTEGER NOT NULL, coverage REAL NOT NULL,
+            full_coverage INTEGER NOT NULL, hours_met INTEGER NOT NULL, hours REAL NOT NULL,
+            explanation_id TEXT NOT NULL, PRIMARY KEY (unit_code, year)""",
+        "training_coverage_region": f"""year INTEGER NOT NULL, {_REGION_COLS},
+            units INTEGER NOT NULL, leaders INTEGER NOT NULL, trained INTEGER NOT NULL,
+            coverage REAL NOT NULL, full_coverage INTEGER NOT NULL,
+            full_coverage_units INTEGER NOT NULL, explanation_id TEXT NOT NULL,
+            PRIMARY KEY (region_code, year)""",
+        "training_topics": f"""year INTEGER NOT NULL, {_REGION_COLS},
+            dimension TEXT NOT NULL, item TEXT NOT NULL, trainings INTEGER NOT NULL,
+            cadres INTEGER NOT NULL, leaders INTEGER NOT NULL, hours REAL NOT NULL,
+            explanation_id TEXT NOT NULL, PRIMARY KEY (region_code, year, dimension, item)""",
+        "exchange_summary": f"""year INTEGER NOT NULL, {_REGION_COLS}, kind TEXT NOT NULL,
+            subkind TEXT NOT NULL, postings INTEGER NOT NULL, cadres INTEGER NOT NULL,
+            explanation_id TEXT NOT NULL, PRIMARY KEY (region_code, year, kind, subkind)""",
+        "care_summary": f"""year INTEGER NOT NULL, {_REGION_COLS}, kind TEXT NOT NULL,
+            records INTEGER NOT NULL, cadres INTEGER NOT NULL, explanation_id TEXT NOT NULL,
+            PRIMARY KEY (region_code, year, kind)""",
+        "care_gap": """year INTEGER NOT NULL, cadre_id TEXT NOT NULL, township_code TEXT NOT NULL,
+            county_code TEXT, prefecture_code TEXT, altitude_m INTEGER NOT NULL,
+            last_health_check TEXT, explanation_id TEXT NOT NULL,
+            PRIMARY KEY (cadre_id, year)""",
+        "candidate_pool": """cadre_id TEXT PRIMARY KEY, unit_code TEXT, region_code TEXT,
+            county_code TEXT, prefecture_code TEXT, as_of_year INTEGER NOT NULL,
+            achievements INTEGER NOT NULL, categories TEXT, latest_achievement TEXT,
+            grades TEXT, open_adjustments TEXT, achievement_ok INTEGER NOT NULL,
+            assessment_ok INTEGER, adjustment_ok INTEGER NOT NULL, political_ok INTEGER NOT NULL,
+            responsibility_ok INTEGER NOT NULL, style_ok INTEGER NOT NULL,
+            eligible INTEGER NOT NULL, unchecked TEXT, criteria TEXT NOT NULL,
+            explanation_id TEXT NOT NULL""",
+    }
+    for table, body in ddl.items():
+        db.execute(f"CREATE TABLE {table} ({body})")
+    for table, columns in (("career_summary", ["unit_code"]),
+                           ("staffing_breach", ["region_code"]),
+                           ("staffing_breach", ["prefecture_code"]),
+                           ("training_coverage", ["year", "prefecture_code"]),
+                           ("care_gap", ["year", "prefecture_code"]),
+                           ("care_gap", ["county_code"]),
+                           ("candidate_pool", ["eligible", "prefecture_code"]),
+                           ("candidate_pool", ["county_code"])):
+        db[table].create_index(columns)
+
+
+_WHERE = {"region_level": "层级", "region_code": "地区代码", "region_name": "地区"}
+_HOW_ZH = {"explanation_id": "计算说明"}
+
+describe("career_summary", "干部任职经历摘要", "由任职经历推导的乡镇工作、乡镇领导经历和挂职、交流、轮岗次数。",
+         {"cadre_id": "干部编号", "unit_code": "现单位代码", "township_work": "有乡镇工作经历",
+          "township_leadership": "有乡镇领导经历", "township_postings": "乡镇工作履历条数",
+          "secondments": "挂职次数", "exchanges": "交流次数", "rotations": "轮岗次数", **_HOW_ZH})
+describe("staffing_breach", "配备规则核查结果",
+         "违反配备规则（或一般性要求，性质为“提示”）的单位及依据；依据只写职务，不写姓名。",
+         {"rule_code": "规则代码", "title": "规则", "severity": "性质", "unit_code": "单位代码",
+          "region_code": "所在地区代码", "county_code": "县级代码", "prefecture_code": "市州代码",
+          "evidence": "依据", "rule_plugin": "规则插件", "rule_jurisdiction": "规则管辖地区代码",
+          "source": "规则出处", **_HOW_ZH},
+         notes={"severity": "违反：不符合规则；提示：一般性要求，列出供核对"})
+describe("training_coverage", "领导干部培训覆盖（按单位）",
+         "每个单位每年领导干部（班子成员、主要负责人）参加培训的人数、覆盖率与学时。",
+         {"year": "年度", "unit_code": "单位代码", "region_code": "所在地区代码",
+          "county_code": "县级代码", "prefecture_code": "市州代码", "leaders": "领导干部人数",
+          "trained": "参训人数", "coverage": "覆盖率", "full_coverage": "全覆盖",
+          "hours_met": "达到学时参考线人数", "hours": "学时合计", **_HOW_ZH},
+         units={"hours": "学时"}, notes={"coverage": "参训人数 ÷ 领导干部人数"})
+describe("training_coverage_region", "领导干部培训覆盖（按地区）", "按县、市州合计的领导干部培训覆盖情况。",
+         {"year": "年度", **_WHERE, "units": "单位数", "leaders": "领导干部人数",
+          "trained": "参训人数", "coverage": "覆盖率", "full_coverage": "全覆盖",
+          "full_coverage_units": "全覆盖单位数", **_HOW_ZH})
+describe("training_topics", "培训情况（按八个本领与专题）", "按县、市州和年度统计各本领、专题的培训人次、人数与学时。",
+         {"year": "年度", **_WHERE, "dimension": "类别", "item": "本领或专题",
+          "trainings": "人次", "cadres": "人数", "leaders": "领导干部人数", "hours": "学时",
+          **_HOW_ZH}, units={"hours": "学时"})
+describe("exchange_summary", "挂职、交流、轮岗情况", "按县、市州、起始年份和类型统计的挂职、交流、轮岗人次与人数。",
+         {"year": "年度", **_WHERE, "kind": "类型", "subkind": "类别", "postings": "人次",
+          "cadres": "人数", **_HOW_ZH})
+describe("care_summary", "关心关爱记录汇总", "按县、市州、年度和类别统计的关爱记录数与人数。",
+         {"year": "年度", **_WHERE, "kind": "类别", "records": "记录数", "cadres": "人数",
+          **_HOW_ZH})
+describe("care_gap", "高海拔乡镇干部未体检名单", "当年在高海拔乡镇岗位工作、当年无体检记录的干部。",
+         {"year": "年度", "cadre_id": "干部编号", "township_code": "乡镇代码",
+          "county_code": "县级代码", "prefecture_code": "市州代码", "altitude_m": "海拔",
+          "last_health_check": "上次体检日期", **_HOW_ZH}, units={"altitude_m": "米"})
+describe("candidate_pool", "干部选拔候选人库",
+         "考察期内有实绩记录的干部，逐项列出选拔条件的认定：实绩突出、考核良好、无拟调整事项，及“五个过硬”中可由记录核对的部分。",
+         {"cadre_id": "干部编号", "unit_code": "单位代码", "region_code": "所在地区代码",
+          "county_code": "县级代码", "prefecture_code": "市州代码", "as_of_year": "截至年度",
+          "achievements": "实绩条数", "categories": "实绩类别", "latest_achievement": "最近实绩日期",
+          "grades": "年度考核", "open_adjustments": "拟调整事项", "achievement_ok": "实绩突出",
+          "assessment_ok": "考核良好", "adjustment_ok": "无拟调整事项", "political_ok": "政治过硬",
+          "responsibility_ok": "责任过硬", "style_ok": "作风过硬", "eligible": "入选",
+          "unchecked": "未核对的条件", "criteria": "认定依据", **_HOW_ZH},
+         notes={"assessment_ok": "空表示缺少年度考核结果而未核对"})
+
+
+# -- region codes in SQL ----------------------------------------------------------------------
+
+def county_sql(col: str) -> str:
+    """SQL: the county-level code a region code falls under (NULL above county level)."""
+    return (f"(CASE WHEN length({col}) >= 6 AND substr({col}, 5, 2) <> '00' "
+            f"THEN substr({col}, 1, 6) END)")
+
+
+def prefecture_sql(col: str) -> str:
+    """SQL: the prefecture-level code a region code falls under (NULL for the province)."""
+    return f"(CASE WHEN substr({col}, 3, 4) <> '0000' THEN substr({col}, 1, 4) || '00' END)"
+
+
+def rollup_sql(table: str, base: str, keys: list[str], aggs: dict[str, str]) -> str:
+    """INSERT rows of ``table`` at prefecture (市州) and county (县) level from ``base`` (a
+    SELECT with ``county_code`` and ``prefecture_code`` columns), grouped by ``keys``."""
+    key_list = ", ".join(keys)
+    agg_list = ", ".join(f"{expr} AS {name}" for name, expr in aggs.items())
+    levels = " UNION ALL ".join(
+        f"SELECT '{lvl}' AS region_level, {col} AS region_code, {key_list}, {agg_list} "
+        f"FROM ({base}) WHERE {col} IS NOT NULL GROUP BY {col}, {key_list}"
+        for lvl, col in (("市州", "prefecture_code"), ("县", "county_code")))
+    x_keys = ", ".join(f"x.{k}" for k in keys)
+    columns = ", ".join(["region_level", "region_code", "region_name", *keys, *aggs,
+                         "explanation_id"])
+    return (f"INSERT INTO {table} ({columns}) SELECT x.region_level, x.region_code, r.name, "
+            f"{x_keys}, {', '.join(f'x.{a}' for a in aggs)}, '{table}:method' "
+            f"FROM ({levels}) x LEFT JOIN region r ON r.code = x.region_code "
+            f"ORDER BY x.region_code, {x_keys}")
+
+
+def _method(db: sqlite_utils.Database, table: str, text: str, sql: str = "",
+            trace: Trace | None = None, key: str = "method") -> str:
+    """Write the explanation of how ``table`` is derived; returns its id."""
+    eid = f"{table}:{key}"
+    if trace is not None:
+        body, rendered = trace.to_json(), trace.to_text() + "\n" + text
+    else:
+        body = json.dumps({"table": table, "sql": " ".join(sql.split())}, ensure_ascii=False,
+                          sort_keys=True)
+        rendered = f"【{table}】{text}"
+    write_explanations(db, [(eid, table, table, rendered, body)])
+    return eid
+
+
+# -- career summary ---------------------------------------------------------------------------
+
+_CAREER_SQL = """
+INSERT INTO career_summary (cadre_id, unit_code, township_work, township_leadership,
+    township_postings, secondments, exchanges, rotations, explanation_id)
+SELECT c.id, c.unit_code,
+       coalesce(max(p.township = 1), 0), coalesce(max(p.township = 1 AND p.leadership = 1), 0),
+       coalesce(sum(p.township = 1), 0), coalesce(sum(p.kind = '挂职'), 0),
+       coalesce(sum(p.kind = '交流'), 0), coalesce(sum(p.kind = '轮岗'), 0),
+       'career_summary:method'
+FROM cadre c LEFT JOIN posting p ON p.cadre_id = c.id
+GROUP BY c.id ORDER BY c.id
+"""
+
+
+def build_career_summary(db: sqlite_utils.Database) -> int:
+    """Derive each cadre's career facts from the posting rows."""
+    _method(db, "career_summary", "由任职经历推导：有乡镇工作经历＝任一履历“乡镇工作”为是；有乡镇领导经历＝"
+            "任一履历“乡镇工作”与“领导职务”均为是；挂职、交流、轮岗为对应“经历类型”的履历条数。", _CAREER_SQL)
+    return db.conn.execute(_CAREER_SQL).rowcount
+
+
+# -- staffing rules ---------------------------------------------------------------------------
+
+class _InForce:
+    """Which registration of a staffing rule code is in force in a region (cached per chain)."""
+
+    def __init__(self, plugins: CadrePlugins):
+        self.book = plugins.book
+        self._cache: dict[str, dict[str, Registration]] = {}
+
+    def __call__(self, region_code: str | None) -> dict[str, Registration]:
+        code = region_code if region_code and is_code(region_code) else PROVINCE
+        key = code[:6]
+        if key not in self._cache:
+            self._cache[key] = self.book.catalogue("staffing", code)
+        return self._cache[key]
+
+
+def _run_rule(db: sqlite_utils.Database, reg: Registration) -> list[tuple[str, str]]:
+    """(unit_code, evidence) rows of one staffing rule, checked; faults name the plugin."""
+    rule = reg.item
+    try:
+        cursor = db.conn.execute(rule.sql)
+        columns = [d[0] for d in cursor.description or ()]
+        rows = cursor.fetchall()
+    except sqlite3.Error as exc:
+        raise PluginError(reg.plugin, "register_staffing_rules",
+                          f"staffing rule {rule.code!r}: its SQL failed: {exc}",
+                          "test the SQL against a store (it may read career_summary).") from exc
+    if "unit_code" not in columns or "evidence" not in columns:
+        raise PluginError(reg.plugin, "register_staffing_rules",
+                          f"staffing rule {rule.code!r} selects {columns}",
+                          "select the columns unit_code and evidence (Chinese).")
+    u, e = columns.index("unit_code"), columns.index("evidence")
+    out = [(row[u], row[e]) for row in rows]
+    units = [unit for unit, _ in out]
+    if len(set(units)) != len(units):
+        raise PluginError(reg.plugin, "register_staffing_rules",
+                          f"staffing rule {rule.code!r} returned a unit more than once",
+                          "GROUP BY unit_code so each unit has one row of evidence.")
+    return out
+
+
+def check_staffing_rules(db: sqlite_utils.Database, plugins: CadrePlugins) -> int:
+    """Run every registered staffing rule; keep each finding where its rule is in force."""
+    unit_region = dict(db.conn.execute("SELECT code, region_code FROM unit"))
+    in_force = _InForce(plugins)
+    regs = sorted(plugins.book.everything("staffing").values(),
+                  key=lambda r: (r.key, r.jurisdiction, r.plugin))
+    rows, notes = [], []
+    for reg in regs:
+        rule = reg.item
+        severity = "提示" if rule.advisory else "违反"
+        for unit_code, evidence in _run_rule(db, reg):
+            region = unit_region.get(unit_code)
+            if in_force(region).get(rule.code) is not reg:
+                continue
+            eid = f"staffing_breach:{rule.code}:{unit_code}"
+            trace = Trace(subject=f"配备规则 {rule.code} 单位 {unit_code}")
+            trace.rule("staffing", rule.code, reg.plugin, reg.jurisdiction, rule.title)
+            trace.input("单位代码", unit_code)
+            trace.input("所在地区", region)
+            trace.step(f"{severity}：{rule.title}", evidence, rule.source)
+            trace.result = evidence
+            notes.append((eid, "staffing_breach", trace.subject, trace.to_text(),
+                          trace.to_json()))
+            parents = county_and_prefecture(region) if region and is_code(region) else (None, None)
+            rows.append((rule.code, rule.title, severity, unit_code, region, *parents, evidence,
+                         reg.plugin, reg.jurisdiction, rule.source or None, eid))
+    db.conn.executemany(
+        "INSERT INTO staffing_breach (rule_code, title, severity, unit_code, region_code, "
+        "county_code, prefecture_code, evidence, rule_plugin, rule_jurisdiction, source, "
+        "explanation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        sorted(rows, key=lambda r: (r[0], r[3])))
+    write_explanations(db, sorted(notes))
+    return len(rows)
+
+
+# -- training ---------------------------------------------------------------------------------
+
+_LEADER = "(c.is_leader = 1 OR c.is_principal = 1)"
+
+_COVERAGE_SQL = f"""
+INSERT INTO training_coverage (year, unit_code, region_code, county_code, prefecture_code,
+    leaders, trained, coverage, full_coverage, hours_met, hours, explanation_id)
+SELECT :year, c.unit_code, u.region_code, {county_sql('u.region_code')},
+       {prefecture_sql('u.region_code')}, count(*), count(h.cadre_id),
+       round(1.0 * count(h.cadre_id) / count(*), 4), count(h.cadre_id) = count(*),
+       coalesce(sum(h.hours >= :min_hours), 0), coalesce(round(sum(h.hours), 2), 0),
+       'training_coverage:' || :year
+FROM cadre c
+JOIN unit u ON u.code = c.unit_code
+LEFT JOIN (SELECT cadre_id, sum(hours) AS hours FROM training WHERE year = :year
+           GROUP BY cadre_id) h ON h.cadre_id = c.id
+WHERE {_LEADER}
+GROUP BY c.unit_code ORDER BY c.unit_code
+"""
+
+_TOPICS_BASE = f"""
+SELECT t.year, '专题' AS dimension, t.topic AS item, t.cadre_id, t.hours,
+       CASE WHEN {_LEADER} THEN t.cadre_id END AS leader_id,
+       {county_sql('u.region_code')} AS county_code,
+       {prefecture_sql('u.region_code')} AS prefecture_code
+FROM training t JOIN cadre c ON c.id = t.cadre_id JOIN unit u ON u.code = c.unit_code
+UNION ALL
+SELECT t.year, '八个本领', t.ability, t.cadre_id, t.hours,
+       CASE WHEN {_LEADER} THEN t.cadre_id END,
+       {county_sql('u.region_code')}, {prefecture_sql('u.region_code')}
+FROM training t JOIN cadre c ON c.id = t.cadre_id JOIN unit u ON u.code = c.unit_code
+WHERE t.ability IS NOT NULL
+"""
+
+_COVERAGE_REGION_BASE = "SELECT * FROM training_coverage"
+
+
+def build_training(db: sqlite_utils.Database, params: Parameters) -> int:
+    """Coverage of leading cadres by unit and year, its regional roll-up, and the breakdown by
+    ability and topic."""
+    years = [r[0] for r in db.conn.execute("SELECT DISTINCT year FROM training ORDER BY year")]
+    for year in years:
+        trace = Trace(subject=f"领导干部培训覆盖 {year} 年")
+        trace.rule("training", "coverage", PARAMETER_PLUGIN, PROVINCE, "领导干部培训全覆盖")
+        pv = params.at("training.min_hours_per_year", f"{year}-12-31")
+        min_hours = trace.parameter(pv, PARAMETER_PLUGIN)
+        _method(db, "training_coverage", "领导干部为当前“班子成员”或“主要负责人”为是的干部；当年有培训记录即计为参训；"
+                "全部参训为全覆盖；达到学时人数为当年学时合计不少于参考线的人数。", trace=trace,
+                key=str(year))
+        db.conn.execute(_COVERAGE_SQL, {"year": year, "min_hours": min_hours})
+    _method(db, "training_coverage_region", "由各单位领导干部培训覆盖情况按县、市州合计。")
+    db.conn.execute(rollup_sql("training_coverage_region", _COVERAGE_REGION_BASE, ["year"], {
+        "units": "count(*)", "leaders": "sum(leaders)", "trained": "sum(trained)",
+        "coverage": "round(1.0 * sum(trained) / sum(leaders), 4)",
+        "full_coverage": "sum(trained) = sum(leaders)",
+        "full_coverage_units": "sum(full_coverage)"}))
+    _method(db, "training_topics", "培训记录按单位所在县、市州，年度和专题、八个本领统计人次、人数和学时。",
+            _TOPICS_BASE)
+    db.conn.execute(rollup_sql("training_topics", _TOPICS_BASE, ["year", "dimension", "item"], {
+        "trainings": "count(*)", "cadres": "count(DISTINCT cadre_id)",
+        "leaders": "count(DISTINCT leader_id)", "hours": "round(sum(hours), 2)"}))
+    return len(years)
+
+
+# -- exchanges and care -----------------------------------------------------------------------
+
+_POSTING_REGION = "coalesce(p.region_code, pu.region_code, cu.region_code)"
+
+_EXCHANGE_BASE = f"""
+SELECT CAST(substr(p.start, 1, 4) AS INTEGER) AS year, p.kind,
+       coalesce(p.secondment, p.exchange, '') AS subkind, p.cadre_id,
+       {county_sql(_POSTING_REGION)} AS county_code,
+       {prefecture_sql(_POSTING_REGION)} AS prefecture_code
+FROM posting p
+JOIN cadre c ON c.id = p.cadre_id
+LEFT JOIN unit pu ON pu.code = p.unit_code
+LEFT JOIN unit cu ON cu.code = c.unit_code
+WHERE p.kind IN ('挂职', '交流', '轮岗')
+"""
+
+_CARE_BASE = f"""
+SELECT CAST(substr(r.date, 1, 4) AS INTEGER) AS year, r.kind, r.cadre_id,
+       {county_sql('u.region_code')} AS county_code,
+       {prefecture_sql('u.region_code')} AS prefecture_code
+FROM care_record r JOIN cadre c ON c.id = r.cadre_id JOIN unit u ON u.code = c.unit_code
+"""
+
+_CARE_GAP_SQL = f"""
+WITH posts AS (
+  SELECT a.cadre_id, a.township_code AS code FROM attendance a
+  JOIN region r ON r.code = a.township_code
+  WHERE a.month BETWEEN :year || '-01' AND :year || '-12' AND r.altitude_m >= :min_altitude
+  UNION
+  SELECT p.cadre_id, p.region_code FROM posting p JOIN region r ON r.code = p.region_code
+  WHERE p.township = 1 AND r.level = '乡镇' AND r.altitude_m >= :min_altitude
+    AND substr(p.start, 1, 4) <= :year AND (p.[end] IS NULL OR substr(p.[end], 1, 4) >= :year)
+), ranked AS (
+  SELECT k.cadre_id, k.code, r.altitude_m,
+         row_number() OVER (PARTITION BY k.cadre_id ORDER BY r.altitude_m DESC, k.code) AS n
+  FROM posts k JOIN region r ON r.code = k.code
+), checks AS (
+  SELECT cadre_id, max(CASE WHEN date < :year || '-01-01' THEN date END) AS last_before,
+         max(date >= :year || '-01-01') AS this_year
+  FROM care_record WHERE kind = '体检' AND date <= :year || '-12-31' GROUP BY cadre_id
+)
+INSERT INTO care_gap (year, cadre_id, township_code, county_code, prefecture_code, altitude_m,
+    last_health_check, explanation_id)
+SELECT CAST(:year AS INTEGER), k.cadre_id, k.code, {county_sql('k.code')},
+       {prefecture_sql('k.code')}, k.altitude_m, ch.last_before, 'care_gap:' || :year
+FROM ranked k LEFT JOIN checks ch ON ch.cadre_id = k.cadre_id
+WHERE k.n = 1 AND coalesce(ch.this_year, 0) = 0
+ORDER BY k.cadre_id
+"""
+
+
+def build_exchanges_and_care(db: sqlite_utils.Database, params: Parameters) -> int:
+    """Exchange and care summaries, and the care gaps at high-altitude township posts."""
+    _method(db, "exchange_summary", "挂职、交流、轮岗履历按起始年份、所在地区（履历地区，缺则履历单位所在地区，"
+            "再缺则干部现单位所在地区）、类型与类别统计人次与人数。", _EXCHANGE_BASE)
+    db.conn.execute(rollup_sql("exchange_summary", _EXCHANGE_BASE, ["year", "kind", "subkind"], {
+        "postings": "count(*)", "cadres": "count(DISTINCT cadre_id)"}))
+    _method(db, "care_summary", "关心关爱记录按年度、干部现单位所在县和市州、类别统计记录数与人数。", _CARE_BASE)
+    db.conn.execute(rollup_sql("care_summary", _CARE_BASE, ["year", "kind"], {
+        "records": "count(*)", "cadres": "count(DISTINCT cadre_id)"}))
+    years = [r[0] for r in db.conn.execute(
+        "SELECT DISTINCT substr(month, 1, 4) FROM attendance UNION "
+        "SELECT DISTINCT substr(date, 1, 4) FROM care_record ORDER BY 1")]
+    for year in years:
+        trace = Trace(subject=f"高海拔乡镇干部体检核对 {year} 年")
+        trace.rule("care", "high_altitude_health_check", PARAMETER_PLUGIN, PROVINCE,
+                   "高海拔乡镇干部每年体检")
+        pv = params.at("care.high_altitude_m", f"{year}-01-01")
+        altitude = trace.parameter(pv, PARAMETER_PLUGIN)
+        trace.step(f"{year} 年在海拔 {altitude} 米以上乡镇岗位工作（当年有在岗记录，或乡镇任职经历覆盖当年），"
+                   "且当年无体检记录的干部列入", altitude)
+        _method(db, "care_gap", "落实体检制度：列出当年未体检的高海拔乡镇干部；乡镇取当年所在海拔最高者。",
+                trace=trace, key=year)
+        db.conn.execute(_CARE_GAP_SQL, {"year": year, "min_altitude": altitude})
+    return len(years)
+
+
+# -- candidate pool ---------------------------------------------------------------------------
+
+def _pool_year(db: sqlite_utils.Database, has_results: bool) -> int | None:
+    """The latest year with an achievement or an annual result: the pool is as of that year
+    (not the clock, so re-evaluation is identical)."""
+    sql = ["SELECT max(CAST(substr(date, 1, 4) AS INTEGER)) FROM achievement"]
+    if has_results:
+        sql.append("SELECT max(year) FROM assessment_result")
+    years = [db.conn.execute(q).fetchone()[0] for q in sql]
+    return max((y for y in years if y is not None), default=None)
+
+
+def _grouped(db: sqlite_utils.Database, sql: str, args: dict[str, Any]) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for cadre_id, *rest in db.conn.execute(sql, args):
+        out.setdefault(cadre_id, []).append(rest)
+    return out
+
+
+_POOL_ACHIEVEMENTS = f"""
+SELECT a.cadre_id, count(*), group_concat(DISTINCT a.category), max(a.date), c.unit_code,
+       u.region_code, {county_sql('u.region_code')}, {prefecture_sql('u.region_code')}
+FROM (SELECT * FROM achievement WHERE date BETWEEN :start || '-01-01' AND :end || '-12-31'
+      ORDER BY cadre_id, category) a
+JOIN cadre c ON c.id = a.cadre_id LEFT JOIN unit u ON u.code = c.unit_code
+GROUP BY a.cadre_id ORDER BY a.cadre_id
+"""
+_POOL_FILTER = ("cadre_id IN (SELECT cadre_id FROM achievement WHERE date BETWEEN :start || "
+                "'-01-01' AND :end || '-12-31')")
+
+
+def _tags_found(tags: list[list[str]], wanted: list[str]) -> list[str]:
+    found = {t for (text,) in tags for t in (text or "").split(",")}
+    return [t for t in wanted if t in found]
+
+
+def _judge(trace: Trace, name: str, ok: bool | None, detail: str) -> bool | None:
+    verdict = {True: "符合", False: "不符合", None: "未核对"}[ok]
+    trace.step(f"{name}：{verdict}", detail)
+    return ok
+
+
+_QUALITIES = (("political", "政治过硬"), ("responsibility", "责任过硬"), ("style", "作风过硬"))
+
+
+def _verdicts(trace: Trace, p: dict[str, Any], count: int, categories: str,
+              history: list, results_table: bool, open_adj: list[str],
+              tags: list) -> dict[str, bool | None]:
+    """Judge each named selection criterion for one cadre, recording it as a step (None: no
+    data to judge it by)."""
+    window, need = p["window_years"], p["min_achievements"]
+    bad = [f"{y} {g}" for y, g in history if g in p["excluded_grades"]]
+    if not history:
+        grade_note = "考察期内无年度考核结果" if results_table else "尚无年度考核结果"
+    else:
+        grade_note = f"有{'、'.join(bad)}" if bad else "、".join(f"{y} {g}" for y, g in history)
+    out = {
+        "实绩突出": _judge(trace, "实绩突出", count >= need,
+                       f"近 {window} 年实绩 {count} 项（{categories}），要求至少 {need} 项"),
+        "考核良好": _judge(trace, "考核良好", (not bad) if history else None, grade_note),
+        "无拟调整事项": _judge(trace, "无拟调整事项", not open_adj,
+                         f"有拟调整事项（{'、'.join(open_adj)}）" if open_adj else "无"),
+    }
+    for key, name in _QUALITIES:
+        hits = _tags_found(tags, p[f"{key}_tags"])
+        out[name] = _judge(trace, name, not hits,
+                           f"考察期内有“{'”“'.join(hits)}”记录" if hits
+                           else f"考察期内无“{'”“'.join(p[f'{key}_tags'])}”记录")
+    return out
+
+
+def build_candidate_pool(db: sqlite_utils.Database, params: Parameters) -> int:
+    """The candidate pool: cadres with achievements in the window, each criterion judged."""
+    has_results = db["assessment_result"].exists()
+    year = _pool_year(db, has_results)
+    if year is None:
+        return 0
+    read = {k: params.at(f"candidate_pool.{k}", f"{year}-12-31") for k in (
+        "window_years", "min_achievements", "excluded_grades", "political_tags",
+        "responsibility_tags", "style_tags")}
+    window = read["window_years"].value
+    args = {"start": str(year - window + 1), "end": str(year)}
+    grades = _grouped(db, "SELECT cadre_id, year, grade FROM assessment_result WHERE "
+                      f"year BETWEEN CAST(:start AS INTEGER) AND CAST(:end AS INTEGER) AND "
+                      f"grade IN ({', '.join(repr(g) for g in ANNUAL_GRADES)}) AND {_POOL_FILTER} "
+                      "ORDER BY cadre_id, year", args) if has_results else {}
+    adjustments = _grouped(db, f"SELECT cadre_id, id FROM adjustment WHERE status = '拟调整' AND "
+                           f"{_POOL_FILTER} ORDER BY cadre_id, id", args)
+    tags = _grouped(db, f"SELECT cadre_id, tags FROM observation WHERE tags IS NOT NULL AND "
+                    f"date BETWEEN :start || '-01-01' AND :end || '-12-31' AND {_POOL_FILTER} "
+                    "ORDER BY cadre_id, date, id", args)
+    rows: list[tuple] = []
+    notes: list[tuple] = []
+    pooled = 0
+    for cadre_id, count, categories, latest, *where in db.conn.execute(_POOL_ACHIEVEMENTS, args):
+        pooled += 1
+        trace = Trace(subject=f"选拔候选人库 干部 {cadre_id}（截至 {year} 年，近 {window} 年）")
+        trace.rule("candidate_pool", "selection_standards", PARAMETER_PLUGIN, PROVINCE,
+                   "实绩突出、考核良好、无拟调整、五个过硬（可核对部分）")
+        p = {k: trace.parameter(v, PARAMETER_PLUGIN) for k, v in read.items()}
+        history = grades.get(cadre_id, [])
+        open_adj = [a for (a,) in adjustments.get(cadre_id, [])]
+        verdicts = _verdicts(trace, p, count, categories, history, has_results, open_adj,
+                             tags.get(cadre_id, []))
+        criteria = "；".join(f"{s['label']}（{s['value']}）" for s in trace.steps)
+        trace.step("信念过硬、能力过硬", "须由组织考察认定，本表不作判断")
+        eligible = all(v is not False for v in verdicts.values())
+        trace.result = "入选" if eligible else "不入选"
+        eid = f"candidate_pool:{cadre_id}"
+        notes.append((eid, "candidate_pool", trace.subject, trace.to_text(), trace.to_json()))
+        rows.append((cadre_id, *where, year, count, categories, latest,
+                     "、".join(f"{y} {g}" for y, g in history) or None,
+                     "、".join(open_adj) or None,
+                     *(None if v is None else int(v) for v in verdicts.values()),
+                     int(eligible), "、".join(k for k, v in verdicts.items() if v is None) or None,
+                     criteria, eid))
+        if len(rows) >= BATCH:
+            _write_pool(db, rows, notes)
+    _write_pool(db, rows, notes)
+    return pooled
+
+
+def _write_pool(db: sqlite_utils.Database, rows: list[tuple], notes: list[tuple]) -> None:
+    db.conn.executemany(
+        "INSERT INTO candidate_pool (cadre_id, unit_code, region_code, county_code, "
+        "prefecture_code, as_of_year, achievements, categories, latest_achievement, grades, "
+        "open_adjustments, achievement_ok, assessment_ok, adjustment_ok, political_ok, "
+        "responsibility_ok, style_ok, eligible, unchecked, criteria, explanation_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    write_explanations(db, notes)
+    rows.clear()
+    notes.clear()
+
+
+# -- the engine -------------------------------------------------------------------------------
+
+def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins) -> dict[str, Any]:
+    """Replace every staffing table from the stored records (inside the caller's transaction)."""
+    conn = db.conn
+    for table in TABLES:
+        conn.execute(f"DELETE FROM {table}")
+    conn.execute(f"DELETE FROM explanation WHERE kind IN ({', '.join('?' for _ in TABLES)})",
+                 TABLES)
+    params = load_parameters(PARAMETERS / "staffing.yaml")
+    return {
+        "干部": build_career_summary(db),
+        "配备规则核查": check_staffing_rules(db, plugins),
+        "培训年度": build_training(db, params),
+        "关爱年度": build_exchanges_and_care(db, params),
+        "候选人": build_candidate_pool(db, params),
+    }
