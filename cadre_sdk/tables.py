@@ -78,6 +78,7 @@ def describe(table: str, title_zh: str, description_zh: str, columns: Mapping[st
 
 
 def _record_labels(table: str) -> TableLabels | None:
+    """Labels of a record table from its record class, or None."""
     from .records import RECORD_TYPES
 
     cls = RECORD_TYPES.get(table)

@@ -1,0 +1,192 @@
+"""cadre-sdk's Datasette plugin, for publications built by ``cadre publish``.
+
+It acts only on a Datasette whose metadata carries cadre-sdk's settings
+(``plugins["cadre-sdk"]``, written by ``cadre publish``), so installing it beside other
+Datasette projects changes nothing for them. ``cadre serve`` registers it on Datasette's
+plugin manager; with the ``datasette`` entry point installed, ``datasette -i OUT -m
+OUT.metadata.json`` loads it as well.
+
+- Read-only, whatever the configuration: every write action is denied, every request that is
+  not a read (except logging in and out) is refused, and the publication's connections get a
+  SQLite authorizer that refuses writes, ATTACH and state-changing PRAGMAs.
+- Oversight level: anonymous visitors are denied everything (log in at ``/-/login``).
+- ``cadre_match(q)``: the SQL function behind the Chinese search.
+- Cells: explanations render as readable Chinese; ``explanation_id`` (说明编号) and ``record``
+  (记录) cells link to the explanation and to the row they name.
+- Table headers and table names show their Chinese titles (the English names stay in the URL,
+  the API and SQL).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils import tilde_encode
+from datasette.utils.asgi import Response
+from markupsafe import Markup
+
+from .explain import render_text
+from .publish import guard, search
+from .publish.metadata import PLUGIN_KEY
+
+#: Actions that would change something; Datasette 0.65 has none of them, later versions do.
+WRITE_ACTIONS = frozenset({"insert-row", "delete-row", "update-row", "create-table",
+                           "drop-table", "alter-table", "upsert-row", "write-query",
+                           "execute-write-sql"})
+#: Requests that may use POST: logging in and out change no data.
+POST_PATHS = frozenset({"/-/login", "/-/logout"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+EXPLANATION_COLUMNS = frozenset({"explanation_id", "说明编号"})
+RECORD_COLUMNS = frozenset({"record", "记录"})
+
+
+def _config(datasette: Any) -> dict[str, Any] | None:
+    """cadre-sdk's settings in the metadata, or None for a Datasette that is not ours."""
+    return datasette.plugin_config(PLUGIN_KEY)
+
+
+def _ours(datasette: Any, database: str | None) -> dict[str, Any] | None:
+    """The settings, if ``database`` is the publication (or no database is named)."""
+    config = _config(datasette)
+    if config is None or (database is not None and database != config["database"]):
+        return None
+    return config
+
+
+@hookimpl
+def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
+    """The search function, and the read-only authorizer, on the publication's connections."""
+    if _ours(datasette, database) is None:
+        return
+    search.register_function(conn)
+    guard.guard(conn)
+
+
+@hookimpl(trylast=True)
+def permission_allowed(datasette: Any, actor: Any, action: str, resource: Any) -> bool | None:
+    """Deny writes always; at oversight level deny everything to anonymous visitors. Called
+    last, so no other plugin's answer overrides these denials."""
+    config = _config(datasette)
+    if config is None:
+        return None
+    if action in WRITE_ACTIONS:
+        return False
+    if config["level"] == "oversight" and not actor:
+        return False
+    return None
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    """Refuse every request that is not a read (405), except logging in and out."""
+    if _config(datasette) is None:
+        return lambda app: app
+
+    def wrap(app: Any) -> Any:
+        """Wrap the ASGI app."""
+        async def read_only(scope: dict, receive: Any, send: Any) -> None:
+            """Answer 405 to anything but a read."""
+            if scope["type"] == "http" and scope["method"] not in READ_METHODS and not (
+                    scope["method"] == "POST" and scope["path"] in POST_PATHS):
+                response = Response.text("本发布为只读：不接受写入或修改请求。", status=405,
+                                         headers={"Allow": "GET, HEAD"})
+                await response.asgi_send(send)
+                return
+            await app(scope, receive, send)
+        return read_only
+
+    return wrap
+
+
+def _explanation_link(datasette: Any, database: str, value: str) -> Markup:
+    """A link to the explanation with id ``value``."""
+    href = datasette.urls.row(database, "explanation", tilde_encode(value))
+    return Markup('<a href="{}" title="查看计算说明">{}</a>').format(href, value)
+
+
+def _record_link(datasette: Any, database: str, value: str) -> Markup | None:
+    """A link to the row a ``["table", key...]`` cell names, or None."""
+    try:
+        parts = json.loads(value)
+    except ValueError:
+        return None
+    if not (isinstance(parts, list) and len(parts) >= 2 and isinstance(parts[0], str)):
+        return None
+    table, keys = parts[0], [str(k) for k in parts[1:]]
+    titles = (_config(datasette) or {}).get("table_titles", {})
+    if table not in titles:
+        return None
+    href = datasette.urls.row(database, table, ",".join(tilde_encode(k) for k in keys))
+    return Markup('<a href="{}">{} {}</a>').format(href, titles[table], "/".join(keys))
+
+
+def _pre(text: str) -> Markup:
+    """Text shown with its line breaks."""
+    return Markup('<div class="cadre-explanation" style="white-space: pre-wrap">{}</div>'
+                  ).format(text)
+
+
+@hookimpl
+def render_cell(row: Any, value: Any, column: str, table: str | None, database: str,
+                datasette: Any) -> Markup | None:
+    """Explanations as readable Chinese; explanation ids and row references as links."""
+    if _ours(datasette, database) is None or not isinstance(value, str) or not value:
+        return None
+    if table == "explanation" and column == "json":
+        try:
+            return _pre(render_text(json.loads(value)))
+        except (ValueError, TypeError, KeyError):
+            return None
+    if table == "explanation" and column == "text":
+        return _pre(value)
+    if column in EXPLANATION_COLUMNS:
+        return _explanation_link(datasette, database, value)
+    if column in RECORD_COLUMNS:
+        return _record_link(datasette, database, value)
+    return None
+
+
+_RELABEL_JS = """
+(function () {
+  var table = %s, columns = %s, tables = %s;
+  var h1 = document.querySelector("h1");
+  if (table && tables[table] && h1 && h1.textContent.indexOf(table + ":") === 0) {
+    h1.textContent = tables[table] + "：" + h1.textContent.slice(table.length + 1).trim();
+  }
+  document.querySelectorAll("th[data-column]").forEach(function (th) {
+    var name = th.dataset.column, title = columns[name];
+    if (!title) { return; }
+    var walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT), node;
+    while ((node = walker.nextNode())) {
+      if (node.nodeValue.indexOf(name) !== -1) {
+        node.nodeValue = node.nodeValue.replace(name, title);
+        break;
+      }
+    }
+    th.title = name;
+  });
+  document.querySelectorAll("a[href]").forEach(function (a) {
+    var name = a.textContent.trim(), title = tables[name];
+    var last = decodeURIComponent(a.pathname.split("/").pop());
+    if (title && last === name) { a.textContent = title; a.title = name; }
+  });
+})();
+"""
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON safe to put inside a <script> element."""
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+@hookimpl
+def extra_body_script(template: str, database: str | None, table: str | None, columns: Any,
+                      view_name: str, request: Any, datasette: Any) -> dict[str, str] | None:
+    """Show Chinese titles in table headers, row page headings and lists of tables."""
+    config = _ours(datasette, database)
+    if config is None:
+        return None
+    cols = config.get("column_titles", {}).get(table, {}) if table else {}
+    return {"script": _RELABEL_JS % (_json_for_script(table), _json_for_script(cols),
+                                     _json_for_script(config.get("table_titles", {})))}

@@ -1,0 +1,174 @@
+"""``publish``: build a publication from a store, as its own SQLite file, atomically.
+
+Everything is written to a temporary file in the output's folder, in one transaction that also
+reads the store (so the copy is one consistent snapshot), then moved into place with
+``os.replace``: a reader never sees half a publication. The finished file's SHA-256 is written
+next to it (``OUT.sha256``, the format ``sha256sum -c`` checks) and into its metadata
+(``OUT.metadata.json``), since a file cannot contain its own hash.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from pathlib import Path
+
+import attrs
+
+from ..engines import engine_modules
+from ..errors import CadreError
+from ..plugins import CadrePlugins
+from ..store import now, open_db, sha256_file
+from . import charts, copy, materialize, metadata, provenance, queries, search, timeline
+from .redact import (
+    DEFAULT_MIN_RATERS, LEVELS, OVERSIGHT, PUBLIC, Redactor, withhold_evaluations,
+)
+from .searchable import index_rows
+
+#: Tables and views the publication builds itself (a store table may not take these names).
+RESERVED = frozenset({"cadre_overview", "evaluation_summary",
+                      timeline.VIEW, search.TABLE, "publication", "plugin_version",
+                      "rule_version", "parameter_value"})
+
+
+@attrs.frozen
+class PublishResult:
+    """What ``publish`` wrote and what the reader should know about it."""
+
+    out: Path
+    metadata_path: Path
+    sha256_path: Path
+    sha256: str
+    level: str
+    tables: dict[str, int]
+    queries: tuple[str, ...]
+    masked_cells: int
+    searchable_rows: int
+    charts_left_out: tuple[str, ...]
+    queries_left_out: tuple[str, ...]
+    unlabelled: tuple[str, ...]
+
+
+def _fsync(path: Path) -> None:
+    """Flush ``path`` to disk before it is moved into place."""
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        _fsync(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _check_arguments(source: Path, out: Path, level: str, min_raters: int) -> None:
+    """Refuse, in Chinese, arguments that cannot give a publication."""
+    if level not in LEVELS:
+        raise CadreError(f"未知的访问级别“{level}”；可选：{'、'.join(LEVELS)}")
+    if min_raters < 1:
+        raise CadreError(f"测评汇总的最少参评人数应为正整数，实为 {min_raters}")
+    if not out.parent.is_dir():
+        raise CadreError(f"目录 {out.parent} 不存在，无法写入发布文件 {out.name}")
+    if out.exists() and out.resolve() == source.resolve():
+        raise CadreError("发布文件不能与源数据库是同一个文件：请另指定输出文件名")
+    open_db(source, readonly=True).conn.close()   # a clear error for a missing or bad store
+
+
+def _fill(conn: sqlite3.Connection, level: str, min_raters: int, plugins: CadrePlugins,
+          redactor: Redactor, built_at: str, source_sha256: str, out: Path
+          ) -> tuple[dict[str, int], int]:
+    """Everything written inside the build's transaction; returns the rows copied per
+    table and the number of rows indexed for search."""
+    plans = copy.plan_tables(conn, level)
+    clash = sorted(RESERVED & {p.name for p in plans})
+    if clash:
+        raise CadreError(f"the store has tables named {clash}, which the publication builds "
+                         "itself; rename the engine's tables (the publication is unchanged)")
+    counts = {}
+    for plan in plans:
+        copy.check_codes(conn, plan, redactor)
+        counts[plan.name] = copy.copy_table(conn, plan, level)
+    for plan in plans:
+        copy.copy_indexes(conn, plan)
+    if level == PUBLIC:
+        withhold_evaluations(conn, min_raters)
+    materialize.materialize(conn, level, min_raters)
+    if level == OVERSIGHT:
+        timeline.create_view(conn, [p.name for p in plans])
+    provenance.write(conn, level=level, built_at=built_at, source_sha256=source_sha256,
+                     min_raters=min_raters, plugins=plugins, out_name=out.name)
+    search.create_index(conn)
+    searchable = search.add_rows(conn, index_rows(conn, plans))
+    return counts, searchable
+
+
+def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
+            plugins: CadrePlugins, min_raters: int = DEFAULT_MIN_RATERS,
+            notice: metadata.Notice | None = None) -> PublishResult:
+    """Build the publication ``out`` of the store ``db_path`` at ``level`` (public/oversight).
+
+    ``min_raters`` is the fewest raters an evaluation aggregate may rest on at public level.
+    Nothing is written (and any earlier ``out`` stays as it was) if anything fails.
+    """
+    source, out = Path(db_path), Path(out)
+    _check_arguments(source, out, level, min_raters)
+    engine_modules()   # engines describe their tables when imported
+    built_at = now()
+    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        conn = sqlite3.connect(tmp.resolve().as_uri(), uri=True, isolation_level=None)
+        try:
+            # The file is new and is moved into place only when complete: no journal needed.
+            conn.execute("PRAGMA main.journal_mode = OFF")
+            conn.execute("PRAGMA main.synchronous = OFF")
+            conn.execute("ATTACH DATABASE ? AS src", [source.resolve().as_uri() + "?mode=ro"])
+            conn.execute("BEGIN")
+            # A first read takes the store's shared lock, held until COMMIT: no writer can
+            # change the store between its hash and the copy.
+            conn.execute("SELECT count(*) FROM src.sqlite_master").fetchone()
+            source_sha256 = sha256_file(source)
+            redactor = Redactor(_cadre_names(conn) if level == PUBLIC else ())
+            copy.register_functions(conn, redactor)
+            search.register_function(conn)
+            counts, searchable = _fill(conn, level, min_raters, plugins, redactor, built_at,
+                                       source_sha256, out)
+            conn.execute("COMMIT")
+            store_tables = set(copy.source_tables(conn))
+            conn.execute("DETACH DATABASE src")
+            published, queries_left_out = queries.check(
+                conn, queries.collect(plugins, level), level, store_tables)
+            boards, left_out = charts.dashboards(conn, out.stem)
+            meta = metadata.build(conn, name=out.name, database=out.stem, level=level,
+                                  queries=published, dashboards=boards, built_at=built_at,
+                                  source_sha256=source_sha256, min_raters=min_raters,
+                                  notice=notice or metadata.Notice.for_level(level),
+                                  charts_left_out=left_out, queries_left_out=queries_left_out)
+            conn.execute("ANALYZE")
+        finally:
+            conn.close()
+        _fsync(tmp)
+        sha256 = sha256_file(tmp)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    meta = metadata.stamp(meta, sha256)
+    meta_path, sha_path = metadata.sidecar(out), metadata.hash_file(out)
+    _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+    _write_atomic(sha_path, f"{sha256}  {out.name}\n")
+    gaps = meta["plugins"][metadata.PLUGIN_KEY]["unlabelled"]
+    return PublishResult(out, meta_path, sha_path, sha256, level, counts,
+                         tuple(q.name for q in published), redactor.masked, searchable,
+                         tuple(left_out), tuple(queries_left_out), tuple(gaps))
+
+
+def _cadre_names(conn: sqlite3.Connection) -> list[str]:
+    """Every cadre's name in the store (masked wherever it appears at public level)."""
+    if conn.execute("SELECT 1 FROM src.sqlite_master WHERE name = 'cadre'").fetchone() is None:
+        return []
+    return [r[0] for r in conn.execute("SELECT name FROM src.cadre WHERE name IS NOT NULL")]

@@ -1,0 +1,104 @@
+"""Charts for the publication, drawn by datasette-dashboards (Vega-Lite, bundled with the
+plugin) from queries over tables the engines already aggregate. A chart whose source tables
+are not in the publication (an engine not yet run, or not installed) is left out at build time.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import attrs
+
+from .introspect import has
+
+#: The slug of cadre-sdk's dashboard (``/-/dashboards/<slug>``).
+DASHBOARD = "cadre-overview"
+
+_GRADES = ("优秀", "称职", "基本称职", "不称职")
+
+
+@attrs.frozen
+class Chart:
+    """One chart: the tables and columns it needs, its query and its Vega-Lite encoding."""
+
+    slug: str
+    title: str
+    requires: dict[str, tuple[str, ...]]
+    sql: str
+    display: dict[str, Any]
+
+    def available(self, conn: sqlite3.Connection) -> bool:
+        """Whether every table and column the chart reads is in the publication."""
+        return all(has(conn, table, *cols) for table, cols in self.requires.items())
+
+    def config(self, database: str) -> dict[str, Any]:
+        """The chart's datasette-dashboards configuration."""
+        return {"title": self.title, "db": database, "query": self.sql, "library": "vega-lite",
+                "display": self.display}
+
+
+def _bars(x: str, y: str, color: str | None = None, *, kind: str = "nominal",
+          sort: list[str] | None = None) -> dict[str, Any]:
+    """A Vega-Lite bar chart encoding (stacked by ``color`` if given)."""
+    encoding: dict[str, Any] = {"x": {"field": x, "type": kind, "axis": {"labelAngle": -30}},
+                                "y": {"field": y, "type": "quantitative"},
+                                "tooltip": [{"field": x}, {"field": y}]}
+    if color:
+        encoding["color"] = {"field": color, "type": "nominal",
+                             **({"sort": sort} if sort else {})}
+        encoding["tooltip"].append({"field": color})
+    return {"mark": {"type": "bar", "tooltip": True}, "encoding": encoding}
+
+
+# ``[[ ... ]]`` is datasette-dashboards' optional clause: kept only when the year filter is set.
+_grade_rows = "\nUNION ALL\n".join(
+    f"SELECT name AS 地区, '{g}' AS 等次, sum({col}) AS 人数 FROM scorecard "
+    f"WHERE scope = '地区' AND class = '市州' [[ AND year = :year ]] GROUP BY name"
+    for g, col in zip(_GRADES, ("excellent", "competent", "basic", "incompetent")))
+
+CHARTS: tuple[Chart, ...] = (
+    Chart("grades-by-region", "年度考核等次分布（按市州）",
+          {"scorecard": ("scope", "class", "name", "year", "excellent", "competent", "basic",
+                         "incompetent")},
+          f"SELECT * FROM ({_grade_rows}) ORDER BY 地区",
+          _bars("地区", "人数", "等次", sort=list(_GRADES))),
+    Chart("cases-by-month", "容错纠错申请（按月）",
+          {"case_event": ("event", "date")},
+          "SELECT substr(date, 1, 7) AS 月份, count(*) AS 申请数 FROM case_event "
+          "WHERE event = '申请' GROUP BY 1 ORDER BY 1",
+          {"mark": {"type": "line", "tooltip": True, "point": True},
+           "encoding": {"x": {"field": "月份", "type": "ordinal"},
+                        "y": {"field": "申请数", "type": "quantitative"}}}),
+    Chart("cases-overdue", "逾期未办的容错纠错案件（按市州）",
+          {"case_state": ("prefecture_code", "overdue_days")},
+          "SELECT coalesce(p.name, s.prefecture_code) AS 市州, count(*) AS 逾期案件 "
+          "FROM case_state s LEFT JOIN region p ON p.code = s.prefecture_code "
+          "WHERE s.overdue_days > 0 GROUP BY 1 ORDER BY 1",
+          _bars("市州", "逾期案件")),
+    Chart("subsidies-by-prefecture", "补贴金额（按市州、项目）",
+          {"subsidy_totals": ("region_level", "region_name", "scheme", "amount")},
+          "SELECT region_name AS 市州, scheme AS 项目, round(sum(amount), 2) AS 金额 "
+          "FROM subsidy_totals WHERE region_level = '市州' GROUP BY 1, 2 ORDER BY 1, 2",
+          _bars("市州", "金额", "项目")),
+)
+
+
+def dashboards(conn: sqlite3.Connection, database: str) -> tuple[dict[str, Any], list[str]]:
+    """The datasette-dashboards configuration with the charts whose sources exist, and the
+    slugs of the charts left out."""
+    present = [c for c in CHARTS if c.available(conn)]
+    missing = [c.slug for c in CHARTS if c not in present]
+    if not present:
+        return {}, missing
+    slugs = [c.slug for c in present]
+    config = {
+        "title": "监督看板",
+        "description": "考核等次、容错纠错案件和补贴的图表。数据来自本发布文件中的汇总表，可在各图下方查看所用查询。",
+        "layout": [slugs[i:i + 2] for i in range(0, len(slugs), 2)],
+        "charts": {c.slug: c.config(database) for c in present},
+    }
+    if any(c.slug == "grades-by-region" for c in present):
+        config["filters"] = {"year": {"name": "年度", "type": "select", "db": database,
+                                      "query": "SELECT DISTINCT year FROM scorecard "
+                                               "ORDER BY year DESC"}}
+    return {DASHBOARD: config}, missing

@@ -1,0 +1,190 @@
+"""Copy the store's tables into the publication, leaving out and masking what the level may
+not see (``redact``), with their keys, foreign keys and indexes.
+
+The source store is attached read-only as ``src``; rows are copied with ``INSERT ... SELECT``
+in key order, text cells passing through the SQL function ``cadre_redact`` where they can
+hold personal data.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+import attrs
+
+from ..records import RECORD_TYPES
+from ..tables import TableLabels, described
+from .introspect import tables
+from .redact import ID_NUMBER_GLOB, OVERSIGHT, Redactor, dropped_columns, table_published
+
+#: Columns an oversight reader filters or joins on; each gets an index where it appears.
+FILTER_COLUMNS = ("cadre_id", "unit_code", "region_code", "case_id", "assessment_id",
+                  "explanation_id", "prefecture_code", "county_code", "township_code",
+                  "year", "month", "date", "kind", "grade", "stage")
+
+
+@attrs.frozen
+class Column:
+    """One column of a source table."""
+
+    name: str
+    type: str
+    notnull: bool
+    pk: int          # position in the primary key, 0 if not part of it
+
+
+@attrs.frozen
+class TablePlan:
+    """How one source table is published: its kept columns and how each cell is treated."""
+
+    name: str
+    columns: tuple[Column, ...]
+    dropped: frozenset[str]
+    foreign_keys: tuple[tuple[str, str, str], ...]   # (column, other table, other column)
+    labels: TableLabels | None
+    treat: dict[str, str]        # column -> "text" | "json" | "code"
+
+    @property
+    def pk(self) -> list[str]:
+        """The primary-key columns in key order."""
+        return [c.name for c in sorted(self.columns, key=lambda c: c.pk) if c.pk]
+
+
+def source_tables(conn: sqlite3.Connection) -> list[str]:
+    """The store's data tables: not SQLite's or the SDK's own (``_*``), not virtual tables
+    nor their shadow tables."""
+    return [n for n in tables(conn, "src", virtual=False) if not n.startswith("_")]
+
+
+def _ordered(names: Iterable[str]) -> list[str]:
+    """Record tables in declaration order (referenced tables first), then the rest by name."""
+    # Record tables in declaration order (referenced tables first), then the rest by name.
+    names = set(names)
+    return [k for k in RECORD_TYPES if k in names] + sorted(names - set(RECORD_TYPES))
+
+
+def _treatment(table: str, column: Column) -> str | None:
+    """How a column's cells are treated: free text masked, codes checked, others copied."""
+    cls = RECORD_TYPES.get(table)
+    if cls is not None:
+        meta = attrs.fields_dict(cls)[column.name].metadata
+        if meta["kind"] == "code":
+            return "code"
+        return "text" if meta["kind"] == "text" and not meta["choices"] else None
+    if column.type.upper() not in ("", "TEXT") and "CHAR" not in column.type.upper():
+        return None
+    return "json" if column.name == "json" else "text"
+
+
+def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
+    """What is published of each store table at ``level``."""
+    plans = []
+    published = [t for t in _ordered(source_tables(conn)) if table_published(t, level)]
+    for table in published:
+        info = conn.execute(f"PRAGMA src.table_info([{table}])").fetchall()
+        columns = [Column(r[1], r[2] or "", bool(r[3]), r[5]) for r in info]
+        labels = described(table)
+        dropped = dropped_columns(labels, [c.name for c in columns], level)
+        kept = tuple(c for c in columns if c.name not in dropped)
+        fks = tuple((r[3], r[2], r[4]) for r in
+                    conn.execute(f"PRAGMA src.foreign_key_list([{table}])").fetchall()
+                    if r[3] not in dropped and r[2] in published)
+        treat = {c.name: t for c in kept if (t := _treatment(table, c))}
+        plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat))
+    return plans
+
+
+def create_sql(plan: TablePlan) -> str:
+    """CREATE TABLE for the published table."""
+    parts = [f"[{c.name}] {c.type}{' NOT NULL' if c.notnull else ''}".rstrip()
+             for c in plan.columns]
+    if plan.pk:
+        parts.append(f"PRIMARY KEY ({', '.join(f'[{k}]' for k in plan.pk)})")
+    parts += [f"FOREIGN KEY ([{c}]) REFERENCES [{t}]" + (f"([{o}])" if o else "")
+              for c, t, o in plan.foreign_keys]
+    return f"CREATE TABLE [{plan.name}] (\n  " + ",\n  ".join(parts) + "\n)"
+
+
+def _select_expr(plan: TablePlan, column: Column, level: str) -> str:
+    """The SELECT expression copying one column (through the redaction function if needed)."""
+    treat = plan.treat.get(column.name)
+    name = f"[{column.name}]"
+    if treat in (None, "code"):
+        return name
+    func = "cadre_redact_json" if treat == "json" else "cadre_redact"
+    if level == OVERSIGHT:  # only ID numbers to mask: let SQLite skip the cells that can't hold one
+        return f"CASE WHEN {name} GLOB '{ID_NUMBER_GLOB}' THEN {func}({name}) ELSE {name} END"
+    return f"{func}({name})"
+
+
+def check_codes(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor) -> None:
+    """Stop the build if a key or code column holds an ID number."""
+    for column, treat in plan.treat.items():
+        if treat != "code":
+            continue
+        for (value,) in conn.execute(f"SELECT [{column}] FROM src.[{plan.name}] "
+                                     f"WHERE [{column}] GLOB ?", [ID_NUMBER_GLOB]):
+            redactor.check_code(value)
+
+
+def copy_table(conn: sqlite3.Connection, plan: TablePlan, level: str) -> int:
+    """Create the table in the publication and copy its rows; returns the row count."""
+    conn.execute(create_sql(plan))
+    names = ", ".join(f"[{c.name}]" for c in plan.columns)
+    exprs = ", ".join(_select_expr(plan, c, level) for c in plan.columns)
+    order = ", ".join(f"[{k}]" for k in plan.pk) or "rowid"
+    cur = conn.execute(f"INSERT INTO main.[{plan.name}] ({names}) SELECT {exprs} "
+                       f"FROM src.[{plan.name}] ORDER BY {order}")
+    return cur.rowcount
+
+
+def register_functions(conn: sqlite3.Connection, redactor: Redactor) -> None:
+    """The SQL functions ``copy_table`` uses."""
+    conn.create_function("cadre_redact", 1, redactor.text, deterministic=True)
+    conn.create_function("cadre_redact_json", 1, redactor.json_text, deterministic=True)
+
+
+def _indexed_leads(conn: sqlite3.Connection, table: str) -> set[str]:
+    """Columns that lead an index (or the primary key) of ``table``."""
+    leads = set()
+    for row in conn.execute(f"PRAGMA main.index_list([{table}])").fetchall():
+        first = conn.execute(f"PRAGMA main.index_info([{row[1]}])").fetchone()
+        if first is not None:
+            leads.add(first[2])
+    pk = [r[1] for r in sorted(conn.execute(f"PRAGMA main.table_info([{table}])"),
+                               key=lambda r: r[5]) if r[5]]
+    if pk:
+        leads.add(pk[0])
+    return leads
+
+
+def ensure_index(conn: sqlite3.Connection, table: str, columns: list[str]) -> bool:
+    """Create an index on ``columns`` unless one already starts with the first column (or it
+    leads the primary key). Returns whether an index was created."""
+    if columns[0] in _indexed_leads(conn, table):
+        return False
+    name = f"idx_{table}_{'_'.join(columns)}"
+    conn.execute(f"CREATE INDEX [{name}] ON [{table}] ({', '.join(f'[{c}]' for c in columns)})")
+    return True
+
+
+def copy_indexes(conn: sqlite3.Connection, plan: TablePlan) -> None:
+    """The store's own indexes on the table (where every column is published), then an index
+    on every foreign key and every filter column."""
+    kept = {c.name for c in plan.columns}
+    for row in conn.execute(f"PRAGMA src.index_list([{plan.name}])").fetchall():
+        if row[3] != "c":   # 'pk' and 'u' indexes come with the table definition
+            continue
+        cols = [r[2] for r in conn.execute(f"PRAGMA src.index_info([{row[1]}])")]
+        if cols and set(cols) <= kept:
+            name = f"idx_{plan.name}_{'_'.join(cols)}"
+            conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{plan.name}] "
+                         f"({', '.join(f'[{c}]' for c in cols)})")
+    index_filters(conn, plan.name, [c for c, _, _ in plan.foreign_keys])
+
+
+def index_filters(conn: sqlite3.Connection, table: str, extra: Iterable[str] = ()) -> None:
+    """Index ``extra`` columns and every filter column (``FILTER_COLUMNS``) of ``table``."""
+    columns = [r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")]
+    for column in dict.fromkeys([*extra, *(c for c in FILTER_COLUMNS if c in columns)]):
+        ensure_index(conn, table, [column])

@@ -1,0 +1,132 @@
+"""Chinese labels for the tables no engine owns: the store's provenance and explanation tables
+and the tables and views the publication builds itself. Record tables are labelled by their
+record classes, engine tables by their engines (``cadre_sdk.tables.describe``).
+
+``labels_for`` gives any table a label; one nobody described gets a generic title
+(``UNLABELLED``) and is listed in the publication's metadata, so the gap shows.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from ..tables import TableLabels, described, describe
+
+#: The start of the title of a table nobody described.
+UNLABELLED = "未说明的数据表"
+#: The suffix of the title of a column nobody described.
+UNLABELLED_COLUMN = "（未说明）"
+
+
+#: Chinese descriptions of the record tables for readers (the record classes' own descriptions
+#: are written for developers, in English).
+RECORD_DESCRIPTIONS = {
+    "region": "行政区划：省、市州、县（区、市）和乡镇（街道），含海拔与艰苦边远类别。",
+    "unit": "机关、部门、企业、事业单位和乡镇等有领导班子的单位，含类别、层级、所在地区和行业。",
+    "cadre": "干部的基本情况：性别、出生年月、民族、现工作单位、职务、职级及是否班子成员、主要负责人。"
+             "公开版不含姓名；身份证号一律不发布。",
+    "posting": "任职经历：任职、挂职、交流、轮岗的起止时间、单位、地区和职务，是否乡镇工作、领导职务。",
+    "observation": "日常考察记录：通过工作调研、平时考核、巡视巡察、审计、信访等方式了解到的具体表现。",
+    "achievement": "实绩记录：在急难险重任务和基层艰苦边远地区工作中的实绩。",
+    "assessment": "考核：对干部个人或领导班子的年度考核和平时（季度）考核。",
+    "indicator_score": "考核指标得分：每次考核各项指标的得分（0–100）。",
+    "evaluation": "测评结果：民主测评、反向测评和考核谈话的票数（仅监督版；公开版只发布汇总）。",
+    "target_progress": "重点目标进展：“710”工作机制下重点目标每月的计划进度与实际进度。",
+    "case": "容错纠错案件：干部申请容错的事项；案件状态由办理事件推算。",
+    "case_event": "案件事件：容错纠错案件的每一个办理环节（只能追加，不能修改）。",
+    "case_finding": "研判意见：案件在“7个研判”各维度（及地方增加的维度）上的结论和理由。",
+    "adjustment": "干部调整：依据能上能下情形目录，对干部的调离岗位、免职、降职等调整。",
+    "training": "培训记录：干部参加培训的专题、本领、起止日期和学时。",
+    "care_record": "关心关爱记录：休假、体检、心理健康、谈心谈话等。",
+    "attendance": "乡镇在岗记录：干部每月在乡镇岗位的实际在岗天数。",
+    "commendation": "表彰与典型：干部受到的表彰、荣誉和典型宣传。",
+}
+
+
+def labels_for(table: str, columns: Iterable[str]) -> TableLabels:
+    """The labels of ``table``, completed for ``columns`` nobody labelled."""
+    columns = list(columns)
+    found = described(table)
+    if found is not None and table in RECORD_DESCRIPTIONS:
+        found = attrs.evolve(found, description=RECORD_DESCRIPTIONS[table])
+    if found is None:
+        return TableLabels(table, f"{UNLABELLED}（{table}）",
+                           "这张表尚无中文说明：请表的所有者调用 cadre_sdk.tables.describe。",
+                           {c: f"{c}{UNLABELLED_COLUMN}" for c in columns})
+    missing = {c: f"{c}{UNLABELLED_COLUMN}" for c in columns if c not in found.columns}
+    if not missing:
+        return found
+    return TableLabels(found.table, found.title, found.description, {**found.columns, **missing},
+                       found.units, found.notes, found.pii, found.id_numbers, found.search)
+
+
+def unlabelled(table: str, columns: Iterable[str]) -> list[str]:
+    """``table`` or its ``table.column`` names that have no Chinese label."""
+    labels = labels_for(table, columns)
+    if labels.title.startswith(UNLABELLED):
+        return [table]
+    return [f"{table}.{c}" for c, t in labels.columns.items() if t.endswith(UNLABELLED_COLUMN)]
+
+
+describe("provenance", "数据来源记录",
+         "每次导入、测算和发布的记录：步骤、数据类别、文件、文件哈希、行数、cadre-sdk 版本及插件版本。",
+         {"id": "序号", "step": "步骤", "kind": "类别", "detail": "内容", "sha256": "SHA-256 哈希",
+          "rows": "行数", "sdk_version": "cadre-sdk 版本", "plugins": "插件及版本", "at": "时间"},
+         notes={"step": "init 建库、load 导入、evaluate 测算、publish 发布",
+                "sha256": "导入文件或参数文件内容的 SHA-256，可据此核对所用文件",
+                "plugins": "JSON：插件名 → 版本", "at": "协调世界时（UTC）"})
+
+describe("explanation", "计算说明",
+         "每个计算结果的说明：输入、适用的规则及插件、参数（含施行日期与依据）、计算步骤。",
+         {"id": "说明编号", "kind": "结果类别", "subject": "对象", "text": "说明（中文）",
+          "json": "说明（结构化）"},
+         notes={"json": "与中文说明内容相同的 JSON，便于程序核对"})
+
+describe("publication", "发布信息",
+         "本发布文件的来历：访问级别、生成时间、cadre-sdk 版本、源数据库哈希、测评汇总门槛等。"
+         "本文件自身的 SHA-256 不能写在文件里，见同目录的 .sha256 文件与首页说明。",
+         {"key": "项目代码", "title": "项目", "value": "内容"})
+
+describe("plugin_version", "插件及版本", "生成本发布时加载的全部插件（含内置的省级默认插件）。",
+         {"name": "插件", "version": "版本", "jurisdiction": "管辖地区代码", "source": "来源",
+          "hooks": "实现的钩子"})
+
+describe("rule_version", "规则清单",
+         "生成本发布时登记的全部规则、目录项和查询：类别、代码、所属插件及版本、管辖地区、参数文件及其哈希。",
+         {"kind": "规则类别", "key": "规则代码", "title": "名称", "plugin": "插件",
+          "plugin_version": "插件版本", "jurisdiction": "管辖地区代码", "priority": "优先级",
+          "parameter_file": "参数文件", "parameter_sha256": "参数文件 SHA-256"})
+
+describe("parameter_value", "参数取值",
+         "规则所用参数的全部取值：每个取值的施行日期、数值、单位、依据，以及是否为示例值。",
+         {"file": "参数文件", "path": "参数路径", "start": "施行日期", "value": "取值",
+          "unit": "单位", "reference": "依据", "example": "示例值", "plugin": "插件"},
+         notes={"example": "1 表示示例值（非官方数据），须由地方插件替换"})
+
+describe("cadre_overview", "干部一览", "每名干部及其所在单位、地区和市州（视图）。",
+         {"cadre_id": "干部编号", "name": "姓名", "gender": "性别", "birth": "出生年月",
+          "ethnicity": "民族", "post": "职务", "rank": "职级", "level": "干部层级",
+          "is_leader": "班子成员", "is_principal": "主要负责人", "unit_code": "单位代码",
+          "unit_name": "单位名称", "unit_kind": "单位类别", "region_code": "所在地区代码",
+          "region_name": "所在地区", "prefecture_code": "市州代码", "prefecture_name": "市州"},
+         pii=("name",))
+
+describe("evaluation_summary", "测评汇总",
+         "民主测评、反向测评和考核谈话的票数，按单位、年度和方式汇总。公开版只发布参评人数达到门槛的汇总，"
+         "不发布单次测评的票数。",
+         {"unit_code": "单位代码", "year": "年度", "method": "测评方式", "assessments": "考核数",
+          "participants": "参评人数", "excellent": "优秀票", "competent": "称职票",
+          "basic": "基本称职票", "incompetent": "不称职票", "excellent_share": "优秀票率"},
+         units={"excellent_share": "%"}, notes={"participants": "各次测评参评人数之和"})
+
+describe("cadre_timeline", "干部档案",
+         "一名干部的基本信息、任职经历、考核及结果、日常考察、实绩、案件、调整、培训、补贴等记录，"
+         "每条记录一行（视图）。",
+         {"cadre_id": "干部编号", "section_order": "栏目顺序", "section": "栏目", "date": "日期",
+          "detail": "内容", "record": "原始记录", "explanation_id": "说明编号"})
+
+describe("search_index", "全文检索索引",
+         "中文全文检索：文本按繁简转换后切分为相邻两字，供“搜索”查询使用。",
+         {"tokens": "检索词元", "kind": "类别", "title": "名称", "content": "内容",
+          "record": "原始记录"})

@@ -1,0 +1,64 @@
+"""Views and aggregates computed when publishing, so that Datasette reads small tables instead
+of aggregating large ones at query time (see PERFORMANCE.md). Each builder checks that its
+sources were published and returns the name of what it built, or None.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from .copy import index_filters
+from .introspect import has, prefecture_sql
+from .redact import PUBLIC
+
+
+def cadre_overview(conn: sqlite3.Connection, level: str, min_raters: int) -> str | None:
+    """The view 干部一览: each cadre with unit, region and prefecture names (names of cadres
+    at oversight level only)."""
+    if not (has(conn, "cadre") and has(conn, "unit") and has(conn, "region")):
+        return None
+    name = "c.name AS name, " if has(conn, "cadre", "name") else ""
+    conn.execute(f"""CREATE VIEW cadre_overview AS
+SELECT c.id AS cadre_id, {name}c.gender, c.birth, c.ethnicity, c.post, c.rank, c.level,
+  c.is_leader, c.is_principal, c.unit_code, u.name AS unit_name, u.kind AS unit_kind,
+  u.region_code, r.name AS region_name, {prefecture_sql("u.region_code")} AS prefecture_code,
+  p.name AS prefecture_name
+FROM cadre c
+JOIN unit u ON u.code = c.unit_code
+LEFT JOIN region r ON r.code = u.region_code
+LEFT JOIN region p ON p.code = {prefecture_sql("u.region_code")}""")
+    return "cadre_overview"
+
+
+def evaluation_summary(conn: sqlite3.Connection, level: str, min_raters: int) -> str | None:
+    """测评汇总: votes per unit, year and method. At public level a group is published only if
+    at least ``min_raters`` raters stand behind it; the votes of single assessments are not."""
+    if not (has(conn, "evaluation", schema="src") and has(conn, "assessment")):
+        return None
+    conn.execute("""CREATE TABLE evaluation_summary (
+  unit_code TEXT NOT NULL REFERENCES unit(code), year INTEGER NOT NULL, method TEXT NOT NULL,
+  assessments INTEGER NOT NULL, participants INTEGER NOT NULL, excellent INTEGER NOT NULL,
+  competent INTEGER NOT NULL, basic INTEGER NOT NULL, incompetent INTEGER NOT NULL,
+  excellent_share REAL,
+  PRIMARY KEY (unit_code, year, method))""")
+    conn.execute("""INSERT INTO evaluation_summary
+SELECT a.unit_code, a.year, e.method, count(*), sum(e.participants), sum(e.excellent),
+  sum(e.competent), sum(e.basic), sum(e.incompetent),
+  round(100.0 * sum(e.excellent) / nullif(sum(e.participants), 0), 1)
+FROM src.evaluation e JOIN main.assessment a ON a.id = e.assessment_id
+GROUP BY a.unit_code, a.year, e.method
+HAVING sum(e.participants) >= ?
+ORDER BY a.unit_code, a.year, e.method""", [min_raters if level == PUBLIC else 0])
+    index_filters(conn, "evaluation_summary")
+    return "evaluation_summary"
+
+
+#: Every builder, in order: ``builder(conn, level, min_raters) -> name or None``.
+BUILDERS: tuple[Callable[[sqlite3.Connection, str, int], str | None], ...] = (
+    cadre_overview, evaluation_summary,
+)
+
+
+def materialize(conn: sqlite3.Connection, level: str, min_raters: int) -> list[str]:
+    """Run every builder; the names of the views and tables built."""
+    return [built for build in BUILDERS if (built := build(conn, level, min_raters))]

@@ -1,0 +1,98 @@
+"""Provenance visible in the publication: what was published, when, from which store, by which
+SDK, plugins, rules and parameter versions. (The store's own ``provenance`` table, with the
+hash of every loaded file, is copied as it is.) The published file's own hash cannot be inside
+it: ``build`` writes it next to the file.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from .. import __version__
+from ..plugins import CadrePlugins
+from .redact import LEVEL_TITLES
+
+
+_TABLES = (
+    "CREATE TABLE publication (key TEXT PRIMARY KEY, title TEXT NOT NULL, value TEXT)",
+    """CREATE TABLE plugin_version (name TEXT PRIMARY KEY, version TEXT, jurisdiction TEXT,
+  source TEXT, hooks TEXT)""",
+    """CREATE TABLE rule_version (kind TEXT NOT NULL, key TEXT NOT NULL, title TEXT,
+  plugin TEXT NOT NULL, plugin_version TEXT, jurisdiction TEXT NOT NULL, priority INTEGER,
+  parameter_file TEXT, parameter_sha256 TEXT,
+  PRIMARY KEY (kind, jurisdiction, key, plugin))""",
+    """CREATE TABLE parameter_value (file TEXT NOT NULL, path TEXT NOT NULL,
+  start TEXT NOT NULL, value TEXT, unit TEXT, reference TEXT, example INTEGER, plugin TEXT,
+  PRIMARY KEY (file, path, start))""",
+)
+
+
+def _create(conn: sqlite3.Connection) -> None:
+    """Create the provenance tables of the publication."""
+    # One statement at a time: executescript would commit the build's open transaction.
+    for sql in _TABLES:
+        conn.execute(sql)
+
+
+def _title(item: Any) -> str:
+    """A rule item's human name, whatever its type calls it."""
+    return str(getattr(item, "title", "") or getattr(item, "name", "") or "")
+
+
+def _rules(plugins: CadrePlugins) -> Iterator[tuple]:
+    """One row per registered rule item (kind, key, title, plugin, version, jurisdiction,
+    priority, parameter file and hash)."""
+    seen = set()
+    for kind in plugins.book.kinds():
+        for reg in plugins.book.all(kind):
+            key = (kind, reg.jurisdiction, reg.key, reg.plugin)
+            if key in seen:
+                continue
+            seen.add(key)
+            params = getattr(reg.item, "parameters", None)
+            yield (*key[:1], reg.key, _title(reg.item), reg.plugin,
+                   plugins.infos[reg.plugin].version, reg.jurisdiction, reg.item.priority,
+                   params.file if params else None, params.sha256 if params else None)
+
+
+def _parameters(plugins: CadrePlugins) -> Iterator[tuple]:
+    """One row per dated value of every parameter file a rule uses."""
+    for file, (plugin, params) in sorted(plugins.book.parameter_sets().items()):
+        for path, values in params.leaves():
+            for pv in values:
+                value = pv.value if isinstance(pv.value, str) else json.dumps(
+                    pv.value, ensure_ascii=False, default=str)
+                yield (file, path, pv.start.isoformat(), value, pv.unit, pv.reference,
+                       int(pv.example), plugin)
+
+
+def write(conn: sqlite3.Connection, *, level: str, built_at: str, source_sha256: str,
+          min_raters: int, plugins: CadrePlugins, out_name: str) -> None:
+    """Fill the publication's provenance tables and add a ``publish`` row to ``provenance``."""
+    _create(conn)
+    facts = [
+        ("level", "访问级别", f"{level}（{LEVEL_TITLES[level]}）"),
+        ("built_at", "生成时间（UTC）", built_at),
+        ("sdk_version", "cadre-sdk 版本", __version__),
+        ("source_sha256", "源数据库 SHA-256", source_sha256),
+        ("min_raters", "测评汇总最少参评人数（公开版）", str(min_raters)),
+        ("file_hash", "本文件的 SHA-256",
+         f"见同目录文件 {out_name}.sha256 及首页说明（文件的哈希无法写入文件自身）"),
+    ]
+    conn.executemany("INSERT INTO publication VALUES (?, ?, ?)", facts)
+    conn.executemany("INSERT INTO plugin_version VALUES (?, ?, ?, ?, ?)",
+                     [(i.name, i.version, i.jurisdiction, i.source, ", ".join(i.hooks))
+                      for i in sorted(plugins.infos.values(), key=lambda i: i.name)])
+    conn.executemany("INSERT OR IGNORE INTO rule_version VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     _rules(plugins))
+    conn.executemany("INSERT OR IGNORE INTO parameter_value VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     _parameters(plugins))
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'provenance'").fetchone():
+        versions = json.dumps({n: i.version for n, i in sorted(plugins.infos.items())},
+                              ensure_ascii=False, sort_keys=True)
+        conn.execute("INSERT INTO provenance (step, kind, detail, sha256, sdk_version, plugins, "
+                     "at) VALUES ('publish', ?, ?, ?, ?, ?, ?)",
+                     [level, f"发布 {out_name}（{LEVEL_TITLES[level]}）；源数据库哈希见 sha256 列",
+                      source_sha256, __version__, versions, built_at])

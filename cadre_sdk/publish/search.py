@@ -1,0 +1,108 @@
+"""Chinese full-text search that finds two-character words.
+
+SQLite's ``unicode61`` tokenizer keeps a run of Chinese characters as one token, and the
+``trigram`` tokenizer cannot match terms shorter than three characters, yet most Chinese words
+have two. So the publication indexes text *pre-tokenized*: after Traditional→Simplified
+conversion, each run of Chinese characters becomes its overlapping character bigrams plus its
+last character alone (尕布龙 → ``尕布 布龙 龙``), and other words stay whole (lower-cased);
+``unicode61`` then only splits on the spaces. A query is turned into the same tokens
+(``match_expression``): a term of two or more characters is the phrase of its bigrams, a
+single character is a prefix query (it matches every bigram starting with it and the run-final
+unigrams), terms are AND-ed. Datasette gets the conversion as the SQL function
+``cadre_match(q)`` (see ``cadre_sdk.datasette_plugin``).
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+
+from ..normalize import to_simplified
+
+#: The FTS5 table the publication builds, and the SQL function that turns a query into MATCH.
+TABLE = "search_index"
+FUNCTION = "cadre_match"
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+
+
+def _runs(text: str) -> Iterator[str]:
+    """Runs of Chinese characters, and words of other letters or digits (lower-cased)."""
+    try:
+        text = to_simplified(text)
+    except ValueError:   # text OpenCC cannot take (lone surrogates): search it as it is
+        pass
+    for match in _RUN.finditer(text):
+        yield match.group().lower()
+
+
+def _run_tokens(run: str) -> list[str]:
+    """Tokens of one run: a Chinese run's bigrams and last character; a word as it is."""
+    if not _IS_CJK.match(run):
+        return [run]
+    if len(run) == 1:
+        return [run]
+    return [run[i:i + 2] for i in range(len(run) - 1)] + [run[-1]]
+
+
+def tokens(text: str | None) -> str:
+    """The space-separated tokens indexed for ``text``."""
+    if not text:
+        return ""
+    return " ".join(t for run in _runs(text) for t in _run_tokens(run))
+
+
+def match_expression(query: str | None) -> str:
+    """An FTS5 MATCH expression for a user's query (any script, Traditional or Simplified).
+
+    An empty query gives ``""``, which matches nothing (rather than an FTS5 syntax error)."""
+    terms = []
+    for run in _runs(query or ""):
+        if _IS_CJK.match(run) and len(run) == 1:
+            terms.append(f'"{run}" *')
+        elif _IS_CJK.match(run):
+            terms.append('"' + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + '"')
+        else:
+            terms.append(f'"{run}"')
+    return " AND ".join(terms) if terms else '""'
+
+
+def register_function(conn: sqlite3.Connection) -> None:
+    """Make ``cadre_match(q)`` available on ``conn``."""
+    conn.create_function(FUNCTION, 1, match_expression, deterministic=True)
+
+
+def create_index(conn: sqlite3.Connection) -> None:
+    """Create the empty FTS5 table: the tokens, and what a result shows (not indexed)."""
+    conn.execute(
+        f"CREATE VIRTUAL TABLE [{TABLE}] USING fts5(tokens, kind UNINDEXED, title UNINDEXED, "
+        "content UNINDEXED, record UNINDEXED, tokenize='unicode61')")
+
+
+def add_rows(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, str, str]]) -> int:
+    """Index ``(kind, title, content, record, text)`` rows: ``text`` is what is searched,
+    the others what a result shows. Returns the number of rows indexed."""
+    count = 0
+
+    def prepared() -> Iterator[tuple[str, str, str, str, str]]:
+        """The rows with their tokens, skipping rows with nothing to index."""
+        nonlocal count
+        for kind, title, content, record, text in rows:
+            toks = tokens(text)
+            if toks:
+                count += 1
+                yield toks, kind, title, content, record
+
+    conn.executemany(f"INSERT INTO [{TABLE}] (tokens, kind, title, content, record) "
+                     "VALUES (?, ?, ?, ?, ?)", prepared())
+    return count
+
+
+#: The canned query readers use (registered by ``cadre_sdk.defaults.queries``).
+SEARCH_SQL = f"""SELECT kind AS 类别, title AS 名称, content AS 内容, record AS 记录
+FROM [{TABLE}]
+WHERE [{TABLE}] MATCH {FUNCTION}(:q)
+ORDER BY rank
+LIMIT 200"""

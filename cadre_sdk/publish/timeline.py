@@ -1,0 +1,84 @@
+"""The view behind the cadre profile (干部档案): one cadre's particulars, career, assessments and
+their results, observations, achievements, cases, adjustments, trainings and subsidies, one
+row per record, whatever tables this publication has.
+
+Every published table that refers to a cadre (a ``cadre_id`` column, or a ``case_id`` or an
+``assessment_id`` whose case or assessment does) and has a date-like column contributes its
+rows, labelled with its Chinese title, the row's columns written out as ``标题：值；…``, a link to
+the row and its explanation. It is a view over a UNION ALL: SQLite pushes ``cadre_id = ?``
+into every branch, so the profile costs one index lookup per table.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+import attrs
+
+from ..records import RECORD_TYPES
+from .introspect import columns, has, primary_key, record_json
+from .labels import labels_for
+
+VIEW = "cadre_timeline"
+#: Columns that date a row, in order of preference.
+DATE_COLUMNS = ("date", "start", "start_date", "month", "occurred", "determined_on",
+                "last_event_date", "year", "appointed")
+_SKIP = {"cadre_id", "explanation_id"}
+
+
+def _bool_columns(table: str) -> set[str]:
+    """The yes/no columns of a record table (shown as 是/否)."""
+    cls = RECORD_TYPES.get(table)
+    if cls is None:
+        return set()
+    return {f.name for f in attrs.fields(cls) if f.metadata["kind"] == "bool"}
+
+
+def _detail(table: str, cols: list[str], skip: set[str]) -> str:
+    """SQL writing a row out as ``标题：值；标题：值`` (empty values left out)."""
+    labels = labels_for(table, cols)
+    bools = _bool_columns(table)
+    parts = []
+    for col in cols:
+        if col in skip:
+            continue
+        title = labels.columns.get(col, col).replace("'", "''")
+        value = (f"CASE t.[{col}] WHEN 1 THEN '是' WHEN 0 THEN '否' END" if col in bools
+                 else f"t.[{col}]")
+        parts.append(f"coalesce('{title}：' || {value} || '；', '')")
+    return f"rtrim({' || '.join(parts) or repr('')}, '；')"
+
+
+def _branch(conn: sqlite3.Connection, table: str, order: int) -> str | None:
+    """One table's SELECT for the view, or None if its rows belong to no cadre or no date."""
+    cols = columns(conn, table)
+    date = next((c for c in DATE_COLUMNS if c in cols), None)
+    if table == "cadre":
+        who, join = "t.id", ""
+    elif "cadre_id" in cols:
+        who, join = "t.cadre_id", ""
+    elif "case_id" in cols and has(conn, "case", "cadre_id"):
+        who, join = "v.cadre_id", "JOIN [case] v ON v.id = t.case_id"
+    elif "assessment_id" in cols and has(conn, "assessment", "cadre_id"):
+        who, join = "v.cadre_id", "JOIN assessment v ON v.id = t.assessment_id"
+    else:
+        return None
+    if date is None and table != "cadre":
+        return None
+    title = labels_for(table, cols).title.replace("'", "''")
+    section = "基本信息" if table == "cadre" else title
+    keys = [f"t.[{k}]" for k in primary_key(conn, table)] or ["t.rowid"]
+    explanation = "t.explanation_id" if "explanation_id" in cols else "NULL"
+    skip = _SKIP | ({date} if date and table != "cadre" else set())
+    return (f"SELECT {who} AS cadre_id, {order} AS section_order, '{section}' AS section, "
+            f"{f't.[{date}]' if date else 'NULL'} AS date, {_detail(table, cols, skip)} "
+            f"AS detail, {record_json(table, keys)} AS record, {explanation} AS explanation_id "
+            f"FROM [{table}] t {join}")
+
+
+def create_view(conn: sqlite3.Connection, tables: list[str]) -> str | None:
+    """Create the timeline view over ``tables`` (the copied tables, in publication order)."""
+    branches = [b for i, t in enumerate(tables) if (b := _branch(conn, t, i))]
+    if not branches:
+        return None
+    conn.execute(f"CREATE VIEW {VIEW} AS\n" + "\nUNION ALL\n".join(branches))
+    return VIEW

@@ -1,0 +1,86 @@
+"""What a person sees in a real browser (Debian's headless Chromium through Playwright): a table
+page, the scorecard, a search typed into the form, the oversight login and the cadre profile."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_publish_support import (  # noqa: F401  (fixtures)
+    NAMES, PASSWORD, SCRIPT_NAME, cadre_serve, oversight_db, password_hash, public_db,
+    sample_store,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def test_public_pages_in_a_browser(public_db: Path, page: Any) -> None:
+    with cadre_serve(public_db) as url:
+        page.goto(f"{url}/public/case")
+        assert page.locator("h1").inner_text() == "容错纠错案件"
+        headers = page.locator("table.rows-and-columns th").all_inner_texts()
+        shown = {h.replace("▼", "").replace("▲", "").strip() for h in headers}   # sort arrows
+        assert {"案件编号", "干部编号", "管辖地区", "事由"} <= shown
+        assert "［姓名已隐去］在推进改革试点中" in page.locator("table.rows-and-columns").inner_text()
+
+        page.goto(f"{url}/public/assessment_scorecard_by_unit?year=2024&region=")
+        assert "年度考核成绩单（按单位）" in page.locator("h1").inner_text()
+        assert "玉树州农牧局" in page.locator("table.rows-and-columns").inner_text()
+
+        page.goto(f"{url}/public/search")
+        page.fill("input[name=q]", "玉樹")          # typed in Traditional characters
+        page.locator("form.sql input[type=submit]").click()
+        page.wait_for_selector("table.rows-and-columns")
+        results = page.locator("table.rows-and-columns").inner_text()
+        assert "玉树州农牧局" in results and "玉树抗震救灾中组织群众转移安置" in results
+        page.get_by_role("link", name="单位 U001").click()
+        assert page.locator("h1").inner_text() == "单位：U001"
+        assert all(name not in page.content() for name in NAMES.values())
+
+
+def test_oversight_login_profile_and_an_escaped_name(oversight_db: Path, password_hash: str,
+                                                     page: Any) -> None:
+    with cadre_serve(oversight_db) as url:
+        assert page.goto(f"{url}/oversight/cadre").status == 403
+        page.goto(f"{url}/-/login")
+        page.fill("input[name=username]", "oversight")
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("form input[type=submit]").click()
+        page.goto(f"{url}/oversight/cadre")
+        table = page.locator("table.rows-and-columns").inner_text()
+        assert SCRIPT_NAME in table and NAMES["C002"] in table   # shown as text, not run
+        assert page.dialogs == []
+
+        page.goto(f"{url}/oversight/cadre_profile?cadre_id=C002")
+        assert page.locator("h1").inner_text().startswith("干部档案")
+        profile = page.locator("table.rows-and-columns").inner_text()
+        assert "姓名：廉福章" in profile and "街道党工委书记" in profile
+        page.get_by_role("link", name="实绩记录 A003").click()
+        assert "玉树抗震救灾中组织群众转移安置" in page.content()

@@ -1,0 +1,267 @@
+"""``cadre publish``: what each level publishes, leaves out and masks; provenance and the file's
+hash; indexes; Chinese labels; atomic writes."""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cadre_sdk.cli import build_cli
+from cadre_sdk.errors import CadreError, PluginError
+from cadre_sdk.hookspecs import hookimpl
+from cadre_sdk.publish import publish
+from cadre_sdk.publish.copy import FILTER_COLUMNS
+from cadre_sdk.publish.labels import UNLABELLED, UNLABELLED_COLUMN
+from cadre_sdk.publish.metadata import hash_file, sidecar
+from cadre_sdk.records import RECORD_TYPES
+from cadre_sdk.publish.redact import ID_MASK, NAME_MASK, RedactionError, id_numbers_in
+from cadre_sdk.rules import CannedQuery
+from cadre_sdk.store import sha256_file, write_explanations
+from cadre_sdk.testing import make_plugins
+from test_publish_support import (  # noqa: F401  (fixtures)
+    ID_NUMBERS, NAMES, STRAY_ID, load_sample, oversight_db, public_db, sample_store,
+)
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: The test's own reading of "an ID number": 17 digits and a check character, on their own.
+_ID_PATTERN = re.compile(r"\d{17}[\dX]")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def _objects(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+
+
+def _text_cells(path: Path) -> list[tuple[str, str, str]]:
+    """(table, column, text) of every text cell of every table and view of the file."""
+    conn = _connect(path)
+    cells = []
+    for table in _objects(conn):
+        cursor = conn.execute(f"SELECT * FROM [{table}]")
+        cols = [d[0] for d in cursor.description]
+        for row in cursor:
+            cells += [(table, c, v) for c, v in zip(cols, row) if isinstance(v, str)]
+    conn.close()
+    return cells
+
+
+def _columns(path: Path, table: str) -> list[str]:
+    conn = _connect(path)
+    try:
+        return [r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")]
+    finally:
+        conn.close()
+
+
+def test_public_level_has_no_id_number_and_no_name_anywhere(public_db: Path) -> None:
+    cells = _text_cells(public_db)
+    assert cells, "the public file has text"
+    for table, column, text in cells:
+        assert not id_numbers_in(text), (table, column, text)
+        for number in [*ID_NUMBERS.values(), STRAY_ID]:
+            assert number not in text, (table, column)
+        for name in NAMES.values():
+            assert name not in text, (table, column, text)
+    # The naive pattern only ever matches inside hexadecimal hashes (SHA-256 of inputs).
+    for table, column, text in cells:
+        hashes = [m.span() for m in re.finditer(r"[0-9a-f]{64}", text)]
+        for match in _ID_PATTERN.finditer(text):
+            assert any(a <= match.start() and match.end() <= b for a, b in hashes), (
+                table, column, text)
+    masked = {t for t, _, text in cells if NAME_MASK in text}
+    assert {"observation", "achievement", "case"} <= masked
+    assert any(ID_MASK in text for _, _, text in cells)
+    assert "name" not in _columns(public_db, "cadre")
+    assert "id_number" not in _columns(public_db, "cadre")
+
+
+def test_oversight_level_has_names_but_never_id_numbers(oversight_db: Path) -> None:
+    cells = _text_cells(oversight_db)
+    assert {"name", "gender"} <= set(_columns(oversight_db, "cadre"))
+    assert "id_number" not in _columns(oversight_db, "cadre")
+    assert any(text == NAMES["C001"] for t, c, text in cells if (t, c) == ("cadre", "name"))
+    for table, column, text in cells:
+        assert not id_numbers_in(text), (table, column)
+        assert not any(number in text for number in [*ID_NUMBERS.values(), STRAY_ID])
+    observation = [text for t, c, text in cells if (t, c) == ("observation", "content")]
+    assert any("王芳同志" in text and ID_MASK in text for text in observation)
+
+
+def test_evaluation_is_published_at_public_level_only_as_aggregates_over_k_raters(
+        public_db: Path, oversight_db: Path, sample_store: Path, tmp_path: Path) -> None:
+    public = _connect(public_db)
+    assert "evaluation" not in _objects(public)
+    rows = public.execute("SELECT unit_code, year, method, participants, excellent "
+                          "FROM evaluation_summary").fetchall()
+    assert rows == [("U001", 2024, "民主测评", 12, 8)]   # U002's 5 raters stay unpublished
+    oversight = _connect(oversight_db)
+    assert oversight.execute("SELECT count(*) FROM evaluation").fetchone()[0] == 2
+    assert oversight.execute("SELECT count(*) FROM evaluation_summary").fetchone()[0] == 2
+    texts = dict(public.execute("SELECT id, text FROM explanation WHERE kind = 'assessment'"))
+    assert "参评人数不足 10 人，票数不公开" in texts["assessment:AS2"]
+    assert '"参评人数": 5' not in texts["assessment:AS2"]
+    assert '"参评人数": 12' in texts["assessment:AS1"]
+    assert '"参评人数": 5' in oversight.execute(
+        "SELECT text FROM explanation WHERE id = 'assessment:AS2'").fetchone()[0]
+    strict = publish(sample_store, tmp_path / "strict.db", level="public",
+                     plugins=make_plugins(), min_raters=13)
+    assert _connect(strict.out).execute("SELECT count(*) FROM evaluation_summary"
+                                        ).fetchone()[0] == 0
+
+
+def test_names_in_explanations_are_masked_at_public_level(cadre_db: Any, cadre_load: Any,
+                                                           tmp_path: Path) -> None:
+    load_sample(cadre_db, cadre_load)
+    escaped = json.dumps({"subject": f"干部 {NAMES['C002']}"})     # \\u escapes
+    write_explanations(cadre_db, [("x:1", "test", f"{NAMES['C001']} 的说明",
+                                   f"{NAMES['C001']}：得分 90", escaped)])
+    cadre_db.conn.commit()
+    path = Path(cadre_db.conn.execute("PRAGMA database_list").fetchone()[2])
+    result = publish(path, tmp_path / "p.db", level="public", plugins=make_plugins())
+    row = _connect(result.out).execute(
+        "SELECT subject, text, json FROM explanation WHERE id = 'x:1'").fetchone()
+    assert row[0] == f"{NAME_MASK} 的说明" and row[1] == f"{NAME_MASK}：得分 90"
+    assert json.loads(row[2]) == {"subject": f"干部 {NAME_MASK}"}
+
+
+def test_a_key_holding_an_id_number_stops_the_build(cadre_db: Any, cadre_load: Any,
+                                                     tmp_path: Path) -> None:
+    cadre_load(cadre_db, "unit", [{"code": "U1", "name": "某局", "kind": "部门",
+                                   "level": "省", "region_code": "630000"}])
+    cadre_load(cadre_db, "cadre", [{"id": ID_NUMBERS["C001"], "name": "某某", "gender": "男",
+                                    "birth": "1960.01", "unit_code": "U1", "post": "科员"}])
+    path = Path(cadre_db.conn.execute("PRAGMA database_list").fetchone()[2])
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(RedactionError, match="身份证号"):
+        publish(path, folder / "p.db", level="oversight", plugins=make_plugins())
+    assert list(folder.iterdir()) == []
+
+
+class _LeakyQuery:
+    """A plugin whose public query selects names (which public level drops)."""
+
+    @hookimpl
+    def register_queries(self, register: Any) -> None:
+        register(CannedQuery(name="leaky", title="泄露", sql="SELECT name FROM cadre"))
+
+
+def test_a_failed_build_leaves_the_previous_publication_untouched(public_db: Path,
+                                                                  sample_store: Path,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "p.db"
+    first = publish(sample_store, out, level="public", plugins=make_plugins())
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(PluginError, match="_LeakyQuery.*leaky.*no such column: name"):
+        publish(sample_store, out, level="public", plugins=make_plugins(_LeakyQuery()))
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert sha256_file(out) == first.sha256
+
+
+def test_the_files_hash_is_next_to_it_and_sha256sum_verifies_it(public_db: Path) -> None:
+    digest = sha256_file(public_db)
+    assert hash_file(public_db).read_text() == f"{digest}  {public_db.name}\n"
+    meta = json.loads(sidecar(public_db).read_text(encoding="utf-8"))
+    assert meta["plugins"]["cadre-sdk"]["sha256"] == digest
+    assert digest in meta["description_html"] and "sha256sum -c" in meta["description_html"]
+    check = subprocess.run(["sha256sum", "-c", hash_file(public_db).name], cwd=public_db.parent,
+                           capture_output=True, text=True)
+    assert check.returncode == 0 and "OK" in check.stdout
+
+
+def test_provenance_names_versions_rules_parameters_and_input_hashes(oversight_db: Path,
+                                                                     sample_store: Path
+                                                                     ) -> None:
+    conn = _connect(oversight_db)
+    facts = dict(conn.execute("SELECT key, value FROM publication"))
+    assert facts["level"].startswith("oversight") and facts["sdk_version"]
+    assert facts["source_sha256"] == sha256_file(sample_store)
+    plugins = dict(conn.execute("SELECT name, version FROM plugin_version"))
+    assert "cadre_sdk.defaults.queries" in plugins
+    assert conn.execute("SELECT count(*) FROM rule_version WHERE kind = 'query' "
+                        "AND key = 'cadre_profile'").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM rule_version WHERE parameter_sha256 IS NOT NULL"
+                        ).fetchone()[0] > 0
+    assert conn.execute("SELECT count(*) FROM parameter_value WHERE reference <> ''"
+                        ).fetchone()[0] > 0
+    loads = dict(conn.execute("SELECT kind, sha256 FROM provenance WHERE step = 'load' "
+                              "AND kind IN ('cadre', 'observation', 'case_event')"))
+    assert len(loads) == 3 and all(re.fullmatch(r"[0-9a-f]{64}", h) for h in loads.values())
+    assert conn.execute("SELECT count(*) FROM provenance WHERE step = 'publish'").fetchone()[0] == 1
+
+
+def test_every_filter_column_and_foreign_key_is_indexed(oversight_db: Path) -> None:
+    conn = _connect(oversight_db)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                         "AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE "
+                                         "'sqlite_%' AND name NOT LIKE 'search_index_%'")]
+    missing = []
+    for table in tables:
+        info = conn.execute(f"PRAGMA table_info([{table}])").fetchall()
+        leads = {r[1] for r in info if r[5] == 1}
+        for index in conn.execute(f"PRAGMA index_list([{table}])").fetchall():
+            leads.add(conn.execute(f"PRAGMA index_info([{index[1]}])").fetchone()[2])
+        wanted = {r[3] for r in conn.execute(f"PRAGMA foreign_key_list([{table}])")}
+        wanted |= {r[1] for r in info if r[1] in FILTER_COLUMNS}
+        missing += [f"{table}.{c}" for c in sorted(wanted - leads)]
+    assert missing == []
+
+
+def test_the_publications_own_tables_have_chinese_labels(oversight_db: Path) -> None:
+    meta = json.loads(sidecar(oversight_db).read_text(encoding="utf-8"))
+    tables = meta["databases"]["oversight"]["tables"]
+    own = ["provenance", "explanation", "publication", "plugin_version", "rule_version",
+           "parameter_value", "cadre_overview", "evaluation_summary", "cadre_timeline",
+           "search_index", "cadre", "case", "observation"]
+    for name in [*own, *RECORD_TYPES]:
+        if name not in tables:
+            continue
+        assert _CJK.search(tables[name]["title"]) and not tables[name]["title"].startswith(
+            UNLABELLED), name
+        english = re.findall(r"[A-Za-z]{3,}", re.sub(r"cadre-sdk|SHA-256|\.sha256", "",
+                                                     tables[name]["description"]))
+        assert _CJK.search(tables[name]["description"]) and not english, (name, english)
+        for column, text in tables[name]["columns"].items():
+            assert _CJK.search(text) and UNLABELLED_COLUMN not in text, (name, column)
+
+
+def test_every_published_table_and_column_has_a_chinese_label(public_db: Path,
+                                                              oversight_db: Path) -> None:
+    """Fails listing the tables and columns nobody described: their owners must call
+    ``cadre_sdk.tables.describe(table, title, description, columns, units)``."""
+    gaps = []
+    for path in (public_db, oversight_db):
+        meta = json.loads(sidecar(path).read_text(encoding="utf-8"))
+        gaps += meta["plugins"]["cadre-sdk"]["unlabelled"]
+    missing = sorted(set(gaps))
+    assert not missing, ("no Chinese label (the owner should call cadre_sdk.tables.describe): "
+                         + ", ".join(missing))
+
+
+def test_cli_publish_reports_what_it_wrote(sample_store: Path, tmp_path: Path) -> None:
+    cli = build_cli(make_plugins())
+    out = tmp_path / "cli.db"
+    result = CliRunner().invoke(cli, ["publish", str(sample_store), str(out), "--level",
+                                      "public", "-k", "3", "--license", "CC BY 4.0"])
+    assert result.exit_code == 0, result.output
+    assert "已生成公开版" in result.output and sha256_file(out) in result.output
+    meta = json.loads(sidecar(out).read_text(encoding="utf-8"))
+    assert meta["license"] == "CC BY 4.0" and meta["plugins"]["cadre-sdk"]["min_raters"] == 3
+    bad = CliRunner().invoke(cli, ["publish", str(sample_store), str(out), "--level", "secret"])
+    assert bad.exit_code == 2 and "secret" in bad.output
+
+
+def test_publishing_onto_the_store_itself_is_refused(sample_store: Path) -> None:
+    with pytest.raises(CadreError, match="同一个文件"):
+        publish(sample_store, sample_store, level="public", plugins=make_plugins())

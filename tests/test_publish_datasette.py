@@ -1,0 +1,245 @@
+"""The publication in Datasette (in process): every canned query runs, the cadre profile and
+explanations, escaping, access levels, and every way of writing refused."""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cadre_sdk.publish.app import make_datasette
+from cadre_sdk.publish.metadata import sidecar
+from cadre_sdk.publish.testing import PublicationClient
+from cadre_sdk.store import sha256_file
+from test_publish_support import (  # noqa: F401  (fixtures)
+    NAMES, PASSWORD, SCRIPT_NAME, oversight_db, password_hash, public_db, sample_store,
+)
+
+#: A value for each named parameter the sample can answer.
+PARAMS = {"year": "2024", "cadre_id": "C001", "cadre": "", "q": "玉树", "half": "2024H1",
+          "region": "", "month": "", "scheme": "", "category": "", "kind": "", "unit": ""}
+
+
+@pytest.fixture(scope="module")
+def public(public_db: Path) -> Iterator[PublicationClient]:
+    with PublicationClient(public_db) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def oversight(oversight_db: Path, password_hash: str) -> Iterator[PublicationClient]:
+    with PublicationClient(oversight_db) as client:
+        yield client
+
+
+def _login(client: PublicationClient) -> dict[str, str]:
+    response = client.post("/-/login", data={"username": "oversight", "password": PASSWORD})
+    assert response.status_code == 302
+    return {"ds_actor": response.cookies["ds_actor"]}
+
+
+def _queries(path: Path) -> dict[str, dict]:
+    meta = json.loads(sidecar(path).read_text(encoding="utf-8"))
+    return meta["databases"][path.stem]["queries"]
+
+
+@pytest.mark.parametrize("level", ["public", "oversight"])
+def test_every_canned_query_runs_with_chinese_title_and_parameters(
+        level: str, public: PublicationClient, oversight: PublicationClient,
+        public_db: Path, oversight_db: Path) -> None:
+    client, path = (public, public_db) if level == "public" else (oversight, oversight_db)
+    cookies = _login(client) if level == "oversight" else {}
+    queries = _queries(path)
+    assert {"search", "assessment_grade_distribution", "cases_by_stage"} <= set(queries)
+    for name, query in queries.items():
+        assert re.search(r"[\u4e00-\u9fff]", query["title"]), name
+        assert all(f":{p}" in query["sql"] for p in query["params"]), name
+        params = {p: PARAMS.get(p, "") for p in query["params"]}
+        response = client.get(f"/{level}/{name}.json", params={**params, "_shape": "objects"},
+                              cookies=cookies)
+        assert response.status_code == 200, (name, response.text[:300])
+        assert response.json()["ok"] is True, name
+
+
+def test_oversight_queries_are_left_out_of_the_public_level(public: PublicationClient,
+                                                            public_db: Path,
+                                                            oversight_db: Path) -> None:
+    assert "cadre_profile" in _queries(oversight_db)
+    assert "cadre_profile" not in _queries(public_db)
+    assert public.get("/public/cadre_profile?cadre_id=C001").status_code == 404
+
+
+def test_the_cadre_profile_gathers_one_cadres_records(oversight: PublicationClient,
+                                                       oversight_db: Path) -> None:
+    titles = json.loads(sidecar(oversight_db).read_text(encoding="utf-8"))[
+        "plugins"]["cadre-sdk"]["table_titles"]
+    cookies = _login(oversight)
+    rows = oversight.json("/oversight/cadre_profile.json",
+                          params={"cadre_id": "C002", "_shape": "array"}, cookies=cookies)
+    sections = [r["栏目"] for r in rows]
+    assert sections[0] == "基本信息" and "姓名：廉福章" in rows[0]["内容"]
+    for table in ("posting", "assessment", "assessment_result", "achievement", "commendation",
+                  "training", "attendance", "subsidy_ledger"):
+        assert titles[table] in sections, table
+    adjusted = oversight.json("/oversight/cadre_profile.json",
+                              params={"cadre_id": "C003", "_shape": "array"}, cookies=cookies)
+    assert titles["adjustment"] in {r["栏目"] for r in adjusted}
+    assert {r["记录"] for r in rows} >= {'["posting","P001"]', '["achievement","A001"]',
+                                        '["achievement","A003"]', '["training","T002"]'}
+    assert all(r["记录"] != '["cadre","C001"]' for r in rows)
+    case_rows = oversight.json("/oversight/cadre_profile.json",
+                               params={"cadre_id": "C004", "_shape": "array"}, cookies=cookies)
+    assert {"容错纠错案件", "案件事件"} <= {r["栏目"] for r in case_rows}
+    explained = [r for r in rows if r["说明编号"]]
+    assert explained, "computed rows carry their explanation"
+    page = oversight.get("/oversight/cadre_profile?cadre_id=C002", cookies=cookies).text
+    assert '<a href="/oversight/posting/P001">任职经历 P001</a>' in page
+    assert f'href="/oversight/explanation/{explained[0]["说明编号"].replace(":", "~3A")}"' in page
+
+
+def test_explanations_render_as_readable_chinese(public: PublicationClient) -> None:
+    page = public.get("/public/explanation/assessment~3AAS1").text
+    assert 'class="cadre-explanation"' in page
+    assert "【2024 年度考核 个人 C001（考核编号 AS1）】" in page
+    assert "计算步骤：" in page and "输入：" in page
+    listing = public.get("/public/assessment_result").text
+    assert '<a href="/public/explanation/assessment~3AAS1" title="查看计算说明">' in listing
+
+
+def test_a_name_with_a_script_tag_is_shown_escaped(oversight: PublicationClient) -> None:
+    cookies = _login(oversight)
+    for path in ("/oversight/cadre", "/oversight/cadre/C003",
+                 "/oversight/cadre_profile?cadre_id=C003",
+                 f"/oversight/search?q={SCRIPT_NAME}"):
+        page = oversight.get(path, cookies=cookies).text
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page \
+            or "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page, path
+        assert SCRIPT_NAME not in page, path
+
+
+def test_public_level_is_open_and_oversight_requires_a_login(public: PublicationClient,
+                                                             oversight: PublicationClient,
+                                                             password_hash: str) -> None:
+    for path in ("/", "/public", "/public/cadre", "/public/search?q=玉树", "/public.json"):
+        assert public.get(path).status_code == 200, path
+    for path in ("/", "/oversight", "/oversight/cadre", "/oversight/cadre.json",
+                 "/oversight/search?q=玉树", "/oversight.json?sql=select+1",
+                 "/oversight.db", "/-/dashboards/cadre-overview"):
+        assert oversight.get(path).status_code == 403, path
+    assert oversight.get("/-/login").status_code == 200
+    wrong = oversight.post("/-/login", data={"username": "oversight", "password": "x"})
+    assert wrong.status_code == 200 and "ds_actor" not in wrong.cookies
+    cookies = _login(oversight)
+    assert oversight.get("/oversight/cadre", cookies=cookies).status_code == 200
+    assert NAMES["C002"] in oversight.get("/oversight/cadre", cookies=cookies).text
+    shown = oversight.get("/-/metadata.json", cookies=cookies).text
+    assert password_hash not in shown and "CADRE_OVERSIGHT_PASSWORD_HASH" in shown
+
+
+def test_labels_and_settings_reach_the_pages(public: PublicationClient) -> None:
+    page = public.get("/public/case").text
+    assert "<h1>容错纠错案件</h1>" in page
+    assert '"summary": "\\u4e8b\\u7531"' in page or '"summary": "事由"' in page   # header relabel
+    assert public.json("/-/settings.json")["suggest_facets"] is False
+    assert public.json("/public/case.json")["suggested_facets"] == []
+
+
+WRITE_SQL = [
+    "insert into region (code, name, level) values ('1', 'x', '省')",
+    "update cadre set post = 'x'",
+    "delete from cadre",
+    "drop table cadre",
+    "create table t (x)",
+    "alter table cadre add column x",
+    "PRAGMA writable_schema = 1",
+    "PRAGMA user_version = 7",
+    "attach database ':memory:' as other",
+    "select 1; delete from cadre",
+    "with x as (select 1) delete from cadre",
+]
+
+
+@pytest.mark.parametrize("sql", WRITE_SQL)
+def test_write_sql_is_refused(public: PublicationClient, sql: str) -> None:
+    response = public.get("/public.json", params={"sql": sql})
+    assert response.status_code == 400 and response.json()["ok"] is False, sql
+
+
+@pytest.mark.parametrize("path", ["/public/cadre", "/public/cadre/-/insert", "/public/-/create",
+                                  "/public/cadre/C001/-/delete", "/public/cadre/C001/-/update",
+                                  "/public/search", "/public", "/-/permissions"])
+def test_posts_and_other_write_methods_are_refused(public: PublicationClient,
+                                                   public_db: Path, path: str) -> None:
+    for method in ("POST", "PUT", "PATCH", "DELETE"):
+        response = public.request(method, path, json={"row": {"id": "X"}})
+        assert response.status_code == 405, (method, path)
+        assert "只读" in response.text
+
+
+def test_the_connection_itself_refuses_writes_attach_and_pragma_changes(
+        public: PublicationClient, public_db: Path) -> None:
+    before = sha256_file(public_db)
+    db = public.datasette.get_database("public")
+    for sql in ("PRAGMA writable_schema = 1", "ATTACH DATABASE ':memory:' AS other",
+                "DELETE FROM cadre", "CREATE TEMP TABLE t (x)", "PRAGMA user_version = 7",
+                "INSERT INTO search_index (search_index) VALUES ('optimize')"):
+        with pytest.raises(sqlite3.DatabaseError, match="not authorized"):
+            public.run(db.execute_fn(lambda conn, sql=sql: conn.execute(sql).fetchall()))
+    assert public.run(db.execute("SELECT count(*) FROM cadre")).rows[0][0] == 4
+    assert sha256_file(public_db) == before
+
+
+def test_write_actions_are_denied_even_to_root(public: PublicationClient) -> None:
+    for action in ("insert-row", "delete-row", "update-row", "create-table", "drop-table",
+                   "alter-table"):
+        allowed = public.run(public.datasette.permission_allowed(
+            {"id": "root"}, action, resource=("public", "cadre"), default=True))
+        assert allowed is False, action
+
+
+def test_a_writable_canned_query_added_by_mistake_changes_nothing(public_db: Path) -> None:
+    ds = make_datasette(public_db)
+    ds._metadata_local["databases"]["public"]["queries"]["oops"] = {
+        "sql": "delete from cadre", "write": True}
+    before = sha256_file(public_db)
+    with PublicationClient(ds) as client:
+        assert client.post("/public/oops", data={}).status_code == 405
+        assert len(client.json("/public/cadre.json?_shape=array")) == 4
+    assert sha256_file(public_db) == before
+
+
+def test_charts_are_configured_for_the_tables_present_and_their_queries_run(
+        public: PublicationClient, public_db: Path) -> None:
+    from datasette_dashboards import replace_opts_in_query
+
+    meta = json.loads(sidecar(public_db).read_text(encoding="utf-8"))
+    board = meta["plugins"]["datasette-dashboards"]["cadre-overview"]
+    assert set(board["charts"]) == {"grades-by-region", "cases-by-month", "cases-overdue",
+                                    "subsidies-by-prefecture"}
+    results = {}
+    for slug, chart in board["charts"].items():
+        assert chart["db"] == "public" and re.search(r"[\u4e00-\u9fff]", chart["title"])
+        for year in ("", "2024"):
+            sql = replace_opts_in_query(chart["query"], {"year": year} if year else {})
+            params = {"year": year} if year else {}
+            results[slug, year] = public.json("/public.json", params={
+                "sql": sql, **params, "_shape": "array"})
+    assert {"地区": "玉树藏族自治州", "等次": "称职", "人数": 2} in results["grades-by-region", "2024"]
+    assert results["cases-by-month", ""] == [{"月份": "2024-02", "申请数": 1}]
+    assert {"市州": "玉树藏族自治州", "项目": "地区附加津贴", "金额": 500.0} in \
+        results["subsidies-by-prefecture", ""]
+    assert public.get("/-/dashboards/cadre-overview").status_code == 200
+
+
+def test_a_chart_without_its_source_tables_is_left_out() -> None:
+    from cadre_sdk.publish.charts import CHARTS, dashboards
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE case_event (case_id, seq, event, date)")
+    config, missing = dashboards(conn, "x")
+    assert list(config["cadre-overview"]["charts"]) == ["cases-by-month"]
+    assert set(missing) == {c.slug for c in CHARTS} - {"cases-by-month"}
+    assert dashboards(sqlite3.connect(":memory:"), "x") == ({}, [c.slug for c in CHARTS])

@@ -1,0 +1,87 @@
+"""Chinese search: bigram tokens, the MATCH expression, and real searches through Datasette with
+names and terms from the seed document."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cadre_sdk.publish.redact import NAME_MASK
+from cadre_sdk.publish.search import match_expression, tokens
+from cadre_sdk.publish.testing import PublicationClient
+from test_publish_support import (  # noqa: F401  (fixtures)
+    NAMES, oversight_db, password_hash, public_db, sample_store,
+)
+
+
+def test_tokens_are_overlapping_bigrams_after_traditional_to_simplified() -> None:
+    assert tokens("尕布龙同志") == "尕布 布龙 龙同 同志 志"
+    assert tokens("幹部，C0001 玉树") == "干部 部 c0001 玉树 树"
+    assert tokens("龙") == "龙"
+    assert tokens(None) == "" and tokens("，。") == ""
+
+
+def test_match_expression_is_a_phrase_of_bigrams_per_term() -> None:
+    assert match_expression("廉福章") == '"廉福 福章"'
+    assert match_expression("幹部 玉树") == '"干部" AND "玉树"'
+    assert match_expression("龙") == '"龙" *'
+    assert match_expression("C0001") == '"c0001"'
+    assert match_expression("") == '""' and match_expression("！？") == '""'
+    # FTS5 operators typed by a user are quoted as words, never run as syntax.
+    assert match_expression('" OR NOT (') == '"or" AND "not"'
+
+
+@pytest.fixture(scope="module")
+def clients(public_db: Path, oversight_db: Path, password_hash: str
+            ) -> Iterator[dict[str, PublicationClient]]:
+    """In-process Datasette for both levels; oversight requests carry a logged-in cookie."""
+    made = {"public": PublicationClient(public_db), "oversight": PublicationClient(oversight_db)}
+    yield made
+    for client in made.values():
+        client.close()
+
+
+def _search(clients: dict[str, PublicationClient], level: str, q: str) -> list[dict]:
+    client = clients[level]
+    cookies = {}
+    if level == "oversight":
+        cookies = {"ds_actor": client.datasette.sign({"a": {"id": "oversight"}}, "actor")}
+    return client.json(f"/{level}/search.json", params={"q": q, "_shape": "array"},
+                       cookies=cookies)
+
+
+@pytest.mark.parametrize("level", ["public", "oversight"])
+def test_two_character_terms_find_their_rows(clients: dict, level: str) -> None:
+    found = {(r["类别"], r["名称"]) for r in _search(clients, level, "玉树")}
+    assert {("地区", "玉树藏族自治州"), ("单位", "玉树州农牧局"), ("实绩记录", "A003"),
+            ("日常考察记录", "O001")} <= found
+    assert {r["记录"] for r in _search(clients, level, "脱贫")} >= {
+        '["achievement","A001"]', '["training","T002"]'}
+    assert {r["记录"] for r in _search(clients, level, "生态")} >= {
+        '["observation","O001"]', '["achievement","A002"]', '["training","T001"]'}
+
+
+@pytest.mark.parametrize("level", ["public", "oversight"])
+def test_traditional_query_finds_simplified_text(clients: dict, level: str) -> None:
+    rows = _search(clients, level, "幹部")
+    assert [r["记录"] for r in rows] == ['["observation","O002"]']
+    assert "干部" in rows[0]["内容"]
+
+
+def test_names_are_searchable_at_oversight_level_only(clients: dict) -> None:
+    assert [r["记录"] for r in _search(clients, "oversight", "尕布龙")] == [
+        '["cadre","C001"]', '["observation","O001"]']
+    assert {r["名称"] for r in _search(clients, "oversight", "廉福章")} == {"廉福章", "A002"}
+    assert [r["名称"] for r in _search(clients, "oversight", "龙")] == ["尕布龙", "O001"]
+    assert _search(clients, "public", "尕布龙") == []
+    assert _search(clients, "public", "廉福章") == []
+    shown = " ".join(r["内容"] for r in _search(clients, "public", "生态"))
+    assert NAME_MASK in shown and NAMES["C001"] not in shown
+
+
+def test_terms_must_all_match_and_bigrams_in_order(clients: dict) -> None:
+    assert [r["名称"] for r in _search(clients, "public", "玉树 抗震")] == ["A003"]
+    assert _search(clients, "public", "贫脱") == []
+    assert _search(clients, "public", "") == []
+    assert _search(clients, "public", '" OR NOT (') == []
