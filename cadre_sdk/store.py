@@ -108,7 +108,7 @@ def _provenance(db: sqlite_utils.Database) -> None:
       subject TEXT NOT NULL,
       text TEXT NOT NULL,          -- readable Chinese
       json TEXT NOT NULL           -- the trace: inputs, rules, parameters, steps
-    ) WITHOUT ROWID""")  # ordered by id alone, so re-evaluation stores identical pages
+    )""")
     db["explanation"].create_index(["kind"])
 
 
