@@ -1,0 +1,119 @@
+"""``cadre evaluate`` (run every engine's rules) and ``cadre explain`` (print how a computed
+figure was reached, in Chinese)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import sqlite_utils
+
+from ..cli import Env, pass_env
+from ..engines import engine_modules
+from ..errors import CadreError
+from ..evaluate import evaluate as run_engines
+from ..store import migrate, open_db
+
+#: Other names accepted for explanation kinds (Chinese, and ``score`` for an assessment).
+KIND_ALIASES = {"考核": "assessment", "得分": "assessment", "score": "assessment",
+                "成绩单": "scorecard", "结果运用": "consequence", "后果": "consequence",
+                "重点目标": "target", "710": "target"}
+
+
+def _engine_names() -> dict[str, str]:
+    return {m.__name__.rsplit(".", 1)[1]: getattr(m, "NAME", m.__name__)
+            for m in engine_modules()}
+
+
+@click.command()
+@click.argument("db", type=click.Path(dir_okay=False, path_type=Path, exists=True))
+@click.option("--only", multiple=True, metavar="ENGINE",
+              help="Run only this engine (repeatable): assessment, cases, subsidies, staffing.")
+@pass_env
+def evaluate(env: Env, db: Path, only: tuple[str, ...]) -> None:
+    """Evaluate the rules of every engine over DB, in one transaction.
+
+    Each engine replaces its previous results, so re-running on the same data with the same
+    plugins gives identical tables. Any error rolls everything back.
+
+    按各地规则测算（年度考核得分、等次与名额、结果运用、成绩单等），一次完成、全部或全不写入。
+    """
+    names = _engine_names()
+    unknown = [o for o in only if o not in names]
+    if unknown:
+        raise click.BadParameter(f"未知的测算模块 {'、'.join(unknown)}；可选：{'、'.join(names)}",
+                                 param_hint="--only")
+    database = open_db(db)
+    migrate(database)
+    summary = run_engines(database, env.plugins, only=only)
+    click.echo(f"测算完成：{db}")
+    for key, counts in summary.items():
+        shown = "，".join(f"{label} {value}" for label, value in counts.items()) \
+            if isinstance(counts, dict) else str(counts)
+        click.echo(f"  {names.get(key, key)}：{shown or '无数据'}")
+
+
+@click.command()
+@click.argument("db", type=click.Path(dir_okay=False, path_type=Path, exists=True))
+@click.argument("kind")
+@click.argument("ident", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the stored trace as JSON.")
+def explain(db: Path, kind: str, ident: str, as_json: bool) -> None:
+    """Print the explanation of one computed figure: its inputs, the rules and plugins
+    applied, the dated parameters with their sources, and the steps.
+
+    The explanation is stored under the id KIND:ID. Kinds of the assessment engine:
+
+    \b
+      assessment  (考核, 得分, score)  ID = 考核编号, e.g. A2024-001
+      consequence (结果运用, 后果)      ID = 干部编号:年度:规则代码, e.g. C001:2024:adjust_incompetent
+      scorecard   (成绩单)             ID = unit:单位代码:年度 or region:地区代码:年度
+      target      (重点目标, 710)       ID = 单位代码:年度
+      assessment_rules                 ID = the hash an assessment's explanation names
+
+    An assessment's explanation names the shared entry (assessment_rules:…) holding the rules
+    and dated parameters it applied, with their sources; it is printed after it. Other
+    engines' kinds work the same way (KIND:ID as they store it); when an id is not found, the
+    kinds present in DB are listed.
+
+    打印某项测算结果的中文说明。
+    """
+    kind = KIND_ALIASES.get(kind, kind)
+    database = open_db(db, readonly=True)
+    found = _lookup(database, f"{kind}:{ident}")
+    if found is None:
+        raise CadreError(_not_found(database, kind, ident))
+    text, data = found
+    # An explanation may name shared entries it relies on (``see``), e.g. the rules and
+    # parameters common to many assessments: print them after it.
+    shared = {sid: _lookup(database, sid) for sid in data.get("see", [])}
+    if as_json:
+        data["referenced"] = {sid: got[1] for sid, got in shared.items() if got}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    click.echo(text)
+    for got in shared.values():
+        if got:
+            click.echo("\n" + got[0])
+
+
+def _lookup(database: sqlite_utils.Database, eid: str) -> tuple[str, dict] | None:
+    row = database.execute("SELECT text, json FROM explanation WHERE id = ?", [eid]).fetchone()
+    return None if row is None else (row[0], json.loads(row[1]))
+
+
+def _not_found(database: sqlite_utils.Database, kind: str, ident: str) -> str:
+    similar = [r[0] for r in database.execute(
+        "SELECT id FROM explanation WHERE id LIKE ? ORDER BY id LIMIT 5",
+        [f"{kind}:%{ident}%"])]
+    kinds = [f"{k}（{n} 条）" for k, n in database.execute(
+        "SELECT kind, count(*) FROM explanation GROUP BY kind ORDER BY kind")]
+    msg = f"未找到说明“{kind}:{ident}”。"
+    if similar:
+        msg += f"相近的编号：{'、'.join(similar)}。"
+    msg += f"数据库中已有的说明类别：{'、'.join(kinds)}。" if kinds else \
+        "数据库中还没有任何说明，请先运行 cadre evaluate。"
+    return msg
+
+
+COMMANDS = [evaluate, explain]

@@ -1,0 +1,114 @@
+"""The publication's canned queries over the assessment results (registered by the default
+assessment plugin). Aggregates are ``public``; anything naming or listing cadres is
+``oversight`` (names are personal data). Every query has a deterministic ORDER BY.
+
+``:region`` takes a province, prefecture or county code (or is left empty for all): a
+prefecture code such as 632800 matches its own rows and those of its counties.
+"""
+from __future__ import annotations
+
+from ..rules import CannedQuery
+
+_PREFIX = ("CASE WHEN :region LIKE '__0000' THEN 2 WHEN :region LIKE '____00' THEN 4 "
+           "ELSE 6 END")
+
+
+def in_region(column: str) -> str:
+    """SQL: ``column`` (a region code) lies within ``:region`` (empty: everywhere)."""
+    return f"(:region = '' OR substr({column}, 1, {_PREFIX}) = substr(:region, 1, {_PREFIX}))"
+
+
+_GRADE_ORDER = ("CASE {col} WHEN '优秀' THEN 1 WHEN '称职' THEN 2 WHEN '基本称职' THEN 3 "
+                "WHEN '不称职' THEN 4 ELSE 5 END")
+
+_CARD = """
+  s.year AS "年度", s.team_score AS "班子得分", s.team_grade AS "班子等次",
+  s.rank_in_class AS "同类排名", s.class_size AS "同类参排数",
+  s.assessed AS "参加考核人数", s.excellent AS "优秀", s.competent AS "称职",
+  s.basic AS "基本称职", s.incompetent AS "不称职", s.mean_score AS "个人平均分",
+  s.excellent_allowed AS "优秀名额", s.quota_demoted AS "名额调整人数",
+  s.quota_compliant AS "名额合规", s.targets_share AS "重点目标按进度比例",
+  s.team_score_change AS "班子得分较上年", s.mean_score_change AS "平均分较上年",
+  s.excellent_share_change AS "优秀比例较上年", s.explanation_id AS "说明编号"
+"""
+
+SCORECARD_BY_REGION = CannedQuery(
+    name="assessment_scorecard_by_region", title="年度考核成绩单（按地区）",
+    description="某年度某地区及其下辖地区的年度考核成绩单：班子得分与同级排名、个人等次分布、"
+                "优秀名额执行情况、较上年变化。参数：year 年度，region 地区代码（省、市州或县）。",
+    sql=f"""SELECT s.code AS "地区代码", s.name AS "地区", s.class AS "层级", {_CARD}
+FROM scorecard s
+WHERE s.scope = '地区' AND s.year = :year AND {in_region("s.code")}
+ORDER BY length(rtrim(s.code, '0')), s.rank_in_class IS NULL, s.rank_in_class, s.code""")
+
+SCORECARD_BY_UNIT = CannedQuery(
+    name="assessment_scorecard_by_unit", title="年度考核成绩单（按单位）",
+    description="某年度某地区各单位（部门、乡镇、企业、事业单位、地方）的年度考核成绩单。"
+                "参数：year 年度，region 地区代码。",
+    sql=f"""SELECT s.code AS "单位代码", s.name AS "单位", s.class AS "类别", {_CARD}
+FROM scorecard s
+WHERE s.scope = '单位' AND s.year = :year AND {in_region("s.region_code")}
+ORDER BY s.class, s.rank_in_class IS NULL, s.rank_in_class, s.code""")
+
+GRADE_DISTRIBUTION = CannedQuery(
+    name="assessment_grade_distribution", title="年度考核等次分布",
+    description="某年度个人与班子的年度考核等次分布及占比（名额限制之后），"
+                "以及因名额限制由优秀定为称职的人数。参数：year 年度，region 地区代码。",
+    sql=f"""SELECT r.subject AS "考核对象", coalesce(r.grade, '未评定') AS "等次",
+  count(*) AS "人数",
+  round(count(*) * 1.0 / sum(count(*)) OVER (PARTITION BY r.subject), 4) AS "占比",
+  sum(r.quota_applied) AS "其中名额调整"
+FROM assessment_result r
+WHERE r.year = :year AND {in_region("r.region_code")}
+GROUP BY r.subject, r.grade
+ORDER BY r.subject, {_GRADE_ORDER.format(col="r.grade")}""")
+
+TARGET_PROGRESS = CannedQuery(
+    name="assessment_target_progress", title="“710”重点目标进度（按单位）",
+    description="某年度各单位重点目标按进度完成情况（每项目标取年内最近月份的记录，实际进度不低于"
+                "计划进度为按进度）。参数：year 年度，region 地区代码。",
+    sql=f"""SELECT t.unit_code AS "单位代码", u.name AS "单位", u.kind AS "类别",
+  t.targets AS "重点目标数", t.on_schedule AS "按进度", t.behind AS "滞后",
+  t.share AS "按进度比例", t.last_month AS "截至月份", t.explanation_id AS "说明编号"
+FROM target_summary t JOIN unit u ON u.code = t.unit_code
+WHERE t.year = :year AND {in_region("u.region_code")}
+ORDER BY t.share, t.unit_code""")
+
+CONSEQUENCES = CannedQuery(
+    name="assessment_consequences", title="考核结果运用清单", level="oversight",
+    description="某年度考核结果运用：不称职的调整候选、连续优秀的优先选拔、连续基本称职的诫勉等，"
+                "每条注明规则与依据。参数：year 年度，region 地区代码。",
+    sql=f"""SELECT c.year AS "年度", c.title AS "结果运用", c.cadre_id AS "干部编号",
+  p.name AS "姓名", u.name AS "单位", c.reason AS "依据", c.code AS "规则代码",
+  c.plugin AS "规则插件", c.jurisdiction AS "规则管辖地区", c.explanation_id AS "说明编号"
+FROM consequence c JOIN cadre p ON p.id = c.cadre_id JOIN unit u ON u.code = c.unit_code
+WHERE c.year = :year AND {in_region("u.region_code")}
+ORDER BY c.code, u.code, c.cadre_id""")
+
+TOP_RANKED = CannedQuery(
+    name="assessment_top_ranked", title="单位内排名前三的干部", level="oversight",
+    description="某年度各单位个人年度考核排名前三者（得分、等次、是否因名额限制定为称职）。"
+                "参数：year 年度，region 地区代码。",
+    sql=f"""SELECT u.name AS "单位", r.unit_code AS "单位代码", r.rank_in_unit AS "单位内排名",
+  r.pool_size AS "参加排名人数", r.cadre_id AS "干部编号", p.name AS "姓名",
+  r.score AS "得分", r.grade AS "等次", r.raw_grade AS "名额限制前等次",
+  r.explanation_id AS "说明编号"
+FROM assessment_result r JOIN cadre p ON p.id = r.cadre_id JOIN unit u ON u.code = r.unit_code
+WHERE r.year = :year AND r.subject = '个人' AND r.rank_in_unit <= 3
+  AND {in_region("r.region_code")}
+ORDER BY r.unit_code, r.rank_in_unit""")
+
+QUOTA_ADJUSTED = CannedQuery(
+    name="assessment_quota_adjusted", title="因优秀名额限制定为称职的干部", level="oversight",
+    description="某年度达到优秀分数线、但超出本单位优秀名额而定为称职的干部，及其排名与名额。"
+                "参数：year 年度，region 地区代码。",
+    sql=f"""SELECT u.name AS "单位", r.unit_code AS "单位代码", r.cadre_id AS "干部编号",
+  p.name AS "姓名", r.score AS "得分", r.rank_in_unit AS "单位内排名",
+  r.quota_allowed AS "优秀名额", r.pool_size AS "参加排名人数", r.explanation_id AS "说明编号"
+FROM assessment_result r JOIN cadre p ON p.id = r.cadre_id JOIN unit u ON u.code = r.unit_code
+WHERE r.year = :year AND r.quota_applied = 1 AND r.subject = '个人'
+  AND {in_region("r.region_code")}
+ORDER BY r.unit_code, r.rank_in_unit""")
+
+QUERIES = (SCORECARD_BY_REGION, SCORECARD_BY_UNIT, GRADE_DISTRIBUTION, TARGET_PROGRESS,
+           CONSEQUENCES, TOP_RANKED, QUOTA_ADJUSTED)

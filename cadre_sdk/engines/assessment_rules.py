@@ -1,0 +1,133 @@
+"""Which plugin's assessment rules apply where: indicator sets, formulas, grading rules, quotas
+and consequence rules resolved by jurisdiction (cached per region), indicator weights read and
+checked once per set and year, and rule calls that name the plugin when they fail.
+"""
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import PluginError
+from ..explain import Trace
+from ..parameters import ParameterValue
+from ..plugins import CadrePlugins, Registration
+from ..rules import Indicator, RuleContext
+
+SCORING_HOOK = "register_scoring"
+INDICATOR_HOOK = "register_indicators"
+
+
+def year_end(year: int) -> datetime.date:
+    """The date parameters are read at for an assessment year: its 31 December."""
+    return datetime.date(year, 12, 31)
+
+
+def context(reg: Registration, year: int, trace: Trace) -> RuleContext:
+    """A rule context for one registered rule, evaluated at the year's end."""
+    return RuleContext(rule=reg.item, plugin=reg.plugin, jurisdiction=reg.jurisdiction,
+                       on=year_end(year), trace=trace)
+
+
+def note_rule(trace: Trace, reg: Registration) -> None:
+    """Record in the explanation that ``reg`` was applied."""
+    name = getattr(reg.item, "name", "") or getattr(reg.item, "title", "")
+    trace.rule(reg.kind, reg.key, reg.plugin, reg.jurisdiction, name)
+
+
+def call_rule(reg: Registration, func: Callable[..., Any], *args: Any) -> Any:
+    """Call a plugin's rule function; any failure names the plugin, the hook and the rule."""
+    try:
+        return func(*args)
+    except PluginError:
+        raise
+    except Exception as exc:  # a plugin's fault, whatever it is, must name the plugin
+        raise PluginError(reg.plugin, reg.hook, f"{type(reg.item).__name__} {reg.key!r} raised "
+                          f"{type(exc).__name__}: {exc}", "fix the rule function; nothing was "
+                          "written.") from exc
+
+
+class AssessmentRules:
+    """Rule resolution for one evaluation run, cached by region (jurisdiction chains are few,
+    assessments many)."""
+
+    def __init__(self, plugins: CadrePlugins):
+        self.book = plugins.book
+        self._cache: dict[tuple, Any] = {}
+
+    def _cached(self, key: tuple, make: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def _required(self, kind: str, keys: list[str], region: str, hook: str) -> Registration:
+        reg = self.book.resolve_first(kind, keys, region)
+        if reg is None:
+            raise PluginError("(none)", hook, f"no {kind} rule {keys[-1]!r} is registered for "
+                              f"region {region}", "keep the built-in plugin "
+                              "cadre_sdk.defaults.assessment enabled, or register one.")
+        return reg
+
+    def indicator_set(self, subject: str, unit_kind: str, positioning: str | None,
+                      region: str) -> Registration:
+        """The indicator set for the unit: a set for its positioning beats the general set of
+        the same jurisdiction; a more specific jurisdiction beats both."""
+        keys = [f"{subject}:{unit_kind}:{positioning}"] if positioning else []
+        keys.append(f"{subject}:{unit_kind}:*")
+        return self._cached(("indicators", region, *keys), lambda: self._required(
+            "indicators", keys, region, INDICATOR_HOOK))
+
+    def weights(self, reg: Registration, year: int) -> list[tuple[Indicator, ParameterValue]]:
+        """Each indicator of the set with its weight in force on 31 December of ``year``;
+        a ``PluginError`` naming the plugin if they do not add up to 100."""
+        return self._cached(("weights", id(reg), year), lambda: self._read_weights(reg, year))
+
+    @staticmethod
+    def _read_weights(reg: Registration, year: int) -> list[tuple[Indicator, ParameterValue]]:
+        item = reg.item
+        codes = [i.code for i in item.indicators]
+        if len(set(codes)) != len(codes) or not codes:
+            raise PluginError(reg.plugin, INDICATOR_HOOK, f"indicator set {reg.key!r} has "
+                              f"{'no indicators' if not codes else 'duplicate codes'}: {codes}",
+                              "give each indicator of a set its own code.")
+        on = year_end(year)
+        lines = [(ind, item.parameters.at(ind.weight, on)) for ind in item.indicators]
+        bad = [(i.code, pv.value) for i, pv in lines
+               if not isinstance(pv.value, (int, float)) or isinstance(pv.value, bool)
+               or pv.value < 0]
+        if bad:
+            raise PluginError(reg.plugin, INDICATOR_HOOK, f"indicator set {reg.key!r} has "
+                              f"weights that are not numbers >= 0 on {on}: {bad}",
+                              f"fix them in {item.parameters.file}.")
+        total = sum(pv.value for _, pv in lines)
+        if not math.isclose(total, 100, abs_tol=1e-9):
+            shown = " + ".join(f"{i.code} {pv.value}" for i, pv in lines)
+            raise PluginError(reg.plugin, INDICATOR_HOOK, f"the weights of indicator set "
+                              f"{reg.key!r} in force on {on} add up to {total:g}, not 100 "
+                              f"({shown})", f"fix the weights in {item.parameters.file} so "
+                              "that they add up to 100.")
+        return lines
+
+    def formula(self, subject: str, region: str) -> Registration:
+        """The scoring formula for ``subject`` in ``region``."""
+        return self._cached(("scoring", subject, region), lambda: self._required(
+            "scoring", [subject], region, SCORING_HOOK))
+
+    def grading(self, subject: str, region: str) -> Registration:
+        """The grading rule for ``subject`` in ``region``."""
+        return self._cached(("grading", subject, region), lambda: self._required(
+            "grading", [subject], region, SCORING_HOOK))
+
+    def quotas(self, region: str) -> list[Registration]:
+        """Every grade quota in force in ``region`` (one per capped grade), by grade."""
+        def make() -> list[Registration]:
+            grades = sorted({r.key for r in self.book.all("grade_quota")})
+            found = [self.book.resolve("grade_quota", g, region) for g in grades]
+            return [r for r in found if r is not None]
+        return self._cached(("grade_quota", region), make)
+
+    def consequences(self, region: str) -> list[Registration]:
+        """Consequence rules in force in ``region``, by code (they add up along the chain)."""
+        return self._cached(("consequence", region), lambda: [
+            reg for _, reg in sorted(self.book.catalogue("consequence", region).items())])

@@ -1,0 +1,128 @@
+"""`cadre evaluate` and `cadre explain`, run as a user would, and the assessment plugin's canned
+queries over an evaluated database."""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+import pytest
+
+from cadre_sdk.defaults.assessment_queries import QUERIES
+from clihelp import run as cli
+
+from test_assessment_engine import consequence_world, world  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def db_path(world):
+    """A database with a unit of 7 over 2022–2024 (see ``consequence_world``), a team and a
+    "710" target, not yet evaluated."""
+    world.unit("L1", "632801", kind="地方").annual("T1", "L1", 2024, scores=85)
+    world.target("P1", "L1", 2024, 6, "目标甲", 50, 60)
+    db = consequence_world(world)
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    db.conn.close()
+    return path
+
+
+def test_evaluate_prints_a_chinese_summary(db_path, capsys):
+    code, out, err = cli(capsys, "evaluate", db_path, "--only", "assessment")
+    assert code == 0, err
+    assert "测算完成" in out
+    # 22 annual assessments: 21 individuals + 1 team; 3 consequences (see test_consequences)
+    assert re.search(r"考核：考核结果 22，.*结果运用 3，成绩单 \d+，重点目标汇总 1", out), out
+    rows = sqlite3.connect(db_path).execute("SELECT count(*) FROM assessment_result").fetchone()
+    assert rows == (22,)
+
+
+def test_evaluate_runs_every_engine(db_path, capsys):
+    code, out, err = cli(capsys, "evaluate", db_path)
+    assert code == 0, err
+    assert "  考核：" in out
+
+
+def test_evaluate_unknown_engine(db_path, capsys):
+    code, out, err = cli(capsys, "evaluate", db_path, "--only", "nosuch")
+    assert code == 2 and "未知的测算模块 nosuch" in err
+
+
+@pytest.fixture
+def evaluated(db_path, capsys):
+    assert cli(capsys, "evaluate", db_path, "--only", "assessment")[0] == 0
+    return db_path
+
+
+def test_explain_an_assessment(evaluated, capsys):
+    code, out, err = cli(capsys, "explain", evaluated, "assessment", "A2024-1")
+    assert code == 0, err
+    # C1 scored 95 from indicators only, ranked first of 7, floor(0.15 × 7) = 1 place
+    assert out.startswith("【2024 年度考核 个人 C1（考核编号 A2024-1）】")
+    for fragment in ("结果：得分 95，等次 优秀", "适用规则", "插件 cadre_sdk.defaults.assessment",
+                     "indicators.individual.department.ji = 30，自 2018-01-01 起施行",
+                     "quota.excellent_share = 0.15，自 2007-01-01 起施行",
+                     "《公务员考核规定（试行）》（2007）", "计算步骤", "分类考核指标加权得分",
+                     "优秀名额：0.15 × 7 = 1.05，向下取整 = 1", "第 1 名，共 7 名"):
+        assert fragment in out, fragment
+
+
+@pytest.mark.parametrize("kind, ident, heading", [
+    ("考核", "A2024-2", "【2024 年度考核 个人 C2"),
+    ("score", "T1", "【2024 年度考核 班子 L1 领导班子"),
+    ("consequence", "C1:2024:priority_selection", "【2024 年度考核结果运用 干部 C1"),
+    ("成绩单", "unit:U1:2024", "【2024 年度考核成绩单 单位 U1单位（U1）】"),
+    ("scorecard", "region:632801:2024", "【2024 年度考核成绩单 地区 格尔木市（632801）】"),
+    ("710", "L1:2024", "【2024 年度 L1 “710”重点目标进度】"),
+])
+def test_explain_kinds_and_aliases(evaluated, capsys, kind, ident, heading):
+    code, out, err = cli(capsys, "explain", evaluated, kind, ident)
+    assert code == 0, err
+    assert out.startswith(heading), out
+
+
+def test_explain_json(evaluated, capsys):
+    code, out, _ = cli(capsys, "explain", evaluated, "assessment", "A2024-1", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["result"].startswith("得分 95")
+    assert {"inputs", "rules", "parameters", "steps"} <= set(data)
+
+
+def test_explain_other_engines_kinds_generically(evaluated, capsys):
+    conn = sqlite3.connect(evaluated)
+    with conn:
+        conn.execute("INSERT INTO explanation VALUES (?, ?, ?, ?, ?)", [
+            "subsidy:L-0001", "subsidy", "补贴明细 L-0001", "【补贴明细 L-0001】\n结果：200", "{}"])
+    code, out, _ = cli(capsys, "explain", evaluated, "subsidy", "L-0001")
+    assert code == 0 and out.startswith("【补贴明细 L-0001】")
+
+
+def test_explain_unknown_id_lists_what_exists(evaluated, capsys):
+    code, out, err = cli(capsys, "explain", evaluated, "assessment", "A2024")
+    assert code == 1
+    assert "未找到说明“assessment:A2024”" in err
+    assert "相近的编号：assessment:A2024-1、" in err
+    assert "assessment（22 条）" in err and "scorecard（" in err
+
+
+def test_canned_queries_run_and_public_ones_name_no_cadre(evaluated, cadre_plugins):
+    registered = cadre_plugins().book.everything("query")
+    conn = sqlite3.connect(evaluated)
+    for query in QUERIES:
+        assert registered[f"630000:{query.name}"].item is query
+        rows = conn.execute(query.sql, {"year": 2024, "region": "632800"}).fetchall()
+        columns = [c[0] for c in conn.execute(query.sql, {"year": 2024, "region": ""}).description]
+        if query.level == "public":
+            assert "姓名" not in columns and "cadre" not in query.sql.replace("cadre_id", "")
+        else:
+            assert "姓名" in columns
+        assert "ORDER BY" in query.sql
+        assert rows or query.name == "assessment_quota_adjusted", query.name
+
+
+def test_scorecard_query_by_region(evaluated):
+    query = next(q for q in QUERIES if q.name == "assessment_scorecard_by_region")
+    conn = sqlite3.connect(evaluated)
+    codes = [r[0] for r in conn.execute(query.sql, {"year": 2024, "region": "632800"})]
+    assert codes == ["632800", "632801"]     # 海西州, then its county; nothing else
+    everything = [r[0] for r in conn.execute(query.sql, {"year": 2024, "region": ""})]
+    assert sorted(everything) == ["630000", "632800", "632801"]
