@@ -18,7 +18,9 @@ describe("assessment_result", "年度考核结果",
                 "raw_grade": "按分数线（及所在地区的等次标准）得出、尚未受优秀名额限制的等次",
                 "rank_in_unit": "个人在本单位、班子在所在县级地区内的排名：得分降序，同分按民主测评"
                                 "优秀票比例降序，再按编号升序",
-                "quota_applied": "1 表示达到优秀但超出名额，定为称职"})
+                "quota_applied": "1 表示达到优秀但超出名额，定为称职"},
+         # One cadre's vote share can reveal a few raters' votes: oversight level only.
+         pii=("democratic_excellent_share",))
 
 describe("consequence", "考核结果运用",
          "按命名的结果运用规则，由干部历年年度考核等次得出的调整候选、优先选拔、诫勉等结果。",
