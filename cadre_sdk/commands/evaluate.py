@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import sqlite_utils
@@ -29,8 +30,11 @@ def _engine_names() -> dict[str, str]:
 @click.argument("db", type=click.Path(dir_okay=False, path_type=Path, exists=True))
 @click.option("--only", multiple=True, metavar="ENGINE",
               help="Run only this engine (repeatable): assessment, cases, subsidies, staffing.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Evaluation date for deadlines and overdue days (default: today). "
+                   "Re-evaluating with the same date gives identical results.")
 @pass_env
-def evaluate(env: Env, db: Path, only: tuple[str, ...]) -> None:
+def evaluate(env: Env, db: Path, only: tuple[str, ...], as_of: Any) -> None:
     """Evaluate the rules of every engine over DB, in one transaction.
 
     Each engine replaces its previous results, so re-running on the same data with the same
@@ -45,7 +49,8 @@ def evaluate(env: Env, db: Path, only: tuple[str, ...]) -> None:
                                  param_hint="--only")
     database = open_db(db)
     migrate(database)
-    summary = run_engines(database, env.plugins, only=only)
+    summary = run_engines(database, env.plugins, only=only,
+                          as_of=as_of.date() if as_of else None)
     click.echo(f"测算完成：{db}")
     for key, counts in summary.items():
         shown = "，".join(f"{label} {value}" for label, value in counts.items()) \

@@ -7,6 +7,8 @@ this version of the SDK has them; each step prints one Chinese line with counts 
 """
 from __future__ import annotations
 
+import datetime
+
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -82,8 +84,9 @@ def load_all(db_path: Path, files: dict[str, list[Path]], plugins: CadrePlugins,
     return rows
 
 
-def evaluate_step(db_path: Path, plugins: CadrePlugins, echo: Echo = click.echo) -> dict:
-    """``cadre evaluate``: every engine this SDK has, in one transaction."""
+def evaluate_step(db_path: Path, plugins: CadrePlugins, echo: Echo = click.echo,
+                  as_of: datetime.date | None = None) -> dict:
+    """``cadre evaluate --as-of``: every engine this SDK has, in one transaction."""
     from ..engines import engine_modules
     from ..evaluate import evaluate
 
@@ -95,7 +98,7 @@ def evaluate_step(db_path: Path, plugins: CadrePlugins, echo: Echo = click.echo)
     start = time.perf_counter()
     db = open_db(db_path)
     migrate(db)
-    summary = evaluate(db, plugins)
+    summary = evaluate(db, plugins, as_of=as_of)
     db.conn.close()
     echo(f"测算完成（{_seconds(start)}）：")
     for key, counts in summary.items():
@@ -178,7 +181,11 @@ def run_demo(out: Path, *, cadres: int, seed: int, years: Iterable[int], plugins
     db_path = out / "cadre.db"
     _remove(*(out / f"{level}.db" for level in LEVELS))
     rows = load_all(db_path, files, plugins, echo)
-    summary = evaluate_step(db_path, plugins, echo)
+    # The data ends with the last year: evaluate as of the end of the following January, so
+    # that deadlines and overdue days are the same whenever the demo runs.
+    as_of = datetime.date(years[-1] + 1, 1, 31)
+    echo(f"测算基准日：{as_of.isoformat()}")
+    summary = evaluate_step(db_path, plugins, echo, as_of=as_of)
     published = publish_step(db_path, out, plugins, echo)
     echo(f"演示数据已就绪（共 {_seconds(total)}）：数据库 {db_path}"
          + "".join(f"；{_LEVEL_NAMES[p.stem]} {p}" for p in published))
