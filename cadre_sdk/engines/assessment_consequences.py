@@ -15,7 +15,8 @@ from itertools import groupby
 from ..errors import PluginError
 from ..explain import Trace
 from ..plugins import Registration
-from .assessment_rules import AssessmentRules, call_rule, context, note_rule
+from ..plugins import call_rule
+from .assessment_rules import AssessmentRules, context, note_rule
 
 KIND = "consequence"
 
@@ -57,7 +58,8 @@ def _apply(reg: Registration, cadre_id: str, year: int, unit: str, assessment_id
     item = reg.item
     trace = Trace(subject=f"{year} 年度考核结果运用 干部 {cadre_id}：{item.title}")
     trace.input("历年年度考核等次", dict(history))
-    reason = call_rule(reg, item.applies, dict(history), context(reg, year, trace))
+    reason = call_rule(reg, item.applies, dict(history), context(reg, year, trace),
+                       returns=(str, type(None)))
     if reason is None:
         return
     if not isinstance(reason, str) or not reason.strip():

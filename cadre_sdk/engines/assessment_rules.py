@@ -36,18 +36,6 @@ def note_rule(trace: Trace, reg: Registration) -> None:
     trace.rule(reg.kind, reg.key, reg.plugin, reg.jurisdiction, name)
 
 
-def call_rule(reg: Registration, func: Callable[..., Any], *args: Any) -> Any:
-    """Call a plugin's rule function; any failure names the plugin, the hook and the rule."""
-    try:
-        return func(*args)
-    except PluginError:
-        raise
-    except Exception as exc:  # a plugin's fault, whatever it is, must name the plugin
-        raise PluginError(reg.plugin, reg.hook, f"{type(reg.item).__name__} {reg.key!r} raised "
-                          f"{type(exc).__name__}: {exc}", "fix the rule function; nothing was "
-                          "written.") from exc
-
-
 class AssessmentRules:
     """Rule resolution for one evaluation run, cached by region (jurisdiction chains are few,
     assessments many)."""

@@ -11,7 +11,8 @@ from ..explain import Trace
 from ..records.vocab import ANNUAL_GRADES
 from .assessment_inputs import (AnnualRow, AssessmentInputs, Group, IndicatorLine,
                                 TargetSummary, describe_inputs, sorted_quarters)
-from .assessment_rules import AssessmentRules, call_rule, context, note_rule
+from ..plugins import call_rule
+from .assessment_rules import AssessmentRules, context, note_rule
 
 DEMOCRATIC = "民主测评"
 
@@ -78,7 +79,8 @@ def score_one(row: AnnualRow, group: Group, rules: AssessmentRules,
 
     f_reg = rules.formula(row.subject, region)
     note_rule(trace, f_reg)
-    score = call_rule(f_reg, f_reg.item.compute, inputs, context(f_reg, row.year, trace))
+    score = call_rule(f_reg, f_reg.item.compute, inputs, context(f_reg, row.year, trace),
+                      returns=(int, float, type(None)))
     if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
         raise PluginError(f_reg.plugin, f_reg.hook, f"ScoringFormula {f_reg.key!r} returned "
                           f"{score!r}", "return the score as a number, or None when there is "
