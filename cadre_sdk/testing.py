@@ -41,11 +41,13 @@ def make_plugins(*plugins: Any, entry_points: bool = False, defaults: bool = Tru
 
 
 def write_csv(path: str | Path, rows: Iterable[dict[str, Any]], encoding: str = "utf-8") -> Path:
-    """Write dict rows as a CSV file (the header from the first row)."""
+    """Write dict rows as a CSV file (the header: every key, in order of first appearance;
+    a row without a key leaves that cell empty)."""
     rows = list(rows)
     path = Path(path)
     with open(path, "w", encoding=encoding, newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        names = list(dict.fromkeys(k for row in rows for k in row))
+        writer = csv.DictWriter(fh, fieldnames=names)
         writer.writeheader()
         for row in rows:
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
@@ -103,7 +105,8 @@ def cadre_evaluate() -> Any:
 # our shape). Each case loads records through the real loader, evaluates with the named plugin
 # registered, and compares the rows it names, column by column.
 #
-#   plugin: cadre_haixi.plugin          # module registered for every case (optional)
+#   plugin: cadre_haixi.plugin          # module (or module:object) registered for every case
+#                                       # (optional; a list registers several)
 #   cases:
 #     - name: 格尔木市乡镇补贴，2024年3月
 #       records:                        # kind -> rows (English or Chinese headers)
@@ -133,7 +136,11 @@ class CaseFile(pytest.File):
         doc = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
         modules = doc.get("plugin") or []
         modules = [modules] if isinstance(modules, str) else modules
-        plugins = [importlib.import_module(m) for m in modules]
+        plugins = []
+        for spec in modules:  # "package.module" or "package.module:attribute"
+            module, _, attribute = spec.partition(":")
+            plugin = importlib.import_module(module)
+            plugins.append(getattr(plugin, attribute) if attribute else plugin)
         for n, case in enumerate(doc.get("cases") or [], 1):
             yield CaseItem.from_parent(self, name=str(case.get("name", f"case {n}")),
                                        case=case, plugins=plugins)

@@ -1,0 +1,115 @@
+"""``cadre plugin new``: the scaffolded package is complete, honest about its example values, and
+its tests pass as generated (run in a separate pytest process, as the author would run them)."""
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the copy pip vendors
+    from pip._vendor import tomli as tomllib
+
+from cadre_sdk.parameters import load_parameters
+
+from clihelp import run
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_in(package: Path) -> subprocess.CompletedProcess:
+    """Run the generated package's tests in a fresh interpreter, the SDK from this checkout."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(package)]))
+    installed = any(ep.value == "cadre_sdk.testing"
+                    for ep in importlib.metadata.entry_points(group="pytest11"))
+    plugin_arg = [] if installed else ["-p", "cadre_sdk.testing"]
+    return subprocess.run([sys.executable, "-m", "pytest", *plugin_arg, "-q", "-p",
+                           "no:cacheprovider", "tests"], cwd=package, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def generated(tmp_path, capsys) -> Path:
+    code, out, err = run(capsys, "plugin", "new", "maqin", "--jurisdiction", "632621",
+                         "--dir", tmp_path)
+    assert code == 0, err
+    assert "created" in out and "cadre-maqin" in out
+    return tmp_path / "cadre-maqin"
+
+
+def test_the_package_has_an_entry_point_example_hooks_parameters_and_tests(generated):
+    files = sorted(str(p.relative_to(generated)) for p in generated.rglob("*") if p.is_file())
+    assert files == ["README.md", "cadre_maqin/__init__.py", "cadre_maqin/parameters.yaml",
+                     "cadre_maqin/plugin.py", "pyproject.toml", "tests/maqin.cases.yaml",
+                     "tests/test_maqin_plugin.py"]
+    project = tomllib.loads((generated / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["name"] == "cadre-maqin"
+    assert project["project"]["dependencies"] == ["cadre-sdk"]
+    assert project["project"]["entry-points"]["cadre_sdk"] == {"maqin": "cadre_maqin.plugin"}
+    source = (generated / "cadre_maqin" / "plugin.py").read_text(encoding="utf-8")
+    assert 'return "632621"' in source
+    for hook in ("register_indicators", "register_subsidy_rules", "register_tolerance_variants"):
+        assert f"def {hook}(" in source
+
+
+def test_every_generated_value_is_marked_as_an_example_with_a_reference(generated):
+    params = load_parameters(generated / "cadre_maqin" / "parameters.yaml")
+    values = [v for _, vs in params.leaves() for v in vs]
+    assert values and all(v.example and v.reference.strip() for v in values)
+    assert params.metadata["jurisdiction"] == "632621"
+    assert "玛沁县" in params.description
+
+
+@pytest.mark.slow
+def test_the_generated_tests_pass_as_generated(generated):
+    result = pytest_in(generated)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "6 passed" in result.stdout
+
+
+@pytest.mark.slow
+def test_a_wrong_worked_example_fails_and_shows_what_was_computed(generated):
+    cases = generated / "tests" / "maqin.cases.yaml"
+    text = cases.read_text(encoding="utf-8")
+    assert "amount: 420.0" in text
+    cases.write_text(text.replace("amount: 420.0", "amount: 421.0"), encoding="utf-8")
+    result = pytest_in(generated)
+    assert result.returncode == 1
+    assert "1 failed, 5 passed" in result.stdout
+    assert "no row with" in result.stdout and "'amount': 420.0" in result.stdout
+
+
+def test_a_prefecture_gets_its_first_county_for_the_examples(tmp_path, capsys):
+    code, _, err = run(capsys, "plugin", "new", "cadre-golog", "--jurisdiction", "632600",
+                       "--dir", tmp_path)
+    assert code == 0, err
+    cases = (tmp_path / "cadre-golog" / "tests" / "golog.cases.yaml").read_text(encoding="utf-8")
+    assert '上级代码: "632621"' in cases and '地区代码: "632621101"' in cases
+    assert "果洛藏族自治州" in (tmp_path / "cadre-golog" / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["haixi", "--jurisdiction", "630000"], "is not a prefecture-level or county-level"),
+    (["haixi", "--jurisdiction", "999999"], "is not a prefecture-level or county-level"),
+    (["Hai Xi", "--jurisdiction", "632800"], "use lowercase letters and digits"),
+    (["haixi"], "Missing option '--jurisdiction'"),
+])
+def test_bad_arguments_are_refused_and_nothing_is_written(tmp_path, capsys, args, message):
+    code, _, err = run(capsys, "plugin", "new", *args, "--dir", tmp_path)
+    assert code == 2 and message in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_package_is_never_overwritten(generated, capsys):
+    before = (generated / "cadre_maqin" / "plugin.py").read_text(encoding="utf-8")
+    (generated / "cadre_maqin" / "plugin.py").write_text(before + "# edited\n", encoding="utf-8")
+    code, _, err = run(capsys, "plugin", "new", "maqin", "--jurisdiction", "632621",
+                       "--dir", generated.parent)
+    assert code == 1 and "already exists" in err
+    assert (generated / "cadre_maqin" / "plugin.py").read_text(encoding="utf-8").endswith(
+        "# edited\n")
