@@ -1,15 +1,6 @@
 #!/usr/bin/env bash
-# Set up a virtual environment with cadre-sdk and its test extras, then run the whole suite.
+# Set up .venv with cadre-sdk, its test extras and the local plugins, then run the whole suite.
+# Arguments go to pytest (e.g. scripts/test.sh -k loader -x).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
-fi
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
-# Local plugin packages under plugins/ are installed too, as a prefecture would install them.
-for p in plugins/*/; do
-  [ -f "$p/pyproject.toml" ] && .venv/bin/python -m pip install -q -e "$p"
-done
+source "$(dirname "$0")/venv.sh" "[test]"
 exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Shared by test.sh and demo.sh: create .venv (once) and install cadre-sdk with the given
+# extras plus the local plugin packages under plugins/, as a prefecture would install them.
+# Usage: source scripts/venv.sh [EXTRAS]   e.g. "[test]"
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".${1:-}"
+for p in plugins/*/; do
+  if [ -f "$p/pyproject.toml" ]; then .venv/bin/python -m pip install -q -e "$p"; fi
+done
