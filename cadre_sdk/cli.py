@@ -14,6 +14,7 @@ import click
 from . import __version__
 from .errors import CadreError, DataError, PluginError
 from .plugins import PLUGINS_DIR_ENV, CadrePlugins, call_impl, get_plugin_manager
+from .store import store_error
 
 
 class Env:
@@ -102,5 +103,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:
-        click.echo(f"错误：{exc.strerror or exc}（{exc.filename or ''}）。数据未作任何改动。", err=True)
+        known = store_error(exc, exc.filename or "", "操作")
+        click.echo(f"错误：{known}" if known else
+                   f"错误：{exc.strerror or exc}（{exc.filename or ''}）。数据未作任何改动。", err=True)
         sys.exit(1)

@@ -10,11 +10,14 @@ from .cli import build_cli
 from .plugins import get_plugin_manager
 
 
-def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], click.Command]]:
-    out = [(path, command)]
+def _walk(command: click.Command, ctx: click.Context) -> list[click.Context]:
+    # Each context has its parent, as in a real invocation, so that settings such as the help
+    # option names (-h, --help) are inherited exactly as users see them.
+    out = [ctx]
     if isinstance(command, click.Group):
         for name in sorted(command.commands):
-            out += _walk(command.commands[name], [*path, name])
+            sub = command.commands[name]
+            out += _walk(sub, sub.make_context(name, [], parent=ctx, resilient_parsing=True))
     return out
 
 
@@ -24,10 +27,8 @@ def render() -> str:
     parts = ["# `cadre` command reference\n",
              "Generated from the commands' own help by `python -m cadre_sdk.clidoc`; "
              "installed plugins may add commands of their own.\n"]
-    for path, command in _walk(cli, ["cadre"]):
-        with click.Context(command, info_name=" ".join(path)) as ctx:
-            text = command.get_help(ctx)
-        parts.append(f"## {' '.join(path)}\n\n```\n{text}\n```\n")
+    for ctx in _walk(cli, cli.make_context("cadre", [], resilient_parsing=True)):
+        parts.append(f"## {ctx.command_path}\n\n```\n{ctx.command.get_help(ctx)}\n```\n")
     return "\n".join(parts)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import inspect
+import sqlite3
 from typing import Any
 
 import sqlite_utils
@@ -10,7 +11,7 @@ import sqlite_utils
 from .engines import engine_modules
 from .errors import StoreError
 from .plugins import CadrePlugins
-from .store import record_provenance
+from .store import db_file, record_provenance, rollback, store_error
 
 
 def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[str, ...] = (),
@@ -29,8 +30,9 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[st
     conn.isolation_level = None
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except Exception as exc:
-        raise StoreError(f"数据库被其他程序占用或只读（{exc}）。请稍后重试；数据未作任何改动。") from exc
+    except sqlite3.Error as exc:
+        raise (store_error(exc, db_file(db), "测算") or StoreError(
+            f"无法开始写入数据库（{exc}）。测算未完成，数据未作任何改动。")) from exc
     summary: dict[str, Any] = {}
     try:
         versions = {n: i.version for n, i in plugins.infos.items()}
@@ -49,8 +51,10 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[st
             record_provenance(db, "evaluate", kind="parameters", detail=f"{plugin}: {file}",
                               sha256=params.sha256, plugins=versions)
         conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+    except BaseException as exc:
+        rollback(conn)
+        known = store_error(exc, db_file(db), "测算") if isinstance(exc, sqlite3.Error) else None
+        if known is not None:
+            raise known from exc
         raise
     return summary

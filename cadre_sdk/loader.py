@@ -22,7 +22,7 @@ from .plugins import CadrePlugins
 from .readers import RawRow, iter_rows
 from .records import RECORD_TYPES
 from .schemas import compiled_validator, explain_invalid
-from .store import record_provenance, sha256_file
+from .store import db_file, record_provenance, rollback, sha256_file, store_error
 
 BATCH = 2000
 #: Stop checking after this many bad rows: the report is long enough to act on.
@@ -144,7 +144,8 @@ class _RowChecker:
         headers = {field.name: header for header, field in mapping.items()}
         errors = []
         for field in self.fields:
-            if field.validator is None or field.name not in values:
+            # An attrs field given an empty list of validators keeps the (uncallable) list.
+            if not field.validator or field.name not in values:
                 continue
             try:
                 field.validator(None, field, values[field.name])
@@ -203,8 +204,8 @@ def load_files(
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        raise StoreError(f"数据库被其他程序占用或只读（{exc}）。请关闭其他正在写入该数据库的程序后重试；"
-                         "数据未作任何改动。") from exc
+        raise (store_error(exc, db_file(db), "导入") or StoreError(
+            f"无法开始写入数据库（{exc}）。导入未完成，数据未作任何改动。")) from exc
     try:
         conn.execute("DROP TABLE IF EXISTS temp._load_keys")
         conn.execute(f"CREATE TEMP TABLE _load_keys ({key_cols}, _file TEXT, _line INTEGER, "
@@ -287,9 +288,11 @@ def load_files(
         conn.execute("DROP TABLE IF EXISTS temp._load_keys")
         conn.execute("COMMIT")
         return LoadResult(kind, tuple(files), total, True)
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+    except BaseException as exc:
+        rollback(conn)
+        known = store_error(exc, db_file(db), "导入") if isinstance(exc, sqlite3.Error) else None
+        if known is not None:
+            raise known from exc
         raise
 
 

@@ -10,7 +10,9 @@ import importlib
 import importlib.metadata
 import importlib.util
 import os
+import sqlite3
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -104,8 +106,14 @@ class Registrar:
             raise PluginError(self._plugin, self._hook,
                               f"registered {type(item).__name__} {item!r:.80}",
                               f"{self._hook} accepts {names} from cadre_sdk.rules.")
-        self._book.add(Registration(item, self._plugin, self._jurisdiction, self._hook,
-                                    self._builtin))
+        reg = Registration(item, self._plugin, self._jurisdiction, self._hook, self._builtin)
+        if self._book.registered_by(reg):
+            raise PluginError(self._plugin, self._hook,
+                              f"registered {reg.kind} rule {reg.key!r} twice for jurisdiction "
+                              f"{self._jurisdiction}",
+                              "call register() once per rule; to replace a rule of another "
+                              "level, register it from a plugin of that jurisdiction.")
+        self._book.add(reg)
         return item
 
 
@@ -117,6 +125,11 @@ class RuleBook:
 
     def add(self, reg: Registration) -> None:
         self._by_kind[reg.kind].append(reg)
+
+    def registered_by(self, reg: Registration) -> bool:
+        """Whether ``reg``'s plugin already registered its kind and key for its jurisdiction."""
+        return any(r.key == reg.key and r.plugin == reg.plugin
+                   and r.jurisdiction == reg.jurisdiction for r in self._by_kind.get(reg.kind, ()))
 
     def all(self, kind: str) -> list[Registration]:
         return list(self._by_kind.get(kind, ()))
@@ -235,7 +248,7 @@ def call_impl(impl: Any, hook: str, **kwargs: Any) -> Any:
         raise
     except Exception as exc:  # a plugin's fault, whatever it is, must name the plugin
         raise PluginError(impl.plugin_name, hook, f"raised {type(exc).__name__}: {exc}",
-                          "fix the plugin; nothing was written.") from exc
+                          "fix the plugin, or remove it; nothing was written.") from exc
 
 
 def _load_module_file(path: Path) -> ModuleType:
@@ -378,7 +391,8 @@ class _Alarm:
 
     def _fire(self, signum: int, frame: Any) -> None:
         raise PluginError(self.plugin, self.hook, f"ran past the time limit of {self.seconds:g} s",
-                          "make the rule faster, or raise CADRE_PLUGIN_TIMEOUT.")
+                          "make it faster, raise CADRE_PLUGIN_TIMEOUT, or remove the plugin; "
+                          "nothing was written.")
 
     def __enter__(self) -> "_Alarm":
         import signal
@@ -399,26 +413,58 @@ class _Alarm:
             signal.signal(signal.SIGALRM, self.previous)
 
 
-def call_rule(reg: Registration, function: Any, *args: Any, returns: type | tuple | None = None
-              ) -> Any:
+_READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
+                           sqlite3.SQLITE_RECURSIVE})
+
+
+def _read_only(action: int, *args: Any) -> int:
+    return sqlite3.SQLITE_OK if action in _READ_ACTIONS else sqlite3.SQLITE_DENY
+
+
+def call_rule(reg: Registration, function: Any, *args: Any, returns: type | tuple | None = None,
+              subject: str = "", conn: sqlite3.Connection | None = None) -> Any:
     """Call a registered rule's function (e.g. ``reg.item.compute``) for one subject.
 
     A fault of the plugin's code becomes a ``PluginError`` naming the plugin and the rule; so
     does running past the time limit, and returning the wrong type when ``returns`` is given.
+    ``subject`` (e.g. ``"cadre C1, month 2024-01"``) says in the message what the call was for.
+    ``conn``: the rule runs SQL on this connection; it may only read (an authorizer refuses
+    writes, transactions, ATTACH and PRAGMA: a rule cannot change or commit stored data), and
+    the time limit stops the SQL too (a signal cannot interrupt SQLite, so a progress handler
+    checks the clock).
     """
     hook = f"{reg.hook} ({reg.kind} {reg.key!r})"
+    where = f" ({subject})" if subject else ""
+    limit = _timeout()
+    deadline = time.monotonic() + limit
+    sql_limit = conn is not None and limit > 0
+    if sql_limit:
+        conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+    if conn is not None:
+        conn.set_authorizer(_read_only)
     try:
-        with _Alarm(_timeout(), reg.plugin, hook):
+        # For SQL the progress handler keeps time: an alarm would fire inside its callback.
+        with _Alarm(0 if sql_limit else limit, reg.plugin, hook):
             got = function(*args)
-    except PluginError:
-        raise
     except Exception as exc:
-        raise PluginError(reg.plugin, hook, f"raised {type(exc).__name__}: {exc}",
-                          "fix the rule; nothing was written.") from exc
+        if sql_limit and time.monotonic() > deadline:  # SQLite reports only "interrupted"
+            raise PluginError(reg.plugin, hook, f"ran past the time limit of {limit:g} s{where}",
+                              "make it faster, raise CADRE_PLUGIN_TIMEOUT, or remove the "
+                              "plugin; nothing was written.") from exc
+        if isinstance(exc, PluginError):
+            raise
+        raise PluginError(reg.plugin, hook, f"raised {type(exc).__name__}: {exc}{where}",
+                          "fix the rule, or remove the plugin; nothing was written.") from exc
+    finally:
+        if sql_limit:
+            conn.set_progress_handler(None, 0)
+        if conn is not None:
+            conn.set_authorizer(None)
     if returns is not None and not isinstance(got, returns) or isinstance(got, bool) and \
             returns in (int, float, (int, float)):
         want = returns.__name__ if isinstance(returns, type) else \
             " or ".join(t.__name__ for t in returns)
         raise PluginError(reg.plugin, hook, f"returned {type(got).__name__} {got!r:.60}, "
-                          f"expected {want}", "return the documented type.")
+                          f"expected {want}{where}", "return the type cadre_sdk.rules documents "
+                          "for this rule, or remove the plugin; nothing was written.")
     return got

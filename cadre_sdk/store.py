@@ -4,6 +4,7 @@ and a provenance table saying what was loaded and evaluated, by which SDK and pl
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import json
 import os
@@ -132,10 +133,61 @@ def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = F
         conn.execute("PRAGMA busy_timeout = 2000")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
+        known = store_error(exc, path, "打开数据库")
+        if known is not None:
+            raise known from exc
         raise StoreError(f"无法打开数据库 {path}：{exc}。该文件可能不是 SQLite 数据库或已损坏。") from exc
     db = sqlite_utils.Database(conn)
     check_schema_version(db, path)
     return db
+
+
+def store_error(exc: BaseException, path: Any, doing: str,
+                kept: str = "数据未作任何改动") -> StoreError | None:
+    """A clerk-facing ``StoreError`` (what happened, what to do) for a database or file
+    operation that failed because of its surroundings: another writer, a full disk, a
+    read-only place. ``doing`` names the operation (导入, 测算, 发布); ``kept`` says what is
+    intact. None for any other failure (a bug keeps its traceback)."""
+    text = str(exc)
+    low = text.lower()
+    code = getattr(exc, "errno", None)
+    if "locked" in low or "busy" in low:
+        what = f"数据库 {path} 被其他程序占用（正在写入），等待 2 秒后仍未释放"
+        fix = "请关闭其他正在写入该数据库的程序，或等其完成后重试"
+    elif "disk is full" in low or code in (errno.ENOSPC, errno.EDQUOT):
+        what = f"磁盘空间不足，无法写入 {path}"
+        fix = "请清理磁盘空间（或改用空间充足的目录）后重试"
+    elif "disk i/o error" in low or code == errno.EFBIG:
+        what = f"写入 {path} 时磁盘出错（磁盘已满、文件超过大小限制或设备故障）"
+        fix = "请检查磁盘空间和设备后重试"
+    elif "readonly" in low or "read-only" in low or code in (errno.EROFS, errno.EACCES,
+                                                               errno.EPERM):
+        what = f"{path} 或其所在目录是只读的，无法写入"
+        fix = "请检查文件和目录的写权限（或是否只读挂载），或改用可写的目录后重试"
+    elif "unable to open" in low:
+        what = f"无法打开或创建 {path} 及其临时文件：所在目录可能只读、没有写权限或不存在"
+        fix = "请检查该目录的写权限后重试"
+    else:
+        return None
+    return StoreError(f"{what}（{text}）。{doing}未完成，{kept}。{fix}。")
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is open. If even that fails (the disk is gone), SQLite's
+    journal rolls the file back when it is next opened: nothing half-written survives."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
+def db_file(db: sqlite_utils.Database) -> str:
+    """The file of a store's main database (for messages)."""
+    try:
+        return str(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    except sqlite3.Error:
+        return "数据库"
 
 
 def check_schema_version(db: sqlite_utils.Database, path: Any = "") -> None:

@@ -44,7 +44,7 @@ from ..errors import PluginError
 from ..explain import Trace
 from ..jurisdiction import PROVINCE, county_and_prefecture, is_code
 from ..parameters import Parameters, load_parameters
-from ..plugins import CadrePlugins, Registration
+from ..plugins import CadrePlugins, Registration, call_rule
 from ..records.vocab import ANNUAL_GRADES
 from ..store import migration_set, write_explanations
 from ..tables import describe
@@ -258,14 +258,18 @@ class _InForce:
 def _run_rule(db: sqlite_utils.Database, reg: Registration) -> list[tuple[str, str]]:
     """(unit_code, evidence) rows of one staffing rule, checked; faults name the plugin."""
     rule = reg.item
-    try:
-        cursor = db.conn.execute(rule.sql)
-        columns = [d[0] for d in cursor.description or ()]
-        rows = cursor.fetchall()
-    except sqlite3.Error as exc:
-        raise PluginError(reg.plugin, "register_staffing_rules",
-                          f"staffing rule {rule.code!r}: its SQL failed: {exc}",
-                          "test the SQL against a store (it may read career_summary).") from exc
+
+    def run() -> tuple[list[str], list]:
+        try:
+            cursor = db.conn.execute(rule.sql)
+            return [d[0] for d in cursor.description or ()], cursor.fetchall()
+        except sqlite3.Error as exc:
+            raise PluginError(reg.plugin, "register_staffing_rules",
+                              f"staffing rule {rule.code!r}: its SQL failed: {exc}",
+                              "test the SQL against a store; it may only read (SELECT), "
+                              "e.g. career_summary.") from exc
+    # Through call_rule: the time limit stops a runaway query too.
+    columns, rows = call_rule(reg, run, conn=db.conn)
     if "unit_code" not in columns or "evidence" not in columns:
         raise PluginError(reg.plugin, "register_staffing_rules",
                           f"staffing rule {rule.code!r} selects {columns}",

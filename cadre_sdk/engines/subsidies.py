@@ -44,7 +44,7 @@ import sqlite_utils
 from ..errors import DataError, PluginError
 from ..explain import Trace
 from ..jurisdiction import county_and_prefecture, is_code
-from ..plugins import CadrePlugins, Registration
+from ..plugins import CadrePlugins, Registration, call_rule
 from ..rules import RuleContext
 from ..store import migration_set, write_explanations
 from ..tables import describe
@@ -248,15 +248,8 @@ def apply_rule(reg: Registration, ent: Entitlement, cadre_id: str
     _record_inputs(trace, ent)
     ctx = RuleContext(rule=rule, plugin=reg.plugin, jurisdiction=reg.jurisdiction,
                       on=datetime.date(year, month, 1), trace=trace)
-    try:
-        amount = rule.compute(ent, ctx)
-    except PluginError:
-        raise
-    except Exception as exc:
-        raise PluginError(reg.plugin, "register_subsidy_rules",
-                          f"subsidy rule {rule.scheme!r} raised {type(exc).__name__}: {exc} "
-                          f"(cadre {cadre_id}, month {ent.month})",
-                          "fix the rule's compute function; nothing was written.") from exc
+    amount = call_rule(reg, rule.compute, ent, ctx, returns=(int, float, type(None)),
+                       subject=f"cadre {cadre_id}, month {ent.month}")
     if amount is None:
         return None
     if isinstance(amount, bool) or not isinstance(amount, (int, float)) \

@@ -16,7 +16,7 @@ import attrs
 from ..errors import PluginError
 from ..explain import Trace
 from ..jurisdiction import PROVINCE, chain, level
-from ..plugins import Registration, RuleBook
+from ..plugins import Registration, RuleBook, call_rule
 from ..rules import RuleContext
 from ..workdays import add_workdays
 from .case_states import Clock
@@ -142,7 +142,8 @@ def deadline(clock: Clock, variants: Variants, trace: Trace) -> Deadline | None:
 def accepting_body(case: CaseInputs, variants: Variants, on: datetime.date, trace: Trace) -> str:
     """Who accepts the case, by the first variant on the chain that says."""
     reg = variants.supplying("accepting_body")
-    body = reg.item.accepting_body(case, context(reg, on, trace))
+    body = call_rule(reg, reg.item.accepting_body, case, context(reg, on, trace), returns=str,
+                     subject=f"case {case.id}")
     if not isinstance(body, str) or not body:
         raise PluginError(reg.plugin, "register_tolerance_variants",
                           f"accepting_body returned {body!r} for case {case.id}",
@@ -181,7 +182,8 @@ def decide(findings: dict[str, str], red_line: str | None, variants: Variants,
         trace.step("未研判的维度按“存疑”计", "、".join(missing))
     full = {d: judged.get(d, "存疑") for d in dims}
     reg = variants.supplying("decide")
-    result = reg.item.decide(full, red_line, context(reg, on, trace))
+    result = call_rule(reg, reg.item.decide, full, red_line, context(reg, on, trace),
+                       returns=str, subject=trace.subject)
     if result not in DECISIONS:
         raise PluginError(reg.plugin, "register_tolerance_variants",
                           f"decide returned {result!r}", f"return one of {', '.join(DECISIONS)}.")

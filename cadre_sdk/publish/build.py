@@ -4,10 +4,16 @@ Everything is written to a temporary file in the output's folder, in one transac
 reads the store (so the copy is one consistent snapshot), then moved into place with
 ``os.replace``: a reader never sees half a publication. The finished file's SHA-256 is written
 next to it (``OUT.sha256``, the format ``sha256sum -c`` checks) and into its metadata
-(``OUT.metadata.json``), since a file cannot contain its own hash.
+(``OUT.metadata.json``), since a file cannot contain its own hash. All three are written in
+full before any is moved into place.
+
+Republishing to the path a ``cadre serve`` is serving is safe: readers keep getting the
+version the server opened (its open files still point at it) until the server is restarted,
+which then checks and serves the new one. There is no hot swap: publish, then restart serve.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -19,7 +25,7 @@ import attrs
 from ..engines import engine_modules
 from ..errors import CadreError
 from ..plugins import CadrePlugins
-from ..store import now, open_db, sha256_file
+from ..store import now, open_db, sha256_file, store_error
 from . import charts, copy, materialize, metadata, provenance, queries, search, timeline
 from .redact import (
     DEFAULT_MIN_RATERS, LEVELS, OVERSIGHT, PUBLIC, Redactor, withhold_evaluations,
@@ -56,15 +62,10 @@ def _fsync(path: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        _fsync(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _write_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` and flush it to disk."""
+    path.write_text(text, encoding="utf-8")
+    _fsync(path)
 
 
 def _check_arguments(source: Path, out: Path, level: str, min_raters: int) -> None:
@@ -119,11 +120,26 @@ def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
     source, out = Path(db_path), Path(out)
     _check_arguments(source, out, level, min_raters)
     engine_modules()   # engines describe their tables when imported
+    try:
+        return _build(source, out, level, plugins, min_raters, notice)
+    except (sqlite3.Error, OSError) as exc:   # a full disk, a read-only folder, a locked store
+        known = store_error(exc, out, "发布", kept="原有的发布文件保持不变")
+        if known is not None:
+            raise known from exc
+        raise
+
+
+def _build(source: Path, out: Path, level: str, plugins: CadrePlugins, min_raters: int,
+           notice: metadata.Notice | None) -> PublishResult:
     built_at = now()
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
+    meta_path, sha_path = metadata.sidecar(out), metadata.hash_file(out)
+    meta_tmp, sha_tmp = (p.with_name(f".{p.name}.{uuid.uuid4().hex}.tmp")
+                         for p in (meta_path, sha_path))
     try:
         conn = sqlite3.connect(tmp.resolve().as_uri(), uri=True, isolation_level=None)
         try:
+            conn.execute("PRAGMA busy_timeout = 2000")   # a writer mid-commit on the store
             # The file is new and is moved into place only when complete: no journal needed.
             conn.execute("PRAGMA main.journal_mode = OFF")
             conn.execute("PRAGMA main.synchronous = OFF")
@@ -154,13 +170,18 @@ def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
             conn.close()
         _fsync(tmp)
         sha256 = sha256_file(tmp)
+        meta = metadata.stamp(meta, sha256)
+        # All three files are complete on disk before any is moved into place: a full disk
+        # cannot leave a new publication next to the old one's metadata (serve would refuse it).
+        _write_file(meta_tmp, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+        _write_file(sha_tmp, f"{sha256}  {out.name}\n")
         os.replace(tmp, out)
+        os.replace(meta_tmp, meta_path)
+        os.replace(sha_tmp, sha_path)
     finally:
-        tmp.unlink(missing_ok=True)
-    meta = metadata.stamp(meta, sha256)
-    meta_path, sha_path = metadata.sidecar(out), metadata.hash_file(out)
-    _write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
-    _write_atomic(sha_path, f"{sha256}  {out.name}\n")
+        for path in (tmp, meta_tmp, sha_tmp):
+            with contextlib.suppress(OSError):   # EROFS even when missing: keep the cause
+                path.unlink(missing_ok=True)
     gaps = meta["plugins"][metadata.PLUGIN_KEY]["unlabelled"]
     return PublishResult(out, meta_path, sha_path, sha256, level, counts,
                          tuple(q.name for q in published), redactor.masked, searchable,
