@@ -9,9 +9,8 @@ from typing import Any
 import sqlite_utils
 
 from .engines import engine_modules
-from .errors import StoreError
 from .plugins import CadrePlugins
-from .store import db_file, record_provenance, rollback, store_error
+from .store import begin_write, db_file, record_provenance, rollback, store_error
 
 
 def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[str, ...] = (),
@@ -26,13 +25,7 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[st
     if isinstance(as_of, str):
         as_of = datetime.date.fromisoformat(as_of)
     as_of = as_of or datetime.date.today()
-    conn = db.conn
-    conn.isolation_level = None
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as exc:
-        raise (store_error(exc, db_file(db), "测算") or StoreError(
-            f"无法开始写入数据库（{exc}）。测算未完成，数据未作任何改动。")) from exc
+    conn = begin_write(db, "测算")
     summary: dict[str, Any] = {}
     try:
         versions = {n: i.version for n, i in plugins.infos.items()}

@@ -16,13 +16,13 @@ import attrs
 import sqlite_utils
 
 from .engines import engine_modules
-from .errors import DataError, ReadError, RowError, StoreError
+from .errors import DataError, ReadError, RowError
 from .normalize import normalize_header
 from .plugins import CadrePlugins
 from .readers import RawRow, iter_rows
 from .records import RECORD_TYPES
 from .schemas import compiled_validator, explain_invalid
-from .store import db_file, record_provenance, rollback, sha256_file, store_error
+from .store import begin_write, db_file, record_provenance, rollback, sha256_file, store_error
 
 BATCH = 2000
 #: Stop checking after this many bad rows: the report is long enough to act on.
@@ -199,13 +199,7 @@ def load_files(
     total = 0
     files: list[str] = []
     hashes: list[tuple[str, str]] = []
-    conn = db.conn
-    conn.isolation_level = None
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise (store_error(exc, db_file(db), "导入") or StoreError(
-            f"无法开始写入数据库（{exc}）。导入未完成，数据未作任何改动。")) from exc
+    conn = begin_write(db, "导入")
     try:
         conn.execute("DROP TABLE IF EXISTS temp._load_keys")
         conn.execute(f"CREATE TEMP TABLE _load_keys ({key_cols}, _file TEXT, _line INTEGER, "

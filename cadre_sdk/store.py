@@ -172,6 +172,19 @@ def store_error(exc: BaseException, path: Any, doing: str,
     return StoreError(f"{what}（{text}）。{doing}未完成，{kept}。{fix}。")
 
 
+def begin_write(db: sqlite_utils.Database, doing: str) -> sqlite3.Connection:
+    """Start the one write transaction of a load or an evaluation (``doing``: 导入/测算),
+    taking the write lock at once so a busy database fails before any work is done."""
+    conn = db.conn
+    conn.isolation_level = None
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise (store_error(exc, db_file(db), doing) or StoreError(
+            f"无法开始写入数据库（{exc}）。{doing}未完成，数据未作任何改动。")) from exc
+    return conn
+
+
 def rollback(conn: sqlite3.Connection) -> None:
     """Roll back if a transaction is open. If even that fails (the disk is gone), SQLite's
     journal rolls the file back when it is next opened: nothing half-written survives."""
