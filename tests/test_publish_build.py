@@ -265,3 +265,15 @@ def test_cli_publish_reports_what_it_wrote(sample_store: Path, tmp_path: Path) -
 def test_publishing_onto_the_store_itself_is_refused(sample_store: Path) -> None:
     with pytest.raises(CadreError, match="同一个文件"):
         publish(sample_store, sample_store, level="public", plugins=make_plugins())
+
+
+def test_hash_shaped_ids_are_not_taken_for_id_numbers():
+    """Explanation ids and hash-chain links are hex hashes; one can hold 18 digits in a row,
+    which must not be masked as an ID number (the build would break keys or the chain)."""
+    from cadre_sdk.publish.redact import Redactor, id_numbers_in
+
+    digits = "123456789012345678"  # 18 digits, shaped like an ID number
+    assert id_numbers_in(f"身份证 {digits} 号") == [digits]
+    hashed = "subsidy:" + digits + "abcdef01234567"  # 32 hex digits, as the engine writes them
+    assert id_numbers_in(hashed) == []
+    assert Redactor().check_code(hashed) == hashed

@@ -361,7 +361,8 @@ def _line(reg: Registration | None, ent: Entitlement, cadre_id: str,
     eid = explained.get(sig)
     if eid is None:
         data = trace.to_json()
-        eid = explained[sig] = "subsidy:" + hashlib.sha256(data.encode()).hexdigest()[:20]
+        # 32 hex digits: the publication knows a run that long for a hash, never an ID number
+        eid = explained[sig] = "subsidy:" + hashlib.sha256(data.encode()).hexdigest()[:32]
         notes.append((eid, KIND, trace.subject, trace.to_text(), data))
     return amount, reg, _parameter_version(trace), eid
 
