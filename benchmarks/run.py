@@ -1,0 +1,798 @@
+"""Benchmarks: load, evaluate, publish and serve at a chosen scale, each against a baseline
+measured in the same run (issue 8).
+
+    PYTHONPATH=. python benchmarks/run.py --scale 10k        # quick (a few minutes)
+    PYTHONPATH=. python benchmarks/run.py --scale 100k       # a province
+    PYTHONPATH=. python benchmarks/run.py --scale 10k --skip serve
+
+Every step runs in its own child process (this script with ``--step``); its peak RSS comes from
+``os.wait4`` (the child's own rusage). Results: ``benchmarks/results/<scale>.md`` and ``.json``.
+Work files go to ``--work`` (default ``/tmp/cadre-bench/<scale>``).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+SCALES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+YEARS = (2022, 2023, 2024)
+AS_OF = "2025-03-31"
+LEVELS = ("public", "oversight")
+TARGETS = {"load": 0.40, "evaluate": 0.25, "rss_mb_at_1m": 200, "p95_ms_at_100k_16": 100}
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _plugins() -> tuple[Any, list[str]]:
+    """Defaults plus every local plugin package found under plugins/cadre-*/ (if any)."""
+    from cadre_sdk.testing import make_plugins
+
+    modules, names = [], []
+    for pkg in sorted((ROOT / "plugins").glob("cadre-*/pyproject.toml")):
+        if str(pkg.parent) not in sys.path:
+            sys.path.append(str(pkg.parent))
+        name = pkg.parent.name.replace("-", "_")
+        try:
+            modules.append(importlib.import_module(f"{name}.plugin"))
+            names.append(name)
+        except Exception as exc:  # a package being written right now
+            print(f"plugin {name} not usable: {exc!r}", file=sys.stderr)
+    return make_plugins(*modules), names
+
+
+def _remove(path: Path) -> None:
+    for extra in ("", "-wal", "-shm", "-journal"):
+        p = path.with_name(path.name + extra)
+        if p.exists():
+            p.unlink()
+
+
+def _files(work: Path) -> dict[str, list[Path]]:
+    return {k: [Path(p) for p in v] for k, v in
+            json.loads((work / "files.json").read_text()).items()}
+
+
+def _kinds_to_load(files: dict[str, list[Path]], plugins: Any) -> list[str]:
+    from cadre_sdk.demo.generate import KIND_ORDER, situations_registered
+
+    return [k for k in KIND_ORDER if files.get(k) and
+            (k != "adjustment" or situations_registered(plugins))]
+
+
+# --------------------------------------------------------------------------- steps (children)
+
+def step_generate(work: Path, cadres: int) -> dict:
+    from cadre_sdk.demo.generate import generate
+
+    plugins, names = _plugins()
+    t = time.perf_counter()
+    files = generate(work / "files", cadres=cadres, seed=1, years=YEARS, plugins=plugins)
+    seconds = time.perf_counter() - t
+    (work / "files.json").write_text(json.dumps({k: [str(p) for p in v] for k, v in files.items()}))
+    size = sum(p.stat().st_size for v in files.values() for p in v)
+    return {"seconds": seconds, "files": sum(len(v) for v in files.values()),
+            "bytes": size, "plugins": names}
+
+
+def step_load(work: Path) -> dict:
+    """`cadre init` + one `cadre load` per kind (the functions the CLI calls), timed per kind."""
+    from cadre_sdk.defaults import DATA
+    from cadre_sdk.loader import load_files
+    from cadre_sdk.store import migrate, open_db
+
+    plugins, _ = _plugins()
+    files = _files(work)
+    db_path = work / "cadre.db"
+    _remove(db_path)
+    db = open_db(db_path, create=True)
+    migrate(db)
+    load_files(db, "region", [DATA / "divisions.csv"], plugins=plugins)
+    out = {}
+    for kind in _kinds_to_load(files, plugins):
+        t = time.perf_counter()
+        res = load_files(db, kind, files[kind], plugins=plugins)
+        s = time.perf_counter() - t
+        out[kind] = {"rows": res.rows, "seconds": s}
+    db.conn.close()
+    return {"kinds": out}
+
+
+def step_load_raw(work: Path) -> dict:
+    """Baseline: rows parsed and normalized through the record classes first (untimed), then
+    only a raw sqlite3 executemany into the same schema, in a fresh database, one transaction
+    per kind. Parsed rows are held per kind (this step's RSS is not a loader figure)."""
+    import attrs
+
+    from cadre_sdk.loader import _rows_with_header, _RowChecker, resolve_kind
+    from cadre_sdk.store import migrate, open_db
+
+    plugins, _ = _plugins()
+    files = _files(work)
+    db_path = work / "raw.db"
+    _remove(db_path)
+    db = open_db(db_path, create=True)
+    migrate(db)
+    conn = db.conn
+    conn.isolation_level = None
+    out = {}
+    for kind in _kinds_to_load(files, plugins):
+        cls = resolve_kind(kind)
+        checker = _RowChecker(cls, None)
+        rows: list[tuple] = []
+        for path in files[kind]:
+            header, it = _rows_with_header(path, str(path))
+            mapping, _ = checker.columns(str(path), header)
+            for row in it:
+                rec, errors = checker.check(row, mapping)
+                if rec is not None:
+                    rows.append(attrs.astuple(rec, recurse=False))
+        names = [f.name for f in attrs.fields(cls)]
+        sql = (f"INSERT OR REPLACE INTO [{kind}] ({', '.join(f'[{n}]' for n in names)}) "
+               f"VALUES ({', '.join('?' for _ in names)})")
+        t = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.executemany(sql, rows)
+        conn.execute("COMMIT")
+        out[kind] = {"rows": len(rows), "seconds": time.perf_counter() - t}
+        del rows
+    conn.close()
+    _remove(db_path)
+    return {"kinds": out}
+
+
+def step_evaluate(work: Path) -> dict:
+    """`cadre evaluate` (every engine, all plugins, explanations stored), timed per engine,
+    with the time spent rendering (Trace.to_json/to_text) and writing explanations."""
+    from cadre_sdk import explain, store
+    from cadre_sdk.engines import engine_modules
+    from cadre_sdk.evaluate import evaluate
+    from cadre_sdk.store import migrate, open_db
+
+    plugins, _ = _plugins()
+    src, db_path = work / "cadre.db", work / "evaluated.db"
+    _remove(db_path)
+    shutil.copyfile(src, db_path)
+    clock = {"explain_render": 0.0, "explain_write": 0.0}
+
+    def timed(func: Any, key: str) -> Any:
+        def wrapper(*a: Any, **k: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return func(*a, **k)
+            finally:
+                clock[key] += time.perf_counter() - t
+        return wrapper
+
+    explain.Trace.to_json = timed(explain.Trace.to_json, "explain_render")
+    explain.Trace.to_text = timed(explain.Trace.to_text, "explain_render")
+    original_write = store.write_explanations
+
+    def write(db: Any, rows: Any) -> None:
+        rows = list(rows)   # materialize (rendering happens in generators) before timing writes
+        t = time.perf_counter()
+        original_write(db, rows)
+        clock["explain_write"] += time.perf_counter() - t
+    engines = {}
+    for module in engine_modules():
+        name = module.__name__.rsplit(".", 1)[1]
+        for mod_name, mod in list(sys.modules.items()):
+            if mod_name.startswith("cadre_sdk.engines") and getattr(mod, "write_explanations",
+                                                                     None) is original_write:
+                mod.write_explanations = write
+        engines[name] = 0.0
+
+        def wrap(func: Any, name: str = name) -> Any:
+            def run(*a: Any, **k: Any) -> Any:
+                t = time.perf_counter()
+                try:
+                    return func(*a, **k)
+                finally:
+                    engines[name] += time.perf_counter() - t
+            run.__signature__ = __import__("inspect").signature(func)  # type: ignore[attr-defined]
+            return run
+        module.evaluate = wrap(module.evaluate)
+    db = open_db(db_path)
+    migrate(db)
+    t = time.perf_counter()
+    summary = evaluate(db, plugins, as_of=AS_OF)
+    seconds = time.perf_counter() - t
+    conn = db.conn
+    annual = conn.execute("SELECT count(*) FROM assessment WHERE period = '年度'").fetchone()[0]
+    results = conn.execute("SELECT count(*) FROM assessment_result").fetchone()[0] \
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name='assessment_result'").fetchone() \
+        else 0
+    expl = {k: {"rows": n, "bytes_json": bj or 0, "bytes_text": bt or 0} for k, n, bj, bt in
+            conn.execute("SELECT kind, count(*), sum(length(CAST(json AS BLOB))), "
+                         "sum(length(CAST(text AS BLOB))) FROM explanation GROUP BY kind "
+                         "ORDER BY 2 DESC")}
+    sizes = _table_sizes(conn)
+    conn.close()
+    return {"seconds": seconds, "engines": engines, "annual_assessments": annual,
+            "assessment_results": results, "explain_clock": clock,
+            "explanations": expl, "table_bytes": sizes,
+            "db_bytes": db_path.stat().st_size,
+            "summary": json.loads(json.dumps(summary, default=str))}
+
+
+def _table_sizes(conn: sqlite3.Connection) -> dict[str, int]:
+    """Bytes per table and its indexes (dbstat), largest first."""
+    try:
+        rows = conn.execute(
+            "SELECT coalesce(m.tbl_name, s.name), sum(s.pgsize) FROM dbstat s "
+            "LEFT JOIN sqlite_master m ON m.name = s.name GROUP BY 1 ORDER BY 2 DESC").fetchall()
+    except sqlite3.Error:
+        return {}
+    return dict(rows)
+
+
+def _param(book: dict, path: str) -> Any:
+    return book[path]
+
+
+def step_evaluate_plain(work: Path) -> dict:
+    """Baseline: the annual score as a plain loop over the same data (weighted indicator scores
+    + democratic evaluation + quarterly grades, the provincial default weights and points read
+    once, no plugins, no explanations), results written to a plain table."""
+    from cadre_sdk.defaults import assessment as defaults_assessment  # noqa: F401
+    from cadre_sdk.parameters import load_parameters
+
+    yaml_path = ROOT / "cadre_sdk/defaults/parameters/assessment.yaml"
+    params = load_parameters(yaml_path)
+    day = datetime.date(2024, 12, 31)
+
+    def p(path: str) -> Any:
+        return params.at(path, day).value
+    subj_keys = {"个人": "individual", "班子": "team"}
+    kind_keys = {"地方": "locality", "部门": "department", "企业": "enterprise",
+                 "事业单位": "institution", "乡镇": "township"}
+    ind_w: dict[tuple[str, str], dict[str, float]] = {}
+    for s in subj_keys.values():
+        for k in kind_keys.values():
+            ind_w[(s, k)] = {}
+            for code in ("de", "neng", "qin", "ji", "lian", "luoshi"):
+                try:
+                    ind_w[(s, k)][code] = p(f"indicators.{s}.{k}.{code}")
+                except Exception:
+                    pass
+    comp_w = {s: {c: p(f"formula.{s}.weights.{c}") for c in ("indicators", "democratic",
+                                                             "routine")}
+              for s in subj_keys.values()}
+    votes = {v: p(f"formula.vote_points.{v}") for v in ("excellent", "competent", "basic",
+                                                        "incompetent")}
+    routine_keys = {"好": "good", "较好": "fairly_good", "一般": "average", "较差": "poor"}
+    routine = {g: p(f"formula.routine_points.{k}") for g, k in routine_keys.items()}
+    db_path = work / "plain.db"
+    _remove(db_path)
+    shutil.copyfile(work / "cadre.db", db_path)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    t = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.execute("DROP TABLE IF EXISTS plain_result")
+    conn.execute("CREATE TABLE plain_result (id TEXT PRIMARY KEY, score REAL)")
+    annual = conn.execute(
+        "SELECT a.id, a.subject, a.cadre_id, a.unit_code, a.year, u.kind FROM assessment a "
+        "JOIN unit u ON u.code = a.unit_code WHERE a.period = '年度' ORDER BY a.id")
+    ind_rows = conn.execute("SELECT assessment_id, indicator, score FROM indicator_score "
+                            "ORDER BY assessment_id")
+    ev_rows = conn.execute("SELECT assessment_id, excellent, competent, basic, incompetent, "
+                           "participants FROM evaluation WHERE method = '民主测评' "
+                           "ORDER BY assessment_id")
+    quarters: dict[tuple[str, int], list[str]] = {}
+    for key, year, grade in conn.execute(
+            "SELECT CASE subject WHEN '班子' THEN '班子:' || unit_code ELSE cadre_id END, year, "
+            "routine_grade FROM assessment WHERE period != '年度' AND routine_grade IS NOT NULL"):
+        quarters.setdefault((key, year), []).append(grade)
+
+    def merge(cursor: Any) -> Any:   # rows grouped by assessment id, in id order
+        current, group = None, []
+        for row in cursor:
+            if row[0] != current:
+                if current is not None:
+                    yield current, group
+                current, group = row[0], []
+            group.append(row)
+        if current is not None:
+            yield current, group
+    inds, evs = merge(ind_rows), merge(ev_rows)
+    ni, ne = next(inds, None), next(evs, None)
+    out, n = [], 0
+    for aid, subject, cadre_id, unit_code, year, kind in annual.fetchall():
+        s = subj_keys[subject]
+        weights = ind_w.get((s, kind_keys.get(kind, "locality")), {})
+        while ni is not None and ni[0] < aid:
+            ni = next(inds, None)
+        while ne is not None and ne[0] < aid:
+            ne = next(evs, None)
+        parts, w = [], comp_w[s]
+        if ni is not None and ni[0] == aid:
+            tot = sum(weights.get(r[1], 0) for r in ni[1])
+            if tot:
+                parts.append((w["indicators"],
+                              sum(weights.get(r[1], 0) * r[2] for r in ni[1]) / tot))
+        if ne is not None and ne[0] == aid:
+            _, e, c, b, i, part = ne[1][0]
+            if part:
+                parts.append((w["democratic"], (e * votes["excellent"] + c * votes["competent"]
+                                                + b * votes["basic"]
+                                                + i * votes["incompetent"]) / part))
+        qs = quarters.get((cadre_id if subject == "个人" else "班子:" + unit_code, year))
+        if qs:
+            parts.append((w["routine"], sum(routine[g] for g in qs) / len(qs)))
+        total = sum(x for x, _ in parts)
+        score = round(sum(x * v for x, v in parts) / total, 2) if total else None
+        out.append((aid, score))
+        n += 1
+    conn.executemany("INSERT INTO plain_result VALUES (?, ?)", out)
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - t
+    conn.close()
+    _remove(db_path)
+    return {"seconds": seconds, "annual_assessments": n}
+
+
+def step_publish(work: Path) -> dict:
+    """`cadre publish DB OUT --level L` per level (the CLI command, in-process), and a plain
+    `VACUUM INTO` of the same database right after each."""
+    from cadre_sdk.demo.pipeline import _command, _invoke
+
+    plugins, _ = _plugins()
+    src = work / "evaluated.db"
+    command = _command("publish")
+    out = {}
+    for level in LEVELS:
+        target = work / f"{level}.db"
+        t = time.perf_counter()
+        error = None
+        try:
+            _invoke(command, [str(src), str(target), "--level", level], plugins)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:300]
+        if error and "explanation.id" in error:
+            # Known defect (see the report): hex explanation ids of subsidies holding 18 digits
+            # in a row are masked as ID numbers and collide. Measure with those ids copied
+            # verbatim (they are hashes, not ID numbers), and say so in the results.
+            from cadre_sdk.publish import copy as pcopy
+            plan_tables = pcopy.plan_tables
+
+            def verbatim_ids(*a: Any, **k: Any) -> Any:
+                plans = plan_tables(*a, **k)
+                for plan in plans:
+                    if plan.name == "explanation":
+                        plan.treat.pop("id", None)
+                return plans
+            pcopy.plan_tables = verbatim_ids
+            t = time.perf_counter()
+            try:
+                _invoke(command, [str(src), str(target), "--level", level], plugins)
+            except Exception as exc:
+                error = f"{error}; with the workaround: {type(exc).__name__}: {exc}"[:500]
+            else:
+                error = None
+                out.setdefault("workaround", []).append(level)
+            finally:
+                pcopy.plan_tables = plan_tables
+        if error:
+            out[level] = {"error": error}
+            continue
+        pub = time.perf_counter() - t
+        copy = work / "vacuum.db"
+        _remove(copy)
+        conn = sqlite3.connect(src)
+        t = time.perf_counter()
+        conn.execute("VACUUM INTO ?", [str(copy)])
+        vac = time.perf_counter() - t
+        conn.close()
+        out[level] = {"seconds": pub, "vacuum_seconds": vac, "bytes": target.stat().st_size,
+                      "vacuum_bytes": copy.stat().st_size}
+        _remove(copy)
+    return {"levels": out}
+
+
+# --------------------------------------------------------------------------- serve
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _targets(pub: Path, database: str) -> list[tuple[str, str]]:
+    """(label, path) of every canned query, a faceted table page and a Chinese search."""
+    meta = json.loads(pub.with_name(pub.name + ".metadata.json").read_text(encoding="utf-8"))
+    dbmeta = meta.get("databases", {}).get(database, {})
+    conn = sqlite3.connect(f"file:{pub}?mode=ro", uri=True)
+    out = []
+    for name, q in sorted(dbmeta.get("queries", {}).items()):
+        sql = q["sql"] if isinstance(q, dict) else q
+        names = sorted(set(re.findall(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)", sql)))
+        args = {n: _sample(conn, n) for n in names}
+        path = f"/{database}/{urllib.parse.quote(name)}"
+        if args:
+            path += "?" + urllib.parse.urlencode(args)
+        out.append((f"query {name}", path))
+    tables = dbmeta.get("tables", {})
+    faceted = [(t, m["facets"]) for t, m in tables.items() if isinstance(m, dict) and m.get("facets")]
+    if faceted:
+        t, facets = max(faceted, key=lambda tf: _count(conn, tf[0]))
+        out.append((f"table {t} (facets {', '.join(map(str, facets))})",
+                    f"/{database}/{urllib.parse.quote(t)}"))
+    else:  # the largest table, faceted by its first low-cardinality text column
+        t = "assessment_result" if _count(conn, "assessment_result") else "assessment"
+        out.append((f"table {t} ?_facet=year", f"/{database}/{t}?_facet=year"))
+    q = urllib.parse.quote("生态")
+    search_query = next((n for n, qq in dbmeta.get("queries", {}).items()
+                         if "cadre_match" in (qq["sql"] if isinstance(qq, dict) else qq)), None)
+    if search_query:
+        sql = dbmeta["queries"][search_query]["sql"]
+        pn = re.findall(r"cadre_match\(\s*:([A-Za-z_]\w*)", sql)
+        if pn:
+            out.append(("search 生态 (2 chars)",
+                        f"/{database}/{urllib.parse.quote(search_query)}?{pn[0]}={q}"))
+    else:
+        out.append(("search 生态 (2 chars)", f"/{database}/search_index?_search={q}"))
+    conn.close()
+    return out
+
+
+def _count(conn: sqlite3.Connection, table: str) -> int:
+    try:
+        return int(conn.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _sample(conn: sqlite3.Connection, name: str) -> str:
+    """A plausible value for a canned query's parameter."""
+    low = name.lower()
+    if "year" in low:
+        return "2024"
+    if low in ("q", "query", "term", "keyword", "search", "text"):
+        return "生态"
+    for table, col in (("cadre", "id"), ("unit", "code"), ("region", "code")):
+        if low.endswith(("cadre", "cadre_id")) and table == "cadre" or \
+                low.endswith(("unit", "unit_code")) and table == "unit" or \
+                ("region" in low or "county" in low or "prefecture" in low) and table == "region":
+            try:
+                row = conn.execute(f"SELECT [{col}] FROM [{table}] LIMIT 1").fetchone()
+                if row:
+                    return str(row[0])
+            except sqlite3.Error:
+                pass
+    return ""
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = min(len(values) - 1, max(0, int(round(q / 100 * len(values) + 0.5)) - 1))
+    return values[k]
+
+
+def serve_bench(work: Path, requests_1: int, requests_16: int, budget: float = 20.0) -> dict:
+    """Latency percentiles per target; each (target, clients) stops after ``budget`` seconds
+    (so a slow query bounds the run; ``n`` says how many requests were timed)."""
+    pub = work / "public.db"
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "cadre_sdk", "serve", str(pub), "--host",
+                             "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=5).read()
+                break
+            except Exception:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("cadre serve did not start: "
+                                       + proc.stderr.read().decode(errors="replace")[-2000:])
+                time.sleep(0.2)
+        targets = _targets(pub, "public")
+        out = {}
+        for label, path in targets:
+            url = base + path
+            statuses: dict[int, int] = {}
+            res: dict[str, Any] = {"path": path}
+            for clients, count in ((1, requests_1), (16, requests_16)):
+                times: list[float] = []
+                lock = threading.Lock()
+                todo = list(range(count))
+
+                stop_at = time.perf_counter() + budget
+
+                def worker() -> None:
+                    while True:
+                        with lock:
+                            if not todo or time.perf_counter() > stop_at:
+                                return
+                            todo.pop()
+                        t = time.perf_counter()
+                        try:
+                            with urllib.request.urlopen(url, timeout=60) as r:
+                                r.read()
+                                code = r.status
+                        except urllib.error.HTTPError as e:
+                            code = e.code
+                        except Exception:
+                            code = -1
+                        dt = (time.perf_counter() - t) * 1000
+                        with lock:
+                            times.append(dt)
+                            statuses[code] = statuses.get(code, 0) + 1
+                if clients == 1:   # warm up (errors show in the status counts below)
+                    try:
+                        urllib.request.urlopen(url, timeout=60).read()
+                    except Exception:
+                        pass
+                threads = [threading.Thread(target=worker) for _ in range(clients)]
+                for th in threads:
+                    th.start()
+                for th in threads:
+                    th.join()
+                res[f"c{clients}"] = {"n": len(times), "p50": _pct(times, 50),
+                                      "p95": _pct(times, 95), "p99": _pct(times, 99)}
+            res["status"] = statuses
+            out[label] = res
+        return {"targets": out}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# --------------------------------------------------------------------------- driver
+
+STEPS = {"generate": step_generate, "load": step_load, "load_raw": step_load_raw,
+         "evaluate": step_evaluate, "evaluate_plain": step_evaluate_plain,
+         "publish": step_publish}
+
+
+def run_child(step: str, work: Path, cadres: int) -> dict:
+    """Run one step in a child process; its result plus its own peak RSS (os.wait4)."""
+    out_file = work / f"step-{step}.json"
+    out_file.unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
+                                                                     os.environ.get("PYTHONPATH")]))}
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, __file__, "--step", step, "--work", str(work),
+                             "--cadres", str(cadres)], env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"step {step} failed (exit {os.waitstatus_to_exitcode(status)})")
+    result = json.loads(out_file.read_text())
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024
+    result["wall_seconds"] = wall
+    print(f"  {step}: {wall:.1f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MB", flush=True)
+    return result
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    versions = {}
+    for mod in ("datasette", "sqlite_utils", "pluggy", "attrs"):
+        try:
+            versions[mod] = importlib.import_module(mod).__version__
+        except Exception:
+            try:
+                from importlib.metadata import version
+                versions[mod] = version(mod.replace("_", "-"))
+            except Exception:
+                versions[mod] = "?"
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": mem,
+            "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+            "platform": platform.platform(), **versions,
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--scale", choices=sorted(SCALES), default="10k")
+    ap.add_argument("--work", type=Path)
+    ap.add_argument("--skip", action="append", default=[],
+                    choices=["generate", "load", "evaluate", "publish", "serve"],
+                    help="skip a step (generate/load reuse the work folder's files)")
+    ap.add_argument("--requests", type=int, default=30,
+                    help="requests per target with 1 client (16 clients: 4x as many)")
+    ap.add_argument("--render", action="store_true",
+                    help="only rewrite results/<scale>.md from results/<scale>.json")
+    ap.add_argument("--step", help=argparse.SUPPRESS)
+    ap.add_argument("--cadres", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    cadres = args.cadres or SCALES[args.scale]
+    work = args.work or Path("/tmp/cadre-bench") / args.scale
+    if args.render:
+        src = RESULTS / f"{args.scale}.json"
+        if not src.exists() or (work / "partial.json").exists() and \
+                (work / "partial.json").stat().st_mtime > src.stat().st_mtime:
+            src = work / "partial.json"   # a run stopped before the end
+        res = json.loads(src.read_text())
+        (RESULTS / f"{args.scale}.md").write_text(render(res), encoding="utf-8")
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    if args.step:
+        fn = STEPS[args.step]
+        result = fn(work, cadres) if args.step == "generate" else fn(work)
+        (work / f"step-{args.step}.json").write_text(json.dumps(result, ensure_ascii=False))
+        return
+    print(f"benchmark at {args.scale} ({cadres:,} cadres) in {work}", flush=True)
+    res: dict[str, Any] = {"scale": args.scale, "cadres": cadres, "machine": machine(),
+                           "as_of": AS_OF, "years": YEARS}
+    steps = {}
+    for step in ("generate", "load", "load_raw", "evaluate", "evaluate_plain", "publish"):
+        if step.split("_")[0] in args.skip:
+            continue
+        steps[step] = run_child(step, work, cadres)
+        res["steps"] = steps   # partial results, in case a long run is stopped
+        (work / "partial.json").write_text(json.dumps(res, ensure_ascii=False, indent=2))
+    res["steps"] = steps
+    if "serve" not in args.skip and (work / "public.db").exists():
+        print("  serve ...", flush=True)
+        t = time.perf_counter()
+        res["serve"] = serve_bench(work, args.requests, args.requests * 4)
+        print(f"  serve: {time.perf_counter() - t:.1f} s", flush=True)
+    RESULTS.mkdir(exist_ok=True)
+    old = RESULTS / f"{args.scale}.json"
+    if old.exists() and args.skip:   # keep figures of the skipped steps from the last run
+        prev = json.loads(old.read_text())
+        for k, v in prev.get("steps", {}).items():
+            res["steps"].setdefault(k, v)
+        if "serve" in args.skip and "serve" in prev:
+            res["serve"] = prev["serve"]
+    old.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n")
+    (RESULTS / f"{args.scale}.md").write_text(render(res), encoding="utf-8")
+    print(f"results: {RESULTS / (args.scale + '.md')}")
+
+
+def _ok(value: float, target: float, higher: bool = True) -> str:
+    if value != value:
+        return "–"
+    return "met" if (value >= target if higher else value <= target) else "**missed**"
+
+
+def render(res: dict) -> str:
+    m, s = res["machine"], res["steps"]
+    lines = [f"# Benchmark at {res['scale']} ({res['cadres']:,} cadres)", "",
+             f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_mb']:,} MB; Python "
+             f"{m['python']}, SQLite {m['sqlite']}, datasette {m.get('datasette')}, sqlite-utils "
+             f"{m.get('sqlite_utils')}, pluggy {m.get('pluggy')}; {m['date']}. Shared, noisy "
+             "machine: read the ratios (both sides measured in the same run), not the times.", ""]
+    if "generate" in s:
+        g = s["generate"]
+        lines += [f"Generated {g['files']} clerk files ({g['bytes'] / 1e6:.0f} MB) in "
+                  f"{g['seconds']:.1f} s; local plugins: {', '.join(g['plugins']) or 'none (defaults only)'}.", ""]
+    if "load" in s and "load_raw" in s:
+        lines += ["## Load (`cadre load` per kind vs raw executemany of pre-parsed rows)", "",
+                  "| kind | rows | cadre load rows/s | raw rows/s | ratio | target ≥ 0.40 |",
+                  "|---|---:|---:|---:|---:|---|"]
+        tot_rows = tot_s = tot_raw = 0.0
+        for kind, v in s["load"]["kinds"].items():
+            raw = s["load_raw"]["kinds"].get(kind)
+            rate = v["rows"] / v["seconds"] if v["seconds"] else float("nan")
+            rraw = raw["rows"] / raw["seconds"] if raw and raw["seconds"] else float("nan")
+            ratio = rate / rraw if rraw == rraw and rraw else float("nan")
+            tot_rows += v["rows"]
+            tot_s += v["seconds"]
+            tot_raw += raw["seconds"] if raw else 0
+            lines.append(f"| {kind} | {v['rows']:,} | {rate:,.0f} | {rraw:,.0f} | {ratio:.3f} | "
+                         f"{_ok(ratio, TARGETS['load']) if v['rows'] >= 1000 else '(too few rows)'} |")
+        lines.append(f"| **all** | {tot_rows:,.0f} | {tot_rows / tot_s:,.0f} | "
+                     f"{tot_rows / tot_raw:,.0f} | {tot_raw / tot_s:.3f} | "
+                     f"{_ok(tot_raw / tot_s, TARGETS['load'])} |")
+        lines.append("")
+    if "evaluate" in s and "evaluate_plain" in s:
+        e, p = s["evaluate"], s["evaluate_plain"]
+        a_eng = e["engines"].get("assessment", e["seconds"])
+        n = e["annual_assessments"]
+        r_eng, r_all, r_plain = n / a_eng, n / e["seconds"], p["annual_assessments"] / p["seconds"]
+        lines += ["## Evaluate (all plugins, explanations stored) vs a plain loop", "",
+                  "| figure | assessments/s | ratio to plain loop | target ≥ 0.25 |",
+                  "|---|---:|---:|---|",
+                  f"| plain loop (annual score only, no plugins, no explanations) | {r_plain:,.0f} | 1 | |",
+                  f"| assessment engine ({a_eng:.1f} s) | {r_eng:,.0f} | {r_eng / r_plain:.4f} | "
+                  f"{_ok(r_eng / r_plain, TARGETS['evaluate'])} |",
+                  f"| whole `cadre evaluate`, every engine ({e['seconds']:.1f} s) | {r_all:,.0f} | "
+                  f"{r_all / r_plain:.4f} | (for reference) |", "",
+                  f"{n:,} annual assessments. Seconds per engine: "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in e["engines"].items())
+                  + f". Of the whole evaluate: rendering explanations (Trace.to_json/to_text) "
+                  f"{e['explain_clock']['explain_render']:.1f} s "
+                  f"({e['explain_clock']['explain_render'] / e['seconds']:.0%}), writing them "
+                  f"{e['explain_clock']['explain_write']:.1f} s "
+                  f"({e['explain_clock']['explain_write'] / e['seconds']:.0%}).", ""]
+        sizes = e.get("table_bytes") or {}
+        total = sum(sizes.values()) or e["db_bytes"]
+        lines += ["### The explanation table", "",
+                  f"Database after evaluate: {e['db_bytes'] / 1e6:.0f} MB; `explanation` (with its "
+                  f"indexes) {sizes.get('explanation', 0) / 1e6:.0f} MB = "
+                  f"{sizes.get('explanation', 0) / total:.0%}. Largest tables: "
+                  + ", ".join(f"{k} {v / 1e6:.0f} MB" for k, v in list(sizes.items())[:6]) + ".", "",
+                  "| explanation kind | rows | JSON bytes/row | text bytes/row | MB |",
+                  "|---|---:|---:|---:|---:|"]
+        for k, v in e["explanations"].items():
+            lines.append(f"| {k} | {v['rows']:,} | {v['bytes_json'] / max(v['rows'], 1):,.0f} | "
+                         f"{v['bytes_text'] / max(v['rows'], 1):,.0f} | "
+                         f"{(v['bytes_json'] + v['bytes_text']) / 1e6:.1f} |")
+        lines.append("")
+    if "publish" in s:
+        lines += ["## Publish (`cadre publish` vs `VACUUM INTO` of the same store)", "",
+                  "| level | publish s | VACUUM INTO s | ratio | publication MB | store copy MB |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for level, v in s["publish"]["levels"].items():
+            if level == "workaround":
+                continue
+            if "error" in v:
+                lines.append(f"| {level} | failed: {v['error'][:200]} | | | | |")
+                continue
+            lines.append(f"| {level} | {v['seconds']:.1f} | {v['vacuum_seconds']:.1f} | "
+                         f"{v['seconds'] / v['vacuum_seconds']:.1f}× | {v['bytes'] / 1e6:.0f} | "
+                         f"{v['vacuum_bytes'] / 1e6:.0f} |")
+        if s["publish"]["levels"].get("workaround"):
+            lines += ["", "**Publish failed as shipped** (`UNIQUE constraint failed: explanation.id`: "
+                      "subsidy explanation ids are hex hashes; 18 digits in a row are masked as an "
+                      "ID number and two ids collide). Measured with `explanation.id` copied "
+                      "verbatim for levels: " + ", ".join(s["publish"]["levels"]["workaround"]) + "."]
+        lines.append("")
+    if "serve" in res:
+        lines += ["## Serve (public level, HTTP on 127.0.0.1 against `cadre serve`)", "",
+                  "Latency in ms (HTML pages). 1 client: sequential requests; 16 clients: "
+                  "concurrent threads, 4× as many requests; each stops after 20 s (n = requests timed).", "",
+                  "| target | 1 client p50 / p95 / p99 | 16 clients p50 / p95 / p99 | HTTP status | "
+                  "p95 < 100 ms (16 clients) |", "|---|---|---|---|---|"]
+        for label, v in res["serve"]["targets"].items():
+            c1, c16 = v["c1"], v["c16"]
+            lines.append(f"| {label} | {c1['p50']:.0f} / {c1['p95']:.0f} / {c1['p99']:.0f} "
+                         f"(n={c1['n']}) | {c16['p50']:.0f} / {c16['p95']:.0f} / {c16['p99']:.0f} "
+                         f"(n={c16['n']}) | "
+                         f"{', '.join(f'{k}×{n}' for k, n in v['status'].items())} | "
+                         f"{_ok(c16['p95'], TARGETS['p95_ms_at_100k_16'], higher=False)} |")
+        lines.append("")
+    lines += ["## Peak RSS per step (each step a child process; os.wait4)", "",
+              "| step | MB | wall s |", "|---|---:|---:|"]
+    for step, v in s.items():
+        lines.append(f"| {step} | {v['peak_rss_mb']:.0f} | {v['wall_seconds']:.1f} |")
+    lines += ["", "`load_raw` holds one kind's parsed rows in memory by design (the baseline), "
+              "so its RSS is not a loader figure.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
