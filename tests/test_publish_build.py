@@ -277,3 +277,15 @@ def test_hash_shaped_ids_are_not_taken_for_id_numbers():
     hashed = "subsidy:" + digits + "abcdef01234567"  # 32 hex digits, as the engine writes them
     assert id_numbers_in(hashed) == []
     assert Redactor().check_code(hashed) == hashed
+
+
+def test_canned_queries_show_the_form_first_and_name_parameters_once(public_db: Path) -> None:
+    """Oversight readers get the form and the answer; the SQL is one click away."""
+    import json
+
+    meta = json.loads(Path(f"{public_db}.metadata.json").read_text(encoding="utf-8"))
+    queries = [q for db in meta["databases"].values() for q in db.get("queries", {}).values()]
+    assert queries
+    for query in queries:
+        assert query["hide_sql"] is True, query["title"]
+        assert query["description"].count("参数：") <= 1, query["title"]

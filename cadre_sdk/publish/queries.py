@@ -31,11 +31,12 @@ class PublishedQuery:
     def metadata(self) -> dict:
         """The Datasette ``queries`` entry."""
         description = self.description
-        if self.params:
+        if self.params and "参数" not in description:
             description = (description + "　" if description else "") + \
                 "参数：" + "、".join(self.params)
+        # Readers who don't write SQL see the form and the answer; "显示 SQL" is one click away.
         return {"title": self.title, "description": description, "sql": self.sql,
-                "params": list(self.params)}
+                "params": list(self.params), "hide_sql": True}
 
 
 def parameters(sql: str) -> tuple[str, ...]:
