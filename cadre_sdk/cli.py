@@ -2,8 +2,6 @@
 assembled at import time), so plugins can add commands through ``register_commands``."""
 from __future__ import annotations
 
-import datetime
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path

@@ -42,3 +42,14 @@ def county_and_prefecture(code: str) -> tuple[str | None, str | None]:
     lvl = level(code)
     return (code[:6] if lvl in ("county", "township") else None,
             code[:4] + "00" if lvl != "province" else None)
+
+
+def county_sql(col: str) -> str:
+    """SQL: the county-level code a region code falls under (NULL above county level)."""
+    return (f"(CASE WHEN length({col}) >= 6 AND substr({col}, 5, 2) <> '00' "
+            f"THEN substr({col}, 1, 6) END)")
+
+
+def prefecture_sql(col: str) -> str:
+    """SQL: the prefecture-level code a region code falls under (NULL for the province)."""
+    return f"(CASE WHEN substr({col}, 3, 4) <> '0000' THEN substr({col}, 1, 4) || '00' END)"

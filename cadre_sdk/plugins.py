@@ -11,7 +11,6 @@ import importlib.metadata
 import importlib.util
 import os
 import sqlite3
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable

@@ -6,7 +6,6 @@ import datetime
 import click
 
 from ..cli import Env, pass_env
-from ..hookspecs import hookimpl  # noqa: F401  (re-exported for plugin authors' convenience)
 
 
 @click.command()

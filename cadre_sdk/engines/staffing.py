@@ -18,7 +18,7 @@ Tables it replaces on each run (all in the ``cadre_sdk.staffing`` migration set)
 - ``care_summary``: care records by year, region (of the cadre's unit) and kind; ``care_gap``:
   cadres at a high-altitude township post in a year (attendance there that year, or a township
   posting in such a township covering the year) with no health check (体检) that year.
-- ``candidate_pool``: cadres with key-task achievements in the window (the last
+- ``candidate_pool`` (``candidates.py``): cadres with key-task achievements in the window (the last
   ``window_years`` up to the latest year with an achievement or an annual result, not the
   clock), each selection criterion named and judged (see ``_verdicts``); ``eligible`` when none
   fails. Grades come from the assessment engine's ``assessment_result`` when that table exists;
@@ -42,16 +42,14 @@ import sqlite_utils
 from ..defaults import PARAMETERS
 from ..errors import PluginError
 from ..explain import Trace
-from ..jurisdiction import PROVINCE, county_and_prefecture, is_code
+from ..jurisdiction import PROVINCE, county_and_prefecture, county_sql, is_code, prefecture_sql
 from ..parameters import Parameters, load_parameters
 from ..plugins import CadrePlugins, Registration, call_rule
-from ..records.vocab import ANNUAL_GRADES
 from ..store import migration_set, write_explanations
-from ..tables import describe
+from . import staffing_labels  # noqa: F401  (the tables' Chinese labels)
+from .candidates import PARAMETER_PLUGIN, build_candidate_pool
 
 NAME = "配备与培训"
-PARAMETER_PLUGIN = "cadre_sdk.defaults.staffing"
-BATCH = 2000
 TABLES = ("career_summary", "staffing_breach", "training_coverage", "training_coverage_region",
           "training_topics", "exchange_summary", "care_summary", "care_gap", "candidate_pool")
 
@@ -118,70 +116,6 @@ def _tables(db: sqlite_utils.Database) -> None:
                            ("candidate_pool", ["eligible", "prefecture_code"]),
                            ("candidate_pool", ["county_code"])):
         db[table].create_index(columns)
-
-
-_WHERE = {"region_level": "层级", "region_code": "地区代码", "region_name": "地区"}
-_HOW_ZH = {"explanation_id": "计算说明"}
-
-describe("career_summary", "干部任职经历摘要", "由任职经历推导的乡镇工作、乡镇领导经历和挂职、交流、轮岗次数。",
-         {"cadre_id": "干部编号", "unit_code": "现单位代码", "township_work": "有乡镇工作经历",
-          "township_leadership": "有乡镇领导经历", "township_postings": "乡镇工作履历条数",
-          "secondments": "挂职次数", "exchanges": "交流次数", "rotations": "轮岗次数", **_HOW_ZH})
-describe("staffing_breach", "配备规则核查结果",
-         "违反配备规则（或一般性要求，性质为“提示”）的单位及依据；依据只写职务，不写姓名。",
-         {"rule_code": "规则代码", "title": "规则", "severity": "性质", "unit_code": "单位代码",
-          "region_code": "所在地区代码", "county_code": "县级代码", "prefecture_code": "市州代码",
-          "evidence": "依据", "rule_plugin": "规则插件", "rule_jurisdiction": "规则管辖地区代码",
-          "source": "规则出处", **_HOW_ZH},
-         notes={"severity": "违反：不符合规则；提示：一般性要求，列出供核对"})
-describe("training_coverage", "领导干部培训覆盖（按单位）",
-         "每个单位每年领导干部（班子成员、主要负责人）参加培训的人数、覆盖率与学时。",
-         {"year": "年度", "unit_code": "单位代码", "region_code": "所在地区代码",
-          "county_code": "县级代码", "prefecture_code": "市州代码", "leaders": "领导干部人数",
-          "trained": "参训人数", "coverage": "覆盖率", "full_coverage": "全覆盖",
-          "hours_met": "达到学时参考线人数", "hours": "学时合计", **_HOW_ZH},
-         units={"hours": "学时"}, notes={"coverage": "参训人数 ÷ 领导干部人数"})
-describe("training_coverage_region", "领导干部培训覆盖（按地区）", "按县、市州合计的领导干部培训覆盖情况。",
-         {"year": "年度", **_WHERE, "units": "单位数", "leaders": "领导干部人数",
-          "trained": "参训人数", "coverage": "覆盖率", "full_coverage": "全覆盖",
-          "full_coverage_units": "全覆盖单位数", **_HOW_ZH})
-describe("training_topics", "培训情况（按八个本领与专题）", "按县、市州和年度统计各本领、专题的培训人次、人数与学时。",
-         {"year": "年度", **_WHERE, "dimension": "类别", "item": "本领或专题",
-          "trainings": "人次", "cadres": "人数", "leaders": "领导干部人数", "hours": "学时",
-          **_HOW_ZH}, units={"hours": "学时"})
-describe("exchange_summary", "挂职、交流、轮岗情况", "按县、市州、起始年份和类型统计的挂职、交流、轮岗人次与人数。",
-         {"year": "年度", **_WHERE, "kind": "类型", "subkind": "类别", "postings": "人次",
-          "cadres": "人数", **_HOW_ZH})
-describe("care_summary", "关心关爱记录汇总", "按县、市州、年度和类别统计的关爱记录数与人数。",
-         {"year": "年度", **_WHERE, "kind": "类别", "records": "记录数", "cadres": "人数",
-          **_HOW_ZH})
-describe("care_gap", "高海拔乡镇干部未体检名单", "当年在高海拔乡镇岗位工作、当年无体检记录的干部。",
-         {"year": "年度", "cadre_id": "干部编号", "township_code": "乡镇代码",
-          "county_code": "县级代码", "prefecture_code": "市州代码", "altitude_m": "海拔",
-          "last_health_check": "上次体检日期", **_HOW_ZH}, units={"altitude_m": "米"})
-describe("candidate_pool", "干部选拔候选人库",
-         "考察期内有实绩记录的干部，逐项列出选拔条件的认定：实绩突出、考核良好、无拟调整事项，及“五个过硬”中可由记录核对的部分。",
-         {"cadre_id": "干部编号", "unit_code": "单位代码", "region_code": "所在地区代码",
-          "county_code": "县级代码", "prefecture_code": "市州代码", "as_of_year": "截至年度",
-          "achievements": "实绩条数", "categories": "实绩类别", "latest_achievement": "最近实绩日期",
-          "grades": "年度考核", "open_adjustments": "拟调整事项", "achievement_ok": "实绩突出",
-          "assessment_ok": "考核良好", "adjustment_ok": "无拟调整事项", "political_ok": "政治过硬",
-          "responsibility_ok": "责任过硬", "style_ok": "作风过硬", "eligible": "入选",
-          "unchecked": "未核对的条件", "criteria": "认定依据", **_HOW_ZH},
-         notes={"assessment_ok": "空表示缺少年度考核结果而未核对"})
-
-
-# -- region codes in SQL ----------------------------------------------------------------------
-
-def county_sql(col: str) -> str:
-    """SQL: the county-level code a region code falls under (NULL above county level)."""
-    return (f"(CASE WHEN length({col}) >= 6 AND substr({col}, 5, 2) <> '00' "
-            f"THEN substr({col}, 1, 6) END)")
-
-
-def prefecture_sql(col: str) -> str:
-    """SQL: the prefecture-level code a region code falls under (NULL for the province)."""
-    return f"(CASE WHEN substr({col}, 3, 4) <> '0000' THEN substr({col}, 1, 4) || '00' END)"
 
 
 def rollup_sql(table: str, base: str, keys: list[str], aggs: dict[str, str]) -> str:
@@ -458,140 +392,6 @@ def build_exchanges_and_care(db: sqlite_utils.Database, params: Parameters) -> i
                 trace=trace, key=year)
         db.conn.execute(_CARE_GAP_SQL, {"year": year, "min_altitude": altitude})
     return len(years)
-
-
-# -- candidate pool ---------------------------------------------------------------------------
-
-def _pool_year(db: sqlite_utils.Database, has_results: bool) -> int | None:
-    """The latest year with an achievement or an annual result: the pool is as of that year
-    (not the clock, so re-evaluation is identical)."""
-    sql = ["SELECT max(CAST(substr(date, 1, 4) AS INTEGER)) FROM achievement"]
-    if has_results:
-        sql.append("SELECT max(year) FROM assessment_result")
-    years = [db.conn.execute(q).fetchone()[0] for q in sql]
-    return max((y for y in years if y is not None), default=None)
-
-
-def _grouped(db: sqlite_utils.Database, sql: str, args: dict[str, Any]) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for cadre_id, *rest in db.conn.execute(sql, args):
-        out.setdefault(cadre_id, []).append(rest)
-    return out
-
-
-_POOL_ACHIEVEMENTS = f"""
-SELECT a.cadre_id, count(*), group_concat(DISTINCT a.category), max(a.date), c.unit_code,
-       u.region_code, {county_sql('u.region_code')}, {prefecture_sql('u.region_code')}
-FROM (SELECT * FROM achievement WHERE date BETWEEN :start || '-01-01' AND :end || '-12-31'
-      ORDER BY cadre_id, category) a
-JOIN cadre c ON c.id = a.cadre_id LEFT JOIN unit u ON u.code = c.unit_code
-GROUP BY a.cadre_id ORDER BY a.cadre_id
-"""
-_POOL_FILTER = ("cadre_id IN (SELECT cadre_id FROM achievement WHERE date BETWEEN :start || "
-                "'-01-01' AND :end || '-12-31')")
-
-
-def _tags_found(tags: list[list[str]], wanted: list[str]) -> list[str]:
-    found = {t for (text,) in tags for t in (text or "").split(",")}
-    return [t for t in wanted if t in found]
-
-
-def _judge(trace: Trace, name: str, ok: bool | None, detail: str) -> bool | None:
-    verdict = {True: "符合", False: "不符合", None: "未核对"}[ok]
-    trace.step(f"{name}：{verdict}", detail)
-    return ok
-
-
-_QUALITIES = (("political", "政治过硬"), ("responsibility", "责任过硬"), ("style", "作风过硬"))
-
-
-def _verdicts(trace: Trace, p: dict[str, Any], count: int, categories: str,
-              history: list, results_table: bool, open_adj: list[str],
-              tags: list) -> dict[str, bool | None]:
-    """Judge each named selection criterion for one cadre, recording it as a step (None: no
-    data to judge it by)."""
-    window, need = p["window_years"], p["min_achievements"]
-    bad = [f"{y} {g}" for y, g in history if g in p["excluded_grades"]]
-    if not history:
-        grade_note = "考察期内无年度考核结果" if results_table else "尚无年度考核结果"
-    else:
-        grade_note = f"有{'、'.join(bad)}" if bad else "、".join(f"{y} {g}" for y, g in history)
-    out = {
-        "实绩突出": _judge(trace, "实绩突出", count >= need,
-                       f"近 {window} 年实绩 {count} 项（{categories}），要求至少 {need} 项"),
-        "考核良好": _judge(trace, "考核良好", (not bad) if history else None, grade_note),
-        "无拟调整事项": _judge(trace, "无拟调整事项", not open_adj,
-                         f"有拟调整事项（{'、'.join(open_adj)}）" if open_adj else "无"),
-    }
-    for key, name in _QUALITIES:
-        hits = _tags_found(tags, p[f"{key}_tags"])
-        out[name] = _judge(trace, name, not hits,
-                           f"考察期内有“{'”“'.join(hits)}”记录" if hits
-                           else f"考察期内无“{'”“'.join(p[f'{key}_tags'])}”记录")
-    return out
-
-
-def build_candidate_pool(db: sqlite_utils.Database, params: Parameters) -> int:
-    """The candidate pool: cadres with achievements in the window, each criterion judged."""
-    has_results = db["assessment_result"].exists()
-    year = _pool_year(db, has_results)
-    if year is None:
-        return 0
-    read = {k: params.at(f"candidate_pool.{k}", f"{year}-12-31") for k in (
-        "window_years", "min_achievements", "excluded_grades", "political_tags",
-        "responsibility_tags", "style_tags")}
-    window = read["window_years"].value
-    args = {"start": str(year - window + 1), "end": str(year)}
-    grades = _grouped(db, "SELECT cadre_id, year, grade FROM assessment_result WHERE "
-                      f"year BETWEEN CAST(:start AS INTEGER) AND CAST(:end AS INTEGER) AND "
-                      f"grade IN ({', '.join(repr(g) for g in ANNUAL_GRADES)}) AND {_POOL_FILTER} "
-                      "ORDER BY cadre_id, year", args) if has_results else {}
-    adjustments = _grouped(db, f"SELECT cadre_id, id FROM adjustment WHERE status = '拟调整' AND "
-                           f"{_POOL_FILTER} ORDER BY cadre_id, id", args)
-    tags = _grouped(db, f"SELECT cadre_id, tags FROM observation WHERE tags IS NOT NULL AND "
-                    f"date BETWEEN :start || '-01-01' AND :end || '-12-31' AND {_POOL_FILTER} "
-                    "ORDER BY cadre_id, date, id", args)
-    rows: list[tuple] = []
-    notes: list[tuple] = []
-    pooled = 0
-    for cadre_id, count, categories, latest, *where in db.conn.execute(_POOL_ACHIEVEMENTS, args):
-        pooled += 1
-        trace = Trace(subject=f"选拔候选人库 干部 {cadre_id}（截至 {year} 年，近 {window} 年）")
-        trace.rule("candidate_pool", "selection_standards", PARAMETER_PLUGIN, PROVINCE,
-                   "实绩突出、考核良好、无拟调整、五个过硬（可核对部分）")
-        p = {k: trace.parameter(v, PARAMETER_PLUGIN) for k, v in read.items()}
-        history = grades.get(cadre_id, [])
-        open_adj = [a for (a,) in adjustments.get(cadre_id, [])]
-        verdicts = _verdicts(trace, p, count, categories, history, has_results, open_adj,
-                             tags.get(cadre_id, []))
-        criteria = "；".join(f"{s['label']}（{s['value']}）" for s in trace.steps)
-        trace.step("信念过硬、能力过硬", "须由组织考察认定，本表不作判断")
-        eligible = all(v is not False for v in verdicts.values())
-        trace.result = "入选" if eligible else "不入选"
-        eid = f"candidate_pool:{cadre_id}"
-        notes.append((eid, "candidate_pool", trace.subject, trace.to_text(), trace.to_json()))
-        rows.append((cadre_id, *where, year, count, categories, latest,
-                     "、".join(f"{y} {g}" for y, g in history) or None,
-                     "、".join(open_adj) or None,
-                     *(None if v is None else int(v) for v in verdicts.values()),
-                     int(eligible), "、".join(k for k, v in verdicts.items() if v is None) or None,
-                     criteria, eid))
-        if len(rows) >= BATCH:
-            _write_pool(db, rows, notes)
-    _write_pool(db, rows, notes)
-    return pooled
-
-
-def _write_pool(db: sqlite_utils.Database, rows: list[tuple], notes: list[tuple]) -> None:
-    db.conn.executemany(
-        "INSERT INTO candidate_pool (cadre_id, unit_code, region_code, county_code, "
-        "prefecture_code, as_of_year, achievements, categories, latest_achievement, grades, "
-        "open_adjustments, achievement_ok, assessment_ok, adjustment_ok, political_ok, "
-        "responsibility_ok, style_ok, eligible, unchecked, criteria, explanation_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    write_explanations(db, notes)
-    rows.clear()
-    notes.clear()
 
 
 # -- the engine -------------------------------------------------------------------------------
