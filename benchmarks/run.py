@@ -21,7 +21,6 @@ import re
 import shutil
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import threading
@@ -95,17 +94,14 @@ def step_generate(work: Path, cadres: int) -> dict:
 
 def step_load(work: Path) -> dict:
     """`cadre init` + one `cadre load` per kind (the functions the CLI calls), timed per kind."""
-    from cadre_sdk.defaults import DATA
     from cadre_sdk.loader import load_files
-    from cadre_sdk.store import migrate, open_db
+    from cadre_sdk.testing import make_db
 
     plugins, _ = _plugins()
     files = _files(work)
     db_path = work / "cadre.db"
     _remove(db_path)
-    db = open_db(db_path, create=True)
-    migrate(db)
-    load_files(db, "region", [DATA / "divisions.csv"], plugins=plugins)
+    db = make_db(db_path, plugins)  # `cadre init`: schema and the province's divisions
     out = {}
     for kind in _kinds_to_load(files, plugins):
         t = time.perf_counter()
@@ -252,7 +248,6 @@ def step_evaluate_plain(work: Path) -> dict:
     """Baseline: the annual score as a plain loop over the same data (weighted indicator scores
     + democratic evaluation + quarterly grades, the provincial default weights and points read
     once, no plugins, no explanations), results written to a plain table."""
-    from cadre_sdk.defaults import assessment as defaults_assessment  # noqa: F401
     from cadre_sdk.parameters import load_parameters
 
     yaml_path = ROOT / "cadre_sdk/defaults/parameters/assessment.yaml"

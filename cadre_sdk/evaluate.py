@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-import inspect
 import sqlite3
 from typing import Any
 
@@ -33,10 +32,7 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[st
             name = module.__name__.rsplit(".", 1)[1]
             if only and name not in only:
                 continue
-            if "as_of" in inspect.signature(module.evaluate).parameters:
-                summary[name] = module.evaluate(db, plugins, as_of=as_of)
-            else:
-                summary[name] = module.evaluate(db, plugins)
+            summary[name] = module.evaluate(db, plugins, as_of=as_of)
             record_provenance(db, "evaluate", kind=name,
                               detail=f"as_of={as_of.isoformat()} {summary[name]}",
                               plugins=versions)

@@ -198,7 +198,7 @@ def load_files(
     errors: list[RowError] = []
     total = 0
     files: list[str] = []
-    hashes: list[tuple[str, str]] = []
+    loaded: list[tuple[str, str, int]] = []  # (file, sha256, rows) for provenance
     conn = begin_write(db, "导入")
     try:
         conn.execute("DROP TABLE IF EXISTS temp._load_keys")
@@ -212,7 +212,7 @@ def load_files(
                 errors.append(RowError(display, 0, "", "文件不存在"))
                 continue
             try:
-                hashes.append((display, sha256_file(path)))
+                digest, before = sha256_file(path), total
                 header, rows = _rows_with_header(path, display)
                 mapping, header_errors = checker.columns(display, header)
                 if header_errors:
@@ -251,6 +251,7 @@ def load_files(
                         batch.clear()
                 if batch:
                     conn.executemany(write_sql, batch)
+                loaded.append((display, digest, total - before))
             except ReadError as exc:
                 errors.append(RowError(display, 0, "", str(exc)))
             if len(errors) >= MAX_ERRORS:
@@ -273,12 +274,9 @@ def load_files(
             conn.execute("ROLLBACK")
             return LoadResult(kind, tuple(files), total, False)
         plugin_versions = {n: i.version for n, i in plugins.infos.items()} if plugins else {}
-        for display, digest in hashes:
+        for display, digest, rows_in_file in loaded:
             record_provenance(db, "load", kind=kind, detail=display, sha256=digest,
-                              plugins=plugin_versions,
-                              rows=None)
-        conn.execute("UPDATE provenance SET rows = ? WHERE id = (SELECT max(id) FROM provenance)",
-                     [total])
+                              rows=rows_in_file, plugins=plugin_versions)
         conn.execute("DROP TABLE IF EXISTS temp._load_keys")
         conn.execute("COMMIT")
         return LoadResult(kind, tuple(files), total, True)

@@ -297,7 +297,7 @@ def get_plugin_manager(
     def add(plugin: Any, name: str, source: str, version: str, builtin: bool = False) -> None:
         if pm.get_plugin(name) is not None or name in sources:
             raise PluginError(name, "load", f"a plugin named {name!r} is already registered "
-                              f"({sources.get(name, ('', '', False))[0] or 'built-in'})",
+                              f"({sources[name][0] if name in sources else 'by pluggy'})",
                               "rename the module or uninstall the duplicate package.")
         if pm.is_registered(plugin):
             raise PluginError(name, "load", "this plugin object is already registered "

@@ -1,6 +1,6 @@
 """Engines run the registered rules over the stored records and write results with their
-explanations. Each engine module exposes ``NAME`` (Chinese label) and ``evaluate(db, plugins)``
-returning a dict of counts; ``cadre evaluate`` runs them in ``ENGINES`` order in one transaction.
+explanations. Each engine module exposes ``NAME`` (Chinese label) and
+``evaluate(db, plugins, *, as_of)`` (``as_of``: the evaluation date) returning a dict of counts; ``cadre evaluate`` runs them in ``ENGINES`` order in one transaction.
 """
 from __future__ import annotations
 

@@ -19,6 +19,8 @@ the shared ``assessment_rules:…`` entry holding its rules and parameters (``as
 """
 from __future__ import annotations
 
+import datetime
+
 from collections import defaultdict
 from typing import Any
 
@@ -167,10 +169,13 @@ def _clear(db: sqlite_utils.Database) -> None:
     db.execute(f"DELETE FROM explanation WHERE kind IN ({marks})", EXPLANATION_KINDS)
 
 
-def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins) -> dict[str, Any]:
+def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
+             as_of: datetime.date | None = None) -> dict[str, Any]:
     """Compute every annual assessment's score and grade, the quotas, consequences, target
     summaries and scorecards, replacing the previous results (inside the caller's
     transaction). Returns counts with Chinese labels for ``cadre evaluate``'s summary."""
+    # ``as_of`` is part of every engine's signature; these results depend only on the
+    # dates in the records themselves, so that re-evaluation is identical on any day.
     conn = db.conn
     _clear(db)
     targets = summarize_targets(db)

@@ -33,6 +33,8 @@ explanation saying how it is derived (its id is on every row).
 """
 from __future__ import annotations
 
+import datetime
+
 import json
 import sqlite3
 from typing import Any
@@ -396,8 +398,11 @@ def build_exchanges_and_care(db: sqlite_utils.Database, params: Parameters) -> i
 
 # -- the engine -------------------------------------------------------------------------------
 
-def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins) -> dict[str, Any]:
+def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
+             as_of: datetime.date | None = None) -> dict[str, Any]:
     """Replace every staffing table from the stored records (inside the caller's transaction)."""
+    # ``as_of`` is part of every engine's signature; these results depend only on the
+    # dates in the records themselves, so that re-evaluation is identical on any day.
     conn = db.conn
     for table in TABLES:
         conn.execute(f"DELETE FROM {table}")

@@ -293,11 +293,14 @@ _TOTALS_TEXT = ("【补贴汇总】按市州、县，月份和补贴方案合计
                 "（金额大于 0）的干部人数，cadres_unpaid 为未发放的台账行数，average 为人均发放额。")
 
 
-def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins) -> dict[str, Any]:
+def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
+             as_of: datetime.date | None = None) -> dict[str, Any]:
     """Replace the subsidy ledger and totals from the stored attendance, regions and postings.
 
     Runs inside the caller's transaction (``cadre evaluate``); a rule's fault raises a
     ``PluginError`` naming the plugin, and nothing is written."""
+    # ``as_of`` is part of every engine's signature; these results depend only on the
+    # dates in the records themselves, so that re-evaluation is identical on any day.
     conn = db.conn
     conn.execute("DELETE FROM subsidy_ledger")
     conn.execute("DELETE FROM subsidy_totals")
