@@ -93,3 +93,17 @@ def test_not_a_database(tmp_path):
     (tmp_path / "x.db").write_text("hello, not sqlite" * 100)
     with pytest.raises(StoreError, match="不是 SQLite"):
         open_db(tmp_path / "x.db")
+
+
+def test_provenance_records_each_file_with_its_hash_and_rows(db, tmp_path):
+    import hashlib
+
+    header = "干部编号,姓名,性别,出生年月,工作单位,职务\n"
+    (tmp_path / "a.csv").write_text(header + "C1,某,男,1975.06,U1,科员\nC2,某,女,1976.06,U1,科员\n",
+                                    encoding="utf-8")
+    (tmp_path / "b.csv").write_text(header + "C3,某,男,1977.06,U1,科员\n", encoding="utf-8")
+    load_files(db, "cadre", [tmp_path / "a.csv", tmp_path / "b.csv"], plugins=make_plugins())
+    got = db.execute("SELECT detail, sha256, rows FROM provenance WHERE kind = 'cadre' "
+                     "ORDER BY id").fetchall()
+    assert got == [(str(tmp_path / name), hashlib.sha256((tmp_path / name).read_bytes())
+                    .hexdigest(), rows) for name, rows in (("a.csv", 2), ("b.csv", 1))]
