@@ -157,8 +157,8 @@ def step_load_raw(work: Path) -> dict:
 
 def step_evaluate(work: Path) -> dict:
     """`cadre evaluate` (every engine, all plugins, explanations stored), timed per engine,
-    with the time spent rendering (Trace.to_json/to_text) and writing explanations."""
-    from cadre_sdk import explain, store
+    with the time spent rendering (Trace.to_dict) and writing explanations."""
+    from cadre_sdk import explain, explanations
     from cadre_sdk.engines import engine_modules
     from cadre_sdk.evaluate import evaluate
     from cadre_sdk.store import migrate, open_db
@@ -178,9 +178,8 @@ def step_evaluate(work: Path) -> dict:
                 clock[key] += time.perf_counter() - t
         return wrapper
 
-    explain.Trace.to_json = timed(explain.Trace.to_json, "explain_render")
-    explain.Trace.to_text = timed(explain.Trace.to_text, "explain_render")
-    original_write = store.write_explanations
+    explain.Trace.to_dict = timed(explain.Trace.to_dict, "explain_render")
+    original_write = explanations.write
 
     def write(db: Any, rows: Any) -> None:
         rows = list(rows)   # materialize (rendering happens in generators) before timing writes
@@ -216,10 +215,12 @@ def step_evaluate(work: Path) -> dict:
     results = conn.execute("SELECT count(*) FROM assessment_result").fetchone()[0] \
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name='assessment_result'").fetchone() \
         else 0
-    expl = {k: {"rows": n, "bytes_json": bj or 0, "bytes_text": bt or 0} for k, n, bj, bt in
-            conn.execute("SELECT kind, count(*), sum(length(CAST(json AS BLOB))), "
-                         "sum(length(CAST(text AS BLOB))) FROM explanation GROUP BY kind "
-                         "ORDER BY 2 DESC")}
+    expl = {k: {"rows": n, "bytes_json": bj or 0} for k, n, bj in
+            conn.execute("SELECT kind, count(*), sum(length(CAST(json AS BLOB))) "
+                         "FROM explanation GROUP BY kind ORDER BY 2 DESC")}
+    refs = conn.execute("SELECT count(*), sum(length(CAST(json AS BLOB))) FROM explanation_ref"
+                        ).fetchone()
+    expl["(explanation_ref)"] = {"rows": refs[0], "bytes_json": refs[1] or 0}
     sizes = _table_sizes(conn)
     conn.close()
     return {"seconds": seconds, "engines": engines, "annual_assessments": annual,
@@ -629,18 +630,20 @@ def main() -> None:
                     help="requests per target with 1 client (16 clients: 4x as many)")
     ap.add_argument("--render", action="store_true",
                     help="only rewrite results/<scale>.md from results/<scale>.json")
+    ap.add_argument("--results", type=Path, default=RESULTS,
+                    help="folder for <scale>.md and <scale>.json (default: benchmarks/results)")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("--cadres", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     cadres = args.cadres or SCALES[args.scale]
     work = args.work or Path("/tmp/cadre-bench") / args.scale
     if args.render:
-        src = RESULTS / f"{args.scale}.json"
+        src = args.results / f"{args.scale}.json"
         if not src.exists() or (work / "partial.json").exists() and \
                 (work / "partial.json").stat().st_mtime > src.stat().st_mtime:
             src = work / "partial.json"   # a run stopped before the end
         res = json.loads(src.read_text())
-        (RESULTS / f"{args.scale}.md").write_text(render(res), encoding="utf-8")
+        (args.results / f"{args.scale}.md").write_text(render(res), encoding="utf-8")
         return
     work.mkdir(parents=True, exist_ok=True)
     if args.step:
@@ -664,8 +667,8 @@ def main() -> None:
         t = time.perf_counter()
         res["serve"] = serve_bench(work, args.requests, args.requests * 4)
         print(f"  serve: {time.perf_counter() - t:.1f} s", flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    old = RESULTS / f"{args.scale}.json"
+    args.results.mkdir(parents=True, exist_ok=True)
+    old = args.results / f"{args.scale}.json"
     if old.exists() and args.skip:   # keep figures of the skipped steps from the last run
         prev = json.loads(old.read_text())
         for k, v in prev.get("steps", {}).items():
@@ -673,8 +676,8 @@ def main() -> None:
         if "serve" in args.skip and "serve" in prev:
             res["serve"] = prev["serve"]
     old.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n")
-    (RESULTS / f"{args.scale}.md").write_text(render(res), encoding="utf-8")
-    print(f"results: {RESULTS / (args.scale + '.md')}")
+    (args.results / f"{args.scale}.md").write_text(render(res), encoding="utf-8")
+    print(f"results: {args.results / (args.scale + '.md')}")
 
 
 def _ok(value: float, target: float, higher: bool = True) -> str:
@@ -728,7 +731,7 @@ def render(res: dict) -> str:
                   f"{r_all / r_plain:.4f} | (for reference) |", "",
                   f"{n:,} annual assessments. Seconds per engine: "
                   + ", ".join(f"{k} {v:.1f}" for k, v in e["engines"].items())
-                  + f". Of the whole evaluate: rendering explanations (Trace.to_json/to_text) "
+                  + f". Of the whole evaluate: rendering explanations (Trace.to_dict) "
                   f"{e['explain_clock']['explain_render']:.1f} s "
                   f"({e['explain_clock']['explain_render'] / e['seconds']:.0%}), writing them "
                   f"{e['explain_clock']['explain_write']:.1f} s "
@@ -740,12 +743,13 @@ def render(res: dict) -> str:
                   f"indexes) {sizes.get('explanation', 0) / 1e6:.0f} MB = "
                   f"{sizes.get('explanation', 0) / total:.0%}. Largest tables: "
                   + ", ".join(f"{k} {v / 1e6:.0f} MB" for k, v in list(sizes.items())[:6]) + ".", "",
-                  "| explanation kind | rows | JSON bytes/row | text bytes/row | MB |",
-                  "|---|---:|---:|---:|---:|"]
+                  "Explanations store compact JSON only (rules and parameters as ids into "
+                  "`explanation_ref`; the Chinese text is rendered when read).", "",
+                  "| explanation kind | rows | JSON bytes/row | MB |",
+                  "|---|---:|---:|---:|"]
         for k, v in e["explanations"].items():
             lines.append(f"| {k} | {v['rows']:,} | {v['bytes_json'] / max(v['rows'], 1):,.0f} | "
-                         f"{v['bytes_text'] / max(v['rows'], 1):,.0f} | "
-                         f"{(v['bytes_json'] + v['bytes_text']) / 1e6:.1f} |")
+                         f"{v['bytes_json'] / 1e6:.1f} |")
         lines.append("")
     if "publish" in s:
         lines += ["## Publish (`cadre publish` vs `VACUUM INTO` of the same store)", "",

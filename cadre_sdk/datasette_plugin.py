@@ -19,6 +19,7 @@ OUT.metadata.json`` loads it as well.
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any
 
 from datasette import hookimpl
@@ -26,7 +27,9 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
+from . import explanations
 from .explain import render_text
+from .explanations import expand
 from .publish import guard, search
 from .publish.metadata import PLUGIN_KEY
 
@@ -39,11 +42,29 @@ POST_PATHS = frozenset({"/-/login", "/-/logout"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 EXPLANATION_COLUMNS = frozenset({"explanation_id", "说明编号"})
 RECORD_COLUMNS = frozenset({"record", "记录"})
+#: The only columns whose cells render_cell changes outside the explanation table.
+LINK_COLUMNS = EXPLANATION_COLUMNS | RECORD_COLUMNS
+
+#: Datasette -> (the metadata dict it was read from, cadre-sdk's settings in it).
+_CONFIGS: "weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, Any] | None]]" = \
+    weakref.WeakKeyDictionary()
 
 
 def _config(datasette: Any) -> dict[str, Any] | None:
-    """cadre-sdk's settings in the metadata, or None for a Datasette that is not ours."""
-    return datasette.plugin_config(PLUGIN_KEY)
+    """cadre-sdk's settings in the metadata, or None for a Datasette that is not ours.
+
+    Read once per Datasette (and again only if its metadata dict is replaced):
+    ``plugin_config`` copies the whole settings (every table's column titles) on each call,
+    and hooks ask for them on every cell of a page."""
+    source = getattr(datasette, "_metadata_local", None)
+    try:
+        cached = _CONFIGS.get(datasette)
+    except TypeError:   # not weakly referenceable: no cache
+        return datasette.plugin_config(PLUGIN_KEY)
+    if cached is None or cached[0] is not source:
+        cached = (source, datasette.plugin_config(PLUGIN_KEY))
+        _CONFIGS[datasette] = cached
+    return cached[1]
 
 
 def _ours(datasette: Any, database: str | None) -> dict[str, Any] | None:
@@ -56,10 +77,12 @@ def _ours(datasette: Any, database: str | None) -> dict[str, Any] | None:
 
 @hookimpl
 def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
-    """The search function, and the read-only authorizer, on the publication's connections."""
+    """The search function, ``cadre_explain(json)``, and the read-only authorizer, on the
+    publication's connections."""
     if _ours(datasette, database) is None:
         return
     search.register_function(conn)
+    explanations.register_sql_function(conn)
     guard.guard(conn)
 
 
@@ -121,6 +144,35 @@ def _record_link(datasette: Any, database: str, value: str) -> Markup | None:
     return Markup('<a href="{}">{} {}</a>').format(href, titles[table], "/".join(keys))
 
 
+_REFS: "weakref.WeakKeyDictionary[Any, dict[str, dict[int, Any]]]" = \
+    weakref.WeakKeyDictionary()
+
+
+async def _refs(datasette: Any, database: str) -> dict[int, Any]:
+    """The publication's ``explanation_ref`` entries, read once (the file is immutable)."""
+    cache = _REFS.setdefault(datasette, {})
+    if database not in cache:
+        try:
+            result = await datasette.get_database(database).execute(
+                "SELECT id, json FROM explanation_ref")
+            cache[database] = {rid: json.loads(body) for rid, body in result.rows}
+        except Exception:  # noqa: BLE001 - a publication without references renders inline
+            cache[database] = {}
+    return cache[database]
+
+
+def _explained(datasette: Any, database: str, value: str) -> Any:
+    """An awaitable rendering a stored trace as readable Chinese, its rules and parameters
+    resolved (None, i.e. the raw JSON, if it is not a trace)."""
+    async def render() -> Markup | None:
+        try:
+            data = json.loads(value)
+            return _pre(render_text(expand(data, await _refs(datasette, database))))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+    return render
+
+
 def _pre(text: str) -> Markup:
     """Text shown with its line breaks."""
     return Markup('<div class="cadre-explanation" style="white-space: pre-wrap">{}</div>'
@@ -131,15 +183,12 @@ def _pre(text: str) -> Markup:
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str,
                 datasette: Any) -> Markup | None:
     """Explanations as readable Chinese; explanation ids and row references as links."""
+    if column not in LINK_COLUMNS and table != "explanation":   # most cells: nothing to do
+        return None
     if _ours(datasette, database) is None or not isinstance(value, str) or not value:
         return None
     if table == "explanation" and column == "json":
-        try:
-            return _pre(render_text(json.loads(value)))
-        except (ValueError, TypeError, KeyError):
-            return None
-    if table == "explanation" and column == "text":
-        return _pre(value)
+        return _explained(datasette, database, value)
     if column in EXPLANATION_COLUMNS:
         return _explanation_link(datasette, database, value)
     if column in RECORD_COLUMNS:

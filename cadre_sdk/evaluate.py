@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlite_utils
 
+from . import explanations
 from .engines import engine_modules
 from .plugins import CadrePlugins
 from .store import begin_write, db_file, record_provenance, rollback, store_error
@@ -39,6 +40,7 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[st
         for file, (plugin, params) in sorted(plugins.book.parameter_sets().items()):
             record_provenance(db, "evaluate", kind="parameters", detail=f"{plugin}: {file}",
                               sha256=params.sha256, plugins=versions)
+        explanations.prune(db)
         conn.execute("COMMIT")
     except BaseException as exc:
         rollback(conn)

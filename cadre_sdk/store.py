@@ -9,7 +9,6 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import attrs
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from . import __version__
+from . import __version__, explanations
 from .errors import StoreError
 from .records import RECORD_TYPES
 
@@ -113,6 +112,18 @@ def _provenance(db: sqlite_utils.Database) -> None:
     db["explanation"].create_index(["kind"])
 
 
+@core(name="0003_explanation_refs")
+def _explanation_refs(db: sqlite_utils.Database) -> None:
+    # Rules and parameters cited by explanations are stored once each (``explanations.py``);
+    # the Chinese text is rendered on demand, no longer stored.
+    db.execute("""CREATE TABLE explanation_ref (
+      id INTEGER PRIMARY KEY,
+      kind TEXT NOT NULL,          -- 'rules' or 'parameters'
+      json TEXT NOT NULL UNIQUE    -- the entry, canonical JSON
+    )""")
+    db.execute("ALTER TABLE explanation DROP COLUMN text")
+
+
 def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = False
             ) -> sqlite_utils.Database:
     """Open a store. ``create`` makes a new one; otherwise the file must exist.
@@ -137,6 +148,7 @@ def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = F
         if known is not None:
             raise known from exc
         raise StoreError(f"无法打开数据库 {path}：{exc}。该文件可能不是 SQLite 数据库或已损坏。") from exc
+    explanations.register_sql_function(conn)
     db = sqlite_utils.Database(conn)
     check_schema_version(db, path)
     return db
@@ -260,11 +272,3 @@ def record_provenance(db: sqlite_utils.Database, step: str, *, kind: str | None 
         [step, kind, detail, sha256, rows, __version__,
          json.dumps(plugins or {}, ensure_ascii=False, sort_keys=True), now()])
 
-
-def write_explanations(db: sqlite_utils.Database, rows: Iterable[tuple[str, str, str, str, str]]
-                       ) -> None:
-    """Upsert (id, kind, subject, text, json) explanation rows."""
-    db.conn.executemany(
-        "INSERT INTO explanation (id, kind, subject, text, json) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, subject=excluded.subject, "
-        "text=excluded.text, json=excluded.json", rows)

@@ -127,7 +127,7 @@ def test_a_tolerated_mistake_does_not_count_against_the_cadre(db, cadre_load, ca
     assert (first["容错案件"], first["计入不利依据"], first["依据已容错"]) == ("R1", 0, 1)
     assert "不作负面评价" in first["说明"]
     assert plugins.book.catalogue("query")["adjustments_with_tolerance"].item.level == "oversight"
-    text = db.execute("SELECT text FROM explanation WHERE id = 'adjustment_status:A1'").fetchone()
+    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'adjustment_status:A1'").fetchone()
     assert "据以调整的失误已认定容错，应予复核" in text[0]
 
 

@@ -90,10 +90,11 @@ def test_explain_json(evaluated, capsys):
 def test_explain_other_engines_kinds_generically(evaluated, capsys):
     conn = sqlite3.connect(evaluated)
     with conn:
-        conn.execute("INSERT INTO explanation VALUES (?, ?, ?, ?, ?)", [
-            "subsidy:L-0001", "subsidy", "补贴明细 L-0001", "【补贴明细 L-0001】\n结果：200", "{}"])
+        conn.execute("INSERT INTO explanation VALUES (?, ?, ?, ?)", [
+            "subsidy:L-0001", "subsidy", "补贴明细 L-0001",
+            '{"subject": "补贴明细 L-0001", "result": 200}'])
     code, out, _ = cli(capsys, "explain", evaluated, "subsidy", "L-0001")
-    assert code == 0 and out.startswith("【补贴明细 L-0001】")
+    assert code == 0 and out.splitlines()[:2] == ["【补贴明细 L-0001】", "结果：200"]
 
 
 def test_explain_unknown_id_lists_what_exists(evaluated, capsys):

@@ -16,7 +16,9 @@ import pytest
 
 from cadre_sdk import (GradingRule, Indicator, IndicatorSet, PluginError, ScoringFormula,
                        hookimpl)
+from cadre_sdk import explanations
 from cadre_sdk.defaults.assessment_formula import threshold_grade
+from cadre_sdk.explain import render_text
 from cadre_sdk.parameters import parse_parameters
 
 CODES = ("de", "neng", "qin", "ji", "lian", "luoshi")
@@ -96,9 +98,8 @@ def explanation(db, aid):
     """The stored explanation of an assessment with the shared entry it names (its rules and
     parameters), as ``cadre explain`` prints it: (text, JSON with rules and parameters)."""
     def get(eid):
-        text, data = db.execute("SELECT text, json FROM explanation WHERE id = ?",
-                                [eid]).fetchone()
-        return text, json.loads(data)
+        data = explanations.lookup(db.conn, eid)
+        return render_text(data), data
     text, data = get(f"assessment:{aid}")
     for shared in data["see"]:
         shared_text, shared_data = get(shared)
@@ -481,7 +482,7 @@ def test_consequences(world, run):
         ("C2", 2024, "admonish_basic", "2023—2024 年连续 2 年年度考核基本称职"),
         ("C3", 2024, "adjust_incompetent", "2024 年度考核被确定为不称职"),
     ]
-    text = db.execute("SELECT text FROM explanation WHERE id = ?",
+    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",
                       ["consequence:C1:2024:priority_selection"]).fetchone()[0]
     assert "consequences.excellent_years = 3" in text and "历年年度考核等次" in text
 
@@ -519,7 +520,7 @@ def test_scorecards_rank_and_change(world, run):
     province = card("地区", "630000", 2024)
     assert (province["assessed"], province["competent"], province["class"]) == (3, 2, "省")
     assert card("地区", "632800", 2024)["team_score"] is None   # no 地方 unit at 632800 itself
-    text = db.execute("SELECT text FROM explanation WHERE id = 'scorecard:region:632801:2024'"
+    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'scorecard:region:632801:2024'"
                       ).fetchone()[0]
     assert "第 1 名，共 2 个" in text and "班子得分较上年" in text
 
@@ -556,5 +557,5 @@ def test_rules_and_parameters_are_stored_once_per_rule_set(world, run):
     shared = [r["subject"] for r in db.query(
         "SELECT subject FROM explanation WHERE kind = 'assessment_rules' ORDER BY id")]
     assert len(shared) == 2 and any("格尔木市等次标准" in s for s in shared)
-    own = db.execute("SELECT text FROM explanation WHERE id = 'assessment:A1'").fetchone()[0]
+    own = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'assessment:A1'").fetchone()[0]
     assert f"见说明 {see('A1')[0]}" in own and "参数：" not in own and "适用规则：" not in own

@@ -80,7 +80,7 @@ def test_pool_with_assessment_results(pool_db, cadre_plugins):
     assert pool["G"]["grades"] == "2024 称职" and pool["H"]["open_adjustments"] is None
     # F has no result in the window: eligible, with the criterion listed as not checked.
     assert (pool["F"]["assessment_ok"], pool["F"]["unchecked"]) == (None, "考核良好")
-    text = pool_db.execute("SELECT text FROM explanation WHERE id = 'candidate_pool:B'"
+    text = pool_db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'candidate_pool:B'"
                            ).fetchone()[0]
     assert "candidate_pool.excluded_grades" in text and "不入选" in text
 

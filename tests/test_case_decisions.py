@@ -40,7 +40,7 @@ def test_a_red_line_overrides_favourable_dimensions(db, cadre_load, cadre_plugin
     assert row["favourable"] == 7 and row["unfavourable"] == 0
     assert (row["red_line"], row["rule_decision"], row["decision"], row["consequences"]) == (
         "违反政治纪律和政治规矩", "不予容错", "不予容错", "依规依纪依法处理")
-    text = db.execute("SELECT text FROM explanation WHERE id = ?",
+    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",
                       [row["explanation_id"]]).fetchone()[0]
     assert "触碰红线，不予容错" in text and "对应的红线目录条目" in text
     state = db.execute("SELECT decision FROM case_state WHERE case_id = 'R1'").fetchone()
@@ -87,7 +87,7 @@ def test_no_findings_and_no_red_line_leaves_the_decision_open(db, cadre_load, ca
     evaluate(db, cadre_plugins(), "2024-04-01")
     row = decision(db, "R1")
     assert row["rule_decision"] is None and row["consequences"] is None
-    text = db.execute("SELECT text FROM explanation WHERE id = 'case_decision:R1'").fetchone()[0]
+    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'case_decision:R1'").fetchone()[0]
     assert "缺少研判意见" in text
 
 
@@ -171,7 +171,7 @@ def test_a_local_red_line_adds_to_the_provinces(db, cadre_load, cadre_plugins, t
               red_line="破坏民族团结")
     evaluate(db, cadre_plugins(HaixiExtraDimension(tmp_path)), "2024-04-01")
     assert decision(db, "R2")["rule_decision"] == "不予容错"
-    text = db.execute("SELECT text FROM explanation WHERE id = 'case_decision:R2'").fetchone()[0]
+    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'case_decision:R2'").fetchone()[0]
     assert "对应的红线目录条目：破坏民族团结" in text
 
 

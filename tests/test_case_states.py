@@ -210,7 +210,7 @@ def test_a_prefecture_variant_changes_the_limit_for_its_prefecture_only(
     # 格尔木市 (海西州): 10 working days: ... Oct 10 5, Oct 11 6, Oct 12 (Sat, make-up) 7,
     # Oct 14 8, Oct 15 9, Oct 16 10
     assert got["R2"] == ("10 个工作日", "2024-10-16", "未到期")
-    text = db.execute("SELECT text FROM explanation WHERE id = 'case_state:R2'").fetchone()[0]
+    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'case_state:R2'").fetchone()[0]
     assert "haixi_tolerance" in text and "测试用：海西州受理时限" in text
     # what the variant leaves unset comes from the province: 乡科级 -> county bodies
     body = db.execute("SELECT accepting_body FROM case_state WHERE case_id = 'R2'").fetchone()

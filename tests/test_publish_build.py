@@ -22,7 +22,9 @@ from cadre_sdk.publish.metadata import hash_file, sidecar
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.publish.redact import ID_MASK, NAME_MASK, RedactionError, id_numbers_in
 from cadre_sdk.rules import CannedQuery
-from cadre_sdk.store import sha256_file, write_explanations
+from cadre_sdk.explanations import register_sql_function
+from cadre_sdk.explanations import write as write_explanations
+from cadre_sdk.store import sha256_file
 from cadre_sdk.testing import make_plugins
 from test_publish_support import (  # noqa: F401  (fixtures)
     ID_NUMBERS, NAMES, STRAY_ID, load_sample, oversight_db, public_db, sample_store,
@@ -108,12 +110,15 @@ def test_evaluation_is_published_at_public_level_only_as_aggregates_over_k_rater
     oversight = _connect(oversight_db)
     assert oversight.execute("SELECT count(*) FROM evaluation").fetchone()[0] == 2
     assert oversight.execute("SELECT count(*) FROM evaluation_summary").fetchone()[0] == 2
-    texts = dict(public.execute("SELECT id, text FROM explanation WHERE kind = 'assessment'"))
+    register_sql_function(public)
+    register_sql_function(oversight)
+    texts = dict(public.execute(
+        "SELECT id, cadre_explain(json) FROM explanation WHERE kind = 'assessment'"))
     assert "参评人数不足 10 人，票数不公开" in texts["assessment:AS2"]
     assert '"参评人数": 5' not in texts["assessment:AS2"]
     assert '"参评人数": 12' in texts["assessment:AS1"]
     assert '"参评人数": 5' in oversight.execute(
-        "SELECT text FROM explanation WHERE id = 'assessment:AS2'").fetchone()[0]
+        "SELECT cadre_explain(json) FROM explanation WHERE id = 'assessment:AS2'").fetchone()[0]
     strict = publish(sample_store, tmp_path / "strict.db", level="public",
                      plugins=make_plugins(), min_raters=13)
     assert _connect(strict.out).execute("SELECT count(*) FROM evaluation_summary"
@@ -123,16 +128,22 @@ def test_evaluation_is_published_at_public_level_only_as_aggregates_over_k_rater
 def test_names_in_explanations_are_masked_at_public_level(cadre_db: Any, cadre_load: Any,
                                                            tmp_path: Path) -> None:
     load_sample(cadre_db, cadre_load)
-    escaped = json.dumps({"subject": f"干部 {NAMES['C002']}"})     # \\u escapes
     write_explanations(cadre_db, [("x:1", "test", f"{NAMES['C001']} 的说明",
-                                   f"{NAMES['C001']}：得分 90", escaped)])
+                                   {"subject": f"干部 {NAMES['C002']}",
+                                    "note": f"{NAMES['C001']}：得分 90"})])
+    # a trace written with \\u escapes (as older stores and other tools may hold it)
+    escaped = json.dumps({"subject": f"干部 {NAMES['C002']}"})
+    cadre_db.conn.execute("INSERT INTO explanation (id, kind, subject, json) "
+                          "VALUES ('x:2', 'test', 'x', ?)", [escaped])
     cadre_db.conn.commit()
     path = Path(cadre_db.conn.execute("PRAGMA database_list").fetchone()[2])
     result = publish(path, tmp_path / "p.db", level="public", plugins=make_plugins())
-    row = _connect(result.out).execute(
-        "SELECT subject, text, json FROM explanation WHERE id = 'x:1'").fetchone()
-    assert row[0] == f"{NAME_MASK} 的说明" and row[1] == f"{NAME_MASK}：得分 90"
-    assert json.loads(row[2]) == {"subject": f"干部 {NAME_MASK}"}
+    published = _connect(result.out)
+    row = published.execute("SELECT subject, json FROM explanation WHERE id = 'x:1'").fetchone()
+    assert row[0] == f"{NAME_MASK} 的说明"
+    assert json.loads(row[1]) == {"subject": f"干部 {NAME_MASK}", "note": f"{NAME_MASK}：得分 90"}
+    escaped_row = published.execute("SELECT json FROM explanation WHERE id = 'x:2'").fetchone()
+    assert json.loads(escaped_row[0]) == {"subject": f"干部 {NAME_MASK}"}
 
 
 def test_a_key_holding_an_id_number_stops_the_build(cadre_db: Any, cadre_load: Any,

@@ -141,7 +141,7 @@ def test_staffing_breaches(evaluated):
     ]
     evidence = " ".join(r[-1] for r in got)
     assert "姓名" not in evidence  # public: posts, never names
-    text = evaluated.execute("SELECT e.text FROM staffing_breach b JOIN explanation e "
+    text = evaluated.execute("SELECT cadre_explain(e.json) FROM staffing_breach b JOIN explanation e "
                              "ON e.id = b.explanation_id WHERE b.unit_code = 'PB'").fetchone()[0]
     assert "答记者问" in text and "均无乡镇领导经历" in text
 
@@ -195,7 +195,7 @@ def test_care_gaps_at_high_altitude(evaluated):
                 "FROM care_gap ORDER BY year, cadre_id") == [
         (2023, "TC4", T3, 4000, None), (2024, "TC1", T1, 3600, "2023-06-01"),
         (2024, "TC4", T3, 4000, None)]
-    text = evaluated.execute("SELECT text FROM explanation WHERE id = 'care_gap:2024'"
+    text = evaluated.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'care_gap:2024'"
                              ).fetchone()[0]
     assert "care.high_altitude_m = 3500" in text
 

@@ -122,7 +122,7 @@ def ledger(loaded, cadre_plugins, cadre_evaluate):
 
 
 def line(db, cadre, month, scheme=TOWNSHIP_POST):
-    rows = list(db.query("SELECT l.*, e.text FROM subsidy_ledger l JOIN explanation e "
+    rows = list(db.query("SELECT l.*, cadre_explain(e.json) AS text FROM subsidy_ledger l JOIN explanation e "
                          "ON e.id = l.explanation_id WHERE cadre_id = ? AND month = ? "
                          "AND scheme = ?", [cadre, month, scheme]))
     return rows[0] if rows else None

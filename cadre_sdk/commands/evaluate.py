@@ -9,10 +9,12 @@ from typing import Any
 import click
 import sqlite_utils
 
+from .. import explanations
 from ..cli import Env, pass_env
 from ..engines import engine_modules
 from ..errors import CadreError
 from ..evaluate import evaluate as run_engines
+from ..explain import render_text
 from ..store import migrate, open_db
 
 #: Other names accepted for explanation kinds (Chinese, and ``score`` for an assessment).
@@ -88,23 +90,23 @@ def explain(db: Path, kind: str, ident: str, as_json: bool) -> None:
     found = _lookup(database, f"{kind}:{ident}")
     if found is None:
         raise CadreError(_not_found(database, kind, ident))
-    text, data = found
+    data = found
     # An explanation may name shared entries it relies on (``see``), e.g. the rules and
     # parameters common to many assessments: print them after it.
     shared = {sid: _lookup(database, sid) for sid in data.get("see", [])}
     if as_json:
-        data["referenced"] = {sid: got[1] for sid, got in shared.items() if got}
+        data["referenced"] = {sid: got for sid, got in shared.items() if got}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
         return
-    click.echo(text)
+    click.echo(render_text(data))
     for got in shared.values():
         if got:
-            click.echo("\n" + got[0])
+            click.echo("\n" + render_text(got))
 
 
-def _lookup(database: sqlite_utils.Database, eid: str) -> tuple[str, dict] | None:
-    row = database.execute("SELECT text, json FROM explanation WHERE id = ?", [eid]).fetchone()
-    return None if row is None else (row[0], json.loads(row[1]))
+def _lookup(database: sqlite_utils.Database, eid: str) -> dict | None:
+    """The explanation ``eid`` with its rules and parameters resolved, or None."""
+    return explanations.lookup(database.conn, eid)
 
 
 def _not_found(database: sqlite_utils.Database, kind: str, ident: str) -> str:

@@ -134,7 +134,7 @@ ORDER BY e.year, e.region_code, e.kind, e.subkind"""),
         sql=f"""
 SELECT g.year AS 年度, g.cadre_id AS 干部编号, c.name AS 姓名, c.post AS 职务,
        g.township_code AS 乡镇代码, r.name AS 乡镇, g.altitude_m AS 海拔,
-       g.last_health_check AS 上次体检, e.text AS 说明
+       g.last_health_check AS 上次体检, cadre_explain(e.json) AS 说明
 FROM care_gap g
 JOIN cadre c ON c.id = g.cadre_id
 LEFT JOIN region r ON r.code = g.township_code

@@ -101,7 +101,7 @@ _LEDGER_SQL = """
 SELECT l.month AS 月份, l.cadre_id AS 干部编号, c.name AS 姓名, l.township_code AS 乡镇代码,
        r.name AS 乡镇, l.scheme AS 补贴方案, l.amount AS 金额, l.days AS 在岗天数,
        l.rule_plugin AS 规则插件, l.rule_jurisdiction AS 规则管辖, l.parameter_version AS 参数版本,
-       l.explanation_id AS 说明编号, e.text AS 说明
+       l.explanation_id AS 说明编号, cadre_explain(e.json) AS 说明
 FROM subsidy_ledger l
 JOIN cadre c ON c.id = l.cadre_id
 LEFT JOIN region r ON r.code = l.township_code

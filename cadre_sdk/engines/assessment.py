@@ -26,8 +26,9 @@ from typing import Any
 
 import sqlite_utils
 
+from ..explanations import write as write_explanations
 from ..plugins import CadrePlugins
-from ..store import migration_set, write_explanations
+from ..store import migration_set
 from . import assessment_labels  # noqa: F401  (labels the result tables for the publication)
 from .assessment_consequences import consequences
 from .assessment_explain import RuleSets

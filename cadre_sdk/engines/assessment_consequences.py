@@ -72,4 +72,4 @@ def _apply(reg: Registration, cadre_id: str, year: int, unit: str, assessment_id
     eid = explanation_id(cadre_id, year, item.code)
     yield ((cadre_id, year, item.code, item.title, reason, unit, assessment_id, reg.plugin,
             reg.jurisdiction, eid),
-           (eid, KIND, trace.subject, trace.to_text(), trace.to_json()))
+           (eid, KIND, trace.subject, trace.to_dict()))

@@ -6,8 +6,8 @@ assessment that used the same rules in the same year, and they are most of the t
 are stored once, as an ``assessment_rules:<hash>`` explanation; the assessment's own
 explanation keeps its inputs, steps and result and names that shared entry under ``see``
 (``cadre explain`` prints both). Its JSON still has ``rules`` and ``parameters`` keys (empty),
-so every explanation has the same shape. With 100k cadres over several years this keeps the
-explanation table at a few kilobytes per assessment instead of some twenty-five.
+so every explanation has the same shape. (``explanation_ref`` already stores each rule and
+parameter once; the shared entry also saves each assessment its list of some thirty ids.)
 """
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import hashlib
 import json
 from typing import Any
 
-from ..explain import render_text
 from .assessment_quota import RANK_RULE
 
 KIND = "assessment_rules"
@@ -41,10 +40,8 @@ class RuleSets:
         entry = self._sets.setdefault(rid, {"year": year, "rules": rules, "parameters": {}})
         for p in parameters:
             entry["parameters"].setdefault((p["plugin"], p["path"], p["start"], p["file"]), p)
-        own = {**data, "rules": [], "parameters": [], "see": [rid]}
-        text = render_text(own) + f"\n适用规则、参数及其依据：见说明 {rid}"
-        return (eid, kind, data["subject"], text, json.dumps(own, ensure_ascii=False,
-                                                              sort_keys=True))
+        return (eid, kind, data["subject"],
+                {**data, "rules": [], "parameters": [], "see": [rid]})
 
     def rows(self) -> list[tuple]:
         """The shared entries' explanation rows, in id order."""
@@ -59,6 +56,5 @@ class RuleSets:
                 "steps": [{"label": "排名规则", "formula": "", "value": RANK_RULE}],
                 "result": f"规则 {len(entry['rules'])} 条，参数 {len(entry['parameters'])} 个",
             }
-            out.append((rid, KIND, data["subject"], render_text(data),
-                        json.dumps(data, ensure_ascii=False, sort_keys=True)))
+            out.append((rid, KIND, data["subject"], data))
         return out

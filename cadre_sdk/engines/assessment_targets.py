@@ -12,7 +12,7 @@ from itertools import groupby
 import sqlite_utils
 
 from ..explain import Trace
-from ..store import write_explanations
+from ..explanations import write as write_explanations
 from .assessment_inputs import TargetSummary
 
 KIND = "target"
@@ -56,7 +56,7 @@ def summarize_targets(db: sqlite_utils.Database) -> dict[tuple[str, int], Target
         summaries[(unit, year)] = summary
         eid = explanation_id(unit, year)
         rows.append((unit, year, count, on, count - on, round(summary.share, 4), last, eid))
-        explanations.append((eid, KIND, trace.subject, trace.to_text(), trace.to_json()))
+        explanations.append((eid, KIND, trace.subject, trace.to_dict()))
         if len(rows) >= BATCH:
             _write(db, rows, explanations)
     _write(db, rows, explanations)

@@ -1,11 +1,11 @@
 """Batched writing of engine results: rows are collected per table and written with
-``executemany`` every ``BATCH`` rows (explanations through ``store.write_explanations``)."""
+``executemany`` every ``BATCH`` rows (explanations through ``explanations.write``)."""
 from __future__ import annotations
 
 import sqlite_utils
 
 from ..explain import Trace
-from ..store import write_explanations
+from ..explanations import write as write_explanations
 
 BATCH = 2000
 
@@ -15,7 +15,7 @@ class BatchWriter:
 
     def __init__(self, db: sqlite_utils.Database, widths: dict[str, int]):
         self.db = db
-        self.widths = {**widths, "explanation": 5}
+        self.widths = {**widths, "explanation": 4}
         self.rows: dict[str, list[tuple]] = {k: [] for k in self.widths}
         self.counts = dict.fromkeys(self.widths, 0)
 
@@ -31,7 +31,7 @@ class BatchWriter:
     def explain(self, kind: str, subject_id: str, trace: Trace) -> str:
         """Queue the explanation of one result; returns its id ``kind:subject_id``."""
         eid = f"{kind}:{subject_id}"
-        self.add("explanation", (eid, kind, subject_id, trace.to_text(), trace.to_json()))
+        self.add("explanation", (eid, kind, subject_id, trace.to_dict()))
         return eid
 
     def _write(self, table: str) -> None:

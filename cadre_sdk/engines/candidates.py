@@ -10,10 +10,10 @@ from typing import Any
 import sqlite_utils
 
 from ..explain import Trace
+from ..explanations import write as write_explanations
 from ..jurisdiction import PROVINCE, county_sql, prefecture_sql
 from ..parameters import Parameters
 from ..records.vocab import ANNUAL_GRADES
-from ..store import write_explanations
 from .batch import BATCH
 
 #: The plugin whose parameter file the staffing views read (named in the explanations).
@@ -127,7 +127,7 @@ def build_candidate_pool(db: sqlite_utils.Database, params: Parameters) -> int:
         eligible = all(v is not False for v in verdicts.values())
         trace.result = "入选" if eligible else "不入选"
         eid = f"candidate_pool:{cadre_id}"
-        notes.append((eid, "candidate_pool", trace.subject, trace.to_text(), trace.to_json()))
+        notes.append((eid, "candidate_pool", trace.subject, trace.to_dict()))
         rows.append((cadre_id, *where, year, count, categories, latest,
                      "、".join(f"{y} {g}" for y, g in history) or None,
                      "、".join(open_adj) or None,

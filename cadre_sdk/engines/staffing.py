@@ -34,8 +34,6 @@ explanation saying how it is derived (its id is on every row).
 from __future__ import annotations
 
 import datetime
-
-import json
 import sqlite3
 from typing import Any
 
@@ -44,10 +42,11 @@ import sqlite_utils
 from ..defaults import PARAMETERS
 from ..errors import PluginError
 from ..explain import Trace
+from ..explanations import write as write_explanations
 from ..jurisdiction import PROVINCE, county_and_prefecture, county_sql, is_code, prefecture_sql
 from ..parameters import Parameters, load_parameters
 from ..plugins import CadrePlugins, Registration, call_rule
-from ..store import migration_set, write_explanations
+from ..store import migration_set
 from . import staffing_labels  # noqa: F401  (the tables' Chinese labels)
 from .candidates import PARAMETER_PLUGIN, build_candidate_pool
 
@@ -143,12 +142,11 @@ def _method(db: sqlite_utils.Database, table: str, text: str, sql: str = "",
     """Write the explanation of how ``table`` is derived; returns its id."""
     eid = f"{table}:{key}"
     if trace is not None:
-        body, rendered = trace.to_json(), trace.to_text() + "\n" + text
+        trace.note = text
+        data = trace.to_dict()
     else:
-        body = json.dumps({"table": table, "sql": " ".join(sql.split())}, ensure_ascii=False,
-                          sort_keys=True)
-        rendered = f"【{table}】{text}"
-    write_explanations(db, [(eid, table, table, rendered, body)])
+        data = {"subject": table, "table": table, "note": text, "sql": " ".join(sql.split())}
+    write_explanations(db, [(eid, table, table, data)])
     return eid
 
 
@@ -241,8 +239,7 @@ def check_staffing_rules(db: sqlite_utils.Database, plugins: CadrePlugins) -> in
             trace.input("所在地区", region)
             trace.step(f"{severity}：{rule.title}", evidence, rule.source)
             trace.result = evidence
-            notes.append((eid, "staffing_breach", trace.subject, trace.to_text(),
-                          trace.to_json()))
+            notes.append((eid, "staffing_breach", trace.subject, trace.to_dict()))
             parents = county_and_prefecture(region) if region and is_code(region) else (None, None)
             rows.append((rule.code, rule.title, severity, unit_code, region, *parents, evidence,
                          reg.plugin, reg.jurisdiction, rule.source or None, eid))

@@ -43,10 +43,11 @@ import sqlite_utils
 
 from ..errors import DataError, PluginError
 from ..explain import Trace
+from ..explanations import write as write_explanations
 from ..jurisdiction import county_and_prefecture, is_code
 from ..plugins import CadrePlugins, Registration, call_rule
 from ..rules import RuleContext
-from ..store import migration_set, write_explanations
+from ..store import migration_set
 from ..tables import describe
 
 NAME = "补贴"
@@ -289,7 +290,7 @@ FROM (
 ORDER BY t.region_code, t.month, t.scheme
 """
 
-_TOTALS_TEXT = ("【补贴汇总】按市州、县，月份和补贴方案合计补贴台账（subsidy_ledger）：cadres 为实际发放"
+_TOTALS_TEXT = ("按市州、县，月份和补贴方案合计补贴台账（subsidy_ledger）：cadres 为实际发放"
                 "（金额大于 0）的干部人数，cadres_unpaid 为未发放的台账行数，average 为人均发放额。")
 
 
@@ -336,7 +337,8 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
                 _flush(db, lines, notes, counts)
     _flush(db, lines, notes, counts)
     write_explanations(db, [("subsidy_totals:method", "subsidy_totals", "补贴汇总",
-                             _TOTALS_TEXT, '{"method": "sum of subsidy_ledger"}')])
+                             {"subject": "补贴汇总", "note": _TOTALS_TEXT,
+                              "method": "sum of subsidy_ledger"})])
     conn.execute(_TOTALS_SQL)
     return counts
 
@@ -366,7 +368,7 @@ def _line(reg: Registration | None, ent: Entitlement, cadre_id: str,
         data = trace.to_json()
         # 32 hex digits: the publication knows a run that long for a hash, never an ID number
         eid = explained[sig] = "subsidy:" + hashlib.sha256(data.encode()).hexdigest()[:32]
-        notes.append((eid, KIND, trace.subject, trace.to_text(), data))
+        notes.append((eid, KIND, trace.subject, trace.to_dict()))
     return amount, reg, _parameter_version(trace), eid
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import attrs
 
+from .. import explanations
 from ..engines import engine_modules
 from ..errors import CadreError
 from ..plugins import CadrePlugins
@@ -152,6 +153,7 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins, min_rater
             redactor = Redactor(_cadre_names(conn) if level == PUBLIC else ())
             copy.register_functions(conn, redactor)
             search.register_function(conn)
+            explanations.register_sql_function(conn)
             counts, searchable = _fill(conn, level, min_raters, plugins, redactor, built_at,
                                        source_sha256, out)
             conn.execute("COMMIT")

@@ -79,9 +79,15 @@ describe("provenance", "数据来源记录",
 
 describe("explanation", "计算说明",
          "每个计算结果的说明：输入、适用的规则及插件、参数（含施行日期与依据）、计算步骤。",
-         {"id": "说明编号", "kind": "结果类别", "subject": "对象", "text": "说明（中文）",
-          "json": "说明（结构化）"},
-         notes={"json": "与中文说明内容相同的 JSON，便于程序核对"})
+         {"id": "说明编号", "kind": "结果类别", "subject": "对象", "json": "说明"},
+         notes={"json": "页面上显示为中文说明；原始数据为 JSON，其中适用规则与参数以编号引用"
+                        "“说明引用”表。SQL 中可用 cadre_explain(json) 得到中文说明。"})
+
+describe("explanation_ref", "说明引用",
+         "计算说明中引用的适用规则与参数（含施行日期、依据和提供插件），每条只存一次，"
+         "说明中以编号引用。",
+         {"id": "引用编号", "kind": "类别", "json": "内容"},
+         notes={"kind": "rules 适用规则；parameters 参数"})
 
 describe("publication", "发布信息",
          "本发布文件的来历：访问级别、生成时间、cadre-sdk 版本、源数据库哈希、测评汇总门槛等。"

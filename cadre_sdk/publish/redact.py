@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import CadreError
-from ..explain import render_text
+from ..explanations import canonical
 from ..tables import TableLabels
 
 PUBLIC = "public"
@@ -65,7 +65,7 @@ def withhold_small_evaluations(data: dict[str, Any], min_raters: int) -> bool:
 
 def withhold_evaluations(conn: sqlite3.Connection, min_raters: int) -> int:
     """At public level, explanations keep no votes of an evaluation with fewer than
-    ``min_raters`` raters (their text is rendered again from the amended JSON)."""
+    ``min_raters`` raters (the text is rendered from the amended JSON when read)."""
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'explanation'").fetchone():
         return 0
     changed = []
@@ -73,9 +73,8 @@ def withhold_evaluations(conn: sqlite3.Connection, min_raters: int) -> int:
                                   [f"%{RATERS_KEY}%"]):
         data = json.loads(text)
         if withhold_small_evaluations(data, min_raters):
-            changed.append((json.dumps(data, ensure_ascii=False, sort_keys=True),
-                            render_text(data), key))
-    conn.executemany("UPDATE explanation SET json = ?, text = ? WHERE id = ?", changed)
+            changed.append((canonical(data), key))
+    conn.executemany("UPDATE explanation SET json = ? WHERE id = ?", changed)
     return len(changed)
 
 
