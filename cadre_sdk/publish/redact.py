@@ -36,6 +36,11 @@ DEFAULT_MIN_RATERS = 10
 
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 _HEX_RUN = re.compile(r"[0-9A-Fa-f]{32,}")
+#: A cell without 17 digits in a row holds no ID number (most cells): skip the full check.
+_DIGIT_RUN = re.compile(r"\d{17}")
+#: Cells up to this length are remembered by ``Redactor.text`` (columns repeat short values:
+#: posts, unit names, vocabulary terms), at most ``_CACHE_SIZE`` of them.
+_CACHED_LENGTH, _CACHE_SIZE = 64, 200_000
 #: A cheap SQLite GLOB pre-filter: only text with 17 digits in a row can hold an ID number.
 ID_NUMBER_GLOB = "*" + "[0-9]" * 17 + "*"
 ID_MASK = "［身份证号已隐去］"
@@ -97,6 +102,8 @@ def id_numbers_in(text: str) -> list[str]:
 
 def mask_id_numbers(text: str) -> str:
     """``text`` with every ID number (as ``id_numbers_in`` finds them) masked."""
+    if _DIGIT_RUN.search(text) is None:
+        return text
     for m in reversed(_id_matches(text)):
         text = text[:m.start()] + ID_MASK + text[m.end():]
     return text
@@ -150,14 +157,19 @@ class Redactor:
         self.names = words
         self._names = re.compile(_trie_pattern(words)) if words else None
         self.masked = 0
+        self._seen: dict[str, str] = {}
 
     def text(self, value: Any) -> Any:
         """``value`` with ID numbers and names masked (non-text values unchanged)."""
         if not isinstance(value, str):
             return value
-        out = mask_id_numbers(value)
-        if self._names is not None:
-            out = self._names.sub(NAME_MASK, out)
+        out = self._seen.get(value)
+        if out is None:
+            out = mask_id_numbers(value)
+            if self._names is not None:
+                out = self._names.sub(NAME_MASK, out)
+            if len(value) <= _CACHED_LENGTH and len(self._seen) < _CACHE_SIZE:
+                self._seen[value] = out
         if out != value:
             self.masked += 1
         return out
