@@ -40,15 +40,24 @@ def _connection(db: Any) -> sqlite3.Connection:
 
 
 class _RefIds:
-    """Ids of ``explanation_ref`` entries, interning new ones (within one write)."""
+    """Ids of ``explanation_ref`` entries, interning new ones (within one write).
+
+    Traces share their entry objects (``explain.parameter_record``), so an entry already seen
+    in this write is found by identity without serializing it again; the entries seen are
+    kept alive until the write ends, so their ids cannot be reused meanwhile."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.known: dict[str, int] = {}
+        self.by_object: dict[int, int] = {}
+        self.alive: list[Any] = []
 
     def id(self, key: str, entry: Any) -> int:
         if isinstance(entry, int):          # already a reference
             return entry
+        rid = self.by_object.get(id(entry))
+        if rid is not None:
+            return rid
         body = canonical(entry)
         rid = self.known.get(body)
         if rid is None:
@@ -57,6 +66,8 @@ class _RefIds:
             rid = self.conn.execute("SELECT id FROM explanation_ref WHERE json = ?",
                                     [body]).fetchone()[0]
             self.known[body] = rid
+        self.by_object[id(entry)] = rid
+        self.alive.append(entry)
         return rid
 
 
