@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import operator
 import re
 import unicodedata
 from typing import TYPE_CHECKING
@@ -102,17 +103,47 @@ def clean_text(value: object) -> str | None:
 
 
 # Clerks' columns repeat the same values (units, posts, ethnicities, dates) over and over:
-# caching the pure string functions makes a load several times cheaper per cell.
-@functools.lru_cache(maxsize=1 << 16)
+# caching the pure string function makes a load several times cheaper per cell. A plain dict,
+# emptied when full (memory stays bounded), so that a result can also be entered as its own.
+_CLEAN_CACHE: dict[str, str | None] = {}
+_CLEAN_CACHE_SIZE = 1 << 16
+_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+
+
 def _clean_str(text: str) -> str | None:
     """``clean_text`` of a string (cached)."""
+    try:
+        return _CLEAN_CACHE[text]
+    except KeyError:
+        pass
+    tidy = _tidy(text)
+    result = to_simplified(tidy) if tidy else None
+    if len(_CLEAN_CACHE) >= _CLEAN_CACHE_SIZE:
+        _CLEAN_CACHE.clear()
+    _CLEAN_CACHE[text] = result
+    if result is not None and result == tidy:
+        # Tidying is idempotent and this text had nothing to simplify: cleaning the result
+        # gives the result (the loader converts each value twice, as a record's __init__ did).
+        _CLEAN_CACHE[result] = result
+    return result
+
+
+def _tidy(text: str) -> str:
+    """``clean_text`` before the Traditional->Simplified step: NUL rejected, line endings,
+    full-width ASCII, controls, spaces."""
     if "\x00" in text:
         raise ValueError("含有非法的空字符（NUL），文件可能已损坏，请重新导出或删除这一格后重新填写")
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_FULLWIDTH).translate(_LINEBREAKS)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _WIDE.search(text):  # (translate walks a CJK text char by char: only when needed)
+        text = text.translate(_FULLWIDTH)
+    if "\x0b" in text or "\x0c" in text:
+        text = text.translate(_LINEBREAKS)
     text = _DROP.sub("", text)
+    if "\n" not in text:
+        return _HSPACE.sub(" ", text).strip()
     lines = (_HSPACE.sub(" ", line).strip() for line in text.split("\n"))
-    text = "\n".join(line for line in lines if line)
-    return to_simplified(text) if text else None
+    return "\n".join(line for line in lines if line)
 
 
 def _show(value: object) -> str:
@@ -366,8 +397,14 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"  # indexed by (weighted sum mod 11), ISO 7064 MOD 11-2
 
 
+_ID_DIGITS_BIAS = 48 * sum(_ID_WEIGHTS)  # "0" is byte 48: the weighted sum of the bytes, less this
+_ID_SHAPE = re.compile(r"\d{17}[\dX]", re.ASCII)
+_SPACES = re.compile(r"\s+")
+
+
 def _id_check_char(first17: str) -> str:
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
+    return _ID_CHECK[(sum(map(operator.mul, first17.encode("ascii"), _ID_WEIGHTS))
+                      - _ID_DIGITS_BIAS) % 11]
 
 
 def check_id_number(value: object) -> str:
@@ -384,18 +421,25 @@ def check_id_number(value: object) -> str:
         raise ValueError(
             "身份证号被存成了数字，末几位已丢失：请把这一列设为“文本”格式后重新录入身份证号"
         )
-    text = value if isinstance(value, str) else _scalar_text(value)
-    number = re.sub(r"\s+", "", text.translate(_FULLWIDTH)).upper()
-    if not number:
-        raise ValueError("身份证号为空：请填写18位身份证号")
-    if len(number) != 18:
-        old = "（这是旧的15位号码，请换成18位号码）" if len(number) == 15 and number.isdigit() else ""
-        raise ValueError(f"身份证号应为18位，实为{len(number)}位{old}")
-    for pos, char in enumerate(number, 1):
-        if not ("0" <= char <= "9" or (pos == 18 and char == "X")):
-            raise ValueError(
-                f"身份证号第{pos}位含有非法字符“{char}”：前17位只能是数字，最后一位是数字或 X"
-            )
+    return _check_id_text(value if isinstance(value, str) else _scalar_text(value))
+
+
+# A cadre's ID number is checked by the converter and again by rules (birth, gender): cached.
+@functools.lru_cache(maxsize=4096)
+def _check_id_text(text: str) -> str:
+    """``check_id_number`` of a string (cached)."""
+    number = _SPACES.sub("", text.translate(_FULLWIDTH)).upper()
+    if not _ID_SHAPE.fullmatch(number):  # else: 17 digits and a digit or X, nothing to say
+        if not number:
+            raise ValueError("身份证号为空：请填写18位身份证号")
+        if len(number) != 18:
+            old = "（这是旧的15位号码，请换成18位号码）" if len(number) == 15 and number.isdigit() else ""
+            raise ValueError(f"身份证号应为18位，实为{len(number)}位{old}")
+        for pos, char in enumerate(number, 1):
+            if not ("0" <= char <= "9" or (pos == 18 and char == "X")):
+                raise ValueError(
+                    f"身份证号第{pos}位含有非法字符“{char}”：前17位只能是数字，最后一位是数字或 X"
+                )
     birth = number[6:14]
     year, month, day = int(birth[:4]), int(birth[4:6]), int(birth[6:])
     try:

@@ -6,14 +6,17 @@ directory and plugins passed in code.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata
 import importlib.util
 import os
+import signal
 import sqlite3
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -225,23 +228,73 @@ class CadrePlugins:
 
     def validate_record(self, kind: str, record: Any) -> list[str]:
         """All plugins' messages about one record; a plugin fault names the plugin."""
-        messages: list[str] = []
-        for impl in self.pm.hook.validate_record.get_hookimpls():
-            got = call_impl(impl, "validate_record", kind=kind, record=record)
-            if got is None:
-                continue
-            if not isinstance(got, (list, tuple)) or not all(isinstance(m, str) for m in got):
-                raise PluginError(impl.plugin_name, "validate_record",
-                                  f"returned {type(got).__name__}, not a list of messages",
-                                  "return None or a list of Chinese messages (str).")
-            messages.extend(got)
-        return messages
+        validate = self.record_validator(kind)
+        return [] if validate is None else list(validate(record))
+
+    def record_validator(self, kind: str) -> Callable[[Any], Sequence[str]] | None:
+        """A function giving the messages ``validate_record`` gives for one record of ``kind``
+        (an empty tuple for none), made once for many records (``None`` when no plugin
+        implements the hook). Inside ``plugin_time_limit()`` each plugin call costs only a
+        note of who runs; elsewhere each call arms the time limit itself. The limit is read
+        once, here."""
+        hook = "validate_record"
+        calls = [(impl.plugin_name, _hook_caller(impl.function, impl.argnames))
+                 for impl in self.pm.hook.validate_record.get_hookimpls()]
+        if not calls:
+            return None
+        seconds = _timeout()
+        watch, get_ident, monotonic = _WATCH, threading.get_ident, time.monotonic
+
+        def validate(record: Any) -> Sequence[str]:
+            messages: list[str] = []
+            armed = seconds > 0 and watch.depth and get_ident() == watch.owner
+            for name, call in calls:
+                try:
+                    if armed:
+                        if seconds < watch.interval:
+                            outer = _enter_call(seconds, name, hook)
+                        else:   # _enter_call, inlined: this runs for every row of a load
+                            outer = watch.call
+                            watch.call = (name, hook, seconds, monotonic() + seconds)
+                        try:
+                            got = call(kind, record)
+                        finally:
+                            watch.call = outer
+                    else:
+                        with _limited(seconds, name, hook):
+                            got = call(kind, record)
+                except PluginError:
+                    raise
+                except Exception as exc:  # a plugin's fault, whatever it is, names the plugin
+                    raise PluginError(name, hook, f"raised {type(exc).__name__}: {exc}",
+                                      "fix the plugin, or remove it; nothing was written."
+                                      ) from exc
+                if got is None:
+                    continue
+                if not isinstance(got, (list, tuple)) or not all(isinstance(m, str) for m in got):
+                    raise PluginError(name, hook,
+                                      f"returned {type(got).__name__}, not a list of messages",
+                                      "return None or a list of Chinese messages (str).")
+                messages.extend(got)
+            return messages or ()
+
+        return validate
+
+
+def _hook_caller(function: Callable, argnames: tuple[str, ...]) -> Callable[[str, Any], Any]:
+    """``call(kind, record)`` passing a ``validate_record`` implementation the arguments it
+    declares (pluggy's ``argnames``, in the function's order)."""
+    names = tuple(argnames)
+    if names == ("kind", "record"):
+        return function  # called as function(kind, record), as pluggy would
+    return lambda kind, record: function(**{n: {"kind": kind, "record": record}[n]
+                                            for n in names})
 
 
 def call_impl(impl: Any, hook: str, **kwargs: Any) -> Any:
     """Call one plugin's implementation of a hook, naming the plugin if it fails."""
     try:
-        with _Alarm(_timeout(), impl.plugin_name, hook):
+        with _limited(_timeout(), impl.plugin_name, hook):
             return impl.function(**{k: kwargs[k] for k in impl.argnames})
     except PluginError:
         raise
@@ -381,35 +434,109 @@ def _timeout() -> float:
         return DEFAULT_TIMEOUT
 
 
-class _Alarm:
-    """Stop a plugin call that runs past the time limit (SIGALRM, main thread only)."""
+class _Watch:
+    """The plugin time limit's state: how deeply the watchdog is armed and by which thread, the
+    handler it replaced, how long it sleeps between looks, and the plugin call in progress as
+    ``(plugin, hook, limit, deadline)`` (``None`` between calls)."""
 
-    def __init__(self, seconds: float, plugin: str, hook: str):
-        self.seconds, self.plugin, self.hook = seconds, plugin, hook
-        self.armed = False
+    __slots__ = ("depth", "owner", "previous", "interval", "call")
 
-    def _fire(self, signum: int, frame: Any) -> None:
-        raise PluginError(self.plugin, self.hook, f"ran past the time limit of {self.seconds:g} s",
+    def __init__(self) -> None:
+        self.depth, self.owner, self.previous, self.interval = 0, 0, None, 0.0
+        self.call: tuple[str, str, float, float] | None = None
+
+
+_WATCH = _Watch()
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    """The watchdog's SIGALRM handler: stop the call in progress if it has run past its limit,
+    otherwise sleep until the earliest moment a call could have."""
+    call = _WATCH.call
+    left = _WATCH.interval if call is None else call[3] - time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, left if left > 0 else _WATCH.interval)
+    if call is not None and left <= 0:
+        plugin, hook, limit, _ = call
+        raise PluginError(plugin, hook, f"ran past the time limit of {limit:g} s",
                           "make it faster, raise CADRE_PLUGIN_TIMEOUT, or remove the plugin; "
                           "nothing was written.")
 
-    def __enter__(self) -> "_Alarm":
-        import signal
-        import threading
 
-        if self.seconds > 0 and hasattr(signal, "setitimer") and \
-                threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGALRM, self._fire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-            self.armed = True
-        return self
+@contextlib.contextmanager
+def plugin_time_limit() -> Iterator[bool]:
+    """Arm the plugin watchdog around many plugin calls (a batch of rows, an engine's loop).
 
-    def __exit__(self, *exc: Any) -> None:
-        if self.armed:
-            import signal
+    SIGALRM's handler is installed and the timer started once; each plugin call inside
+    (``call_impl``, ``call_rule``, ``CadrePlugins.record_validator``) only notes which plugin
+    and hook it runs and its deadline. A call running past ``CADRE_PLUGIN_TIMEOUT`` seconds is
+    stopped with a ``PluginError`` naming the plugin and the hook, exactly as outside a block.
+    Yields whether the watchdog runs (main thread, a limit above 0). Blocks nest.
+    """
+    if _WATCH.depth:
+        if threading.get_ident() != _WATCH.owner:
+            yield False
+            return
+        _WATCH.depth += 1
+        try:
+            yield True
+        finally:
+            _WATCH.depth -= 1
+        return
+    limit = _timeout()
+    if limit <= 0 or not hasattr(signal, "setitimer") or \
+            threading.current_thread() is not threading.main_thread():
+        yield False
+        return
+    _WATCH.previous = signal.signal(signal.SIGALRM, _on_alarm)
+    _WATCH.depth, _WATCH.owner, _WATCH.interval, _WATCH.call = 1, threading.get_ident(), limit, None
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, _WATCH.previous)
+        _WATCH.depth, _WATCH.call, _WATCH.previous = 0, None, None
 
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
+
+def _enter_call(seconds: float, plugin: str, hook: str) -> tuple | None:
+    """Note a plugin call under an armed watchdog; returns the call it interrupts (to give
+    back to ``_WATCH.call`` when it ends)."""
+    if seconds < _WATCH.interval:   # the watchdog must look sooner than it planned to
+        _WATCH.interval = seconds
+        left = signal.getitimer(signal.ITIMER_REAL)[0]
+        if not 0 < left <= seconds:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer = _WATCH.call
+    _WATCH.call = (plugin, hook, seconds, time.monotonic() + seconds)
+    return outer
+
+
+@contextlib.contextmanager
+def _limited(seconds: float, plugin: str, hook: str) -> Iterator[None]:
+    """Run one plugin call under a time limit of ``seconds`` (none if ``<= 0``): cheap inside
+    ``plugin_time_limit()``; elsewhere the watchdog is armed for this call alone."""
+    if seconds <= 0:
+        yield
+        return
+    if not _WATCH.depth:
+        with plugin_time_limit() as watched:
+            if not watched:
+                yield
+                return
+            outer = _enter_call(seconds, plugin, hook)
+            try:
+                yield
+            finally:
+                _WATCH.call = outer
+        return
+    if threading.get_ident() != _WATCH.owner:
+        yield
+        return
+    outer = _enter_call(seconds, plugin, hook)
+    try:
+        yield
+    finally:
+        _WATCH.call = outer
 
 
 _READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
@@ -443,7 +570,7 @@ def call_rule(reg: Registration, function: Any, *args: Any, returns: type | tupl
         conn.set_authorizer(_read_only)
     try:
         # For SQL the progress handler keeps time: an alarm would fire inside its callback.
-        with _Alarm(0 if sql_limit else limit, reg.plugin, hook):
+        with _limited(0 if sql_limit else limit, reg.plugin, hook):
             got = function(*args)
     except Exception as exc:
         if sql_limit and time.monotonic() > deadline:  # SQLite reports only "interrupted"

@@ -23,6 +23,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import closing
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
@@ -32,7 +33,8 @@ import attrs
 from cadre_sdk.errors import ReadError
 from cadre_sdk.normalize import normalize_header
 
-__all__ = ["EXTRA", "ERROR", "RawRow", "decode_bytes", "detect_format", "iter_rows", "read_header"]
+__all__ = ["EXTRA", "ERROR", "RawRow", "decode_bytes", "detect_format", "iter_cell_batches",
+           "iter_rows", "make_row", "read_header"]
 
 EXTRA = "__extra__"
 ERROR = "__error__"
@@ -50,6 +52,7 @@ _SUPPORTED = "CSV（.csv）、制表符分隔文本（.tsv/.txt）、Excel（.xl
 _SAVE_AS = "请用同一种编码（UTF-8 或 GBK）重新保存整个文件，例如在 Excel 中另存为“CSV UTF-8（逗号分隔）”"
 
 _SAMPLE_BYTES = 1 << 20  # enough lines to decide the encoding before streaming
+_BLOCK_BYTES = 1 << 20  # read and decoded at once when the encoding allows
 _FIELD_LIMIT = 1 << 24  # characters; a 10 MB cell must be readable (the caller rejects it)
 
 
@@ -100,6 +103,19 @@ def _plausible_utf8(text: str) -> bool:
     return has_cjk
 
 
+def _common_chars(text: str) -> int:
+    """How many of the text's characters are common Chinese ones (in GB2312)."""
+    count = 0
+    for char in text:
+        if not char.isascii():
+            try:
+                char.encode("gb2312")
+            except UnicodeEncodeError:
+                continue
+            count += 1
+    return count
+
+
 def _utf8_or_none(raw: bytes) -> str | None:
     try:
         return raw.decode("utf-8")
@@ -126,6 +142,10 @@ def _sniff(sample: bytes, complete: bool) -> tuple[str | None, int]:
     Any line that is not UTF-8 but is GB18030 makes the file GB18030 (UTF-8 text never fails
     to decode as UTF-8); otherwise a non-ASCII UTF-8 line makes it UTF-8.
     """
+    seen = sample if complete else sample[: max(sample.rfind(b"\n"), 0)]
+    if _utf8_or_none(seen) is not None:  # every line is UTF-8 (or ASCII): no need to look at each
+        first = _NON_ASCII.search(seen)
+        return ("utf-8", seen.count(b"\n", 0, first.start()) + 1) if first else (None, 0)
     lines = sample.split(b"\n")
     if not complete:
         lines.pop()  # the last line may be cut in the middle of a character
@@ -143,6 +163,7 @@ def _sniff(sample: bytes, complete: bool) -> tuple[str | None, int]:
     return ("utf-8", first_utf8) if first_utf8 else (None, 0)
 
 
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 _NAMES = {"utf-8": "UTF-8", "gb18030": "GBK/GB18030"}
 
 
@@ -176,11 +197,16 @@ class _LineDecoder:
         text = _utf8_or_none(raw)
         if text is not None:
             if self.encoding == "gb18030":
-                if not _plausible_utf8(text):
-                    try:
-                        return raw.decode("gb18030")
-                    except UnicodeDecodeError:
-                        pass
+                try:
+                    gbk = raw.decode("gb18030")
+                except UnicodeDecodeError:
+                    gbk = None
+                # Valid both ways: GBK, the file's encoding, unless the UTF-8 reading looks
+                # like a clerk's text, with common characters (GB2312) in it, more than the
+                # GBK reading has (a short GBK line can be valid UTF-8 by chance: "鍏丂").
+                if gbk is not None and (not _plausible_utf8(text) or
+                                        _common_chars(text) < max(2, _common_chars(gbk) + 1)):
+                    return gbk
                 raise self._mixed(lineno, "utf-8")
             if self.encoding is None:
                 self.encoding, self.first = "utf-8", lineno
@@ -198,6 +224,28 @@ class _LineDecoder:
         if self.encoding is None:
             self.encoding, self.first = "gb18030", lineno
         return text
+
+    def decode_block(self, block: bytes) -> str | None:
+        """Whole lines at once: their text when it is what ``decode`` would give line by line
+        (same encoding, nothing to report), else ``None`` (then decode each line)."""
+        if b"\x00" in block:
+            return None
+        if block.isascii():
+            return block.decode("ascii")
+        if self.encoding == "utf-8":
+            # UTF-8 is self-synchronizing: the block decodes exactly when each line does.
+            return _utf8_or_none(block)
+        if self.encoding == "gb18030" and b"\xef\xbf\xbd" not in block:
+            # A line that is valid UTF-8 in a GBK file needs decode's judgement. "\n" is never
+            # inside a GB18030 character, so decoding the block is decoding its lines.
+            probe = block.decode("utf-8", "replace")
+            if any("\ufffd" not in line and not line.isascii() for line in probe.split("\n")):
+                return None
+            try:
+                return block.decode("gb18030")
+            except UnicodeDecodeError:
+                return None
+        return None
 
 
 def _looks_utf16(sample: bytes) -> bool:
@@ -268,19 +316,50 @@ def _open(path: str | Path, file: str) -> IO[bytes]:
 
 def _text_lines(path: str | Path, file: str) -> Iterator[str]:
     """The file's decoded lines, with their line endings, streamed."""
+    blocks = _text_blocks(path, file)
+    with closing(blocks):
+        for lines in blocks:
+            yield from lines
+
+
+def _text_blocks(path: str | Path, file: str) -> Iterator[Iterable[str]]:
+    """The file's decoded lines, with their line endings, streamed a block (about
+    ``_BLOCK_BYTES``) at a time: each item is an iterable of lines, to be used up before the
+    next. A block is decoded at once when that is the same as decoding its lines one by one;
+    otherwise line by line, so each problem is reported at its line as it is reached."""
     with _open(path, file) as f:
         sample = f.read(_SAMPLE_BYTES)
         if _is_utf16(sample):
             f.seek(0)
-            yield from _utf16_lines(f, file)
+            yield _utf16_lines(f, file)
             return
         bom = sample.startswith(codecs.BOM_UTF8)
         start = len(codecs.BOM_UTF8) if bom else 0
         encoding, first = ("utf-8", 0) if bom else _sniff(sample, len(sample) < _SAMPLE_BYTES)
         decoder = _LineDecoder(file, encoding, first, sample, bom)
         f.seek(start)
-        for lineno, raw in enumerate(f, 1):
-            yield decoder.decode(raw, lineno)
+        done, rest = 0, b""  # lines handed out; bytes after the last whole line
+        while True:
+            chunk = f.read(_BLOCK_BYTES)
+            data = rest + chunk if rest else chunk
+            if chunk:
+                cut = data.rfind(b"\n") + 1
+                if not cut:  # one line longer than a block: read on
+                    rest = data
+                    continue
+                block, rest = data[:cut], data[cut:]
+            elif not data:
+                return
+            else:
+                block, rest = data, b""
+            text = decoder.decode_block(block)
+            if text is None:
+                yield (decoder.decode(raw, n) for n, raw in enumerate(io.BytesIO(block), done + 1))
+            else:
+                yield io.StringIO(text, newline="\n")
+            done += block.count(b"\n") + (not block.endswith(b"\n"))
+            if not chunk:
+                return
 
 
 def _utf16_lines(f: IO[bytes], file: str) -> Iterator[str]:
@@ -339,7 +418,9 @@ def _check_header(cells: Iterable[object], file: str, line: int, letters: bool =
     return header
 
 
-def _make_row(file: str, line: int, header: list[str], cells: list[Any]) -> RawRow:
+def make_row(file: str, line: int, header: list[str], cells: list[Any]) -> RawRow:
+    """The ``RawRow`` of one record's cells under ``header``: missing cells are ``None``;
+    non-empty cells beyond the header go under ``EXTRA``."""
     values: dict[str, Any] = {h: cells[i] if i < len(cells) else None for i, h in enumerate(header)}
     extra = cells[len(header) :]
     while extra and _blank(extra[-1]):
@@ -378,36 +459,75 @@ def _csv_error(e: csv.Error, file: str, start: int, current: int) -> ReadError:
 
 def _delimited_records(path: str | Path, file: str, fmt: str) -> Iterator[tuple[int, list[str]]]:
     """(start line, cells) for each non-blank record; the first one is the header."""
+    batches = _delimited_batches(path, file, fmt)
+    with closing(batches):
+        for lines, rows in batches:
+            yield from zip(lines, rows)
+
+
+#: A batch of records: their start lines, and their cells.
+Batch = tuple[list[int], list[list[Any]]]
+
+
+def _delimited_batches(path: str | Path, file: str, fmt: str, size: int = 2000
+                       ) -> Iterator[Batch]:
+    """``_delimited_records`` in batches of up to ``size``. A problem that stops the file is
+    raised only after the records before it have been handed out."""
     if csv.field_size_limit() < _FIELD_LIMIT:
         # Process-wide, and the csv module has no per-reader limit; only ever raised, never lowered.
         csv.field_size_limit(_FIELD_LIMIT)
-    lines = _text_lines(path, file)
-    # Peek at the first non-blank line to choose the delimiter (Excel's "文本文件" is tab
-    # separated whatever the suffix); the peeked lines are fed back so line numbers stay physical.
-    peeked: list[str] = []
-    for line in lines:
-        peeked.append(line)
-        if line.strip():
-            break
-    first = peeked[-1] if peeked else ""
-    delimiter = "\t" if fmt == "tsv" else ","
-    if "\t" in first and "," not in first:
-        delimiter = "\t"
-    elif "," in first and "\t" not in first:
-        delimiter = ","
-    reader = csv.reader(itertools.chain(peeked, lines), delimiter=delimiter, strict=True)
-    done = 0
-    with closing(lines):  # close the file as soon as the caller stops, not at garbage collection
+    blocks = _text_blocks(path, file)
+    lines = itertools.chain.from_iterable(blocks)
+    with closing(blocks):  # close the file as soon as the caller stops, not at garbage collection
+        # Peek at the first non-blank line to choose the delimiter (Excel's "文本文件" is tab
+        # separated whatever the suffix); the peeked lines are fed back so line numbers stay
+        # physical.
+        peeked: list[str] = []
+        for line in lines:
+            peeked.append(line)
+            if line.strip():
+                break
+        first = peeked[-1] if peeked else ""
+        delimiter = "\t" if fmt == "tsv" else ","
+        if "\t" in first and "," not in first:
+            delimiter = "\t"
+        elif "," in first and "\t" not in first:
+            delimiter = ","
+        reader = csv.reader(itertools.chain(peeked, lines), delimiter=delimiter, strict=True)
+        done = 0  # physical lines read
         while True:
+            rows: list[list[str]] = []
+            stop: ReadError | None = None
             try:
-                cells = next(reader)
-            except StopIteration:
-                return
+                rows.extend(itertools.islice(reader, size))  # kept up to a problem
             except csv.Error as e:
-                raise _csv_error(e, file, done + 1, reader.line_num) from None
-            start, done = done + 1, reader.line_num
-            if not all(_blank(c) for c in cells):
-                yield start, cells
+                stop = _csv_error(e, file, done + 1 + _lines_of(rows), reader.line_num)
+            except ReadError as e:
+                stop = e
+            read = len(rows)
+            if rows:
+                if stop is None and reader.line_num - done == len(rows):
+                    starts = list(range(done + 1, done + 1 + len(rows)))  # a line each
+                else:  # a quoted cell ran over lines: count them
+                    starts = list(itertools.accumulate(
+                        (_lines_of((cells,)) for cells in rows[:-1]), initial=done + 1))
+                done = reader.line_num
+                firsts = list(map(itemgetter(0), rows)) if all(rows) else None
+                if firsts is None or not all(firsts) or any(map(str.isspace, firsts)):
+                    kept = [i for i, cells in enumerate(rows) if not all(map(_blank, cells))]
+                    starts, rows = [starts[i] for i in kept], [rows[i] for i in kept]
+                if rows:
+                    yield starts, rows
+            if stop is not None:
+                raise stop from None
+            if not read:
+                return
+
+
+def _lines_of(records: Iterable[list[str]]) -> int:
+    """How many physical lines these records took: one each, plus the line breaks inside
+    their (quoted) cells."""
+    return sum(1 + sum(cell.count("\n") for cell in cells) for cells in records)
 
 
 def _iter_delimited(path: str | Path, file: str, fmt: str) -> Iterator[RawRow]:
@@ -416,7 +536,7 @@ def _iter_delimited(path: str | Path, file: str, fmt: str) -> Iterator[RawRow]:
         if header is None:
             header = _check_header(cells, file, line)
         else:
-            yield _make_row(file, line, header, cells)
+            yield make_row(file, line, header, cells)
     if header is None:
         raise _empty(file)
 
@@ -566,7 +686,7 @@ def _iter_xlsx(path: str | Path, file: str, sheet: str | None) -> Iterator[RawRo
         if header is None:
             header = _check_header(cells, where, rowno, letters=True)
         else:
-            yield _make_row(file, rowno, header, list(cells))
+            yield make_row(file, rowno, header, list(cells))
 
 
 # --- JSON / NDJSON -----------------------------------------------------------------------------
@@ -703,6 +823,70 @@ def iter_rows(
     if fmt == "ndjson":
         return _iter_ndjson(path, file)
     return _iter_json(path, file)
+
+
+def iter_cell_batches(
+    path: str | Path, *, display_name: str | None = None, sheet: str | None = None,
+    size: int = 2000,
+) -> tuple[list[str], Iterator[Batch]]:
+    """The header as written and the data rows in batches of up to ``size``: ``(lines,
+    rows)``, each row's line and its cells, for the tabular formats (CSV/TSV, .xlsx): the fast
+    way to read a big file.
+
+    Cells are by position under the header, as read: a row may be shorter or longer than the
+    header (``make_row`` turns it into the ``RawRow`` that ``iter_rows`` gives). Lines, checks
+    and messages are those of ``iter_rows``; the header is read now (``ReadError`` for a file
+    without one), the rows as the batches are consumed. JSON and NDJSON rows are objects, not
+    positions: read them with ``iter_rows`` (``ValueError`` here).
+    """
+    fmt = detect_format(path)
+    file = display_name if display_name is not None else str(path)
+    if fmt in ("csv", "tsv"):
+        records = _delimited_batches(path, file, fmt, size)
+        where, letters = file, False
+    elif fmt == "xlsx":
+        records, where, letters = _xlsx_batches(path, file, sheet, size), "", True
+    else:
+        raise ValueError(f"{fmt} rows are objects: read them with iter_rows")
+    try:
+        lines, rows = next(records, ([], []))
+        if not rows:
+            raise _empty(file)
+        if letters:
+            where, cells = rows[0]  # the .xlsx batches start with the sheet's name for messages
+        else:
+            cells = rows[0]
+        header = _check_header(cells, where, lines[0], letters)
+    except BaseException:
+        records.close()
+        raise
+
+    def batches() -> Iterator[Batch]:
+        with closing(records):
+            if len(rows) > 1:
+                yield lines[1:], rows[1:]
+            yield from records
+
+    return header, batches()
+
+
+def _xlsx_batches(path: str | Path, file: str, sheet: str | None, size: int) -> Iterator[Batch]:
+    """``_xlsx_records`` in batches of up to ``size``; the header's cells come as (sheet name
+    for messages, cells)."""
+    records = _xlsx_records(path, file, sheet)
+    with closing(records):
+        lines: list[int] = []
+        rows: list[Any] = []
+        header = True
+        for rowno, cells, where in records:
+            lines.append(rowno)
+            rows.append((where, cells) if header else list(cells))
+            header = False
+            if len(rows) >= size:
+                yield lines, rows
+                lines, rows = [], []
+        if rows:
+            yield lines, rows
 
 
 def read_header(

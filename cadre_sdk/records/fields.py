@@ -5,6 +5,7 @@ aliases. JSON Schemas are generated from these declarations (``cadre_sdk.schemas
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+import functools
 import unicodedata
 from typing import Any
 
@@ -16,6 +17,8 @@ def clean_code(value: Any) -> str | None:
     """An identifier or code: full-width folded to ASCII, surrounding and inner spaces removed."""
     if value is None:
         return None
+    if value.__class__ is str and value.isascii() and value.isprintable() and " " not in value:
+        return value or None  # NFKC leaves printable ASCII as it is, and there is no space
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a code typed into a numeric Excel cell
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
@@ -193,6 +196,30 @@ def not_before(start: str, end: str) -> Callable[[Any], None]:
             fa, fb = attrs.fields_dict(type(rec))[start], attrs.fields_dict(type(rec))[end]
             raise ValueError(f"“{fb.metadata['title']}”（{b}）早于“{fa.metadata['title']}”（{a}）")
     return check
+
+
+@functools.lru_cache(maxsize=None)
+def record_builder(cls: type) -> Callable[[tuple], Any]:
+    """``build(values)``: a record of ``cls`` from its field values in field order, taken as
+    they are. No converter, validator or check runs: for values that went through them already
+    (the loader converts and checks each distinct cell value once, then runs the record checks
+    itself)."""
+    names = [f.name for f in attrs.fields(cls)]
+    setters = [getattr(cls.__dict__.get(n), "__set__", None) for n in names]
+    if not all(setters):  # not a slotted class: set through object, past the frozen guard
+        setters = [functools.partial(_set_named, n) for n in names]
+    params = ", ".join(f"_set{i}=_set{i}" for i in range(len(names)))
+    body = "".join(f"    _set{i}(self, values[{i}])\n" for i in range(len(names)))
+    source = (f"def build(values, _new=_new, _cls=_cls, {params}):\n"
+              f"    self = _new(_cls)\n{body}    return self\n")
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls,
+                             **{f"_set{i}": s for i, s in enumerate(setters)}}
+    exec(compile(source, f"<record_builder {cls.__name__}>", "exec"), scope)
+    return scope["build"]
+
+
+def _set_named(name: str, obj: Any, value: Any) -> None:
+    object.__setattr__(obj, name, value)
 
 
 def fields_of(cls: type) -> tuple[attrs.Attribute, ...]:

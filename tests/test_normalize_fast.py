@@ -1,0 +1,118 @@
+"""The shortcuts that make a load cheap change no result: ``clean_text``'s cache (which also
+enters a result as its own when there was nothing to simplify), the ID-number check's common
+case, ``clean_code``'s plain-ASCII case, records made from values already converted."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cadre_sdk import normalize as nz
+from cadre_sdk.records import IndicatorScore, Posting
+from cadre_sdk.records.fields import clean_code, record_builder
+
+TEXT = st.text(alphabet=st.sampled_from(list("ab 张幹部，。、\t\n\r\x0b\x01\u3000ＡＢ１\u200b髮發")),
+               max_size=12)
+
+
+def clean_plainly(text: str) -> str | None:
+    """clean_text of a string, each step always done (as before the shortcuts)."""
+    if "\x00" in text:
+        raise ValueError("NUL")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(nz._FULLWIDTH)
+    text = nz._DROP.sub("", text.translate(nz._LINEBREAKS))
+    lines = (nz._HSPACE.sub(" ", line).strip() for line in text.split("\n"))
+    text = "\n".join(line for line in lines if line)
+    return nz.to_simplified(text) if text else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(TEXT, min_size=1, max_size=4))
+def test_clean_text_cached_is_clean_text_done_plainly(texts):
+    nz._CLEAN_CACHE.clear()
+    for text in texts + texts:  # the second time from the cache
+        assert nz.clean_text(text) == clean_plainly(text)
+        cleaned = nz.clean_text(text)
+        if cleaned is not None:  # what the loader does: convert the result again
+            assert nz.clean_text(cleaned) == clean_plainly(cleaned)
+
+
+def test_a_result_enters_the_cache_as_its_own_only_when_nothing_was_simplified():
+    nz._CLEAN_CACHE.clear()
+    assert nz.clean_text(" 张三\u3000 ") == "张三"
+    assert nz._CLEAN_CACHE["张三"] == "张三"
+    assert nz.clean_text("幹部") == "干部"
+    assert "干部" not in nz._CLEAN_CACHE  # converting "干部" again is OpenCC's to say
+    with pytest.raises(ValueError, match="空字符"):
+        nz.clean_text("a\x00b")
+
+
+def check_id_plainly(text: str) -> str:
+    """check_id_number of a string, the character checks always made."""
+    number = re.sub(r"\s+", "", text.translate(nz._FULLWIDTH)).upper()
+    if not number:
+        raise ValueError("身份证号为空：请填写18位身份证号")
+    if len(number) != 18:
+        old = "（这是旧的15位号码，请换成18位号码）" if len(number) == 15 and number.isdigit() else ""
+        raise ValueError(f"身份证号应为18位，实为{len(number)}位{old}")
+    for pos, char in enumerate(number, 1):
+        if not ("0" <= char <= "9" or (pos == 18 and char == "X")):
+            raise ValueError(f"身份证号第{pos}位含有非法字符“{char}”：前17位只能是数字，最后一位是数字或 X")
+    birth = number[6:14]
+    year, month, day = int(birth[:4]), int(birth[4:6]), int(birth[6:])
+    try:
+        if not 1900 <= year <= 2100:
+            raise ValueError
+        dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"身份证号中的出生日期“{birth}”不存在：请核对第7–14位") from None
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    expected = "10X98765432"[sum(int(c) * w for c, w in zip(number, weights)) % 11]
+    if number[17] != expected:
+        raise ValueError(f"身份证号校验位错误：应为 {expected}，实为 {number[17]}（请核对号码是否抄错）")
+    return number
+
+
+ID_TEXT = st.one_of(
+    st.builds(lambda d, seq, male: nz.make_id_number("632801", d, seq, male),
+              st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)), st.integers(0, 499),
+              st.booleans()),
+    st.text(alphabet=st.sampled_from(list("0123456789Xx １ａ")), min_size=14, max_size=19),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=ID_TEXT, tweak=st.integers(0, 17))
+def test_check_id_number_says_what_it_said(text, tweak):
+    for candidate in (text, text[:tweak] + "7" + text[tweak + 1:]):
+        try:
+            want = check_id_plainly(candidate)
+        except ValueError as exc:
+            with pytest.raises(ValueError) as err:
+                nz.check_id_number(candidate)
+            assert str(err.value) == str(exc)
+        else:
+            assert nz.check_id_number(candidate) == want
+
+
+@given(text=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=10))
+def test_clean_code_of_printable_ascii_is_the_nfkc_result(text):
+    plain = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    assert clean_code(text) == (plain or None)
+
+
+def test_records_made_from_converted_values_equal_records_constructed():
+    score = IndicatorScore(assessment_id="A1", indicator="de", score="87.5分")
+    posting = Posting(id="P1", cadre_id="C1", start="1990年8月", end="1995.03", unit_code="U1",
+                      post="科员", kind="appointment", township="是")
+    for rec in (score, posting):
+        values = attrs.astuple(rec, recurse=False)
+        built = record_builder(type(rec))(values)
+        assert built == rec and type(built) is type(rec)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            built.id = "changed"  # type: ignore[misc]
