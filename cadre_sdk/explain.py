@@ -34,27 +34,41 @@ class Trace:
         return value
 
     def parameter(self, pv: ParameterValue, plugin: str) -> Any:
-        """Record a dated parameter read by ``plugin`` and return its value."""
-        key = ("p", pv.path, pv.start, pv.file, plugin)
-        if key not in self._seen:
-            self._seen.add(key)
-            self.parameters.append({"path": pv.path, "value": pv.value,
-                                    "start": pv.start.isoformat(), "reference": pv.reference,
-                                    "example": pv.example, "plugin": plugin, "file": pv.file})
-        return pv.value
+        """Record a dated parameter read by ``plugin`` and return its value (once per trace:
+        the same path, start, file and plugin read again is not listed twice)."""
+        return self.cite(parameter_record(pv, plugin))
+
+    def cite(self, record: tuple) -> Any:
+        """``parameter`` for a ``parameter_record`` made beforehand (an engine reading the same
+        parameters for many subjects); returns the parameter's value."""
+        if record[1] not in self._seen:
+            self._seen.add(record[1])
+            self.parameters.append(record[2])
+        return record[0].value
 
     def rule(self, kind: str, key: str, plugin: str, jurisdiction: str, name: str = "") -> None:
         """Record which plugin's rule was applied, for which jurisdiction."""
         seen = ("r", kind, key, plugin, jurisdiction, name)
         if seen not in self._seen:
             self._seen.add(seen)
-            self.rules.append({"kind": kind, "key": key, "plugin": plugin,
-                               "jurisdiction": jurisdiction, "name": name})
+            entry = _RULE_ENTRIES.get(seen)
+            if entry is None:
+                entry = _RULE_ENTRIES[seen] = {"kind": kind, "key": key, "plugin": plugin,
+                                               "jurisdiction": jurisdiction, "name": name}
+            self.rules.append(entry)
 
     def step(self, label: str, value: Any, formula: str = "") -> Any:
         """Record one step of the formula (label in Chinese) and return its value."""
         self.steps.append({"label": label, "formula": formula, "value": value})
         return value
+
+    def copy(self, subject: str) -> "Trace":
+        """A trace with this one's records (lists copied) under another subject: for a
+        computation shared by several subjects (equal inputs, one rule call)."""
+        return Trace(subject=subject, inputs=list(self.inputs),
+                     parameters=list(self.parameters), steps=list(self.steps),
+                     rules=list(self.rules), result=self.result, note=self.note,
+                     seen=set(self._seen))
 
     def to_dict(self) -> dict[str, Any]:
         """The trace as plain data (what ``explanations.write`` stores)."""
@@ -70,6 +84,32 @@ class Trace:
 
     def to_text(self) -> str:
         return render_text(self.to_dict())
+
+
+#: The entry of each parameter value as a plugin read it, made once for every trace that reads
+#: it: ``(id(pv), plugin) -> (pv, dedup key, entry)``. The entries (and the rules' entries below)
+#: are shared by the traces that cite them: treat a trace's ``parameters`` and ``rules`` entries
+#: as read-only. Parameter values live as long as their (cached) parameter files, so this holds
+#: a few hundred entries; ``pv`` is kept so that its id is never reused while listed.
+_PARAMETER_ENTRIES: dict[tuple[int, str], tuple[ParameterValue, tuple, dict[str, Any]]] = {}
+_RULE_ENTRIES: dict[tuple, dict[str, Any]] = {}
+_ENTRIES_LIMIT = 100_000
+
+
+def parameter_record(pv: ParameterValue, plugin: str) -> tuple:
+    """``(pv, key, entry)``: how a trace records that ``plugin`` read ``pv`` (``Trace.cite``);
+    ``key`` tells repeated reads apart, ``entry`` is what the explanation lists."""
+    known = _PARAMETER_ENTRIES.get((id(pv), plugin))
+    if known is not None and known[0] is pv:
+        return known
+    if len(_PARAMETER_ENTRIES) >= _ENTRIES_LIMIT:   # parameter files loaded again and again
+        _PARAMETER_ENTRIES.clear()
+        _RULE_ENTRIES.clear()
+    known = _PARAMETER_ENTRIES[(id(pv), plugin)] = (
+        pv, ("p", pv.path, pv.start, pv.file, plugin),
+        {"path": pv.path, "value": pv.value, "start": pv.start.isoformat(),
+         "reference": pv.reference, "example": pv.example, "plugin": plugin, "file": pv.file})
+    return known
 
 
 def _fmt(value: Any) -> str:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .explain import Trace
+from .explain import Trace, parameter_record
 from .parameters import Parameters
 
 
@@ -115,7 +115,8 @@ class ConsequenceRule:
     """A named consequence of assessment history (e.g. 三年连续优秀 → 优先选拔).
 
     ``applies(history, ctx) -> str | None`` gets the cadre's annual grades by year (a dict,
-    newest last) and returns a Chinese reason when the consequence applies."""
+    newest last) and returns a Chinese reason when the consequence applies. It must depend only
+    on ``history`` and ``ctx``: cadres with equal histories share one call (and its steps)."""
 
     rule_kind: ClassVar[str] = "consequence"
     code: str
@@ -135,7 +136,8 @@ class SubsidyRule:
 
     Lines combine by scheme: for each cadre and month, the most specific jurisdiction's rule of
     each scheme applies. ``entitlement`` is a ``cadre_sdk.engines.subsidies.Entitlement``;
-    ``compute`` must depend only on it and ``ctx`` (equal entitlements share one call). Return
+    ``compute`` must depend only on it and ``ctx``: entitlements of one month that agree on
+    every field ``compute`` reads share one call (its steps included). Return
     0 with a reason step when nothing is paid, None when the scheme does not apply."""
 
     rule_kind: ClassVar[str] = "subsidy"
@@ -247,9 +249,22 @@ class RuleContext:
     jurisdiction: str
     on: datetime.date
     trace: Trace
+    #: Parameters already read at ``on`` by this rule (path -> ``parameter_record``): an engine
+    #: running one rule for many subjects on one date passes the same (at first empty) dict to
+    #: each context, so that a path is looked up once. Every read is still recorded in the trace.
+    reads: dict[str, tuple] | None = attrs.field(default=None, repr=False, eq=False)
 
     def param(self, path: str, on: datetime.date | None = None) -> Any:
         """The value of the rule's parameter ``path`` in force on the evaluation date."""
+        if on is None and self.reads is not None:
+            record = self.reads.get(path)
+            if record is None:
+                record = self.reads[path] = parameter_record(
+                    self._parameters(path).at(path, self.on), self.plugin)
+            return self.trace.cite(record)
+        return self.trace.parameter(self._parameters(path).at(path, on or self.on), self.plugin)
+
+    def _parameters(self, path: str) -> Parameters:
         params = getattr(self.rule, "parameters", None)
         if params is None:
             from .errors import PluginError
@@ -257,7 +272,7 @@ class RuleContext:
             raise PluginError(self.plugin, self.rule.rule_kind,
                               f"rule {self.rule.key!r} reads parameter {path!r} but has no "
                               "parameters", "pass parameters=load_parameters(...) when registering")
-        return self.trace.parameter(params.at(path, on or self.on), self.plugin)
+        return params
 
     def step(self, label: str, value: Any, formula: str = "") -> Any:
         return self.trace.step(label, value, formula)

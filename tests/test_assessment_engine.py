@@ -377,6 +377,35 @@ def test_local_formula_replaces_the_default_for_its_jurisdiction(world, run):
     assert result(db, "A2")["score"] == pytest.approx(69.0)
 
 
+@pytest.mark.parametrize("fault", ["raise", "wrong", "slow"])
+def test_a_faulty_scoring_formula_names_the_plugin(world, run, fault, monkeypatch):
+    # The formula runs for a unit's assessments in one rule call: a fault in any of them (a
+    # second cadre's here) still names the plugin and the rule, and nothing is written.
+    import time
+
+    monkeypatch.setenv("CADRE_PLUGIN_TIMEOUT", "0.3")
+
+    def faulty(inputs, ctx):
+        if inputs.cadre_id != "C2":
+            return 80.0
+        if fault == "raise":
+            raise RuntimeError("boom")
+        if fault == "wrong":
+            return "high"
+        time.sleep(5)
+
+    def register_scoring(register):
+        register(ScoringFormula(subject="个人", compute=faulty))
+    db = (world.unit("G1", "632801").annual("A1", "G1", 2024, cadre="C1", scores=80)
+          .annual("A2", "G1", 2024, cadre="C2", scores=80).build())
+    with pytest.raises(PluginError) as err:
+        run(db, local_plugin("faulty_formula", "632801", register_scoring=register_scoring))
+    assert err.value.plugin == "faulty_formula" and err.value.hook.startswith("register_scoring")
+    says = {"raise": "RuntimeError: boom", "wrong": "returned 'high'", "slow": "time limit"}
+    assert says[fault] in str(err.value)
+    assert db["assessment_result"].count == 0
+
+
 # -- indicator sets and weights -------------------------------------------------------------
 
 def ecology_set(ji_2020, lian_2020, ji_2024=None, lian_2024=None, positioning=None):
@@ -485,6 +514,34 @@ def test_consequences(world, run):
     text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",
                       ["consequence:C1:2024:priority_selection"]).fetchone()[0]
     assert "consequences.excellent_years = 3" in text and "历年年度考核等次" in text
+
+
+def test_cadres_with_equal_histories_share_one_call_of_a_consequence_rule(world, run):
+    from cadre_sdk import ConsequenceRule
+
+    db = consequence_world(world)
+    histories = []
+
+    def latest(history, ctx):
+        histories.append(dict(history))
+        year = max(history)
+        return ctx.step("最近一年等次", f"{year} 年度{history[year]}")
+
+    def register_scoring(register):
+        register(ConsequenceRule(code="latest", title="最近一年等次", applies=latest))
+    run(db, local_plugin("latest_grade", "632801", register_scoring=register_scoring))
+    # Distinct histories: 2022 C1 优秀 / the rest 称职 (2); 2023 C1 / C2 (基本称职) / the rest
+    # (3); 2024 C1 / C2 / C3 (不称职) / C4–C7 (4): 9 calls for 21 cadre-years.
+    assert len(histories) == 9
+    got = {(r["cadre_id"], r["year"]): r["reason"] for r in db.query(
+        "SELECT * FROM consequence WHERE code = 'latest'")}
+    assert len(got) == 21
+    assert got[("C1", 2024)] == "2024 年度优秀" and got[("C3", 2024)] == "2024 年度不称职"
+    assert got[("C5", 2023)] == got[("C6", 2023)] == "2023 年度称职"
+    # the shared call's explanation is each cadre's own
+    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",
+                      ["consequence:C6:2023:latest"]).fetchone()[0]
+    assert "干部 C6" in text and "最近一年等次" in text and "2023 年度称职" in text
 
 
 # -- scorecards and re-evaluation ------------------------------------------------------------

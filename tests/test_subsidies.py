@@ -261,3 +261,69 @@ def test_service_counts_completed_years_of_merged_spells():
     assert len(gap) == 2
     # 2019-11 lies in the gap: not posted; the last spell before it ended 2019-10.
     assert career_facts(gap, 2019 * 12 + 10)["left_township"] == "2019-10"
+
+
+def regional_rule_plugin(compute):
+    """A prefecture plugin for 海北 (632200: T_A, T_S) whose regional allowance is ``compute``."""
+    class Haibei:
+        @hookimpl
+        def cadre_jurisdiction(self):
+            return "632200"
+
+        @hookimpl
+        def register_subsidy_rules(self, register):
+            register(SubsidyRule(scheme=REGIONAL, compute=compute, name="测试用地区附加津贴"))
+    return Haibei()
+
+
+def test_cadre_months_agreeing_on_what_the_rule_reads_share_one_call(loaded, cadre_plugins,
+                                                                     cadre_evaluate):
+    # In 2024-05 E14, E15, E16 (T_A, 14 years) and N (T_A, 0 years) all work in a class-2
+    # township; D works in T_S (no class). A rule reading only the hardship class is called
+    # once for the four and once for D; one reading the years of service once for E14–E16 and
+    # once for N and D (0 years each).
+    calls = []
+
+    def by_class(ent, ctx):
+        calls.append(ent.month)
+        if not ent.hardship_class:
+            return None
+        return ctx.step(f"{ent.hardship_class}类地区定额", 50.0)
+
+    cadre_evaluate(loaded, cadre_plugins(regional_rule_plugin(by_class)), only=("subsidies",))
+    assert calls.count("2024-05") == 2
+    for cadre in ("E14", "E15", "E16", "N"):
+        paid = line(loaded, cadre, "2024-05", REGIONAL)
+        assert paid["amount"] == 50 and "2类地区定额" in paid["text"]
+    assert line(loaded, "D", "2024-05", REGIONAL) is None
+
+    calls.clear()
+
+    def by_years(ent, ctx):
+        calls.append(ent.month)
+        return ctx.step("按乡镇工作年限", float(ent.service_years))
+
+    cadre_evaluate(loaded, cadre_plugins(regional_rule_plugin(by_years)), only=("subsidies",))
+    assert calls.count("2024-05") == 2
+    assert [line(loaded, c, "2024-05", REGIONAL)["amount"] for c in ("E14", "E15", "E16", "N", "D")
+            ] == [14, 14, 14, 0, 0]
+    # each line's explanation still shows that cadre-month's own facts
+    assert "本月乡镇在岗天数：15" in line(loaded, "E15", "2024-05", REGIONAL)["text"]
+    assert "本月乡镇在岗天数：16" in line(loaded, "E16", "2024-05", REGIONAL)["text"]
+
+
+def test_a_rule_reading_fields_in_changing_order_still_gets_each_case_right(
+        loaded, cadre_plugins, cadre_evaluate):
+    # Not a pure function: every other call reads ``posted`` before ``days``. Such a call is
+    # not shared, but every line still gets the amount of its own facts (its days).
+    count = [0]
+
+    def fickle(ent, ctx):
+        count[0] += 1
+        if count[0] % 2 == 0 and not ent.posted:
+            return ctx.step("未在乡镇工作", 0.0)
+        return ctx.step("按在岗天数", float(ent.days))
+
+    cadre_evaluate(loaded, cadre_plugins(regional_rule_plugin(fickle)), only=("subsidies",))
+    got = {c: line(loaded, c, "2024-05", REGIONAL)["amount"] for c in ("E14", "E15", "E16", "N")}
+    assert got == {"E14": 14, "E15": 15, "E16": 16, "N": 8}

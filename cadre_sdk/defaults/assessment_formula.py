@@ -34,13 +34,27 @@ VOTES = (("excellent", "优秀"), ("competent", "称职"), ("basic", "基本称�
          ("incompetent", "不称职"))
 ROUTINE_KEYS = {"好": "good", "较好": "fairly_good", "一般": "average", "较差": "poor"}
 METHODS = {"democratic": "民主测评", "reverse": "反向测评", "interview": "考核谈话"}
+_WEIGHT_PATHS = {subject: tuple((key, f"formula.{skey}.weights.{key}") for key, _ in COMPONENTS)
+                 for subject, skey in SUBJECT_KEYS.items()}
+_VOTE_PATHS = tuple(f"formula.vote_points.{key}" for key, _ in VOTES)
+_ROUTINE_PATHS = {grade: f"formula.routine_points.{key}" for grade, key in ROUTINE_KEYS.items()}
 MISSING = {"indicators": "无指标得分", "democratic": "无记录或参评人数为 0",
            "reverse": "无记录或参评人数为 0", "interview": "无记录或参评人数为 0",
            "routine": "本年度无季度考核记录", "targets": "本单位本年度无进度记录"}
 
 
+_SHOWN: dict[float, str] = {}
+
+
 def _num(value: float) -> str:
-    return f"{value:.4f}".rstrip("0").rstrip(".")
+    """A number as the formulas show it: at most 4 decimals, no trailing zeros (weights, points
+    and scores repeat across assessments, so each distinct number is formatted once)."""
+    shown = _SHOWN.get(value)   # equal numbers (1, 1.0) are shown alike; not 0.0 and -0.0
+    if shown is None or not value:
+        if len(_SHOWN) >= 50_000:
+            _SHOWN.clear()
+        shown = _SHOWN[value] = f"{value:.4f}".rstrip("0").rstrip(".")
+    return shown
 
 
 def indicator_component(inputs: Any, ctx: Any) -> float | None:
@@ -58,13 +72,17 @@ def indicator_component(inputs: Any, ctx: Any) -> float | None:
     return ctx.step("分类考核指标加权得分", value, f"({terms}) ÷ {_num(total)}")
 
 
-def vote_component(votes: Any, label: str, ctx: Any) -> float | None:
-    """Votes × points per grade, averaged over the participants (abstentions score 0)."""
+def vote_component(votes: Any, label: str, ctx: Any,
+                   points: list[float] | None = None) -> float | None:
+    """Votes × points per grade, averaged over the participants (abstentions score 0).
+    ``points``: the points per grade (优秀, 称职, 基本称职, 不称职) when already read."""
     if votes is None or votes.participants == 0:
         return None
-    points = {key: ctx.param(f"formula.vote_points.{key}") for key, _ in VOTES}
-    value = sum(getattr(votes, key) * points[key] for key, _ in VOTES) / votes.participants
-    terms = " + ".join(f"{_num(points[key])}×{getattr(votes, key)}" for key, _ in VOTES)
+    if points is None:
+        points = [ctx.param(path) for path in _VOTE_PATHS]
+    counts = (votes.excellent, votes.competent, votes.basic, votes.incompetent)
+    value = sum(n * p for n, p in zip(counts, points)) / votes.participants
+    terms = " + ".join(f"{_num(p)}×{n}" for n, p in zip(counts, points))
     abstain = f"（弃权 {votes.abstained} 人计 0 分）" if votes.abstained else ""
     return ctx.step(f"{label}得分", value, f"({terms}) ÷ 参评 {votes.participants} 人{abstain}")
 
@@ -73,8 +91,12 @@ def routine_component(quarters: dict[str, str], ctx: Any) -> float | None:
     """The mean of the points of the quarters present."""
     if not quarters:
         return None
-    points = {q: ctx.param(f"formula.routine_points.{ROUTINE_KEYS[g]}")
-              for q, g in quarters.items()}
+    by_grade: dict[str, Any] = {}
+    points = {}
+    for q, g in quarters.items():
+        if g not in by_grade:
+            by_grade[g] = ctx.param(_ROUTINE_PATHS[g])
+        points[q] = by_grade[g]
     absent = [q for q in ("一季度", "二季度", "三季度", "四季度") if q not in quarters]
     if absent:
         ctx.step(f"平时考核缺少{'、'.join(absent)}：按已有季度平均", f"{len(quarters)} 个季度")
@@ -93,26 +115,51 @@ def target_component(targets: Any, ctx: Any) -> float | None:
 
 def round_half_up(value: float, places: int) -> float:
     """``value`` rounded half up (89.995 → 90.0 at 2 places), from its shortest decimal form."""
-    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = _QUANTA[places] = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(quantum, ROUND_HALF_UP))
+
+
+_QUANTA: dict[int, Decimal] = {}
+
+
+def _component_data(key: str, inputs: Any) -> Any:
+    """What a component is computed from (None or empty when the assessment has none)."""
+    if key == "indicators":
+        return inputs.indicators
+    if key == "routine":
+        return inputs.quarters
+    if key == "targets":
+        return inputs.targets
+    return inputs.evaluations.get(METHODS[key])
+
+
+def _component(key: str, data: Any, inputs: Any, ctx: Any, read: dict[str, Any]) -> float | None:
+    """One component's score (None: missing), its steps recorded; ``read`` keeps what the
+    components of one assessment share (the vote points, read at the first vote)."""
+    if key == "indicators":
+        return indicator_component(inputs, ctx)
+    if key == "routine":
+        return routine_component(dict(data), ctx)
+    if key == "targets":
+        return target_component(data, ctx)
+    if data is None or data.participants == 0:
+        return None
+    if "votes" not in read:
+        read["votes"] = [ctx.param(path) for path in _VOTE_PATHS]
+    return vote_component(data, METHODS[key], ctx, read["votes"])
 
 
 def weighted_score(inputs: Any, ctx: Any) -> float | None:
     """The provincial default annual score of a cadre or a team (see the module docstring)."""
-    subject = SUBJECT_KEYS[inputs.subject]
-    weights = {key: ctx.param(f"formula.{subject}.weights.{key}") for key, _ in COMPONENTS}
-    sources = {
-        "indicators": (inputs.indicators, lambda: indicator_component(inputs, ctx)),
-        **{key: (inputs.evaluations.get(method),
-                 lambda m=method: vote_component(inputs.evaluations.get(m), m, ctx))
-           for key, method in METHODS.items()},
-        "routine": (inputs.quarters, lambda: routine_component(dict(inputs.quarters), ctx)),
-        "targets": (inputs.targets, lambda: target_component(inputs.targets, ctx)),
-    }
+    weights = {key: ctx.param(path) for key, path in _WEIGHT_PATHS[inputs.subject]}
     parts: dict[str, float | None] = {}
+    read: dict[str, Any] = {}
     for key, label in COMPONENTS:
-        data, compute = sources[key]
+        data = _component_data(key, inputs)
         if weights[key] > 0:
-            parts[key] = compute()
+            parts[key] = _component(key, data, inputs, ctx, read)
             if parts[key] is None and key == "indicators":
                 ctx.step("无任何分类考核指标得分：不计分，不评定等次", "未评定")
                 return None
@@ -120,7 +167,7 @@ def weighted_score(inputs: Any, ctx: Any) -> float | None:
                 ctx.step(f"{label}缺失（{MISSING[key]}）：其权重 {_num(weights[key])}% "
                          "按比例分配给其余部分", "缺失")
         elif data:  # weight 0: shown for reference only
-            value = compute()
+            value = _component(key, data, inputs, ctx, read)
             parts[key] = None
             if value is not None:
                 ctx.step(f"{label}权重为 0：上项只作参考", "不计入得分")

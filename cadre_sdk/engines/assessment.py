@@ -9,8 +9,10 @@ re-evaluating the same inputs with the same plugins gives byte-identical tables)
    ``ScoringFormula`` and graded by the ``GradingRule`` of the unit's jurisdiction, with the
    ``IndicatorSet`` for its subject, unit kind and positioning; then the unit's individuals are
    ranked and the ``GradeQuota`` applied (``assessment_quota``). Teams are pooled per county-level
-   jurisdiction and year, after all units.
-3. ``consequence``: ``ConsequenceRule`` items over each cadre's history.
+   jurisdiction and year, after all units. The inputs are read one group at a time
+   (``stream_groups``) and results written in batches: memory does not grow with the store.
+3. ``consequence``: ``ConsequenceRule`` items over each cadre's history (cadres with equal
+   histories share one call of a rule).
 4. ``scorecard``: per unit and region and year (``assessment_scorecard``).
 
 Every row has an ``explanation_id`` (``assessment:<考核编号>``, ``consequence:…``,
@@ -20,8 +22,8 @@ the shared ``assessment_rules:…`` entry holding its rules and parameters (``as
 from __future__ import annotations
 
 import datetime
-
 from collections import defaultdict
+from itertools import groupby
 from typing import Any
 
 import sqlite_utils
@@ -32,16 +34,16 @@ from ..store import migration_set
 from . import assessment_labels  # noqa: F401  (labels the result tables for the publication)
 from .assessment_consequences import consequences
 from .assessment_explain import RuleSets
-from .assessment_inputs import individual_groups, load_group, team_pools
+from .assessment_inputs import pool_key, stream_groups
 from .assessment_quota import settle_pool
 from .assessment_rules import AssessmentRules
 from .assessment_scorecard import build_scorecards
-from .assessment_scoring import Scored, score_one
+from .assessment_scoring import Scored, score_group
 from .assessment_targets import summarize_targets
+from .batch import BATCH
 
 NAME = "考核"
 KIND = "assessment"
-BATCH = 2000
 EXPLANATION_KINDS = ("assessment", "assessment_rules", "consequence", "scorecard", "target")
 
 migrations = migration_set("cadre_sdk.assessment")
@@ -192,17 +194,14 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
             grades["名额调整"] += s.quota_applied
             results.add(*_result(s, rulesets))
 
-    for unit_code, year in individual_groups(conn):
-        group = load_group(conn, unit_code, year, "个人")
-        people = [score_one(row, group, rules, targets) for row in group.rows]
-        settle_pool(people, rules.quotas(people[0].row.region_code),
-                    f"单位 {unit_code} {year} 年度个人考核", year)
+    for group in stream_groups(conn, "个人"):
+        first = group.rows[0]
+        people = score_group(group, rules)
+        settle_pool(people, rules.quotas(first.region_code),
+                    f"单位 {first.unit_code} {first.year} 年度个人考核", first.year)
         finish(people)
-    for (region, year), units in team_pools(conn).items():
-        pool = []
-        for unit_code in units:
-            group = load_group(conn, unit_code, year, "班子")
-            pool += [score_one(row, group, rules, targets) for row in group.rows]
+    for (region, year), groups in groupby(stream_groups(conn, "班子"), key=pool_key):
+        pool = [s for group in groups for s in score_group(group, rules)]
         settle_pool(pool, rules.quotas(region), f"地区 {region} {year} 年度领导班子考核", year)
         finish(pool)
     results.flush()
@@ -214,4 +213,4 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     cards = build_scorecards(db)
     order = ("优秀", "称职", "基本称职", "不称职", "未评定", "名额调整")
     return {"考核结果": results.count, **{g: grades[g] for g in order if grades.get(g)},
-            "结果运用": found.count, "成绩单": cards, "重点目标汇总": len(targets)}
+            "结果运用": found.count, "成绩单": cards, "重点目标汇总": targets}

@@ -26,22 +26,41 @@ class RuleSets:
     def __init__(self) -> None:
         self._sets: dict[str, dict[str, Any]] = {}
         self._ids: dict[tuple, str] = {}
+        # Traces share their rule and parameter entries (``Trace.rule``, ``parameter_record``):
+        # the same objects again need no look at their content. Keyed by id(); the objects
+        # are kept here too, so that an id is never reused while it is a key.
+        self._known_rules: dict[tuple, tuple[str, list]] = {}
+        self._known_parameters: dict[str, dict[int, dict]] = {}
 
     def split(self, eid: str, kind: str, data: dict[str, Any], year: int) -> tuple:
         """The explanation row of one assessment, its rules and parameters moved to the
         shared entry (whose id depends only on the year and the rules applied)."""
         rules, parameters = data["rules"], data["parameters"]
+        same = (year, *map(id, rules))
+        known = self._known_rules.get(same)
+        if known is None:
+            known = self._known_rules[same] = (self._rule_set(year, rules), list(rules))
+        rid = known[0]
+        seen = self._known_parameters[rid]
+        for p in parameters:
+            if id(p) not in seen:
+                seen[id(p)] = p
+                self._sets[rid]["parameters"].setdefault(
+                    (p["plugin"], p["path"], p["start"], p["file"]), p)
+        return (eid, kind, data["subject"],
+                {**data, "rules": [], "parameters": [], "see": [rid]})
+
+    def _rule_set(self, year: int, rules: list[dict[str, Any]]) -> str:
+        """The id of the shared entry for ``rules`` in ``year`` (made the first time)."""
         signature = (year, *(tuple(sorted(r.items())) for r in rules))
         rid = self._ids.get(signature)
         if rid is None:
             key = json.dumps([year, rules], ensure_ascii=False, sort_keys=True)
             rid = self._ids[signature] = \
                 f"{KIND}:{hashlib.sha1(key.encode('utf-8')).hexdigest()[:12]}"
-        entry = self._sets.setdefault(rid, {"year": year, "rules": rules, "parameters": {}})
-        for p in parameters:
-            entry["parameters"].setdefault((p["plugin"], p["path"], p["start"], p["file"]), p)
-        return (eid, kind, data["subject"],
-                {**data, "rules": [], "parameters": [], "see": [rid]})
+            self._sets.setdefault(rid, {"year": year, "rules": rules, "parameters": {}})
+            self._known_parameters.setdefault(rid, {})
+        return rid
 
     def rows(self) -> list[tuple]:
         """The shared entries' explanation rows, in id order."""

@@ -1,17 +1,18 @@
 """What an annual assessment's scoring formula gets (``AssessmentInputs``), and how the engine
-reads it from the store: one unit and year at a time, a handful of queries per group, never one
-query per indicator row.
+reads it from the store: four ordered queries for all the assessments of a subject, merged one
+unit and year at a time (``stream_groups``), never one query per group or per indicator row.
 """
 from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import attrs
 
-ANNUAL = "年度"
 VOTE_FIELDS = ("excellent", "competent", "basic", "incompetent")
 
 
@@ -125,75 +126,99 @@ class Group:
     scores: dict[str, dict[str, float]]
     evaluations: dict[str, dict[str, Votes]]
     quarters: dict[str, dict[str, str]]   # cadre id (个人) or unit code (班子) -> quarter -> grade
+    targets: TargetSummary | None = None  # the unit's "710" summary for the year
 
     def quarter_key(self, row: AnnualRow) -> str:
         """Routine assessments belong to the cadre (个人) or to the unit's team (班子)."""
         return row.cadre_id if row.subject == "个人" and row.cadre_id else f"班子:{row.unit_code}"
 
 
-def individual_groups(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    """(unit code, year) of every unit with annual assessments of individuals, in order."""
-    return conn.execute("SELECT DISTINCT unit_code, year FROM assessment WHERE period = ? "
-                        "AND subject = '个人' ORDER BY unit_code, year", [ANNUAL]).fetchall()
+#: The order groups are read in, per subject: individuals unit by unit; teams by the pool of
+#: their county-level jurisdiction (the first six digits of the unit's region), then unit.
+_ORDER = {"个人": "a.unit_code, a.year", "班子": "substr(u.region_code, 1, 6), a.year, a.unit_code"}
 
 
-def team_pools(conn: sqlite3.Connection) -> dict[tuple[str, int], list[str]]:
-    """The units with an annual team (班子) assessment, by county-level code (the first six
-    digits of the unit's region) and year, in order."""
-    pools: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for region, year, unit in conn.execute(
-            "SELECT DISTINCT substr(u.region_code, 1, 6), a.year, a.unit_code FROM assessment a "
-            "JOIN unit u ON u.code = a.unit_code WHERE a.period = ? AND a.subject = '班子' "
-            "ORDER BY 1, 2, 3", [ANNUAL]):
-        pools[(region, year)].append(unit)
-    return dict(pools)
+def _annual(join: str = "") -> str:
+    """FROM and WHERE of the annual assessments of one subject (``?``) with their units."""
+    return (f"FROM assessment a JOIN unit u ON u.code = a.unit_code {join} "
+            "WHERE a.period = '年度' AND a.subject = ?")
 
 
-_IN_GROUP = ("SELECT id FROM assessment WHERE unit_code = ? AND year = ? AND period = '年度' "
-             "AND subject = ?")
-
-
-def load_group(conn: sqlite3.Connection, unit_code: str, year: int, subject: str) -> Group:
-    """Read one unit-year's annual assessments of ``subject`` (个人 or 班子) and their
-    indicator scores, evaluations and routine (quarterly) grades."""
-    args = [unit_code, year, subject]
-    rows = [AnnualRow(*r) for r in conn.execute(
-        "SELECT a.id, a.subject, a.cadre_id, a.unit_code, a.year, u.kind, u.level, "
-        "u.region_code, u.positioning FROM assessment a JOIN unit u ON u.code = a.unit_code "
-        "WHERE a.unit_code = ? AND a.year = ? AND a.subject = ? AND a.period = '年度' "
-        "ORDER BY a.id", args)]
-    scores: dict[str, dict[str, float]] = defaultdict(dict)
-    for aid, code, score in conn.execute(
-            f"SELECT assessment_id, indicator, score FROM indicator_score WHERE assessment_id IN "
-            f"({_IN_GROUP}) ORDER BY assessment_id, indicator", args):
-        scores[aid][code] = score
-    evaluations: dict[str, dict[str, Votes]] = defaultdict(dict)
-    for aid, method, *counts in conn.execute(
-            f"SELECT assessment_id, method, {', '.join(VOTE_FIELDS)}, participants FROM "
-            f"evaluation WHERE assessment_id IN ({_IN_GROUP}) ORDER BY assessment_id, method",
-            args):
-        evaluations[aid][method] = Votes(method, *counts)
-    return Group(rows, dict(scores), dict(evaluations), _quarters(conn, unit_code, year, subject))
-
-
-def _quarters(conn: sqlite3.Connection, unit_code: str, year: int, subject: str
-              ) -> dict[str, dict[str, str]]:
-    # A cadre's quarters count wherever they were recorded (a cadre may move mid-year); a team's
-    # are its unit's. Two records for one quarter: the one with the greater assessment id wins.
-    out: dict[str, dict[str, str]] = defaultdict(dict)
+def _queries(subject: str) -> tuple[str, str, str, str]:
+    """The four reads of ``stream_groups``, each ordered group by group (unit and year) in the
+    same order; every row starts with its group's unit code and year."""
+    order = _ORDER[subject]
+    rows = ("SELECT a.unit_code, a.year, a.id, a.subject, a.cadre_id, a.unit_code, a.year, "
+            "u.kind, u.level, u.region_code, u.positioning, t.targets, t.on_schedule, "
+            "t.last_month "
+            f"{_annual('LEFT JOIN target_summary t ON t.unit_code = a.unit_code AND t.year = a.year')}"
+            f" ORDER BY {order}, a.id")
+    scores = ("SELECT a.unit_code, a.year, s.assessment_id, s.indicator, s.score "
+              f"{_annual('JOIN indicator_score s ON s.assessment_id = a.id')}"
+              f" ORDER BY {order}, s.assessment_id, s.indicator")
+    votes = (f"SELECT a.unit_code, a.year, e.assessment_id, e.method, "
+             f"{', '.join('e.' + f for f in VOTE_FIELDS)}, e.participants "
+             f"{_annual('JOIN evaluation e ON e.assessment_id = a.id')}"
+             f" ORDER BY {order}, e.assessment_id, e.method")
+    # A cadre's quarters count wherever they were recorded (a cadre may move mid-year); a
+    # team's are its unit's. Two records for one quarter: the one with the greater id wins.
     if subject == "个人":
-        query = ("SELECT q.cadre_id, q.period, q.routine_grade FROM assessment a "
-                 "JOIN assessment q ON q.cadre_id = a.cadre_id AND q.year = a.year "
-                 "WHERE a.unit_code = ? AND a.year = ? AND a.period = '年度' AND "
-                 "a.subject = '个人' AND q.subject = '个人' AND q.period != '年度' AND "
-                 "q.routine_grade IS NOT NULL ORDER BY q.id")
+        quarters = ("SELECT a.unit_code, a.year, q.cadre_id, q.period, q.routine_grade "
+                    f"{_annual('JOIN assessment q ON q.cadre_id = a.cadre_id AND q.year = a.year')}"
+                    " AND q.subject = '个人' AND q.period != '年度' AND q.routine_grade IS NOT NULL"
+                    f" ORDER BY {order}, q.id")
     else:
-        query = ("SELECT '班子:' || unit_code, period, routine_grade FROM assessment WHERE "
-                 "subject = '班子' AND unit_code = ? AND year = ? AND period != '年度' AND "
-                 "routine_grade IS NOT NULL ORDER BY id")
-    for key, period, grade in conn.execute(query, [unit_code, year]):
-        out[key][period] = grade
-    return dict(out)
+        quarters = ("SELECT a.unit_code, a.year, '班子:' || a.unit_code, a.period, "
+                    "a.routine_grade FROM assessment a JOIN unit u ON u.code = a.unit_code "
+                    "WHERE a.subject = ? AND a.period != '年度' AND a.routine_grade IS NOT NULL "
+                    "AND EXISTS (SELECT 1 FROM assessment t WHERE t.unit_code = a.unit_code AND "
+                    "t.year = a.year AND t.period = '年度' AND t.subject = a.subject) "
+                    f"ORDER BY {order}, a.id")
+    return rows, scores, votes, quarters
+
+
+def _runs(cursor: Iterable[tuple]) -> Iterator[tuple[tuple, list[tuple]]]:
+    """The rows of an ordered cursor in runs of equal (unit code, year) (its first columns)."""
+    for key, run in groupby(cursor, key=itemgetter(0, 1)):
+        yield key, list(run)
+
+
+def stream_groups(conn: sqlite3.Connection, subject: str) -> Iterator[Group]:
+    """Every unit-year's annual assessments of ``subject`` (个人 or 班子) with their indicator
+    scores, evaluations, routine (quarterly) grades and the unit's "710" summary (from
+    ``target_summary``, written before), one group at a time (nothing is held
+    beyond the group being read: memory does not grow with the number of cadres). Groups come
+    unit by unit (individuals) or pool by pool (teams, see ``_ORDER``)."""
+    reads = _queries(subject)
+    main, *others = (_runs(conn.execute(sql, [subject])) for sql in reads)
+    pending: list[Any] = [next(run, None) for run in others]
+    for key, rows in main:
+        found: list[list[tuple]] = []
+        for n, run in enumerate(others):   # their groups are a subset of main's, same order
+            if pending[n] is not None and pending[n][0] == key:
+                found.append(pending[n][1])
+                pending[n] = next(run, None)
+            else:
+                found.append([])
+        scores: dict[str, dict[str, float]] = defaultdict(dict)
+        for _, _, aid, code, score in found[0]:
+            scores[aid][code] = score
+        evaluations: dict[str, dict[str, Votes]] = defaultdict(dict)
+        for _, _, aid, method, *counts in found[1]:
+            evaluations[aid][method] = Votes(method, *counts)
+        quarters: dict[str, dict[str, str]] = defaultdict(dict)
+        for _, _, who, period, grade in found[2]:
+            quarters[who][period] = grade
+        first = rows[0]
+        targets = TargetSummary(*first[11:]) if first[11] is not None else None
+        yield Group([AnnualRow(*r[2:11]) for r in rows], dict(scores), dict(evaluations),
+                    dict(quarters), targets)
+
+
+def pool_key(group: Group) -> tuple[str, int]:
+    """The quota pool of a team (班子) group: its county-level code and year."""
+    row = group.rows[0]
+    return row.region_code[:6], row.year
 
 
 def sorted_quarters(quarters: Mapping[str, str]) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Which plugin's assessment rules apply where: indicator sets, formulas, grading rules, quotas
 and consequence rules resolved by jurisdiction (cached per region), indicator weights read and
-checked once per set and year, and rule calls that name the plugin when they fail.
+checked once per set and year, and the rules of a group of assessments resolved once
+(``GroupRules``), with the parameters their functions read cached per rule and year.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import PluginError
-from ..explain import Trace
+from ..explain import Trace, parameter_record
 from ..parameters import ParameterValue
 from ..plugins import CadrePlugins, Registration
 from ..rules import Indicator, RuleContext
@@ -32,8 +33,47 @@ def context(reg: Registration, year: int, trace: Trace) -> RuleContext:
 
 def note_rule(trace: Trace, reg: Registration) -> None:
     """Record in the explanation that ``reg`` was applied."""
+    trace.rule(*rule_entry(reg))
+
+
+def rule_entry(reg: Registration) -> tuple[str, str, str, str, str]:
+    """What ``note_rule`` records for ``reg``: ``Trace.rule``'s arguments."""
     name = getattr(reg.item, "name", "") or getattr(reg.item, "title", "")
-    trace.rule(reg.kind, reg.key, reg.plugin, reg.jurisdiction, name)
+    return (reg.kind, reg.key, reg.plugin, reg.jurisdiction, name)
+
+
+class GroupRules:
+    """The rules that apply to the annual assessments of one subject, unit kind, positioning,
+    region and year, resolved once for all of them: the indicator set with its weights, the
+    scoring formula and (when a score needs one) the grading rule, each with the cache of the
+    parameters its rule function reads at the year's end (``RuleContext.reads``)."""
+
+    def __init__(self, rules: "AssessmentRules", subject: str, region: str, year: int,
+                 indicators: Registration):
+        self._rules, self.subject, self.region, self.year = rules, subject, region, year
+        self.on = year_end(year)
+        self.indicators = indicators
+        self.indicator_rule = rule_entry(indicators)
+        #: each indicator with its weight as the explanation records it (``Trace.cite``)
+        self.weights = [(ind, parameter_record(pv, indicators.plugin))
+                        for ind, pv in rules.weights(indicators, year)]
+        self.formula = rules.formula(subject, region)
+        self.formula_rule = rule_entry(self.formula)
+        self.formula_reads = rules.reads(self.formula, year)
+        self._grading: tuple | None = None
+
+    def grading(self) -> tuple[Registration, tuple, dict]:
+        """The grading rule, its ``rule_entry`` and its parameter cache (resolved when first
+        needed: a group with nothing to grade does not need one)."""
+        if self._grading is None:
+            reg = self._rules.grading(self.subject, self.region)
+            self._grading = (reg, rule_entry(reg), self._rules.reads(reg, self.year))
+        return self._grading
+
+    def context(self, reg: Registration, reads: dict, trace: Trace) -> RuleContext:
+        """A rule context for one assessment."""
+        return RuleContext(rule=reg.item, plugin=reg.plugin, jurisdiction=reg.jurisdiction,
+                           on=self.on, trace=trace, reads=reads)
 
 
 class AssessmentRules:
@@ -43,6 +83,22 @@ class AssessmentRules:
     def __init__(self, plugins: CadrePlugins):
         self.book = plugins.book
         self._cache: dict[tuple, Any] = {}
+
+    def group(self, subject: str, unit_kind: str, positioning: str | None, region: str,
+              year: int) -> GroupRules:
+        """The rules for the assessments of one subject, unit kind, positioning, region and
+        year (cached: one object per combination)."""
+        key = ("group", subject, unit_kind, positioning, region, year)
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = GroupRules(
+                self, subject, region, year,
+                self.indicator_set(subject, unit_kind, positioning, region))
+        return found
+
+    def reads(self, reg: Registration, year: int) -> dict[str, tuple]:
+        """The parameter cache of ``reg``'s rule function at the end of ``year``."""
+        return self._cached(("reads", id(reg), year), dict)
 
     def _cached(self, key: tuple, make: Callable[[], Any]) -> Any:
         if key not in self._cache:

@@ -13,10 +13,13 @@ its four-digit prefix; the province all units.
 """
 from __future__ import annotations
 
+from itertools import islice
+
 import sqlite_utils
 
 from ..explain import Trace
 from ..explanations import write as write_explanations
+from .batch import BATCH
 
 KIND = "scorecard"
 
@@ -119,13 +122,16 @@ def build_scorecards(db: sqlite_utils.Database) -> int:
     conn.execute("DROP TABLE IF EXISTS temp._unit_region")
     conn.execute(_UNIT_REGIONS)
     conn.execute("CREATE INDEX temp._unit_region_unit ON _unit_region (unit_code)")
+    # a region's sums over its units (the quota places, the targets) read its units by region
+    conn.execute("CREATE INDEX temp._unit_region_region ON _unit_region (region, unit_code)")
     conn.execute(_REGIONS)
     conn.execute("DROP TABLE temp._unit_region")
     for sql in (_DERIVED, _RANKS, _CHANGES):
         conn.execute(sql)
     rows = conn.execute(f"SELECT {', '.join(_EXPLAIN_COLUMNS)} FROM scorecard "
                         "ORDER BY scope, code, year")
-    write_explanations(db, (_explain(dict(zip(_EXPLAIN_COLUMNS, row))) for row in rows))
+    while batch := [_explain(dict(zip(_EXPLAIN_COLUMNS, row))) for row in islice(rows, BATCH)]:
+        write_explanations(db, batch)
     return conn.execute("SELECT count(*) FROM scorecard").fetchone()[0]
 
 

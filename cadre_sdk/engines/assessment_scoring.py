@@ -1,18 +1,22 @@
-"""Scoring and grading one annual assessment with the rules of its jurisdiction, recording every
-input, weight, rule and step in its explanation."""
+"""Scoring and grading the annual assessments of one unit and year with the rules of its
+jurisdiction, recording every input, weight, rule and step in each assessment's explanation.
+
+The rules are resolved once per group (``AssessmentRules.group``) and each rule function is
+called for all the group's assessments in one ``call_rule``: a fault still names the plugin and
+the rule, and the time limit (``CADRE_PLUGIN_TIMEOUT``) applies to the group's calls together."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
 from ..errors import PluginError
 from ..explain import Trace
+from ..plugins import Registration, call_rule
 from ..records.vocab import ANNUAL_GRADES
 from .assessment_inputs import (AnnualRow, AssessmentInputs, Group, IndicatorLine,
-                                TargetSummary, describe_inputs, sorted_quarters)
-from ..plugins import call_rule
-from .assessment_rules import AssessmentRules, context, note_rule
+                                describe_inputs, sorted_quarters)
+from .assessment_rules import AssessmentRules
 
 DEMOCRATIC = "民主测评"
 
@@ -47,8 +51,8 @@ def subject_label(row: AnnualRow) -> str:
     return f"{row.year} 年度考核 {row.subject} {who}（考核编号 {row.id}）"
 
 
-def build_inputs(row: AnnualRow, group: Group, lines: tuple[IndicatorLine, ...],
-                 targets: Mapping[tuple[str, int], TargetSummary]) -> AssessmentInputs:
+def build_inputs(row: AnnualRow, group: Group, lines: tuple[IndicatorLine, ...]
+                 ) -> AssessmentInputs:
     """The formula's inputs for one annual assessment."""
     scores = group.scores.get(row.id, {})
     codes = {line.code for line in lines}
@@ -59,47 +63,74 @@ def build_inputs(row: AnnualRow, group: Group, lines: tuple[IndicatorLine, ...],
         indicators=lines, extra_scores={c: s for c, s in scores.items() if c not in codes},
         evaluations=group.evaluations.get(row.id, {}),
         quarters=sorted_quarters(group.quarters.get(group.quarter_key(row), {})),
-        targets=targets.get((row.unit_code, row.year)))
+        targets=group.targets)
 
 
-def score_one(row: AnnualRow, group: Group, rules: AssessmentRules,
-              targets: Mapping[tuple[str, int], TargetSummary]) -> Scored:
-    """Score and grade one annual assessment (before the unit's quota)."""
-    trace = Trace(subject=subject_label(row))
-    region = row.region_code
-    ind_reg = rules.indicator_set(row.subject, row.unit_kind, row.positioning, region)
-    note_rule(trace, ind_reg)
-    scores = group.scores.get(row.id, {})
-    lines = tuple(IndicatorLine(ind.code, ind.name, trace.parameter(pv, ind_reg.plugin),
-                                scores.get(ind.code))
-                  for ind, pv in rules.weights(ind_reg, row.year))
-    inputs = build_inputs(row, group, lines, targets)
-    for label, value in describe_inputs(inputs):
-        trace.input(label, value)
-
-    f_reg = rules.formula(row.subject, region)
-    note_rule(trace, f_reg)
-    score = call_rule(f_reg, f_reg.item.compute, inputs, context(f_reg, row.year, trace),
-                      returns=(int, float, type(None)))
+def _check_score(reg: Registration, score: Any) -> float | None:
     if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
-        raise PluginError(f_reg.plugin, f_reg.hook, f"ScoringFormula {f_reg.key!r} returned "
+        raise PluginError(reg.plugin, reg.hook, f"ScoringFormula {reg.key!r} returned "
                           f"{score!r}", "return the score as a number, or None when there is "
                           "nothing to score.")
-    plugins = {"indicators": ind_reg.plugin, "scoring": f_reg.plugin, "grading": ""}
-    raw_grade = None
-    if score is None:
-        trace.step("无可计分的考核数据，不评定等次", "未评定")
-    else:
-        score = float(score)
-        g_reg = rules.grading(row.subject, region)
-        note_rule(trace, g_reg)
-        plugins["grading"] = g_reg.plugin
-        raw_grade = call_rule(g_reg, g_reg.item.grade, score, inputs,
-                              context(g_reg, row.year, trace))
-        if raw_grade not in ANNUAL_GRADES:
-            raise PluginError(g_reg.plugin, g_reg.hook, f"GradingRule {g_reg.key!r} returned "
-                              f"{raw_grade!r}", f"return one of {'/'.join(ANNUAL_GRADES)}.")
-    democratic = inputs.evaluations.get(DEMOCRATIC)
-    share = democratic.excellent_share if democratic else 0.0
-    return Scored(row=row, trace=trace, score=score, raw_grade=raw_grade,
-                  democratic_share=share, plugins=plugins, grade=raw_grade)
+    return None if score is None else float(score)
+
+
+def _call_each(reg: Registration, function: Any, calls: list[tuple]) -> list[Any]:
+    """``function(*args)`` for each of ``calls``, in order, as one rule call (``call_rule``: a
+    fault names the plugin and the rule; the time limit covers the group's calls together)."""
+    return call_rule(reg, lambda: [function(*args) for args in calls])
+
+
+def score_group(group: Group, rules: AssessmentRules) -> list[Scored]:
+    """Score and grade the annual assessments of one group (one unit, year and subject, so one
+    set of rules), before the quota: the rules are resolved once for the group and each rule
+    function is called for every assessment of the group in one ``call_rule``."""
+    if not group.rows:
+        return []
+    first = group.rows[0]
+    g = rules.group(first.subject, first.unit_kind, first.positioning, first.region_code,
+                    first.year)
+    ind_plugin, f_reg = g.indicators.plugin, g.formula
+    traces, inputs, contexts = [], [], []
+    for row in group.rows:
+        trace = Trace(subject=subject_label(row))
+        trace.rule(*g.indicator_rule)
+        scores = group.scores.get(row.id, {})
+        lines = tuple(IndicatorLine(ind.code, ind.name, trace.cite(weight), scores.get(ind.code))
+                      for ind, weight in g.weights)
+        row_inputs = build_inputs(row, group, lines)
+        trace.inputs += [{"label": label, "value": value}
+                         for label, value in describe_inputs(row_inputs)]
+        trace.rule(*g.formula_rule)
+        traces.append(trace)
+        inputs.append(row_inputs)
+        contexts.append(g.context(f_reg, g.formula_reads, trace))
+    scores = _call_each(f_reg, f_reg.item.compute, list(zip(inputs, contexts)))
+
+    out, grading = [], []
+    for row, trace, row_inputs, score in zip(group.rows, traces, inputs, scores):
+        score = _check_score(f_reg, score)
+        plugins = {"indicators": ind_plugin, "scoring": f_reg.plugin, "grading": ""}
+        if score is None:
+            trace.step("无可计分的考核数据，不评定等次", "未评定")
+        else:
+            g_reg, g_rule, g_reads = g.grading()
+            trace.rule(*g_rule)
+            plugins["grading"] = g_reg.plugin
+            grading.append((score, row_inputs, g.context(g_reg, g_reads, trace)))
+        democratic = row_inputs.evaluations.get(DEMOCRATIC)
+        out.append(Scored(row=row, trace=trace, score=score, raw_grade=None,
+                          democratic_share=democratic.excellent_share if democratic else 0.0,
+                          plugins=plugins))
+    if grading:
+        g_reg = g.grading()[0]
+        graded = iter(_call_each(g_reg, g_reg.item.grade, grading))
+        for s in out:
+            if s.score is None:
+                continue
+            raw_grade = next(graded)
+            if raw_grade not in ANNUAL_GRADES:
+                raise PluginError(g_reg.plugin, g_reg.hook, f"GradingRule {g_reg.key!r} "
+                                  f"returned {raw_grade!r}",
+                                  f"return one of {'/'.join(ANNUAL_GRADES)}.")
+            s.raw_grade = s.grade = raw_grade
+    return out

@@ -14,9 +14,9 @@ import sqlite_utils
 from ..explain import Trace
 from ..explanations import write as write_explanations
 from .assessment_inputs import TargetSummary
+from .batch import BATCH
 
 KIND = "target"
-BATCH = 2000
 
 _LATEST = """
 SELECT unit_code, year, target, month, planned, actual FROM (
@@ -34,9 +34,10 @@ def explanation_id(unit_code: str, year: int) -> str:
     return f"{KIND}:{unit_code}:{year}"
 
 
-def summarize_targets(db: sqlite_utils.Database) -> dict[tuple[str, int], TargetSummary]:
-    """Write ``target_summary`` and its explanations; return the summaries by (unit, year)."""
-    summaries: dict[tuple[str, int], TargetSummary] = {}
+def summarize_targets(db: sqlite_utils.Database) -> int:
+    """Write ``target_summary`` and its explanations; return how many summaries (the scoring
+    reads them back with the assessments, ``stream_groups``)."""
+    summaries = 0
     rows, explanations = [], []
     for (unit, year), group in groupby(db.conn.execute(_LATEST), key=lambda r: (r[0], r[1])):
         trace = Trace(subject=f"{year} 年度 {unit} “710”重点目标进度")
@@ -53,7 +54,7 @@ def summarize_targets(db: sqlite_utils.Database) -> dict[tuple[str, int], Target
         summary = TargetSummary(targets=count, on_schedule=on, last_month=last)
         trace.step("按进度目标比例", summary.share, f"{on} ÷ {count}")
         trace.result = f"重点目标 {count} 项，按进度 {on} 项（{summary.share:.0%}）"
-        summaries[(unit, year)] = summary
+        summaries += 1
         eid = explanation_id(unit, year)
         rows.append((unit, year, count, on, count - on, round(summary.share, 4), last, eid))
         explanations.append((eid, KIND, trace.subject, trace.to_dict()))

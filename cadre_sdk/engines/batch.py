@@ -7,7 +7,9 @@ import sqlite_utils
 from ..explain import Trace
 from ..explanations import write as write_explanations
 
-BATCH = 2000
+#: Rows queued per table before they are written. A queued explanation is a trace of a few
+#: kilobytes of Python objects: 500 keeps each queue to a few MB, whatever the input size.
+BATCH = 500
 
 
 class BatchWriter:

@@ -5,6 +5,9 @@ staffing engine's run (``cadre_sdk.engines.staffing``); thresholds are provincia
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import sqlite_utils
@@ -30,11 +33,23 @@ def _pool_year(db: sqlite_utils.Database, has_results: bool) -> int | None:
     return max((y for y in years if y is not None), default=None)
 
 
-def _grouped(db: sqlite_utils.Database, sql: str, args: dict[str, Any]) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for cadre_id, *rest in db.conn.execute(sql, args):
-        out.setdefault(cadre_id, []).append(rest)
-    return out
+def _by_cadre(rows: Iterable[tuple]) -> Callable[[str], list[tuple]]:
+    """``take(cadre_id)``: the rows (without their first column, the cadre id) of a query
+    ordered by cadre id, for callers walking the cadres in that same order: only the current
+    cadre's rows are held, never a table of every cadre's."""
+    runs = groupby(rows, key=itemgetter(0))
+    pending = next(runs, None)
+
+    def take(cadre_id: str) -> list[tuple]:
+        nonlocal pending
+        while pending is not None and pending[0] < cadre_id:
+            pending = next(runs, None)
+        if pending is None or pending[0] != cadre_id:
+            return []
+        found = [row[1:] for row in pending[1]]
+        pending = next(runs, None)
+        return found
+    return take
 
 
 _POOL_ACHIEVEMENTS = f"""
@@ -100,28 +115,32 @@ def build_candidate_pool(db: sqlite_utils.Database, params: Parameters) -> int:
         "responsibility_tags", "style_tags")}
     window = read["window_years"].value
     args = {"start": str(year - window + 1), "end": str(year)}
-    grades = _grouped(db, "SELECT cadre_id, year, grade FROM assessment_result WHERE "
-                      f"year BETWEEN CAST(:start AS INTEGER) AND CAST(:end AS INTEGER) AND "
-                      f"grade IN ({', '.join(repr(g) for g in ANNUAL_GRADES)}) AND {_POOL_FILTER} "
-                      "ORDER BY cadre_id, year", args) if has_results else {}
-    adjustments = _grouped(db, f"SELECT cadre_id, id FROM adjustment WHERE status = '拟调整' AND "
-                           f"{_POOL_FILTER} ORDER BY cadre_id, id", args)
-    tags = _grouped(db, f"SELECT cadre_id, tags FROM observation WHERE tags IS NOT NULL AND "
-                    f"date BETWEEN :start || '-01-01' AND :end || '-12-31' AND {_POOL_FILTER} "
-                    "ORDER BY cadre_id, date, id", args)
+    conn = db.conn
+    grades = _by_cadre(conn.execute(
+        "SELECT cadre_id, year, grade FROM assessment_result WHERE "
+        "year BETWEEN CAST(:start AS INTEGER) AND CAST(:end AS INTEGER) AND "
+        f"grade IN ({', '.join(repr(g) for g in ANNUAL_GRADES)}) AND {_POOL_FILTER} "
+        "ORDER BY cadre_id, year", args) if has_results else ())
+    adjustments = _by_cadre(conn.execute(
+        f"SELECT cadre_id, id FROM adjustment WHERE status = '拟调整' AND {_POOL_FILTER} "
+        "ORDER BY cadre_id, id", args))
+    tags = _by_cadre(conn.execute(
+        "SELECT cadre_id, tags FROM observation WHERE tags IS NOT NULL AND "
+        f"date BETWEEN :start || '-01-01' AND :end || '-12-31' AND {_POOL_FILTER} "
+        "ORDER BY cadre_id, date, id", args))
     rows: list[tuple] = []
     notes: list[tuple] = []
     pooled = 0
-    for cadre_id, count, categories, latest, *where in db.conn.execute(_POOL_ACHIEVEMENTS, args):
+    for cadre_id, count, categories, latest, *where in conn.execute(_POOL_ACHIEVEMENTS, args):
         pooled += 1
         trace = Trace(subject=f"选拔候选人库 干部 {cadre_id}（截至 {year} 年，近 {window} 年）")
         trace.rule("candidate_pool", "selection_standards", PARAMETER_PLUGIN, PROVINCE,
                    "实绩突出、考核良好、无拟调整、五个过硬（可核对部分）")
         p = {k: trace.parameter(v, PARAMETER_PLUGIN) for k, v in read.items()}
-        history = grades.get(cadre_id, [])
-        open_adj = [a for (a,) in adjustments.get(cadre_id, [])]
+        history = grades(cadre_id)
+        open_adj = [a for (a,) in adjustments(cadre_id)]
         verdicts = _verdicts(trace, p, count, categories, history, has_results, open_adj,
-                             tags.get(cadre_id, []))
+                             tags(cadre_id))
         criteria = "；".join(f"{s['label']}（{s['value']}）" for s in trace.steps)
         trace.step("信念过硬、能力过硬", "须由组织考察认定，本表不作判断")
         eligible = all(v is not False for v in verdicts.values())

@@ -24,35 +24,34 @@ How the facts are derived (and so how partial months and years count):
 
 A rule returns an amount (0 with a reason recorded as a step when nothing is paid: the line is
 kept so oversight sees why) or None when its scheme does not concern the case (no line).
-Rules must be pure functions of the entitlement and the context: cadre-months of one month with
-equal entitlements (same township, days, service years, ...) share one call of the rule and one
-explanation (its id is a hash of its content). That, and streaming month by month, is what keeps
-the engine fast and the explanation table small at 100k cadres × 36 months.
+Rules must be pure functions of the entitlement and the context: cadre-months of one month whose
+entitlements agree on every field the rule reads (say subdistrict, posted, days and service
+years) share one call of the rule (``RuleCalls``), and equal explanations are stored once (the id
+is a hash of the content). That, and streaming month by month (each cadre's township career is
+read with its attendance rows, nothing is kept per cadre), is what keeps the engine fast, its
+memory flat and the explanation table small at 100k cadres × 36 months.
 """
 from __future__ import annotations
 
 import datetime
 import hashlib
-import math
 from collections.abc import Iterator
 from itertools import groupby
 from typing import Any
 
-import attrs
 import sqlite_utils
 
-from ..errors import DataError, PluginError
-from ..explain import Trace
+from ..errors import DataError
 from ..explanations import write as write_explanations
 from ..jurisdiction import county_and_prefecture, is_code
-from ..plugins import CadrePlugins, Registration, call_rule
-from ..rules import RuleContext
+from ..plugins import CadrePlugins, Registration
 from ..store import migration_set
 from ..tables import describe
+from .batch import BATCH
+from .subsidy_calls import Entitlement, Outcome, RuleCalls, explain, inputs_key
 
 NAME = "补贴"
 KIND = "subsidy_ledger"
-BATCH = 5000
 MEMO_LIMIT = 50_000  # entries kept for sharing calls and explanations: bounds memory
 _OPEN = 10**9  # month index of a spell that has not ended
 
@@ -118,30 +117,6 @@ describe("subsidy_totals", "补贴汇总",
          units={"amount": "元", "average": "元", "cadres": "人", "cadres_unpaid": "人"})
 
 
-@attrs.frozen
-class Entitlement:
-    """What a subsidy rule gets for one cadre and month (``SubsidyRule.compute(entitlement,
-    ctx)``). It names no cadre: equal facts must give equal amounts."""
-
-    month: str                          # YYYY-MM
-    township_code: str                  # the paying township (most days this month)
-    days: int                           # days actually worked at township posts this month
-    days_by_township: tuple[tuple[str, int], ...]  # every township this month, by code
-    township_name: str | None
-    region_level: str | None            # the township region's level (乡镇 normally)
-    subdistrict: bool                   # a 街道 (the level vocabulary folds 街道 into 乡镇)
-    hardship_class: int | None          # 0 (none) .. 6, None if not given
-    especially_hard: bool
-    altitude_m: int | None
-    service_months: int                 # months of township work before this month
-    service_years: int                  # completed years: service_months // 12
-    posted: bool                        # a township spell covers this month
-    first_month: bool                   # the month township work (a spell) starts
-    last_month: bool                    # the month township work ends (transfer, retirement)
-    left_township: str | None           # if not posted: the month the last spell ended
-    starts: str | None                  # if not posted: the month the next spell starts
-
-
 def _month_index(text: str) -> int:
     return int(text[:4]) * 12 + int(text[5:7]) - 1
 
@@ -177,24 +152,27 @@ def career_facts(spells: list[tuple[int, int]], month: int) -> dict[str, Any]:
     }
 
 
-def _township_spells(conn: Any) -> dict[str, list[tuple[int, int]]]:
-    rows = conn.execute("SELECT cadre_id, start, [end] FROM posting WHERE township = 1 "
-                        "ORDER BY cadre_id, start, [end]")
-    return {cid: merge_spells([(s, e) for _, s, e in group])
-            for cid, group in groupby(rows, key=lambda r: r[0])}
-
-
 _ATTENDANCE_SQL = """
 SELECT a.cadre_id, a.month, a.township_code, a.days, r.name, r.level, r.hardship_class,
-       r.especially_hard, r.altitude_m
+       r.especially_hard, r.altitude_m, p.postings
 FROM attendance a LEFT JOIN region r ON r.code = a.township_code
+LEFT JOIN (SELECT cadre_id, group_concat(start || '|' || coalesce([end], ''), ',') AS postings
+           FROM posting WHERE township = 1 GROUP BY cadre_id) p ON p.cadre_id = a.cadre_id
 ORDER BY a.month, a.cadre_id, a.township_code
 """
 
+def _spells(postings: str | None) -> list[tuple[int, int]]:
+    """Merged township spells from ``start|end,start|end`` (the query's ``postings``)."""
+    if not postings:
+        return []
+    return merge_spells([(s, e or None) for s, _, e in
+                         (item.partition("|") for item in postings.split(","))])
 
-def entitlements(conn: Any) -> Iterator[tuple[str, Entitlement]]:
-    """(cadre_id, entitlement) for every cadre-month with attendance, in month, cadre order."""
-    careers = _township_spells(conn)
+
+def entitlement_facts(conn: Any) -> Iterator[tuple[str, tuple]]:
+    """(cadre_id, the entitlement's field values in ``FIELDS`` order) for every cadre-month with
+    attendance, in month, cadre order. Streams: each cadre's township career comes with its
+    attendance rows, so nothing is held per cadre."""
     for (month, cadre_id), group in groupby(conn.execute(_ATTENDANCE_SQL),
                                             key=lambda r: (r[1], r[0])):
         rows = list(group)
@@ -203,25 +181,13 @@ def entitlements(conn: Any) -> Iterator[tuple[str, Entitlement]]:
             raise DataError(f"乡镇在岗记录（干部 {cadre_id}，{month}）中的乡镇代码“{pay[2]}”不是有效的区划代码"
                             "（6 位或 9 位数字），无法确定适用的补贴规则。请核对地区数据后重新导入。")
         name = pay[4] or ""
-        yield cadre_id, Entitlement(
-            month=month, township_code=pay[2], days=sum(r[3] for r in rows),
-            days_by_township=tuple((r[2], r[3]) for r in rows),
-            township_name=pay[4], region_level=pay[5],
-            subdistrict=name.endswith("街道") or name.endswith("街道办事处"),
-            hardship_class=pay[6], especially_hard=bool(pay[7]), altitude_m=pay[8],
-            **career_facts(careers.get(cadre_id, []), _month_index(month)))
-
-
-def _record_inputs(trace: Trace, ent: Entitlement) -> None:
-    """The facts the default rules use; a rule reading others records them with ctx.input."""
-    trace.input("月份", ent.month)
-    if len(ent.days_by_township) > 1:
-        trace.input("各乡镇在岗天数", {code: days for code, days in ent.days_by_township})
-        trace.input("发放乡镇（在岗天数最多，相同时取代码较小者）", ent.township_code)
-    trace.input("本月乡镇在岗天数", ent.days)
-    trace.input("乡镇工作年限（满）", ent.service_years)
-    trace.input("艰苦边远类别", ent.hardship_class)
-    trace.input("特别艰苦乡镇", "是" if ent.especially_hard else "否")
+        career = career_facts(_spells(pay[9]), _month_index(month))
+        yield cadre_id, (
+            month, pay[2], sum(r[3] for r in rows), tuple((r[2], r[3]) for r in rows), pay[4],
+            pay[5], name.endswith("街道") or name.endswith("街道办事处"), pay[6], bool(pay[7]),
+            pay[8], career["service_months"], career["service_years"], career["posted"],
+            career["first_month"], career["last_month"], career["left_township"],
+            career["starts"])
 
 
 class _Rules:
@@ -237,35 +203,6 @@ class _Rules:
         if key not in self._cache:
             self._cache[key] = self.book.resolve("subsidy", scheme, code)
         return self._cache[key]
-
-
-def apply_rule(reg: Registration, ent: Entitlement, cadre_id: str
-               ) -> tuple[float, Trace] | None:
-    """Run one subsidy rule for one cadre-month; (amount, trace) or None (no line)."""
-    rule = reg.item
-    year, month = int(ent.month[:4]), int(ent.month[5:7])
-    trace = Trace(subject=f"{rule.scheme} {ent.month}")
-    trace.rule("subsidy", rule.scheme, reg.plugin, reg.jurisdiction, rule.name)
-    _record_inputs(trace, ent)
-    ctx = RuleContext(rule=rule, plugin=reg.plugin, jurisdiction=reg.jurisdiction,
-                      on=datetime.date(year, month, 1), trace=trace)
-    amount = call_rule(reg, rule.compute, ent, ctx, returns=(int, float, type(None)),
-                       subject=f"cadre {cadre_id}, month {ent.month}")
-    if amount is None:
-        return None
-    if isinstance(amount, bool) or not isinstance(amount, (int, float)) \
-            or not math.isfinite(amount) or amount < 0:
-        raise PluginError(reg.plugin, "register_subsidy_rules",
-                          f"subsidy rule {rule.scheme!r} returned {amount!r} "
-                          f"(cadre {cadre_id}, month {ent.month})",
-                          "return a finite amount >= 0 in yuan, or None when the scheme does "
-                          "not apply.")
-    trace.result = round(float(amount), 2)
-    return trace.result, trace
-
-
-def _parameter_version(trace: Trace) -> str:
-    return "; ".join(f"{p['path']}@{p['start']}" for p in trace.parameters)
 
 
 _LEDGER_INSERT = ("INSERT INTO subsidy_ledger (month, cadre_id, township_code, county_code, "
@@ -307,32 +244,46 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     conn.execute("DELETE FROM subsidy_totals")
     conn.execute("DELETE FROM explanation WHERE kind IN (?, 'subsidy_totals')", [KIND])
     rules = _Rules(plugins)
-    explained: dict[tuple, str] = {}
     lines: list[tuple] = []
-    notes: list[tuple[str, str, str, str, str]] = []
+    notes: list[tuple[str, str, str, dict]] = []
     counts = {"干部月": 0, "台账行": 0, "发放": 0, "未发放": 0}
-    memo: dict[tuple[str, Entitlement], tuple | None] = {}
     month = ""
-    for cadre_id, ent in entitlements(conn):
-        if ent.month != month or len(memo) > MEMO_LIMIT or len(explained) > MEMO_LIMIT:
-            memo.clear()  # explanations name the month, so nothing is shared across months;
+    calls: dict[int, RuleCalls] = {}
+    explained: dict[tuple, str] = {}   # (outcome, inputs) -> explanation id, this month
+    queued: set[str] = set()
+    places: dict[str, tuple[str | None, str | None]] = {}
+    for cadre_id, facts in entitlement_facts(conn):   # facts: month, township, days, ...
+        if facts[0] != month or len(explained) > MEMO_LIMIT \
+                or sum(c.size for c in calls.values()) > MEMO_LIMIT:
+            calls.clear()  # explanations name the month, so nothing is shared across months;
             explained.clear()  # clearing early only costs repeated calls: memory stays flat
-            month = ent.month
+            queued.clear()
+            month = facts[0]
         counts["干部月"] += 1
-        county, prefecture = county_and_prefecture(ent.township_code)
+        township = facts[1]
+        place = places.get(township)
+        if place is None:
+            place = places[township] = county_and_prefecture(township)
+        inputs = None
         for scheme in rules.schemes:
-            key = (scheme, ent)
-            if key not in memo:
-                memo[key] = _line(rules.resolve(scheme, ent.township_code), ent, cadre_id,
-                                  explained, notes)
-            line = memo[key]
-            if line is None:
+            reg = rules.resolve(scheme, township)
+            if reg is None:
                 continue
-            amount, reg, version, eid = line
-            lines.append((ent.month, cadre_id, ent.township_code, county, prefecture, scheme,
-                          amount, ent.days, reg.plugin, reg.jurisdiction, reg.item.name or None,
-                          version, eid))
-            counts["发放" if amount > 0 else "未发放"] += 1
+            rule_calls = calls.get(id(reg))
+            if rule_calls is None:
+                rule_calls = calls[id(reg)] = RuleCalls(reg, month)
+            outcome = rule_calls.outcome(facts, cadre_id)
+            if outcome.amount is None:
+                continue
+            inputs = inputs or inputs_key(facts)
+            eid = explained.get((outcome, inputs))
+            if eid is None:
+                eid = explained[(outcome, inputs)] = _explanation(
+                    rule_calls, outcome, facts, inputs, queued, notes)
+            lines.append((month, cadre_id, township, *place, scheme, outcome.amount,
+                          facts[2], reg.plugin, reg.jurisdiction, reg.item.name or None,
+                          outcome.version, eid))
+            counts["发放" if outcome.amount > 0 else "未发放"] += 1
             if len(lines) >= BATCH:
                 _flush(db, lines, notes, counts)
     _flush(db, lines, notes, counts)
@@ -343,33 +294,19 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     return counts
 
 
-def _signature(trace: Trace) -> tuple:
-    """Everything the explanation's JSON holds, as a cheap hashable key (the JSON is only built
-    for a computation not seen before)."""
-    return (trace.subject, repr(trace.result),
-            tuple((i["label"], repr(i["value"])) for i in trace.inputs),
-            tuple((r["plugin"], r["key"], r["jurisdiction"], r["name"]) for r in trace.rules),
-            tuple((p["file"], p["path"], p["start"], p["plugin"], repr(p["value"]))
-                  for p in trace.parameters),
-            tuple((s["label"], s["formula"], repr(s["value"])) for s in trace.steps))
-
-
-def _line(reg: Registration | None, ent: Entitlement, cadre_id: str,
-          explained: dict[tuple, str], notes: list[tuple]) -> tuple | None:
-    """(amount, registration, parameter version, explanation id) of one rule call, queueing
-    its explanation if it is new; None when no rule applies or the rule returns None."""
-    got = apply_rule(reg, ent, cadre_id) if reg is not None else None
-    if got is None:
-        return None
-    amount, trace = got
-    sig = _signature(trace)
-    eid = explained.get(sig)
-    if eid is None:
-        data = trace.to_json()
-        # 32 hex digits: the publication knows a run that long for a hash, never an ID number
-        eid = explained[sig] = "subsidy:" + hashlib.sha256(data.encode()).hexdigest()[:32]
+def _explanation(calls: RuleCalls, outcome: Outcome, facts: tuple, inputs: tuple,
+                 queued: set[str], notes: list[tuple]) -> str:
+    """The id of a ledger line's explanation, queueing the explanation the first time its id is
+    seen this month. The id is a hash of its content: of the rule call's outcome (everything
+    the call recorded) and of the facts the engine records (``inputs``, ``inputs_key``)."""
+    # 32 hex digits: the publication knows a run that long for a hash, never an ID number
+    eid = "subsidy:" + hashlib.sha256(
+        f"{outcome.digest(calls)}|{inputs!r}".encode()).hexdigest()[:32]
+    if eid not in queued:
+        queued.add(eid)
+        trace = explain(calls, outcome, Entitlement(*facts))
         notes.append((eid, KIND, trace.subject, trace.to_dict()))
-    return amount, reg, _parameter_version(trace), eid
+    return eid
 
 
 def _flush(db: sqlite_utils.Database, lines: list[tuple], notes: list[tuple],
