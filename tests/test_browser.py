@@ -60,7 +60,8 @@ def test_public_pages_in_a_browser(public_db: Path, page: Any) -> None:
         page.wait_for_selector("table.rows-and-columns")
         results = page.locator("table.rows-and-columns").inner_text()
         assert "玉树州农牧局" in results and "玉树抗震救灾中组织群众转移安置" in results
-        page.get_by_role("link", name="单位 U001").click()
+        with page.expect_navigation():   # loaded: the relabelling script has run
+            page.get_by_role("link", name="单位 U001").click()
         assert page.locator("h1").inner_text() == "单位：U001"
         assert all(name not in page.content() for name in NAMES.values())
 

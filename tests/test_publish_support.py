@@ -209,9 +209,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def cadre_serve(out: Path, timeout: float = 20.0) -> Iterator[str]:
-    """Run the real ``cadre serve OUT`` in a subprocess on a free port; yield its base URL once
-    it answers, and always stop it."""
+def cadre_serve(out: Path, *options: str, timeout: float = 20.0,
+                process: list[subprocess.Popen] | None = None) -> Iterator[str]:
+    """Run the real ``cadre serve OUT [OPTIONS]`` in a subprocess on a free port; yield its
+    base URL once it answers, and always stop it. ``process`` gets the process appended."""
     import httpx
 
     port = free_port()
@@ -220,8 +221,10 @@ def cadre_serve(out: Path, timeout: float = 20.0) -> Iterator[str]:
         [str(root), *filter(None, [os.environ.get("PYTHONPATH")])])}
     proc = subprocess.Popen(
         [sys.executable, "-c", "from cadre_sdk.cli import main; main()", "serve", str(out),
-         "--host", "127.0.0.1", "--port", str(port)],
+         "--host", "127.0.0.1", "--port", str(port), *options],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if process is not None:
+        process.append(proc)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

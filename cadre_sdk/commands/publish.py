@@ -7,7 +7,7 @@ import click
 
 from ..cli import Env, pass_env
 from ..publish import DEFAULT_MIN_RATERS, LEVELS, publish as build_publication
-from ..publish.app import DEFAULT_USER, PASSWORD_ENV
+from ..publish.app import DEFAULT_USER, PASSWORD_ENV, default_workers
 from ..publish.metadata import Notice
 from ..publish.redact import LEVEL_TITLES
 
@@ -68,7 +68,11 @@ def publish(env: Env, db: Path, out: Path, level: str, min_raters: int, license_
                    "(make one with `datasette hash-password`).")
 @click.option("--user", default=DEFAULT_USER, show_default=True,
               help="Account name of the oversight login.")
-def serve(out: Path, host: str, port: int, password_hash_env: str, user: str) -> None:
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=None,
+              help="Worker processes answering requests (each can use one CPU core; they "
+                   "share the read-only file). Default: the number of CPU cores.")
+def serve(out: Path, host: str, port: int, password_hash_env: str, user: str,
+          workers: int | None) -> None:
     """Serve the publication OUT read-only with Datasette (immutable, Chinese labels, charts).
 
     An oversight-level file needs a login: run `datasette hash-password`, export the hash in
@@ -79,8 +83,11 @@ def serve(out: Path, host: str, port: int, password_hash_env: str, user: str) ->
     """
     from ..publish.app import serve as run
 
-    click.echo(f"cadre serve：http://{host}:{port}/ （Ctrl+C 停止）", err=True)
-    run(out, host=host, port=port, password_hash_env=password_hash_env, user=user)
+    workers = workers or default_workers()
+    click.echo(f"cadre serve：http://{host}:{port}/ （{workers} 个工作进程；Ctrl+C 停止）",
+               err=True)
+    run(out, host=host, port=port, workers=workers, password_hash_env=password_hash_env,
+        user=user)
 
 
 COMMANDS = [publish, serve]

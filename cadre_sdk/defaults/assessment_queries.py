@@ -21,6 +21,10 @@ def in_region(column: str) -> str:
 _GRADE_ORDER = ("CASE {col} WHEN '优秀' THEN 1 WHEN '称职' THEN 2 WHEN '基本称职' THEN 3 "
                 "WHEN '不称职' THEN 4 ELSE 5 END")
 
+#: SQL: the code of the region row of ``scorecard`` covering what ``in_region`` matches for a
+#: non-empty ``:region`` (a township's is its county's).
+_REGION_ROW = "substr(:region, 1, 6)"
+
 _CARD = """
   s.year AS "年度", s.team_score AS "班子得分", s.team_grade AS "班子等次",
   s.rank_in_class AS "同类排名", s.class_size AS "同类参排数",
@@ -50,18 +54,38 @@ FROM scorecard s
 WHERE s.scope = '单位' AND s.year = :year AND {in_region("s.region_code")}
 ORDER BY s.class, s.rank_in_class IS NULL, s.rank_in_class, s.code""")
 
+# Individuals are counted from the region's score card row (the counts of every individual
+# result within the region, made by the scorecard engine), so the query does not read one row
+# per cadre; teams (one a unit) from the results.
 GRADE_DISTRIBUTION = CannedQuery(
     name="assessment_grade_distribution", title="年度考核等次分布",
     description="某年度个人与班子的年度考核等次分布及占比（名额限制之后），"
                 "以及因名额限制由优秀定为称职的人数。参数：year 年度，region 地区代码。",
-    sql=f"""SELECT r.subject AS "考核对象", coalesce(r.grade, '未评定') AS "等次",
-  count(*) AS "人数",
-  round(count(*) * 1.0 / sum(count(*)) OVER (PARTITION BY r.subject), 4) AS "占比",
-  sum(r.quota_applied) AS "其中名额调整"
-FROM assessment_result r
-WHERE r.year = :year AND {in_region("r.region_code")}
-GROUP BY r.subject, r.grade
-ORDER BY r.subject, {_GRADE_ORDER.format(col="r.grade")}""")
+    sql=f"""WITH card AS (
+  SELECT s.excellent, s.competent, s.basic, s.incompetent, s.ungraded, s.quota_demoted
+  FROM scorecard s
+  WHERE s.scope = '地区' AND s.year = :year
+    AND CASE WHEN :region = '' THEN s.code LIKE '__0000' ELSE s.code = {_REGION_ROW} END
+), person(grade, n, adjusted) AS (
+  SELECT '优秀', excellent, 0 FROM card
+  UNION ALL SELECT '称职', competent, quota_demoted FROM card
+  UNION ALL SELECT '基本称职', basic, 0 FROM card
+  UNION ALL SELECT '不称职', incompetent, 0 FROM card
+  UNION ALL SELECT NULL, ungraded, 0 FROM card
+), team(grade, n, adjusted) AS (
+  SELECT r.grade, count(*), sum(r.quota_applied)
+  FROM assessment_result r
+  WHERE r.year = :year AND r.subject = '班子' AND {in_region("r.region_code")}
+  GROUP BY r.grade
+), x(subject, grade, n, adjusted) AS (
+  SELECT '个人', grade, n, adjusted FROM person WHERE n > 0
+  UNION ALL SELECT '班子', grade, n, adjusted FROM team
+)
+SELECT x.subject AS "考核对象", coalesce(x.grade, '未评定') AS "等次", x.n AS "人数",
+  round(x.n * 1.0 / sum(x.n) OVER (PARTITION BY x.subject), 4) AS "占比",
+  x.adjusted AS "其中名额调整"
+FROM x
+ORDER BY x.subject, {_GRADE_ORDER.format(col="x.grade")}""")
 
 TARGET_PROGRESS = CannedQuery(
     name="assessment_target_progress", title="“710”重点目标进度（按单位）",

@@ -6,31 +6,44 @@ with ``datasette hash-password`` (installed with cadre-sdk), and puts it in the 
 variable ``CADRE_OVERSIGHT_PASSWORD_HASH`` (or the one ``--password-hash-env`` names) of the
 ``cadre serve`` process; the account name is ``oversight`` unless ``--user`` says otherwise.
 The hash never goes into a file: the metadata names the variable (``{"$env": ...}``).
+
+``cadre serve --workers N`` runs N uvicorn worker processes on the one (immutable) file: the
+parent checks the file and the settings once, then each worker builds its own Datasette
+(``worker_app``); they share one secret, so a login or a form made by one is valid on all.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from datasette.app import Datasette
+from datasette.utils import to_css_class
 
 from ..errors import CadreError
 from ..store import sha256_file
 from . import metadata as md
+from .queries import MAX_PAGE_ROWS
 from .redact import OVERSIGHT
 
 PASSWORD_ENV = "CADRE_OVERSIGHT_PASSWORD_HASH"
 DEFAULT_USER = "oversight"
 PLUGIN_NAME = "cadre_sdk"
+#: How the parent ``cadre serve`` tells its worker processes what to serve (JSON).
+WORKER_ENV = "CADRE_SERVE_WORKER"
 
-#: Settings for a read-only publication (see PERFORMANCE.md: facet suggestions cost ~30x).
+#: Settings for a read-only publication (facet suggestions cost ~30x a page; wide tables show
+#: fewer rows a page, set per table in the metadata).
 SETTINGS = {
     "suggest_facets": False,
     "sql_time_limit_ms": 3000,
     "facet_time_limit_ms": 500,
-    "default_page_size": 50,
+    "default_page_size": MAX_PAGE_ROWS,
     "max_returned_rows": 1000,
     "truncate_cells_html": 400,
     "allow_download": True,
@@ -68,6 +81,18 @@ def load_metadata(out: Path, *, verify: bool = True) -> dict[str, Any]:
     return md.rename_database(meta, out.stem)
 
 
+def _inspect_data(out: Path, meta: dict[str, Any]) -> dict[str, Any] | None:
+    """What ``datasette inspect`` would find in the file (hash, size, rows per table), from
+    its metadata: Datasette then neither hashes the whole file (for the home page) nor counts
+    a table's rows on each visit of its page. None for metadata without row counts."""
+    own = meta["plugins"][md.PLUGIN_KEY]
+    if "row_counts" not in own:
+        return None
+    return {own["database"]: {"hash": own["sha256"], "size": out.stat().st_size,
+                              "file": out.name,
+                              "tables": {t: {"count": n} for t, n in own["row_counts"].items()}}}
+
+
 def make_datasette(out: str | os.PathLike, *, password_hash_env: str = PASSWORD_ENV,
                    user: str = DEFAULT_USER, verify: bool = True) -> Datasette:
     """A Datasette serving the publication ``out`` read-only (see the module docstring)."""
@@ -84,18 +109,67 @@ def make_datasette(out: str | os.PathLike, *, password_hash_env: str = PASSWORD_
             "actors": {user: {"id": user, "name": "监督人员"}},
         }
     register_plugin()
-    return Datasette(immutables=[str(out)], metadata=meta, settings=SETTINGS,
-                     secret=os.environ.get("DATASETTE_SECRET"))
+    ds = Datasette(immutables=[str(out)], metadata=meta, settings=SETTINGS,
+                   secret=os.environ.get("DATASETTE_SECRET"),
+                   inspect_data=_inspect_data(out, meta))
+    # Pages ask for the CSS class of every cell's column name (a regex and, for Chinese
+    # names, an MD5 each time): a pure function of a few names, so remember the answers.
+    ds.jinja_env.filters["to_css_class"] = functools.lru_cache(maxsize=4096)(to_css_class)
+    return ds
 
 
-def serve(out: str | os.PathLike, *, host: str, port: int, **options: Any) -> None:
-    """Run Datasette on ``out`` until interrupted (what ``cadre serve`` does)."""
+def default_workers() -> int:
+    """The number of CPU cores this process may run on (``cadre serve``'s default workers)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # not Linux
+        return os.cpu_count() or 1
+
+
+def _file_id(path: Path) -> list[int]:
+    """What identifies the file at ``path`` now (a republish replaces it: a new inode)."""
+    st = path.stat()
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def worker_app() -> Any:
+    """The ASGI app of one ``cadre serve --workers N`` worker (a uvicorn app factory): the
+    publication the parent checked, named in ``$CADRE_SERVE_WORKER``. Its SHA-256 is checked
+    again only if the file was replaced since (a republish while the workers started)."""
+    spec = json.loads(os.environ[WORKER_ENV])
+    out = Path(spec["out"])
+    ds = make_datasette(out, password_hash_env=spec["password_hash_env"], user=spec["user"],
+                        verify=_file_id(out) != spec["file_id"])
+    return ds.app()
+
+
+@contextlib.contextmanager
+def _environ(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in the environment (inherited by worker processes started meanwhile)."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def serve(out: str | os.PathLike, *, host: str, port: int, workers: int = 1,
+          password_hash_env: str = PASSWORD_ENV, user: str = DEFAULT_USER) -> None:
+    """Run Datasette on ``out`` until interrupted (what ``cadre serve`` does), in ``workers``
+    processes. The file, its hash and the settings are checked here, before listening."""
     import asyncio
 
     import uvicorn
     from datasette.cli import check_databases
 
-    ds = make_datasette(out, **options)
+    out = Path(out)
+    file_id = _file_id(out)
+    ds = make_datasette(out, password_hash_env=password_hash_env, user=user)
 
     async def start() -> None:
         """Datasette's start-up hooks and its check of the database, as ``datasette serve``."""
@@ -103,5 +177,15 @@ def serve(out: str | os.PathLike, *, host: str, port: int, **options: Any) -> No
         await check_databases(ds)
 
     asyncio.run(start())
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on",
-                workers=1)
+    if workers <= 1:
+        uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on",
+                    workers=1)
+        return
+    spec = {"out": str(out.resolve()), "file_id": file_id,
+            "password_hash_env": password_hash_env, "user": user}
+    env = {WORKER_ENV: json.dumps(spec)}
+    if not os.environ.get("DATASETTE_SECRET"):   # one secret for all workers' cookies
+        env["DATASETTE_SECRET"] = secrets.token_hex(32)
+    with _environ(env):
+        uvicorn.run(f"{__name__}:worker_app", factory=True, host=host, port=port,
+                    log_level="warning", lifespan="on", workers=workers)
