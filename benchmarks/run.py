@@ -118,7 +118,8 @@ def step_load_raw(work: Path) -> dict:
     per kind. Parsed rows are held per kind (this step's RSS is not a loader figure)."""
     import attrs
 
-    from cadre_sdk.loader import _rows_with_header, _RowChecker, resolve_kind
+    from cadre_sdk.load_rows import RowChecker, rows_with_header
+    from cadre_sdk.loader import resolve_kind
     from cadre_sdk.store import migrate, open_db
 
     plugins, _ = _plugins()
@@ -132,10 +133,10 @@ def step_load_raw(work: Path) -> dict:
     out = {}
     for kind in _kinds_to_load(files, plugins):
         cls = resolve_kind(kind)
-        checker = _RowChecker(cls, None)
+        checker = RowChecker(cls, None)
         rows: list[tuple] = []
         for path in files[kind]:
-            header, it = _rows_with_header(path, str(path))
+            header, it = rows_with_header(path, str(path))
             mapping, _ = checker.columns(str(path), header)
             for row in it:
                 rec, errors = checker.check(row, mapping)
@@ -181,11 +182,26 @@ def step_evaluate(work: Path) -> dict:
     explain.Trace.to_dict = timed(explain.Trace.to_dict, "explain_render")
     original_write = explanations.write
 
-    def write(db: Any, rows: Any) -> None:
-        rows = list(rows)   # materialize (rendering happens in generators) before timing writes
+    def write(db: Any, rows: Any) -> int:
+        # Rows may come from a generator that builds them: the time spent pulling them is not
+        # the write's. (Not materialized first: that would add the rows to the peak RSS.)
+        pulled = [0.0]
+
+        def items() -> Any:
+            it = iter(rows)
+            while True:
+                t = time.perf_counter()
+                try:
+                    item = next(it)
+                except StopIteration:
+                    return
+                finally:
+                    pulled[0] += time.perf_counter() - t
+                yield item
         t = time.perf_counter()
-        original_write(db, rows)
-        clock["explain_write"] += time.perf_counter() - t
+        n = original_write(db, items())
+        clock["explain_write"] += time.perf_counter() - t - pulled[0]
+        return n
     engines = {}
     for module in engine_modules():
         name = module.__name__.rsplit(".", 1)[1]
@@ -246,9 +262,14 @@ def _param(book: dict, path: str) -> Any:
 
 
 def step_evaluate_plain(work: Path) -> dict:
-    """Baseline: the annual score as a plain loop over the same data (weighted indicator scores
-    + democratic evaluation + quarterly grades, the provincial default weights and points read
-    once, no plugins, no explanations), results written to a plain table."""
+    """Baseline: the annual score as a plain loop over the same data, the same computation as
+    the provincial default formula (the six components: weighted indicator scores, 民主测评,
+    反向测评, 考核谈话, quarterly grades, "710" targets; a missing component's weight shared out;
+    rounded half up), the provincial default weights and points read once, no plugins, no
+    explanations; results written to a plain table. (Where no plugin replaces a rule, its
+    scores equal the engine's.)"""
+    from decimal import ROUND_HALF_UP, Decimal
+
     from cadre_sdk.parameters import load_parameters
 
     yaml_path = ROOT / "cadre_sdk/defaults/parameters/assessment.yaml"
@@ -260,22 +281,19 @@ def step_evaluate_plain(work: Path) -> dict:
     subj_keys = {"个人": "individual", "班子": "team"}
     kind_keys = {"地方": "locality", "部门": "department", "企业": "enterprise",
                  "事业单位": "institution", "乡镇": "township"}
-    ind_w: dict[tuple[str, str], dict[str, float]] = {}
-    for s in subj_keys.values():
-        for k in kind_keys.values():
-            ind_w[(s, k)] = {}
-            for code in ("de", "neng", "qin", "ji", "lian", "luoshi"):
-                try:
-                    ind_w[(s, k)][code] = p(f"indicators.{s}.{k}.{code}")
-                except Exception:
-                    pass
-    comp_w = {s: {c: p(f"formula.{s}.weights.{c}") for c in ("indicators", "democratic",
-                                                             "routine")}
-              for s in subj_keys.values()}
-    votes = {v: p(f"formula.vote_points.{v}") for v in ("excellent", "competent", "basic",
-                                                        "incompetent")}
+    codes = ("de", "neng", "qin", "ji", "lian", "luoshi")
+    ind_w = {(s, k): [(c, p(f"indicators.{s}.{k}.{c}")) for c in codes
+                      if params.has(f"indicators.{s}.{k}.{c}")]
+             for s in subj_keys.values() for k in kind_keys.values()}
+    parts_order = ("indicators", "民主测评", "反向测评", "考核谈话", "routine", "targets")
+    weight_keys = ("indicators", "democratic", "reverse", "interview", "routine", "targets")
+    comp_w = {s: [p(f"formula.{s}.weights.{k}") for k in weight_keys] for s in subj_keys.values()}
+    votes = [p(f"formula.vote_points.{v}") for v in ("excellent", "competent", "basic",
+                                                     "incompetent")]
     routine_keys = {"好": "good", "较好": "fairly_good", "一般": "average", "较差": "poor"}
     routine = {g: p(f"formula.routine_points.{k}") for g, k in routine_keys.items()}
+    step = Decimal(1).scaleb(-p("formula.score_decimals"))
+    quarter_order = {q: n for n, q in enumerate(("一季度", "二季度", "三季度", "四季度"))}
     db_path = work / "plain.db"
     _remove(db_path)
     shutil.copyfile(work / "cadre.db", db_path)
@@ -289,14 +307,18 @@ def step_evaluate_plain(work: Path) -> dict:
         "JOIN unit u ON u.code = a.unit_code WHERE a.period = '年度' ORDER BY a.id")
     ind_rows = conn.execute("SELECT assessment_id, indicator, score FROM indicator_score "
                             "ORDER BY assessment_id")
-    ev_rows = conn.execute("SELECT assessment_id, excellent, competent, basic, incompetent, "
-                           "participants FROM evaluation WHERE method = '民主测评' "
-                           "ORDER BY assessment_id")
-    quarters: dict[tuple[str, int], list[str]] = {}
-    for key, year, grade in conn.execute(
+    ev_rows = conn.execute("SELECT assessment_id, method, excellent, competent, basic, "
+                           "incompetent, participants FROM evaluation ORDER BY assessment_id")
+    quarters: dict[tuple[str, int], dict[str, str]] = {}
+    for key, year, quarter, grade in conn.execute(
             "SELECT CASE subject WHEN '班子' THEN '班子:' || unit_code ELSE cadre_id END, year, "
-            "routine_grade FROM assessment WHERE period != '年度' AND routine_grade IS NOT NULL"):
-        quarters.setdefault((key, year), []).append(grade)
+            "period, routine_grade FROM assessment WHERE period != '年度' AND "
+            "routine_grade IS NOT NULL ORDER BY id"):
+        quarters.setdefault((key, year), {})[quarter] = grade
+    targets = {(u, y): on / n * 100 for u, y, on, n in conn.execute(
+        "SELECT unit_code, year, sum(actual >= planned), count(*) FROM (SELECT unit_code, year, "
+        "planned, actual, ROW_NUMBER() OVER (PARTITION BY unit_code, year, target ORDER BY "
+        "month DESC, id DESC) AS n FROM target_progress) WHERE n = 1 GROUP BY unit_code, year")}
 
     def merge(cursor: Any) -> Any:   # rows grouped by assessment id, in id order
         current, group = None, []
@@ -313,28 +335,35 @@ def step_evaluate_plain(work: Path) -> dict:
     out, n = [], 0
     for aid, subject, cadre_id, unit_code, year, kind in annual.fetchall():
         s = subj_keys[subject]
-        weights = ind_w.get((s, kind_keys.get(kind, "locality")), {})
         while ni is not None and ni[0] < aid:
             ni = next(inds, None)
         while ne is not None and ne[0] < aid:
             ne = next(evs, None)
-        parts, w = [], comp_w[s]
+        found: dict[str, float] = {}
         if ni is not None and ni[0] == aid:
-            tot = sum(weights.get(r[1], 0) for r in ni[1])
-            if tot:
-                parts.append((w["indicators"],
-                              sum(weights.get(r[1], 0) * r[2] for r in ni[1]) / tot))
+            given = {r[1]: r[2] for r in ni[1]}
+            scored = [(w, given[c]) for c, w in ind_w[(s, kind_keys.get(kind, "locality"))]
+                      if given.get(c) is not None]
+            total = sum(w for w, _ in scored)
+            if scored and total:
+                found["indicators"] = sum(w * v for w, v in scored) / total
         if ne is not None and ne[0] == aid:
-            _, e, c, b, i, part = ne[1][0]
-            if part:
-                parts.append((w["democratic"], (e * votes["excellent"] + c * votes["competent"]
-                                                + b * votes["basic"]
-                                                + i * votes["incompetent"]) / part))
+            for _, method, *counts, part in ne[1]:
+                if part:
+                    found[method] = sum(c * v for c, v in zip(counts, votes)) / part
         qs = quarters.get((cadre_id if subject == "个人" else "班子:" + unit_code, year))
         if qs:
-            parts.append((w["routine"], sum(routine[g] for g in qs) / len(qs)))
-        total = sum(x for x, _ in parts)
-        score = round(sum(x * v for x, v in parts) / total, 2) if total else None
+            found["routine"] = sum(routine[qs[q]] for q in sorted(
+                qs, key=lambda q: quarter_order.get(q, 9))) / len(qs)
+        if (unit_code, year) in targets:
+            found["targets"] = targets[(unit_code, year)]
+        weights = comp_w[s]
+        used = [(w, found[k]) for w, k in zip(weights, parts_order) if w > 0 and k in found]
+        total = sum(w for w, _ in used)
+        score = None
+        if total and (weights[0] == 0 or "indicators" in found):
+            value = sum(w * v for w, v in used) / total
+            score = float(Decimal(repr(value)).quantize(step, ROUND_HALF_UP))
         out.append((aid, score))
         n += 1
     conn.executemany("INSERT INTO plain_result VALUES (?, ?)", out)
@@ -457,16 +486,18 @@ def _count(conn: sqlite3.Connection, table: str) -> int:
 
 
 def _sample(conn: sqlite3.Connection, name: str) -> str:
-    """A plausible value for a canned query's parameter."""
+    """A plausible value for a canned query's parameter: the last year (or half-year), every
+    region (empty: the form's default and the widest answer), the first page."""
     low = name.lower()
     if "year" in low:
-        return "2024"
+        return str(YEARS[-1])
+    if low == "half":
+        return f"{YEARS[-1]}H1"
     if low in ("q", "query", "term", "keyword", "search", "text"):
         return "生态"
-    for table, col in (("cadre", "id"), ("unit", "code"), ("region", "code")):
+    for table, col in (("cadre", "id"), ("unit", "code")):
         if low.endswith(("cadre", "cadre_id")) and table == "cadre" or \
-                low.endswith(("unit", "unit_code")) and table == "unit" or \
-                ("region" in low or "county" in low or "prefecture" in low) and table == "region":
+                low.endswith(("unit", "unit_code")) and table == "unit":
             try:
                 row = conn.execute(f"SELECT [{col}] FROM [{table}] LIMIT 1").fetchone()
                 if row:
@@ -484,14 +515,17 @@ def _pct(values: list[float], q: float) -> float:
     return values[k]
 
 
-def serve_bench(work: Path, requests_1: int, requests_16: int, budget: float = 20.0) -> dict:
+def serve_bench(work: Path, requests_1: int, requests_16: int, budget: float = 20.0,
+                workers: int | None = None) -> dict:
     """Latency percentiles per target; each (target, clients) stops after ``budget`` seconds
-    (so a slow query bounds the run; ``n`` says how many requests were timed)."""
+    (so a slow query bounds the run; ``n`` says how many requests were timed). ``workers``:
+    `cadre serve --workers` (None: its default, one per core)."""
     pub = work / "public.db"
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    extra = ["--workers", str(workers)] if workers else []
     proc = subprocess.Popen([sys.executable, "-m", "cadre_sdk", "serve", str(pub), "--host",
-                             "127.0.0.1", "--port", str(port)], env=env,
+                             "127.0.0.1", "--port", str(port), *extra], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -551,7 +585,7 @@ def serve_bench(work: Path, requests_1: int, requests_16: int, budget: float = 2
                                       "p95": _pct(times, 95), "p99": _pct(times, 99)}
             res["status"] = statuses
             out[label] = res
-        return {"targets": out}
+        return {"targets": out, "workers": workers or "default"}
     finally:
         proc.terminate()
         try:
@@ -628,6 +662,9 @@ def main() -> None:
                     help="skip a step (generate/load reuse the work folder's files)")
     ap.add_argument("--requests", type=int, default=30,
                     help="requests per target with 1 client (16 clients: 4x as many)")
+    ap.add_argument("--serve-workers", type=int,
+                    help="`cadre serve --workers N` for the serve step (default: its own, "
+                         "one per core)")
     ap.add_argument("--render", action="store_true",
                     help="only rewrite results/<scale>.md from results/<scale>.json")
     ap.add_argument("--results", type=Path, default=RESULTS,
@@ -665,7 +702,8 @@ def main() -> None:
     if "serve" not in args.skip and (work / "public.db").exists():
         print("  serve ...", flush=True)
         t = time.perf_counter()
-        res["serve"] = serve_bench(work, args.requests, args.requests * 4)
+        res["serve"] = serve_bench(work, args.requests, args.requests * 4,
+                                   workers=args.serve_workers)
         print(f"  serve: {time.perf_counter() - t:.1f} s", flush=True)
     args.results.mkdir(parents=True, exist_ok=True)
     old = args.results / f"{args.scale}.json"
