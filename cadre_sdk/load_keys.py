@@ -259,14 +259,11 @@ class RowidLedger:
         # The reports list rows in file-name then line order, as the key table gave them.
         order = self.rows.order_sql("t.rowid", self.base)
         for field in attrs.fields(cls):
-            ref = field.metadata["ref"]
-            if not ref or field.name not in self.recheck:
+            if not field.metadata["ref"] or field.name not in self.recheck:
                 continue
-            parent = RECORD_TYPES[ref]
-            pk = parent.__key__[0]
+            parent, dangling = _dangling(field)
             sql = (f"SELECT t.rowid, t.[{field.name}] FROM [{kind}] t "
-                   f"WHERE t.rowid > {self.base} AND t.[{field.name}] IS NOT NULL AND NOT EXISTS "
-                   f"(SELECT 1 FROM [{ref}] p WHERE p.[{pk}] = t.[{field.name}]) "
+                   f"WHERE t.rowid > {self.base} AND {dangling} "
                    f"ORDER BY {order}, t.rowid LIMIT {load_rows.MAX_ERRORS}")
             for rowid, value in self.conn.execute(sql):
                 file, line = self.rows.where(rowid - self.base - 1)
@@ -342,19 +339,23 @@ def _check_references(conn: sqlite3.Connection, cls: type) -> list[RowError]:
     kind = cls.__kind__
     join = " AND ".join(f"t.[{k}] = k.[{k}]" for k in cls.__key__)
     for field in attrs.fields(cls):
-        ref = field.metadata["ref"]
-        if not ref:
+        if not field.metadata["ref"]:
             continue
-        parent = RECORD_TYPES[ref]
-        pk = parent.__key__[0]
+        parent, dangling = _dangling(field)
         sql = (f"SELECT k._file, k._line, t.[{field.name}] FROM temp._load_keys k "
-               f"JOIN [{kind}] t ON {join} "
-               f"WHERE t.[{field.name}] IS NOT NULL AND NOT EXISTS "
-               f"(SELECT 1 FROM [{ref}] p WHERE p.[{pk}] = t.[{field.name}]) "
+               f"JOIN [{kind}] t ON {join} WHERE {dangling} "
                f"ORDER BY k._file, k._line LIMIT {load_rows.MAX_ERRORS}")
         for file, line, value in conn.execute(sql):
             errors.append(_missing_reference(field, parent, file, line, value))
     return errors
+
+
+def _dangling(field: attrs.Attribute) -> tuple[type, str]:
+    """The record class a reference field names, and the SQL condition (on the loaded row
+    ``t``) that its value names no stored row of it."""
+    parent = RECORD_TYPES[field.metadata["ref"]]
+    return parent, (f"t.[{field.name}] IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                    f"[{parent.__kind__}] p WHERE p.[{parent.__key__[0]}] = t.[{field.name}])")
 
 
 def _missing_reference(field: attrs.Attribute, parent: type, file: str, line: int, value: Any

@@ -523,15 +523,17 @@ def _limited(seconds: float, plugin: str, hook: str) -> Iterator[None]:
             if not watched:
                 yield
                 return
-            outer = _enter_call(seconds, plugin, hook)
-            try:
-                yield
-            finally:
-                _WATCH.call = outer
+            yield from _watched_call(seconds, plugin, hook)
         return
     if threading.get_ident() != _WATCH.owner:
         yield
         return
+    yield from _watched_call(seconds, plugin, hook)
+
+
+def _watched_call(seconds: float, plugin: str, hook: str) -> Iterator[None]:
+    """The body of ``_limited`` once the watchdog runs: this call's deadline, then the
+    enclosing call's again (a plain generator: ``yield from`` it)."""
     outer = _enter_call(seconds, plugin, hook)
     try:
         yield
