@@ -89,9 +89,7 @@ SAYS = {"raise": "RuntimeError: boom", "wrong": "returned", "slow": "time limit 
 
 CASES = [(place, fault) for place in PLACES for fault in ("raise", "wrong", "slow", "twice")
          if not (place == "validate_record" and fault == "twice")   # nothing to register
-         # The assessment engine calls scoring rules without a time limit
-         # (engines/assessment_rules.call_rule): not covered here.
-         and not (place == "scoring" and fault == "slow")] + [("staffing", "writes")]
+         ] + [("staffing", "writes")]
 
 
 def plugin_source(place: str, fault: str, county: str) -> str:
@@ -250,9 +248,8 @@ def test_rules_registered_in_code_name_plugin_and_hook(
     monkeypatch.setenv("CADRE_PLUGIN_TIMEOUT", LIMIT)
     behaviour = {"raise": lambda *a: 1 / 0, "wrong": lambda *a: "high",
                  "slow": lambda *a: time.sleep(5)}[fault]
-    rules = [("register_subsidy_rules", SubsidyRule(scheme="地区附加津贴", compute=behaviour))]
-    if fault != "slow":   # scoring rules have no time limit yet (see CASES)
-        rules.append(("register_scoring", ScoringFormula(subject="个人", compute=behaviour)))
+    rules = [("register_subsidy_rules", SubsidyRule(scheme="地区附加津贴", compute=behaviour)),
+             ("register_scoring", ScoringFormula(subject="个人", compute=behaviour))]
     for hook, item in rules:
         def register_item(register, item=item) -> None:
             register(item)
