@@ -762,7 +762,7 @@ def render(res: dict) -> str:
         lines += ["## Evaluate (all plugins, explanations stored) vs a plain loop", "",
                   "| figure | assessments/s | ratio to plain loop | target ≥ 0.25 |",
                   "|---|---:|---:|---|",
-                  f"| plain loop (annual score only, no plugins, no explanations) | {r_plain:,.0f} | 1 | |",
+                  f"| plain loop (the same annual score, provincial weights, no plugins, no explanations) | {r_plain:,.0f} | 1 | |",
                   f"| assessment engine ({a_eng:.1f} s) | {r_eng:,.0f} | {r_eng / r_plain:.4f} | "
                   f"{_ok(r_eng / r_plain, TARGETS['evaluate'])} |",
                   f"| whole `cadre evaluate`, every engine ({e['seconds']:.1f} s) | {r_all:,.0f} | "
