@@ -124,6 +124,10 @@ def test_decisions_by_dimension_query(db, cadre_load, cadre_plugins):
     assert got[("结果", "不利", "部分容错")] == 1 and got[("结果", "有利", "容错")] == 1
     assert got[("节点", "有利", "部分容错")] == 1
     assert sum(got.values()) == 14  # 2 cases x 7 dimensions
+    # counted once per evaluation, replaced (not added to) by the next one
+    evaluate(db, plugins, "2024-04-01")
+    again = {(r["研判维度"], r["研判结论"], r["认定结果"]): r["案件数"] for r in rows(db, sql)}
+    assert again == got
 
 
 class HaixiExtraDimension:

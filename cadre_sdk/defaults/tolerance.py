@@ -116,10 +116,9 @@ ORDER BY s.overdue_days DESC, s.case_id
 """
 
 _BY_DIMENSION_SQL = """
-SELECT f.dimension AS 研判维度, f.finding AS 研判结论, d.decision AS 认定结果, count(*) AS 案件数
-FROM case_finding f JOIN case_decision d ON d.case_id = f.case_id
-GROUP BY f.dimension, f.finding, d.decision
-ORDER BY f.dimension, f.finding, d.decision
+SELECT dimension AS 研判维度, finding AS 研判结论, decision AS 认定结果, cases AS 案件数
+FROM decision_dimension
+ORDER BY dimension, finding, decision
 """
 
 _BY_PREFECTURE_SQL = """

@@ -42,6 +42,11 @@ describe("case_decision", "容错认定结果",
          units={"favourable": "个", "unfavourable": "个", "unclear": "个", "unjudged": "个"},
          notes={"red_line": "触碰红线的一律不予容错"})
 
+describe("decision_dimension", "容错认定结果按研判维度统计",
+         "各研判维度的研判结论与案件认定结果的对应：每个维度、结论和认定结果的案件数（测算时统计）。",
+         {"dimension": "研判维度", "finding": "研判结论", "decision": "认定结果", "cases": "案件数"},
+         units={"cases": "件"})
+
 describe("adjustment_situation", "调整情形目录",
          "各地区适用的不适宜担任现职情形和问责情形（省级默认目录加市州、县的补充），及其依据。",
          {"jurisdiction": "管辖地区代码", "code": "情形代码", "title": "情形", "category": "类别",

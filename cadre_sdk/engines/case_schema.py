@@ -144,3 +144,16 @@ def _case_tables(db: sqlite_utils.Database) -> None:
     for table, indexes in _INDEXES.items():
         for columns in indexes:
             db[table].create_index(list(columns), if_not_exists=True)
+
+
+@migrations(name="0002_decision_dimensions")
+def _decision_dimensions(db: sqlite_utils.Database) -> None:
+    # The public count of decisions by dimension and finding, computed once per evaluation
+    # instead of by every page view (it joins every finding with its case's decision).
+    db.execute("""CREATE TABLE decision_dimension (
+      dimension TEXT NOT NULL,
+      finding TEXT NOT NULL,
+      decision TEXT NOT NULL,
+      cases INTEGER NOT NULL,
+      PRIMARY KEY (dimension, finding, decision)
+    )""")

@@ -31,6 +31,15 @@ _KINDS = ("case_state", "case_decision")
 _WIDTHS = {"case_state": 20, "case_deadline": 12, "case_decision": 17}
 
 
+#: Decisions by dimension and finding (one row per combination; cases without a decision or
+#: without findings are not counted).
+_DIMENSIONS_SQL = """INSERT INTO decision_dimension (dimension, finding, decision, cases)
+SELECT f.dimension, f.finding, d.decision, count(*)
+FROM case_finding f JOIN case_decision d ON d.case_id = f.case_id
+GROUP BY f.dimension, f.finding, d.decision
+ORDER BY f.dimension, f.finding, d.decision"""
+
+
 class _Grouped:
     """Rows ordered by ``case_id``, handed out case by case as the cases are walked in order."""
 
@@ -52,7 +61,7 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
              as_of: datetime.date | None = None) -> dict[str, Any]:
     """Evaluate every case and adjustment as of ``as_of`` (default: today)."""
     as_of = as_of or datetime.date.today()
-    for table in ("case_state", "case_deadline", "case_decision"):
+    for table in ("case_state", "case_deadline", "case_decision", "decision_dimension"):
         db.execute(f"DELETE FROM {table}")
     db.execute(f"DELETE FROM explanation WHERE kind IN ({', '.join('?' for _ in _KINDS)})",
                list(_KINDS))
@@ -74,6 +83,7 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
         found = {f["dimension"]: f["finding"] for f in findings.take(inputs.id)}
         _evaluate_case(out, inputs, history, found, variants, as_of)
     out.flush()
+    db.execute(_DIMENSIONS_SQL)
     overdue = db.execute("SELECT count(*) FROM case_state WHERE overdue_days > 0").fetchone()[0]
     summary = {"容错案件": out.counts["case_state"], "已认定": out.counts["case_decision"],
                "超期未办": overdue}
