@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
-import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +12,7 @@ import sqlite_utils
 from . import explanations
 from .engines import engine_modules
 from .plugins import CadrePlugins, plugin_time_limit
-from .store import begin_write, db_file, record_provenance, rollback, store_error
+from .store import record_provenance, write_transaction
 
 
 @contextlib.contextmanager
@@ -42,9 +41,8 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[st
     if isinstance(as_of, str):
         as_of = datetime.date.fromisoformat(as_of)
     as_of = as_of or datetime.date.today()
-    conn = begin_write(db, "测算")
     summary: dict[str, Any] = {}
-    try:
+    with write_transaction(db, "测算") as conn:
         versions = {n: i.version for n, i in plugins.infos.items()}
         # One watchdog for the whole run: each rule call only notes its deadline.
         with plugin_time_limit(), _fewer_collections():
@@ -61,10 +59,4 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[st
                               sha256=params.sha256, plugins=versions)
         explanations.prune(db)
         conn.execute("COMMIT")
-    except BaseException as exc:
-        rollback(conn)
-        known = store_error(exc, db_file(db), "测算") if isinstance(exc, sqlite3.Error) else None
-        if known is not None:
-            raise known from exc
-        raise
     return summary

@@ -35,7 +35,7 @@ from .plugins import CadrePlugins, plugin_time_limit
 from .readers import make_row
 from .records import RECORD_TYPES
 from .records.fields import record_builder
-from .store import begin_write, db_file, record_provenance, rollback, sha256_file, store_error
+from .store import record_provenance, sha256_file, write_transaction
 
 #: Engines that derive data from freshly loaded rows (e.g. the case events' hash chain), run
 #: inside the load's transaction: kind -> callbacks(db, keys_table, plugins).
@@ -88,16 +88,8 @@ def load_files(
     kind = cls.__kind__
     checker = RowChecker(cls, plugins)
     engine_modules()  # importing the engines registers their after_load callbacks
-    conn = begin_write(db, "导入")
-    try:
-        with _cycle_collector_paused():
-            return _load(db, conn, cls, checker, paths, plugins, dry_run, progress)
-    except BaseException as exc:
-        rollback(conn)
-        known = store_error(exc, db_file(db), "导入") if isinstance(exc, sqlite3.Error) else None
-        if known is not None:
-            raise known from exc
-        raise
+    with write_transaction(db, "导入") as conn, _cycle_collector_paused():
+        return _load(db, conn, cls, checker, paths, plugins, dry_run, progress)
 
 
 @contextlib.contextmanager

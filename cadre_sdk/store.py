@@ -3,12 +3,14 @@ and a provenance table saying what was loaded and evaluated, by which SDK and pl
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import errno
 import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +197,22 @@ def begin_write(db: sqlite_utils.Database, doing: str) -> sqlite3.Connection:
         raise (store_error(exc, db_file(db), doing) or StoreError(
             f"无法开始写入数据库（{exc}）。{doing}未完成，数据未作任何改动。")) from exc
     return conn
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database, doing: str) -> Iterator[sqlite3.Connection]:
+    """The one write transaction of a load or an evaluation (``begin_write``); on any exception
+    it is rolled back, and SQLite's errors about the surroundings (another writer, a full disk,
+    a read-only place) become a clerk-facing ``StoreError``. The caller commits."""
+    conn = begin_write(db, doing)
+    try:
+        yield conn
+    except BaseException as exc:
+        rollback(conn)
+        known = store_error(exc, db_file(db), doing) if isinstance(exc, sqlite3.Error) else None
+        if known is not None:
+            raise known from exc
+        raise
 
 
 def rollback(conn: sqlite3.Connection) -> None:
