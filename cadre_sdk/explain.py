@@ -78,13 +78,6 @@ class Trace:
             data["note"] = self.note
         return data
 
-    def to_json(self) -> str:
-        """Canonical JSON (sorted keys): equal traces give equal bytes."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
-
-    def to_text(self) -> str:
-        return render_text(self.to_dict())
-
 
 #: The entry of each parameter value as a plugin read it, made once for every trace that reads
 #: it: ``(id(pv), plugin) -> (pv, dedup key, entry)``. The entries (and the rules' entries below)
