@@ -29,18 +29,20 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, only: tuple[str, ...] = (),
-             as_of: datetime.date | str | None = None) -> dict[str, Any]:
+def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, as_of: datetime.date | str,
+             only: tuple[str, ...] = ()) -> dict[str, Any]:
     """Run the engines (all, or those named in ``only``) in one transaction.
 
-    ``as_of`` is the evaluation date (deadlines, overdue days, "this year"); default today.
+    ``as_of`` is the evaluation date (deadlines, overdue days, "this year"); it is required:
+    nothing in the library reads the clock (only the CLI defaults ``--as-of`` to today).
     Any error rolls everything back: results are all from one run or none. Each engine
     replaces its previous results, so re-evaluating the same inputs on the same ``as_of``
     gives identical tables.
     """
     if isinstance(as_of, str):
         as_of = datetime.date.fromisoformat(as_of)
-    as_of = as_of or datetime.date.today()
+    if not isinstance(as_of, datetime.date):
+        raise TypeError(f"evaluate() needs the evaluation date as_of, got {as_of!r}")
     summary: dict[str, Any] = {}
     with write_transaction(db, "测算") as conn:
         versions = {n: i.version for n, i in plugins.infos.items()}

@@ -109,6 +109,21 @@ def register_queries(register: Any) -> None:
 
 
 @hookspec
+def register_calendar_years(register: Any) -> None:
+    """Register yearly holiday schedules (``cadre_sdk.calendar_years.YearSchedule``): one
+    year's statutory holidays and make-up working days (调休上班) with the State Council notice
+    they come from, for a year the installed ``chinesecalendar`` does not know yet or gets wrong.
+
+    Called once at start-up. ``register(YearSchedule(...))`` per year, or
+    ``register(read_year_file(path))`` for a year file shipped with the plugin (format:
+    docs/calendar.md). Combination: the calendar is national, so every plugin's years count
+    whatever its jurisdiction; for one year a plugin's schedule replaces the package's, a
+    higher ``priority`` wins between plugins (a tie is a conflict evaluation refuses), and a
+    year file a user added with ``cadre calendar add`` replaces both.
+    """
+
+
+@hookspec
 def validate_record(kind: str, record: Any) -> list[str] | None:
     """Check one record before it is stored; return Chinese messages for what is wrong.
 

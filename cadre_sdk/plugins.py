@@ -25,6 +25,7 @@ import attrs
 import pluggy
 
 from . import hookspecs, rules
+from .calendar_years import YearSchedule
 from .errors import PluginError, RuleConflict
 from .jurisdiction import PROVINCE, chain, is_code
 
@@ -52,6 +53,7 @@ REGISTRATION_HOOKS: dict[str, tuple[type, ...]] = {
     "register_adjustment_situations": (rules.AdjustmentSituation,),
     "register_staffing_rules": (rules.StaffingRule,),
     "register_queries": (rules.CannedQuery,),
+    "register_calendar_years": (YearSchedule,),
 }
 
 #: Rule kinds whose entries add up along the jurisdiction chain instead of overriding.

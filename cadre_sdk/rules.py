@@ -158,8 +158,12 @@ class ToleranceVariant:
 
     ``dimensions``: the dimensions judged (the 7 of the provincial rule plus local extras);
     ``red_lines``: situations never tolerated; ``time_limits``: procedure step -> parameter path
-    of a limit in working days; ``accepting_body(case, ctx) -> str``: who accepts the case;
-    ``decide(findings, red_line, ctx) -> str``: 容错/部分容错/不予容错 (None: the core rule)."""
+    of a limit in working days (unit ``workdays``) or calendar days (unit ``days``); a
+    calendar-day limit whose last day is a statutory holiday or rest day ends on the next
+    working day (民法典 第二百零三条) unless its step is in ``strict_calendar_days`` (the
+    strict reading, for rules that say so); ``accepting_body(case, ctx) -> str``: who accepts
+    the case; ``decide(findings, red_line, ctx) -> str``: 容错/部分容错/不予容错 (None: the core
+    rule)."""
 
     rule_kind: ClassVar[str] = "tolerance"
     parameters: Parameters
@@ -171,6 +175,7 @@ class ToleranceVariant:
     case_kind: str = "*"
     priority: int = 0
     name: str = ""
+    strict_calendar_days: frozenset[str] = attrs.field(converter=frozenset, default=frozenset())
 
     @property
     def key(self) -> str:

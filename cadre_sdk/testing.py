@@ -7,11 +7,13 @@ Fixtures:
   manager with the built-in defaults plus the given plugins (modules or objects), for one test.
 - ``cadre_load``: ``cadre_load(db, kind, rows_or_path, plugins=None)`` writes rows (a list of
   dicts with English or Chinese headers) to a CSV file and loads it through the real pipeline.
-- ``cadre_evaluate``: ``cadre_evaluate(db, plugins)`` runs every engine as ``cadre evaluate`` does.
+- ``cadre_evaluate``: ``cadre_evaluate(db, plugins, as_of=...)`` runs every engine as
+  ``cadre evaluate`` does, on the evaluation date given (a test never depends on today).
 """
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -66,12 +68,13 @@ def load_rows(db: sqlite_utils.Database, kind: str, rows: Iterable[dict[str, Any
     return load_files(db, kind, [path], plugins=plugins or make_plugins())
 
 
-def evaluate_all(db: sqlite_utils.Database, plugins: CadrePlugins, **options: Any
-                 ) -> dict[str, Any]:
-    """Run every engine, as ``cadre evaluate`` does."""
+def evaluate_all(db: sqlite_utils.Database, plugins: CadrePlugins, *,
+                 as_of: datetime.date | str, **options: Any) -> dict[str, Any]:
+    """Run every engine, as ``cadre evaluate`` does, as of ``as_of`` (always given: a test
+    must not depend on the day it runs)."""
     from .evaluate import evaluate
 
-    return evaluate(db, plugins, **options)
+    return evaluate(db, plugins, as_of=as_of, **options)
 
 
 @pytest.fixture
@@ -96,7 +99,7 @@ def cadre_load(tmp_path: Path) -> Any:
 
 @pytest.fixture
 def cadre_evaluate() -> Any:
-    """Factory: ``cadre_evaluate(db, plugins)`` runs every engine."""
+    """Factory: ``cadre_evaluate(db, plugins, as_of=...)`` runs every engine."""
     return evaluate_all
 
 
@@ -168,7 +171,11 @@ class CaseItem(pytest.Item):
             for kind in RECORD_TYPES:  # reference order
                 if records.get(kind):
                     load_rows(db, kind, records[kind], plugins=pm, tmp=tmp)
-            evaluate_all(db, pm, **(self.case.get("evaluate") or {}))
+            options = dict(self.case.get("evaluate") or {})
+            if "as_of" not in options:
+                raise CaseFailure("give the evaluation date: evaluate: {as_of: \"YYYY-MM-DD\"} "
+                                  "(a case must not depend on the day it runs)")
+            evaluate_all(db, pm, **options)
             problems = []
             for table, rows in (self.case.get("expect") or {}).items():
                 for want in rows:

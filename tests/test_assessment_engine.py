@@ -118,7 +118,7 @@ def world(cadre_db, cadre_load):
 def run(cadre_plugins, cadre_evaluate):
     """Evaluate the assessment engine with the defaults plus the given plugins."""
     def go(db, *plugins):
-        return cadre_evaluate(db, cadre_plugins(*plugins), only=("assessment",))
+        return cadre_evaluate(db, cadre_plugins(*plugins), as_of="2025-01-31", only=("assessment",))
     return go
 
 

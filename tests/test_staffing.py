@@ -105,7 +105,7 @@ class Qilian:
 
 @pytest.fixture
 def evaluated(staffed, cadre_plugins, cadre_evaluate):
-    cadre_evaluate(staffed, cadre_plugins(Qilian()), only=("staffing",))
+    cadre_evaluate(staffed, cadre_plugins(Qilian()), as_of="2025-01-31", only=("staffing",))
     return staffed
 
 

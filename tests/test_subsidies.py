@@ -117,7 +117,7 @@ def loaded(cadre_db, cadre_load):
 
 @pytest.fixture
 def ledger(loaded, cadre_plugins, cadre_evaluate):
-    cadre_evaluate(loaded, cadre_plugins(Haixi()), only=("subsidies",))
+    cadre_evaluate(loaded, cadre_plugins(Haixi()), as_of="2025-01-31", only=("subsidies",))
     return loaded
 
 
@@ -166,7 +166,7 @@ def test_local_attendance_condition_applies_in_its_prefecture(loaded, cadre_plug
                                                                cadre_evaluate, cadre_load):
     # 海西's min_days is 12: 13 days pay there. 2024-07 tiers, 4 years -> 450.
     cadre_load(loaded, "attendance", [attend("H1", T_H, "2024.08", 13)])
-    cadre_evaluate(loaded, cadre_plugins(Haixi()), only=("subsidies",))
+    cadre_evaluate(loaded, cadre_plugins(Haixi()), as_of="2025-01-31", only=("subsidies",))
     assert line(loaded, "H1", "2024-08")["amount"] == 450
 
 
@@ -230,7 +230,7 @@ def test_reevaluation_is_byte_identical(ledger, cadre_plugins, cadre_evaluate):
         return [list(ledger.query(f"SELECT * FROM {t} ORDER BY rowid")) for t in
                 ("subsidy_ledger", "subsidy_totals", "explanation")]
     first = dump()
-    cadre_evaluate(ledger, cadre_plugins(Haixi()), only=("subsidies",))
+    cadre_evaluate(ledger, cadre_plugins(Haixi()), as_of="2025-01-31", only=("subsidies",))
     assert dump() == first
 
 
@@ -246,7 +246,7 @@ def test_a_rule_returning_a_negative_amount_names_the_plugin(loaded, cadre_plugi
             register(SubsidyRule(scheme=REGIONAL, compute=lambda ent, ctx: -5))
 
     with pytest.raises(PluginError, match=r"plugin 'Broken', hook register_subsidy_rules"):
-        cadre_evaluate(loaded, cadre_plugins(Broken()), only=("subsidies",))
+        cadre_evaluate(loaded, cadre_plugins(Broken()), as_of="2025-01-31", only=("subsidies",))
     assert loaded.execute("SELECT count(*) FROM subsidy_ledger").fetchone()[0] == 0
 
 
@@ -290,7 +290,7 @@ def test_cadre_months_agreeing_on_what_the_rule_reads_share_one_call(loaded, cad
             return None
         return ctx.step(f"{ent.hardship_class}类地区定额", 50.0)
 
-    cadre_evaluate(loaded, cadre_plugins(regional_rule_plugin(by_class)), only=("subsidies",))
+    cadre_evaluate(loaded, cadre_plugins(regional_rule_plugin(by_class)), as_of="2025-01-31", only=("subsidies",))
     assert calls.count("2024-05") == 2
     for cadre in ("E14", "E15", "E16", "N"):
         paid = line(loaded, cadre, "2024-05", REGIONAL)
@@ -303,7 +303,7 @@ def test_cadre_months_agreeing_on_what_the_rule_reads_share_one_call(loaded, cad
         calls.append(ent.month)
         return ctx.step("按乡镇工作年限", float(ent.service_years))
 
-    cadre_evaluate(loaded, cadre_plugins(regional_rule_plugin(by_years)), only=("subsidies",))
+    cadre_evaluate(loaded, cadre_plugins(regional_rule_plugin(by_years)), as_of="2025-01-31", only=("subsidies",))
     assert calls.count("2024-05") == 2
     assert [line(loaded, c, "2024-05", REGIONAL)["amount"] for c in ("E14", "E15", "E16", "N", "D")
             ] == [14, 14, 14, 0, 0]
@@ -324,6 +324,6 @@ def test_a_rule_reading_fields_in_changing_order_still_gets_each_case_right(
             return ctx.step("未在乡镇工作", 0.0)
         return ctx.step("按在岗天数", float(ent.days))
 
-    cadre_evaluate(loaded, cadre_plugins(regional_rule_plugin(fickle)), only=("subsidies",))
+    cadre_evaluate(loaded, cadre_plugins(regional_rule_plugin(fickle)), as_of="2025-01-31", only=("subsidies",))
     got = {c: line(loaded, c, "2024-05", REGIONAL)["amount"] for c in ("E14", "E15", "E16", "N")}
     assert got == {"E14": 14, "E15": 15, "E16": 16, "N": 8}

@@ -3,10 +3,13 @@ import datetime
 
 import pytest
 
-from cadre_sdk.workdays import (CalendarError, add_workdays, is_workday, supported_years,
-                                workdays_between)
+from cadre_sdk.calendar_years import builtin_years
+from cadre_sdk.workdays import Calendar
 
 D = datetime.date
+#: The calendar of the installed chinesecalendar package alone.
+CAL = Calendar(builtin_years())
+is_workday, add_workdays, workdays_between = CAL.is_workday, CAL.add_workdays, CAL.workdays_between
 
 
 @pytest.mark.parametrize("day, expected", [
@@ -60,36 +63,31 @@ def test_workdays_between_inverts_add_workdays():
         assert workdays_between(start, add_workdays(start, n)) == n
 
 
-@pytest.mark.parametrize("when", ["after", "before"])
-def test_a_date_outside_the_calendar_is_a_clear_chinese_error(when):
-    first, last = supported_years()
-    day = D(last + 1, 1, 5) if when == "after" else D(first - 1, 12, 1)
-    with pytest.raises(CalendarError) as info:
-        add_workdays(day, 3)
-    message = str(info.value)
-    assert day.isoformat() in message
-    assert f"{first}–{last}" in message
-    assert "升级 chinesecalendar" in message
+def test_a_year_without_a_schedule_counts_weekends_only_and_says_so():
+    # No schedule at all (an empty calendar): weekends are the only days off.
+    cal = Calendar({})
+    # Fri 2040-01-06 + 3 working days: Sat 7, Sun 8 off; Mon 9 1, Tue 10 2, Wed 11 3
+    assert cal.add_workdays(D(2040, 1, 6), 3) == D(2040, 1, 11)
+    assert cal.is_workday(D(2040, 1, 2))       # a Monday: no holidays known, so a working day
+    assert cal.missing_years(D(2039, 12, 30), D(2040, 1, 11)) == (2039, 2040)
+    last = max(builtin_years())
+    assert CAL.missing_years(D(last, 12, 1), D(last + 1, 1, 10)) == (last + 1,)
+    assert CAL.missing_years(D(last, 1, 1), D(last, 12, 31)) == ()
+    assert CAL.first_missing_year() == last + 1
 
 
-def test_counting_into_an_unknown_year_fails_rather_than_guessing():
-    _, last = supported_years()
-    with pytest.raises(CalendarError):
-        add_workdays(D(last, 12, 30), 5)
-    with pytest.raises(CalendarError):
-        workdays_between(D(last, 12, 1), D(last + 1, 1, 10))
-
-
-def test_negative_counts_are_refused():
-    with pytest.raises(ValueError):
-        add_workdays(D(2024, 1, 2), -1)
-
-
-def test_agrees_with_the_package_on_every_day_it_knows():
-    import chinese_calendar
-
-    first, last = supported_years()
-    day = D(first, 1, 1)
-    while day.year <= last:
-        assert is_workday(day) == chinese_calendar.is_workday(day), day
-        day += datetime.timedelta(days=1)
+@pytest.mark.parametrize("start, n, strict, expected", [
+    # 2026 National Day: Oct 1 (Thu)–7 (Wed) off. Sun 2026-09-27 + 7 days = Sun Oct 4, a holiday;
+    # Oct 5, 6, 7 are holidays too, so the period ends on Thu Oct 8 (民法典 第二百零三条).
+    (D(2026, 9, 27), 7, False, D(2026, 10, 8)),
+    (D(2026, 9, 27), 7, True, D(2026, 10, 4)),    # the strict reading: no extension
+    # Mon 2024-03-11 + 5 days = Sat Mar 16, a rest day -> Mon Mar 18
+    (D(2024, 3, 11), 5, False, D(2024, 3, 18)),
+    # Mon 2024-03-11 + 3 days = Thu Mar 14, a working day: unchanged
+    (D(2024, 3, 11), 3, False, D(2024, 3, 14)),
+    # 2024-10-12 is a Saturday made a working day: a period ending on it ends on it
+    (D(2024, 10, 5), 7, False, D(2024, 10, 12)),
+])
+def test_a_calendar_day_period_ending_on_a_day_off_ends_on_the_next_working_day(
+        start, n, strict, expected):
+    assert CAL.add_calendar_days(start, n, strict=strict) == expected

@@ -6,7 +6,8 @@ import importlib
 import click
 
 #: Modules holding commands, each exposing ``COMMANDS`` (a list of click commands).
-MODULES = ("data", "rules", "schemas", "evaluate", "publish", "demo", "scaffold", "verify")
+MODULES = ("data", "rules", "schemas", "evaluate", "publish", "demo", "scaffold", "verify",
+           "calendar")
 
 
 def all_commands() -> list[click.Command]:

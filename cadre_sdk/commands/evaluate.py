@@ -2,6 +2,7 @@
 figure was reached, in Chinese)."""
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,9 @@ import sqlite_utils
 
 from .. import explanations
 from ..cli import Env, pass_env
+from ..commands.calendar import provisional_warning
 from ..engines import engine_modules
+from ..engines.cases import PROVISIONAL_YEARS
 from ..errors import CadreError
 from ..evaluate import evaluate as run_engines
 from ..explain import render_text
@@ -33,8 +36,8 @@ def _engine_names() -> dict[str, str]:
 @click.option("--only", multiple=True, metavar="ENGINE",
               help="Run only this engine (repeatable): assessment, cases, subsidies, staffing.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Evaluation date for deadlines and overdue days (default: today). "
-                   "Re-evaluating with the same date gives identical results.")
+              help="Evaluation date for deadlines and overdue days (default: today; the date "
+                   "used is printed). Re-evaluating with the same date gives identical results.")
 @pass_env
 def evaluate(env: Env, db: Path, only: tuple[str, ...], as_of: Any) -> None:
     """Evaluate the rules of every engine over DB, in one transaction.
@@ -51,13 +54,19 @@ def evaluate(env: Env, db: Path, only: tuple[str, ...], as_of: Any) -> None:
                                  param_hint="--only")
     database = open_db(db)
     migrate(database)
-    summary = run_engines(database, env.plugins, only=only,
-                          as_of=as_of.date() if as_of else None)
+    # The only place the clock is read: the library always gets the date explicitly.
+    day = as_of.date() if as_of else datetime.date.today()
+    click.echo(f"测算基准日：{day.isoformat()}{'' if as_of else '（未指定 --as-of，取今天）'}")
+    summary = run_engines(database, env.plugins, only=only, as_of=day)
+    missing = summary.get("cases", {}).pop(PROVISIONAL_YEARS, None) \
+        if isinstance(summary.get("cases"), dict) else None
     click.echo(f"测算完成：{db}")
     for key, counts in summary.items():
         shown = "，".join(f"{label} {value}" for label, value in counts.items()) \
             if isinstance(counts, dict) else str(counts)
         click.echo(f"  {names.get(key, key)}：{shown or '无数据'}")
+    if missing:
+        click.echo(provisional_warning(missing, db), err=True)
 
 
 @click.command()

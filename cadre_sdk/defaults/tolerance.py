@@ -109,7 +109,8 @@ ORDER BY s.stage, s.state, s.prefecture_code
 _OVERDUE_SQL = """
 SELECT s.case_id AS 案件编号, r.name AS 管辖地区, s.state AS 状态, s.next_step AS 待办环节,
        s.time_limit AS 时限, s.next_deadline AS 截止日期, s.overdue_days AS 逾期天数,
-       s.overdue_workdays AS 逾期工作日, s.accepting_body AS 责任机关, s.as_of AS 统计日期
+       s.overdue_workdays AS 逾期工作日, s.accepting_body AS 责任机关, s.as_of AS 统计日期,
+       s.provisional AS 暂定
 FROM case_state s LEFT JOIN region r ON r.code = s.region_code
 WHERE s.overdue_days > 0
 ORDER BY s.overdue_days DESC, s.case_id
@@ -136,7 +137,9 @@ def register_queries(register: Any) -> None:
     register(CannedQuery("cases_by_stage", "容错案件办理阶段统计", _STAGE_SQL,
                          "按阶段、状态和市州统计容错纠错案件数"))
     register(CannedQuery("overdue_cases", "超期未办的容错案件", _OVERDUE_SQL,
-                         "截至统计日期超过办理时限的案件、逾期天数和责任机关", level="oversight"))
+                         "截至统计日期超过办理时限的案件、逾期天数和责任机关。“暂定”栏非空的，"
+                         "所需年份的节假日安排尚未录入，截止日期和逾期工作日暂按双休日计算，"
+                         "录入该年安排后重新测算即为正式结果", level="oversight"))
     register(CannedQuery("decisions_by_dimension", "容错认定结果按研判维度统计", _BY_DIMENSION_SQL,
                          "各研判维度的结论与认定结果的对应"))
     register(CannedQuery("decisions_by_prefecture", "容错认定结果按市州统计", _BY_PREFECTURE_SQL,

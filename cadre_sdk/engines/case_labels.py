@@ -17,19 +17,23 @@ describe("case_state", "容错案件办理状态",
           "last_event_date": "最近事件日期", "decision": "认定结果", "accepting_body": "受理主体",
           "next_step": "待办环节", "time_limit": "办理时限", "next_deadline": "截止日期",
           "overdue_days": "逾期天数", "overdue_workdays": "逾期工作日",
-          "appeal_until": "申诉期限截止日", "as_of": "统计日期", "explanation_id": "计算说明"},
+          "appeal_until": "申诉期限截止日", "as_of": "统计日期", "explanation_id": "计算说明",
+          "provisional": "暂定"},
          units={"overdue_days": "天", "overdue_workdays": "个工作日", "events": "个"},
          notes={"state": "按事件序号重放办理程序得出，不由人工填写",
-                "overdue_days": "待办环节超过截止日期的日历天数，0 表示未逾期"})
+                "overdue_days": "待办环节超过截止日期的日历天数，0 表示未逾期",
+                "provisional": "非空表示所需年份的节假日安排尚未录入（cadre calendar add），暂按双休日计算；录入后重新测算即为正式结果"})
 
 describe("case_deadline", "容错案件各环节时限",
-         "每个环节的起算事件、时限（工作日按国家法定节假日和调休安排计算）、截止日期、办结情况和逾期天数。",
+         "每个环节的起算事件、时限（工作日按国家法定节假日和调休安排计算；按日计算的时限最后一日遇法定节假日或休息日的，"
+         "顺延至其后第一个工作日，民法典第二百零三条）、截止日期、办结情况和逾期天数。",
          {"case_id": "案件编号", "start_seq": "起算事件序号", "step": "环节",
           "start_date": "起算日期", "time_limit": "时限", "deadline": "截止日期",
           "end_seq": "办结事件序号", "end_date": "办结日期", "status": "办理情况",
           "overdue_days": "逾期天数", "overdue_workdays": "逾期工作日",
-          "responsible_body": "责任机关"},
-         units={"overdue_days": "天", "overdue_workdays": "个工作日"})
+          "responsible_body": "责任机关", "provisional": "暂定"},
+         units={"overdue_days": "天", "overdue_workdays": "个工作日"},
+         notes={"provisional": "非空表示所需年份的节假日安排尚未录入（cadre calendar add），暂按双休日计算；录入后重新测算即为正式结果"})
 
 describe("case_decision", "容错认定结果",
          "按所在地区容错纠错规则，由各研判维度意见和是否触碰红线得出的认定结果及其后果。",

@@ -157,3 +157,11 @@ def _decision_dimensions(db: sqlite_utils.Database) -> None:
       cases INTEGER NOT NULL,
       PRIMARY KEY (dimension, finding, decision)
     )""")
+
+
+@migrations(name="0003_calendar_provisional")
+def _calendar_provisional(db: sqlite_utils.Database) -> None:
+    # A deadline or overdue count that needed a year without a holiday schedule is counted on
+    # weekends alone; the note says so (NULL: counted on the full calendar, final).
+    for table in ("case_state", "case_deadline"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN provisional TEXT")

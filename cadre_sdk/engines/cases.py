@@ -17,9 +17,10 @@ from typing import Any
 
 import sqlite_utils
 
+from ..calendar_store import calendar_for
 from ..explain import Trace
 from ..plugins import CadrePlugins
-from ..workdays import workdays_between
+from ..workdays import Calendar, provisional_note
 from . import adjustments, case_events  # noqa: F401  (registers the load-time callbacks)
 from . import tolerance_rules as tr
 from .batch import BatchWriter
@@ -27,8 +28,11 @@ from .case_schema import migrations  # noqa: F401  (registers the migration set)
 from .case_states import Clock, History, replay
 
 NAME = "容错纠错与能上能下"
+#: The summary key naming the years whose holiday schedule is missing (``cadre evaluate``
+#: warns once about them).
+PROVISIONAL_YEARS = "暂定年份"
 _KINDS = ("case_state", "case_decision")
-_WIDTHS = {"case_state": 20, "case_deadline": 12, "case_decision": 17}
+_WIDTHS = {"case_state": 21, "case_deadline": 13, "case_decision": 17}
 
 
 #: Decisions by dimension and finding (one row per combination; cases without a decision or
@@ -58,9 +62,13 @@ class _Grouped:
 
 
 def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
-             as_of: datetime.date | None = None) -> dict[str, Any]:
-    """Evaluate every case and adjustment as of ``as_of`` (default: today)."""
-    as_of = as_of or datetime.date.today()
+             as_of: datetime.date) -> dict[str, Any]:
+    """Evaluate every case and adjustment as of ``as_of``, counting working days on the
+    store's calendar (``calendar_store.calendar_for``). A figure that needs a year nobody has
+    supplied a holiday schedule for is counted on weekends alone and marked provisional (暂定);
+    the summary then names those years under ``暂定年份``."""
+    calendar = calendar_for(db, plugins)
+    missing: set[int] = set()
     for table in ("case_state", "case_deadline", "case_decision", "decision_dimension"):
         db.execute(f"DELETE FROM {table}")
     db.execute(f"DELETE FROM explanation WHERE kind IN ({', '.join('?' for _ in _KINDS)})",
@@ -81,50 +89,65 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
         dated = [e for e in events.take(inputs.id) if e["date"] <= as_of.isoformat()]
         history = replay(inputs.id, dated)
         found = {f["dimension"]: f["finding"] for f in findings.take(inputs.id)}
-        _evaluate_case(out, inputs, history, found, variants, as_of)
+        missing.update(_evaluate_case(out, inputs, history, found, variants, calendar, as_of))
     out.flush()
     db.execute(_DIMENSIONS_SQL)
     overdue = db.execute("SELECT count(*) FROM case_state WHERE overdue_days > 0").fetchone()[0]
     summary = {"容错案件": out.counts["case_state"], "已认定": out.counts["case_decision"],
                "超期未办": overdue}
+    if missing:
+        summary["暂定"] = db.execute("SELECT count(*) FROM case_deadline "
+                                   "WHERE provisional IS NOT NULL").fetchone()[0]
+        summary[PROVISIONAL_YEARS] = "、".join(str(y) for y in sorted(missing))
     summary.update(adjustments.evaluate(db, plugins))
     return summary
 
 
-def _lateness(due: datetime.date, until: datetime.date) -> tuple[int, int]:
+def _lateness(calendar: Calendar, due: datetime.date, until: datetime.date
+              ) -> tuple[int, int, tuple[int, ...]]:
+    """Calendar days and working days from ``due`` to ``until``, and the years without a
+    schedule the working-day count went through."""
     if until <= due:
-        return 0, 0
-    return (until - due).days, workdays_between(due, until)
+        return 0, 0, ()
+    return ((until - due).days, calendar.workdays_between(due, until),
+            calendar.missing_years(due, until))
 
 
 def _clock_row(case: tr.CaseInputs, clock: Clock, variants: tr.Variants, body: str,
-               as_of: datetime.date, trace: Trace) -> tuple:
-    dl = tr.deadline(clock, variants, trace)
-    late = (None, None)
+               calendar: Calendar, as_of: datetime.date, trace: Trace
+               ) -> tuple[tuple, set[int]]:
+    """The ``case_deadline`` row of one clock, and the years without a schedule it needed."""
+    dl = tr.deadline(clock, variants, calendar, trace)
+    late: tuple = (None, None, ())
     if dl is None:
         status = "无时限"
     elif clock.outcome is None:
-        late = _lateness(dl.due, as_of)
+        late = _lateness(calendar, dl.due, as_of)
         status = "逾期未办" if late[0] else "未到期"
     elif clock.outcome == "办结":
-        late = _lateness(dl.due, clock.end_date)
+        late = _lateness(calendar, dl.due, clock.end_date)
         status = "逾期办结" if late[0] else "按期办结"
     else:
         status = clock.outcome
+    missing = sorted(set(dl.missing if dl else ()) | set(late[2]))
     if late[0]:
-        trace.step(f"“{clock.step}”{status}", f"{late[0]} 日（{late[1]} 个工作日）")
+        trace.step(f"“{clock.step}”{status}", f"{late[0]} 日（{late[1]} 个工作日）",
+                   f"暂定：{provisional_note(late[2])}" if late[2] else "")
+    provisional = f"暂定：{provisional_note(missing)}" if missing else None
     return (case.id, clock.start_seq, clock.step, clock.start_date.isoformat(),
             dl and dl.label, dl and dl.due.isoformat(), clock.end_seq,
-            clock.end_date and clock.end_date.isoformat(), status, late[0], late[1], body)
+            clock.end_date and clock.end_date.isoformat(), status, late[0], late[1], body,
+            provisional), set(missing)
 
 
-def _appeal_until(history: History, variants: tr.Variants, trace: Trace) -> str | None:
+def _appeal_until(history: History, variants: tr.Variants, calendar: Calendar,
+                  trace: Trace) -> str | None:
     """The applicant's last day to appeal, once notified; a late appeal is noted."""
     notified = history.last("反馈")
     if notified is None:
         return None
     window = Clock("申诉", notified["seq"], datetime.date.fromisoformat(notified["date"]))
-    dl = tr.deadline(window, variants, trace)
+    dl = tr.deadline(window, variants, calendar, trace)
     if dl is None:
         return None
     appeal = history.last("申诉")
@@ -134,19 +157,23 @@ def _appeal_until(history: History, variants: tr.Variants, trace: Trace) -> str 
 
 
 def _evaluate_case(out: BatchWriter, case: tr.CaseInputs, history: History,
-                   findings: dict[str, str], variants: tr.Variants, as_of: datetime.date) -> None:
+                   findings: dict[str, str], variants: tr.Variants, calendar: Calendar,
+                   as_of: datetime.date) -> set[int]:
+    """Write one case's rows; returns the years without a schedule its figures needed."""
     trace = Trace(subject=f"容错案件 {case.id} 办理状态（截至 {as_of.isoformat()}）")
     trace.input("事件", [f"{e['seq']} {e['date']} {e['event']}" for e in history.events])
     applied = history.last("申请")
     on = datetime.date.fromisoformat(applied["date"]) if applied else as_of
     body = tr.accepting_body(case, variants, on, trace)
     running: tuple | None = None
+    missing: set[int] = set()
     for clock in history.clocks:
-        row = _clock_row(case, clock, variants, body, as_of, trace)
+        row, needed = _clock_row(case, clock, variants, body, calendar, as_of, trace)
         out.add("case_deadline", row)
+        missing |= needed
         if clock.outcome is None:
             running = row
-    appeal_until = _appeal_until(history, variants, trace)
+    appeal_until = _appeal_until(history, variants, calendar, trace)
     decision = _decide(out, case, history, findings, variants)
     trace.step("所处阶段", history.stage)
     trace.result = trace.step("当前状态", history.state)
@@ -157,7 +184,9 @@ def _evaluate_case(out: BatchWriter, case: tr.CaseInputs, history: History,
     out.add("case_state", (
         case.id, case.region_code, tr.prefecture_of(case.region_code), case.kind, case.cadre_level,
         history.state, history.stage, len(history.events), last.get("event"), last.get("date"),
-        decision, body, step, limit, due, late[0], late[1], appeal_until, as_of.isoformat(), eid))
+        decision, body, step, limit, due, late[0], late[1], appeal_until, as_of.isoformat(), eid,
+        running[-1] if running else None))
+    return missing
 
 
 def _decide(out: BatchWriter, case: tr.CaseInputs, history: History, findings: dict[str, str],

@@ -18,7 +18,7 @@ from ..explain import Trace
 from ..jurisdiction import PROVINCE, chain, level
 from ..plugins import Registration, RuleBook, call_rule
 from ..rules import RuleContext
-from ..workdays import add_workdays
+from ..workdays import Calendar, provisional_note
 from .case_states import Clock
 
 #: What each decision means for the cadre (the Opinions: a tolerated mistake gets no negative
@@ -108,11 +108,14 @@ def context(reg: Registration, on: datetime.date, trace: Trace) -> RuleContext:
 
 @attrs.frozen
 class Deadline:
-    """The deadline of one clock: the limit in force on its start date, and the last day."""
+    """The deadline of one clock: the limit in force on its start date, and the last day.
+    ``missing``: years without a holiday schedule the count went through (the deadline is
+    then provisional, counted on weekends alone for those years)."""
 
     limit: int
     unit: str          # workdays / days
     due: datetime.date
+    missing: tuple[int, ...] = ()
 
     @property
     def label(self) -> str:
@@ -120,8 +123,11 @@ class Deadline:
         return f"{self.limit} {_UNITS[self.unit]}"
 
 
-def deadline(clock: Clock, variants: Variants, trace: Trace) -> Deadline | None:
-    """The deadline of ``clock`` (None if no variant sets a limit for its step)."""
+def deadline(clock: Clock, variants: Variants, calendar: Calendar, trace: Trace
+             ) -> Deadline | None:
+    """The deadline of ``clock`` (None if no variant sets a limit for its step), counted on
+    ``calendar``. A calendar-day limit ending on a holiday or rest day ends on the next working
+    day (民法典 第二百零三条), unless the variant lists the step in ``strict_calendar_days``."""
     reg = variants.limit_for(clock.step)
     if reg is None:
         return None
@@ -132,11 +138,23 @@ def deadline(clock: Clock, variants: Variants, trace: Trace) -> Deadline | None:
                           f"time limit {path!r} for step {clock.step!r} has unit {unit!r}",
                           "give time limits unit: workdays (working days) or days.")
     limit = int(context(reg, clock.start_date, trace).param(path))
-    due = (add_workdays(clock.start_date, limit) if unit == "workdays"
-           else clock.start_date + datetime.timedelta(days=limit))
-    trace.step(f"“{clock.step}”时限截止日", due.isoformat(),
-               f"{clock.start_date.isoformat()} 起 {limit} {_UNITS[unit]}")
-    return Deadline(limit, unit, due)
+    how = f"{clock.start_date.isoformat()} 起 {limit} {_UNITS[unit]}"
+    if unit == "workdays":
+        due = calendar.add_workdays(clock.start_date, limit)
+    else:
+        strict = clock.step in reg.item.strict_calendar_days
+        due = calendar.add_calendar_days(clock.start_date, limit, strict=strict)
+        last = clock.start_date + datetime.timedelta(days=limit)
+        if due != last:
+            how += (f"；期限最后一日 {last.isoformat()} 是法定节假日或休息日，顺延至其后第一个工作日"
+                    "（民法典 第二百零三条）")
+        elif strict:
+            how += "；按规则严格计算，最后一日遇节假日不顺延"
+    missing = calendar.missing_years(clock.start_date, due)
+    if missing:
+        how += f"；暂定：{provisional_note(missing)}"
+    trace.step(f"“{clock.step}”时限截止日", due.isoformat(), how)
+    return Deadline(limit, unit, due, missing)
 
 
 def accepting_body(case: CaseInputs, variants: Variants, on: datetime.date, trace: Trace) -> str:
