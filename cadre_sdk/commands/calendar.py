@@ -46,7 +46,7 @@ def calendar_list(env: Env, db: Path | None) -> None:
     years = known_years(database, env.plugins)
     groups: list[list] = []
     for year, schedule in years.items():
-        label = f"{schedule.source}（{STATUSES.get(schedule.status, schedule.status)}）"
+        label = f"{schedule.source}；{STATUSES.get(schedule.status, schedule.status)}"
         if groups and groups[-1][1] == year - 1 and groups[-1][2] == label:
             groups[-1][1] = year
         else:
