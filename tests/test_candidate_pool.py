@@ -6,6 +6,8 @@ cadre_id, year, grade); these tests build that table themselves so they do not d
 """
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from cadre_sdk.engines import staffing
@@ -58,7 +60,7 @@ RESULTS = [("A", 2022, "称职"), ("A", 2023, "优秀"), ("A", 2024, "优秀"),
 
 def run(db, plugins):
     db.conn.execute("BEGIN")
-    staffing.evaluate(db, plugins)
+    staffing.evaluate(db, plugins, as_of=datetime.date(2025, 1, 31))  # results: data-dated
     db.conn.execute("COMMIT")
     return {r["cadre_id"]: r for r in db.query("SELECT * FROM candidate_pool")}
 

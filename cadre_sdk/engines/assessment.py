@@ -173,7 +173,7 @@ def _clear(db: sqlite_utils.Database) -> None:
 
 
 def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
-             as_of: datetime.date | None = None) -> dict[str, Any]:
+             as_of: datetime.date) -> dict[str, Any]:
     """Compute every annual assessment's score and grade, the quotas, consequences, target
     summaries and scorecards, replacing the previous results (inside the caller's
     transaction). Returns counts with Chinese labels for ``cadre evaluate``'s summary."""

@@ -396,7 +396,7 @@ def build_exchanges_and_care(db: sqlite_utils.Database, params: Parameters) -> i
 # -- the engine -------------------------------------------------------------------------------
 
 def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
-             as_of: datetime.date | None = None) -> dict[str, Any]:
+             as_of: datetime.date) -> dict[str, Any]:
     """Replace every staffing table from the stored records (inside the caller's transaction)."""
     # ``as_of`` is part of every engine's signature; these results depend only on the
     # dates in the records themselves, so that re-evaluation is identical on any day.

@@ -232,7 +232,7 @@ _TOTALS_TEXT = ("按市州、县，月份和补贴方案合计补贴台账（sub
 
 
 def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
-             as_of: datetime.date | None = None) -> dict[str, Any]:
+             as_of: datetime.date) -> dict[str, Any]:
     """Replace the subsidy ledger and totals from the stored attendance, regions and postings.
 
     Runs inside the caller's transaction (``cadre evaluate``); a rule's fault raises a
