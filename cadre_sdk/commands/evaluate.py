@@ -12,7 +12,7 @@ import sqlite_utils
 
 from .. import explanations
 from ..cli import Env, pass_env
-from ..commands.calendar import provisional_warning
+from .calendar import provisional_warning
 from ..engines import engine_modules
 from ..engines.cases import PROVISIONAL_YEARS
 from ..errors import CadreError

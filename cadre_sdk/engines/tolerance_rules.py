@@ -141,6 +141,7 @@ def deadline(clock: Clock, variants: Variants, calendar: Calendar, trace: Trace
     how = f"{clock.start_date.isoformat()} 起 {limit} {_UNITS[unit]}"
     if unit == "workdays":
         due = calendar.add_workdays(clock.start_date, limit)
+        missing = calendar.missing_years(clock.start_date, due)
     else:
         strict = clock.step in reg.item.strict_calendar_days
         due = calendar.add_calendar_days(clock.start_date, limit, strict=strict)
@@ -150,7 +151,8 @@ def deadline(clock: Clock, variants: Variants, calendar: Calendar, trace: Trace
                     "（民法典 第二百零三条）")
         elif strict:
             how += "；按规则严格计算，最后一日遇节假日不顺延"
-    missing = calendar.missing_years(clock.start_date, due)
+        # Only the days from the nominal last day on depend on the holiday schedule.
+        missing = () if strict else calendar.missing_years(last, due)
     if missing:
         how += f"；暂定：{provisional_note(missing)}"
     trace.step(f"“{clock.step}”时限截止日", due.isoformat(), how)
