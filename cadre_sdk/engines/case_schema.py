@@ -157,3 +157,13 @@ def _decision_dimensions(db: sqlite_utils.Database) -> None:
       cases INTEGER NOT NULL,
       PRIMARY KEY (dimension, finding, decision)
     )""")
+
+
+@migrations(name="0003_recorded_determination")
+def _recorded_determination(db: sqlite_utils.Database) -> None:
+    # The body's recorded determination is the 认定结果 (``decision``); the rule's result is a
+    # check beside it (``rule_decision``, explained under ``check_explanation_id``), and only a
+    # suggestion (``suggestion``) while no determination is recorded.
+    for column in ("determined_by", "document_no", "suggestion", "check_explanation_id"):
+        db.execute(f"ALTER TABLE case_decision ADD COLUMN {column} TEXT")
+    db["case_decision"].create_index(["consistent"], if_not_exists=True)
