@@ -22,6 +22,8 @@ __all__ = ["STATUS_ZH", "label_zh", "package_path", "reference_problems", "tag_z
 STATUS_ZH = {"official": "官方依据", "analogy": "参照适用", "example": "示例值",
              "unverified": "未核实"}
 _NO_STATUS = "未标注依据性质"
+#: How many folders above a file its package may be (``pkg/defaults/parameters/x.yaml``: 2).
+_DATA_DEPTH = 3
 #: A document title in a reference: 《…》.
 _DOCUMENT = re.compile(r"《[^》]+》")
 #: A file named in a reference: ``pkg/dir/FILE.md`` or ``FILE.csv`` (ASCII path characters).
@@ -52,8 +54,9 @@ def package_path(file: str | Path) -> str:
     tolerance.yaml``): the folders above the top package are dropped, so that no machine path
     is published. A file outside any package (a plugins folder, a test) is cited by its name."""
     path = Path(file)
-    top = path.parent
-    if not (top / "__init__.py").exists():
+    # data folders inside a package (parameters/, data/) need no __init__.py of their own
+    top = next((p for p in path.parents[:_DATA_DEPTH] if (p / "__init__.py").exists()), None)
+    if top is None:
         return path.name
     while (top.parent / "__init__.py").exists() and top.parent != top:
         top = top.parent
