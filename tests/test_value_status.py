@@ -105,7 +105,7 @@ def test_cadre_rules_values_lists_every_provincial_value_with_its_status(capsys)
     assert "能上能下情形目录：青海省《推进领导干部能上能下实施细则》" in out
 
 
-def test_cadre_rules_check_passes_on_the_defaults_and_flags_a_bare_value(capsys, tmp_path):
+def test_cadre_rules_check_passes_on_the_installed_plugins(capsys):
     code, out, _ = run(capsys, "rules", "check")
     assert code == 0, out
     assert "every value has a status and a reference that resolves" in out
