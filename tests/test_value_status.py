@@ -109,6 +109,24 @@ def test_cadre_rules_check_passes_on_the_installed_plugins(capsys):
     code, out, _ = run(capsys, "rules", "check")
     assert code == 0, out
     assert "every value has a status and a reference that resolves" in out
+    assert "warning" not in out
+
+
+def test_cadre_rules_check_warns_on_a_value_without_status(capsys, tmp_path):
+    (tmp_path / "local.yaml").write_text(
+        "description: t\nx:\n  rate:\n    values:\n      2015-01-01: {value: 1, "
+        "reference: 见 docs/missing.md}\n", encoding="utf-8")
+    (tmp_path / "local_rule.py").write_text(
+        "from pathlib import Path\nfrom cadre_sdk import SubsidyRule, hookimpl, load_parameters\n"
+        "P = load_parameters(Path(__file__).with_name('local.yaml'))\n"
+        "@hookimpl\ndef cadre_jurisdiction():\n    return '632600'\n"
+        "@hookimpl\ndef register_subsidy_rules(register):\n"
+        "    register(SubsidyRule(scheme='测试', compute=lambda e, ctx: None, parameters=P))\n",
+        encoding="utf-8")
+    code, out, _ = run(capsys, "--plugins-dir", tmp_path, "rules", "check")
+    assert code == 0, out
+    assert "warning: reference: local_rule: local.yaml:5: x.rate from 2015-01-01: no status" in out
+    assert "the reference names docs/missing.md, which does not exist" in out
 
 
 #: A machine's root folder at the start of a text or after a separator.

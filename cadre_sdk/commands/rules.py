@@ -123,7 +123,8 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
     priority), parameter values and catalogue entries without a status or whose reference
     does not resolve (an official or by-analogy value naming no 《document》, a file named in a
     reference that does not exist) and, with --stale-before, parameters whose newest value is
-    older than the date. Exit status 1 if anything is reported.
+    older than the date. Exit status 1 for a conflict or a stale parameter; the references
+    are warnings.
 
     检查规则冲突、依据性质未标注或出处无法核对的取值与目录条目，以及过期参数。
     """
@@ -134,9 +135,9 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
         click.echo(f"conflict: {kind} rule {key!r} for jurisdiction {where} is registered by "
                    f"{', '.join(plugins_)} with the same priority. Fix: uninstall one, or pass "
                    "priority= when registering.")
-    for problem in _status_problems(env):
-        problems += 1
-        click.echo(problem)
+    warnings = _status_problems(env)
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
     if stale_before is not None:
         cutoff = stale_before.date()
         for file, (plugin, params) in sorted(book.parameter_sets().items()):
@@ -146,7 +147,8 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
                            f"{newest.isoformat()} (before {cutoff.isoformat()})")
     if problems:
         raise SystemExit(1)
-    click.echo("no conflicts; every value has a status and a reference that resolves"
+    click.echo("no conflicts" + ("" if warnings else
+                                 "; every value has a status and a reference that resolves")
                + (f"; no parameter older than {stale_before.date()}" if stale_before else ""))
 
 
