@@ -10,7 +10,8 @@ from .hookspecs import hookimpl  # noqa: E402
 from .parameters import Parameters, ParameterValue, load_parameters  # noqa: E402
 from .rules import (  # noqa: E402
     AdjustmentSituation, CannedQuery, ConsequenceRule, GradeQuota, GradingRule, Indicator,
-    IndicatorSet, RuleContext, ScoringFormula, StaffingRule, SubsidyRule, ToleranceVariant,
+    IndicatorSet, RedLine, RuleContext, ScoringFormula, StaffingRule, SubsidyRule,
+    ToleranceVariant,
 )
 
 __all__ = [
@@ -18,5 +19,5 @@ __all__ = [
     "CadreError", "DataError", "ParameterError", "PluginError", "RowError",
     "Indicator", "IndicatorSet", "ScoringFormula", "GradingRule", "GradeQuota",
     "ConsequenceRule", "SubsidyRule", "ToleranceVariant", "AdjustmentSituation",
-    "StaffingRule", "CannedQuery", "RuleContext",
+    "StaffingRule", "CannedQuery", "RuleContext", "RedLine",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from .parameters import ParameterValue
+from .value_status import label_zh, package_path
 
 
 @attrs.define
@@ -101,7 +102,8 @@ def parameter_record(pv: ParameterValue, plugin: str) -> tuple:
     known = _PARAMETER_ENTRIES[(id(pv), plugin)] = (
         pv, ("p", pv.path, pv.start, pv.file, plugin),
         {"path": pv.path, "value": pv.value, "start": pv.start.isoformat(),
-         "reference": pv.reference, "example": pv.example, "plugin": plugin, "file": pv.file})
+         "reference": pv.reference, "example": pv.example, "status": pv.status,
+         "plugin": plugin, "file": package_path(pv.file)})
     return known
 
 
@@ -120,6 +122,15 @@ def _missing(entry: Any) -> str:
     if not isinstance(entry, dict):
         return f"  · （引用 {entry} 未解析）"
     return ""
+
+
+def _basis(p: dict[str, Any]) -> str:
+    """The status and reference of a parameter entry (entries stored before statuses existed
+    carry only ``example``)."""
+    status = p.get("status", "example" if p.get("example") else "official")
+    if status == "example":
+        return f"（示例值，非官方数据）；依据：{p['reference']}"
+    return f"；依据：{label_zh(status, p['reference'])}"
 
 
 def render_text(data: dict[str, Any]) -> str:
@@ -141,9 +152,8 @@ def render_text(data: dict[str, Any]) -> str:
             if _missing(p):
                 lines.append(_missing(p))
                 continue
-            tag = "（示例值，非官方数据）" if p.get("example") else ""
-            lines.append(f"  · {p['path']} = {_fmt(p['value'])}，自 {p['start']} 起施行{tag}；"
-                         f"依据：{p['reference']}；插件 {p['plugin']}")
+            lines.append(f"  · {p['path']} = {_fmt(p['value'])}，自 {p['start']} 起施行"
+                         f"{_basis(p)}；插件 {p['plugin']}")
     if data.get("steps"):
         lines.append("计算步骤：")
         for n, s in enumerate(data["steps"], 1):

@@ -48,6 +48,8 @@ from __future__ import annotations
 
 import csv
 import os
+
+import attrs
 from collections.abc import Callable
 from typing import Any
 
@@ -63,11 +65,11 @@ from .defaults.tolerance import decide as tolerance_decision
 from .errors import ParameterError
 from .hookspecs import hookimpl
 from .jurisdiction import is_code
-from .parameters import Parameters, load_parameters
+from .parameters import STATUSES, Parameters, load_parameters
 from .plugins import REGISTRATION_HOOKS
 from .records import vocab
-from .rules import (AdjustmentSituation, Indicator, IndicatorSet, RuleContext, SubsidyRule,
-                    ToleranceVariant)
+from .rules import (AdjustmentSituation, Indicator, IndicatorSet, RedLine, RuleContext,
+                    SubsidyRule, ToleranceVariant)
 
 __all__ = [
     "SUBJECT_KEYS", "UNIT_KIND_KEYS", "DIMENSIONS", "PROVINCIAL_RED_LINES", "TIME_LIMITS",
@@ -263,9 +265,10 @@ def situations_from_csv(path: str | os.PathLike[str]) -> list[AdjustmentSituatio
     seen: dict[str, int] = {}
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
-        if tuple(reader.fieldnames or ()) != SITUATION_COLUMNS:
-            raise ValueError(f"{path}:1: the header must be {','.join(SITUATION_COLUMNS)}, "
-                             f"not {','.join(reader.fieldnames or ())}")
+        header = tuple(reader.fieldnames or ())
+        if header not in (SITUATION_COLUMNS, SITUATION_COLUMNS + ("status",)):
+            raise ValueError(f"{path}:1: the header must be {','.join(SITUATION_COLUMNS)} "
+                             f"(optionally ,status), not {','.join(header)}")
         for row in reader:
             values = {k: (row.get(k) or "").strip() for k in SITUATION_COLUMNS}
             actions = tuple(a for a in values["actions"].split("、") if a)
@@ -273,9 +276,29 @@ def situations_from_csv(path: str | os.PathLike[str]) -> list[AdjustmentSituatio
             if problem:
                 raise ValueError(f"{path}:{reader.line_num}: {problem}")
             seen[values["code"]] = reader.line_num
+            status = (row.get("status") or "").strip() or None
+            if status is not None and status not in STATUSES:
+                raise ValueError(f"{path}:{reader.line_num}: status {status!r} is not one of "
+                                 f"{', '.join(STATUSES)}")
             out.append(AdjustmentSituation(code=values["code"], title=values["title"],
                                            category=values["category"],
-                                           source=values["source"], actions=actions))
+                                           source=values["source"], actions=actions,
+                                           status=status))
+    return out
+
+
+def local_red_lines(red_lines: tuple[str | RedLine, ...], jurisdiction: str, case_kind: str,
+                    source: str) -> list[RedLine]:
+    """Red-line catalogue entries from a plugin's ``red_lines``: ``RedLine`` items as given (for
+    ``case_kind`` when they say ``*``), bare texts as entries coded ``<jurisdiction>-NN`` with
+    ``source`` and no status (``cadre rules check`` asks for one)."""
+    out = []
+    for n, line in enumerate(red_lines, 1):
+        if isinstance(line, RedLine):
+            out.append(line if line.case_kind != "*" else attrs.evolve(line, case_kind=case_kind))
+        else:
+            out.append(RedLine(code=f"{jurisdiction}-{n:02d}", text=line, source=source,
+                               case_kind=case_kind))
     return out
 
 
@@ -305,7 +328,9 @@ class LocalPlugin:
       生态保护成效 for townships positioned 生态保护 (``indicator_sets``);
     - ``township_post``, ``regional_allowance``: the allowance schemes (``subsidy_rules``);
     - ``tolerance``: one fault-tolerance variant for ``case_kind``, judged on the 7 dimensions
-      plus ``extra_dimensions``, with local ``red_lines`` (``tolerance_variant``); also made
+      plus ``extra_dimensions``, with local ``red_lines`` (``tolerance_variant``; each also a
+      red-line catalogue entry for ``case_kind``: give ``RedLine`` items with code, source and
+      status, or bare texts, see ``local_red_lines``); also made
       without a ``tolerance`` node when any of those three is given (it then sets no number;
       name it with ``variant_name``, saying whether it is an example).
 
@@ -320,7 +345,7 @@ class LocalPlugin:
     def __init__(self, name: str, jurisdiction: str,
                  parameters: Parameters | str | os.PathLike[str], *, title: str,
                  case_kind: str = "*", extra_dimensions: tuple[str, ...] = (),
-                 red_lines: tuple[str, ...] = (), variant_name: str = "",
+                 red_lines: tuple[str | RedLine, ...] = (), variant_name: str = "",
                  situations: str | os.PathLike[str] | None = None,
                  rules: tuple[Any, ...] | list[Any] = ()):
         if not (isinstance(jurisdiction, str) and is_code(jurisdiction) and len(jurisdiction) == 6):
@@ -342,10 +367,13 @@ class LocalPlugin:
                     items += indicator_sets(params, positioning=child, title=title,
                                             root=f"indicators.{child}")
         items += subsidy_rules(params, title=title)
+        lines = local_red_lines(red_lines, jurisdiction, case_kind, f"{title}本地规则（插件 {name}）")
         if _is_node(params, "tolerance") or extra_dimensions or red_lines or case_kind != "*":
             items.append(tolerance_variant(params, case_kind=case_kind, title=title,
                                            extra_dimensions=extra_dimensions,
-                                           red_lines=red_lines, name=variant_name))
+                                           red_lines=tuple(r.text for r in lines),
+                                           name=variant_name))
+        items += lines
         if situations is not None:
             items += situations_from_csv(os.path.join(os.path.dirname(params.file), situations))
         items += list(rules)

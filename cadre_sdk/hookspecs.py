@@ -72,10 +72,13 @@ def register_subsidy_rules(register: Any) -> None:
 @hookspec
 def register_tolerance_variants(register: Any) -> None:
     """Register fault-tolerance variants (``ToleranceVariant``): dimensions judged, red lines,
-    time limits in working days, accepting bodies, the decision rule.
+    time limits in working days, accepting bodies, the decision rule; and red-line catalogue
+    entries (``RedLine``: code, text, source, status, aliases, case kind).
 
     Called once at start-up. A case uses the variant of its jurisdiction's most specific level
     for its case kind, falling back to the ``*`` variant of the same level, then up the chain.
+    ``RedLine`` entries add up along the chain (a catalogue, like situations): the 触碰红线
+    column of a case event must name one of its case's entries, or deny any.
     """
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "ENTRY_KEYS",
     "LEAF_KEYS",
     "NODE_KEYS",
+    "STATUSES",
     "UNITS",
     "ParameterNode",
     "ParameterValue",
@@ -46,7 +47,12 @@ UNITS = ("ratio", "yuan", "days", "workdays", "points", "percent", "years", "mon
          "text", "bool")
 NODE_KEYS = ("description", "documentation", "reference", "metadata")
 LEAF_KEYS = ("description", "unit", "values", "reference", "documentation", "metadata")
-ENTRY_KEYS = ("value", "reference", "example", "note")
+ENTRY_KEYS = ("value", "reference", "example", "note", "status")
+#: What a value is (``status`` of a value entry): ``official`` (the reference cites the document,
+#: number and article), ``analogy`` (the SDK's choice, borrowed from the source the reference
+#: names), ``example`` (an illustration; ``example: true`` says the same), ``unverified`` (taken
+#: from a source whose official text was not checked). See ``cadre_sdk.value_status``.
+STATUSES = ("official", "analogy", "example", "unverified")
 
 _AMOUNT_UNITS = frozenset({"yuan", "days", "workdays", "points", "years", "months", "count"})
 _UNIT_ZH = {"yuan": " 元", "days": " 天", "workdays": " 个工作日", "points": " 分",
@@ -118,6 +124,13 @@ class ParameterValue:
     line: int
     unit: str | None
     description: str | None = None  # the leaf's description, for explanations
+    #: ``status`` as written (None: not stated); ``example: true`` alone means ``example``
+    declared_status: str | None = None
+
+    @property
+    def status(self) -> str | None:
+        """What the value is: one of ``STATUSES``, or None when the file does not say."""
+        return self.declared_status or ("example" if self.example else None)
 
     def describe_zh(self) -> str:
         """One line in Chinese, e.g. ``a.b = 0.15（自 2007-01-01 起；依据：…；示例值）``."""
@@ -129,6 +142,8 @@ class ParameterValue:
             shown = str(self.value)
         shown += _UNIT_ZH.get(self.unit or "", "")
         extra = "；示例值" if self.example else ""
+        if self.status in ("analogy", "unverified"):
+            extra += "；参照适用" if self.status == "analogy" else "；条文未核实"
         if self.note:
             extra += f"；说明：{self.note}"
         return f"{self.path} = {shown}（自 {self.start.isoformat()} 起；依据：{self.reference}{extra}）"
@@ -561,9 +576,19 @@ class _Reader:
             if not isinstance(example, bool):
                 self.fail(keys["example"][1], f"'example' of {where} must be true or false")
         note = self.text_field(keys["note"][1], "note", where) if "note" in keys else None
+        status = None
+        if "status" in keys:
+            status = self.text_field(keys["status"][1], "status", where)
+            if status not in STATUSES:
+                self.fail(keys["status"][1], f"unknown status {status!r} of {where}; allowed: "
+                                             f"{', '.join(STATUSES)}{_suggest(status, STATUSES)}")
+            if example and status != "example":
+                self.fail(keys["status"][1], f"{where} has 'example: true' and status "
+                                             f"{status!r}; an example value has status example")
         return ParameterValue(path=path, value=value, start=start, reference=reference,
-                              example=example, note=note, file=self.file, line=_line(date_node),
-                              unit=unit, description=description)
+                              example=example or status == "example", note=note, file=self.file,
+                              line=_line(date_node), unit=unit, description=description,
+                              declared_status=status)
 
     def check_unit(self, node: Node, value: Any, unit: str | None, where: str) -> None:
         """Units constrain a scalar value and each scalar of a list value; mappings (e.g. tiers)

@@ -49,7 +49,7 @@ REGISTRATION_HOOKS: dict[str, tuple[type, ...]] = {
     "register_scoring": (rules.ScoringFormula, rules.GradingRule, rules.GradeQuota,
                          rules.ConsequenceRule),
     "register_subsidy_rules": (rules.SubsidyRule,),
-    "register_tolerance_variants": (rules.ToleranceVariant,),
+    "register_tolerance_variants": (rules.ToleranceVariant, rules.RedLine),
     "register_adjustment_situations": (rules.AdjustmentSituation,),
     "register_staffing_rules": (rules.StaffingRule,),
     "register_queries": (rules.CannedQuery,),
@@ -57,7 +57,7 @@ REGISTRATION_HOOKS: dict[str, tuple[type, ...]] = {
 }
 
 #: Rule kinds whose entries add up along the jurisdiction chain instead of overriding.
-CATALOGUE_KINDS = frozenset({"situation", "staffing", "query", "consequence"})
+CATALOGUE_KINDS = frozenset({"situation", "staffing", "query", "consequence", "red_line"})
 
 
 @attrs.frozen

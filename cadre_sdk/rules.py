@@ -15,11 +15,16 @@ from typing import Any, ClassVar
 import attrs
 
 from .explain import Trace, parameter_record
-from .parameters import Parameters
+from .parameters import STATUSES, Parameters
 
 
 def _tuple(value: Any) -> tuple:
     return tuple(value)
+
+
+#: A catalogue entry's status: one of ``parameters.STATUSES`` (None: not stated, which
+#: ``cadre rules check`` reports).
+_STATUS = attrs.validators.optional(attrs.validators.in_(STATUSES))
 
 
 @attrs.frozen
@@ -193,10 +198,40 @@ class AdjustmentSituation:
     source: str
     actions: tuple[str, ...] = attrs.field(converter=_tuple, default=())
     priority: int = 0
+    status: str | None = attrs.field(default=None, validator=_STATUS)
 
     @property
     def key(self) -> str:
         return self.code
+
+
+@attrs.frozen
+class RedLine:
+    """One red line (触碰红线): a situation never tolerated, whatever the 7 judgements say.
+
+    Red lines are a catalogue, like situations: the province's entries plus those of the
+    prefecture and county of a case (``case_kind`` narrows a local one to one kind of case).
+    The 触碰红线 column of a 认定 event takes an entry's ``code``, its ``text`` or one of its
+    ``aliases``; ``source`` cites where it comes from and ``status`` says what it is
+    (official / analogy / example / unverified). Registered through
+    ``register_tolerance_variants``."""
+
+    rule_kind: ClassVar[str] = "red_line"
+    code: str
+    text: str
+    source: str
+    status: str | None = attrs.field(default=None, validator=_STATUS)
+    aliases: tuple[str, ...] = attrs.field(converter=_tuple, default=())
+    case_kind: str = "*"
+    priority: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+    @property
+    def title(self) -> str:
+        return self.text
 
 
 @attrs.frozen
@@ -240,7 +275,7 @@ class CannedQuery:
 
 RULE_TYPES: tuple[type, ...] = (
     IndicatorSet, ScoringFormula, GradingRule, GradeQuota, ConsequenceRule, SubsidyRule,
-    ToleranceVariant, AdjustmentSituation, StaffingRule, CannedQuery,
+    ToleranceVariant, AdjustmentSituation, StaffingRule, CannedQuery, RedLine,
 )
 
 

@@ -126,6 +126,13 @@ def _explanation_refs(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE explanation DROP COLUMN text")
 
 
+@core(name="0004_case_event_document_no")
+def _case_event_document_no(db: sqlite_utils.Database) -> None:
+    # 文号 of a determination or appeal decision (issue 17); a new store already has it.
+    if "document_no" not in db["case_event"].columns_dict:
+        db.execute("ALTER TABLE case_event ADD COLUMN document_no TEXT")
+
+
 def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = False
             ) -> sqlite_utils.Database:
     """Open a store. ``create`` makes a new one; otherwise the file must exist.

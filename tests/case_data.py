@@ -44,10 +44,12 @@ def case_row(case_id: str, cadre: str = "C1", region: str = "630102",
 
 
 def ev(case_id: str, seq: int, event: str, date: str, **extra: str) -> dict[str, Any]:
-    """One case event row (Chinese headers); extra: body, decision, red_line, note."""
+    """One case event row (Chinese headers); extra: body, decision, red_line, note,
+    document_no."""
     row = {"案件编号": case_id, "序号": seq, "事件": event, "日期": date, "承办机关": "",
            "认定结论": "", "触碰红线": "", "备注": ""}
-    names = {"body": "承办机关", "decision": "认定结论", "red_line": "触碰红线", "note": "备注"}
+    names = {"body": "承办机关", "decision": "认定结论", "red_line": "触碰红线", "note": "备注",
+             "document_no": "文号"}
     row.update({names[k]: v for k, v in extra.items()})
     return row
 

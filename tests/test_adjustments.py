@@ -102,17 +102,19 @@ def test_the_half_year_inventory(db, cadre_load, cadre_plugins):
     assert got == [("格尔木市", "不能有效履职，工作处于落后状态或者出现较大失误", 1)]
 
 
-def determined_case(db, load, case_id, cadre, date, **by_dimension):
+def determined_case(db, load, case_id, cadre, date, decision, **by_dimension):
+    """A case determined on ``date``: the body recorded ``decision``."""
     load(db, "case", [case_row(case_id, cadre)])
     load(db, "case_event", [ev(case_id, 1, "申请", "2024-01-05"),
-                            ev(case_id, 2, "受理", "2024-01-08"), ev(case_id, 3, "认定", date)])
+                            ev(case_id, 2, "受理", "2024-01-08"),
+                            ev(case_id, 3, "认定", date, decision=decision)])
     load(db, "case_finding", findings(case_id, **by_dimension))
 
 
 def test_a_tolerated_mistake_does_not_count_against_the_cadre(db, cadre_load, cadre_plugins):
-    determined_case(db, cadre_load, "R1", "C1", "2024-02-20")              # all 有利 -> 容错
-    determined_case(db, cadre_load, "R2", "C1", "2024-02-25", 目的="不利")  # decisive -> 不予容错
-    determined_case(db, cadre_load, "R3", "C1", "2024-04-15")              # after the adjustment
+    determined_case(db, cadre_load, "R1", "C1", "2024-02-20", "容错")
+    determined_case(db, cadre_load, "R2", "C1", "2024-02-25", "不予容错", 目的="不利")
+    determined_case(db, cadre_load, "R3", "C1", "2024-04-15", "容错")  # after the adjustment
     cadre_load(db, "adjustment", [adjustment("A1", "C1", "2024-03-10", "BSY-07", case="R1")])
     plugins = cadre_plugins()
     evaluate(db, plugins, "2024-06-30")

@@ -60,8 +60,8 @@ def test_explain_an_assessment(evaluated, capsys):
     assert out.startswith("【2024 年度考核 个人 C1（考核编号 A2024-1）】")
     for fragment in ("结果：得分 95，等次 优秀", "适用规则", "插件 cadre_sdk.defaults.assessment",
                      "indicators.individual.department.ji = 30，自 2018-01-01 起施行",
-                     "quota.excellent_share = 0.15，自 2007-01-01 起施行",
-                     "《公务员考核规定（试行）》（2007）", "计算步骤", "分类考核指标加权得分",
+                     "quota.excellent_share = 0.15，自 2020-12-28 起施行；依据：未核实：",
+                     "《公务员考核规定》（2020 年修订）", "计算步骤", "分类考核指标加权得分",
                      "优秀名额：0.15 × 7 = 1.05，向下取整 = 1", "第 1 名，共 7 名"):
         assert fragment in out, fragment
 

@@ -46,7 +46,9 @@ def test_unit_of_three_gets_no_excellent(world, run):
     assert (row["raw_grade"], row["quota_allowed"], row["pool_size"]) == ("优秀", 0, 3)
     text = explanation(db, "A1")[0]
     assert "0.15 × 3 = 0.45，向下取整 = 0" in text
-    assert "优秀候选超出名额" in text
+    # a quota of 0: nobody ranked ahead took the place
+    assert "优秀名额为 0（0.15 × 3 = 0.45，向下取整），本单位无人可评为优秀，定为称职" in text
+    assert "排名在前者" not in text
 
 
 def seven(world, top):
@@ -80,6 +82,13 @@ def test_full_tie_goes_to_the_lower_cadre_id(world, run):
     assert grades(db, "A2", "A1") == [("优秀", 1, 0), ("称职", 2, 1)]
     text = explanation(db, "A1")[0]
     assert "再按干部编号" in text and "第 2 名，共 7 名" in text
+    # both explanations say there was a tie and how it was broken
+    for aid in ("A1", "A2"):
+        shown = explanation(db, aid)[0]
+        assert "并列：得分和民主测评优秀票比例均相同；按 cadre-sdk 的约定以干部编号" in shown
+        assert "C1（第 1 名）、C9（第 2 名）" in shown
+    assert "与 C1 并列，按干部编号排在其后" in text
+    assert "已由排名在前者占满" not in text
 
 
 def test_unscored_assessments_do_not_count_towards_the_quota(world, run):

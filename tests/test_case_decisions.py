@@ -1,8 +1,11 @@
 """Determination on the dimensions: the decision rule, red lines, consequences, explanations,
 local variants, and deterministic re-evaluation."""
+import functools
+
 import pytest
 
 from cadre_sdk import ToleranceVariant, hookimpl, load_parameters
+from cadre_sdk.errors import DataError
 from cadre_sdk.records import vocab
 
 from case_data import case_row, ev, evaluate, findings, people, rows
@@ -34,15 +37,20 @@ def db(cadre_db, cadre_load):
 
 
 def test_a_red_line_overrides_favourable_dimensions(db, cadre_load, cadre_plugins):
-    load_case(db, cadre_load, "R1", findings("R1"), red_line="违反政治纪律和政治规矩")
+    load_case(db, cadre_load, "R1", findings("R1"), red_line="违反政治纪律和政治规矩",
+              decision="不予容错")
     evaluate(db, cadre_plugins(), "2024-04-01")
     row = decision(db, "R1")
     assert row["favourable"] == 7 and row["unfavourable"] == 0
+    # the text is an alias of the provincial entry RL-01; the rule: a red line -> 不予容错
     assert (row["red_line"], row["rule_decision"], row["decision"], row["consequences"]) == (
-        "违反政治纪律和政治规矩", "不予容错", "不予容错", "依规依纪依法处理")
+        "RL-01 触碰纪律红线（违纪行为）", "不予容错", "不予容错", "依规依纪依法处理")
+    assert row["consistent"] == 1
     text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",
-                      [row["explanation_id"]]).fetchone()[0]
-    assert "触碰红线，不予容错" in text and "对应的红线目录条目" in text
+                      [row["check_explanation_id"]]).fetchone()[0]
+    assert "触碰红线，不予容错" in text and "对应的红线目录条目：RL-01 触碰纪律红线" in text
+    # the entry's status is shown with its source: the seed's words, an official statement
+    assert "答记者问" in text
     state = db.execute("SELECT decision FROM case_state WHERE case_id = 'R1'").fetchone()
     assert state[0] == "不予容错"
 
@@ -64,11 +72,12 @@ def test_a_red_line_overrides_favourable_dimensions(db, cadre_load, cadre_plugin
 ])
 def test_the_default_decision_rule(db, cadre_load, cadre_plugins, red_line, by_dimension,
                                    expected, consequences):
-    load_case(db, cadre_load, "R1", findings("R1", **by_dimension), red_line=red_line)
+    load_case(db, cadre_load, "R1", findings("R1", **by_dimension), red_line=red_line,
+              decision=expected)
     evaluate(db, cadre_plugins(), "2024-04-01")
     row = decision(db, "R1")
-    assert (row["rule_decision"], row["decision"], row["consequences"]) == (
-        expected, expected, consequences)
+    assert (row["rule_decision"], row["decision"], row["consequences"], row["consistent"]) == (
+        expected, expected, consequences, 1)
     assert row["red_line"] is None
     assert row["unfavourable"] == sum(v == "不利" for v in by_dimension.values())
 
@@ -87,7 +96,7 @@ def test_no_findings_and_no_red_line_leaves_the_decision_open(db, cadre_load, ca
     evaluate(db, cadre_plugins(), "2024-04-01")
     row = decision(db, "R1")
     assert row["rule_decision"] is None and row["consequences"] is None
-    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'case_decision:R1'").fetchone()[0]
+    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'case_check:R1'").fetchone()[0]
     assert "缺少研判意见" in text
 
 
@@ -98,25 +107,32 @@ def test_a_recorded_conclusion_that_disagrees_with_the_rule_is_flagged(
     plugins = cadre_plugins()
     evaluate(db, plugins, "2024-04-01")
     assert (decision(db, "R1")["consistent"], decision(db, "R2")["consistent"]) == (0, 1)
+    # the recorded 容错 is the 认定结果 of both; R1's rule check (1 不利 -> 部分容错) differs
+    assert (decision(db, "R1")["decision"], decision(db, "R1")["rule_decision"]) == (
+        "容错", "部分容错")
     sql = plugins.book.catalogue("query")["decisions_by_prefecture"].item.sql
-    assert [(r["市州"], r["认定结果"], r["案件数"], r["与记录结论不一致"]) for r in rows(db, sql)] == [
-        ("西宁市", "容错", 1, 0), ("西宁市", "部分容错", 1, 1)]
+    assert [(r["市州"], r["认定结果"], r["案件数"], r["认定与规则测算不一致"])
+            for r in rows(db, sql)] == [("西宁市", "容错", 2, 1)]
 
 
 def test_an_appeal_decision_is_final(db, cadre_load, cadre_plugins):
     appeal = [("反馈", "2024-03-22", {}), ("申诉", "2024-03-25", {}),
               ("申诉决定", "2024-04-10", {"decision": "容错"})]
-    load_case(db, cadre_load, "R1", findings("R1", 程序="存疑"), extra_events=appeal)
+    load_case(db, cadre_load, "R1", findings("R1", 程序="存疑"), extra_events=appeal,
+              decision="部分容错")
     evaluate(db, cadre_plugins(), "2024-04-12")
     row = decision(db, "R1")
-    assert (row["rule_decision"], row["appeal_decision"], row["decision"]) == (
-        "部分容错", "容错", "容错")
+    assert (row["rule_decision"], row["recorded_decision"], row["appeal_decision"],
+            row["decision"]) == ("部分容错", "部分容错", "容错", "容错")
     assert row["consequences"] == "不作负面评价，免予追究责任"
+    # the decision in force (the appeal's 容错) differs from the rule's 部分容错: flagged
+    assert row["consistent"] == 0
 
 
 def test_decisions_by_dimension_query(db, cadre_load, cadre_plugins):
-    load_case(db, cadre_load, "R1", findings("R1", 结果="不利"))
-    load_case(db, cadre_load, "R2", findings("R2"))
+    load_case(db, cadre_load, "R1", findings("R1", 结果="不利"), decision="部分容错")
+    load_case(db, cadre_load, "R2", findings("R2"), decision="容错")
+    load_case(db, cadre_load, "R3", findings("R3"))    # no determination: not counted
     plugins = cadre_plugins()
     evaluate(db, plugins, "2024-04-01")
     sql = plugins.book.catalogue("query")["decisions_by_dimension"].item.sql
@@ -171,21 +187,32 @@ def test_a_local_extra_dimension_counts_only_in_its_prefecture(
 
 
 def test_a_local_red_line_adds_to_the_provinces(db, cadre_load, cadre_plugins, tmp_path):
-    load_case(db, cadre_load, "R2", findings("R2"), region="632801", cadre="C2",
+    plugins = cadre_plugins(HaixiExtraDimension(tmp_path))
+    load = functools.partial(_load_with, cadre_load, plugins)
+    load_case(db, load, "R2", findings("R2"), region="632801", cadre="C2",
               red_line="破坏民族团结")
-    evaluate(db, cadre_plugins(HaixiExtraDimension(tmp_path)), "2024-04-01")
+    evaluate(db, plugins, "2024-04-01")
     assert decision(db, "R2")["rule_decision"] == "不予容错"
-    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'case_decision:R2'").fetchone()[0]
-    assert "对应的红线目录条目：破坏民族团结" in text
+    # a variant's red line not registered as an entry is listed under a code made from its
+    # jurisdiction (632800, first red line), without a status
+    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'case_check:R2'").fetchone()[0]
+    assert "对应的红线目录条目：632800-01 破坏民族团结" in text
+    # in 西宁 the 海西 red line is not in the catalogue: refused at load
+    with pytest.raises(DataError):
+        load_case(db, load, "R1", findings("R1"), red_line="破坏民族团结")
+
+
+def _load_with(load, plugins, db, kind, rows_):
+    return load(db, kind, rows_, plugins)
 
 
 def dump(db):
-    tables = ("case_state", "case_deadline", "case_decision", "explanation")
+    tables = ("case_state", "case_deadline", "case_decision", "explanation", "explanation_ref")
     return {t: list(db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()) for t in tables}
 
 
 def test_re_evaluation_is_byte_identical(db, cadre_load, cadre_plugins):
-    load_case(db, cadre_load, "R1", findings("R1", 结果="不利"), red_line="")
+    load_case(db, cadre_load, "R1", findings("R1", 结果="不利"), red_line="", decision="容错")
     load_case(db, cadre_load, "R2", findings("R2"))
     plugins = cadre_plugins()
     evaluate(db, plugins, "2024-04-01")

@@ -55,7 +55,8 @@ def test_each_rule_and_parameter_is_stored_once_and_cited_by_id(cadre_db) -> Non
     rule_id, days_id, tiers_id = (i for i, _, _ in stored)
     assert stored[1][2] == {"path": "township_post.min_days", "value": 15,
                             "start": "2015-01-01", "reference": "示例依据：在岗天数",
-                            "example": True, "plugin": "plug_a", "file": "subsidies.yaml"}
+                            "example": True, "status": "example", "plugin": "plug_a",
+                            "file": "subsidies.yaml"}
     row = json.loads(cadre_db.execute("SELECT json FROM explanation WHERE id = 's:b'"
                                       ).fetchone()[0])
     assert (row["rules"], row["parameters"]) == ([rule_id], [days_id, tiers_id])

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
+from typing import Any
 
 import click
 
 from ..cli import Env, pass_env
+from ..value_status import package_path, reference_problems, tag_zh
+
+#: Catalogue kinds whose entries carry a status, and the attribute holding their source.
+_STATUS_CATALOGUES = {"situation": "source", "red_line": "source"}
 
 
 @click.command()
@@ -42,16 +48,85 @@ def rules_list(env: Env) -> None:
             click.echo(f"{kind:12} {reg.key:28} {reg.jurisdiction}  {reg.plugin}")
 
 
+@rules.command("values")
+@click.option("--jurisdiction", help="Only the plugins serving this GB/T 2260 code.")
+@pass_env
+def rules_values(env: Env, jurisdiction: str | None) -> None:
+    """Every parameter value and catalogue entry with its status: official (官方依据),
+    analogy (参照适用), example (示例值) or unverified (未核实), and its reference.
+
+    列出每个参数取值和目录条目的依据性质（官方依据、参照适用、示例值、未核实）及出处。
+    """
+    from ..defaults.adjustments import STAND_IN_ZH
+
+    book = env.plugins.book
+    for file, (plugin, params) in _parameter_sets(env).items():
+        info = env.plugins.infos.get(plugin)
+        if jurisdiction and (info.jurisdiction if info else "630000") != jurisdiction:
+            continue
+        click.echo(f"# {package_path(file)}  ({plugin})")
+        for path, values in params.leaves():
+            for pv in values:
+                click.echo(f"{path}  {pv.start.isoformat()}  {pv.value!r}  [{pv.status or '-'}"
+                           f" {tag_zh(pv.status)}]  {pv.reference}")
+    for kind, attr in _STATUS_CATALOGUES.items():
+        regs = [r for r in book.all(kind)
+                if not jurisdiction or r.jurisdiction == jurisdiction]
+        if regs:
+            click.echo(f"# catalogue {kind}")
+        for reg in regs:
+            status = reg.item.status
+            click.echo(f"{reg.jurisdiction}  {reg.key}  [{status or '-'} {tag_zh(status)}]  "
+                       f"{getattr(reg.item, attr)}  ({reg.plugin})")
+    click.echo(f"# note: {STAND_IN_ZH}")
+
+
+def _parameter_sets(env: Env) -> dict[str, tuple[str, Any]]:
+    """The parameter files of registered rules, plus every provincial default file (some are
+    read by engines directly, e.g. staffing)."""
+    from ..defaults import PARAMETERS
+    from ..parameters import load_parameters
+
+    sets = dict(env.plugins.book.parameter_sets())
+    for file in sorted(PARAMETERS.glob("*.yaml")):
+        params = load_parameters(file)
+        sets.setdefault(params.file, ("cadre_sdk.defaults", params))
+    return dict(sorted(sets.items()))
+
+
+def _status_problems(env: Env) -> list[str]:
+    """Values and catalogue entries whose status or reference does not resolve."""
+    out = []
+    book = env.plugins.book
+    for file, (plugin, params) in _parameter_sets(env).items():
+        base = Path(file).parent
+        for path, values in params.leaves():
+            for pv in values:
+                for problem in reference_problems(pv.status, pv.reference, base):
+                    out.append(f"reference: {plugin}: {package_path(file)}:{pv.line}: {path} "
+                               f"from {pv.start.isoformat()}: {problem}. Fix: give the value a "
+                               "status and a reference that names its source.")
+    for kind, attr in _STATUS_CATALOGUES.items():
+        for reg in book.all(kind):
+            for problem in reference_problems(reg.item.status, getattr(reg.item, attr)):
+                out.append(f"reference: {reg.plugin}: {kind} {reg.key} ({reg.jurisdiction}): "
+                           f"{problem}. Fix: give the entry a status and a source.")
+    return out
+
+
 @rules.command("check")
 @click.option("--stale-before", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Report parameters whose newest value starts before this date.")
 @pass_env
 def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
     """Report conflicts (two plugins claiming the same jurisdiction and rule with no stated
-    priority) and, with --stale-before, parameters whose newest value is older than the date.
-    Exit status 1 if anything is reported.
+    priority), parameter values and catalogue entries without a status or whose reference
+    does not resolve (an official or by-analogy value naming no 《document》, a file named in a
+    reference that does not exist) and, with --stale-before, parameters whose newest value is
+    older than the date. Exit status 1 for a conflict or a stale parameter; the references
+    are warnings.
 
-    检查规则冲突与过期参数。
+    检查规则冲突、依据性质未标注或出处无法核对的取值与目录条目，以及过期参数。
     """
     book = env.plugins.book
     problems = 0
@@ -60,6 +135,9 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
         click.echo(f"conflict: {kind} rule {key!r} for jurisdiction {where} is registered by "
                    f"{', '.join(plugins_)} with the same priority. Fix: uninstall one, or pass "
                    "priority= when registering.")
+    warnings = _status_problems(env)
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
     if stale_before is not None:
         cutoff = stale_before.date()
         for file, (plugin, params) in sorted(book.parameter_sets().items()):
@@ -69,8 +147,9 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
                            f"{newest.isoformat()} (before {cutoff.isoformat()})")
     if problems:
         raise SystemExit(1)
-    click.echo("no conflicts" + (f"; no parameter older than {stale_before.date()}"
-                                 if stale_before else ""))
+    click.echo("no conflicts" + ("" if warnings else
+                                 "; every value has a status and a reference that resolves")
+               + (f"; no parameter older than {stale_before.date()}" if stale_before else ""))
 
 
 COMMANDS = [plugins, rules]

@@ -6,7 +6,9 @@ situations of unsuitability for the current post of the 2015 central rules, the 
 accountability situations of the 2009 provisional rules (art. 5) and the 2 of the 5 situations
 added in 2015 that REFERENCE.md names (the other 3 were not found, so they are not listed).
 Qinghai's own 2015/2016 implementation rules (9 accountability and 16 unsuitability situations)
-were not found either; prefecture plugins add their own situations (海西州 lists 34).
+were not found either: the central lists **stand in** for them, so every entry has status
+``analogy`` and its source says so (``STAND_IN_ZH`` is shown by ``cadre rules`` and on the
+publication's home page); prefecture plugins add their own situations (海西州 lists 34).
 """
 from __future__ import annotations
 
@@ -18,12 +20,20 @@ from ..rules import AdjustmentSituation, CannedQuery
 from . import DATA
 
 
+#: What readers are told about the default catalogue (``cadre rules``, the home page).
+STAND_IN_ZH = ("能上能下情形目录：青海省《推进领导干部能上能下实施细则》规定的 9 种问责情形、16 种不适宜"
+               "担任现职情形原文未查到，默认目录以中央 2015 年《推进领导干部能上能下若干规定（试行）》的"
+               "10 种不适宜担任现职情形和 2009 年《关于实行党政领导干部问责的暂行规定》等的问责情形代替"
+               "（参照适用）；其中问责情形的条数与青海省的 9 种并无对应关系。")
+
+
 def situations() -> list[AdjustmentSituation]:
     """The default catalogue, read from ``data/situations.csv``."""
     with open(DATA / "situations.csv", encoding="utf-8", newline="") as fh:
         return [AdjustmentSituation(code=row["code"], title=row["title"],
                                     category=row["category"], source=row["source"],
-                                    actions=tuple(a for a in row["actions"].split("、") if a))
+                                    actions=tuple(a for a in row["actions"].split("、") if a),
+                                    status=row["status"])
                 for row in csv.DictReader(fh)]
 
 

@@ -3,7 +3,7 @@
 - Dimensions: the 7 judgements (7个研判) of the Guiding Opinions: 节点、方向、程序、目的、原因、
   结果、处置.
 - Red lines: violations of discipline and law are never tolerated (seed document: "触碰纪律和法律
-  红线的决不能容").
+  红线的决不能容"); the catalogue with codes, sources and statuses is ``red_lines.py``.
 - Time limits (working days, on the official calendar) and accepting bodies by cadre level:
   the SDK's own choice (the Opinions require them but publish no figures), in
   ``parameters/tolerance.yaml`` marked ``example: true``; appeals borrow the 2009
@@ -20,6 +20,7 @@ from ..parameters import load_parameters
 from ..records import vocab
 from ..rules import CannedQuery, RuleContext, ToleranceVariant
 from . import PARAMETERS
+from .red_lines import red_lines
 
 PARAMS = load_parameters(PARAMETERS / "tolerance.yaml")
 
@@ -33,13 +34,9 @@ TIME_LIMITS = {
     "申诉决定": "tolerance.limits.appeal_decision",
 }
 
-RED_LINES = (
-    "违反政治纪律和政治规矩",
-    "为个人、他人或者小团体谋取私利",
-    "贪污贿赂、以权谋私等违纪行为",
-    "违法犯罪",
-    "明令禁止后有令不行、有禁不止",
-)
+#: The provincial red lines (catalogue entries with code, source and status).
+RED_LINE_ENTRIES = tuple(red_lines())
+RED_LINES = tuple(r.text for r in RED_LINE_ENTRIES)
 
 #: cadre level (干部层级) -> parameter under tolerance.accepting_body
 _LEVEL_KEYS = {"厅局级": "department_bureau", "县处级": "county_division",
@@ -94,8 +91,10 @@ VARIANT = ToleranceVariant(
 
 @hookimpl
 def register_tolerance_variants(register: Any) -> None:
-    """Register the provincial default variant (all case kinds)."""
+    """Register the provincial default variant (all case kinds) and the provincial red lines."""
     register(VARIANT)
+    for entry in RED_LINE_ENTRIES:
+        register(entry)
 
 
 _STAGE_SQL = """
@@ -123,17 +122,38 @@ ORDER BY dimension, finding, decision
 """
 
 _BY_PREFECTURE_SQL = """
-SELECT d.prefecture_code AS 市州代码, p.name AS 市州, d.decision AS 认定结果,
-       count(*) AS 案件数, sum(d.consistent = 0) AS 与记录结论不一致
+SELECT d.prefecture_code AS 市州代码, p.name AS 市州, coalesce(d.decision, '尚无认定结论') AS 认定结果,
+       count(*) AS 案件数, sum(d.consistent = 0) AS 认定与规则测算不一致
 FROM case_decision d LEFT JOIN region p ON p.code = d.prefecture_code
 GROUP BY d.prefecture_code, d.decision
 ORDER BY d.prefecture_code, d.decision
 """
 
+_MISMATCH_SQL = """
+SELECT d.case_id AS 案件编号, r.name AS 管辖地区, d.determined_by AS 认定机关,
+       d.determined_on AS 认定日期, d.document_no AS 文号, d.decision AS 认定结果,
+       d.rule_decision AS 规则测算结果, d.red_line AS 触碰红线, d.dimensions AS 研判意见,
+       d.explanation_id AS 认定说明, d.check_explanation_id AS 测算说明
+FROM case_decision d LEFT JOIN region r ON r.code = d.region_code
+WHERE d.consistent = 0
+ORDER BY d.determined_by, d.determined_on, d.case_id
+"""
+
+_MISMATCH_BY_BODY_SQL = """
+SELECT d.determined_by AS 认定机关, count(*) AS 已认定案件数,
+       sum(d.consistent = 0) AS 认定与规则测算不一致, sum(d.consistent = 1) AS 一致,
+       sum(d.consistent IS NULL) AS 无法比对
+FROM case_decision d
+WHERE d.decision IS NOT NULL
+GROUP BY d.determined_by
+ORDER BY sum(d.consistent = 0) DESC, d.determined_by
+"""
+
 
 @hookimpl
 def register_queries(register: Any) -> None:
-    """Oversight views of cases: by stage, overdue, decisions by dimension and by prefecture."""
+    """Oversight views of cases: by stage, overdue, decisions by dimension and by prefecture,
+    and the determinations that differ from the rule's check (listed, and counted per body)."""
     register(CannedQuery("cases_by_stage", "容错案件办理阶段统计", _STAGE_SQL,
                          "按阶段、状态和市州统计容错纠错案件数"))
     register(CannedQuery("overdue_cases", "超期未办的容错案件", _OVERDUE_SQL,
@@ -143,4 +163,11 @@ def register_queries(register: Any) -> None:
     register(CannedQuery("decisions_by_dimension", "容错认定结果按研判维度统计", _BY_DIMENSION_SQL,
                          "各研判维度的结论与认定结果的对应"))
     register(CannedQuery("decisions_by_prefecture", "容错认定结果按市州统计", _BY_PREFECTURE_SQL,
-                         "各市州容错、部分容错、不予容错的案件数，以及与记录结论不一致的案件数"))
+                         "各市州容错、部分容错、不予容错的案件数（认定结果以受理主体的认定结论为准），"
+                         "以及认定结论与规则测算结果不一致的案件数"))
+    register(CannedQuery("determination_mismatches", "认定与规则测算不一致的案件", _MISMATCH_SQL,
+                         "受理主体的认定结论（认定结果）与 cadre-sdk 按规则测算的结果不一致的案件，"
+                         "供监督复核；认定结果不因测算而改变", level="oversight"))
+    register(CannedQuery("determination_mismatches_by_body", "认定与规则测算不一致按认定机关统计",
+                         _MISMATCH_BY_BODY_SQL,
+                         "各认定机关已认定的案件中，认定结论与规则测算结果不一致、一致和无法比对的件数"))

@@ -177,8 +177,10 @@ RATIONALE = {
     "结果": ("总体推动了改革发展", "造成较大损失和不良影响"),
     "处置": ("主动采取措施消除影响、挽回损失", "事后掩盖问题、消极应对"),
 }
-RED_LINES = ("违反中央八项规定精神", "收受财物，谋取私利", "弄虚作假骗取项目资金",
-             "失职渎职造成重大损失", "违反政治纪律")
+#: What clerks write in 触碰红线: texts, aliases or codes of the provincial red-line catalogue
+#: (cadre_sdk/defaults/data/red_lines.csv); anything else would be refused at load.
+RED_LINES = ("违反中央八项规定精神", "收受财物，谋取私利", "RL-02",
+             "明知故犯", "违反政治纪律")
 ACCEPTING_BODIES = ("委组织部", "纪委监委")
 SECONDMENT_PLACES = {
     "对口援青": ("北京市", "上海市", "天津市", "江苏省", "浙江省", "山东省"),

@@ -5,7 +5,8 @@ At load time, an adjustment must cite a situation code in the catalogue in force
 cadre's jurisdiction (the cadre's unit's region: the province's situations plus those of its
 prefecture and county), with an action the situation allows.
 
-At evaluation, each adjustment is linked to what bears on it: the tolerance decisions on the
+At evaluation, each adjustment is linked to what bears on it: the tolerance decisions (the
+accepting body's recorded determination, never the rule's check) on the
 same cadre determined on or before the adjustment (and the case the adjustment names), and the
 cadre's annual assessment results up to the adjustment's year. A tolerated mistake (容错) must
 not count against the cadre: its link has ``counts_against = 0``, and an adjustment that names a
@@ -85,12 +86,12 @@ def _write_catalogue(out: BatchWriter, plugins: CadrePlugins) -> None:
 
 def _tolerance_links(db: sqlite_utils.Database, adj: dict[str, Any]) -> list[tuple]:
     rows = db.execute(
-        "SELECT d.case_id, d.determined_on, d.decision FROM case_decision d "
+        "SELECT d.case_id, d.determined_on, d.decision, d.suggestion FROM case_decision d "
         "JOIN [case] c ON c.id = d.case_id "
         "WHERE c.cadre_id = ? AND (d.determined_on <= ? OR d.case_id = ?) ORDER BY d.case_id",
         [adj["cadre_id"], adj["date"], adj["case_id"]]).fetchall()
     out = []
-    for case_id, on, decision in rows:
+    for case_id, on, decision, suggestion in rows:
         explicit = int(case_id == adj["case_id"])
         if decision == "容错":
             against, note = 0, "已认定容错：该失误不作负面评价，不得作为调整的不利依据"
@@ -98,8 +99,9 @@ def _tolerance_links(db: sqlite_utils.Database, adj: dict[str, Any]) -> list[tup
             against, note = 1, "部分容错：可作为依据，但应从轻、减轻"
         elif decision == "不予容错":
             against, note = 1, "不予容错：依规依纪处理"
-        else:
-            against, note = None, "尚无认定结果"
+        else:  # the rule's suggestion is no determination: it protects no one
+            against, note = None, "尚无受理主体的认定结论" + (
+                f"（规则测算建议 {suggestion}，不作为认定结果）" if suggestion else "")
         out.append((adj["id"], "容错认定", case_id, on, decision, against, explicit, note))
     return out
 

@@ -47,12 +47,23 @@ def _rounding_zh(rounding: str) -> str:
     return {"floor": "向下取整", "ceil": "向上取整"}.get(rounding, "四舍五入")
 
 
+def _tie(s: Scored) -> tuple:
+    """What must be equal for two assessments to be tied (before the id decides)."""
+    return (s.score, s.democratic_share)
+
+
 def rank_pool(pool: Sequence[Scored], label: str) -> list[Scored]:
     """Rank the graded members of a pool and note the rank in each explanation."""
     graded = sorted((s for s in pool if s.score is not None), key=rank_key)
     for n, s in enumerate(graded, 1):
         s.rank, s.pool, s.pool_size = n, label, len(graded)
         s.trace.step(f"排名（{label}）", f"第 {n} 名，共 {len(graded)} 名")
+    for s in graded:
+        tied = [t for t in graded if _tie(t) == _tie(s)]
+        if len(tied) > 1:
+            order = "、".join(f"{t.tiebreak_id}（第 {t.rank} 名）" for t in tied)
+            s.trace.step("并列", order, "得分和民主测评优秀票比例均相同；按 cadre-sdk 的约定以干部编号"
+                         "（班子为单位代码）升序排定名次（docs/conventions.md）")
     for s in pool:
         if s.score is None:
             s.pool = label
@@ -89,9 +100,16 @@ def apply_quota(graded: list[Scored], reg: Registration, year: int) -> None:
             kept += 1
             s.trace.step(f"{item.grade}候选按排名在名额内（第 {kept} 个，名额 {allowed}）",
                          item.grade)
+        elif allowed == 0:
+            s.grade, s.quota_applied = fallback, True
+            s.trace.step(f"{item.grade}名额为 0（{formula}），本单位无人可评为{item.grade}，"
+                         f"定为{fallback}", fallback)
         else:
             s.grade, s.quota_applied = fallback, True
-            s.trace.step(f"{item.grade}候选超出名额（名额 {allowed}，已由排名在前者占满），"
+            ahead = [t for t in graded if t.rank < s.rank and _tie(t) == _tie(s)]
+            why = (f"与 {'、'.join(t.tiebreak_id for t in ahead)} 并列，按干部编号排在其后"
+                   if ahead else "已由排名在前者占满")
+            s.trace.step(f"{item.grade}候选超出名额（名额 {allowed}，{why}），"
                          f"定为{fallback}", fallback)
 
 

@@ -10,7 +10,9 @@ Hash recipe (to reimplement it in any language):
    ``case_id`` then ``seq``.
 2. The *canonical JSON* of an event is a JSON object with exactly the keys ``case_id``,
    ``seq``, ``event``, ``date``, ``body``, ``decision``, ``red_line``, ``note`` (the stored
-   columns of ``case_event``); ``seq`` is an integer, every other value a string or ``null``.
+   columns of ``case_event``), plus ``document_no`` when it is not empty (a column added
+   later: links made before it existed verify unchanged); ``seq`` is an integer, every other
+   value a string or ``null``.
    Keys are sorted, no whitespace (separators ``,`` and ``:``), non-ASCII characters written as
    themselves (not ``\\u`` escapes), encoded as UTF-8.
 3. ``hash = sha256(prev_hash + canonical_json)`` as lowercase hex, where ``prev_hash`` is the
@@ -37,12 +39,19 @@ from typing import Any
 GENESIS = "0" * 64
 CHAIN_FIELDS = ("case_id", "seq", "event", "date", "body", "decision", "red_line", "note")
 CHAIN_TABLE = "event_chain"
+#: Event fields added after the chain format was fixed (hashed when not empty).
+LATER_FIELDS = ("document_no",)
 
 
 def canonical_json(event: Mapping[str, Any]) -> str:
     """The canonical JSON of one event (see the module docstring)."""
     data = {k: event.get(k) for k in CHAIN_FIELDS}
     data["seq"] = int(data["seq"])
+    # Fields added later are hashed only when filled, so links made before they existed
+    # verify unchanged.
+    for k in LATER_FIELDS:
+        if event.get(k) is not None:
+            data[k] = event[k]
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -100,7 +109,8 @@ def verify_chain(conn: sqlite3.Connection) -> dict[str, Any]:
     if missing:
         return {"events": 0, "head": GENESIS,
                 "problems": [f"文件中没有 {'、'.join(sorted(missing))} 表，无法核验事件链"]}
-    cols = ", ".join(CHAIN_FIELDS)
+    present = {r[1] for r in conn.execute("PRAGMA table_info(case_event)")}
+    cols = ", ".join(CHAIN_FIELDS + tuple(f for f in LATER_FIELDS if f in present))
     events = {(e["case_id"], int(e["seq"])): e
               for e in _rows(conn, f"SELECT {cols} FROM case_event")}
     links = _rows(conn, f"SELECT pos, case_id, seq, prev_hash, hash FROM {CHAIN_TABLE} "

@@ -28,7 +28,7 @@ _STORED = "数据库中已有的事件"
 def _load_rows(db: sqlite_utils.Database, keys_table: str) -> Iterator[dict[str, Any]]:
     """Every event of every case the load touches, in (case_id, seq) order, streamed, with the
     file and line of new rows and the chain position of chained ones."""
-    cols = ", ".join(f"e.[{c}]" for c in audit.CHAIN_FIELDS)
+    cols = ", ".join(f"e.[{c}]" for c in audit.CHAIN_FIELDS + audit.LATER_FIELDS)
     cur = db.conn.execute(
         f"SELECT {cols}, k._file AS _file, k._line AS _line, ch.pos AS _pos "
         f"FROM case_event e "

@@ -36,15 +36,22 @@ describe("case_deadline", "容错案件各环节时限",
          notes={"provisional": "非空表示所需年份的节假日安排尚未录入（cadre calendar add），暂按双休日计算；录入后重新测算即为正式结果"})
 
 describe("case_decision", "容错认定结果",
-         "按所在地区容错纠错规则，由各研判维度意见和是否触碰红线得出的认定结果及其后果。",
+         "受理主体记录的认定结论（有申诉决定的以申诉决定为准）即认定结果，及其后果；旁列 cadre-sdk 按所在"
+         "地区容错纠错规则由研判意见和是否触碰红线测算的结果，只作核对，不一致的予以标记。",
          {"case_id": "案件编号", "region_code": "管辖地区代码", "prefecture_code": "市州代码",
           "determined_on": "认定日期", "dimensions": "研判意见", "favourable": "有利维度数",
           "unfavourable": "不利维度数", "unclear": "存疑维度数", "unjudged": "未研判维度数",
-          "red_line": "触碰红线", "rule_decision": "按规则认定", "recorded_decision": "记录的认定结论",
-          "consistent": "记录与规则一致", "appeal_decision": "申诉决定", "decision": "认定结果",
-          "consequences": "处理后果", "explanation_id": "计算说明"},
+          "red_line": "触碰红线", "rule_decision": "规则测算结果", "recorded_decision": "认定结论",
+          "consistent": "认定与测算一致", "appeal_decision": "申诉决定", "decision": "认定结果",
+          "consequences": "处理后果", "explanation_id": "认定说明", "determined_by": "认定机关",
+          "document_no": "文号", "suggestion": "测算建议（尚无认定结论）",
+          "check_explanation_id": "测算说明"},
          units={"favourable": "个", "unfavourable": "个", "unclear": "个", "unjudged": "个"},
-         notes={"red_line": "触碰红线的一律不予容错"})
+         notes={"red_line": "红线目录中的条目（代码 条目）；触碰红线的按规则测算一律不予容错",
+                "decision": "以受理主体的认定结论为准，不由规则测算改变",
+                "rule_decision": "cadre-sdk 按规则测算的结果，只作核对",
+                "consistent": "0 表示认定结论与规则测算结果不一致，列入监督复核；空表示无法比对",
+                "suggestion": "尚无认定结论时的规则测算结果，仅供参考，不是认定结论"})
 
 describe("decision_dimension", "容错认定结果按研判维度统计",
          "各研判维度的研判结论与案件认定结果的对应：每个维度、结论和认定结果的案件数（测算时统计）。",

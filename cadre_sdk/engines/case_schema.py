@@ -165,3 +165,13 @@ def _calendar_provisional(db: sqlite_utils.Database) -> None:
     # weekends alone; the note says so (NULL: counted on the full calendar, final).
     for table in ("case_state", "case_deadline"):
         db.execute(f"ALTER TABLE {table} ADD COLUMN provisional TEXT")
+
+
+@migrations(name="0004_recorded_determination")
+def _recorded_determination(db: sqlite_utils.Database) -> None:
+    # The body's recorded determination is the 认定结果 (``decision``); the rule's result is a
+    # check beside it (``rule_decision``, explained under ``check_explanation_id``), and only a
+    # suggestion (``suggestion``) while no determination is recorded.
+    for column in ("determined_by", "document_no", "suggestion", "check_explanation_id"):
+        db.execute(f"ALTER TABLE case_decision ADD COLUMN {column} TEXT")
+    db["case_decision"].create_index(["consistent"], if_not_exists=True)

@@ -3,8 +3,11 @@
 For every case: replay its events (those dated on or before the evaluation date) to get its
 state and stage; compute each step's deadline from the case's tolerance variant, in working
 days on the official calendar, and how late the running step is on the evaluation date; find
-the accepting body; and, once determined, the decision from the findings on each dimension and
-the red line, with its consequences. Then the adjustments (``engines.adjustments``).
+the accepting body; and, once determined, the 认定结果: the accepting body's recorded
+determination (认定结论, or the appeal decision), with its consequences, and beside it the rule's
+result on the findings and the red line as a check (规则测算结果): a mismatch is flagged
+(``consistent = 0``), never corrected; without a recorded determination the rule's result is only
+a suggestion (``suggestion``). Then the adjustments (``engines.adjustments``).
 
 Everything is replaced on each run, in a deterministic order, so re-evaluating the same inputs
 with the same ``as_of`` writes identical rows.
@@ -21,7 +24,7 @@ from ..calendar_store import calendar_for
 from ..explain import Trace
 from ..plugins import CadrePlugins
 from ..workdays import Calendar, provisional_note
-from . import adjustments, case_events  # noqa: F401  (registers the load-time callbacks)
+from . import adjustments, case_events, red_lines  # noqa: F401  (load-time callbacks)
 from . import tolerance_rules as tr
 from .batch import BatchWriter
 from .case_schema import migrations  # noqa: F401  (registers the migration set)
@@ -31,8 +34,8 @@ NAME = "容错纠错与能上能下"
 #: The summary key naming the years whose holiday schedule is missing (``cadre evaluate``
 #: warns once about them).
 PROVISIONAL_YEARS = "暂定年份"
-_KINDS = ("case_state", "case_decision")
-_WIDTHS = {"case_state": 21, "case_deadline": 13, "case_decision": 17}
+_KINDS = ("case_state", "case_decision", "case_check")
+_WIDTHS = {"case_state": 21, "case_deadline": 13, "case_decision": 21}
 
 
 #: Decisions by dimension and finding (one row per combination; cases without a decision or
@@ -40,6 +43,7 @@ _WIDTHS = {"case_state": 21, "case_deadline": 13, "case_decision": 17}
 _DIMENSIONS_SQL = """INSERT INTO decision_dimension (dimension, finding, decision, cases)
 SELECT f.dimension, f.finding, d.decision, count(*)
 FROM case_finding f JOIN case_decision d ON d.case_id = f.case_id
+WHERE d.decision IS NOT NULL
 GROUP BY f.dimension, f.finding, d.decision
 ORDER BY f.dimension, f.finding, d.decision"""
 
@@ -89,12 +93,14 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
         dated = [e for e in events.take(inputs.id) if e["date"] <= as_of.isoformat()]
         history = replay(inputs.id, dated)
         found = {f["dimension"]: f["finding"] for f in findings.take(inputs.id)}
-        missing.update(_evaluate_case(out, inputs, history, found, variants, calendar, as_of))
+        missing.update(_evaluate_case(out, inputs, history, found, variants, calendar, as_of,
+                                      plugins.book))
     out.flush()
     db.execute(_DIMENSIONS_SQL)
     overdue = db.execute("SELECT count(*) FROM case_state WHERE overdue_days > 0").fetchone()[0]
+    mismatched = db.execute("SELECT count(*) FROM case_decision WHERE consistent = 0").fetchone()[0]
     summary = {"容错案件": out.counts["case_state"], "已认定": out.counts["case_decision"],
-               "超期未办": overdue}
+               "超期未办": overdue, "认定与规则测算不一致": mismatched}
     if missing:
         summary["暂定"] = db.execute("SELECT count(*) FROM case_deadline "
                                    "WHERE provisional IS NOT NULL").fetchone()[0]
@@ -158,7 +164,7 @@ def _appeal_until(history: History, variants: tr.Variants, calendar: Calendar,
 
 def _evaluate_case(out: BatchWriter, case: tr.CaseInputs, history: History,
                    findings: dict[str, str], variants: tr.Variants, calendar: Calendar,
-                   as_of: datetime.date) -> set[int]:
+                   as_of: datetime.date, book: Any) -> set[int]:
     """Write one case's rows; returns the years without a schedule its figures needed."""
     trace = Trace(subject=f"容错案件 {case.id} 办理状态（截至 {as_of.isoformat()}）")
     trace.input("事件", [f"{e['seq']} {e['date']} {e['event']}" for e in history.events])
@@ -174,7 +180,7 @@ def _evaluate_case(out: BatchWriter, case: tr.CaseInputs, history: History,
         if clock.outcome is None:
             running = row
     appeal_until = _appeal_until(history, variants, calendar, trace)
-    decision = _decide(out, case, history, findings, variants)
+    decision = _decide(out, case, history, findings, variants, book, body)
     trace.step("所处阶段", history.stage)
     trace.result = trace.step("当前状态", history.state)
     eid = out.explain("case_state", case.id, trace)
@@ -190,31 +196,69 @@ def _evaluate_case(out: BatchWriter, case: tr.CaseInputs, history: History,
 
 
 def _decide(out: BatchWriter, case: tr.CaseInputs, history: History, findings: dict[str, str],
-            variants: tr.Variants) -> str | None:
-    """Write the decision of a determined case; returns the final decision (None before)."""
+            variants: tr.Variants, book: Any, body: str) -> str | None:
+    """Write the determination of a case that reached 认定, with the rule's check beside it;
+    returns the 认定结果 in force (None while the body has recorded none)."""
     determined = history.last("认定")
     if determined is None:
         return None
-    trace = Trace(subject=f"容错案件 {case.id} 认定结果")
     on = datetime.date.fromisoformat(determined["date"])
-    red_line = tr.red_line_of(determined["red_line"])
-    rule = tr.decide(findings, red_line, variants, on, trace)
+    rule, red_line, check_eid = _check(out, case, determined, findings, variants, book, on)
     recorded = determined["decision"]
     appealed = history.last("申诉决定")
     appeal = appealed["decision"] if appealed else None
-    final = appeal or rule
-    if recorded is not None and recorded != rule:
-        trace.step("与“认定结论”记录不一致", recorded, f"按规则应为 {rule}")
+    final = appeal or recorded
+    by = determined["body"] or body
+    trace = Trace(subject=f"容错案件 {case.id} 认定结果")
+    trace.input("认定日期", determined["date"])
+    trace.input("认定机关", by if determined["body"] else f"{by}（按规则确定的受理主体，承办机关未填写）")
+    trace.input("文号", determined["document_no"] or "未填写")
+    trace.input("受理主体的认定结论", recorded or "未记录")
+    if appealed:
+        trace.input("申诉决定", f"{appeal or '未记录'}（{appealed['date']}"
+                    f"{'，文号 ' + appealed['document_no'] if appealed['document_no'] else ''}）")
+    trace.step("规则测算结果（核对用）", rule or "无法测算", f"见说明 {check_eid}")
+    consistent = None if final is None or rule is None else int(final == rule)
+    suggestion = None
+    if final is None:
+        suggestion = rule
+        trace.step("尚无受理主体的认定结论", None,
+                   f"规则测算建议 {rule}，仅供参考，不是认定结论" if rule else "")
+    elif consistent == 0:
+        trace.step("认定结论与规则测算结果不一致（列入监督复核）", final, f"规则测算为 {rule}")
     if appeal:
-        trace.step("申诉决定", appeal, f"{appealed['date']} 作出，以申诉决定为准")
+        trace.step("以申诉决定为准", appeal, f"{appealed['date']} 作出")
     consequences = tr.CONSEQUENCES.get(final) if final else None
     trace.result = trace.step("认定结果", final, consequences or "")
+    trace.note = CONVENTION_ZH
     dims = variants.dimensions
     out.add("case_decision", (
         case.id, case.region_code, tr.prefecture_of(case.region_code), determined["date"],
         tr.findings_summary(findings, dims), tr.count_of(findings, dims, "有利"),
         tr.count_of(findings, dims, "不利"), tr.count_of(findings, dims, "存疑"),
-        sum(1 for d in dims if d not in findings), red_line, rule, recorded,
-        None if recorded is None else int(recorded == rule), appeal, final, consequences,
-        out.explain("case_decision", case.id, trace)))
+        sum(1 for d in dims if d not in findings), red_line, rule, recorded, consistent, appeal,
+        final, consequences, out.explain("case_decision", case.id, trace),
+        by, appealed["document_no"] if appeal and appealed["document_no"]
+        else determined["document_no"], suggestion, check_eid))
     return final
+
+
+#: The convention every determination's explanation states (docs/conventions.md).
+CONVENTION_ZH = ("认定结果以受理主体记录的认定结论为准（有申诉决定的，以申诉决定为准）；规则测算结果只作"
+                 "核对，与认定结论不一致的列入“认定与规则测算不一致的案件”，不改变认定结果。")
+
+
+def _check(out: BatchWriter, case: tr.CaseInputs, determined: dict[str, Any],
+           findings: dict[str, str], variants: tr.Variants, book: Any, on: datetime.date
+           ) -> tuple[str | None, str | None, str]:
+    """The rule's result on the findings and red line (规则测算结果), with its explanation:
+    (result, red line as read, explanation id)."""
+    trace = Trace(subject=f"容错案件 {case.id} 规则测算结果（核对用，不是认定结论）")
+    entries = red_lines.catalogue(book, case.kind, case.region_code)
+    reading = red_lines.read(determined["red_line"], entries)
+    red_line = red_lines.trace_reading(reading, determined["red_line"], trace)
+    rule = tr.decide(findings, red_line, variants, on, trace)
+    trace.result = rule
+    trace.note = ("规则测算结果由 cadre-sdk 按所在地区的容错纠错规则对研判意见测算（省级默认规则为 cadre-sdk "
+                  "的示例读法），只作核对；认定结果以受理主体的认定结论为准。")
+    return rule, red_line, out.explain("case_check", case.id, trace)

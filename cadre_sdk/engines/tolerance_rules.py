@@ -189,12 +189,8 @@ def decide(findings: dict[str, str], red_line: str | None, variants: Variants,
     extra = sorted(set(findings) - set(dims))
     if extra:
         trace.input("不在本地研判维度中的意见（不计入）", "、".join(extra))
-    if red_line is not None:
-        trace.input("触碰红线", red_line)
-        matched = [r for r in variants.red_lines if r in red_line or red_line in r]
-        if matched:
-            trace.input("对应的红线目录条目", "、".join(matched))
-    elif not judged:
+    # The red line itself is noted by the caller (``red_lines.trace_reading``).
+    if red_line is None and not judged:
         trace.step("缺少研判意见，无法认定", None)
         return None
     missing = [d for d in dims if d not in judged]

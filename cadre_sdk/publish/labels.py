@@ -105,10 +105,14 @@ describe("rule_version", "规则清单",
           "parameter_file": "参数文件", "parameter_sha256": "参数文件 SHA-256"})
 
 describe("parameter_value", "参数取值",
-         "规则所用参数的全部取值：每个取值的施行日期、数值、单位、依据，以及是否为示例值。",
+         "规则所用参数的全部取值：每个取值的施行日期、数值、单位、依据及其性质（官方依据、参照适用、示例值、"
+         "未核实）。参数文件以“包名/包内路径”标注。",
          {"file": "参数文件", "path": "参数路径", "start": "施行日期", "value": "取值",
-          "unit": "单位", "reference": "依据", "example": "示例值", "plugin": "插件"},
-         notes={"example": "1 表示示例值（非官方数据），须由地方插件替换"})
+          "unit": "单位", "reference": "依据", "example": "示例值", "plugin": "插件",
+          "status": "依据性质"},
+         notes={"example": "1 表示示例值（非官方数据），须由地方插件替换",
+                "status": "official 官方依据；analogy 参照适用（cadre-sdk 的选择，借用所列出处）；"
+                          "example 示例值；unverified 出处条文未核实；空表示未标注"})
 
 describe("cadre_overview", "干部一览", "每名干部及其所在单位、地区和市州（视图）。",
          {"cadre_id": "干部编号", "name": "姓名", "gender": "性别", "birth": "出生年月",

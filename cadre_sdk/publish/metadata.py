@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from .. import __version__
+from ..defaults.adjustments import STAND_IN_ZH
 from . import search
 from .introspect import columns, tables
 from .labels import labels_for, unlabelled
@@ -92,7 +93,10 @@ def _description_html(name: str, level: str, built_at: str, sha256: str) -> str:
         "SHA256</code>），结果应与上述哈希一致；哈希不同说明文件已被改动。</p>"
         "<p>每个计算结果都有“说明编号”，点击可查看输入、适用规则、参数及其依据和计算步骤。"
         "数据来源、插件、规则和参数的版本见“发布信息”“插件及版本”“规则清单”“参数取值”“数据来源记录”各表；"
-        "中文检索请用“搜索”查询（支持繁体、两字词）。</p>")
+        "中文检索请用“搜索”查询（支持繁体、两字词）。</p>"
+        f"<p>数值与目录的性质：每个参数取值和目录条目都标明“官方依据”“参照适用”“示例值”或“未核实”"
+        f"（见“参数取值”表的“依据性质”列）。{e(STAND_IN_ZH)}"
+        "容错认定结果以受理主体记录的认定结论为准，规则测算结果只作核对。</p>")
 
 
 def build(conn: sqlite3.Connection, *, name: str, database: str, level: str,

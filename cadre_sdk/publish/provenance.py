@@ -6,12 +6,14 @@ it: ``build`` writes it next to the file.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
 from .. import __version__
 from ..plugins import CadrePlugins
+from ..value_status import package_path
 from .redact import LEVEL_TITLES
 
 
@@ -25,7 +27,7 @@ _TABLES = (
   PRIMARY KEY (kind, jurisdiction, key, plugin))""",
     """CREATE TABLE parameter_value (file TEXT NOT NULL, path TEXT NOT NULL,
   start TEXT NOT NULL, value TEXT, unit TEXT, reference TEXT, example INTEGER, plugin TEXT,
-  PRIMARY KEY (file, path, start))""",
+  status TEXT, PRIMARY KEY (file, path, start))""",
 )
 
 
@@ -54,7 +56,8 @@ def _rules(plugins: CadrePlugins) -> Iterator[tuple]:
             params = getattr(reg.item, "parameters", None)
             yield (*key[:1], reg.key, _title(reg.item), reg.plugin,
                    plugins.infos[reg.plugin].version, reg.jurisdiction, reg.item.priority,
-                   params.file if params else None, params.sha256 if params else None)
+                   package_path(params.file) if params else None,
+                   params.sha256 if params else None)
 
 
 def _parameters(plugins: CadrePlugins) -> Iterator[tuple]:
@@ -64,8 +67,25 @@ def _parameters(plugins: CadrePlugins) -> Iterator[tuple]:
             for pv in values:
                 value = pv.value if isinstance(pv.value, str) else json.dumps(
                     pv.value, ensure_ascii=False, default=str)
-                yield (file, path, pv.start.isoformat(), value, pv.unit, pv.reference,
-                       int(pv.example), plugin)
+                yield (package_path(file), path, pv.start.isoformat(), value, pv.unit,
+                       pv.reference, int(pv.example), plugin, pv.status)
+
+
+#: An absolute path of the build machine (POSIX or Windows) inside a text.
+_MACHINE_PATH = re.compile(r"(?:(?<![\w.])/|\b[A-Za-z]:\\)[^\s，；、（）()]+")
+
+
+def _strip_machine_paths(conn: sqlite3.Connection) -> None:
+    """Loaded files are recorded with the path they were loaded from: the publication keeps
+    the package path (files inside a package) or the file name, never a machine path."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'provenance'").fetchone():
+        return
+    rows = conn.execute("SELECT id, detail FROM provenance WHERE detail IS NOT NULL").fetchall()
+    for rid, detail in rows:
+        cleaned = _MACHINE_PATH.sub(lambda m: package_path(m.group().replace("\\", "/")),
+                                    detail)
+        if cleaned != detail:
+            conn.execute("UPDATE provenance SET detail = ? WHERE id = ?", [cleaned, rid])
 
 
 def write(conn: sqlite3.Connection, *, level: str, built_at: str, source_sha256: str,
@@ -87,8 +107,9 @@ def write(conn: sqlite3.Connection, *, level: str, built_at: str, source_sha256:
                       for i in sorted(plugins.infos.values(), key=lambda i: i.name)])
     conn.executemany("INSERT OR IGNORE INTO rule_version VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      _rules(plugins))
-    conn.executemany("INSERT OR IGNORE INTO parameter_value VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    conn.executemany("INSERT OR IGNORE INTO parameter_value VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      _parameters(plugins))
+    _strip_machine_paths(conn)
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'provenance'").fetchone():
         versions = json.dumps({n: i.version for n, i in sorted(plugins.infos.items())},
                               ensure_ascii=False, sort_keys=True)

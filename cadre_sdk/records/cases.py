@@ -31,8 +31,11 @@ class CaseEvent:
     decision: str | None = column("认定结论", required=False, choices=vocab.TOLERANCE_DECISION,
                                   aliases=("结论",))
     red_line: str | None = column("触碰红线", required=False, max_length=500,
-                                  description="违纪违法等不予容错的情形；空表示未触碰")
+                                  description="红线目录中的代码或条目原文；空或“无”“未触碰红线”等表示未触碰")
     note: str | None = column("备注", required=False, max_length=5000)
+    document_no: str | None = column("文号", required=False, max_length=200,
+                                     aliases=("认定文号", "决定文号"),
+                                     description="认定或申诉决定的文件编号")
 
 
 @record("case_finding", "研判意见", key=("case_id", "dimension"))

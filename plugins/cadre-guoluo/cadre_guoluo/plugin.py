@@ -18,8 +18,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cadre_sdk import RedLine
 from cadre_sdk.formulas import LocalPlugin
 
 plugin = LocalPlugin(__name__, "632600", Path(__file__).with_name("parameters.yaml"),
                      title="果洛州", case_kind="生态保护", extra_dimensions=("生态影响",),
-                     red_lines=("在自然保护地核心保护区违规审批或开发建设",))
+                     red_lines=(RedLine(code="632600-ST-01", text="在自然保护地核心保护区违规审批或开发建设",
+                                        source="果洛州生态保护类容错纠错示例规则（本地办法原文未公开）",
+                                        status="example"),))

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cadre_sdk import RedLine
 from cadre_sdk.formulas import LocalPlugin
 
 plugin = LocalPlugin(__name__, "630200", Path(__file__).with_name("parameters.yaml"),
                      title="海东市", extra_dimensions=("群众评价",),
-                     red_lines=("违法违规占用耕地和永久基本农田",),
+                     red_lines=(RedLine(code="630200-01", text="违法违规占用耕地和永久基本农田",
+                                        source="海东市容错纠错示例规则（本地办法原文未公开）",
+                                        status="example"),),
                      variant_name="海东市容错纠错（增设群众评价研判和耕地红线，示例规则）")

@@ -21,9 +21,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cadre_sdk import RedLine
 from cadre_sdk.formulas import LocalPlugin
+
+#: 海西州's red line for work-safety cases (an example: the local measures are not public).
+CONCEALMENT = RedLine(code="632800-AQ-01", text="瞒报、谎报、迟报生产安全事故",
+                      source="海西州安全生产类容错纠错示例规则（本地办法原文未公开）", status="example",
+                      aliases=("瞒报生产安全事故", "谎报生产安全事故", "迟报生产安全事故"))
 
 plugin = LocalPlugin(__name__, "632800", Path(__file__).with_name("parameters.yaml"),
                      title="海西州", case_kind="安全生产",
-                     red_lines=("瞒报、谎报、迟报生产安全事故",),
+                     red_lines=(CONCEALMENT,),
                      situations="data/situations.csv")
