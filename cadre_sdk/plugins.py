@@ -27,6 +27,7 @@ import pluggy
 from . import hookspecs, rules
 from .errors import PluginError, RuleConflict
 from .jurisdiction import PROVINCE, chain, is_code
+from .overlays import compose
 
 ENTRY_POINT_GROUP = "cadre_sdk"
 PLUGINS_DIR_ENV = "CADRE_PLUGINS_DIR"
@@ -79,6 +80,8 @@ class Registration:
     jurisdiction: str
     hook: str
     builtin: bool
+    #: For a resolved rule: how its item was overlaid on those it overrides (None: as registered).
+    overlay: Any = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -124,9 +127,11 @@ class RuleBook:
 
     def __init__(self) -> None:
         self._by_kind: dict[str, list[Registration]] = defaultdict(list)
+        self._composed: dict[tuple[str, str, str], Registration] = {}
 
     def add(self, reg: Registration) -> None:
         self._by_kind[reg.kind].append(reg)
+        self._composed.clear()
 
     def registered_by(self, reg: Registration) -> bool:
         """Whether ``reg``'s plugin already registered its kind and key for its jurisdiction."""
@@ -151,17 +156,20 @@ class RuleBook:
         return best[0]
 
     def resolve(self, kind: str, key: str, region_code: str) -> Registration | None:
-        """The rule of ``kind`` and ``key`` that applies in ``region_code``, or None."""
-        for code in chain(region_code):
-            candidates = [r for r in self._by_kind.get(kind, ()) if r.key == key
-                          and r.jurisdiction == code]
-            if candidates:
-                return self._best(candidates, kind, key, code)
-        return None
+        """The rule of ``kind`` and ``key`` that applies in ``region_code``, or None: the most
+        specific jurisdiction's item, overlaid on the same rule up the chain
+        (``cadre_sdk.overlays``; ``reg.overlay`` says what it inherits)."""
+        return self.resolve_first(kind, [key], region_code)
 
     def resolve_first(self, kind: str, keys: Iterable[str], region_code: str) -> Registration | None:
         """Like ``resolve`` over several keys in order of preference, level by level: a more
         specific jurisdiction's fallback key still beats a less specific one's preferred key."""
+        found = self.registered_for(kind, keys, region_code)
+        return None if found is None else self.overlaid(found)
+
+    def registered_for(self, kind: str, keys: Iterable[str], region_code: str
+                       ) -> Registration | None:
+        """The registered item ``resolve_first`` starts from, not overlaid."""
         keys = list(keys)
         for code in chain(region_code):
             for key in keys:
@@ -170,6 +178,27 @@ class RuleBook:
                 if candidates:
                     return self._best(candidates, kind, key, code)
         return None
+
+    def ancestors(self, reg: Registration) -> list[Registration]:
+        """The registered items of ``reg``'s kind and key above its jurisdiction, most specific
+        first: what it overrides."""
+        out = []
+        for code in chain(reg.jurisdiction)[1:]:
+            candidates = [r for r in self._by_kind.get(reg.kind, ()) if r.key == reg.key
+                          and r.jurisdiction == code]
+            if candidates:
+                out.append(self._best(candidates, reg.kind, reg.key, code))
+        return out
+
+    def overlaid(self, reg: Registration) -> Registration:
+        """``reg`` with its item overlaid on what it overrides (cached)."""
+        if reg.kind in CATALOGUE_KINDS:
+            return reg
+        cache_key = (reg.kind, reg.key, reg.jurisdiction)
+        if cache_key not in self._composed:
+            item, how = compose([reg, *self.ancestors(reg)])
+            self._composed[cache_key] = attrs.evolve(reg, item=item, overlay=how)
+        return self._composed[cache_key]
 
     def catalogue(self, kind: str, region_code: str = PROVINCE) -> dict[str, Registration]:
         """Entries of a catalogue kind in force in ``region_code``: every level on the chain
