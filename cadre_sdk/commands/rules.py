@@ -73,4 +73,46 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
                                  if stale_before else ""))
 
 
+@rules.command("show")
+@click.option("--jurisdiction", "code", required=True, metavar="CODE",
+              help="GB/T 2260 code of a county, prefecture or township, e.g. 632626.")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date the parameters are read at (default: today).")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND",
+              help="Only this rule kind (repeatable): indicators, scoring, grading, "
+                   "grade_quota, subsidy, tolerance.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
+@pass_env
+def rules_show(env: Env, code: str, on: datetime.datetime | None, kinds: tuple[str, ...],
+               as_json: bool) -> None:
+    """Which rule of each kind applies in a jurisdiction on a date: the item, its plugin and
+    jurisdiction, what it overrides and inherits, and the parameter values in force with
+    their status and reference.
+
+    查看某地某日适用的规则、来源插件、继承关系和生效参数。
+    """
+    import json
+
+    from ..divisions import unknown_message
+    from ..rules_show import applicable, as_text
+
+    problem = unknown_message(code)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--jurisdiction")
+    known = set(env.plugins.book.kinds())
+    bad = sorted(set(kinds) - known)
+    if bad:
+        raise click.BadParameter(f"unknown rule kind(s) {', '.join(bad)}; registered kinds: "
+                                 f"{', '.join(sorted(known))}", param_hint="--kind")
+    day = on.date() if on else datetime.date.today()  # the CLI alone may default to today
+    entries = applicable(env.plugins, code, day, kinds)
+    if as_json:
+        click.echo(json.dumps({"jurisdiction": code, "date": day.isoformat(),
+                               "rules": entries}, ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(f"rules in force in {code} on {day.isoformat()}:")
+    for line in as_text(entries):
+        click.echo(line)
+
+
 COMMANDS = [plugins, rules]
