@@ -151,8 +151,9 @@ class RuleBook:
             names = ", ".join(sorted(r.plugin for r in best))
             raise RuleConflict(
                 f"plugins {names} all register {kind} rule {key!r} for jurisdiction {where} "
-                "with the same priority. Fix: uninstall one, or give one a higher priority= "
-                "when registering.")
+                "with the same priority. Fix: uninstall one, or give one item a higher "
+                "priority (a field of the rule item, e.g. SubsidyRule(..., priority=10); "
+                "register() takes the item only).")
         return best[0]
 
     def resolve(self, kind: str, key: str, region_code: str) -> Registration | None:

@@ -48,18 +48,29 @@ def rules_list(env: Env) -> None:
 @pass_env
 def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
     """Report conflicts (two plugins claiming the same jurisdiction and rule with no stated
-    priority) and, with --stale-before, parameters whose newest value is older than the date.
-    Exit status 1 if anything is reported.
+    priority), indicator sets whose weights do not add up to 100 on any date one of them
+    changes, and, with --stale-before, parameters whose newest value is older than the date.
+    Exit status 1 if any of these is reported. Also warns (without failing) when a local
+    general indicator set hides a positioning set of a jurisdiction above it.
 
-    检查规则冲突与过期参数。
+    检查规则冲突、指标权重、遮蔽上级规则与过期参数。
     """
+    from ..rules_check import shadowing, weight_problems
+
     book = env.plugins.book
     problems = 0
+    for message in weight_problems(book):
+        problems += 1
+        click.echo(message)
+    warnings = shadowing(book)
+    for message in warnings:
+        click.echo(f"warning: {message}")
     for kind, key, where, plugins_ in book.conflicts():
         problems += 1
         click.echo(f"conflict: {kind} rule {key!r} for jurisdiction {where} is registered by "
-                   f"{', '.join(plugins_)} with the same priority. Fix: uninstall one, or pass "
-                   "priority= when registering.")
+                   f"{', '.join(plugins_)} with the same priority. Fix: uninstall one, or give "
+                   "one item a higher priority= (a field of the rule item, e.g. "
+                   "SubsidyRule(..., priority=10)).")
     if stale_before is not None:
         cutoff = stale_before.date()
         for file, (plugin, params) in sorted(book.parameter_sets().items()):
@@ -69,8 +80,8 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
                            f"{newest.isoformat()} (before {cutoff.isoformat()})")
     if problems:
         raise SystemExit(1)
-    click.echo("no conflicts" + (f"; no parameter older than {stale_before.date()}"
-                                 if stale_before else ""))
+    click.echo("no conflicts; indicator weights add up on every date"
+               + (f"; no parameter older than {stale_before.date()}" if stale_before else ""))
 
 
 @rules.command("show")
