@@ -16,15 +16,19 @@ def plugins(env: Env, show_hooks: bool) -> None:
 
     列出已安装的插件（名称、版本、管辖地区、实现的钩子）。
     """
+    loaded = env.loaded
     if show_hooks:
-        for caller in sorted(env.plugins.pm.hook.__dict__):
+        for caller in sorted(loaded.pm.hook.__dict__):
             if not caller.startswith("_"):
                 click.echo(caller)
         return
-    for info in env.plugins.infos.values():
+    for info in loaded.infos.values():
         click.echo(f"{info.name}  {info.version}  jurisdiction={info.jurisdiction}  "
                    f"[{info.source}]")
         click.echo(f"    hooks: {', '.join(info.hooks) or '-'}")
+    for name, error in loaded.broken.items():
+        click.echo(f"{name}  FAILED TO LOAD  [{loaded.broken_sources.get(name, '?')}]")
+        click.echo(f"    error: {error}")
 
 
 @click.group()
@@ -36,7 +40,7 @@ def rules() -> None:
 @pass_env
 def rules_list(env: Env) -> None:
     """Every registered rule: kind, key, jurisdiction, plugin."""
-    book = env.plugins.book
+    book = env.loaded.book
     for kind in book.kinds():
         for reg in book.all(kind):
             click.echo(f"{kind:12} {reg.key:28} {reg.jurisdiction}  {reg.plugin}")
@@ -57,8 +61,11 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
     """
     from ..rules_check import shadowing, weight_problems
 
-    book = env.plugins.book
+    book = env.loaded.book
     problems = 0
+    for name, error in env.loaded.broken.items():
+        problems += 1
+        click.echo(f"broken: plugin {name!r} failed to load: {error}")
     for message in weight_problems(book):
         problems += 1
         click.echo(message)
@@ -110,13 +117,16 @@ def rules_show(env: Env, code: str, on: datetime.datetime | None, kinds: tuple[s
     problem = unknown_message(code)
     if problem:
         raise click.BadParameter(problem, param_hint="--jurisdiction")
-    known = set(env.plugins.book.kinds())
+    known = set(env.loaded.book.kinds())
     bad = sorted(set(kinds) - known)
     if bad:
         raise click.BadParameter(f"unknown rule kind(s) {', '.join(bad)}; registered kinds: "
                                  f"{', '.join(sorted(known))}", param_hint="--kind")
     day = on.date() if on else datetime.date.today()  # the CLI alone may default to today
-    entries = applicable(env.plugins, code, day, kinds)
+    entries = applicable(env.loaded, code, day, kinds)
+    for name, error in env.loaded.broken.items():
+        click.echo(f"warning: plugin {name!r} failed to load, its rules are missing: {error}",
+                   err=True)
     if as_json:
         click.echo(json.dumps({"jurisdiction": code, "date": day.isoformat(),
                                "rules": entries}, ensure_ascii=False, indent=2, default=str))
