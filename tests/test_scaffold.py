@@ -81,7 +81,9 @@ def test_a_wrong_worked_example_fails_and_shows_what_was_computed(generated):
     result = pytest_in(generated)
     assert result.returncode == 1
     assert "1 failed, 5 passed" in result.stdout
-    assert "no row with" in result.stdout and "'amount': 420.0" in result.stdout
+    assert "no row with" in result.stdout
+    assert "amount: expected 421.0, actual 420.0" in result.stdout
+    assert "maqin.cases.yaml:" in result.stdout
 
 
 def test_a_prefecture_gets_its_first_county_for_the_examples(tmp_path, capsys):
