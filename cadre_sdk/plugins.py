@@ -7,6 +7,7 @@ directory and plugins passed in code.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import importlib
 import importlib.metadata
 import importlib.util
@@ -143,7 +144,9 @@ class RuleBook:
     def registered_by(self, reg: Registration) -> bool:
         """Whether ``reg``'s plugin already registered its kind and key for its jurisdiction."""
         return any(r.key == reg.key and r.plugin == reg.plugin
-                   and r.jurisdiction == reg.jurisdiction for r in self._by_kind.get(reg.kind, ()))
+                   and r.jurisdiction == reg.jurisdiction
+                   and getattr(r.item, "start", None) == getattr(reg.item, "start", None)
+                   for r in self._by_kind.get(reg.kind, ()))
 
     def all(self, kind: str) -> list[Registration]:
         return list(self._by_kind.get(kind, ()))
@@ -175,14 +178,16 @@ class RuleBook:
         found = self.registered_for(kind, keys, region_code)
         return None if found is None else self.overlaid(found)
 
-    def registered_for(self, kind: str, keys: Iterable[str], region_code: str
-                       ) -> Registration | None:
-        """The registered item ``resolve_first`` starts from, not overlaid."""
+    def registered_for(self, kind: str, keys: Iterable[str], region_code: str,
+                       on: datetime.date | None = None) -> Registration | None:
+        """The registered item ``resolve_first`` starts from, not overlaid. Items with a
+        ``start`` date: those in force on ``on`` (the latest start; without ``on``, the
+        newest)."""
         keys = list(keys)
         for code in chain(region_code):
             for key in keys:
-                candidates = [r for r in self._by_kind.get(kind, ()) if r.key == key
-                              and r.jurisdiction == code]
+                candidates = _in_force([r for r in self._by_kind.get(kind, ()) if r.key == key
+                                        and r.jurisdiction == code], on)
                 if candidates:
                     return self._best(candidates, kind, key, code)
         return None
@@ -192,8 +197,8 @@ class RuleBook:
         first: what it overrides."""
         out = []
         for code in chain(reg.jurisdiction)[1:]:
-            candidates = [r for r in self._by_kind.get(reg.kind, ()) if r.key == reg.key
-                          and r.jurisdiction == code]
+            candidates = _in_force([r for r in self._by_kind.get(reg.kind, ())
+                                    if r.key == reg.key and r.jurisdiction == code], None)
             if candidates:
                 out.append(self._best(candidates, reg.kind, reg.key, code))
         return out
@@ -248,6 +253,16 @@ class RuleBook:
                 if params is not None:
                     out.setdefault(params.file, (r.plugin, params))
         return out
+
+
+def _in_force(regs: list[Registration], on: datetime.date | None) -> list[Registration]:
+    """Of one level's items for one key, those of the latest ``start`` on or before ``on``."""
+    def start(reg: Registration) -> datetime.date:
+        return getattr(reg.item, "start", None) or datetime.date.min
+    if on is not None:
+        regs = [r for r in regs if start(r) <= on]
+    latest = max((start(r) for r in regs), default=None)
+    return [r for r in regs if start(r) == latest]
 
 
 class CadrePlugins:

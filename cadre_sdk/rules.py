@@ -175,7 +175,8 @@ class ToleranceVariant:
     ``red_lines``: situations never tolerated; ``time_limits``: procedure step -> parameter path
     of a limit in working days; ``accepting_body(case, ctx) -> str``: who accepts the case;
     ``decide(findings, red_line, ctx) -> str``: 容错/部分容错/不予容错. What is left ``None``
-    (``dimensions`` too) is inherited from the variant it overrides, up to the core rule."""
+    (``dimensions`` too) is inherited from the variant it overrides, up to the core rule.
+    ``start`` dates a variant: dimensions, red lines and case kinds can change on a date."""
 
     rule_kind: ClassVar[str] = "tolerance"
     parameters: Parameters
@@ -189,6 +190,9 @@ class ToleranceVariant:
     priority: int = 0
     #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
     replace: bool = attrs.field(default=False, kw_only=True)
+    #: The date the variant applies from (None: always); a case uses the variants in force on
+    #: the date it was filed, the latest start winning among one jurisdiction's variants.
+    start: datetime.date | None = attrs.field(default=None, kw_only=True)
     name: str = ""
 
     @property

@@ -96,7 +96,7 @@ def _tolerance(plugins: CadrePlugins, code: str, on: datetime.date) -> list[dict
     keys = sorted({r.key for r in plugins.book.all("tolerance")} | {"*"})
     out, seen = [], set()
     for key in keys:
-        variants = Variants.resolve(plugins.book, key, code)
+        variants = Variants.resolve(plugins.book, key, code, on)
         reg = variants.primary
         if (reg.plugin, reg.jurisdiction, reg.key) in seen:
             continue  # a case kind with no variant of its own here: the "*" one applies

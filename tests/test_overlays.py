@@ -228,3 +228,73 @@ def test_an_overlay_date_before_any_value_reads_the_ancestor():
     params = parse_parameters(text, "maduo.yaml")
     assert params.get("tolerance.limits.determine", datetime.date(2023, 12, 31)) is None
     assert params.at("tolerance.limits.determine", datetime.date(2024, 1, 1)).value == 20
+
+
+def _dated_plugins(maduo):
+    """果洛 and a 玛多 plugin whose 生态保护 variant changes on 2024-07-01."""
+    guoluo, _ = maduo
+    params = _file(LIMIT_2020, "maduo_dated.yaml")
+
+    class Dated:
+        __name__ = "maduo_dated"
+
+        @hookimpl
+        def cadre_jurisdiction(self):
+            return "632626"
+
+        @hookimpl
+        def register_tolerance_variants(self, register):
+            register(ToleranceVariant(parameters=params, case_kind="生态保护",
+                                      name="玛多县（2024-07-01 前）"))
+            register(ToleranceVariant(parameters=params, case_kind="生态保护",
+                                      dimensions=DIMENSIONS + ("生态影响", "水源涵养"),
+                                      red_lines=("破坏黄河源水源地",), name="玛多县（新）",
+                                      start=datetime.date(2024, 7, 1)))
+
+    return guoluo, Dated()
+
+
+def test_a_dated_variant_applies_to_cases_filed_from_its_start(maduo):
+    """玛多 adds the dimension 水源涵养 and a red line from 2024-07-01: a case filed on
+    2024-06-30 is judged on 果洛's 8 dimensions, one filed on 2024-07-01 on 9."""
+    book = make_plugins(*_dated_plugins(maduo)).book
+    before = Variants.resolve(book, "生态保护", "632626", datetime.date(2024, 6, 30))
+    after = Variants.resolve(book, "生态保护", "632626", datetime.date(2024, 7, 1))
+    assert before.primary.item.name == "玛多县（2024-07-01 前）"
+    assert before.dimensions == DIMENSIONS + ("生态影响",)          # inherited from 果洛
+    assert "破坏黄河源水源地" not in before.red_lines
+    assert after.primary.item.name == "玛多县（新）"
+    assert after.dimensions == DIMENSIONS + ("生态影响", "水源涵养")
+    assert "破坏黄河源水源地" in after.red_lines and RED_LINE in after.red_lines
+
+
+def test_cases_on_either_side_of_the_change_date_are_decided_by_their_variant(
+        maduo, cadre_db, cadre_load, cadre_evaluate):
+    pm = make_plugins(*_dated_plugins(maduo))
+    cadre_load(cadre_db, "unit", [{"单位代码": "D1", "单位名称": "玛多县林草局", "单位类别": "部门",
+                                   "单位层级": "县", "所在地区代码": "632626"}], plugins=pm)
+    cadre_load(cadre_db, "cadre", [{"干部编号": "C1", "姓名": "测试", "性别": "男",
+                                    "出生年月": "1979.02", "工作单位": "D1", "职务": "局长",
+                                    "干部层级": "乡科级"}], plugins=pm)
+    cadre_load(cadre_db, "case", [
+        {"案件编号": k, "干部编号": "C1", "管辖地区": "632626", "案件类别": "生态保护", "事由": "测试"}
+        for k in ("K1", "K2")], plugins=pm)
+    cadre_load(cadre_db, "case_event", [
+        {"案件编号": "K1", "序号": 1, "事件": "申请", "日期": "2024-06-28"},
+        {"案件编号": "K1", "序号": 2, "事件": "受理", "日期": "2024-07-03"},
+        {"案件编号": "K1", "序号": 3, "事件": "认定", "日期": "2024-07-20", "认定结论": "容错"},
+        {"案件编号": "K2", "序号": 1, "事件": "申请", "日期": "2024-07-02"},
+        {"案件编号": "K2", "序号": 2, "事件": "受理", "日期": "2024-07-03"},
+        {"案件编号": "K2", "序号": 3, "事件": "认定", "日期": "2024-07-20", "认定结论": "部分容错"}],
+        plugins=pm)
+    dims = list(DIMENSIONS) + ["生态影响", "水源涵养"]
+    cadre_load(cadre_db, "case_finding", [
+        {"案件编号": k, "研判维度": d, "研判结论": "不利" if d == "水源涵养" else "有利"}
+        for k in ("K1", "K2") for d in dims], plugins=pm)
+    cadre_evaluate(cadre_db, pm, as_of=datetime.date(2024, 8, 30))
+    got = dict(cadre_db.execute("SELECT case_id, rule_decision FROM case_decision").fetchall())
+    # K1, filed 2024-06-28: the earlier variant judges 果洛's 8 dimensions; 水源涵养 is not one
+    #   of them and is left out; all 8 有利 → 容错
+    # K2, filed 2024-07-02: 9 dimensions; 水源涵养 不利 is 1 不利, not decisive (果洛's decisive
+    #   节点/目的/原因/生态影响), 1 ≤ max_unfavourable 2 → 部分容错
+    assert got == {"K1": "容错", "K2": "部分容错"}

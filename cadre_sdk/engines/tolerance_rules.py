@@ -73,11 +73,13 @@ class Variants:
     everything: tuple[Registration, ...]
 
     @classmethod
-    def resolve(cls, book: RuleBook, case_kind: str, region_code: str) -> "Variants":
-        """The chain of variants for a case of ``case_kind`` in ``region_code``."""
+    def resolve(cls, book: RuleBook, case_kind: str, region_code: str,
+                on: datetime.date | None = None) -> "Variants":
+        """The chain of variants for a case of ``case_kind`` in ``region_code`` filed on ``on``
+        (dated variants: those in force then; None: the newest)."""
         found: list[Registration] = []
         for code in chain(region_code):
-            reg = book.registered_for("tolerance", [case_kind, "*"], code)
+            reg = book.registered_for("tolerance", [case_kind, "*"], code, on)
             if reg is not None and all(reg is not r for r in found):
                 found.append(reg)
         fallback = _default_registration()
