@@ -3,6 +3,7 @@ assembled at import time), so plugins can add commands through ``register_comman
 from __future__ import annotations
 
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from . import __version__
 from .errors import CadreError, DataError, PluginError
 from .plugins import PLUGINS_DIR_ENV, CadrePlugins, call_impl, get_plugin_manager
 from .store import store_error
+from .tracebacks import DEBUG_ENV, debug_requested
 
 
 class Env:
@@ -24,6 +26,14 @@ class Env:
 
     @property
     def plugins(self) -> CadrePlugins:
+        """The plugins, for commands that run rules: a plugin that failed to load stops them."""
+        self.loaded.require_complete()
+        return self.loaded
+
+    @property
+    def loaded(self) -> CadrePlugins:
+        """The plugins that loaded, even if another failed to (for ``plugins`` and ``rules``,
+        which report the failures)."""
         if self._plugins is None:
             self._plugins = self._factory()
         return self._plugins
@@ -43,8 +53,10 @@ def build_cli(plugins: CadrePlugins) -> click.Group:
     @click.version_option(__version__, prog_name="cadre")
     @click.option("--plugins-dir", type=click.Path(file_okay=False), envvar=PLUGINS_DIR_ENV,
                   help=f"Folder of plugin modules (also ${PLUGINS_DIR_ENV}).")
+    @click.option("--debug", is_flag=True, envvar=DEBUG_ENV,
+                  help=f"On an error, also print its Python traceback (also {DEBUG_ENV}=1).")
     @click.pass_context
-    def cli(ctx: click.Context, plugins_dir: str | None) -> None:
+    def cli(ctx: click.Context, plugins_dir: str | None, debug: bool) -> None:
         """cadre-sdk: load clerks' files, evaluate local rules, publish for oversight.
 
         干部激励制度数据工具：导入台账、按地方规则测算、发布只读查询。
@@ -85,7 +97,9 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: build plugins and the CLI, run it, turn errors into messages."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        plugins = get_plugin_manager(plugins_dir=_plugins_dir_from_argv(argv))
+        # A plugin that fails to load is left out and kept in ``plugins.broken``: --help,
+        # --version, `plugins` and `rules` still work and report it; the rest refuse to run.
+        plugins = get_plugin_manager(plugins_dir=_plugins_dir_from_argv(argv), keep_going=True)
         cli = build_cli(plugins)
         cli.main(args=argv, prog_name="cadre", standalone_mode=False)
     except click.exceptions.Abort:
@@ -98,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(exc.report(limit=200), err=True)
         sys.exit(exc.exit_code)
     except CadreError as exc:
+        if debug_requested(argv):
+            traceback.print_exception(exc)  # --debug / CADRE_DEBUG=1, for plugin authors
         click.echo(f"错误：{exc}", err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:

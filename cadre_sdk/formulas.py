@@ -36,11 +36,11 @@ Builders (called once, when a plugin registers its rules):
   ``<root>.<subject>.<unit kind>``) in the file, named by each leaf's ``description``.
 - ``tolerance_variant(parameters, case_kind=..., extra_dimensions=..., red_lines=...)``: a
   ``ToleranceVariant`` that sets only what the file sets (time limits, accepting bodies,
-  decision rule) and inherits the rest from the jurisdictions above.
+  decision rule, extra dimensions) and inherits the rest from the jurisdictions above.
 - ``situations_from_csv(path)``: ``AdjustmentSituation`` items from a catalogue CSV in the
   provincial format (``code,title,category,source,actions``).
 - ``subsidy_rules(parameters)``: a ``SubsidyRule`` for each scheme the file has
-  (``township_post``, ``regional_allowance``).
+  (``township_post``, ``regional_allowance``), inheriting what the file does not state.
 - ``LocalPlugin(__name__, jurisdiction, parameter_file, ...)``: a whole plugin built from a
   parameter file in the standard layout (see its docstring), plus any rule items of your own.
 """
@@ -183,60 +183,71 @@ def indicator_sets(parameters: Parameters, *, positioning: str | None = None,
     return out
 
 
-def subsidy_rules(parameters: Parameters, *, title: str = "", priority: int = 0
-                  ) -> list[SubsidyRule]:
+def subsidy_rules(parameters: Parameters, *, title: str = "", priority: int = 0,
+                  replace: bool = False) -> list[SubsidyRule]:
     """A ``SubsidyRule`` for each scheme whose node the file has: ``township_post`` →
-    乡镇工作岗位补助 (``township_post_with_altitude`` when the file has
-    ``township_post.altitude_supplement``, else ``township_post_subsidy``), and
-    ``regional_allowance`` → 地区附加津贴 (``regional_allowance``)."""
+    乡镇工作岗位补助, ``regional_allowance`` → 地区附加津贴.
+
+    Each rule sets only what the file sets (an overlay, ``cadre_sdk.overlays``): the file's
+    values are merged key by key with those of the jurisdictions above, and the formula is
+    inherited, except that a file with ``township_post.altitude_supplement`` gets
+    ``township_post_with_altitude``. So a county file that states only ``township_post.tiers``
+    keeps its prefecture's ``min_days``, ``especially_hard_bonus``, altitude supplement and
+    formula. ``replace=True`` makes each rule stand alone with the standard formula
+    (``township_post_subsidy`` / ``township_post_with_altitude``, ``regional_allowance``): the
+    file must then have every value it reads."""
     out = []
     if _is_node(parameters, "township_post"):
         altitude = parameters.has("township_post.altitude_supplement")
+        compute = township_post_with_altitude if altitude else \
+            township_post_subsidy if replace else None
         out.append(SubsidyRule(
-            scheme=TOWNSHIP_POST, parameters=parameters, priority=priority,
-            compute=township_post_with_altitude if altitude else township_post_subsidy,
+            scheme=TOWNSHIP_POST, parameters=parameters, priority=priority, compute=compute,
+            replace=replace,
             name=f"{title}{TOWNSHIP_POST}{'（含高海拔补助）' if altitude else ''}"
                  f"{_example_tag(parameters, 'township_post')}"))
     if _is_node(parameters, "regional_allowance"):
-        out.append(SubsidyRule(scheme=REGIONAL, compute=regional_allowance, parameters=parameters,
-                               priority=priority, name=f"{title}{REGIONAL}"
+        out.append(SubsidyRule(scheme=REGIONAL, parameters=parameters, priority=priority,
+                               compute=regional_allowance if replace else None, replace=replace,
+                               name=f"{title}{REGIONAL}"
                                f"{_example_tag(parameters, 'regional_allowance')}"))
     return out
 
 
 def tolerance_variant(parameters: Parameters, *, case_kind: str = "*",
                       extra_dimensions: tuple[str, ...] = (), red_lines: tuple[str, ...] = (),
-                      name: str = "", title: str = "", priority: int = 0) -> ToleranceVariant:
-    """A fault-tolerance variant that sets what its parameter file sets:
+                      name: str = "", title: str = "", priority: int = 0,
+                      replace: bool = False) -> ToleranceVariant:
+    """A fault-tolerance variant that sets what its parameter file sets and inherits the rest
+    from the variant it overrides up the chain (an overlay, ``cadre_sdk.overlays``):
 
     - time limits: each step of ``TIME_LIMITS`` whose path (``tolerance.limits.accept`` …) the
       file has; other steps keep the limits of the jurisdictions above;
     - accepting bodies by cadre level (``accepting_body_by_level``) when the file has all four
-      ``tolerance.accepting_body.*`` values, else inherited;
+      ``tolerance.accepting_body.*`` values, else the function above, reading the file's values
+      merged with those above;
     - the decision rule ``tolerance_decision`` when the file has both ``tolerance.decision.*``
-      values (e.g. a local dimension made decisive), else inherited;
-    - dimensions: the provincial 7 plus ``extra_dimensions``; ``red_lines``: local extras (the
-      province's red lines always apply as well).
+      values, else the rule above, again reading merged values (e.g. a county changing only
+      ``max_unfavourable`` keeps its prefecture's decisive dimensions);
+    - dimensions: the provincial 7 plus ``extra_dimensions`` when there are extras, else those
+      of the variant above; ``red_lines``: local extras (every level's red lines apply).
 
+    ``replace=True``: the variant stands alone (still completed by the provincial default for
+    what it leaves unset, and the province's red lines still apply).
     ``name`` defaults to ``<title>容错纠错（<case kind>）``, tagged （示例） when the file's
     tolerance values are examples.
     """
-    bodies = [parameters.has(f"tolerance.accepting_body.{k}") for k in _LEVEL_KEYS]
-    if any(bodies) and not all(bodies):
-        raise ValueError(f"{parameters.file}: tolerance.accepting_body must give all of "
-                         f"{', '.join(_LEVEL_KEYS)} (or none, to inherit them)")
-    decision = [parameters.has(p) for p in _DECISION_PATHS]
-    if any(decision) and not all(decision):
-        raise ValueError(f"{parameters.file}: give both {' and '.join(_DECISION_PATHS)} "
-                         "(or neither, to inherit the decision rule)")
+    bodies = all(parameters.has(f"tolerance.accepting_body.{k}") for k in _LEVEL_KEYS)
+    decision = all(parameters.has(p) for p in _DECISION_PATHS)
     kinds = "各类案件" if case_kind == "*" else f"{case_kind}类案件"
     name = name or f"{title}容错纠错（{kinds}）{_example_tag(parameters, 'tolerance')}"
+    dimensions = DIMENSIONS + tuple(extra_dimensions) if extra_dimensions or replace else None
     return ToleranceVariant(
-        parameters=parameters, dimensions=DIMENSIONS + tuple(extra_dimensions),
-        red_lines=red_lines, case_kind=case_kind, priority=priority, name=name,
+        parameters=parameters, dimensions=dimensions,
+        red_lines=red_lines, case_kind=case_kind, priority=priority, name=name, replace=replace,
         time_limits={step: path for step, path in TIME_LIMITS.items() if parameters.has(path)},
-        accepting_body=accepting_body_by_level if all(bodies) else None,
-        decide=tolerance_decision if all(decision) else None)
+        accepting_body=accepting_body_by_level if bodies else None,
+        decide=tolerance_decision if decision else None)
 
 
 def _situation_problem(values: dict[str, str], actions: tuple[str, ...],
@@ -338,6 +349,10 @@ class LocalPlugin:
     ``rules`` are any other rule items (a ``GradingRule`` …), each registered through the hook
     that accepts it. ``title`` (e.g. 果洛州) starts the Chinese names of the rules.
 
+    The subsidy rules and the tolerance variant are overlays: they state what the file states
+    and inherit the rest from the jurisdictions above (``cadre_sdk.overlays``);
+    ``replace=True`` makes them stand alone instead.
+
     ``name`` is the plugin's name when it is registered in code: pass ``__name__``. Installed,
     the entry point names it: ``guoluo = "cadre_guoluo.plugin:plugin"``.
     """
@@ -347,7 +362,7 @@ class LocalPlugin:
                  case_kind: str = "*", extra_dimensions: tuple[str, ...] = (),
                  red_lines: tuple[str | RedLine, ...] = (), variant_name: str = "",
                  situations: str | os.PathLike[str] | None = None,
-                 rules: tuple[Any, ...] | list[Any] = ()):
+                 rules: tuple[Any, ...] | list[Any] = (), replace: bool = False):
         if not (isinstance(jurisdiction, str) and is_code(jurisdiction) and len(jurisdiction) == 6):
             raise ValueError(f"{name}: jurisdiction must be a 6-digit GB/T 2260 code, "
                              f"not {jurisdiction!r}")
@@ -366,13 +381,13 @@ class LocalPlugin:
                 if child not in layout:
                     items += indicator_sets(params, positioning=child, title=title,
                                             root=f"indicators.{child}")
-        items += subsidy_rules(params, title=title)
+        items += subsidy_rules(params, title=title, replace=replace)
         lines = local_red_lines(red_lines, jurisdiction, case_kind, f"{title}本地规则（插件 {name}）")
         if _is_node(params, "tolerance") or extra_dimensions or red_lines or case_kind != "*":
             items.append(tolerance_variant(params, case_kind=case_kind, title=title,
                                            extra_dimensions=extra_dimensions,
                                            red_lines=tuple(r.text for r in lines),
-                                           name=variant_name))
+                                           name=variant_name, replace=replace))
         items += lines
         if situations is not None:
             items += situations_from_csv(os.path.join(os.path.dirname(params.file), situations))

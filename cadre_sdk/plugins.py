@@ -7,6 +7,7 @@ directory and plugins passed in code.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import importlib
 import importlib.metadata
 import importlib.util
@@ -28,6 +29,8 @@ from . import hookspecs, rules
 from .calendar_years import YearSchedule
 from .errors import PluginError, RuleConflict
 from .jurisdiction import PROVINCE, chain, is_code
+from .overlays import compose
+from .tracebacks import origin
 
 ENTRY_POINT_GROUP = "cadre_sdk"
 PLUGINS_DIR_ENV = "CADRE_PLUGINS_DIR"
@@ -81,6 +84,8 @@ class Registration:
     jurisdiction: str
     hook: str
     builtin: bool
+    #: For a resolved rule: how its item was overlaid on those it overrides (None: as registered).
+    overlay: Any = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -126,14 +131,24 @@ class RuleBook:
 
     def __init__(self) -> None:
         self._by_kind: dict[str, list[Registration]] = defaultdict(list)
+        self._composed: dict[tuple[str, str, str], Registration] = {}
 
     def add(self, reg: Registration) -> None:
         self._by_kind[reg.kind].append(reg)
+        self._composed.clear()
+
+    def discard(self, plugin: str) -> None:
+        """Forget every item ``plugin`` registered (it failed while registering)."""
+        for kind, regs in self._by_kind.items():
+            regs[:] = [r for r in regs if r.plugin != plugin]
+        self._composed.clear()
 
     def registered_by(self, reg: Registration) -> bool:
         """Whether ``reg``'s plugin already registered its kind and key for its jurisdiction."""
         return any(r.key == reg.key and r.plugin == reg.plugin
-                   and r.jurisdiction == reg.jurisdiction for r in self._by_kind.get(reg.kind, ()))
+                   and r.jurisdiction == reg.jurisdiction
+                   and getattr(r.item, "start", None) == getattr(reg.item, "start", None)
+                   for r in self._by_kind.get(reg.kind, ()))
 
     def all(self, kind: str) -> list[Registration]:
         return list(self._by_kind.get(kind, ()))
@@ -148,30 +163,57 @@ class RuleBook:
             names = ", ".join(sorted(r.plugin for r in best))
             raise RuleConflict(
                 f"plugins {names} all register {kind} rule {key!r} for jurisdiction {where} "
-                "with the same priority. Fix: uninstall one, or give one a higher priority= "
-                "when registering.")
+                "with the same priority. Fix: uninstall one, or give one item a higher "
+                "priority (a field of the rule item, e.g. SubsidyRule(..., priority=10); "
+                "register() takes the item only).")
         return best[0]
 
     def resolve(self, kind: str, key: str, region_code: str) -> Registration | None:
-        """The rule of ``kind`` and ``key`` that applies in ``region_code``, or None."""
-        for code in chain(region_code):
-            candidates = [r for r in self._by_kind.get(kind, ()) if r.key == key
-                          and r.jurisdiction == code]
-            if candidates:
-                return self._best(candidates, kind, key, code)
-        return None
+        """The rule of ``kind`` and ``key`` that applies in ``region_code``, or None: the most
+        specific jurisdiction's item, overlaid on the same rule up the chain
+        (``cadre_sdk.overlays``; ``reg.overlay`` says what it inherits)."""
+        return self.resolve_first(kind, [key], region_code)
 
     def resolve_first(self, kind: str, keys: Iterable[str], region_code: str) -> Registration | None:
         """Like ``resolve`` over several keys in order of preference, level by level: a more
         specific jurisdiction's fallback key still beats a less specific one's preferred key."""
+        found = self.registered_for(kind, keys, region_code)
+        return None if found is None else self.overlaid(found)
+
+    def registered_for(self, kind: str, keys: Iterable[str], region_code: str,
+                       on: datetime.date | None = None) -> Registration | None:
+        """The registered item ``resolve_first`` starts from, not overlaid. Items with a
+        ``start`` date: those in force on ``on`` (the latest start; without ``on``, the
+        newest)."""
         keys = list(keys)
         for code in chain(region_code):
             for key in keys:
-                candidates = [r for r in self._by_kind.get(kind, ()) if r.key == key
-                              and r.jurisdiction == code]
+                candidates = _in_force([r for r in self._by_kind.get(kind, ()) if r.key == key
+                                        and r.jurisdiction == code], on)
                 if candidates:
                     return self._best(candidates, kind, key, code)
         return None
+
+    def ancestors(self, reg: Registration) -> list[Registration]:
+        """The registered items of ``reg``'s kind and key above its jurisdiction, most specific
+        first: what it overrides."""
+        out = []
+        for code in chain(reg.jurisdiction)[1:]:
+            candidates = _in_force([r for r in self._by_kind.get(reg.kind, ())
+                                    if r.key == reg.key and r.jurisdiction == code], None)
+            if candidates:
+                out.append(self._best(candidates, reg.kind, reg.key, code))
+        return out
+
+    def overlaid(self, reg: Registration) -> Registration:
+        """``reg`` with its item overlaid on what it overrides (cached)."""
+        if reg.kind in CATALOGUE_KINDS:
+            return reg
+        cache_key = (reg.kind, reg.key, reg.jurisdiction)
+        if cache_key not in self._composed:
+            item, how = compose([reg, *self.ancestors(reg)])
+            self._composed[cache_key] = attrs.evolve(reg, item=item, overlay=how)
+        return self._composed[cache_key]
 
     def catalogue(self, kind: str, region_code: str = PROVINCE) -> dict[str, Registration]:
         """Entries of a catalogue kind in force in ``region_code``: every level on the chain
@@ -215,11 +257,33 @@ class RuleBook:
         return out
 
 
+def _in_force(regs: list[Registration], on: datetime.date | None) -> list[Registration]:
+    """Of one level's items for one key, those of the latest ``start`` on or before ``on``."""
+    def start(reg: Registration) -> datetime.date:
+        return getattr(reg.item, "start", None) or datetime.date.min
+    if on is not None:
+        regs = [r for r in regs if start(r) <= on]
+    latest = max((start(r) for r in regs), default=None)
+    return [r for r in regs if start(r) == latest]
+
+
 class CadrePlugins:
     """A built plugin manager: pluggy's manager, what each plugin is, and the rule book."""
 
     def __init__(self, pm: pluggy.PluginManager, infos: dict[str, PluginInfo], book: RuleBook):
         self.pm, self.infos, self.book = pm, infos, book
+        #: Plugins left out because they failed to load (``keep_going``): name -> error.
+        self.broken: dict[str, PluginError] = {}
+        self.broken_sources: dict[str, str] = {}
+
+    def require_complete(self) -> None:
+        """Raise the load error of the first plugin that failed to load, if any: rules must not
+        run with a plugin silently missing."""
+        for name, error in self.broken.items():
+            others = f" (and {len(self.broken) - 1} more)" if len(self.broken) > 1 else ""
+            raise PluginError(error.plugin, error.hook, f"failed to load{others}, so nothing "
+                              f"is evaluated: {error.problem}", error.fix + " `cadre plugins` "
+                              "lists every plugin that failed to load.")
 
     @property
     def hook(self) -> Any:
@@ -268,7 +332,8 @@ class CadrePlugins:
                 except PluginError:
                     raise
                 except Exception as exc:  # a plugin's fault, whatever it is, names the plugin
-                    raise PluginError(name, hook, f"raised {type(exc).__name__}: {exc}",
+                    raise PluginError(name, hook, f"raised {type(exc).__name__}: {exc}"
+                                      f"{origin(exc)}",
                                       "fix the plugin, or remove it; nothing was written."
                                       ) from exc
                 if got is None:
@@ -301,7 +366,8 @@ def call_impl(impl: Any, hook: str, **kwargs: Any) -> Any:
     except PluginError:
         raise
     except Exception as exc:  # a plugin's fault, whatever it is, must name the plugin
-        raise PluginError(impl.plugin_name, hook, f"raised {type(exc).__name__}: {exc}",
+        raise PluginError(impl.plugin_name, hook, f"raised {type(exc).__name__}: {exc}"
+                          f"{origin(exc)}",
                           "fix the plugin, or remove it; nothing was written.") from exc
 
 
@@ -314,8 +380,8 @@ def _load_module_file(path: Path) -> ModuleType:
         spec.loader.exec_module(module)
     except Exception as exc:
         raise PluginError(path.stem, "import", f"{path} failed to import: "
-                          f"{type(exc).__name__}: {exc}", "fix the module or remove it from the "
-                          "plugins directory.") from exc
+                          f"{type(exc).__name__}: {exc}{origin(exc)}",
+                          "fix the module or remove it from the plugins directory.") from exc
     return module
 
 
@@ -338,16 +404,29 @@ def get_plugin_manager(
     plugins_dir: str | os.PathLike | None = None,
     entry_points: bool = True,
     defaults: bool = True,
+    keep_going: bool = False,
 ) -> CadrePlugins:
     """Build a plugin manager and its rule book.
 
     ``plugins`` are modules or objects registered in code (tests, embedding); ``plugins_dir``
     (default: the ``CADRE_PLUGINS_DIR`` environment variable) is a folder of ``*.py`` plugin
     modules; ``entry_points`` loads installed packages of the ``cadre_sdk`` group.
+
+    A plugin that fails to load (import, hook names, jurisdiction, registration) raises its
+    ``PluginError``; with ``keep_going`` it is left out instead and its error kept in
+    ``CadrePlugins.broken`` (the CLI lists it and refuses to evaluate).
     """
     pm = pluggy.PluginManager("cadre_sdk")
     pm.add_hookspecs(hookspecs)
     sources: dict[str, tuple[str, str, bool]] = {}
+    broken: dict[str, tuple[str, PluginError]] = {}
+
+    def fail(name: str, source: str, error: PluginError) -> None:
+        if not keep_going:
+            raise error
+        broken[name] = (source, error)
+        if pm.get_plugin(name) is not None:
+            pm.unregister(name=name)
 
     def add(plugin: Any, name: str, source: str, version: str, builtin: bool = False) -> None:
         if pm.get_plugin(name) is not None or name in sources:
@@ -369,10 +448,13 @@ def get_plugin_manager(
             try:
                 obj = ep.load()
             except Exception as exc:
-                raise PluginError(ep.name, "import", f"entry point {ep.value!r} failed to "
-                                  f"import: {type(exc).__name__}: {exc}",
-                                  f"fix or uninstall the package "
-                                  f"{ep.dist.name if ep.dist else ep.name}.") from exc
+                error = PluginError(ep.name, "import", f"entry point {ep.value!r} failed to "
+                                    f"import: {type(exc).__name__}: {exc}{origin(exc)}",
+                                    f"fix or uninstall the package "
+                                    f"{ep.dist.name if ep.dist else ep.name}.")
+                error.__cause__ = exc
+                fail(ep.name, "entry point", error)
+                continue
             version = ep.dist.version if ep.dist else _version_of(obj)
             add(obj, ep.name, "entry point", version)
     folder = plugins_dir if plugins_dir is not None else os.environ.get(PLUGINS_DIR_ENV)
@@ -384,37 +466,50 @@ def get_plugin_manager(
         for file in sorted(path.glob("*.py")):
             if file.name.startswith("_"):
                 continue
-            add(_load_module_file(file), file.stem, "plugins dir", "-")
+            try:
+                module = _load_module_file(file)
+            except PluginError as error:
+                fail(file.stem, "plugins dir", error)
+                continue
+            add(module, file.stem, "plugins dir", "-")
     for obj in plugins:
         name = getattr(obj, "__name__", None) or type(obj).__name__
         add(obj, name, "registered in code", _version_of(obj))
 
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        raise PluginError(pm.get_name(exc.plugin) or "?", "load",
-                          str(exc), "check the hook's name against cadre_sdk.hookspecs "
-                          "(`cadre plugins --hooks` lists them).") from exc
+    while True:
+        try:
+            pm.check_pending()
+            break
+        except pluggy.PluginValidationError as exc:
+            name = pm.get_name(exc.plugin) or "?"
+            error = PluginError(name, "load", str(exc), "check the hook's name against "
+                                "cadre_sdk.hookspecs (`cadre plugins --hooks` lists them).")
+            error.__cause__ = exc
+            fail(name, sources.get(name, ("?",))[0], error)
 
     jurisdictions: dict[str, str] = {}
     for impl in pm.hook.cadre_jurisdiction.get_hookimpls():
-        code = call_impl(impl, "cadre_jurisdiction")
-        if not isinstance(code, str) or not is_code(code) or len(code) != 6:
-            raise PluginError(impl.plugin_name, "cadre_jurisdiction",
-                              f"returned {code!r}, not a 6-digit GB/T 2260 code",
-                              "return a string such as '632800'.")
-        jurisdictions[impl.plugin_name] = code
+        try:
+            jurisdictions[impl.plugin_name] = _jurisdiction_of(impl)
+        except PluginError as error:
+            fail(impl.plugin_name, sources[impl.plugin_name][0], error)
 
     book = RuleBook()
     for hook, accepts in REGISTRATION_HOOKS.items():
         for impl in getattr(pm.hook, hook).get_hookimpls():
             name = impl.plugin_name
+            if name in broken:
+                continue
             registrar = Registrar(book, name, jurisdictions.get(name, PROVINCE), hook, accepts,
                                   sources[name][2])
-            got = call_impl(impl, hook, register=registrar)
-            if got is not None:
-                raise PluginError(name, hook, f"returned {type(got).__name__}",
-                                  "registration hooks return nothing: call register(item).")
+            try:
+                got = call_impl(impl, hook, register=registrar)
+                if got is not None:
+                    raise PluginError(name, hook, f"returned {type(got).__name__}",
+                                      "registration hooks return nothing: call register(item).")
+            except PluginError as error:
+                fail(name, sources[name][0], error)
+                book.discard(name)
 
     infos = {}
     for name, plugin in pm.list_name_plugin():
@@ -422,7 +517,26 @@ def get_plugin_manager(
         hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ()))
         infos[name] = PluginInfo(name, version, jurisdictions.get(name, PROVINCE), hooks,
                                  source, builtin)
-    return CadrePlugins(pm, infos, book)
+    plugins_ = CadrePlugins(pm, infos, book)
+    plugins_.broken = {name: error for name, (_, error) in broken.items()}
+    plugins_.broken_sources = {name: source for name, (source, _) in broken.items()}
+    return plugins_
+
+
+def _jurisdiction_of(impl: Any) -> str:
+    """A plugin's ``cadre_jurisdiction``, checked: 6 digits, and a division of the province."""
+    from .divisions import unknown_message
+
+    code = call_impl(impl, "cadre_jurisdiction")
+    if not isinstance(code, str) or not is_code(code) or len(code) != 6:
+        raise PluginError(impl.plugin_name, "cadre_jurisdiction",
+                          f"returned {code!r}, not a 6-digit GB/T 2260 code",
+                          "return a string such as '632800'.")
+    problem = unknown_message(code)
+    if problem:
+        raise PluginError(impl.plugin_name, "cadre_jurisdiction", f"returned {code!r}: {problem}",
+                          "return the code of the prefecture or county the plugin serves.")
+    return code
 
 
 #: Seconds one call into a plugin may run before it is stopped (``CADRE_PLUGIN_TIMEOUT``).
@@ -583,7 +697,8 @@ def call_rule(reg: Registration, function: Any, *args: Any, returns: type | tupl
                               "plugin; nothing was written.") from exc
         if isinstance(exc, PluginError):
             raise
-        raise PluginError(reg.plugin, hook, f"raised {type(exc).__name__}: {exc}{where}",
+        raise PluginError(reg.plugin, hook, f"raised {type(exc).__name__}: {exc}{origin(exc)}"
+                          f"{where}",
                           "fix the rule, or remove the plugin; nothing was written.") from exc
     finally:
         if sql_limit:

@@ -3,8 +3,10 @@ variants, situations, staffing rules, canned queries.
 
 Each rule type has a ``rule_kind`` and a ``key``. For a record in county C of prefecture P, the
 rule with the same kind and key registered by C's plugin overrides P's, which overrides the
-provincial default (see ``cadre_sdk.plugins.RuleBook``). Catalogue types (situations, staffing
-rules, queries) are *additive*: every jurisdiction on the chain contributes its entries.
+provincial default (see ``cadre_sdk.plugins.RuleBook``). Overriding is an *overlay*: the local
+item's parameters are merged key by key with those above it, and what it leaves ``None`` is
+inherited (``cadre_sdk.overlays``); ``replace=True`` makes an item stand alone. Catalogue
+types (situations, staffing rules, queries) are *additive*: every jurisdiction on the chain contributes its entries.
 """
 from __future__ import annotations
 
@@ -40,15 +42,20 @@ class Indicator:
 @attrs.frozen
 class IndicatorSet:
     """Indicators and weights for one subject (个人/班子) of one unit kind, optionally narrowed to
-    one functional positioning (功能定位). Weights are percentages that must add up to 100."""
+    one functional positioning (功能定位). Weights are percentages that must add up to 100.
+    Overriding a set merges ``indicators`` by code (``merge_by``): a county stating two
+    weights keeps its prefecture's other indicators, their weights read from the merged files."""
 
     rule_kind: ClassVar[str] = "indicators"
     unit_kind: str
-    indicators: tuple[Indicator, ...] = attrs.field(converter=_tuple)
+    indicators: tuple[Indicator, ...] = attrs.field(converter=_tuple,
+                                                    metadata={"merge_by": "code"})
     parameters: Parameters
     subject: str = "个人"
     positioning: str | None = None
     priority: int = 0
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    replace: bool = attrs.field(default=False, kw_only=True)
     name: str = ""
 
     @property
@@ -68,6 +75,8 @@ class ScoringFormula:
     compute: Callable[..., float]
     parameters: Parameters | None = None
     priority: int = 0
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    replace: bool = attrs.field(default=False, kw_only=True)
     name: str = ""
 
     @property
@@ -85,6 +94,8 @@ class GradingRule:
     grade: Callable[..., str]
     parameters: Parameters | None = None
     priority: int = 0
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    replace: bool = attrs.field(default=False, kw_only=True)
     name: str = ""
 
     @property
@@ -108,6 +119,8 @@ class GradeQuota:
                                 validator=attrs.validators.in_(("floor", "round", "ceil")))
     minimum: str | None = None
     priority: int = 0
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    replace: bool = attrs.field(default=False, kw_only=True)
     name: str = ""
 
     @property
@@ -147,9 +160,11 @@ class SubsidyRule:
 
     rule_kind: ClassVar[str] = "subsidy"
     scheme: str
-    compute: Callable[..., float | None]
+    compute: Callable[..., float | None] | None = None   # None: inherited (overlay)
     parameters: Parameters | None = None
     priority: int = 0
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    replace: bool = attrs.field(default=False, kw_only=True)
     name: str = ""
 
     @property
@@ -167,18 +182,26 @@ class ToleranceVariant:
     calendar-day limit whose last day is a statutory holiday or rest day ends on the next
     working day (民法典 第二百零三条) unless its step is in ``strict_calendar_days`` (the
     strict reading, for rules that say so); ``accepting_body(case, ctx) -> str``: who accepts
-    the case; ``decide(findings, red_line, ctx) -> str``: 容错/部分容错/不予容错 (None: the core
-    rule)."""
+    the case; ``decide(findings, red_line, ctx) -> str``: 容错/部分容错/不予容错. What is left
+    ``None`` (``dimensions`` too) is inherited from the variant it overrides, up to the core
+    rule. ``start`` dates a variant: dimensions, red lines and case kinds can change on a
+    date."""
 
     rule_kind: ClassVar[str] = "tolerance"
     parameters: Parameters
-    dimensions: tuple[str, ...] = attrs.field(converter=_tuple)
+    dimensions: tuple[str, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_tuple))
     red_lines: tuple[str, ...] = attrs.field(converter=_tuple, default=())
     time_limits: dict[str, str] = attrs.Factory(dict)
     accepting_body: Callable[..., str] | None = None
     decide: Callable[..., str] | None = None
     case_kind: str = "*"
     priority: int = 0
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    replace: bool = attrs.field(default=False, kw_only=True)
+    #: The date the variant applies from (None: always); a case uses the variants in force on
+    #: the date it was filed, the latest start winning among one jurisdiction's variants.
+    start: datetime.date | None = attrs.field(default=None, kw_only=True)
     name: str = ""
     strict_calendar_days: frozenset[str] = attrs.field(converter=frozenset, default=frozenset())
 
@@ -299,10 +322,19 @@ class RuleContext:
         if on is None and self.reads is not None:
             record = self.reads.get(path)
             if record is None:
-                record = self.reads[path] = parameter_record(
-                    self._parameters(path).at(path, self.on), self.plugin)
+                params = self._parameters(path)
+                value = params.at(path, self.on)
+                record = self.reads[path] = parameter_record(value,
+                                                             self._supplier(params, value))
             return self.trace.cite(record)
-        return self.trace.parameter(self._parameters(path).at(path, on or self.on), self.plugin)
+        params = self._parameters(path)
+        value = params.at(path, on or self.on)
+        return self.trace.parameter(value, self._supplier(params, value))
+
+    def _supplier(self, params: Any, value: Any) -> str:
+        # An overlay's value may come from an ancestor's file: cite the plugin that has it.
+        plugin_of = getattr(params, "plugin_of", None)
+        return (plugin_of(value) or self.plugin) if plugin_of else self.plugin
 
     def _parameters(self, path: str) -> Parameters:
         params = getattr(self.rule, "parameters", None)

@@ -136,7 +136,9 @@ class CaseFile(pytest.File):
 
         import yaml
 
-        doc = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+        text = self.path.read_text(encoding="utf-8")
+        doc = yaml.safe_load(text) or {}
+        lines = _case_lines(text)
         modules = doc.get("plugin") or []
         modules = [modules] if isinstance(modules, str) else modules
         plugins = []
@@ -146,19 +148,53 @@ class CaseFile(pytest.File):
             plugins.append(getattr(plugin, attribute) if attribute else plugin)
         for n, case in enumerate(doc.get("cases") or [], 1):
             yield CaseItem.from_parent(self, name=str(case.get("name", f"case {n}")),
-                                       case=case, plugins=plugins)
+                                       case=case, plugins=plugins,
+                                       lines=lines.get(n - 1, {}))
+
+
+def _case_lines(text: str) -> dict[int, dict[Any, int]]:
+    """Line numbers in a case file: case index -> {"case": line, (section, table, row index):
+    line} for the rows under ``records``, ``expect`` and ``absent``."""
+    import yaml
+
+    root = yaml.compose(text)
+    out: dict[int, dict[Any, int]] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return out
+    cases = next((v for k, v in root.value if k.value == "cases"), None)
+    if not isinstance(cases, yaml.SequenceNode):
+        return out
+    for i, case in enumerate(cases.value):
+        found: dict[Any, int] = {"case": case.start_mark.line + 1}
+        for key, section in getattr(case, "value", ()):
+            if key.value not in ("records", "expect", "absent") or \
+                    not isinstance(section, yaml.MappingNode):
+                continue
+            for table, rows in section.value:
+                found[(key.value, table.value)] = table.start_mark.line + 1
+                for j, row in enumerate(getattr(rows, "value", ()) or ()):
+                    if isinstance(row, yaml.Node):
+                        found[(key.value, table.value, j)] = row.start_mark.line + 1
+        out[i] = found
+    return out
 
 
 class CaseItem(pytest.Item):
     """One case: load, evaluate, compare."""
 
-    def __init__(self, *, case: dict[str, Any], plugins: list[Any], **kwargs: Any):
+    def __init__(self, *, case: dict[str, Any], plugins: list[Any],
+                 lines: dict[Any, int] | None = None, **kwargs: Any):
         super().__init__(**kwargs)
-        self.case, self.plugins = case, plugins
+        self.case, self.plugins, self.lines = case, plugins, lines or {}
+
+    def _at(self, *key: Any) -> str:
+        line = self.lines.get(key) or self.lines.get(key[:2]) or self.lines.get("case", 0)
+        return f"{self.path}:{line}"
 
     def runtest(self) -> None:
         import tempfile
 
+        from .errors import DataError
         from .records import RECORD_TYPES
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -167,10 +203,14 @@ class CaseItem(pytest.Item):
             records = self.case.get("records") or {}
             unknown = set(records) - set(RECORD_TYPES)
             if unknown:
-                raise CaseFailure(f"unknown record kinds {sorted(unknown)}")
+                raise CaseFailure(f"{self._at('case')}: unknown record kinds {sorted(unknown)}; "
+                                  f"known: {', '.join(RECORD_TYPES)}")
             for kind in RECORD_TYPES:  # reference order
                 if records.get(kind):
-                    load_rows(db, kind, records[kind], plugins=pm, tmp=tmp)
+                    try:
+                        load_rows(db, kind, records[kind], plugins=pm, tmp=tmp)
+                    except DataError as exc:
+                        raise CaseFailure(self._rejected(kind, records[kind], exc)) from None
             options = dict(self.case.get("evaluate") or {})
             if "as_of" not in options:
                 raise CaseFailure("give the evaluation date: evaluate: {as_of: \"YYYY-MM-DD\"} "
@@ -178,24 +218,48 @@ class CaseItem(pytest.Item):
             evaluate_all(db, pm, **options)
             problems = []
             for table, rows in (self.case.get("expect") or {}).items():
-                for want in rows:
-                    if not _matching(db, table, want):
-                        got = _near(db, table, want)
-                        problems.append(f"{table}: no row with {want}\n      nearest: {got}")
+                for n, want in enumerate(rows):
+                    where = self._at("expect", table, n)
+                    problem = _unknown_names(db, table, want)
+                    if problem:
+                        problems.append(f"{where}: {problem}")
+                    elif not _matching(db, table, want):
+                        problems.append(f"{where}: {table}: no row with {want}\n"
+                                        f"      {_differences(db, table, want)}")
             for table, rows in (self.case.get("absent") or {}).items():
-                for unwanted in rows:
-                    if _matching(db, table, unwanted):
-                        problems.append(f"{table}: unexpected row with {unwanted}")
+                for n, unwanted in enumerate(rows):
+                    where = self._at("absent", table, n)
+                    problem = _unknown_names(db, table, unwanted)
+                    if problem:
+                        problems.append(f"{where}: {problem}")
+                    elif _matching(db, table, unwanted):
+                        problems.append(f"{where}: {table}: unexpected row with {unwanted}")
             if problems:
                 raise CaseFailure("\n  ".join(problems))
 
+    def _rejected(self, kind: str, rows: list[dict[str, Any]], exc: Any) -> str:
+        """The rows of ``records.<kind>`` the loader rejected, each with its YAML line."""
+        lines = [f"{self._at('records', kind)}: records.{kind} was rejected: {exc.args[0]}"]
+        for error in exc.errors:
+            index = error.line - 2      # the CSV written from the rows: line 1 is the header
+            row = rows[index] if 0 <= index < len(rows) else None
+            where = self._at("records", kind, index) if row is not None else self._at("case")
+            shown = f"{error.column}: {error.reason}" if error.column else error.reason
+            lines.append(f"    {where}: {shown}" + (f"\n      row: {row}" if row else ""))
+        return "\n".join(lines)
+
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+        from .errors import CadreError
+
         if isinstance(excinfo.value, CaseFailure):
             return f"case {self.name!r} in {self.path.name}:\n  {excinfo.value}"
+        if isinstance(excinfo.value, CadreError):  # the SDK's own message is the whole story
+            return (f"case {self.name!r} in {self._at('case')}:\n  "
+                    f"{type(excinfo.value).__name__}: {excinfo.value}")
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, 0, f"case: {self.name}"
+        return self.path, self.lines.get("case", 1) - 1, f"case: {self.name}"
 
 
 class CaseFailure(Exception):
@@ -213,13 +277,50 @@ def _where(want: dict[str, Any]) -> tuple[str, list[Any]]:
     return " AND ".join(clauses) or "1", values
 
 
+def _unknown_names(db: sqlite_utils.Database, table: str, want: dict[str, Any]) -> str | None:
+    """What is wrong when ``table`` or a column of ``want`` does not exist, with the known ones."""
+    import difflib
+
+    tables = db.table_names() + db.view_names()
+    if table not in tables:
+        close = difflib.get_close_matches(table, tables, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown table {table!r}{hint}; known tables: {', '.join(sorted(tables))}"
+    columns = [r[1] for r in db.execute(f"PRAGMA table_info([{table}])")]
+    unknown = [c for c in want if c not in columns]
+    if unknown:
+        close = {c: difflib.get_close_matches(c, columns, n=1) for c in unknown}
+        hints = "".join(f" ({c!r}: did you mean {m[0]!r}?)" for c, m in close.items() if m)
+        return (f"unknown column(s) {', '.join(map(repr, unknown))} in {table}{hints}; "
+                f"its columns: {', '.join(columns)}")
+    return None
+
+
 def _matching(db: sqlite_utils.Database, table: str, want: dict[str, Any]) -> bool:
     where, values = _where(want)
     return db.execute(f"SELECT count(*) FROM [{table}] WHERE {where}", values).fetchone()[0] > 0
 
 
-def _near(db: sqlite_utils.Database, table: str, want: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows that match the first column asked for, to show what was computed instead."""
-    first = next(iter(want.items()), None)
-    sql = f"SELECT * FROM [{table}]" + (f" WHERE [{first[0]}] = ?" if first else "") + " LIMIT 3"
-    return [dict(r) for r in db.query(sql, [first[1]] if first else [])]
+def _same(got: Any, value: Any) -> bool:
+    if isinstance(value, float) and isinstance(got, (int, float)):
+        return abs(got - value) < 1e-6
+    return got == value
+
+
+def _differences(db: sqlite_utils.Database, table: str, want: dict[str, Any]) -> str:
+    """The rows agreeing with ``want`` on the most columns, and for each the columns that
+    differ, expected and actual."""
+    rows = [dict(r) for r in db.query(f"SELECT * FROM [{table}]")]
+    if not rows:
+        return f"{table} is empty"
+    def agree(row: dict[str, Any]) -> int:
+        return sum(_same(row.get(c), v) for c, v in want.items())
+    best = max(agree(r) for r in rows)
+    nearest = [r for r in rows if agree(r) == best][:3]
+    out = []
+    for row in nearest:
+        differ = "; ".join(f"{c}: expected {v!r}, actual {row.get(c)!r}"
+                           for c, v in want.items() if not _same(row.get(c), v))
+        key = {c: row[c] for c in want if _same(row.get(c), want[c])}
+        out.append(f"nearest row {key or row}: {differ}")
+    return "\n      ".join(out)

@@ -127,3 +127,19 @@ def test_scorecard_query_by_region(evaluated):
     assert codes == ["632800", "632801"]     # 海西州, then its county; nothing else
     everything = [r[0] for r in conn.execute(query.sql, {"year": 2024, "region": ""})]
     assert sorted(everything) == ["630000", "632800", "632801"]
+
+
+def test_explain_a_kind_whose_ids_have_another_prefix(evaluated, capsys):
+    # subsidy ledger lines are explained under kind subsidy_ledger with ids subsidy:<hash>
+    conn = sqlite3.connect(evaluated)
+    with conn:
+        conn.execute("INSERT INTO explanation VALUES (?, ?, ?, ?)", [
+            "subsidy:0123abcd", "subsidy_ledger", "乡镇工作岗位补助 2024-03",
+            '{"subject": "乡镇工作岗位补助 2024-03", "result": 420}'])
+    for ident in ("0123abcd", "subsidy:0123abcd"):
+        code, out, err = cli(capsys, "explain", evaluated, "subsidy_ledger", ident)
+        assert code == 0, err
+        assert out.splitlines()[:2] == ["【乡镇工作岗位补助 2024-03】", "结果：420"]
+    code, _, err = cli(capsys, "explain", evaluated, "subsidy_ledger", "ffff")
+    assert code == 1
+    assert "subsidy_ledger（1 条），编号形如 subsidy:0123abcd，ID 可只写冒号后的部分" in err

@@ -427,8 +427,9 @@ w:
 """, "golmud_indicators.yaml")
 
     def register_indicators(register):
+        # replace=True: the whole set, not an overlay on the province's 部门 set
         register(IndicatorSet(unit_kind="部门", subject="个人", parameters=params,
-                              positioning=positioning,
+                              positioning=positioning, replace=True,
                               indicators=[Indicator("ji", "绩", "w.ji"),
                                           Indicator("eco", "生态保护", "w.eco")]))
     return local_plugin("golmud_indicators", "632801", register_indicators=register_indicators)

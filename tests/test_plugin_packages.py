@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import importlib.metadata
+import json
 import os
 import re
 import shutil
@@ -204,3 +205,29 @@ def test_the_package_is_complete_and_honest_about_its_values(package, monkeypatc
             assert value.reference.strip(), f"{package.name}: {path} has no reference"
             if "示例" in value.reference or "未公开" in value.reference:
                 assert value.example, f"{package.name}: {path} is not marked example: true"
+
+
+MADUO = ROOT / "tests" / "fixtures" / "plugins" / "cadre-maduo"
+
+
+@pytest.mark.slow
+def test_a_county_overlay_installed_with_pip_inherits_from_its_prefectures_package(venv, tmp_path):
+    """玛多县's fixture package (632626) states only 认定时限 20 个工作日 for 生态保护 cases; installed
+    next to cadre-guoluo it keeps 果洛's dimension 生态影响 and decision rule."""
+    for package in (PLUGIN, MADUO):
+        source = tmp_path / "src" / package.name
+        shutil.copytree(package, source, ignore=shutil.ignore_patterns("__pycache__"))
+        pip(venv, "install", "--no-deps", str(source))
+    try:
+        shown = json.loads(cadre(venv, "rules", "show", "--jurisdiction", "632626", "--date",
+                                 "2024-07-01", "--kind", "tolerance", "--json"))
+    finally:
+        pip(venv, "uninstall", "-y", "cadre-maduo", "cadre-guoluo")
+    (ecology,) = [r for r in shown["rules"] if r["key"] == "生态保护"]
+    assert (ecology["plugin"], ecology["jurisdiction"]) == ("maduo", "632626")
+    assert ecology["dimensions"][-1] == "生态影响"
+    assert ecology["inherits"]["dimensions"] == {"plugin": "guoluo", "jurisdiction": "632600"}
+    assert ecology["inherits"]["decide"] == {"plugin": "guoluo", "jurisdiction": "632600"}
+    assert "在自然保护地核心保护区违规审批或开发建设" in ecology["red_lines"]
+    determine = {p["path"]: p for p in ecology["parameters"]}["tolerance.limits.determine"]
+    assert (determine["value"], determine["plugin"]) == (20, "maduo")

@@ -2,6 +2,7 @@
 its tests pass as generated (run in a separate pytest process, as the author would run them)."""
 from __future__ import annotations
 
+import datetime
 import importlib.metadata
 import os
 import subprocess
@@ -81,7 +82,9 @@ def test_a_wrong_worked_example_fails_and_shows_what_was_computed(generated):
     result = pytest_in(generated)
     assert result.returncode == 1
     assert "1 failed, 5 passed" in result.stdout
-    assert "no row with" in result.stdout and "'amount': 420.0" in result.stdout
+    assert "no row with" in result.stdout
+    assert "amount: expected 421.0, actual 420.0" in result.stdout
+    assert "maqin.cases.yaml:" in result.stdout
 
 
 def test_a_prefecture_gets_its_first_county_for_the_examples(tmp_path, capsys):
@@ -113,3 +116,53 @@ def test_an_existing_package_is_never_overwritten(generated, capsys):
     assert code == 1 and "already exists" in err
     assert (generated / "cadre_maqin" / "plugin.py").read_text(encoding="utf-8").endswith(
         "# edited\n")
+
+
+GUOLUO_TOWNSHIP_SCORES = {"de": 90, "neng": 80, "qin": 85, "ji": 80, "lian": 90, "luoshi": 80,
+                          "shengtai": 96}
+
+
+def test_a_scaffolded_county_in_guoluo_keeps_guoluos_ecology_indicator(tmp_path, capsys,
+                                                                       monkeypatch):
+    code, _, err = run(capsys, "plugin", "new", "maduo-new", "--jurisdiction", "632626",
+                       "--dir", tmp_path)
+    assert code == 0, err
+    monkeypatch.syspath_prepend(str(tmp_path / "cadre-maduo-new"))
+    from cadre_guoluo.plugin import plugin as guoluo
+    from cadre_maduo_new import plugin as county
+
+    from cadre_sdk.testing import evaluate_all, load_rows, make_db, make_plugins
+
+    pm = make_plugins(guoluo, county)
+    assert [r for r in pm.book.all("indicators") if r.jurisdiction == "632626"] == []
+    db = make_db(tmp_path / "cadre.db", pm)
+    records = {
+        "region": [{"地区代码": "632626101", "地区名称": "测试乡", "层级": "乡镇",
+                    "上级代码": "632626"}],
+        "unit": [{"单位代码": "U1", "单位名称": "测试乡党委", "单位类别": "乡镇", "单位层级": "乡镇",
+                  "所在地区代码": "632626101", "功能定位": "生态保护"}],
+        "cadre": [{"干部编号": "C1", "姓名": "测试", "性别": "男", "出生年月": "1980.05",
+                   "工作单位": "U1", "职务": "干事"}],
+        "assessment": [{"考核编号": "A1", "考核对象": "个人", "干部编号": "C1", "单位代码": "U1",
+                        "年度": 2024, "考核周期": "年度"}],
+        "indicator_score": [{"考核编号": "A1", "指标代码": k, "得分": v}
+                            for k, v in GUOLUO_TOWNSHIP_SCORES.items()],
+    }
+    for kind, rows in records.items():
+        load_rows(db, kind, rows, plugins=pm, tmp=tmp_path)
+    evaluate_all(db, pm, only=("assessment",), as_of=datetime.date(2025, 1, 31))
+    row = db.execute("SELECT score, indicator_plugin FROM assessment_result "
+                     "WHERE assessment_id = 'A1'").fetchone()
+    # 果洛's 生态保护 township set: 德10 能10 勤15 绩20 廉10 落实10 生态保护成效25:
+    # (900 + 800 + 1275 + 1600 + 900 + 800 + 2400) ÷ 100 = 8675 ÷ 100 = 86.75
+    assert row == (86.75, "cadre_guoluo.plugin")
+
+
+def test_a_scaffolded_prefecture_still_starts_from_a_general_set(tmp_path, capsys):
+    code, _, err = run(capsys, "plugin", "new", "golog", "--jurisdiction", "632600",
+                       "--dir", tmp_path)
+    assert code == 0, err
+    params = load_parameters(tmp_path / "cadre-golog" / "cadre_golog" / "parameters.yaml")
+    assert params.has("indicators.township.tese")
+    cases = (tmp_path / "cadre-golog" / "tests" / "golog.cases.yaml").read_text(encoding="utf-8")
+    assert "indicator_plugin: cadre_golog.plugin" in cases

@@ -20,13 +20,19 @@ from ..store import migrate, open_db
 def init(env: Env, db: Path) -> None:
     """Create (or bring up to date) the database DB with the province's divisions.
 
-    新建数据库，载入青海省 8 个市州、46 个县级行政区划。
+    新建数据库，载入青海省的 54 个地区：省 1 个、市州 8 个、县级行政区划 45 个。
     """
     database = open_db(db, create=True)
     migrate(database)
     existing = database["region"].count
     result = load_files(database, "region", [DATA / "divisions.csv"], plugins=env.plugins)
-    click.echo(f"数据库 {db} 已就绪：地区 {result.rows} 条（原有 {existing} 条）。")
+    from collections import Counter
+
+    from ..divisions import known
+
+    levels = Counter(level for _, level in known().values())
+    click.echo(f"数据库 {db} 已就绪：地区 {result.rows} 条（省 {levels['省']}、市州 {levels['市州']}、"
+               f"县级 {levels['县']}；原有 {existing} 条）。")
 
 
 @click.command()

@@ -97,6 +97,9 @@ def explain(db: Path, kind: str, ident: str, as_json: bool) -> None:
     kind = KIND_ALIASES.get(kind, kind)
     database = open_db(db, readonly=True)
     found = _lookup(database, f"{kind}:{ident}")
+    if found is None:  # a kind whose ids have another prefix (subsidy_ledger: subsidy:<hash>)
+        eid = _id_of_kind(database, kind, ident)
+        found = _lookup(database, eid) if eid else None
     if found is None:
         raise CadreError(_not_found(database, kind, ident))
     data = found
@@ -118,12 +121,23 @@ def _lookup(database: sqlite_utils.Database, eid: str) -> dict | None:
     return explanations.lookup(database.conn, eid)
 
 
+def _id_of_kind(database: sqlite_utils.Database, kind: str, ident: str) -> str | None:
+    """The id of the explanation of ``kind`` that is ``ident`` or ends with ``:ident``."""
+    row = database.execute(
+        "SELECT id FROM explanation WHERE kind = ? AND (id = ? OR substr(id, -length(?)) = ?) "
+        "ORDER BY id LIMIT 1", [kind, ident, ":" + ident, ":" + ident]).fetchone()
+    return row[0] if row else None
+
+
 def _not_found(database: sqlite_utils.Database, kind: str, ident: str) -> str:
     similar = [r[0] for r in database.execute(
         "SELECT id FROM explanation WHERE id LIKE ? ORDER BY id LIMIT 5",
         [f"{kind}:%{ident}%"])]
-    kinds = [f"{k}（{n} 条）" for k, n in database.execute(
-        "SELECT kind, count(*) FROM explanation GROUP BY kind ORDER BY kind")]
+    # Where a kind's ids start with another prefix, show one, so that the ID to give is clear.
+    kinds = [f"{k}（{n} 条）" + ("" if example.startswith(f"{k}:") else
+                                f"，编号形如 {example}，ID 可只写冒号后的部分")
+             for k, n, example in database.execute(
+                 "SELECT kind, count(*), min(id) FROM explanation GROUP BY kind ORDER BY kind")]
     msg = f"未找到说明“{kind}:{ident}”。"
     if similar:
         msg += f"相近的编号：{'、'.join(similar)}。"

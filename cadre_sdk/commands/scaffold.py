@@ -51,8 +51,25 @@ def render(name: str, code: str) -> dict[str, str]:
               "module": f"cadre_{ident}", "code": code, "title": title, "county": county,
               "township": f"{county}101"}
     templates = yaml.safe_load(TEMPLATES.read_text(encoding="utf-8"))
-    return {string.Template(path).substitute(values): string.Template(text).substitute(values)
+    # A county inherits its prefecture's indicator sets (a general set of its own would hide
+    # the prefecture's positioning sets); a prefecture gets a general set to start from.
+    snippets = templates.pop("_snippets")["county" if code == county else "prefecture"]
+    snippets = {k: string.Template(v).substitute(values) for k, v in snippets.items()}
+    return {string.Template(path).substitute(values):
+            _insert(string.Template(text).safe_substitute(values), snippets)
             for path, text in templates.items()}
+
+
+def _insert(text: str, snippets: dict[str, str]) -> str:
+    """``text`` with each ``${snippet}`` placeholder replaced by its multi-line snippet,
+    indented like the placeholder."""
+    for name, snippet in snippets.items():
+        def indented(match: re.Match) -> str:
+            return match.group(1) + snippet.replace("\n", "\n" + match.group(1))
+        text = re.sub(r"^([ \t]*)\$\{" + name + r"\}", indented, text, flags=re.M)
+    if "${" in text:
+        raise ValueError(f"unfilled placeholder in a scaffold template: {text}")
+    return text
 
 
 @click.group()

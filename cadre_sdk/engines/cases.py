@@ -81,16 +81,19 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     events = _Grouped(db.query("SELECT * FROM case_event ORDER BY case_id, seq"))
     findings = _Grouped(db.query("SELECT case_id, dimension, finding FROM case_finding "
                                  "ORDER BY case_id, dimension"))
-    cache: dict[tuple[str, str], tr.Variants] = {}
+    cache: dict[tuple[str, str, datetime.date], tr.Variants] = {}
     cases = db.query("SELECT c.id, c.kind, c.region_code, c.cadre_id, p.level AS cadre_level "
                      "FROM [case] c LEFT JOIN cadre p ON p.id = c.cadre_id ORDER BY c.id")
     for case in cases:
         inputs = tr.CaseInputs(**case)
-        variants = cache.get((inputs.kind, inputs.region_code))
-        if variants is None:
-            variants = cache[(inputs.kind, inputs.region_code)] = tr.Variants.resolve(
-                plugins.book, inputs.kind, inputs.region_code)
         dated = [e for e in events.take(inputs.id) if e["date"] <= as_of.isoformat()]
+        # Dated variants: the rules in force when the case was filed (its first event).
+        filed = datetime.date.fromisoformat(dated[0]["date"]) if dated else as_of
+        key = (inputs.kind, inputs.region_code, filed)
+        variants = cache.get(key)
+        if variants is None:
+            variants = cache[key] = tr.Variants.resolve(plugins.book, inputs.kind,
+                                                        inputs.region_code, filed)
         history = replay(inputs.id, dated)
         found = {f["dimension"]: f["finding"] for f in findings.take(inputs.id)}
         missing.update(_evaluate_case(out, inputs, history, found, variants, calendar, as_of,

@@ -185,6 +185,12 @@ class RuleCalls:
         before = len(trace.inputs)
         ctx = RuleContext(rule=rule, plugin=reg.plugin, jurisdiction=reg.jurisdiction,
                           on=self.on, trace=trace, reads=self.reads)
+        if rule.compute is None:  # an overlay with no formula anywhere up its chain
+            raise PluginError(reg.plugin, "register_subsidy_rules",
+                              f"subsidy rule {rule.scheme!r} for {reg.jurisdiction} has no "
+                              "compute and overrides no rule that has one",
+                              "pass compute= (e.g. cadre_sdk.formulas.township_post_subsidy), "
+                              "or keep the provincial defaults enabled.")
         amount = call_rule(reg, rule.compute, ent, ctx, returns=(int, float, type(None)),
                            subject=f"cadre {cadre_id}, month {month}")
         if amount is not None and (isinstance(amount, bool) or not math.isfinite(amount)

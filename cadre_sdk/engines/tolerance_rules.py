@@ -1,11 +1,13 @@
 """Applying a case's fault-tolerance variant: time limits, accepting body, decision.
 
 A case uses the ``ToleranceVariant`` of its jurisdiction's most specific level for its case
-kind (falling back to ``*``), then up the chain (``RuleBook.resolve_first``). What the chosen
-variant leaves unset is taken from the next variant up the chain, and finally from the
-provincial default (``cadre_sdk.defaults.tolerance``): a time limit for a step it does not list,
-``accepting_body`` or ``decide`` when None. Red lines add up along the chain: a prefecture can
-add red lines, never waive the province's. The dimensions judged are the chosen variant's.
+kind (falling back to ``*``), then up the chain. What the chosen variant leaves unset is taken
+from the next variant up the chain, and finally from the provincial default
+(``cadre_sdk.defaults.tolerance``): a time limit for a step it does not list, the dimensions,
+``accepting_body`` or ``decide`` when None; its parameters are merged with theirs key by key
+(``cadre_sdk.overlays``), so a county that only states one time limit keeps its prefecture's
+dimensions, decision rule and decisive dimensions. Red lines add up along the chain: a
+prefecture can add red lines, never waive the province's.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import attrs
 from ..errors import PluginError
 from ..explain import Trace
 from ..jurisdiction import PROVINCE, chain, level
+from ..overlays import compose, overlay_chain
 from ..plugins import Registration, RuleBook, call_rule
 from ..rules import RuleContext
 from ..workdays import Calendar, provisional_note
@@ -59,45 +62,67 @@ def _default_registration() -> Registration:
 
 @attrs.frozen
 class Variants:
-    """The variants that apply to one case, most specific first, the provincial default last."""
+    """The variants that apply to one case: ``chain`` most specific first, the provincial
+    default last; ``primary`` is the chosen variant overlaid on those above it
+    (``cadre_sdk.overlays``: unset fields and parameters inherited, time limits merged by step)
+    unless it says ``replace=True``; the provincial default still supplies what it leaves
+    unset. ``everything``: every level's variant (red lines add up over all of them)."""
 
-    regs: tuple[Registration, ...]
+    chain: tuple[Registration, ...]
+    primary: Registration
+    everything: tuple[Registration, ...]
 
     @classmethod
-    def resolve(cls, book: RuleBook, case_kind: str, region_code: str) -> "Variants":
-        """The chain of variants for a case of ``case_kind`` in ``region_code``."""
+    def resolve(cls, book: RuleBook, case_kind: str, region_code: str,
+                on: datetime.date | None = None) -> "Variants":
+        """The chain of variants for a case of ``case_kind`` in ``region_code`` filed on ``on``
+        (dated variants: those in force then; None: the newest)."""
         found: list[Registration] = []
         for code in chain(region_code):
-            reg = book.resolve_first("tolerance", [case_kind, "*"], code)
+            reg = book.registered_for("tolerance", [case_kind, "*"], code, on)
             if reg is not None and all(reg is not r for r in found):
                 found.append(reg)
         fallback = _default_registration()
         if all(r.item is not fallback.item for r in found):
             found.append(fallback)
-        return cls(tuple(found))
+        used = overlay_chain(found)
+        item, how = compose(used)
+        if all(r.item is not fallback.item for r in used):
+            used.append(fallback)
+        return cls(tuple(used), attrs.evolve(used[0], item=item, overlay=how), tuple(found))
 
     @property
-    def primary(self) -> Registration:
-        """The variant chosen for the case (most specific)."""
-        return self.regs[0]
+    def regs(self) -> tuple[Registration, ...]:
+        """The variants whose fields the case may use, most specific first."""
+        return self.chain
 
     @property
     def dimensions(self) -> tuple[str, ...]:
-        """The dimensions judged: the chosen variant's."""
-        return tuple(self.primary.item.dimensions)
+        """The dimensions judged: the chosen variant's, or those it inherits."""
+        return tuple(self.supplying("dimensions").item.dimensions)
 
     @property
     def red_lines(self) -> tuple[str, ...]:
         """Every variant's red lines on the chain (they add up), most specific first."""
-        return tuple(dict.fromkeys(r for reg in self.regs for r in reg.item.red_lines))
+        return tuple(dict.fromkeys(r for reg in self.everything for r in reg.item.red_lines))
+
+    def _as_supplied_by(self, reg: Registration) -> Registration:
+        # Inside the overlay the merged item runs (its parameters chained), credited to the
+        # plugin that supplied the field; past a replace=True the default runs as registered.
+        if reg.overlay is None and any(reg is r for r in self.primary.overlay.chain):
+            return attrs.evolve(self.primary, plugin=reg.plugin, jurisdiction=reg.jurisdiction,
+                                builtin=reg.builtin)
+        return reg
 
     def supplying(self, attr: str) -> Registration:
         """The first variant on the chain whose ``attr`` is set."""
-        return next(r for r in self.regs if getattr(r.item, attr) is not None)
+        return self._as_supplied_by(next(r for r in self.chain
+                                         if getattr(r.item, attr) is not None))
 
     def limit_for(self, step: str) -> Registration | None:
         """The first variant on the chain with a time limit for ``step``."""
-        return next((r for r in self.regs if step in r.item.time_limits), None)
+        reg = next((r for r in self.chain if step in r.item.time_limits), None)
+        return None if reg is None else self._as_supplied_by(reg)
 
 
 def context(reg: Registration, on: datetime.date, trace: Trace) -> RuleContext:

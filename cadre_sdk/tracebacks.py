@@ -1,0 +1,45 @@
+"""Where in a plugin's own code an exception was raised, for messages to plugin authors.
+
+The SDK's machinery (the engines, the plugin manager, pluggy) is left out, so that
+``raised ZeroDivisionError: division by zero at .../cadre_maduo/plugin.py:12`` names the line
+the author wrote; the built-in default plugins (``cadre_sdk/defaults``) and the standard
+formulas count as plugin code, since a rule may run them with the author's parameters.
+"""
+from __future__ import annotations
+
+import os
+import traceback
+
+import pluggy
+
+_SDK = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_PLUGIN_CODE = (_SDK + "defaults" + os.sep, _SDK + "formulas.py")
+_MACHINERY = (_SDK, os.path.dirname(os.path.abspath(pluggy.__file__)) + os.sep)
+
+#: Set to 1 (or pass ``cadre --debug``) to print the full traceback of an error.
+DEBUG_ENV = "CADRE_DEBUG"
+
+
+def _is_machinery(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    return path.startswith(_MACHINERY) and not path.startswith(_PLUGIN_CODE)
+
+
+def origin(exc: BaseException) -> str:
+    """`` at FILE:LINE`` of the innermost frame of plugin code in ``exc``'s traceback (and,
+    when it was raised deeper, in the SDK, `` (raised in FILE:LINE)``); "" when none."""
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        return f" at {exc.filename}:{exc.lineno}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if not _is_machinery(f.filename)]
+    if not own:
+        return ""
+    where = f" at {own[-1].filename}:{own[-1].lineno}"
+    if frames[-1] is not own[-1]:
+        where += f" (raised in {frames[-1].filename}:{frames[-1].lineno})"
+    return where
+
+
+def debug_requested(argv: list[str] | None = None) -> bool:
+    """Whether ``--debug`` is among the arguments or ``CADRE_DEBUG`` is set (not 0/empty)."""
+    return "--debug" in (argv or ()) or os.environ.get(DEBUG_ENV, "") not in ("", "0")
