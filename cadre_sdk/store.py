@@ -126,6 +126,16 @@ def _explanation_refs(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE explanation DROP COLUMN text")
 
 
+@core(name="0004_annual_grade")
+def _annual_grade(db: sqlite_utils.Database) -> None:
+    # Grades recorded in 任免审批表 files (issue 16). A store made after this kind existed got
+    # the table from 0001 already, which creates every record kind.
+    cls = RECORD_TYPES["annual_grade"]
+    db.execute(table_ddl(cls).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+    for columns in index_columns(cls):
+        db[cls.__kind__].create_index(list(columns), if_not_exists=True)
+
+
 def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = False
             ) -> sqlite_utils.Database:
     """Open a store. ``create`` makes a new one; otherwise the file must exist.
