@@ -47,6 +47,7 @@ class LrmxNote:
     file: str
     line: int
     text: str
+    topic: str  # "study" (a study spell of the résumé), "grade", "reward"
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.text}"
@@ -134,8 +135,11 @@ class _Units:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
         self.by_key: dict[str, list[str]] = {}
-        for code, name in db.execute("SELECT code, name FROM unit"):
+        self.townships: set[str] = set()
+        for code, name, kind in db.execute("SELECT code, name, kind FROM unit"):
             self.by_key.setdefault(_key(name), []).append(code)
+            if kind == "乡镇":
+                self.townships.add(code)
         self.lengths = sorted({len(k) for k in self.by_key}, reverse=True)
 
     def split(self, text: str) -> tuple[str | None, list[str], str]:
@@ -237,15 +241,17 @@ def _rows(persons: Sequence[LrmxPerson], ids: dict[str, str], posts: dict[str, t
             stem = f"{cid}-{entry.start.replace('-', '')}"
             used[stem] = used.get(stem, 0) + 1
             _, codes, _ = units.split(entry.text)
+            unit_code = codes[0] if len(codes) == 1 else None
             rows.append(_row(person, person.resume_line(entry.line), {
                 "履历编号": stem if used[stem] == 1 else f"{stem}-{used[stem]}",
                 "干部编号": cid,
                 "起始时间" + _RESUME: entry.start,
                 "终止时间" + _RESUME: entry.end,
-                "任职单位": codes[0] if len(codes) == 1 else None,
+                "任职单位": unit_code,
                 "职务" + _RESUME: entry.text,
                 "经历类型": entry.kind,
-                "乡镇工作": entry.township,
+                # A township's own unit says so even when the text does not ("…镇科员").
+                "乡镇工作": entry.township or unit_code in units.townships,
                 "领导职务": entry.leadership,
             }))
         if rows:
@@ -277,9 +283,12 @@ def _notes(persons: Sequence[LrmxPerson]) -> list[LrmxNote]:
         for entry in person.resume.entries:
             if entry.study:
                 out.append(LrmxNote(person.file, person.resume_line(entry.line),
-                                    f"简历第{entry.line}行是学习经历（{entry.text}），不计入任职经历"))
+                                    f"简历第{entry.line}行是学习经历（{entry.text}），不计入任职经历",
+                                    "study"))
         line = person.line_of("NianDuKaoHeJieGuo")
-        out += [LrmxNote(person.file, line, f"年度考核结果：{n}") for n in person.grades.notes]
+        out += [LrmxNote(person.file, line, f"年度考核结果：{n}", "grade")
+                for n in person.grades.notes]
         line = person.line_of("JiangChengQingKuang")
-        out += [LrmxNote(person.file, line, f"奖惩情况：{n}") for n in person.rewards.notes]
+        out += [LrmxNote(person.file, line, f"奖惩情况：{n}", "reward")
+                for n in person.rewards.notes]
     return out

@@ -39,8 +39,12 @@ def load_and_report(database, files: tuple[Path, ...], plugins, dry_run: bool) -
     else:
         click.echo(f"已导入任免审批表 {len(result.files)} 份：{counts}；其中新干部 "
                    f"{result.new_cadres} 人。")
-    if result.notes:
-        click.echo(f"以下 {len(result.notes)} 处内容已读取但未导入：")
-        for note in result.notes:
+    study = [n for n in result.notes if n.topic == "study"]
+    if study:
+        click.echo(f"简历中的学习经历 {len(study)} 条（以“学习”“进修”等结尾的行）不计入任职经历。")
+    others = [n for n in result.notes if n.topic != "study"]
+    if others:
+        click.echo(f"以下 {len(others)} 处内容已读取但未导入：")
+        for note in others:
             click.echo(f"  {note}")
     click.echo(NOT_STORED)
