@@ -107,7 +107,18 @@ def _decode(data: bytes, file: str) -> str:
     codec = _ENCODINGS.get(declared.lower())
     if codec is None or codec == "utf-16":
         raise ReadError(f"{file}：文件声明的编码“{declared}”无法识别，应为 UTF-8 或 GB2312/GBK。{_SAVE}。")
+    if codec == "gb18030" and not data.isascii() and _utf8(data):
+        # UTF-8 bytes nearly always decode as GB18030 too, into nonsense: say what happened.
+        raise ReadError(f"{file}：文件声明的编码是 {declared}，内容却是 UTF-8 编码。{_SAVE}。")
     return _strict(data, codec, file, f"文件声明的编码是 {declared}")
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _strict(body: bytes, codec: str, file: str, said: str) -> str:

@@ -45,6 +45,7 @@ _MONTH = r"(\d{4})\s*(?:[.．/年]\s*(\d{1,2})\s*月?)"
 _DASH = r"(?:-{1,2}|－{1,2}|—{1,2}|–{1,2}|―{1,2}|─{1,2}|~|～|至)"
 _SPELL = re.compile(rf"^\s*{_MONTH}\s*{_DASH}\s*(?:{_MONTH}|(至今|今))?(?=\s|[^\d.．/年月]|$)\s*(.*)$")
 _STARTS_DATED = re.compile(r"^\s*\d{4}")
+_INDENTED = re.compile(r"^\s{6,}")
 _STUDY = re.compile(r"(学习|读书|就读|学生|进修|研究生|本科生|专科生)$")
 _SECONDMENT = re.compile(r"挂职")
 # A township organ: "...乡党委", "...镇人民政府"; not "乡镇企业局" (a county bureau).
@@ -94,9 +95,10 @@ def parse_resume(text: str | None) -> Resume:
         line = original.translate(_FOLD)
         if not line.strip():
             continue
-        m = _SPELL.match(line)
+        # The form's hanging indent marks a wrapped line, even one that begins with digits.
+        m = None if _INDENTED.match(line) and entries else _SPELL.match(line)
         if m is None:
-            if _STARTS_DATED.match(line):
+            if _STARTS_DATED.match(line) and not (_INDENTED.match(line) and entries):
                 problems.append((number, f"“{original.strip()}”：无法识别起止时间，应写作"
                                          "“1995.07--1998.09  单位及职务”（至今的写作“2016.03--”）"))
                 entries.append([number, None, None, ""])  # its continuation lines go with it
