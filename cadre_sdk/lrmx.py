@@ -30,6 +30,7 @@ from xml.etree import ElementTree
 import attrs
 
 from .errors import ReadError
+from .readers import _open
 from .lrmx_resume import Grades, Resume, Rewards, parse_grades, parse_resume, parse_rewards
 
 __all__ = ["ELEMENTS", "LrmxPerson", "read_lrmx", "element_label"]
@@ -157,14 +158,8 @@ def read_lrmx(path: str | Path, display: str | None = None) -> LrmxPerson:
     """Read one 任免审批表 file. Raises ``ReadError`` (Chinese, naming the file) when it is not
     a readable 任免审批表: missing, empty, undecodable, not XML, a DOCTYPE, the wrong root."""
     file = display if display is not None else str(path)
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ReadError(f"{file}：找不到这个文件，请检查路径和文件名。") from None
-    except IsADirectoryError:
-        raise ReadError(f"{file}：这是一个文件夹，不是文件。") from None
-    except OSError as e:
-        raise ReadError(f"{file}：无法打开文件（{e.strerror or e}）。") from None
+    with _open(path, file) as fh:  # the readers' "not found" / "a folder" messages
+        data = fh.read()
     if not data.strip():
         raise ReadError(f"{file}：文件为空。请确认选择的是正确的任免审批表文件。")
     text = _decode(data, file)

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from clihelp import run
-from test_lrmx_load import ID_CAIRANG, ID_WANG, UNITS, person, write
+from test_lrmx_load import ID_CAIRANG, ID_WANG, db, person, write  # noqa: F401 (db: fixture)
 
 SAVE = "请在任免审批表软件中打开后重新保存（或重新导出）。"
-
-
-@pytest.fixture
-def db(tmp_path, capsys):
-    path = tmp_path / "cadre.db"
-    assert run(capsys, "init", path)[0] == 0
-    units = tmp_path / "units.csv"
-    units.write_text(UNITS, encoding="utf-8")
-    assert run(capsys, "load", path, "unit", units)[0] == 0
-    return path
 
 
 def rejected(capsys, db: Path, *args, kind: str = "干部") -> list[str]:
