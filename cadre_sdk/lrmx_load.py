@@ -26,11 +26,13 @@ import attrs
 import sqlite_utils
 
 from .errors import DataError, ReadError, RowError
+from .load_rows import RowChecker
 from .loader import RowSource, load_sources
 from .lrmx import LrmxPerson, element_label, read_lrmx
 from .normalize import check_id_number, to_simplified
 from .plugins import CadrePlugins
 from .readers import RawRow
+from .records import Cadre
 
 __all__ = ["LrmxLoad", "LrmxNote", "expand_paths", "is_lrmx", "load_lrmx"]
 
@@ -99,6 +101,10 @@ def load_lrmx(db: sqlite_utils.Database, paths: Iterable[str | Path], *,
     ids, posts, new, found = _identify(units, persons)
     errors += found
     if errors:
+        # Say at once what the cadre rows' own checks would say too, not after the next try.
+        errors += _cadre_problems(persons, ids, posts, plugins)
+        order = {str(f): i for i, f in enumerate(files)}
+        errors.sort(key=lambda e: (order.get(e.file, -1), e.line))
         raise DataError(f"任免审批表有 {len(errors)} 处错误，未写入任何数据。请改正后重新导入：",
                         errors)
     parts = _rows(persons, ids, posts, units)
@@ -121,6 +127,24 @@ def _problems(person: LrmxPerson) -> list[RowError]:
     for number, message in person.resume.problems:
         out.append(RowError(person.file, person.resume_line(number), element_label("JianLi"),
                             f"简历第{number}行{message}"))
+    return out
+
+
+def _cadre_problems(persons: Sequence[LrmxPerson], ids: dict[str, str],
+                    posts: dict[str, tuple[str, str]], plugins: CadrePlugins | None
+                    ) -> list[RowError]:
+    """The cadre rows' checks (the loader's own), for a load already known to be bad. Where the
+    id, unit or post could not be decided (already reported) a stand-in is checked instead and
+    what is said about it dropped."""
+    checker = RowChecker(Cadre, plugins)
+    out: list[RowError] = []
+    for person in persons:
+        unit, post = posts.get(person.file, ("U", "-"))
+        row = _cadre(person, ids.get(person.file, f"{ID_PREFIX}0"), unit, post)
+        mapping, _ = checker.columns(person.file, list(row.values))
+        stand_ins = {"干部编号"} | ({"工作单位（XianRenZhiWu）", "职务（XianRenZhiWu）"}
+                                    if person.file not in posts else set())
+        out += [e for e in checker.check(row, mapping)[1] if e.column not in stand_ins]
     return out
 
 

@@ -173,3 +173,18 @@ def test_dry_run_writes_nothing(db, tmp_path, capsys):
     code, out, _ = run(capsys, "load", db, "干部", f, "--dry-run")
     assert code == 0 and out.startswith("校验通过：任免审批表 1 份（干部 1 行，任职经历 1 行），未写入")
     assert db.read_bytes() == before
+
+
+def test_every_problem_of_a_file_at_once(db, tmp_path, capsys):
+    f = write(tmp_path, "a.lrmx", person(post="囊谦县教育局局长", birth="197513", gender="男性?",
+                                         resume="1999.13--2000.01  某局科员"))
+    lines = rejected(capsys, db, f)
+    assert lines == [
+        "任免审批表有 4 处错误，未写入任何数据。请改正后重新导入：",
+        f"  {f}:2: 性别（XingBie）: “男性?”不是可接受的取值；可填：男、女",
+        f"  {f}:2: 出生年月（ChuShengNianYue）: 无法识别的年月“197513”：月份应为 1–12，"
+        "请写作 1975.06、1975-06 或 1975年6月",
+        f"  {f}:7: 现任职务（XianRenZhiWu）: “囊谦县教育局局长”的开头不是任何已导入单位的名称。"
+        "请先导入该单位（cadre load DB 单位 …），并确认单位名称与现任职务开头一致",
+        f"  {f}:8: 简历（JianLi）: 简历第1行“1999.13--2000.01  某局科员”：起止时间有误（月份“13”应为 1–12）",
+    ]
