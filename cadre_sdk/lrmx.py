@@ -106,7 +106,9 @@ def _decode(data: bytes, file: str) -> str:
     if declared is None:
         return _strict(data, "utf-8", file, "文件没有声明编码（按 XML 规定即 UTF-8）")
     codec = _ENCODINGS.get(declared.lower())
-    if codec is None or codec == "utf-16":
+    if codec == "utf-16":  # a UTF-16 file starts with a BOM or a NUL byte: this one does not
+        raise ReadError(f"{file}：文件声明的编码是 {declared}，内容却不是 UTF-16 编码。{_SAVE}。")
+    if codec is None:
         raise ReadError(f"{file}：文件声明的编码“{declared}”无法识别，应为 UTF-8 或 GB2312/GBK。{_SAVE}。")
     if codec == "gb18030" and not data.isascii() and _utf8(data):
         # UTF-8 bytes nearly always decode as GB18030 too, into nonsense: say what happened.

@@ -188,3 +188,8 @@ def test_every_problem_of_a_file_at_once(db, tmp_path, capsys):
         "请先导入该单位（cadre load DB 单位 …），并确认单位名称与现任职务开头一致",
         f"  {f}:8: 简历（JianLi）: 简历第1行“1999.13--2000.01  某局科员”：起止时间有误（月份“13”应为 1–12）",
     ]
+
+
+def test_declared_utf16_but_single_byte(db, tmp_path, capsys):
+    f = write(tmp_path, "a.lrmx", person(declaration='<?xml version="1.0" encoding="UTF-16"?>'))
+    assert one(capsys, db, f) == f"{f}: 文件声明的编码是 UTF-16，内容却不是 UTF-16 编码。{SAVE}"
