@@ -165,6 +165,15 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def object_batches(header: list[str], rows: Iterator[RawRow]) -> Iterator[Batch]:
+    """Rows whose values are keyed by header text (JSON objects, rows made by a reader such as
+    the 任免审批表's) in batches; a row with a reader's error or extra cells goes the thorough way."""
+    while chunk := list(itertools.islice(rows, BATCH)):
+        slow = {i: r for i, r in enumerate(chunk) if ERROR in r.values or EXTRA in r.values}
+        yield Batch([r.line for r in chunk],
+                    [[r.values.get(h) for h in header] for r in chunk], slow, chunk)
+
+
 def read_batches(path: Path, display: str) -> tuple[list[str], Iterator[Batch], bool]:
     """A file's header as written, its rows in batches, and whether every cell is text.
 
@@ -172,13 +181,7 @@ def read_batches(path: Path, display: str) -> tuple[list[str], Iterator[Batch], 
     whose first row cannot be read reports only that (``ReadError``)."""
     if detect_format(path) in ("json", "ndjson"):
         header, rows = rows_with_header(path, display)
-
-        def objects() -> Iterator[Batch]:
-            while chunk := list(itertools.islice(rows, BATCH)):
-                slow = {i: r for i, r in enumerate(chunk) if ERROR in r.values or EXTRA in r.values}
-                yield Batch([r.line for r in chunk],
-                             [[r.values.get(h) for h in header] for r in chunk], slow, chunk)
-        return header, objects(), False
+        return header, object_batches(header, rows), False
     header, batches = iter_cell_batches(path, display_name=display, size=BATCH)
     texts = path.suffix.lower() != ".xlsx"
     width = len(header)

@@ -28,11 +28,11 @@ from .engines import engine_modules
 from .errors import DataError, PluginError, ReadError, RowError
 from .load_keys import KeyLedger, RowidLedger
 from . import load_rows
-from .load_rows import Batch, RowChecker, checks_of, read_batches
+from .load_rows import Batch, RowChecker, checks_of, object_batches, read_batches
 from .load_rows import header_map, rows_with_header  # noqa: F401  (used from here by callers)
 from .normalize import normalize_header
 from .plugins import CadrePlugins, plugin_time_limit
-from .readers import make_row
+from .readers import RawRow, make_row
 from .records import RECORD_TYPES
 from .records.fields import record_builder
 from .store import record_provenance, sha256_file, write_transaction
@@ -60,6 +60,39 @@ class LoadResult:
     files: tuple[str, ...]
     rows: int
     written: bool
+
+
+@attrs.frozen
+class RowSource:
+    """Rows of one kind made from a file by a reader that is not a table (a 任免审批表 gives a
+    cadre, its career history and its grades): they load like a file's rows, with ``display``
+    and ``sha256`` (the file's) in messages and provenance. ``rows`` are keyed by header text;
+    the header is the first row's keys."""
+
+    display: str
+    sha256: str
+    rows: tuple[RawRow, ...]
+
+
+def load_sources(
+    db: sqlite_utils.Database,
+    parts: Sequence[tuple[str, Sequence[RowSource]]],
+    *,
+    plugins: CadrePlugins | None = None,
+    dry_run: bool = False,
+) -> list[LoadResult]:
+    """Load rows of several kinds (``(kind, sources)``, referenced kinds first) in one
+    transaction, each kind exactly as ``load_files`` loads a file's rows; the first kind with a
+    bad row raises ``DataError`` (listing every bad row of that kind) and nothing is written."""
+    engine_modules()
+    results = []
+    with write_transaction(db, "导入") as conn, _cycle_collector_paused():
+        for kind, sources in parts:
+            cls = resolve_kind(kind)
+            results.append(_load(db, conn, cls, RowChecker(cls, plugins), sources, plugins,
+                                 dry_run, None, finish=False))
+        conn.execute("ROLLBACK" if dry_run else "COMMIT")
+    return results
 
 
 def resolve_kind(name: str) -> type:
@@ -108,9 +141,10 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 
 def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checker: RowChecker,
-          paths: Iterable[str | Path], plugins: CadrePlugins | None, dry_run: bool,
-          progress: Callable[[int], None] | None) -> LoadResult:
-    """``load_files`` inside its transaction (which the caller rolls back on any exception)."""
+          paths: Iterable[str | Path | RowSource], plugins: CadrePlugins | None, dry_run: bool,
+          progress: Callable[[int], None] | None, finish: bool = True) -> LoadResult:
+    """``load_files`` inside its transaction (which the caller rolls back on any exception).
+    ``finish``: commit (or, for a dry run, roll back) at the end; otherwise the caller does."""
     kind = cls.__kind__
     errors: list[RowError] = []
     total = 0
@@ -123,15 +157,21 @@ def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checke
     else:
         ledger = RowidLedger(conn, cls)
     for path in paths:
-        path = Path(path)
-        display = str(path)
+        source = path if isinstance(path, RowSource) else None
+        path = Path(path) if source is None else path
+        display = str(path) if source is None else source.display
         files.append(display)
-        if not path.exists():
+        if source is None and not path.exists():
             errors.append(RowError(display, 0, "", "文件不存在"))
             continue
         try:
-            digest, before = sha256_file(path), total
-            header, batches, texts = read_batches(path, display)
+            if source is not None:
+                digest, before = source.sha256, total
+                header = [k for k in source.rows[0].values if not k.startswith("__")]
+                batches, texts = object_batches(header, iter(source.rows)), False
+            else:
+                digest, before = sha256_file(path), total
+                header, batches, texts = read_batches(path, display)
             with contextlib.closing(batches):
                 mapping, header_errors = checker.columns(
                     display, [h for h in header if not h.startswith("__")])
@@ -172,14 +212,16 @@ def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checke
                         f"{'+' if len(errors) >= load_rows.MAX_ERRORS else ''} 处错误，"
                         "未写入任何数据。请改正后重新导入：", errors)
     if dry_run:
-        conn.execute("ROLLBACK")
+        if finish:
+            conn.execute("ROLLBACK")
         return LoadResult(kind, tuple(files), total, False)
     plugin_versions = {n: i.version for n, i in plugins.infos.items()} if plugins else {}
     for display, digest, rows_in_file in loaded:
         record_provenance(db, "load", kind=kind, detail=display, sha256=digest,
                           rows=rows_in_file, plugins=plugin_versions)
     conn.execute("DROP TABLE IF EXISTS temp._load_keys")
-    conn.execute("COMMIT")
+    if finish:
+        conn.execute("COMMIT")
     return LoadResult(kind, tuple(files), total, True)
 
 

@@ -133,6 +133,16 @@ def _case_event_document_no(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE case_event ADD COLUMN document_no TEXT")
 
 
+@core(name="0005_annual_grade")
+def _annual_grade(db: sqlite_utils.Database) -> None:
+    # Grades recorded in 任免审批表 files (issue 16). A store made after this kind existed got
+    # the table from 0001 already, which creates every record kind.
+    cls = RECORD_TYPES["annual_grade"]
+    db.execute(table_ddl(cls).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+    for columns in index_columns(cls):
+        db[cls.__kind__].create_index(list(columns), if_not_exists=True)
+
+
 def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = False
             ) -> sqlite_utils.Database:
     """Open a store. ``create`` makes a new one; otherwise the file must exist.

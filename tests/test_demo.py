@@ -79,8 +79,10 @@ def test_same_seed_identical_across_processes(tmp_path):
         env = {**os.environ, "PYTHONHASHSEED": hashseed, "PYTHONPATH": str(ROOT)}
         subprocess.run([sys.executable, "-c", script, str(tmp_path / str(n))], check=True,
                        env=env, timeout=120)
-    first = {p.name: p.read_bytes() for p in (tmp_path / "0").iterdir()}
-    second = {p.name: p.read_bytes() for p in (tmp_path / "1").iterdir()}
+    # every file, the 任免审批表 folder's too
+    first, second = ({str(p.relative_to(tmp_path / n)): p.read_bytes()
+                      for p in (tmp_path / n).rglob("*") if p.is_file()} for n in ("0", "1"))
+    assert any(name.endswith(".lrmx") for name in first)
     assert first == second
 
 

@@ -10,6 +10,7 @@ import click
 from ..cli import Env, pass_env
 from ..defaults import DATA
 from ..loader import load_files
+from .lrmx_report import load_and_report, wants_lrmx
 from ..records import RECORD_TYPES
 from ..store import migrate, open_db
 
@@ -38,8 +39,7 @@ def init(env: Env, db: Path) -> None:
 @click.command()
 @click.argument("db", type=click.Path(dir_okay=False, path_type=Path, exists=True))
 @click.argument("kind")
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing. 只校验，不写入。")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when stderr is a terminal).")
@@ -48,6 +48,9 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
          progress: bool | None) -> None:
     """Load clerks' FILES (CSV/TSV, UTF-8 or GBK, .xlsx, JSON, NDJSON) of one KIND into DB.
 
+    干部 also takes 任免审批表 files (.lrmx) and folders of them: each gives the cadre, the
+    résumé as career history, the recorded annual grades and dated commendations.
+
     KIND is a record kind (cadre) or its Chinese name (干部); `cadre kinds` lists them. One
     invocation is one transaction: if any row is bad, nothing is written and every bad row is
     listed as file:line: column: reason, with exit status 1.
@@ -55,6 +58,9 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
     导入台账文件。任何一行有错，整批不写入，并逐行列出错误。
     """
     database = open_db(db)
+    if wants_lrmx(kind, files):
+        load_and_report(database, files, env.plugins, dry_run)
+        return
     show = sys.stderr.isatty() if progress is None else progress
     total = sum(_estimate_rows(f) for f in files) if show else 0
     if show:

@@ -29,6 +29,7 @@ from . import cases as case_mod
 from . import texts
 from .careers import Careers, Seg, add_months, months, unit_in
 from .files import ClerkFile
+from .lrmx_files import LrmxWriter
 from .names import ETHNICITIES, person_name
 from .world import Region, Unit, World
 
@@ -198,6 +199,8 @@ class _Generator:
         self._indicators: dict[tuple[str, str], tuple[str, ...]] = {}
         self._situations: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self.avoid = _words_in_texts(self.world)
+        self.lrmx = LrmxWriter(out, seed, years[0])
+        self.region_names = {code: r.name for code, r in self.world.regions.items()}
         self.case_rate = min(0.15, max(0.0125, 26 / cadres))
         self.adjust_rate = min(0.05, max(0.004, 6 / cadres))
         self._open()
@@ -406,6 +409,9 @@ class _Generator:
                  f.date(appointed.start) if appointed.exact_start
                  else f.month(appointed.start.year, appointed.start.month),
                  id_number, yes if leader else no, yes if principal else no))
+        if self.lrmx.wants(number):
+            self.lrmx.write(number, name, male, birth, ethnicity, id_number,
+                            f"{unit.name}{post}", segments, self.region_names)
         self._postings(cid, segments)
         self._attendance(cid, segments)
         self._yearly(cid, number, unit, segments, home, leader)

@@ -181,6 +181,7 @@ def run_demo(out: Path, *, cadres: int, seed: int, years: Iterable[int], plugins
     db_path = out / "cadre.db"
     _remove(*(out / f"{level}.db" for level in LEVELS))
     rows = load_all(db_path, files, plugins, echo)
+    lrmx_step(out, files, plugins, echo)
     # The data ends with the last year: evaluate as of the end of the following January, so
     # that deadlines and overdue days are the same whenever the demo runs.
     as_of = datetime.date(years[-1] + 1, 1, 31)
@@ -194,6 +195,31 @@ def run_demo(out: Path, *, cadres: int, seed: int, years: Iterable[int], plugins
     elif serve:
         echo("没有可供查询的发布文件，不启动查询服务")
     return {"files": files, "rows": rows, "evaluate": summary, "published": published}
+
+
+def lrmx_step(out: Path, files: dict[str, list[Path]], plugins: CadrePlugins,
+              echo: Echo = click.echo) -> Path | None:
+    """Load the generated 任免审批表 files as ``cadre load DB 干部 FOLDER`` does, into a store
+    of their own (``lrmx.db``, with the demo's regions and units): their people are the first
+    cadres of the rosters, whose career history the main store has from 任职经历.csv already."""
+    from ..lrmx_load import load_lrmx
+    from .lrmx_files import FOLDER
+
+    folder = out / "files" / FOLDER
+    if not folder.is_dir():
+        return None
+    start = time.perf_counter()
+    db_path = out / "lrmx.db"
+    _remove(db_path)
+    db = open_db(db_path, create=True)
+    migrate(db)
+    load_files(db, "region", [DATA / "divisions.csv"], plugins=plugins)
+    for kind in ("region", "unit"):
+        load_files(db, kind, files[kind], plugins=plugins)
+    result = load_lrmx(db, [folder], plugins=plugins)
+    counts = "，".join(f"{RECORD_TYPES[k].__title__} {n} 行" for k, n in result.rows.items())
+    echo(f"  任免审批表 {len(result.files)} 份 → {db_path}：{counts}（{_seconds(start)}）")
+    return db_path
 
 
 def _is_gbk(path: Path) -> bool:

@@ -9,6 +9,7 @@ from .places import Region, Unit
 from .people import Cadre, Posting
 from .inspection import Achievement, Observation
 from .assessment import Assessment, Evaluation, IndicatorScore, TargetProgress
+from .history import AnnualGrade
 from .cases import Case, CaseEvent, CaseFinding
 from .adjustment import Adjustment
 from .care import Attendance, CareRecord, Commendation, Training
@@ -17,7 +18,7 @@ from .care import Attendance, CareRecord, Commendation, Training
 __all__ = [
     "RECORD_TYPES", "column", "record", "fields_of", "vocab",
     "Region", "Unit", "Cadre", "Posting", "Observation", "Achievement",
-    "Assessment", "IndicatorScore", "Evaluation", "TargetProgress",
+    "Assessment", "IndicatorScore", "Evaluation", "TargetProgress", "AnnualGrade",
     "Case", "CaseEvent", "CaseFinding", "Adjustment",
     "Training", "CareRecord", "Attendance", "Commendation",
 ]
