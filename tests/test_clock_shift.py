@@ -2,14 +2,14 @@
 would run it with the machine's clock moved past the last year the calendar package knows.
 
 The clock is moved with libfaketime (Debian package ``faketime``; ``.ci/run`` installs it and runs
-this module explicitly) on ``cadre`` subprocesses, rather than with an in-process clock library:
+this module explicitly), preloaded into ``cadre`` subprocesses, rather than with an in-process clock library:
 it moves every clock the process reads (Python's, SQLite's ``date('now')``, any C library's), and
 it runs the real console script exactly as a clerk would, with no patching of our own modules.
 """
 from __future__ import annotations
 
+import glob
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -21,15 +21,26 @@ CADRE = Path(sys.executable).with_name("cadre")
 FIXTURE_2027 = Path(__file__).parent / "fixtures" / "calendar" / "2027-test-fixture.yaml"
 
 
+def libfaketime() -> str:
+    """The libfaketime library (Debian package ``faketime``)."""
+    found = sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1")
+                   + glob.glob("/usr/lib/faketime/libfaketime.so.1"))
+    if not found:
+        pytest.fail("libfaketime is not installed: apt-get install faketime (CI installs it)")
+    return found[0]
+
+
 def at(clock: str, *args: object, cwd: Path) -> subprocess.CompletedProcess:
-    """Run a command with the process clock at ``clock`` (faketime), in ``cwd``."""
-    faketime = shutil.which("faketime")
-    if faketime is None:
-        pytest.fail("faketime is not installed: apt-get install faketime (CI installs it)")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FAKETIME")}
+    """Run a command with the process clock at ``clock``. libfaketime is preloaded directly
+    (not through the ``faketime`` wrapper, which refuses to nest): the suite itself may run
+    under a moved clock (``faketime '2027-06-01 10:00:00' bash scripts/test.sh``), and the
+    outer run's settings are dropped so that only this clock applies."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("FAKETIME") and k != "LD_PRELOAD"}
     env.pop("CADRE_PLUGINS_DIR", None)
-    return subprocess.run([faketime, f"{clock} 10:00:00", *map(str, args)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    env.update(LD_PRELOAD=libfaketime(), FAKETIME=f"@{clock} 10:00:00", FAKETIME_NO_CACHE="1")
+    return subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
 
 
 def ok(result: subprocess.CompletedProcess) -> str:
