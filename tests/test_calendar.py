@@ -194,17 +194,22 @@ def test_a_missing_year_is_provisional_and_adding_it_makes_the_deadline_final(
     assert "暂定年份" not in evaluate(cadre_db, plugins, "2027-03-01")
 
 
-def test_a_calendar_day_limit_ending_on_a_holiday_moves_to_the_next_working_day(
-        cadre_db, cadre_load):
-    # The provincial appeal window is 15 calendar days from the 反馈 (notification). Notified
-    # on Sat 2026-09-19: + 15 days = Sun 2026-10-04, inside the National Day holiday (Oct 1–7),
-    # so the window ends on Thu 2026-10-08 (民法典 第二百零三条).
+def notified_on_19_september(cadre_db, cadre_load) -> None:
+    """A case determined 容错 and notified (反馈) on Sat 2026-09-19: its appeal window opens."""
     people(cadre_db, cadre_load)
     cadre_load(cadre_db, "case", [case_row("K26")])
     cadre_load(cadre_db, "case_event", [
         ev("K26", 1, "申请", "2026-08-03"), ev("K26", 2, "受理", "2026-08-04", body="城东区纪委监委"),
         ev("K26", 3, "认定", "2026-09-15", decision="容错", red_line="无"),
         ev("K26", 4, "反馈", "2026-09-19")])
+
+
+def test_a_calendar_day_limit_ending_on_a_holiday_moves_to_the_next_working_day(
+        cadre_db, cadre_load):
+    # The provincial appeal window is 15 calendar days from the 反馈 (notification). Notified
+    # on Sat 2026-09-19: + 15 days = Sun 2026-10-04, inside the National Day holiday (Oct 1–7),
+    # so the window ends on Thu 2026-10-08 (民法典 第二百零三条).
+    notified_on_19_september(cadre_db, cadre_load)
     evaluate(cadre_db, make_plugins(), "2026-09-30")
     assert rows(cadre_db, "SELECT appeal_until FROM case_state")[0]["appeal_until"] == "2026-10-08"
     text = render_text(explanations.lookup(cadre_db.conn, "case_state:K26"))
@@ -223,12 +228,7 @@ def test_a_plugin_can_keep_the_strict_reading_per_limit(cadre_db, cadre_load):
             register(attrs.evolve(tolerance.VARIANT, strict_calendar_days={"申诉"}, priority=1,
                                   name="严格计算申诉期限"))
 
-    people(cadre_db, cadre_load)
-    cadre_load(cadre_db, "case", [case_row("K26")])
-    cadre_load(cadre_db, "case_event", [
-        ev("K26", 1, "申请", "2026-08-03"), ev("K26", 2, "受理", "2026-08-04", body="城东区纪委监委"),
-        ev("K26", 3, "认定", "2026-09-15", decision="容错", red_line="无"),
-        ev("K26", 4, "反馈", "2026-09-19")])
+    notified_on_19_september(cadre_db, cadre_load)
     evaluate(cadre_db, make_plugins(Strict()), "2026-09-30")
     # 2026-09-19 + 15 = 2026-10-04, not extended
     assert rows(cadre_db, "SELECT appeal_until FROM case_state")[0]["appeal_until"] == "2026-10-04"

@@ -144,8 +144,7 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
     for message in weight_problems(book):
         problems += 1
         click.echo(message)
-    warnings = shadowing(book)
-    for message in warnings:
+    for message in shadowing(book):
         click.echo(f"warning: {message}")
     for kind, key, where, plugins_ in book.conflicts():
         problems += 1
@@ -156,7 +155,6 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
     status_warnings = _status_problems(env)
     for warning in status_warnings:
         click.echo(f"warning: {warning}")
-    warnings = warnings + status_warnings
     if stale_before is not None:
         cutoff = stale_before.date()
         for file, (plugin, params) in sorted(book.parameter_sets().items()):
