@@ -174,15 +174,19 @@ def object_batches(header: list[str], rows: Iterator[RawRow]) -> Iterator[Batch]
                     [[r.values.get(h) for h in header] for r in chunk], slow, chunk)
 
 
-def read_batches(path: Path, display: str) -> tuple[list[str], Iterator[Batch], bool]:
+def read_batches(path: Path, display: str, find_header: Callable[[Any], bool] | None = None
+                 ) -> tuple[list[str], Iterator[Batch], bool]:
     """A file's header as written, its rows in batches, and whether every cell is text.
+    ``find_header``: recognizes the header below title rows (CSV/TSV/.xlsx; the header is
+    then a ``header_detect.Header`` that says its line).
 
     The header and the first batch are read now, as ``iter_rows`` reads the first row: a file
     whose first row cannot be read reports only that (``ReadError``)."""
     if detect_format(path) in ("json", "ndjson"):
         header, rows = rows_with_header(path, display)
         return header, object_batches(header, rows), False
-    header, batches = iter_cell_batches(path, display_name=display, size=BATCH)
+    header, batches = iter_cell_batches(path, display_name=display, size=BATCH,
+                                        find_header=find_header)
     texts = path.suffix.lower() != ".xlsx"
     width = len(header)
 
@@ -259,8 +263,12 @@ class RowChecker:
             columns.append(values)
         return list(zip(*columns)), bad
 
-    def columns(self, file: str, header: list[str]) -> tuple[dict[str, attrs.Attribute],
-                                                               list[RowError]]:
+    def columns(self, file: str, header: list[str], absent_ok: Callable[[set[str]], set[str]]
+                | None = None, line: int = 1) -> tuple[dict[str, attrs.Attribute],
+                                                       list[RowError]]:
+        """The fields the header's columns fill, and its problems (unknown or repeated
+        columns, required ones missing). ``absent_ok(present)``: the required fields the
+        file may leave out, given the fields it has; ``line``: the header's line."""
         mapping: dict[str, attrs.Attribute] = {}
         errors: list[RowError] = []
         seen: dict[str, str] = {}
@@ -268,17 +276,19 @@ class RowChecker:
             field = self.headers.get(normalize_header(text))
             if field is None:
                 known = "、".join(f.metadata["title"] for f in self.fields)
-                errors.append(RowError(file, 1, text, f"未知的列。“{self.cls.__title__}”可用的列："
+                errors.append(RowError(file, line, text, f"未知的列。“{self.cls.__title__}”可用的列："
                                        f"{known}"))
             elif field.name in seen:
-                errors.append(RowError(file, 1, text, f"与列“{seen[field.name]}”重复，"
+                errors.append(RowError(file, line, text, f"与列“{seen[field.name]}”重复，"
                                        f"都对应“{field.metadata['title']}”"))
             else:
                 seen[field.name] = text
                 mapping[text] = field
+        optional = absent_ok(set(seen)) if absent_ok is not None else set()
         for field in self.fields:
-            if field.metadata["required"] and field.name not in seen:
-                errors.append(RowError(file, 1, field.metadata["title"],
+            if field.metadata["required"] and field.name not in seen and \
+                    field.name not in optional:
+                errors.append(RowError(file, line, field.metadata["title"],
                                        "缺少必填列，请在表头加上这一列"))
         return mapping, errors
 

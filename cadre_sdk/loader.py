@@ -15,6 +15,7 @@ need a table of the loaded keys).
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,14 +29,19 @@ from .engines import engine_modules
 from .errors import DataError, PluginError, ReadError, RowError
 from .load_keys import KeyLedger, RowidLedger
 from . import load_rows
-from .load_rows import Batch, RowChecker, checks_of, object_batches, read_batches
+from .load_rows import Batch, RowChecker, checks_of, read_batches
 from .load_rows import header_map, rows_with_header  # noqa: F401  (used from here by callers)
 from .normalize import normalize_header
 from .plugins import CadrePlugins, plugin_time_limit
-from .readers import RawRow, make_row
+from .readers import make_row
 from .records import RECORD_TYPES
 from .records.fields import record_builder
-from .store import record_provenance, sha256_file, write_transaction
+from .store import db_file, record_provenance, sha256_file, write_transaction
+from .errors import StoreError
+from .header_detect import header_finder
+from .identity import identifier_of
+from .load_update import Counts, FileUpdate, LoadOptions, LoadState
+from .row_source import RowSource
 
 #: Engines that derive data from freshly loaded rows (e.g. the case events' hash chain), run
 #: inside the load's transaction: kind -> callbacks(db, keys_table, plugins).
@@ -56,22 +62,20 @@ def after_load(kind: str) -> Callable:
 
 @attrs.frozen
 class LoadResult:
+    """What a load did: the rows read, whether anything was written (not for a dry run, nor
+    when every row was already stored as it is), how many rows were new, changed and
+    unchanged, and the header line of each file whose header was not on its first line
+    (title rows above it)."""
+
     kind: str
     files: tuple[str, ...]
     rows: int
     written: bool
-
-
-@attrs.frozen
-class RowSource:
-    """Rows of one kind made from a file by a reader that is not a table (a 任免审批表 gives a
-    cadre, its career history and its grades): they load like a file's rows, with ``display``
-    and ``sha256`` (the file's) in messages and provenance. ``rows`` are keyed by header text;
-    the header is the first row's keys."""
-
-    display: str
-    sha256: str
-    rows: tuple[RawRow, ...]
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    header_lines: tuple[tuple[str, int], ...] = ()
+    clear_empty: bool = False
 
 
 def load_sources(
@@ -80,18 +84,21 @@ def load_sources(
     *,
     plugins: CadrePlugins | None = None,
     dry_run: bool = False,
+    options: LoadOptions | None = None,
 ) -> list[LoadResult]:
     """Load rows of several kinds (``(kind, sources)``, referenced kinds first) in one
     transaction, each kind exactly as ``load_files`` loads a file's rows; the first kind with a
     bad row raises ``DataError`` (listing every bad row of that kind) and nothing is written."""
     engine_modules()
+    check_store(db)
     results = []
     with write_transaction(db, "导入") as conn, _cycle_collector_paused():
         for kind, sources in parts:
             cls = resolve_kind(kind)
             results.append(_load(db, conn, cls, RowChecker(cls, plugins), sources, plugins,
-                                 dry_run, None, finish=False))
-        conn.execute("ROLLBACK" if dry_run else "COMMIT")
+                                 dry_run, None, options or LoadOptions(), finish=False))
+        written = any(r.written for r in results)
+        conn.execute("COMMIT" if written and not dry_run else "ROLLBACK")
     return results
 
 
@@ -114,15 +121,36 @@ def load_files(
     plugins: CadrePlugins | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    options: LoadOptions | None = None,
 ) -> LoadResult:
     """Load files of one record kind in one transaction; raise ``DataError`` listing every bad
-    row (and write nothing) if any row is bad. ``dry_run`` validates only."""
+    row (and write nothing) if any row is bad. ``dry_run`` validates only.
+
+    A row whose key is stored updates that row: only the columns the file has, and only with
+    non-empty cells unless ``options.clear_empty``; references may be names
+    (``references``); a cadre file without 干部编号 is matched by 身份证号 (``identity``).
+    A load in which every row is already stored as it is writes nothing (``written`` is
+    false, no provenance row)."""
     cls = resolve_kind(kind)
     kind = cls.__kind__
     checker = RowChecker(cls, plugins)
     engine_modules()  # importing the engines registers their after_load callbacks
+    check_store(db)
     with write_transaction(db, "导入") as conn, _cycle_collector_paused():
-        return _load(db, conn, cls, checker, paths, plugins, dry_run, progress)
+        return _load(db, conn, cls, checker, paths, plugins, dry_run, progress,
+                     options or LoadOptions())
+
+
+def check_store(db: sqlite_utils.Database) -> None:
+    """The database is a cadre store (``cadre init`` has run on it)."""
+    try:
+        tables = set(db.table_names())
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"无法读取数据库 {db_file(db)}（{exc}）。") from exc
+    if not {"cadre", "provenance"} <= tables:
+        what = "是空的，还没有初始化" if not tables else "不是干部数据库（没有干部相关的表）"
+        raise StoreError(f"数据库 {db_file(db)} {what}。请先运行 cadre init {db_file(db)}，"
+                         "或核对数据库文件的路径。数据未作任何改动。")
 
 
 @contextlib.contextmanager
@@ -142,14 +170,20 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checker: RowChecker,
           paths: Iterable[str | Path | RowSource], plugins: CadrePlugins | None, dry_run: bool,
-          progress: Callable[[int], None] | None, finish: bool = True) -> LoadResult:
+          progress: Callable[[int], None] | None, options: LoadOptions,
+          finish: bool = True) -> LoadResult:
     """``load_files`` inside its transaction (which the caller rolls back on any exception).
-    ``finish``: commit (or, for a dry run, roll back) at the end; otherwise the caller does."""
+    ``finish``: commit (or, for a dry run or a load that changes nothing, roll back) at the
+    end; otherwise the caller does (``load_sources``)."""
     kind = cls.__kind__
     errors: list[RowError] = []
     total = 0
     files: list[str] = []
-    loaded: list[tuple[str, str, int]] = []  # (file, sha256, rows) for provenance
+    loaded: list[tuple[str, str, int, int]] = []  # (file, sha256, rows, rows new or changed)
+    header_lines: list[tuple[str, int]] = []
+    counts = Counts()
+    state = LoadState(conn, cls, options)
+    find_header = header_finder(checker.headers)
     conn.execute("DROP TABLE IF EXISTS temp._load_keys")
     ledger: KeyLedger | RowidLedger
     if cls.__append_only__ or _AFTER_LOAD.get(kind) or not RowidLedger.usable(conn, cls):
@@ -162,29 +196,40 @@ def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checke
         display = str(path) if source is None else source.display
         files.append(display)
         if source is None and not path.exists():
-            errors.append(RowError(display, 0, "", "文件不存在"))
+            errors.append(RowError(display, 0, "", "文件不存在，请检查路径和文件名"))
             continue
         try:
-            if source is not None:
-                digest, before = source.sha256, total
-                header = [k for k in source.rows[0].values if not k.startswith("__")]
-                batches, texts = object_batches(header, iter(source.rows)), False
-            else:
+            if source is None:
                 digest, before = sha256_file(path), total
-                header, batches, texts = read_batches(path, display)
+                header, batches, texts = read_batches(path, display, find_header)
+            else:
+                digest, before = source.sha256, total
+                header, batches, texts = source.batches()
+            file_counts = Counts()
             with contextlib.closing(batches):
+                line = getattr(header, "line", 1)
+                if line > 1:
+                    header_lines.append((display, line))
+                update = FileUpdate(state, [h for h in header if not h.startswith("__")],
+                                    display, texts)
                 mapping, header_errors = checker.columns(
-                    display, [h for h in header if not h.startswith("__")])
+                    display, update.header, update.absent_ok, line)
                 if header_errors:
-                    errors.extend(header_errors)
+                    errors.extend(_explain_missing_key(cls, header_errors))
                     continue
+                header = update.extend(mapping)
                 plan = checker.plan(header, mapping)
                 with plugin_time_limit():
                     validate = plugins.record_validator(kind) if plugins is not None else None
                     for batch in batches:
+                        if not batch.lines:
+                            continue
+                        prepared = update.prepare(batch)
                         room = load_rows.MAX_ERRORS - len(errors)
                         outcomes, clean = _judge(checker, plan, mapping, header, display,
                                                  batch, texts, validate, room)
+                        outcomes, clean, batch_counts = prepared.finish(outcomes, clean)
+                        file_counts.add(batch_counts)
                         used, stopped = ledger.store(outcomes, clean, display, batch.lines,
                                                      errors)
                         if progress:
@@ -193,7 +238,9 @@ def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checke
                         total += used
                         if stopped:
                             break
-            loaded.append((display, digest, total - before))
+            counts.add(file_counts)
+            loaded.append((display, digest, total - before,
+                           file_counts.new + file_counts.changed))
         except ReadError as exc:
             errors.append(RowError(display, 0, "", str(exc)))
         if len(errors) >= load_rows.MAX_ERRORS:
@@ -211,18 +258,37 @@ def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checke
         raise DataError(f"“{cls.__title__}”数据有 {len(errors)}"
                         f"{'+' if len(errors) >= load_rows.MAX_ERRORS else ''} 处错误，"
                         "未写入任何数据。请改正后重新导入：", errors)
-    if dry_run:
+    result = functools.partial(LoadResult, kind, tuple(files), total, new=counts.new,
+                               changed=counts.changed, unchanged=counts.unchanged,
+                               header_lines=tuple(header_lines),
+                               clear_empty=options.clear_empty)
+    if dry_run or not counts.new + counts.changed:
+        # Nothing new: the store stays as it was, byte for byte (no provenance row either).
         if finish:
             conn.execute("ROLLBACK")
-        return LoadResult(kind, tuple(files), total, False)
+        return result(False)
     plugin_versions = {n: i.version for n, i in plugins.infos.items()} if plugins else {}
-    for display, digest, rows_in_file in loaded:
-        record_provenance(db, "load", kind=kind, detail=display, sha256=digest,
-                          rows=rows_in_file, plugins=plugin_versions)
+    for display, digest, rows_in_file, changed in loaded:
+        if changed:
+            record_provenance(db, "load", kind=kind, detail=display, sha256=digest,
+                              rows=rows_in_file, plugins=plugin_versions)
     conn.execute("DROP TABLE IF EXISTS temp._load_keys")
     if finish:
         conn.execute("COMMIT")
-    return LoadResult(kind, tuple(files), total, True)
+    return result(True)
+
+
+def _explain_missing_key(cls: type, errors: list[RowError]) -> list[RowError]:
+    """A missing key column of a kind that can be identified otherwise says how."""
+    name = identifier_of(cls.__kind__)
+    if name is None:
+        return errors
+    key_title = attrs.fields_dict(cls)[cls.__key__[0]].metadata["title"]
+    other = attrs.fields_dict(cls)[name].metadata["title"]
+    return [attrs.evolve(e, reason=f"{e.reason}；或者提供“{other}”列，按{other}识别"
+                         f"{cls.__title__}、由系统分配编号")
+            if e.column == key_title and e.reason.startswith("缺少必填列") else e
+            for e in errors]
 
 
 def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],

@@ -10,10 +10,10 @@ written. What is read but not stored (study spells, ambiguous grades, undated or
 into rows.
 
 Who a file is about: the cadre with the file's 身份证号 in the store, else a new cadre with the
-next id ``RM0000001``, ``RM0000002``... (assigned here, never derived from the ID number, which
+next id the store assigns (``identity.CadreIdentity``: ``RY0000001``, ``RY0000002``..., the
+same sequence as rosters without a 干部编号 column; never derived from the ID number, which
 must not reach the public level). The unit: the longest known unit name that 现任职务 begins
-with; the rest is the post. (When the store learns to match cadres without an id and units by
-name for every file, these two steps belong there: see ``_identify``.)
+with; the rest is the post.
 """
 from __future__ import annotations
 
@@ -27,18 +27,19 @@ import sqlite_utils
 
 from .errors import DataError, ReadError, RowError
 from .load_rows import RowChecker
-from .loader import RowSource, load_sources
+from .identity import CadreIdentity
+from .load_update import LoadOptions
+from .loader import check_store, load_sources
 from .lrmx import LrmxPerson, element_label, read_lrmx
 from .normalize import check_id_number, to_simplified
 from .plugins import CadrePlugins
 from .readers import RawRow
+from .row_source import RowSource
 from .records import Cadre
 
 __all__ = ["LrmxLoad", "LrmxNote", "expand_paths", "is_lrmx", "load_lrmx"]
 
 SUFFIX = ".lrmx"
-#: Prefix of the ids this module gives new cadres.
-ID_PREFIX = "RM"
 _RESUME = "（简历 JianLi）"
 
 
@@ -85,9 +86,12 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[RowError
 
 
 def load_lrmx(db: sqlite_utils.Database, paths: Iterable[str | Path], *,
-              plugins: CadrePlugins | None = None, dry_run: bool = False) -> LrmxLoad:
+              plugins: CadrePlugins | None = None, dry_run: bool = False,
+              options: LoadOptions | None = None) -> LrmxLoad:
     """Load 任免审批表 files and folders of them in one transaction; ``DataError`` listing every
-    problem (nothing written) if any file, element or résumé line is bad."""
+    problem (nothing written) if any file, element or résumé line is bad. ``options``: as
+    for ``load_files`` (``as_of``: no birth date may be after it)."""
+    check_store(db)
     files, errors = expand_paths(paths)
     persons: list[LrmxPerson] = []
     for path in files:
@@ -108,10 +112,11 @@ def load_lrmx(db: sqlite_utils.Database, paths: Iterable[str | Path], *,
         raise DataError(f"任免审批表有 {len(errors)} 处错误，未写入任何数据。请改正后重新导入：",
                         errors)
     parts = _rows(persons, ids, posts, units)
-    results = load_sources(db, [(k, s) for k, s in parts if s], plugins=plugins, dry_run=dry_run)
+    results = load_sources(db, [(k, s) for k, s in parts if s], plugins=plugins, dry_run=dry_run,
+                           options=options)
     rows = {r.kind: r.rows for r in results}
     return LrmxLoad(tuple(str(f) for f in files), rows, new, tuple(_notes(persons)),
-                    not dry_run)
+                    any(r.written for r in results))
 
 
 def _problems(person: LrmxPerson) -> list[RowError]:
@@ -140,7 +145,7 @@ def _cadre_problems(persons: Sequence[LrmxPerson], ids: dict[str, str],
     out: list[RowError] = []
     for person in persons:
         unit, post = posts.get(person.file, ("U", "-"))
-        row = _cadre(person, ids.get(person.file, f"{ID_PREFIX}0"), unit, post)
+        row = _cadre(person, ids.get(person.file, "RY0"), unit, post)
         mapping, _ = checker.columns(person.file, list(row.values))
         stand_ins = {"干部编号"} | ({"工作单位（XianRenZhiWu）", "职务（XianRenZhiWu）"}
                                     if person.file not in posts else set())
@@ -181,15 +186,7 @@ def _identify(units: _Units, persons: Sequence[LrmxPerson]
     """Each file's cadre id (by 身份证号: the stored cadre's, else a new one) and unit and post
     (from 现任职务); errors for what cannot be decided."""
     errors: list[RowError] = []
-    db = units.db
-    stored: dict[str, str] = {}
-    for cid, number in db.execute("SELECT id, id_number FROM cadre WHERE id_number IS NOT NULL "
-                                  "ORDER BY id"):
-        stored.setdefault(number, cid)
-    taken = [int(cid[len(ID_PREFIX):]) for (cid,) in db.execute(
-        "SELECT id FROM cadre WHERE id GLOB ?", [f"{ID_PREFIX}[0-9]*"])
-        if cid[len(ID_PREFIX):].isdigit()]
-    next_id = max(taken, default=0) + 1
+    identity = CadreIdentity(units.db.conn)
     ids: dict[str, str] = {}
     seen: dict[str, LrmxPerson] = {}
     new = 0
@@ -208,12 +205,8 @@ def _identify(units: _Units, persons: Sequence[LrmxPerson]
                                        "请只导入其中一份"))
                 continue
             seen[number] = person
-            if number in stored:
-                ids[person.file] = stored[number]
-            else:
-                ids[person.file] = f"{ID_PREFIX}{next_id:07d}"
-                next_id += 1
-                new += 1
+            ids[person.file], is_new = identity.id_for(number)
+            new += is_new
         current = person.values.get("XianRenZhiWu")
         if not current:
             continue
@@ -256,7 +249,8 @@ def _rows(persons: Sequence[LrmxPerson], ids: dict[str, str], posts: dict[str, t
     for person in persons:
         cid = ids[person.file]
         unit, post = posts[person.file]
-        cadres.append(RowSource(person.file, person.sha256, (_cadre(person, cid, unit, post),)))
+        cadres.append(RowSource.of_rows(person.file, person.sha256,
+                                          [_cadre(person, cid, unit, post)]))
         rows = []
         used: dict[str, int] = {}
         for entry in person.resume.entries:
@@ -279,14 +273,14 @@ def _rows(persons: Sequence[LrmxPerson], ids: dict[str, str], posts: dict[str, t
                 "领导职务": entry.leadership,
             }))
         if rows:
-            postings.append(RowSource(person.file, person.sha256, tuple(rows)))
+            postings.append(RowSource.of_rows(person.file, person.sha256, rows))
         line = person.line_of("NianDuKaoHeJieGuo")
         label = element_label("NianDuKaoHeJieGuo")
         rows = [_row(person, line, {"干部编号": cid, f"年度（{label}）": year,
                                     f"等次（{label}）": grade, "来源": Path(person.file).name})
                 for year, grade in person.grades.by_year.items()]
         if rows:
-            grades.append(RowSource(person.file, person.sha256, tuple(rows)))
+            grades.append(RowSource.of_rows(person.file, person.sha256, rows))
         line = person.line_of("JiangChengQingKuang")
         label = element_label("JiangChengQingKuang")
         rows = []
@@ -296,7 +290,7 @@ def _rows(persons: Sequence[LrmxPerson], ids: dict[str, str], posts: dict[str, t
                 f"表彰日期（{label}）": reward.date, "类别": "表彰",
                 f"名称（{label}）": reward.title}))
         if rows:
-            rewards.append(RowSource(person.file, person.sha256, tuple(rows)))
+            rewards.append(RowSource.of_rows(person.file, person.sha256, rows))
     return [("cadre", cadres), ("posting", postings), ("annual_grade", grades),
             ("commendation", rewards)]
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_id_number",
+    "clean_name",
     "clean_text",
     "id_number_birth",
     "id_number_gender",
@@ -108,6 +109,15 @@ def clean_text(value: object) -> str | None:
 _CLEAN_CACHE: dict[str, str | None] = {}
 _CLEAN_CACHE_SIZE = 1 << 16
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def clean_name(value: object) -> str | None:
+    """A name as written (a person's legal name, a unit's name): tidied as ``clean_text``
+    tidies (spaces, full-width ASCII, controls) but never converted to Simplified: 於海燕
+    stays 於海燕. Matching and search compare ``to_simplified`` forms."""
+    if value is None:
+        return None
+    return _tidy(value if isinstance(value, str) else _scalar_text(value)) or None
 
 
 def _clean_str(text: str) -> str | None:

@@ -329,6 +329,7 @@ def _text_blocks(path: str | Path, file: str) -> Iterator[Iterable[str]]:
     otherwise line by line, so each problem is reported at its line as it is reached."""
     with _open(path, file) as f:
         sample = f.read(_SAMPLE_BYTES)
+        _not_a_workbook(sample, file)
         if _is_utf16(sample):
             f.seek(0)
             yield _utf16_lines(f, file)
@@ -360,6 +361,16 @@ def _text_blocks(path: str | Path, file: str) -> Iterator[Iterable[str]]:
             done += block.count(b"\n") + (not block.endswith(b"\n"))
             if not chunk:
                 return
+
+
+def _not_a_workbook(sample: bytes, file: str) -> None:
+    """A text file's first bytes are not those of an Excel workbook saved under a text name."""
+    if sample.startswith(b"PK\x03\x04"):
+        raise ReadError(f"{file}：这个文件其实是 Excel 工作簿（.xlsx），只是扩展名写成了文本格式。"
+                        "请把扩展名改为 .xlsx 后再导入，或在 Excel 中另存为“CSV UTF-8（逗号分隔）”。")
+    if sample.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise ReadError(f"{file}：这个文件其实是旧版 Excel 工作簿（.xls），只是扩展名写成了文本格式。"
+                        "请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再导入。")
 
 
 def _utf16_lines(f: IO[bytes], file: str) -> Iterator[str]:
@@ -640,18 +651,28 @@ def _pick_sheet(wb: Any, file: str, sheet: str | None) -> Any:
 
 
 def _xlsx_records(
-    path: str | Path, file: str, sheet: str | None
+    path: str | Path, file: str, sheet: str | None, find_header: Any = None
 ) -> Iterator[tuple[int, tuple[Any, ...], str]]:
-    """(row number, cells, name for messages) for each non-blank row; the first is the header,
-    already checked for merged cells."""
+    """(row number, cells, name for messages) for each non-blank row; the first is the header
+    (with ``find_header``, the first of the first rows it recognizes: the rows above it are
+    titles, skipped), already checked for merged cells."""
+    from .header_detect import LOOK_AHEAD, pick
+
     wb = _open_workbook(path, file)
     try:
         ws = _pick_sheet(wb, file, sheet)
         where = f"{file}（工作表“{ws.title}”）"
+        uncached = _formulas_without_values(path, ws.title)
+        if uncached:
+            shown = "、".join(uncached[:5]) + ("等" if len(uncached) > 5 else "")
+            raise ReadError(
+                f"{where}：单元格 {shown} 是公式，但文件里没有保存公式的计算结果"
+                "（这个文件不是由 Excel 保存的）。请在 Excel 中打开并保存后再导入。")
         # Some writers record a wrong sheet size, and read-only mode would cut rows to it.
         ws.reset_dimensions()
         rows = ws.iter_rows(values_only=True)
-        rowno, header_seen = 0, False
+        rowno = 0
+        head: list[tuple[int, tuple[Any, ...]]] = []  # the first non-blank rows
         while True:
             try:
                 cells = next(rows)
@@ -665,19 +686,71 @@ def _xlsx_records(
             rowno += 1
             if all(_blank(c) for c in cells):
                 continue
-            if not header_seen:
-                header_seen = True
-                merged = _merges_on_row(_merged_ranges(path, ws.title), rowno)
-                if merged:
-                    raise ReadError(
-                        f"{where}：表头第{rowno}行存在合并单元格（{'、'.join(merged)}），"
-                        "请取消合并，每列一个表头。如果这一行是标题，请删除标题行，让表头成为第一行。"
-                    )
+            if head is not None:
+                head.append((rowno, cells))
+                if len(head) < (LOOK_AHEAD if find_header is not None else 1):
+                    continue
+                yield from _xlsx_head(path, ws.title, where, head, pick(
+                    [c for _, c in head], find_header))
+                head = None  # type: ignore[assignment]
+                continue
             yield rowno, cells, where
-        if not header_seen:
-            raise ReadError(f"{where}：工作表是空的（没有表头，也没有数据）。请确认选择的是正确的文件和工作表。")
+        if head is not None:
+            if not head:
+                raise ReadError(f"{where}：工作表是空的（没有表头，也没有数据）。请确认选择的是正确的文件和工作表。")
+            yield from _xlsx_head(path, ws.title, where, head, pick([c for _, c in head],
+                                                                    find_header))
     finally:
         wb.close()
+
+
+def _xlsx_head(path: str | Path, title: str, where: str,
+               head: list[tuple[int, tuple[Any, ...]]], at: int
+               ) -> Iterator[tuple[int, tuple[Any, ...], str]]:
+    """The first rows of a sheet from the header (``head[at]``) on; the header checked for
+    merged cells (merged title rows above it are fine)."""
+    rowno = head[at][0]
+    merged = _merges_on_row(_merged_ranges(path, title), rowno)
+    if merged:
+        raise ReadError(
+            f"{where}：表头第{rowno}行存在合并单元格（{'、'.join(merged)}），"
+            "请取消合并，每列一个表头。如果这一行是标题，请删除标题行，让表头成为第一行。"
+        )
+    for number, cells in head[at:]:
+        yield number, cells, where
+
+
+_FORMULA_NO_VALUE = re.compile(  # <c r="B3"><f>SUM(A1:A2)</f></c>: a formula, no <v>
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br=[\"']([A-Za-z]+\d+)[\"'][^>]*>\s*"
+    rb"<(?:[A-Za-z_][\w.-]*:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:[A-Za-z_][\w.-]*:)?f>)\s*"
+    rb"(?:<(?:[A-Za-z_][\w.-]*:)?v\s*/>|<(?:[A-Za-z_][\w.-]*:)?v>\s*</(?:[A-Za-z_][\w.-]*:)?v>)?"
+    rb"\s*</(?:[A-Za-z_][\w.-]*:)?c>")
+
+
+def _formulas_without_values(path: str | Path, title: str) -> list[str]:
+    """Cells holding a formula whose result the file does not carry (openpyxl reads them as
+    empty: written by a program, never opened in Excel). The sheet's XML is scanned as bytes,
+    and only where a formula appears at all."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            member = _sheet_member(zf, title)
+            if member is None:
+                return []
+            found: list[str] = []
+            with zf.open(member) as fh:
+                buf = b""
+                while True:
+                    chunk = fh.read(_SAMPLE_BYTES)
+                    buf += chunk
+                    limit = len(buf) - 4096 if chunk else len(buf)
+                    if b"<f" in buf or b":f" in buf:
+                        found += [m[1].decode("ascii") for m in _FORMULA_NO_VALUE.finditer(buf)
+                                  if m.start() < limit]
+                    if not chunk:
+                        return found
+                    buf = buf[max(limit, 0):]
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return []  # as for merges: a layout this scan does not follow loses only this check
 
 
 def _iter_xlsx(path: str | Path, file: str, sheet: str | None) -> Iterator[RawRow]:
@@ -827,7 +900,7 @@ def iter_rows(
 
 def iter_cell_batches(
     path: str | Path, *, display_name: str | None = None, sheet: str | None = None,
-    size: int = 2000,
+    size: int = 2000, find_header: Any = None,
 ) -> tuple[list[str], Iterator[Batch]]:
     """The header as written and the data rows in batches of up to ``size``: ``(lines,
     rows)``, each row's line and its cells, for the tabular formats (CSV/TSV, .xlsx): the fast
@@ -838,42 +911,53 @@ def iter_cell_batches(
     and messages are those of ``iter_rows``; the header is read now (``ReadError`` for a file
     without one), the rows as the batches are consumed. JSON and NDJSON rows are objects, not
     positions: read them with ``iter_rows`` (``ValueError`` here).
+
+    ``find_header(cells)`` recognizes the header among the first rows (``header_detect``):
+    rows above it are titles and are skipped. The header returned is a ``Header`` (a list)
+    whose ``line`` says where it was found.
     """
+    from .header_detect import Header, pick
+
     fmt = detect_format(path)
     file = display_name if display_name is not None else str(path)
     if fmt in ("csv", "tsv"):
         records = _delimited_batches(path, file, fmt, size)
         where, letters = file, False
     elif fmt == "xlsx":
-        records, where, letters = _xlsx_batches(path, file, sheet, size), "", True
+        records = _xlsx_batches(path, file, sheet, size, find_header)
+        where, letters = "", True
     else:
         raise ValueError(f"{fmt} rows are objects: read them with iter_rows")
     try:
         lines, rows = next(records, ([], []))
         if not rows:
             raise _empty(file)
+        at = 0
         if letters:
             where, cells = rows[0]  # the .xlsx batches start with the sheet's name for messages
         else:
-            cells = rows[0]
-        header = _check_header(cells, where, lines[0], letters)
+            at = pick(rows, find_header)
+            cells = rows[at]
+        header = Header(_check_header(cells, where, lines[at], letters))
+        header.line = lines[at]
     except BaseException:
         records.close()
         raise
 
     def batches() -> Iterator[Batch]:
         with closing(records):
-            if len(rows) > 1:
-                yield lines[1:], rows[1:]
+            if len(rows) > at + 1:
+                yield lines[at + 1:], rows[at + 1:]
             yield from records
 
     return header, batches()
 
 
-def _xlsx_batches(path: str | Path, file: str, sheet: str | None, size: int) -> Iterator[Batch]:
+def _xlsx_batches(path: str | Path, file: str, sheet: str | None, size: int,
+                  find_header: Any = None) -> Iterator[Batch]:
     """``_xlsx_records`` in batches of up to ``size``; the header's cells come as (sheet name
     for messages, cells)."""
-    records = _xlsx_records(path, file, sheet)
+    records = _xlsx_records(path, file, sheet, find_header)
     with closing(records):
         lines: list[int] = []
         rows: list[Any] = []

@@ -276,7 +276,7 @@ def _import_engine_sets() -> None:
     # Engines declare their tables in their own migration sets; importing them registers those.
     import importlib
 
-    for mod in ("cadre_sdk.engines.assessment", "cadre_sdk.engines.cases",
+    for mod in ("cadre_sdk.identity", "cadre_sdk.engines.assessment", "cadre_sdk.engines.cases",
                 "cadre_sdk.engines.subsidies", "cadre_sdk.engines.staffing"):
         try:
             importlib.import_module(mod)

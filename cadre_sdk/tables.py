@@ -98,7 +98,7 @@ def _record_labels(table: str) -> TableLabels | None:
         {f.name for f in fields if f.metadata["pii"] and f.metadata["kind"] != "id_number"},
         {f.name for f in fields if f.metadata["kind"] == "id_number"},
         tuple(f.name for f in fields
-              if f.metadata["kind"] == "text" and not f.metadata["choices"]),
+              if f.metadata["kind"] in ("text", "name") and not f.metadata["choices"]),
     )
 
 

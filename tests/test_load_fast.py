@@ -22,7 +22,8 @@ from cadre_sdk import hookimpl, load_rows
 from cadre_sdk.errors import DataError, RowError
 from cadre_sdk.load_rows import RowChecker
 from cadre_sdk.loader import load_files
-from cadre_sdk.readers import iter_rows
+from cadre_sdk.readers import RawRow, iter_rows
+from cadre_sdk.records.fields import clean_code
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.store import open_db
 from cadre_sdk.testing import make_db, make_plugins
@@ -92,6 +93,7 @@ def oracle(db_path: Path, kind: str, paths: list[Path], max_errors: int
     conn.close()
     checker = RowChecker(cls, PLUGINS)
     errors, seen, files = [], {}, []
+    initial, appeared = dict(table), set()
     for path in paths:
         display = str(path)
         files.append(display)
@@ -102,6 +104,7 @@ def oracle(db_path: Path, kind: str, paths: list[Path], max_errors: int
             errors += header_errors
             continue
         for row in rows:
+            row = merged(row, mapping, cls, names, initial, appeared)
             rec, row_errors = checker.check(row, mapping)
             if row_errors:
                 errors += row_errors
@@ -133,6 +136,29 @@ def oracle(db_path: Path, kind: str, paths: list[Path], max_errors: int
                           f"或核对{f.metadata['title']}"))
     errors.sort(key=lambda e: (files.index(e.file) if e.file in files else len(files), e.line))
     return [str(e) for e in errors], table
+
+
+def merged(row, mapping, cls, names, initial, appeared):
+    """The row as the loader sees it: the first row of a load naming a stored key keeps the
+    stored value wherever its cell is empty (updates never erase)."""
+    key_header = next(h for h, f in mapping.items() if f.name == cls.__key__[0])
+    try:
+        key = (clean_code(row.values.get(key_header)),)
+    except ValueError:
+        return row
+    if None in key:
+        return row
+    old = initial.get(key) if key not in appeared else None
+    appeared.add(key)
+    if old is None:
+        return row
+    values = dict(row.values)
+    for header, field in mapping.items():
+        cell = values.get(header)
+        stored = old[names.index(field.name)]
+        if (cell is None or not str(cell).strip()) and stored is not None:
+            values[header] = "1" if stored is True else "0" if stored is False else str(stored)
+    return RawRow(row.file, row.line, values)
 
 
 def table_rows(db_path: Path, kind: str) -> dict[tuple, tuple]:
@@ -193,6 +219,23 @@ def test_fast_path_matches_row_by_row(template, tmp_path, monkeypatch, files, sa
         assert table_rows(db_path, "posting") == table
     finally:
         db.conn.close()
+
+
+def test_a_key_written_earlier_in_the_same_load_is_not_a_stored_row(template, tmp_path):
+    # Found by the property above: the first file writes P1 into an empty table; the second
+    # file's P1 with an empty 干部编号 must be judged as a row of its own (required cell empty),
+    # not filled from the first file's row as if P1 had been stored before the load.
+    db = open_db(shutil.copy(template, tmp_path / "t.db"))
+    first = write_rows(tmp_path / "z.csv", [["P1", "C1", "1990.08", "", "U1", "632801", "科员",
+                                             "任职", "是", ""]])
+    second = write_rows(tmp_path / "y.csv", [["P1", "", "1990.08", "", "U1", "632801", "科员",
+                                              "任职", "是", ""]])
+    before = (tmp_path / "t.db").read_bytes()
+    with pytest.raises(DataError) as err:
+        load_files(db, "posting", [first, second], plugins=PLUGINS)
+    assert [str(e) for e in err.value.errors] == [f"{second}:2: 干部编号: 必填项“干部编号”为空"]
+    db.conn.close()
+    assert (tmp_path / "t.db").read_bytes() == before
 
 
 def test_duplicates_across_batches_and_files_name_the_first_row(template, tmp_path,

@@ -54,7 +54,9 @@ def test_traditional_and_fullwidth_input(db, tmp_path):
     (tmp_path / "c.tsv").write_text("幹部編號\t姓名\t性別\t出生年月\t工作單位\t職務\n"
                                     "Ｃ９\t張德華\t男\t１９７５．０６\tU1\t局長\n", encoding="utf-8")
     load_files(db, "cadre", [tmp_path / "c.tsv"], plugins=make_plugins())
-    assert cadres(db) == [("C9", "张德华", "1975-06", None)]
+    # headers and codes are folded; the name is stored as written (issue 16: legal names
+    # keep their Traditional characters; matching and search use the Simplified form)
+    assert cadres(db) == [("C9", "張德華", "1975-06", None)]
 
 
 def test_progress_is_reported(db, tmp_path):

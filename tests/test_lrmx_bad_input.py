@@ -156,7 +156,9 @@ def test_a_bad_posting_row_is_reported_at_its_resume_line(db, tmp_path, capsys):
 
 def test_empty_folder_missing_file_and_wrong_kind(db, tmp_path, capsys):
     (tmp_path / "empty").mkdir()
-    assert one(capsys, db, tmp_path / "empty") == f"{tmp_path / 'empty'}: 文件夹里没有任免审批表（.lrmx）文件"
+    assert rejected(capsys, db, tmp_path / "empty") == [
+        f"错误：文件夹 {tmp_path / 'empty'} 里没有可导入的文件（.csv、.tsv、.txt、.xlsx、.json、.ndjson，"
+        "干部还可以是任免审批表 .lrmx）。请核对文件夹路径。"]
     missing = tmp_path / "nope.lrmx"
     assert one(capsys, db, missing) == f"{missing}: 找不到这个文件，请检查路径和文件名。"
     f = write(tmp_path, "a.lrmx", person())

@@ -102,41 +102,41 @@ def test_edge_cases_load_as_read_by_hand(db, tmp_path, capsys):
     folder = edge_cases(tmp_path / "任免审批表")
     code, out, err = run(capsys, "load", db, "干部", folder)
     assert code == 0, err
-    # Files in name order: 才让多杰 < 王淑芬 < 蕭瀋 (code points), so new ids RM0000001.. follow it.
+    # Files in name order: 才让多杰 < 王淑芬 < 蕭瀋 (code points), so new ids RY0000001.. follow it.
     simplified = attrs.fields_dict(Cadre)["name"].converter("蕭瀋")  # as the 姓名 column stores it
     assert rows(db, "SELECT id, name, gender, birth, ethnicity, unit_code, post, id_number "
                     "FROM cadre ORDER BY id") == [
-        ("RM0000001", "才让多杰", "男", "1972-03", "藏族", "U2", "局长", ID_CAIRANG),
-        ("RM0000002", "王淑芬", "女", "1968-03", "藏族", "U1", "副局长", ID_WANG),
-        ("RM0000003", simplified, "男", "1980-11", "藏族", "U2", "副局长", ID_XIAO),
+        ("RY0000001", "才让多杰", "男", "1972-03", "藏族", "U2", "局长", ID_CAIRANG),
+        ("RY0000002", "王淑芬", "女", "1968-03", "藏族", "U1", "副局长", ID_WANG),
+        ("RY0000003", simplified, "男", "1980-11", "藏族", "U2", "副局长", ID_XIAO),
     ]
     assert rows(db, "SELECT id, cadre_id, start, [end], unit_code, post, kind, township, "
                     "leadership FROM posting ORDER BY id") == [
         # the study spell (line 1) is not a posting; "玉树市结古镇…" begins with T1's name
-        ("RM0000001-199407", "RM0000001", "1994-07", "1997-12", "T1",
+        ("RY0000001-199407", "RY0000001", "1994-07", "1997-12", "T1",
          "玉树市结古镇人民政府干事", "任职", 1, 0),
         # three résumé lines, one spell
-        ("RM0000001-199712", "RM0000001", "1997-12", "2003-03", "T1", as_stored(
+        ("RY0000001-199712", "RY0000001", "1997-12", "2003-03", "T1", as_stored(
             "玉树市结古镇党委副书记、镇长（其间：1999.09--2001.07在青海省委党校经济管理专业在职大专班学习）"),
          "任职", 1, 1),
-        ("RM0000001-200303", "RM0000001", "2003-03", "2004-03", None,
+        ("RY0000001-200303", "RY0000001", "2003-03", "2004-03", None,
          as_stored("海南州共和县人民政府副县长（挂职）"), "挂职", 0, 1),
-        ("RM0000001-200403", "RM0000001", "2004-03", None, "U2", "玉树市水利局局长", "任职", 0, 1),
-        ("RM0000002-198607", "RM0000002", "1986-07", "2010-05", "U1", "格尔木市农牧局科员",
+        ("RY0000001-200403", "RY0000001", "2004-03", None, "U2", "玉树市水利局局长", "任职", 0, 1),
+        ("RY0000002-198607", "RY0000002", "1986-07", "2010-05", "U1", "格尔木市农牧局科员",
          "任职", 0, 0),
-        ("RM0000002-201005", "RM0000002", "2010-05", None, "U1", "格尔木市农牧局副局长",
+        ("RY0000002-201005", "RY0000002", "2010-05", None, "U1", "格尔木市农牧局副局长",
          "任职", 0, 1),
     ]
     assert rows(db, "SELECT cadre_id, year, grade, source FROM annual_grade ORDER BY 1, 2") == [
-        ("RM0000001", 2021, "称职", "才让多杰.lrmx"),
-        ("RM0000001", 2022, "称职", "才让多杰.lrmx"),
-        ("RM0000001", 2023, "优秀", "才让多杰.lrmx"),
-        ("RM0000002", 2020, "优秀", "王淑芬.lrmx"),
-        ("RM0000002", 2021, "称职", "王淑芬.lrmx"),
-        ("RM0000002", 2022, "称职", "王淑芬.lrmx"),
+        ("RY0000001", 2021, "称职", "才让多杰.lrmx"),
+        ("RY0000001", 2022, "称职", "才让多杰.lrmx"),
+        ("RY0000001", 2023, "优秀", "才让多杰.lrmx"),
+        ("RY0000002", 2020, "优秀", "王淑芬.lrmx"),
+        ("RY0000002", 2021, "称职", "王淑芬.lrmx"),
+        ("RY0000002", 2022, "称职", "王淑芬.lrmx"),
     ]
     assert rows(db, "SELECT id, cadre_id, date, kind, title FROM commendation") == [
-        ("RM0000001-JC20191206-1", "RM0000001", "2019-12-06", "表彰",
+        ("RY0000001-JC20191206-1", "RY0000001", "2019-12-06", "表彰",
          "被青海省委、省政府评为全省民族团结进步先进个人")]
     cairang = folder / "才让多杰.lrmx"
     assert out.splitlines() == [

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_cadre_converters_normalize_clerk_input():
     c = Cadre(id=" Ｃ１ ", name="張三", gender="male", birth="1975.06", unit_code="U1",
               post="局長", id_number="11010519491231002x", is_leader="是")
-    assert (c.id, c.name, c.gender, c.birth, c.post) == ("C1", "张三", "男", "1975-06", "局长")
+    # the legal name is kept as written (issue 16); other text is folded to Simplified
+    assert (c.id, c.name, c.gender, c.birth, c.post) == ("C1", "張三", "男", "1975-06", "局长")
     assert c.id_number == "11010519491231002X"
     assert c.is_leader is True and c.is_principal is False
 

@@ -1,6 +1,7 @@
 """``cadre init``, ``cadre load`` and ``cadre kinds``: the store and clerks' files."""
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import click
 
 from ..cli import Env, pass_env
 from ..defaults import DATA
-from ..loader import load_files
+from ..load_paths import check_date, expand_paths, resolve_region
+from ..load_update import LoadOptions
+from ..loader import LoadResult, load_files
 from .lrmx_report import load_and_report, wants_lrmx
 from ..records import RECORD_TYPES
 from ..store import migrate, open_db
@@ -37,43 +40,81 @@ def init(env: Env, db: Path) -> None:
 
 
 @click.command()
-@click.argument("db", type=click.Path(dir_okay=False, path_type=Path, exists=True))
+@click.argument("db", type=click.Path(path_type=Path))
 @click.argument("kind")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing. 只校验，不写入。")
+@click.option("--region", default=None, metavar="地区",
+              help="Region (name or code) that unit and region names in rows without their "
+                   "own 所在地区 are looked up in. 名称按此地区查找。")
+@click.option("--clear-empty", is_flag=True,
+              help="An empty cell clears the stored value (default: it keeps it). "
+                   "空单元格清空已入库的值（默认保留）。")
+@click.option("--as-of", default=None, metavar="YYYY-MM-DD",
+              help="Date no birth month or ID-number birth date may be after (default: today). "
+                   "出生年月不得晚于此日期（默认今天）。")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when stderr is a terminal).")
 @pass_env
 def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
+         region: str | None, clear_empty: bool, as_of: str | None,
          progress: bool | None) -> None:
     """Load clerks' FILES (CSV/TSV, UTF-8 or GBK, .xlsx, JSON, NDJSON) of one KIND into DB.
+
+    KIND is a record kind (cadre) or its Chinese name (干部); `cadre kinds` lists them. A
+    folder stands for the files in it. One invocation is one transaction: if any row is bad,
+    nothing is written and every bad row is listed as file:line: column: reason, with exit
+    status 1. A row whose key is stored updates only the columns the file has; an empty cell
+    keeps the stored value unless --clear-empty. Units and regions may be written by name.
+    Title rows above the header are skipped. The report counts rows new, changed and
+    unchanged; a file with nothing new writes nothing.
 
     干部 also takes 任免审批表 files (.lrmx) and folders of them: each gives the cadre, the
     résumé as career history, the recorded annual grades and dated commendations.
 
-    KIND is a record kind (cadre) or its Chinese name (干部); `cadre kinds` lists them. One
-    invocation is one transaction: if any row is bad, nothing is written and every bad row is
-    listed as file:line: column: reason, with exit status 1.
-
-    导入台账文件。任何一行有错，整批不写入，并逐行列出错误。
+    导入台账文件。任何一行有错，整批不写入，并逐行列出错误。已入库的记录只更新文件中有的列，
+    空单元格不清空原值（除非加 --clear-empty）。
     """
     database = open_db(db)
+    options = LoadOptions(region=resolve_region(database, region),
+                          clear_empty=clear_empty,
+                          as_of=check_date(as_of) if as_of else datetime.date.today().isoformat())
     if wants_lrmx(kind, files):
-        load_and_report(database, files, env.plugins, dry_run)
+        load_and_report(database, files, env.plugins, dry_run, options)
         return
+    paths = expand_paths(files)
     show = sys.stderr.isatty() if progress is None else progress
-    total = sum(_estimate_rows(f) for f in files) if show else 0
+    total = sum(_estimate_rows(f) for f in paths) if show else 0
     if show:
         with click.progressbar(length=total, label="导入中", file=sys.stderr) as bar:
-            result = load_files(database, kind, files, plugins=env.plugins, dry_run=dry_run,
-                                progress=bar.update)
+            result = load_files(database, kind, paths, plugins=env.plugins, dry_run=dry_run,
+                                progress=bar.update, options=options)
     else:
-        result = load_files(database, kind, files, plugins=env.plugins, dry_run=dry_run)
+        result = load_files(database, kind, paths, plugins=env.plugins, dry_run=dry_run,
+                            options=options)
+    click.echo(load_report(result, dry_run))
+
+
+def load_report(result: LoadResult, dry_run: bool) -> str:
+    """The Chinese report of a load: rows read, new / changed / unchanged, header lines."""
     title = RECORD_TYPES[result.kind].__title__
-    if dry_run:
-        click.echo(f"校验通过：{title} {result.rows} 行，未写入（--dry-run）。")
+    lines = [f"{file}：表头在第{line}行（上方的标题行已跳过）"
+             for file, line in result.header_lines]
+    counts = (f"新增 {result.new} 行，更新 {result.changed} 行，"
+              f"未变 {result.unchanged} 行")
+    empty = "空单元格清空了原值（--clear-empty）" if result.clear_empty else \
+        "空单元格保留原值"
+    if result.rows == 0:
+        lines.append(f"{title}：文件中没有数据行（只有表头），未写入任何数据。")
+    elif dry_run:
+        lines.append(f"校验通过：{title} {result.rows} 行（{counts}），未写入（--dry-run）。")
+    elif not result.written:
+        lines.append(f"{title} {result.rows} 行与库中完全相同（{counts}），没有变化，"
+                     "未写入任何数据。")
     else:
-        click.echo(f"已导入{title} {result.rows} 行（{len(result.files)} 个文件）。")
+        lines.append(f"已导入{title} {result.rows} 行（{len(result.files)} 个文件）：{counts}；"
+                     f"{empty}。")
+    return "\n".join(lines)
 
 
 def _estimate_rows(path: Path) -> int:
@@ -100,10 +141,16 @@ def kinds(kind: str | None) -> None:
         for name, cls in RECORD_TYPES.items():
             click.echo(f"{name:16} {cls.__title__}　{cls.__description__}")
         return
+    from ..identity import describe, identifier_of
     from ..loader import resolve_kind
 
     cls = resolve_kind(kind)
     click.echo(f"{cls.__kind__}（{cls.__title__}）主键：{', '.join(cls.__key__)}")
+    identifier = identifier_of(cls.__kind__)
+    if identifier is not None:
+        titles = attrs.fields_dict(cls)
+        click.echo("  " + describe(cls.__kind__, titles[cls.__key__[0]].metadata["title"],
+                                   titles[identifier].metadata["title"]))
     for field in attrs.fields(cls):
         meta = field.metadata
         need = "必填" if meta["required"] else "选填"

@@ -14,9 +14,11 @@ NOT_STORED = "家庭主要成员及重要社会关系（JiaTingChengYuan）和�
 
 
 def wants_lrmx(kind: str, files: tuple[Path, ...]) -> bool:
-    """Whether this load is of 任免审批表: some FILES are .lrmx files or folders. Mixing them
+    """Whether this load is of 任免审批表: some FILES are .lrmx files or folders holding them
+    (a folder of other files is loaded as those files). Mixing them
     with other formats, or loading them as another kind, is a Chinese ``DataError``."""
-    special = [f for f in files if is_lrmx(f) or f.is_dir()]
+    special = [f for f in files if is_lrmx(f) or (
+        f.is_dir() and any(is_lrmx(p) for p in f.rglob("*") if p.is_file()))]
     if not special:
         return False
     from ..loader import resolve_kind
@@ -31,8 +33,9 @@ def wants_lrmx(kind: str, files: tuple[Path, ...]) -> bool:
     return True
 
 
-def load_and_report(database, files: tuple[Path, ...], plugins, dry_run: bool) -> None:
-    result = load_lrmx(database, files, plugins=plugins, dry_run=dry_run)
+def load_and_report(database, files: tuple[Path, ...], plugins, dry_run: bool,
+                    options=None) -> None:
+    result = load_lrmx(database, files, plugins=plugins, dry_run=dry_run, options=options)
     counts = "，".join(f"{RECORD_TYPES[k].__title__} {n} 行" for k, n in result.rows.items())
     if dry_run:
         click.echo(f"校验通过：任免审批表 {len(result.files)} 份（{counts}），未写入（--dry-run）。")

@@ -199,6 +199,7 @@ class _Generator:
         self._indicators: dict[tuple[str, str], tuple[str, ...]] = {}
         self._situations: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self.avoid = _words_in_texts(self.world)
+        self.id_numbers: set[str] = set()  # issued so far: an ID number belongs to one person
         self.lrmx = LrmxWriter(out, seed, years[0])
         self.region_names = {code: r.name for code, r in self.world.regions.items()}
         self.case_rate = min(0.15, max(0.0125, 26 / cadres))
@@ -400,7 +401,12 @@ class _Generator:
             name = person_name(rng, ethnicity, male)
         born_in = home if rng.random() < 0.75 else rng.choice(
             world.counties[rng.choice(world.prefectures).code])
-        id_number = make_id_number(born_in.code, birth, rng.randrange(500), male)
+        seq = rng.randrange(500)
+        id_number = make_id_number(born_in.code, birth, seq, male)
+        while id_number in self.id_numbers:  # same place, day and sex: the next order code
+            seq = (seq + 1) % 500
+            id_number = make_id_number(born_in.code, birth, seq, male)
+        self.id_numbers.add(id_number)
         segments = self.careers.build(unit, home, leader, principal, post, birth)
         appointed = segments[-1]
         f, (yes, no) = self.f_cadre[unit.prefecture]

@@ -70,7 +70,7 @@ def _treatment(table: str, column: Column) -> str | None:
         meta = attrs.fields_dict(cls)[column.name].metadata
         if meta["kind"] == "code":
             return "code"
-        return "text" if meta["kind"] == "text" and not meta["choices"] else None
+        return "text" if meta["kind"] in ("text", "name") and not meta["choices"] else None
     if column.type.upper() not in ("", "TEXT") and "CHAR" not in column.type.upper():
         return None
     return "json" if column.name == "json" else "text"

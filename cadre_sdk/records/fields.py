@@ -33,6 +33,8 @@ RECORD_TYPES: dict[str, type] = {}
 #: Field kinds: the converter from clerk input, and the JSON Schema fragment for the result.
 _KINDS: dict[str, tuple[Callable[[Any], Any], dict]] = {
     "text": (nz.clean_text, {"type": "string"}),
+    # names are stored as written (no Traditional -> Simplified): see normalize.clean_name
+    "name": (nz.clean_name, {"type": "string"}),
     "code": (clean_code, {"type": "string", "pattern": r"^[0-9A-Za-z_.\-]+$"}),
     "int": (nz.to_int, {"type": "integer"}),
     "number": (nz.to_float, {"type": "number"}),

@@ -10,8 +10,8 @@ class Cadre:
     """A cadre: personal particulars, current unit, post and rank."""
 
     id: str = column("干部编号", "code", key=True, aliases=("编号", "人员编号"))
-    name: str = column("姓名", pii=True, max_length=50)
-    gender: str = column("性别", choices=vocab.GENDER)
+    name: str = column("姓名", "name", pii=True, max_length=50)
+    gender: str = column("性别", choices=vocab.GENDER, synonyms={"男性": "男", "女性": "女"})
     birth: str = column("出生年月", "month", aliases=("出生日期", "出生时间"))
     ethnicity: str | None = column("民族", required=False, max_length=20)
     unit_code: str = column("工作单位", "code", ref="unit", aliases=("单位代码", "所在单位"))

@@ -30,7 +30,7 @@ class Unit:
     """An organ, department, enterprise, public institution or township with a leadership team."""
 
     code: str = column("单位代码", "code", key=True, aliases=("单位编码",))
-    name: str = column("单位名称", aliases=("单位",))
+    name: str = column("单位名称", "name", aliases=("单位",))
     kind: str = column("单位类别", choices=vocab.UNIT_KIND, synonyms=vocab.UNIT_KIND_SYNONYMS,
                        aliases=("类别", "单位类型"))
     level: str = column("单位层级", choices=vocab.UNIT_LEVEL, synonyms=vocab.REGION_LEVEL_SYNONYMS,

@@ -1,0 +1,264 @@
+"""Rosters as clerks keep them (issue 16): units by name, no id column (cadres matched by
+身份证号), title rows, updates that never erase, names stored as written, and the errors of
+the rest of the list, each with its Chinese message and the database unchanged."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from clihelp import run
+from cadre_sdk.normalize import make_id_number
+
+# Valid ID numbers built by the generator (check digits are tested in test_normalize).
+ID1 = make_id_number("632701", dt.date(1994, 9, 7), 25, male=True)
+ID2 = make_id_number("632801", dt.date(1980, 3, 1), 3, male=False)
+HEADER = "姓名,性别,出生年月,民族,工作单位,职务,职级,身份证号"
+ROWS = [f"於海燕,女,1980.03,土族,玉树市水利局,科员,一级科员,{ID2}",
+        f"蕭瀋,男,1994.09,藏族,格尔木市农牧局,局长,一级调研员,{ID1}"]
+
+
+@pytest.fixture
+def db(tmp_path, capsys):
+    path = tmp_path / "cadre.db"
+    assert run(capsys, "init", path)[0] == 0
+    units = tmp_path / "units.csv"
+    units.write_text("单位代码,单位名称,单位类别,单位层级,所在地区\n"
+                     "U1,格尔木市农牧局,部门,县,格尔木市\n"
+                     "U2,玉树市水利局,部门,县,632701\n"
+                     "U3,城关镇人民政府,乡镇,乡镇,632801\n"
+                     "U4,城关镇人民政府,乡镇,乡镇,632701\n", encoding="utf-8")
+    code, out, err = run(capsys, "load", path, "unit", units)
+    assert code == 0, err
+    return path
+
+
+def write(tmp_path, name, text, encoding="utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def cadres(db: Path) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT * FROM cadre ORDER BY id_number").fetchall()
+    finally:
+        conn.close()
+
+
+def rejected(capsys, db: Path, file: Path, message: str, kind: str = "cadre", *extra) -> str:
+    before = db.read_bytes()
+    code, out, err = run(capsys, "load", db, kind, file, *extra)
+    assert code == 1, (out, err)
+    assert message in err, err
+    assert db.read_bytes() == before, "the database changed"
+    return err
+
+
+def titled_xlsx(path: Path, rows: list[list]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2026年干部名册"])
+    ws.merge_cells("A1:H1")
+    ws.append([])
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_gbk_roster_by_unit_name_without_id_column(db, tmp_path, capsys):
+    f = write(tmp_path, "名册.csv", "\n".join([HEADER, *ROWS]) + "\n", "gbk")
+    code, out, err = run(capsys, "load", db, "干部", f)
+    assert code == 0, err
+    assert "新增 2 行，更新 0 行，未变 0 行" in out
+    rows = cadres(db)
+    # ids assigned by the store in file order, not derived from the ID numbers
+    assert [(r[0], r[1], r[5]) for r in rows] == [("RY0000002", "蕭瀋", "U1"),
+                                                  ("RY0000001", "於海燕", "U2")]
+
+
+def test_three_copies_of_a_roster_give_identical_rows(tmp_path, capsys):
+    def fresh(name):
+        path = tmp_path / name
+        assert run(capsys, "init", path)[0] == 0
+        units = write(tmp_path, "u.csv", "单位代码,单位名称,单位类别,单位层级,所在地区代码\n"
+                      "U1,格尔木市农牧局,部门,县,632801\nU2,玉树市水利局,部门,县,632701\n")
+        assert run(capsys, "load", path, "unit", units)[0] == 0
+        return path
+
+    gbk = write(tmp_path, "a.csv", "\n".join([HEADER, *ROWS]) + "\n", "gbk")
+    wide = write(tmp_path, "b.csv", "\n".join([
+        HEADER,
+        f"  於海燕 ,女,１９８０．０３,土族, 玉树市水利局 ,科员,一级科员,{ID2}",
+        f"蕭瀋　,男,１９９４年９月,藏族,格尔木市农牧局,局长,一级调研员,{ID1}"]) + "\n")
+    xlsx = titled_xlsx(tmp_path / "c.xlsx", [HEADER.split(","), *[r.split(",") for r in ROWS]])
+    results = []
+    for i, f in enumerate([gbk, wide, xlsx]):
+        path = fresh(f"db{i}.db")
+        code, out, err = run(capsys, "load", path, "cadre", f)
+        assert code == 0, err
+        results.append(cadres(path))
+    assert "c.xlsx：表头在第3行" in out
+    assert results[0] == results[1] == results[2]
+    assert [r[1] for r in results[0]] == ["蕭瀋", "於海燕"]  # stored as written
+
+
+def test_narrow_file_changes_only_its_columns(db, tmp_path, capsys):
+    f = write(tmp_path, "full.csv", "\n".join([HEADER, *ROWS]) + "\n")
+    assert run(capsys, "load", db, "cadre", f)[0] == 0
+    before = {r[7]: r for r in cadres(db)} if False else cadres(db)
+    narrow = write(tmp_path, "narrow.csv", f"身份证号,职务\n{ID1},副局长\n{ID2},\n")
+    code, out, err = run(capsys, "load", db, "cadre", narrow)
+    assert code == 0, err
+    assert "新增 0 行，更新 1 行，未变 1 行" in out
+    after = cadres(db)
+    post = 6  # column index of 职务 (post) in the cadre table
+    for old, new in zip(before, after):
+        assert old[:post] + old[post + 1:] == new[:post] + new[post + 1:]
+    assert [r[post] for r in after] == ["副局长", "科员"]  # the empty cell kept 科员
+
+
+def test_clear_empty_is_explicit(db, tmp_path, capsys):
+    assert run(capsys, "load", db, "cadre",
+               write(tmp_path, "full.csv", "\n".join([HEADER, *ROWS]) + "\n"))[0] == 0
+    narrow = write(tmp_path, "n.csv", f"身份证号,职级\n{ID1},\n")
+    code, out, err = run(capsys, "load", db, "cadre", narrow, "--clear-empty")
+    assert code == 0, err
+    assert "空单元格清空了原值（--clear-empty）" in out
+    assert [r[7] for r in cadres(db)] == [None, "一级科员"]
+
+
+def test_rerun_writes_nothing(db, tmp_path, capsys):
+    f = write(tmp_path, "full.csv", "\n".join([HEADER, *ROWS]) + "\n")
+    assert run(capsys, "load", db, "cadre", f)[0] == 0
+    before = db.read_bytes()
+    code, out, err = run(capsys, "load", db, "cadre", f)
+    assert code == 0, err
+    assert "没有变化，未写入任何数据" in out
+    assert db.read_bytes() == before
+
+
+def test_header_only_file_writes_nothing(db, tmp_path, capsys):
+    f = write(tmp_path, "h.csv", HEADER + "\n")
+    before = db.read_bytes()
+    code, out, err = run(capsys, "load", db, "cadre", f)
+    assert code == 0, err
+    assert "文件中没有数据行（只有表头），未写入任何数据" in out
+    assert db.read_bytes() == before
+
+
+def test_ambiguous_unit_name_lists_candidates(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1994.09,汉族,城关镇人民政府,镇长,,{ID1}\n")
+    rejected(capsys, db, f, "c.csv:2: 工作单位: 有 2 个名为“城关镇人民政府”的单位："
+             "城关镇人民政府（U3，格尔木市）、城关镇人民政府（U4，玉树市）")
+
+
+def test_ambiguous_name_resolved_within_region(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1994.09,汉族,城关鎮人民政府,镇长,,{ID1}\n")
+    code, out, err = run(capsys, "load", db, "cadre", f, "--region", "玉树市")
+    assert code == 0, err
+    assert cadres(db)[0][5] == "U4"
+
+
+def test_unknown_unit_name_suggests_nearest(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1994.09,汉族,玉树市水力局,科员,,{ID1}\n")
+    rejected(capsys, db, f, "c.csv:2: 工作单位: 找不到名为“玉树市水力局”的单位。"
+             "最接近的有：玉树市水利局（U2）。请核对名称，或改填单位代码")
+
+
+def test_missing_id_column_and_id_number(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", "姓名,性别,出生年月,工作单位,职务\n李四,男,1980.03,U1,科员\n")
+    rejected(capsys, db, f, "c.csv:1: 干部编号: 缺少必填列，请在表头加上这一列；或者提供“身份证号”列")
+
+
+def test_empty_id_number_without_id_column(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1980.03,汉族,U1,科员,,\n")
+    rejected(capsys, db, f, "c.csv:2: 身份证号: 文件没有“干部编号”列，每一行都要填写身份证号")
+
+
+def test_duplicate_id_number_across_cadres(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", "干部编号,姓名,性别,出生年月,工作单位,职务,身份证号\n"
+              f"C1,李四,男,1994.09,U1,科员,{ID1}\nC2,王五,男,1994.09,U1,科员,{ID1}\n")
+    err = rejected(capsys, db, f, "c.csv:3: 身份证号: 身份证号与 ")
+    assert "c.csv:2（干部编号 C1）相同：两位干部的身份证号不能相同，请核对" in err
+
+
+def test_duplicate_id_number_against_the_store(db, tmp_path, capsys):
+    assert run(capsys, "load", db, "cadre",
+               write(tmp_path, "full.csv", "\n".join([HEADER, *ROWS]) + "\n"))[0] == 0
+    f = write(tmp_path, "c.csv", "干部编号,姓名,性别,出生年月,工作单位,职务,身份证号\n"
+              f"C9,王五,男,1994.09,U1,科员,{ID1}\n")
+    rejected(capsys, db, f, "c.csv:2: 身份证号: 身份证号已属于库中干部编号为 RY0000002 的干部")
+
+
+def test_birth_month_after_the_load_date(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", "干部编号,姓名,性别,出生年月,工作单位,职务\n"
+              "C1,李四,男,2030.03,U1,科员\n")
+    rejected(capsys, db, f, "c.csv:2: 出生年月: 出生年月“2030-03”晚于 2026-12（导入所依据的日期）",
+             "cadre", "--as-of", "2026-12-05")
+
+
+def test_id_number_born_after_the_load_date(db, tmp_path, capsys):
+    late = make_id_number("632701", dt.date(2027, 1, 2), 1, male=True)
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,2027.01,汉族,U1,科员,,{late}\n")
+    rejected(capsys, db, f, "c.csv:2: 身份证号: 身份证号中的出生日期 2027-01-02 晚于 2026-12-05",
+             "cadre", "--as-of", "2026-12-05")
+
+
+def test_gender_written_in_full(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男性,1994.09,汉族,U1,科员,,{ID1}\n"
+              f"王芳,女性,1980.03,汉族,U1,科员,,{ID2}\n")
+    assert run(capsys, "load", db, "cadre", f)[0] == 0
+    assert [r[2] for r in cadres(db)] == ["男", "女"]
+
+
+def test_formula_without_cached_value(db, tmp_path, capsys):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER.split(","))
+    ws.append(["李四", "男", "1994.09", "汉族", "U1", "科员", "=A1", ID1])
+    wb.save(tmp_path / "f.xlsx")
+    rejected(capsys, db, tmp_path / "f.xlsx", "单元格 G2 是公式，但文件里没有保存公式的计算结果"
+             "（这个文件不是由 Excel 保存的）。请在 Excel 中打开并保存后再导入。")
+
+
+def test_csv_that_is_a_workbook(db, tmp_path, capsys):
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER.split(","))
+    wb.save(tmp_path / "x.xlsx")
+    (tmp_path / "x.csv").write_bytes((tmp_path / "x.xlsx").read_bytes())
+    rejected(capsys, db, tmp_path / "x.csv", "x.csv：这个文件其实是 Excel 工作簿（.xlsx），"
+             "只是扩展名写成了文本格式")
+
+
+def test_uninitialized_database(tmp_path, capsys):
+    path = tmp_path / "empty.db"
+    sqlite3.connect(path).execute("CREATE TABLE other (x)").connection.commit()
+    f = write(tmp_path, "c.csv", "\n".join([HEADER, *ROWS]) + "\n")
+    before = path.read_bytes()
+    code, out, err = run(capsys, "load", path, "cadre", f)
+    assert code == 1
+    assert "不是干部数据库（没有干部相关的表）。请先运行 cadre init" in err, err
+    assert path.read_bytes() == before
+
+
+def test_missing_file_and_folder(db, tmp_path, capsys):
+    before = db.read_bytes()
+    code, out, err = run(capsys, "load", db, "cadre", tmp_path / "nope.csv")
+    assert code == 1 and "找不到文件或文件夹" in err and "nope.csv" in err, err
+    code, out, err = run(capsys, "load", db, "cadre", str(tmp_path / "nofolder") + "/")
+    assert code == 1 and "找不到文件或文件夹" in err and "nofolder" in err, err
+    code, out, err = run(capsys, "load", tmp_path / "no.db", "cadre", tmp_path / "nope.csv")
+    assert code == 1 and "不存在" in err, err
+    assert db.read_bytes() == before
+
+
+def test_kinds_says_how_cadres_are_identified(capsys):
+    code, out, err = run(capsys, "kinds", "干部")
+    assert code == 0
+    assert "没有时按“身份证号”匹配已有记录，新记录由系统分配编号" in out
