@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk import readers
+from cadre_sdk import raw_rows, read_csv, read_encoding, readers
 from cadre_sdk.errors import ReadError
 from cadre_sdk.readers import iter_cell_batches
 
@@ -24,10 +24,10 @@ def line_by_line(data: bytes, file: str) -> list[str]:
     its own, held to the encoding the first lines imply."""
     bom = data.startswith(b"\xef\xbb\xbf")
     body = data[3:] if bom else data
-    sample = data[: readers._SAMPLE_BYTES]
+    sample = data[: read_encoding._SAMPLE_BYTES]
     encoding, first = ("utf-8", 0) if bom else \
-        readers._sniff(sample, len(sample) < readers._SAMPLE_BYTES)
-    decoder = readers._LineDecoder(file, encoding, first, sample, bom)
+        read_encoding._sniff(sample, len(sample) < read_encoding._SAMPLE_BYTES)
+    decoder = read_encoding._LineDecoder(file, encoding, first, sample, bom)
     return [decoder.decode(raw, n) for n, raw in enumerate(io.BytesIO(body), 1)]
 
 
@@ -48,9 +48,9 @@ def test_blocks_decode_as_lines_do(tmp_path, monkeypatch, lines, block, end, bom
         want: list[str] | str = line_by_line(data, "f.csv")
     except ReadError as exc:
         want = str(exc)
-    monkeypatch.setattr(readers, "_BLOCK_BYTES", block)
+    monkeypatch.setattr(read_encoding, "_BLOCK_BYTES", block)
     try:
-        got: list[str] | str = list(readers._text_lines(path, "f.csv"))
+        got: list[str] | str = list(read_encoding._text_lines(path, "f.csv"))
     except ReadError as exc:
         got = str(exc)
     assert got == want
@@ -80,7 +80,7 @@ def test_sniffing_a_sample_at_once_agrees_with_line_by_line(lines, complete):
             break
         if want == (None, 0):   # the first UTF-8 line, unless a later line is GBK
             want = ("utf-8", lineno)
-    assert readers._sniff(sample, complete) == want
+    assert read_encoding._sniff(sample, complete) == want
 
 
 CELLS = st.sampled_from(["a", "", " ", "张", '"x\ny"', '"p\r\nq"', '"z""w"', '"\n"', "b c"])
@@ -99,13 +99,13 @@ def test_batches_give_each_record_its_first_line(tmp_path, records, size, end):
     try:
         for cells in reader:
             start, done = done + 1, reader.line_num
-            if not all(readers._blank(c) for c in cells):
+            if not all(raw_rows._blank(c) for c in cells):
                 want.append((start, cells))
     except csv.Error as exc:
-        want = ["error", readers._csv_error(exc, "f.csv", done + 1, reader.line_num).args]
+        want = ["error", read_csv._csv_error(exc, "f.csv", done + 1, reader.line_num).args]
     try:
         got: list | str = list(itertools.chain.from_iterable(
-            zip(lines, rows) for lines, rows in readers._delimited_batches(path, "f.csv", "csv",
+            zip(lines, rows) for lines, rows in read_csv._delimited_batches(path, "f.csv", "csv",
                                                                            size)))
     except ReadError as exc:
         got = ["error", exc.args]
