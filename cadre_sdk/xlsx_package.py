@@ -10,6 +10,8 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+import attrs
+
 from .read_encoding import _SAMPLE_BYTES
 
 _MERGE_RE = re.compile(  # <mergeCell ref="A1:C1"/>, with or without a namespace prefix
@@ -42,32 +44,6 @@ def _sheet_member(zf: zipfile.ZipFile, title: str) -> str | None:
     return None
 
 
-def _merged_ranges(path: str | Path, title: str) -> list[str]:
-    """The sheet's merged ranges. openpyxl's read-only mode cannot see merges, and loading the
-    whole workbook in normal mode is too slow for big files, so scan the sheet's XML as bytes."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            member = _sheet_member(zf, title)
-            if member is None:
-                return []
-            found: list[str] = []
-            with zf.open(member) as fh:
-                buf = b""
-                while True:
-                    chunk = fh.read(_SAMPLE_BYTES)
-                    buf += chunk
-                    # Matches starting in the last 512 bytes may be cut off: look again next round.
-                    limit = len(buf) - 512 if chunk else len(buf)
-                    found += [m[1].decode("ascii") for m in _MERGE_RE.finditer(buf) if m.start() < limit]
-                    if not chunk:
-                        return found
-                    buf = buf[max(limit, 0) :]
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
-        # openpyxl has already opened this workbook; a package laid out in a way this scan does
-        # not follow loses only the merged-header check, not the data.
-        return []
-
-
 def _merges_on_row(ranges: list[str], row: int) -> list[str]:
     hits = []
     for ref in ranges:
@@ -84,27 +60,58 @@ _FORMULA_NO_VALUE = re.compile(  # <c r="B3"><f>SUM(A1:A2)</f></c>: a formula, n
     rb"\s*</(?:[A-Za-z_][\w.-]*:)?c>")
 
 
-def _formulas_without_values(path: str | Path, title: str) -> list[str]:
-    """Cells holding a formula whose result the file does not carry (openpyxl reads them as
-    empty: written by a program, never opened in Excel). The sheet's XML is scanned as bytes,
-    and only where a formula appears at all."""
+#: A cell the fast reader gives otherwise than openpyxl: an error value (#N/A: read as empty), an
+#: ISO date cell, a number of 16 digits or more (an ID number saved as a number, beyond what a
+#: float holds exactly). A sheet with one is read through openpyxl.
+_EXACT_ONLY = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\bt=[\"'][ed][\"']|<(?:[A-Za-z_][\w.-]*:)?v>\s*-?\d{16,}")
+
+
+@attrs.frozen
+class SheetScan:
+    """What the worksheet's XML says beyond its cell values."""
+
+    #: Merged ranges ("A1:C1"): read-only cell readers cannot see them.
+    merges: list[str]
+    #: Cells holding a formula whose result the file does not carry (read as empty cells:
+    #: written by a program, never opened in Excel).
+    uncached: list[str]
+    #: Some cell is one the fast reader gives otherwise (see ``_EXACT_ONLY``).
+    exact_only: bool
+    #: The sheet's XML size, uncompressed, in bytes.
+    size: int
+
+
+def scan_sheet(path: str | Path, title: str) -> SheetScan | None:
+    """One pass over the sheet's XML as bytes (``None`` for a package laid out in a way this
+    scan does not follow: the cell reader has opened it, so only these checks are lost).
+    The regular expressions run only on the blocks where their markers appear."""
     try:
         with zipfile.ZipFile(path) as zf:
             member = _sheet_member(zf, title)
             if member is None:
-                return []
-            found: list[str] = []
+                return None
+            size = zf.getinfo(member).file_size
+            merges: list[str] = []
+            uncached: list[str] = []
+            exact_only = False
             with zf.open(member) as fh:
                 buf = b""
                 while True:
                     chunk = fh.read(_SAMPLE_BYTES)
                     buf += chunk
+                    # Matches starting in the last 4 KiB may be cut off: look again next round.
                     limit = len(buf) - 4096 if chunk else len(buf)
+                    if b"mergeCell" in buf:
+                        merges += [m[1].decode("ascii") for m in _MERGE_RE.finditer(buf)
+                                   if m.start() < limit]
                     if b"<f" in buf or b":f" in buf:
-                        found += [m[1].decode("ascii") for m in _FORMULA_NO_VALUE.finditer(buf)
-                                  if m.start() < limit]
+                        uncached += [m[1].decode("ascii") for m in _FORMULA_NO_VALUE.finditer(buf)
+                                     if m.start() < limit]
+                    if not exact_only and _EXACT_ONLY.search(buf) is not None:
+                        exact_only = True
                     if not chunk:
-                        return found
+                        return SheetScan(merges, uncached, exact_only, size)
                     buf = buf[max(limit, 0):]
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
-        return []  # as for merges: a layout this scan does not follow loses only this check
+        return None
