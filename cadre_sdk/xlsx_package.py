@@ -63,8 +63,10 @@ _FORMULA_NO_VALUE = re.compile(  # <c r="B3"><f>SUM(A1:A2)</f></c>: a formula, n
 #: A cell the fast reader gives otherwise than openpyxl: an error value (#N/A: read as empty), an
 #: ISO date cell, a number of 16 digits or more (an ID number saved as a number, beyond what a
 #: float holds exactly). A sheet with one is read through openpyxl.
-_EXACT_ONLY = re.compile(
-    rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\bt=[\"'][ed][\"']|<(?:[A-Za-z_][\w.-]*:)?v>\s*-?\d{16,}")
+_EXACT_ONLY = (
+    re.compile(rb"t=[\"'][ed][\"']"),  # a cell's type: error or ISO date (a stray match only
+    re.compile(rb"v>-?\d{16}"),         # costs speed); a value of 16 digits or more
+)
 
 
 @attrs.frozen
@@ -108,8 +110,8 @@ def scan_sheet(path: str | Path, title: str) -> SheetScan | None:
                     if b"<f" in buf or b":f" in buf:
                         uncached += [m[1].decode("ascii") for m in _FORMULA_NO_VALUE.finditer(buf)
                                      if m.start() < limit]
-                    if not exact_only and _EXACT_ONLY.search(buf) is not None:
-                        exact_only = True
+                    if not exact_only:
+                        exact_only = any(rx.search(buf) is not None for rx in _EXACT_ONLY)
                     if not chunk:
                         return SheetScan(merges, uncached, exact_only, size)
                     buf = buf[max(limit, 0):]
