@@ -229,9 +229,12 @@ class FileUpdate:
                     numbers[i] = check_id_number(cells[i][at])
             except ValueError:
                 pass  # its own column reports it
-        stored = self.state.identity.stored(numbers.values()) if numbers else {}
-        key_title = self._title(self.cls.__key__[0])
         seen = self.state.numbers
+        # Only a number this load has not met can belong to a cadre stored before it began
+        # (the ones it met are in ``seen``), and only if anything was stored then.
+        stored = self.state.identity.stored(n for n in numbers.values() if n not in seen) \
+            if self.stored_any else {}
+        key_title = self._title(self.cls.__key__[0])
         for i, number in numbers.items():
             key = keys[i][0]
             owner = stored.get(number)

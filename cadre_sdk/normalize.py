@@ -438,7 +438,10 @@ def check_id_number(value: object) -> str:
 @functools.lru_cache(maxsize=4096)
 def _check_id_text(text: str) -> str:
     """``check_id_number`` of a string (cached)."""
-    number = _SPACES.sub("", text.translate(_FULLWIDTH)).upper()
+    if text.isascii() and text.isalnum():  # nothing full-width, no spaces: as typed
+        number = text.upper()
+    else:
+        number = _SPACES.sub("", text.translate(_FULLWIDTH)).upper()
     if not _ID_SHAPE.fullmatch(number):  # else: 17 digits and a digit or X, nothing to say
         if not number:
             raise ValueError("身份证号为空：请填写18位身份证号")
