@@ -2,7 +2,8 @@
 name (``references``), cadres without an id column (``identity``), and updates that never
 erase (a stored row keeps every column the file lacks, and every value the file leaves empty
 unless the load clears empty cells); then, after conversion, which rows are new, changed or
-unchanged, and the checks that need a date (a birth month after the load's date).
+unchanged, and the checks that need a date (a birth month after the load's date, an annual
+assessment of a year before the cadre was born).
 
 ``FileUpdate`` works on the loader's batches (cells by position under the header) and adds
 columns to them: the key assigned by the store, and the stored value of every field the file
@@ -64,6 +65,7 @@ class LoadState:
         # load wrote are not "stored" (a second row with their key is a duplicate, not an update).
         self.stored_any = conn.execute(
             f"SELECT 1 FROM [{cls.__kind__}] LIMIT 1").fetchone() is not None
+        self.births = BirthYears(conn) if cls.__kind__ in BIRTH_CHECKED else None
 
 
 def _blank(value: Any) -> bool:
@@ -327,6 +329,10 @@ class Prepared:
         display = update.display
         as_of = update.state.options.as_of
         checks = _date_checks(update.cls, update.column_of, as_of) if as_of else []
+        births = update.state.births
+        if births is not None:
+            checks = [*checks, births.check_for(update.cls, update.column_of,
+                                                [o for o in outcomes if o.__class__ is tuple])]
         counts = Counts()
         if not self.problems and not checks and not self.stored:
             counts.new = sum(1 for o in outcomes if o.__class__ is tuple)
@@ -386,3 +392,47 @@ def _date_checks(cls: type, column_of: dict[str, tuple[int, str]], as_of: str
             return text, None
         checks.append(born)
     return checks
+
+
+#: Kinds of a cadre's annual assessment: the year must not be before the cadre was born.
+BIRTH_CHECKED = ("assessment", "annual_grade")
+
+
+class BirthYears:
+    """Stored cadres' ID numbers, for checking the rows of an annual assessment against the
+    birth date inside them. A batch's cadres are looked up at once; the numbers are kept for
+    the next batches (a cadre has several assessments), up to ``LIMIT`` cadres."""
+
+    LIMIT = 1 << 16
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.numbers: dict[str, str | None] = {}  # cadre id -> ID number (None: none stored)
+
+    def check_for(self, cls: type, column_of: dict[str, tuple[int, str]], rows: list[tuple]
+                  ) -> Callable[[tuple], tuple[str, str | None]]:
+        """The check of one batch's converted rows (``rows``: those to be looked up)."""
+        names = [f.name for f in attrs.fields(cls)]
+        at_cadre, at_year = names.index("cadre_id"), names.index("year")
+        title = column_of["year"][1] if "year" in column_of else \
+            attrs.fields_dict(cls)["year"].metadata["title"]
+        if len(self.numbers) > self.LIMIT:
+            self.numbers.clear()
+        numbers = self.numbers
+        missing = sorted({r[at_cadre] for r in rows if r[at_cadre] is not None} - numbers.keys())
+        if missing:
+            found = dict(self.conn.execute(
+                "SELECT c.id, c.id_number FROM json_each(?) AS j CROSS JOIN cadre AS c "
+                "ON c.id = j.value", [json.dumps(missing)]))
+            for cadre in missing:
+                numbers[cadre] = found.get(cadre)
+
+        def check(values: tuple) -> tuple[str, str | None]:
+            number = numbers.get(values[at_cadre])
+            year = values[at_year]
+            if number is not None and year is not None and int(number[6:10]) > year:
+                day = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+                return title, (f"{year}年时干部 {values[at_cadre]} 尚未出生（其身份证号中的出生日期为"
+                               f" {day}）：请核对年度，或该干部的身份证号")
+            return title, None
+        return check

@@ -262,3 +262,50 @@ def test_kinds_says_how_cadres_are_identified(capsys):
     code, out, err = run(capsys, "kinds", "干部")
     assert code == 0
     assert "没有时按“身份证号”匹配已有记录，新记录由系统分配编号" in out
+
+
+# --- ID numbers against the assessment year (issue 16, list item 7) ---------------------------
+# 於海燕 (ID2) is born 1980-03-01 and gets RY0000001 (first in the file); 蕭瀋 (ID1) 1994-09-07.
+
+
+@pytest.fixture
+def with_cadres(db, tmp_path, capsys):
+    f = write(tmp_path, "full.csv", "\n".join([HEADER, *ROWS]) + "\n")
+    assert run(capsys, "load", db, "cadre", f)[0] == 0
+    return db
+
+
+def test_assessment_year_before_the_cadres_birth(with_cadres, tmp_path, capsys):
+    f = write(tmp_path, "a.csv", "考核编号,考核对象,干部编号,单位代码,年度,考核周期\n"
+              "A1,个人,RY0000001,U2,1980,年度\n"    # born in 1980: that year is possible
+              "A2,个人,RY0000001,U2,1979,年度\n"    # 1979 < 1980: not born yet
+              "A3,个人,RY0000002,U1,1993,一季度\n"  # 1993 < 1994
+              "A4,班子,,U1,1950,年度\n")           # a team: no cadre, no birth to compare
+    err = rejected(capsys, with_cadres, f, "a.csv:3: 年度: 1979年时干部 RY0000001 尚未出生"
+                   "（其身份证号中的出生日期为 1980-03-01）：请核对年度，或该干部的身份证号",
+                   "assessment")
+    assert "a.csv:4: 年度: 1993年时干部 RY0000002 尚未出生（其身份证号中的出生日期为 1994-09-07）" in err
+    assert "a.csv:2" not in err and "a.csv:5" not in err
+    assert "2 处错误" in err
+
+
+def test_recorded_grade_before_the_cadres_birth(with_cadres, tmp_path, capsys):
+    f = write(tmp_path, "g.csv", "干部编号,考核年度,等次\nRY0000002,1990,称职\n")
+    rejected(capsys, with_cadres, f, "g.csv:2: 考核年度: 1990年时干部 RY0000002 尚未出生"
+             "（其身份证号中的出生日期为 1994-09-07）：请核对年度，或该干部的身份证号",
+             "annual_grade")
+
+
+def test_assessment_of_a_cadre_without_id_number_is_not_compared(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", "干部编号,姓名,性别,出生年月,工作单位,职务\n"
+              "C1,李四,男,1994.09,U1,科员\n")
+    assert run(capsys, "load", db, "cadre", f)[0] == 0
+    a = write(tmp_path, "a.csv", "考核编号,考核对象,干部编号,单位代码,年度,考核周期\n"
+              "A1,个人,C1,U1,1990,年度\n")
+    code, out, err = run(capsys, "load", db, "assessment", a)
+    assert code == 0, err
+
+
+def test_id_number_birth_differs_from_birth_month(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1995.09,汉族,U1,科员,,{ID1}\n")
+    rejected(capsys, db, f, "c.csv:2: 身份证号中的出生年月（1994-09）与“出生年月”（1995-09）不一致")
