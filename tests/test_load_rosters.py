@@ -223,7 +223,8 @@ def test_formula_without_cached_value(db, tmp_path, capsys):
     ws.append(HEADER.split(","))
     ws.append(["李四", "男", "1994.09", "汉族", "U1", "科员", "=A1", ID1])
     wb.save(tmp_path / "f.xlsx")
-    rejected(capsys, db, tmp_path / "f.xlsx", "单元格 G2 是公式，但文件里没有保存公式的计算结果"
+    rejected(capsys, db, tmp_path / "f.xlsx", "f.xlsx（工作表“Sheet”）：单元格 G2 是公式，"
+             "但文件里没有保存公式的计算结果"
              "（这个文件不是由 Excel 保存的）。请在 Excel 中打开并保存后再导入。")
 
 
@@ -233,7 +234,8 @@ def test_csv_that_is_a_workbook(db, tmp_path, capsys):
     wb.save(tmp_path / "x.xlsx")
     (tmp_path / "x.csv").write_bytes((tmp_path / "x.xlsx").read_bytes())
     rejected(capsys, db, tmp_path / "x.csv", "x.csv：这个文件其实是 Excel 工作簿（.xlsx），"
-             "只是扩展名写成了文本格式")
+             "只是扩展名写成了文本格式。请把扩展名改为 .xlsx 后再导入，"
+             "或在 Excel 中另存为“CSV UTF-8（逗号分隔）”。")
 
 
 def test_uninitialized_database(tmp_path, capsys):
@@ -309,3 +311,70 @@ def test_assessment_of_a_cadre_without_id_number_is_not_compared(db, tmp_path, c
 def test_id_number_birth_differs_from_birth_month(db, tmp_path, capsys):
     f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1995.09,汉族,U1,科员,,{ID1}\n")
     rejected(capsys, db, f, "c.csv:2: 身份证号中的出生年月（1994-09）与“出生年月”（1995-09）不一致")
+
+
+# --- the rest of the list, each with its whole message (issue 16, item 7) ---------------------
+
+
+@pytest.mark.parametrize("make, what", [
+    (lambda p: p.write_bytes(b""), "是空的，还没有初始化"),
+    (lambda p: sqlite3.connect(p).execute("CREATE TABLE other (x)").connection.commit(),
+     "不是干部数据库（没有干部相关的表）"),
+])
+def test_database_never_initialized(tmp_path, capsys, make, what):
+    path = tmp_path / "store.db"
+    make(path)
+    f = write(tmp_path, "c.csv", "\n".join([HEADER, *ROWS]) + "\n")
+    before = path.read_bytes()
+    code, out, err = run(capsys, "load", path, "cadre", f)
+    assert code == 1
+    assert f"数据库 {path} {what}。请先运行 cadre init {path}，或核对数据库文件的路径。" \
+           "数据未作任何改动。" in err, err
+    assert path.read_bytes() == before
+
+
+def test_missing_paths_whole_messages(db, tmp_path, capsys):
+    before = db.read_bytes()
+    nope = tmp_path / "nope.csv"
+    code, out, err = run(capsys, "load", db, "cadre", nope)
+    assert code == 1
+    assert f"找不到文件或文件夹 {nope}。请检查路径和文件名（可以把文件拖进命令行窗口以得到完整路径）。" \
+           "数据未作任何改动。" in err, err
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()
+    code, out, err = run(capsys, "load", db, "cadre", empty)
+    assert code == 1
+    assert f"文件夹 {empty} 里没有可导入的文件（.csv、.tsv、.txt、.xlsx、.json、.ndjson，" \
+           "干部还可以是任免审批表 .lrmx）。请核对文件夹路径。" in err, err
+    missing_db = tmp_path / "no.db"
+    code, out, err = run(capsys, "load", missing_db, "cadre", nope)
+    assert code == 1
+    assert f"数据库 {missing_db} 不存在。请先运行 cadre init {missing_db}" in err, err
+    assert not missing_db.exists()
+    assert db.read_bytes() == before
+
+
+def test_header_only_xlsx_with_a_title_row_writes_nothing(db, tmp_path, capsys):
+    f = titled_xlsx(tmp_path / "h.xlsx", [HEADER.split(",")])
+    before = db.read_bytes()
+    code, out, err = run(capsys, "load", db, "cadre", f)
+    assert code == 0, err
+    assert "文件中没有数据行（只有表头），未写入任何数据" in out
+    assert db.read_bytes() == before
+
+
+def test_csv_that_is_an_old_xls_workbook(db, tmp_path, capsys):
+    f = write(tmp_path, "x.csv", "")
+    f.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    rejected(capsys, db, f, "x.csv：这个文件其实是旧版 Excel 工作簿（.xls），只是扩展名写成了文本格式。"
+             "请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再导入。")
+
+
+def test_gender_written_in_full_in_a_workbook(db, tmp_path, capsys):
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER.split(","))
+    wb.active.append(["李四", "男性", "1994.09", "汉族", "U1", "科员", None, ID1])
+    wb.active.append(["王芳", "女性", "1980.03", "汉族", "U1", "科员", None, ID2])
+    wb.save(tmp_path / "g.xlsx")
+    assert run(capsys, "load", db, "cadre", tmp_path / "g.xlsx")[0] == 0
+    assert [r[2] for r in cadres(db)] == ["男", "女"]
