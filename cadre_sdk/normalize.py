@@ -141,6 +141,15 @@ def _clean_str(text: str) -> str | None:
 def _tidy(text: str) -> str:
     """``clean_text`` before the Traditional->Simplified step: NUL rejected, line endings,
     full-width ASCII, controls, spaces."""
+    if text.isprintable() and "  " not in text and not _WIDE.search(text):
+        # No control, line break, NUL, tab or non-ASCII space, no run of spaces, nothing
+        # full-width: only the ends can change.
+        return text.strip()
+    return _tidy_all(text)
+
+
+def _tidy_all(text: str) -> str:
+    """``_tidy`` step by step."""
     if "\x00" in text:
         raise ValueError("含有非法的空字符（NUL），文件可能已损坏，请重新导出或删除这一格后重新填写")
     if "\r" in text:

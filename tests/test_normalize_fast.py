@@ -20,15 +20,22 @@ TEXT = st.text(alphabet=st.sampled_from(list("ab 张幹部，。、\t\n\r\x0b\x0
                max_size=12)
 
 
-def clean_plainly(text: str) -> str | None:
-    """clean_text of a string, each step always done (as before the shortcuts)."""
+def clean_plainly(text: str, simplify: bool = True) -> str | None:
+    """clean_text (``simplify=False``: clean_name) of a string, each step always done (as
+    before the shortcuts)."""
     if "\x00" in text:
         raise ValueError("NUL")
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(nz._FULLWIDTH)
     text = nz._DROP.sub("", text.translate(nz._LINEBREAKS))
     lines = (nz._HSPACE.sub(" ", line).strip() for line in text.split("\n"))
     text = "\n".join(line for line in lines if line)
-    return nz.to_simplified(text) if text else None
+    return (nz.to_simplified(text) if simplify else text) if text else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT)
+def test_clean_name_is_tidied_plainly(text):
+    assert nz.clean_name(text) == clean_plainly(text, simplify=False)
 
 
 @settings(max_examples=300, deadline=None)
