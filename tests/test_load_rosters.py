@@ -304,7 +304,7 @@ def test_assessment_of_a_cadre_without_id_number_is_not_compared(db, tmp_path, c
     assert run(capsys, "load", db, "cadre", f)[0] == 0
     a = write(tmp_path, "a.csv", "考核编号,考核对象,干部编号,单位代码,年度,考核周期\n"
               "A1,个人,C1,U1,1990,年度\n")
-    code, out, err = run(capsys, "load", db, "assessment", a)
+    code, _, err = run(capsys, "load", db, "assessment", a)
     assert code == 0, err
 
 
@@ -326,7 +326,7 @@ def test_database_never_initialized(tmp_path, capsys, make, what):
     make(path)
     f = write(tmp_path, "c.csv", "\n".join([HEADER, *ROWS]) + "\n")
     before = path.read_bytes()
-    code, out, err = run(capsys, "load", path, "cadre", f)
+    code, _, err = run(capsys, "load", path, "cadre", f)
     assert code == 1
     assert f"数据库 {path} {what}。请先运行 cadre init {path}，或核对数据库文件的路径。" \
            "数据未作任何改动。" in err, err
@@ -347,7 +347,7 @@ def test_missing_paths_whole_messages(db, tmp_path, capsys):
     assert f"文件夹 {empty} 里没有可导入的文件（.csv、.tsv、.txt、.xlsx、.json、.ndjson，" \
            "干部还可以是任免审批表 .lrmx）。请核对文件夹路径。" in err, err
     missing_db = tmp_path / "no.db"
-    code, out, err = run(capsys, "load", missing_db, "cadre", nope)
+    code, _, err = run(capsys, "load", missing_db, "cadre", nope)
     assert code == 1
     assert f"数据库 {missing_db} 不存在。请先运行 cadre init {missing_db}" in err, err
     assert not missing_db.exists()

@@ -202,5 +202,5 @@ def test_grade_of_a_year_before_the_birth_in_the_id_number(db, tmp_path, capsys)
     f = write(tmp_path, "a.lrmx", person(grades="1970年度考核为优秀，2021年度考核为称职。"))
     assert rejected(capsys, db, f) == [
         "“历年考核等次”数据有 1 处错误，未写入任何数据。请改正后重新导入：",
-        f"  {f}:10: 年度（年度考核结果（NianDuKaoHeJieGuo））: 1970年时干部 RY0000001 尚未出生"
-        "（其身份证号中的出生日期为 1972-03-15）：请核对年度，或该干部的身份证号"]
+        (f"  {f}:10: 年度（年度考核结果（NianDuKaoHeJieGuo））: 1970年时干部 RY0000001 尚未出生"
+         "（其身份证号中的出生日期为 1972-03-15）：请核对年度，或该干部的身份证号")]
