@@ -2,11 +2,11 @@
 sheet row numbers, merged header cells and formulas without values rejected in Chinese.
 
 Cells are read by calamine (``python-calamine``, Rust) where it gives what openpyxl gives: about
-five times faster on the demo's roster workbook, and openpyxl's own import (~0.1 s) is saved. openpyxl
-(read-only, streaming) reads the sheets calamine would read otherwise (error values, ISO date
-cells, numbers of 16 digits or more: see ``xlsx_package.scan_sheet``), sheets too large to hold
-in memory (calamine reads a whole sheet at once), and files calamine cannot open, so that every
-message about a damaged file stays openpyxl's.
+five times faster on the demo's roster workbook, and openpyxl's own import (~0.1 s) is saved.
+openpyxl (read-only, streaming) reads the sheets calamine would read otherwise (error values, ISO
+date cells, numbers of 16 digits or more: see ``xlsx_package.scan_sheet``), sheets too large to
+hold in memory (calamine reads a whole sheet at once), and files calamine cannot open, so that
+every message about a damaged file stays openpyxl's.
 """
 from __future__ import annotations
 
