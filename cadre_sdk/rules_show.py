@@ -85,8 +85,11 @@ def entry(reg: Registration, on: datetime.date, **extra: Any) -> dict[str, Any]:
     inherited = {} if overlay is None else {
         field: {"plugin": r.plugin, "jurisdiction": r.jurisdiction}
         for field, r in sorted(overlay.inherited.items())}
+    item = reg.item
     return {"kind": reg.kind, "key": reg.key, **_who(reg),
-            "replace": bool(getattr(reg.item, "replace", False)),
+            "start": item.start.isoformat() if getattr(item, "start", None) else None,
+            "end": item.end.isoformat() if getattr(item, "end", None) else None,
+            "replace": bool(getattr(item, "replace", False)),
             "overrides": [_who(r) for r in (overlay.overrides if overlay else ())],
             "inherits": inherited, "functions": _functions(reg), **extra,
             "parameters": parameters_in_force(reg, on)}
@@ -126,7 +129,7 @@ def applicable(plugins: CadrePlugins, code: str, on: datetime.date,
             out += _tolerance(plugins, code, on)
             continue
         for key in sorted({r.key for r in book.all(kind)}):
-            reg = book.resolve(kind, key, code)
+            reg = book.resolve(kind, key, code, on=on)
             if reg is not None:
                 out.append(entry(reg, on))
     return out
@@ -147,6 +150,9 @@ def as_text(entries: list[dict[str, Any]]) -> list[str]:
         lines.append(f"{e['kind']} {e['key']!r}: {e['name'] or '-'}")
         lines.append(f"    plugin {e['plugin']} (jurisdiction {e['jurisdiction']})"
                      + ("  [replace=True: inherits nothing]" if e["replace"] else ""))
+        if e["start"] or e["end"]:
+            lines.append(f"    in force: from {e['start'] or '-'} until "
+                         f"{e['end'] + ' (exclusive)' if e['end'] else '-'}")
         if e["overrides"]:
             lines.append("    overrides: " + "; ".join(
                 f"{o['plugin']} ({o['jurisdiction']})" for o in e["overrides"]))

@@ -133,6 +133,12 @@ def _chain(reads: list[tuple[int, Any]], outcome: Outcome) -> Any:
     return node
 
 
+def parameter_date(month: str) -> datetime.date:
+    """The date a month's subsidy rules and parameters are taken on: its 1st (SDK convention,
+    docs/conventions.md)."""
+    return datetime.date(int(month[:4]), int(month[5:7]), 1)
+
+
 class RuleCalls:
     """The calls of one subsidy rule in one month, shared between cadre-months whose
     entitlements agree on every field the rule read.
@@ -147,7 +153,7 @@ class RuleCalls:
 
     def __init__(self, reg: Registration, month: str):
         self.reg, self.month = reg, month
-        self.on = datetime.date(int(month[:4]), int(month[5:7]), 1)
+        self.on = parameter_date(month)
         self.subject = f"{reg.item.scheme} {month}"
         self.rule = ("subsidy", reg.item.scheme, reg.plugin, reg.jurisdiction, reg.item.name)
         self.reads: dict[str, tuple] = {}

@@ -74,9 +74,9 @@ class Variants:
 
     @classmethod
     def resolve(cls, book: RuleBook, case_kind: str, region_code: str,
-                on: datetime.date | None = None) -> "Variants":
+                on: datetime.date) -> "Variants":
         """The chain of variants for a case of ``case_kind`` in ``region_code`` filed on ``on``
-        (dated variants: those in force then; None: the newest)."""
+        (dated variants: those in force then)."""
         found: list[Registration] = []
         for code in chain(region_code):
             reg = book.registered_for("tolerance", [case_kind, "*"], code, on)
