@@ -58,6 +58,7 @@ _RECORDED = tuple(_POSITION[name] for name in (
 def record_inputs(trace: Trace, ent: Entitlement) -> None:
     """The facts the default rules use; a rule reading others records them with ctx.input."""
     trace.input("月份", ent.month)
+    trace.input("参数取值日期", f"{parameter_date(ent.month).isoformat()}（{PARAMETER_DATE_ZH}）")
     if len(ent.days_by_township) > 1:
         trace.input("各乡镇在岗天数", {code: days for code, days in ent.days_by_township})
         trace.input("发放乡镇（在岗天数最多，相同时取代码较小者）", ent.township_code)
@@ -131,6 +132,10 @@ def _chain(reads: list[tuple[int, Any]], outcome: Outcome) -> Any:
         branch.next[value] = node
         node = branch
     return node
+
+
+#: The convention the parameter date line states (docs/conventions.md, 参数取值日期).
+PARAMETER_DATE_ZH = "当月 1 日：规则和参数取当月 1 日施行的版本，为 cadre-sdk 约定"
 
 
 def parameter_date(month: str) -> datetime.date:
