@@ -8,20 +8,25 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from case_data import evaluate, people, rows
+from test_adjustments import adjustment
+from test_assessment_engine import local_plugin, result, run, world  # noqa: F401 (fixtures)
+from test_subsidies import T_H, line, loaded  # noqa: F401 (fixture)
 
-from cadre_sdk import (AdjustmentSituation, Indicator, IndicatorSet, StaffingRule, SubsidyRule,
-                       hookimpl)
+from cadre_sdk import (
+    AdjustmentSituation,
+    Indicator,
+    IndicatorSet,
+    StaffingRule,
+    SubsidyRule,
+    hookimpl,
+)
 from cadre_sdk.cli import build_cli
 from cadre_sdk.dating import Dated
 from cadre_sdk.defaults.subsidies import TOWNSHIP_POST
 from cadre_sdk.errors import DataError
 from cadre_sdk.parameters import parse_parameters
 from cadre_sdk.testing import make_plugins
-
-from case_data import evaluate, people, rows
-from test_adjustments import adjustment
-from test_assessment_engine import local_plugin, result, run, world  # noqa: F401 (fixtures)
-from test_subsidies import T_H, line, loaded  # noqa: F401 (fixture)
 
 JUNE_30, JULY_1 = datetime.date(2024, 6, 30), datetime.date(2024, 7, 1)
 
@@ -66,7 +71,9 @@ def test_the_latest_start_in_force_wins_and_an_end_hands_back_to_the_level_above
     province = _staffing(StaffingRule(code="r", title="省", sql="SELECT 1"),
                          name="province_staffing", jurisdiction="630000")
     book = make_plugins(province, _staffing(undated, dated)).book
-    title = lambda on: book.catalogue("staffing", "632802", on=on)["r"].item.title  # noqa: E731
+
+    def title(on):
+        return book.catalogue("staffing", "632802", on=on)["r"].item.title
     assert title(JUNE_30) == "州（原）"
     assert title(JULY_1) == "州（2024-07-01 起）"
     assert title(datetime.date(2025, 1, 1)) == "州（原）"      # ended: the undated one again
@@ -76,7 +83,7 @@ def test_the_latest_start_in_force_wins_and_an_end_hands_back_to_the_level_above
 
 # -- assessment: the indicator set in force on the year's 31 December --------------------------
 
-def test_an_indicator_set_dated_2024_applies_from_the_2024_assessment(world, run):
+def test_an_indicator_set_dated_2024_applies_from_the_2024_assessment(world, run):  # noqa: F811
     params = parse_parameters("""
 description: 格尔木市部门考核指标（测试，2024 年起）
 w:
@@ -130,7 +137,8 @@ township_post:
 """, "haixi_july.yaml")))
 
 
-def test_a_subsidy_rule_dated_july_pays_from_july(loaded, cadre_plugins, cadre_evaluate):
+def test_a_subsidy_rule_dated_july_pays_from_july(loaded, cadre_plugins,  # noqa: F811
+                                                  cadre_evaluate):
     cadre_evaluate(loaded, cadre_plugins(HaixiFromJuly()), as_of="2025-01-31",
                    only=("subsidies",))
     june, july = line(loaded, "H1", "2024-06"), line(loaded, "H1", "2024-07")

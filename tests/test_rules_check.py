@@ -3,6 +3,7 @@ prefecture's positioning set, and the conflict message's advice on priority."""
 from __future__ import annotations
 
 import datetime
+
 import pytest
 
 from cadre_sdk import IndicatorSet, hookimpl

@@ -15,7 +15,6 @@ tolerated case as its basis is flagged ``tolerated_basis = 1`` for oversight.
 from __future__ import annotations
 
 import datetime
-
 from typing import Any
 
 import sqlite_utils

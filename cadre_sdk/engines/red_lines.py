@@ -17,7 +17,6 @@ file, line and column and the list of valid entries for that case's jurisdiction
 from __future__ import annotations
 
 import datetime
-
 import unicodedata
 from typing import Any
 
