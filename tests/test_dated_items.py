@@ -240,3 +240,19 @@ def test_rules_show_takes_the_items_in_force_on_the_date(capsys):
     assert "plugin HaixiFromJuly (jurisdiction 632800)" in july
     assert "in force: from 2024-07-01 until -" in july
     assert "note: 能上能下情形目录" in july
+
+
+def test_rules_show_lists_the_catalogue_entries_in_force_on_the_date(capsys):
+    import json
+
+    pm = make_plugins(HaixiRevised())
+    _, june = _cli(pm, "rules", "show", "--jurisdiction", "632802", "--date", "2024-06-30",
+                   "--kind", "situation", capsys=capsys)
+    _, july = _cli(pm, "rules", "show", "--jurisdiction", "632802", "--date", "2024-07-01",
+                   "--kind", "situation", "--json", capsys=capsys)
+    assert "catalogue situation: 21 entries in force" in june      # the province's 19 + 2
+    assert "HX-01 违规审批（原） (haixi_revised, 632800)" in june
+    assert "HX-02 临时情形 (haixi_revised, 632800; from - until 2024-07-01)" in june
+    listed = {e["key"]: e for e in json.loads(july)["catalogues"]}
+    assert "HX-02" not in listed and len(listed) == 20
+    assert (listed["HX-01"]["title"], listed["HX-01"]["start"]) == ("违规审批（修订）", "2024-07-01")

@@ -189,7 +189,8 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
               help="The date rules and parameters are taken in force on (default: today).")
 @click.option("--kind", "kinds", multiple=True, metavar="KIND",
               help="Only this rule kind (repeatable): indicators, scoring, grading, "
-                   "grade_quota, subsidy, tolerance.")
+                   "grade_quota, subsidy, tolerance, or a catalogue: situation, red_line, "
+                   "consequence, staffing.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
 @pass_env
 def rules_show(env: Env, code: str, on: datetime.datetime | None, kinds: tuple[str, ...],
@@ -197,14 +198,16 @@ def rules_show(env: Env, code: str, on: datetime.datetime | None, kinds: tuple[s
     """Which rule of each kind applies in a jurisdiction on a date: the item in force on that
     date (dated items: start inclusive, end exclusive), its plugin and jurisdiction, what it
     overrides and inherits, and the parameter values in force with their status and
-    reference. The up-or-down situation catalogue is the central stand-in (a note says so).
+    reference; then the catalogue entries in force there (situations, red lines,
+    consequences, staffing rules). The up-or-down situation catalogue is the central stand-in
+    (a note says so).
 
     查看某地某日适用的规则、来源插件、继承关系和生效参数。
     """
     import json
 
     from ..divisions import unknown_message
-    from ..rules_show import applicable, as_text
+    from ..rules_show import applicable, as_text, catalogues, catalogues_as_text
 
     problem = unknown_message(code)
     if problem:
@@ -218,16 +221,18 @@ def rules_show(env: Env, code: str, on: datetime.datetime | None, kinds: tuple[s
     from ..defaults.adjustments import STAND_IN_ZH
 
     entries = applicable(env.loaded, code, day, kinds)
+    listed = catalogues(env.loaded, code, day, kinds)
     for name, error in env.loaded.broken.items():
         click.echo(f"warning: plugin {name!r} failed to load, its rules are missing: {error}",
                    err=True)
     if as_json:
         click.echo(json.dumps({"jurisdiction": code, "date": day.isoformat(),
-                               "rules": entries, "notes": [STAND_IN_ZH]},
+                               "rules": entries, "catalogues": listed,
+                               "notes": [STAND_IN_ZH]},
                               ensure_ascii=False, indent=2, default=str))
         return
     click.echo(f"rules in force in {code} on {day.isoformat()}:")
-    for line in as_text(entries):
+    for line in as_text(entries) + catalogues_as_text(listed):
         click.echo(line)
     click.echo(f"note: {STAND_IN_ZH}")
 
