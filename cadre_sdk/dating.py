@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Dated", "as_date", "in_force"]
+__all__ = ["Dated", "as_date", "in_force", "with_period"]
 
 
 def as_date(value: Any) -> datetime.date | None:
@@ -80,6 +80,13 @@ class Dated:
         if self.end:
             return f"in force until {self.end.isoformat()} (exclusive)"
         return ""
+
+
+def with_period(item: Any, name: str) -> str:
+    """A rule's name as an explanation records it: with its period in force when it is dated
+    (``名称（2024-07-01 起施行）``), unchanged otherwise."""
+    period = item.period_zh() if isinstance(item, Dated) else ""
+    return f"{name}（{period}）" if period else name
 
 
 def in_force(item: Any, on: datetime.date) -> bool:

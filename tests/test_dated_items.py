@@ -150,6 +150,7 @@ def test_a_subsidy_rule_dated_july_pays_from_july(loaded, cadre_plugins,  # noqa
     # bonus inherited; 20 days >= 15 -> 500.
     assert (july["amount"], july["rule_plugin"]) == (500, "HaixiFromJuly")
     assert "参数取值日期：2024-07-01" in july["text"]
+    assert "海西州（7 月起）（2024-07-01 起施行）" in july["text"]     # the rule's period
 
 
 # -- adjustments: the catalogue in force on the adjustment's date -------------------------------
@@ -196,6 +197,10 @@ def test_adjustments_cite_the_situations_in_force_on_their_date(cadre_db, cadre_
     titles = {r["adjustment_id"]: r["situation_title"]
               for r in rows(cadre_db, "SELECT * FROM adjustment_status")}
     assert titles == {"A1": "违规审批（原）", "A2": "违规审批（修订）", "A3": "临时情形"}
+    text = cadre_db.execute("SELECT cadre_explain(e.json) FROM adjustment_status s JOIN "
+                            "explanation e ON e.id = s.explanation_id "
+                            "WHERE s.adjustment_id = 'A2'").fetchone()[0]
+    assert "违规审批（修订）（2024-07-01 起施行）" in text
 
 
 # -- rules check and rules show -----------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ..dating import with_period
 from ..errors import RowError
 from ..explain import Trace
 from ..loader import after_load
@@ -139,7 +140,8 @@ def _status_row(out: BatchWriter, adj: dict[str, Any], entry: Registration | Non
     if entry is None:
         trace.step("情形不在该地区现行目录中", adj["situation"])
     else:
-        trace.rule(entry.kind, entry.key, entry.plugin, entry.jurisdiction, entry.item.title)
+        trace.rule(entry.kind, entry.key, entry.plugin, entry.jurisdiction,
+                   with_period(entry.item, entry.item.title))
     for link in links:
         trace.input(f"{link[1]} {link[2]}", link[7])
     named = next((ln for ln in links if ln[1] == "容错认定" and ln[6]), None)

@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from ..dating import with_period
 from ..errors import PluginError
 from ..explain import Trace, parameter_record
 from ..parameters import ParameterValue
@@ -39,7 +40,7 @@ def note_rule(trace: Trace, reg: Registration) -> None:
 def rule_entry(reg: Registration) -> tuple[str, str, str, str, str]:
     """What ``note_rule`` records for ``reg``: ``Trace.rule``'s arguments."""
     name = getattr(reg.item, "name", "") or getattr(reg.item, "title", "")
-    return (reg.kind, reg.key, reg.plugin, reg.jurisdiction, name)
+    return (reg.kind, reg.key, reg.plugin, reg.jurisdiction, with_period(reg.item, name))
 
 
 class GroupRules:

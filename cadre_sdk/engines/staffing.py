@@ -40,6 +40,7 @@ from typing import Any
 import sqlite_utils
 
 from ..defaults import PARAMETERS
+from ..dating import with_period
 from ..errors import PluginError
 from ..explain import Trace
 from ..explanations import write as write_explanations
@@ -237,7 +238,8 @@ def check_staffing_rules(db: sqlite_utils.Database, plugins: CadrePlugins,
                 continue
             eid = f"staffing_breach:{rule.code}:{unit_code}"
             trace = Trace(subject=f"配备规则 {rule.code} 单位 {unit_code}")
-            trace.rule("staffing", rule.code, reg.plugin, reg.jurisdiction, rule.title)
+            trace.rule("staffing", rule.code, reg.plugin, reg.jurisdiction,
+                       with_period(rule, rule.title))
             trace.input("单位代码", unit_code)
             trace.input("所在地区", region)
             trace.step(f"{severity}：{rule.title}", evidence, rule.source)

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from ..dating import with_period
 from ..errors import PluginError
 from ..explain import Trace
 from ..plugins import Registration, call_rule
@@ -160,7 +161,8 @@ class RuleCalls:
         self.reg, self.month = reg, month
         self.on = parameter_date(month)
         self.subject = f"{reg.item.scheme} {month}"
-        self.rule = ("subsidy", reg.item.scheme, reg.plugin, reg.jurisdiction, reg.item.name)
+        self.rule = ("subsidy", reg.item.scheme, reg.plugin, reg.jurisdiction,
+                     with_period(reg.item, reg.item.name))
         self.reads: dict[str, tuple] = {}
         self.root: Any = None
         self.size = 0

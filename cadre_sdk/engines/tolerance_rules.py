@@ -15,6 +15,7 @@ import datetime
 
 import attrs
 
+from ..dating import with_period
 from ..errors import PluginError
 from ..explain import Trace
 from ..jurisdiction import PROVINCE, chain, level
@@ -127,7 +128,8 @@ class Variants:
 
 def context(reg: Registration, on: datetime.date, trace: Trace) -> RuleContext:
     """A rule context for one variant's rule, recording the rule in the trace."""
-    trace.rule(reg.kind, reg.key, reg.plugin, reg.jurisdiction, reg.item.name)
+    trace.rule(reg.kind, reg.key, reg.plugin, reg.jurisdiction,
+               with_period(reg.item, reg.item.name))
     return RuleContext(reg.item, reg.plugin, reg.jurisdiction, on, trace)
 
 
