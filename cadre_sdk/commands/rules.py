@@ -86,8 +86,10 @@ def rules_values(env: Env, jurisdiction: str | None) -> None:
             click.echo(f"# catalogue {kind}")
         for reg in regs:
             status = reg.item.status
+            period = reg.item.period_en()
             click.echo(f"{reg.jurisdiction}  {reg.key}  [{status or '-'} {tag_zh(status)}]  "
-                       f"{getattr(reg.item, attr)}  ({reg.plugin})")
+                       f"{getattr(reg.item, attr)}  ({reg.plugin}"
+                       + (f"; {period})" if period else ")"))
     click.echo(f"# note: {STAND_IN_ZH}")
 
 
