@@ -152,7 +152,7 @@ def test_no_machine_path_in_a_publication(level, public_db, oversight_db):
 
 @pytest.mark.parametrize("level", ["public", "oversight"])
 def test_the_home_page_says_the_up_or_down_catalogue_is_the_central_stand_in(
-        level, public_db, oversight_db):
+        level, public_db, oversight_db):  # noqa: F811
     import html
     import json
 

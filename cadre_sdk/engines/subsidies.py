@@ -48,8 +48,14 @@ from ..plugins import CadrePlugins, Registration
 from ..store import migration_set
 from ..tables import describe
 from .batch import BATCH
-from .subsidy_calls import (Entitlement, Outcome, RuleCalls, explain, inputs_key,
-                            parameter_date)
+from .subsidy_calls import (
+    Entitlement,
+    Outcome,
+    RuleCalls,
+    explain,
+    inputs_key,
+    parameter_date,
+)
 
 NAME = "补贴"
 KIND = "subsidy_ledger"
