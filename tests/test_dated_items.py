@@ -261,3 +261,20 @@ def test_rules_show_lists_the_catalogue_entries_in_force_on_the_date(capsys):
     listed = {e["key"]: e for e in json.loads(july)["catalogues"]}
     assert "HX-02" not in listed and len(listed) == 20
     assert (listed["HX-01"]["title"], listed["HX-01"]["start"]) == ("违规审批（修订）", "2024-07-01")
+
+
+def test_the_red_line_catalogue_of_a_case_is_the_one_in_force_on_the_determination_date():
+    from cadre_sdk import RedLine
+    from cadre_sdk.engines import red_lines
+
+    def register_tolerance_variants(register):
+        register(RedLine(code="HX-RL-9", text="测试红线", source="测试", status="example",
+                         start="2024-07-01"))
+    haixi = local_plugin("haixi_dated_red_line", "632800",
+                         register_tolerance_variants=register_tolerance_variants)
+    book = make_plugins(haixi).book
+
+    def codes(on):
+        return {e.code for e in red_lines.catalogue(book, "改革创新", "632802", on)}
+    assert "HX-RL-9" not in codes(JUNE_30) and "RL-01" in codes(JUNE_30)
+    assert {"HX-RL-9", "RL-01"} <= codes(JULY_1)
