@@ -14,7 +14,8 @@ rule type later inherits too):
 - a sequence whose field declares ``metadata={"merge_by": attribute}`` (an indicator set's
   ``indicators``, by ``code``) is merged by that attribute: the ancestors' entries in their
   order, a local entry replacing the one with its key, new ones appended;
-- anything else (the key fields, ``priority``, ``name``, indicator lists) is the local item's.
+- anything else (the key fields, ``priority``, ``name``, the dates ``start``/``end``,
+  indicator lists) is the local item's.
 
 An item with ``replace=True`` inherits nothing: it stands for the whole rule. Items of another
 type up the chain are never merged with.
@@ -34,7 +35,7 @@ from .parameters import ParameterNode, Parameters, ParameterValue
 __all__ = ["ChainedParameters", "Overlay", "compose", "overlay_chain"]
 
 #: Fields that always stay the local item's own (they describe the item, not the rule).
-_OWN_FIELDS = frozenset({"priority", "name", "replace"})
+_OWN_FIELDS = frozenset({"priority", "name", "replace", "start", "end"})
 
 
 class ChainedParameters:

@@ -27,6 +27,7 @@ import pluggy
 
 from . import hookspecs, rules
 from .calendar_years import YearSchedule
+from .dating import in_force
 from .errors import PluginError, RuleConflict
 from .jurisdiction import PROVINCE, chain, is_code
 from .overlays import compose
@@ -144,10 +145,10 @@ class RuleBook:
         self._composed.clear()
 
     def registered_by(self, reg: Registration) -> bool:
-        """Whether ``reg``'s plugin already registered its kind and key for its jurisdiction."""
+        """Whether ``reg``'s plugin already registered its kind and key for its jurisdiction
+        with the same dates (a plugin may register one key for successive periods)."""
         return any(r.key == reg.key and r.plugin == reg.plugin
-                   and r.jurisdiction == reg.jurisdiction
-                   and getattr(r.item, "start", None) == getattr(reg.item, "start", None)
+                   and r.jurisdiction == reg.jurisdiction and _period(r) == _period(reg)
                    for r in self._by_kind.get(reg.kind, ()))
 
     def all(self, kind: str) -> list[Registration]:
@@ -168,23 +169,28 @@ class RuleBook:
                 "register() takes the item only).")
         return best[0]
 
-    def resolve(self, kind: str, key: str, region_code: str) -> Registration | None:
-        """The rule of ``kind`` and ``key`` that applies in ``region_code``, or None: the most
-        specific jurisdiction's item, overlaid on the same rule up the chain
-        (``cadre_sdk.overlays``; ``reg.overlay`` says what it inherits)."""
-        return self.resolve_first(kind, [key], region_code)
+    def resolve(self, kind: str, key: str, region_code: str, *,
+                on: datetime.date | None = None) -> Registration | None:
+        """The rule of ``kind`` and ``key`` that applies in ``region_code`` on ``on``, or None:
+        the most specific jurisdiction's item in force on ``on``, overlaid on the same rule up
+        the chain (``cadre_sdk.overlays``; ``reg.overlay`` says what it inherits). ``on`` is
+        required: rule items are dated (``cadre_sdk.dating``)."""
+        return self.resolve_first(kind, [key], region_code, on=on, _method="resolve")
 
-    def resolve_first(self, kind: str, keys: Iterable[str], region_code: str) -> Registration | None:
+    def resolve_first(self, kind: str, keys: Iterable[str], region_code: str, *,
+                      on: datetime.date | None = None,
+                      _method: str = "resolve_first") -> Registration | None:
         """Like ``resolve`` over several keys in order of preference, level by level: a more
         specific jurisdiction's fallback key still beats a less specific one's preferred key."""
-        found = self.registered_for(kind, keys, region_code)
-        return None if found is None else self.overlaid(found)
+        found = self.registered_for(kind, keys, region_code, on, _method=_method)
+        return None if found is None else self.overlaid(found, on=on)
 
     def registered_for(self, kind: str, keys: Iterable[str], region_code: str,
-                       on: datetime.date | None = None) -> Registration | None:
-        """The registered item ``resolve_first`` starts from, not overlaid. Items with a
-        ``start`` date: those in force on ``on`` (the latest start; without ``on``, the
-        newest)."""
+                       on: datetime.date | None = None, *,
+                       _method: str = "registered_for") -> Registration | None:
+        """The registered item ``resolve_first`` starts from, not overlaid: of the first level
+        (and key) with items in force on ``on``, the one with the latest ``start``."""
+        _require_date(on, kind, _method)
         keys = list(keys)
         for code in chain(region_code):
             for key in keys:
@@ -194,35 +200,44 @@ class RuleBook:
                     return self._best(candidates, kind, key, code)
         return None
 
-    def ancestors(self, reg: Registration) -> list[Registration]:
-        """The registered items of ``reg``'s kind and key above its jurisdiction, most specific
-        first: what it overrides."""
+    def ancestors(self, reg: Registration, *,
+                  on: datetime.date | None = None) -> list[Registration]:
+        """The registered items of ``reg``'s kind and key above its jurisdiction in force on
+        ``on``, most specific first: what it overrides on that date."""
+        _require_date(on, reg.kind, "ancestors")
         out = []
         for code in chain(reg.jurisdiction)[1:]:
             candidates = _in_force([r for r in self._by_kind.get(reg.kind, ())
-                                    if r.key == reg.key and r.jurisdiction == code], None)
+                                    if r.key == reg.key and r.jurisdiction == code], on)
             if candidates:
                 out.append(self._best(candidates, reg.kind, reg.key, code))
         return out
 
-    def overlaid(self, reg: Registration) -> Registration:
-        """``reg`` with its item overlaid on what it overrides (cached)."""
+    def overlaid(self, reg: Registration, *, on: datetime.date | None = None) -> Registration:
+        """``reg`` with its item overlaid on what it overrides on ``on`` (cached per set of
+        items composed)."""
         if reg.kind in CATALOGUE_KINDS:
             return reg
-        cache_key = (reg.kind, reg.key, reg.jurisdiction)
+        above = self.ancestors(reg, on=on)
+        cache_key = (id(reg), *(id(r) for r in above))
         if cache_key not in self._composed:
-            item, how = compose([reg, *self.ancestors(reg)])
+            item, how = compose([reg, *above])
             self._composed[cache_key] = attrs.evolve(reg, item=item, overlay=how)
         return self._composed[cache_key]
 
-    def catalogue(self, kind: str, region_code: str = PROVINCE) -> dict[str, Registration]:
-        """Entries of a catalogue kind in force in ``region_code``: every level on the chain
-        contributes; a more specific level's entry replaces a same-coded one above it."""
+    def catalogue(self, kind: str, region_code: str = PROVINCE, *,
+                  on: datetime.date | None = None) -> dict[str, Registration]:
+        """Entries of a catalogue kind in force in ``region_code`` on ``on``: every level on
+        the chain contributes; a more specific level's entry replaces a same-coded one above
+        it. ``on`` is required except for canned queries (not dated)."""
+        _require_date(on, kind, "catalogue")
         out: dict[str, Registration] = {}
         for code in reversed(chain(region_code)):
             level = [r for r in self._by_kind.get(kind, ()) if r.jurisdiction == code]
             for key in dict.fromkeys(r.key for r in level):
-                out[key] = self._best([r for r in level if r.key == key], kind, key, code)
+                candidates = _in_force([r for r in level if r.key == key], on)
+                if candidates:
+                    out[key] = self._best(candidates, kind, key, code)
         return out
 
     def everything(self, kind: str) -> dict[str, Registration]:
@@ -257,12 +272,34 @@ class RuleBook:
         return out
 
 
+#: Rule kinds whose items are not dated (``CannedQuery``): looked up without a date.
+UNDATED_KINDS = frozenset({"query"})
+
+
+def _require_date(on: datetime.date | None, kind: str, method: str) -> None:
+    """A clear error for a lookup of a dated kind without its date (never today's date)."""
+    if on is None and kind not in UNDATED_KINDS:
+        raise TypeError(f"RuleBook.{method}({kind!r}, ...) needs on=datetime.date: rule items "
+                        "are dated (start inclusive, end exclusive), so which one applies "
+                        "depends on the date. Pass the date the rule is applied on (the "
+                        "library never assumes today; docs/conventions.md lists each engine's "
+                        "date).")
+    if on is not None and type(on) is not datetime.date:
+        raise TypeError(f"RuleBook.{method}(): on must be a datetime.date, not "
+                        f"{type(on).__name__} {on!r}")
+
+
+def _period(reg: Registration) -> tuple:
+    return (getattr(reg.item, "start", None), getattr(reg.item, "end", None))
+
+
 def _in_force(regs: list[Registration], on: datetime.date | None) -> list[Registration]:
-    """Of one level's items for one key, those of the latest ``start`` on or before ``on``."""
+    """Of one level's items for one key, those in force on ``on`` (``start <= on < end``) with
+    the latest ``start`` (an undated item counts as starting at the beginning of time)."""
     def start(reg: Registration) -> datetime.date:
         return getattr(reg.item, "start", None) or datetime.date.min
     if on is not None:
-        regs = [r for r in regs if start(r) <= on]
+        regs = [r for r in regs if in_force(r.item, on)]
     latest = max((start(r) for r in regs), default=None)
     return [r for r in regs if start(r) == latest]
 

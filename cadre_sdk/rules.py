@@ -7,6 +7,11 @@ provincial default (see ``cadre_sdk.plugins.RuleBook``). Overriding is an *overl
 item's parameters are merged key by key with those above it, and what it leaves ``None`` is
 inherited (``cadre_sdk.overlays``); ``replace=True`` makes an item stand alone. Catalogue
 types (situations, staffing rules, queries) are *additive*: every jurisdiction on the chain contributes its entries.
+
+Every rule type but ``CannedQuery`` is dated (``cadre_sdk.dating.Dated``: keyword-only ``start``,
+inclusive, and ``end``, exclusive): an item applies only on the dates it is in force, and of one
+jurisdiction's items for one key the latest ``start`` wins. A canned query is not dated: it is a
+view of the publication, not a rule applied on a date (the rows it shows carry their own dates).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from .dating import Dated
 from .explain import Trace, parameter_record
 from .parameters import STATUSES, Parameters
 
@@ -40,7 +46,7 @@ class Indicator:
 
 
 @attrs.frozen
-class IndicatorSet:
+class IndicatorSet(Dated):
     """Indicators and weights for one subject (个人/班子) of one unit kind, optionally narrowed to
     one functional positioning (功能定位). Weights are percentages that must add up to 100.
     Overriding a set merges ``indicators`` by code (``merge_by``): a county stating two
@@ -64,7 +70,7 @@ class IndicatorSet:
 
 
 @attrs.frozen
-class ScoringFormula:
+class ScoringFormula(Dated):
     """The annual score of one subject (个人/班子) from its inputs.
 
     ``compute(inputs, ctx) -> float`` gets an ``AssessmentInputs`` and a ``RuleContext``; it
@@ -85,7 +91,7 @@ class ScoringFormula:
 
 
 @attrs.frozen
-class GradingRule:
+class GradingRule(Dated):
     """The grade from a score: ``grade(score, inputs, ctx) -> str`` (优秀/称职/基本称职/不称职),
     before the unit's quota on 优秀 is applied."""
 
@@ -104,7 +110,7 @@ class GradingRule:
 
 
 @attrs.frozen
-class GradeQuota:
+class GradeQuota(Dated):
     """A cap on one grade's share of those assessed in a unit (default: 优秀 ≤ 15%).
 
     ``share`` is the parameter path of the ratio; ``rounding`` is ``floor`` (the default:
@@ -129,7 +135,7 @@ class GradeQuota:
 
 
 @attrs.frozen
-class ConsequenceRule:
+class ConsequenceRule(Dated):
     """A named consequence of assessment history (e.g. 三年连续优秀 → 优先选拔).
 
     ``applies(history, ctx) -> str | None`` gets the cadre's annual grades by year (a dict,
@@ -149,7 +155,7 @@ class ConsequenceRule:
 
 
 @attrs.frozen
-class SubsidyRule:
+class SubsidyRule(Dated):
     """One allowance scheme's monthly amount: ``compute(entitlement, ctx) -> float | None``.
 
     Lines combine by scheme: for each cadre and month, the most specific jurisdiction's rule of
@@ -173,7 +179,7 @@ class SubsidyRule:
 
 
 @attrs.frozen
-class ToleranceVariant:
+class ToleranceVariant(Dated):
     """How a jurisdiction runs fault tolerance for a kind of case (``case_kind`` "*" = all).
 
     ``dimensions``: the dimensions judged (the 7 of the provincial rule plus local extras);
@@ -184,8 +190,9 @@ class ToleranceVariant:
     strict reading, for rules that say so); ``accepting_body(case, ctx) -> str``: who accepts
     the case; ``decide(findings, red_line, ctx) -> str``: 容错/部分容错/不予容错. What is left
     ``None`` (``dimensions`` too) is inherited from the variant it overrides, up to the core
-    rule. ``start`` dates a variant: dimensions, red lines and case kinds can change on a
-    date."""
+    rule. ``start``/``end`` date a variant (``cadre_sdk.dating.Dated``): dimensions, red lines
+    and case kinds can change on a date; a case uses the variants in force on the date it was
+    filed."""
 
     rule_kind: ClassVar[str] = "tolerance"
     parameters: Parameters
@@ -199,9 +206,6 @@ class ToleranceVariant:
     priority: int = 0
     #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
     replace: bool = attrs.field(default=False, kw_only=True)
-    #: The date the variant applies from (None: always); a case uses the variants in force on
-    #: the date it was filed, the latest start winning among one jurisdiction's variants.
-    start: datetime.date | None = attrs.field(default=None, kw_only=True)
     name: str = ""
     strict_calendar_days: frozenset[str] = attrs.field(converter=frozenset, default=frozenset())
 
@@ -211,7 +215,7 @@ class ToleranceVariant:
 
 
 @attrs.frozen
-class AdjustmentSituation:
+class AdjustmentSituation(Dated):
     """One catalogued situation for adjustment (不适宜担任现职 or 问责)."""
 
     rule_kind: ClassVar[str] = "situation"
@@ -229,7 +233,7 @@ class AdjustmentSituation:
 
 
 @attrs.frozen
-class RedLine:
+class RedLine(Dated):
     """One red line (触碰红线): a situation never tolerated, whatever the 7 judgements say.
 
     Red lines are a catalogue, like situations: the province's entries plus those of the
@@ -258,7 +262,7 @@ class RedLine:
 
 
 @attrs.frozen
-class StaffingRule:
+class StaffingRule(Dated):
     """A staffing rule checked against career history. ``sql`` selects the breaches with columns
     ``unit_code``, ``evidence`` (Chinese); it runs on the store database. ``advisory`` marks a
     check whose findings are listed for review (提示, e.g. a rule the policy says applies

@@ -1,5 +1,6 @@
 """What ``cadre rules check`` finds beyond conflicts: indicator weights that do not add up on a
-date they change, and local items that hide a more specific item of a jurisdiction above."""
+date they change, local items that hide a more specific item of a jurisdiction above, and dated
+items of one jurisdiction that overlap or start on the same date."""
 from __future__ import annotations
 
 import datetime
@@ -21,16 +22,32 @@ def _starts(params: Any, path: str) -> set[datetime.date]:
     return out
 
 
+def _change_dates(book: RuleBook, registered: Registration) -> list[datetime.date]:
+    """The dates an indicator set may change where it is registered, while it is in force: the
+    start or end of any set of its key on its chain, and the start of any weight it reads as
+    overlaid between them."""
+    same = [r for r in book.all("indicators") if r.key == registered.key
+            and r.jurisdiction in chain(registered.jurisdiction)]
+    bounds = {d for r in same for d in (r.item.start, r.item.end) if d is not None}
+    out = set(bounds)
+    for probe in sorted(bounds | {datetime.date.max}):
+        if not registered.item.in_force(probe):
+            continue
+        item = book.overlaid(registered, on=probe).item
+        for ind in item.indicators:
+            out |= _starts(item.parameters, ind.weight)
+    return sorted(day for day in out if registered.item.in_force(day))
+
+
 def weight_problems(book: RuleBook) -> list[str]:
     """For every registered indicator set, as overlaid where it is registered: on each date
-    one of its weights changes, the weights in force must all exist and add up to 100."""
+    one of its weights (or a set of its key up the chain) changes while it is in force, the
+    weights in force must all exist and add up to 100."""
     problems = []
     for registered in book.all("indicators"):
-        reg = book.overlaid(registered)
-        item = reg.item
-        dates = sorted(set().union(*(_starts(item.parameters, i.weight)
-                                     for i in item.indicators)))
-        for day in dates:
+        for day in _change_dates(book, registered):
+            reg = book.overlaid(registered, on=day)
+            item = reg.item
             values, missing = [], []
             for ind in item.indicators:
                 try:
@@ -46,9 +63,10 @@ def weight_problems(book: RuleBook) -> list[str]:
             total = sum(v for _, v in values if isinstance(v, (int, float)))
             if not math.isclose(total, 100, abs_tol=1e-9):
                 shown = " + ".join(f"{c} {v}" for c, v in values)
-                problems.append(f"weights: {where}: the weights in force from {day.isoformat()} "
-                                f"add up to {total:g}, not 100 ({shown}). Fix: change them in "
-                                f"{item.parameters.file} so that they add up to 100.")
+                problems.append(f"weights: {where}: the weights in force from "
+                                f"{day.isoformat()} add up to {total:g}, not 100 ({shown}). "
+                                f"Fix: change them in {item.parameters.file} so that they add "
+                                "up to 100.")
     return problems
 
 
@@ -83,3 +101,46 @@ def shadowing(book: RuleBook) -> list[str]:
                 f"{other.key!r} for {reg.jurisdiction} (an overlay of it: state only the "
                 "weights that differ).")
     return out
+
+
+def dating_problems(book: RuleBook) -> list[str]:
+    """Dated items of one kind, key and jurisdiction that contradict each other: two in force
+    from the same date (nothing says which applies), or one whose ``end`` lies after the
+    start of a later one (both claim the days between; the later start wins, so the ``end``
+    is wrong or the other ``start`` is)."""
+    groups: dict[tuple[str, str, str], list[Registration]] = {}
+    for kind in book.kinds():
+        for reg in book.all(kind):
+            groups.setdefault((kind, reg.key, reg.jurisdiction), []).append(reg)
+    out = []
+    for (kind, key, where), regs in sorted(groups.items()):
+        if len(regs) < 2 or not any(getattr(r.item, "dated", False) for r in regs):
+            continue
+        ordered = sorted(regs, key=lambda r: (r.item.start or datetime.date.min, r.plugin))
+        for n, first in enumerate(ordered):
+            for later in ordered[n + 1:]:
+                a, b = first.item, later.item
+                if (a.start or datetime.date.min) == (b.start or datetime.date.min):
+                    if first.rank != later.rank:
+                        continue   # priority decides, as for undated items
+                    out.append(
+                        f"dates: {kind} rule {key!r} for {where}: {_who(first)} and "
+                        f"{_who(later)} both start {_start(a)}. Fix: give one a later start "
+                        "(start is inclusive, end exclusive) or remove one.")
+                elif a.end is not None and b.start is not None and a.end > b.start:
+                    out.append(
+                        f"dates: {kind} rule {key!r} for {where}: {_who(first)} ends "
+                        f"{a.end.isoformat()} (exclusive) but {_who(later)} starts "
+                        f"{b.start.isoformat()}; between them the later start applies. Fix: "
+                        f"end the first on {b.start.isoformat()} or start the second on "
+                        f"{a.end.isoformat()}.")
+    return out
+
+
+def _who(reg: Registration) -> str:
+    period = reg.item.period_en() if hasattr(reg.item, "period_en") else ""
+    return f"plugin {reg.plugin!r}'s item ({period or 'undated'})"
+
+
+def _start(item: Any) -> str:
+    return item.start.isoformat() if item.start else "at the beginning (no start)"

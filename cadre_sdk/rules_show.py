@@ -1,6 +1,7 @@
 """What ``cadre rules show`` reports: for one jurisdiction and date, the rule of each kind and
 key that applies there, who registered it, what it overrides and inherits (its overlay), and
-the parameter values in force with their status and reference."""
+the parameter values in force with their status and reference; then the catalogue entries in
+force there on that date. Dated items count only on the dates they are in force."""
 from __future__ import annotations
 
 import datetime
@@ -8,7 +9,7 @@ from typing import Any
 
 from .engines.tolerance_rules import Variants
 from .errors import ParameterError
-from .plugins import CATALOGUE_KINDS, CadrePlugins, Registration
+from .plugins import CATALOGUE_KINDS, UNDATED_KINDS, CadrePlugins, Registration
 
 #: The order kinds are shown in (then any other kind, alphabetically).
 KIND_ORDER = ("indicators", "scoring", "grading", "grade_quota", "subsidy", "tolerance")
@@ -85,8 +86,11 @@ def entry(reg: Registration, on: datetime.date, **extra: Any) -> dict[str, Any]:
     inherited = {} if overlay is None else {
         field: {"plugin": r.plugin, "jurisdiction": r.jurisdiction}
         for field, r in sorted(overlay.inherited.items())}
+    item = reg.item
     return {"kind": reg.kind, "key": reg.key, **_who(reg),
-            "replace": bool(getattr(reg.item, "replace", False)),
+            "start": item.start.isoformat() if getattr(item, "start", None) else None,
+            "end": item.end.isoformat() if getattr(item, "end", None) else None,
+            "replace": bool(getattr(item, "replace", False)),
             "overrides": [_who(r) for r in (overlay.overrides if overlay else ())],
             "inherits": inherited, "functions": _functions(reg), **extra,
             "parameters": parameters_in_force(reg, on)}
@@ -126,10 +130,47 @@ def applicable(plugins: CadrePlugins, code: str, on: datetime.date,
             out += _tolerance(plugins, code, on)
             continue
         for key in sorted({r.key for r in book.all(kind)}):
-            reg = book.resolve(kind, key, code)
+            reg = book.resolve(kind, key, code, on=on)
             if reg is not None:
                 out.append(entry(reg, on))
     return out
+
+
+def catalogues(plugins: CadrePlugins, code: str, on: datetime.date,
+               kinds: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Every catalogue entry (situations, red lines, consequences, staffing rules) in force in
+    ``code`` on ``on`` (of ``kinds``, default all), by kind then code; canned queries, which
+    are not dated, are left out."""
+    book = plugins.book
+    out = []
+    for kind in sorted(set(book.kinds()) & CATALOGUE_KINDS - UNDATED_KINDS):
+        if kinds and kind not in kinds:
+            continue
+        for key, reg in sorted(book.catalogue(kind, code, on=on).items()):
+            item = reg.item
+            out.append({"kind": kind, "key": key, **_who(reg),
+                        "title": getattr(item, "title", "") or "",
+                        "status": getattr(item, "status", None),
+                        "start": item.start.isoformat() if item.start else None,
+                        "end": item.end.isoformat() if item.end else None})
+    return out
+
+
+def catalogues_as_text(entries: list[dict[str, Any]]) -> list[str]:
+    """The catalogue entries as lines of text, one heading per kind."""
+    lines: list[str] = []
+    kind = None
+    for e in entries:
+        if e["kind"] != kind:
+            kind = e["kind"]
+            count = sum(1 for x in entries if x["kind"] == kind)
+            lines.append(f"catalogue {kind}: {count} entries in force")
+        period = f"; from {e['start'] or '-'} until {e['end'] or '-'}" \
+            if e["start"] or e["end"] else ""
+        status = f"; {e['status']}" if e["status"] else ""
+        lines.append(f"    {e['key']} {e['title']} ({e['plugin']}, {e['jurisdiction']}"
+                     f"{status}{period})")
+    return lines
 
 
 def _shown(value: Any, unit: str | None) -> str:
@@ -147,6 +188,9 @@ def as_text(entries: list[dict[str, Any]]) -> list[str]:
         lines.append(f"{e['kind']} {e['key']!r}: {e['name'] or '-'}")
         lines.append(f"    plugin {e['plugin']} (jurisdiction {e['jurisdiction']})"
                      + ("  [replace=True: inherits nothing]" if e["replace"] else ""))
+        if e["start"] or e["end"]:
+            lines.append(f"    in force: from {e['start'] or '-'} until "
+                         f"{e['end'] + ' (exclusive)' if e['end'] else '-'}")
         if e["overrides"]:
             lines.append("    overrides: " + "; ".join(
                 f"{o['plugin']} ({o['jurisdiction']})" for o in e["overrides"]))

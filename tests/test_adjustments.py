@@ -1,5 +1,6 @@
 """Up-or-down adjustments: the situation catalogue, its check at load time, the half-year
 inventory, and the links to tolerance decisions and assessment results."""
+import datetime
 import pytest
 
 from cadre_sdk import AdjustmentSituation, hookimpl
@@ -20,7 +21,7 @@ def db(cadre_db, cadre_load):
 
 
 def test_the_default_catalogue_has_the_central_situations_with_sources(cadre_plugins):
-    catalogue = cadre_plugins().book.catalogue("situation")
+    catalogue = cadre_plugins().book.catalogue("situation", on=datetime.date(2024, 7, 1))
     codes = sorted(catalogue)
     assert codes == sorted([f"BSY-{n:02d}" for n in range(1, 11)]
                            + [f"WZ-2009-{n}" for n in range(1, 8)] + ["WZ-2015-1", "WZ-2015-2"])

@@ -479,7 +479,7 @@ def test_every_unit_kind_and_subject_has_a_default_set_summing_to_100(cadre_plug
     rules = AssessmentRules(cadre_plugins())
     for subject in ("个人", "班子"):
         for kind in ("地方", "部门", "企业", "事业单位", "乡镇"):
-            reg = rules.indicator_set(subject, kind, None, "632801")
+            reg = rules.indicator_set(subject, kind, None, "632801", 2024)
             lines = rules.weights(reg, 2024)
             assert [i.code for i, _ in lines] == list(CODES)
             assert sum(pv.value for _, pv in lines) == 100

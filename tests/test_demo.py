@@ -278,7 +278,7 @@ def test_generated_files_load_through_the_real_loader(tmp_path, dataset, plugins
     rows = load_all(tmp_path / "cadre.db", dataset, plugins, echo=lines.append)
     assert rows["cadre"] == 600
     expected = set(KIND_ORDER) - {"region"}
-    if not plugins.book.catalogue("situation"):
+    if not plugins.book.all("situation"):
         expected.discard("adjustment")
     assert expected <= set(rows)
     assert all(n > 0 for n in rows.values())

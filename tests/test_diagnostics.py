@@ -133,3 +133,31 @@ def test_init_says_which_regions_it_loads(tmp_path, capsys):
     assert code == 0, err
     # divisions.csv: 1 province + 8 prefecture-level + 45 county-level = 54
     assert "地区 54 条（省 1、市州 8、县级 45；原有 0 条）" in out
+
+
+def test_the_readme_counts_the_regions_init_loads():
+    from pathlib import Path
+
+    from cadre_sdk.divisions import known
+
+    levels = [level for _, level in known().values()]
+    # divisions.csv: 1 province + 8 prefecture-level + 45 county-level = 54
+    assert (len(levels), levels.count("省"), levels.count("市州"), levels.count("县")) == (
+        54, 1, 8, 45)
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "载入 54 个地区（省 1、市州 8、县级区划 45）" in readme
+    assert "46 个" not in readme
+
+
+def test_the_docs_put_priority_on_the_item_not_on_register():
+    import re
+    from pathlib import Path
+
+    docs = Path(__file__).parents[1] / "docs"
+    for page in ("plugin-guide.md", "hooks.md", "ARCHITECTURE.md"):
+        text = (docs / page).read_text(encoding="utf-8")
+        assert not re.search(r"register\([^)]*priority\s*=", text), page
+        assert "pass priority= when registering" not in text, page
+    guide = (docs / "plugin-guide.md").read_text(encoding="utf-8")
+    assert "Priority is a field of the rule item" in guide
+    assert "not an\n  argument of `register(item)`" in guide

@@ -113,7 +113,7 @@ def test_unset_fields_are_inherited_field_by_field_including_fields_a_subclass_a
 
 def test_a_county_that_only_shortens_the_time_limit_keeps_the_prefectures_dimensions(maduo):
     pm = make_plugins(*maduo)
-    variants = Variants.resolve(pm.book, "生态保护", "632626")
+    variants = Variants.resolve(pm.book, "生态保护", "632626", datetime.date(2024, 7, 1))
     assert variants.primary.plugin == "cadre_maduo.plugin"
     assert variants.dimensions == DIMENSIONS + ("生态影响",)
     assert RED_LINE in variants.red_lines
@@ -132,7 +132,8 @@ def test_replace_true_stands_alone_but_the_red_lines_above_still_apply(maduo):
                                       "reference: 测试}"), "maduo.yaml")
     alone = LocalPlugin("maduo_alone", "632626", params, title="玛多县", case_kind="生态保护",
                         replace=True)
-    variants = Variants.resolve(make_plugins(guoluo, alone).book, "生态保护", "632626")
+    variants = Variants.resolve(make_plugins(guoluo, alone).book, "生态保护", "632626",
+                                datetime.date(2024, 7, 1))
     assert variants.dimensions == DIMENSIONS              # 生态影响 is not inherited
     assert variants.supplying("decide").plugin == "cadre_sdk.defaults.tolerance"
     assert RED_LINE in variants.red_lines                 # a county never waives a red line

@@ -1,4 +1,5 @@
 """Plugin manager: discovery, errors naming the plugin and hook, jurisdiction resolution."""
+import datetime
 import types
 
 import pytest
@@ -8,6 +9,8 @@ from cadre_sdk.errors import RuleConflict
 from cadre_sdk.jurisdiction import chain
 from cadre_sdk.plugins import get_plugin_manager
 from cadre_sdk.testing import make_plugins
+
+ON = datetime.date(2024, 7, 1)  # any date: these rules are not dated
 
 
 def plugin(name, jurisdiction=None, **hooks):
@@ -40,10 +43,10 @@ def test_county_beats_prefecture_beats_province():
         plugin("golmud", "632801", register_staffing_rules=staffing("r", "市")),
     )
     book = pm.book
-    assert book.resolve("staffing", "r", "632801101").item.title == "市"
-    assert book.resolve("staffing", "r", "632802").item.title == "州"
-    assert book.resolve("staffing", "r", "632200").item.title == "省"
-    assert book.resolve("staffing", "r", "632802").plugin == "haixi"
+    assert book.resolve("staffing", "r", "632801101", on=ON).item.title == "市"
+    assert book.resolve("staffing", "r", "632802", on=ON).item.title == "州"
+    assert book.resolve("staffing", "r", "632200", on=ON).item.title == "省"
+    assert book.resolve("staffing", "r", "632802", on=ON).plugin == "haixi"
 
 
 def test_same_jurisdiction_same_rule_is_a_conflict_naming_both():
@@ -53,7 +56,7 @@ def test_same_jurisdiction_same_rule_is_a_conflict_naming_both():
     )
     assert pm.book.conflicts() == [("staffing", "r", "632800", ["one", "two"])]
     with pytest.raises(RuleConflict, match="one, two"):
-        pm.book.resolve("staffing", "r", "632801")
+        pm.book.resolve("staffing", "r", "632801", on=ON)
 
 
 def test_priority_settles_a_conflict():
@@ -64,7 +67,7 @@ def test_priority_settles_a_conflict():
         plugin("two", "632800", register_staffing_rules=high),
     )
     assert pm.book.conflicts() == []
-    assert pm.book.resolve("staffing", "r", "632800").item.title == "high"
+    assert pm.book.resolve("staffing", "r", "632800", on=ON).item.title == "high"
 
 
 def test_catalogue_adds_up_along_the_chain():
@@ -72,7 +75,7 @@ def test_catalogue_adds_up_along_the_chain():
         plugin("p", "632800", register_staffing_rules=staffing("local", "州")),
         plugin("q", "632200", register_staffing_rules=staffing("other", "北")),
     )
-    mine = pm.book.catalogue("staffing", "632801")
+    mine = pm.book.catalogue("staffing", "632801", on=ON)
     assert "local" in mine and "other" not in mine
 
 

@@ -2,6 +2,8 @@
 prefecture's positioning set, and the conflict message's advice on priority."""
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from cadre_sdk import IndicatorSet, hookimpl
@@ -82,6 +84,6 @@ def test_equal_priorities_say_priority_is_a_field_of_the_item():
 
     pm = make_plugins(named("one"), named("two"))
     with pytest.raises(RuleConflict) as err:
-        pm.book.resolve("indicators", "个人:乡镇:*", "632221")
+        pm.book.resolve("indicators", "个人:乡镇:*", "632221", on=datetime.date(2024, 7, 1))
     assert "a field of the rule item, e.g. SubsidyRule(..., priority=10)" in str(err.value)
     assert "register() takes the item only" in str(err.value)

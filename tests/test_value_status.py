@@ -148,3 +148,26 @@ def test_no_machine_path_in_a_publication(level, public_db, oversight_db):
                 assert not MACHINE_PATH.search(value), (table, column, value[:200])
     assert checked > 1000
     assert conn.execute("SELECT count(*) FROM provenance WHERE step = 'load'").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize("level", ["public", "oversight"])
+def test_the_home_page_says_the_up_or_down_catalogue_is_the_central_stand_in(
+        level, public_db, oversight_db):  # noqa: F811
+    import html
+    import json
+
+    from cadre_sdk.defaults.adjustments import STAND_IN_ZH
+
+    path = public_db if level == "public" else oversight_db
+    meta = json.loads(Path(f"{path}.metadata.json").read_text(encoding="utf-8"))
+    assert html.escape(STAND_IN_ZH) in meta["description_html"]
+    assert "9 种问责情形、16 种不适宜担任现职情形原文未查到" in STAND_IN_ZH
+
+
+def test_cadre_rules_list_and_show_end_with_the_stand_in_note(capsys):
+    code, out, _ = run(capsys, "rules", "list")
+    assert code == 0 and out.rstrip().splitlines()[-1].startswith(
+        "# note: 能上能下情形目录：青海省《推进领导干部能上能下实施细则》")
+    code, out, _ = run(capsys, "rules", "show", "--jurisdiction", "632801", "--date",
+                       "2024-07-01", "--kind", "subsidy")
+    assert code == 0 and "note: 能上能下情形目录：" in out

@@ -45,11 +45,17 @@ def rules() -> None:
 @rules.command("list")
 @pass_env
 def rules_list(env: Env) -> None:
-    """Every registered rule: kind, key, jurisdiction, plugin."""
+    """Every registered rule: kind, key, jurisdiction, plugin, and the period it is in force
+    when it is dated (start inclusive, end exclusive)."""
+    from ..defaults.adjustments import STAND_IN_ZH
+
     book = env.loaded.book
     for kind in book.kinds():
         for reg in book.all(kind):
-            click.echo(f"{kind:12} {reg.key:28} {reg.jurisdiction}  {reg.plugin}")
+            period = reg.item.period_en() if hasattr(reg.item, "period_en") else ""
+            click.echo(f"{kind:12} {reg.key:28} {reg.jurisdiction}  {reg.plugin}"
+                       + (f"  ({period})" if period else ""))
+    click.echo(f"# note: {STAND_IN_ZH}")
 
 
 @rules.command("values")
@@ -80,8 +86,10 @@ def rules_values(env: Env, jurisdiction: str | None) -> None:
             click.echo(f"# catalogue {kind}")
         for reg in regs:
             status = reg.item.status
+            period = reg.item.period_en()
             click.echo(f"{reg.jurisdiction}  {reg.key}  [{status or '-'} {tag_zh(status)}]  "
-                       f"{getattr(reg.item, attr)}  ({reg.plugin})")
+                       f"{getattr(reg.item, attr)}  ({reg.plugin}"
+                       + (f"; {period})" if period else ")"))
     click.echo(f"# note: {STAND_IN_ZH}")
 
 
@@ -127,14 +135,16 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
     priority), indicator sets whose weights do not add up to 100 on any date one of them
     changes, parameter values and catalogue entries without a status or whose reference does
     not resolve (an official or by-analogy value naming no 《document》, a file named in a
-    reference that does not exist) and, with --stale-before, parameters whose newest value is
-    older than the date. Exit status 1 for a conflict, a weight problem or a stale parameter;
+    reference that does not exist), dated items of one jurisdiction that start on the same
+    date or overlap (an end after the next item's start) and, with --stale-before, parameters
+    whose newest value is older than the date. Exit status 1 for a conflict, a weight problem,
+    a dating problem or a stale parameter;
     missing statuses and references, and a local general indicator set hiding a positioning
     set of a jurisdiction above it, are warnings.
 
     检查规则冲突、指标权重、遮蔽上级规则、依据性质未标注或出处无法核对的取值与目录条目，以及过期参数。
     """
-    from ..rules_check import shadowing, weight_problems
+    from ..rules_check import dating_problems, shadowing, weight_problems
 
     book = env.loaded.book
     problems = 0
@@ -142,6 +152,9 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
         problems += 1
         click.echo(f"broken: plugin {name!r} failed to load: {error}")
     for message in weight_problems(book):
+        problems += 1
+        click.echo(message)
+    for message in dating_problems(book):
         problems += 1
         click.echo(message)
     for message in shadowing(book):
@@ -164,7 +177,8 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
                            f"{newest.isoformat()} (before {cutoff.isoformat()})")
     if problems:
         raise SystemExit(1)
-    click.echo("no conflicts; indicator weights add up on every date"
+    click.echo("no conflicts; indicator weights add up on every date; dated items do not "
+               "overlap"
                + ("" if status_warnings else
                   "; every value has a status and a reference that resolves")
                + (f"; no parameter older than {stale_before.date()}" if stale_before else ""))
@@ -174,24 +188,28 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
 @click.option("--jurisdiction", "code", required=True, metavar="CODE",
               help="GB/T 2260 code of a county, prefecture or township, e.g. 632626.")
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The date the parameters are read at (default: today).")
+              help="The date rules and parameters are taken in force on (default: today).")
 @click.option("--kind", "kinds", multiple=True, metavar="KIND",
               help="Only this rule kind (repeatable): indicators, scoring, grading, "
-                   "grade_quota, subsidy, tolerance.")
+                   "grade_quota, subsidy, tolerance, or a catalogue: situation, red_line, "
+                   "consequence, staffing.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
 @pass_env
 def rules_show(env: Env, code: str, on: datetime.datetime | None, kinds: tuple[str, ...],
                as_json: bool) -> None:
-    """Which rule of each kind applies in a jurisdiction on a date: the item, its plugin and
-    jurisdiction, what it overrides and inherits, and the parameter values in force with
-    their status and reference.
+    """Which rule of each kind applies in a jurisdiction on a date: the item in force on that
+    date (dated items: start inclusive, end exclusive), its plugin and jurisdiction, what it
+    overrides and inherits, and the parameter values in force with their status and
+    reference; then the catalogue entries in force there (situations, red lines,
+    consequences, staffing rules). The up-or-down situation catalogue is the central stand-in
+    (a note says so).
 
     查看某地某日适用的规则、来源插件、继承关系和生效参数。
     """
     import json
 
     from ..divisions import unknown_message
-    from ..rules_show import applicable, as_text
+    from ..rules_show import applicable, as_text, catalogues, catalogues_as_text
 
     problem = unknown_message(code)
     if problem:
@@ -202,17 +220,23 @@ def rules_show(env: Env, code: str, on: datetime.datetime | None, kinds: tuple[s
         raise click.BadParameter(f"unknown rule kind(s) {', '.join(bad)}; registered kinds: "
                                  f"{', '.join(sorted(known))}", param_hint="--kind")
     day = on.date() if on else datetime.date.today()  # the CLI alone may default to today
+    from ..defaults.adjustments import STAND_IN_ZH
+
     entries = applicable(env.loaded, code, day, kinds)
+    listed = catalogues(env.loaded, code, day, kinds)
     for name, error in env.loaded.broken.items():
         click.echo(f"warning: plugin {name!r} failed to load, its rules are missing: {error}",
                    err=True)
     if as_json:
         click.echo(json.dumps({"jurisdiction": code, "date": day.isoformat(),
-                               "rules": entries}, ensure_ascii=False, indent=2, default=str))
+                               "rules": entries, "catalogues": listed,
+                               "notes": [STAND_IN_ZH]},
+                              ensure_ascii=False, indent=2, default=str))
         return
     click.echo(f"rules in force in {code} on {day.isoformat()}:")
-    for line in as_text(entries):
+    for line in as_text(entries) + catalogues_as_text(listed):
         click.echo(line)
+    click.echo(f"note: {STAND_IN_ZH}")
 
 
 COMMANDS = [plugins, rules]

@@ -144,16 +144,16 @@ def generate(out_dir: str | Path, cadres: int = 3000, seed: int = 1,
 
 def situations_registered(plugins: Any) -> bool:
     """Whether any adjustment situation is registered (else the demo's adjustments don't load)."""
-    return bool(plugins.book.catalogue("situation"))
+    return bool(plugins.book.all("situation"))
 
 
 def indicator_codes(plugins: Any, subject: str, unit_kind: str, positioning: str | None,
-                    region: str) -> tuple[str, ...]:
-    """The indicator codes for one subject and unit: the registered indicator set that applies,
-    else the provincial parameter file's, else ``FALLBACK_INDICATORS``."""
+                    region: str, on: dt.date) -> tuple[str, ...]:
+    """The indicator codes for one subject and unit: the registered indicator set that applies
+    on ``on``, else the provincial parameter file's, else ``FALLBACK_INDICATORS``."""
     keys = [f"{subject}:{unit_kind}:{positioning}"] if positioning else []
     keys.append(f"{subject}:{unit_kind}:*")
-    found = plugins.book.resolve_first("indicators", keys, region) if plugins else None
+    found = plugins.book.resolve_first("indicators", keys, region, on=on) if plugins else None
     if found is not None:
         return tuple(ind.code for ind in found.item.indicators)
     return _yaml_indicators().get((subject, unit_kind), FALLBACK_INDICATORS)
@@ -307,14 +307,14 @@ class _Generator:
         codes = self._indicators.get(key)
         if codes is None:
             codes = indicator_codes(self.plugins, subject, unit.kind, unit.positioning,
-                                    unit.region.code)
+                                    unit.region.code, self.as_of)
             self._indicators[key] = codes
         return codes
 
     def _situations_for(self, region: str) -> list[tuple[str, tuple[str, ...]]]:
         found = self._situations.get(region)
         if found is None:
-            catalogue = self.plugins.book.catalogue("situation", region)
+            catalogue = self.plugins.book.catalogue("situation", region, on=self.as_of)
             found = []
             for code, reg in catalogue.items():
                 actions = tuple(a for a in getattr(reg.item, "actions", ()) if a in _ACTIONS)

@@ -14,10 +14,12 @@ tolerated case as its basis is flagged ``tolerated_basis = 1`` for oversight.
 """
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import sqlite_utils
 
+from ..dating import with_period
 from ..errors import RowError
 from ..explain import Trace
 from ..loader import after_load
@@ -36,16 +38,19 @@ def half_of(date: str) -> str:
 
 
 class Catalogues:
-    """The situation catalogue in force per region code, computed once per region."""
+    """The situation catalogue in force per region code on a date (an adjustment's date),
+    computed once per region and date."""
 
     def __init__(self, plugins: CadrePlugins):
         self._book = plugins.book
-        self._cache: dict[str, dict[str, Registration]] = {}
+        self._cache: dict[tuple[str, str], dict[str, Registration]] = {}
 
-    def __call__(self, region_code: str) -> dict[str, Registration]:
-        if region_code not in self._cache:
-            self._cache[region_code] = self._book.catalogue("situation", region_code)
-        return self._cache[region_code]
+    def __call__(self, region_code: str, on: str) -> dict[str, Registration]:
+        key = (region_code, on)
+        if key not in self._cache:
+            self._cache[key] = self._book.catalogue("situation", region_code,
+                                                    on=datetime.date.fromisoformat(on))
+        return self._cache[key]
 
 
 @after_load("adjustment")
@@ -56,17 +61,17 @@ def check_situations(db: sqlite_utils.Database, keys_table: str,
     catalogues = Catalogues(plugins or get_plugin_manager())
     errors = []
     rows = db.conn.execute(
-        f"SELECT k._file, k._line, a.situation, a.action, u.region_code, r.name "
+        f"SELECT k._file, k._line, a.situation, a.action, u.region_code, r.name, a.date "
         f"FROM {keys_table} k JOIN adjustment a ON a.id = k.id "
         f"JOIN cadre c ON c.id = a.cadre_id JOIN unit u ON u.code = c.unit_code "
         f"LEFT JOIN region r ON r.code = u.region_code ORDER BY k._file, k._line")
-    for file, line, code, action, region, region_name in rows:
-        catalogue = catalogues(region)
+    for file, line, code, action, region, region_name, day in rows:
+        catalogue = catalogues(region, day)
         entry = catalogue.get(code)
         where = region_name or region
         if entry is None:
             errors.append(RowError(file, line, "情形代码", (
-                f"情形代码“{code}”不在{where}（{region}）适用的调整情形目录中。"
+                f"情形代码“{code}”不在{where}（{region}）适用的调整情形目录中（按调整时间 {day}）。"
                 f"可用的情形代码：{'、'.join(sorted(catalogue))}")))
         elif entry.item.actions and action not in entry.item.actions:
             errors.append(RowError(file, line, "调整方式", (
@@ -76,9 +81,16 @@ def check_situations(db: sqlite_utils.Database, keys_table: str,
 
 
 def _write_catalogue(out: BatchWriter, plugins: CadrePlugins) -> None:
-    places = sorted({(r.jurisdiction, r.key) for r in plugins.book.all("situation")})
-    for jurisdiction, code in places:
-        reg = plugins.book.resolve("situation", code, jurisdiction)
+    """Every jurisdiction's situations, each code in its latest version (the dated versions
+    are listed by ``cadre rules show``)."""
+    latest: dict[tuple[str, str], Registration] = {}
+    for reg in plugins.book.all("situation"):
+        place = (reg.jurisdiction, reg.key)
+        held = latest.get(place)
+        if held is None or (reg.item.start or datetime.date.min, reg.rank) > \
+                (held.item.start or datetime.date.min, held.rank):
+            latest[place] = reg
+    for (jurisdiction, code), reg in sorted(latest.items()):
         s = reg.item
         out.add("adjustment_situation", (jurisdiction, code, s.title, s.category, s.source,
                                          "、".join(s.actions) or None, reg.plugin))
@@ -128,7 +140,8 @@ def _status_row(out: BatchWriter, adj: dict[str, Any], entry: Registration | Non
     if entry is None:
         trace.step("情形不在该地区现行目录中", adj["situation"])
     else:
-        trace.rule(entry.kind, entry.key, entry.plugin, entry.jurisdiction, entry.item.title)
+        trace.rule(entry.kind, entry.key, entry.plugin, entry.jurisdiction,
+                   with_period(entry.item, entry.item.title))
     for link in links:
         trace.input(f"{link[1]} {link[2]}", link[7])
     named = next((ln for ln in links if ln[1] == "容错认定" and ln[6]), None)
@@ -170,7 +183,7 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins) -> dict[str, Any]
         links = _tolerance_links(db, adj) + _assessment_links(db, adj)
         for link in links:
             out.add("adjustment_link", link)
-        entry = catalogues(adj["region_code"]).get(adj["situation"])
+        entry = catalogues(adj["region_code"], adj["date"]).get(adj["situation"])
         out.add("adjustment_status", _status_row(out, adj, entry, links))
     out.flush()
     db.execute(_INVENTORY_SQL)

@@ -197,12 +197,12 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     for group in stream_groups(conn, "个人"):
         first = group.rows[0]
         people = score_group(group, rules)
-        settle_pool(people, rules.quotas(first.region_code),
+        settle_pool(people, rules.quotas(first.region_code, first.year),
                     f"单位 {first.unit_code} {first.year} 年度个人考核", first.year)
         finish(people)
     for (region, year), groups in groupby(stream_groups(conn, "班子"), key=pool_key):
         pool = [s for group in groups for s in score_group(group, rules)]
-        settle_pool(pool, rules.quotas(region), f"地区 {region} {year} 年度领导班子考核", year)
+        settle_pool(pool, rules.quotas(region, year), f"地区 {region} {year} 年度领导班子考核", year)
         finish(pool)
     results.flush()
     write_explanations(db, rulesets.rows())

@@ -54,7 +54,7 @@ def consequences(conn: sqlite3.Connection, rules: AssessmentRules,
         history: dict[int, str] = {}
         for _, year, grade, region, unit, assessment_id in _years(list(rows)):
             history[year] = grade
-            for reg in rules.consequences(region):
+            for reg in rules.consequences(region, year):
                 key = (id(reg), year, *history.items())
                 if key not in memo:
                     if len(memo) >= MEMO_LIMIT:

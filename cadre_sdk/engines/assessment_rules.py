@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from ..dating import with_period
 from ..errors import PluginError
 from ..explain import Trace, parameter_record
 from ..parameters import ParameterValue
@@ -39,7 +40,7 @@ def note_rule(trace: Trace, reg: Registration) -> None:
 def rule_entry(reg: Registration) -> tuple[str, str, str, str, str]:
     """What ``note_rule`` records for ``reg``: ``Trace.rule``'s arguments."""
     name = getattr(reg.item, "name", "") or getattr(reg.item, "title", "")
-    return (reg.kind, reg.key, reg.plugin, reg.jurisdiction, name)
+    return (reg.kind, reg.key, reg.plugin, reg.jurisdiction, with_period(reg.item, name))
 
 
 class GroupRules:
@@ -57,7 +58,7 @@ class GroupRules:
         #: each indicator with its weight as the explanation records it (``Trace.cite``)
         self.weights = [(ind, parameter_record(pv, indicators.plugin))
                         for ind, pv in rules.weights(indicators, year)]
-        self.formula = rules.formula(subject, region)
+        self.formula = rules.formula(subject, region, year)
         self.formula_rule = rule_entry(self.formula)
         self.formula_reads = rules.reads(self.formula, year)
         self._grading: tuple | None = None
@@ -66,7 +67,7 @@ class GroupRules:
         """The grading rule, its ``rule_entry`` and its parameter cache (resolved when first
         needed: a group with nothing to grade does not need one)."""
         if self._grading is None:
-            reg = self._rules.grading(self.subject, self.region)
+            reg = self._rules.grading(self.subject, self.region, self.year)
             self._grading = (reg, rule_entry(reg), self._rules.reads(reg, self.year))
         return self._grading
 
@@ -93,7 +94,7 @@ class AssessmentRules:
         if found is None:
             found = self._cache[key] = GroupRules(
                 self, subject, region, year,
-                self.indicator_set(subject, unit_kind, positioning, region))
+                self.indicator_set(subject, unit_kind, positioning, region, year))
         return found
 
     def reads(self, reg: Registration, year: int) -> dict[str, tuple]:
@@ -105,22 +106,24 @@ class AssessmentRules:
             self._cache[key] = make()
         return self._cache[key]
 
-    def _required(self, kind: str, keys: list[str], region: str, hook: str) -> Registration:
-        reg = self.book.resolve_first(kind, keys, region)
+    def _required(self, kind: str, keys: list[str], region: str, hook: str,
+                  year: int) -> Registration:
+        reg = self.book.resolve_first(kind, keys, region, on=year_end(year))
         if reg is None:
             raise PluginError("(none)", hook, f"no {kind} rule {keys[-1]!r} is registered for "
-                              f"region {region}", "keep the built-in plugin "
+                              f"region {region} on {year_end(year)}", "keep the built-in plugin "
                               "cadre_sdk.defaults.assessment enabled, or register one.")
         return reg
 
     def indicator_set(self, subject: str, unit_kind: str, positioning: str | None,
-                      region: str) -> Registration:
-        """The indicator set for the unit: a set for its positioning beats the general set of
-        the same jurisdiction; a more specific jurisdiction beats both."""
+                      region: str, year: int) -> Registration:
+        """The indicator set for the unit in force at the end of ``year``: a set for its
+        positioning beats the general set of the same jurisdiction; a more specific
+        jurisdiction beats both."""
         keys = [f"{subject}:{unit_kind}:{positioning}"] if positioning else []
         keys.append(f"{subject}:{unit_kind}:*")
-        return self._cached(("indicators", region, *keys), lambda: self._required(
-            "indicators", keys, region, INDICATOR_HOOK))
+        return self._cached(("indicators", region, year, *keys), lambda: self._required(
+            "indicators", keys, region, INDICATOR_HOOK, year))
 
     def weights(self, reg: Registration, year: int) -> list[tuple[Indicator, ParameterValue]]:
         """Each indicator of the set with its weight in force on 31 December of ``year``;
@@ -153,25 +156,29 @@ class AssessmentRules:
                               "that they add up to 100.")
         return lines
 
-    def formula(self, subject: str, region: str) -> Registration:
-        """The scoring formula for ``subject`` in ``region``."""
-        return self._cached(("scoring", subject, region), lambda: self._required(
-            "scoring", [subject], region, SCORING_HOOK))
+    def formula(self, subject: str, region: str, year: int) -> Registration:
+        """The scoring formula for ``subject`` in ``region`` at the end of ``year``."""
+        return self._cached(("scoring", subject, region, year), lambda: self._required(
+            "scoring", [subject], region, SCORING_HOOK, year))
 
-    def grading(self, subject: str, region: str) -> Registration:
-        """The grading rule for ``subject`` in ``region``."""
-        return self._cached(("grading", subject, region), lambda: self._required(
-            "grading", [subject], region, SCORING_HOOK))
+    def grading(self, subject: str, region: str, year: int) -> Registration:
+        """The grading rule for ``subject`` in ``region`` at the end of ``year``."""
+        return self._cached(("grading", subject, region, year), lambda: self._required(
+            "grading", [subject], region, SCORING_HOOK, year))
 
-    def quotas(self, region: str) -> list[Registration]:
-        """Every grade quota in force in ``region`` (one per capped grade), by grade."""
+    def quotas(self, region: str, year: int) -> list[Registration]:
+        """Every grade quota in force in ``region`` at the end of ``year`` (one per capped
+        grade), by grade."""
         def make() -> list[Registration]:
             grades = sorted({r.key for r in self.book.all("grade_quota")})
-            found = [self.book.resolve("grade_quota", g, region) for g in grades]
+            found = [self.book.resolve("grade_quota", g, region, on=year_end(year))
+                     for g in grades]
             return [r for r in found if r is not None]
-        return self._cached(("grade_quota", region), make)
+        return self._cached(("grade_quota", region, year), make)
 
-    def consequences(self, region: str) -> list[Registration]:
-        """Consequence rules in force in ``region``, by code (they add up along the chain)."""
-        return self._cached(("consequence", region), lambda: [
-            reg for _, reg in sorted(self.book.catalogue("consequence", region).items())])
+    def consequences(self, region: str, year: int) -> list[Registration]:
+        """Consequence rules in force in ``region`` at the end of ``year``, by code (they add
+        up along the chain)."""
+        return self._cached(("consequence", region, year), lambda: [
+            reg for _, reg in sorted(self.book.catalogue("consequence", region,
+                                                         on=year_end(year)).items())])

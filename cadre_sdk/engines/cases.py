@@ -257,7 +257,7 @@ def _check(out: BatchWriter, case: tr.CaseInputs, determined: dict[str, Any],
     """The rule's result on the findings and red line (规则测算结果), with its explanation:
     (result, red line as read, explanation id)."""
     trace = Trace(subject=f"容错案件 {case.id} 规则测算结果（核对用，不是认定结论）")
-    entries = red_lines.catalogue(book, case.kind, case.region_code)
+    entries = red_lines.catalogue(book, case.kind, case.region_code, on)
     reading = red_lines.read(determined["red_line"], entries)
     red_line = red_lines.trace_reading(reading, determined["red_line"], trace)
     rule = tr.decide(findings, red_line, variants, on, trace)

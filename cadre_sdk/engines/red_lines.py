@@ -16,6 +16,7 @@ file, line and column and the list of valid entries for that case's jurisdiction
 """
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from typing import Any
 
@@ -68,17 +69,19 @@ class Entry:
         return f"{self.code} {self.text}"
 
 
-def catalogue(book: RuleBook, case_kind: str, region_code: str) -> list[Entry]:
-    """The red lines in force for a case of ``case_kind`` in ``region_code``, province first."""
+def catalogue(book: RuleBook, case_kind: str, region_code: str,
+              on: datetime.date) -> list[Entry]:
+    """The red lines in force on ``on`` (the date of the 认定 that names one) for a case of
+    ``case_kind`` in ``region_code``, province first."""
     out: dict[str, Entry] = {}
-    for reg in book.catalogue("red_line", region_code).values():
+    for reg in book.catalogue("red_line", region_code, on=on).values():
         item = reg.item
         if item.case_kind in ("*", case_kind):
             out[item.code] = Entry(item.code, item.text, item.source, item.status,
                                    tuple(item.aliases), reg.jurisdiction, reg.plugin)
     known = {compact(t) for e in out.values() for t in (e.text, *e.aliases)}
     for code in reversed(chain(region_code)):
-        reg = book.resolve_first("tolerance", [case_kind, "*"], code)
+        reg = book.resolve_first("tolerance", [case_kind, "*"], code, on=on)
         if reg is None or reg.jurisdiction != code:
             continue
         for n, text in enumerate(reg.item.red_lines, 1):
@@ -126,17 +129,18 @@ def check_red_lines(db: sqlite_utils.Database, keys_table: str,
     """Every loaded 触碰红线 cell is empty, a denial or an entry of its case's catalogue.
     Without a plugin manager, the installed plugins are used."""
     book = (plugins or get_plugin_manager()).book
-    cache: dict[tuple[str, str], list[Entry]] = {}
+    cache: dict[tuple[str, str, str], list[Entry]] = {}
     errors = []
     rows = db.conn.execute(
-        f"SELECT k._file, k._line, e.red_line, c.kind, c.region_code, r.name "
+        f"SELECT k._file, k._line, e.red_line, c.kind, c.region_code, r.name, e.date "
         f"FROM {keys_table} k JOIN case_event e ON e.case_id = k.case_id AND e.seq = k.seq "
         f"JOIN [case] c ON c.id = e.case_id LEFT JOIN region r ON r.code = c.region_code "
         f"WHERE e.red_line IS NOT NULL ORDER BY k._file, k._line")
-    for file, line, text, kind, region, region_name in rows:
-        entries = cache.get((kind, region))
+    for file, line, text, kind, region, region_name, day in rows:
+        entries = cache.get((kind, region, day))
         if entries is None:
-            entries = cache[(kind, region)] = catalogue(book, kind, region)
+            entries = cache[(kind, region, day)] = catalogue(
+                book, kind, region, datetime.date.fromisoformat(day))
         if read(text, entries).unknown is not None:
             where = f"{region_name or region}（{region}）"
             errors.append(RowError(file, line, _COLUMN, _message(text, entries, where, kind)))

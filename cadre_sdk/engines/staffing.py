@@ -40,6 +40,7 @@ from typing import Any
 import sqlite_utils
 
 from ..defaults import PARAMETERS
+from ..dating import with_period
 from ..errors import PluginError
 from ..explain import Trace
 from ..explanations import write as write_explanations
@@ -175,17 +176,18 @@ def build_career_summary(db: sqlite_utils.Database) -> int:
 # -- staffing rules ---------------------------------------------------------------------------
 
 class _InForce:
-    """Which registration of a staffing rule code is in force in a region (cached per chain)."""
+    """Which registration of a staffing rule code is in force in a region on the evaluation
+    date (cached per chain)."""
 
-    def __init__(self, plugins: CadrePlugins):
-        self.book = plugins.book
+    def __init__(self, plugins: CadrePlugins, on: datetime.date):
+        self.book, self.on = plugins.book, on
         self._cache: dict[str, dict[str, Registration]] = {}
 
     def __call__(self, region_code: str | None) -> dict[str, Registration]:
         code = region_code if region_code and is_code(region_code) else PROVINCE
         key = code[:6]
         if key not in self._cache:
-            self._cache[key] = self.book.catalogue("staffing", code)
+            self._cache[key] = self.book.catalogue("staffing", code, on=self.on)
         return self._cache[key]
 
 
@@ -218,12 +220,14 @@ def _run_rule(db: sqlite_utils.Database, reg: Registration) -> list[tuple[str, s
     return out
 
 
-def check_staffing_rules(db: sqlite_utils.Database, plugins: CadrePlugins) -> int:
-    """Run every registered staffing rule; keep each finding where its rule is in force."""
+def check_staffing_rules(db: sqlite_utils.Database, plugins: CadrePlugins,
+                         on: datetime.date) -> int:
+    """Run every registered staffing rule; keep each finding where its rule is in force on
+    ``on`` (the evaluation date)."""
     unit_region = dict(db.conn.execute("SELECT code, region_code FROM unit"))
-    in_force = _InForce(plugins)
-    regs = sorted(plugins.book.everything("staffing").values(),
-                  key=lambda r: (r.key, r.jurisdiction, r.plugin))
+    in_force = _InForce(plugins, on)
+    regs = sorted((r for r in plugins.book.all("staffing") if r.item.in_force(on)),
+                  key=lambda r: (r.key, r.jurisdiction, r.plugin, r.item.start or on))
     rows, notes = [], []
     for reg in regs:
         rule = reg.item
@@ -234,7 +238,8 @@ def check_staffing_rules(db: sqlite_utils.Database, plugins: CadrePlugins) -> in
                 continue
             eid = f"staffing_breach:{rule.code}:{unit_code}"
             trace = Trace(subject=f"配备规则 {rule.code} 单位 {unit_code}")
-            trace.rule("staffing", rule.code, reg.plugin, reg.jurisdiction, rule.title)
+            trace.rule("staffing", rule.code, reg.plugin, reg.jurisdiction,
+                       with_period(rule, rule.title))
             trace.input("单位代码", unit_code)
             trace.input("所在地区", region)
             trace.step(f"{severity}：{rule.title}", evidence, rule.source)
@@ -398,8 +403,8 @@ def build_exchanges_and_care(db: sqlite_utils.Database, params: Parameters) -> i
 def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
              as_of: datetime.date) -> dict[str, Any]:
     """Replace every staffing table from the stored records (inside the caller's transaction)."""
-    # ``as_of`` is part of every engine's signature; these results depend only on the
-    # dates in the records themselves, so that re-evaluation is identical on any day.
+    # The staffing rules are those in force on ``as_of`` (dated rules); the rest depends only
+    # on the dates in the records themselves.
     conn = db.conn
     for table in TABLES:
         conn.execute(f"DELETE FROM {table}")
@@ -408,7 +413,7 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     params = load_parameters(PARAMETERS / "staffing.yaml")
     return {
         "干部": build_career_summary(db),
-        "配备规则核查": check_staffing_rules(db, plugins),
+        "配备规则核查": check_staffing_rules(db, plugins, as_of),
         "培训年度": build_training(db, params),
         "关爱年度": build_exchanges_and_care(db, params),
         "候选人": build_candidate_pool(db, params),

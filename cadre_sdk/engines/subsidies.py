@@ -48,7 +48,14 @@ from ..plugins import CadrePlugins, Registration
 from ..store import migration_set
 from ..tables import describe
 from .batch import BATCH
-from .subsidy_calls import Entitlement, Outcome, RuleCalls, explain, inputs_key
+from .subsidy_calls import (
+    Entitlement,
+    Outcome,
+    RuleCalls,
+    explain,
+    inputs_key,
+    parameter_date,
+)
 
 NAME = "补贴"
 KIND = "subsidy_ledger"
@@ -191,17 +198,19 @@ def entitlement_facts(conn: Any) -> Iterator[tuple[str, tuple]]:
 
 
 class _Rules:
-    """Rule resolution per scheme and county, cached (it depends only on the code's chain)."""
+    """Rule resolution per scheme, county and month, cached (it depends only on the code's
+    chain and the month's parameter date, its 1st)."""
 
     def __init__(self, plugins: CadrePlugins):
         self.book = plugins.book
         self.schemes = sorted({r.key for r in self.book.all("subsidy")})
-        self._cache: dict[tuple[str, str], Registration | None] = {}
+        self._cache: dict[tuple[str, str, str], Registration | None] = {}
 
-    def resolve(self, scheme: str, code: str) -> Registration | None:
-        key = (scheme, code[:6])
+    def resolve(self, scheme: str, code: str, month: str) -> Registration | None:
+        key = (scheme, code[:6], month)
         if key not in self._cache:
-            self._cache[key] = self.book.resolve("subsidy", scheme, code)
+            self._cache[key] = self.book.resolve("subsidy", scheme, code,
+                                                 on=parameter_date(month))
         return self._cache[key]
 
 
@@ -266,7 +275,7 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
             place = places[township] = county_and_prefecture(township)
         inputs = None
         for scheme in rules.schemes:
-            reg = rules.resolve(scheme, township)
+            reg = rules.resolve(scheme, township, month)
             if reg is None:
                 continue
             rule_calls = calls.get(id(reg))

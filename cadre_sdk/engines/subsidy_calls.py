@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from ..dating import with_period
 from ..errors import PluginError
 from ..explain import Trace
 from ..plugins import Registration, call_rule
@@ -58,6 +59,7 @@ _RECORDED = tuple(_POSITION[name] for name in (
 def record_inputs(trace: Trace, ent: Entitlement) -> None:
     """The facts the default rules use; a rule reading others records them with ctx.input."""
     trace.input("月份", ent.month)
+    trace.input("参数取值日期", f"{parameter_date(ent.month).isoformat()}（{PARAMETER_DATE_ZH}）")
     if len(ent.days_by_township) > 1:
         trace.input("各乡镇在岗天数", {code: days for code, days in ent.days_by_township})
         trace.input("发放乡镇（在岗天数最多，相同时取代码较小者）", ent.township_code)
@@ -133,6 +135,16 @@ def _chain(reads: list[tuple[int, Any]], outcome: Outcome) -> Any:
     return node
 
 
+#: The convention the parameter date line states (docs/conventions.md, 参数取值日期).
+PARAMETER_DATE_ZH = "当月 1 日：规则和参数取当月 1 日施行的版本，为 cadre-sdk 约定"
+
+
+def parameter_date(month: str) -> datetime.date:
+    """The date a month's subsidy rules and parameters are taken on: its 1st (SDK convention,
+    docs/conventions.md)."""
+    return datetime.date(int(month[:4]), int(month[5:7]), 1)
+
+
 class RuleCalls:
     """The calls of one subsidy rule in one month, shared between cadre-months whose
     entitlements agree on every field the rule read.
@@ -147,9 +159,10 @@ class RuleCalls:
 
     def __init__(self, reg: Registration, month: str):
         self.reg, self.month = reg, month
-        self.on = datetime.date(int(month[:4]), int(month[5:7]), 1)
+        self.on = parameter_date(month)
         self.subject = f"{reg.item.scheme} {month}"
-        self.rule = ("subsidy", reg.item.scheme, reg.plugin, reg.jurisdiction, reg.item.name)
+        self.rule = ("subsidy", reg.item.scheme, reg.plugin, reg.jurisdiction,
+                     with_period(reg.item, reg.item.name))
         self.reads: dict[str, tuple] = {}
         self.root: Any = None
         self.size = 0

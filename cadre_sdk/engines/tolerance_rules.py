@@ -15,6 +15,7 @@ import datetime
 
 import attrs
 
+from ..dating import with_period
 from ..errors import PluginError
 from ..explain import Trace
 from ..jurisdiction import PROVINCE, chain, level
@@ -74,9 +75,9 @@ class Variants:
 
     @classmethod
     def resolve(cls, book: RuleBook, case_kind: str, region_code: str,
-                on: datetime.date | None = None) -> "Variants":
+                on: datetime.date) -> "Variants":
         """The chain of variants for a case of ``case_kind`` in ``region_code`` filed on ``on``
-        (dated variants: those in force then; None: the newest)."""
+        (dated variants: those in force then)."""
         found: list[Registration] = []
         for code in chain(region_code):
             reg = book.registered_for("tolerance", [case_kind, "*"], code, on)
@@ -127,7 +128,8 @@ class Variants:
 
 def context(reg: Registration, on: datetime.date, trace: Trace) -> RuleContext:
     """A rule context for one variant's rule, recording the rule in the trace."""
-    trace.rule(reg.kind, reg.key, reg.plugin, reg.jurisdiction, reg.item.name)
+    trace.rule(reg.kind, reg.key, reg.plugin, reg.jurisdiction,
+               with_period(reg.item, reg.item.name))
     return RuleContext(reg.item, reg.plugin, reg.jurisdiction, on, trace)
 
 

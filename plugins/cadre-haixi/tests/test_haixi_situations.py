@@ -2,6 +2,7 @@
 does: its code becomes a valid 情形代码 for adjustments in 海西州, and nowhere else."""
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import shutil
 from pathlib import Path
@@ -86,8 +87,9 @@ def test_a_malformed_row_stops_the_plugin_naming_file_and_line(tmp_path):
 
 def test_work_safety_cases_add_haixi_red_line_to_the_provinces():
     book = make_plugins(cadre_haixi.plugin.plugin).book
-    local = book.resolve("tolerance", "安全生产", "632802")
+    local = book.resolve("tolerance", "安全生产", "632802", on=datetime.date(2024, 7, 1))
     assert local.jurisdiction == "632800"
     assert local.item.red_lines == ("瞒报、谎报、迟报生产安全事故",)
-    other = book.resolve_first("tolerance", ["改革创新", "*"], "632802")
+    other = book.resolve_first("tolerance", ["改革创新", "*"], "632802",
+                               on=datetime.date(2024, 7, 1))
     assert other.jurisdiction == "630000"  # other kinds of case keep the province's variant
