@@ -115,7 +115,9 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
     counts = {}
     for plan in plans:
         copy.check_codes(conn, plan, redactor)
-        counts[plan.name] = copy.copy_table(conn, plan, level)
+        where = (copy.cited_explanations(conn, plans)
+                 if level == PUBLIC and plan.name == "explanation" else "1")
+        counts[plan.name] = copy.copy_table(conn, plan, level, where)
     for plan in plans:
         copy.copy_indexes(conn, plan)
     if level == PUBLIC:
