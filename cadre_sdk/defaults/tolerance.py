@@ -122,7 +122,8 @@ SELECT o.region_level AS 层级, o.region_code AS 地区代码, o.region_name AS
 FROM overdue_summary o
 WHERE (:region = '' AND o.region_level IN ('省', '市州')) OR o.region_code = :region
    OR (:region <> '' AND o.region_level = '县' AND substr(o.region_code, 1, 4) || '00' = :region)
-ORDER BY length(rtrim(o.region_code, '0')), o.region_code, o.responsible_body
+ORDER BY length(rtrim(o.region_code, '0')), o.region_code, o.responsible_body <> '全部',
+         o.responsible_body
 """
 
 _BY_DIMENSION_SQL = """

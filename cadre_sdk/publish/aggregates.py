@@ -17,8 +17,9 @@ from .introspect import has, prefecture_sql
 
 GRADES = "grade_distribution"
 OVERDUE = "overdue_summary"
-#: The value of ``unit_kind`` on the rows adding up every unit kind.
-ALL_KINDS = "全部"
+#: The value of ``unit_kind`` (``responsible_body``) on the rows adding up every unit kind
+#: (every body).
+ALL_KINDS = ALL_BODIES = "全部"
 
 describe(GRADES, "年度考核等次分布（按地区、单位类别）",
          "由个人和班子的年度考核结果汇总：每年、每个地区（省、市州、县）、每类单位各等次的人数（班子为个数）"
@@ -33,7 +34,8 @@ describe(OVERDUE, "超期未办的容错案件（汇总）",
          "工作日；件数少于公开门槛的显示“少于 N 人，不公开”。",
          {"region_level": "层级", "region_code": "地区代码", "region_name": "地区",
           "responsible_body": "责任机关", "cases": "案件数", "overdue": "超期件数",
-          "mean_overdue_workdays": "平均逾期工作日", "as_of": "统计日期"})
+          "mean_overdue_workdays": "平均逾期工作日", "as_of": "统计日期"},
+         notes={"responsible_body": "“全部”为各责任机关合计"})
 
 def grade_distribution(conn: sqlite3.Connection) -> str | None:
     """Build ``grade_distribution`` from the store's ``assessment_result``."""
@@ -79,19 +81,29 @@ def overdue_summary(conn: sqlite3.Connection) -> str | None:
   region_code TEXT NOT NULL, region_name TEXT, responsible_body TEXT NOT NULL,
   cases INTEGER NOT NULL, overdue INTEGER NOT NULL, mean_overdue_workdays REAL, as_of TEXT)""")
     conn.execute(f"""INSERT INTO [{OVERDUE}]
-WITH tagged AS (
-  SELECT '省' AS region_level, '630000' AS region_code, s.* FROM src.case_state s
-  UNION ALL SELECT '市州', {prefecture_sql("s.region_code")}, s.* FROM src.case_state s
-            WHERE s.region_code NOT LIKE '63000%'
-  UNION ALL SELECT '县', substr(s.region_code, 1, 6), s.* FROM src.case_state s
-            WHERE substr(s.region_code, 5, 2) <> '00'
+WITH base AS (
+  SELECT region_code AS code, accepting_body, overdue_days, overdue_workdays, as_of
+  FROM src.case_state
+), tagged AS (
+  SELECT '省' AS region_level, '630000' AS region_code, b.* FROM base b
+  UNION ALL SELECT '市州', {prefecture_sql("b.code")}, b.* FROM base b
+            WHERE b.code NOT LIKE '63000%'
+  UNION ALL SELECT '县', substr(b.code, 1, 6), b.* FROM base b
+            WHERE substr(b.code, 5, 2) <> '00'
+), bodies AS (
+  SELECT region_level, region_code, accepting_body AS body, count(*) AS cases,
+         sum(coalesce(overdue_days, 0) > 0) AS overdue,
+         round(avg(CASE WHEN overdue_days > 0 THEN overdue_workdays END), 1) AS mean_days,
+         max(as_of) AS as_of
+  FROM tagged GROUP BY 1, 2, 3
+  UNION ALL
+  SELECT region_level, region_code, '{ALL_BODIES}', count(*), sum(coalesce(overdue_days, 0) > 0),
+         round(avg(CASE WHEN overdue_days > 0 THEN overdue_workdays END), 1), max(as_of)
+  FROM tagged GROUP BY 1, 2
 )
-SELECT t.region_level, t.region_code, r.name, t.accepting_body, count(*),
-       sum(coalesce(t.overdue_days, 0) > 0),
-       round(avg(CASE WHEN t.overdue_days > 0 THEN t.overdue_workdays END), 1), max(t.as_of)
-FROM tagged t LEFT JOIN main.region r ON r.code = t.region_code
-GROUP BY t.region_level, t.region_code, t.accepting_body
-ORDER BY length(rtrim(t.region_code, '0')), t.region_code, t.accepting_body""")
+SELECT b.region_level, b.region_code, r.name, b.body, b.cases, b.overdue, b.mean_days, b.as_of
+FROM bodies b LEFT JOIN main.region r ON r.code = b.region_code
+ORDER BY length(rtrim(b.region_code, '0')), b.region_code, b.body = '{ALL_BODIES}' DESC, b.body""")
     index_filters(conn, OVERDUE)
     return OVERDUE
 

@@ -15,7 +15,7 @@ from .. import __version__
 from ..plugins import CadrePlugins
 from ..value_status import package_path
 from .redact import LEVEL_TITLES
-from .thresholds import Thresholds
+from .thresholds import TITLES_ZH, Thresholds
 
 
 _TABLES = (
@@ -124,9 +124,9 @@ def write_protection(conn: sqlite3.Connection, limits: Thresholds, masked: int,
                      suppressed: dict[str, int], left_out: int) -> None:
     """The public level's small-group protection as facts of the ``publication`` table: each
     threshold with its source, the cells masked and hidden, the cadres left out."""
-    facts = [(f"threshold_{name}", _THRESHOLD_TITLES[name],
+    facts = [(f"threshold_{name}", TITLES_ZH[name],
               f"{getattr(limits, name)}（{limits.sources.get(name, ('', 'SDK 默认'))[1]}）")
-             for name in _THRESHOLD_TITLES]
+             for name in TITLES_ZH]
     facts += [
         ("masked_cells", "屏蔽的单元格数（身份证号、电话号码、姓名、干部编号）", str(masked)),
         ("suppressed_cells", "因人数少于门槛而不公开的单元格数",
@@ -135,11 +135,3 @@ def write_protection(conn: sqlite3.Connection, limits: Thresholds, masked: int,
          str(left_out)),
     ]
     conn.executemany("INSERT INTO publication VALUES (?, ?, ?)", facts)
-
-
-_THRESHOLD_TITLES = {
-    "min_raters": "测评票数公开的最少参评人数",
-    "min_count": "人数单元格公开的最少人数",
-    "min_average_group": "平均数、比例、金额背后的最少干部人数",
-    "k_anonymity": "概化记录中准标识符组合的最少共有人数（k）",
-}

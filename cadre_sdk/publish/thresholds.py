@@ -28,6 +28,13 @@ from ..value_status import label_zh
 #: The thresholds and the parameter path of each provincial value.
 NAMES = ("min_raters", "min_count", "min_average_group", "k_anonymity")
 PATH = "publication.{name}"
+#: Each threshold's Chinese name (errors, the publication's facts).
+TITLES_ZH = {
+    "min_raters": "测评票数公开的最少参评人数",
+    "min_count": "人数单元格公开的最少人数",
+    "min_average_group": "平均数、比例、金额背后的最少干部人数",
+    "k_anonymity": "概化记录中准标识符组合的最少共有人数（k）",
+}
 #: Used only when no plugin registers a threshold at all (a plugin set without defaults).
 FALLBACK = {"min_raters": 10, "min_count": 5, "min_average_group": 5, "k_anonymity": 5}
 
@@ -54,8 +61,8 @@ class Thresholds:
         """These thresholds with some raised (a caller's option); lowering is refused."""
         for name, value in values.items():
             if value < getattr(self, name):
-                raise CadreError(f"公开版门槛 {name} 不能低于规则规定的 {getattr(self, name)}"
-                                 f"（给定 {value}）：地方只能提高门槛，不能降低")
+                raise CadreError(f"{TITLES_ZH[name]}不能低于规则规定的 {getattr(self, name)} 人"
+                                 f"（给定 {value}）：只能提高门槛，不能降低")
         return attrs.evolve(self, **values)
 
 
