@@ -159,6 +159,7 @@ def test_names_phones_and_cadre_ids_in_any_spelling_are_masked() -> None:
     assert r.text("申请人 张 三丰同志") == f"申请人 {NAME_MASK}同志"
     assert r.text("张　三丰") == NAME_MASK                  # an ideographic space
     assert r.text("萧沈同志") == f"{NAME_MASK}同志"          # Simplified form of 蕭瀋
+    assert Redactor(["尕布龙"]).text("尕布龍") == NAME_MASK   # Traditional form of 尕布龙
     assert r.text("电话 139-0971-2345，座机 0971 8123456") == f"电话 {PHONE_MASK}，座机 {PHONE_MASK}"
     assert r.text("干部 RY0000012 与 RY00000123") == f"干部 {CADRE_ID_MASK} 与 RY00000123"
     # numbers that are not IDs or phones stay: dates, amounts, codes with hyphens
@@ -229,6 +230,8 @@ def _plant(path: Path, sql: str, *args: Any) -> None:
       f"{ID_NUMBERS['C001'][6:14]} {ID_NUMBERS['C001'][14:]}"), "case 第 1 行 summary 列：身份证号"),
     # a name with a space inside, in full-width characters around it
     (("UPDATE case_event SET note = ?", "廉 福章转来"), "case_event 第 1 行 note 列：姓名"),
+    # a name in Traditional characters (stored as 尕布龙)
+    (("UPDATE [case] SET summary = ?", "尕布龍同志申请"), "case 第 1 行 summary 列：姓名"),
     # a name only in the search index, as its bigrams (the FTS shadow table holds them)
     (("INSERT INTO search_index (tokens, kind, title, content, record) VALUES (?, 'x', 'x', "
       "'x', 'x')", tokens("尕布龙")), "search_index_content"),

@@ -103,4 +103,38 @@ def serve(out: Path, host: str, port: int, password_hash_env: str, user: str,
         user=user)
 
 
-COMMANDS = [publish, serve]
+@click.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path, exists=True))
+@click.argument("db", type=click.Path(dir_okay=False, path_type=Path, exists=True))
+@pass_env
+def scan(env: Env, out: Path, db: Path) -> None:
+    """Scan the public publication OUT for personal data, against the store DB it came from.
+
+    Reads every table of OUT (the search index's shadow tables included) and its raw bytes:
+    ID numbers in any spelling, the names and ids of the store's cadres in any spelling,
+    rater groups and counts below the thresholds, combinations of quasi-identifiers shared
+    by fewer than k rows, tables of rows about people. `cadre publish` runs the same scan
+    before it moves a public file into place. Exit status 1 when anything is found.
+
+    扫描公开版发布文件：身份证号、姓名、小群体、准标识符组合，发现问题时退出状态为 1。
+    """
+    from ..publish.scan import scan as scan_file
+    from ..publish.thresholds import resolve
+    from ..store import now, open_db
+
+    store = open_db(db, readonly=True)
+    try:
+        rows = (store.conn.execute("SELECT name, id FROM cadre").fetchall()
+                if store["cadre"].exists() else [])
+    finally:
+        store.conn.close()
+    findings = scan_file(out, names=[n for n, _ in rows if n], cadre_ids=[i for _, i in rows],
+                         limits=resolve(env.plugins, now()[:10]))
+    for finding in findings:
+        click.echo(finding)
+    if findings:
+        raise SystemExit(1)
+    click.echo(f"{out.name}：未发现身份证号、姓名、干部编号，无少于门槛的群体。")
+
+
+COMMANDS = [publish, serve, scan]

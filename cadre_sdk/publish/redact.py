@@ -218,15 +218,31 @@ def _mask_spans(text: str, norm: str, origin: list[int], names: re.Pattern[str] 
 
 
 def _spellings(name: str) -> set[str]:
-    """A name as stored, without spaces, and in Simplified characters (蕭瀋 and 萧沈)."""
+    """A name as stored, without spaces, in Simplified and in Traditional characters (蕭瀋,
+    萧沈): text is matched as written, so the names carry the spellings."""
     from ..normalize import to_simplified
 
     plain = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
     try:
         simple = to_simplified(plain)
     except ValueError:
-        simple = plain
-    return {name, plain, simple}
+        return {name, plain}
+    return {name, plain, simple, _traditional(simple)}
+
+
+def _traditional(text: str) -> str:
+    """``text`` in Traditional characters (OpenCC ``s2t``; built on first use)."""
+    global _S2T
+    if text.isascii():
+        return text
+    if _S2T is None:
+        import opencc
+
+        _S2T = opencc.OpenCC("s2t")
+    return _S2T.convert(text)
+
+
+_S2T = None
 
 
 def dropped_columns(labels: TableLabels | None, columns: Iterable[str], level: str) -> set[str]:

@@ -7,7 +7,8 @@ one Chinese finding per problem (an empty list: clean):
 - an ID number (18 characters: 17 digits and a check character, valid or not) in any
   spelling ``redact.normalized`` undoes (grouped, hyphenated, full-width);
 - a cadre's name in any spelling (spaces inside, Traditional or Simplified characters, or
-  split into the search index's bigrams ``尕布 布龙``), or a cadre id;
+  split into the search index's bigrams ``尕布 布龙``), or a cadre id (blobs, such as the
+  index's pages, are read with the raw bytes);
 - votes of fewer raters than ``min_raters`` (a ``participants`` column, an explanation's
   evaluation inputs);
 - a count of people below ``min_count`` in a protected aggregate (``suppress.SPECS``);
@@ -56,11 +57,21 @@ class _Checker:
     """Finds ID numbers, names and cadre ids in text (each spelling) and in raw bytes."""
 
     def __init__(self, names: Iterable[str], cadre_ids: Iterable[str]):
-        self.redactor = Redactor(names, cadre_ids)
+        self.redactor = Redactor(names, cadre_ids)   # names in each spelling (``_spellings``)
         self.names, self.ids = self.redactor._names, self.redactor._ids
+        self._seen: dict[str, list[str]] = {}
 
     def text(self, value: str) -> list[str]:
         """What ``value`` leaks: ``身份证号``, ``姓名``, ``干部编号`` (each at most once)."""
+        if len(value) > 64:
+            return self._text(value)
+        found = self._seen.get(value)
+        if found is None:
+            found = self._seen[value] = self._text(value)
+        return found
+
+    def _text(self, value: str) -> list[str]:
+        """``text``, uncached."""
         found = set()
         forms = {value, _unbigram(value)} if " " in value else {value}
         for form in forms:
@@ -69,8 +80,7 @@ class _Checker:
             if any(not any(a <= m.start() and m.end() <= b for a, b in hashes)
                    for m in ID_SHAPED.finditer(norm)):
                 found.add("身份证号")
-            if self.names is not None and not norm.isascii() and (
-                    self.names.search(norm) or self.names.search(_simplified(norm))):
+            if self.names is not None and not norm.isascii() and self.names.search(norm):
                 found.add("姓名")
             if self.ids is not None and self.ids.search(norm):
                 found.add("干部编号")
@@ -93,15 +103,6 @@ class _Checker:
         return found
 
 
-def _simplified(text: str) -> str:
-    from ..normalize import to_simplified
-
-    try:
-        return to_simplified(text)
-    except ValueError:
-        return text
-
-
 def _tables(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
     """Every stored table (shadow tables of the full-text index included; the virtual
     table itself is read through them) and whether it is virtual."""
@@ -120,12 +121,9 @@ def _cells(conn: sqlite3.Connection, checker: _Checker) -> Iterator[str]:
         rows = conn.execute(f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM [{table}]")
         for rowid, values in enumerate(rows, 1):
             for col, value in zip(cols, values):
-                if isinstance(value, bytes):
-                    leaks = [w.split("：")[-1] for w in checker.raw(value)]
-                elif isinstance(value, str):
-                    leaks = checker.text(value)
-                else:
+                if not isinstance(value, str):   # blobs (the index's pages): see the raw bytes
                     continue
+                leaks = checker.text(value)
                 for leak in leaks:
                     yield f"表 {table} 第 {rowid} 行 {col} 列：{leak}"
 
