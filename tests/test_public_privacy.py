@@ -293,3 +293,30 @@ def test_publishing_refuses_a_file_the_scanner_finds_leaks_in(
     message = str(caught.value)
     assert "身份证号" in message and "姓名" in message and "case" in message
     assert list(folder.iterdir()) == []         # nothing written
+
+
+def test_the_home_page_explains_the_model(public_db: Path) -> None:
+    from cadre_sdk.publish.testing import PublicationClient
+
+    with PublicationClient(public_db) as client:
+        page = client.get("/").text
+    assert "公开版如何保护个人信息" in page and "准标识符" in page
+    assert "k = 5" in page and "少于 5 人，不公开" in page and "不少于 10 人" in page
+
+
+def test_cadre_scan_reports_findings_and_fails(public_db: Path, sample_store: Path,
+                                              tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cadre_sdk.cli import build_cli
+
+    cli = build_cli(make_plugins())
+    clean = CliRunner().invoke(cli, ["scan", str(public_db), str(sample_store)])
+    assert clean.exit_code == 0 and "未发现" in clean.output, clean.output
+    copy = tmp_path / "public.db"
+    shutil.copy(public_db, copy)
+    _plant(copy, "UPDATE [case] SET summary = ?", f"王 芳 {ID_NUMBERS['C004']}")
+    leaky = CliRunner().invoke(cli, ["scan", str(copy), str(sample_store)])
+    assert leaky.exit_code == 1
+    assert "case 第 1 行 summary 列：姓名" in leaky.output
+    assert "case 第 1 行 summary 列：身份证号" in leaky.output

@@ -205,7 +205,9 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
                                   queries=published, dashboards=boards, built_at=built_at,
                                   source_sha256=source_sha256, min_raters=min_raters,
                                   notice=notice or metadata.Notice.for_level(level),
-                                  charts_left_out=left_out, queries_left_out=queries_left_out)
+                                  charts_left_out=left_out, queries_left_out=queries_left_out,
+                                  thresholds=attrs.asdict(limits, filter=lambda a, _: a.name
+                                                          in thresholds.NAMES))
             conn.execute("ANALYZE")
         finally:
             conn.close()
