@@ -9,14 +9,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_publish_support import (  # noqa: F401  (fixtures)
+    ID_NUMBERS,
+    NAMES,
+    TYPED,
+    public_db,
+    sample_store,
+)
 
 from cadre_sdk.errors import CadreError, PluginError
 from cadre_sdk.hookspecs import hookimpl
 from cadre_sdk.normalize import make_id_number
-from cadre_sdk.publish import build as build_module, publish
+from cadre_sdk.publish import build as build_module
+from cadre_sdk.publish import publish
 from cadre_sdk.publish.generalize import HIDDEN, QUASI_IDENTIFIERS, generalize
 from cadre_sdk.publish.redact import (
-    CADRE_ID_MASK, ID_MASK, NAME_MASK, PHONE_MASK, RedactionError, Redactor, normal_form,
+    CADRE_ID_MASK,
+    ID_MASK,
+    NAME_MASK,
+    PHONE_MASK,
+    RedactionError,
+    Redactor,
+    normal_form,
     withhold_small_evaluations,
 )
 from cadre_sdk.publish.scan import _unbigram, scan
@@ -25,9 +39,6 @@ from cadre_sdk.publish.suppress import Spec, complementary, protect
 from cadre_sdk.publish.thresholds import Thresholds, resolve, suppressed_text
 from cadre_sdk.rules import PublicationThreshold
 from cadre_sdk.testing import make_plugins
-from test_publish_support import (  # noqa: F401  (fixtures)
-    ID_NUMBERS, NAMES, TYPED, public_db, sample_store,
-)
 
 ON = dt.date(2025, 1, 1)
 #: A valid ID number and the same digits with a wrong check character.
@@ -224,25 +235,30 @@ def _plant(path: Path, sql: str, *args: Any) -> None:
     conn.close()
 
 
+_INDEX_ROW = ("INSERT INTO search_index (tokens, kind, title, content, record) "
+              "VALUES (?, 'x', 'x', 'x', 'x')")
+_RARE_ROW = ("INSERT INTO cadre_generalized VALUES ('玉树藏族自治州', '称多县', '部门', '乡科级', "
+             "'1980–1984年', '男', '藏族', '无', 0)")
+
+
 @pytest.mark.parametrize("plant, found", [
     # an ID number typed in groups into a public text cell
-    (("UPDATE [case] SET summary = ?", f"身份证 {ID_NUMBERS['C001'][:6]} "
-      f"{ID_NUMBERS['C001'][6:14]} {ID_NUMBERS['C001'][14:]}"), "case 第 1 行 summary 列：身份证号"),
-    # a name with a space inside, in full-width characters around it
+    (("UPDATE [case] SET summary = ?", (f"身份证 {ID_NUMBERS['C001'][:6]} "
+                                        f"{ID_NUMBERS['C001'][6:14]} {ID_NUMBERS['C001'][14:]}")),
+     "case 第 1 行 summary 列：身份证号"),
+    # a name with a space inside
     (("UPDATE case_event SET note = ?", "廉 福章转来"), "case_event 第 1 行 note 列：姓名"),
     # a name in Traditional characters (stored as 尕布龙)
     (("UPDATE [case] SET summary = ?", "尕布龍同志申请"), "case 第 1 行 summary 列：姓名"),
     # a name only in the search index, as its bigrams (the FTS shadow table holds them)
-    (("INSERT INTO search_index (tokens, kind, title, content, record) VALUES (?, 'x', 'x', "
-      "'x', 'x')", tokens("尕布龙")), "search_index_content"),
+    ((_INDEX_ROW, tokens("尕布龙")), "search_index_content"),
     # the votes of a group of 3 raters
     (("UPDATE evaluation_summary SET participants = 3",), "参评人数 3 少于 10"),
     # a count of 2 people in a protected aggregate
-    (("UPDATE grade_distribution SET cadres = 2 WHERE rowid = 1",), "grade_distribution 第 1 行 "
-                                                                    "cadres 列：人数少于 5"),
+    (("UPDATE grade_distribution SET cadres = 2 WHERE rowid = 1",),
+     "grade_distribution 第 1 行 cadres 列：人数少于 5"),
     # a combination of quasi-identifiers held by one row
-    (("INSERT INTO cadre_generalized VALUES ('玉树藏族自治州', '称多县', '部门', '乡科级', "
-      "'1980–1984年', '男', '藏族', '无', 0)",), "只有 1 行，少于 k = 5"),
+    ((_RARE_ROW,), "只有 1 行，少于 k = 5"),
     # a person key
     (("ALTER TABLE [case] ADD COLUMN cadre_id TEXT",), "case 的 cadre_id 列"),
 ])

@@ -5,9 +5,8 @@ each engine's queries come with its own default plugin.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from ..hookspecs import hookimpl
 from ..parameters import load_parameters

@@ -28,12 +28,28 @@ from ..errors import CadreError
 from ..plugins import CadrePlugins
 from ..store import now, open_db, sha256_file, store_error
 from . import (
-    aggregates, charts, copy, generalize, materialize, metadata, provenance, queries, scan,
-    search, suppress, thresholds, timeline,
+    aggregates,
+    charts,
+    copy,
+    generalize,
+    materialize,
+    metadata,
+    provenance,
+    queries,
+    scan,
+    search,
+    suppress,
+    thresholds,
+    timeline,
 )
 from .redact import (
-    LEVELS, OVERSIGHT, PUBLIC, RedactionError, Redactor,
-    prune_explanations, withhold_evaluations,
+    LEVELS,
+    OVERSIGHT,
+    PUBLIC,
+    RedactionError,
+    Redactor,
+    prune_explanations,
+    withhold_evaluations,
 )
 from .searchable import index_rows
 

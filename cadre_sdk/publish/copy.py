@@ -15,7 +15,13 @@ import attrs
 from ..records import RECORD_TYPES
 from ..tables import TableLabels, described
 from .introspect import tables
-from .redact import EXPLANATION_LINKS, ID_NUMBER_GLOB, Redactor, dropped_columns, table_published
+from .redact import (
+    EXPLANATION_LINKS,
+    ID_NUMBER_GLOB,
+    Redactor,
+    dropped_columns,
+    table_published,
+)
 
 #: Columns an oversight reader filters or joins on; each gets an index where it appears.
 FILTER_COLUMNS = ("cadre_id", "unit_code", "region_code", "case_id", "assessment_id",

@@ -17,7 +17,6 @@ from ..value_status import package_path
 from .redact import LEVEL_TITLES
 from .thresholds import TITLES_ZH, Thresholds
 
-
 _TABLES = (
     "CREATE TABLE publication (key TEXT PRIMARY KEY, title TEXT NOT NULL, value TEXT)",
     """CREATE TABLE plugin_version (name TEXT PRIMARY KEY, version TEXT, jurisdiction TEXT,

@@ -5,8 +5,11 @@
   masked, at every level. A code column (a key) holding one stops the build: masking a key
   would break the rows that refer to it.
 - Names of cadres appear at ``oversight`` level only: at ``public`` level every ``pii`` column
-  is dropped, and every cadre's name is masked wherever it occurs in text (explanations,
-  observations, computed tables).
+  is dropped, and every cadre's name, cadre id and any phone number is masked wherever it
+  occurs in text (explanations, case summaries, notes), found on a normalized form
+  (``normalized``: full-width, grouped and hyphenated digits, names with spaces inside).
+- Rows about people (``AGGREGATE_ONLY``) are published at ``public`` level only through
+  aggregates and generalized rows, and no public row keeps a ``cadre_id`` (docs/public-privacy.md).
 - Democratic evaluation (``evaluation``) is published at ``public`` level only as aggregates
   over at least ``k`` raters (the ``evaluation_summary`` table); the per-assessment votes stay
   at oversight level, and explanations citing the votes of fewer than ``k`` raters have them

@@ -27,9 +27,16 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .generalize import QUASI_IDENTIFIERS, TABLE as GENERALIZED
+from .generalize import QUASI_IDENTIFIERS
+from .generalize import TABLE as GENERALIZED
 from .redact import (
-    AGGREGATE_ONLY, ID_SHAPED, PERSON_KEYS, RATERS_KEY, Redactor, _HEX_RUN, normal_form,
+    _HEX_RUN,
+    AGGREGATE_ONLY,
+    ID_SHAPED,
+    PERSON_KEYS,
+    RATERS_KEY,
+    Redactor,
+    normal_form,
 )
 from .suppress import SPECS
 from .thresholds import Thresholds

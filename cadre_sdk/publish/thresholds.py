@@ -57,7 +57,7 @@ class Thresholds:
     #: name -> (plugin, Chinese source label)
     sources: dict[str, tuple[str, str]] = attrs.field(factory=dict, eq=False)
 
-    def raised(self, **values: int) -> "Thresholds":
+    def raised(self, **values: int) -> Thresholds:
         """These thresholds with some raised (a caller's option); lowering is refused."""
         for name, value in values.items():
             if value < getattr(self, name):
