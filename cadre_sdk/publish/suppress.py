@@ -64,6 +64,11 @@ SPECS: tuple[Spec, ...] = (
          derived={"mean_score": "assessed", "excellent_share": "assessed",
                   "mean_score_change": "assessed", "excellent_share_change": "assessed"},
          parts=(("assessed", ("excellent", "competent", "basic", "incompetent", "ungraded")),)),
+    # Votes rest on at least ``min_raters`` raters (``materialize.evaluation_summary``); those
+    # about fewer than ``min_average_group`` assessed cadres would be one person's result.
+    Spec("evaluation_summary", ("assessments",), ("unit_code", "year", "method"),
+         derived={c: "assessments" for c in ("participants", "excellent", "competent", "basic",
+                                              "incompetent", "excellent_share")}),
     Spec("grade_distribution", ("cadres", "quota_adjusted"),
          ("year", "region_level", "region_code", "subject", "unit_kind", "grade"),
          derived={"share": "cadres"}, vary=("grade",), region=_REGION,
