@@ -460,8 +460,9 @@ def _targets(pub: Path, database: str) -> list[tuple[str, str]]:
         t, facets = max(faceted, key=lambda tf: _count(conn, tf[0]))
         out.append((f"table {t} (facets {', '.join(map(str, facets))})",
                     f"/{database}/{urllib.parse.quote(t)}"))
-    else:  # the largest table, faceted by its first low-cardinality text column
-        t = "assessment_result" if _count(conn, "assessment_result") else "assessment"
+    else:  # a large table with a year (the public level has no rows about people)
+        t = next((t for t in ("assessment_result", "scorecard", "assessment")
+                  if _count(conn, t)), "scorecard")
         out.append((f"table {t} ?_facet=year", f"/{database}/{t}?_facet=year"))
     q = urllib.parse.quote("生态")
     search_query = next((n for n, qq in dbmeta.get("queries", {}).items()

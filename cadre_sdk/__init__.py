@@ -10,8 +10,8 @@ from .hookspecs import hookimpl  # noqa: E402
 from .parameters import Parameters, ParameterValue, load_parameters  # noqa: E402
 from .rules import (  # noqa: E402
     AdjustmentSituation, CannedQuery, ConsequenceRule, GradeQuota, GradingRule, Indicator,
-    IndicatorSet, RedLine, RuleContext, ScoringFormula, StaffingRule, SubsidyRule,
-    ToleranceVariant,
+    IndicatorSet, PublicationThreshold, RedLine, RuleContext, ScoringFormula, StaffingRule,
+    SubsidyRule, ToleranceVariant,
 )
 
 __all__ = [
@@ -19,5 +19,5 @@ __all__ = [
     "CadreError", "DataError", "ParameterError", "PluginError", "RowError",
     "Indicator", "IndicatorSet", "ScoringFormula", "GradingRule", "GradeQuota",
     "ConsequenceRule", "SubsidyRule", "ToleranceVariant", "AdjustmentSituation",
-    "StaffingRule", "CannedQuery", "RuleContext", "RedLine",
+    "StaffingRule", "CannedQuery", "RuleContext", "RedLine", "PublicationThreshold",
 ]

@@ -104,10 +104,13 @@ def register_staffing_rules(register: Any) -> None:
 
 @hookspec
 def register_queries(register: Any) -> None:
-    """Register canned queries for the publication (``CannedQuery``).
+    """Register canned queries for the publication (``CannedQuery``), and raised minimum
+    group sizes for its public level (``PublicationThreshold``).
 
     Called once at start-up. Every plugin's queries are published (names must be unique across
-    plugins); a query marked ``oversight`` is left out of the public level.
+    plugins); a query marked ``oversight`` is left out of the public level, and a public one
+    reads only what the public level has (aggregates, generalized rows). A threshold applies
+    province-wide at the highest value registered; one below the province's is an error.
     """
 
 

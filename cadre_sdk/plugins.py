@@ -56,12 +56,13 @@ REGISTRATION_HOOKS: dict[str, tuple[type, ...]] = {
     "register_tolerance_variants": (rules.ToleranceVariant, rules.RedLine),
     "register_adjustment_situations": (rules.AdjustmentSituation,),
     "register_staffing_rules": (rules.StaffingRule,),
-    "register_queries": (rules.CannedQuery,),
+    "register_queries": (rules.CannedQuery, rules.PublicationThreshold),
     "register_calendar_years": (YearSchedule,),
 }
 
 #: Rule kinds whose entries add up along the jurisdiction chain instead of overriding.
-CATALOGUE_KINDS = frozenset({"situation", "staffing", "query", "consequence", "red_line"})
+CATALOGUE_KINDS = frozenset({"situation", "staffing", "query", "consequence", "red_line",
+                             "publication_threshold"})
 
 
 @attrs.frozen

@@ -300,9 +300,31 @@ class CannedQuery:
         return self.name
 
 
+@attrs.frozen
+class PublicationThreshold:
+    """A minimum group size for what the public level shows (``cadre_sdk.publish.thresholds``):
+    ``name`` is ``min_raters``, ``min_count``, ``min_average_group`` or ``k_anonymity``.
+    The provincial values are dated parameters (``parameters`` and ``path``); a local plugin
+    registers a plain ``value`` to raise one, never to lower it (publishing refuses a lower
+    value, naming the plugin). Registered through ``register_queries``."""
+
+    rule_kind: ClassVar[str] = "publication_threshold"
+    name: str
+    value: int | None = None
+    reference: str = ""
+    parameters: Parameters | None = None
+    path: str | None = None
+    priority: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.name
+
+
 RULE_TYPES: tuple[type, ...] = (
     IndicatorSet, ScoringFormula, GradingRule, GradeQuota, ConsequenceRule, SubsidyRule,
     ToleranceVariant, AdjustmentSituation, StaffingRule, CannedQuery, RedLine,
+    PublicationThreshold,
 )
 
 

@@ -20,14 +20,16 @@ from cadre_sdk.publish.copy import FILTER_COLUMNS
 from cadre_sdk.publish.labels import UNLABELLED, UNLABELLED_COLUMN
 from cadre_sdk.publish.metadata import hash_file, sidecar
 from cadre_sdk.records import RECORD_TYPES
-from cadre_sdk.publish.redact import ID_MASK, NAME_MASK, RedactionError, id_numbers_in
+from cadre_sdk.publish.redact import (
+    AGGREGATE_ONLY, ID_MASK, NAME_MASK, RedactionError, id_numbers_in, normal_form,
+)
 from cadre_sdk.rules import CannedQuery
 from cadre_sdk.explanations import register_sql_function
 from cadre_sdk.explanations import write as write_explanations
 from cadre_sdk.store import sha256_file
 from cadre_sdk.testing import make_plugins
 from test_publish_support import (  # noqa: F401  (fixtures)
-    ID_NUMBERS, NAMES, STRAY_ID, load_sample, oversight_db, public_db, sample_store,
+    ID_NUMBERS, NAMES, STRAY_ID, TYPED, load_sample, oversight_db, public_db, sample_store,
 )
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -81,11 +83,19 @@ def test_public_level_has_no_id_number_and_no_name_anywhere(public_db: Path) -> 
         for match in _ID_PATTERN.finditer(text):
             assert any(a <= match.start() and match.end() <= b for a, b in hashes), (
                 table, column, text)
+    # Typed in other spellings (grouped, hyphenated, full-width; a space inside a name), they
+    # are gone in the normalized form too, and every free-text column that held one is masked.
+    for table, column, text in cells:
+        norm = normal_form(text)
+        for secret in [*ID_NUMBERS.values(), *NAMES.values()]:
+            assert secret not in norm, (table, column, text)
     masked = {t for t, _, text in cells if NAME_MASK in text}
-    assert {"observation", "achievement", "case"} <= masked
-    assert any(ID_MASK in text for _, _, text in cells)
-    assert "name" not in _columns(public_db, "cadre")
-    assert "id_number" not in _columns(public_db, "cadre")
+    assert set(TYPED) <= masked
+    assert {t for t, _, text in cells if ID_MASK in text} >= set(TYPED)
+    # Rows about people are not published at all; no public row carries a cadre id.
+    objects = _objects(_connect(public_db))
+    assert not AGGREGATE_ONLY & set(objects)
+    assert all("cadre_id" not in _columns(public_db, t) for t in objects)
 
 
 def test_oversight_level_has_names_but_never_id_numbers(oversight_db: Path) -> None:
@@ -106,17 +116,18 @@ def test_evaluation_is_published_at_public_level_only_as_aggregates_over_k_rater
     assert "evaluation" not in _objects(public)
     rows = public.execute("SELECT unit_code, year, method, participants, excellent "
                           "FROM evaluation_summary").fetchall()
-    assert rows == [("U001", 2024, "民主测评", 12, 8)]   # U002's 5 raters stay unpublished
+    # U002's 5 raters stay unpublished; U001's 12 votes are about one assessed cadre (fewer
+    # than 5): they would be that person's result, so they read as the notice
+    hidden = "少于 5 人，不公开"
+    assert rows == [("U001", 2024, "民主测评", hidden, hidden)]
     oversight = _connect(oversight_db)
     assert oversight.execute("SELECT count(*) FROM evaluation").fetchone()[0] == 2
     assert oversight.execute("SELECT count(*) FROM evaluation_summary").fetchone()[0] == 2
-    register_sql_function(public)
     register_sql_function(oversight)
-    texts = dict(public.execute(
-        "SELECT id, cadre_explain(json) FROM explanation WHERE kind = 'assessment'"))
-    assert "参评人数不足 10 人，票数不公开" in texts["assessment:AS2"]
-    assert '"参评人数": 5' not in texts["assessment:AS2"]
-    assert '"参评人数": 12' in texts["assessment:AS1"]
+    # A person's assessment is not a public row: its explanation (with the votes) stays at
+    # oversight level, where the small group's votes are shown.
+    assert public.execute("SELECT count(*) FROM explanation WHERE kind = 'assessment'"
+                          ).fetchone()[0] == 0
     assert '"参评人数": 5' in oversight.execute(
         "SELECT cadre_explain(json) FROM explanation WHERE id = 'assessment:AS2'").fetchone()[0]
     strict = publish(sample_store, tmp_path / "strict.db", level="public",
@@ -135,6 +146,9 @@ def test_names_in_explanations_are_masked_at_public_level(cadre_db: Any, cadre_l
     escaped = json.dumps({"subject": f"干部 {NAMES['C002']}"})
     cadre_db.conn.execute("INSERT INTO explanation (id, kind, subject, json) "
                           "VALUES ('x:2', 'test', 'x', ?)", [escaped])
+    # Public level copies only the explanations a published row cites: a local table cites both.
+    cadre_db.conn.execute("CREATE TABLE local_note (id TEXT PRIMARY KEY, explanation_id TEXT)")
+    cadre_db.conn.execute("INSERT INTO local_note VALUES ('n1', 'x:1'), ('n2', 'x:2')")
     cadre_db.conn.commit()
     path = Path(cadre_db.conn.execute("PRAGMA database_list").fetchone()[2])
     result = publish(path, tmp_path / "p.db", level="public", plugins=make_plugins())
@@ -161,7 +175,8 @@ def test_a_key_holding_an_id_number_stops_the_build(cadre_db: Any, cadre_load: A
 
 
 class _LeakyQuery:
-    """A plugin whose public query selects names (which public level drops)."""
+    """A plugin whose public query selects names (the public level has no rows about people:
+    no ``cadre`` table)."""
 
     @hookimpl
     def register_queries(self, register: Any) -> None:
@@ -174,7 +189,7 @@ def test_a_failed_build_leaves_the_previous_publication_untouched(public_db: Pat
     out = tmp_path / "p.db"
     first = publish(sample_store, out, level="public", plugins=make_plugins())
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    with pytest.raises(PluginError, match="_LeakyQuery.*leaky.*no such column: name"):
+    with pytest.raises(PluginError, match="_LeakyQuery.*leaky.*no such table: cadre"):
         publish(sample_store, out, level="public", plugins=make_plugins(_LeakyQuery()))
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
     assert sha256_file(out) == first.sha256
@@ -264,11 +279,18 @@ def test_cli_publish_reports_what_it_wrote(sample_store: Path, tmp_path: Path) -
     cli = build_cli(make_plugins())
     out = tmp_path / "cli.db"
     result = CliRunner().invoke(cli, ["publish", str(sample_store), str(out), "--level",
-                                      "public", "-k", "3", "--license", "CC BY 4.0"])
+                                      "public", "-k", "12", "--license", "CC BY 4.0"])
     assert result.exit_code == 0, result.output
     assert "已生成公开版" in result.output and sha256_file(out) in result.output
+    # the three typed cells of the sample (case, case_event, adjustment) are masked
+    masked = re.search(r"已屏蔽身份证号、电话号码、姓名或干部编号的单元格：(\d+) 个", result.output)
+    assert masked and int(masked.group(1)) >= 3, result.output
+    assert "测评不少于 12 人" in result.output and "发布前扫描未发现问题" in result.output
     meta = json.loads(sidecar(out).read_text(encoding="utf-8"))
-    assert meta["license"] == "CC BY 4.0" and meta["plugins"]["cadre-sdk"]["min_raters"] == 3
+    assert meta["license"] == "CC BY 4.0" and meta["plugins"]["cadre-sdk"]["min_raters"] == 12
+    lower = CliRunner().invoke(cli, ["publish", str(sample_store), str(out), "--level",
+                                     "public", "-k", "3"])
+    assert lower.exit_code != 0 and "不能低于规则规定的 10 人" in str(lower.exception)
     bad = CliRunner().invoke(cli, ["publish", str(sample_store), str(out), "--level", "secret"])
     assert bad.exit_code == 2 and "secret" in bad.output
 

@@ -13,6 +13,7 @@ import pytest
 from cadre_sdk.publish.app import make_datasette
 from cadre_sdk.publish.metadata import sidecar
 from cadre_sdk.publish.testing import PublicationClient
+from cadre_sdk.publish.thresholds import suppressed_text
 from cadre_sdk.store import sha256_file
 from test_publish_support import (  # noqa: F401  (fixtures)
     NAMES, PASSWORD, SCRIPT_NAME, oversight_db, password_hash, public_db, sample_store,
@@ -100,13 +101,19 @@ def test_the_cadre_profile_gathers_one_cadres_records(oversight: PublicationClie
     assert f'href="/oversight/explanation/{explained[0]["说明编号"].replace(":", "~3A")}"' in page
 
 
-def test_explanations_render_as_readable_chinese(public: PublicationClient) -> None:
-    page = public.get("/public/explanation/assessment~3AAS1").text
+def test_explanations_render_as_readable_chinese(public: PublicationClient,
+                                                 oversight: PublicationClient) -> None:
+    cookies = _login(oversight)
+    page = oversight.get("/oversight/explanation/assessment~3AAS1", cookies=cookies).text
     assert 'class="cadre-explanation"' in page
     assert "【2024 年度考核 个人 C001（考核编号 AS1）】" in page
     assert "计算步骤：" in page and "输入：" in page
-    listing = public.get("/public/assessment_result").text
-    assert '<a href="/public/explanation/assessment~3AAS1" title="查看计算说明">' in listing
+    listing = oversight.get("/oversight/assessment_result", cookies=cookies).text
+    assert '<a href="/oversight/explanation/assessment~3AAS1" title="查看计算说明">' in listing
+    # A person's assessment is not public, nor its explanation; a case's state is.
+    assert public.get("/public/explanation/assessment~3AAS1").status_code == 404
+    page = public.get("/public/explanation/case_state~3AK001").text
+    assert 'class="cadre-explanation"' in page and "计算步骤：" in page
 
 
 def test_a_name_with_a_script_tag_is_shown_escaped(oversight: PublicationClient) -> None:
@@ -123,8 +130,10 @@ def test_a_name_with_a_script_tag_is_shown_escaped(oversight: PublicationClient)
 def test_public_level_is_open_and_oversight_requires_a_login(public: PublicationClient,
                                                              oversight: PublicationClient,
                                                              password_hash: str) -> None:
-    for path in ("/", "/public", "/public/cadre", "/public/search?q=玉树", "/public.json"):
+    for path in ("/", "/public", "/public/cadre_generalized", "/public/search?q=玉树",
+                 "/public.json"):
         assert public.get(path).status_code == 200, path
+    assert public.get("/public/cadre").status_code == 404   # rows about people: oversight only
     for path in ("/", "/oversight", "/oversight/cadre", "/oversight/cadre.json",
                  "/oversight/search?q=玉树", "/oversight.json?sql=select+1",
                  "/oversight.db", "/-/dashboards/cadre-overview"):
@@ -184,11 +193,11 @@ def test_the_connection_itself_refuses_writes_attach_and_pragma_changes(
     before = sha256_file(public_db)
     db = public.datasette.get_database("public")
     for sql in ("PRAGMA writable_schema = 1", "ATTACH DATABASE ':memory:' AS other",
-                "DELETE FROM cadre", "CREATE TEMP TABLE t (x)", "PRAGMA user_version = 7",
+                "DELETE FROM unit", "CREATE TEMP TABLE t (x)", "PRAGMA user_version = 7",
                 "INSERT INTO search_index (search_index) VALUES ('optimize')"):
         with pytest.raises(sqlite3.DatabaseError, match="not authorized"):
             public.run(db.execute_fn(lambda conn, sql=sql: conn.execute(sql).fetchall()))
-    assert public.run(db.execute("SELECT count(*) FROM cadre")).rows[0][0] == 4
+    assert public.run(db.execute("SELECT count(*) FROM unit")).rows[0][0] == 3
     assert sha256_file(public_db) == before
 
 
@@ -203,11 +212,11 @@ def test_write_actions_are_denied_even_to_root(public: PublicationClient) -> Non
 def test_a_writable_canned_query_added_by_mistake_changes_nothing(public_db: Path) -> None:
     ds = make_datasette(public_db)
     ds._metadata_local["databases"]["public"]["queries"]["oops"] = {
-        "sql": "delete from cadre", "write": True}
+        "sql": "delete from unit", "write": True}
     before = sha256_file(public_db)
     with PublicationClient(ds) as client:
         assert client.post("/public/oops", data={}).status_code == 405
-        assert len(client.json("/public/cadre.json?_shape=array")) == 4
+        assert len(client.json("/public/unit.json?_shape=array")) == 3
     assert sha256_file(public_db) == before
 
 
@@ -227,9 +236,15 @@ def test_charts_are_configured_for_the_tables_present_and_their_queries_run(
             params = {"year": year} if year else {}
             results[slug, year] = public.json("/public.json", params={
                 "sql": sql, **params, "_shape": "array"})
-    assert {"地区": "玉树藏族自治州", "等次": "称职", "人数": 2} in results["grades-by-region", "2024"]
+    # 玉树's two 称职 cadres are fewer than 5: the chart shows the notice, not the number
+    hidden = suppressed_text(5)
+    assert {"地区": "玉树藏族自治州", "等次": "称职", "人数": hidden} in \
+        results["grades-by-region", "2024"]
+    assert all(r["人数"] == hidden or r["人数"] == 0 or r["人数"] >= 5
+               for r in results["grades-by-region", "2024"])
     assert results["cases-by-month", ""] == [{"月份": "2024-02", "申请数": 1}]
-    assert {"市州": "玉树藏族自治州", "项目": "地区附加津贴", "金额": 500.0} in \
+    # the subsidy of 玉树's one cadre is not summed into a chart either
+    assert {"市州": "玉树藏族自治州", "项目": "地区附加津贴", "金额": None} in \
         results["subsidies-by-prefecture", ""]
     assert public.get("/-/dashboards/cadre-overview").status_code == 200
 

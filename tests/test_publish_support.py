@@ -3,7 +3,9 @@ session fixtures that publish it at both levels. Other test modules import the f
 
 Names and terms are those of the seed document (尕布龙, 廉福章, 玉树, 脱贫, 生态); one cadre's
 name is an HTML script tag, one observation was typed in Traditional characters and carries an
-ID number in its text.
+ID number in its text. Free text that stays public (a case's 事由, an event's 备注, an
+adjustment's 备注) carries names and ID numbers as clerks type them (``TYPED``): ID numbers in
+groups, hyphenated, in full-width digits; names with a space inside; a phone number.
 """
 from __future__ import annotations
 
@@ -33,6 +35,15 @@ ID_NUMBERS = {
 #: An ID number typed into free text (an observation): it must be masked too.
 STRAY_ID = make_id_number("632801", dt.date(1990, 2, 2), 5, False)
 NAMES = {"C001": "尕布龙", "C002": "廉福章", "C003": SCRIPT_NAME, "C004": "王芳"}
+_FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+#: Names and ID numbers typed into public free text (each must be masked): table -> text.
+TYPED = {
+    "case": "王芳在推进改革试点中因经验不足造成损失，申请容错（申请人 王 芳，身份证号 "
+            f"{ID_NUMBERS['C004'][:6]} {ID_NUMBERS['C004'][6:14]} {ID_NUMBERS['C004'][14:]}）",
+    "case_event": f"经办人核对：廉 福章转来材料，身份证号 {ID_NUMBERS['C002'][:6]}-"
+                  f"{ID_NUMBERS['C002'][6:14]}-{ID_NUMBERS['C002'][14:]}，电话 139 0971 2345",
+    "adjustment": f"本人身份证号 {ID_NUMBERS['C003'].translate(_FULL_WIDTH)}，尕 布 龙同志谈话",
+}
 
 _SCORES = {"de": 92, "neng": 90, "qin": 94, "ji": 95, "lian": 93, "luoshi": 91}
 
@@ -106,15 +117,17 @@ SAMPLE: list[tuple[str, list[dict[str, Any]]]] = [
     ]),
     ("case", [
         {"id": "K001", "cadre_id": "C004", "region_code": "630102", "kind": "改革创新",
-         "summary": "王芳在推进改革试点中因经验不足造成损失，申请容错", "occurred": "2024-01"},
+         "summary": TYPED["case"], "occurred": "2024-01"},
     ]),
     ("case_event", [
         {"case_id": "K001", "seq": 1, "event": "申请", "date": "2024-02-01"},
-        {"case_id": "K001", "seq": 2, "event": "受理", "date": "2024-02-05", "body": "城东区纪委监委"},
+        {"case_id": "K001", "seq": 2, "event": "受理", "date": "2024-02-05", "body": "城东区纪委监委",
+         "note": TYPED["case_event"]},
     ]),
     ("adjustment", [
         {"id": "J001", "cadre_id": "C003", "date": "2024-03-15", "situation": "BSY-03",
-         "trigger": "巡视巡察", "action": "调离岗位", "status": "拟调整"},
+         "trigger": "巡视巡察", "action": "调离岗位", "status": "拟调整",
+         "note": TYPED["adjustment"]},
     ]),
     ("attendance", [
         {"cadre_id": "C002", "township_code": "632701100", "month": m, "days": 22}

@@ -22,16 +22,32 @@ pytestmark = pytest.mark.slow
 
 def test_public_publication_over_http(public_db: Path) -> None:
     with cadre_serve(public_db) as url, httpx.Client(base_url=url, timeout=10) as http:
+        # Search finds places, units and cases; a person's achievements and training are
+        # oversight rows, not public ones.
+        rows = http.get("/public/search.json", params={"q": "改革", "_shape": "array"}).json()
+        assert {r["记录"] for r in rows} >= {'["case","K001"]'}
         rows = http.get("/public/search.json", params={"q": "脱贫", "_shape": "array"}).json()
-        assert {r["记录"] for r in rows} >= {'["achievement","A001"]', '["training","T002"]'}
+        assert rows == []
         page = http.get("/public/case")
         assert page.status_code == 200 and "<h1>容错纠错案件</h1>" in page.text
+        assert all(name not in page.text for name in NAMES.values())
+        assert "C004" not in page.text   # no link to a person
         assert http.get("/").status_code == 200
-        assert http.post("/public/cadre", json={"row": {"id": "X"}}).status_code == 405
-        bad = http.get("/public.json", params={"sql": "delete from cadre"})
+        assert http.post("/public/unit", json={"row": {"code": "X"}}).status_code == 405
+        bad = http.get("/public.json", params={"sql": "delete from unit"})
         assert bad.status_code == 400
-        assert len(http.get("/public/cadre.json", params={"_shape": "array"}).json()) == 4
-        assert all(name not in http.get("/public/observation").text for name in NAMES.values())
+        for table in ("cadre", "observation", "assessment_result", "subsidy_ledger"):
+            assert http.get(f"/public/{table}.json").status_code == 404, table
+        # The four cadres are fewer than k = 5 at every step: none is shown, even generalized.
+        assert http.get("/public/cadre_generalized.json",
+                        params={"_shape": "array"}).json() == []
+        # Counts of fewer than 5 people read as the notice, in the table and its JSON.
+        grades = http.get("/public/grade_distribution.json", params={
+            "_shape": "array", "region_level": "省", "subject": "个人"}).json()
+        assert grades and {g["cadres"] for g in grades} == {"少于 5 人，不公开"}
+        overdue = http.get("/public/overdue_cases_summary.json",
+                           params={"region": "", "_shape": "array"}).json()
+        assert overdue and all(r["案件数"] == "少于 5 人，不公开" for r in overdue)
 
 
 def test_oversight_publication_needs_a_login_over_http(oversight_db: Path,

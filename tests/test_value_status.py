@@ -20,7 +20,7 @@ DEFAULTS = Path(__file__).parents[1] / "cadre_sdk" / "defaults"
 
 def test_every_provincial_value_has_a_status():
     files = sorted((DEFAULTS / "parameters").glob("*.yaml"))
-    assert len(files) == 4
+    assert len(files) == 5
     for file in files:
         for path, values in load_parameters(file).leaves():
             for pv in values:

@@ -54,38 +54,19 @@ FROM scorecard s
 WHERE s.scope = '单位' AND s.year = :year AND {in_region("s.region_code")}
 ORDER BY s.class, s.rank_in_class IS NULL, s.rank_in_class, s.code""")
 
-# Individuals are counted from the region's score card row (the counts of every individual
-# result within the region, made by the scorecard engine), so the query does not read one row
-# per cadre; teams (one a unit) from the results.
+# Read from the publication's own aggregate (``cadre_sdk.publish.aggregates``): counts of
+# people per region, unit kind and grade, with small groups hidden at public level.
 GRADE_DISTRIBUTION = CannedQuery(
     name="assessment_grade_distribution", title="年度考核等次分布",
     description="某年度个人与班子的年度考核等次分布及占比（名额限制之后），"
-                "以及因名额限制由优秀定为称职的人数。参数：year 年度，region 地区代码。",
-    sql=f"""WITH card AS (
-  SELECT s.excellent, s.competent, s.basic, s.incompetent, s.ungraded, s.quota_demoted
-  FROM scorecard s
-  WHERE s.scope = '地区' AND s.year = :year
-    AND CASE WHEN :region = '' THEN s.code LIKE '__0000' ELSE s.code = {_REGION_ROW} END
-), person(grade, n, adjusted) AS (
-  SELECT '优秀', excellent, 0 FROM card
-  UNION ALL SELECT '称职', competent, quota_demoted FROM card
-  UNION ALL SELECT '基本称职', basic, 0 FROM card
-  UNION ALL SELECT '不称职', incompetent, 0 FROM card
-  UNION ALL SELECT NULL, ungraded, 0 FROM card
-), team(grade, n, adjusted) AS (
-  SELECT r.grade, count(*), sum(r.quota_applied)
-  FROM assessment_result r
-  WHERE r.year = :year AND r.subject = '班子' AND {in_region("r.region_code")}
-  GROUP BY r.grade
-), x(subject, grade, n, adjusted) AS (
-  SELECT '个人', grade, n, adjusted FROM person WHERE n > 0
-  UNION ALL SELECT '班子', grade, n, adjusted FROM team
-)
-SELECT x.subject AS "考核对象", coalesce(x.grade, '未评定') AS "等次", x.n AS "人数",
-  round(x.n * 1.0 / sum(x.n) OVER (PARTITION BY x.subject), 4) AS "占比",
-  x.adjusted AS "其中名额调整"
-FROM x
-ORDER BY x.subject, {_GRADE_ORDER.format(col="x.grade")}""")
+                "以及因名额限制由优秀定为称职的人数；人数少于公开门槛的不公开。"
+                "参数：year 年度，region 地区代码（省、市州或县；留空为全省）。",
+    sql=f"""SELECT g.subject AS "考核对象", g.grade AS "等次", g.cadres AS "人数",
+  g.share AS "占比", g.quota_adjusted AS "其中名额调整"
+FROM grade_distribution g
+WHERE g.year = CAST(:year AS INTEGER) AND g.unit_kind = '全部'
+  AND CASE WHEN :region = '' THEN g.region_level = '省' ELSE g.region_code = {_REGION_ROW} END
+ORDER BY g.subject, {_GRADE_ORDER.format(col="g.grade")}""")
 
 TARGET_PROGRESS = CannedQuery(
     name="assessment_target_progress", title="“710”重点目标进度（按单位）",

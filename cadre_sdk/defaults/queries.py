@@ -1,14 +1,20 @@
 """Provincial default plugin: the publication's cross-cutting canned queries, the cadre profile
-and Chinese search. They read views and tables the publication builds (``cadre_sdk.publish``);
+and Chinese search, and the public level's minimum group sizes (``parameters/publication.yaml``,
+see ``cadre_sdk.publish.thresholds``). They read views and tables the publication builds (``cadre_sdk.publish``);
 each engine's queries come with its own default plugin.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..hookspecs import hookimpl
+from ..parameters import load_parameters
 from ..publish.search import RANKED, SEARCH_SQL
-from ..rules import CannedQuery
+from ..publish.thresholds import NAMES, PATH
+from ..rules import CannedQuery, PublicationThreshold
+
+PARAMETERS = Path(__file__).parent / "parameters" / "publication.yaml"
 
 CADRE_PROFILE = CannedQuery(
     name="cadre_profile", title="干部档案", level="oversight",
@@ -37,3 +43,6 @@ def register_queries(register: Any) -> None:
     """The cross-cutting canned queries (see the module docstring)."""
     for query in QUERIES:
         register(query)
+    params = load_parameters(PARAMETERS)
+    for name in NAMES:
+        register(PublicationThreshold(name, parameters=params, path=PATH.format(name=name)))

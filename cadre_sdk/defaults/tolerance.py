@@ -115,6 +115,17 @@ WHERE s.overdue_days > 0
 ORDER BY s.overdue_days DESC, s.case_id
 """
 
+_OVERDUE_SUMMARY_SQL = """
+SELECT o.region_level AS 层级, o.region_code AS 地区代码, o.region_name AS 地区,
+       o.responsible_body AS 责任机关, o.cases AS 案件数, o.overdue AS 超期件数,
+       o.mean_overdue_workdays AS 平均逾期工作日, o.as_of AS 统计日期
+FROM overdue_summary o
+WHERE (:region = '' AND o.region_level IN ('省', '市州')) OR o.region_code = :region
+   OR (:region <> '' AND o.region_level = '县' AND substr(o.region_code, 1, 4) || '00' = :region)
+ORDER BY length(rtrim(o.region_code, '0')), o.region_code, o.responsible_body <> '全部',
+         o.responsible_body
+"""
+
 _BY_DIMENSION_SQL = """
 SELECT dimension AS 研判维度, finding AS 研判结论, decision AS 认定结果, cases AS 案件数
 FROM decision_dimension
@@ -160,6 +171,11 @@ def register_queries(register: Any) -> None:
                          "截至统计日期超过办理时限的案件、逾期天数和责任机关。“暂定”栏非空的，"
                          "所需年份的节假日安排尚未录入，截止日期和逾期工作日暂按双休日计算，"
                          "录入该年安排后重新测算即为正式结果", level="oversight"))
+    register(CannedQuery("overdue_cases_summary", "超期未办的容错案件（汇总）",
+                         _OVERDUE_SUMMARY_SQL,
+                         "截至统计日期，各地区和责任机关的在办案件数、超过办理时限的件数和平均逾期工作日；"
+                         "件数少于公开门槛的不公开。参数：region 地区代码（留空为全省和各市州；"
+                         "填市州代码列出该市州及其各县）"))
     register(CannedQuery("decisions_by_dimension", "容错认定结果按研判维度统计", _BY_DIMENSION_SQL,
                          "各研判维度的结论与认定结果的对应"))
     register(CannedQuery("decisions_by_prefecture", "容错认定结果按市州统计", _BY_PREFECTURE_SQL,

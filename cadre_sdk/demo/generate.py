@@ -200,6 +200,9 @@ class _Generator:
         self._situations: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self.avoid = _words_in_texts(self.world)
         self.id_numbers: set[str] = set()  # issued so far: an ID number belongs to one person
+        #: cadre id -> (name, ID number): clerks type both into free text (cases), which the
+        #: publication must mask in every spelling
+        self.identities: dict[str, tuple[str, str]] = {}
         self.lrmx = LrmxWriter(out, seed, years[0])
         self.region_names = {code: r.name for code, r in self.world.regions.items()}
         self.case_rate = min(0.15, max(0.0125, 26 / cadres))
@@ -407,6 +410,7 @@ class _Generator:
             seq = (seq + 1) % 500
             id_number = make_id_number(born_in.code, birth, seq, male)
         self.id_numbers.add(id_number)
+        self.identities[cid] = (name, id_number)
         segments = self.careers.build(unit, home, leader, principal, post, birth)
         appointed = segments[-1]
         f, (yes, no) = self.f_cadre[unit.prefecture]
@@ -621,9 +625,9 @@ class _Generator:
         region = unit.county or unit.prefecture
         occurred = add_months(dates[0], -rng.randint(1, 6))
         fc = self.f_case
-        fc.write((case_id, cid, region, kind,
-                  texts.CASE_SUMMARY[kind].format(task=rng.choice(texts.TOPICAL_TASKS[kind])),
-                  fc.month(occurred.year, occurred.month)))
+        summary = texts.CASE_SUMMARY[kind].format(task=rng.choice(texts.TOPICAL_TASKS[kind]))
+        summary += texts.typed_identity(*self.identities[cid], number)
+        fc.write((case_id, cid, region, kind, summary, fc.month(occurred.year, occurred.month)))
         level_region = self.world.regions[region]
         body_place = "省" if unit.level == "市州" and unit.kind == "地方" else level_region.short
         body = body_place + rng.choice(texts.ACCEPTING_BODIES)

@@ -187,3 +187,26 @@ SECONDMENT_PLACES = {
     "国家部委": ("国家发展和改革委员会", "农业农村部", "生态环境部", "国家乡村振兴局", "民政部",
                  "水利部"),
 }
+
+
+#: Digits as typed on a full-width keyboard.
+_FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+def typed_identity(name: str, id_number: str, number: int) -> str:
+    """What clerks add to a case's 事由 (one case in two): the applicant's name and ID number
+    in the spellings they type, which the public level must mask (``redact.normalized``):
+    the ID number in groups with spaces or hyphens, in full-width digits; the name with a
+    space inside; a phone number in groups. Empty for the other cases."""
+    if number % 2:
+        return ""
+    spaced = f"{name[0]} {name[1:]}"
+    groups = (id_number[:6], id_number[6:14], id_number[14:])
+    phone = f"139{number:08d}"
+    variant = number // 2 % 3
+    if variant == 0:
+        return f"（申请人 {spaced}，身份证号 {' '.join(groups)}）"
+    if variant == 1:
+        return (f"（申请人{name}，身份证号{'-'.join(groups)}，"
+                f"联系电话 {phone[:3]} {phone[3:7]} {phone[7:]}）")
+    return f"（申请人{spaced}，身份证号 {id_number.translate(_FULL_WIDTH)}）"

@@ -6,7 +6,9 @@ Modules: ``redact`` (what each level leaves out), ``copy`` (tables, keys, indexe
 ``materialize`` and ``timeline`` (views and aggregates), ``search``/``searchable`` (bigram
 search), ``provenance``, ``queries`` (canned queries from plugins), ``charts``
 (datasette-dashboards), ``labels``/``metadata`` (Datasette metadata), ``build`` (the atomic
-build), ``app`` (the Datasette instance ``cadre serve`` runs).
+build), ``app`` (the Datasette instance ``cadre serve`` runs). The public level's privacy:
+``thresholds``, ``suppress``, ``aggregates``, ``generalize``, ``scan``, ``privacy_copy``
+(docs/public-privacy.md).
 """
 from .build import PublishResult, publish
 from .redact import DEFAULT_MIN_RATERS, LEVELS, OVERSIGHT, PUBLIC

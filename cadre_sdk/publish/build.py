@@ -27,14 +27,35 @@ from ..engines import engine_modules
 from ..errors import CadreError
 from ..plugins import CadrePlugins
 from ..store import now, open_db, sha256_file, store_error
-from . import charts, copy, materialize, metadata, provenance, queries, search, timeline
+from . import (
+    aggregates,
+    charts,
+    copy,
+    generalize,
+    materialize,
+    metadata,
+    provenance,
+    queries,
+    scan,
+    search,
+    suppress,
+    thresholds,
+    timeline,
+)
 from .redact import (
-    DEFAULT_MIN_RATERS, LEVELS, OVERSIGHT, PUBLIC, Redactor, withhold_evaluations,
+    LEVELS,
+    OVERSIGHT,
+    PUBLIC,
+    RedactionError,
+    Redactor,
+    prune_explanations,
+    withhold_evaluations,
 )
 from .searchable import index_rows
 
 #: Tables and views the publication builds itself (a store table may not take these names).
-RESERVED = frozenset({"cadre_overview", "evaluation_summary",
+RESERVED = frozenset({"cadre_overview", "evaluation_summary", aggregates.GRADES,
+                      aggregates.OVERDUE, generalize.TABLE,
                       timeline.VIEW, search.TABLE, "publication", "plugin_version",
                       "rule_version", "parameter_value"})
 
@@ -55,6 +76,12 @@ class PublishResult:
     charts_left_out: tuple[str, ...]
     queries_left_out: tuple[str, ...]
     unlabelled: tuple[str, ...]
+    #: Public level: cells hidden by small-group protection, per table.
+    suppressed: dict[str, int] = attrs.field(factory=dict)
+    #: Public level: cadres left out of the generalized rows (too rare even at the last step).
+    generalized_left_out: int = 0
+    #: The minimum group sizes applied.
+    thresholds: thresholds.Thresholds | None = None
 
 
 def _fsync(path: Path) -> None:
@@ -69,11 +96,11 @@ def _write_file(path: Path, text: str) -> None:
     _fsync(path)
 
 
-def _check_arguments(source: Path, out: Path, level: str, min_raters: int) -> None:
+def _check_arguments(source: Path, out: Path, level: str, min_raters: int | None) -> None:
     """Refuse, in Chinese, arguments that cannot give a publication."""
     if level not in LEVELS:
         raise CadreError(f"未知的访问级别“{level}”；可选：{'、'.join(LEVELS)}")
-    if min_raters < 1:
+    if min_raters is not None and min_raters < 1:
         raise CadreError(f"测评汇总的最少参评人数应为正整数，实为 {min_raters}")
     if not out.parent.is_dir():
         raise CadreError(f"目录 {out.parent} 不存在，无法写入发布文件 {out.name}")
@@ -82,11 +109,20 @@ def _check_arguments(source: Path, out: Path, level: str, min_raters: int) -> No
     open_db(source, readonly=True).conn.close()   # a clear error for a missing or bad store
 
 
-def _fill(conn: sqlite3.Connection, level: str, min_raters: int, plugins: CadrePlugins,
-          redactor: Redactor, built_at: str, source_sha256: str, out: Path
-          ) -> tuple[dict[str, int], int]:
+@attrs.define
+class _Protection:
+    """What small-group protection did in one build (public level)."""
+
+    suppressed: dict[str, int] = attrs.field(factory=dict)
+    left_out: int = 0
+
+
+def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
+          plugins: CadrePlugins, redactor: Redactor, built_at: str, source_sha256: str,
+          out: Path, protection: _Protection) -> tuple[dict[str, int], int]:
     """Everything written inside the build's transaction; returns the rows copied per
     table and the number of rows indexed for search."""
+    min_raters = limits.min_raters
     plans = copy.plan_tables(conn, level)
     clash = sorted(RESERVED & {p.name for p in plans})
     if clash:
@@ -95,34 +131,50 @@ def _fill(conn: sqlite3.Connection, level: str, min_raters: int, plugins: CadreP
     counts = {}
     for plan in plans:
         copy.check_codes(conn, plan, redactor)
-        counts[plan.name] = copy.copy_table(conn, plan, level)
+        where = (copy.cited_explanations(conn, plans)
+                 if level == PUBLIC and plan.name == "explanation" else "1")
+        counts[plan.name] = copy.copy_table(conn, plan, level, where)
     for plan in plans:
         copy.copy_indexes(conn, plan)
     if level == PUBLIC:
         withhold_evaluations(conn, min_raters)
     materialize.materialize(conn, level, min_raters)
+    aggregates.build(conn)
     if level == OVERSIGHT:
         timeline.create_view(conn, [p.name for p in plans])
+    else:
+        _, protection.left_out = generalize.build(conn, limits.k_anonymity, built_at[:7])
+        protection.suppressed = suppress.protect_all(conn, limits)
+        prune_explanations(conn)
     provenance.write(conn, level=level, built_at=built_at, source_sha256=source_sha256,
                      min_raters=min_raters, plugins=plugins, out_name=out.name)
+    if level == PUBLIC:
+        provenance.write_protection(conn, limits, redactor.masked, protection.suppressed,
+                                    protection.left_out)
     search.create_index(conn)
     searchable = search.add_rows(conn, index_rows(conn, plans))
     return counts, searchable
 
 
 def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
-            plugins: CadrePlugins, min_raters: int = DEFAULT_MIN_RATERS,
+            plugins: CadrePlugins, min_raters: int | None = None,
             notice: metadata.Notice | None = None) -> PublishResult:
     """Build the publication ``out`` of the store ``db_path`` at ``level`` (public/oversight).
 
-    ``min_raters`` is the fewest raters an evaluation aggregate may rest on at public level.
-    Nothing is written (and any earlier ``out`` stays as it was) if anything fails.
+    The minimum group sizes are the rule's (``thresholds.resolve``: provincial parameters,
+    raised by plugins); ``min_raters`` may raise the fewest raters an evaluation aggregate
+    rests on at public level, never lower it. A public file is scanned (``scan``) before it
+    is moved into place. Nothing is written (and any earlier ``out`` stays as it was) if
+    anything fails.
     """
     source, out = Path(db_path), Path(out)
     _check_arguments(source, out, level, min_raters)
+    limits = thresholds.resolve(plugins, now()[:10])
+    if min_raters is not None:
+        limits = limits.raised(min_raters=min_raters)
     engine_modules()   # engines describe their tables when imported
     try:
-        return _build(source, out, level, plugins, min_raters, notice)
+        return _build(source, out, level, plugins, limits, notice)
     except (sqlite3.Error, OSError) as exc:   # a full disk, a read-only folder, a locked store
         known = store_error(exc, out, "发布", kept="原有的发布文件保持不变")
         if known is not None:
@@ -130,9 +182,11 @@ def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
         raise
 
 
-def _build(source: Path, out: Path, level: str, plugins: CadrePlugins, min_raters: int,
-           notice: metadata.Notice | None) -> PublishResult:
+def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
+           limits: thresholds.Thresholds, notice: metadata.Notice | None) -> PublishResult:
     built_at = now()
+    min_raters = limits.min_raters
+    protection = _Protection()
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
     meta_path, sha_path = metadata.sidecar(out), metadata.hash_file(out)
     meta_tmp, sha_tmp = (p.with_name(f".{p.name}.{uuid.uuid4().hex}.tmp")
@@ -150,12 +204,13 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins, min_rater
             # change the store between its hash and the copy.
             conn.execute("SELECT count(*) FROM src.sqlite_master").fetchone()
             source_sha256 = sha256_file(source)
-            redactor = Redactor(_cadre_names(conn) if level == PUBLIC else ())
+            names, cadre_ids = _cadre_names(conn)
+            redactor = Redactor(names, cadre_ids) if level == PUBLIC else Redactor()
             copy.register_functions(conn, redactor)
             search.register_function(conn)
             explanations.register_sql_function(conn)
-            counts, searchable = _fill(conn, level, min_raters, plugins, redactor, built_at,
-                                       source_sha256, out)
+            counts, searchable = _fill(conn, level, limits, plugins, redactor, built_at,
+                                       source_sha256, out, protection)
             conn.execute("COMMIT")
             store_tables = set(copy.source_tables(conn))
             conn.execute("DETACH DATABASE src")
@@ -166,11 +221,19 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins, min_rater
                                   queries=published, dashboards=boards, built_at=built_at,
                                   source_sha256=source_sha256, min_raters=min_raters,
                                   notice=notice or metadata.Notice.for_level(level),
-                                  charts_left_out=left_out, queries_left_out=queries_left_out)
+                                  charts_left_out=left_out, queries_left_out=queries_left_out,
+                                  thresholds=attrs.asdict(limits, filter=lambda a, _: a.name
+                                                          in thresholds.NAMES))
             conn.execute("ANALYZE")
         finally:
             conn.close()
         _fsync(tmp)
+        if level == PUBLIC:
+            findings = scan.scan(tmp, names=names, cadre_ids=cadre_ids, limits=limits)
+            if findings:
+                raise RedactionError(
+                    "公开版扫描发现可能泄露个人信息的内容，未写入任何文件：\n"
+                    + "\n".join(f"  {f}" for f in findings[:20]))
         sha256 = sha256_file(tmp)
         meta = metadata.stamp(meta, sha256)
         # All three files are complete on disk before any is moved into place: a full disk
@@ -187,11 +250,13 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins, min_rater
     gaps = meta["plugins"][metadata.PLUGIN_KEY]["unlabelled"]
     return PublishResult(out, meta_path, sha_path, sha256, level, counts,
                          tuple(q.name for q in published), redactor.masked, searchable,
-                         tuple(left_out), tuple(queries_left_out), tuple(gaps))
+                         tuple(left_out), tuple(queries_left_out), tuple(gaps),
+                         protection.suppressed, protection.left_out, limits)
 
 
-def _cadre_names(conn: sqlite3.Connection) -> list[str]:
-    """Every cadre's name in the store (masked wherever it appears at public level)."""
+def _cadre_names(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
+    """Every cadre's name and id in the store (masked wherever they appear at public level)."""
     if conn.execute("SELECT 1 FROM src.sqlite_master WHERE name = 'cadre'").fetchone() is None:
-        return []
-    return [r[0] for r in conn.execute("SELECT name FROM src.cadre WHERE name IS NOT NULL")]
+        return [], []
+    rows = conn.execute("SELECT name, id FROM src.cadre").fetchall()
+    return [n for n, _ in rows if n], [i for _, i in rows if i]

@@ -51,15 +51,16 @@ def _bars(x: str, y: str, color: str | None = None, *, kind: str = "nominal",
 
 
 # ``[[ ... ]]`` is datasette-dashboards' optional clause: kept only when the year filter is set.
-_grade_rows = "\nUNION ALL\n".join(
-    f"SELECT name AS 地区, '{g}' AS 等次, sum({col}) AS 人数 FROM scorecard "
-    f"WHERE scope = '地区' AND class = '市州' [[ AND year = :year ]] GROUP BY name"
-    for g, col in zip(_GRADES, ("excellent", "competent", "basic", "incompetent")))
+# Counts come from the publication's aggregates, where small groups read "少于 N 人，不公开"
+# at public level (a chart leaves such a cell out; it is never summed from rows about people).
+_grade_rows = ("SELECT region_name AS 地区, grade AS 等次, cadres AS 人数 FROM grade_distribution "
+               "WHERE region_level = '市州' AND subject = '个人' AND unit_kind = '全部' "
+               "[[ AND year = :year ]]")
 
 CHARTS: tuple[Chart, ...] = (
     Chart("grades-by-region", "年度考核等次分布（按市州）",
-          {"scorecard": ("scope", "class", "name", "year", "excellent", "competent", "basic",
-                         "incompetent")},
+          {"grade_distribution": ("region_level", "region_name", "subject", "unit_kind",
+                                  "grade", "cadres", "year")},
           f"SELECT * FROM ({_grade_rows}) ORDER BY 地区",
           _bars("地区", "人数", "等次", sort=list(_GRADES))),
     Chart("cases-by-month", "容错纠错申请（按月）",
@@ -70,14 +71,14 @@ CHARTS: tuple[Chart, ...] = (
            "encoding": {"x": {"field": "月份", "type": "ordinal"},
                         "y": {"field": "申请数", "type": "quantitative"}}}),
     Chart("cases-overdue", "逾期未办的容错纠错案件（按市州）",
-          {"case_state": ("prefecture_code", "overdue_days")},
-          "SELECT coalesce(p.name, s.prefecture_code) AS 市州, count(*) AS 逾期案件 "
-          "FROM case_state s LEFT JOIN region p ON p.code = s.prefecture_code "
-          "WHERE s.overdue_days > 0 GROUP BY 1 ORDER BY 1",
+          {"overdue_summary": ("region_level", "region_name", "responsible_body", "overdue")},
+          "SELECT region_name AS 市州, overdue AS 逾期案件 FROM overdue_summary "
+          "WHERE region_level = '市州' AND responsible_body = '全部' ORDER BY 1",
           _bars("市州", "逾期案件")),
     Chart("subsidies-by-prefecture", "补贴金额（按市州、项目）",
           {"subsidy_totals": ("region_level", "region_name", "scheme", "amount")},
-          "SELECT region_name AS 市州, scheme AS 项目, round(sum(amount), 2) AS 金额 "
+          "SELECT region_name AS 市州, scheme AS 项目, round(sum(CASE WHEN typeof(amount) IN "
+          "('integer', 'real') THEN amount END), 2) AS 金额 "
           "FROM subsidy_totals WHERE region_level = '市州' GROUP BY 1, 2 ORDER BY 1, 2",
           _bars("市州", "金额", "项目")),
 )
@@ -99,6 +100,6 @@ def dashboards(conn: sqlite3.Connection, database: str) -> tuple[dict[str, Any],
     }
     if any(c.slug == "grades-by-region" for c in present):
         config["filters"] = {"year": {"name": "年度", "type": "select", "db": database,
-                                      "query": "SELECT DISTINCT year FROM scorecard "
+                                      "query": "SELECT DISTINCT year FROM grade_distribution "
                                                "ORDER BY year DESC"}}
     return {DASHBOARD: config}, missing

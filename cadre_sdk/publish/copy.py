@@ -15,7 +15,13 @@ import attrs
 from ..records import RECORD_TYPES
 from ..tables import TableLabels, described
 from .introspect import tables
-from .redact import ID_NUMBER_GLOB, OVERSIGHT, Redactor, dropped_columns, table_published
+from .redact import (
+    EXPLANATION_LINKS,
+    ID_NUMBER_GLOB,
+    Redactor,
+    dropped_columns,
+    table_published,
+)
 
 #: Columns an oversight reader filters or joins on; each gets an index where it appears.
 FILTER_COLUMNS = ("cadre_id", "unit_code", "region_code", "case_id", "assessment_id",
@@ -73,6 +79,8 @@ def _treatment(table: str, column: Column) -> str | None:
         return "text" if meta["kind"] in ("text", "name") and not meta["choices"] else None
     if column.type.upper() not in ("", "TEXT") and "CHAR" not in column.type.upper():
         return None
+    if column.pk or column.name == "id" or column.name.endswith("_id"):
+        return "code"   # a key or a link to one: masking it would break the rows it joins
     return "json" if column.name == "json" else "text"
 
 
@@ -96,7 +104,9 @@ def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
 
 def create_sql(plan: TablePlan) -> str:
     """CREATE TABLE for the published table."""
-    parts = [f"[{c.name}] {c.type}{' NOT NULL' if c.notnull else ''}".rstrip()
+    # An explanation link may be withheld at public level (``suppress``): never NOT NULL.
+    parts = [f"[{c.name}] {c.type}"
+             f"{' NOT NULL' if c.notnull and c.name != 'explanation_id' else ''}".rstrip()
              for c in plan.columns]
     if plan.pk:
         parts.append(f"PRIMARY KEY ({', '.join(f'[{k}]' for k in plan.pk)})")
@@ -112,8 +122,6 @@ def _select_expr(plan: TablePlan, column: Column, level: str) -> str:
     if treat in (None, "code"):
         return name
     func = "cadre_redact_json" if treat == "json" else "cadre_redact"
-    if level == OVERSIGHT:  # only ID numbers to mask: let SQLite skip the cells that can't hold one
-        return f"CASE WHEN {name} GLOB '{ID_NUMBER_GLOB}' THEN {func}({name}) ELSE {name} END"
     return f"{func}({name})"
 
 
@@ -127,15 +135,25 @@ def check_codes(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor) -
             redactor.check_code(value)
 
 
-def copy_table(conn: sqlite3.Connection, plan: TablePlan, level: str) -> int:
-    """Create the table in the publication and copy its rows; returns the row count."""
+def copy_table(conn: sqlite3.Connection, plan: TablePlan, level: str,
+               where: str = "1") -> int:
+    """Create the table in the publication and copy its rows (those matching the SQL
+    ``where``); returns the row count."""
     conn.execute(create_sql(plan))
     names = ", ".join(f"[{c.name}]" for c in plan.columns)
     exprs = ", ".join(_select_expr(plan, c, level) for c in plan.columns)
     order = ", ".join(f"[{k}]" for k in plan.pk) or "rowid"
     cur = conn.execute(f"INSERT INTO main.[{plan.name}] ({names}) SELECT {exprs} "
-                       f"FROM src.[{plan.name}] ORDER BY {order}")
+                       f"FROM src.[{plan.name}] WHERE {where} ORDER BY {order}")
     return cur.rowcount
+
+
+def cited_explanations(conn: sqlite3.Connection, plans: list[TablePlan]) -> str:
+    """SQL: the explanation ids the published tables cite (in the store), so that the
+    explanations of rows a level leaves out are neither copied nor masked."""
+    cited = [f"SELECT [{c.name}] FROM src.[{p.name}] WHERE [{c.name}] IS NOT NULL"
+             for p in plans for c in p.columns if c.name in EXPLANATION_LINKS]
+    return "id IN (" + (" UNION ".join(cited) or "SELECT NULL") + ")"
 
 
 def register_functions(conn: sqlite3.Connection, redactor: Redactor) -> None:

@@ -33,7 +33,7 @@ LEFT JOIN region p ON p.code = {prefecture_sql("u.region_code")}""")
 def evaluation_summary(conn: sqlite3.Connection, level: str, min_raters: int) -> str | None:
     """测评汇总: votes per unit, year and method. At public level a group is published only if
     at least ``min_raters`` raters stand behind it; the votes of single assessments are not."""
-    if not (has(conn, "evaluation", schema="src") and has(conn, "assessment")):
+    if not (has(conn, "evaluation", schema="src") and has(conn, "assessment", schema="src")):
         return None
     conn.execute("""CREATE TABLE evaluation_summary (
   unit_code TEXT NOT NULL REFERENCES unit(code), year INTEGER NOT NULL, method TEXT NOT NULL,
@@ -45,7 +45,7 @@ def evaluation_summary(conn: sqlite3.Connection, level: str, min_raters: int) ->
 SELECT a.unit_code, a.year, e.method, count(*), sum(e.participants), sum(e.excellent),
   sum(e.competent), sum(e.basic), sum(e.incompetent),
   round(100.0 * sum(e.excellent) / nullif(sum(e.participants), 0), 1)
-FROM src.evaluation e JOIN main.assessment a ON a.id = e.assessment_id
+FROM src.evaluation e JOIN src.assessment a ON a.id = e.assessment_id
 GROUP BY a.unit_code, a.year, e.method
 HAVING sum(e.participants) >= ?
 ORDER BY a.unit_code, a.year, e.method""", [min_raters if level == PUBLIC else 0])

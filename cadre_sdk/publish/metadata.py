@@ -18,6 +18,7 @@ from ..defaults.adjustments import STAND_IN_ZH
 from . import search
 from .introspect import columns, tables
 from .labels import labels_for, unlabelled
+from .privacy_copy import public_model_html
 from .queries import MAX_PAGE_ROWS, PublishedQuery, page_rows, paginate
 from .redact import LEVEL_TITLES, OVERSIGHT
 
@@ -102,7 +103,8 @@ def _description_html(name: str, level: str, built_at: str, sha256: str) -> str:
 def build(conn: sqlite3.Connection, *, name: str, database: str, level: str,
           queries: list[PublishedQuery], dashboards: dict[str, Any], built_at: str,
           source_sha256: str, min_raters: int, notice: Notice,
-          charts_left_out: list[str], queries_left_out: list[str]) -> dict[str, Any]:
+          charts_left_out: list[str], queries_left_out: list[str],
+          thresholds: dict[str, int] | None = None) -> dict[str, Any]:
     """The metadata for the file ``name`` served as Datasette database ``database``, still
     without the file's hash (``stamp`` adds it once the file is finished)."""
     names = tables(conn, views=True)
@@ -121,7 +123,8 @@ def build(conn: sqlite3.Connection, *, name: str, database: str, level: str,
         "plugins": {
             PLUGIN_KEY: {"level": level, "database": database, "file": name,
                          "source_sha256": source_sha256, "built_at": built_at,
-                         "min_raters": min_raters, "unlabelled": gaps,
+                         "min_raters": min_raters, "thresholds": thresholds or {},
+                         "unlabelled": gaps,
                          "charts_left_out": charts_left_out,
                          "queries_left_out": queries_left_out,
                          "table_titles": {t: labels_for(t, columns(conn, t)).title
@@ -139,6 +142,8 @@ def stamp(metadata: dict[str, Any], sha256: str) -> dict[str, Any]:
     own = data["plugins"][PLUGIN_KEY]
     own["sha256"] = sha256
     note = _description_html(own["file"], own["level"], own["built_at"], sha256)
+    if own["level"] != OVERSIGHT and own.get("thresholds"):
+        note += public_model_html(own["thresholds"])
     data["description_html"] = note
     data["databases"][own["database"]]["description_html"] = note
     return data

@@ -15,7 +15,7 @@ from .. import __version__
 from ..plugins import CadrePlugins
 from ..value_status import package_path
 from .redact import LEVEL_TITLES
-
+from .thresholds import TITLES_ZH, Thresholds
 
 _TABLES = (
     "CREATE TABLE publication (key TEXT PRIMARY KEY, title TEXT NOT NULL, value TEXT)",
@@ -117,3 +117,20 @@ def write(conn: sqlite3.Connection, *, level: str, built_at: str, source_sha256:
                      "at) VALUES ('publish', ?, ?, ?, ?, ?, ?)",
                      [level, f"发布 {out_name}（{LEVEL_TITLES[level]}）；源数据库哈希见 sha256 列",
                       source_sha256, __version__, versions, built_at])
+
+
+def write_protection(conn: sqlite3.Connection, limits: Thresholds, masked: int,
+                     suppressed: dict[str, int], left_out: int) -> None:
+    """The public level's small-group protection as facts of the ``publication`` table: each
+    threshold with its source, the cells masked and hidden, the cadres left out."""
+    facts = [(f"threshold_{name}", TITLES_ZH[name],
+              f"{getattr(limits, name)}（{limits.sources.get(name, ('', 'SDK 默认'))[1]}）")
+             for name in TITLES_ZH]
+    facts += [
+        ("masked_cells", "屏蔽的单元格数（身份证号、电话号码、姓名、干部编号）", str(masked)),
+        ("suppressed_cells", "因人数少于门槛而不公开的单元格数",
+         "；".join(f"{t} {n}" for t, n in sorted(suppressed.items())) or "0"),
+        ("generalized_left_out", "概化后仍少于 k 人而未列入“干部队伍结构（概化）”的干部数",
+         str(left_out)),
+    ]
+    conn.executemany("INSERT INTO publication VALUES (?, ?, ?)", facts)

@@ -5,8 +5,11 @@
   masked, at every level. A code column (a key) holding one stops the build: masking a key
   would break the rows that refer to it.
 - Names of cadres appear at ``oversight`` level only: at ``public`` level every ``pii`` column
-  is dropped, and every cadre's name is masked wherever it occurs in text (explanations,
-  observations, computed tables).
+  is dropped, and every cadre's name, cadre id and any phone number is masked wherever it
+  occurs in text (explanations, case summaries, notes), found on a normalized form
+  (``normalized``: full-width, grouped and hyphenated digits, names with spaces inside).
+- Rows about people (``AGGREGATE_ONLY``) are published at ``public`` level only through
+  aggregates and generalized rows, and no public row keeps a ``cadre_id`` (docs/public-privacy.md).
 - Democratic evaluation (``evaluation``) is published at ``public`` level only as aggregates
   over at least ``k`` raters (the ``evaluation_summary`` table); the per-assessment votes stay
   at oversight level, and explanations citing the votes of fewer than ``k`` raters have them
@@ -17,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,8 +33,19 @@ OVERSIGHT = "oversight"
 LEVELS = (PUBLIC, OVERSIGHT)
 LEVEL_TITLES = {PUBLIC: "公开版", OVERSIGHT: "监督版"}
 
-#: Tables published at public level only through an aggregate.
-AGGREGATE_ONLY = frozenset({"evaluation"})
+#: Tables whose rows are people (or a person's records): published at public level only
+#: through aggregates and the generalized rows (``generalize``), never row by row.
+AGGREGATE_ONLY = frozenset({
+    "evaluation", "cadre", "posting", "observation", "achievement", "commendation",
+    "assessment", "indicator_score", "annual_grade", "attendance", "training", "care_record",
+    "assessment_result", "consequence", "candidate_pool", "care_gap", "career_summary",
+    "subsidy_ledger",
+})
+#: Columns naming a person, left out at public level wherever they occur: no public row
+#: links a case or an adjustment to a person.
+PERSON_KEYS = frozenset({"cadre_id"})
+#: Columns linking a row to its explanation.
+EXPLANATION_LINKS = ("explanation_id", "check_explanation_id")
 #: The default minimum number of raters behind a published evaluation aggregate.
 DEFAULT_MIN_RATERS = 10
 
@@ -38,6 +53,10 @@ ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 _HEX_RUN = re.compile(r"[0-9A-Fa-f]{32,}")
 #: A cell without 17 digits in a row holds no ID number (most cells): skip the full check.
 _DIGIT_RUN = re.compile(r"\d{17}")
+#: An ID number as found in a normalized text: the shape of a real one (a region code
+#: starting 1-8, a birth date in 1900-2099, a sequence and a check character, valid or not).
+ID_SHAPED = re.compile(r"(?<!\d)[1-8]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+                       r"\d{3}[\dXx](?!\d)")
 #: Cells up to this length are remembered by ``Redactor.text`` (columns repeat short values:
 #: posts, unit names, vocabulary terms), at most ``_CACHE_SIZE`` of them.
 _CACHED_LENGTH, _CACHE_SIZE = 64, 200_000
@@ -95,29 +114,167 @@ def _id_matches(text: str) -> list[re.Match[str]]:
 
 
 def id_numbers_in(text: str) -> list[str]:
-    """The ID numbers in ``text``: 17 digits and a check character, not part of a longer
-    number and not inside a hexadecimal hash (a SHA-256 may contain 18 digits in a row)."""
+    """The ID numbers in ``text`` as written together: 17 digits and a check character (valid
+    or not), not part of a longer number and not inside a hexadecimal hash (a SHA-256 may
+    contain 18 digits in a row). ``normalized`` finds them in other spellings."""
     return [m.group() for m in _id_matches(text)]
 
 
 def mask_id_numbers(text: str) -> str:
-    """``text`` with every ID number (as ``id_numbers_in`` finds them) masked."""
-    if _DIGIT_RUN.search(text) is None:
+    """``text`` with every ID number masked, in any spelling ``normalized`` undoes."""
+    if _ID_SHAPE.search(text) is None or not _hits(normal_form(text), None, None, False):
         return text
-    for m in reversed(_id_matches(text)):
-        text = text[:m.start()] + ID_MASK + text[m.end():]
+    return _mask_spans(text, *normalized(text), names=None, phones=False)
+
+
+#: Characters that may stand between the digits of a number as clerks type it.
+_DIGIT_GAPS = frozenset(" \t\u3000-.\u2010\u2011\u2012\u2013\u2014\u2212\u00b7\u30fb")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+#: 17 digits (any script: full-width ０-９ too) with at most 3 other characters between
+#: each: a cell without this holds no ID number in any spelling (most cells).
+_ID_SHAPE = re.compile(r"\d(?:\D{0,3}\d){16}")
+PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{9,11})(?!\d)")
+PHONE_MASK = "［电话号码已隐去］"
+CADRE_ID_MASK = "［干部编号已隐去］"
+
+
+def normalized(text: str) -> tuple[str, list[int]]:
+    """``text`` in the form masking and the scanner match on, and for each of its characters
+    the index of the character of ``text`` it came from: NFKC (full-width digits and letters
+    become ASCII), spaces, hyphens and dots between digits removed (``630102 19800101 1234``,
+    ``630102-19800101-1234``), spaces between Han characters removed (``张 三丰``)."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        folded = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        for f in folded:
+            chars.append(f)
+            origin.append(i)
+    keep = []
+    n = len(chars)
+    i = 0
+    while i < n:
+        ch = chars[i]
+        if ch in _DIGIT_GAPS or ch.isspace():
+            j = i
+            while j < n and (chars[j] in _DIGIT_GAPS or chars[j].isspace()):
+                j += 1
+            prev = chars[keep[-1]] if keep else ""
+            nxt = chars[j] if j < n else ""
+            gap = chars[i:j]
+            between_digits = prev.isdigit() and nxt.isdigit() and len(gap) <= 3
+            between_han = (all(c.isspace() for c in gap) and _HAN.match(prev or " ")
+                           and _HAN.match(nxt or " ") and len(gap) <= 3)
+            if not (between_digits or between_han):
+                keep.extend(range(i, j))
+            i = j
+            continue
+        keep.append(i)
+        i += 1
+    return "".join(chars[k] for k in keep), [origin[k] for k in keep]
+
+
+_GAP_BETWEEN_DIGITS = re.compile(r"(?<=\d)[\s\-.\u2010-\u2014\u2212\u00b7\u30fb]{1,3}(?=\d)")
+_SPACE_BETWEEN_HAN = re.compile(
+    r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])\s{1,3}(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+
+def normal_form(text: str) -> str:
+    """The normalized form of ``text`` as ``normalized`` gives it, without the positions
+    (fast: for deciding whether a cell needs masking at all, and for the scanner)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = _SPACE_BETWEEN_HAN.sub("", text)
+    return _GAP_BETWEEN_DIGITS.sub("", text)
+
+
+def _hits(norm: str, names: re.Pattern[str] | None, ids: re.Pattern[str] | None,
+          phones: bool = True) -> list[tuple[int, int, str]]:
+    """(start, end, mask) of every ID number, phone number, name and cadre id in ``norm``."""
+    hashes = [m.span() for m in _HEX_RUN.finditer(norm)]
+    found = []
+    if _DIGIT_RUN.search(norm) is not None or (phones and PHONE.search(norm) is not None):
+        for pattern, mask in ((ID_SHAPED, ID_MASK), (PHONE, PHONE_MASK))[:2 if phones else 1]:
+            for m in pattern.finditer(norm):
+                if not any(a <= m.start() and m.end() <= b for a, b in hashes):
+                    found.append((m.start(), m.end(), mask))
+    for pattern, mask in ((names, NAME_MASK), (ids, CADRE_ID_MASK)):
+        if pattern is not None:
+            found += [(m.start(), m.end(), mask) for m in pattern.finditer(norm)]
+    found.sort()
+    merged: list[tuple[int, int, str]] = []
+    for start, end, mask in found:          # overlapping hits: the first one masks both
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), merged[-1][2])
+        else:
+            merged.append((start, end, mask))
+    return merged
+
+
+def _mask_spans(text: str, norm: str, origin: list[int], names: re.Pattern[str] | None,
+                ids: re.Pattern[str] | None = None, phones: bool = True) -> str:
+    """``text`` with the characters behind every hit in ``norm`` replaced by its mask."""
+    for start, end, mask in reversed(_hits(norm, names, ids, phones)):
+        a, b = origin[start], origin[end - 1] + 1
+        text = text[:a] + mask + text[b:]
     return text
+
+
+def _spellings(name: str) -> set[str]:
+    """A name as stored, without spaces, in Simplified and in Traditional characters (蕭瀋,
+    萧沈): text is matched as written, so the names carry the spellings."""
+    from ..normalize import to_simplified
+
+    plain = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+    try:
+        simple = to_simplified(plain)
+    except ValueError:
+        return {name, plain}
+    return {name, plain, simple, _traditional(simple)}
+
+
+def _traditional(text: str) -> str:
+    """``text`` in Traditional characters (OpenCC ``s2t``; built on first use)."""
+    global _S2T
+    if text.isascii():
+        return text
+    if _S2T is None:
+        import opencc
+
+        _S2T = opencc.OpenCC("s2t")
+    return _S2T.convert(text)
+
+
+_S2T = None
 
 
 def dropped_columns(labels: TableLabels | None, columns: Iterable[str], level: str) -> set[str]:
     """The columns of a table that ``level`` leaves out."""
     columns = set(columns)
     drop = {c for c in columns if c == "id_number"}
+    if level == PUBLIC:
+        drop |= PERSON_KEYS & columns
     if labels is not None:
         drop |= labels.id_numbers & columns
         if level == PUBLIC:
             drop |= labels.pii & columns
     return drop
+
+
+def prune_explanations(conn: sqlite3.Connection) -> int:
+    """At public level keep only the explanations a published row cites (those of rows about
+    people are left out with the rows); returns the number removed."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'explanation'").fetchone():
+        return 0
+    cited = []
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                 "AND name <> 'explanation'").fetchall():
+        cols = {r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")}
+        cited += [f"SELECT [{c}] FROM [{table}] WHERE [{c}] IS NOT NULL"
+                  for c in EXPLANATION_LINKS if c in cols]
+    keep = " UNION ".join(cited) or "SELECT NULL"
+    cur = conn.execute(f"DELETE FROM explanation WHERE id NOT IN ({keep})")
+    return cur.rowcount
 
 
 def table_published(table: str, level: str) -> bool:
@@ -150,24 +307,39 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 
 class Redactor:
-    """Masks ID numbers (always) and the given names (public level) in text cells."""
+    """Masks ID numbers (always), and at public level phone numbers, the given names and
+    cadre ids, in text cells, each found on the normalized form (``normalized``)."""
 
-    def __init__(self, names: Iterable[str] = ()):
-        words = sorted({n for n in names if n and len(n) >= 2})
+    def __init__(self, names: Iterable[str] = (), cadre_ids: Iterable[str] = (),
+                 phones: bool | None = None):
+        words = sorted({n for name in names if name
+                        for n in _spellings(name) if len(n) >= 2})
         self.names = words
         self._names = re.compile(_trie_pattern(words)) if words else None
+        ids = sorted({i for i in cadre_ids if i and len(i) >= 4})
+        self._ids = (re.compile(r"(?<![A-Za-z0-9])(?:" + _trie_pattern(ids)
+                                + r")(?![A-Za-z0-9])") if ids else None)
+        self._phones = bool(words) if phones is None else phones
         self.masked = 0
         self._seen: dict[str, str] = {}
 
+    def _mask(self, value: str) -> str:
+        """``value`` masked (uncached)."""
+        if self._names is None and self._ids is None and not self._phones:
+            return mask_id_numbers(value)
+        if not self._may_hit(value):
+            return value
+        norm, origin = normalized(value)
+        return _mask_spans(value, norm, origin, self._names, self._ids, self._phones)
+
     def text(self, value: Any) -> Any:
-        """``value`` with ID numbers and names masked (non-text values unchanged)."""
+        """``value`` with ID numbers, phone numbers, names and cadre ids masked (non-text
+        values unchanged)."""
         if not isinstance(value, str):
             return value
         out = self._seen.get(value)
         if out is None:
-            out = mask_id_numbers(value)
-            if self._names is not None:
-                out = self._names.sub(NAME_MASK, out)
+            out = self._mask(value)
             if len(value) <= _CACHED_LENGTH and len(self._seen) < _CACHE_SIZE:
                 self._seen[value] = out
         if out != value:
@@ -175,14 +347,37 @@ class Redactor:
         return out
 
     def json_text(self, value: Any) -> Any:
-        """Like ``text`` for a JSON document, also finding names written as ``\\u`` escapes."""
-        if not isinstance(value, str) or "\\u" not in value:
-            return self.text(value)
+        """Like ``text`` for a JSON document: only its strings are masked (a number is never
+        replaced by a mask), names written as ``\\u`` escapes included."""
+        if not isinstance(value, str):
+            return value
+        if "\\u" not in value and not self._may_hit(value):
+            return value
         try:
             data = json.loads(value)
         except ValueError:
             return self.text(value)
-        return self.text(json.dumps(data, ensure_ascii=False, sort_keys=True))
+        before = self.masked
+        out = canonical(self._walk(data))
+        self.masked = before
+        if out == canonical(data):
+            return value
+        self.masked += 1
+        return out
+
+    def _may_hit(self, value: str) -> bool:
+        """Whether ``value``'s normalized form holds anything this redactor masks."""
+        return bool(_hits(normal_form(value), self._names, self._ids, self._phones))
+
+    def _walk(self, data: Any) -> Any:
+        """``data`` with every string in it masked."""
+        if isinstance(data, str):
+            return self.text(data)
+        if isinstance(data, list):
+            return [self._walk(v) for v in data]
+        if isinstance(data, dict):
+            return {self.text(k): self._walk(v) for k, v in data.items()}
+        return data
 
     def check_code(self, value: Any) -> Any:
         """A key or code is published unchanged, unless it holds an ID number: that stops the

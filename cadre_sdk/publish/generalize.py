@@ -1,0 +1,142 @@
+"""The public level's rows about cadres: generalized until no one stands out (k-anonymity).
+
+The quasi-identifiers are what a reader may already know about a person: unit, post, birth
+date, gender, ethnicity and years of township work. The public table ``cadre_generalized``
+has one row per cadre with no identifier (no cadre id, name or ID number) and these
+quasi-identifiers coarsened step by step (``LADDER``) until every combination is shared by at
+least ``k`` rows (``Thresholds.k_anonymity``):
+
+====  =====================================================================================
+step  what a row shows
+====  =====================================================================================
+0     county (or the prefecture for a prefecture-level unit), unit kind, post level
+      (厅局级/县处级/乡科级 …, not the post), birth in 5-year bands, gender, ethnicity,
+      township work in bands (无, 不满5年, 5至9年, 10年及以上)
+1     prefecture, unit kind, post level, birth in 10-year bands, gender, 汉族/少数民族,
+      township work yes/no
+2     prefecture, post level, birth in 10-year bands, gender
+3     prefecture, post level
+4     the province, post level
+====  =====================================================================================
+
+Each cadre gets the finest step at which its combination is shared by at least ``k`` cadres
+still unplaced; what a step leaves out reads ``不公开``. A cadre whose combination is rarer
+than ``k`` even at the last step is left out (counted in ``publication``).
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Callable
+
+from ..tables import describe
+from .introspect import has
+
+TABLE = "cadre_generalized"
+#: What a field a step leaves out shows.
+HIDDEN = "不公开"
+#: The quasi-identifier columns of ``cadre_generalized`` (the scanner checks them).
+QUASI_IDENTIFIERS = ("prefecture", "county", "unit_kind", "post_level", "birth_band", "gender",
+                     "ethnicity", "township_years")
+
+describe(TABLE, "干部队伍结构（概化）",
+         "每名干部一行，不含编号、姓名、身份证号；单位、职务、出生年月、性别、民族、乡镇工作年限"
+         "按 k-匿名逐级概化，每种组合至少由 k 名干部共有（k 见“发布信息”表），"
+         "概化掉的项目显示“不公开”。用于按地区、层级、年龄、性别、民族统计干部队伍结构。",
+         {"prefecture": "市州", "county": "县（市、区）", "unit_kind": "单位类别",
+          "post_level": "职务层级", "birth_band": "出生年份段", "gender": "性别",
+          "ethnicity": "民族", "township_years": "乡镇工作年限", "step": "概化级别"},
+         notes={"step": "0 为最细；数字越大概化越多（说明见 docs/public-privacy.md）"})
+
+
+def _band(year: int | None, width: int) -> str:
+    if year is None:
+        return HIDDEN
+    start = year // width * width
+    return f"{start}–{start + width - 1}年"
+
+
+def _township_band(years: float | None) -> str:
+    if not years:
+        return "无"
+    return "不满5年" if years < 5 else "5至9年" if years < 10 else "10年及以上"
+
+
+#: Step -> the row as shown, from the cadre's full facts.
+LADDER: tuple[Callable[[dict], tuple], ...] = (
+    lambda f: (f["prefecture"], f["county"], f["unit_kind"], f["level"], _band(f["year"], 5),
+               f["gender"], f["ethnicity"], _township_band(f["township"])),
+    lambda f: (f["prefecture"], HIDDEN, f["unit_kind"], f["level"], _band(f["year"], 10),
+               f["gender"], HIDDEN if not f["ethnicity"] else
+               "汉族" if f["ethnicity"] == "汉族" else "少数民族",
+               "有" if f["township"] else "无"),
+    lambda f: (f["prefecture"], HIDDEN, HIDDEN, f["level"], _band(f["year"], 10), f["gender"],
+               HIDDEN, HIDDEN),
+    lambda f: (f["prefecture"], HIDDEN, HIDDEN, f["level"], HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    lambda f: ("青海省", HIDDEN, HIDDEN, f["level"], HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+)
+
+
+def generalize(facts: list[dict], k: int) -> tuple[list[tuple], int]:
+    """The rows as published (each a quasi-identifier tuple plus its step) and the number of
+    cadres left out. Every published combination is shared by at least ``k`` rows."""
+    remaining = list(range(len(facts)))
+    placed: list[tuple] = []
+    for step, shape in enumerate(LADDER):
+        shown = {i: shape(facts[i]) for i in remaining}
+        sizes = Counter(shown.values())
+        kept = [i for i in remaining if sizes[shown[i]] >= k]
+        placed += [(*shown[i], step) for i in kept]
+        remaining = [i for i in remaining if sizes[shown[i]] < k]
+    return sorted(placed), len(remaining)
+
+
+def _facts(conn: sqlite3.Connection, on: str) -> list[dict]:
+    """Each cadre's quasi-identifiers from the store (read-only ``src``)."""
+    township = {}
+    if has(conn, "posting", "township", schema="src"):
+        # Months of township postings up to ``on`` (an open posting runs to ``on``).
+        township = dict(conn.execute("""
+SELECT cadre_id, sum(max(0, (CAST(substr(coalesce(p.[end], ?), 1, 4) AS INTEGER) * 12
+                             + CAST(substr(coalesce(p.[end], ?), 6, 2) AS INTEGER))
+                          - (CAST(substr(p.start, 1, 4) AS INTEGER) * 12
+                             + CAST(substr(p.start, 6, 2) AS INTEGER)))) / 12.0
+FROM src.posting p WHERE p.township = 1 AND p.start IS NOT NULL GROUP BY cadre_id""",
+                                     [on, on]).fetchall())
+    rows = conn.execute("""
+SELECT c.id, c.birth, c.gender, c.ethnicity, c.level, u.kind, u.region_code,
+       CASE WHEN substr(u.region_code, 3, 4) = '0000' THEN substr(u.region_code, 1, 6)
+            ELSE substr(u.region_code, 1, 4) || '00' END,
+       p.name, cty.name
+FROM src.cadre c JOIN src.unit u ON u.code = c.unit_code
+LEFT JOIN main.region p ON p.code = CASE WHEN substr(u.region_code, 3, 4) = '0000'
+     THEN substr(u.region_code, 1, 6) ELSE substr(u.region_code, 1, 4) || '00' END
+LEFT JOIN main.region cty ON cty.code = substr(u.region_code, 1, 6)
+ORDER BY c.id""").fetchall()
+    facts = []
+    for cid, birth, gender, ethnicity, level, kind, region, pref, pref_name, county in rows:
+        own_county = len(region or "") >= 6 and region[4:6] != "00"
+        facts.append({
+            "prefecture": pref_name or pref or HIDDEN,
+            "county": (county or region[:6]) if own_county else "市州直属",
+            "unit_kind": kind or HIDDEN, "level": level or HIDDEN,
+            "year": int(birth[:4]) if birth and birth[:4].isdigit() else None,
+            "gender": gender or HIDDEN, "ethnicity": ethnicity or "",
+            "township": township.get(cid)})
+    return facts
+
+
+def build(conn: sqlite3.Connection, k: int, on: str) -> tuple[str | None, int]:
+    """Create ``cadre_generalized`` from the store's cadres (``on``: the month township work
+    is counted up to, ``YYYY-MM``); returns its name (None without cadres or units) and the
+    number of cadres left out."""
+    if not (has(conn, "cadre", "birth", "level", schema="src")
+            and has(conn, "unit", "kind", "region_code", schema="src")):
+        return None, 0
+    rows, left_out = generalize(_facts(conn, on), k)
+    conn.execute(f"""CREATE TABLE [{TABLE}] (prefecture TEXT, county TEXT, unit_kind TEXT,
+  post_level TEXT, birth_band TEXT, gender TEXT, ethnicity TEXT, township_years TEXT,
+  step INTEGER NOT NULL)""")
+    conn.executemany(f"INSERT INTO [{TABLE}] VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.execute(f"CREATE INDEX idx_{TABLE}_prefecture ON [{TABLE}] (prefecture, post_level)")
+    return TABLE, left_out

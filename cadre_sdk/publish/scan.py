@@ -1,0 +1,205 @@
+"""Scan a public publication for what must not be in it.
+
+``scan(path, names=..., cadre_ids=..., limits=...)`` reads every table of the file, the
+shadow tables of its full-text index included, and then the file's raw bytes, and returns
+one Chinese finding per problem (an empty list: clean):
+
+- an ID number (18 characters: 17 digits and a check character, valid or not) in any
+  spelling ``redact.normalized`` undoes (grouped, hyphenated, full-width);
+- a cadre's name in any spelling (spaces inside, Traditional or Simplified characters, or
+  split into the search index's bigrams ``尕布 布龙``), or a cadre id (blobs, such as the
+  index's pages, are read with the raw bytes);
+- votes of fewer raters than ``min_raters`` (a ``participants`` column, an explanation's
+  evaluation inputs);
+- a count of people below ``min_count`` in a protected aggregate (``suppress.SPECS``);
+- a combination of quasi-identifiers in ``cadre_generalized`` shared by fewer than
+  ``k_anonymity`` rows, or any table of rows about people or any person key (``cadre_id``).
+
+``cadre publish`` runs it on every public file before moving it into place and refuses a
+file with findings; ``cadre scan`` runs it on any file.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .generalize import QUASI_IDENTIFIERS
+from .generalize import TABLE as GENERALIZED
+from .redact import (
+    _HEX_RUN,
+    AGGREGATE_ONLY,
+    ID_SHAPED,
+    PERSON_KEYS,
+    RATERS_KEY,
+    Redactor,
+    normal_form,
+)
+from .suppress import SPECS
+from .thresholds import Thresholds
+
+#: Tables SQLite writes itself (numbers only: index statistics).
+_SQLITE_OWN = ("sqlite_stat1", "sqlite_stat4", "sqlite_sequence")
+#: Findings listed per check before the rest are only counted.
+_MAX_PER_CHECK = 20
+_BIGRAMS = re.compile(r"(?:[\u3400-\u9fff\uf900-\ufaff]{2} )+[\u3400-\u9fff\uf900-\ufaff]{1,2}")
+
+
+def _unbigram(text: str) -> str:
+    """Runs of overlapping bigrams (the search index's tokens ``尕布 布龙 龙``) joined back
+    into the words they came from (``尕布龙``); other text unchanged."""
+    def join(m: re.Match[str]) -> str:
+        grams = m.group().split(" ")
+        word = grams[0]
+        for gram in grams[1:]:
+            word += gram[-1] if gram[0] == word[-1] else " " + gram
+        return word
+    return _BIGRAMS.sub(join, text)
+
+
+class _Checker:
+    """Finds ID numbers, names and cadre ids in text (each spelling) and in raw bytes."""
+
+    def __init__(self, names: Iterable[str], cadre_ids: Iterable[str]):
+        self.redactor = Redactor(names, cadre_ids)   # names in each spelling (``_spellings``)
+        self.names, self.ids = self.redactor._names, self.redactor._ids
+        self._seen: dict[str, list[str]] = {}
+
+    def text(self, value: str) -> list[str]:
+        """What ``value`` leaks: ``身份证号``, ``姓名``, ``干部编号`` (each at most once)."""
+        if len(value) > 64:
+            return self._text(value)
+        found = self._seen.get(value)
+        if found is None:
+            found = self._seen[value] = self._text(value)
+        return found
+
+    def _text(self, value: str) -> list[str]:
+        """``text``, uncached."""
+        found = set()
+        forms = {value, _unbigram(value)} if " " in value else {value}
+        for form in forms:
+            norm = normal_form(form)
+            hashes = [m.span() for m in _HEX_RUN.finditer(norm)]
+            if any(not any(a <= m.start() and m.end() <= b for a, b in hashes)
+                   for m in ID_SHAPED.finditer(norm)):
+                found.add("身份证号")
+            if self.names is not None and not norm.isascii() and self.names.search(norm):
+                found.add("姓名")
+            if self.ids is not None and self.ids.search(norm):
+                found.add("干部编号")
+        return sorted(found)
+
+    def raw(self, data: bytes) -> list[str]:
+        """What raw bytes leak: ID numbers written together (ASCII or full-width), names and
+        cadre ids as UTF-8 (read as text, skipping bytes that are not UTF-8)."""
+        text = data.decode("utf-8", errors="ignore")
+        found = []
+        hashes = [m.span() for m in _HEX_RUN.finditer(text)]
+        for m in ID_SHAPED.finditer(unicodedata.normalize("NFKC", text)
+                                    if not text.isascii() else text):
+            if not any(a <= m.start() and m.end() <= b for a, b in hashes):
+                found.append(f"第 {m.start()} 个字符处：身份证号")
+                break
+        for pattern, what in ((self.names, "姓名"), (self.ids, "干部编号")):
+            if pattern is not None and (m := pattern.search(text)):
+                found.append(f"第 {m.start()} 个字符处：{what}")
+        return found
+
+
+def _tables(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
+    """Every stored table (shadow tables of the full-text index included; the virtual
+    table itself is read through them) and whether it is virtual."""
+    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' "
+                        "ORDER BY name").fetchall()
+    return [(n, (sql or "").upper().startswith("CREATE VIRTUAL")) for n, sql in rows
+            if n not in _SQLITE_OWN]
+
+
+def _cells(conn: sqlite3.Connection, checker: _Checker) -> Iterator[str]:
+    """Findings in the cells of every table."""
+    for table, virtual in _tables(conn):
+        if virtual:
+            continue
+        cols = [r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")]
+        rows = conn.execute(f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM [{table}]")
+        for rowid, values in enumerate(rows, 1):
+            for col, value in zip(cols, values):
+                if not isinstance(value, str):   # blobs (the index's pages): see the raw bytes
+                    continue
+                leaks = checker.text(value)
+                for leak in leaks:
+                    yield f"表 {table} 第 {rowid} 行 {col} 列：{leak}"
+
+
+def _people(conn: sqlite3.Connection, limits: Thresholds) -> Iterator[str]:
+    """Rows about people, person keys, small rater groups, small counts, rare combinations."""
+    names = {n for n, _ in _tables(conn)}
+    for table in sorted(names & AGGREGATE_ONLY):
+        yield f"表 {table}：逐人记录不应出现在公开版"
+    for table in sorted(names):
+        cols = {r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")}
+        for key in sorted(cols & (PERSON_KEYS | {"id_number"})):
+            yield f"表 {table} 的 {key} 列：个人标识不应出现在公开版"
+        if "participants" in cols:
+            for rowid, n in conn.execute(f"SELECT rowid, participants FROM [{table}] "
+                                         "WHERE typeof(participants) = 'integer' "
+                                         "AND participants < ?", [limits.min_raters]):
+                yield f"表 {table} 第 {rowid} 行：参评人数 {n} 少于 {limits.min_raters}"
+    if "explanation" in names:
+        for key, text in conn.execute("SELECT id, json FROM explanation WHERE json LIKE ?",
+                                      [f"%{RATERS_KEY}%"]):
+            for item in json.loads(text).get("inputs") or []:
+                value = item.get("value")
+                if (isinstance(value, dict) and isinstance(value.get(RATERS_KEY), int)
+                        and value[RATERS_KEY] < limits.min_raters):
+                    yield f"说明 {key}：{item.get('label')}参评人数 {value[RATERS_KEY]} 人的票数"
+    for spec in SPECS:
+        if spec.table not in names:
+            continue
+        cols = {r[1] for r in conn.execute(f"PRAGMA main.table_info([{spec.table}])")}
+        for col in (c for c in spec.counts if c in cols):
+            for (rowid,) in conn.execute(
+                    f"SELECT rowid FROM [{spec.table}] WHERE typeof([{col}]) IN "
+                    f"('integer', 'real') AND [{col}] > 0 AND [{col}] < ?",
+                    [limits.min_count]):
+                yield f"表 {spec.table} 第 {rowid} 行 {col} 列：人数少于 {limits.min_count}"
+    if GENERALIZED in names:
+        qi = ", ".join(QUASI_IDENTIFIERS)
+        for *combo, n in conn.execute(f"SELECT {qi}, count(*) FROM [{GENERALIZED}] "
+                                      f"GROUP BY {qi} HAVING count(*) < ?",
+                                      [limits.k_anonymity]):
+            yield (f"表 {GENERALIZED}：准标识符组合（{'，'.join(map(str, combo))}）"
+                   f"只有 {n} 行，少于 k = {limits.k_anonymity}")
+
+
+def _limited(findings: Iterable[str]) -> list[str]:
+    """The first ``_MAX_PER_CHECK`` findings and a count of the rest."""
+    out, more = [], 0
+    for f in findings:
+        if len(out) < _MAX_PER_CHECK:
+            out.append(f)
+        else:
+            more += 1
+    if more:
+        out.append(f"……另有 {more} 处")
+    return out
+
+
+def scan(path: str | Path, *, names: Iterable[str] = (), cadre_ids: Iterable[str] = (),
+         limits: Thresholds | None = None) -> list[str]:
+    """Every finding (Chinese, one line each) of the public file ``path``: see the module
+    docstring. ``names`` and ``cadre_ids`` are those of every cadre in the store."""
+    limits = limits or Thresholds()
+    checker = _Checker(list(names), list(cadre_ids))
+    path = Path(path)
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        findings = _limited(_cells(conn, checker)) + _limited(_people(conn, limits))
+    finally:
+        conn.close()
+    findings += [f"文件原始字节（{path.name}）{f}" for f in checker.raw(path.read_bytes())]
+    return findings

@@ -1,0 +1,254 @@
+"""Small-cell suppression of the public level's aggregate tables.
+
+A count of people below ``min_count`` (1 to ``min_count - 1``; 0 is shown) is replaced by the
+text ``少于 N 人，不公开``; so are the figures resting on a group below ``min_average_group``
+(averages, shares, sums of money). Complementary suppression then makes sure no hidden cell can
+be found by subtraction: cells are tied together in *sums* (a total and its parts), and while a
+sum has exactly one hidden part and its total is known (shown, or implicit: a group's total is
+assumed known to a reader from elsewhere), the smallest shown part is hidden too; a hidden
+total whose parts are all shown gets its smallest part hidden. Sums are
+
+- ``parts``: within a row, a total column and the columns adding up to it (scorecard: 参加考核
+  人数 = 优秀 + 称职 + 基本称职 + 不称职 + 未评定);
+- ``vary``: across rows, the rows equal in every key column but one (the grades of one region
+  and year; the kinds of one region and year), with an implicit total;
+- ``region``: a prefecture's row (市州) and its counties' rows (县) equal in the other keys.
+
+A row that had anything hidden loses its explanation link when the explanation is its own
+(row-specific explanations repeat the counts); shared method explanations stay.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
+
+import attrs
+
+from .introspect import columns
+from .thresholds import Thresholds, suppressed_text
+
+Cell = tuple[int, str]   # (rowid, column)
+
+
+@attrs.frozen
+class Spec:
+    """How one aggregate table is protected.
+
+    ``counts``: columns holding numbers of people (or cases); ``derived``: column -> the count
+    column giving its group size (an average, a share, an amount), hidden when that group is
+    below ``min_average_group`` or its count is hidden; ``keys``: the dimension columns;
+    ``vary``: key columns along which rows add up to an implicit total; ``parts``: (total,
+    parts) within a row; ``region``: (level column, code column) for prefecture/county sums;
+    ``where``: SQL restricting the rows the table's counts apply to; ``rollup``: (key column,
+    value) where the row with that value totals the others (unit kind ``全部``)."""
+
+    table: str
+    counts: tuple[str, ...]
+    keys: tuple[str, ...]
+    derived: dict[str, str] = attrs.field(factory=dict)
+    vary: tuple[str, ...] = ()
+    parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    region: tuple[str, str] | None = None
+    where: str = "1"
+    #: (key column, value): the row with that value is the total of the rows with others
+    rollup: tuple[tuple[str, str], ...] = ()
+
+
+_REGION = ("region_level", "region_code")
+#: The public level's aggregate tables and how each is protected.
+SPECS: tuple[Spec, ...] = (
+    Spec("scorecard", ("assessed", "excellent", "competent", "basic", "incompetent", "ungraded",
+                       "excellent_candidates", "quota_demoted"),
+         ("scope", "year", "code"),
+         derived={"mean_score": "assessed", "excellent_share": "assessed",
+                  "mean_score_change": "assessed", "excellent_share_change": "assessed"},
+         parts=(("assessed", ("excellent", "competent", "basic", "incompetent", "ungraded")),)),
+    # Votes rest on at least ``min_raters`` raters (``materialize.evaluation_summary``); those
+    # about fewer than ``min_average_group`` assessed cadres would be one person's result.
+    Spec("evaluation_summary", ("assessments",), ("unit_code", "year", "method"),
+         derived={c: "assessments" for c in ("participants", "excellent", "competent", "basic",
+                                              "incompetent", "excellent_share")}),
+    Spec("grade_distribution", ("cadres", "quota_adjusted"),
+         ("year", "region_level", "region_code", "subject", "unit_kind", "grade"),
+         derived={"share": "cadres"}, vary=("grade",), region=_REGION,
+         rollup=(("unit_kind", "全部"),)),
+    Spec("adjustment_inventory", ("adjustments",),
+         ("half", "prefecture_code", "region_code", "situation", "action", "status"),
+         vary=("situation", "action", "status", "region_code")),
+    Spec("overdue_summary", ("cases", "overdue"),
+         ("region_level", "region_code", "responsible_body"),
+         derived={"mean_overdue_workdays": "overdue"}, region=_REGION,
+         rollup=(("responsible_body", "全部"),)),
+    Spec("care_summary", ("records", "cadres"), ("year", "region_level", "region_code", "kind"),
+         vary=("kind",), region=_REGION),
+    Spec("exchange_summary", ("postings", "cadres"),
+         ("year", "region_level", "region_code", "kind", "subkind"),
+         vary=("subkind",), region=_REGION),
+    Spec("subsidy_totals", ("cadres", "cadres_unpaid"),
+         ("region_level", "region_code", "month", "scheme"),
+         derived={"amount": "cadres", "average": "cadres"}, vary=("scheme",), region=_REGION),
+    Spec("training_coverage", ("leaders", "trained", "hours_met"), ("year", "unit_code"),
+         derived={"coverage": "leaders", "full_coverage": "leaders", "hours": "trained"},
+         parts=(("leaders", ("trained",)),)),
+    Spec("training_coverage_region", ("leaders", "trained"),
+         ("year", "region_level", "region_code"),
+         derived={"coverage": "leaders", "full_coverage": "leaders"}, region=_REGION),
+    Spec("training_topics", ("trainings", "cadres", "leaders"),
+         ("year", "region_level", "region_code", "dimension", "item"),
+         derived={"hours": "cadres"}, vary=("item",), region=_REGION),
+)
+
+
+def complementary(values: dict[Cell, float], hidden: set[Cell],
+                  sums: Iterable[tuple[Cell | None, list[Cell]]]) -> set[Cell]:
+    """The hidden cells after complementary suppression (see the module docstring).
+
+    ``values``: every cell's number; ``hidden``: the primary suppressions; ``sums``: (total
+    cell or None for a total known from elsewhere, part cells). Deterministic: ties between
+    equally small parts go to the first in the given order."""
+    hidden = set(hidden)
+    sums = [(total, parts) for total, parts in sums if parts]
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in sums:
+            hidden_parts = [c for c in parts if c in hidden]
+            total_known = total is None or total not in hidden
+            shown = [c for c in parts if c not in hidden]
+            if total_known and len(hidden_parts) == 1:
+                if shown:
+                    hidden.add(min(shown, key=lambda c: (values[c] == 0, values[c])))
+                elif total is not None:
+                    hidden.add(total)
+                else:
+                    continue
+                changed = True
+            elif not total_known and not hidden_parts and len(parts) > 1:
+                hidden.add(min(shown, key=lambda c: (values[c] == 0, values[c])))
+                changed = True
+    return hidden
+
+
+def _number(value: object) -> float | None:
+    """A cell as a number (None for NULL or text)."""
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _prefecture(code: str) -> str:
+    """The prefecture's code of a county's."""
+    return str(code)[:4] + "00"
+
+
+def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int:
+    """Suppress the small cells of one table (if published with every column the spec
+    names); returns the number of cells hidden."""
+    have = set(columns(conn, spec.table))
+    needed = set(spec.counts) | set(spec.keys) | set(spec.derived) | set(spec.derived.values())
+    if not have or not needed <= have:
+        return 0
+    wanted = list(dict.fromkeys([*spec.keys, *spec.counts, *spec.derived]))
+    rows = {r[0]: dict(zip(wanted, r[1:])) for r in conn.execute(
+        f"SELECT rowid, {', '.join(f'[{c}]' for c in wanted)} FROM [{spec.table}] "
+        f"WHERE {spec.where}")}
+    values: dict[Cell, float] = {}
+    hidden: set[Cell] = set()
+    n, avg = thresholds.min_count, thresholds.min_average_group
+    for rid, row in rows.items():
+        for col in spec.counts:
+            v = _number(row[col])
+            if v is None:
+                continue
+            values[(rid, col)] = v
+            if 0 < v < n:
+                hidden.add((rid, col))
+    hidden = complementary(values, hidden, _sums(spec, rows))
+    for rid, row in rows.items():
+        for col, basis in spec.derived.items():
+            size = _number(row[basis])
+            if row[col] is not None and ((rid, basis) in hidden
+                                         or (size is not None and 0 < size < avg)):
+                hidden.add((rid, col))
+    by_row: dict[int, list[str]] = defaultdict(list)
+    for rid, col in sorted(hidden):
+        by_row[rid].append(col)
+    text = suppressed_text(n)
+    for rid, cols in by_row.items():
+        sets = ", ".join(f"[{c}] = ?" for c in cols)
+        conn.execute(f"UPDATE [{spec.table}] SET {sets} WHERE rowid = ?",
+                     [text] * len(cols) + [rid])
+    if "explanation_id" in have and by_row:
+        _unlink_own_explanations(conn, spec.table, list(by_row))
+    return len(hidden)
+
+
+def _sums(spec: Spec, rows: dict[int, dict]) -> list[tuple[Cell | None, list[Cell]]]:
+    """Every sum tying the table's count cells together (see the module docstring)."""
+    sums: list[tuple[Cell | None, list[Cell]]] = []
+    numeric = {(rid, c) for rid, row in rows.items() for c in spec.counts
+               if _number(row[c]) is not None}
+    for total, parts in spec.parts:
+        for rid in rows:
+            cells = [(rid, p) for p in parts if (rid, p) in numeric]
+            sums.append(((rid, total) if (rid, total) in numeric else None, cells))
+    for col in spec.counts:
+        for dim in spec.vary:
+            groups: dict[tuple, list[Cell]] = defaultdict(list)
+            for rid, row in rows.items():
+                if (rid, col) in numeric:
+                    groups[tuple(row[k] for k in spec.keys if k != dim)].append((rid, col))
+            sums += [(None, cells) for cells in groups.values() if len(cells) > 1]
+        for dim, value in spec.rollup:
+            totals: dict[tuple, Cell] = {}
+            groups = defaultdict(list)
+            for rid, row in rows.items():
+                if (rid, col) in numeric:
+                    key = tuple(row[k] for k in spec.keys if k != dim)
+                    if row[dim] == value:
+                        totals[key] = (rid, col)
+                    else:
+                        groups[key].append((rid, col))
+            sums += [(totals.get(key), cells) for key, cells in groups.items()]
+        if spec.region is not None:
+            sums += _region_sums(spec, rows, col, numeric)
+    return sums
+
+
+#: A region level -> the level whose row totals it, and the parent's code from the child's.
+_PARENT = {"县": ("市州", _prefecture), "市州": ("省", lambda code: "630000")}
+
+
+def _region_sums(spec: Spec, rows: dict[int, dict], col: str, numeric: set[Cell]
+                 ) -> list[tuple[Cell | None, list[Cell]]]:
+    """A prefecture's cell and its counties' cells; the province's and its prefectures'."""
+    level, code = spec.region
+    others = [k for k in spec.keys if k not in spec.region]
+    cells: dict[tuple, Cell] = {}
+    children: dict[tuple, list[Cell]] = defaultdict(list)
+    for rid, row in rows.items():
+        if (rid, col) not in numeric:
+            continue
+        rest = tuple(row[k] for k in others)
+        cells[(row[level], str(row[code]), rest)] = (rid, col)
+        if row[level] in _PARENT:
+            parent_level, parent_code = _PARENT[row[level]]
+            children[(parent_level, parent_code(row[code]), rest)].append((rid, col))
+    return [(cells.get(key), parts) for key, parts in children.items()]
+
+
+def _unlink_own_explanations(conn: sqlite3.Connection, table: str, rowids: list[int]) -> None:
+    """Rows with hidden cells lose the link to an explanation only they cite (it repeats
+    their counts); the explanation is then left out with every uncited one."""
+    cited: dict[str, int] = defaultdict(int)
+    link = {}
+    for rid, eid in conn.execute(f"SELECT rowid, explanation_id FROM [{table}]"):
+        cited[eid] += 1
+        link[rid] = eid
+    own = [(rid,) for rid in rowids if link.get(rid) is not None and cited[link[rid]] == 1]
+    conn.executemany(f"UPDATE [{table}] SET explanation_id = NULL WHERE rowid = ?", own)
+
+
+def protect_all(conn: sqlite3.Connection, thresholds: Thresholds) -> dict[str, int]:
+    """Suppress the small cells of every public aggregate; hidden cells per table."""
+    return {spec.table: hidden for spec in SPECS
+            if (hidden := protect(conn, spec, thresholds))}

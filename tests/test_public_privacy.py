@@ -1,0 +1,338 @@
+"""Small-group protection, generalized rows, masking on normalized text and the scanner of the
+public file (docs/public-privacy.md): each rule by hand, then planted in a publication."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_publish_support import (  # noqa: F401  (fixtures)
+    ID_NUMBERS,
+    NAMES,
+    TYPED,
+    public_db,
+    sample_store,
+)
+
+from cadre_sdk.errors import CadreError, PluginError
+from cadre_sdk.hookspecs import hookimpl
+from cadre_sdk.normalize import make_id_number
+from cadre_sdk.publish import build as build_module
+from cadre_sdk.publish import publish
+from cadre_sdk.publish.generalize import HIDDEN, QUASI_IDENTIFIERS, generalize
+from cadre_sdk.publish.redact import (
+    CADRE_ID_MASK,
+    ID_MASK,
+    NAME_MASK,
+    PHONE_MASK,
+    RedactionError,
+    Redactor,
+    normal_form,
+    withhold_small_evaluations,
+)
+from cadre_sdk.publish.scan import _unbigram, scan
+from cadre_sdk.publish.search import tokens
+from cadre_sdk.publish.suppress import Spec, complementary, protect
+from cadre_sdk.publish.thresholds import Thresholds, resolve, suppressed_text
+from cadre_sdk.rules import PublicationThreshold
+from cadre_sdk.testing import make_plugins
+
+ON = dt.date(2025, 1, 1)
+#: A valid ID number and the same digits with a wrong check character.
+VALID = make_id_number("630102", dt.date(1980, 1, 1), 123, True)
+WRONG = VALID[:-1] + ("0" if VALID[-1] != "0" else "1")
+FULL = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+# --- thresholds: one provincial parameter set, raised (never lowered) by plugins ----------
+
+def test_provincial_thresholds_come_from_the_parameter_file_with_their_status() -> None:
+    limits = resolve(make_plugins(), ON)
+    assert (limits.min_raters, limits.min_count, limits.min_average_group,
+            limits.k_anonymity) == (10, 5, 5, 5)
+    for name in ("min_raters", "min_count", "min_average_group", "k_anonymity"):
+        plugin, source = limits.sources[name]
+        assert plugin == "cadre_sdk.defaults.queries" and source.startswith("参照：")
+        assert "《" in source and "本 SDK 的选择" in source
+
+
+class _Raise:
+    @hookimpl
+    def register_queries(self, register: Any) -> None:
+        register(PublicationThreshold("k_anonymity", value=8, reference="本州规定"))
+
+
+class _Lower:
+    @hookimpl
+    def register_queries(self, register: Any) -> None:
+        register(PublicationThreshold("min_raters", value=3))
+
+
+def test_a_plugin_may_raise_a_threshold_but_not_lower_it() -> None:
+    raised = resolve(make_plugins(_Raise()), ON)
+    assert raised.k_anonymity == 8 and raised.min_raters == 10
+    assert raised.sources["k_anonymity"] == (raised.sources["k_anonymity"][0], "本州规定")
+    with pytest.raises(PluginError, match=r"_Lower.*register_queries.*min_raters = 3 is below "
+                                          r"the provincial 10"):
+        resolve(make_plugins(_Lower()), ON)
+    with pytest.raises(CadreError, match="不能低于规则规定的 10 人"):
+        Thresholds().raised(min_raters=9)
+
+
+# --- complementary suppression, computed by hand --------------------------------------------
+
+def test_one_hidden_cell_in_a_sum_hides_the_next_smallest() -> None:
+    # Row: total 20 = 3 + 12 + 5. 3 < 5 is hidden; 20 - 12 - 5 would give it back, so the
+    # next smallest part (5) is hidden too; 12 stays (20 - 12 = 8 = 3 + 5, not one cell).
+    values = {(1, "t"): 20, (1, "a"): 3, (1, "b"): 12, (1, "c"): 5}
+    hidden = complementary(values, {(1, "a")}, [((1, "t"), [(1, "a"), (1, "b"), (1, "c")])])
+    assert hidden == {(1, "a"), (1, "c")}
+
+
+def test_a_hidden_total_with_every_part_shown_hides_a_part() -> None:
+    values = {(1, "t"): 4, (2, "x"): 0, (3, "x"): 4}   # prefecture 4 = county 0 + county 4
+    hidden = complementary(values, {(1, "t"), (3, "x")},
+                           [((1, "t"), [(2, "x"), (3, "x")])])
+    assert hidden == {(1, "t"), (3, "x")}          # both hidden: nothing to add
+    hidden = complementary({**values, (3, "x"): 9}, {(1, "t")},
+                           [((1, "t"), [(2, "x"), (3, "x")])])
+    assert hidden == {(1, "t"), (3, "x")}          # smallest non-zero part goes with it
+
+
+def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted() -> None:
+    # Prefecture row P (total) and its counties A, B; each row also splits by grade (x, y).
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (region_level, region_code, grade, n, avg)")
+    rows = [("市州", "632700", "x", 12, 1.0), ("市州", "632700", "y", 9, 2.0),
+            ("县", "632701", "x", 2, 3.0), ("县", "632701", "y", 7, 4.0),
+            ("县", "632722", "x", 10, 5.0), ("县", "632722", "y", 2, 6.0)]
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", rows)
+    spec = Spec("t", ("n",), ("region_level", "region_code", "grade"), derived={"avg": "n"},
+                vary=("grade",), region=("region_level", "region_code"))
+    hidden = protect(conn, spec, Thresholds())
+    got = {(r[1], r[2]): r[3] for r in conn.execute("SELECT * FROM t")}
+    notice = suppressed_text(5)
+    # Primary: 632701/x = 2 and 632722/y = 2. Within 632701: x hidden, y (7) joins it; within
+    # 632722: y hidden, x (10) joins it. Across counties for x: 632701 and 632722 both hidden
+    # (prefecture 12 = 2 + 10: two unknowns); same for y (9 = 7 + 2). Prefecture rows stay.
+    assert got == {("632700", "x"): 12, ("632700", "y"): 9,
+                   ("632701", "x"): notice, ("632701", "y"): notice,
+                   ("632722", "x"): notice, ("632722", "y"): notice}
+    averages = {(r[0], r[1]): r[2] for r in conn.execute("SELECT region_code, grade, avg FROM t")}
+    assert averages[("632701", "y")] == notice and averages[("632700", "x")] == 1.0
+    assert hidden == 8   # 4 counts and their 4 averages
+
+
+# --- generalization (k-anonymity) ------------------------------------------------------------
+
+def _fact(pref: str, county: str, year: int, gender: str = "男", **more: Any) -> dict:
+    return {"prefecture": pref, "county": county, "unit_kind": more.get("kind", "部门"),
+            "level": more.get("level", "乡科级"), "year": year, "gender": gender,
+            "ethnicity": more.get("ethnicity", "汉族"), "township": more.get("township")}
+
+
+def test_generalization_coarsens_until_every_combination_has_k_rows() -> None:
+    # 5 alike in one county: kept at step 0. 3 more in another county born 1971-1973 and 2
+    # born 1976-1978 in a third: at step 1 (prefecture, 10-year band 1970–1979) they make 5.
+    # One woman of another level stays alone at every step and is left out.
+    facts = ([_fact("玉树", "称多县", 1980) for _ in range(5)]
+             + [_fact("玉树", "囊谦县", 1971 + i) for i in range(3)]
+             + [_fact("玉树", "杂多县", 1976 + i) for i in range(2)]
+             + [_fact("玉树", "治多县", 1990, "女", level="县处级")])
+    rows, left_out = generalize(facts, 5)
+    assert left_out == 1 and len(rows) == 10
+    steps = sorted(r[-1] for r in rows)
+    assert steps == [0] * 5 + [1] * 5
+    step1 = {r[:-1] for r in rows if r[-1] == 1}
+    assert step1 == {("玉树", HIDDEN, "部门", "乡科级", "1970–1979年", "男", "汉族", "无")}
+    from collections import Counter
+    assert min(Counter(r[:-1] for r in rows).values()) >= 5
+    assert len(QUASI_IDENTIFIERS) == len(rows[0]) - 1
+
+
+# --- masking on the normalized form ----------------------------------------------------------
+
+@pytest.mark.parametrize("typed", [
+    f"{VALID[:6]} {VALID[6:14]} {VALID[14:]}", f"{VALID[:6]}-{VALID[6:14]}-{VALID[14:]}",
+    VALID.translate(FULL), f"{VALID[:6]}.{VALID[6:14]}.{VALID[14:]}", VALID, WRONG,
+    f"{WRONG[:6]} {WRONG[6:14]} {WRONG[14:]}"])
+def test_an_id_number_in_any_spelling_is_masked(typed: str) -> None:
+    r = Redactor(["张三丰"])
+    assert r.text(f"身份证号：{typed}。") == f"身份证号：{ID_MASK}。"
+    assert r.masked == 1
+
+
+def test_names_phones_and_cadre_ids_in_any_spelling_are_masked() -> None:
+    r = Redactor(["张三丰", "蕭瀋"], ["RY0000012"])
+    assert r.text("申请人 张 三丰同志") == f"申请人 {NAME_MASK}同志"
+    assert r.text("张　三丰") == NAME_MASK                  # an ideographic space
+    assert r.text("萧沈同志") == f"{NAME_MASK}同志"          # Simplified form of 蕭瀋
+    assert Redactor(["尕布龙"]).text("尕布龍") == NAME_MASK   # Traditional form of 尕布龙
+    assert r.text("电话 139-0971-2345，座机 0971 8123456") == f"电话 {PHONE_MASK}，座机 {PHONE_MASK}"
+    assert r.text("干部 RY0000012 与 RY00000123") == f"干部 {CADRE_ID_MASK} 与 RY00000123"
+    # numbers that are not IDs or phones stay: dates, amounts, codes with hyphens
+    for kept in ("2024.01.02 结 古", "39380.0 元", "MB2022-630102101-01-1-06"):
+        assert r.text(kept) == kept
+
+
+def test_json_documents_have_strings_masked_and_numbers_kept() -> None:
+    r = Redactor(["尕布龙"])
+    doc = '{"a": 0.13812345678, "b": "\\u5c15\\u5e03\\u9f99 同志", "c": [1, 2]}'
+    assert r.json_text(doc) == '{"a":0.13812345678,"b":"' + NAME_MASK + ' 同志","c":[1,2]}'
+    assert r.masked == 1
+    assert r.json_text('{"a": 1}') == '{"a": 1}'          # nothing to mask: bytes kept
+
+
+def test_small_evaluation_groups_are_withheld_in_an_explanation() -> None:
+    data = {"inputs": [{"label": "民主测评", "value": {"参评人数": 5, "优秀": 2}},
+                       {"label": "民主测评", "value": {"参评人数": 12, "优秀": 8}}]}
+    assert withhold_small_evaluations(data, 10) is True
+    assert data["inputs"][0]["value"] == "参评人数不足 10 人，票数不公开"
+    assert data["inputs"][1]["value"]["参评人数"] == 12
+
+
+# --- the scanner ----------------------------------------------------------------------------
+
+def test_bigram_tokens_are_joined_back_into_words() -> None:
+    assert _unbigram(tokens("尕布龙同志")).startswith("尕布龙同志")
+    assert "廉福章" in _unbigram(tokens("协助 廉福章"))
+
+
+def _store_secrets(store: Path) -> tuple[list[str], list[str]]:
+    conn = sqlite3.connect(store)
+    rows = conn.execute("SELECT name, id FROM cadre").fetchall()
+    conn.close()
+    return [n for n, _ in rows], [i for _, i in rows]
+
+
+def test_the_sample_public_file_scans_clean_and_its_typed_cells_are_masked(
+        public_db: Path, sample_store: Path) -> None:
+    names, ids = _store_secrets(sample_store)
+    assert scan(public_db, names=names, cadre_ids=ids, limits=Thresholds()) == []
+    conn = sqlite3.connect(public_db)
+    summary = conn.execute("SELECT summary FROM [case] WHERE id = 'K001'").fetchone()[0]
+    note = conn.execute("SELECT note FROM case_event WHERE case_id = 'K001' AND seq = 2"
+                        ).fetchone()[0]
+    adjusted = conn.execute("SELECT note FROM adjustment WHERE id = 'J001'").fetchone()[0]
+    masked = dict(conn.execute("SELECT key, value FROM publication"))["masked_cells"]
+    conn.close()
+    assert summary.count(NAME_MASK) == 2 and ID_MASK in summary
+    assert NAME_MASK in note and ID_MASK in note and PHONE_MASK in note
+    assert NAME_MASK in adjusted and ID_MASK in adjusted
+    assert int(masked) >= 3
+    for text in (summary, note, adjusted):
+        for secret in [*ID_NUMBERS.values(), *NAMES.values()]:
+            assert secret not in normal_form(text).replace(" ", "")
+
+
+def _plant(path: Path, sql: str, *args: Any) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute(sql, args)
+    conn.commit()
+    conn.close()
+
+
+_INDEX_ROW = ("INSERT INTO search_index (tokens, kind, title, content, record) "
+              "VALUES (?, 'x', 'x', 'x', 'x')")
+_RARE_ROW = ("INSERT INTO cadre_generalized VALUES ('玉树藏族自治州', '称多县', '部门', '乡科级', "
+             "'1980–1984年', '男', '藏族', '无', 0)")
+
+
+@pytest.mark.parametrize("plant, found", [
+    # an ID number typed in groups into a public text cell
+    (("UPDATE [case] SET summary = ?", (f"身份证 {ID_NUMBERS['C001'][:6]} "
+                                        f"{ID_NUMBERS['C001'][6:14]} {ID_NUMBERS['C001'][14:]}")),
+     "case 第 1 行 summary 列：身份证号"),
+    # a name with a space inside
+    (("UPDATE case_event SET note = ?", "廉 福章转来"), "case_event 第 1 行 note 列：姓名"),
+    # a name in Traditional characters (stored as 尕布龙)
+    (("UPDATE [case] SET summary = ?", "尕布龍同志申请"), "case 第 1 行 summary 列：姓名"),
+    # a name only in the search index, as its bigrams (the FTS shadow table holds them)
+    ((_INDEX_ROW, tokens("尕布龙")), "search_index_content"),
+    # the votes of a group of 3 raters
+    (("UPDATE evaluation_summary SET participants = 3",), "参评人数 3 少于 10"),
+    # a count of 2 people in a protected aggregate
+    (("UPDATE grade_distribution SET cadres = 2 WHERE rowid = 1",),
+     "grade_distribution 第 1 行 cadres 列：人数少于 5"),
+    # a combination of quasi-identifiers held by one row
+    ((_RARE_ROW,), "只有 1 行，少于 k = 5"),
+    # a person key
+    (("ALTER TABLE [case] ADD COLUMN cadre_id TEXT",), "case 的 cadre_id 列"),
+])
+def test_the_scanner_finds_each_planted_leak(public_db: Path, sample_store: Path,
+                                             tmp_path: Path, plant: tuple, found: str) -> None:
+    copy = tmp_path / "public.db"
+    shutil.copy(public_db, copy)
+    _plant(copy, *plant)
+    names, ids = _store_secrets(sample_store)
+    findings = scan(copy, names=names, cadre_ids=ids, limits=Thresholds())
+    assert any(found in f for f in findings), findings
+
+
+def test_the_scanner_reads_raw_bytes_too(tmp_path: Path) -> None:
+    """A name or an ID number left in a page of the file that no table shows (a deleted row's
+    bytes) is found in the raw bytes."""
+    path = tmp_path / "raw.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA secure_delete = OFF")
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES (?)", [f"尕布龙 {ID_NUMBERS['C002']}"])
+    conn.commit()
+    conn.execute("DELETE FROM t")
+    conn.commit()
+    conn.close()
+    findings = scan(path, names=["尕布龙"], cadre_ids=[], limits=Thresholds())
+    assert any("原始字节" in f and "身份证号" in f for f in findings), findings
+    assert any("原始字节" in f and "姓名" in f for f in findings), findings
+
+
+class _NoMasking(Redactor):
+    """A redactor that masks nothing (masking bypassed)."""
+
+    def text(self, value: Any) -> Any:
+        return value
+
+    def json_text(self, value: Any) -> Any:
+        return value
+
+
+def test_publishing_refuses_a_file_the_scanner_finds_leaks_in(
+        sample_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build_module, "Redactor", _NoMasking)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(RedactionError) as caught:
+        publish(sample_store, folder / "public.db", level="public", plugins=make_plugins())
+    message = str(caught.value)
+    assert "身份证号" in message and "姓名" in message and "case" in message
+    assert list(folder.iterdir()) == []         # nothing written
+
+
+def test_the_home_page_explains_the_model(public_db: Path) -> None:
+    from cadre_sdk.publish.testing import PublicationClient
+
+    with PublicationClient(public_db) as client:
+        page = client.get("/").text
+    assert "公开版如何保护个人信息" in page and "准标识符" in page
+    assert "k = 5" in page and "少于 5 人，不公开" in page and "不少于 10 人" in page
+
+
+def test_cadre_scan_reports_findings_and_fails(public_db: Path, sample_store: Path,
+                                              tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cadre_sdk.cli import build_cli
+
+    cli = build_cli(make_plugins())
+    clean = CliRunner().invoke(cli, ["scan", str(public_db), str(sample_store)])
+    assert clean.exit_code == 0 and "未发现" in clean.output, clean.output
+    copy = tmp_path / "public.db"
+    shutil.copy(public_db, copy)
+    _plant(copy, "UPDATE [case] SET summary = ?", f"王 芳 {ID_NUMBERS['C004']}")
+    leaky = CliRunner().invoke(cli, ["scan", str(copy), str(sample_store)])
+    assert leaky.exit_code == 1
+    assert "case 第 1 行 summary 列：姓名" in leaky.output
+    assert "case 第 1 行 summary 列：身份证号" in leaky.output
