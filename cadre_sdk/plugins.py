@@ -273,8 +273,9 @@ class RuleBook:
         return out
 
 
-#: Rule kinds whose items are not dated (``CannedQuery``): looked up without a date.
-UNDATED_KINDS = frozenset({"query"})
+#: Rule kinds whose items are not dated (``CannedQuery``, ``PublicationThreshold``): looked up
+#: without a date.
+UNDATED_KINDS = frozenset({"query", "publication_threshold"})
 
 
 def _require_date(on: datetime.date | None, kind: str, method: str) -> None:
