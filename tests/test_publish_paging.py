@@ -50,7 +50,7 @@ def test_a_query_is_published_a_page_at_a_time_in_its_own_order(
     small = attrs.evolve(published, page_rows=10)
     meta = small.metadata()
     assert meta["params"] == ["skip", PAGE] and ":page" in meta["sql"]
-    assert "每页 10 行" in meta["description"] and "page 中填写页码" in meta["description"]
+    assert "每页 10 行" in meta["description"] and "“页码”中填写" in meta["description"]
 
     def page(number: str) -> list[int]:
         return [k for _, k in conn.execute(meta["sql"], {"skip": "v1", PAGE: number})]

@@ -35,6 +35,7 @@ from datasette.utils import to_css_class
 from ..errors import CadreError
 from ..store import sha256_file
 from . import metadata as md
+from . import pages
 from .hotswap import SwappingApp
 from .login import LoginGuard
 from .queries import MAX_PAGE_ROWS
@@ -147,6 +148,7 @@ def make_datasette(out: str | os.PathLike, *, password_hash_env: str = PASSWORD_
     # Pages ask for the CSS class of every cell's column name (a regex and, for Chinese
     # names, an MD5 each time): a pure function of a few names, so remember the answers.
     ds.jinja_env.filters["to_css_class"] = functools.lru_cache(maxsize=4096)(to_css_class)
+    pages.install_globals(ds.jinja_env, meta["plugins"][md.PLUGIN_KEY])
     return ds
 
 

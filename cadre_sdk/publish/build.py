@@ -27,14 +27,16 @@ from ..engines import engine_modules
 from ..errors import CadreError
 from ..plugins import CadrePlugins
 from ..store import now, open_db, sha256_file, store_error
-from . import charts, copy, materialize, metadata, provenance, queries, search, timeline
+from . import (
+    charts, copy, indicators, materialize, metadata, provenance, queries, search, timeline,
+)
 from .redact import (
     DEFAULT_MIN_RATERS, LEVELS, OVERSIGHT, PUBLIC, Redactor, withhold_evaluations,
 )
 from .searchable import index_rows
 
 #: Tables and views the publication builds itself (a store table may not take these names).
-RESERVED = frozenset({"cadre_overview", "evaluation_summary",
+RESERVED = frozenset({"cadre_overview", "evaluation_summary", indicators.TABLE,
                       timeline.VIEW, search.TABLE, "publication", "plugin_version",
                       "rule_version", "parameter_value"})
 
@@ -105,6 +107,7 @@ def _fill(conn: sqlite3.Connection, level: str, min_raters: int, plugins: CadreP
         timeline.create_view(conn, [p.name for p in plans])
     provenance.write(conn, level=level, built_at=built_at, source_sha256=source_sha256,
                      min_raters=min_raters, plugins=plugins, out_name=out.name)
+    indicators.write(conn, plugins)
     search.create_index(conn)
     searchable = search.add_rows(conn, index_rows(conn, plans))
     return counts, searchable
