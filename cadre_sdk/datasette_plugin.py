@@ -45,6 +45,8 @@ EXPLANATION_COLUMNS = frozenset({"explanation_id", "说明编号"})
 RECORD_COLUMNS = frozenset({"record", "记录"})
 #: The only columns whose cells render_cell changes outside the explanation table.
 LINK_COLUMNS = EXPLANATION_COLUMNS | RECORD_COLUMNS
+#: Columns render_cell looks at whatever their table: links, explanations, indicator codes.
+_SPECIAL = LINK_COLUMNS | {"json", "indicator"}
 
 #: Datasette -> (the metadata dict it was read from, cadre-sdk's settings in it).
 _CONFIGS: "weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, Any] | None]]" = \
@@ -65,6 +67,8 @@ def _config(datasette: Any) -> dict[str, Any] | None:
     if cached is None or cached[0] is not source:
         cached = (source, datasette.plugin_config(PLUGIN_KEY))
         _CONFIGS[datasette] = cached
+        if cached[1] is not None:
+            pages.prepare(datasette, cached[1])
     return cached[1]
 
 
@@ -195,7 +199,8 @@ def _explained(datasette: Any, database: str, value: str, row: Any) -> Any:
                 data, rules_url=urls.table(database, "rule_version"),
                 params_url=urls.table(database, "parameter_value"),
                 raw_url=urls.row(database, "explanation", key) + ".json",
-                explanation_url=lambda e: urls.row(database, "explanation", tilde_encode(e)))
+                explanation_url=lambda e: urls.row(database, "explanation", tilde_encode(e)),
+                names=await _indicator_names(datasette, database))
         except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             return None
     return render
@@ -204,17 +209,22 @@ def _explained(datasette: Any, database: str, value: str, row: Any) -> Any:
 _INDICATORS: "weakref.WeakKeyDictionary[Any, dict[str, str]]" = weakref.WeakKeyDictionary()
 
 
+async def _indicator_names(datasette: Any, database: str) -> dict[str, str]:
+    """Indicator code -> Chinese name, read once (the file is immutable)."""
+    if datasette not in _INDICATORS:
+        try:
+            rows = (await datasette.get_database(database).execute(
+                f"SELECT code, name FROM [{indicators.TABLE}]")).rows
+            _INDICATORS[datasette] = {r[0]: r[1] for r in rows}
+        except Exception:  # noqa: BLE001 - an older publication: the codes as they are
+            _INDICATORS[datasette] = {}
+    return _INDICATORS[datasette]
+
+
 def _indicator_name(datasette: Any, database: str, code: str) -> Any:
     """An awaitable showing an indicator code as its Chinese name (the code on hover)."""
     async def render() -> Markup | None:
-        if datasette not in _INDICATORS:
-            try:
-                rows = (await datasette.get_database(database).execute(
-                    f"SELECT code, name FROM [{indicators.TABLE}]")).rows
-                _INDICATORS[datasette] = {r[0]: r[1] for r in rows}
-            except Exception:  # noqa: BLE001 - an older publication: the code as it is
-                _INDICATORS[datasette] = {}
-        name = _INDICATORS[datasette].get(code)
+        name = (await _indicator_names(datasette, database)).get(code)
         return None if name is None else Markup('<span title="指标代码 {}">{}</span>').format(
             code, name)
     return render
@@ -230,10 +240,12 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
                 datasette: Any) -> Any:
     """Explanations as readable Chinese steps; explanation ids and row references as links;
     indicator codes as names; amounts with 元, shares with %, yes/no as 是/否."""
-    config = _ours(datasette, database)
-    if config is None or value is None:
+    if column not in _SPECIAL and column not in pages.FORMATTED and (
+            table is not None or _query_format(column) is None):
+        return None   # most cells: nothing to do, nothing looked up
+    if value is None or _ours(datasette, database) is None:
         return None
-    fmt = (pages.formats(datasette, config, database, table).get(column) if table
+    fmt = (pages.formats(datasette, database, table).get(column) if table
            else _query_format(column))
     if fmt is not None:
         return fmt(value)

@@ -103,8 +103,17 @@ def test_the_cadre_profile_gathers_one_cadres_records(oversight: PublicationClie
 def test_explanations_render_as_readable_chinese(public: PublicationClient) -> None:
     page = public.get("/public/explanation/assessment~3AAS1").text
     assert 'class="cadre-explanation"' in page
-    assert "【2024 年度考核 个人 C001（考核编号 AS1）】" in page
-    assert "计算步骤：" in page and "输入：" in page
+    assert "<strong>2024 年度考核 个人 C001（考核编号 AS1）</strong>" in page
+    assert "计算步骤：</p><ol><li>" in page and "输入：</p><ul><li>" in page
+    assert "指标得分：德 92、" in page            # indicator names, not their codes (de 92)
+    assert '<a href="/public/explanation/assessment~3AAS1.json">原始数据</a>' in page
+    assert '{"inputs"' not in page and "&#34;inputs&#34;" not in page   # no raw JSON shown
+    # the rules and parameters: each rule linked to its row in 规则清单, each parameter to its
+    # row and basis in 参数取值
+    see = re.search(r'<a href="(/public/explanation/assessment_rules[^"]+)"[^>]*>见说明', page)
+    rules = public.get(see.group(1)).text
+    assert '<a href="/public/rule_version?key=' in rules
+    assert '<a href="/public/parameter_value?path=' in rules and "出处</a>：" in rules
     listing = public.get("/public/assessment_result").text
     assert '<a href="/public/explanation/assessment~3AAS1" title="查看计算说明">' in listing
 
@@ -231,7 +240,11 @@ def test_charts_are_configured_for_the_tables_present_and_their_queries_run(
     assert results["cases-by-month", ""] == [{"月份": "2024-02", "申请数": 1}]
     assert {"市州": "玉树藏族自治州", "项目": "地区附加津贴", "金额": 500.0} in \
         results["subsidies-by-prefecture", ""]
-    assert public.get("/-/dashboards/cadre-overview").status_code == 200
+    board_page = public.get("/-/dashboards/cadre-overview")
+    # The latest year by default (2024, the sample's last): not every year summed.
+    assert board["filters"]["year"]["default"] == "2024"
+    assert board_page.status_code == 302 and board_page.headers["location"].endswith("?year=2024")
+    assert public.get("/-/dashboards/cadre-overview?year=2024").status_code == 200
 
 
 def test_a_chart_without_its_source_tables_is_left_out() -> None:

@@ -108,7 +108,7 @@ def test_served_pages_hold_a_page_and_the_counts_come_from_the_metadata(
         recorded = ds.plugin_config("cadre-sdk")
         assert ds.databases["public"].hash == recorded["sha256"]   # not hashed again
         assert ds.inspect_data["public"]["tables"]["cadre"]["count"] == 4
-        assert "4 rows" in client.get("/public/cadre").text
+        assert "4 行" in client.get("/public/cadre").text
         rows = client.json("/public/search.json", params={"q": "玉树", "_shape": "array"})
         assert rows and client.json("/public/search.json", params={
             "q": "玉树", "page": "2", "_shape": "array"}) == []

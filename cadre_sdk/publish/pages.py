@@ -5,6 +5,7 @@ names typed for codes), and how a cell is formatted (元, %, 是/否).
 """
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 import weakref
@@ -21,7 +22,21 @@ _FORMATS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 _CHOICES: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 
 
-def _formatter(title: str, unit: str | None) -> Callable[[Any], str | None] | None:
+@functools.cache
+def _record_booleans() -> frozenset[tuple[str, str]]:
+    """(table, column) of every yes/no field of the records (JSON Schema type boolean)."""
+    from ..schemas import all_schemas
+
+    return frozenset((kind, name) for kind, schema in all_schemas().items()
+                     for name, prop in schema.get("properties", {}).items()
+                     if "boolean" in (prop.get("type") if isinstance(prop.get("type"), list)
+                                      else [prop.get("type")]))
+
+
+def _formatter(title: str, unit: str | None, boolean: bool = False
+               ) -> Callable[[Any], str | None] | None:
+    if boolean:
+        return chrome.yes_no
     if unit == "元":
         return chrome.amount
     if unit == "%":
@@ -42,25 +57,34 @@ def query_formatter(column: str) -> Callable[[Any], str | None] | None:
     return None
 
 
-def formats(datasette: Any, config: dict[str, Any], database: str,
-            table: str | None) -> dict[str, Callable[[Any], str | None]]:
-    """Column -> formatter for ``table`` (from the units in its column descriptions and
-    its Chinese titles); for a canned query (``table`` None) an empty dict."""
-    cache = _FORMATS.setdefault(datasette, {})
-    key = (database, table)
-    if key not in cache:
-        found = {}
-        if table:
-            titles = config.get("column_titles", {}).get(table, {})
-            described = (datasette.metadata(database=database, table=table) or {}).get(
-                "columns", {}) or {}
-            for column, title in titles.items():
-                unit = _UNIT.search(described.get(column) or "")
-                fmt = _formatter(title, unit.group(1) if unit else None)
-                if fmt is not None:
-                    found[column] = fmt
-        cache[key] = found
-    return cache[key]
+#: Every column name some served publication formats (a cell of any other column needs no
+#: look-up at all: render_cell leaves it to Datasette at once).
+FORMATTED: set[str] = set()
+
+
+def prepare(datasette: Any, config: dict[str, Any]) -> None:
+    """Work out, once per Datasette, how each table's columns are formatted: from the units
+    in their descriptions (元, %) and their Chinese titles (是否…)."""
+    database = config["database"]
+    found: dict[tuple[str, str | None], dict[str, Callable[[Any], str | None]]] = {}
+    for table, titles in config.get("column_titles", {}).items():
+        described = (datasette.metadata(database=database, table=table) or {}).get(
+            "columns", {}) or {}
+        columns = {}
+        for column, title in titles.items():
+            unit = _UNIT.search(described.get(column) or "")
+            fmt = _formatter(title, unit.group(1) if unit else None,
+                             (table, column) in _record_booleans())
+            if fmt is not None:
+                columns[column] = fmt
+        found[(database, table)] = columns
+        FORMATTED.update(columns)
+    _FORMATS[datasette] = found
+
+
+def formats(datasette: Any, database: str, table: str) -> dict[str, Callable[[Any], str | None]]:
+    """Column -> formatter for ``table`` (``prepare`` must have run for this Datasette)."""
+    return _FORMATS.get(datasette, {}).get((database, table), {})
 
 
 async def choices(datasette: Any, database: str) -> dict[str, list[tuple[str, str]]]:
