@@ -9,6 +9,7 @@ from typing import Any
 from ..hookspecs import hookimpl
 from ..publish.search import RANKED, SEARCH_SQL
 from ..rules import CannedQuery
+from .inspection_queries import QUERIES as INSPECTION_QUERIES
 
 CADRE_PROFILE = CannedQuery(
     name="cadre_profile", title="干部档案", level="oversight",
@@ -35,5 +36,5 @@ QUERIES = (CADRE_PROFILE, SEARCH)
 @hookimpl
 def register_queries(register: Any) -> None:
     """The cross-cutting canned queries (see the module docstring)."""
-    for query in QUERIES:
+    for query in (*QUERIES, *INSPECTION_QUERIES):
         register(query)
