@@ -4,17 +4,16 @@ errors; and republishing the file while it is served replaces it atomically: eve
 during and after the republish, is a 200 whose data is wholly the old version or wholly the
 new one, never a mixture or an error.
 
-Operational procedure (what the test shows): `cadre serve` opens the publication immutable and
-checks its SHA-256 at start; a running server keeps answering from the version it opened
-(its open files still hold it after ``os.replace``). To switch readers to a new version,
-`cadre publish` to the same path, then restart `cadre serve`: it checks the new file's hash
-and serves it. There is no hot swap.
+Operational procedure (what the test shows): `cadre publish` to the path `cadre serve` is
+serving; the running server checks the new file's hash and switches to it between requests
+(``cadre_sdk.publish.hotswap``), no restart needed; a restarted server serves it too.
 """
 from __future__ import annotations
 
 import shutil
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +84,19 @@ def test_concurrent_readers_through_a_republish(versions: tuple[Path, Path],
     errors: list[str] = []
     done = threading.Semaphore(0)
     lock = threading.Lock()
+    published = threading.Event()
 
     def client(url: str, k: int) -> None:
         paths = data + pages
+        deadline = time.monotonic() + 300   # bounded, whatever happens
         try:
             with httpx.Client(base_url=url, timeout=30) as http:
-                for i in range(REQUESTS):
+                i = after = 0
+                # REQUESTS each, and on until each has sent 5 after the republish
+                while (i < REQUESTS or after < 5) and time.monotonic() < deadline:
+                    after += published.is_set()
                     path = paths[(k + i) % len(paths)]
+                    i += 1
                     response = http.get(path)
                     body = response.json() if path in data and response.status_code == 200 \
                         else None
@@ -114,11 +119,12 @@ def test_concurrent_readers_through_a_republish(versions: tuple[Path, Path],
             done.acquire()
         publish(second, out, level="public", plugins=plugins)
         republished_at = len(answers)
+        published.set()
         for thread in threads:
             thread.join()
         after_republish = _snapshot(url, data)   # the running server, once it is all over
     assert not errors, errors[:5]
-    assert len(answers) == CLIENTS * REQUESTS
+    assert len(answers) >= CLIENTS * REQUESTS
     assert republished_at < len(answers), "the republish came after the load"
 
     with cadre_serve(out) as url:   # restarted: checks the new file's hash, serves it
@@ -129,4 +135,4 @@ def test_concurrent_readers_through_a_republish(versions: tuple[Path, Path],
     mixed = [path for path, _, body in answers if path in data
              and body not in (old[path], new[path])]
     assert not mixed, f"answers that are neither version: {mixed[:5]}"
-    assert after_republish in (old, new)
+    assert after_republish == new   # the running server switched, without a restart

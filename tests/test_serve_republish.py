@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from cadre_sdk.publish import publish
-from cadre_sdk.publish.hotswap import serving_folder
+from cadre_sdk.publish.hotswap import remove_stale, serving_folder
 from cadre_sdk.testing import make_plugins
 from test_publish_support import cadre_serve, sample_store  # noqa: F401  (fixtures)
 
@@ -74,4 +74,5 @@ def test_republish_under_load_switches_between_requests(sample_store: Path,
     assert new in home.text and home.headers["x-cadre-sha256"] == new
     # One link per worker, both to the new file: the old file has no name left.
     assert served == [out.stat().st_ino] * 2
+    remove_stale(out)   # what the next start does with links of servers no longer running
     assert not serving_folder(out).exists() or not any(serving_folder(out).iterdir())

@@ -167,7 +167,7 @@ def _file_id(path: Path) -> list[int]:
 
 
 def serving_app(out: Path, *, password_hash_env: str, user: str, state: Path,
-                secret: str | None, verify: bool = True) -> Any:
+                secret: str | None, verify: bool = True, host: str | None = None) -> Any:
     """The ASGI app serving ``out`` and its republished versions (``hotswap``), behind the
     login guard at oversight level. ``state`` is the folder of the server's session store;
     every version signs cookies with ``secret`` (one random one if None)."""
@@ -177,7 +177,7 @@ def serving_app(out: Path, *, password_hash_env: str, user: str, state: Path,
         return make_datasette(path, password_hash_env=password_hash_env, user=user,
                               verify=check, secret=secret)
 
-    swapper = SwappingApp(out, make, verify=verify)
+    swapper = SwappingApp(out, make, verify=verify, host=host)
     if swapper.current.ds.plugin_config(md.PLUGIN_KEY)["level"] != OVERSIGHT:
         return swapper
     from .sessions import SessionStore
@@ -192,7 +192,7 @@ def worker_app() -> Any:
     out = Path(spec["out"])
     return serving_app(out, password_hash_env=spec["password_hash_env"], user=spec["user"],
                        state=Path(spec["state"]), secret=os.environ.get("DATASETTE_SECRET"),
-                       verify=_file_id(out) != spec["file_id"])
+                       verify=_file_id(out) != spec["file_id"], host=spec.get("host"))
 
 
 @contextlib.contextmanager
@@ -233,11 +233,13 @@ def serve(out: str | os.PathLike, *, host: str, port: int, workers: int = 1,
     try:
         if workers <= 1:
             app = serving_app(out, password_hash_env=password_hash_env, user=user,
-                              state=state, secret=ds._secret, verify=_file_id(out) != file_id)
+                              state=state, secret=ds._secret, verify=_file_id(out) != file_id,
+                              host=f"{host}:{port}")
             uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on",
                         workers=1)
             return
         spec = {"out": str(out.resolve()), "file_id": file_id, "state": str(state),
+                "host": f"{host}:{port}",
                 "password_hash_env": password_hash_env, "user": user}
         env = {WORKER_ENV: json.dumps(spec)}
         if not os.environ.get("DATASETTE_SECRET"):   # one secret for all workers' cookies

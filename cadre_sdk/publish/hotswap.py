@@ -12,6 +12,7 @@ has finished the old version's connections are closed and its link removed (the 
 the old file: it is gone). A half-finished publish (file moved, metadata not yet) fails the
 check and is tried again when the metadata arrives; until then the old version answers.
 
+Each version keeps the pages anonymous readers ask for (``page_cache``), rendered once.
 Every answer names its version: the header ``X-Cadre-Sha256`` (and ``X-Cadre-Built-At``),
 and the page footer. Each worker process of ``cadre serve --workers N`` checks for itself,
 so a request sent after a publish has finished is answered from the new file by any worker.
@@ -30,8 +31,11 @@ from datasette.app import Datasette
 
 from ..errors import CadreError
 from . import metadata as md
+from .page_cache import PageCache
 
 SHA_HEADER = b"x-cadre-sha256"
+#: How often a server with no requests looks for a republished file.
+WATCH_SECONDS = 1.0
 BUILT_HEADER = b"x-cadre-built-at"
 
 
@@ -92,14 +96,47 @@ class Version:
         self.ds, self.link, self.identity = ds, link, identity
         self.sha256: str = own.get("sha256", "")
         self.built_at: str = own.get("built_at", "")
-        self.app = ds.app()
+        self.cache = PageCache(ds.app())
+        self.app = self.cache
+        self.database: str = own.get("database", "")
+        self.tables: list[str] = list(own.get("table_titles", {}))
         self.running = 0
         self.retired = False
+        self.closed = False
         self.headers = [(SHA_HEADER, self.sha256.encode()),
                         (BUILT_HEADER, self.built_at.encode())]
 
+    def start_warming(self, host: str | None) -> None:
+        """Render the home page, the database page and every table page in the background,
+        as asked of ``host`` (``127.0.0.1:8001``; None: not at all)."""
+        if not host:
+            return
+        paths = ["/", f"/{self.database}", *(f"/{self.database}/{t}" for t in self.tables)]
+        self.warming = asyncio.get_running_loop().create_task(self._warm(paths, host))
+
+    async def _warm(self, paths: list[str], host: str) -> None:
+        """Render ``paths`` one by one, each counted as a running request (the version is
+        not closed under it); stop once the version is retired."""
+        for path in paths:
+            if self.retired:
+                return
+            self.running += 1
+            try:
+                await self.cache.warm([path], host)
+            finally:
+                self.finished()
+
+    def finished(self) -> None:
+        """One request done: close a retired version when its last request is done."""
+        self.running -= 1
+        if self.retired and self.running == 0:
+            self.close()
+
     def close(self) -> None:
         """Close the file's connections and remove its link (the old file goes with it)."""
+        if self.closed:
+            return
+        self.closed = True
         for db in self.ds.databases.values():
             with contextlib.suppress(Exception):
                 db.close()
@@ -114,11 +151,13 @@ class SwappingApp:
 
     ``make(path, verify)`` builds the Datasette for the file at ``path`` (checking its SHA-256
     against its metadata when ``verify``); it raises ``CadreError`` for a file it refuses.
+    ``host`` (``127.0.0.1:8001``) is the address readers use, for rendering pages ahead.
     """
 
     def __init__(self, out: Path, make: Callable[[Path, bool], Datasette], *,
-                 verify: bool = True) -> None:
+                 verify: bool = True, host: str | None = None) -> None:
         self.out = Path(out).resolve()
+        self.host = host
         self.make = make
         self.root = serving_folder(self.out)
         remove_stale(self.out)
@@ -154,6 +193,7 @@ class SwappingApp:
                 self._refused = identity
                 return
             old, self.current = self.current, version
+            version.start_warming(self.host)
             old.retired = True
             if old.running == 0:
                 old.close()
@@ -177,9 +217,14 @@ class SwappingApp:
         try:
             await version.app(scope, receive, send_named)
         finally:
-            version.running -= 1
-            if version.retired and version.running == 0:
-                version.close()
+            version.finished()
+
+    async def _watch(self) -> None:
+        """Look for a republished file every ``WATCH_SECONDS`` even when no request comes (a
+        worker whose readers all went to another one must let the old file go too)."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            await self._switch_if_republished()
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         """Start-up and shut-down: on shut-down the links this server made are removed."""
@@ -187,8 +232,13 @@ class SwappingApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 await self.current.ds.invoke_startup()
+                self.current.start_warming(self.host)
+                self._watcher = asyncio.get_running_loop().create_task(self._watch())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                self.current.close()
+                self._watcher.cancel()
+                self.current.retired = True   # closed now, or when its last page is done
+                if self.current.running == 0:
+                    self.current.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
