@@ -64,7 +64,7 @@ def _get(url: str, cookie: bool = False) -> tuple[float, int]:
 
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _load(base: str, paths: list[str], clients: int, rounds: int, budget: float
@@ -172,16 +172,16 @@ def _report(publication: Path, paths: list[str], results: dict[str, list[tuple[f
 def _markdown(report: dict[str, Any]) -> str:
     lines = [
         "# Page latency under load (benchmarks/pages.py)", "",
-        f"Publication `{report['publication']}` ({report['size_mb']} MiB), "
-        f"{report['clients']} clients, {report['rounds']} rounds of every page each, "
-        f"`cadre serve` workers: {report['workers']}; {report['requests']} requests in "
-        f"{report['seconds']} s; {report['errors']} errors. Machine: {report['cpus']} CPUs, "
-        f"1-minute load average {report['load_before']} just before the run; Python "
-        f"{report['python']}.", "",
-        f"Worst page p95: **{report['worst_page_p95_ms']} ms** (target < 300 ms). Baseline: "
-        f"`{BASELINE}` in the same run.", "",
-        "Render ms: the same page rendered afresh (a request with a cookie bypasses the page "
-        "cache), one client, once.", "",
+        (f"Publication `{report['publication']}` ({report['size_mb']} MiB), "
+         f"{report['clients']} clients, {report['rounds']} rounds of every page each, "
+         f"`cadre serve` workers: {report['workers']}; {report['requests']} requests in "
+         f"{report['seconds']} s; {report['errors']} errors. Machine: {report['cpus']} CPUs, "
+         f"1-minute load average {report['load_before']} just before the run; Python "
+         f"{report['python']}."), "",
+        (f"Worst page p95: **{report['worst_page_p95_ms']} ms** (target < 300 ms). Baseline: "
+         f"`{BASELINE}` in the same run."), "",
+        ("Render ms: the same page rendered afresh (a request with a cookie bypasses the page "
+         "cache), one client, once."), "",
         "| page | requests | errors | p50 ms | p95 ms | p95 / baseline | render ms |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]

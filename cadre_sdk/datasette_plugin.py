@@ -206,7 +206,7 @@ def _explained(datasette: Any, database: str, value: str, row: Any) -> Any:
     return render
 
 
-_INDICATORS: "weakref.WeakKeyDictionary[Any, dict[str, str]]" = weakref.WeakKeyDictionary()
+_INDICATORS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 async def _indicator_names(datasette: Any, database: str) -> dict[str, str]:

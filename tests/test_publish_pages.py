@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_publish_support import (  # noqa: F401  (fixtures)
+    PASSWORD, oversight_db, password_hash, public_db, sample_store,
+)
 
 from cadre_sdk.publish.testing import PublicationClient
-from test_publish_support import public_db, sample_store  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(scope="module")
@@ -19,19 +21,35 @@ def public(public_db: Path) -> Iterator[PublicationClient]:
         yield client
 
 
+@pytest.fixture(scope="module")
+def oversight(oversight_db: Path, password_hash: str) -> Iterator[PublicationClient]:
+    """The oversight publication, logged in (its tables hold the rows per person)."""
+    with PublicationClient(oversight_db) as client:
+        login = client.post("/-/login", data={"username": "oversight", "password": PASSWORD})
+        client.cookies = {"ds_actor": login.cookies["ds_actor"]}
+        yield client
+
+
 def _cells(page: str, column: str) -> list[str]:
-    return re.findall(rf'<td class="col-{column} [^"]*">(.*?)</td>', page, re.S)
+    return re.findall(rf'<td class="col-{column} [^"]*">(.*?)</td>', page, re.DOTALL)
 
 
-def test_amounts_shares_and_yes_no_are_formatted(public: PublicationClient) -> None:
-    ledger = public.get("/public/subsidy_ledger?scheme=地区附加津贴&_sort=month").text
-    assert "250.00 元" in _cells(ledger, "amount")            # stored as 250.0
-    assert {c.strip() for c in _cells(public.get("/public/cadre").text, "is_leader")} == \
-        {"是", "否"}                                            # 1/0 in the file
-    shares = _cells(public.get("/public/evaluation_summary").text, "excellent_share")
+def test_amounts_shares_and_yes_no_are_formatted(oversight: PublicationClient) -> None:
+    get = oversight.get
+    totals = get("/oversight/subsidy_totals?region_level=市州&scheme=地区附加津贴",
+                 cookies=oversight.cookies).text
+    assert _cells(totals, "amount") == ["250.00 元", "250.00 元"]   # stored as 250.0
+    ledger = get("/oversight/subsidy_ledger?month=&region=&cadre=C002",   # a canned query
+                 cookies=oversight.cookies).text
+    assert "250.00 元" in ledger
+    cadres = get("/oversight/cadre", cookies=oversight.cookies).text
+    assert {c.strip() for c in _cells(cadres, "is_leader")} == {"是", "否"}   # 1/0 in the file
+    shares = _cells(get("/oversight/evaluation_summary", cookies=oversight.cookies).text,
+                    "excellent_share")
     assert "66.7%" in shares                                    # stored as 66.7 (per cent)
     # the JSON answers keep the numbers as they are
-    rows = public.json("/public/evaluation_summary.json?_shape=array")
+    rows = oversight.json("/oversight/evaluation_summary.json?_shape=array",
+                          cookies=oversight.cookies)
     assert 66.7 in [r["excellent_share"] for r in rows]
 
 
@@ -44,8 +62,9 @@ def test_thousands_are_separated() -> None:
     assert chrome.yes_no(0) == "否" and chrome.yes_no(2) is None
 
 
-def test_indicator_codes_show_their_chinese_names(public: PublicationClient) -> None:
-    page = public.get("/public/indicator_score").text
+def test_indicator_codes_show_their_chinese_names(public: PublicationClient,
+                                                  oversight: PublicationClient) -> None:
+    page = oversight.get("/oversight/indicator_score", cookies=oversight.cookies).text
     assert '<span title="指标代码 de">德</span>' in page
     names = public.json("/public/indicator.json?_shape=array")
     assert {"code": "de", "name": "德"} in [{"code": r["code"], "name": r["name"]}

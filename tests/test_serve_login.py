@@ -11,13 +11,17 @@ import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
 from datasette_auth_passwords.utils import hash_password
+from test_publish_support import (  # noqa: F401  (fixtures)
+    PASSWORD,
+    cadre_serve,
+    oversight_db,
+    password_hash,
+    sample_store,
+)
 
 from cadre_sdk.cli import build_cli
 from cadre_sdk.publish.sessions import MAX_FAILURES
 from cadre_sdk.testing import make_plugins
-from test_publish_support import (  # noqa: F401  (fixtures)
-    PASSWORD, cadre_serve, oversight_db, password_hash, sample_store,
-)
 
 pytestmark = pytest.mark.slow
 SECRET = "a-known-test-secret"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from test_publish_support import cadre_serve, sample_store  # noqa: F401  (fixtures)
 
 from cadre_sdk.publish import publish
 from cadre_sdk.publish.hotswap import remove_stale, serving_folder
 from cadre_sdk.testing import make_plugins
-from test_publish_support import cadre_serve, sample_store  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.slow
 

@@ -7,9 +7,9 @@ next to it (``OUT.sha256``, the format ``sha256sum -c`` checks) and into its met
 (``OUT.metadata.json``), since a file cannot contain its own hash. All three are written in
 full before any is moved into place.
 
-Republishing to the path a ``cadre serve`` is serving is safe: readers keep getting the
-version the server opened (its open files still point at it) until the server is restarted,
-which then checks and serves the new one. There is no hot swap: publish, then restart serve.
+Republishing to the path a ``cadre serve`` is serving is safe: the server serves its own
+link to the file it opened, and switches to the new file between requests once all three
+are in place (``hotswap``); no restart is needed.
 """
 from __future__ import annotations
 

@@ -78,7 +78,7 @@ _ERROR_PATTERNS = (
     (re.compile(r"^Cannot sort table by (.*)$"), "不能按“{0}”排序"),
     (re.compile(r"^no such column: (.*)$"), "没有这一列：{0}"),
     (re.compile(r"^no such table: (.*)$"), "没有这张表：{0}"),
-    (re.compile(r"^SQL query took too long.*", re.S), "查询用时过长，已中止：请缩小范围后重试"),
+    (re.compile(r"^SQL query took too long.*", re.DOTALL), "查询用时过长，已中止：请缩小范围后重试"),
 )
 
 

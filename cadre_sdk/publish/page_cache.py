@@ -102,6 +102,6 @@ class PageCache:
 
             try:
                 await self(scope, receive, discard)
-            except Exception:  # noqa: BLE001 - a page that fails is rendered (and fails) later
+            except Exception:  # noqa: BLE001, S110 - a page that fails is rendered (and fails) later
                 pass
             await asyncio.sleep(0)   # let readers' requests in between

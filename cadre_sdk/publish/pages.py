@@ -17,9 +17,9 @@ from . import chrome
 _UNIT = re.compile(r"（单位：([^）]+)）$")
 
 #: Datasette -> {(database, table): {column: formatter}}.
-_FORMATS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+_FORMATS: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()
 #: Datasette -> {"region": [(code, name)...], "unit": [...]} read once (the file is immutable).
-_CHOICES: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+_CHOICES: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()
 
 
 @functools.cache

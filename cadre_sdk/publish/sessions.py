@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 #: Failed logins allowed per account and per address within the window (an SDK choice:
@@ -30,7 +31,7 @@ CREATE INDEX IF NOT EXISTS failure_key ON failure (key, at);
 class SessionStore:
     """Sessions and failed logins in the SQLite file ``path`` (created if missing)."""
 
-    def __init__(self, path: str | Path, *, clock: "callable" = time.time) -> None:
+    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
         self.clock = clock
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
