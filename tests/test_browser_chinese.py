@@ -67,6 +67,10 @@ def test_public_pages_have_chinese_chrome(public_db: Path, page: Any) -> None:
         options = page.locator("select[name=region] option").all_inner_texts()
         assert "玉树藏族自治州" in options                               # picked by name
 
+        page.goto(f"{url}/-/dashboards/cadre-overview")     # redirected to the latest year
+        assert page.url.endswith("?year=2024") and page.title() == "监督看板"
+        assert english_words(page) == set()
+
         page.goto(f"{url}/public/explanation")
         page.locator("table.rows-and-columns tbody tr td a").first.click()
         page.wait_for_selector(".cadre-explanation")

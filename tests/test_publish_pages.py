@@ -95,3 +95,10 @@ def test_every_page_names_its_version(public: PublicationClient, public_db: Path
 def test_no_login_link_at_public_level(public: PublicationClient) -> None:
     for path in ("/", "/public", "/public/case"):
         assert "/-/login" not in public.get(path).text, path
+
+
+def test_row_titles_name_tables_and_kinds_in_chinese(public: PublicationClient) -> None:
+    shared = public.json("/public.json?sql=SELECT id FROM explanation WHERE kind = "
+                         "'assessment_rules' LIMIT 1&_shape=array")[0]["id"]
+    page = public.get(f"/public/explanation/{shared.replace(':', '~3A')}").text
+    assert f"<title>计算说明：考核规则与参数:{shared.split(':', 1)[1]}</title>" in page

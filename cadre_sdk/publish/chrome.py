@@ -58,6 +58,10 @@ SCRIPT_WORDS = {
     "Loading...": "加载中……", "No results": "没有结果",
 }
 
+#: Explanation id prefixes that are not table names (``assessment_rules:…``), in Chinese.
+EXPLANATION_KINDS = {"assessment_rules": "考核规则与参数", "case_check": "认定核对",
+                     "target": "重点目标"}
+
 #: Datasette's English error titles and messages readers meet, in Chinese.
 ERRORS = {
     "Not Found": "页面不存在", "Forbidden": "无权访问", "Permission denied": "无权访问",

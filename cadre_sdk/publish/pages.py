@@ -148,5 +148,6 @@ def install_globals(jinja_env: Any, config: dict[str, Any]) -> None:
         "zh_column": lambda table, column: columns.get(table, {}).get(column, column),
         "zh_picker": picker,
     })
+    words = {**chrome.EXPLANATION_KINDS, **tables}
     jinja_env.filters["zh_key"] = \
-        lambda key: ":".join(tables.get(part, part) for part in str(key).split(":"))
+        lambda key: ":".join(words.get(part, part) for part in str(key).split(":"))
