@@ -18,6 +18,7 @@ OUT.metadata.json`` loads it as well.
 """
 from __future__ import annotations
 
+import functools
 import json
 import weakref
 from typing import Any
@@ -28,9 +29,9 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from . import explanations
-from .explain import render_text
 from .explanations import expand
-from .publish import guard, search
+from .publish import chrome, guard, indicators, pages, search
+from .publish.explain_html import render_html
 from .publish.metadata import PLUGIN_KEY
 
 #: Actions that would change something; Datasette 0.65 has none of them, later versions do.
@@ -44,6 +45,8 @@ EXPLANATION_COLUMNS = frozenset({"explanation_id", "说明编号"})
 RECORD_COLUMNS = frozenset({"record", "记录"})
 #: The only columns whose cells render_cell changes outside the explanation table.
 LINK_COLUMNS = EXPLANATION_COLUMNS | RECORD_COLUMNS
+#: Columns render_cell looks at whatever their table: links, explanations, indicator codes.
+_SPECIAL = LINK_COLUMNS | {"json", "indicator"}
 
 #: Datasette -> (the metadata dict it was read from, cadre-sdk's settings in it).
 _CONFIGS: "weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, Any] | None]]" = \
@@ -64,6 +67,8 @@ def _config(datasette: Any) -> dict[str, Any] | None:
     if cached is None or cached[0] is not source:
         cached = (source, datasette.plugin_config(PLUGIN_KEY))
         _CONFIGS[datasette] = cached
+        if cached[1] is not None:
+            pages.prepare(datasette, cached[1])
     return cached[1]
 
 
@@ -116,10 +121,31 @@ def asgi_wrapper(datasette: Any) -> Any:
                                          headers={"Allow": "GET, HEAD"})
                 await response.asgi_send(send)
                 return
+            if scope["type"] == "http" and scope.get("query_string"):
+                scope = await _codes_for_names(datasette, scope)
             await app(scope, receive, send)
         return read_only
 
     return wrap
+
+
+async def _codes_for_names(datasette: Any, scope: dict) -> dict:
+    """A canned query's request with region and unit names replaced by their codes (readers
+    may type 玉树藏族自治州 where the query takes 632700)."""
+    query = scope["query_string"].decode("latin-1")
+    if not any(f"{p}=" in query for p in _PICKED):
+        return scope
+    parts = scope["path"].strip("/").split("/")
+    config = _config(datasette)
+    if len(parts) != 2 or config is None or parts[0] != config["database"]:
+        return scope
+    options = await pages.choices(datasette, parts[0])
+    for kind, params in (("region", chrome.REGION_PARAMETERS), ("unit", chrome.UNIT_PARAMETERS)):
+        query = pages.codes_for_names(query, params, options.get(kind, []))
+    return dict(scope, query_string=query.encode("latin-1"))
+
+
+_PICKED = chrome.REGION_PARAMETERS | chrome.UNIT_PARAMETERS
 
 
 def _explanation_link(datasette: Any, database: str, value: str) -> Markup:
@@ -161,38 +187,78 @@ async def _refs(datasette: Any, database: str) -> dict[int, Any]:
     return cache[database]
 
 
-def _explained(datasette: Any, database: str, value: str) -> Any:
-    """An awaitable rendering a stored trace as readable Chinese, its rules and parameters
-    resolved (None, i.e. the raw JSON, if it is not a trace)."""
+def _explained(datasette: Any, database: str, value: str, row: Any) -> Any:
+    """An awaitable rendering a stored trace as readable Chinese steps with links to its rules,
+    parameters and the raw JSON (None, i.e. the raw JSON, if it is not a trace)."""
     async def render() -> Markup | None:
         try:
-            data = json.loads(value)
-            return _pre(render_text(expand(data, await _refs(datasette, database))))
-        except (ValueError, TypeError, KeyError, AttributeError):
+            data = expand(json.loads(value), await _refs(datasette, database))
+            urls = datasette.urls
+            key = tilde_encode(str(row["id"]))
+            return render_html(
+                data, rules_url=urls.table(database, "rule_version"),
+                params_url=urls.table(database, "parameter_value"),
+                raw_url=urls.row(database, "explanation", key) + ".json",
+                explanation_url=lambda e: urls.row(database, "explanation", tilde_encode(e)),
+                names=await _indicator_names(datasette, database))
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             return None
     return render
 
 
-def _pre(text: str) -> Markup:
-    """Text shown with its line breaks."""
-    return Markup('<div class="cadre-explanation" style="white-space: pre-wrap">{}</div>'
-                  ).format(text)
+_INDICATORS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+async def _indicator_names(datasette: Any, database: str) -> dict[str, str]:
+    """Indicator code -> Chinese name, read once (the file is immutable)."""
+    if datasette not in _INDICATORS:
+        try:
+            rows = (await datasette.get_database(database).execute(
+                f"SELECT code, name FROM [{indicators.TABLE}]")).rows
+            _INDICATORS[datasette] = {r[0]: r[1] for r in rows}
+        except Exception:  # noqa: BLE001 - an older publication: the codes as they are
+            _INDICATORS[datasette] = {}
+    return _INDICATORS[datasette]
+
+
+def _indicator_name(datasette: Any, database: str, code: str) -> Any:
+    """An awaitable showing an indicator code as its Chinese name (the code on hover)."""
+    async def render() -> Markup | None:
+        name = (await _indicator_names(datasette, database)).get(code)
+        return None if name is None else Markup('<span title="指标代码 {}">{}</span>').format(
+            code, name)
+    return render
+
+
+@functools.lru_cache(maxsize=4096)
+def _query_format(column: str) -> Any:
+    return pages.query_formatter(column)
 
 
 @hookimpl
 def render_cell(row: Any, value: Any, column: str, table: str | None, database: str,
-                datasette: Any) -> Markup | None:
-    """Explanations as readable Chinese; explanation ids and row references as links."""
-    if column not in LINK_COLUMNS and table != "explanation":   # most cells: nothing to do
+                datasette: Any) -> Any:
+    """Explanations as readable Chinese steps; explanation ids and row references as links;
+    indicator codes as names; amounts with 元, shares with %, yes/no as 是/否."""
+    if column not in _SPECIAL and column not in pages.FORMATTED and (
+            table is not None or _query_format(column) is None):
+        return None   # most cells: nothing to do, nothing looked up
+    if value is None or _ours(datasette, database) is None:
         return None
-    if _ours(datasette, database) is None or not isinstance(value, str) or not value:
+    fmt = (pages.formats(datasette, database, table).get(column) if table
+           else _query_format(column))
+    if fmt is not None:
+        return fmt(value)
+    if not isinstance(value, str) or not value:
         return None
-    if table == "explanation" and column == "json":
-        return _explained(datasette, database, value)
-    if column in EXPLANATION_COLUMNS:
-        return _explanation_link(datasette, database, value)
-    if column in RECORD_COLUMNS:
+    if column in LINK_COLUMNS:
+        if column in EXPLANATION_COLUMNS:
+            return _explanation_link(datasette, database, value)
         return _record_link(datasette, database, value)
+    if table == "explanation" and column == "json":
+        return _explained(datasette, database, value, row)
+    if table == "indicator_score" and column == "indicator":
+        return _indicator_name(datasette, database, value)
     return None
 
 
@@ -232,10 +298,58 @@ def _json_for_script(data: Any) -> str:
 @hookimpl
 def extra_body_script(template: str, database: str | None, table: str | None, columns: Any,
                       view_name: str, request: Any, datasette: Any) -> dict[str, str] | None:
-    """Show Chinese titles in table headers, row page headings and lists of tables."""
-    config = _ours(datasette, database)
+    """Show Chinese titles in table headers, row page headings and lists of tables, and
+    Chinese words where scripts (column menus, dashboards) write English."""
+    config = _config(datasette) if database is None else _ours(datasette, database)
     if config is None:
         return None
     cols = config.get("column_titles", {}).get(table, {}) if table else {}
     return {"script": _RELABEL_JS % (_json_for_script(table), _json_for_script(cols),
-                                     _json_for_script(config.get("table_titles", {})))}
+                                     _json_for_script(config.get("table_titles", {})))
+            + _TRANSLATE_JS % _json_for_script(chrome.SCRIPT_WORDS)}
+
+
+_TRANSLATE_JS = """
+(function () {
+  var words = %s;
+  function translate(root) {
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT), node;
+    while ((node = walker.nextNode())) {
+      var text = node.nodeValue, trimmed = text.trim();
+      if (!trimmed) { continue; }
+      if (words[trimmed]) {
+        node.nodeValue = text.replace(trimmed, words[trimmed]);
+      } else if (trimmed.indexOf("Type: ") === 0) {
+        node.nodeValue = text.replace("Type: ", words["Type: "]);
+      }
+    }
+    root.querySelectorAll && root.querySelectorAll("input[type=submit][value=Apply]")
+      .forEach(function (b) { b.value = words["Apply"]; });
+  }
+  translate(document.body);
+  new MutationObserver(function (changes) {
+    changes.forEach(function (c) {
+      c.addedNodes.forEach(function (n) {
+        if (n.nodeType === 1) { translate(n); }
+      });
+    });
+  }).observe(document.body, {childList: true, subtree: true});
+})();
+"""
+
+
+@hookimpl
+def extra_template_vars(template: str, database: str | None, table: str | None,
+                        view_name: str, request: Any, datasette: Any) -> Any:
+    """What the Chinese templates use: titles, the version served, words, pickers."""
+    config = _config(datasette)
+    if config is None:
+        return {}
+
+    async def inner() -> dict[str, Any]:
+        columns = config.get("column_titles", {})
+        found = {"zh_columns": columns.get(table, {}) if table else {}, "zh_choices": {}}
+        if template == "query.html" and database == config["database"]:
+            found["zh_choices"] = await pages.choices(datasette, database)
+        return found
+    return inner

@@ -127,7 +127,7 @@ def test_the_publication_renders_cited_parameters_with_their_sources(public) -> 
                          "'case_state' ORDER BY id LIMIT 1&_shape=array")[0]["id"]
     page = public.get(f"/public/explanation/{shared.replace(':', '~3A')}").text
     assert 'class="cadre-explanation"' in page
-    assert "参数：" in page and "依据：" in page and "适用规则：" in page
+    assert "参数及依据：" in page and "依据：" in page and "适用规则：" in page
     assert "（引用" not in page                        # every id resolved
     # SQL readers get the same text through cadre_explain(json)
     got = public.json("/public.json?sql=" + f"SELECT cadre_explain(json) AS t FROM explanation "

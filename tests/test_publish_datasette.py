@@ -106,14 +106,23 @@ def test_explanations_render_as_readable_chinese(public: PublicationClient,
     cookies = _login(oversight)
     page = oversight.get("/oversight/explanation/assessment~3AAS1", cookies=cookies).text
     assert 'class="cadre-explanation"' in page
-    assert "【2024 年度考核 个人 C001（考核编号 AS1）】" in page
-    assert "计算步骤：" in page and "输入：" in page
+    assert "<strong>2024 年度考核 个人 C001（考核编号 AS1）</strong>" in page
+    assert "计算步骤：</p><ol><li>" in page and "输入：</p><ul><li>" in page
+    assert "指标得分：德 92、" in page            # indicator names, not their codes (de 92)
+    assert '<a href="/oversight/explanation/assessment~3AAS1.json">原始数据</a>' in page
+    assert '{"inputs"' not in page and "&#34;inputs&#34;" not in page   # no raw JSON shown
+    # the rules and parameters: each rule linked to its row in 规则清单, each parameter to its
+    # row and basis in 参数取值
+    see = re.search(r'<a href="(/oversight/explanation/assessment_rules[^"]+)"[^>]*>见说明', page)
+    rules = oversight.get(see.group(1), cookies=cookies).text
+    assert '<a href="/oversight/rule_version?key=' in rules
+    assert '<a href="/oversight/parameter_value?path=' in rules and "出处</a>：" in rules
     listing = oversight.get("/oversight/assessment_result", cookies=cookies).text
     assert '<a href="/oversight/explanation/assessment~3AAS1" title="查看计算说明">' in listing
     # A person's assessment is not public, nor its explanation; a case's state is.
     assert public.get("/public/explanation/assessment~3AAS1").status_code == 404
     page = public.get("/public/explanation/case_state~3AK001").text
-    assert 'class="cadre-explanation"' in page and "计算步骤：" in page
+    assert 'class="cadre-explanation"' in page and "计算步骤：</p><ol><li>" in page
 
 
 def test_a_name_with_a_script_tag_is_shown_escaped(oversight: PublicationClient) -> None:
@@ -246,7 +255,11 @@ def test_charts_are_configured_for_the_tables_present_and_their_queries_run(
     # the subsidy of 玉树's one cadre is not summed into a chart either
     assert {"市州": "玉树藏族自治州", "项目": "地区附加津贴", "金额": None} in \
         results["subsidies-by-prefecture", ""]
-    assert public.get("/-/dashboards/cadre-overview").status_code == 200
+    board_page = public.get("/-/dashboards/cadre-overview")
+    # The latest year by default (2024, the sample's last): not every year summed.
+    assert board["filters"]["year"]["default"] == "2024"
+    assert board_page.status_code == 302 and board_page.headers["location"].endswith("?year=2024")
+    assert public.get("/-/dashboards/cadre-overview?year=2024").status_code == 200
 
 
 def test_a_chart_without_its_source_tables_is_left_out() -> None:

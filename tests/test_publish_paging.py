@@ -51,7 +51,7 @@ def test_a_query_is_published_a_page_at_a_time_in_its_own_order(
     small = attrs.evolve(published, page_rows=10)
     meta = small.metadata()
     assert meta["params"] == ["skip", PAGE] and ":page" in meta["sql"]
-    assert "每页 10 行" in meta["description"] and "page 中填写页码" in meta["description"]
+    assert "每页 10 行" in meta["description"] and "“页码”中填写" in meta["description"]
 
     def page(number: str) -> list[int]:
         return [k for _, k in conn.execute(meta["sql"], {"skip": "v1", PAGE: number})]
@@ -109,7 +109,7 @@ def test_served_pages_hold_a_page_and_the_counts_come_from_the_metadata(
         recorded = ds.plugin_config("cadre-sdk")
         assert ds.databases["public"].hash == recorded["sha256"]   # not hashed again
         assert ds.inspect_data["public"]["tables"]["unit"]["count"] == 3
-        assert "3 rows" in client.get("/public/unit").text
+        assert "3 行" in client.get("/public/unit").text
         rows = client.json("/public/search.json", params={"q": "玉树", "_shape": "array"})
         assert rows and client.json("/public/search.json", params={
             "q": "玉树", "page": "2", "_shape": "array"}) == []

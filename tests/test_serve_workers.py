@@ -62,7 +62,7 @@ def test_one_worker_serves_in_the_parent_process(public_db: Path) -> None:
 
 
 def _spec(out: Path, file_id: list[int]) -> str:
-    return json.dumps({"out": str(out), "file_id": file_id,
+    return json.dumps({"out": str(out), "file_id": file_id, "state": str(out.parent),
                        "password_hash_env": app.PASSWORD_ENV, "user": app.DEFAULT_USER})
 
 

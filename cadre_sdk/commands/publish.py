@@ -90,8 +90,14 @@ def serve(out: Path, host: str, port: int, password_hash_env: str, user: str,
     """Serve the publication OUT read-only with Datasette (immutable, Chinese labels, charts).
 
     An oversight-level file needs a login: run `datasette hash-password`, export the hash in
-    $CADRE_OVERSIGHT_PASSWORD_HASH, then log in at /-/login as `oversight`. The file must be
-    unchanged since `cadre publish` (its SHA-256 is checked at start).
+    $CADRE_OVERSIGHT_PASSWORD_HASH, then log in at /-/login as `oversight` (5 failed logins a
+    minute per account or address, then refused for a minute; logging out ends the session on
+    the server). A malformed or weak hash stops the server. The file must be unchanged since
+    `cadre publish` (its SHA-256 is checked at start).
+
+    To publish a new version, run `cadre publish` to the same OUT while this runs: the server
+    checks the new file and switches to it between requests, no restart needed. Every page
+    names the version it answered from (footer, header X-Cadre-Sha256).
 
     以只读方式提供发布文件的查询服务；监督版须登录。
     """

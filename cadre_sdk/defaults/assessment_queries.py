@@ -39,7 +39,7 @@ _CARD = """
 SCORECARD_BY_REGION = CannedQuery(
     name="assessment_scorecard_by_region", title="年度考核成绩单（按地区）",
     description="某年度某地区及其下辖地区的年度考核成绩单：班子得分与同级排名、个人等次分布、"
-                "优秀名额执行情况、较上年变化。参数：year 年度，region 地区代码（省、市州或县）。",
+                "优秀名额执行情况、较上年变化。参数：年度；地区（省、市州或县，填名称或代码）。",
     sql=f"""SELECT s.code AS "地区代码", s.name AS "地区", s.class AS "层级", {_CARD}
 FROM scorecard s
 WHERE s.scope = '地区' AND s.year = :year AND {in_region("s.code")}
@@ -48,7 +48,7 @@ ORDER BY length(rtrim(s.code, '0')), s.rank_in_class IS NULL, s.rank_in_class, s
 SCORECARD_BY_UNIT = CannedQuery(
     name="assessment_scorecard_by_unit", title="年度考核成绩单（按单位）",
     description="某年度某地区各单位（部门、乡镇、企业、事业单位、地方）的年度考核成绩单。"
-                "参数：year 年度，region 地区代码。",
+                "参数：年度；地区（名称或代码）。",
     sql=f"""SELECT s.code AS "单位代码", s.name AS "单位", s.class AS "类别", {_CARD}
 FROM scorecard s
 WHERE s.scope = '单位' AND s.year = :year AND {in_region("s.region_code")}
@@ -60,7 +60,7 @@ GRADE_DISTRIBUTION = CannedQuery(
     name="assessment_grade_distribution", title="年度考核等次分布",
     description="某年度个人与班子的年度考核等次分布及占比（名额限制之后），"
                 "以及因名额限制由优秀定为称职的人数；人数少于公开门槛的不公开。"
-                "参数：year 年度，region 地区代码（省、市州或县；留空为全省）。",
+                "参数：年度；地区（名称或代码）。",
     sql=f"""SELECT g.subject AS "考核对象", g.grade AS "等次", g.cadres AS "人数",
   g.share AS "占比", g.quota_adjusted AS "其中名额调整"
 FROM grade_distribution g
@@ -71,7 +71,7 @@ ORDER BY g.subject, {_GRADE_ORDER.format(col="g.grade")}""")
 TARGET_PROGRESS = CannedQuery(
     name="assessment_target_progress", title="“710”重点目标进度（按单位）",
     description="某年度各单位重点目标按进度完成情况（每项目标取年内最近月份的记录，实际进度不低于"
-                "计划进度为按进度）。参数：year 年度，region 地区代码。",
+                "计划进度为按进度）。参数：年度；地区（名称或代码）。",
     sql=f"""SELECT t.unit_code AS "单位代码", u.name AS "单位", u.kind AS "类别",
   t.targets AS "重点目标数", t.on_schedule AS "按进度", t.behind AS "滞后",
   t.share AS "按进度比例", t.last_month AS "截至月份", t.explanation_id AS "说明编号"
@@ -82,7 +82,7 @@ ORDER BY t.share, t.unit_code""")
 CONSEQUENCES = CannedQuery(
     name="assessment_consequences", title="考核结果运用清单", level="oversight",
     description="某年度考核结果运用：不称职的调整候选、连续优秀的优先选拔、连续基本称职的诫勉等，"
-                "每条注明规则与依据。参数：year 年度，region 地区代码。",
+                "每条注明规则与依据。参数：年度；地区（名称或代码）。",
     sql=f"""SELECT c.year AS "年度", c.title AS "结果运用", c.cadre_id AS "干部编号",
   p.name AS "姓名", u.name AS "单位", c.reason AS "依据", c.code AS "规则代码",
   c.plugin AS "规则插件", c.jurisdiction AS "规则管辖地区", c.explanation_id AS "说明编号"
@@ -93,7 +93,7 @@ ORDER BY c.code, u.code, c.cadre_id""")
 TOP_RANKED = CannedQuery(
     name="assessment_top_ranked", title="单位内排名前三的干部", level="oversight",
     description="某年度各单位个人年度考核排名前三者（得分、等次、是否因名额限制定为称职）。"
-                "参数：year 年度，region 地区代码。",
+                "参数：年度；地区（名称或代码）。",
     sql=f"""SELECT u.name AS "单位", r.unit_code AS "单位代码", r.rank_in_unit AS "单位内排名",
   r.pool_size AS "参加排名人数", r.cadre_id AS "干部编号", p.name AS "姓名",
   r.score AS "得分", r.grade AS "等次", r.raw_grade AS "名额限制前等次",
@@ -106,7 +106,7 @@ ORDER BY r.unit_code, r.rank_in_unit""")
 QUOTA_ADJUSTED = CannedQuery(
     name="assessment_quota_adjusted", title="因优秀名额限制定为称职的干部", level="oversight",
     description="某年度达到优秀分数线、但超出本单位优秀名额而定为称职的干部，及其排名与名额。"
-                "参数：year 年度，region 地区代码。",
+                "参数：年度；地区（名称或代码）。",
     sql=f"""SELECT u.name AS "单位", r.unit_code AS "单位代码", r.cadre_id AS "干部编号",
   p.name AS "姓名", r.score AS "得分", r.rank_in_unit AS "单位内排名",
   r.quota_allowed AS "优秀名额", r.pool_size AS "参加排名人数", r.explanation_id AS "说明编号"

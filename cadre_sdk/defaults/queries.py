@@ -13,6 +13,7 @@ from ..parameters import load_parameters
 from ..publish.search import RANKED, SEARCH_SQL
 from ..publish.thresholds import NAMES, PATH
 from ..rules import CannedQuery, PublicationThreshold
+from .inspection_queries import QUERIES as INSPECTION_QUERIES
 
 PARAMETERS = Path(__file__).parent / "parameters" / "publication.yaml"
 
@@ -20,7 +21,7 @@ CADRE_PROFILE = CannedQuery(
     name="cadre_profile", title="干部档案", level="oversight",
     description="一名干部的全部记录：基本信息、任职经历、考核及结果、日常考察、实绩、表彰、容错纠错案件、"
                 "调整、培训、关心关爱和补贴，按栏目和日期排列；计算结果可点击“说明编号”查看依据。"
-                "cadre_id 填干部编号。",
+                "请填写干部编号。",
     sql="""SELECT section AS 栏目, date AS 日期, detail AS 内容, record AS 记录,
   explanation_id AS 说明编号
 FROM cadre_timeline
@@ -41,7 +42,7 @@ QUERIES = (CADRE_PROFILE, SEARCH)
 @hookimpl
 def register_queries(register: Any) -> None:
     """The cross-cutting canned queries (see the module docstring)."""
-    for query in QUERIES:
+    for query in (*QUERIES, *INSPECTION_QUERIES):
         register(query)
     params = load_parameters(PARAMETERS)
     for name in NAMES:

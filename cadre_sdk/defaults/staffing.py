@@ -87,7 +87,7 @@ _QUERIES = (
     CannedQuery(
         name="staffing_breaches", title="配备规则核查结果",
         description="违反配备规则的单位及依据（“提示”为一般性要求，列出供核对）；只列单位和职务，不列姓名。"
-                    "可按 :region（地区代码）筛选。",
+                    "可按 地区（名称或代码）筛选。",
         sql=f"""
 SELECT b.severity AS 性质, b.rule_code AS 规则代码, b.title AS 规则, b.unit_code AS 单位代码,
        u.name AS 单位, b.region_code AS 地区代码, r.name AS 地区, b.evidence AS 依据,
@@ -100,7 +100,7 @@ ORDER BY b.severity DESC, b.rule_code, b.unit_code"""),
     CannedQuery(
         name="training_coverage", title="领导干部培训覆盖情况",
         description="按单位和年度：领导干部（班子成员、主要负责人）人数、当年参加培训人数、覆盖率、是否全覆盖、"
-                    "学时。可按 :year、:region 筛选。",
+                    "学时。可按年度、地区筛选。",
         sql=f"""
 SELECT t.year AS 年度, t.unit_code AS 单位代码, u.name AS 单位, t.region_code AS 地区代码,
        t.leaders AS 领导干部人数, t.trained AS 参训人数, t.coverage AS 覆盖率,
@@ -110,7 +110,7 @@ WHERE (:year = '' OR t.year = CAST(:year AS INTEGER)) AND {_region_filter('t')}
 ORDER BY t.year, t.unit_code"""),
     CannedQuery(
         name="training_topics", title="培训情况（按八个本领与专题）",
-        description="按地区、年度，各本领与专题的培训人次、人数与学时。可按 :year、:region 筛选。",
+        description="按地区、年度，各本领与专题的培训人次、人数与学时。可按年度、地区筛选。",
         sql="""
 SELECT t.year AS 年度, t.region_level AS 层级, t.region_code AS 地区代码, t.region_name AS 地区,
        t.dimension AS 类别, t.item AS 项目, t.trainings AS 人次, t.cadres AS 人数,
@@ -121,7 +121,7 @@ ORDER BY t.year, t.region_code, t.dimension, t.item"""),
     CannedQuery(
         name="exchange_summary", title="挂职、交流、轮岗情况",
         description="按地区、年度（起始年份）和类型汇总挂职（按挂职类别）、交流（按交流类别）、轮岗。"
-                    "可按 :year、:region 筛选。",
+                    "可按年度、地区筛选。",
         sql="""
 SELECT e.year AS 年度, e.region_level AS 层级, e.region_code AS 地区代码, e.region_name AS 地区,
        e.kind AS 类型, e.subkind AS 类别, e.postings AS 人次, e.cadres AS 人数
@@ -130,7 +130,7 @@ WHERE (:year = '' OR e.year = CAST(:year AS INTEGER)) AND (:region = '' OR e.reg
 ORDER BY e.year, e.region_code, e.kind, e.subkind"""),
     CannedQuery(
         name="care_gaps", title="高海拔乡镇干部当年未体检名单", level="oversight",
-        description="当年在高海拔乡镇岗位（海拔下限见说明）工作、当年没有体检记录的干部。可按 :year、:region 筛选。",
+        description="当年在高海拔乡镇岗位（海拔下限见说明）工作、当年没有体检记录的干部。可按年度、地区筛选。",
         sql=f"""
 SELECT g.year AS 年度, g.cadre_id AS 干部编号, c.name AS 姓名, c.post AS 职务,
        g.township_code AS 乡镇代码, r.name AS 乡镇, g.altitude_m AS 海拔,
@@ -145,7 +145,7 @@ WHERE (:year = '' OR g.year = CAST(:year AS INTEGER))
 ORDER BY g.year, g.township_code, g.cadre_id"""),
     CannedQuery(
         name="care_summary", title="关心关爱记录汇总", level="oversight",
-        description="按地区、年度和类别（休假、体检、心理健康、谈心谈话等）汇总关爱记录。可按 :year、:region 筛选。",
+        description="按地区、年度和类别（休假、体检、心理健康、谈心谈话等）汇总关爱记录。可按年度、地区筛选。",
         sql="""
 SELECT s.year AS 年度, s.region_level AS 层级, s.region_code AS 地区代码, s.region_name AS 地区,
        s.kind AS 类别, s.records AS 记录数, s.cadres AS 人数
@@ -154,7 +154,7 @@ WHERE (:year = '' OR s.year = CAST(:year AS INTEGER)) AND (:region = '' OR s.reg
 ORDER BY s.year, s.region_code, s.kind"""),
     CannedQuery(
         name="commendations", title="表彰与典型", level="oversight",
-        description="表彰、荣誉与典型记录。可按 :year、:kind（表彰/典型/荣誉）、:region（单位所在地区）筛选。",
+        description="表彰、荣誉与典型记录。可按年度、类别（表彰/典型/荣誉）、地区（单位所在地区）筛选。",
         sql="""
 SELECT m.date AS 日期, m.kind AS 类别, m.title AS 名称, m.level AS 级别, m.cadre_id AS 干部编号,
        c.name AS 姓名, c.post AS 职务, u.name AS 单位, u.region_code AS 地区代码
@@ -168,7 +168,7 @@ ORDER BY m.date, m.id"""),
     CannedQuery(
         name="candidate_pool", title="干部选拔候选人库", level="oversight",
         description="实绩突出、考核良好、无拟调整事项，且无政治、责任、作风方面负面标签的干部；“未核对”列出缺少数据"
-                    "而未能核对的条件。可按 :region（地区代码）和 :category（实绩类别，如 脱贫攻坚）筛选。",
+                    "而未能核对的条件。可按 地区（名称或代码）和 实绩类别（如 脱贫攻坚）筛选。",
         sql=f"""
 SELECT p.cadre_id AS 干部编号, c.name AS 姓名, c.post AS 职务, u.name AS 单位,
        p.region_code AS 地区代码, p.categories AS 实绩类别, p.achievements AS 实绩条数,

@@ -134,8 +134,8 @@ def register_queries(register: Any) -> None:
     """Canned queries: the ledger (oversight: it names cadres) and totals by prefecture (public)."""
     register(CannedQuery(
         name="subsidy_ledger", title="补贴台账", sql=_LEDGER_SQL, level="oversight",
-        description="按月份（:month，如 2024-07）、地区代码（:region，乡镇、县或市州）或干部编号（:cadre）筛选；"
+        description="按月份（如 2024-07）、地区（乡镇、县或市州，名称或代码）或干部编号筛选；"
                     "空值表示不筛选。每行附计算说明。"))
     register(CannedQuery(
         name="subsidy_totals_by_prefecture", title="补贴汇总（按市州、月份）", sql=_TOTALS_SQL,
-        description="各市州每月各补贴方案的发放人数、未发放人数与金额；可按 :month、:scheme 筛选。"))
+        description="各市州每月各补贴方案的发放人数、未发放人数与金额；可按月份、补贴项目筛选。"))

@@ -10,6 +10,10 @@ The hash never goes into a file: the metadata names the variable (``{"$env": ...
 ``cadre serve --workers N`` runs N uvicorn worker processes on the one (immutable) file: the
 parent checks the file and the settings once, then each worker builds its own Datasette
 (``worker_app``); they share one secret, so a login or a form made by one is valid on all.
+What each serves is a ``hotswap.SwappingApp``: a republished file is served from the next
+request on, without a restart. At oversight level a ``login.LoginGuard`` limits failed logins
+and keeps sessions server-side (``sessions.SessionStore``, one file shared by the workers).
+The password hash is checked before anything listens (``check_password_hash``).
 """
 from __future__ import annotations
 
@@ -17,7 +21,10 @@ import contextlib
 import functools
 import json
 import os
+import re
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +35,9 @@ from datasette.utils import to_css_class
 from ..errors import CadreError
 from ..store import sha256_file
 from . import metadata as md
+from . import pages
+from .hotswap import SwappingApp
+from .login import LoginGuard
 from .queries import MAX_PAGE_ROWS
 from .redact import OVERSIGHT
 
@@ -36,6 +46,12 @@ DEFAULT_USER = "oversight"
 PLUGIN_NAME = "cadre_sdk"
 #: How the parent ``cadre serve`` tells its worker processes what to serve (JSON).
 WORKER_ENV = "CADRE_SERVE_WORKER"
+#: Chinese templates overriding Datasette's (and its plugins') pages.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: Fewest PBKDF2 iterations a password hash may use (an SDK choice: OWASP's 2021 figure for
+#: PBKDF2-HMAC-SHA256; ``datasette hash-password`` uses 480,000).
+MIN_ITERATIONS = 310_000
+_HASH = re.compile(r"pbkdf2_sha256\$(\d+)\$([^$]+)\$([A-Za-z0-9+/]{43}=)")
 
 #: Settings for a read-only publication (facet suggestions cost ~30x a page; wide tables show
 #: fewer rows a page, set per table in the metadata).
@@ -93,9 +109,25 @@ def _inspect_data(out: Path, meta: dict[str, Any]) -> dict[str, Any] | None:
                               "tables": {t: {"count": n} for t, n in own["row_counts"].items()}}}
 
 
+def check_password_hash(value: str, env: str) -> None:
+    """Refuse (``CadreError``, in Chinese) a password hash that is not one ``datasette
+    hash-password`` makes, or that uses fewer than ``MIN_ITERATIONS`` iterations."""
+    how = (f"请运行 `datasette hash-password` 重新生成密码哈希，再 `export {env}='<哈希>'` "
+           "后重新运行 cadre serve")
+    match = _HASH.fullmatch(value.strip())
+    if match is None:
+        raise CadreError(f"环境变量 {env} 中的密码哈希格式不对：应为 pbkdf2_sha256$迭代次数$盐$"
+                         f"哈希值（44 个字符的 Base64），实为 {len(value)} 个字符的其他内容。{how}")
+    if int(match.group(1)) < MIN_ITERATIONS:
+        raise CadreError(f"环境变量 {env} 中的密码哈希强度不足：迭代 {int(match.group(1))} 次，"
+                         f"少于 {MIN_ITERATIONS} 次，容易被暴力破解。{how}")
+
+
 def make_datasette(out: str | os.PathLike, *, password_hash_env: str = PASSWORD_ENV,
-                   user: str = DEFAULT_USER, verify: bool = True) -> Datasette:
-    """A Datasette serving the publication ``out`` read-only (see the module docstring)."""
+                   user: str = DEFAULT_USER, verify: bool = True,
+                   secret: str | None = None) -> Datasette:
+    """A Datasette serving the publication ``out`` read-only (see the module docstring);
+    ``secret`` signs its cookies (default ``$DATASETTE_SECRET``, else a new random one)."""
     out = Path(out)
     meta = load_metadata(out, verify=verify)
     if meta["plugins"][md.PLUGIN_KEY]["level"] == OVERSIGHT:
@@ -104,17 +136,19 @@ def make_datasette(out: str | os.PathLike, *, password_hash_env: str = PASSWORD_
                 f"监督版须登录后查看，但环境变量 {password_hash_env} 未设置。请运行 "
                 f"`datasette hash-password` 生成密码哈希，再 `export {password_hash_env}='<哈希>'` "
                 "后重新运行 cadre serve")
+        check_password_hash(os.environ[password_hash_env], password_hash_env)
         meta["plugins"]["datasette-auth-passwords"] = {
             f"{user}_password_hash": {"$env": password_hash_env},
             "actors": {user: {"id": user, "name": "监督人员"}},
         }
     register_plugin()
     ds = Datasette(immutables=[str(out)], metadata=meta, settings=SETTINGS,
-                   secret=os.environ.get("DATASETTE_SECRET"),
-                   inspect_data=_inspect_data(out, meta))
+                   secret=secret or os.environ.get("DATASETTE_SECRET"),
+                   inspect_data=_inspect_data(out, meta), template_dir=str(TEMPLATES))
     # Pages ask for the CSS class of every cell's column name (a regex and, for Chinese
     # names, an MD5 each time): a pure function of a few names, so remember the answers.
     ds.jinja_env.filters["to_css_class"] = functools.lru_cache(maxsize=4096)(to_css_class)
+    pages.install_globals(ds.jinja_env, meta["plugins"][md.PLUGIN_KEY])
     return ds
 
 
@@ -132,15 +166,33 @@ def _file_id(path: Path) -> list[int]:
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
 
 
+def serving_app(out: Path, *, password_hash_env: str, user: str, state: Path,
+                secret: str | None, verify: bool = True, host: str | None = None) -> Any:
+    """The ASGI app serving ``out`` and its republished versions (``hotswap``), behind the
+    login guard at oversight level. ``state`` is the folder of the server's session store;
+    every version signs cookies with ``secret`` (one random one if None)."""
+    secret = secret or os.environ.get("DATASETTE_SECRET") or secrets.token_hex(32)
+
+    def make(path: Path, check: bool) -> Datasette:
+        return make_datasette(path, password_hash_env=password_hash_env, user=user,
+                              verify=check, secret=secret)
+
+    swapper = SwappingApp(out, make, verify=verify, host=host)
+    if swapper.current.ds.plugin_config(md.PLUGIN_KEY)["level"] != OVERSIGHT:
+        return swapper
+    from .sessions import SessionStore
+    return LoginGuard(swapper, lambda: swapper.current.ds, SessionStore(state / "sessions.db"))
+
+
 def worker_app() -> Any:
     """The ASGI app of one ``cadre serve --workers N`` worker (a uvicorn app factory): the
     publication the parent checked, named in ``$CADRE_SERVE_WORKER``. Its SHA-256 is checked
     again only if the file was replaced since (a republish while the workers started)."""
     spec = json.loads(os.environ[WORKER_ENV])
     out = Path(spec["out"])
-    ds = make_datasette(out, password_hash_env=spec["password_hash_env"], user=spec["user"],
-                        verify=_file_id(out) != spec["file_id"])
-    return ds.app()
+    return serving_app(out, password_hash_env=spec["password_hash_env"], user=spec["user"],
+                       state=Path(spec["state"]), secret=os.environ.get("DATASETTE_SECRET"),
+                       verify=_file_id(out) != spec["file_id"], host=spec.get("host"))
 
 
 @contextlib.contextmanager
@@ -177,15 +229,23 @@ def serve(out: str | os.PathLike, *, host: str, port: int, workers: int = 1,
         await check_databases(ds)
 
     asyncio.run(start())
-    if workers <= 1:
-        uvicorn.run(ds.app(), host=host, port=port, log_level="warning", lifespan="on",
-                    workers=1)
-        return
-    spec = {"out": str(out.resolve()), "file_id": file_id,
-            "password_hash_env": password_hash_env, "user": user}
-    env = {WORKER_ENV: json.dumps(spec)}
-    if not os.environ.get("DATASETTE_SECRET"):   # one secret for all workers' cookies
-        env["DATASETTE_SECRET"] = secrets.token_hex(32)
-    with _environ(env):
-        uvicorn.run(f"{__name__}:worker_app", factory=True, host=host, port=port,
-                    log_level="warning", lifespan="on", workers=workers)
+    state = Path(tempfile.mkdtemp(prefix="cadre-serve-"))
+    try:
+        if workers <= 1:
+            app = serving_app(out, password_hash_env=password_hash_env, user=user,
+                              state=state, secret=ds._secret, verify=_file_id(out) != file_id,
+                              host=f"{host}:{port}")
+            uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on",
+                        workers=1)
+            return
+        spec = {"out": str(out.resolve()), "file_id": file_id, "state": str(state),
+                "host": f"{host}:{port}",
+                "password_hash_env": password_hash_env, "user": user}
+        env = {WORKER_ENV: json.dumps(spec)}
+        if not os.environ.get("DATASETTE_SECRET"):   # one secret for all workers' cookies
+            env["DATASETTE_SECRET"] = secrets.token_hex(32)
+        with _environ(env):
+            uvicorn.run(f"{__name__}:worker_app", factory=True, host=host, port=port,
+                        log_level="warning", lifespan="on", workers=workers)
+    finally:
+        shutil.rmtree(state, ignore_errors=True)

@@ -7,9 +7,9 @@ next to it (``OUT.sha256``, the format ``sha256sum -c`` checks) and into its met
 (``OUT.metadata.json``), since a file cannot contain its own hash. All three are written in
 full before any is moved into place.
 
-Republishing to the path a ``cadre serve`` is serving is safe: readers keep getting the
-version the server opened (its open files still point at it) until the server is restarted,
-which then checks and serves the new one. There is no hot swap: publish, then restart serve.
+Republishing to the path a ``cadre serve`` is serving is safe: the server serves its own
+link to the file it opened, and switches to the new file between requests once all three
+are in place (``hotswap``); no restart is needed.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from . import (
     charts,
     copy,
     generalize,
+    indicators,
     materialize,
     metadata,
     provenance,
@@ -55,7 +56,7 @@ from .searchable import index_rows
 
 #: Tables and views the publication builds itself (a store table may not take these names).
 RESERVED = frozenset({"cadre_overview", "evaluation_summary", aggregates.GRADES,
-                      aggregates.OVERDUE, generalize.TABLE,
+                      aggregates.OVERDUE, generalize.TABLE, indicators.TABLE,
                       timeline.VIEW, search.TABLE, "publication", "plugin_version",
                       "rule_version", "parameter_value"})
 
@@ -151,6 +152,7 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
     if level == PUBLIC:
         provenance.write_protection(conn, limits, redactor.masked, protection.suppressed,
                                     protection.left_out)
+    indicators.write(conn, plugins)
     search.create_index(conn)
     searchable = search.add_rows(conn, index_rows(conn, plans))
     return counts, searchable

@@ -99,7 +99,10 @@ def dashboards(conn: sqlite3.Connection, database: str) -> tuple[dict[str, Any],
         "charts": {c.slug: c.config(database) for c in present},
     }
     if any(c.slug == "grades-by-region" for c in present):
+        # The latest year by default: summing every year's grades answers no question.
+        latest = conn.execute("SELECT max(year) FROM grade_distribution").fetchone()[0]
         config["filters"] = {"year": {"name": "年度", "type": "select", "db": database,
                                       "query": "SELECT DISTINCT year FROM grade_distribution "
-                                               "ORDER BY year DESC"}}
+                                               "ORDER BY year DESC",
+                                      **({"default": str(latest)} if latest else {})}}
     return {DASHBOARD: config}, missing

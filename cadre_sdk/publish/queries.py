@@ -17,6 +17,7 @@ import attrs
 
 from ..errors import PluginError
 from ..plugins import CadrePlugins
+from .chrome import PARAMETERS
 from .redact import PUBLIC
 
 _MISSING_TABLE = re.compile(r"no such table: (\S+)")
@@ -66,11 +67,11 @@ class PublishedQuery:
         description = self.description
         if self.params and "参数" not in description:
             description = (description + "　" if description else "") + \
-                "参数：" + "、".join(self.params)
+                "参数：" + "、".join(PARAMETERS.get(p, p) for p in self.params)
         params = list(self.params)
         if self.page_rows:
             params.append(PAGE)
-            description += (f"　每页 {self.page_rows} 行：看后面各页请在 {PAGE} 中填写页码"
+            description += (f"　每页 {self.page_rows} 行：看后面各页请在“{PARAMETERS[PAGE]}”中填写"
                             "（2、3……；留空为第 1 页）。")
         # Readers who don't write SQL see the form and the answer; "显示 SQL" is one click away.
         return {"title": self.title, "description": description, "sql": self.paged_sql(),

@@ -1,0 +1,84 @@
+"""An explanation as a reader sees it on the publication's pages: the result, the inputs, the
+rules (each linked to its row in 规则清单), the parameters (each linked to its row in 参数取值,
+with its basis), the calculation as numbered steps, and a "原始数据" link to the stored JSON.
+"""
+from __future__ import annotations
+
+import urllib.parse
+from typing import Any
+
+from markupsafe import Markup
+
+from ..explain import _basis, _fmt
+
+
+def _value(value: Any, names: dict[str, str]) -> str:
+    """A value as a reader reads it: a mapping as ``键 值、键 值`` (codes in ``names`` by their
+    Chinese name: 指标得分 德 92, not de 92), a list joined by 、."""
+    if isinstance(value, dict):
+        return "、".join(f"{names.get(k, k)} {_value(v, names)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(_value(v, names) for v in value)
+    return _fmt(value)
+
+
+def _query(url: str, **args: str) -> str:
+    return f"{url}?{urllib.parse.urlencode(args)}"
+
+
+def _rule(entry: Any, rules_url: str) -> Markup:
+    if not isinstance(entry, dict) or "key" not in entry:
+        return Markup("<li>（规则引用未解析）</li>")
+    href = _query(rules_url, key=entry["key"], plugin=entry.get("plugin", ""))
+    return Markup('<li><a href="{}">{}</a>（管辖 {}，<span title="规则键">{}</span>）</li>'
+                  ).format(href, entry.get("name") or entry["key"],
+                           entry.get("jurisdiction", ""), entry["key"])
+
+
+def _parameter(entry: Any, params_url: str) -> Markup:
+    if not isinstance(entry, dict) or "path" not in entry:
+        return Markup("<li>（参数引用未解析）</li>")
+    href = _query(params_url, path=entry["path"], start=entry.get("start", ""))
+    basis = _basis(entry).lstrip("；")
+    return Markup('<li><code>{}</code> = {}，自 {} 起施行。<a href="{}">出处</a>：{}</li>'
+                  ).format(entry["path"], _fmt(entry.get("value")), entry.get("start", ""),
+                           href, basis)
+
+
+def render_html(data: dict[str, Any], *, rules_url: str, params_url: str, raw_url: str,
+                explanation_url: Any, names: dict[str, str] | None = None) -> Markup:
+    """The explanation ``data`` (its references resolved) as HTML; ``explanation_url(id)``
+    links another explanation (``see``); ``names`` gives codes' Chinese names (indicators)."""
+    names = names or {}
+    parts = [Markup('<div class="cadre-explanation"><p><strong>{}</strong></p>').format(
+        data.get("subject", ""))]
+    if data.get("result") is not None:
+        parts.append(Markup("<p>结果：<strong>{}</strong></p>").format(_fmt(data["result"])))
+    if data.get("inputs"):
+        parts.append(Markup("<p>输入：</p><ul>") + Markup("").join(
+            Markup("<li>{}：{}</li>").format(i.get("label", ""), _value(i.get("value"), names))
+            for i in data["inputs"]) + Markup("</ul>"))
+    if data.get("rules"):
+        parts.append(Markup("<p>适用规则：</p><ul>") + Markup("").join(
+            _rule(r, rules_url) for r in data["rules"]) + Markup("</ul>"))
+    if data.get("parameters"):
+        parts.append(Markup("<p>参数及依据：</p><ul>") + Markup("").join(
+            _parameter(p, params_url) for p in data["parameters"]) + Markup("</ul>"))
+    if data.get("steps"):
+        parts.append(Markup("<p>计算步骤：</p><ol>") + Markup("").join(
+            Markup("<li>{}{} = <strong>{}</strong></li>").format(
+                s.get("label", ""), "：" + s["formula"] if s.get("formula") else "",
+                _value(s.get("value"), names)) for s in data["steps"]) + Markup("</ol>"))
+    if data.get("note"):
+        parts.append(Markup("<p>{}</p>").format(data["note"]))
+    if data.get("sql"):
+        parts.append(Markup("<details><summary>计算方法</summary><pre>{}</pre></details>"
+                            ).format(data["sql"]))
+    if data.get("see"):
+        parts.append(Markup("<p>适用规则、参数及其依据：") + Markup("、").join(
+            Markup('<a href="{}" title="说明编号 {}">见说明{}</a>').format(
+                explanation_url(s), s, "" if len(data["see"]) == 1 else n)
+            for n, s in enumerate(data["see"], 1)) + Markup("</p>"))
+    parts.append(Markup('<p><a href="{}">原始数据</a></p></div>').format(raw_url))
+    return Markup("").join(parts)
+

@@ -1,0 +1,153 @@
+"""What the publication's Chinese templates need from the publication (the Datasette plugin's
+``extra_template_vars``, ``render_cell`` and ``asgi_wrapper`` hooks call these): titles of
+tables and columns, the version served, the region and unit pickers of canned queries (and
+names typed for codes), and how a cell is formatted (元, %, 是/否).
+"""
+from __future__ import annotations
+
+import functools
+import re
+import urllib.parse
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from . import chrome
+
+_UNIT = re.compile(r"（单位：([^）]+)）$")
+
+#: Datasette -> {(database, table): {column: formatter}}.
+_FORMATS: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()
+#: Datasette -> {"region": [(code, name)...], "unit": [...]} read once (the file is immutable).
+_CHOICES: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()
+
+
+@functools.cache
+def _record_booleans() -> frozenset[tuple[str, str]]:
+    """(table, column) of every yes/no field of the records (JSON Schema type boolean)."""
+    from ..schemas import all_schemas
+
+    return frozenset((kind, name) for kind, schema in all_schemas().items()
+                     for name, prop in schema.get("properties", {}).items()
+                     if "boolean" in (prop.get("type") if isinstance(prop.get("type"), list)
+                                      else [prop.get("type")]))
+
+
+def _formatter(title: str, unit: str | None, boolean: bool = False
+               ) -> Callable[[Any], str | None] | None:
+    if boolean:
+        return chrome.yes_no
+    if unit == "元":
+        return chrome.amount
+    if unit == "%":
+        return chrome.percent
+    if title.startswith("是否"):
+        return chrome.yes_no
+    return None
+
+
+def query_formatter(column: str) -> Callable[[Any], str | None] | None:
+    """The formatter of a canned query's column, by its (Chinese) name."""
+    if column.endswith(("（元）", "(元)")) or "金额" in column:
+        return chrome.amount
+    if column.endswith(("（%）", "(%)", "%")):
+        return chrome.percent
+    if column.startswith("是否"):
+        return chrome.yes_no
+    return None
+
+
+#: Every column name some served publication formats (a cell of any other column needs no
+#: look-up at all: render_cell leaves it to Datasette at once).
+FORMATTED: set[str] = set()
+
+
+def prepare(datasette: Any, config: dict[str, Any]) -> None:
+    """Work out, once per Datasette, how each table's columns are formatted: from the units
+    in their descriptions (元, %) and their Chinese titles (是否…)."""
+    database = config["database"]
+    found: dict[tuple[str, str | None], dict[str, Callable[[Any], str | None]]] = {}
+    for table, titles in config.get("column_titles", {}).items():
+        described = (datasette.metadata(database=database, table=table) or {}).get(
+            "columns", {}) or {}
+        columns = {}
+        for column, title in titles.items():
+            unit = _UNIT.search(described.get(column) or "")
+            fmt = _formatter(title, unit.group(1) if unit else None,
+                             (table, column) in _record_booleans())
+            if fmt is not None:
+                columns[column] = fmt
+        found[(database, table)] = columns
+        FORMATTED.update(columns)
+    _FORMATS[datasette] = found
+
+
+def formats(datasette: Any, database: str, table: str) -> dict[str, Callable[[Any], str | None]]:
+    """Column -> formatter for ``table`` (``prepare`` must have run for this Datasette)."""
+    return _FORMATS.get(datasette, {}).get((database, table), {})
+
+
+async def choices(datasette: Any, database: str) -> dict[str, list[tuple[str, str]]]:
+    """The regions and units readers pick from by name: ``{"region": [(code, name)], ...}``."""
+    cache = _CHOICES.setdefault(datasette, {})
+    if database not in cache:
+        db = datasette.get_database(database)
+        found: dict[str, list[tuple[str, str]]] = {}
+        for kind, sql in (("region", "SELECT code, name FROM region ORDER BY code"),
+                          ("unit", "SELECT code, name FROM unit ORDER BY code")):
+            try:
+                found[kind] = [(r[0], r[1]) for r in (await db.execute(sql)).rows]
+            except Exception:  # noqa: BLE001 - a publication without the table: no picker
+                found[kind] = []
+        cache[database] = found
+    return cache[database]
+
+
+def codes_for_names(query: str, params: frozenset[str],
+                    options: list[tuple[str, str]]) -> str:
+    """``query`` (a query string) with the names of ``options`` in ``params`` replaced by their
+    codes: ``region=玉树藏族自治州`` → ``region=632700``. A code, an unknown name or a name two
+    options share is left as it is (the query then says it found nothing)."""
+    if not query or not options:
+        return query
+    by_name: dict[str, str | None] = {}
+    for code, name in options:
+        by_name[name] = None if name in by_name else code
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    changed = False
+    out = []
+    for key, value in pairs:
+        code = by_name.get(value.strip()) if key in params else None
+        if code:
+            value, changed = code, True
+        out.append((key, value))
+    return urllib.parse.urlencode(out) if changed else query
+
+
+def picker(name: str) -> str | None:
+    """Which list a canned-query parameter is picked from (``region``/``unit``), or None."""
+    if name in chrome.REGION_PARAMETERS:
+        return "region"
+    if name in chrome.UNIT_PARAMETERS:
+        return "unit"
+    return None
+
+
+def install_globals(jinja_env: Any, config: dict[str, Any]) -> None:
+    """What every Chinese template may use, on every page (error pages too): the words
+    (``zh``), the version served (``cadre``), table and column titles, the picker of a
+    canned-query parameter."""
+    tables = config.get("table_titles", {})
+    columns = config.get("column_titles", {})
+    jinja_env.globals.update({
+        "zh": chrome,
+        "cadre": {"level": config["level"], "public": config["level"] != "oversight",
+                  "sha256": config.get("sha256", ""), "built_at": config.get("built_at", ""),
+                  "database": config["database"]},
+        "zh_table": lambda name: tables.get(name, name),
+        "zh_column": lambda table, column: columns.get(table, {}).get(column, column),
+        "zh_picker": picker,
+    })
+    words = {**chrome.EXPLANATION_KINDS, **tables}
+    jinja_env.filters["zh_key"] = \
+        lambda key: ":".join(words.get(part, part) for part in str(key).split(":"))

@@ -1,0 +1,108 @@
+"""What the publication's pages show readers (in-process Datasette): amounts with 元 and
+thousands separators, shares with %, yes/no as 是/否, indicator names for codes, region
+pickers by name in canned queries with names typed for codes, and the version in the footer."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_publish_support import (  # noqa: F401  (fixtures)
+    PASSWORD, oversight_db, password_hash, public_db, sample_store,
+)
+
+from cadre_sdk.publish.testing import PublicationClient
+
+
+@pytest.fixture(scope="module")
+def public(public_db: Path) -> Iterator[PublicationClient]:
+    with PublicationClient(public_db) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def oversight(oversight_db: Path, password_hash: str) -> Iterator[PublicationClient]:
+    """The oversight publication, logged in (its tables hold the rows per person)."""
+    with PublicationClient(oversight_db) as client:
+        login = client.post("/-/login", data={"username": "oversight", "password": PASSWORD})
+        client.cookies = {"ds_actor": login.cookies["ds_actor"]}
+        yield client
+
+
+def _cells(page: str, column: str) -> list[str]:
+    return re.findall(rf'<td class="col-{column} [^"]*">(.*?)</td>', page, re.DOTALL)
+
+
+def test_amounts_shares_and_yes_no_are_formatted(oversight: PublicationClient) -> None:
+    get = oversight.get
+    totals = get("/oversight/subsidy_totals?region_level=市州&scheme=地区附加津贴",
+                 cookies=oversight.cookies).text
+    assert _cells(totals, "amount") == ["250.00 元", "250.00 元"]   # stored as 250.0
+    ledger = get("/oversight/subsidy_ledger?month=&region=&cadre=C002",   # a canned query
+                 cookies=oversight.cookies).text
+    assert "250.00 元" in ledger
+    cadres = get("/oversight/cadre", cookies=oversight.cookies).text
+    assert {c.strip() for c in _cells(cadres, "is_leader")} == {"是", "否"}   # 1/0 in the file
+    shares = _cells(get("/oversight/evaluation_summary", cookies=oversight.cookies).text,
+                    "excellent_share")
+    assert "66.7%" in shares                                    # stored as 66.7 (per cent)
+    # the JSON answers keep the numbers as they are
+    rows = oversight.json("/oversight/evaluation_summary.json?_shape=array",
+                          cookies=oversight.cookies)
+    assert 66.7 in [r["excellent_share"] for r in rows]
+
+
+def test_thousands_are_separated() -> None:
+    from cadre_sdk.publish import chrome
+
+    assert chrome.amount(39380.0) == "39,380.00 元"
+    assert chrome.amount(True) is None and chrome.amount("x") is None
+    assert chrome.percent(12.5) == "12.5%" and chrome.yes_no(1) == "是"
+    assert chrome.yes_no(0) == "否" and chrome.yes_no(2) is None
+
+
+def test_indicator_codes_show_their_chinese_names(public: PublicationClient,
+                                                  oversight: PublicationClient) -> None:
+    page = oversight.get("/oversight/indicator_score", cookies=oversight.cookies).text
+    assert '<span title="指标代码 de">德</span>' in page
+    names = public.json("/public/indicator.json?_shape=array")
+    assert {"code": "de", "name": "德"} in [{"code": r["code"], "name": r["name"]}
+                                             for r in names]
+
+
+def test_region_picker_by_name_and_names_for_codes(public: PublicationClient) -> None:
+    page = public.get("/public/assessment_scorecard_by_unit?year=2024&region=").text
+    assert "<title>年度考核成绩单（按单位）</title>" in page         # not the SQL
+    assert '<option value="632700">玉树藏族自治州</option>' in page
+    assert re.search(r'<label for="qp\d" title="year">年度</label>', page)
+    by_code = public.json("/public/assessment_scorecard_by_unit.json?year=2024&region=632700"
+                          "&_shape=array")
+    by_name = public.json("/public/assessment_scorecard_by_unit.json?year=2024"
+                          "&region=玉树藏族自治州&_shape=array")
+    assert by_code and by_name == by_code
+    chosen = public.get("/public/assessment_scorecard_by_unit?year=2024&region=玉树藏族自治州").text
+    assert '<option value="632700" selected>玉树藏族自治州</option>' in chosen
+
+
+def test_every_page_names_its_version(public: PublicationClient, public_db: Path) -> None:
+    sha = public_db.with_name(public_db.name + ".sha256").read_text().split()[0]
+    for path in ("/", "/public", "/public/case", "/public/search?q=玉树", "/-/login"):
+        assert f'<code class="cadre-version" title="文件的 SHA-256">{sha}</code>' in \
+            public.get(path).text, path
+
+
+def test_no_login_link_at_public_level(public: PublicationClient) -> None:
+    for path in ("/", "/public", "/public/case"):
+        assert "/-/login" not in public.get(path).text, path
+
+
+def test_row_titles_name_tables_and_kinds_in_chinese(oversight: PublicationClient) -> None:
+    # Rules explanations are cited by persons' assessments, so they are published at oversight
+    # level only (the public level keeps only explanations a published row cites).
+    shared = oversight.json("/oversight.json?sql=SELECT id FROM explanation WHERE kind = "
+                            "'assessment_rules' LIMIT 1&_shape=array",
+                            cookies=oversight.cookies)[0]["id"]
+    page = oversight.get(f"/oversight/explanation/{shared.replace(':', '~3A')}",
+                         cookies=oversight.cookies).text
+    assert f"<title>计算说明：考核规则与参数:{shared.split(':', 1)[1]}</title>" in page
