@@ -1,4 +1,4 @@
-"""Shared test set-up. The cadre_sdk pytest plugin (cadre_sdk.testing) supplies the fixtures
+"""Shared test set-up. The cadre_sdk pytest plugin (cadre_sdk.testing_fixtures) supplies the fixtures
 ``cadre_db``, ``cadre_plugins``, ``cadre_load`` and ``cadre_evaluate``."""
 from pathlib import Path
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import Env, pass_env
+from .env import Env, pass_env
 from ..publish import DEFAULT_MIN_RATERS, LEVELS, publish as build_publication
 from ..publish.app import DEFAULT_USER, PASSWORD_ENV, default_workers
 from ..publish.metadata import Notice

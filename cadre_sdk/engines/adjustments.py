@@ -20,7 +20,6 @@ import sqlite_utils
 
 from ..errors import RowError
 from ..explain import Trace
-from ..loader import after_load
 from ..plugins import CadrePlugins, Registration, get_plugin_manager
 from .batch import BatchWriter
 from .tolerance_rules import prefecture_of
@@ -48,7 +47,6 @@ class Catalogues:
         return self._cache[region_code]
 
 
-@after_load("adjustment")
 def check_situations(db: sqlite_utils.Database, keys_table: str,
                      plugins: CadrePlugins | None = None) -> list[RowError]:
     """Each loaded adjustment cites a situation of its cadre's jurisdiction, with an action the

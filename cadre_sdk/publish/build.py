@@ -23,7 +23,7 @@ from pathlib import Path
 import attrs
 
 from .. import explanations
-from ..engines import engine_modules
+from ..engines import registry
 from ..errors import CadreError
 from ..plugins import CadrePlugins
 from ..store import now, open_db, sha256_file, store_error
@@ -120,7 +120,7 @@ def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
     """
     source, out = Path(db_path), Path(out)
     _check_arguments(source, out, level, min_raters)
-    engine_modules()   # engines describe their tables when imported
+    registry.table_labels()   # the engines' result tables are labelled (engines/registry.py)
     try:
         return _build(source, out, level, plugins, min_raters, notice)
     except (sqlite3.Error, OSError) as exc:   # a full disk, a read-only folder, a locked store
