@@ -1,13 +1,13 @@
-"""Provincial default plugin: the publication's cross-cutting canned queries, the cadre profile
-and Chinese search. They read views and tables the publication builds (``cadre_sdk.publish``);
-each engine's queries come with its own default plugin.
+"""Provincial default plugin: the publication's cross-cutting canned query, the cadre profile.
+It reads a view the publication builds (``cadre_timeline``); each engine's queries come with
+its own default plugin, and the Chinese search query with the publication
+(``cadre_sdk.publish.search.SEARCH_QUERY``), which builds the index it reads.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from ..hookspecs import hookimpl
-from ..publish.search import RANKED, SEARCH_SQL
 from ..rules import CannedQuery
 
 CADRE_PROFILE = CannedQuery(
@@ -21,15 +21,7 @@ FROM cadre_timeline
 WHERE cadre_id = :cadre_id
 ORDER BY section_order, date, record""")
 
-SEARCH = CannedQuery(
-    name="search", title="搜索",
-    description="中文全文检索：单位、地区、职务、日常考察、实绩、案件事由、备注等（监督版含干部姓名）。"
-                "q 填检索词：可输入两字词、多个词（以空格分隔，须同时出现）、单字，繁体亦可。"
-                f"按相关程度排序；匹配超过 {RANKED} 条时只列出前 {RANKED} 条（地区、单位、干部在前），"
-                "请增加检索词缩小范围。",
-    sql=SEARCH_SQL)
-
-QUERIES = (CADRE_PROFILE, SEARCH)
+QUERIES = (CADRE_PROFILE,)
 
 
 @hookimpl

@@ -131,7 +131,7 @@ ORDER BY e.year, e.region_code, e.kind, e.subkind"""),
     CannedQuery(
         name="care_gaps", title="高海拔乡镇干部当年未体检名单", level="oversight",
         description="当年在高海拔乡镇岗位（海拔下限见说明）工作、当年没有体检记录的干部。可按 :year、:region 筛选。",
-        sql=f"""
+        sql="""
 SELECT g.year AS 年度, g.cadre_id AS 干部编号, c.name AS 姓名, c.post AS 职务,
        g.township_code AS 乡镇代码, r.name AS 乡镇, g.altitude_m AS 海拔,
        g.last_health_check AS 上次体检, cadre_explain(e.json) AS 说明
