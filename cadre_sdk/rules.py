@@ -296,9 +296,29 @@ class CannedQuery:
         return self.name
 
 
+@attrs.frozen
+class Thresholds:
+    """Dated thresholds an engine reads for one concern (``concern``: ``staffing`` for the
+    staffing engine's views: ``training.min_hours_per_year``, ``care.high_altitude_m``,
+    ``candidate_pool.*``), from ``parameters``. Resolved by jurisdiction like any rule item and
+    overlaid on the items up the chain: a county's file states only the thresholds it changes
+    and inherits the rest (``replace=True`` to stand alone)."""
+
+    rule_kind: ClassVar[str] = "thresholds"
+    concern: str
+    parameters: Parameters | None = None
+    name: str = ""
+    priority: int = 0
+    replace: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.concern
+
+
 RULE_TYPES: tuple[type, ...] = (
     IndicatorSet, ScoringFormula, GradingRule, GradeQuota, ConsequenceRule, SubsidyRule,
-    ToleranceVariant, AdjustmentSituation, StaffingRule, CannedQuery, RedLine,
+    ToleranceVariant, AdjustmentSituation, StaffingRule, CannedQuery, RedLine, Thresholds,
 )
 
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..hookspecs import hookimpl
-from ..rules import CannedQuery, StaffingRule
+from ..parameters import load_parameters
+from ..rules import CannedQuery, StaffingRule, Thresholds
+from . import PARAMETERS
 
 SOURCE = "省委组织部负责人就《关于进一步激励广大干部新时代新担当新作为的指导意见》答记者问"
 
@@ -75,6 +77,18 @@ def register_staffing_rules(register: Any) -> None:
     register(StaffingRule(
         code="county_head_township_work", sql=_COUNTY_HEAD_SQL, source=SOURCE, advisory=True,
         title="县直单位主要负责人一般应有乡镇工作经历"))
+
+
+#: The thresholds of the staffing engine's views (training hours, high altitude, the candidate
+#: pool's window and standards), in ``parameters/staffing.yaml``.
+THRESHOLDS = Thresholds(concern="staffing", parameters=load_parameters(PARAMETERS / "staffing.yaml"),
+                        name="青海省配备、培训、关爱与选拔候选人默认参数（cadre-sdk）")
+
+
+@hookimpl
+def register_thresholds(register: Any) -> None:
+    """The provincial thresholds of the staffing views (see ``THRESHOLDS``)."""
+    register(THRESHOLDS)
 
 
 #: "Any region": the row's region, county or prefecture equals :region, or :region is empty.

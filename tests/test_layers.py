@@ -1,0 +1,78 @@
+"""The layers are real: explicit wiring (one engine registry, after-load callbacks passed by the
+caller, no silently skipped module), ``defaults=False`` means no defaults anywhere, and the
+testing kit and the benchmarks work without pytest."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cadre_sdk.engines import registry
+from cadre_sdk.engines.tolerance_rules import Variants
+from cadre_sdk.errors import PluginError
+from cadre_sdk.testing import make_db, make_plugins, write_csv
+from cadre_sdk.loader import load_files
+
+ROOT = Path(__file__).resolve().parent.parent
+NO_PYTEST = "import sys; sys.modules['pytest'] = None; "
+
+
+def test_the_testing_kit_imports_without_pytest():
+    done = subprocess.run([sys.executable, "-c", NO_PYTEST + "import cadre_sdk.testing as t; "
+                           "print(sorted(n for n in ('make_db', 'make_plugins', 'load_rows', "
+                           "'evaluate_all', 'write_csv') if hasattr(t, n)))"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(sorted(["evaluate_all", "load_rows", "make_db",
+                                              "make_plugins", "write_csv"]))
+
+
+def test_the_benchmarks_run_without_pytest():
+    done = subprocess.run([sys.executable, "-c", NO_PYTEST + "import runpy; "
+                           "sys.argv = ['benchmarks/run.py', '--help']; "
+                           "runpy.run_path('benchmarks/run.py', run_name='__main__')"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "--scale" in done.stdout
+
+
+def test_the_engines_are_listed_in_one_place():
+    assert [registry.engine_name(m) for m in registry.ENGINES] == \
+        ["assessment", "cases", "subsidies", "staffing"]
+    assert set(registry.AFTER_LOAD) == {"case_event", "adjustment"}
+
+
+def test_the_loader_runs_only_the_callbacks_it_is_given(tmp_path):
+    db = make_db(tmp_path / "cadre.db")
+    seen = []
+
+    def callback(db, keys_table, plugins):
+        seen.append([r[0] for r in db.execute(f"SELECT code FROM {keys_table}")])
+        return []
+
+    units = write_csv(tmp_path / "u.csv", [{"单位代码": "U1", "单位名称": "某局", "单位类别": "部门",
+                                             "单位层级": "县", "所在地区代码": "630102"}])
+    load_files(db, "unit", [units], plugins=make_plugins())          # none given: none run
+    assert seen == []
+    load_files(db, "unit", [units], plugins=make_plugins(), after_load={"unit": [callback]})
+    assert seen == [["U1"]]
+
+
+def test_a_missing_command_module_is_an_error(monkeypatch):
+    # ``commands/__init__`` imports its modules by name: a module that cannot be imported is an
+    # ImportError, not a command silently missing from the CLI.
+    monkeypatch.setitem(sys.modules, "cadre_sdk.commands.verify", None)
+    for name in [n for n in sys.modules if n == "cadre_sdk.commands"]:
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.raises(ImportError):
+        import cadre_sdk.commands  # noqa: F401
+
+
+def test_without_defaults_no_tolerance_variant_is_made_up():
+    book = make_plugins(defaults=False).book
+    with pytest.raises(PluginError, match="no tolerance variant applies"):
+        Variants.resolve(book, "改革创新", "630102")
+    chosen = Variants.resolve(make_plugins().book, "改革创新", "630102")
+    assert chosen.primary.plugin == "cadre_sdk.defaults.tolerance"
