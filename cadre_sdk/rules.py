@@ -18,6 +18,9 @@ import attrs
 
 from .explain import Trace, parameter_record
 from .parameters import STATUSES, Parameters
+from .records.rule_inputs import (  # noqa: F401  (public: what rule functions receive)
+    AssessmentInputs, CaseInputs, Entitlement, IndicatorLine, TargetSummary, Votes,
+)
 
 
 def _tuple(value: Any) -> tuple:

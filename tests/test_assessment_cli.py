@@ -11,7 +11,7 @@ import pytest
 from cadre_sdk.defaults.assessment_queries import QUERIES
 from clihelp import run as cli
 
-from test_assessment_engine import consequence_world, world  # noqa: F401 (fixture)
+from test_assessment_engine import consequence_world
 
 
 @pytest.fixture

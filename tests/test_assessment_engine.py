@@ -109,19 +109,6 @@ def explanation(db, aid):
     return text, data
 
 
-@pytest.fixture
-def world(cadre_db, cadre_load):
-    return World(cadre_db, cadre_load)
-
-
-@pytest.fixture
-def run(cadre_plugins, cadre_evaluate):
-    """Evaluate the assessment engine with the defaults plus the given plugins."""
-    def go(db, *plugins):
-        return cadre_evaluate(db, cadre_plugins(*plugins), as_of="2025-01-31", only=("assessment",))
-    return go
-
-
 # -- the default formula ------------------------------------------------------------------
 
 def test_default_formula_all_components(world, run):

@@ -8,10 +8,7 @@ from typing import Any
 
 import pytest
 
-from test_publish_support import (  # noqa: F401  (fixtures)
-    NAMES, PASSWORD, SCRIPT_NAME, cadre_serve, oversight_db, password_hash, public_db,
-    sample_store,
-)
+from test_publish_support import NAMES, PASSWORD, SCRIPT_NAME, cadre_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

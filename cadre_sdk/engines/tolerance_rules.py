@@ -21,6 +21,7 @@ from ..explain import Trace
 from ..jurisdiction import PROVINCE, chain, level
 from ..overlays import compose, overlay_chain
 from ..plugins import Registration, RuleBook, call_rule
+from ..records.rule_inputs import CaseInputs  # noqa: F401  (used from here by the engine)
 from ..rules import RuleContext
 from ..workdays import Calendar, provisional_note
 from .case_states import Clock
@@ -43,15 +44,6 @@ def prefecture_of(code: str) -> str | None:
     return None if level(code) == "province" else code[:4] + "00"
 
 
-@attrs.frozen
-class CaseInputs:
-    """What a variant's ``accepting_body`` function gets about a case."""
-
-    id: str
-    kind: str
-    region_code: str
-    cadre_id: str
-    cadre_level: str | None
 
 
 def _default_registration(book: RuleBook) -> Registration | None:
