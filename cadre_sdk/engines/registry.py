@@ -37,8 +37,9 @@ LABEL_MODULES: tuple[ModuleType, ...] = (assessment_labels, case_labels, staffin
 
 
 def engine_name(module: ModuleType) -> str:
-    """The engine's short name (``assessment``), as ``cadre evaluate --only`` takes it."""
-    return module.__name__.rsplit(".", 1)[1]
+    """The engine's short name (``assessment``), as ``cadre evaluate --only`` takes it: the
+    part of its module's name after ``cadre_sdk.engines.`` (a module or a package of its own)."""
+    return module.__name__.removeprefix(f"{__package__}.").split(".")[0]
 
 
 def table_labels() -> dict[str, TableLabels]:
