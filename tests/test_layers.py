@@ -3,6 +3,8 @@ caller, no silently skipped module), ``defaults=False`` means no defaults anywhe
 testing kit and the benchmarks work without pytest."""
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +78,45 @@ def test_without_defaults_no_tolerance_variant_is_made_up():
         Variants.resolve(book, "改革创新", "630102")
     chosen = Variants.resolve(make_plugins().book, "改革创新", "630102")
     assert chosen.primary.plugin == "cadre_sdk.defaults.tolerance"
+
+
+def _copy_tree(tmp_path: Path) -> Path:
+    """The package, the tools and pyproject.toml, copied (what the contract is checked on)."""
+    root = tmp_path / "tree"
+    root.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("cadre_sdk", "tools"):
+        shutil.copytree(ROOT / name, root / name, ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def _restructure(root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(root / "tools" / "restructure.py"), "--root",
+                           str(root), "--no-git"], capture_output=True, text=True)
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([str(Path(sys.executable).parent / "lint-imports")], cwd=root,
+                          capture_output=True, text=True, env=env)
+
+
+def test_the_layout_keeps_the_layers_contract_and_a_back_edge_breaks_it(tmp_path):
+    # On a copy: bring it to the layout (a no-op once the tree has it), check the contract,
+    # run the script again (nothing to do), then add a back-edge and see the contract fail.
+    root = _copy_tree(tmp_path)
+    first = _restructure(root)
+    assert first.returncode == 0, first.stderr
+    assert "UNPLANNED" not in first.stderr
+    again = _restructure(root)
+    assert again.returncode == 0 and "nothing to do" in again.stdout, again.stdout
+    kept = _lint_imports(root)
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    assert "1 kept, 0 broken" in kept.stdout
+    errors = root / "cadre_sdk" / "core" / "errors.py"
+    errors.write_text(errors.read_text(encoding="utf-8") + "\nimport cadre_sdk.cli.app  # a "
+                      "back-edge\n", encoding="utf-8")
+    broken = _lint_imports(root)
+    assert broken.returncode != 0
+    assert "cadre_sdk.core is not allowed to import cadre_sdk.cli" in broken.stdout
