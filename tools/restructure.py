@@ -361,14 +361,22 @@ def format_from(module: str, names: list[ast.alias], indent: int) -> str:
 
 
 def replace_node(lines: list[str], node: ast.stmt, text: str) -> None:
-    """Replace the lines of ``node`` with ``text``, keeping a trailing comment on its last line."""
+    """Replace the lines of ``node`` (an import) with ``text``, keeping its comments (``# noqa``
+    …): after the statement when it is one line, after its opening parenthesis otherwise."""
     first, last = node.lineno - 1, node.end_lineno - 1
-    tail = lines[last][node.end_col_offset:]
-    comment = tail.rstrip("\n")
-    keep = comment if comment.strip().startswith("#") or comment.strip().startswith(";") else ""
+    comments = [line[line.index("#"):].rstrip("\n").rstrip()
+                for line in lines[first: last + 1] if "#" in line]
     newline = "\n" if lines[last].endswith("\n") else ""
     head = lines[first][: node.col_offset]
-    lines[first: last + 1] = [head + text.lstrip(" ") + keep + newline]
+    text = text.lstrip(" ")
+    if comments:
+        note = "  " + " ".join(c if n == 0 else c.lstrip("# ") for n, c in enumerate(comments))
+        if "\n" in text and text.split("\n", 1)[0].endswith("("):
+            top, rest = text.split("\n", 1)
+            text = top + note + "\n" + rest
+        else:
+            text += note
+    lines[first: last + 1] = [head + text + newline]
 
 
 # -- step 2: moves --------------------------------------------------------------------------------
@@ -390,11 +398,11 @@ def do_moves(root: Path, moves: dict[str, str], plan: Plan, dry: bool, git: bool
         plan.add(f"move {source.relative_to(root)} -> {target.relative_to(root)}")
         if dry:
             continue
-        ensure_packages(root, target.parent)
+        ensure_packages(root, target.parent, git)
         move(root, source, target, git)
 
 
-def ensure_packages(root: Path, folder: Path) -> None:
+def ensure_packages(root: Path, folder: Path, git: bool = False) -> None:
     """Create the packages down to ``folder`` (an ``__init__.py`` with its docstring)."""
     rel = folder.relative_to(root)
     for n in range(1, len(rel.parts) + 1):
@@ -404,6 +412,8 @@ def ensure_packages(root: Path, folder: Path) -> None:
         if not init.exists():
             doc = PACKAGE_DOCS.get(".".join(rel.parts[:n]), "")
             init.write_text(f'"""{doc}"""\n' if doc else "", encoding="utf-8")
+            if git:
+                subprocess.run(["git", "add", str(init)], cwd=root, check=True)
 
 
 def move(root: Path, source: Path, target: Path, git: bool) -> None:
@@ -426,7 +436,7 @@ def do_splits(root: Path, plan: Plan, dry: bool, git: bool) -> None:
             continue
         texts = split_module(source.read_text(encoding="utf-8"), spec)
         default_path = root.joinpath(*spec["default"].split(".")).with_suffix(".py")
-        ensure_packages(root, default_path.parent)
+        ensure_packages(root, default_path.parent, git)
         move(root, source, default_path, git)   # keeps the history with the default part
         for name, text in texts.items():
             path = root.joinpath(*name.split(".")).with_suffix(".py")
@@ -534,10 +544,10 @@ def reexport(old: str, texts: dict[str, str], doc: str) -> str:
     public: list[str] = []
     for part, text in texts.items():
         tree = ast.parse(text)
-        names = sorted({n for node in tree.body for n in defined_names(node)})
-        lines.append(format_from(part, [ast.alias(n) for n in names], 0)
-                     + "  # noqa: F401\n")
-        public += [n for n in names if not n.startswith("_")]
+        names = sorted({n for node in tree.body for n in defined_names(node)
+                        if not n.startswith("_")})
+        lines.append(format_from(part, [ast.alias(n) for n in names], 0) + "\n")
+        public += names
     lines.append("\n__all__ = [\n" + "".join(f'    "{n}",\n' for n in sorted(public)) + "]\n")
     return "".join(lines)
 
