@@ -119,4 +119,4 @@ def test_the_layout_keeps_the_layers_contract_and_a_back_edge_breaks_it(tmp_path
                       "back-edge\n", encoding="utf-8")
     broken = _lint_imports(root)
     assert broken.returncode != 0
-    assert "cadre_sdk.core is not allowed to import cadre_sdk.cli" in broken.stdout
+    assert "cadre_sdk.core.errors -> cadre_sdk.cli.app" in broken.stdout

@@ -130,6 +130,9 @@ MOVES: dict[str, str] = {
     "cadre_sdk.rules_check": "cadre_sdk.cli.rules_check",
 }
 
+#: The entries of ``MOVES`` that move a whole package (a folder), not a module.
+PACKAGE_MOVES = {"cadre_sdk.commands"}
+
 #: old module -> {"default": new module, "parts": {new module: (top-level names,)},
 #:               "docs": {new module: docstring}, "package": new package re-exporting all}.
 SPLITS: dict[str, dict] = {
@@ -255,7 +258,8 @@ def dotted_of(root: Path, path: Path) -> str:
 def all_moves(root: Path) -> dict[str, str]:
     """``MOVES`` plus every ``cadre_sdk/readers*`` module or package into ``ingest``."""
     moves = dict(MOVES)
-    for path in sorted((root / PKG).glob("readers*")):
+    found = [*(root / PKG).glob("readers*"), *(root / PKG / "ingest").glob("readers*")]
+    for path in sorted(found):
         name = path.stem if path.suffix == ".py" else path.name
         if path.suffix == ".py" or (path / "__init__.py").exists():
             moves[f"{PKG}.{name}"] = f"{PKG}.ingest.{name}"
@@ -617,6 +621,8 @@ def outside_imports(text: str, edit) -> str:
 def rewrite_path(text: str, old: dict[str, str], new: set[str]) -> str:
     is_dir = text.endswith("/")
     dotted = text.removesuffix("/").removesuffix(".py").replace("/", ".")
+    if is_dir and not any(dotted == p or dotted.startswith(p + ".") for p in PACKAGE_MOVES):
+        return text   # a folder: only a moved package's folder moves (cadre_sdk/commands/)
     changed = rewrite_dotted(dotted, old, new)
     if changed == dotted:
         return text
