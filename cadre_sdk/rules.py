@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import attrs
 
 from .explain import Trace, parameter_record
+from .calendar_years import YearSchedule, read_year_file  # noqa: F401  (public: register_calendar_years)
 from .parameters import STATUSES, Parameters
 from .records.rule_inputs import (  # noqa: F401  (public: what rule functions receive)
     AssessmentInputs, CaseInputs, Entitlement, IndicatorLine, TargetSummary, Votes,
