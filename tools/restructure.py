@@ -495,6 +495,12 @@ def split_module(source: str, spec: dict) -> dict[str, str]:
     body = tree.body[1:] if docstring is not None else tree.body
     imports = [n for n in body if isinstance(n, (ast.Import, ast.ImportFrom))
                and not (isinstance(n, ast.ImportFrom) and n.module == "__future__")]
+    groups: dict[ast.stmt, int] = {}   # import -> its group (blank-line separated)
+    number = 0
+    for node in imports:
+        if node.lineno > 1 and not lines[node.lineno - 2].strip():
+            number += 1
+        groups[node] = number
     chunks: dict[str, list[ast.stmt]] = {p: [] for p in [spec["default"], *spec["parts"]]}
     for node in body:
         if node in imports or isinstance(node, ast.ImportFrom) and node.module == "__future__":
@@ -512,10 +518,14 @@ def split_module(source: str, spec: dict) -> dict[str, str]:
         head = [f'"""{spec["docs"][part]}\n"""\n' if part in spec.get("docs", {})
                 else f'"""{docstring}"""\n' if docstring else "",
                 "from __future__ import annotations\n\n"]
+        group = None
         for node in imports:
             kept = [a for a in node.names if (a.asname or a.name).split(".")[0] in used]
             if not kept:
                 continue
+            if group is not None and group != groups[node]:
+                head.append("\n")   # the original's blank line between import groups
+            group = groups[node]
             if isinstance(node, ast.ImportFrom):
                 head.append(format_from(node.module, kept, 0) + "\n")
             else:
@@ -526,6 +536,8 @@ def split_module(source: str, spec: dict) -> dict[str, str]:
                 needed = sorted(n for n in names if n in used)
                 if needed:
                     head.append(format_from(other, [ast.alias(n) for n in needed], 0) + "\n")
+        if head[-1] == "from __future__ import annotations\n\n":
+            head[-1] = "from __future__ import annotations\n"
         text = "".join(head) + "\n\n"
         for node in nodes:
             start = (node.decorator_list[0].lineno if getattr(node, "decorator_list", None)
