@@ -255,9 +255,27 @@ def dotted_of(root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
+#: Engine modules named with an engine's prefix (added by other branches) go into its package:
+#: ``engines/assessment_dates.py`` -> ``engines/assessment/dates.py``.
+ENGINE_PREFIXES = {"assessment_": "assessment", "case_": "cases", "cases_": "cases",
+                   "staffing_": "staffing", "subsidy_": "subsidies", "subsidies_": "subsidies"}
+#: Modules that stay in ``engines/`` itself.
+ENGINES_ROOT = {"__init__", "registry", "evaluate", "thresholds", "batch_writer"}
+
+
 def all_moves(root: Path) -> dict[str, str]:
-    """``MOVES`` plus every ``cadre_sdk/readers*`` module or package into ``ingest``."""
+    """``MOVES``, every ``cadre_sdk/readers*`` module or package into ``ingest``, and every
+    engine module with an engine's prefix into that engine's package."""
     moves = dict(MOVES)
+    planned = set(moves)
+    for path in sorted((root / PKG / "engines").glob("*.py")):
+        old = f"{PKG}.engines.{path.stem}"
+        if old in planned:
+            continue
+        for prefix, engine in ENGINE_PREFIXES.items():
+            if path.stem.startswith(prefix):
+                moves[old] = f"{PKG}.engines.{engine}.{path.stem.removeprefix(prefix)}"
+                break
     found = [*(root / PKG).glob("readers*"), *(root / PKG / "ingest").glob("readers*")]
     for path in sorted(found):
         name = path.stem if path.suffix == ".py" else path.name
@@ -781,6 +799,9 @@ def leftovers(root: Path, moves: dict[str, str]) -> list[str]:
         if name in PUBLIC or name in KEEP_PACKAGES or name in planned:
             continue
         out.append(f"{PKG}.{name}")
+    for path in sorted((root / PKG / "engines").glob("*.py")):
+        if path.stem not in ENGINES_ROOT and f"{PKG}.engines.{path.stem}" not in moves:
+            out.append(f"{PKG}.engines.{path.stem}")
     return out
 
 
