@@ -27,6 +27,11 @@ from .loader import LoadResult, load_files
 from .plugins import CadrePlugins, get_plugin_manager
 from .store import migrate, open_db
 
+#: ``pytest -p cadre_sdk.testing`` (as the docs said before the fixtures moved) still brings the
+#: fixtures: pytest loads the plugins a plugin module names here. Importing this module does not
+#: import pytest.
+pytest_plugins = ("cadre_sdk.testing_fixtures",)
+
 
 def make_db(path: str | Path, plugins: CadrePlugins | None = None) -> sqlite_utils.Database:
     """A migrated store at ``path`` holding the province's divisions."""

@@ -139,3 +139,17 @@ def test_the_restructuring_replays_over_modules_added_later(tmp_path):
     moved = root / "cadre_sdk" / "engines" / "assessment" / "late.py"
     assert moved.read_text(encoding="utf-8") == \
         "from cadre_sdk.core.trace import Trace\nfrom cadre_sdk.ingest import loader\n"
+
+
+def test_the_old_pytest_plugin_name_still_brings_the_fixtures(tmp_path):
+    # ``pytest -p cadre_sdk.testing`` (what the docs said before the fixtures moved to
+    # cadre_sdk.testing_fixtures) keeps working; the entry point is switched off to prove it.
+    (tmp_path / "test_uses_fixtures.py").write_text(
+        "def test_plugins(cadre_plugins, cadre_db):\n"
+        "    assert cadre_plugins().book is not None and cadre_db['region'].count == 54\n",
+        encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-p", "no:cadre_sdk", "-p", "cadre_sdk.testing", str(tmp_path)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
