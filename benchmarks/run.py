@@ -94,6 +94,7 @@ def step_generate(work: Path, cadres: int) -> dict:
 
 def step_load(work: Path) -> dict:
     """`cadre init` + one `cadre load` per kind (the functions the CLI calls), timed per kind."""
+    from cadre_sdk.engines.registry import AFTER_LOAD
     from cadre_sdk.loader import load_files
     from cadre_sdk.testing import make_db
 
@@ -105,7 +106,7 @@ def step_load(work: Path) -> dict:
     out = {}
     for kind in _kinds_to_load(files, plugins):
         t = time.perf_counter()
-        res = load_files(db, kind, files[kind], plugins=plugins)
+        res = load_files(db, kind, files[kind], plugins=plugins, after_load=AFTER_LOAD)
         s = time.perf_counter() - t
         out[kind] = {"rows": res.rows, "seconds": s}
     db.conn.close()
@@ -160,7 +161,7 @@ def step_evaluate(work: Path) -> dict:
     """`cadre evaluate` (every engine, all plugins, explanations stored), timed per engine,
     with the time spent rendering (Trace.to_dict) and writing explanations."""
     from cadre_sdk import explain, explanations
-    from cadre_sdk.engines import engine_modules
+    from cadre_sdk.engines.registry import ENGINES, engine_name
     from cadre_sdk.evaluate import evaluate
     from cadre_sdk.store import migrate, open_db
 
@@ -203,8 +204,8 @@ def step_evaluate(work: Path) -> dict:
         clock["explain_write"] += time.perf_counter() - t - pulled[0]
         return n
     engines = {}
-    for module in engine_modules():
-        name = module.__name__.rsplit(".", 1)[1]
+    for module in ENGINES:
+        name = engine_name(module)
         for mod_name, mod in list(sys.modules.items()):
             if mod_name.startswith("cadre_sdk.engines") and getattr(mod, "write_explanations",
                                                                      None) is original_write:

@@ -4,42 +4,20 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
+from .commands import all_commands
+from .commands.env import Env, pass_env  # noqa: F401  (Env and pass_env used to live here)
 from .errors import CadreError, DataError, PluginError
 from .plugins import PLUGINS_DIR_ENV, CadrePlugins, call_impl, get_plugin_manager
 from .store import store_error
 from .tracebacks import DEBUG_ENV, debug_requested
 
 
-class Env:
-    """What every command gets: how to build the plugin manager, built once on first use."""
-
-    def __init__(self, factory: Callable[[], CadrePlugins]):
-        self._factory = factory
-        self._plugins: CadrePlugins | None = None
-
-    @property
-    def plugins(self) -> CadrePlugins:
-        """The plugins, for commands that run rules: a plugin that failed to load stops them."""
-        self.loaded.require_complete()
-        return self.loaded
-
-    @property
-    def loaded(self) -> CadrePlugins:
-        """The plugins that loaded, even if another failed to (for ``plugins`` and ``rules``,
-        which report the failures)."""
-        if self._plugins is None:
-            self._plugins = self._factory()
-        return self._plugins
-
-
-pass_env = click.make_pass_decorator(Env)
 
 
 def _db_path(create: bool = False) -> Any:
@@ -77,8 +55,6 @@ def build_cli(plugins: CadrePlugins) -> click.Group:
 
 def core_commands() -> list[click.Command]:
     """The SDK's own commands (``cadre_sdk.commands``)."""
-    from .commands import all_commands
-
     return all_commands()
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import csv
 import functools
+from importlib import resources
 
-from .defaults import DATA
+#: The provincial defaults' data folder, found by package name (the defaults are plugins, above
+#: this module; it reads their data file, it does not import them).
+DIVISIONS_CSV = resources.files("cadre_sdk.defaults").joinpath("data", "divisions.csv")
 
 
 @functools.lru_cache(maxsize=1)
 def known() -> dict[str, tuple[str, str]]:
     """Division code -> (Chinese name, level 省/市州/县)."""
-    with open(DATA / "divisions.csv", encoding="utf-8", newline="") as fh:
+    with DIVISIONS_CSV.open(encoding="utf-8", newline="") as fh:
         return {row["地区代码"]: (row["地区名称"], row["层级"]) for row in csv.DictReader(fh)}
 
 

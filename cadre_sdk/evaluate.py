@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from . import explanations
-from .engines import engine_modules
+from .engines.registry import ENGINES, engine_name
 from .plugins import CadrePlugins, plugin_time_limit
 from .store import record_provenance, write_transaction
 
@@ -48,8 +48,8 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, as_of: datetim
         versions = {n: i.version for n, i in plugins.infos.items()}
         # One watchdog for the whole run: each rule call only notes its deadline.
         with plugin_time_limit(), _fewer_collections():
-            for module in engine_modules():
-                name = module.__name__.rsplit(".", 1)[1]
+            for module in ENGINES:
+                name = engine_name(module)
                 if only and name not in only:
                     continue
                 summary[name] = module.evaluate(db, plugins, as_of=as_of)

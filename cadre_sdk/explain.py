@@ -8,12 +8,14 @@ plugin that supplied them) and the steps it took; engines store it through
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .parameters import ParameterValue
 from .value_status import label_zh, package_path
+
+if TYPE_CHECKING:   # annotations only: a trace reads what a parameter value carries
+    from .parameters import ParameterValue
 
 
 @attrs.define

@@ -103,6 +103,21 @@ def register_staffing_rules(register: Any) -> None:
 
 
 @hookspec
+def register_thresholds(register: Any) -> None:
+    """Register dated thresholds (``Thresholds``) an engine reads for one concern.
+
+    Called once at start-up. The staffing engine reads its thresholds from the item of concern
+    ``staffing`` in force in each region (the unit's region for training coverage, the
+    township's for high-altitude care, the cadre's unit's for the candidate pool), as of the
+    year concerned: ``training.min_hours_per_year``, ``care.high_altitude_m`` and
+    ``candidate_pool.{window_years,min_achievements,excluded_grades,political_tags,
+    responsibility_tags,style_tags}``. A local item is overlaid on the provincial one: its
+    parameter file states only what it changes. The explanations cite the plugin whose file
+    supplied each value.
+    """
+
+
+@hookspec
 def register_queries(register: Any) -> None:
     """Register canned queries for the publication (``CannedQuery``), and raised minimum
     group sizes for its public level (``PublicationThreshold``).

@@ -316,8 +316,11 @@ class RowChecker:
         try:
             compiled_validator(self.cls.__kind__)(data)
         except Exception:  # fastjsonschema's error names one problem; explain them all
+            headers = {field.name: header for header, field in mapping.items()}
+            titles = {field.name: field.metadata["title"] for field in self.fields}
             for name, message in explain_invalid(self.cls.__kind__, data):
-                errors.append(RowError(row.file, row.line, name, f"不符合数据规范：{message}"))
+                errors.append(RowError(row.file, row.line, headers.get(name, titles[name]),
+                                       message))
             return None, errors
         if self.plugins is not None:
             for message in self.plugins.validate_record(self.cls.__kind__, rec):

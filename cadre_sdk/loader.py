@@ -18,14 +18,13 @@ import contextlib
 import functools
 import gc
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 import sqlite_utils
 
-from .engines import engine_modules
 from .errors import DataError, PluginError, ReadError, RowError
 from .load_keys import KeyLedger, RowidLedger
 from . import load_rows
@@ -43,21 +42,11 @@ from .identity import identifier_of
 from .load_update import Counts, FileUpdate, LoadOptions, LoadState
 from .row_source import RowSource
 
-#: Engines that derive data from freshly loaded rows (e.g. the case events' hash chain), run
-#: inside the load's transaction: kind -> callbacks(db, keys_table, plugins).
-_AFTER_LOAD: dict[str, list[Callable[..., list[RowError]]]] = {}
-
-
-def after_load(kind: str) -> Callable:
-    """Decorator for an engine callback run after rows of ``kind`` are written, in the same
-    transaction. It gets the database, the name of the temp table of loaded keys
-    (key columns, ``_file``, ``_line``) and the load's plugin manager (``None`` when loading without
-    plugins), and returns RowErrors (non-empty rolls the load back). Engine modules register
-    their callbacks when imported; the loader imports them before running callbacks."""
-    def wrap(func: Callable) -> Callable:
-        _AFTER_LOAD.setdefault(kind, []).append(func)
-        return func
-    return wrap
+#: After-load callbacks: kind -> callbacks ``(db, keys_table, plugins) -> [RowError]``, run
+#: inside the load's transaction once the rows of that kind are written (engines derive data
+#: from them, e.g. the case events' hash chain). The caller passes them (the CLI and the
+#: testing kit pass ``cadre_sdk.engines.registry.AFTER_LOAD``); the loader imports no engine.
+AfterLoad = Mapping[str, Sequence[Callable[..., list[RowError]]]]
 
 
 @attrs.frozen
@@ -85,18 +74,20 @@ def load_sources(
     plugins: CadrePlugins | None = None,
     dry_run: bool = False,
     options: LoadOptions | None = None,
+    after_load: AfterLoad | None = None,
 ) -> list[LoadResult]:
     """Load rows of several kinds (``(kind, sources)``, referenced kinds first) in one
     transaction, each kind exactly as ``load_files`` loads a file's rows; the first kind with a
-    bad row raises ``DataError`` (listing every bad row of that kind) and nothing is written."""
-    engine_modules()
+    bad row raises ``DataError`` (listing every bad row of that kind) and nothing is written.
+    ``after_load`` as for ``load_files``."""
     check_store(db)
     results = []
     with write_transaction(db, "导入") as conn, _cycle_collector_paused():
         for kind, sources in parts:
             cls = resolve_kind(kind)
             results.append(_load(db, conn, cls, RowChecker(cls, plugins), sources, plugins,
-                                 dry_run, None, options or LoadOptions(), finish=False))
+                                 dry_run, None, options or LoadOptions(), after_load or {},
+                                 finish=False))
         written = any(r.written for r in results)
         conn.execute("COMMIT" if written and not dry_run else "ROLLBACK")
     return results
@@ -122,6 +113,7 @@ def load_files(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
     options: LoadOptions | None = None,
+    after_load: AfterLoad | None = None,
 ) -> LoadResult:
     """Load files of one record kind in one transaction; raise ``DataError`` listing every bad
     row (and write nothing) if any row is bad. ``dry_run`` validates only.
@@ -130,15 +122,18 @@ def load_files(
     non-empty cells unless ``options.clear_empty``; references may be names
     (``references``); a cadre file without 干部编号 is matched by 身份证号 (``identity``).
     A load in which every row is already stored as it is writes nothing (``written`` is
-    false, no provenance row)."""
+    false, no provenance row).
+
+    ``after_load`` maps a kind to the callbacks run after its rows are written, in the same
+    transaction (``cadre_sdk.engines.registry.AFTER_LOAD`` for the SDK's engines; none when
+    omitted)."""
     cls = resolve_kind(kind)
     kind = cls.__kind__
     checker = RowChecker(cls, plugins)
-    engine_modules()  # importing the engines registers their after_load callbacks
     check_store(db)
     with write_transaction(db, "导入") as conn, _cycle_collector_paused():
         return _load(db, conn, cls, checker, paths, plugins, dry_run, progress,
-                     options or LoadOptions())
+                     options or LoadOptions(), after_load or {})
 
 
 def check_store(db: sqlite_utils.Database) -> None:
@@ -171,7 +166,7 @@ def _cycle_collector_paused() -> Iterator[None]:
 def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checker: RowChecker,
           paths: Iterable[str | Path | RowSource], plugins: CadrePlugins | None, dry_run: bool,
           progress: Callable[[int], None] | None, options: LoadOptions,
-          finish: bool = True) -> LoadResult:
+          after_load: AfterLoad, finish: bool = True) -> LoadResult:
     """``load_files`` inside its transaction (which the caller rolls back on any exception).
     ``finish``: commit (or, for a dry run or a load that changes nothing, roll back) at the
     end; otherwise the caller does (``load_sources``)."""
@@ -186,7 +181,7 @@ def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checke
     find_header = header_finder(checker.headers)
     conn.execute("DROP TABLE IF EXISTS temp._load_keys")
     ledger: KeyLedger | RowidLedger
-    if cls.__append_only__ or _AFTER_LOAD.get(kind) or not RowidLedger.usable(conn, cls):
+    if cls.__append_only__ or after_load.get(kind) or not RowidLedger.usable(conn, cls):
         ledger = KeyLedger(conn, cls)
     else:
         ledger = RowidLedger(conn, cls)
@@ -249,7 +244,7 @@ def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checke
         progress(total % 1000)
     errors.extend(ledger.references())
     if not errors:
-        for callback in _AFTER_LOAD.get(kind, ()):
+        for callback in after_load.get(kind, ()):
             errors.extend(callback(db, "temp._load_keys", plugins))
     if errors:
         errors.sort(key=lambda e: (files.index(e.file) if e.file in files else len(files),

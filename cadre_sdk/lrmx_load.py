@@ -29,7 +29,7 @@ from .errors import DataError, ReadError, RowError
 from .load_rows import RowChecker
 from .identity import CadreIdentity
 from .load_update import LoadOptions
-from .loader import check_store, load_sources
+from .loader import AfterLoad, check_store, load_sources
 from .lrmx import LrmxPerson, element_label, read_lrmx
 from .normalize import check_id_number, to_simplified
 from .plugins import CadrePlugins
@@ -87,10 +87,11 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[RowError
 
 def load_lrmx(db: sqlite_utils.Database, paths: Iterable[str | Path], *,
               plugins: CadrePlugins | None = None, dry_run: bool = False,
-              options: LoadOptions | None = None) -> LrmxLoad:
+              options: LoadOptions | None = None,
+              after_load: AfterLoad | None = None) -> LrmxLoad:
     """Load 任免审批表 files and folders of them in one transaction; ``DataError`` listing every
     problem (nothing written) if any file, element or résumé line is bad. ``options``: as
-    for ``load_files`` (``as_of``: no birth date may be after it)."""
+    for ``load_files`` (``as_of``: no birth date may be after it); ``after_load`` too."""
     check_store(db)
     files, errors = expand_paths(paths)
     persons: list[LrmxPerson] = []
@@ -113,7 +114,7 @@ def load_lrmx(db: sqlite_utils.Database, paths: Iterable[str | Path], *,
                         errors)
     parts = _rows(persons, ids, posts, units)
     results = load_sources(db, [(k, s) for k, s in parts if s], plugins=plugins, dry_run=dry_run,
-                           options=options)
+                           options=options, after_load=after_load)
     rows = {r.kind: r.rows for r in results}
     return LrmxLoad(tuple(str(f) for f in files), rows, new, tuple(_notes(persons)),
                     any(r.written for r in results))

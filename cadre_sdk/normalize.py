@@ -386,8 +386,9 @@ def to_date_or_month(value: object) -> str | None:
     return f"{year:04d}-{month:02d}" if day is None else f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def to_year(value: object) -> int | None:
-    """Parse a year: 2024, "2024", "2024年", "２０２４" (1900–2100)."""
+def to_year(value: object, *, minimum: int = MIN_YEAR, maximum: int = MAX_YEAR) -> int | None:
+    """Parse a year: 2024, "2024", "2024年", "２０２４" (``minimum``–``maximum``, by default
+    1900–2100; record fields of kind ``year`` pass their own, narrower range)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -405,8 +406,8 @@ def to_year(value: object) -> int | None:
         if not m:
             raise ValueError(f"无法识别的年份“{raw}”：请写作 4 位数字，例如 2024")
         year = int(m[1])
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"无法识别的年份“{raw}”：年份应在 {MIN_YEAR}–{MAX_YEAR} 之间")
+    if not minimum <= year <= maximum:
+        raise ValueError(f"无法识别的年份“{raw}”：年份应在 {minimum}–{maximum} 之间")
     return year
 
 

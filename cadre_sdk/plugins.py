@@ -56,6 +56,7 @@ REGISTRATION_HOOKS: dict[str, tuple[type, ...]] = {
     "register_tolerance_variants": (rules.ToleranceVariant, rules.RedLine),
     "register_adjustment_situations": (rules.AdjustmentSituation,),
     "register_staffing_rules": (rules.StaffingRule,),
+    "register_thresholds": (rules.Thresholds,),
     "register_queries": (rules.CannedQuery, rules.PublicationThreshold),
     "register_calendar_years": (YearSchedule,),
 }

@@ -23,7 +23,11 @@ import attrs
 
 from .dating import Dated
 from .explain import Trace, parameter_record
+from .calendar_years import YearSchedule, read_year_file  # noqa: F401  (public: register_calendar_years)
 from .parameters import STATUSES, Parameters
+from .records.rule_inputs import (  # noqa: F401  (public: what rule functions receive)
+    AssessmentInputs, CaseInputs, Entitlement, IndicatorLine, TargetSummary, Votes,
+)
 
 
 def _tuple(value: Any) -> tuple:
@@ -300,6 +304,11 @@ class CannedQuery:
         return self.name
 
 
+#: The names of the publication thresholds and the parameter path of each provincial value.
+PUBLICATION_THRESHOLD_NAMES = ("min_raters", "min_count", "min_average_group", "k_anonymity")
+PUBLICATION_THRESHOLD_PATH = "publication.{name}"
+
+
 @attrs.frozen
 class PublicationThreshold:
     """A minimum group size for what the public level shows (``cadre_sdk.publish.thresholds``):
@@ -321,10 +330,30 @@ class PublicationThreshold:
         return self.name
 
 
+@attrs.frozen
+class Thresholds(Dated):
+    """Dated thresholds an engine reads for one concern (``concern``: ``staffing`` for the
+    staffing engine's views: ``training.min_hours_per_year``, ``care.high_altitude_m``,
+    ``candidate_pool.*``), from ``parameters``. Resolved by jurisdiction like any rule item and
+    overlaid on the items up the chain: a county's file states only the thresholds it changes
+    and inherits the rest (``replace=True`` to stand alone)."""
+
+    rule_kind: ClassVar[str] = "thresholds"
+    concern: str
+    parameters: Parameters | None = None
+    name: str = ""
+    priority: int = 0
+    replace: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.concern
+
+
 RULE_TYPES: tuple[type, ...] = (
     IndicatorSet, ScoringFormula, GradingRule, GradeQuota, ConsequenceRule, SubsidyRule,
     ToleranceVariant, AdjustmentSituation, StaffingRule, CannedQuery, RedLine,
-    PublicationThreshold,
+    PublicationThreshold, Thresholds,
 )
 
 

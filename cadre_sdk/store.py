@@ -272,17 +272,19 @@ def migrate(db: sqlite_utils.Database) -> None:
         migrations.apply(db)
 
 
+#: The modules that declare the SDK's other migration sets (the engines' result tables, the
+#: identity sequence), by name: the store cannot import them (they sit above it), so it loads
+#: them when it migrates or checks a store. A missing one is an error, never a skipped set.
+MIGRATION_MODULES = ("cadre_sdk.identity", "cadre_sdk.engines.assessment",
+                     "cadre_sdk.engines.case_schema", "cadre_sdk.engines.subsidies",
+                     "cadre_sdk.engines.staffing")
+
+
 def _import_engine_sets() -> None:
-    # Engines declare their tables in their own migration sets; importing them registers those.
     import importlib
 
-    for mod in ("cadre_sdk.identity", "cadre_sdk.engines.assessment", "cadre_sdk.engines.cases",
-                "cadre_sdk.engines.subsidies", "cadre_sdk.engines.staffing"):
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:
-                raise
+    for mod in MIGRATION_MODULES:
+        importlib.import_module(mod)
 
 
 def sha256_file(path: str | os.PathLike) -> str:

@@ -12,8 +12,22 @@ import traceback
 
 import pluggy
 
-_SDK = os.path.dirname(os.path.abspath(__file__)) + os.sep
-_PLUGIN_CODE = (_SDK + "defaults" + os.sep, _SDK + "formulas.py")
+
+def _package_folder() -> str:
+    """The SDK's package folder: the nearest folder named cadre_sdk above this module (wherever
+    the module sits in the package)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = here
+    while os.path.basename(path) != "cadre_sdk":
+        parent = os.path.dirname(path)
+        if parent == path:
+            return here + os.sep
+        path = parent
+    return path + os.sep
+
+
+_SDK = _package_folder()
+_PLUGIN_CODE = (_SDK + "defaults" + os.sep, _SDK + "formulas" + os.sep)
 _MACHINERY = (_SDK, os.path.dirname(os.path.abspath(pluggy.__file__)) + os.sep)
 
 #: Set to 1 (or pass ``cadre --debug``) to print the full traceback of an error.

@@ -1,8 +1,6 @@
 """Run the `cadre` CLI in-process, as a user would from a shell."""
 from __future__ import annotations
 
-import pytest
-
 from cadre_sdk.cli import main
 
 

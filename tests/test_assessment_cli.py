@@ -13,7 +13,7 @@ from cadre_sdk.defaults.assessment_queries import QUERIES
 from cadre_sdk.publish import aggregates
 from clihelp import run as cli
 
-from test_assessment_engine import consequence_world, world  # noqa: F401 (fixture)
+from test_assessment_engine import consequence_world
 
 
 @pytest.fixture

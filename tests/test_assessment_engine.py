@@ -1,7 +1,7 @@
 """The assessment engine: the default formula and grading worked out by hand, missing inputs,
 local rules by jurisdiction, indicator weights, consequences, scorecards, re-evaluation.
 
-Expected numbers are computed from the rules in cadre_sdk/defaults/assessment_formula.py and
+Expected numbers are computed from the rules in cadre_sdk/formulas/assessment.py and
 the parameters in cadre_sdk/defaults/parameters/assessment.yaml (individual weights: indicators
 60, democratic 20, reverse 10, routine 10; votes 100/80/60/0; quarters 好100 较好85 一般70
 较差50; thresholds 90/70/60; 优秀 ≤ 15% of a unit, rounded down); the arithmetic is in the
@@ -17,7 +17,7 @@ import pytest
 from cadre_sdk import (GradingRule, Indicator, IndicatorSet, PluginError, ScoringFormula,
                        hookimpl)
 from cadre_sdk import explanations
-from cadre_sdk.defaults.assessment_formula import threshold_grade
+from cadre_sdk.formulas.assessment import threshold_grade
 from cadre_sdk.explain import render_text
 from cadre_sdk.parameters import parse_parameters
 
@@ -107,19 +107,6 @@ def explanation(db, aid):
         data["rules"] += shared_data["rules"]
         data["parameters"] += shared_data["parameters"]
     return text, data
-
-
-@pytest.fixture
-def world(cadre_db, cadre_load):
-    return World(cadre_db, cadre_load)
-
-
-@pytest.fixture
-def run(cadre_plugins, cadre_evaluate):
-    """Evaluate the assessment engine with the defaults plus the given plugins."""
-    def go(db, *plugins):
-        return cadre_evaluate(db, cadre_plugins(*plugins), as_of="2025-01-31", only=("assessment",))
-    return go
 
 
 # -- the default formula ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from cadre_sdk import GradeQuota
 from cadre_sdk.engines.assessment_quota import quota_size
 from cadre_sdk.parameters import parse_parameters
 
-from test_assessment_engine import explanation, local_plugin, result, run, world  # noqa: F401 (fixtures)
+from test_assessment_engine import explanation, local_plugin, result
 
 
 def grades(db, *aids):

@@ -2,44 +2,14 @@
 page, the scorecard, a search typed into the form, the oversight login and the cadre profile."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from test_publish_support import (  # noqa: F401  (fixtures)
-    NAMES, PASSWORD, SCRIPT_NAME, cadre_serve, oversight_db, password_hash, public_db,
-    sample_store,
-)
+from test_publish_support import NAMES, PASSWORD, SCRIPT_NAME, cadre_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.dialogs = dialogs
-    yield page
-    context.close()
-
 
 def test_public_pages_in_a_browser(public_db: Path, page: Any) -> None:
     with cadre_serve(public_db) as url:

@@ -9,14 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import ARGS, CHROMIUM, browser, page  # noqa: F401  (fixtures)
-from test_publish_support import (  # noqa: F401  (fixtures)
-    cadre_serve,
-    oversight_db,
-    password_hash,
-    public_db,
-    sample_store,
-)
+from test_publish_support import cadre_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

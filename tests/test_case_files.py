@@ -71,10 +71,10 @@ def failures(tmp_path_factory) -> tuple[str, str, Path]:
     folder = tmp_path_factory.mktemp("cases")
     path = folder / "bad.cases.yaml"
     path.write_text(CASES, encoding="utf-8")
-    installed = any(ep.value == "cadre_sdk.testing"
+    installed = any(ep.value == "cadre_sdk.testing_fixtures"
                     for ep in importlib.metadata.entry_points(group="pytest11"))
     result = subprocess.run([sys.executable, "-m", "pytest", *([] if installed else
-                             ["-p", "cadre_sdk.testing"]), "-q", "-p", "no:cacheprovider",
+                             ["-p", "cadre_sdk.testing_fixtures"]), "-q", "-p", "no:cacheprovider",
                              str(path)], cwd=folder, capture_output=True, text=True,
                             timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
     return result.stdout, CASES, path

@@ -22,9 +22,7 @@ import pytest
 from cadre_sdk.evaluate import evaluate
 from cadre_sdk.plugins import CadrePlugins, get_plugin_manager
 from cadre_sdk.store import migrate, open_db
-from test_reliability_support import (  # noqa: F401  (fixture)
-    AS_OF, demo_store, environment, file_sha, fingerprint, integrity,
-)
+from test_reliability_support import AS_OF, environment, file_sha, fingerprint, integrity
 
 pytestmark = pytest.mark.slow
 KILLS = 20

@@ -8,7 +8,6 @@ from typing import Any
 
 from cadre_sdk import datasette_plugin
 from cadre_sdk.publish.app import make_datasette
-from test_publish_support import public_db, sample_store  # noqa: F401  (fixtures)
 
 
 class Untouchable:

@@ -10,7 +10,7 @@ import datetime
 import pytest
 from case_data import evaluate, people, rows
 from test_adjustments import adjustment
-from test_assessment_engine import local_plugin, result, run, world  # noqa: F401 (fixtures)
+from test_assessment_engine import local_plugin, result
 from test_subsidies import T_H, line, loaded  # noqa: F401 (fixture)
 
 from cadre_sdk import (

@@ -13,7 +13,6 @@ from cadre_sdk import explanations
 from cadre_sdk.explain import Trace, render_text
 from cadre_sdk.parameters import ParameterValue
 from cadre_sdk.publish.testing import PublicationClient
-from test_publish_support import oversight_db, public_db, sample_store  # noqa: F401 (fixtures)
 
 
 

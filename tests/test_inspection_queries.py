@@ -6,7 +6,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-from test_publish_support import oversight_db, public_db, sample_store  # noqa: F401
 
 from cadre_sdk.defaults.inspection_queries import QUERIES
 from cadre_sdk.publish.metadata import sidecar

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from clihelp import run
-from test_lrmx_load import ID_CAIRANG, ID_WANG, db, person, write  # noqa: F401 (db: fixture)
+from test_lrmx_load import ID_CAIRANG, ID_WANG, person, write
+
+
+@pytest.fixture
+def db(lrmx_db):
+    """The store these tests load into (``lrmx_db`` in conftest)."""
+    return lrmx_db
 
 SAVE = "请在任免审批表软件中打开后重新保存（或重新导出）。"
 

@@ -25,13 +25,9 @@ UNITS = ("单位代码,单位名称,单位类别,单位层级,所在地区代码
 
 
 @pytest.fixture
-def db(tmp_path, capsys):
-    path = tmp_path / "cadre.db"
-    assert run(capsys, "init", path)[0] == 0
-    units = tmp_path / "units.csv"
-    units.write_text(UNITS, encoding="utf-8")
-    assert run(capsys, "load", path, "unit", units)[0] == 0
-    return path
+def db(lrmx_db):
+    """The store these tests load into (``lrmx_db`` in conftest)."""
+    return lrmx_db
 
 
 def person(*, name="才让多杰", gender="男", birth="197203", id_number=ID_CAIRANG,

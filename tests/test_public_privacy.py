@@ -9,13 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_publish_support import (  # noqa: F401  (fixtures)
-    ID_NUMBERS,
-    NAMES,
-    TYPED,
-    public_db,
-    sample_store,
-)
+from test_publish_support import ID_NUMBERS, NAMES
 
 from cadre_sdk.errors import CadreError, PluginError
 from cadre_sdk.hookspecs import hookimpl

@@ -28,9 +28,7 @@ from cadre_sdk.explanations import register_sql_function
 from cadre_sdk.explanations import write as write_explanations
 from cadre_sdk.store import sha256_file
 from cadre_sdk.testing import make_plugins
-from test_publish_support import (  # noqa: F401  (fixtures)
-    ID_NUMBERS, NAMES, STRAY_ID, TYPED, load_sample, oversight_db, public_db, sample_store,
-)
+from test_publish_support import ID_NUMBERS, NAMES, STRAY_ID, TYPED, load_sample
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: The test's own reading of "an ID number": 17 digits and a check character, on their own.

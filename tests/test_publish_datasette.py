@@ -15,9 +15,7 @@ from cadre_sdk.publish.metadata import sidecar
 from cadre_sdk.publish.testing import PublicationClient
 from cadre_sdk.publish.thresholds import suppressed_text
 from cadre_sdk.store import sha256_file
-from test_publish_support import (  # noqa: F401  (fixtures)
-    NAMES, PASSWORD, SCRIPT_NAME, oversight_db, password_hash, public_db, sample_store,
-)
+from test_publish_support import NAMES, PASSWORD, SCRIPT_NAME
 
 #: A value for each named parameter the sample can answer.
 PARAMS = {"year": "2024", "cadre_id": "C001", "cadre": "", "q": "玉树", "half": "2024H1",

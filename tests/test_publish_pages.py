@@ -8,9 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_publish_support import (  # noqa: F401  (fixtures)
-    PASSWORD, oversight_db, password_hash, public_db, sample_store,
-)
+from test_publish_support import PASSWORD
 
 from cadre_sdk.publish.testing import PublicationClient
 

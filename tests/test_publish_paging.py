@@ -18,10 +18,6 @@ from cadre_sdk.publish.queries import PAGE, PublishedQuery, collect, page_rows, 
     parameters
 from cadre_sdk.publish.testing import PublicationClient
 from cadre_sdk.testing import make_plugins
-from test_publish_support import (  # noqa: F401  (fixtures)
-    oversight_db, password_hash, public_db, sample_store,
-)
-from test_reliability_support import demo_store  # noqa: F401  (fixture)
 
 
 def test_pages_hold_about_400_cells_in_fives_of_rows() -> None:

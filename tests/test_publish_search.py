@@ -10,9 +10,7 @@ import pytest
 from cadre_sdk.publish.redact import AGGREGATE_ONLY, NAME_MASK
 from cadre_sdk.publish.search import match_expression, tokens
 from cadre_sdk.publish.testing import PublicationClient
-from test_publish_support import (  # noqa: F401  (fixtures)
-    NAMES, oversight_db, password_hash, public_db, sample_store,
-)
+from test_publish_support import NAMES
 
 
 def test_tokens_are_overlapping_bigrams_after_traditional_to_simplified() -> None:

@@ -1,5 +1,5 @@
 """The small store the publication tests share, loaded through the real loader, and the
-session fixtures that publish it at both levels. Other test modules import the fixtures.
+session fixtures (in conftest.py) publish it at both levels; test modules import the helpers.
 
 Names and terms are those of the seed document (尕布龙, 廉福章, 玉树, 脱贫, 生态); one cadre's
 name is an HTML script tag, one observation was typed in Traditional characters and carries an
@@ -167,44 +167,13 @@ def build_store(folder: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The evaluated sample store (shared: tests only read it)."""
-    return build_store(tmp_path_factory.mktemp("store"))
-
-
 def _published(tmp_path_factory: pytest.TempPathFactory, store: Path, level: str) -> Path:
     out = tmp_path_factory.mktemp(level) / f"{level}.db"
     publish(store, out, level=level, plugins=make_plugins())
     return out
 
 
-@pytest.fixture(scope="session")
-def public_db(tmp_path_factory: pytest.TempPathFactory, sample_store: Path) -> Path:
-    """The sample published at public level."""
-    return _published(tmp_path_factory, sample_store, "public")
-
-
-@pytest.fixture(scope="session")
-def oversight_db(tmp_path_factory: pytest.TempPathFactory, sample_store: Path) -> Path:
-    """The sample published at oversight level."""
-    return _published(tmp_path_factory, sample_store, "oversight")
-
-
 PASSWORD = "s3cret-监督"
-
-
-@pytest.fixture(scope="session")
-def password_hash() -> Iterator[str]:
-    """A real datasette-auth-passwords hash of ``PASSWORD``, exported for the session as
-    ``CADRE_OVERSIGHT_PASSWORD_HASH`` (what the oversight administrator does)."""
-    from datasette_auth_passwords.utils import hash_password
-
-    hashed = hash_password(PASSWORD)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("CADRE_OVERSIGHT_PASSWORD_HASH", hashed)
-    yield hashed
-    mp.undo()
 
 
 def test_sample_loads_through_the_real_loader(cadre_db: Any, cadre_load: Any) -> None:

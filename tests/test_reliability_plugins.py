@@ -24,9 +24,7 @@ from cadre_sdk.evaluate import evaluate
 from cadre_sdk.plugins import get_plugin_manager
 from cadre_sdk.store import open_db
 from cadre_sdk.testing import make_plugins
-from test_reliability_support import (  # noqa: F401  (fixture)
-    AS_OF, demo_store, file_sha, fingerprint,
-)
+from test_reliability_support import AS_OF, file_sha, fingerprint
 
 LIMIT = "0.3"   # CADRE_PLUGIN_TIMEOUT for these tests: seconds per call
 

@@ -23,7 +23,6 @@ import pytest
 from cadre_sdk.publish import publish
 from cadre_sdk.testing import make_plugins
 from test_publish_support import cadre_serve
-from test_reliability_support import demo_store  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
 CLIENTS, REQUESTS = 16, 25

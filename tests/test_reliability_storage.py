@@ -30,9 +30,7 @@ import pytest
 from cadre_sdk.loader import load_files
 from cadre_sdk.publish import publish
 from cadre_sdk.testing import make_db, make_plugins
-from test_reliability_support import (  # noqa: F401  (fixture)
-    demo_store, environment, file_sha,
-)
+from test_reliability_support import environment, file_sha
 
 pytestmark = pytest.mark.slow
 

@@ -1,7 +1,7 @@
 """What the reliability tests share: a small synthetic Qinghai store made by the demo's own
 generator and load step, evaluated once at an earlier date (so "nothing written" and "all
 written" look different), and helpers to fingerprint a database and run ``cadre`` in a fresh
-process. Other test modules import the fixtures and helpers."""
+process. The demo_store fixture is in conftest.py; test modules import the helpers."""
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from cadre_sdk.demo.generate import generate
 from cadre_sdk.demo.pipeline import load_all
@@ -23,20 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_CADRES = 100
 EARLIER = "2024-06-30"   # the evaluation already in the store
 AS_OF = "2025-03-31"     # the evaluation the tests interrupt, break or repeat
-
-
-_STORE = pytest.StashKey[Path]()
-
-
-@pytest.fixture(scope="session")
-def demo_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-               ) -> Path:
-    """The demo's files for 100 cadres, loaded as `cadre demo` loads them, evaluated as of
-    ``EARLIER``. Tests copy it; nobody writes to it. Built once per session (the stash: each
-    module importing this fixture gets its own definition of it)."""
-    if _STORE not in request.config.stash:
-        request.config.stash[_STORE] = _build_demo_store(tmp_path_factory.mktemp("demo"))
-    return request.config.stash[_STORE]
 
 
 def _build_demo_store(folder: Path) -> Path:

@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def pytest_in(package: Path) -> subprocess.CompletedProcess:
     """Run the generated package's tests in a fresh interpreter, the SDK from this checkout."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(package)]))
-    installed = any(ep.value == "cadre_sdk.testing"
+    installed = any(ep.value == "cadre_sdk.testing_fixtures"
                     for ep in importlib.metadata.entry_points(group="pytest11"))
-    plugin_arg = [] if installed else ["-p", "cadre_sdk.testing"]
+    plugin_arg = [] if installed else ["-p", "cadre_sdk.testing_fixtures"]
     return subprocess.run([sys.executable, "-m", "pytest", *plugin_arg, "-q", "-p",
                            "no:cacheprovider", "tests"], cwd=package, env=env,
                           capture_output=True, text=True, timeout=120)

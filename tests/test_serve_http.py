@@ -13,9 +13,7 @@ from click.testing import CliRunner
 from cadre_sdk.cli import build_cli
 from cadre_sdk.publish.metadata import hash_file, sidecar
 from cadre_sdk.testing import make_plugins
-from test_publish_support import (  # noqa: F401  (fixtures)
-    NAMES, PASSWORD, cadre_serve, oversight_db, password_hash, public_db, sample_store,
-)
+from test_publish_support import NAMES, PASSWORD, cadre_serve
 
 pytestmark = pytest.mark.slow
 

@@ -11,13 +11,7 @@ import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
 from datasette_auth_passwords.utils import hash_password
-from test_publish_support import (  # noqa: F401  (fixtures)
-    PASSWORD,
-    cadre_serve,
-    oversight_db,
-    password_hash,
-    sample_store,
-)
+from test_publish_support import PASSWORD, cadre_serve
 
 from cadre_sdk.cli import build_cli
 from cadre_sdk.publish.sessions import MAX_FAILURES

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_publish_support import cadre_serve, sample_store  # noqa: F401  (fixtures)
+from test_publish_support import cadre_serve
 
 from cadre_sdk.publish import publish
 from cadre_sdk.publish.hotswap import remove_stale, serving_folder

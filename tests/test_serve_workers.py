@@ -15,9 +15,7 @@ import pytest
 from cadre_sdk.errors import CadreError
 from cadre_sdk.publish import app
 from cadre_sdk.publish.metadata import hash_file, sidecar
-from test_publish_support import (  # noqa: F401  (fixtures)
-    PASSWORD, cadre_serve, oversight_db, password_hash, public_db, sample_store,
-)
+from test_publish_support import PASSWORD, cadre_serve
 
 
 def _workers(proc: subprocess.Popen) -> list[int]:

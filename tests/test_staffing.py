@@ -8,6 +8,9 @@ import pytest
 
 from cadre_sdk import StaffingRule, hookimpl
 from cadre_sdk.defaults.staffing import _COUNTY_HEAD_SQL
+from cadre_sdk.parameters import load_parameters
+from cadre_sdk.rules import Thresholds
+from cadre_sdk.testing import make_plugins
 
 T1, T2, T3 = "632221101", "632222101", "632221102"  # altitudes 3600, 2800, 4000
 
@@ -221,3 +224,79 @@ def test_canned_queries_run(evaluated, cadre_plugins):
     assert queries["care_gaps"].level == "oversight"
     gaps = evaluated.execute(queries["care_gaps"].sql, args).fetchall()
     assert [g[1] for g in gaps] == ["TC1", "TC4"]
+
+
+MENYUAN_THRESHOLDS = """\
+description: 门源县的关爱与培训参考线（测试用）
+metadata:
+  jurisdiction: "632221"
+care:
+  high_altitude_m:
+    unit: count
+    values:
+      2015-01-01:
+        value: 3700
+        reference: "门源县测试用参考线"
+        example: true
+training:
+  min_hours_per_year:
+    unit: count
+    values:
+      2015-01-01:
+        value: 100
+        reference: "门源县测试用参考线"
+        example: true
+"""
+
+
+class Menyuan:
+    """门源县 (632221) raises the high-altitude line to 3700 m and lowers the yearly training
+    hours to 100, through ``register_thresholds``; everything else it inherits."""
+
+    def __init__(self, folder):
+        path = folder / "menyuan.yaml"
+        path.write_text(MENYUAN_THRESHOLDS, encoding="utf-8")
+        self.parameters = load_parameters(path)
+
+    @hookimpl
+    def cadre_jurisdiction(self):
+        return "632221"
+
+    @hookimpl
+    def register_thresholds(self, register):
+        register(Thresholds(concern="staffing", parameters=self.parameters))
+
+
+def test_a_county_changes_the_staffing_thresholds(staffed, cadre_plugins, cadre_evaluate,
+                                                   tmp_path):
+    cadre_evaluate(staffed, cadre_plugins(Menyuan(tmp_path)), as_of="2025-01-31",
+                   only=("staffing",))
+    # 门源 (632221) now draws the line at 3700 m: TC1 at 青石咀镇 (T1, 门源, 3600 m) is no longer
+    # listed; TC4 at 皇城乡 (T3, 门源, 4000 m) still is (4000 >= 3700), with 门源's explanation.
+    assert rows(staffed, "SELECT year, cadre_id, explanation_id FROM care_gap "
+                "ORDER BY year, cadre_id") == [
+        (2023, "TC4", "care_gap:2023:632221"), (2024, "TC4", "care_gap:2024:632221")]
+    text = staffed.execute("SELECT cadre_explain(json) FROM explanation "
+                           "WHERE id = 'care_gap:2024:632221'").fetchone()[0]
+    assert "care.high_altitude_m = 3700" in text and "Menyuan" in text
+    # Training hours: 门源's units CA and CB count hours >= 100 (nobody trained there in 2024);
+    # the province's units keep 110: PA's L1 has 60 + 60 = 120 >= 110 -> 1.
+    assert rows(staffed, "SELECT unit_code, hours_met, explanation_id FROM training_coverage "
+                "WHERE year = 2024 ORDER BY unit_code") == [
+        ("CA", 0, "training_coverage:2024:632221"), ("CB", 0, "training_coverage:2024:632221"),
+        ("PA", 1, "training_coverage:2024"), ("PB", 0, "training_coverage:2024"),
+        ("PD", 0, "training_coverage:2024")]
+    text = staffed.execute("SELECT cadre_explain(json) FROM explanation "
+                           "WHERE id = 'training_coverage:2024:632221'").fetchone()[0]
+    # The overlay: 门源's file supplies the hours; the altitude it also states is not read here.
+    assert "training.min_hours_per_year = 100" in text
+
+
+def test_without_defaults_no_threshold_is_applied(staffed, cadre_evaluate):
+    # A plugin manager without the defaults has no thresholds item: the views that need one
+    # are left empty rather than filled with numbers nobody supplied.
+    plugins = make_plugins(defaults=False)
+    cadre_evaluate(staffed, plugins, as_of="2025-01-31", only=("staffing",))
+    for table in ("care_gap", "training_coverage", "candidate_pool"):
+        assert staffed[table].count == 0, table
+    assert staffed["career_summary"].count == 12   # L1-3, D1, H1-2, W1-2, TC1-4: no threshold

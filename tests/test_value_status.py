@@ -13,7 +13,6 @@ from cadre_sdk.testing import make_plugins
 from cadre_sdk.value_status import package_path, reference_problems
 
 from clihelp import run
-from test_publish_support import oversight_db, public_db, sample_store  # noqa: F401 (fixtures)
 
 DEFAULTS = Path(__file__).parents[1] / "cadre_sdk" / "defaults"
 

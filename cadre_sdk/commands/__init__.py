@@ -1,23 +1,16 @@
-"""The SDK's own CLI commands, one module per concern."""
+"""The SDK's own CLI commands, one module per concern, each exposing ``COMMANDS`` (a list of
+click commands). The modules are imported by name: a missing one is an ImportError, never a
+silently missing command."""
 from __future__ import annotations
-
-import importlib
 
 import click
 
-#: Modules holding commands, each exposing ``COMMANDS`` (a list of click commands).
-MODULES = ("data", "rules", "schemas", "evaluate", "publish", "demo", "scaffold", "verify",
-           "calendar")
+from . import calendar, data, demo, evaluate, publish, rules, scaffold, schemas, verify
+
+#: Modules holding commands, in the order their commands are added.
+MODULES = (data, rules, schemas, evaluate, publish, demo, scaffold, verify, calendar)
 
 
 def all_commands() -> list[click.Command]:
-    out: list[click.Command] = []
-    for name in MODULES:
-        try:
-            module = importlib.import_module(f"cadre_sdk.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"cadre_sdk.commands.{name}":
-                raise
-            continue
-        out.extend(module.COMMANDS)
-    return out
+    """Every command of the SDK's own modules."""
+    return [command for module in MODULES for command in module.COMMANDS]

@@ -8,7 +8,7 @@ import click
 
 from ..calendar_store import add_year_file, known_years
 from ..calendar_years import STATUSES
-from ..cli import Env, pass_env
+from .env import Env, pass_env
 from ..store import open_db
 
 

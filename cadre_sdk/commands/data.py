@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 import click
 
-from ..cli import Env, pass_env
+from .env import Env, pass_env
 from ..defaults import DATA
 from ..load_paths import check_date, expand_paths, resolve_region
 from ..load_update import LoadOptions
@@ -80,7 +80,7 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
                           clear_empty=clear_empty,
                           as_of=check_date(as_of) if as_of else datetime.date.today().isoformat())
     if wants_lrmx(kind, files):
-        load_and_report(database, files, env.plugins, dry_run, options)
+        load_and_report(database, files, env.plugins, dry_run, options, env.after_load)
         return
     paths = expand_paths(files)
     show = sys.stderr.isatty() if progress is None else progress
@@ -88,9 +88,11 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
     if show:
         with click.progressbar(length=total, label="导入中", file=sys.stderr) as bar:
             result = load_files(database, kind, paths, plugins=env.plugins, dry_run=dry_run,
+                                after_load=env.after_load,
                                 progress=bar.update, options=options)
     else:
         result = load_files(database, kind, paths, plugins=env.plugins, dry_run=dry_run,
+                                after_load=env.after_load,
                             options=options)
     click.echo(load_report(result, dry_run))
 

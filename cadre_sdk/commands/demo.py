@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import Env, pass_env
+from .env import Env, pass_env
 
 
 def _years(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, ...]:

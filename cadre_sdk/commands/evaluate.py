@@ -11,9 +11,9 @@ import click
 import sqlite_utils
 
 from .. import explanations
-from ..cli import Env, pass_env
+from .env import Env, pass_env
 from .calendar import provisional_warning
-from ..engines import engine_modules
+from ..engines.registry import ENGINES, engine_name
 from ..engines.cases import PROVISIONAL_YEARS
 from ..errors import CadreError
 from ..evaluate import evaluate as run_engines
@@ -27,8 +27,7 @@ KIND_ALIASES = {"考核": "assessment", "得分": "assessment", "score": "assess
 
 
 def _engine_names() -> dict[str, str]:
-    return {m.__name__.rsplit(".", 1)[1]: getattr(m, "NAME", m.__name__)
-            for m in engine_modules()}
+    return {engine_name(m): m.NAME for m in ENGINES}
 
 
 @click.command()

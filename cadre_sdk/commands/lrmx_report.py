@@ -34,8 +34,9 @@ def wants_lrmx(kind: str, files: tuple[Path, ...]) -> bool:
 
 
 def load_and_report(database, files: tuple[Path, ...], plugins, dry_run: bool,
-                    options=None) -> None:
-    result = load_lrmx(database, files, plugins=plugins, dry_run=dry_run, options=options)
+                    options=None, after_load=None) -> None:
+    result = load_lrmx(database, files, plugins=plugins, dry_run=dry_run, options=options,
+                       after_load=after_load)
     counts = "，".join(f"{RECORD_TYPES[k].__title__} {n} 行" for k, n in result.rows.items())
     if dry_run:
         click.echo(f"校验通过：任免审批表 {len(result.files)} 份（{counts}），未写入（--dry-run）。")

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import click
 
-from ..cli import Env, pass_env
 from ..publish import LEVELS
 from ..publish import publish as build_publication
 from ..publish.app import DEFAULT_USER, PASSWORD_ENV, default_workers
 from ..publish.metadata import Notice
 from ..publish.redact import LEVEL_TITLES
+from .env import Env, pass_env
 
 
 @click.command()

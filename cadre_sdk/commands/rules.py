@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ..cli import Env, pass_env
+from .env import Env, pass_env
 from ..value_status import package_path, reference_problems, tag_zh
 
 #: Catalogue kinds whose entries carry a status, and the attribute holding their source.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import re
 import string
+from importlib import resources
 from pathlib import Path
 
 import click
@@ -11,7 +12,8 @@ import yaml
 
 from ..defaults import DATA
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "scaffold" / "templates.yaml"
+#: Found by package name: this module may move within the package, the templates do not.
+TEMPLATES = resources.files("cadre_sdk").joinpath("scaffold", "templates.yaml")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 
 

@@ -3,7 +3,7 @@
 Registers, for the province (630000), a complete baseline a local plugin can override by
 jurisdiction: an indicator set (德、能、勤、绩、廉、贯彻落实中央和省委决策部署) for each subject
 (个人/班子) and unit kind (地方/部门/企业/事业单位/乡镇); the scoring formula and grading rule for
-each subject (``assessment_formula``); the 优秀 quota (15% per unit, rounded down); the named
+each subject (``cadre_sdk.formulas.assessment``); the 优秀 quota (15% per unit, rounded down); the named
 consequence rules; and the publication's canned queries over the results
 (``assessment_queries``). Every number is in ``parameters/assessment.yaml``; values marked
 ``example: true`` there are the SDK's own illustrative choices.
@@ -19,7 +19,7 @@ from ..parameters import load_parameters
 from ..rules import (ConsequenceRule, GradeQuota, GradingRule, Indicator, IndicatorSet,
                      ScoringFormula)
 from . import PARAMETERS
-from .assessment_formula import (SUBJECT_KEYS, basic_streak, excellent_streak,
+from ..formulas.assessment import (SUBJECT_KEYS, basic_streak, excellent_streak,
                                  incompetent_this_year, threshold_grade, weighted_score)
 from .assessment_queries import QUERIES
 

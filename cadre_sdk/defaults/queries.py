@@ -1,7 +1,9 @@
-"""Provincial default plugin: the publication's cross-cutting canned queries, the cadre profile
-and Chinese search, and the public level's minimum group sizes (``parameters/publication.yaml``,
-see ``cadre_sdk.publish.thresholds``). They read views and tables the publication builds (``cadre_sdk.publish``);
-each engine's queries come with its own default plugin.
+"""Provincial default plugin: the publication's cross-cutting canned queries (the cadre profile,
+daily inspection) and the public level's minimum group sizes (``parameters/publication.yaml``,
+applied by ``cadre_sdk.publish.thresholds``). The profile reads a view the publication builds
+(``cadre_timeline``); each engine's queries come with its own default plugin, and the Chinese
+search query with the publication (``cadre_sdk.publish.search.SEARCH_QUERY``), which builds
+the index it reads.
 """
 from __future__ import annotations
 
@@ -10,9 +12,12 @@ from typing import Any
 
 from ..hookspecs import hookimpl
 from ..parameters import load_parameters
-from ..publish.search import RANKED, SEARCH_SQL
-from ..publish.thresholds import NAMES, PATH
-from ..rules import CannedQuery, PublicationThreshold
+from ..rules import (
+    PUBLICATION_THRESHOLD_NAMES,
+    PUBLICATION_THRESHOLD_PATH,
+    CannedQuery,
+    PublicationThreshold,
+)
 from .inspection_queries import QUERIES as INSPECTION_QUERIES
 
 PARAMETERS = Path(__file__).parent / "parameters" / "publication.yaml"
@@ -28,15 +33,7 @@ FROM cadre_timeline
 WHERE cadre_id = :cadre_id
 ORDER BY section_order, date, record""")
 
-SEARCH = CannedQuery(
-    name="search", title="搜索",
-    description="中文全文检索：单位、地区、职务、日常考察、实绩、案件事由、备注等（监督版含干部姓名）。"
-                "q 填检索词：可输入两字词、多个词（以空格分隔，须同时出现）、单字，繁体亦可。"
-                f"按相关程度排序；匹配超过 {RANKED} 条时只列出前 {RANKED} 条（地区、单位、干部在前），"
-                "请增加检索词缩小范围。",
-    sql=SEARCH_SQL)
-
-QUERIES = (CADRE_PROFILE, SEARCH)
+QUERIES = (CADRE_PROFILE,)
 
 
 @hookimpl
@@ -45,5 +42,6 @@ def register_queries(register: Any) -> None:
     for query in (*QUERIES, *INSPECTION_QUERIES):
         register(query)
     params = load_parameters(PARAMETERS)
-    for name in NAMES:
-        register(PublicationThreshold(name, parameters=params, path=PATH.format(name=name)))
+    for name in PUBLICATION_THRESHOLD_NAMES:
+        register(PublicationThreshold(name, parameters=params,
+                                      path=PUBLICATION_THRESHOLD_PATH.format(name=name)))

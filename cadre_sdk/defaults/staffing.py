@@ -18,7 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..hookspecs import hookimpl
-from ..rules import CannedQuery, StaffingRule
+from ..parameters import load_parameters
+from ..rules import CannedQuery, StaffingRule, Thresholds
+from . import PARAMETERS
 
 SOURCE = "省委组织部负责人就《关于进一步激励广大干部新时代新担当新作为的指导意见》答记者问"
 
@@ -77,6 +79,18 @@ def register_staffing_rules(register: Any) -> None:
         title="县直单位主要负责人一般应有乡镇工作经历"))
 
 
+#: The thresholds of the staffing engine's views (training hours, high altitude, the candidate
+#: pool's window and standards), in ``parameters/staffing.yaml``.
+THRESHOLDS = Thresholds(concern="staffing", parameters=load_parameters(PARAMETERS / "staffing.yaml"),
+                        name="青海省配备、培训、关爱与选拔候选人默认参数（cadre-sdk）")
+
+
+@hookimpl
+def register_thresholds(register: Any) -> None:
+    """The provincial thresholds of the staffing views (see ``THRESHOLDS``)."""
+    register(THRESHOLDS)
+
+
 #: "Any region": the row's region, county or prefecture equals :region, or :region is empty.
 def _region_filter(alias: str) -> str:
     return (f"(:region = '' OR {alias}.region_code = :region OR {alias}.county_code = :region "
@@ -131,7 +145,7 @@ ORDER BY e.year, e.region_code, e.kind, e.subkind"""),
     CannedQuery(
         name="care_gaps", title="高海拔乡镇干部当年未体检名单", level="oversight",
         description="当年在高海拔乡镇岗位（海拔下限见说明）工作、当年没有体检记录的干部。可按年度、地区筛选。",
-        sql=f"""
+        sql="""
 SELECT g.year AS 年度, g.cadre_id AS 干部编号, c.name AS 姓名, c.post AS 职务,
        g.township_code AS 乡镇代码, r.name AS 乡镇, g.altitude_m AS 海拔,
        g.last_health_check AS 上次体检, cadre_explain(e.json) AS 说明

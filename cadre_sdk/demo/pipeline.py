@@ -1,9 +1,9 @@
 """The demo pipeline: generate clerks' files, then do what a clerk and an oversight body would
 do with the ``cadre`` commands: init, load each kind, evaluate, publish, serve.
 
-Loading calls the same functions ``cadre init`` and ``cadre load`` call, one load (one
-transaction) per record kind, in reference order. Evaluation, publication and serving run if
-this version of the SDK has them; each step prints one Chinese line with counts and time.
+Each step calls the library function its command calls (the demo does not drive the CLI):
+one load (one transaction) per record kind, in reference order, then ``evaluate``,
+``publish`` and ``serve``; each step prints one Chinese line with counts and time.
 """
 from __future__ import annotations
 
@@ -17,7 +17,11 @@ from typing import Any
 import click
 
 from ..defaults import DATA
+from ..engines.registry import AFTER_LOAD, ENGINES, engine_name
+from ..evaluate import evaluate
 from ..loader import load_files
+from ..publish import publish
+from ..publish.app import default_workers, serve
 from ..plugins import CadrePlugins
 from ..records import RECORD_TYPES
 from ..store import migrate, open_db
@@ -40,23 +44,6 @@ def _remove(*paths: Path) -> None:
                 target.unlink()
 
 
-def _command(name: str) -> click.Command | None:
-    """The SDK's own CLI command ``name``, if this version has it."""
-    from ..commands import all_commands
-
-    for command in all_commands():
-        if command.name == name:
-            return command
-    return None
-
-
-def _invoke(command: click.Command, args: list[str], plugins: CadrePlugins) -> None:
-    from ..cli import Env
-
-    command.main(args=args, prog_name=f"cadre {command.name}", standalone_mode=False,
-                 obj=Env(lambda: plugins))
-
-
 def load_all(db_path: Path, files: dict[str, list[Path]], plugins: CadrePlugins,
              echo: Echo = click.echo) -> dict[str, int]:
     """``cadre init`` then one ``cadre load`` per kind, as the CLI does them; rows by kind."""
@@ -76,7 +63,7 @@ def load_all(db_path: Path, files: dict[str, list[Path]], plugins: CadrePlugins,
             echo(f"  跳过{title}：尚未注册任何调整情形目录，演示数据中的情形代码无法核对")
             continue
         start = time.perf_counter()
-        result = load_files(db, kind, paths, plugins=plugins)
+        result = load_files(db, kind, paths, plugins=plugins, after_load=AFTER_LOAD)
         rows[kind] = result.rows
         names = "、".join(p.name for p in paths) if len(paths) <= 2 else f"{len(paths)} 个文件"
         echo(f"  导入{title}：{result.rows:,} 行（{names}，{_seconds(start)}）")
@@ -87,14 +74,7 @@ def load_all(db_path: Path, files: dict[str, list[Path]], plugins: CadrePlugins,
 def evaluate_step(db_path: Path, plugins: CadrePlugins, echo: Echo = click.echo,
                   as_of: datetime.date | None = None) -> dict:
     """``cadre evaluate --as-of``: every engine this SDK has, in one transaction."""
-    from ..engines import engine_modules
-    from ..evaluate import evaluate
-
-    modules = engine_modules()
-    if not modules:
-        echo("测算：此版本尚无测算模块，跳过")
-        return {}
-    names = {m.__name__.rsplit(".", 1)[1]: getattr(m, "NAME", m.__name__) for m in modules}
+    names = {engine_name(m): m.NAME for m in ENGINES}
     start = time.perf_counter()
     db = open_db(db_path)
     migrate(db)
@@ -109,35 +89,15 @@ def evaluate_step(db_path: Path, plugins: CadrePlugins, echo: Echo = click.echo,
     return summary
 
 
-def _publish_function() -> Callable[..., Any] | None:
-    try:
-        from ..publish import publish  # type: ignore[attr-defined]
-        return publish  # type: ignore[no-any-return]
-    except ImportError:
-        pass
-    try:
-        from ..publish.build import publish
-        return publish
-    except ImportError:
-        return None
-
-
 def publish_step(db_path: Path, out: Path, plugins: CadrePlugins, echo: Echo = click.echo
                  ) -> list[Path]:
-    """``cadre publish DB OUT --level public|oversight``: OUT/public.db and OUT/oversight.db."""
-    command = _command("publish")
-    function = None if command is not None else _publish_function()
-    if command is None and function is None:
-        echo("发布：此版本尚无发布模块，跳过")
-        return []
+    """What ``cadre publish DB OUT --level public|oversight`` does: OUT/public.db and
+    OUT/oversight.db."""
     built = []
     for level in LEVELS:
         target = out / f"{level}.db"
         start = time.perf_counter()
-        if command is not None:
-            _invoke(command, [str(db_path), str(target), "--level", level], plugins)
-        else:
-            function(db_path, target, level=level, plugins=plugins)  # type: ignore[misc]
+        publish(db_path, target, level=level, plugins=plugins)
         size = target.stat().st_size / 1e6 if target.exists() else 0
         echo(f"发布{_LEVEL_NAMES[level]} {target}：{size:.1f} MB（{_seconds(start)}）")
         built.append(target)
@@ -146,20 +106,9 @@ def publish_step(db_path: Path, out: Path, plugins: CadrePlugins, echo: Echo = c
 
 def serve_step(publication: Path, host: str, port: int, plugins: CadrePlugins,
                echo: Echo = click.echo) -> None:
-    """``cadre serve``: the publication read-only, until interrupted."""
-    command = _command("serve")
-    if command is not None:
-        echo(f"启动只读查询服务（{publication.name}）")
-        _invoke(command, [str(publication), "--host", host, "--port", str(port)], plugins)
-        return
+    """What ``cadre serve`` does: the publication read-only, until interrupted."""
     echo(f"启动只读查询服务：http://{host}:{port}/ （{publication.name}；按 Ctrl+C 退出）")
-    from datasette import cli as datasette_cli
-
-    args = ["serve", "-i", str(publication), "--host", host, "--port", str(port)]
-    metadata = publication.with_name(publication.name + ".metadata.json")
-    if metadata.exists():
-        args += ["-m", str(metadata)]
-    datasette_cli.cli.main(args=args, prog_name="datasette", standalone_mode=False)
+    serve(publication, host=host, port=port, workers=default_workers())
 
 
 def run_demo(out: Path, *, cadres: int, seed: int, years: Iterable[int], plugins: CadrePlugins,
@@ -215,8 +164,8 @@ def lrmx_step(out: Path, files: dict[str, list[Path]], plugins: CadrePlugins,
     migrate(db)
     load_files(db, "region", [DATA / "divisions.csv"], plugins=plugins)
     for kind in ("region", "unit"):
-        load_files(db, kind, files[kind], plugins=plugins)
-    result = load_lrmx(db, [folder], plugins=plugins)
+        load_files(db, kind, files[kind], plugins=plugins, after_load=AFTER_LOAD)
+    result = load_lrmx(db, [folder], plugins=plugins, after_load=AFTER_LOAD)
     counts = "，".join(f"{RECORD_TYPES[k].__title__} {n} 行" for k, n in result.rows.items())
     echo(f"  任免审批表 {len(result.files)} 份 → {db_path}：{counts}（{_seconds(start)}）")
     return db_path

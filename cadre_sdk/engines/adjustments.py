@@ -22,7 +22,6 @@ import sqlite_utils
 from ..dating import with_period
 from ..errors import RowError
 from ..explain import Trace
-from ..loader import after_load
 from ..plugins import CadrePlugins, Registration, get_plugin_manager
 from .batch import BatchWriter
 from .tolerance_rules import prefecture_of
@@ -53,7 +52,6 @@ class Catalogues:
         return self._cache[key]
 
 
-@after_load("adjustment")
 def check_situations(db: sqlite_utils.Database, keys_table: str,
                      plugins: CadrePlugins | None = None) -> list[RowError]:
     """Each loaded adjustment cites a situation of its cadre's jurisdiction, with an action the

@@ -1,10 +1,13 @@
 """The candidate pool (干部选拔候选人库): cadres with key-task achievements in the window, each
 selection criterion of DOMAIN.md named and judged, with an explanation per cadre. Part of the
-staffing engine's run (``cadre_sdk.engines.staffing``); thresholds are provincial parameters in
-``defaults/parameters/staffing.yaml``.
+staffing engine's run (``cadre_sdk.engines.staffing``); the thresholds are those of the
+``Thresholds`` item of concern ``staffing`` in force in the cadre's unit's region (the
+provincial numbers in ``defaults/parameters/staffing.yaml``): cadres are pooled jurisdiction by
+jurisdiction, each with its own window and standards.
 """
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from itertools import groupby
 from operator import itemgetter
@@ -14,13 +17,16 @@ import sqlite_utils
 
 from ..explain import Trace
 from ..explanations import write as write_explanations
-from ..jurisdiction import PROVINCE, county_sql, prefecture_sql
-from ..parameters import Parameters
+from ..jurisdiction import county_sql, prefecture_sql
+from ..plugins import Registration
+from ..rules import RuleContext
 from ..records.vocab import ANNUAL_GRADES
 from .batch import BATCH
+from .thresholds import ThresholdsInForce
 
-#: The plugin whose parameter file the staffing views read (named in the explanations).
-PARAMETER_PLUGIN = "cadre_sdk.defaults.staffing"
+#: The candidate pool's thresholds (under ``candidate_pool.``).
+_THRESHOLDS = ("window_years", "min_achievements", "excluded_grades", "political_tags",
+               "responsibility_tags", "style_tags")
 
 
 def _pool_year(db: sqlite_utils.Database, has_results: bool) -> int | None:
@@ -58,6 +64,8 @@ SELECT a.cadre_id, count(*), group_concat(DISTINCT a.category), max(a.date), c.u
 FROM (SELECT * FROM achievement WHERE date BETWEEN :start || '-01-01' AND :end || '-12-31'
       ORDER BY cadre_id, category) a
 JOIN cadre c ON c.id = a.cadre_id LEFT JOIN unit u ON u.code = c.unit_code
+JOIN temp._threshold_region th ON th.region_code = coalesce(u.region_code, '')
+WHERE th.jurisdiction = :jurisdiction
 GROUP BY a.cadre_id ORDER BY a.cadre_id
 """
 _POOL_FILTER = ("cadre_id IN (SELECT cadre_id FROM achievement WHERE date BETWEEN :start || "
@@ -104,17 +112,28 @@ def _verdicts(trace: Trace, p: dict[str, Any], count: int, categories: str,
     return out
 
 
-def build_candidate_pool(db: sqlite_utils.Database, params: Parameters) -> int:
-    """The candidate pool: cadres with achievements in the window, each criterion judged."""
+def build_candidate_pool(db: sqlite_utils.Database, thresholds: ThresholdsInForce) -> int:
+    """The candidate pool: cadres with achievements in the window, each criterion judged, with
+    the thresholds in force where each cadre's unit is (one pass per jurisdiction)."""
     has_results = db["assessment_result"].exists()
     year = _pool_year(db, has_results)
     if year is None:
         return 0
-    read = {k: params.at(f"candidate_pool.{k}", f"{year}-12-31") for k in (
-        "window_years", "min_achievements", "excluded_grades", "political_tags",
-        "responsibility_tags", "style_tags")}
-    window = read["window_years"].value
-    args = {"start": str(year - window + 1), "end": str(year)}
+    pooled = 0
+    for reg in thresholds.groups(db).values():
+        pooled += _pool(db, reg, year, has_results)
+    return pooled
+
+
+def _pool(db: sqlite_utils.Database, reg: Registration, year: int, has_results: bool) -> int:
+    """The pool of the cadres whose units are where ``reg`` is the thresholds in force."""
+    reads: dict[str, tuple] = {}
+
+    def context(trace: Trace) -> RuleContext:
+        return RuleContext(rule=reg.item, plugin=reg.plugin, jurisdiction=reg.jurisdiction,
+                           on=datetime.date(year, 12, 31), trace=trace, reads=reads)
+    window = context(Trace(subject="")).param("candidate_pool.window_years")
+    args = {"start": str(year - window + 1), "end": str(year), "jurisdiction": reg.jurisdiction}
     conn = db.conn
     grades = _by_cadre(conn.execute(
         "SELECT cadre_id, year, grade FROM assessment_result WHERE "
@@ -134,9 +153,10 @@ def build_candidate_pool(db: sqlite_utils.Database, params: Parameters) -> int:
     for cadre_id, count, categories, latest, *where in conn.execute(_POOL_ACHIEVEMENTS, args):
         pooled += 1
         trace = Trace(subject=f"选拔候选人库 干部 {cadre_id}（截至 {year} 年，近 {window} 年）")
-        trace.rule("candidate_pool", "selection_standards", PARAMETER_PLUGIN, PROVINCE,
+        trace.rule("candidate_pool", "selection_standards", reg.plugin, reg.jurisdiction,
                    "实绩突出、考核良好、无拟调整、五个过硬（可核对部分）")
-        p = {k: trace.parameter(v, PARAMETER_PLUGIN) for k, v in read.items()}
+        ctx = context(trace)
+        p = {k: ctx.param(f"candidate_pool.{k}") for k in _THRESHOLDS}
         history = grades(cadre_id)
         open_adj = [a for (a,) in adjustments(cadre_id)]
         verdicts = _verdicts(trace, p, count, categories, history, has_results, open_adj,

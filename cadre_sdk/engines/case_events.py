@@ -17,7 +17,6 @@ from typing import Any
 import sqlite_utils
 
 from ..errors import CaseError, RowError
-from ..loader import after_load
 from ..store import record_provenance
 from . import audit
 from .case_states import START, step
@@ -66,7 +65,6 @@ def check_case(case_id: str, events: list[dict[str, Any]]) -> RowError | None:
     return None
 
 
-@after_load("case_event")
 def check_and_chain(db: sqlite_utils.Database, keys_table: str, plugins: Any = None
                     ) -> list[RowError]:
     """Replay every case the load touches; if all its events are allowed, chain the new ones.

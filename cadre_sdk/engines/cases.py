@@ -24,7 +24,7 @@ from ..calendar_store import calendar_for
 from ..explain import Trace
 from ..plugins import CadrePlugins
 from ..workdays import Calendar, provisional_note
-from . import adjustments, case_events, red_lines  # noqa: F401  (load-time callbacks)
+from . import adjustments, red_lines
 from . import tolerance_rules as tr
 from .batch import BatchWriter
 from .case_schema import migrations  # noqa: F401  (registers the migration set)

@@ -25,7 +25,6 @@ import sqlite_utils
 
 from ..errors import RowError
 from ..jurisdiction import chain
-from ..loader import after_load
 from ..normalize import to_simplified
 from ..plugins import CadrePlugins, RuleBook, get_plugin_manager
 from ..value_status import label_zh, tag_zh
@@ -123,7 +122,6 @@ def _message(text: str, entries: list[Entry], where: str, kind: str) -> str:
             f"{listing}。未触碰红线的请留空，或填写“无”“否”“未触碰红线”“不涉及”等")
 
 
-@after_load("case_event")
 def check_red_lines(db: sqlite_utils.Database, keys_table: str,
                     plugins: CadrePlugins | None = None) -> list[RowError]:
     """Every loaded 触碰红线 cell is empty, a denial or an entry of its case's catalogue.

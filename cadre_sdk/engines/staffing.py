@@ -25,10 +25,12 @@ Tables it replaces on each run (all in the ``cadre_sdk.staffing`` migration set)
   without it the grade criterion is "not checked". Commendations need no table: the canned
   query lists them.
 
-The thresholds (altitude, training hours, the pool's window and standards) are provincial
-parameters in ``defaults/parameters/staffing.yaml``, read as of the year concerned and recorded
-in the explanations. No hook lets a prefecture replace them yet (staffing *rules* are
-replaceable per jurisdiction; these views are not). Aggregates are plain counts over loaded rows; each table has one method
+The thresholds (altitude, training hours, the pool's window and standards) come from the
+``Thresholds`` item of concern ``staffing`` (``register_thresholds``; the provincial numbers in
+``defaults/parameters/staffing.yaml``) in force in each region, read as of the year concerned
+and recorded in the explanations with the plugin that supplied them; a county's or
+prefecture's item changes them there. Without any such item (no defaults, no plugin) the
+views that need a threshold are left empty. Aggregates are plain counts over loaded rows; each table has one method
 explanation saying how it is derived (its id is on every row).
 """
 from __future__ import annotations
@@ -39,17 +41,16 @@ from typing import Any
 
 import sqlite_utils
 
-from ..defaults import PARAMETERS
 from ..dating import with_period
 from ..errors import PluginError
 from ..explain import Trace
 from ..explanations import write as write_explanations
 from ..jurisdiction import PROVINCE, county_and_prefecture, county_sql, is_code, prefecture_sql
-from ..parameters import Parameters, load_parameters
 from ..plugins import CadrePlugins, Registration, call_rule
 from ..store import migration_set
 from . import staffing_labels  # noqa: F401  (the tables' Chinese labels)
-from .candidates import PARAMETER_PLUGIN, build_candidate_pool
+from .candidates import build_candidate_pool
+from .thresholds import ThresholdsInForce
 
 NAME = "配备与培训"
 TABLES = ("career_summary", "staffing_breach", "training_coverage", "training_coverage_region",
@@ -267,10 +268,11 @@ INSERT INTO training_coverage (year, unit_code, region_code, county_code, prefec
 SELECT :year, c.unit_code, u.region_code, {county_sql('u.region_code')},
        {prefecture_sql('u.region_code')}, count(*), count(h.cadre_id),
        round(1.0 * count(h.cadre_id) / count(*), 4), count(h.cadre_id) = count(*),
-       coalesce(sum(h.hours >= :min_hours), 0), coalesce(round(sum(h.hours), 2), 0),
-       'training_coverage:' || :year
+       coalesce(sum(h.hours >= th.value), 0), coalesce(round(sum(h.hours), 2), 0),
+       'training_coverage:' || :year || th.suffix
 FROM cadre c
 JOIN unit u ON u.code = c.unit_code
+JOIN temp._threshold th ON th.region_code = coalesce(u.region_code, '')
 LEFT JOIN (SELECT cadre_id, sum(hours) AS hours FROM training WHERE year = :year
            GROUP BY cadre_id) h ON h.cadre_id = c.id
 WHERE {_LEADER}
@@ -294,19 +296,21 @@ WHERE t.ability IS NOT NULL
 _COVERAGE_REGION_BASE = "SELECT * FROM training_coverage"
 
 
-def build_training(db: sqlite_utils.Database, params: Parameters) -> int:
+def build_training(db: sqlite_utils.Database, thresholds: ThresholdsInForce) -> int:
     """Coverage of leading cadres by unit and year, its regional roll-up, and the breakdown by
-    ability and topic."""
+    ability and topic (the hours threshold in force in each unit's region)."""
     years = [r[0] for r in db.conn.execute("SELECT DISTINCT year FROM training ORDER BY year")]
     for year in years:
-        trace = Trace(subject=f"领导干部培训覆盖 {year} 年")
-        trace.rule("training", "coverage", PARAMETER_PLUGIN, PROVINCE, "领导干部培训全覆盖")
-        pv = params.at("training.min_hours_per_year", f"{year}-12-31")
-        min_hours = trace.parameter(pv, PARAMETER_PLUGIN)
-        _method(db, "training_coverage", "领导干部为当前“班子成员”或“主要负责人”为是的干部；当年有培训记录即计为参训；"
-                "全部参训为全覆盖；达到学时人数为当年学时合计不少于参考线的人数。", trace=trace,
-                key=str(year))
-        db.conn.execute(_COVERAGE_SQL, {"year": year, "min_hours": min_hours})
+        def start(reg: Registration, ctx: Any, year: int = year) -> None:
+            ctx.trace.subject = f"领导干部培训覆盖 {year} 年"
+            ctx.trace.rule("training", "coverage", reg.plugin, reg.jurisdiction, "领导干部培训全覆盖")
+        traces = thresholds.table(db, "training.min_hours_per_year",
+                                  datetime.date(year, 12, 31), start)
+        for suffix, (trace, _) in traces.items():
+            _method(db, "training_coverage", "领导干部为当前“班子成员”或“主要负责人”为是的干部；当年有培训记录即计为参训；"
+                    "全部参训为全覆盖；达到学时人数为当年学时合计不少于参考线的人数。", trace=trace,
+                    key=f"{year}{suffix}")
+        db.conn.execute(_COVERAGE_SQL, {"year": year})
     _method(db, "training_coverage_region", "由各单位领导干部培训覆盖情况按县、市州合计。")
     db.conn.execute(rollup_sql("training_coverage_region", _COVERAGE_REGION_BASE, ["year"], {
         "units": "count(*)", "leaders": "sum(leaders)", "trained": "sum(trained)",
@@ -348,10 +352,12 @@ _CARE_GAP_SQL = f"""
 WITH posts AS (
   SELECT a.cadre_id, a.township_code AS code FROM attendance a
   JOIN region r ON r.code = a.township_code
-  WHERE a.month BETWEEN :year || '-01' AND :year || '-12' AND r.altitude_m >= :min_altitude
+  JOIN temp._threshold th ON th.region_code = r.code
+  WHERE a.month BETWEEN :year || '-01' AND :year || '-12' AND r.altitude_m >= th.value
   UNION
   SELECT p.cadre_id, p.region_code FROM posting p JOIN region r ON r.code = p.region_code
-  WHERE p.township = 1 AND r.level = '乡镇' AND r.altitude_m >= :min_altitude
+  JOIN temp._threshold th ON th.region_code = r.code
+  WHERE p.township = 1 AND r.level = '乡镇' AND r.altitude_m >= th.value
     AND substr(p.start, 1, 4) <= :year AND (p.[end] IS NULL OR substr(p.[end], 1, 4) >= :year)
 ), ranked AS (
   SELECT k.cadre_id, k.code, r.altitude_m,
@@ -365,14 +371,15 @@ WITH posts AS (
 INSERT INTO care_gap (year, cadre_id, township_code, county_code, prefecture_code, altitude_m,
     last_health_check, explanation_id)
 SELECT CAST(:year AS INTEGER), k.cadre_id, k.code, {county_sql('k.code')},
-       {prefecture_sql('k.code')}, k.altitude_m, ch.last_before, 'care_gap:' || :year
-FROM ranked k LEFT JOIN checks ch ON ch.cadre_id = k.cadre_id
+       {prefecture_sql('k.code')}, k.altitude_m, ch.last_before, 'care_gap:' || :year || th.suffix
+FROM ranked k JOIN temp._threshold th ON th.region_code = k.code
+LEFT JOIN checks ch ON ch.cadre_id = k.cadre_id
 WHERE k.n = 1 AND coalesce(ch.this_year, 0) = 0
 ORDER BY k.cadre_id
 """
 
 
-def build_exchanges_and_care(db: sqlite_utils.Database, params: Parameters) -> int:
+def build_exchanges_and_care(db: sqlite_utils.Database, thresholds: ThresholdsInForce) -> int:
     """Exchange and care summaries, and the care gaps at high-altitude township posts."""
     _method(db, "exchange_summary", "挂职、交流、轮岗履历按起始年份、所在地区（履历地区，缺则履历单位所在地区，"
             "再缺则干部现单位所在地区）、类型与类别统计人次与人数。", _EXCHANGE_BASE)
@@ -385,16 +392,18 @@ def build_exchanges_and_care(db: sqlite_utils.Database, params: Parameters) -> i
         "SELECT DISTINCT substr(month, 1, 4) FROM attendance UNION "
         "SELECT DISTINCT substr(date, 1, 4) FROM care_record ORDER BY 1")]
     for year in years:
-        trace = Trace(subject=f"高海拔乡镇干部体检核对 {year} 年")
-        trace.rule("care", "high_altitude_health_check", PARAMETER_PLUGIN, PROVINCE,
-                   "高海拔乡镇干部每年体检")
-        pv = params.at("care.high_altitude_m", f"{year}-01-01")
-        altitude = trace.parameter(pv, PARAMETER_PLUGIN)
-        trace.step(f"{year} 年在海拔 {altitude} 米以上乡镇岗位工作（当年有在岗记录，或乡镇任职经历覆盖当年），"
-                   "且当年无体检记录的干部列入", altitude)
-        _method(db, "care_gap", "落实体检制度：列出当年未体检的高海拔乡镇干部；乡镇取当年所在海拔最高者。",
-                trace=trace, key=year)
-        db.conn.execute(_CARE_GAP_SQL, {"year": year, "min_altitude": altitude})
+        def start(reg: Registration, ctx: Any, year: str = year) -> None:
+            ctx.trace.subject = f"高海拔乡镇干部体检核对 {year} 年"
+            ctx.trace.rule("care", "high_altitude_health_check", reg.plugin, reg.jurisdiction,
+                           "高海拔乡镇干部每年体检")
+        traces = thresholds.table(db, "care.high_altitude_m",
+                                  datetime.date(int(year), 1, 1), start)
+        for suffix, (trace, altitude) in traces.items():
+            trace.step(f"{year} 年在海拔 {altitude} 米以上乡镇岗位工作（当年有在岗记录，或乡镇任职经历覆盖当年），"
+                       "且当年无体检记录的干部列入", altitude)
+            _method(db, "care_gap", "落实体检制度：列出当年未体检的高海拔乡镇干部；乡镇取当年所在海拔最高者。",
+                    trace=trace, key=f"{year}{suffix}")
+        db.conn.execute(_CARE_GAP_SQL, {"year": year})
     return len(years)
 
 
@@ -410,11 +419,11 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
         conn.execute(f"DELETE FROM {table}")
     conn.execute(f"DELETE FROM explanation WHERE kind IN ({', '.join('?' for _ in TABLES)})",
                  TABLES)
-    params = load_parameters(PARAMETERS / "staffing.yaml")
+    thresholds = ThresholdsInForce(plugins, "staffing", as_of)
     return {
         "干部": build_career_summary(db),
         "配备规则核查": check_staffing_rules(db, plugins, as_of),
-        "培训年度": build_training(db, params),
-        "关爱年度": build_exchanges_and_care(db, params),
-        "候选人": build_candidate_pool(db, params),
+        "培训年度": build_training(db, thresholds),
+        "关爱年度": build_exchanges_and_care(db, thresholds),
+        "候选人": build_candidate_pool(db, thresholds),
     }

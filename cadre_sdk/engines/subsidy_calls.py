@@ -21,31 +21,10 @@ from ..dating import with_period
 from ..errors import PluginError
 from ..explain import Trace
 from ..plugins import Registration, call_rule
+from ..records.rule_inputs import Entitlement
 from ..rules import RuleContext
 
 
-@attrs.frozen
-class Entitlement:
-    """What a subsidy rule gets for one cadre and month (``SubsidyRule.compute(entitlement,
-    ctx)``). It names no cadre: equal facts must give equal amounts."""
-
-    month: str                          # YYYY-MM
-    township_code: str                  # the paying township (most days this month)
-    days: int                           # days actually worked at township posts this month
-    days_by_township: tuple[tuple[str, int], ...]  # every township this month, by code
-    township_name: str | None
-    region_level: str | None            # the township region's level (乡镇 normally)
-    subdistrict: bool                   # a 街道 (the level vocabulary folds 街道 into 乡镇)
-    hardship_class: int | None          # 0 (none) .. 6, None if not given
-    especially_hard: bool
-    altitude_m: int | None
-    service_months: int                 # months of township work before this month
-    service_years: int                  # completed years: service_months // 12
-    posted: bool                        # a township spell covers this month
-    first_month: bool                   # the month township work (a spell) starts
-    last_month: bool                    # the month township work ends (transfer, retirement)
-    left_township: str | None           # if not posted: the month the last spell ended
-    starts: str | None                  # if not posted: the month the next spell starts
 
 
 #: Entitlement's fields in order, and each one's position.

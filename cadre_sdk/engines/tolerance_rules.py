@@ -2,8 +2,9 @@
 
 A case uses the ``ToleranceVariant`` of its jurisdiction's most specific level for its case
 kind (falling back to ``*``), then up the chain. What the chosen variant leaves unset is taken
-from the next variant up the chain, and finally from the provincial default
-(``cadre_sdk.defaults.tolerance``): a time limit for a step it does not list, the dimensions,
+from the next variant up the chain, and finally from the provincial default (the built-in
+``*`` variant that ``cadre_sdk.defaults.tolerance`` registers; none in a plugin manager built
+without the defaults): a time limit for a step it does not list, the dimensions,
 ``accepting_body`` or ``decide`` when None; its parameters are merged with theirs key by key
 (``cadre_sdk.overlays``), so a county that only states one time limit keeps its prefecture's
 dimensions, decision rule and decisive dimensions. Red lines add up along the chain: a
@@ -21,6 +22,7 @@ from ..explain import Trace
 from ..jurisdiction import PROVINCE, chain, level
 from ..overlays import compose, overlay_chain
 from ..plugins import Registration, RuleBook, call_rule
+from ..records.rule_inputs import CaseInputs  # noqa: F401  (used from here by the engine)
 from ..rules import RuleContext
 from ..workdays import Calendar, provisional_note
 from .case_states import Clock
@@ -43,22 +45,12 @@ def prefecture_of(code: str) -> str | None:
     return None if level(code) == "province" else code[:4] + "00"
 
 
-@attrs.frozen
-class CaseInputs:
-    """What a variant's ``accepting_body`` function gets about a case."""
-
-    id: str
-    kind: str
-    region_code: str
-    cadre_id: str
-    cadre_level: str | None
 
 
-def _default_registration() -> Registration:
-    from ..defaults import tolerance as default_tolerance
-
-    return Registration(default_tolerance.VARIANT, default_tolerance.__name__, PROVINCE,
-                        "register_tolerance_variants", True)
+def _default_registration(book: RuleBook) -> Registration | None:
+    """The built-in provincial ``*`` variant as registered (a defaults plugin's), or None."""
+    return next((r for r in book.all("tolerance")
+                 if r.builtin and r.key == "*" and r.jurisdiction == PROVINCE), None)
 
 
 @attrs.frozen
@@ -83,12 +75,18 @@ class Variants:
             reg = book.registered_for("tolerance", [case_kind, "*"], code, on)
             if reg is not None and all(reg is not r for r in found):
                 found.append(reg)
-        fallback = _default_registration()
-        if all(r.item is not fallback.item for r in found):
+        fallback = _default_registration(book)
+        if fallback is not None and all(r.item is not fallback.item for r in found):
             found.append(fallback)
+        if not found:
+            raise PluginError("cadre_sdk", "register_tolerance_variants",
+                              f"no tolerance variant applies to case kind {case_kind!r} in "
+                              f"{region_code}",
+                              "register a ToleranceVariant for it (or '*'), or build the plugin "
+                              "manager with the defaults.")
         used = overlay_chain(found)
         item, how = compose(used)
-        if all(r.item is not fallback.item for r in used):
+        if fallback is not None and all(r.item is not fallback.item for r in used):
             used.append(fallback)
         return cls(tuple(used), attrs.evolve(used[0], item=item, overlay=how), tuple(found))
 
@@ -117,8 +115,13 @@ class Variants:
 
     def supplying(self, attr: str) -> Registration:
         """The first variant on the chain whose ``attr`` is set."""
-        return self._as_supplied_by(next(r for r in self.chain
-                                         if getattr(r.item, attr) is not None))
+        found = next((r for r in self.chain if getattr(r.item, attr) is not None), None)
+        if found is None:
+            raise PluginError(self.primary.plugin, "register_tolerance_variants",
+                              f"no variant on the chain sets {attr!r}",
+                              f"set {attr}= on the variant (there are no defaults to inherit "
+                              "it from).")
+        return self._as_supplied_by(found)
 
     def limit_for(self, step: str) -> Registration | None:
         """The first variant on the chain with a time limit for ``step``."""

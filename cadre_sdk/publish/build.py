@@ -23,7 +23,7 @@ from pathlib import Path
 import attrs
 
 from .. import explanations
-from ..engines import engine_modules
+from ..engines import registry
 from ..errors import CadreError
 from ..plugins import CadrePlugins
 from ..store import now, open_db, sha256_file, store_error
@@ -174,7 +174,7 @@ def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
     limits = thresholds.resolve(plugins, now()[:10])
     if min_raters is not None:
         limits = limits.raised(min_raters=min_raters)
-    engine_modules()   # engines describe their tables when imported
+    registry.table_labels()   # the engines' result tables are labelled (engines/registry.py)
     try:
         return _build(source, out, level, plugins, limits, notice)
     except (sqlite3.Error, OSError) as exc:   # a full disk, a read-only folder, a locked store

@@ -19,6 +19,7 @@ from ..errors import PluginError
 from ..plugins import CadrePlugins
 from .chrome import PARAMETERS
 from .redact import PUBLIC
+from .search import SEARCH_QUERY
 
 _MISSING_TABLE = re.compile(r"no such table: (\S+)")
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -106,9 +107,15 @@ def parameters(sql: str) -> tuple[str, ...]:
 
 
 def collect(plugins: CadrePlugins, level: str) -> list[PublishedQuery]:
-    """Every registered query the level may see; a name registered twice is an error naming
-    both plugins."""
+    """The publication's own search query and every registered query the level may see; a
+    name registered twice is an error naming both plugins (a plugin's ``search`` replaces the
+    built-in one)."""
     out: dict[str, PublishedQuery] = {}
+    builtin = SEARCH_QUERY
+    if not any(reg.item.name == builtin.name for reg in plugins.book.all("query")):
+        out[builtin.name] = PublishedQuery(builtin.name, builtin.title, builtin.description,
+                                           builtin.sql.strip(), parameters(builtin.sql),
+                                           "cadre_sdk.publish", builtin.level)
     for reg in plugins.book.all("query"):
         q = reg.item
         if level == PUBLIC and q.level != PUBLIC:

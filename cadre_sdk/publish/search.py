@@ -18,6 +18,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 
 from ..normalize import to_simplified
+from ..rules import CannedQuery
 
 #: The FTS5 table the publication builds, and the SQL function that turns a query into MATCH.
 TABLE = "search_index"
@@ -105,9 +106,19 @@ def add_rows(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, str, 
 #: index; ranking a bounded set keeps every search a few milliseconds at any scale.
 RANKED = 500
 
-#: The canned query readers use (registered by ``cadre_sdk.defaults.queries``).
+#: The SQL of the search query readers use (``SEARCH_QUERY``).
 SEARCH_SQL = f"""SELECT s.kind AS 类别, s.title AS 名称, s.content AS 内容, s.record AS 记录
 FROM (SELECT rowid AS id, rank AS score FROM [{TABLE}]
       WHERE [{TABLE}] MATCH {FUNCTION}(:q) LIMIT {RANKED}) AS hit
 JOIN [{TABLE}] AS s ON s.rowid = hit.id
 ORDER BY hit.score, hit.id"""
+
+#: The publication's own canned query: Chinese search over the index built here (published at
+#: both levels; a plugin that registers a query named ``search`` replaces it).
+SEARCH_QUERY = CannedQuery(
+    name="search", title="搜索",
+    description="中文全文检索：单位、地区、职务、日常考察、实绩、案件事由、备注等（监督版含干部姓名）。"
+                "q 填检索词：可输入两字词、多个词（以空格分隔，须同时出现）、单字，繁体亦可。"
+                f"按相关程度排序；匹配超过 {RANKED} 条时只列出前 {RANKED} 条（地区、单位、干部在前），"
+                "请增加检索词缩小范围。",
+    sql=SEARCH_SQL)

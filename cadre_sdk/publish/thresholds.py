@@ -23,11 +23,12 @@ import attrs
 
 from ..errors import CadreError, PluginError
 from ..plugins import CadrePlugins
+from ..rules import PUBLICATION_THRESHOLD_NAMES, PUBLICATION_THRESHOLD_PATH
 from ..value_status import label_zh
 
-#: The thresholds and the parameter path of each provincial value.
-NAMES = ("min_raters", "min_count", "min_average_group", "k_anonymity")
-PATH = "publication.{name}"
+#: The thresholds and the parameter path of each provincial value (defined with the rule item).
+NAMES = PUBLICATION_THRESHOLD_NAMES
+PATH = PUBLICATION_THRESHOLD_PATH
 #: Each threshold's Chinese name (errors, the publication's facts).
 TITLES_ZH = {
     "min_raters": "测评票数公开的最少参评人数",

@@ -1,6 +1,13 @@
 """The column helper and the record decorator: one declaration per field carries the type,
 the converter that normalizes clerks' input, the validator, the Chinese title and the header
-aliases. JSON Schemas are generated from these declarations (``cadre_sdk.schemas``).
+aliases.
+
+Everything that checks a field derives from that one declaration (``column`` and the kind
+table ``KINDS``): the attrs validators (required, bounds, length), the JSON Schema fragment
+(``cadre_sdk.schemas``: the checked-in ``schemas/`` copy and the fast validators built from it)
+and the thorough check (``cadre_sdk.schemas.problems``) that says in Chinese what is wrong
+with a value (each kind's ``hint``; never a schema keyword, an English message or a regular
+expression).
 """
 from __future__ import annotations
 
@@ -30,22 +37,53 @@ def clean_code(value: Any) -> str | None:
 #: Every record class, by kind, in declaration order (the order references allow loading in).
 RECORD_TYPES: dict[str, type] = {}
 
-#: Field kinds: the converter from clerk input, and the JSON Schema fragment for the result.
-_KINDS: dict[str, tuple[Callable[[Any], Any], dict]] = {
-    "text": (nz.clean_text, {"type": "string"}),
+#: The years a ``year`` field (考核年度, 培训年度, 关爱年度: the year a record of the cadre
+#: system is about) may hold. 1949: the cadre-management system these records belong to
+#: dates from the founding of the People's Republic; no annual assessment, training or care
+#: record is older. Dates (出生年月, résumé spells) keep the wider range of the normalizer
+#: (``normalize.MIN_YEAR``, 1900), since people born before 1949 appear in them. The converter
+#: and the schema both take the bounds from here, so they cannot disagree.
+YEAR_RANGE = (1949, 2100)
+
+
+@attrs.frozen
+class Kind:
+    """One kind of field: the converter from clerk input, the JSON Schema fragment of the
+    converted value, and ``hint``, the Chinese statement of what a value must look like (shown
+    to clerks when a value breaks the schema)."""
+
+    convert: Callable[[Any], Any]
+    schema: Mapping[str, Any]
+    hint: str
+
+
+def _year(value: Any) -> int | None:
+    return nz.to_year(value, minimum=YEAR_RANGE[0], maximum=YEAR_RANGE[1])
+
+
+#: Field kinds, by name.
+KINDS: dict[str, Kind] = {
+    "text": Kind(nz.clean_text, {"type": "string"}, "应为文字"),
     # names are stored as written (no Traditional -> Simplified): see normalize.clean_name
-    "name": (nz.clean_name, {"type": "string"}),
-    "code": (clean_code, {"type": "string", "pattern": r"^[0-9A-Za-z_.\-]+$"}),
-    "int": (nz.to_int, {"type": "integer"}),
-    "number": (nz.to_float, {"type": "number"}),
-    "bool": (nz.to_bool, {"type": "boolean"}),
-    "date": (nz.to_date, {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
-    "month": (nz.to_month, {"type": "string", "pattern": r"^\d{4}-\d{2}$"}),
-    "date_or_month": (nz.to_date_or_month,
-                      {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"}),
-    "year": (nz.to_year, {"type": "integer", "minimum": 1949, "maximum": 2100}),
-    "id_number": (lambda v: None if clean_code(v) is None else nz.check_id_number(v),
-                  {"type": "string", "pattern": r"^\d{17}[\dX]$"}),
+    "name": Kind(nz.clean_name, {"type": "string"}, "应为姓名或名称"),
+    "code": Kind(clean_code, {"type": "string", "pattern": r"^[0-9A-Za-z_.\-]+$"},
+                 "只能由英文字母、数字、下划线、点和连字符组成（不能含汉字、空格或其他符号）"),
+    "int": Kind(nz.to_int, {"type": "integer"}, "应为整数"),
+    "number": Kind(nz.to_float, {"type": "number"}, "应为数字"),
+    "bool": Kind(nz.to_bool, {"type": "boolean"}, "应填“是”或“否”"),
+    "date": Kind(nz.to_date,
+                 {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                 "应为日期，例如 2024-03-01 或 2024年3月1日"),
+    "month": Kind(nz.to_month, {"type": "string", "pattern": r"^\d{4}-\d{2}$"},
+                  "应为年月，例如 2024-03 或 2024.03"),
+    "date_or_month": Kind(nz.to_date_or_month,
+                          {"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$"},
+                          "应为日期或年月，例如 2024-03-01 或 2024.03"),
+    "year": Kind(_year, {"type": "integer", "minimum": YEAR_RANGE[0], "maximum": YEAR_RANGE[1]},
+                 f"应为 {YEAR_RANGE[0]}–{YEAR_RANGE[1]} 之间的 4 位年份"),
+    "id_number": Kind(lambda v: None if clean_code(v) is None else nz.check_id_number(v),
+                      {"type": "string", "pattern": r"^\d{17}[\dX]$"},
+                      "应为 18 位居民身份证号码（最后一位可为 X）"),
 }
 
 
@@ -132,10 +170,12 @@ def column(
         syn = {**choices, **(synonyms or {})}
         converter = _list_converter(canon, syn) if many else _enum_converter(canon, syn)
         fragment: dict = {"type": "string"} if many else {"type": "string", "enum": list(canon)}
+        hint = f"可填：{'、'.join(canon)}" + ("（可填多项，以逗号或顿号分隔）" if many else "")
     elif many:
         converter, fragment, canon = _list_converter(None, {}), {"type": "string"}, ()
+        hint = KINDS["text"].hint
     else:
-        converter, fragment = _KINDS[kind]
+        converter, fragment, hint = KINDS[kind].convert, dict(KINDS[kind].schema), KINDS[kind].hint
         canon = ()
     validators: list[Callable] = []
     if required:
@@ -148,7 +188,7 @@ def column(
         "title": title, "kind": "enum" if choices is not None else kind, "aliases": tuple(aliases),
         "required": required, "key": key, "pii": pii, "ref": ref, "choices": canon, "many": many,
         "minimum": minimum, "maximum": maximum, "max_length": max_length,
-        "description": description, "schema": fragment,
+        "description": description, "schema": fragment, "hint": hint,
     }
     return attrs.field(
         default=None if required else default,

@@ -53,26 +53,25 @@ import attrs
 from collections.abc import Callable
 from typing import Any
 
-from .defaults.assessment_formula import (
+from .assessment import (
     SUBJECT_KEYS, basic_streak, excellent_streak, incompetent_this_year, round_half_up, streak,
     threshold_grade, weighted_score,
 )
-from .defaults.subsidies import REGIONAL, TOWNSHIP_POST, regional_allowance, township_post_subsidy
-from .defaults.tolerance import RED_LINES as PROVINCIAL_RED_LINES
-from .defaults.tolerance import TIME_LIMITS
-from .defaults.tolerance import accepting_body as accepting_body_by_level
-from .defaults.tolerance import decide as tolerance_decision
-from .errors import ParameterError
-from .hookspecs import hookimpl
-from .jurisdiction import is_code
-from .parameters import STATUSES, Parameters, load_parameters
-from .plugins import REGISTRATION_HOOKS
-from .records import vocab
-from .rules import (AdjustmentSituation, Indicator, IndicatorSet, RedLine, RuleContext,
+from .subsidies import REGIONAL, TOWNSHIP_POST, regional_allowance, township_post_subsidy
+from .tolerance import TIME_LIMITS
+from .tolerance import accepting_body as accepting_body_by_level
+from .tolerance import decide as tolerance_decision
+from ..errors import ParameterError
+from ..hookspecs import hookimpl
+from ..jurisdiction import is_code
+from ..parameters import STATUSES, Parameters, load_parameters
+from ..plugins import REGISTRATION_HOOKS
+from ..records import vocab
+from ..rules import (AdjustmentSituation, Indicator, IndicatorSet, RedLine, RuleContext,
                     SubsidyRule, ToleranceVariant)
 
 __all__ = [
-    "SUBJECT_KEYS", "UNIT_KIND_KEYS", "DIMENSIONS", "PROVINCIAL_RED_LINES", "TIME_LIMITS",
+    "SUBJECT_KEYS", "UNIT_KIND_KEYS", "DIMENSIONS", "TIME_LIMITS",
     "TOWNSHIP_POST", "REGIONAL",
     "weighted_score", "threshold_grade", "round_half_up", "streak", "incompetent_this_year",
     "excellent_streak", "basic_streak",

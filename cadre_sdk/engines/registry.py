@@ -1,0 +1,47 @@
+"""The engines, listed in one place: what ``cadre evaluate`` runs, in which order, and what the
+loader runs after rows of a kind are written.
+
+Nothing registers itself by being imported: a caller that needs the engines (the CLI, the
+testing kit, the publication's labels) reads them from here and passes them on; the loader
+gets its after-load callbacks as an argument (``loader.load_files(..., after_load=AFTER_LOAD)``).
+A missing engine module is an ImportError here, never a silently shorter list.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType, ModuleType
+
+from ..errors import RowError
+from ..tables import TableLabels, all_described
+from . import (adjustments, assessment, assessment_labels, case_events, case_labels, cases,
+               red_lines, staffing, staffing_labels, subsidies)
+
+#: The engine modules in running order. Each exposes ``NAME`` (Chinese label) and
+#: ``evaluate(db, plugins, *, as_of)`` returning a dict of counts.
+ENGINES: tuple[ModuleType, ...] = (assessment, cases, subsidies, staffing)
+
+#: An after-load callback: ``(db, keys_table, plugins) -> [RowError]``, run inside the load's
+#: transaction after rows of its kind are written (non-empty rolls the load back). ``keys_table``
+#: is the temp table of the loaded keys (key columns, ``_file``, ``_line``).
+AfterLoad = Callable[..., list[RowError]]
+
+#: kind -> callbacks, in the order they run.
+AFTER_LOAD: Mapping[str, tuple[AfterLoad, ...]] = MappingProxyType({
+    "case_event": (case_events.check_and_chain, red_lines.check_red_lines),
+    "adjustment": (adjustments.check_situations,),
+})
+
+#: The modules that label the engines' result tables (``tables.describe``).
+LABEL_MODULES: tuple[ModuleType, ...] = (assessment_labels, case_labels, staffing_labels,
+                                         subsidies)
+
+
+def engine_name(module: ModuleType) -> str:
+    """The engine's short name (``assessment``), as ``cadre evaluate --only`` takes it: the
+    part of its module's name after ``cadre_sdk.engines.`` (a module or a package of its own)."""
+    return module.__name__.removeprefix(f"{__package__}.").split(".")[0]
+
+
+def table_labels() -> dict[str, TableLabels]:
+    """The Chinese labels of every engine result table (and of the other described tables)."""
+    return all_described()
