@@ -147,8 +147,8 @@ SPLITS: dict[str, dict] = {
         "default": "cadre_sdk.plugin_host.discovery",
         "parts": {
             "cadre_sdk.plugin_host.rule_book": (
-                "REGISTRATION_HOOKS", "CATALOGUE_KINDS", "Registration", "Registrar",
-                "RuleBook", "_in_force"),
+                "REGISTRATION_HOOKS", "CATALOGUE_KINDS", "UNDATED_KINDS", "Registration",
+                "Registrar", "RuleBook", "_in_force", "_require_date", "_period"),
             "cadre_sdk.plugin_host.watchdog": (
                 "_hook_caller", "call_impl", "DEFAULT_TIMEOUT", "_timeout", "_Watch", "_WATCH",
                 "_on_alarm", "plugin_time_limit", "_enter_call", "_limited", "_watched_call",
