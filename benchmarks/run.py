@@ -95,7 +95,7 @@ def step_generate(work: Path, cadres: int) -> dict:
 def step_load(work: Path) -> dict:
     """`cadre init` + one `cadre load` per kind (the functions the CLI calls), timed per kind."""
     from cadre_sdk.engines.registry import AFTER_LOAD
-    from cadre_sdk.loader import load_files
+    from cadre_sdk.ingest.loader import load_files
     from cadre_sdk.testing import make_db
 
     plugins, _ = _plugins()
@@ -119,9 +119,9 @@ def step_load_raw(work: Path) -> dict:
     per kind. Parsed rows are held per kind (this step's RSS is not a loader figure)."""
     import attrs
 
-    from cadre_sdk.load_rows import RowChecker, rows_with_header
-    from cadre_sdk.loader import resolve_kind
-    from cadre_sdk.store import migrate, open_db
+    from cadre_sdk.ingest.batches import RowChecker, rows_with_header
+    from cadre_sdk.ingest.loader import resolve_kind
+    from cadre_sdk.store.database import migrate, open_db
 
     plugins, _ = _plugins()
     files = _files(work)
@@ -160,10 +160,11 @@ def step_load_raw(work: Path) -> dict:
 def step_evaluate(work: Path) -> dict:
     """`cadre evaluate` (every engine, all plugins, explanations stored), timed per engine,
     with the time spent rendering (Trace.to_dict) and writing explanations."""
-    from cadre_sdk import explain, explanations
+    from cadre_sdk.core import trace as explain
+    from cadre_sdk.store import explanations
     from cadre_sdk.engines.registry import ENGINES, engine_name
-    from cadre_sdk.evaluate import evaluate
-    from cadre_sdk.store import migrate, open_db
+    from cadre_sdk.engines.evaluate import evaluate
+    from cadre_sdk.store.database import migrate, open_db
 
     plugins, _ = _plugins()
     src, db_path = work / "cadre.db", work / "evaluated.db"

@@ -5,10 +5,10 @@ and the errors. Everything else is the host's business.
 """
 __version__ = "0.1.0"
 
-from .errors import CadreError, DataError, ParameterError, PluginError, RowError  # noqa: E402
-from .hookspecs import hookimpl  # noqa: E402
-from .parameters import Parameters, ParameterValue, load_parameters  # noqa: E402
-from .rules import (  # noqa: E402
+from cadre_sdk.core.errors import CadreError, DataError, ParameterError, PluginError, RowError  # noqa: E402
+from cadre_sdk.hookspecs import hookimpl  # noqa: E402
+from cadre_sdk.parameters import Parameters, ParameterValue, load_parameters  # noqa: E402
+from cadre_sdk.rules import (  # noqa: E402
     AdjustmentSituation, CannedQuery, ConsequenceRule, GradeQuota, GradingRule, Indicator,
     IndicatorSet, PublicationThreshold, RedLine, RuleContext, ScoringFormula, StaffingRule,
     SubsidyRule, ToleranceVariant,

@@ -1,3 +1,3 @@
-from .cli import main
+from cadre_sdk.cli.app import main
 
 main()

@@ -131,7 +131,7 @@ def register_queries(register: Any) -> None:
 
 @hookspec
 def register_calendar_years(register: Any) -> None:
-    """Register yearly holiday schedules (``cadre_sdk.calendar_years.YearSchedule``): one
+    """Register yearly holiday schedules (``cadre_sdk.core.calendar_years.YearSchedule``): one
     year's statutory holidays and make-up working days (调休上班) with the State Council notice
     they come from, for a year the installed ``chinesecalendar`` does not know yet or gets wrong.
 

@@ -3,12 +3,12 @@ variants, situations, staffing rules, canned queries.
 
 Each rule type has a ``rule_kind`` and a ``key``. For a record in county C of prefecture P, the
 rule with the same kind and key registered by C's plugin overrides P's, which overrides the
-provincial default (see ``cadre_sdk.plugins.RuleBook``). Overriding is an *overlay*: the local
+provincial default (see ``cadre_sdk.plugin_host.rule_book.RuleBook``). Overriding is an *overlay*: the local
 item's parameters are merged key by key with those above it, and what it leaves ``None`` is
-inherited (``cadre_sdk.overlays``); ``replace=True`` makes an item stand alone. Catalogue
+inherited (``cadre_sdk.plugin_host.overlays``); ``replace=True`` makes an item stand alone. Catalogue
 types (situations, staffing rules, queries) are *additive*: every jurisdiction on the chain contributes its entries.
 
-Every rule type but ``CannedQuery`` is dated (``cadre_sdk.dating.Dated``: keyword-only ``start``,
+Every rule type but ``CannedQuery`` is dated (``cadre_sdk.core.dating.Dated``: keyword-only ``start``,
 inclusive, and ``end``, exclusive): an item applies only on the dates it is in force, and of one
 jurisdiction's items for one key the latest ``start`` wins. A canned query is not dated: it is a
 view of the publication, not a rule applied on a date (the rows it shows carry their own dates).
@@ -21,11 +21,11 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .dating import Dated
-from .explain import Trace, parameter_record
-from .calendar_years import YearSchedule, read_year_file  # noqa: F401  (public: register_calendar_years)
-from .parameters import STATUSES, Parameters
-from .records.rule_inputs import (  # noqa: F401  (public: what rule functions receive)
+from cadre_sdk.core.dating import Dated
+from cadre_sdk.core.trace import Trace, parameter_record
+from cadre_sdk.core.calendar_years import YearSchedule, read_year_file  # noqa: F401  (public: register_calendar_years)
+from cadre_sdk.parameters import STATUSES, Parameters
+from cadre_sdk.records.rule_inputs import (  # noqa: F401  (public: what rule functions receive)
     AssessmentInputs, CaseInputs, Entitlement, IndicatorLine, TargetSummary, Votes,
 )
 
@@ -64,7 +64,7 @@ class IndicatorSet(Dated):
     subject: str = "个人"
     positioning: str | None = None
     priority: int = 0
-    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.plugin_host.overlays``).
     replace: bool = attrs.field(default=False, kw_only=True)
     name: str = ""
 
@@ -85,7 +85,7 @@ class ScoringFormula(Dated):
     compute: Callable[..., float]
     parameters: Parameters | None = None
     priority: int = 0
-    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.plugin_host.overlays``).
     replace: bool = attrs.field(default=False, kw_only=True)
     name: str = ""
 
@@ -104,7 +104,7 @@ class GradingRule(Dated):
     grade: Callable[..., str]
     parameters: Parameters | None = None
     priority: int = 0
-    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.plugin_host.overlays``).
     replace: bool = attrs.field(default=False, kw_only=True)
     name: str = ""
 
@@ -129,7 +129,7 @@ class GradeQuota(Dated):
                                 validator=attrs.validators.in_(("floor", "round", "ceil")))
     minimum: str | None = None
     priority: int = 0
-    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.plugin_host.overlays``).
     replace: bool = attrs.field(default=False, kw_only=True)
     name: str = ""
 
@@ -163,7 +163,7 @@ class SubsidyRule(Dated):
     """One allowance scheme's monthly amount: ``compute(entitlement, ctx) -> float | None``.
 
     Lines combine by scheme: for each cadre and month, the most specific jurisdiction's rule of
-    each scheme applies. ``entitlement`` is a ``cadre_sdk.engines.subsidies.Entitlement``;
+    each scheme applies. ``entitlement`` is a ``cadre_sdk.engines.subsidies.engine.Entitlement``;
     ``compute`` must depend only on it and ``ctx``: entitlements of one month that agree on
     every field ``compute`` reads share one call (its steps included). Return
     0 with a reason step when nothing is paid, None when the scheme does not apply."""
@@ -173,7 +173,7 @@ class SubsidyRule(Dated):
     compute: Callable[..., float | None] | None = None   # None: inherited (overlay)
     parameters: Parameters | None = None
     priority: int = 0
-    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.plugin_host.overlays``).
     replace: bool = attrs.field(default=False, kw_only=True)
     name: str = ""
 
@@ -194,7 +194,7 @@ class ToleranceVariant(Dated):
     strict reading, for rules that say so); ``accepting_body(case, ctx) -> str``: who accepts
     the case; ``decide(findings, red_line, ctx) -> str``: 容错/部分容错/不予容错. What is left
     ``None`` (``dimensions`` too) is inherited from the variant it overrides, up to the core
-    rule. ``start``/``end`` date a variant (``cadre_sdk.dating.Dated``): dimensions, red lines
+    rule. ``start``/``end`` date a variant (``cadre_sdk.core.dating.Dated``): dimensions, red lines
     and case kinds can change on a date; a case uses the variants in force on the date it was
     filed."""
 
@@ -208,7 +208,7 @@ class ToleranceVariant(Dated):
     decide: Callable[..., str] | None = None
     case_kind: str = "*"
     priority: int = 0
-    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.overlays``).
+    #: True: this item is the whole rule and inherits nothing (``cadre_sdk.plugin_host.overlays``).
     replace: bool = attrs.field(default=False, kw_only=True)
     name: str = ""
     strict_calendar_days: frozenset[str] = attrs.field(converter=frozenset, default=frozenset())
@@ -394,7 +394,7 @@ class RuleContext:
     def _parameters(self, path: str) -> Parameters:
         params = getattr(self.rule, "parameters", None)
         if params is None:
-            from .errors import PluginError
+            from cadre_sdk.core.errors import PluginError
 
             raise PluginError(self.plugin, self.rule.rule_kind,
                               f"rule {self.rule.key!r} reads parameter {path!r} but has no "

@@ -21,11 +21,11 @@ from typing import Any
 
 import sqlite_utils
 
-from .defaults import DATA
-from .engines.registry import AFTER_LOAD
-from .loader import LoadResult, load_files
-from .plugins import CadrePlugins, get_plugin_manager
-from .store import migrate, open_db
+from cadre_sdk.defaults import DATA
+from cadre_sdk.engines.registry import AFTER_LOAD
+from cadre_sdk.ingest.loader import LoadResult, load_files
+from cadre_sdk.plugin_host.discovery import CadrePlugins, get_plugin_manager
+from cadre_sdk.store.database import migrate, open_db
 
 #: ``pytest -p cadre_sdk.testing`` (as the docs said before the fixtures moved) still brings the
 #: fixtures: pytest loads the plugins a plugin module names here. Importing this module does not
@@ -80,6 +80,6 @@ def evaluate_all(db: sqlite_utils.Database, plugins: CadrePlugins, *,
                  as_of: datetime.date | str, **options: Any) -> dict[str, Any]:
     """Run every engine, as ``cadre evaluate`` does, as of ``as_of`` (always given: a test
     must not depend on the day it runs)."""
-    from .evaluate import evaluate
+    from cadre_sdk.engines.evaluate import evaluate
 
     return evaluate(db, plugins, as_of=as_of, **options)

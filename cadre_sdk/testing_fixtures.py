@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from .loader import LoadResult
-from .testing import evaluate_all, load_rows, make_db, make_plugins
+from cadre_sdk.ingest.loader import LoadResult
+from cadre_sdk.testing import evaluate_all, load_rows, make_db, make_plugins
 
 
 @pytest.fixture
@@ -140,8 +140,8 @@ class CaseItem(pytest.Item):
     def runtest(self) -> None:
         import tempfile
 
-        from .errors import DataError
-        from .records import RECORD_TYPES
+        from cadre_sdk.core.errors import DataError
+        from cadre_sdk.records import RECORD_TYPES
 
         with tempfile.TemporaryDirectory() as tmp:
             pm = make_plugins(*self.plugins)
@@ -195,7 +195,7 @@ class CaseItem(pytest.Item):
         return "\n".join(lines)
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
-        from .errors import CadreError
+        from cadre_sdk.core.errors import CadreError
 
         if isinstance(excinfo.value, CaseFailure):
             return f"case {self.name!r} in {self.path.name}:\n  {excinfo.value}"

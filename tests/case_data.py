@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cadre_sdk import ToleranceVariant, hookimpl, load_parameters
-from cadre_sdk.engines import cases as cases_engine
+from cadre_sdk.engines.cases import engine as cases_engine
 from cadre_sdk.records import vocab
 
 UNITS = [

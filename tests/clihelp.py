@@ -1,7 +1,7 @@
 """Run the `cadre` CLI in-process, as a user would from a shell."""
 from __future__ import annotations
 
-from cadre_sdk.cli import main
+from cadre_sdk.cli.app import main
 
 
 def run(capsys, *args) -> tuple[int, str, str]:

@@ -4,7 +4,7 @@ import datetime
 import pytest
 
 from cadre_sdk import AdjustmentSituation, hookimpl
-from cadre_sdk.errors import DataError
+from cadre_sdk.core.errors import DataError
 
 from case_data import case_row, ev, evaluate, findings, people, rows
 

@@ -16,9 +16,9 @@ import pytest
 
 from cadre_sdk import (GradingRule, Indicator, IndicatorSet, PluginError, ScoringFormula,
                        hookimpl)
-from cadre_sdk import explanations
+from cadre_sdk.store import explanations
 from cadre_sdk.formulas.assessment import threshold_grade
-from cadre_sdk.explain import render_text
+from cadre_sdk.core.trace import render_text
 from cadre_sdk.parameters import parse_parameters
 
 CODES = ("de", "neng", "qin", "ji", "lian", "luoshi")
@@ -461,7 +461,7 @@ def test_positioning_set_beats_the_general_set(world, run):
 
 
 def test_every_unit_kind_and_subject_has_a_default_set_summing_to_100(cadre_plugins):
-    from cadre_sdk.engines.assessment_rules import AssessmentRules
+    from cadre_sdk.engines.assessment.rules import AssessmentRules
 
     rules = AssessmentRules(cadre_plugins())
     for subject in ("个人", "班子"):

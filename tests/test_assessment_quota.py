@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from cadre_sdk import GradeQuota
-from cadre_sdk.engines.assessment_quota import quota_size
+from cadre_sdk.engines.assessment.quota import quota_size
 from cadre_sdk.parameters import parse_parameters
 
 from test_assessment_engine import explanation, local_plugin, result

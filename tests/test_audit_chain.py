@@ -6,7 +6,7 @@ import sqlite3
 import attrs
 import pytest
 
-from cadre_sdk.engines.audit import CHAIN_FIELDS, GENESIS, LATER_FIELDS, verify_chain
+from cadre_sdk.engines.cases.audit import CHAIN_FIELDS, GENESIS, LATER_FIELDS, verify_chain
 from cadre_sdk.records import CaseEvent
 
 from case_data import case_row, db_path, ev, people, rows, tamper

@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cadre_sdk import explanations, hookimpl
-from cadre_sdk.calendar_store import add_year_file, calendar_for, known_years
-from cadre_sdk.calendar_years import CalendarFileError, YearSchedule, builtin_years, read_year_file
-from cadre_sdk.cli import build_cli, main
-from cadre_sdk.errors import PluginError, RuleConflict
-from cadre_sdk.explain import render_text
+from cadre_sdk.store import explanations
+from cadre_sdk import hookimpl
+from cadre_sdk.store.calendar import add_year_file, calendar_for, known_years
+from cadre_sdk.core.calendar_years import (
+    CalendarFileError, YearSchedule, builtin_years, read_year_file,
+)
+from cadre_sdk.cli.app import build_cli, main
+from cadre_sdk.core.errors import PluginError, RuleConflict
+from cadre_sdk.core.trace import render_text
 from cadre_sdk.testing import make_plugins
 
 from case_data import case_row, db_path, ev, evaluate, people, rows

@@ -10,7 +10,7 @@ import datetime
 
 import pytest
 
-from cadre_sdk.engines import staffing
+from cadre_sdk.engines.staffing import engine as staffing
 
 
 def achievement(aid, cid, date, category="脱贫攻坚"):

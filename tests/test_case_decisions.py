@@ -5,7 +5,7 @@ import functools
 import pytest
 
 from cadre_sdk import ToleranceVariant, hookimpl, load_parameters
-from cadre_sdk.errors import DataError
+from cadre_sdk.core.errors import DataError
 from cadre_sdk.records import vocab
 
 from case_data import case_row, ev, evaluate, findings, people, rows

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cadre_sdk import hookimpl
-from cadre_sdk.errors import CaseError, DataError, PluginError
-from cadre_sdk.engines import case_states as cs
+from cadre_sdk.core.errors import CaseError, DataError, PluginError
+from cadre_sdk.engines.cases import states as cs
 from cadre_sdk.records import vocab
 
 from case_data import HaixiTolerance, case_row, ev, evaluate, people, rows
@@ -277,7 +277,7 @@ def test_cadre_load_checks_events_in_a_fresh_process(db, tmp_path):
     db.conn.close()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from cadre_sdk.cli import main; main(sys.argv[1:])",
+        [sys.executable, "-c", "import sys; from cadre_sdk.cli.app import main; main(sys.argv[1:])",
          "load", db_file, "case_event", str(path)], env=env, capture_output=True, text=True)
     assert done.returncode == 1
     assert "第一个事件须为“申请”，不能是“受理”" in done.stderr

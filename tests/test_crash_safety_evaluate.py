@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from cadre_sdk.evaluate import evaluate
-from cadre_sdk.plugins import CadrePlugins, get_plugin_manager
-from cadre_sdk.store import migrate, open_db
+from cadre_sdk.engines.evaluate import evaluate
+from cadre_sdk.plugin_host.discovery import CadrePlugins, get_plugin_manager
+from cadre_sdk.store.database import migrate, open_db
 from test_reliability_support import AS_OF, environment, file_sha, fingerprint, integrity
 
 pytestmark = pytest.mark.slow
@@ -29,9 +29,9 @@ KILLS = 20
 
 SCRIPT = """
 import sys
-from cadre_sdk.evaluate import evaluate
-from cadre_sdk.plugins import get_plugin_manager
-from cadre_sdk.store import migrate, open_db
+from cadre_sdk.engines.evaluate import evaluate
+from cadre_sdk.plugin_host.discovery import get_plugin_manager
+from cadre_sdk.store.database import migrate, open_db
 plugins = get_plugin_manager()
 db = open_db(sys.argv[1])
 migrate(db)

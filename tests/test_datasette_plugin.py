@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from cadre_sdk import datasette_plugin
+from cadre_sdk.publish import datasette_plugin
 from cadre_sdk.publish.app import make_datasette
 
 

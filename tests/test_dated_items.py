@@ -1,4 +1,4 @@
-"""Dated rule items (``cadre_sdk.dating``): start inclusive, end exclusive, the latest start in
+"""Dated rule items (``cadre_sdk.core.dating``): start inclusive, end exclusive, the latest start in
 force winning within one jurisdiction; every engine takes the items in force on its own date
 (assessment: the year's 31 December; subsidies: the month's 1st; adjustments: 调整时间); lookups
 without a date are refused; ``cadre rules check`` reports contradictory dates; ``cadre rules
@@ -21,10 +21,10 @@ from cadre_sdk import (
     SubsidyRule,
     hookimpl,
 )
-from cadre_sdk.cli import build_cli
-from cadre_sdk.dating import Dated
+from cadre_sdk.cli.app import build_cli
+from cadre_sdk.core.dating import Dated
 from cadre_sdk.defaults.subsidies import TOWNSHIP_POST
-from cadre_sdk.errors import DataError
+from cadre_sdk.core.errors import DataError
 from cadre_sdk.parameters import parse_parameters
 from cadre_sdk.testing import make_plugins
 
@@ -265,7 +265,7 @@ def test_rules_show_lists_the_catalogue_entries_in_force_on_the_date(capsys):
 
 def test_the_red_line_catalogue_of_a_case_is_the_one_in_force_on_the_determination_date():
     from cadre_sdk import RedLine
-    from cadre_sdk.engines import red_lines
+    from cadre_sdk.engines.cases import red_lines
 
     def register_tolerance_variants(register):
         register(RedLine(code="HX-RL-9", text="测试红线", source="测试", status="example",

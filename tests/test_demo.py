@@ -15,13 +15,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from cadre_sdk import normalize as nz
-from cadre_sdk.cli import build_cli
+from cadre_sdk.core import normalize as nz
+from cadre_sdk.cli.app import build_cli
 from cadre_sdk.demo import KIND_ORDER, generate
 from cadre_sdk.demo.cases import STAGES
 from cadre_sdk.demo.pipeline import load_all
-from cadre_sdk.loader import header_map
-from cadre_sdk.readers import iter_rows
+from cadre_sdk.ingest.loader import header_map
+from cadre_sdk.ingest.readers import iter_rows
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.testing import make_plugins
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cadre_sdk import PluginError
-from cadre_sdk.plugins import get_plugin_manager
+from cadre_sdk.plugin_host.discovery import get_plugin_manager
 from cadre_sdk.testing import load_rows, make_db, make_plugins
 
 from clihelp import run
@@ -138,7 +138,7 @@ def test_init_says_which_regions_it_loads(tmp_path, capsys):
 def test_the_readme_counts_the_regions_init_loads():
     from pathlib import Path
 
-    from cadre_sdk.divisions import known
+    from cadre_sdk.core.divisions import known
 
     levels = [level for _, level in known().values()]
     # divisions.csv: 1 province + 8 prefecture-level + 45 county-level = 54

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cadre_sdk import explanations
-from cadre_sdk.explain import Trace, render_text
+from cadre_sdk.store import explanations
+from cadre_sdk.core.trace import Trace, render_text
 from cadre_sdk.parameters import ParameterValue
 from cadre_sdk.publish.testing import PublicationClient
 

@@ -8,8 +8,8 @@ import re
 import attrs
 import pytest
 
-from cadre_sdk.load_rows import RowChecker
-from cadre_sdk.readers import RawRow
+from cadre_sdk.ingest.batches import RowChecker
+from cadre_sdk.ingest.readers import RawRow
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.records.fields import YEAR_RANGE
 

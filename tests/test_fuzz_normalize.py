@@ -19,12 +19,12 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk import normalize
-from cadre_sdk.errors import DataError
-from cadre_sdk.loader import header_map, load_files
-from cadre_sdk.readers import decode_bytes
+from cadre_sdk.core import normalize
+from cadre_sdk.core.errors import DataError
+from cadre_sdk.ingest.loader import header_map, load_files
+from cadre_sdk.ingest.readers import decode_bytes
 from cadre_sdk.records import RECORD_TYPES
-from cadre_sdk.store import open_db
+from cadre_sdk.store.database import open_db
 from cadre_sdk.testing import make_db, make_plugins
 
 SETTINGS = settings(max_examples=150, deadline=None,

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk.errors import ParameterError
+from cadre_sdk.core.errors import ParameterError
 from cadre_sdk.parameters import ENTRY_KEYS, LEAF_KEYS, UNITS, Parameters, parse_parameters
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

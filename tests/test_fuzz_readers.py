@@ -11,9 +11,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk import normalize
-from cadre_sdk.errors import ReadError
-from cadre_sdk.readers import decode_bytes, iter_rows, read_header
+from cadre_sdk.core import normalize
+from cadre_sdk.core.errors import ReadError
+from cadre_sdk.ingest.readers import decode_bytes, iter_rows, read_header
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from cadre_sdk.engines import registry
-from cadre_sdk.engines.tolerance_rules import Variants
-from cadre_sdk.errors import PluginError
+from cadre_sdk.engines.cases.tolerance import Variants
+from cadre_sdk.core.errors import PluginError
 from cadre_sdk.testing import make_db, make_plugins, write_csv
-from cadre_sdk.loader import load_files
+from cadre_sdk.ingest.loader import load_files
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_PYTEST = "import sys; sys.modules['pytest'] = None; "
@@ -66,8 +66,8 @@ def test_the_loader_runs_only_the_callbacks_it_is_given(tmp_path):
 def test_a_missing_command_module_is_an_error(monkeypatch):
     # ``commands/__init__`` imports its modules by name: a module that cannot be imported is an
     # ImportError, not a command silently missing from the CLI.
-    monkeypatch.setitem(sys.modules, "cadre_sdk.commands.verify", None)
-    for name in [n for n in sys.modules if n == "cadre_sdk.commands"]:
+    monkeypatch.setitem(sys.modules, "cadre_sdk.cli.commands.verify", None)
+    for name in [n for n in sys.modules if n == "cadre_sdk.cli.commands"]:
         monkeypatch.delitem(sys.modules, name)
     with pytest.raises(ImportError):
         import cadre_sdk.commands  # noqa: F401
@@ -129,7 +129,7 @@ def test_the_restructuring_replays_over_modules_added_later(tmp_path):
     # their imports of moved modules are rewritten either way.
     root = _copy_tree(tmp_path)
     (root / "cadre_sdk" / "late_module.py").write_text(
-        "from cadre_sdk.loader import load_files\n", encoding="utf-8")
+        "from cadre_sdk.ingest.loader import load_files\n", encoding="utf-8")
     (root / "cadre_sdk" / "engines" / "assessment_late.py").write_text(
         "from ..explain import Trace\nfrom cadre_sdk import loader\n", encoding="utf-8")
     done = _restructure(root)

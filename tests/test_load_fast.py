@@ -18,14 +18,15 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk import hookimpl, load_rows
-from cadre_sdk.errors import DataError, RowError
-from cadre_sdk.load_rows import RowChecker
-from cadre_sdk.loader import load_files
-from cadre_sdk.readers import RawRow, iter_rows
+from cadre_sdk import hookimpl
+from cadre_sdk.ingest import batches as load_rows
+from cadre_sdk.core.errors import DataError, RowError
+from cadre_sdk.ingest.batches import RowChecker
+from cadre_sdk.ingest.loader import load_files
+from cadre_sdk.ingest.readers import RawRow, iter_rows
 from cadre_sdk.records.fields import clean_code
 from cadre_sdk.records import RECORD_TYPES
-from cadre_sdk.store import open_db
+from cadre_sdk.store.database import open_db
 from cadre_sdk.testing import make_db, make_plugins
 
 POSTING_HEADER = ["履历编号", "干部编号", "起始时间", "终止时间", "任职单位", "任职地区", "职务",

@@ -5,9 +5,9 @@ import sqlite3
 import openpyxl
 import pytest
 
-from cadre_sdk.errors import StoreError
-from cadre_sdk.loader import load_files
-from cadre_sdk.store import open_db
+from cadre_sdk.core.errors import StoreError
+from cadre_sdk.ingest.loader import load_files
+from cadre_sdk.store.database import open_db
 from cadre_sdk.testing import make_db, make_plugins
 
 UNIT = {"单位代码": "U1", "单位名称": "玛沁县民政局", "单位类别": "部门", "单位层级": "县",

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from clihelp import run
-from cadre_sdk.normalize import make_id_number
+from cadre_sdk.core.normalize import make_id_number
 
 # Valid ID numbers built by the generator (check digits are tested in test_normalize).
 ID1 = make_id_number("632701", dt.date(1994, 9, 7), 25, male=True)

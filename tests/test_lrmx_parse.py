@@ -2,7 +2,7 @@
 Every expected value below is read off the input text by hand."""
 from __future__ import annotations
 
-from cadre_sdk.lrmx_resume import parse_grades, parse_resume, parse_rewards
+from cadre_sdk.ingest.lrmx.resume import parse_grades, parse_resume, parse_rewards
 
 
 def test_resume_spells_continuations_asides_and_open_end():

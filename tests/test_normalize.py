@@ -1,25 +1,14 @@
-"""Hand-picked cases for ``cadre_sdk.normalize``: what clerks type, and the messages they get."""
+"""Hand-picked cases for ``cadre_sdk.core.normalize``: what clerks type, and the messages they get."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from cadre_sdk.normalize import (
-    check_id_number,
-    clean_text,
-    id_number_birth,
-    id_number_gender,
-    make_id_number,
-    normalize_header,
-    to_bool,
-    to_date,
-    to_date_or_month,
-    to_float,
-    to_int,
-    to_month,
-    to_simplified,
-    to_year,
+from cadre_sdk.core.normalize import (
+    check_id_number, clean_text, id_number_birth, id_number_gender, make_id_number,
+    normalize_header, to_bool, to_date, to_date_or_month, to_float, to_int, to_month,
+    to_simplified, to_year,
 )
 
 # --- text -------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk import normalize as nz
+from cadre_sdk.core import normalize as nz
 from cadre_sdk.records import IndicatorScore, Posting
 from cadre_sdk.records.fields import clean_code, record_builder
 

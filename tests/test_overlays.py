@@ -1,5 +1,5 @@
 """Overlays: a local item states what it changes and inherits the rest from the item it
-overrides (``cadre_sdk.overlays``); ``cadre rules show`` says what applies and where it comes
+overrides (``cadre_sdk.plugin_host.overlays``); ``cadre rules show`` says what applies and where it comes
 from. The 玛多县 fixture package (tests/fixtures/plugins/cadre-maduo) overlays 果洛州's rules;
 its own case file checks the evaluated results by hand-computed values."""
 from __future__ import annotations
@@ -13,12 +13,12 @@ import attrs
 import pytest
 
 from cadre_sdk import PluginError, hookimpl
-from cadre_sdk.cli import build_cli
-from cadre_sdk.engines.tolerance_rules import Variants
+from cadre_sdk.cli.app import build_cli
+from cadre_sdk.engines.cases.tolerance import Variants
 from cadre_sdk.formulas import DIMENSIONS, LocalPlugin
-from cadre_sdk.overlays import ChainedParameters, compose
+from cadre_sdk.plugin_host.overlays import ChainedParameters, compose
 from cadre_sdk.parameters import parse_parameters
-from cadre_sdk.plugins import Registration
+from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.rules import SubsidyRule, ToleranceVariant
 from cadre_sdk.testing import make_plugins
 

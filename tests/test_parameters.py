@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cadre_sdk.errors import ParameterError
+from cadre_sdk.core.errors import ParameterError
 from cadre_sdk.parameters import ParameterValue, Parameters, load_parameters, parse_parameters
 
 FIXTURES = Path(__file__).parent / "fixtures" / "parameters"

@@ -5,9 +5,9 @@ import types
 import pytest
 
 from cadre_sdk import CannedQuery, PluginError, StaffingRule, hookimpl
-from cadre_sdk.errors import RuleConflict
-from cadre_sdk.jurisdiction import chain
-from cadre_sdk.plugins import get_plugin_manager
+from cadre_sdk.core.errors import RuleConflict
+from cadre_sdk.core.jurisdiction import chain
+from cadre_sdk.plugin_host.discovery import get_plugin_manager
 from cadre_sdk.testing import make_plugins
 
 ON = datetime.date(2024, 7, 1)  # any date: these rules are not dated
@@ -161,7 +161,7 @@ def test_defaults_are_listed_as_builtin_for_the_province():
 
 
 def test_builtin_default_yields_to_a_plugin_at_the_same_level():
-    from cadre_sdk.plugins import Registration, RuleBook
+    from cadre_sdk.plugin_host.rule_book import Registration, RuleBook
 
     book = RuleBook()
     builtin = CannedQuery(name="q", title="default", sql="select 1")
@@ -187,7 +187,8 @@ def test_plugin_past_the_time_limit_is_stopped_and_named(monkeypatch):
 
 
 def test_call_rule_names_plugin_for_raise_and_wrong_type():
-    from cadre_sdk.plugins import Registration, call_rule
+    from cadre_sdk.plugin_host.rule_book import Registration
+    from cadre_sdk.plugin_host.watchdog import call_rule
 
     reg = Registration(StaffingRule(code="r", title="t", sql="select 1"), "local", "632800",
                        "register_staffing_rules", False)

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 import pytest
 
 from cadre_sdk import hookimpl
-from cadre_sdk.errors import DataError, PluginError
-from cadre_sdk.loader import load_files
-from cadre_sdk.plugins import call_impl, plugin_time_limit
+from cadre_sdk.core.errors import DataError, PluginError
+from cadre_sdk.ingest.loader import load_files
+from cadre_sdk.plugin_host.watchdog import call_impl, plugin_time_limit
 from cadre_sdk.testing import make_db, make_plugins
 
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from test_publish_support import ID_NUMBERS, NAMES
 
-from cadre_sdk.errors import CadreError, PluginError
+from cadre_sdk.core.errors import CadreError, PluginError
 from cadre_sdk.hookspecs import hookimpl
-from cadre_sdk.normalize import make_id_number
+from cadre_sdk.core.normalize import make_id_number
 from cadre_sdk.publish import build as build_module
 from cadre_sdk.publish import publish
 from cadre_sdk.publish.generalize import HIDDEN, QUASI_IDENTIFIERS, generalize
@@ -318,7 +318,7 @@ def test_cadre_scan_reports_findings_and_fails(public_db: Path, sample_store: Pa
                                               tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from cadre_sdk.cli import build_cli
+    from cadre_sdk.cli.app import build_cli
 
     cli = build_cli(make_plugins())
     clean = CliRunner().invoke(cli, ["scan", str(public_db), str(sample_store)])

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cadre_sdk.cli import build_cli
-from cadre_sdk.errors import CadreError, PluginError
+from cadre_sdk.cli.app import build_cli
+from cadre_sdk.core.errors import CadreError, PluginError
 from cadre_sdk.hookspecs import hookimpl
 from cadre_sdk.publish import publish
 from cadre_sdk.publish.copy import FILTER_COLUMNS
@@ -24,9 +24,9 @@ from cadre_sdk.publish.redact import (
     AGGREGATE_ONLY, ID_MASK, NAME_MASK, RedactionError, id_numbers_in, normal_form,
 )
 from cadre_sdk.rules import CannedQuery
-from cadre_sdk.explanations import register_sql_function
-from cadre_sdk.explanations import write as write_explanations
-from cadre_sdk.store import sha256_file
+from cadre_sdk.store.explanations import register_sql_function
+from cadre_sdk.store.explanations import write as write_explanations
+from cadre_sdk.store.database import sha256_file
 from cadre_sdk.testing import make_plugins
 from test_publish_support import ID_NUMBERS, NAMES, STRAY_ID, TYPED, load_sample
 
@@ -263,13 +263,13 @@ def test_the_publications_own_tables_have_chinese_labels(oversight_db: Path) -> 
 def test_every_published_table_and_column_has_a_chinese_label(public_db: Path,
                                                               oversight_db: Path) -> None:
     """Fails listing the tables and columns nobody described: their owners must call
-    ``cadre_sdk.tables.describe(table, title, description, columns, units)``."""
+    ``cadre_sdk.store.table_labels.describe(table, title, description, columns, units)``."""
     gaps = []
     for path in (public_db, oversight_db):
         meta = json.loads(sidecar(path).read_text(encoding="utf-8"))
         gaps += meta["plugins"]["cadre-sdk"]["unlabelled"]
     missing = sorted(set(gaps))
-    assert not missing, ("no Chinese label (the owner should call cadre_sdk.tables.describe): "
+    assert not missing, ("no Chinese label (the owner should call cadre_sdk.store.table_labels.describe): "
                          + ", ".join(missing))
 
 

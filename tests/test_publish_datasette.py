@@ -14,7 +14,7 @@ from cadre_sdk.publish.app import make_datasette
 from cadre_sdk.publish.metadata import sidecar
 from cadre_sdk.publish.testing import PublicationClient
 from cadre_sdk.publish.thresholds import suppressed_text
-from cadre_sdk.store import sha256_file
+from cadre_sdk.store.database import sha256_file
 from test_publish_support import NAMES, PASSWORD, SCRIPT_NAME
 
 #: A value for each named parameter the sample can answer.

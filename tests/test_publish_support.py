@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from cadre_sdk.normalize import make_id_number
+from cadre_sdk.core.normalize import make_id_number
 from cadre_sdk.publish import publish
 from cadre_sdk.testing import evaluate_all, load_rows, make_db, make_plugins
 
@@ -207,10 +208,12 @@ def cadre_serve(out: Path, *options: str, timeout: float = 20.0,
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(root), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    # The server's output goes to a file, not a pipe nobody reads (a full pipe would block it).
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from cadre_sdk.cli import main; main()", "serve", str(out),
+        [sys.executable, "-c", "from cadre_sdk.cli.app import main; main()", "serve", str(out),
          "--host", "127.0.0.1", "--port", str(port), *options],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        env=env, stdout=log, stderr=subprocess.STDOUT)
     if process is not None:
         process.append(proc)
     url = f"http://127.0.0.1:{port}"
@@ -218,7 +221,8 @@ def cadre_serve(out: Path, *options: str, timeout: float = 20.0,
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                raise AssertionError(f"cadre serve exited: {proc.stdout.read().decode()}")
+                log.seek(0)
+                raise AssertionError(f"cadre serve exited: {log.read().decode()}")
             try:
                 httpx.get(url + "/-/versions.json", timeout=1.0)
                 break
@@ -234,5 +238,4 @@ def cadre_serve(out: Path, *options: str, timeout: float = 20.0,
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        log.close()

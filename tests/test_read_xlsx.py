@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk import read_xlsx
-from cadre_sdk.errors import ReadError
-from cadre_sdk.readers import iter_rows, read_header
-from cadre_sdk.xlsx_package import scan_sheet
+from cadre_sdk.ingest import read_xlsx
+from cadre_sdk.core.errors import ReadError
+from cadre_sdk.ingest.readers import iter_rows, read_header
+from cadre_sdk.ingest.xlsx_package import scan_sheet
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

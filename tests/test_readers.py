@@ -1,4 +1,4 @@
-"""``cadre_sdk.readers`` over real bytes in real files: encodings, CSV edge cases, Excel, JSON."""
+"""``cadre_sdk.ingest.readers`` over real bytes in real files: encodings, CSV edge cases, Excel, JSON."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,8 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cadre_sdk.errors import ReadError
-from cadre_sdk.readers import EXTRA, ERROR, RawRow, decode_bytes, detect_format, iter_rows, read_header
+from cadre_sdk.core.errors import ReadError
+from cadre_sdk.ingest.readers import (
+    EXTRA, ERROR, RawRow, decode_bytes, detect_format, iter_rows, read_header,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "readers"
 

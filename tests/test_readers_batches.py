@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk import raw_rows, read_csv, read_encoding, readers
-from cadre_sdk.errors import ReadError
-from cadre_sdk.readers import iter_cell_batches
+from cadre_sdk.ingest import raw_rows, read_csv, read_encoding, readers
+from cadre_sdk.core.errors import ReadError
+from cadre_sdk.ingest.readers import iter_cell_batches
 
 SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -3,7 +3,7 @@
 are catalogue entries, denials mean none, anything else is refused at load."""
 import pytest
 
-from cadre_sdk.errors import DataError
+from cadre_sdk.core.errors import DataError
 
 from case_data import case_row, db_path, ev, evaluate, findings, people, rows
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from cadre_sdk import schemas
+from cadre_sdk.records import schemas
 from cadre_sdk.records import RECORD_TYPES, Assessment, Cadre, Evaluation, Posting
 
 ROOT = Path(__file__).resolve().parent.parent

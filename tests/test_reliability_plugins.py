@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from cadre_sdk import PluginError, ScoringFormula, SubsidyRule, hookimpl
-from cadre_sdk.cli import main
-from cadre_sdk.evaluate import evaluate
-from cadre_sdk.plugins import get_plugin_manager
-from cadre_sdk.store import open_db
+from cadre_sdk.cli.app import main
+from cadre_sdk.engines.evaluate import evaluate
+from cadre_sdk.plugin_host.discovery import get_plugin_manager
+from cadre_sdk.store.database import open_db
 from cadre_sdk.testing import make_plugins
 from test_reliability_support import AS_OF, file_sha, fingerprint
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from cadre_sdk.loader import load_files
+from cadre_sdk.ingest.loader import load_files
 from cadre_sdk.publish import publish
 from cadre_sdk.testing import make_db, make_plugins
 from test_reliability_support import environment, file_sha

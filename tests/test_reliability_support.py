@@ -14,8 +14,8 @@ from pathlib import Path
 
 from cadre_sdk.demo.generate import generate
 from cadre_sdk.demo.pipeline import load_all
-from cadre_sdk.evaluate import evaluate
-from cadre_sdk.store import migrate, open_db
+from cadre_sdk.engines.evaluate import evaluate
+from cadre_sdk.store.database import migrate, open_db
 from cadre_sdk.testing import make_plugins
 
 ROOT = Path(__file__).resolve().parent.parent

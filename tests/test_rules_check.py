@@ -7,8 +7,8 @@ import datetime
 import pytest
 
 from cadre_sdk import IndicatorSet, hookimpl
-from cadre_sdk.cli import build_cli
-from cadre_sdk.errors import RuleConflict
+from cadre_sdk.cli.app import build_cli
+from cadre_sdk.core.errors import RuleConflict
 from cadre_sdk.formulas import LocalPlugin
 from cadre_sdk.parameters import parse_parameters
 from cadre_sdk.rules import Indicator

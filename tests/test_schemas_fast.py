@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cadre_sdk.records import RECORD_TYPES
-from cadre_sdk.schemas import _compiled_check, property_validators, schema_for
+from cadre_sdk.records.schemas import _compiled_check, property_validators, schema_for
 
 PROPERTIES = [(kind, name, prop) for kind, cls in RECORD_TYPES.items()
               for name, prop in schema_for(cls)["properties"].items()]

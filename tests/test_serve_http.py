@@ -10,7 +10,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from cadre_sdk.cli import build_cli
+from cadre_sdk.cli.app import build_cli
 from cadre_sdk.publish.metadata import hash_file, sidecar
 from cadre_sdk.testing import make_plugins
 from test_publish_support import NAMES, PASSWORD, cadre_serve

@@ -13,7 +13,7 @@ from datasette.app import Datasette
 from datasette_auth_passwords.utils import hash_password
 from test_publish_support import PASSWORD, cadre_serve
 
-from cadre_sdk.cli import build_cli
+from cadre_sdk.cli.app import build_cli
 from cadre_sdk.publish.sessions import MAX_FAILURES
 from cadre_sdk.testing import make_plugins
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cadre_sdk.errors import CadreError
+from cadre_sdk.core.errors import CadreError
 from cadre_sdk.publish import app
 from cadre_sdk.publish.metadata import hash_file, sidecar
 from test_publish_support import PASSWORD, cadre_serve

@@ -11,7 +11,7 @@ import pytest
 
 from cadre_sdk import PluginError, SubsidyRule, hookimpl
 from cadre_sdk.defaults.subsidies import REGIONAL, TOWNSHIP_POST, township_post_subsidy
-from cadre_sdk.engines.subsidies import career_facts, merge_spells
+from cadre_sdk.engines.subsidies.engine import career_facts, merge_spells
 from cadre_sdk.parameters import parse_parameters
 
 T_A = "632221101"   # 门源县, class 2, not especially hard (provincial rules)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from cadre_sdk.errors import ParameterError
-from cadre_sdk.explain import parameter_record, render_text
+from cadre_sdk.core.errors import ParameterError
+from cadre_sdk.core.trace import parameter_record, render_text
 from cadre_sdk.parameters import STATUSES, load_parameters, parse_parameters
 from cadre_sdk.testing import make_plugins
-from cadre_sdk.value_status import package_path, reference_problems
+from cadre_sdk.core.value_status import package_path, reference_problems
 
 from clihelp import run
 

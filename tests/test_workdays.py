@@ -3,8 +3,8 @@ import datetime
 
 import pytest
 
-from cadre_sdk.calendar_years import builtin_years
-from cadre_sdk.workdays import Calendar
+from cadre_sdk.core.calendar_years import builtin_years
+from cadre_sdk.core.workdays import Calendar
 
 D = datetime.date
 #: The calendar of the installed chinesecalendar package alone.

@@ -1,5 +1,5 @@
 """The provincial defaults, written as plugins like any local one (see ``DEFAULT_PLUGINS`` in
-``cadre_sdk.plugins``). Local plugins override them by jurisdiction."""
+``cadre_sdk.plugin_host.discovery``). Local plugins override them by jurisdiction."""
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"

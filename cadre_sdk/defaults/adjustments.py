@@ -15,9 +15,9 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..rules import AdjustmentSituation, CannedQuery
-from . import DATA
+from cadre_sdk.hookspecs import hookimpl
+from cadre_sdk.rules import AdjustmentSituation, CannedQuery
+from cadre_sdk.defaults import DATA
 
 
 #: What readers are told about the default catalogue (``cadre rules``, the home page).

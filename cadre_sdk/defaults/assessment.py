@@ -13,15 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..jurisdiction import PROVINCE
-from ..parameters import load_parameters
-from ..rules import (ConsequenceRule, GradeQuota, GradingRule, Indicator, IndicatorSet,
-                     ScoringFormula)
-from . import PARAMETERS
-from ..formulas.assessment import (SUBJECT_KEYS, basic_streak, excellent_streak,
-                                 incompetent_this_year, threshold_grade, weighted_score)
-from .assessment_queries import QUERIES
+from cadre_sdk.hookspecs import hookimpl
+from cadre_sdk.core.jurisdiction import PROVINCE
+from cadre_sdk.parameters import load_parameters
+from cadre_sdk.rules import (
+    ConsequenceRule, GradeQuota, GradingRule, Indicator, IndicatorSet, ScoringFormula,
+)
+from cadre_sdk.defaults import PARAMETERS
+from cadre_sdk.formulas.assessment import (
+    SUBJECT_KEYS, basic_streak, excellent_streak, incompetent_this_year, threshold_grade,
+    weighted_score,
+)
+from cadre_sdk.defaults.assessment_queries import QUERIES
 
 PARAMS = load_parameters(PARAMETERS / "assessment.yaml")
 

@@ -7,7 +7,7 @@ prefecture code such as 632800 matches its own rows and those of its counties.
 """
 from __future__ import annotations
 
-from ..rules import CannedQuery
+from cadre_sdk.rules import CannedQuery
 
 _PREFIX = ("CASE WHEN :region LIKE '__0000' THEN 2 WHEN :region LIKE '____00' THEN 4 "
            "ELSE 6 END")

@@ -7,9 +7,9 @@ name: the pages accept names) narrow each; ``:source``, ``:tag`` and ``:unit`` n
 """
 from __future__ import annotations
 
-from ..records.vocab import OBSERVATION_TAG
-from ..rules import CannedQuery
-from .assessment_queries import in_region
+from cadre_sdk.records.vocab import OBSERVATION_TAG
+from cadre_sdk.rules import CannedQuery
+from cadre_sdk.defaults.assessment_queries import in_region
 
 #: The observations in scope: year and region (of the cadre's unit).
 _SCOPE = f"""

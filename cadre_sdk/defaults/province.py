@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..normalize import id_number_birth, id_number_gender
-from ..jurisdiction import PROVINCE
+from cadre_sdk.hookspecs import hookimpl
+from cadre_sdk.core.normalize import id_number_birth, id_number_gender
+from cadre_sdk.core.jurisdiction import PROVINCE
 
 
 @hookimpl

@@ -10,15 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..parameters import load_parameters
-from ..rules import (
-    PUBLICATION_THRESHOLD_NAMES,
-    PUBLICATION_THRESHOLD_PATH,
-    CannedQuery,
-    PublicationThreshold,
+from cadre_sdk.hookspecs import hookimpl
+from cadre_sdk.parameters import load_parameters
+from cadre_sdk.rules import (
+    PUBLICATION_THRESHOLD_NAMES, PUBLICATION_THRESHOLD_PATH, CannedQuery, PublicationThreshold,
 )
-from .inspection_queries import QUERIES as INSPECTION_QUERIES
+from cadre_sdk.defaults.inspection_queries import QUERIES as INSPECTION_QUERIES
 
 PARAMETERS = Path(__file__).parent / "parameters" / "publication.yaml"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import csv
 
-from ..rules import RedLine
-from . import DATA
+from cadre_sdk.rules import RedLine
+from cadre_sdk.defaults import DATA
 
 
 def red_lines() -> list[RedLine]:

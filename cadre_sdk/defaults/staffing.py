@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..parameters import load_parameters
-from ..rules import CannedQuery, StaffingRule, Thresholds
-from . import PARAMETERS
+from cadre_sdk.hookspecs import hookimpl
+from cadre_sdk.parameters import load_parameters
+from cadre_sdk.rules import CannedQuery, StaffingRule, Thresholds
+from cadre_sdk.defaults import PARAMETERS
 
 SOURCE = "省委组织部负责人就《关于进一步激励广大干部新时代新担当新作为的指导意见》答记者问"
 

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..parameters import load_parameters
-from ..formulas.subsidies import REGIONAL, TOWNSHIP_POST, regional_allowance, township_post_subsidy
-from ..rules import CannedQuery, SubsidyRule
-from . import PARAMETERS
+from cadre_sdk.hookspecs import hookimpl
+from cadre_sdk.parameters import load_parameters
+from cadre_sdk.formulas.subsidies import (
+    REGIONAL, TOWNSHIP_POST, regional_allowance, township_post_subsidy,
+)
+from cadre_sdk.rules import CannedQuery, SubsidyRule
+from cadre_sdk.defaults import PARAMETERS
 
 @hookimpl
 def register_subsidy_rules(register: Any) -> None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..hookspecs import hookimpl
-from ..parameters import load_parameters
-from ..records import vocab
-from ..formulas.tolerance import TIME_LIMITS, accepting_body, decide
-from ..rules import CannedQuery, ToleranceVariant
-from . import PARAMETERS
-from .red_lines import red_lines
+from cadre_sdk.hookspecs import hookimpl
+from cadre_sdk.parameters import load_parameters
+from cadre_sdk.records import vocab
+from cadre_sdk.formulas.tolerance import TIME_LIMITS, accepting_body, decide
+from cadre_sdk.rules import CannedQuery, ToleranceVariant
+from cadre_sdk.defaults import PARAMETERS
+from cadre_sdk.defaults.red_lines import red_lines
 
 PARAMS = load_parameters(PARAMETERS / "tolerance.yaml")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from . import texts
-from .world import Region, Unit, World
+from cadre_sdk.demo import texts
+from cadre_sdk.demo.world import Region, Unit, World
 
 
 class Seg:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from ..records.vocab import DIMENSIONS
-from . import texts
+from cadre_sdk.records.vocab import DIMENSIONS
+from cadre_sdk.demo import texts
 
 #: The stage a case has reached (its last event); the first cases cycle through all of them.
 STAGES = ("申请", "受理", "补充材料", "核实", "认定", "反馈", "备案", "不予受理", "撤回", "申诉",

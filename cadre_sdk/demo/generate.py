@@ -22,16 +22,18 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..normalize import make_id_number
-from ..records.vocab import (ABILITY, ACHIEVEMENT_CATEGORY, ADJUSTMENT_ACTION,
-                             OBSERVATION_SOURCE, OBSERVATION_TAG, QUARTERS)
-from . import cases as case_mod
-from . import texts
-from .careers import Careers, Seg, add_months, months, unit_in
-from .files import ClerkFile
-from .lrmx_files import LrmxWriter
-from .names import ETHNICITIES, person_name
-from .world import Region, Unit, World
+from cadre_sdk.core.normalize import make_id_number
+from cadre_sdk.records.vocab import (
+    ABILITY, ACHIEVEMENT_CATEGORY, ADJUSTMENT_ACTION, OBSERVATION_SOURCE, OBSERVATION_TAG,
+    QUARTERS,
+)
+from cadre_sdk.demo import cases as case_mod
+from cadre_sdk.demo import texts
+from cadre_sdk.demo.careers import Careers, Seg, add_months, months, unit_in
+from cadre_sdk.demo.files import ClerkFile
+from cadre_sdk.demo.lrmx_files import LrmxWriter
+from cadre_sdk.demo.names import ETHNICITIES, person_name
+from cadre_sdk.demo.world import Region, Unit, World
 
 DEFAULT_YEARS = (2022, 2023, 2024)
 #: Used when no indicator set is registered and no parameter file is found.
@@ -129,7 +131,7 @@ def generate(out_dir: str | Path, cadres: int = 3000, seed: int = 1,
     if cadres < 1:
         raise ValueError("cadres must be at least 1")
     if plugins is None:
-        from ..plugins import get_plugin_manager
+        from cadre_sdk.plugin_host.discovery import get_plugin_manager
 
         plugins = get_plugin_manager()
     out = Path(out_dir)
@@ -162,7 +164,7 @@ def indicator_codes(plugins: Any, subject: str, unit_kind: str, positioning: str
 @functools.lru_cache(maxsize=1)
 def _yaml_indicators() -> dict[tuple[str, str], tuple[str, ...]]:
     """Indicator codes by (subject, unit kind) from the provincial parameter file, if any."""
-    from ..defaults import PARAMETERS
+    from cadre_sdk.defaults import PARAMETERS
 
     found: dict[tuple[str, str], tuple[str, ...]] = {}
     try:

@@ -16,16 +16,16 @@ from typing import Any
 
 import click
 
-from ..defaults import DATA
-from ..engines.registry import AFTER_LOAD, ENGINES, engine_name
-from ..evaluate import evaluate
-from ..loader import load_files
-from ..publish import publish
-from ..publish.app import default_workers, serve
-from ..plugins import CadrePlugins
-from ..records import RECORD_TYPES
-from ..store import migrate, open_db
-from .generate import KIND_ORDER, generate, situations_registered
+from cadre_sdk.defaults import DATA
+from cadre_sdk.engines.registry import AFTER_LOAD, ENGINES, engine_name
+from cadre_sdk.engines.evaluate import evaluate
+from cadre_sdk.ingest.loader import load_files
+from cadre_sdk.publish import publish
+from cadre_sdk.publish.app import default_workers, serve
+from cadre_sdk.plugin_host.discovery import CadrePlugins
+from cadre_sdk.records import RECORD_TYPES
+from cadre_sdk.store.database import migrate, open_db
+from cadre_sdk.demo.generate import KIND_ORDER, generate, situations_registered
 
 Echo = Callable[[str], None]
 LEVELS = ("public", "oversight")
@@ -151,8 +151,8 @@ def lrmx_step(out: Path, files: dict[str, list[Path]], plugins: CadrePlugins,
     """Load the generated 任免审批表 files as ``cadre load DB 干部 FOLDER`` does, into a store
     of their own (``lrmx.db``, with the demo's regions and units): their people are the first
     cadres of the rosters, whose career history the main store has from 任职经历.csv already."""
-    from ..lrmx_load import load_lrmx
-    from .lrmx_files import FOLDER
+    from cadre_sdk.ingest.lrmx.load import load_lrmx
+    from cadre_sdk.demo.lrmx_files import FOLDER
 
     folder = out / "files" / FOLDER
     if not folder.is_dir():

@@ -12,9 +12,9 @@ import math
 import random
 import re
 
-from ..defaults import DATA
-from . import texts
-from .names import place_name
+from cadre_sdk.defaults import DATA
+from cadre_sdk.demo import texts
+from cadre_sdk.demo.names import place_name
 
 #: Seat-altitude ranges (m) by prefecture: the Sanjiangyuan prefectures 果洛 and 玉树 highest.
 ALTITUDE = {

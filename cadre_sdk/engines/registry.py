@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from types import MappingProxyType, ModuleType
 
-from ..errors import RowError
-from ..tables import TableLabels, all_described
-from . import (adjustments, assessment, assessment_labels, case_events, case_labels, cases,
-               red_lines, staffing, staffing_labels, subsidies)
+from cadre_sdk.core.errors import RowError
+from cadre_sdk.store.table_labels import TableLabels, all_described
+from cadre_sdk.engines.cases import (
+    adjustments, events as case_events, labels as case_labels, engine as cases, red_lines,
+)
+from cadre_sdk.engines.assessment import engine as assessment, labels as assessment_labels
+from cadre_sdk.engines.staffing import engine as staffing, labels as staffing_labels
+from cadre_sdk.engines.subsidies import engine as subsidies
 
 #: The engine modules in running order. Each exposes ``NAME`` (Chinese label) and
 #: ``evaluate(db, plugins, *, as_of)`` returning a dict of counts.

@@ -16,10 +16,11 @@ from typing import Any
 
 import sqlite_utils
 
-from ..explain import Trace
-from ..jurisdiction import PROVINCE, is_code
-from ..plugins import CadrePlugins, Registration
-from ..rules import RuleContext
+from cadre_sdk.core.trace import Trace
+from cadre_sdk.core.jurisdiction import PROVINCE, is_code
+from cadre_sdk.plugin_host.discovery import CadrePlugins
+from cadre_sdk.plugin_host.rule_book import Registration
+from cadre_sdk.rules import RuleContext
 
 #: The temp table ``table`` fills: every region code, and ``''`` for rows without a region.
 TABLE = "temp._threshold"

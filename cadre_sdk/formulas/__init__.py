@@ -53,22 +53,26 @@ import attrs
 from collections.abc import Callable
 from typing import Any
 
-from .assessment import (
+from cadre_sdk.formulas.assessment import (
     SUBJECT_KEYS, basic_streak, excellent_streak, incompetent_this_year, round_half_up, streak,
     threshold_grade, weighted_score,
 )
-from .subsidies import REGIONAL, TOWNSHIP_POST, regional_allowance, township_post_subsidy
-from .tolerance import TIME_LIMITS
-from .tolerance import accepting_body as accepting_body_by_level
-from .tolerance import decide as tolerance_decision
-from ..errors import ParameterError
-from ..hookspecs import hookimpl
-from ..jurisdiction import is_code
-from ..parameters import STATUSES, Parameters, load_parameters
-from ..plugins import REGISTRATION_HOOKS
-from ..records import vocab
-from ..rules import (AdjustmentSituation, Indicator, IndicatorSet, RedLine, RuleContext,
-                    SubsidyRule, ToleranceVariant)
+from cadre_sdk.formulas.subsidies import (
+    REGIONAL, TOWNSHIP_POST, regional_allowance, township_post_subsidy,
+)
+from cadre_sdk.formulas.tolerance import TIME_LIMITS
+from cadre_sdk.formulas.tolerance import accepting_body as accepting_body_by_level
+from cadre_sdk.formulas.tolerance import decide as tolerance_decision
+from cadre_sdk.core.errors import ParameterError
+from cadre_sdk.hookspecs import hookimpl
+from cadre_sdk.core.jurisdiction import is_code
+from cadre_sdk.parameters import STATUSES, Parameters, load_parameters
+from cadre_sdk.plugin_host.rule_book import REGISTRATION_HOOKS
+from cadre_sdk.records import vocab
+from cadre_sdk.rules import (
+    AdjustmentSituation, Indicator, IndicatorSet, RedLine, RuleContext, SubsidyRule,
+    ToleranceVariant,
+)
 
 __all__ = [
     "SUBJECT_KEYS", "UNIT_KIND_KEYS", "DIMENSIONS", "TIME_LIMITS",
@@ -187,7 +191,7 @@ def subsidy_rules(parameters: Parameters, *, title: str = "", priority: int = 0,
     """A ``SubsidyRule`` for each scheme whose node the file has: ``township_post`` →
     乡镇工作岗位补助, ``regional_allowance`` → 地区附加津贴.
 
-    Each rule sets only what the file sets (an overlay, ``cadre_sdk.overlays``): the file's
+    Each rule sets only what the file sets (an overlay, ``cadre_sdk.plugin_host.overlays``): the file's
     values are merged key by key with those of the jurisdictions above, and the formula is
     inherited, except that a file with ``township_post.altitude_supplement`` gets
     ``township_post_with_altitude``. So a county file that states only ``township_post.tiers``
@@ -218,7 +222,7 @@ def tolerance_variant(parameters: Parameters, *, case_kind: str = "*",
                       name: str = "", title: str = "", priority: int = 0,
                       replace: bool = False) -> ToleranceVariant:
     """A fault-tolerance variant that sets what its parameter file sets and inherits the rest
-    from the variant it overrides up the chain (an overlay, ``cadre_sdk.overlays``):
+    from the variant it overrides up the chain (an overlay, ``cadre_sdk.plugin_host.overlays``):
 
     - time limits: each step of ``TIME_LIMITS`` whose path (``tolerance.limits.accept`` …) the
       file has; other steps keep the limits of the jurisdictions above;
@@ -349,7 +353,7 @@ class LocalPlugin:
     that accepts it. ``title`` (e.g. 果洛州) starts the Chinese names of the rules.
 
     The subsidy rules and the tolerance variant are overlays: they state what the file states
-    and inherit the rest from the jurisdictions above (``cadre_sdk.overlays``);
+    and inherit the rest from the jurisdictions above (``cadre_sdk.plugin_host.overlays``);
     ``replace=True`` makes them stand alone instead.
 
     ``name`` is the plugin's name when it is registered in code: pass ``__name__``. Installed,

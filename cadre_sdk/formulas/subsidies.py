@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..rules import RuleContext
+from cadre_sdk.rules import RuleContext
 
 TOWNSHIP_POST = "乡镇工作岗位补助"
 REGIONAL = "地区附加津贴"

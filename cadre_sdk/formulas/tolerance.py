@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..rules import RuleContext
+from cadre_sdk.rules import RuleContext
 
 #: Procedure step -> parameter path of its time limit ("申诉" is the applicant's window).
 TIME_LIMITS = {

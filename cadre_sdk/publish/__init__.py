@@ -10,7 +10,7 @@ build), ``app`` (the Datasette instance ``cadre serve`` runs). The public level'
 ``thresholds``, ``suppress``, ``aggregates``, ``generalize``, ``scan``, ``privacy_copy``
 (docs/public-privacy.md).
 """
-from .build import PublishResult, publish
-from .redact import DEFAULT_MIN_RATERS, LEVELS, OVERSIGHT, PUBLIC
+from cadre_sdk.publish.build import PublishResult, publish
+from cadre_sdk.publish.redact import DEFAULT_MIN_RATERS, LEVELS, OVERSIGHT, PUBLIC
 
 __all__ = ["publish", "PublishResult", "LEVELS", "PUBLIC", "OVERSIGHT", "DEFAULT_MIN_RATERS"]

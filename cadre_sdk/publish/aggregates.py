@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..tables import describe
-from .copy import index_filters
-from .introspect import has, prefecture_sql
+from cadre_sdk.store.table_labels import describe
+from cadre_sdk.publish.copy import index_filters
+from cadre_sdk.publish.introspect import has, prefecture_sql
 
 GRADES = "grade_distribution"
 OVERDUE = "overdue_summary"

@@ -32,14 +32,14 @@ from typing import Any
 from datasette.app import Datasette
 from datasette.utils import to_css_class
 
-from ..errors import CadreError
-from ..store import sha256_file
-from . import metadata as md
-from . import pages
-from .hotswap import SwappingApp
-from .login import LoginGuard
-from .queries import MAX_PAGE_ROWS
-from .redact import OVERSIGHT
+from cadre_sdk.core.errors import CadreError
+from cadre_sdk.store.database import sha256_file
+from cadre_sdk.publish import metadata as md
+from cadre_sdk.publish import pages
+from cadre_sdk.publish.hotswap import SwappingApp
+from cadre_sdk.publish.login import LoginGuard
+from cadre_sdk.publish.queries import MAX_PAGE_ROWS
+from cadre_sdk.publish.redact import OVERSIGHT
 
 PASSWORD_ENV = "CADRE_OVERSIGHT_PASSWORD_HASH"
 DEFAULT_USER = "oversight"
@@ -72,7 +72,7 @@ def register_plugin() -> None:
     already be there through the ``datasette`` entry point)."""
     from datasette.plugins import pm
 
-    from .. import datasette_plugin
+    from cadre_sdk.publish import datasette_plugin
 
     if not pm.is_registered(datasette_plugin) and pm.get_plugin(PLUGIN_NAME) is None:
         pm.register(datasette_plugin, name=PLUGIN_NAME)
@@ -180,7 +180,7 @@ def serving_app(out: Path, *, password_hash_env: str, user: str, state: Path,
     swapper = SwappingApp(out, make, verify=verify, host=host)
     if swapper.current.ds.plugin_config(md.PLUGIN_KEY)["level"] != OVERSIGHT:
         return swapper
-    from .sessions import SessionStore
+    from cadre_sdk.publish.sessions import SessionStore
     return LoginGuard(swapper, lambda: swapper.current.ds, SessionStore(state / "sessions.db"))
 
 

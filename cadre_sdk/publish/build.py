@@ -22,37 +22,19 @@ from pathlib import Path
 
 import attrs
 
-from .. import explanations
-from ..engines import registry
-from ..errors import CadreError
-from ..plugins import CadrePlugins
-from ..store import now, open_db, sha256_file, store_error
-from . import (
-    aggregates,
-    charts,
-    copy,
-    generalize,
-    indicators,
-    materialize,
-    metadata,
-    provenance,
-    queries,
-    scan,
-    search,
-    suppress,
-    thresholds,
-    timeline,
+from cadre_sdk.store import explanations
+from cadre_sdk.engines import registry
+from cadre_sdk.core.errors import CadreError
+from cadre_sdk.plugin_host.discovery import CadrePlugins
+from cadre_sdk.store.database import now, open_db, sha256_file, store_error
+from cadre_sdk.publish import (
+    aggregates, charts, copy, generalize, indicators, materialize, metadata, provenance, queries,
+    scan, search, suppress, thresholds, timeline,
 )
-from .redact import (
-    LEVELS,
-    OVERSIGHT,
-    PUBLIC,
-    RedactionError,
-    Redactor,
-    prune_explanations,
-    withhold_evaluations,
+from cadre_sdk.publish.redact import (
+    LEVELS, OVERSIGHT, PUBLIC, RedactionError, Redactor, prune_explanations, withhold_evaluations,
 )
-from .searchable import index_rows
+from cadre_sdk.publish.searchable import index_rows
 
 #: Tables and views the publication builds itself (a store table may not take these names).
 RESERVED = frozenset({"cadre_overview", "evaluation_summary", aggregates.GRADES,

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from .introspect import has
+from cadre_sdk.publish.introspect import has
 
 #: The slug of cadre-sdk's dashboard (``/-/dashboards/<slug>``).
 DASHBOARD = "cadre-overview"

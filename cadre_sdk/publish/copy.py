@@ -12,15 +12,11 @@ from collections.abc import Iterable
 
 import attrs
 
-from ..records import RECORD_TYPES
-from ..tables import TableLabels, described
-from .introspect import tables
-from .redact import (
-    EXPLANATION_LINKS,
-    ID_NUMBER_GLOB,
-    Redactor,
-    dropped_columns,
-    table_published,
+from cadre_sdk.records import RECORD_TYPES
+from cadre_sdk.store.table_labels import TableLabels, described
+from cadre_sdk.publish.introspect import tables
+from cadre_sdk.publish.redact import (
+    EXPLANATION_LINKS, ID_NUMBER_GLOB, Redactor, dropped_columns, table_published,
 )
 
 #: Columns an oversight reader filters or joins on; each gets an index where it appears.

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..explain import _basis, _fmt
+from cadre_sdk.core.trace import _basis, _fmt
 
 
 def _value(value: Any, names: dict[str, str]) -> str:

@@ -29,8 +29,8 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 
-from ..tables import describe
-from .introspect import has
+from cadre_sdk.store.table_labels import describe
+from cadre_sdk.publish.introspect import has
 
 TABLE = "cadre_generalized"
 #: What a field a step leaves out shows.

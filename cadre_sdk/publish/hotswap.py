@@ -29,9 +29,9 @@ from typing import Any
 
 from datasette.app import Datasette
 
-from ..errors import CadreError
-from . import metadata as md
-from .page_cache import PageCache
+from cadre_sdk.core.errors import CadreError
+from cadre_sdk.publish import metadata as md
+from cadre_sdk.publish.page_cache import PageCache
 
 SHA_HEADER = b"x-cadre-sha256"
 #: How often a server with no requests looks for a republished file.

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..plugins import CadrePlugins
-from ..tables import describe
+from cadre_sdk.plugin_host.discovery import CadrePlugins
+from cadre_sdk.store.table_labels import describe
 
 TABLE = "indicator"
 

@@ -1,6 +1,6 @@
 """Chinese labels for the tables no engine owns: the store's provenance and explanation tables
 and the tables and views the publication builds itself. Record tables are labelled by their
-record classes, engine tables by their engines (``cadre_sdk.tables.describe``).
+record classes, engine tables by their engines (``cadre_sdk.store.table_labels.describe``).
 
 ``labels_for`` gives any table a label; one nobody described gets a generic title
 (``UNLABELLED``) and is listed in the publication's metadata, so the gap shows.
@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from ..tables import TableLabels, described, describe
+from cadre_sdk.store.table_labels import TableLabels, described, describe
 
 #: The start of the title of a table nobody described.
 UNLABELLED = "未说明的数据表"
@@ -53,7 +53,7 @@ def labels_for(table: str, columns: Iterable[str]) -> TableLabels:
         found = attrs.evolve(found, description=RECORD_DESCRIPTIONS[table])
     if found is None:
         return TableLabels(table, f"{UNLABELLED}（{table}）",
-                           "这张表尚无中文说明：请表的所有者调用 cadre_sdk.tables.describe。",
+                           "这张表尚无中文说明：请表的所有者调用 cadre_sdk.store.table_labels.describe。",
                            {c: f"{c}{UNLABELLED_COLUMN}" for c in columns})
     missing = {c: f"{c}{UNLABELLED_COLUMN}" for c in columns if c not in found.columns}
     if not missing:

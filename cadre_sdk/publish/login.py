@@ -23,7 +23,7 @@ from typing import Any
 
 from datasette.app import Datasette
 
-from .sessions import MAX_FAILURES, WINDOW_SECONDS, SessionStore
+from cadre_sdk.publish.sessions import MAX_FAILURES, WINDOW_SECONDS, SessionStore
 
 COOKIE = "ds_actor"
 LOGIN_PATH = "/-/login"

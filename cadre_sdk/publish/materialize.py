@@ -7,9 +7,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from .copy import index_filters
-from .introspect import has, prefecture_sql
-from .redact import PUBLIC
+from cadre_sdk.publish.copy import index_filters
+from cadre_sdk.publish.introspect import has, prefecture_sql
+from cadre_sdk.publish.redact import PUBLIC
 
 
 def cadre_overview(conn: sqlite3.Connection, level: str, min_raters: int) -> str | None:

@@ -13,14 +13,14 @@ from typing import Any
 
 import attrs
 
-from .. import __version__
-from ..defaults.adjustments import STAND_IN_ZH
-from . import search
-from .introspect import columns, tables
-from .labels import labels_for, unlabelled
-from .privacy_copy import public_model_html
-from .queries import MAX_PAGE_ROWS, PublishedQuery, page_rows, paginate
-from .redact import LEVEL_TITLES, OVERSIGHT
+from cadre_sdk import __version__
+from cadre_sdk.defaults.adjustments import STAND_IN_ZH
+from cadre_sdk.publish import search
+from cadre_sdk.publish.introspect import columns, tables
+from cadre_sdk.publish.labels import labels_for, unlabelled
+from cadre_sdk.publish.privacy_copy import public_model_html
+from cadre_sdk.publish.queries import MAX_PAGE_ROWS, PublishedQuery, page_rows, paginate
+from cadre_sdk.publish.redact import LEVEL_TITLES, OVERSIGHT
 
 PLUGIN_KEY = "cadre-sdk"
 #: Units Datasette can compute with (pint); others are only written in the description.

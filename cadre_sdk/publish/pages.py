@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from . import chrome
+from cadre_sdk.publish import chrome
 
 _UNIT = re.compile(r"（单位：([^）]+)）$")
 
@@ -25,7 +25,7 @@ _CHOICES: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()
 @functools.cache
 def _record_booleans() -> frozenset[tuple[str, str]]:
     """(table, column) of every yes/no field of the records (JSON Schema type boolean)."""
-    from ..schemas import all_schemas
+    from cadre_sdk.records.schemas import all_schemas
 
     return frozenset((kind, name) for kind, schema in all_schemas().items()
                      for name, prop in schema.get("properties", {}).items()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from .generalize import TABLE as GENERALIZED
+from cadre_sdk.publish.generalize import TABLE as GENERALIZED
 
 
 def public_model_html(thresholds: Mapping[str, int]) -> str:

@@ -11,11 +11,11 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from .. import __version__
-from ..plugins import CadrePlugins
-from ..value_status import package_path
-from .redact import LEVEL_TITLES
-from .thresholds import TITLES_ZH, Thresholds
+from cadre_sdk import __version__
+from cadre_sdk.plugin_host.discovery import CadrePlugins
+from cadre_sdk.core.value_status import package_path
+from cadre_sdk.publish.redact import LEVEL_TITLES
+from cadre_sdk.publish.thresholds import TITLES_ZH, Thresholds
 
 _TABLES = (
     "CREATE TABLE publication (key TEXT PRIMARY KEY, title TEXT NOT NULL, value TEXT)",

@@ -15,11 +15,11 @@ import sqlite3
 
 import attrs
 
-from ..errors import PluginError
-from ..plugins import CadrePlugins
-from .chrome import PARAMETERS
-from .redact import PUBLIC
-from .search import SEARCH_QUERY
+from cadre_sdk.core.errors import PluginError
+from cadre_sdk.plugin_host.discovery import CadrePlugins
+from cadre_sdk.publish.chrome import PARAMETERS
+from cadre_sdk.publish.redact import PUBLIC
+from cadre_sdk.publish.search import SEARCH_QUERY
 
 _MISSING_TABLE = re.compile(r"no such table: (\S+)")
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")

@@ -24,9 +24,9 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import CadreError
-from ..explanations import canonical
-from ..tables import TableLabels
+from cadre_sdk.core.errors import CadreError
+from cadre_sdk.store.explanations import canonical
+from cadre_sdk.store.table_labels import TableLabels
 
 PUBLIC = "public"
 OVERSIGHT = "oversight"
@@ -74,7 +74,7 @@ def withhold_small_evaluations(data: dict[str, Any], min_raters: int) -> bool:
     """In an explanation (``Trace.to_dict`` form), replace the votes of every evaluation input
     (民主测评, 反向测评, 考核谈话) with fewer than ``min_raters`` raters by a notice; returns
     whether anything was withheld. Public level only: a few raters' votes identify them."""
-    from ..records import vocab
+    from cadre_sdk.records import vocab
 
     withheld = False
     for item in data.get("inputs") or []:
@@ -223,7 +223,7 @@ def _mask_spans(text: str, norm: str, origin: list[int], names: re.Pattern[str] 
 def _spellings(name: str) -> set[str]:
     """A name as stored, without spaces, in Simplified and in Traditional characters (蕭瀋,
     萧沈): text is matched as written, so the names carry the spellings."""
-    from ..normalize import to_simplified
+    from cadre_sdk.core.normalize import to_simplified
 
     plain = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
     try:

@@ -27,19 +27,13 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .generalize import QUASI_IDENTIFIERS
-from .generalize import TABLE as GENERALIZED
-from .redact import (
-    _HEX_RUN,
-    AGGREGATE_ONLY,
-    ID_SHAPED,
-    PERSON_KEYS,
-    RATERS_KEY,
-    Redactor,
-    normal_form,
+from cadre_sdk.publish.generalize import QUASI_IDENTIFIERS
+from cadre_sdk.publish.generalize import TABLE as GENERALIZED
+from cadre_sdk.publish.redact import (
+    _HEX_RUN, AGGREGATE_ONLY, ID_SHAPED, PERSON_KEYS, RATERS_KEY, Redactor, normal_form,
 )
-from .suppress import SPECS
-from .thresholds import Thresholds
+from cadre_sdk.publish.suppress import SPECS
+from cadre_sdk.publish.thresholds import Thresholds
 
 #: Tables SQLite writes itself (numbers only: index statistics).
 _SQLITE_OWN = ("sqlite_stat1", "sqlite_stat4", "sqlite_sequence")

@@ -9,7 +9,7 @@ last character alone (尕布龙 → ``尕布 布龙 龙``), and other words stay
 (``match_expression``): a term of two or more characters is the phrase of its bigrams, a
 single character is a prefix query (it matches every bigram starting with it and the run-final
 unigrams), terms are AND-ed. Datasette gets the conversion as the SQL function
-``cadre_match(q)`` (see ``cadre_sdk.datasette_plugin``).
+``cadre_match(q)`` (see ``cadre_sdk.publish.datasette_plugin``).
 """
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 
-from ..normalize import to_simplified
-from ..rules import CannedQuery
+from cadre_sdk.core.normalize import to_simplified
+from cadre_sdk.rules import CannedQuery
 
 #: The FTS5 table the publication builds, and the SQL function that turns a query into MATCH.
 TABLE = "search_index"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from .copy import TablePlan
-from .introspect import record_value
-from .labels import labels_for
+from cadre_sdk.publish.copy import TablePlan
+from cadre_sdk.publish.introspect import record_value
+from cadre_sdk.publish.labels import labels_for
 
 #: At most this many characters of a row's text are shown in a search result.
 SHOWN = 300

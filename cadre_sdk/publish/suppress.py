@@ -25,8 +25,8 @@ from collections.abc import Iterable
 
 import attrs
 
-from .introspect import columns
-from .thresholds import Thresholds, suppressed_text
+from cadre_sdk.publish.introspect import columns
+from cadre_sdk.publish.thresholds import Thresholds, suppressed_text
 
 Cell = tuple[int, str]   # (rowid, column)
 

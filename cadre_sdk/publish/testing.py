@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from datasette.app import Datasette
 
-from .app import make_datasette
+from cadre_sdk.publish.app import make_datasette
 
 
 class PublicationClient:

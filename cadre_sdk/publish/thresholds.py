@@ -21,10 +21,10 @@ import datetime
 
 import attrs
 
-from ..errors import CadreError, PluginError
-from ..plugins import CadrePlugins
-from ..rules import PUBLICATION_THRESHOLD_NAMES, PUBLICATION_THRESHOLD_PATH
-from ..value_status import label_zh
+from cadre_sdk.core.errors import CadreError, PluginError
+from cadre_sdk.plugin_host.discovery import CadrePlugins
+from cadre_sdk.rules import PUBLICATION_THRESHOLD_NAMES, PUBLICATION_THRESHOLD_PATH
+from cadre_sdk.core.value_status import label_zh
 
 #: The thresholds and the parameter path of each provincial value (defined with the rule item).
 NAMES = PUBLICATION_THRESHOLD_NAMES

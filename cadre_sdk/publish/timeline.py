@@ -14,9 +14,9 @@ import sqlite3
 
 import attrs
 
-from ..records import RECORD_TYPES
-from .introspect import columns, has, primary_key, record_json
-from .labels import labels_for
+from cadre_sdk.records import RECORD_TYPES
+from cadre_sdk.publish.introspect import columns, has, primary_key, record_json
+from cadre_sdk.publish.labels import labels_for
 
 VIEW = "cadre_timeline"
 #: Columns that date a row, in order of preference.

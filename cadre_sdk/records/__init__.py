@@ -3,16 +3,16 @@
 ``RECORD_TYPES`` maps each kind to its class in an order that references allow loading in.
 """
 # isort: off  (import order is registration order: referenced kinds first)
-from . import vocab
-from .fields import RECORD_TYPES, column, fields_of, record
-from .places import Region, Unit
-from .people import Cadre, Posting
-from .inspection import Achievement, Observation
-from .assessment import Assessment, Evaluation, IndicatorScore, TargetProgress
-from .history import AnnualGrade
-from .cases import Case, CaseEvent, CaseFinding
-from .adjustment import Adjustment
-from .care import Attendance, CareRecord, Commendation, Training
+from cadre_sdk.records import vocab
+from cadre_sdk.records.fields import RECORD_TYPES, column, fields_of, record
+from cadre_sdk.records.places import Region, Unit
+from cadre_sdk.records.people import Cadre, Posting
+from cadre_sdk.records.inspection import Achievement, Observation
+from cadre_sdk.records.assessment import Assessment, Evaluation, IndicatorScore, TargetProgress
+from cadre_sdk.records.history import AnnualGrade
+from cadre_sdk.records.cases import Case, CaseEvent, CaseFinding
+from cadre_sdk.records.adjustment import Adjustment
+from cadre_sdk.records.care import Attendance, CareRecord, Commendation, Training
 # isort: on
 
 __all__ = [

@@ -1,8 +1,8 @@
 """Up-or-down adjustments (能上能下)."""
 from __future__ import annotations
 
-from . import vocab
-from .fields import column, record
+from cadre_sdk.records import vocab
+from cadre_sdk.records.fields import column, record
 
 
 @record("adjustment", "干部调整")

@@ -1,8 +1,8 @@
 """Assessment inputs: the assessment itself, indicator scores, evaluations, key-target progress."""
 from __future__ import annotations
 
-from . import vocab
-from .fields import column, record
+from cadre_sdk.records import vocab
+from cadre_sdk.records.fields import column, record
 
 
 def _subject_has_cadre(rec: "Assessment") -> None:

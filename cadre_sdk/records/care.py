@@ -1,8 +1,8 @@
 """Training, care, township attendance and commendations."""
 from __future__ import annotations
 
-from . import vocab
-from .fields import column, not_before, record
+from cadre_sdk.records import vocab
+from cadre_sdk.records.fields import column, not_before, record
 
 
 @record("training", "培训记录", checks=(not_before("start", "end"),))

@@ -1,8 +1,8 @@
 """Fault-tolerance cases (容错纠错): the case, its events and its findings on each dimension."""
 from __future__ import annotations
 
-from . import vocab
-from .fields import column, record
+from cadre_sdk.records import vocab
+from cadre_sdk.records.fields import column, record
 
 
 @record("case", "容错纠错案件")

@@ -4,8 +4,8 @@ aliases.
 
 Everything that checks a field derives from that one declaration (``column`` and the kind
 table ``KINDS``): the attrs validators (required, bounds, length), the JSON Schema fragment
-(``cadre_sdk.schemas``: the checked-in ``schemas/`` copy and the fast validators built from it)
-and the thorough check (``cadre_sdk.schemas.problems``) that says in Chinese what is wrong
+(``cadre_sdk.records.schemas``: the checked-in ``schemas/`` copy and the fast validators built from it)
+and the thorough check (``cadre_sdk.records.schemas.problems``) that says in Chinese what is wrong
 with a value (each kind's ``hint``; never a schema keyword, an English message or a regular
 expression).
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from .. import normalize as nz
+from cadre_sdk.core import normalize as nz
 
 def clean_code(value: Any) -> str | None:
     """An identifier or code: full-width folded to ASCII, surrounding and inner spaces removed."""

@@ -2,8 +2,8 @@
 任免审批表 (the years before cadre-sdk computed them, or from another system)."""
 from __future__ import annotations
 
-from . import vocab
-from .fields import column, record
+from cadre_sdk.records import vocab
+from cadre_sdk.records.fields import column, record
 
 
 @record("annual_grade", "历年考核等次", key=("cadre_id", "year"))

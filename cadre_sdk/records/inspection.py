@@ -1,8 +1,8 @@
 """Daily inspection (日常考察) observations and key-task performance records (实绩)."""
 from __future__ import annotations
 
-from . import vocab
-from .fields import column, record
+from cadre_sdk.records import vocab
+from cadre_sdk.records.fields import column, record
 
 
 @record("observation", "日常考察记录")

@@ -1,8 +1,8 @@
 """Cadres and their career history (任职经历)."""
 from __future__ import annotations
 
-from . import vocab
-from .fields import column, not_before, record
+from cadre_sdk.records import vocab
+from cadre_sdk.records.fields import column, not_before, record
 
 
 @record("cadre", "干部")

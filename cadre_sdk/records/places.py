@@ -1,8 +1,8 @@
 """Regions (GB/T 2260 divisions and townships) and units (organs, enterprises, institutions)."""
 from __future__ import annotations
 
-from . import vocab
-from .fields import column, record
+from cadre_sdk.records import vocab
+from cadre_sdk.records.fields import column, record
 
 
 @record("region", "地区", key=("code",))

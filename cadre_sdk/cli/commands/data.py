@@ -1,0 +1,164 @@
+"""``cadre init``, ``cadre load`` and ``cadre kinds``: the store and clerks' files."""
+from __future__ import annotations
+
+import datetime
+import sys
+from pathlib import Path
+
+import attrs
+import click
+
+from cadre_sdk.cli.commands.env import Env, pass_env
+from cadre_sdk.defaults import DATA
+from cadre_sdk.ingest.paths import check_date, expand_paths, resolve_region
+from cadre_sdk.ingest.updates import LoadOptions
+from cadre_sdk.ingest.loader import LoadResult, load_files
+from cadre_sdk.cli.commands.lrmx_report import load_and_report, wants_lrmx
+from cadre_sdk.records import RECORD_TYPES
+from cadre_sdk.store.database import migrate, open_db
+
+
+@click.command()
+@click.argument("db", type=click.Path(dir_okay=False, path_type=Path))
+@pass_env
+def init(env: Env, db: Path) -> None:
+    """Create (or bring up to date) the database DB with the province's divisions.
+
+    新建数据库，载入青海省的 54 个地区：省 1 个、市州 8 个、县级行政区划 45 个。
+    """
+    database = open_db(db, create=True)
+    migrate(database)
+    existing = database["region"].count
+    result = load_files(database, "region", [DATA / "divisions.csv"], plugins=env.plugins)
+    from collections import Counter
+
+    from cadre_sdk.core.divisions import known
+
+    levels = Counter(level for _, level in known().values())
+    click.echo(f"数据库 {db} 已就绪：地区 {result.rows} 条（省 {levels['省']}、市州 {levels['市州']}、"
+               f"县级 {levels['县']}；原有 {existing} 条）。")
+
+
+@click.command()
+@click.argument("db", type=click.Path(path_type=Path))
+@click.argument("kind")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing. 只校验，不写入。")
+@click.option("--region", default=None, metavar="地区",
+              help="Region (name or code) that unit and region names in rows without their "
+                   "own 所在地区 are looked up in. 名称按此地区查找。")
+@click.option("--clear-empty", is_flag=True,
+              help="An empty cell clears the stored value (default: it keeps it). "
+                   "空单元格清空已入库的值（默认保留）。")
+@click.option("--as-of", default=None, metavar="YYYY-MM-DD",
+              help="Date no birth month or ID-number birth date may be after (default: today). "
+                   "出生年月不得晚于此日期（默认今天）。")
+@click.option("--progress/--no-progress", default=None,
+              help="Show a progress bar (default: when stderr is a terminal).")
+@pass_env
+def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
+         region: str | None, clear_empty: bool, as_of: str | None,
+         progress: bool | None) -> None:
+    """Load clerks' FILES (CSV/TSV, UTF-8 or GBK, .xlsx, JSON, NDJSON) of one KIND into DB.
+
+    KIND is a record kind (cadre) or its Chinese name (干部); `cadre kinds` lists them. A
+    folder stands for the files in it. One invocation is one transaction: if any row is bad,
+    nothing is written and every bad row is listed as file:line: column: reason, with exit
+    status 1. A row whose key is stored updates only the columns the file has; an empty cell
+    keeps the stored value unless --clear-empty. Units and regions may be written by name.
+    Title rows above the header are skipped. The report counts rows new, changed and
+    unchanged; a file with nothing new writes nothing.
+
+    干部 also takes 任免审批表 files (.lrmx) and folders of them: each gives the cadre, the
+    résumé as career history, the recorded annual grades and dated commendations.
+
+    导入台账文件。任何一行有错，整批不写入，并逐行列出错误。已入库的记录只更新文件中有的列，
+    空单元格不清空原值（除非加 --clear-empty）。
+    """
+    database = open_db(db)
+    options = LoadOptions(region=resolve_region(database, region),
+                          clear_empty=clear_empty,
+                          as_of=check_date(as_of) if as_of else datetime.date.today().isoformat())
+    if wants_lrmx(kind, files):
+        load_and_report(database, files, env.plugins, dry_run, options, env.after_load)
+        return
+    paths = expand_paths(files)
+    show = sys.stderr.isatty() if progress is None else progress
+    total = sum(_estimate_rows(f) for f in paths) if show else 0
+    if show:
+        with click.progressbar(length=total, label="导入中", file=sys.stderr) as bar:
+            result = load_files(database, kind, paths, plugins=env.plugins, dry_run=dry_run,
+                                after_load=env.after_load,
+                                progress=bar.update, options=options)
+    else:
+        result = load_files(database, kind, paths, plugins=env.plugins, dry_run=dry_run,
+                                after_load=env.after_load,
+                            options=options)
+    click.echo(load_report(result, dry_run))
+
+
+def load_report(result: LoadResult, dry_run: bool) -> str:
+    """The Chinese report of a load: rows read, new / changed / unchanged, header lines."""
+    title = RECORD_TYPES[result.kind].__title__
+    lines = [f"{file}：表头在第{line}行（上方的标题行已跳过）"
+             for file, line in result.header_lines]
+    counts = (f"新增 {result.new} 行，更新 {result.changed} 行，"
+              f"未变 {result.unchanged} 行")
+    empty = "空单元格清空了原值（--clear-empty）" if result.clear_empty else \
+        "空单元格保留原值"
+    if result.rows == 0:
+        lines.append(f"{title}：文件中没有数据行（只有表头），未写入任何数据。")
+    elif dry_run:
+        lines.append(f"校验通过：{title} {result.rows} 行（{counts}），未写入（--dry-run）。")
+    elif not result.written:
+        lines.append(f"{title} {result.rows} 行与库中完全相同（{counts}），没有变化，"
+                     "未写入任何数据。")
+    else:
+        lines.append(f"已导入{title} {result.rows} 行（{len(result.files)} 个文件）：{counts}；"
+                     f"{empty}。")
+    return "\n".join(lines)
+
+
+def _estimate_rows(path: Path) -> int:
+    """Rows in a file, cheaply: newlines for text formats, the sheet's size for .xlsx."""
+    if not path.exists():
+        return 0
+    if path.suffix.lower() == ".xlsx":
+        return max(path.stat().st_size // 40, 1)
+    count = 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            count += chunk.count(b"\n")
+    return max(count - 1, 1)
+
+
+@click.command()
+@click.argument("kind", required=False)
+def kinds(kind: str | None) -> None:
+    """List record kinds, or one KIND's columns with their Chinese headers and aliases.
+
+    列出可导入的数据类别及其表头。
+    """
+    if kind is None:
+        for name, cls in RECORD_TYPES.items():
+            click.echo(f"{name:16} {cls.__title__}　{cls.__description__}")
+        return
+    from cadre_sdk.ingest.identity import describe, identifier_of
+    from cadre_sdk.ingest.loader import resolve_kind
+
+    cls = resolve_kind(kind)
+    click.echo(f"{cls.__kind__}（{cls.__title__}）主键：{', '.join(cls.__key__)}")
+    identifier = identifier_of(cls.__kind__)
+    if identifier is not None:
+        titles = attrs.fields_dict(cls)
+        click.echo("  " + describe(cls.__kind__, titles[cls.__key__[0]].metadata["title"],
+                                   titles[identifier].metadata["title"]))
+    for field in attrs.fields(cls):
+        meta = field.metadata
+        need = "必填" if meta["required"] else "选填"
+        extra = f"　可填：{'、'.join(meta['choices'])}" if meta["choices"] else ""
+        aliases = f"　别名：{'、'.join(meta['aliases'])}" if meta["aliases"] else ""
+        click.echo(f"  {meta['title']}（{field.name}，{need}）{aliases}{extra}")
+
+
+COMMANDS = [init, load, kinds]

@@ -1,0 +1,170 @@
+"""Explanations of computed figures, recorded while the computation runs.
+
+A ``Trace`` collects what a rule read (inputs, dated parameters with their references and the
+plugin that supplied them) and the steps it took; engines store it through
+``explanations.write`` (rules and parameters once each, in ``explanation_ref``), and
+``render_text`` turns it into readable Chinese when someone reads it.
+"""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from cadre_sdk.core.value_status import label_zh, package_path
+
+if TYPE_CHECKING:   # annotations only: a trace reads what a parameter value carries
+    from cadre_sdk.parameters import ParameterValue
+
+
+@attrs.define
+class Trace:
+    """The record of one computation: inputs, parameters read, steps, result."""
+
+    subject: str                     # e.g. "年度考核 2024 干部 C0001"
+    inputs: list[dict[str, Any]] = attrs.Factory(list)
+    parameters: list[dict[str, Any]] = attrs.Factory(list)
+    steps: list[dict[str, Any]] = attrs.Factory(list)
+    rules: list[dict[str, Any]] = attrs.Factory(list)
+    result: Any = None
+    note: str = ""                   # a closing remark in Chinese (e.g. how a table is derived)
+    _seen: set[tuple] = attrs.field(factory=set, repr=False, eq=False)
+
+    def input(self, label: str, value: Any) -> Any:
+        """Record an input value (label in Chinese) and return it."""
+        self.inputs.append({"label": label, "value": value})
+        return value
+
+    def parameter(self, pv: ParameterValue, plugin: str) -> Any:
+        """Record a dated parameter read by ``plugin`` and return its value (once per trace:
+        the same path, start, file and plugin read again is not listed twice)."""
+        return self.cite(parameter_record(pv, plugin))
+
+    def cite(self, record: tuple) -> Any:
+        """``parameter`` for a ``parameter_record`` made beforehand (an engine reading the same
+        parameters for many subjects); returns the parameter's value."""
+        if record[1] not in self._seen:
+            self._seen.add(record[1])
+            self.parameters.append(record[2])
+        return record[0].value
+
+    def rule(self, kind: str, key: str, plugin: str, jurisdiction: str, name: str = "") -> None:
+        """Record which plugin's rule was applied, for which jurisdiction."""
+        seen = ("r", kind, key, plugin, jurisdiction, name)
+        if seen not in self._seen:
+            self._seen.add(seen)
+            entry = _RULE_ENTRIES.get(seen)
+            if entry is None:
+                entry = _RULE_ENTRIES[seen] = {"kind": kind, "key": key, "plugin": plugin,
+                                               "jurisdiction": jurisdiction, "name": name}
+            self.rules.append(entry)
+
+    def step(self, label: str, value: Any, formula: str = "") -> Any:
+        """Record one step of the formula (label in Chinese) and return its value."""
+        self.steps.append({"label": label, "formula": formula, "value": value})
+        return value
+
+    def copy(self, subject: str) -> "Trace":
+        """A trace with this one's records (lists copied) under another subject: for a
+        computation shared by several subjects (equal inputs, one rule call)."""
+        return Trace(subject=subject, inputs=list(self.inputs),
+                     parameters=list(self.parameters), steps=list(self.steps),
+                     rules=list(self.rules), result=self.result, note=self.note,
+                     seen=set(self._seen))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The trace as plain data (what ``explanations.write`` stores)."""
+        data = {"subject": self.subject, "inputs": self.inputs, "rules": self.rules,
+                "parameters": self.parameters, "steps": self.steps, "result": self.result}
+        if self.note:
+            data["note"] = self.note
+        return data
+
+
+#: The entry of each parameter value as a plugin read it, made once for every trace that reads
+#: it: ``(id(pv), plugin) -> (pv, dedup key, entry)``. The entries (and the rules' entries below)
+#: are shared by the traces that cite them: treat a trace's ``parameters`` and ``rules`` entries
+#: as read-only. Parameter values live as long as their (cached) parameter files, so this holds
+#: a few hundred entries; ``pv`` is kept so that its id is never reused while listed.
+_PARAMETER_ENTRIES: dict[tuple[int, str], tuple[ParameterValue, tuple, dict[str, Any]]] = {}
+_RULE_ENTRIES: dict[tuple, dict[str, Any]] = {}
+_ENTRIES_LIMIT = 100_000
+
+
+def parameter_record(pv: ParameterValue, plugin: str) -> tuple:
+    """``(pv, key, entry)``: how a trace records that ``plugin`` read ``pv`` (``Trace.cite``);
+    ``key`` tells repeated reads apart, ``entry`` is what the explanation lists."""
+    known = _PARAMETER_ENTRIES.get((id(pv), plugin))
+    if known is not None and known[0] is pv:
+        return known
+    if len(_PARAMETER_ENTRIES) >= _ENTRIES_LIMIT:   # parameter files loaded again and again
+        _PARAMETER_ENTRIES.clear()
+        _RULE_ENTRIES.clear()
+    known = _PARAMETER_ENTRIES[(id(pv), plugin)] = (
+        pv, ("p", pv.path, pv.start, pv.file, plugin),
+        {"path": pv.path, "value": pv.value, "start": pv.start.isoformat(),
+         "reference": pv.reference, "example": pv.example, "status": pv.status,
+         "plugin": plugin, "file": package_path(pv.file)})
+    return known
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return "（空）" if value is None else str(value)
+
+
+def _missing(entry: Any) -> str:
+    """The line for a reference that could not be resolved (empty for a resolved entry)."""
+    if isinstance(entry, dict) and "missing_ref" in entry:
+        return f"  · （引用 {entry['missing_ref']} 不存在）"
+    if not isinstance(entry, dict):
+        return f"  · （引用 {entry} 未解析）"
+    return ""
+
+
+def _basis(p: dict[str, Any]) -> str:
+    """The status and reference of a parameter entry (entries stored before statuses existed
+    carry only ``example``)."""
+    status = p.get("status", "example" if p.get("example") else "official")
+    if status == "example":
+        return f"（示例值，非官方数据）；依据：{p['reference']}"
+    return f"；依据：{label_zh(status, p['reference'])}"
+
+
+def render_text(data: dict[str, Any]) -> str:
+    """Readable Chinese text of an explanation (``Trace.to_dict`` shape, its rules and
+    parameters resolved: see ``explanations.read``)."""
+    lines = [f"【{data.get('subject', '')}】"]
+    if data.get("result") is not None:
+        lines.append(f"结果：{_fmt(data['result'])}")
+    if data.get("inputs"):
+        lines.append("输入：")
+        lines += [f"  · {i['label']}：{_fmt(i['value'])}" for i in data["inputs"]]
+    if data.get("rules"):
+        lines.append("适用规则：")
+        lines += [_missing(r) or f"  · {r.get('name') or r['kind']}（{r['key']}），"
+                  f"插件 {r['plugin']}，管辖 {r['jurisdiction']}" for r in data["rules"]]
+    if data.get("parameters"):
+        lines.append("参数：")
+        for p in data["parameters"]:
+            if _missing(p):
+                lines.append(_missing(p))
+                continue
+            lines.append(f"  · {p['path']} = {_fmt(p['value'])}，自 {p['start']} 起施行"
+                         f"{_basis(p)}；插件 {p['plugin']}")
+    if data.get("steps"):
+        lines.append("计算步骤：")
+        for n, s in enumerate(data["steps"], 1):
+            formula = f"：{s['formula']}" if s.get("formula") else ""
+            lines.append(f"  {n}. {s['label']}{formula} = {_fmt(s['value'])}")
+    if data.get("note"):
+        lines.append(data["note"])
+    if data.get("sql"):
+        lines.append(f"计算方法（SQL）：{data['sql']}")
+    if data.get("see"):
+        lines.append(f"适用规则、参数及其依据：见说明 {'、'.join(data['see'])}")
+    return "\n".join(lines)

@@ -1,0 +1,79 @@
+"""Storing assessment explanations compactly.
+
+An assessment's trace holds its inputs and steps, and the rules and dated parameters (with
+their references) that were applied. The rules and parameters are the same for every
+assessment that used the same rules in the same year, and they are most of the text, so they
+are stored once, as an ``assessment_rules:<hash>`` explanation; the assessment's own
+explanation keeps its inputs, steps and result and names that shared entry under ``see``
+(``cadre explain`` prints both). Its JSON still has ``rules`` and ``parameters`` keys (empty),
+so every explanation has the same shape. (``explanation_ref`` already stores each rule and
+parameter once; the shared entry also saves each assessment its list of some thirty ids.)
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from cadre_sdk.engines.assessment.quota import RANK_RULE
+
+KIND = "assessment_rules"
+
+
+class RuleSets:
+    """The shared rule-and-parameter entries of one evaluation run."""
+
+    def __init__(self) -> None:
+        self._sets: dict[str, dict[str, Any]] = {}
+        self._ids: dict[tuple, str] = {}
+        # Traces share their rule and parameter entries (``Trace.rule``, ``parameter_record``):
+        # the same objects again need no look at their content. Keyed by id(); the objects
+        # are kept here too, so that an id is never reused while it is a key.
+        self._known_rules: dict[tuple, tuple[str, list]] = {}
+        self._known_parameters: dict[str, dict[int, dict]] = {}
+
+    def split(self, eid: str, kind: str, data: dict[str, Any], year: int) -> tuple:
+        """The explanation row of one assessment, its rules and parameters moved to the
+        shared entry (whose id depends only on the year and the rules applied)."""
+        rules, parameters = data["rules"], data["parameters"]
+        same = (year, *map(id, rules))
+        known = self._known_rules.get(same)
+        if known is None:
+            known = self._known_rules[same] = (self._rule_set(year, rules), list(rules))
+        rid = known[0]
+        seen = self._known_parameters[rid]
+        for p in parameters:
+            if id(p) not in seen:
+                seen[id(p)] = p
+                self._sets[rid]["parameters"].setdefault(
+                    (p["plugin"], p["path"], p["start"], p["file"]), p)
+        return (eid, kind, data["subject"],
+                {**data, "rules": [], "parameters": [], "see": [rid]})
+
+    def _rule_set(self, year: int, rules: list[dict[str, Any]]) -> str:
+        """The id of the shared entry for ``rules`` in ``year`` (made the first time)."""
+        signature = (year, *(tuple(sorted(r.items())) for r in rules))
+        rid = self._ids.get(signature)
+        if rid is None:
+            key = json.dumps([year, rules], ensure_ascii=False, sort_keys=True)
+            rid = self._ids[signature] = \
+                f"{KIND}:{hashlib.sha1(key.encode('utf-8')).hexdigest()[:12]}"
+            self._sets.setdefault(rid, {"year": year, "rules": rules, "parameters": {}})
+            self._known_parameters.setdefault(rid, {})
+        return rid
+
+    def rows(self) -> list[tuple]:
+        """The shared entries' explanation rows, in id order."""
+        out = []
+        for rid in sorted(self._sets):
+            entry = self._sets[rid]
+            names = "、".join(r["name"] or r["kind"] for r in entry["rules"])
+            data = {
+                "subject": f"{entry['year']} 年度考核适用的规则与参数（{names}）",
+                "inputs": [], "rules": entry["rules"],
+                "parameters": [entry["parameters"][k] for k in sorted(entry["parameters"])],
+                "steps": [{"label": "排名规则", "formula": "", "value": RANK_RULE}],
+                "result": f"规则 {len(entry['rules'])} 条，参数 {len(entry['parameters'])} 个",
+            }
+            out.append((rid, KIND, data["subject"], data))
+        return out

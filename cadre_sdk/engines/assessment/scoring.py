@@ -1,0 +1,138 @@
+"""Scoring and grading the annual assessments of one unit and year with the rules of its
+jurisdiction, recording every input, weight, rule and step in each assessment's explanation.
+
+The rules are resolved once per group (``AssessmentRules.group``) and each rule function is
+called for all the group's assessments in one ``call_rule``: a fault still names the plugin and
+the rule, and the time limit (``CADRE_PLUGIN_TIMEOUT``) applies to the group's calls together."""
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from cadre_sdk.core.errors import PluginError
+from cadre_sdk.core.trace import Trace
+from cadre_sdk.plugin_host.rule_book import Registration
+from cadre_sdk.plugin_host.watchdog import call_rule
+from cadre_sdk.records.vocab import ANNUAL_GRADES
+from cadre_sdk.engines.assessment.inputs import (
+    AnnualRow, AssessmentInputs, Group, IndicatorLine, describe_inputs, sorted_quarters,
+)
+from cadre_sdk.engines.assessment.rules import AssessmentRules
+
+DEMOCRATIC = "民主测评"
+
+
+@attrs.define
+class Scored:
+    """One annual assessment being evaluated: its score and grades, rank and quota outcome,
+    and the trace that becomes its explanation."""
+
+    row: AnnualRow
+    trace: Trace
+    score: float | None
+    raw_grade: str | None
+    democratic_share: float
+    plugins: dict[str, str]
+    grade: str | None = None
+    rank: int | None = None
+    pool: str = ""
+    pool_size: int = 0
+    allowed: int | None = None
+    quota_applied: bool = False
+
+    @property
+    def tiebreak_id(self) -> str:
+        """The last tie-break: the cadre's id (个人) or the unit's code (班子)."""
+        return self.row.cadre_id or self.row.unit_code
+
+
+def subject_label(row: AnnualRow) -> str:
+    """E.g. ``2024 年度考核 个人 C001（考核编号 A1）``."""
+    who = row.cadre_id if row.subject == "个人" and row.cadre_id else f"{row.unit_code} 领导班子"
+    return f"{row.year} 年度考核 {row.subject} {who}（考核编号 {row.id}）"
+
+
+def build_inputs(row: AnnualRow, group: Group, lines: tuple[IndicatorLine, ...]
+                 ) -> AssessmentInputs:
+    """The formula's inputs for one annual assessment."""
+    scores = group.scores.get(row.id, {})
+    codes = {line.code for line in lines}
+    return AssessmentInputs(
+        assessment_id=row.id, subject=row.subject, cadre_id=row.cadre_id,
+        unit_code=row.unit_code, unit_kind=row.unit_kind, unit_level=row.unit_level,
+        region_code=row.region_code, positioning=row.positioning, year=row.year,
+        indicators=lines, extra_scores={c: s for c, s in scores.items() if c not in codes},
+        evaluations=group.evaluations.get(row.id, {}),
+        quarters=sorted_quarters(group.quarters.get(group.quarter_key(row), {})),
+        targets=group.targets)
+
+
+def _check_score(reg: Registration, score: Any) -> float | None:
+    if score is not None and (isinstance(score, bool) or not isinstance(score, (int, float))):
+        raise PluginError(reg.plugin, reg.hook, f"ScoringFormula {reg.key!r} returned "
+                          f"{score!r}", "return the score as a number, or None when there is "
+                          "nothing to score.")
+    return None if score is None else float(score)
+
+
+def _call_each(reg: Registration, function: Any, calls: list[tuple]) -> list[Any]:
+    """``function(*args)`` for each of ``calls``, in order, as one rule call (``call_rule``: a
+    fault names the plugin and the rule; the time limit covers the group's calls together)."""
+    return call_rule(reg, lambda: [function(*args) for args in calls])
+
+
+def score_group(group: Group, rules: AssessmentRules) -> list[Scored]:
+    """Score and grade the annual assessments of one group (one unit, year and subject, so one
+    set of rules), before the quota: the rules are resolved once for the group and each rule
+    function is called for every assessment of the group in one ``call_rule``."""
+    if not group.rows:
+        return []
+    first = group.rows[0]
+    g = rules.group(first.subject, first.unit_kind, first.positioning, first.region_code,
+                    first.year)
+    ind_plugin, f_reg = g.indicators.plugin, g.formula
+    traces, inputs, contexts = [], [], []
+    for row in group.rows:
+        trace = Trace(subject=subject_label(row))
+        trace.rule(*g.indicator_rule)
+        scores = group.scores.get(row.id, {})
+        lines = tuple(IndicatorLine(ind.code, ind.name, trace.cite(weight), scores.get(ind.code))
+                      for ind, weight in g.weights)
+        row_inputs = build_inputs(row, group, lines)
+        trace.inputs += [{"label": label, "value": value}
+                         for label, value in describe_inputs(row_inputs)]
+        trace.rule(*g.formula_rule)
+        traces.append(trace)
+        inputs.append(row_inputs)
+        contexts.append(g.context(f_reg, g.formula_reads, trace))
+    scores = _call_each(f_reg, f_reg.item.compute, list(zip(inputs, contexts)))
+
+    out, grading = [], []
+    for row, trace, row_inputs, score in zip(group.rows, traces, inputs, scores):
+        score = _check_score(f_reg, score)
+        plugins = {"indicators": ind_plugin, "scoring": f_reg.plugin, "grading": ""}
+        if score is None:
+            trace.step("无可计分的考核数据，不评定等次", "未评定")
+        else:
+            g_reg, g_rule, g_reads = g.grading()
+            trace.rule(*g_rule)
+            plugins["grading"] = g_reg.plugin
+            grading.append((score, row_inputs, g.context(g_reg, g_reads, trace)))
+        democratic = row_inputs.evaluations.get(DEMOCRATIC)
+        out.append(Scored(row=row, trace=trace, score=score, raw_grade=None,
+                          democratic_share=democratic.excellent_share if democratic else 0.0,
+                          plugins=plugins))
+    if grading:
+        g_reg = g.grading()[0]
+        graded = iter(_call_each(g_reg, g_reg.item.grade, grading))
+        for s in out:
+            if s.score is None:
+                continue
+            raw_grade = next(graded)
+            if raw_grade not in ANNUAL_GRADES:
+                raise PluginError(g_reg.plugin, g_reg.hook, f"GradingRule {g_reg.key!r} "
+                                  f"returned {raw_grade!r}",
+                                  f"return one of {'/'.join(ANNUAL_GRADES)}.")
+            s.raw_grade = s.grade = raw_grade
+    return out

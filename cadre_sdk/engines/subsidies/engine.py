@@ -1,0 +1,323 @@
+"""The subsidy engine (补贴): one ledger line per cadre, month and allowance scheme.
+
+Input per cadre-month: the attendance rows (days actually worked at township posts), the paying
+township's region facts (hardship class, especially hard, altitude), the cadre's township career
+(posting rows with 乡镇工作 = 是) and the month. For every scheme registered through
+``register_subsidy_rules``, the rule of the paying township's most specific jurisdiction runs
+with the parameters in force on the first day of the month; the line records the plugin, the
+jurisdiction, the versions (path@start) of the parameters read and the explanation.
+
+How the facts are derived (and so how partial months and years count):
+
+- **Mid-month transfer.** Attendance rows in several townships in one month make one line per
+  scheme, not one per township: the days are added up (they are all days at a township post) and
+  the township where the cadre worked most days pays (on a tie, the smaller township code); its
+  jurisdiction's rule and its region facts apply. The explanation lists the days by township.
+- **Township career.** The township postings are merged into spells by month: a posting counts
+  from the month it starts through the month it ends, both whole, and postings that overlap or
+  follow on month to month are one spell (a transfer from one township to another does not end
+  township work). A cadre is *posted* in a month inside a spell; ``first_month``/``last_month``
+  mark the month a spell starts or ends (the national rule pays both: "from the month township
+  work starts", "stopped from the month after a transfer").
+- **Years of service** for month M are completed years of the months served before M:
+  ``service_years = service_months // 12``; a partial year does not count until it is complete.
+
+A rule returns an amount (0 with a reason recorded as a step when nothing is paid: the line is
+kept so oversight sees why) or None when its scheme does not concern the case (no line).
+Rules must be pure functions of the entitlement and the context: cadre-months of one month whose
+entitlements agree on every field the rule reads (say subdistrict, posted, days and service
+years) share one call of the rule (``RuleCalls``), and equal explanations are stored once (the id
+is a hash of the content). That, and streaming month by month (each cadre's township career is
+read with its attendance rows, nothing is kept per cadre), is what keeps the engine fast, its
+memory flat and the explanation table small at 100k cadres × 36 months.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterator
+from itertools import groupby
+from typing import Any
+
+import sqlite_utils
+
+from cadre_sdk.core.errors import DataError
+from cadre_sdk.store.explanations import write as write_explanations
+from cadre_sdk.core.jurisdiction import county_and_prefecture, is_code
+from cadre_sdk.plugin_host.discovery import CadrePlugins
+from cadre_sdk.plugin_host.rule_book import Registration
+from cadre_sdk.store.database import migration_set
+from cadre_sdk.store.table_labels import describe
+from cadre_sdk.engines.batch_writer import BATCH
+from cadre_sdk.engines.subsidies.calls import (
+    Entitlement, Outcome, RuleCalls, explain, inputs_key, parameter_date,
+)
+
+NAME = "补贴"
+KIND = "subsidy_ledger"
+MEMO_LIMIT = 50_000  # entries kept for sharing calls and explanations: bounds memory
+_OPEN = 10**9  # month index of a spell that has not ended
+
+migrations = migration_set("cadre_sdk.subsidies")
+
+
+@migrations(name="0001_subsidy_tables")
+def _tables(db: sqlite_utils.Database) -> None:
+    db.execute("""CREATE TABLE subsidy_ledger (
+      month TEXT NOT NULL,              -- YYYY-MM
+      cadre_id TEXT NOT NULL REFERENCES cadre(id),
+      township_code TEXT NOT NULL,      -- the paying township
+      county_code TEXT,
+      prefecture_code TEXT,
+      scheme TEXT NOT NULL,             -- e.g. 乡镇工作岗位补助, 地区附加津贴
+      amount REAL NOT NULL,             -- yuan; 0 when not paid (the explanation says why)
+      days INTEGER NOT NULL,            -- days actually worked at township posts that month
+      rule_plugin TEXT NOT NULL,
+      rule_jurisdiction TEXT NOT NULL,
+      rule_name TEXT,
+      parameter_version TEXT,           -- path@start of every parameter the rule read
+      explanation_id TEXT NOT NULL,
+      PRIMARY KEY (cadre_id, month, scheme)
+    )""")
+    for columns in (["month", "scheme"], ["county_code", "month"], ["prefecture_code", "month"]):
+        db["subsidy_ledger"].create_index(columns)
+    db.execute("""CREATE TABLE subsidy_totals (
+      region_level TEXT NOT NULL,       -- 市州 or 县
+      region_code TEXT NOT NULL,
+      region_name TEXT,
+      month TEXT NOT NULL,
+      scheme TEXT NOT NULL,
+      cadres INTEGER NOT NULL,          -- cadres paid (amount > 0)
+      cadres_unpaid INTEGER NOT NULL,   -- ledger lines with nothing paid
+      amount REAL NOT NULL,
+      average REAL,                     -- amount per cadre paid
+      explanation_id TEXT NOT NULL,
+      PRIMARY KEY (region_code, month, scheme)
+    )""")
+    db["subsidy_totals"].create_index(["region_level", "month"])
+
+
+_RULE_COLUMNS = {"rule_plugin": "规则插件", "rule_jurisdiction": "规则管辖地区代码",
+                 "rule_name": "规则名称", "parameter_version": "参数版本",
+                 "explanation_id": "计算说明"}
+
+describe("subsidy_ledger", "补贴台账",
+         "每名干部每月每项补贴（乡镇工作岗位补助、地区附加津贴等）的测算结果：按发放乡镇所在地最具体的规则和当月施行的参数计算。",
+         {"month": "月份", "cadre_id": "干部编号", "township_code": "发放乡镇代码",
+          "county_code": "县级代码", "prefecture_code": "市州代码", "scheme": "补贴项目",
+          "amount": "金额", "days": "当月乡镇在岗天数", **_RULE_COLUMNS},
+         units={"amount": "元", "days": "天"},
+         notes={"amount": "0 表示当月不发放，原因见计算说明",
+                "township_code": "当月在多个乡镇在岗时，为在岗天数最多的乡镇（相同时取代码较小者）",
+                "parameter_version": "所读参数的路径@施行日期"})
+
+describe("subsidy_totals", "补贴汇总",
+         "补贴台账按市州、县，月份和补贴项目汇总。",
+         {"region_level": "层级", "region_code": "地区代码", "region_name": "地区",
+          "month": "月份", "scheme": "补贴项目", "cadres": "发放人数",
+          "cadres_unpaid": "未发放人数", "amount": "发放总额", "average": "人均发放额",
+          "explanation_id": "计算说明"},
+         units={"amount": "元", "average": "元", "cadres": "人", "cadres_unpaid": "人"})
+
+
+def _month_index(text: str) -> int:
+    return int(text[:4]) * 12 + int(text[5:7]) - 1
+
+
+def _month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def merge_spells(postings: list[tuple[str, str | None]]) -> list[tuple[int, int]]:
+    """Township postings (start, end as ``YYYY-MM[-DD]``) as merged spells of month indexes."""
+    spans = sorted((_month_index(s), _month_index(e) if e else _OPEN) for s, e in postings)
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and start <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def career_facts(spells: list[tuple[int, int]], month: int) -> dict[str, Any]:
+    """Service before ``month`` and the spell status in it (see the module docstring)."""
+    served = sum(max(0, min(end, month - 1) - start + 1) for start, end in spells)
+    cover = next(((s, e) for s, e in spells if s <= month <= e), None)
+    before = [e for s, e in spells if e < month]
+    after = [s for s, e in spells if s > month]
+    return {
+        "service_months": served, "service_years": served // 12, "posted": cover is not None,
+        "first_month": cover is not None and cover[0] == month,
+        "last_month": cover is not None and cover[1] == month,
+        "left_township": _month_text(max(before)) if cover is None and before else None,
+        "starts": _month_text(min(after)) if cover is None and after else None,
+    }
+
+
+_ATTENDANCE_SQL = """
+SELECT a.cadre_id, a.month, a.township_code, a.days, r.name, r.level, r.hardship_class,
+       r.especially_hard, r.altitude_m, p.postings
+FROM attendance a LEFT JOIN region r ON r.code = a.township_code
+LEFT JOIN (SELECT cadre_id, group_concat(start || '|' || coalesce([end], ''), ',') AS postings
+           FROM posting WHERE township = 1 GROUP BY cadre_id) p ON p.cadre_id = a.cadre_id
+ORDER BY a.month, a.cadre_id, a.township_code
+"""
+
+def _spells(postings: str | None) -> list[tuple[int, int]]:
+    """Merged township spells from ``start|end,start|end`` (the query's ``postings``)."""
+    if not postings:
+        return []
+    return merge_spells([(s, e or None) for s, _, e in
+                         (item.partition("|") for item in postings.split(","))])
+
+
+def entitlement_facts(conn: Any) -> Iterator[tuple[str, tuple]]:
+    """(cadre_id, the entitlement's field values in ``FIELDS`` order) for every cadre-month with
+    attendance, in month, cadre order. Streams: each cadre's township career comes with its
+    attendance rows, so nothing is held per cadre."""
+    for (month, cadre_id), group in groupby(conn.execute(_ATTENDANCE_SQL),
+                                            key=lambda r: (r[1], r[0])):
+        rows = list(group)
+        pay = min(rows, key=lambda r: (-r[3], r[2]))
+        if not is_code(pay[2]):
+            raise DataError(f"乡镇在岗记录（干部 {cadre_id}，{month}）中的乡镇代码“{pay[2]}”不是有效的区划代码"
+                            "（6 位或 9 位数字），无法确定适用的补贴规则。请核对地区数据后重新导入。")
+        name = pay[4] or ""
+        career = career_facts(_spells(pay[9]), _month_index(month))
+        yield cadre_id, (
+            month, pay[2], sum(r[3] for r in rows), tuple((r[2], r[3]) for r in rows), pay[4],
+            pay[5], name.endswith("街道") or name.endswith("街道办事处"), pay[6], bool(pay[7]),
+            pay[8], career["service_months"], career["service_years"], career["posted"],
+            career["first_month"], career["last_month"], career["left_township"],
+            career["starts"])
+
+
+class _Rules:
+    """Rule resolution per scheme, county and month, cached (it depends only on the code's
+    chain and the month's parameter date, its 1st)."""
+
+    def __init__(self, plugins: CadrePlugins):
+        self.book = plugins.book
+        self.schemes = sorted({r.key for r in self.book.all("subsidy")})
+        self._cache: dict[tuple[str, str, str], Registration | None] = {}
+
+    def resolve(self, scheme: str, code: str, month: str) -> Registration | None:
+        key = (scheme, code[:6], month)
+        if key not in self._cache:
+            self._cache[key] = self.book.resolve("subsidy", scheme, code,
+                                                 on=parameter_date(month))
+        return self._cache[key]
+
+
+_LEDGER_INSERT = ("INSERT INTO subsidy_ledger (month, cadre_id, township_code, county_code, "
+                  "prefecture_code, scheme, amount, days, rule_plugin, rule_jurisdiction, "
+                  "rule_name, parameter_version, explanation_id) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+_TOTALS_SQL = """
+INSERT INTO subsidy_totals (region_level, region_code, region_name, month, scheme, cadres,
+                            cadres_unpaid, amount, average, explanation_id)
+SELECT t.region_level, t.region_code, r.name, t.month, t.scheme, t.cadres, t.unpaid,
+       round(t.amount, 2), CASE WHEN t.cadres > 0 THEN round(t.amount / t.cadres, 2) END,
+       'subsidy_totals:method'
+FROM (
+  SELECT '市州' AS region_level, prefecture_code AS region_code, month, scheme,
+         sum(amount > 0) AS cadres, sum(amount = 0) AS unpaid, sum(amount) AS amount
+  FROM subsidy_ledger WHERE prefecture_code IS NOT NULL GROUP BY prefecture_code, month, scheme
+  UNION ALL
+  SELECT '县', county_code, month, scheme, sum(amount > 0), sum(amount = 0), sum(amount)
+  FROM subsidy_ledger WHERE county_code IS NOT NULL GROUP BY county_code, month, scheme
+) t LEFT JOIN region r ON r.code = t.region_code
+ORDER BY t.region_code, t.month, t.scheme
+"""
+
+_TOTALS_TEXT = ("按市州、县，月份和补贴方案合计补贴台账（subsidy_ledger）：cadres 为实际发放"
+                "（金额大于 0）的干部人数，cadres_unpaid 为未发放的台账行数，average 为人均发放额。")
+
+
+def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
+             as_of: datetime.date) -> dict[str, Any]:
+    """Replace the subsidy ledger and totals from the stored attendance, regions and postings.
+
+    Runs inside the caller's transaction (``cadre evaluate``); a rule's fault raises a
+    ``PluginError`` naming the plugin, and nothing is written."""
+    # ``as_of`` is part of every engine's signature; these results depend only on the
+    # dates in the records themselves, so that re-evaluation is identical on any day.
+    conn = db.conn
+    conn.execute("DELETE FROM subsidy_ledger")
+    conn.execute("DELETE FROM subsidy_totals")
+    conn.execute("DELETE FROM explanation WHERE kind IN (?, 'subsidy_totals')", [KIND])
+    rules = _Rules(plugins)
+    lines: list[tuple] = []
+    notes: list[tuple[str, str, str, dict]] = []
+    counts = {"干部月": 0, "台账行": 0, "发放": 0, "未发放": 0}
+    month = ""
+    calls: dict[int, RuleCalls] = {}
+    explained: dict[tuple, str] = {}   # (outcome, inputs) -> explanation id, this month
+    queued: set[str] = set()
+    places: dict[str, tuple[str | None, str | None]] = {}
+    for cadre_id, facts in entitlement_facts(conn):   # facts: month, township, days, ...
+        if facts[0] != month or len(explained) > MEMO_LIMIT \
+                or sum(c.size for c in calls.values()) > MEMO_LIMIT:
+            calls.clear()  # explanations name the month, so nothing is shared across months;
+            explained.clear()  # clearing early only costs repeated calls: memory stays flat
+            queued.clear()
+            month = facts[0]
+        counts["干部月"] += 1
+        township = facts[1]
+        place = places.get(township)
+        if place is None:
+            place = places[township] = county_and_prefecture(township)
+        inputs = None
+        for scheme in rules.schemes:
+            reg = rules.resolve(scheme, township, month)
+            if reg is None:
+                continue
+            rule_calls = calls.get(id(reg))
+            if rule_calls is None:
+                rule_calls = calls[id(reg)] = RuleCalls(reg, month)
+            outcome = rule_calls.outcome(facts, cadre_id)
+            if outcome.amount is None:
+                continue
+            inputs = inputs or inputs_key(facts)
+            eid = explained.get((outcome, inputs))
+            if eid is None:
+                eid = explained[(outcome, inputs)] = _explanation(
+                    rule_calls, outcome, facts, inputs, queued, notes)
+            lines.append((month, cadre_id, township, *place, scheme, outcome.amount,
+                          facts[2], reg.plugin, reg.jurisdiction, reg.item.name or None,
+                          outcome.version, eid))
+            counts["发放" if outcome.amount > 0 else "未发放"] += 1
+            if len(lines) >= BATCH:
+                _flush(db, lines, notes, counts)
+    _flush(db, lines, notes, counts)
+    write_explanations(db, [("subsidy_totals:method", "subsidy_totals", "补贴汇总",
+                             {"subject": "补贴汇总", "note": _TOTALS_TEXT,
+                              "method": "sum of subsidy_ledger"})])
+    conn.execute(_TOTALS_SQL)
+    return counts
+
+
+def _explanation(calls: RuleCalls, outcome: Outcome, facts: tuple, inputs: tuple,
+                 queued: set[str], notes: list[tuple]) -> str:
+    """The id of a ledger line's explanation, queueing the explanation the first time its id is
+    seen this month. The id is a hash of its content: of the rule call's outcome (everything
+    the call recorded) and of the facts the engine records (``inputs``, ``inputs_key``)."""
+    # 32 hex digits: the publication knows a run that long for a hash, never an ID number
+    eid = "subsidy:" + hashlib.sha256(
+        f"{outcome.digest(calls)}|{inputs!r}".encode()).hexdigest()[:32]
+    if eid not in queued:
+        queued.add(eid)
+        trace = explain(calls, outcome, Entitlement(*facts))
+        notes.append((eid, KIND, trace.subject, trace.to_dict()))
+    return eid
+
+
+def _flush(db: sqlite_utils.Database, lines: list[tuple], notes: list[tuple],
+           counts: dict[str, int]) -> None:
+    db.conn.executemany(_LEDGER_INSERT, lines)
+    write_explanations(db, notes)
+    counts["台账行"] += len(lines)
+    lines.clear()
+    notes.clear()

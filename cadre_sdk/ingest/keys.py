@@ -1,0 +1,365 @@
+"""Keys and references of the rows a load writes: a key loaded twice is an error naming the
+first row; references to rows that do not exist are found in SQL, all of them at once.
+``RowidLedger`` tracks the load's rows by rowid; ``KeyLedger`` keeps a temp table of the loaded
+keys for the kinds that need one (append-only tables, kinds with ``after_load`` callbacks).
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from cadre_sdk.core.errors import RowError
+from cadre_sdk.ingest import batches as load_rows
+from cadre_sdk.ingest.batches import CACHE_SIZE
+from cadre_sdk.records import RECORD_TYPES
+
+
+def stopped(outcomes: list, errors: list[RowError]) -> bool:
+    """Whether a batch stopped its file: its last row's errors brought the count of errors to
+    ``MAX_ERRORS`` (``_judge`` looks at no row after that one)."""
+    return bool(outcomes) and outcomes[-1].__class__ is not tuple and \
+        len(errors) >= load_rows.MAX_ERRORS
+
+
+def _key_of(cls: type) -> Callable[[tuple], tuple]:
+    """The key values of a row of ``cls`` from its values in field order."""
+    names = [f.name for f in attrs.fields(cls)]
+    where = [names.index(k) for k in cls.__key__]
+    if len(where) == 1:
+        only = where[0]
+        return lambda values: (values[only],)
+    return lambda values: tuple(values[i] for i in where)
+
+
+def _duplicate(cls: type, display: str, line: int, keyvals: tuple, first: tuple[str, int]
+               ) -> RowError:
+    return RowError(display, line, cls.__key__[0] if len(keyvals) == 1 else "",
+                    f"主键 {'/'.join(map(str, keyvals))} 与 {first[0]}:{first[1]} 重复")
+
+
+class KeyLedger:
+    """The load's keys in ``temp._load_keys`` (key columns, ``_file``, ``_line``, ``_n``): a
+    key loaded twice is an error naming the first row; rows with new keys are written. Used
+    for append-only kinds and kinds with ``after_load`` callbacks (which read the table)."""
+
+    def __init__(self, conn: sqlite3.Connection, cls: type):
+        self.conn, self.cls = conn, cls
+        kind, key = cls.__kind__, list(cls.__key__)
+        names = [f.name for f in attrs.fields(cls)]
+        key_cols = ", ".join(f"[{k}]" for k in key)
+        # _n numbers the loaded rows, so that a batch's own keys can be told apart (and taken
+        # back) even when the same file is given twice.
+        conn.execute(f"CREATE TEMP TABLE _load_keys ({key_cols}, _file TEXT, _line INTEGER, "
+                     f"_n INTEGER, PRIMARY KEY ({key_cols})) WITHOUT ROWID")
+        cols = ", ".join(f"[{n}]" for n in names)
+        marks = ", ".join("?" for _ in names)
+        if cls.__append_only__:
+            self.write = f"INSERT OR IGNORE INTO [{kind}] ({cols}) VALUES ({marks})"
+        else:
+            updates = ", ".join(f"[{n}]=excluded.[{n}]" for n in names if n not in key) or \
+                f"[{key[0]}]=excluded.[{key[0]}]"
+            self.write = (f"INSERT INTO [{kind}] ({cols}) VALUES ({marks}) "
+                          f"ON CONFLICT({key_cols}) DO UPDATE SET {updates}")
+        self.key_of = _key_of(cls)
+        marks = ", ".join("?" for _ in key)
+        self.insert = f"INSERT INTO temp._load_keys VALUES ({marks}, ?, ?, ?)"
+        self.insert_new = f"INSERT OR IGNORE INTO temp._load_keys VALUES ({marks}, ?, ?, ?)"
+        match = " AND ".join(f"[{k}] = ?" for k in key)
+        self.first = f"SELECT _file, _line FROM temp._load_keys WHERE {match}"
+        self.take_back = f"DELETE FROM temp._load_keys WHERE {match} AND _n = ?"
+        self.n = 0
+
+    def store(self, outcomes: list, clean: bool, display: str, lines: list[int],
+              errors: list[RowError]) -> tuple[int, bool]:
+        """Add a batch's outcomes (``clean``: all are good rows; ``lines``: the rows' lines):
+        errors to ``errors``, keys to the ledger, good rows to the table, exactly as row by
+        row. Returns how many rows it used, and whether it stopped there: after a row whose
+        errors brought the count to ``MAX_ERRORS`` (a duplicate key's error does not stop a
+        file, as before)."""
+        good = outcomes if clean else [o for o in outcomes if o.__class__ is tuple]
+        if good and not self.cls.__append_only__:
+            # Fast: every key at once. If one was taken, take them back and go row by row.
+            n, key_of = self.n, self.key_of
+            keys = [(*key_of(row), display, lines[i], n + i)
+                    for i, row in enumerate(outcomes) if row.__class__ is tuple]
+            changes = self.conn.total_changes
+            self.conn.executemany(self.insert_new, keys)
+            if self.conn.total_changes - changes == len(keys):
+                self.n += len(outcomes)
+                for o in outcomes:
+                    if o.__class__ is not tuple:
+                        errors.extend(o)
+                self.conn.executemany(self.write, good)
+                return len(outcomes), stopped(outcomes, errors)
+            self.conn.executemany(self.take_back, [(*k[:-3], k[-1]) for k in keys])
+        return self._row_by_row(outcomes, display, lines, errors)
+
+    def _row_by_row(self, outcomes: list, display: str, lines: list[int],
+                    errors: list[RowError]) -> tuple[int, bool]:
+        cls, conn = self.cls, self.conn
+        batch: list[tuple] = []
+        used, stopped = 0, False
+        for i, outcome in enumerate(outcomes):
+            used += 1
+            if outcome.__class__ is not tuple:
+                errors.extend(outcome)
+                if len(errors) >= load_rows.MAX_ERRORS:
+                    stopped = True
+                    break
+                continue
+            keyvals = self.key_of(outcome)
+            try:
+                conn.execute(self.insert, [*keyvals, display, lines[i], self.n + i])
+            except sqlite3.IntegrityError:
+                first = conn.execute(self.first, keyvals).fetchone()
+                errors.append(_duplicate(cls, display, lines[i], keyvals, first))
+                continue
+            if cls.__append_only__:
+                errors.extend(_check_unchanged(conn, cls, outcome, display, lines[i]))
+            batch.append(outcome)
+        self.n += len(outcomes)
+        if batch:
+            conn.executemany(self.write, batch)
+        return used, stopped
+
+    def references(self) -> list[RowError]:
+        """Every reference of the loaded rows points at a stored row."""
+        return _check_references(self.conn, self.cls)
+
+
+class RowidLedger:
+    """The load's rows told apart by their rowid, with no table of keys.
+
+    With ``base`` the table's largest rowid before the load, SQLite gives the k-th row this
+    load writes the rowid ``base + k`` (the largest plus one, each time); a stored row it
+    updates is moved to the next rowid too. A key met again in the same load then conflicts
+    with a rowid above ``base``: the upsert's ``WHERE`` leaves that row alone, the missing
+    change gives the duplicate away, and the rowid found names the first row. References are
+    checked on the rows above ``base``. The file and line of the k-th row written come from
+    ``_RowMap`` (a few numbers per batch).
+    """
+
+    @staticmethod
+    def usable(conn: sqlite3.Connection, cls: type) -> bool:
+        """A rowid table whose rowids leave room for a load of any size."""
+        try:
+            base = conn.execute(f"SELECT max(rowid) FROM [{cls.__kind__}]").fetchone()[0]
+        except sqlite3.OperationalError:  # WITHOUT ROWID
+            return False
+        return (base or 0) < 1 << 62
+
+    def __init__(self, conn: sqlite3.Connection, cls: type):
+        self.conn, self.cls = conn, cls
+        kind, key = cls.__kind__, list(cls.__key__)
+        names = [f.name for f in attrs.fields(cls)]
+        self.base = conn.execute(f"SELECT max(rowid) FROM [{kind}]").fetchone()[0] or 0
+        cols = ", ".join(f"[{n}]" for n in names)
+        marks = ", ".join("?" for _ in names)
+        updates = "".join(f", [{n}]=excluded.[{n}]" for n in names if n not in key)
+        key_cols = ", ".join(f"[{k}]" for k in key)
+        self.write = (f"INSERT INTO [{kind}] ({cols}) VALUES ({marks}) "
+                      f"ON CONFLICT({key_cols}) DO UPDATE SET "
+                      f"rowid = (SELECT max(rowid) FROM [{kind}]) + 1{updates} "
+                      f"WHERE [{kind}].rowid <= {self.base}")
+        self.find = f"SELECT rowid FROM [{kind}] WHERE " + " AND ".join(f"[{k}] = ?" for k in key)
+        self.key_of = _key_of(cls)
+        self.rows = _RowMap()
+        # References to other kinds are looked up a batch at a time, each distinct value once
+        # (their tables do not change during this load); a field with a value not found, with
+        # values that hardly repeat, or referring to this kind, is checked in SQL at the end
+        # (which also says where).
+        self.lookups = [(i, f, RECORD_TYPES[f.metadata["ref"]], set())
+                        for i, f in enumerate(attrs.fields(cls))
+                        if f.metadata["ref"] and f.metadata["ref"] != kind]
+        self.recheck = {f.name for f in attrs.fields(cls) if f.metadata["ref"] == kind}
+
+    def store(self, outcomes: list, clean: bool, display: str, lines: list[int],
+              errors: list[RowError]) -> tuple[int, bool]:
+        """Add a batch's outcomes (see ``KeyLedger.store``)."""
+        conn = self.conn
+        good = outcomes if clean else [o for o in outcomes if o.__class__ is tuple]
+        changes = conn.total_changes
+        conn.executemany(self.write, good)
+        self._look_up(good)
+        if conn.total_changes - changes == len(good):
+            if clean:
+                self.rows.add(display, lines)
+                return len(outcomes), False
+            for o in outcomes:
+                if o.__class__ is not tuple:
+                    errors.extend(o)
+            self.rows.add(display, [lines[i] for i, o in enumerate(outcomes)
+                                    if o.__class__ is tuple])
+            return len(outcomes), stopped(outcomes, errors)
+        # Some key came twice: go row by row, as the errors come, and stop where they fill.
+        written: list[int] = []  # lines of the rows written, in rowid order
+        following = self.base + self.rows.count + 1  # the rowid the next row written got
+        used = 0
+        for i, outcome in enumerate(outcomes):
+            used += 1
+            if outcome.__class__ is tuple:
+                keyvals = self.key_of(outcome)
+                stored = conn.execute(self.find, keyvals).fetchone()[0]
+                if stored == following:
+                    written.append(lines[i])
+                    following += 1
+                else:  # the first row with this key has the rowid found
+                    first = self.rows.where(stored - self.base - 1) \
+                        if stored <= self.base + self.rows.count else \
+                        (display, written[stored - self.base - self.rows.count - 1])
+                    errors.append(_duplicate(self.cls, display, lines[i], keyvals, first))
+                continue
+            errors.extend(outcome)
+            if len(errors) >= load_rows.MAX_ERRORS:
+                # The rows after this one are not part of the load (as before): take them out
+                # (the load fails; only the reference check would see them).
+                conn.execute(f"DELETE FROM [{self.cls.__kind__}] WHERE rowid >= ?",
+                             [following])
+                self.rows.add(display, written)
+                return used, True
+        self.rows.add(display, written)
+        return used, False
+
+    def _look_up(self, rows: list[tuple]) -> None:
+        """Check the references of a batch's rows against their tables, each distinct value
+        once; a field with a value not found goes to ``recheck``."""
+        for i, field, parent, known in self.lookups:
+            if field.name in self.recheck:
+                continue
+            values = {row[i] for row in rows}
+            values.discard(None)
+            values -= known
+            if not values:
+                continue
+            if len(values) * 8 > len(rows) or not all(v.__class__ is str for v in values):
+                # Values that hardly repeat (or not text): one probe per row at the end costs
+                # less than looking each up here.
+                self.recheck.add(field.name)
+                continue
+            pk = parent.__key__[0]
+            found = {v for (v,) in self.conn.execute(
+                f"SELECT [{pk}] FROM [{parent.__kind__}] WHERE [{pk}] IN "
+                f"(SELECT value FROM json_each(?))", [json.dumps(list(values))])}
+            if len(found) < len(values):
+                self.recheck.add(field.name)
+            if len(known) + len(found) > CACHE_SIZE:
+                known.clear()
+            known |= found
+
+    def references(self) -> list[RowError]:
+        """Every reference of the loaded rows (rowids above ``base``) points at a stored row:
+        the fields ``_look_up`` could not clear are checked in SQL."""
+        errors = []
+        kind, cls = self.cls.__kind__, self.cls
+        # The reports list rows in file-name then line order, as the key table gave them.
+        order = self.rows.order_sql("t.rowid", self.base)
+        for field in attrs.fields(cls):
+            if not field.metadata["ref"] or field.name not in self.recheck:
+                continue
+            parent, dangling = _dangling(field)
+            sql = (f"SELECT t.rowid, t.[{field.name}] FROM [{kind}] t "
+                   f"WHERE t.rowid > {self.base} AND {dangling} "
+                   f"ORDER BY {order}, t.rowid LIMIT {load_rows.MAX_ERRORS}")
+            for rowid, value in self.conn.execute(sql):
+                file, line = self.rows.where(rowid - self.base - 1)
+                errors.append(_missing_reference(field, parent, file, line, value))
+        return errors
+
+
+class _RowMap:
+    """Where each row a load wrote came from: row n (from 0, in writing order) -> (file,
+    line), kept as one entry per batch (its first row, file, and first line when its lines run
+    on one by one, else their list)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.starts: list[int] = []
+        self.entries: list[tuple[str, int, list[int] | None]] = []
+        self.files: list[str] = []
+
+    def add(self, file: str, lines: list[int]) -> None:
+        """The next batch: the lines of its rows written, in ``file``."""
+        if not lines:
+            return
+        regular = lines[-1] - lines[0] == len(lines) - 1  # lines only grow: so 1 by 1
+        self.starts.append(self.count)
+        self.entries.append((file, lines[0], None if regular else list(lines)))
+        if file not in self.files:
+            self.files.append(file)
+        self.count += len(lines)
+
+    def where(self, n: int) -> tuple[str, int]:
+        """The file and line of row ``n``."""
+        i = bisect.bisect_right(self.starts, n) - 1
+        file, first, lines = self.entries[i]
+        return (file, first + n - self.starts[i]) if lines is None else \
+            (file, lines[n - self.starts[i]])
+
+    def order_sql(self, rowid: str, base: int) -> str:
+        """An SQL expression ordering loaded rows by their file's name (with the rowid after
+        it: by line)."""
+        rank = {f: r for r, f in enumerate(sorted(self.files))}
+        cases = []
+        for start, (file, _, _) in zip(self.starts, self.entries):
+            if cases and cases[-1][1] == rank[file]:
+                continue
+            cases.append((base + start + 1, rank[file]))
+        if len(cases) < 2:
+            return f"{rowid}"
+        whens = " ".join(f"WHEN {rowid} >= {lo} THEN {r}" for lo, r in reversed(cases))
+        return f"CASE {whens} ELSE 0 END"
+
+
+def _check_unchanged(conn: sqlite3.Connection, cls: type, values: tuple, file: str, line: int
+                     ) -> list[RowError]:
+    """An append-only record (its values in field order) may be loaded again unchanged, never
+    changed."""
+    key = list(cls.__key__)
+    names = [f.name for f in attrs.fields(cls)]
+    keyvals = [values[names.index(k)] for k in key]
+    stored = conn.execute(
+        f"SELECT {', '.join(f'[{n}]' for n in names)} FROM [{cls.__kind__}] WHERE "
+        + " AND ".join(f"[{k}] = ?" for k in key), keyvals).fetchone()
+    if stored is None:
+        return []
+    if tuple(stored) == tuple(int(v) if isinstance(v, bool) else v for v in values):
+        return []
+    return [RowError(file, line, "", f"“{cls.__title__}”只能追加，不能修改已入库的记录"
+                     f"（{'/'.join(str(v) for v in keyvals)}）。如需更正，请追加一条新事件")]
+
+
+def _check_references(conn: sqlite3.Connection, cls: type) -> list[RowError]:
+    """Every reference of the loaded rows points at a stored row (of this or an earlier load)."""
+    errors = []
+    kind = cls.__kind__
+    join = " AND ".join(f"t.[{k}] = k.[{k}]" for k in cls.__key__)
+    for field in attrs.fields(cls):
+        if not field.metadata["ref"]:
+            continue
+        parent, dangling = _dangling(field)
+        sql = (f"SELECT k._file, k._line, t.[{field.name}] FROM temp._load_keys k "
+               f"JOIN [{kind}] t ON {join} WHERE {dangling} "
+               f"ORDER BY k._file, k._line LIMIT {load_rows.MAX_ERRORS}")
+        for file, line, value in conn.execute(sql):
+            errors.append(_missing_reference(field, parent, file, line, value))
+    return errors
+
+
+def _dangling(field: attrs.Attribute) -> tuple[type, str]:
+    """The record class a reference field names, and the SQL condition (on the loaded row
+    ``t``) that its value names no stored row of it."""
+    parent = RECORD_TYPES[field.metadata["ref"]]
+    return parent, (f"t.[{field.name}] IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                    f"[{parent.__kind__}] p WHERE p.[{parent.__key__[0]}] = t.[{field.name}])")
+
+
+def _missing_reference(field: attrs.Attribute, parent: type, file: str, line: int, value: Any
+                       ) -> RowError:
+    return RowError(file, line, field.metadata["title"],
+                    f"引用的{parent.__title__}“{value}”不存在。请先导入该"
+                    f"{parent.__title__}，或核对{field.metadata['title']}")

@@ -1,0 +1,359 @@
+"""The load pipeline: clerks' files -> rows -> normalized, validated records -> one transaction.
+
+Every row of every file is checked (header, each cell, the whole record, the schema, plugins'
+validation, duplicate keys, references); if anything is wrong, nothing is written and the
+report lists every bad row as ``file:line: column: reason``. Rows stream through: memory stays
+flat however large the file.
+
+Rows go in batches. A batch's cells are converted column by column, each distinct cell text
+once (``load_rows``: converter, validators, schema); records are made from the converted values
+(``record_builder``), checked, and handed to plugins. A row with anything wrong goes the
+thorough way (``RowChecker.check``, the reference for what is reported). Duplicate keys and
+references are found in SQL (``load_keys``: ``RowidLedger``; ``KeyLedger`` for kinds that
+need a table of the loaded keys).
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import sqlite_utils
+
+from cadre_sdk.core.errors import DataError, PluginError, ReadError, RowError
+from cadre_sdk.ingest.keys import KeyLedger, RowidLedger
+from cadre_sdk.ingest import batches as load_rows
+from cadre_sdk.ingest.batches import ConvertedBatch, RowChecker, checks_of, read_batches
+from cadre_sdk.ingest.batches import header_map, rows_with_header  # noqa: F401  (used from here by callers)
+from cadre_sdk.core.normalize import normalize_header
+from cadre_sdk.plugin_host.discovery import CadrePlugins
+from cadre_sdk.plugin_host.watchdog import plugin_time_limit
+from cadre_sdk.ingest.readers import make_row
+from cadre_sdk.records import RECORD_TYPES
+from cadre_sdk.records.fields import record_builder
+from cadre_sdk.store.database import db_file, record_provenance, sha256_file, write_transaction
+from cadre_sdk.core.errors import StoreError
+from cadre_sdk.ingest.header_detect import header_finder
+from cadre_sdk.ingest.identity import identifier_of
+from cadre_sdk.ingest.updates import Counts, FileUpdate, LoadOptions, LoadState
+from cadre_sdk.ingest.row_source import RowSource
+
+#: After-load callbacks: kind -> callbacks ``(db, keys_table, plugins) -> [RowError]``, run
+#: inside the load's transaction once the rows of that kind are written (engines derive data
+#: from them, e.g. the case events' hash chain). The caller passes them (the CLI and the
+#: testing kit pass ``cadre_sdk.engines.registry.AFTER_LOAD``); the loader imports no engine.
+AfterLoad = Mapping[str, Sequence[Callable[..., list[RowError]]]]
+
+
+@attrs.frozen
+class LoadResult:
+    """What a load did: the rows read, whether anything was written (not for a dry run, nor
+    when every row was already stored as it is), how many rows were new, changed and
+    unchanged, and the header line of each file whose header was not on its first line
+    (title rows above it)."""
+
+    kind: str
+    files: tuple[str, ...]
+    rows: int
+    written: bool
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    header_lines: tuple[tuple[str, int], ...] = ()
+    clear_empty: bool = False
+
+
+def load_sources(
+    db: sqlite_utils.Database,
+    parts: Sequence[tuple[str, Sequence[RowSource]]],
+    *,
+    plugins: CadrePlugins | None = None,
+    dry_run: bool = False,
+    options: LoadOptions | None = None,
+    after_load: AfterLoad | None = None,
+) -> list[LoadResult]:
+    """Load rows of several kinds (``(kind, sources)``, referenced kinds first) in one
+    transaction, each kind exactly as ``load_files`` loads a file's rows; the first kind with a
+    bad row raises ``DataError`` (listing every bad row of that kind) and nothing is written.
+    ``after_load`` as for ``load_files``."""
+    check_store(db)
+    results = []
+    with write_transaction(db, "导入") as conn, _cycle_collector_paused():
+        for kind, sources in parts:
+            cls = resolve_kind(kind)
+            results.append(_load(db, conn, cls, RowChecker(cls, plugins), sources, plugins,
+                                 dry_run, None, options or LoadOptions(), after_load or {},
+                                 finish=False))
+        written = any(r.written for r in results)
+        conn.execute("COMMIT" if written and not dry_run else "ROLLBACK")
+    return results
+
+
+def resolve_kind(name: str) -> type:
+    """A record class by kind (``cadre``) or Chinese title (``干部``)."""
+    if name in RECORD_TYPES:
+        return RECORD_TYPES[name]
+    for cls in RECORD_TYPES.values():
+        if normalize_header(cls.__title__) == normalize_header(name):
+            return cls
+    kinds = "、".join(f"{k}（{c.__title__}）" for k, c in RECORD_TYPES.items())
+    raise DataError(f"未知的数据类别“{name}”。可用类别：{kinds}")
+
+
+def load_files(
+    db: sqlite_utils.Database,
+    kind: str,
+    paths: Iterable[str | Path],
+    *,
+    plugins: CadrePlugins | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+    options: LoadOptions | None = None,
+    after_load: AfterLoad | None = None,
+) -> LoadResult:
+    """Load files of one record kind in one transaction; raise ``DataError`` listing every bad
+    row (and write nothing) if any row is bad. ``dry_run`` validates only.
+
+    A row whose key is stored updates that row: only the columns the file has, and only with
+    non-empty cells unless ``options.clear_empty``; references may be names
+    (``references``); a cadre file without 干部编号 is matched by 身份证号 (``identity``).
+    A load in which every row is already stored as it is writes nothing (``written`` is
+    false, no provenance row).
+
+    ``after_load`` maps a kind to the callbacks run after its rows are written, in the same
+    transaction (``cadre_sdk.engines.registry.AFTER_LOAD`` for the SDK's engines; none when
+    omitted)."""
+    cls = resolve_kind(kind)
+    kind = cls.__kind__
+    checker = RowChecker(cls, plugins)
+    check_store(db)
+    with write_transaction(db, "导入") as conn, _cycle_collector_paused():
+        return _load(db, conn, cls, checker, paths, plugins, dry_run, progress,
+                     options or LoadOptions(), after_load or {})
+
+
+def check_store(db: sqlite_utils.Database) -> None:
+    """The database is a cadre store (``cadre init`` has run on it)."""
+    try:
+        tables = set(db.table_names())
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"无法读取数据库 {db_file(db)}（{exc}）。") from exc
+    if not {"cadre", "provenance"} <= tables:
+        what = "是空的，还没有初始化" if not tables else "不是干部数据库（没有干部相关的表）"
+        raise StoreError(f"数据库 {db_file(db)} {what}。请先运行 cadre init {db_file(db)}，"
+                         "或核对数据库文件的路径。数据未作任何改动。")
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector for a load. A load makes millions of small containers
+    (rows, records) that live for a batch and form no cycles: reference counting frees them,
+    while the collector would walk them, and the whole heap, over and over (a third of the
+    load's time). Resumed (if it ran) when the load ends, however it ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checker: RowChecker,
+          paths: Iterable[str | Path | RowSource], plugins: CadrePlugins | None, dry_run: bool,
+          progress: Callable[[int], None] | None, options: LoadOptions,
+          after_load: AfterLoad, finish: bool = True) -> LoadResult:
+    """``load_files`` inside its transaction (which the caller rolls back on any exception).
+    ``finish``: commit (or, for a dry run or a load that changes nothing, roll back) at the
+    end; otherwise the caller does (``load_sources``)."""
+    kind = cls.__kind__
+    errors: list[RowError] = []
+    total = 0
+    files: list[str] = []
+    loaded: list[tuple[str, str, int, int]] = []  # (file, sha256, rows, rows new or changed)
+    header_lines: list[tuple[str, int]] = []
+    counts = Counts()
+    state = LoadState(conn, cls, options)
+    find_header = header_finder(checker.headers)
+    conn.execute("DROP TABLE IF EXISTS temp._load_keys")
+    ledger: KeyLedger | RowidLedger
+    if cls.__append_only__ or after_load.get(kind) or not RowidLedger.usable(conn, cls):
+        ledger = KeyLedger(conn, cls)
+    else:
+        ledger = RowidLedger(conn, cls)
+    for path in paths:
+        source = path if isinstance(path, RowSource) else None
+        path = Path(path) if source is None else path
+        display = str(path) if source is None else source.display
+        files.append(display)
+        if source is None and not path.exists():
+            errors.append(RowError(display, 0, "", "文件不存在，请检查路径和文件名"))
+            continue
+        try:
+            if source is None:
+                digest, before = sha256_file(path), total
+                header, batches, texts = read_batches(path, display, find_header)
+            else:
+                digest, before = source.sha256, total
+                header, batches, texts = source.batches()
+            file_counts = Counts()
+            with contextlib.closing(batches):
+                line = getattr(header, "line", 1)
+                if line > 1:
+                    header_lines.append((display, line))
+                update = FileUpdate(state, [h for h in header if not h.startswith("__")],
+                                    display, texts)
+                mapping, header_errors = checker.columns(
+                    display, update.header, update.absent_ok, line)
+                if header_errors:
+                    errors.extend(_explain_missing_key(cls, header_errors))
+                    continue
+                header = update.extend(mapping)
+                plan = checker.plan(header, mapping)
+                with plugin_time_limit():
+                    validate = plugins.record_validator(kind) if plugins is not None else None
+                    for batch in batches:
+                        if not batch.lines:
+                            continue
+                        prepared = update.prepare(batch)
+                        room = load_rows.MAX_ERRORS - len(errors)
+                        outcomes, clean = _judge(checker, plan, mapping, header, display,
+                                                 batch, texts, validate, room)
+                        outcomes, clean, batch_counts = prepared.finish(outcomes, clean)
+                        file_counts.add(batch_counts)
+                        used, stopped = ledger.store(outcomes, clean, display, batch.lines,
+                                                     errors)
+                        if progress:
+                            for _ in range((total + used) // 1000 - total // 1000):
+                                progress(1000)
+                        total += used
+                        if stopped:
+                            break
+            counts.add(file_counts)
+            loaded.append((display, digest, total - before,
+                           file_counts.new + file_counts.changed))
+        except ReadError as exc:
+            errors.append(RowError(display, 0, "", str(exc)))
+        if len(errors) >= load_rows.MAX_ERRORS:
+            break
+    if progress and total % 1000:
+        progress(total % 1000)
+    errors.extend(ledger.references())
+    if not errors:
+        for callback in after_load.get(kind, ()):
+            errors.extend(callback(db, "temp._load_keys", plugins))
+    if errors:
+        errors.sort(key=lambda e: (files.index(e.file) if e.file in files else len(files),
+                                   e.line))
+        conn.execute("ROLLBACK")
+        raise DataError(f"“{cls.__title__}”数据有 {len(errors)}"
+                        f"{'+' if len(errors) >= load_rows.MAX_ERRORS else ''} 处错误，"
+                        "未写入任何数据。请改正后重新导入：", errors)
+    result = functools.partial(LoadResult, kind, tuple(files), total, new=counts.new,
+                               changed=counts.changed, unchanged=counts.unchanged,
+                               header_lines=tuple(header_lines),
+                               clear_empty=options.clear_empty)
+    if dry_run or not counts.new + counts.changed:
+        # Nothing new: the store stays as it was, byte for byte (no provenance row either).
+        if finish:
+            conn.execute("ROLLBACK")
+        return result(False)
+    plugin_versions = {n: i.version for n, i in plugins.infos.items()} if plugins else {}
+    for display, digest, rows_in_file, changed in loaded:
+        if changed:
+            record_provenance(db, "load", kind=kind, detail=display, sha256=digest,
+                              rows=rows_in_file, plugins=plugin_versions)
+    conn.execute("DROP TABLE IF EXISTS temp._load_keys")
+    if finish:
+        conn.execute("COMMIT")
+    return result(True)
+
+
+def _explain_missing_key(cls: type, errors: list[RowError]) -> list[RowError]:
+    """A missing key column of a kind that can be identified otherwise says how."""
+    name = identifier_of(cls.__kind__)
+    if name is None:
+        return errors
+    key_title = attrs.fields_dict(cls)[cls.__key__[0]].metadata["title"]
+    other = attrs.fields_dict(cls)[name].metadata["title"]
+    return [attrs.evolve(e, reason=f"{e.reason}；或者提供“{other}”列，按{other}识别"
+                         f"{cls.__title__}、由系统分配编号")
+            if e.column == key_title and e.reason.startswith("缺少必填列") else e
+            for e in errors]
+
+
+def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
+           header: list[str], display: str, batch: ConvertedBatch, texts: bool,
+           validate: Callable[[Any], Sequence[str]] | None, room: int) -> tuple[list, bool]:
+    """Each row's outcome, in order: its errors (a list), or its values in field order (a
+    tuple); up to and including the row whose errors fill the ``room`` left for errors (the
+    rows after it are not looked at, as before). And whether every row is good.
+
+    Cells are converted column by column; records are made without converting again. A row
+    with a bad cell, or that fails a record check, goes through ``RowChecker.check`` (the
+    thorough way, which says what is wrong); plugins validate the others."""
+    rows, suspect = checker.convert(plan, batch.cells, texts)
+    suspect.update(batch.slow)
+    cls = checker.cls
+    records = list(map(record_builder(cls), rows))
+    if cls.__checks__:
+        if not suspect:  # (a suspect row's values may not even be of the field's type)
+            passed = list(map(checks_of(cls), records))
+            if not all(passed):
+                suspect.update(i for i, ok in enumerate(passed) if not ok)
+        else:
+            passes = checks_of(cls)
+            suspect.update([i for i, rec in enumerate(records)
+                            if i not in suspect and not passes(rec)])
+    messages: list[Sequence[str]] | None = None
+    if not suspect:
+        if validate is None:
+            return rows, True
+        messages = []
+        try:
+            messages.extend(map(validate, records))
+        except PluginError:
+            # Row by row, the errors before this row would have ended the load first?
+            if not _fills(messages, room):
+                raise
+        if not any(messages):
+            return rows, True
+    lines = batch.lines
+    outcomes: list = []
+    found = 0
+    for i, row in enumerate(rows):
+        row_errors: list[RowError] | None = None
+        if i in suspect:  # the thorough way
+            raw = batch.slow.get(i) or (batch.raws[i] if batch.raws is not None else
+                                        make_row(display, lines[i], header, batch.cells[i]))
+            rec, row_errors = checker.check(raw, mapping)
+            if not row_errors:
+                row = attrs.astuple(rec, recurse=False)
+        elif validate is not None:
+            said = messages[i] if messages is not None else validate(records[i])
+            if said:
+                row_errors = [RowError(display, lines[i], "", m) for m in said]
+        if row_errors:
+            outcomes.append(row_errors)
+            found += len(row_errors)
+            if found >= room:
+                break
+        else:
+            outcomes.append(row)
+    return outcomes, False
+
+
+def _fills(messages: list[Sequence[str]], room: int) -> bool:
+    """Whether the plugins' messages so far fill the room left for errors."""
+    found = 0
+    for said in messages:
+        if said:
+            found += len(said)
+            if found >= room:
+                return True
+    return False

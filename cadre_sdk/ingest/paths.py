@@ -1,0 +1,58 @@
+"""What ``cadre load`` is given, checked before anything is opened: the files (a folder
+stands for the files in it), the region names are resolved in, the date of the load."""
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from cadre_sdk.core.errors import CadreError
+from cadre_sdk.ingest.readers import _FORMATS
+from cadre_sdk.ingest.references import match_key
+
+
+def expand_paths(paths: tuple[Path, ...] | list[Path]) -> list[Path]:
+    """The files to load: each file as given, a folder's readable files in name order; a
+    path that does not exist, or a folder without such files, is a Chinese error."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = sorted(p for p in path.iterdir()
+                            if p.is_file() and p.suffix.lower() in _FORMATS)
+            if not inside:
+                raise CadreError(f"文件夹 {path} 里没有可导入的文件（.csv、.tsv、.txt、.xlsx、"
+                                 ".json、.ndjson，干部还可以是任免审批表 .lrmx）。请核对文件夹路径。")
+            out.extend(inside)
+        elif not path.exists():
+            raise CadreError(f"找不到文件或文件夹 {path}。请检查路径和文件名（可以把文件拖进命令行窗口"
+                             "以得到完整路径）。数据未作任何改动。")
+        else:
+            out.append(path)
+    return out
+
+
+def resolve_region(db: sqlite_utils.Database, text: str | None) -> str | None:
+    """The code of the region ``--region`` names (by code or by name)."""
+    if text is None:
+        return None
+    rows = list(db.execute("SELECT code, name FROM region"))
+    codes = {code for code, _ in rows}
+    if text.strip() in codes:
+        return text.strip()
+    found = [(code, name) for code, name in rows if match_key(name) == match_key(text)]
+    if len(found) == 1:
+        return found[0][0]
+    if found:
+        listed = "、".join(f"{n}（{c}）" for c, n in found)
+        raise CadreError(f"--region“{text}”对应多个地区：{listed}。请改填地区代码。")
+    raise CadreError(f"--region“{text}”不是已知的地区名称或代码。`cadre kinds 地区` 说明地区表；"
+                     "请核对名称。")
+
+
+def check_date(text: str) -> str:
+    """``--as-of``: an ISO date."""
+    try:
+        return datetime.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise CadreError(f"--as-of“{text}”不是日期：请写作 2026-12-05。") from None

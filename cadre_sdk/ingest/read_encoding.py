@@ -1,0 +1,326 @@
+"""Opening and decoding clerks' text files: UTF-8 (with or without BOM), GBK/GB18030 and
+UTF-16 told apart, streamed in blocks, and a file that mixes encodings, holds NUL bytes or is
+really a workbook rejected in Chinese with the line where it shows.
+"""
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import IO
+
+from cadre_sdk.core.errors import ReadError
+
+_SAVE_AS = "请用同一种编码（UTF-8 或 GBK）重新保存整个文件，例如在 Excel 中另存为“CSV UTF-8（逗号分隔）”"
+
+_SAMPLE_BYTES = 1 << 20  # enough lines to decide the encoding before streaming
+_BLOCK_BYTES = 1 << 20  # read and decoded at once when the encoding allows
+
+
+def _plausible_utf8(text: str) -> bool:
+    """Does this UTF-8 decoding look like a clerk's Chinese text, rather than GBK bytes that
+    happen to be valid UTF-8 (e.g. GBK "路" is the UTF-8 bytes of "·")? Require a CJK ideograph
+    and nothing from the Latin/Greek/Cyrillic/... two-byte range except · and ×."""
+    has_cjk = False
+    for char in text:
+        cp = ord(char)
+        if cp < 0x80:
+            continue
+        if 0x4E00 <= cp <= 0x9FFF:
+            has_cjk = True
+        elif 0x80 <= cp < 0x800 and cp not in (0xB7, 0xD7):
+            return False
+    return has_cjk
+
+
+def _common_chars(text: str) -> int:
+    """How many of the text's characters are common Chinese ones (in GB2312)."""
+    count = 0
+    for char in text:
+        if not char.isascii():
+            try:
+                char.encode("gb2312")
+            except UnicodeEncodeError:
+                continue
+            count += 1
+    return count
+
+
+def _utf8_or_none(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _guess_encoding(data: bytes) -> str:
+    """A hint for the message, from charset_normalizer; '' when it has nothing useful."""
+    try:
+        import charset_normalizer
+
+        best = charset_normalizer.from_bytes(data[:65536]).best()
+    except Exception:  # a hint for an error message must never replace the real error
+        return ""
+    if best is None or best.encoding in ("utf_8", "gb18030", "ascii"):
+        return ""
+    return f"（看起来像是 {best.encoding} 编码）"
+
+
+def _sniff(sample: bytes, complete: bool) -> tuple[str | None, int]:
+    """The encoding the first lines imply, and the line that decided it.
+
+    Any line that is not UTF-8 but is GB18030 makes the file GB18030 (UTF-8 text never fails
+    to decode as UTF-8); otherwise a non-ASCII UTF-8 line makes it UTF-8.
+    """
+    seen = sample if complete else sample[: max(sample.rfind(b"\n"), 0)]
+    if _utf8_or_none(seen) is not None:  # every line is UTF-8 (or ASCII): no need to look at each
+        first = _NON_ASCII.search(seen)
+        return ("utf-8", seen.count(b"\n", 0, first.start()) + 1) if first else (None, 0)
+    lines = sample.split(b"\n")
+    if not complete:
+        lines.pop()  # the last line may be cut in the middle of a character
+    first_utf8 = 0
+    for lineno, raw in enumerate(lines, 1):
+        if raw.isascii():
+            continue
+        if _utf8_or_none(raw) is None:
+            try:
+                raw.decode("gb18030")
+            except UnicodeDecodeError:
+                continue  # reported with its line number when the stream reaches it
+            return "gb18030", lineno
+        first_utf8 = first_utf8 or lineno
+    return ("utf-8", first_utf8) if first_utf8 else (None, 0)
+
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_NAMES = {"utf-8": "UTF-8", "gb18030": "GBK/GB18030"}
+
+
+class _LineDecoder:
+    """Decodes a file line by line, holding every line to the encoding of the first ones.
+
+    Decoding per line lets a multi-GB file stream, and lets a mixed file (some lines saved as
+    UTF-8, others as GBK, as happens when rows are pasted from two sources) be rejected with
+    the line number instead of being loaded as mojibake.
+    """
+
+    def __init__(self, file: str, encoding: str | None, first: int, sample: bytes, bom: bool = False):
+        self.file, self.encoding, self.first, self.sample, self.bom = file, encoding, first, sample, bom
+
+    def _mixed(self, lineno: int, found: str) -> ReadError:
+        this = f"第{lineno}行是 {_NAMES[found]}"
+        if self.bom:
+            what = f"文件开头的 BOM 标明是 UTF-8，{this.replace('是', '却是', 1)}"
+        else:
+            that = f"第{self.first}行是 {_NAMES[self.encoding or 'utf-8']}"
+            # In file order: the sample may have decided on a line after this one.
+            first, second = (that, this) if self.first < lineno else (this, that)
+            what = f"{first}，{second.replace('是', '却是', 1)}"
+        return ReadError(f"{self.file}：文件混用了两种编码：{what}。{_SAVE_AS}。")
+
+    def decode(self, raw: bytes, lineno: int) -> str:
+        if b"\x00" in raw:
+            raise _nul_error(self.file, lineno, self.sample)
+        if raw.isascii():
+            return raw.decode("ascii")
+        text = _utf8_or_none(raw)
+        if text is not None:
+            if self.encoding == "gb18030":
+                try:
+                    gbk = raw.decode("gb18030")
+                except UnicodeDecodeError:
+                    gbk = None
+                # Valid both ways: GBK, the file's encoding, unless the UTF-8 reading looks
+                # like a clerk's text, with common characters (GB2312) in it, more than the
+                # GBK reading has (a short GBK line can be valid UTF-8 by chance: "鍏丂").
+                if gbk is not None and (not _plausible_utf8(text) or
+                                        _common_chars(text) < max(2, _common_chars(gbk) + 1)):
+                    return gbk
+                raise self._mixed(lineno, "utf-8")
+            if self.encoding is None:
+                self.encoding, self.first = "utf-8", lineno
+            return text
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ReadError(
+                f"{self.file}：第{lineno}行含有无法识别的字节，既不是 UTF-8 也不是 GBK/GB18030 编码"
+                f"{_guess_encoding(raw if len(raw) >= 64 else self.sample)}。"
+                "请把文件另存为 UTF-8 或 GBK 编码后重试。"
+            ) from None
+        if self.encoding == "utf-8":
+            raise self._mixed(lineno, "gb18030")
+        if self.encoding is None:
+            self.encoding, self.first = "gb18030", lineno
+        return text
+
+    def decode_block(self, block: bytes) -> str | None:
+        """Whole lines at once: their text when it is what ``decode`` would give line by line
+        (same encoding, nothing to report), else ``None`` (then decode each line)."""
+        if b"\x00" in block:
+            return None
+        if block.isascii():
+            return block.decode("ascii")
+        if self.encoding == "utf-8":
+            # UTF-8 is self-synchronizing: the block decodes exactly when each line does.
+            return _utf8_or_none(block)
+        if self.encoding == "gb18030" and b"\xef\xbf\xbd" not in block:
+            # A line that is valid UTF-8 in a GBK file needs decode's judgement. "\n" is never
+            # inside a GB18030 character, so decoding the block is decoding its lines.
+            probe = block.decode("utf-8", "replace")
+            if any("\ufffd" not in line and not line.isascii() for line in probe.split("\n")):
+                return None
+            try:
+                return block.decode("gb18030")
+            except UnicodeDecodeError:
+                return None
+        return None
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    """UTF-16 without a BOM: NUL bytes are half of every ASCII character."""
+    even = sample[: len(sample) // 2 * 2]
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = even.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and any(c in text for c in "\n\t,"):
+            return True
+    return False
+
+
+def _nul_error(file: str, lineno: int, sample: bytes) -> ReadError:
+    hint = "文件可能已损坏"
+    if _looks_utf16(sample):
+        hint = "这看起来是没有 BOM 的 UTF-16 编码（Excel 的“Unicode 文本”），请另存为“CSV UTF-8（逗号分隔）”"
+    return ReadError(f"{file}：第{lineno}行含有空字符（NUL），{hint}。")
+
+
+def _is_utf16(data: bytes) -> bool:
+    return data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+
+
+def _utf16_error(file: str) -> ReadError:
+    return ReadError(f"{file}：文件开头标明是 UTF-16 编码，但内容无法按 UTF-16 解码。{_SAVE_AS}。")
+
+
+def decode_bytes(data: bytes, file: str) -> tuple[str, str]:
+    """Decode a whole file's bytes: (text, encoding name).
+
+    The encoding is 'utf-8-sig' (BOM), 'utf-8', 'gb18030' (a superset of GBK) or 'utf-16'
+    (BOM). Raises ``ReadError`` for NUL bytes, bytes in neither encoding, or a mix of the two.
+    """
+    if _is_utf16(data):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _utf16_error(file) from None
+        if "\x00" in text:
+            raise _nul_error(file, text.count("\n", 0, text.index("\x00")) + 1, b"")
+        return text, "utf-16"
+    if b"\x00" in data:
+        raise _nul_error(file, data.count(b"\n", 0, data.index(b"\x00")) + 1, data[:_SAMPLE_BYTES])
+    bom = data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
+    text = _utf8_or_none(body)
+    if text is not None:
+        return text, "utf-8-sig" if bom else "utf-8"
+    encoding, first = ("utf-8", 0) if bom else _sniff(body, complete=True)
+    decoder = _LineDecoder(file, encoding, first, data[:_SAMPLE_BYTES], bom)
+    text = "".join(decoder.decode(raw, n) for n, raw in enumerate(io.BytesIO(body), 1))
+    return text, "utf-8-sig" if bom else (decoder.encoding or "utf-8")
+
+
+def _open(path: str | Path, file: str) -> IO[bytes]:
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise ReadError(f"{file}：找不到这个文件，请检查路径和文件名。") from None
+    except IsADirectoryError:
+        raise ReadError(f"{file}：这是一个文件夹，不是文件。") from None
+    except OSError as e:
+        raise ReadError(f"{file}：无法打开文件（{e.strerror or e}），请检查文件是否被占用或没有读取权限。") from None
+
+
+def _text_lines(path: str | Path, file: str) -> Iterator[str]:
+    """The file's decoded lines, with their line endings, streamed."""
+    blocks = _text_blocks(path, file)
+    with closing(blocks):
+        for lines in blocks:
+            yield from lines
+
+
+def _text_blocks(path: str | Path, file: str) -> Iterator[Iterable[str]]:
+    """The file's decoded lines, with their line endings, streamed a block (about
+    ``_BLOCK_BYTES``) at a time: each item is an iterable of lines, to be used up before the
+    next. A block is decoded at once when that is the same as decoding its lines one by one;
+    otherwise line by line, so each problem is reported at its line as it is reached."""
+    with _open(path, file) as f:
+        sample = f.read(_SAMPLE_BYTES)
+        _not_a_workbook(sample, file)
+        if _is_utf16(sample):
+            f.seek(0)
+            yield _utf16_lines(f, file)
+            return
+        bom = sample.startswith(codecs.BOM_UTF8)
+        start = len(codecs.BOM_UTF8) if bom else 0
+        encoding, first = ("utf-8", 0) if bom else _sniff(sample, len(sample) < _SAMPLE_BYTES)
+        decoder = _LineDecoder(file, encoding, first, sample, bom)
+        f.seek(start)
+        done, rest = 0, b""  # lines handed out; bytes after the last whole line
+        while True:
+            chunk = f.read(_BLOCK_BYTES)
+            data = rest + chunk if rest else chunk
+            if chunk:
+                cut = data.rfind(b"\n") + 1
+                if not cut:  # one line longer than a block: read on
+                    rest = data
+                    continue
+                block, rest = data[:cut], data[cut:]
+            elif not data:
+                return
+            else:
+                block, rest = data, b""
+            text = decoder.decode_block(block)
+            if text is None:
+                yield (decoder.decode(raw, n) for n, raw in enumerate(io.BytesIO(block), done + 1))
+            else:
+                yield io.StringIO(text, newline="\n")
+            done += block.count(b"\n") + (not block.endswith(b"\n"))
+            if not chunk:
+                return
+
+
+def _not_a_workbook(sample: bytes, file: str) -> None:
+    """A text file's first bytes are not those of an Excel workbook saved under a text name."""
+    if sample.startswith(b"PK\x03\x04"):
+        raise ReadError(f"{file}：这个文件其实是 Excel 工作簿（.xlsx），只是扩展名写成了文本格式。"
+                        "请把扩展名改为 .xlsx 后再导入，或在 Excel 中另存为“CSV UTF-8（逗号分隔）”。")
+    if sample.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise ReadError(f"{file}：这个文件其实是旧版 Excel 工作簿（.xls），只是扩展名写成了文本格式。"
+                        "请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再导入。")
+
+
+def _utf16_lines(f: IO[bytes], file: str) -> Iterator[str]:
+    text = io.TextIOWrapper(f, encoding="utf-16", newline="")
+    lineno = 0
+    while True:
+        try:
+            line = text.readline()
+        except UnicodeDecodeError:
+            raise _utf16_error(file) from None
+        if not line:
+            return
+        lineno += 1
+        if "\x00" in line:
+            raise _nul_error(file, lineno, b"")
+        yield line
+
+
+def _empty(file: str) -> ReadError:
+    return ReadError(f"{file}：文件为空（没有表头，也没有数据）。请确认选择的是正确的文件，并且已经保存。")

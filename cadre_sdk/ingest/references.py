@@ -1,0 +1,216 @@
+"""References written the way clerks write them: a unit or a region by its name as well as by
+its code (a cadre by 身份证号 as well as by 干部编号).
+
+A cell that is a stored code stays as it is. Otherwise its text is matched against the names of
+the referred kind, compared in a normalized form (full-width and half-width alike, Traditional
+as Simplified, spaces ignored), within the region the row names (its own region column) or the
+load names (``region=``); one match becomes the code, several are an error listing them with
+their codes, none an error suggesting the nearest names. Messages are Chinese and the loader
+puts them under the clerk's column.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from cadre_sdk.core.normalize import check_id_number, to_simplified
+from cadre_sdk.records import RECORD_TYPES
+from cadre_sdk.records.fields import clean_code
+
+#: Distinct (column, cell, region) results remembered: memory stays bounded.
+_CACHE_SIZE = 1 << 15
+_SUGGESTIONS = 3
+
+
+def match_key(text: str) -> str:
+    """The form names are compared in: NFKC (full-width -> half-width), Traditional ->
+    Simplified, no spaces, ASCII lower-cased."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(to_simplified(folded).split()).lower()
+
+
+def _scope_field(parent: type) -> str | None:
+    """The field of ``parent`` that places a row in a region (units: their region; regions:
+    their parent)."""
+    names = attrs.fields_dict(parent)
+    for name in ("region_code", "parent_code"):
+        if name in names and names[name].metadata["ref"] == "region":
+            return name
+    return None
+
+
+class RegionTree:
+    """The stored regions' parents, to tell whether a code lies within a region."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.parent = dict(conn.execute("SELECT code, parent_code FROM region"))
+        self.names = dict(conn.execute("SELECT code, name FROM region"))
+
+    def within(self, code: str | None, scope: str) -> bool:
+        seen = 0
+        while code is not None and seen < 32:  # (a cycle in clerks' data must not hang us)
+            if code == scope:
+                return True
+            code, seen = self.parent.get(code), seen + 1
+        return False
+
+
+class Resolver:
+    """Cells of one referring column -> codes of ``parent`` (names resolved), for one load."""
+
+    def __init__(self, conn: sqlite3.Connection, parent: type, tree: RegionTree):
+        self.conn, self.parent, self.tree = conn, parent, tree
+        self.kind, self.title = parent.__kind__, parent.__title__
+        self.key = parent.__key__[0]
+        self.known: set[str] = set()
+        fields = attrs.fields_dict(parent)
+        self.by_name = "name" in fields
+        self.by_id_number = "id_number" in fields
+        self.scope_field = _scope_field(parent)
+        self._index: dict[str, list[tuple[str, str, str | None]]] | None = None
+        self._cache: dict[tuple[Any, str | None], tuple[Any, str | None]] = {}
+
+    @property
+    def names(self) -> bool:
+        return self.by_name or self.by_id_number
+
+    def learn(self, values: Sequence[Any]) -> None:
+        """Look up, at once, which of these cells are stored codes."""
+        fresh = {c for c in map(_code_or_none, values) if c is not None} - self.known
+        if not fresh:
+            return
+        self.known.update(v for (v,) in self.conn.execute(
+            f"SELECT [{self.key}] FROM [{self.kind}] WHERE [{self.key}] IN "
+            "(SELECT value FROM json_each(?))", [json.dumps(sorted(fresh))]))
+        if len(self.known) > _CACHE_SIZE:
+            self.known.clear()
+
+    def resolve(self, raw: Any, scope: str | None) -> tuple[Any, str | None]:
+        """(the cell to use, None) or (None, the Chinese reason it names nothing)."""
+        code = _code_or_none(raw)
+        if code is not None and code in self.known:
+            return raw, None
+        key = (raw, scope)
+        if key not in self._cache:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = self._resolve(raw, code, scope)
+        return self._cache[key]
+
+    def _resolve(self, raw: Any, code: str | None, scope: str | None) -> tuple[Any, str | None]:
+        text = raw.strip() if isinstance(raw, str) else str(raw)
+        if self.by_id_number:
+            try:
+                number = check_id_number(text)
+            except ValueError:
+                number = None
+            if number is not None:
+                row = self.conn.execute(f"SELECT min([{self.key}]) FROM [{self.kind}] "
+                                        "WHERE id_number = ?", [number]).fetchone()
+                if row[0] is not None:
+                    return row[0], None
+                return None, f"没有身份证号为“{text}”的{self.title}。请先导入该{self.title}"
+        if not self.by_name or (code is not None and code.isascii()):
+            return raw, None  # a code that is not stored: the reference check reports it
+        candidates = self.index().get(match_key(text), [])
+        if scope is not None:
+            candidates = [c for c in candidates if self.tree.within(c[2], scope)
+                          or (self.scope_field == "parent_code" and c[0] == scope)]
+        if len(candidates) == 1:
+            return candidates[0][0], None
+        where = f"在{self._region_name(scope)}内" if scope is not None else ""
+        if candidates:
+            listed = "、".join(f"{name}（{code}{self._placed(region)}）"
+                              for code, name, region in sorted(candidates)[:10])
+            return None, (f"{where}有 {len(candidates)} 个名为“{text}”的{self.title}：{listed}。"
+                          f"请改填{self.title}代码，或写明所在地区")
+        return None, self._unknown(text, where)
+
+    def _unknown(self, text: str, where: str) -> str:
+        index = self.index()
+        near = difflib.get_close_matches(match_key(text), list(index), n=_SUGGESTIONS, cutoff=0.5)
+        shown = [f"{name}（{code}）" for k in near for code, name, _ in index[k][:2]]
+        hint = f"。最接近的有：{'、'.join(shown[:_SUGGESTIONS])}" if shown else ""
+        return f"{where}找不到名为“{text}”的{self.title}{hint}。请核对名称，或改填{self.title}代码"
+
+    def _placed(self, region: str | None) -> str:
+        return f"，{self.tree.names[region]}" if region in self.tree.names else ""
+
+    def _region_name(self, code: str) -> str:
+        return self.tree.names.get(code, code)
+
+    def index(self) -> dict[str, list[tuple[str, str, str | None]]]:
+        """Normalized name -> [(code, name, region)], built on first need."""
+        if self._index is None:
+            self._index = {}
+            scope = f"[{self.scope_field}]" if self.scope_field else "NULL"
+            for code, name, region in self.conn.execute(
+                    f"SELECT [{self.key}], name, {scope} FROM [{self.kind}]"):
+                if name:
+                    self._index.setdefault(match_key(name), []).append((code, name, region))
+        return self._index
+
+
+def _code_or_none(raw: Any) -> str | None:
+    try:
+        return clean_code(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+class References:
+    """The reference columns of one file: resolves their cells batch by batch, region columns
+    first (a row's region places the names in its other columns)."""
+
+    def __init__(self, conn: sqlite3.Connection, cls: type, columns: dict[str, tuple[int, str]],
+                 region: str | None = None):
+        """``columns``: field name -> (position in the cells, the clerk's header text), for
+        the fields of ``cls`` the file has; ``region``: the load's region code, if given."""
+        self.region = region
+        tree = RegionTree(conn)
+        self.todo: list[tuple[int, str, str, Resolver]] = []
+        self.scope_at: int | None = None
+        for field in attrs.fields(cls):
+            parent = field.metadata["ref"]
+            if not parent or field.name not in columns or field.metadata["many"]:
+                continue
+            resolver = Resolver(conn, RECORD_TYPES[parent], tree)
+            if not resolver.names:
+                continue
+            at, text = columns[field.name]
+            if parent == "region" and self.scope_at is None and cls.__kind__ != "region":
+                self.scope_at = at
+            self.todo.append((at, text, field.name, resolver))
+        self.todo.sort(key=lambda t: t[0] != self.scope_at)
+
+    def __bool__(self) -> bool:
+        return bool(self.todo)
+
+    def apply(self, cells: list[list], skip: Callable[[int], bool]
+              ) -> dict[int, list[tuple[str, str]]]:
+        """Rewrite the batch's reference cells to codes in place; per row index, the
+        (header text, reason) of each cell that names nothing (its cell is set to ``None``)."""
+        errors: dict[int, list[tuple[str, str]]] = {}
+        for at, text, _, resolver in self.todo:
+            values = [row[at] for row in cells]
+            resolver.learn(values)
+            for i, raw in enumerate(values):
+                if raw is None or (isinstance(raw, str) and not raw.strip()) or skip(i):
+                    continue
+                scope = self.region
+                if self.scope_at is not None and at != self.scope_at:
+                    own = _code_or_none(cells[i][self.scope_at])
+                    scope = own if own is not None else scope
+                value, problem = resolver.resolve(raw, scope)
+                if problem is not None:
+                    errors.setdefault(i, []).append((text, problem))
+                    cells[i][at] = "" if isinstance(raw, str) else None  # (CSV cells are text)
+                elif value is not raw:
+                    cells[i][at] = value
+        return errors

@@ -1,0 +1,119 @@
+"""What the .xlsx package says that a cell reader does not: the worksheet's zip member, its
+merged ranges and its formulas saved without a value, found by scanning the sheet's XML as bytes
+(read-only readers cannot see merges, and report an uncomputed formula as an empty cell).
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import attrs
+
+from cadre_sdk.ingest.read_encoding import _SAMPLE_BYTES
+
+_MERGE_RE = re.compile(  # <mergeCell ref="A1:C1"/>, with or without a namespace prefix
+    rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=[\"']([A-Za-z$]+\$?\d+(?::[A-Za-z$]+\$?\d+)?)[\"']"
+)
+_RANGE_ROWS = re.compile(r"[A-Za-z$]+(\d+)(?::[A-Za-z$]+(\d+))?")
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _sheet_member(zf: zipfile.ZipFile, title: str) -> str | None:
+    """The zip member holding the worksheet called ``title`` (via the workbook's relationships)."""
+    workbook = "xl/workbook.xml"
+    for rel in ElementTree.fromstring(zf.read("_rels/.rels")):
+        if rel.get("Type", "").endswith("/officeDocument"):
+            workbook = rel.get("Target", workbook).lstrip("/")
+    rel_id = None
+    for el in ElementTree.fromstring(zf.read(workbook)).iter():
+        if _local(el.tag) == "sheet" and el.get("name") == title:
+            rel_id = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+    folder, name = posixpath.split(workbook)
+    for rel in ElementTree.fromstring(zf.read(posixpath.join(folder, "_rels", name + ".rels"))):
+        if rel.get("Id") == rel_id:
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                return target.lstrip("/")
+            return posixpath.normpath(posixpath.join(folder, target))
+    return None
+
+
+def _merges_on_row(ranges: list[str], row: int) -> list[str]:
+    hits = []
+    for ref in ranges:
+        m = _RANGE_ROWS.fullmatch(ref.replace("$", ""))
+        if m and int(m[1]) <= row <= int(m[2] or m[1]):
+            hits.append(ref.replace("$", ""))
+    return hits
+
+
+_FORMULA_NO_VALUE = re.compile(  # <c r="B3"><f>SUM(A1:A2)</f></c>: a formula, no <v>
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\br=[\"']([A-Za-z]+\d+)[\"'][^>]*>\s*"
+    rb"<(?:[A-Za-z_][\w.-]*:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:[A-Za-z_][\w.-]*:)?f>)\s*"
+    rb"(?:<(?:[A-Za-z_][\w.-]*:)?v\s*/>|<(?:[A-Za-z_][\w.-]*:)?v>\s*</(?:[A-Za-z_][\w.-]*:)?v>)?"
+    rb"\s*</(?:[A-Za-z_][\w.-]*:)?c>")
+
+
+#: A cell the fast reader gives otherwise than openpyxl: an error value (#N/A: read as empty), an
+#: ISO date cell, a number of 16 digits or more (an ID number saved as a number, beyond what a
+#: float holds exactly). A sheet with one is read through openpyxl.
+_EXACT_ONLY = (
+    re.compile(rb"t=[\"'][ed][\"']"),  # a cell's type: error or ISO date (a stray match only
+    re.compile(rb"v>-?\d{16}"),         # costs speed); a value of 16 digits or more
+)
+
+
+@attrs.frozen
+class SheetScan:
+    """What the worksheet's XML says beyond its cell values."""
+
+    #: Merged ranges ("A1:C1"): read-only cell readers cannot see them.
+    merges: list[str]
+    #: Cells holding a formula whose result the file does not carry (read as empty cells:
+    #: written by a program, never opened in Excel).
+    uncached: list[str]
+    #: Some cell is one the fast reader gives otherwise (see ``_EXACT_ONLY``).
+    exact_only: bool
+    #: The sheet's XML size, uncompressed, in bytes.
+    size: int
+
+
+def scan_sheet(path: str | Path, title: str) -> SheetScan | None:
+    """One pass over the sheet's XML as bytes (``None`` for a package laid out in a way this
+    scan does not follow: the cell reader has opened it, so only these checks are lost).
+    The regular expressions run only on the blocks where their markers appear."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            member = _sheet_member(zf, title)
+            if member is None:
+                return None
+            size = zf.getinfo(member).file_size
+            merges: list[str] = []
+            uncached: list[str] = []
+            exact_only = False
+            with zf.open(member) as fh:
+                buf = b""
+                while True:
+                    chunk = fh.read(_SAMPLE_BYTES)
+                    buf += chunk
+                    # Matches starting in the last 4 KiB may be cut off: look again next round.
+                    limit = len(buf) - 4096 if chunk else len(buf)
+                    if b"mergeCell" in buf:
+                        merges += [m[1].decode("ascii") for m in _MERGE_RE.finditer(buf)
+                                   if m.start() < limit]
+                    if b"<f" in buf or b":f" in buf:
+                        uncached += [m[1].decode("ascii") for m in _FORMULA_NO_VALUE.finditer(buf)
+                                     if m.start() < limit]
+                    if not exact_only:
+                        exact_only = any(rx.search(buf) is not None for rx in _EXACT_ONLY)
+                    if not chunk:
+                        return SheetScan(merges, uncached, exact_only, size)
+                    buf = buf[max(limit, 0):]
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return None

@@ -1,0 +1,309 @@
+"""The plugin manager: discovery, registration, and jurisdiction resolution of rules.
+
+No global manager: ``get_plugin_manager()`` builds one per CLI invocation or test, from the
+built-in default plugins, installed packages (entry-point group ``cadre_sdk``), a plugins
+directory and plugins passed in code.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import attrs
+import pluggy
+
+from cadre_sdk import hookspecs
+from cadre_sdk.core.errors import PluginError
+from cadre_sdk.core.jurisdiction import PROVINCE, is_code
+from cadre_sdk.core.tracebacks import origin
+from cadre_sdk.plugin_host.rule_book import REGISTRATION_HOOKS, Registrar, RuleBook
+from cadre_sdk.plugin_host.watchdog import (
+    _WATCH, _enter_call, _hook_caller, _limited, _timeout, call_impl,
+)
+
+
+ENTRY_POINT_GROUP = "cadre_sdk"
+
+
+PLUGINS_DIR_ENV = "CADRE_PLUGINS_DIR"
+
+
+#: The built-in provincial defaults, registered like any other plugin.
+DEFAULT_PLUGINS = (
+    "cadre_sdk.defaults.province",
+    "cadre_sdk.defaults.assessment",
+    "cadre_sdk.defaults.subsidies",
+    "cadre_sdk.defaults.tolerance",
+    "cadre_sdk.defaults.adjustments",
+    "cadre_sdk.defaults.staffing",
+    "cadre_sdk.defaults.queries",
+)
+
+
+@attrs.frozen
+class PluginInfo:
+    """What ``cadre plugins`` lists about one plugin."""
+
+    name: str
+    version: str
+    jurisdiction: str
+    hooks: tuple[str, ...]
+    source: str          # "built-in", "entry point", "plugins dir", "registered in code"
+    builtin: bool = False
+
+
+class CadrePlugins:
+    """A built plugin manager: pluggy's manager, what each plugin is, and the rule book."""
+
+    def __init__(self, pm: pluggy.PluginManager, infos: dict[str, PluginInfo], book: RuleBook):
+        self.pm, self.infos, self.book = pm, infos, book
+        #: Plugins left out because they failed to load (``keep_going``): name -> error.
+        self.broken: dict[str, PluginError] = {}
+        self.broken_sources: dict[str, str] = {}
+
+    def require_complete(self) -> None:
+        """Raise the load error of the first plugin that failed to load, if any: rules must not
+        run with a plugin silently missing."""
+        for name, error in self.broken.items():
+            others = f" (and {len(self.broken) - 1} more)" if len(self.broken) > 1 else ""
+            raise PluginError(error.plugin, error.hook, f"failed to load{others}, so nothing "
+                              f"is evaluated: {error.problem}", error.fix + " `cadre plugins` "
+                              "lists every plugin that failed to load.")
+
+    @property
+    def hook(self) -> Any:
+        return self.pm.hook
+
+    def jurisdiction_of(self, plugin: str) -> str:
+        return self.infos[plugin].jurisdiction
+
+    def validate_record(self, kind: str, record: Any) -> list[str]:
+        """All plugins' messages about one record; a plugin fault names the plugin."""
+        validate = self.record_validator(kind)
+        return [] if validate is None else list(validate(record))
+
+    def record_validator(self, kind: str) -> Callable[[Any], Sequence[str]] | None:
+        """A function giving the messages ``validate_record`` gives for one record of ``kind``
+        (an empty tuple for none), made once for many records (``None`` when no plugin
+        implements the hook). Inside ``plugin_time_limit()`` each plugin call costs only a
+        note of who runs; elsewhere each call arms the time limit itself. The limit is read
+        once, here."""
+        hook = "validate_record"
+        calls = [(impl.plugin_name, _hook_caller(impl.function, impl.argnames))
+                 for impl in self.pm.hook.validate_record.get_hookimpls()]
+        if not calls:
+            return None
+        seconds = _timeout()
+        watch, get_ident, monotonic = _WATCH, threading.get_ident, time.monotonic
+
+        def validate(record: Any) -> Sequence[str]:
+            messages: list[str] = []
+            armed = seconds > 0 and watch.depth and get_ident() == watch.owner
+            for name, call in calls:
+                try:
+                    if armed:
+                        if seconds < watch.interval:
+                            outer = _enter_call(seconds, name, hook)
+                        else:   # _enter_call, inlined: this runs for every row of a load
+                            outer = watch.call
+                            watch.call = (name, hook, seconds, monotonic() + seconds)
+                        try:
+                            got = call(kind, record)
+                        finally:
+                            watch.call = outer
+                    else:
+                        with _limited(seconds, name, hook):
+                            got = call(kind, record)
+                except PluginError:
+                    raise
+                except Exception as exc:  # a plugin's fault, whatever it is, names the plugin
+                    raise PluginError(name, hook, f"raised {type(exc).__name__}: {exc}"
+                                      f"{origin(exc)}",
+                                      "fix the plugin, or remove it; nothing was written."
+                                      ) from exc
+                if got is None:
+                    continue
+                if not isinstance(got, (list, tuple)) or not all(isinstance(m, str) for m in got):
+                    raise PluginError(name, hook,
+                                      f"returned {type(got).__name__}, not a list of messages",
+                                      "return None or a list of Chinese messages (str).")
+                messages.extend(got)
+            return messages or ()
+
+        return validate
+
+
+def _load_module_file(path: Path) -> ModuleType:
+    name = f"cadre_plugins_dir.{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise PluginError(path.stem, "import", f"{path} failed to import: "
+                          f"{type(exc).__name__}: {exc}{origin(exc)}",
+                          "fix the module or remove it from the plugins directory.") from exc
+    return module
+
+
+def _version_of(module: Any) -> str:
+    version = getattr(module, "__version__", None)
+    if version:
+        return str(version)
+    top = getattr(module, "__name__", "").split(".")[0]
+    if not top:  # an object registered in code: no module, no distribution
+        return "-"
+    try:
+        return importlib.metadata.version(top.replace("_", "-"))
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
+def get_plugin_manager(
+    *,
+    plugins: Iterable[Any] = (),
+    plugins_dir: str | os.PathLike | None = None,
+    entry_points: bool = True,
+    defaults: bool = True,
+    keep_going: bool = False,
+) -> CadrePlugins:
+    """Build a plugin manager and its rule book.
+
+    ``plugins`` are modules or objects registered in code (tests, embedding); ``plugins_dir``
+    (default: the ``CADRE_PLUGINS_DIR`` environment variable) is a folder of ``*.py`` plugin
+    modules; ``entry_points`` loads installed packages of the ``cadre_sdk`` group.
+
+    A plugin that fails to load (import, hook names, jurisdiction, registration) raises its
+    ``PluginError``; with ``keep_going`` it is left out instead and its error kept in
+    ``CadrePlugins.broken`` (the CLI lists it and refuses to evaluate).
+    """
+    pm = pluggy.PluginManager("cadre_sdk")
+    pm.add_hookspecs(hookspecs)
+    sources: dict[str, tuple[str, str, bool]] = {}
+    broken: dict[str, tuple[str, PluginError]] = {}
+
+    def fail(name: str, source: str, error: PluginError) -> None:
+        if not keep_going:
+            raise error
+        broken[name] = (source, error)
+        if pm.get_plugin(name) is not None:
+            pm.unregister(name=name)
+
+    def add(plugin: Any, name: str, source: str, version: str, builtin: bool = False) -> None:
+        if pm.get_plugin(name) is not None or name in sources:
+            raise PluginError(name, "load", f"a plugin named {name!r} is already registered "
+                              f"({sources[name][0] if name in sources else 'by pluggy'})",
+                              "rename the module or uninstall the duplicate package.")
+        if pm.is_registered(plugin):
+            raise PluginError(name, "load", "this plugin object is already registered "
+                              "under another name")
+        pm.register(plugin, name=name)
+        sources[name] = (source, version, builtin)
+
+    if defaults:
+        for modname in DEFAULT_PLUGINS:
+            module = importlib.import_module(modname)
+            add(module, modname, "built-in", _version_of(module), True)
+    if entry_points:
+        for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                obj = ep.load()
+            except Exception as exc:
+                error = PluginError(ep.name, "import", f"entry point {ep.value!r} failed to "
+                                    f"import: {type(exc).__name__}: {exc}{origin(exc)}",
+                                    f"fix or uninstall the package "
+                                    f"{ep.dist.name if ep.dist else ep.name}.")
+                error.__cause__ = exc
+                fail(ep.name, "entry point", error)
+                continue
+            version = ep.dist.version if ep.dist else _version_of(obj)
+            add(obj, ep.name, "entry point", version)
+    folder = plugins_dir if plugins_dir is not None else os.environ.get(PLUGINS_DIR_ENV)
+    if folder:
+        path = Path(folder)
+        if not path.is_dir():
+            raise PluginError(str(path), "load", "plugins directory does not exist",
+                              f"create it or unset {PLUGINS_DIR_ENV}.")
+        for file in sorted(path.glob("*.py")):
+            if file.name.startswith("_"):
+                continue
+            try:
+                module = _load_module_file(file)
+            except PluginError as error:
+                fail(file.stem, "plugins dir", error)
+                continue
+            add(module, file.stem, "plugins dir", "-")
+    for obj in plugins:
+        name = getattr(obj, "__name__", None) or type(obj).__name__
+        add(obj, name, "registered in code", _version_of(obj))
+
+    while True:
+        try:
+            pm.check_pending()
+            break
+        except pluggy.PluginValidationError as exc:
+            name = pm.get_name(exc.plugin) or "?"
+            error = PluginError(name, "load", str(exc), "check the hook's name against "
+                                "cadre_sdk.hookspecs (`cadre plugins --hooks` lists them).")
+            error.__cause__ = exc
+            fail(name, sources.get(name, ("?",))[0], error)
+
+    jurisdictions: dict[str, str] = {}
+    for impl in pm.hook.cadre_jurisdiction.get_hookimpls():
+        try:
+            jurisdictions[impl.plugin_name] = _jurisdiction_of(impl)
+        except PluginError as error:
+            fail(impl.plugin_name, sources[impl.plugin_name][0], error)
+
+    book = RuleBook()
+    for hook, accepts in REGISTRATION_HOOKS.items():
+        for impl in getattr(pm.hook, hook).get_hookimpls():
+            name = impl.plugin_name
+            if name in broken:
+                continue
+            registrar = Registrar(book, name, jurisdictions.get(name, PROVINCE), hook, accepts,
+                                  sources[name][2])
+            try:
+                got = call_impl(impl, hook, register=registrar)
+                if got is not None:
+                    raise PluginError(name, hook, f"returned {type(got).__name__}",
+                                      "registration hooks return nothing: call register(item).")
+            except PluginError as error:
+                fail(name, sources[name][0], error)
+                book.discard(name)
+
+    infos = {}
+    for name, plugin in pm.list_name_plugin():
+        source, version, builtin = sources[name]
+        hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ()))
+        infos[name] = PluginInfo(name, version, jurisdictions.get(name, PROVINCE), hooks,
+                                 source, builtin)
+    plugins_ = CadrePlugins(pm, infos, book)
+    plugins_.broken = {name: error for name, (_, error) in broken.items()}
+    plugins_.broken_sources = {name: source for name, (source, _) in broken.items()}
+    return plugins_
+
+
+def _jurisdiction_of(impl: Any) -> str:
+    """A plugin's ``cadre_jurisdiction``, checked: 6 digits, and a division of the province."""
+    from cadre_sdk.core.divisions import unknown_message
+
+    code = call_impl(impl, "cadre_jurisdiction")
+    if not isinstance(code, str) or not is_code(code) or len(code) != 6:
+        raise PluginError(impl.plugin_name, "cadre_jurisdiction",
+                          f"returned {code!r}, not a 6-digit GB/T 2260 code",
+                          "return a string such as '632800'.")
+    problem = unknown_message(code)
+    if problem:
+        raise PluginError(impl.plugin_name, "cadre_jurisdiction", f"returned {code!r}: {problem}",
+                          "return the code of the prefecture or county the plugin serves.")
+    return code

@@ -1,0 +1,312 @@
+"""The SQLite store: tables generated from the record classes, owned in named migration sets,
+and a provenance table saying what was loaded and evaluated, by which SDK and plugins.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+import errno
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from cadre_sdk import __version__
+from cadre_sdk.store import explanations
+from cadre_sdk.core.errors import StoreError
+from cadre_sdk.records import RECORD_TYPES
+
+MIGRATIONS_TABLE = "_sqlite_migrations"
+#: Migration sets the SDK owns. A database naming a migration of these sets that this SDK does
+#: not know was written by a newer cadre-sdk.
+SDK_SETS: dict[str, Migrations] = {}
+
+
+def migration_set(name: str) -> Migrations:
+    """The SDK's migration set ``name`` (engines own one each: a layer owns its tables)."""
+    if name not in SDK_SETS:
+        SDK_SETS[name] = Migrations(name)
+    return SDK_SETS[name]
+
+
+_SQL_TYPES = {"int": "INTEGER", "year": "INTEGER", "number": "REAL", "bool": "INTEGER"}
+
+#: Extra indexes the oversight queries need, beyond every foreign key.
+_EXTRA_INDEXES: dict[str, list[tuple[str, ...]]] = {
+    "region": [("level",)],
+    "unit": [("kind",), ("sector",)],
+    "cadre": [("is_principal",)],
+    "posting": [("township",)],
+    "observation": [("date",)],
+    "assessment": [("year", "period"), ("unit_code", "year")],
+    "case_event": [("date",)],
+    "adjustment": [("date",), ("situation",)],
+    "training": [("year",)],
+    "care_record": [("kind", "date")],
+    "attendance": [("month",)],
+}
+
+
+def column_type(field: attrs.Attribute) -> str:
+    return _SQL_TYPES.get(field.metadata["kind"], "TEXT")
+
+
+def table_ddl(cls: type) -> str:
+    """CREATE TABLE for one record kind: typed columns, primary key, foreign keys."""
+    cols, fks = [], []
+    for field in attrs.fields(cls):
+        meta = field.metadata
+        null = " NOT NULL" if meta["required"] else ""
+        cols.append(f"[{field.name}] {column_type(field)}{null}")
+        if meta["ref"]:
+            parent = RECORD_TYPES[meta["ref"]]
+            fks.append(f"FOREIGN KEY([{field.name}]) REFERENCES [{meta['ref']}]"
+                       f"([{parent.__key__[0]}])")
+    pk = ", ".join(f"[{k}]" for k in cls.__key__)
+    body = ",\n  ".join([*cols, f"PRIMARY KEY ({pk})", *fks])
+    return f"CREATE TABLE [{cls.__kind__}] (\n  {body}\n)"
+
+
+def index_columns(cls: type) -> list[tuple[str, ...]]:
+    """Every foreign-key column, plus the extra indexes the oversight queries need."""
+    refs = [(f.name,) for f in attrs.fields(cls) if f.metadata["ref"]
+            and (f.name,) != tuple(cls.__key__[:1])]
+    return [*refs, *_EXTRA_INDEXES.get(cls.__kind__, [])]
+
+
+core = migration_set("cadre_sdk")
+
+
+@core(name="0001_records")
+def _records(db: sqlite_utils.Database) -> None:
+    for kind, cls in RECORD_TYPES.items():
+        db.execute(table_ddl(cls))
+        for columns in index_columns(cls):
+            db[kind].create_index(list(columns), if_not_exists=True)
+
+
+@core(name="0002_provenance")
+def _provenance(db: sqlite_utils.Database) -> None:
+    db.execute("""CREATE TABLE provenance (
+      id INTEGER PRIMARY KEY,
+      step TEXT NOT NULL,          -- init / load / evaluate / publish
+      kind TEXT,                   -- record kind or engine
+      detail TEXT,                 -- file name, or what was computed
+      sha256 TEXT,                 -- hash of the input file or parameter file
+      rows INTEGER,
+      sdk_version TEXT NOT NULL,
+      plugins TEXT,                -- JSON: {plugin: version}
+      at TEXT NOT NULL             -- UTC time
+    )""")
+    db.execute("""CREATE TABLE explanation (
+      id TEXT PRIMARY KEY,         -- e.g. 'assessment_result:A2024-0001'
+      kind TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      text TEXT NOT NULL,          -- readable Chinese
+      json TEXT NOT NULL           -- the trace: inputs, rules, parameters, steps
+    )""")
+    db["explanation"].create_index(["kind"])
+
+
+@core(name="0003_explanation_refs")
+def _explanation_refs(db: sqlite_utils.Database) -> None:
+    # Rules and parameters cited by explanations are stored once each (``explanations.py``);
+    # the Chinese text is rendered on demand, no longer stored.
+    db.execute("""CREATE TABLE explanation_ref (
+      id INTEGER PRIMARY KEY,
+      kind TEXT NOT NULL,          -- 'rules' or 'parameters'
+      json TEXT NOT NULL UNIQUE    -- the entry, canonical JSON
+    )""")
+    db.execute("ALTER TABLE explanation DROP COLUMN text")
+
+
+@core(name="0004_case_event_document_no")
+def _case_event_document_no(db: sqlite_utils.Database) -> None:
+    # 文号 of a determination or appeal decision (issue 17); a new store already has it.
+    if "document_no" not in db["case_event"].columns_dict:
+        db.execute("ALTER TABLE case_event ADD COLUMN document_no TEXT")
+
+
+@core(name="0005_annual_grade")
+def _annual_grade(db: sqlite_utils.Database) -> None:
+    # Grades recorded in 任免审批表 files (issue 16). A store made after this kind existed got
+    # the table from 0001 already, which creates every record kind.
+    cls = RECORD_TYPES["annual_grade"]
+    db.execute(table_ddl(cls).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+    for columns in index_columns(cls):
+        db[cls.__kind__].create_index(list(columns), if_not_exists=True)
+
+
+def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = False
+            ) -> sqlite_utils.Database:
+    """Open a store. ``create`` makes a new one; otherwise the file must exist.
+
+    Fails with a ``StoreError`` (what, why, fix) when the file is missing, not a database,
+    locked by another writer, in a read-only place, or written by a newer cadre-sdk.
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise StoreError(f"数据库 {path} 不存在。请先运行 cadre init {path}")
+    if create and not path.parent.exists():
+        raise StoreError(f"目录 {path.parent} 不存在，无法创建数据库 {path}")
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+        else:
+            conn = sqlite3.connect(str(path), timeout=2.0)
+        conn.execute("PRAGMA busy_timeout = 2000")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        known = store_error(exc, path, "打开数据库")
+        if known is not None:
+            raise known from exc
+        raise StoreError(f"无法打开数据库 {path}：{exc}。该文件可能不是 SQLite 数据库或已损坏。") from exc
+    explanations.register_sql_function(conn)
+    db = sqlite_utils.Database(conn)
+    check_schema_version(db, path)
+    return db
+
+
+def store_error(exc: BaseException, path: Any, doing: str,
+                kept: str = "数据未作任何改动") -> StoreError | None:
+    """A clerk-facing ``StoreError`` (what happened, what to do) for a database or file
+    operation that failed because of its surroundings: another writer, a full disk, a
+    read-only place. ``doing`` names the operation (导入, 测算, 发布); ``kept`` says what is
+    intact. None for any other failure (a bug keeps its traceback)."""
+    text = str(exc)
+    low = text.lower()
+    code = getattr(exc, "errno", None)
+    if "locked" in low or "busy" in low:
+        what = f"数据库 {path} 被其他程序占用（正在写入），等待 2 秒后仍未释放"
+        fix = "请关闭其他正在写入该数据库的程序，或等其完成后重试"
+    elif "disk is full" in low or code in (errno.ENOSPC, errno.EDQUOT):
+        what = f"磁盘空间不足，无法写入 {path}"
+        fix = "请清理磁盘空间（或改用空间充足的目录）后重试"
+    elif "disk i/o error" in low or code == errno.EFBIG:
+        what = f"写入 {path} 时磁盘出错（磁盘已满、文件超过大小限制或设备故障）"
+        fix = "请检查磁盘空间和设备后重试"
+    elif "readonly" in low or "read-only" in low or code in (errno.EROFS, errno.EACCES,
+                                                               errno.EPERM):
+        what = f"{path} 或其所在目录是只读的，无法写入"
+        fix = "请检查文件和目录的写权限（或是否只读挂载），或改用可写的目录后重试"
+    elif "unable to open" in low:
+        what = f"无法打开或创建 {path} 及其临时文件：所在目录可能只读、没有写权限或不存在"
+        fix = "请检查该目录的写权限后重试"
+    else:
+        return None
+    return StoreError(f"{what}（{text}）。{doing}未完成，{kept}。{fix}。")
+
+
+def begin_write(db: sqlite_utils.Database, doing: str) -> sqlite3.Connection:
+    """Start the one write transaction of a load or an evaluation (``doing``: 导入/测算),
+    taking the write lock at once so a busy database fails before any work is done."""
+    conn = db.conn
+    conn.isolation_level = None
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise (store_error(exc, db_file(db), doing) or StoreError(
+            f"无法开始写入数据库（{exc}）。{doing}未完成，数据未作任何改动。")) from exc
+    return conn
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database, doing: str) -> Iterator[sqlite3.Connection]:
+    """The one write transaction of a load or an evaluation (``begin_write``); on any exception
+    it is rolled back, and SQLite's errors about the surroundings (another writer, a full disk,
+    a read-only place) become a clerk-facing ``StoreError``. The caller commits."""
+    conn = begin_write(db, doing)
+    try:
+        yield conn
+    except BaseException as exc:
+        rollback(conn)
+        known = store_error(exc, db_file(db), doing) if isinstance(exc, sqlite3.Error) else None
+        if known is not None:
+            raise known from exc
+        raise
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back if a transaction is open. If even that fails (the disk is gone), SQLite's
+    journal rolls the file back when it is next opened: nothing half-written survives."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
+def db_file(db: sqlite_utils.Database) -> str:
+    """The file of a store's main database (for messages)."""
+    try:
+        return str(db.conn.execute("PRAGMA database_list").fetchone()[2])
+    except sqlite3.Error:
+        return "数据库"
+
+
+def check_schema_version(db: sqlite_utils.Database, path: Any = "") -> None:
+    """Refuse a database holding migrations of the SDK's sets that this SDK does not know."""
+    if not db[MIGRATIONS_TABLE].exists():
+        return
+    _import_engine_sets()
+    for row in db.query(f"SELECT migration_set, name FROM [{MIGRATIONS_TABLE}]"):
+        known = SDK_SETS.get(row["migration_set"])
+        if row["migration_set"].startswith("cadre_sdk") and (
+                known is None or row["name"] not in {m.name for m in known._migrations}):
+            raise StoreError(
+                f"数据库 {path} 由更新版本的 cadre-sdk 创建（迁移 {row['migration_set']}/"
+                f"{row['name']} 本版本 {__version__} 不认识）。请升级 cadre-sdk 后再操作；"
+                "数据未作任何改动。")
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply every pending migration of every SDK set (each in its own transaction)."""
+    _import_engine_sets()
+    for migrations in SDK_SETS.values():
+        migrations.apply(db)
+
+
+#: The modules that declare the SDK's other migration sets (the engines' result tables, the
+#: identity sequence), by name: the store cannot import them (they sit above it), so it loads
+#: them when it migrates or checks a store. A missing one is an error, never a skipped set.
+MIGRATION_MODULES = ("cadre_sdk.ingest.identity", "cadre_sdk.engines.assessment.engine",
+                     "cadre_sdk.engines.cases.schema", "cadre_sdk.engines.subsidies.engine",
+                     "cadre_sdk.engines.staffing.engine")
+
+
+def _import_engine_sets() -> None:
+    import importlib
+
+    for mod in MIGRATION_MODULES:
+        importlib.import_module(mod)
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def record_provenance(db: sqlite_utils.Database, step: str, *, kind: str | None = None,
+                      detail: str | None = None, sha256: str | None = None,
+                      rows: int | None = None, plugins: dict[str, str] | None = None) -> None:
+    """Add a provenance row (inside the caller's transaction)."""
+    db.execute(
+        "INSERT INTO provenance (step, kind, detail, sha256, rows, sdk_version, plugins, at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [step, kind, detail, sha256, rows, __version__,
+         json.dumps(plugins or {}, ensure_ascii=False, sort_keys=True), now()])
+

@@ -1,0 +1,152 @@
+"""The explanation tables: every computed figure's trace, stored compactly, and read back as
+readable Chinese.
+
+``explanation`` holds one row per explained figure: id (``kind:subject``), kind, subject and
+the trace as compact JSON (``Trace.to_dict`` shape). The rules and dated parameters a trace
+cites are the same few hundred entries across hundreds of thousands of rows (each parameter
+with its reference sentence), so each distinct entry is stored once in ``explanation_ref`` and
+a stored trace's ``rules`` and ``parameters`` are lists of those ids. The Chinese text is not
+stored: ``render`` (Python) and the SQL function ``cadre_explain(json)`` (registered on every
+store connection and in the publication) produce it on demand from the JSON.
+
+Explanations stored before ``explanation_ref`` existed (entries inline) read the same way.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cadre_sdk.core.trace import render_text
+
+#: The keys of a trace whose entries are stored once in ``explanation_ref``.
+REF_KEYS = ("rules", "parameters")
+SQL_FUNCTION = "cadre_explain"
+
+_UPSERT = ("INSERT INTO explanation (id, kind, subject, json) VALUES (?, ?, ?, ?) "
+           "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, subject=excluded.subject, "
+           "json=excluded.json")
+
+
+def canonical(value: Any) -> str:
+    """Compact JSON with sorted keys: equal values give equal bytes (re-evaluation stores
+    byte-identical explanations)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _connection(db: Any) -> sqlite3.Connection:
+    return db if isinstance(db, sqlite3.Connection) else db.conn
+
+
+class _RefIds:
+    """Ids of ``explanation_ref`` entries, interning new ones (within one write).
+
+    Traces share their entry objects (``explain.parameter_record``), so an entry already seen
+    in this write is found by identity without serializing it again; the entries seen are
+    kept alive until the write ends, so their ids cannot be reused meanwhile."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.known: dict[str, int] = {}
+        self.by_object: dict[int, int] = {}
+        self.alive: list[Any] = []
+
+    def id(self, key: str, entry: Any) -> int:
+        if isinstance(entry, int):          # already a reference
+            return entry
+        rid = self.by_object.get(id(entry))
+        if rid is not None:
+            return rid
+        body = canonical(entry)
+        rid = self.known.get(body)
+        if rid is None:
+            self.conn.execute("INSERT OR IGNORE INTO explanation_ref (kind, json) VALUES (?, ?)",
+                              [key, body])
+            rid = self.conn.execute("SELECT id FROM explanation_ref WHERE json = ?",
+                                    [body]).fetchone()[0]
+            self.known[body] = rid
+        self.by_object[id(entry)] = rid
+        self.alive.append(entry)
+        return rid
+
+
+def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any]]]) -> int:
+    """Upsert explanations given as ``(id, kind, subject, trace dict)`` (inside the caller's
+    transaction); rules and parameters go to ``explanation_ref``. Returns the row count."""
+    conn = _connection(db)
+    refs = _RefIds(conn)
+    out = []
+    for eid, kind, subject, data in rows:
+        stored = dict(data)
+        for key in REF_KEYS:
+            if stored.get(key):
+                stored[key] = [refs.id(key, entry) for entry in stored[key]]
+        out.append((eid, kind, subject, canonical(stored)))
+    conn.executemany(_UPSERT, out)
+    return len(out)
+
+
+def prune(db: Any) -> int:
+    """Delete ``explanation_ref`` entries no stored explanation cites any more (after an
+    engine replaced its explanations, e.g. because a parameter changed). Returns how many."""
+    conn = _connection(db)
+    return conn.execute("""DELETE FROM explanation_ref WHERE id NOT IN (
+      SELECT r.value FROM explanation e, json_each(e.json) k, json_each(k.value) r
+      WHERE k.key IN ('rules', 'parameters') AND k.type = 'array')""").rowcount
+
+
+def ref_entries(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Any]:
+    """The ``explanation_ref`` entries with these ids."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    return {rid: json.loads(body) for rid, body in conn.execute(
+        f"SELECT id, json FROM explanation_ref WHERE id IN ({marks})", wanted)}
+
+
+def ref_ids(data: Mapping[str, Any]) -> set[int]:
+    """The reference ids a stored trace cites."""
+    return {e for key in REF_KEYS for e in data.get(key) or () if isinstance(e, int)}
+
+
+def expand(data: Mapping[str, Any], refs: Mapping[int, Any]) -> dict[str, Any]:
+    """The trace with its reference ids replaced by the entries they name (an id missing from
+    ``refs`` stays visible as ``{"missing_ref": id}`` rather than disappearing)."""
+    full = dict(data)
+    for key in REF_KEYS:
+        if full.get(key):
+            full[key] = [refs.get(e, {"missing_ref": e}) if isinstance(e, int) else e
+                         for e in full[key]]
+    return full
+
+
+def read(conn: sqlite3.Connection, body: str) -> dict[str, Any]:
+    """A stored trace (its JSON text) with its references resolved."""
+    data = json.loads(body)
+    return expand(data, ref_entries(conn, ref_ids(data)))
+
+
+def render(conn: sqlite3.Connection, body: str) -> str:
+    """The readable Chinese text of a stored trace."""
+    return render_text(read(conn, body))
+
+
+def lookup(conn: sqlite3.Connection, eid: str) -> dict[str, Any] | None:
+    """The explanation with id ``eid`` (references resolved), or None."""
+    row = conn.execute("SELECT json FROM explanation WHERE id = ?", [eid]).fetchone()
+    return None if row is None else read(conn, row[0])
+
+
+def register_sql_function(conn: sqlite3.Connection) -> None:
+    """``cadre_explain(json)``: the Chinese text of an explanation's JSON, for SQL readers
+    (``SELECT cadre_explain(json) FROM explanation WHERE id = ...``). NULL in, NULL out."""
+    def sql_render(body: str | None) -> str | None:
+        if body is None:
+            return None
+        try:
+            return render(conn, body)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return "（说明格式无法识别）"
+    conn.create_function(SQL_FUNCTION, 1, sql_render)
