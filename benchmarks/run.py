@@ -740,8 +740,10 @@ def main() -> None:
     ap.add_argument("--scale", choices=sorted(SCALES), default="10k")
     ap.add_argument("--work", type=Path)
     ap.add_argument("--skip", action="append", default=[],
-                    choices=["generate", "load", "evaluate", "publish", "serve"],
-                    help="skip a step (generate/load reuse the work folder's files)")
+                    choices=["generate", "load", "load_store", "evaluate", "publish", "serve"],
+                    help="skip a step (generate/load reuse the work folder's files); "
+                         "load_store: only the single load that builds the store for evaluate "
+                         "(its peak RSS), not the interleaved load/raw pairs")
     ap.add_argument("--requests", type=int, default=30,
                     help="requests per target with 1 client (16 clients: 4x as many)")
     ap.add_argument("--serve-workers", type=int,
@@ -785,7 +787,7 @@ def main() -> None:
                            "as_of": AS_OF, "years": YEARS}
     steps = {}
     for step in ("generate", "load", "load_pairs", "evaluate", "evaluate_plain", "publish"):
-        if step.split("_")[0] in args.skip:
+        if step.split("_")[0] in args.skip or step == "load" and "load_store" in args.skip:
             continue
         extra = (("--load-repeat", str(args.load_repeat))
                  + (("--load-kinds", ",".join(args.load_kinds)) if args.load_kinds else ())
