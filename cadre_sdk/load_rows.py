@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from .errors import RowError
-from .normalize import normalize_header
+from .normalize import id_numbers_as_written, names_as_written, normalize_header
 from .plugins import CadrePlugins
 from .readers import ERROR, EXTRA, RawRow, detect_format, iter_cell_batches, iter_rows, make_row
 from .schemas import compiled_validator, explain_invalid, property_validators
@@ -95,6 +95,14 @@ class _Column:
                     return raw
                 return value(raw)
             self.direct = direct
+        # Names and ID numbers hardly repeat (no cache helps), and nearly all of them are
+        # written as they are stored: a batch of such cells is checked at once.
+        self.same_all: Callable[[list[str]], bool] | None = None
+        if meta["kind"] == "name" and not meta["many"]:
+            limit = meta["max_length"]
+            self.same_all = lambda texts: names_as_written(texts, limit)
+        elif meta["kind"] == "id_number" and not meta["many"]:
+            self.same_all = id_numbers_as_written
 
     def value(self, raw: Any) -> Any:
         """The field's value from one cell, or ``_BAD`` (and ``self.bad`` set)."""
@@ -131,6 +139,10 @@ class _Column:
             raws = list(map(get, cells))
             # Cells of a CSV never hold NUL (the reader refuses it): it can join them.
             if self.plain_all("\x00".join(raws)):
+                return raws
+        if self.same_all is not None and cells:
+            raws = list(map(get, cells))
+            if (texts or set(map(type, raws)) == {str}) and self.same_all(raws):
                 return raws
         if not self.cached:
             return list(map(self.direct, map(get, cells)))
