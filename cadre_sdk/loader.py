@@ -304,6 +304,8 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
     rows, suspect = checker.convert(plan, batch.cells, texts)
     suspect.update(batch.slow)
     cls = checker.cls
+    if not cls.__checks__ and validate is None and not suspect:
+        return rows, True  # (nothing would look at the records)
     records = list(map(record_builder(cls), rows))
     if cls.__checks__:
         if not suspect:  # (a suspect row's values may not even be of the field's type)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..hookspecs import hookimpl
+from ..hookspecs import hookimpl, record_kinds
 from ..normalize import id_number_birth_gender
 from ..jurisdiction import PROVINCE
 
@@ -15,6 +15,7 @@ def cadre_jurisdiction() -> str:
 
 
 @hookimpl(trylast=True)
+@record_kinds("cadre")
 def validate_record(kind: str, record: Any) -> list[str] | None:
     """A cadre's ID number must agree with the birth month and gender given beside it."""
     if kind != "cadre" or record.id_number is None:
