@@ -370,6 +370,29 @@ def rows_with_header(path: Path, display: str) -> tuple[list[str], Iterator[RawR
 
 
 
+@functools.cache
+def value_checks_of(cls: type) -> Callable[[list[tuple]], bool] | None:
+    """Whether every row (values in field order) passes the whole-record checks of ``cls``,
+    judged from the values (``None`` when a check needs a record: one without ``fields`` and
+    ``fails``, as ``not_before`` gives)."""
+    checks = cls.__checks__
+    if not all(hasattr(c, "fields") and hasattr(c, "fails") for c in checks):
+        return None
+    at = {f.name: i for i, f in enumerate(attrs.fields(cls))}
+    judged = [(c.fails, [at[name] for name in c.fields]) for c in checks]
+
+    def all_pass(rows: list[tuple]) -> bool:
+        for fails, where in judged:
+            if len(where) == 2:
+                i, j = where
+                if any(fails(row[i], row[j]) for row in rows):
+                    return False
+            elif any(fails(*[row[k] for k in where]) for row in rows):
+                return False
+        return True
+    return all_pass
+
+
 @functools.lru_cache(maxsize=None)
 def checks_of(cls: type) -> Callable[[Any], bool]:
     """Whether a record of ``cls`` passes its whole-record checks."""

@@ -29,7 +29,7 @@ from .engines import engine_modules
 from .errors import DataError, PluginError, ReadError, RowError
 from .load_keys import KeyLedger, RowidLedger
 from . import load_rows
-from .load_rows import Batch, RowChecker, checks_of, read_batches
+from .load_rows import Batch, RowChecker, checks_of, read_batches, value_checks_of
 from .load_rows import header_map, rows_with_header  # noqa: F401  (used from here by callers)
 from .normalize import normalize_header
 from .plugins import CadrePlugins, plugin_time_limit
@@ -304,8 +304,12 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
     rows, suspect = checker.convert(plan, batch.cells, texts)
     suspect.update(batch.slow)
     cls = checker.cls
-    if not cls.__checks__ and validate is None and not suspect:
-        return rows, True  # (nothing would look at the records)
+    if validate is None and not suspect:  # (records only if a check needs them)
+        if not cls.__checks__:
+            return rows, True
+        judge_values = value_checks_of(cls)
+        if judge_values is not None and judge_values(rows):
+            return rows, True
     records = list(map(record_builder(cls), rows))
     if cls.__checks__:
         if not suspect:  # (a suspect row's values may not even be of the field's type)
