@@ -838,7 +838,9 @@ def render(res: dict) -> str:
                   "interleaved)", "",
                   f"Each kind: {pairs['repeat']} pairs in one process, alternating which side "
                   "goes first, each from a fresh copy of its store; median seconds of each side. "
-                  "The last column is each pair's own ratio (the noise).", "",
+                  "\"pairs\" is each pair's own ratio (the noise); the last column, the same "
+                  "ratio from the process's CPU time (a cross-check that other jobs on the "
+                  "machine move less; it leaves out waiting for the disk).", "",
                   "| kind | rows | load s | raw s | load rows/s | raw rows/s | ratio | "
                   "target ≥ 0.40 | pairs | ratio of CPU time |",
                   "|---|---:|---:|---:|---:|---:|---:|---|---|---:|"]
