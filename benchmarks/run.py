@@ -195,6 +195,8 @@ def step_load_pairs(work: Path, repeat: int = 5, only: frozenset[str] = frozense
 
     out = {}
     for kind in _kinds_to_load(files, plugins):
+        if only and only <= set(out):
+            break  # (the kinds after the last one asked for are not needed)
         if only and kind not in only:
             load_once(kind)
             _remove(base)
