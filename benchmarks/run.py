@@ -836,15 +836,15 @@ def render(res: dict) -> str:
                   f"{g['seconds']:.1f} s; local plugins: {', '.join(g['plugins']) or 'none (defaults only)'}.", ""]
     if "load_pairs" in s:
         pairs = s["load_pairs"]
-        lines += ["## Load (`cadre load` per kind vs raw executemany of pre-parsed rows, "
-                  "interleaved)", "",
-                  f"Each kind: {pairs['repeat']} pairs in one process, alternating which side "
-                  "goes first, each from a fresh copy of its store; median seconds of each side. "
-                  "\"pairs\" is each pair's own ratio (the noise); the last column, the same "
-                  "ratio from the process's CPU time (a cross-check that other jobs on the "
-                  "machine move less; it leaves out waiting for the disk).", "",
-                  "| kind | rows | load s | raw s | load rows/s | raw rows/s | ratio | "
-                  "target ≥ 0.40 | pairs | ratio of CPU time |",
+        lines += [("## Load (`cadre load` per kind vs raw executemany of pre-parsed rows, "
+                   "interleaved)"), "",
+                  (f"Each kind: {pairs['repeat']} pairs in one process, alternating which side "
+                   "goes first, each from a fresh copy of its store; median seconds of each side. "
+                   "\"pairs\" is each pair's own ratio (the noise); the last column, the same "
+                   "ratio from the process's CPU time (a cross-check that other jobs on the "
+                   "machine move less; it leaves out waiting for the disk)."), "",
+                  ("| kind | rows | load s | raw s | load rows/s | raw rows/s | ratio | "
+                   "target ≥ 0.40 | pairs | ratio of CPU time |"),
                   "|---|---:|---:|---:|---:|---:|---:|---|---|---:|"]
         tot = [0.0, 0.0, 0.0, 0.0]   # load rows, load s, raw rows, raw s
         for kind, v in pairs["kinds"].items():
