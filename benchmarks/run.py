@@ -955,7 +955,8 @@ def render(res: dict) -> str:
               "| step | MB | wall s |", "|---|---:|---:|"]
     for step, v in s.items():
         lines.append(f"| {step} | {v['peak_rss_mb']:.0f} | {v['wall_seconds']:.1f} |")
-    lines += ["", "`load_pairs` holds one kind's parsed rows in memory by design (the baseline), "
+    baseline = "load_pairs" if "load_pairs" in s else "load_raw"
+    lines += ["", f"`{baseline}` holds one kind's parsed rows in memory by design (the baseline), "
               "so its RSS is not a loader figure.", ""]
     return "\n".join(lines)
 
