@@ -113,48 +113,132 @@ def step_load(work: Path) -> dict:
     return {"kinds": out}
 
 
-def step_load_raw(work: Path) -> dict:
-    """Baseline: rows parsed and normalized through the record classes first (untimed), then
-    only a raw sqlite3 executemany into the same schema, in a fresh database, one transaction
-    per kind. Parsed rows are held per kind (this step's RSS is not a loader figure)."""
+def _parsed_rows(kind: str, paths: list[Path]) -> tuple[str, list[tuple]]:
+    """The baseline's input: a kind's rows parsed and normalized through the record classes
+    (not timed), and the INSERT statement for the kind's table."""
     import attrs
 
     from cadre_sdk.ingest.batches import RowChecker, rows_with_header
     from cadre_sdk.ingest.loader import resolve_kind
+
+    cls = resolve_kind(kind)
+    checker = RowChecker(cls, None)
+    rows: list[tuple] = []
+    for path in paths:
+        header, it = rows_with_header(path, str(path))
+        mapping, _ = checker.columns(str(path), header)
+        for row in it:
+            rec, _ = checker.check(row, mapping)
+            if rec is not None:
+                rows.append(attrs.astuple(rec, recurse=False))
+    names = [f.name for f in attrs.fields(cls)]
+    sql = (f"INSERT OR REPLACE INTO [{kind}] ({', '.join(f'[{n}]' for n in names)}) "
+           f"VALUES ({', '.join('?' for _ in names)})")
+    return sql, rows
+
+
+def step_load_pairs(work: Path, repeat: int = 5, only: frozenset[str] = frozenset()) -> dict:
+    """Each kind's load and its raw-insert baseline, interleaved in this one process.
+
+    For every kind (in load order) ``repeat`` pairs, alternating which side goes first
+    (A B, B A, A B, ...):
+    - load: a copy of the store holding the kinds before this one (``cadre init`` + their
+      loads), then ``load_files`` for the kind's files (what ``cadre load`` calls), timed;
+    - raw: a copy of an empty migrated store (the same schema), then only a raw sqlite3
+      ``executemany`` of the kind's rows, parsed and normalized through the record classes
+      beforehand (not timed), in one transaction, timed.
+    Both sides start from a fresh copy of their file, so every repetition does the same work.
+    The ratio is the load's rows/s over the raw rows/s, from the median seconds of each side;
+    the per-pair ratios show the noise, and the same ratio from the process's CPU time (which
+    other jobs on the machine move less; it leaves out waiting for the disk) is a cross-check.
+    The first pair of a kind pays the imports its reader
+    needs (openpyxl, OpenCC); the median leaves that out (``pairs`` has every figure).
+    ``only``: time these kinds only (the others are loaded once, untimed, for references)."""
+    import statistics
+
+    from cadre_sdk.ingest.loader import load_files
     from cadre_sdk.store.database import migrate, open_db
+    from cadre_sdk.testing import make_db
 
     plugins, _ = _plugins()
     files = _files(work)
-    db_path = work / "raw.db"
-    _remove(db_path)
-    db = open_db(db_path, create=True)
+    base, trial = work / "pairs-base.db", work / "pairs-trial.db"
+    empty, raw = work / "pairs-empty.db", work / "pairs-raw.db"
+    for path in (base, trial, empty, raw):
+        _remove(path)
+    make_db(base, plugins).conn.close()
+    db = open_db(empty, create=True)
     migrate(db)
-    conn = db.conn
-    conn.isolation_level = None
-    out = {}
-    for kind in _kinds_to_load(files, plugins):
-        cls = resolve_kind(kind)
-        checker = RowChecker(cls, None)
-        rows: list[tuple] = []
-        for path in files[kind]:
-            header, it = rows_with_header(path, str(path))
-            mapping, _ = checker.columns(str(path), header)
-            for row in it:
-                rec, errors = checker.check(row, mapping)
-                if rec is not None:
-                    rows.append(attrs.astuple(rec, recurse=False))
-        names = [f.name for f in attrs.fields(cls)]
-        sql = (f"INSERT OR REPLACE INTO [{kind}] ({', '.join(f'[{n}]' for n in names)}) "
-               f"VALUES ({', '.join('?' for _ in names)})")
-        t = time.perf_counter()
+    db.conn.close()
+
+    def load_once(kind: str) -> tuple[int, float, float]:
+        _remove(trial)
+        shutil.copyfile(base, trial)
+        db = open_db(trial)
+        t, c = time.perf_counter(), time.process_time()
+        res = load_files(db, kind, files[kind], plugins=plugins)
+        seconds, cpu = time.perf_counter() - t, time.process_time() - c
+        db.conn.close()
+        return res.rows, seconds, cpu
+
+    def raw_once(sql: str, rows: list[tuple]) -> tuple[int, float, float]:
+        _remove(raw)
+        shutil.copyfile(empty, raw)
+        conn = open_db(raw).conn
+        conn.isolation_level = None
+        t, c = time.perf_counter(), time.process_time()
         conn.execute("BEGIN")
         conn.executemany(sql, rows)
         conn.execute("COMMIT")
-        out[kind] = {"rows": len(rows), "seconds": time.perf_counter() - t}
+        seconds, cpu = time.perf_counter() - t, time.process_time() - c
+        conn.close()
+        return len(rows), seconds, cpu
+
+    out = {}
+    for kind in _kinds_to_load(files, plugins):
+        if only and only <= set(out):
+            break  # (the kinds after the last one asked for are not needed)
+        if only and kind not in only:
+            load_once(kind)
+            _remove(base)
+            trial.rename(base)
+            continue
+        sql, rows = _parsed_rows(kind, files[kind])
+        loads: list[float] = []
+        raws: list[float] = []
+        cpu_loads: list[float] = []
+        cpu_raws: list[float] = []
+        n_load = n_raw = 0
+        for i in range(repeat):
+            for side in ("load", "raw") if i % 2 == 0 else ("raw", "load"):
+                if side == "load":
+                    n_load, s, c = load_once(kind)
+                    loads.append(s)
+                    cpu_loads.append(c)
+                else:
+                    n_raw, s, c = raw_once(sql, rows)
+                    raws.append(s)
+                    cpu_raws.append(c)
         del rows
-    conn.close()
-    _remove(db_path)
-    return {"kinds": out}
+        _remove(base)
+        trial.rename(base)   # the store with this kind loaded: where the next kind goes
+        load_s, raw_s = statistics.median(loads), statistics.median(raws)
+        cpu_load, cpu_raw = statistics.median(cpu_loads), statistics.median(cpu_raws)
+        out[kind] = {"rows": n_load, "raw_rows": n_raw, "seconds": load_s, "raw_seconds": raw_s,
+                     "ratio": (n_load / load_s) / (n_raw / raw_s) if n_raw and load_s else None,
+                     "cpu_seconds": cpu_load, "raw_cpu_seconds": cpu_raw,
+                     "cpu_ratio": (n_load / cpu_load) / (n_raw / cpu_raw)
+                     if n_raw and cpu_load and cpu_raw else None,
+                     "pairs": [{"load": a, "raw": b,
+                                "ratio": (n_load / a) / (n_raw / b) if n_raw and a else None}
+                               for a, b in zip(loads, raws)]}
+        spread = ", ".join(f"{p['ratio']:.2f}" for p in out[kind]["pairs"] if p["ratio"])
+        print(f"    {kind}: {n_load:,} rows, ratio {out[kind]['ratio'] or float('nan'):.3f} "
+              f"(pairs {spread}; CPU time {out[kind]['cpu_ratio'] or float('nan'):.3f})",
+              flush=True)
+    for path in (base, empty, raw):
+        _remove(path)
+    return {"kinds": out, "repeat": repeat}
 
 
 def step_evaluate(work: Path) -> dict:
@@ -599,12 +683,12 @@ def serve_bench(work: Path, requests_1: int, requests_16: int, budget: float = 2
 
 # --------------------------------------------------------------------------- driver
 
-STEPS = {"generate": step_generate, "load": step_load, "load_raw": step_load_raw,
+STEPS = {"generate": step_generate, "load": step_load, "load_pairs": step_load_pairs,
          "evaluate": step_evaluate, "evaluate_plain": step_evaluate_plain,
          "publish": step_publish}
 
 
-def run_child(step: str, work: Path, cadres: int) -> dict:
+def run_child(step: str, work: Path, cadres: int, extra: tuple[str, ...] = ()) -> dict:
     """Run one step in a child process; its result plus its own peak RSS (os.wait4)."""
     out_file = work / f"step-{step}.json"
     out_file.unlink(missing_ok=True)
@@ -612,7 +696,7 @@ def run_child(step: str, work: Path, cadres: int) -> dict:
                                                                      os.environ.get("PYTHONPATH")]))}
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, __file__, "--step", step, "--work", str(work),
-                             "--cadres", str(cadres)], env=env)
+                             "--cadres", str(cadres), *extra], env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     if os.waitstatus_to_exitcode(status) != 0:
@@ -661,8 +745,10 @@ def main() -> None:
     ap.add_argument("--scale", choices=sorted(SCALES), default="10k")
     ap.add_argument("--work", type=Path)
     ap.add_argument("--skip", action="append", default=[],
-                    choices=["generate", "load", "evaluate", "publish", "serve"],
-                    help="skip a step (generate/load reuse the work folder's files)")
+                    choices=["generate", "load", "load_store", "evaluate", "publish", "serve"],
+                    help="skip a step (generate/load reuse the work folder's files); "
+                         "load_store: only the single load that builds the store for evaluate "
+                         "(its peak RSS), not the interleaved load/raw pairs")
     ap.add_argument("--requests", type=int, default=30,
                     help="requests per target with 1 client (16 clients: 4x as many)")
     ap.add_argument("--serve-workers", type=int,
@@ -672,6 +758,11 @@ def main() -> None:
                     help="only rewrite results/<scale>.md from results/<scale>.json")
     ap.add_argument("--results", type=Path, default=RESULTS,
                     help="folder for <scale>.md and <scale>.json (default: benchmarks/results)")
+    ap.add_argument("--load-repeat", type=int, default=5,
+                    help="load/raw-insert pairs per kind, interleaved (median of each side)")
+    ap.add_argument("--load-kinds", type=lambda v: v.split(","),
+                    help="time only these kinds' load pairs (comma-separated; the others are "
+                         "loaded once, untimed)")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("--cadres", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -688,17 +779,25 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     if args.step:
         fn = STEPS[args.step]
-        result = fn(work, cadres) if args.step == "generate" else fn(work)
+        if args.step == "generate":
+            result = fn(work, cadres)
+        elif args.step == "load_pairs":
+            result = fn(work, args.load_repeat, frozenset(args.load_kinds or ()))
+        else:
+            result = fn(work)
         (work / f"step-{args.step}.json").write_text(json.dumps(result, ensure_ascii=False))
         return
     print(f"benchmark at {args.scale} ({cadres:,} cadres) in {work}", flush=True)
     res: dict[str, Any] = {"scale": args.scale, "cadres": cadres, "machine": machine(),
                            "as_of": AS_OF, "years": YEARS}
     steps = {}
-    for step in ("generate", "load", "load_raw", "evaluate", "evaluate_plain", "publish"):
-        if step.split("_")[0] in args.skip:
+    for step in ("generate", "load", "load_pairs", "evaluate", "evaluate_plain", "publish"):
+        if step.split("_")[0] in args.skip or step == "load" and "load_store" in args.skip:
             continue
-        steps[step] = run_child(step, work, cadres)
+        extra = (("--load-repeat", str(args.load_repeat))
+                 + (("--load-kinds", ",".join(args.load_kinds)) if args.load_kinds else ())
+                 if step == "load_pairs" else ())
+        steps[step] = run_child(step, work, cadres, extra)
         res["steps"] = steps   # partial results, in case a long run is stopped
         (work / "partial.json").write_text(json.dumps(res, ensure_ascii=False, indent=2))
     res["steps"] = steps
@@ -738,7 +837,37 @@ def render(res: dict) -> str:
         g = s["generate"]
         lines += [f"Generated {g['files']} clerk files ({g['bytes'] / 1e6:.0f} MB) in "
                   f"{g['seconds']:.1f} s; local plugins: {', '.join(g['plugins']) or 'none (defaults only)'}.", ""]
-    if "load" in s and "load_raw" in s:
+    if "load_pairs" in s:
+        pairs = s["load_pairs"]
+        lines += [("## Load (`cadre load` per kind vs raw executemany of pre-parsed rows, "
+                   "interleaved)"), "",
+                  (f"Each kind: {pairs['repeat']} pairs in one process, alternating which side "
+                   "goes first, each from a fresh copy of its store; median seconds of each side. "
+                   "\"pairs\" is each pair's own ratio (the noise); the last column, the same "
+                   "ratio from the process's CPU time (a cross-check that other jobs on the "
+                   "machine move less; it leaves out waiting for the disk)."), "",
+                  ("| kind | rows | load s | raw s | load rows/s | raw rows/s | ratio | "
+                   "target ≥ 0.40 | pairs | ratio of CPU time |"),
+                  "|---|---:|---:|---:|---:|---:|---:|---|---|---:|"]
+        tot = [0.0, 0.0, 0.0, 0.0]   # load rows, load s, raw rows, raw s
+        for kind, v in pairs["kinds"].items():
+            rate = v["rows"] / v["seconds"] if v["seconds"] else float("nan")
+            rraw = v["raw_rows"] / v["raw_seconds"] if v["raw_seconds"] else float("nan")
+            ratio = v["ratio"] if v["ratio"] is not None else float("nan")
+            for i, x in enumerate((v["rows"], v["seconds"], v["raw_rows"], v["raw_seconds"])):
+                tot[i] += x
+            spread = " ".join(f"{p['ratio']:.2f}" for p in v["pairs"] if p["ratio"] is not None)
+            lines.append(f"| {kind} | {v['rows']:,} | {v['seconds']:.3f} | {v['raw_seconds']:.3f} "
+                         f"| {rate:,.0f} | {rraw:,.0f} | {ratio:.3f} | "
+                         f"{_ok(ratio, TARGETS['load']) if v['rows'] >= 1000 else '(too few rows)'}"
+                         f" | {spread} | {v.get('cpu_ratio') or float('nan'):.3f} |")
+        if tot[1] and tot[3]:
+            ratio = (tot[0] / tot[1]) / (tot[2] / tot[3])
+            lines.append(f"| **all** | {tot[0]:,.0f} | {tot[1]:.3f} | {tot[3]:.3f} | "
+                         f"{tot[0] / tot[1]:,.0f} | {tot[2] / tot[3]:,.0f} | {ratio:.3f} | "
+                         f"{_ok(ratio, TARGETS['load'])} | | |")
+        lines.append("")
+    elif "load" in s and "load_raw" in s:   # results written before the pairs (issue 16)
         lines += ["## Load (`cadre load` per kind vs raw executemany of pre-parsed rows)", "",
                   "| kind | rows | cadre load rows/s | raw rows/s | ratio | target ≥ 0.40 |",
                   "|---|---:|---:|---:|---:|---|"]
@@ -829,7 +958,8 @@ def render(res: dict) -> str:
               "| step | MB | wall s |", "|---|---:|---:|"]
     for step, v in s.items():
         lines.append(f"| {step} | {v['peak_rss_mb']:.0f} | {v['wall_seconds']:.1f} |")
-    lines += ["", "`load_raw` holds one kind's parsed rows in memory by design (the baseline), "
+    baseline = "load_pairs" if "load_pairs" in s else "load_raw"
+    lines += ["", f"`{baseline}` holds one kind's parsed rows in memory by design (the baseline), "
               "so its RSS is not a loader figure.", ""]
     return "\n".join(lines)
 

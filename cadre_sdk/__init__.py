@@ -6,7 +6,7 @@ and the errors. Everything else is the host's business.
 __version__ = "0.1.0"
 
 from cadre_sdk.core.errors import CadreError, DataError, ParameterError, PluginError, RowError  # noqa: E402
-from cadre_sdk.hookspecs import hookimpl  # noqa: E402
+from cadre_sdk.hookspecs import hookimpl, record_kinds  # noqa: E402
 from cadre_sdk.parameters import Parameters, ParameterValue, load_parameters  # noqa: E402
 from cadre_sdk.rules import (  # noqa: E402
     AdjustmentSituation, CannedQuery, ConsequenceRule, GradeQuota, GradingRule, Indicator,
@@ -15,7 +15,7 @@ from cadre_sdk.rules import (  # noqa: E402
 )
 
 __all__ = [
-    "__version__", "hookimpl", "load_parameters", "Parameters", "ParameterValue",
+    "__version__", "hookimpl", "record_kinds", "load_parameters", "Parameters", "ParameterValue",
     "CadreError", "DataError", "ParameterError", "PluginError", "RowError",
     "Indicator", "IndicatorSet", "ScoringFormula", "GradingRule", "GradeQuota",
     "ConsequenceRule", "SubsidyRule", "ToleranceVariant", "AdjustmentSituation",

@@ -336,3 +336,27 @@ def test_past_the_cap_reference_errors_come_from_files_in_name_order(template, t
         load_files(db, "posting", [b, a], plugins=PLUGINS)
     assert [(e.file, e.line) for e in err.value.errors] == [
         (str(b), 2), (str(a), 2), (str(a), 3), (str(a), 4)]
+
+
+DAY_OR_MONTH = st.one_of(st.none(), st.sampled_from(
+    ["2023-01", "2023-01-01", "2023-01-31", "2023-02", "2022-12-31", "2023-02-01", "2024"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.lists(st.tuples(DAY_OR_MONTH, DAY_OR_MONTH), min_size=1, max_size=4))
+def test_record_checks_judged_from_values_as_records_judge_them(pairs):
+    # posting and training check "end not before start" on their values, without records
+    for kind in ("posting", "training"):
+        cls = RECORD_TYPES[kind]
+        judge = load_rows.value_checks_of(cls)
+        assert judge is not None
+        at = {f.name: i for i, f in enumerate(attrs.fields(cls))}
+        rows = []
+        for start, end in pairs:
+            row = [None] * len(at)
+            row[at["start"]], row[at["end"]] = start, end
+            rows.append(tuple(row))
+        records = [type("Rec", (), {"start": s, "end": e})() for s, e in pairs]
+        assert judge(rows) == all(map(load_rows.checks_of(cls), records))
+    # a check without fields and fails needs records
+    assert load_rows.value_checks_of(RECORD_TYPES["assessment"]) is None

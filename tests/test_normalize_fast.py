@@ -123,3 +123,56 @@ def test_records_made_from_converted_values_equal_records_constructed():
         assert built == rec and type(built) is type(rec)
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             built.id = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("birth", ["19000229", "20000229", "20240229", "20230229", "19991301",
+                                   "19990100", "19990431", "19990430", "18991231", "21010101",
+                                   "21001231", "19000101"])
+def test_birth_dates_inside_id_numbers_are_judged_as_dates(birth):
+    # 1900 and 2023 are not leap years, 2000 and 2024 are; months 1-12; 1900-2100 only
+    first17 = "632801" + birth + "123"
+    number = first17 + nz._id_check_char(first17)
+    try:
+        want = check_id_plainly(number)
+    except ValueError as exc:
+        with pytest.raises(ValueError) as err:
+            nz.check_id_number(number)
+        assert str(err.value) == str(exc)
+    else:
+        assert nz.check_id_number(number) == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.one_of(TEXT, st.sampled_from(["张三", "於海燕", "A B", "李 四"])),
+                      min_size=1, max_size=5), limit=st.integers(1, 6))
+def test_names_as_written_only_when_each_is_its_clean_name(texts, limit):
+    if nz.names_as_written(texts, limit):
+        assert all(nz.clean_name(t) == t and len(t) <= limit for t in texts)
+    elif all(t and clean_plainly(t, simplify=False) == t and len(t) <= limit and "\x00" not in t
+             and t.isprintable() and "  " not in t for t in texts):
+        # printable, no run of spaces, nothing full-width: these are the names it must accept
+        assert any(nz._WIDE.search(t) for t in texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(ID_TEXT, min_size=1, max_size=4))
+def test_id_numbers_as_written_only_when_each_is_accepted_unchanged(texts):
+    def unchanged(text):
+        try:
+            return check_id_plainly(text) == text
+        except ValueError:
+            return False
+    assert nz.id_numbers_as_written(texts) == all(unchanged(t) for t in texts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=ID_TEXT)
+def test_birth_and_gender_together_are_what_each_gives(text):
+    try:
+        want = (nz.id_number_birth(text)[:7], nz.id_number_gender(text))
+    except ValueError as exc:
+        with pytest.raises(ValueError) as err:
+            nz.id_number_birth_gender(text)
+        assert str(err.value) == str(exc)
+    else:
+        assert nz.id_number_birth_gender(text) == want

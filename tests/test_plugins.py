@@ -4,7 +4,7 @@ import types
 
 import pytest
 
-from cadre_sdk import CannedQuery, PluginError, StaffingRule, hookimpl
+from cadre_sdk import CannedQuery, PluginError, StaffingRule, hookimpl, record_kinds
 from cadre_sdk.core.errors import RuleConflict
 from cadre_sdk.core.jurisdiction import chain
 from cadre_sdk.plugin_host.discovery import get_plugin_manager
@@ -118,6 +118,29 @@ def test_validate_record_wrong_shape_names_plugin():
     pm = make_plugins(plugin("v", validate_record=lambda kind, record: "不对"))
     with pytest.raises(PluginError, match="'v'"):
         pm.validate_record("unit", object())
+
+
+def test_validate_record_marked_for_kinds_is_asked_about_those_kinds_only():
+    asked = []
+
+    def unit_only(kind, record):
+        asked.append(("unit_only", kind))
+        return ["单位不对"]
+
+    def every(kind, record):
+        asked.append(("every", kind))
+
+    pm = make_plugins(plugin("u", validate_record=record_kinds("unit")(unit_only)),
+                      plugin("e", validate_record=every))
+    assert pm.validate_record("cadre", types.SimpleNamespace(id_number=None)) == []
+    assert ("unit_only", "cadre") not in asked and ("every", "cadre") in asked
+    assert pm.validate_record("unit", object()) == ["单位不对"]
+    assert ("unit_only", "unit") in asked
+    # the province's own check is for cadres only: no plugin checks a posting
+    assert make_plugins().record_validator("posting") is None
+    assert make_plugins().record_validator("cadre") is not None
+    with pytest.raises(TypeError, match="record kinds"):
+        record_kinds()
 
 
 def test_plugins_dir(tmp_path):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import operator
 import re
 import unicodedata
 from typing import TYPE_CHECKING
@@ -23,8 +22,11 @@ __all__ = [
     "clean_name",
     "clean_text",
     "id_number_birth",
+    "id_number_birth_gender",
     "id_number_gender",
+    "id_numbers_as_written",
     "make_id_number",
+    "names_as_written",
     "normalize_header",
     "to_bool",
     "to_date",
@@ -146,6 +148,18 @@ def _tidy(text: str) -> str:
         # full-width: only the ends can change.
         return text.strip()
     return _tidy_all(text)
+
+
+def names_as_written(texts: list[str], max_length: int) -> bool:
+    """Whether ``clean_name`` gives each of these strings back unchanged and none is longer
+    than ``max_length`` (a whole column of a batch at once; ``False`` says only that some may
+    change or be refused: look at them one by one). None may hold NUL."""
+    joined = "\x00".join(texts)
+    return (all(texts) and max(map(len, texts)) <= max_length
+            and joined.count("\x00") == len(texts) - 1 and "".join(texts).isprintable()
+            # printable: the only space left is " ", and _tidy only strips the ends then
+            and "  " not in joined and " \x00" not in joined and "\x00 " not in joined
+            and joined[0] != " " and joined[-1] != " " and not _WIDE.search(joined))
 
 
 def _tidy_all(text: str) -> str:
@@ -417,14 +431,20 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"  # indexed by (weighted sum mod 11), ISO 7064 MOD 11-2
 
 
-_ID_DIGITS_BIAS = 48 * sum(_ID_WEIGHTS)  # "0" is byte 48: the weighted sum of the bytes, less this
+# Each weight is 2**(18 - position) mod 11 (the "MOD 11-2"), and 13 = 2 (mod 11): the weighted
+# sum of the 17 digits is, mod 11, twice the digits read as a base-13 number (``int`` in C).
+assert all(w == 2 ** (17 - i) % 11 for i, w in enumerate(_ID_WEIGHTS))
+#: Month and day of every date of a leap year, "MMDD" (0229 in a leap year only).
+_MONTH_DAYS = frozenset(f"{m:02d}{d:02d}" for m, n in enumerate(
+    (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), 1) for d in range(1, n + 1))
 _ID_SHAPE = re.compile(r"\d{17}[\dX]", re.ASCII)
 _SPACES = re.compile(r"\s+")
 
 
 def _id_check_char(first17: str) -> str:
-    return _ID_CHECK[(sum(map(operator.mul, first17.encode("ascii"), _ID_WEIGHTS))
-                      - _ID_DIGITS_BIAS) % 11]
+    """The check character of 17 ASCII digits (GB 11643): the weighted sum mod 11, indexed
+    into ``_ID_CHECK``."""
+    return _ID_CHECK[2 * int(first17, 13) % 11]
 
 
 def check_id_number(value: object) -> str:
@@ -463,20 +483,40 @@ def _check_id_text(text: str) -> str:
                 raise ValueError(
                     f"身份证号第{pos}位含有非法字符“{char}”：前17位只能是数字，最后一位是数字或 X"
                 )
-    birth = number[6:14]
-    year, month, day = int(birth[:4]), int(birth[4:6]), int(birth[6:])
-    try:
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            raise ValueError
-        dt.date(year, month, day)
-    except ValueError:
-        raise ValueError(f"身份证号中的出生日期“{birth}”不存在：请核对第7–14位") from None
+    year, month_day = int(number[6:10]), number[10:14]
+    if not (MIN_YEAR <= year <= MAX_YEAR and month_day in _MONTH_DAYS) or \
+            month_day == "0229" and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        raise ValueError(f"身份证号中的出生日期“{number[6:14]}”不存在：请核对第7–14位")
     expected = _id_check_char(number[:17])
     if number[17] != expected:
         raise ValueError(
             f"身份证号校验位错误：应为 {expected}，实为 {number[17]}（请核对号码是否抄错）"
         )
     return number
+
+
+_ID_SHAPES = re.compile(r"(?:\d{17}[\dX]\x00)*+\d{17}[\dX]", re.ASCII)
+
+
+def id_numbers_as_written(texts: list[str]) -> bool:
+    """Whether ``check_id_number`` accepts each of these strings and gives it back unchanged
+    (a whole column of a batch at once; ``False`` says only that some may change or be
+    refused: look at them one by one)."""
+    if not texts or not _ID_SHAPES.fullmatch("\x00".join(texts)):
+        return False
+    try:
+        for text in texts:
+            _check_id_text(text)
+    except ValueError:
+        return False
+    return True
+
+
+def id_number_birth_gender(value: object) -> tuple[str, str]:
+    """The birth month ('YYYY-MM') and gender ('男'/'女') inside a valid ID number: what
+    ``id_number_birth`` (its month) and ``id_number_gender`` give, with one check."""
+    number = check_id_number(value)
+    return f"{number[6:10]}-{number[10:12]}", "男" if number[16] in "13579" else "女"
 
 
 def id_number_birth(value: object) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from cadre_sdk.core.errors import RowError
-from cadre_sdk.core.normalize import normalize_header
+from cadre_sdk.core.normalize import id_numbers_as_written, names_as_written, normalize_header
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.ingest.readers import (
     ERROR, EXTRA, RawRow, detect_format, iter_cell_batches, iter_rows, make_row,
@@ -97,6 +97,14 @@ class _Column:
                     return raw
                 return value(raw)
             self.direct = direct
+        # Names and ID numbers hardly repeat (no cache helps), and nearly all of them are
+        # written as they are stored: a batch of such cells is checked at once.
+        self.same_all: Callable[[list[str]], bool] | None = None
+        if meta["kind"] == "name" and not meta["many"]:
+            limit = meta["max_length"]
+            self.same_all = lambda texts: names_as_written(texts, limit)
+        elif meta["kind"] == "id_number" and not meta["many"]:
+            self.same_all = id_numbers_as_written
 
     def value(self, raw: Any) -> Any:
         """The field's value from one cell, or ``_BAD`` (and ``self.bad`` set)."""
@@ -133,6 +141,10 @@ class _Column:
             raws = list(map(get, cells))
             # Cells of a CSV never hold NUL (the reader refuses it): it can join them.
             if self.plain_all("\x00".join(raws)):
+                return raws
+        if self.same_all is not None and cells:
+            raws = list(map(get, cells))
+            if (texts or set(map(type, raws)) == {str}) and self.same_all(raws):
                 return raws
         if not self.cached:
             return list(map(self.direct, map(get, cells)))
@@ -361,6 +373,29 @@ def rows_with_header(path: Path, display: str) -> tuple[list[str], Iterator[RawR
     return header, chained()
 
 
+
+
+@functools.cache
+def value_checks_of(cls: type) -> Callable[[list[tuple]], bool] | None:
+    """Whether every row (values in field order) passes the whole-record checks of ``cls``,
+    judged from the values (``None`` when a check needs a record: one without ``fields`` and
+    ``fails``, as ``not_before`` gives)."""
+    checks = cls.__checks__
+    if not all(hasattr(c, "fields") and hasattr(c, "fails") for c in checks):
+        return None
+    at = {f.name: i for i, f in enumerate(attrs.fields(cls))}
+    judged = [(c.fails, [at[name] for name in c.fields]) for c in checks]
+
+    def all_pass(rows: list[tuple]) -> bool:
+        for fails, where in judged:
+            if len(where) == 2:
+                i, j = where
+                if any(fails(row[i], row[j]) for row in rows):
+                    return False
+            elif any(fails(*[row[k] for k in where]) for row in rows):
+                return False
+        return True
+    return all_pass
 
 
 @functools.lru_cache(maxsize=None)

@@ -28,7 +28,13 @@ import sqlite_utils
 from cadre_sdk.core.errors import DataError, PluginError, ReadError, RowError
 from cadre_sdk.ingest.keys import KeyLedger, RowidLedger
 from cadre_sdk.ingest import batches as load_rows
-from cadre_sdk.ingest.batches import ConvertedBatch, RowChecker, checks_of, read_batches
+from cadre_sdk.ingest.batches import (
+    ConvertedBatch,
+    RowChecker,
+    checks_of,
+    read_batches,
+    value_checks_of,
+)
 from cadre_sdk.ingest.batches import header_map, rows_with_header  # noqa: F401  (used from here by callers)
 from cadre_sdk.core.normalize import normalize_header
 from cadre_sdk.plugin_host.discovery import CadrePlugins
@@ -300,6 +306,12 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
     rows, suspect = checker.convert(plan, batch.cells, texts)
     suspect.update(batch.slow)
     cls = checker.cls
+    if validate is None and not suspect:  # (records only if a check needs them)
+        if not cls.__checks__:
+            return rows, True
+        judge_values = value_checks_of(cls)
+        if judge_values is not None and judge_values(rows):
+            return rows, True
     records = list(map(record_builder(cls), rows))
     if cls.__checks__:
         if not suspect:  # (a suspect row's values may not even be of the field's type)

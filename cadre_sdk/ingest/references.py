@@ -14,7 +14,7 @@ import difflib
 import json
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -82,7 +82,11 @@ class Resolver:
 
     def learn(self, values: Sequence[Any]) -> None:
         """Look up, at once, which of these cells are stored codes."""
-        fresh = {c for c in map(_code_or_none, values) if c is not None} - self.known
+        try:  # (a cell that is a known code is its own code: codes are stored cleaned)
+            cells: Iterable[Any] = set(values) - self.known
+        except TypeError:  # a JSON list or object in a cell
+            cells = values
+        fresh = {c for c in map(_code_or_none, cells) if c is not None} - self.known
         if not fresh:
             return
         self.known.update(v for (v,) in self.conn.execute(
@@ -157,6 +161,13 @@ class Resolver:
         return self._index
 
 
+def _all_known(known: set[str], values: list) -> bool:
+    try:
+        return known.issuperset(values)
+    except TypeError:  # a JSON list or object in a cell
+        return False
+
+
 def _code_or_none(raw: Any) -> str | None:
     try:
         return clean_code(raw) if raw is not None else None
@@ -200,6 +211,8 @@ class References:
         for at, text, _, resolver in self.todo:
             values = [row[at] for row in cells]
             resolver.learn(values)
+            if _all_known(resolver.known, values):
+                continue  # every cell is a stored code: resolve() would keep each as it is
             for i, raw in enumerate(values):
                 if raw is None or (isinstance(raw, str) and not raw.strip()) or skip(i):
                     continue

@@ -20,7 +20,7 @@ import attrs
 
 from cadre_sdk.core.errors import RowError
 from cadre_sdk.ingest.identity import CadreIdentity, identifier_of
-from cadre_sdk.core.normalize import check_id_number
+from cadre_sdk.core.normalize import check_id_number, id_numbers_as_written
 from cadre_sdk.ingest.readers import ERROR, EXTRA
 from cadre_sdk.ingest.references import References
 
@@ -175,6 +175,18 @@ class FileUpdate:
             at, _ = self.column_of[name]
             where.append((at, attrs.fields_dict(self.cls)[name].converter))
         keys: dict[int, tuple] = {}
+        if len(where) == 1:  # (the common case, without a generator per row)
+            [(at, convert)] = where
+            for i, row in enumerate(cells):
+                if skip(i):
+                    continue
+                try:
+                    value = convert(row[at])
+                except ValueError:
+                    continue
+                if value is not None:
+                    keys[i] = (value,)
+            return keys
         for i, row in enumerate(cells):
             if skip(i):
                 continue
@@ -224,18 +236,30 @@ class FileUpdate:
         """With a key column: no two cadres share an ID number, in the file or the store."""
         at, text = self.column_of[self.identifier]
         keys = self._key_cells(cells, skip)
-        numbers: dict[int, str] = {}
-        for i in keys:
-            try:
-                if not _empty_cell(cells[i][at]):
-                    numbers[i] = check_id_number(cells[i][at])
-            except ValueError:
-                pass  # its own column reports it
+        given = [cells[i][at] for i in keys]
+        numbers: dict[int, str]
+        if all(v.__class__ is str for v in given) and id_numbers_as_written(given):
+            numbers = dict(zip(keys, given))  # (each is what check_id_number gives for it)
+        else:
+            numbers = {}
+            for i in keys:
+                try:
+                    if not _empty_cell(cells[i][at]):
+                        numbers[i] = check_id_number(cells[i][at])
+                except ValueError:
+                    pass  # its own column reports it
         seen = self.state.numbers
         # Only a number this load has not met can belong to a cadre stored before it began
         # (the ones it met are in ``seen``), and only if anything was stored then.
         stored = self.state.identity.stored(n for n in numbers.values() if n not in seen) \
             if self.stored_any else {}
+        if not stored and len(set(numbers.values())) == len(numbers) and \
+                seen.keys().isdisjoint(numbers.values()):
+            # (the common case: every number new to this load and the store, none twice)
+            display = self.display
+            seen.update((number, (keys[i][0], display, lines[i]))
+                        for i, number in numbers.items())
+            return
         key_title = self._title(self.cls.__key__[0])
         for i, number in numbers.items():
             key = keys[i][0]

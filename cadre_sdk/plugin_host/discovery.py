@@ -93,12 +93,14 @@ class CadrePlugins:
     def record_validator(self, kind: str) -> Callable[[Any], Sequence[str]] | None:
         """A function giving the messages ``validate_record`` gives for one record of ``kind``
         (an empty tuple for none), made once for many records (``None`` when no plugin
-        implements the hook). Inside ``plugin_time_limit()`` each plugin call costs only a
+        implements the hook for ``kind``: see ``record_kinds``). Inside ``plugin_time_limit()``
+        each plugin call costs only a
         note of who runs; elsewhere each call arms the time limit itself. The limit is read
         once, here."""
         hook = "validate_record"
         calls = [(impl.plugin_name, _hook_caller(impl.function, impl.argnames))
-                 for impl in self.pm.hook.validate_record.get_hookimpls()]
+                 for impl in self.pm.hook.validate_record.get_hookimpls()
+                 if kind in getattr(impl.function, "cadre_record_kinds", (kind,))]
         if not calls:
             return None
         seconds = _timeout()

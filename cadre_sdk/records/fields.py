@@ -230,13 +230,24 @@ def record(kind: str, title: str, *, key: tuple[str, ...] = ("id",), description
     return wrap
 
 
+def ends_before(a: str | None, b: str | None) -> bool:
+    """Whether ISO date or month ``b`` is earlier than ``a`` (both given; a month is compared
+    at a month's precision)."""
+    return a is not None and b is not None and b[: len(a)] < a[: len(b)]
+
+
 def not_before(start: str, end: str) -> Callable[[Any], None]:
-    """A record check: field ``end`` is not earlier than field ``start`` (ISO strings compare)."""
+    """A record check: field ``end`` is not earlier than field ``start`` (ISO strings compare).
+
+    The check carries ``fields`` and ``fails`` (``fails(*values of fields)`` is true exactly
+    when it raises), so a loader can judge values without making records."""
     def check(rec: Any) -> None:
         a, b = getattr(rec, start), getattr(rec, end)
-        if a is not None and b is not None and b[: len(a)] < a[: len(b)]:
+        if ends_before(a, b):
             fa, fb = attrs.fields_dict(type(rec))[start], attrs.fields_dict(type(rec))[end]
             raise ValueError(f"“{fb.metadata['title']}”（{b}）早于“{fa.metadata['title']}”（{a}）")
+    check.fields = (start, end)  # type: ignore[attr-defined]
+    check.fails = ends_before  # type: ignore[attr-defined]
     return check
 
 
