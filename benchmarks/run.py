@@ -460,8 +460,7 @@ def _subsidy_month(rows: list[tuple], rules: dict, month_index: Any, spells_of: 
             if not hardship:
                 continue
             amount = numbers[hardship] if cover else 0.0
-        elif name.endswith("街道") or name.endswith("街道办事处") or level not in (None, "乡镇") \
-                or cover is None:
+        elif name.endswith(("街道", "街道办事处")) or level not in (None, "乡镇") or cover is None:
             amount = 0.0
         else:
             min_days, tiers, bonus, bands = numbers
@@ -938,8 +937,8 @@ def render(res: dict) -> str:
                   "medians. The first round checks the plain loop's results against the "
                   "engine's: " + ", ".join(f"{k} {v['equal']:,} equal" for k, v in
                                            ab["checked"].items()) + ".", "",
-                  "| engine | results | engine s (median) | plain loop s (median) | ratio | "
-                  "rounds (engine / plain) | target ≥ 0.25 |", "|---|---:|---:|---:|---:|---|---|"]
+                  ("| engine | results | engine s (median) | plain loop s (median) | ratio | "
+                   "rounds (engine / plain) | target ≥ 0.25 |"), "|---|---:|---:|---:|---:|---|---|"]
         for name, med in ab["median"].items():
             ratio = med["plain"] / med["engine"]
             runs = ab["seconds"][name]
