@@ -145,10 +145,16 @@ def pool_key(group: Group) -> tuple[str, int]:
     return row.region_code[:6], row.year
 
 
+_QUARTER_ORDER = {q: i for i, q in enumerate(("一季度", "二季度", "三季度", "四季度"))}
+
+
+def _quarter_rank(quarter: str) -> int:
+    return _QUARTER_ORDER.get(quarter, 9)
+
+
 def sorted_quarters(quarters: Mapping[str, str]) -> dict[str, str]:
     """Quarters in calendar order (一季度 … 四季度)."""
-    order = {q: i for i, q in enumerate(("一季度", "二季度", "三季度", "四季度"))}
-    return {q: quarters[q] for q in sorted(quarters, key=lambda q: order.get(q, 9))}
+    return {q: quarters[q] for q in sorted(quarters, key=_quarter_rank)}
 
 
 def describe_inputs(inputs: AssessmentInputs) -> list[tuple[str, Any]]:

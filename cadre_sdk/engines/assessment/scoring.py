@@ -53,11 +53,13 @@ def subject_label(row: AnnualRow) -> str:
     return f"{row.year} 年度考核 {row.subject} {who}（考核编号 {row.id}）"
 
 
-def build_inputs(row: AnnualRow, group: Group, lines: tuple[IndicatorLine, ...]
-                 ) -> AssessmentInputs:
-    """The formula's inputs for one annual assessment."""
+def build_inputs(row: AnnualRow, group: Group, lines: tuple[IndicatorLine, ...],
+                 codes: frozenset[str] | None = None) -> AssessmentInputs:
+    """The formula's inputs for one annual assessment (``codes``: the codes of ``lines``, when
+    known already)."""
     scores = group.scores.get(row.id, {})
-    codes = {line.code for line in lines}
+    if codes is None:
+        codes = frozenset(line.code for line in lines)
     return AssessmentInputs(
         assessment_id=row.id, subject=row.subject, cadre_id=row.cadre_id,
         unit_code=row.unit_code, unit_kind=row.unit_kind, unit_level=row.unit_level,
@@ -93,13 +95,14 @@ def score_group(group: Group, rules: AssessmentRules) -> list[Scored]:
                     first.year)
     ind_plugin, f_reg = g.indicators.plugin, g.formula
     traces, inputs, contexts = [], [], []
+    codes = frozenset(ind.code for ind, _ in g.weights)
     for row in group.rows:
         trace = Trace(subject=subject_label(row))
         trace.rule(*g.indicator_rule)
         scores = group.scores.get(row.id, {})
         lines = tuple(IndicatorLine(ind.code, ind.name, trace.cite(weight), scores.get(ind.code))
                       for ind, weight in g.weights)
-        row_inputs = build_inputs(row, group, lines)
+        row_inputs = build_inputs(row, group, lines, codes)
         trace.inputs += [{"label": label, "value": value}
                          for label, value in describe_inputs(row_inputs)]
         trace.rule(*g.formula_rule)

@@ -140,19 +140,26 @@ def merge_spells(postings: list[tuple[str, str | None]]) -> list[tuple[int, int]
     return out
 
 
+_CAREER_KEYS = ("service_months", "service_years", "posted", "first_month", "last_month",
+                "left_township", "starts")
+
+
 def career_facts(spells: list[tuple[int, int]], month: int) -> dict[str, Any]:
     """Service before ``month`` and the spell status in it (see the module docstring)."""
+    return dict(zip(_CAREER_KEYS, _career(spells, month)))
+
+
+def _career(spells: Any, month: int) -> tuple:
+    """``career_facts`` as a tuple in ``_CAREER_KEYS`` order (the entitlement's field order)."""
     served = sum(max(0, min(end, month - 1) - start + 1) for start, end in spells)
     cover = next(((s, e) for s, e in spells if s <= month <= e), None)
+    if cover is not None:
+        return served, served // 12, True, cover[0] == month, cover[1] == month, None, None
     before = [e for s, e in spells if e < month]
     after = [s for s, e in spells if s > month]
-    return {
-        "service_months": served, "service_years": served // 12, "posted": cover is not None,
-        "first_month": cover is not None and cover[0] == month,
-        "last_month": cover is not None and cover[1] == month,
-        "left_township": _month_text(max(before)) if cover is None and before else None,
-        "starts": _month_text(min(after)) if cover is None and after else None,
-    }
+    return (served, served // 12, False, False, False,
+            _month_text(max(before)) if before else None,
+            _month_text(min(after)) if after else None)
 
 
 _ATTENDANCE_SQL = """
@@ -175,22 +182,30 @@ def _spells(postings: str | None) -> list[tuple[int, int]]:
 def entitlement_facts(conn: Any) -> Iterator[tuple[str, tuple]]:
     """(cadre_id, the entitlement's field values in ``FIELDS`` order) for every cadre-month with
     attendance, in month, cadre order. Streams: each cadre's township career comes with its
-    attendance rows, so nothing is held per cadre."""
+    attendance rows, so nothing is held per cadre beyond a bounded memo of merged spells (the
+    same postings text comes back every month)."""
+    spells: dict[str | None, list[tuple[int, int]]] = {}
+    month_index = -1
+    current = ""
     for (month, cadre_id), group in groupby(conn.execute(_ATTENDANCE_SQL),
                                             key=lambda r: (r[1], r[0])):
         rows = list(group)
-        pay = min(rows, key=lambda r: (-r[3], r[2]))
+        pay = min(rows, key=lambda r: (-r[3], r[2])) if len(rows) > 1 else rows[0]
         if not is_code(pay[2]):
             raise DataError(f"乡镇在岗记录（干部 {cadre_id}，{month}）中的乡镇代码“{pay[2]}”不是有效的区划代码"
                             "（6 位或 9 位数字），无法确定适用的补贴规则。请核对地区数据后重新导入。")
+        if month != current:
+            current, month_index = month, _month_index(month)
+        merged = spells.get(pay[9])
+        if merged is None:
+            if len(spells) >= MEMO_LIMIT:
+                spells.clear()
+            merged = spells[pay[9]] = _spells(pay[9])
         name = pay[4] or ""
-        career = career_facts(_spells(pay[9]), _month_index(month))
         yield cadre_id, (
             month, pay[2], sum(r[3] for r in rows), tuple((r[2], r[3]) for r in rows), pay[4],
-            pay[5], name.endswith("街道") or name.endswith("街道办事处"), pay[6], bool(pay[7]),
-            pay[8], career["service_months"], career["service_years"], career["posted"],
-            career["first_month"], career["last_month"], career["left_township"],
-            career["starts"])
+            pay[5], name.endswith(("街道", "街道办事处")), pay[6], bool(pay[7]), pay[8],
+            *_career(merged, month_index))
 
 
 class _Rules:
@@ -257,38 +272,38 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     explained: dict[tuple, str] = {}   # (outcome, inputs) -> explanation id, this month
     queued: set[str] = set()
     places: dict[str, tuple[str | None, str | None]] = {}
+    # this month's rules per paying township: (scheme, calls, the line's rule columns)
+    applying: dict[str, list[tuple[str, RuleCalls, tuple]]] = {}
     for cadre_id, facts in entitlement_facts(conn):   # facts: month, township, days, ...
-        if facts[0] != month or len(explained) > MEMO_LIMIT \
-                or sum(c.size for c in calls.values()) > MEMO_LIMIT:
+        if facts[0] != month or len(explained) > MEMO_LIMIT or (
+                counts["干部月"] % 1024 == 0 and sum(c.size for c in calls.values()) > MEMO_LIMIT):
             calls.clear()  # explanations name the month, so nothing is shared across months;
             explained.clear()  # clearing early only costs repeated calls: memory stays flat
             queued.clear()
+            applying.clear()
             month = facts[0]
         counts["干部月"] += 1
         township = facts[1]
+        schemes = applying.get(township)
+        if schemes is None:
+            schemes = applying[township] = _applying(rules, calls, township, month)
         place = places.get(township)
         if place is None:
             place = places[township] = county_and_prefecture(township)
         inputs = None
-        for scheme in rules.schemes:
-            reg = rules.resolve(scheme, township, month)
-            if reg is None:
-                continue
-            rule_calls = calls.get(id(reg))
-            if rule_calls is None:
-                rule_calls = calls[id(reg)] = RuleCalls(reg, month)
+        for scheme, rule_calls, rule_columns in schemes:
             outcome = rule_calls.outcome(facts, cadre_id)
-            if outcome.amount is None:
+            amount = outcome.amount
+            if amount is None:
                 continue
             inputs = inputs or inputs_key(facts)
             eid = explained.get((outcome, inputs))
             if eid is None:
                 eid = explained[(outcome, inputs)] = _explanation(
                     rule_calls, outcome, facts, inputs, queued, notes)
-            lines.append((month, cadre_id, township, *place, scheme, outcome.amount,
-                          facts[2], reg.plugin, reg.jurisdiction, reg.item.name or None,
-                          outcome.version, eid))
-            counts["发放" if outcome.amount > 0 else "未发放"] += 1
+            lines.append((month, cadre_id, township, *place, scheme, amount, facts[2],
+                          *rule_columns, outcome.version, eid))
+            counts["发放" if amount > 0 else "未发放"] += 1
             if len(lines) >= BATCH:
                 _flush(db, lines, notes, counts)
     _flush(db, lines, notes, counts)
@@ -297,6 +312,23 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
                               "method": "sum of subsidy_ledger"})])
     conn.execute(_TOTALS_SQL)
     return counts
+
+
+def _applying(rules: _Rules, calls: dict[int, RuleCalls], township: str, month: str
+              ) -> list[tuple[str, RuleCalls, tuple]]:
+    """The rules that apply to a paying township this month, in scheme order: each with the
+    calls of its rule this month (shared by townships with the same rule) and the ledger's
+    rule columns (plugin, jurisdiction, name)."""
+    out = []
+    for scheme in rules.schemes:
+        reg = rules.resolve(scheme, township, month)
+        if reg is None:
+            continue
+        rule_calls = calls.get(id(reg))
+        if rule_calls is None:
+            rule_calls = calls[id(reg)] = RuleCalls(reg, month)
+        out.append((scheme, rule_calls, (reg.plugin, reg.jurisdiction, reg.item.name or None)))
+    return out
 
 
 def _explanation(calls: RuleCalls, outcome: Outcome, facts: tuple, inputs: tuple,
