@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .explain import render_text
+from .explanation_templates import TEXT, Splitter, join, text_ids
 
 #: The keys of a trace whose entries are stored once in ``explanation_ref``.
 REF_KEYS = ("rules", "parameters")
@@ -58,6 +59,13 @@ class _RefIds:
         rid = self.by_object.get(id(entry))
         if rid is not None:
             return rid
+        rid = self.intern(key, entry)
+        self.by_object[id(entry)] = rid
+        self.alive.append(entry)
+        return rid
+
+    def intern(self, key: str, entry: Any) -> int:
+        """The id of ``entry`` (stored under kind ``key`` the first time)."""
         body = canonical(entry)
         rid = self.known.get(body)
         if rid is None:
@@ -66,8 +74,6 @@ class _RefIds:
             rid = self.conn.execute("SELECT id FROM explanation_ref WHERE json = ?",
                                     [body]).fetchone()[0]
             self.known[body] = rid
-        self.by_object[id(entry)] = rid
-        self.alive.append(entry)
         return rid
 
 
@@ -75,25 +81,52 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any]]]) -> i
     """Upsert explanations given as ``(id, kind, subject, trace dict)`` (inside the caller's
     transaction); rules and parameters go to ``explanation_ref``. Returns the row count."""
     conn = _connection(db)
-    refs = _RefIds(conn)
-    out = []
-    for eid, kind, subject, data in rows:
+    encoder = Encoder(conn)
+    out = [(eid, kind, subject, encoder.encode(data)) for eid, kind, subject, data in rows]
+    conn.executemany(_UPSERT, out)
+    return len(out)
+
+
+class Encoder:
+    """Encodes traces for storage on one connection (inside the caller's transaction): rules
+    and parameters as ``explanation_ref`` ids, then the trace as a template id and its values
+    (``explanation_templates``). Keep one for a whole write: it remembers what it stored."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.refs = _RefIds(conn)
+        self.splitter = Splitter(self.refs.intern)
+
+    def encode(self, data: Mapping[str, Any]) -> str:
+        """The stored JSON text of the trace ``data``."""
         stored = dict(data)
         for key in REF_KEYS:
             if stored.get(key):
-                stored[key] = [refs.id(key, entry) for entry in stored[key]]
-        out.append((eid, kind, subject, canonical(stored)))
-    conn.executemany(_UPSERT, out)
-    return len(out)
+                stored[key] = [self.refs.id(key, entry) for entry in stored[key]]
+        split = self.splitter.split(stored, canonical, REF_KEYS)
+        return canonical(stored if split is None else split)
 
 
 def prune(db: Any) -> int:
     """Delete ``explanation_ref`` entries no stored explanation cites any more (after an
     engine replaced its explanations, e.g. because a parameter changed). Returns how many."""
     conn = _connection(db)
-    return conn.execute("""DELETE FROM explanation_ref WHERE id NOT IN (
-      SELECT r.value FROM explanation e, json_each(e.json) k, json_each(k.value) r
-      WHERE k.key IN ('rules', 'parameters') AND k.type = 'array')""").rowcount
+    conn.execute("""DELETE FROM explanation_ref WHERE kind = 'template' AND id NOT IN (
+      SELECT json_extract(json, '$.t') FROM explanation WHERE json_extract(json, '$.t') > 0)""")
+    # What the remaining templates and the stored-whole explanations cite: rules and
+    # parameters in their ``rules``/``parameters`` lists, texts as "\ue002<id>" strings.
+    return conn.execute(f"""DELETE FROM explanation_ref WHERE kind != 'template' AND id NOT IN (
+      SELECT r.value FROM (SELECT json FROM explanation UNION ALL
+                           SELECT json FROM explanation_ref WHERE kind = 'template') e,
+             json_each(e.json) k, json_each(k.value) r
+      WHERE k.key IN ('rules', 'parameters') AND k.type = 'array'
+      UNION ALL
+      SELECT CAST(substr(t.value, 2) AS INTEGER)
+      FROM explanation_ref x, json_tree(x.json) t
+      WHERE x.kind = 'template' AND t.type = 'text' AND substr(t.value, 1, 1) = '{TEXT}'
+      UNION ALL
+      SELECT json_extract(v.value, '$[0]') FROM explanation e, json_each(e.json, '$.v') v
+      WHERE json_extract(e.json, '$.t') > 0 AND v.type = 'array')
+      """).rowcount
 
 
 def ref_entries(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Any]:
@@ -107,14 +140,27 @@ def ref_entries(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Any]:
 
 
 def ref_ids(data: Mapping[str, Any]) -> set[int]:
-    """The reference ids a stored trace cites."""
+    """The reference ids a stored trace cites (a template's: see ``read``)."""
     return {e for key in REF_KEYS for e in data.get(key) or () if isinstance(e, int)}
 
 
+def _is_templated(data: Any) -> bool:
+    return isinstance(data, dict) and set(data) == {"t", "v"}
+
+
+def unsplit(data: Mapping[str, Any], refs: Mapping[int, Any]) -> dict[str, Any]:
+    """A stored trace with its template and texts put back (unchanged if it was stored
+    whole); ``refs`` must hold the template and its texts."""
+    if not _is_templated(data):
+        return dict(data)
+    return join(refs[data["t"]], data["v"], refs)
+
+
 def expand(data: Mapping[str, Any], refs: Mapping[int, Any]) -> dict[str, Any]:
-    """The trace with its reference ids replaced by the entries they name (an id missing from
-    ``refs`` stays visible as ``{"missing_ref": id}`` rather than disappearing)."""
-    full = dict(data)
+    """The trace with its template joined and its reference ids replaced by the entries they
+    name (an id missing from ``refs`` stays visible as ``{"missing_ref": id}`` rather than
+    disappearing)."""
+    full = unsplit(data, refs)
     for key in REF_KEYS:
         if full.get(key):
             full[key] = [refs.get(e, {"missing_ref": e}) if isinstance(e, int) else e
@@ -125,6 +171,10 @@ def expand(data: Mapping[str, Any], refs: Mapping[int, Any]) -> dict[str, Any]:
 def read(conn: sqlite3.Connection, body: str) -> dict[str, Any]:
     """A stored trace (its JSON text) with its references resolved."""
     data = json.loads(body)
+    if _is_templated(data):
+        template = ref_entries(conn, [data["t"]])
+        texts = ref_entries(conn, text_ids(template[data["t"]], data["v"]))
+        data = unsplit(data, {**template, **texts})
     return expand(data, ref_entries(conn, ref_ids(data)))
 
 
