@@ -26,7 +26,7 @@ NUMBER = "\ue001"
 #: Prefix of a text reference in a template: ``"\ue002" + text id``.
 TEXT = "\ue002"
 _MARKS = (VALUE, NUMBER, TEXT)
-_DIGITS = re.compile(r"(\d+(?:\.\d+)?)", re.ASCII)
+_DIGITS = re.compile(r"(?<![0-9])([0-9]{1,15}(?:\.[0-9]+)?)(?![0-9])")
 
 #: Keys whose texts differ from trace to trace (a step's value, the result): their texts are
 #: cited in the values (``[text id, numbers...]``), not in the template, so that traces

@@ -5,11 +5,14 @@ readable Chinese.
 the trace as compact JSON (``Trace.to_dict`` shape). The rules and dated parameters a trace
 cites are the same few hundred entries across hundreds of thousands of rows (each parameter
 with its reference sentence), so each distinct entry is stored once in ``explanation_ref`` and
-a stored trace's ``rules`` and ``parameters`` are lists of those ids. The Chinese text is not
-stored: ``render`` (Python) and the SQL function ``cadre_explain(json)`` (registered on every
+a stored trace's ``rules`` and ``parameters`` are lists of those ids. The rest of the trace is
+stored as a template and its values (``explanation_templates``): each template and each text
+without its numbers once in ``explanation_ref``, the row only ``{"t": id, "v": [values]}``,
+numbers as JSON numbers. The Chinese text is not stored: ``render`` (Python) and the SQL function ``cadre_explain(json)`` (registered on every
 store connection and in the publication) produce it on demand from the JSON.
 
-Explanations stored before ``explanation_ref`` existed (entries inline) read the same way.
+Explanations stored before ``explanation_ref`` or templates existed (entries inline, traces
+whole) read the same way; a trace a template cannot carry exactly is stored whole.
 """
 from __future__ import annotations
 
@@ -69,10 +72,11 @@ class _RefIds:
         body = canonical(entry)
         rid = self.known.get(body)
         if rid is None:
-            self.conn.execute("INSERT OR IGNORE INTO explanation_ref (kind, json) VALUES (?, ?)",
-                              [key, body])
-            rid = self.conn.execute("SELECT id FROM explanation_ref WHERE json = ?",
-                                    [body]).fetchone()[0]
+            # looked up first: a publication's copy of the table has no UNIQUE constraint
+            row = self.conn.execute("SELECT id FROM explanation_ref WHERE json = ?",
+                                    [body]).fetchone()
+            rid = row[0] if row else self.conn.execute(
+                "INSERT INTO explanation_ref (kind, json) VALUES (?, ?)", [key, body]).lastrowid
             self.known[body] = rid
         return rid
 
@@ -108,10 +112,12 @@ class Encoder:
 
 def prune(db: Any) -> int:
     """Delete ``explanation_ref`` entries no stored explanation cites any more (after an
-    engine replaced its explanations, e.g. because a parameter changed). Returns how many."""
+    engine replaced its explanations, e.g. because a parameter changed): templates first,
+    then the rules, parameters and texts neither an explanation nor a template cites.
+    Returns how many."""
     conn = _connection(db)
-    conn.execute("""DELETE FROM explanation_ref WHERE kind = 'template' AND id NOT IN (
-      SELECT json_extract(json, '$.t') FROM explanation WHERE json_extract(json, '$.t') > 0)""")
+    templates = conn.execute("""DELETE FROM explanation_ref WHERE kind = 'template' AND id NOT IN (
+      SELECT json_extract(json, '$.t') FROM explanation WHERE json_extract(json, '$.t') > 0)""").rowcount
     # What the remaining templates and the stored-whole explanations cite: rules and
     # parameters in their ``rules``/``parameters`` lists, texts as "\ue002<id>" strings.
     return conn.execute(f"""DELETE FROM explanation_ref WHERE kind != 'template' AND id NOT IN (
@@ -126,7 +132,7 @@ def prune(db: Any) -> int:
       UNION ALL
       SELECT json_extract(v.value, '$[0]') FROM explanation e, json_each(e.json, '$.v') v
       WHERE json_extract(e.json, '$.t') > 0 AND v.type = 'array')
-      """).rowcount
+      """).rowcount + templates
 
 
 def ref_entries(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Any]:
@@ -168,13 +174,22 @@ def expand(data: Mapping[str, Any], refs: Mapping[int, Any]) -> dict[str, Any]:
     return full
 
 
+def stored(conn: sqlite3.Connection, body: str) -> dict[str, Any]:
+    """A stored trace (its JSON text) with its template joined; its rules and parameters
+    are still ``explanation_ref`` ids."""
+    data = json.loads(body)
+    if not _is_templated(data):
+        return data
+    template = ref_entries(conn, [data["t"]])
+    if not template:
+        return {"subject": f"（说明模板 {data['t']} 不存在）"}
+    texts = ref_entries(conn, text_ids(template[data["t"]], data["v"]))
+    return unsplit(data, {**template, **texts})
+
+
 def read(conn: sqlite3.Connection, body: str) -> dict[str, Any]:
     """A stored trace (its JSON text) with its references resolved."""
-    data = json.loads(body)
-    if _is_templated(data):
-        template = ref_entries(conn, [data["t"]])
-        texts = ref_entries(conn, text_ids(template[data["t"]], data["v"]))
-        data = unsplit(data, {**template, **texts})
+    data = stored(conn, body)
     return expand(data, ref_entries(conn, ref_ids(data)))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from cadre_sdk import explanations
 from cadre_sdk.cli import build_cli
 from cadre_sdk.errors import CadreError, PluginError
 from cadre_sdk.hookspecs import hookimpl
@@ -141,7 +142,11 @@ def test_names_in_explanations_are_masked_at_public_level(cadre_db: Any, cadre_l
     published = _connect(result.out)
     row = published.execute("SELECT subject, json FROM explanation WHERE id = 'x:1'").fetchone()
     assert row[0] == f"{NAME_MASK} 的说明"
-    assert json.loads(row[1]) == {"subject": f"干部 {NAME_MASK}", "note": f"{NAME_MASK}：得分 90"}
+    # (the texts are stored once each in explanation_ref: masked there, read back joined)
+    assert explanations.stored(published, row[1]) == {"subject": f"干部 {NAME_MASK}",
+                                                      "note": f"{NAME_MASK}：得分 90"}
+    assert all(NAMES["C001"] not in j and NAMES["C002"] not in j
+               for (j,) in published.execute("SELECT json FROM explanation_ref"))
     escaped_row = published.execute("SELECT json FROM explanation WHERE id = 'x:2'").fetchone()
     assert json.loads(escaped_row[0]) == {"subject": f"干部 {NAME_MASK}"}
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import CadreError
-from ..explanations import canonical
+from .. import explanations
 from ..tables import TableLabels
 
 PUBLIC = "public"
@@ -74,11 +74,15 @@ def withhold_evaluations(conn: sqlite3.Connection, min_raters: int) -> int:
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'explanation'").fetchone():
         return 0
     changed = []
-    for key, text in conn.execute("SELECT id, json FROM explanation WHERE json LIKE ?",
-                                  [f"%{RATERS_KEY}%"]):
-        data = json.loads(text)
+    encoder = explanations.Encoder(conn)
+    # the raters' key is in the template of a templated explanation, in the row otherwise
+    for key, text in conn.execute(
+            "SELECT id, json FROM explanation WHERE json LIKE ?1 OR json_extract(json, '$.t') "
+            "IN (SELECT id FROM explanation_ref WHERE kind = 'template' AND json LIKE ?1)",
+            [f"%{RATERS_KEY}%"]).fetchall():
+        data = explanations.stored(conn, text)
         if withhold_small_evaluations(data, min_raters):
-            changed.append((canonical(data), key))
+            changed.append((encoder.encode(data), key))
     conn.executemany("UPDATE explanation SET json = ? WHERE id = ?", changed)
     return len(changed)
 
