@@ -16,6 +16,7 @@ whole) read the same way; a trace a template cannot carry exactly is stored whol
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
@@ -37,6 +38,12 @@ def canonical(value: Any) -> str:
     """Compact JSON with sorted keys: equal values give equal bytes (re-evaluation stores
     byte-identical explanations)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def digest(body: str) -> int:
+    """The 64-bit digest of an ``explanation_ref`` entry's JSON, by which it is found."""
+    return int.from_bytes(hashlib.blake2b(body.encode("utf-8"), digest_size=8).digest(),
+                          "big", signed=True)
 
 
 def _connection(db: Any) -> sqlite3.Connection:
@@ -72,11 +79,12 @@ class _RefIds:
         body = canonical(entry)
         rid = self.known.get(body)
         if rid is None:
-            # looked up first: a publication's copy of the table has no UNIQUE constraint
-            row = self.conn.execute("SELECT id FROM explanation_ref WHERE json = ?",
-                                    [body]).fetchone()
+            hashed = digest(body)
+            row = self.conn.execute("SELECT id FROM explanation_ref WHERE digest = ? AND json = ?",
+                                    [hashed, body]).fetchone()
             rid = row[0] if row else self.conn.execute(
-                "INSERT INTO explanation_ref (kind, json) VALUES (?, ?)", [key, body]).lastrowid
+                "INSERT INTO explanation_ref (kind, digest, json) VALUES (?, ?, ?)",
+                [key, hashed, body]).lastrowid
             self.known[body] = rid
         return rid
 

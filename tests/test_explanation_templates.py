@@ -86,7 +86,7 @@ def test_any_trace_reads_back_equal(traces) -> None:
     conn.execute("CREATE TABLE explanation (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
                  "subject TEXT NOT NULL, json TEXT NOT NULL)")
     conn.execute("CREATE TABLE explanation_ref (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
-                 "json TEXT NOT NULL UNIQUE)")
+                 "digest INTEGER NOT NULL, json TEXT NOT NULL)")
     explanations.register_sql_function(conn)
     explanations.write(conn, [(f"t:{n}", "t", "s", t) for n, t in enumerate(traces)])
     for n, t in enumerate(traces):
@@ -94,3 +94,32 @@ def test_any_trace_reads_back_equal(traces) -> None:
         assert explanations.lookup(conn, f"t:{n}") == expected
         assert conn.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",
                             [f"t:{n}"]).fetchone()[0] == render_text(expected)
+
+
+def test_a_store_from_before_templates_migrates_and_reads_the_same(cadre_db) -> None:
+    from cadre_sdk.store import migrate
+    conn = cadre_db.conn
+    # the explanation_ref of migration 0003 (UNIQUE json, no digest), with one parameter
+    # cited by an explanation stored whole, as the commit before templates wrote it
+    conn.execute("DROP TABLE explanation_ref")
+    conn.execute("CREATE TABLE explanation_ref (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+                 "json TEXT NOT NULL UNIQUE)")
+    entry = {"path": "x.y", "value": 1, "start": "2015-01-01", "reference": "示例依据",
+             "example": True, "status": "example", "plugin": "p", "file": "f.yaml"}
+    conn.execute("INSERT INTO explanation_ref (id, kind, json) VALUES (7, 'parameters', ?)",
+                 [explanations.canonical(entry)])
+    old = {"subject": "旧说明 2024-01", "inputs": [{"label": "天数", "value": 20}],
+           "rules": [], "parameters": [7], "steps": [], "result": 200}
+    conn.execute("INSERT INTO explanation (id, kind, subject, json) VALUES ('o:1', 'o', 'x', ?)",
+                 [explanations.canonical(old)])
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0006_explanation_ref_digest'")
+    conn.commit()
+    text = rendered(cadre_db, "o:1")
+    migrate(cadre_db)
+    assert rendered(cadre_db, "o:1") == text
+    assert explanations.lookup(conn, "o:1") == {**old, "parameters": [entry]}
+    # a new explanation citing the same parameter finds it by its digest: no second copy
+    explanations.write(cadre_db, [("n:1", "o", "x", {**old, "parameters": [entry]})])
+    assert conn.execute("SELECT count(*) FROM explanation_ref WHERE kind = 'parameters'"
+                        ).fetchone()[0] == 1
+    assert rendered(cadre_db, "n:1") == text
