@@ -17,7 +17,8 @@ returns None).
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 #: Placeholder for a value (a number or a text given whole) in a template.
 VALUE = "\ue000"
@@ -46,7 +47,7 @@ def _token(text: str) -> int | float | str:
     return number if str(number) == text else text
 
 
-def _number_text(value: int | float | str) -> str:
+def _number_text(value: float | str) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
@@ -62,8 +63,7 @@ class Splitter:
         self._keys: set[str] = set()
         self._skeletons: dict[str, int] = {}
 
-    def split(self, data: dict[str, Any], canonical: Callable[[Any], str],
-              keep: tuple[str, ...] = ()) -> dict | None:
+    def split(self, data: dict[str, Any], keep: tuple[str, ...] = ()) -> dict | None:
         """``{"t": template id, "v": values}`` for ``data``, or None if it cannot be split.
         The top-level keys in ``keep`` (lists of reference ids) stay in the template as
         they are."""
@@ -73,10 +73,12 @@ class Splitter:
         except _Unsplittable:
             return None
         template.update({k: data[k] for k in keep if k in data})
-        body = canonical(template)
-        tid = self._templates.get(body)
+        # the template's dicts were built in sorted key order, so repr() is a faithful key
+        # (and cheaper than JSON); ``intern`` stores the canonical JSON on a miss
+        key = repr(template)
+        tid = self._templates.get(key)
         if tid is None:
-            tid = self._templates[body] = self.intern(TEMPLATE_KIND, template)
+            tid = self._templates[key] = self.intern(TEMPLATE_KIND, template)
         return {"t": tid, "v": values}
 
     def _walk(self, node: Any, values: list[Any], varying: bool = False) -> Any:

@@ -114,7 +114,7 @@ class Encoder:
         for key in REF_KEYS:
             if stored.get(key):
                 stored[key] = [self.refs.id(key, entry) for entry in stored[key]]
-        split = self.splitter.split(stored, canonical, REF_KEYS)
+        split = self.splitter.split(stored, REF_KEYS)
         return canonical(stored if split is None else split)
 
 

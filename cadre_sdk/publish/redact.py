@@ -20,8 +20,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import CadreError
 from .. import explanations
+from ..errors import CadreError
 from ..tables import TableLabels
 
 PUBLIC = "public"
