@@ -74,6 +74,10 @@ def withhold_evaluations(conn: sqlite3.Connection, min_raters: int) -> int:
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'explanation'").fetchone():
         return 0
     changed = []
+    if "digest" not in {r[1] for r in conn.execute("PRAGMA table_info(explanation_ref)")}:
+        # a store from before migration 0006 (published without evaluating again): its
+        # entries get no digest, so an entry written here may repeat one (same text)
+        conn.execute("ALTER TABLE explanation_ref ADD COLUMN digest INTEGER")
     encoder = explanations.Encoder(conn)
     # the raters' key is in the template of a templated explanation, in the row otherwise
     for key, text in conn.execute(
