@@ -37,6 +37,8 @@ YEARS = (2022, 2023, 2024)
 AS_OF = "2025-03-31"
 LEVELS = ("public", "oversight")
 TARGETS = {"load": 0.40, "evaluate": 0.25, "rss_mb_at_1m": 200, "p95_ms_at_100k_16": 100}
+#: Store after evaluate and each publication, at most this many times the clerks' files (issue 19).
+SIZE_TARGET = 3.0
 
 
 # --------------------------------------------------------------------------- helpers
@@ -110,7 +112,7 @@ def step_load(work: Path) -> dict:
         s = time.perf_counter() - t
         out[kind] = {"rows": res.rows, "seconds": s}
     db.conn.close()
-    return {"kinds": out}
+    return {"kinds": out, "db_bytes": db_path.stat().st_size}
 
 
 def _parsed_rows(kind: str, paths: list[Path]) -> tuple[str, list[tuple]]:
@@ -826,6 +828,29 @@ def _ok(value: float, target: float, higher: bool = True) -> str:
     return "met" if (value >= target if higher else value <= target) else "**missed**"
 
 
+def sizes_section(s: dict) -> list[str]:
+    """Input MB, store MB after load and after evaluate, publication MB per level, each as a
+    ratio to the clerks' files (the figures of the steps this run or the last one made)."""
+    if "generate" not in s:
+        return []
+    given = s["generate"]["bytes"]
+    rows = [("clerks' files (input)", given, None)]
+    if s.get("load", {}).get("db_bytes"):
+        rows.append(("store after `cadre load`", s["load"]["db_bytes"], None))
+    if "evaluate" in s:
+        rows.append(("store after `cadre evaluate`", s["evaluate"]["db_bytes"], SIZE_TARGET))
+    for level, v in (s.get("publish", {}).get("levels") or {}).items():
+        if isinstance(v, dict) and "bytes" in v:
+            rows.append((f"publication, {level} level", v["bytes"], SIZE_TARGET))
+    lines = ["## Sizes (files on disk, as a ratio to the clerks' files)", "",
+             f"| what | MB | × input | target ≤ {SIZE_TARGET:g}× |", "|---|---:|---:|---|"]
+    for label, size, target in rows:
+        ratio = size / given
+        lines.append(f"| {label} | {size / 1e6:.1f} | {ratio:.2f} | "
+                     f"{_ok(ratio, target, higher=False) if target else ''} |")
+    return [*lines, ""]
+
+
 def render(res: dict) -> str:
     m, s = res["machine"], res["steps"]
     lines = [f"# Benchmark at {res['scale']} ({res['cadres']:,} cadres)", "",
@@ -954,6 +979,7 @@ def render(res: dict) -> str:
                          f"{', '.join(f'{k}×{n}' for k, n in v['status'].items())} | "
                          f"{_ok(c16['p95'], TARGETS['p95_ms_at_100k_16'], higher=False)} |")
         lines.append("")
+    lines += sizes_section(s)
     lines += ["## Peak RSS per step (each step a child process; os.wait4)", "",
               "| step | MB | wall s |", "|---|---:|---:|"]
     for step, v in s.items():
