@@ -123,3 +123,27 @@ def test_a_store_from_before_templates_migrates_and_reads_the_same(cadre_db) -> 
     assert conn.execute("SELECT count(*) FROM explanation_ref WHERE kind = 'parameters'"
                         ).fetchone()[0] == 1
     assert rendered(cadre_db, "n:1") == text
+
+
+def test_later_writes_reuse_what_is_stored_and_not_what_was_rolled_back_or_pruned(
+        cadre_db) -> None:
+    # write() keeps its texts and templates from one call to the next on a connection; a
+    # rollback or a prune in between removes entries it remembers, so it must start again
+    conn = cadre_db.conn
+    first = {"subject": "甲 2024", "steps": [{"label": "天数", "value": 20}], "result": 200}
+    other = {"subject": "乙 2024", "steps": [{"label": "月数", "value": 3}], "result": 9}
+    conn.execute("BEGIN")
+    explanations.write(cadre_db, [("a:1", "a", "x", first)])
+    conn.rollback()
+    explanations.write(cadre_db, [("a:2", "a", "x", other)])
+    explanations.write(cadre_db, [("a:3", "a", "x", first)])
+    conn.commit()
+    assert explanations.lookup(conn, "a:1") is None
+    assert explanations.lookup(conn, "a:3") == first
+    conn.execute("DELETE FROM explanation WHERE id = 'a:3'")
+    explanations.prune(cadre_db)        # first's texts and template go
+    explanations.write(cadre_db, [("a:4", "a", "x", first)])
+    conn.commit()
+    assert explanations.lookup(conn, "a:4") == first
+    assert explanations.lookup(conn, "a:2") == other
+    assert rendered(cadre_db, "a:4") == render_text(first)

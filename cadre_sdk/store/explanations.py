@@ -63,6 +63,11 @@ class _RefIds:
         self.by_object: dict[int, int] = {}
         self.alive: list[Any] = []
 
+    def forget_objects(self) -> None:
+        """Drop the entries found by identity (kept alive only for one write)."""
+        self.by_object.clear()
+        self.alive.clear()
+
     def id(self, key: str, entry: Any) -> int:
         if isinstance(entry, int):          # already a reference
             return entry
@@ -93,10 +98,35 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any]]]) -> i
     """Upsert explanations given as ``(id, kind, subject, trace dict)`` (inside the caller's
     transaction); rules and parameters go to ``explanation_ref``. Returns the row count."""
     conn = _connection(db)
-    encoder = Encoder(conn)
+    encoder = _last_encoder(conn)
     out = [(eid, kind, subject, encoder.encode(data)) for eid, kind, subject, data in rows]
     conn.executemany(_UPSERT, out)
+    encoder.refs.forget_objects()
+    _LAST[:] = [conn, encoder, _ref_state(conn)]
     return len(out)
+
+
+#: The connection, encoder and ``_ref_state`` of the last ``write``: engines write in
+#: batches of a few hundred rows, and an encoder that starts empty looks up every text and
+#: template of its batch again (issue 19: ~15% of the encoding time at 1,500 cadres).
+_LAST: list[Any] = [None, None, None]
+
+
+def _ref_state(conn: sqlite3.Connection) -> tuple:
+    """What tells whether ``explanation_ref`` changed since: its row count, highest id and
+    that entry's digest (a prune, a rolled-back transaction or another writer change them)."""
+    return conn.execute("SELECT count(*), max(id), (SELECT digest FROM explanation_ref "
+                        "ORDER BY id DESC LIMIT 1) FROM explanation_ref").fetchone()
+
+
+def _last_encoder(conn: sqlite3.Connection) -> Encoder:
+    """The last write's encoder if it wrote on ``conn`` and ``explanation_ref`` is as it
+    left it (what it remembers is still stored under the same ids); a new one otherwise."""
+    last_conn, encoder, state = _LAST
+    if last_conn is conn and state == _ref_state(conn):
+        return encoder
+    _LAST[:] = [None, None, None]
+    return Encoder(conn)
 
 
 class Encoder:
