@@ -42,6 +42,8 @@ YEARS = (2022, 2023, 2024)
 AS_OF = "2025-03-31"
 LEVELS = ("public", "oversight")
 TARGETS = {"load": 0.40, "evaluate": 0.25, "rss_mb_at_1m": 200, "p95_ms_at_100k_16": 100}
+#: Store after evaluate and each publication, at most this many times the clerks' files (issue 19).
+SIZE_TARGET = 3.0
 
 
 # --------------------------------------------------------------------------- helpers
@@ -115,7 +117,7 @@ def step_load(work: Path) -> dict:
         s = time.perf_counter() - t
         out[kind] = {"rows": res.rows, "seconds": s}
     db.conn.close()
-    return {"kinds": out}
+    return {"kinds": out, "db_bytes": db_path.stat().st_size}
 
 
 def _parsed_rows(kind: str, paths: list[Path]) -> tuple[str, list[tuple]]:
@@ -469,8 +471,8 @@ def subsidy_loop(plugins: Any, conn: sqlite3.Connection) -> Any:
     A rule with another formula (a plugin's own ``compute``) has no baseline: ValueError."""
     from cadre_sdk import formulas
     from cadre_sdk.defaults import subsidies as default_rules
-    from cadre_sdk.engines.subsidies import _ATTENDANCE_SQL, _month_index, _spells
-    from cadre_sdk.engines.subsidy_calls import parameter_date
+    from cadre_sdk.engines.subsidies.engine import _ATTENDANCE_SQL, _month_index, _spells
+    from cadre_sdk.engines.subsidies.calls import parameter_date
 
     book = plugins.book
     schemes = sorted({r.key for r in book.all("subsidy")})
@@ -572,10 +574,11 @@ def step_evaluate_ab(work: Path, rounds: int = 3) -> dict:
     (so every run starts from the loaded store). Medians of the wall seconds and of the
     process's CPU seconds (which other jobs on a shared machine disturb much less). The first round checks
     that the baselines' results equal the engines' (every score, every ledger amount)."""
-    from cadre_sdk.engines import assessment, subsidies
-    from cadre_sdk.evaluate import _fewer_collections
-    from cadre_sdk.plugins import plugin_time_limit
-    from cadre_sdk.store import migrate, open_db
+    from cadre_sdk.engines.assessment import engine as assessment
+    from cadre_sdk.engines.subsidies import engine as subsidies
+    from cadre_sdk.engines.evaluate import _fewer_collections
+    from cadre_sdk.plugin_host.watchdog import plugin_time_limit
+    from cadre_sdk.store.database import migrate, open_db
 
     plugins, _ = _plugins()
     db_path = work / "ab.db"
@@ -1008,6 +1011,29 @@ def _ok(value: float, target: float, higher: bool = True) -> str:
     return "met" if (value >= target if higher else value <= target) else "**missed**"
 
 
+def sizes_section(s: dict) -> list[str]:
+    """Input MB, store MB after load and after evaluate, publication MB per level, each as a
+    ratio to the clerks' files (the figures of the steps this run or the last one made)."""
+    if "generate" not in s:
+        return []
+    given = s["generate"]["bytes"]
+    rows = [("clerks' files (input)", given, None)]
+    if s.get("load", {}).get("db_bytes"):
+        rows.append(("store after `cadre load`", s["load"]["db_bytes"], None))
+    if "evaluate" in s:
+        rows.append(("store after `cadre evaluate`", s["evaluate"]["db_bytes"], SIZE_TARGET))
+    for level, v in (s.get("publish", {}).get("levels") or {}).items():
+        if isinstance(v, dict) and "bytes" in v:
+            rows.append((f"publication, {level} level", v["bytes"], SIZE_TARGET))
+    lines = ["## Sizes (files on disk, as a ratio to the clerks' files)", "",
+             f"| what | MB | × input | target ≤ {SIZE_TARGET:g}× |", "|---|---:|---:|---|"]
+    for label, size, target in rows:
+        ratio = size / given
+        lines.append(f"| {label} | {size / 1e6:.1f} | {ratio:.2f} | "
+                     f"{_ok(ratio, target, higher=False) if target else ''} |")
+    return [*lines, ""]
+
+
 def render(res: dict) -> str:
     m, s = res["machine"], res["steps"]
     lines = [f"# Benchmark at {res['scale']} ({res['cadres']:,} cadres)", "",
@@ -1150,6 +1176,7 @@ def render(res: dict) -> str:
                          f"{', '.join(f'{k}×{n}' for k, n in v['status'].items())} | "
                          f"{_ok(c16['p95'], TARGETS['p95_ms_at_100k_16'], higher=False)} |")
         lines.append("")
+    lines += sizes_section(s)
     lines += ["## Peak RSS per step (each step a child process; os.wait4)", "",
               "| step | MB | wall s |", "|---|---:|---:|"]
     for step, v in s.items():

@@ -9,7 +9,6 @@ comments. The helpers here (``World``, ``local_plugin``) are shared with the quo
 """
 from __future__ import annotations
 
-import json
 import types
 
 import pytest
@@ -594,8 +593,9 @@ def test_rules_and_parameters_are_stored_once_per_rule_set(world, run):
     run(db, golmud())
 
     def see(aid):
-        return json.loads(db.execute("SELECT json FROM explanation WHERE id = ?",
-                                     [f"assessment:{aid}"]).fetchone()[0])["see"]
+        return explanations.stored(db.conn, db.execute(
+            "SELECT json FROM explanation WHERE id = ?", [f"assessment:{aid}"]).fetchone()[0]
+            )["see"]
     # A1 and A2 used the same rules (all provincial defaults): one shared entry;
     # A3 was graded by 格尔木's rule: another
     assert see("A1") == see("A2") != see("A3")

@@ -40,8 +40,16 @@ def trace(subject: str, days: int) -> Trace:
 
 
 def refs(db) -> list[tuple[int, str, dict]]:
+    """The stored rules and parameters (templates and texts left out)."""
     return [(i, k, json.loads(j)) for i, k, j in
-            db.execute("SELECT id, kind, json FROM explanation_ref ORDER BY id")]
+            db.execute("SELECT id, kind, json FROM explanation_ref "
+                       "WHERE kind IN ('rules', 'parameters') ORDER BY id")]
+
+
+def stored_row(db, eid: str) -> dict:
+    """An explanation's stored trace, its template joined (rules and parameters as ids)."""
+    body = db.execute("SELECT json FROM explanation WHERE id = ?", [eid]).fetchone()[0]
+    return explanations.stored(db.conn, body)
 
 
 def test_each_rule_and_parameter_is_stored_once_and_cited_by_id(cadre_db) -> None:
@@ -56,8 +64,7 @@ def test_each_rule_and_parameter_is_stored_once_and_cited_by_id(cadre_db) -> Non
                             "start": "2015-01-01", "reference": "示例依据：在岗天数",
                             "example": True, "status": "example", "plugin": "plug_a",
                             "file": "subsidies.yaml"}
-    row = json.loads(cadre_db.execute("SELECT json FROM explanation WHERE id = 's:b'"
-                                      ).fetchone()[0])
+    row = stored_row(cadre_db, "s:b")
     assert (row["rules"], row["parameters"]) == ([rule_id], [days_id, tiers_id])
     assert row["inputs"] == [{"label": "在岗天数", "value": 18}]
 
@@ -101,10 +108,15 @@ def test_prune_removes_only_entries_nobody_cites(cadre_db) -> None:
     other.parameter(pv("x.y", 1, "r", example=False, file="f.yaml"), "plug_b")
     explanations.write(cadre_db, [("o:1", "o", "o", other.to_dict())])
     assert len(refs(cadre_db)) == 4
+    text_a = cadre_db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 's:a'"
+                              ).fetchone()[0]
     cadre_db.execute("DELETE FROM explanation WHERE id = 'o:1'")
-    assert explanations.prune(cadre_db) == 1
+    # o:1's template, its parameter and its subject's text "其他" (s:a does not cite them)
+    assert explanations.prune(cadre_db) == 3
     assert [k for _, k, _ in refs(cadre_db)] == ["rules", "parameters", "parameters"]
     assert explanations.prune(cadre_db) == 0
+    assert cadre_db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 's:a'"
+                            ).fetchone()[0] == text_a
 
 
 def test_note_sql_and_see_are_rendered() -> None:

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from cadre_sdk.cli.app import build_cli
 from cadre_sdk.core.errors import CadreError, PluginError
+from cadre_sdk.store import explanations
 from cadre_sdk.hookspecs import hookimpl
 from cadre_sdk.publish import publish
 from cadre_sdk.publish.copy import FILTER_COLUMNS
@@ -21,7 +22,7 @@ from cadre_sdk.publish.labels import UNLABELLED, UNLABELLED_COLUMN
 from cadre_sdk.publish.metadata import hash_file, sidecar
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.publish.redact import (
-    AGGREGATE_ONLY, ID_MASK, NAME_MASK, RedactionError, id_numbers_in, normal_form,
+    AGGREGATE_ONLY, ID_MASK, NAME_MASK, RATERS_KEY, RedactionError, id_numbers_in, normal_form,
 )
 from cadre_sdk.rules import CannedQuery
 from cadre_sdk.store.explanations import register_sql_function
@@ -153,7 +154,11 @@ def test_names_in_explanations_are_masked_at_public_level(cadre_db: Any, cadre_l
     published = _connect(result.out)
     row = published.execute("SELECT subject, json FROM explanation WHERE id = 'x:1'").fetchone()
     assert row[0] == f"{NAME_MASK} 的说明"
-    assert json.loads(row[1]) == {"subject": f"干部 {NAME_MASK}", "note": f"{NAME_MASK}：得分 90"}
+    # (the texts are stored once each in explanation_ref: masked there, read back joined)
+    assert explanations.stored(published, row[1]) == {"subject": f"干部 {NAME_MASK}",
+                                                      "note": f"{NAME_MASK}：得分 90"}
+    assert all(NAMES["C001"] not in j and NAMES["C002"] not in j
+               for (j,) in published.execute("SELECT json FROM explanation_ref"))
     escaped_row = published.execute("SELECT json FROM explanation WHERE id = 'x:2'").fetchone()
     assert json.loads(escaped_row[0]) == {"subject": f"干部 {NAME_MASK}"}
 
@@ -320,3 +325,35 @@ def test_canned_queries_show_the_form_first_and_name_parameters_once(public_db: 
     for query in queries:
         assert query["hide_sql"] is True, query["title"]
         assert query["description"].count("参数：") <= 1, query["title"]
+
+
+def test_a_store_evaluated_before_migration_0006_publishes_with_votes_withheld(
+        cadre_db: Any, cadre_load: Any, tmp_path: Path) -> None:
+    # A store written before templates: explanations stored whole, explanation_ref of
+    # migration 0003 (UNIQUE json, no digest column), migration 0006 not applied. Publishing
+    # it without evaluating again must still withhold a small evaluation's votes, which
+    # writes the amended explanation (its texts and template) into explanation_ref.
+    load_sample(cadre_db, cadre_load)
+    conn = cadre_db.conn
+    conn.execute("DROP TABLE explanation_ref")
+    conn.execute("CREATE TABLE explanation_ref (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+                 "json TEXT NOT NULL UNIQUE)")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0006_explanation_ref_digest'")
+    old = {"subject": "考核 2024", "inputs": [{"label": "民主测评",
+                                               "value": {RATERS_KEY: 5, "优秀": 3}}],
+           "rules": [], "parameters": [], "steps": [], "result": "优秀"}
+    conn.execute("INSERT INTO explanation (id, kind, subject, json) VALUES ('o:1', 'o', 'x', ?)",
+                 [explanations.canonical(old)])
+    conn.execute("CREATE TABLE local_note (id TEXT PRIMARY KEY, explanation_id TEXT)")
+    conn.execute("INSERT INTO local_note VALUES ('n1', 'o:1')")
+    conn.commit()
+    path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+    result = publish(path, tmp_path / "p.db", level="public", plugins=make_plugins(),
+                     min_raters=12)
+    published = _connect(result.out)
+    stored = published.execute("SELECT json FROM explanation WHERE id = 'o:1'").fetchone()[0]
+    # 5 raters < 12: the votes read as the notice, everything else as before
+    assert explanations.stored(published, stored) == {
+        **old, "inputs": [{"label": "民主测评", "value": "参评人数不足 12 人，票数不公开"}]}
+    # the source store is left as it was (still without the digest column)
+    assert "digest" not in {r[1] for r in conn.execute("PRAGMA table_info(explanation_ref)")}

@@ -79,6 +79,7 @@ MOVES: dict[str, str] = {
     # store: the SQLite store, explanations, labels, the calendar's tables
     "cadre_sdk.store": "cadre_sdk.store.database",
     "cadre_sdk.explanations": "cadre_sdk.store.explanations",
+    "cadre_sdk.explanation_templates": "cadre_sdk.store.explanation_templates",
     "cadre_sdk.tables": "cadre_sdk.store.table_labels",
     "cadre_sdk.calendar_store": "cadre_sdk.store.calendar",
     # ingest: reading clerks' files, normalizing, the load pipeline, keys

@@ -87,8 +87,10 @@ describe("explanation", "计算说明",
 describe("explanation_ref", "说明引用",
          "计算说明中引用的适用规则与参数（含施行日期、依据和提供插件），每条只存一次，"
          "说明中以编号引用。",
-         {"id": "引用编号", "kind": "类别", "json": "内容"},
-         notes={"kind": "rules 适用规则；parameters 参数"})
+         {"id": "引用编号", "kind": "类别", "digest": "内容摘要", "json": "内容"},
+         notes={"kind": "rules 适用规则；parameters 参数；text 说明中的文字（数字另存）；"
+                        "template 说明的结构",
+                "digest": "内容的 64 位摘要，用于按内容查找条目"})
 
 describe("publication", "发布信息",
          "本发布文件的来历：访问级别、生成时间、cadre-sdk 版本、源数据库哈希、测评汇总门槛等。"

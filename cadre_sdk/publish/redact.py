@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cadre_sdk.core.errors import CadreError
+from cadre_sdk.store import explanations
 from cadre_sdk.store.explanations import canonical
 from cadre_sdk.store.table_labels import TableLabels
 
@@ -93,11 +94,19 @@ def withhold_evaluations(conn: sqlite3.Connection, min_raters: int) -> int:
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'explanation'").fetchone():
         return 0
     changed = []
-    for key, text in conn.execute("SELECT id, json FROM explanation WHERE json LIKE ?",
-                                  [f"%{RATERS_KEY}%"]):
-        data = json.loads(text)
+    if "digest" not in {r[1] for r in conn.execute("PRAGMA table_info(explanation_ref)")}:
+        # a store from before migration 0006 (published without evaluating again): its
+        # entries get no digest, so an entry written here may repeat one (same text)
+        conn.execute("ALTER TABLE explanation_ref ADD COLUMN digest INTEGER")
+    encoder = explanations.Encoder(conn)
+    # the raters' key is in the template of a templated explanation, in the row otherwise
+    for key, text in conn.execute(
+            "SELECT id, json FROM explanation WHERE json LIKE ?1 OR json_extract(json, '$.t') "
+            "IN (SELECT id FROM explanation_ref WHERE kind = 'template' AND json LIKE ?1)",
+            [f"%{RATERS_KEY}%"]).fetchall():
+        data = explanations.stored(conn, text)
         if withhold_small_evaluations(data, min_raters):
-            changed.append((canonical(data), key))
+            changed.append((encoder.encode(data), key))
     conn.executemany("UPDATE explanation SET json = ? WHERE id = ?", changed)
     return len(changed)
 

@@ -144,6 +144,26 @@ def _annual_grade(db: sqlite_utils.Database) -> None:
         db[cls.__kind__].create_index(list(columns), if_not_exists=True)
 
 
+@core(name="0006_explanation_ref_digest")
+def _explanation_ref_digest(db: sqlite_utils.Database) -> None:
+    # Entries are found by a 64-bit digest of their JSON instead of a UNIQUE index on the JSON
+    # itself (issue 19): templates are ~1 KB each, and an index holding them took twice the
+    # table's size in overflow pages. Ids are kept, so stored explanations still cite them.
+    db.execute("""CREATE TABLE explanation_ref_new (
+      id INTEGER PRIMARY KEY,
+      kind TEXT NOT NULL,          -- rules, parameters, text or template
+      digest INTEGER NOT NULL,     -- explanations.digest(json): finds an entry by its content
+      json TEXT NOT NULL           -- the entry, canonical JSON
+    )""")
+    db.conn.executemany("INSERT INTO explanation_ref_new (id, kind, digest, json) "
+                        "VALUES (?, ?, ?, ?)",
+                        [(i, k, explanations.digest(j), j) for i, k, j in db.conn.execute(
+                            "SELECT id, kind, json FROM explanation_ref ORDER BY id")])
+    db.execute("DROP TABLE explanation_ref")
+    db.execute("ALTER TABLE explanation_ref_new RENAME TO explanation_ref")
+    db.execute("CREATE INDEX idx_explanation_ref_digest ON explanation_ref (digest)")
+
+
 def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = False
             ) -> sqlite_utils.Database:
     """Open a store. ``create`` makes a new one; otherwise the file must exist.

@@ -5,20 +5,25 @@ readable Chinese.
 the trace as compact JSON (``Trace.to_dict`` shape). The rules and dated parameters a trace
 cites are the same few hundred entries across hundreds of thousands of rows (each parameter
 with its reference sentence), so each distinct entry is stored once in ``explanation_ref`` and
-a stored trace's ``rules`` and ``parameters`` are lists of those ids. The Chinese text is not
-stored: ``render`` (Python) and the SQL function ``cadre_explain(json)`` (registered on every
+a stored trace's ``rules`` and ``parameters`` are lists of those ids. The rest of the trace is
+stored as a template and its values (``explanation_templates``): each template and each text
+without its numbers once in ``explanation_ref``, the row only ``{"t": id, "v": [values]}``,
+numbers as JSON numbers. The Chinese text is not stored: ``render`` (Python) and the SQL function ``cadre_explain(json)`` (registered on every
 store connection and in the publication) produce it on demand from the JSON.
 
-Explanations stored before ``explanation_ref`` existed (entries inline) read the same way.
+Explanations stored before ``explanation_ref`` or templates existed (entries inline, traces
+whole) read the same way; a trace a template cannot carry exactly is stored whole.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cadre_sdk.core.trace import render_text
+from cadre_sdk.store.explanation_templates import TEXT, Splitter, join, text_ids
 
 #: The keys of a trace whose entries are stored once in ``explanation_ref``.
 REF_KEYS = ("rules", "parameters")
@@ -33,6 +38,12 @@ def canonical(value: Any) -> str:
     """Compact JSON with sorted keys: equal values give equal bytes (re-evaluation stores
     byte-identical explanations)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def digest(body: str) -> int:
+    """The 64-bit digest of an ``explanation_ref`` entry's JSON, by which it is found."""
+    return int.from_bytes(hashlib.blake2b(body.encode("utf-8"), digest_size=8).digest(),
+                          "big", signed=True)
 
 
 def _connection(db: Any) -> sqlite3.Connection:
@@ -52,22 +63,34 @@ class _RefIds:
         self.by_object: dict[int, int] = {}
         self.alive: list[Any] = []
 
+    def forget_objects(self) -> None:
+        """Drop the entries found by identity (kept alive only for one write)."""
+        self.by_object.clear()
+        self.alive.clear()
+
     def id(self, key: str, entry: Any) -> int:
         if isinstance(entry, int):          # already a reference
             return entry
         rid = self.by_object.get(id(entry))
         if rid is not None:
             return rid
+        rid = self.intern(key, entry)
+        self.by_object[id(entry)] = rid
+        self.alive.append(entry)
+        return rid
+
+    def intern(self, key: str, entry: Any) -> int:
+        """The id of ``entry`` (stored under kind ``key`` the first time)."""
         body = canonical(entry)
         rid = self.known.get(body)
         if rid is None:
-            self.conn.execute("INSERT OR IGNORE INTO explanation_ref (kind, json) VALUES (?, ?)",
-                              [key, body])
-            rid = self.conn.execute("SELECT id FROM explanation_ref WHERE json = ?",
-                                    [body]).fetchone()[0]
+            hashed = digest(body)
+            row = self.conn.execute("SELECT id FROM explanation_ref WHERE digest = ? AND json = ?",
+                                    [hashed, body]).fetchone()
+            rid = row[0] if row else self.conn.execute(
+                "INSERT INTO explanation_ref (kind, digest, json) VALUES (?, ?, ?)",
+                [key, hashed, body]).lastrowid
             self.known[body] = rid
-        self.by_object[id(entry)] = rid
-        self.alive.append(entry)
         return rid
 
 
@@ -75,25 +98,79 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any]]]) -> i
     """Upsert explanations given as ``(id, kind, subject, trace dict)`` (inside the caller's
     transaction); rules and parameters go to ``explanation_ref``. Returns the row count."""
     conn = _connection(db)
-    refs = _RefIds(conn)
-    out = []
-    for eid, kind, subject, data in rows:
+    encoder = _last_encoder(conn)
+    out = [(eid, kind, subject, encoder.encode(data)) for eid, kind, subject, data in rows]
+    conn.executemany(_UPSERT, out)
+    encoder.refs.forget_objects()
+    _LAST[:] = [conn, encoder, _ref_state(conn)]
+    return len(out)
+
+
+#: The connection, encoder and ``_ref_state`` of the last ``write``: engines write in
+#: batches of a few hundred rows, and an encoder that starts empty looks up every text and
+#: template of its batch again (issue 19: ~15% of the encoding time at 1,500 cadres).
+_LAST: list[Any] = [None, None, None]
+
+
+def _ref_state(conn: sqlite3.Connection) -> tuple:
+    """What tells whether ``explanation_ref`` changed since: its row count, highest id and
+    that entry's digest (a prune, a rolled-back transaction or another writer change them)."""
+    return conn.execute("SELECT count(*), max(id), (SELECT digest FROM explanation_ref "
+                        "ORDER BY id DESC LIMIT 1) FROM explanation_ref").fetchone()
+
+
+def _last_encoder(conn: sqlite3.Connection) -> Encoder:
+    """The last write's encoder if it wrote on ``conn`` and ``explanation_ref`` is as it
+    left it (what it remembers is still stored under the same ids); a new one otherwise."""
+    last_conn, encoder, state = _LAST
+    if last_conn is conn and state == _ref_state(conn):
+        return encoder
+    _LAST[:] = [None, None, None]
+    return Encoder(conn)
+
+
+class Encoder:
+    """Encodes traces for storage on one connection (inside the caller's transaction): rules
+    and parameters as ``explanation_ref`` ids, then the trace as a template id and its values
+    (``explanation_templates``). Keep one for a whole write: it remembers what it stored."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.refs = _RefIds(conn)
+        self.splitter = Splitter(self.refs.intern)
+
+    def encode(self, data: Mapping[str, Any]) -> str:
+        """The stored JSON text of the trace ``data``."""
         stored = dict(data)
         for key in REF_KEYS:
             if stored.get(key):
-                stored[key] = [refs.id(key, entry) for entry in stored[key]]
-        out.append((eid, kind, subject, canonical(stored)))
-    conn.executemany(_UPSERT, out)
-    return len(out)
+                stored[key] = [self.refs.id(key, entry) for entry in stored[key]]
+        split = self.splitter.split(stored, REF_KEYS)
+        return canonical(stored if split is None else split)
 
 
 def prune(db: Any) -> int:
     """Delete ``explanation_ref`` entries no stored explanation cites any more (after an
-    engine replaced its explanations, e.g. because a parameter changed). Returns how many."""
+    engine replaced its explanations, e.g. because a parameter changed): templates first,
+    then the rules, parameters and texts neither an explanation nor a template cites.
+    Returns how many."""
     conn = _connection(db)
-    return conn.execute("""DELETE FROM explanation_ref WHERE id NOT IN (
-      SELECT r.value FROM explanation e, json_each(e.json) k, json_each(k.value) r
-      WHERE k.key IN ('rules', 'parameters') AND k.type = 'array')""").rowcount
+    templates = conn.execute("""DELETE FROM explanation_ref WHERE kind = 'template' AND id NOT IN (
+      SELECT json_extract(json, '$.t') FROM explanation WHERE json_extract(json, '$.t') > 0)""").rowcount
+    # What the remaining templates and the stored-whole explanations cite: rules and
+    # parameters in their ``rules``/``parameters`` lists, texts as "\ue002<id>" strings.
+    return conn.execute(f"""DELETE FROM explanation_ref WHERE kind != 'template' AND id NOT IN (
+      SELECT r.value FROM (SELECT json FROM explanation UNION ALL
+                           SELECT json FROM explanation_ref WHERE kind = 'template') e,
+             json_each(e.json) k, json_each(k.value) r
+      WHERE k.key IN ('rules', 'parameters') AND k.type = 'array'
+      UNION ALL
+      SELECT CAST(substr(t.value, 2) AS INTEGER)
+      FROM explanation_ref x, json_tree(x.json) t
+      WHERE x.kind = 'template' AND t.type = 'text' AND substr(t.value, 1, 1) = '{TEXT}'
+      UNION ALL
+      SELECT json_extract(v.value, '$[0]') FROM explanation e, json_each(e.json, '$.v') v
+      WHERE json_extract(e.json, '$.t') > 0 AND v.type = 'array')
+      """).rowcount + templates
 
 
 def ref_entries(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Any]:
@@ -107,14 +184,27 @@ def ref_entries(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Any]:
 
 
 def ref_ids(data: Mapping[str, Any]) -> set[int]:
-    """The reference ids a stored trace cites."""
+    """The reference ids a stored trace cites (a template's: see ``read``)."""
     return {e for key in REF_KEYS for e in data.get(key) or () if isinstance(e, int)}
 
 
+def _is_templated(data: Any) -> bool:
+    return isinstance(data, dict) and set(data) == {"t", "v"}
+
+
+def unsplit(data: Mapping[str, Any], refs: Mapping[int, Any]) -> dict[str, Any]:
+    """A stored trace with its template and texts put back (unchanged if it was stored
+    whole); ``refs`` must hold the template and its texts."""
+    if not _is_templated(data):
+        return dict(data)
+    return join(refs[data["t"]], data["v"], refs)
+
+
 def expand(data: Mapping[str, Any], refs: Mapping[int, Any]) -> dict[str, Any]:
-    """The trace with its reference ids replaced by the entries they name (an id missing from
-    ``refs`` stays visible as ``{"missing_ref": id}`` rather than disappearing)."""
-    full = dict(data)
+    """The trace with its template joined and its reference ids replaced by the entries they
+    name (an id missing from ``refs`` stays visible as ``{"missing_ref": id}`` rather than
+    disappearing)."""
+    full = unsplit(data, refs)
     for key in REF_KEYS:
         if full.get(key):
             full[key] = [refs.get(e, {"missing_ref": e}) if isinstance(e, int) else e
@@ -122,9 +212,22 @@ def expand(data: Mapping[str, Any], refs: Mapping[int, Any]) -> dict[str, Any]:
     return full
 
 
+def stored(conn: sqlite3.Connection, body: str) -> dict[str, Any]:
+    """A stored trace (its JSON text) with its template joined; its rules and parameters
+    are still ``explanation_ref`` ids."""
+    data = json.loads(body)
+    if not _is_templated(data):
+        return data
+    template = ref_entries(conn, [data["t"]])
+    if not template:
+        return {"subject": f"（说明模板 {data['t']} 不存在）"}
+    texts = ref_entries(conn, text_ids(template[data["t"]], data["v"]))
+    return unsplit(data, {**template, **texts})
+
+
 def read(conn: sqlite3.Connection, body: str) -> dict[str, Any]:
     """A stored trace (its JSON text) with its references resolved."""
-    data = json.loads(body)
+    data = stored(conn, body)
     return expand(data, ref_entries(conn, ref_ids(data)))
 
 

@@ -1,0 +1,33 @@
+"""Run ``cadre evaluate STORE [options]`` in-process and print, on stderr, the wall seconds of
+the whole command and of ``explanations.write`` (wrapped before the engines import it).
+
+Compare two source trees on copies of one store, interleaved (issue 19, FINDINGS.md):
+``PYTHONPATH=<tree> .venv/bin/python benchmarks/explanation_write_time.py run.db --as-of D``."""
+import sys
+import time
+
+import cadre_sdk.store.explanations as ex
+
+spent = [0.0, 0]
+_write = ex.write
+
+
+def timed(db, rows):
+    t = time.perf_counter()
+    n = _write(db, rows)
+    spent[0] += time.perf_counter() - t
+    spent[1] += n
+    return n
+
+
+ex.write = timed
+from cadre_sdk.cli.app import main  # noqa: E402
+
+t0 = time.perf_counter()
+try:
+    main(["evaluate", *sys.argv[1:]])
+except SystemExit:
+    pass
+finally:
+    print(f"RESULT src={ex.__file__} evaluate={time.perf_counter() - t0:.2f}s "
+          f"explanations.write={spent[0]:.2f}s rows={spent[1]}", file=sys.stderr)
