@@ -40,6 +40,11 @@ AGGREGATE_ONLY = frozenset({
     "assessment", "indicator_score", "annual_grade", "attendance", "training", "care_record",
     "assessment_result", "consequence", "candidate_pool", "care_gap", "career_summary",
     "subsidy_ledger",
+    # cases and adjustments: one row per case (event, finding, deadline, decision) or per
+    # adjustment; the public level has their aggregates (``event_aggregates``) instead
+    "case", "case_state", "case_event", "case_finding", "case_deadline", "case_decision",
+    "decision_dimension", "event_chain", "adjustment", "adjustment_link", "adjustment_status",
+    "adjustment_inventory", "staffing_breach",
 })
 #: Columns naming a person, left out at public level wherever they occur: no public row
 #: links a case or an adjustment to a person.
