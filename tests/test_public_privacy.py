@@ -353,6 +353,7 @@ def test_the_home_page_explains_the_model(public_db: Path) -> None:
         page = client.get("/").text
     assert "公开版如何保护个人信息" in page and "准标识符" in page
     assert "至少由 5 名干部共有" in page and "少于 5 人，不公开" in page and "不少于 10 人" in page
+    assert "不公开逐案、逐人的记录" in page
 
 
 def test_cadre_scan_reports_findings_and_fails(public_db: Path, sample_store: Path,
