@@ -52,7 +52,12 @@ def test_every_canned_query_runs_with_chinese_title_and_parameters(
     client, path = (public, public_db) if level == "public" else (oversight, oversight_db)
     cookies = _login(client) if level == "oversight" else {}
     queries = _queries(path)
-    assert {"search", "assessment_grade_distribution", "cases_by_stage"} <= set(queries)
+    assert {"search", "assessment_grade_distribution", "cases_by_stage_summary",
+            "adjustment_inventory_summary", "staffing_breach_summary"} <= set(queries)
+    # the queries over rows per case, per adjustment or per breach: oversight only
+    rows = {"cases_by_stage", "decisions_by_dimension", "decisions_by_prefecture",
+            "determination_mismatches_by_body", "adjustment_inventory", "staffing_breaches"}
+    assert (rows <= set(queries)) if level == "oversight" else not rows & set(queries)
     for name, query in queries.items():
         assert re.search(r"[\u4e00-\u9fff]", query["title"]), name
         assert all(f":{p}" in query["sql"] for p in query["params"]), name
