@@ -64,12 +64,12 @@ def test_public_pages_have_chinese_chrome(public_db: Path, page: Any) -> None:
         assert page.url.endswith("?year=2024") and page.title() == "监督看板"
         assert english_words(page) == set()
 
-        page.goto(f"{url}/public/explanation")
-        page.locator("table.rows-and-columns tbody tr td a").first.click()
+        # (a case's explanation with its steps is oversight-only now: the training coverage's
+        # cites its rules and parameters)
+        page.goto(f"{url}/public/explanation/training_coverage~3A2024")
         page.wait_for_selector(".cadre-explanation")
         assert english_words(page) == set()
-        steps = page.locator(".cadre-explanation ol li")
-        assert steps.count() >= 1
+        assert "参数及依据：" in page.locator(".cadre-explanation").inner_text()
         raw = page.get_by_role("link", name="原始数据")
         assert raw.get_attribute("href").endswith(".json")
 

@@ -231,7 +231,8 @@ def test_cases_by_stage_and_overdue_queries(db, cadre_load, cadre_plugins):
     assert [(r["案件编号"], r["逾期天数"], r["责任机关"]) for r in overdue] == [
         ("R2024-001", 34, "市州纪委监委、市州委组织部")]
     assert queries["overdue_cases"].item.level == "oversight"
-    assert queries["cases_by_stage"].item.level == "public"
+    assert queries["cases_by_stage"].item.level == "oversight"
+    assert queries["cases_by_stage_summary"].item.level == "public"
 
 
 class BadLimitUnit:

@@ -133,9 +133,10 @@ def public(public_db: Path) -> Iterator[PublicationClient]:  # noqa: F811
 
 
 def test_the_publication_renders_cited_parameters_with_their_sources(public) -> None:
-    # (a person's assessment is not public: a case's state cites the time limits it applies)
+    # (a person's assessment and a case are not public: the training coverage cites the
+    # training hours it applies)
     shared = public.json("/public.json?sql=" + "SELECT id FROM explanation WHERE kind = "
-                         "'case_state' ORDER BY id LIMIT 1&_shape=array")[0]["id"]
+                         "'training_coverage' ORDER BY id LIMIT 1&_shape=array")[0]["id"]
     page = public.get(f"/public/explanation/{shared.replace(':', '~3A')}").text
     assert 'class="cadre-explanation"' in page
     assert "参数及依据：" in page and "依据：" in page and "适用规则：" in page

@@ -202,24 +202,54 @@ def _store_secrets(store: Path) -> tuple[list[str], list[str]]:
     return [n for n, _ in rows], [i for _, i in rows]
 
 
-def test_the_sample_public_file_scans_clean_and_its_typed_cells_are_masked(
-        public_db: Path, sample_store: Path) -> None:
+#: Tables of rows per case, per adjustment or per staffing breach: oversight level only.
+_EVENT_ROWS = ("case", "case_state", "case_event", "case_finding", "case_deadline",
+               "case_decision", "decision_dimension", "event_chain", "adjustment",
+               "adjustment_link", "adjustment_status", "adjustment_inventory", "staffing_breach")
+
+
+def test_the_sample_public_file_scans_clean_and_has_no_case_or_adjustment_rows(
+        public_db: Path, oversight_db: Path, sample_store: Path) -> None:
     names, ids = _store_secrets(sample_store)
     assert scan(public_db, names=names, cadre_ids=ids, limits=Thresholds()) == []
-    conn = sqlite3.connect(public_db)
-    summary = conn.execute("SELECT summary FROM [case] WHERE id = 'K001'").fetchone()[0]
-    note = conn.execute("SELECT note FROM case_event WHERE case_id = 'K001' AND seq = 2"
-                        ).fetchone()[0]
-    adjusted = conn.execute("SELECT note FROM adjustment WHERE id = 'J001'").fetchone()[0]
+    public = sqlite3.connect(public_db)
+    tables = {r[0] for r in public.execute("SELECT name FROM sqlite_master")}
+    kinds = {r[0] for r in public.execute("SELECT DISTINCT kind FROM search_index")}
+    public.close()
+    assert not tables & set(_EVENT_ROWS)
+    # the search index holds no case or adjustment text (it indexes published rows only)
+    assert kinds <= {"单位", "地区"}, kinds
+    oversight = sqlite3.connect(oversight_db)
+    summary = oversight.execute("SELECT summary FROM [case] WHERE id = 'K001'").fetchone()[0]
+    oversight.close()
+    # oversight keeps the case row (names too), with the grouped ID number masked
+    assert "王 芳" in summary and ID_MASK in summary
+    assert ID_NUMBERS["C004"] not in normal_form(summary)
+
+
+def _typed_unit_store(sample_store: Path, folder: Path) -> Path:
+    """A copy of the sample store whose first unit's name has a grouped ID number, a name with
+    a space inside and a full-width phone number typed into it (public text cells)."""
+    store = folder / "typed.db"
+    shutil.copy(sample_store, store)
+    number = ID_NUMBERS["C004"]
+    _plant(store, "UPDATE unit SET name = name || ? WHERE rowid = (SELECT min(rowid) FROM unit)",
+           f"（联系人 王 芳，身份证 {number[:6]} {number[6:14]} {number[14:]}，"
+           "电话 １３９１２３４５６７８）")
+    return store
+
+
+def test_typed_cells_of_public_tables_are_masked(sample_store: Path, tmp_path: Path) -> None:
+    store = _typed_unit_store(sample_store, tmp_path)
+    out = tmp_path / "public.db"
+    publish(store, out, level="public", plugins=make_plugins())
+    conn = sqlite3.connect(out)
+    name = conn.execute("SELECT name FROM unit WHERE name LIKE '%联系人%'").fetchone()[0]
     masked = dict(conn.execute("SELECT key, value FROM publication"))["masked_cells"]
     conn.close()
-    assert summary.count(NAME_MASK) == 2 and ID_MASK in summary
-    assert NAME_MASK in note and ID_MASK in note and PHONE_MASK in note
-    assert NAME_MASK in adjusted and ID_MASK in adjusted
-    assert int(masked) >= 3
-    for text in (summary, note, adjusted):
-        for secret in [*ID_NUMBERS.values(), *NAMES.values()]:
-            assert secret not in normal_form(text).replace(" ", "")
+    assert NAME_MASK in name and ID_MASK in name and PHONE_MASK in name
+    assert int(masked) >= 1
+    assert ID_NUMBERS["C004"] not in normal_form(name) and NAMES["C004"] not in normal_form(name)
 
 
 def _plant(path: Path, sql: str, *args: Any) -> None:
@@ -237,13 +267,14 @@ _RARE_ROW = ("INSERT INTO cadre_generalized VALUES ('玉树藏族自治州', '�
 
 @pytest.mark.parametrize("plant, found", [
     # an ID number typed in groups into a public text cell
-    (("UPDATE [case] SET summary = ?", (f"身份证 {ID_NUMBERS['C001'][:6]} "
-                                        f"{ID_NUMBERS['C001'][6:14]} {ID_NUMBERS['C001'][14:]}")),
-     "case 第 1 行 summary 列：身份证号"),
+    (("UPDATE unit SET name = ? WHERE rowid = 1", (f"身份证 {ID_NUMBERS['C001'][:6]} "
+                                                   f"{ID_NUMBERS['C001'][6:14]} "
+                                                   f"{ID_NUMBERS['C001'][14:]}")),
+     "unit 第 1 行 name 列：身份证号"),
     # a name with a space inside
-    (("UPDATE case_event SET note = ?", "廉 福章转来"), "case_event 第 1 行 note 列：姓名"),
+    (("UPDATE unit SET name = ? WHERE rowid = 1", "廉 福章转来"), "unit 第 1 行 name 列：姓名"),
     # a name in Traditional characters (stored as 尕布龙)
-    (("UPDATE [case] SET summary = ?", "尕布龍同志申请"), "case 第 1 行 summary 列：姓名"),
+    (("UPDATE unit SET name = ? WHERE rowid = 1", "尕布龍同志"), "unit 第 1 行 name 列：姓名"),
     # a name only in the search index, as its bigrams (the FTS shadow table holds them)
     ((_INDEX_ROW, tokens("尕布龙")), "search_index_content"),
     # the votes of a group of 3 raters
@@ -253,8 +284,17 @@ _RARE_ROW = ("INSERT INTO cadre_generalized VALUES ('玉树藏族自治州', '�
      "grade_distribution 第 1 行 cadres 列：人数少于 5"),
     # a combination of quasi-identifiers held by one row
     ((_RARE_ROW,), "只有 1 行，少于 k = 5"),
+    # a count of 1 case in a case aggregate
+    (("UPDATE case_stage_summary SET cases = 1 WHERE rowid = 1",),
+     "case_stage_summary 第 1 行 cases 列：人数少于 5"),
     # a person key
-    (("ALTER TABLE [case] ADD COLUMN cadre_id TEXT",), "case 的 cadre_id 列"),
+    (("ALTER TABLE unit ADD COLUMN cadre_id TEXT",), "unit 的 cadre_id 列"),
+    # a case row (no person key: a reader who knows the unit and date singles it out)
+    (("CREATE TABLE [case] AS SELECT 'K001' AS id, '630102' AS region_code, "
+      "'2024-01-05' AS filed",), "表 case：逐人记录不应出现在公开版"),
+    # rows per case under a name the publication does not know
+    (("CREATE TABLE case_list AS SELECT 'K001' AS case_no, '630102' AS region_code",),
+     "表 case_list：不是公开版允许的汇总表或参考表"),
 ])
 def test_the_scanner_finds_each_planted_leak(public_db: Path, sample_store: Path,
                                              tmp_path: Path, plant: tuple, found: str) -> None:
@@ -298,10 +338,11 @@ def test_publishing_refuses_a_file_the_scanner_finds_leaks_in(
     monkeypatch.setattr(build_module, "Redactor", _NoMasking)
     folder = tmp_path / "out"
     folder.mkdir()
+    store = _typed_unit_store(sample_store, tmp_path)
     with pytest.raises(RedactionError) as caught:
-        publish(sample_store, folder / "public.db", level="public", plugins=make_plugins())
+        publish(store, folder / "public.db", level="public", plugins=make_plugins())
     message = str(caught.value)
-    assert "身份证号" in message and "姓名" in message and "case" in message
+    assert "身份证号" in message and "姓名" in message and "unit" in message
     assert list(folder.iterdir()) == []         # nothing written
 
 
@@ -312,6 +353,7 @@ def test_the_home_page_explains_the_model(public_db: Path) -> None:
         page = client.get("/").text
     assert "公开版如何保护个人信息" in page and "准标识符" in page
     assert "至少由 5 名干部共有" in page and "少于 5 人，不公开" in page and "不少于 10 人" in page
+    assert "不公开逐案、逐人的记录" in page
 
 
 def test_cadre_scan_reports_findings_and_fails(public_db: Path, sample_store: Path,
@@ -325,8 +367,8 @@ def test_cadre_scan_reports_findings_and_fails(public_db: Path, sample_store: Pa
     assert clean.exit_code == 0 and "未发现" in clean.output, clean.output
     copy = tmp_path / "public.db"
     shutil.copy(public_db, copy)
-    _plant(copy, "UPDATE [case] SET summary = ?", f"王 芳 {ID_NUMBERS['C004']}")
+    _plant(copy, "UPDATE unit SET name = ? WHERE rowid = 1", f"王 芳 {ID_NUMBERS['C004']}")
     leaky = CliRunner().invoke(cli, ["scan", str(copy), str(sample_store)])
     assert leaky.exit_code == 1
-    assert "case 第 1 行 summary 列：姓名" in leaky.output
-    assert "case 第 1 行 summary 列：身份证号" in leaky.output
+    assert "unit 第 1 行 name 列：姓名" in leaky.output
+    assert "unit 第 1 行 name 列：身份证号" in leaky.output

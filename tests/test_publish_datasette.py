@@ -52,7 +52,12 @@ def test_every_canned_query_runs_with_chinese_title_and_parameters(
     client, path = (public, public_db) if level == "public" else (oversight, oversight_db)
     cookies = _login(client) if level == "oversight" else {}
     queries = _queries(path)
-    assert {"search", "assessment_grade_distribution", "cases_by_stage"} <= set(queries)
+    assert {"search", "assessment_grade_distribution", "cases_by_stage_summary",
+            "adjustment_inventory_summary", "staffing_breach_summary"} <= set(queries)
+    # the queries over rows per case, per adjustment or per breach: oversight only
+    rows = {"cases_by_stage", "decisions_by_dimension", "decisions_by_prefecture",
+            "determination_mismatches_by_body", "adjustment_inventory", "staffing_breaches"}
+    assert (rows <= set(queries)) if level == "oversight" else not rows & set(queries)
     for name, query in queries.items():
         assert re.search(r"[\u4e00-\u9fff]", query["title"]), name
         assert all(f":{p}" in query["sql"] for p in query["params"]), name
@@ -117,9 +122,10 @@ def test_explanations_render_as_readable_chinese(public: PublicationClient,
     assert '<a href="/oversight/parameter_value?path=' in rules and "出处</a>：" in rules
     listing = oversight.get("/oversight/assessment_result", cookies=cookies).text
     assert '<a href="/oversight/explanation/assessment~3AAS1" title="查看计算说明">' in listing
-    # A person's assessment is not public, nor its explanation; a case's state is.
+    # A person's assessment is not public, nor its explanation; nor a case's (oversight only).
     assert public.get("/public/explanation/assessment~3AAS1").status_code == 404
-    page = public.get("/public/explanation/case_state~3AK001").text
+    assert public.get("/public/explanation/case_state~3AK001").status_code == 404
+    page = oversight.get("/oversight/explanation/case_state~3AK001", cookies=cookies).text
     assert 'class="cadre-explanation"' in page and "计算步骤：</p><ol><li>" in page
 
 
@@ -156,11 +162,12 @@ def test_public_level_is_open_and_oversight_requires_a_login(public: Publication
 
 
 def test_labels_and_settings_reach_the_pages(public: PublicationClient) -> None:
-    page = public.get("/public/case").text
-    assert "<h1>容错纠错案件</h1>" in page
-    assert '"summary": "\\u4e8b\\u7531"' in page or '"summary": "事由"' in page   # header relabel
+    page = public.get("/public/case_stage_summary").text
+    assert "<h1>容错纠错案件办理阶段（汇总）</h1>" in page
+    assert '"stage": "\\u9636\\u6bb5"' in page or '"stage": "阶段"' in page   # header relabel
     assert public.json("/-/settings.json")["suggest_facets"] is False
-    assert public.json("/public/case.json")["suggested_facets"] == []
+    assert public.json("/public/case_stage_summary.json")["suggested_facets"] == []
+    assert public.get("/public/case").status_code == 404   # rows per case: oversight only
 
 
 WRITE_SQL = [
@@ -249,7 +256,8 @@ def test_charts_are_configured_for_the_tables_present_and_their_queries_run(
         results["grades-by-region", "2024"]
     assert all(r["人数"] == hidden or r["人数"] == 0 or r["人数"] >= 5
                for r in results["grades-by-region", "2024"])
-    assert results["cases-by-month", ""] == [{"月份": "2024-02", "申请数": 1}]
+    # the sample's one application (2024-02) is fewer than 5: hidden
+    assert results["cases-by-month", ""] == [{"月份": "2024-02", "申请数": hidden}]
     # the subsidy of 玉树's one cadre is not summed into a chart either
     assert {"市州": "玉树藏族自治州", "项目": "地区附加津贴", "金额": None} in \
         results["subsidies-by-prefecture", ""]
@@ -264,7 +272,7 @@ def test_a_chart_without_its_source_tables_is_left_out() -> None:
     from cadre_sdk.publish.charts import CHARTS, dashboards
 
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE case_event (case_id, seq, event, date)")
+    conn.execute("CREATE TABLE case_month_summary (month, applications)")
     config, missing = dashboards(conn, "x")
     assert list(config["cadre-overview"]["charts"]) == ["cases-by-month"]
     assert set(missing) == {c.slug for c in CHARTS} - {"cases-by-month"}

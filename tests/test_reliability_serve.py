@@ -42,11 +42,12 @@ def _search_word(db: Path) -> str:
 def _urls(db: Path) -> tuple[list[str], list[str]]:
     """(JSON URLs whose data is compared, HTML pages that must render) of the publication."""
     name, word = db.stem, _search_word(db)
-    data = [f"/{name}/cases_by_stage.json?_shape=array",
+    data = [f"/{name}/cases_by_stage_summary.json?_shape=array&region=",
             f"/{name}/subsidy_totals_by_prefecture.json?_shape=array&month=&scheme=",
             f"/{name}/search.json?_shape=array&q={word}",
-            f"/{name}/case_state.json?_shape=array&_size=100&_sort=case_id"]
-    pages = [f"/{name}/case_state", f"/{name}/cases_by_stage", f"/{name}/search?q={word}"]
+            f"/{name}/case_stage_summary.json?_shape=array&_size=100"]
+    pages = [f"/{name}/case_stage_summary", f"/{name}/cases_by_stage_summary",
+             f"/{name}/search?q={word}"]
     return data, pages
 
 

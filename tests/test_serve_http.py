@@ -20,14 +20,17 @@ pytestmark = pytest.mark.slow
 
 def test_public_publication_over_http(public_db: Path) -> None:
     with cadre_serve(public_db) as url, httpx.Client(base_url=url, timeout=10) as http:
-        # Search finds places, units and cases; a person's achievements and training are
-        # oversight rows, not public ones.
+        # Search finds places and units; a case's text and a person's achievements and
+        # training are oversight rows, not public ones.
         rows = http.get("/public/search.json", params={"q": "改革", "_shape": "array"}).json()
-        assert {r["记录"] for r in rows} >= {'["case","K001"]'}
+        assert rows == []
+        rows = http.get("/public/search.json", params={"q": "玉树", "_shape": "array"}).json()
+        assert '["unit","U001"]' in {r["记录"] for r in rows}
         rows = http.get("/public/search.json", params={"q": "脱贫", "_shape": "array"}).json()
         assert rows == []
-        page = http.get("/public/case")
-        assert page.status_code == 200 and "<h1>容错纠错案件</h1>" in page.text
+        assert http.get("/public/case").status_code == 404
+        page = http.get("/public/case_stage_summary")
+        assert page.status_code == 200 and "<h1>容错纠错案件办理阶段（汇总）</h1>" in page.text
         assert all(name not in page.text for name in NAMES.values())
         assert "C004" not in page.text   # no link to a person
         assert http.get("/").status_code == 200

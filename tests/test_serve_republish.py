@@ -17,7 +17,7 @@ from cadre_sdk.testing import make_plugins
 
 pytestmark = pytest.mark.slow
 
-PAGES = ("/", "/public", "/public/case", "/public/region.json?_shape=array",
+PAGES = ("/", "/public", "/public/case_stage_summary", "/public/region.json?_shape=array",
          "/public/assessment_grade_distribution")
 
 

@@ -55,8 +55,8 @@ def test_one_worker_serves_in_the_parent_process(public_db: Path) -> None:
     started: list[subprocess.Popen] = []
     with cadre_serve(public_db, "--workers", "1", process=started) as url:
         assert _workers(started[0]) == []
-        rows = _fresh(url, "/public/search.json", params={"q": "改革", "_shape": "array"}).json()
-        assert '["case","K001"]' in {r["记录"] for r in rows}
+        rows = _fresh(url, "/public/search.json", params={"q": "玉树", "_shape": "array"}).json()
+        assert '["unit","U001"]' in {r["记录"] for r in rows}
 
 
 def _spec(out: Path, file_id: list[int]) -> str:

@@ -220,7 +220,9 @@ def test_canned_queries_run(evaluated, cadre_plugins):
     assert {r[3] for r in breaches} == {"CB", "CC", "PB", "PC"}
     county = evaluated.execute(queries["staffing_breaches"].sql, {**args, "region": "632221"})
     assert [r[3] for r in county.fetchall()] == ["CB"]
-    assert queries["staffing_breaches"].level == "public"
+    # rows naming a unit and its posts are oversight-only; the public level reads the counts
+    assert queries["staffing_breaches"].level == "oversight"
+    assert queries["staffing_breach_summary"].level == "public"
     assert queries["care_gaps"].level == "oversight"
     gaps = evaluated.execute(queries["care_gaps"].sql, args).fetchall()
     assert [g[1] for g in gaps] == ["TC1", "TC4"]

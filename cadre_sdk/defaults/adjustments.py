@@ -55,6 +55,18 @@ WHERE i.half = :half
 ORDER BY i.prefecture_code, i.region_code, i.situation, i.action, i.status
 """
 
+#: The public level's version: the publication's aggregate (``adjustment_summary``) with region
+#: roll-ups, small counts hidden; the store's inventory above is oversight-only.
+_INVENTORY_SUMMARY_SQL = """
+SELECT i.half AS 半年度, i.region_level AS 层级, i.region_code AS 地区代码, i.region_name AS 地区,
+       i.situation AS 情形代码, i.situation_title AS 情形, i.action AS 调整方式, i.adjustments AS 人数
+FROM adjustment_summary i
+WHERE i.half = :half AND ((:region = '' AND i.region_level IN ('省', '市州'))
+   OR i.region_code = :region
+   OR (:region <> '' AND i.region_level = '县' AND substr(i.region_code, 1, 4) || '00' = :region))
+ORDER BY length(rtrim(i.region_code, '0')), i.region_code, i.situation, i.action
+"""
+
 _TOLERANCE_LINKS_SQL = """
 SELECT s.adjustment_id AS 调整编号, s.cadre_id AS 干部编号, s.date AS 调整时间,
        s.situation AS 情形代码, s.action AS 调整方式, l.ref_id AS 容错案件, l.ref_date AS 认定日期,
@@ -68,10 +80,16 @@ ORDER BY s.tolerated_basis DESC, s.adjustment_id, l.ref_id
 
 @hookimpl
 def register_queries(register: Any) -> None:
-    """The half-year inventory (public aggregate) and adjustments with the tolerance decisions
-    bearing on them (oversight: names cadres by ID)."""
+    """The half-year inventory (the store's, oversight; the publication's aggregate with small
+    counts hidden, public) and adjustments with the tolerance decisions bearing on them
+    (oversight: names cadres by ID)."""
     register(CannedQuery("adjustment_inventory", "能上能下半年盘点", _INVENTORY_SQL,
-                         "每半年按地区、情形和调整方式统计干部调整人数；参数 half 如 2024H1"))
+                         "每半年按地区、情形和调整方式统计干部调整人数；参数 half 如 2024H1",
+                         level="oversight"))
+    register(CannedQuery("adjustment_inventory_summary", "能上能下半年盘点（汇总）",
+                         _INVENTORY_SUMMARY_SQL,
+                         "每半年按地区（全省、市州；填市州代码列出该市州及其各县）、情形和调整方式统计"
+                         "干部调整人数；人数少于公开门槛的不公开。参数 half 如 2024H1，region 地区代码"))
     register(CannedQuery("adjustments_with_tolerance", "干部调整与容错认定", _TOLERANCE_LINKS_SQL,
                          "与容错认定有关的干部调整；已认定容错的失误不得作为不利依据",
                          level="oversight"))

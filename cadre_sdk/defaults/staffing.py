@@ -110,7 +110,18 @@ FROM staffing_breach b
 LEFT JOIN unit u ON u.code = b.unit_code
 LEFT JOIN region r ON r.code = b.region_code
 WHERE {_region_filter('b')}
-ORDER BY b.severity DESC, b.rule_code, b.unit_code"""),
+ORDER BY b.severity DESC, b.rule_code, b.unit_code""", level="oversight"),
+    CannedQuery(
+        name="staffing_breach_summary", title="配备规则核查结果（汇总）",
+        description="全省和各市州（填市州代码列出该市州及其各县）违反各配备规则的单位数；只计单位，"
+                    "不列单位名称和职务，单位数少于公开门槛的不公开。参数：region 地区代码",
+        sql="""
+SELECT b.region_level AS 层级, b.region_code AS 地区代码, b.region_name AS 地区,
+       b.severity AS 性质, b.rule_code AS 规则代码, b.title AS 规则, b.units AS 单位数
+FROM staffing_breach_summary b
+WHERE (:region = '' AND b.region_level IN ('省', '市州')) OR b.region_code = :region
+   OR (:region <> '' AND b.region_level = '县' AND substr(b.region_code, 1, 4) || '00' = :region)
+ORDER BY length(rtrim(b.region_code, '0')), b.region_code, b.severity DESC, b.rule_code"""),
     CannedQuery(
         name="training_coverage", title="领导干部培训覆盖情况",
         description="按单位和年度：领导干部（班子成员、主要负责人）人数、当年参加培训人数、覆盖率、是否全覆盖、"

@@ -112,12 +112,52 @@ ORDER BY sum(d.consistent = 0) DESC, d.determined_by
 """
 
 
+# The public level's versions read the aggregates the publication builds
+# (``publish.event_aggregates``), where counts below the public threshold are hidden; the
+# queries above read rows per case and are oversight-only.
+_STAGE_SUMMARY_SQL = """
+SELECT s.region_level AS 层级, s.region_code AS 地区代码, s.region_name AS 地区, s.stage AS 阶段,
+       s.state AS 状态, s.cases AS 案件数
+FROM case_stage_summary s
+WHERE (:region = '' AND s.region_level IN ('省', '市州')) OR s.region_code = :region
+   OR (:region <> '' AND s.region_level = '县' AND substr(s.region_code, 1, 4) || '00' = :region)
+ORDER BY length(rtrim(s.region_code, '0')), s.region_code, s.stage, s.state
+"""
+
+_BY_DIMENSION_SUMMARY_SQL = """
+SELECT dimension AS 研判维度, finding AS 研判结论, decision AS 认定结果, cases AS 案件数
+FROM case_dimension_summary
+ORDER BY dimension, finding, decision
+"""
+
+_BY_REGION_SUMMARY_SQL = """
+SELECT d.region_level AS 层级, d.region_code AS 地区代码, d.region_name AS 地区,
+       d.decision AS 认定结果, d.cases AS 案件数, d.mismatches AS 认定与规则测算不一致
+FROM case_decision_summary d
+WHERE (:region = '' AND d.region_level IN ('省', '市州')) OR d.region_code = :region
+   OR (:region <> '' AND d.region_level = '县' AND substr(d.region_code, 1, 4) || '00' = :region)
+ORDER BY length(rtrim(d.region_code, '0')), d.region_code, d.decision
+"""
+
+_MISMATCH_BY_BODY_SUMMARY_SQL = """
+SELECT m.determined_by AS 认定机关, m.decided AS 已认定案件数, m.mismatches AS 认定与规则测算不一致,
+       m.consistent AS 一致, m.uncomparable AS 无法比对
+FROM case_mismatch_summary m
+ORDER BY m.determined_by <> '全部', m.determined_by
+"""
+
+_SMALL = "件数少于公开门槛的不公开"
+_REGION_PARAM = "参数：region 地区代码（留空为全省和各市州；填市州代码列出该市州及其各县）"
+
+
 @hookimpl
 def register_queries(register: Any) -> None:
-    """Oversight views of cases: by stage, overdue, decisions by dimension and by prefecture,
-    and the determinations that differ from the rule's check (listed, and counted per body)."""
+    """Views of cases: by stage, overdue, decisions by dimension and by prefecture, and the
+    determinations that differ from the rule's check (listed, and counted per body), over rows
+    per case (oversight level); the public level's versions (``*_summary``) read the
+    publication's aggregates, small counts hidden."""
     register(CannedQuery("cases_by_stage", "容错案件办理阶段统计", _STAGE_SQL,
-                         "按阶段、状态和市州统计容错纠错案件数"))
+                         "按阶段、状态和市州统计容错纠错案件数", level="oversight"))
     register(CannedQuery("overdue_cases", "超期未办的容错案件", _OVERDUE_SQL,
                          "截至统计日期超过办理时限的案件、逾期天数和责任机关。“暂定”栏非空的，"
                          "所需年份的节假日安排尚未录入，截止日期和逾期工作日暂按双休日计算，"
@@ -128,13 +168,27 @@ def register_queries(register: Any) -> None:
                          "件数少于公开门槛的不公开。参数：region 地区代码（留空为全省和各市州；"
                          "填市州代码列出该市州及其各县）"))
     register(CannedQuery("decisions_by_dimension", "容错认定结果按研判维度统计", _BY_DIMENSION_SQL,
-                         "各研判维度的结论与认定结果的对应"))
+                         "各研判维度的结论与认定结果的对应", level="oversight"))
     register(CannedQuery("decisions_by_prefecture", "容错认定结果按市州统计", _BY_PREFECTURE_SQL,
                          "各市州容错、部分容错、不予容错的案件数（认定结果以受理主体的认定结论为准），"
-                         "以及认定结论与规则测算结果不一致的案件数"))
+                         "以及认定结论与规则测算结果不一致的案件数", level="oversight"))
     register(CannedQuery("determination_mismatches", "认定与规则测算不一致的案件", _MISMATCH_SQL,
                          "受理主体的认定结论（认定结果）与 cadre-sdk 按规则测算的结果不一致的案件，"
                          "供监督复核；认定结果不因测算而改变", level="oversight"))
     register(CannedQuery("determination_mismatches_by_body", "认定与规则测算不一致按认定机关统计",
                          _MISMATCH_BY_BODY_SQL,
-                         "各认定机关已认定的案件中，认定结论与规则测算结果不一致、一致和无法比对的件数"))
+                         "各认定机关已认定的案件中，认定结论与规则测算结果不一致、一致和无法比对的件数",
+                         level="oversight"))
+    register(CannedQuery("cases_by_stage_summary", "容错案件办理阶段统计（汇总）", _STAGE_SUMMARY_SQL,
+                         f"按地区、阶段和状态统计容错纠错案件数；{_SMALL}。{_REGION_PARAM}"))
+    register(CannedQuery("decisions_by_dimension_summary", "容错认定结果按研判维度统计（汇总）",
+                         _BY_DIMENSION_SUMMARY_SQL,
+                         f"各研判维度的结论与认定结果对应的案件数；{_SMALL}"))
+    register(CannedQuery("decisions_by_region_summary", "容错认定结果按地区统计（汇总）",
+                         _BY_REGION_SUMMARY_SQL,
+                         "各地区容错、部分容错、不予容错的案件数（认定结果以受理主体的认定结论为准），"
+                         f"以及认定结论与规则测算结果不一致的件数；{_SMALL}。{_REGION_PARAM}"))
+    register(CannedQuery("determination_mismatches_by_body_summary",
+                         "认定与规则测算不一致按认定机关统计（汇总）", _MISMATCH_BY_BODY_SUMMARY_SQL,
+                         "各认定机关（“全部”为合计）已认定的案件中，认定结论与规则测算结果不一致、一致和"
+                         f"无法比对的件数；{_SMALL}"))

@@ -28,8 +28,8 @@ from cadre_sdk.core.errors import CadreError
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.store.database import now, open_db, sha256_file, store_error
 from cadre_sdk.publish import (
-    aggregates, charts, copy, generalize, indicators, materialize, metadata, provenance, queries,
-    scan, search, suppress, thresholds, timeline,
+    aggregates, charts, copy, event_aggregates, generalize, indicators, materialize, metadata,
+    provenance, queries, scan, search, suppress, thresholds, timeline,
 )
 from cadre_sdk.publish.redact import (
     LEVELS, OVERSIGHT, PUBLIC, RedactionError, Redactor, prune_explanations, withhold_evaluations,
@@ -39,8 +39,8 @@ from cadre_sdk.publish.searchable import index_rows
 #: Tables and views the publication builds itself (a store table may not take these names).
 RESERVED = frozenset({"cadre_overview", "evaluation_summary", aggregates.GRADES,
                       aggregates.OVERDUE, generalize.TABLE, indicators.TABLE,
-                      timeline.VIEW, search.TABLE, "publication", "plugin_version",
-                      "rule_version", "parameter_value"})
+                      *event_aggregates.TABLES, timeline.VIEW, search.TABLE, "publication",
+                      "plugin_version", "rule_version", "parameter_value"})
 
 
 @attrs.frozen
@@ -123,6 +123,7 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
         withhold_evaluations(conn, min_raters)
     materialize.materialize(conn, level, min_raters)
     aggregates.build(conn)
+    event_aggregates.build(conn)
     if level == OVERSIGHT:
         timeline.create_view(conn, [p.name for p in plans])
     else:

@@ -64,9 +64,8 @@ CHARTS: tuple[Chart, ...] = (
           f"SELECT * FROM ({_grade_rows}) ORDER BY 地区",
           _bars("地区", "人数", "等次", sort=list(_GRADES))),
     Chart("cases-by-month", "容错纠错申请（按月）",
-          {"case_event": ("event", "date")},
-          "SELECT substr(date, 1, 7) AS 月份, count(*) AS 申请数 FROM case_event "
-          "WHERE event = '申请' GROUP BY 1 ORDER BY 1",
+          {"case_month_summary": ("month", "applications")},
+          "SELECT month AS 月份, applications AS 申请数 FROM case_month_summary ORDER BY 1",
           {"mark": {"type": "line", "tooltip": True, "point": True},
            "encoding": {"x": {"field": "月份", "type": "ordinal"},
                         "y": {"field": "申请数", "type": "quantitative"}}}),

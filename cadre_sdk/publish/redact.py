@@ -41,6 +41,19 @@ AGGREGATE_ONLY = frozenset({
     "assessment", "indicator_score", "annual_grade", "attendance", "training", "care_record",
     "assessment_result", "consequence", "candidate_pool", "care_gap", "career_summary",
     "subsidy_ledger",
+    # cases and adjustments: one row per case (event, finding, deadline, decision) or per
+    # adjustment; the public level has their aggregates (``event_aggregates``) instead
+    "case", "case_state", "case_event", "case_finding", "case_deadline", "case_decision",
+    "decision_dimension", "event_chain", "adjustment", "adjustment_link", "adjustment_status",
+    "adjustment_inventory", "staffing_breach",
+})
+#: Store tables the public level copies besides the protected aggregates (``suppress.SPECS``):
+#: reference data (units, regions, the holiday calendar, the catalogue of adjustment
+#: situations, units' targets) and the explanations published rows cite. The public level is
+#: an allow-list: any other store table (an engine's or a plugin's) is oversight-only.
+PUBLIC_REFERENCE = frozenset({
+    "unit", "region", "calendar_year", "adjustment_situation", "target_progress",
+    "target_summary", "explanation", "explanation_ref", "provenance",
 })
 #: Columns naming a person, left out at public level wherever they occur: no public row
 #: links a case or an adjustment to a person.
@@ -287,8 +300,15 @@ def prune_explanations(conn: sqlite3.Connection) -> int:
 
 
 def table_published(table: str, level: str) -> bool:
-    """Whether the table itself (as opposed to an aggregate of it) is published at ``level``."""
-    return not (level == PUBLIC and table in AGGREGATE_ONLY)
+    """Whether the store's table itself (as opposed to an aggregate of it) is published at
+    ``level``: every table at oversight level; at public level only the reference tables
+    (``PUBLIC_REFERENCE``) and the protected aggregates (``suppress.SPECS``)."""
+    if level != PUBLIC:
+        return True
+    from cadre_sdk.publish.suppress import SPECS
+
+    return table not in AGGREGATE_ONLY and (
+        table in PUBLIC_REFERENCE or any(spec.table == table for spec in SPECS))
 
 
 def _trie_pattern(words: Iterable[str]) -> str:

@@ -13,7 +13,10 @@ one Chinese finding per problem (an empty list: clean):
   evaluation inputs);
 - a count of people below ``min_count`` in a protected aggregate (``suppress.SPECS``);
 - a combination of quasi-identifiers in ``cadre_generalized`` shared by fewer than
-  ``k_anonymity`` rows, or any table of rows about people or any person key (``cadre_id``).
+  ``k_anonymity`` rows, or any table of rows about people or any person key (``cadre_id``);
+- any table other than the protected aggregates, ``cadre_generalized`` and the reference
+  tables (``public_tables_allowed``): a table of rows per case or per adjustment, or counts
+  nobody protected.
 
 ``cadre publish`` runs it on every public file before moving it into place and refuses a
 file with findings; ``cadre scan`` runs it on any file.
@@ -30,10 +33,30 @@ from pathlib import Path
 from cadre_sdk.publish.generalize import QUASI_IDENTIFIERS
 from cadre_sdk.publish.generalize import TABLE as GENERALIZED
 from cadre_sdk.publish.redact import (
-    _HEX_RUN, AGGREGATE_ONLY, ID_SHAPED, PERSON_KEYS, RATERS_KEY, Redactor, normal_form,
+    _HEX_RUN, AGGREGATE_ONLY, ID_SHAPED, PERSON_KEYS, PUBLIC_REFERENCE, RATERS_KEY, Redactor,
+    normal_form,
 )
+from cadre_sdk.publish.search import TABLE as SEARCH
 from cadre_sdk.publish.suppress import SPECS
 from cadre_sdk.publish.thresholds import Thresholds
+
+#: What a public file may hold besides the store's reference tables
+#: (``redact.PUBLIC_REFERENCE``), the protected aggregates (``suppress.SPECS``) and
+#: ``cadre_generalized``: the publication's own records and the search index (with its shadow
+#: tables). Any other table is rows about people, cases or adjustments, or a count nobody
+#: protected, and is a finding.
+PUBLICATION_OWN = frozenset({"publication", "plugin_version", "rule_version", "parameter_value",
+                             "indicator", SEARCH})
+
+
+def public_tables_allowed() -> frozenset[str]:
+    """Every table a public file may hold (see ``PUBLICATION_OWN``)."""
+    return PUBLIC_REFERENCE | PUBLICATION_OWN | {spec.table for spec in SPECS} | {GENERALIZED}
+
+
+def _allowed(table: str, allowed: frozenset[str]) -> bool:
+    """Whether ``table`` may be in a public file (the search index's shadow tables with it)."""
+    return table in allowed or table.startswith(f"{SEARCH}_")
 
 #: Tables SQLite writes itself (numbers only: index statistics).
 _SQLITE_OWN = ("sqlite_stat1", "sqlite_stat4", "sqlite_sequence")
@@ -134,6 +157,10 @@ def _people(conn: sqlite3.Connection, limits: Thresholds) -> Iterator[str]:
     names = {n for n, _ in _tables(conn)}
     for table in sorted(names & AGGREGATE_ONLY):
         yield f"表 {table}：逐人记录不应出现在公开版"
+    allowed = public_tables_allowed()
+    for table in sorted(names - AGGREGATE_ONLY):
+        if not _allowed(table, allowed):
+            yield f"表 {table}：不是公开版允许的汇总表或参考表（逐人、逐案记录只在监督版）"
     for table in sorted(names):
         cols = {r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")}
         for key in sorted(cols & (PERSON_KEYS | {"id_number"})):

@@ -6,7 +6,8 @@ text ``少于 N 人，不公开``; so are the figures resting on a group below `
 be found by subtraction: cells are tied together in *sums* (a total and its parts), and while a
 sum has exactly one hidden part and its total is known (shown, or implicit: a group's total is
 assumed known to a reader from elsewhere), the smallest shown part is hidden too; a hidden
-total whose parts are all shown gets its smallest part hidden. Sums are
+total whose parts are all shown gets its smallest part hidden (a lone part too, when it equals
+the total). Sums are
 
 - ``parts``: within a row, a total column and the columns adding up to it (scorecard: 参加考核
   人数 = 优秀 + 称职 + 基本称职 + 不称职 + 未评定);
@@ -73,9 +74,21 @@ SPECS: tuple[Spec, ...] = (
          ("year", "region_level", "region_code", "subject", "unit_kind", "grade"),
          derived={"share": "cadres"}, vary=("grade",), region=_REGION,
          rollup=(("unit_kind", "全部"),)),
-    Spec("adjustment_inventory", ("adjustments",),
-         ("half", "prefecture_code", "region_code", "situation", "action", "status"),
-         vary=("situation", "action", "status", "region_code")),
+    Spec("case_stage_summary", ("cases",), ("region_level", "region_code", "stage", "state"),
+         vary=("state",), region=_REGION),
+    Spec("case_decision_summary", ("cases", "mismatches"),
+         ("region_level", "region_code", "decision"), vary=("decision",), region=_REGION),
+    Spec("case_dimension_summary", ("cases",), ("dimension", "finding", "decision"),
+         vary=("finding", "decision")),
+    Spec("case_mismatch_summary", ("decided", "mismatches", "consistent", "uncomparable"),
+         ("determined_by",), parts=(("decided", ("mismatches", "consistent", "uncomparable")),),
+         rollup=(("determined_by", "全部"),)),
+    Spec("case_month_summary", ("applications",), ("month",), vary=("month",)),
+    Spec("adjustment_summary", ("adjustments",),
+         ("half", "region_level", "region_code", "situation", "action"),
+         vary=("situation", "action"), region=_REGION),
+    Spec("staffing_breach_summary", ("units",), ("region_level", "region_code", "rule_code"),
+         vary=("rule_code",), region=_REGION),
     Spec("overdue_summary", ("cases", "overdue"),
          ("region_level", "region_code", "responsible_body"),
          derived={"mean_overdue_workdays": "overdue"}, region=_REGION,
@@ -124,7 +137,10 @@ def complementary(values: dict[Cell, float], hidden: set[Cell],
                 else:
                     continue
                 changed = True
-            elif not total_known and not hidden_parts and len(parts) > 1:
+            elif not total_known and not hidden_parts and (
+                    len(parts) > 1 or (total is not None and values.get(total) == values[parts[0]])):
+                # a lone part equal to its hidden total (a prefecture all of whose cases are in
+                # one county) would show the total
                 hidden.add(min(shown, key=lambda c: (values[c] == 0, values[c])))
                 changed = True
     return hidden
