@@ -358,20 +358,19 @@ def _check_equal(name: str, engine_rows: list[tuple], plain: Any) -> dict[str, i
 
 
 def step_publish(work: Path) -> dict:
-    """`cadre publish DB OUT --level L` per level (the CLI command, in-process), and a plain
+    """`publish(DB, OUT, level=L)` per level (what `cadre publish` calls), and a plain
     `VACUUM INTO` of the same database right after each."""
-    from cadre_sdk.demo.pipeline import _command, _invoke
+    from cadre_sdk.publish import publish
 
     plugins, _ = _plugins()
     src = work / "evaluated.db"
-    command = _command("publish")
     out = {}
     for level in LEVELS:
         target = work / f"{level}.db"
         t = time.perf_counter()
         error = None
         try:
-            _invoke(command, [str(src), str(target), "--level", level], plugins)
+            publish(src, target, level=level, plugins=plugins)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]
         if error and "explanation.id" in error:
@@ -390,7 +389,7 @@ def step_publish(work: Path) -> dict:
             pcopy.plan_tables = verbatim_ids
             t = time.perf_counter()
             try:
-                _invoke(command, [str(src), str(target), "--level", level], plugins)
+                publish(src, target, level=level, plugins=plugins)
             except Exception as exc:
                 error = f"{error}; with the workaround: {type(exc).__name__}: {exc}"[:500]
             else:

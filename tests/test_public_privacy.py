@@ -96,6 +96,23 @@ def test_a_hidden_total_with_every_part_shown_hides_a_part() -> None:
     assert hidden == {(1, "t"), (3, "x")}          # smallest non-zero part goes with it
 
 
+def test_what_a_shown_total_holds_beyond_its_parts_is_protected_too() -> None:
+    # Prefecture 13 = county A 6 + county B 5 + the prefecture's own units (市州本级), which no
+    # row shows: 13 - 6 - 5 = 2 people, fewer than 5, would be read off by subtraction. The
+    # remainder counts as a hidden part, so the smallest shown part (B, 5) is hidden too:
+    # 13 - 6 = 7 = B + own units, neither readable.
+    values = {(1, "t"): 13, (2, "x"): 6, (3, "x"): 5}
+    sums = [((1, "t"), [(2, "x"), (3, "x")])]
+    assert complementary(values, set(), sums, min_count=5) == {(3, "x")}
+    assert complementary(values, set(), sums) == set()    # without the rule: nothing hidden
+    # A remainder of 0 or of at least 5 people reveals no small group: nothing to hide.
+    assert complementary({**values, (1, "t"): 11}, set(), sums, min_count=5) == set()
+    assert complementary({**values, (1, "t"): 16}, set(), sums, min_count=5) == set()
+    # With a county already hidden, the remainder makes two unknowns: nothing more to hide
+    # (13 - 6 = 7 = 5 + 2, neither readable).
+    assert complementary(values, {(3, "x")}, sums, min_count=5) == {(3, "x")}
+
+
 def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted() -> None:
     # Prefecture row P (total) and its counties A, B; each row also splits by grade (x, y).
     conn = sqlite3.connect(":memory:")

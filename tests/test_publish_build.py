@@ -331,7 +331,7 @@ def test_canned_queries_show_the_form_first_and_name_parameters_once(public_db: 
 
 
 def test_a_store_evaluated_before_migration_0006_publishes_with_votes_withheld(
-        cadre_db: Any, cadre_load: Any, tmp_path: Path) -> None:
+        cadre_db: Any, cadre_load: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A store written before templates: explanations stored whole, explanation_ref of
     # migration 0003 (UNIQUE json, no digest column), migration 0006 not applied. Publishing
     # it without evaluating again must still withhold a small evaluation's votes, which
@@ -350,6 +350,11 @@ def test_a_store_evaluated_before_migration_0006_publishes_with_votes_withheld(
     conn.execute("CREATE TABLE local_note (id TEXT PRIMARY KEY, explanation_id TEXT)")
     conn.execute("INSERT INTO local_note VALUES ('n1', 'o:1')")
     conn.commit()
+    # the note stands for a public reference table citing the explanation (the public level
+    # copies only the tables of its allow-list, and keeps only the explanations they cite)
+    from cadre_sdk.publish import redact, scan
+    for module in (redact, scan):
+        monkeypatch.setattr(module, "PUBLIC_REFERENCE", redact.PUBLIC_REFERENCE | {"local_note"})
     path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
     result = publish(path, tmp_path / "p.db", level="public", plugins=make_plugins(),
                      min_raters=12)

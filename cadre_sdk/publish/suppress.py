@@ -7,7 +7,10 @@ be found by subtraction: cells are tied together in *sums* (a total and its part
 sum has exactly one hidden part and its total is known (shown, or implicit: a group's total is
 assumed known to a reader from elsewhere), the smallest shown part is hidden too; a hidden
 total whose parts are all shown gets its smallest part hidden (a lone part too, when it equals
-the total). Sums are
+the total). What a shown total holds beyond its published parts (a prefecture's own units
+beside its counties; people in no published category) is a part of its own that no row shows:
+when it is 1 to ``min_count - 1`` people it counts as a hidden part, so the subtraction
+``total - shown parts`` never gives a small group away. Sums are
 
 - ``parts``: within a row, a total column and the columns adding up to it (scorecard: 参加考核
   人数 = 优秀 + 称职 + 基本称职 + 不称职 + 未评定);
@@ -114,21 +117,40 @@ SPECS: tuple[Spec, ...] = (
 
 
 def complementary(values: dict[Cell, float], hidden: set[Cell],
-                  sums: Iterable[tuple[Cell | None, list[Cell]]]) -> set[Cell]:
+                  sums: Iterable[tuple[Cell | None, list[Cell]]],
+                  min_count: int | None = None) -> set[Cell]:
     """The hidden cells after complementary suppression (see the module docstring).
 
     ``values``: every cell's number; ``hidden``: the primary suppressions; ``sums``: (total
     cell or None for a total known from elsewhere, part cells). Deterministic: ties between
-    equally small parts go to the first in the given order."""
+    equally small parts go to the first in the given order.
+
+    With ``min_count``, what a shown total holds beyond its published parts (a prefecture's
+    own units beside its counties, people in no published category) is an unpublished part of
+    its own: when it is 1 to ``min_count - 1`` people it counts as a hidden part, so that the
+    total minus the shown parts cannot give it away."""
     hidden = set(hidden)
-    sums = [(total, parts) for total, parts in sums if parts]
+    sums = [(total, list(parts)) for total, parts in sums if parts]
+    values = dict(values)
+    virtual: set[Cell] = set()
+    if min_count is not None:
+        for i, (total, parts) in enumerate(sums):
+            if total is None or total not in values or any(c not in values for c in parts):
+                continue
+            rest = values[total] - sum(values[c] for c in parts)
+            if 0 < rest < min_count:
+                cell = ("remainder", i)
+                values[cell] = rest
+                parts.append(cell)
+                virtual.add(cell)
+                hidden.add(cell)
     changed = True
     while changed:
         changed = False
         for total, parts in sums:
             hidden_parts = [c for c in parts if c in hidden]
             total_known = total is None or total not in hidden
-            shown = [c for c in parts if c not in hidden]
+            shown = [c for c in parts if c not in hidden and c not in virtual]
             if total_known and len(hidden_parts) == 1:
                 if shown:
                     hidden.add(min(shown, key=lambda c: (values[c] == 0, values[c])))
@@ -143,7 +165,7 @@ def complementary(values: dict[Cell, float], hidden: set[Cell],
                 # one county) would show the total
                 hidden.add(min(shown, key=lambda c: (values[c] == 0, values[c])))
                 changed = True
-    return hidden
+    return hidden - virtual
 
 
 def _number(value: object) -> float | None:
@@ -178,7 +200,7 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
             values[(rid, col)] = v
             if 0 < v < n:
                 hidden.add((rid, col))
-    hidden = complementary(values, hidden, _sums(spec, rows))
+    hidden = complementary(values, hidden, _sums(spec, rows), min_count=n)
     for rid, row in rows.items():
         for col, basis in spec.derived.items():
             size = _number(row[basis])

@@ -309,7 +309,7 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     _flush(db, lines, notes, counts)
     write_explanations(db, [("subsidy_totals:method", "subsidy_totals", "补贴汇总",
                              {"subject": "补贴汇总", "note": _TOTALS_TEXT,
-                              "method": "sum of subsidy_ledger"})])
+                              "method": "按补贴台账（subsidy_ledger）汇总"})])
     conn.execute(_TOTALS_SQL)
     return counts
 
