@@ -59,7 +59,23 @@ class Veto:
         return None
 
 
-PLUGINS = make_plugins(Veto())
+class BatchVeto:
+    """A plugin checking a batch's columns (``validate_records``): its messages follow the
+    per-record ones of the same row."""
+
+    __name__ = "batch_veto"
+
+    @hookimpl
+    def validate_records(self, kind, columns):
+        if kind != "posting":
+            return None
+        return [(i, f"“{post}”不可挂职（{secondment}）")
+                for i, (post, secondment) in enumerate(zip(columns["post"],
+                                                           columns["secondment"]))
+                if secondment == "对口援青" and post in ("禁用", "科员")]
+
+
+PLUGINS = make_plugins(Veto(), BatchVeto())
 
 
 @pytest.fixture(scope="module")

@@ -138,7 +138,10 @@ def test_validate_record_marked_for_kinds_is_asked_about_those_kinds_only():
     assert ("unit_only", "unit") in asked
     # the province's own check is for cadres only: no plugin checks a posting
     assert make_plugins().record_validator("posting") is None
-    assert make_plugins().record_validator("cadre") is not None
+    # ... and a batch check (validate_records), so no per-row hook call for cadres either
+    assert make_plugins().record_validator("cadre") is None
+    assert make_plugins().batch_validator("cadre") is not None
+    assert make_plugins().batch_validator("posting") is None
     with pytest.raises(TypeError, match="record kinds"):
         record_kinds()
 

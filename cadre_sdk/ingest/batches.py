@@ -258,9 +258,10 @@ class RowChecker:
         return plan
 
     def convert(self, plan: list[tuple[Callable[[list], Any] | None, Any]], cells: list[list],
-                texts: bool) -> tuple[list[tuple], set[int]]:
+                texts: bool) -> tuple[list[tuple], set[int], list[list]]:
         """Column by column: each row's values in field order (the tuple its record and its
-        table row are made of), and the positions of rows with a bad cell."""
+        table row are made of), the positions of rows with a bad cell, and the columns
+        (each field's values, in field order)."""
         n = len(cells)
         columns: list[list] = []
         bad: set[int] = set()
@@ -275,7 +276,7 @@ class RowChecker:
             if column.bad:
                 bad.update(i for i, v in enumerate(values) if v is _BAD)
             columns.append(values)
-        return list(zip(*columns)), bad
+        return list(zip(*columns)), bad, columns
 
     def columns(self, file: str, header: list[str], absent_ok: Callable[[set[str]], set[str]]
                 | None = None, line: int = 1) -> tuple[dict[str, attrs.Attribute],
