@@ -376,3 +376,20 @@ def test_record_checks_judged_from_values_as_records_judge_them(pairs):
         assert judge(rows) == all(map(load_rows.checks_of(cls), records))
     # a check without fields and fails needs records
     assert load_rows.value_checks_of(RECORD_TYPES["assessment"]) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(codes=st.lists(st.text(alphabet=st.one_of(st.characters(max_codepoint=0x7f),
+                                                 st.sampled_from("Ｃ１　中")), max_size=5),
+                      min_size=1, max_size=5))
+def test_a_column_of_plain_codes_is_what_clean_code_gives_back(codes):
+    """The key column's shortcut (``updates._PLAIN_CODES``) takes a batch's codes as they are
+    only when ``clean_code`` gives each back unchanged, and takes every printable ASCII code
+    without a space."""
+    from cadre_sdk.ingest import updates
+
+    plain = all(c and c.isascii() and c.isprintable() and " " not in c for c in codes)
+    accepted = updates._PLAIN_CODES.fullmatch("\x00".join(codes)) is not None
+    assert accepted == plain
+    if accepted:
+        assert [clean_code(c) for c in codes] == codes

@@ -12,6 +12,7 @@ has no column for, so that each row is validated and written whole.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,11 @@ from cadre_sdk.ingest.identity import CadreIdentity, identifier_of
 from cadre_sdk.core.normalize import check_id_number, id_numbers_as_written
 from cadre_sdk.ingest.readers import ERROR, EXTRA
 from cadre_sdk.ingest.references import References
+from cadre_sdk.records.fields import clean_code
+
+#: A column of codes that ``clean_code`` gives back unchanged (each non-empty printable
+#: ASCII without a space), joined by NUL.
+_PLAIN_CODES = re.compile(r"(?:[!-~]+\x00)*+[!-~]+", re.ASCII)
 
 
 @attrs.define
@@ -177,6 +183,12 @@ class FileUpdate:
         keys: dict[int, tuple] = {}
         if len(where) == 1:  # (the common case, without a generator per row)
             [(at, convert)] = where
+            if convert is clean_code and not any(map(skip, range(len(cells)))):
+                column = [row[at] for row in cells]
+                if all(v.__class__ is str for v in column) and \
+                        _PLAIN_CODES.fullmatch("\x00".join(column)):
+                    # each printable ASCII without a space: clean_code gives it back
+                    return {i: (v,) for i, v in enumerate(column)}
             for i, row in enumerate(cells):
                 if skip(i):
                     continue
