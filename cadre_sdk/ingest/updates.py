@@ -72,6 +72,8 @@ class LoadState:
         self.stored_any = conn.execute(
             f"SELECT 1 FROM [{cls.__kind__}] LIMIT 1").fetchone() is not None
         self.births = BirthYears(conn) if cls.__kind__ in BIRTH_CHECKED else None
+        #: The reference resolvers the files share (``References``).
+        self.references: dict[str, Any] = {}
 
 
 def _empty_cell(value: Any) -> bool:
@@ -136,7 +138,8 @@ class FileUpdate:
                 mapping[field.metadata["title"]] = field
         self.position = {text: i for i, text in enumerate(self.header)}
         self.column_of = {f.name: (self.position[t], t) for t, f in mapping.items()}
-        self.refs = References(self.conn, self.cls, self.column_of, self.state.options.region)
+        self.refs = References(self.conn, self.cls, self.column_of, self.state.options.region,
+                               self.state.references)
         return self.header
 
     # --- each batch -------------------------------------------------------------------------
