@@ -512,15 +512,19 @@ def id_numbers_as_written(texts: list[str]) -> bool:
         return False
     # Each is 17 ASCII digits and a digit or X (the shape): what ``_check_id_text`` checks
     # beyond it, the birth date and the check character, inline.
-    check, month_days = _ID_CHECK, _MONTH_DAYS
-    for text in texts:
-        month_day = text[10:14]
-        if month_day not in month_days or text[17] != check[2 * int(text[:17], 13) % 11]:
-            return False
-        year = int(text[6:10])
-        if not MIN_YEAR <= year <= MAX_YEAR or month_day == "0229" and not (
-                year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
-            return False
+    check = _ID_CHECK
+    month_days = [text[10:14] for text in texts]
+    if not _MONTH_DAYS.issuperset(month_days) or \
+            [text[17] for text in texts] != [check[2 * int(text[:17], 13) % 11]
+                                              for text in texts]:
+        return False
+    years = [int(text[6:10]) for text in texts]
+    if min(years) < MIN_YEAR or max(years) > MAX_YEAR:
+        return False
+    if "0229" in month_days and not all(
+            year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+            for year, month_day in zip(years, month_days) if month_day == "0229"):
+        return False
     _last_accepted = joined
     return True
 
