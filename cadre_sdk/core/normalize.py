@@ -359,6 +359,26 @@ def _parse_any(value: object, what: str, hint: str) -> tuple[int, int, int | Non
     return _parse_text_date(text, what, hint)
 
 
+_PLAIN_MONTHS = (
+    re.compile(r"(\d{4})[-/.](\d{1,2})", re.ASCII),  # 1975.06, 1975-6, 1975/06
+    re.compile(r"(\d{4})年(\d{1,2})月?", re.ASCII),  # 1975年6月
+)
+
+
+def plain_month(text: str) -> str | None:
+    """What ``to_month`` and ``to_date_or_month`` give for a string written plainly as a year
+    and a month in range (1975.06, 1975-6, 1975/06, 1975年6月): 'YYYY-MM'; ``None`` for any
+    other string (ask them: they convert or explain it). A column's fast path."""
+    for pattern in _PLAIN_MONTHS:
+        m = pattern.fullmatch(text)
+        if m is not None:
+            year, month = int(m[1]), int(m[2])
+            if MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12:
+                return f"{year:04d}-{month:02d}"
+            return None
+    return None
+
+
 def to_date(value: object) -> str | None:
     """Parse a full date to ISO 'YYYY-MM-DD'.
 
