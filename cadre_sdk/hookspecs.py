@@ -154,7 +154,8 @@ def validate_record(kind: str, record: Any) -> list[str] | None:
     Called by ``cadre load`` for every valid row of every kind, with the record kind (e.g.
     ``"cadre"``) and the attrs record. Return ``None`` or ``[]`` when the record is fine. All
     plugins are asked and their messages are combined; any message rejects the row, and the
-    whole load writes nothing. Keep it cheap: it runs once per row. An implementation marked
+    whole load writes nothing. Keep it cheap: it runs once per row (a check of every row of a
+    large kind is cheaper as ``validate_records``, once per batch). An implementation marked
     ``@record_kinds("cadre", ...)`` is called for records of those kinds only.
     """
 

@@ -193,3 +193,14 @@ def test_plain_month_is_what_the_month_converters_give(text):
     elif re.fullmatch(r"(\d{4})([-/.]|年)(\d{1,2})", text, re.ASCII) and \
             1900 <= int(text[:4]) <= 2100 and 1 <= int(re.split(r"[-/.年]", text)[1]) <= 12:
         raise AssertionError(f"{text!r} is plain and should be taken")
+
+
+def test_id_numbers_as_written_never_takes_an_empty_cell(monkeypatch):
+    # The column asked again is answered from the last one accepted; an empty cell (a
+    # one-row batch of it joins to "") is never that, before or after any acceptance.
+    monkeypatch.setattr(nz, "_last_accepted", None)
+    assert not nz.id_numbers_as_written([""])
+    first17 = "63280119750612123"
+    number = first17 + nz._id_check_char(first17)
+    assert nz.id_numbers_as_written([number]) and nz.id_numbers_as_written([number])
+    assert not nz.id_numbers_as_written([""]) and not nz.id_numbers_as_written(["", ""])

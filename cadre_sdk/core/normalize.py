@@ -549,7 +549,7 @@ def id_numbers_as_written(texts: list[str]) -> bool:
     return True
 
 
-_last_accepted = ""
+_last_accepted: str | None = None
 
 
 def id_number_birth_gender(value: object) -> tuple[str, str]:
