@@ -389,7 +389,9 @@ def test_a_column_of_plain_codes_is_what_clean_code_gives_back(codes):
     from cadre_sdk.ingest import updates
 
     plain = all(c and c.isascii() and c.isprintable() and " " not in c for c in codes)
-    accepted = updates._PLAIN_CODES.fullmatch("\x00".join(codes)) is not None
+    joined = "\x00".join(codes)
+    accepted = joined.count("\x00") == len(codes) - 1 and \
+        updates._PLAIN_CODES.fullmatch(joined) is not None  # (as _key_cells asks)
     assert accepted == plain
     if accepted:
         assert [clean_code(c) for c in codes] == codes

@@ -188,8 +188,10 @@ class FileUpdate:
             [(at, convert)] = where
             if convert is clean_code and not any(map(skip, range(len(cells)))):
                 column = [row[at] for row in cells]
-                if all(v.__class__ is str for v in column) and \
-                        _PLAIN_CODES.fullmatch("\x00".join(column)):
+                joined = "\x00".join(column) if all(v.__class__ is str for v in column) \
+                    else None
+                if joined is not None and joined.count("\x00") == len(column) - 1 and \
+                        _PLAIN_CODES.fullmatch(joined):  # (a JSON cell may hold a NUL)
                     # each printable ASCII without a space: clean_code gives it back
                     return {i: (v,) for i, v in enumerate(column)}
             for i, row in enumerate(cells):
