@@ -154,15 +154,36 @@ def validate_record(kind: str, record: Any) -> list[str] | None:
     Called by ``cadre load`` for every valid row of every kind, with the record kind (e.g.
     ``"cadre"``) and the attrs record. Return ``None`` or ``[]`` when the record is fine. All
     plugins are asked and their messages are combined; any message rejects the row, and the
-    whole load writes nothing. Keep it cheap: it runs once per row. An implementation marked
+    whole load writes nothing. Keep it cheap: it runs once per row (a check of every row of a
+    large kind is cheaper as ``validate_records``, once per batch). An implementation marked
     ``@record_kinds("cadre", ...)`` is called for records of those kinds only.
     """
 
 
+@hookspec
+def validate_records(kind: str, columns: Any) -> list[tuple[int, str]] | None:
+    """Check a batch of records before they are stored, column by column; return
+    ``(row, message)`` pairs (``row``: the position in the batch, from 0; ``message``:
+    Chinese, for the clerk) for what is wrong.
+
+    Called by ``cadre load`` once per batch of valid rows (up to 1,000) of every kind, with the
+    record kind and ``columns``: a mapping from each field name of the kind's record to the list
+    of that field's values, one per row, in the batch's order (the values the records would
+    hold). Return ``None`` or ``[]`` when every row is fine. The same check as a
+    ``validate_record`` implementation, without one call and one record per row: for checks
+    that run on every row of a large kind. All plugins are asked and their messages are
+    combined with ``validate_record``'s (a row's ``validate_record`` messages first); any
+    message rejects its row, and the whole load writes nothing. ``CadrePlugins.validate_record``
+    asks it about one record as a batch of one. ``@record_kinds`` marks it for some kinds, as
+    for ``validate_record``.
+    """
+
+
 def record_kinds(*kinds: str) -> Callable[[F], F]:
-    """Mark a ``validate_record`` implementation as checking records of ``kinds`` only: a
-    load of any other kind does not call it (a load calls it once per row, so this saves a
-    call per row of every other kind). The implementation is unchanged otherwise."""
+    """Mark a ``validate_record`` (or ``validate_records``) implementation as checking records
+    of ``kinds`` only: a load of any other kind does not call it (a load calls it once per row
+    or batch, so this saves those calls for every other kind). The implementation is unchanged
+    otherwise."""
     if not kinds or not all(isinstance(k, str) for k in kinds):
         raise TypeError("record_kinds() takes one or more record kinds, e.g. \"cadre\"")
 

@@ -59,7 +59,23 @@ class Veto:
         return None
 
 
-PLUGINS = make_plugins(Veto())
+class BatchVeto:
+    """A plugin checking a batch's columns (``validate_records``): its messages follow the
+    per-record ones of the same row."""
+
+    __name__ = "batch_veto"
+
+    @hookimpl
+    def validate_records(self, kind, columns):
+        if kind != "posting":
+            return None
+        return [(i, f"“{post}”不可挂职（{secondment}）")
+                for i, (post, secondment) in enumerate(zip(columns["post"],
+                                                           columns["secondment"]))
+                if secondment == "对口援青" and post in ("禁用", "科员")]
+
+
+PLUGINS = make_plugins(Veto(), BatchVeto())
 
 
 @pytest.fixture(scope="module")
@@ -360,3 +376,22 @@ def test_record_checks_judged_from_values_as_records_judge_them(pairs):
         assert judge(rows) == all(map(load_rows.checks_of(cls), records))
     # a check without fields and fails needs records
     assert load_rows.value_checks_of(RECORD_TYPES["assessment"]) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(codes=st.lists(st.text(alphabet=st.one_of(st.characters(max_codepoint=0x7f),
+                                                 st.sampled_from("Ｃ１　中")), max_size=5),
+                      min_size=1, max_size=5))
+def test_a_column_of_plain_codes_is_what_clean_code_gives_back(codes):
+    """The key column's shortcut (``updates._PLAIN_CODES``) takes a batch's codes as they are
+    only when ``clean_code`` gives each back unchanged, and takes every printable ASCII code
+    without a space."""
+    from cadre_sdk.ingest import updates
+
+    plain = all(c and c.isascii() and c.isprintable() and " " not in c for c in codes)
+    joined = "\x00".join(codes)
+    accepted = joined.count("\x00") == len(codes) - 1 and \
+        updates._PLAIN_CODES.fullmatch(joined) is not None  # (as _key_cells asks)
+    assert accepted == plain
+    if accepted:
+        assert [clean_code(c) for c in codes] == codes

@@ -176,3 +176,31 @@ def test_birth_and_gender_together_are_what_each_gives(text):
         assert str(err.value) == str(exc)
     else:
         assert nz.id_number_birth_gender(text) == want
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(
+    st.text(alphabet="0123456789.-/年月日 １", max_size=10),
+    st.builds(lambda y, sep, m, end: f"{y}{sep}{m}{end}", st.integers(1890, 2110),
+              st.sampled_from([".", "-", "/", "年", "．", " "]),
+              st.integers(0, 13).map(str) | st.integers(0, 13).map("{:02d}".format),
+              st.sampled_from(["", "月", "月1日", ".5", " "]))))
+def test_plain_month_is_what_the_month_converters_give(text):
+    month = nz.plain_month(text)
+    if month is not None:
+        assert nz.to_month(text) == nz.to_date_or_month(text) == month
+        assert nz.to_month(month) == month
+    elif re.fullmatch(r"(\d{4})([-/.]|年)(\d{1,2})", text, re.ASCII) and \
+            1900 <= int(text[:4]) <= 2100 and 1 <= int(re.split(r"[-/.年]", text)[1]) <= 12:
+        raise AssertionError(f"{text!r} is plain and should be taken")
+
+
+def test_id_numbers_as_written_never_takes_an_empty_cell(monkeypatch):
+    # The column asked again is answered from the last one accepted; an empty cell (a
+    # one-row batch of it joins to "") is never that, before or after any acceptance.
+    monkeypatch.setattr(nz, "_last_accepted", None)
+    assert not nz.id_numbers_as_written([""])
+    first17 = "63280119750612123"
+    number = first17 + nz._id_check_char(first17)
+    assert nz.id_numbers_as_written([number]) and nz.id_numbers_as_written([number])
+    assert not nz.id_numbers_as_written([""]) and not nz.id_numbers_as_written(["", ""])

@@ -138,7 +138,10 @@ def test_validate_record_marked_for_kinds_is_asked_about_those_kinds_only():
     assert ("unit_only", "unit") in asked
     # the province's own check is for cadres only: no plugin checks a posting
     assert make_plugins().record_validator("posting") is None
-    assert make_plugins().record_validator("cadre") is not None
+    # ... and a batch check (validate_records), so no per-row hook call for cadres either
+    assert make_plugins().record_validator("cadre") is None
+    assert make_plugins().batch_validator("cadre") is not None
+    assert make_plugins().batch_validator("posting") is None
     with pytest.raises(TypeError, match="record kinds"):
         record_kinds()
 
@@ -220,3 +223,37 @@ def test_call_rule_names_plugin_for_raise_and_wrong_type():
     with pytest.raises(PluginError, match="expected float"):
         call_rule(reg, lambda: "12", returns=float)
     assert call_rule(reg, lambda: 1.5, returns=float) == 1.5
+
+
+def test_validate_records_answers_by_row_after_validate_record():
+    def per_record(kind, record):
+        return ["逐条"] if record.n == 2 else None
+
+    def per_batch(kind, columns):
+        return [(i, f"成批{n}") for i, n in enumerate(columns["n"]) if n >= 2]
+
+    pm = make_plugins(plugin("r", validate_record=per_record),
+                      plugin("b", validate_records=per_batch))
+    # a batch of three: rows 1 and 2 (n = 2, 3) have messages, by position
+    assert pm.batch_validator("unit")({"n": [1, 2, 3]}, 3) == {1: ["成批2"], 2: ["成批3"]}
+    # one record: validate_record's messages first, then validate_records' (a batch of one)
+    assert pm.validate_record("unit", types.SimpleNamespace(n=2)) == ["逐条", "成批2"]
+    assert pm.validate_record("unit", types.SimpleNamespace(n=1)) == []
+
+
+@pytest.mark.parametrize("answer", ["不对", [("0", "不对")], [(0, 1)], [(5, "不对")],
+                                    [(0, "不对", "多")]])
+def test_validate_records_wrong_shape_names_plugin(answer):
+    pm = make_plugins(plugin("vb", validate_records=lambda kind, columns: answer))
+    with pytest.raises(PluginError, match="'vb'.*validate_records"):
+        pm.batch_validator("unit")({"n": [1, 2]}, 2)
+
+
+def test_validate_records_fault_names_plugin():
+    def broken(kind, columns):
+        raise KeyError("birth")
+
+    pm = make_plugins(plugin("vb", validate_records=record_kinds("cadre")(broken)))
+    assert pm.batch_validator("unit") is None
+    with pytest.raises(PluginError, match="'vb'.*KeyError"):
+        pm.validate_record("cadre", types.SimpleNamespace(id_number=None))

@@ -359,6 +359,26 @@ def _parse_any(value: object, what: str, hint: str) -> tuple[int, int, int | Non
     return _parse_text_date(text, what, hint)
 
 
+_PLAIN_MONTHS = (
+    re.compile(r"(\d{4})[-/.](\d{1,2})", re.ASCII),  # 1975.06, 1975-6, 1975/06
+    re.compile(r"(\d{4})年(\d{1,2})月?", re.ASCII),  # 1975年6月
+)
+
+
+def plain_month(text: str) -> str | None:
+    """What ``to_month`` and ``to_date_or_month`` give for a string written plainly as a year
+    and a month in range (1975.06, 1975-6, 1975/06, 1975年6月): 'YYYY-MM'; ``None`` for any
+    other string (ask them: they convert or explain it). A column's fast path."""
+    for pattern in _PLAIN_MONTHS:
+        m = pattern.fullmatch(text)
+        if m is not None:
+            year, month = int(m[1]), int(m[2])
+            if MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12:
+                return f"{year:04d}-{month:02d}"
+            return None
+    return None
+
+
 def to_date(value: object) -> str | None:
     """Parse a full date to ISO 'YYYY-MM-DD'.
 
@@ -502,14 +522,34 @@ def id_numbers_as_written(texts: list[str]) -> bool:
     """Whether ``check_id_number`` accepts each of these strings and gives it back unchanged
     (a whole column of a batch at once; ``False`` says only that some may change or be
     refused: look at them one by one)."""
-    if not texts or not _ID_SHAPES.fullmatch("\x00".join(texts)):
+    global _last_accepted
+    if not texts:
         return False
-    try:
-        for text in texts:
-            _check_id_text(text)
-    except ValueError:
+    joined = "\x00".join(texts)
+    if joined == _last_accepted:  # (the same column again: the loader asks twice a batch)
+        return True
+    if not _ID_SHAPES.fullmatch(joined):
         return False
+    # Each is 17 ASCII digits and a digit or X (the shape): what ``_check_id_text`` checks
+    # beyond it, the birth date and the check character, inline.
+    check = _ID_CHECK
+    month_days = [text[10:14] for text in texts]
+    if not _MONTH_DAYS.issuperset(month_days) or \
+            [text[17] for text in texts] != [check[2 * int(text[:17], 13) % 11]
+                                              for text in texts]:
+        return False
+    years = [int(text[6:10]) for text in texts]
+    if min(years) < MIN_YEAR or max(years) > MAX_YEAR:
+        return False
+    if "0229" in month_days and not all(
+            year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+            for year, month_day in zip(years, month_days) if month_day == "0229"):
+        return False
+    _last_accepted = joined
     return True
+
+
+_last_accepted: str | None = None
 
 
 def id_number_birth_gender(value: object) -> tuple[str, str]:

@@ -16,16 +16,28 @@ def cadre_jurisdiction() -> str:
 
 @hookimpl(trylast=True)
 @record_kinds("cadre")
-def validate_record(kind: str, record: Any) -> list[str] | None:
-    """A cadre's ID number must agree with the birth month and gender given beside it."""
-    if kind != "cadre" or record.id_number is None:
+def validate_records(kind: str, columns: Any) -> list[tuple[int, str]] | None:
+    """A cadre's ID number must agree with the birth month and gender given beside it (each
+    row of a batch; a row without an ID number is not checked)."""
+    numbers = columns.get("id_number") if kind == "cadre" else None
+    if numbers is None:
         return None
-    birth, gender = id_number_birth_gender(record.id_number)
-    if birth == record.birth and gender == record.gender:
-        return None
-    problems = []
-    if birth != record.birth:
-        problems.append(f"身份证号中的出生年月（{birth}）与“出生年月”（{record.birth}）不一致")
-    if gender != record.gender:
-        problems.append(f"身份证号显示性别为{gender}，与“性别”（{record.gender}）不一致")
+    births, genders = columns.get("birth"), columns.get("gender")
+    problems: list[tuple[int, str]] = []
+    for row, number in enumerate(numbers):
+        if number is None:
+            continue
+        # A stored number is valid (its converter checked it): its birth month and gender
+        # are read off it; anything that disagrees is told the way id_number_birth_gender
+        # (which checks the number) says it.
+        if number[6:10] + "-" + number[10:12] == births[row] and \
+                ("男" if number[16] in "13579" else "女") == genders[row]:
+            continue
+        birth, gender = id_number_birth_gender(number)
+        if birth != births[row]:
+            problems.append((row, f"身份证号中的出生年月（{birth}）与“出生年月”（{births[row]}）"
+                                  "不一致"))
+        if gender != genders[row]:
+            problems.append((row, f"身份证号显示性别为{gender}，与“性别”（{genders[row]}）"
+                                  "不一致"))
     return problems

@@ -16,7 +16,10 @@ from typing import Any
 import attrs
 
 from cadre_sdk.core.errors import RowError
-from cadre_sdk.core.normalize import id_numbers_as_written, names_as_written, normalize_header
+from cadre_sdk.core.normalize import (
+    id_numbers_as_written, names_as_written, normalize_header, plain_month, to_date_or_month,
+    to_month,
+)
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.ingest.readers import (
     ERROR, EXTRA, RawRow, detect_format, iter_cell_batches, iter_rows, make_row,
@@ -82,6 +85,10 @@ class _Column:
         self.cache.column = self
         self.cached, self.bad = True, False
         self.direct: Callable[[Any], Any] = self.value
+        # A year and month written plainly (1975.06, 1975年6月) converts without the parser
+        # (what it gives, converted again, is itself).
+        self.plain: Callable[[str], str | None] | None = (
+            plain_month if self.convert in (to_month, to_date_or_month) else None)
         # A plain code (ASCII letters, digits, _ . -, not too long) converts to itself and
         # passes every check: for a code column, a batch of them is checked by one regex.
         self.plain_all: Callable[[str], Any] | None = None
@@ -109,9 +116,12 @@ class _Column:
     def value(self, raw: Any) -> Any:
         """The field's value from one cell, or ``_BAD`` (and ``self.bad`` set)."""
         try:
-            value = self.convert(raw)
-            if value.__class__ is not raw.__class__ or value != raw:  # else it would not change
-                value = self.convert(value)
+            value = self.plain(raw) if self.plain is not None and raw.__class__ is str \
+                else None
+            if value is None:
+                value = self.convert(raw)
+                if value.__class__ is not raw.__class__ or value != raw:  # else no change
+                    value = self.convert(value)
             if self.check is not None:
                 self.check(None, self.field, value)
             if self.passes(value):
@@ -258,9 +268,10 @@ class RowChecker:
         return plan
 
     def convert(self, plan: list[tuple[Callable[[list], Any] | None, Any]], cells: list[list],
-                texts: bool) -> tuple[list[tuple], set[int]]:
+                texts: bool) -> tuple[list[tuple], set[int], list[list]]:
         """Column by column: each row's values in field order (the tuple its record and its
-        table row are made of), and the positions of rows with a bad cell."""
+        table row are made of), the positions of rows with a bad cell, and the columns
+        (each field's values, in field order)."""
         n = len(cells)
         columns: list[list] = []
         bad: set[int] = set()
@@ -275,7 +286,7 @@ class RowChecker:
             if column.bad:
                 bad.update(i for i, v in enumerate(values) if v is _BAD)
             columns.append(values)
-        return list(zip(*columns)), bad
+        return list(zip(*columns)), bad, columns
 
     def columns(self, file: str, header: list[str], absent_ok: Callable[[set[str]], set[str]]
                 | None = None, line: int = 1) -> tuple[dict[str, attrs.Attribute],

@@ -223,13 +223,16 @@ def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checke
                 plan = checker.plan(header, mapping)
                 with plugin_time_limit():
                     validate = plugins.record_validator(kind) if plugins is not None else None
+                    validate_batch = (plugins.batch_validator(kind) if plugins is not None
+                                      else None)
                     for batch in batches:
                         if not batch.lines:
                             continue
                         prepared = update.prepare(batch)
                         room = load_rows.MAX_ERRORS - len(errors)
                         outcomes, clean = _judge(checker, plan, mapping, header, display,
-                                                 batch, texts, validate, room)
+                                                 batch, texts, validate, room,
+                                                 validate_batch)
                         outcomes, clean, batch_counts = prepared.finish(outcomes, clean)
                         file_counts.add(batch_counts)
                         used, stopped = ledger.store(outcomes, clean, display, batch.lines,
@@ -295,46 +298,65 @@ def _explain_missing_key(cls: type, errors: list[RowError]) -> list[RowError]:
 
 def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
            header: list[str], display: str, batch: ConvertedBatch, texts: bool,
-           validate: Callable[[Any], Sequence[str]] | None, room: int) -> tuple[list, bool]:
+           validate: Callable[[Any], Sequence[str]] | None, room: int,
+           validate_batch: Callable[[dict[str, list], int], dict[int, list[str]]] | None = None
+           ) -> tuple[list, bool]:
     """Each row's outcome, in order: its errors (a list), or its values in field order (a
     tuple); up to and including the row whose errors fill the ``room`` left for errors (the
     rows after it are not looked at, as before). And whether every row is good.
 
-    Cells are converted column by column; records are made without converting again. A row
-    with a bad cell, or that fails a record check, goes through ``RowChecker.check`` (the
-    thorough way, which says what is wrong); plugins validate the others."""
-    rows, suspect = checker.convert(plan, batch.cells, texts)
+    Cells are converted column by column; records are made without converting again, and
+    only when a check needs them. A row with a bad cell, or that fails a record check, goes
+    through ``RowChecker.check`` (the thorough way, which says what is wrong); plugins
+    validate the others: ``validate`` a record at a time, ``validate_batch`` the good rows'
+    columns at once (a row's messages: ``validate``'s, then ``validate_batch``'s)."""
+    rows, suspect, columns = checker.convert(plan, batch.cells, texts)
     suspect.update(batch.slow)
     cls = checker.cls
-    if validate is None and not suspect:  # (records only if a check needs them)
-        if not cls.__checks__:
-            return rows, True
-        judge_values = value_checks_of(cls)
-        if judge_values is not None and judge_values(rows):
-            return rows, True
-    records = list(map(record_builder(cls), rows))
+    records: list | None = None
     if cls.__checks__:
         if not suspect:  # (a suspect row's values may not even be of the field's type)
-            passed = list(map(checks_of(cls), records))
-            if not all(passed):
-                suspect.update(i for i, ok in enumerate(passed) if not ok)
+            judge_values = value_checks_of(cls)
+            if judge_values is None or not judge_values(rows):
+                records = list(map(record_builder(cls), rows))
+                passed = list(map(checks_of(cls), records))
+                if not all(passed):
+                    suspect.update(i for i, ok in enumerate(passed) if not ok)
         else:
+            records = list(map(record_builder(cls), rows))
             passes = checks_of(cls)
             suspect.update([i for i, rec in enumerate(records)
                             if i not in suspect and not passes(rec)])
+    if validate is not None and records is None:
+        records = list(map(record_builder(cls), rows))
     messages: list[Sequence[str]] | None = None
-    if not suspect:
-        if validate is None:
-            return rows, True
-        messages = []
+    said_of_batch: dict[int, list[str]] = {}
+    batch_fault: PluginError | None = None
+    if validate_batch is not None:
+        good = [i for i in range(len(rows)) if i not in suspect] if suspect else None
+        names = [field.name for field in checker.fields]
         try:
-            messages.extend(map(validate, records))
-        except PluginError:
-            # Row by row, the errors before this row would have ended the load first?
-            if not _fills(messages, room):
-                raise
-        if not any(messages):
+            if good is None:
+                said_of_batch = validate_batch(dict(zip(names, columns)), len(rows))
+            else:
+                said = validate_batch({name: [values[i] for i in good]
+                                       for name, values in zip(names, columns)}, len(good))
+                said_of_batch = {good[k]: m for k, m in said.items()}
+        except PluginError as exc:  # raised at the first row a plugin would have judged
+            batch_fault = exc
+    if not suspect and batch_fault is None:
+        if validate is None and not said_of_batch:
             return rows, True
+        if validate is not None:
+            messages = []
+            try:
+                messages.extend(map(validate, records))
+            except PluginError:
+                # Row by row, the errors before this row would have ended the load first?
+                if not _fills(messages, room):
+                    raise
+            if not any(messages) and not said_of_batch:
+                return rows, True
     lines = batch.lines
     outcomes: list = []
     found = 0
@@ -346,8 +368,14 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
             rec, row_errors = checker.check(raw, mapping)
             if not row_errors:
                 row = attrs.astuple(rec, recurse=False)
-        elif validate is not None:
-            said = messages[i] if messages is not None else validate(records[i])
+        else:
+            said: Sequence[str] = ()
+            if validate is not None:
+                said = messages[i] if messages is not None else validate(records[i])
+            if batch_fault is not None:
+                raise batch_fault
+            if i in said_of_batch:
+                said = [*said, *said_of_batch[i]]
             if said:
                 row_errors = [RowError(display, lines[i], "", m) for m in said]
         if row_errors:

@@ -86,8 +86,8 @@ def _calamine_rows(ws: Any) -> Iterator[list[Any]]:
     so that cells keep their columns."""
     pad = [None] * ws.start[1] if ws.start else []
     cell = _calamine_cell
-    for raw in ws.iter_rows():
-        yield pad + [cell(c) for c in raw]
+    for raw in ws.iter_rows():  # (text cells, the most, without a call each)
+        yield pad + [(c or None) if c.__class__ is str else cell(c) for c in raw]
 
 
 def _open_calamine(path: str | Path, file: str, sheet: str | None) -> _Sheet | None:

@@ -180,18 +180,30 @@ class References:
     first (a row's region places the names in its other columns)."""
 
     def __init__(self, conn: sqlite3.Connection, cls: type, columns: dict[str, tuple[int, str]],
-                 region: str | None = None):
+                 region: str | None = None, shared: dict[str, Any] | None = None):
         """``columns``: field name -> (position in the cells, the clerk's header text), for
-        the fields of ``cls`` the file has; ``region``: the load's region code, if given."""
+        the fields of ``cls`` the file has; ``region``: the load's region code, if given;
+        ``shared``: what the files of one load share (the region tree, and the resolvers of
+        kinds other than ``cls``'s: what they read does not change during the load), filled
+        on first use; a load of regions shares nothing (its files add to the tree)."""
         self.region = region
-        tree = RegionTree(conn)
+        if cls.__kind__ == "region":
+            shared = None
+        if shared is None:
+            tree = RegionTree(conn)
+        else:
+            tree = shared.get("") or shared.setdefault("", RegionTree(conn))
         self.todo: list[tuple[int, str, str, Resolver]] = []
         self.scope_at: int | None = None
         for field in attrs.fields(cls):
             parent = field.metadata["ref"]
             if not parent or field.name not in columns or field.metadata["many"]:
                 continue
-            resolver = Resolver(conn, RECORD_TYPES[parent], tree)
+            if shared is not None and parent != cls.__kind__:
+                resolver = shared.get(parent) or shared.setdefault(
+                    parent, Resolver(conn, RECORD_TYPES[parent], tree))
+            else:
+                resolver = Resolver(conn, RECORD_TYPES[parent], tree)
             if not resolver.names:
                 continue
             at, text = columns[field.name]

@@ -12,6 +12,7 @@ has no column for, so that each row is validated and written whole.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,11 @@ from cadre_sdk.ingest.identity import CadreIdentity, identifier_of
 from cadre_sdk.core.normalize import check_id_number, id_numbers_as_written
 from cadre_sdk.ingest.readers import ERROR, EXTRA
 from cadre_sdk.ingest.references import References
+from cadre_sdk.records.fields import clean_code
+
+#: A column of codes that ``clean_code`` gives back unchanged (each non-empty printable
+#: ASCII without a space), joined by NUL.
+_PLAIN_CODES = re.compile(r"(?:[!-~]+\x00)*+[!-~]+", re.ASCII)
 
 
 @attrs.define
@@ -66,6 +72,8 @@ class LoadState:
         self.stored_any = conn.execute(
             f"SELECT 1 FROM [{cls.__kind__}] LIMIT 1").fetchone() is not None
         self.births = BirthYears(conn) if cls.__kind__ in BIRTH_CHECKED else None
+        #: The reference resolvers the files share (``References``).
+        self.references: dict[str, Any] = {}
 
 
 def _empty_cell(value: Any) -> bool:
@@ -130,7 +138,8 @@ class FileUpdate:
                 mapping[field.metadata["title"]] = field
         self.position = {text: i for i, text in enumerate(self.header)}
         self.column_of = {f.name: (self.position[t], t) for t, f in mapping.items()}
-        self.refs = References(self.conn, self.cls, self.column_of, self.state.options.region)
+        self.refs = References(self.conn, self.cls, self.column_of, self.state.options.region,
+                               self.state.references)
         return self.header
 
     # --- each batch -------------------------------------------------------------------------
@@ -177,6 +186,14 @@ class FileUpdate:
         keys: dict[int, tuple] = {}
         if len(where) == 1:  # (the common case, without a generator per row)
             [(at, convert)] = where
+            if convert is clean_code and not any(map(skip, range(len(cells)))):
+                column = [row[at] for row in cells]
+                joined = "\x00".join(column) if all(v.__class__ is str for v in column) \
+                    else None
+                if joined is not None and joined.count("\x00") == len(column) - 1 and \
+                        _PLAIN_CODES.fullmatch(joined):  # (a JSON cell may hold a NUL)
+                    # each printable ASCII without a space: clean_code gives it back
+                    return {i: (v,) for i, v in enumerate(column)}
             for i, row in enumerate(cells):
                 if skip(i):
                     continue

@@ -86,9 +86,49 @@ class CadrePlugins:
         return self.infos[plugin].jurisdiction
 
     def validate_record(self, kind: str, record: Any) -> list[str]:
-        """All plugins' messages about one record; a plugin fault names the plugin."""
+        """All plugins' messages about one record (``validate_record``'s, then
+        ``validate_records``' about it as a batch of one); a plugin fault names the plugin."""
         validate = self.record_validator(kind)
-        return [] if validate is None else list(validate(record))
+        messages = [] if validate is None else list(validate(record))
+        validate_batch = self.batch_validator(kind)
+        if validate_batch is not None:
+            values = (attrs.asdict(record, recurse=False) if attrs.has(type(record))
+                      else dict(vars(record)))
+            said = validate_batch({name: [value] for name, value in values.items()}, 1)
+            messages.extend(said.get(0, ()))
+        return messages
+
+    def batch_validator(self, kind: str
+                        ) -> Callable[[dict[str, list], int], dict[int, list[str]]] | None:
+        """A function giving, for a batch of ``n`` records of ``kind`` as columns (field name
+        -> values), the messages ``validate_records`` gives, by row position (only rows with
+        messages); ``None`` when no plugin implements the hook for ``kind``. One call per
+        plugin and batch, each under the plugin time limit."""
+        hook = "validate_records"
+        impls = [impl for impl in self.pm.hook.validate_records.get_hookimpls()
+                 if kind in getattr(impl.function, "cadre_record_kinds", (kind,))]
+        if not impls:
+            return None
+
+        def validate(columns: dict[str, list], n: int) -> dict[int, list[str]]:
+            by_row: dict[int, list[str]] = {}
+            for impl in impls:
+                got = call_impl(impl, hook, kind=kind, columns=columns)
+                if got is None:
+                    continue
+                if not isinstance(got, (list, tuple)) or not all(
+                        isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], str)
+                        and type(p[0]) is int and 0 <= p[0] < n for p in got):
+                    raise PluginError(impl.plugin_name, hook,
+                                      f"returned {type(got).__name__}, not a list of (row, "
+                                      "message) pairs for the batch's rows",
+                                      "return None or a list of (row position from 0, Chinese "
+                                      "message) tuples.")
+                for row, message in got:
+                    by_row.setdefault(row, []).append(message)
+            return by_row
+
+        return validate
 
     def record_validator(self, kind: str) -> Callable[[Any], Sequence[str]] | None:
         """A function giving the messages ``validate_record`` gives for one record of ``kind``
