@@ -1,15 +1,10 @@
 """Test helpers for plugin authors: ``make_db``, ``make_plugins``, ``write_csv``, ``load_rows``,
 ``evaluate_all``. Importable without pytest (benchmarks and scripts use them too).
 
-The pytest fixtures are in ``cadre_sdk.testing_fixtures``, registered as the ``cadre_sdk``
-pytest11 plugin, so they are available in any project that installs cadre-sdk:
-- ``cadre_db``: a fresh store in a temporary folder, migrated, with the province's divisions.
-- ``cadre_plugins``: a factory ``cadre_plugins(*plugins, entry_points=False)`` building a plugin
-  manager with the built-in defaults plus the given plugins (modules or objects), for one test.
-- ``cadre_load``: ``cadre_load(db, kind, rows_or_path, plugins=None)`` writes rows (a list of
-  dicts with English or Chinese headers) to a CSV file and loads it through the real pipeline.
-- ``cadre_evaluate``: ``cadre_evaluate(db, plugins, as_of=...)`` runs every engine as
-  ``cadre evaluate`` does, on the evaluation date given (a test never depends on today).
+The pytest fixtures built on them (``cadre_db``, ``cadre_plugins``, ``cadre_load``,
+``cadre_evaluate``) and the ``*.cases.yaml`` collector are in ``cadre_sdk.testing_fixtures``,
+registered as the ``cadre_sdk`` pytest11 plugin, so they are available in any project that
+installs cadre-sdk; that module's docstring describes each fixture.
 """
 from __future__ import annotations
 

@@ -1,13 +1,8 @@
-"""Dated parameters, in the shape of OpenFisca's parameter files.
-
-A parameter file is a YAML tree of *nodes* (mappings of named children) whose *leaves* carry
-``values``: entries keyed by ISO start date, each with a ``value`` and the ``reference`` it comes
-from; an entry that is ``null`` ends the parameter from that date. A value is read "as of" a
-date: the entry with the greatest start on or before it.
-
-Files are checked strictly (duplicate keys, unknown keys, dates, units, missing references) and
-every problem is a :class:`~cadre_sdk.core.errors.ParameterError` whose message starts with
-``file:line:``, so a plugin author can jump straight to it.
+"""A parameter file's tree once read: nodes, leaves and their dated values (``Parameters``,
+``ParameterValue``: a value "as of" a date is the entry with the greatest start on or before
+it), and the helpers that make the reader's ``file:line:`` errors. The file format and its
+checks are described in the package docstring (``cadre_sdk.parameters``); the reader is
+``cadre_sdk.parameters.reader``.
 """
 from __future__ import annotations
 
