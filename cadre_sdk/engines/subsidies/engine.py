@@ -180,9 +180,9 @@ describe("subsidy_ledger", "补贴台账",
           "amount": "金额", "days": "当月乡镇在岗天数", **_RULE_COLUMNS},
          units={"amount": "元", "days": "天"}, notes=_LEDGER_NOTES)
 
-describe("subsidy_line", "补贴台账明细",
-         "补贴台账的存储形式：每名干部每月每项补贴一行，补贴项目和所用规则以编号引用"
-         "（见“补贴项目”“补贴规则”）；视图 subsidy_ledger 给出完整的台账。",
+describe("subsidy_line", "补贴台账",
+         "每名干部每月每项补贴的测算结果，补贴项目和所用规则以编号引用"
+         "（见“补贴项目”“补贴规则”两表）；数据库中的视图 subsidy_ledger 给出每行的全部文字。",
          {"month": "月份", "cadre_id": "干部编号", "scheme_id": "补贴项目",
           "township_code": "发放乡镇代码", "amount": "金额", "days": "当月乡镇在岗天数",
           "rule_id": "所用规则", "explanation_id": "计算说明"},
