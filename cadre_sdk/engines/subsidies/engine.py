@@ -105,8 +105,9 @@ _PREFECTURE = ("CASE WHEN length({c}) = 9 OR substr({c}, 3, 4) <> '0000' "
                "THEN substr({c}, 1, 4) || '00' END")
 
 #: The ledger as it was stored before 0002, one row per line with every text spelt out: what
-#: readers, case files and plugin tests query. Derived from ``subsidy_line`` and its rule.
-_LEDGER_VIEW = f"""CREATE VIEW subsidy_ledger AS
+#: readers, case files and plugin tests query. Derived from ``subsidy_line``, its scheme and its
+#: rule; the oversight publication creates it too, over the tables it copied.
+LEDGER_VIEW = f"""CREATE VIEW subsidy_ledger AS
 SELECT l.month, l.cadre_id, l.township_code,
        {_COUNTY.format(c="l.township_code")} AS county_code,
        {_PREFECTURE.format(c="l.township_code")} AS prefecture_code,
@@ -163,7 +164,7 @@ def _compact_ledger(db: sqlite_utils.Database) -> None:
         AND r.parameter_version IS l.parameter_version
        ORDER BY l.month, l.cadre_id, s.id""")
     db.execute("DROP TABLE subsidy_ledger")
-    db.execute(_LEDGER_VIEW)
+    db.execute(LEDGER_VIEW)
 
 
 _RULE_COLUMNS = {"rule_plugin": "规则插件", "rule_jurisdiction": "规则管辖地区代码",
@@ -173,8 +174,9 @@ _LEDGER_NOTES = {"amount": "0 表示当月不发放，原因见计算说明",
                  "township_code": "当月在多个乡镇在岗时，为在岗天数最多的乡镇（相同时取代码较小者）",
                  "parameter_version": "所读参数的路径@施行日期"}
 
-describe("subsidy_ledger", "补贴台账",
-         "每名干部每月每项补贴（乡镇工作岗位补助、地区附加津贴等）的测算结果：按发放乡镇所在地最具体的规则和当月施行的参数计算。",
+describe("subsidy_ledger", "补贴台账（视图）",
+         "每名干部每月每项补贴（乡镇工作岗位补助、地区附加津贴等）的测算结果：按发放乡镇所在地最具体的规则和当月施行的参数计算。"
+         "本视图由补贴台账（subsidy_line）及其引用的补贴项目、补贴规则得出，写出每行的全部文字。",
          {"month": "月份", "cadre_id": "干部编号", "township_code": "发放乡镇代码",
           "county_code": "县级代码", "prefecture_code": "市州代码", "scheme": "补贴项目",
           "amount": "金额", "days": "当月乡镇在岗天数", **_RULE_COLUMNS},
