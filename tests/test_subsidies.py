@@ -357,6 +357,15 @@ def test_the_ledger_cites_its_scheme_and_rule_by_number(ledger):
     assert h1["explanation_id"].startswith("subsidy:") and len(h1["explanation_id"]) == 8 + 16
 
 
+#: The ledger table migration 0001 created before 0002 (what main's stores hold).
+_LEDGER_0001 = """CREATE TABLE subsidy_ledger (
+  month TEXT NOT NULL, cadre_id TEXT NOT NULL REFERENCES cadre(id),
+  township_code TEXT NOT NULL, county_code TEXT, prefecture_code TEXT, scheme TEXT NOT NULL,
+  amount REAL NOT NULL, days INTEGER NOT NULL, rule_plugin TEXT NOT NULL,
+  rule_jurisdiction TEXT NOT NULL, rule_name TEXT, parameter_version TEXT,
+  explanation_id TEXT NOT NULL, PRIMARY KEY (cadre_id, month, scheme))"""
+
+
 def test_a_ledger_stored_before_0002_migrates_and_reevaluates_the_same(
         ledger, cadre_plugins, cadre_evaluate):
     from cadre_sdk.engines.subsidies import engine
@@ -371,7 +380,11 @@ def test_a_ledger_stored_before_0002_migrates_and_reevaluates_the_same(
                       "DROP TABLE subsidy_rule", "DROP TABLE subsidy_scheme",
                       "DROP TABLE subsidy_totals"):
         conn.execute(statement)
-    engine._tables(ledger)
+    engine._tables(ledger)          # subsidy_totals as 0001 makes it
+    conn.execute(_LEDGER_0001)      # and the ledger as 0001 made it until 0002
+    for columns in ("month, scheme", "county_code, month", "prefecture_code, month"):
+        conn.execute(f"CREATE INDEX [idx_subsidy_ledger_{columns.replace(', ', '_')}] "
+                     f"ON subsidy_ledger ({columns})")
     conn.executemany(f"INSERT INTO subsidy_ledger VALUES ({', '.join('?' * 13)})", rows)
     conn.executemany(f"INSERT INTO subsidy_totals VALUES ({', '.join('?' * 10)})",
                      [tuple(r.values()) for r in totals])

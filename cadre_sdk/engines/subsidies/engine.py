@@ -63,24 +63,10 @@ migrations = migration_set("cadre_sdk.subsidies")
 
 @migrations(name="0001_subsidy_tables")
 def _tables(db: sqlite_utils.Database) -> None:
-    db.execute("""CREATE TABLE subsidy_ledger (
-      month TEXT NOT NULL,              -- YYYY-MM
-      cadre_id TEXT NOT NULL REFERENCES cadre(id),
-      township_code TEXT NOT NULL,      -- the paying township
-      county_code TEXT,
-      prefecture_code TEXT,
-      scheme TEXT NOT NULL,             -- e.g. 乡镇工作岗位补助, 地区附加津贴
-      amount REAL NOT NULL,             -- yuan; 0 when not paid (the explanation says why)
-      days INTEGER NOT NULL,            -- days actually worked at township posts that month
-      rule_plugin TEXT NOT NULL,
-      rule_jurisdiction TEXT NOT NULL,
-      rule_name TEXT,
-      parameter_version TEXT,           -- path@start of every parameter the rule read
-      explanation_id TEXT NOT NULL,
-      PRIMARY KEY (cadre_id, month, scheme)
-    )""")
-    for columns in (["month", "scheme"], ["county_code", "month"], ["prefecture_code", "month"]):
-        db["subsidy_ledger"].create_index(columns)
+    # Until 0002 this also created the ledger as one wide table (``subsidy_ledger``, every
+    # text on every line, three secondary indexes); 0002 converts such a table where an
+    # earlier version made it. New stores never make it: its dropped pages would stay in the
+    # file as free pages.
     db.execute("""CREATE TABLE subsidy_totals (
       region_level TEXT NOT NULL,       -- 市州 or 县
       region_code TEXT NOT NULL,
@@ -149,6 +135,9 @@ def _compact_ledger(db: sqlite_utils.Database) -> None:
       explanation_id TEXT NOT NULL,
       PRIMARY KEY (month, cadre_id, scheme_id)
     ) WITHOUT ROWID""")
+    if not db["subsidy_ledger"].exists():   # a store made since 0002: nothing to convert
+        db.execute(LEDGER_VIEW)
+        return
     db.execute("INSERT INTO subsidy_scheme (name) "
                "SELECT DISTINCT scheme FROM subsidy_ledger ORDER BY scheme")
     db.execute("""INSERT INTO subsidy_rule (scheme_id, plugin, jurisdiction, name,
