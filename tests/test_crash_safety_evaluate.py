@@ -87,7 +87,7 @@ def test_sigkill_during_evaluate(store: Path, tmp_path: Path) -> None:
     duration = run(reference)
     after = fingerprint(reference)
     changed = sorted(t for t in after if after[t] != before.get(t))
-    assert {"assessment_result", "scorecard", "case_state", "subsidy_ledger", "subsidy_totals",
+    assert {"assessment_result", "scorecard", "case_state", "subsidy_line", "subsidy_totals",
             "explanation", "provenance"} <= set(changed), changed
 
     plugins = get_plugin_manager(plugins_dir="")   # what the killed process loads

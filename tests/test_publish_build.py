@@ -365,3 +365,24 @@ def test_a_store_evaluated_before_migration_0006_publishes_with_votes_withheld(
         **old, "inputs": [{"label": "民主测评", "value": "参评人数不足 12 人，票数不公开"}]}
     # the source store is left as it was (still without the digest column)
     assert "digest" not in {r[1] for r in conn.execute("PRAGMA table_info(explanation_ref)")}
+
+
+def test_the_oversight_level_gives_the_subsidy_ledger_as_the_store_does(
+        sample_store: Path, oversight_db: Path, public_db: Path) -> None:
+    # the store keeps subsidy_line citing scheme and rule by number; both the store and the
+    # oversight publication give every line back with its texts in the view subsidy_ledger
+    def rows(path: Path) -> list[tuple]:
+        conn = _connect(path)
+        try:
+            return conn.execute("SELECT * FROM subsidy_ledger ORDER BY cadre_id, month, scheme"
+                                ).fetchall()
+        finally:
+            conn.close()
+    stored = rows(sample_store)
+    assert stored and rows(oversight_db) == stored
+    conn = _connect(public_db)
+    try:
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name IN "
+                            "('subsidy_ledger', 'subsidy_line', 'subsidy_rule')").fetchone() == (0,)
+    finally:
+        conn.close()

@@ -86,8 +86,12 @@ def test_the_cadre_profile_gathers_one_cadres_records(oversight: PublicationClie
     sections = [r["栏目"] for r in rows]
     assert sections[0] == "基本信息" and "姓名：廉福章" in rows[0]["内容"]
     for table in ("posting", "assessment", "assessment_result", "achievement", "commendation",
-                  "training", "attendance", "subsidy_ledger"):
+                  "training", "attendance", "subsidy_line"):
         assert titles[table] in sections, table
+    # a ledger line cites its scheme and rule by number; the profile writes them out
+    subsidy = next(r["内容"] for r in rows if r["栏目"] == titles["subsidy_line"])
+    assert "补贴项目：" in subsidy and "规则插件：cadre_sdk.defaults.subsidies" in subsidy \
+        and "参数版本：" in subsidy, subsidy
     adjusted = oversight.json("/oversight/cadre_profile.json",
                               params={"cadre_id": "C003", "_shape": "array"}, cookies=cookies)
     assert titles["adjustment"] in {r["栏目"] for r in adjusted}

@@ -37,7 +37,8 @@ def test_public_publication_over_http(public_db: Path) -> None:
         assert http.post("/public/unit", json={"row": {"code": "X"}}).status_code == 405
         bad = http.get("/public.json", params={"sql": "delete from unit"})
         assert bad.status_code == 400
-        for table in ("cadre", "observation", "assessment_result", "subsidy_ledger"):
+        for table in ("cadre", "observation", "assessment_result", "subsidy_ledger",
+                      "subsidy_line", "subsidy_rule"):
             assert http.get(f"/public/{table}.json").status_code == 404, table
         # The four cadres are fewer than k = 5 at every step: none is shown, even generalized.
         assert http.get("/public/cadre_generalized.json",

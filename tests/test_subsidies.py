@@ -227,8 +227,10 @@ def test_totals_by_prefecture_and_county(ledger):
 
 def test_reevaluation_is_byte_identical(ledger, cadre_plugins, cadre_evaluate):
     def dump():
-        return [list(ledger.query(f"SELECT * FROM {t} ORDER BY rowid")) for t in
-                ("subsidy_ledger", "subsidy_totals", "explanation")]
+        return [list(ledger.query(f"SELECT * FROM {t} ORDER BY {order}")) for t, order in
+                (("subsidy_line", "month, cadre_id, scheme_id"), ("subsidy_rule", "id"),
+                 ("subsidy_scheme", "id"), ("subsidy_totals", "rowid"),
+                 ("explanation", "rowid"))]
     first = dump()
     cadre_evaluate(ledger, cadre_plugins(Haixi()), as_of="2025-01-31", only=("subsidies",))
     assert dump() == first
@@ -327,3 +329,93 @@ def test_a_rule_reading_fields_in_changing_order_still_gets_each_case_right(
     cadre_evaluate(loaded, cadre_plugins(regional_rule_plugin(fickle)), as_of="2025-01-31", only=("subsidies",))
     got = {c: line(loaded, c, "2024-05", REGIONAL)["amount"] for c in ("E14", "E15", "E16", "N")}
     assert got == {"E14": 14, "E15": 15, "E16": 16, "N": 8}
+
+
+def _texts(db):
+    """(cadre, month, scheme) -> (every column of the ledger view but the explanation id, the
+    explanation's rendered text)."""
+    return {(r["cadre_id"], r["month"], r["scheme"]):
+            ({k: v for k, v in r.items() if k not in ("explanation_id", "text")}, r["text"])
+            for r in db.query("SELECT l.*, cadre_explain(e.json) AS text FROM subsidy_ledger l "
+                              "JOIN explanation e ON e.id = l.explanation_id")}
+
+
+def test_the_ledger_cites_its_scheme_and_rule_by_number(ledger):
+    # Haixi's rule for 海西 townships and the provincial rules elsewhere: each (scheme, plugin,
+    # jurisdiction, name, parameter versions) is one subsidy_rule row, cited by every line.
+    rules = ledger.execute("SELECT count(*), count(DISTINCT scheme_id || plugin || jurisdiction"
+                           " || coalesce(name, '') || coalesce(parameter_version, '')) "
+                           "FROM subsidy_rule").fetchone()
+    assert rules[0] == rules[1] and rules[0] < ledger.execute(
+        "SELECT count(*) FROM subsidy_line").fetchone()[0]
+    assert [r[0] for r in ledger.execute("SELECT name FROM subsidy_scheme ORDER BY id")] == \
+        sorted([TOWNSHIP_POST, REGIONAL])
+    h1 = line(ledger, "H1", "2024-07")
+    assert (h1["rule_plugin"], h1["rule_jurisdiction"], h1["rule_name"], h1["county_code"],
+            h1["prefecture_code"]) == ("Haixi", "632800", "海西州乡镇工作岗位补助", "632801",
+                                       "632800")
+    assert h1["explanation_id"].startswith("subsidy:") and len(h1["explanation_id"]) == 8 + 16
+
+
+#: The ledger table migration 0001 created before 0002 (what main's stores hold).
+_LEDGER_0001 = """CREATE TABLE subsidy_ledger (
+  month TEXT NOT NULL, cadre_id TEXT NOT NULL REFERENCES cadre(id),
+  township_code TEXT NOT NULL, county_code TEXT, prefecture_code TEXT, scheme TEXT NOT NULL,
+  amount REAL NOT NULL, days INTEGER NOT NULL, rule_plugin TEXT NOT NULL,
+  rule_jurisdiction TEXT NOT NULL, rule_name TEXT, parameter_version TEXT,
+  explanation_id TEXT NOT NULL, PRIMARY KEY (cadre_id, month, scheme))"""
+
+
+def test_a_ledger_stored_before_0002_migrates_and_reevaluates_the_same(
+        ledger, cadre_plugins, cadre_evaluate):
+    from cadre_sdk.engines.subsidies import engine
+    from cadre_sdk.store.database import migrate
+
+    before = _texts(ledger)
+    totals = list(ledger.query("SELECT * FROM subsidy_totals ORDER BY rowid"))
+    # the store as 0001 left it (what main wrote): the ledger table with every text spelt out
+    conn = ledger.conn
+    rows = conn.execute("SELECT * FROM subsidy_ledger").fetchall()
+    for statement in ("DROP VIEW subsidy_ledger", "DROP TABLE subsidy_line",
+                      "DROP TABLE subsidy_rule", "DROP TABLE subsidy_scheme",
+                      "DROP TABLE subsidy_totals"):
+        conn.execute(statement)
+    engine._tables(ledger)          # subsidy_totals as 0001 makes it
+    conn.execute(_LEDGER_0001)      # and the ledger as 0001 made it until 0002
+    for columns in ("month, scheme", "county_code, month", "prefecture_code, month"):
+        conn.execute(f"CREATE INDEX [idx_subsidy_ledger_{columns.replace(', ', '_')}] "
+                     f"ON subsidy_ledger ({columns})")
+    conn.executemany(f"INSERT INTO subsidy_ledger VALUES ({', '.join('?' * 13)})", rows)
+    conn.executemany(f"INSERT INTO subsidy_totals VALUES ({', '.join('?' * 10)})",
+                     [tuple(r.values()) for r in totals])
+    conn.execute("DELETE FROM _sqlite_migrations WHERE migration_set = 'cadre_sdk.subsidies' "
+                 "AND name = '0002_compact_ledger'")
+    conn.commit()
+    migrate(ledger)
+    assert conn.execute("SELECT type FROM sqlite_master WHERE name = 'subsidy_ledger'"
+                        ).fetchone() == ("view",)
+    assert _texts(ledger) == before
+    migrated_ids = {r[0] for r in conn.execute("SELECT explanation_id FROM subsidy_line")}
+    assert {i for _, _, _, *_, i in rows} == migrated_ids   # the lines keep their ids
+    cadre_evaluate(ledger, cadre_plugins(Haixi()), as_of="2025-01-31", only=("subsidies",))
+    assert _texts(ledger) == before
+    assert list(ledger.query("SELECT * FROM subsidy_totals ORDER BY rowid")) == totals
+
+
+def test_the_canned_query_filters_by_township_county_or_prefecture(ledger):
+    # the region filter matches as the stored county and prefecture codes did: a line is in
+    # a region when its paying township, or the county or prefecture it falls under, is it
+    from cadre_sdk.defaults.subsidies import _LEDGER_SQL
+
+    def shown(region):
+        return sorted((r["干部编号"], r["月份"], r["补贴方案"]) for r in ledger.query(
+            _LEDGER_SQL, {"month": "", "region": region, "cadre": ""}))
+
+    def stored(region):
+        return sorted(ledger.execute(
+            "SELECT cadre_id, month, scheme FROM subsidy_ledger WHERE ? IN "
+            "(township_code, county_code, prefecture_code)", [region]).fetchall())
+    for region in (T_H, "632801", "632800", T_A, "632221", "632200"):
+        assert shown(region) == stored(region) != [], region
+    assert len(shown("")) == ledger.execute("SELECT count(*) FROM subsidy_line").fetchone()[0]
+    assert {c for c, _, _ in shown("632800")} == {"H1"}

@@ -37,6 +37,9 @@ def register_subsidy_rules(register: Any) -> None:
                          name="地区附加津贴（按艰苦边远类别，示例金额）"))
 
 
+# The ledger is stored as ``subsidy_line`` citing its scheme and rule by number (the store's
+# view ``subsidy_ledger`` is not published): the query names them. A region is the paying
+# township, or the county (first 6 digits) or prefecture (first 4, then 00) it falls under.
 # The rows are chosen and ordered in the subquery (``LIMIT -1``, no limit, keeps SQLite from
 # merging it into the joins), so the explanation is rendered only for the rows read: the
 # publication shows a page at a time, and rendering every row's explanation before sorting
@@ -44,16 +47,19 @@ def register_subsidy_rules(register: Any) -> None:
 _LEDGER_SQL = """
 SELECT l.month AS 月份, l.cadre_id AS 干部编号, l.cadre_name AS 姓名, l.township_code AS 乡镇代码,
        r.name AS 乡镇, l.scheme AS 补贴方案, l.amount AS 金额, l.days AS 在岗天数,
-       l.rule_plugin AS 规则插件, l.rule_jurisdiction AS 规则管辖, l.parameter_version AS 参数版本,
+       u.plugin AS 规则插件, u.jurisdiction AS 规则管辖, u.parameter_version AS 参数版本,
        l.explanation_id AS 说明编号, cadre_explain(e.json) AS 说明
-FROM (SELECT l.*, c.name AS cadre_name
-      FROM subsidy_ledger l JOIN cadre c ON c.id = l.cadre_id
+FROM (SELECT l.*, s.name AS scheme, c.name AS cadre_name
+      FROM subsidy_line l JOIN subsidy_scheme s ON s.id = l.scheme_id
+      JOIN cadre c ON c.id = l.cadre_id
       WHERE (:month = '' OR l.month = :month)
-        AND (:region = '' OR l.township_code = :region OR l.county_code = :region
-             OR l.prefecture_code = :region)
+        AND (:region = '' OR l.township_code = :region
+             OR substr(l.township_code, 1, 6) = :region
+             OR substr(l.township_code, 1, 4) || '00' = :region)
         AND (:cadre = '' OR l.cadre_id = :cadre)
-      ORDER BY l.month, l.township_code, l.cadre_id, l.scheme
+      ORDER BY l.month, l.township_code, l.cadre_id, s.name
       LIMIT -1) AS l
+LEFT JOIN subsidy_rule u ON u.id = l.rule_id
 LEFT JOIN region r ON r.code = l.township_code
 LEFT JOIN explanation e ON e.id = l.explanation_id
 """

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from cadre_sdk.engines.subsidies.engine import LEDGER_VIEW
 from cadre_sdk.publish.copy import index_filters
 from cadre_sdk.publish.introspect import has, prefecture_sql
 from cadre_sdk.publish.redact import PUBLIC
@@ -53,9 +54,18 @@ ORDER BY a.unit_code, a.year, e.method""", [min_raters if level == PUBLIC else 0
     return "evaluation_summary"
 
 
+def subsidy_ledger(conn: sqlite3.Connection, level: str, min_raters: int) -> str | None:
+    """The view 补贴台账 as the store has it (every text of a line written out), over the
+    published ``subsidy_line`` and the schemes and rules it cites (oversight level only)."""
+    if not all(has(conn, t) for t in ("subsidy_line", "subsidy_scheme", "subsidy_rule")):
+        return None
+    conn.execute(LEDGER_VIEW)
+    return "subsidy_ledger"
+
+
 #: Every builder, in order: ``builder(conn, level, min_raters) -> name or None``.
 BUILDERS: tuple[Callable[[sqlite3.Connection, str, int], str | None], ...] = (
-    cadre_overview, evaluation_summary,
+    cadre_overview, evaluation_summary, subsidy_ledger,
 )
 
 

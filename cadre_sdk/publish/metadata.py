@@ -28,7 +28,7 @@ _PINT_UNITS = {"米": "m", "千米": "km"}
 #: Tables readers need not browse (they are read through canned queries).
 _HIDDEN = {search.TABLE}
 #: Tables whose ``name`` column labels their rows where other tables refer to them.
-_LABEL_COLUMNS = ("region", "unit", "cadre")
+_LABEL_COLUMNS = ("region", "unit", "cadre", "subsidy_scheme", "subsidy_rule")
 
 
 @attrs.frozen

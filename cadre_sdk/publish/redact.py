@@ -40,7 +40,7 @@ AGGREGATE_ONLY = frozenset({
     "evaluation", "cadre", "posting", "observation", "achievement", "commendation",
     "assessment", "indicator_score", "annual_grade", "attendance", "training", "care_record",
     "assessment_result", "consequence", "candidate_pool", "care_gap", "career_summary",
-    "subsidy_ledger",
+    "subsidy_ledger", "subsidy_line",
     # cases and adjustments: one row per case (event, finding, deadline, decision) or per
     # adjustment; the public level has their aggregates (``event_aggregates``) instead
     "case", "case_state", "case_event", "case_finding", "case_deadline", "case_decision",

@@ -33,13 +33,37 @@ def _bool_columns(table: str) -> set[str]:
     return {f.name for f in attrs.fields(cls) if f.metadata["kind"] == "bool"}
 
 
-def _detail(table: str, cols: list[str], skip: set[str]) -> str:
-    """SQL writing a row out as ``标题：值；标题：值`` (empty values left out)."""
+def _cited(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, list[str]]]:
+    """Columns of ``table`` citing a row of a reference table by number (a foreign key to its
+    integer ``id``, e.g. the subsidy ledger's scheme and rule): column -> (that table, the
+    columns written out in its place: its own, but the id and further citations)."""
+    out = {}
+    for fk in conn.execute(f"PRAGMA foreign_key_list([{table}])").fetchall():
+        other, col, key = fk[2], fk[3], fk[4]
+        if key == "id" and primary_key(conn, other) == ["id"] and any(
+                r[1] == "id" and r[2].upper() == "INTEGER"
+                for r in conn.execute(f"PRAGMA table_info([{other}])")):
+            out[col] = (other, [c for c in columns(conn, other)
+                                if c != "id" and not c.endswith("_id")])
+    return out
+
+
+def _detail(table: str, cols: list[str], skip: set[str],
+            cited: dict[str, tuple[str, list[str]]] | None = None) -> str:
+    """SQL writing a row out as ``标题：值；标题：值`` (empty values left out); a column in
+    ``cited`` as the cited row's columns (joined as ``c_<column>``)."""
     labels = labels_for(table, cols)
     bools = _bool_columns(table)
     parts = []
     for col in cols:
         if col in skip:
+            continue
+        if cited and col in cited:
+            other, shown = cited[col]
+            other_labels = labels_for(other, shown)
+            for c in shown:
+                title = other_labels.columns.get(c, c).replace("'", "''")
+                parts.append(f"coalesce('{title}：' || c_{col}.[{c}] || '；', '')")
             continue
         title = labels.columns.get(col, col).replace("'", "''")
         value = (f"CASE t.[{col}] WHEN 1 THEN '是' WHEN 0 THEN '否' END" if col in bools
@@ -69,8 +93,12 @@ def _branch(conn: sqlite3.Connection, table: str, order: int) -> str | None:
     keys = [f"t.[{k}]" for k in primary_key(conn, table)] or ["t.rowid"]
     explanation = "t.explanation_id" if "explanation_id" in cols else "NULL"
     skip = _SKIP | ({date} if date and table != "cadre" else set())
+    cited = _cited(conn, table)
+    join += "".join(f" LEFT JOIN [{other}] c_{col} ON c_{col}.id = t.[{col}]"
+                    for col, (other, _) in cited.items())
     return (f"SELECT {who} AS cadre_id, {order} AS section_order, '{section}' AS section, "
-            f"{f't.[{date}]' if date else 'NULL'} AS date, {_detail(table, cols, skip)} "
+            f"{f't.[{date}]' if date else 'NULL'} AS date, "
+            f"{_detail(table, cols, skip, cited)} "
             f"AS detail, {record_json(table, keys)} AS record, {explanation} AS explanation_id "
             f"FROM [{table}] t {join}")
 

@@ -77,13 +77,15 @@ class Outcome:
     """One call of a subsidy rule: the amount (None: no line) and what the call recorded beyond
     what the engine records for every call (the rule applied, the inputs of ``record_inputs``)."""
 
-    __slots__ = ("amount", "inputs", "parameters", "steps", "rules", "version", "_digest")
+    __slots__ = ("amount", "inputs", "parameters", "steps", "rules", "version", "rule_id",
+                 "_digest")
 
     def __init__(self, amount: float | None, trace: Trace, inputs_before: int):
         self.amount = amount
         self.inputs = trace.inputs[inputs_before:]
         self.parameters, self.steps, self.rules = trace.parameters, trace.steps, trace.rules[1:]
         self.version = "; ".join(f"{p['path']}@{p['start']}" for p in trace.parameters)
+        self.rule_id = 0   # the ledger's ``subsidy_rule`` row, once the engine numbered it
         self._digest = ""
 
     def digest(self, calls: "RuleCalls") -> str:
