@@ -83,6 +83,7 @@ class Splitter:
         self._patterns: dict[str, int | None] = {}
         self._shown: dict[str, int | float | None] = {}
         self._trace_keys: dict[tuple, int] = {}
+        self._cited: dict[str, list] = {}
 
     def split(self, data: dict[str, Any], keep: tuple[str, ...] = ()) -> dict | None:
         """``{"t": template id, "v": values}`` for ``data``, or None if it cannot be split.
@@ -221,33 +222,72 @@ class Splitter:
 
     def split_trace(self, trace: Trace, refs: dict[str, list[int]]) -> dict | None:
         """``split`` for a ``Trace`` object whose ``rules`` and ``parameters`` are ``refs``
-        (lists of reference ids), without walking its dict; None if it cannot be split."""
+        (lists of reference ids), without walking its dict; None if it cannot be split.
+
+        The common cases (a plain text label, a number, a text or a ``Filled`` value) are
+        handled inline rather than by a call each: a trace has some sixty of them."""
         values: list[Any] = []
         key: list[Any] = []
-        label, vary = self._label, self._varying
+        add, push, extend = key.append, values.append, values.extend
+        texts, cited, label, vary = self._texts, self._cited, self._label, self._varying
         try:
             for item in trace.inputs:          # {"label", "value"}
                 if len(item) != 2:
                     raise _Unsplittable
-                key.append(label(item["label"], values))
-                key.append(vary(item["value"], values))
-            key.append(_END)
+                text = item["label"]
+                if type(text) is str:
+                    known = texts.get(text) or self._text(text)
+                    extend(known[1])
+                    add(known[0])
+                else:
+                    add(label(text, values))
+                value = item["value"]
+                kind = type(value)
+                if kind is int or kind is float:
+                    push(value)
+                    add(VALUE)
+                elif kind is str:
+                    push(cited.get(value) or self._cite(value))
+                    add(VALUE)
+                else:
+                    add(vary(value, values))
+            add(_END)
             if trace.note:
-                key.append(label(trace.note, values))
+                add(label(trace.note, values))
             parameters, rules = tuple(refs["parameters"]), tuple(refs["rules"])
-            key.append(parameters)
-            key.append(vary(trace.result, values))
-            key.append(rules)
-            for item in trace.see:
-                key.append(label(item, values))
-            key.append(_END)
+            add(parameters)
+            add(vary(trace.result, values))
+            add(rules)
+            for text in trace.see:
+                add(label(text, values))
+            add(_END)
             for item in trace.steps:           # {"formula", "label", "value"}
                 if len(item) != 3:
                     raise _Unsplittable
-                key.append(vary(item["formula"], values))
-                key.append(label(item["label"], values))
-                key.append(vary(item["value"], values))
-            key.append(vary(trace.subject, values))
+                formula = item["formula"]
+                if type(formula) is str:
+                    push(cited.get(formula) or self._cite(formula))
+                    add(VALUE)
+                else:
+                    add(vary(formula, values))
+                text = item["label"]
+                if type(text) is str:
+                    known = texts.get(text) or self._text(text)
+                    extend(known[1])
+                    add(known[0])
+                else:
+                    add(label(text, values))
+                value = item["value"]
+                kind = type(value)
+                if kind is int or kind is float:
+                    push(value)
+                    add(VALUE)
+                elif kind is str:
+                    push(cited.get(value) or self._cite(value))
+                    add(VALUE)
+                else:
+                    add(vary(value, values))
+            add(vary(trace.subject, values))
         except (_Unsplittable, KeyError, TypeError):
             return None
         whole = tuple(key)
@@ -257,10 +297,19 @@ class Splitter:
             split = self.split(data, ("rules", "parameters"))
             if split is None or split["v"] != values:   # not what the key stands for:
                 return split                            # the walk's own result, uncached
-            tid = self._trace_keys[whole] = split["t"]
-            if len(self._trace_keys) > 100_000:
+            if len(self._trace_keys) >= 100_000:
                 self._trace_keys.clear()
+            tid = self._trace_keys[whole] = split["t"]
         return {"t": tid, "v": values}
+
+    def _cite(self, text: str) -> list:
+        """A varying text as the values cite it: ``[text id, numbers...]`` (kept for texts
+        seen again; the list is shared by the values that cite it and never changed)."""
+        known = self._texts.get(text) or self._text(text)
+        entry = [known[0], *known[1]]
+        if len(self._cited) < 200_000:
+            self._cited[text] = entry
+        return entry
 
     def _label(self, text: Any, values: list[Any]) -> int:
         """A text the template holds (cited by id, its numbers in the values): its id."""
@@ -279,8 +328,7 @@ class Splitter:
         what stands for its place in the template."""
         kind = type(node)
         if kind is str:
-            known = self._texts.get(node) or self._text(node)
-            values.append([known[0], *known[1]])
+            values.append(self._cited.get(node) or self._cite(node))
             return VALUE
         if kind is int or kind is float:
             values.append(node)
@@ -290,7 +338,10 @@ class Splitter:
         if kind is bool:
             return _TRUE if node else _FALSE
         if kind is Filled:
-            self._filled_leaf(node, values, True)
+            known = self._filled(node)
+            if known is None:
+                return self._varying(str(node), values)
+            values.append([known[0], *known[1]])
             return VALUE
         if kind is dict:
             return repr(self._dict(node, values, True))
