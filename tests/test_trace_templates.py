@@ -191,3 +191,20 @@ def test_equal_shown_numbers_of_other_types_keep_their_own_text(shown) -> None:
     explanations.write(conn, [(f"e:{n}", "e", "s", t) for n, t in enumerate(traces)])
     assert _rendered(conn, "e:1") == render_text(traces[1].to_dict()) == \
         f"【y】\n计算步骤：\n  1. a：{shown} 分 = 1"
+
+
+def test_dict_inputs_with_their_nones_elsewhere_read_back_each_as_it_was() -> None:
+    conn = _store()
+    inputs = [{"de": 90, "ji": None}, {"ji": None, "de": 85}, {"de": None, "ji": "缺"},
+              {"de": True, "ji": 1}, {"de": {"x": 1}, "ji": 2}]
+    traces = []
+    for n, value in enumerate(inputs):
+        trace = Trace(subject=f"第 {n} 个")
+        trace.input("指标得分", value)
+        traces.append(trace)
+    explanations.write(conn, [(f"f:{n}", "f", "s", t) for n, t in enumerate(traces)])
+    for n, trace in enumerate(traces):
+        assert explanations.lookup(conn, f"f:{n}")["inputs"] == [
+            {"label": "指标得分", "value": inputs[n]}]
+    templates = {_row(conn, f"f:{n}")["t"] for n in range(len(inputs))}
+    assert len(templates) == 4      # the first two differ only in their keys' order

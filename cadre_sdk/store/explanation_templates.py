@@ -84,6 +84,7 @@ class Splitter:
         self._shown: dict[str, int | float | None] = {}
         self._trace_keys: dict[tuple, int] = {}
         self._cited: dict[str, list] = {}
+        self._orders: dict[tuple, tuple] = {}
 
     def split(self, data: dict[str, Any], keep: tuple[str, ...] = ()) -> dict | None:
         """``{"t": template id, "v": values}`` for ``data``, or None if it cannot be split.
@@ -344,10 +345,40 @@ class Splitter:
             values.append([known[0], *known[1]])
             return VALUE
         if kind is dict:
-            return repr(self._dict(node, values, True))
+            return self._varying_dict(node, values)
         if kind is list:
             return repr([self._walk(item, values, True) for item in node])
         raise _Unsplittable
+
+    def _varying_dict(self, node: dict, values: list[Any]) -> Any:
+        """``_varying`` for a dict: when every entry is a number, a text or None (an input's
+        scores or votes), its keys in the walk's order and where its Nones are (what its
+        template is made of); else the repr of its template."""
+        keys = tuple(node)
+        order = self._orders.get(keys)
+        if order is None:
+            if any(type(k) is not str or _HAS_MARK.search(k) for k in keys):
+                raise _Unsplittable
+            if len(self._orders) >= 10_000:
+                self._orders.clear()
+            order = self._orders[keys] = tuple(sorted(keys))
+        start = len(values)
+        kinds = []
+        for key in order:
+            item = node[key]
+            kind = type(item)
+            if kind is int or kind is float:
+                values.append(item)
+                kinds.append(VALUE)
+            elif kind is str:
+                values.append(self._cited.get(item) or self._cite(item))
+                kinds.append(VALUE)
+            elif item is None:
+                kinds.append(None)
+            else:
+                del values[start:]
+                return repr(self._dict(node, values, True))
+        return order, tuple(kinds)
 
     def _text(self, text: str) -> tuple[int, tuple]:
         known = self._texts.get(text)
