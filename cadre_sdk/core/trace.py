@@ -4,6 +4,12 @@ A ``Trace`` collects what a rule read (inputs, dated parameters with their refer
 plugin that supplied them) and the steps it took; engines store it through
 ``explanations.write`` (rules and parameters once each, in ``explanation_ref``), and
 ``render_text`` turns it into readable Chinese when someone reads it.
+
+A rule that records the same label or formula for many subjects with only some numbers
+changing can say which parts are constant (its labels, operators, weights: the same for every
+subject of a rule version) and which are the numbers shown, with ``Filled``: the text reads and
+renders as before, and the stored explanation keeps the constant parts once (in its template)
+and only the numbers per row.
 """
 from __future__ import annotations
 
@@ -18,6 +24,35 @@ if TYPE_CHECKING:   # annotations only: a trace reads what a parameter value car
     from cadre_sdk.parameters import ParameterValue
 
 
+class Filled(str):
+    """A text made of a constant pattern and the numbers shown in it: ``Filled("({}×30) ÷ {}",
+    "91.5", 2)`` is the text ``"(91.5×30) ÷ 2"``. It is a ``str`` (equal to, and rendered as,
+    that text); ``explanations.write`` stores the pattern once and only the numbers per row.
+
+    ``pattern`` holds a bare ``{}`` for each shown number (no names, conversions or format
+    specifications; write a literal brace as ``{{`` or ``}}``, and pass texts from data through
+    ``literal``). Each shown number is a number, or the text of one exactly as it should read
+    (``"0.25"``, ``"90"``); anything else (``"2.50"``, ``"-0"``, ``"1e5"``) is still shown as
+    given, and that one text is then stored like a plain one."""
+
+    pattern: str
+    shown: tuple
+
+    def __new__(cls, pattern: str, *shown: Any) -> "Filled":
+        self = super().__new__(cls, pattern.format(*shown))
+        self.pattern = pattern
+        self.shown = shown
+        return self
+
+    def __reduce__(self) -> tuple:   # copied and pickled as the pattern and its numbers
+        return (Filled, (self.pattern, *self.shown))
+
+
+def literal(text: str) -> str:
+    """``text`` as a constant part of a ``Filled`` pattern (its braces escaped)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 @attrs.define
 class Trace:
     """The record of one computation: inputs, parameters read, steps, result."""
@@ -29,6 +64,8 @@ class Trace:
     rules: list[dict[str, Any]] = attrs.Factory(list)
     result: Any = None
     note: str = ""                   # a closing remark in Chinese (e.g. how a table is derived)
+    #: ids of other explanations this one refers to (e.g. a shared entry of rules and parameters)
+    see: list[str] = attrs.Factory(list)
     _seen: set[tuple] = attrs.field(factory=set, repr=False, eq=False)
 
     def input(self, label: str, value: Any) -> Any:
@@ -61,7 +98,8 @@ class Trace:
             self.rules.append(entry)
 
     def step(self, label: str, value: Any, formula: str = "") -> Any:
-        """Record one step of the formula (label in Chinese) and return its value."""
+        """Record one step of the formula (label in Chinese) and return its value. A label or
+        formula that is a ``Filled`` text is stored as its constant pattern and its numbers."""
         self.steps.append({"label": label, "formula": formula, "value": value})
         return value
 
@@ -71,7 +109,7 @@ class Trace:
         return Trace(subject=subject, inputs=list(self.inputs),
                      parameters=list(self.parameters), steps=list(self.steps),
                      rules=list(self.rules), result=self.result, note=self.note,
-                     seen=set(self._seen))
+                     see=list(self.see), seen=set(self._seen))
 
     def to_dict(self) -> dict[str, Any]:
         """The trace as plain data (what ``explanations.write`` stores)."""
@@ -79,6 +117,8 @@ class Trace:
                 "parameters": self.parameters, "steps": self.steps, "result": self.result}
         if self.note:
             data["note"] = self.note
+        if self.see:
+            data["see"] = self.see
         return data
 
 

@@ -18,6 +18,9 @@ Formula (``weighted_score``), per subject (个人 → ``formula.individual``, �
   in the explanation for reference only; nothing present → no score.
   Rounded half up to ``formula.score_decimals`` places.
 
+The steps' labels and formulas are ``Filled`` texts: their weights, points and thresholds
+(constant for a rule version) are stored once, only the scores and counts per assessment.
+
 Grading (``threshold_grade``): ≥ ``grading.excellent_min`` 优秀 (candidate; the quota follows),
 ≥ ``competent_min`` 称职, ≥ ``basic_min`` 基本称职, else 不称职; with
 ``grading.poor_quarter_blocks_excellent``, a 较差 quarter turns 优秀 into 称职.
@@ -26,6 +29,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from cadre_sdk.core.trace import Filled, literal
 
 SUBJECT_KEYS = {"个人": "individual", "班子": "team"}
 COMPONENTS = (("indicators", "分类考核指标"), ("democratic", "民主测评"), ("reverse", "反向测评"),
@@ -62,14 +67,15 @@ def indicator_component(inputs: Any, ctx: Any) -> float | None:
     scored = [line for line in inputs.indicators if line.score is not None]
     for line in inputs.indicators:
         if line.score is None:
-            ctx.step(f"指标“{line.name}”（{line.code}）无得分：不计入，其权重 {_num(line.weight)}% "
-                     "按比例分配给已评分指标", "缺失")
+            ctx.step(Filled(literal(f"指标“{line.name}”（{line.code}）无得分：不计入，其权重 "
+                                    f"{_num(line.weight)}% 按比例分配给已评分指标")), "缺失")
     total = sum(line.weight for line in scored)
     if not scored or total == 0:
         return None
     value = sum(line.weight * line.score for line in scored) / total
-    terms = " + ".join(f"{_num(line.weight)}×{_num(line.score)}" for line in scored)
-    return ctx.step("分类考核指标加权得分", value, f"({terms}) ÷ {_num(total)}")
+    terms = " + ".join(f"{_num(line.weight)}×{{}}" for line in scored)
+    return ctx.step("分类考核指标加权得分", value, Filled(
+        f"({terms}) ÷ {_num(total)}", *[_num(line.score) for line in scored]))
 
 
 def vote_component(votes: Any, label: str, ctx: Any,
@@ -82,9 +88,13 @@ def vote_component(votes: Any, label: str, ctx: Any,
         points = [ctx.param(path) for path in _VOTE_PATHS]
     counts = (votes.excellent, votes.competent, votes.basic, votes.incompetent)
     value = sum(n * p for n, p in zip(counts, points)) / votes.participants
-    terms = " + ".join(f"{_num(p)}×{n}" for n, p in zip(counts, points))
-    abstain = f"（弃权 {votes.abstained} 人计 0 分）" if votes.abstained else ""
-    return ctx.step(f"{label}得分", value, f"({terms}) ÷ 参评 {votes.participants} 人{abstain}")
+    terms = " + ".join(f"{_num(p)}×{{}}" for p in points)
+    if votes.abstained:
+        formula = Filled(f"({terms}) ÷ 参评 {{}} 人（弃权 {{}} 人计 0 分）", *counts,
+                         votes.participants, votes.abstained)
+    else:
+        formula = Filled(f"({terms}) ÷ 参评 {{}} 人", *counts, votes.participants)
+    return ctx.step(f"{label}得分", value, formula)
 
 
 def routine_component(quarters: dict[str, str], ctx: Any) -> float | None:
@@ -102,7 +112,7 @@ def routine_component(quarters: dict[str, str], ctx: Any) -> float | None:
         ctx.step(f"平时考核缺少{'、'.join(absent)}：按已有季度平均", f"{len(quarters)} 个季度")
     value = sum(points.values()) / len(points)
     terms = " + ".join(f"{q}{quarters[q]} {_num(p)}" for q, p in points.items())
-    return ctx.step("平时考核得分", value, f"({terms}) ÷ {len(points)}")
+    return ctx.step("平时考核得分", value, Filled(literal(f"({terms}) ÷ {len(points)}")))
 
 
 def target_component(targets: Any, ctx: Any) -> float | None:
@@ -110,7 +120,7 @@ def target_component(targets: Any, ctx: Any) -> float | None:
     if targets is None:
         return None
     return ctx.step("“710”重点目标得分", targets.share * 100,
-                    f"按进度 {targets.on_schedule} ÷ 目标 {targets.targets} × 100")
+                    Filled("按进度 {} ÷ 目标 {} × 100", targets.on_schedule, targets.targets))
 
 
 def round_half_up(value: float, places: int) -> float:
@@ -164,24 +174,25 @@ def weighted_score(inputs: Any, ctx: Any) -> float | None:
                 ctx.step("无任何分类考核指标得分：不计分，不评定等次", "未评定")
                 return None
             if parts[key] is None:
-                ctx.step(f"{label}缺失（{MISSING[key]}）：其权重 {_num(weights[key])}% "
-                         "按比例分配给其余部分", "缺失")
+                ctx.step(Filled(f"{label}缺失（{MISSING[key]}）：其权重 {_num(weights[key])}% "
+                                "按比例分配给其余部分"), "缺失")
         elif data:  # weight 0: shown for reference only
             value = _component(key, data, inputs, ctx, read)
             parts[key] = None
             if value is not None:
-                ctx.step(f"{label}权重为 0：上项只作参考", "不计入得分")
+                ctx.step(Filled(f"{label}权重为 0：上项只作参考"), "不计入得分")
     used = [(key, label) for key, label in COMPONENTS if parts.get(key) is not None]
     total = sum(weights[key] for key, _ in used)
     if total == 0:
         ctx.step("无任何可计分的部分", "不计分")
         return None
     value = sum(weights[key] * parts[key] for key, _ in used) / total
-    terms = " + ".join(f"{_num(weights[key])}×{_num(parts[key])}" for key, _ in used)
+    terms = " + ".join(f"{_num(weights[key])}×{{}}" for key, _ in used)
     places = ctx.param("formula.score_decimals")
     score = round_half_up(value, places)
-    ctx.step("年度考核得分", value, f"({terms}) ÷ {_num(total)}")
-    return ctx.step(f"年度考核得分（四舍五入保留 {places} 位小数）", score)
+    ctx.step("年度考核得分", value, Filled(f"({terms}) ÷ {_num(total)}",
+                                          *[_num(parts[key]) for key, _ in used]))
+    return ctx.step(Filled(f"年度考核得分（四舍五入保留 {places} 位小数）"), score)
 
 
 def threshold_grade(score: float, inputs: Any, ctx: Any) -> str:
@@ -191,8 +202,9 @@ def threshold_grade(score: float, inputs: Any, ctx: Any) -> str:
     basic = ctx.param("grading.basic_min")
     grade = ("优秀" if score >= excellent else "称职" if score >= competent
              else "基本称职" if score >= basic else "不称职")
-    ctx.step("按分数线定等次", grade, f"{_num(score)} 对照 优秀≥{_num(excellent)}、"
-             f"称职≥{_num(competent)}、基本称职≥{_num(basic)}")
+    ctx.step("按分数线定等次", grade, Filled(f"{{}} 对照 优秀≥{_num(excellent)}、"
+                                          f"称职≥{_num(competent)}、基本称职≥{_num(basic)}",
+                                          _num(score)))
     if grade == "优秀" and ctx.param("grading.poor_quarter_blocks_excellent"):
         poor = [q for q, g in inputs.quarters.items() if g == "较差"]
         if poor:

@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from cadre_sdk.core.trace import render_text
+from cadre_sdk.core.trace import Trace, render_text
 from cadre_sdk.store.explanation_templates import TEXT, Splitter, join, text_ids
 
 #: The keys of a trace whose entries are stored once in ``explanation_ref``.
@@ -38,6 +38,9 @@ def canonical(value: Any) -> str:
     """Compact JSON with sorted keys: equal values give equal bytes (re-evaluation stores
     byte-identical explanations)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def digest(body: str) -> int:
@@ -94,9 +97,10 @@ class _RefIds:
         return rid
 
 
-def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any]]]) -> int:
-    """Upsert explanations given as ``(id, kind, subject, trace dict)`` (inside the caller's
-    transaction); rules and parameters go to ``explanation_ref``. Returns the row count."""
+def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace]]) -> int:
+    """Upsert explanations given as ``(id, kind, subject, trace)`` (inside the caller's
+    transaction), the trace a dict (``Trace.to_dict`` shape) or a ``Trace``; rules and
+    parameters go to ``explanation_ref``. Returns the row count."""
     conn = _connection(db)
     encoder = _last_encoder(conn)
     out = [(eid, kind, subject, encoder.encode(data)) for eid, kind, subject, data in rows]
@@ -138,8 +142,16 @@ class Encoder:
         self.refs = _RefIds(conn)
         self.splitter = Splitter(self.refs.intern)
 
-    def encode(self, data: Mapping[str, Any]) -> str:
-        """The stored JSON text of the trace ``data``."""
+    def encode(self, data: Mapping[str, Any] | Trace) -> str:
+        """The stored JSON text of the trace ``data`` (a dict, or a ``Trace`` object: split
+        without walking its dict, ``Splitter.split_trace``)."""
+        if isinstance(data, Trace):
+            refs = {key: [self.refs.id(key, entry) for entry in getattr(data, key)]
+                    for key in REF_KEYS}
+            split = self.splitter.split_trace(data, refs)
+            if split is not None:   # canonical() of it: keys t, v; the values hold no dicts
+                return f'{{"t":{split["t"]},"v":{_compact(split["v"])}}}'
+            data = {**data.to_dict(), **refs}
         stored = dict(data)
         for key in REF_KEYS:
             if stored.get(key):

@@ -121,7 +121,19 @@ def _lookup(database: sqlite_utils.Database, eid: str) -> dict | None:
 
 
 def _id_of_kind(database: sqlite_utils.Database, kind: str, ident: str) -> str | None:
-    """The id of the explanation of ``kind`` that is ``ident`` or ends with ``:ident``."""
+    """The id of the explanation of ``kind`` that is ``ident`` or ends with ``:ident``: first
+    by its primary key as ``ident`` itself or under the prefix the kind's ids have (there is no
+    index on kind: a kind's rows are found by scanning, the first one soon for a large kind),
+    else by scanning the kind's ids."""
+    conn = database.conn
+    example = conn.execute("SELECT id FROM explanation WHERE kind = ? LIMIT 1", [kind]).fetchone()
+    if example is None:
+        return None
+    for eid in (ident, f"{example[0].split(':', 1)[0]}:{ident}"):
+        row = conn.execute("SELECT id FROM explanation WHERE id = ? AND kind = ?",
+                           [eid, kind]).fetchone()
+        if row:
+            return row[0]
     row = database.execute(
         "SELECT id FROM explanation WHERE kind = ? AND (id = ? OR substr(id, -length(?)) = ?) "
         "ORDER BY id LIMIT 1", [kind, ident, ":" + ident, ":" + ident]).fetchone()

@@ -162,7 +162,7 @@ def _result(s: Scored, rulesets: RuleSets) -> tuple[tuple, tuple]:
            round(s.democratic_share, 4), s.pool, s.rank, s.pool_size or None, s.allowed,
            int(s.quota_applied), s.plugins["indicators"], s.plugins["scoring"],
            s.plugins["grading"] or None, eid)
-    return row, rulesets.split(eid, KIND, s.trace.to_dict(), r.year)
+    return row, rulesets.split(eid, KIND, s.trace, r.year)
 
 
 def _clear(db: sqlite_utils.Database) -> None:

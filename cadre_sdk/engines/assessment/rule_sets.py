@@ -15,6 +15,7 @@ import hashlib
 import json
 from typing import Any
 
+from cadre_sdk.core.trace import Trace
 from cadre_sdk.engines.assessment.quota import RANK_RULE
 
 KIND = "assessment_rules"
@@ -32,10 +33,11 @@ class RuleSets:
         self._known_rules: dict[tuple, tuple[str, list]] = {}
         self._known_parameters: dict[str, dict[int, dict]] = {}
 
-    def split(self, eid: str, kind: str, data: dict[str, Any], year: int) -> tuple:
+    def split(self, eid: str, kind: str, trace: Trace, year: int) -> tuple:
         """The explanation row of one assessment, its rules and parameters moved to the
-        shared entry (whose id depends only on the year and the rules applied)."""
-        rules, parameters = data["rules"], data["parameters"]
+        shared entry (whose id depends only on the year and the rules applied): ``trace``
+        itself, its ``rules`` and ``parameters`` emptied and the entry under ``see``."""
+        rules, parameters = trace.rules, trace.parameters
         same = (year, *map(id, rules))
         known = self._known_rules.get(same)
         if known is None:
@@ -47,8 +49,8 @@ class RuleSets:
                 seen[id(p)] = p
                 self._sets[rid]["parameters"].setdefault(
                     (p["plugin"], p["path"], p["start"], p["file"]), p)
-        return (eid, kind, data["subject"],
-                {**data, "rules": [], "parameters": [], "see": [rid]})
+        trace.rules, trace.parameters, trace.see = [], [], [rid]
+        return (eid, kind, trace.subject, trace)
 
     def _rule_set(self, year: int, rules: list[dict[str, Any]]) -> str:
         """The id of the shared entry for ``rules`` in ``year`` (made the first time)."""

@@ -1,0 +1,210 @@
+"""Explanations written from ``Trace`` objects (engine-side templates, issue 19): ``Filled``
+texts keep their constant parts in the template, ``split_trace`` finds the template without
+walking the trace's dict; what is read back equals what the walk of the same trace as a plain
+dict reads back, key for key, and renders the same Chinese text."""
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cadre_sdk.core.trace import Filled, Trace, literal, render_text
+from cadre_sdk.store import explanations
+from cadre_sdk.store.explanation_templates import NUMBER, VALUE
+
+
+def _store() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE explanation (id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, "
+                 "subject TEXT NOT NULL, json TEXT NOT NULL) WITHOUT ROWID")
+    conn.execute("CREATE TABLE explanation_ref (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+                 "digest INTEGER NOT NULL, json TEXT NOT NULL)")
+    explanations.register_sql_function(conn)
+    return conn
+
+
+def _row(conn: sqlite3.Connection, eid: str) -> dict:
+    return json.loads(conn.execute("SELECT json FROM explanation WHERE id = ?",
+                                   [eid]).fetchone()[0])
+
+
+def _rendered(conn: sqlite3.Connection, eid: str) -> str:
+    return conn.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",
+                        [eid]).fetchone()[0]
+
+
+def _scored(subject: str, scores: tuple[float, float], votes: int) -> Trace:
+    """A trace as a weighted formula records it: weights 30 and 70 are the rule's."""
+    trace = Trace(subject=subject)
+    trace.input("考核编号", subject)
+    trace.input("指标得分", {"ji": scores[0], "de": scores[1]})
+    value = (30 * scores[0] + 70 * scores[1]) / 100
+    trace.step("加权得分", value, Filled("(30×{} + 70×{}) ÷ 100", *scores))
+    trace.step(Filled("得分（四舍五入保留 2 位小数）"), round(value, 2))
+    trace.step("民主测评", "有记录", Filled("参评 {} 人", votes))
+    trace.result = round(value, 2)
+    trace.see = ["assessment_rules:abcdef"]
+    return trace
+
+
+def test_a_filled_text_is_its_text() -> None:
+    text = Filled("({}×30) ÷ {}", "91.5", 2)
+    assert text == "(91.5×30) ÷ 2" and isinstance(text, str)
+    assert json.dumps(text, ensure_ascii=False) == '"(91.5×30) ÷ 2"'
+    assert Filled(literal("名称{甲}") + "：{}", 3) == "名称{甲}：3"
+
+
+def test_traces_of_one_rule_share_a_template_and_store_only_their_numbers() -> None:
+    conn = _store()
+    first, second = _scored("甲 KH1", (91.5, 88), 12), _scored("乙 KH2", (70.25, 95), 7)
+    expected = [json.loads(explanations.canonical(t.to_dict())) for t in (first, second)]
+    texts = [render_text(e) for e in expected]      # stored JSON has its keys sorted
+    explanations.write(conn, [("a:1", "a", "s", first), ("a:2", "a", "s", second)])
+    one, two = _row(conn, "a:1"), _row(conn, "a:2")
+    assert one["t"] == two["t"]
+    # the weights 30, 70, 100 and the 2 of the label are in the template's texts, not in
+    # the values; the shown scores and the count are
+    numbers = [v for v in one["v"] if isinstance(v, (int, float))]
+    cited = [n for v in one["v"] if isinstance(v, list) for n in v[1:]]
+    assert 30 not in numbers + cited and 70 not in numbers + cited and 2 not in numbers
+    assert {91.5, 88, 12} <= set(cited)
+    stored = {json.loads(body) for body, in conn.execute(
+        "SELECT json FROM explanation_ref WHERE kind = 'text'") if "30×" in body}
+    assert stored == {f"(30×{NUMBER} + 70×{NUMBER}) ÷ 100"}
+    for eid, want, text in zip(("a:1", "a:2"), expected, texts):
+        assert explanations.lookup(conn, eid) == want
+        assert _rendered(conn, eid) == text
+
+
+def test_numbers_a_template_cannot_carry_are_stored_as_the_text_shown() -> None:
+    conn = _store()
+    trace = Trace(subject="样例")
+    trace.step("金额", 2.5, Filled("{} 元 × {} ＝ {}", "2.50", "-0", "1e5"))
+    trace.step("比例", 1, Filled("{:.2f} 与 {}", 0.5, math.nan))   # a format spec: plain text
+    trace.step("标记", True, Filled(f"含占位符{VALUE} {{}}", 1))
+    explanations.write(conn, [("b:1", "b", "s", trace)])
+    expected = json.loads(explanations.canonical(trace.to_dict()))
+    assert explanations.lookup(conn, "b:1") == expected
+    assert _rendered(conn, "b:1") == render_text(expected)
+
+
+def test_a_trace_object_with_steps_set_by_hand_is_stored_by_the_walk() -> None:
+    conn = _store()
+    trace = Trace(subject="手工 2024")
+    trace.steps = [{"label": "天数", "value": 20}]        # not the shape Trace.step records
+    explanations.write(conn, [("c:1", "c", "s", trace)])
+    assert explanations.lookup(conn, "c:1") == trace.to_dict()
+
+
+def test_the_assessment_engine_stores_what_the_walk_of_its_traces_reads_back(
+        world, run, monkeypatch) -> None:
+    from cadre_sdk.engines.assessment import engine
+
+    written: list[tuple] = []
+
+    def keep(db, rows):
+        rows = list(rows)
+        written.extend(rows)
+        return explanations.write(db, rows)
+    monkeypatch.setattr(engine, "write_explanations", keep)
+    db = world.unit("U1", "632801").unit("U2", "632801").annual(
+        "A1", "U1", 2024, cadre="C1", scores=90, democratic=(8, 10, 1, 0, 20),
+        quarters={"一季度": "好", "二季度": "较差"}).annual(
+        "A2", "U1", 2024, cadre="C2", scores={"de": 70, "ji": 60}, reverse=(1, 2, 0, 0, 3)
+    ).annual("A3", "U2", 2024, scores=85, interview=(2, 1, 0, 0, 3)).build()
+    run(db)
+    traces = [(eid, data) for eid, _, _, data in written if isinstance(data, Trace)]
+    assert {eid for eid, _ in traces} == {"assessment:A1", "assessment:A2", "assessment:A3"}
+    walked = _store()
+    explanations.write(walked, [(eid, "w", "s", t.to_dict()) for eid, t in traces])
+    for eid, trace in traces:
+        assert set(_row(db.conn, eid)) == {"t", "v"}
+        assert explanations.lookup(db.conn, eid) == explanations.lookup(walked, eid)
+        assert explanations.render(db.conn, _row_text(db.conn, eid)) == \
+            render_text(json.loads(explanations.canonical(trace.to_dict()))) == \
+            _rendered(walked, eid)
+
+
+def _row_text(conn: sqlite3.Connection, eid: str) -> str:
+    return conn.execute("SELECT json FROM explanation WHERE id = ?", [eid]).fetchone()[0]
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("0123456789.-×÷ 年第名分a{}")), max_size=10)
+_SHOWN = st.one_of(st.integers(-10**17, 10**17), st.floats(allow_nan=True), st.booleans(),
+                   _TEXT, st.sampled_from(["0.25", "90", "2.50", "-0", "1e5", "007"]))
+_PATTERN = st.lists(st.text(alphabet=st.sampled_from(list("()×÷ +=元年30.")), max_size=4),
+                    min_size=1, max_size=4)
+
+
+@st.composite
+def _filled(draw) -> Filled:
+    parts = [literal(p) for p in draw(_PATTERN)]
+    shown = draw(st.lists(_SHOWN, min_size=len(parts) - 1, max_size=len(parts) - 1))
+    return Filled("{}".join(parts), *shown)
+
+
+_LABEL = st.one_of(_TEXT, _filled())
+_SCALAR = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
+                    st.floats(allow_nan=False, allow_infinity=False), _TEXT, _filled())
+_VALUE = st.recursive(_SCALAR, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(_TEXT, inner, max_size=3)), max_leaves=6)
+
+
+@st.composite
+def _trace(draw) -> Trace:
+    trace = Trace(subject=draw(_TEXT))
+    for _ in range(draw(st.integers(0, 3))):
+        trace.input(draw(_LABEL), draw(_VALUE))
+    for _ in range(draw(st.integers(0, 3))):
+        trace.step(draw(_LABEL), draw(_VALUE), draw(st.one_of(_TEXT, _filled())))
+    trace.result = draw(_VALUE)
+    trace.note = draw(st.one_of(st.just(""), _LABEL))
+    trace.see = draw(st.lists(_TEXT, max_size=2))
+    return trace
+
+
+@settings(max_examples=200, deadline=None)
+@given(traces=st.lists(_trace(), min_size=1, max_size=4))
+def test_any_trace_object_reads_back_as_the_walk_of_its_dict(traces) -> None:
+    conn = _store()
+    rows = [(f"t:{n}", "t", "s", t) for n, t in enumerate(traces)]
+    rows += [(f"d:{n}", "d", "s", t.to_dict()) for n, t in enumerate(traces)]
+    explanations.write(conn, rows)
+    explanations.write(conn, rows[:len(traces)])      # again: the templates found by key
+    for n, trace in enumerate(traces):
+        expected = json.loads(explanations.canonical(trace.to_dict()))
+        assert explanations.lookup(conn, f"t:{n}") == expected == \
+            explanations.lookup(conn, f"d:{n}")
+        assert _rendered(conn, f"t:{n}") == render_text(expected) == _rendered(conn, f"d:{n}")
+
+
+@pytest.mark.parametrize("shown", [1.0, True, 1])
+def test_equal_shown_numbers_of_other_types_keep_their_own_text(shown) -> None:
+    conn = _store()
+    traces = [Trace(subject="x"), Trace(subject="y")]
+    traces[0].step("a", 1, Filled("{} 分", 1))
+    traces[1].step("a", 1, Filled("{} 分", shown))
+    explanations.write(conn, [(f"e:{n}", "e", "s", t) for n, t in enumerate(traces)])
+    assert _rendered(conn, "e:1") == render_text(traces[1].to_dict()) == \
+        f"【y】\n计算步骤：\n  1. a：{shown} 分 = 1"
+
+
+def test_dict_inputs_with_their_nones_elsewhere_read_back_each_as_it_was() -> None:
+    conn = _store()
+    inputs = [{"de": 90, "ji": None}, {"ji": None, "de": 85}, {"de": None, "ji": "缺"},
+              {"de": True, "ji": 1}, {"de": {"x": 1}, "ji": 2}]
+    traces = []
+    for n, value in enumerate(inputs):
+        trace = Trace(subject=f"第 {n} 个")
+        trace.input("指标得分", value)
+        traces.append(trace)
+    explanations.write(conn, [(f"f:{n}", "f", "s", t) for n, t in enumerate(traces)])
+    for n, trace in enumerate(traces):
+        assert explanations.lookup(conn, f"f:{n}")["inputs"] == [
+            {"label": "指标得分", "value": inputs[n]}]
+    templates = {_row(conn, f"f:{n}")["t"] for n in range(len(inputs))}
+    assert len(templates) == 4      # the first two differ only in their keys' order
