@@ -116,7 +116,7 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
         copy.check_codes(conn, plan, redactor)
         where = (copy.cited_explanations(conn, plans)
                  if level == PUBLIC and plan.name == "explanation" else "1")
-        counts[plan.name] = copy.copy_table(conn, plan, level, where)
+        counts[plan.name] = copy.copy_table(conn, plan, where, redactor.shortest)
     for plan in plans:
         copy.copy_indexes(conn, plan)
     if level == PUBLIC:

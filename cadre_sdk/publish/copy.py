@@ -111,33 +111,51 @@ def create_sql(plan: TablePlan) -> str:
     return f"CREATE TABLE [{plan.name}] (\n  " + ",\n  ".join(parts) + "\n)"
 
 
-def _select_expr(plan: TablePlan, column: Column, level: str) -> str:
-    """The SELECT expression copying one column (through the redaction function if needed)."""
+def _select_expr(plan: TablePlan, column: Column, shortest: int) -> str:
+    """The SELECT expression copying one column: through the redaction function only where
+    the cell is at least ``shortest`` characters long (``Redactor.shortest``: a shorter cell
+    holds nothing the redactor masks, and skipping the call in SQL keeps most cells out of
+    Python)."""
     treat = plan.treat.get(column.name)
     name = f"[{column.name}]"
     if treat in (None, "code"):
         return name
-    func = "cadre_redact_json" if treat == "json" else "cadre_redact"
-    return f"{func}({name})"
+    if treat == "text":
+        return f"CASE WHEN length({name}) >= {shortest} THEN cadre_redact({name}) ELSE {name} END"
+    call = f"cadre_redact_json({name})"
+    if shortest <= 1:
+        return call
+    # A JSON document's strings are masked one by one (``Redactor.json_text``): it needs the
+    # call only if one of its strings or keys is long enough (SQLite reads it, in C).
+    long_enough = (f"EXISTS (SELECT 1 FROM json_tree({name}) WHERE (type = 'text' AND "
+                   f"length(atom) >= {shortest}) OR (typeof(key) = 'text' AND "
+                   f"length(key) >= {shortest}))")
+    return (f"CASE WHEN length({name}) < {shortest} THEN {name} "
+            f"WHEN NOT json_valid({name}) THEN {call} WHEN {long_enough} THEN {call} "
+            f"ELSE {name} END")
 
 
 def check_codes(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor) -> None:
-    """Stop the build if a key or code column holds an ID number."""
-    for column, treat in plan.treat.items():
-        if treat != "code":
-            continue
-        for (value,) in conn.execute(f"SELECT [{column}] FROM src.[{plan.name}] "
-                                     f"WHERE [{column}] GLOB ?", [ID_NUMBER_GLOB]):
+    """Stop the build if a key or code column holds an ID number (one pass over the table)."""
+    codes = [c for c, treat in plan.treat.items() if treat == "code"]
+    if not codes:
+        return
+    # length() first: most codes are too short to hold 17 digits, and GLOB is dearer
+    test = " OR ".join(f"(length([{c}]) >= 17 AND [{c}] GLOB :glob)" for c in codes)
+    for row in conn.execute(f"SELECT {', '.join(f'[{c}]' for c in codes)} "
+                            f"FROM src.[{plan.name}] WHERE {test}", {"glob": ID_NUMBER_GLOB}):
+        for value in row:
             redactor.check_code(value)
 
 
-def copy_table(conn: sqlite3.Connection, plan: TablePlan, level: str,
-               where: str = "1") -> int:
+def copy_table(conn: sqlite3.Connection, plan: TablePlan, where: str = "1",
+               shortest: int = 1) -> int:
     """Create the table in the publication and copy its rows (those matching the SQL
-    ``where``); returns the row count."""
+    ``where``), masking cells of ``shortest`` characters or more (``_select_expr``);
+    returns the row count."""
     conn.execute(create_sql(plan))
     names = ", ".join(f"[{c.name}]" for c in plan.columns)
-    exprs = ", ".join(_select_expr(plan, c, level) for c in plan.columns)
+    exprs = ", ".join(_select_expr(plan, c, shortest) for c in plan.columns)
     order = ", ".join(f"[{k}]" for k in plan.pk) or "rowid"
     cur = conn.execute(f"INSERT INTO main.[{plan.name}] ({names}) SELECT {exprs} "
                        f"FROM src.[{plan.name}] WHERE {where} ORDER BY {order}")

@@ -40,4 +40,4 @@ def index_rows(conn: sqlite3.Connection, plans: list[TablePlan]
             content = "；".join(str(v) for v in values.values() if v)
             if named or content:
                 yield (kind, str(title), content[:SHOWN], record_value(plan.name, key),
-                       f"{title} {content}")
+                       (str(title), *(str(v) for v in values.values() if v)))
