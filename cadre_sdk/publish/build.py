@@ -214,7 +214,8 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
             conn.close()
         _fsync(tmp)
         if level == PUBLIC:
-            findings = scan.scan(tmp, names=names, cadre_ids=cadre_ids, limits=limits)
+            findings = scan.scan(tmp, names=names, cadre_ids=cadre_ids, limits=limits,
+                                 redactor=redactor)
             if findings:
                 raise RedactionError(
                     "公开版扫描发现可能泄露个人信息的内容，未写入任何文件：\n"
