@@ -141,7 +141,10 @@ def check_codes(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor) -
     if not codes:
         return
     # length() first: most codes are too short to hold 17 digits, and GLOB is dearer
-    test = " OR ".join(f"(length([{c}]) >= 17 AND [{c}] GLOB :glob)" for c in codes)
+    # a cell that is one hexadecimal hash of 32+ characters (explanation ids) holds no ID
+    # number either (``redact.id_numbers_in``)
+    test = " OR ".join(f"(length([{c}]) >= 17 AND NOT (length([{c}]) >= 32 AND [{c}] NOT "
+                       f"GLOB '*[^0-9A-Fa-f]*') AND [{c}] GLOB :glob)" for c in codes)
     for row in conn.execute(f"SELECT {', '.join(f'[{c}]' for c in codes)} "
                             f"FROM src.[{plan.name}] WHERE {test}", {"glob": ID_NUMBER_GLOB}):
         for value in row:
