@@ -7,6 +7,7 @@ hold personal data.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 
@@ -16,7 +17,7 @@ from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.introspect import tables
 from cadre_sdk.publish.redact import (
-    EXPLANATION_LINKS, ID_NUMBER_GLOB, Redactor, dropped_columns, table_published,
+    EXPLANATION_LINKS, ID_NUMBER_GLOB, PUBLIC, Redactor, dropped_columns, table_published,
 )
 
 #: Columns an oversight reader filters or joins on; each gets an index where it appears.
@@ -45,6 +46,10 @@ class TablePlan:
     foreign_keys: tuple[tuple[str, str, str], ...]   # (column, other table, other column)
     labels: TableLabels | None
     treat: dict[str, str]        # column -> "text" | "json" | "code"
+    #: The store's table is ``WITHOUT ROWID`` with its whole key published, and stays so
+    #: (oversight level only: small-group protection and the scanner address public rows
+    #: by rowid).
+    without_rowid: bool = False
 
     @property
     def pk(self) -> list[str]:
@@ -94,7 +99,13 @@ def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
                     conn.execute(f"PRAGMA src.foreign_key_list([{table}])").fetchall()
                     if r[3] not in dropped and r[2] in published)
         treat = {c.name: t for c in kept if (t := _treatment(table, c))}
-        plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat))
+        sql = conn.execute("SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = ?",
+                           [table]).fetchone()[0] or ""
+        without_rowid = re.search(r"\)\s*WITHOUT\s+ROWID\s*;?\s*$", sql, re.I) is not None
+        whole_key = any(c.pk for c in columns) and not any(c.pk for c in columns
+                                                           if c.name in dropped)
+        plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat,
+                               without_rowid and whole_key and level != PUBLIC))
     return plans
 
 
@@ -108,7 +119,8 @@ def create_sql(plan: TablePlan) -> str:
         parts.append(f"PRIMARY KEY ({', '.join(f'[{k}]' for k in plan.pk)})")
     parts += [f"FOREIGN KEY ([{c}]) REFERENCES [{t}]" + (f"([{o}])" if o else "")
               for c, t, o in plan.foreign_keys]
-    return f"CREATE TABLE [{plan.name}] (\n  " + ",\n  ".join(parts) + "\n)"
+    return (f"CREATE TABLE [{plan.name}] (\n  " + ",\n  ".join(parts) + "\n)"
+            + (" WITHOUT ROWID" if plan.without_rowid else ""))
 
 
 def _select_expr(plan: TablePlan, column: Column, shortest: int) -> str:
