@@ -71,9 +71,7 @@ def _unbigram(text: str) -> str:
     def join(m: re.Match[str]) -> str:
         grams = m.group().split(" ")
         word = grams[0]
-        for i, gram in enumerate(grams[1:], 2):
-            if gram == word[-1] and i == len(grams):
-                break   # the run-final character alone (``龙``): already there
+        for gram in grams[1:]:
             word += gram[-1] if gram[0] == word[-1] else " " + gram
         return word
     return _BIGRAMS.sub(join, text)
@@ -90,24 +88,19 @@ class _Checker:
         self.names, self.ids = self.redactor._names, self.redactor._ids
         self._seen: dict[str, list[str]] = {}
 
-    def text(self, value: str, tokens: bool = False) -> list[str]:
-        """What ``value`` leaks: ``身份证号``, ``姓名``, ``干部编号`` (each at most once).
-        ``tokens``: ``value`` is the search index's token column, read in the words its
-        bigrams came from (its raw form, ``青海 海省``, would join into ``青海海省``)."""
+    def text(self, value: str) -> list[str]:
+        """What ``value`` leaks: ``身份证号``, ``姓名``, ``干部编号`` (each at most once)."""
         if len(value) > 64:
-            return self._text(value, tokens)
-        found = self._seen.get((value, tokens))
+            return self._text(value)
+        found = self._seen.get(value)
         if found is None:
-            found = self._seen[(value, tokens)] = self._text(value, tokens)
+            found = self._seen[value] = self._text(value)
         return found
 
-    def _text(self, value: str, tokens: bool = False) -> list[str]:
+    def _text(self, value: str) -> list[str]:
         """``text``, uncached."""
         found = set()
-        if tokens:
-            forms = {_unbigram(value)}
-        else:
-            forms = {value, _unbigram(value)} if " " in value else {value}
+        forms = {value, _unbigram(value)} if " " in value else {value}
         for form in forms:
             norm = normal_form(form)
             hashes = [m.span() for m in _HEX_RUN.finditer(norm)]
@@ -153,12 +146,11 @@ def _cells(conn: sqlite3.Connection, checker: _Checker) -> Iterator[str]:
             continue
         cols = [r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")]
         rows = conn.execute(f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM [{table}]")
-        tokens = f"{SEARCH}_content" == table   # its column c0 holds the indexed tokens
         for rowid, values in enumerate(rows, 1):
             for col, value in zip(cols, values):
                 if not isinstance(value, str):   # blobs (the index's pages): see the raw bytes
                     continue
-                leaks = checker.text(value, tokens and col == "c0")
+                leaks = checker.text(value)
                 for leak in leaks:
                     yield f"表 {table} 第 {rowid} 行 {col} 列：{leak}"
 
