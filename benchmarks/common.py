@@ -30,7 +30,9 @@ YEARS = (2022, 2023, 2024)
 AS_OF = "2025-03-31"
 
 
-LEVELS = ("public", "oversight")
+#: Publication levels the publish step builds (``run.py --levels`` sets the variable for its
+#: child processes; the 1M run publishes the public level only).
+LEVELS = tuple(os.environ.get("CADRE_BENCH_LEVELS", "public,oversight").split(","))
 
 
 TARGETS = {"load": 0.40, "evaluate": 0.25, "rss_mb_at_1m": 200, "p95_ms_at_100k_16": 100}

@@ -71,10 +71,13 @@ def main() -> None:
     ap.add_argument("--scale", choices=sorted(SCALES), default="10k")
     ap.add_argument("--work", type=Path)
     ap.add_argument("--skip", action="append", default=[],
-                    choices=["generate", "load", "load_store", "evaluate", "publish", "serve"],
+                    choices=["generate", "load", "load_store", "load_pairs", "evaluate",
+                             "evaluate_ab", "publish", "serve"],
                     help="skip a step (generate/load reuse the work folder's files); "
-                         "load_store: only the single load that builds the store for evaluate "
-                         "(its peak RSS), not the interleaved load/raw pairs")
+                         "load skips both loads; load_store: only the single load that builds "
+                         "the store for evaluate (its peak RSS); load_pairs: only the "
+                         "interleaved load/raw pairs; evaluate_ab: only the interleaved "
+                         "engine/plain-loop rounds")
     ap.add_argument("--requests", type=int, default=30,
                     help="requests per target with 1 client (16 clients: 4x as many)")
     ap.add_argument("--serve-workers", type=int,
@@ -89,6 +92,11 @@ def main() -> None:
     ap.add_argument("--load-kinds", type=lambda v: v.split(","),
                     help="time only these kinds' load pairs (comma-separated; the others are "
                          "loaded once, untimed)")
+    ap.add_argument("--ab-rounds", type=int, default=3,
+                    help="rounds of the interleaved engine/plain-loop pairs (evaluate_ab); "
+                         "1 at 100k and above keeps the run under an hour")
+    ap.add_argument("--levels", default="public,oversight",
+                    help="publication levels the publish step builds (comma-separated)")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("--cadres", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -103,12 +111,16 @@ def main() -> None:
         (args.results / f"{args.scale}.md").write_text(render(res), encoding="utf-8")
         return
     work.mkdir(parents=True, exist_ok=True)
+    if not args.step:   # the child steps read it when common.py is imported (LEVELS)
+        os.environ["CADRE_BENCH_LEVELS"] = args.levels
     if args.step:
         fn = STEPS[args.step]
         if args.step == "generate":
             result = fn(work, cadres)
         elif args.step == "load_pairs":
             result = fn(work, args.load_repeat, frozenset(args.load_kinds or ()))
+        elif args.step == "evaluate_ab":
+            result = fn(work, args.ab_rounds)
         else:
             result = fn(work)
         (work / f"step-{args.step}.json").write_text(json.dumps(result, ensure_ascii=False))
@@ -118,11 +130,13 @@ def main() -> None:
                            "as_of": AS_OF, "years": YEARS}
     steps = {}
     for step in ("generate", "load", "load_pairs", "evaluate", "evaluate_ab", "publish"):
-        if step.split("_")[0] in args.skip or step == "load" and "load_store" in args.skip:
+        if step in args.skip or step.split("_")[0] in args.skip \
+                or step == "load" and "load_store" in args.skip:
             continue
         extra = (("--load-repeat", str(args.load_repeat))
                  + (("--load-kinds", ",".join(args.load_kinds)) if args.load_kinds else ())
-                 if step == "load_pairs" else ())
+                 if step == "load_pairs" else
+                 ("--ab-rounds", str(args.ab_rounds)) if step == "evaluate_ab" else ())
         steps[step] = run_child(step, work, cadres, extra)
         res["steps"] = steps   # partial results, in case a long run is stopped
         (work / "partial.json").write_text(json.dumps(res, ensure_ascii=False, indent=2))

@@ -27,7 +27,7 @@ from cadre_sdk.publish.redact import (
     normal_form,
     withhold_small_evaluations,
 )
-from cadre_sdk.publish.scan import _unbigram, scan
+from cadre_sdk.publish.scan import _Checker, _unbigram, scan
 from cadre_sdk.publish.search import tokens
 from cadre_sdk.publish.suppress import Spec, complementary, protect
 from cadre_sdk.publish.thresholds import Thresholds, resolve, suppressed_text
@@ -210,6 +210,19 @@ def test_small_evaluation_groups_are_withheld_in_an_explanation() -> None:
 def test_bigram_tokens_are_joined_back_into_words() -> None:
     assert _unbigram(tokens("尕布龙同志")).startswith("尕布龙同志")
     assert "廉福章" in _unbigram(tokens("协助 廉福章"))
+    # the tokenizer's last single character is not doubled
+    assert _unbigram(tokens("青海省")) == "青海省"
+
+
+def test_a_doubled_character_name_is_not_found_in_the_bigrams_of_a_place_name() -> None:
+    # Found at 10k cadres: the index row of 龙林乡 is "龙林 林乡 乡"; with its spaces dropped it
+    # reads 龙林林乡乡 and held the name 林林, so every public publish was refused.
+    checker = _Checker(["林林", "海海"], [])
+    assert checker.text(tokens("龙林乡")) == []
+    assert checker.text(tokens("青海省")) == []
+    # the name itself in indexed text is still found, joined or spaced
+    assert checker.text(tokens("林林同志在龙林乡")) == ["姓名"]
+    assert checker.text("林 林同志") == ["姓名"]
 
 
 def _store_secrets(store: Path) -> tuple[list[str], list[str]]:

@@ -72,6 +72,8 @@ def _unbigram(text: str) -> str:
         grams = m.group().split(" ")
         word = grams[0]
         for gram in grams[1:]:
+            if len(gram) == 1 and gram == word[-1]:
+                continue          # the tokenizer's last single character, already in the word
             word += gram[-1] if gram[0] == word[-1] else " " + gram
         return word
     return _BIGRAMS.sub(join, text)
@@ -100,7 +102,9 @@ class _Checker:
     def _text(self, value: str) -> list[str]:
         """``text``, uncached."""
         found = set()
-        forms = {value, _unbigram(value)} if " " in value else {value}
+        # Search-index text is overlapping bigrams (``青海 海省 省``): judged joined back into
+        # its words, never with the spaces dropped (``青海海省省`` would hold a name ``海海``).
+        forms = {_unbigram(value)} if " " in value else {value}
         for form in forms:
             norm = normal_form(form)
             hashes = [m.span() for m in _HEX_RUN.finditer(norm)]

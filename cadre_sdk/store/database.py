@@ -75,10 +75,14 @@ def table_ddl(cls: type) -> str:
 
 
 def index_columns(cls: type) -> list[tuple[str, ...]]:
-    """Every foreign-key column, plus the extra indexes the oversight queries need."""
+    """Every foreign-key column, plus the extra indexes the oversight queries need; a
+    foreign key that begins the primary key or an extra index uses that index (issue 19: a
+    second index on the same leading column only takes space)."""
+    extra = _EXTRA_INDEXES.get(cls.__kind__, [])
+    leading = {tuple(cls.__key__[:1]), *(columns[:1] for columns in extra)}
     refs = [(f.name,) for f in attrs.fields(cls) if f.metadata["ref"]
-            and (f.name,) != tuple(cls.__key__[:1])]
-    return [*refs, *_EXTRA_INDEXES.get(cls.__kind__, [])]
+            and (f.name,) not in leading]
+    return [*refs, *extra]
 
 
 core = migration_set("cadre_sdk")
@@ -162,6 +166,18 @@ def _explanation_ref_digest(db: sqlite_utils.Database) -> None:
     db.execute("DROP TABLE explanation_ref")
     db.execute("ALTER TABLE explanation_ref_new RENAME TO explanation_ref")
     db.execute("CREATE INDEX idx_explanation_ref_digest ON explanation_ref (digest)")
+
+
+@core(name="0008_redundant_indexes")
+def _redundant_indexes(db: sqlite_utils.Database) -> None:
+    # A foreign-key index whose column begins a longer index (assessment.unit_code beside
+    # (unit_code, year)) is dropped: SQLite uses the longer one for the same lookups.
+    for kind, cls in RECORD_TYPES.items():
+        kept = {f"idx_{kind}_{'_'.join(columns)}" for columns in index_columns(cls)}
+        for field in attrs.fields(cls):
+            name = f"idx_{kind}_{field.name}"
+            if field.metadata["ref"] and name not in kept:
+                db.execute(f"DROP INDEX IF EXISTS [{name}]")
 
 
 def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = False
