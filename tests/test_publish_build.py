@@ -386,3 +386,22 @@ def test_the_oversight_level_gives_the_subsidy_ledger_as_the_store_does(
                             "('subsidy_ledger', 'subsidy_line', 'subsidy_rule')").fetchone() == (0,)
     finally:
         conn.close()
+
+
+def test_a_without_rowid_table_is_published_without_rowid(sample_store: Path,
+                                                          tmp_path: Path) -> None:
+    store = tmp_path / "store.db"
+    store.write_bytes(sample_store.read_bytes())
+    conn = sqlite3.connect(store)
+    conn.execute("CREATE TABLE scheme_label (code INTEGER PRIMARY KEY, label TEXT NOT NULL) "
+                 "WITHOUT ROWID")
+    conn.execute("INSERT INTO scheme_label VALUES (2, '乡镇工作补贴'), (1, '艰苦边远地区津贴')")
+    conn.commit()
+    conn.close()
+    out = tmp_path / "oversight.db"
+    publish(store, out, level="oversight", plugins=make_plugins())
+    pub = _connect(out)
+    sql = pub.execute("SELECT sql FROM sqlite_master WHERE name = 'scheme_label'").fetchone()[0]
+    assert sql.endswith("WITHOUT ROWID")
+    assert pub.execute("SELECT code, label FROM scheme_label").fetchall() == [
+        (1, "艰苦边远地区津贴"), (2, "乡镇工作补贴")]

@@ -116,7 +116,7 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
         copy.check_codes(conn, plan, redactor)
         where = (copy.cited_explanations(conn, plans)
                  if level == PUBLIC and plan.name == "explanation" else "1")
-        counts[plan.name] = copy.copy_table(conn, plan, level, where)
+        counts[plan.name] = copy.copy_table(conn, plan, where, redactor.shortest)
     for plan in plans:
         copy.copy_indexes(conn, plan)
     if level == PUBLIC:
@@ -214,7 +214,8 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
             conn.close()
         _fsync(tmp)
         if level == PUBLIC:
-            findings = scan.scan(tmp, names=names, cadre_ids=cadre_ids, limits=limits)
+            findings = scan.scan(tmp, names=names, cadre_ids=cadre_ids, limits=limits,
+                                 redactor=redactor)
             if findings:
                 raise RedactionError(
                     "公开版扫描发现可能泄露个人信息的内容，未写入任何文件：\n"

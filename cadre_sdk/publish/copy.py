@@ -7,6 +7,7 @@ hold personal data.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 
@@ -16,7 +17,7 @@ from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.introspect import tables
 from cadre_sdk.publish.redact import (
-    EXPLANATION_LINKS, ID_NUMBER_GLOB, Redactor, dropped_columns, table_published,
+    EXPLANATION_LINKS, ID_NUMBER_GLOB, PUBLIC, Redactor, dropped_columns, table_published,
 )
 
 #: Columns an oversight reader filters or joins on; each gets an index where it appears.
@@ -45,6 +46,10 @@ class TablePlan:
     foreign_keys: tuple[tuple[str, str, str], ...]   # (column, other table, other column)
     labels: TableLabels | None
     treat: dict[str, str]        # column -> "text" | "json" | "code"
+    #: The store's table is ``WITHOUT ROWID`` with its whole key published, and stays so
+    #: (oversight level only: small-group protection and the scanner address public rows
+    #: by rowid).
+    without_rowid: bool = False
 
     @property
     def pk(self) -> list[str]:
@@ -94,7 +99,13 @@ def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
                     conn.execute(f"PRAGMA src.foreign_key_list([{table}])").fetchall()
                     if r[3] not in dropped and r[2] in published)
         treat = {c.name: t for c in kept if (t := _treatment(table, c))}
-        plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat))
+        sql = conn.execute("SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = ?",
+                           [table]).fetchone()[0] or ""
+        without_rowid = re.search(r"\)\s*WITHOUT\s+ROWID\s*;?\s*$", sql, re.I) is not None
+        whole_key = any(c.pk for c in columns) and not any(c.pk for c in columns
+                                                           if c.name in dropped)
+        plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat,
+                               without_rowid and whole_key and level != PUBLIC))
     return plans
 
 
@@ -108,36 +119,58 @@ def create_sql(plan: TablePlan) -> str:
         parts.append(f"PRIMARY KEY ({', '.join(f'[{k}]' for k in plan.pk)})")
     parts += [f"FOREIGN KEY ([{c}]) REFERENCES [{t}]" + (f"([{o}])" if o else "")
               for c, t, o in plan.foreign_keys]
-    return f"CREATE TABLE [{plan.name}] (\n  " + ",\n  ".join(parts) + "\n)"
+    return (f"CREATE TABLE [{plan.name}] (\n  " + ",\n  ".join(parts) + "\n)"
+            + (" WITHOUT ROWID" if plan.without_rowid else ""))
 
 
-def _select_expr(plan: TablePlan, column: Column, level: str) -> str:
-    """The SELECT expression copying one column (through the redaction function if needed)."""
+def _select_expr(plan: TablePlan, column: Column, shortest: int) -> str:
+    """The SELECT expression copying one column: through the redaction function only where
+    the cell is at least ``shortest`` characters long (``Redactor.shortest``: a shorter cell
+    holds nothing the redactor masks, and skipping the call in SQL keeps most cells out of
+    Python)."""
     treat = plan.treat.get(column.name)
     name = f"[{column.name}]"
     if treat in (None, "code"):
         return name
-    func = "cadre_redact_json" if treat == "json" else "cadre_redact"
-    return f"{func}({name})"
+    if treat == "text":
+        return f"CASE WHEN length({name}) >= {shortest} THEN cadre_redact({name}) ELSE {name} END"
+    call = f"cadre_redact_json({name})"
+    if shortest <= 1:
+        return call
+    # A JSON document's strings are masked one by one (``Redactor.json_text``): it needs the
+    # call only if one of its strings or keys is long enough (SQLite reads it, in C).
+    long_enough = (f"EXISTS (SELECT 1 FROM json_tree({name}) WHERE (type = 'text' AND "
+                   f"length(atom) >= {shortest}) OR (typeof(key) = 'text' AND "
+                   f"length(key) >= {shortest}))")
+    return (f"CASE WHEN length({name}) < {shortest} THEN {name} "
+            f"WHEN NOT json_valid({name}) THEN {call} WHEN {long_enough} THEN {call} "
+            f"ELSE {name} END")
 
 
 def check_codes(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor) -> None:
-    """Stop the build if a key or code column holds an ID number."""
-    for column, treat in plan.treat.items():
-        if treat != "code":
-            continue
-        for (value,) in conn.execute(f"SELECT [{column}] FROM src.[{plan.name}] "
-                                     f"WHERE [{column}] GLOB ?", [ID_NUMBER_GLOB]):
+    """Stop the build if a key or code column holds an ID number (one pass over the table)."""
+    codes = [c for c, treat in plan.treat.items() if treat == "code"]
+    if not codes:
+        return
+    # length() first: most codes are too short to hold 17 digits, and GLOB is dearer
+    # a cell that is one hexadecimal hash of 32+ characters (explanation ids) holds no ID
+    # number either (``redact.id_numbers_in``)
+    test = " OR ".join(f"(length([{c}]) >= 17 AND NOT (length([{c}]) >= 32 AND [{c}] NOT "
+                       f"GLOB '*[^0-9A-Fa-f]*') AND [{c}] GLOB :glob)" for c in codes)
+    for row in conn.execute(f"SELECT {', '.join(f'[{c}]' for c in codes)} "
+                            f"FROM src.[{plan.name}] WHERE {test}", {"glob": ID_NUMBER_GLOB}):
+        for value in row:
             redactor.check_code(value)
 
 
-def copy_table(conn: sqlite3.Connection, plan: TablePlan, level: str,
-               where: str = "1") -> int:
+def copy_table(conn: sqlite3.Connection, plan: TablePlan, where: str = "1",
+               shortest: int = 1) -> int:
     """Create the table in the publication and copy its rows (those matching the SQL
-    ``where``); returns the row count."""
+    ``where``), masking cells of ``shortest`` characters or more (``_select_expr``);
+    returns the row count."""
     conn.execute(create_sql(plan))
     names = ", ".join(f"[{c.name}]" for c in plan.columns)
-    exprs = ", ".join(_select_expr(plan, c, level) for c in plan.columns)
+    exprs = ", ".join(_select_expr(plan, c, shortest) for c in plan.columns)
     order = ", ".join(f"[{k}]" for k in plan.pk) or "rowid"
     cur = conn.execute(f"INSERT INTO main.[{plan.name}] ({names}) SELECT {exprs} "
                        f"FROM src.[{plan.name}] WHERE {where} ORDER BY {order}")

@@ -352,6 +352,17 @@ class Redactor:
         self.masked = 0
         self._seen: dict[str, str] = {}
 
+    @property
+    def shortest(self) -> int:
+        """The fewest characters a cell must have to hold anything this redactor masks: an
+        ID number alone needs 17 (``mask_id_numbers`` looks for 17 digits, ``_ID_SHAPE``,
+        one character each, before anything else; a ``\\u`` escape in JSON only adds
+        characters); with names, cadre ids and phone numbers every cell is looked at (NFKC
+        may unfold one character into several, ``⒛``)."""
+        if self._names is None and self._ids is None and not self._phones:
+            return 17
+        return 1
+
     def _mask(self, value: str) -> str:
         """``value`` masked (uncached)."""
         if self._names is None and self._ids is None and not self._phones:
@@ -380,8 +391,11 @@ class Redactor:
         replaced by a mask), names written as ``\\u`` escapes included."""
         if not isinstance(value, str):
             return value
-        if "\\u" not in value and not self._may_hit(value):
-            return value
+        if "\\u" not in value:
+            if self.shortest > 1 and _ID_SHAPE.search(value) is None:
+                return value   # ID numbers only (``mask_id_numbers``): no 17 digits
+            if not self._may_hit(value):
+                return value
         try:
             data = json.loads(value)
         except ValueError:

@@ -82,8 +82,11 @@ def _unbigram(text: str) -> str:
 class _Checker:
     """Finds ID numbers, names and cadre ids in text (each spelling) and in raw bytes."""
 
-    def __init__(self, names: Iterable[str], cadre_ids: Iterable[str]):
-        self.redactor = Redactor(names, cadre_ids)   # names in each spelling (``_spellings``)
+    def __init__(self, names: Iterable[str], cadre_ids: Iterable[str],
+                 redactor: Redactor | None = None):
+        # names in each spelling (``_spellings``); a redactor built for the same names and
+        # ids (the publication's) is reused rather than compiled again
+        self.redactor = redactor or Redactor(names, cadre_ids)
         self.names, self.ids = self.redactor._names, self.redactor._ids
         self._seen: dict[str, list[str]] = {}
 
@@ -215,11 +218,12 @@ def _limited(findings: Iterable[str]) -> list[str]:
 
 
 def scan(path: str | Path, *, names: Iterable[str] = (), cadre_ids: Iterable[str] = (),
-         limits: Thresholds | None = None) -> list[str]:
+         limits: Thresholds | None = None, redactor: Redactor | None = None) -> list[str]:
     """Every finding (Chinese, one line each) of the public file ``path``: see the module
-    docstring. ``names`` and ``cadre_ids`` are those of every cadre in the store."""
+    docstring. ``names`` and ``cadre_ids`` are those of every cadre in the store;
+    ``redactor``, if given, must be ``Redactor(names, cadre_ids)`` (it is not built again)."""
     limits = limits or Thresholds()
-    checker = _Checker(list(names), list(cadre_ids))
+    checker = _Checker(list(names), list(cadre_ids), redactor)
     path = Path(path)
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:

@@ -82,16 +82,29 @@ def create_index(conn: sqlite3.Connection) -> None:
         "content UNINDEXED, record UNINDEXED, tokenize='unicode61')")
 
 
-def add_rows(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, str, str]]) -> int:
-    """Index ``(kind, title, content, record, text)`` rows: ``text`` is what is searched,
-    the others what a result shows. Returns the number of rows indexed."""
+def add_rows(conn: sqlite3.Connection,
+             rows: Iterable[tuple[str, str, str, str, str | tuple[str, ...]]]) -> int:
+    """Index ``(kind, title, content, record, text)`` rows: ``text`` is what is searched (a
+    text, or its parts, each tokenized once however many rows repeat it), the others what a
+    result shows. Returns the number of rows indexed."""
     count = 0
+    seen: dict[str, str] = {}
+
+    def part_tokens(part: str) -> str:
+        """``tokens(part)``, remembered for parts that repeat (posts, programmes, notes)."""
+        toks = seen.get(part)
+        if toks is None:
+            toks = tokens(part)
+            if len(seen) < _SEEN:
+                seen[part] = toks
+        return toks
 
     def prepared() -> Iterator[tuple[str, str, str, str, str]]:
         """The rows with their tokens, skipping rows with nothing to index."""
         nonlocal count
         for kind, title, content, record, text in rows:
-            toks = tokens(text)
+            parts = (text,) if isinstance(text, str) else text
+            toks = " ".join(t for t in map(part_tokens, parts) if t)
             if toks:
                 count += 1
                 yield toks, kind, title, content, record
@@ -99,6 +112,10 @@ def add_rows(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str, str, 
     conn.executemany(f"INSERT INTO [{TABLE}] (tokens, kind, title, content, record) "
                      "VALUES (?, ?, ?, ?, ?)", prepared())
     return count
+
+
+#: How many distinct texts ``add_rows`` remembers the tokens of.
+_SEEN = 200_000
 
 
 #: How many matches (in index order: regions, units and cadres first) the search ranks.

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from cadre_sdk.publish.copy import TablePlan
-from cadre_sdk.publish.introspect import record_value
+from cadre_sdk.publish.introspect import record_json
 from cadre_sdk.publish.labels import labels_for
 
 #: At most this many characters of a row's text are shown in a search result.
@@ -32,12 +32,14 @@ def index_rows(conn: sqlite3.Connection, plans: list[TablePlan]
         kind = labels_for(plan.name, [c.name for c in plan.columns]).title
         keys = plan.pk or ["rowid"]
         named = "name" in cols
-        select = ", ".join(f"[{c}]" for c in [*keys, *cols])
-        for row in conn.execute(f"SELECT {select} FROM main.[{plan.name}]"):
-            key, values = list(row[:len(keys)]), dict(zip(cols, row[len(keys):]))
+        # the record cell is built by SQLite (the same JSON as ``record_value``)
+        select = ", ".join([record_json(plan.name, [f"[{k}]" for k in keys]),
+                            *(f"[{c}]" for c in [*keys, *cols])])
+        for record, *row in conn.execute(f"SELECT {select} FROM main.[{plan.name}]"):
+            key, values = row[:len(keys)], dict(zip(cols, row[len(keys):]))
             title = values.pop("name") if named and values.get("name") else "/".join(
                 str(k) for k in key)
             content = "；".join(str(v) for v in values.values() if v)
             if named or content:
-                yield (kind, str(title), content[:SHOWN], record_value(plan.name, key),
-                       f"{title} {content}")
+                yield (kind, str(title), content[:SHOWN], record,
+                       (str(title), *(str(v) for v in values.values() if v)))
