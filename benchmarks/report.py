@@ -44,7 +44,8 @@ def render(res: dict) -> str:
     if "generate" in s:
         g = s["generate"]
         lines += [f"Generated {g['files']} clerk files ({g['bytes'] / 1e6:.0f} MB) in "
-                  f"{g['seconds']:.1f} s; local plugins: {', '.join(g['plugins']) or 'none (defaults only)'}.", ""]
+                  f"{g['seconds']:.1f} s{' (an earlier run, same files)' if g.get('earlier') else ''}"
+                  f"; local plugins: {', '.join(g['plugins']) or 'none (defaults only)'}.", ""]
     if "load_pairs" in s:
         pairs = s["load_pairs"]
         lines += [("## Load (`cadre load` per kind vs raw executemany of pre-parsed rows, "
@@ -180,7 +181,8 @@ def render(res: dict) -> str:
     lines += ["## Peak RSS per step (each step a child process; os.wait4)", "",
               "| step | MB | wall s |", "|---|---:|---:|"]
     for step, v in s.items():
-        lines.append(f"| {step} | {v['peak_rss_mb']:.0f} | {v['wall_seconds']:.1f} |")
+        if "peak_rss_mb" in v:   # not a step reused from an earlier run
+            lines.append(f"| {step} | {v['peak_rss_mb']:.0f} | {v['wall_seconds']:.1f} |")
     baseline = "load_pairs" if "load_pairs" in s else "load_raw"
     lines += ["", f"`{baseline}` holds one kind's parsed rows in memory by design (the baseline), "
               "so its RSS is not a loader figure.", ""]

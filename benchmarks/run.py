@@ -140,6 +140,9 @@ def main() -> None:
         steps[step] = run_child(step, work, cadres, extra)
         res["steps"] = steps   # partial results, in case a long run is stopped
         (work / "partial.json").write_text(json.dumps(res, ensure_ascii=False, indent=2))
+    earlier = work / "step-generate.json"
+    if "generate" not in steps and earlier.exists():   # the same files, generated earlier
+        steps = {"generate": {**json.loads(earlier.read_text()), "earlier": True}, **steps}
     res["steps"] = steps
     if "serve" not in args.skip and (work / "public.db").exists():
         print("  serve ...", flush=True)
