@@ -249,3 +249,73 @@ def test_a_store_with_the_calendar_migration_opens_in_a_fresh_process(tmp_path: 
         capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "opened"
+
+
+# -- a load into an empty WITHOUT ROWID table (FreshLedger, redone the ordinary way) ---------
+
+_HEADER = "干部编号,乡镇代码,月份,在岗天数\n"
+
+
+@pytest.fixture
+def empty_attendance(tmp_path: Path, stores: dict) -> Any:
+    """A copy of the new store with no attendance row (its references are all there)."""
+    path = tmp_path / "empty.db"
+    stores["new"].conn.commit()
+    path.write_bytes(Path(stores["new"].conn.execute("PRAGMA database_list").fetchone()[2])
+                     .read_bytes())
+    db = open_db(path)
+    db.conn.execute("DELETE FROM attendance")
+    db.conn.commit()
+    yield db
+    db.conn.close()
+
+
+def _some_attendance(stores: dict, n: int) -> list[tuple]:
+    return stores["new"].conn.execute(
+        "SELECT cadre_id, township_code, month, days FROM attendance ORDER BY cadre_id, month "
+        f"LIMIT {n}").fetchall()
+
+
+def test_a_fresh_load_writes_every_row(empty_attendance: Any, stores: dict, plugins: Any,
+                                       tmp_path: Path) -> None:
+    rows = _some_attendance(stores, 50)
+    path = tmp_path / "att.csv"
+    path.write_text(_HEADER + "".join(",".join(map(str, r)) + "\n" for r in rows), "utf-8")
+    shown: list[int] = []
+    result = load_files(empty_attendance, "attendance", [path], plugins=plugins,
+                        progress=shown.append)
+    assert (result.rows, result.new, sum(shown)) == (50, 50, 50)
+    assert sorted(empty_attendance.conn.execute(
+        "SELECT cadre_id, township_code, month, days FROM attendance")) == sorted(rows)
+
+
+def test_a_key_twice_in_a_fresh_load_names_the_first_row(empty_attendance: Any, stores: dict,
+                                                         plugins: Any, tmp_path: Path) -> None:
+    rows = _some_attendance(stores, 30)
+    again = rows[4]
+    path = tmp_path / "att.csv"
+    lines = [",".join(map(str, r)) for r in rows]
+    lines.insert(20, ",".join(map(str, again[:3])) + ",7")   # line 22 repeats line 6
+    path.write_text(_HEADER + "\n".join(lines) + "\n", "utf-8")
+    shown: list[int] = []
+    with pytest.raises(DataError) as err:
+        load_files(empty_attendance, "attendance", [path], plugins=plugins,
+                   progress=shown.append)
+    (bad,) = err.value.errors
+    assert bad.line == 22 and "att.csv:6 重复" in bad.reason
+    assert sum(shown) == 31   # every row counted once, though the pass was done again
+    assert empty_attendance["attendance"].count == 0
+
+
+def test_a_missing_reference_in_a_fresh_load_names_its_row(empty_attendance: Any, stores: dict,
+                                                           plugins: Any, tmp_path: Path) -> None:
+    rows = _some_attendance(stores, 10)
+    path = tmp_path / "att.csv"
+    lines = [",".join(map(str, r)) for r in rows]
+    lines[7] = ",".join(["X99999", *map(str, rows[7][1:])])
+    path.write_text(_HEADER + "\n".join(lines) + "\n", "utf-8")
+    with pytest.raises(DataError) as err:
+        load_files(empty_attendance, "attendance", [path], plugins=plugins)
+    (bad,) = err.value.errors
+    assert bad.line == 9 and "X99999" in bad.reason
+    assert empty_attendance["attendance"].count == 0
