@@ -53,11 +53,11 @@ _EXTRA_INDEXES: dict[str, list[tuple[str, ...]]] = {
 }
 
 #: Record kinds stored ``WITHOUT ROWID`` (issue 19), with their primary key in stored order: a
-#: rowid table kept each key twice, in the row and in the key's own index (11.3 MB of 25 MB for
-#: these two tables at 10k cadres). Their rows are small (a WITHOUT ROWID table suits rows well
-#: under a twentieth of a page). ``attendance`` is keyed month first, the order the subsidy
-#: engine reads it in (``ORDER BY month, cadre_id, township_code``) and the staffing engine's
-#: ranges (``month BETWEEN``) use.
+#: rowid table kept each key twice, in the row and in the key's own index (11.3 of the 27.5 MB
+#: these two tables took at 10k cadres). Their rows are small (a WITHOUT ROWID table suits
+#: rows well under a twentieth of a page). ``attendance`` is keyed month first, the order the
+#: subsidy engine reads it in (``ORDER BY month, cadre_id, township_code``) and the staffing
+#: engine's ranges (``month BETWEEN``) use.
 STORED_KEYS: dict[str, tuple[str, ...]] = {
     "indicator_score": ("assessment_id", "indicator"),
     "attendance": ("month", "cadre_id", "township_code"),
@@ -103,10 +103,10 @@ def stored_key(cls: type) -> tuple[str, ...]:
 
 
 def index_columns(cls: type) -> list[tuple[str, ...]]:
-    """Every foreign-key column nothing leaves unlooked-up (``_UNINDEXED_REFS``), plus the
-    extra indexes the oversight queries need; a foreign key that begins the primary key or an
-    extra index uses that index (issue 19: a second index on the same leading column only
-    takes space)."""
+    """Every foreign-key column rows are looked up by (all but ``_UNINDEXED_REFS``), plus the
+    extra indexes the oversight queries need; a foreign key that begins the stored primary key
+    or an extra index uses that index (issue 19: a second index on the same leading column
+    only takes space)."""
     extra = _EXTRA_INDEXES.get(cls.__kind__, [])
     leading = {tuple(stored_key(cls)[:1]), *(columns[:1] for columns in extra)}
     unindexed = _UNINDEXED_REFS.get(cls.__kind__, frozenset())
