@@ -1,7 +1,10 @@
 """Keys and references of the rows a load writes: a key loaded twice is an error naming the
 first row; references to rows that do not exist are found in SQL, all of them at once.
 ``RowidLedger`` tracks the load's rows by rowid; ``KeyLedger`` keeps a temp table of the loaded
-keys for the kinds that need one (append-only tables, kinds with ``after_load`` callbacks).
+keys for the kinds that need one (append-only tables, kinds with ``after_load`` callbacks,
+``WITHOUT ROWID`` tables); ``FreshLedger`` writes a ``WITHOUT ROWID`` table that holds no row
+yet with plain INSERTs, and asks for the pass to be done again (``Redo``) the ordinary way if a
+key comes twice or a reference is not found.
 """
 from __future__ import annotations
 
@@ -169,14 +172,7 @@ class RowidLedger:
         self.find = f"SELECT rowid FROM [{kind}] WHERE " + " AND ".join(f"[{k}] = ?" for k in key)
         self.key_of = _key_of(cls)
         self.rows = _RowMap()
-        # References to other kinds are looked up a batch at a time, each distinct value once
-        # (their tables do not change during this load); a field with a value not found, with
-        # values that hardly repeat, or referring to this kind, is checked in SQL at the end
-        # (which also says where).
-        self.lookups = [(i, f, RECORD_TYPES[f.metadata["ref"]], set())
-                        for i, f in enumerate(attrs.fields(cls))
-                        if f.metadata["ref"] and f.metadata["ref"] != kind]
-        self.recheck = {f.name for f in attrs.fields(cls) if f.metadata["ref"] == kind}
+        self.lookups = _Lookups(conn, cls)
 
     def store(self, outcomes: list, clean: bool, display: str, lines: list[int],
               errors: list[RowError]) -> tuple[int, bool]:
@@ -185,7 +181,7 @@ class RowidLedger:
         good = outcomes if clean else [o for o in outcomes if o.__class__ is tuple]
         changes = conn.total_changes
         conn.executemany(self.write, good)
-        self._look_up(good)
+        self.lookups.look_up(good)
         if conn.total_changes - changes == len(good):
             if clean:
                 self.rows.add(display, lines)
@@ -225,7 +221,97 @@ class RowidLedger:
         self.rows.add(display, written)
         return used, False
 
-    def _look_up(self, rows: list[tuple]) -> None:
+    def references(self) -> list[RowError]:
+        """Every reference of the loaded rows (rowids above ``base``) points at a stored row:
+        the fields ``_look_up`` could not clear are checked in SQL."""
+        errors = []
+        kind, cls = self.cls.__kind__, self.cls
+        # The reports list rows in file-name then line order, as the key table gave them.
+        order = self.rows.order_sql("t.rowid", self.base)
+        for field in attrs.fields(cls):
+            if not field.metadata["ref"] or field.name not in self.lookups.recheck:
+                continue
+            parent, dangling = _dangling(field)
+            sql = (f"SELECT t.rowid, t.[{field.name}] FROM [{kind}] t "
+                   f"WHERE t.rowid > {self.base} AND {dangling} "
+                   f"ORDER BY {order}, t.rowid LIMIT {load_rows.MAX_ERRORS}")
+            for rowid, value in self.conn.execute(sql):
+                file, line = self.rows.where(rowid - self.base - 1)
+                errors.append(_missing_reference(field, parent, file, line, value))
+        return errors
+
+
+class Redo(Exception):
+    """A ``FreshLedger`` met a key twice or a reference it cannot place: the load's pass is to
+    be done again the ordinary way (``KeyLedger``), which names the rows."""
+
+
+class FreshLedger:
+    """The rows of a load into a ``WITHOUT ROWID`` table that held no row when the load began,
+    written with plain INSERTs (issue 19: an upsert, and the temp table of keys ``KeyLedger``
+    keeps, cost more than the rows' own writing). As no row was stored, a key met twice is one
+    this load wrote already: the INSERT fails, and so does a reference not found; either raises
+    ``Redo``. The table then holds only this pass's rows: the caller deletes them and does the
+    pass again with the ordinary ledger (``loader._load``)."""
+
+    @staticmethod
+    def usable(conn: sqlite3.Connection, cls: type) -> bool:
+        """A ``WITHOUT ROWID`` table (``RowidLedger`` serves rowid tables) of a kind that is not
+        append-only, holding no row yet."""
+        if cls.__append_only__ or RowidLedger.usable(conn, cls):
+            return False
+        return conn.execute(f"SELECT 1 FROM [{cls.__kind__}] LIMIT 1").fetchone() is None
+
+    def __init__(self, conn: sqlite3.Connection, cls: type):
+        self.conn, self.cls = conn, cls
+        names = [f.name for f in attrs.fields(cls)]
+        self.write = (f"INSERT INTO [{cls.__kind__}] ({', '.join(f'[{n}]' for n in names)}) "
+                      f"VALUES ({', '.join('?' for _ in names)})")
+        self.lookups = _Lookups(conn, cls)
+
+    def store(self, outcomes: list, clean: bool, display: str, lines: list[int],
+              errors: list[RowError]) -> tuple[int, bool]:
+        """Add a batch's outcomes (see ``KeyLedger.store``); ``Redo`` if a key came twice."""
+        good = outcomes if clean else [o for o in outcomes if o.__class__ is tuple]
+        try:
+            self.conn.executemany(self.write, good)
+        except sqlite3.IntegrityError as exc:
+            raise Redo(str(exc)) from exc
+        self.lookups.look_up(good)
+        if not clean:
+            for o in outcomes:
+                if o.__class__ is not tuple:
+                    errors.extend(o)
+        return len(outcomes), stopped(outcomes, errors)
+
+    def references(self) -> list[RowError]:
+        """None missing (the table holds only this load's rows), else ``Redo``: the fields
+        ``look_up`` could not clear are checked in SQL."""
+        kind = self.cls.__kind__
+        for field in attrs.fields(self.cls):
+            if field.metadata["ref"] and field.name in self.lookups.recheck:
+                _, dangling = _dangling(field)
+                if self.conn.execute(f"SELECT 1 FROM [{kind}] t WHERE {dangling} LIMIT 1"
+                                     ).fetchone() is not None:
+                    raise Redo(f"{kind}.{field.name}")
+        return []
+
+
+class _Lookups:
+    """References to other kinds looked up a batch at a time, each distinct value once (their
+    tables do not change during a load); a field with a value not found, with values that
+    hardly repeat, or referring to its own kind, goes to ``recheck``: checked in SQL at the end
+    (which also says where)."""
+
+    def __init__(self, conn: sqlite3.Connection, cls: type):
+        self.conn = conn
+        kind = cls.__kind__
+        self.lookups = [(i, f, RECORD_TYPES[f.metadata["ref"]], set())
+                        for i, f in enumerate(attrs.fields(cls))
+                        if f.metadata["ref"] and f.metadata["ref"] != kind]
+        self.recheck = {f.name for f in attrs.fields(cls) if f.metadata["ref"] == kind}
+
+    def look_up(self, rows: list[tuple]) -> None:
         """Check the references of a batch's rows against their tables, each distinct value
         once; a field with a value not found goes to ``recheck``."""
         for i, field, parent, known in self.lookups:
@@ -250,25 +336,6 @@ class RowidLedger:
             if len(known) + len(found) > CACHE_SIZE:
                 known.clear()
             known |= found
-
-    def references(self) -> list[RowError]:
-        """Every reference of the loaded rows (rowids above ``base``) points at a stored row:
-        the fields ``_look_up`` could not clear are checked in SQL."""
-        errors = []
-        kind, cls = self.cls.__kind__, self.cls
-        # The reports list rows in file-name then line order, as the key table gave them.
-        order = self.rows.order_sql("t.rowid", self.base)
-        for field in attrs.fields(cls):
-            if not field.metadata["ref"] or field.name not in self.recheck:
-                continue
-            parent, dangling = _dangling(field)
-            sql = (f"SELECT t.rowid, t.[{field.name}] FROM [{kind}] t "
-                   f"WHERE t.rowid > {self.base} AND {dangling} "
-                   f"ORDER BY {order}, t.rowid LIMIT {load_rows.MAX_ERRORS}")
-            for rowid, value in self.conn.execute(sql):
-                file, line = self.rows.where(rowid - self.base - 1)
-                errors.append(_missing_reference(field, parent, file, line, value))
-        return errors
 
 
 class _RowMap:

@@ -26,7 +26,7 @@ import attrs
 import sqlite_utils
 
 from cadre_sdk.core.errors import DataError, PluginError, ReadError, RowError
-from cadre_sdk.ingest.keys import KeyLedger, RowidLedger
+from cadre_sdk.ingest.keys import FreshLedger, KeyLedger, Redo, RowidLedger
 from cadre_sdk.ingest import batches as load_rows
 from cadre_sdk.ingest.batches import (
     ConvertedBatch,
@@ -176,7 +176,64 @@ def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checke
           after_load: AfterLoad, finish: bool = True) -> LoadResult:
     """``load_files`` inside its transaction (which the caller rolls back on any exception).
     ``finish``: commit (or, for a dry run or a load that changes nothing, roll back) at the
-    end; otherwise the caller does (``load_sources``)."""
+    end; otherwise the caller does (``load_sources``).
+
+    A ``WITHOUT ROWID`` table that holds no row yet is written with plain INSERTs
+    (``FreshLedger``); if a key turns out to come twice, or a reference is not found, its rows
+    are deleted (the table held none) and the pass is done again the ordinary way, which
+    names the rows."""
+    kind = cls.__kind__
+    paths = list(paths)
+    if not after_load.get(kind) and identifier_of(kind) is None and \
+            all(not isinstance(p, RowSource) or isinstance(p.rows, Sequence) for p in paths) \
+            and FreshLedger.usable(conn, cls):
+        shown = _Shown(progress)
+        try:
+            return _load_pass(db, conn, cls, checker, paths, plugins, dry_run,
+                              shown if progress else None, options, after_load, finish,
+                              fresh=True)
+        except Redo:
+            conn.execute(f"DELETE FROM [{kind}]")
+            progress = shown.resumed()
+    return _load_pass(db, conn, cls, checker, paths, plugins, dry_run, progress, options,
+                      after_load, finish)
+
+
+class _Shown:
+    """A progress callback that counts what it showed, so that a pass done again shows only
+    the rows beyond it (``resumed``)."""
+
+    def __init__(self, progress: Callable[[int], None] | None):
+        self.progress, self.count = progress, 0
+
+    def __call__(self, n: int) -> None:
+        self.count += n
+        if self.progress:
+            self.progress(n)
+
+    def resumed(self) -> Callable[[int], None] | None:
+        """The callback for the pass done again: silent for the rows already shown."""
+        if self.progress is None:
+            return None
+        skip = self.count
+        progress = self.progress
+
+        def resume(n: int) -> None:
+            nonlocal skip
+            shown = max(0, n - skip)
+            skip = max(0, skip - n)
+            if shown:
+                progress(shown)
+        return resume
+
+
+def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
+               checker: RowChecker, paths: list[str | Path | RowSource],
+               plugins: CadrePlugins | None, dry_run: bool,
+               progress: Callable[[int], None] | None, options: LoadOptions,
+               after_load: AfterLoad, finish: bool = True, fresh: bool = False) -> LoadResult:
+    """One pass of ``_load`` over the files; ``fresh``: with a ``FreshLedger`` (which raises
+    ``Redo`` where the ordinary way must be taken)."""
     kind = cls.__kind__
     errors: list[RowError] = []
     total = 0
@@ -187,8 +244,10 @@ def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checke
     state = LoadState(conn, cls, options)
     find_header = header_finder(checker.headers)
     conn.execute("DROP TABLE IF EXISTS temp._load_keys")
-    ledger: KeyLedger | RowidLedger
-    if cls.__append_only__ or after_load.get(kind) or not RowidLedger.usable(conn, cls):
+    ledger: FreshLedger | KeyLedger | RowidLedger
+    if fresh:
+        ledger = FreshLedger(conn, cls)
+    elif cls.__append_only__ or after_load.get(kind) or not RowidLedger.usable(conn, cls):
         ledger = KeyLedger(conn, cls)
     else:
         ledger = RowidLedger(conn, cls)

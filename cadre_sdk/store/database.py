@@ -9,6 +9,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,13 +45,33 @@ _EXTRA_INDEXES: dict[str, list[tuple[str, ...]]] = {
     "unit": [("kind",), ("sector",)],
     "cadre": [("is_principal",)],
     "posting": [("township",)],
-    "observation": [("date",)],
     "assessment": [("year", "period"), ("unit_code", "year")],
     "case_event": [("date",)],
     "adjustment": [("date",), ("situation",)],
     "training": [("year",)],
     "care_record": [("kind", "date")],
-    "attendance": [("month",)],
+}
+
+#: Record kinds stored ``WITHOUT ROWID`` (issue 19), with their primary key in stored order: a
+#: rowid table kept each key twice, in the row and in the key's own index (11.3 of the 27.5 MB
+#: these two tables took at 10k cadres). Their rows are small (a WITHOUT ROWID table suits
+#: rows well under a twentieth of a page). ``attendance`` is keyed month first, the order the
+#: subsidy engine reads it in (``ORDER BY month, cadre_id, township_code``) and the staffing
+#: engine's ranges (``month BETWEEN``) use.
+STORED_KEYS: dict[str, tuple[str, ...]] = {
+    "indicator_score": ("assessment_id", "indicator"),
+    "attendance": ("month", "cadre_id", "township_code"),
+}
+
+#: Foreign keys nothing looks rows up by (no engine, loader, publication or command query:
+#: issue 19, checked with EXPLAIN QUERY PLAN of every statement a load, an evaluation and a
+#: publication run), so the store keeps no index on them. A publication indexes its own
+#: copies (``publish.copy``).
+_UNINDEXED_REFS: dict[str, frozenset[str]] = {
+    "attendance": frozenset({"cadre_id", "township_code"}),
+    "care_record": frozenset({"cadre_id"}),
+    "training": frozenset({"cadre_id"}),
+    "posting": frozenset({"unit_code", "region_code"}),
 }
 
 
@@ -69,20 +90,62 @@ def table_ddl(cls: type) -> str:
             parent = RECORD_TYPES[meta["ref"]]
             fks.append(f"FOREIGN KEY([{field.name}]) REFERENCES [{meta['ref']}]"
                        f"([{parent.__key__[0]}])")
-    pk = ", ".join(f"[{k}]" for k in cls.__key__)
+    pk = ", ".join(f"[{k}]" for k in stored_key(cls))
     body = ",\n  ".join([*cols, f"PRIMARY KEY ({pk})", *fks])
-    return f"CREATE TABLE [{cls.__kind__}] (\n  {body}\n)"
+    rowid = " WITHOUT ROWID" if cls.__kind__ in STORED_KEYS else ""
+    return f"CREATE TABLE [{cls.__kind__}] (\n  {body}\n){rowid}"
+
+
+def stored_key(cls: type) -> tuple[str, ...]:
+    """The primary key of ``cls``'s table in stored order (``STORED_KEYS``; else the record's
+    key)."""
+    return STORED_KEYS.get(cls.__kind__, cls.__key__)
 
 
 def index_columns(cls: type) -> list[tuple[str, ...]]:
-    """Every foreign-key column, plus the extra indexes the oversight queries need; a
-    foreign key that begins the primary key or an extra index uses that index (issue 19: a
-    second index on the same leading column only takes space)."""
+    """Every foreign-key column rows are looked up by (all but ``_UNINDEXED_REFS``), plus the
+    extra indexes the oversight queries need; a foreign key that begins the stored primary key
+    or an extra index uses that index (issue 19: a second index on the same leading column
+    only takes space)."""
     extra = _EXTRA_INDEXES.get(cls.__kind__, [])
-    leading = {tuple(cls.__key__[:1]), *(columns[:1] for columns in extra)}
+    leading = {tuple(stored_key(cls)[:1]), *(columns[:1] for columns in extra)}
+    unindexed = _UNINDEXED_REFS.get(cls.__kind__, frozenset())
     refs = [(f.name,) for f in attrs.fields(cls) if f.metadata["ref"]
-            and (f.name,) not in leading]
+            and (f.name,) not in leading and f.name not in unindexed]
     return [*refs, *extra]
+
+
+def index_name(kind: str, columns: tuple[str, ...]) -> str:
+    """The name sqlite-utils gives the index on ``columns`` of ``kind``."""
+    return f"idx_{kind}_{'_'.join(columns)}"
+
+
+def create_indexes(db: sqlite_utils.Database, cls: type) -> None:
+    """The indexes of ``cls``'s table (``index_columns``), where missing."""
+    for columns in index_columns(cls):
+        db[cls.__kind__].create_index(list(columns), if_not_exists=True)
+
+
+def rebuild_table(db: sqlite_utils.Database, table: str, create_sql: str, order: str) -> None:
+    """Rebuild ``table`` as ``create_sql`` makes it (``CREATE TABLE [table] …``, e.g. now
+    ``WITHOUT ROWID``), its rows copied in ``order`` (the new key's order: the B-tree is
+    written left to right). Its indexes are dropped with it: the caller makes the kept ones
+    again."""
+    new = f"{table}_new"
+    db.execute(create_sql.replace(f"CREATE TABLE [{table}]", f"CREATE TABLE [{new}]", 1))
+    columns = ", ".join(f"[{c}]" for c in db[table].columns_dict)
+    db.execute(f"INSERT INTO [{new}] ({columns}) SELECT {columns} FROM [{table}] "
+               f"ORDER BY {order}")
+    db.execute(f"DROP TABLE [{table}]")
+    db.execute(f"ALTER TABLE [{new}] RENAME TO [{table}]")
+
+
+def is_without_rowid(db: sqlite_utils.Database, table: str) -> bool:
+    """Whether ``table`` is a ``WITHOUT ROWID`` table."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                     [table]).fetchone()
+    return row is not None and re.search(r"\)\s*WITHOUT\s+ROWID\s*;?\s*$", row[0],
+                                         re.I) is not None
 
 
 core = migration_set("cadre_sdk")
@@ -92,8 +155,7 @@ core = migration_set("cadre_sdk")
 def _records(db: sqlite_utils.Database) -> None:
     for kind, cls in RECORD_TYPES.items():
         db.execute(table_ddl(cls))
-        for columns in index_columns(cls):
-            db[kind].create_index(list(columns), if_not_exists=True)
+        create_indexes(db, cls)
 
 
 @core(name="0002_provenance")
@@ -144,8 +206,7 @@ def _annual_grade(db: sqlite_utils.Database) -> None:
     # the table from 0001 already, which creates every record kind.
     cls = RECORD_TYPES["annual_grade"]
     db.execute(table_ddl(cls).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
-    for columns in index_columns(cls):
-        db[cls.__kind__].create_index(list(columns), if_not_exists=True)
+    create_indexes(db, cls)
 
 
 @core(name="0006_explanation_ref_digest")
@@ -194,11 +255,33 @@ def _redundant_indexes(db: sqlite_utils.Database) -> None:
     # A foreign-key index whose column begins a longer index (assessment.unit_code beside
     # (unit_code, year)) is dropped: SQLite uses the longer one for the same lookups.
     for kind, cls in RECORD_TYPES.items():
-        kept = {f"idx_{kind}_{'_'.join(columns)}" for columns in index_columns(cls)}
+        kept = {index_name(kind, columns) for columns in index_columns(cls)}
         for field in attrs.fields(cls):
             name = f"idx_{kind}_{field.name}"
             if field.metadata["ref"] and name not in kept:
                 db.execute(f"DROP INDEX IF EXISTS [{name}]")
+
+
+#: Indexes of the record tables that main's stores had and nothing uses (issue 19; see
+#: ``STORED_KEYS`` and ``_UNINDEXED_REFS``): migration 0009 drops them.
+UNUSED_INDEXES = ("idx_attendance_township_code", "idx_attendance_month",
+                  "idx_care_record_cadre_id", "idx_training_cadre_id", "idx_posting_unit_code",
+                  "idx_posting_region_code", "idx_observation_date")
+
+
+@core(name="0009_compact_tables")
+def _compact_tables(db: sqlite_utils.Database) -> None:
+    # The kinds of ``STORED_KEYS`` become WITHOUT ROWID tables keyed in stored order, and the
+    # indexes nothing uses are dropped (issue 19). A store made after this change has its
+    # tables so from 0001 (the same ``table_ddl`` and ``index_columns``): nothing to do here.
+    for name in UNUSED_INDEXES:
+        db.execute(f"DROP INDEX IF EXISTS [{name}]")
+    for kind in STORED_KEYS:
+        cls = RECORD_TYPES[kind]
+        if not is_without_rowid(db, kind):
+            rebuild_table(db, kind, table_ddl(cls),
+                          ", ".join(f"[{k}]" for k in stored_key(cls)))
+        create_indexes(db, cls)
 
 
 def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = False
@@ -333,7 +416,8 @@ def migrate(db: sqlite_utils.Database) -> None:
 #: The modules that declare the SDK's other migration sets (the engines' result tables, the
 #: identity sequence), by name: the store cannot import them (they sit above it), so it loads
 #: them when it migrates or checks a store. A missing one is an error, never a skipped set.
-MIGRATION_MODULES = ("cadre_sdk.ingest.identity", "cadre_sdk.engines.assessment.engine",
+MIGRATION_MODULES = ("cadre_sdk.ingest.identity", "cadre_sdk.store.calendar",
+                     "cadre_sdk.engines.assessment.engine",
                      "cadre_sdk.engines.cases.schema", "cadre_sdk.engines.subsidies.engine",
                      "cadre_sdk.engines.staffing.engine")
 

@@ -127,6 +127,14 @@ def _tables(db: sqlite_utils.Database) -> None:
         db["scorecard"].create_index(cols)
 
 
+@migrations(name="0002_unused_result_index")
+def _unused_result_index(db: sqlite_utils.Database) -> None:
+    # Issue 19: nothing looks assessment results up by explanation_id in the store (an
+    # explanation is found by its own id; EXPLAIN QUERY PLAN of every statement an evaluation
+    # and a publication run); a publication indexes it in its own copy (``FILTER_COLUMNS``).
+    db.execute("DROP INDEX IF EXISTS idx_assessment_result_explanation_id")
+
+
 _RESULT_SQL = ("INSERT INTO assessment_result VALUES "
                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _CONSEQUENCE_SQL = "INSERT INTO consequence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"

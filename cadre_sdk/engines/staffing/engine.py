@@ -51,7 +51,7 @@ from cadre_sdk.core.jurisdiction import (
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.plugin_host.watchdog import call_rule
-from cadre_sdk.store.database import migration_set
+from cadre_sdk.store.database import is_without_rowid, migration_set, rebuild_table
 from cadre_sdk.engines.staffing import labels as staffing_labels  # noqa: F401  (the tables' Chinese labels)
 from cadre_sdk.engines.staffing.candidates import build_candidate_pool
 from cadre_sdk.engines.thresholds import ThresholdsInForce
@@ -65,14 +65,19 @@ migrations = migration_set("cadre_sdk.staffing")
 _REGION_COLS = "region_level TEXT NOT NULL, region_code TEXT NOT NULL, region_name TEXT"
 
 
-@migrations(name="0001_staffing_tables")
-def _tables(db: sqlite_utils.Database) -> None:
-    ddl = {
-        "career_summary": """cadre_id TEXT PRIMARY KEY, unit_code TEXT,
+#: The columns of ``career_summary`` (0001 made it a rowid table; 0002 rebuilds it WITHOUT
+#: ROWID with the same columns).
+_CAREER_SUMMARY = """cadre_id TEXT PRIMARY KEY, unit_code TEXT,
             township_work INTEGER NOT NULL, township_leadership INTEGER NOT NULL,
             township_postings INTEGER NOT NULL, secondments INTEGER NOT NULL,
             exchanges INTEGER NOT NULL, rotations INTEGER NOT NULL,
-            explanation_id TEXT NOT NULL""",
+            explanation_id TEXT NOT NULL"""
+
+
+@migrations(name="0001_staffing_tables")
+def _tables(db: sqlite_utils.Database) -> None:
+    ddl = {
+        "career_summary": _CAREER_SUMMARY,
         "staffing_breach": """rule_code TEXT NOT NULL, title TEXT NOT NULL,
             severity TEXT NOT NULL, unit_code TEXT NOT NULL, region_code TEXT,
             county_code TEXT, prefecture_code TEXT, evidence TEXT NOT NULL,
@@ -123,6 +128,21 @@ def _tables(db: sqlite_utils.Database) -> None:
                            ("candidate_pool", ["eligible", "prefecture_code"]),
                            ("candidate_pool", ["county_code"])):
         db[table].create_index(columns)
+
+
+@migrations(name="0002_compact_tables")
+def _compact_tables(db: sqlite_utils.Database) -> None:
+    # Issue 19: career_summary is keyed by cadre_id alone and its rows are a few integers, so
+    # a WITHOUT ROWID table stores each id once instead of twice (row and key index). Nothing
+    # looks career summaries up by unit or candidates by county in the store (EXPLAIN QUERY
+    # PLAN of every statement an evaluation and a publication run); a publication indexes
+    # those filter columns in its own copy (``publish.copy.FILTER_COLUMNS``).
+    db.execute("DROP INDEX IF EXISTS idx_career_summary_unit_code")
+    db.execute("DROP INDEX IF EXISTS idx_candidate_pool_county_code")
+    if not is_without_rowid(db, "career_summary"):
+        rebuild_table(db, "career_summary",
+                      f"CREATE TABLE [career_summary] ({_CAREER_SUMMARY}) WITHOUT ROWID",
+                      "cadre_id")
 
 
 def rollup_sql(table: str, base: str, keys: list[str], aggs: dict[str, str]) -> str:
