@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
 from cadre_sdk.records import RECORD_TYPES
+from cadre_sdk.store import explanation_packing as packing
+from cadre_sdk.store import explanations
 from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.introspect import tables
 from cadre_sdk.publish.redact import (
@@ -137,12 +140,15 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int) -> str:
     call = f"cadre_redact_json({name})"
     if shortest <= 1:
         return call
+    # a packed explanation (a BLOB, ``explanation_packing``) is inflated to be masked: its
+    # length says nothing about its text's
+    packed = f"WHEN typeof({name}) = 'blob' THEN {call} "
     # A JSON document's strings are masked one by one (``Redactor.json_text``): it needs the
     # call only if one of its strings or keys is long enough (SQLite reads it, in C).
     long_enough = (f"EXISTS (SELECT 1 FROM json_tree({name}) WHERE (type = 'text' AND "
                    f"length(atom) >= {shortest}) OR (typeof(key) = 'text' AND "
                    f"length(key) >= {shortest}))")
-    return (f"CASE WHEN length({name}) < {shortest} THEN {name} "
+    return (f"CASE {packed}WHEN length({name}) < {shortest} THEN {name} "
             f"WHEN NOT json_valid({name}) THEN {call} WHEN {long_enough} THEN {call} "
             f"ELSE {name} END")
 
@@ -188,7 +194,34 @@ def cited_explanations(conn: sqlite3.Connection, plans: list[TablePlan]) -> str:
 def register_functions(conn: sqlite3.Connection, redactor: Redactor) -> None:
     """The SQL functions ``copy_table`` uses."""
     conn.create_function("cadre_redact", 1, redactor.text, deterministic=True)
-    conn.create_function("cadre_redact_json", 1, redactor.json_text, deterministic=True)
+    clean: dict[int, bool] = {}     # this build's dictionaries: unchanged by masking?
+
+    def redact_json(value: Any) -> Any:
+        if packing.is_packed(value):
+            return redact_packed(conn, value, redactor, clean)
+        return redactor.json_text(value)
+    conn.create_function("cadre_redact_json", 1, redact_json, deterministic=True)
+
+
+def redact_packed(conn: sqlite3.Connection, cell: bytes, redactor: Redactor,
+                  clean: dict[int, bool]) -> Any:
+    """A packed explanation of the store (``src``) as published: the cell as it is when
+    masking changes neither its JSON nor its dictionary's entry (copied to the publication
+    through ``cadre_redact_json`` too), else its masked JSON as text. ``clean`` remembers
+    the dictionaries judged."""
+    text = explanations.json_text(conn, cell, schema="src")
+    masked = redactor.json_text(text)
+    if masked != text:
+        return masked
+    rid = packing.dictionary_id(cell)
+    if rid not in clean:
+        body = conn.execute("SELECT json FROM src.explanation_ref WHERE id = ?",
+                            [rid]).fetchone()[0]
+        before = redactor.masked
+        clean[rid] = redactor.json_text(body) == body
+        redactor.masked = before
+    return cell if clean[rid] else text
+
 
 
 def _indexed_leads(conn: sqlite3.Connection, table: str) -> set[str]:
