@@ -39,14 +39,21 @@ def _canonical(value: Any) -> str:
 
 def dictionary_entry(kind: str, rows: Iterable[str]) -> dict[str, Any]:
     """The ``zdict`` entry of ``kind`` made of ``rows`` (stored JSON texts of templated
-    explanations, in write order): the first, and as many more as fit in
-    ``DICTIONARY_BYTES``."""
-    sample, size = [], 0
+    explanations, in write order): as many as fit in ``DICTIONARY_BYTES`` (one at least),
+    taken template by template in turn (the first row of each template, then the second of
+    each, ...) so that the rows of a write's first few subjects do not fill it alone."""
+    by_template: dict[Any, list[Any]] = {}
     for text in rows:
-        size += len(text.encode("utf-8"))
-        if sample and size > DICTIONARY_BYTES:
-            break
-        sample.append(json.loads(text))
+        data = json.loads(text)
+        by_template.setdefault(data.get("t"), []).append(data)
+    sample, size = [], 0
+    for turn in range(max(map(len, by_template.values()), default=0)):
+        for group in by_template.values():
+            if turn < len(group):
+                size += len(_canonical(group[turn]).encode("utf-8"))
+                if sample and size > DICTIONARY_BYTES:
+                    return {"for": kind, "rows": sample}
+                sample.append(group[turn])
     return {"for": kind, "rows": sample}
 
 
