@@ -93,8 +93,8 @@ def is_packed(value: Any) -> bool:
     return isinstance(value, bytes) and value[:1] == bytes([FORMAT])
 
 
-def dictionary_id(cell: bytes) -> int:
-    """The ``explanation_ref`` id of the dictionary a packed cell was deflated with."""
+def _header(cell: bytes) -> tuple[int, int]:
+    """A packed cell's dictionary id and where its deflated bytes start."""
     if not is_packed(cell):
         raise ValueError("not a packed explanation")
     number, shift = 0, 0
@@ -102,21 +102,22 @@ def dictionary_id(cell: bytes) -> int:
         byte = cell[position]
         number |= (byte & 0x7F) << shift
         if not byte & 0x80:
-            return number
+            return number, position + 1
         shift += 7
     raise ValueError("truncated packed explanation")
+
+
+def dictionary_id(cell: bytes) -> int:
+    """The ``explanation_ref`` id of the dictionary a packed cell was deflated with."""
+    return _header(cell)[0]
 
 
 def unpack(cell: bytes, dictionary: bytes) -> str:
     """The JSON text of a packed cell, given its dictionary (ValueError if it is damaged or
     the dictionary is not the one it was deflated with)."""
-    dictionary_id(cell)
-    start = 1
-    while cell[start] & 0x80:
-        start += 1
     inflate = zlib.decompressobj(-15, zdict=dictionary)
     try:
-        raw = inflate.decompress(cell[start + 1:]) + inflate.flush()
+        raw = inflate.decompress(cell[_header(cell)[1]:]) + inflate.flush()
     except zlib.error as exc:
         raise ValueError(f"damaged packed explanation: {exc}") from None
     if not inflate.eof:
