@@ -22,6 +22,7 @@ whole, as JSON text.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -205,11 +206,14 @@ def prune(db: Any) -> int:
     then the rules, parameters and texts neither an explanation nor a template cites.
     Returns how many."""
     conn = _connection(db)
-    register_sql_function(conn)
-    # the explanations' JSON text, inflated once (dictionaries are never pruned)
+    # the explanations' JSON text, inflated once (each dictionary read once: nothing is
+    # written meanwhile; dictionaries are never pruned)
+    dictionaries = functools.lru_cache(maxsize=None)(_dictionary_reader(conn, "main"))
+    conn.create_function("cadre_prune_json", 1,
+                         lambda cell: packing.cell_text(cell, dictionaries))
     conn.execute("DROP TABLE IF EXISTS temp._explanation_json")
-    conn.execute(f"CREATE TEMP TABLE _explanation_json AS SELECT {JSON_SQL_FUNCTION}(json) "
-                 "AS json FROM explanation")
+    conn.execute("CREATE TEMP TABLE _explanation_json AS SELECT CASE WHEN typeof(json) = "
+                 "'blob' THEN cadre_prune_json(json) ELSE json END AS json FROM explanation")
     try:
         return _prune(conn)
     finally:
