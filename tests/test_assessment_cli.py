@@ -82,6 +82,27 @@ def test_explain_kinds_and_aliases(evaluated, capsys, kind, ident, heading):
     assert out.startswith(heading), out
 
 
+@pytest.mark.parametrize("kind, ident", [("assessment", "A2024-1"), ("score", "T1"),
+                                         ("consequence", "C1:2024:priority_selection"),
+                                         ("scorecard", "region:632801:2024")])
+def test_explain_prints_the_same_for_a_packed_and_a_text_explanation(evaluated, capsys, kind,
+                                                                      ident):
+    packed = [cli(capsys, "explain", evaluated, kind, ident, *flag) for flag in ((), ("--json",))]
+    # the same explanation as the commit before packing stored it: its JSON text
+    conn = sqlite3.connect(evaluated)
+    with conn:
+        from cadre_sdk.store import explanations
+        explanations.register_sql_function(conn)
+        assert conn.execute("SELECT count(*) FROM explanation WHERE typeof(json) = 'blob'"
+                            ).fetchone()[0] > 0
+        conn.execute("UPDATE explanation SET json = cadre_explanation_json(json)")
+        assert conn.execute("SELECT count(*) FROM explanation WHERE typeof(json) = 'blob'"
+                            ).fetchone()[0] == 0
+    conn.close()
+    text = [cli(capsys, "explain", evaluated, kind, ident, *flag) for flag in ((), ("--json",))]
+    assert packed == text and packed[0][0] == 0
+
+
 def test_explain_json(evaluated, capsys):
     code, out, _ = cli(capsys, "explain", evaluated, "assessment", "A2024-1", "--json")
     data = json.loads(out)

@@ -35,9 +35,10 @@ def test_every_kind_renders_as_before(cadre_db) -> None:
     for s in sample:
         assert rendered(cadre_db, s["id"]) == s["text"], s["id"]
         assert explanations.lookup(cadre_db.conn, s["id"]) == s["trace"]
-        row = json.loads(cadre_db.execute("SELECT json FROM explanation WHERE id = ?",
-                                          [s["id"]]).fetchone()[0])
-        assert set(row) == {"t", "v"}, s["id"]          # every sample went to a template
+        cell, body = cadre_db.execute("SELECT json, cadre_explanation_json(json) "
+                                      "FROM explanation WHERE id = ?", [s["id"]]).fetchone()
+        assert set(json.loads(body)) == {"t", "v"}, s["id"]  # every sample went to a template
+        assert isinstance(cell, bytes) and len(cell) < len(body.encode()), s["id"]  # packed
 
 
 def test_numbers_are_stored_as_numbers_only_when_they_read_back_the_same(cadre_db) -> None:
@@ -45,7 +46,8 @@ def test_numbers_are_stored_as_numbers_only_when_they_read_back_the_same(cadre_d
              "steps": [{"label": "第 ３ 项 2.50 元", "formula": "0.15 × 4", "value": "00"}],
              "rules": [], "parameters": [], "result": 7}
     explanations.write(cadre_db, [("x:1", "x", "x", trace)])
-    row = json.loads(cadre_db.execute("SELECT json FROM explanation WHERE id = 'x:1'"
+    row = json.loads(cadre_db.execute("SELECT cadre_explanation_json(json) FROM explanation "
+                                      "WHERE id = 'x:1'"
                                       ).fetchone()[0])
     flat = json.dumps(row["v"], ensure_ascii=False)
     # 2.50 in a text stays "2.50"; 0.15 becomes a number; "0001" and "00" keep their zeros;
@@ -60,7 +62,8 @@ def test_a_trace_holding_a_placeholder_character_is_stored_whole(cadre_db) -> No
     trace = {"subject": f"奇怪的字符{VALUE}{NUMBER}", "inputs": [], "rules": [],
              "parameters": [], "steps": [], "result": 1}
     explanations.write(cadre_db, [("x:2", "x", "x", trace)])
-    row = json.loads(cadre_db.execute("SELECT json FROM explanation WHERE id = 'x:2'"
+    row = json.loads(cadre_db.execute("SELECT cadre_explanation_json(json) FROM explanation "
+                                      "WHERE id = 'x:2'"
                                       ).fetchone()[0])
     assert row == trace
     assert rendered(cadre_db, "x:2") == render_text(trace)

@@ -3,6 +3,7 @@ public file (docs/public-privacy.md): each rule by hand, then planted in a publi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -334,6 +335,34 @@ def test_the_scanner_finds_each_planted_leak(public_db: Path, sample_store: Path
     names, ids = _store_secrets(sample_store)
     findings = scan(copy, names=names, cadre_ids=ids, limits=Thresholds())
     assert any(found in f for f in findings), findings
+
+
+def test_the_scanner_finds_a_leak_inside_a_packed_explanation(public_db: Path,
+                                                             sample_store: Path,
+                                                             tmp_path: Path) -> None:
+    from cadre_sdk.store import explanation_packing as packing
+    from cadre_sdk.store import explanations
+    copy = tmp_path / "public.db"
+    shutil.copy(public_db, copy)
+    conn = sqlite3.connect(copy)
+    rowid, cell = conn.execute("SELECT rowid, json FROM explanation WHERE typeof(json) = "
+                               "'blob' ORDER BY rowid LIMIT 1").fetchone()
+    rid = packing.dictionary_id(cell)
+    dictionary = packing.dictionary_bytes(json.loads(conn.execute(
+        "SELECT json FROM explanation_ref WHERE id = ?", [rid]).fetchone()[0]))
+    names, ids = _store_secrets(sample_store)
+    assert scan(copy, names=names, cadre_ids=ids, limits=Thresholds()) == []
+    data = json.loads(explanations.json_text(conn, cell))
+    data["v"].append(f"{NAMES['C001']} {ID_NUMBERS['C001']}")
+    planted = packing.Packer(rid, dictionary).pack(explanations.canonical(data))
+    assert NAMES["C001"].encode() not in planted     # not in the raw bytes: deflated
+    conn.execute("UPDATE explanation SET json = ? WHERE rowid = ?", [planted, rowid])
+    conn.commit()
+    conn.close()
+    findings = scan(copy, names=names, cadre_ids=ids, limits=Thresholds())
+    row = [f for f in findings if f.startswith("表 explanation ")]
+    assert any("json 列：姓名" in f for f in row) and any("json 列：身份证号" in f for f in row), \
+        findings
 
 
 def test_the_scanner_reads_raw_bytes_too(tmp_path: Path) -> None:

@@ -165,6 +165,51 @@ def test_names_in_explanations_are_masked_at_public_level(cadre_db: Any, cadre_l
     assert json.loads(escaped_row[0]) == {"subject": f"干部 {NAME_MASK}"}
 
 
+def test_names_in_packed_explanations_are_masked_at_public_level(
+        cadre_db: Any, cadre_load: Any, tmp_path: Path) -> None:
+    from cadre_sdk.store import explanation_packing as packing
+    load_sample(cadre_db, cadre_load)
+    conn = cadre_db.conn
+    write_explanations(cadre_db, [(f"x:{n}", "test", "x", {"subject": "说明", "result": n})
+                                  for n in (1, 2)])
+    (rid, body), = conn.execute("SELECT id, json FROM explanation_ref WHERE kind = 'zdict'")
+    clean = packing.Packer(rid, packing.dictionary_bytes(json.loads(body)))
+    # a dictionary holding a name (another tool's, say): masking it would change what its
+    # cells inflate to
+    named = {"for": "test", "rows": [{"subject": f"干部 {NAMES['C001']}"}]}
+    named_body = explanations.canonical(named)
+    named_id = conn.execute("INSERT INTO explanation_ref (kind, digest, json) VALUES "
+                            "('zdict', ?, ?)", [explanations.digest(named_body),
+                                                named_body]).lastrowid
+    dirty = packing.Packer(named_id, packing.dictionary_bytes(named))
+    secret = explanations.canonical({"subject": f"干部 {NAMES['C002']}"})
+    plain = explanations.canonical({"subject": "干部 某人"})
+    conn.executemany("INSERT INTO explanation (id, kind, subject, json) VALUES (?, 'test', "
+                     "'x', ?)", [("x:3", clean.pack(secret)), ("x:4", dirty.pack(plain))])
+    conn.executemany("INSERT INTO target_summary (unit_code, year, targets, on_schedule, "
+                     "behind, share, last_month, explanation_id) VALUES "
+                     "(?, 2024, 1, 1, 0, 1.0, 12, ?)",
+                     [("U1", "x:1"), ("U2", "x:2"), ("U3", "x:3"), ("U4", "x:4")])
+    conn.commit()
+    path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+    published = _connect(publish(path, tmp_path / "p.db", level="public",
+                                 plugins=make_plugins()).out)
+    register_sql_function(published)
+    out = dict(published.execute("SELECT id, json FROM explanation"))
+    # untouched by masking: copied packed, byte for byte
+    stored = dict(conn.execute("SELECT id, json FROM explanation"))
+    assert out["x:1"] == stored["x:1"] and isinstance(out["x:1"], bytes)
+    # a name inside a packed cell: masked, the cell published as JSON text
+    assert json.loads(out["x:3"]) == {"subject": f"干部 {NAME_MASK}"}
+    # a clean text packed with a dictionary masking changes: published as its JSON text
+    assert out["x:4"] == plain
+    assert [published.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",
+                              [i]).fetchone()[0].splitlines()[0] for i in sorted(out)] == [
+        "【说明】", "【说明】", f"【干部 {NAME_MASK}】", "【干部 某人】"]
+    assert all(NAMES["C001"] not in j for (j,) in published.execute(
+        "SELECT json FROM explanation_ref"))
+
+
 def test_a_key_holding_an_id_number_stops_the_build(cadre_db: Any, cadre_load: Any,
                                                      tmp_path: Path) -> None:
     cadre_load(cadre_db, "unit", [{"code": "U1", "name": "某局", "kind": "部门",

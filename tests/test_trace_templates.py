@@ -28,8 +28,8 @@ def _store() -> sqlite3.Connection:
 
 
 def _row(conn: sqlite3.Connection, eid: str) -> dict:
-    return json.loads(conn.execute("SELECT json FROM explanation WHERE id = ?",
-                                   [eid]).fetchone()[0])
+    return json.loads(conn.execute("SELECT cadre_explanation_json(json) FROM explanation "
+                                   "WHERE id = ?", [eid]).fetchone()[0])
 
 
 def _rendered(conn: sqlite3.Connection, eid: str) -> str:

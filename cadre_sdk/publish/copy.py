@@ -7,13 +7,16 @@ hold personal data.
 """
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 
 from cadre_sdk.records import RECORD_TYPES
+from cadre_sdk.store import explanation_packing as packing
 from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.introspect import tables
 from cadre_sdk.publish.redact import (
@@ -137,12 +140,15 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int) -> str:
     call = f"cadre_redact_json({name})"
     if shortest <= 1:
         return call
+    # a packed explanation (a BLOB, ``explanation_packing``) is inflated to be masked: its
+    # length says nothing about its text's
+    packed = f"WHEN typeof({name}) = 'blob' THEN {call} "
     # A JSON document's strings are masked one by one (``Redactor.json_text``): it needs the
     # call only if one of its strings or keys is long enough (SQLite reads it, in C).
     long_enough = (f"EXISTS (SELECT 1 FROM json_tree({name}) WHERE (type = 'text' AND "
                    f"length(atom) >= {shortest}) OR (typeof(key) = 'text' AND "
                    f"length(key) >= {shortest}))")
-    return (f"CASE WHEN length({name}) < {shortest} THEN {name} "
+    return (f"CASE {packed}WHEN length({name}) < {shortest} THEN {name} "
             f"WHEN NOT json_valid({name}) THEN {call} WHEN {long_enough} THEN {call} "
             f"ELSE {name} END")
 
@@ -188,7 +194,56 @@ def cited_explanations(conn: sqlite3.Connection, plans: list[TablePlan]) -> str:
 def register_functions(conn: sqlite3.Connection, redactor: Redactor) -> None:
     """The SQL functions ``copy_table`` uses."""
     conn.create_function("cadre_redact", 1, redactor.text, deterministic=True)
-    conn.create_function("cadre_redact_json", 1, redactor.json_text, deterministic=True)
+    packed = PackedCells(conn, redactor)
+
+    def redact_json(value: Any) -> Any:
+        if packing.is_packed(value):
+            return packed.redact(value)
+        return redactor.json_text(value)
+    conn.create_function("cadre_redact_json", 1, redact_json, deterministic=True)
+
+
+#: A string in JSON text, its quotes and escapes included.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+class PackedCells:
+    """Masks the packed explanations of the store (``src``, read-only for the whole build:
+    its dictionaries are read once each)."""
+
+    def __init__(self, conn: sqlite3.Connection, redactor: Redactor):
+        self.conn, self.redactor = conn, redactor
+        self.dictionaries: dict[int, tuple[bytes, bool]] = {}
+        # as ``_select_expr`` for JSON text: masking needs a string (or key) of
+        # ``shortest`` characters or more (written with escapes, a string is longer); the
+        # strings are found in order, from the first quote (no quote is outside a string)
+        self.shortest = redactor.shortest + 2
+
+    def _dictionary(self, rid: int) -> tuple[bytes, bool]:
+        """A dictionary's bytes, and whether masking leaves its entry unchanged (it is
+        copied to the publication through ``cadre_redact_json`` too)."""
+        found = self.dictionaries.get(rid)
+        if found is None:
+            row = self.conn.execute("SELECT json FROM src.explanation_ref WHERE id = ? AND "
+                                    "kind = ?", [rid, packing.ZDICT_KIND]).fetchone()
+            if row is None:
+                raise ValueError(f"dictionary {rid} missing")
+            before = self.redactor.masked
+            clean = self.redactor.json_text(row[0]) == row[0]
+            self.redactor.masked = before
+            found = self.dictionaries[rid] = (packing.dictionary_bytes(json.loads(row[0])),
+                                              clean)
+        return found
+
+    def redact(self, cell: bytes) -> Any:
+        """The cell as published: as it is when masking changes neither its JSON nor its
+        dictionary, else its masked JSON as text."""
+        dictionary, clean = self._dictionary(packing.dictionary_id(cell))
+        text = packing.unpack(cell, dictionary)
+        if clean and all(len(string) < self.shortest for string in _JSON_STRING.findall(text)):
+            return cell
+        masked = self.redactor.json_text(text)
+        return cell if clean and masked == text else masked
 
 
 def _indexed_leads(conn: sqlite3.Connection, table: str) -> set[str]:

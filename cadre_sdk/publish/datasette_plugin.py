@@ -29,7 +29,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from cadre_sdk.store import explanations
-from cadre_sdk.store.explanations import expand
+from cadre_sdk.store.explanations import expand, json_text_from
 from cadre_sdk.publish import chrome, guard, indicators, pages, search
 from cadre_sdk.publish.explain_html import render_html
 from cadre_sdk.publish.metadata import PLUGIN_KEY
@@ -192,7 +192,8 @@ def _explained(datasette: Any, database: str, value: str, row: Any) -> Any:
     parameters and the raw JSON (None, i.e. the raw JSON, if it is not a trace)."""
     async def render() -> Markup | None:
         try:
-            data = expand(json.loads(value), await _refs(datasette, database))
+            refs = await _refs(datasette, database)
+            data = expand(json.loads(json_text_from(value, refs)), refs)
             urls = datasette.urls
             key = tilde_encode(str(row["id"]))
             return render_html(
@@ -249,14 +250,14 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
            else _query_format(column))
     if fmt is not None:
         return fmt(value)
+    if table == "explanation" and column == "json" and isinstance(value, (str, bytes)):
+        return _explained(datasette, database, value, row)   # bytes: a packed explanation
     if not isinstance(value, str) or not value:
         return None
     if column in LINK_COLUMNS:
         if column in EXPLANATION_COLUMNS:
             return _explanation_link(datasette, database, value)
         return _record_link(datasette, database, value)
-    if table == "explanation" and column == "json":
-        return _explained(datasette, database, value, row)
     if table == "indicator_score" and column == "indicator":
         return _indicator_name(datasette, database, value)
     return None

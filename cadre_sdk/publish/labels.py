@@ -81,15 +81,17 @@ describe("provenance", "数据来源记录",
 describe("explanation", "计算说明",
          "每个计算结果的说明：输入、适用的规则及插件、参数（含施行日期与依据）、计算步骤。",
          {"id": "说明编号", "kind": "结果类别", "subject": "对象", "json": "说明"},
-         notes={"json": "页面上显示为中文说明；原始数据为 JSON，其中适用规则与参数以编号引用"
-                        "“说明引用”表。SQL 中可用 cadre_explain(json) 得到中文说明。"})
+         notes={"json": "页面上显示为中文说明；原始数据为 JSON（多数经压缩存储，为二进制），"
+                        "其中适用规则与参数以编号引用“说明引用”表。SQL 中可用 "
+                        "cadre_explain(json) 得到中文说明，cadre_explanation_json(json) "
+                        "得到 JSON 文本。"})
 
 describe("explanation_ref", "说明引用",
          "计算说明中引用的适用规则与参数（含施行日期、依据和提供插件），每条只存一次，"
          "说明中以编号引用。",
          {"id": "引用编号", "kind": "类别", "digest": "内容摘要", "json": "内容"},
          notes={"kind": "rules 适用规则；parameters 参数；text 说明中的文字（数字另存）；"
-                        "template 说明的结构",
+                        "template 说明的结构；zdict 压缩说明所用的字典",
                 "digest": "内容的 64 位摘要，用于按内容查找条目"})
 
 describe("publication", "发布信息",

@@ -112,9 +112,12 @@ def withhold_evaluations(conn: sqlite3.Connection, min_raters: int) -> int:
         # entries get no digest, so an entry written here may repeat one (same text)
         conn.execute("ALTER TABLE explanation_ref ADD COLUMN digest INTEGER")
     encoder = explanations.Encoder(conn)
+    explanations.register_sql_function(conn)
     # the raters' key is in the template of a templated explanation, in the row otherwise
+    # (packed rows read through cadre_explanation_json; an amended row is stored as text)
     for key, text in conn.execute(
-            "SELECT id, json FROM explanation WHERE json LIKE ?1 OR json_extract(json, '$.t') "
+            "SELECT id, j FROM (SELECT id, cadre_explanation_json(json) AS j FROM explanation) "
+            "WHERE j LIKE ?1 OR json_extract(j, '$.t') "
             "IN (SELECT id FROM explanation_ref WHERE kind = 'template' AND json LIKE ?1)",
             [f"%{RATERS_KEY}%"]).fetchall():
         data = explanations.stored(conn, text)

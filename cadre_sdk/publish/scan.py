@@ -39,6 +39,8 @@ from cadre_sdk.publish.redact import (
 from cadre_sdk.publish.search import TABLE as SEARCH
 from cadre_sdk.publish.suppress import SPECS
 from cadre_sdk.publish.thresholds import Thresholds
+from cadre_sdk.store import explanation_packing as packing
+from cadre_sdk.store import explanations
 
 #: What a public file may hold besides the store's reference tables
 #: (``redact.PUBLIC_REFERENCE``), the protected aggregates (``suppress.SPECS``) and
@@ -143,6 +145,15 @@ def _tables(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
             if n not in _SQLITE_OWN]
 
 
+def _unpacked(conn: sqlite3.Connection, cell: bytes) -> str:
+    """A packed explanation's JSON text (a cell that cannot be read is a finding's text:
+    it cannot be shown clean)."""
+    try:
+        return explanations.json_text(conn, cell)
+    except (ValueError, UnicodeDecodeError):
+        return "（无法解压的说明）"
+
+
 def _cells(conn: sqlite3.Connection, checker: _Checker) -> Iterator[str]:
     """Findings in the cells of every table."""
     for table, virtual in _tables(conn):
@@ -152,6 +163,8 @@ def _cells(conn: sqlite3.Connection, checker: _Checker) -> Iterator[str]:
         rows = conn.execute(f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM [{table}]")
         for rowid, values in enumerate(rows, 1):
             for col, value in zip(cols, values):
+                if (table, col) == ("explanation", "json") and packing.is_packed(value):
+                    value = _unpacked(conn, value)   # its raw bytes are deflated
                 if not isinstance(value, str):   # blobs (the index's pages): see the raw bytes
                     continue
                 leaks = checker.text(value)
@@ -178,8 +191,10 @@ def _people(conn: sqlite3.Connection, limits: Thresholds) -> Iterator[str]:
                                          "AND participants < ?", [limits.min_raters]):
                 yield f"表 {table} 第 {rowid} 行：参评人数 {n} 少于 {limits.min_raters}"
     if "explanation" in names:
-        for key, text in conn.execute("SELECT id, json FROM explanation WHERE json LIKE ?",
-                                      [f"%{RATERS_KEY}%"]):
+        explanations.register_sql_function(conn)
+        for key, text in conn.execute(
+                "SELECT id, j FROM (SELECT id, cadre_explanation_json(json) AS j "
+                "FROM explanation) WHERE j LIKE ?", [f"%{RATERS_KEY}%"]):
             for item in json.loads(text).get("inputs") or []:
                 value = item.get("value")
                 if (isinstance(value, dict) and isinstance(value.get(RATERS_KEY), int)

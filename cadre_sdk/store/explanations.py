@@ -11,11 +11,18 @@ without its numbers once in ``explanation_ref``, the row only ``{"t": id, "v": [
 numbers as JSON numbers. The Chinese text is not stored: ``render`` (Python) and the SQL function ``cadre_explain(json)`` (registered on every
 store connection and in the publication) produce it on demand from the JSON.
 
-Explanations stored before ``explanation_ref`` or templates existed (entries inline, traces
-whole) read the same way; a trace a template cannot carry exactly is stored whole.
+A templated row is stored packed: a BLOB deflated against a dictionary of its kind
+(``explanation_packing``, entries of kind ``zdict`` in ``explanation_ref``), about a tenth of
+its JSON. Every reader goes through ``json_text`` (SQL: ``cadre_explanation_json(json)``, the
+JSON text the cell holds, whatever its type) or ``render``/``cadre_explain(json)``.
+
+Explanations stored before ``explanation_ref``, templates or packing existed (entries inline,
+traces whole, JSON text) read the same way; a trace a template cannot carry exactly is stored
+whole, as JSON text.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -23,11 +30,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cadre_sdk.core.trace import Trace, render_text
+from cadre_sdk.store import explanation_packing as packing
 from cadre_sdk.store.explanation_templates import TEXT, Splitter, join, text_ids
 
 #: The keys of a trace whose entries are stored once in ``explanation_ref``.
 REF_KEYS = ("rules", "parameters")
+ZDICT = packing.ZDICT_KIND
 SQL_FUNCTION = "cadre_explain"
+#: The SQL function giving back the JSON text of an ``explanation.json`` cell.
+JSON_SQL_FUNCTION = "cadre_explanation_json"
 
 _UPSERT = ("INSERT INTO explanation (id, kind, subject, json) VALUES (?, ?, ?, ?) "
            "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, subject=excluded.subject, "
@@ -103,7 +114,10 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace
     parameters go to ``explanation_ref``. Returns the row count."""
     conn = _connection(db)
     encoder = _last_encoder(conn)
-    out = [(eid, kind, subject, encoder.encode(data)) for eid, kind, subject, data in rows]
+    encoded = [(eid, kind, subject, *encoder.encode_row(data))
+               for eid, kind, subject, data in rows]
+    out = [(eid, kind, subject, encoder.pack(kind, text, encoded) if templated else text)
+           for eid, kind, subject, text, templated in encoded]
     conn.executemany(_UPSERT, out)
     encoder.refs.forget_objects()
     _LAST[:] = [conn, encoder, _ref_state(conn)]
@@ -141,23 +155,49 @@ class Encoder:
     def __init__(self, conn: sqlite3.Connection):
         self.refs = _RefIds(conn)
         self.splitter = Splitter(self.refs.intern)
+        self._packers: dict[str, packing.Packer] | None = None
 
     def encode(self, data: Mapping[str, Any] | Trace) -> str:
-        """The stored JSON text of the trace ``data`` (a dict, or a ``Trace`` object: split
-        without walking its dict, ``Splitter.split_trace``)."""
+        """The JSON text of the trace ``data`` (a dict, or a ``Trace`` object: split
+        without walking its dict, ``Splitter.split_trace``), as stored before packing."""
+        return self.encode_row(data)[0]
+
+    def encode_row(self, data: Mapping[str, Any] | Trace) -> tuple[str, bool]:
+        """``encode`` and whether the trace went to a template."""
         if isinstance(data, Trace):
             refs = {key: [self.refs.id(key, entry) for entry in getattr(data, key)]
                     for key in REF_KEYS}
             split = self.splitter.split_trace(data, refs)
             if split is not None:   # canonical() of it: keys t, v; the values hold no dicts
-                return f'{{"t":{split["t"]},"v":{_compact(split["v"])}}}'
+                return f'{{"t":{split["t"]},"v":{_compact(split["v"])}}}', True
             data = {**data.to_dict(), **refs}
         stored = dict(data)
         for key in REF_KEYS:
             if stored.get(key):
                 stored[key] = [self.refs.id(key, entry) for entry in stored[key]]
         split = self.splitter.split(stored, REF_KEYS)
-        return canonical(stored if split is None else split)
+        return canonical(stored if split is None else split), split is not None
+
+    def pack(self, kind: str, text: str, batch: list[tuple]) -> bytes:
+        """The packed cell of the templated JSON ``text`` of an explanation of ``kind``. The
+        kind's dictionary is the stored one; without one, it is made of the templated rows
+        of that kind in ``batch`` (``(id, kind, subject, text, templated)`` tuples, this
+        write) and stored."""
+        if self._packers is None:
+            self._packers = {}
+            for rid, body in self.refs.conn.execute(
+                    "SELECT id, json FROM explanation_ref WHERE kind = ? ORDER BY id DESC",
+                    [packing.ZDICT_KIND]):
+                entry = json.loads(body)
+                self._packers[entry["for"]] = packing.Packer(
+                    rid, packing.dictionary_bytes(entry))     # the lowest id wins
+        packer = self._packers.get(kind)
+        if packer is None:
+            entry = packing.dictionary_entry(kind, (row[3] for row in batch
+                                                    if row[1] == kind and row[4]))
+            rid = self.refs.intern(packing.ZDICT_KIND, entry)
+            packer = self._packers[kind] = packing.Packer(rid, packing.dictionary_bytes(entry))
+        return packer.pack(text)
 
 
 def prune(db: Any) -> int:
@@ -166,12 +206,29 @@ def prune(db: Any) -> int:
     then the rules, parameters and texts neither an explanation nor a template cites.
     Returns how many."""
     conn = _connection(db)
+    # the explanations' JSON text, inflated once (each dictionary read once: nothing is
+    # written meanwhile; dictionaries are never pruned)
+    dictionaries = functools.lru_cache(maxsize=None)(_dictionary_reader(conn, "main"))
+    conn.create_function("cadre_prune_json", 1,
+                         lambda cell: packing.cell_text(cell, dictionaries))
+    conn.execute("DROP TABLE IF EXISTS temp._explanation_json")
+    conn.execute("CREATE TEMP TABLE _explanation_json AS SELECT CASE WHEN typeof(json) = "
+                 "'blob' THEN cadre_prune_json(json) ELSE json END AS json FROM explanation")
+    try:
+        return _prune(conn)
+    finally:
+        conn.execute("DROP TABLE temp._explanation_json")
+
+
+def _prune(conn: sqlite3.Connection) -> int:
     templates = conn.execute("""DELETE FROM explanation_ref WHERE kind = 'template' AND id NOT IN (
-      SELECT json_extract(json, '$.t') FROM explanation WHERE json_extract(json, '$.t') > 0)""").rowcount
+      SELECT json_extract(json, '$.t') FROM _explanation_json
+      WHERE json_extract(json, '$.t') > 0)""").rowcount
     # What the remaining templates and the stored-whole explanations cite: rules and
     # parameters in their ``rules``/``parameters`` lists, texts as "\ue002<id>" strings.
-    return conn.execute(f"""DELETE FROM explanation_ref WHERE kind != 'template' AND id NOT IN (
-      SELECT r.value FROM (SELECT json FROM explanation UNION ALL
+    return conn.execute(f"""DELETE FROM explanation_ref WHERE kind NOT IN ('template', '{ZDICT}')
+      AND id NOT IN (
+      SELECT r.value FROM (SELECT json FROM _explanation_json UNION ALL
                            SELECT json FROM explanation_ref WHERE kind = 'template') e,
              json_each(e.json) k, json_each(k.value) r
       WHERE k.key IN ('rules', 'parameters') AND k.type = 'array'
@@ -180,7 +237,7 @@ def prune(db: Any) -> int:
       FROM explanation_ref x, json_tree(x.json) t
       WHERE x.kind = 'template' AND t.type = 'text' AND substr(t.value, 1, 1) = '{TEXT}'
       UNION ALL
-      SELECT json_extract(v.value, '$[0]') FROM explanation e, json_each(e.json, '$.v') v
+      SELECT json_extract(v.value, '$[0]') FROM _explanation_json e, json_each(e.json, '$.v') v
       WHERE json_extract(e.json, '$.t') > 0 AND v.type = 'array')
       """).rowcount + templates
 
@@ -224,10 +281,55 @@ def expand(data: Mapping[str, Any], refs: Mapping[int, Any]) -> dict[str, Any]:
     return full
 
 
-def stored(conn: sqlite3.Connection, body: str) -> dict[str, Any]:
-    """A stored trace (its JSON text) with its template joined; its rules and parameters
-    are still ``explanation_ref`` ids."""
-    data = json.loads(body)
+def _dictionary_reader(conn: sqlite3.Connection, schema: str) -> Any:
+    """``id -> dictionary bytes`` for the ``zdict`` entries of ``schema``'s
+    ``explanation_ref`` (found by digest in a cache shared by connections: an id may name
+    another entry after a rollback, a digest names one content)."""
+    def dictionary(rid: int) -> bytes:
+        row = conn.execute(f"SELECT digest FROM {schema}.explanation_ref WHERE id = ? AND "
+                           "kind = ?", [rid, packing.ZDICT_KIND]).fetchone()
+        if row is None:
+            raise ValueError(f"dictionary {rid} missing")
+        found = _DICTIONARIES.get(row[0])
+        if found is None:
+            body = conn.execute(f"SELECT json FROM {schema}.explanation_ref WHERE id = ?",
+                                [rid]).fetchone()[0]
+            found = packing.dictionary_bytes(json.loads(body))
+            if row[0] is None or digest(body) != row[0]:
+                return found        # no digest to key it by: not kept
+            if len(_DICTIONARIES) >= 256:
+                _DICTIONARIES.clear()
+            _DICTIONARIES[row[0]] = found
+        return found
+    return dictionary
+
+
+#: Dictionary bytes by their entry's digest (``_dictionary_reader``).
+_DICTIONARIES: dict[int, bytes] = {}
+
+
+def json_text(conn: sqlite3.Connection, cell: str | bytes, schema: str = "main") -> str:
+    """The JSON text of a stored ``explanation.json`` cell (a packed cell inflated with its
+    dictionary from ``schema``'s ``explanation_ref``; a text cell as it is)."""
+    if isinstance(cell, str):
+        return cell
+    return packing.cell_text(cell, _dictionary_reader(conn, schema))
+
+
+def json_text_from(cell: str | bytes, refs: Mapping[int, Any]) -> str:
+    """``json_text`` with the ``explanation_ref`` entries already read (``refs``: id ->
+    parsed entry, dictionaries among them)."""
+    def dictionary(rid: int) -> bytes:
+        if rid not in refs:
+            raise ValueError(f"dictionary {rid} missing")
+        return packing.dictionary_bytes(refs[rid])
+    return packing.cell_text(cell, dictionary)
+
+
+def stored(conn: sqlite3.Connection, body: str | bytes) -> dict[str, Any]:
+    """A stored trace (its cell: JSON text or packed) with its template joined; its rules
+    and parameters are still ``explanation_ref`` ids."""
+    data = json.loads(json_text(conn, body))
     if not _is_templated(data):
         return data
     template = ref_entries(conn, [data["t"]])
@@ -237,13 +339,13 @@ def stored(conn: sqlite3.Connection, body: str) -> dict[str, Any]:
     return unsplit(data, {**template, **texts})
 
 
-def read(conn: sqlite3.Connection, body: str) -> dict[str, Any]:
+def read(conn: sqlite3.Connection, body: str | bytes) -> dict[str, Any]:
     """A stored trace (its JSON text) with its references resolved."""
     data = stored(conn, body)
     return expand(data, ref_entries(conn, ref_ids(data)))
 
 
-def render(conn: sqlite3.Connection, body: str) -> str:
+def render(conn: sqlite3.Connection, body: str | bytes) -> str:
     """The readable Chinese text of a stored trace."""
     return render_text(read(conn, body))
 
@@ -255,13 +357,19 @@ def lookup(conn: sqlite3.Connection, eid: str) -> dict[str, Any] | None:
 
 
 def register_sql_function(conn: sqlite3.Connection) -> None:
-    """``cadre_explain(json)``: the Chinese text of an explanation's JSON, for SQL readers
-    (``SELECT cadre_explain(json) FROM explanation WHERE id = ...``). NULL in, NULL out."""
-    def sql_render(body: str | None) -> str | None:
+    """The SQL functions of explanations, for SQL readers: ``cadre_explain(json)``, the
+    Chinese text of an explanation (``SELECT cadre_explain(json) FROM explanation WHERE id =
+    ...``), and ``cadre_explanation_json(json)``, the JSON text the cell holds (packed cells
+    inflated: what ``json`` held before packing). NULL in, NULL out."""
+    def sql_render(body: str | bytes | None) -> str | None:
         if body is None:
             return None
         try:
             return render(conn, body)
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             return "（说明格式无法识别）"
+
+    def sql_json(body: str | bytes | None) -> str | None:
+        return None if body is None else json_text(conn, body)
     conn.create_function(SQL_FUNCTION, 1, sql_render)
+    conn.create_function(JSON_SQL_FUNCTION, 1, sql_json)
