@@ -170,12 +170,10 @@ def _indexed_tokens(conn: sqlite3.Connection, checker: _Checker) -> Iterator[str
     conn.execute(f"CREATE VIRTUAL TABLE temp.[{SEARCH}_terms] USING "
                  f"fts5vocab(main, [{SEARCH}], 'instance')")
     try:
-        rows: dict[int, list[tuple[int, int, str]]] = {}
-        for term, doc, col, offset in conn.execute(
-                f"SELECT term, doc, col, offset FROM temp.[{SEARCH}_terms]"):
-            rows.setdefault(doc, []).append((col, offset, term))
-        for doc in sorted(rows):
-            text = " ".join(term for _, _, term in sorted(rows[doc]))
+        # each row's terms in their order, joined by SQLite (the sorted subquery's order)
+        for doc, text in conn.execute(
+                f"SELECT doc, group_concat(term, ' ') FROM (SELECT doc, term FROM "
+                f"temp.[{SEARCH}_terms] ORDER BY doc, col, offset) GROUP BY doc ORDER BY doc"):
             for leak in checker.text(text):
                 yield f"表 {SEARCH} 第 {doc} 行 tokens 列（索引词元）：{leak}"
     finally:
