@@ -298,6 +298,10 @@ class CannedQuery:
     level: str = attrs.field(default="public",
                              validator=attrs.validators.in_(("public", "oversight")))
     priority: int = 0
+    #: Indexes the query needs in the publication, each ``"table(column, expression, ...)"``
+    #: (for example one whose order is the query's ORDER BY, so that a page reads only its
+    #: rows); created when the query is published and its table is.
+    indexes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
     @property
     def key(self) -> str:

@@ -306,8 +306,8 @@ _RARE_ROW = ("INSERT INTO cadre_generalized VALUES ('玉树藏族自治州', '�
     (("UPDATE unit SET name = ? WHERE rowid = 1", "廉 福章转来"), "unit 第 1 行 name 列：姓名"),
     # a name in Traditional characters (stored as 尕布龙)
     (("UPDATE unit SET name = ? WHERE rowid = 1", "尕布龍同志"), "unit 第 1 行 name 列：姓名"),
-    # a name only in the search index, as its bigrams (the FTS shadow table holds them)
-    ((_INDEX_ROW, tokens("尕布龙")), "search_index_content"),
+    # a name only in the search index, as its bigrams (read back from the index itself)
+    ((_INDEX_ROW, tokens("尕布龙")), "tokens 列（索引词元）：姓名"),
     # the votes of a group of 3 raters
     (("UPDATE evaluation_summary SET participants = 3",), "参评人数 3 少于 10"),
     # a count of 2 people in a protected aggregate

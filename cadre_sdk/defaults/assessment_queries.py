@@ -52,7 +52,9 @@ SCORECARD_BY_UNIT = CannedQuery(
     sql=f"""SELECT s.code AS "单位代码", s.name AS "单位", s.class AS "类别", {_CARD}
 FROM scorecard s
 WHERE s.scope = '单位' AND s.year = :year AND {in_region("s.region_code")}
-ORDER BY s.class, s.rank_in_class IS NULL, s.rank_in_class, s.code""")
+ORDER BY s.class, s.rank_in_class IS NULL, s.rank_in_class, s.code""",
+    # in the query's order: a page reads its own rows, not every unit's of the year sorted
+    indexes=("scorecard(scope, year, class, rank_in_class IS NULL, rank_in_class, code)",))
 
 # Read from the publication's own aggregate (``cadre_sdk.publish.aggregates``): counts of
 # people per region, unit kind and grade, with small groups hidden at public level.

@@ -39,8 +39,13 @@ from cadre_sdk.publish.searchable import index_rows
 #: Tables and views the publication builds itself (a store table may not take these names).
 RESERVED = frozenset({"cadre_overview", "evaluation_summary", aggregates.GRADES,
                       aggregates.OVERDUE, generalize.TABLE, indicators.TABLE,
-                      *event_aggregates.TABLES, timeline.VIEW, search.TABLE, "publication",
-                      "plugin_version", "rule_version", "parameter_value"})
+                      *event_aggregates.TABLES, timeline.VIEW, search.TABLE, search.RESULTS,
+                      search.DOCUMENTS, "publication", "plugin_version", "rule_version",
+                      "parameter_value"})
+
+
+#: Rows of each index ``ANALYZE`` reads (``PRAGMA analysis_limit``).
+_ANALYSIS_LIMIT = 1000
 
 
 @attrs.frozen
@@ -201,6 +206,7 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
             conn.execute("DETACH DATABASE src")
             published, queries_left_out = queries.check(
                 conn, queries.collect(plugins, level), level, store_tables)
+            copy.create_declared(conn, [i for q in published for i in q.indexes])
             boards, left_out = charts.dashboards(conn, out.stem)
             meta = metadata.build(conn, name=out.name, database=out.stem, level=level,
                                   queries=published, dashboards=boards, built_at=built_at,
@@ -209,6 +215,8 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
                                   charts_left_out=left_out, queries_left_out=queries_left_out,
                                   thresholds=attrs.asdict(limits, filter=lambda a, _: a.name
                                                           in thresholds.NAMES))
+            # Statistics from a sample of each index (enough for the planner's choices).
+            conn.execute(f"PRAGMA analysis_limit = {_ANALYSIS_LIMIT}")
             conn.execute("ANALYZE")
         finally:
             conn.close()

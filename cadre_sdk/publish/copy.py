@@ -7,6 +7,7 @@ hold personal data.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -23,10 +24,24 @@ from cadre_sdk.publish.redact import (
     EXPLANATION_LINKS, ID_NUMBER_GLOB, PUBLIC, Redactor, dropped_columns, table_published,
 )
 
+# Which columns of a published table get an index (besides its primary key), the rule:
+#   1. every foreign key: a row's page lists and counts the rows citing it (``WHERE fk = ?``);
+#   2. every filter column (``FILTER_COLUMNS``): what canned queries, table pages and the
+#      timeline view filter or join on;
+#   3. the store's own indexes whose columns are all published (the engines' access paths);
+#   4. what a published canned query declares (``CannedQuery.indexes``, ``create_declared``).
+# Tables read by their key only (``KEY_ONLY``: explanations, reached from the row citing them)
+# get none of 2 and 3, and no column ``explanation_id`` is indexed: nothing lists the rows
+# citing an explanation (no foreign key points to it), a link goes from the row to it.
+
 #: Columns an oversight reader filters or joins on; each gets an index where it appears.
 FILTER_COLUMNS = ("cadre_id", "unit_code", "region_code", "case_id", "assessment_id",
-                  "explanation_id", "prefecture_code", "county_code", "township_code",
+                  "prefecture_code", "county_code", "township_code",
                   "year", "month", "date", "kind", "grade", "stage")
+#: Tables read by their key only: no index besides the primary key.
+KEY_ONLY = frozenset({"explanation", "explanation_ref"})
+#: Columns never indexed (see the rule above).
+NEVER_INDEXED = frozenset({"explanation_id"})
 
 
 @attrs.frozen
@@ -272,8 +287,10 @@ def ensure_index(conn: sqlite3.Connection, table: str, columns: list[str]) -> bo
 
 def copy_indexes(conn: sqlite3.Connection, plan: TablePlan) -> None:
     """The store's own indexes on the table (where every column is published), then an index
-    on every foreign key and every filter column."""
-    kept = {c.name for c in plan.columns}
+    on every foreign key and every filter column (the rule above ``FILTER_COLUMNS``)."""
+    if plan.name in KEY_ONLY:
+        return
+    kept = {c.name for c in plan.columns} - NEVER_INDEXED
     for row in conn.execute(f"PRAGMA src.index_list([{plan.name}])").fetchall():
         if row[3] != "c":   # 'pk' and 'u' indexes come with the table definition
             continue
@@ -286,7 +303,32 @@ def copy_indexes(conn: sqlite3.Connection, plan: TablePlan) -> None:
 
 
 def index_filters(conn: sqlite3.Connection, table: str, extra: Iterable[str] = ()) -> None:
-    """Index ``extra`` columns and every filter column (``FILTER_COLUMNS``) of ``table``."""
+    """Index ``extra`` columns and every filter column (``FILTER_COLUMNS``) of ``table``
+    (never a column of ``NEVER_INDEXED``)."""
     columns = [r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")]
     for column in dict.fromkeys([*extra, *(c for c in FILTER_COLUMNS if c in columns)]):
-        ensure_index(conn, table, [column])
+        if column not in NEVER_INDEXED:
+            ensure_index(conn, table, [column])
+
+
+_DECLARED = re.compile(r"\s*(\w+)\s*\((.+)\)\s*")
+
+
+def create_declared(conn: sqlite3.Connection, declared: Iterable[str]) -> list[str]:
+    """Create the indexes canned queries declare (``CannedQuery.indexes``: ``"table(col,
+    expr, ...)"``, rule 4 above) on tables the publication has; the names of those created.
+    An index already there under the same name is kept."""
+    made = []
+    have = set(tables(conn, "main", virtual=False))
+    for spec in dict.fromkeys(declared):
+        match = _DECLARED.fullmatch(spec)
+        if match is None:
+            raise ValueError(f"an index is declared as 'table(column, ...)', not {spec!r}")
+        table, terms = match.groups()
+        if table not in have:
+            continue
+        digest = hashlib.sha256(spec.encode()).hexdigest()[:8]
+        name = f"idx_{table}_q{digest}"
+        conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({terms})")
+        made.append(name)
+    return made

@@ -54,6 +54,8 @@ class PublishedQuery:
     plugin: str
     level: str
     page_rows: int = 0
+    #: ``CannedQuery.indexes``: the indexes the query needs (``copy.create_declared``).
+    indexes: tuple[str, ...] = ()
 
     def paged_sql(self) -> str:
         """The SQL as published: page ``:page`` of the query's rows, in the query's order."""
@@ -126,7 +128,8 @@ def collect(plugins: CadrePlugins, level: str) -> list[PublishedQuery]:
                               f"{out[q.name].plugin!r}",
                               "canned query names must be unique across plugins: rename one.")
         out[q.name] = PublishedQuery(q.name, q.title, q.description, q.sql.strip(),
-                                     parameters(q.sql), reg.plugin, q.level)
+                                     parameters(q.sql), reg.plugin, q.level,
+                                     indexes=q.indexes)
     return list(out.values())
 
 

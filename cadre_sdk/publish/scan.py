@@ -1,7 +1,8 @@
 """Scan a public publication for what must not be in it.
 
 ``scan(path, names=..., cadre_ids=..., limits=...)`` reads every table of the file, the
-shadow tables of its full-text index included, and then the file's raw bytes, and returns
+shadow tables of its full-text index included, the tokens that index holds (read back from it
+with ``fts5vocab``: it stores no copy of its text), and then the file's raw bytes, and returns
 one Chinese finding per problem (an empty list: clean):
 
 - an ID number (18 characters: 17 digits and a check character, valid or not) in any
@@ -36,6 +37,7 @@ from cadre_sdk.publish.redact import (
     _HEX_RUN, AGGREGATE_ONLY, ID_SHAPED, PERSON_KEYS, PUBLIC_REFERENCE, RATERS_KEY, Redactor,
     normal_form,
 )
+from cadre_sdk.publish.search import RESULTS as SEARCH_RESULTS
 from cadre_sdk.publish.search import TABLE as SEARCH
 from cadre_sdk.publish.suppress import SPECS
 from cadre_sdk.publish.thresholds import Thresholds
@@ -48,7 +50,7 @@ from cadre_sdk.store import explanations
 #: tables). Any other table is rows about people, cases or adjustments, or a count nobody
 #: protected, and is a finding.
 PUBLICATION_OWN = frozenset({"publication", "plugin_version", "rule_version", "parameter_value",
-                             "indicator", SEARCH})
+                             "indicator", SEARCH, SEARCH_RESULTS})
 
 
 def public_tables_allowed() -> frozenset[str]:
@@ -172,6 +174,25 @@ def _cells(conn: sqlite3.Connection, checker: _Checker) -> Iterator[str]:
                     yield f"表 {table} 第 {rowid} 行 {col} 列：{leak}"
 
 
+def _indexed_tokens(conn: sqlite3.Connection, checker: _Checker) -> Iterator[str]:
+    """Findings in the search index's tokens, each indexed row's read back from the index
+    (``fts5vocab``: every term with its row and position; the index stores no text)."""
+    names = {n for n, _ in _tables(conn)}
+    if SEARCH not in names:
+        return
+    conn.execute(f"CREATE VIRTUAL TABLE temp.[{SEARCH}_terms] USING "
+                 f"fts5vocab(main, [{SEARCH}], 'instance')")
+    try:
+        # each row's terms in their order, joined by SQLite (the sorted subquery's order)
+        for doc, text in conn.execute(
+                f"SELECT doc, group_concat(term, ' ') FROM (SELECT doc, term FROM "
+                f"temp.[{SEARCH}_terms] ORDER BY doc, col, offset) GROUP BY doc ORDER BY doc"):
+            for leak in checker.text(text):
+                yield f"表 {SEARCH} 第 {doc} 行 tokens 列（索引词元）：{leak}"
+    finally:
+        conn.execute(f"DROP TABLE temp.[{SEARCH}_terms]")
+
+
 def _people(conn: sqlite3.Connection, limits: Thresholds) -> Iterator[str]:
     """Rows about people, person keys, small rater groups, small counts, rare combinations."""
     names = {n for n, _ in _tables(conn)}
@@ -242,7 +263,8 @@ def scan(path: str | Path, *, names: Iterable[str] = (), cadre_ids: Iterable[str
     path = Path(path)
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        findings = _limited(_cells(conn, checker)) + _limited(_people(conn, limits))
+        findings = (_limited(_cells(conn, checker)) + _limited(_indexed_tokens(conn, checker))
+                    + _limited(_people(conn, limits)))
     finally:
         conn.close()
     findings += [f"文件原始字节（{path.name}）{f}" for f in checker.raw(path.read_bytes())]

@@ -5,7 +5,9 @@ SQLite's ``unicode61`` tokenizer keeps a run of Chinese characters as one token,
 have two. So the publication indexes text *pre-tokenized*: after Traditional→Simplified
 conversion, each run of Chinese characters becomes its overlapping character bigrams plus its
 last character alone (尕布龙 → ``尕布 布龙 龙``), and other words stay whole (lower-cased);
-``unicode61`` then only splits on the spaces. A query is turned into the same tokens
+``unicode61`` then only splits on the spaces. The FTS5 table keeps only its index (external
+content): what a result shows is the plain table ``search_result``, and the tokens themselves
+are stored nowhere (``scan`` reads them back from the index). A query is turned into the same tokens
 (``match_expression``): a term of two or more characters is the phrase of its bigrams, a
 single character is a prefix query (it matches every bigram starting with it and the run-final
 unigrams), terms are AND-ed. Datasette gets the conversion as the SQL function
@@ -22,6 +24,10 @@ from cadre_sdk.rules import CannedQuery
 
 #: The FTS5 table the publication builds, and the SQL function that turns a query into MATCH.
 TABLE = "search_index"
+#: What a search result shows (kind, title, start of the text, link to the row), one row per
+#: indexed row with the same rowid; ``DOCUMENTS`` is the view the FTS5 table reads it through.
+RESULTS = "search_result"
+DOCUMENTS = "search_document"
 FUNCTION = "cadre_match"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
@@ -76,18 +82,25 @@ def register_function(conn: sqlite3.Connection) -> None:
 
 
 def create_index(conn: sqlite3.Connection) -> None:
-    """Create the empty FTS5 table: the tokens, and what a result shows (not indexed)."""
+    """Create the empty search index: the table of what a result shows (``RESULTS``), the
+    view the index reads it through (``DOCUMENTS``) and the FTS5 table itself, which keeps
+    only the index of the tokens (external content: no copy of any text)."""
+    conn.execute(f"CREATE TABLE [{RESULTS}] (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+                 "title TEXT, content TEXT, record TEXT)")
+    # The tokens are in no table: FTS5 reads the view only for the columns a query selects.
+    conn.execute(f"CREATE VIEW [{DOCUMENTS}] AS SELECT id, NULL AS tokens, kind, title, "
+                 f"content, record FROM [{RESULTS}]")
     conn.execute(
         f"CREATE VIRTUAL TABLE [{TABLE}] USING fts5(tokens, kind UNINDEXED, title UNINDEXED, "
-        "content UNINDEXED, record UNINDEXED, tokenize='unicode61')")
+        f"content UNINDEXED, record UNINDEXED, content='{DOCUMENTS}', content_rowid='id', "
+        "tokenize='unicode61')")
 
 
 def add_rows(conn: sqlite3.Connection,
              rows: Iterable[tuple[str, str, str, str, str | tuple[str, ...]]]) -> int:
     """Index ``(kind, title, content, record, text)`` rows: ``text`` is what is searched (a
     text, or its parts, each tokenized once however many rows repeat it), the others what a
-    result shows. Returns the number of rows indexed."""
-    count = 0
+    result shows (``RESULTS``). Returns the number of rows indexed."""
     seen: dict[str, str] = {}
 
     def part_tokens(part: str) -> str:
@@ -99,21 +112,32 @@ def add_rows(conn: sqlite3.Connection,
                 seen[part] = toks
         return toks
 
-    def prepared() -> Iterator[tuple[str, str, str, str, str]]:
-        """The rows with their tokens, skipping rows with nothing to index."""
-        nonlocal count
-        for kind, title, content, record, text in rows:
-            parts = (text,) if isinstance(text, str) else text
-            toks = " ".join(t for t in map(part_tokens, parts) if t)
-            if toks:
-                count += 1
-                yield toks, kind, title, content, record
+    count = 0
+    batch: list[tuple[int, str, str, str, str]] = []
+    index: list[tuple[int, str]] = []
 
-    conn.executemany(f"INSERT INTO [{TABLE}] (tokens, kind, title, content, record) "
-                     "VALUES (?, ?, ?, ?, ?)", prepared())
+    def flush() -> None:
+        conn.executemany(f"INSERT INTO [{RESULTS}] (id, kind, title, content, record) "
+                         "VALUES (?, ?, ?, ?, ?)", batch)
+        conn.executemany(f"INSERT INTO [{TABLE}] (rowid, tokens) VALUES (?, ?)", index)
+        batch.clear()
+        index.clear()
+
+    for kind, title, content, record, text in rows:
+        parts = (text,) if isinstance(text, str) else text
+        toks = " ".join(t for t in map(part_tokens, parts) if t)
+        if toks:
+            count += 1
+            batch.append((count, kind, title, content, record))
+            index.append((count, toks))
+            if len(batch) >= _BATCH:
+                flush()
+    flush()
     return count
 
 
+#: Rows written at a time.
+_BATCH = 20_000
 #: How many distinct texts ``add_rows`` remembers the tokens of.
 _SEEN = 200_000
 
@@ -127,7 +151,7 @@ RANKED = 500
 SEARCH_SQL = f"""SELECT s.kind AS 类别, s.title AS 名称, s.content AS 内容, s.record AS 记录
 FROM (SELECT rowid AS id, rank AS score FROM [{TABLE}]
       WHERE [{TABLE}] MATCH {FUNCTION}(:q) LIMIT {RANKED}) AS hit
-JOIN [{TABLE}] AS s ON s.rowid = hit.id
+JOIN [{RESULTS}] AS s ON s.id = hit.id
 ORDER BY hit.score, hit.id"""
 
 #: The publication's own canned query: Chinese search over the index built here (published at

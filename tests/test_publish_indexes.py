@@ -1,0 +1,107 @@
+"""The publication's indexes follow the rule in ``cadre_sdk.publish.copy``, canned queries use
+them, and the search index (external content) finds what a full-content index finds."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from cadre_sdk.defaults.assessment_queries import SCORECARD_BY_UNIT
+from cadre_sdk.publish import search
+from cadre_sdk.store import explanations
+from cadre_sdk.publish.copy import FILTER_COLUMNS, KEY_ONLY, NEVER_INDEXED
+from cadre_sdk.publish.metadata import sidecar
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def test_the_indexes_are_those_the_rule_gives(oversight_db: Path, sample_store: Path) -> None:
+    conn, store = _connect(oversight_db), _connect(sample_store)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                         "AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE "
+                                         "'sqlite_%' AND name NOT LIKE 'search_index_%'")]
+    unexplained = []
+    for table in tables:
+        cols = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
+        fks = {r[3] for r in conn.execute(f"PRAGMA foreign_key_list([{table}])")}
+        store_indexes = {tuple(r[2] for r in store.execute(f"PRAGMA index_info([{i[1]}])"))
+                         for i in store.execute(f"PRAGMA index_list([{table}])")}
+        allowed = set() if table in KEY_ONLY or table == search.RESULTS else (
+            {(c,) for c in (fks | (cols & set(FILTER_COLUMNS))) - NEVER_INDEXED}
+            | {ix for ix in store_indexes if set(ix) <= cols - NEVER_INDEXED})
+        for _, name, _, origin, _ in conn.execute(f"PRAGMA index_list([{table}])").fetchall():
+            if origin != "c" or "_q" in name:   # key constraints; declared by a query
+                continue
+            ix = tuple(r[2] for r in conn.execute(f"PRAGMA index_info([{name}])"))
+            if ix not in allowed:
+                unexplained.append(f"{table}{ix}")
+    assert unexplained == []
+    assert tables and "explanation" in tables
+
+
+def test_no_index_holds_an_explanation_id_and_explanations_have_none(oversight_db: Path) -> None:
+    conn = _connect(oversight_db)
+    rows = conn.execute("SELECT m.tbl_name, i.name FROM sqlite_master m, "
+                        "pragma_index_info(m.name) i WHERE m.type = 'index'").fetchall()
+    assert rows and not [r for r in rows if r[1] == "explanation_id"]
+    assert not [r for r in rows if r[0] in KEY_ONLY
+                and not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ? AND sql "
+                                     "IS NULL", [r[0]]).fetchone()]
+
+
+def test_the_scorecard_by_unit_reads_its_index_in_order(oversight_db: Path) -> None:
+    conn = _connect(oversight_db)
+    plan = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + SCORECARD_BY_UNIT.sql,
+                                       {"year": "2024", "region": ""})]
+    assert any("USING INDEX idx_scorecard_q" in p for p in plan), plan
+    assert not any("TEMP B-TREE" in p or p.startswith("SCAN") for p in plan), plan
+
+
+def test_no_canned_query_scans_a_table_it_filters_on_an_indexed_key(oversight_db: Path) -> None:
+    """Every published query, planned with a year and a cadre or unit given: a table searched
+    by an equality on an indexed column is searched, not scanned."""
+    conn = _connect(oversight_db)
+    search.register_function(conn)
+    explanations.register_sql_function(conn)
+    meta = json.loads(sidecar(oversight_db).read_text(encoding="utf-8"))
+    queries = meta["databases"]["oversight"]["queries"]
+    scans = []
+    for name, q in queries.items():
+        params = {p: ("2024" if "year" in p else "") for p in q["params"]}
+        for *_, detail in conn.execute("EXPLAIN QUERY PLAN " + q["sql"], params):
+            if detail.startswith("SCAN ") and " USING " not in detail:
+                table = detail.split()[1]
+                if table in ("subsidy_line", "assessment", "indicator_score", "attendance"):
+                    scans.append((name, detail))
+    assert scans == []
+
+
+def _hits(conn: sqlite3.Connection, sql: str, q: str) -> list[tuple]:
+    return conn.execute(sql, {"q": q}).fetchall()
+
+
+def test_search_finds_what_a_full_content_index_finds() -> None:
+    rows = [("干部", f"干部{i}", f"青海省海北州{i % 7}号乡镇党委副书记", f'["cadre","C{i}"]',
+             (f"干部{i}", f"青海省海北州{i % 7}号乡镇党委副书记", "生态保护" if i % 3 else "牧区"))
+            for i in range(300)]
+    new, old = sqlite3.connect(":memory:"), sqlite3.connect(":memory:")
+    for conn in (new, old):
+        search.register_function(conn)
+    search.create_index(new)
+    assert search.add_rows(new, rows) == len(rows)
+    # the index as it was: FTS5 with its own copy of every column
+    old.execute(f"CREATE VIRTUAL TABLE [{search.TABLE}] USING fts5(tokens, kind UNINDEXED, "
+                "title UNINDEXED, content UNINDEXED, record UNINDEXED, tokenize='unicode61')")
+    old.executemany(f"INSERT INTO [{search.TABLE}] VALUES (?, ?, ?, ?, ?)",
+                    [(" ".join(search.tokens(p) for p in text), kind, title, content, record)
+                     for kind, title, content, record, text in rows])
+    old_sql = search.SEARCH_SQL.replace(f"JOIN [{search.RESULTS}] AS s ON s.id = hit.id",
+                                        f"JOIN [{search.TABLE}] AS s ON s.rowid = hit.id")
+    for q in ("生态", "海北 书记", "牧", "干部12", "没有的词"):
+        expected = _hits(old, old_sql, q)
+        assert _hits(new, search.SEARCH_SQL, q) == expected, q
+    assert _hits(new, search.SEARCH_SQL, "生态") and not _hits(new, search.SEARCH_SQL, "没有的词")
+    assert not new.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
+                           [f"{search.TABLE}_content"]).fetchone()
