@@ -18,6 +18,7 @@ import attrs
 
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.store import explanation_packing as packing
+from cadre_sdk.store.database import declares_without_rowid
 from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.introspect import tables
 from cadre_sdk.publish.redact import (
@@ -119,7 +120,7 @@ def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
         treat = {c.name: t for c in kept if (t := _treatment(table, c))}
         sql = conn.execute("SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = ?",
                            [table]).fetchone()[0] or ""
-        without_rowid = re.search(r"\)\s*WITHOUT\s+ROWID\s*;?\s*$", sql, re.I) is not None
+        without_rowid = declares_without_rowid(sql)
         whole_key = any(c.pk for c in columns) and not any(c.pk for c in columns
                                                            if c.name in dropped)
         plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat,

@@ -140,12 +140,20 @@ def rebuild_table(db: sqlite_utils.Database, table: str, create_sql: str, order:
     db.execute(f"ALTER TABLE [{new}] RENAME TO [{table}]")
 
 
+_WITHOUT_ROWID = re.compile(r"\)\s*WITHOUT\s+ROWID\s*;?\s*$", re.I)
+
+
+def declares_without_rowid(create_sql: str) -> bool:
+    """Whether a ``CREATE TABLE`` statement (as ``sqlite_master`` keeps it) declares a
+    ``WITHOUT ROWID`` table."""
+    return _WITHOUT_ROWID.search(create_sql or "") is not None
+
+
 def is_without_rowid(db: sqlite_utils.Database, table: str) -> bool:
     """Whether ``table`` is a ``WITHOUT ROWID`` table."""
     row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
                      [table]).fetchone()
-    return row is not None and re.search(r"\)\s*WITHOUT\s+ROWID\s*;?\s*$", row[0],
-                                         re.I) is not None
+    return row is not None and declares_without_rowid(row[0])
 
 
 core = migration_set("cadre_sdk")
