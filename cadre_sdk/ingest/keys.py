@@ -223,15 +223,12 @@ class RowidLedger:
 
     def references(self) -> list[RowError]:
         """Every reference of the loaded rows (rowids above ``base``) points at a stored row:
-        the fields ``_look_up`` could not clear are checked in SQL."""
+        the fields ``look_up`` could not clear are checked in SQL."""
         errors = []
-        kind, cls = self.cls.__kind__, self.cls
+        kind = self.cls.__kind__
         # The reports list rows in file-name then line order, as the key table gave them.
         order = self.rows.order_sql("t.rowid", self.base)
-        for field in attrs.fields(cls):
-            if not field.metadata["ref"] or field.name not in self.lookups.recheck:
-                continue
-            parent, dangling = _dangling(field)
+        for field, parent, dangling in self.lookups.rechecked():
             sql = (f"SELECT t.rowid, t.[{field.name}] FROM [{kind}] t "
                    f"WHERE t.rowid > {self.base} AND {dangling} "
                    f"ORDER BY {order}, t.rowid LIMIT {load_rows.MAX_ERRORS}")
@@ -288,12 +285,10 @@ class FreshLedger:
         """None missing (the table holds only this load's rows), else ``Redo``: the fields
         ``look_up`` could not clear are checked in SQL."""
         kind = self.cls.__kind__
-        for field in attrs.fields(self.cls):
-            if field.metadata["ref"] and field.name in self.lookups.recheck:
-                _, dangling = _dangling(field)
-                if self.conn.execute(f"SELECT 1 FROM [{kind}] t WHERE {dangling} LIMIT 1"
-                                     ).fetchone() is not None:
-                    raise Redo(f"{kind}.{field.name}")
+        for field, _, dangling in self.lookups.rechecked():
+            if self.conn.execute(f"SELECT 1 FROM [{kind}] t WHERE {dangling} LIMIT 1"
+                                 ).fetchone() is not None:
+                raise Redo(f"{kind}.{field.name}")
         return []
 
 
@@ -304,12 +299,19 @@ class _Lookups:
     (which also says where)."""
 
     def __init__(self, conn: sqlite3.Connection, cls: type):
-        self.conn = conn
+        self.conn, self.cls = conn, cls
         kind = cls.__kind__
         self.lookups = [(i, f, RECORD_TYPES[f.metadata["ref"]], set())
                         for i, f in enumerate(attrs.fields(cls))
                         if f.metadata["ref"] and f.metadata["ref"] != kind]
         self.recheck = {f.name for f in attrs.fields(cls) if f.metadata["ref"] == kind}
+
+    def rechecked(self) -> list[tuple[attrs.Attribute, type, str]]:
+        """The fields left to check in SQL (``recheck``), in declaration order, each with the
+        record class it names and the condition of a loaded row ``t`` naming no stored row
+        (``_dangling``)."""
+        return [(field, *_dangling(field)) for field in attrs.fields(self.cls)
+                if field.name in self.recheck]
 
     def look_up(self, rows: list[tuple]) -> None:
         """Check the references of a batch's rows against their tables, each distinct value

@@ -265,7 +265,7 @@ def _redundant_indexes(db: sqlite_utils.Database) -> None:
     for kind, cls in RECORD_TYPES.items():
         kept = {index_name(kind, columns) for columns in index_columns(cls)}
         for field in attrs.fields(cls):
-            name = f"idx_{kind}_{field.name}"
+            name = index_name(kind, (field.name,))
             if field.metadata["ref"] and name not in kept:
                 db.execute(f"DROP INDEX IF EXISTS [{name}]")
 
