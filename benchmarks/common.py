@@ -66,6 +66,22 @@ def _remove(path: Path) -> None:
             p.unlink()
 
 
+def _settled_copy(src: Path, dst: Path) -> None:
+    """Copy a store and flush the copy to disk before anything is timed on it.
+
+    A fresh copy leaves the whole file as dirty pages in the OS cache; the first COMMIT on it
+    (an fsync) would then wait for every one of them, charging the benchmark's own copy to
+    whatever is timed next (0.2-1 s at 100k, more than a small kind's whole load)."""
+    import shutil
+
+    shutil.copyfile(src, dst)
+    fd = os.open(dst, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _files(work: Path) -> dict[str, list[Path]]:
     return {k: [Path(p) for p in v] for k, v in
             json.loads((work / "files.json").read_text()).items()}

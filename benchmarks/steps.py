@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import shutil
 import sqlite3
 import sys
 import time
@@ -13,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from baselines import assessment_loop, subsidy_loop
-from common import AS_OF, LEVELS, YEARS, _files, _kinds_to_load, _median, _plugins, _remove
+from common import (AS_OF, LEVELS, YEARS, _files, _kinds_to_load, _median, _plugins, _remove,
+                    _settled_copy)
 
 
 def step_generate(work: Path, cadres: int) -> dict:
@@ -110,7 +110,7 @@ def step_load_pairs(work: Path, repeat: int = 5, only: frozenset[str] = frozense
 
     def load_once(kind: str) -> tuple[int, float, float]:
         _remove(trial)
-        shutil.copyfile(base, trial)
+        _settled_copy(base, trial)
         db = open_db(trial)
         t, c = time.perf_counter(), time.process_time()
         res = load_files(db, kind, files[kind], plugins=plugins)
@@ -120,7 +120,7 @@ def step_load_pairs(work: Path, repeat: int = 5, only: frozenset[str] = frozense
 
     def raw_once(sql: str, rows: list[tuple]) -> tuple[int, float, float]:
         _remove(raw)
-        shutil.copyfile(empty, raw)
+        _settled_copy(empty, raw)
         conn = open_db(raw).conn
         conn.isolation_level = None
         t, c = time.perf_counter(), time.process_time()
@@ -190,7 +190,7 @@ def step_evaluate(work: Path) -> dict:
     plugins, _ = _plugins()
     src, db_path = work / "cadre.db", work / "evaluated.db"
     _remove(db_path)
-    shutil.copyfile(src, db_path)
+    _settled_copy(src, db_path)
     clock = {"explain_render": 0.0, "explain_write": 0.0}
 
     def timed(func: Any, key: str) -> Any:
@@ -296,7 +296,7 @@ def step_evaluate_ab(work: Path, rounds: int = 3) -> dict:
     plugins, _ = _plugins()
     db_path = work / "ab.db"
     _remove(db_path)
-    shutil.copyfile(work / "cadre.db", db_path)
+    _settled_copy(work / "cadre.db", db_path)
     db = open_db(db_path)
     migrate(db)
     conn = db.conn
