@@ -10,7 +10,9 @@ from cadre_sdk.defaults.assessment_queries import SCORECARD_BY_UNIT
 from cadre_sdk.publish import search
 from cadre_sdk.store import explanations
 from cadre_sdk.publish.copy import FILTER_COLUMNS, KEY_ONLY, NEVER_INDEXED
+from cadre_sdk.publish.introspect import record_value
 from cadre_sdk.publish.metadata import sidecar
+from cadre_sdk.publish.searchable import Searchable
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -82,26 +84,61 @@ def _hits(conn: sqlite3.Connection, sql: str, q: str) -> list[tuple]:
     return conn.execute(sql, {"q": q}).fetchall()
 
 
+def _people(rows: int) -> tuple[sqlite3.Connection, Searchable]:
+    """A publication with one searchable table ``person`` of ``rows`` rows, indexed."""
+    conn = sqlite3.connect(":memory:")
+    search.register_function(conn)
+    conn.execute("CREATE TABLE person (id TEXT PRIMARY KEY, name TEXT, post TEXT, note TEXT)")
+    conn.executemany("INSERT INTO person VALUES (?, ?, ?, ?)", [
+        (f"C{i:03d}", f"干部{i}", f"青海省海北州{i % 7}号乡镇党委副书记",
+         "生态保护" if i % 3 else ("" if i % 2 else None)) for i in range(rows)])
+    source = Searchable(1, "person", "干部", ("id",), ("name", "post", "note"))
+    search.create_index(conn, [source.result_sql()])
+    assert search.add_rows(conn, source.rows(conn)) == rows
+    return conn, source
+
+
 def test_search_finds_what_a_full_content_index_finds() -> None:
-    rows = [("干部", f"干部{i}", f"青海省海北州{i % 7}号乡镇党委副书记", f'["cadre","C{i}"]',
-             (f"干部{i}", f"青海省海北州{i % 7}号乡镇党委副书记", "生态保护" if i % 3 else "牧区"))
-            for i in range(300)]
-    new, old = sqlite3.connect(":memory:"), sqlite3.connect(":memory:")
-    for conn in (new, old):
-        search.register_function(conn)
-    search.create_index(new)
-    assert search.add_rows(new, rows) == len(rows)
-    # the index as it was: FTS5 with its own copy of every column
+    new, _ = _people(300)
+    # the index as it was: FTS5 with its own copy of every column, rows numbered from 1
+    old = sqlite3.connect(":memory:")
+    search.register_function(old)
     old.execute(f"CREATE VIRTUAL TABLE [{search.TABLE}] USING fts5(tokens, kind UNINDEXED, "
                 "title UNINDEXED, content UNINDEXED, record UNINDEXED, tokenize='unicode61')")
-    old.executemany(f"INSERT INTO [{search.TABLE}] VALUES (?, ?, ?, ?, ?)",
-                    [(" ".join(search.tokens(p) for p in text), kind, title, content, record)
-                     for kind, title, content, record, text in rows])
-    old_sql = search.SEARCH_SQL.replace(f"JOIN [{search.RESULTS}] AS s ON s.id = hit.id",
-                                        f"JOIN [{search.TABLE}] AS s ON s.rowid = hit.id")
+    rows = new.execute("SELECT id, name, post, note FROM person ORDER BY rowid").fetchall()
+    old.executemany(f"INSERT INTO [{search.TABLE}] VALUES (?, ?, ?, ?, ?)", [
+        (" ".join(search.tokens(p) for p in (name, post, note) if p), "干部", name,
+         "；".join(p for p in (post, note) if p), record_value("person", [key]))
+        for key, name, post, note in rows])
+    old_sql = f"""SELECT s.kind, s.title, s.content, s.record
+FROM (SELECT rowid AS id, rank AS score FROM [{search.TABLE}]
+      WHERE [{search.TABLE}] MATCH cadre_match(:q) LIMIT {search.RANKED}) AS hit
+JOIN [{search.TABLE}] AS s ON s.rowid = hit.id ORDER BY hit.score, hit.id"""
     for q in ("生态", "海北 书记", "牧", "干部12", "没有的词"):
         expected = _hits(old, old_sql, q)
         assert _hits(new, search.SEARCH_SQL, q) == expected, q
     assert _hits(new, search.SEARCH_SQL, "生态") and not _hits(new, search.SEARCH_SQL, "没有的词")
+    # no copy of the text: the index has no content table, what a result shows is a view
     assert not new.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
                            [f"{search.TABLE}_content"]).fetchone()
+    assert new.execute("SELECT type FROM sqlite_master WHERE name = ?",
+                       [search.RESULTS]).fetchone() == ("view",)
+
+
+def test_search_ranks_the_first_matches_in_index_order() -> None:
+    conn, _ = _people(search.RANKED + 100)
+    found = {r[3] for r in _hits(conn, search.SEARCH_SQL, "书记")}
+    # every row matches: the ranked ones are the first RANKED rows, not the best-ranked of all
+    assert found == {record_value("person", [f"C{i:03d}"]) for i in range(search.RANKED)}
+
+
+def test_a_search_reads_each_hit_by_rowid(oversight_db: Path) -> None:
+    conn = _connect(oversight_db)
+    search.register_function(conn)
+    plan = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + search.SEARCH_SQL, {"q": "玉树"})]
+    reads = [p for p in plan if p.startswith(("SCAN", "SEARCH"))]
+    assert len([p for p in reads if "USING INTEGER PRIMARY KEY (rowid=?)" in p]) >= 4 * 3, plan
+    # besides the index and its hits (``hit``), no table is scanned, nor the view built
+    assert {p.split()[1] for p in reads if "INTEGER PRIMARY KEY" not in p} == {
+        search.TABLE, "hit"}, plan
+    assert not [p for p in plan if "AUTOMATIC" in p or search.RESULTS in p], plan

@@ -67,7 +67,8 @@ class TablePlan:
     treat: dict[str, str]        # column -> "text" | "json" | "code"
     #: The store's table is ``WITHOUT ROWID`` with its whole key published, and stays so
     #: (oversight level only: small-group protection and the scanner address public rows
-    #: by rowid).
+    #: by rowid; nor a table with searchable text: the search index addresses its rows by
+    #: rowid).
     without_rowid: bool = False
 
     @property
@@ -123,8 +124,11 @@ def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
         without_rowid = declares_without_rowid(sql)
         whole_key = any(c.pk for c in columns) and not any(c.pk for c in columns
                                                            if c.name in dropped)
+        # the search index addresses a row by its rowid (``searchable``)
+        searched = labels is not None and bool(set(labels.search) & {c.name for c in kept})
         plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat,
-                               without_rowid and whole_key and level != PUBLIC))
+                               without_rowid and whole_key and level != PUBLIC
+                               and not searched))
     return plans
 
 

@@ -6,8 +6,10 @@ have two. So the publication indexes text *pre-tokenized*: after Traditional→S
 conversion, each run of Chinese characters becomes its overlapping character bigrams plus its
 last character alone (尕布龙 → ``尕布 布龙 龙``), and other words stay whole (lower-cased);
 ``unicode61`` then only splits on the spaces. The FTS5 table keeps only its index (external
-content): what a result shows is the plain table ``search_result``, and the tokens themselves
-are stored nowhere (``scan`` reads them back from the index). A query is turned into the same tokens
+content), and no text is copied for it: what a result shows is the view ``search_result``
+over the published tables (a search row's id is its table's code and the row's rowid,
+``document_id``), and the tokens themselves are stored nowhere (``scan`` reads them back from
+the index). A query is turned into the same tokens
 (``match_expression``): a term of two or more characters is the phrase of its bigrams, a
 single character is a prefix query (it matches every bigram starting with it and the run-final
 unigrams), terms are AND-ed. Datasette gets the conversion as the SQL function
@@ -24,8 +26,9 @@ from cadre_sdk.rules import CannedQuery
 
 #: The FTS5 table the publication builds, and the SQL function that turns a query into MATCH.
 TABLE = "search_index"
-#: What a search result shows (kind, title, start of the text, link to the row), one row per
-#: indexed row with the same rowid; ``DOCUMENTS`` is the view the FTS5 table reads it through.
+#: The view of what a search result shows (kind, title, start of the text, link to the row),
+#: one row per published row with searchable text; ``DOCUMENTS`` is the view the FTS5 table
+#: reads it through, by the search row's id.
 RESULTS = "search_result"
 DOCUMENTS = "search_document"
 FUNCTION = "cadre_match"
@@ -81,26 +84,44 @@ def register_function(conn: sqlite3.Connection) -> None:
     conn.create_function(FUNCTION, 1, match_expression, deterministic=True)
 
 
-def create_index(conn: sqlite3.Connection) -> None:
-    """Create the empty search index: the table of what a result shows (``RESULTS``), the
-    view the index reads it through (``DOCUMENTS``) and the FTS5 table itself, which keeps
-    only the index of the tokens (external content: no copy of any text)."""
-    conn.execute(f"CREATE TABLE [{RESULTS}] (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
-                 "title TEXT, content TEXT, record TEXT)")
+#: A search row's id: its table's code (``searchable.Searchable.code``) above this many bits,
+#: the row's rowid below (a publication is never vacuumed, so its rowids stay).
+SHIFT = 40
+#: What the view ``RESULTS`` gives per row: ``tab`` and ``rid`` address it (``SHIFT``), the
+#: others are what a result shows.
+RESULT_COLUMNS = ("tab", "rid", "kind", "title", "content", "record")
+
+
+def document_id(code: int, rowid: int) -> int:
+    """The search row id of the row ``rowid`` of the searchable table ``code``."""
+    if not 0 < rowid < 1 << SHIFT:
+        raise ValueError(f"rowid {rowid} cannot be addressed by the search index")
+    return code << SHIFT | rowid
+
+
+def create_index(conn: sqlite3.Connection, results: list[str]) -> None:
+    """Create the empty search index over ``results``: SELECTs giving ``RESULT_COLUMNS`` for
+    the rows of each searchable table (``searchable.Searchable.result_sql``). They make the
+    view ``RESULTS`` (what a result shows, computed from the published row: no text is
+    copied), the view ``DOCUMENTS`` the index reads it through, and the FTS5 table, which
+    keeps only the index of the tokens (external content: no copy of any text)."""
+    arms = results or ["SELECT NULL AS tab, NULL AS rid, NULL AS kind, NULL AS title, "
+                       "NULL AS content, NULL AS record WHERE 0"]
+    conn.execute(f"CREATE VIEW [{RESULTS}] AS " + "\nUNION ALL ".join(arms))
     # The tokens are in no table: FTS5 reads the view only for the columns a query selects.
-    conn.execute(f"CREATE VIEW [{DOCUMENTS}] AS SELECT id, NULL AS tokens, kind, title, "
-                 f"content, record FROM [{RESULTS}]")
+    conn.execute(f"CREATE VIEW [{DOCUMENTS}] AS SELECT (tab << {SHIFT}) + rid AS id, "
+                 f"NULL AS tokens, kind, title, content, record FROM [{RESULTS}]")
     conn.execute(
         f"CREATE VIRTUAL TABLE [{TABLE}] USING fts5(tokens, kind UNINDEXED, title UNINDEXED, "
         f"content UNINDEXED, record UNINDEXED, content='{DOCUMENTS}', content_rowid='id', "
         "tokenize='unicode61')")
 
 
-def add_rows(conn: sqlite3.Connection,
-             rows: Iterable[tuple[str, str, str, str, str | tuple[str, ...]]]) -> int:
-    """Index ``(kind, title, content, record, text)`` rows: ``text`` is what is searched (a
-    text, or its parts, each tokenized once however many rows repeat it), the others what a
-    result shows (``RESULTS``). Returns the number of rows indexed."""
+def add_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str | tuple[str, ...]]]
+             ) -> int:
+    """Index ``(id, text)`` rows: ``id`` is the search row's (``document_id``), ``text`` what
+    is searched (a text, or its parts, each tokenized once however many rows repeat it).
+    Returns the number of rows indexed (those whose text has a token)."""
     seen: dict[str, str] = {}
 
     def part_tokens(part: str) -> str:
@@ -113,23 +134,18 @@ def add_rows(conn: sqlite3.Connection,
         return toks
 
     count = 0
-    batch: list[tuple[int, str, str, str, str]] = []
-    index: list[tuple[int, str]] = []
+    batch: list[tuple[int, str]] = []
 
     def flush() -> None:
-        conn.executemany(f"INSERT INTO [{RESULTS}] (id, kind, title, content, record) "
-                         "VALUES (?, ?, ?, ?, ?)", batch)
-        conn.executemany(f"INSERT INTO [{TABLE}] (rowid, tokens) VALUES (?, ?)", index)
+        conn.executemany(f"INSERT INTO [{TABLE}] (rowid, tokens) VALUES (?, ?)", batch)
         batch.clear()
-        index.clear()
 
-    for kind, title, content, record, text in rows:
+    for doc, text in rows:
         parts = (text,) if isinstance(text, str) else text
         toks = " ".join(t for t in map(part_tokens, parts) if t)
         if toks:
             count += 1
-            batch.append((count, kind, title, content, record))
-            index.append((count, toks))
+            batch.append((doc, toks))
             if len(batch) >= _BATCH:
                 flush()
     flush()
@@ -147,11 +163,21 @@ _SEEN = 200_000
 #: index; ranking a bounded set keeps every search a few milliseconds at any scale.
 RANKED = 500
 
-#: The SQL of the search query readers use (``SEARCH_QUERY``).
-SEARCH_SQL = f"""SELECT s.kind AS 类别, s.title AS 名称, s.content AS 内容, s.record AS 记录
+
+def _shown(column: str) -> str:
+    """SQL reading one column of what a hit shows from its row (``RESULTS``)."""
+    return (f"(SELECT {column} FROM [{RESULTS}] WHERE tab = hit.id >> {SHIFT} "
+            f"AND rid = hit.id & {(1 << SHIFT) - 1})")
+
+
+#: The SQL of the search query readers use (``SEARCH_QUERY``). The first ``RANKED`` matches
+#: in index order (``ORDER BY rowid`` keeps SQLite from ranking every match instead) are
+#: ranked; each hit's row is read by its rowid from its own table: SQLite flattens the view
+#: into each subquery, one arm per table, and only the arm of the hit's table reads a row.
+SEARCH_SQL = f"""SELECT {_shown("kind")} AS 类别, {_shown("title")} AS 名称,
+  {_shown("content")} AS 内容, {_shown("record")} AS 记录
 FROM (SELECT rowid AS id, rank AS score FROM [{TABLE}]
-      WHERE [{TABLE}] MATCH {FUNCTION}(:q) LIMIT {RANKED}) AS hit
-JOIN [{RESULTS}] AS s ON s.id = hit.id
+      WHERE [{TABLE}] MATCH {FUNCTION}(:q) ORDER BY rowid LIMIT {RANKED}) AS hit
 ORDER BY hit.score, hit.id"""
 
 #: The publication's own canned query: Chinese search over the index built here (published at
