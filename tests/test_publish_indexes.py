@@ -27,11 +27,10 @@ def test_the_indexes_are_those_the_rule_gives(oversight_db: Path, sample_store: 
     unexplained = []
     for table in tables:
         cols = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
-        fks = {r[3] for r in conn.execute(f"PRAGMA foreign_key_list([{table}])")}
         store_indexes = {tuple(r[2] for r in store.execute(f"PRAGMA index_info([{i[1]}])"))
                          for i in store.execute(f"PRAGMA index_list([{table}])")}
-        allowed = set() if table in KEY_ONLY or table == search.RESULTS else (
-            {(c,) for c in (fks | (cols & set(FILTER_COLUMNS))) - NEVER_INDEXED}
+        allowed = set() if table in KEY_ONLY else (
+            {(c,) for c in (cols & set(FILTER_COLUMNS)) - NEVER_INDEXED}
             | {ix for ix in store_indexes if set(ix) <= cols - NEVER_INDEXED})
         for _, name, _, origin, _ in conn.execute(f"PRAGMA index_list([{table}])").fetchall():
             if origin != "c" or "_q" in name:   # key constraints; declared by a query
