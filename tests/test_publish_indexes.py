@@ -9,10 +9,11 @@ from pathlib import Path
 from cadre_sdk.defaults.assessment_queries import SCORECARD_BY_UNIT
 from cadre_sdk.publish import search
 from cadre_sdk.store import explanations
-from cadre_sdk.publish.copy import FILTER_COLUMNS, KEY_ONLY, NEVER_INDEXED
+from cadre_sdk.store.table_labels import TableLabels
+from cadre_sdk.publish.copy import FILTER_COLUMNS, KEY_ONLY, NEVER_INDEXED, Column, TablePlan
 from cadre_sdk.publish.introspect import record_value
 from cadre_sdk.publish.metadata import sidecar
-from cadre_sdk.publish.searchable import Searchable
+from cadre_sdk.publish.searchable import Searchable, searchables
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -83,41 +84,60 @@ def _hits(conn: sqlite3.Connection, sql: str, q: str) -> list[tuple]:
     return conn.execute(sql, {"q": q}).fetchall()
 
 
-def _people(rows: int) -> tuple[sqlite3.Connection, Searchable]:
-    """A publication with one searchable table ``person`` of ``rows`` rows, indexed."""
+def _plan(conn: sqlite3.Connection, table: str, searched: tuple[str, ...]) -> TablePlan:
+    """A publication plan for a test table whose ``searched`` columns are searchable."""
+    cols = tuple(Column(r[1], r[2], bool(r[3]), r[5])
+                 for r in conn.execute(f"PRAGMA table_info([{table}])"))
+    labels = TableLabels(table, table, table, {c.name: c.name for c in cols}, search=searched)
+    return TablePlan(table, cols, frozenset(), (), labels, {})
+
+
+def _indexed(rows: int) -> tuple[sqlite3.Connection, list[Searchable]]:
+    """A publication with two searchable tables, indexed: ``place`` (3 rows, one without a
+    name, and a rowid left out) and ``person`` (``rows`` rows)."""
     conn = sqlite3.connect(":memory:")
     search.register_function(conn)
+    conn.execute("CREATE TABLE place (code TEXT PRIMARY KEY, name TEXT, kind TEXT)")
+    conn.executemany("INSERT INTO place (rowid, code, name, kind) VALUES (?, ?, ?, ?)", [
+        (1, "630000", "青海省", ""), (3, "632700", "玉树藏族自治州", "州"), (4, "632701", "", "市")])
     conn.execute("CREATE TABLE person (id TEXT PRIMARY KEY, name TEXT, post TEXT, note TEXT)")
     conn.executemany("INSERT INTO person VALUES (?, ?, ?, ?)", [
         (f"C{i:03d}", f"干部{i}", f"青海省海北州{i % 7}号乡镇党委副书记",
          "生态保护" if i % 3 else ("" if i % 2 else None)) for i in range(rows)])
-    source = Searchable(1, "person", "干部", ("id",), ("name", "post", "note"))
-    search.create_index(conn, [source.result_sql()])
-    assert search.add_rows(conn, source.rows(conn)) == rows
-    return conn, source
+    sources = searchables(conn, [_plan(conn, "place", ("name", "kind")),
+                                 _plan(conn, "person", ("name", "post", "note"))])
+    search.create_index(conn, [s.result_sql() for s in sources])
+    assert search.add_rows(conn, (r for s in sources for r in s.rows(conn))) == 3 + rows
+    return conn, sources
 
 
 def test_search_finds_what_a_full_content_index_finds() -> None:
-    new, _ = _people(300)
+    new, sources = _indexed(300)
     # the index as it was: FTS5 with its own copy of every column, rows numbered from 1
     old = sqlite3.connect(":memory:")
     search.register_function(old)
     old.execute(f"CREATE VIRTUAL TABLE [{search.TABLE}] USING fts5(tokens, kind UNINDEXED, "
                 "title UNINDEXED, content UNINDEXED, record UNINDEXED, tokenize='unicode61')")
-    rows = new.execute("SELECT id, name, post, note FROM person ORDER BY rowid").fetchall()
+    place, person = sources
+    rows = [(place.kind, name or code, kind, record_value("place", [code]), (name or code, kind))
+            for code, name, kind in new.execute("SELECT code, name, kind FROM place")]
+    rows += [(person.kind, name, "；".join(p for p in (post, note) if p),
+              record_value("person", [key]), (name, post, note))
+             for key, name, post, note in new.execute("SELECT * FROM person ORDER BY rowid")]
     old.executemany(f"INSERT INTO [{search.TABLE}] VALUES (?, ?, ?, ?, ?)", [
-        (" ".join(search.tokens(p) for p in (name, post, note) if p), "干部", name,
-         "；".join(p for p in (post, note) if p), record_value("person", [key]))
-        for key, name, post, note in rows])
+        (" ".join(search.tokens(p) for p in texts if p), kind, title, content, record)
+        for kind, title, content, record, texts in rows])
     old_sql = f"""SELECT s.kind, s.title, s.content, s.record
 FROM (SELECT rowid AS id, rank AS score FROM [{search.TABLE}]
       WHERE [{search.TABLE}] MATCH cadre_match(:q) LIMIT {search.RANKED}) AS hit
 JOIN [{search.TABLE}] AS s ON s.rowid = hit.id ORDER BY hit.score, hit.id"""
-    for q in ("生态", "海北 书记", "牧", "干部12", "没有的词"):
+    for q in ("生态", "海北 书记", "牧", "干部12", "没有的词", "青海", "玉树", "州", "632701"):
         expected = _hits(old, old_sql, q)
         assert _hits(new, search.SEARCH_SQL, q) == expected, q
     assert _hits(new, search.SEARCH_SQL, "生态") and not _hits(new, search.SEARCH_SQL, "没有的词")
-    # no copy of the text: the index has no content table, what a result shows is a view
+    assert [r[3] for r in _hits(new, search.SEARCH_SQL, "玉树")] == [
+        record_value("place", ["632700"])]
+    # no copy of the text: the index stores no content, what a result shows is a view
     assert not new.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
                            [f"{search.TABLE}_content"]).fetchone()
     assert new.execute("SELECT type FROM sqlite_master WHERE name = ?",
@@ -125,9 +145,9 @@ JOIN [{search.TABLE}] AS s ON s.rowid = hit.id ORDER BY hit.score, hit.id"""
 
 
 def test_search_ranks_the_first_matches_in_index_order() -> None:
-    conn, _ = _people(search.RANKED + 100)
+    conn, _ = _indexed(search.RANKED + 100)
     found = {r[3] for r in _hits(conn, search.SEARCH_SQL, "书记")}
-    # every row matches: the ranked ones are the first RANKED rows, not the best-ranked of all
+    # every person matches: the ranked ones are the first RANKED, not the best-ranked of all
     assert found == {record_value("person", [f"C{i:03d}"]) for i in range(search.RANKED)}
 
 

@@ -40,7 +40,7 @@ from cadre_sdk.publish.searchable import build_index
 RESERVED = frozenset({"cadre_overview", "evaluation_summary", aggregates.GRADES,
                       aggregates.OVERDUE, generalize.TABLE, indicators.TABLE,
                       *event_aggregates.TABLES, timeline.VIEW, search.TABLE, search.RESULTS,
-                      search.DOCUMENTS, "publication", "plugin_version", "rule_version",
+                      "publication", "plugin_version", "rule_version",
                       "parameter_value"})
 
 

@@ -142,15 +142,10 @@ describe("cadre_timeline", "干部档案",
           "detail": "内容", "record": "原始记录", "explanation_id": "说明编号"})
 
 describe("search_index", "全文检索索引",
-         "中文全文检索：文本按繁简转换后切分为相邻两字，供“搜索”查询使用。",
-         {"tokens": "检索词元", "kind": "类别", "title": "名称", "content": "内容",
-          "record": "原始记录"})
+         "中文全文检索：文本按繁简转换后切分为相邻两字，供“搜索”查询使用（只存索引，不存文本）。",
+         {"tokens": "检索词元"})
 describe("search_result", "全文检索结果",
          "全文检索每条结果显示的内容（类别、名称、内容开头、原始记录），由所在表的行即时生成"
          "（视图，不另存文本），供“搜索”查询使用。",
-         {"tab": "表序号", "rid": "行号", "kind": "类别", "title": "名称", "content": "内容",
-          "record": "原始记录"})
-describe("search_document", "全文检索文档",
-         "全文检索索引读取结果内容所用的视图（词元与文本均不另存）。",
-         {"id": "序号", "tokens": "检索词元", "kind": "类别", "title": "名称", "content": "内容",
-          "record": "原始记录"})
+         {"base": "起始序号", "top": "末尾序号", "rid": "行号", "kind": "类别", "title": "名称",
+          "content": "内容", "record": "原始记录"})

@@ -2,10 +2,10 @@
 (names of units and regions, posts, observations, achievements, case summaries, remarks, and
 at oversight level cadres' names), one search row per table row, with a link back to it.
 
-Nothing is copied for it: a search row is addressed by its table's place among the searchable
-tables (``Searchable.code``) and the row's rowid (``search.document_id``), and what a result
-shows is computed from the published row when it is shown (``Searchable.result_sql``, one
-arm of the view ``search.RESULTS``).
+Nothing is copied for it: the search rows of a table are numbered after those of the tables
+before it, by rowid (``Searchable.base``; a publication is never vacuumed, so its rowids
+stay), and what a result shows is computed from the published row when it is shown
+(``Searchable.result_sql``, one arm of the view ``search.RESULTS``).
 """
 from __future__ import annotations
 
@@ -40,7 +40,8 @@ def _literal(text: str) -> str:
 class Searchable:
     """One published table with searchable text."""
 
-    code: int                  # its place among the searchable tables, from 1
+    base: int                  # its row ``rowid`` is the search row ``base + rowid``
+    top: int                   # its last search row (``base`` + its highest rowid)
     table: str
     kind: str                  # the table's Chinese title
     keys: tuple[str, ...]      # its primary key (``rowid`` if it has none)
@@ -68,7 +69,8 @@ class Searchable:
                             for c in self._texts())
         content = f"substr({joined or chr(39) * 2}, 2, {SHOWN})"
         record = record_json(self.table, [f"[{k}]" for k in self.keys])
-        return (f"SELECT {self.code} AS tab, rowid AS rid, {_literal(self.kind)} AS kind, "
+        return (f"SELECT {self.base} AS base, {self.top} AS top, rowid AS rid, "
+                f"{_literal(self.kind)} AS kind, "
                 f"CAST({self._title_sql()} AS TEXT) AS title, {content} AS content, "
                 f"{record} AS record FROM [{self.table}]")
 
@@ -80,24 +82,29 @@ class Searchable:
         for rowid, title, *values in conn.execute(f"SELECT {select} FROM main.[{self.table}]"):
             texts = [str(v) for v in values if v]
             if self.named or texts:
-                yield search.document_id(self.code, rowid), (title or "", *texts)
+                yield self.base + rowid, (title or "", *texts)
 
 
-def searchables(plans: list[TablePlan]) -> list[Searchable]:
-    """The published tables with searchable text, in publication order."""
-    found = []
+def searchables(conn: sqlite3.Connection, plans: list[TablePlan]) -> list[Searchable]:
+    """The published tables with searchable text, in publication order, and the search rows
+    of each."""
+    found: list[Searchable] = []
+    base = 0
     for plan in plans:
         cols = search_columns(plan)
         if cols:
             kind = labels_for(plan.name, [c.name for c in plan.columns]).title
-            found.append(Searchable(len(found) + 1, plan.name, kind,
-                                    tuple(plan.pk or ["rowid"]), tuple(cols)))
+            top = base + (conn.execute(f"SELECT max(rowid) FROM main.[{plan.name}]"
+                                       ).fetchone()[0] or 0)
+            found.append(Searchable(base, top, plan.name, kind, tuple(plan.pk or ["rowid"]),
+                                    tuple(cols)))
+            base = top
     return found
 
 
 def build_index(conn: sqlite3.Connection, plans: list[TablePlan]) -> int:
     """Create the search index over the published tables of ``plans`` and index their rows;
     returns the number of rows indexed."""
-    found = searchables(plans)
+    found = searchables(conn, plans)
     search.create_index(conn, [s.result_sql() for s in found])
     return search.add_rows(conn, (row for s in found for row in s.rows(conn)))
