@@ -1,13 +1,15 @@
 """The publication's indexes follow the rule in ``cadre_sdk.publish.copy``, canned queries use
-them, and the search index (external content) finds what a full-content index finds."""
+them, and the search index (contentless, no copy of any text) finds what a full-content index finds."""
 from __future__ import annotations
 
 import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from cadre_sdk.defaults.assessment_queries import SCORECARD_BY_UNIT
-from cadre_sdk.publish import search
+from cadre_sdk.publish import copy, search
 from cadre_sdk.store import explanations
 from cadre_sdk.store.table_labels import TableLabels
 from cadre_sdk.publish.copy import FILTER_COLUMNS, KEY_ONLY, NEVER_INDEXED, Column, TablePlan
@@ -161,3 +163,23 @@ def test_a_search_reads_each_hit_by_rowid(oversight_db: Path) -> None:
     assert {p.split()[1] for p in reads if "INTEGER PRIMARY KEY" not in p} == {
         search.TABLE, "hit"}, plan
     assert not [p for p in plan if "AUTOMATIC" in p or search.RESULTS in p], plan
+
+
+def test_a_without_rowid_table_with_searchable_text_is_published_with_a_rowid(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search index addresses a row by its rowid: an oversight table with searchable
+    text keeps one, another ``WITHOUT ROWID`` table stays so."""
+    store = sqlite3.connect(tmp_path / "store.db")
+    for table in ("note", "tally"):
+        store.execute(f"CREATE TABLE {table} (id TEXT PRIMARY KEY, text TEXT) WITHOUT ROWID")
+    store.commit()
+    store.close()
+    labels = {"note": TableLabels("note", "备注", "备注", {"id": "编号", "text": "内容"},
+                                  search=("text",)),
+              "tally": TableLabels("tally", "计数", "计数", {"id": "编号", "text": "内容"})}
+    monkeypatch.setattr(copy, "described", labels.get)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("ATTACH DATABASE ? AS src", [str(tmp_path / "store.db")])
+    plans = {p.name: p for p in copy.plan_tables(conn, "oversight")}
+    assert not plans["note"].without_rowid and plans["tally"].without_rowid
+    assert "WITHOUT ROWID" not in copy.create_sql(plans["note"])
