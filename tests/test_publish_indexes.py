@@ -1,16 +1,21 @@
 """The publication's indexes follow the rule in ``cadre_sdk.publish.copy``, canned queries use
-them, and the search index (external content) finds what a full-content index finds."""
+them, and the search index (contentless, no copy of any text) finds what a full-content index finds."""
 from __future__ import annotations
 
 import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from cadre_sdk.defaults.assessment_queries import SCORECARD_BY_UNIT
-from cadre_sdk.publish import search
+from cadre_sdk.publish import copy, search
 from cadre_sdk.store import explanations
-from cadre_sdk.publish.copy import FILTER_COLUMNS, KEY_ONLY, NEVER_INDEXED
+from cadre_sdk.store.table_labels import TableLabels
+from cadre_sdk.publish.copy import FILTER_COLUMNS, KEY_ONLY, NEVER_INDEXED, Column, TablePlan
+from cadre_sdk.publish.introspect import record_value
 from cadre_sdk.publish.metadata import sidecar
+from cadre_sdk.publish.searchable import Searchable, searchables
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -25,11 +30,10 @@ def test_the_indexes_are_those_the_rule_gives(oversight_db: Path, sample_store: 
     unexplained = []
     for table in tables:
         cols = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
-        fks = {r[3] for r in conn.execute(f"PRAGMA foreign_key_list([{table}])")}
         store_indexes = {tuple(r[2] for r in store.execute(f"PRAGMA index_info([{i[1]}])"))
                          for i in store.execute(f"PRAGMA index_list([{table}])")}
-        allowed = set() if table in KEY_ONLY or table == search.RESULTS else (
-            {(c,) for c in (fks | (cols & set(FILTER_COLUMNS))) - NEVER_INDEXED}
+        allowed = set() if table in KEY_ONLY else (
+            {(c,) for c in (cols & set(FILTER_COLUMNS)) - NEVER_INDEXED}
             | {ix for ix in store_indexes if set(ix) <= cols - NEVER_INDEXED})
         for _, name, _, origin, _ in conn.execute(f"PRAGMA index_list([{table}])").fetchall():
             if origin != "c" or "_q" in name:   # key constraints; declared by a query
@@ -82,26 +86,100 @@ def _hits(conn: sqlite3.Connection, sql: str, q: str) -> list[tuple]:
     return conn.execute(sql, {"q": q}).fetchall()
 
 
+def _plan(conn: sqlite3.Connection, table: str, searched: tuple[str, ...]) -> TablePlan:
+    """A publication plan for a test table whose ``searched`` columns are searchable."""
+    cols = tuple(Column(r[1], r[2], bool(r[3]), r[5])
+                 for r in conn.execute(f"PRAGMA table_info([{table}])"))
+    labels = TableLabels(table, table, table, {c.name: c.name for c in cols}, search=searched)
+    return TablePlan(table, cols, frozenset(), (), labels, {})
+
+
+def _indexed(rows: int) -> tuple[sqlite3.Connection, list[Searchable]]:
+    """A publication with two searchable tables, indexed: ``place`` (3 rows, one without a
+    name, and a rowid left out) and ``person`` (``rows`` rows)."""
+    conn = sqlite3.connect(":memory:")
+    search.register_function(conn)
+    conn.execute("CREATE TABLE place (code TEXT PRIMARY KEY, name TEXT, kind TEXT)")
+    conn.executemany("INSERT INTO place (rowid, code, name, kind) VALUES (?, ?, ?, ?)", [
+        (1, "630000", "青海省", ""), (3, "632700", "玉树藏族自治州", "州"), (4, "632701", "", "市")])
+    conn.execute("CREATE TABLE person (id TEXT PRIMARY KEY, name TEXT, post TEXT, note TEXT)")
+    conn.executemany("INSERT INTO person VALUES (?, ?, ?, ?)", [
+        (f"C{i:03d}", f"干部{i}", f"青海省海北州{i % 7}号乡镇党委副书记",
+         "生态保护" if i % 3 else ("" if i % 2 else None)) for i in range(rows)])
+    sources = searchables(conn, [_plan(conn, "place", ("name", "kind")),
+                                 _plan(conn, "person", ("name", "post", "note"))])
+    search.create_index(conn, [s.result_sql() for s in sources])
+    assert search.add_rows(conn, (r for s in sources for r in s.rows(conn))) == 3 + rows
+    return conn, sources
+
+
 def test_search_finds_what_a_full_content_index_finds() -> None:
-    rows = [("干部", f"干部{i}", f"青海省海北州{i % 7}号乡镇党委副书记", f'["cadre","C{i}"]',
-             (f"干部{i}", f"青海省海北州{i % 7}号乡镇党委副书记", "生态保护" if i % 3 else "牧区"))
-            for i in range(300)]
-    new, old = sqlite3.connect(":memory:"), sqlite3.connect(":memory:")
-    for conn in (new, old):
-        search.register_function(conn)
-    search.create_index(new)
-    assert search.add_rows(new, rows) == len(rows)
-    # the index as it was: FTS5 with its own copy of every column
+    new, sources = _indexed(300)
+    # the index as it was: FTS5 with its own copy of every column, rows numbered from 1
+    old = sqlite3.connect(":memory:")
+    search.register_function(old)
     old.execute(f"CREATE VIRTUAL TABLE [{search.TABLE}] USING fts5(tokens, kind UNINDEXED, "
                 "title UNINDEXED, content UNINDEXED, record UNINDEXED, tokenize='unicode61')")
-    old.executemany(f"INSERT INTO [{search.TABLE}] VALUES (?, ?, ?, ?, ?)",
-                    [(" ".join(search.tokens(p) for p in text), kind, title, content, record)
-                     for kind, title, content, record, text in rows])
-    old_sql = search.SEARCH_SQL.replace(f"JOIN [{search.RESULTS}] AS s ON s.id = hit.id",
-                                        f"JOIN [{search.TABLE}] AS s ON s.rowid = hit.id")
-    for q in ("生态", "海北 书记", "牧", "干部12", "没有的词"):
+    place, person = sources
+    rows = [(place.kind, name or code, kind, record_value("place", [code]), (name or code, kind))
+            for code, name, kind in new.execute("SELECT code, name, kind FROM place")]
+    rows += [(person.kind, name, "；".join(p for p in (post, note) if p),
+              record_value("person", [key]), (name, post, note))
+             for key, name, post, note in new.execute("SELECT * FROM person ORDER BY rowid")]
+    old.executemany(f"INSERT INTO [{search.TABLE}] VALUES (?, ?, ?, ?, ?)", [
+        (" ".join(search.tokens(p) for p in texts if p), kind, title, content, record)
+        for kind, title, content, record, texts in rows])
+    old_sql = f"""SELECT s.kind, s.title, s.content, s.record
+FROM (SELECT rowid AS id, rank AS score FROM [{search.TABLE}]
+      WHERE [{search.TABLE}] MATCH cadre_match(:q) LIMIT {search.RANKED}) AS hit
+JOIN [{search.TABLE}] AS s ON s.rowid = hit.id ORDER BY hit.score, hit.id"""
+    for q in ("生态", "海北 书记", "牧", "干部12", "没有的词", "青海", "玉树", "州", "632701"):
         expected = _hits(old, old_sql, q)
         assert _hits(new, search.SEARCH_SQL, q) == expected, q
     assert _hits(new, search.SEARCH_SQL, "生态") and not _hits(new, search.SEARCH_SQL, "没有的词")
+    assert [r[3] for r in _hits(new, search.SEARCH_SQL, "玉树")] == [
+        record_value("place", ["632700"])]
+    # no copy of the text: the index stores no content, what a result shows is a view
     assert not new.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
                            [f"{search.TABLE}_content"]).fetchone()
+    assert new.execute("SELECT type FROM sqlite_master WHERE name = ?",
+                       [search.RESULTS]).fetchone() == ("view",)
+
+
+def test_search_ranks_the_first_matches_in_index_order() -> None:
+    conn, _ = _indexed(search.RANKED + 100)
+    found = {r[3] for r in _hits(conn, search.SEARCH_SQL, "书记")}
+    # every person matches: the ranked ones are the first RANKED, not the best-ranked of all
+    assert found == {record_value("person", [f"C{i:03d}"]) for i in range(search.RANKED)}
+
+
+def test_a_search_reads_each_hit_by_rowid(oversight_db: Path) -> None:
+    conn = _connect(oversight_db)
+    search.register_function(conn)
+    plan = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + search.SEARCH_SQL, {"q": "玉树"})]
+    reads = [p for p in plan if p.startswith(("SCAN", "SEARCH"))]
+    assert len([p for p in reads if "USING INTEGER PRIMARY KEY (rowid=?)" in p]) >= 4 * 3, plan
+    # besides the index and its hits (``hit``), no table is scanned, nor the view built
+    assert {p.split()[1] for p in reads if "INTEGER PRIMARY KEY" not in p} == {
+        search.TABLE, "hit"}, plan
+    assert not [p for p in plan if "AUTOMATIC" in p or search.RESULTS in p], plan
+
+
+def test_a_without_rowid_table_with_searchable_text_is_published_with_a_rowid(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search index addresses a row by its rowid: an oversight table with searchable
+    text keeps one, another ``WITHOUT ROWID`` table stays so."""
+    store = sqlite3.connect(tmp_path / "store.db")
+    for table in ("note", "tally"):
+        store.execute(f"CREATE TABLE {table} (id TEXT PRIMARY KEY, text TEXT) WITHOUT ROWID")
+    store.commit()
+    store.close()
+    labels = {"note": TableLabels("note", "备注", "备注", {"id": "编号", "text": "内容"},
+                                  search=("text",)),
+              "tally": TableLabels("tally", "计数", "计数", {"id": "编号", "text": "内容"})}
+    monkeypatch.setattr(copy, "described", labels.get)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("ATTACH DATABASE ? AS src", [str(tmp_path / "store.db")])
+    plans = {p.name: p for p in copy.plan_tables(conn, "oversight")}
+    assert not plans["note"].without_rowid and plans["tally"].without_rowid
+    assert "WITHOUT ROWID" not in copy.create_sql(plans["note"])

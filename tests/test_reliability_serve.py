@@ -32,7 +32,7 @@ def _search_word(db: Path) -> str:
     """Two characters that occur in the publication's search index."""
     conn = sqlite3.connect(db)
     try:
-        title = conn.execute("SELECT title FROM search_index WHERE kind = '干部' "
+        title = conn.execute("SELECT title FROM search_result WHERE kind = '干部' "
                              "OR title IS NOT NULL LIMIT 1").fetchone()[0]
     finally:
         conn.close()

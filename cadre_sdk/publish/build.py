@@ -34,13 +34,13 @@ from cadre_sdk.publish import (
 from cadre_sdk.publish.redact import (
     LEVELS, OVERSIGHT, PUBLIC, RedactionError, Redactor, prune_explanations, withhold_evaluations,
 )
-from cadre_sdk.publish.searchable import index_rows
+from cadre_sdk.publish.searchable import build_index
 
 #: Tables and views the publication builds itself (a store table may not take these names).
 RESERVED = frozenset({"cadre_overview", "evaluation_summary", aggregates.GRADES,
                       aggregates.OVERDUE, generalize.TABLE, indicators.TABLE,
                       *event_aggregates.TABLES, timeline.VIEW, search.TABLE, search.RESULTS,
-                      search.DOCUMENTS, "publication", "plugin_version", "rule_version",
+                      "publication", "plugin_version", "rule_version",
                       "parameter_value"})
 
 
@@ -141,8 +141,7 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
         provenance.write_protection(conn, limits, redactor.masked, protection.suppressed,
                                     protection.left_out)
     indicators.write(conn, plugins)
-    search.create_index(conn)
-    searchable = search.add_rows(conn, index_rows(conn, plans))
+    searchable = build_index(conn, plans)
     return counts, searchable
 
 

@@ -26,18 +26,25 @@ from cadre_sdk.publish.redact import (
 )
 
 # Which columns of a published table get an index (besides its primary key), the rule:
-#   1. every foreign key: a row's page lists and counts the rows citing it (``WHERE fk = ?``);
-#   2. every filter column (``FILTER_COLUMNS``): what canned queries, table pages and the
-#      timeline view filter or join on;
-#   3. the store's own indexes whose columns are all published (the engines' access paths);
-#   4. what a published canned query declares (``CannedQuery.indexes``, ``create_declared``).
+#   1. every filter column (``FILTER_COLUMNS``): what canned queries, table pages and the
+#      timeline view filter or join on, and the links a row's page lists and counts the rows
+#      citing it by (``WHERE cadre_id = ?``: a cadre's, a case's, an assessment's, a unit's);
+#   2. the store's own indexes whose columns are all published (the engines' access paths);
+#   3. what a published canned query declares (``CannedQuery.indexes``, ``create_declared``).
+# Any other foreign key gets none (issue 19): a link to a lookup of a few rows (a subsidy
+# ledger's rule and scheme) selects a large share of the table, so SQLite reads the table
+# faster than through such an index (the ledger query was 30 times slower with one); a link
+# nobody filters on (a ledger line's or an attendance day's township) serves only the count
+# on the page of the row it points to, which SQLite then makes by reading the table (tens of
+# milliseconds at 10,000 cadres), and its index would cost more than the table (a
+# ``WITHOUT ROWID`` table's index holds its whole key).
 # Tables read by their key only (``KEY_ONLY``: explanations, reached from the row citing them)
-# get none of 2 and 3, and no column ``explanation_id`` is indexed: nothing lists the rows
+# get none of 1 and 2, and no column ``explanation_id`` is indexed: nothing lists the rows
 # citing an explanation (no foreign key points to it), a link goes from the row to it.
 
 #: Columns an oversight reader filters or joins on; each gets an index where it appears.
 FILTER_COLUMNS = ("cadre_id", "unit_code", "region_code", "case_id", "assessment_id",
-                  "prefecture_code", "county_code", "township_code",
+                  "prefecture_code", "county_code",
                   "year", "month", "date", "kind", "grade", "stage")
 #: Tables read by their key only: no index besides the primary key.
 KEY_ONLY = frozenset({"explanation", "explanation_ref"})
@@ -67,7 +74,8 @@ class TablePlan:
     treat: dict[str, str]        # column -> "text" | "json" | "code"
     #: The store's table is ``WITHOUT ROWID`` with its whole key published, and stays so
     #: (oversight level only: small-group protection and the scanner address public rows
-    #: by rowid).
+    #: by rowid; nor a table with searchable text: the search index addresses its rows by
+    #: rowid).
     without_rowid: bool = False
 
     @property
@@ -123,8 +131,11 @@ def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
         without_rowid = declares_without_rowid(sql)
         whole_key = any(c.pk for c in columns) and not any(c.pk for c in columns
                                                            if c.name in dropped)
+        # the search index addresses a row by its rowid (``searchable``)
+        searched = labels is not None and bool(set(labels.search) & {c.name for c in kept})
         plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat,
-                               without_rowid and whole_key and level != PUBLIC))
+                               without_rowid and whole_key and level != PUBLIC
+                               and not searched))
     return plans
 
 
@@ -288,7 +299,7 @@ def ensure_index(conn: sqlite3.Connection, table: str, columns: list[str]) -> bo
 
 def copy_indexes(conn: sqlite3.Connection, plan: TablePlan) -> None:
     """The store's own indexes on the table (where every column is published), then an index
-    on every foreign key and every filter column (the rule above ``FILTER_COLUMNS``)."""
+    on every filter column (the rule above ``FILTER_COLUMNS``)."""
     if plan.name in KEY_ONLY:
         return
     kept = {c.name for c in plan.columns} - NEVER_INDEXED
@@ -300,14 +311,14 @@ def copy_indexes(conn: sqlite3.Connection, plan: TablePlan) -> None:
             name = f"idx_{plan.name}_{'_'.join(cols)}"
             conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{plan.name}] "
                          f"({', '.join(f'[{c}]' for c in cols)})")
-    index_filters(conn, plan.name, [c for c, _, _ in plan.foreign_keys])
+    index_filters(conn, plan.name)
 
 
-def index_filters(conn: sqlite3.Connection, table: str, extra: Iterable[str] = ()) -> None:
-    """Index ``extra`` columns and every filter column (``FILTER_COLUMNS``) of ``table``
-    (never a column of ``NEVER_INDEXED``)."""
+def index_filters(conn: sqlite3.Connection, table: str) -> None:
+    """Index every filter column (``FILTER_COLUMNS``) of ``table`` (never a column of
+    ``NEVER_INDEXED``)."""
     columns = [r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")]
-    for column in dict.fromkeys([*extra, *(c for c in FILTER_COLUMNS if c in columns)]):
+    for column in (c for c in FILTER_COLUMNS if c in columns):
         if column not in NEVER_INDEXED:
             ensure_index(conn, table, [column])
 

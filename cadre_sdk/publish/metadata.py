@@ -26,7 +26,7 @@ PLUGIN_KEY = "cadre-sdk"
 #: Units Datasette can compute with (pint); others are only written in the description.
 _PINT_UNITS = {"米": "m", "千米": "km"}
 #: Tables readers need not browse (they are read through canned queries).
-_HIDDEN = {search.TABLE, search.RESULTS, search.DOCUMENTS}
+_HIDDEN = {search.TABLE, search.RESULTS}
 #: Tables whose ``name`` column labels their rows where other tables refer to them.
 _LABEL_COLUMNS = ("region", "unit", "cadre", "subsidy_scheme", "subsidy_rule")
 

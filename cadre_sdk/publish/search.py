@@ -5,9 +5,11 @@ SQLite's ``unicode61`` tokenizer keeps a run of Chinese characters as one token,
 have two. So the publication indexes text *pre-tokenized*: after Traditional→Simplified
 conversion, each run of Chinese characters becomes its overlapping character bigrams plus its
 last character alone (尕布龙 → ``尕布 布龙 龙``), and other words stay whole (lower-cased);
-``unicode61`` then only splits on the spaces. The FTS5 table keeps only its index (external
-content): what a result shows is the plain table ``search_result``, and the tokens themselves
-are stored nowhere (``scan`` reads them back from the index). A query is turned into the same tokens
+``unicode61`` then only splits on the spaces. The FTS5 table keeps only its index
+(contentless), and no text is copied for it: what a result shows is the view ``search_result``
+over the published tables (a search row's id is its table's first id plus the row's rowid,
+``RESULT_COLUMNS``), and the tokens themselves are stored nowhere (``scan`` reads them back
+from the index). A query is turned into the same tokens
 (``match_expression``): a term of two or more characters is the phrase of its bigrams, a
 single character is a prefix query (it matches every bigram starting with it and the run-final
 unigrams), terms are AND-ed. Datasette gets the conversion as the SQL function
@@ -15,50 +17,76 @@ unigrams), terms are AND-ed. Datasette gets the conversion as the SQL function
 """
 from __future__ import annotations
 
+import operator
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from cadre_sdk.core.normalize import to_simplified
 from cadre_sdk.rules import CannedQuery
 
 #: The FTS5 table the publication builds, and the SQL function that turns a query into MATCH.
 TABLE = "search_index"
-#: What a search result shows (kind, title, start of the text, link to the row), one row per
-#: indexed row with the same rowid; ``DOCUMENTS`` is the view the FTS5 table reads it through.
+#: The view of what a search result shows (kind, title, start of the text, link to the row),
+#: one row per published row with searchable text (``RESULT_COLUMNS``).
 RESULTS = "search_result"
-DOCUMENTS = "search_document"
 FUNCTION = "cadre_match"
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
+#: Separates the texts of a batch converted to Simplified at once (``_batch_tokens``).
+#: Loading drops control characters, so stored text has none; a batch that holds one anyway
+#: is converted text by text.
+_SEP = "\x1e"
 
 
-def _runs(text: str) -> Iterator[str]:
-    """Runs of Chinese characters, and words of other letters or digits (lower-cased)."""
+def _simplified(text: str) -> str:
+    """``text`` in Simplified characters (as it is if OpenCC cannot take it: lone
+    surrogates), lower-cased."""
     try:
         text = to_simplified(text)
-    except ValueError:   # text OpenCC cannot take (lone surrogates): search it as it is
+    except ValueError:
         pass
-    for match in _RUN.finditer(text):
-        yield match.group().lower()
+    return text.lower()
 
 
-def _run_tokens(run: str) -> list[str]:
-    """Tokens of one run: a Chinese run's bigrams and last character; a word as it is."""
-    if not _IS_CJK.match(run):
-        return [run]
-    if len(run) == 1:
-        return [run]
-    return [run[i:i + 2] for i in range(len(run) - 1)] + [run[-1]]
+def _runs(text: str) -> list[str]:
+    """Runs of Chinese characters, and words of other letters or digits (lower-cased)."""
+    return _RUN.findall(_simplified(text))
+
+
+def _tokens_of(simplified: str) -> str:
+    """The tokens of text already simplified and lower-cased (``_simplified``): a Chinese
+    run's overlapping bigrams and its last character, a word as it is."""
+    out: list[str] = []
+    for run in _RUN.findall(simplified):
+        if len(run) > 1 and _IS_CJK.match(run):
+            out.extend(map(operator.add, run, run[1:]))
+            out.append(run[-1])
+        else:
+            out.append(run)
+    return " ".join(out)
 
 
 def tokens(text: str | None) -> str:
     """The space-separated tokens indexed for ``text``."""
-    if not text:
-        return ""
-    return " ".join(t for run in _runs(text) for t in _run_tokens(run))
+    return _tokens_of(_simplified(text)) if text else ""
+
+
+def _batch_tokens(texts: list[str]) -> list[str]:
+    """``tokens(text)`` of each of ``texts`` (distinct): converted to Simplified as one text
+    (OpenCC's cost is per call)."""
+    joined = _SEP.join(texts)
+    try:
+        if joined.count(_SEP) != len(texts) - 1:
+            raise ValueError("a text holds the separator")
+        converted = to_simplified(joined).lower().split(_SEP)
+    except ValueError:
+        return [tokens(text) for text in texts]
+    if len(converted) != len(texts):   # never expected: OpenCC keeps control characters
+        return [tokens(text) for text in texts]
+    return [_tokens_of(text) for text in converted]
 
 
 def match_expression(query: str | None) -> str:
@@ -81,65 +109,51 @@ def register_function(conn: sqlite3.Connection) -> None:
     conn.create_function(FUNCTION, 1, match_expression, deterministic=True)
 
 
-def create_index(conn: sqlite3.Connection) -> None:
-    """Create the empty search index: the table of what a result shows (``RESULTS``), the
-    view the index reads it through (``DOCUMENTS``) and the FTS5 table itself, which keeps
-    only the index of the tokens (external content: no copy of any text)."""
-    conn.execute(f"CREATE TABLE [{RESULTS}] (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
-                 "title TEXT, content TEXT, record TEXT)")
-    # The tokens are in no table: FTS5 reads the view only for the columns a query selects.
-    conn.execute(f"CREATE VIEW [{DOCUMENTS}] AS SELECT id, NULL AS tokens, kind, title, "
-                 f"content, record FROM [{RESULTS}]")
-    conn.execute(
-        f"CREATE VIRTUAL TABLE [{TABLE}] USING fts5(tokens, kind UNINDEXED, title UNINDEXED, "
-        f"content UNINDEXED, record UNINDEXED, content='{DOCUMENTS}', content_rowid='id', "
-        "tokenize='unicode61')")
+#: What the view ``RESULTS`` gives per row: ``base``, ``top`` and ``rid`` address it (the
+#: search row ``base + rid`` is the row ``rid`` of the table whose search rows are
+#: ``base + 1`` to ``top``), the others are what a result shows.
+RESULT_COLUMNS = ("base", "top", "rid", "kind", "title", "content", "record")
 
 
-def add_rows(conn: sqlite3.Connection,
-             rows: Iterable[tuple[str, str, str, str, str | tuple[str, ...]]]) -> int:
-    """Index ``(kind, title, content, record, text)`` rows: ``text`` is what is searched (a
-    text, or its parts, each tokenized once however many rows repeat it), the others what a
-    result shows (``RESULTS``). Returns the number of rows indexed."""
-    seen: dict[str, str] = {}
+def create_index(conn: sqlite3.Connection, results: list[str]) -> None:
+    """Create the empty search index over ``results``: SELECTs giving ``RESULT_COLUMNS`` for
+    the rows of each searchable table (``searchable.Searchable.result_sql``). They make the
+    view ``RESULTS``, what a result shows, computed from the published row (no text is
+    copied); the FTS5 table keeps only the index of the tokens (contentless)."""
+    arms = results or ["SELECT " + ", ".join(f"NULL AS {c}" for c in RESULT_COLUMNS)
+                       + " WHERE 0"]
+    conn.execute(f"CREATE VIEW [{RESULTS}] AS " + "\nUNION ALL ".join(arms))
+    conn.execute(f"CREATE VIRTUAL TABLE [{TABLE}] USING fts5(tokens, content='', "
+                 "tokenize='unicode61')")
 
-    def part_tokens(part: str) -> str:
-        """``tokens(part)``, remembered for parts that repeat (posts, programmes, notes)."""
-        toks = seen.get(part)
-        if toks is None:
-            toks = tokens(part)
-            if len(seen) < _SEEN:
-                seen[part] = toks
-        return toks
 
+def add_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str | tuple[str, ...]]]
+             ) -> int:
+    """Index ``(id, text)`` rows: ``id`` is the search row's (``RESULT_COLUMNS``), ``text`` what
+    is searched (a text, or its parts, each tokenized once however many rows of a batch
+    repeat it: posts, programmes, notes). Returns the number of rows indexed (those whose
+    text has a token)."""
     count = 0
-    batch: list[tuple[int, str, str, str, str]] = []
-    index: list[tuple[int, str]] = []
+    batch: list[tuple[int, tuple[str, ...]]] = []
 
-    def flush() -> None:
-        conn.executemany(f"INSERT INTO [{RESULTS}] (id, kind, title, content, record) "
-                         "VALUES (?, ?, ?, ?, ?)", batch)
-        conn.executemany(f"INSERT INTO [{TABLE}] (rowid, tokens) VALUES (?, ?)", index)
+    def flush() -> int:
+        parts = list(dict.fromkeys(p for _, texts in batch for p in texts))
+        found = dict(zip(parts, _batch_tokens(parts)))
+        written = [(doc, toks) for doc, texts in batch
+                   if (toks := " ".join(t for t in map(found.__getitem__, texts) if t))]
+        conn.executemany(f"INSERT INTO [{TABLE}] (rowid, tokens) VALUES (?, ?)", written)
         batch.clear()
-        index.clear()
+        return len(written)
 
-    for kind, title, content, record, text in rows:
-        parts = (text,) if isinstance(text, str) else text
-        toks = " ".join(t for t in map(part_tokens, parts) if t)
-        if toks:
-            count += 1
-            batch.append((count, kind, title, content, record))
-            index.append((count, toks))
-            if len(batch) >= _BATCH:
-                flush()
-    flush()
-    return count
+    for doc, text in rows:
+        batch.append((doc, (text,) if isinstance(text, str) else text))
+        if len(batch) >= _BATCH:
+            count += flush()
+    return count + flush()
 
 
-#: Rows written at a time.
+#: Rows tokenized and written at a time.
 _BATCH = 20_000
-#: How many distinct texts ``add_rows`` remembers the tokens of.
-_SEEN = 200_000
 
 
 #: How many matches (in index order: regions, units and cadres first) the search ranks.
@@ -147,11 +161,21 @@ _SEEN = 200_000
 #: index; ranking a bounded set keeps every search a few milliseconds at any scale.
 RANKED = 500
 
-#: The SQL of the search query readers use (``SEARCH_QUERY``).
-SEARCH_SQL = f"""SELECT s.kind AS 类别, s.title AS 名称, s.content AS 内容, s.record AS 记录
+
+def _shown(column: str) -> str:
+    """SQL reading one column of what a hit shows from its row (``RESULTS``)."""
+    return (f"(SELECT {column} FROM [{RESULTS}] WHERE base < hit.id AND hit.id <= top "
+            "AND rid = hit.id - base)")
+
+
+#: The SQL of the search query readers use (``SEARCH_QUERY``). The first ``RANKED`` matches
+#: in index order (``ORDER BY rowid`` keeps SQLite from ranking every match instead) are
+#: ranked; each hit's row is read by its rowid from its own table: SQLite flattens the view
+#: into each subquery, one arm per table, and only the arm of the hit's table reads a row.
+SEARCH_SQL = f"""SELECT {_shown("kind")} AS 类别, {_shown("title")} AS 名称,
+  {_shown("content")} AS 内容, {_shown("record")} AS 记录
 FROM (SELECT rowid AS id, rank AS score FROM [{TABLE}]
-      WHERE [{TABLE}] MATCH {FUNCTION}(:q) LIMIT {RANKED}) AS hit
-JOIN [{RESULTS}] AS s ON s.id = hit.id
+      WHERE [{TABLE}] MATCH {FUNCTION}(:q) ORDER BY rowid LIMIT {RANKED}) AS hit
 ORDER BY hit.score, hit.id"""
 
 #: The publication's own canned query: Chinese search over the index built here (published at

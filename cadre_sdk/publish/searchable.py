@@ -1,45 +1,110 @@
 """What the publication's Chinese search finds: the free-text columns of every published table
 (names of units and regions, posts, observations, achievements, case summaries, remarks, and
-at oversight level cadres' names), one search row per table row, with a link back to it."""
+at oversight level cadres' names), one search row per table row, with a link back to it.
+
+Nothing is copied for it: the search rows of a table are numbered after those of the tables
+before it, by rowid (``Searchable.base``; a publication is never vacuumed, so its rowids
+stay), and what a result shows is computed from the published row when it is shown
+(``Searchable.result_sql``, one arm of the view ``search.RESULTS``).
+"""
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
 
+import attrs
+
 from cadre_sdk.publish.copy import TablePlan
 from cadre_sdk.publish.introspect import record_json
 from cadre_sdk.publish.labels import labels_for
+from cadre_sdk.publish import search
 
 #: At most this many characters of a row's text are shown in a search result.
 SHOWN = 300
+#: Separates the texts of a row's columns in what a result shows.
+_JOIN = "；"
 
 
-def _search_columns(plan: TablePlan) -> list[str]:
+def search_columns(plan: TablePlan) -> list[str]:
     """The free-text columns of the table that this level publishes."""
     kept = {c.name for c in plan.columns}
     return [c for c in (plan.labels.search if plan.labels else ()) if c in kept]
 
 
-def index_rows(conn: sqlite3.Connection, plans: list[TablePlan]
-               ) -> Iterator[tuple[str, str, str, str, str]]:
-    """``(kind, title, shown, record, text)`` for every row with searchable text: ``kind`` is
-    the table's Chinese title, ``title`` the row's name (or key), ``shown`` the start of the
-    row's text and ``text`` all of it (title included), which is what is indexed."""
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+@attrs.frozen
+class Searchable:
+    """One published table with searchable text."""
+
+    base: int                  # its row ``rowid`` is the search row ``base + rowid``
+    top: int                   # its last search row (``base`` + its highest rowid)
+    table: str
+    kind: str                  # the table's Chinese title
+    keys: tuple[str, ...]      # its primary key (``rowid`` if it has none)
+    columns: tuple[str, ...]   # its searchable columns
+
+    @property
+    def named(self) -> bool:
+        """Whether a row's ``name`` is its title (else its key is)."""
+        return "name" in self.columns
+
+    def _texts(self) -> list[str]:
+        """The searchable columns besides the title."""
+        return [c for c in self.columns if not (self.named and c == "name")]
+
+    def _title_sql(self) -> str:
+        key = "||'/'||".join(f"[{k}]" for k in self.keys)
+        return f"coalesce(nullif([name], ''), {key})" if self.named else key
+
+    def result_sql(self) -> str:
+        """SELECT of what a result shows for each row (``search.RESULT_COLUMNS``): its kind,
+        title (its name, or its key), the start of its other texts joined by ``；``, and the
+        record cell linking to it. Every arm gives every column the same affinity (the title
+        is cast to text), so that SQLite reads one row by rowid for a result."""
+        joined = " || ".join(f"coalesce('{_JOIN}' || nullif([{c}], ''), '')"
+                            for c in self._texts())
+        content = f"substr({joined or chr(39) * 2}, 2, {SHOWN})"
+        record = record_json(self.table, [f"[{k}]" for k in self.keys])
+        return (f"SELECT {self.base} AS base, {self.top} AS top, rowid AS rid, "
+                f"{_literal(self.kind)} AS kind, "
+                f"CAST({self._title_sql()} AS TEXT) AS title, {content} AS content, "
+                f"{record} AS record FROM [{self.table}]")
+
+    def rows(self, conn: sqlite3.Connection) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """``(search id, texts)`` of every row with searchable text: the texts are its title
+        and its non-empty searchable cells, what is indexed."""
+        select = ", ".join(["rowid", f"CAST({self._title_sql()} AS TEXT)",
+                            *(f"[{c}]" for c in self._texts())])
+        for rowid, title, *values in conn.execute(f"SELECT {select} FROM main.[{self.table}]"):
+            texts = [str(v) for v in values if v]
+            if self.named or texts:
+                yield self.base + rowid, (title or "", *texts)
+
+
+def searchables(conn: sqlite3.Connection, plans: list[TablePlan]) -> list[Searchable]:
+    """The published tables with searchable text, in publication order, and the search rows
+    of each."""
+    found: list[Searchable] = []
+    base = 0
     for plan in plans:
-        cols = _search_columns(plan)
-        if not cols:
-            continue
-        kind = labels_for(plan.name, [c.name for c in plan.columns]).title
-        keys = plan.pk or ["rowid"]
-        named = "name" in cols
-        # the record cell is built by SQLite (the same JSON as ``record_value``)
-        select = ", ".join([record_json(plan.name, [f"[{k}]" for k in keys]),
-                            *(f"[{c}]" for c in [*keys, *cols])])
-        for record, *row in conn.execute(f"SELECT {select} FROM main.[{plan.name}]"):
-            key, values = row[:len(keys)], dict(zip(cols, row[len(keys):]))
-            title = values.pop("name") if named and values.get("name") else "/".join(
-                str(k) for k in key)
-            content = "；".join(str(v) for v in values.values() if v)
-            if named or content:
-                yield (kind, str(title), content[:SHOWN], record,
-                       (str(title), *(str(v) for v in values.values() if v)))
+        cols = search_columns(plan)
+        if cols:
+            kind = labels_for(plan.name, [c.name for c in plan.columns]).title
+            top = base + (conn.execute(f"SELECT max(rowid) FROM main.[{plan.name}]"
+                                       ).fetchone()[0] or 0)
+            found.append(Searchable(base, top, plan.name, kind, tuple(plan.pk or ["rowid"]),
+                                    tuple(cols)))
+            base = top
+    return found
+
+
+def build_index(conn: sqlite3.Connection, plans: list[TablePlan]) -> int:
+    """Create the search index over the published tables of ``plans`` and index their rows;
+    returns the number of rows indexed."""
+    found = searchables(conn, plans)
+    search.create_index(conn, [s.result_sql() for s in found])
+    return search.add_rows(conn, (row for s in found for row in s.rows(conn)))
