@@ -27,10 +27,10 @@ from __future__ import annotations
 import math
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from cadre_sdk.core.trace import Filled, Trace
+from cadre_sdk.core.trace import CompactTrace, Filled, Pattern, Trace
 
 #: Placeholder for a value (a number or a text given whole) in a template.
 VALUE = "\ue000"
@@ -175,7 +175,7 @@ class Splitter:
         values.extend(known[1])
         return f"{TEXT}{known[0]}"
 
-    def _filled(self, text: Filled) -> tuple[int, tuple] | None:
+    def _filled(self, text: Filled | Pattern) -> tuple[int, tuple] | None:
         """The text entry of ``text``'s pattern and its shown numbers (None: store it as a
         plain text)."""
         pattern = text.pattern
@@ -184,6 +184,8 @@ class Splitter:
             sid = self._patterns[pattern] = self._pattern(pattern)
         if sid is None:
             return None
+        if not text.shown:
+            return sid, ()
         shown = self._shown
         numbers = []
         for item in text.shown:
@@ -232,17 +234,13 @@ class Splitter:
         add, push, extend = key.append, values.append, values.extend
         texts, cited, label, vary = self._texts, self._cited, self._label, self._varying
         try:
-            for item in trace.inputs:          # {"label", "value"}
-                if len(item) != 2:
-                    raise _Unsplittable
-                text = item["label"]
+            for text, value in _inputs(trace):
                 if type(text) is str:
                     known = texts.get(text) or self._text(text)
                     extend(known[1])
                     add(known[0])
                 else:
                     add(label(text, values))
-                value = item["value"]
                 kind = type(value)
                 if kind is int or kind is float:
                     push(value)
@@ -262,23 +260,18 @@ class Splitter:
             for text in trace.see:
                 add(label(text, values))
             add(_END)
-            for item in trace.steps:           # {"formula", "label", "value"}
-                if len(item) != 3:
-                    raise _Unsplittable
-                formula = item["formula"]
+            for text, formula, value in _steps(trace):
                 if type(formula) is str:
                     push(cited.get(formula) or self._cite(formula))
                     add(VALUE)
                 else:
                     add(vary(formula, values))
-                text = item["label"]
                 if type(text) is str:
                     known = texts.get(text) or self._text(text)
                     extend(known[1])
                     add(known[0])
                 else:
                     add(label(text, values))
-                value = item["value"]
                 kind = type(value)
                 if kind is int or kind is float:
                     push(value)
@@ -319,6 +312,8 @@ class Splitter:
             known = self._texts.get(text) or self._text(text)
         elif kind is Filled:
             known = self._filled(text) or self._text(str(text))
+        elif kind is Pattern:
+            known = self._filled(text) or self._text(str(text.filled()))
         else:
             raise _Unsplittable
         values.extend(known[1])
@@ -338,10 +333,10 @@ class Splitter:
             return None
         if kind is bool:
             return _TRUE if node else _FALSE
-        if kind is Filled:
+        if kind is Filled or kind is Pattern:
             known = self._filled(node)
             if known is None:
-                return self._varying(str(node), values)
+                return self._varying(str(node if kind is Filled else node.filled()), values)
             values.append([known[0], *known[1]])
             return VALUE
         if kind is dict:
@@ -409,6 +404,26 @@ def _shown_number(item: Any) -> int | float | None:
         number = _token(item)
         return None if type(number) is str else number
     return None
+
+
+def _inputs(trace: Trace) -> Iterator[tuple[Any, Any]]:
+    """A trace's inputs as ``(label, value)``: a ``CompactTrace``'s head first."""
+    if type(trace) is CompactTrace:
+        yield from trace.head_inputs
+    for item in trace.inputs:          # {"label", "value"}
+        if len(item) != 2:
+            raise _Unsplittable
+        yield item["label"], item["value"]
+
+
+def _steps(trace: Trace) -> Iterator[tuple[Any, Any, Any]]:
+    """A trace's steps as ``(label, formula, value)``: a ``CompactTrace``'s head first."""
+    if type(trace) is CompactTrace:
+        yield from trace.head_steps
+    for item in trace.steps:           # {"formula", "label", "value"}
+        if len(item) != 3:
+            raise _Unsplittable
+        yield item["label"], item["formula"], item["value"]
 
 
 class _Unsplittable(Exception):

@@ -13,6 +13,8 @@ from typing import Any
 from cadre_sdk.core.dating import with_period
 from cadre_sdk.core.errors import PluginError
 from cadre_sdk.core.trace import Trace, parameter_record
+from cadre_sdk.engines.assessment import direct as direct_path
+from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
 from cadre_sdk.parameters import ParameterValue
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.plugin_host.rule_book import Registration
@@ -63,6 +65,21 @@ class GroupRules:
         self.formula_rule = rule_entry(self.formula)
         self.formula_reads = rules.reads(self.formula, year)
         self._grading: tuple | None = None
+
+    def direct(self) -> tuple[DirectFormula, DirectGrading] | None:
+        """The direct path of the group's formula and grading rule (``direct``; None: the
+        generic path), made once per pair of rules and year."""
+        if not direct_path.ENABLED:
+            return None
+        try:
+            g_reg = self.grading()[0]
+        except PluginError:     # no grading rule: the generic path reports it when needed
+            return None
+        pair = self._rules._cached(
+            ("direct", id(self.formula), id(g_reg), self.subject, self.year), lambda: (
+                DirectFormula.make(self.formula, self.subject, self.formula_reads, self.on),
+                DirectGrading.make(g_reg, self.grading()[2], self.on)))
+        return pair if None not in pair else None
 
     def grading(self) -> tuple[Registration, tuple, dict]:
         """The grading rule, its ``rule_entry`` and its parameter cache (resolved when first
