@@ -233,6 +233,7 @@ class Splitter:
         key: list[Any] = []
         add, push, extend = key.append, values.append, values.extend
         texts, cited, label, vary = self._texts, self._cited, self._label, self._varying
+        filled, mapping = self._filled, self._varying_dict
         try:
             for text, value in _inputs(trace):
                 if type(text) is str:
@@ -248,6 +249,8 @@ class Splitter:
                 elif kind is str:
                     push(cited.get(value) or self._cite(value))
                     add(VALUE)
+                elif kind is dict:
+                    add(mapping(value, values))
                 else:
                     add(vary(value, values))
             add(_END)
@@ -261,8 +264,12 @@ class Splitter:
                 add(label(text, values))
             add(_END)
             for text, formula, value in _steps(trace):
-                if type(formula) is str:
+                kind = type(formula)
+                if kind is str:
                     push(cited.get(formula) or self._cite(formula))
+                    add(VALUE)
+                elif (kind is Pattern or kind is Filled) and (known := filled(formula)):
+                    push([known[0], *known[1]])
                     add(VALUE)
                 else:
                     add(vary(formula, values))
