@@ -14,6 +14,7 @@ and only the numbers per row.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -105,6 +106,14 @@ class Trace:
             self._seen.add(record[1])
             self.parameters.append(record[2])
         return record[0].value
+
+    def cite_all(self, records: Iterable[tuple]) -> None:
+        """``cite`` each of ``records`` (in order)."""
+        seen, parameters = self._seen, self.parameters
+        for record in records:
+            if record[1] not in seen:
+                seen.add(record[1])
+                parameters.append(record[2])
 
     def rule(self, kind: str, key: str, plugin: str, jurisdiction: str, name: str = "") -> None:
         """Record which plugin's rule was applied, for which jurisdiction."""

@@ -20,7 +20,8 @@ its shown numbers go to the values. ``split_trace`` splits a ``Trace`` object wi
 its dict: the template is found by a key made of the trace's labels and the kinds of its
 values (the walk runs only the first time a key is seen, and its values are checked against
 the ones ``split_trace`` collected), so that writing it costs about as much as writing plain
-JSON. Both give what ``join`` turns back into the same trace.
+JSON. Both give what ``join`` turns back into the same trace. A ``CompactTrace`` (its first
+inputs and steps as tuples, ``Pattern`` for ``Filled``) is split as the trace it stands for.
 """
 from __future__ import annotations
 
@@ -227,8 +228,9 @@ class Splitter:
         """``split`` for a ``Trace`` object whose ``rules`` and ``parameters`` are ``refs``
         (lists of reference ids), without walking its dict; None if it cannot be split.
 
-        The common cases (a plain text label, a number, a text or a ``Filled`` value) are
-        handled inline rather than by a call each: a trace has some sixty of them."""
+        The common cases (a plain text label, a number, a text, a ``Filled`` value or a
+        dict input) are handled inline rather than by a call each: a trace has some sixty of
+        them. A ``CompactTrace``'s head entries come first, as its ``to_dict`` has them."""
         values: list[Any] = []
         key: list[Any] = []
         add, push, extend = key.append, values.append, values.extend

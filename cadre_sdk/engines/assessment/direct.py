@@ -100,9 +100,8 @@ class DirectFormula:
 
     def score(self, inputs: AssessmentInputs, trace: CompactTrace) -> float | None:
         """``weighted_score(inputs, ctx)``, recorded in ``trace`` as the rule records it."""
-        steps, cite = trace.head_steps, trace.cite
-        for record in self.weight_cites:
-            cite(record)
+        steps = trace.head_steps
+        trace.cite_all(self.weight_cites)
         weights, parts = self.weights, {}
         evaluations = inputs.evaluations
         for key, data in (("indicators", inputs.indicators),
@@ -111,7 +110,7 @@ class DirectFormula:
                           ("interview", evaluations.get("考核谈话")),
                           ("routine", inputs.quarters), ("targets", inputs.targets)):
             if weights[key] > 0:
-                value = self._component(key, data, steps, cite)
+                value = self._component(key, data, steps, trace)
                 if value is not None:
                     parts[key] = value
                 elif key == "indicators":
@@ -119,7 +118,7 @@ class DirectFormula:
                     return None
                 else:
                     steps.append((self.missing[key], "", "缺失"))
-            elif data and self._component(key, data, steps, cite) is not None:
+            elif data and self._component(key, data, steps, trace) is not None:
                 steps.append((self.zero[key], "", "不计入得分"))
         if not parts:
             steps.append((_NOTHING, "", "不计分"))
@@ -127,7 +126,7 @@ class DirectFormula:
         used = tuple(parts)
         total = sum(weights[key] for key in used)
         value = sum(weights[key] * parts[key] for key in used) / total
-        cite(self.places_cite)
+        trace.cite(self.places_cite)
         score = round_half_up(value, self.places)
         pattern = self._patterns.get(used)
         if pattern is None:
@@ -138,12 +137,12 @@ class DirectFormula:
         steps.append((self.rounded, "", score))
         return score
 
-    def _component(self, key: str, data: Any, steps: list, cite: Any) -> float | None:
+    def _component(self, key: str, data: Any, steps: list, trace: CompactTrace) -> float | None:
         """One component's score (None: missing), its steps recorded."""
         if key == "indicators":
             return self._indicators(data, steps)
         if key == "routine":
-            return self._routine(data, steps, cite) if data else None
+            return self._routine(data, steps, trace.cite) if data else None
         if key == "targets":
             if data is None:
                 return None
@@ -153,8 +152,7 @@ class DirectFormula:
             return value
         if data is None or data.participants == 0:
             return None
-        for record in self.vote_cites:   # cited once per trace (``Trace.cite``)
-            cite(record)
+        trace.cite_all(self.vote_cites)   # cited once per trace (``Trace.cite``)
         return self._votes(data, METHODS[key], steps)
 
     def _indicators(self, lines: Any, steps: list) -> float | None:
@@ -242,8 +240,7 @@ class DirectGrading:
         """``threshold_grade(score, inputs, ctx)``, recorded in ``trace`` as the rule
         records it."""
         cite = trace.cite
-        for record in self.cites:
-            cite(record)
+        trace.cite_all(self.cites)
         grade = ("优秀" if score >= self.excellent else "称职" if score >= self.competent
                  else "基本称职" if score >= self.basic else "不称职")
         trace.head_steps.append(("按分数线定等次", Pattern(self.pattern, (_num(score),)), grade))

@@ -173,6 +173,7 @@ def _score_direct(group: Group, g: GroupRules, codes: frozenset[str], formula: D
     """``score_group`` by the direct path (``direct``): the same scores, grades and
     explanations (as ``CompactTrace``s)."""
     g_reg, g_rule, _ = g.grading()
+    # the plugins of each result (read only: shared by the group's results)
     unscored = {"indicators": g.indicators.plugin, "scoring": g.formula.plugin, "grading": ""}
     scored = {**unscored, "grading": g_reg.plugin}
     out = []
@@ -182,10 +183,10 @@ def _score_direct(group: Group, g: GroupRules, codes: frozenset[str], formula: D
         score = formula.score(row_inputs, trace)
         if score is None:
             trace.head_steps.append((_UNSCORED, "", "未评定"))
-            s = _scored(row, trace, row_inputs, None, dict(unscored))
+            s = _scored(row, trace, row_inputs, None, unscored)
         else:
             trace.rule(*g_rule)
-            s = _scored(row, trace, row_inputs, score, dict(scored))
+            s = _scored(row, trace, row_inputs, score, scored)
             s.raw_grade = s.grade = grading.grade(score, row_inputs, trace)
         out.append(s)
     return out
