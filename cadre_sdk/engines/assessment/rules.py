@@ -1,7 +1,8 @@
 """Which plugin's assessment rules apply where: indicator sets, formulas, grading rules, quotas
-and consequence rules resolved by jurisdiction (cached per region), indicator weights read and
-checked once per set and year, and the rules of a group of assessments resolved once
-(``GroupRules``), with the parameters their functions read cached per rule and year.
+and consequence rules resolved by jurisdiction (cached per jurisdiction chain), indicator
+weights read and checked once per set and year, and the rules of a group of assessments
+resolved once (``GroupRules``), with the parameters their functions read cached per rule and
+year.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from cadre_sdk.core.dating import with_period
 from cadre_sdk.core.errors import PluginError
+from cadre_sdk.core.jurisdiction import chain
 from cadre_sdk.core.trace import Trace, parameter_record
 from cadre_sdk.engines.assessment import direct as direct_path
 from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
@@ -96,18 +98,27 @@ class GroupRules:
 
 
 class AssessmentRules:
-    """Rule resolution for one evaluation run, cached by region (jurisdiction chains are few,
-    assessments many)."""
+    """Rule resolution for one evaluation run, cached by jurisdiction chain (the rule book
+    resolves a region's rules along its chain only: chains are few, regions and assessments
+    many)."""
 
     def __init__(self, plugins: CadrePlugins):
         self.book = plugins.book
         self._cache: dict[tuple, Any] = {}
+        self._chains: dict[str, tuple[str, ...]] = {}
+
+    def _where(self, region: str) -> tuple[str, ...]:
+        """``region``'s jurisdiction chain (what its rules are cached by)."""
+        found = self._chains.get(region)
+        if found is None:
+            found = self._chains[region] = chain(region)
+        return found
 
     def group(self, subject: str, unit_kind: str, positioning: str | None, region: str,
               year: int) -> GroupRules:
         """The rules for the assessments of one subject, unit kind, positioning, region and
-        year (cached: one object per combination)."""
-        key = ("group", subject, unit_kind, positioning, region, year)
+        year (cached: one object per combination, regions of one chain alike)."""
+        key = ("group", subject, unit_kind, positioning, self._where(region), year)
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = GroupRules(
@@ -140,8 +151,9 @@ class AssessmentRules:
         jurisdiction beats both."""
         keys = [f"{subject}:{unit_kind}:{positioning}"] if positioning else []
         keys.append(f"{subject}:{unit_kind}:*")
-        return self._cached(("indicators", region, year, *keys), lambda: self._required(
-            "indicators", keys, region, INDICATOR_HOOK, year))
+        return self._cached(("indicators", self._where(region), year, *keys),
+                            lambda: self._required("indicators", keys, region, INDICATOR_HOOK,
+                                                   year))
 
     def weights(self, reg: Registration, year: int) -> list[tuple[Indicator, ParameterValue]]:
         """Each indicator of the set with its weight in force on 31 December of ``year``;
@@ -176,13 +188,15 @@ class AssessmentRules:
 
     def formula(self, subject: str, region: str, year: int) -> Registration:
         """The scoring formula for ``subject`` in ``region`` at the end of ``year``."""
-        return self._cached(("scoring", subject, region, year), lambda: self._required(
-            "scoring", [subject], region, SCORING_HOOK, year))
+        return self._cached(("scoring", subject, self._where(region), year),
+                            lambda: self._required("scoring", [subject], region, SCORING_HOOK,
+                                                   year))
 
     def grading(self, subject: str, region: str, year: int) -> Registration:
         """The grading rule for ``subject`` in ``region`` at the end of ``year``."""
-        return self._cached(("grading", subject, region, year), lambda: self._required(
-            "grading", [subject], region, SCORING_HOOK, year))
+        return self._cached(("grading", subject, self._where(region), year),
+                            lambda: self._required("grading", [subject], region, SCORING_HOOK,
+                                                   year))
 
     def quotas(self, region: str, year: int) -> list[Registration]:
         """Every grade quota in force in ``region`` at the end of ``year`` (one per capped
@@ -192,11 +206,11 @@ class AssessmentRules:
             found = [self.book.resolve("grade_quota", g, region, on=year_end(year))
                      for g in grades]
             return [r for r in found if r is not None]
-        return self._cached(("grade_quota", region, year), make)
+        return self._cached(("grade_quota", self._where(region), year), make)
 
     def consequences(self, region: str, year: int) -> list[Registration]:
         """Consequence rules in force in ``region`` at the end of ``year``, by code (they add
         up along the chain)."""
-        return self._cached(("consequence", region, year), lambda: [
+        return self._cached(("consequence", self._where(region), year), lambda: [
             reg for _, reg in sorted(self.book.catalogue("consequence", region,
                                                          on=year_end(year)).items())])
