@@ -77,6 +77,7 @@ class DirectFormula:
         self._patterns: dict[tuple, str] = {}
         self._indicator_patterns: dict[tuple, str] = {}
         self._lines: dict[tuple, Pattern] = {}
+        self._routines: dict[tuple, tuple] = {}
 
     @classmethod
     def make(cls, reg: Registration, subject: str, reads: dict,
@@ -142,7 +143,7 @@ class DirectFormula:
         if key == "indicators":
             return self._indicators(data, steps)
         if key == "routine":
-            return self._routine(data, steps, trace.cite) if data else None
+            return self._routine(data, steps, trace) if data else None
         if key == "targets":
             if data is None:
                 return None
@@ -196,18 +197,25 @@ class DirectFormula:
         steps.append((f"{label}得分", formula, value))
         return value
 
-    def _routine(self, quarters: dict[str, str], steps: list, cite: Any) -> float:
-        points = {}
-        for q, g in quarters.items():
-            points[q] = cite(self.routine[g])
-        absent = [q for q in _QUARTERS if q not in quarters]
-        if absent:
-            steps.append((f"平时考核缺少{'、'.join(absent)}：按已有季度平均", "",
-                          f"{len(quarters)} 个季度"))
-        value = sum(points.values()) / len(points)
-        terms = " + ".join(f"{q}{quarters[q]} {_num(p)}" for q, p in points.items())
-        steps.append(("平时考核得分", Pattern(literal(f"({terms}) ÷ {len(points)}")), value))
-        return value
+    def _routine(self, quarters: dict[str, str], steps: list, trace: CompactTrace) -> float:
+        """The routine component: its records, steps and value depend on the quarters' grades
+        only, so they are made once per combination of grades."""
+        key = tuple(quarters.items())
+        known = self._routines.get(key)
+        if known is None:
+            records = [self.routine[g] for g in dict.fromkeys(quarters.values())]
+            points = {q: self.routine[g][0].value for q, g in quarters.items()}
+            absent = [q for q in _QUARTERS if q not in quarters]
+            value = sum(points.values()) / len(points)
+            terms = " + ".join(f"{q}{quarters[q]} {_num(p)}" for q, p in points.items())
+            made = [("平时考核得分", Pattern(literal(f"({terms}) ÷ {len(points)}")), value)]
+            if absent:
+                made.insert(0, (f"平时考核缺少{'、'.join(absent)}：按已有季度平均", "",
+                                f"{len(quarters)} 个季度"))
+            known = self._routines[key] = (records, made, value)
+        trace.cite_all(known[0])
+        steps += known[1]
+        return known[2]
 
 
 class DirectGrading:

@@ -63,6 +63,10 @@ class GroupRules:
         #: each indicator with its weight as the explanation records it (``Trace.cite``)
         self.weights = [(ind, parameter_record(pv, indicators.plugin))
                         for ind, pv in rules.weights(indicators, year)]
+        #: the weights' records, as ``Trace.cite_all`` takes them
+        self.weight_records = [record for _, record in self.weights]
+        #: ``IndicatorLine``s made for this group's assessments, by (code, score, its type)
+        self.lines: dict[tuple, Any] = {}
         self.formula = rules.formula(subject, region, year)
         self.formula_rule = rule_entry(self.formula)
         self.formula_reads = rules.reads(self.formula, year)

@@ -90,10 +90,8 @@ def _start(row: AnnualRow, group: Group, g: GroupRules, codes: frozenset[str],
     """Record in ``trace`` an assessment's explanation up to its formula (indicator rule,
     weights, inputs, formula rule); the formula's inputs."""
     trace.rule(*g.indicator_rule)
-    scores = group.scores.get(row.id, {})
-    lines = tuple(IndicatorLine(ind.code, ind.name, trace.cite(weight), scores.get(ind.code))
-                  for ind, weight in g.weights)
-    row_inputs = build_inputs(row, group, lines, codes)
+    trace.cite_all(g.weight_records)
+    row_inputs = build_inputs(row, group, _lines(g, group.scores.get(row.id, {})), codes)
     if type(trace) is CompactTrace:
         trace.head_inputs = describe_inputs(row_inputs)
     else:
@@ -101,6 +99,23 @@ def _start(row: AnnualRow, group: Group, g: GroupRules, codes: frozenset[str],
                          for label, value in describe_inputs(row_inputs)]
     trace.rule(*g.formula_rule)
     return row_inputs
+
+
+def _lines(g: GroupRules, scores: dict[str, float]) -> tuple[IndicatorLine, ...]:
+    """The indicator lines of one assessment (equal lines shared by the group's assessments:
+    scores repeat; a score of 0, equal to -0.0, and a missing one are not shared)."""
+    made = g.lines
+    out = []
+    for ind, weight in g.weights:
+        score = scores.get(ind.code)
+        key = (ind.code, score, type(score))
+        line = made.get(key)
+        if line is None:
+            line = IndicatorLine(ind.code, ind.name, weight[0].value, score)
+            if score and len(made) < 10_000:
+                made[key] = line
+        out.append(line)
+    return tuple(out)
 
 
 def score_group(group: Group, rules: AssessmentRules) -> list[Scored]:
