@@ -236,3 +236,18 @@ def test_a_compact_trace_is_stored_byte_for_byte_as_the_trace_it_stands_for(trac
         stored.append(conn.execute("SELECT * FROM explanation ORDER BY id").fetchall() +
                       conn.execute("SELECT * FROM explanation_ref ORDER BY id").fetchall())
     assert stored[0] == stored[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(traces=st.lists(_trace(), min_size=1, max_size=4))
+def test_a_trace_object_is_stored_byte_for_byte_as_its_dict(traces) -> None:
+    # the scorecard, consequence and target explanations went from dicts to Trace objects
+    stored = []
+    for rows in ([(f"e:{n}", "e", "s", t.to_dict()) for n, t in enumerate(traces)],
+                 [(f"e:{n}", "e", "s", t) for n, t in enumerate(traces)]):
+        conn = _store()
+        explanations.write(conn, rows)
+        explanations.write(conn, rows)     # again: the templates found by key
+        stored.append(conn.execute("SELECT * FROM explanation ORDER BY id").fetchall() +
+                      conn.execute("SELECT * FROM explanation_ref ORDER BY id").fetchall())
+    assert stored[0] == stored[1]
