@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk.core.trace import Filled, Trace, literal, render_text
+from cadre_sdk.core.trace import CompactTrace, Filled, Pattern, Trace, literal, render_text
 from cadre_sdk.store import explanations
 from cadre_sdk.store.explanation_templates import NUMBER, VALUE
 
@@ -208,3 +208,46 @@ def test_dict_inputs_with_their_nones_elsewhere_read_back_each_as_it_was() -> No
             {"label": "指标得分", "value": inputs[n]}]
     templates = {_row(conn, f"f:{n}")["t"] for n in range(len(inputs))}
     assert len(templates) == 4      # the first two differ only in their keys' order
+
+
+def _pattern(item):
+    """A ``Filled`` text as the ``Pattern`` a ``CompactTrace`` holds instead."""
+    return Pattern(item.pattern, item.shown) if type(item) is Filled else item
+
+
+@settings(max_examples=200, deadline=None)
+@given(traces=st.lists(_trace(), min_size=1, max_size=4), head=st.integers(0, 3))
+def test_a_compact_trace_is_stored_byte_for_byte_as_the_trace_it_stands_for(traces,
+                                                                          head) -> None:
+    # the first ``head`` inputs and steps as tuples (Filled texts as Patterns), the rest as dicts
+    compact = [CompactTrace(
+        subject=t.subject, inputs=t.inputs[head:], steps=t.steps[head:], result=t.result,
+        note=t.note, see=t.see,
+        head_inputs=[(_pattern(i["label"]), i["value"]) for i in t.inputs[:head]],
+        head_steps=[(_pattern(s["label"]), _pattern(s["formula"]), _pattern(s["value"]))
+                    for s in t.steps[:head]]) for t in traces]
+    assert [c.to_dict() for c in compact] == [t.to_dict() for t in traces]
+    stored = []
+    for rows in ([(f"e:{n}", "e", "s", t) for n, t in enumerate(traces)],
+                 [(f"e:{n}", "e", "s", c) for n, c in enumerate(compact)]):
+        conn = _store()
+        explanations.write(conn, rows)
+        explanations.write(conn, rows)     # again: the templates found by key
+        stored.append(conn.execute("SELECT * FROM explanation ORDER BY id").fetchall() +
+                      conn.execute("SELECT * FROM explanation_ref ORDER BY id").fetchall())
+    assert stored[0] == stored[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(traces=st.lists(_trace(), min_size=1, max_size=4))
+def test_a_trace_object_is_stored_byte_for_byte_as_its_dict(traces) -> None:
+    # the scorecard, consequence and target explanations went from dicts to Trace objects
+    stored = []
+    for rows in ([(f"e:{n}", "e", "s", t.to_dict()) for n, t in enumerate(traces)],
+                 [(f"e:{n}", "e", "s", t) for n, t in enumerate(traces)]):
+        conn = _store()
+        explanations.write(conn, rows)
+        explanations.write(conn, rows)     # again: the templates found by key
+        stored.append(conn.execute("SELECT * FROM explanation ORDER BY id").fetchall() +
+                      conn.execute("SELECT * FROM explanation_ref ORDER BY id").fetchall())
+    assert stored[0] == stored[1]

@@ -14,6 +14,7 @@ and only the numbers per row.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -46,6 +47,26 @@ class Filled(str):
 
     def __reduce__(self) -> tuple:   # copied and pickled as the pattern and its numbers
         return (Filled, (self.pattern, *self.shown))
+
+
+class Pattern:
+    """A ``Filled`` text not formatted yet: ``Pattern("按进度 {} ÷ 目标 {} × 100", (3, 4))``
+    stands for ``Filled("按进度 {} ÷ 目标 {} × 100", 3, 4)`` in a ``CompactTrace``, whose
+    explanation is stored from the pattern and numbers without making the text."""
+
+    __slots__ = ("pattern", "shown")
+
+    def __init__(self, pattern: str, shown: tuple = ()):
+        self.pattern = pattern
+        self.shown = shown
+
+    def filled(self) -> Filled:
+        """The ``Filled`` text this stands for."""
+        return Filled(self.pattern, *self.shown)
+
+
+def _as_text(item: Any) -> Any:
+    return item.filled() if type(item) is Pattern else item
 
 
 def literal(text: str) -> str:
@@ -86,6 +107,14 @@ class Trace:
             self.parameters.append(record[2])
         return record[0].value
 
+    def cite_all(self, records: Iterable[tuple]) -> None:
+        """``cite`` each of ``records`` (in order)."""
+        seen, parameters = self._seen, self.parameters
+        for record in records:
+            if record[1] not in seen:
+                seen.add(record[1])
+                parameters.append(record[2])
+
     def rule(self, kind: str, key: str, plugin: str, jurisdiction: str, name: str = "") -> None:
         """Record which plugin's rule was applied, for which jurisdiction."""
         seen = ("r", kind, key, plugin, jurisdiction, name)
@@ -120,6 +149,39 @@ class Trace:
         if self.see:
             data["see"] = self.see
         return data
+
+
+@attrs.define
+class CompactTrace(Trace):
+    """A ``Trace`` whose first inputs and steps an engine recorded as tuples: ``head_inputs``
+    ``(label, value)`` and ``head_steps`` ``(label, formula, value)``, before ``inputs`` and
+    ``steps``; a label or formula may be a ``Pattern``. It stands for the trace with those
+    entries as dicts (``to_dict``, ``expanded``) and is stored exactly as that trace would be
+    (``explanation_templates.Splitter.split_trace``), without making the dicts and texts: for
+    an engine recording the same shape of trace for many subjects (issue 19)."""
+
+    head_inputs: list[tuple] = attrs.Factory(list)
+    head_steps: list[tuple] = attrs.Factory(list)
+
+    def expanded(self) -> Trace:
+        """The ``Trace`` this stands for (head entries as dicts, ``Pattern`` as ``Filled``)."""
+        return Trace(subject=self.subject,
+                     inputs=[{"label": _as_text(label), "value": value}
+                             for label, value in self.head_inputs] + self.inputs,
+                     parameters=list(self.parameters),
+                     steps=[{"label": _as_text(label), "formula": _as_text(formula),
+                             "value": _as_text(value)}
+                            for label, formula, value in self.head_steps] + self.steps,
+                     rules=list(self.rules), result=self.result, note=self.note,
+                     see=list(self.see), seen=set(self._seen))
+
+    def copy(self, subject: str) -> Trace:
+        """``Trace.copy`` of ``expanded()``."""
+        return self.expanded().copy(subject)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``Trace.to_dict`` of ``expanded()``."""
+        return self.expanded().to_dict()
 
 
 #: The entry of each parameter value as a plugin read it, made once for every trace that reads

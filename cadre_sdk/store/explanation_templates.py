@@ -20,17 +20,18 @@ its shown numbers go to the values. ``split_trace`` splits a ``Trace`` object wi
 its dict: the template is found by a key made of the trace's labels and the kinds of its
 values (the walk runs only the first time a key is seen, and its values are checked against
 the ones ``split_trace`` collected), so that writing it costs about as much as writing plain
-JSON. Both give what ``join`` turns back into the same trace.
+JSON. Both give what ``join`` turns back into the same trace. A ``CompactTrace`` (its first
+inputs and steps as tuples, ``Pattern`` for ``Filled``) is split as the trace it stands for.
 """
 from __future__ import annotations
 
 import math
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from cadre_sdk.core.trace import Filled, Trace
+from cadre_sdk.core.trace import CompactTrace, Filled, Pattern, Trace
 
 #: Placeholder for a value (a number or a text given whole) in a template.
 VALUE = "\ue000"
@@ -175,7 +176,7 @@ class Splitter:
         values.extend(known[1])
         return f"{TEXT}{known[0]}"
 
-    def _filled(self, text: Filled) -> tuple[int, tuple] | None:
+    def _filled(self, text: Filled | Pattern) -> tuple[int, tuple] | None:
         """The text entry of ``text``'s pattern and its shown numbers (None: store it as a
         plain text)."""
         pattern = text.pattern
@@ -184,6 +185,8 @@ class Splitter:
             sid = self._patterns[pattern] = self._pattern(pattern)
         if sid is None:
             return None
+        if not text.shown:
+            return sid, ()
         shown = self._shown
         numbers = []
         for item in text.shown:
@@ -225,24 +228,22 @@ class Splitter:
         """``split`` for a ``Trace`` object whose ``rules`` and ``parameters`` are ``refs``
         (lists of reference ids), without walking its dict; None if it cannot be split.
 
-        The common cases (a plain text label, a number, a text or a ``Filled`` value) are
-        handled inline rather than by a call each: a trace has some sixty of them."""
+        The common cases (a plain text label, a number, a text, a ``Filled`` value or a
+        dict input) are handled inline rather than by a call each: a trace has some sixty of
+        them. A ``CompactTrace``'s head entries come first, as its ``to_dict`` has them."""
         values: list[Any] = []
         key: list[Any] = []
         add, push, extend = key.append, values.append, values.extend
         texts, cited, label, vary = self._texts, self._cited, self._label, self._varying
+        filled, mapping = self._filled, self._varying_dict
         try:
-            for item in trace.inputs:          # {"label", "value"}
-                if len(item) != 2:
-                    raise _Unsplittable
-                text = item["label"]
+            for text, value in _inputs(trace):
                 if type(text) is str:
                     known = texts.get(text) or self._text(text)
                     extend(known[1])
                     add(known[0])
                 else:
                     add(label(text, values))
-                value = item["value"]
                 kind = type(value)
                 if kind is int or kind is float:
                     push(value)
@@ -250,6 +251,8 @@ class Splitter:
                 elif kind is str:
                     push(cited.get(value) or self._cite(value))
                     add(VALUE)
+                elif kind is dict:
+                    add(mapping(value, values))
                 else:
                     add(vary(value, values))
             add(_END)
@@ -262,23 +265,22 @@ class Splitter:
             for text in trace.see:
                 add(label(text, values))
             add(_END)
-            for item in trace.steps:           # {"formula", "label", "value"}
-                if len(item) != 3:
-                    raise _Unsplittable
-                formula = item["formula"]
-                if type(formula) is str:
+            for text, formula, value in _steps(trace):
+                kind = type(formula)
+                if kind is str:
                     push(cited.get(formula) or self._cite(formula))
+                    add(VALUE)
+                elif (kind is Pattern or kind is Filled) and (known := filled(formula)):
+                    push([known[0], *known[1]])
                     add(VALUE)
                 else:
                     add(vary(formula, values))
-                text = item["label"]
                 if type(text) is str:
                     known = texts.get(text) or self._text(text)
                     extend(known[1])
                     add(known[0])
                 else:
                     add(label(text, values))
-                value = item["value"]
                 kind = type(value)
                 if kind is int or kind is float:
                     push(value)
@@ -319,6 +321,8 @@ class Splitter:
             known = self._texts.get(text) or self._text(text)
         elif kind is Filled:
             known = self._filled(text) or self._text(str(text))
+        elif kind is Pattern:
+            known = self._filled(text) or self._text(str(text.filled()))
         else:
             raise _Unsplittable
         values.extend(known[1])
@@ -338,10 +342,10 @@ class Splitter:
             return None
         if kind is bool:
             return _TRUE if node else _FALSE
-        if kind is Filled:
+        if kind is Filled or kind is Pattern:
             known = self._filled(node)
             if known is None:
-                return self._varying(str(node), values)
+                return self._varying(str(node if kind is Filled else node.filled()), values)
             values.append([known[0], *known[1]])
             return VALUE
         if kind is dict:
@@ -409,6 +413,26 @@ def _shown_number(item: Any) -> int | float | None:
         number = _token(item)
         return None if type(number) is str else number
     return None
+
+
+def _inputs(trace: Trace) -> Iterator[tuple[Any, Any]]:
+    """A trace's inputs as ``(label, value)``: a ``CompactTrace``'s head first."""
+    if type(trace) is CompactTrace:
+        yield from trace.head_inputs
+    for item in trace.inputs:          # {"label", "value"}
+        if len(item) != 2:
+            raise _Unsplittable
+        yield item["label"], item["value"]
+
+
+def _steps(trace: Trace) -> Iterator[tuple[Any, Any, Any]]:
+    """A trace's steps as ``(label, formula, value)``: a ``CompactTrace``'s head first."""
+    if type(trace) is CompactTrace:
+        yield from trace.head_steps
+    for item in trace.steps:           # {"formula", "label", "value"}
+        if len(item) != 3:
+            raise _Unsplittable
+        yield item["label"], item["formula"], item["value"]
 
 
 class _Unsplittable(Exception):

@@ -94,4 +94,4 @@ def _found(reg: Registration, cadre_id: str, year: int, unit: str, assessment_id
     eid = explanation_id(cadre_id, year, item.code)
     return ((cadre_id, year, item.code, item.title, reason, unit, assessment_id, reg.plugin,
              reg.jurisdiction, eid),
-            (eid, KIND, trace.subject, trace.to_dict()))
+            (eid, KIND, trace.subject, trace))

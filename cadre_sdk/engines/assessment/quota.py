@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from cadre_sdk.core.errors import PluginError
 from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.records.vocab import ANNUAL_GRADES
-from cadre_sdk.engines.assessment.rules import note_rule, year_end
+from cadre_sdk.engines.assessment.rules import rule_entry, year_end
 from cadre_sdk.engines.assessment.scoring import Scored
 
 RANK_RULE = "得分降序；同分按民主测评优秀票比例降序；再按干部编号（班子为单位代码）升序"
@@ -58,8 +58,11 @@ def rank_pool(pool: Sequence[Scored], label: str) -> list[Scored]:
     for n, s in enumerate(graded, 1):
         s.rank, s.pool, s.pool_size = n, label, len(graded)
         s.trace.step(f"排名（{label}）", f"第 {n} 名，共 {len(graded)} 名")
+    ties: dict[tuple, list[Scored]] = {}
     for s in graded:
-        tied = [t for t in graded if _tie(t) == _tie(s)]
+        ties.setdefault(_tie(s), []).append(s)
+    for s in graded:
+        tied = ties[_tie(s)]
         if len(tied) > 1:
             order = "、".join(f"{t.tiebreak_id}（第 {t.rank} 名）" for t in tied)
             s.trace.step("并列", order, "得分和民主测评优秀票比例均相同；按 cadre-sdk 的约定以干部编号"
@@ -87,8 +90,9 @@ def apply_quota(graded: list[Scored], reg: Registration, year: int) -> None:
     formula = f"{share_pv.value:g} × {n} = {round(share_pv.value * n, 9):g}，" \
               f"{_rounding_zh(item.rounding)}" + (f"，不少于 {minimum}" if minimum else "")
     kept = 0
+    entry = rule_entry(reg)
     for s in graded:
-        note_rule(s.trace, reg)
+        s.trace.rule(*entry)
         s.trace.parameter(share_pv, reg.plugin)
         if minimum_pv:
             s.trace.parameter(minimum_pv, reg.plugin)

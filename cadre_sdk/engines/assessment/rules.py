@@ -1,7 +1,8 @@
 """Which plugin's assessment rules apply where: indicator sets, formulas, grading rules, quotas
-and consequence rules resolved by jurisdiction (cached per region), indicator weights read and
-checked once per set and year, and the rules of a group of assessments resolved once
-(``GroupRules``), with the parameters their functions read cached per rule and year.
+and consequence rules resolved by jurisdiction (cached per jurisdiction chain), indicator
+weights read and checked once per set and year, and the rules of a group of assessments
+resolved once (``GroupRules``), with the parameters their functions read cached per rule and
+year.
 """
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from typing import Any
 
 from cadre_sdk.core.dating import with_period
 from cadre_sdk.core.errors import PluginError
+from cadre_sdk.core.jurisdiction import chain
 from cadre_sdk.core.trace import Trace, parameter_record
+from cadre_sdk.engines.assessment import direct as direct_path
+from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
 from cadre_sdk.parameters import ParameterValue
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.plugin_host.rule_book import Registration
@@ -59,10 +63,29 @@ class GroupRules:
         #: each indicator with its weight as the explanation records it (``Trace.cite``)
         self.weights = [(ind, parameter_record(pv, indicators.plugin))
                         for ind, pv in rules.weights(indicators, year)]
+        #: the weights' records, as ``Trace.cite_all`` takes them
+        self.weight_records = [record for _, record in self.weights]
+        #: ``IndicatorLine``s made for this group's assessments, by (code, score, its type)
+        self.lines: dict[tuple, Any] = {}
         self.formula = rules.formula(subject, region, year)
         self.formula_rule = rule_entry(self.formula)
         self.formula_reads = rules.reads(self.formula, year)
         self._grading: tuple | None = None
+
+    def direct(self) -> tuple[DirectFormula, DirectGrading] | None:
+        """The direct path of the group's formula and grading rule (``direct``; None: the
+        generic path), made once per pair of rules and year."""
+        if not direct_path.ENABLED:
+            return None
+        try:
+            g_reg = self.grading()[0]
+        except Exception:   # none, or a conflict: the generic path reports it when needed
+            return None
+        pair = self._rules._cached(
+            ("direct", id(self.formula), id(g_reg), self.subject, self.year), lambda: (
+                DirectFormula.make(self.formula, self.subject, self.formula_reads, self.on),
+                DirectGrading.make(g_reg, self.grading()[2], self.on)))
+        return pair if None not in pair else None
 
     def grading(self) -> tuple[Registration, tuple, dict]:
         """The grading rule, its ``rule_entry`` and its parameter cache (resolved when first
@@ -79,18 +102,27 @@ class GroupRules:
 
 
 class AssessmentRules:
-    """Rule resolution for one evaluation run, cached by region (jurisdiction chains are few,
-    assessments many)."""
+    """Rule resolution for one evaluation run, cached by jurisdiction chain (the rule book
+    resolves a region's rules along its chain only: chains are few, regions and assessments
+    many)."""
 
     def __init__(self, plugins: CadrePlugins):
         self.book = plugins.book
         self._cache: dict[tuple, Any] = {}
+        self._chains: dict[str, tuple[str, ...]] = {}
+
+    def _where(self, region: str) -> tuple[str, ...]:
+        """``region``'s jurisdiction chain (what its rules are cached by)."""
+        found = self._chains.get(region)
+        if found is None:
+            found = self._chains[region] = chain(region)
+        return found
 
     def group(self, subject: str, unit_kind: str, positioning: str | None, region: str,
               year: int) -> GroupRules:
         """The rules for the assessments of one subject, unit kind, positioning, region and
-        year (cached: one object per combination)."""
-        key = ("group", subject, unit_kind, positioning, region, year)
+        year (cached: one object per combination, regions of one chain alike)."""
+        key = ("group", subject, unit_kind, positioning, self._where(region), year)
         found = self._cache.get(key)
         if found is None:
             found = self._cache[key] = GroupRules(
@@ -123,8 +155,9 @@ class AssessmentRules:
         jurisdiction beats both."""
         keys = [f"{subject}:{unit_kind}:{positioning}"] if positioning else []
         keys.append(f"{subject}:{unit_kind}:*")
-        return self._cached(("indicators", region, year, *keys), lambda: self._required(
-            "indicators", keys, region, INDICATOR_HOOK, year))
+        return self._cached(("indicators", self._where(region), year, *keys),
+                            lambda: self._required("indicators", keys, region, INDICATOR_HOOK,
+                                                   year))
 
     def weights(self, reg: Registration, year: int) -> list[tuple[Indicator, ParameterValue]]:
         """Each indicator of the set with its weight in force on 31 December of ``year``;
@@ -159,13 +192,15 @@ class AssessmentRules:
 
     def formula(self, subject: str, region: str, year: int) -> Registration:
         """The scoring formula for ``subject`` in ``region`` at the end of ``year``."""
-        return self._cached(("scoring", subject, region, year), lambda: self._required(
-            "scoring", [subject], region, SCORING_HOOK, year))
+        return self._cached(("scoring", subject, self._where(region), year),
+                            lambda: self._required("scoring", [subject], region, SCORING_HOOK,
+                                                   year))
 
     def grading(self, subject: str, region: str, year: int) -> Registration:
         """The grading rule for ``subject`` in ``region`` at the end of ``year``."""
-        return self._cached(("grading", subject, region, year), lambda: self._required(
-            "grading", [subject], region, SCORING_HOOK, year))
+        return self._cached(("grading", subject, self._where(region), year),
+                            lambda: self._required("grading", [subject], region, SCORING_HOOK,
+                                                   year))
 
     def quotas(self, region: str, year: int) -> list[Registration]:
         """Every grade quota in force in ``region`` at the end of ``year`` (one per capped
@@ -175,11 +210,11 @@ class AssessmentRules:
             found = [self.book.resolve("grade_quota", g, region, on=year_end(year))
                      for g in grades]
             return [r for r in found if r is not None]
-        return self._cached(("grade_quota", region, year), make)
+        return self._cached(("grade_quota", self._where(region), year), make)
 
     def consequences(self, region: str, year: int) -> list[Registration]:
         """Consequence rules in force in ``region`` at the end of ``year``, by code (they add
         up along the chain)."""
-        return self._cached(("consequence", region, year), lambda: [
+        return self._cached(("consequence", self._where(region), year), lambda: [
             reg for _, reg in sorted(self.book.catalogue("consequence", region,
                                                          on=year_end(year)).items())])

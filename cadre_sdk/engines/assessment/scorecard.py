@@ -168,4 +168,4 @@ def _explain(r: dict) -> tuple:
     trace.result = (f"班子得分 {r['team_score'] if r['team_score'] is not None else '无'}，"
                     f"{rank}；个人优秀 {r['excellent']}、称职 {r['competent']}、"
                     f"基本称职 {r['basic']}、不称职 {r['incompetent']}")
-    return (r["explanation_id"], KIND, trace.subject, trace.to_dict())
+    return (r["explanation_id"], KIND, trace.subject, trace)

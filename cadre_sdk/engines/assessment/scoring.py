@@ -11,14 +11,15 @@ from typing import Any
 import attrs
 
 from cadre_sdk.core.errors import PluginError
-from cadre_sdk.core.trace import Trace
+from cadre_sdk.core.trace import CompactTrace, Trace
 from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.plugin_host.watchdog import call_rule
 from cadre_sdk.records.vocab import ANNUAL_GRADES
 from cadre_sdk.engines.assessment.inputs import (
     AnnualRow, AssessmentInputs, Group, IndicatorLine, describe_inputs, sorted_quarters,
 )
-from cadre_sdk.engines.assessment.rules import AssessmentRules
+from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
+from cadre_sdk.engines.assessment.rules import AssessmentRules, GroupRules
 
 DEMOCRATIC = "民主测评"
 
@@ -84,28 +85,61 @@ def _call_each(reg: Registration, function: Any, calls: list[tuple]) -> list[Any
     return call_rule(reg, lambda: [function(*args) for args in calls])
 
 
+def _start(row: AnnualRow, group: Group, g: GroupRules, codes: frozenset[str],
+           trace: Trace) -> AssessmentInputs:
+    """Record in ``trace`` an assessment's explanation up to its formula (indicator rule,
+    weights, inputs, formula rule); the formula's inputs."""
+    trace.rule(*g.indicator_rule)
+    trace.cite_all(g.weight_records)
+    row_inputs = build_inputs(row, group, _lines(g, group.scores.get(row.id, {})), codes)
+    if type(trace) is CompactTrace:
+        trace.head_inputs = describe_inputs(row_inputs)
+    else:
+        trace.inputs += [{"label": label, "value": value}
+                         for label, value in describe_inputs(row_inputs)]
+    trace.rule(*g.formula_rule)
+    return row_inputs
+
+
+def _lines(g: GroupRules, scores: dict[str, float]) -> tuple[IndicatorLine, ...]:
+    """The indicator lines of one assessment (equal lines shared by the group's assessments:
+    scores repeat; a score of 0, equal to -0.0, and a missing one are not shared)."""
+    made = g.lines
+    out = []
+    for ind, weight in g.weights:
+        score = scores.get(ind.code)
+        key = (ind.code, score, type(score))
+        line = made.get(key)
+        if line is None:
+            line = IndicatorLine(ind.code, ind.name, weight[0].value, score)
+            if score and len(made) < 10_000:
+                made[key] = line
+        out.append(line)
+    return tuple(out)
+
+
 def score_group(group: Group, rules: AssessmentRules) -> list[Scored]:
     """Score and grade the annual assessments of one group (one unit, year and subject, so one
     set of rules), before the quota: the rules are resolved once for the group and each rule
-    function is called for every assessment of the group in one ``call_rule``."""
+    function is called for every assessment of the group in one ``call_rule`` (or, for the
+    provincial default formula and grading rule, computed by their direct path: ``direct``)."""
     if not group.rows:
         return []
     first = group.rows[0]
     g = rules.group(first.subject, first.unit_kind, first.positioning, first.region_code,
                     first.year)
+    codes = frozenset(ind.code for ind, _ in g.weights)
+    direct = g.direct()
+    if direct is not None:
+        try:
+            return _score_direct(group, g, codes, *direct)
+        except Exception:   # the generic path reports it (plugin, rule, file and line)
+            pass
     ind_plugin, f_reg = g.indicators.plugin, g.formula
     traces, inputs, contexts = [], [], []
-    codes = frozenset(ind.code for ind, _ in g.weights)
     for row in group.rows:
         trace = Trace(subject=subject_label(row))
-        trace.rule(*g.indicator_rule)
-        scores = group.scores.get(row.id, {})
-        lines = tuple(IndicatorLine(ind.code, ind.name, trace.cite(weight), scores.get(ind.code))
-                      for ind, weight in g.weights)
-        row_inputs = build_inputs(row, group, lines, codes)
-        trace.inputs += [{"label": label, "value": value}
-                         for label, value in describe_inputs(row_inputs)]
-        trace.rule(*g.formula_rule)
+        row_inputs = _start(row, group, g, codes, trace)
         traces.append(trace)
         inputs.append(row_inputs)
         contexts.append(g.context(f_reg, g.formula_reads, trace))
@@ -116,16 +150,13 @@ def score_group(group: Group, rules: AssessmentRules) -> list[Scored]:
         score = _check_score(f_reg, score)
         plugins = {"indicators": ind_plugin, "scoring": f_reg.plugin, "grading": ""}
         if score is None:
-            trace.step("无可计分的考核数据，不评定等次", "未评定")
+            trace.step(_UNSCORED, "未评定")
         else:
             g_reg, g_rule, g_reads = g.grading()
             trace.rule(*g_rule)
             plugins["grading"] = g_reg.plugin
             grading.append((score, row_inputs, g.context(g_reg, g_reads, trace)))
-        democratic = row_inputs.evaluations.get(DEMOCRATIC)
-        out.append(Scored(row=row, trace=trace, score=score, raw_grade=None,
-                          democratic_share=democratic.excellent_share if democratic else 0.0,
-                          plugins=plugins))
+        out.append(_scored(row, trace, row_inputs, score, plugins))
     if grading:
         g_reg = g.grading()[0]
         graded = iter(_call_each(g_reg, g_reg.item.grade, grading))
@@ -138,4 +169,39 @@ def score_group(group: Group, rules: AssessmentRules) -> list[Scored]:
                                   f"returned {raw_grade!r}",
                                   f"return one of {'/'.join(ANNUAL_GRADES)}.")
             s.raw_grade = s.grade = raw_grade
+    return out
+
+
+_UNSCORED = "无可计分的考核数据，不评定等次"
+
+
+def _scored(row: AnnualRow, trace: Trace, row_inputs: AssessmentInputs, score: float | None,
+            plugins: dict[str, str]) -> Scored:
+    democratic = row_inputs.evaluations.get(DEMOCRATIC)
+    return Scored(row=row, trace=trace, score=score, raw_grade=None,
+                  democratic_share=democratic.excellent_share if democratic else 0.0,
+                  plugins=plugins)
+
+
+def _score_direct(group: Group, g: GroupRules, codes: frozenset[str], formula: DirectFormula,
+                  grading: DirectGrading) -> list[Scored]:
+    """``score_group`` by the direct path (``direct``): the same scores, grades and
+    explanations (as ``CompactTrace``s)."""
+    g_reg, g_rule, _ = g.grading()
+    # the plugins of each result (read only: shared by the group's results)
+    unscored = {"indicators": g.indicators.plugin, "scoring": g.formula.plugin, "grading": ""}
+    scored = {**unscored, "grading": g_reg.plugin}
+    out = []
+    for row in group.rows:
+        trace = CompactTrace(subject=subject_label(row))
+        row_inputs = _start(row, group, g, codes, trace)
+        score = formula.score(row_inputs, trace)
+        if score is None:
+            trace.head_steps.append((_UNSCORED, "", "未评定"))
+            s = _scored(row, trace, row_inputs, None, unscored)
+        else:
+            trace.rule(*g_rule)
+            s = _scored(row, trace, row_inputs, score, scored)
+            s.raw_grade = s.grade = grading.grade(score, row_inputs, trace)
+        out.append(s)
     return out

@@ -57,7 +57,7 @@ def summarize_targets(db: sqlite_utils.Database) -> int:
         summaries += 1
         eid = explanation_id(unit, year)
         rows.append((unit, year, count, on, count - on, round(summary.share, 4), last, eid))
-        explanations.append((eid, KIND, trace.subject, trace.to_dict()))
+        explanations.append((eid, KIND, trace.subject, trace))
         if len(rows) >= BATCH:
             _write(db, rows, explanations)
     _write(db, rows, explanations)
