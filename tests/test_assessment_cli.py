@@ -113,8 +113,8 @@ def test_explain_json(evaluated, capsys):
 def test_explain_other_engines_kinds_generically(evaluated, capsys):
     conn = sqlite3.connect(evaluated)
     with conn:
-        conn.execute("INSERT INTO explanation VALUES (?, ?, ?, ?)", [
-            "subsidy:L-0001", "subsidy", "补贴明细 L-0001",
+        conn.execute("INSERT INTO explanation VALUES (?, ?, ?)", [
+            "subsidy:L-0001", "补贴明细 L-0001",
             '{"subject": "补贴明细 L-0001", "result": 200}'])
     code, out, _ = cli(capsys, "explain", evaluated, "subsidy", "L-0001")
     assert code == 0 and out.splitlines()[:2] == ["【补贴明细 L-0001】", "结果：200"]
@@ -161,8 +161,8 @@ def test_explain_a_kind_whose_ids_have_another_prefix(evaluated, capsys):
     # subsidy ledger lines are explained under kind subsidy_ledger with ids subsidy:<hash>
     conn = sqlite3.connect(evaluated)
     with conn:
-        conn.execute("INSERT INTO explanation VALUES (?, ?, ?, ?)", [
-            "subsidy:0123abcd", "subsidy_ledger", "乡镇工作岗位补助 2024-03",
+        conn.execute("INSERT INTO explanation VALUES (?, ?, ?)", [
+            "subsidy:0123abcd", "乡镇工作岗位补助 2024-03",
             '{"subject": "乡镇工作岗位补助 2024-03", "result": 420}'])
     for ident in ("0123abcd", "subsidy:0123abcd"):
         code, out, err = cli(capsys, "explain", evaluated, "subsidy_ledger", ident)
