@@ -48,7 +48,8 @@ def evaluate(env: Env, db: Path, only: tuple[str, ...], as_of: Any, no_compact: 
     plugins gives identical tables. Any error rolls everything back. Once the results are
     saved the store is compacted (VACUUM: rewritten without unused space), unless --no-compact.
 
-    按各地规则测算（年度考核得分、等次与名额、结果运用、成绩单等），一次完成、全部或全不写入。
+    按各地规则测算（年度考核得分、等次与名额、结果运用、成绩单等），一次完成、全部或全不写入；
+    保存后压缩数据库文件（--no-compact 不压缩）。
     """
     names = _engine_names()
     unknown = [o for o in only if o not in names]
