@@ -74,7 +74,8 @@ def load_rows(db: sqlite_utils.Database, kind: str, rows: Iterable[dict[str, Any
 def evaluate_all(db: sqlite_utils.Database, plugins: CadrePlugins, *,
                  as_of: datetime.date | str, **options: Any) -> dict[str, Any]:
     """Run every engine, as ``cadre evaluate`` does, as of ``as_of`` (always given: a test
-    must not depend on the day it runs)."""
+    must not depend on the day it runs). The store is not compacted afterwards unless
+    ``compact=True`` is given (results are the same either way)."""
     from cadre_sdk.engines.evaluate import evaluate
 
-    return evaluate(db, plugins, as_of=as_of, **options)
+    return evaluate(db, plugins, as_of=as_of, **{"compact": False, **options})

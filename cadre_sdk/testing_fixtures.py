@@ -232,7 +232,7 @@ def _unknown_names(db: sqlite_utils.Database, table: str, want: dict[str, Any]) 
         close = difflib.get_close_matches(table, tables, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"unknown table {table!r}{hint}; known tables: {', '.join(sorted(tables))}"
-    columns = [r[1] for r in db.execute(f"PRAGMA table_info([{table}])")]
+    columns = [r[1] for r in db.execute(f"PRAGMA table_xinfo([{table}])") if r[6] != 1]
     unknown = [c for c in want if c not in columns]
     if unknown:
         close = {c: difflib.get_close_matches(c, columns, n=1) for c in unknown}

@@ -139,9 +139,9 @@ def test_annual_assessment_results_up_to_the_adjustment_year_are_linked(
     for assessment_id, year, grade in (("K22", 2022, "称职"), ("K23", 2023, "不称职"),
                                        ("K25", 2025, "优秀")):
         db.execute("INSERT INTO assessment_result (assessment_id, subject, cadre_id, unit_code, "
-                   "unit_kind, region_code, year, grade, quota_applied, indicator_plugin, "
-                   "formula_plugin, explanation_id) VALUES (?, '个人', 'C1', 'U-XN', '部门', "
-                   "'630102', ?, ?, 0, 'p', 'p', 'e')", [assessment_id, year, grade])
+                   "unit_kind, region_code, year, grade, quota_applied, indicator_plugin_stored, "
+                   "formula_plugin_stored) VALUES (?, '个人', 'C1', 'U-XN', '部门', "
+                   "'630102', ?, ?, 0, 'p', 'p')", [assessment_id, year, grade])
     db.conn.commit()
     cadre_load(db, "adjustment", [adjustment("A1", "C1", "2024-03-10", "BSY-07")])
     evaluate(db, cadre_plugins(), "2024-06-30")

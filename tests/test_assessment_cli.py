@@ -44,6 +44,36 @@ def test_evaluate_runs_every_engine(db_path, capsys):
     assert "  考核：" in out
 
 
+def test_evaluate_compacts_the_store_or_says_it_could_not(db_path, capsys, monkeypatch):
+    from cadre_sdk.cli.commands import evaluate as command
+    code, _, err = cli(capsys, "evaluate", db_path, "--as-of", "2025-01-31")
+    assert code == 0 and "未能压缩" not in err
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA freelist_count").fetchone() == (0,)
+    # another program starts reading the store once the results are saved: VACUUM cannot run;
+    # the results stay saved and the clerk is told the store is not compacted
+    tried = []
+
+    def compact_while_read(database):
+        reader = sqlite3.connect(db_path)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM assessment_result").fetchone()
+        try:
+            tried.append(compact(database))
+            return tried[-1]
+        finally:
+            reader.rollback()
+            reader.close()
+    compact = command.compact_store
+    monkeypatch.setattr(command, "compact_store", compact_while_read)
+    code, out, err = cli(capsys, "evaluate", db_path, "--as-of", "2025-01-31")
+    assert code == 0 and "测算完成" in out and tried == [False]
+    assert f"测算结果已保存，但数据库 {db_path} 未能压缩" in err
+    assert conn.execute("SELECT count(*) FROM assessment_result").fetchone() == (22,)
+    code, out, err = cli(capsys, "evaluate", db_path, "--as-of", "2025-01-31", "--no-compact")
+    assert code == 0 and "未能压缩" not in err and tried == [False]     # not tried
+
+
 def test_evaluate_unknown_engine(db_path, capsys):
     code, out, err = cli(capsys, "evaluate", db_path, "--only", "nosuch")
     assert code == 2 and "未知的测算模块 nosuch" in err
@@ -113,8 +143,8 @@ def test_explain_json(evaluated, capsys):
 def test_explain_other_engines_kinds_generically(evaluated, capsys):
     conn = sqlite3.connect(evaluated)
     with conn:
-        conn.execute("INSERT INTO explanation VALUES (?, ?, ?, ?)", [
-            "subsidy:L-0001", "subsidy", "补贴明细 L-0001",
+        conn.execute("INSERT INTO explanation VALUES (?, ?, ?)", [
+            "subsidy:L-0001", "补贴明细 L-0001",
             '{"subject": "补贴明细 L-0001", "result": 200}'])
     code, out, _ = cli(capsys, "explain", evaluated, "subsidy", "L-0001")
     assert code == 0 and out.splitlines()[:2] == ["【补贴明细 L-0001】", "结果：200"]
@@ -161,8 +191,8 @@ def test_explain_a_kind_whose_ids_have_another_prefix(evaluated, capsys):
     # subsidy ledger lines are explained under kind subsidy_ledger with ids subsidy:<hash>
     conn = sqlite3.connect(evaluated)
     with conn:
-        conn.execute("INSERT INTO explanation VALUES (?, ?, ?, ?)", [
-            "subsidy:0123abcd", "subsidy_ledger", "乡镇工作岗位补助 2024-03",
+        conn.execute("INSERT INTO explanation VALUES (?, ?, ?)", [
+            "subsidy:0123abcd", "乡镇工作岗位补助 2024-03",
             '{"subject": "乡镇工作岗位补助 2024-03", "result": 420}'])
     for ident in ("0123abcd", "subsidy:0123abcd"):
         code, out, err = cli(capsys, "explain", evaluated, "subsidy_ledger", ident)

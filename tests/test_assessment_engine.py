@@ -604,3 +604,76 @@ def test_rules_and_parameters_are_stored_once_per_rule_set(world, run):
     assert len(shared) == 2 and any("格尔木市等次标准" in s for s in shared)
     own = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'assessment:A1'").fetchone()[0]
     assert f"见说明 {see('A1')[0]}" in own and "参数：" not in own and "适用规则：" not in own
+
+
+# -- derived result columns (migration cadre_sdk.assessment/0003, issue 19) ---------------
+
+_SHOWN = ("assessment_id, subject, cadre_id, unit_code, unit_kind, region_code, year, score, "
+          "raw_grade, grade, democratic_excellent_share, pool, rank_in_unit, pool_size, "
+          "quota_allowed, quota_applied, indicator_plugin, formula_plugin, grading_plugin, "
+          "explanation_id")
+
+
+def test_what_a_result_derives_is_generated_and_only_other_plugins_are_stored(world, run):
+    db = (world.unit("G1", "632801").unit("D1", "632802")
+          .annual("A1", "G1", 2024, cadre="C1", scores=72)
+          .annual("A2", "D1", 2024, cadre="C2", scores=72)
+          .annual("A3", "D1", 2024, cadre="C3")            # nothing to score: no grading
+          .annual("T1", "D1", 2024, scores=80)
+          .build())
+    run(db, golmud())
+    derived = [r[1] for r in db.execute("PRAGMA table_xinfo(assessment_result)") if r[6] == 2]
+    assert derived == ["pool", "indicator_plugin", "formula_plugin", "grading_plugin",
+                       "explanation_id"]
+    rows = {r["assessment_id"]: r for r in db.query("SELECT * FROM assessment_result")}
+    assert {a: (r["pool"], r["indicator_plugin"], r["formula_plugin"], r["grading_plugin"],
+                r["explanation_id"]) for a, r in rows.items()} == {
+        "A1": ("单位 G1 2024 年度个人考核", DEFAULTS, DEFAULTS, "golmud_assessment",
+               "assessment:A1"),
+        "A2": ("单位 D1 2024 年度个人考核", DEFAULTS, DEFAULTS, DEFAULTS, "assessment:A2"),
+        "A3": ("单位 D1 2024 年度个人考核", DEFAULTS, DEFAULTS, None, "assessment:A3"),
+        "T1": ("地区 632802 2024 年度领导班子考核", DEFAULTS, DEFAULTS, DEFAULTS,
+               "assessment:T1")}
+    # stored: only golmud's name (the pools are the ones the SQL derives, as in explanations)
+    assert {a: (r["pool_stored"], r["indicator_plugin_stored"], r["formula_plugin_stored"],
+                r["grading_plugin_stored"]) for a, r in rows.items() if any(
+        r[c] for c in ("pool_stored", "indicator_plugin_stored", "formula_plugin_stored",
+                       "grading_plugin_stored"))} == {"A1": (None, None, None,
+                                                             "golmud_assessment")}
+    text, _ = explanation(db, "A2")
+    assert "排名（单位 D1 2024 年度个人考核）" in text
+
+
+def test_a_result_table_from_before_0003_upgrades_reading_the_same(world, run):
+    from cadre_sdk.store.database import migrate
+    db = (world.unit("G1", "632801").unit("D1", "632802")
+          .annual("A1", "G1", 2024, cadre="C1", scores=72)
+          .annual("A2", "D1", 2024, cadre="C2", scores=90, democratic=(9, 1, 0, 0, 10))
+          .annual("A3", "D1", 2024, cadre="C3")
+          .annual("T1", "D1", 2024, scores=80)
+          .build())
+    run(db, golmud())
+    conn = db.conn
+    rows = conn.execute(f"SELECT {_SHOWN} FROM assessment_result ORDER BY 1").fetchall()
+    # as 0001 made it (every column stored), one pool named otherwise (an older version's)
+    rows[1] = (*rows[1][:11], "旧的排名范围", *rows[1][12:])
+    conn.execute("DROP TABLE assessment_result")
+    conn.execute("""CREATE TABLE assessment_result (assessment_id TEXT PRIMARY KEY
+      REFERENCES assessment(id), subject TEXT NOT NULL, cadre_id TEXT, unit_code TEXT NOT NULL,
+      unit_kind TEXT NOT NULL, region_code TEXT NOT NULL, year INTEGER NOT NULL, score REAL,
+      raw_grade TEXT, grade TEXT, democratic_excellent_share REAL, pool TEXT,
+      rank_in_unit INTEGER, pool_size INTEGER, quota_allowed INTEGER,
+      quota_applied INTEGER NOT NULL, indicator_plugin TEXT NOT NULL,
+      formula_plugin TEXT NOT NULL, grading_plugin TEXT, explanation_id TEXT NOT NULL)""")
+    conn.execute("CREATE INDEX idx_assessment_result_cadre_id_year "
+                 "ON assessment_result (cadre_id, year)")
+    conn.executemany(f"INSERT INTO assessment_result VALUES ({', '.join('?' * 20)})", rows)
+    conn.execute("DELETE FROM _sqlite_migrations WHERE migration_set = 'cadre_sdk.assessment' "
+                 "AND name = '0003_derived_result_columns'")
+    conn.commit()
+    migrate(db)
+    assert conn.execute(f"SELECT {_SHOWN} FROM assessment_result ORDER BY 1").fetchall() == rows
+    assert conn.execute("SELECT assessment_id, pool_stored FROM assessment_result WHERE "
+                        "pool_stored IS NOT NULL").fetchall() == [("A2", "旧的排名范围")]
+    assert [r[1] for r in conn.execute("PRAGMA index_list(assessment_result)")
+            if r[3] == "c"] == ["idx_assessment_result_cadre_id_year"]

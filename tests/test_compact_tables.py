@@ -319,3 +319,37 @@ def test_a_missing_reference_in_a_fresh_load_names_its_row(empty_attendance: Any
     (bad,) = err.value.errors
     assert bad.line == 9 and "X99999" in bad.reason
     assert empty_attendance["attendance"].count == 0
+
+
+# -- the store compacted after an evaluation (engines.evaluate.compact_store) ---------------
+
+def _pages(db: Any) -> tuple[int, int]:
+    return (db.conn.execute("PRAGMA page_count").fetchone()[0],
+            db.conn.execute("PRAGMA freelist_count").fetchone()[0])
+
+
+def test_an_evaluation_compacts_the_store_keeping_every_row(tmp_path: Path, files: dict,
+                                                            plugins: Any) -> None:
+    from cadre_sdk.engines.evaluate import compact_store
+    db = make_db(tmp_path / "store.db")
+    for kind in KIND_ORDER:
+        if files.get(kind) and (kind != "adjustment" or situations_registered(plugins)):
+            load_files(db, kind, files[kind], plugins=plugins, after_load=AFTER_LOAD)
+    evaluate(db, plugins, as_of=AS_OF, compact=False)
+    evaluate(db, plugins, as_of=AS_OF, compact=False)     # results replaced: pages freed
+    before, (pages, _) = rows(db.conn), _pages(db)
+    # another connection reading: the store cannot be compacted, and stays as it is
+    reader = open_db(tmp_path / "store.db", readonly=True)
+    reader.conn.execute("BEGIN")
+    reader.conn.execute("SELECT count(*) FROM explanation").fetchone()
+    assert compact_store(db) is False
+    assert _pages(db)[0] == pages and rows(db.conn) == before
+    reader.conn.rollback()
+    reader.conn.close()
+    assert compact_store(db) is True
+    compacted, free = _pages(db)
+    assert compacted < pages and free == 0
+    assert rows(db.conn) == before
+    # cadre evaluate compacts (the default): the same results, no free page
+    evaluate(db, plugins, as_of=AS_OF)
+    assert _pages(db)[1] == 0 and rows(db.conn) == before

@@ -43,7 +43,7 @@ def test_any_text_packs_and_unpacks_to_itself(text: str, sample: str, rid: int) 
 
 def test_a_kind_gets_one_dictionary_made_of_its_first_templated_rows(cadre_db) -> None:
     whole = {"subject": "奇怪\ue000 王小明", "result": 1}          # a template cannot carry it
-    explanations.write(cadre_db, [("w:1", "s", "x", whole)]
+    explanations.write(cadre_db, [("s:w1", "s", "x", whole)]
                        + [(f"s:{n}", "s", "x", trace(n)) for n in range(1, 31)])
     explanations.write(cadre_db, [(f"s:{n}", "s", "x", trace(n)) for n in range(31, 41)]
                        + [("o:1", "o", "x", trace(5))])
@@ -58,7 +58,7 @@ def test_a_kind_gets_one_dictionary_made_of_its_first_templated_rows(cadre_db) -
     assert s_entry["rows"] == first[:len(s_entry["rows"])] and s_entry["rows"]
     assert "王小明" not in json.dumps(s_entry, ensure_ascii=False)
     stored = cells(cadre_db)
-    assert stored["w:1"] == ("text", explanations.canonical(whole))     # whole: JSON text
+    assert stored["s:w1"] == ("text", explanations.canonical(whole))     # whole: JSON text
     for n in range(1, 41):
         kind, cell = stored[f"s:{n}"]
         assert kind == "blob" and packing.dictionary_id(cell) == sid, n
@@ -87,7 +87,7 @@ def test_a_text_cell_of_an_older_store_reads_as_its_packed_form(cadre_db) -> Non
     explanations.write(cadre_db, [("s:1", "s", "x", trace(7))])
     body = cadre_db.execute("SELECT cadre_explanation_json(json) FROM explanation").fetchone()[0]
     # the templated JSON text as the commit before packing stored it
-    cadre_db.execute("INSERT INTO explanation VALUES ('old:1', 's', 'x', ?)", [body])
+    cadre_db.execute("INSERT INTO explanation VALUES ('old:1', 'x', ?)", [body])
     both = cadre_db.execute("SELECT id, cadre_explain(json), cadre_explanation_json(json) "
                             "FROM explanation ORDER BY id").fetchall()
     assert [r[1:] for r in both] == [(render_text(trace(7)), body)] * 2
@@ -101,7 +101,7 @@ def test_a_damaged_or_orphaned_cell_renders_as_unreadable(cadre_db) -> None:
     (rid, _), = zdicts(cadre_db)
     cut = cell[:-3]
     orphan = packing.Packer(rid + 100, b"").pack("{}")
-    cadre_db.conn.executemany("INSERT INTO explanation VALUES (?, 's', 'x', ?)",
+    cadre_db.conn.executemany("INSERT INTO explanation VALUES (?, 'x', ?)",
                               [("cut:1", cut), ("orphan:1", orphan), ("blob:1", b"\x07abc")])
     for eid in ("cut:1", "orphan:1", "blob:1"):
         assert cadre_db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",

@@ -86,8 +86,7 @@ _TRACE = st.fixed_dictionaries({
 @given(traces=st.lists(_TRACE, min_size=1, max_size=3))
 def test_any_trace_reads_back_equal(traces) -> None:
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE explanation (id TEXT PRIMARY KEY, kind TEXT NOT NULL, "
-                 "subject TEXT NOT NULL, json TEXT NOT NULL)")
+    conn.execute(explanations.TABLE_SQL)
     conn.execute("CREATE TABLE explanation_ref (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
                  "digest INTEGER NOT NULL, json TEXT NOT NULL)")
     explanations.register_sql_function(conn)
@@ -113,7 +112,7 @@ def test_a_store_from_before_templates_migrates_and_reads_the_same(cadre_db) -> 
                  [explanations.canonical(entry)])
     old = {"subject": "旧说明 2024-01", "inputs": [{"label": "天数", "value": 20}],
            "rules": [], "parameters": [7], "steps": [], "result": 200}
-    conn.execute("INSERT INTO explanation (id, kind, subject, json) VALUES ('o:1', 'o', 'x', ?)",
+    conn.execute("INSERT INTO explanation (id, subject, json) VALUES ('o:1', 'x', ?)",
                  [explanations.canonical(old)])
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0006_explanation_ref_digest'")
     conn.commit()
@@ -122,7 +121,7 @@ def test_a_store_from_before_templates_migrates_and_reads_the_same(cadre_db) -> 
     assert rendered(cadre_db, "o:1") == text
     assert explanations.lookup(conn, "o:1") == {**old, "parameters": [entry]}
     # a new explanation citing the same parameter finds it by its digest: no second copy
-    explanations.write(cadre_db, [("n:1", "o", "x", {**old, "parameters": [entry]})])
+    explanations.write(cadre_db, [("n:1", "n", "x", {**old, "parameters": [entry]})])
     assert conn.execute("SELECT count(*) FROM explanation_ref WHERE kind = 'parameters'"
                         ).fetchone()[0] == 1
     assert rendered(cadre_db, "n:1") == text

@@ -92,11 +92,11 @@ def test_writing_again_is_byte_identical(cadre_db) -> None:
 
 def test_inline_entries_of_older_stores_and_missing_references_still_render(cadre_db) -> None:
     inline = trace("旧格式", 20).to_dict()
-    cadre_db.execute("INSERT INTO explanation (id, kind, subject, json) VALUES (?, ?, ?, ?)",
-                     ["old:1", "old", "x", json.dumps(inline, ensure_ascii=False)])
+    cadre_db.execute("INSERT INTO explanation (id, subject, json) VALUES (?, ?, ?)",
+                     ["old:1", "x", json.dumps(inline, ensure_ascii=False)])
     assert explanations.lookup(cadre_db.conn, "old:1") == inline
-    cadre_db.execute("INSERT INTO explanation (id, kind, subject, json) VALUES (?, ?, ?, ?)",
-                     ["bad:1", "bad", "x", '{"subject": "断链", "parameters": [999]}'])
+    cadre_db.execute("INSERT INTO explanation (id, subject, json) VALUES (?, ?, ?)",
+                     ["bad:1", "x", '{"subject": "断链", "parameters": [999]}'])
     text = cadre_db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'bad:1'"
                             ).fetchone()[0]
     assert text == "【断链】\n参数：\n  · （引用 999 不存在）"

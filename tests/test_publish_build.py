@@ -137,13 +137,13 @@ def test_evaluation_is_published_at_public_level_only_as_aggregates_over_k_rater
 def test_names_in_explanations_are_masked_at_public_level(cadre_db: Any, cadre_load: Any,
                                                            tmp_path: Path) -> None:
     load_sample(cadre_db, cadre_load)
-    write_explanations(cadre_db, [("x:1", "test", f"{NAMES['C001']} 的说明",
+    write_explanations(cadre_db, [("x:1", "x", f"{NAMES['C001']} 的说明",
                                    {"subject": f"干部 {NAMES['C002']}",
                                     "note": f"{NAMES['C001']}：得分 90"})])
     # a trace written with \\u escapes (as older stores and other tools may hold it)
     escaped = json.dumps({"subject": f"干部 {NAMES['C002']}"})
-    cadre_db.conn.execute("INSERT INTO explanation (id, kind, subject, json) "
-                          "VALUES ('x:2', 'test', 'x', ?)", [escaped])
+    cadre_db.conn.execute("INSERT INTO explanation (id, subject, json) "
+                          "VALUES ('x:2', 'x', ?)", [escaped])
     # Public level copies only the explanations a published row cites: units' targets (a
     # public reference table) cite both.
     cadre_db.conn.execute("INSERT INTO target_summary (unit_code, year, targets, on_schedule, "
@@ -170,13 +170,13 @@ def test_names_in_packed_explanations_are_masked_at_public_level(
     from cadre_sdk.store import explanation_packing as packing
     load_sample(cadre_db, cadre_load)
     conn = cadre_db.conn
-    write_explanations(cadre_db, [(f"x:{n}", "test", "x", {"subject": "说明", "result": n})
+    write_explanations(cadre_db, [(f"x:{n}", "x", "x", {"subject": "说明", "result": n})
                                   for n in (1, 2)])
     (rid, body), = conn.execute("SELECT id, json FROM explanation_ref WHERE kind = 'zdict'")
     clean = packing.Packer(rid, packing.dictionary_bytes(json.loads(body)))
     # a dictionary holding a name (another tool's, say): masking it would change what its
     # cells inflate to
-    named = {"for": "test", "rows": [{"subject": f"干部 {NAMES['C001']}"}]}
+    named = {"for": "x", "rows": [{"subject": f"干部 {NAMES['C001']}"}]}
     named_body = explanations.canonical(named)
     named_id = conn.execute("INSERT INTO explanation_ref (kind, digest, json) VALUES "
                             "('zdict', ?, ?)", [explanations.digest(named_body),
@@ -184,8 +184,7 @@ def test_names_in_packed_explanations_are_masked_at_public_level(
     dirty = packing.Packer(named_id, packing.dictionary_bytes(named))
     secret = explanations.canonical({"subject": f"干部 {NAMES['C002']}"})
     plain = explanations.canonical({"subject": "干部 某人"})
-    conn.executemany("INSERT INTO explanation (id, kind, subject, json) VALUES (?, 'test', "
-                     "'x', ?)", [("x:3", clean.pack(secret)), ("x:4", dirty.pack(plain))])
+    conn.executemany("INSERT INTO explanation (id, subject, json) VALUES (?, 'x', ?)", [("x:3", clean.pack(secret)), ("x:4", dirty.pack(plain))])
     conn.executemany("INSERT INTO target_summary (unit_code, year, targets, on_schedule, "
                      "behind, share, last_month, explanation_id) VALUES "
                      "(?, 2024, 1, 1, 0, 1.0, 12, ?)",
@@ -392,7 +391,7 @@ def test_a_store_evaluated_before_migration_0006_publishes_with_votes_withheld(
     old = {"subject": "考核 2024", "inputs": [{"label": "民主测评",
                                                "value": {RATERS_KEY: 5, "优秀": 3}}],
            "rules": [], "parameters": [], "steps": [], "result": "优秀"}
-    conn.execute("INSERT INTO explanation (id, kind, subject, json) VALUES ('o:1', 'o', 'x', ?)",
+    conn.execute("INSERT INTO explanation (id, subject, json) VALUES ('o:1', 'x', ?)",
                  [explanations.canonical(old)])
     conn.execute("CREATE TABLE local_note (id TEXT PRIMARY KEY, explanation_id TEXT)")
     conn.execute("INSERT INTO local_note VALUES ('n1', 'o:1')")

@@ -10,9 +10,11 @@ from __future__ import annotations
 import pytest
 
 from cadre_sdk import PluginError, SubsidyRule, hookimpl
+from cadre_sdk.core.errors import StoreError
 from cadre_sdk.defaults.subsidies import REGIONAL, TOWNSHIP_POST, township_post_subsidy
 from cadre_sdk.engines.subsidies.engine import career_facts, merge_spells
 from cadre_sdk.parameters import parse_parameters
+from cadre_sdk.store.database import migrate
 
 T_A = "632221101"   # 门源县, class 2, not especially hard (provincial rules)
 T_B = "632221102"   # 门源县, class 4, especially hard (provincial rules)
@@ -390,7 +392,7 @@ def test_a_ledger_stored_before_0002_migrates_and_reevaluates_the_same(
     conn.executemany(f"INSERT INTO subsidy_totals VALUES ({', '.join('?' * 10)})",
                      [tuple(r.values()) for r in totals])
     conn.execute("DELETE FROM _sqlite_migrations WHERE migration_set = 'cadre_sdk.subsidies' "
-                 "AND name = '0002_compact_ledger'")
+                 "AND name IN ('0002_compact_ledger', '0003_explanation_key')")
     conn.commit()
     migrate(ledger)
     assert conn.execute("SELECT type FROM sqlite_master WHERE name = 'subsidy_ledger'"
@@ -420,3 +422,78 @@ def test_the_canned_query_filters_by_township_county_or_prefecture(ledger):
         assert shown(region) == stored(region) != [], region
     assert len(shown("")) == ledger.execute("SELECT count(*) FROM subsidy_line").fetchone()[0]
     assert {c for c, _, _ in shown("632800")} == {"H1"}
+
+
+def test_an_explanation_key_gives_back_its_id_in_sql():
+    # the 64 bits of the id's 16 hex digits, signed: printf('%016x') in SQLite gives them back
+    import sqlite3
+
+    from cadre_sdk.engines.subsidies.engine import explanation_key
+    conn = sqlite3.connect(":memory:")
+    for digits in ("0000000000000000", "0123456789abcdef", "7fffffffffffffff",
+                   "8000000000000000", "c790387913a4c7ac", "ffffffffffffffff"):
+        key = explanation_key(f"subsidy:{digits}")
+        assert -2**63 <= key < 2**63
+        assert conn.execute("SELECT 'subsidy:' || printf('%016x', ?)", [key]).fetchone() == (
+            f"subsidy:{digits}",)
+    for bad in ("subsidy:0123", "subsidy:0123456789ABCDEF", "subsidy:0123456789abcdeg",
+                "assessment:0123456789abcdef", "subsidy:0123456789abcdef00"):
+        with pytest.raises(ValueError, match="not a subsidy explanation id"):
+            explanation_key(bad)
+
+
+def test_a_ledger_stored_before_0003_migrates_its_explanation_ids(
+        ledger, cadre_plugins, cadre_evaluate):
+    # before 0003 a line stored its explanation id as text; ledgers made before 0002 cited
+    # 32 hex digits: migrated, the line and its explanation both carry the first 16
+    from cadre_sdk.engines.subsidies.engine import LEDGER_VIEW
+    conn = ledger.conn
+    before = _texts(ledger)
+    ids = [r[0] for r in conn.execute("SELECT DISTINCT explanation_id FROM subsidy_line "
+                                      "ORDER BY 1")]
+    long_ids = {eid: eid + "0f" * 8 for eid in ids[::2]}      # half of them as 32 digits
+    lines = conn.execute("SELECT month, cadre_id, scheme_id, township_code, amount, days, "
+                         "rule_id, explanation_id FROM subsidy_line").fetchall()
+    conn.execute("DROP VIEW subsidy_ledger")
+    conn.execute("DROP TABLE subsidy_line")
+    conn.execute("""CREATE TABLE subsidy_line (month TEXT NOT NULL, cadre_id TEXT NOT NULL,
+      scheme_id INTEGER NOT NULL, township_code TEXT NOT NULL, amount REAL NOT NULL,
+      days INTEGER NOT NULL, rule_id INTEGER NOT NULL, explanation_id TEXT NOT NULL,
+      PRIMARY KEY (month, cadre_id, scheme_id)) WITHOUT ROWID""")
+    conn.executemany("INSERT INTO subsidy_line VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     [(*r[:7], long_ids.get(r[7], r[7])) for r in lines])
+    conn.executemany("UPDATE explanation SET id = ? WHERE id = ?",
+                     [(new, old) for old, new in long_ids.items()])
+    conn.execute(LEDGER_VIEW)
+    conn.execute("DELETE FROM _sqlite_migrations WHERE migration_set = 'cadre_sdk.subsidies' "
+                 "AND name = '0003_explanation_key'")
+    conn.commit()
+    assert conn.execute("SELECT count(*) FROM subsidy_line WHERE length(explanation_id) = 40"
+                        ).fetchone()[0] > 0
+    migrate(ledger)
+    assert _texts(ledger) == before
+    assert [r[0] for r in conn.execute("SELECT DISTINCT l.explanation_id FROM subsidy_line l "
+                                       "JOIN explanation e ON e.id = l.explanation_id "
+                                       "ORDER BY 1")] == ids
+    assert [r[1] for r in conn.execute("PRAGMA table_xinfo(subsidy_line)") if r[6] == 2] == [
+        "explanation_id"]                                        # derived, not stored
+    cadre_evaluate(ledger, cadre_plugins(Haixi()), as_of="2025-01-31", only=("subsidies",))
+    assert _texts(ledger) == before
+
+
+def test_a_line_naming_no_subsidy_explanation_stops_the_migration(ledger):
+    conn = ledger.conn
+    conn.execute("DROP VIEW subsidy_ledger")
+    conn.execute("ALTER TABLE subsidy_line RENAME TO subsidy_line_0003")
+    conn.execute("""CREATE TABLE subsidy_line (month TEXT NOT NULL, cadre_id TEXT NOT NULL,
+      scheme_id INTEGER NOT NULL, township_code TEXT NOT NULL, amount REAL NOT NULL,
+      days INTEGER NOT NULL, rule_id INTEGER NOT NULL, explanation_id TEXT NOT NULL,
+      PRIMARY KEY (month, cadre_id, scheme_id)) WITHOUT ROWID""")
+    conn.execute("INSERT INTO subsidy_line VALUES ('2024-01', 'H1', 1, ?, 0, 0, 1, 'other:1')",
+                 [T_H])
+    conn.execute("DELETE FROM _sqlite_migrations WHERE migration_set = 'cadre_sdk.subsidies' "
+                 "AND name = '0003_explanation_key'")
+    conn.commit()
+    with pytest.raises(StoreError, match="说明编号 'other:1' 不是补贴说明的编号"):
+        migrate(ledger)
+    assert conn.execute("SELECT explanation_id FROM subsidy_line").fetchall() == [("other:1",)]

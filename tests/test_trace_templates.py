@@ -19,8 +19,7 @@ from cadre_sdk.store.explanation_templates import NUMBER, VALUE
 
 def _store() -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE explanation (id TEXT PRIMARY KEY NOT NULL, kind TEXT NOT NULL, "
-                 "subject TEXT NOT NULL, json TEXT NOT NULL) WITHOUT ROWID")
+    conn.execute(explanations.TABLE_SQL)
     conn.execute("CREATE TABLE explanation_ref (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
                  "digest INTEGER NOT NULL, json TEXT NOT NULL)")
     explanations.register_sql_function(conn)
@@ -120,7 +119,7 @@ def test_the_assessment_engine_stores_what_the_walk_of_its_traces_reads_back(
     traces = [(eid, data) for eid, _, _, data in written if isinstance(data, Trace)]
     assert {eid for eid, _ in traces} == {"assessment:A1", "assessment:A2", "assessment:A3"}
     walked = _store()
-    explanations.write(walked, [(eid, "w", "s", t.to_dict()) for eid, t in traces])
+    explanations.write(walked, [(eid, "assessment", "s", t.to_dict()) for eid, t in traces])
     for eid, trace in traces:
         assert set(_row(db.conn, eid)) == {"t", "v"}
         assert explanations.lookup(db.conn, eid) == explanations.lookup(walked, eid)

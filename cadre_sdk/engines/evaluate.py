@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gc
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,7 +32,7 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, as_of: datetime.date | str,
-             only: tuple[str, ...] = ()) -> dict[str, Any]:
+             only: tuple[str, ...] = (), compact: bool = True) -> dict[str, Any]:
     """Run the engines (all, or those named in ``only``) in one transaction.
 
     ``as_of`` is the evaluation date (deadlines, overdue days, "this year"); it is required:
@@ -39,6 +40,8 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, as_of: datetim
     Any error rolls everything back: results are all from one run or none. Each engine
     replaces its previous results, so re-evaluating the same inputs on the same ``as_of``
     gives identical tables.
+
+    ``compact``: once the results are committed, ``VACUUM`` the store (``compact_store``).
     """
     if isinstance(as_of, str):
         as_of = datetime.date.fromisoformat(as_of)
@@ -62,4 +65,23 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, as_of: datetim
                               sha256=params.sha256, plugins=versions)
         explanations.prune(db)
         conn.execute("COMMIT")
+    if compact:
+        compact_store(db)
     return summary
+
+
+def compact_store(db: sqlite_utils.Database) -> bool:
+    """``VACUUM`` the store: every table and index rewritten in key order, its pages full.
+
+    Engines replace their results (delete, then insert) and write explanations in the order of
+    their ids' hashes (the subsidy ledger's), which leaves B-tree pages partly empty; the
+    loaded tables' indexes were built row by row. At 10k cadres the store after evaluate held
+    9 MB of such unused space (issue 19). Costs about 3% of an evaluation's CPU. The results are
+    already committed: if the store cannot be compacted (another connection reads it, the disk
+    has no room for the copy), it stays as it is, intact (VACUUM is atomic), and False is
+    returned."""
+    try:
+        db.conn.execute("VACUUM")
+    except sqlite3.Error:
+        return False
+    return True

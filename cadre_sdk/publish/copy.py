@@ -50,6 +50,12 @@ FILTER_COLUMNS = ("cadre_id", "unit_code", "region_code", "case_id", "assessment
 KEY_ONLY = frozenset({"explanation", "explanation_ref"})
 #: Columns never indexed (see the rule above).
 NEVER_INDEXED = frozenset({"explanation_id"})
+#: Columns the store keeps only to derive generated columns from (a subsidy line's 64-bit
+#: ``explanation_key`` gives its ``explanation_id``; an assessment result's ``*_stored``
+#: columns its pool and plugin names): the publication stores the generated columns as
+#: ordinary ones, not their sources.
+STORAGE_ONLY = frozenset({"explanation_key", "pool_stored", "indicator_plugin_stored",
+                          "formula_plugin_stored", "grading_plugin_stored"})
 
 
 @attrs.frozen
@@ -117,10 +123,13 @@ def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
     plans = []
     published = [t for t in _ordered(source_tables(conn)) if table_published(t, level)]
     for table in published:
-        info = conn.execute(f"PRAGMA src.table_info([{table}])").fetchall()
-        columns = [Column(r[1], r[2] or "", bool(r[3]), r[5]) for r in info]
+        # table_xinfo: with the store's generated columns (an explanation's kind, a result's
+        # explanation_id), which the publication stores as ordinary columns
+        info = conn.execute(f"PRAGMA src.table_xinfo([{table}])").fetchall()
+        columns = [Column(r[1], r[2] or "", bool(r[3]), r[5]) for r in info if r[6] != 1]
         labels = described(table)
-        dropped = dropped_columns(labels, [c.name for c in columns], level)
+        dropped = dropped_columns(labels, [c.name for c in columns], level) | (
+            STORAGE_ONLY & {c.name for c in columns})
         kept = tuple(c for c in columns if c.name not in dropped)
         fks = tuple((r[3], r[2], r[4]) for r in
                     conn.execute(f"PRAGMA src.foreign_key_list([{table}])").fetchall()

@@ -292,6 +292,20 @@ def _compact_tables(db: sqlite_utils.Database) -> None:
         create_indexes(db, cls)
 
 
+@core(name="0010_explanation_kind_derived")
+def _explanation_kind_derived(db: sqlite_utils.Database) -> None:
+    # An explanation's kind is derived from its id (issue 19): a VIRTUAL generated column
+    # (``explanations.KIND_SQL``) stores no bytes (1.7 MB at 10k cadres); readers select and
+    # filter ``kind`` as before. Every engine's ids begin with their kind (the subsidy ledger's
+    # with ``subsidy:``, ``explanations.ID_PREFIXES``).
+    db.execute(explanations.TABLE_SQL.replace("CREATE TABLE explanation",
+                                              "CREATE TABLE explanation_new", 1))
+    db.execute("INSERT INTO explanation_new (id, subject, json) "
+               "SELECT id, subject, json FROM explanation ORDER BY id")
+    db.execute("DROP TABLE explanation")
+    db.execute("ALTER TABLE explanation_new RENAME TO explanation")
+
+
 def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = False
             ) -> sqlite_utils.Database:
     """Open a store. ``create`` makes a new one; otherwise the file must exist.

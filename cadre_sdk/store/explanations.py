@@ -1,8 +1,10 @@
 """The explanation tables: every computed figure's trace, stored compactly, and read back as
 readable Chinese.
 
-``explanation`` holds one row per explained figure: id (``kind:subject``), kind, subject and
-the trace as compact JSON (``Trace.to_dict`` shape). The rules and dated parameters a trace
+``explanation`` holds one row per explained figure: id (``kind:subject``), subject and the
+trace as compact JSON (``Trace.to_dict`` shape); its ``kind`` column is derived from the id
+(a VIRTUAL generated column, ``KIND_SQL``: no bytes stored), so an explanation's id must begin
+with its kind and a colon, or with the prefix ``ID_PREFIXES`` gives its kind. The rules and dated parameters a trace
 cites are the same few hundred entries across hundreds of thousands of rows (each parameter
 with its reference sentence), so each distinct entry is stored once in ``explanation_ref`` and
 a stored trace's ``rules`` and ``parameters`` are lists of those ids. The rest of the trace is
@@ -40,9 +42,33 @@ SQL_FUNCTION = "cadre_explain"
 #: The SQL function giving back the JSON text of an ``explanation.json`` cell.
 JSON_SQL_FUNCTION = "cadre_explanation_json"
 
-_UPSERT = ("INSERT INTO explanation (id, kind, subject, json) VALUES (?, ?, ?, ?) "
-           "ON CONFLICT(id) DO UPDATE SET kind=excluded.kind, subject=excluded.subject, "
-           "json=excluded.json")
+_UPSERT = ("INSERT INTO explanation (id, subject, json) VALUES (?, ?, ?) "
+           "ON CONFLICT(id) DO UPDATE SET subject=excluded.subject, json=excluded.json")
+
+#: Explanation kinds whose ids begin with another prefix than ``kind:`` (the subsidy ledger's
+#: ids are ``subsidy:<16 hex digits>``), by prefix. Part of the stored schema (``KIND_SQL``):
+#: a change needs a migration that rebuilds the explanation table.
+ID_PREFIXES = {"subsidy": "subsidy_ledger"}
+
+#: The SQL expression giving an explanation's kind from its ``id`` (the text before the first
+#: colon, renamed by ``ID_PREFIXES``): the generated column ``explanation.kind``.
+KIND_SQL = ("CASE " + " ".join(f"WHEN id GLOB '{prefix}:*' THEN '{kind}'"
+                               for prefix, kind in ID_PREFIXES.items())
+            + " ELSE substr(id, 1, instr(id, ':') - 1) END")
+
+#: The explanation table (migration ``0010_explanation_kind_derived``).
+TABLE_SQL = f"""CREATE TABLE explanation (
+      id TEXT PRIMARY KEY NOT NULL,  -- KIND:SUBJECT_ID, e.g. 'assessment:A2024-0001'
+      kind TEXT GENERATED ALWAYS AS ({KIND_SQL}) VIRTUAL,
+      subject TEXT NOT NULL,
+      json TEXT NOT NULL             -- the trace (explanations.py: a template id and values)
+    ) WITHOUT ROWID"""
+
+
+def kind_of(eid: str) -> str:
+    """The kind of the explanation with id ``eid`` (what ``KIND_SQL`` gives)."""
+    prefix = eid.partition(":")[0]
+    return ID_PREFIXES.get(prefix, prefix) if ":" in eid else ""
 
 
 def canonical(value: Any) -> str:
@@ -111,12 +137,20 @@ class _RefIds:
 def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace]]) -> int:
     """Upsert explanations given as ``(id, kind, subject, trace)`` (inside the caller's
     transaction), the trace a dict (``Trace.to_dict`` shape) or a ``Trace``; rules and
-    parameters go to ``explanation_ref``. Returns the row count."""
+    parameters go to ``explanation_ref``. The id must name the kind (``kind_of``: the kind
+    is derived from it when read): a ``ValueError`` otherwise, nothing written. Returns the
+    row count."""
     conn = _connection(db)
+    rows = list(rows)
+    for eid, kind, _subject, _data in rows:
+        if kind_of(eid) != kind:
+            raise ValueError(f"explanation id {eid!r} does not begin with its kind {kind!r} "
+                             f"and a colon (ids of kind {kind!r} must: the kind is derived "
+                             "from the id)")
     encoder = _last_encoder(conn)
     encoded = [(eid, kind, subject, *encoder.encode_row(data))
                for eid, kind, subject, data in rows]
-    out = [(eid, kind, subject, encoder.pack(kind, text, encoded) if templated else text)
+    out = [(eid, subject, encoder.pack(kind, text, encoded) if templated else text)
            for eid, kind, subject, text, templated in encoded]
     conn.executemany(_UPSERT, out)
     encoder.refs.forget_objects()

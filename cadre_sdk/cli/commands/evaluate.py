@@ -16,7 +16,7 @@ from cadre_sdk.cli.commands.calendar import provisional_warning
 from cadre_sdk.engines.registry import ENGINES, engine_name
 from cadre_sdk.engines.cases.engine import PROVISIONAL_YEARS
 from cadre_sdk.core.errors import CadreError
-from cadre_sdk.engines.evaluate import evaluate as run_engines
+from cadre_sdk.engines.evaluate import compact_store, evaluate as run_engines
 from cadre_sdk.core.trace import render_text
 from cadre_sdk.store.database import migrate, open_db
 
@@ -37,14 +37,19 @@ def _engine_names() -> dict[str, str]:
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Evaluation date for deadlines and overdue days (default: today; the date "
                    "used is printed). Re-evaluating with the same date gives identical results.")
+@click.option("--no-compact", "no_compact", is_flag=True,
+              help="Do not compact (VACUUM) the store after the evaluation: faster, and needs "
+                   "no free disk space the size of the store; the file stays larger.")
 @pass_env
-def evaluate(env: Env, db: Path, only: tuple[str, ...], as_of: Any) -> None:
+def evaluate(env: Env, db: Path, only: tuple[str, ...], as_of: Any, no_compact: bool) -> None:
     """Evaluate the rules of every engine over DB, in one transaction.
 
     Each engine replaces its previous results, so re-running on the same data with the same
-    plugins gives identical tables. Any error rolls everything back.
+    plugins gives identical tables. Any error rolls everything back. Once the results are
+    saved the store is compacted (VACUUM: rewritten without unused space), unless --no-compact.
 
-    按各地规则测算（年度考核得分、等次与名额、结果运用、成绩单等），一次完成、全部或全不写入。
+    按各地规则测算（年度考核得分、等次与名额、结果运用、成绩单等），一次完成、全部或全不写入；
+    保存后压缩数据库文件（--no-compact 不压缩）。
     """
     names = _engine_names()
     unknown = [o for o in only if o not in names]
@@ -56,7 +61,10 @@ def evaluate(env: Env, db: Path, only: tuple[str, ...], as_of: Any) -> None:
     # The only place the clock is read: the library always gets the date explicitly.
     day = as_of.date() if as_of else datetime.date.today()
     click.echo(f"测算基准日：{day.isoformat()}{'' if as_of else '（未指定 --as-of，取今天）'}")
-    summary = run_engines(database, env.plugins, only=only, as_of=day)
+    summary = run_engines(database, env.plugins, only=only, as_of=day, compact=False)
+    if not no_compact and not compact_store(database):
+        click.echo(f"提示：测算结果已保存，但数据库 {db} 未能压缩（可能有其他程序正在读取，或磁盘剩余空间"
+                   "小于数据库大小）；不影响使用，下次测算时会再次尝试。", err=True)
     missing = summary.get("cases", {}).pop(PROVISIONAL_YEARS, None) \
         if isinstance(summary.get("cases"), dict) else None
     click.echo(f"测算完成：{db}")

@@ -135,8 +135,103 @@ def _unused_result_index(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_assessment_result_explanation_id")
 
 
-_RESULT_SQL = ("INSERT INTO assessment_result VALUES "
-               "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+#: The SDK's own assessment plugin: a result names it in no stored byte (``RESULT_TABLE``).
+SDK_PLUGIN = "cadre_sdk.defaults.assessment"
+#: The quota pool of an annual assessment, by subject: its unit's individuals of the year, or
+#: the teams of its county-level region (``inputs.pool_key``) of the year; ``pool_label``.
+_POOL_LABELS = {"个人": ("单位 ", "unit_code", " ", "year", " 年度个人考核"),
+                "班子": ("地区 ", "substr(region_code, 1, 6)", " ", "year", " 年度领导班子考核")}
+
+
+def pool_label(subject: str, unit_code: str, region_code: str, year: int) -> str:
+    """The name of an assessment's quota pool (explanations, the result's ``pool``)."""
+    values = {"unit_code": unit_code, "substr(region_code, 1, 6)": region_code[:6],
+              "year": str(year)}
+    return "".join(values.get(part, part) for part in _POOL_LABELS[subject])
+
+
+def _pool_sql() -> str:
+    """``pool_label`` in SQL over a result row's columns."""
+    def concat(parts: tuple[str, ...]) -> str:
+        return " || ".join(part if n % 2 else f"'{part}'" for n, part in enumerate(parts))
+    return ("CASE subject " + " ".join(f"WHEN '{subject}' THEN {concat(parts)}"
+                                       for subject, parts in _POOL_LABELS.items()) + " END")
+
+
+#: The result table since migration 0003 (issue 19): what a result's other columns or the
+#: engine's conventions give is a VIRTUAL generated column, no bytes stored, readers unchanged:
+#: ``explanation_id`` ('assessment:' and the key), ``pool`` (``pool_label``) and the plugin
+#: names (the SDK's own, ``SDK_PLUGIN``, unless ``*_stored`` names another; a grading plugin
+#: only for a scored result). ``*_stored`` columns hold a value only where it differs
+#: (a store from before whose pool had another name keeps it).
+RESULT_TABLE = f"""CREATE TABLE assessment_result (
+      assessment_id TEXT PRIMARY KEY REFERENCES assessment(id),
+      subject TEXT NOT NULL,            -- 个人 / 班子
+      cadre_id TEXT,                    -- 个人 only
+      unit_code TEXT NOT NULL,
+      unit_kind TEXT NOT NULL,
+      region_code TEXT NOT NULL,        -- the unit's region: the jurisdiction whose rules apply
+      year INTEGER NOT NULL,
+      score REAL,                       -- NULL: nothing to score (未评定)
+      raw_grade TEXT,                   -- from the grading rule, before the quota
+      grade TEXT,                       -- final
+      democratic_excellent_share REAL,  -- 优秀票 ÷ 参评人数, the first tie-break
+      pool TEXT GENERATED ALWAYS AS      -- the quota pool (单位 … / 地区 … 领导班子)
+        (coalesce(pool_stored, {_pool_sql()})) VIRTUAL,
+      rank_in_unit INTEGER,             -- rank within the pool (个人: the unit)
+      pool_size INTEGER,
+      quota_allowed INTEGER,            -- 优秀 places in the pool
+      quota_applied INTEGER NOT NULL,   -- 1: a 优秀 candidate beyond the quota
+      indicator_plugin TEXT GENERATED ALWAYS AS
+        (coalesce(indicator_plugin_stored, '{SDK_PLUGIN}')) VIRTUAL,
+      formula_plugin TEXT GENERATED ALWAYS AS
+        (coalesce(formula_plugin_stored, '{SDK_PLUGIN}')) VIRTUAL,
+      grading_plugin TEXT GENERATED ALWAYS AS (CASE WHEN score IS NULL THEN grading_plugin_stored
+        ELSE coalesce(grading_plugin_stored, '{SDK_PLUGIN}') END) VIRTUAL,
+      explanation_id TEXT GENERATED ALWAYS AS ('{KIND}:' || assessment_id) VIRTUAL,
+      pool_stored TEXT,                 -- NULL: pool_label
+      indicator_plugin_stored TEXT,     -- NULL: the SDK's own
+      formula_plugin_stored TEXT,
+      grading_plugin_stored TEXT
+    )"""
+
+#: The stored columns of a result row, in the order ``_result`` gives them.
+_RESULT_COLUMNS = ("assessment_id", "subject", "cadre_id", "unit_code", "unit_kind", "region_code",
+                   "year", "score", "raw_grade", "grade", "democratic_excellent_share",
+                   "rank_in_unit", "pool_size", "quota_allowed", "quota_applied", "pool_stored",
+                   "indicator_plugin_stored", "formula_plugin_stored", "grading_plugin_stored")
+
+
+def _stored(name: str | None) -> str | None:
+    """A plugin name as a result stores it: None for the SDK's own."""
+    return None if name == SDK_PLUGIN else name
+
+
+@migrations(name="0003_derived_result_columns")
+def _derived_result_columns(db: sqlite_utils.Database) -> None:
+    # Issue 19: the result table as ``RESULT_TABLE`` (4 MB less at 10k cadres); its indexes
+    # are made again.
+    indexes = [sql for (sql,) in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'assessment_result' "
+        "AND sql IS NOT NULL")]
+    db.execute(RESULT_TABLE.replace("CREATE TABLE assessment_result",
+                                    "CREATE TABLE assessment_result_new", 1))
+    kept = ", ".join(_RESULT_COLUMNS[:-4])
+    pool = _pool_sql()
+    db.execute(f"""INSERT INTO assessment_result_new ({", ".join(_RESULT_COLUMNS)})
+       SELECT {kept}, CASE WHEN pool = {pool} THEN NULL ELSE pool END,
+              nullif(indicator_plugin, '{SDK_PLUGIN}'), nullif(formula_plugin, '{SDK_PLUGIN}'),
+              CASE WHEN score IS NULL THEN grading_plugin
+                   ELSE nullif(grading_plugin, '{SDK_PLUGIN}') END
+       FROM assessment_result ORDER BY rowid""")
+    db.execute("DROP TABLE assessment_result")
+    db.execute("ALTER TABLE assessment_result_new RENAME TO assessment_result")
+    for sql in indexes:
+        db.execute(sql)
+
+
+_RESULT_SQL = (f"INSERT INTO assessment_result ({', '.join(_RESULT_COLUMNS)}) "
+               f"VALUES ({', '.join('?' for _ in _RESULT_COLUMNS)})")
 _CONSEQUENCE_SQL = "INSERT INTO consequence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
@@ -165,11 +260,13 @@ class _Writer:
 
 def _result(s: Scored, rulesets: RuleSets) -> tuple[tuple, tuple]:
     r, eid = s.row, f"{KIND}:{s.row.id}"
+    pool = s.pool if s.pool != pool_label(r.subject, r.unit_code, r.region_code, r.year) else None
     row = (r.id, r.subject, r.cadre_id if r.subject == "个人" else None, r.unit_code,
            r.unit_kind, r.region_code, r.year, s.score, s.raw_grade, s.grade,
-           round(s.democratic_share, 4), s.pool, s.rank, s.pool_size or None, s.allowed,
-           int(s.quota_applied), s.plugins["indicators"], s.plugins["scoring"],
-           s.plugins["grading"] or None, eid)
+           round(s.democratic_share, 4), s.rank, s.pool_size or None, s.allowed,
+           int(s.quota_applied), pool, _stored(s.plugins["indicators"]),
+           _stored(s.plugins["scoring"]), _stored(s.plugins["grading"] or None))
+    # explanation_id is derived: ``eid``
     return row, rulesets.split(eid, KIND, s.trace, r.year)
 
 
@@ -206,11 +303,13 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
         first = group.rows[0]
         people = score_group(group, rules)
         settle_pool(people, rules.quotas(first.region_code, first.year),
-                    f"单位 {first.unit_code} {first.year} 年度个人考核", first.year)
+                    pool_label("个人", first.unit_code, first.region_code, first.year),
+                    first.year)
         finish(people)
     for (region, year), groups in groupby(stream_groups(conn, "班子"), key=pool_key):
         pool = [s for group in groups for s in score_group(group, rules)]
-        settle_pool(pool, rules.quotas(region, year), f"地区 {region} {year} 年度领导班子考核", year)
+        settle_pool(pool, rules.quotas(region, year),
+                    pool_label("班子", "", region, year), year)
         finish(pool)
     results.flush()
     write_explanations(db, rulesets.rows())

@@ -41,7 +41,7 @@ from typing import Any
 
 import sqlite_utils
 
-from cadre_sdk.core.errors import DataError
+from cadre_sdk.core.errors import DataError, StoreError
 from cadre_sdk.store.explanations import write as write_explanations
 from cadre_sdk.core.jurisdiction import is_code
 from cadre_sdk.plugin_host.discovery import CadrePlugins
@@ -153,6 +153,62 @@ def _compact_ledger(db: sqlite_utils.Database) -> None:
         AND r.parameter_version IS l.parameter_version
        ORDER BY l.month, l.cadre_id, s.id""")
     db.execute("DROP TABLE subsidy_ledger")
+    db.execute(LEDGER_VIEW)
+
+
+#: How a ledger line names its explanation: the 64-bit integer ``explanation_key`` (8 bytes)
+#: is stored, and ``explanation_id`` ('subsidy:' and 16 hex digits, the explanation's id) is a
+#: VIRTUAL generated column derived from it (no bytes stored; readers select it as before).
+LINE_SQL = """CREATE TABLE subsidy_line (
+      month TEXT NOT NULL,              -- YYYY-MM
+      cadre_id TEXT NOT NULL REFERENCES cadre(id),
+      scheme_id INTEGER NOT NULL REFERENCES subsidy_scheme(id),
+      township_code TEXT NOT NULL,      -- the paying township
+      amount REAL NOT NULL,             -- yuan; 0 when not paid (the explanation says why)
+      days INTEGER NOT NULL,            -- days actually worked at township posts that month
+      rule_id INTEGER NOT NULL REFERENCES subsidy_rule(id),
+      explanation_key INTEGER NOT NULL, -- the explanation's 16 hex digits as a signed integer
+      explanation_id TEXT GENERATED ALWAYS AS
+        ('subsidy:' || printf('%016x', explanation_key)) VIRTUAL,
+      PRIMARY KEY (month, cadre_id, scheme_id)
+    ) WITHOUT ROWID"""
+
+
+def explanation_key(eid: str) -> int:
+    """The ``explanation_key`` of the subsidy explanation id ``eid`` ('subsidy:' and 16 hex
+    digits): those 64 bits as a signed integer (SQLite's ``printf('%016x')`` gives them back).
+    A ``ValueError`` for any other id."""
+    prefix, _, digits = eid.partition(":")
+    if prefix != "subsidy" or len(digits) != 16 or digits.strip("0123456789abcdef"):
+        raise ValueError(f"not a subsidy explanation id: {eid!r}")
+    return int.from_bytes(bytes.fromhex(digits), "big", signed=True)
+
+
+@migrations(name="0003_explanation_key")
+def _explanation_key(db: sqlite_utils.Database) -> None:
+    """Lines cite their explanation by a 64-bit integer, ``explanation_id`` derived from it
+    (issue 19: 24 bytes of text on every line, 4 MB at 10k cadres). Ids of ledgers written
+    before 0002 (32 hex digits) are cut to their first 16 in the lines and the explanation
+    table alike: the id re-evaluating the same line gives."""
+    db.execute("DROP VIEW IF EXISTS subsidy_ledger")
+    db.execute(LINE_SQL.replace("CREATE TABLE subsidy_line", "CREATE TABLE subsidy_line_new", 1))
+    db.conn.execute("UPDATE explanation SET id = substr(id, 1, 24) "
+                    "WHERE id GLOB 'subsidy:*' AND length(id) > 24")
+    for (eid,) in db.execute("SELECT DISTINCT explanation_id FROM subsidy_line"):
+        try:
+            explanation_key(eid[:24])
+        except ValueError:
+            raise StoreError(f"补贴台账中的说明编号 {eid!r} 不是补贴说明的编号（subsidy: 加 16 位"
+                             "十六进制数字），无法升级数据库；数据未作任何改动。") from None
+    db.conn.create_function("cadre_subsidy_key", 1,
+                            lambda eid: explanation_key(eid[:24]), deterministic=True)
+    db.execute("""INSERT INTO subsidy_line_new (month, cadre_id, scheme_id, township_code,
+                                                amount, days, rule_id, explanation_key)
+       SELECT month, cadre_id, scheme_id, township_code, amount, days, rule_id,
+              cadre_subsidy_key(explanation_id)
+       FROM subsidy_line ORDER BY month, cadre_id, scheme_id""")
+    db.execute("DROP TABLE subsidy_line")
+    db.execute("ALTER TABLE subsidy_line_new RENAME TO subsidy_line")
     db.execute(LEDGER_VIEW)
 
 
@@ -305,7 +361,7 @@ class _Rules:
 
 
 _LINE_INSERT = ("INSERT INTO subsidy_line (month, cadre_id, scheme_id, township_code, amount, "
-                "days, rule_id, explanation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                "days, rule_id, explanation_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
 _TOTALS_SQL = f"""
 INSERT INTO subsidy_totals (region_level, region_code, region_name, month, scheme, cadres,
@@ -355,7 +411,7 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     counts = {"干部月": 0, "台账行": 0, "发放": 0, "未发放": 0}
     month = ""
     calls: dict[int, RuleCalls] = {}
-    explained: dict[tuple, str] = {}   # (outcome, inputs) -> explanation id, this month
+    explained: dict[tuple, int] = {}   # (outcome, inputs) -> explanation key, this month
     queued: dict[str, str] = {}   # explanation id -> its whole digest, this month
     # this month's rules per paying township: (scheme id, calls, the rule's columns)
     applying: dict[str, list[tuple[int, RuleCalls, tuple]]] = {}
@@ -379,12 +435,12 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
             if amount is None:
                 continue
             inputs = inputs or inputs_key(facts)
-            eid = explained.get((outcome, inputs))
-            if eid is None:
-                eid = explained[(outcome, inputs)] = _explanation(
+            key = explained.get((outcome, inputs))
+            if key is None:
+                key = explained[(outcome, inputs)] = _explanation(
                     rule_calls, outcome, facts, inputs, queued, notes)
             rule_id = outcome.rule_id or rule_ids.of(outcome, scheme, rule_columns)
-            lines.append((month, cadre_id, scheme, township, amount, facts[2], rule_id, eid))
+            lines.append((month, cadre_id, scheme, township, amount, facts[2], rule_id, key))
             counts["发放" if amount > 0 else "未发放"] += 1
             if len(lines) >= BATCH:
                 _flush(db, lines, notes, counts, rule_ids)
@@ -435,9 +491,9 @@ class _RuleIds:
 
 
 def _explanation(calls: RuleCalls, outcome: Outcome, facts: tuple, inputs: tuple,
-                 queued: dict[str, str], notes: list[tuple]) -> str:
-    """The id of a ledger line's explanation, queueing the explanation the first time its id is
-    seen this month. The id is a hash of its content: of the rule call's outcome (everything
+                 queued: dict[str, str], notes: list[tuple]) -> int:
+    """The key of a ledger line's explanation (``explanation_key`` of its id), queueing the
+    explanation the first time its id is seen this month. The id is a hash of its content: of the rule call's outcome (everything
     the call recorded) and of the facts the engine records (``inputs``, ``inputs_key``).
 
     16 hex digits (64 bits) of SHA-256: explanations name their month, so two ids can only be
@@ -455,7 +511,7 @@ def _explanation(calls: RuleCalls, outcome: Outcome, facts: tuple, inputs: tuple
         notes.append((eid, KIND, trace.subject, trace.to_dict()))
     elif seen != whole:
         raise RuntimeError(f"two subsidy explanations share the id {eid}: lengthen the ids")
-    return eid
+    return explanation_key(eid)
 
 
 def _flush(db: sqlite_utils.Database, lines: list[tuple], notes: list[tuple],
