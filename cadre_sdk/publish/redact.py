@@ -17,6 +17,7 @@
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -349,11 +350,18 @@ class Redactor:
         self.names = words
         self._names = re.compile(_trie_pattern(words)) if words else None
         ids = sorted({i for i in cadre_ids if i and len(i) >= 4})
-        self._ids = (re.compile(r"(?<![A-Za-z0-9])(?:" + _trie_pattern(ids)
+        self._ids_trie = _trie_pattern(ids) if ids else None
+        self._ids = (re.compile(r"(?<![A-Za-z0-9])(?:" + self._ids_trie
                                 + r")(?![A-Za-z0-9])") if ids else None)
         self._phones = bool(words) if phones is None else phones
         self.masked = 0
         self._seen: dict[str, str] = {}
+
+    @functools.cached_property
+    def _bare_ids(self) -> re.Pattern[str] | None:
+        """The cadre ids without their boundary conditions: it matches wherever the ids'
+        pattern does, and searches a large text (a file's bytes) many times faster."""
+        return None if self._ids_trie is None else re.compile(self._ids_trie)
 
     @property
     def shortest(self) -> int:
