@@ -83,6 +83,18 @@ def _unbigram(text: str) -> str:
     return _BIGRAMS.sub(join, text)
 
 
+#: ``ID_SHAPED`` without its lookarounds: wherever it matches, this matches too (and the
+#: regex engine skips ahead to a digit 1-8 in C: many times faster on large texts).
+_ID_BARE = re.compile(ID_SHAPED.pattern.removeprefix(r"(?<!\d)").removesuffix(r"(?!\d)"))
+
+
+def _id_outside_hashes(norm: str) -> bool:
+    """Whether ``norm`` holds an ID number (``ID_SHAPED``) not inside a hexadecimal hash."""
+    hashes = [m.span() for m in _HEX_RUN.finditer(norm)]
+    return any(not any(a <= m.start() and m.end() <= b for a, b in hashes)
+               for m in ID_SHAPED.finditer(norm))
+
+
 class _Checker:
     """Finds ID numbers, names and cadre ids in text (each spelling) and in raw bytes."""
 
@@ -111,9 +123,7 @@ class _Checker:
         forms = {_unbigram(value)} if " " in value else {value}
         for form in forms:
             norm = normal_form(form)
-            hashes = [m.span() for m in _HEX_RUN.finditer(norm)]
-            if any(not any(a <= m.start() and m.end() <= b for a, b in hashes)
-                   for m in ID_SHAPED.finditer(norm)):
+            if _ID_BARE.search(norm) is not None and _id_outside_hashes(norm):
                 found.add("身份证号")
             if self.names is not None and not norm.isascii() and self.names.search(norm):
                 found.add("姓名")
@@ -144,10 +154,6 @@ class _Checker:
             if pattern is not None and (m := pattern.search(text)):
                 found.append(f"第 {m.start()} 个字符处：{what}")
         return found
-
-
-#: ``ID_SHAPED`` without its lookarounds: wherever it matches, this matches too.
-_ID_BARE = re.compile(ID_SHAPED.pattern.removeprefix(r"(?<!\d)").removesuffix(r"(?!\d)"))
 
 
 _DIGIT_OR_X = re.compile(r"[\dXx]")
