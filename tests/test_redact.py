@@ -1,6 +1,7 @@
 """The redactor's masking of ID numbers and names in text cells (public level)."""
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -78,3 +79,31 @@ def test_texts_judged_joined_find_a_leak_exactly_when_one_of_them_has_one(
 def test_the_raw_bytes_prefilter_finds_every_id_number_nfkc_finds(text: str) -> None:
     if ID_SHAPED.search(unicodedata.normalize("NFKC", text)):
         assert scan._ID_BARE.search(scan._fold_digits(text))
+
+
+@given(st.lists(_TEXTS.map(lambda t: t + "13912345678630102198001011234"[: len(t) % 30]),
+                max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_texts_masking_leaves_unchanged_judged_joined_are_each_unchanged(
+        texts: list[str]) -> None:
+    for redactor in (Redactor(_NAMES, _IDS), Redactor()):
+        if redactor.leaves_unchanged(texts):
+            assert [redactor.text(t) for t in texts] == texts
+        documents = [json.dumps({"note": t}, ensure_ascii=False) for t in texts]
+        if redactor.leaves_unchanged(documents, json_texts=True):
+            assert [redactor.json_text(d) for d in documents] == documents
+
+
+def test_a_column_with_one_text_to_mask_is_not_judged_unchanged() -> None:
+    texts = ["科员", "副主任科员", "第一书记"] * 100
+    redactor = Redactor(_NAMES, _IDS)
+    assert redactor.leaves_unchanged(texts)
+    assert not redactor.leaves_unchanged([*texts, "联系人李四国"])
+    assert not redactor.leaves_unchanged([*texts, "QH0012"])
+    # a name split over two texts is in neither
+    assert redactor.leaves_unchanged(["交由尕布", "龙乡办理"])
+    # only ID numbers at oversight level
+    assert Redactor().leaves_unchanged([*texts, "联系人李四国"])
+    assert not Redactor().leaves_unchanged([*texts, "证件 630102 19800101 1234"])
+    # a JSON text with escapes cannot be judged joined
+    assert not redactor.leaves_unchanged(['{"a": "\\u674e"}'], json_texts=True)

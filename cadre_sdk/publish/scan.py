@@ -34,7 +34,7 @@ from pathlib import Path
 from cadre_sdk.publish.generalize import QUASI_IDENTIFIERS
 from cadre_sdk.publish.generalize import TABLE as GENERALIZED
 from cadre_sdk.publish.redact import (
-    _HEX_RUN, AGGREGATE_ONLY, ID_SHAPED, PERSON_KEYS, PUBLIC_REFERENCE, RATERS_KEY, Redactor,
+    _HEX_RUN, AGGREGATE_ONLY, ID_SHAPED, JOIN, PERSON_KEYS, PUBLIC_REFERENCE, RATERS_KEY, Redactor,
     normal_form,
 )
 from cadre_sdk.publish.search import RESULTS as SEARCH_RESULTS
@@ -200,10 +200,8 @@ def _cell_text(conn: sqlite3.Connection, table: str, col: str, value: object) ->
     return value
 
 
-#: Joins texts judged at once (``_all_clean``): no pattern of the checker matches across it
-#: (it is not a digit, a letter, a Han character, a space nor a gap between digits, and NFKC
-#: leaves it and its neighbours apart).
-_SEPARATOR = "\x00"
+#: Joins texts judged at once (``_all_clean``): no pattern of the checker matches across it.
+_SEPARATOR = JOIN
 
 
 def _all_clean(checker: _Checker, texts: Iterable[str]) -> bool:
