@@ -210,15 +210,15 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
     by_row: dict[int, list[str]] = defaultdict(list)
     for rid, col in sorted(hidden):
         by_row[rid].append(col)
-    # one statement per set of columns hidden together, run for all its rows at once
-    by_columns: dict[tuple[str, ...], list[tuple[int]]] = defaultdict(list)
-    for rid, cols in by_row.items():
-        by_columns[tuple(cols)].append((rid,))
+    # one statement for every row, in rowid order: each column hidden where its flag is set
     text = suppressed_text(n)
-    for cols, rids in by_columns.items():
-        sets = ", ".join(f"[{c}] = ?1" for c in cols)
+    touched = sorted({c for cols in by_row.values() for c in cols})
+    sets = ", ".join(f"[{c}] = CASE WHEN ?{i} THEN ?1 ELSE [{c}] END"
+                     for i, c in enumerate(touched, 3))
+    if by_row:
         conn.executemany(f"UPDATE [{spec.table}] SET {sets} WHERE rowid = ?2",
-                         [(text, rid) for (rid,) in rids])
+                         [(text, rid, *(c in cols for c in touched))
+                          for rid, cols in by_row.items()])
     if "explanation_id" in have and by_row:
         _unlink_own_explanations(conn, spec.table, list(by_row))
     return len(hidden)
