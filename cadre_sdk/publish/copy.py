@@ -148,7 +148,7 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
     the cell is at least ``shortest`` characters long (``Redactor.shortest``: a shorter cell
     holds nothing the redactor masks, and skipping the call in SQL keeps most cells out of
     Python), and not at all for a column whose texts masking leaves ``unchanged``
-    (``_column_unchanged``; packed explanations are still masked one by one)."""
+    (``_column_unchanged``)."""
     treat = plan.treat.get(column.name)
     name = f"[{column.name}]"
     if treat is None or (treat == "text" and unchanged):
@@ -159,7 +159,7 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
         return f"CASE WHEN length({name}) >= {shortest} THEN cadre_redact({name}) ELSE {name} END"
     call = f"cadre_redact_json({name})"
     if unchanged:
-        return f"CASE WHEN typeof({name}) = 'blob' THEN {call} ELSE {name} END"
+        return name
     if shortest <= 1:
         return call
     # a packed explanation (a BLOB, ``explanation_packing``) is inflated to be masked: its
@@ -206,13 +206,25 @@ def _column_unchanged(conn: sqlite3.Connection, plan: TablePlan, column: str,
     """Whether masking leaves every text cell of the column (in the rows matching ``where``)
     as it is: its distinct texts of ``redactor.shortest`` characters or more, found by
     SQLite, judged in batches joined (``Redactor.leaves_unchanged``), instead of a Python
-    call per cell during the copy. Packed explanations (BLOBs) are not judged here."""
+    call per cell during the copy; in a JSON column, the packed explanations too (BLOBs:
+    ``PackedCells.to_judge``; a BLOB that is not one is published as it is, as by
+    ``cadre_redact_json``)."""
     name = f"[{column}]"
     rows = conn.execute(f"SELECT DISTINCT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
                         f"typeof({name}) = 'text' AND length({name}) >= ?", [redactor.shortest])
     json_texts = plan.treat[column] == "json"
     while batch := rows.fetchmany(_BATCH):
         if not redactor.leaves_unchanged((v for (v,) in batch), json_texts):
+            return False
+    if not json_texts:
+        return True
+    # packed explanations: inflated in one Python loop rather than a call per cell
+    packed = PackedCells(conn, redactor)
+    rows = conn.execute(f"SELECT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
+                        f"typeof({name}) = 'blob'")
+    while batch := rows.fetchmany(_BATCH):
+        texts = packed.to_judge(cell for (cell,) in batch if packing.is_packed(cell))
+        if texts is None or not redactor.leaves_unchanged(texts, json_texts):
             return False
     return True
 
@@ -294,15 +306,34 @@ class PackedCells:
                                               clean)
         return found
 
+    def _text(self, cell: bytes) -> tuple[str, bool, bool]:
+        """A cell's JSON text, whether its dictionary is clean, and whether the text is too
+        short to hold anything masking changes (no string or key long enough)."""
+        dictionary, clean = self._dictionary(packing.dictionary_id(cell))
+        text = packing.unpack(cell, dictionary)
+        return text, clean, max(map(len, _JSON_STRING.findall(text)), default=0) < self.shortest
+
     def redact(self, cell: bytes) -> Any:
         """The cell as published: as it is when masking changes neither its JSON nor its
         dictionary, else its masked JSON as text."""
-        dictionary, clean = self._dictionary(packing.dictionary_id(cell))
-        text = packing.unpack(cell, dictionary)
-        if clean and max(map(len, _JSON_STRING.findall(text)), default=0) < self.shortest:
+        text, clean, short = self._text(cell)
+        if clean and short:
             return cell
         masked = self.redactor.json_text(text)
         return cell if clean and masked == text else masked
+
+    def to_judge(self, cells: Iterable[bytes]) -> list[str] | None:
+        """The JSON texts of ``cells`` that masking might change (``redact`` publishes the
+        others as they are), or None if a cell's dictionary is not clean (``redact``
+        publishes such a cell as masked text in any case)."""
+        texts = []
+        for cell in cells:
+            text, clean, short = self._text(cell)
+            if not clean:
+                return None
+            if not short:
+                texts.append(text)
+        return texts
 
 
 def _indexed_leads(conn: sqlite3.Connection, table: str) -> set[str]:
