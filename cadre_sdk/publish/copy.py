@@ -3,7 +3,9 @@ not see (``redact``), with their keys, foreign keys and indexes.
 
 The source store is attached read-only as ``src``; rows are copied with ``INSERT ... SELECT``
 in key order, text cells passing through the SQL function ``cadre_redact`` where they can
-hold personal data.
+hold personal data (a JSON column masking leaves unchanged, judged all at once before, is
+copied without it: ``_column_unchanged``), codes through ``cadre_check_code`` where they may
+hold an ID number.
 """
 from __future__ import annotations
 

@@ -20,7 +20,10 @@ one Chinese finding per problem (an empty list: clean):
   nobody protected.
 
 ``cadre publish`` runs it on every public file before moving it into place and refuses a
-file with findings; ``cadre scan`` runs it on any file.
+file with findings; ``cadre scan`` runs it on any file. Texts are judged many at once (joined
+by ``redact.JOIN``, which no pattern matches across) and raw bytes through cheaper patterns
+that find at least as much first; a table is read row by row only to report what was found
+(docs/public-privacy.md, section 6).
 """
 from __future__ import annotations
 
