@@ -364,6 +364,8 @@ class Redactor:
         self._ids = (re.compile(r"(?<![A-Za-z0-9])(?:" + self._ids_trie
                                 + r")(?![A-Za-z0-9])") if ids else None)
         self._phones = bool(words) if phones is None else phones
+        #: Masks ID numbers only (``mask_id_numbers``): the oversight level's redactor.
+        self._id_numbers_only = self._names is None and self._ids is None and not self._phones
         self.masked = 0
         self._seen: dict[str, str] = {}
 
@@ -380,7 +382,7 @@ class Redactor:
         one character each, before anything else; a ``\\u`` escape in JSON only adds
         characters); with names, cadre ids and phone numbers every cell is looked at (NFKC
         may unfold one character into several, ``⒛``)."""
-        if self._names is None and self._ids is None and not self._phones:
+        if self._id_numbers_only:
             return 17
         return 1
 
@@ -398,6 +400,8 @@ class Redactor:
         values unchanged)."""
         if not isinstance(value, str):
             return value
+        if self._id_numbers_only and _ID_SHAPE.search(value) is None:
+            return value            # as ``mask_id_numbers`` would (no 17 digits), uncached
         out = self._seen.get(value)
         if out is None:
             out = self._mask(value)
