@@ -27,6 +27,7 @@ that find at least as much first; a table is read row by row only to report what
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
@@ -207,12 +208,20 @@ def _cell_text(conn: sqlite3.Connection, table: str, col: str, value: object) ->
 _SEPARATOR = JOIN
 
 
+#: Texts joined at most into one (a bound on the memory ``_all_clean`` takes).
+_BATCH = 20_000
+
+
 def _all_clean(checker: _Checker, texts: Iterable[str]) -> bool:
-    """Whether none of ``texts`` leaks anything, judged on all of them joined by
+    """Whether none of ``texts`` leaks anything, judged ``_BATCH`` at a time joined by
     ``_SEPARATOR``: each pattern (an ID number, a name, a cadre id, a run of bigrams) then
     matches within one text only, as when each is judged alone, so one regex pass in C
     replaces a Python call per text (the names are looked for in ASCII texts too: stricter)."""
-    return not checker.text(_SEPARATOR.join(texts))
+    texts = iter(texts)
+    while batch := list(itertools.islice(texts, _BATCH)):
+        if checker.text(_SEPARATOR.join(batch)):
+            return False
+    return True
 
 
 def _clean(conn: sqlite3.Connection, checker: _Checker, table: str, cols: list[str]) -> bool:
