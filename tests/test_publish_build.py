@@ -219,7 +219,7 @@ def test_packed_explanations_are_copied_as_they_are_unless_masking_changes_one(
     from cadre_sdk.store import explanation_packing as packing
     load_sample(cadre_db, cadre_load)
     conn = cadre_db.conn
-    write_explanations(cadre_db, [(f"x:{n}", "test", "x", {"subject": "说明", "result": n})
+    write_explanations(cadre_db, [(f"x:{n}", "x", "x", {"subject": "说明", "result": n})
                                   for n in range(1, 4)])
     (rid, body), = conn.execute("SELECT id, json FROM explanation_ref WHERE kind = 'zdict'")
     packer = packing.Packer(rid, packing.dictionary_bytes(json.loads(body)))
