@@ -226,6 +226,26 @@ def test_a_doubled_character_name_is_not_found_in_the_bigrams_of_a_place_name() 
     assert checker.text("林 林同志") == ["姓名"]
 
 
+@pytest.mark.parametrize(("data", "expected"), [
+    # an ID number in raw bytes, written together in ASCII, full-width or with characters whose
+    # NFKC form is a digit (superscripts, circled digits): each is found
+    ("ab 630102198001011234 cd".encode(), ["身份证号"]),
+    ("页".encode() + "630102198001011234".translate(FULL).encode() + b"\x00\xff", ["身份证号"]),
+    ("x¹²³".encode() + b"102198001011234", ["身份证号"]),
+    ("①".encode() + b"30102198001011239", ["身份证号"]),
+    # 19 digits in a row are not an ID number, nor is one inside a hexadecimal hash
+    (b"6301021980010112345", []),
+    (("a" * 40 + "630102198001011234" + "b" * 10).encode(), []),
+    # a cadre id stands alone, not inside a longer code
+    ("编号 QH0000018，".encode(), ["干部编号"]),
+    (b"XQH0000018 QH00000189", []),
+    ("尕布龙".encode("utf-8") + b"\xfe", ["姓名"]),
+])
+def test_raw_bytes_are_judged_as_text_in_every_spelling(data: bytes, expected: list[str]) -> None:
+    checker = _Checker(["尕布龙"], ["QH0000018"])
+    assert [f.split("：")[1] for f in checker.raw(data)] == expected
+
+
 def _store_secrets(store: Path) -> tuple[list[str], list[str]]:
     conn = sqlite3.connect(store)
     rows = conn.execute("SELECT name, id FROM cadre").fetchall()

@@ -209,6 +209,36 @@ def test_names_in_packed_explanations_are_masked_at_public_level(
         "SELECT json FROM explanation_ref"))
 
 
+@pytest.mark.parametrize("with_id_number", [False, True])
+def test_packed_explanations_are_copied_as_they_are_unless_masking_changes_one(
+        cadre_db: Any, cadre_load: Any, tmp_path: Path, with_id_number: bool) -> None:
+    """Oversight level: every packed cell masking leaves unchanged is published byte for
+    byte (judged all at once, then copied without inflating), and an ID number typed into a
+    packed cell's text is masked (the cell published as its JSON text)."""
+    from cadre_sdk.store import explanation_packing as packing
+    load_sample(cadre_db, cadre_load)
+    conn = cadre_db.conn
+    write_explanations(cadre_db, [(f"x:{n}", "x", "x", {"subject": "说明", "result": n})
+                                  for n in range(1, 4)])
+    (rid, body), = conn.execute("SELECT id, json FROM explanation_ref WHERE kind = 'zdict'")
+    packer = packing.Packer(rid, packing.dictionary_bytes(json.loads(body)))
+    note = f"证件号码 {ID_NUMBERS['C001']}" if with_id_number else "证件号码已核对无误（无附件）"
+    conn.execute("UPDATE explanation SET json = ? WHERE id = 'x:3'",
+                 [packer.pack(explanations.canonical({"subject": "说明", "note": note}))])
+    conn.commit()
+    stored = dict(conn.execute("SELECT id, json FROM explanation"))
+    path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
+    published = _connect(publish(path, tmp_path / "o.db", level="oversight",
+                                 plugins=make_plugins()).out)
+    out = dict(published.execute("SELECT id, json FROM explanation"))
+    assert all(isinstance(stored[i], bytes) for i in ("x:1", "x:2", "x:3"))
+    assert {i: out[i] for i in out if i != "x:3"} == {i: stored[i] for i in out if i != "x:3"}
+    if with_id_number:
+        assert json.loads(out["x:3"]) == {"subject": "说明", "note": f"证件号码 {ID_MASK}"}
+    else:
+        assert out["x:3"] == stored["x:3"]
+
+
 def test_a_key_holding_an_id_number_stops_the_build(cadre_db: Any, cadre_load: Any,
                                                      tmp_path: Path) -> None:
     cadre_load(cadre_db, "unit", [{"code": "U1", "name": "某局", "kind": "部门",

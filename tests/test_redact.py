@@ -1,7 +1,18 @@
 """The redactor's masking of ID numbers and names in text cells (public level)."""
 from __future__ import annotations
 
-from cadre_sdk.publish.redact import ID_MASK, NAME_MASK, Redactor, mask_id_numbers
+import json
+import re
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cadre_sdk.publish import scan
+from cadre_sdk.publish.redact import (
+    ID_MASK, ID_SHAPED, NAME_MASK, Redactor, mask_id_numbers, normal_form,
+)
+from cadre_sdk.publish.scan import _Checker
 
 ID = "63010219750601001X"        # 17 digits and a check character
 
@@ -29,3 +40,70 @@ def test_long_cells_are_not_remembered_but_still_masked() -> None:
     assert r.text(long_text) == "说明" * 40 + NAME_MASK
     assert r.text(long_text) == "说明" * 40 + NAME_MASK
     assert long_text not in r._seen and r.masked == 2
+
+
+# --- the cheaper forms the redactor and the scanner search first ----------------------------
+
+#: Characters that make the patterns work: digits (ASCII, full-width, superscript, circled),
+#: gaps between digits, spaces, Han characters (of the names below), letters of the ids.
+_ALPHABET = st.sampled_from(list("0123456789１９¹①⒛ -.\u3000·XQH尕布龙张三李四国aé\u0301,\x00"))
+_TEXTS = st.text(_ALPHABET, max_size=40)
+_NAMES, _IDS = ["尕布龙", "张三", "李四国"], ["QH0001", "QH0012"]
+
+
+def _reference_normal_form(text: str) -> str:
+    """``normal_form`` as first written (lookbehinds first, NFKC always)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = re.sub(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])\s{1,3}"
+                      r"(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])", "", text)
+    return re.sub(r"(?<=\d)[\s\-.\u2010-\u2014\u2212\u00b7\u30fb]{1,3}(?=\d)", "", text)
+
+
+@given(_TEXTS)
+@settings(max_examples=400, deadline=None)
+def test_normal_form_is_the_reference_one(text: str) -> None:
+    assert normal_form(text) == _reference_normal_form(text)
+
+
+@given(st.lists(_TEXTS.map(lambda t: t + "630102198001011234"[: len(t) % 19]), max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_texts_judged_joined_find_a_leak_exactly_when_one_of_them_has_one(
+        texts: list[str]) -> None:
+    checker = _Checker(_NAMES, _IDS)
+    assert scan._all_clean(checker, texts) == (not any(checker.text(t) for t in texts))
+
+
+@given(st.text(_ALPHABET, max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_the_raw_bytes_prefilter_finds_every_id_number_nfkc_finds(text: str) -> None:
+    if ID_SHAPED.search(unicodedata.normalize("NFKC", text)):
+        assert scan._ID_BARE.search(scan._fold_digits(text))
+
+
+@given(st.lists(_TEXTS.map(lambda t: t + "13912345678630102198001011234"[: len(t) % 30]),
+                max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_texts_masking_leaves_unchanged_judged_joined_are_each_unchanged(
+        texts: list[str]) -> None:
+    for redactor in (Redactor(_NAMES, _IDS), Redactor()):
+        if redactor.leaves_unchanged(texts):
+            assert [redactor.text(t) for t in texts] == texts
+        documents = [json.dumps({"note": t}, ensure_ascii=False) for t in texts]
+        if redactor.leaves_unchanged(documents, json_texts=True):
+            assert [redactor.json_text(d) for d in documents] == documents
+
+
+def test_a_column_with_one_text_to_mask_is_not_judged_unchanged() -> None:
+    texts = ["科员", "副主任科员", "第一书记"] * 100
+    redactor = Redactor(_NAMES, _IDS)
+    assert redactor.leaves_unchanged(texts)
+    assert not redactor.leaves_unchanged([*texts, "联系人李四国"])
+    assert not redactor.leaves_unchanged([*texts, "QH0012"])
+    # a name split over two texts is in neither
+    assert redactor.leaves_unchanged(["交由尕布", "龙乡办理"])
+    # only ID numbers at oversight level
+    assert Redactor().leaves_unchanged([*texts, "联系人李四国"])
+    assert not Redactor().leaves_unchanged([*texts, "证件 630102 19800101 1234"])
+    # a JSON text with escapes cannot be judged joined
+    assert not redactor.leaves_unchanged(['{"a": "\\u674e"}'], json_texts=True)

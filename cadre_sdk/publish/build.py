@@ -118,10 +118,9 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
                          "itself; rename the engine's tables (the publication is unchanged)")
     counts = {}
     for plan in plans:
-        copy.check_codes(conn, plan, redactor)
         where = (copy.cited_explanations(conn, plans)
                  if level == PUBLIC and plan.name == "explanation" else "1")
-        counts[plan.name] = copy.copy_table(conn, plan, where, redactor.shortest)
+        counts[plan.name] = copy.copy_table(conn, plan, redactor, where)
     for plan in plans:
         copy.copy_indexes(conn, plan)
     if level == PUBLIC:

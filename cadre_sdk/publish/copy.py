@@ -3,7 +3,9 @@ not see (``redact``), with their keys, foreign keys and indexes.
 
 The source store is attached read-only as ``src``; rows are copied with ``INSERT ... SELECT``
 in key order, text cells passing through the SQL function ``cadre_redact`` where they can
-hold personal data.
+hold personal data (a JSON column masking leaves unchanged, judged all at once before, is
+copied without it: ``_column_unchanged``), codes through ``cadre_check_code`` where they may
+hold an ID number.
 """
 from __future__ import annotations
 
@@ -162,18 +164,24 @@ def create_sql(plan: TablePlan) -> str:
             + (" WITHOUT ROWID" if plan.without_rowid else ""))
 
 
-def _select_expr(plan: TablePlan, column: Column, shortest: int) -> str:
+def _select_expr(plan: TablePlan, column: Column, shortest: int,
+                 unchanged: bool = False) -> str:
     """The SELECT expression copying one column: through the redaction function only where
     the cell is at least ``shortest`` characters long (``Redactor.shortest``: a shorter cell
     holds nothing the redactor masks, and skipping the call in SQL keeps most cells out of
-    Python)."""
+    Python), and not at all for a column whose texts masking leaves ``unchanged``
+    (``_column_unchanged``)."""
     treat = plan.treat.get(column.name)
     name = f"[{column.name}]"
-    if treat in (None, "code"):
+    if treat is None or (treat == "text" and unchanged):
         return name
+    if treat == "code":
+        return f"CASE WHEN {_may_hold_id_number(name)} THEN cadre_check_code({name}) ELSE {name} END"
     if treat == "text":
         return f"CASE WHEN length({name}) >= {shortest} THEN cadre_redact({name}) ELSE {name} END"
     call = f"cadre_redact_json({name})"
+    if unchanged:
+        return name
     if shortest <= 1:
         return call
     # a packed explanation (a BLOB, ``explanation_packing``) is inflated to be masked: its
@@ -189,33 +197,83 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int) -> str:
             f"ELSE {name} END")
 
 
-def check_codes(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor) -> None:
-    """Stop the build if a key or code column holds an ID number (one pass over the table)."""
+def _may_hold_id_number(name: str) -> str:
+    """SQL: whether the code column ``name`` may hold an ID number (``redact.id_numbers_in``
+    decides): 17 digits in a row, not a cell that is one hexadecimal hash of 32+ characters
+    (explanation ids). ``length()`` first: most codes are too short, and GLOB is dearer."""
+    return (f"(length({name}) >= 17 AND NOT (length({name}) >= 32 AND {name} NOT "
+            f"GLOB '*[^0-9A-Fa-f]*') AND {name} GLOB '{ID_NUMBER_GLOB}')")
+
+
+def check_codes(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
+                where: str = "1") -> None:
+    """Stop the build if a key or code column of the rows matching ``where`` holds an ID
+    number (``copy_table`` checks as it copies; this names the cell when that fails)."""
     codes = [c for c, treat in plan.treat.items() if treat == "code"]
     if not codes:
         return
-    # length() first: most codes are too short to hold 17 digits, and GLOB is dearer
-    # a cell that is one hexadecimal hash of 32+ characters (explanation ids) holds no ID
-    # number either (``redact.id_numbers_in``)
-    test = " OR ".join(f"(length([{c}]) >= 17 AND NOT (length([{c}]) >= 32 AND [{c}] NOT "
-                       f"GLOB '*[^0-9A-Fa-f]*') AND [{c}] GLOB :glob)" for c in codes)
+    test = " OR ".join(_may_hold_id_number(f"[{c}]") for c in codes)
     for row in conn.execute(f"SELECT {', '.join(f'[{c}]' for c in codes)} "
-                            f"FROM src.[{plan.name}] WHERE {test}", {"glob": ID_NUMBER_GLOB}):
+                            f"FROM src.[{plan.name}] WHERE ({where}) AND ({test})"):
         for value in row:
             redactor.check_code(value)
 
 
-def copy_table(conn: sqlite3.Connection, plan: TablePlan, where: str = "1",
-               shortest: int = 1) -> int:
+#: Texts judged at once by ``_column_unchanged`` (a bound on the memory it takes).
+_BATCH = 20_000
+
+
+def _column_unchanged(conn: sqlite3.Connection, plan: TablePlan, column: str,
+                      redactor: Redactor, where: str) -> bool:
+    """Whether masking leaves every text cell of the column (in the rows matching ``where``)
+    as it is: its distinct texts of ``redactor.shortest`` characters or more, found by
+    SQLite, judged in batches joined (``Redactor.leaves_unchanged``), instead of a Python
+    call per cell during the copy; in a JSON column, the packed explanations too (BLOBs:
+    ``PackedCells.to_judge``; a BLOB that is not one is published as it is, as by
+    ``cadre_redact_json``)."""
+    name = f"[{column}]"
+    rows = conn.execute(f"SELECT DISTINCT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
+                        f"typeof({name}) = 'text' AND length({name}) >= ?", [redactor.shortest])
+    json_texts = plan.treat[column] == "json"
+    while batch := rows.fetchmany(_BATCH):
+        if not redactor.leaves_unchanged((v for (v,) in batch), json_texts):
+            return False
+    if not json_texts:
+        return True
+    # packed explanations: inflated in one Python loop rather than a call per cell
+    packed = PackedCells(conn, redactor)
+    rows = conn.execute(f"SELECT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
+                        f"typeof({name}) = 'blob'")
+    while batch := rows.fetchmany(_BATCH):
+        texts = packed.to_judge(cell for (cell,) in batch if packing.is_packed(cell))
+        if texts is None or not redactor.leaves_unchanged(texts, json_texts):
+            return False
+    return True
+
+
+def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
+               where: str = "1") -> int:
     """Create the table in the publication and copy its rows (those matching the SQL
-    ``where``), masking cells of ``shortest`` characters or more (``_select_expr``);
-    returns the row count."""
+    ``where``), masking cells of ``redactor.shortest`` characters or more
+    (``_select_expr``; not those of a column masking leaves unchanged,
+    ``_column_unchanged``) and stopping the build if a code holds an ID number
+    (``check_codes``, done by the copy itself: one pass over the table); returns the row
+    count."""
     conn.execute(create_sql(plan))
     names = ", ".join(f"[{c.name}]" for c in plan.columns)
-    exprs = ", ".join(_select_expr(plan, c, shortest) for c in plan.columns)
+    # JSON columns only (explanations: masking one is dearest, and text ones are few and
+    # short; a text column's cells are mostly remembered by the redactor)
+    unchanged = {c for c, treat in plan.treat.items()
+                 if treat == "json" and _column_unchanged(conn, plan, c, redactor, where)}
+    exprs = ", ".join(_select_expr(plan, c, redactor.shortest, c.name in unchanged)
+                      for c in plan.columns)
     order = ", ".join(f"[{k}]" for k in plan.pk) or "rowid"
-    cur = conn.execute(f"INSERT INTO main.[{plan.name}] ({names}) SELECT {exprs} "
-                       f"FROM src.[{plan.name}] WHERE {where} ORDER BY {order}")
+    try:
+        cur = conn.execute(f"INSERT INTO main.[{plan.name}] ({names}) SELECT {exprs} "
+                           f"FROM src.[{plan.name}] WHERE {where} ORDER BY {order}")
+    except sqlite3.OperationalError:
+        check_codes(conn, plan, redactor, where)   # the refusal, in Chinese, if it was one
+        raise
     return cur.rowcount
 
 
@@ -230,6 +288,7 @@ def cited_explanations(conn: sqlite3.Connection, plans: list[TablePlan]) -> str:
 def register_functions(conn: sqlite3.Connection, redactor: Redactor) -> None:
     """The SQL functions ``copy_table`` uses."""
     conn.create_function("cadre_redact", 1, redactor.text, deterministic=True)
+    conn.create_function("cadre_check_code", 1, redactor.check_code, deterministic=True)
     packed = PackedCells(conn, redactor)
 
     def redact_json(value: Any) -> Any:
@@ -271,15 +330,33 @@ class PackedCells:
                                               clean)
         return found
 
+    def _text(self, cell: bytes) -> tuple[str, bool, bool]:
+        """A cell's JSON text, whether its dictionary is clean, and whether the text is too
+        short to hold anything masking changes (no string or key long enough)."""
+        text, clean = packing.unpack_with(cell, self._dictionary)
+        return text, clean, max(map(len, _JSON_STRING.findall(text)), default=0) < self.shortest
+
     def redact(self, cell: bytes) -> Any:
         """The cell as published: as it is when masking changes neither its JSON nor its
         dictionary, else its masked JSON as text."""
-        dictionary, clean = self._dictionary(packing.dictionary_id(cell))
-        text = packing.unpack(cell, dictionary)
-        if clean and all(len(string) < self.shortest for string in _JSON_STRING.findall(text)):
+        text, clean, short = self._text(cell)
+        if clean and short:
             return cell
         masked = self.redactor.json_text(text)
         return cell if clean and masked == text else masked
+
+    def to_judge(self, cells: Iterable[bytes]) -> list[str] | None:
+        """The JSON texts of ``cells`` that masking might change (``redact`` publishes the
+        others as they are), or None if a cell's dictionary is not clean (``redact``
+        publishes such a cell as masked text in any case)."""
+        texts = []
+        for cell in cells:
+            text, clean, short = self._text(cell)
+            if not clean:
+                return None
+            if not short:
+                texts.append(text)
+        return texts
 
 
 def _indexed_leads(conn: sqlite3.Connection, table: str) -> set[str]:

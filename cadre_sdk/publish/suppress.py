@@ -210,11 +210,15 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
     by_row: dict[int, list[str]] = defaultdict(list)
     for rid, col in sorted(hidden):
         by_row[rid].append(col)
+    # one statement for every row, in rowid order: each column hidden where its flag is set
     text = suppressed_text(n)
-    for rid, cols in by_row.items():
-        sets = ", ".join(f"[{c}] = ?" for c in cols)
-        conn.execute(f"UPDATE [{spec.table}] SET {sets} WHERE rowid = ?",
-                     [text] * len(cols) + [rid])
+    touched = sorted({c for cols in by_row.values() for c in cols})
+    sets = ", ".join(f"[{c}] = CASE WHEN ?{i} THEN ?1 ELSE [{c}] END"
+                     for i, c in enumerate(touched, 3))
+    if by_row:
+        conn.executemany(f"UPDATE [{spec.table}] SET {sets} WHERE rowid = ?2",
+                         [(text, rid, *(c in cols for c in touched))
+                          for rid, cols in by_row.items()])
     if "explanation_id" in have and by_row:
         _unlink_own_explanations(conn, spec.table, list(by_row))
     return len(hidden)
@@ -229,26 +233,30 @@ def _sums(spec: Spec, rows: dict[int, dict]) -> list[tuple[Cell | None, list[Cel
         for rid in rows:
             cells = [(rid, p) for p in parts if (rid, p) in numeric]
             sums.append(((rid, total) if (rid, total) in numeric else None, cells))
+    # each row's key without one dimension, made once for all count columns
+    without = {dim: {rid: tuple(row[k] for k in spec.keys if k != dim)
+                     for rid, row in rows.items()}
+               for dim in dict.fromkeys([*spec.vary, *(d for d, _ in spec.rollup)])}
+    regions = _region_keys(spec, rows) if spec.region is not None else {}
     for col in spec.counts:
         for dim in spec.vary:
             groups: dict[tuple, list[Cell]] = defaultdict(list)
-            for rid, row in rows.items():
+            for rid, key in without[dim].items():
                 if (rid, col) in numeric:
-                    groups[tuple(row[k] for k in spec.keys if k != dim)].append((rid, col))
+                    groups[key].append((rid, col))
             sums += [(None, cells) for cells in groups.values() if len(cells) > 1]
         for dim, value in spec.rollup:
             totals: dict[tuple, Cell] = {}
             groups = defaultdict(list)
-            for rid, row in rows.items():
+            for rid, key in without[dim].items():
                 if (rid, col) in numeric:
-                    key = tuple(row[k] for k in spec.keys if k != dim)
-                    if row[dim] == value:
+                    if rows[rid][dim] == value:
                         totals[key] = (rid, col)
                     else:
                         groups[key].append((rid, col))
             sums += [(totals.get(key), cells) for key, cells in groups.items()]
         if spec.region is not None:
-            sums += _region_sums(spec, rows, col, numeric)
+            sums += _region_sums(regions, col, numeric)
     return sums
 
 
@@ -256,21 +264,33 @@ def _sums(spec: Spec, rows: dict[int, dict]) -> list[tuple[Cell | None, list[Cel
 _PARENT = {"县": ("市州", _prefecture), "市州": ("省", lambda code: "630000")}
 
 
-def _region_sums(spec: Spec, rows: dict[int, dict], col: str, numeric: set[Cell]
-                 ) -> list[tuple[Cell | None, list[Cell]]]:
-    """A prefecture's cell and its counties' cells; the province's and its prefectures'."""
+def _region_keys(spec: Spec, rows: dict[int, dict]) -> dict[int, tuple[tuple, tuple | None]]:
+    """Each row's region key (level, code, other keys) and its parent's (None at the top)."""
     level, code = spec.region
     others = [k for k in spec.keys if k not in spec.region]
-    cells: dict[tuple, Cell] = {}
-    children: dict[tuple, list[Cell]] = defaultdict(list)
+    keys = {}
     for rid, row in rows.items():
-        if (rid, col) not in numeric:
-            continue
         rest = tuple(row[k] for k in others)
-        cells[(row[level], str(row[code]), rest)] = (rid, col)
+        parent = None
         if row[level] in _PARENT:
             parent_level, parent_code = _PARENT[row[level]]
-            children[(parent_level, parent_code(row[code]), rest)].append((rid, col))
+            parent = (parent_level, parent_code(row[code]), rest)
+        keys[rid] = ((row[level], str(row[code]), rest), parent)
+    return keys
+
+
+def _region_sums(regions: dict[int, tuple[tuple, tuple | None]], col: str, numeric: set[Cell]
+                 ) -> list[tuple[Cell | None, list[Cell]]]:
+    """A prefecture's cell and its counties' cells; the province's and its prefectures'
+    (``regions``: ``_region_keys``)."""
+    cells: dict[tuple, Cell] = {}
+    children: dict[tuple, list[Cell]] = defaultdict(list)
+    for rid, (key, parent) in regions.items():
+        if (rid, col) not in numeric:
+            continue
+        cells[key] = (rid, col)
+        if parent is not None:
+            children[parent].append((rid, col))
     return [(cells.get(key), parts) for key, parts in children.items()]
 
 
