@@ -26,6 +26,12 @@ _POLARITY = """
 _TAGS = "(SELECT column1 AS tag FROM (VALUES " + \
     ", ".join(f"('{t}')" for t in OBSERVATION_TAG.values()) + "))"
 
+#: The observations with a problem tag (a small share): the tag count reads them alone, through
+#: a partial index holding the columns it needs, each with its cadre and unit, and only then
+#: tries each tag on it (``CROSS JOIN`` keeps that order: matching every tag against every
+#: observation through every cadre took 2.5 s at 100,000 cadres).
+_TAGGED = "tags != ''"
+
 QUERIES = (
     CannedQuery(
         name="inspection_by_source", title="日常考察记录（按来源）", level="oversight",
@@ -43,12 +49,14 @@ GROUP BY o.source ORDER BY count(*) DESC, o.source"""),
         sql=f"""
 SELECT t.tag AS "问题标签", count(*) AS "记录数", count(DISTINCT o.cadre_id) AS "涉及干部数",
   count(DISTINCT c.unit_code) AS "涉及单位数"
-FROM {_TAGS} t
-JOIN observation o ON instr(',' || replace(o.tags, '、', ',') || ',', ',' || t.tag || ',') > 0
-JOIN cadre c ON c.id = o.cadre_id
+FROM observation o
+CROSS JOIN cadre c ON c.id = o.cadre_id
 LEFT JOIN unit u ON u.code = c.unit_code
-WHERE (:year = '' OR substr(o.date, 1, 4) = :year) AND {in_region('u.region_code')}
-GROUP BY t.tag ORDER BY count(*) DESC, t.tag"""),
+CROSS JOIN {_TAGS} t
+WHERE o.{_TAGGED} AND instr(',' || replace(o.tags, '、', ',') || ',', ',' || t.tag || ',') > 0
+  AND (:year = '' OR substr(o.date, 1, 4) = :year) AND {in_region('u.region_code')}
+GROUP BY t.tag ORDER BY count(*) DESC, t.tag""",
+        indexes=(f"observation(cadre_id, date, tags) WHERE {_TAGGED}",)),
     CannedQuery(
         name="inspection_by_unit", title="日常考察记录（按单位）", level="oversight",
         description="各单位干部的日常考察记录数、涉及干部数、正面/中性/负面条数和带问题标签的条数。"

@@ -43,16 +43,23 @@ def register_subsidy_rules(register: Any) -> None:
 # The rows are chosen and ordered in the subquery (``LIMIT -1``, no limit, keeps SQLite from
 # merging it into the joins), so the explanation is rendered only for the rows read: the
 # publication shows a page at a time, and rendering every row's explanation before sorting
-# took seconds on a province's ledger.
+# took seconds on a province's ledger. The lines are read in the order of the index the query
+# declares (``LEDGER_INDEX``; ``CROSS JOIN`` keeps them the outer loop), so a page reads its
+# own rows and sorts only each cadre's lines by scheme name, instead of sorting the province's
+# ledger (0.3-0.65 s at 100,000 cadres). The month is a range on that index (every month,
+# which is text and never NULL, lies between '' and a blob): ``:month = '' OR l.month =
+# :month`` would read every month before the one asked for.
+#: The ledger's order (the key's cadre and scheme follow: the table is WITHOUT ROWID).
+LEDGER_INDEX = "subsidy_line(month, township_code)"
 _LEDGER_SQL = """
 SELECT l.month AS 月份, l.cadre_id AS 干部编号, l.cadre_name AS 姓名, l.township_code AS 乡镇代码,
        r.name AS 乡镇, l.scheme AS 补贴方案, l.amount AS 金额, l.days AS 在岗天数,
        u.plugin AS 规则插件, u.jurisdiction AS 规则管辖, u.parameter_version AS 参数版本,
        l.explanation_id AS 说明编号, cadre_explain(e.json) AS 说明
 FROM (SELECT l.*, s.name AS scheme, c.name AS cadre_name
-      FROM subsidy_line l JOIN subsidy_scheme s ON s.id = l.scheme_id
-      JOIN cadre c ON c.id = l.cadre_id
-      WHERE (:month = '' OR l.month = :month)
+      FROM subsidy_line l CROSS JOIN subsidy_scheme s ON s.id = l.scheme_id
+      CROSS JOIN cadre c ON c.id = l.cadre_id
+      WHERE l.month BETWEEN iif(:month = '', '', :month) AND iif(:month = '', x'', :month)
         AND (:region = '' OR l.township_code = :region
              OR substr(l.township_code, 1, 6) = :region
              OR substr(l.township_code, 1, 4) || '00' = :region)
@@ -80,6 +87,7 @@ def register_queries(register: Any) -> None:
     """Canned queries: the ledger (oversight: it names cadres) and totals by prefecture (public)."""
     register(CannedQuery(
         name="subsidy_ledger", title="补贴台账", sql=_LEDGER_SQL, level="oversight",
+        indexes=(LEDGER_INDEX,),
         description="按月份（如 2024-07）、地区（乡镇、县或市州，名称或代码）或干部编号筛选；"
                     "空值表示不筛选。每行附计算说明。"))
     register(CannedQuery(
