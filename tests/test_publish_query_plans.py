@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cadre_sdk.defaults.inspection_queries import _TAGS
-from cadre_sdk.defaults.assessment_queries import in_region
+from cadre_sdk.defaults.assessment_queries import QUOTA_ADJUSTED, TOP_RANKED, in_region
 from cadre_sdk.publish import copy
 from cadre_sdk.publish.queries import PublishedQuery, collect, parameters
 from cadre_sdk.store import explanations
@@ -145,6 +145,25 @@ def test_the_rewritten_query_reads_its_declared_index(tagged_db: Path, name: str
         # each cadre's few lines by scheme name; the tag count sorts its ten tags).
         assert not any(p == "USE TEMP B-TREE FOR ORDER BY" for p in plan) or \
             name == "inspection_by_tag", plan
+
+
+@pytest.mark.parametrize("query", [TOP_RANKED, QUOTA_ADJUSTED], ids=lambda q: q.name)
+def test_a_years_few_ranked_results_are_read_in_order_from_a_partial_index(
+        oversight_db: Path, query: PublishedQuery) -> None:
+    conn = _connect(oversight_db)
+    (spec,) = query.indexes
+    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                           "tbl_name = 'assessment_result'").fetchall()
+    assert len([sql for name, sql in indexes if name.startswith("idx_assessment_result_q")
+                and sql.endswith(spec.split(") ", 1)[1])]) == 1
+    plan = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + query.sql,
+                                       {"year": "2024", "region": ""})]
+    assert plan[0].startswith("SEARCH r USING INDEX idx_assessment_result_q"), plan
+    assert "(year=?)" in plan[0] and not any("TEMP B-TREE" in p for p in plan), plan
+    expected = conn.execute(query.sql.replace("FROM assessment_result r",
+                                              "FROM assessment_result r NOT INDEXED"),
+                            {"year": "2024", "region": ""}).fetchall()
+    assert conn.execute(query.sql, {"year": "2024", "region": ""}).fetchall() == expected
 
 
 def test_the_tag_count_reads_only_tagged_observations(tagged_db: Path) -> None:
