@@ -57,15 +57,14 @@ def sample_values(conn: sqlite3.Connection) -> dict[str, str]:
         "half": f"{year}H1" if year else "",
         "region": prefecture,
         "month": _one(conn, "SELECT max(month) FROM subsidy_line"),
-        "scheme": _one(conn, "SELECT scheme FROM subsidy_totals LIMIT 1"),
-        "cadre": _one(conn, "SELECT cadre_id FROM subsidy_line LIMIT 1"),
-        "cadre_id": _one(conn, "SELECT id FROM cadre LIMIT 1"),
-        "kind": _one(conn, "SELECT kind FROM commendation LIMIT 1"),
-        "category": _one(conn, "SELECT categories FROM candidate_pool LIMIT 1").split("、")[0],
-        "source": _one(conn, "SELECT source FROM observation LIMIT 1"),
-        "tag": _one(conn, "SELECT tags FROM observation WHERE coalesce(tags, '') != '' "
-                          "LIMIT 1").replace("、", ",").split(",")[0],
-        "unit": _one(conn, "SELECT code FROM unit LIMIT 1"),
+        "scheme": _one(conn, "SELECT min(scheme) FROM subsidy_totals"),
+        "cadre": _one(conn, "SELECT min(cadre_id) FROM subsidy_line"),
+        "cadre_id": _one(conn, "SELECT min(id) FROM cadre"),
+        "kind": _one(conn, "SELECT min(kind) FROM commendation"),
+        "category": _one(conn, "SELECT min(categories) FROM candidate_pool").split("、")[0],
+        "source": _one(conn, "SELECT min(source) FROM observation"),
+        "tag": _one(conn, "SELECT min(tags) FROM observation WHERE tags != ''").replace("、", ",").split(",")[0],
+        "unit": _one(conn, "SELECT min(code) FROM unit"),
         "q": "生态",
     }
 
@@ -79,13 +78,11 @@ def connect(pub: Path) -> sqlite3.Connection:
 
 
 def scans(conn: sqlite3.Connection, sql: str, args: dict[str, str]) -> list[str]:
-    """The tables the plan reads whole (``SCAN t``, not a covering-index or subquery scan)."""
-    out = []
-    for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args):
-        m = re.match(r"SCAN (\w+)(?: AS \w+)?( USING COVERING INDEX \w+)?$", row[3])
-        if m and not m.group(2) and m.group(1) not in ("CONSTANT",):
-            out.append(m.group(1))
-    return out
+    """The tables the plan reads whole (``SCAN t``, not an index or a subquery's rows)."""
+    plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", args)]
+    subqueries = {p.split()[-1] for p in plan if p.startswith(("CO-ROUTINE", "MATERIALIZE"))}
+    return [m.group(1) for p in plan if (m := re.fullmatch(r"SCAN (\w+)", p))
+            and m.group(1) not in subqueries]
 
 
 def time_query(conn: sqlite3.Connection, sql: str, args: dict[str, str],
