@@ -34,6 +34,21 @@ _TAGS = "(SELECT column1 AS tag, ',' || column1 || ',' AS needle FROM (VALUES " 
 #: observation through every cadre took 1.4 s of CPU at 100,000 cadres).
 _TAGGED = "tags != ''"
 
+#: The observation list's rows, newest first: all of them (``{unit}`` ``:unit = ''``), or a
+#: unit's, read through its cadres (``{cadres}`` ``cadre w CROSS JOIN``, ``{unit}`` the
+#: unit and the join); the two branches are merged in order and only the one its
+#: parameter asks for runs (``:unit = '' OR c.unit_code = :unit`` can use no index: a unit's
+#: records were looked for among all 150,000 at 100,000 cadres, 0.12 s). The cadre's region
+#: is read only when a region is asked for.
+_RECORDS = f"""SELECT o.* FROM {{cadres}}observation o
+      WHERE (:year = '' OR substr(o.date, 1, 4) = :year)
+        AND {in_region("(SELECT r.region_code FROM cadre k JOIN unit r ON r.code = k.unit_code "
+                       "WHERE k.id = o.cadre_id)")}
+        AND (:source = '' OR o.source = :source)
+        AND (:tag = '' OR instr(',' || replace(coalesce(o.tags, ''), '、', ',') || ',',
+                                ',' || :tag || ',') > 0)
+        AND {{unit}}"""
+
 QUERIES = (
     CannedQuery(
         name="inspection_by_source", title="日常考察记录（按来源）", level="oversight",
@@ -81,10 +96,11 @@ GROUP BY c.unit_code ORDER BY count(*) DESC, c.unit_code"""),
 SELECT o.date AS "日期", o.cadre_id AS "干部编号", c.name AS "姓名", u.name AS "单位",
   o.source AS "来源", o.polarity AS "表现", o.tags AS "问题标签", o.content AS "内容",
   o.id AS "记录编号"
-{_SCOPE}
-  AND (:source = '' OR o.source = :source)
-  AND (:tag = '' OR instr(',' || replace(coalesce(o.tags, ''), '、', ',') || ',',
-                          ',' || :tag || ',') > 0)
-  AND (:unit = '' OR c.unit_code = :unit)
-ORDER BY o.date DESC, o.id"""),
+FROM ({_RECORDS.format(unit=":unit = ''", cadres="")}
+      UNION ALL
+      {_RECORDS.format(unit="w.unit_code = :unit AND o.cadre_id = w.id",
+                       cadres="cadre w CROSS JOIN ")}
+      ORDER BY date DESC, id LIMIT -1) o
+CROSS JOIN cadre c ON c.id = o.cadre_id
+LEFT JOIN unit u ON u.code = c.unit_code"""),
 )
