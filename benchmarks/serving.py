@@ -1,4 +1,8 @@
-"""The served publication under load: canned queries and pages, 1 and 16 clients."""
+"""The served publication under load: canned queries and pages, 1 and 16 clients.
+
+The public level only (the oversight level needs a login); ``canned_queries.py`` times every
+canned query of either level in-process, with each parameter alone, and names the slow ones.
+"""
 from __future__ import annotations
 
 import json

@@ -300,7 +300,9 @@ class CannedQuery:
     priority: int = 0
     #: Indexes the query needs in the publication, each ``"table(column, expression, ...)"``
     #: (for example one whose order is the query's ORDER BY, so that a page reads only its
-    #: rows); created when the query is published and its table is.
+    #: rows), or a partial index ``"table(column, ...) WHERE condition"`` (the query must
+    #: state the condition itself for SQLite to use it); created when the query is published
+    #: and its table is.
     indexes: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
     @property

@@ -103,7 +103,11 @@ TOP_RANKED = CannedQuery(
 FROM assessment_result r JOIN cadre p ON p.id = r.cadre_id JOIN unit u ON u.code = r.unit_code
 WHERE r.year = :year AND r.subject = '个人' AND r.rank_in_unit <= 3
   AND {in_region("r.region_code")}
-ORDER BY r.unit_code, r.rank_in_unit""")
+ORDER BY r.unit_code, r.rank_in_unit""",
+    # Partial (its few rows a year, in the query's order): a year's results read and sorted
+    # took 75 ms at 100,000 cadres.
+    indexes=("assessment_result(year, unit_code, rank_in_unit) "
+             "WHERE subject = '个人' AND rank_in_unit <= 3",))
 
 QUOTA_ADJUSTED = CannedQuery(
     name="assessment_quota_adjusted", title="因优秀名额限制定为称职的干部", level="oversight",
@@ -115,7 +119,9 @@ QUOTA_ADJUSTED = CannedQuery(
 FROM assessment_result r JOIN cadre p ON p.id = r.cadre_id JOIN unit u ON u.code = r.unit_code
 WHERE r.year = :year AND r.quota_applied = 1 AND r.subject = '个人'
   AND {in_region("r.region_code")}
-ORDER BY r.unit_code, r.rank_in_unit""")
+ORDER BY r.unit_code, r.rank_in_unit""",
+    indexes=("assessment_result(year, unit_code, rank_in_unit) "
+             "WHERE quota_applied = 1 AND subject = '个人'",))
 
 QUERIES = (SCORECARD_BY_REGION, SCORECARD_BY_UNIT, GRADE_DISTRIBUTION, TARGET_PROGRESS,
            CONSEQUENCES, TOP_RANKED, QUOTA_ADJUSTED)

@@ -161,13 +161,15 @@ SELECT g.year AS 年度, g.cadre_id AS 干部编号, c.name AS 姓名, c.post AS
        g.township_code AS 乡镇代码, r.name AS 乡镇, g.altitude_m AS 海拔,
        g.last_health_check AS 上次体检, cadre_explain(e.json) AS 说明
 FROM care_gap g
-JOIN cadre c ON c.id = g.cadre_id
+CROSS JOIN cadre c ON c.id = g.cadre_id
 LEFT JOIN region r ON r.code = g.township_code
 LEFT JOIN explanation e ON e.id = g.explanation_id
 WHERE (:year = '' OR g.year = CAST(:year AS INTEGER))
   AND (:region = '' OR g.township_code = :region OR g.county_code = :region
        OR g.prefecture_code = :region)
-ORDER BY g.year, g.township_code, g.cadre_id"""),
+ORDER BY g.year, g.township_code, g.cadre_id""",
+        # Read in this order (the gaps the outer loop), a page explains only its own rows.
+        indexes=("care_gap(year, township_code, cadre_id)",)),
     CannedQuery(
         name="care_summary", title="关心关爱记录汇总", level="oversight",
         description="按地区、年度和类别（休假、体检、心理健康、谈心谈话等）汇总关爱记录。可按年度、地区筛选。",

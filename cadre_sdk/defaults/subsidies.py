@@ -43,22 +43,35 @@ def register_subsidy_rules(register: Any) -> None:
 # The rows are chosen and ordered in the subquery (``LIMIT -1``, no limit, keeps SQLite from
 # merging it into the joins), so the explanation is rendered only for the rows read: the
 # publication shows a page at a time, and rendering every row's explanation before sorting
-# took seconds on a province's ledger.
-_LEDGER_SQL = """
-SELECT l.month AS 月份, l.cadre_id AS 干部编号, l.cadre_name AS 姓名, l.township_code AS 乡镇代码,
-       r.name AS 乡镇, l.scheme AS 补贴方案, l.amount AS 金额, l.days AS 在岗天数,
-       u.plugin AS 规则插件, u.jurisdiction AS 规则管辖, u.parameter_version AS 参数版本,
-       l.explanation_id AS 说明编号, cadre_explain(e.json) AS 说明
-FROM (SELECT l.*, s.name AS scheme, c.name AS cadre_name
-      FROM subsidy_line l JOIN subsidy_scheme s ON s.id = l.scheme_id
-      JOIN cadre c ON c.id = l.cadre_id
-      WHERE (:month = '' OR l.month = :month)
+# took seconds on a province's ledger. The lines are read in the order of the index the query
+# declares (``LEDGER_INDEX``; ``CROSS JOIN`` keeps them the outer loop), so a page reads its
+# own rows and sorts only each cadre's lines by scheme name, instead of sorting the province's
+# ledger (0.2-0.4 s at 100,000 cadres). The month is a range on that index (every month,
+# which is text and never NULL, lies between '' and a blob): ``:month = '' OR l.month =
+# :month`` would read every month before the one asked for. A cadre's lines are a second
+# branch, read through the cadre index (``:cadre = '' OR l.cadre_id = :cadre`` can use no
+# index: the whole ledger was read for one cadre); each branch runs only when its parameter
+# says so, and the two are merged in the ledger's order.
+#: The ledger's order (the key's cadre and scheme follow: the table is WITHOUT ROWID).
+LEDGER_INDEX = "subsidy_line(month, township_code)"
+_LEDGER_LINES = """SELECT l.*, s.name AS scheme
+      FROM subsidy_line l CROSS JOIN subsidy_scheme s ON s.id = l.scheme_id
+      WHERE l.month BETWEEN iif(:month = '', '', :month) AND iif(:month = '', x'', :month)
         AND (:region = '' OR l.township_code = :region
              OR substr(l.township_code, 1, 6) = :region
              OR substr(l.township_code, 1, 4) || '00' = :region)
-        AND (:cadre = '' OR l.cadre_id = :cadre)
-      ORDER BY l.month, l.township_code, l.cadre_id, s.name
+        AND {cadre}"""
+_LEDGER_SQL = f"""
+SELECT l.month AS 月份, l.cadre_id AS 干部编号, c.name AS 姓名, l.township_code AS 乡镇代码,
+       r.name AS 乡镇, l.scheme AS 补贴方案, l.amount AS 金额, l.days AS 在岗天数,
+       u.plugin AS 规则插件, u.jurisdiction AS 规则管辖, u.parameter_version AS 参数版本,
+       l.explanation_id AS 说明编号, cadre_explain(e.json) AS 说明
+FROM ({_LEDGER_LINES.format(cadre=":cadre = ''")}
+      UNION ALL
+      {_LEDGER_LINES.format(cadre="l.cadre_id = :cadre")}
+      ORDER BY month, township_code, cadre_id, scheme
       LIMIT -1) AS l
+CROSS JOIN cadre c ON c.id = l.cadre_id
 LEFT JOIN subsidy_rule u ON u.id = l.rule_id
 LEFT JOIN region r ON r.code = l.township_code
 LEFT JOIN explanation e ON e.id = l.explanation_id
@@ -80,6 +93,7 @@ def register_queries(register: Any) -> None:
     """Canned queries: the ledger (oversight: it names cadres) and totals by prefecture (public)."""
     register(CannedQuery(
         name="subsidy_ledger", title="补贴台账", sql=_LEDGER_SQL, level="oversight",
+        indexes=(LEDGER_INDEX,),
         description="按月份（如 2024-07）、地区（乡镇、县或市州，名称或代码）或干部编号筛选；"
                     "空值表示不筛选。每行附计算说明。"))
     register(CannedQuery(

@@ -409,24 +409,27 @@ def index_filters(conn: sqlite3.Connection, table: str) -> None:
             ensure_index(conn, table, [column])
 
 
-_DECLARED = re.compile(r"\s*(\w+)\s*\((.+)\)\s*")
+_DECLARED = re.compile(r"\s*(\w+)\s*\((.+?)\)\s*(?:WHERE\s+(.+?))?\s*", re.IGNORECASE | re.DOTALL)
 
 
 def create_declared(conn: sqlite3.Connection, declared: Iterable[str]) -> list[str]:
     """Create the indexes canned queries declare (``CannedQuery.indexes``: ``"table(col,
-    expr, ...)"``, rule 4 above) on tables the publication has; the names of those created.
-    An index already there under the same name is kept."""
+    expr, ...)"``, or a partial index ``"table(col, ...) WHERE condition"``, rule 3 above) on
+    tables the publication has; the names of those created. An index already there under the
+    same name is kept."""
     made = []
     have = set(tables(conn, "main", virtual=False))
     for spec in dict.fromkeys(declared):
         match = _DECLARED.fullmatch(spec)
         if match is None:
-            raise ValueError(f"an index is declared as 'table(column, ...)', not {spec!r}")
-        table, terms = match.groups()
+            raise ValueError(f"an index is declared as 'table(column, ...)' or 'table(column, "
+                             f"...) WHERE condition', not {spec!r}")
+        table, terms, where = match.groups()
         if table not in have:
             continue
         digest = hashlib.sha256(spec.encode()).hexdigest()[:8]
         name = f"idx_{table}_q{digest}"
-        conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({terms})")
+        partial = f" WHERE {where}" if where else ""
+        conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({terms}){partial}")
         made.append(name)
     return made
