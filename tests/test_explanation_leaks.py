@@ -143,7 +143,8 @@ def test_the_explanation_page_and_its_json_show_the_note_masked(
     assert "联系电话" in page.text and ID_MASK in page.text
     assert _hidden(page.text, leaks)
     # the row's JSON: a masked cell is text (a packed one would be base64 of its bytes)
-    assert ID_MASK in raw.text and _hidden(raw.text, leaks)
+    row = json.dumps(raw.json(), ensure_ascii=False)
+    assert ID_MASK in row and _hidden(row, leaks)
 
 
 def _add_ref(conn: sqlite3.Connection, kind: str, entry: object) -> int:

@@ -6,13 +6,23 @@ in key order, text cells passing through the SQL function ``cadre_redact`` where
 hold personal data (a JSON column masking leaves unchanged, judged all at once before, is
 copied without it: ``_column_unchanged``), codes through ``cadre_check_code`` where they may
 hold an ID number.
+
+Explanations are masked as their readers see them (``explanations.Joiner``): a templated
+explanation's texts with the numbers the template took out of them written back in (a phone
+number typed into a note is stored as a JSON number, which masking a JSON document's strings
+would never look at), and likewise the stored explanations a packing dictionary is made of.
+An explanation masking changes is published as its masked trace, joined, as JSON text; a
+dictionary masking would change is published without its rows, and the explanations packed
+with it as JSON text.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import sqlite3
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +30,8 @@ import attrs
 
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.store import explanation_packing as packing
+from cadre_sdk.store import explanations
+from cadre_sdk.store.explanations import canonical
 from cadre_sdk.store.database import declares_without_rowid
 from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.introspect import tables
@@ -175,13 +187,24 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
     name = f"[{column.name}]"
     if treat is None or (treat == "text" and unchanged):
         return name
+    if treat == "json" and plan.name == "explanation":
+        # judged joined (``PackedCells``): the pre-filters below see only stored strings
+        return name if unchanged else f"cadre_redact_explanation({name})"
     if treat == "code":
         return f"CASE WHEN {_may_hold_id_number(name)} THEN cadre_check_code({name}) ELSE {name} END"
     if treat == "text":
         return f"CASE WHEN length({name}) >= {shortest} THEN cadre_redact({name}) ELSE {name} END"
-    call = f"cadre_redact_json({name})"
     if unchanged:
         return name
+    if _has_dictionaries(plan):
+        return (f"CASE WHEN [kind] = '{packing.ZDICT_KIND}' THEN "
+                f"cadre_redact_dictionary([id], {name}) ELSE {_json_expr(name, shortest)} END")
+    return _json_expr(name, shortest)
+
+
+def _json_expr(name: str, shortest: int) -> str:
+    """The SELECT expression masking the strings of the JSON column ``name``."""
+    call = f"cadre_redact_json({name})"
     if shortest <= 1:
         return call
     # a packed explanation (a BLOB, ``explanation_packing``) is inflated to be masked: its
@@ -195,6 +218,12 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
     return (f"CASE {packed}WHEN length({name}) < {shortest} THEN {name} "
             f"WHEN NOT json_valid({name}) THEN {call} WHEN {long_enough} THEN {call} "
             f"ELSE {name} END")
+
+
+def _has_dictionaries(plan: TablePlan) -> bool:
+    """Whether the table is ``explanation_ref``, whose entries of kind ``zdict`` (packing
+    dictionaries: stored explanations) are judged joined (``PackedCells.dictionary``)."""
+    return plan.name == "explanation_ref" and {"id", "kind"} <= {c.name for c in plan.columns}
 
 
 def _may_hold_id_number(name: str) -> str:
@@ -230,18 +259,29 @@ def _column_unchanged(conn: sqlite3.Connection, plan: TablePlan, column: str,
     SQLite, judged in batches joined (``Redactor.leaves_unchanged``), instead of a Python
     call per cell during the copy; in a JSON column, the packed explanations too (BLOBs:
     ``PackedCells.to_judge``; a BLOB that is not one is published as it is, as by
-    ``cadre_redact_json``)."""
+    ``cadre_redact_json``). Explanations are judged with their texts joined, packing
+    dictionaries by their joined rows (``PackedCells``)."""
     name = f"[{column}]"
-    rows = conn.execute(f"SELECT DISTINCT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
-                        f"typeof({name}) = 'text' AND length({name}) >= ?", [redactor.shortest])
     json_texts = plan.treat[column] == "json"
+    explained = json_texts and plan.name == "explanation"
+    packed = packed_cells(conn, redactor) if json_texts else None
+    # explanations judged joined (longer than stored: every one), dictionaries on their own
+    dictionaries = json_texts and _has_dictionaries(plan)
+    rows = conn.execute(f"SELECT DISTINCT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
+                        f"typeof({name}) = 'text' AND length({name}) >= ?"
+                        + (f" AND [kind] <> '{packing.ZDICT_KIND}'" if dictionaries else ""),
+                        [1 if explained else redactor.shortest])
     while batch := rows.fetchmany(_BATCH):
-        if not redactor.leaves_unchanged((v for (v,) in batch), json_texts):
+        texts = (packed.joiner.text(v) if explained else v for (v,) in batch)
+        if not redactor.leaves_unchanged(texts, json_texts):
             return False
+    if dictionaries:
+        return all(packed.dictionary_clean(rid) for (rid,) in conn.execute(
+            f"SELECT id FROM src.[{plan.name}] WHERE ({where}) AND [kind] = ?",
+            [packing.ZDICT_KIND]))
     if not json_texts:
         return True
     # packed explanations: inflated in one Python loop rather than a call per cell
-    packed = PackedCells(conn, redactor)
     rows = conn.execute(f"SELECT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
                         f"typeof({name}) = 'blob'")
     while batch := rows.fetchmany(_BATCH):
@@ -289,7 +329,9 @@ def register_functions(conn: sqlite3.Connection, redactor: Redactor) -> None:
     """The SQL functions ``copy_table`` uses."""
     conn.create_function("cadre_redact", 1, redactor.text, deterministic=True)
     conn.create_function("cadre_check_code", 1, redactor.check_code, deterministic=True)
-    packed = PackedCells(conn, redactor)
+    packed = packed_cells(conn, redactor)
+    conn.create_function("cadre_redact_explanation", 1, packed.explanation, deterministic=True)
+    conn.create_function("cadre_redact_dictionary", 2, packed.dictionary, deterministic=True)
 
     def redact_json(value: Any) -> Any:
         if packing.is_packed(value):
@@ -303,8 +345,9 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class PackedCells:
-    """Masks the packed explanations of the store (``src``, read-only for the whole build:
-    its dictionaries are read once each)."""
+    """Masks the explanations of the store (``src``, read-only for the whole build: its
+    dictionaries, templates and texts are read once each) as their readers see them: with
+    their texts joined (``explanations.Joiner``)."""
 
     def __init__(self, conn: sqlite3.Connection, redactor: Redactor):
         self.conn, self.redactor = conn, redactor
@@ -314,49 +357,112 @@ class PackedCells:
         # strings are found in order, from the first quote (no quote is outside a string)
         self.shortest = redactor.shortest + 2
 
+    @functools.cached_property
+    def joiner(self) -> explanations.Joiner:
+        """The store's templates and texts, read on first use."""
+        return explanations.Joiner(self.conn, "src")
+
+    def _unchanged(self, text: str) -> bool:
+        """Whether masking leaves the JSON ``text`` as it is (not counted as masked)."""
+        before = self.redactor.masked
+        same = self.redactor.json_text(text) == text
+        self.redactor.masked = before
+        return same
+
     def _dictionary(self, rid: int) -> tuple[bytes, bool]:
-        """A dictionary's bytes, and whether masking leaves its entry unchanged (it is
-        copied to the publication through ``cadre_redact_json`` too)."""
+        """A dictionary's bytes, and whether masking leaves its entry unchanged, its rows
+        (stored explanations) joined."""
         found = self.dictionaries.get(rid)
         if found is None:
             row = self.conn.execute("SELECT json FROM src.explanation_ref WHERE id = ? AND "
                                     "kind = ?", [rid, packing.ZDICT_KIND]).fetchone()
             if row is None:
                 raise ValueError(f"dictionary {rid} missing")
-            before = self.redactor.masked
-            clean = self.redactor.json_text(row[0]) == row[0]
-            self.redactor.masked = before
+            clean = self._unchanged(self.joiner.entry(row[0]))
             found = self.dictionaries[rid] = (packing.dictionary_bytes(json.loads(row[0])),
                                               clean)
         return found
 
-    def _text(self, cell: bytes) -> tuple[str, bool, bool]:
-        """A cell's JSON text, whether its dictionary is clean, and whether the text is too
-        short to hold anything masking changes (no string or key long enough)."""
-        text, clean = packing.unpack_with(cell, self._dictionary)
-        return text, clean, max(map(len, _JSON_STRING.findall(text)), default=0) < self.shortest
+    def dictionary_clean(self, rid: int) -> bool:
+        """Whether the dictionary ``rid`` is published as it is (``dictionary``)."""
+        return self._dictionary(rid)[1]
 
-    def redact(self, cell: bytes) -> Any:
-        """The cell as published: as it is when masking changes neither its JSON nor its
-        dictionary, else its masked JSON as text."""
-        text, clean, short = self._text(cell)
-        if clean and short:
+    def dictionary(self, rid: int, text: Any) -> Any:
+        """The ``explanation_ref`` entry of the dictionary ``rid`` as published: as it is
+        when masking leaves its joined rows unchanged, else without its rows (the
+        explanations packed with it are then published as JSON text: ``packed``)."""
+        if not isinstance(text, str):
+            return text
+        try:
+            clean = self.dictionary_clean(rid)
+            entry = json.loads(text)
+        except ValueError:
+            return self.redactor.json_text(text)
+        if clean:
+            return text
+        self.redactor.masked += 1
+        return self.redactor.json_text(canonical({**entry, "rows": []}))
+
+    def _short(self, text: str) -> bool:
+        """Whether the JSON ``text`` is too short to hold anything masking changes (no
+        string or key long enough)."""
+        return max(map(len, _JSON_STRING.findall(text)), default=0) < self.shortest
+
+    def explanation(self, value: Any) -> Any:
+        """An ``explanation.json`` cell as published (``packed`` for a packed one; a text
+        one as it is unless masking changes it joined, else its masked joined JSON)."""
+        if packing.is_packed(value):
+            return self.packed(value)
+        if not isinstance(value, str):
+            return value
+        joined = self.joiner.text(value)
+        masked = self.redactor.json_text(joined)
+        return value if masked == joined else masked
+
+    def packed(self, cell: bytes) -> Any:
+        """The packed cell as published: as it is when masking changes neither its joined
+        JSON nor its dictionary; its JSON text when only its dictionary is not published
+        as it is; else its masked joined JSON."""
+        text, clean = packing.unpack_with(cell, self._dictionary)
+        joined = self.joiner.text(text)
+        if clean and self._short(joined):
             return cell
-        masked = self.redactor.json_text(text)
-        return cell if clean and masked == text else masked
+        masked = self.redactor.json_text(joined)
+        if masked != joined:
+            return masked
+        return cell if clean else text
+
+    #: The name ``cadre_redact_json`` calls it by.
+    redact = packed
 
     def to_judge(self, cells: Iterable[bytes]) -> list[str] | None:
-        """The JSON texts of ``cells`` that masking might change (``redact`` publishes the
-        others as they are), or None if a cell's dictionary is not clean (``redact``
-        publishes such a cell as masked text in any case)."""
+        """The joined JSON texts of ``cells`` that masking might change (``packed`` publishes
+        the others as they are), or None if a cell's dictionary is not clean (``packed``
+        publishes such a cell as text in any case)."""
         texts = []
+        joined = self.joiner.text
         for cell in cells:
-            text, clean, short = self._text(cell)
+            text, clean = packing.unpack_with(cell, self._dictionary)
             if not clean:
                 return None
-            if not short:
+            text = joined(text)
+            if not self._short(text):
                 texts.append(text)
         return texts
+
+
+#: The ``PackedCells`` of each redactor (with the connection it reads): built once a build.
+_PACKED: weakref.WeakKeyDictionary[Redactor, tuple[sqlite3.Connection, PackedCells]] = \
+    weakref.WeakKeyDictionary()
+
+
+def packed_cells(conn: sqlite3.Connection, redactor: Redactor) -> PackedCells:
+    """The ``PackedCells`` of ``redactor`` on ``conn`` (one per build: the store's templates
+    and texts are read once)."""
+    found = _PACKED.get(redactor)
+    if found is None or found[0] is not conn:
+        found = _PACKED[redactor] = (conn, PackedCells(conn, redactor))
+    return found[1]
 
 
 def _indexed_leads(conn: sqlite3.Connection, table: str) -> set[str]:

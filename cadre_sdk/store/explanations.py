@@ -315,6 +315,60 @@ def expand(data: Mapping[str, Any], refs: Mapping[int, Any]) -> dict[str, Any]:
     return full
 
 
+#: Errors joining a stored trace whose template, texts or values do not fit.
+_UNFIT = (KeyError, IndexError, TypeError, ValueError, AttributeError, StopIteration,
+          RuntimeError)
+
+
+class Joiner:
+    """Stored explanations as their readers see them: a templated trace with its template and
+    texts joined back (``unsplit``: the numbers a template took out of a text written back
+    into it; rules and parameters stay ids). Masking and the privacy scanner judge this, not
+    the stored ``{"t", "v"}`` form, whose split numbers are no text. The templates and texts
+    of ``schema``'s ``explanation_ref`` are read once: for a file nothing writes meanwhile
+    (a publication's source during its build, a scanned file)."""
+
+    def __init__(self, conn: sqlite3.Connection, schema: str = "main"):
+        self.refs: dict[int, Any] = {rid: json.loads(body) for rid, body in conn.execute(
+            f"SELECT id, json FROM {schema}.explanation_ref WHERE kind IN ('template', 'text')")}
+
+    def data(self, data: Any) -> Any:
+        """The parsed stored trace ``data`` joined; ``data`` itself if it is not templated or
+        cannot be joined (a missing template or text, values that do not fit: a reader sees
+        it as it is)."""
+        if not _is_templated(data):
+            return data
+        try:
+            return unsplit(data, self.refs)
+        except _UNFIT:
+            return data
+
+    def text(self, text: str) -> str:
+        """The JSON text of an explanation cell (``json_text``) joined (``data``), as canonical
+        JSON; ``text`` itself if there is nothing to join."""
+        if not text.startswith("{"):
+            return text
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return text
+        joined = self.data(data)
+        return text if joined is data else canonical(joined)
+
+    def entry(self, text: str) -> str:
+        """The JSON text of an ``explanation_ref`` entry with, if it is a packing dictionary
+        (``{"for", "rows"}``: stored explanations), each of its rows joined (``data``)."""
+        if not text.startswith('{"for":'):
+            return text
+        try:
+            entry = json.loads(text)
+        except ValueError:
+            return text
+        if not (isinstance(entry, dict) and isinstance(entry.get("rows"), list)):
+            return text
+        return canonical({**entry, "rows": [self.data(row) for row in entry["rows"]]})
+
+
 def _dictionary_reader(conn: sqlite3.Connection, schema: str) -> Any:
     """``id -> dictionary bytes`` for the ``zdict`` entries of ``schema``'s
     ``explanation_ref`` (found by digest in a cache shared by connections: an id may name
