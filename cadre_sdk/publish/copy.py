@@ -272,7 +272,8 @@ def _column_unchanged(conn: sqlite3.Connection, plan: TablePlan, column: str,
                         + (f" AND [kind] <> '{packing.ZDICT_KIND}'" if dictionaries else ""),
                         [1 if explained else redactor.shortest])
     while batch := rows.fetchmany(_BATCH):
-        texts = (packed.joiner.text(v) if explained else v for (v,) in batch)
+        texts = (t for (v,) in batch
+                 for t in (_as_read(v, packed.joiner.text(v)) if explained else (v,)))
         if not redactor.leaves_unchanged(texts, json_texts):
             return False
     if dictionaries:
@@ -378,7 +379,7 @@ class PackedCells:
                                     "kind = ?", [rid, packing.ZDICT_KIND]).fetchone()
             if row is None:
                 raise ValueError(f"dictionary {rid} missing")
-            clean = self._unchanged(self.joiner.entry(row[0]))
+            clean = all(map(self._unchanged, _as_read(row[0], self.joiner.entry(row[0]))))
             found = self.dictionaries[rid] = (packing.dictionary_bytes(json.loads(row[0])),
                                               clean)
         return found
@@ -408,27 +409,38 @@ class PackedCells:
         string or key long enough)."""
         return max(map(len, _JSON_STRING.findall(text)), default=0) < self.shortest
 
+    def _masked(self, text: str) -> str | None:
+        """The masked joined JSON of an explanation's JSON ``text`` if masking changes its
+        joined JSON or (values its template does not use: a reader of the JSON sees them)
+        its stored JSON; None if it changes neither."""
+        joined = self.joiner.text(text)
+        masked = self.redactor.json_text(joined)
+        if masked != joined:
+            return masked
+        if joined is text or self._unchanged(text):
+            return None
+        self.redactor.masked += 1
+        return joined
+
     def explanation(self, value: Any) -> Any:
         """An ``explanation.json`` cell as published (``packed`` for a packed one; a text
-        one as it is unless masking changes it joined, else its masked joined JSON)."""
+        one as it is unless masking changes it, ``_masked``)."""
         if packing.is_packed(value):
             return self.packed(value)
         if not isinstance(value, str):
             return value
-        joined = self.joiner.text(value)
-        masked = self.redactor.json_text(joined)
-        return value if masked == joined else masked
+        masked = self._masked(value)
+        return value if masked is None else masked
 
     def packed(self, cell: bytes) -> Any:
-        """The packed cell as published: as it is when masking changes neither its joined
-        JSON nor its dictionary; its JSON text when only its dictionary is not published
-        as it is; else its masked joined JSON."""
+        """The packed cell as published: as it is when masking changes neither its JSON
+        (``_masked``) nor its dictionary; its JSON text when only its dictionary is not
+        published as it is; else its masked joined JSON."""
         text, clean = packing.unpack_with(cell, self._dictionary)
-        joined = self.joiner.text(text)
-        if clean and self._short(joined):
+        if clean and self._short(text) and self._short(self.joiner.text(text)):
             return cell
-        masked = self.redactor.json_text(joined)
-        if masked != joined:
+        masked = self._masked(text)
+        if masked is not None:
             return masked
         return cell if clean else text
 
@@ -436,8 +448,8 @@ class PackedCells:
     redact = packed
 
     def to_judge(self, cells: Iterable[bytes]) -> list[str] | None:
-        """The joined JSON texts of ``cells`` that masking might change (``packed`` publishes
-        the others as they are), or None if a cell's dictionary is not clean (``packed``
+        """The JSON texts of ``cells`` that masking might change, joined and stored
+        (``_as_read``; ``packed`` publishes the others as they are), or None if a cell's dictionary is not clean (``packed``
         publishes such a cell as text in any case)."""
         texts = []
         joined = self.joiner.text
@@ -445,10 +457,15 @@ class PackedCells:
             text, clean = packing.unpack_with(cell, self._dictionary)
             if not clean:
                 return None
-            text = joined(text)
-            if not self._short(text):
-                texts.append(text)
+            texts += (t for t in _as_read(text, joined(text)) if not self._short(t))
         return texts
+
+
+def _as_read(text: str, joined: str) -> tuple[str, ...]:
+    """What a reader can read of an explanation whose stored JSON is ``text`` and joined JSON
+    ``joined`` (``explanations.Joiner.text``): both, since a template may leave values
+    unused (shown only in the stored JSON)."""
+    return (text,) if joined is text else (joined, text)
 
 
 #: The ``PackedCells`` of each redactor (with the connection it reads): built once a build.

@@ -207,17 +207,20 @@ class _Reader:
 
     def cell(self, table: str, col: str, value: object) -> object:
         """A cell as the scanner reads it: an explanation inflated if packed (its raw bytes
-        are deflated) and with its texts joined (``explanations.Joiner``: the numbers its
-        template took out of them written back), a packing dictionary with its rows
-        joined, any other cell as it is."""
+        are deflated), with its texts joined (``explanations.Joiner``: the numbers its
+        template took out of them written back) and as stored, a packing dictionary with
+        its rows joined, any other cell as it is."""
         if (table, col) == ("explanation", "json"):
             if packing.is_packed(value):
                 value = _unpacked(self.conn, value)
             if self.joiner is not None and isinstance(value, str):
-                return self.joiner.text(value)
+                joined = self.joiner.text(value)
+                # the stored JSON too: a template may leave values unused, shown only there
+                return value if joined is value else f"{joined}{JOIN}{value}"
         elif (table, col) == ("explanation_ref", "json") and self.joiner is not None and \
                 isinstance(value, str):
-            return self.joiner.entry(value)
+            joined = self.joiner.entry(value)
+            return value if joined is value else f"{joined}{JOIN}{value}"
         return value
 
 
