@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -165,8 +164,8 @@ def _split_values(conn: sqlite3.Connection, number: str) -> dict:
 
 
 def _smuggle(path: Path, number: int) -> None:
-    """Write ``number`` into a published packed explanation as values of a split text (a
-    note cited by the template: ``"证件 \\ue001"``), packed with the cell's own dictionary."""
+    """Replace a published packed explanation by one whose subject is ``number`` as values
+    of a split text (``_split_values``), packed with the cell's own dictionary."""
     conn = sqlite3.connect(path)
     rowid, cell = conn.execute("SELECT rowid, json FROM explanation WHERE typeof(json) = "
                                "'blob' ORDER BY rowid LIMIT 1").fetchone()
