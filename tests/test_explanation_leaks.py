@@ -237,3 +237,33 @@ def test_publishing_refuses_a_note_whose_masking_was_bypassed(
         publish(noted_store, tmp_path / "public.db", level="public", plugins=make_plugins())
     assert "explanation" in str(caught.value) and "身份证号" in str(caught.value)
     assert not (tmp_path / "public.db").exists()
+
+
+def _strings(node: object) -> set[str]:
+    """Every string of a JSON document, keys included."""
+    if isinstance(node, str):
+        return {node}
+    if isinstance(node, list):
+        return set().union(*map(_strings, node)) if node else set()
+    if isinstance(node, dict):
+        return set(node) | (set().union(*map(_strings, node.values())) if node else set())
+    return set()
+
+
+def test_what_masking_judges_of_an_explanation_holds_every_string_its_reader_reads(
+        noted_store: Path) -> None:
+    """``Joiner.filled`` (the texts numbers are written into) with the stored JSON and the
+    ``explanation_ref`` entries (judged where they are stored) hold every string of every
+    explanation joined back, the note's filled text among them."""
+    conn = sqlite3.connect(noted_store)
+    joiner = explanations.Joiner(conn)
+    entries = set().union(*(_strings(e) for e in joiner.refs.values()))
+    seen_note = False
+    for (cell,) in conn.execute("SELECT json FROM explanation"):
+        text = explanations.json_text(conn, cell)
+        filled = joiner.filled(text)
+        joined = _strings(joiner.data(json.loads(text)))
+        assert joined <= set(filled) | entries | _strings(json.loads(text)), joined - entries
+        seen_note = seen_note or NOTE in filled
+    conn.close()
+    assert seen_note

@@ -273,7 +273,7 @@ def _column_unchanged(conn: sqlite3.Connection, plan: TablePlan, column: str,
                         [1 if explained else redactor.shortest])
     while batch := rows.fetchmany(_BATCH):
         texts = (t for (v,) in batch
-                 for t in (_as_read(v, packed.joiner.text(v)) if explained else (v,)))
+                 for t in (_as_read(v, packed.joiner.filled(v), 0) if explained else (v,)))
         if not redactor.leaves_unchanged(texts, json_texts):
             return False
     if dictionaries:
@@ -379,7 +379,8 @@ class PackedCells:
                                     "kind = ?", [rid, packing.ZDICT_KIND]).fetchone()
             if row is None:
                 raise ValueError(f"dictionary {rid} missing")
-            clean = all(map(self._unchanged, _as_read(row[0], self.joiner.entry(row[0]))))
+            # its rows joined, and as stored (values a template leaves unused)
+            clean = self._unchanged(row[0]) and self._unchanged(self.joiner.entry(row[0]))
             found = self.dictionaries[rid] = (packing.dictionary_bytes(json.loads(row[0])),
                                               clean)
         return found
@@ -422,24 +423,30 @@ class PackedCells:
         self.redactor.masked += 1
         return joined
 
+    def _clean(self, text: str) -> bool:
+        """Whether masking changes nothing a reader reads of an explanation's JSON ``text``
+        (``_as_read``: its filled texts and its stored JSON; the texts and templates it
+        cites are masked where they are stored)."""
+        filled = self.joiner.filled(text)
+        return ((not filled or self.redactor.leaves_unchanged(filled))
+                and (self._short(text) or self._unchanged(text)))
+
     def explanation(self, value: Any) -> Any:
         """An ``explanation.json`` cell as published (``packed`` for a packed one; a text
-        one as it is unless masking changes it, ``_masked``)."""
+        one as it is unless masking changes what is read of it, else ``_masked``)."""
         if packing.is_packed(value):
             return self.packed(value)
-        if not isinstance(value, str):
+        if not isinstance(value, str) or self._clean(value):
             return value
         masked = self._masked(value)
         return value if masked is None else masked
 
     def packed(self, cell: bytes) -> Any:
-        """The packed cell as published: as it is when masking changes neither its JSON
-        (``_masked``) nor its dictionary; its JSON text when only its dictionary is not
-        published as it is; else its masked joined JSON."""
+        """The packed cell as published: as it is when masking changes neither what is read
+        of it (``_clean``) nor its dictionary; its JSON text when only its dictionary is not
+        published as it is; else its masked joined JSON (``_masked``)."""
         text, clean = packing.unpack_with(cell, self._dictionary)
-        if clean and self._short(text) and self._short(self.joiner.text(text)):
-            return cell
-        masked = self._masked(text)
+        masked = None if self._clean(text) else self._masked(text)
         if masked is not None:
             return masked
         return cell if clean else text
@@ -452,20 +459,25 @@ class PackedCells:
         (``_as_read``; ``packed`` publishes the others as they are), or None if a cell's dictionary is not clean (``packed``
         publishes such a cell as text in any case)."""
         texts = []
-        joined = self.joiner.text
         for cell in cells:
             text, clean = packing.unpack_with(cell, self._dictionary)
             if not clean:
                 return None
-            texts += (t for t in _as_read(text, joined(text)) if not self._short(t))
+            texts += _as_read(text, self.joiner.filled(text), self.shortest)
         return texts
 
 
-def _as_read(text: str, joined: str) -> tuple[str, ...]:
-    """What a reader can read of an explanation whose stored JSON is ``text`` and joined JSON
-    ``joined`` (``explanations.Joiner.text``): both, since a template may leave values
-    unused (shown only in the stored JSON)."""
-    return (text,) if joined is text else (joined, text)
+def _as_read(text: str, filled: list[str], shortest: int) -> list[str]:
+    """What is judged of an explanation whose stored JSON is ``text`` and whose texts
+    ``join`` writes numbers into are ``filled`` (``explanations.Joiner.filled``), for
+    masking that needs strings of ``shortest`` characters (quotes included): the filled texts
+    and, unless too short, its stored JSON (a template may leave values unused, read there
+    only). The other strings a reader reads are the texts and templates it cites, judged
+    where they are stored (``explanation_ref``)."""
+    out = [f for f in filled if len(f) + 2 >= shortest]
+    if max(map(len, _JSON_STRING.findall(text)), default=0) >= shortest:
+        out.append(text)
+    return out
 
 
 #: The ``PackedCells`` of each redactor (with the connection it reads): built once a build.

@@ -19,6 +19,10 @@ one Chinese finding per problem (an empty list: clean):
   tables (``public_tables_allowed``): a table of rows per case or per adjustment, or counts
   nobody protected.
 
+Explanations (and the compression dictionaries made of them) are read as their readers see
+them: with the numbers their templates took out of their texts joined back, and as stored
+(``explanations.Joiner``).
+
 ``cadre publish`` runs it on every public file before moving it into place and refuses a
 file with findings; ``cadre scan`` runs it on any file. Texts are judged many at once (joined
 by ``redact.JOIN``, which no pattern matches across) and raw bytes through cheaper patterns
@@ -207,16 +211,17 @@ class _Reader:
 
     def cell(self, table: str, col: str, value: object) -> object:
         """A cell as the scanner reads it: an explanation inflated if packed (its raw bytes
-        are deflated), with its texts joined (``explanations.Joiner``: the numbers its
-        template took out of them written back) and as stored, a packing dictionary with
-        its rows joined, any other cell as it is."""
+        are deflated), with the texts its template took numbers out of filled again
+        (``explanations.Joiner.filled``) and as stored, a packing dictionary with its rows
+        joined, any other cell as it is."""
         if (table, col) == ("explanation", "json"):
             if packing.is_packed(value):
                 value = _unpacked(self.conn, value)
             if self.joiner is not None and isinstance(value, str):
-                joined = self.joiner.text(value)
-                # the stored JSON too: a template may leave values unused, shown only there
-                return value if joined is value else f"{joined}{JOIN}{value}"
+                # the texts numbers are written into, and the stored JSON (a template may
+                # leave values unused, read there only); its other texts are the
+                # explanation_ref entries it cites, read where they are stored
+                return JOIN.join([*self.joiner.filled(value), value])
         elif (table, col) == ("explanation_ref", "json") and self.joiner is not None and \
                 isinstance(value, str):
             joined = self.joiner.entry(value)

@@ -33,7 +33,9 @@ from typing import Any
 
 from cadre_sdk.core.trace import Trace, render_text
 from cadre_sdk.store import explanation_packing as packing
-from cadre_sdk.store.explanation_templates import TEXT, Splitter, join, text_ids
+from cadre_sdk.store.explanation_templates import (
+    NUMBER, TEXT, VALUE, Splitter, join, text_ids,
+)
 
 #: The keys of a trace whose entries are stored once in ``explanation_ref``.
 REF_KEYS = ("rules", "parameters")
@@ -331,6 +333,73 @@ class Joiner:
     def __init__(self, conn: sqlite3.Connection, schema: str = "main"):
         self.refs: dict[int, Any] = {rid: json.loads(body) for rid, body in conn.execute(
             f"SELECT id, json FROM {schema}.explanation_ref WHERE kind IN ('template', 'text')")}
+        self._formats: dict[int, str | None] = {}
+        self._plans: dict[int, list[tuple[str | None, int] | None]] = {}
+
+    def _format(self, rid: int) -> str | None:
+        """The text ``rid`` as a ``%`` format with a ``%s`` for each number it takes (None if
+        it takes none): ``%s`` writes a number as ``join`` does (``str``; a float's ``str``
+        is its ``repr``)."""
+        if rid in self._formats:
+            return self._formats[rid]
+        text = self.refs[rid]
+        found = (text.replace("%", "%%").replace(NUMBER, "%s")
+                 if isinstance(text, str) and NUMBER in text else None)
+        self._formats[rid] = found
+        return found
+
+    def _plan(self, tid: int) -> list[tuple[str | None, int] | None]:
+        """What ``join`` takes from the values for the template ``tid``, in order: None for
+        a value in its own place, ``(format, count)`` for a text citing ``count`` numbers."""
+        plan = self._plans.get(tid)
+        if plan is None:
+            plan = []
+
+            def walk(node: Any) -> None:
+                if isinstance(node, str):
+                    if node == VALUE:
+                        plan.append(None)
+                    elif node.startswith(TEXT):
+                        rid = int(node[1:])
+                        fmt = self._format(rid)
+                        plan.append((fmt, 0 if fmt is None else self.refs[rid].count(NUMBER)))
+                elif isinstance(node, list):
+                    for item in node:
+                        walk(item)
+                elif isinstance(node, dict):
+                    for key in sorted(node):
+                        walk(node[key])
+            walk(self.refs[tid])
+            plan = self._plans[tid] = plan
+        return plan
+
+    def filled(self, text: str) -> list[str]:
+        """The texts of an explanation's JSON ``text`` that ``join`` writes numbers into,
+        filled: what its readers read that neither its stored JSON nor the texts and
+        templates it cites hold as strings (its other strings are the same there). Much
+        cheaper than joining it all (``text``); empty if it is not templated or cannot be
+        joined."""
+        if not text.startswith("{"):
+            return []
+        try:
+            data = json.loads(text)
+            if not _is_templated(data):
+                return []
+            values, out, i = data["v"], [], 0
+            for step in self._plan(data["t"]):
+                if step is None:
+                    item = values[i]
+                    i += 1
+                    if type(item) is list:
+                        fmt = self._format(item[0])
+                        if fmt is not None:
+                            out.append(fmt % tuple(item[1:]))
+                elif step[1]:
+                    out.append(step[0] % tuple(values[i:i + step[1]]))
+                    i += step[1]
+            return out
+        except _UNFIT:
+            return []
 
     def data(self, data: Any) -> Any:
         """The parsed stored trace ``data`` joined; ``data`` itself if it is not templated or
