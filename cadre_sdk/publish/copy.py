@@ -464,7 +464,7 @@ class PackedCells:
             if not clean:
                 return None
             texts += _as_read(text, self.joiner.filled(text), self.shortest)
-        return texts
+        return list(dict.fromkeys(texts))   # filled texts repeat ("2024 年")
 
 
 def _as_read(text: str, filled: list[str], shortest: int) -> list[str]:

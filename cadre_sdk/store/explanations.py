@@ -333,24 +333,19 @@ class Joiner:
     def __init__(self, conn: sqlite3.Connection, schema: str = "main"):
         self.refs: dict[int, Any] = {rid: json.loads(body) for rid, body in conn.execute(
             f"SELECT id, json FROM {schema}.explanation_ref WHERE kind IN ('template', 'text')")}
-        self._formats: dict[int, str | None] = {}
-        self._plans: dict[int, list[tuple[str | None, int] | None]] = {}
+        #: Each text as a ``%`` format with a ``%s`` for each number it takes (None if it
+        #: takes none): ``%s`` writes a number as ``join`` does (a float's ``str`` is its
+        #: ``repr``).
+        self._formats: dict[int, str | None] = {
+            rid: text.replace("%", "%%").replace(NUMBER, "%s")
+            if isinstance(text, str) and NUMBER in text else None
+            for rid, text in self.refs.items()}
+        self._plans: dict[int, list[tuple[str, int] | None]] = {}
 
-    def _format(self, rid: int) -> str | None:
-        """The text ``rid`` as a ``%`` format with a ``%s`` for each number it takes (None if
-        it takes none): ``%s`` writes a number as ``join`` does (``str``; a float's ``str``
-        is its ``repr``)."""
-        if rid in self._formats:
-            return self._formats[rid]
-        text = self.refs[rid]
-        found = (text.replace("%", "%%").replace(NUMBER, "%s")
-                 if isinstance(text, str) and NUMBER in text else None)
-        self._formats[rid] = found
-        return found
-
-    def _plan(self, tid: int) -> list[tuple[str | None, int] | None]:
+    def _plan(self, tid: int) -> list[tuple[str, int] | None]:
         """What ``join`` takes from the values for the template ``tid``, in order: None for
-        a value in its own place, ``(format, count)`` for a text citing ``count`` numbers."""
+        a value in its own place, ``(format, count)`` for a text citing ``count`` numbers
+        (texts citing none take nothing: left out)."""
         plan = self._plans.get(tid)
         if plan is None:
             plan = []
@@ -361,8 +356,8 @@ class Joiner:
                         plan.append(None)
                     elif node.startswith(TEXT):
                         rid = int(node[1:])
-                        fmt = self._format(rid)
-                        plan.append((fmt, 0 if fmt is None else self.refs[rid].count(NUMBER)))
+                        if self._formats[rid] is not None:
+                            plan.append((self._formats[rid], self.refs[rid].count(NUMBER)))
                 elif isinstance(node, list):
                     for item in node:
                         walk(item)
@@ -386,17 +381,19 @@ class Joiner:
             if not _is_templated(data):
                 return []
             values, out, i = data["v"], [], 0
+            formats, add = self._formats, out.append
             for step in self._plan(data["t"]):
                 if step is None:
                     item = values[i]
                     i += 1
                     if type(item) is list:
-                        fmt = self._format(item[0])
+                        fmt = formats[item[0]]
                         if fmt is not None:
-                            out.append(fmt % tuple(item[1:]))
-                elif step[1]:
-                    out.append(step[0] % tuple(values[i:i + step[1]]))
-                    i += step[1]
+                            add(fmt % tuple(item[1:]))
+                else:
+                    fmt, count = step
+                    add(fmt % tuple(values[i:i + count]))
+                    i += count
             return out
         except _UNFIT:
             return []
