@@ -188,7 +188,7 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
     if treat is None or (treat == "text" and unchanged):
         return name
     if treat == "json" and plan.name == "explanation":
-        # judged joined (``PackedCells``): the pre-filters below see only stored strings
+        # judged as read (``PackedCells``): the pre-filters below see only stored strings
         return name if unchanged else f"cadre_redact_explanation({name})"
     if treat == "code":
         return f"CASE WHEN {_may_hold_id_number(name)} THEN cadre_check_code({name}) ELSE {name} END"
@@ -259,13 +259,15 @@ def _column_unchanged(conn: sqlite3.Connection, plan: TablePlan, column: str,
     SQLite, judged in batches joined (``Redactor.leaves_unchanged``), instead of a Python
     call per cell during the copy; in a JSON column, the packed explanations too (BLOBs:
     ``PackedCells.to_judge``; a BLOB that is not one is published as it is, as by
-    ``cadre_redact_json``). Explanations are judged with their texts joined, packing
-    dictionaries by their joined rows (``PackedCells``)."""
+    ``cadre_redact_json``). Explanations are judged as read (``_as_read``: the texts their
+    templates write numbers into, filled, and their stored JSON), packing dictionaries by
+    their joined rows (``PackedCells``)."""
     name = f"[{column}]"
     json_texts = plan.treat[column] == "json"
     explained = json_texts and plan.name == "explanation"
     packed = packed_cells(conn, redactor) if json_texts else None
-    # explanations judged joined (longer than stored: every one), dictionaries on their own
+    # explanations judged as read (``_as_read``: every one, whatever its stored length),
+    # dictionaries on their own (``PackedCells.dictionary_clean``)
     dictionaries = json_texts and _has_dictionaries(plan)
     rows = conn.execute(f"SELECT DISTINCT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
                         f"typeof({name}) = 'text' AND length({name}) >= ?"
