@@ -6,13 +6,23 @@ in key order, text cells passing through the SQL function ``cadre_redact`` where
 hold personal data (a JSON column masking leaves unchanged, judged all at once before, is
 copied without it: ``_column_unchanged``), codes through ``cadre_check_code`` where they may
 hold an ID number.
+
+Explanations are masked as their readers see them (``explanations.Joiner``): a templated
+explanation's texts with the numbers the template took out of them written back in (a phone
+number typed into a note is stored as a JSON number, which masking a JSON document's strings
+would never look at), and likewise the stored explanations a packing dictionary is made of.
+An explanation masking changes is published as its masked trace, joined, as JSON text; a
+dictionary masking would change is published without its rows, and the explanations packed
+with it as JSON text.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 import sqlite3
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +30,8 @@ import attrs
 
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.store import explanation_packing as packing
+from cadre_sdk.store import explanations
+from cadre_sdk.store.explanations import canonical
 from cadre_sdk.store.database import declares_without_rowid
 from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.introspect import tables
@@ -175,13 +187,24 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
     name = f"[{column.name}]"
     if treat is None or (treat == "text" and unchanged):
         return name
+    if treat == "json" and plan.name == "explanation":
+        # judged as read (``PackedCells``): the pre-filters below see only stored strings
+        return name if unchanged else f"cadre_redact_explanation({name})"
     if treat == "code":
         return f"CASE WHEN {_may_hold_id_number(name)} THEN cadre_check_code({name}) ELSE {name} END"
     if treat == "text":
         return f"CASE WHEN length({name}) >= {shortest} THEN cadre_redact({name}) ELSE {name} END"
-    call = f"cadre_redact_json({name})"
     if unchanged:
         return name
+    if _has_dictionaries(plan):
+        return (f"CASE WHEN [kind] = '{packing.ZDICT_KIND}' THEN "
+                f"cadre_redact_dictionary([id], {name}) ELSE {_json_expr(name, shortest)} END")
+    return _json_expr(name, shortest)
+
+
+def _json_expr(name: str, shortest: int) -> str:
+    """The SELECT expression masking the strings of the JSON column ``name``."""
+    call = f"cadre_redact_json({name})"
     if shortest <= 1:
         return call
     # a packed explanation (a BLOB, ``explanation_packing``) is inflated to be masked: its
@@ -195,6 +218,12 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
     return (f"CASE {packed}WHEN length({name}) < {shortest} THEN {name} "
             f"WHEN NOT json_valid({name}) THEN {call} WHEN {long_enough} THEN {call} "
             f"ELSE {name} END")
+
+
+def _has_dictionaries(plan: TablePlan) -> bool:
+    """Whether the table is ``explanation_ref``, whose entries of kind ``zdict`` (packing
+    dictionaries: stored explanations) are judged joined (``PackedCells.dictionary``)."""
+    return plan.name == "explanation_ref" and {"id", "kind"} <= {c.name for c in plan.columns}
 
 
 def _may_hold_id_number(name: str) -> str:
@@ -230,18 +259,32 @@ def _column_unchanged(conn: sqlite3.Connection, plan: TablePlan, column: str,
     SQLite, judged in batches joined (``Redactor.leaves_unchanged``), instead of a Python
     call per cell during the copy; in a JSON column, the packed explanations too (BLOBs:
     ``PackedCells.to_judge``; a BLOB that is not one is published as it is, as by
-    ``cadre_redact_json``)."""
+    ``cadre_redact_json``). Explanations are judged as read (``_as_read``: the texts their
+    templates write numbers into, filled, and their stored JSON), packing dictionaries by
+    their joined rows (``PackedCells``)."""
     name = f"[{column}]"
-    rows = conn.execute(f"SELECT DISTINCT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
-                        f"typeof({name}) = 'text' AND length({name}) >= ?", [redactor.shortest])
     json_texts = plan.treat[column] == "json"
+    explained = json_texts and plan.name == "explanation"
+    packed = packed_cells(conn, redactor) if json_texts else None
+    # explanations judged as read (``_as_read``: every one, whatever its stored length),
+    # dictionaries on their own (``PackedCells.dictionary_clean``)
+    dictionaries = json_texts and _has_dictionaries(plan)
+    rows = conn.execute(f"SELECT DISTINCT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
+                        f"typeof({name}) = 'text' AND length({name}) >= ?"
+                        + (f" AND [kind] <> '{packing.ZDICT_KIND}'" if dictionaries else ""),
+                        [1 if explained else redactor.shortest])
     while batch := rows.fetchmany(_BATCH):
-        if not redactor.leaves_unchanged((v for (v,) in batch), json_texts):
+        texts = (t for (v,) in batch
+                 for t in (_as_read(v, packed.joiner.filled(v), 0) if explained else (v,)))
+        if not redactor.leaves_unchanged(texts, json_texts):
             return False
+    if dictionaries:
+        return all(packed.dictionary_clean(rid) for (rid,) in conn.execute(
+            f"SELECT id FROM src.[{plan.name}] WHERE ({where}) AND [kind] = ?",
+            [packing.ZDICT_KIND]))
     if not json_texts:
         return True
     # packed explanations: inflated in one Python loop rather than a call per cell
-    packed = PackedCells(conn, redactor)
     rows = conn.execute(f"SELECT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
                         f"typeof({name}) = 'blob'")
     while batch := rows.fetchmany(_BATCH):
@@ -289,7 +332,9 @@ def register_functions(conn: sqlite3.Connection, redactor: Redactor) -> None:
     """The SQL functions ``copy_table`` uses."""
     conn.create_function("cadre_redact", 1, redactor.text, deterministic=True)
     conn.create_function("cadre_check_code", 1, redactor.check_code, deterministic=True)
-    packed = PackedCells(conn, redactor)
+    packed = packed_cells(conn, redactor)
+    conn.create_function("cadre_redact_explanation", 1, packed.explanation, deterministic=True)
+    conn.create_function("cadre_redact_dictionary", 2, packed.dictionary, deterministic=True)
 
     def redact_json(value: Any) -> Any:
         if packing.is_packed(value):
@@ -303,8 +348,9 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 class PackedCells:
-    """Masks the packed explanations of the store (``src``, read-only for the whole build:
-    its dictionaries are read once each)."""
+    """Masks the explanations of the store (``src``, read-only for the whole build: its
+    dictionaries, templates and texts are read once each) as their readers see them: with
+    their texts joined (``explanations.Joiner``)."""
 
     def __init__(self, conn: sqlite3.Connection, redactor: Redactor):
         self.conn, self.redactor = conn, redactor
@@ -314,49 +360,140 @@ class PackedCells:
         # strings are found in order, from the first quote (no quote is outside a string)
         self.shortest = redactor.shortest + 2
 
+    @functools.cached_property
+    def joiner(self) -> explanations.Joiner:
+        """The store's templates and texts, read on first use."""
+        return explanations.Joiner(self.conn, "src")
+
+    def _unchanged(self, text: str) -> bool:
+        """Whether masking leaves the JSON ``text`` as it is (not counted as masked)."""
+        before = self.redactor.masked
+        same = self.redactor.json_text(text) == text
+        self.redactor.masked = before
+        return same
+
     def _dictionary(self, rid: int) -> tuple[bytes, bool]:
-        """A dictionary's bytes, and whether masking leaves its entry unchanged (it is
-        copied to the publication through ``cadre_redact_json`` too)."""
+        """A dictionary's bytes, and whether masking leaves its entry unchanged, its rows
+        (stored explanations) joined."""
         found = self.dictionaries.get(rid)
         if found is None:
             row = self.conn.execute("SELECT json FROM src.explanation_ref WHERE id = ? AND "
                                     "kind = ?", [rid, packing.ZDICT_KIND]).fetchone()
             if row is None:
                 raise ValueError(f"dictionary {rid} missing")
-            before = self.redactor.masked
-            clean = self.redactor.json_text(row[0]) == row[0]
-            self.redactor.masked = before
+            # its rows joined, and as stored (values a template leaves unused)
+            clean = self._unchanged(row[0]) and self._unchanged(self.joiner.entry(row[0]))
             found = self.dictionaries[rid] = (packing.dictionary_bytes(json.loads(row[0])),
                                               clean)
         return found
 
-    def _text(self, cell: bytes) -> tuple[str, bool, bool]:
-        """A cell's JSON text, whether its dictionary is clean, and whether the text is too
-        short to hold anything masking changes (no string or key long enough)."""
-        text, clean = packing.unpack_with(cell, self._dictionary)
-        return text, clean, max(map(len, _JSON_STRING.findall(text)), default=0) < self.shortest
+    def dictionary_clean(self, rid: int) -> bool:
+        """Whether the dictionary ``rid`` is published as it is (``dictionary``)."""
+        return self._dictionary(rid)[1]
 
-    def redact(self, cell: bytes) -> Any:
-        """The cell as published: as it is when masking changes neither its JSON nor its
-        dictionary, else its masked JSON as text."""
-        text, clean, short = self._text(cell)
-        if clean and short:
-            return cell
-        masked = self.redactor.json_text(text)
-        return cell if clean and masked == text else masked
+    def dictionary(self, rid: int, text: Any) -> Any:
+        """The ``explanation_ref`` entry of the dictionary ``rid`` as published: as it is
+        when masking leaves its joined rows unchanged, else without its rows (the
+        explanations packed with it are then published as JSON text: ``packed``)."""
+        if not isinstance(text, str):
+            return text
+        try:
+            clean = self.dictionary_clean(rid)
+            entry = json.loads(text)
+        except ValueError:
+            return self.redactor.json_text(text)
+        if clean:
+            return text
+        self.redactor.masked += 1
+        return self.redactor.json_text(canonical({**entry, "rows": []}))
+
+    def _short(self, text: str) -> bool:
+        """Whether the JSON ``text`` is too short to hold anything masking changes (no
+        string or key long enough)."""
+        return max(map(len, _JSON_STRING.findall(text)), default=0) < self.shortest
+
+    def _masked(self, text: str) -> str | None:
+        """The masked joined JSON of an explanation's JSON ``text`` if masking changes its
+        joined JSON or (values its template does not use: a reader of the JSON sees them)
+        its stored JSON; None if it changes neither."""
+        joined = self.joiner.text(text)
+        masked = self.redactor.json_text(joined)
+        if masked != joined:
+            return masked
+        if joined is text or self._unchanged(text):
+            return None
+        self.redactor.masked += 1
+        return joined
+
+    def _clean(self, text: str) -> bool:
+        """Whether masking changes nothing a reader reads of an explanation's JSON ``text``
+        (``_as_read``: its filled texts and its stored JSON; the texts and templates it
+        cites are masked where they are stored)."""
+        filled = self.joiner.filled(text)
+        return ((not filled or self.redactor.leaves_unchanged(filled))
+                and (self._short(text) or self._unchanged(text)))
+
+    def explanation(self, value: Any) -> Any:
+        """An ``explanation.json`` cell as published (``packed`` for a packed one; a text
+        one as it is unless masking changes what is read of it, else ``_masked``)."""
+        if packing.is_packed(value):
+            return self.packed(value)
+        if not isinstance(value, str) or self._clean(value):
+            return value
+        masked = self._masked(value)
+        return value if masked is None else masked
+
+    def packed(self, cell: bytes) -> Any:
+        """The packed cell as published: as it is when masking changes neither what is read
+        of it (``_clean``) nor its dictionary; its JSON text when only its dictionary is not
+        published as it is; else its masked joined JSON (``_masked``)."""
+        text, clean = packing.unpack_with(cell, self._dictionary)
+        masked = None if self._clean(text) else self._masked(text)
+        if masked is not None:
+            return masked
+        return cell if clean else text
+
+    #: The name ``cadre_redact_json`` calls it by.
+    redact = packed
 
     def to_judge(self, cells: Iterable[bytes]) -> list[str] | None:
-        """The JSON texts of ``cells`` that masking might change (``redact`` publishes the
-        others as they are), or None if a cell's dictionary is not clean (``redact``
-        publishes such a cell as masked text in any case)."""
+        """The JSON texts of ``cells`` that masking might change, joined and stored
+        (``_as_read``; ``packed`` publishes the others as they are), or None if a cell's dictionary is not clean (``packed``
+        publishes such a cell as text in any case)."""
         texts = []
         for cell in cells:
-            text, clean, short = self._text(cell)
+            text, clean = packing.unpack_with(cell, self._dictionary)
             if not clean:
                 return None
-            if not short:
-                texts.append(text)
-        return texts
+            texts += _as_read(text, self.joiner.filled(text), self.shortest)
+        return list(dict.fromkeys(texts))   # filled texts repeat ("2024 年")
+
+
+def _as_read(text: str, filled: list[str], shortest: int) -> list[str]:
+    """What is judged of an explanation whose stored JSON is ``text`` and whose texts
+    ``join`` writes numbers into are ``filled`` (``explanations.Joiner.filled``), for
+    masking that needs strings of ``shortest`` characters (quotes included): the filled texts
+    and, unless too short, its stored JSON (a template may leave values unused, read there
+    only). The other strings a reader reads are the texts and templates it cites, judged
+    where they are stored (``explanation_ref``)."""
+    out = [f for f in filled if len(f) + 2 >= shortest]
+    if max(map(len, _JSON_STRING.findall(text)), default=0) >= shortest:
+        out.append(text)
+    return out
+
+
+#: The ``PackedCells`` of each redactor (with the connection it reads): built once a build.
+_PACKED: weakref.WeakKeyDictionary[Redactor, tuple[sqlite3.Connection, PackedCells]] = \
+    weakref.WeakKeyDictionary()
+
+
+def packed_cells(conn: sqlite3.Connection, redactor: Redactor) -> PackedCells:
+    """The ``PackedCells`` of ``redactor`` on ``conn`` (one per build: the store's templates
+    and texts are read once)."""
+    found = _PACKED.get(redactor)
+    if found is None or found[0] is not conn:
+        found = _PACKED[redactor] = (conn, PackedCells(conn, redactor))
+    return found[1]
 
 
 def _indexed_leads(conn: sqlite3.Connection, table: str) -> set[str]:

@@ -91,7 +91,8 @@ describe("explanation_ref", "说明引用",
          "说明中以编号引用。",
          {"id": "引用编号", "kind": "类别", "digest": "内容摘要", "json": "内容"},
          notes={"kind": "rules 适用规则；parameters 参数；text 说明中的文字（数字另存）；"
-                        "template 说明的结构；zdict 压缩说明所用的字典",
+                        "template 说明的结构；zdict 压缩说明所用的字典"
+                        "（字典内容含须屏蔽的信息时不发布其内容，用它压缩的说明以 JSON 文本发布）",
                 "digest": "内容的 64 位摘要，用于按内容查找条目"})
 
 describe("publication", "发布信息",

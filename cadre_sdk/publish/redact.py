@@ -441,6 +441,8 @@ class Redactor:
         joined = JOIN.join(texts)
         if json_texts and "\\u" in joined:
             return False
+        if self._id_numbers_only and _ID_SHAPE.search(joined) is None:
+            return True     # as ``mask_id_numbers`` judges each: no 17 digits
         return not self._may_hit(joined)
 
     def _may_hit(self, value: str) -> bool:

@@ -19,6 +19,10 @@ one Chinese finding per problem (an empty list: clean):
   tables (``public_tables_allowed``): a table of rows per case or per adjustment, or counts
   nobody protected.
 
+Explanations (and the compression dictionaries made of them) are read as their readers see
+them: with the numbers their templates took out of their texts joined back, and as stored
+(``explanations.Joiner``).
+
 ``cadre publish`` runs it on every public file before moving it into place and refuses a
 file with findings; ``cadre scan`` runs it on any file. Texts are judged many at once (joined
 by ``redact.JOIN``, which no pattern matches across) and raw bytes through cheaper patterns
@@ -196,12 +200,33 @@ def _unpacked(conn: sqlite3.Connection, cell: bytes) -> str:
         return "（无法解压的说明）"
 
 
-def _cell_text(conn: sqlite3.Connection, table: str, col: str, value: object) -> object:
-    """A cell as the scanner reads it: a packed explanation inflated (its raw bytes are
-    deflated), any other cell as it is."""
-    if (table, col) == ("explanation", "json") and packing.is_packed(value):
-        return _unpacked(conn, value)
-    return value
+class _Reader:
+    """Cells as the scanner reads them: as their readers see them (``cell``)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        has_refs = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                "name = 'explanation_ref'").fetchone() is not None
+        self.joiner = explanations.Joiner(conn) if has_refs else None
+
+    def cell(self, table: str, col: str, value: object) -> object:
+        """A cell as the scanner reads it: an explanation inflated if packed (its raw bytes
+        are deflated), with the texts its template took numbers out of filled again
+        (``explanations.Joiner.filled``) and as stored, a packing dictionary with its rows
+        joined, any other cell as it is."""
+        if (table, col) == ("explanation", "json"):
+            if packing.is_packed(value):
+                value = _unpacked(self.conn, value)
+            if self.joiner is not None and isinstance(value, str):
+                # the texts numbers are written into, and the stored JSON (a template may
+                # leave values unused, read there only); its other texts are the
+                # explanation_ref entries it cites, read where they are stored
+                return JOIN.join([*self.joiner.filled(value), value])
+        elif (table, col) == ("explanation_ref", "json") and self.joiner is not None and \
+                isinstance(value, str):
+            joined = self.joiner.entry(value)
+            return value if joined is value else f"{joined}{JOIN}{value}"
+        return value
 
 
 #: Joins texts judged at once (``_all_clean``): no pattern of the checker matches across it.
@@ -224,12 +249,13 @@ def _all_clean(checker: _Checker, texts: Iterable[str]) -> bool:
     return True
 
 
-def _clean(conn: sqlite3.Connection, checker: _Checker, table: str, cols: list[str]) -> bool:
+def _clean(conn: sqlite3.Connection, checker: _Checker, reader: _Reader, table: str,
+           cols: list[str]) -> bool:
     """Whether no text cell of ``table`` leaks anything: each column's distinct texts
-    (SQLite finds them) are judged together (``_all_clean``)."""
+    (SQLite finds them) are judged together (``_all_clean``), as read (``_Reader``)."""
     for col in cols:
         kinds = "'text', 'blob'" if (table, col) == ("explanation", "json") else "'text'"
-        values = (_cell_text(conn, table, col, value) for (value,) in conn.execute(
+        values = (reader.cell(table, col, value) for (value,) in conn.execute(
             f"SELECT DISTINCT [{col}] FROM [{table}] WHERE typeof([{col}]) IN ({kinds})"))
         if not _all_clean(checker, (v for v in values if isinstance(v, str))):
             return False
@@ -239,16 +265,17 @@ def _clean(conn: sqlite3.Connection, checker: _Checker, table: str, cols: list[s
 def _cells(conn: sqlite3.Connection, checker: _Checker) -> Iterator[str]:
     """Findings in the cells of every table (a table with a leak is read row by row, for
     the findings' row numbers)."""
+    reader = _Reader(conn)
     for table, virtual in _tables(conn):
         if virtual:
             continue
         cols = [r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")]
-        if _clean(conn, checker, table, cols):
+        if _clean(conn, checker, reader, table, cols):
             continue
         rows = conn.execute(f"SELECT {', '.join(f'[{c}]' for c in cols)} FROM [{table}]")
         for rowid, values in enumerate(rows, 1):
             for col, value in zip(cols, values):
-                value = _cell_text(conn, table, col, value)
+                value = reader.cell(table, col, value)
                 if not isinstance(value, str):   # blobs (the index's pages): see the raw bytes
                     continue
                 leaks = checker.text(value)
@@ -298,10 +325,17 @@ def _people(conn: sqlite3.Connection, limits: Thresholds) -> Iterator[str]:
                 yield f"表 {table} 第 {rowid} 行：参评人数 {n} 少于 {limits.min_raters}"
     if "explanation" in names:
         explanations.register_sql_function(conn)
+        joiner = explanations.Joiner(conn) if "explanation_ref" in names else None
+        # the raters' key is in the template of a templated explanation (as in
+        # ``redact.withhold_evaluations``), in the row otherwise
+        templated = ("OR json_extract(j, '$.t') IN (SELECT id FROM explanation_ref WHERE "
+                     "kind = 'template' AND json LIKE ?1)" if joiner is not None else "")
         for key, text in conn.execute(
                 "SELECT id, j FROM (SELECT id, cadre_explanation_json(json) AS j "
-                "FROM explanation) WHERE j LIKE ?", [f"%{RATERS_KEY}%"]):
-            for item in json.loads(text).get("inputs") or []:
+                f"FROM explanation) WHERE j LIKE ?1 {templated}", [f"%{RATERS_KEY}%"]):
+            data = json.loads(text)
+            data = joiner.data(data) if joiner is not None else data
+            for item in data.get("inputs") or []:
                 value = item.get("value")
                 if (isinstance(value, dict) and isinstance(value.get(RATERS_KEY), int)
                         and value[RATERS_KEY] < limits.min_raters):

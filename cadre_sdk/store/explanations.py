@@ -33,7 +33,9 @@ from typing import Any
 
 from cadre_sdk.core.trace import Trace, render_text
 from cadre_sdk.store import explanation_packing as packing
-from cadre_sdk.store.explanation_templates import TEXT, Splitter, join, text_ids
+from cadre_sdk.store.explanation_templates import (
+    NUMBER, TEXT, VALUE, Splitter, join, text_ids,
+)
 
 #: The keys of a trace whose entries are stored once in ``explanation_ref``.
 REF_KEYS = ("rules", "parameters")
@@ -313,6 +315,124 @@ def expand(data: Mapping[str, Any], refs: Mapping[int, Any]) -> dict[str, Any]:
             full[key] = [refs.get(e, {"missing_ref": e}) if isinstance(e, int) else e
                          for e in full[key]]
     return full
+
+
+#: Errors joining a stored trace whose template, texts or values do not fit.
+_UNFIT = (KeyError, IndexError, TypeError, ValueError, AttributeError, StopIteration,
+          RuntimeError)
+
+
+class Joiner:
+    """Stored explanations as their readers see them: a templated trace with its template and
+    texts joined back (``unsplit``: the numbers a template took out of a text written back
+    into it; rules and parameters stay ids). Masking and the privacy scanner judge this, not
+    the stored ``{"t", "v"}`` form, whose split numbers are no text. The templates and texts
+    of ``schema``'s ``explanation_ref`` are read once: for a file nothing writes meanwhile
+    (a publication's source during its build, a scanned file)."""
+
+    def __init__(self, conn: sqlite3.Connection, schema: str = "main"):
+        self.refs: dict[int, Any] = {rid: json.loads(body) for rid, body in conn.execute(
+            f"SELECT id, json FROM {schema}.explanation_ref WHERE kind IN ('template', 'text')")}
+        #: Each text as a ``%`` format with a ``%s`` for each number it takes (None if it
+        #: takes none): ``%s`` writes a number as ``join`` does (a float's ``str`` is its
+        #: ``repr``).
+        self._formats: dict[int, str | None] = {
+            rid: text.replace("%", "%%").replace(NUMBER, "%s")
+            if isinstance(text, str) and NUMBER in text else None
+            for rid, text in self.refs.items()}
+        self._plans: dict[int, list[tuple[str, int] | None]] = {}
+
+    def _plan(self, tid: int) -> list[tuple[str, int] | None]:
+        """What ``join`` takes from the values for the template ``tid``, in order: None for
+        a value in its own place, ``(format, count)`` for a text citing ``count`` numbers
+        (texts citing none take nothing: left out)."""
+        plan = self._plans.get(tid)
+        if plan is None:
+            plan = []
+
+            def walk(node: Any) -> None:
+                if isinstance(node, str):
+                    if node == VALUE:
+                        plan.append(None)
+                    elif node.startswith(TEXT):
+                        rid = int(node[1:])
+                        if self._formats[rid] is not None:
+                            plan.append((self._formats[rid], self.refs[rid].count(NUMBER)))
+                elif isinstance(node, list):
+                    for item in node:
+                        walk(item)
+                elif isinstance(node, dict):
+                    for key in sorted(node):
+                        walk(node[key])
+            walk(self.refs[tid])
+            plan = self._plans[tid] = plan
+        return plan
+
+    def filled(self, text: str) -> list[str]:
+        """The texts of an explanation's JSON ``text`` that ``join`` writes numbers into,
+        filled: what its readers read that neither its stored JSON nor the texts and
+        templates it cites hold as strings (its other strings are the same there). Much
+        cheaper than joining it all (``text``); empty if it is not templated or cannot be
+        joined."""
+        if not text.startswith("{"):
+            return []
+        try:
+            data = json.loads(text)
+            if not _is_templated(data):
+                return []
+            values, out, i = data["v"], [], 0
+            formats, add = self._formats, out.append
+            for step in self._plan(data["t"]):
+                if step is None:
+                    item = values[i]
+                    i += 1
+                    if type(item) is list:
+                        fmt = formats[item[0]]
+                        if fmt is not None:
+                            add(fmt % tuple(item[1:]))
+                else:
+                    fmt, count = step
+                    add(fmt % tuple(values[i:i + count]))
+                    i += count
+            return out
+        except _UNFIT:
+            return []
+
+    def data(self, data: Any) -> Any:
+        """The parsed stored trace ``data`` joined; ``data`` itself if it is not templated or
+        cannot be joined (a missing template or text, values that do not fit: a reader sees
+        it as it is)."""
+        if not _is_templated(data):
+            return data
+        try:
+            return unsplit(data, self.refs)
+        except _UNFIT:
+            return data
+
+    def text(self, text: str) -> str:
+        """The JSON text of an explanation cell (``json_text``) joined (``data``), as canonical
+        JSON; ``text`` itself if there is nothing to join."""
+        if not text.startswith("{"):
+            return text
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return text
+        joined = self.data(data)
+        return text if joined is data else canonical(joined)
+
+    def entry(self, text: str) -> str:
+        """The JSON text of an ``explanation_ref`` entry with, if it is a packing dictionary
+        (``{"for", "rows"}``: stored explanations), each of its rows joined (``data``)."""
+        if not text.startswith('{"for":'):
+            return text
+        try:
+            entry = json.loads(text)
+        except ValueError:
+            return text
+        if not (isinstance(entry, dict) and isinstance(entry.get("rows"), list)):
+            return text
+        return canonical({**entry, "rows": [self.data(row) for row in entry["rows"]]})
 
 
 def _dictionary_reader(conn: sqlite3.Connection, schema: str) -> Any:
