@@ -164,14 +164,14 @@ def _split_values(conn: sqlite3.Connection, number: str) -> dict:
 
 
 def _smuggle(path: Path, number: int) -> None:
-    """Replace a published packed explanation by one whose subject is ``number`` as values
-    of a split text (``_split_values``), packed with the cell's own dictionary."""
+    """Replace a published explanation by one whose subject is ``number`` as values of a
+    split text (``_split_values``), packed with a dictionary planted beside it (the public
+    level publishes its explanations as JSON text, without dictionaries)."""
     conn = sqlite3.connect(path)
-    rowid, cell = conn.execute("SELECT rowid, json FROM explanation WHERE typeof(json) = "
-                               "'blob' ORDER BY rowid LIMIT 1").fetchone()
-    rid = packing.dictionary_id(cell)
-    dictionary = packing.dictionary_bytes(json.loads(conn.execute(
-        "SELECT json FROM explanation_ref WHERE id = ?", [rid]).fetchone()[0]))
+    rowid = conn.execute("SELECT rowid FROM explanation ORDER BY rowid LIMIT 1").fetchone()[0]
+    entry = {"for": "smuggled", "rows": [{"t": 1, "v": [1]}]}
+    rid = _add_ref(conn, packing.ZDICT_KIND, entry)
+    dictionary = packing.dictionary_bytes(entry)
     planted = _split_values(conn, str(number))
     conn.execute("UPDATE explanation SET json = ? WHERE rowid = ?",
                  [packing.Packer(rid, dictionary).pack(explanations.canonical(planted)),
@@ -267,3 +267,36 @@ def test_what_masking_judges_of_an_explanation_holds_every_string_its_reader_rea
         seen_note = seen_note or NOTE in filled
     conn.close()
     assert seen_note
+
+
+def test_the_public_level_publishes_explanations_as_text_and_only_the_entries_they_cite(
+        public_db: Path, sample_store: Path) -> None:
+    """A packing dictionary is made of the first stored explanations of its kind (a person's
+    assessment among them), and a template or text may serve a person's explanation only:
+    the public level publishes none of them, its explanations as JSON text."""
+    pub = sqlite3.connect(public_db)
+    store = sqlite3.connect(sample_store)
+    for conn in (pub, store):
+        explanations.register_sql_function(conn)
+    assert store.execute("SELECT count(*) FROM explanation_ref WHERE kind = ?",
+                         [packing.ZDICT_KIND]).fetchone()[0] > 0      # (the store has some)
+    assert pub.execute("SELECT count(*) FROM explanation_ref WHERE kind = ?",
+                       [packing.ZDICT_KIND]).fetchone()[0] == 0
+    assert pub.execute("SELECT count(*) FROM explanation WHERE typeof(json) = 'blob'"
+                       ).fetchone()[0] == 0
+    # each published explanation reads as the store's
+    published = pub.execute("SELECT id, cadre_explain(json) FROM explanation").fetchall()
+    assert published
+    for eid, text in published:
+        assert text == store.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",
+                                     [eid]).fetchone()[0]
+    # every template left is one a published explanation uses
+    assert pub.execute("SELECT count(*) FROM explanation_ref WHERE kind = 'template' AND id "
+                       "NOT IN (SELECT json_extract(json, '$.t') FROM explanation "
+                       "WHERE json_valid(json))").fetchone()[0] == 0
+    # a person's assessment: its subject's text is in the store, not in the public file
+    subject = "年度个人考核第"
+    assert store.execute("SELECT count(*) FROM explanation_ref WHERE kind = 'text' AND "
+                         "instr(json, ?)", [subject]).fetchone()[0] > 0
+    assert pub.execute("SELECT count(*) FROM explanation_ref WHERE instr(json, ?)",
+                       [subject]).fetchone()[0] == 0

@@ -364,11 +364,15 @@ def test_the_scanner_finds_a_leak_inside_a_packed_explanation(public_db: Path,
     copy = tmp_path / "public.db"
     shutil.copy(public_db, copy)
     conn = sqlite3.connect(copy)
-    rowid, cell = conn.execute("SELECT rowid, json FROM explanation WHERE typeof(json) = "
-                               "'blob' ORDER BY rowid LIMIT 1").fetchone()
-    rid = packing.dictionary_id(cell)
-    dictionary = packing.dictionary_bytes(json.loads(conn.execute(
-        "SELECT json FROM explanation_ref WHERE id = ?", [rid]).fetchone()[0]))
+    # (the public level publishes explanations as JSON text, without dictionaries: one is
+    # planted beside the cell, as a file altered after the build would hold it)
+    rowid, cell = conn.execute("SELECT rowid, json FROM explanation WHERE json GLOB '{\"t\":*'"
+                               " ORDER BY rowid LIMIT 1").fetchone()
+    entry = {"for": "planted", "rows": [json.loads(cell)]}
+    body = explanations.canonical(entry)
+    rid = conn.execute("INSERT INTO explanation_ref (kind, digest, json) VALUES (?, ?, ?)",
+                       [packing.ZDICT_KIND, explanations.digest(body), body]).lastrowid
+    dictionary = packing.dictionary_bytes(entry)
     names, ids = _store_secrets(sample_store)
     assert scan(copy, names=names, cadre_ids=ids, limits=Thresholds()) == []
     data = json.loads(explanations.json_text(conn, cell))

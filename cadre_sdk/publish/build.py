@@ -32,7 +32,8 @@ from cadre_sdk.publish import (
     provenance, queries, scan, search, suppress, thresholds, timeline,
 )
 from cadre_sdk.publish.redact import (
-    LEVELS, OVERSIGHT, PUBLIC, RedactionError, Redactor, prune_explanations, withhold_evaluations,
+    LEVELS, OVERSIGHT, PUBLIC, RedactionError, Redactor, inflate_explanations, prune_explanations,
+    withhold_evaluations,
 )
 from cadre_sdk.publish.searchable import build_index
 
@@ -118,12 +119,18 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
                          "itself; rename the engine's tables (the publication is unchanged)")
     counts = {}
     for plan in plans:
-        where = (copy.cited_explanations(conn, plans)
-                 if level == PUBLIC and plan.name == "explanation" else "1")
+        where = "1"
+        if level == PUBLIC and plan.name == "explanation":
+            where = copy.cited_explanations(conn, plans)
+        elif level == PUBLIC and plan.name == "explanation_ref":
+            # no packing dictionary: made of stored explanations, people's among them
+            # (``inflate_explanations``: the explanations are published as JSON text)
+            where = f"kind <> '{explanations.ZDICT}'"
         counts[plan.name] = copy.copy_table(conn, plan, redactor, where)
     for plan in plans:
         copy.copy_indexes(conn, plan)
     if level == PUBLIC:
+        inflate_explanations(conn)
         withhold_evaluations(conn, min_raters)
     materialize.materialize(conn, level, min_raters)
     aggregates.build(conn)

@@ -297,9 +297,25 @@ def dropped_columns(labels: TableLabels | None, columns: Iterable[str], level: s
     return drop
 
 
+def inflate_explanations(conn: sqlite3.Connection, source: str = "src") -> int:
+    """At public level the explanations are published as JSON text, inflated with the
+    packing dictionaries of the store attached as ``source``: a dictionary is made of the
+    first stored explanations of its kind, which may be rows the public level leaves out (a
+    person's assessment, a group too small to show), so none is published (the build copies
+    no ``zdict`` entry at public level). Returns the number of cells inflated."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'explanation'").fetchone():
+        return 0
+    conn.create_function("cadre_source_json", 1,
+                         lambda cell: explanations.json_text(conn, cell, source))
+    return conn.execute("UPDATE explanation SET json = cadre_source_json(json) "
+                        "WHERE typeof(json) = 'blob'").rowcount
+
+
 def prune_explanations(conn: sqlite3.Connection) -> int:
     """At public level keep only the explanations a published row cites (those of rows about
-    people are left out with the rows); returns the number removed."""
+    people are left out with the rows), and only the ``explanation_ref`` entries those cite
+    (a template or text may serve a person's explanation only); returns the number of
+    explanations removed."""
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'explanation'").fetchone():
         return 0
     cited = []
@@ -309,8 +325,10 @@ def prune_explanations(conn: sqlite3.Connection) -> int:
         cited += [f"SELECT [{c}] FROM [{table}] WHERE [{c}] IS NOT NULL"
                   for c in EXPLANATION_LINKS if c in cols]
     keep = " UNION ".join(cited) or "SELECT NULL"
-    cur = conn.execute(f"DELETE FROM explanation WHERE id NOT IN ({keep})")
-    return cur.rowcount
+    removed = conn.execute(f"DELETE FROM explanation WHERE id NOT IN ({keep})").rowcount
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'explanation_ref'").fetchone():
+        explanations.prune(conn)
+    return removed
 
 
 def table_published(table: str, level: str) -> bool:
