@@ -34,9 +34,11 @@ from cadre_sdk.store import explanations
 from cadre_sdk.store.explanations import canonical
 from cadre_sdk.store.database import declares_without_rowid
 from cadre_sdk.store.table_labels import TableLabels, described
-from cadre_sdk.publish.introspect import tables
+from cadre_sdk.publish.generated import generated_columns
+from cadre_sdk.publish.introspect import columns as table_columns, tables
 from cadre_sdk.publish.redact import (
-    EXPLANATION_LINKS, ID_NUMBER_GLOB, PUBLIC, Redactor, dropped_columns, table_published,
+    EXPLANATION_LINKS, ID_NUMBER_GLOB, OVERSIGHT, PUBLIC, Redactor, dropped_columns,
+    table_published,
 )
 
 # Which columns of a published table get an index (besides its primary key), the rule:
@@ -66,8 +68,10 @@ KEY_ONLY = frozenset({"explanation", "explanation_ref"})
 NEVER_INDEXED = frozenset({"explanation_id"})
 #: Columns the store keeps only to derive generated columns from (a subsidy line's 64-bit
 #: ``explanation_key`` gives its ``explanation_id``; an assessment result's ``*_stored``
-#: columns its pool and plugin names): the publication stores the generated columns as
-#: ordinary ones, not their sources.
+#: columns its pool and plugin names). The oversight publication declares the store's
+#: generated columns as the store does (``VIRTUAL``: no bytes stored, issue 19) and keeps
+#: these sources; the public level stores the generated columns as ordinary ones (small-group
+#: protection rewrites and withholds cells) and publishes none of these.
 STORAGE_ONLY = frozenset({"explanation_key", "pool_stored", "indicator_plugin_stored",
                           "formula_plugin_stored", "grading_plugin_stored"})
 
@@ -80,6 +84,9 @@ class Column:
     type: str
     notnull: bool
     pk: int          # position in the primary key, 0 if not part of it
+    #: A generated column's clause as the store declares it (``GENERATED ALWAYS AS (...)
+    #: VIRTUAL``), empty for a stored column (``generated``).
+    generated: str = ""
 
 
 @attrs.frozen
@@ -137,20 +144,27 @@ def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
     plans = []
     published = [t for t in _ordered(source_tables(conn)) if table_published(t, level)]
     for table in published:
+        sql = conn.execute("SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = ?",
+                           [table]).fetchone()[0] or ""
         # table_xinfo: with the store's generated columns (an explanation's kind, a result's
-        # explanation_id), which the publication stores as ordinary columns
-        info = conn.execute(f"PRAGMA src.table_xinfo([{table}])").fetchall()
-        columns = [Column(r[1], r[2] or "", bool(r[3]), r[5]) for r in info if r[6] != 1]
+        # explanation_id)
+        info = [r for r in conn.execute(f"PRAGMA src.table_xinfo([{table}])") if r[6] != 1]
         labels = described(table)
-        dropped = dropped_columns(labels, [c.name for c in columns], level) | (
-            STORAGE_ONLY & {c.name for c in columns})
+        dropped = dropped_columns(labels, [r[1] for r in info], level)
+        # oversight: a generated column stays one where every column it reads is published
+        lowered = {d.lower() for d in dropped}
+        clauses = {n: g for n, g in generated_columns(sql).items()
+                   if level == OVERSIGHT and n not in dropped and not g.reads & lowered}
+        reads = {n for g in clauses.values() for n in g.reads}
+        dropped |= {r[1] for r in info if r[1] in STORAGE_ONLY and r[1].lower() not in reads}
+        columns = [Column(r[1], r[2] or "", bool(r[3]), r[5],
+                          clauses[r[1]].clause if r[6] in (2, 3) and r[1] in clauses else "")
+                   for r in info]
         kept = tuple(c for c in columns if c.name not in dropped)
         fks = tuple((r[3], r[2], r[4]) for r in
                     conn.execute(f"PRAGMA src.foreign_key_list([{table}])").fetchall()
                     if r[3] not in dropped and r[2] in published)
         treat = {c.name: t for c in kept if (t := _treatment(table, c))}
-        sql = conn.execute("SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = ?",
-                           [table]).fetchone()[0] or ""
         without_rowid = declares_without_rowid(sql)
         whole_key = any(c.pk for c in columns) and not any(c.pk for c in columns
                                                            if c.name in dropped)
@@ -165,7 +179,7 @@ def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
 def create_sql(plan: TablePlan) -> str:
     """CREATE TABLE for the published table."""
     # An explanation link may be withheld at public level (``suppress``): never NOT NULL.
-    parts = [f"[{c.name}] {c.type}"
+    parts = [f"[{c.name}] {c.type}{' ' + c.generated if c.generated else ''}"
              f"{' NOT NULL' if c.notnull and c.name != 'explanation_id' else ''}".rstrip()
              for c in plan.columns]
     if plan.pk:
@@ -303,13 +317,14 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     (``check_codes``, done by the copy itself: one pass over the table); returns the row
     count."""
     conn.execute(create_sql(plan))
-    names = ", ".join(f"[{c.name}]" for c in plan.columns)
+    stored = [c for c in plan.columns if not c.generated]   # SQLite computes the others
+    names = ", ".join(f"[{c.name}]" for c in stored)
     # JSON columns only (explanations: masking one is dearest, and text ones are few and
     # short; a text column's cells are mostly remembered by the redactor)
     unchanged = {c for c, treat in plan.treat.items()
                  if treat == "json" and _column_unchanged(conn, plan, c, redactor, where)}
     exprs = ", ".join(_select_expr(plan, c, redactor.shortest, c.name in unchanged)
-                      for c in plan.columns)
+                      for c in stored)
     order = ", ".join(f"[{k}]" for k in plan.pk) or "rowid"
     try:
         cur = conn.execute(f"INSERT INTO main.[{plan.name}] ({names}) SELECT {exprs} "
@@ -540,7 +555,7 @@ def copy_indexes(conn: sqlite3.Connection, plan: TablePlan) -> None:
 def index_filters(conn: sqlite3.Connection, table: str) -> None:
     """Index every filter column (``FILTER_COLUMNS``) of ``table`` (never a column of
     ``NEVER_INDEXED``)."""
-    columns = [r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")]
+    columns = table_columns(conn, table)
     for column in (c for c in FILTER_COLUMNS if c in columns):
         if column not in NEVER_INDEXED:
             ensure_index(conn, table, [column])
