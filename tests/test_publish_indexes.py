@@ -11,7 +11,7 @@ import pytest
 from cadre_sdk.defaults.assessment_queries import SCORECARD_BY_UNIT
 from cadre_sdk.publish import copy, search
 from cadre_sdk.store import explanations
-from cadre_sdk.store.table_labels import TableLabels
+from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.copy import FILTER_COLUMNS, KEY_ONLY, NEVER_INDEXED, Column, TablePlan
 from cadre_sdk.publish.introspect import record_value
 from cadre_sdk.publish.metadata import sidecar
@@ -183,3 +183,32 @@ def test_a_without_rowid_table_with_searchable_text_is_published_with_a_rowid(
     plans = {p.name: p for p in copy.plan_tables(conn, "oversight")}
     assert not plans["note"].without_rowid and plans["tally"].without_rowid
     assert "WITHOUT ROWID" not in copy.create_sql(plans["note"])
+
+
+def _without_rowid(conn: sqlite3.Connection) -> set[str]:
+    return {n for n, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = "
+                                         "'table'") if " ".join(sql.split()).upper()
+            .endswith("WITHOUT ROWID")}
+
+
+def test_a_keyed_table_without_other_indexes_is_stored_without_rowid(
+        oversight_db: Path, public_db: Path, sample_store: Path) -> None:
+    """At oversight level a table whose key the store indexes on its own (a text key) and
+    that gets no other index is stored WITHOUT ROWID (its rows are the key's index); a table
+    with other indexes keeps its rowid (they would each hold the whole key)."""
+    conn, store = _connect(oversight_db), _connect(sample_store)
+    copied = {r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    new = (_without_rowid(conn) - _without_rowid(store)) & copied
+    assert "evaluation" in new
+    for table in new:   # only the key's own index
+        assert [r[3] for r in conn.execute(f"PRAGMA index_list([{table}])")] == ["pk"], table
+    for table in copied - _without_rowid(conn):
+        # a rowid table with its key's index only has searchable text (the rule above)
+        if [r[3] for r in conn.execute(f"PRAGMA index_list([{table}])")] == ["pk"]:
+            labels = described(table)
+            assert labels is not None and labels.search, table
+    assert "assessment" not in new   # a text key and indexes on its links
+    assert (conn.execute("SELECT * FROM evaluation ORDER BY 1, 2").fetchall()
+            == store.execute("SELECT * FROM evaluation ORDER BY 1, 2").fetchall())
+    # the public level stores no copied table WITHOUT ROWID the store does not
+    assert not (_without_rowid(_connect(public_db)) - _without_rowid(store)) & copied
