@@ -45,7 +45,10 @@ from cadre_sdk.publish.redact import (
 #   1. every filter column (``FILTER_COLUMNS``): what canned queries, table pages and the
 #      timeline view filter or join on, and the links a row's page lists and counts the rows
 #      citing it by (``WHERE cadre_id = ?``: a cadre's, a case's, an assessment's, a unit's);
-#   2. the store's own indexes whose columns are all published (the engines' access paths);
+#   2. the store's own indexes whose columns are all published (the engines' access paths),
+#      where a canned query's or a chart's plan reads them (``drop_unread``, checked with
+#      EXPLAIN QUERY PLAN once the publication is analysed: most serve only an engine, and
+#      the filter column one leads gets its own index instead);
 #   3. what a published canned query declares (``CannedQuery.indexes``, ``create_declared``).
 # Any other foreign key gets none (issue 19): a link to a lookup of a few rows (a subsidy
 # ledger's rule and scheme) selects a large share of the table, so SQLite reads the table
@@ -554,16 +557,22 @@ def ensure_index(conn: sqlite3.Connection, table: str, columns: list[str]) -> bo
     return True
 
 
-def copy_indexes(conn: sqlite3.Connection, plan: TablePlan) -> None:
+def copy_indexes(conn: sqlite3.Connection, plan: TablePlan) -> list[str]:
     """The store's own indexes on the table (where every column is published), then an index
-    on every filter column (the rule above ``FILTER_COLUMNS``)."""
+    on every filter column (the rule above ``FILTER_COLUMNS``). Returns the names of the
+    store's indexes that rule 1 does not give (on several columns, or on a column that is
+    not a filter column): ``drop_unread`` keeps them only where a query reads them."""
     if plan.name in KEY_ONLY:
-        return
+        return []
+    engines = []
     for cols in _store_indexes(conn, plan.name, {c.name for c in plan.columns}):
         name = f"idx_{plan.name}_{'_'.join(cols)}"
         conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{plan.name}] "
                      f"({', '.join(f'[{c}]' for c in cols)})")
+        if not (len(cols) == 1 and cols[0] in FILTER_COLUMNS):
+            engines.append(name)
     index_filters(conn, plan.name)
+    return engines
 
 
 def _store_indexes(conn: sqlite3.Connection, table: str, kept: set[str]) -> list[list[str]]:
@@ -616,3 +625,42 @@ def create_declared(conn: sqlite3.Connection, declared: Iterable[str]) -> list[s
         conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({terms}){partial}")
         made.append(name)
     return made
+
+
+#: The words of a query plan naming an index it reads.
+_PLAN_INDEX = re.compile(r"USING (?:COVERING )?INDEX (\S+)")
+#: A named parameter (``:name``) in a query's SQL.
+_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def drop_unread(conn: sqlite3.Connection, candidates: Iterable[str],
+                sqls: Iterable[str]) -> list[str]:
+    """Drop the ``candidates`` (the store's indexes ``copy_indexes`` returned) that no query
+    plan of ``sqls`` (the canned queries and charts the level may show) reads, and index the
+    filter columns they led (rule 1); returns the names dropped.
+
+    Run before the search index is built (it reuses the pages freed): the publication is
+    analysed first (the plans a reader gets), and a query that cannot be planned yet (it
+    reads a table built later) keeps every candidate on a table its SQL names, directly or
+    through a view. A plan does not depend on parameter values (they are left unbound)."""
+    tables = dict(conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'"))
+    unread = {n for n in candidates if n in tables}
+    if not unread:
+        return []
+    conn.execute("ANALYZE main")
+    views = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'"))
+    for sql in sqls:
+        try:
+            plan = conn.execute("EXPLAIN QUERY PLAN " + sql,
+                                dict.fromkeys(_PARAMETER.findall(sql))).fetchall()
+        except sqlite3.Error:
+            named = set(re.findall(r"\w+", sql))
+            named |= {w for v in named & set(views) for w in re.findall(r"\w+", views[v])}
+            unread -= {n for n in unread if tables[n] in named}
+            continue
+        unread -= {name for row in plan for name in _PLAN_INDEX.findall(row[-1])}
+    for name in sorted(unread):
+        conn.execute(f"DROP INDEX [{name}]")   # its statistics go with it
+    for table in sorted({tables[n] for n in unread}):
+        index_filters(conn, table)
+    return sorted(unread)
