@@ -3,15 +3,16 @@ them, and the search index (contentless, no copy of any text) finds what a full-
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from cadre_sdk.defaults.assessment_queries import SCORECARD_BY_UNIT
-from cadre_sdk.publish import copy, search
+from cadre_sdk.publish import charts, copy, introspect, search
 from cadre_sdk.store import explanations
-from cadre_sdk.store.table_labels import TableLabels
+from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.copy import FILTER_COLUMNS, KEY_ONLY, NEVER_INDEXED, Column, TablePlan
 from cadre_sdk.publish.introspect import record_value
 from cadre_sdk.publish.metadata import sidecar
@@ -183,3 +184,85 @@ def test_a_without_rowid_table_with_searchable_text_is_published_with_a_rowid(
     plans = {p.name: p for p in copy.plan_tables(conn, "oversight")}
     assert not plans["note"].without_rowid and plans["tally"].without_rowid
     assert "WITHOUT ROWID" not in copy.create_sql(plans["note"])
+
+
+def _without_rowid(conn: sqlite3.Connection) -> set[str]:
+    return {n for n, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = "
+                                         "'table'") if " ".join(sql.split()).upper()
+            .endswith("WITHOUT ROWID")}
+
+
+def test_a_keyed_table_without_other_indexes_is_stored_without_rowid(
+        oversight_db: Path, public_db: Path, sample_store: Path) -> None:
+    """At oversight level a table whose key the store indexes on its own (a text key) and
+    that gets no other index is stored WITHOUT ROWID (its rows are the key's index); a table
+    with other indexes keeps its rowid (they would each hold the whole key)."""
+    conn, store = _connect(oversight_db), _connect(sample_store)
+    copied = {r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    new = (_without_rowid(conn) - _without_rowid(store)) & copied
+    assert "evaluation" in new
+    for table in new:   # only the key's own index
+        assert [r[3] for r in conn.execute(f"PRAGMA index_list([{table}])")] == ["pk"], table
+    for table in copied - _without_rowid(conn):
+        # a rowid table with its key's index only has searchable text (the rule above), or
+        # had indexes of the store's that no query reads (``copy.drop_unread``, later)
+        if [r[3] for r in conn.execute(f"PRAGMA index_list([{table}])")] == ["pk"]:
+            labels = described(table)
+            assert (labels is not None and labels.search) or [
+                r for r in store.execute(f"PRAGMA index_list([{table}])") if r[3] == "c"], table
+    assert "assessment" not in new   # a text key and indexes on its links
+    assert (conn.execute("SELECT * FROM evaluation ORDER BY 1, 2").fetchall()
+            == store.execute("SELECT * FROM evaluation ORDER BY 1, 2").fetchall())
+    # the public level stores no copied table WITHOUT ROWID the store does not
+    assert not (_without_rowid(_connect(public_db)) - _without_rowid(store)) & copied
+
+
+def test_the_stores_indexes_are_kept_only_where_a_query_reads_them(oversight_db: Path) -> None:
+    """Rule 2: a store index the filter rule does not give (several columns, or not a filter
+    column) is published only where a canned query's or a chart's plan reads it (``drop_unread``
+    checks before the indexes queries declare are made); every filter column still leads an
+    index (or the key)."""
+    conn = _connect(oversight_db)
+    search.register_function(conn)
+    explanations.register_sql_function(conn)
+    meta = json.loads(sidecar(oversight_db).read_text(encoding="utf-8"))
+    sqls = [q["sql"] for q in meta["databases"]["oversight"]["queries"].values()]
+    read = set()
+    for sql in sqls + charts.queries():
+        params = dict.fromkeys(re.findall(r"(?<![:\w]):([A-Za-z_]\w*)", sql))
+        read |= {m for *_, d in conn.execute("EXPLAIN QUERY PLAN " + sql, params)
+                 for m in re.findall(r"INDEX (\S+)", d)}
+    assert "idx_assessment_year_period" not in read   # the store's, for its engine only
+    for name, table in conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = "
+                                    "'index' AND sql IS NOT NULL AND name NOT LIKE '%\\_q%' "
+                                    "ESCAPE '\\'").fetchall():
+        cols = [r[2] for r in conn.execute(f"PRAGMA index_info([{name}])")]
+        declared = [r for r in conn.execute(f"PRAGMA index_list([{table}])") if "_q" in r[1]]
+        if not (len(cols) == 1 and cols[0] in FILTER_COLUMNS):
+            # read, or read before a query's own index on the table was made (it comes last)
+            assert name in read or declared, name
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql "
+                                 "NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE 'sqlite%'"):
+        if table in KEY_ONLY:
+            continue
+        leads = {conn.execute(f"PRAGMA index_info([{r[1]}])").fetchone()[2]
+                 for r in conn.execute(f"PRAGMA index_list([{table}])")}
+        leads |= set(introspect.primary_key(conn, table)[:1])
+        for column in set(introspect.columns(conn, table)) & set(FILTER_COLUMNS) - NEVER_INDEXED:
+            assert column in leads, (table, column)
+
+
+def test_an_index_no_query_reads_gives_way_to_the_filter_columns_one() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, a TEXT, unit_code TEXT, year INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?)",
+                     [(f"r{i}", f"a{i % 50}", f"U{i % 30}", 2000 + i % 5) for i in range(500)])
+    for cols in ("unit_code, year", "a, year"):
+        conn.execute(f"CREATE INDEX idx_t_{cols.replace(', ', '_')} ON t ({cols})")
+    candidates = ["idx_t_unit_code_year", "idx_t_a_year"]
+    reads_a = "SELECT id FROM t WHERE a = :a AND year = :year"
+    # a query that cannot be planned yet (its other table comes later) keeps t's indexes
+    assert copy.drop_unread(conn, candidates, [reads_a, "SELECT * FROM t JOIN later"]) == []
+    assert copy.drop_unread(conn, candidates, [reads_a]) == ["idx_t_unit_code_year"]
+    indexes = {r[1] for r in conn.execute("PRAGMA index_list(t)") if r[3] == "c"}
+    assert indexes == {"idx_t_a_year", "idx_t_unit_code", "idx_t_year"}

@@ -3,11 +3,14 @@ thousands separators, shares with %, yes/no as 是/否, indicator names for code
 pickers by name in canned queries with names typed for codes, and the version in the footer."""
 from __future__ import annotations
 
+import functools
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from datasette.utils import tilde_encode
 from test_publish_support import PASSWORD
 
 from cadre_sdk.publish.testing import PublicationClient
@@ -104,3 +107,29 @@ def test_row_titles_name_tables_and_kinds_in_chinese(oversight: PublicationClien
     page = oversight.get(f"/oversight/explanation/{shared.replace(':', '~3A')}",
                          cookies=oversight.cookies).text
     assert f"<title>计算说明：考核规则与参数:{shared.split(':', 1)[1]}</title>" in page
+
+
+def test_generated_columns_and_keyed_tables_show_the_stores_values(
+        oversight: PublicationClient, sample_store: Path) -> None:
+    """The oversight level keeps the store's generated columns VIRTUAL and stores a table
+    without other indexes (the votes) WITHOUT ROWID: table pages, facets and row pages by
+    key still show the store's values."""
+    store = sqlite3.connect(f"file:{sample_store}?mode=ro", uri=True)
+    get = functools.partial(oversight.json, cookies=oversight.cookies)
+    # a generated column faceted on: the same kinds and counts as the store's
+    facet = get("/oversight/explanation.json?_facet=kind&_size=0")["facet_results"]["kind"]
+    assert ({r["value"]: r["count"] for r in facet["results"]}
+            == dict(store.execute("SELECT kind, count(*) FROM explanation GROUP BY kind")))
+    # generated columns on a table page, in the store's order
+    rows = get("/oversight/assessment_result.json?_shape=array&_sort=assessment_id")
+    assert rows and [(r["assessment_id"], r["pool"], r["grading_plugin"], r["explanation_id"])
+                     for r in rows] == store.execute(
+        "SELECT assessment_id, pool, grading_plugin, explanation_id FROM assessment_result "
+        "ORDER BY assessment_id LIMIT ?", [len(rows)]).fetchall()
+    # a row of the votes by its two-column key
+    aid, method, participants = store.execute(
+        "SELECT assessment_id, method, participants FROM evaluation ORDER BY 1, 2").fetchone()
+    row = get(f"/oversight/evaluation/{tilde_encode(aid)},{tilde_encode(method)}.json"
+              "?_shape=objects")["rows"]
+    assert [(r["assessment_id"], r["method"], r["participants"]) for r in row] == [
+        (aid, method, participants)]

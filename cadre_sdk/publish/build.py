@@ -127,8 +127,7 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
             # (``inflate_explanations``: the explanations are published as JSON text)
             where = f"kind <> '{explanations.ZDICT}'"
         counts[plan.name] = copy.copy_table(conn, plan, redactor, where)
-    for plan in plans:
-        copy.copy_indexes(conn, plan)
+    engine_indexes = [name for plan in plans for name in copy.copy_indexes(conn, plan)]
     if level == PUBLIC:
         inflate_explanations(conn)
         withhold_evaluations(conn, min_raters)
@@ -141,6 +140,9 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
         _, protection.left_out = generalize.build(conn, limits.k_anonymity, built_at[:7])
         protection.suppressed = suppress.protect_all(conn, limits)
         prune_explanations(conn)
+    # the store's indexes no query or chart reads (before the search index reuses the pages)
+    copy.drop_unread(conn, engine_indexes, [q.sql for q in queries.collect(plugins, level)]
+                     + charts.queries())
     provenance.write(conn, level=level, built_at=built_at, source_sha256=source_sha256,
                      min_raters=min_raters, plugins=plugins, out_name=out.name)
     if level == PUBLIC:
@@ -194,6 +196,8 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
             conn.execute("PRAGMA main.journal_mode = OFF")
             conn.execute("PRAGMA main.synchronous = OFF")
             conn.execute("ATTACH DATABASE ? AS src", [source.resolve().as_uri() + "?mode=ro"])
+            # Statistics from a sample of each index (enough for the planner's choices).
+            conn.execute(f"PRAGMA analysis_limit = {_ANALYSIS_LIMIT}")
             conn.execute("BEGIN")
             # A first read takes the store's shared lock, held until COMMIT: no writer can
             # change the store between its hash and the copy.
@@ -220,8 +224,6 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
                                   charts_left_out=left_out, queries_left_out=queries_left_out,
                                   thresholds=attrs.asdict(limits, filter=lambda a, _: a.name
                                                           in thresholds.NAMES))
-            # Statistics from a sample of each index (enough for the planner's choices).
-            conn.execute(f"PRAGMA analysis_limit = {_ANALYSIS_LIMIT}")
             conn.execute("ANALYZE")
         finally:
             conn.close()

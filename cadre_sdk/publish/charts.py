@@ -4,6 +4,7 @@ are not in the publication (an engine not yet run, or not installed) is left out
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
@@ -105,3 +106,13 @@ def dashboards(conn: sqlite3.Connection, database: str) -> tuple[dict[str, Any],
                                                "ORDER BY year DESC",
                                       **({"default": str(latest)} if latest else {})}}
     return {DASHBOARD: config}, missing
+
+
+#: datasette-dashboards' optional clause (``[[ AND year = :year ]]``).
+_OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
+
+
+def queries() -> list[str]:
+    """The SQL of every chart, its optional clauses included (as a reader who sets every
+    filter runs it)."""
+    return [_OPTIONAL.sub(r"\1", c.sql) for c in CHARTS]

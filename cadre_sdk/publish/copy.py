@@ -34,16 +34,21 @@ from cadre_sdk.store import explanations
 from cadre_sdk.store.explanations import canonical
 from cadre_sdk.store.database import declares_without_rowid
 from cadre_sdk.store.table_labels import TableLabels, described
-from cadre_sdk.publish.introspect import tables
+from cadre_sdk.publish.generated import generated_columns
+from cadre_sdk.publish.introspect import columns as table_columns, tables
 from cadre_sdk.publish.redact import (
-    EXPLANATION_LINKS, ID_NUMBER_GLOB, PUBLIC, Redactor, dropped_columns, table_published,
+    EXPLANATION_LINKS, ID_NUMBER_GLOB, OVERSIGHT, PUBLIC, Redactor, dropped_columns,
+    table_published,
 )
 
 # Which columns of a published table get an index (besides its primary key), the rule:
 #   1. every filter column (``FILTER_COLUMNS``): what canned queries, table pages and the
 #      timeline view filter or join on, and the links a row's page lists and counts the rows
 #      citing it by (``WHERE cadre_id = ?``: a cadre's, a case's, an assessment's, a unit's);
-#   2. the store's own indexes whose columns are all published (the engines' access paths);
+#   2. the store's own indexes whose columns are all published (the engines' access paths),
+#      where a canned query's or a chart's plan reads them (``drop_unread``, checked with
+#      EXPLAIN QUERY PLAN once the publication is analysed: most serve only an engine, and
+#      the filter column one leads gets its own index instead);
 #   3. what a published canned query declares (``CannedQuery.indexes``, ``create_declared``).
 # Any other foreign key gets none (issue 19): a link to a lookup of a few rows (a subsidy
 # ledger's rule and scheme) selects a large share of the table, so SQLite reads the table
@@ -66,8 +71,10 @@ KEY_ONLY = frozenset({"explanation", "explanation_ref"})
 NEVER_INDEXED = frozenset({"explanation_id"})
 #: Columns the store keeps only to derive generated columns from (a subsidy line's 64-bit
 #: ``explanation_key`` gives its ``explanation_id``; an assessment result's ``*_stored``
-#: columns its pool and plugin names): the publication stores the generated columns as
-#: ordinary ones, not their sources.
+#: columns its pool and plugin names). The oversight publication declares the store's
+#: generated columns as the store does (``VIRTUAL``: no bytes stored, issue 19) and keeps
+#: these sources; the public level stores the generated columns as ordinary ones (small-group
+#: protection rewrites and withholds cells) and publishes none of these.
 STORAGE_ONLY = frozenset({"explanation_key", "pool_stored", "indicator_plugin_stored",
                           "formula_plugin_stored", "grading_plugin_stored"})
 
@@ -80,6 +87,9 @@ class Column:
     type: str
     notnull: bool
     pk: int          # position in the primary key, 0 if not part of it
+    #: A generated column's clause as the store declares it (``GENERATED ALWAYS AS (...)
+    #: VIRTUAL``), empty for a stored column (``generated``).
+    generated: str = ""
 
 
 @attrs.frozen
@@ -92,10 +102,9 @@ class TablePlan:
     foreign_keys: tuple[tuple[str, str, str], ...]   # (column, other table, other column)
     labels: TableLabels | None
     treat: dict[str, str]        # column -> "text" | "json" | "code"
-    #: The store's table is ``WITHOUT ROWID`` with its whole key published, and stays so
-    #: (oversight level only: small-group protection and the scanner address public rows
-    #: by rowid; nor a table with searchable text: the search index addresses its rows by
-    #: rowid).
+    #: Stored ``WITHOUT ROWID`` (``plan_tables``; oversight level only: small-group
+    #: protection and the scanner address public rows by rowid; nor a table with searchable
+    #: text: the search index addresses its rows by rowid).
     without_rowid: bool = False
 
     @property
@@ -137,35 +146,62 @@ def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
     plans = []
     published = [t for t in _ordered(source_tables(conn)) if table_published(t, level)]
     for table in published:
+        sql = conn.execute("SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = ?",
+                           [table]).fetchone()[0] or ""
         # table_xinfo: with the store's generated columns (an explanation's kind, a result's
-        # explanation_id), which the publication stores as ordinary columns
-        info = conn.execute(f"PRAGMA src.table_xinfo([{table}])").fetchall()
-        columns = [Column(r[1], r[2] or "", bool(r[3]), r[5]) for r in info if r[6] != 1]
+        # explanation_id)
+        info = [r for r in conn.execute(f"PRAGMA src.table_xinfo([{table}])") if r[6] != 1]
         labels = described(table)
-        dropped = dropped_columns(labels, [c.name for c in columns], level) | (
-            STORAGE_ONLY & {c.name for c in columns})
+        dropped = dropped_columns(labels, [r[1] for r in info], level)
+        # oversight: a generated column stays one where every column it reads is published
+        lowered = {d.lower() for d in dropped}
+        clauses = {n: g for n, g in generated_columns(sql).items()
+                   if level == OVERSIGHT and n not in dropped and not g.reads & lowered}
+        reads = {n for g in clauses.values() for n in g.reads}
+        dropped |= {r[1] for r in info if r[1] in STORAGE_ONLY and r[1].lower() not in reads}
+        columns = [Column(r[1], r[2] or "", bool(r[3]), r[5],
+                          clauses[r[1]].clause if r[6] in (2, 3) and r[1] in clauses else "")
+                   for r in info]
         kept = tuple(c for c in columns if c.name not in dropped)
         fks = tuple((r[3], r[2], r[4]) for r in
                     conn.execute(f"PRAGMA src.foreign_key_list([{table}])").fetchall()
                     if r[3] not in dropped and r[2] in published)
         treat = {c.name: t for c in kept if (t := _treatment(table, c))}
-        sql = conn.execute("SELECT sql FROM src.sqlite_master WHERE type = 'table' AND name = ?",
-                           [table]).fetchone()[0] or ""
-        without_rowid = declares_without_rowid(sql)
         whole_key = any(c.pk for c in columns) and not any(c.pk for c in columns
                                                            if c.name in dropped)
         # the search index addresses a row by its rowid (``searchable``)
         searched = labels is not None and bool(set(labels.search) & {c.name for c in kept})
         plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat,
-                               without_rowid and whole_key and level != PUBLIC
-                               and not searched))
+                               whole_key and level != PUBLIC and not searched
+                               and _without_rowid(conn, table, sql, kept)))
     return plans
+
+
+def _without_rowid(conn: sqlite3.Connection, table: str, sql: str,
+                   kept: tuple[Column, ...]) -> bool:
+    """Whether the published table is stored ``WITHOUT ROWID`` (its key published whole):
+    where the store's is, and where the store's key needs an index of its own (not an
+    ``INTEGER PRIMARY KEY``) and the publication gives the table no other index (the index
+    rule above). A rowid table keeps its key twice, in the table and in the key's index;
+    without a rowid the rows are the key's index, but every other index holds the whole key
+    instead of a rowid, and a table whose rows are inserted in key order fills its pages less
+    (at 10,000 cadres a text key of 10 to 16 characters made ``assessment``, ``training`` and
+    ``cadre``, with two or three indexes each, 3 to 15 % larger; ``evaluation``, with none,
+    46 % smaller)."""
+    if declares_without_rowid(sql):
+        return True
+    own_index = any(r[3] == "pk" for r in conn.execute(f"PRAGMA src.index_list([{table}])"))
+    names = {c.name for c in kept}
+    key = [c.name for c in sorted(kept, key=lambda c: c.pk) if c.pk]
+    return own_index and (table in KEY_ONLY or not (
+        _store_indexes(conn, table, names)
+        or any(c != key[0] for c in _filter_columns(names))))
 
 
 def create_sql(plan: TablePlan) -> str:
     """CREATE TABLE for the published table."""
     # An explanation link may be withheld at public level (``suppress``): never NOT NULL.
-    parts = [f"[{c.name}] {c.type}"
+    parts = [f"[{c.name}] {c.type}{' ' + c.generated if c.generated else ''}"
              f"{' NOT NULL' if c.notnull and c.name != 'explanation_id' else ''}".rstrip()
              for c in plan.columns]
     if plan.pk:
@@ -303,13 +339,14 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     (``check_codes``, done by the copy itself: one pass over the table); returns the row
     count."""
     conn.execute(create_sql(plan))
-    names = ", ".join(f"[{c.name}]" for c in plan.columns)
+    stored = [c for c in plan.columns if not c.generated]   # SQLite computes the others
+    names = ", ".join(f"[{c.name}]" for c in stored)
     # JSON columns only (explanations: masking one is dearest, and text ones are few and
     # short; a text column's cells are mostly remembered by the redactor)
     unchanged = {c for c, treat in plan.treat.items()
                  if treat == "json" and _column_unchanged(conn, plan, c, redactor, where)}
     exprs = ", ".join(_select_expr(plan, c, redactor.shortest, c.name in unchanged)
-                      for c in plan.columns)
+                      for c in stored)
     order = ", ".join(f"[{k}]" for k in plan.pk) or "rowid"
     try:
         cur = conn.execute(f"INSERT INTO main.[{plan.name}] ({names}) SELECT {exprs} "
@@ -520,30 +557,48 @@ def ensure_index(conn: sqlite3.Connection, table: str, columns: list[str]) -> bo
     return True
 
 
-def copy_indexes(conn: sqlite3.Connection, plan: TablePlan) -> None:
+def copy_indexes(conn: sqlite3.Connection, plan: TablePlan) -> list[str]:
     """The store's own indexes on the table (where every column is published), then an index
-    on every filter column (the rule above ``FILTER_COLUMNS``)."""
+    on every filter column (the rule above ``FILTER_COLUMNS``). Returns the names of the
+    store's indexes that rule 1 does not give (on several columns, or on a column that is
+    not a filter column): ``drop_unread`` keeps them only where a query reads them."""
     if plan.name in KEY_ONLY:
-        return
-    kept = {c.name for c in plan.columns} - NEVER_INDEXED
-    for row in conn.execute(f"PRAGMA src.index_list([{plan.name}])").fetchall():
+        return []
+    engines = []
+    for cols in _store_indexes(conn, plan.name, {c.name for c in plan.columns}):
+        name = f"idx_{plan.name}_{'_'.join(cols)}"
+        conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{plan.name}] "
+                     f"({', '.join(f'[{c}]' for c in cols)})")
+        if not (len(cols) == 1 and cols[0] in FILTER_COLUMNS):
+            engines.append(name)
+    index_filters(conn, plan.name)
+    return engines
+
+
+def _store_indexes(conn: sqlite3.Connection, table: str, kept: set[str]) -> list[list[str]]:
+    """The columns of each of the store's own indexes on ``table`` (rule 2 above) whose
+    columns are all in ``kept`` (and not ``NEVER_INDEXED``)."""
+    found = []
+    for row in conn.execute(f"PRAGMA src.index_list([{table}])").fetchall():
         if row[3] != "c":   # 'pk' and 'u' indexes come with the table definition
             continue
         cols = [r[2] for r in conn.execute(f"PRAGMA src.index_info([{row[1]}])")]
-        if cols and set(cols) <= kept:
-            name = f"idx_{plan.name}_{'_'.join(cols)}"
-            conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{plan.name}] "
-                         f"({', '.join(f'[{c}]' for c in cols)})")
-    index_filters(conn, plan.name)
+        if cols and set(cols) <= kept - NEVER_INDEXED:
+            found.append(cols)
+    return found
+
+
+def _filter_columns(columns: Iterable[str]) -> list[str]:
+    """The filter columns (``FILTER_COLUMNS``) among ``columns`` that may be indexed."""
+    columns = set(columns)
+    return [c for c in FILTER_COLUMNS if c in columns and c not in NEVER_INDEXED]
 
 
 def index_filters(conn: sqlite3.Connection, table: str) -> None:
     """Index every filter column (``FILTER_COLUMNS``) of ``table`` (never a column of
     ``NEVER_INDEXED``)."""
-    columns = [r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")]
-    for column in (c for c in FILTER_COLUMNS if c in columns):
-        if column not in NEVER_INDEXED:
-            ensure_index(conn, table, [column])
+    for column in _filter_columns(table_columns(conn, table)):
+        ensure_index(conn, table, [column])
 
 
 _DECLARED = re.compile(r"\s*(\w+)\s*\((.+?)\)\s*(?:WHERE\s+(.+?))?\s*", re.IGNORECASE | re.DOTALL)
@@ -570,3 +625,42 @@ def create_declared(conn: sqlite3.Connection, declared: Iterable[str]) -> list[s
         conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({terms}){partial}")
         made.append(name)
     return made
+
+
+#: The words of a query plan naming an index it reads.
+_PLAN_INDEX = re.compile(r"USING (?:COVERING )?INDEX (\S+)")
+#: A named parameter (``:name``) in a query's SQL.
+_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def drop_unread(conn: sqlite3.Connection, candidates: Iterable[str],
+                sqls: Iterable[str]) -> list[str]:
+    """Drop the ``candidates`` (the store's indexes ``copy_indexes`` returned) that no query
+    plan of ``sqls`` (the canned queries and charts the level may show) reads, and index the
+    filter columns they led (rule 1); returns the names dropped.
+
+    Run before the search index is built (it reuses the pages freed): the publication is
+    analysed first (the plans a reader gets), and a query that cannot be planned yet (it
+    reads a table built later) keeps every candidate on a table its SQL names, directly or
+    through a view. A plan does not depend on parameter values (they are left unbound)."""
+    tables = dict(conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index'"))
+    unread = {n for n in candidates if n in tables}
+    if not unread:
+        return []
+    conn.execute("ANALYZE main")
+    views = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'"))
+    for sql in sqls:
+        try:
+            plan = conn.execute("EXPLAIN QUERY PLAN " + sql,
+                                dict.fromkeys(_PARAMETER.findall(sql))).fetchall()
+        except sqlite3.Error:
+            named = set(re.findall(r"\w+", sql))
+            named |= {w for v in named & set(views) for w in re.findall(r"\w+", views[v])}
+            unread -= {n for n in unread if tables[n] in named}
+            continue
+        unread -= {name for row in plan for name in _PLAN_INDEX.findall(row[-1])}
+    for name in sorted(unread):
+        conn.execute(f"DROP INDEX [{name}]")   # its statistics go with it
+    for table in sorted({tables[n] for n in unread}):
+        index_filters(conn, table)
+    return sorted(unread)

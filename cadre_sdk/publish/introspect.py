@@ -20,8 +20,9 @@ def tables(conn: sqlite3.Connection, schema: str = "main", *, views: bool = Fals
 
 
 def columns(conn: sqlite3.Connection, table: str, schema: str = "main") -> list[str]:
-    """The column names of ``table`` (empty if it does not exist)."""
-    return [r[1] for r in conn.execute(f"PRAGMA {schema}.table_info([{table}])")]
+    """The column names of ``table`` (empty if it does not exist), its generated columns
+    included (not the hidden columns of a virtual table)."""
+    return [r[1] for r in conn.execute(f"PRAGMA {schema}.table_xinfo([{table}])") if r[6] != 1]
 
 
 def has(conn: sqlite3.Connection, table: str, *cols: str, schema: str = "main") -> bool:

@@ -15,6 +15,7 @@ import sqlite3
 import attrs
 
 from cadre_sdk.records import RECORD_TYPES
+from cadre_sdk.publish.copy import STORAGE_ONLY
 from cadre_sdk.publish.introspect import columns, has, primary_key, record_json
 from cadre_sdk.publish.labels import labels_for
 
@@ -22,7 +23,9 @@ VIEW = "cadre_timeline"
 #: Columns that date a row, in order of preference.
 DATE_COLUMNS = ("date", "start", "start_date", "month", "occurred", "determined_on",
                 "last_event_date", "year", "appointed")
-_SKIP = {"cadre_id", "explanation_id"}
+#: Columns not written out: the cadre and the explanation (the view's own columns), and the
+#: columns a generated column is derived from (``copy.STORAGE_ONLY``: it is written out).
+_SKIP = {"cadre_id", "explanation_id"} | STORAGE_ONLY
 
 
 def _bool_columns(table: str) -> set[str]:

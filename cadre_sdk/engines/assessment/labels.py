@@ -12,13 +12,21 @@ describe("assessment_result", "年度考核结果",
           "rank_in_unit": "排名", "pool_size": "参加排名数", "quota_allowed": "优秀名额",
           "quota_applied": "因名额限制调整", "indicator_plugin": "指标规则插件",
           "formula_plugin": "计分规则插件", "grading_plugin": "定等规则插件",
-          "explanation_id": "计算说明"},
+          "explanation_id": "计算说明", "pool_stored": "排名范围（另存）",
+          "indicator_plugin_stored": "指标规则插件（另存）",
+          "formula_plugin_stored": "计分规则插件（另存）",
+          "grading_plugin_stored": "定等规则插件（另存）"},
          units={"score": "分", "pool_size": "个", "quota_allowed": "个"},
          notes={"score": "为空表示没有任何指标得分，不评定等次",
                 "raw_grade": "按分数线（及所在地区的等次标准）得出、尚未受优秀名额限制的等次",
                 "rank_in_unit": "个人在本单位、班子在所在县级地区内的排名：得分降序，同分按民主测评"
                                 "优秀票比例降序，再按编号升序",
-                "quota_applied": "1 表示达到优秀但超出名额，定为称职"},
+                "quota_applied": "1 表示达到优秀但超出名额，定为称职",
+                # the store's storage columns, published at oversight level (``publish.copy``)
+                **{f"{c}_stored": f"仅当与默认值不同时有值；“{t}”一列由它得出"
+                   for c, t in (("pool", "排名范围"), ("indicator_plugin", "指标规则插件"),
+                                ("formula_plugin", "计分规则插件"),
+                                ("grading_plugin", "定等规则插件"))}},
          # One cadre's vote share can reveal a few raters' votes: oversight level only.
          pii=("democratic_excellent_share",))
 

@@ -232,9 +232,11 @@ describe("subsidy_line", "补贴台账",
          "（见“补贴项目”“补贴规则”两表）；数据库中的视图 subsidy_ledger 给出每行的全部文字。",
          {"month": "月份", "cadre_id": "干部编号", "scheme_id": "补贴项目",
           "township_code": "发放乡镇代码", "amount": "金额", "days": "当月乡镇在岗天数",
-          "rule_id": "所用规则", "explanation_id": "计算说明"},
+          "rule_id": "所用规则", "explanation_key": "计算说明键", "explanation_id": "计算说明"},
          units={"amount": "元", "days": "天"},
-         notes={k: v for k, v in _LEDGER_NOTES.items() if k != "parameter_version"})
+         notes={**{k: v for k, v in _LEDGER_NOTES.items() if k != "parameter_version"},
+                "explanation_key": "计算说明编号中 subsidy: 之后的 16 位十六进制数，以 64 位整数"
+                                   "存储；“计算说明”一列由它得出"})
 
 describe("subsidy_scheme", "补贴项目", "补贴台账中出现的补贴项目。",
          {"id": "编号", "name": "补贴项目"})
