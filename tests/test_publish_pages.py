@@ -107,6 +107,19 @@ def test_row_titles_name_tables_and_kinds_in_chinese(oversight: PublicationClien
     page = oversight.get(f"/oversight/explanation/{shared.replace(':', '~3A')}",
                          cookies=oversight.cookies).text
     assert f"<title>计算说明：考核规则与参数:{shared.split(':', 1)[1]}</title>" in page
+    assert _cells(page, "kind") == ["考核规则与参数"]
+    # a table's method: the table's title, 计算方法, in the heading and the cells
+    method = oversight.get("/oversight/explanation/subsidy_totals~3Amethod",
+                           cookies=oversight.cookies).text
+    assert "<title>计算说明：补贴汇总:计算方法</title>" in method
+    assert _cells(method, "kind") == ["补贴汇总"]
+    # the kind column of the table page, too; its JSON keeps the stored kind
+    listed = oversight.get("/oversight/explanation?kind=subsidy_totals",
+                           cookies=oversight.cookies).text
+    assert set(_cells(listed, "kind")) == {"补贴汇总"}
+    assert {r["kind"] for r in oversight.json(
+        "/oversight/explanation.json?kind=subsidy_totals&_shape=array",
+        cookies=oversight.cookies)} == {"subsidy_totals"}
 
 
 def test_generated_columns_and_keyed_tables_show_the_stores_values(

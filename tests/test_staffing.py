@@ -147,6 +147,11 @@ def test_staffing_breaches(evaluated):
     text = evaluated.execute("SELECT cadre_explain(e.json) FROM staffing_breach b JOIN explanation e "
                              "ON e.id = b.explanation_id WHERE b.unit_code = 'PB'").fetchone()[0]
     assert "答记者问" in text and "均无乡镇领导经历" in text
+    # the subject names the rule by its title, not its code
+    subject = evaluated.execute("SELECT e.subject FROM staffing_breach b JOIN explanation e "
+                                "ON e.id = b.explanation_id WHERE b.unit_code = 'PB'").fetchone()[0]
+    assert subject == ("配备规则“市州农牧、民政、水利、扶贫部门领导班子至少配备一名有乡镇领导经历的干部”"
+                       " 单位 PB")
 
 
 def test_training_coverage_by_unit(evaluated):
@@ -208,6 +213,11 @@ def test_care_summary(evaluated):
     assert rows(evaluated, "SELECT region_code, year, kind, records FROM care_summary "
                 "WHERE region_level = '县' ORDER BY year, kind") == [
         ("632221", 2023, "体检", 1), ("632221", 2024, "体检", 1), ("632221", 2024, "谈心谈话", 1)]
+    # how the table is derived, under the table's Chinese title, as subject and first line
+    subject, text = evaluated.execute("SELECT subject, cadre_explain(json) FROM explanation "
+                                      "WHERE id = 'care_summary:method'").fetchone()
+    assert subject == "关心关爱记录汇总：计算方法"
+    assert text.startswith("【关心关爱记录汇总：计算方法】")
 
 
 def test_canned_queries_run(evaluated, cadre_plugins):

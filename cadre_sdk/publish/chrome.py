@@ -61,6 +61,8 @@ SCRIPT_WORDS = {
 #: Explanation id prefixes that are not table names (``assessment_rules:…``), in Chinese.
 EXPLANATION_KINDS = {"assessment_rules": "考核规则与参数", "case_check": "认定核对",
                      "target": "重点目标"}
+#: Other words of explanation ids (``care_summary:method``), in Chinese.
+EXPLANATION_ID_WORDS = {"method": "计算方法"}
 
 #: Datasette's English error titles and messages readers meet, in Chinese.
 ERRORS = {

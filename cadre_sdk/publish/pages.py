@@ -64,7 +64,8 @@ FORMATTED: set[str] = set()
 
 def prepare(datasette: Any, config: dict[str, Any]) -> None:
     """Work out, once per Datasette, how each table's columns are formatted: from the units
-    in their descriptions (元, %) and their Chinese titles (是否…)."""
+    in their descriptions (元, %) and their Chinese titles (是否…); an explanation's kind
+    by its Chinese name."""
     database = config["database"]
     found: dict[tuple[str, str | None], dict[str, Callable[[Any], str | None]]] = {}
     for table, titles in config.get("column_titles", {}).items():
@@ -78,6 +79,11 @@ def prepare(datasette: Any, config: dict[str, Any]) -> None:
             if fmt is not None:
                 columns[column] = fmt
         found[(database, table)] = columns
+    if "explanation" in config.get("table_titles", {}):
+        kinds = explanation_kinds(config)
+        found.setdefault((database, "explanation"), {})["kind"] = \
+            lambda kind: kinds.get(kind) if isinstance(kind, str) else None
+    for columns in found.values():
         FORMATTED.update(columns)
     _FORMATS[datasette] = found
 
@@ -148,6 +154,12 @@ def install_globals(jinja_env: Any, config: dict[str, Any]) -> None:
         "zh_column": lambda table, column: columns.get(table, {}).get(column, column),
         "zh_picker": picker,
     })
-    words = {**chrome.EXPLANATION_KINDS, **tables}
+    words = {**chrome.EXPLANATION_ID_WORDS, **explanation_kinds(config)}
     jinja_env.filters["zh_key"] = \
         lambda key: ":".join(words.get(part, part) for part in str(key).split(":"))
+
+
+def explanation_kinds(config: dict[str, Any]) -> dict[str, str]:
+    """Explanation kind -> its Chinese name: the title of the table it explains, or the
+    name of a kind that is not a table (``assessment_rules``)."""
+    return {**chrome.EXPLANATION_KINDS, **config.get("table_titles", {})}

@@ -45,6 +45,7 @@ from cadre_sdk.core.dating import with_period
 from cadre_sdk.core.errors import PluginError
 from cadre_sdk.core.trace import Trace
 from cadre_sdk.store.explanations import write as write_explanations
+from cadre_sdk.store.table_labels import described
 from cadre_sdk.core.jurisdiction import (
     PROVINCE, county_and_prefecture, county_sql, is_code, prefecture_sql,
 )
@@ -165,14 +166,17 @@ def rollup_sql(table: str, base: str, keys: list[str], aggs: dict[str, str]) -> 
 
 def _method(db: sqlite_utils.Database, table: str, text: str, sql: str = "",
             trace: Trace | None = None, key: str = "method") -> str:
-    """Write the explanation of how ``table`` is derived; returns its id."""
+    """Write the explanation of how ``table`` is derived; returns its id. Its subject is the
+    trace's, or the table's Chinese title (``关心关爱记录汇总：计算方法``)."""
     eid = f"{table}:{key}"
     if trace is not None:
         trace.note = text
         data = trace.to_dict()
     else:
-        data = {"subject": table, "table": table, "note": text, "sql": " ".join(sql.split())}
-    write_explanations(db, [(eid, table, table, data)])
+        labels = described(table)
+        subject = f"{labels.title if labels else table}：计算方法"
+        data = {"subject": subject, "table": table, "note": text, "sql": " ".join(sql.split())}
+    write_explanations(db, [(eid, table, data["subject"], data)])
     return eid
 
 
@@ -262,7 +266,7 @@ def check_staffing_rules(db: sqlite_utils.Database, plugins: CadrePlugins,
             if in_force(region).get(rule.code) is not reg:
                 continue
             eid = f"staffing_breach:{rule.code}:{unit_code}"
-            trace = Trace(subject=f"配备规则 {rule.code} 单位 {unit_code}")
+            trace = Trace(subject=f"配备规则“{rule.title}” 单位 {unit_code}")
             trace.rule("staffing", rule.code, reg.plugin, reg.jurisdiction,
                        with_period(rule, rule.title))
             trace.input("单位代码", unit_code)
