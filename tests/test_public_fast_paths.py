@@ -1,10 +1,16 @@
 """The public build's fast paths against the full judgement they stand for, on crafted and
-generated inputs: complementary suppression skipping sums nothing changed (``suppress``)."""
+generated inputs: complementary suppression skipping sums nothing changed (``suppress``), the
+scanner's digit folding of a file's raw text (``scan._fold_digits``)."""
 from __future__ import annotations
+
+import re
+import sys
+import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cadre_sdk.publish import scan
 from cadre_sdk.publish.suppress import complementary
 
 Cell = tuple[int, str]
@@ -84,3 +90,57 @@ def test_complementary_looks_again_at_an_earlier_sum_a_later_one_changed() -> No
     hidden = complementary(values, {(2, "c")}, sums)
     assert hidden == {(0, "c"), (1, "c"), (2, "c")}
     assert hidden == _full_passes(values, {(2, "c")}, sums, None)
+
+
+# --- the scanner's digit folding ------------------------------------------------------------
+
+def _folds(char: str) -> bool:
+    """Whether NFKC turns ``char`` into something else holding a digit or an X."""
+    form = unicodedata.normalize("NFKC", char)
+    return form != char and re.search(r"[\dXx]", form) is not None
+
+
+#: Every character of this Python's Unicode that NFKC folds into digits or an X.
+_FOLDING = [chr(c) for c in range(0x80, sys.maxunicode + 1)
+            if not 0xD800 <= c <= 0xDFFF and _folds(chr(c))]
+
+
+def _fold_each(text: str) -> str:
+    """``scan._fold_digits`` as it is defined: each distinct character that NFKC folds into
+    digits or an X replaced by its form."""
+    for char in set(text):
+        if not char.isascii() and _folds(char):
+            text = text.replace(char, unicodedata.normalize("NFKC", char))
+    return text
+
+
+def test_every_folding_character_is_found_by_the_cheap_pattern() -> None:
+    assert len(_FOLDING) > 300 and "３" in _FOLDING and "①" in _FOLDING and "𝟙" in _FOLDING
+    pattern = scan._folding()
+    assert all(pattern.fullmatch(char) for char in _FOLDING)
+    if unicodedata.unidata_version == scan._FOLDING_UNICODE:   # the table is this Unicode's
+        listed = {chr(c) for a, b in scan._FOLDING_RANGES for c in range(a, b + 1)}
+        assert listed == set(_FOLDING)
+
+
+_ALPHABET = st.sampled_from([*"0123456789Xx 张三-（）：", *_FOLDING[::7], "³", "½", "𝟗",
+                             "\U0001d400", "\U0001fbf0", "\U0001f100", "\u24ff", "\u3000"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=40).map("".join))
+def test_digit_folding_equals_folding_each_character(text: str) -> None:
+    folded = scan._fold_digits(text)
+    assert folded == _fold_each(text)
+    assert scan._ID_BARE.search(folded) is None or \
+        scan._ID_BARE.search(unicodedata.normalize("NFKC", text)) is not None
+
+
+def test_an_id_number_in_circled_and_mathematical_digits_is_found_in_raw_bytes() -> None:
+    checker = scan._Checker([], [])
+    math = "".join(chr(0x1D7CE + int(d)) for d in "630102198001011234")   # 𝟔𝟑𝟎…
+    circled = "⑥③０①０②①⑨⑧００①０①①②③④"
+    for spelled in (math, circled):
+        data = ("表格 " + spelled + " 之后").encode()
+        assert checker.raw(data) and "身份证号" in checker.raw(data)[0]
+    assert checker.raw("½ 与 ３ 个".encode()) == []
