@@ -1,6 +1,7 @@
 """The public build's fast paths against the full judgement they stand for, on crafted and
 generated inputs: complementary suppression skipping sums nothing changed (``suppress``), the
-scanner's digit folding of a file's raw text (``scan._fold_digits``)."""
+scanner's digit folding of a file's raw text (``scan._fold_digits``), the names' spellings
+converted all at once (``redact._all_spellings``)."""
 from __future__ import annotations
 
 import re
@@ -10,7 +11,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk.publish import scan
+from cadre_sdk.publish import redact, scan
 from cadre_sdk.publish.suppress import complementary
 
 Cell = tuple[int, str]
@@ -144,3 +145,30 @@ def test_an_id_number_in_circled_and_mathematical_digits_is_found_in_raw_bytes()
         data = ("表格 " + spelled + " 之后").encode()
         assert checker.raw(data) and "身份证号" in checker.raw(data)[0]
     assert checker.raw("½ 与 ３ 个".encode()) == []
+
+
+# --- the names' spellings, converted all at once ------------------------------------------
+
+def _each_name(names: list[str]) -> set[str]:
+    return {s for n in names if n for s in redact._spellings(n)}
+
+
+def test_spellings_of_all_names_at_once_equal_each_name_alone() -> None:
+    names = ["蕭瀋", "萧 沈", "尕布龙", "張　三丰", "Zhang San", "欧阳\n修", "", "乾隆", "皇后",
+             "後", "发", "髮型", "ｊｉａ 华", "王后", "于谦", "於謙"]
+    assert redact._all_spellings(names) == _each_name(names)
+    assert {"萧沈", "蕭瀋", "张三丰", "張三丰"} <= redact._all_spellings(names)
+    # a name OpenCC cannot take: every name judged alone, as before
+    bad = [*names, "张\ud800三"]
+    assert redact._all_spellings(bad) == _each_name(bad)
+    assert redact._all_spellings([]) == set()
+
+
+_HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(st.one_of(_HAN, st.sampled_from([" ", "\u3000", "A", "３"])),
+                        max_size=5), max_size=12))
+def test_spellings_at_once_equal_each_name_on_generated_names(names: list[str]) -> None:
+    assert redact._all_spellings(names) == _each_name(names)
