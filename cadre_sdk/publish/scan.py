@@ -31,10 +31,12 @@ that find at least as much first; a table is read row by row only to report what
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
 import sqlite3
+import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -165,21 +167,66 @@ class _Checker:
 
 
 _DIGIT_OR_X = re.compile(r"[\dXx]")
+#: The characters other than ASCII whose NFKC form differs from them and holds a digit or an
+#: ``X`` (``①``, ``３``, ``¼``, ``Ⅻ``), as ranges of code points, for the Unicode version
+#: ``_FOLDING_UNICODE`` (``_folding`` finds them again under any other version).
+_FOLDING_UNICODE = "14.0.0"
+_FOLDING_RANGES = (
+    (0xb2, 0xb3), (0xb9, 0xb9), (0xbc, 0xbe), (0x2e3, 0x2e3), (0x2070, 0x2070),
+    (0x2074, 0x2079), (0x2080, 0x2089), (0x2093, 0x2093), (0x213b, 0x213b), (0x2150, 0x215f),
+    (0x2168, 0x216b), (0x2178, 0x217b), (0x2189, 0x2189), (0x2460, 0x249b), (0x24b3, 0x24b3),
+    (0x24cd, 0x24cd), (0x24e7, 0x24e7), (0x24ea, 0x24ea), (0x3251, 0x325f), (0x32b1, 0x32cb),
+    (0x3358, 0x3370), (0x3378, 0x3379), (0x339f, 0x33a6), (0x33a8, 0x33a8), (0x33af, 0x33af),
+    (0x33d3, 0x33d3), (0x33e0, 0x33fe), (0xff10, 0xff19), (0xff38, 0xff38), (0xff58, 0xff58),
+    (0x1d417, 0x1d417), (0x1d431, 0x1d431), (0x1d44b, 0x1d44b), (0x1d465, 0x1d465),
+    (0x1d47f, 0x1d47f), (0x1d499, 0x1d499), (0x1d4b3, 0x1d4b3), (0x1d4cd, 0x1d4cd),
+    (0x1d4e7, 0x1d4e7), (0x1d501, 0x1d501), (0x1d51b, 0x1d51b), (0x1d535, 0x1d535),
+    (0x1d54f, 0x1d54f), (0x1d569, 0x1d569), (0x1d583, 0x1d583), (0x1d59d, 0x1d59d),
+    (0x1d5b7, 0x1d5b7), (0x1d5d1, 0x1d5d1), (0x1d5eb, 0x1d5eb), (0x1d605, 0x1d605),
+    (0x1d61f, 0x1d61f), (0x1d639, 0x1d639), (0x1d653, 0x1d653), (0x1d66d, 0x1d66d),
+    (0x1d687, 0x1d687), (0x1d6a1, 0x1d6a1), (0x1d7ce, 0x1d7ff), (0x1f100, 0x1f10a),
+    (0x1f127, 0x1f127), (0x1f147, 0x1f147), (0x1fbf0, 0x1fbf9),
+)
+
+
+def _digit_folding(char: str) -> str:
+    """``char``'s NFKC form if it differs and holds a digit or an ``X`` (a character
+    ``_fold_digits`` replaces), else ``char``."""
+    form = unicodedata.normalize("NFKC", char)
+    return form if form != char and _DIGIT_OR_X.search(form) is not None else char
+
+
+@functools.cache
+def _folding() -> re.Pattern[str]:
+    """One character that may be one ``_fold_digits`` replaces: those of
+    ``_FOLDING_RANGES`` in the Basic Multilingual Plane, and one range spanning the others
+    (a regex class of many scattered ranges outside it is searched many times slower).
+    Under another Unicode version than ``_FOLDING_UNICODE``, every character is looked at
+    once (~0.3 s)."""
+    ranges = _FOLDING_RANGES
+    if unicodedata.unidata_version != _FOLDING_UNICODE:
+        ranges = tuple((c, c) for c in range(0x80, sys.maxunicode + 1)
+                       if not 0xD800 <= c <= 0xDFFF and _digit_folding(chr(c)) != chr(c))
+    wide = [(a, b) for a, b in ranges if b > 0xFFFF]
+    ranges = [(a, b) for a, b in ranges if a <= 0xFFFF] + (
+        [(max(wide[0][0], 0x10000), wide[-1][1])] if wide else [])
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                                    for a, b in ranges) + "]")
 
 
 def _fold_digits(text: str) -> str:
     """``text`` with every character whose NFKC form holds a digit or an ``X`` (``①``,
     ``３``, ``¼``) replaced by that form: its runs of digits are those of
     ``unicodedata.normalize("NFKC", text)`` (NFKC changes other characters only into other
-    non-digits: composing, reordering marks), at a fraction of the cost on a large file."""
+    non-digits: composing, reordering marks), at a fraction of the cost on a large file
+    (one regex pass finds the characters that may be replaced, ``_folding``)."""
     if text.isascii():
         return text
-    for char in set(text):
-        if not char.isascii():
-            form = unicodedata.normalize("NFKC", char)
-            if form != char and _DIGIT_OR_X.search(form):
-                text = text.replace(char, form)
-    return text
+    pieces, done = [], 0
+    for m in _folding().finditer(text):
+        pieces += [text[done:m.start()], _digit_folding(m.group())]
+        done = m.end()
+    return "".join([*pieces, text[done:]]) if pieces else text
 
 
 def _tables(conn: sqlite3.Connection) -> list[tuple[str, bool]]:

@@ -23,9 +23,11 @@ A row that had anything hidden loses its explanation link when the explanation i
 """
 from __future__ import annotations
 
+import heapq
+import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 import attrs
 
@@ -128,7 +130,12 @@ def complementary(values: dict[Cell, float], hidden: set[Cell],
     With ``min_count``, what a shown total holds beyond its published parts (a prefecture's
     own units beside its counties, people in no published category) is an unpublished part of
     its own: when it is 1 to ``min_count - 1`` people it counts as a hidden part, so that the
-    total minus the shown parts cannot give it away."""
+    total minus the shown parts cannot give it away.
+
+    The sums are gone through in order, again and again until a pass hides nothing more; a
+    sum none of whose cells was hidden since it was last looked at is skipped (it would
+    decide as it did then: nothing), which hides exactly the cells a full pass each time
+    would."""
     hidden = set(hidden)
     sums = [(total, list(parts)) for total, parts in sums if parts]
     values = dict(values)
@@ -144,28 +151,47 @@ def complementary(values: dict[Cell, float], hidden: set[Cell],
                 parts.append(cell)
                 virtual.add(cell)
                 hidden.add(cell)
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in sums:
-            hidden_parts = [c for c in parts if c in hidden]
-            total_known = total is None or total not in hidden
-            shown = [c for c in parts if c not in hidden and c not in virtual]
-            if total_known and len(hidden_parts) == 1:
-                if shown:
-                    hidden.add(min(shown, key=lambda c: (values[c] == 0, values[c])))
-                elif total is not None:
-                    hidden.add(total)
-                else:
-                    continue
-                changed = True
-            elif not total_known and not hidden_parts and (
-                    len(parts) > 1 or (total is not None and values.get(total) == values[parts[0]])):
-                # a lone part equal to its hidden total (a prefecture all of whose cases are in
-                # one county) would show the total
-                hidden.add(min(shown, key=lambda c: (values[c] == 0, values[c])))
-                changed = True
+    # the sums each cell is in, to look at again once it is hidden
+    member: dict[Cell, list[int]] = defaultdict(list)
+    for i, (total, parts) in enumerate(sums):
+        for cell in parts if total is None else (total, *parts):
+            member[cell].append(i)
+    pending = list(range(len(sums)))       # this pass, in order (a heap)
+    while pending:
+        queued, later = set(pending), set()
+        while pending:
+            i = heapq.heappop(pending)
+            cell = _to_hide(*sums[i], hidden, values, virtual)
+            if cell is None:
+                continue
+            hidden.add(cell)
+            for j in member[cell]:
+                if j <= i:
+                    later.add(j)           # looked at again in the next pass
+                elif j not in queued:      # still ahead in this pass
+                    queued.add(j)
+                    heapq.heappush(pending, j)
+        pending = sorted(later)
     return hidden - virtual
+
+
+def _to_hide(total: Cell | None, parts: list[Cell], hidden: set[Cell],
+             values: dict[Cell, float], virtual: set[Cell]) -> Cell | None:
+    """The cell one sum hides next (``complementary``), or None."""
+    hidden_parts = sum(1 for c in parts if c in hidden)
+    total_known = total is None or total not in hidden
+    if total_known and hidden_parts == 1:
+        shown = [c for c in parts if c not in hidden and c not in virtual]
+        if shown:
+            return min(shown, key=lambda c: (values[c] == 0, values[c]))
+        return total
+    if not total_known and not hidden_parts and (
+            len(parts) > 1 or (total is not None and values.get(total) == values[parts[0]])):
+        # a lone part equal to its hidden total (a prefecture all of whose cases are in
+        # one county) would show the total
+        shown = [c for c in parts if c not in hidden and c not in virtual]
+        return min(shown, key=lambda c: (values[c] == 0, values[c]))
+    return None
 
 
 def _number(value: object) -> float | None:
@@ -189,46 +215,37 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
     rows = {r[0]: dict(zip(wanted, r[1:])) for r in conn.execute(
         f"SELECT rowid, {', '.join(f'[{c}]' for c in wanted)} FROM [{spec.table}] "
         f"WHERE {spec.where}")}
-    values: dict[Cell, float] = {}
-    hidden: set[Cell] = set()
+    # every count cell holding a number (``_number``), in the order of the rows
+    values: dict[Cell, float] = {(rid, col): float(v) for rid, row in rows.items()
+                                 for col in spec.counts if isinstance(v := row[col], (int, float))}
     n, avg = thresholds.min_count, thresholds.min_average_group
-    for rid, row in rows.items():
-        for col in spec.counts:
-            v = _number(row[col])
-            if v is None:
-                continue
-            values[(rid, col)] = v
-            if 0 < v < n:
-                hidden.add((rid, col))
-    hidden = complementary(values, hidden, _sums(spec, rows), min_count=n)
+    hidden = {cell for cell, v in values.items() if 0 < v < n}
+    hidden = complementary(values, hidden, _sums(spec, rows, values.keys()), min_count=n)
     for rid, row in rows.items():
         for col, basis in spec.derived.items():
             size = _number(row[basis])
             if row[col] is not None and ((rid, basis) in hidden
                                          or (size is not None and 0 < size < avg)):
                 hidden.add((rid, col))
-    by_row: dict[int, list[str]] = defaultdict(list)
+    by_col: dict[str, list[int]] = defaultdict(list)
     for rid, col in sorted(hidden):
-        by_row[rid].append(col)
-    # one statement for every row, in rowid order: each column hidden where its flag is set
+        by_col[col].append(rid)
+    # one statement per column, its rows given as one JSON list
     text = suppressed_text(n)
-    touched = sorted({c for cols in by_row.values() for c in cols})
-    sets = ", ".join(f"[{c}] = CASE WHEN ?{i} THEN ?1 ELSE [{c}] END"
-                     for i, c in enumerate(touched, 3))
-    if by_row:
-        conn.executemany(f"UPDATE [{spec.table}] SET {sets} WHERE rowid = ?2",
-                         [(text, rid, *(c in cols for c in touched))
-                          for rid, cols in by_row.items()])
+    for col, rids in sorted(by_col.items()):
+        conn.execute(f"UPDATE [{spec.table}] SET [{col}] = ?1 WHERE rowid IN "
+                     "(SELECT value FROM json_each(?2))", [text, json.dumps(rids)])
+    by_row = sorted({rid for rid, _ in hidden})
     if "explanation_id" in have and by_row:
-        _unlink_own_explanations(conn, spec.table, list(by_row))
+        _unlink_own_explanations(conn, spec.table, by_row)
     return len(hidden)
 
 
-def _sums(spec: Spec, rows: dict[int, dict]) -> list[tuple[Cell | None, list[Cell]]]:
-    """Every sum tying the table's count cells together (see the module docstring)."""
+def _sums(spec: Spec, rows: dict[int, dict], numeric: Set[Cell]
+          ) -> list[tuple[Cell | None, list[Cell]]]:
+    """Every sum tying the table's count cells together (see the module docstring);
+    ``numeric``: the count cells holding a number."""
     sums: list[tuple[Cell | None, list[Cell]]] = []
-    numeric = {(rid, c) for rid, row in rows.items() for c in spec.counts
-               if _number(row[c]) is not None}
     for total, parts in spec.parts:
         for rid in rows:
             cells = [(rid, p) for p in parts if (rid, p) in numeric]
