@@ -266,3 +266,61 @@ def test_an_index_no_query_reads_gives_way_to_the_filter_columns_one() -> None:
     assert copy.drop_unread(conn, candidates, [reads_a]) == ["idx_t_unit_code_year"]
     indexes = {r[1] for r in conn.execute("PRAGMA index_list(t)") if r[3] == "c"}
     assert indexes == {"idx_t_a_year", "idx_t_unit_code", "idx_t_year"}
+
+
+def test_the_ledger_is_keyed_in_the_order_its_query_reads(oversight_db: Path,
+                                                          sample_store: Path) -> None:
+    """``subsidy_line`` (WITHOUT ROWID) is published keyed by the index the ledger query
+    declares, then the store's key: no index of that declaration is built, and the table has
+    the store's columns and rows."""
+    conn, store = _connect(oversight_db), _connect(sample_store)
+    key = [r[1] for r in sorted(conn.execute("PRAGMA table_info(subsidy_line)"),
+                                key=lambda r: r[5]) if r[5]]
+    assert key == ["month", "township_code", "cadre_id", "scheme_id"]
+    assert [r[1] for r in conn.execute("PRAGMA index_list(subsidy_line)")
+            if "_q" in r[1]] == []
+    columns = [r[1] for r in store.execute("PRAGMA table_xinfo(subsidy_line)")]
+    assert [r[1] for r in conn.execute("PRAGMA table_xinfo(subsidy_line)")] == columns
+    select = f"SELECT {', '.join(columns)} FROM subsidy_line ORDER BY month, cadre_id, scheme_id"
+    rows = conn.execute(select).fetchall()
+    assert rows and rows == store.execute(select).fetchall()
+    # stored in the ledger's order: read without sorting
+    assert conn.execute("SELECT month, township_code, cadre_id, scheme_id FROM subsidy_line"
+                        ).fetchall() == sorted(r[:4] for r in conn.execute(
+                            "SELECT month, township_code, cadre_id, scheme_id FROM subsidy_line"))
+
+
+def _ledger_plan(declared: list[str], without_rowid: bool = True) -> TablePlan:
+    """A plan of a ledger-like table keyed (m, c) with a township t and a generated g."""
+    cols = (Column("m", "TEXT", True, 1), Column("c", "TEXT", True, 2),
+            Column("t", "TEXT", True, 0), Column("g", "TEXT", False, 0, "GENERATED ALWAYS "
+                                                 "AS (t || c) VIRTUAL"))
+    plan = TablePlan("ledger", cols, frozenset(), (), None, {}, without_rowid)
+    return copy.keyed_by_declared(plan, declared)
+
+
+def test_a_without_rowid_table_is_keyed_by_the_first_plain_index_declared_on_it() -> None:
+    assert _ledger_plan(["ledger(m, t)"]).pk == ["m", "t", "c"]
+    assert _ledger_plan(["other(t)", "ledger(t, c)", "ledger(m, t)"]).pk == ["t", "c", "m"]
+    # the key itself, an expression, a partial index, a generated column, another table, a
+    # rowid table: the store's key
+    for declared in (["ledger(m, c)"], ["ledger(m, substr(t, 1, 4))"],
+                     ["ledger(m, t) WHERE t != ''"], ["ledger(g)"], ["other(m, t)"], []):
+        plan = _ledger_plan(declared)
+        assert plan.pk == ["m", "c"] and plan.key == (), declared
+    assert _ledger_plan(["ledger(m, t)"], without_rowid=False).pk == ["m", "c"]
+    sql = copy.create_sql(_ledger_plan(["ledger(m, t)"]))
+    assert "PRIMARY KEY ([m], [t], [c])" in sql and sql.endswith("WITHOUT ROWID")
+
+
+def test_no_index_is_made_where_the_key_is_the_declared_one() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute(copy.create_sql(_ledger_plan(["ledger(m, t)"])))
+    conn.execute("CREATE TABLE plain (m TEXT, t TEXT, c TEXT, PRIMARY KEY (m, t, c))")
+    made = copy.create_declared(conn, ["ledger(m, t)", "ledger(m)", "ledger(t, m)",
+                                       "ledger(m, t) WHERE t != ''", "plain(m, t)"])
+    tables = dict(conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' "
+                               "AND name LIKE 'idx_%'"))
+    # a prefix of the key is the key; another order, a partial index, a rowid table: made
+    assert sorted(tables[n] for n in made) == ["ledger", "ledger", "plain"]
+    assert sorted(made) == sorted(tables)

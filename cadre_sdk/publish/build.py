@@ -112,7 +112,8 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
     """Everything written inside the build's transaction; returns the rows copied per
     table and the number of rows indexed for search."""
     min_raters = limits.min_raters
-    plans = copy.plan_tables(conn, level)
+    plans = copy.plan_tables(conn, level, [i for q in queries.collect(plugins, level)
+                                           for i in q.indexes])
     clash = sorted(RESERVED & {p.name for p in plans})
     if clash:
         raise CadreError(f"the store has tables named {clash}, which the publication builds "

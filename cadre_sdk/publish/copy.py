@@ -106,10 +106,15 @@ class TablePlan:
     #: protection and the scanner address public rows by rowid; nor a table with searchable
     #: text: the search index addresses its rows by rowid).
     without_rowid: bool = False
+    #: The published key where it is not the store's (``keyed_by_declared``): the columns of
+    #: an index a canned query declares, then the store's key columns it leaves out.
+    key: tuple[str, ...] = ()
 
     @property
     def pk(self) -> list[str]:
         """The primary-key columns in key order."""
+        if self.key:
+            return list(self.key)
         return [c.name for c in sorted(self.columns, key=lambda c: c.pk) if c.pk]
 
 
@@ -141,8 +146,11 @@ def _treatment(table: str, column: Column) -> str | None:
     return "json" if column.name == "json" else "text"
 
 
-def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
-    """What is published of each store table at ``level``."""
+def plan_tables(conn: sqlite3.Connection, level: str,
+                declared: Iterable[str] = ()) -> list[TablePlan]:
+    """What is published of each store table at ``level``; a ``WITHOUT ROWID`` table is keyed
+    by the columns of an index a canned query ``declared`` where there is one
+    (``keyed_by_declared``)."""
     plans = []
     published = [t for t in _ordered(source_tables(conn)) if table_published(t, level)]
     for table in published:
@@ -174,7 +182,40 @@ def plan_tables(conn: sqlite3.Connection, level: str) -> list[TablePlan]:
         plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat,
                                whole_key and level != PUBLIC and not searched
                                and _without_rowid(conn, table, sql, kept)))
-    return plans
+    return [keyed_by_declared(plan, declared) for plan in plans]
+
+
+def _declared_columns(spec: str) -> tuple[str, tuple[str, ...]] | None:
+    """The table and columns of a declared index (``create_declared``) made of plain column
+    names and not partial; None for any other (or a malformed one: ``create_declared``
+    refuses it)."""
+    match = _DECLARED.fullmatch(spec)
+    if match is None or match.group(3):
+        return None
+    terms = tuple(t.strip().strip('[]"`') for t in match.group(2).split(","))
+    if not all(re.fullmatch(r"\w+", t) for t in terms):
+        return None
+    return match.group(1), terms
+
+
+def keyed_by_declared(plan: TablePlan, declared: Iterable[str]) -> TablePlan:
+    """``plan`` keyed by the first index declared on it (``CannedQuery.indexes``) that names
+    only stored columns, followed by the key columns it leaves out, where the table is
+    published ``WITHOUT ROWID`` (issue 19): its rows are then stored in the order the query
+    reads them, and the index, which would hold every row's whole key again (8 MB of the
+    ledger's 28 at 10,000 cadres), is not built (``create_declared``). The key stays unique:
+    it holds the store's whole. Readers see the same columns and rows; a row's address (its
+    key in the row page's URL) lists the key's columns in the new order."""
+    if not plan.without_rowid:
+        return plan
+    stored = {c.name for c in plan.columns if not c.generated}
+    for spec in declared:
+        found = _declared_columns(spec)
+        if found is None or found[0] != plan.name or not set(found[1]) <= stored:
+            continue
+        key = tuple(dict.fromkeys(found[1] + tuple(plan.pk)))
+        return plan if list(key) == plan.pk else attrs.evolve(plan, key=key)
+    return plan
 
 
 def _without_rowid(conn: sqlite3.Connection, table: str, sql: str,
@@ -608,7 +649,8 @@ def create_declared(conn: sqlite3.Connection, declared: Iterable[str]) -> list[s
     """Create the indexes canned queries declare (``CannedQuery.indexes``: ``"table(col,
     expr, ...)"``, or a partial index ``"table(col, ...) WHERE condition"``, rule 3 above) on
     tables the publication has; the names of those created. An index already there under the
-    same name is kept."""
+    same name is kept; none is made where the key of a ``WITHOUT ROWID`` table begins with
+    its columns (``keyed_by_declared``: the table is that index)."""
     made = []
     have = set(tables(conn, "main", virtual=False))
     for spec in dict.fromkeys(declared):
@@ -617,7 +659,7 @@ def create_declared(conn: sqlite3.Connection, declared: Iterable[str]) -> list[s
             raise ValueError(f"an index is declared as 'table(column, ...)' or 'table(column, "
                              f"...) WHERE condition', not {spec!r}")
         table, terms, where = match.groups()
-        if table not in have:
+        if table not in have or _key_begins_with(conn, table, _declared_columns(spec)):
             continue
         digest = hashlib.sha256(spec.encode()).hexdigest()[:8]
         name = f"idx_{table}_q{digest}"
@@ -625,6 +667,21 @@ def create_declared(conn: sqlite3.Connection, declared: Iterable[str]) -> list[s
         conn.execute(f"CREATE INDEX IF NOT EXISTS [{name}] ON [{table}] ({terms}){partial}")
         made.append(name)
     return made
+
+
+def _key_begins_with(conn: sqlite3.Connection, table: str,
+                     declared: tuple[str, tuple[str, ...]] | None) -> bool:
+    """Whether ``table`` is a ``WITHOUT ROWID`` table whose key begins with the columns of the
+    ``declared`` index (``_declared_columns``)."""
+    if declared is None:
+        return False
+    sql = conn.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?",
+                       [table]).fetchone()
+    if sql is None or not declares_without_rowid(sql[0]):
+        return False
+    key = [r[1] for r in sorted(conn.execute(f"PRAGMA main.table_info([{table}])"),
+                                key=lambda r: r[5]) if r[5]]
+    return [c.lower() for c in key[:len(declared[1])]] == [c.lower() for c in declared[1]]
 
 
 #: The words of a query plan naming an index it reads.
