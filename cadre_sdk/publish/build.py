@@ -187,8 +187,8 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
     protection = _Protection()
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
     meta_path, sha_path = metadata.sidecar(out), metadata.hash_file(out)
-    meta_tmp, sha_tmp = (p.with_name(f".{p.name}.{uuid.uuid4().hex}.tmp")
-                         for p in (meta_path, sha_path))
+    meta_tmp, sha_tmp, built = (p.with_name(f".{p.name}.{uuid.uuid4().hex}.tmp")
+                                for p in (meta_path, sha_path, out))
     try:
         conn = sqlite3.connect(tmp.resolve().as_uri(), uri=True, isolation_level=None)
         try:
@@ -226,8 +226,13 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
                                   thresholds=attrs.asdict(limits, filter=lambda a, _: a.name
                                                           in thresholds.NAMES))
             conn.execute("ANALYZE")
+            # Copied into a packed file: rows inserted in key order leave the pages of a
+            # keyed table (and of a key's index) about a tenth empty, which VACUUM fills
+            # (issue 19: 6.5 MB of 151 at 10,000 cadres).
+            conn.execute("VACUUM INTO ?", [str(built.resolve())])
         finally:
             conn.close()
+        os.replace(built, tmp)
         _fsync(tmp)
         if level == PUBLIC:
             findings = scan.scan(tmp, names=names, cadre_ids=cadre_ids, limits=limits,
@@ -246,7 +251,7 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
         os.replace(meta_tmp, meta_path)
         os.replace(sha_tmp, sha_path)
     finally:
-        for path in (tmp, meta_tmp, sha_tmp):
+        for path in (tmp, meta_tmp, sha_tmp, built):
             with contextlib.suppress(OSError):   # EROFS even when missing: keep the cause
                 path.unlink(missing_ok=True)
     gaps = meta["plugins"][metadata.PLUGIN_KEY]["unlabelled"]
