@@ -80,6 +80,7 @@ def observation_summaries(conn: sqlite3.Connection, level: str) -> list[str]:
         if level == OVERSIGHT and all(has(conn, t) for t in SOURCES[name]):
             conn.execute(f"CREATE TABLE [{name}] ({columns})")
             conn.execute(f"INSERT INTO [{name}]\n{select}")
+            index_filters(conn, name)   # a reader may browse and filter it as a table
             built.append(name)
     return built
 
