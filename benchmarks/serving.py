@@ -2,9 +2,9 @@
 
 Either level: at oversight level the benchmark sets a password hash of its own for the server
 and logs in once, then sends the session cookie with every request. Each target is one URL
-asked again and again: at public level all but the first answer come from the page cache
-(``publish/page_cache.py``: anonymous GETs), at oversight level (logged in) every request is
-rendered, so only the oversight figures measure queries and templates. ``canned_queries.py``
+asked again and again: at public level a repeated answer can come from the page cache
+(``publish/page_cache.py``: anonymous GETs that set no cookie), at oversight level (logged in)
+every request is rendered, so the two levels' figures do not compare. ``canned_queries.py``
 times every canned query of either level in-process, with each parameter alone, and names the
 slow ones.
 """
