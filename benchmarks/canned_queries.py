@@ -10,10 +10,10 @@ QUERY PLAN, with the table). Cases above ``--slow`` ms CPU are marked ``SLOW``.
     PYTHONPATH=. .venv/bin/python benchmarks/canned_queries.py WORK/oversight.db
     PYTHONPATH=. .venv/bin/python benchmarks/canned_queries.py WORK/public.db --json out.json
 
-The serve step (``serving.py``) measures the public level over HTTP with 16 clients; the
-oversight level needs a login, so this script is how its queries are timed. A query slow
-here is slower still when served (Datasette renders each cell and serves one query at a time
-per connection).
+The serve step (``serving.py``) measures either level over HTTP with 16 clients, each query
+with one set of parameters; this script tries each parameter alone and names the slow cases. A
+query slow here is slower still when served (Datasette renders each cell and serves one query
+at a time per connection).
 """
 from __future__ import annotations
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from common import SIZE_TARGET, TARGETS
 
+#: The results' key of the serve step, by level.
+SERVE_KEYS = {"public": "serve", "oversight": "serve_oversight"}
 
 def _ok(value: float, target: float, higher: bool = True) -> str:
     if value != value:
@@ -163,13 +165,15 @@ def render(res: dict) -> str:
                       "ID number and two ids collide). Measured with `explanation.id` copied "
                       "verbatim for levels: " + ", ".join(s["publish"]["levels"]["workaround"]) + "."]
         lines.append("")
-    if "serve" in res:
-        lines += ["## Serve (public level, HTTP on 127.0.0.1 against `cadre serve`)", "",
+    for level, key in SERVE_KEYS.items():
+        if key not in res:
+            continue
+        lines += [f"## Serve ({level} level, HTTP on 127.0.0.1 against `cadre serve`)", "",
                   "Latency in ms (HTML pages). 1 client: sequential requests; 16 clients: "
                   "concurrent threads, 4× as many requests; each stops after 20 s (n = requests timed).", "",
                   "| target | 1 client p50 / p95 / p99 | 16 clients p50 / p95 / p99 | HTTP status | "
                   "p95 < 100 ms (16 clients) |", "|---|---|---|---|---|"]
-        for label, v in res["serve"]["targets"].items():
+        for label, v in res[key]["targets"].items():
             c1, c16 = v["c1"], v["c16"]
             lines.append(f"| {label} | {c1['p50']:.0f} / {c1['p95']:.0f} / {c1['p99']:.0f} "
                          f"(n={c1['n']}) | {c16['p50']:.0f} / {c16['p95']:.0f} / {c16['p99']:.0f} "

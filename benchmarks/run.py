@@ -29,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import AS_OF, RESULTS, ROOT, SCALES, YEARS, machine
-from report import render
+from report import SERVE_KEYS, render
 from serving import serve_bench
 from steps import (
     step_evaluate,
@@ -96,7 +96,9 @@ def main() -> None:
                     help="rounds of the interleaved engine/plain-loop pairs (evaluate_ab); "
                          "1 at 100k and above keeps the run under an hour")
     ap.add_argument("--levels", default="public,oversight",
-                    help="publication levels the publish step builds (comma-separated)")
+                    help="publication levels the publish and serve steps build and serve "
+                         "(comma-separated; serving oversight logs in with a password of "
+                         "the benchmark's own)")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("--cadres", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -144,12 +146,14 @@ def main() -> None:
     if "generate" not in steps and earlier.exists():   # the same files, generated earlier
         steps = {"generate": {**json.loads(earlier.read_text()), "earlier": True}, **steps}
     res["steps"] = steps
-    if "serve" not in args.skip and (work / "public.db").exists():
-        print("  serve ...", flush=True)
+    for level in args.levels.split(","):   # res["serve"]: public, res["serve_oversight"]
+        if "serve" in args.skip or not (work / f"{level}.db").exists():
+            continue
+        print(f"  serve {level} ...", flush=True)
         t = time.perf_counter()
-        res["serve"] = serve_bench(work, args.requests, args.requests * 4,
-                                   workers=args.serve_workers)
-        print(f"  serve: {time.perf_counter() - t:.1f} s", flush=True)
+        res[SERVE_KEYS[level]] = serve_bench(work, args.requests, args.requests * 4,
+                                             workers=args.serve_workers, level=level)
+        print(f"  serve {level}: {time.perf_counter() - t:.1f} s", flush=True)
     args.results.mkdir(parents=True, exist_ok=True)
     old = args.results / f"{args.scale}.json"
     if old.exists() and args.skip:   # keep figures of the skipped steps from the last run
@@ -157,8 +161,9 @@ def main() -> None:
         for k, v in prev.get("steps", {}).items():
             if k != "evaluate_plain":   # replaced by evaluate_ab (interleaved, checked)
                 res["steps"].setdefault(k, v)
-        if "serve" in args.skip and "serve" in prev:
-            res["serve"] = prev["serve"]
+        for key in SERVE_KEYS.values():
+            if "serve" in args.skip and key in prev:
+                res[key] = prev[key]
     old.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n")
     (args.results / f"{args.scale}.md").write_text(render(res), encoding="utf-8")
     print(f"results: {args.results / (args.scale + '.md')}")

@@ -1,13 +1,20 @@
 """The served publication under load: canned queries and pages, 1 and 16 clients.
 
-The public level only (the oversight level needs a login); ``canned_queries.py`` times every
-canned query of either level in-process, with each parameter alone, and names the slow ones.
+Either level: at oversight level the benchmark sets a password hash of its own for the server
+and logs in once, then sends the session cookie with every request. Each target is one URL
+asked again and again: at public level a repeated answer can come from the page cache
+(``publish/page_cache.py``: anonymous GETs that set no cookie), at oversight level (logged in)
+every request is rendered, so the two levels' figures do not compare. ``canned_queries.py``
+times every canned query of either level in-process, with each parameter alone, and names the
+slow ones.
 """
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import re
+import secrets
 import socket
 import sqlite3
 import subprocess
@@ -96,14 +103,36 @@ def _sample(conn: sqlite3.Connection, name: str) -> str:
     return ""
 
 
+def _login(base: str, user: str, password: str) -> str:
+    """Log in at ``base`` (the oversight login form); the Cookie header of the session."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    form = opener.open(base + "/-/login", timeout=30).read().decode()
+    token = re.search(r'name="csrftoken" value="([^"]+)"', form)
+    if not token:
+        raise RuntimeError("no login form at " + base + "/-/login")
+    data = urllib.parse.urlencode({"username": user, "password": password,
+                                   "csrftoken": token.group(1)}).encode()
+    opener.open(base + "/-/login", data, timeout=30).read()
+    if "ds_actor" not in {c.name for c in jar}:
+        raise RuntimeError("the benchmark's login was refused")
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
 def serve_bench(work: Path, requests_1: int, requests_16: int, budget: float = 20.0,
-                workers: int | None = None) -> dict:
-    """Latency percentiles per target; each (target, clients) stops after ``budget`` seconds
-    (so a slow query bounds the run; ``n`` says how many requests were timed). ``workers``:
-    `cadre serve --workers` (None: its default, one per core)."""
-    pub = work / "public.db"
+                workers: int | None = None, level: str = "public") -> dict:
+    """Latency percentiles per target of ``<level>.db``; each (target, clients) stops after
+    ``budget`` seconds (so a slow query bounds the run; ``n`` says how many requests were
+    timed). ``workers``: `cadre serve --workers` (None: its default, one per core)."""
+    pub = work / f"{level}.db"
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    password = secrets.token_urlsafe(12)
+    if level == "oversight":
+        from datasette_auth_passwords.utils import hash_password
+
+        from cadre_sdk.publish.app import DEFAULT_USER, PASSWORD_ENV
+        env[PASSWORD_ENV] = hash_password(password)
     extra = ["--workers", str(workers)] if workers else []
     proc = subprocess.Popen([sys.executable, "-m", "cadre_sdk", "serve", str(pub), "--host",
                              "127.0.0.1", "--port", str(port), *extra], env=env,
@@ -115,15 +144,23 @@ def serve_bench(work: Path, requests_1: int, requests_16: int, budget: float = 2
             try:
                 urllib.request.urlopen(base + "/-/versions.json", timeout=5).read()
                 break
+            except urllib.error.HTTPError:   # oversight: 403 before the login, but it answers
+                break
             except Exception:
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError("cadre serve did not start: "
                                        + proc.stderr.read().decode(errors="replace")[-2000:])
                 time.sleep(0.2)
-        targets = _targets(pub, "public")
+        headers = {"Cookie": _login(base, DEFAULT_USER, password)} if level == "oversight" \
+            else {}
+        targets = _targets(pub, level)
         out = {}
         for label, path in targets:
             url = base + path
+
+            def get(url: str = url) -> Any:
+                return urllib.request.urlopen(urllib.request.Request(url, headers=headers),
+                                              timeout=60)
             statuses: dict[int, int] = {}
             res: dict[str, Any] = {"path": path}
             for clients, count in ((1, requests_1), (16, requests_16)):
@@ -141,7 +178,7 @@ def serve_bench(work: Path, requests_1: int, requests_16: int, budget: float = 2
                             todo.pop()
                         t = time.perf_counter()
                         try:
-                            with urllib.request.urlopen(url, timeout=60) as r:
+                            with get() as r:
                                 r.read()
                                 code = r.status
                         except urllib.error.HTTPError as e:
@@ -154,7 +191,7 @@ def serve_bench(work: Path, requests_1: int, requests_16: int, budget: float = 2
                             statuses[code] = statuses.get(code, 0) + 1
                 if clients == 1:   # warm up (errors show in the status counts below)
                     try:
-                        urllib.request.urlopen(url, timeout=60).read()
+                        get().read()
                     except Exception:
                         pass
                 threads = [threading.Thread(target=worker) for _ in range(clients)]

@@ -1,14 +1,19 @@
 """The daily-inspection canned queries (observations by source, by problem tag, by unit, and
-the list): oversight only, and their counts, computed by hand from the rows they read."""
+the list): oversight only, and their counts, computed by hand from the rows they read (the
+counts through the summaries publishing builds, which the public level does not get)."""
 from __future__ import annotations
 
 import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 
-from cadre_sdk.defaults.inspection_queries import QUERIES
+from cadre_sdk.core.errors import PluginError
+from cadre_sdk.defaults.inspection_queries import QUERIES, SUMMARIES
+from cadre_sdk.publish import materialize, queries
 from cadre_sdk.publish.metadata import sidecar
+from cadre_sdk.testing import make_plugins
 
 NAMES = {q.name for q in QUERIES}
 
@@ -31,6 +36,29 @@ def test_inspection_queries_are_published_at_oversight_level_only(public_db: Pat
     assert sorted(rows) == [("专项了解", 1, 1, 1, 0, 0), ("工作调研", 1, 1, 1, 0, 0)]
 
 
+def test_the_public_level_gets_no_observation_summary(public_db: Path,
+                                                      oversight_db: Path) -> None:
+    def tables(path: Path) -> set[str]:
+        with sqlite3.connect(path) as conn:
+            return {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert set(SUMMARIES) <= tables(oversight_db)
+    assert tables(public_db).isdisjoint(SUMMARIES) and "observation" not in tables(public_db)
+
+
+def test_a_store_without_observations_leaves_the_counts_out() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.executescript("CREATE TABLE unit (code TEXT, name TEXT, region_code TEXT);"
+                       "CREATE TABLE cadre (id TEXT, name TEXT, unit_code TEXT);")
+    assert materialize.observation_summaries(conn, "oversight") == []
+    counts = [q for q in queries.collect(make_plugins(), "oversight")
+              if q.name in {"inspection_by_source", "inspection_by_unit", "inspection_by_tag"}]
+    kept, left_out = queries.check(conn, counts, "oversight", {"unit", "cadre"})
+    assert kept == [] and sorted(left_out) == sorted(q.name for q in counts)
+    # with observations in the store, a missing summary is an error, not a silent gap
+    with pytest.raises(PluginError, match="observation_by_"):
+        queries.check(conn, counts, "oversight", {"unit", "cadre", "observation"})
+
+
 def _store() -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
     conn.executescript("""
@@ -47,6 +75,7 @@ def _store() -> sqlite3.Connection:
           ('O4', 'C3', '2023-03-05', '巡视巡察', '', '负面', '墙头草'),
           ('O5', 'C3', '2024-04-05', '工作调研', '', '正面', '');
     """)
+    assert materialize.observation_summaries(conn, "oversight") == list(SUMMARIES)
     return conn
 
 

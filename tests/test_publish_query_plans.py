@@ -1,6 +1,7 @@
 """Oversight canned queries rewritten for speed (issue 19) answer what the plain queries answer,
 row for row and in order, and their plans read the index each declares instead of scanning or
-sorting the big table; a query may declare a partial index."""
+sorting the big table; a query may declare a partial index. The daily-inspection counts read
+summaries built when publishing (``materialize``), never the observations."""
 from __future__ import annotations
 
 import shutil
@@ -9,15 +10,31 @@ from pathlib import Path
 
 import pytest
 
-from cadre_sdk.defaults.inspection_queries import _TAGS
+from cadre_sdk.defaults.inspection_queries import _TAGS, SUMMARIES
 from cadre_sdk.defaults.assessment_queries import QUOTA_ADJUSTED, TOP_RANKED, in_region
-from cadre_sdk.publish import copy
+from cadre_sdk.publish import copy, materialize
 from cadre_sdk.publish.queries import PublishedQuery, collect, parameters
 from cadre_sdk.store import explanations
 from cadre_sdk.testing import make_plugins
 
 #: The queries as first written (before issue 19's rewrite): the reference answers.
+_SCOPE = f"""
+FROM observation o
+JOIN cadre c ON c.id = o.cadre_id
+LEFT JOIN unit u ON u.code = c.unit_code
+WHERE (:year = '' OR substr(o.date, 1, 4) = :year) AND {in_region('u.region_code')}"""
+_POLARITY = """sum(o.polarity = '正面'), sum(o.polarity = '中性'), sum(o.polarity = '负面')"""
+
 PLAIN = {
+    "inspection_by_source": f"""
+SELECT o.source, count(*), count(DISTINCT o.cadre_id), {_POLARITY}
+{_SCOPE}
+GROUP BY o.source ORDER BY count(*) DESC, o.source""",
+    "inspection_by_unit": f"""
+SELECT c.unit_code, u.name, u.region_code, count(*), count(DISTINCT o.cadre_id), {_POLARITY},
+  sum(coalesce(o.tags, '') != '')
+{_SCOPE}
+GROUP BY c.unit_code ORDER BY count(*) DESC, c.unit_code""",
     "inspection_by_tag": f"""
 SELECT t.tag AS "问题标签", count(*) AS "记录数", count(DISTINCT o.cadre_id) AS "涉及干部数",
   count(DISTINCT c.unit_code) AS "涉及单位数"
@@ -68,9 +85,14 @@ ORDER BY g.year, g.township_code, g.cadre_id""",
 }
 
 #: For each query: SQL giving values of each parameter to try (besides every one empty).
+#: Years observed and one not; the province, prefectures, counties and a township.
+_COUNTS = {"year": "SELECT DISTINCT substr(date, 1, 4) FROM observation UNION SELECT '1999'",
+           "region": "SELECT substr(region_code, 1, 2) || '0000' FROM unit "
+                     "UNION SELECT substr(region_code, 1, 4) || '00' FROM unit "
+                     "UNION SELECT substr(region_code, 1, 6) FROM unit "
+                     "UNION SELECT max(region_code) || '001' FROM unit"}
 VALUES = {
-    "inspection_by_tag": {"year": "SELECT DISTINCT substr(date, 1, 4) FROM observation",
-                          "region": "SELECT DISTINCT substr(region_code, 1, 4) || '00' FROM unit"},
+    "inspection_by_source": _COUNTS, "inspection_by_unit": _COUNTS, "inspection_by_tag": _COUNTS,
     "inspection_records": {"year": "SELECT DISTINCT substr(date, 1, 4) FROM observation",
                            "region": "SELECT DISTINCT substr(region_code, 1, 4) || '00' FROM unit",
                            "source": "SELECT DISTINCT source FROM observation",
@@ -85,7 +107,7 @@ VALUES = {
 }
 
 #: The big table each reads (and its alias): the index it declares must be what its plan reads.
-TABLES = {"inspection_by_tag": ("observation", "o"), "inspection_records": ("observation", "o"), "subsidy_ledger": ("subsidy_line", "l"),
+TABLES = {"inspection_records": ("observation", "o"), "subsidy_ledger": ("subsidy_line", "l"),
           "care_gaps": ("care_gap", "g")}
 
 
@@ -107,7 +129,7 @@ PROVINCE_STATS = {
                      "idx_subsidy_line_cadre_id": "2508500 35"},
     "cadre": {"idx_cadre_unit_code": "89280 112", "idx_cadre_is_principal": "95794 1001",
               "sqlite_autoindex_cadre_1": "74120 1"},
-    "observation": {"idx_observation": "13224 2 1 1", "idx_observation_date": "117066 143",
+    "observation": {"idx_observation_date": "117066 143",
                     "idx_observation_cadre_id": "142104 2",
                     "sqlite_autoindex_observation_1": "134964 1"},
 }
@@ -127,6 +149,10 @@ def tagged_db(oversight_db: Path, tmp_path_factory: pytest.TempPathFactory) -> P
                "date": f"{2023 + i % 2}-0{1 + i % 9}-15", "tags": tags}
         conn.execute(f"INSERT INTO observation ({', '.join(new)}) VALUES "
                      f"({', '.join('?' * len(new))})", list(new.values()))
+    # the summaries as the publication builds them, now of these observations too
+    for name in SUMMARIES:
+        conn.execute(f"DROP TABLE {name}")
+    materialize.observation_summaries(conn, "oversight")
     for table, stats in PROVINCE_STATS.items():
         for name, in conn.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = ?", [table]).fetchall():
             conn.execute("UPDATE sqlite_stat1 SET stat = ? WHERE tbl = ? AND idx = ?",
@@ -167,7 +193,7 @@ def test_the_rewritten_query_answers_what_the_plain_one_does(tagged_db: Path,
     assert answered > 1
 
 
-@pytest.mark.parametrize("name", sorted(PLAIN))
+@pytest.mark.parametrize("name", sorted(TABLES))
 def test_the_rewritten_query_reads_its_declared_index(tagged_db: Path, name: str) -> None:
     conn, query = _connect(tagged_db), _queries()[name]
     table, alias = TABLES[name]
@@ -192,10 +218,9 @@ def test_the_rewritten_query_reads_its_declared_index(tagged_db: Path, name: str
         if name == "inspection_records":   # a unit's: through its cadres
             assert any("INDEX idx_cadre_unit_code (unit_code=?)" in p for p in plan), plan
         # The rows come in the query's order: nothing sorts the table (the ledger sorts only
-        # each cadre's few lines by scheme name; the tag count sorts its ten tags; the
-        # observation list, one unit's records).
+        # each cadre's few lines by scheme name; the observation list, one unit's records).
         assert [p for p in plan if p == "USE TEMP B-TREE FOR ORDER BY"] == [] or \
-            name in ("inspection_by_tag", "inspection_records"), plan
+            name == "inspection_records", plan
 
 
 @pytest.mark.parametrize("query", [TOP_RANKED, QUOTA_ADJUSTED], ids=lambda q: q.name)
@@ -217,14 +242,43 @@ def test_a_years_few_ranked_results_are_read_in_order_from_a_partial_index(
     assert conn.execute(query.sql, {"year": "2024", "region": ""}).fetchall() == expected
 
 
-def test_the_tag_count_reads_only_tagged_observations(tagged_db: Path) -> None:
-    conn = _connect(tagged_db)
-    (spec,) = _queries()["inspection_by_tag"].indexes
-    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = "
-                          "'observation' AND name LIKE 'idx_observation_q%'").fetchone()
-    assert sql.endswith("WHERE tags != ''") and "WHERE" in spec
-    tagged, total = conn.execute("SELECT sum(tags != ''), count(*) FROM observation").fetchone()
-    assert 0 < tagged < total
+@pytest.mark.parametrize("name", sorted(set(PLAIN) - set(TABLES)))
+def test_the_inspection_counts_read_their_summary_not_the_observations(tagged_db: Path,
+                                                                      name: str) -> None:
+    conn, query = _connect(tagged_db), _queries()[name]
+    assert not query.indexes
+    read: set[str] = set()
+
+    def authorize(action: int, table: str | None, *_: object) -> int:
+        if action == sqlite3.SQLITE_READ:
+            read.add(table or "")
+        return sqlite3.SQLITE_OK
+    conn.set_authorizer(authorize)
+    conn.execute(query.paged_sql(), {p: "" for p in query.params} | {"page": ""}).fetchall()
+    conn.set_authorizer(None)
+    # its summary (and the units' names), never the observations or the cadres
+    assert read - {"unit"} == {f"observation_by_{name.rsplit('_', 1)[1]}"}, read
+    # a summary row per year (and one for every year) and county or unit: far fewer rows than
+    # observations in a province, where a county has hundreds of cadres
+    (table,) = {t for t in SUMMARIES if t in query.sql}
+    years = conn.execute("SELECT count(DISTINCT substr(date, 1, 4)) + 1 FROM observation")
+    assert conn.execute(f"SELECT count(*) FROM {table} WHERE all_years").fetchone()[0] > 0
+    assert conn.execute(f"SELECT count(DISTINCT year) + 1 FROM {table}").fetchone() \
+        == years.fetchone()
+
+
+def test_the_summaries_are_built_at_oversight_level_only(tagged_db: Path) -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"ATTACH '{tagged_db}' AS o")
+    for table in ("observation", "cadre", "unit"):
+        conn.execute(f"CREATE TABLE {table} AS SELECT * FROM o.{table}")
+    assert materialize.observation_summaries(conn, "public") == []
+    assert materialize.observation_summaries(conn, "oversight") == list(SUMMARIES)
+    # without observations (a store that never had them), nothing is built
+    empty = sqlite3.connect(":memory:")
+    empty.execute("CREATE TABLE cadre (id TEXT, unit_code TEXT)")
+    empty.execute("CREATE TABLE unit (code TEXT, region_code TEXT)")
+    assert materialize.observation_summaries(empty, "oversight") == []
 
 
 def test_a_declared_partial_index_is_created_with_its_condition() -> None:

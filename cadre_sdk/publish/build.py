@@ -42,7 +42,7 @@ RESERVED = frozenset({"cadre_overview", "evaluation_summary", aggregates.GRADES,
                       aggregates.OVERDUE, generalize.TABLE, indicators.TABLE,
                       *event_aggregates.TABLES, timeline.VIEW, search.TABLE, search.RESULTS,
                       "publication", "plugin_version", "rule_version",
-                      "parameter_value"})
+                      "parameter_value", *materialize.SOURCES})
 
 
 #: Rows of each index ``ANALYZE`` reads (``PRAGMA analysis_limit``).

@@ -136,6 +136,21 @@ describe("evaluation_summary", "测评汇总",
           "basic": "基本称职票", "incompetent": "不称职票", "excellent_share": "优秀票率"},
          units={"excellent_share": "%"}, notes={"participants": "各次测评参评人数之和"})
 
+_OBSERVATION_COUNTS = {
+    "all_years": "各年合计", "year": "年度", "county": "县级地区代码", "records": "记录数",
+    "cadres": "涉及干部数", "positive": "正面", "neutral": "中性", "negative": "负面"}
+_OBSERVATION_NOTE = "各年合计为 1 的行汇总所有年度（年度为空），为 0 的行汇总一个年度；供日常考察统计查询读取。"
+describe("observation_by_source", "日常考察按来源汇总",
+         "日常考察记录按年度、县级地区和来源汇总的记录数、涉及干部数和正面、中性、负面条数。"
+         + _OBSERVATION_NOTE, {**_OBSERVATION_COUNTS, "source": "来源"})
+describe("observation_by_unit", "日常考察按单位汇总",
+         "日常考察记录按年度和单位汇总的记录数、涉及干部数、正面、中性、负面条数和带问题标签的条数。"
+         + _OBSERVATION_NOTE,
+         {**_OBSERVATION_COUNTS, "unit_code": "单位代码", "tagged": "带问题标签"})
+describe("observation_by_tag", "日常考察按问题标签汇总",
+         "日常考察记录按年度、县级地区和问题标签汇总的记录数、涉及干部数和涉及单位数。"
+         + _OBSERVATION_NOTE, {**_OBSERVATION_COUNTS, "tag": "问题标签", "units": "涉及单位数"})
+
 describe("cadre_timeline", "干部档案",
          "一名干部的基本信息、任职经历、考核及结果、日常考察、实绩、案件、调整、培训、补贴等记录，"
          "每条记录一行（视图）。",

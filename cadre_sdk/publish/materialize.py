@@ -1,16 +1,21 @@
 """Views and aggregates computed when publishing, so that Datasette reads small tables instead
 of aggregating large ones at query time (see PERFORMANCE.md). Each builder checks that its
 sources were published and returns the name of what it built, or None.
+
+The daily-inspection counts read summaries of the observations (``observation_by_source``,
+``_by_unit``, ``_by_tag``: ``defaults.inspection_queries.SUMMARIES``), built at oversight
+level only: the public level publishes no observations, and the summaries count people.
 """
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
 
+from cadre_sdk.defaults.inspection_queries import SUMMARIES
 from cadre_sdk.engines.subsidies.engine import LEDGER_VIEW
 from cadre_sdk.publish.copy import index_filters
 from cadre_sdk.publish.introspect import has, prefecture_sql
-from cadre_sdk.publish.redact import PUBLIC
+from cadre_sdk.publish.redact import OVERSIGHT, PUBLIC
 
 
 def cadre_overview(conn: sqlite3.Connection, level: str, min_raters: int) -> str | None:
@@ -63,6 +68,23 @@ def subsidy_ledger(conn: sqlite3.Connection, level: str, min_raters: int) -> str
     return "subsidy_ledger"
 
 
+#: The published tables each summary is made of, by summary.
+SOURCES: dict[str, tuple[str, ...]] = {name: ("observation", "cadre", "unit") for name in SUMMARIES}
+
+
+def observation_summaries(conn: sqlite3.Connection, level: str) -> list[str]:
+    """Build the summaries the daily-inspection counts read (``SUMMARIES``) from the published
+    tables, at oversight level only; the names built."""
+    built = []
+    for name, (columns, select) in SUMMARIES.items():
+        if level == OVERSIGHT and all(has(conn, t) for t in SOURCES[name]):
+            conn.execute(f"CREATE TABLE [{name}] ({columns})")
+            conn.execute(f"INSERT INTO [{name}]\n{select}")
+            index_filters(conn, name)   # a reader may browse and filter it as a table
+            built.append(name)
+    return built
+
+
 #: Every builder, in order: ``builder(conn, level, min_raters) -> name or None``.
 BUILDERS: tuple[Callable[[sqlite3.Connection, str, int], str | None], ...] = (
     cadre_overview, evaluation_summary, subsidy_ledger,
@@ -70,5 +92,7 @@ BUILDERS: tuple[Callable[[sqlite3.Connection, str, int], str | None], ...] = (
 
 
 def materialize(conn: sqlite3.Connection, level: str, min_raters: int) -> list[str]:
-    """Run every builder; the names of the views and tables built."""
-    return [built for build in BUILDERS if (built := build(conn, level, min_raters))]
+    """Run every builder, then build the observation summaries; the names of the views and
+    tables built."""
+    built = [name for build in BUILDERS if (name := build(conn, level, min_raters))]
+    return built + observation_summaries(conn, level)

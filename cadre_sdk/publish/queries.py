@@ -18,6 +18,7 @@ import attrs
 from cadre_sdk.core.errors import PluginError
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.publish.chrome import PARAMETERS
+from cadre_sdk.publish.materialize import SOURCES
 from cadre_sdk.publish.redact import PUBLIC
 from cadre_sdk.publish.search import SEARCH_QUERY
 
@@ -136,16 +137,18 @@ def collect(plugins: CadrePlugins, level: str) -> list[PublishedQuery]:
 def check(conn: sqlite3.Connection, queries: list[PublishedQuery], level: str,
           store_tables: set[str]) -> tuple[list[PublishedQuery], list[str]]:
     """Compile every query against the built publication (``EXPLAIN``). A query over a table
-    the store does not have (an engine this store was never migrated or evaluated with) is
-    left out; any other failure (a table or column the level leaves out, a typo) is an error
-    naming the plugin. Returns the queries kept and the names of those left out."""
+    the store does not have (an engine this store was never migrated or evaluated with), or
+    over a summary of such a table (``materialize.SOURCES``), is left out; any other failure
+    (a table or column the level leaves out, a typo) is an error naming the plugin. Returns the queries kept and the names of those left out."""
     kept, left_out = [], []
     for q in queries:
         try:
             conn.execute(f"EXPLAIN {q.sql}", {p: "" for p in q.params}).fetchall()
         except sqlite3.Error as exc:
             missing = _MISSING_TABLE.match(str(exc))
-            if missing and missing.group(1).split(".")[-1] not in store_tables:
+            table = missing.group(1).split(".")[-1] if missing else ""
+            # a summary built when publishing is missing when its sources are
+            if missing and not set(SOURCES.get(table, (table,))) <= store_tables:
                 left_out.append(q.name)
                 continue
             raise PluginError(
