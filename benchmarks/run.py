@@ -62,7 +62,10 @@ def run_child(step: str, work: Path, cadres: int, extra: tuple[str, ...] = ()) -
     result = json.loads(out_file.read_text())
     result["peak_rss_mb"] = usage.ru_maxrss / 1024
     result["wall_seconds"] = wall
-    print(f"  {step}: {wall:.1f} s, peak RSS {usage.ru_maxrss / 1024:.0f} MB", flush=True)
+    # the child's own CPU (user + system): on a shared machine, what the step costs itself
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+    print(f"  {step}: {wall:.1f} s, CPU {result['cpu_seconds']:.1f} s, "
+          f"peak RSS {usage.ru_maxrss / 1024:.0f} MB", flush=True)
     return result
 
 
