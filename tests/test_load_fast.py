@@ -373,9 +373,36 @@ def test_record_checks_judged_from_values_as_records_judge_them(pairs):
             row[at["start"]], row[at["end"]] = start, end
             rows.append(tuple(row))
         records = [type("Rec", (), {"start": s, "end": e})() for s, e in pairs]
-        assert judge(rows) == all(map(load_rows.checks_of(cls), records))
+        assert judge([list(c) for c in zip(*rows)]) == all(map(load_rows.checks_of(cls), records))
     # a check without fields and fails needs records
-    assert load_rows.value_checks_of(RECORD_TYPES["assessment"]) is None
+    plain = type("Plain", (), {"__checks__": (lambda rec: None,)})
+    assert load_rows.value_checks_of(plain) is None
+
+
+VOTES = st.integers(min_value=0, max_value=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(votes=st.lists(st.tuples(VOTES, VOTES, VOTES, VOTES, VOTES), min_size=1, max_size=4),
+       subjects=st.lists(st.tuples(st.sampled_from(["个人", "班子"]),
+                                   st.one_of(st.none(), st.just("C1"))), min_size=1, max_size=4))
+def test_assessment_checks_judged_from_values_as_records_judge_them(votes, subjects):
+    # evaluation (votes within participants) and assessment (a personal one names its cadre)
+    # are judged on a batch's columns, without records, exactly as their records are judged
+    for kind, names, cases in (
+            ("evaluation", ("excellent", "competent", "basic", "incompetent", "participants"),
+             votes),
+            ("assessment", ("subject", "cadre_id"), subjects)):
+        cls = RECORD_TYPES[kind]
+        judge = load_rows.value_checks_of(cls)
+        assert judge is not None
+        at = {f.name: i for i, f in enumerate(attrs.fields(cls))}
+        columns = [[None] * len(cases) for _ in at]
+        for j, values in enumerate(cases):
+            for name, value in zip(names, values):
+                columns[at[name]][j] = value
+        records = [type("Rec", (), dict(zip(names, values)))() for values in cases]
+        assert judge(columns) == all(map(load_rows.checks_of(cls), records))
 
 
 @settings(max_examples=300, deadline=None)

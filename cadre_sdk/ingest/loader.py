@@ -376,7 +376,7 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
     if cls.__checks__:
         if not suspect:  # (a suspect row's values may not even be of the field's type)
             judge_values = value_checks_of(cls)
-            if judge_values is None or not judge_values(rows):
+            if judge_values is None or not judge_values(columns):
                 records = list(map(record_builder(cls), rows))
                 passed = list(map(checks_of(cls), records))
                 if not all(passed):

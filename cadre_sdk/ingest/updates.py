@@ -376,7 +376,8 @@ class Prepared:
                                                 [o for o in outcomes if o.__class__ is tuple])]
         counts = Counts()
         if not self.problems and not checks and not self.stored:
-            counts.new = sum(1 for o in outcomes if o.__class__ is tuple)
+            counts.new = len(outcomes) if clean else \
+                sum(1 for o in outcomes if o.__class__ is tuple)
             return outcomes, clean, counts
         for i, outcome in enumerate(outcomes):
             said = self.problems.get(i)
