@@ -410,15 +410,14 @@ def test_assessment_checks_judged_from_values_as_records_judge_them(votes, subje
                                                  st.sampled_from("Ｃ１　中")), max_size=5),
                       min_size=1, max_size=5))
 def test_a_column_of_plain_codes_is_what_clean_code_gives_back(codes):
-    """The key column's shortcut (``updates._PLAIN_CODES``) takes a batch's codes as they are
-    only when ``clean_code`` gives each back unchanged, and takes every printable ASCII code
-    without a space."""
-    from cadre_sdk.ingest import updates
+    """The shortcut of the key column and of the reference look-ups (``plain_codes``) takes
+    a batch's codes as they are only when ``clean_code`` gives each back unchanged, and takes
+    every printable ASCII code without a space."""
+    from cadre_sdk.records.fields import plain_codes
 
     plain = all(c and c.isascii() and c.isprintable() and " " not in c for c in codes)
-    joined = "\x00".join(codes)
-    accepted = joined.count("\x00") == len(codes) - 1 and \
-        updates._PLAIN_CODES.fullmatch(joined) is not None  # (as _key_cells asks)
+    accepted = plain_codes(codes)
     assert accepted == plain
+    assert plain_codes(set(codes)) == plain  # (the look-ups give it the distinct cells)
     if accepted:
         assert [clean_code(c) for c in codes] == codes

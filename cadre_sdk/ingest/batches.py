@@ -41,6 +41,10 @@ def header_map(cls: type) -> dict[str, attrs.Attribute]:
     return out
 
 
+#: ``header_map`` of each record class, made once (its fields do not change).
+_header_map_of = functools.cache(header_map)
+
+
 #: What a cell converts to when anything about it is wrong (converter, validator, schema): its
 #: row goes the thorough way (``RowChecker.check``), which says what is wrong.
 class _Bad:
@@ -255,7 +259,7 @@ class RowChecker:
 
     def __init__(self, cls: type, plugins: CadrePlugins | None):
         self.cls, self.plugins = cls, plugins
-        self.headers = header_map(cls)
+        self.headers = _header_map_of(cls)  # (read only)
         self.fields = attrs.fields(cls)
         passes = property_validators(cls.__kind__)
         self.columns_by_field = {f.name: _Column(f, passes[f.name]) for f in self.fields}

@@ -246,11 +246,11 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     conn.execute("DROP TABLE IF EXISTS temp._load_keys")
     ledger: FreshLedger | KeyLedger | RowidLedger
     if fresh:
-        ledger = FreshLedger(conn, cls)
+        ledger = FreshLedger(conn, cls, state.references)
     elif cls.__append_only__ or after_load.get(kind) or not RowidLedger.usable(conn, cls):
         ledger = KeyLedger(conn, cls)
     else:
-        ledger = RowidLedger(conn, cls)
+        ledger = RowidLedger(conn, cls, state.references)
     for path in paths:
         source = path if isinstance(path, RowSource) else None
         path = Path(path) if source is None else path

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 import functools
+import re
 import unicodedata
 from typing import Any
 
@@ -32,6 +33,25 @@ def clean_code(value: Any) -> str | None:
     if "\x00" in text:
         raise ValueError("含有非法的空字符（NUL）")
     return text or None
+
+
+#: Codes that ``clean_code`` gives back unchanged (each non-empty printable ASCII without a
+#: space), joined by NUL.
+_PLAIN_CODES = re.compile(r"(?:[!-~]+\x00)*+[!-~]+", re.ASCII)
+
+
+def plain_codes(values: Iterable[Any]) -> bool:
+    """Whether ``clean_code`` gives back every value as it is (each a non-empty printable
+    ASCII text without a space), judged at once (at least one value)."""
+    column = values if isinstance(values, (list, tuple)) else list(values)
+    if not column:
+        return False
+    try:
+        joined = "\x00".join(column)
+    except TypeError:  # a value that is not text
+        return False
+    # (a value holding a NUL itself would look like two codes: count the joins)
+    return joined.count("\x00") == len(column) - 1 and _PLAIN_CODES.fullmatch(joined) is not None
 
 
 #: Every record class, by kind, in declaration order (the order references allow loading in).
