@@ -6,11 +6,12 @@ report lists every bad row as ``file:line: column: reason``. Rows stream through
 flat however large the file.
 
 Rows go in batches. A batch's cells are converted column by column, each distinct cell text
-once (``load_rows``: converter, validators, schema); records are made from the converted values
-(``record_builder``), checked, and handed to plugins. A row with anything wrong goes the
-thorough way (``RowChecker.check``, the reference for what is reported). Duplicate keys and
-references are found in SQL (``load_keys``: ``RowidLedger``; ``KeyLedger`` for kinds that
-need a table of the loaded keys).
+once (``load_rows``: converter, validators, schema); whole-record checks that declare their
+fields (``records.fields.judged_by``) judge the batch's columns, and records are made from the
+converted values (``record_builder``) only for a check that needs one and for plugins. A row
+with anything wrong goes the thorough way (``RowChecker.check``, the reference for what is
+reported). Duplicate keys and references are found in SQL (``load_keys``: ``RowidLedger``;
+``KeyLedger`` for kinds that need a table of the loaded keys).
 """
 from __future__ import annotations
 
