@@ -373,9 +373,36 @@ def test_record_checks_judged_from_values_as_records_judge_them(pairs):
             row[at["start"]], row[at["end"]] = start, end
             rows.append(tuple(row))
         records = [type("Rec", (), {"start": s, "end": e})() for s, e in pairs]
-        assert judge(rows) == all(map(load_rows.checks_of(cls), records))
+        assert judge([list(c) for c in zip(*rows)]) == all(map(load_rows.checks_of(cls), records))
     # a check without fields and fails needs records
-    assert load_rows.value_checks_of(RECORD_TYPES["assessment"]) is None
+    plain = type("Plain", (), {"__checks__": (lambda rec: None,)})
+    assert load_rows.value_checks_of(plain) is None
+
+
+VOTES = st.integers(min_value=0, max_value=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(votes=st.lists(st.tuples(VOTES, VOTES, VOTES, VOTES, VOTES), min_size=1, max_size=4),
+       subjects=st.lists(st.tuples(st.sampled_from(["个人", "班子"]),
+                                   st.one_of(st.none(), st.just("C1"))), min_size=1, max_size=4))
+def test_assessment_checks_judged_from_values_as_records_judge_them(votes, subjects):
+    # evaluation (votes within participants) and assessment (a personal one names its cadre)
+    # are judged on a batch's columns, without records, exactly as their records are judged
+    for kind, names, cases in (
+            ("evaluation", ("excellent", "competent", "basic", "incompetent", "participants"),
+             votes),
+            ("assessment", ("subject", "cadre_id"), subjects)):
+        cls = RECORD_TYPES[kind]
+        judge = load_rows.value_checks_of(cls)
+        assert judge is not None
+        at = {f.name: i for i, f in enumerate(attrs.fields(cls))}
+        columns = [[None] * len(cases) for _ in at]
+        for j, values in enumerate(cases):
+            for name, value in zip(names, values):
+                columns[at[name]][j] = value
+        records = [type("Rec", (), dict(zip(names, values)))() for values in cases]
+        assert judge(columns) == all(map(load_rows.checks_of(cls), records))
 
 
 @settings(max_examples=300, deadline=None)
@@ -383,15 +410,14 @@ def test_record_checks_judged_from_values_as_records_judge_them(pairs):
                                                  st.sampled_from("Ｃ１　中")), max_size=5),
                       min_size=1, max_size=5))
 def test_a_column_of_plain_codes_is_what_clean_code_gives_back(codes):
-    """The key column's shortcut (``updates._PLAIN_CODES``) takes a batch's codes as they are
-    only when ``clean_code`` gives each back unchanged, and takes every printable ASCII code
-    without a space."""
-    from cadre_sdk.ingest import updates
+    """The shortcut of the key column and of the reference look-ups (``plain_codes``) takes
+    a batch's codes as they are only when ``clean_code`` gives each back unchanged, and takes
+    every printable ASCII code without a space."""
+    from cadre_sdk.records.fields import plain_codes
 
     plain = all(c and c.isascii() and c.isprintable() and " " not in c for c in codes)
-    joined = "\x00".join(codes)
-    accepted = joined.count("\x00") == len(codes) - 1 and \
-        updates._PLAIN_CODES.fullmatch(joined) is not None  # (as _key_cells asks)
+    accepted = plain_codes(codes)
     assert accepted == plain
+    assert plain_codes(set(codes)) == plain  # (the look-ups give it the distinct cells)
     if accepted:
         assert [clean_code(c) for c in codes] == codes

@@ -617,7 +617,13 @@ def normalize_header(text: object) -> str:
     """
     if text is None:
         return ""
-    result = to_simplified(unicodedata.normalize("NFKC", str(text)))
+    return _normalized_header(text if text.__class__ is str else str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized_header(text: str) -> str:
+    """``normalize_header`` of a text (each load matches the same few headers again)."""
+    result = to_simplified(unicodedata.normalize("NFKC", text))
     previous = None
     while result != previous:  # "*姓名（必填）*": peel markers and hints until nothing changes
         previous = result

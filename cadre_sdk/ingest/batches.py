@@ -41,6 +41,10 @@ def header_map(cls: type) -> dict[str, attrs.Attribute]:
     return out
 
 
+#: ``header_map`` of each record class, made once (its fields do not change).
+_header_map_of = functools.cache(header_map)
+
+
 #: What a cell converts to when anything about it is wrong (converter, validator, schema): its
 #: row goes the thorough way (``RowChecker.check``), which says what is wrong.
 class _Bad:
@@ -144,32 +148,40 @@ class _Column:
             pass
         return _BAD
 
-    def values(self, get: Callable[[list], Any], cells: list[list], texts: bool) -> list:
-        """The values of one batch of rows' cells (``get`` picks this column's cell);
+    def values(self, raws: list | tuple, texts: bool) -> list:
+        """The values of one batch of rows' cells of this column (``raws``, in row order);
         ``texts``: every cell is ``str`` (CSV/TSV)."""
         if texts and self.plain_all is not None:
-            raws = list(map(get, cells))
             # Cells of a CSV never hold NUL (the reader refuses it): it can join them.
             if self.plain_all("\x00".join(raws)):
-                return raws
-        if self.same_all is not None and cells:
-            raws = list(map(get, cells))
+                return list(raws)
+        if self.same_all is not None and raws:
             if (texts or set(map(type, raws)) == {str}) and self.same_all(raws):
-                return raws
+                return list(raws)
         if not self.cached:
-            return list(map(self.direct, map(get, cells)))
+            return list(map(self.direct, raws))
         cache = self.cache
         if not texts:  # .xlsx/JSON: 1, 1.0 and True are equal keys; only text is cached
             return [cache[v] if v is None or v.__class__ is str else self.value(v)
-                    for v in map(get, cells)]
+                    for v in raws]
         before = len(cache)
-        values = list(map(cache.__getitem__, map(get, cells)))
-        if before and len(cells) >= 500 and len(cache) - before > len(cells) * 0.9:
+        values = list(map(cache.__getitem__, raws))
+        if before and len(raws) >= 500 and len(cache) - before > len(raws) * 0.9:
             # Past the first batch and still almost every value new (identifiers, names):
             # the cache costs more than it saves.
             self.cached = False
             cache.clear()
         return values
+
+
+class _Picked:
+    """The columns of rows of different lengths: ``[at]`` is every row's cell ``at``."""
+
+    def __init__(self, cells: list[list]):
+        self.cells = cells
+
+    def __getitem__(self, at: int) -> list:
+        return list(map(itemgetter(at), self.cells))
 
 
 class ConvertedBatch:
@@ -247,42 +259,46 @@ class RowChecker:
 
     def __init__(self, cls: type, plugins: CadrePlugins | None):
         self.cls, self.plugins = cls, plugins
-        self.headers = header_map(cls)
+        self.headers = _header_map_of(cls)  # (read only)
         self.fields = attrs.fields(cls)
         passes = property_validators(cls.__kind__)
         self.columns_by_field = {f.name: _Column(f, passes[f.name]) for f in self.fields}
 
     def plan(self, header: list[str], mapping: dict[str, attrs.Attribute]
-             ) -> list[tuple[Callable[[list], Any] | None, Any]]:
-        """Per field, in field order: (getter of its cell from a row's cells, its ``_Column``),
-        or (``None``, its value) for a field whose column the file lacks."""
+             ) -> list[tuple[int | None, Any]]:
+        """Per field, in field order: (the position of its cell in a row's cells, its
+        ``_Column``), or (``None``, its value) for a field whose column the file lacks."""
         position = {text: i for i, text in enumerate(header)}
         text_of = {field.name: text for text, field in mapping.items()}
-        plan: list[tuple[Callable[[list], Any] | None, Any]] = []
+        plan: list[tuple[int | None, Any]] = []
         for field in self.fields:
             column = self.columns_by_field[field.name]
             if field.name in text_of:
-                plan.append((itemgetter(position[text_of[field.name]]), column))
+                plan.append((position[text_of[field.name]], column))
             else:
                 plan.append((None, column.default()))
         return plan
 
-    def convert(self, plan: list[tuple[Callable[[list], Any] | None, Any]], cells: list[list],
-                texts: bool) -> tuple[list[tuple], set[int], list[list]]:
+    def convert(self, plan: list[tuple[int | None, Any]], cells: list[list], texts: bool
+                ) -> tuple[list[tuple], set[int], list[list]]:
         """Column by column: each row's values in field order (the tuple its record and its
         table row are made of), the positions of rows with a bad cell, and the columns
         (each field's values, in field order)."""
         n = len(cells)
+        if n and len(set(map(len, cells))) == 1:
+            raw_columns: Any = list(zip(*cells))  # (one pass over the rows for every column)
+        else:  # (rows of different lengths: each column picked from every row)
+            raw_columns = _Picked(cells)
         columns: list[list] = []
         bad: set[int] = set()
-        for get, column in plan:
-            if get is None:
+        for at, column in plan:
+            if at is None:
                 columns.append([column] * n)
                 if column is _BAD:
                     bad.update(range(n))
                 continue
             column.bad = False
-            values = column.values(get, cells, texts)
+            values = column.values(raw_columns[at], texts)
             if column.bad:
                 bad.update(i for i, v in enumerate(values) if v is _BAD)
             columns.append(values)
@@ -387,25 +403,19 @@ def rows_with_header(path: Path, display: str) -> tuple[list[str], Iterator[RawR
 
 
 @functools.cache
-def value_checks_of(cls: type) -> Callable[[list[tuple]], bool] | None:
-    """Whether every row (values in field order) passes the whole-record checks of ``cls``,
-    judged from the values (``None`` when a check needs a record: one without ``fields`` and
-    ``fails``, as ``not_before`` gives)."""
+def value_checks_of(cls: type) -> Callable[[list[list]], bool] | None:
+    """Whether every row passes the whole-record checks of ``cls``, judged from a batch's
+    columns (each field's values, in field order, as ``RowChecker.convert`` gives them);
+    ``None`` when a check needs a record (one without ``fields`` and ``fails``: see
+    ``records.fields.judged_by``)."""
     checks = cls.__checks__
     if not all(hasattr(c, "fields") and hasattr(c, "fails") for c in checks):
         return None
     at = {f.name: i for i, f in enumerate(attrs.fields(cls))}
     judged = [(c.fails, [at[name] for name in c.fields]) for c in checks]
 
-    def all_pass(rows: list[tuple]) -> bool:
-        for fails, where in judged:
-            if len(where) == 2:
-                i, j = where
-                if any(fails(row[i], row[j]) for row in rows):
-                    return False
-            elif any(fails(*[row[k] for k in where]) for row in rows):
-                return False
-        return True
+    def all_pass(columns: list[list]) -> bool:
+        return not any(any(map(fails, *[columns[k] for k in where])) for fails, where in judged)
     return all_pass
 
 

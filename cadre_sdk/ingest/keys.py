@@ -156,7 +156,9 @@ class RowidLedger:
             return False
         return (base or 0) < 1 << 62
 
-    def __init__(self, conn: sqlite3.Connection, cls: type):
+    def __init__(self, conn: sqlite3.Connection, cls: type,
+                 resolvers: dict[str, Any] | None = None):
+        """``resolvers``: as for ``_Lookups``."""
         self.conn, self.cls = conn, cls
         kind, key = cls.__kind__, list(cls.__key__)
         names = [f.name for f in attrs.fields(cls)]
@@ -172,7 +174,7 @@ class RowidLedger:
         self.find = f"SELECT rowid FROM [{kind}] WHERE " + " AND ".join(f"[{k}] = ?" for k in key)
         self.key_of = _key_of(cls)
         self.rows = _RowMap()
-        self.lookups = _Lookups(conn, cls)
+        self.lookups = _Lookups(conn, cls, resolvers)
 
     def store(self, outcomes: list, clean: bool, display: str, lines: list[int],
               errors: list[RowError]) -> tuple[int, bool]:
@@ -259,12 +261,14 @@ class FreshLedger:
             return False
         return conn.execute(f"SELECT 1 FROM [{cls.__kind__}] LIMIT 1").fetchone() is None
 
-    def __init__(self, conn: sqlite3.Connection, cls: type):
+    def __init__(self, conn: sqlite3.Connection, cls: type,
+                 resolvers: dict[str, Any] | None = None):
+        """``resolvers``: as for ``_Lookups``."""
         self.conn, self.cls = conn, cls
         names = [f.name for f in attrs.fields(cls)]
         self.write = (f"INSERT INTO [{cls.__kind__}] ({', '.join(f'[{n}]' for n in names)}) "
                       f"VALUES ({', '.join('?' for _ in names)})")
-        self.lookups = _Lookups(conn, cls)
+        self.lookups = _Lookups(conn, cls, resolvers)
 
     def store(self, outcomes: list, clean: bool, display: str, lines: list[int],
               errors: list[RowError]) -> tuple[int, bool]:
@@ -298,8 +302,11 @@ class _Lookups:
     hardly repeat, or referring to its own kind, goes to ``recheck``: checked in SQL at the end
     (which also says where)."""
 
-    def __init__(self, conn: sqlite3.Connection, cls: type):
+    def __init__(self, conn: sqlite3.Connection, cls: type, resolvers: dict[str, Any] | None = None):
+        """``resolvers``: the load's name resolvers by kind (``LoadState.references``, filled
+        as its files are read): the codes each has found stored (``known``) need no look-up."""
         self.conn, self.cls = conn, cls
+        self.resolvers = resolvers if resolvers is not None else {}
         kind = cls.__kind__
         self.lookups = [(i, f, RECORD_TYPES[f.metadata["ref"]], set())
                         for i, f in enumerate(attrs.fields(cls))
@@ -322,6 +329,9 @@ class _Lookups:
             values = {row[i] for row in rows}
             values.discard(None)
             values -= known
+            resolver = self.resolvers.get(parent.__kind__)
+            if resolver is not None and values:
+                values -= resolver.known  # (stored codes it found: tables other than this kind's)
             if not values:
                 continue
             if len(values) * 8 > len(rows) or not all(v.__class__ is str for v in values):

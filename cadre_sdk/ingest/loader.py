@@ -6,11 +6,12 @@ report lists every bad row as ``file:line: column: reason``. Rows stream through
 flat however large the file.
 
 Rows go in batches. A batch's cells are converted column by column, each distinct cell text
-once (``load_rows``: converter, validators, schema); records are made from the converted values
-(``record_builder``), checked, and handed to plugins. A row with anything wrong goes the
-thorough way (``RowChecker.check``, the reference for what is reported). Duplicate keys and
-references are found in SQL (``load_keys``: ``RowidLedger``; ``KeyLedger`` for kinds that
-need a table of the loaded keys).
+once (``load_rows``: converter, validators, schema); whole-record checks that declare their
+fields (``records.fields.judged_by``) judge the batch's columns, and records are made from the
+converted values (``record_builder``) only for a check that needs one and for plugins. A row
+with anything wrong goes the thorough way (``RowChecker.check``, the reference for what is
+reported). Duplicate keys and references are found in SQL (``load_keys``: ``RowidLedger``;
+``KeyLedger`` for kinds that need a table of the loaded keys).
 """
 from __future__ import annotations
 
@@ -246,11 +247,11 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     conn.execute("DROP TABLE IF EXISTS temp._load_keys")
     ledger: FreshLedger | KeyLedger | RowidLedger
     if fresh:
-        ledger = FreshLedger(conn, cls)
+        ledger = FreshLedger(conn, cls, state.references)
     elif cls.__append_only__ or after_load.get(kind) or not RowidLedger.usable(conn, cls):
         ledger = KeyLedger(conn, cls)
     else:
-        ledger = RowidLedger(conn, cls)
+        ledger = RowidLedger(conn, cls, state.references)
     for path in paths:
         source = path if isinstance(path, RowSource) else None
         path = Path(path) if source is None else path
@@ -376,7 +377,7 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
     if cls.__checks__:
         if not suspect:  # (a suspect row's values may not even be of the field's type)
             judge_values = value_checks_of(cls)
-            if judge_values is None or not judge_values(rows):
+            if judge_values is None or not judge_values(columns):
                 records = list(map(record_builder(cls), rows))
                 passed = list(map(checks_of(cls), records))
                 if not all(passed):

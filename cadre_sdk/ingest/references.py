@@ -21,7 +21,7 @@ import attrs
 
 from cadre_sdk.core.normalize import check_id_number, to_simplified
 from cadre_sdk.records import RECORD_TYPES
-from cadre_sdk.records.fields import clean_code
+from cadre_sdk.records.fields import clean_code, plain_codes
 
 #: Distinct (column, cell, region) results remembered: memory stays bounded.
 _CACHE_SIZE = 1 << 15
@@ -46,11 +46,34 @@ def _scope_field(parent: type) -> str | None:
 
 
 class RegionTree:
-    """The stored regions' parents, to tell whether a code lies within a region."""
+    """The stored regions' parents, to tell whether a code lies within a region. ``lazy``:
+    read on first need (for a load whose regions do not change: most loads name no region
+    by name, and every cell of theirs is a code)."""
 
-    def __init__(self, conn: sqlite3.Connection):
-        self.parent = dict(conn.execute("SELECT code, parent_code FROM region"))
-        self.names = dict(conn.execute("SELECT code, name FROM region"))
+    def __init__(self, conn: sqlite3.Connection, lazy: bool = False):
+        self.conn = conn
+        self._parent: dict[str, str | None] | None = None
+        self._names: dict[str, str] | None = None
+        if not lazy:
+            self._read()
+
+    def _read(self) -> None:
+        self._parent = dict(self.conn.execute("SELECT code, parent_code FROM region"))
+        self._names = dict(self.conn.execute("SELECT code, name FROM region"))
+
+    @property
+    def parent(self) -> dict[str, str | None]:
+        """Region code -> its parent's code."""
+        if self._parent is None:
+            self._read()
+        return self._parent  # type: ignore[return-value]
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Region code -> its name."""
+        if self._names is None:
+            self._read()
+        return self._names  # type: ignore[return-value]
 
     def within(self, code: str | None, scope: str) -> bool:
         seen = 0
@@ -86,7 +109,10 @@ class Resolver:
             cells: Iterable[Any] = set(values) - self.known
         except TypeError:  # a JSON list or object in a cell
             cells = values
-        fresh = {c for c in map(_code_or_none, cells) if c is not None} - self.known
+        if plain_codes(cells):  # (clean_code gives each back as it is)
+            fresh = set(cells) - self.known
+        else:
+            fresh = {c for c in map(_code_or_none, cells) if c is not None} - self.known
         if not fresh:
             return
         self.known.update(v for (v,) in self.conn.execute(
@@ -192,7 +218,7 @@ class References:
         if shared is None:
             tree = RegionTree(conn)
         else:
-            tree = shared.get("") or shared.setdefault("", RegionTree(conn))
+            tree = shared.get("") or shared.setdefault("", RegionTree(conn, lazy=True))
         self.todo: list[tuple[int, str, str, Resolver]] = []
         self.scope_at: int | None = None
         for field in attrs.fields(cls):

@@ -12,7 +12,6 @@ has no column for, so that each row is validated and written whole.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -24,11 +23,8 @@ from cadre_sdk.ingest.identity import CadreIdentity, identifier_of
 from cadre_sdk.core.normalize import check_id_number, id_numbers_as_written
 from cadre_sdk.ingest.readers import ERROR, EXTRA
 from cadre_sdk.ingest.references import References
-from cadre_sdk.records.fields import clean_code
+from cadre_sdk.records.fields import clean_code, plain_codes
 
-#: A column of codes that ``clean_code`` gives back unchanged (each non-empty printable
-#: ASCII without a space), joined by NUL.
-_PLAIN_CODES = re.compile(r"(?:[!-~]+\x00)*+[!-~]+", re.ASCII)
 
 
 @attrs.define
@@ -188,11 +184,7 @@ class FileUpdate:
             [(at, convert)] = where
             if convert is clean_code and not any(map(skip, range(len(cells)))):
                 column = [row[at] for row in cells]
-                joined = "\x00".join(column) if all(v.__class__ is str for v in column) \
-                    else None
-                if joined is not None and joined.count("\x00") == len(column) - 1 and \
-                        _PLAIN_CODES.fullmatch(joined):  # (a JSON cell may hold a NUL)
-                    # each printable ASCII without a space: clean_code gives it back
+                if plain_codes(column):  # clean_code gives each back as it is
                     return {i: (v,) for i, v in enumerate(column)}
             for i, row in enumerate(cells):
                 if skip(i):
@@ -376,7 +368,8 @@ class Prepared:
                                                 [o for o in outcomes if o.__class__ is tuple])]
         counts = Counts()
         if not self.problems and not checks and not self.stored:
-            counts.new = sum(1 for o in outcomes if o.__class__ is tuple)
+            counts.new = len(outcomes) if clean else \
+                sum(1 for o in outcomes if o.__class__ is tuple)
             return outcomes, clean, counts
         for i, outcome in enumerate(outcomes):
             said = self.problems.get(i)

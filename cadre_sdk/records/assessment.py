@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 from cadre_sdk.records import vocab
-from cadre_sdk.records.fields import column, record
+from cadre_sdk.records.fields import column, judged_by, record
 
 
+def _personal_without_cadre(subject: str | None, cadre_id: str | None) -> bool:
+    return subject == "个人" and cadre_id is None
+
+
+@judged_by(_personal_without_cadre, "subject", "cadre_id")
 def _subject_has_cadre(rec: "Assessment") -> None:
-    if rec.subject == "个人" and rec.cadre_id is None:
+    if _personal_without_cadre(rec.subject, rec.cadre_id):
         raise ValueError("个人考核须填写“干部编号”")
 
 
@@ -37,9 +42,15 @@ class IndicatorScore:
     score: float = column("得分", "number", minimum=0, maximum=100, aliases=("分数",))
 
 
+def _votes_exceed(excellent: int, competent: int, basic: int, incompetent: int,
+                  participants: int) -> bool:
+    return excellent + competent + basic + incompetent > participants
+
+
+@judged_by(_votes_exceed, "excellent", "competent", "basic", "incompetent", "participants")
 def _votes_within_participants(rec: "Evaluation") -> None:
-    votes = rec.excellent + rec.competent + rec.basic + rec.incompetent
-    if votes > rec.participants:
+    if _votes_exceed(rec.excellent, rec.competent, rec.basic, rec.incompetent, rec.participants):
+        votes = rec.excellent + rec.competent + rec.basic + rec.incompetent
         raise ValueError(f"票数合计 {votes} 超过参评人数 {rec.participants}")
 
 

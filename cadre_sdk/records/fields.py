@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 import functools
+import re
 import unicodedata
 from typing import Any
 
@@ -32,6 +33,25 @@ def clean_code(value: Any) -> str | None:
     if "\x00" in text:
         raise ValueError("含有非法的空字符（NUL）")
     return text or None
+
+
+#: Codes that ``clean_code`` gives back unchanged (each non-empty printable ASCII without a
+#: space), joined by NUL.
+_PLAIN_CODES = re.compile(r"(?:[!-~]+\x00)*+[!-~]+", re.ASCII)
+
+
+def plain_codes(values: Iterable[Any]) -> bool:
+    """Whether ``clean_code`` gives back every value as it is (each a non-empty printable
+    ASCII text without a space), judged at once (at least one value)."""
+    column = values if isinstance(values, (list, tuple)) else list(values)
+    if not column:
+        return False
+    try:
+        joined = "\x00".join(column)
+    except TypeError:  # a value that is not text
+        return False
+    # (a value holding a NUL itself would look like two codes: count the joins)
+    return joined.count("\x00") == len(column) - 1 and _PLAIN_CODES.fullmatch(joined) is not None
 
 
 #: Every record class, by kind, in declaration order (the order references allow loading in).
@@ -236,18 +256,27 @@ def ends_before(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and b[: len(a)] < a[: len(b)]
 
 
-def not_before(start: str, end: str) -> Callable[[Any], None]:
-    """A record check: field ``end`` is not earlier than field ``start`` (ISO strings compare).
+def judged_by(fails: Callable[..., bool], *fields: str
+              ) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """Decorator of a record check: it raises exactly when ``fails(*values of fields)`` is
+    true. The check then carries ``fields`` and ``fails``, so a loader can judge a batch's
+    values without making records (``ingest.batches.value_checks_of``)."""
+    def mark(check: Callable[[Any], None]) -> Callable[[Any], None]:
+        check.fields = fields  # type: ignore[attr-defined]
+        check.fails = fails  # type: ignore[attr-defined]
+        return check
+    return mark
 
-    The check carries ``fields`` and ``fails`` (``fails(*values of fields)`` is true exactly
-    when it raises), so a loader can judge values without making records."""
+
+def not_before(start: str, end: str) -> Callable[[Any], None]:
+    """A record check: field ``end`` is not earlier than field ``start`` (ISO strings compare),
+    judged from values too (``judged_by``)."""
+    @judged_by(ends_before, start, end)
     def check(rec: Any) -> None:
         a, b = getattr(rec, start), getattr(rec, end)
         if ends_before(a, b):
             fa, fb = attrs.fields_dict(type(rec))[start], attrs.fields_dict(type(rec))[end]
             raise ValueError(f"“{fb.metadata['title']}”（{b}）早于“{fa.metadata['title']}”（{a}）")
-    check.fields = (start, end)  # type: ignore[attr-defined]
-    check.fails = ends_before  # type: ignore[attr-defined]
     return check
 
 
