@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
+from typing import Any
 
 from cadre_sdk.store.database import migration_set
 
@@ -43,11 +44,18 @@ def describe(kind: str, key_title: str, identifier_title: str) -> str:
 class CadreIdentity:
     """Cadre ids by ID number for one load, in its transaction: stored cadres are found, new
     ID numbers get the next free assigned id (the same one for the same number within the
-    load). ``ids_for`` is the batch form; ``id_for`` one number."""
+    load). ``ids_for`` is the batch form; ``id_for`` one number.
+
+    The ids given are remembered up to ``LIMIT`` numbers, then forgotten (memory stays bounded
+    however many cadres a load brings): a number whose row the load has written is found in
+    the store again, and the callers ask once per number (a number met twice is reported as
+    the same person twice: ``MetNumbers``)."""
+
+    LIMIT = 1 << 14
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self.assigned: dict[str, str] = {}  # ID number -> id given in this load
+        self.assigned: dict[str, str] = {}  # ID number -> id given in this load (up to LIMIT)
         last = conn.execute(
             "SELECT max(id) FROM cadre WHERE id GLOB ?",
             [ASSIGNED_PREFIX + "[0-9]" * _DIGITS]).fetchone()[0]
@@ -88,5 +96,43 @@ class CadreIdentity:
                 if self.conn.execute("SELECT 1 FROM cadre WHERE id = ?",
                                      [candidate]).fetchone() is None:
                     break
+            if len(self.assigned) >= self.LIMIT:
+                self.assigned.clear()
             self.assigned[number] = candidate
+            return candidate
         return self.assigned[number]
+
+
+class MetNumbers:
+    """The ID numbers one load has met, each with the first row giving it: number -> (key,
+    file, line). Kept in a temp table (``temp._load_numbers``) in the load's transaction, not
+    in Python: a dict of a million cadres' numbers held ~300 MB (issue 19). Made (empty) when
+    a load of a kind with an identifier begins; ``close`` drops it (a rolled back load drops
+    it too)."""
+
+    TABLE = "temp._load_numbers"
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        conn.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+        conn.execute(f"CREATE TABLE {self.TABLE} (number TEXT PRIMARY KEY, key, file TEXT, "
+                     "line INTEGER) WITHOUT ROWID")
+
+    def firsts(self, numbers: Iterable[str]) -> dict[str, tuple[Any, str, int]]:
+        """The first row of the load (key, file, line) of each of ``numbers`` met already."""
+        numbers = list(numbers)
+        if not numbers:
+            return {}
+        return {number: (key, file, line) for number, key, file, line in self.conn.execute(
+            f"SELECT m.number, m.key, m.file, m.line FROM json_each(?) AS j "
+            f"CROSS JOIN {self.TABLE} AS m ON m.number = j.value", [json.dumps(numbers)])}
+
+    def add(self, rows: Iterable[tuple[str, Any, str, int]]) -> None:
+        """Remember rows (number, key, file, line) as the first to give their numbers (a
+        number remembered already is given the row again: the callers add a number only
+        when it was not met, or met on that same row)."""
+        self.conn.executemany(f"INSERT OR REPLACE INTO {self.TABLE} VALUES (?, ?, ?, ?)", rows)
+
+    def close(self) -> None:
+        """Drop the table (at the end of the load)."""
+        self.conn.execute(f"DROP TABLE IF EXISTS {self.TABLE}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -290,6 +290,39 @@ class FreshLedger:
                                  ).fetchone() is not None:
                 raise Redo(f"{kind}.{field.name}")
         return []
+
+
+class MetKeys:
+    """The keys a load has met (rows whose key converted, whatever became of them), for a
+    kind with rows stored before it: only the first row naming a stored key is merged with
+    the stored row. Kept in a temp table (``temp._load_met_keys``) in the load's
+    transaction, not in a Python set, which held every key of the files (issue 19). ``close``
+    drops it (a rolled back load drops it too)."""
+
+    TABLE = "temp._load_met_keys"
+
+    def __init__(self, conn: sqlite3.Connection, cls: type):
+        self.conn = conn
+        cols = [f"k{n}" for n in range(len(cls.__key__))]
+        conn.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+        conn.execute(f"CREATE TABLE {self.TABLE} ({', '.join(cols)}, "
+                     f"PRIMARY KEY ({', '.join(cols)})) WITHOUT ROWID")
+        self.add_sql = (f"INSERT OR IGNORE INTO {self.TABLE} "
+                        f"VALUES ({', '.join('?' for _ in cols)})")
+
+    def met_sql(self, row: str, key: list[str]) -> str:
+        """An SQL expression: whether the key of the row ``row`` (its key columns ``key``) was
+        met (1) or not (0)."""
+        match = " AND ".join(f"m.k{n} = {row}.[{k}]" for n, k in enumerate(key))
+        return f"EXISTS (SELECT 1 FROM {self.TABLE} m WHERE {match})"
+
+    def add(self, keys: Iterable[tuple]) -> None:
+        """Remember keys as met."""
+        self.conn.executemany(self.add_sql, keys)
+
+    def close(self) -> None:
+        """Drop the table (at the end of the load)."""
+        self.conn.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
 
 
 class _Lookups:

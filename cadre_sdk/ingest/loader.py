@@ -322,6 +322,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
         raise DataError(f"“{cls.__title__}”数据有 {len(errors)}"
                         f"{'+' if len(errors) >= load_rows.MAX_ERRORS else ''} 处错误，"
                         "未写入任何数据。请改正后重新导入：", errors)
+    state.close()
     result = functools.partial(LoadResult, kind, tuple(files), total, new=counts.new,
                                changed=counts.changed, unchanged=counts.unchanged,
                                header_lines=tuple(header_lines),
