@@ -113,3 +113,16 @@ def test_duplicate_id_number_batches_apart_names_the_first_row(store, tmp_path, 
     assert error.reason.startswith(f"身份证号与 {path}:5")
     assert ("（干部编号 C000003）相同" in error.reason) == with_id
     assert store.conn.execute("SELECT count(*) FROM cadre").fetchone()[0] == 0
+
+
+def test_id_number_of_a_row_not_written_is_still_met(store, tmp_path):
+    # line 5 has a bad birth month (not written); its ID number comes again two batches on
+    rows = cadre_rows(2 * BATCH)
+    rows[3] = dict(rows[3], 出生年月="1970.13")
+    twin = dict(rows[-1], 身份证号=rows[3]["身份证号"])
+    path = write_csv(tmp_path / "c.csv", [*rows[:-1], twin])
+    with pytest.raises(DataError) as caught:
+        load_files(store, "cadre", [path])
+    lines = [(e.line, e.column) for e in caught.value.errors]
+    assert lines == [(5, "出生年月"), (2 * BATCH + 1, "身份证号")], caught.value.errors
+    assert caught.value.errors[1].reason.startswith(f"身份证号与 {path}:5（干部编号 C000003）相同")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from cadre_sdk.store.database import migration_set
@@ -71,10 +71,13 @@ class CadreIdentity:
             "SELECT c.id_number, min(c.id) FROM json_each(?) AS j CROSS JOIN cadre AS c "
             "ON c.id_number = j.value GROUP BY c.id_number", [json.dumps(numbers)]))
 
-    def ids_for(self, numbers: Iterable[str]) -> dict[str, tuple[str, bool]]:
-        """Each (valid, normalized) ID number's id, and whether the id is new to the store."""
+    def ids_for(self, numbers: Iterable[str], found: dict[str, str] | None = None
+                ) -> dict[str, tuple[str, bool]]:
+        """Each (valid, normalized) ID number's id, and whether the id is new to the store
+        (``found``: ``stored`` of these numbers, when the caller has it)."""
         numbers = list(dict.fromkeys(numbers))
-        found = self.stored(n for n in numbers if n not in self.assigned)
+        if found is None:
+            found = self.stored(n for n in numbers if n not in self.assigned)
         out: dict[str, tuple[str, bool]] = {}
         for number in numbers:
             if number in found:
@@ -105,34 +108,47 @@ class CadreIdentity:
 
 class MetNumbers:
     """The ID numbers one load has met, each with the first row giving it: number -> (key,
-    file, line). Kept in a temp table (``temp._load_numbers``) in the load's transaction, not
-    in Python: a dict of a million cadres' numbers held ~300 MB (issue 19). Made (empty) when
-    a load of a kind with an identifier begins; ``close`` drops it (a rolled back load drops
-    it too)."""
+    file, line), without keeping every number (a dict of a million cadres' numbers held
+    ~300 MB, issue 19). A number the load met is a stored row's that the load wrote (its
+    ledger says from where: ``written``), or one met on a row the load did not write (a row
+    with errors): only these are kept, in ``unwritten`` (as many as the load's errors).
 
-    TABLE = "temp._load_numbers"
+    Per batch: ``firsts`` before the batch is prepared, ``met`` for the rows that met a
+    number first, ``settle`` once the ledger has stored the batch."""
 
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-        conn.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
-        conn.execute(f"CREATE TABLE {self.TABLE} (number TEXT PRIMARY KEY, key, file TEXT, "
-                     "line INTEGER) WITHOUT ROWID")
+    def __init__(self, identity: CadreIdentity):
+        self.identity = identity
+        self.unwritten: dict[str, tuple[Any, str, int]] = {}
+        #: The keys (of one column) the load wrote, with their file and line (the ledger's).
+        self.written: Callable[[list], dict[Any, tuple[str, int]]] = lambda keys: {}
+        self._new: list[tuple[int, str, Any, str, int]] = []
 
-    def firsts(self, numbers: Iterable[str]) -> dict[str, tuple[Any, str, int]]:
-        """The first row of the load (key, file, line) of each of ``numbers`` met already."""
-        numbers = list(numbers)
-        if not numbers:
-            return {}
-        return {number: (key, file, line) for number, key, file, line in self.conn.execute(
-            f"SELECT m.number, m.key, m.file, m.line FROM json_each(?) AS j "
-            f"CROSS JOIN {self.TABLE} AS m ON m.number = j.value", [json.dumps(numbers)])}
+    def firsts(self, numbers: set[str]) -> tuple[dict[str, tuple[Any, str, int]],
+                                                  dict[str, str]]:
+        """The first row (key, file, line) of each of ``numbers`` the load met; and each
+        number's owner in the store (the cadres stored before the load and those it wrote)."""
+        owners = self.identity.stored(numbers)
+        firsts = {n: self.unwritten[n] for n in numbers if n in self.unwritten}
+        if owners:
+            wrote = self.written(list(set(owners.values())))
+            for number, owner in owners.items():
+                if number not in firsts and owner in wrote:
+                    firsts[number] = (owner, *wrote[owner])
+        return firsts, owners
 
-    def add(self, rows: Iterable[tuple[str, Any, str, int]]) -> None:
-        """Remember rows (number, key, file, line) as the first to give their numbers (a
-        number remembered already is given the row again: the callers add a number only
-        when it was not met, or met on that same row)."""
-        self.conn.executemany(f"INSERT OR REPLACE INTO {self.TABLE} VALUES (?, ?, ?, ?)", rows)
+    def met(self, rows: list[tuple[int, str, Any, str, int]]) -> None:
+        """The batch's rows (index, number, key, file, line) that met their numbers first."""
+        self._new = rows
 
-    def close(self) -> None:
-        """Drop the table (at the end of the load)."""
-        self.conn.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+    def settle(self, outcomes: list, all_written: bool) -> None:
+        """After the ledger stored the batch (``outcomes``; ``all_written``: every row of it
+        was written): keep the numbers first met on rows it did not write."""
+        rows, self._new = self._new, []
+        if all_written or not rows:
+            return
+        wrote = self.written(list({key for _, _, key, _, _ in rows}))
+        for i, number, key, file, line in rows:
+            if i >= len(outcomes):  # (rows after the load stopped are not part of it)
+                break
+            if wrote.get(key) != (file, line):
+                self.unwritten.setdefault(number, (key, file, line))

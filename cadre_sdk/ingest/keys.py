@@ -130,6 +130,13 @@ class KeyLedger:
             conn.executemany(self.write, batch)
         return used, stopped
 
+    def written(self, keys: list) -> dict[Any, tuple[str, int]]:
+        """The file and line each of these keys (of a one-column key) was written from in
+        this load; keys it did not write are left out."""
+        return {k: (file, line) for k, file, line in self.conn.execute(
+            f"SELECT [{self.cls.__key__[0]}], _file, _line FROM temp._load_keys WHERE "
+            f"[{self.cls.__key__[0]}] IN (SELECT value FROM json_each(?))", [json.dumps(keys)])}
+
     def references(self) -> list[RowError]:
         """Every reference of the loaded rows points at a stored row."""
         return _check_references(self.conn, self.cls)
@@ -220,6 +227,14 @@ class RowidLedger:
                 return used, True
         self.rows.add(display, written)
         return used, False
+
+    def written(self, keys: list) -> dict[Any, tuple[str, int]]:
+        """The file and line each of these keys (of a one-column key) was written from in
+        this load (its row's rowid is above ``base``); keys it did not write are left out."""
+        kind, pk = self.cls.__kind__, self.cls.__key__[0]
+        return {k: self.rows.where(rowid - self.base - 1) for k, rowid in self.conn.execute(
+            f"SELECT [{pk}], rowid FROM [{kind}] WHERE [{pk}] IN "
+            f"(SELECT value FROM json_each(?)) AND rowid > {self.base}", [json.dumps(keys)])}
 
     def references(self) -> list[RowError]:
         """Every reference of the loaded rows (rowids above ``base``) points at a stored row:

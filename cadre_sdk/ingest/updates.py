@@ -64,8 +64,8 @@ class LoadState:
     def __init__(self, conn: sqlite3.Connection, cls: type, options: LoadOptions):
         self.conn, self.cls, self.options = conn, cls, options
         self.identity = CadreIdentity(conn) if identifier_of(cls.__kind__) else None
-        #: The ID numbers met, with their first rows (in SQLite: ``MetNumbers``).
-        self.numbers = MetNumbers(conn) if self.identity is not None else None
+        #: The ID numbers met, with their first rows (``MetNumbers``).
+        self.numbers = MetNumbers(self.identity) if self.identity is not None else None
         # Whether any row was stored before this load began: rows an earlier file of the same
         # load wrote are not "stored" (a second row with their key is a duplicate, not an update).
         self.stored_any = conn.execute(
@@ -77,10 +77,13 @@ class LoadState:
         #: The reference resolvers the files share (``References``).
         self.references: dict[str, Any] = {}
 
+    def use_ledger(self, written: Callable[[list], dict[Any, tuple[str, int]]]) -> None:
+        """Where the load's ledger wrote keys from (``RowidLedger.written``)."""
+        if self.numbers is not None:
+            self.numbers.written = written
+
     def close(self) -> None:
         """Drop what the load kept in SQLite (at its end; a rolled back load drops it too)."""
-        if self.numbers is not None:
-            self.numbers.close()
         if self.appeared is not None:
             self.appeared.close()
 
@@ -246,10 +249,12 @@ class FileUpdate:
                 # its own column reports it; the key it would give is not asked for
                 problems.setdefault(i, []).append((self._title(self.cls.__key__[0]), ""))
         met = self.state.numbers
-        firsts = met.firsts(set(numbers.values()))
+        distinct = set(numbers.values())
+        firsts, owners = met.firsts(distinct)
         # (a number met on an earlier row is that row's; one met on this very row keeps its id)
-        ids = self.state.identity.ids_for(n for n in numbers.values() if n not in firsts)
-        added: dict[str, tuple[str, Any, str, int]] = {}
+        ids = self.state.identity.ids_for(  # (new ids in row order)
+            (n for n in numbers.values() if n not in firsts), owners)
+        new = []
         for i, number in numbers.items():
             first = firsts.get(number)
             if first is not None and first[1:] != (self.display, lines[i]):
@@ -257,10 +262,11 @@ class FileUpdate:
                     f"身份证号与 {first[1]}:{first[2]} 相同：同一人出现了两次，请合并为一行")))
                 continue
             key = ids[number][0] if first is None else first[0]
+            if first is None:
+                new.append((i, number, key, self.display, lines[i]))
             firsts[number] = (key, self.display, lines[i])
-            added[number] = (number, key, self.display, lines[i])
             cells[i][key_at] = key
-        met.add(added.values())
+        met.met(new)
 
     def _unique_numbers(self, cells: list[list], lines: list[int],
                         skip: Callable[[int], bool],
@@ -282,18 +288,17 @@ class FileUpdate:
                     pass  # its own column reports it
         met = self.state.numbers
         distinct = set(numbers.values())
-        seen = met.firsts(distinct)
-        # Only a number this load has not met can belong to a cadre stored before it began
-        # (the ones it met are in ``seen``), and only if anything was stored then.
-        stored = self.state.identity.stored(n for n in distinct if n not in seen) \
-            if self.stored_any else {}
+        # The cadres stored before the load and those it wrote (numbers met on rows it did
+        # not write are few: ``MetNumbers.unwritten``).
+        seen, stored = met.firsts(distinct)
         display = self.display
         if not stored and not seen and len(distinct) == len(numbers):
             # (the common case: every number new to this load and the store, none twice)
-            met.add((number, keys[i][0], display, lines[i]) for i, number in numbers.items())
+            met.met([(i, number, keys[i][0], display, lines[i])
+                     for i, number in numbers.items()])
             return
         key_title = self._title(self.cls.__key__[0])
-        added: list[tuple[str, Any, str, int]] = []
+        new = []
         for i, number in numbers.items():
             key = keys[i][0]
             owner = stored.get(number)
@@ -308,8 +313,8 @@ class FileUpdate:
                     "请核对")))
             elif first is None:
                 seen[number] = (key, display, lines[i])
-                added.append((number, key, display, lines[i]))
-        met.add(added)
+                new.append((i, number, key, display, lines[i]))
+        met.met(new)
 
     def _merge(self, cells: list[list], skip: Callable[[int], bool],
                problems: dict[int, list[tuple[str, str]]]) -> dict[int, tuple]:
@@ -386,6 +391,12 @@ class Prepared:
     def __init__(self, update: FileUpdate, problems: dict[int, list[tuple[str, str]]],
                  stored: dict[int, tuple], lines: list[int]):
         self.update, self.problems, self.stored, self.lines = update, problems, stored, lines
+
+    def settle(self, outcomes: list, all_written: bool) -> None:
+        """After the ledger stored the batch (``all_written``: every row of it): what the
+        load remembers of the rows it did not write (``MetNumbers.settle``)."""
+        if self.update.state.numbers is not None:
+            self.update.state.numbers.settle(outcomes, all_written)
 
     def finish(self, outcomes: list, clean: bool) -> tuple[list, bool, Counts]:
         """The outcomes with the problems merged in and the date checks applied; whether all
