@@ -71,17 +71,17 @@ def store(tmp_path):
 def held_at_end(monkeypatch):
     """Records, at the end of each load, the entries its state holds (its bounded caches
     made small, so that a cache is told from a structure that grows with the rows)."""
-    counts: list[int] = []
+    states: list[LoadState] = []
     monkeypatch.setattr(CadreIdentity, "LIMIT", 50)
     monkeypatch.setattr(BirthYears, "LIMIT", 50)
 
     class Spied(LoadState):
-        def close(self) -> None:
-            counts.append(held_entries(self))
-            super().close()
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            states.append(self)
 
     monkeypatch.setattr(loader, "LoadState", Spied)
-    return counts
+    return lambda: [held_entries(state) for state in states]
 
 
 @pytest.mark.parametrize("with_id", [True, False], ids=["with-id-column", "by-id-number"])
@@ -94,10 +94,11 @@ def test_state_held_does_not_grow_with_rows(store, tmp_path, held_at_end, with_i
     store.conn.commit()
     load_files(store, "cadre", [write_csv(tmp_path / "c.csv", cadre_rows(large, with_id=with_id))])
     assert store.conn.execute("SELECT count(*) FROM cadre").fetchone()[0] == large
-    first, update, fresh = held_at_end
+    held = held_at_end()
+    first, update, fresh = held
     # (4,000 rows more: a structure keeping anything per row would hold thousands of entries)
-    assert update - first < 200, held_at_end
-    assert fresh - first < 200, held_at_end
+    assert update - first < 200, held
+    assert fresh - first < 200, held
 
 
 @pytest.mark.parametrize("with_id", [True, False], ids=["with-id-column", "by-id-number"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -130,6 +130,11 @@ class KeyLedger:
             conn.executemany(self.write, batch)
         return used, stopped
 
+    def written_sql(self, alias: str) -> str:
+        """The SQL condition that the stored row ``alias`` was written by this load."""
+        match = " AND ".join(f"k.[{c}] = {alias}.[{c}]" for c in self.cls.__key__)
+        return f"EXISTS (SELECT 1 FROM temp._load_keys k WHERE {match})"
+
     def written(self, keys: list) -> dict[Any, tuple[str, int]]:
         """The file and line each of these keys (of a one-column key) was written from in
         this load; keys it did not write are left out."""
@@ -228,6 +233,10 @@ class RowidLedger:
         self.rows.add(display, written)
         return used, False
 
+    def written_sql(self, alias: str) -> str:
+        """The SQL condition that the stored row ``alias`` was written by this load."""
+        return f"{alias}.rowid > {self.base}"
+
     def written(self, keys: list) -> dict[Any, tuple[str, int]]:
         """The file and line each of these keys (of a one-column key) was written from in
         this load (its row's rowid is above ``base``); keys it did not write are left out."""
@@ -310,34 +319,39 @@ class FreshLedger:
 class MetKeys:
     """The keys a load has met (rows whose key converted, whatever became of them), for a
     kind with rows stored before it: only the first row naming a stored key is merged with
-    the stored row. Kept in a temp table (``temp._load_met_keys``) in the load's
-    transaction, not in a Python set, which held every key of the files (issue 19). ``close``
-    drops it (a rolled back load drops it too)."""
+    the stored row. Not kept in Python (a set of every key of the files held hundreds of MB
+    at 1M cadres, issue 19): a key the load met is one it wrote (the ledger's condition on a
+    stored row, ``written_sql``), or one of a row it did not write (a row with errors), kept
+    in ``unwritten`` (as many as the load's errors).
 
-    TABLE = "temp._load_met_keys"
+    Per batch: ``met`` with the batch's keys, ``settle`` once the ledger has stored it."""
 
     def __init__(self, conn: sqlite3.Connection, cls: type):
-        self.conn = conn
-        cols = [f"k{n}" for n in range(len(cls.__key__))]
-        conn.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
-        conn.execute(f"CREATE TABLE {self.TABLE} ({', '.join(cols)}, "
-                     f"PRIMARY KEY ({', '.join(cols)})) WITHOUT ROWID")
-        self.add_sql = (f"INSERT OR IGNORE INTO {self.TABLE} "
-                        f"VALUES ({', '.join('?' for _ in cols)})")
+        self.conn, self.cls = conn, cls
+        self.unwritten: set[tuple] = set()
+        #: The SQL condition that a stored row (its alias the argument) was written by the
+        #: load (the ledger's ``written_sql``).
+        self.written_sql: Callable[[str], str] = lambda alias: "0"
+        self._new: list[tuple[int, tuple]] = []
 
-    def met_sql(self, row: str, key: list[str]) -> str:
-        """An SQL expression: whether the key of the row ``row`` (its key columns ``key``) was
-        met (1) or not (0)."""
-        match = " AND ".join(f"m.k{n} = {row}.[{k}]" for n, k in enumerate(key))
-        return f"EXISTS (SELECT 1 FROM {self.TABLE} m WHERE {match})"
+    def met(self, keys: list[tuple[int, tuple]]) -> None:
+        """The batch's rows (index, key) whose key converted."""
+        self._new = keys
 
-    def add(self, keys: Iterable[tuple]) -> None:
-        """Remember keys as met."""
-        self.conn.executemany(self.add_sql, keys)
-
-    def close(self) -> None:
-        """Drop the table (at the end of the load)."""
-        self.conn.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+    def settle(self, outcomes: list, all_written: bool) -> None:
+        """After the ledger stored the batch (``outcomes``; ``all_written``: every row of it
+        was written): keep the keys of rows it did not write, unless written by another."""
+        rows, self._new = self._new, []
+        keys = {k for i, k in rows if i < len(outcomes)} - self.unwritten
+        if all_written or not keys:
+            return
+        key = [f"[{k}]" for k in self.cls.__key__]
+        picks = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(key)))
+        wrote = set(self.conn.execute(
+            f"SELECT {', '.join(key)} FROM [{self.cls.__kind__}] t WHERE ({', '.join(key)}) "
+            f"IN (SELECT {picks} FROM json_each(?)) AND {self.written_sql('t')}",
+            [json.dumps(sorted(keys, key=repr))]))
+        self.unwritten |= keys - wrote
 
 
 class _Lookups:

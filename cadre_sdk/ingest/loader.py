@@ -252,7 +252,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     else:
         ledger = RowidLedger(conn, cls)
     if not fresh:
-        state.use_ledger(ledger.written)
+        state.use_ledger(ledger)
     for path in paths:
         source = path if isinstance(path, RowSource) else None
         path = Path(path) if source is None else path
@@ -326,7 +326,6 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
         raise DataError(f"“{cls.__title__}”数据有 {len(errors)}"
                         f"{'+' if len(errors) >= load_rows.MAX_ERRORS else ''} 处错误，"
                         "未写入任何数据。请改正后重新导入：", errors)
-    state.close()
     result = functools.partial(LoadResult, kind, tuple(files), total, new=counts.new,
                                changed=counts.changed, unchanged=counts.unchanged,
                                header_lines=tuple(header_lines),

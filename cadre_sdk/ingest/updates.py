@@ -77,15 +77,13 @@ class LoadState:
         #: The reference resolvers the files share (``References``).
         self.references: dict[str, Any] = {}
 
-    def use_ledger(self, written: Callable[[list], dict[Any, tuple[str, int]]]) -> None:
-        """Where the load's ledger wrote keys from (``RowidLedger.written``)."""
+    def use_ledger(self, ledger: Any) -> None:
+        """What the load's ledger (``RowidLedger``, ``KeyLedger``) wrote: which keys, from
+        where (``written``, ``written_sql``)."""
         if self.numbers is not None:
-            self.numbers.written = written
-
-    def close(self) -> None:
-        """Drop what the load kept in SQLite (at its end; a rolled back load drops it too)."""
+            self.numbers.written = ledger.written
         if self.appeared is not None:
-            self.appeared.close()
+            self.appeared.written_sql = ledger.written_sql
 
 
 def _empty_cell(value: Any) -> bool:
@@ -334,19 +332,19 @@ class FileUpdate:
         appeared = self.state.appeared
         # (stored rows whose key an earlier batch of this load met are not merged again)
         width = len(key_cols)
-        found = {tuple(row[:width]): tuple(row[width:-1]) for row in
+        found = {k: tuple(row[width:-1]) for row in
                  self.conn.execute(f"SELECT {', '.join(key_cols)}, "
                                    f"{', '.join(f'[{n}]' for n in names)}, "
-                                   f"{appeared.met_sql('t', list(self.cls.__key__))} "
+                                   f"{appeared.written_sql('t')} "
                                    f"FROM [{self.kind}] t WHERE {match}", [arg])
-                 if not row[-1]}
+                 if not row[-1] and (k := tuple(row[:width])) not in appeared.unwritten}
         stored: dict[int, tuple] = {}
         met: set[tuple] = set()
         for i, k in keys.items():
             if k in found and k not in met:
                 stored[i] = found[k]
             met.add(k)
-        appeared.add(met)
+        appeared.met(list(keys.items()))
         if not self.merge:
             return stored
         index = {n: j for j, n in enumerate(names)}
@@ -395,8 +393,11 @@ class Prepared:
     def settle(self, outcomes: list, all_written: bool) -> None:
         """After the ledger stored the batch (``all_written``: every row of it): what the
         load remembers of the rows it did not write (``MetNumbers.settle``)."""
-        if self.update.state.numbers is not None:
-            self.update.state.numbers.settle(outcomes, all_written)
+        state = self.update.state
+        if state.numbers is not None:
+            state.numbers.settle(outcomes, all_written)
+        if state.appeared is not None:
+            state.appeared.settle(outcomes, all_written)
 
     def finish(self, outcomes: list, clean: bool) -> tuple[list, bool, Counts]:
         """The outcomes with the problems merged in and the date checks applied; whether all
