@@ -1,8 +1,9 @@
 """A load's memory does not grow with its rows (issue 19: a 1M-cadre load peaked at 373 MB,
 the ID numbers it met held in a dict). What the load's state (``updates.LoadState``) holds
 at its end is counted, object by object, for a load of a few rows and for one of several
-batches more: the count must not grow with the rows. And the ID numbers the load met, kept
-in SQLite now, still name the first row of a duplicate batches later."""
+batches more: the count must not grow with the rows. And the ID numbers the load met (found
+through the store and the ledger now, ``identity.MetNumbers``) still name the first row of a
+duplicate batches later, a row the load did not write among them."""
 from __future__ import annotations
 
 import datetime as dt
