@@ -130,6 +130,18 @@ class KeyLedger:
             conn.executemany(self.write, batch)
         return used, stopped
 
+    def written_sql(self, alias: str) -> str:
+        """The SQL condition that the stored row ``alias`` was written by this load."""
+        match = " AND ".join(f"k.[{c}] = {alias}.[{c}]" for c in self.cls.__key__)
+        return f"EXISTS (SELECT 1 FROM temp._load_keys k WHERE {match})"
+
+    def written(self, keys: list) -> dict[Any, tuple[str, int]]:
+        """The file and line each of these keys (of a one-column key) was written from in
+        this load; keys it did not write are left out."""
+        return {k: (file, line) for k, file, line in self.conn.execute(
+            f"SELECT [{self.cls.__key__[0]}], _file, _line FROM temp._load_keys WHERE "
+            f"[{self.cls.__key__[0]}] IN (SELECT value FROM json_each(?))", [json.dumps(keys)])}
+
     def references(self) -> list[RowError]:
         """Every reference of the loaded rows points at a stored row."""
         return _check_references(self.conn, self.cls)
@@ -223,6 +235,18 @@ class RowidLedger:
         self.rows.add(display, written)
         return used, False
 
+    def written_sql(self, alias: str) -> str:
+        """The SQL condition that the stored row ``alias`` was written by this load."""
+        return f"{alias}.rowid > {self.base}"
+
+    def written(self, keys: list) -> dict[Any, tuple[str, int]]:
+        """The file and line each of these keys (of a one-column key) was written from in
+        this load (its row's rowid is above ``base``); keys it did not write are left out."""
+        kind, pk = self.cls.__kind__, self.cls.__key__[0]
+        return {k: self.rows.where(rowid - self.base - 1) for k, rowid in self.conn.execute(
+            f"SELECT [{pk}], rowid FROM [{kind}] WHERE [{pk}] IN "
+            f"(SELECT value FROM json_each(?)) AND rowid > {self.base}", [json.dumps(keys)])}
+
     def references(self) -> list[RowError]:
         """Every reference of the loaded rows (rowids above ``base``) points at a stored row:
         the fields ``look_up`` could not clear are checked in SQL."""
@@ -294,6 +318,44 @@ class FreshLedger:
                                  ).fetchone() is not None:
                 raise Redo(f"{kind}.{field.name}")
         return []
+
+
+class MetKeys:
+    """The keys a load has met (rows whose key converted, whatever became of them), for a
+    kind with rows stored before it: only the first row naming a stored key is merged with
+    the stored row. Not kept in Python (a set of every key of the files held hundreds of MB
+    at 1M cadres, issue 19): a key the load met is one it wrote (the ledger's condition on a
+    stored row, ``written_sql``), or one of a row it did not write (a row with errors), kept
+    in ``unwritten`` (as many as the load's errors).
+
+    Per batch: ``met`` with the batch's keys, ``settle`` once the ledger has stored it."""
+
+    def __init__(self, conn: sqlite3.Connection, cls: type):
+        self.conn, self.cls = conn, cls
+        self.unwritten: set[tuple] = set()
+        #: The SQL condition that a stored row (its alias the argument) was written by the
+        #: load (the ledger's ``written_sql``).
+        self.written_sql: Callable[[str], str] = lambda alias: "0"
+        self._new: list[tuple[int, tuple]] = []
+
+    def met(self, keys: list[tuple[int, tuple]]) -> None:
+        """The batch's rows (index, key) whose key converted."""
+        self._new = keys
+
+    def settle(self, outcomes: list, all_written: bool) -> None:
+        """After the ledger stored the batch (``outcomes``; ``all_written``: every row of it
+        was written): keep the keys of rows it did not write, unless written by another."""
+        rows, self._new = self._new, []
+        keys = {k for i, k in rows if i < len(outcomes)} - self.unwritten
+        if all_written or not keys:
+            return
+        key = [f"[{k}]" for k in self.cls.__key__]
+        picks = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(key)))
+        wrote = set(self.conn.execute(
+            f"SELECT {', '.join(key)} FROM [{self.cls.__kind__}] t WHERE ({', '.join(key)}) "
+            f"IN (SELECT {picks} FROM json_each(?)) AND {self.written_sql('t')}",
+            [json.dumps(sorted(keys, key=repr))]))
+        self.unwritten |= keys - wrote
 
 
 class _Lookups:

@@ -252,6 +252,8 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
         ledger = KeyLedger(conn, cls)
     else:
         ledger = RowidLedger(conn, cls, state.references)
+    if not fresh:
+        state.use_ledger(ledger)
     for path in paths:
         source = path if isinstance(path, RowSource) else None
         path = Path(path) if source is None else path
@@ -295,8 +297,10 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
                                                  validate_batch)
                         outcomes, clean, batch_counts = prepared.finish(outcomes, clean)
                         file_counts.add(batch_counts)
+                        had = len(errors)
                         used, stopped = ledger.store(outcomes, clean, display, batch.lines,
                                                      errors)
+                        prepared.settle(outcomes, clean and len(errors) == had)
                         if progress:
                             for _ in range((total + used) // 1000 - total // 1000):
                                 progress(1000)

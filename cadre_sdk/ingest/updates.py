@@ -19,7 +19,8 @@ from typing import Any
 import attrs
 
 from cadre_sdk.core.errors import RowError
-from cadre_sdk.ingest.identity import CadreIdentity, identifier_of
+from cadre_sdk.ingest.identity import CadreIdentity, MetNumbers, identifier_of
+from cadre_sdk.ingest.keys import MetKeys
 from cadre_sdk.core.normalize import check_id_number, id_numbers_as_written
 from cadre_sdk.ingest.readers import ERROR, EXTRA
 from cadre_sdk.ingest.references import References
@@ -59,17 +60,26 @@ class LoadState:
     def __init__(self, conn: sqlite3.Connection, cls: type, options: LoadOptions):
         self.conn, self.cls, self.options = conn, cls, options
         self.identity = CadreIdentity(conn) if identifier_of(cls.__kind__) else None
-        self.numbers: dict[str, tuple[Any, str, int]] = {}  # ID number -> (key, file, line)
-        # Keys met in this load: a stored row is merged with the first row naming it only
-        # (a second one is a duplicate, reported as such, and must not see the first's values).
-        self.appeared: set[tuple] = set()
+        #: The ID numbers met, with their first rows (``MetNumbers``).
+        self.numbers = MetNumbers(self.identity) if self.identity is not None else None
         # Whether any row was stored before this load began: rows an earlier file of the same
         # load wrote are not "stored" (a second row with their key is a duplicate, not an update).
         self.stored_any = conn.execute(
             f"SELECT 1 FROM [{cls.__kind__}] LIMIT 1").fetchone() is not None
+        # Keys met in this load: a stored row is merged with the first row naming it only
+        # (a second one is a duplicate, reported as such, and must not see the first's values).
+        self.appeared = MetKeys(conn, cls) if self.stored_any else None
         self.births = BirthYears(conn) if cls.__kind__ in BIRTH_CHECKED else None
         #: The reference resolvers the files share (``References``).
         self.references: dict[str, Any] = {}
+
+    def use_ledger(self, ledger: Any) -> None:
+        """What the load's ledger (``RowidLedger``, ``KeyLedger``) wrote: which keys, from
+        where (``written``, ``written_sql``)."""
+        if self.numbers is not None:
+            self.numbers.written = ledger.written
+        if self.appeared is not None:
+            self.appeared.written_sql = ledger.written_sql
 
 
 def _empty_cell(value: Any) -> bool:
@@ -228,16 +238,25 @@ class FileUpdate:
             except ValueError:
                 # its own column reports it; the key it would give is not asked for
                 problems.setdefault(i, []).append((self._title(self.cls.__key__[0]), ""))
-        ids = self.state.identity.ids_for(numbers.values())
-        seen = self.state.numbers
+        met = self.state.numbers
+        distinct = set(numbers.values())
+        firsts, owners = met.firsts(distinct)
+        # (a number met on an earlier row is that row's; one met on this very row keeps its id)
+        ids = self.state.identity.ids_for(  # (new ids in row order)
+            (n for n in numbers.values() if n not in firsts), owners)
+        new = []
         for i, number in numbers.items():
-            first = seen.get(number)
+            first = firsts.get(number)
             if first is not None and first[1:] != (self.display, lines[i]):
                 problems.setdefault(i, []).append((text, (
                     f"身份证号与 {first[1]}:{first[2]} 相同：同一人出现了两次，请合并为一行")))
                 continue
-            seen[number] = (ids[number][0], self.display, lines[i])
-            cells[i][key_at] = ids[number][0]
+            key = ids[number][0] if first is None else first[0]
+            if first is None:
+                new.append((i, number, key, self.display, lines[i]))
+            firsts[number] = (key, self.display, lines[i])
+            cells[i][key_at] = key
+        met.met(new)
 
     def _unique_numbers(self, cells: list[list], lines: list[int],
                         skip: Callable[[int], bool],
@@ -257,19 +276,19 @@ class FileUpdate:
                         numbers[i] = check_id_number(cells[i][at])
                 except ValueError:
                     pass  # its own column reports it
-        seen = self.state.numbers
-        # Only a number this load has not met can belong to a cadre stored before it began
-        # (the ones it met are in ``seen``), and only if anything was stored then.
-        stored = self.state.identity.stored(n for n in numbers.values() if n not in seen) \
-            if self.stored_any else {}
-        if not stored and len(set(numbers.values())) == len(numbers) and \
-                seen.keys().isdisjoint(numbers.values()):
+        met = self.state.numbers
+        distinct = set(numbers.values())
+        # The cadres stored before the load and those it wrote (numbers met on rows it did
+        # not write are few: ``MetNumbers.unwritten``).
+        seen, stored = met.firsts(distinct)
+        display = self.display
+        if not stored and not seen and len(distinct) == len(numbers):
             # (the common case: every number new to this load and the store, none twice)
-            display = self.display
-            seen.update((number, (keys[i][0], display, lines[i]))
-                        for i, number in numbers.items())
+            met.met([(i, number, keys[i][0], display, lines[i])
+                     for i, number in numbers.items()])
             return
         key_title = self._title(self.cls.__key__[0])
+        new = []
         for i, number in numbers.items():
             key = keys[i][0]
             owner = stored.get(number)
@@ -282,8 +301,10 @@ class FileUpdate:
                 problems.setdefault(i, []).append((text, (
                     f"身份证号已属于库中{key_title}为 {owner} 的干部：两位干部的身份证号不能相同，"
                     "请核对")))
-            else:
-                seen.setdefault(number, (key, self.display, lines[i]))
+            elif first is None:
+                seen[number] = (key, display, lines[i])
+                new.append((i, number, key, display, lines[i]))
+        met.met(new)
 
     def _merge(self, cells: list[list], skip: Callable[[int], bool],
                problems: dict[int, list[tuple[str, str]]]) -> dict[int, tuple]:
@@ -300,16 +321,22 @@ class FileUpdate:
             picks = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(key_cols)))
             match = f"({', '.join(key_cols)}) IN (SELECT {picks} FROM json_each(?))"
             arg = json.dumps(sorted(set(keys.values())))
-        found = {tuple(row[:len(key_cols)]): tuple(row[len(key_cols):]) for row in
-                 self.conn.execute(f"SELECT {', '.join(key_cols)}, "
-                                   f"{', '.join(f'[{n}]' for n in names)} "
-                                   f"FROM [{self.kind}] WHERE {match}", [arg])}
-        stored: dict[int, tuple] = {}
         appeared = self.state.appeared
+        # (stored rows whose key an earlier batch of this load met are not merged again)
+        width = len(key_cols)
+        found = {k: tuple(row[width:-1]) for row in
+                 self.conn.execute(f"SELECT {', '.join(key_cols)}, "
+                                   f"{', '.join(f'[{n}]' for n in names)}, "
+                                   f"{appeared.written_sql('t')} "
+                                   f"FROM [{self.kind}] t WHERE {match}", [arg])
+                 if not row[-1] and (k := tuple(row[:width])) not in appeared.unwritten}
+        stored: dict[int, tuple] = {}
+        met: set[tuple] = set()
         for i, k in keys.items():
-            if k in found and k not in appeared:
+            if k in found and k not in met:
                 stored[i] = found[k]
-            appeared.add(k)
+            met.add(k)
+        appeared.met(list(keys.items()))
         if not self.merge:
             return stored
         index = {n: j for j, n in enumerate(names)}
@@ -354,6 +381,15 @@ class Prepared:
     def __init__(self, update: FileUpdate, problems: dict[int, list[tuple[str, str]]],
                  stored: dict[int, tuple], lines: list[int]):
         self.update, self.problems, self.stored, self.lines = update, problems, stored, lines
+
+    def settle(self, outcomes: list, all_written: bool) -> None:
+        """After the ledger stored the batch (``all_written``: every row of it): what the
+        load remembers of the rows it did not write (``MetNumbers.settle``)."""
+        state = self.update.state
+        if state.numbers is not None:
+            state.numbers.settle(outcomes, all_written)
+        if state.appeared is not None:
+            state.appeared.settle(outcomes, all_written)
 
     def finish(self, outcomes: list, clean: bool) -> tuple[list, bool, Counts]:
         """The outcomes with the problems merged in and the date checks applied; whether all
