@@ -1,6 +1,7 @@
 """ID numbers spelled with characters that fold into digits (①, ², ⑳, ⒛: NFKC) are masked at
 oversight level too, where masking looks for ID numbers only and skips a cell that cannot
-hold one (``Redactor.shortest``, ``_ID_SHAPE``) before normalizing it."""
+hold one (shorter than ``Redactor.shortest``, without ``_ID_SHAPE``) before normalizing it:
+one such character may stand for two digits (an ID number in 12 characters)."""
 from __future__ import annotations
 
 import json
@@ -16,8 +17,7 @@ from hypothesis import strategies as st
 
 from cadre_sdk.publish import publish
 from cadre_sdk.publish.redact import (
-    DIGIT_FOLDS, DIGITS_PER_CHARACTER, ID_MASK, ID_SHAPED, Redactor, mask_id_numbers,
-    normal_form,
+    DIGIT_FOLDS, ID_MASK, ID_SHAPED, Redactor, holds_folding, mask_id_numbers, normal_form,
 )
 from cadre_sdk.testing import make_plugins
 
@@ -51,20 +51,18 @@ def test_the_folding_characters_are_those_of_the_unicode_database() -> None:
     assert re.fullmatch(f"[{DIGIT_FOLDS}]+", "".join(sorted(folding)))
     assert not any(re.fullmatch(f"[{DIGIT_FOLDS}]", chr(c)) for c in range(sys.maxunicode + 1)
                    if chr(c) not in folding)
-    # a digit stays one digit; a folding character stands for at most two in a row, so an ID
-    # number needs at least ``shortest`` characters
+    # a digit stays one digit: a text without a folding character needs 17 characters
+    # (``shortest``) to hold an ID number
     assert all(len(unicodedata.normalize("NFKC", c)) == 1 for c in map(chr, range(0x110000))
                if c.isdecimal())
-    most = max(len(run) for c in folding for run in re.findall(r"\d+", normal_form(c)))
-    assert most == DIGITS_PER_CHARACTER
-    assert Redactor().shortest == -(-17 // most)
+    assert Redactor().shortest == 17
+    assert all(holds_folding(c) for c in folding) and not holds_folding("１２３ 科员 0")
 
 
 def test_an_id_number_in_folding_characters_is_masked_at_oversight_level() -> None:
     redactor = Redactor()          # oversight level: ID numbers only
     for spelled in (SHORT, CIRCLED, SUPERSCRIPT, f"证件号{SHORT}，已核"):
         assert ID_SHAPED.search(normal_form(spelled))
-        assert len(spelled) >= redactor.shortest
         assert ID_MASK in mask_id_numbers(spelled)
         assert ID_MASK in redactor.text(spelled)
         document = json.dumps({"note": spelled}, ensure_ascii=False)

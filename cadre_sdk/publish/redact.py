@@ -167,8 +167,9 @@ DIGIT_FOLDS = ("\u00b2-\u00b3\u00b9\u00bc-\u00be\u2070\u2074-\u2079\u2080-\u2089
                "\u2150-\u215f\u2189\u2460-\u249b\u24ea\u3251-\u325f\u32b1-\u32cb"
                "\u3358-\u3370\u3378-\u3379\u339f-\u33a6\u33a8\u33af\u33e0-\u33fe"
                "\U0001f100-\U0001f10a")
-#: The most digits in a row one character stands for once normalized (``⑳``, ``⒛``, ``㉑``).
-DIGITS_PER_CHARACTER = 2
+#: SQL ``GLOB`` pattern of a text holding a character that folds into digits.
+FOLDING_GLOB = f"*[{DIGIT_FOLDS}]*"
+_FOLDING = re.compile(f"[{DIGIT_FOLDS}]")
 #: 17 digits (any script: full-width ０-９ too) with at most 3 other characters between
 #: each, or a character folding into digits (``DIGIT_FOLDS``: ``\d`` does not count it): a
 #: cell without this holds no ID number in any spelling (most cells).
@@ -176,6 +177,12 @@ _ID_SHAPE = re.compile(rf"\d(?:\D{{0,3}}\d){{16}}|[{DIGIT_FOLDS}]")
 PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{9,11})(?!\d)")
 PHONE_MASK = "［电话号码已隐去］"
 CADRE_ID_MASK = "［干部编号已隐去］"
+
+
+def holds_folding(text: str) -> bool:
+    """Whether ``text`` holds a character that folds into digits (``DIGIT_FOLDS``): it may
+    hold an ID number in fewer than 17 characters (``Redactor.shortest``)."""
+    return _FOLDING.search(text) is not None
 
 
 def normalized(text: str) -> tuple[str, list[int]]:
@@ -405,13 +412,13 @@ class Redactor:
 
     @property
     def shortest(self) -> int:
-        """The fewest characters a cell must have to hold anything this redactor masks: an
-        ID number alone needs 17 digits (``mask_id_numbers`` looks for them, ``_ID_SHAPE``,
-        before anything else; a ``\\u`` escape in JSON only adds characters), two to a
-        character at most (``DIGITS_PER_CHARACTER``: ``⑳``, ``⒛``); with names, cadre ids
-        and phone numbers every cell is looked at."""
+        """The fewest characters a cell must have to hold anything this redactor masks,
+        unless it holds a character folding into digits (``holds_folding``: ``⑳`` and
+        ``⒛`` stand for two): an ID number alone needs 17 (``mask_id_numbers`` looks for 17
+        digits, ``_ID_SHAPE``, before anything else; a ``\\u`` escape in JSON only adds
+        characters); with names, cadre ids and phone numbers every cell is looked at."""
         if self._id_numbers_only:
-            return -(-17 // DIGITS_PER_CHARACTER)
+            return 17
         return 1
 
     def _mask(self, value: str) -> str:
