@@ -19,6 +19,7 @@ from cadre_sdk.publish import publish
 from cadre_sdk.publish.redact import (
     DIGIT_FOLDS, ID_MASK, ID_SHAPED, Redactor, holds_folding, mask_id_numbers, normal_form,
 )
+from cadre_sdk.store import explanations
 from cadre_sdk.testing import make_plugins
 
 ID = "630102198001011234"
@@ -99,3 +100,36 @@ def test_the_oversight_publication_masks_a_note_in_circled_digits(
     note = conn.execute("SELECT content FROM observation WHERE id = ?", [rid]).fetchone()[0]
     conn.close()
     assert note == ID_MASK
+
+
+def test_the_oversight_publication_masks_id_numbers_in_an_explanation_s_texts(
+        sample_store: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store.db"
+    shutil.copy(sample_store, store)
+    conn = sqlite3.connect(store)
+    explanations.register_sql_function(conn)
+    eid = conn.execute("SELECT id FROM explanation ORDER BY id LIMIT 1").fetchone()[0]
+    cell = conn.execute("SELECT json FROM explanation WHERE id = ?", [eid]).fetchone()[0]
+    data = explanations.stored(conn, cell)
+    # a short note, kept whole as a text (no number split out of it: judged where stored,
+    # ``explanation_ref``), and one whose numbers the template splits out around the ID
+    # number
+    data["note"] = f"证件{SHORT}"
+    data["remark"] = f"第 3 条 {CIRCLED} 2024 年"
+    # and one in full-width digits (kept whole too: the template splits out ASCII digits)
+    data["memo"] = "证件" + ID.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    with conn:
+        explanations.write(conn, [(eid, explanations.kind_of(eid), eid.partition(":")[2],
+                                   data)])
+    conn.close()
+    out = tmp_path / "oversight.db"
+    publish(store, out, level="oversight", plugins=make_plugins())
+    conn = sqlite3.connect(out)
+    explanations.register_sql_function(conn)
+    text, body = conn.execute("SELECT cadre_explain(json), cadre_explanation_json(json) "
+                              "FROM explanation WHERE id = ?", [eid]).fetchone()
+    texts = "\x00".join(r[0] for r in conn.execute("SELECT json FROM explanation_ref"))
+    conn.close()
+    assert ID_MASK in text        # the page shows the note
+    assert texts.count(ID_MASK) == 3
+    assert not any(ID in normal_form(t) for t in (text, body, texts))

@@ -235,8 +235,9 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
         return name
     if _has_dictionaries(plan):
         return (f"CASE WHEN [kind] = '{packing.ZDICT_KIND}' THEN "
-                f"cadre_redact_dictionary([id], {name}) ELSE {_json_expr(name, shortest)} END")
-    return _json_expr(name, shortest)
+                f"cadre_redact_dictionary([id], {name}) ELSE "
+                f"{_json_expr(name, shortest, plan.name)} END")
+    return _json_expr(name, shortest, plan.name)
 
 
 def _long_enough(text: str, shortest: int) -> str:
@@ -246,8 +247,8 @@ def _long_enough(text: str, shortest: int) -> str:
     return f"(length({text}) >= {shortest} OR {text} GLOB '{FOLDING_GLOB}')"
 
 
-def _json_expr(name: str, shortest: int) -> str:
-    """The SELECT expression masking the strings of the JSON column ``name``."""
+def _json_expr(name: str, shortest: int, table: str) -> str:
+    """The SELECT expression masking the strings of the JSON column ``name`` of ``table``."""
     call = f"cadre_redact_json({name})"
     if shortest <= 1:
         return call
@@ -256,7 +257,8 @@ def _json_expr(name: str, shortest: int) -> str:
     packed = f"WHEN typeof({name}) = 'blob' THEN {call} "
     # A JSON document's strings are masked one by one (``Redactor.json_text``): it needs the
     # call only if one of its strings or keys is long enough (SQLite reads it, in C).
-    long_enough = (f"EXISTS (SELECT 1 FROM json_tree({name}) WHERE (type = 'text' AND "
+    # ``json_tree`` has a column ``json`` of its own: the table's is named with the table
+    long_enough = (f"EXISTS (SELECT 1 FROM json_tree([{table}].{name}) WHERE (type = 'text' AND "
                    f"{_long_enough('atom', shortest)}) OR (typeof(key) = 'text' AND "
                    f"{_long_enough('key', shortest)}))")
     return (f"CASE {packed}WHEN NOT {_long_enough(name, shortest)} THEN {name} "
