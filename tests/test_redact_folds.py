@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from cadre_sdk.publish import publish
 from cadre_sdk.publish.redact import (
-    DIGIT_FOLDS, ID_MASK, ID_SHAPED, Redactor, holds_folding, mask_id_numbers, normal_form,
+    DIGIT_FOLDS, DIGITS_PER_CHARACTER, FOLDING_GLOB, ID_MASK, ID_SHAPED, Redactor,
+    holds_folding, mask_id_numbers, normal_form,
 )
 from cadre_sdk.store import explanations
 from cadre_sdk.testing import make_plugins
@@ -57,6 +58,13 @@ def test_the_folding_characters_are_those_of_the_unicode_database() -> None:
     assert all(len(unicodedata.normalize("NFKC", c)) == 1 for c in map(chr, range(0x110000))
                if c.isdecimal())
     assert Redactor().shortest == 17
+    # one stands for two digits at most (an ID number needs 9 of them), and SQL finds it
+    most = max(len(run) for c in folding for run in re.findall(r"\d+", normal_form(c)))
+    assert most == DIGITS_PER_CHARACTER
+    conn = sqlite3.connect(":memory:")
+    assert all(conn.execute("SELECT ? GLOB ?", [c, FOLDING_GLOB]).fetchone()[0]
+               for c in folding)
+    conn.close()
     assert all(holds_folding(c) for c in folding) and not holds_folding("１２３ 科员 0")
 
 

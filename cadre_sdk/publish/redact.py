@@ -167,8 +167,11 @@ DIGIT_FOLDS = ("\u00b2-\u00b3\u00b9\u00bc-\u00be\u2070\u2074-\u2079\u2080-\u2089
                "\u2150-\u215f\u2189\u2460-\u249b\u24ea\u3251-\u325f\u32b1-\u32cb"
                "\u3358-\u3370\u3378-\u3379\u339f-\u33a6\u33a8\u33af\u33e0-\u33fe"
                "\U0001f100-\U0001f10a")
-#: SQL ``GLOB`` pattern of a text holding a character that folds into digits.
-FOLDING_GLOB = f"*[{DIGIT_FOLDS}]*"
+#: The most digits in a row one character stands for once normalized (``⑳``, ``⒛``, ``㉑``).
+DIGITS_PER_CHARACTER = 2
+#: SQL ``GLOB`` pattern of a text that may hold a character folding into digits: the blocks
+#: ``DIGIT_FOLDS`` lies in (few ranges: ``GLOB`` compares a character with each in turn).
+FOLDING_GLOB = "*[\u00b2-\u00be\u2070-\u2189\u2460-\u24ff\u3251-\u33ff\U0001f100-\U0001f10a]*"
 _FOLDING = re.compile(f"[{DIGIT_FOLDS}]")
 #: 17 digits (any script: full-width ０-９ too) with at most 3 other characters between
 #: each, or a character folding into digits (``DIGIT_FOLDS``: ``\d`` does not count it): a
