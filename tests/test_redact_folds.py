@@ -12,6 +12,7 @@ import sys
 import unicodedata
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,22 +111,30 @@ def test_the_oversight_publication_masks_a_note_in_circled_digits(
     assert note == ID_MASK
 
 
+#: Texts written into an explanation, and how many ``explanation_ref`` texts masking changes.
+_NOTES = [
+    # a text read only filled: ``⑥㉚⑩㉑⑨⑧⓪⓪⑩⑪`` and the number 234 the template splits out
+    # of it (13 characters; the ID number in neither part: judged as read, ``_as_read``)
+    ({"note": "⑥㉚⑩㉑⑨⑧⓪⓪⑩⑪234"}, 0),
+    # texts kept whole (no number split out of them: judged where stored,
+    # ``explanation_ref``): a short one, one in full-width digits; and one whose numbers
+    # the template splits out around the ID number
+    ({"note": f"证件{SHORT}",
+      "wide": "证件" + ID.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+      "remark": f"第 3 条 {CIRCLED}，2024 年"}, 3),
+]
+
+
+@pytest.mark.parametrize(("notes", "masked"), _NOTES)
 def test_the_oversight_publication_masks_id_numbers_in_an_explanation_s_texts(
-        sample_store: Path, tmp_path: Path) -> None:
+        sample_store: Path, tmp_path: Path, notes: dict[str, str], masked: int) -> None:
     store = tmp_path / "store.db"
     shutil.copy(sample_store, store)
     conn = sqlite3.connect(store)
     explanations.register_sql_function(conn)
     eid = conn.execute("SELECT id FROM explanation ORDER BY id LIMIT 1").fetchone()[0]
     cell = conn.execute("SELECT json FROM explanation WHERE id = ?", [eid]).fetchone()[0]
-    data = explanations.stored(conn, cell)
-    # a short note, kept whole as a text (no number split out of it: judged where stored,
-    # ``explanation_ref``), and one whose numbers the template splits out around the ID
-    # number
-    data["note"] = f"证件{SHORT}"
-    data["remark"] = f"第 3 条 {CIRCLED} 2024 年"
-    # and one in full-width digits (kept whole too: the template splits out ASCII digits)
-    data["memo"] = "证件" + ID.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    data = {**explanations.stored(conn, cell), **notes}
     with conn:
         explanations.write(conn, [(eid, explanations.kind_of(eid), eid.partition(":")[2],
                                    data)])
@@ -139,5 +148,5 @@ def test_the_oversight_publication_masks_id_numbers_in_an_explanation_s_texts(
     texts = "\x00".join(r[0] for r in conn.execute("SELECT json FROM explanation_ref"))
     conn.close()
     assert ID_MASK in text        # the page shows the note
-    assert texts.count(ID_MASK) == 3
+    assert texts.count(ID_MASK) == masked
     assert not any(ID in normal_form(t) for t in (text, body, texts))

@@ -31,6 +31,7 @@ import attrs
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.store import explanation_packing as packing
 from cadre_sdk.store import explanations
+from cadre_sdk.store.explanation_templates import NUMBER
 from cadre_sdk.store.explanations import canonical
 from cadre_sdk.store.database import declares_without_rowid
 from cadre_sdk.store.table_labels import TableLabels, described
@@ -414,6 +415,13 @@ class PackedCells:
         """The store's templates and texts, read on first use."""
         return explanations.Joiner(self.conn, "src")
 
+    @functools.cached_property
+    def folding_texts(self) -> bool:
+        """Whether a text of the store taking numbers holds a character folding into digits
+        (``_as_read``)."""
+        return any(holds_folding(t) for t in self.joiner.refs.values()
+                   if isinstance(t, str) and NUMBER in t)
+
     def _unchanged(self, text: str) -> bool:
         """Whether masking leaves the JSON ``text`` as it is (not counted as masked)."""
         before = self.redactor.masked
@@ -515,11 +523,13 @@ class PackedCells:
             text, clean = packing.unpack_with(cell, self._dictionary)
             if not clean:
                 return None
-            texts += _as_read(text, self.joiner.filled(text), self.shortest)
+            texts += _as_read(text, self.joiner.filled(text), self.shortest,
+                              self.folding_texts)
         return list(dict.fromkeys(texts))   # filled texts repeat ("2024 年")
 
 
-def _as_read(text: str, filled: list[str], shortest: int) -> list[str]:
+def _as_read(text: str, filled: list[str], shortest: int,
+             folding_texts: bool = True) -> list[str]:
     """What is judged of an explanation whose stored JSON is ``text`` and whose texts
     ``join`` writes numbers into are ``filled`` (``explanations.Joiner.filled``), for
     masking that needs strings of ``shortest`` characters (quotes included): the filled texts
@@ -528,7 +538,9 @@ def _as_read(text: str, filled: list[str], shortest: int) -> list[str]:
     other strings a reader reads are the texts and templates it cites, judged where they are
     stored (``explanation_ref``)."""
     out = [f for f in filled if len(f) + 2 >= shortest]
-    if len(out) < len(filled) and holds_folding("".join(filled)):
+    # a filled text's characters are its text's (``folding_texts``: whether a text taking
+    # numbers holds one) and its values' (strings of ``text``, unless escaped)
+    if len(out) < len(filled) and (folding_texts or "\\u" in text or holds_folding(text)):
         out = filled
     if max(map(len, _JSON_STRING.findall(text)), default=0) >= shortest or holds_folding(text):
         out.append(text)

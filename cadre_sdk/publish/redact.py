@@ -152,7 +152,7 @@ def id_numbers_in(text: str) -> list[str]:
 
 def mask_id_numbers(text: str) -> str:
     """``text`` with every ID number masked, in any spelling ``normalized`` undoes."""
-    if _ID_SHAPE.search(text) is None or not _hits(normal_form(text), None, None, False):
+    if not _may_hold_id(text) or not _hits(normal_form(text), None, None, False):
         return text
     return _mask_spans(text, *normalized(text), names=None, phones=False)
 
@@ -174,9 +174,16 @@ DIGITS_PER_CHARACTER = 2
 FOLDING_GLOB = "*[\u00b2-\u00be\u2070-\u2189\u2460-\u24ff\u3251-\u33ff\U0001f100-\U0001f10a]*"
 _FOLDING = re.compile(f"[{DIGIT_FOLDS}]")
 #: 17 digits (any script: full-width ０-９ too) with at most 3 other characters between
-#: each, or a character folding into digits (``DIGIT_FOLDS``: ``\d`` does not count it): a
-#: cell without this holds no ID number in any spelling (most cells).
-_ID_SHAPE = re.compile(rf"\d(?:\D{{0,3}}\d){{16}}|[{DIGIT_FOLDS}]")
+#: each: a cell without this, nor a character folding into digits (``DIGIT_FOLDS``: ``\d``
+#: does not count it), holds no ID number in any spelling (most cells: ``_may_hold_id``).
+_ID_SHAPE = re.compile(r"\d(?:\D{0,3}\d){16}")
+
+
+def _may_hold_id(text: str) -> bool:
+    """Whether ``text`` may hold an ID number in a spelling ``normalized`` undoes: it has
+    the shape of one (``_ID_SHAPE``) or a character folding into digits."""
+    return _ID_SHAPE.search(text) is not None or (not text.isascii()
+                                                  and _FOLDING.search(text) is not None)
 PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{9,11})(?!\d)")
 PHONE_MASK = "［电话号码已隐去］"
 CADRE_ID_MASK = "［干部编号已隐去］"
@@ -418,7 +425,7 @@ class Redactor:
         """The fewest characters a cell must have to hold anything this redactor masks,
         unless it holds a character folding into digits (``holds_folding``: ``⑳`` and
         ``⒛`` stand for two): an ID number alone needs 17 (``mask_id_numbers`` looks for 17
-        digits, ``_ID_SHAPE``, before anything else; a ``\\u`` escape in JSON only adds
+        digits, ``_may_hold_id``, before anything else; a ``\\u`` escape in JSON only adds
         characters); with names, cadre ids and phone numbers every cell is looked at."""
         if self._id_numbers_only:
             return 17
@@ -438,7 +445,7 @@ class Redactor:
         values unchanged)."""
         if not isinstance(value, str):
             return value
-        if self._id_numbers_only and _ID_SHAPE.search(value) is None:
+        if self._id_numbers_only and not _may_hold_id(value):
             return value            # as ``mask_id_numbers`` would (no 17 digits), uncached
         out = self._seen.get(value)
         if out is None:
@@ -455,7 +462,7 @@ class Redactor:
         if not isinstance(value, str):
             return value
         if "\\u" not in value:
-            if self.shortest > 1 and _ID_SHAPE.search(value) is None:
+            if self.shortest > 1 and not _may_hold_id(value):
                 return value   # ID numbers only (``mask_id_numbers``): no 17 digits
             if not self._may_hit(value):
                 return value
@@ -479,7 +486,7 @@ class Redactor:
         joined = JOIN.join(texts)
         if json_texts and "\\u" in joined:
             return False
-        if self._id_numbers_only and _ID_SHAPE.search(joined) is None:
+        if self._id_numbers_only and not _may_hold_id(joined):
             return True     # as ``mask_id_numbers`` judges each: no 17 digits
         return not self._may_hit(joined)
 
