@@ -38,7 +38,7 @@ from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.generated import generated_columns
 from cadre_sdk.publish.introspect import columns as table_columns, tables
 from cadre_sdk.publish.redact import (
-    DIGITS_PER_CHARACTER, EXPLANATION_LINKS, FOLDING_GLOB, ID_NUMBER_GLOB, OVERSIGHT, PUBLIC, Redactor,
+    DIGITS_PER_CHARACTER, EXPLANATION_LINKS, ID_NUMBER_GLOB, TWO_DIGITS_GLOB, OVERSIGHT, PUBLIC, Redactor,
     dropped_columns, holds_folding, table_published,
 )
 
@@ -243,11 +243,11 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
 
 def _long_enough(text: str, shortest: int) -> str:
     """SQL: whether the text ``text`` is long enough to hold what masking looks for
-    (``Redactor.shortest``), or may hold a character folding into digits
-    (``FOLDING_GLOB``), one of which may stand for two (``DIGITS_PER_CHARACTER``)."""
+    (``Redactor.shortest``), or may hold a character standing for two digits
+    (``TWO_DIGITS_GLOB``) and is long enough with it (``DIGITS_PER_CHARACTER``)."""
     folded = -(-shortest // DIGITS_PER_CHARACTER)
     return (f"(length({text}) >= {shortest} OR (length({text}) >= {folded} AND {text} GLOB "
-            f"'{FOLDING_GLOB}'))")
+            f"'{TWO_DIGITS_GLOB}'))")
 
 
 def _json_expr(name: str, shortest: int, table: str) -> str:

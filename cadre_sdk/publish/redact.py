@@ -169,9 +169,10 @@ DIGIT_FOLDS = ("\u00b2-\u00b3\u00b9\u00bc-\u00be\u2070\u2074-\u2079\u2080-\u2089
                "\U0001f100-\U0001f10a")
 #: The most digits in a row one character stands for once normalized (``⑳``, ``⒛``, ``㉑``).
 DIGITS_PER_CHARACTER = 2
-#: SQL ``GLOB`` pattern of a text that may hold a character folding into digits: the blocks
-#: ``DIGIT_FOLDS`` lies in (few ranges: ``GLOB`` compares a character with each in turn).
-FOLDING_GLOB = "*[\u00b2-\u00be\u2070-\u2189\u2460-\u24ff\u3251-\u33ff\U0001f100-\U0001f10a]*"
+#: SQL ``GLOB`` pattern of a text that may hold a character standing for two digits in a row
+#: (``⑩``, ``⒛``, ``㉑``): one range holding them all (``GLOB`` compares a character with
+#: each range in turn). A text shorter than 17 characters holds 17 digits only with one.
+TWO_DIGITS_GLOB = "*[\u2152-\u33fe]*"
 _FOLDING = re.compile(f"[{DIGIT_FOLDS}]")
 #: 17 digits (any script: full-width ０-９ too) with at most 3 other characters between
 #: each: a cell without this, nor a character folding into digits (``DIGIT_FOLDS``: ``\d``
