@@ -185,6 +185,8 @@ def _may_hold_id(text: str) -> bool:
     the shape of one (``_ID_SHAPE``) or a character folding into digits."""
     return _ID_SHAPE.search(text) is not None or (not text.isascii()
                                                   and _FOLDING.search(text) is not None)
+
+
 PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{9,11})(?!\d)")
 PHONE_MASK = "［电话号码已隐去］"
 CADRE_ID_MASK = "［干部编号已隐去］"
