@@ -31,14 +31,15 @@ import attrs
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.store import explanation_packing as packing
 from cadre_sdk.store import explanations
+from cadre_sdk.store.explanation_templates import NUMBER
 from cadre_sdk.store.explanations import canonical
 from cadre_sdk.store.database import declares_without_rowid
 from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.generated import generated_columns
 from cadre_sdk.publish.introspect import columns as table_columns, tables
 from cadre_sdk.publish.redact import (
-    EXPLANATION_LINKS, ID_NUMBER_GLOB, OVERSIGHT, PUBLIC, Redactor, dropped_columns,
-    table_published,
+    DIGITS_PER_CHARACTER, EXPLANATION_LINKS, ID_NUMBER_GLOB, TWO_DIGITS_GLOB, OVERSIGHT, PUBLIC, Redactor,
+    dropped_columns, holds_folding, table_published,
 )
 
 # Which columns of a published table get an index (besides its primary key), the rule:
@@ -270,17 +271,28 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
     if treat == "code":
         return f"CASE WHEN {_may_hold_id_number(name)} THEN cadre_check_code({name}) ELSE {name} END"
     if treat == "text":
-        return f"CASE WHEN length({name}) >= {shortest} THEN cadre_redact({name}) ELSE {name} END"
+        return (f"CASE WHEN {_long_enough(name, shortest)} THEN cadre_redact({name}) "
+                f"ELSE {name} END")
     if unchanged:
         return name
     if _has_dictionaries(plan):
         return (f"CASE WHEN [kind] = '{packing.ZDICT_KIND}' THEN "
-                f"cadre_redact_dictionary([id], {name}) ELSE {_json_expr(name, shortest)} END")
-    return _json_expr(name, shortest)
+                f"cadre_redact_dictionary([id], {name}) ELSE "
+                f"{_json_expr(name, shortest, plan.name)} END")
+    return _json_expr(name, shortest, plan.name)
 
 
-def _json_expr(name: str, shortest: int) -> str:
-    """The SELECT expression masking the strings of the JSON column ``name``."""
+def _long_enough(text: str, shortest: int) -> str:
+    """SQL: whether the text ``text`` is long enough to hold what masking looks for
+    (``Redactor.shortest``), or may hold a character standing for two digits
+    (``TWO_DIGITS_GLOB``) and is long enough with it (``DIGITS_PER_CHARACTER``)."""
+    folded = -(-shortest // DIGITS_PER_CHARACTER)
+    return (f"(length({text}) >= {shortest} OR (length({text}) >= {folded} AND {text} GLOB "
+            f"'{TWO_DIGITS_GLOB}'))")
+
+
+def _json_expr(name: str, shortest: int, table: str) -> str:
+    """The SELECT expression masking the strings of the JSON column ``name`` of ``table``."""
     call = f"cadre_redact_json({name})"
     if shortest <= 1:
         return call
@@ -289,10 +301,11 @@ def _json_expr(name: str, shortest: int) -> str:
     packed = f"WHEN typeof({name}) = 'blob' THEN {call} "
     # A JSON document's strings are masked one by one (``Redactor.json_text``): it needs the
     # call only if one of its strings or keys is long enough (SQLite reads it, in C).
-    long_enough = (f"EXISTS (SELECT 1 FROM json_tree({name}) WHERE (type = 'text' AND "
-                   f"length(atom) >= {shortest}) OR (typeof(key) = 'text' AND "
-                   f"length(key) >= {shortest}))")
-    return (f"CASE {packed}WHEN length({name}) < {shortest} THEN {name} "
+    # ``json_tree`` has a column ``json`` of its own: the table's is named with the table
+    long_enough = (f"EXISTS (SELECT 1 FROM json_tree([{table}].{name}) WHERE (type = 'text' AND "
+                   f"{_long_enough('atom', shortest)}) OR (typeof(key) = 'text' AND "
+                   f"{_long_enough('key', shortest)}))")
+    return (f"CASE {packed}WHEN NOT {_long_enough(name, shortest)} THEN {name} "
             f"WHEN NOT json_valid({name}) THEN {call} WHEN {long_enough} THEN {call} "
             f"ELSE {name} END")
 
@@ -347,9 +360,9 @@ def _column_unchanged(conn: sqlite3.Connection, plan: TablePlan, column: str,
     # dictionaries on their own (``PackedCells.dictionary_clean``)
     dictionaries = json_texts and _has_dictionaries(plan)
     rows = conn.execute(f"SELECT DISTINCT {name} FROM src.[{plan.name}] WHERE ({where}) AND "
-                        f"typeof({name}) = 'text' AND length({name}) >= ?"
-                        + (f" AND [kind] <> '{packing.ZDICT_KIND}'" if dictionaries else ""),
-                        [1 if explained else redactor.shortest])
+                        f"typeof({name}) = 'text' AND "
+                        + _long_enough(name, 1 if explained else redactor.shortest)
+                        + (f" AND [kind] <> '{packing.ZDICT_KIND}'" if dictionaries else ""))
     while batch := rows.fetchmany(_BATCH):
         texts = (t for (v,) in batch
                  for t in (_as_read(v, packed.joiner.filled(v), 0) if explained else (v,)))
@@ -443,6 +456,13 @@ class PackedCells:
         """The store's templates and texts, read on first use."""
         return explanations.Joiner(self.conn, "src")
 
+    @functools.cached_property
+    def folding_texts(self) -> bool:
+        """Whether a text of the store taking numbers holds a character folding into digits
+        (``_as_read``)."""
+        return any(holds_folding(t) for t in self.joiner.refs.values()
+                   if isinstance(t, str) and NUMBER in t)
+
     def _unchanged(self, text: str) -> bool:
         """Whether masking leaves the JSON ``text`` as it is (not counted as masked)."""
         before = self.redactor.masked
@@ -488,7 +508,8 @@ class PackedCells:
     def _short(self, text: str) -> bool:
         """Whether the JSON ``text`` is too short to hold anything masking changes (no
         string or key long enough)."""
-        return max(map(len, _JSON_STRING.findall(text)), default=0) < self.shortest
+        return (max(map(len, _JSON_STRING.findall(text)), default=0) < self.shortest
+                and not holds_folding(text))
 
     def _masked(self, text: str) -> str | None:
         """The masked joined JSON of an explanation's JSON ``text`` if masking changes its
@@ -543,19 +564,26 @@ class PackedCells:
             text, clean = packing.unpack_with(cell, self._dictionary)
             if not clean:
                 return None
-            texts += _as_read(text, self.joiner.filled(text), self.shortest)
+            texts += _as_read(text, self.joiner.filled(text), self.shortest,
+                              self.folding_texts)
         return list(dict.fromkeys(texts))   # filled texts repeat ("2024 年")
 
 
-def _as_read(text: str, filled: list[str], shortest: int) -> list[str]:
+def _as_read(text: str, filled: list[str], shortest: int,
+             folding_texts: bool = True) -> list[str]:
     """What is judged of an explanation whose stored JSON is ``text`` and whose texts
     ``join`` writes numbers into are ``filled`` (``explanations.Joiner.filled``), for
     masking that needs strings of ``shortest`` characters (quotes included): the filled texts
     and, unless too short, its stored JSON (a template may leave values unused, read there
-    only). The other strings a reader reads are the texts and templates it cites, judged
-    where they are stored (``explanation_ref``)."""
+    only), and any of them holding a character folding into digits (``holds_folding``). The
+    other strings a reader reads are the texts and templates it cites, judged where they are
+    stored (``explanation_ref``)."""
     out = [f for f in filled if len(f) + 2 >= shortest]
-    if max(map(len, _JSON_STRING.findall(text)), default=0) >= shortest:
+    # a filled text's characters are its text's (``folding_texts``: whether a text taking
+    # numbers holds one) and its values' (strings of ``text``, unless escaped)
+    if len(out) < len(filled) and (folding_texts or "\\u" in text or holds_folding(text)):
+        out = filled
+    if max(map(len, _JSON_STRING.findall(text)), default=0) >= shortest or holds_folding(text):
         out.append(text)
     return out
 

@@ -152,7 +152,7 @@ def id_numbers_in(text: str) -> list[str]:
 
 def mask_id_numbers(text: str) -> str:
     """``text`` with every ID number masked, in any spelling ``normalized`` undoes."""
-    if _ID_SHAPE.search(text) is None or not _hits(normal_form(text), None, None, False):
+    if not _may_hold_id(text) or not _hits(normal_form(text), None, None, False):
         return text
     return _mask_spans(text, *normalized(text), names=None, phones=False)
 
@@ -160,12 +160,42 @@ def mask_id_numbers(text: str) -> str:
 #: Characters that may stand between the digits of a number as clerks type it.
 _DIGIT_GAPS = frozenset(" \t\u3000-.\u2010\u2011\u2012\u2013\u2014\u2212\u00b7\u30fb")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+#: Characters that are not digits (``\d``) but whose NFKC form holds one (①, ², ⒛, ㉑, ㏠:
+#: ``normal_form`` folds them into digits), from the Unicode database (``test_redact_folds``
+#: checks it against the running one's).
+DIGIT_FOLDS = ("\u00b2-\u00b3\u00b9\u00bc-\u00be\u2070\u2074-\u2079\u2080-\u2089"
+               "\u2150-\u215f\u2189\u2460-\u249b\u24ea\u3251-\u325f\u32b1-\u32cb"
+               "\u3358-\u3370\u3378-\u3379\u339f-\u33a6\u33a8\u33af\u33e0-\u33fe"
+               "\U0001f100-\U0001f10a")
+#: The most digits in a row one character stands for once normalized (``⑳``, ``⒛``, ``㉑``).
+DIGITS_PER_CHARACTER = 2
+#: SQL ``GLOB`` pattern of a text that may hold a character standing for two digits in a row
+#: (``⑩``, ``⒛``, ``㉑``): one range holding them all (``GLOB`` compares a character with
+#: each range in turn). A text shorter than 17 characters holds 17 digits only with one.
+TWO_DIGITS_GLOB = "*[\u2152-\u33fe]*"
+_FOLDING = re.compile(f"[{DIGIT_FOLDS}]")
 #: 17 digits (any script: full-width ０-９ too) with at most 3 other characters between
-#: each: a cell without this holds no ID number in any spelling (most cells).
+#: each: a cell without this, nor a character folding into digits (``DIGIT_FOLDS``: ``\d``
+#: does not count it), holds no ID number in any spelling (most cells: ``_may_hold_id``).
 _ID_SHAPE = re.compile(r"\d(?:\D{0,3}\d){16}")
+
+
+def _may_hold_id(text: str) -> bool:
+    """Whether ``text`` may hold an ID number in a spelling ``normalized`` undoes: it has
+    the shape of one (``_ID_SHAPE``) or a character folding into digits."""
+    return _ID_SHAPE.search(text) is not None or (not text.isascii()
+                                                  and _FOLDING.search(text) is not None)
+
+
 PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{9,11})(?!\d)")
 PHONE_MASK = "［电话号码已隐去］"
 CADRE_ID_MASK = "［干部编号已隐去］"
+
+
+def holds_folding(text: str) -> bool:
+    """Whether ``text`` holds a character that folds into digits (``DIGIT_FOLDS``): it may
+    hold an ID number in fewer than 17 characters (``Redactor.shortest``)."""
+    return _FOLDING.search(text) is not None
 
 
 def normalized(text: str) -> tuple[str, list[int]]:
@@ -412,11 +442,11 @@ class Redactor:
 
     @property
     def shortest(self) -> int:
-        """The fewest characters a cell must have to hold anything this redactor masks: an
-        ID number alone needs 17 (``mask_id_numbers`` looks for 17 digits, ``_ID_SHAPE``,
-        one character each, before anything else; a ``\\u`` escape in JSON only adds
-        characters); with names, cadre ids and phone numbers every cell is looked at (NFKC
-        may unfold one character into several, ``⒛``)."""
+        """The fewest characters a cell must have to hold anything this redactor masks,
+        unless it holds a character folding into digits (``holds_folding``: ``⑳`` and
+        ``⒛`` stand for two): an ID number alone needs 17 (``mask_id_numbers`` looks for 17
+        digits, ``_may_hold_id``, before anything else; a ``\\u`` escape in JSON only adds
+        characters); with names, cadre ids and phone numbers every cell is looked at."""
         if self._id_numbers_only:
             return 17
         return 1
@@ -435,7 +465,7 @@ class Redactor:
         values unchanged)."""
         if not isinstance(value, str):
             return value
-        if self._id_numbers_only and _ID_SHAPE.search(value) is None:
+        if self._id_numbers_only and not _may_hold_id(value):
             return value            # as ``mask_id_numbers`` would (no 17 digits), uncached
         out = self._seen.get(value)
         if out is None:
@@ -452,7 +482,7 @@ class Redactor:
         if not isinstance(value, str):
             return value
         if "\\u" not in value:
-            if self.shortest > 1 and _ID_SHAPE.search(value) is None:
+            if self.shortest > 1 and not _may_hold_id(value):
                 return value   # ID numbers only (``mask_id_numbers``): no 17 digits
             if not self._may_hit(value):
                 return value
@@ -476,7 +506,7 @@ class Redactor:
         joined = JOIN.join(texts)
         if json_texts and "\\u" in joined:
             return False
-        if self._id_numbers_only and _ID_SHAPE.search(joined) is None:
+        if self._id_numbers_only and not _may_hold_id(joined):
             return True     # as ``mask_id_numbers`` judges each: no 17 digits
         return not self._may_hit(joined)
 
