@@ -99,6 +99,37 @@ def test_a_trace_object_with_steps_set_by_hand_is_stored_by_the_walk() -> None:
     assert explanations.lookup(conn, "c:1") == trace.to_dict()
 
 
+def test_a_compact_trace_with_entries_set_by_hand_is_stored_by_the_walk() -> None:
+    # its head entries as tuples, then an input and a step not of the shape Trace records
+    conn = _store()
+    trace = CompactTrace(subject="手工 2024", head_inputs=[("年度", 2024)],
+                         head_steps=[("天数", Pattern("{} + {}", (12, 8)), 20)])
+    trace.inputs = [{"label": "备注", "value": "甲", "unit": "天"}]
+    trace.steps = [{"label": "合计", "value": 20}]
+    explanations.write(conn, [("c:2", "c", "s", trace)])
+    expected = json.loads(explanations.canonical(trace.to_dict()))
+    assert expected["steps"][0]["formula"] == "12 + 8"
+    assert explanations.lookup(conn, "c:2") == expected
+    assert _rendered(conn, "c:2") == render_text(expected)
+
+
+@pytest.mark.parametrize(("text", "numbers"), [
+    ("第 0 名", [0]), ("编号 007", ["007"]), ("共 10 人", [10]), ("比例 0.5", [0.5]),
+    ("比例 00.5", ["00.5"]), ("2.50 元", ["2.50"]), ("0 与 0.0", [0, 0.0]),
+])
+def test_the_digit_runs_of_a_text_are_numbers_only_where_they_read_back_alike(
+        text, numbers) -> None:
+    # a varying text (a step's value) cited from the values as [text id, numbers...]
+    conn = _store()
+    trace = Trace(subject="样例")
+    trace.step("说明", text)
+    explanations.write(conn, [("d:1", "d", "s", trace)])
+    cited = [v for v in _row(conn, "d:1")["v"] if isinstance(v, list) and len(v) > 1]
+    assert [v[1:] for v in cited] == [numbers]
+    assert [type(n) for n in cited[0][1:]] == [type(n) for n in numbers]
+    assert explanations.lookup(conn, "d:1") == json.loads(explanations.canonical(trace.to_dict()))
+
+
 def test_the_assessment_engine_stores_what_the_walk_of_its_traces_reads_back(
         world, run, monkeypatch) -> None:
     from cadre_sdk.engines.assessment import engine

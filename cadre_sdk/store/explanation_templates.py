@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 import string
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from cadre_sdk.core.trace import CompactTrace, Filled, Pattern, Trace
@@ -190,12 +190,15 @@ class Splitter:
         shown = self._shown
         numbers = []
         for item in text.shown:
-            if type(item) is str:   # texts only: 1, 1.0 and True are equal keys
+            kind = type(item)
+            if kind is str:   # texts only: 1, 1.0 and True are equal keys
                 number = shown.get(item, shown)
                 if number is shown:
                     number = _shown_number(item)
                     if len(shown) < 50_000:
                         shown[item] = number
+            elif kind is int:
+                number = item
             else:
                 number = _shown_number(item)
             if number is None:
@@ -394,8 +397,8 @@ class Splitter:
             sid = self._skeletons.get(skeleton)
             if sid is None:
                 sid = self._skeletons[skeleton] = self.intern(TEXT_KIND, skeleton)
-            known = (sid, tuple(int(t) if t.isdigit() and (t[0] != "0" or t == "0")
-                                else _token(t) for t in parts[1::2]))
+            known = (sid, tuple([int(t) if t[0] != "0" and t.isdigit() or t == "0"
+                                 else _token(t) for t in parts[1::2]]))
             if len(self._texts) < 200_000:
                 self._texts[text] = known
         return known
@@ -415,24 +418,26 @@ def _shown_number(item: Any) -> int | float | None:
     return None
 
 
-def _inputs(trace: Trace) -> Iterator[tuple[Any, Any]]:
+def _inputs(trace: Trace) -> list[tuple[Any, Any]]:
     """A trace's inputs as ``(label, value)``: a ``CompactTrace``'s head first."""
+    out = [(item["label"], item["value"]) for item in trace.inputs   # {"label", "value"}
+           if len(item) == 2 or _unsplittable()]
     if type(trace) is CompactTrace:
-        yield from trace.head_inputs
-    for item in trace.inputs:          # {"label", "value"}
-        if len(item) != 2:
-            raise _Unsplittable
-        yield item["label"], item["value"]
+        return trace.head_inputs + out if out else trace.head_inputs
+    return out
 
 
-def _steps(trace: Trace) -> Iterator[tuple[Any, Any, Any]]:
+def _steps(trace: Trace) -> list[tuple[Any, Any, Any]]:
     """A trace's steps as ``(label, formula, value)``: a ``CompactTrace``'s head first."""
+    out = [(item["label"], item["formula"], item["value"])   # {"formula", "label", "value"}
+           for item in trace.steps if len(item) == 3 or _unsplittable()]
     if type(trace) is CompactTrace:
-        yield from trace.head_steps
-    for item in trace.steps:           # {"formula", "label", "value"}
-        if len(item) != 3:
-            raise _Unsplittable
-        yield item["label"], item["formula"], item["value"]
+        return trace.head_steps + out if out else trace.head_steps
+    return out
+
+
+def _unsplittable() -> bool:
+    raise _Unsplittable
 
 
 class _Unsplittable(Exception):
