@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cadre_sdk.publish import redact, scan
-from cadre_sdk.publish.suppress import complementary
+from cadre_sdk.publish.suppress import complementary, with_remainders
 
 Cell = tuple[int, str]
 
@@ -20,20 +20,7 @@ Cell = tuple[int, str]
 def _full_passes(values: dict, hidden: set, sums: list, min_count: int | None) -> set:
     """Complementary suppression as the module docstring states it: every sum looked at in
     order, pass after pass, until a whole pass hides nothing."""
-    hidden = set(hidden)
-    sums = [(total, list(parts)) for total, parts in sums if parts]
-    values = dict(values)
-    virtual = set()
-    if min_count is not None:
-        for i, (total, parts) in enumerate(sums):
-            if total is None or total not in values or any(c not in values for c in parts):
-                continue
-            rest = values[total] - sum(values[c] for c in parts)
-            if 0 < rest < min_count:
-                values[("remainder", i)] = rest
-                parts.append(("remainder", i))
-                virtual.add(("remainder", i))
-                hidden.add(("remainder", i))
+    values, hidden, sums, virtual = with_remainders(values, hidden, sums, min_count)
 
     def smallest(cells: list) -> Cell:
         return min(cells, key=lambda c: (values[c] == 0, values[c]))

@@ -136,21 +136,7 @@ def complementary(values: dict[Cell, float], hidden: set[Cell],
     sum none of whose cells was hidden since it was last looked at is skipped (it would
     decide as it did then: nothing), which hides exactly the cells a full pass each time
     would."""
-    hidden = set(hidden)
-    sums = [(total, list(parts)) for total, parts in sums if parts]
-    values = dict(values)
-    virtual: set[Cell] = set()
-    if min_count is not None:
-        for i, (total, parts) in enumerate(sums):
-            if total is None or total not in values or any(c not in values for c in parts):
-                continue
-            rest = values[total] - sum(values[c] for c in parts)
-            if 0 < rest < min_count:
-                cell = ("remainder", i)
-                values[cell] = rest
-                parts.append(cell)
-                virtual.add(cell)
-                hidden.add(cell)
+    values, hidden, sums, virtual = with_remainders(values, hidden, sums, min_count)
     # the sums each cell is in, to look at again once it is hidden
     member: dict[Cell, list[int]] = defaultdict(list)
     for i, (total, parts) in enumerate(sums):
@@ -173,6 +159,30 @@ def complementary(values: dict[Cell, float], hidden: set[Cell],
                     heapq.heappush(pending, j)
         pending = sorted(later)
     return hidden - virtual
+
+
+def with_remainders(values: dict[Cell, float], hidden: set[Cell],
+                    sums: Iterable[tuple[Cell | None, list[Cell]]], min_count: int | None
+                    ) -> tuple[dict[Cell, float], set[Cell], list, set[Cell]]:
+    """Copies of ``values``, ``hidden`` and ``sums`` (empty sums dropped) with each shown
+    total's unpublished remainder of 1 to ``min_count - 1`` added as a hidden part of its
+    sum, and the set of those virtual cells (``complementary``)."""
+    hidden = set(hidden)
+    sums = [(total, list(parts)) for total, parts in sums if parts]
+    values = dict(values)
+    virtual: set[Cell] = set()
+    if min_count is not None:
+        for i, (total, parts) in enumerate(sums):
+            if total is None or total not in values or any(c not in values for c in parts):
+                continue
+            rest = values[total] - sum(values[c] for c in parts)
+            if 0 < rest < min_count:
+                cell = ("remainder", i)
+                values[cell] = rest
+                parts.append(cell)
+                virtual.add(cell)
+                hidden.add(cell)
+    return values, hidden, sums, virtual
 
 
 def _to_hide(total: Cell | None, parts: list[Cell], hidden: set[Cell],
