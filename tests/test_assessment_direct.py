@@ -213,3 +213,28 @@ def test_a_fault_inside_the_direct_path_falls_back_to_the_generic_path(world, ru
     monkeypatch.setattr(direct.DirectFormula, "score", fails)
     run(db)
     assert result(db, "A1")["score"] == 80.0
+
+
+def test_indicator_lines_are_shared_across_groups_and_bounded() -> None:
+    """Equal indicator lines are shared by every group of a run, and the memo holding them
+    stops at ``LINES_LIMIT`` whatever the number of groups (a memo per group grew with them)."""
+    from types import SimpleNamespace
+
+    from cadre_sdk.engines.assessment import scoring
+
+    shared: dict = {}
+
+    def group(weight: float) -> SimpleNamespace:
+        ind = SimpleNamespace(code="I1", name="指标一")
+        return SimpleNamespace(lines=shared, weights=[(ind, [SimpleNamespace(value=weight)])])
+
+    a, b, c = group(30.0), group(30.0), group(30)   # c: the same weight as an int
+    (line_a,) = scoring._lines(a, {"I1": 88.5})
+    (line_b,) = scoring._lines(b, {"I1": 88.5})
+    (line_c,) = scoring._lines(c, {"I1": 88.5})
+    assert line_a is line_b                       # equal lines of two groups: one object
+    assert line_c is not line_a and type(line_c.weight) is int   # 30 is not 30.0 in a text
+    for i in range(scoring.LINES_LIMIT + 500):
+        (line,) = scoring._lines(group(float(i % 7)), {"I1": 50 + i / 1000})
+        assert line.score == 50 + i / 1000
+    assert len(shared) == scoring.LINES_LIMIT

@@ -65,8 +65,9 @@ class GroupRules:
                         for ind, pv in rules.weights(indicators, year)]
         #: the weights' records, as ``Trace.cite_all`` takes them
         self.weight_records = [record for _, record in self.weights]
-        #: ``IndicatorLine``s made for this group's assessments, by (code, score, its type)
-        self.lines: dict[tuple, Any] = {}
+        #: ``IndicatorLine``s shared by equal scores: the run's one bounded memo
+        #: (``AssessmentRules.lines``)
+        self.lines = rules.lines
         self.formula = rules.formula(subject, region, year)
         self.formula_rule = rule_entry(self.formula)
         self.formula_reads = rules.reads(self.formula, year)
@@ -109,6 +110,10 @@ class AssessmentRules:
     def __init__(self, plugins: CadrePlugins):
         self.book = plugins.book
         self._cache: dict[tuple, Any] = {}
+        #: ``IndicatorLine``s made so far, by (code, name, weight, score, with their types),
+        #: shared by every group of the run and bounded (``scoring.LINES_LIMIT``): a memo per
+        #: group, each up to its own bound, grew with the groups (600 MB at 1M cadres)
+        self.lines: dict[tuple, Any] = {}
         self._chains: dict[str, tuple[str, ...]] = {}
 
     def _where(self, region: str) -> tuple[str, ...]:

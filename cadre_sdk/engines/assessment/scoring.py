@@ -101,18 +101,24 @@ def _start(row: AnnualRow, group: Group, g: GroupRules, codes: frozenset[str],
     return row_inputs
 
 
+#: At most this many ``IndicatorLine``s are kept for sharing in one run (~2 MB).
+LINES_LIMIT = 10_000
+
+
 def _lines(g: GroupRules, scores: dict[str, float]) -> tuple[IndicatorLine, ...]:
-    """The indicator lines of one assessment (equal lines shared by the group's assessments:
-    scores repeat; a score of 0, equal to -0.0, and a missing one are not shared)."""
+    """The indicator lines of one assessment (equal lines shared by the run's assessments,
+    up to ``LINES_LIMIT``: scores repeat; a score of 0, equal to -0.0, and a missing one are
+    not shared)."""
     made = g.lines
     out = []
     for ind, weight in g.weights:
         score = scores.get(ind.code)
-        key = (ind.code, score, type(score))
+        value = weight[0].value
+        key = (ind.code, ind.name, value, type(value), score, type(score))
         line = made.get(key)
         if line is None:
-            line = IndicatorLine(ind.code, ind.name, weight[0].value, score)
-            if score and len(made) < 10_000:
+            line = IndicatorLine(ind.code, ind.name, value, score)
+            if score and len(made) < LINES_LIMIT:
                 made[key] = line
         out.append(line)
     return tuple(out)
