@@ -107,13 +107,14 @@ class _Protection:
 
 
 def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
-          plugins: CadrePlugins, redactor: Redactor, built_at: str, source_sha256: str,
-          out: Path, protection: _Protection) -> tuple[dict[str, int], int]:
+          plugins: CadrePlugins, collected: list[queries.PublishedQuery], redactor: Redactor,
+          built_at: str, source_sha256: str, out: Path, protection: _Protection
+          ) -> tuple[dict[str, int], int]:
     """Everything written inside the build's transaction; returns the rows copied per
-    table and the number of rows indexed for search."""
+    table and the number of rows indexed for search. ``collected``: the level's canned
+    queries (``queries.collect``)."""
     min_raters = limits.min_raters
-    plans = copy.plan_tables(conn, level, [i for q in queries.collect(plugins, level)
-                                           for i in q.indexes])
+    plans = copy.plan_tables(conn, level, [i for q in collected for i in q.indexes])
     clash = sorted(RESERVED & {p.name for p in plans})
     if clash:
         raise CadreError(f"the store has tables named {clash}, which the publication builds "
@@ -142,8 +143,7 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
         protection.suppressed = suppress.protect_all(conn, limits)
         prune_explanations(conn)
     # the store's indexes no query or chart reads (before the search index reuses the pages)
-    copy.drop_unread(conn, engine_indexes, [q.sql for q in queries.collect(plugins, level)]
-                     + charts.queries())
+    copy.drop_unread(conn, engine_indexes, [q.sql for q in collected] + charts.queries())
     provenance.write(conn, level=level, built_at=built_at, source_sha256=source_sha256,
                      min_raters=min_raters, plugins=plugins, out_name=out.name)
     if level == PUBLIC:
@@ -209,13 +209,13 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
             copy.register_functions(conn, redactor)
             search.register_function(conn)
             explanations.register_sql_function(conn)
-            counts, searchable = _fill(conn, level, limits, plugins, redactor, built_at,
-                                       source_sha256, out, protection)
+            collected = queries.collect(plugins, level)
+            counts, searchable = _fill(conn, level, limits, plugins, collected, redactor,
+                                       built_at, source_sha256, out, protection)
             conn.execute("COMMIT")
             store_tables = set(copy.source_tables(conn))
             conn.execute("DETACH DATABASE src")
-            published, queries_left_out = queries.check(
-                conn, queries.collect(plugins, level), level, store_tables)
+            published, queries_left_out = queries.check(conn, collected, level, store_tables)
             copy.create_declared(conn, [i for q in published for i in q.indexes])
             boards, left_out = charts.dashboards(conn, out.stem)
             meta = metadata.build(conn, name=out.name, database=out.stem, level=level,

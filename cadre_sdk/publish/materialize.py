@@ -75,9 +75,11 @@ SOURCES: dict[str, tuple[str, ...]] = {name: ("observation", "cadre", "unit") fo
 def observation_summaries(conn: sqlite3.Connection, level: str) -> list[str]:
     """Build the summaries the daily-inspection counts read (``SUMMARIES``) from the published
     tables, at oversight level only; the names built."""
+    if level != OVERSIGHT:
+        return []
     built = []
     for name, (columns, select) in SUMMARIES.items():
-        if level == OVERSIGHT and all(has(conn, t) for t in SOURCES[name]):
+        if all(has(conn, t) for t in SOURCES[name]):
             conn.execute(f"CREATE TABLE [{name}] ({columns})")
             conn.execute(f"INSERT INTO [{name}]\n{select}")
             index_filters(conn, name)   # a reader may browse and filter it as a table

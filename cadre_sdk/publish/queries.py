@@ -139,7 +139,8 @@ def check(conn: sqlite3.Connection, queries: list[PublishedQuery], level: str,
     """Compile every query against the built publication (``EXPLAIN``). A query over a table
     the store does not have (an engine this store was never migrated or evaluated with), or
     over a summary of such a table (``materialize.SOURCES``), is left out; any other failure
-    (a table or column the level leaves out, a typo) is an error naming the plugin. Returns the queries kept and the names of those left out."""
+    (a table or column the level leaves out, a typo) is an error naming the plugin. Returns
+    the queries kept and the names of those left out."""
     kept, left_out = [], []
     for q in queries:
         try:
