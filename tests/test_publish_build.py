@@ -165,6 +165,39 @@ def test_names_in_explanations_are_masked_at_public_level(cadre_db: Any, cadre_l
     assert json.loads(escaped_row[0]) == {"subject": f"干部 {NAME_MASK}"}
 
 
+def test_public_level_copies_only_the_entries_published_explanations_cite(
+        cadre_db: Any, cadre_load: Any, tmp_path: Path) -> None:
+    """The texts, templates, rules and parameters of ``explanation_ref`` the public level
+    copies are those the published explanations cite: what the store's own ``prune`` keeps
+    once every other explanation is gone (a person's explanation's texts are not copied)."""
+    load_sample(cadre_db, cadre_load)
+    write_explanations(cadre_db, [
+        ("x:1", "x", "说明", {"subject": "单位目标", "note": "按月汇总", "result": 1}),
+        ("x:2", "x", "说明", {"subject": "单位目标", "note": "按季汇总", "result": 2}),
+        ("p:1", "p", "个人", {"subject": f"干部 {NAMES['C001']}", "detail": "个人情况说明"})])
+    cadre_db.conn.execute("INSERT INTO target_summary (unit_code, year, targets, on_schedule, "
+                          "behind, share, last_month, explanation_id) VALUES "
+                          "('U1', 2024, 1, 1, 0, 1.0, 12, 'x:1')")
+    cadre_db.conn.commit()
+    path = Path(cadre_db.conn.execute("PRAGMA database_list").fetchone()[2])
+    published = _connect(publish(path, tmp_path / "p.db", level="public",
+                                 plugins=make_plugins()).out)
+    assert [i for (i,) in published.execute("SELECT id FROM explanation")] == ["x:1"]
+    # the reference: the store with only the published explanation, pruned
+    reference = sqlite3.connect(tmp_path / "reference.db")
+    cadre_db.conn.backup(reference)
+    reference.execute("DELETE FROM explanation WHERE id <> 'x:1'")
+    explanations.prune(reference)
+    query = f"SELECT id, kind, json FROM explanation_ref WHERE kind <> '{explanations.ZDICT}'"
+    assert sorted(published.execute(query)) == sorted(reference.execute(query))
+    assert published.execute("SELECT count(*) FROM explanation_ref").fetchone()[0] > 0
+    assert not any(NAMES["C001"] in j or "个人情况说明" in j
+                   for (j,) in published.execute("SELECT json FROM explanation_ref"))
+    register_sql_function(published)
+    assert "按月汇总" in published.execute("SELECT cadre_explain(json) FROM explanation"
+                                        ).fetchone()[0]
+
+
 def test_names_in_packed_explanations_are_masked_at_public_level(
         cadre_db: Any, cadre_load: Any, tmp_path: Path) -> None:
     from cadre_sdk.store import explanation_packing as packing

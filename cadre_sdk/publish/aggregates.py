@@ -46,19 +46,21 @@ def grade_distribution(conn: sqlite3.Connection) -> str | None:
   grade TEXT NOT NULL, cadres INTEGER NOT NULL, share REAL, quota_adjusted INTEGER NOT NULL)""")
     conn.execute(f"""INSERT INTO [{GRADES}]
 WITH base AS (
+  -- counted per region code first (a few hundred codes), then rolled up to each level
   SELECT year, region_code AS code, subject, coalesce(unit_kind, '其他') AS unit_kind,
-         coalesce(grade, '未评定') AS grade, coalesce(quota_applied, 0) AS quota
-  FROM src.assessment_result WHERE region_code IS NOT NULL
+         coalesce(grade, '未评定') AS grade, count(*) AS n,
+         sum(coalesce(quota_applied, 0)) AS quota
+  FROM src.assessment_result WHERE region_code IS NOT NULL GROUP BY 1, 2, 3, 4, 5
 ), tagged AS (
   SELECT '省' AS region_level, '630000' AS region_code, b.* FROM base b
   UNION ALL SELECT '市州', {prefecture_sql("b.code")}, b.* FROM base b
             WHERE b.code NOT LIKE '63000%'
   UNION ALL SELECT '县', substr(b.code, 1, 6), b.* FROM base b WHERE substr(b.code, 5, 2) <> '00'
 ), kinds AS (
-  SELECT year, region_level, region_code, subject, unit_kind, grade, count(*) AS n,
+  SELECT year, region_level, region_code, subject, unit_kind, grade, sum(n) AS n,
          sum(quota) AS q FROM tagged GROUP BY 1, 2, 3, 4, 5, 6
   UNION ALL
-  SELECT year, region_level, region_code, subject, '{ALL_KINDS}', grade, count(*), sum(quota)
+  SELECT year, region_level, region_code, subject, '{ALL_KINDS}', grade, sum(n), sum(quota)
   FROM tagged GROUP BY 1, 2, 3, 4, 6
 )
 SELECT k.year, k.region_level, k.region_code, r.name, k.subject, k.unit_kind, k.grade, k.n,

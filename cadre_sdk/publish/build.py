@@ -98,6 +98,10 @@ def _check_arguments(source: Path, out: Path, level: str, min_raters: int | None
     open_db(source, readonly=True).conn.close()   # a clear error for a missing or bad store
 
 
+#: The ``explanation_ref`` ids the published explanations cite (public level, during the copy).
+_CITED_REFS = "_cited_refs"
+
+
 @attrs.define
 class _Protection:
     """What small-group protection did in one build (public level)."""
@@ -126,9 +130,18 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
             where = copy.cited_explanations(conn, plans)
         elif level == PUBLIC and plan.name == "explanation_ref":
             # no packing dictionary: made of stored explanations, people's among them
-            # (``inflate_explanations``: the explanations are published as JSON text)
+            # (``inflate_explanations``: the explanations are published as JSON text);
+            # only the entries the published explanations cite (the others would be
+            # judged and copied, then pruned)
             where = f"kind <> '{explanations.ZDICT}'"
+            if "explanation" in counts:
+                where += f" AND id IN (SELECT id FROM temp.[{_CITED_REFS}])"
+                inflate_explanations(conn)
+                cited = explanations.cited_refs("main.explanation", "src.explanation_ref")
+                conn.execute(f"CREATE TEMP TABLE [{_CITED_REFS}] (id)")
+                conn.execute(f"INSERT INTO temp.[{_CITED_REFS}] (id) {cited}")
         counts[plan.name] = copy.copy_table(conn, plan, redactor, where)
+    conn.execute(f"DROP TABLE IF EXISTS temp.[{_CITED_REFS}]")
     engine_indexes = [name for plan in plans for name in copy.copy_indexes(conn, plan)]
     if level == PUBLIC:
         inflate_explanations(conn)

@@ -17,7 +17,6 @@
 """
 from __future__ import annotations
 
-import functools
 import json
 import re
 import sqlite3
@@ -29,6 +28,7 @@ from cadre_sdk.core.errors import CadreError
 from cadre_sdk.store import explanations
 from cadre_sdk.store.explanations import canonical
 from cadre_sdk.store.table_labels import TableLabels
+from cadre_sdk.publish.wordsearch import Words
 
 PUBLIC = "public"
 OVERSIGHT = "oversight"
@@ -189,6 +189,8 @@ def _may_hold_id(text: str) -> bool:
 
 PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{9,11})(?!\d)")
 PHONE_MASK = "［电话号码已隐去］"
+#: Characters a cadre id found in text may not stand next to (it is part of a longer code).
+_ID_NEIGHBOURS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 CADRE_ID_MASK = "［干部编号已隐去］"
 
 
@@ -254,7 +256,7 @@ def normal_form(text: str) -> str:
     return _GAP_BETWEEN_DIGITS.sub("", text)
 
 
-def _hits(norm: str, names: re.Pattern[str] | None, ids: re.Pattern[str] | None,
+def _hits(norm: str, names: Words | None, ids: Words | None,
           phones: bool = True) -> list[tuple[int, int, str]]:
     """(start, end, mask) of every ID number, phone number, name and cadre id in ``norm``."""
     hashes = [m.span() for m in _HEX_RUN.finditer(norm)]
@@ -277,8 +279,8 @@ def _hits(norm: str, names: re.Pattern[str] | None, ids: re.Pattern[str] | None,
     return merged
 
 
-def _mask_spans(text: str, norm: str, origin: list[int], names: re.Pattern[str] | None,
-                ids: re.Pattern[str] | None = None, phones: bool = True) -> str:
+def _mask_spans(text: str, norm: str, origin: list[int], names: Words | None,
+                ids: Words | None = None, phones: bool = True) -> str:
     """``text`` with the characters behind every hit in ``norm`` replaced by its mask."""
     for start, end, mask in reversed(_hits(norm, names, ids, phones)):
         a, b = origin[start], origin[end - 1] + 1
@@ -391,30 +393,6 @@ def table_published(table: str, level: str) -> bool:
         table in PUBLIC_REFERENCE or any(spec.table == table for spec in SPECS))
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
-    """A regex alternation of ``words`` shaped as a trie, so matching stays fast for 100k
-    names, and the longest name wins where one name starts another."""
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = True
-
-    def walk(node: dict[str, Any]) -> str:
-        """The pattern for the words below ``node``."""
-        ends = "" in node
-        branches = [re.escape(ch) + walk(sub) for ch, sub in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if ends:
-            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
-        return body
-
-    return walk(trie)
-
-
 class Redactor:
     """Masks ID numbers (always), and at public level phone numbers, the given names and
     cadre ids, in text cells, each found on the normalized form (``normalized``)."""
@@ -423,22 +401,16 @@ class Redactor:
                  phones: bool | None = None):
         words = sorted({n for n in _all_spellings(names) if len(n) >= 2})
         self.names = words
-        self._names = re.compile(_trie_pattern(words)) if words else None
+        # found as a regular expression alternating them would (``wordsearch``); a cadre id
+        # not inside a longer run of ASCII letters and digits
+        self._names = Words(words) if words else None
         ids = sorted({i for i in cadre_ids if i and len(i) >= 4})
-        self._ids_trie = _trie_pattern(ids) if ids else None
-        self._ids = (re.compile(r"(?<![A-Za-z0-9])(?:" + self._ids_trie
-                                + r")(?![A-Za-z0-9])") if ids else None)
+        self._ids = Words(ids, apart=_ID_NEIGHBOURS) if ids else None
         self._phones = bool(words) if phones is None else phones
         #: Masks ID numbers only (``mask_id_numbers``): the oversight level's redactor.
         self._id_numbers_only = self._names is None and self._ids is None and not self._phones
         self.masked = 0
         self._seen: dict[str, str] = {}
-
-    @functools.cached_property
-    def _bare_ids(self) -> re.Pattern[str] | None:
-        """The cadre ids without their boundary conditions: it matches wherever the ids'
-        pattern does, and searches a large text (a file's bytes) many times faster."""
-        return None if self._ids_trie is None else re.compile(self._ids_trie)
 
     @property
     def shortest(self) -> int:

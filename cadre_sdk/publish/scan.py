@@ -145,10 +145,10 @@ class _Checker:
         """What raw bytes leak: ID numbers written together (ASCII or full-width), names and
         cadre ids as UTF-8 (read as text, skipping bytes that are not UTF-8).
 
-        Each pattern is first looked for in a cheaper form that finds at least what it
-        finds (``_ID_BARE`` on the text with only the characters whose NFKC form holds a
-        digit folded; the cadre ids without their boundary conditions): a file clean under
-        the cheap form is clean, and a file that is not is judged as before."""
+        ID numbers are first looked for in a cheaper form that finds at least what the
+        pattern finds (``_ID_BARE`` on the text with only the characters whose NFKC form
+        holds a digit folded): a file clean under the cheap form is clean, and a file that
+        is not is judged as before."""
         text = data.decode("utf-8", errors="ignore")
         found = []
         if _ID_BARE.search(_fold_digits(text)) is not None:
@@ -158,9 +158,7 @@ class _Checker:
                 if not any(a <= m.start() and m.end() <= b for a, b in hashes):
                     found.append(f"第 {m.start()} 个字符处：身份证号")
                     break
-        bare = self.redactor._bare_ids
-        ids = self.ids if bare is not None and bare.search(text) is not None else None
-        for pattern, what in ((self.names, "姓名"), (ids, "干部编号")):
+        for pattern, what in ((self.names, "姓名"), (self.ids, "干部编号")):
             if pattern is not None and (m := pattern.search(text)):
                 found.append(f"第 {m.start()} 个字符处：{what}")
         return found
@@ -256,6 +254,10 @@ class _Reader:
                                 "name = 'explanation_ref'").fetchone() is not None
         self.joiner = explanations.Joiner(conn) if has_refs else None
 
+    def reads(self, table: str, col: str) -> bool:
+        """Whether ``cell`` reads the column's cells otherwise than as stored."""
+        return (table, col) in (("explanation", "json"), ("explanation_ref", "json"))
+
     def cell(self, table: str, col: str, value: object) -> object:
         """A cell as the scanner reads it: an explanation inflated if packed (its raw bytes
         are deflated), with the texts its template took numbers out of filled again
@@ -302,9 +304,14 @@ def _clean(conn: sqlite3.Connection, checker: _Checker, reader: _Reader, table: 
     (SQLite finds them) are judged together (``_all_clean``), as read (``_Reader``)."""
     for col in cols:
         kinds = "'text', 'blob'" if (table, col) == ("explanation", "json") else "'text'"
-        values = (reader.cell(table, col, value) for (value,) in conn.execute(
-            f"SELECT DISTINCT [{col}] FROM [{table}] WHERE typeof([{col}]) IN ({kinds})"))
-        if not _all_clean(checker, (v for v in values if isinstance(v, str))):
+        rows = conn.execute(f"SELECT DISTINCT [{col}] FROM [{table}] "
+                            f"WHERE typeof([{col}]) IN ({kinds})")
+        if reader.reads(table, col):
+            values = (reader.cell(table, col, value) for (value,) in rows)
+            texts = (v for v in values if isinstance(v, str))
+        else:
+            texts = (value for (value,) in rows)     # as stored: text (``typeof``)
+        if not _all_clean(checker, texts):
             return False
     return True
 

@@ -257,25 +257,48 @@ def prune(db: Any) -> int:
 
 
 def _prune(conn: sqlite3.Connection) -> int:
-    templates = conn.execute("""DELETE FROM explanation_ref WHERE kind = 'template' AND id NOT IN (
-      SELECT json_extract(json, '$.t') FROM _explanation_json
-      WHERE json_extract(json, '$.t') > 0)""").rowcount
-    # What the remaining templates and the stored-whole explanations cite: rules and
-    # parameters in their ``rules``/``parameters`` lists, texts as "\ue002<id>" strings.
+    templates = conn.execute(f"""DELETE FROM explanation_ref WHERE kind = 'template' AND id NOT IN (
+      {_cited_templates('_explanation_json')})""").rowcount
     return conn.execute(f"""DELETE FROM explanation_ref WHERE kind NOT IN ('template', '{ZDICT}')
-      AND id NOT IN (
-      SELECT r.value FROM (SELECT json FROM _explanation_json UNION ALL
-                           SELECT json FROM explanation_ref WHERE kind = 'template') e,
+      AND id NOT IN ({_cited_entries('_explanation_json',
+                                     "SELECT json FROM explanation_ref WHERE kind = 'template'")})
+      """).rowcount + templates
+
+
+def _cited_templates(explanations_json: str) -> str:
+    """SQL: the template ids the explanations in ``explanations_json`` (a table with their
+    JSON text in a column ``json``) cite."""
+    return (f"SELECT json_extract(json, '$.t') FROM {explanations_json} "
+            "WHERE json_extract(json, '$.t') > 0")
+
+
+def _cited_entries(explanations_json: str, templates: str) -> str:
+    """SQL: the rules, parameters and texts the explanations in ``explanations_json`` and
+    the templates ``templates`` selects (their JSON, a column ``json``) cite: rules and
+    parameters in their ``rules``/``parameters`` lists, texts as "\\ue002<id>" strings in the
+    templates and as the first item of a templated explanation's values."""
+    return f"""SELECT r.value FROM (SELECT json FROM {explanations_json} UNION ALL {templates}) e,
              json_each(e.json) k, json_each(k.value) r
       WHERE k.key IN ('rules', 'parameters') AND k.type = 'array'
       UNION ALL
-      SELECT CAST(substr(t.value, 2) AS INTEGER)
-      FROM explanation_ref x, json_tree(x.json) t
-      WHERE x.kind = 'template' AND t.type = 'text' AND substr(t.value, 1, 1) = '{TEXT}'
+      SELECT CAST(substr(t.value, 2) AS INTEGER) FROM ({templates}) x, json_tree(x.json) t
+      WHERE t.type = 'text' AND substr(t.value, 1, 1) = '{TEXT}'
       UNION ALL
-      SELECT json_extract(v.value, '$[0]') FROM _explanation_json e, json_each(e.json, '$.v') v
-      WHERE json_extract(e.json, '$.t') > 0 AND v.type = 'array')
-      """).rowcount + templates
+      SELECT json_extract(v.value, '$[0]') FROM {explanations_json} e,
+             json_each(e.json, '$.v') v
+      WHERE json_extract(e.json, '$.t') > 0 AND v.type = 'array'"""
+
+
+def cited_refs(explanations_json: str, refs: str = "explanation_ref") -> str:
+    """SQL: the ids of the entries of ``refs`` (an ``explanation_ref`` table) that the
+    explanations in ``explanations_json`` (a table with their JSON text in a column
+    ``json``; packed cells inflated) cite: their templates, and the rules, parameters and
+    texts they or those templates cite. ``prune`` keeps these (and the packing
+    dictionaries) once no other explanation is stored; the public level copies no others."""
+    templates = (f"SELECT json FROM {refs} WHERE kind = 'template' "
+                 f"AND id IN ({_cited_templates(explanations_json)})")
+    return (f"{_cited_templates(explanations_json)}\n      UNION ALL\n      "
+            + _cited_entries(explanations_json, templates))
 
 
 def ref_entries(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, Any]:
