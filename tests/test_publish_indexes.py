@@ -378,6 +378,13 @@ def test_a_column_of_few_values_leads_another_filter_columns_index() -> None:
     assert made == {"idx_t_year_kind_cadre_id": ["year", "kind", "cadre_id"],
                     "idx_t_unit_code": ["unit_code"]}
     assert copy.served_columns(conn, "a") == {"month", "cadre_id"}
+    # a kind of many values in a table: each column on its own
+    conn.execute("CREATE TABLE k (cadre_id TEXT, kind TEXT)")
+    conn.executemany("INSERT INTO k VALUES (?, ?)", [(f"QH{i % 7}", f"k{i}")
+                                                     for i in range(copy.FEW_LIMIT + 1)])
+    copy.index_filters(conn, "k")
+    assert {r[1] for r in conn.execute("PRAGMA index_list(k)")} == {"idx_k_cadre_id",
+                                                                   "idx_k_kind"}
     for table, column, values in (("t", "cadre_id", ["QH0000", "QH0699", "none"]),
                                   ("t", "year", [2020, 2023, 1999]), ("t", "kind", ["任", "职"]),
                                   ("t", "unit_code", ["U0", "U36"]),

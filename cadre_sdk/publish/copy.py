@@ -62,7 +62,8 @@ from cadre_sdk.publish.redact import (
 # no index of its own (issue 19): it leads the index of the table's first other filter column
 # that needs one, ``(year, unit_code)``, and a filter on that other column reads the index by
 # SQLite's skip-scan (``ANY(year) AND unit_code=?``: one search per year; the publication is
-# analysed, and the planner takes it from the statistics). A filter column that follows
+# analysed, and the planner takes it from the statistics), where the table holds few of them
+# (``FEW_LIMIT`` combinations; else each column gets its own). A filter column that follows
 # only such columns in the primary key or an index (``attendance`` keyed ``(month,
 # cadre_id, ...)``) is read the same way and gets none either (``served_columns``). At
 # 10,000 cadres this left out 8.6 MB of 145 (the assessments' year index, the attendance
@@ -78,6 +79,10 @@ FILTER_COLUMNS = ("cadre_id", "unit_code", "region_code", "case_id", "assessment
 #: Filter columns with a handful of values however large the store (the rule above): each
 #: leads another filter column's index instead of having its own.
 FEW_VALUES = frozenset({"year", "month", "kind", "grade", "stage"})
+#: The most value combinations such columns may hold in a table for another column's filter
+#: to be read by skip-scan (one search each); a table holding more (a plugin's ``kind`` of
+#: hundreds of values) indexes each column on its own.
+FEW_LIMIT = 100
 #: Tables read by their key only: no index besides the primary key.
 KEY_ONLY = frozenset({"explanation", "explanation_ref"})
 #: Columns never indexed (see the rule above).
@@ -696,11 +701,18 @@ def index_filters(conn: sqlite3.Connection, table: str) -> None:
     wanted = [c for c in _filter_columns(table_columns(conn, table)) if c not in served]
     few = [c for c in wanted if c in FEW_VALUES]
     many = [c for c in wanted if c not in FEW_VALUES]
-    if few:
+    if few and _holds_few(conn, table, few):
         ensure_index(conn, table, few + many[:1])
-        many = many[1:]
-    for column in many:
+        few, many = [], many[1:]
+    for column in few + many:
         ensure_index(conn, table, [column])
+
+
+def _holds_few(conn: sqlite3.Connection, table: str, columns: list[str]) -> bool:
+    """Whether ``table`` holds at most ``FEW_LIMIT`` combinations of values of ``columns``."""
+    names = ", ".join(f"[{c}]" for c in columns)
+    return conn.execute(f"SELECT count(*) FROM (SELECT DISTINCT {names} FROM main.[{table}] "
+                        f"LIMIT {FEW_LIMIT + 1})").fetchone()[0] <= FEW_LIMIT
 
 
 _DECLARED = re.compile(r"\s*(\w+)\s*\((.+?)\)\s*(?:WHERE\s+(.+?))?\s*", re.IGNORECASE | re.DOTALL)
