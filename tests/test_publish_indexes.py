@@ -437,3 +437,28 @@ def test_a_filtered_table_page_shows_the_rows_the_table_holds(oversight_db: Path
             assert shown and set(shown) <= set(expected), (table, column)
             assert len(shown) == len(expected) or len(shown) == len(page["rows"]) >= 100
     assert checked >= 3, folded
+
+
+def test_indexes_read_by_skip_scan_get_exact_statistics() -> None:
+    """``analyse_skip_scans`` counts every row of an index (or ``WITHOUT ROWID`` key) led by a
+    column of few values that serves a filter column, not ``analysis_limit``'s sample of it,
+    and leaves that limit as it was; it leaves the other indexes' statistics alone."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, unit_code TEXT, year INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?)",
+                     [(f"r{i:06}", f"U{i % 1000:04}", 2020 + i % 3) for i in range(30000)])
+    conn.execute("CREATE TABLE a (month TEXT, cadre_id TEXT, days INTEGER, "
+                 "PRIMARY KEY (month, cadre_id)) WITHOUT ROWID")
+    conn.executemany("INSERT INTO a VALUES (?, ?, ?)",
+                     [(f"2024-{1 + i % 12:02}", f"QH{i:05}", 1) for i in range(24000)])
+    copy.index_filters(conn, "t")
+    conn.execute("PRAGMA analysis_limit = 100")
+    conn.execute("ANALYZE")
+    sampled = dict(conn.execute("SELECT idx, stat FROM sqlite_stat1"))
+    assert sorted(copy.analyse_skip_scans(conn)) == ["a", "idx_t_year_unit_code"]
+    stats = dict(conn.execute("SELECT idx, stat FROM sqlite_stat1"))
+    # 30,000 rows, 10,000 a year, 10 a year and unit; 24,000 rows, 2,000 a month
+    assert stats["idx_t_year_unit_code"] == "30000 10000 10"
+    assert stats["a"].split()[:2] == ["24000", "2000"]
+    assert stats["sqlite_autoindex_t_1"] == sampled["sqlite_autoindex_t_1"]
+    assert conn.execute("PRAGMA analysis_limit").fetchone()[0] == 100
