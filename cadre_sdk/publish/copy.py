@@ -58,17 +58,17 @@ from cadre_sdk.publish.redact import (
 # on the page of the row it points to, which SQLite then makes by reading the table (tens of
 # milliseconds at 10,000 cadres), and its index would cost more than the table (a
 # ``WITHOUT ROWID`` table's index holds its whole key).
-# A filter column of few values at any scale (``FEW_VALUES``: a year, a month, a kind) gets
-# no index of its own (issue 19): it leads the index of the table's first other filter column
-# that needs one, ``(year, unit_code)``, and a filter on that other column reads the index by
-# SQLite's skip-scan (``ANY(year) AND unit_code=?``: one search per year; the publication is
-# analysed, with exact statistics for such indexes, ``analyse_skip_scans``, and the planner
-# takes it from them), where the table holds few of them (``FEW_LIMIT`` combinations; else
-# each column gets its own). A filter column that follows
-# only such columns in the primary key or an index (``attendance`` keyed ``(month,
-# cadre_id, ...)``) is read the same way and gets none either (``served_columns``). At
-# 10,000 cadres this left out 8.6 MB of 145 (the assessments' year index, the attendance
-# cadre index, the kinds of care records and postings, ...); a filter reads a few more pages.
+# A filter column that follows only columns of few values (``FEW_VALUES``: a year, a month,
+# a kind; ``FEW_LIMIT`` combinations at most in the table) in the primary key or an index gets
+# no index of its own (issue 19): SQLite's skip-scan reads it there, one search per value of
+# those (``attendance`` keyed ``(month, cadre_id, township_code)``: a cadre's days are 36
+# searches of the key; the build gives such keys exact statistics, ``analyse_skip_scans``, so
+# that the planner takes it). At 100,000 cadres this left out the attendance cadre index (41
+# MB of 1,219). Such a column is not made to lead an index of another filter column instead
+# of having its own: a filter on it alone matches a large share of the table, and the planner
+# may read those rows through the index to sort them by key; in that index's order they are
+# scattered (a care record kind at 100,000 cadres: 611 ms, against 98 ms through its own
+# index, whose rows come in table order, and Datasette's page failed its time limit).
 # Tables read by their key only (``KEY_ONLY``: explanations, reached from the row citing them)
 # get none of 1 and 2, and no column ``explanation_id`` is indexed: nothing lists the rows
 # citing an explanation (no foreign key points to it), a link goes from the row to it.
@@ -77,12 +77,12 @@ from cadre_sdk.publish.redact import (
 FILTER_COLUMNS = ("cadre_id", "unit_code", "region_code", "case_id", "assessment_id",
                   "prefecture_code", "county_code",
                   "year", "month", "date", "kind", "grade", "stage")
-#: Filter columns with a handful of values however large the store (the rule above): each
-#: leads another filter column's index instead of having its own.
+#: Filter columns with a handful of values however large the store (the rule above): a column
+#: following only such columns in a key or index is read there by skip-scan.
 FEW_VALUES = frozenset({"year", "month", "kind", "grade", "stage"})
-#: The most value combinations such columns may hold in a table for another column's filter
-#: to be read by skip-scan (one search each); a table holding more (a plugin's ``kind`` of
-#: hundreds of values) indexes each column on its own.
+#: The most value combinations such columns may hold in a table for the column after them to
+#: be read by skip-scan (one search each); a table holding more (a plugin's ``kind`` of
+#: hundreds of values) gives that column its own index.
 FEW_LIMIT = 100
 #: Tables read by their key only: no index besides the primary key.
 KEY_ONLY = frozenset({"explanation", "explanation_ref"})
@@ -636,21 +636,31 @@ def served_by(keys: Iterable[list[str]]) -> set[str]:
 
 def served_columns(conn: sqlite3.Connection, table: str) -> set[str]:
     """The columns of ``table`` an equality filter finds through its primary key or one of its
-    indexes (``served_by``)."""
+    indexes (``served_by``), by skip-scan only where the table holds few combinations of the
+    columns skipped (``FEW_LIMIT``)."""
     keys = [[r[2] for r in conn.execute(f"PRAGMA main.index_info([{row[1]}])")]
             for row in conn.execute(f"PRAGMA main.index_list([{table}])").fetchall()]
     keys.append([r[1] for r in sorted(conn.execute(f"PRAGMA main.table_info([{table}])"),
                                       key=lambda r: r[5]) if r[5]])
-    return served_by(k for k in keys if k and None not in k)
+    served = set()
+    for key in keys:
+        if not key or None in key:
+            continue
+        served.add(key[0])
+        for i in range(1, len(key)):
+            if not (key[i - 1] in FEW_VALUES and _holds_few(conn, table, key[:i])):
+                break
+            served.add(key[i])
+    return served
 
 
 def analyse_skip_scans(conn: sqlite3.Connection) -> list[str]:
     """Give the planner exact statistics (``ANALYZE`` without ``analysis_limit``) of every
     index, and ``WITHOUT ROWID`` table's key, that serves a filter column by skip-scan (led by
     columns of ``FEW_VALUES``, ``served_by``); returns their names. Run after the build's
-    ``ANALYZE``: its sample of an index's first rows counts a thousand rows for every year
-    and unit (they all share the first year), and the planner then read a whole table in
-    key order for one unit's rows (90 ms at 100,000 cadres, against 1.5 ms by skip-scan)."""
+    ``ANALYZE``: from its sample (``analysis_limit``) an index led by a year and a unit counted
+    a thousand rows for every unit, and the planner then read a whole table in key order for
+    one unit's rows (90 ms at 100,000 cadres, against 1.5 ms by skip-scan)."""
     names = []
     for table, sql in conn.execute("SELECT name, sql FROM main.sqlite_master WHERE type = "
                                    "'table' AND sql NOT LIKE 'CREATE VIRTUAL%'").fetchall():
@@ -727,17 +737,8 @@ def _filter_columns(columns: Iterable[str]) -> list[str]:
 
 def index_filters(conn: sqlite3.Connection, table: str) -> None:
     """Index every filter column (``FILTER_COLUMNS``) of ``table`` (never a column of
-    ``NEVER_INDEXED``) its key or indexes do not serve (``served_columns``): the columns of
-    few values (``FEW_VALUES``) together, leading the first other column, each other column
-    on its own."""
-    served = served_columns(conn, table)
-    wanted = [c for c in _filter_columns(table_columns(conn, table)) if c not in served]
-    few = [c for c in wanted if c in FEW_VALUES]
-    many = [c for c in wanted if c not in FEW_VALUES]
-    if few and _holds_few(conn, table, few):
-        ensure_index(conn, table, few + many[:1])
-        few, many = [], many[1:]
-    for column in few + many:
+    ``NEVER_INDEXED``) its key or indexes do not serve (``served_columns``)."""
+    for column in _filter_columns(table_columns(conn, table)):
         ensure_index(conn, table, [column])
 
 
@@ -825,19 +826,5 @@ def drop_unread(conn: sqlite3.Connection, candidates: Iterable[str],
     for name in sorted(unread):
         conn.execute(f"DROP INDEX [{name}]")   # its statistics go with it
     for table in sorted({tables[n] for n in unread}):
-        # made again by the rule, leading a filter column the dropped index served
-        for name in _few_values_indexes(conn, table):
-            conn.execute(f"DROP INDEX [{name}]")
         index_filters(conn, table)
     return sorted(unread)
-
-
-def _few_values_indexes(conn: sqlite3.Connection, table: str) -> list[str]:
-    """The indexes rule 1 made on ``table`` of columns of few values only (``index_filters``,
-    where no other filter column needed an index)."""
-    found = []
-    for row in conn.execute(f"PRAGMA main.index_list([{table}])").fetchall():
-        cols = [r[2] for r in conn.execute(f"PRAGMA main.index_info([{row[1]}])")]
-        if cols and set(cols) <= FEW_VALUES and row[1] == f"idx_{table}_{'_'.join(cols)}":
-            found.append(row[1])
-    return found
