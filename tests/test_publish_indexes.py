@@ -13,9 +13,11 @@ from cadre_sdk.defaults.assessment_queries import SCORECARD_BY_UNIT
 from cadre_sdk.publish import charts, copy, introspect, search
 from cadre_sdk.store import explanations
 from cadre_sdk.store.table_labels import TableLabels, described
-from cadre_sdk.publish.copy import FILTER_COLUMNS, KEY_ONLY, NEVER_INDEXED, Column, TablePlan
+from cadre_sdk.publish.copy import (FEW_VALUES, FILTER_COLUMNS, KEY_ONLY, NEVER_INDEXED, Column,
+                                    TablePlan)
 from cadre_sdk.publish.introspect import record_value
 from cadre_sdk.publish.metadata import sidecar
+from cadre_sdk.publish.testing import PublicationClient
 from cadre_sdk.publish.searchable import Searchable, searchables
 
 
@@ -33,8 +35,9 @@ def test_the_indexes_are_those_the_rule_gives(oversight_db: Path, sample_store: 
         cols = {r[1] for r in conn.execute(f"PRAGMA table_info([{table}])")}
         store_indexes = {tuple(r[2] for r in store.execute(f"PRAGMA index_info([{i[1]}])"))
                          for i in store.execute(f"PRAGMA index_list([{table}])")}
+        filters = (cols & set(FILTER_COLUMNS)) - NEVER_INDEXED
         allowed = set() if table in KEY_ONLY else (
-            {(c,) for c in (cols & set(FILTER_COLUMNS)) - NEVER_INDEXED}
+            {(c,) for c in filters}
             | {ix for ix in store_indexes if set(ix) <= cols - NEVER_INDEXED})
         for _, name, _, origin, _ in conn.execute(f"PRAGMA index_list([{table}])").fetchall():
             if origin != "c" or "_q" in name:   # key constraints; declared by a query
@@ -245,11 +248,23 @@ def test_the_stores_indexes_are_kept_only_where_a_query_reads_them(oversight_db:
                                  "NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE 'sqlite%'"):
         if table in KEY_ONLY:
             continue
-        leads = {conn.execute(f"PRAGMA index_info([{r[1]}])").fetchone()[2]
-                 for r in conn.execute(f"PRAGMA index_list([{table}])")}
-        leads |= set(introspect.primary_key(conn, table)[:1])
+        served = _served(conn, table)
         for column in set(introspect.columns(conn, table)) & set(FILTER_COLUMNS) - NEVER_INDEXED:
-            assert column in leads, (table, column)
+            assert column in served, (table, column)
+
+
+def _served(conn: sqlite3.Connection, table: str) -> set[str]:
+    """The columns that lead an index or the key of ``table``, or follow only columns of few
+    values in one (read by skip-scan)."""
+    keys = [[r[2] for r in conn.execute(f"PRAGMA index_info([{r[1]}])")]
+            for r in conn.execute(f"PRAGMA index_list([{table}])")]
+    keys.append(introspect.primary_key(conn, table))
+    served = set()
+    for key in keys:
+        for i, column in enumerate(key):
+            if set(key[:i]) <= FEW_VALUES:
+                served.add(column)
+    return served
 
 
 def test_an_index_no_query_reads_gives_way_to_the_filter_columns_one() -> None:
@@ -324,3 +339,108 @@ def test_no_index_is_made_where_the_key_is_the_declared_one() -> None:
     # a prefix of the key is the key; another order, a partial index, a rowid table: made
     assert sorted(tables[n] for n in made) == ["ledger", "ledger", "plain"]
     assert sorted(made) == sorted(tables)
+
+
+def _filter_rows(conn: sqlite3.Connection, table: str, column: str, value: object,
+                 indexed: bool = True) -> list[tuple]:
+    """The rows of ``table`` whose ``column`` is ``value``, read as SQLite plans it or by
+    reading the whole table (``NOT INDEXED``), in one order."""
+    hint = "" if indexed else " NOT INDEXED"
+    return sorted(conn.execute(f"SELECT * FROM [{table}]{hint} WHERE [{column}] = ?", [value]))
+
+
+def test_a_filter_column_after_columns_of_few_values_in_a_key_has_no_index() -> None:
+    """A cadre following a month in a ``WITHOUT ROWID`` key (``copy.FEW_VALUES``) gets no index
+    of its own: a filter on it reads the key by skip-scan (searched, not scanned) and finds the
+    rows the whole table holds. Columns of few values still get their own index (never one
+    leading another column's), and so does a cadre after a kind of more than ``FEW_LIMIT``
+    values."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE a (month TEXT, cadre_id TEXT, township_code TEXT, days INTEGER, "
+                 "PRIMARY KEY (month, cadre_id, township_code)) WITHOUT ROWID")
+    conn.executemany("INSERT INTO a VALUES (?, ?, ?, ?)",
+                     [(f"2024-{1 + i % 12:02}", f"QH{i % 500:04}", f"T{i % 3}", i % 30)
+                      for i in range(1500)])
+    conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, cadre_id TEXT, year INTEGER, kind TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?)",
+                     [(f"r{i:05}", f"QH{i % 700:04}", 2020 + i % 4, "任职"[i % 2])
+                      for i in range(3000)])
+    conn.execute("CREATE TABLE k (kind TEXT, cadre_id TEXT, PRIMARY KEY (kind, cadre_id)) "
+                 "WITHOUT ROWID")
+    conn.executemany("INSERT INTO k VALUES (?, ?)", [(f"k{i}", f"QH{i % 7}")
+                                                     for i in range(copy.FEW_LIMIT + 1)])
+    for table in ("a", "t", "k"):
+        copy.index_filters(conn, table)
+    conn.execute("ANALYZE")
+    made = {r[1] for t in ("a", "t", "k") for r in conn.execute(f"PRAGMA index_list({t})")
+            if r[3] == "c"}
+    assert made == {"idx_t_cadre_id", "idx_t_year", "idx_t_kind", "idx_k_cadre_id"}
+    assert copy.served_columns(conn, "a") == {"month", "cadre_id"}
+    for value in ("QH0000", "QH0499", "none"):
+        rows = _filter_rows(conn, "a", "cadre_id", value)
+        assert rows == _filter_rows(conn, "a", "cadre_id", value, indexed=False)
+        assert bool(rows) == (value != "none")
+    plan = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN SELECT count(*) FROM a WHERE "
+                                       "cadre_id = ?", ["QH0001"])]
+    assert plan == ["SEARCH a USING PRIMARY KEY (ANY(month) AND cadre_id=?)"]
+
+
+def test_a_filtered_table_page_shows_the_rows_the_table_holds(oversight_db: Path,
+                                                              password_hash: str) -> None:
+    """A table page filtered on a column read through a key or index led by columns of few
+    values (``copy.FEW_VALUES``: skip-scan) lists, and counts, the rows with that value."""
+    conn = _connect(oversight_db)
+    folded = set()
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql "
+                                 "NOT LIKE 'CREATE VIRTUAL%'").fetchall():
+        keys = [[r[2] for r in conn.execute(f"PRAGMA index_info([{i[1]}])")]
+                for i in conn.execute(f"PRAGMA index_list([{table}])")]
+        keys.append(introspect.primary_key(conn, table))
+        folded |= {(table, c) for key in keys for i, c in enumerate(key)
+                   if i and set(key[:i]) <= FEW_VALUES and c in FILTER_COLUMNS}
+    assert ("attendance", "cadre_id") in folded, folded
+    with PublicationClient(oversight_db) as client:
+        cookies = {"ds_actor": client.datasette.sign({"a": {"id": "oversight"}}, "actor")}
+        checked = 0
+        for table, column in sorted(folded):
+            found = conn.execute(f"SELECT [{column}] FROM [{table}] WHERE [{column}] IS NOT "
+                                 f"NULL GROUP BY 1 ORDER BY count(*) DESC").fetchone()
+            if found is None:   # no rows in the sample
+                continue
+            page = client.json(f"/{client.database}/{table}.json",
+                               params={column: found[0], "_size": "max"}, cookies=cookies)
+            if "query_name" in page:   # a canned query of the same name takes the address
+                continue
+            value, checked = found[0], checked + 1
+            expected = _filter_rows(conn, table, column, value, indexed=False)
+            stored = [i for i, c in enumerate(page["columns"]) if c != "rowid"]
+            shown = sorted(tuple(row[i] for i in stored) for row in page["rows"])
+            assert page["filtered_table_rows_count"] == len(expected), (table, column)
+            assert shown and set(shown) <= set(expected), (table, column)
+            assert len(shown) == len(expected) or len(shown) == len(page["rows"]) >= 100
+    assert checked, folded
+
+
+def test_indexes_read_by_skip_scan_get_exact_statistics() -> None:
+    """``analyse_skip_scans`` counts every row of an index (or ``WITHOUT ROWID`` key) led by a
+    column of few values that serves a filter column, not ``analysis_limit``'s sample of it,
+    and leaves that limit as it was; it leaves the other indexes' statistics alone."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id TEXT PRIMARY KEY, unit_code TEXT, year INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?)",
+                     [(f"r{i:06}", f"U{i % 1000:04}", 2020 + i % 3) for i in range(30000)])
+    conn.execute("CREATE TABLE a (month TEXT, cadre_id TEXT, days INTEGER, "
+                 "PRIMARY KEY (month, cadre_id)) WITHOUT ROWID")
+    conn.executemany("INSERT INTO a VALUES (?, ?, ?)",
+                     [(f"2024-{1 + i % 12:02}", f"QH{i:05}", 1) for i in range(24000)])
+    conn.execute("CREATE INDEX idx_t_year_unit_code ON t (year, unit_code)")
+    conn.execute("PRAGMA analysis_limit = 100")
+    conn.execute("ANALYZE")
+    sampled = dict(conn.execute("SELECT idx, stat FROM sqlite_stat1"))
+    assert sorted(copy.analyse_skip_scans(conn)) == ["a", "idx_t_year_unit_code"]
+    stats = dict(conn.execute("SELECT idx, stat FROM sqlite_stat1"))
+    # 30,000 rows, 10,000 a year, 10 a year and unit; 24,000 rows, 2,000 a month
+    assert stats["idx_t_year_unit_code"] == "30000 10000 10"
+    assert stats["a"].split()[:2] == ["24000", "2000"]
+    assert stats["sqlite_autoindex_t_1"] == sampled["sqlite_autoindex_t_1"]
+    assert conn.execute("PRAGMA analysis_limit").fetchone()[0] == 100

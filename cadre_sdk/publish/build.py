@@ -239,6 +239,7 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
                                   thresholds=attrs.asdict(limits, filter=lambda a, _: a.name
                                                           in thresholds.NAMES))
             conn.execute("ANALYZE")
+            copy.analyse_skip_scans(conn)
             # Copied into a packed file: rows inserted in key order leave the pages of a
             # keyed table (and of a key's index) about a tenth empty, which VACUUM fills
             # (issue 19: 6.5 MB of 151 at 10,000 cadres).
