@@ -119,6 +119,35 @@ def test_prune_removes_only_entries_nobody_cites(cadre_db) -> None:
                             ).fetchone()[0] == text_a
 
 
+def test_prune_reads_what_each_stored_form_cites(cadre_db) -> None:
+    # Rows as stored by hand: a templated row cites its template and the texts opening its
+    # [text id, numbers] lists, not a number that merely looks like one inside a string
+    # value; a row stored whole cites its rules and parameters lists.
+    def ref(kind: str, body: str) -> int:
+        return cadre_db.conn.execute(
+            "INSERT INTO explanation_ref (kind, digest, json) VALUES (?, ?, ?)",
+            [kind, explanations.digest(body), body]).lastrowid
+    template = ref("template", json.dumps({"subject": explanations.TEXT + "0"}))
+    listed, in_string, in_template = ref("text", '"甲"'), ref("text", '"乙"'), ref("text", '"丙"')
+    cadre_db.conn.execute("UPDATE explanation_ref SET json = ? WHERE id = ?",
+                          [json.dumps({"subject": f"{explanations.TEXT}{in_template}"}),
+                           template])
+    param, rule, unused = ref("parameters", '{"p":1}'), ref("rules", '{"r":1}'), ref("rules", "2")
+    rows = [("a:1", "x", f'{{"t":{template},"v":[[{listed},3],"[{in_string},",7]}}'),
+            ("b:1", "y", json.dumps({"subject": "整条", "rules": [rule],
+                                          "parameters": [param, {"inline": 1}]}))]
+    cadre_db.conn.executemany("INSERT INTO explanation (id, subject, json) VALUES (?, ?, ?)",
+                              rows)
+    assert explanations.prune(cadre_db) == 2            # in_string and unused
+    left = {r[0] for r in cadre_db.execute("SELECT id FROM explanation_ref")}
+    assert {template, listed, in_template, param, rule} <= left
+    assert not {in_string, unused} & left
+    cadre_db.execute("DELETE FROM explanation WHERE id = 'a:1'")
+    assert explanations.prune(cadre_db) == 3            # the template and both its texts
+    assert {r[0] for r in cadre_db.execute("SELECT id FROM explanation_ref")} \
+        & {template, listed, in_template} == set()
+
+
 def test_note_sql_and_see_are_rendered() -> None:
     text = render_text({"subject": "培训覆盖", "note": "由培训记录统计。",
                         "sql": "SELECT 1", "see": ["assessment_rules:abc"]})
