@@ -412,11 +412,17 @@ def value_checks_of(cls: type) -> Callable[[list[list]], bool] | None:
     if not all(hasattr(c, "fields") and hasattr(c, "fails") for c in checks):
         return None
     at = {f.name: i for i, f in enumerate(attrs.fields(cls))}
-    judged = [(c.fails, [at[name] for name in c.fields]) for c in checks]
+    judged = [(c.any_fails if hasattr(c, "any_fails") else
+               functools.partial(_any_fails, c.fails), [at[name] for name in c.fields])
+              for c in checks]
 
     def all_pass(columns: list[list]) -> bool:
-        return not any(any(map(fails, *[columns[k] for k in where])) for fails, where in judged)
+        return not any(any_fails(*[columns[k] for k in where]) for any_fails, where in judged)
     return all_pass
+
+
+def _any_fails(fails: Callable[..., bool], *columns: list) -> bool:
+    return any(map(fails, *columns))
 
 
 @functools.lru_cache(maxsize=None)
