@@ -103,6 +103,19 @@ class Resolver:
     def names(self) -> bool:
         return self.by_name or self.by_id_number
 
+    def as_written(self, values: list[Any]) -> bool:
+        """Whether every one of these cells is its own code, stored or not, so that nothing
+        need be asked of the store here: each is a plain ASCII code (never read as a name)
+        that cannot be an ID number (18 characters); and most of them (over half the cells)
+        are codes not met before, so that checking them where the loaded rows' references
+        are checked (``keys._Lookups``: in SQL, a probe per row) costs less than looking
+        each up now (cells that repeat, such as units, are still looked up and remembered)."""
+        if not plain_codes(values):
+            return False
+        if self.by_id_number and 18 in set(map(len, values)):
+            return False
+        return len(set(values) - self.known) * 2 > len(values)
+
     def learn(self, values: Sequence[Any]) -> None:
         """Look up, at once, which of these cells are stored codes."""
         try:  # (a cell that is a known code is its own code: codes are stored cleaned)
@@ -248,6 +261,8 @@ class References:
         errors: dict[int, list[tuple[str, str]]] = {}
         for at, text, _, resolver in self.todo:
             values = [row[at] for row in cells]
+            if resolver.as_written(values):
+                continue  # resolve() would keep each as it is; the ledger checks them
             resolver.learn(values)
             if _all_known(resolver.known, values):
                 continue  # every cell is a stored code: resolve() would keep each as it is
