@@ -427,7 +427,7 @@ def test_distinct_cadre_codes_are_checked_where_the_rows_are_stored(tmp_path, mo
     """A batch whose cadre codes hardly repeat is not looked up before conversion (each is
     its own code: ``Resolver.as_written``); the stored rows' references are checked instead.
     A code not stored is still reported at its line, nothing is written; an ID number among
-    the codes still names its cadre."""
+    the codes still names its cadre; a small batch is looked up as before."""
     from cadre_sdk.core.normalize import _id_check_char
     from cadre_sdk.ingest import references
 
@@ -438,30 +438,40 @@ def test_distinct_cadre_codes_are_checked_where_the_rows_are_stored(tmp_path, mo
     units.write_text("单位代码,单位名称,单位类别,单位层级,所在地区代码\nU1,格尔木市农牧局,部门,县,632801\n",
                      encoding="utf-8")
     load_files(db, "unit", [units], plugins=PLUGINS)
+    n = references.AS_WRITTEN_BATCH
     cadres = tmp_path / "cadres.csv"
     cadres.write_text("干部编号,姓名,性别,出生年月,工作单位,职务,身份证号\n"
-                      f"C1,张三,男,1975.06,U1,局长,{number}\nC2,李四,女,1980.01,U1,科长,\n"
-                      "C3,王五,男,1981.02,U1,科员,\n", encoding="utf-8")
+                      f"C0,张三,男,1975.06,U1,局长,{number}\n"
+                      + "".join(f"C{i},李四,女,1980.01,U1,科长,\n" for i in range(1, n + 1)),
+                      encoding="utf-8")
     load_files(db, "cadre", [cadres], plugins=PLUGINS)
     asked: list[list] = []
     learn = references.Resolver.learn
     monkeypatch.setattr(references.Resolver, "learn",
                         lambda self, values: (asked.append(list(values)), learn(self, values)))
     header = "表彰编号,干部编号,表彰日期,类别,名称,级别\n"
-    bad = tmp_path / "bad.csv"
-    bad.write_text(header + "B1,C1,2024-12-01,表彰,优秀共产党员,县\n"
-                   "B2,C2,2023-02-28,表彰,优秀共产党员,县\nB3,C404,2022-09-13,表彰,优秀领导干部,市州\n",
-                   encoding="utf-8")
+
+    def commendations(path: Path, cadre_ids: list[str]) -> Path:
+        path.write_text(header + "".join(f"B{i},{c},2024-02-29,表彰,优秀共产党员,县\n"
+                                         for i, c in enumerate(cadre_ids)), encoding="utf-8")
+        return path
+
+    codes = [f"C{i}" for i in range(1, n + 1)]
+    bad = commendations(tmp_path / "bad.csv", codes[:40] + ["C404"] + codes[40:])
     with pytest.raises(DataError) as err:
         load_files(db, "commendation", [bad], plugins=PLUGINS)
     assert [str(e) for e in err.value.errors] == [
-        f"{bad}:4: 干部编号: 引用的干部“C404”不存在。请先导入该干部，或核对干部编号"]
-    assert asked == []  # (three distinct codes: none looked up before conversion)
+        f"{bad}:42: 干部编号: 引用的干部“C404”不存在。请先导入该干部，或核对干部编号"]
+    assert asked == []  # (distinct codes: none looked up before conversion)
     assert table_rows(tmp_path / "t.db", "commendation") == {}
-    good = tmp_path / "good.csv"
-    good.write_text(header + f"B1,C2,2024-12-01,表彰,优秀共产党员,县\nB2,{number},2023-02-28,表彰,"
-                    "优秀共产党员,县\nB3,C3,2022-09-13,表彰,优秀领导干部,市州\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:  # (a small batch: looked up first, same report)
+        load_files(db, "commendation", [commendations(tmp_path / "small.csv",
+                                                      ["C1", "C404"])], plugins=PLUGINS)
+    assert [str(e) for e in err.value.errors] == [
+        f"{tmp_path / 'small.csv'}:3: 干部编号: 引用的干部“C404”不存在。请先导入该干部，或核对干部编号"]
+    assert asked == [["C1", "C404"]]
+    good = commendations(tmp_path / "good.csv", [number] + codes[1:])
     load_files(db, "commendation", [good], plugins=PLUGINS)
-    assert asked  # (an ID number among them: looked up, and resolved)
-    assert {k: v[1] for k, v in table_rows(tmp_path / "t.db", "commendation").items()} == {
-        ("B1",): "C2", ("B2",): "C1", ("B3",): "C3"}
+    assert len(asked) == 2  # (an ID number among them: looked up, and resolved)
+    stored = {k[0]: v[1] for k, v in table_rows(tmp_path / "t.db", "commendation").items()}
+    assert stored == {f"B{i}": c for i, c in enumerate(["C0"] + codes[1:])}

@@ -26,6 +26,8 @@ from cadre_sdk.records.fields import clean_code, plain_codes
 #: Distinct (column, cell, region) results remembered: memory stays bounded.
 _CACHE_SIZE = 1 << 15
 _SUGGESTIONS = 3
+#: The fewest cells of a batch ``Resolver.as_written`` leaves to the reference check.
+AS_WRITTEN_BATCH = 100
 
 
 def match_key(text: str) -> str:
@@ -106,11 +108,13 @@ class Resolver:
     def as_written(self, values: list[Any]) -> bool:
         """Whether every one of these cells is its own code, stored or not, so that nothing
         need be asked of the store here: each is a plain ASCII code (never read as a name)
-        that cannot be an ID number (18 characters); and most of them (over half the cells)
-        are codes not met before, so that checking them where the loaded rows' references
-        are checked (``keys._Lookups``: in SQL, a probe per row) costs less than looking
-        each up now (cells that repeat, such as units, are still looked up and remembered)."""
-        if not plain_codes(values):
+        that cannot be an ID number (18 characters); and most of them (over half the cells
+        of a batch of at least ``AS_WRITTEN_BATCH``) are codes not met before, so that
+        checking them where the loaded rows' references are checked (``keys._Lookups``: in
+        SQL, a probe per row) costs less than looking each up now. Cells that repeat (units)
+        are still looked up and remembered, and so are a small batch's (a file's last rows:
+        their field would otherwise be checked in SQL on every row of the load)."""
+        if len(values) < AS_WRITTEN_BATCH or not plain_codes(values):
             return False
         if self.by_id_number and 18 in set(map(len, values)):
             return False
