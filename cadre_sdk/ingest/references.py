@@ -114,11 +114,15 @@ class Resolver:
         SQL, a probe per row) costs less than looking each up now. Cells that repeat (units)
         are still looked up and remembered, and so are a small batch's (a file's last rows:
         their field would otherwise be checked in SQL on every row of the load)."""
-        if len(values) < AS_WRITTEN_BATCH or not plain_codes(values):
+        if len(values) < AS_WRITTEN_BATCH:
             return False
-        if self.by_id_number and 18 in set(map(len, values)):
+        try:
+            fresh = set(values) - self.known
+        except TypeError:  # a JSON list or object in a cell
             return False
-        return len(set(values) - self.known) * 2 > len(values)
+        if len(fresh) * 2 <= len(values) or not plain_codes(values):
+            return False
+        return not self.by_id_number or 18 not in set(map(len, fresh))
 
     def learn(self, values: Sequence[Any]) -> None:
         """Look up, at once, which of these cells are stored codes."""
