@@ -7,6 +7,11 @@ as Simplified, spaces ignored), within the region the row names (its own region 
 load names (``region=``); one match becomes the code, several are an error listing them with
 their codes, none an error suggesting the nearest names. Messages are Chinese and the loader
 puts them under the clerk's column.
+
+Codes are looked up a batch at a time, each distinct cell once. A batch of plain codes that
+hardly repeat (a cadre's commendations, adjustments) is not looked up here at all
+(``Resolver.as_written``): each is its own code, and the loaded rows' reference check
+(``keys._Lookups``) finds, in SQL, the ones not stored, with the same message.
 """
 from __future__ import annotations
 
