@@ -421,3 +421,57 @@ def test_a_column_of_plain_codes_is_what_clean_code_gives_back(codes):
     assert plain_codes(set(codes)) == plain  # (the look-ups give it the distinct cells)
     if accepted:
         assert [clean_code(c) for c in codes] == codes
+
+
+def test_distinct_cadre_codes_are_checked_where_the_rows_are_stored(tmp_path, monkeypatch):
+    """A batch whose cadre codes hardly repeat is not looked up before conversion (each is
+    its own code: ``Resolver.as_written``); the stored rows' references are checked instead.
+    A code not stored is still reported at its line, nothing is written; an ID number among
+    the codes still names its cadre; a small batch is looked up as before."""
+    from cadre_sdk.core.normalize import _id_check_char
+    from cadre_sdk.ingest import references
+
+    first17 = "63280119750612001"
+    number = first17 + _id_check_char(first17)
+    db = make_db(tmp_path / "t.db", PLUGINS)
+    units = tmp_path / "units.csv"
+    units.write_text("单位代码,单位名称,单位类别,单位层级,所在地区代码\nU1,格尔木市农牧局,部门,县,632801\n",
+                     encoding="utf-8")
+    load_files(db, "unit", [units], plugins=PLUGINS)
+    n = references.AS_WRITTEN_BATCH
+    cadres = tmp_path / "cadres.csv"
+    cadres.write_text("干部编号,姓名,性别,出生年月,工作单位,职务,身份证号\n"
+                      f"C0,张三,男,1975.06,U1,局长,{number}\n"
+                      + "".join(f"C{i},李四,女,1980.01,U1,科长,\n" for i in range(1, n + 1)),
+                      encoding="utf-8")
+    load_files(db, "cadre", [cadres], plugins=PLUGINS)
+    asked: list[list] = []
+    learn = references.Resolver.learn
+    monkeypatch.setattr(references.Resolver, "learn",
+                        lambda self, values: (asked.append(list(values)), learn(self, values)))
+    header = "表彰编号,干部编号,表彰日期,类别,名称,级别\n"
+
+    def commendations(path: Path, cadre_ids: list[str]) -> Path:
+        path.write_text(header + "".join(f"B{i},{c},2024-02-29,表彰,优秀共产党员,县\n"
+                                         for i, c in enumerate(cadre_ids)), encoding="utf-8")
+        return path
+
+    codes = [f"C{i}" for i in range(1, n + 1)]
+    bad = commendations(tmp_path / "bad.csv", codes[:40] + ["C404"] + codes[40:])
+    with pytest.raises(DataError) as err:
+        load_files(db, "commendation", [bad], plugins=PLUGINS)
+    assert [str(e) for e in err.value.errors] == [
+        f"{bad}:42: 干部编号: 引用的干部“C404”不存在。请先导入该干部，或核对干部编号"]
+    assert asked == []  # (distinct codes: none looked up before conversion)
+    assert table_rows(tmp_path / "t.db", "commendation") == {}
+    with pytest.raises(DataError) as err:  # (a small batch: looked up first, same report)
+        load_files(db, "commendation", [commendations(tmp_path / "small.csv",
+                                                      ["C1", "C404"])], plugins=PLUGINS)
+    assert [str(e) for e in err.value.errors] == [
+        f"{tmp_path / 'small.csv'}:3: 干部编号: 引用的干部“C404”不存在。请先导入该干部，或核对干部编号"]
+    assert asked == [["C1", "C404"]]
+    good = commendations(tmp_path / "good.csv", [number] + codes[1:])
+    load_files(db, "commendation", [good], plugins=PLUGINS)
+    assert len(asked) == 2  # (an ID number among them: looked up, and resolved)
+    stored = {k[0]: v[1] for k, v in table_rows(tmp_path / "t.db", "commendation").items()}
+    assert stored == {f"B{i}": c for i, c in enumerate(["C0"] + codes[1:])}

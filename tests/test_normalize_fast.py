@@ -204,3 +204,21 @@ def test_id_numbers_as_written_never_takes_an_empty_cell(monkeypatch):
     number = first17 + nz._id_check_char(first17)
     assert nz.id_numbers_as_written([number]) and nz.id_numbers_as_written([number])
     assert not nz.id_numbers_as_written([""]) and not nz.id_numbers_as_written(["", ""])
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(
+    st.text(alphabet="0123456789-/.年月日 １", max_size=12),
+    st.builds(lambda y, m, d: f"{y}-{m}-{d}", st.integers(1890, 2110),
+              st.integers(0, 13).map("{:02d}".format) | st.integers(0, 13).map(str),
+              st.integers(0, 32).map("{:02d}".format) | st.integers(0, 32).map(str))))
+def test_plain_date_is_what_the_date_converters_give(text):
+    date = nz.plain_date(text)
+    if date is not None:
+        assert date == text == nz.to_date(text) == nz.to_date_or_month(text)
+        return
+    try:  # refused: then it is not an existing date in range written as YYYY-MM-DD
+        taken = dt.date.fromisoformat(text)
+    except ValueError:
+        return
+    assert not (re.fullmatch(r"\d{4}-\d\d-\d\d", text, re.ASCII) and 1900 <= taken.year <= 2100)

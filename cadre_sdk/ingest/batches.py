@@ -17,8 +17,8 @@ import attrs
 
 from cadre_sdk.core.errors import RowError
 from cadre_sdk.core.normalize import (
-    id_numbers_as_written, names_as_written, normalize_header, plain_month, to_date_or_month,
-    to_month,
+    id_numbers_as_written, names_as_written, normalize_header, plain_date, plain_month, to_date,
+    to_date_or_month, to_month,
 )
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.ingest.readers import (
@@ -59,6 +59,11 @@ CACHE_SIZE = 1 << 14
 _PLAIN_CODE = re.compile(r"[0-9A-Za-z_.\-]+")
 
 
+def _plain_date_or_month(text: str) -> str | None:
+    """``plain_date``, else ``plain_month``: what ``to_date_or_month`` gives, or ``None``."""
+    return plain_date(text) or plain_month(text)
+
+
 class _Cache(dict):
     """Cell text -> the column's value for it, filled on first sight; bad cells are not kept
     (each one is looked at again, which is what flags its row)."""
@@ -89,10 +94,13 @@ class _Column:
         self.cache.column = self
         self.cached, self.bad = True, False
         self.direct: Callable[[Any], Any] = self.value
-        # A year and month written plainly (1975.06, 1975年6月) converts without the parser
-        # (what it gives, converted again, is itself).
+        # A year and month written plainly (1975.06, 1975年6月), a date written as ISO
+        # (1975-06-12), converts without the parser (what it gives, converted again, is
+        # itself).
         self.plain: Callable[[str], str | None] | None = (
-            plain_month if self.convert in (to_month, to_date_or_month) else None)
+            plain_month if self.convert is to_month else
+            _plain_date_or_month if self.convert is to_date_or_month else
+            plain_date if self.convert is to_date else None)
         # A plain code (ASCII letters, digits, _ . -, not too long) converts to itself and
         # passes every check: for a code column, a batch of them is checked by one regex.
         self.plain_all: Callable[[str], Any] | None = None
@@ -412,11 +420,17 @@ def value_checks_of(cls: type) -> Callable[[list[list]], bool] | None:
     if not all(hasattr(c, "fields") and hasattr(c, "fails") for c in checks):
         return None
     at = {f.name: i for i, f in enumerate(attrs.fields(cls))}
-    judged = [(c.fails, [at[name] for name in c.fields]) for c in checks]
+    judged = [(c.any_fails if hasattr(c, "any_fails") else
+               functools.partial(_any_fails, c.fails), [at[name] for name in c.fields])
+              for c in checks]
 
     def all_pass(columns: list[list]) -> bool:
-        return not any(any(map(fails, *[columns[k] for k in where])) for fails, where in judged)
+        return not any(any_fails(*[columns[k] for k in where]) for any_fails, where in judged)
     return all_pass
+
+
+def _any_fails(fails: Callable[..., bool], *columns: list) -> bool:
+    return any(map(fails, *columns))
 
 
 @functools.lru_cache(maxsize=None)

@@ -7,6 +7,11 @@ as Simplified, spaces ignored), within the region the row names (its own region 
 load names (``region=``); one match becomes the code, several are an error listing them with
 their codes, none an error suggesting the nearest names. Messages are Chinese and the loader
 puts them under the clerk's column.
+
+Codes are looked up a batch at a time, each distinct cell once. A batch of plain codes that
+hardly repeat (a cadre's commendations, adjustments) is not looked up here at all
+(``Resolver.as_written``): each is its own code, and the loaded rows' reference check
+(``keys._Lookups``) finds, in SQL, the ones not stored, with the same message.
 """
 from __future__ import annotations
 
@@ -26,6 +31,8 @@ from cadre_sdk.records.fields import clean_code, plain_codes
 #: Distinct (column, cell, region) results remembered: memory stays bounded.
 _CACHE_SIZE = 1 << 15
 _SUGGESTIONS = 3
+#: The fewest cells of a batch ``Resolver.as_written`` leaves to the reference check.
+AS_WRITTEN_BATCH = 100
 
 
 def match_key(text: str) -> str:
@@ -102,6 +109,25 @@ class Resolver:
     @property
     def names(self) -> bool:
         return self.by_name or self.by_id_number
+
+    def as_written(self, values: list[Any]) -> bool:
+        """Whether every one of these cells is its own code, stored or not, so that nothing
+        need be asked of the store here: each is a plain ASCII code (never read as a name)
+        that cannot be an ID number (18 characters); and most of them (over half the cells
+        of a batch of at least ``AS_WRITTEN_BATCH``) are codes not met before, so that
+        checking them where the loaded rows' references are checked (``keys._Lookups``: in
+        SQL, a probe per row) costs less than looking each up now. Cells that repeat (units)
+        are still looked up and remembered, and so are a small batch's (a file's last rows:
+        their field would otherwise be checked in SQL on every row of the load)."""
+        if len(values) < AS_WRITTEN_BATCH:
+            return False
+        try:
+            fresh = set(values) - self.known
+        except TypeError:  # a JSON list or object in a cell
+            return False
+        if len(fresh) * 2 <= len(values) or not plain_codes(values):
+            return False
+        return not self.by_id_number or 18 not in set(map(len, fresh))
 
     def learn(self, values: Sequence[Any]) -> None:
         """Look up, at once, which of these cells are stored codes."""
@@ -248,6 +274,8 @@ class References:
         errors: dict[int, list[tuple[str, str]]] = {}
         for at, text, _, resolver in self.todo:
             values = [row[at] for row in cells]
+            if resolver.as_written(values):
+                continue  # resolve() would keep each as it is; the ledger checks them
             resolver.learn(values)
             if _all_known(resolver.known, values):
                 continue  # every cell is a stored code: resolve() would keep each as it is

@@ -1,6 +1,8 @@
 """Assessment inputs: the assessment itself, indicator scores, evaluations, key-target progress."""
 from __future__ import annotations
 
+from operator import add, gt
+
 from cadre_sdk.records import vocab
 from cadre_sdk.records.fields import column, judged_by, record
 
@@ -47,7 +49,16 @@ def _votes_exceed(excellent: int, competent: int, basic: int, incompetent: int,
     return excellent + competent + basic + incompetent > participants
 
 
-@judged_by(_votes_exceed, "excellent", "competent", "basic", "incompetent", "participants")
+def _any_votes_exceed(excellent: list[int], competent: list[int], basic: list[int],
+                     incompetent: list[int], participants: list[int]) -> bool:
+    """``_votes_exceed`` of some row of these columns (summed column-wise, without a Python
+    call per row)."""
+    votes = map(add, map(add, map(add, excellent, competent), basic), incompetent)
+    return any(map(gt, votes, participants))
+
+
+@judged_by(_votes_exceed, "excellent", "competent", "basic", "incompetent", "participants",
+           any_fails=_any_votes_exceed)
 def _votes_within_participants(rec: "Evaluation") -> None:
     if _votes_exceed(rec.excellent, rec.competent, rec.basic, rec.incompetent, rec.participants):
         votes = rec.excellent + rec.competent + rec.basic + rec.incompetent
