@@ -2,15 +2,13 @@
 all or none of the interrupted load, and a rerun ends exactly as an uninterrupted run.
 
 Every load is a real process running the `cadre` command line (``cadre_sdk.cli.app.main``), forked
-from one helper process that imported the SDK once: the kills are spread over the load itself
-rather than over Python's start-up, and no process pays for the imports again."""
+from one helper process that imported the SDK once (``forked``): the kills are spread over the
+load itself rather than over Python's start-up, and no process pays for the imports again."""
 from __future__ import annotations
 
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,79 +16,20 @@ from pathlib import Path
 import pytest
 
 from cadre_sdk.testing import make_db
+from forked import Forked
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 N = 12_000
 KILLS = 20
 
-# Forks one `cadre` process per line of arguments read (tab-separated); prints the child's pid,
-# waits for a line from the test (which may SIGKILL the child meanwhile), then prints the
-# child's exit code (negative: the signal that ended it).
-FORKER = """
-import os, sys
+# Each load runs the `cadre` command line (what `python -m cadre_sdk` runs) in a forked child.
+CADRE = """
 from cadre_sdk.cli.app import main
-print("ready", flush=True)
-for line in sys.stdin:
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        code = 0
-        try:
-            main(line.rstrip("\\n").split("\\t"))
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        sys.stderr.flush()
-        os._exit(code)
-    print(pid, flush=True)
-    sys.stdin.readline()
-    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+def run(args, ready):
+    ready()
+    main(args)
 """
-
-
-class Cadre:
-    """Starts `cadre` commands as processes forked from the helper process."""
-
-    def __init__(self, log: Path) -> None:
-        self.log = log.open("w")
-        self.proc = subprocess.Popen([sys.executable, "-c", FORKER],
-                                     env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.log, text=True)
-        assert self.readline() == "ready", self.errors()
-
-    def readline(self) -> str:
-        assert self.proc.stdout is not None
-        return self.proc.stdout.readline().strip()
-
-    def errors(self) -> str:
-        self.log.flush()
-        return Path(self.log.name).read_text(encoding="utf-8")
-
-    def start(self, *args: object) -> int:
-        """Fork ``cadre ARGS``; its pid."""
-        assert self.proc.stdin is not None
-        self.proc.stdin.write("\t".join(map(str, args)) + "\n")
-        self.proc.stdin.flush()
-        return int(self.readline())
-
-    def wait(self) -> int:
-        """The exit code of the last command started (after it ends)."""
-        assert self.proc.stdin is not None
-        self.proc.stdin.write("\n")
-        self.proc.stdin.flush()
-        return int(self.readline())
-
-    def run(self, *args: object) -> int:
-        self.start(*args)
-        return self.wait()
-
-    def close(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        self.proc.wait(timeout=60)
-        self.log.close()
 
 
 def snapshot(db: Path) -> tuple[str, int, list]:
@@ -107,7 +46,7 @@ def snapshot(db: Path) -> tuple[str, int, list]:
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> Iterator[dict]:
     tmp = tmp_path_factory.mktemp("crash")
-    cadre = Cadre(tmp / "stderr.txt")
+    cadre = Forked(CADRE, {**os.environ, "PYTHONPATH": str(ROOT)}, tmp / "stderr.txt")
     base = tmp / "base.db"
     make_db(base).conn.close()
     units = tmp / "units.csv"
