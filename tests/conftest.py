@@ -66,6 +66,27 @@ def password_hash() -> Iterator[str]:
     mp.undo()
 
 
+@pytest.fixture(scope="session")
+def public_url(public_db: Path) -> Iterator[str]:
+    """The real ``cadre serve`` of ``public_db`` over HTTP, one process for the tests that only
+    read it (``test_publish_support.cadre_serve``)."""
+    from test_publish_support import cadre_serve
+
+    with cadre_serve(public_db) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def oversight_url(oversight_db: Path, password_hash: str) -> Iterator[str]:
+    """The real ``cadre serve`` of ``oversight_db`` over HTTP, one process for the tests that
+    log in and read (each with its own client; none logs out or fails a login more than once,
+    so the server's limit of failed logins is never reached)."""
+    from test_publish_support import cadre_serve
+
+    with cadre_serve(oversight_db) as url:
+        yield url
+
+
 # -- the demo store (test_reliability_support) ------------------------------------------------
 
 @pytest.fixture(scope="session")

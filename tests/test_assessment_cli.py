@@ -2,30 +2,55 @@
 queries over an evaluated database."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
+from cadre_sdk.cli.app import main
 from cadre_sdk.defaults.assessment_queries import QUERIES
 from cadre_sdk.publish import aggregates
+from cadre_sdk.testing import load_rows, make_db
 from clihelp import run as cli
 
-from test_assessment_engine import consequence_world
+from test_assessment_engine import World, consequence_world
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Built once for the module (tests get copies): ``new``, a database with a unit of 7 over
+    2022–2024 (see ``consequence_world``), a team and a "710" target, not yet evaluated;
+    ``evaluated``, the same after `cadre evaluate --only assessment`."""
+    folder = tmp_path_factory.mktemp("assessment_cli")
+    world = World(make_db(folder / "new.db"),
+                  lambda db, kind, rows, plugins=None: load_rows(db, kind, rows, plugins=plugins,
+                                                                 tmp=folder))
+    world.unit("L1", "632801", kind="地方").annual("T1", "L1", 2024, scores=85)
+    world.target("P1", "L1", 2024, 6, "目标甲", 50, 60)
+    consequence_world(world).conn.close()
+    evaluated = folder / "evaluated.db"
+    shutil.copy(folder / "new.db", evaluated)
+    code, err = 0, io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        try:
+            main(["evaluate", str(evaluated), "--only", "assessment"])
+        except SystemExit as exc:
+            code = exc.code
+    assert code in (0, None), err.getvalue()
+    return {"new": folder / "new.db", "evaluated": evaluated}
 
 
 @pytest.fixture
-def db_path(world):
-    """A database with a unit of 7 over 2022–2024 (see ``consequence_world``), a team and a
-    "710" target, not yet evaluated."""
-    world.unit("L1", "632801", kind="地方").annual("T1", "L1", 2024, scores=85)
-    world.target("P1", "L1", 2024, 6, "目标甲", 50, 60)
-    db = consequence_world(world)
-    path = db.execute("PRAGMA database_list").fetchone()[2]
-    db.conn.close()
-    return path
+def db_path(stores, tmp_path):
+    """A copy of ``stores["new"]`` (not yet evaluated)."""
+    path = tmp_path / "cadre.db"
+    shutil.copy(stores["new"], path)
+    return str(path)
 
 
 def test_evaluate_prints_a_chinese_summary(db_path, capsys):
@@ -80,9 +105,11 @@ def test_evaluate_unknown_engine(db_path, capsys):
 
 
 @pytest.fixture
-def evaluated(db_path, capsys):
-    assert cli(capsys, "evaluate", db_path, "--only", "assessment")[0] == 0
-    return db_path
+def evaluated(stores, tmp_path):
+    """A copy of ``stores["evaluated"]`` (evaluated by `cadre evaluate --only assessment`)."""
+    path = tmp_path / "cadre.db"
+    shutil.copy(stores["evaluated"], path)
+    return str(path)
 
 
 def test_explain_an_assessment(evaluated, capsys):

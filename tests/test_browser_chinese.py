@@ -5,11 +5,9 @@ titles, footer), the public level has no login link, and an explanation reads as
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
-from test_publish_support import cadre_serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -39,51 +37,51 @@ def english_words(page: Any) -> set[str]:
     return {w for w in words if w.lower() not in ALLOWED}
 
 
-def test_public_pages_have_chinese_chrome(public_db: Path, page: Any) -> None:
-    with cadre_serve(public_db) as url:
-        page.goto(f"{url}/")
-        assert english_words(page) == set()
-        assert page.locator('a[href$="/-/login"]').count() == 0   # no login at public level
-        assert "青海省干部激励数据发布" in page.title()
+def test_public_pages_have_chinese_chrome(public_url: str, page: Any) -> None:
+    url = public_url
+    page.goto(f"{url}/")
+    assert english_words(page) == set()
+    assert page.locator('a[href$="/-/login"]').count() == 0   # no login at public level
+    assert "青海省干部激励数据发布" in page.title()
 
-        page.goto(f"{url}/public/region")
-        assert page.title().startswith("地区")
-        assert english_words(page) == set()
-        page.locator("th[data-column=level] .dropdown-menu-icon").click()
-        assert page.get_by_text("升序排列").is_visible()            # table.js's column menu
+    page.goto(f"{url}/public/region")
+    assert page.title().startswith("地区")
+    assert english_words(page) == set()
+    page.locator("th[data-column=level] .dropdown-menu-icon").click()
+    assert page.get_by_text("升序排列").is_visible()            # table.js's column menu
 
-        page.goto(f"{url}/public/assessment_scorecard_by_unit?year=2024&region=")
-        assert page.title() == "年度考核成绩单（按单位）"              # not the SQL
-        assert english_words(page) == set()
-        labels = page.locator("form.sql label").all_inner_texts()
-        assert "年度" in labels and any(t.startswith("地区") for t in labels)
-        options = page.locator("select[name=region] option").all_inner_texts()
-        assert "玉树藏族自治州" in options                               # picked by name
+    page.goto(f"{url}/public/assessment_scorecard_by_unit?year=2024&region=")
+    assert page.title() == "年度考核成绩单（按单位）"              # not the SQL
+    assert english_words(page) == set()
+    labels = page.locator("form.sql label").all_inner_texts()
+    assert "年度" in labels and any(t.startswith("地区") for t in labels)
+    options = page.locator("select[name=region] option").all_inner_texts()
+    assert "玉树藏族自治州" in options                               # picked by name
 
-        page.goto(f"{url}/-/dashboards/cadre-overview")     # redirected to the latest year
-        assert page.url.endswith("?year=2024") and page.title() == "监督看板"
-        assert english_words(page) == set()
+    page.goto(f"{url}/-/dashboards/cadre-overview")     # redirected to the latest year
+    assert page.url.endswith("?year=2024") and page.title() == "监督看板"
+    assert english_words(page) == set()
 
-        # (a case's explanation with its steps is oversight-only now: the training coverage's
-        # cites its rules and parameters)
-        page.goto(f"{url}/public/explanation/training_coverage~3A2024")
-        page.wait_for_selector(".cadre-explanation")
-        assert english_words(page) == set()
-        assert "参数及依据：" in page.locator(".cadre-explanation").inner_text()
-        raw = page.get_by_role("link", name="原始数据")
-        assert raw.get_attribute("href").endswith(".json")
+    # (a case's explanation with its steps is oversight-only now: the training coverage's
+    # cites its rules and parameters)
+    page.goto(f"{url}/public/explanation/training_coverage~3A2024")
+    page.wait_for_selector(".cadre-explanation")
+    assert english_words(page) == set()
+    assert "参数及依据：" in page.locator(".cadre-explanation").inner_text()
+    raw = page.get_by_role("link", name="原始数据")
+    assert raw.get_attribute("href").endswith(".json")
 
 
-def test_the_login_page_is_chinese(oversight_db: Path, password_hash: str, page: Any) -> None:
-    with cadre_serve(oversight_db) as url:
-        page.goto(f"{url}/-/login")
-        assert page.title() == "登录"
-        assert english_words(page) == set()
-        page.fill("input[name=username]", "oversight")
-        page.fill("input[name=password]", "wrong")
-        with page.expect_navigation():
-            page.locator("form input[type=submit]").click()
-        assert "用户名或密码错误" in page.content()
-        assert english_words(page) == set()
-        response = page.goto(f"{url}/oversight/cadre")
-        assert response.status == 403 and english_words(page) == set()
+def test_the_login_page_is_chinese(oversight_url: str, page: Any) -> None:
+    url = oversight_url
+    page.goto(f"{url}/-/login")
+    assert page.title() == "登录"
+    assert english_words(page) == set()
+    page.fill("input[name=username]", "oversight")
+    page.fill("input[name=password]", "wrong")
+    with page.expect_navigation():
+        page.locator("form input[type=submit]").click()
+    assert "用户名或密码错误" in page.content()
+    assert english_words(page) == set()
+    response = page.goto(f"{url}/oversight/cadre")
+    assert response.status == 403 and english_words(page) == set()

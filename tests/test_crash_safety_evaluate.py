@@ -4,17 +4,18 @@ previous results intact, or the new ones complete), and a rerun ends exactly as 
 uninterrupted run.
 
 The process runs what `cadre evaluate` runs (``open_db``, ``migrate``, ``evaluate``) with a
-fixed ``as_of`` (the command has no --as-of option), and says "ready" once the store is open,
-so the kills are spread over the evaluation itself rather than over Python's start-up.
+fixed ``as_of``, and says it is ready once the store is open, so the kills are spread over the
+evaluation itself rather than over Python's start-up. Each is forked from one helper process
+that imported the SDK once (``forked``), so no process pays for the imports again.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,37 +23,39 @@ import pytest
 from cadre_sdk.engines.evaluate import evaluate
 from cadre_sdk.plugin_host.discovery import CadrePlugins, get_plugin_manager
 from cadre_sdk.store.database import migrate, open_db
+from forked import Forked
 from test_reliability_support import AS_OF, environment, file_sha, fingerprint, integrity
 
 pytestmark = pytest.mark.slow
 KILLS = 20
 
+# The evaluation runs in a child forked from a helper process that imported the SDK once
+# (``forked``); it says it is ready once the store is open.
 SCRIPT = """
-import sys
 from cadre_sdk.engines.evaluate import evaluate
 from cadre_sdk.plugin_host.discovery import get_plugin_manager
 from cadre_sdk.store.database import migrate, open_db
-plugins = get_plugin_manager()
-db = open_db(sys.argv[1])
-migrate(db)
-print("ready", flush=True)
-evaluate(db, plugins, as_of=sys.argv[2])
+def run(args, ready):
+    plugins = get_plugin_manager()
+    db = open_db(args[0])
+    migrate(db)
+    ready()
+    evaluate(db, plugins, as_of=args[1])
 """
 
 
-def start(db: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(db), AS_OF], env=environment(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline() == "ready\n", proc.stderr.read()
-    return proc
+@pytest.fixture(scope="module")
+def forked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forked]:
+    helper = Forked(SCRIPT, environment(), tmp_path_factory.mktemp("forked") / "stderr.txt")
+    yield helper
+    helper.close()
 
 
-def run(db: Path) -> float:
+def run(forked: Forked, db: Path) -> float:
     """Evaluate ``db`` to the end; the seconds the evaluation took after "ready"."""
-    proc = start(db)
+    forked.start(db, AS_OF)
     began = time.monotonic()
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 0, err
+    assert forked.wait() == 0, forked.errors()
     return time.monotonic() - began
 
 
@@ -78,13 +81,13 @@ def store(demo_store: Path, tmp_path: Path) -> Path:
     return path
 
 
-def test_sigkill_during_evaluate(store: Path, tmp_path: Path) -> None:
+def test_sigkill_during_evaluate(store: Path, tmp_path: Path, forked: Forked) -> None:
     demo_store = store
     before = fingerprint(demo_store)
     base_sha = file_sha(demo_store)
     reference = tmp_path / "reference.db"
     shutil.copy(demo_store, reference)
-    duration = run(reference)
+    duration = run(forked, reference)
     after = fingerprint(reference)
     changed = sorted(t for t in after if after[t] != before.get(t))
     assert {"assessment_result", "scorecard", "case_state", "subsidy_line", "subsidy_totals",
@@ -95,11 +98,11 @@ def test_sigkill_during_evaluate(store: Path, tmp_path: Path) -> None:
     for k in range(KILLS):
         db = tmp_path / f"kill{k}.db"
         shutil.copy(demo_store, db)
-        proc = start(db)
+        pid = forked.start(db, AS_OF)
         # Spread over the evaluation, the last few just past its measured end (the commit).
         time.sleep(duration * 1.1 * (k + 0.5) / KILLS)
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate()
+        os.kill(pid, signal.SIGKILL)   # not reaped before wait(): the pid is still the child's
+        forked.wait()
         journals += db.with_name(db.name + "-journal").exists()
         assert integrity(db) == "ok", f"kill {k}"   # opening rolls back a hot journal
         got = fingerprint(db)

@@ -198,7 +198,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def cadre_serve(out: Path, *options: str, timeout: float = 20.0,
+def cadre_serve(out: Path, *options: str, timeout: float = 60.0,
                 process: list[subprocess.Popen] | None = None) -> Iterator[str]:
     """Run the real ``cadre serve OUT [OPTIONS]`` in a subprocess on a free port; yield its
     base URL once it answers, and always stop it. ``process`` gets the process appended."""

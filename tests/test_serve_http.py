@@ -13,13 +13,13 @@ from click.testing import CliRunner
 from cadre_sdk.cli.app import build_cli
 from cadre_sdk.publish.metadata import hash_file, sidecar
 from cadre_sdk.testing import make_plugins
-from test_publish_support import NAMES, PASSWORD, cadre_serve
+from test_publish_support import NAMES, PASSWORD
 
 pytestmark = pytest.mark.slow
 
 
-def test_public_publication_over_http(public_db: Path) -> None:
-    with cadre_serve(public_db) as url, httpx.Client(base_url=url, timeout=10) as http:
+def test_public_publication_over_http(public_url: str) -> None:
+    with httpx.Client(base_url=public_url, timeout=10) as http:
         # Search finds places and units; a case's text and a person's achievements and
         # training are oversight rows, not public ones.
         rows = http.get("/public/search.json", params={"q": "改革", "_shape": "array"}).json()
@@ -52,9 +52,8 @@ def test_public_publication_over_http(public_db: Path) -> None:
         assert overdue and all(r["案件数"] == "少于 5 人，不公开" for r in overdue)
 
 
-def test_oversight_publication_needs_a_login_over_http(oversight_db: Path,
-                                                       password_hash: str) -> None:
-    with cadre_serve(oversight_db) as url, httpx.Client(base_url=url, timeout=10) as http:
+def test_oversight_publication_needs_a_login_over_http(oversight_url: str) -> None:
+    with httpx.Client(base_url=oversight_url, timeout=10) as http:
         assert http.get("/oversight/cadre").status_code == 403
         form = http.get("/-/login")
         token = re.search(r'name="csrftoken" value="([^"]+)"', form.text).group(1)
