@@ -33,8 +33,9 @@ from typing import Any
 
 from cadre_sdk.core.trace import Trace, render_text
 from cadre_sdk.store import explanation_packing as packing
+from cadre_sdk.store.digit_runs import DigitRuns
 from cadre_sdk.store.explanation_templates import (
-    NUMBER, TEXT, VALUE, Splitter, join, text_ids,
+    NUMBER, TEMPLATE_KIND, TEXT, TEXT_KIND, VALUE, Splitter, join, text_ids,
 )
 
 #: The keys of a trace whose entries are stored once in ``explanation_ref``.
@@ -46,6 +47,14 @@ JSON_SQL_FUNCTION = "cadre_explanation_json"
 
 _UPSERT = ("INSERT INTO explanation (id, subject, json) VALUES (?, ?, ?) "
            "ON CONFLICT(id) DO UPDATE SET subject=excluded.subject, json=excluded.json")
+#: The column recording, per explanation, at least the most digits in a row a reader can read
+#: in what its own values write (``digit_runs``; migration ``0011_explanation_digit_run``):
+#: NULL when not known (a row written before the column, a trace stored whole). A writer
+#: changing ``json`` must set it too (``_UPSERT_RUNS``) or set it NULL.
+DIGIT_RUN = "digit_run"
+_UPSERT_RUNS = ("INSERT INTO explanation (id, subject, json, digit_run) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET subject=excluded.subject, json=excluded.json, "
+                "digit_run=excluded.digit_run")
 
 #: Explanation kinds whose ids begin with another prefix than ``kind:`` (the subsidy ledger's
 #: ids are ``subsidy:<16 hex digits>``), by prefix. Part of the stored schema (``KIND_SQL``):
@@ -101,6 +110,8 @@ class _RefIds:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        #: Told each text and template the first time it is interned (``Encoder``).
+        self.runs = DigitRuns()
         self.known: dict[str, int] = {}
         self.by_object: dict[int, int] = {}
         self.alive: list[Any] = []
@@ -133,6 +144,10 @@ class _RefIds:
                 "INSERT INTO explanation_ref (kind, digest, json) VALUES (?, ?, ?)",
                 [key, hashed, body]).lastrowid
             self.known[body] = rid
+            if key == TEXT_KIND:
+                self.runs.text(rid, entry)
+            elif key == TEMPLATE_KIND:
+                self.runs.template(rid, entry)
         return rid
 
 
@@ -150,11 +165,18 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace
                              f"and a colon (ids of kind {kind!r} must: the kind is derived "
                              "from the id)")
     encoder = _last_encoder(conn)
-    encoded = [(eid, kind, subject, *encoder.encode_row(data))
+    encoded = [(eid, kind, subject, *encoder.encode_stored(data))
                for eid, kind, subject, data in rows]
-    out = [(eid, subject, encoder.pack(kind, text, encoded) if templated else text)
-           for eid, kind, subject, text, templated in encoded]
-    conn.executemany(_UPSERT, out)
+    # the column ``DIGIT_RUN`` (migration 0011) is filled where the table has it (asked at
+    # every write: a migration or a test may rebuild the table meanwhile)
+    recorded = DIGIT_RUN in {r[1] for r in conn.execute("PRAGMA table_info(explanation)")}
+    if recorded:
+        out = [(eid, subject, encoder.pack(kind, text, encoded) if templated else text, runs)
+               for eid, kind, subject, text, templated, runs in encoded]
+    else:
+        out = [(eid, subject, encoder.pack(kind, text, encoded) if templated else text)
+               for eid, kind, subject, text, templated, _ in encoded]
+    conn.executemany(_UPSERT_RUNS if recorded else _UPSERT, out)
     encoder.refs.forget_objects()
     _LAST[:] = [conn, encoder, _ref_state(conn)]
     return len(out)
@@ -200,19 +222,28 @@ class Encoder:
 
     def encode_row(self, data: Mapping[str, Any] | Trace) -> tuple[str, bool]:
         """``encode`` and whether the trace went to a template."""
+        return self.encode_stored(data)[:2]
+
+    def encode_stored(self, data: Mapping[str, Any] | Trace) -> tuple[str, bool, int | None]:
+        """``encode_row`` and the row's ``DIGIT_RUN`` (``digit_runs.DigitRuns.bound``; None
+        for a trace stored whole)."""
         if isinstance(data, Trace):
             refs = {key: [self.refs.id(key, entry) for entry in getattr(data, key)]
                     for key in REF_KEYS}
             split = self.splitter.split_trace(data, refs)
             if split is not None:   # canonical() of it: keys t, v; the values hold no dicts
-                return f'{{"t":{split["t"]},"v":{_compact(split["v"])}}}', True
+                values = split["v"]
+                return (f'{{"t":{split["t"]},"v":{_compact(values)}}}', True,
+                        self.refs.runs.bound(split["t"], values))
             data = {**data.to_dict(), **refs}
         stored = dict(data)
         for key in REF_KEYS:
             if stored.get(key):
                 stored[key] = [self.refs.id(key, entry) for entry in stored[key]]
         split = self.splitter.split(stored, REF_KEYS)
-        return canonical(stored if split is None else split), split is not None
+        if split is None:
+            return canonical(stored), False, None
+        return canonical(split), True, self.refs.runs.bound(split["t"], split["v"])
 
     def pack(self, kind: str, text: str, batch: list[tuple]) -> bytes:
         """The packed cell of the templated JSON ``text`` of an explanation of ``kind``. The
