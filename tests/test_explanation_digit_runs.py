@@ -124,6 +124,7 @@ def test_a_store_written_before_the_record_is_judged_as_before(
     shutil.copy(sample_store, store)
     # the store as an SDK without the record left it: no column, no migration
     with sqlite3.connect(store) as conn:
+        conn.execute(f"DROP TRIGGER explanation_{explanations.DIGIT_RUN}_forgotten")
         conn.execute(f"ALTER TABLE explanation DROP COLUMN {explanations.DIGIT_RUN}")
         conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0011_explanation_digit_run'")
     explanations._LAST[:] = [None, None, None]      # no encoder of another connection
@@ -140,6 +141,30 @@ def test_a_store_written_before_the_record_is_judged_as_before(
     (tmp_path / "oversight.db").unlink()
     again = _published_reading(store, eid, tmp_path)
     assert again == (shown, body, entries)
+
+
+def test_a_json_updated_by_another_writer_forgets_its_record(sample_store: Path,
+                                                            tmp_path: Path) -> None:
+    store, eid = _noted(sample_store, tmp_path / "store.db", "已核对")
+    conn = sqlite3.connect(store)
+    explanations.register_sql_function(conn)
+    short, text = conn.execute(f"SELECT {explanations.DIGIT_RUN}, cadre_explanation_json(json) "
+                               "FROM explanation WHERE id = ?", [eid]).fetchone()
+    assert short is not None and short < ID_DIGITS
+    # written again by ``write``: recorded again; changed by an UPDATE: forgotten
+    with conn:
+        explanations.write(conn, [(eid, explanations.kind_of(eid), "s",
+                                   {**explanations.stored(conn, text), "note": "已核对"})])
+    assert conn.execute(f"SELECT {explanations.DIGIT_RUN} FROM explanation WHERE id = ?",
+                        [eid]).fetchone()[0] == short
+    with conn:
+        conn.execute("UPDATE explanation SET json = ? WHERE id = ?", [explanations.canonical(
+            {**explanations.stored(conn, text), "note": f"证件 {ASCII_ID}"}), eid])
+    assert conn.execute(f"SELECT {explanations.DIGIT_RUN} FROM explanation WHERE id = ?",
+                        [eid]).fetchone()[0] is None
+    conn.close()
+    shown, body, _ = _published_reading(store, eid, tmp_path)
+    assert ID_MASK in shown and ASCII_ID not in normal_form(body)
 
 
 def test_the_record_published_or_not_gives_the_same_publication(
@@ -163,6 +188,7 @@ def _memory_store() -> sqlite3.Connection:
                  "digest INTEGER, json TEXT NOT NULL)")
     conn.execute(explanations.TABLE_SQL)
     conn.execute(f"ALTER TABLE explanation ADD COLUMN {explanations.DIGIT_RUN} INTEGER")
+    conn.execute(explanations.DIGIT_RUN_TRIGGER)
     explanations.register_sql_function(conn)
     explanations._LAST[:] = [None, None, None]      # an encoder of this connection only
     return conn

@@ -92,8 +92,10 @@ class DigitRuns:
     text (``text``) and template (``template``) it stores or finds, the first time."""
 
     def __init__(self) -> None:
-        #: Each text taking numbers: its ``_format``.
+        #: Each text taking numbers: its ``_format``; and as the values cite it, taking its
+        #: id first (``[text id, numbers...]``).
         self._formats: dict[int, str] = {}
+        self._cited: dict[int, str] = {}
         #: Each template: (the format of its own texts taking numbers, a getter of the values
         #: they take, a getter of the values at its VALUE marks, how many values it takes).
         self._plans: dict[int, tuple[str, Any, Any, int] | None] = {}
@@ -102,6 +104,7 @@ class DigitRuns:
         """The text entry ``rid`` was stored or found."""
         if isinstance(text, str) and NUMBER in text:
             self._formats[rid] = _format(text)
+            self._cited[rid] = "%.0s" + self._formats[rid]
 
     def template(self, rid: int, template: Any) -> None:
         """The template entry ``rid`` was stored or found (its texts already were)."""
@@ -143,14 +146,16 @@ class DigitRuns:
         if plan is None or len(values) != plan[3]:
             return None
         fmt, fixed, placed, _ = plan
-        formats = self._formats
+        cited = self._cited
         try:
             parts = [fmt % fixed(values)]
             items = placed(values)
             kinds = set(map(type, items))
             if list in kinds:
-                parts += [formats.get(x[0], "") % tuple(x[1:]) for x in items
-                          if type(x) is list and (len(x) > 1 or x[0] in formats)]
+                # a text cited without numbers writes none (one taking numbers cannot be
+                # joined so: a reader sees none of it either)
+                parts += [cited.get(x[0], "%.0s") % tuple(x) for x in items
+                          if type(x) is list and len(x) > 1]
             if not kinds <= _PLAIN:
                 if not kinds <= _PLAIN | {str}:
                     return None     # a dict: its strings are not looked at here

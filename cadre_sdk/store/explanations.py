@@ -49,12 +49,17 @@ _UPSERT = ("INSERT INTO explanation (id, subject, json) VALUES (?, ?, ?) "
            "ON CONFLICT(id) DO UPDATE SET subject=excluded.subject, json=excluded.json")
 #: The column recording, per explanation, at least the most digits in a row a reader can read
 #: in what its own values write (``digit_runs``; migration ``0011_explanation_digit_run``):
-#: NULL when not known (a row written before the column, a trace stored whole). A writer
-#: changing ``json`` must set it too (``_UPSERT_RUNS``) or set it NULL.
+#: NULL when not known (a row written before the column, a trace stored whole; a row whose
+#: ``json`` another writer updated: ``DIGIT_RUN_TRIGGER``).
 DIGIT_RUN = "digit_run"
-_UPSERT_RUNS = ("INSERT INTO explanation (id, subject, json, digit_run) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET subject=excluded.subject, json=excluded.json, "
-                "digit_run=excluded.digit_run")
+#: Forgets the record (NULL: judged as if never recorded) of a row whose ``json`` an UPDATE
+#: changes, whoever runs it: ``write`` replaces rows (``_UPSERT_RUNS``: no UPDATE), so only
+#: another writer fires it (migration 0011).
+DIGIT_RUN_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS explanation_{DIGIT_RUN}_forgotten
+    AFTER UPDATE OF json ON explanation WHEN NEW.{DIGIT_RUN} IS NOT NULL
+    BEGIN UPDATE explanation SET {DIGIT_RUN} = NULL WHERE id = NEW.id; END"""
+_UPSERT_RUNS = (f"INSERT OR REPLACE INTO explanation (id, subject, json, {DIGIT_RUN}) "
+                "VALUES (?, ?, ?, ?)")
 
 #: Explanation kinds whose ids begin with another prefix than ``kind:`` (the subsidy ledger's
 #: ids are ``subsidy:<16 hex digits>``), by prefix. Part of the stored schema (``KIND_SQL``):
