@@ -170,7 +170,7 @@ def test_explain_json(evaluated, capsys):
 def test_explain_other_engines_kinds_generically(evaluated, capsys):
     conn = sqlite3.connect(evaluated)
     with conn:
-        conn.execute("INSERT INTO explanation VALUES (?, ?, ?)", [
+        conn.execute("INSERT INTO explanation (id, subject, json) VALUES (?, ?, ?)", [
             "subsidy:L-0001", "补贴明细 L-0001",
             '{"subject": "补贴明细 L-0001", "result": 200}'])
     code, out, _ = cli(capsys, "explain", evaluated, "subsidy", "L-0001")
@@ -218,7 +218,7 @@ def test_explain_a_kind_whose_ids_have_another_prefix(evaluated, capsys):
     # subsidy ledger lines are explained under kind subsidy_ledger with ids subsidy:<hash>
     conn = sqlite3.connect(evaluated)
     with conn:
-        conn.execute("INSERT INTO explanation VALUES (?, ?, ?)", [
+        conn.execute("INSERT INTO explanation (id, subject, json) VALUES (?, ?, ?)", [
             "subsidy:0123abcd", "乡镇工作岗位补助 2024-03",
             '{"subject": "乡镇工作岗位补助 2024-03", "result": 420}'])
     for ident in ("0123abcd", "subsidy:0123abcd"):

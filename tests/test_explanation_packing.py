@@ -87,7 +87,7 @@ def test_a_text_cell_of_an_older_store_reads_as_its_packed_form(cadre_db) -> Non
     explanations.write(cadre_db, [("s:1", "s", "x", trace(7))])
     body = cadre_db.execute("SELECT cadre_explanation_json(json) FROM explanation").fetchone()[0]
     # the templated JSON text as the commit before packing stored it
-    cadre_db.execute("INSERT INTO explanation VALUES ('old:1', 'x', ?)", [body])
+    cadre_db.execute("INSERT INTO explanation (id, subject, json) VALUES ('old:1', 'x', ?)", [body])
     both = cadre_db.execute("SELECT id, cadre_explain(json), cadre_explanation_json(json) "
                             "FROM explanation ORDER BY id").fetchall()
     assert [r[1:] for r in both] == [(render_text(trace(7)), body)] * 2
@@ -101,7 +101,7 @@ def test_a_damaged_or_orphaned_cell_renders_as_unreadable(cadre_db) -> None:
     (rid, _), = zdicts(cadre_db)
     cut = cell[:-3]
     orphan = packing.Packer(rid + 100, b"").pack("{}")
-    cadre_db.conn.executemany("INSERT INTO explanation VALUES (?, 'x', ?)",
+    cadre_db.conn.executemany("INSERT INTO explanation (id, subject, json) VALUES (?, 'x', ?)",
                               [("cut:1", cut), ("orphan:1", orphan), ("blob:1", b"\x07abc")])
     for eid in ("cut:1", "orphan:1", "blob:1"):
         assert cadre_db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",

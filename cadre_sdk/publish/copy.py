@@ -38,8 +38,8 @@ from cadre_sdk.store.table_labels import TableLabels, described
 from cadre_sdk.publish.generated import generated_columns
 from cadre_sdk.publish.introspect import columns as table_columns, tables
 from cadre_sdk.publish.redact import (
-    DIGITS_PER_CHARACTER, EXPLANATION_LINKS, ID_NUMBER_GLOB, TWO_DIGITS_GLOB, OVERSIGHT, PUBLIC, Redactor,
-    dropped_columns, holds_folding, table_published,
+    DIGITS_PER_CHARACTER, EXPLANATION_LINKS, ID_DIGITS, ID_NUMBER_GLOB, TWO_DIGITS_GLOB, OVERSIGHT,
+    PUBLIC, Redactor, dropped_columns, holds_folding, table_published,
 )
 
 # Which columns of a published table get an index (besides its primary key), the rule:
@@ -95,7 +95,8 @@ NEVER_INDEXED = frozenset({"explanation_id"})
 #: these sources; the public level stores the generated columns as ordinary ones (small-group
 #: protection rewrites and withholds cells) and publishes none of these.
 STORAGE_ONLY = frozenset({"explanation_key", "pool_stored", "indicator_plugin_stored",
-                          "formula_plugin_stored", "grading_plugin_stored"})
+                          "formula_plugin_stored", "grading_plugin_stored",
+                          explanations.DIGIT_RUN})
 
 
 @attrs.frozen
@@ -274,19 +275,23 @@ def create_sql(plan: TablePlan) -> str:
 
 
 def _select_expr(plan: TablePlan, column: Column, shortest: int,
-                 unchanged: bool = False) -> str:
+                 unchanged: bool = False, short_runs: str | None = None) -> str:
     """The SELECT expression copying one column: through the redaction function only where
     the cell is at least ``shortest`` characters long (``Redactor.shortest``: a shorter cell
     holds nothing the redactor masks, and skipping the call in SQL keeps most cells out of
     Python), and not at all for a column whose texts masking leaves ``unchanged``
-    (``_column_unchanged``)."""
+    (``_column_unchanged``), nor for an explanation whose digits in a row are too few to
+    hold what masking looks for (``short_runs``, ``_short_runs``)."""
     treat = plan.treat.get(column.name)
     name = f"[{column.name}]"
     if treat is None or (treat == "text" and unchanged):
         return name
     if treat == "json" and plan.name == "explanation":
         # judged as read (``PackedCells``): the pre-filters below see only stored strings
-        return name if unchanged else f"cadre_redact_explanation({name})"
+        if unchanged:
+            return name
+        call = f"cadre_redact_explanation({name})"
+        return f"CASE WHEN {short_runs} THEN {name} ELSE {call} END" if short_runs else call
     if treat == "code":
         return f"CASE WHEN {_may_hold_id_number(name)} THEN cadre_check_code({name}) ELSE {name} END"
     if treat == "text":
@@ -361,8 +366,26 @@ def check_codes(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
 _BATCH = 20_000
 
 
+def _short_runs(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor) -> str | None:
+    """SQL: whether an explanation's own values write no run of digits long enough for an ID
+    number (``explanations.DIGIT_RUN``, recorded by the writer: NULL, not known, is never
+    short), where that is all masking looks for in it (the oversight level: ``ids_only``)
+    and its packing dictionary is published as it is (every one of the store is: a packed
+    cell is then published as it is when masking leaves it unchanged); None where it cannot
+    be used (the public level, a store from before the column)."""
+    if not (redactor.ids_only and plan.name == "explanation"
+            and explanations.DIGIT_RUN in plan.dropped):
+        return None
+    packed = packed_cells(conn, redactor)
+    if not all(packed.dictionary_clean(rid) for (rid,) in conn.execute(
+            "SELECT id FROM src.explanation_ref WHERE kind = ?", [packing.ZDICT_KIND])):
+        return None
+    return f"[{explanations.DIGIT_RUN}] < {ID_DIGITS}"
+
+
 def _column_unchanged(conn: sqlite3.Connection, plan: TablePlan, column: str,
-                      redactor: Redactor, where: str) -> bool:
+                      redactor: Redactor, where: str,
+                      short_runs: str | None = None) -> bool:
     """Whether masking leaves every text cell of the column (in the rows matching ``where``)
     as it is: its distinct texts of ``redactor.shortest`` characters or more, found by
     SQLite, judged in batches joined (``Redactor.leaves_unchanged``), instead of a Python
@@ -370,8 +393,11 @@ def _column_unchanged(conn: sqlite3.Connection, plan: TablePlan, column: str,
     ``PackedCells.to_judge``; a BLOB that is not one is published as it is, as by
     ``cadre_redact_json``). Explanations are judged as read (``_as_read``: the texts their
     templates write numbers into, filled, and their stored JSON), packing dictionaries by
-    their joined rows (``PackedCells``)."""
+    their joined rows (``PackedCells``). Explanations meeting ``short_runs`` (``_short_runs``)
+    are not judged."""
     name = f"[{column}]"
+    if short_runs:
+        where = f"({where}) AND NOT (({short_runs}) IS 1)"   # NULL: not known, judged
     json_texts = plan.treat[column] == "json"
     explained = json_texts and plan.name == "explanation"
     packed = packed_cells(conn, redactor) if json_texts else None
@@ -416,9 +442,12 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     names = ", ".join(f"[{c.name}]" for c in stored)
     # JSON columns only (explanations: masking one is dearest, and text ones are few and
     # short; a text column's cells are mostly remembered by the redactor)
+    short_runs = _short_runs(conn, plan, redactor)
     unchanged = {c for c, treat in plan.treat.items()
-                 if treat == "json" and _column_unchanged(conn, plan, c, redactor, where)}
-    exprs = ", ".join(_select_expr(plan, c, redactor.shortest, c.name in unchanged)
+                 if treat == "json" and _column_unchanged(conn, plan, c, redactor, where,
+                                                          short_runs)}
+    exprs = ", ".join(_select_expr(plan, c, redactor.shortest, c.name in unchanged,
+                                   short_runs)
                       for c in stored)
     order = ", ".join(f"[{k}]" for k in plan.pk) or "rowid"
     try:

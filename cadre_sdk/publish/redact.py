@@ -26,6 +26,7 @@ from typing import Any
 
 from cadre_sdk.core.errors import CadreError
 from cadre_sdk.store import explanations
+from cadre_sdk.store.digit_runs import GAP
 from cadre_sdk.store.explanations import canonical
 from cadre_sdk.store.table_labels import TableLabels
 from cadre_sdk.publish.wordsearch import Words
@@ -65,6 +66,9 @@ EXPLANATION_LINKS = ("explanation_id", "check_explanation_id")
 DEFAULT_MIN_RATERS = 10
 
 ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+#: The digits in a row every ID number holds once normalized (``ID_SHAPED``, ``_DIGIT_RUN``):
+#: a text whose runs of digits are all shorter holds none (``explanations.DIGIT_RUN``).
+ID_DIGITS = 17
 _HEX_RUN = re.compile(r"[0-9A-Fa-f]{32,}")
 #: A cell without 17 digits in a row holds no ID number (most cells): skip the full check.
 _DIGIT_RUN = re.compile(r"\d{17}")
@@ -236,7 +240,8 @@ def normalized(text: str) -> tuple[str, list[int]]:
     return "".join(chars[k] for k in keep), [origin[k] for k in keep]
 
 
-_GAP = r"[\s\-.\u2010-\u2014\u2212\u00b7\u30fb]"
+#: (one definition with the writer's bound: ``digit_runs.GAP``)
+_GAP = GAP
 _HAN_CLASS = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 #: 1 to 3 gap characters between digits; written to start with the gap character itself
 #: (the digit before it is a lookbehind after it) so that the regex engine skips ahead to
@@ -413,6 +418,11 @@ class Redactor:
         self._seen: dict[str, str] = {}
 
     @property
+    def ids_only(self) -> bool:
+        """Whether this redactor masks ID numbers only (the oversight level's)."""
+        return self._id_numbers_only
+
+    @property
     def shortest(self) -> int:
         """The fewest characters a cell must have to hold anything this redactor masks,
         unless it holds a character folding into digits (``holds_folding``: ``⑳`` and
@@ -420,7 +430,7 @@ class Redactor:
         digits, ``_may_hold_id``, before anything else; a ``\\u`` escape in JSON only adds
         characters); with names, cadre ids and phone numbers every cell is looked at."""
         if self._id_numbers_only:
-            return 17
+            return ID_DIGITS
         return 1
 
     def _mask(self, value: str) -> str:

@@ -306,6 +306,19 @@ def _explanation_kind_derived(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE explanation_new RENAME TO explanation")
 
 
+@core(name="0011_explanation_digit_run")
+def _explanation_digit_run(db: sqlite_utils.Database) -> None:
+    # Each explanation records at least the most digits in a row its own values write
+    # (``explanations.DIGIT_RUN``, ``digit_runs``; issue 19): the oversight publication judges
+    # only those that can hold an ID number. Rows already stored keep NULL (not known: judged
+    # as before) until an engine writes them again.
+    # A row whose json another writer updates forgets its record (``DIGIT_RUN_TRIGGER``).
+    if explanations.DIGIT_RUN not in {r[1] for r in db.conn.execute(
+            "PRAGMA table_info(explanation)")}:
+        db.execute(f"ALTER TABLE explanation ADD COLUMN {explanations.DIGIT_RUN} INTEGER")
+    db.execute(explanations.DIGIT_RUN_TRIGGER)
+
+
 def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = False
             ) -> sqlite_utils.Database:
     """Open a store. ``create`` makes a new one; otherwise the file must exist.

@@ -34,8 +34,9 @@ from typing import Any
 
 from cadre_sdk.core.trace import Trace, render_text
 from cadre_sdk.store import explanation_packing as packing
+from cadre_sdk.store.digit_runs import DigitRuns
 from cadre_sdk.store.explanation_templates import (
-    NUMBER, TEXT, VALUE, Splitter, join, text_ids,
+    NUMBER, TEMPLATE_KIND, TEXT, TEXT_KIND, VALUE, Splitter, join, text_ids,
 )
 
 #: The keys of a trace whose entries are stored once in ``explanation_ref``.
@@ -47,6 +48,19 @@ JSON_SQL_FUNCTION = "cadre_explanation_json"
 
 _UPSERT = ("INSERT INTO explanation (id, subject, json) VALUES (?, ?, ?) "
            "ON CONFLICT(id) DO UPDATE SET subject=excluded.subject, json=excluded.json")
+#: The column recording, per explanation, at least the most digits in a row a reader can read
+#: in what its own values write (``digit_runs``; migration ``0011_explanation_digit_run``):
+#: NULL when not known (a row written before the column, a trace stored whole; a row whose
+#: ``json`` another writer updated: ``DIGIT_RUN_TRIGGER``).
+DIGIT_RUN = "digit_run"
+#: Forgets the record (NULL: judged as if never recorded) of a row whose ``json`` an UPDATE
+#: changes, whoever runs it: ``write`` replaces rows (``_UPSERT_RUNS``: no UPDATE), so only
+#: another writer fires it (migration 0011).
+DIGIT_RUN_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS explanation_{DIGIT_RUN}_forgotten
+    AFTER UPDATE OF json ON explanation WHEN NEW.{DIGIT_RUN} IS NOT NULL
+    BEGIN UPDATE explanation SET {DIGIT_RUN} = NULL WHERE id = NEW.id; END"""
+_UPSERT_RUNS = (f"INSERT OR REPLACE INTO explanation (id, subject, json, {DIGIT_RUN}) "
+                "VALUES (?, ?, ?, ?)")
 
 #: Explanation kinds whose ids begin with another prefix than ``kind:`` (the subsidy ledger's
 #: ids are ``subsidy:<16 hex digits>``), by prefix. Part of the stored schema (``KIND_SQL``):
@@ -102,6 +116,8 @@ class _RefIds:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        #: Told each text and template the first time it is interned (``Encoder``).
+        self.runs = DigitRuns()
         self.known: dict[str, int] = {}
         self.by_object: dict[int, int] = {}
         self.alive: list[Any] = []
@@ -134,6 +150,10 @@ class _RefIds:
                 "INSERT INTO explanation_ref (kind, digest, json) VALUES (?, ?, ?)",
                 [key, hashed, body]).lastrowid
             self.known[body] = rid
+            if key == TEXT_KIND:
+                self.runs.text(rid, entry)
+            elif key == TEMPLATE_KIND:
+                self.runs.template(rid, entry)
         return rid
 
 
@@ -151,11 +171,18 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace
                              f"and a colon (ids of kind {kind!r} must: the kind is derived "
                              "from the id)")
     encoder = _last_encoder(conn)
-    encoded = [(eid, kind, subject, *encoder.encode_row(data))
+    encoded = [(eid, kind, subject, *encoder.encode_stored(data))
                for eid, kind, subject, data in rows]
-    out = [(eid, subject, encoder.pack(kind, text, encoded) if templated else text)
-           for eid, kind, subject, text, templated in encoded]
-    conn.executemany(_UPSERT, out)
+    # the column ``DIGIT_RUN`` (migration 0011) is filled where the table has it (asked at
+    # every write: a migration or a test may rebuild the table meanwhile)
+    recorded = DIGIT_RUN in {r[1] for r in conn.execute("PRAGMA table_info(explanation)")}
+    if recorded:
+        out = [(eid, subject, encoder.pack(kind, text, encoded) if templated else text, runs)
+               for eid, kind, subject, text, templated, runs in encoded]
+    else:
+        out = [(eid, subject, encoder.pack(kind, text, encoded) if templated else text)
+               for eid, kind, subject, text, templated, _ in encoded]
+    conn.executemany(_UPSERT_RUNS if recorded else _UPSERT, out)
     encoder.refs.forget_objects()
     _LAST[:] = [conn, encoder, _ref_state(conn)]
     return len(out)
@@ -201,19 +228,28 @@ class Encoder:
 
     def encode_row(self, data: Mapping[str, Any] | Trace) -> tuple[str, bool]:
         """``encode`` and whether the trace went to a template."""
+        return self.encode_stored(data)[:2]
+
+    def encode_stored(self, data: Mapping[str, Any] | Trace) -> tuple[str, bool, int | None]:
+        """``encode_row`` and the row's ``DIGIT_RUN`` (``digit_runs.DigitRuns.bound``; None
+        for a trace stored whole)."""
         if isinstance(data, Trace):
             refs = {key: [self.refs.id(key, entry) for entry in getattr(data, key)]
                     for key in REF_KEYS}
             split = self.splitter.split_trace(data, refs)
             if split is not None:   # canonical() of it: keys t, v; the values hold no dicts
-                return f'{{"t":{split["t"]},"v":{_compact(split["v"])}}}', True
+                values = split["v"]
+                return (f'{{"t":{split["t"]},"v":{_compact(values)}}}', True,
+                        self.refs.runs.bound(split["t"], values))
             data = {**data.to_dict(), **refs}
         stored = dict(data)
         for key in REF_KEYS:
             if stored.get(key):
                 stored[key] = [self.refs.id(key, entry) for entry in stored[key]]
         split = self.splitter.split(stored, REF_KEYS)
-        return canonical(stored if split is None else split), split is not None
+        if split is None:
+            return canonical(stored), False, None
+        return canonical(split), True, self.refs.runs.bound(split["t"], split["v"])
 
     def pack(self, kind: str, text: str, batch: list[tuple]) -> bytes:
         """The packed cell of the templated JSON ``text`` of an explanation of ``kind``. The
