@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from cadre_sdk.store.table_labels import describe
 from cadre_sdk.publish.introspect import has
@@ -80,50 +80,76 @@ LADDER: tuple[Callable[[dict], tuple], ...] = (
 def generalize(facts: list[dict], k: int) -> tuple[list[tuple], int]:
     """The rows as published (each a quasi-identifier tuple plus its step) and the number of
     cadres left out. Every published combination is shared by at least ``k`` rows."""
-    remaining = list(range(len(facts)))
-    placed: list[tuple] = []
+    placed, left_out = generalize_groups([(f, 1) for f in facts], k)
+    return [row for row, n in sorted(placed.items()) for _ in range(n)], left_out
+
+
+def generalize_groups(groups: Iterable[tuple[dict, int]], k: int
+                      ) -> tuple[Counter[tuple], int]:
+    """``generalize`` for groups of cadres with the same facts, each ``(facts, number of
+    cadres)``: each published row (a quasi-identifier tuple plus its step) with the number of
+    cadres it stands for, and the number of cadres left out. Cadres with equal facts are
+    placed at the same step, so this gives the rows ``generalize`` gives for the cadres one
+    by one, in memory that grows with the distinct facts rather than the cadres."""
+    remaining = list(groups)
+    placed: Counter[tuple] = Counter()
     for step, shape in enumerate(LADDER):
-        shown = {i: shape(facts[i]) for i in remaining}
-        sizes = Counter(shown.values())
-        kept = [i for i in remaining if sizes[shown[i]] >= k]
-        placed += [(*shown[i], step) for i in kept]
-        remaining = [i for i in remaining if sizes[shown[i]] < k]
-    return sorted(placed), len(remaining)
+        shown = [shape(facts) for facts, _ in remaining]
+        sizes: Counter[tuple] = Counter()
+        for row, (_, n) in zip(shown, remaining):
+            sizes[row] += n
+        unplaced = []
+        for row, group in zip(shown, remaining):
+            if sizes[row] >= k:
+                placed[(*row, step)] += group[1]
+            else:
+                unplaced.append(group)
+        remaining = unplaced
+    return placed, sum(n for _, n in remaining)
 
 
-def _facts(conn: sqlite3.Connection, on: str) -> list[dict]:
-    """Each cadre's quasi-identifiers from the store (read-only ``src``)."""
-    township = {}
+#: A cadre's township work in ``_township_band``'s classes (SQL, on ``years``): cadres of one
+#: class are shown alike at every step.
+_TOWNSHIP_CLASS = ("CASE WHEN t.years IS NULL OR t.years = 0 THEN 0 WHEN t.years < 5 THEN 1 "
+                   "WHEN t.years < 10 THEN 2 ELSE 3 END")
+
+
+def _fact_groups(conn: sqlite3.Connection, on: str) -> Iterator[tuple[dict, int]]:
+    """The cadres' quasi-identifiers from the store (read-only ``src``), grouped by SQLite:
+    ``(facts, number of cadres)`` for each group of cadres whose facts the ladder shows
+    alike (the same birth year, township work in the same class: a group's facts hold the
+    years of one of its cadres)."""
+    township, params = "SELECT NULL AS cadre_id, NULL AS years WHERE 0", []
     if has(conn, "posting", "township", schema="src"):
         # Months of township postings up to ``on`` (an open posting runs to ``on``).
-        township = dict(conn.execute("""
-SELECT cadre_id, sum(max(0, (CAST(substr(coalesce(p.[end], ?), 1, 4) AS INTEGER) * 12
-                             + CAST(substr(coalesce(p.[end], ?), 6, 2) AS INTEGER))
+        township = """
+SELECT cadre_id, sum(max(0, (CAST(substr(coalesce(p.[end], ?1), 1, 4) AS INTEGER) * 12
+                             + CAST(substr(coalesce(p.[end], ?1), 6, 2) AS INTEGER))
                           - (CAST(substr(p.start, 1, 4) AS INTEGER) * 12
-                             + CAST(substr(p.start, 6, 2) AS INTEGER)))) / 12.0
-FROM src.posting p WHERE p.township = 1 AND p.start IS NOT NULL GROUP BY cadre_id""",
-                                     [on, on]).fetchall())
-    rows = conn.execute("""
-SELECT c.id, c.birth, c.gender, c.ethnicity, c.level, u.kind, u.region_code,
+                             + CAST(substr(p.start, 6, 2) AS INTEGER)))) / 12.0 AS years
+FROM src.posting p WHERE p.township = 1 AND p.start IS NOT NULL GROUP BY cadre_id"""
+        params = [on]
+    rows = conn.execute(f"""
+WITH t AS ({township})
+SELECT substr(c.birth, 1, 4), c.gender, c.ethnicity, c.level, u.kind, u.region_code,
        CASE WHEN substr(u.region_code, 3, 4) = '0000' THEN substr(u.region_code, 1, 6)
             ELSE substr(u.region_code, 1, 4) || '00' END,
-       p.name, cty.name
+       p.name, cty.name, max(t.years), count(*)
 FROM src.cadre c JOIN src.unit u ON u.code = c.unit_code
+LEFT JOIN t ON t.cadre_id = c.id
 LEFT JOIN main.region p ON p.code = CASE WHEN substr(u.region_code, 3, 4) = '0000'
      THEN substr(u.region_code, 1, 6) ELSE substr(u.region_code, 1, 4) || '00' END
 LEFT JOIN main.region cty ON cty.code = substr(u.region_code, 1, 6)
-ORDER BY c.id""").fetchall()
-    facts = []
-    for cid, birth, gender, ethnicity, level, kind, region, pref, pref_name, county in rows:
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, {_TOWNSHIP_CLASS}""", params)
+    for year, gender, ethnicity, level, kind, region, pref, pref_name, county, years, n in rows:
         own_county = len(region or "") >= 6 and region[4:6] != "00"
-        facts.append({
+        yield ({
             "prefecture": pref_name or pref or HIDDEN,
             "county": (county or region[:6]) if own_county else "市州直属",
             "unit_kind": kind or HIDDEN, "level": level or HIDDEN,
-            "year": int(birth[:4]) if birth and birth[:4].isdigit() else None,
+            "year": int(year) if year and year.isdigit() else None,
             "gender": gender or HIDDEN, "ethnicity": ethnicity or "",
-            "township": township.get(cid)})
-    return facts
+            "township": years}, n)
 
 
 def build(conn: sqlite3.Connection, k: int, on: str) -> tuple[str | None, int]:
@@ -133,10 +159,12 @@ def build(conn: sqlite3.Connection, k: int, on: str) -> tuple[str | None, int]:
     if not (has(conn, "cadre", "birth", "level", schema="src")
             and has(conn, "unit", "kind", "region_code", schema="src")):
         return None, 0
-    rows, left_out = generalize(_facts(conn, on), k)
+    placed, left_out = generalize_groups(_fact_groups(conn, on), k)
     conn.execute(f"""CREATE TABLE [{TABLE}] (prefecture TEXT, county TEXT, unit_kind TEXT,
   post_level TEXT, birth_band TEXT, gender TEXT, ethnicity TEXT, township_years TEXT,
   step INTEGER NOT NULL)""")
-    conn.executemany(f"INSERT INTO [{TABLE}] VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    # one row per cadre, in the order of the rows (as ``generalize`` sorts them)
+    conn.executemany(f"INSERT INTO [{TABLE}] VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (row for row, n in sorted(placed.items()) for _ in range(n)))
     conn.execute(f"CREATE INDEX idx_{TABLE}_prefecture ON [{TABLE}] (prefecture, post_level)")
     return TABLE, left_out
