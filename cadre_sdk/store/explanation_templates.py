@@ -313,8 +313,7 @@ class Splitter:
         seen again; the list is shared by the values that cite it and never changed)."""
         known = self._texts.get(text) or self._text(text)
         entry = [known[0], *known[1]]
-        if len(self._cited) < 200_000:
-            self._cited[text] = entry
+        _remember(self._cited, text, entry)
         return entry
 
     def _label(self, text: Any, values: list[Any]) -> int:
@@ -399,9 +398,23 @@ class Splitter:
                 sid = self._skeletons[skeleton] = self.intern(TEXT_KIND, skeleton)
             known = (sid, tuple([int(t) if t[0] != "0" and t.isdigit() or t == "0"
                                  else _token(t) for t in parts[1::2]]))
-            if len(self._texts) < 200_000:
-                self._texts[text] = known
+            _remember(self._texts, text, known)
         return known
+
+
+#: Entries a cache of texts (``Splitter._texts``, ``Splitter._cited``) holds before it is
+#: emptied (``_remember``). Most texts are seen once (a subject, an assessment's id: ~87% of
+#: them at 10,000 cadres) and the few thousand seen again and again (labels, grades, notes)
+#: are back after a few traces, so the caches take memory that does not grow with the data
+#: (issue 19: they kept up to 200,000 entries each, ~80 MB each at 100,000 cadres).
+CACHED_TEXTS = 20_000
+
+
+def _remember(cache: dict, key: str, value: Any) -> None:
+    """Keep ``value`` for ``key`` in ``cache``, emptied first when full (``CACHED_TEXTS``)."""
+    if len(cache) >= CACHED_TEXTS:
+        cache.clear()
+    cache[key] = value
 
 
 def _shown_number(item: Any) -> int | float | None:
