@@ -10,11 +10,12 @@ from cadre_sdk.store.explanations import canonical
 
 
 def _traces(n: int) -> list[dict]:
-    """``n`` traces of one shape, each with its own subject and texts (as assessments have)
+    """``n`` traces of 13 shapes, each with its own subject and texts (as assessments have)
     and texts shared by all (labels, grades)."""
     return [{"subject": f"2024 年度考核 个人 QH{i:07d}（考核编号 KH2024-{i:07d}）",
              "inputs": [{"label": "考核编号", "value": f"KH2024-{i:07d}"},
-                        {"label": "等次", "value": "称职" if i % 3 else "优秀"}],
+                        {"label": "等次", "value": "称职" if i % 3 else "优秀"},
+                        *({"label": f"指标 {chr(0x4E00 + j)}", "value": j} for j in range(i % 13))],
              "steps": [{"label": "得分", "formula": f"{i % 90} × 0.6 + 40",
                         "value": f"得分 {i % 90}，单位 U{i % 7} 第 {i % 11} 名"}],
              "rules": [], "parameters": [], "result": i % 4} for i in range(n)]
@@ -35,9 +36,12 @@ def test_text_caches_stay_bounded_and_change_nothing_written(monkeypatch) -> Non
     traces = _traces(600)
     kept, kept_interned, _ = _split_all(traces)   # the default bound: nothing emptied here
     monkeypatch.setattr(templates, "CACHED_TEXTS", 25)
+    monkeypatch.setattr(templates, "CACHED_TEMPLATES", 4)
     bounded, bounded_interned, splitter = _split_all(traces)
     assert bounded == kept and bounded_interned == kept_interned
+    assert len({s["t"] for s in kept}) == 13
     assert len(splitter._texts) <= 25 and len(splitter._cited) <= 25
+    assert len(splitter._templates) <= 4
     assert all(templates.join(*_template_and_values(s, kept_interned)) == t
                for s, t in zip(bounded[:5], traces[:5]))
 
