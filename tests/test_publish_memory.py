@@ -6,6 +6,7 @@ and finds in it what it finds in the whole file."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 from collections import Counter
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from cadre_sdk.core.normalize import make_id_number
 from cadre_sdk.publish import generalize as gen
-from cadre_sdk.publish import scan
+from cadre_sdk.publish import redact, scan
 from cadre_sdk.publish.redact import Redactor
 from held import held_entries
 
@@ -159,3 +160,16 @@ def test_raw_pieces_stay_near_their_size_in_a_large_file(tmp_path, monkeypatch) 
     pieces = list(scan._raw_pieces(path))
     # a piece: what the last one left after its NUL, and the bytes read
     assert len(pieces) > 100 and max(map(len, pieces)) < 1000 + len(record)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.text("ab张三.(", min_size=1, max_size=5), max_size=30),
+       st.lists(st.text("ab张三.(", max_size=6), max_size=30))
+def test_the_names_pattern_read_word_by_word_matches_the_words(words, others) -> None:
+    pattern = re.compile(redact._trie_pattern(words)) if words else None
+    assert redact._sorted_trie_pattern(iter(sorted(words))) == redact._trie_pattern(words)
+    for text in [*words, *others]:
+        assert (pattern is not None and pattern.fullmatch(text) is not None) == (text in words)
+    if len(words) > 1:
+        with pytest.raises(ValueError):
+            redact._sorted_trie_pattern(sorted(words, reverse=True))

@@ -265,4 +265,6 @@ def _public_redactor(conn: sqlite3.Connection) -> Redactor:
     if conn.execute("SELECT 1 FROM src.sqlite_master WHERE name = 'cadre'").fetchone() is None:
         return Redactor((), ())
     return Redactor((name for (name,) in conn.execute("SELECT name FROM src.cadre")),
-                    (cid for (cid,) in conn.execute("SELECT id FROM src.cadre")))
+                    (cid for (cid,) in conn.execute(
+                        "SELECT DISTINCT id FROM src.cadre ORDER BY id COLLATE BINARY")),
+                    sorted_ids=True)

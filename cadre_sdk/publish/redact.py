@@ -407,33 +407,51 @@ def table_published(table: str, level: str) -> bool:
 
 def _trie_pattern(words: Iterable[str]) -> str:
     """A regex alternation of ``words`` shaped as a trie, so matching stays fast for 100k
-    names, and the longest name wins where one name starts another. Built from the words in
-    sorted order (the words below a trie node are a run of them) rather than from a tree of
-    dicts, which took several times the words' memory for a million cadres' names."""
-    words = sorted(words)
+    names, and the longest name wins where one name starts another."""
+    return _sorted_trie_pattern(sorted(set(words)))
 
-    def walk(lo: int, hi: int, depth: int) -> str:
-        """The pattern for ``words[lo:hi]``, which share their first ``depth`` characters."""
-        start = lo
-        while start < hi and len(words[start]) == depth:   # the prefix itself (sorted first)
-            start += 1
-        ends = start > lo
-        branches = []
-        while start < hi:
-            char = words[start][depth]
-            end = start + 1
-            while end < hi and words[end][depth] == char:
-                end += 1
-            branches.append(re.escape(char) + walk(start, end, depth + 1))
-            start = end
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if ends:
-            return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
-        return body
 
-    return walk(0, len(words), 0) if words else ""
+def _sorted_trie_pattern(words: Iterable[str]) -> str:
+    """``_trie_pattern`` of ``words`` given sorted and each once (a ``ValueError``
+    otherwise), read one at a time: only the path of the last word is held, each node's
+    pattern made once the words below it are past (a tree of a million cadres' ids or names
+    took several times their memory)."""
+    # the path from the root: [character, ends there, patterns of the closed branches]
+    path: list[list[Any]] = [["", False, []]]
+    last = None
+    for word in words:
+        if last is not None and word <= last:
+            raise ValueError(f"words not sorted or repeated: {last!r}, then {word!r}")
+        common = 0
+        if last is not None:
+            for a, b in zip(last, word):
+                if a != b:
+                    break
+                common += 1
+        _close(path, common)
+        path += [[char, False, []] for char in word[common:]]
+        path[-1][1] = True
+        last = word
+    _close(path, 0)
+    return _node_pattern(*path[0][1:])
+
+
+def _close(path: list[list[Any]], depth: int) -> None:
+    """Close the nodes of ``path`` below ``depth`` characters: each becomes a branch of the
+    pattern of the node above it."""
+    while len(path) > depth + 1:
+        char, ends, branches = path.pop()
+        path[-1][2].append(re.escape(char) + _node_pattern(ends, branches))
+
+
+def _node_pattern(ends: bool, branches: list[str]) -> str:
+    """The pattern of a trie node: its branches, optional if a word ends at it."""
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
+    return body
 
 
 class Redactor:
@@ -441,13 +459,16 @@ class Redactor:
     cadre ids, in text cells, each found on the normalized form (``normalized``)."""
 
     def __init__(self, names: Iterable[str] = (), cadre_ids: Iterable[str] = (),
-                 phones: bool | None = None):
-        words = [n for n in _all_spellings(names) if len(n) >= 2]
-        self._names = re.compile(_trie_pattern(words)) if words else None
-        ids = {i for i in cadre_ids if i and len(i) >= 4}
-        self._ids_trie = _trie_pattern(ids) if ids else None
+                 phones: bool | None = None, *, sorted_ids: bool = False):
+        """``sorted_ids``: ``cadre_ids`` come sorted and each once (SQLite's ``ORDER BY``
+        with the binary collation gives them so), and are read one at a time."""
+        words = sorted(n for n in _all_spellings(names) if len(n) >= 2)
+        self._names = re.compile(_sorted_trie_pattern(words)) if words else None
+        del words   # (before the ids are read: a million cadres' spellings are tens of MB)
+        ids = (i for i in cadre_ids if i and len(i) >= 4)
+        self._ids_trie = (_sorted_trie_pattern(ids) if sorted_ids else _trie_pattern(ids)) or None
         self._ids = (re.compile(r"(?<![A-Za-z0-9])(?:" + self._ids_trie
-                                + r")(?![A-Za-z0-9])") if ids else None)
+                                + r")(?![A-Za-z0-9])") if self._ids_trie else None)
         self._phones = self._names is not None if phones is None else phones
         #: Masks ID numbers only (``mask_id_numbers``): the oversight level's redactor.
         self._id_numbers_only = self._names is None and self._ids is None and not self._phones
