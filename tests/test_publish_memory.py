@@ -1,6 +1,6 @@
 """A public build's memory does not grow with the cadres (issue 19: 1,751 MB at 1,000,000
-cadres). The generalized rows are computed from groups of cadres SQLite forms (as many as the
-distinct facts, not the cadres) and are the rows the cadres one by one give; the redactor
+cadres). The generalized rows are computed from groups of cadres SQLite forms, placed step by
+step in SQLite's tables, and are the rows the cadres one by one give; the redactor
 keeps no list of the names it masks; the scanner reads a file's raw bytes a piece at a time
 and finds in it what it finds in the whole file."""
 from __future__ import annotations
@@ -48,9 +48,9 @@ FACTS = st.fixed_dictionaries({
 def test_the_rows_of_groups_are_those_of_the_cadres_one_by_one(facts, k) -> None:
     assert gen.generalize(facts, k) == one_by_one(facts, k)
     groups = Counter(tuple(f.items()) for f in facts)
-    placed, left_out = gen.generalize_groups([(dict(f), n) for f, n in groups.items()], k)
-    assert ([row for row, n in sorted(placed.items()) for _ in range(n)], left_out) \
-        == one_by_one(facts, k)
+    conn = sqlite3.connect(":memory:")
+    left_out = gen._place(conn, [(dict(f), n) for f, n in groups.items()], k)
+    assert (list(gen._placed_rows(conn)), left_out) == one_by_one(facts, k)
 
 
 #: (birth, gender, ethnicity, level, unit, township years): a cadre's facts in the store.

@@ -26,7 +26,6 @@ than ``k`` even at the last step is left out (counted in ``publication``).
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
 from cadre_sdk.store.table_labels import describe
@@ -80,32 +79,63 @@ LADDER: tuple[Callable[[dict], tuple], ...] = (
 def generalize(facts: list[dict], k: int) -> tuple[list[tuple], int]:
     """The rows as published (each a quasi-identifier tuple plus its step) and the number of
     cadres left out. Every published combination is shared by at least ``k`` rows."""
-    placed, left_out = generalize_groups([(f, 1) for f in facts], k)
-    return [row for row, n in sorted(placed.items()) for _ in range(n)], left_out
+    conn = sqlite3.connect(":memory:")
+    try:
+        left_out = _place(conn, ((f, 1) for f in facts), k)
+        return list(_placed_rows(conn)), left_out
+    finally:
+        conn.close()
 
 
-def generalize_groups(groups: Iterable[tuple[dict, int]], k: int
-                      ) -> tuple[Counter[tuple], int]:
-    """``generalize`` for groups of cadres with the same facts, each ``(facts, number of
-    cadres)``: each published row (a quasi-identifier tuple plus its step) with the number of
-    cadres it stands for, and the number of cadres left out. Cadres with equal facts are
-    placed at the same step, so this gives the rows ``generalize`` gives for the cadres one
-    by one, in memory that grows with the distinct facts rather than the cadres."""
-    remaining = list(groups)
-    placed: Counter[tuple] = Counter()
+#: The facts ``LADDER`` reads, as the columns of ``_place``'s table of groups.
+_FACTS = ("prefecture", "county", "unit_kind", "level", "year", "gender", "ethnicity",
+          "township")
+#: The columns of a row as shown (``QUASI_IDENTIFIERS``) in ``_place``'s tables.
+_SHOWN = ", ".join(f"q{i}" for i in range(len(QUASI_IDENTIFIERS)))
+_TEMP = ("generalize_group", "generalize_shown", "generalize_placed")
+
+
+def _place(conn: sqlite3.Connection, groups: Iterable[tuple[dict, int]], k: int) -> int:
+    """Place groups of cadres with the same facts, each ``(facts, number of cadres)``, in
+    temporary tables of ``conn`` (SQLite counts and sorts, spilling to disk: the memory taken
+    does not grow with the groups), read back by ``_placed_rows``; returns the number of
+    cadres left out. At each step every group still unplaced is shown as the step shows its
+    facts, and placed if at least ``k`` unplaced cadres are shown alike: as the cadres one by
+    one would be, since cadres with equal facts are shown alike at every step."""
+    facts = ", ".join(_FACTS)
+    marks = ", ".join("?" * len(QUASI_IDENTIFIERS))
+    conn.execute(f"CREATE TEMP TABLE {_TEMP[0]} (gid INTEGER PRIMARY KEY, {facts}, "
+                 "n INTEGER NOT NULL, step INTEGER)")
+    conn.execute(f"CREATE TEMP TABLE {_TEMP[1]} (gid INTEGER PRIMARY KEY, {_SHOWN})")
+    conn.execute(f"CREATE TEMP TABLE {_TEMP[2]} ({_SHOWN}, step INTEGER, n INTEGER)")
+    conn.executemany(f"INSERT INTO temp.{_TEMP[0]} ({facts}, n) "
+                     f"VALUES ({', '.join('?' * len(_FACTS))}, ?)",
+                     ((*(group[f] for f in _FACTS), n) for group, n in groups))
     for step, shape in enumerate(LADDER):
-        shown = [shape(facts) for facts, _ in remaining]
-        sizes: Counter[tuple] = Counter()
-        for row, (_, n) in zip(shown, remaining):
-            sizes[row] += n
-        unplaced = []
-        for row, group in zip(shown, remaining):
-            if sizes[row] >= k:
-                placed[(*row, step)] += group[1]
-            else:
-                unplaced.append(group)
-        remaining = unplaced
-    return placed, sum(n for _, n in remaining)
+        conn.execute(f"DELETE FROM temp.{_TEMP[1]}")
+        unplaced = conn.execute(f"SELECT gid, {facts} FROM temp.{_TEMP[0]} WHERE step IS NULL")
+        conn.executemany(f"INSERT INTO temp.{_TEMP[1]} VALUES (?, {marks})",
+                         ((gid, *shape(dict(zip(_FACTS, row)))) for gid, *row in unplaced))
+        conn.execute(f"""UPDATE temp.{_TEMP[0]} SET step = ?1 WHERE gid IN (
+  SELECT gid FROM temp.{_TEMP[1]} JOIN (
+    SELECT {_SHOWN}, sum(n) AS size FROM temp.{_TEMP[1]} JOIN temp.{_TEMP[0]} USING (gid)
+    GROUP BY {_SHOWN}) USING ({_SHOWN})
+  WHERE size >= ?2)""", [step, k])
+        conn.execute(f"INSERT INTO temp.{_TEMP[2]} SELECT {_SHOWN}, step, n FROM temp.{_TEMP[1]} "
+                     f"JOIN temp.{_TEMP[0]} USING (gid) WHERE step = ?", [step])
+    return conn.execute(f"SELECT coalesce(sum(n), 0) FROM temp.{_TEMP[0]} "
+                        "WHERE step IS NULL").fetchone()[0]
+
+
+def _placed_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
+    """The rows ``_place`` placed, one per cadre, sorted (SQLite's binary order of the texts
+    is Python's)."""
+    rows = conn.execute(f"SELECT {_SHOWN}, step, sum(n) FROM temp.{_TEMP[2]} "
+                        f"GROUP BY {_SHOWN}, step ORDER BY {_SHOWN}, step")
+    for *row, n in rows:
+        row = tuple(row)
+        for _ in range(n):
+            yield row
 
 
 #: A cadre's township work in ``_township_band``'s classes (SQL, on ``years``): cadres of one
@@ -159,12 +189,13 @@ def build(conn: sqlite3.Connection, k: int, on: str) -> tuple[str | None, int]:
     if not (has(conn, "cadre", "birth", "level", schema="src")
             and has(conn, "unit", "kind", "region_code", schema="src")):
         return None, 0
-    placed, left_out = generalize_groups(_fact_groups(conn, on), k)
+    left_out = _place(conn, _fact_groups(conn, on), k)
     conn.execute(f"""CREATE TABLE [{TABLE}] (prefecture TEXT, county TEXT, unit_kind TEXT,
   post_level TEXT, birth_band TEXT, gender TEXT, ethnicity TEXT, township_years TEXT,
   step INTEGER NOT NULL)""")
-    # one row per cadre, in the order of the rows (as ``generalize`` sorts them)
     conn.executemany(f"INSERT INTO [{TABLE}] VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (row for row, n in sorted(placed.items()) for _ in range(n)))
+                     _placed_rows(conn))
+    for table in _TEMP:
+        conn.execute(f"DROP TABLE temp.{table}")
     conn.execute(f"CREATE INDEX idx_{TABLE}_prefecture ON [{TABLE}] (prefecture, post_level)")
     return TABLE, left_out
