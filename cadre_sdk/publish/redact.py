@@ -17,7 +17,6 @@
 """
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import re
@@ -469,17 +468,18 @@ class Redactor:
         self._ids_trie = (_sorted_trie_pattern(ids) if sorted_ids else _trie_pattern(ids)) or None
         self._ids = (re.compile(r"(?<![A-Za-z0-9])(?:" + self._ids_trie
                                 + r")(?![A-Za-z0-9])") if self._ids_trie else None)
+        #: The cadre ids without their boundary conditions: it matches wherever the ids'
+        #: pattern does, and searches a large text (a file's bytes) many times faster.
+        #: Compiled here, right after ``_ids``: compiling a million ids' pattern takes
+        #: ~100 MB for a moment, which the first compilation has just freed (issue 19: made
+        #: on first use, by the scan, it was the public build's peak at 1M cadres).
+        self._bare_ids = None if self._ids_trie is None else re.compile(self._ids_trie)
         self._phones = self._names is not None if phones is None else phones
         #: Masks ID numbers only (``mask_id_numbers``): the oversight level's redactor.
         self._id_numbers_only = self._names is None and self._ids is None and not self._phones
         self.masked = 0
         self._seen: dict[str, str] = {}
 
-    @functools.cached_property
-    def _bare_ids(self) -> re.Pattern[str] | None:
-        """The cadre ids without their boundary conditions: it matches wherever the ids'
-        pattern does, and searches a large text (a file's bytes) many times faster."""
-        return None if self._ids_trie is None else re.compile(self._ids_trie)
 
     @property
     def shortest(self) -> int:
