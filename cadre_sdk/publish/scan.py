@@ -191,7 +191,7 @@ class _Checker:
 _RAW_KINDS = ("身份证号", "姓名", "干部编号")
 #: Bytes of a file read at once by ``_Checker.raw_file`` (a bound on the memory it takes:
 #: the text of a piece and its folded and normalized forms are a few times this).
-_RAW_PIECE = 4 << 20
+_RAW_PIECE = 1 << 20
 
 
 def _raw_pieces(path: Path) -> Iterator[bytes]:
