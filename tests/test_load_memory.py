@@ -7,9 +7,6 @@ duplicate batches later, a row the load did not write among them."""
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import sqlite3
-import types
 
 import pytest
 
@@ -21,30 +18,7 @@ from cadre_sdk.ingest.loader import load_files
 from cadre_sdk.ingest.identity import CadreIdentity
 from cadre_sdk.ingest.updates import BirthYears, LoadState
 from cadre_sdk.testing import make_db, write_csv
-
-#: Not followed: what a load shares with everything (classes, modules, code, the connection).
-_SHARED = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType,
-           types.MethodType, types.CodeType, sqlite3.Connection, sqlite3.Cursor)
-
-
-def held_entries(root: object) -> int:
-    """The entries of every dict, set, list and tuple reachable from ``root`` (each object
-    once), not following classes, modules, functions or the connection."""
-    seen: set[int] = set()
-    stack = [root]
-    entries = 0
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen or isinstance(obj, _SHARED):
-            continue
-        seen.add(id(obj))
-        if isinstance(obj, (dict, set, frozenset, list, tuple)):
-            entries += len(obj)
-        stack.extend(gc.get_referents(obj))
-        attributes = getattr(obj, "__dict__", None)
-        if isinstance(attributes, dict):
-            stack.append(attributes)
-    return entries
+from held import held_entries
 
 
 def cadre_rows(n: int, *, with_id: bool = True) -> list[dict[str, str]]:

@@ -217,8 +217,7 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
             # change the store between its hash and the copy.
             conn.execute("SELECT count(*) FROM src.sqlite_master").fetchone()
             source_sha256 = sha256_file(source)
-            names, cadre_ids = _cadre_names(conn)
-            redactor = Redactor(names, cadre_ids) if level == PUBLIC else Redactor()
+            redactor = _public_redactor(conn) if level == PUBLIC else Redactor()
             copy.register_functions(conn, redactor)
             search.register_function(conn)
             explanations.register_sql_function(conn)
@@ -249,8 +248,7 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
         os.replace(built, tmp)
         _fsync(tmp)
         if level == PUBLIC:
-            findings = scan.scan(tmp, names=names, cadre_ids=cadre_ids, limits=limits,
-                                 redactor=redactor)
+            findings = scan.scan(tmp, limits=limits, redactor=redactor)
             if findings:
                 raise RedactionError(
                     "公开版扫描发现可能泄露个人信息的内容，未写入任何文件：\n"
@@ -275,9 +273,11 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
                          protection.suppressed, protection.left_out, limits)
 
 
-def _cadre_names(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
-    """Every cadre's name and id in the store (masked wherever they appear at public level)."""
+def _public_redactor(conn: sqlite3.Connection) -> Redactor:
+    """The public level's redactor: every cadre's name and id in the store masked wherever
+    they appear (read from the store as the redactor takes them, never all held at once)."""
     if conn.execute("SELECT 1 FROM src.sqlite_master WHERE name = 'cadre'").fetchone() is None:
-        return [], []
-    rows = conn.execute("SELECT name, id FROM src.cadre").fetchall()
-    return [n for n, _ in rows if n], [i for _, i in rows if i]
+        return Redactor((), ())
+    return Redactor((name for (name,) in conn.execute("SELECT name FROM src.cadre")),
+                    (cid for (cid,) in conn.execute(
+                        "SELECT id FROM src.cadre")))

@@ -26,8 +26,7 @@ than ``k`` even at the last step is left out (counted in ``publication``).
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from cadre_sdk.store.table_labels import describe
 from cadre_sdk.publish.introspect import has
@@ -80,50 +79,107 @@ LADDER: tuple[Callable[[dict], tuple], ...] = (
 def generalize(facts: list[dict], k: int) -> tuple[list[tuple], int]:
     """The rows as published (each a quasi-identifier tuple plus its step) and the number of
     cadres left out. Every published combination is shared by at least ``k`` rows."""
-    remaining = list(range(len(facts)))
-    placed: list[tuple] = []
+    conn = sqlite3.connect(":memory:")
+    try:
+        left_out = _place(conn, ((f, 1) for f in facts), k)
+        return list(_placed_rows(conn)), left_out
+    finally:
+        conn.close()
+
+
+#: The facts ``LADDER`` reads, as the columns of ``_place``'s table of groups.
+_FACTS = ("prefecture", "county", "unit_kind", "level", "year", "gender", "ethnicity",
+          "township")
+#: The columns of a row as shown (``QUASI_IDENTIFIERS``) in ``_place``'s tables.
+_SHOWN = ", ".join(f"q{i}" for i in range(len(QUASI_IDENTIFIERS)))
+_TEMP = ("generalize_group", "generalize_shown", "generalize_placed")
+
+
+def _place(conn: sqlite3.Connection, groups: Iterable[tuple[dict, int]], k: int) -> int:
+    """Place groups of cadres with the same facts, each ``(facts, number of cadres)``, in
+    temporary tables of ``conn`` (SQLite counts and sorts, spilling to disk: the memory taken
+    does not grow with the groups), read back by ``_placed_rows``; returns the number of
+    cadres left out. At each step every group still unplaced is shown as the step shows its
+    facts, and placed if at least ``k`` unplaced cadres are shown alike: as the cadres one by
+    one would be, since cadres with equal facts are shown alike at every step."""
+    facts = ", ".join(_FACTS)
+    marks = ", ".join("?" * len(QUASI_IDENTIFIERS))
+    conn.execute(f"CREATE TEMP TABLE {_TEMP[0]} (gid INTEGER PRIMARY KEY, {facts}, "
+                 "n INTEGER NOT NULL, step INTEGER)")
+    conn.execute(f"CREATE TEMP TABLE {_TEMP[1]} (gid INTEGER PRIMARY KEY, {_SHOWN})")
+    conn.execute(f"CREATE TEMP TABLE {_TEMP[2]} ({_SHOWN}, step INTEGER, n INTEGER)")
+    conn.executemany(f"INSERT INTO temp.{_TEMP[0]} ({facts}, n) "
+                     f"VALUES ({', '.join('?' * len(_FACTS))}, ?)",
+                     ((*(group[f] for f in _FACTS), n) for group, n in groups))
     for step, shape in enumerate(LADDER):
-        shown = {i: shape(facts[i]) for i in remaining}
-        sizes = Counter(shown.values())
-        kept = [i for i in remaining if sizes[shown[i]] >= k]
-        placed += [(*shown[i], step) for i in kept]
-        remaining = [i for i in remaining if sizes[shown[i]] < k]
-    return sorted(placed), len(remaining)
+        conn.execute(f"DELETE FROM temp.{_TEMP[1]}")
+        unplaced = conn.execute(f"SELECT gid, {facts} FROM temp.{_TEMP[0]} WHERE step IS NULL")
+        conn.executemany(f"INSERT INTO temp.{_TEMP[1]} VALUES (?, {marks})",
+                         ((gid, *shape(dict(zip(_FACTS, row)))) for gid, *row in unplaced))
+        conn.execute(f"""UPDATE temp.{_TEMP[0]} SET step = ?1 WHERE gid IN (
+  SELECT gid FROM temp.{_TEMP[1]} JOIN (
+    SELECT {_SHOWN}, sum(n) AS size FROM temp.{_TEMP[1]} JOIN temp.{_TEMP[0]} USING (gid)
+    GROUP BY {_SHOWN}) USING ({_SHOWN})
+  WHERE size >= ?2)""", [step, k])
+        conn.execute(f"INSERT INTO temp.{_TEMP[2]} SELECT {_SHOWN}, step, n FROM temp.{_TEMP[1]} "
+                     f"JOIN temp.{_TEMP[0]} USING (gid) WHERE step = ?", [step])
+    return conn.execute(f"SELECT coalesce(sum(n), 0) FROM temp.{_TEMP[0]} "
+                        "WHERE step IS NULL").fetchone()[0]
 
 
-def _facts(conn: sqlite3.Connection, on: str) -> list[dict]:
-    """Each cadre's quasi-identifiers from the store (read-only ``src``)."""
-    township = {}
+def _placed_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
+    """The rows ``_place`` placed, one per cadre, sorted (SQLite's binary order of the texts
+    is Python's)."""
+    rows = conn.execute(f"SELECT {_SHOWN}, step, sum(n) FROM temp.{_TEMP[2]} "
+                        f"GROUP BY {_SHOWN}, step ORDER BY {_SHOWN}, step")
+    for *row, n in rows:
+        row = tuple(row)
+        for _ in range(n):
+            yield row
+
+
+#: A cadre's township work in ``_township_band``'s classes (SQL, on ``years``): cadres of one
+#: class are shown alike at every step.
+_TOWNSHIP_CLASS = ("CASE WHEN t.years IS NULL OR t.years = 0 THEN 0 WHEN t.years < 5 THEN 1 "
+                   "WHEN t.years < 10 THEN 2 ELSE 3 END")
+
+
+def _fact_groups(conn: sqlite3.Connection, on: str) -> Iterator[tuple[dict, int]]:
+    """The cadres' quasi-identifiers from the store (read-only ``src``), grouped by SQLite:
+    ``(facts, number of cadres)`` for each group of cadres whose facts the ladder shows
+    alike (the same birth year, township work in the same class: a group's facts hold the
+    years of one of its cadres)."""
+    township, params = "SELECT NULL AS cadre_id, NULL AS years WHERE 0", []
     if has(conn, "posting", "township", schema="src"):
         # Months of township postings up to ``on`` (an open posting runs to ``on``).
-        township = dict(conn.execute("""
-SELECT cadre_id, sum(max(0, (CAST(substr(coalesce(p.[end], ?), 1, 4) AS INTEGER) * 12
-                             + CAST(substr(coalesce(p.[end], ?), 6, 2) AS INTEGER))
+        township = """
+SELECT cadre_id, sum(max(0, (CAST(substr(coalesce(p.[end], ?1), 1, 4) AS INTEGER) * 12
+                             + CAST(substr(coalesce(p.[end], ?1), 6, 2) AS INTEGER))
                           - (CAST(substr(p.start, 1, 4) AS INTEGER) * 12
-                             + CAST(substr(p.start, 6, 2) AS INTEGER)))) / 12.0
-FROM src.posting p WHERE p.township = 1 AND p.start IS NOT NULL GROUP BY cadre_id""",
-                                     [on, on]).fetchall())
-    rows = conn.execute("""
-SELECT c.id, c.birth, c.gender, c.ethnicity, c.level, u.kind, u.region_code,
+                             + CAST(substr(p.start, 6, 2) AS INTEGER)))) / 12.0 AS years
+FROM src.posting p WHERE p.township = 1 AND p.start IS NOT NULL GROUP BY cadre_id"""
+        params = [on]
+    rows = conn.execute(f"""
+WITH t AS ({township})
+SELECT substr(c.birth, 1, 4), c.gender, c.ethnicity, c.level, u.kind, u.region_code,
        CASE WHEN substr(u.region_code, 3, 4) = '0000' THEN substr(u.region_code, 1, 6)
             ELSE substr(u.region_code, 1, 4) || '00' END,
-       p.name, cty.name
+       p.name, cty.name, max(t.years), count(*)
 FROM src.cadre c JOIN src.unit u ON u.code = c.unit_code
+LEFT JOIN t ON t.cadre_id = c.id
 LEFT JOIN main.region p ON p.code = CASE WHEN substr(u.region_code, 3, 4) = '0000'
      THEN substr(u.region_code, 1, 6) ELSE substr(u.region_code, 1, 4) || '00' END
 LEFT JOIN main.region cty ON cty.code = substr(u.region_code, 1, 6)
-ORDER BY c.id""").fetchall()
-    facts = []
-    for cid, birth, gender, ethnicity, level, kind, region, pref, pref_name, county in rows:
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, {_TOWNSHIP_CLASS}""", params)
+    for year, gender, ethnicity, level, kind, region, pref, pref_name, county, years, n in rows:
         own_county = len(region or "") >= 6 and region[4:6] != "00"
-        facts.append({
+        yield ({
             "prefecture": pref_name or pref or HIDDEN,
             "county": (county or region[:6]) if own_county else "市州直属",
             "unit_kind": kind or HIDDEN, "level": level or HIDDEN,
-            "year": int(birth[:4]) if birth and birth[:4].isdigit() else None,
+            "year": int(year) if year and year.isdigit() else None,
             "gender": gender or HIDDEN, "ethnicity": ethnicity or "",
-            "township": township.get(cid)})
-    return facts
+            "township": years}, n)
 
 
 def build(conn: sqlite3.Connection, k: int, on: str) -> tuple[str | None, int]:
@@ -133,10 +189,13 @@ def build(conn: sqlite3.Connection, k: int, on: str) -> tuple[str | None, int]:
     if not (has(conn, "cadre", "birth", "level", schema="src")
             and has(conn, "unit", "kind", "region_code", schema="src")):
         return None, 0
-    rows, left_out = generalize(_facts(conn, on), k)
+    left_out = _place(conn, _fact_groups(conn, on), k)
     conn.execute(f"""CREATE TABLE [{TABLE}] (prefecture TEXT, county TEXT, unit_kind TEXT,
   post_level TEXT, birth_band TEXT, gender TEXT, ethnicity TEXT, township_years TEXT,
   step INTEGER NOT NULL)""")
-    conn.executemany(f"INSERT INTO [{TABLE}] VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany(f"INSERT INTO [{TABLE}] VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     _placed_rows(conn))
+    for table in _TEMP:
+        conn.execute(f"DROP TABLE temp.{table}")
     conn.execute(f"CREATE INDEX idx_{TABLE}_prefecture ON [{TABLE}] (prefecture, post_level)")
     return TABLE, left_out

@@ -17,11 +17,12 @@
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from cadre_sdk.core.errors import CadreError
@@ -306,13 +307,26 @@ def _spellings(name: str) -> set[str]:
     return {name, plain, simple, _traditional(simple)}
 
 
+#: Names converted at once by ``_all_spellings`` (a bound on the memory the conversion takes).
+_SPELLING_BATCH = 20_000
+
+
 def _all_spellings(names: Iterable[str]) -> set[str]:
-    """Every spelling (``_spellings``) of every name, each conversion made once for all the
-    names joined by line breaks (a name holds none once its spaces are removed, and OpenCC
-    converts no phrase across one): one call each way instead of two per name."""
+    """Every spelling (``_spellings``) of every name, each conversion made once for a batch
+    of names joined by line breaks (a name holds none once its spaces are removed, and OpenCC
+    converts no phrase across one): one call each way per ``_SPELLING_BATCH`` names instead
+    of two per name."""
+    found: set[str] = set()
+    names = iter(names)
+    while batch := list(itertools.islice(names, _SPELLING_BATCH)):
+        found |= _batch_spellings([n for n in batch if n])
+    return found
+
+
+def _batch_spellings(names: list[str]) -> set[str]:
+    """``_all_spellings`` of one batch of non-empty names."""
     from cadre_sdk.core.normalize import to_simplified
 
-    names = [n for n in names if n]
     plain = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", n)) for n in names]
     try:
         simple = to_simplified("\n".join(plain)).split("\n")
@@ -398,20 +412,23 @@ def table_published(table: str, level: str) -> bool:
         table in PUBLIC_REFERENCE or any(spec.table == table for spec in SPECS))
 
 
+def _words(words: Iterator[str], apart: str = "") -> Words | None:
+    """``Words`` of ``words`` (read one at a time), or None when there are none."""
+    first = next(words, None)
+    return None if first is None else Words(itertools.chain([first], words), apart=apart)
+
+
 class Redactor:
     """Masks ID numbers (always), and at public level phone numbers, the given names and
     cadre ids, in text cells, each found on the normalized form (``normalized``)."""
 
     def __init__(self, names: Iterable[str] = (), cadre_ids: Iterable[str] = (),
                  phones: bool | None = None):
-        words = sorted({n for n in _all_spellings(names) if len(n) >= 2})
-        self.names = words
         # found as a regular expression alternating them would (``wordsearch``); a cadre id
-        # not inside a longer run of ASCII letters and digits
-        self._names = Words(words) if words else None
-        ids = sorted({i for i in cadre_ids if i and len(i) >= 4})
-        self._ids = Words(ids, apart=_ID_NEIGHBOURS) if ids else None
-        self._phones = bool(words) if phones is None else phones
+        # not inside a longer run of ASCII letters and digits; both read one at a time
+        self._names = _words((n for n in _all_spellings(names) if len(n) >= 2))
+        self._ids = _words((i for i in cadre_ids if i and len(i) >= 4), apart=_ID_NEIGHBOURS)
+        self._phones = self._names is not None if phones is None else phones
         #: Masks ID numbers only (``mask_id_numbers``): the oversight level's redactor.
         self._id_numbers_only = self._names is None and self._ids is None and not self._phones
         self.masked = 0

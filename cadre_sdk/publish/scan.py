@@ -38,7 +38,7 @@ import re
 import sqlite3
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 
 from cadre_sdk.publish.generalize import QUASI_IDENTIFIERS
@@ -143,25 +143,72 @@ class _Checker:
 
     def raw(self, data: bytes) -> list[str]:
         """What raw bytes leak: ID numbers written together (ASCII or full-width), names and
-        cadre ids as UTF-8 (read as text, skipping bytes that are not UTF-8).
+        cadre ids as UTF-8 (read as text, skipping bytes that are not UTF-8); the first of
+        each, at its character in the text.
 
         ID numbers are first looked for in a cheaper form that finds at least what the
         pattern finds (``_ID_BARE`` on the text with only the characters whose NFKC form
         holds a digit folded): a file clean under the cheap form is clean, and a file that
         is not is judged as before."""
         text = data.decode("utf-8", errors="ignore")
+        return [f"第 {at} 个字符处：{what}" for what, at in self._raw_hits(text, ())]
+
+    def raw_file(self, path: Path) -> list[str]:
+        """``raw`` for the bytes of the file ``path``, read a piece at a time
+        (``_raw_pieces``: the memory taken does not grow with the file); a character's
+        place counts the characters of the pieces before its own."""
+        found: dict[str, str] = {}
+        offset = 0
+        for piece in _raw_pieces(path):
+            text = piece.decode("utf-8", errors="ignore")
+            for what, at in self._raw_hits(text, found):
+                found[what] = f"第 {offset + at} 个字符处：{what}"
+            offset += len(text)
+            if len(found) == len(_RAW_KINDS):
+                break
+        return [found[what] for what in _RAW_KINDS if what in found]
+
+    def _raw_hits(self, text: str, skip: Container[str]) -> list[tuple[str, int]]:
+        """``(what, character)`` of the first ID number, name and cadre id in ``text``
+        (``raw``), leaving out the kinds in ``skip``."""
         found = []
-        if _ID_BARE.search(_fold_digits(text)) is not None:
+        if "身份证号" not in skip and _ID_BARE.search(_fold_digits(text)) is not None:
             hashes = [m.span() for m in _HEX_RUN.finditer(text)]
             for m in ID_SHAPED.finditer(unicodedata.normalize("NFKC", text)
                                         if not text.isascii() else text):
                 if not any(a <= m.start() and m.end() <= b for a, b in hashes):
-                    found.append(f"第 {m.start()} 个字符处：身份证号")
+                    found.append(("身份证号", m.start()))
                     break
         for pattern, what in ((self.names, "姓名"), (self.ids, "干部编号")):
-            if pattern is not None and (m := pattern.search(text)):
-                found.append(f"第 {m.start()} 个字符处：{what}")
+            if what not in skip and pattern is not None and (m := pattern.search(text)):
+                found.append((what, m.start()))
         return found
+
+
+#: What ``_Checker.raw`` finds, in the order it reports them.
+_RAW_KINDS = ("身份证号", "姓名", "干部编号")
+#: Bytes of a file read at once by ``_Checker.raw_file`` (a bound on the memory it takes:
+#: the text of a piece and its folded and normalized forms are a few times this).
+_RAW_PIECE = 1 << 20
+
+
+def _raw_pieces(path: Path) -> Iterator[bytes]:
+    """The bytes of the file ``path`` in pieces of about ``_RAW_PIECE`` bytes, each but the
+    last ending with a NUL byte: none of the checker's patterns matches a NUL character (nor
+    is one a digit, letter or a character NFKC composes with), and no UTF-8 sequence holds
+    one, so each piece decodes and is judged as its part of the whole file would be."""
+    rest = b""
+    with open(path, "rb") as fh:
+        while block := fh.read(_RAW_PIECE):
+            data = rest + block if rest else block
+            cut = data.rfind(b"\x00") + 1
+            if cut == 0:      # no NUL yet (never in an SQLite file's pages): read on
+                rest = data
+                continue
+            yield data[:cut]
+            rest = data[cut:]
+    if rest:
+        yield rest
 
 
 _DIGIT_OR_X = re.compile(r"[\dXx]")
@@ -440,5 +487,5 @@ def scan(path: str | Path, *, names: Iterable[str] = (), cadre_ids: Iterable[str
                     + _limited(_people(conn, limits)))
     finally:
         conn.close()
-    findings += [f"文件原始字节（{path.name}）{f}" for f in checker.raw(path.read_bytes())]
+    findings += [f"文件原始字节（{path.name}）{f}" for f in checker.raw_file(path)]
     return findings

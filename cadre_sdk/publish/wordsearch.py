@@ -55,8 +55,10 @@ class Words:
     found may not stand right after or right before."""
 
     def __init__(self, words: Iterable[str], *, apart: str = ""):
-        self.words = sorted({w for w in words if w})
-        if not self.words:
+        # each word once, kept only inside the automaton (a million cadres' ids as a list
+        # of strings would be tens of MB more at the publication's peak)
+        encoded = list({_encoded(w) for w in words if w})
+        if not encoded:
             raise ValueError("Words needs at least one word")
         if not apart.isascii():
             raise ValueError("apart: ASCII characters only (checked on UTF-8 bytes)")
@@ -68,7 +70,7 @@ class Words:
                 else ahocorasick_rs.MatchKind.LeftmostLongest)
         # on UTF-8 bytes: text with a lone surrogate is searched too, and a large text
         # faster than as characters (offsets are turned into characters for the words found)
-        self._automaton = ahocorasick_rs.BytesAhoCorasick([_encoded(w) for w in self.words],
+        self._automaton = ahocorasick_rs.BytesAhoCorasick(encoded,
                                                           matchkind=kind)
 
     def _spans(self, text: str) -> list[tuple[int, int]]:

@@ -102,7 +102,8 @@ class Splitter:
         key = repr(template)
         tid = self._templates.get(key)
         if tid is None:
-            tid = self._templates[key] = self.intern(TEMPLATE_KIND, template)
+            tid = self.intern(TEMPLATE_KIND, template)
+            _remember(self._templates, key, tid, CACHED_TEMPLATES)
         return {"t": tid, "v": values}
 
     def _walk(self, node: Any, values: list[Any], varying: bool = False) -> Any:
@@ -303,9 +304,8 @@ class Splitter:
             split = self.split(data, ("rules", "parameters"))
             if split is None or split["v"] != values:   # not what the key stands for:
                 return split                            # the walk's own result, uncached
-            if len(self._trace_keys) >= 100_000:
-                self._trace_keys.clear()
-            tid = self._trace_keys[whole] = split["t"]
+            tid = split["t"]
+            _remember(self._trace_keys, whole, tid, CACHED_TRACE_KEYS)
         return {"t": tid, "v": values}
 
     def _cite(self, text: str) -> list:
@@ -313,8 +313,7 @@ class Splitter:
         seen again; the list is shared by the values that cite it and never changed)."""
         known = self._texts.get(text) or self._text(text)
         entry = [known[0], *known[1]]
-        if len(self._cited) < 200_000:
-            self._cited[text] = entry
+        _remember(self._cited, text, entry)
         return entry
 
     def _label(self, text: Any, values: list[Any]) -> int:
@@ -399,9 +398,28 @@ class Splitter:
                 sid = self._skeletons[skeleton] = self.intern(TEXT_KIND, skeleton)
             known = (sid, tuple([int(t) if t[0] != "0" and t.isdigit() or t == "0"
                                  else _token(t) for t in parts[1::2]]))
-            if len(self._texts) < 200_000:
-                self._texts[text] = known
+            _remember(self._texts, text, known)
         return known
+
+
+#: Entries a cache of texts (``Splitter._texts``, ``Splitter._cited``) holds before it is
+#: emptied (``_remember``). Most texts are seen once (a subject, an assessment's id: ~87% of
+#: them at 10,000 cadres) and the few thousand seen again and again (labels, grades, notes)
+#: are back after a few traces, so the caches take memory that does not grow with the data
+#: (issue 19: they kept up to 200,000 entries each, ~80 MB each at 100,000 cadres).
+CACHED_TEXTS = 20_000
+#: Entries of ``Splitter._templates`` (a template's repr, a few KB each: found again only on
+#: the walk's path, rarely) and of ``Splitter._trace_keys`` (``split_trace``'s keys, ~1 KB
+#: each, most found again many times) kept before the cache is emptied.
+CACHED_TEMPLATES, CACHED_TRACE_KEYS = 2_000, 20_000
+
+
+def _remember(cache: dict, key: Any, value: Any, limit: int | None = None) -> None:
+    """Keep ``value`` for ``key`` in ``cache``, emptied first when it holds ``limit``
+    entries (``CACHED_TEXTS`` unless given)."""
+    if len(cache) >= (CACHED_TEXTS if limit is None else limit):
+        cache.clear()
+    cache[key] = value
 
 
 def _shown_number(item: Any) -> int | float | None:
