@@ -4,6 +4,7 @@ walking the trace's dict; what is read back equals what the walk of the same tra
 dict reads back, key for key, and renders the same Chinese text."""
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import sqlite3
@@ -12,7 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk.core.trace import CompactTrace, Filled, Pattern, Trace, literal, render_text
+from cadre_sdk.core.trace import (
+    CompactTrace, Filled, Joined, Pattern, Trace, literal, parameter_record, render_text,
+)
+from cadre_sdk.parameters import ParameterValue
 from cadre_sdk.store import explanations
 from cadre_sdk.store.explanation_templates import NUMBER, VALUE
 
@@ -281,3 +285,67 @@ def test_a_trace_object_is_stored_byte_for_byte_as_its_dict(traces) -> None:
         stored.append(conn.execute("SELECT * FROM explanation ORDER BY id").fetchall() +
                       conn.execute("SELECT * FROM explanation_ref ORDER BY id").fetchall())
     assert stored[0] == stored[1]
+
+
+def _plain(item):
+    """A ``Joined`` text as the plain text it stands for."""
+    return str(item) if type(item) is Joined else item
+
+
+@settings(max_examples=200, deadline=None)
+@given(traces=st.lists(st.tuples(_trace(), st.lists(st.lists(_TEXT, max_size=5), min_size=4,
+                                                    max_size=4), st.booleans()),
+                       min_size=1, max_size=4))
+def test_a_joined_text_is_stored_byte_for_byte_as_its_text(traces) -> None:
+    # a subject, a result, a label and a value made of parts (digits and dots where two parts
+    # meet: a number that runs across them); the parts also cited alone where ``cited`` says
+    joined = []
+    for trace, texts, cited in traces:
+        subject, result, label, value = (Joined(parts) for parts in texts)
+        if cited:
+            for parts in texts:
+                for part in parts:
+                    trace.input("部分", part)
+        trace.subject, trace.result = subject, result
+        trace.step(label, value, Joined(texts[0]))
+        joined.append(trace)
+    plain = [Trace(subject=str(t.subject), inputs=t.inputs, steps=[
+        {k: _plain(v) for k, v in s.items()} for s in t.steps], result=_plain(t.result),
+        note=t.note, see=t.see) for t in joined]
+    assert [t.to_dict() for t in joined] == [t.to_dict() for t in plain]
+    stored = []
+    for group in (plain, joined):
+        rows = [(f"e:{n}", "e", t.subject, t) for n, t in enumerate(group)]
+        conn = _store()
+        explanations.write(conn, rows)
+        explanations.write(conn, rows)     # again: the templates found by key
+        stored.append(conn.execute("SELECT * FROM explanation ORDER BY id").fetchall() +
+                      conn.execute("SELECT * FROM explanation_ref ORDER BY id").fetchall())
+    assert stored[0] == stored[1]
+    assert any(type(t.subject) is Joined for t in joined)
+
+
+def test_a_joined_text_is_its_text_and_splits_a_number_across_its_parts_as_one() -> None:
+    text = Joined(("得分 ", "91", ".5", "，第 ", "1", "2", " 名"))
+    assert text == "得分 91.5，第 12 名" and isinstance(text, str) and text.parts[1] == "91"
+    conn = _store()
+    explanations.write(conn, [("e:1", "e", "s", Trace(subject=text))])
+    assert _row(conn, "e:1")["v"][-1][1:] == [91.5, 12]
+    assert _rendered(conn, "e:1") == "【得分 91.5，第 12 名】"
+
+
+def test_a_started_trace_holds_the_opening_rules_and_parameters_once_and_apart() -> None:
+    weight = parameter_record(ParameterValue(
+        path="formula.weights.x", value=30, start=datetime.date(2024, 1, 1), reference="依据",
+        example=True, note=None, file="x.yaml", line=1, unit=None), "p")
+    opened = CompactTrace(subject="")
+    opened.rule("formula", "k", "p", "63")
+    opened.cite(weight)
+    first, second = opened.started("甲"), opened.started("乙")
+    first.cite(weight)                      # cited already: not listed twice
+    first.rule("formula", "k", "p", "63")
+    first.rule("grading", "g", "p", "63")   # a new rule: in this trace only
+    assert (first.subject, len(first.parameters), [r["kind"] for r in first.rules]) == \
+        ("甲", 1, ["formula", "grading"])
+    assert [r["kind"] for r in second.rules] == [r["kind"] for r in opened.rules] == ["formula"]
+    assert type(first) is CompactTrace and first.head_steps == [] and first.inputs == []

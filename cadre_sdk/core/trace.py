@@ -9,7 +9,9 @@ A rule that records the same label or formula for many subjects with only some n
 changing can say which parts are constant (its labels, operators, weights: the same for every
 subject of a rule version) and which are the numbers shown, with ``Filled``: the text reads and
 renders as before, and the stored explanation keeps the constant parts once (in its template)
-and only the numbers per row.
+and only the numbers per row. A text new in every trace but made of parts that repeat (a
+subject naming an id, a result naming a score and a pool) can be given as a ``Joined`` text:
+stored exactly as the plain text, but split part by part (no scan of the whole text).
 """
 from __future__ import annotations
 
@@ -63,6 +65,25 @@ class Pattern:
     def filled(self) -> Filled:
         """The ``Filled`` text this stands for."""
         return Filled(self.pattern, *self.shown)
+
+
+class Joined(str):
+    """A text made of parts, joined: ``Joined(("得分 ", "91.7", "，等次 称职"))`` is the text
+    ``"得分 91.7，等次 称职"``. It is a ``str`` (equal to, and rendered as, that text) and is
+    stored exactly as that text; ``explanations.write`` splits it part by part, so that a text
+    new in every trace (a subject, a result) made of parts that repeat (a pool's name, a score,
+    an id cited elsewhere in the trace) costs no new scan of the whole text."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, parts: Iterable[str]) -> "Joined":
+        parts = tuple(parts)
+        self = super().__new__(cls, "".join(parts))
+        self.parts = parts
+        return self
+
+    def __reduce__(self) -> tuple:   # copied and pickled as its parts
+        return (Joined, (self.parts,))
 
 
 def _as_text(item: Any) -> Any:
@@ -174,6 +195,13 @@ class CompactTrace(Trace):
                             for label, formula, value in self.head_steps] + self.steps,
                      rules=list(self.rules), result=self.result, note=self.note,
                      see=list(self.see), seen=set(self._seen))
+
+    def started(self, subject: str) -> CompactTrace:
+        """A new trace of ``subject`` holding this one's rules and parameters (lists copied)
+        and nothing else: for an engine whose traces of many subjects all start by citing the
+        same rules and parameters (cited once, in this one)."""
+        return CompactTrace(subject=subject, parameters=list(self.parameters),
+                            rules=list(self.rules), seen=set(self._seen))
 
     def copy(self, subject: str) -> Trace:
         """``Trace.copy`` of ``expanded()``."""

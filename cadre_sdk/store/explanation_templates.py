@@ -22,6 +22,10 @@ values (the walk runs only the first time a key is seen, and its values are chec
 the ones ``split_trace`` collected), so that writing it costs about as much as writing plain
 JSON. Both give what ``join`` turns back into the same trace. A ``CompactTrace`` (its first
 inputs and steps as tuples, ``Pattern`` for ``Filled``) is split as the trace it stands for.
+A ``Joined`` text is split as the plain text it is, from its parts' splits (each part split
+once, the whole not kept): its numbers and number-free form are the plain text's, since a
+number cannot run across two parts that do not both touch a digit or a dot where they meet
+(where they do, the whole text is split).
 """
 from __future__ import annotations
 
@@ -31,7 +35,7 @@ import string
 from collections.abc import Callable
 from typing import Any
 
-from cadre_sdk.core.trace import CompactTrace, Filled, Pattern, Trace
+from cadre_sdk.core.trace import CompactTrace, Filled, Joined, Pattern, Trace
 
 #: Placeholder for a value (a number or a text given whole) in a template.
 VALUE = "\ue000"
@@ -43,6 +47,9 @@ _MARKS = (VALUE, NUMBER, TEXT)
 _DIGITS = re.compile(r"(?<![0-9])([0-9]{1,15}(?:\.[0-9]+)?)(?![0-9])")
 _HAS_MARK = re.compile(f"[{VALUE}{NUMBER}{TEXT}]")
 _SHOWN_NUMBER = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]+)?")
+#: The characters of a number ``_DIGITS`` takes out: two parts of a ``Joined`` text meeting
+#: with one of them on each side may hold one number between them.
+_RUN = frozenset("0123456789.")
 #: Key parts of ``split_trace`` for values the template holds as they are.
 _TRUE, _FALSE = f"{VALUE}T", f"{VALUE}F"
 #: Ends a variable-length part (inputs, references, steps) of a ``split_trace`` key.
@@ -78,6 +85,10 @@ class Splitter:
     def __init__(self, intern: Callable[[str, Any], int]):
         self.intern = intern
         self._texts: dict[str, tuple[int, tuple]] = {}
+        #: the number-free form of each text id (``_joined``)
+        self._skeleton_of: dict[int, str] = {}
+        #: parts of ``Joined`` texts split, by their text (``_joined``)
+        self._parts: dict[str, tuple[str, tuple]] = {}
         self._templates: dict[str, int] = {}
         self._keys: set[str] = set()
         self._skeletons: dict[str, int] = {}
@@ -128,8 +139,9 @@ class Splitter:
             item = node[key]
             kind = type(item)
             vary = varying or key in VARYING
-            if kind is str:
-                known = texts.get(item) or self._text(item)
+            if kind is str or kind is Joined:
+                known = texts.get(item) or (self._text(item) if kind is str
+                                            else self._joined(item))
                 if vary:
                     values.append([known[0], *known[1]])
                     out[key] = VALUE
@@ -148,8 +160,9 @@ class Splitter:
         return out
 
     def _leaf(self, node: Any, kind: type, values: list[Any], varying: bool) -> Any:
-        if kind is str:
-            ref, numbers = self._text(node)
+        if kind is str or kind is Joined:
+            known = self._text(node) if kind is str else self._joined(node)
+            ref, numbers = known[0], known[1]
             if varying:     # a value's text: its id and numbers go to the values
                 values.append([ref, *numbers])
                 return VALUE
@@ -226,6 +239,7 @@ class Splitter:
         sid = self._skeletons.get(skeleton)
         if sid is None:
             sid = self._skeletons[skeleton] = self.intern(TEXT_KIND, skeleton)
+            self._skeleton_of[sid] = skeleton
         return sid
 
     def split_trace(self, trace: Trace, refs: dict[str, list[int]]) -> dict | None:
@@ -321,6 +335,8 @@ class Splitter:
         kind = type(text)
         if kind is str:
             known = self._texts.get(text) or self._text(text)
+        elif kind is Joined:
+            known = self._joined(text)
         elif kind is Filled:
             known = self._filled(text) or self._text(str(text))
         elif kind is Pattern:
@@ -339,6 +355,10 @@ class Splitter:
             return VALUE
         if kind is int or kind is float:
             values.append(node)
+            return VALUE
+        if kind is Joined:
+            known = self._joined(node)
+            values.append([known[0], *known[1]])
             return VALUE
         if node is None:
             return None
@@ -389,17 +409,56 @@ class Splitter:
     def _text(self, text: str) -> tuple[int, tuple]:
         known = self._texts.get(text)
         if known is None:
-            if _HAS_MARK.search(text):
-                raise _Unsplittable
-            parts = _DIGITS.split(text)
-            skeleton = NUMBER.join(parts[0::2])
+            skeleton, numbers = _parse(text)
             sid = self._skeletons.get(skeleton)
             if sid is None:
                 sid = self._skeletons[skeleton] = self.intern(TEXT_KIND, skeleton)
-            known = (sid, tuple([int(t) if t[0] != "0" and t.isdigit() or t == "0"
-                                 else _token(t) for t in parts[1::2]]))
+                self._skeleton_of[sid] = skeleton
+            known = (sid, numbers)
             _remember(self._texts, text, known)
         return known
+
+    def _joined(self, text: Joined) -> tuple[int, tuple]:
+        """``_text`` of a ``Joined`` text, made of its parts' (parts repeat or were split
+        already; the whole, new in every trace, is not kept): the same id and numbers. The
+        whole text is split instead when two parts meet with a digit or a dot on each side (a
+        number might run across them)."""
+        texts, parts, skeleton_of = self._texts, self._parts, self._skeleton_of
+        skeletons: list[str] = []
+        numbers: list[Any] = []
+        last = ""
+        for part in text.parts:
+            if not part:
+                continue
+            if last in _RUN and part[0] in _RUN:
+                return self._text(str(text))
+            known = texts.get(part)
+            if known is not None and known[0] in skeleton_of:
+                skeletons.append(skeleton_of[known[0]])
+                numbers += known[1]
+            else:
+                parsed = parts.get(part)
+                if parsed is None:
+                    parsed = _parse(part)
+                    _remember(parts, part, parsed, CACHED_PARTS)
+                skeletons.append(parsed[0])
+                numbers += parsed[1]
+            last = part[-1]
+        skeleton = "".join(skeletons)
+        sid = self._skeletons.get(skeleton)
+        if sid is None:
+            sid = self._skeletons[skeleton] = self.intern(TEXT_KIND, skeleton)
+            self._skeleton_of[sid] = skeleton
+        return sid, tuple(numbers)
+
+
+def _parse(text: str) -> tuple[str, tuple]:
+    """A plain text's number-free form (``NUMBER`` where a number was) and its numbers."""
+    if _HAS_MARK.search(text):
+        raise _Unsplittable
+    parts = _DIGITS.split(text)
+    return NUMBER.join(parts[0::2]), tuple([int(t) if t[0] != "0" and t.isdigit() or t == "0"
+                                            else _token(t) for t in parts[1::2]])
 
 
 #: Entries a cache of texts (``Splitter._texts``, ``Splitter._cited``) holds before it is
@@ -412,6 +471,9 @@ CACHED_TEXTS = 20_000
 #: the walk's path, rarely) and of ``Splitter._trace_keys`` (``split_trace``'s keys, ~1 KB
 #: each, most found again many times) kept before the cache is emptied.
 CACHED_TEMPLATES, CACHED_TRACE_KEYS = 2_000, 20_000
+#: Entries of ``Splitter._parts`` (the parts of ``Joined`` texts, parsed) kept before it is
+#: emptied: parts repeat (scores, a pool's name), so more of them are worth keeping.
+CACHED_PARTS = 50_000
 
 
 def _remember(cache: dict, key: Any, value: Any, limit: int | None = None) -> None:

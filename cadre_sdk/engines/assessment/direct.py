@@ -99,10 +99,15 @@ class DirectFormula:
             return None
         return found
 
-    def score(self, inputs: AssessmentInputs, trace: CompactTrace) -> float | None:
-        """``weighted_score(inputs, ctx)``, recorded in ``trace`` as the rule records it."""
-        steps = trace.head_steps
+    def open(self, trace: CompactTrace) -> None:
+        """Record in ``trace`` what ``weighted_score`` reads first for every assessment (its
+        weights): once for the traces ``trace.started`` gives."""
         trace.cite_all(self.weight_cites)
+
+    def score(self, inputs: AssessmentInputs, trace: CompactTrace) -> float | None:
+        """``weighted_score(inputs, ctx)``, recorded in ``trace`` (opened by ``open``) as the
+        rule records it."""
+        steps = trace.head_steps
         weights, parts = self.weights, {}
         evaluations = inputs.evaluations
         for key, data in (("indicators", inputs.indicators),

@@ -17,6 +17,7 @@ import math
 from collections.abc import Sequence
 
 from cadre_sdk.core.errors import PluginError
+from cadre_sdk.core.trace import Joined
 from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.records.vocab import ANNUAL_GRADES
 from cadre_sdk.engines.assessment.rules import rule_entry, year_end
@@ -129,4 +130,5 @@ def settle_pool(pool: Sequence[Scored], quotas: list[Registration], label: str,
             s.trace.result = "未评定（无可计分的考核数据）"
             continue
         note = f"（名额限制前为{s.raw_grade}）" if s.quota_applied else ""
-        s.trace.result = f"得分 {s.score:g}，等次 {s.grade}{note}，{label}第 {s.rank} 名"
+        s.trace.result = Joined(("得分 ", f"{s.score:g}", "，等次 ", s.grade, note, "，", label,
+                                 "第 ", f"{s.rank}", " 名"))

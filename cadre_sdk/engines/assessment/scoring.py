@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from cadre_sdk.core.errors import PluginError
-from cadre_sdk.core.trace import CompactTrace, Trace
+from cadre_sdk.core.trace import CompactTrace, Joined, Trace
 from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.plugin_host.watchdog import call_rule
 from cadre_sdk.records.vocab import ANNUAL_GRADES
@@ -48,10 +48,11 @@ class Scored:
         return self.row.cadre_id or self.row.unit_code
 
 
-def subject_label(row: AnnualRow) -> str:
-    """E.g. ``2024 年度考核 个人 C001（考核编号 A1）``."""
-    who = row.cadre_id if row.subject == "个人" and row.cadre_id else f"{row.unit_code} 领导班子"
-    return f"{row.year} 年度考核 {row.subject} {who}（考核编号 {row.id}）"
+def subject_label(row: AnnualRow) -> Joined:
+    """E.g. ``2024 年度考核 个人 C001（考核编号 A1）`` (a ``Joined`` text: new in every
+    explanation, made of parts that repeat or that the explanation cites already)."""
+    who = (row.cadre_id,) if row.subject == "个人" and row.cadre_id else (row.unit_code, " 领导班子")
+    return Joined((f"{row.year}", " 年度考核 ", row.subject, " ", *who, "（考核编号 ", row.id, "）"))
 
 
 def build_inputs(row: AnnualRow, group: Group, lines: tuple[IndicatorLine, ...],
@@ -85,20 +86,32 @@ def _call_each(reg: Registration, function: Any, calls: list[tuple]) -> list[Any
     return call_rule(reg, lambda: [function(*args) for args in calls])
 
 
-def _start(row: AnnualRow, group: Group, g: GroupRules, codes: frozenset[str],
-           trace: Trace) -> AssessmentInputs:
-    """Record in ``trace`` an assessment's explanation up to its formula (indicator rule,
-    weights, inputs, formula rule); the formula's inputs."""
+def _open(g: GroupRules, trace: Trace) -> None:
+    """Record in ``trace`` the rules and weights every assessment of the group starts with:
+    its indicator rule and weights, its formula rule."""
     trace.rule(*g.indicator_rule)
     trace.cite_all(g.weight_records)
+    trace.rule(*g.formula_rule)
+
+
+def _inputs(row: AnnualRow, group: Group, g: GroupRules, codes: frozenset[str],
+            trace: Trace) -> AssessmentInputs:
+    """Record an assessment's inputs in ``trace``; the formula's inputs."""
     row_inputs = build_inputs(row, group, _lines(g, group.scores.get(row.id, {})), codes)
     if type(trace) is CompactTrace:
         trace.head_inputs = describe_inputs(row_inputs)
     else:
         trace.inputs += [{"label": label, "value": value}
                          for label, value in describe_inputs(row_inputs)]
-    trace.rule(*g.formula_rule)
     return row_inputs
+
+
+def _start(row: AnnualRow, group: Group, g: GroupRules, codes: frozenset[str],
+           trace: Trace) -> AssessmentInputs:
+    """Record in ``trace`` an assessment's explanation up to its formula (indicator rule,
+    weights, inputs, formula rule); the formula's inputs."""
+    _open(g, trace)
+    return _inputs(row, group, g, codes, trace)
 
 
 #: At most this many ``IndicatorLine``s are kept for sharing in one run (~2 MB).
@@ -197,10 +210,14 @@ def _score_direct(group: Group, g: GroupRules, codes: frozenset[str], formula: D
     # the plugins of each result (read only: shared by the group's results)
     unscored = {"indicators": g.indicators.plugin, "scoring": g.formula.plugin, "grading": ""}
     scored = {**unscored, "grading": g_reg.plugin}
+    # what every trace of the group starts with, recorded once (``CompactTrace.started``)
+    opened = CompactTrace(subject="")
+    _open(g, opened)
+    formula.open(opened)
     out = []
     for row in group.rows:
-        trace = CompactTrace(subject=subject_label(row))
-        row_inputs = _start(row, group, g, codes, trace)
+        trace = opened.started(subject_label(row))
+        row_inputs = _inputs(row, group, g, codes, trace)
         score = formula.score(row_inputs, trace)
         if score is None:
             trace.head_steps.append((_UNSCORED, "", "未评定"))
