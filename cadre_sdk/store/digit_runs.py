@@ -29,7 +29,7 @@ import unicodedata
 from operator import itemgetter
 from typing import Any
 
-from cadre_sdk.store.explanation_templates import NUMBER, TEXT, VALUE
+from cadre_sdk.store.explanation_templates import NUMBER, TEXT, VALUE, template_strings
 
 #: The characters that may stand between the digits of a number and are removed there when a
 #: text is normalized (``publish.redact.normal_form``).
@@ -113,26 +113,17 @@ class DigitRuns:
         placed: list[int] = []      # the values at its VALUE marks
         known = True
 
-        def walk(node: Any) -> None:
-            nonlocal known
-            if isinstance(node, str):
-                if node == VALUE:
-                    placed.append(len(fixed) + len(placed))
-                elif node.startswith(TEXT):
-                    fmt = self._formats.get(int(node[1:])) if node[1:].isdigit() else None
-                    if not node[1:].isdigit():
-                        known = False
-                    elif fmt is not None:
-                        parts.append(fmt)
-                        start = len(fixed) + len(placed)
-                        fixed.extend(range(start, start + fmt.count("%s")))
-            elif isinstance(node, list):
-                for item in node:
-                    walk(item)
-            elif isinstance(node, dict):
-                for key in sorted(node):
-                    walk(node[key])
-        walk(template)
+        for node in template_strings(template):
+            if node == VALUE:
+                placed.append(len(fixed) + len(placed))
+            elif node.startswith(TEXT):
+                fmt = self._formats.get(int(node[1:])) if node[1:].isdigit() else None
+                if not node[1:].isdigit():
+                    known = False
+                elif fmt is not None:
+                    parts.append(fmt)
+                    start = len(fixed) + len(placed)
+                    fixed.extend(range(start, start + fmt.count("%s")))
         self._plans[rid] = (_CUT.join(parts), _getter(fixed), _getter(placed),
                             len(fixed) + len(placed)) if known else None
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from cadre_sdk.core.trace import CompactTrace, Filled, Joined, Pattern, Trace
@@ -522,6 +522,19 @@ def _unsplittable() -> bool:
 
 class _Unsplittable(Exception):
     """The trace holds something a template cannot carry back exactly."""
+
+
+def template_strings(node: Any) -> Iterator[str]:
+    """The strings of a stored template in the order ``join`` fills it (a list's items in
+    order, a dict's values by sorted key): its ``VALUE`` marks, text references and labels."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, list):
+        for item in node:
+            yield from template_strings(item)
+    elif isinstance(node, dict):
+        for key in sorted(node):
+            yield from template_strings(node[key])
 
 
 def text_ids(template: Any, values: list[Any] = ()) -> set[int]:

@@ -36,7 +36,7 @@ from cadre_sdk.core.trace import Trace, render_text
 from cadre_sdk.store import explanation_packing as packing
 from cadre_sdk.store.digit_runs import DigitRuns
 from cadre_sdk.store.explanation_templates import (
-    NUMBER, TEMPLATE_KIND, TEXT, TEXT_KIND, VALUE, Splitter, join, text_ids,
+    NUMBER, TEMPLATE_KIND, TEXT, TEXT_KIND, VALUE, Splitter, join, template_strings, text_ids,
 )
 
 #: The keys of a trace whose entries are stored once in ``explanation_ref``.
@@ -471,22 +471,13 @@ class Joiner:
         plan = self._plans.get(tid)
         if plan is None:
             plan = []
-
-            def walk(node: Any) -> None:
-                if isinstance(node, str):
-                    if node == VALUE:
-                        plan.append(None)
-                    elif node.startswith(TEXT):
-                        rid = int(node[1:])
-                        if self._formats[rid] is not None:
-                            plan.append((self._formats[rid], self.refs[rid].count(NUMBER)))
-                elif isinstance(node, list):
-                    for item in node:
-                        walk(item)
-                elif isinstance(node, dict):
-                    for key in sorted(node):
-                        walk(node[key])
-            walk(self.refs[tid])
+            for node in template_strings(self.refs[tid]):
+                if node == VALUE:
+                    plan.append(None)
+                elif node.startswith(TEXT):
+                    rid = int(node[1:])
+                    if self._formats[rid] is not None:
+                        plan.append((self._formats[rid], self.refs[rid].count(NUMBER)))
             plan = self._plans[tid] = plan
         return plan
 
