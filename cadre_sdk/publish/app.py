@@ -40,9 +40,9 @@ from cadre_sdk.publish.hotswap import SwappingApp
 from cadre_sdk.publish.login import LoginGuard
 from cadre_sdk.publish.queries import MAX_PAGE_ROWS
 from cadre_sdk.publish.redact import OVERSIGHT
-
-PASSWORD_ENV = "CADRE_OVERSIGHT_PASSWORD_HASH"
-DEFAULT_USER = "oversight"
+from cadre_sdk.publish.serve_defaults import (  # noqa: F401  (named here too, as before)
+    DEFAULT_USER, PASSWORD_ENV, default_workers,
+)
 PLUGIN_NAME = "cadre_sdk"
 #: How the parent ``cadre serve`` tells its worker processes what to serve (JSON).
 WORKER_ENV = "CADRE_SERVE_WORKER"
@@ -150,14 +150,6 @@ def make_datasette(out: str | os.PathLike, *, password_hash_env: str = PASSWORD_
     ds.jinja_env.filters["to_css_class"] = functools.lru_cache(maxsize=4096)(to_css_class)
     pages.install_globals(ds.jinja_env, meta["plugins"][md.PLUGIN_KEY])
     return ds
-
-
-def default_workers() -> int:
-    """The number of CPU cores this process may run on (``cadre serve``'s default workers)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:   # not Linux
-        return os.cpu_count() or 1
 
 
 def _file_id(path: Path) -> list[int]:

@@ -7,7 +7,7 @@ import click
 
 from cadre_sdk.publish import LEVELS
 from cadre_sdk.publish import publish as build_publication
-from cadre_sdk.publish.app import DEFAULT_USER, PASSWORD_ENV, default_workers
+from cadre_sdk.publish.serve_defaults import DEFAULT_USER, PASSWORD_ENV, default_workers
 from cadre_sdk.publish.metadata import Notice
 from cadre_sdk.publish.redact import LEVEL_TITLES
 from cadre_sdk.cli.commands.env import Env, pass_env
