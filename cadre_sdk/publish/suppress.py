@@ -27,7 +27,7 @@ import heapq
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Set
+from collections.abc import Iterable
 
 import attrs
 
@@ -204,14 +204,47 @@ def _to_hide(total: Cell | None, parts: list[Cell], hidden: set[Cell],
     return None
 
 
-def _number(value: object) -> float | None:
-    """A cell as a number (None for NULL or text)."""
-    return float(value) if isinstance(value, (int, float)) else None
-
-
 def _prefecture(code: str) -> str:
     """The prefecture's code of a county's."""
     return str(code)[:4] + "00"
+
+
+@attrs.frozen
+class _Table:
+    """One table's rows as ``protect`` reads them: ``rows`` (``rowid`` first, then the
+    columns ``wanted``, at ``at``), and its count cells as numbers: cell ``i * K + c`` is
+    column ``spec.counts[c]`` of ``rows[i]`` (``K = len(spec.counts)``; an integer hashes
+    and compares much faster than a ``(rowid, column)`` pair), ``numeric[c]`` the rows whose
+    column ``c`` holds a number, in the rows' order."""
+
+    spec: Spec
+    rows: list[tuple]
+    at: dict[str, int]
+    numeric: list[list[int]]
+
+    def decode(self, cell: int) -> tuple[int, str]:
+        """A cell's ``(rowid, column)``."""
+        i, c = divmod(cell, len(self.spec.counts))
+        return self.rows[i][0], self.spec.counts[c]
+
+    def values(self) -> dict[int, float]:
+        """Every count cell holding a number, in the order of the rows then the columns (the
+        order ``complementary`` breaks ties in within a sum is that of ``_sums``)."""
+        k = len(self.spec.counts)
+        at = [self.at[c] for c in self.spec.counts]
+        return {i * k + c: float(row[p]) for i, row in enumerate(self.rows)
+                for c, p in enumerate(at) if isinstance(row[p], (int, float))}
+
+
+def _read(conn: sqlite3.Connection, spec: Spec) -> _Table:
+    """The rows of ``spec.table`` that ``protect`` judges (``_Table``)."""
+    wanted = list(dict.fromkeys([*spec.keys, *spec.counts, *spec.derived]))
+    rows = conn.execute(f"SELECT rowid, {', '.join(f'[{c}]' for c in wanted)} "
+                        f"FROM [{spec.table}] WHERE {spec.where}").fetchall()
+    at = {c: i + 1 for i, c in enumerate(wanted)}
+    numeric = [[i for i, row in enumerate(rows) if isinstance(row[at[col]], (int, float))]
+               for col in spec.counts]
+    return _Table(spec, rows, at, numeric)
 
 
 def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int:
@@ -221,21 +254,19 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
     needed = set(spec.counts) | set(spec.keys) | set(spec.derived) | set(spec.derived.values())
     if not have or not needed <= have:
         return 0
-    wanted = list(dict.fromkeys([*spec.keys, *spec.counts, *spec.derived]))
-    rows = {r[0]: dict(zip(wanted, r[1:])) for r in conn.execute(
-        f"SELECT rowid, {', '.join(f'[{c}]' for c in wanted)} FROM [{spec.table}] "
-        f"WHERE {spec.where}")}
-    # every count cell holding a number (``_number``), in the order of the rows
-    values: dict[Cell, float] = {(rid, col): float(v) for rid, row in rows.items()
-                                 for col in spec.counts if isinstance(v := row[col], (int, float))}
+    table = _read(conn, spec)
+    values = table.values()
     n, avg = thresholds.min_count, thresholds.min_average_group
-    hidden = {cell for cell, v in values.items() if 0 < v < n}
-    hidden = complementary(values, hidden, _sums(spec, rows, values.keys()), min_count=n)
-    for rid, row in rows.items():
-        for col, basis in spec.derived.items():
-            size = _number(row[basis])
-            if row[col] is not None and ((rid, basis) in hidden
-                                         or (size is not None and 0 < size < avg)):
+    primary = {cell for cell, v in values.items() if 0 < v < n}
+    counts = complementary(values, primary, _sums(table), min_count=n)
+    hidden = {table.decode(cell) for cell in counts}
+    derived = [(col, table.at[col], basis, table.at[basis]) for col, basis in spec.derived.items()]
+    for row in table.rows:
+        rid = row[0]
+        for col, p, basis, b in derived:
+            size = row[b]
+            if row[p] is not None and ((rid, basis) in hidden or (
+                    isinstance(size, (int, float)) and 0 < size < avg)):
                 hidden.add((rid, col))
     by_col: dict[str, list[int]] = defaultdict(list)
     for rid, col in sorted(hidden):
@@ -251,39 +282,42 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
     return len(hidden)
 
 
-def _sums(spec: Spec, rows: dict[int, dict], numeric: Set[Cell]
-          ) -> list[tuple[Cell | None, list[Cell]]]:
-    """Every sum tying the table's count cells together (see the module docstring);
-    ``numeric``: the count cells holding a number."""
-    sums: list[tuple[Cell | None, list[Cell]]] = []
+def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
+    """Every sum tying the table's count cells together (see the module docstring), over
+    ``table``'s cells."""
+    spec, rows, at, k = table.spec, table.rows, table.at, len(table.spec.counts)
+    col_of = {col: c for c, col in enumerate(spec.counts)}
+    has_number = [set(i) for i in table.numeric]
+    sums: list[tuple[int | None, list[int]]] = []
     for total, parts in spec.parts:
-        for rid in rows:
-            cells = [(rid, p) for p in parts if (rid, p) in numeric]
-            sums.append(((rid, total) if (rid, total) in numeric else None, cells))
+        t, ps = col_of[total], [col_of[p] for p in parts]
+        for i in range(len(rows)):
+            cells = [i * k + c for c in ps if i in has_number[c]]
+            sums.append((i * k + t if i in has_number[t] else None, cells))
     # each row's key without one dimension, made once for all count columns
-    without = {dim: {rid: tuple(row[k] for k in spec.keys if k != dim)
-                     for rid, row in rows.items()}
+    without = {dim: [tuple(row[at[key]] for key in spec.keys if key != dim) for row in rows]
                for dim in dict.fromkeys([*spec.vary, *(d for d, _ in spec.rollup)])}
-    regions = _region_keys(spec, rows) if spec.region is not None else {}
-    for col in spec.counts:
+    regions = _region_keys(table) if spec.region is not None else []
+    for c in range(k):
+        numeric = table.numeric[c]
         for dim in spec.vary:
-            groups: dict[tuple, list[Cell]] = defaultdict(list)
-            for rid, key in without[dim].items():
-                if (rid, col) in numeric:
-                    groups[key].append((rid, col))
+            keys = without[dim]
+            groups: dict[tuple, list[int]] = defaultdict(list)
+            for i in numeric:
+                groups[keys[i]].append(i * k + c)
             sums += [(None, cells) for cells in groups.values() if len(cells) > 1]
         for dim, value in spec.rollup:
-            totals: dict[tuple, Cell] = {}
+            keys, p = without[dim], at[dim]
+            totals: dict[tuple, int] = {}
             groups = defaultdict(list)
-            for rid, key in without[dim].items():
-                if (rid, col) in numeric:
-                    if rows[rid][dim] == value:
-                        totals[key] = (rid, col)
-                    else:
-                        groups[key].append((rid, col))
+            for i in numeric:
+                if rows[i][p] == value:
+                    totals[keys[i]] = i * k + c
+                else:
+                    groups[keys[i]].append(i * k + c)
             sums += [(totals.get(key), cells) for key, cells in groups.items()]
         if spec.region is not None:
-            sums += _region_sums(regions, col, numeric)
+            sums += _region_sums(regions, numeric, k, c)
     return sums
 
 
@@ -291,33 +325,34 @@ def _sums(spec: Spec, rows: dict[int, dict], numeric: Set[Cell]
 _PARENT = {"县": ("市州", _prefecture), "市州": ("省", lambda code: "630000")}
 
 
-def _region_keys(spec: Spec, rows: dict[int, dict]) -> dict[int, tuple[tuple, tuple | None]]:
+def _region_keys(table: _Table) -> list[tuple[tuple, tuple | None]]:
     """Each row's region key (level, code, other keys) and its parent's (None at the top)."""
-    level, code = spec.region
-    others = [k for k in spec.keys if k not in spec.region]
-    keys = {}
-    for rid, row in rows.items():
-        rest = tuple(row[k] for k in others)
+    spec, at = table.spec, table.at
+    level, code = at[spec.region[0]], at[spec.region[1]]
+    others = [at[k] for k in spec.keys if k not in spec.region]
+    keys = []
+    for row in table.rows:
+        rest = tuple(row[p] for p in others)
         parent = None
         if row[level] in _PARENT:
             parent_level, parent_code = _PARENT[row[level]]
             parent = (parent_level, parent_code(row[code]), rest)
-        keys[rid] = ((row[level], str(row[code]), rest), parent)
+        keys.append(((row[level], str(row[code]), rest), parent))
     return keys
 
 
-def _region_sums(regions: dict[int, tuple[tuple, tuple | None]], col: str, numeric: set[Cell]
-                 ) -> list[tuple[Cell | None, list[Cell]]]:
+def _region_sums(regions: list[tuple[tuple, tuple | None]], numeric: list[int], k: int, c: int
+                 ) -> list[tuple[int | None, list[int]]]:
     """A prefecture's cell and its counties' cells; the province's and its prefectures'
-    (``regions``: ``_region_keys``)."""
-    cells: dict[tuple, Cell] = {}
-    children: dict[tuple, list[Cell]] = defaultdict(list)
-    for rid, (key, parent) in regions.items():
-        if (rid, col) not in numeric:
-            continue
-        cells[key] = (rid, col)
+    (``regions``: ``_region_keys``), for count column ``c`` (its cells holding a number are
+    those of the rows ``numeric``)."""
+    cells: dict[tuple, int] = {}
+    children: dict[tuple, list[int]] = defaultdict(list)
+    for i in numeric:
+        key, parent = regions[i]
+        cells[key] = i * k + c
         if parent is not None:
-            children[parent].append((rid, col))
+            children[parent].append(i * k + c)
     return [(cells.get(key), parts) for key, parts in children.items()]
 
 
