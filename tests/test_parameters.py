@@ -296,3 +296,36 @@ def test_every_message_starts_with_file_and_line() -> None:
         with pytest.raises(ParameterError) as info:
             parse_parameters(text, "f.yaml")
         assert re.match(r"f\.yaml:\d+: ", str(info.value))
+
+
+# --- libyaml's composer (start-up speed) against PyYAML's ------------------------------------
+
+def _outcome(text: str) -> tuple:
+    """What parsing ``text`` gives: the file's description, metadata, nodes and leaves, or
+    the error's message."""
+    try:
+        params = parse_parameters(text, "x.yaml")
+    except ParameterError as exc:
+        return ("error", str(exc))
+    return ("ok", params.description, repr(params.metadata), repr(params._nodes),
+            repr(params._leaves))
+
+
+_ROOT = Path(__file__).resolve().parents[1]
+_YAML_TEXTS = [p.read_text("utf-8-sig") for p in sorted(
+    [*_ROOT.glob("cadre_sdk/**/*.yaml"), *_ROOT.glob("plugins/*/**/*.yaml"),
+     *FIXTURES.glob("*.yaml")])] + [
+    "a:\n  description: d\n  unit: count\n  values:\n    - value: "
+    + "[" * 40 + "1" + "]" * 40 + "\n      reference: R\n",        # deeper than _FAST_DEPTH
+    "[" * 5000, "a: &x [1]\nb: *x\n", "--- 1\n--- 2\n", "", "a: \x85b\n"]
+
+
+def test_libyaml_composes_what_pyyaml_composes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cadre_sdk.parameters import reader
+    if getattr(reader.yaml, "CSafeLoader", None) is None:
+        pytest.skip("PyYAML without libyaml")
+    assert reader._fast_node((FIXTURES / "good.yaml").read_text("utf-8")) is not None
+    fast = [_outcome(text) for text in _YAML_TEXTS]
+    assert sum(reader._fast_node(text) is not None for text in _YAML_TEXTS) > 10
+    monkeypatch.setattr(reader, "_fast_node", lambda text: None)
+    assert [_outcome(text) for text in _YAML_TEXTS] == fast

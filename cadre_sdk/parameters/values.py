@@ -231,6 +231,10 @@ class Parameters:
                 out.append((path, newest))
         return out
 
+    def has_node(self, path: str) -> bool:
+        """Whether ``path`` names a node (``node`` gives a view of it rather than failing)."""
+        return path in self._nodes
+
     def node(self, path: str = "") -> ParameterNode:
         """A view of the subtree at ``path`` ("" is the whole file)."""
         if path not in self._nodes:
