@@ -222,11 +222,6 @@ class _Table:
     at: dict[str, int]
     numeric: list[list[int]]
 
-    def decode(self, cell: int) -> tuple[int, str]:
-        """A cell's ``(rowid, column)``."""
-        i, c = divmod(cell, len(self.spec.counts))
-        return self.rows[i][0], self.spec.counts[c]
-
     def values(self) -> dict[int, float]:
         """Every count cell holding a number, in the order of the rows then the columns (the
         order ``complementary`` breaks ties in within a sum is that of ``_sums``)."""
@@ -258,28 +253,30 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
     values = table.values()
     n, avg = thresholds.min_count, thresholds.min_average_group
     primary = {cell for cell, v in values.items() if 0 < v < n}
-    counts = complementary(values, primary, _sums(table), min_count=n)
-    hidden = {table.decode(cell) for cell in counts}
-    derived = [(col, table.at[col], basis, table.at[basis]) for col, basis in spec.derived.items()]
-    for row in table.rows:
-        rid = row[0]
-        for col, p, basis, b in derived:
+    # the rowids of the hidden cells of each column
+    hidden: dict[str, set[int]] = defaultdict(set)
+    k, rows = len(spec.counts), table.rows
+    for cell in complementary(values, primary, _sums(table), min_count=n):
+        i, c = divmod(cell, k)
+        hidden[spec.counts[c]].add(rows[i][0])
+    derived = [(col, table.at[col], hidden[basis], table.at[basis])
+               for col, basis in spec.derived.items()]
+    for row in rows:
+        for col, p, basis_hidden, b in derived:
             size = row[b]
-            if row[p] is not None and ((rid, basis) in hidden or (
+            if row[p] is not None and (row[0] in basis_hidden or (
                     isinstance(size, (int, float)) and 0 < size < avg)):
-                hidden.add((rid, col))
-    by_col: dict[str, list[int]] = defaultdict(list)
-    for rid, col in sorted(hidden):
-        by_col[col].append(rid)
+                hidden[col].add(row[0])
     # one statement per column, its rows given as one JSON list
     text = suppressed_text(n)
-    for col, rids in sorted(by_col.items()):
-        conn.execute(f"UPDATE [{spec.table}] SET [{col}] = ?1 WHERE rowid IN "
-                     "(SELECT value FROM json_each(?2))", [text, json.dumps(rids)])
-    by_row = sorted({rid for rid, _ in hidden})
+    for col, rids in sorted(hidden.items()):
+        if rids:
+            conn.execute(f"UPDATE [{spec.table}] SET [{col}] = ?1 WHERE rowid IN "
+                         "(SELECT value FROM json_each(?2))", [text, json.dumps(sorted(rids))])
+    by_row = set().union(*hidden.values())
     if "explanation_id" in have and by_row:
-        _unlink_own_explanations(conn, spec.table, by_row)
-    return len(hidden)
+        _unlink_own_explanations(conn, spec.table, sorted(by_row))
+    return sum(map(len, hidden.values()))
 
 
 def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
