@@ -188,8 +188,10 @@ def with_remainders(values: dict[Cell, float], hidden: set[Cell],
 def _to_hide(total: Cell | None, parts: list[Cell], hidden: set[Cell],
              values: dict[Cell, float], virtual: set[Cell]) -> Cell | None:
     """The cell one sum hides next (``complementary``), or None."""
-    hidden_parts = sum(1 for c in parts if c in hidden)
     total_known = total is None or total not in hidden
+    if total_known and hidden.isdisjoint(parts):
+        return None               # most sums: nothing hidden, nothing to do (in C)
+    hidden_parts = sum(1 for c in parts if c in hidden)
     if total_known and hidden_parts == 1:
         shown = [c for c in parts if c not in hidden and c not in virtual]
         if shown:
