@@ -208,6 +208,12 @@ def test_what_depends_on_the_reader_beyond_the_token_is_rendered_afresh(oversigh
     forged = _signed_elsewhere({**OVERSIGHT, "sid": "A" * 32})
     assert _ask(cache, PROFILE, {**a, "ds_actor": forged})[0] == 403
     assert inner.calls == calls + 4
+    # A page that shows A's token outside a form (a parameter echoing it) is not kept.
+    echoing = f"/oversight/cadre_profile?cadre_id={a['ds_csrftoken']}"
+    assert a["ds_csrftoken"] in _ask(cache, echoing, a)[2]
+    status, headers, page = _ask(cache, echoing, b)
+    assert b"x-cadre-page" not in headers and inner.calls == calls + 6
+    assert _token_in(page) == b["ds_csrftoken"] and a["ds_csrftoken"] in page   # as asked
 
 
 def _signed_elsewhere(actor: dict) -> str:
@@ -218,12 +224,12 @@ def _signed_elsewhere(actor: dict) -> str:
 
 
 class Echo:
-    """A stand-in app whose page shows the request's Cookie header (a session id, a login)."""
+    """A stand-in app whose page shows the request's login cookie."""
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        cookie = dict(scope["headers"]).get(b"cookie", b"")
+        login = re.search(rb"ds_actor=([^;]+)", dict(scope["headers"])[b"cookie"]).group(1)
         await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"you: " + cookie})
+        await send({"type": "http.response.body", "body": b"you: " + login})
 
 
 def test_a_page_showing_the_login_cookie_is_never_kept() -> None:
@@ -237,3 +243,31 @@ def test_a_page_showing_the_login_cookie_is_never_kept() -> None:
     status, headers, page = _ask(cache, "/db/t", b)
     assert status == 200 and b"x-cadre-page" not in headers and a["ds_actor"] not in page
     assert cache.pages == {}
+
+
+class Form:
+    """A stand-in page: a form with the reader's token (as Datasette's templates write it) and
+    the query string shown as text."""
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        token = re.search(rb"ds_csrftoken=([^;]+)", dict(scope["headers"])[b"cookie"]).group(1)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b'<input name="csrftoken" value="'
+                    + token + b'"> ' + scope["query_string"]})
+
+
+def test_a_token_shown_outside_a_form_is_never_kept() -> None:
+    from datasette.app import Datasette
+
+    ds = Datasette(secret=SECRET)
+    cache = PageCache(Form(), ds)
+    a = _reader(ds, OVERSIGHT, "A" * 32)
+    b = _reader(ds, OVERSIGHT, "B" * 32)
+    _ask(cache, "/db/q?x=1", a)
+    _, headers, page = _ask(cache, "/db/q?x=1", b)
+    assert headers[b"x-cadre-page"] == b"cached" and page == (
+        f'<input name="csrftoken" value="{b["ds_csrftoken"]}"> x=1')
+    _ask(cache, f"/db/q?x={a['ds_csrftoken']}", a)
+    _, headers, page = _ask(cache, f"/db/q?x={a['ds_csrftoken']}", b)
+    assert b"x-cadre-page" not in headers and page == (
+        f'<input name="csrftoken" value="{b["ds_csrftoken"]}"> x={a["ds_csrftoken"]}')

@@ -25,8 +25,9 @@ check, menu link and name shown is the same for both. ``sid`` is read only by
 ``login.LoginGuard``, in front of this cache, and shown on no page this cache keeps (pages
 under ``/-/`` are never kept; a body containing A's ``sid`` or login cookie is not kept
 either). The CSRF token differs between readers: a body is kept as the pieces around A's
-token (which is A's ``ds_csrftoken`` cookie, a signed random string no page data contains),
-and B gets them joined by B's own token, checked as ``asgi_csrf`` checks it (B without a
+token (A's ``ds_csrftoken`` cookie, a signed random string), kept only if every place it
+appears is a form's ``csrftoken`` field (a query that reflects the token is not kept), and B
+gets them joined by B's own token, checked as ``asgi_csrf`` checks it (B without a
 valid one gets a fresh render, which sets B's cookie and is not kept). So B receives byte for
 byte the page Datasette would have rendered for B. Different actors (another account, another
 name, any other field) never share an entry, nor do anonymous and logged-in readers.
@@ -105,7 +106,8 @@ class PageCache:
 
     async def _reader(self, scope: dict, receive: Any, cookie: bytes) -> _Reader | None:
         """The logged-in reader asking (see the module docstring), or None."""
-        if self.datasette is None or scope["path"].startswith("/-/"):
+        if self.datasette is None or scope["path"].startswith("/-/") or \
+                (scope.get("raw_path") or b"").startswith(b"/-/"):
             return None
         jar: SimpleCookie = SimpleCookie()
         try:
@@ -229,7 +231,11 @@ def _pieces(body: bytes, headers: list, reader: _Reader | None) -> list[bytes] |
         return None
     if any(mine in body for mine in others):
         return None
-    return body.split(token) if token else [body]
+    if not token:
+        return [body]
+    if body.count(token) != body.count(b'name="csrftoken" value="' + token + b'"'):
+        return None   # the token elsewhere too (a query reflecting it): not only a form's
+    return body.split(token)
 
 
 def _sized(headers: list, size: int) -> list:
