@@ -271,3 +271,31 @@ def test_a_token_shown_outside_a_form_is_never_kept() -> None:
     _, headers, page = _ask(cache, f"/db/q?x={a['ds_csrftoken']}", b)
     assert b"x-cadre-page" not in headers and page == (
         f'<input name="csrftoken" value="{b["ds_csrftoken"]}"> x={a["ds_csrftoken"]}')
+
+
+def test_an_expiring_login_is_honoured_within_the_memo_window(monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    import time
+
+    from datasette.app import Datasette
+    from datasette.utils import baseconv
+
+    from cadre_sdk.publish import page_cache
+
+    clock = [1000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: clock[0])
+    ds = Datasette(secret=SECRET)
+    inner = Rendering(Form())
+    cache = PageCache(inner, ds)
+    ends = int(time.time()) + 3600
+    a = _reader(ds, OVERSIGHT, "A" * 32)
+    a["ds_actor"] = ds.sign({"a": {**OVERSIGHT, "sid": "A" * 32},
+                             "e": baseconv.base62.encode(ends)}, "actor")
+    b = _reader(ds, OVERSIGHT, "B" * 32)
+    _ask(cache, "/db/q", b)
+    assert _ask(cache, "/db/q", a)[1][b"x-cadre-page"] == b"cached"
+    monkeypatch.setattr("datasette.actor_auth_cookie.time.time", lambda: ends + 1.0)
+    clock[0] += page_cache.MEMO_SECONDS / 2     # the reader worked out half a second ago
+    assert _ask(cache, "/db/q", a)[1][b"x-cadre-page"] == b"cached"
+    clock[0] += page_cache.MEMO_SECONDS         # worked out again: expired, no actor
+    assert b"x-cadre-page" not in _ask(cache, "/db/q", a)[1] and inner.calls == 2

@@ -35,7 +35,10 @@ name, any other field) never share an entry, nor do anonymous and logged-in read
 Logging out and expiry: an entry holds nothing of A's session, and every request is checked
 before any entry is looked at: ``LoginGuard`` drops a login cookie whose session is closed
 (logged out) and here an expired or badly signed cookie gives no actor, so such a request
-is not a logged-in reader's and is answered by Datasette (403 at oversight level).
+is not a logged-in reader's and is answered by Datasette (403 at oversight level). The actor
+worked out from a Cookie header is remembered for ``MEMO_SECONDS`` (its signature costs more
+to check than a page costs to answer): a cookie's own expiry time is honoured within that
+second; a logout at once (the guard has dropped the cookie: another header).
 
 ``warm`` renders the pages every anonymous reader starts from (home, database, each table)
 right after the version is opened, so not even the first reader waits. Every answer from the
@@ -45,6 +48,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from http.cookies import CookieError, SimpleCookie
@@ -54,6 +58,10 @@ from typing import Any
 MAX_BODY = 2 * 1024 * 1024
 #: Most bytes kept in all (least recently used pages go first).
 MAX_BYTES = 96 * 1024 * 1024
+#: How long the reader worked out from one Cookie header is remembered (seconds), and how many
+#: Cookie headers at most (checking a login's signature costs more than answering a page).
+MEMO_SECONDS = 1.0
+MEMO_SIZE = 1024
 #: Who asks, in the key of an anonymous reader's page.
 ANONYMOUS = ""
 ACTOR_COOKIE = "ds_actor"
@@ -84,6 +92,7 @@ class PageCache:
         self.pages: OrderedDict[Key, tuple[list, list[bytes]]] = OrderedDict()
         self.size = 0
         self._tokens: Any = None
+        self._readers: dict[bytes, tuple[_Reader | None, float]] = {}
 
     @staticmethod
     def _parts(scope: dict) -> tuple[bytes, bytes, bytes, bytes | None] | None:
@@ -105,10 +114,24 @@ class PageCache:
         return host, path, scope.get("query_string", b""), cookie
 
     async def _reader(self, scope: dict, receive: Any, cookie: bytes) -> _Reader | None:
-        """The logged-in reader asking (see the module docstring), or None."""
+        """The logged-in reader asking (see the module docstring), or None; worked out once
+        per Cookie header and ``MEMO_SECONDS``."""
         if self.datasette is None or scope["path"].startswith("/-/") or \
                 (scope.get("raw_path") or b"").startswith(b"/-/"):
             return None
+        now = time.monotonic()
+        memo = self._readers.get(cookie)
+        if memo is not None and now - memo[1] < MEMO_SECONDS:
+            return memo[0]
+        reader = await self._work_out(scope, receive, cookie)
+        if len(self._readers) >= MEMO_SIZE:
+            self._readers.clear()
+        self._readers[cookie] = (reader, now)
+        return reader
+
+    async def _work_out(self, scope: dict, receive: Any, cookie: bytes) -> _Reader | None:
+        """The logged-in reader asking, as Datasette sees them (its ``actor_from_request``
+        hooks), or None."""
         jar: SimpleCookie = SimpleCookie()
         try:
             jar.load(cookie.decode("latin-1"))
