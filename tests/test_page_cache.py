@@ -69,9 +69,12 @@ def test_what_may_differ_between_readers_is_never_kept() -> None:
 def test_warming_renders_ahead() -> None:
     inner = Counting()
     cache = PageCache(inner)
-    asyncio.run(cache.warm(["/", "/db"], "a:1"))
-    assert inner.calls == 2
-    assert _get(cache, "/db") == b"/db 2" and inner.calls == 2
+    asyncio.run(cache.warm(["/", "/db", "/db/表"], "a:1"))
+    assert inner.calls == 3
+    assert _get(cache, "/db") == b"/db 2" and inner.calls == 3
+    # A reader's request names the path as a client sends it (percent-encoded).
+    asked = _ask(cache, "/db/%E8%A1%A8", {}, host=b"a:1")
+    assert asked[1][b"x-cadre-page"] == b"cached" and inner.calls == 3
 
 
 # -- logged-in readers, on the real oversight Datasette and on a stand-in app ------------------

@@ -49,6 +49,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import urllib.parse
 from collections import OrderedDict
 from collections.abc import Iterable
 from http.cookies import CookieError, SimpleCookie
@@ -110,7 +111,7 @@ class PageCache:
                 host = value
             elif name == b"authorization":
                 return None
-        path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        path = scope.get("raw_path") or urllib.parse.quote(scope["path"]).encode("ascii")
         return host, path, scope.get("query_string", b""), cookie
 
     async def _reader(self, scope: dict, receive: Any, cookie: bytes) -> _Reader | None:
@@ -223,7 +224,8 @@ class PageCache:
         """Render ``paths`` (as an anonymous reader asking ``host`` would ask for them) into
         the cache."""
         for path in paths:
-            scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(),
+            scope = {"type": "http", "method": "GET", "path": path,
+                     "raw_path": urllib.parse.quote(path).encode("ascii"),   # as a client sends it
                      "query_string": b"", "headers": [(b"host", host.encode("latin-1"))],
                      "scheme": "http", "http_version": "1.1", "root_path": "",
                      "server": ("localhost", 80), "client": ("127.0.0.1", 0),
