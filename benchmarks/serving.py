@@ -4,9 +4,10 @@ Either level: at oversight level the benchmark sets a password hash of its own f
 and logs in once, then sends the session cookie with every request. Each target is one URL
 asked again and again: at public level a repeated answer can come from the page cache
 (``publish/page_cache.py``: anonymous GETs that set no cookie), at oversight level (logged in)
-every request is rendered, so the two levels' figures do not compare. ``canned_queries.py``
-times every canned query of either level in-process, with each parameter alone, and names the
-slow ones.
+readers of one account share cached pages too, each with their own form token filled in.
+``server_cpu_ms`` is the server processes' CPU per request (on a shared machine, a figure that
+queueing does not inflate). ``canned_queries.py`` times every canned query of either level
+in-process, with each parameter alone, and names the slow ones.
 """
 from __future__ import annotations
 
@@ -103,6 +104,34 @@ def _sample(conn: sqlite3.Connection, name: str) -> str:
     return ""
 
 
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and every process under it
+    (``cadre serve --workers N`` answers in child processes); NaN where /proc is missing."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return float("nan")
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(name)] = int(fields[1])
+        used[int(name)] = (int(fields[11]) + int(fields[12])) / ticks
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        total += used.get(p, 0.0)
+        todo.extend(c for c, parent in parents.items() if parent == p)
+    return total
+
+
 def _login(base: str, user: str, password: str) -> str:
     """Log in at ``base`` (the oversight login form); the Cookie header of the session."""
     jar = http.cookiejar.CookieJar()
@@ -195,12 +224,15 @@ def serve_bench(work: Path, requests_1: int, requests_16: int, budget: float = 2
                     except Exception:
                         pass
                 threads = [threading.Thread(target=worker) for _ in range(clients)]
+                cpu = _tree_cpu(proc.pid)
                 for th in threads:
                     th.start()
                 for th in threads:
                     th.join()
+                cpu = _tree_cpu(proc.pid) - cpu
                 res[f"c{clients}"] = {"n": len(times), "p50": _pct(times, 50),
-                                      "p95": _pct(times, 95), "p99": _pct(times, 99)}
+                                      "p95": _pct(times, 95), "p99": _pct(times, 99),
+                                      "server_cpu_ms": cpu * 1000 / max(len(times), 1)}
             res["status"] = statuses
             out[label] = res
         return {"targets": out, "workers": workers or "default"}

@@ -99,3 +99,32 @@ def test_a_malformed_or_weak_hash_stops_serve(oversight_db: Path, no_server: Non
     message = str(result.exception)
     assert said in message and "CADRE_OVERSIGHT_PASSWORD_HASH" in message
     assert "datasette hash-password" in message and value not in message
+
+
+def test_two_readers_share_pages_but_not_tokens_and_logout_closes_them(
+        oversight_db: Path, password_hash: str) -> None:
+    page = "/oversight/cadre_profile?cadre_id=C002"
+    # One worker: every request meets the same cache (each worker process has its own).
+    with cadre_serve(oversight_db, "--workers", "1") as url, httpx.Client(base_url=url, timeout=10) as a, \
+            httpx.Client(base_url=url, timeout=10) as b:
+        for reader in (a, b):
+            assert _login(reader, "oversight", PASSWORD).status_code == 302
+        first = a.get(page)
+        assert first.status_code == 200 and "廉福章" in first.text
+        shared = b.get(page)
+        assert shared.status_code == 200 and shared.headers["x-cadre-page"] == "cached"
+        token_a, token_b = a.cookies["ds_csrftoken"], b.cookies["ds_csrftoken"]
+        assert token_a != token_b and token_a not in shared.text
+        assert re.search(r'name="csrftoken" value="([^"]+)"', shared.text).group(1) == token_b
+        stolen = dict(a.cookies)
+        assert a.post("/-/logout", data={"csrftoken": token_a}).status_code == 302
+        with httpx.Client(base_url=url, timeout=10, cookies=stolen) as replay:
+            gone = replay.get(page)
+            assert gone.status_code == 403 and "廉福章" not in gone.text
+        assert a.get(page).status_code == 403
+        again = b.get(page)
+        assert again.headers["x-cadre-page"] == "cached" and token_a not in again.text
+        # The token filled in for B is B's working token: B logs out with it.
+        filled = re.search(r'name="csrftoken" value="([^"]+)"', again.text).group(1)
+        assert b.post("/-/logout", data={"csrftoken": filled}).status_code == 302
+        assert b.get(page).status_code == 403

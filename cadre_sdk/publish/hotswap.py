@@ -12,7 +12,8 @@ has finished the old version's connections are closed and its link removed (the 
 the old file: it is gone). A half-finished publish (file moved, metadata not yet) fails the
 check and is tried again when the metadata arrives; until then the old version answers.
 
-Each version keeps the pages anonymous readers ask for (``page_cache``), rendered once.
+Each version keeps the pages readers ask for (``page_cache``: anonymous readers, and logged-in
+readers sharing an entry when they may see the same), rendered once.
 Every answer names its version: the header ``X-Cadre-Sha256`` (and ``X-Cadre-Built-At``),
 and the page footer. Each worker process of ``cadre serve --workers N`` checks for itself,
 so a request sent after a publish has finished is answered from the new file by any worker.
@@ -96,7 +97,7 @@ class Version:
         self.ds, self.link, self.identity = ds, link, identity
         self.sha256: str = own.get("sha256", "")
         self.built_at: str = own.get("built_at", "")
-        self.cache = PageCache(ds.app())
+        self.cache = PageCache(ds.app(), ds)
         self.app = self.cache
         self.database: str = own.get("database", "")
         self.tables: list[str] = list(own.get("table_titles", {}))

@@ -28,6 +28,9 @@ from cadre_sdk.publish.sessions import MAX_FAILURES, WINDOW_SECONDS, SessionStor
 COOKIE = "ds_actor"
 LOGIN_PATH = "/-/login"
 LOGOUT_PATH = "/-/logout"
+#: Login cookies whose signed session id is remembered (checking a signature costs more than
+#: the rest of a cached page's answer).
+SIGNED_MEMO = 1024
 
 _TOO_MANY = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>登录尝试过多</title></head>
@@ -93,18 +96,30 @@ class LoginGuard:
     def __init__(self, app: Any, datasette: Callable[[], Datasette],
                  store: SessionStore) -> None:
         self.app, self.datasette, self.store = app, datasette, store
+        self._sids: dict[tuple[str, str], str | None] = {}
 
     def _session(self, scope: dict) -> str | None:
         """The open session the request's login cookie names, or None."""
         morsel = _cookies(scope).get(COOKIE)
         if morsel is None:
             return None
-        try:
-            actor = self.datasette().unsign(morsel.value, "actor")["a"]
-        except Exception:  # noqa: BLE001 - a bad signature or shape: no session
-            return None
-        sid = actor.get("sid") if isinstance(actor, dict) else None
+        sid = self._signed_sid(morsel.value)
         return sid if self.store.is_open(sid) else None
+
+    def _signed_sid(self, value: str) -> str | None:
+        """The session id signed into the login cookie ``value`` (None: a bad signature or
+        shape). Remembered per value and secret: a signature's check has one answer."""
+        ds = self.datasette()
+        key = (ds._secret, value)
+        if key not in self._sids:
+            try:
+                actor = ds.unsign(value, "actor")["a"]
+            except Exception:  # noqa: BLE001 - a bad signature or shape: no session
+                actor = None
+            if len(self._sids) >= SIGNED_MEMO:
+                self._sids.clear()
+            self._sids[key] = actor.get("sid") if isinstance(actor, dict) else None
+        return self._sids[key]
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         """Check the login cookie; count, limit and complete logins; close sessions."""
