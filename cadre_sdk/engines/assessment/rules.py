@@ -65,6 +65,9 @@ class GroupRules:
                         for ind, pv in rules.weights(indicators, year)]
         #: the weights' records, as ``Trace.cite_all`` takes them
         self.weight_records = [record for _, record in self.weights]
+        #: each indicator's code, name, weight and the weight's type (``scoring._lines``)
+        self.line_specs = [(ind.code, ind.name, record[0].value, type(record[0].value))
+                           for ind, record in self.weights]
         #: ``IndicatorLine``s shared by equal scores: the run's one bounded memo
         #: (``AssessmentRules.lines``)
         self.lines = rules.lines

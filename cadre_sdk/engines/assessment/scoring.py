@@ -124,13 +124,12 @@ def _lines(g: GroupRules, scores: dict[str, float]) -> tuple[IndicatorLine, ...]
     not shared)."""
     made = g.lines
     out = []
-    for ind, weight in g.weights:
-        score = scores.get(ind.code)
-        value = weight[0].value
-        key = (ind.code, ind.name, value, type(value), score, type(score))
+    for code, name, value, kind in g.line_specs:
+        score = scores.get(code)
+        key = (code, name, value, kind, score, type(score))
         line = made.get(key)
         if line is None:
-            line = IndicatorLine(ind.code, ind.name, value, score)
+            line = IndicatorLine(code, name, value, score)
             if score and len(made) < LINES_LIMIT:
                 made[key] = line
         out.append(line)
