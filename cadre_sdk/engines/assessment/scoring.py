@@ -51,8 +51,11 @@ class Scored:
 def subject_label(row: AnnualRow) -> Joined:
     """E.g. ``2024 年度考核 个人 C001（考核编号 A1）`` (a ``Joined`` text: new in every
     explanation, made of parts that repeat or that the explanation cites already)."""
-    who = (row.cadre_id,) if row.subject == "个人" and row.cadre_id else (row.unit_code, " 领导班子")
-    return Joined((f"{row.year}", " 年度考核 ", row.subject, " ", *who, "（考核编号 ", row.id, "）"))
+    # constant neighbours joined into one part (no digit at their seams: the same split)
+    if row.subject == "个人" and row.cadre_id:
+        return Joined((f"{row.year}", " 年度考核 个人 ", row.cadre_id, "（考核编号 ", row.id, "）"))
+    return Joined((f"{row.year}", f" 年度考核 {row.subject} ", row.unit_code, " 领导班子（考核编号 ",
+                   row.id, "）"))
 
 
 def build_inputs(row: AnnualRow, group: Group, lines: tuple[IndicatorLine, ...],
