@@ -221,12 +221,14 @@ def test_indicator_lines_are_shared_across_groups_and_bounded() -> None:
     from types import SimpleNamespace
 
     from cadre_sdk.engines.assessment import scoring
+    from cadre_sdk.engines.assessment.rules import line_specs
 
     shared: dict = {}
 
     def group(weight: float) -> SimpleNamespace:
         ind = SimpleNamespace(code="I1", name="指标一")
-        return SimpleNamespace(lines=shared, weights=[(ind, [SimpleNamespace(value=weight)])])
+        weights = [(ind, [SimpleNamespace(value=weight)])]
+        return SimpleNamespace(lines=shared, weights=weights, line_specs=line_specs(weights))
 
     a, b, c = group(30.0), group(30.0), group(30)   # c: the same weight as an int
     (line_a,) = scoring._lines(a, {"I1": 88.5})

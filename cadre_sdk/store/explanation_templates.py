@@ -209,8 +209,7 @@ class Splitter:
                 number = shown.get(item, shown)
                 if number is shown:
                     number = _shown_number(item)
-                    if len(shown) < 50_000:
-                        shown[item] = number
+                    _remember(shown, item, number, CACHED_SHOWN)
             elif kind is int:
                 number = item
             else:
@@ -471,6 +470,9 @@ CACHED_TEXTS = 20_000
 #: the walk's path, rarely) and of ``Splitter._trace_keys`` (``split_trace``'s keys, ~1 KB
 #: each, most found again many times) kept before the cache is emptied.
 CACHED_TEMPLATES, CACHED_TRACE_KEYS = 2_000, 20_000
+#: Entries of ``Splitter._shown`` (the numbers shown in ``Filled`` texts, as texts: component
+#: scores with four decimals are many) kept before it is emptied.
+CACHED_SHOWN = 50_000
 #: Entries of ``Splitter._parts`` (the parts of ``Joined`` texts, parsed) kept before it is
 #: emptied: parts repeat (scores, a pool's name), so more of them are worth keeping.
 CACHED_PARTS = 50_000

@@ -94,7 +94,19 @@ def canonical(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: ``json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode``'s C encoder, made once
+#: (the encoder makes it anew at every call) and without the check for circular lists (a
+#: trace's values, made by ``Splitter``, are numbers, texts and lists of them): the same text.
+_COMPACT = json.encoder.c_make_encoder(None, None, json.encoder.encode_basestring, None, ":",
+                                       ",", False, False, True) \
+    if json.encoder.c_make_encoder is not None else None
+
+
+def _compact(values: list[Any]) -> str:
+    """``values`` as compact JSON (not ASCII-escaped; keys, if any, in their order)."""
+    if _COMPACT is None:
+        return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+    return "".join(_COMPACT(values, 0))
 
 
 def digest(body: str) -> int:

@@ -41,6 +41,8 @@ _QUARTERS = ("一季度", "二季度", "三季度", "四季度")
 _NO_INDICATOR = "无任何分类考核指标得分：不计分，不评定等次"
 _NOTHING = "无任何可计分的部分"
 _NUMBER = (int, float)
+#: The label of each evaluation's step (``weighted_score``'s).
+_VOTE_LABELS = {key: f"{method}得分" for key, method in METHODS.items()}
 
 
 def _records(reg: Registration, reads: dict, on: datetime.date, paths: Any) -> dict[str, tuple]:
@@ -159,7 +161,7 @@ class DirectFormula:
         if data is None or data.participants == 0:
             return None
         trace.cite_all(self.vote_cites)   # cited once per trace (``Trace.cite``)
-        return self._votes(data, METHODS[key], steps)
+        return self._votes(data, _VOTE_LABELS[key], steps)
 
     def _indicators(self, lines: Any, steps: list) -> float | None:
         scored = []
@@ -191,15 +193,16 @@ class DirectFormula:
         return text
 
     def _votes(self, votes: Any, label: str, steps: list) -> float:
+        """One evaluation's component (``label``: its step's label), its step recorded."""
         counts = (votes.excellent, votes.competent, votes.basic, votes.incompetent)
         participants = votes.participants
         value = sum(n * p for n, p in zip(counts, self.points)) / participants
-        abstained = votes.abstained
-        if abstained:
+        abstained = participants - sum(counts)   # ``votes.abstained`` when above 0
+        if abstained > 0:
             formula = Pattern(self.abstained_pattern, (*counts, participants, abstained))
         else:
             formula = Pattern(self.votes_pattern, (*counts, participants))
-        steps.append((f"{label}得分", formula, value))
+        steps.append((label, formula, value))
         return value
 
     def _routine(self, quarters: dict[str, str], steps: list, trace: CompactTrace) -> float:

@@ -22,6 +22,7 @@ the shared ``assessment_rules:…`` entry holding its rules and parameters (``as
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from itertools import groupby
 from typing import Any
@@ -143,6 +144,7 @@ _POOL_LABELS = {"个人": ("单位 ", "unit_code", " ", "year", " 年度个人�
                 "班子": ("地区 ", "substr(region_code, 1, 6)", " ", "year", " 年度领导班子考核")}
 
 
+@functools.lru_cache(maxsize=4096, typed=True)   # one call per result: few labels
 def pool_label(subject: str, unit_code: str, region_code: str, year: int) -> str:
     """The name of an assessment's quota pool (explanations, the result's ``pool``)."""
     values = {"unit_code": unit_code, "substr(region_code, 1, 6)": region_code[:6],

@@ -153,7 +153,10 @@ def _quarter_rank(quarter: str) -> int:
 
 
 def sorted_quarters(quarters: Mapping[str, str]) -> dict[str, str]:
-    """Quarters in calendar order (一季度 … 四季度)."""
+    """Quarters in calendar order (一季度 … 四季度; any other after them, as given)."""
+    out = {q: quarters[q] for q in _QUARTER_ORDER if q in quarters}
+    if len(out) == len(quarters):   # the four quarters only (no sort needed)
+        return out
     return {q: quarters[q] for q in sorted(quarters, key=_quarter_rank)}
 
 

@@ -130,5 +130,6 @@ def settle_pool(pool: Sequence[Scored], quotas: list[Registration], label: str,
             s.trace.result = "未评定（无可计分的考核数据）"
             continue
         note = f"（名额限制前为{s.raw_grade}）" if s.quota_applied else ""
-        s.trace.result = Joined(("得分 ", f"{s.score:g}", "，等次 ", s.grade, note, "，", label,
-                                 "第 ", f"{s.rank}", " 名"))
+        # the texts between the score and the rank as one part (repeated in the pool)
+        s.trace.result = Joined(("得分 ", f"{s.score:g}", f"，等次 {s.grade}{note}，{label}第 ",
+                                 f"{s.rank}", " 名"))

@@ -48,6 +48,13 @@ def rule_entry(reg: Registration) -> tuple[str, str, str, str, str]:
     return (reg.kind, reg.key, reg.plugin, reg.jurisdiction, with_period(reg.item, name))
 
 
+def line_specs(weights: list[tuple[Indicator, tuple]]) -> list[tuple]:
+    """Each indicator's code, name, weight and the weight's type, from ``GroupRules.weights``
+    (``(indicator, parameter_record)`` pairs): what ``scoring._lines`` makes lines of."""
+    return [(ind.code, ind.name, record[0].value, type(record[0].value))
+            for ind, record in weights]
+
+
 class GroupRules:
     """The rules that apply to the annual assessments of one subject, unit kind, positioning,
     region and year, resolved once for all of them: the indicator set with its weights, the
@@ -65,6 +72,8 @@ class GroupRules:
                         for ind, pv in rules.weights(indicators, year)]
         #: the weights' records, as ``Trace.cite_all`` takes them
         self.weight_records = [record for _, record in self.weights]
+        #: what the group's indicator lines are made of (``line_specs``)
+        self.line_specs = line_specs(self.weights)
         #: ``IndicatorLine``s shared by equal scores: the run's one bounded memo
         #: (``AssessmentRules.lines``)
         self.lines = rules.lines

@@ -51,8 +51,11 @@ class Scored:
 def subject_label(row: AnnualRow) -> Joined:
     """E.g. ``2024 年度考核 个人 C001（考核编号 A1）`` (a ``Joined`` text: new in every
     explanation, made of parts that repeat or that the explanation cites already)."""
-    who = (row.cadre_id,) if row.subject == "个人" and row.cadre_id else (row.unit_code, " 领导班子")
-    return Joined((f"{row.year}", " 年度考核 ", row.subject, " ", *who, "（考核编号 ", row.id, "）"))
+    # constant neighbours joined into one part (no digit at their seams: the same split)
+    if row.subject == "个人" and row.cadre_id:
+        return Joined((f"{row.year}", " 年度考核 个人 ", row.cadre_id, "（考核编号 ", row.id, "）"))
+    return Joined((f"{row.year}", f" 年度考核 {row.subject} ", row.unit_code, " 领导班子（考核编号 ",
+                   row.id, "）"))
 
 
 def build_inputs(row: AnnualRow, group: Group, lines: tuple[IndicatorLine, ...],
@@ -124,13 +127,12 @@ def _lines(g: GroupRules, scores: dict[str, float]) -> tuple[IndicatorLine, ...]
     not shared)."""
     made = g.lines
     out = []
-    for ind, weight in g.weights:
-        score = scores.get(ind.code)
-        value = weight[0].value
-        key = (ind.code, ind.name, value, type(value), score, type(score))
+    for code, name, value, kind in g.line_specs:
+        score = scores.get(code)
+        key = (code, name, value, kind, score, type(score))
         line = made.get(key)
         if line is None:
-            line = IndicatorLine(ind.code, ind.name, value, score)
+            line = IndicatorLine(code, name, value, score)
             if score and len(made) < LINES_LIMIT:
                 made[key] = line
         out.append(line)
