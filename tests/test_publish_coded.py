@@ -143,15 +143,44 @@ def test_table_pages_filter_and_facet_coded_columns_by_text(pair: tuple[Path, Pa
     assert note in html.text
 
 
-def test_a_column_of_many_texts_or_few_bytes_is_not_coded(sample_store: Path, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch
-                                                          ) -> None:
-    # more texts than ``MOST``: none coded
-    out = _publish(sample_store, tmp_path / "few.db", monkeypatch, most=1).out
-    conn = _connect(out)
-    many = conn.execute("SELECT count(DISTINCT post) FROM posting").fetchone()[0]
-    assert many > 1 and "post_code" not in coded.codes(conn, "posting")
+def test_texts_beyond_the_most_frequent_are_stored_as_they_are(
+        pair: tuple[Path, Path], sample_store: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = _connect(_publish(sample_store, tmp_path / "one.db", monkeypatch, most=1).out)
+    plain = _connect(pair[0])
+    assert "raw_grade_code" in coded.codes(conn, "assessment_result")
+    kinds = dict(conn.execute("SELECT typeof(raw_grade_code), count(*) FROM assessment_result "
+                              "WHERE raw_grade IS NOT NULL GROUP BY 1"))
+    top = plain.execute("SELECT raw_grade, count(*) FROM assessment_result WHERE raw_grade IS "
+                        "NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
+    # the most frequent text coded 0, the others stored in the code column as they are
+    assert kinds["integer"] == top[1] and kinds["text"] > 0
+    assert conn.execute("SELECT DISTINCT raw_grade FROM assessment_result WHERE "
+                        "raw_grade_code = 0").fetchall() == [(top[0],)]
+    assert conn.execute("SELECT count(*) FROM assessment_result WHERE typeof(raw_grade_code) "
+                        "= 'text' AND raw_grade_code IS NOT raw_grade").fetchone()[0] == 0
+    same = "SELECT assessment_id, raw_grade FROM assessment_result ORDER BY 1"
+    assert conn.execute(same).fetchall() == plain.execute(same).fetchall()
     # the default threshold: a sample this small saves too few bytes to code anything
     result = publish(sample_store, tmp_path / "small.db", level="oversight",
                      plugins=make_plugins())
     assert _coded_tables(_connect(result.out)) == {}
+
+
+@pytest.mark.parametrize("count", [1, 2, 8, 9, 20, coded.MOST])
+def test_every_code_reads_its_text_and_a_text_of_digits_stays_a_text(count: int) -> None:
+    texts = tuple(f"文字{i}" for i in range(count))
+    coding = coded.Coding("v", texts, tuple(t + "'" for t in texts), mixed=True)
+    conn = sqlite3.connect(":memory:")
+    coding.register(conn)
+    conn.execute(f"CREATE TABLE t (n INTEGER PRIMARY KEY, v TEXT {coding.clause()}, [v_code])")
+    conn.execute("CREATE TABLE s (n INTEGER PRIMARY KEY, v TEXT)")
+    cells = [*texts, "12", "0", None, "其他"]
+    conn.executemany("INSERT INTO s (v) VALUES (?)", [(c,) for c in cells])
+    conn.execute(f"INSERT INTO t (n, v_code) SELECT n, {coding.select('[v]')} FROM s")
+    # a coded text reads as published (here with a quote added), any other as stored
+    assert conn.execute("SELECT v FROM t ORDER BY n").fetchall() == \
+        [(t + "'",) for t in texts] + [("12",), ("0",), (None,), ("其他",)]
+    assert conn.execute("SELECT v_code FROM t ORDER BY n LIMIT ?", [count]).fetchall() == \
+        [(i,) for i in range(count)]
+    assert coded.codes(conn, "t") == {"v_code"}

@@ -1,21 +1,25 @@
 """Repeated texts of the oversight publication stored once (issue 19: "repeated texts as
 references resolved by the publication").
 
-A text column of a published table whose cells take at most ``MOST`` distinct texts (a
-training's programme, a care record's note, an assessment's period) is published as two
-columns: ``<column>_code``, a small integer stored in each row (the most frequent text 0, the
-next 1: SQLite stores both in no byte at all, the others in one), and the column itself,
-declared ``GENERATED ALWAYS AS (CASE <column>_code WHEN 0 THEN '…' … END) VIRTUAL``, so that
-its texts are written once, in the table's definition, and computed when read. Readers, table
-pages, filters, facets, the search index and every canned query read the column by its name
-and get the same texts as before; the table shows one more column, the code.
+A text column of a published table whose cells repeat (a training's programme, a care
+record's note, an assessment's period, a subsidy explanation's subject) is published as two
+columns: ``<column>_code``, stored in each row, and the column itself, declared ``GENERATED
+ALWAYS AS (...) VIRTUAL``, computed from the code when read. The code of one of the column's
+``MOST`` most frequent texts is a small integer (the most frequent 0, the next 1: SQLite
+stores both in no byte at all, the others in one), whose text is written once, in the table's
+definition (a ``CASE`` over the codes, halved until eight are left: at most a dozen
+comparisons a cell); a text that is not one of them is stored as it is in the code column
+(``typeof`` tells them apart: the code column has no type, so that a text of digits stays a
+text). Readers, table pages, filters, facets, the search index and every canned query read the
+column by its name and get the same texts as before; the table shows one more column, the
+code.
 
-Only columns nothing indexes or joins on are coded (not a key, a foreign key, a filter column
-of the index rule, a column of one of the store's indexes, nor one a generated column reads):
-an index on a computed column would hold the texts again, and a filter on a column without an
-index reads the whole table either way (the ``CASE`` costs a few comparisons a row, the most
-frequent texts first). A column is coded only where it saves ``LEAST_SAVED`` bytes or more.
-The texts are masked once each (``Redactor.text``) instead of once a cell.
+Only columns nothing indexes by the index rule or joins on are coded (not a key, a foreign key,
+a filter column, nor one a generated column reads): a filter on an unindexed column reads the
+whole table either way, and the ``CASE`` costs a few comparisons a row. A column is coded
+only where it saves ``LEAST_SAVED`` bytes or more, and, where it has more than ``MOST``
+distinct texts, a quarter of its bytes or more. The coded texts are masked once each
+(``Redactor.text``) instead of once a cell.
 """
 from __future__ import annotations
 
@@ -33,8 +37,10 @@ if TYPE_CHECKING:   # the layers contract: copy imports this module
 
 #: The name of a coded column's code: ``<column>_code``.
 SUFFIX = "_code"
-#: The most distinct texts a coded column may hold (the ``CASE`` compares a cell with each).
-MOST = 64
+#: The most texts a column's codes stand for (the others are stored as they are).
+MOST = 128
+#: The most codes a ``CASE`` lists one by one (more are halved first).
+_LEAF = 8
 #: The fewest bytes coding a column must save (a small table stays as it is).
 LEAST_SAVED = 16_384
 
@@ -57,61 +63,88 @@ def eligible(column: Column, *, excluded: Iterable[str], names: Iterable[str]) -
 
 @attrs.frozen
 class Coding:
-    """One coded column: its texts in code order, as stored and as published (masked)."""
+    """One coded column: its coded texts in code order, as stored and as published (masked),
+    and whether other texts are stored as they are (``mixed``)."""
 
     column: str
     stored: tuple[str, ...]
     published: tuple[str, ...]
+    mixed: bool = False
 
     @property
     def code(self) -> str:
         """The name of the column holding the code."""
         return f"{self.column}{SUFFIX}"
 
-    def clause(self) -> str:
-        """The coded column's definition: its texts from its code."""
-        whens = " ".join(f"WHEN {i} THEN {literal(t)}" for i, t in enumerate(self.published))
-        return f"GENERATED ALWAYS AS (CASE [{self.code}] {whens} END) VIRTUAL"
+    def _cases(self, low: int, high: int) -> str:
+        """SQL: the text of codes ``low`` to ``high - 1`` (halved down to ``_LEAF``)."""
+        if high - low <= _LEAF:
+            whens = " ".join(f"WHEN {i} THEN {literal(self.published[i])}"
+                             for i in range(low, high))
+            return f"CASE [{self.code}] {whens} END"
+        mid = (low + high) // 2
+        return (f"CASE WHEN [{self.code}] < {mid} THEN {self._cases(low, mid)} "
+                f"ELSE {self._cases(mid, high)} END")
 
-    def select(self) -> str:
-        """SQL: a source row's code, from its text (NULL stays NULL)."""
-        whens = " ".join(f"WHEN {literal(t)} THEN {i}" for i, t in enumerate(self.stored))
-        return f"CASE [{self.column}] {whens} END"
+    def clause(self) -> str:
+        """The coded column's definition: its text from its code."""
+        expr = self._cases(0, len(self.published))
+        if self.mixed:
+            expr = f"CASE WHEN typeof([{self.code}]) = 'integer' THEN {expr} ELSE [{self.code}] END"
+        return f"GENERATED ALWAYS AS ({expr}) VIRTUAL"
+
+    def function(self) -> str:
+        """The name of the SQL function giving a stored text's code (``register``)."""
+        return f"cadre_code_{self.column}"
+
+    def select(self, plain: str) -> str:
+        """SQL: a source row's code, from its text; a text without one (``mixed``) as
+        ``plain`` (the column's masked copy) gives it; NULL stays NULL."""
+        if not self.mixed:
+            return f"{self.function()}([{self.column}])"
+        return f"coalesce({self.function()}([{self.column}]), {plain})"
+
+    def register(self, conn: sqlite3.Connection) -> None:
+        """Register ``function``: a look-up of the stored texts' codes."""
+        conn.create_function(self.function(), 1,
+                             {t: i for i, t in enumerate(self.stored)}.get, deterministic=True)
 
 
 def choose(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
            where: str = "1") -> list[Coding]:
     """The codings of the plan's candidate columns (``TablePlan.coded``) worth making in the
-    rows of ``src`` matching ``where``: at most ``MOST`` distinct texts (every cell a text
-    without a NUL), saving ``LEAST_SAVED`` bytes or more. A text masking changes is
-    published masked, and counted as masked once a cell holding it (as a copy would)."""
+    rows of ``src`` matching ``where`` (the rule above; every cell a text without a NUL). A
+    text masking changes is published masked, and counted as masked once a cell holding it
+    (as a copy would)."""
     found = []
     for name in plan.coded:
         if name in plan.pk:   # keyed by a declared index (``copy.keyed_by_declared``)
             continue
-        col = f"[{name}]"
-        few = conn.execute(f"SELECT count(*) FROM (SELECT DISTINCT {col} FROM src.[{plan.name}] "
-                           f"WHERE ({where}) AND {col} IS NOT NULL LIMIT {MOST + 1})"
-                           ).fetchone()[0]
-        if not few or few > MOST:
+        col, table = f"[{name}]", f"src.[{plan.name}]"
+        cells = f"FROM {table} WHERE ({where}) AND {col} IS NOT NULL"
+        few = conn.execute(f"SELECT count(*) FROM (SELECT DISTINCT {col} {cells} "
+                           f"LIMIT {MOST + 1})").fetchone()[0]
+        if not few:
             continue
-        rows = conn.execute(f"SELECT {col}, count(*), sum(length(CAST({col} AS BLOB))) "
-                            f"FROM src.[{plan.name}] WHERE ({where}) AND {col} IS NOT NULL "
-                            f"GROUP BY {col} ORDER BY count(*) DESC, {col}").fetchall()
-        if not all(isinstance(t, str) and "\x00" not in t for t, _, _ in rows):
+        mixed = few > MOST
+        rows = conn.execute(f"SELECT {col}, count(*), sum(length(CAST({col} AS BLOB))) {cells} "
+                            f"GROUP BY {col} {'HAVING count(*) > 1' if mixed else ''} "
+                            f"ORDER BY count(*) DESC, {col} LIMIT {MOST}").fetchall()
+        if not rows or not all(isinstance(t, str) and "\x00" not in t for t, _, _ in rows):
             continue
         # codes 0 and 1 take no byte, the others one
         saved = sum(size for _, _, size in rows) - sum(n for _, n, _ in rows[2:])
-        if saved < LEAST_SAVED:
+        if saved < LEAST_SAVED or (mixed and saved * 4 < conn.execute(
+                f"SELECT sum(length(CAST({col} AS BLOB))) {cells}").fetchone()[0]):
             continue
         published = []
-        for text, cells, _ in rows:
+        for text, count, _ in rows:
             before = redactor.masked
             out = redactor.text(text)
             if redactor.masked > before:
-                redactor.masked += cells - 1
+                redactor.masked += count - 1
             published.append(out)
-        found.append(Coding(name, tuple(t for t, _, _ in rows), tuple(published)))
+        found.append(Coding(name, tuple(t for t, _, _ in rows), tuple(published), mixed))
     return found
 
 
@@ -124,7 +157,9 @@ def coded_plan(plan: TablePlan, codings: list[Coding], column_type: type[Column]
         return plan
     columns = tuple(attrs.evolve(c, generated=by_name[c.name].clause())
                     if c.name in by_name else c for c in plan.columns)
-    codes = tuple(column_type(by_name[c.name].code, "INTEGER", c.notnull, 0)
+    # no type where texts are stored too: a text of digits must stay a text
+    codes = tuple(column_type(by_name[c.name].code, "" if by_name[c.name].mixed else "INTEGER",
+                              c.notnull, 0)
                   for c in plan.columns if c.name in by_name)
     return attrs.evolve(plan, columns=columns + codes,
                         treat={k: v for k, v in plan.treat.items() if k not in by_name})
@@ -136,4 +171,6 @@ def codes(conn: sqlite3.Connection, table: str) -> set[str]:
     row = conn.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?",
                        [table]).fetchone()
     return {f"{name}{SUFFIX}" for name, g in generated_columns(row[0] if row else "").items()
-            if g.clause.startswith(f"GENERATED ALWAYS AS (CASE [{name}{SUFFIX}] ")}
+            if g.clause.startswith((f"GENERATED ALWAYS AS (CASE [{name}{SUFFIX}] ",
+                                    f"GENERATED ALWAYS AS (CASE WHEN [{name}{SUFFIX}] ",
+                                    f"GENERATED ALWAYS AS (CASE WHEN typeof([{name}{SUFFIX}])"))}

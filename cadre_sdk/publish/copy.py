@@ -87,9 +87,9 @@ FEW_VALUES = frozenset({"year", "month", "kind", "grade", "stage"})
 FEW_LIMIT = 100
 #: Tables read by their key only: no index besides the primary key.
 KEY_ONLY = frozenset({"explanation", "explanation_ref"})
-#: Store tables the build writes rows into after copying them (``provenance.write``): never
-#: coded (``coded``).
-WRITTEN_LATER = frozenset({"provenance"})
+#: Tables never coded (``coded``): those the build writes rows into after copying them
+#: (``provenance.write``), and the entries explanations cite (read as they are stored).
+NEVER_CODED = frozenset({"provenance", "explanation_ref"})
 #: Columns never indexed (see the rule above).
 NEVER_INDEXED = frozenset({"explanation_id"})
 #: Columns the store keeps only to derive generated columns from (a subsidy line's 64-bit
@@ -218,14 +218,12 @@ def _codable(conn: sqlite3.Connection, table: str, kept: tuple[Column, ...],
              fks: tuple[tuple[str, str, str], ...], treat: dict[str, str],
              reads: set[str]) -> tuple[str, ...]:
     """The columns of ``table`` that may be published coded (``coded.eligible``): not
-    indexed in the store or by the index rule, not a link, not read by a generated column,
-    not masked as a code or JSON."""
-    if table in KEY_ONLY or table in WRITTEN_LATER:
+    indexed by the index rule (a store index on one is built on the computed column), not a
+    link, not read by a generated column, not masked as a code or JSON."""
+    if table in NEVER_CODED:
         return ()
-    indexed = {r[2] for row in conn.execute(f"PRAGMA src.index_list([{table}])").fetchall()
-               for r in conn.execute(f"PRAGMA src.index_info([{row[1]}])")}
     excluded = ({*FILTER_COLUMNS, *NEVER_INDEXED, *STORAGE_ONLY, *(f[0] for f in fks)}
-                | {c for c in indexed if c} | reads | {c for c, t in treat.items() if t != "text"})
+                | reads | {c for c, t in treat.items() if t != "text"})
     names = [c.name for c in kept]
     return tuple(c.name for c in kept if coded.eligible(c, excluded=excluded, names=names))
 
@@ -463,8 +461,8 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     (``check_codes``, done by the copy itself: one pass over the table); returns the row
     count."""
     codings = coded.choose(conn, plan, redactor, where)
+    original = plan
     plan = coded.coded_plan(plan, codings, Column)
-    select = {c.code: c.select() for c in codings}
     conn.execute(create_sql(plan))
     stored = [c for c in plan.columns if not c.generated]   # SQLite computes the others
     names = ", ".join(f"[{c.name}]" for c in stored)
@@ -474,6 +472,11 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     unchanged = {c for c, treat in plan.treat.items()
                  if treat == "json" and _column_unchanged(conn, plan, c, redactor, where,
                                                           short_runs)}
+    columns = {c.name: c for c in original.columns}
+    for coding in codings:
+        coding.register(conn)
+    select = {c.code: c.select(_select_expr(original, columns[c.column], redactor.shortest))
+              for c in codings}
     exprs = ", ".join(select.get(c.name) or _select_expr(plan, c, redactor.shortest,
                                                           c.name in unchanged, short_runs)
                       for c in stored)
