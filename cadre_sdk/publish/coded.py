@@ -18,11 +18,13 @@ Only columns nothing indexes by the index rule or joins on are coded (not a key,
 a filter column, nor one a generated column reads): a filter on an unindexed column reads the
 whole table either way, and the ``CASE`` costs a few comparisons a row. A column is coded
 only where it saves ``LEAST_SAVED`` bytes or more, and, where it has more than ``MOST``
-distinct texts, a quarter of its bytes or more. The coded texts are masked once each
-(``Redactor.text``) instead of once a cell.
+distinct texts, a quarter of its bytes or more; not a column of dates, months or numbers
+(a few bytes a cell: its filters would cost more than it saves). The coded texts are masked
+once each (``Redactor.text``) instead of once a cell.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -41,6 +43,8 @@ SUFFIX = "_code"
 MOST = 128
 #: The most codes a ``CASE`` lists one by one (more are halved first).
 _LEAF = 8
+#: Texts not worth coding: digits and separators only (dates, months, numbers).
+_DATE_LIKE = re.compile(r"[0-9 :.\-]*")
 #: The fewest bytes coding a column must save (a small table stays as it is).
 LEAST_SAVED = 16_384
 
@@ -132,6 +136,8 @@ def choose(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
                             f"ORDER BY count(*) DESC, {col} LIMIT {MOST}").fetchall()
         if not rows or not all(isinstance(t, str) and "\x00" not in t for t, _, _ in rows):
             continue
+        if all(_DATE_LIKE.fullmatch(t) for t, _, _ in rows):
+            continue   # dates, months, numbers: a few bytes each, the filter dearer
         # codes 0 and 1 take no byte, the others one
         saved = sum(size for _, _, size in rows) - sum(n for _, n, _ in rows[2:])
         if saved < LEAST_SAVED or (mixed and saved * 4 < conn.execute(
