@@ -5,8 +5,8 @@ A text column of a published table whose cells repeat (a training's programme, a
 record's note, an assessment's period, a subsidy explanation's subject) is published as two
 columns: ``<column>_code``, stored in each row, and the column itself, declared ``GENERATED
 ALWAYS AS (...) VIRTUAL``, computed from the code when read. The code of one of the column's
-``MOST`` most frequent texts is a small integer (the most frequent 0, the next 1: SQLite
-stores both in no byte at all, the others in one), whose text is written once, in the table's
+``MOST`` most frequent texts is a small integer (0 and 1: SQLite stores both in no byte at
+all, the others in one; ``choose`` gives which texts get which), whose text is written once, in the table's
 definition (a ``CASE`` over the codes, halved until eight are left: at most a dozen
 comparisons a cell); a text that is not one of them is stored as it is in the code column
 (``typeof`` tells them apart: the code column has no type, so that a text of digits stays a
@@ -104,8 +104,9 @@ class Coding:
     def select(self, plain: str) -> str:
         """SQL: a source row's code, from its text; a text without one (``mixed``) as
         ``plain`` (the column's masked copy) gives it; NULL stays NULL."""
-        if not self.mixed:
-            return f"{self.function()}([{self.column}])"
+        if not self.mixed:   # a few texts: compared in SQL, no call a cell
+            whens = " ".join(f"WHEN {literal(t)} THEN {i}" for i, t in enumerate(self.stored))
+            return f"CASE [{self.column}] {whens} END"
         return f"coalesce({self.function()}([{self.column}]), {plain})"
 
     def register(self, conn: sqlite3.Connection) -> None:
@@ -117,40 +118,49 @@ class Coding:
 def choose(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
            where: str = "1") -> list[Coding]:
     """The codings of the plan's candidate columns (``TablePlan.coded``) worth making in the
-    rows of ``src`` matching ``where`` (the rule above; every cell a text without a NUL). A
-    text masking changes is published masked, and counted as masked once a cell holding it
-    (as a copy would)."""
+    rows of ``src`` matching ``where`` (the rule above; every cell a text without a NUL).
+    A column of ``MOST`` texts or fewer is coded in the order its texts first appear (no
+    sort of the table: its first two texts, codes 0 and 1, are usually its most frequent),
+    a column of more by their frequency. A text masking changes is published masked, and
+    counted as masked once a cell holding it (as a copy would)."""
+    names = [n for n in plan.coded if n not in plan.pk]   # ``copy.keyed_by_declared``
+    if not names:
+        return []
+    table = f"src.[{plan.name}]"
+    # every column's bytes and cells in one pass
+    sizes = conn.execute("SELECT " + ", ".join(f"sum(length(CAST([{n}] AS BLOB))), count([{n}])"
+                                               for n in names)
+                         + f" FROM {table} WHERE {where}").fetchone()
     found = []
-    for name in plan.coded:
-        if name in plan.pk:   # keyed by a declared index (``copy.keyed_by_declared``)
+    for i, name in enumerate(names):
+        size, count = sizes[2 * i] or 0, sizes[2 * i + 1]
+        if size - count < LEAST_SAVED:   # a code takes up to a byte
             continue
-        col, table = f"[{name}]", f"src.[{plan.name}]"
+        col = f"[{name}]"
         cells = f"FROM {table} WHERE ({where}) AND {col} IS NOT NULL"
-        few = conn.execute(f"SELECT count(*) FROM (SELECT DISTINCT {col} {cells} "
-                           f"LIMIT {MOST + 1})").fetchone()[0]
-        if not few:
+        texts = [t for (t,) in conn.execute(f"SELECT DISTINCT {col} {cells} LIMIT {MOST + 1}")]
+        mixed = len(texts) > MOST
+        if mixed:
+            rows = conn.execute(f"SELECT {col}, sum(length(CAST({col} AS BLOB))) {cells} "
+                                f"GROUP BY {col} HAVING count(*) > 1 "
+                                f"ORDER BY count(*) DESC, {col} LIMIT {MOST}").fetchall()
+            texts = [t for t, _ in rows]
+            saved = sum(n for _, n in rows) - count   # at most a byte a cell
+            if saved * 4 < size:
+                continue
+        if not texts or not all(isinstance(t, str) and "\x00" not in t for t in texts):
             continue
-        mixed = few > MOST
-        rows = conn.execute(f"SELECT {col}, count(*), sum(length(CAST({col} AS BLOB))) {cells} "
-                            f"GROUP BY {col} {'HAVING count(*) > 1' if mixed else ''} "
-                            f"ORDER BY count(*) DESC, {col} LIMIT {MOST}").fetchall()
-        if not rows or not all(isinstance(t, str) and "\x00" not in t for t, _, _ in rows):
-            continue
-        if all(_DATE_LIKE.fullmatch(t) for t, _, _ in rows):
+        if all(_DATE_LIKE.fullmatch(t) for t in texts):
             continue   # dates, months, numbers: a few bytes each, the filter dearer
-        # codes 0 and 1 take no byte, the others one
-        saved = sum(size for _, _, size in rows) - sum(n for _, n, _ in rows[2:])
-        if saved < LEAST_SAVED or (mixed and saved * 4 < conn.execute(
-                f"SELECT sum(length(CAST({col} AS BLOB))) {cells}").fetchone()[0]):
-            continue
         published = []
-        for text, count, _ in rows:
+        for text in texts:
             before = redactor.masked
             out = redactor.text(text)
             if redactor.masked > before:
-                redactor.masked += count - 1
+                redactor.masked += conn.execute(f"SELECT count(*) {cells} AND {col} = ?",
+                                                [text]).fetchone()[0] - 1
             published.append(out)
-        found.append(Coding(name, tuple(t for t, _, _ in rows), tuple(published), mixed))
+        found.append(Coding(name, tuple(texts), tuple(published), mixed))
     return found
 
 
