@@ -35,6 +35,7 @@ from cadre_sdk.store.explanation_templates import NUMBER
 from cadre_sdk.store.explanations import canonical
 from cadre_sdk.store.database import declares_without_rowid
 from cadre_sdk.store.table_labels import TableLabels, described
+from cadre_sdk.publish import coded
 from cadre_sdk.publish.generated import generated_columns
 from cadre_sdk.publish.introspect import columns as table_columns, tables
 from cadre_sdk.publish.redact import (
@@ -86,6 +87,9 @@ FEW_VALUES = frozenset({"year", "month", "kind", "grade", "stage"})
 FEW_LIMIT = 100
 #: Tables read by their key only: no index besides the primary key.
 KEY_ONLY = frozenset({"explanation", "explanation_ref"})
+#: Tables never coded (``coded``): those the build writes rows into after copying them
+#: (``provenance.write``), and the entries explanations cite (read as they are stored).
+NEVER_CODED = frozenset({"provenance", "explanation_ref"})
 #: Columns never indexed (see the rule above).
 NEVER_INDEXED = frozenset({"explanation_id"})
 #: Columns the store keeps only to derive generated columns from (a subsidy line's 64-bit
@@ -129,6 +133,9 @@ class TablePlan:
     #: The published key where it is not the store's (``keyed_by_declared``): the columns of
     #: an index a canned query declares, then the store's key columns it leaves out.
     key: tuple[str, ...] = ()
+    #: Text columns that may be stored as codes (oversight level, ``coded``; which are is
+    #: decided by their texts when the table is copied).
+    coded: tuple[str, ...] = ()
 
     @property
     def pk(self) -> list[str]:
@@ -201,8 +208,24 @@ def plan_tables(conn: sqlite3.Connection, level: str,
         searched = labels is not None and bool(set(labels.search) & {c.name for c in kept})
         plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat,
                                whole_key and level != PUBLIC and not searched
-                               and _without_rowid(conn, table, sql, kept)))
+                               and _without_rowid(conn, table, sql, kept),
+                               coded=_codable(conn, table, kept, fks, treat, reads)
+                               if level == OVERSIGHT else ()))
     return [keyed_by_declared(plan, declared) for plan in plans]
+
+
+def _codable(conn: sqlite3.Connection, table: str, kept: tuple[Column, ...],
+             fks: tuple[tuple[str, str, str], ...], treat: dict[str, str],
+             reads: set[str]) -> tuple[str, ...]:
+    """The columns of ``table`` that may be published coded (``coded.eligible``): not
+    indexed by the index rule (a store index on one is built on the computed column), not a
+    link, not read by a generated column, not masked as a code or JSON."""
+    if table in NEVER_CODED:
+        return ()
+    excluded = ({*FILTER_COLUMNS, *NEVER_INDEXED, *STORAGE_ONLY, *(f[0] for f in fks)}
+                | reads | {c for c, t in treat.items() if t != "text"})
+    names = [c.name for c in kept]
+    return tuple(c.name for c in kept if coded.eligible(c, excluded=excluded, names=names))
 
 
 def _declared_columns(spec: str) -> tuple[str, tuple[str, ...]] | None:
@@ -437,6 +460,9 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     ``_column_unchanged``) and stopping the build if a code holds an ID number
     (``check_codes``, done by the copy itself: one pass over the table); returns the row
     count."""
+    codings = coded.choose(conn, plan, redactor, where)
+    original = plan
+    plan = coded.coded_plan(plan, codings, Column)
     conn.execute(create_sql(plan))
     stored = [c for c in plan.columns if not c.generated]   # SQLite computes the others
     names = ", ".join(f"[{c.name}]" for c in stored)
@@ -446,8 +472,13 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     unchanged = {c for c, treat in plan.treat.items()
                  if treat == "json" and _column_unchanged(conn, plan, c, redactor, where,
                                                           short_runs)}
-    exprs = ", ".join(_select_expr(plan, c, redactor.shortest, c.name in unchanged,
-                                   short_runs)
+    columns = {c.name: c for c in original.columns}
+    for coding in codings:
+        coding.register(conn)
+    select = {c.code: c.select(_select_expr(original, columns[c.column], redactor.shortest))
+              for c in codings}
+    exprs = ", ".join(select.get(c.name) or _select_expr(plan, c, redactor.shortest,
+                                                          c.name in unchanged, short_runs)
                       for c in stored)
     order = ", ".join(f"[{k}]" for k in plan.pk) or "rowid"
     try:

@@ -11,12 +11,16 @@ from collections.abc import Iterable
 
 import attrs
 
+from cadre_sdk.publish.coded import SUFFIX
 from cadre_sdk.store.table_labels import TableLabels, described, describe
 
 #: The start of the title of a table nobody described.
 UNLABELLED = "未说明的数据表"
 #: The suffix of the title of a column nobody described.
 UNLABELLED_COLUMN = "（未说明）"
+#: The suffix of the title of a coded column's code (``coded``), and its note.
+CODE_TITLE = "（编码）"
+CODE_NOTE = "“{0}”列文字的编号（重复的文字只存一次，以节省空间）；筛选、分面和查询请用“{0}”列"
 
 
 #: Chinese descriptions of the record tables for readers (the record classes' own descriptions
@@ -58,8 +62,12 @@ def labels_for(table: str, columns: Iterable[str]) -> TableLabels:
     missing = {c: f"{c}{UNLABELLED_COLUMN}" for c in columns if c not in found.columns}
     if not missing:
         return found
+    codes = {c: found.columns[c[:-len(SUFFIX)]] for c in missing
+             if c.endswith(SUFFIX) and c[:-len(SUFFIX)] in found.columns}
+    missing.update({c: f"{title}{CODE_TITLE}" for c, title in codes.items()})
+    notes = {**found.notes, **{c: CODE_NOTE.format(title) for c, title in codes.items()}}
     return TableLabels(found.table, found.title, found.description, {**found.columns, **missing},
-                       found.units, found.notes, found.pii, found.id_numbers, found.search)
+                       found.units, notes, found.pii, found.id_numbers, found.search)
 
 
 def unlabelled(table: str, columns: Iterable[str]) -> list[str]:

@@ -17,6 +17,7 @@ import attrs
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.publish.copy import STORAGE_ONLY
 from cadre_sdk.publish.introspect import columns, has, primary_key, record_json
+from cadre_sdk.publish import coded
 from cadre_sdk.publish.labels import labels_for
 
 VIEW = "cadre_timeline"
@@ -46,8 +47,9 @@ def _cited(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, list[st
         if key == "id" and primary_key(conn, other) == ["id"] and any(
                 r[1] == "id" and r[2].upper() == "INTEGER"
                 for r in conn.execute(f"PRAGMA table_info([{other}])")):
+            codes = coded.codes(conn, other)
             out[col] = (other, [c for c in columns(conn, other)
-                                if c != "id" and not c.endswith("_id")])
+                                if c != "id" and not c.endswith("_id") and c not in codes])
     return out
 
 
@@ -95,7 +97,7 @@ def _branch(conn: sqlite3.Connection, table: str, order: int) -> str | None:
     section = "基本信息" if table == "cadre" else title
     keys = [f"t.[{k}]" for k in primary_key(conn, table)] or ["t.rowid"]
     explanation = "t.explanation_id" if "explanation_id" in cols else "NULL"
-    skip = _SKIP | ({date} if date and table != "cadre" else set())
+    skip = _SKIP | ({date} if date and table != "cadre" else set()) | coded.codes(conn, table)
     cited = _cited(conn, table)
     join += "".join(f" LEFT JOIN [{other}] c_{col} ON c_{col}.id = t.[{col}]"
                     for col, (other, _) in cited.items())
