@@ -113,6 +113,9 @@ def test_texts_masking_leaves_unchanged_judged_joined_are_each_unchanged(
         documents = [json.dumps({"note": t}, ensure_ascii=False) for t in texts]
         if redactor.leaves_unchanged(documents, json_texts=True):
             assert [redactor.json_text(d) for d in documents] == documents
+    # ID numbers only: exact (a text is judged changed only if masking changes it)
+    ids_only = Redactor()
+    assert ids_only.leaves_unchanged(texts) == all(ids_only.text(t) == t for t in texts)
 
 
 def test_a_column_with_one_text_to_mask_is_not_judged_unchanged() -> None:

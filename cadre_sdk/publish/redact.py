@@ -88,6 +88,9 @@ ID_MASK = "［身份证号已隐去］"
 #: nor a gap between digits; NFKC leaves it and its neighbours apart).
 JOIN = "\x00"
 NAME_MASK = "［姓名已隐去］"
+#: Joins texts whose ID-number shapes are looked for at once (``_may_hold_id``): more
+#: characters than an ID number's digits may have between them.
+_APART = JOIN * 4
 
 
 #: The key under which an evaluation's number of raters appears in an explanation's inputs.
@@ -197,10 +200,11 @@ def _id_shaped(text: str) -> bool:
     such runs has the shape exactly when it holds 17 digits, and no match spans a run."""
     if len(text) < ID_DIGITS:
         return False
-    for piece in _LONG_GAP.split(text):
-        if len(piece) >= ID_DIGITS and len(_NON_DIGITS.sub("", piece)) >= ID_DIGITS:
-            return True
-    return False
+    pieces = _LONG_GAP.split(text)
+    if max(map(len, pieces)) < ID_DIGITS:    # most texts: told without a Python loop
+        return False
+    return any(len(_NON_DIGITS.sub("", piece)) >= ID_DIGITS
+               for piece in pieces if len(piece) >= ID_DIGITS)
 
 
 def _may_hold_id(text: str) -> bool:
@@ -519,11 +523,17 @@ class Redactor:
         ``texts`` as it is, judged on all of them joined by ``JOIN`` in one pass of each
         pattern (none matches across it, so a text changes only if the joined text has a
         hit); False when that cannot be told so (a JSON text with ``\\u`` escapes)."""
+        texts = list(texts)
         joined = JOIN.join(texts)
         if json_texts and "\\u" in joined:
             return False
-        if self._id_numbers_only and not _may_hold_id(joined):
-            return True     # as ``mask_id_numbers`` judges each: no 17 digits
+        if self._id_numbers_only:
+            # as ``mask_id_numbers`` judges each: no 17 digits (texts kept apart by more
+            # than 3 characters, ``_id_shaped``: a short number ending one and one starting
+            # the next are no shape); only the texts that have one are normalized
+            if not _may_hold_id(_APART.join(texts)):
+                return True
+            joined = JOIN.join(t for t in texts if _may_hold_id(t))
         return not self._may_hit(joined)
 
     def _may_hit(self, value: str) -> bool:
