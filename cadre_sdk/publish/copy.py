@@ -4,8 +4,9 @@ not see (``redact``), with their keys, foreign keys and indexes.
 The source store is attached read-only as ``src``; rows are copied with ``INSERT ... SELECT``
 in key order, text cells passing through the SQL function ``cadre_redact`` where they can
 hold personal data (a JSON column masking leaves unchanged, judged all at once before, is
-copied without it: ``_column_unchanged``), codes through ``cadre_check_code`` where they may
-hold an ID number.
+copied without it: ``_column_unchanged``; so is a text column at oversight level, where only
+ID numbers are masked: ``_texts_unchanged``), codes through ``cadre_check_code`` where they
+may hold an ID number.
 
 Explanations are masked as their readers see them (``explanations.Joiner``): a templated
 explanation's texts with the numbers the template took out of them written back in (a phone
