@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from cadre_sdk.publish import scan
 from cadre_sdk.publish.redact import (
-    ID_MASK, ID_SHAPED, NAME_MASK, Redactor, mask_id_numbers, normal_form,
+    _ID_SHAPE, ID_MASK, ID_SHAPED, NAME_MASK, Redactor, _id_shaped, mask_id_numbers,
+    normal_form,
 )
 from cadre_sdk.publish.scan import _Checker
 
@@ -66,6 +67,26 @@ def test_normal_form_is_the_reference_one(text: str) -> None:
     assert normal_form(text) == _reference_normal_form(text)
 
 
+#: Digits (ASCII, full-width, Arabic-Indic, Devanagari), and non-digits of every kind.
+_DIGITS_AND_GAPS = st.text(st.sampled_from(list("0123456789０９٣७") + list(" -年Xa\x00①")),
+                           max_size=70)
+
+
+@given(_DIGITS_AND_GAPS)
+@settings(max_examples=1000, deadline=None)
+def test_the_one_pass_id_shape_is_the_regex_one(text: str) -> None:
+    assert _id_shaped(text) == (_ID_SHAPE.search(text) is not None)
+
+
+def test_the_one_pass_id_shape_counts_digits_up_to_three_characters_apart() -> None:
+    seventeen = "630102-198001年01-123"            # 17 digits, at most 3 characters apart
+    assert _id_shaped(seventeen) and _id_shaped(f"编号 {seventeen} 已核")
+    assert not _id_shaped("630102-1980 年度 0101-123")   # 4 characters apart: two runs
+    assert not _id_shaped("6301021980010112")          # 16 digits
+    assert _id_shaped("６３０１０２１９８００１０１１２３")    # full-width digits count
+    assert not _id_shaped("12345678 年 度 考核 123456789")
+
+
 @given(st.lists(_TEXTS.map(lambda t: t + "630102198001011234"[: len(t) % 19]), max_size=6))
 @settings(max_examples=300, deadline=None)
 def test_texts_judged_joined_find_a_leak_exactly_when_one_of_them_has_one(
@@ -92,6 +113,9 @@ def test_texts_masking_leaves_unchanged_judged_joined_are_each_unchanged(
         documents = [json.dumps({"note": t}, ensure_ascii=False) for t in texts]
         if redactor.leaves_unchanged(documents, json_texts=True):
             assert [redactor.json_text(d) for d in documents] == documents
+    # ID numbers only: exact (a text is judged changed only if masking changes it)
+    ids_only = Redactor()
+    assert ids_only.leaves_unchanged(texts) == all(ids_only.text(t) == t for t in texts)
 
 
 def test_a_column_with_one_text_to_mask_is_not_judged_unchanged() -> None:

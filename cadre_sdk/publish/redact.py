@@ -88,6 +88,9 @@ ID_MASK = "［身份证号已隐去］"
 #: nor a gap between digits; NFKC leaves it and its neighbours apart).
 JOIN = "\x00"
 NAME_MASK = "［姓名已隐去］"
+#: Joins texts whose ID-number shapes are looked for at once (``_may_hold_id``): more
+#: characters than an ID number's digits may have between them.
+_APART = JOIN * 4
 
 
 #: The key under which an evaluation's number of raters appears in an explanation's inputs.
@@ -183,13 +186,31 @@ _FOLDING = re.compile(f"[{DIGIT_FOLDS}]")
 #: each: a cell without this, nor a character folding into digits (``DIGIT_FOLDS``: ``\d``
 #: does not count it), holds no ID number in any spelling (most cells: ``_may_hold_id``).
 _ID_SHAPE = re.compile(r"\d(?:\D{0,3}\d){16}")
+#: 4 or more characters in a row that are not digits: no match of ``_ID_SHAPE`` spans one
+#: (``_id_shaped``).
+_LONG_GAP = re.compile(r"\D{4,}")
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def _id_shaped(text: str) -> bool:
+    """Whether ``text`` has the shape of an ID number (``_ID_SHAPE.search`` finds it), told
+    in one pass instead of the regex's search from every digit (which costs most on texts
+    full of short numbers: dates, codes): between two runs of 4 or more non-digits
+    (``_LONG_GAP``) every digit is at most 3 characters from the next, so a piece between
+    such runs has the shape exactly when it holds 17 digits, and no match spans a run."""
+    if len(text) < ID_DIGITS:
+        return False
+    pieces = _LONG_GAP.split(text)
+    if max(map(len, pieces)) < ID_DIGITS:    # most texts: told without a Python loop
+        return False
+    return any(len(_NON_DIGITS.sub("", piece)) >= ID_DIGITS
+               for piece in pieces if len(piece) >= ID_DIGITS)
 
 
 def _may_hold_id(text: str) -> bool:
     """Whether ``text`` may hold an ID number in a spelling ``normalized`` undoes: it has
-    the shape of one (``_ID_SHAPE``) or a character folding into digits."""
-    return _ID_SHAPE.search(text) is not None or (not text.isascii()
-                                                  and _FOLDING.search(text) is not None)
+    the shape of one (``_ID_SHAPE``, ``_id_shaped``) or a character folding into digits."""
+    return _id_shaped(text) or (not text.isascii() and _FOLDING.search(text) is not None)
 
 
 PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{9,11})(?!\d)")
@@ -502,11 +523,17 @@ class Redactor:
         ``texts`` as it is, judged on all of them joined by ``JOIN`` in one pass of each
         pattern (none matches across it, so a text changes only if the joined text has a
         hit); False when that cannot be told so (a JSON text with ``\\u`` escapes)."""
+        texts = list(texts)
         joined = JOIN.join(texts)
         if json_texts and "\\u" in joined:
             return False
-        if self._id_numbers_only and not _may_hold_id(joined):
-            return True     # as ``mask_id_numbers`` judges each: no 17 digits
+        if self._id_numbers_only:
+            # as ``mask_id_numbers`` judges each: no 17 digits (texts kept apart by more
+            # than 3 characters, ``_id_shaped``: a short number ending one and one starting
+            # the next are no shape); only the texts that have one are normalized
+            if not _may_hold_id(_APART.join(texts)):
+                return True
+            joined = JOIN.join(t for t in texts if _may_hold_id(t))
         return not self._may_hit(joined)
 
     def _may_hit(self, value: str) -> bool:
