@@ -10,7 +10,6 @@ stay), and what a result shows is computed from the published row when it is sho
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 
 import attrs
 
@@ -74,15 +73,22 @@ class Searchable:
                 f"CAST({self._title_sql()} AS TEXT) AS title, {content} AS content, "
                 f"{record} AS record FROM [{self.table}]")
 
-    def rows(self, conn: sqlite3.Connection) -> Iterator[tuple[int, tuple[str, ...]]]:
-        """``(search id, texts)`` of every row with searchable text: the texts are its title
-        and its non-empty searchable cells, what is indexed."""
-        select = ", ".join(["rowid", f"CAST({self._title_sql()} AS TEXT)",
-                            *(f"[{c}]" for c in self._texts())])
-        for rowid, title, *values in conn.execute(f"SELECT {select} FROM main.[{self.table}]"):
-            texts = [str(v) for v in values if v]
-            if self.named or texts:
-                yield self.base + rowid, (title or "", *texts)
+    def rows_sql(self) -> str:
+        """SELECT of the search ``id`` and ``text`` of every row with searchable text: a named
+        table's every row, another's rows with a searchable cell besides the key; the text is
+        what is indexed of its title and searchable cells (``search.indexed_text``)."""
+        text = search.indexed_text([f"CAST({self._title_sql()} AS TEXT)",
+                                    *(f"[{c}]" for c in self._texts())])
+        where = "" if self.named else " WHERE " + " OR ".join(
+            _truthy(f"[{c}]") for c in self._texts())
+        return (f"SELECT {self.base} + rowid AS id, {text} AS text "
+                f"FROM main.[{self.table}]{where}")
+
+
+def _truthy(value: str) -> str:
+    """SQL: whether ``value`` is true in Python once read (not NULL, empty, or zero)."""
+    return (f"CASE typeof({value}) WHEN 'null' THEN 0 WHEN 'text' THEN {value} <> '' "
+            f"WHEN 'blob' THEN length({value}) > 0 ELSE {value} <> 0 END")
 
 
 def searchables(conn: sqlite3.Connection, plans: list[TablePlan]) -> list[Searchable]:
@@ -107,4 +113,4 @@ def build_index(conn: sqlite3.Connection, plans: list[TablePlan]) -> int:
     returns the number of rows indexed."""
     found = searchables(conn, plans)
     search.create_index(conn, [s.result_sql() for s in found])
-    return search.add_rows(conn, (row for s in found for row in s.rows(conn)))
+    return search.add_rows(conn, [s.rows_sql() for s in found])
