@@ -510,7 +510,7 @@ def _explanation(calls: RuleCalls, outcome: Outcome, facts: tuple, inputs: tuple
     if seen is None:
         queued[eid] = whole
         trace = explain(calls, outcome, Entitlement(*facts))
-        notes.append((eid, KIND, trace.subject, trace.to_dict()))
+        notes.append((eid, KIND, trace.subject, trace))
     elif seen != whole:
         raise RuntimeError(f"two subsidy explanations share the id {eid}: lengthen the ids")
     return explanation_key(eid)
