@@ -273,7 +273,7 @@ def check_staffing_rules(db: sqlite_utils.Database, plugins: CadrePlugins,
             trace.input("所在地区", region)
             trace.step(f"{severity}：{rule.title}", evidence, rule.source)
             trace.result = evidence
-            notes.append((eid, "staffing_breach", trace.subject, trace.to_dict()))
+            notes.append((eid, "staffing_breach", trace.subject, trace))
             parents = county_and_prefecture(region) if region and is_code(region) else (None, None)
             rows.append((rule.code, rule.title, severity, unit_code, region, *parents, evidence,
                          reg.plugin, reg.jurisdiction, rule.source or None, eid))
