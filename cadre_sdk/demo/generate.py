@@ -3,8 +3,8 @@
 ``generate(out_dir, cadres=3000, seed=1, years=(2022, 2023, 2024))`` writes CSV files with
 Chinese headers (some GBK-encoded, some with a BOM, dates written ``1975.06``, ``1975年6月`` or
 ``1975-06``) and one .xlsx workbook (the cadres of 海西州), and returns the files by record
-kind. Everything comes from ``random.Random`` seeded with ``seed``: the same arguments give
-byte-identical files. Cadres are generated one at a time and written as they are made, so
+kind. Everything comes from ``random.Random`` seeded with ``seed`` (``draws.Draws``: the same
+numbers, drawn faster): the same arguments give byte-identical files. Cadres are generated one at a time and written as they are made, so
 memory stays flat whatever ``cadres`` is.
 
 Proportions aimed at: about 15% of annual assessments score as 优秀 candidates, about 3%
