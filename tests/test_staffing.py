@@ -312,3 +312,20 @@ def test_without_defaults_no_threshold_is_applied(staffed, cadre_evaluate):
     for table in ("care_gap", "training_coverage", "candidate_pool"):
         assert staffed[table].count == 0, table
     assert staffed["career_summary"].count == 12   # L1-3, D1, H1-2, W1-2, TC1-4: no threshold
+
+
+def test_roll_ups_run_the_rows_their_method_explanations_state(staffed):
+    """The training-topic and care-summary roll-ups read cadres' places from a table made for
+    them (speed): the rows they group, in order, are those of the SQL their method
+    explanations state (leaders and staff, units at prefecture, county and township level)."""
+    from cadre_sdk.engines.staffing import engine as st
+
+    for sql in st._PLACES_SQL:
+        staffed.conn.execute(sql)
+    for stated, run in ((st._TOPICS_BASE, st._TOPICS_ROWS), (st._CARE_BASE, st._CARE_ROWS)):
+        expected = rows(staffed, stated)
+        assert len(expected) >= 3
+        assert rows(staffed, run) == expected
+    staffed.conn.execute(st._PLACES_SQL[0])
+    assert not staffed.conn.execute(
+        "SELECT 1 FROM temp.sqlite_master WHERE name = '_staffing_cadre_place'").fetchone()

@@ -53,15 +53,15 @@ _STYLES = {
 
 
 class ClerkFile:
-    """One file being written. ``write(row)`` appends a row of cells (``None`` is empty);
-    ``month(y, m)`` and ``date(d)`` format dates in this file's style."""
+    """One file being written. ``write(row)`` appends a row of cells (``None`` is empty): it is
+    the CSV writer's or the worksheet's own method, called directly (the generator writes tens
+    of millions of rows); ``month(y, m)`` and ``date(d)`` format dates in this file's style."""
 
     def __init__(self, path: Path, header: Sequence[str], *, encoding: str = "utf-8",
                  dates: str = "iso", sheet: str = "Sheet1"):
         self.path = Path(path)
         self.encoding = encoding if self.path.suffix != ".xlsx" else "xlsx"
         self.month, self.date = _STYLES[dates]
-        self.rows = 0
         self._wb: Any = None
         if self.path.suffix == ".xlsx":
             from openpyxl import Workbook
@@ -74,10 +74,7 @@ class ClerkFile:
             self._fh = open(self.path, "w", encoding=encoding, newline="")
             self._append = csv.writer(self._fh).writerow
         self._append(list(header))
-
-    def write(self, row: Sequence[Any]) -> None:
-        self.rows += 1
-        self._append(row)
+        self.write = self._append
 
     def close(self) -> None:
         if self._fh is not None:

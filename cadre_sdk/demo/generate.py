@@ -3,8 +3,8 @@
 ``generate(out_dir, cadres=3000, seed=1, years=(2022, 2023, 2024))`` writes CSV files with
 Chinese headers (some GBK-encoded, some with a BOM, dates written ``1975.06``, ``1975年6月`` or
 ``1975-06``) and one .xlsx workbook (the cadres of 海西州), and returns the files by record
-kind. Everything comes from ``random.Random`` seeded with ``seed``: the same arguments give
-byte-identical files. Cadres are generated one at a time and written as they are made, so
+kind. Everything comes from ``random.Random`` seeded with ``seed`` (``draws.Draws``: the same
+numbers, drawn faster): the same arguments give byte-identical files. Cadres are generated one at a time and written as they are made, so
 memory stays flat whatever ``cadres`` is.
 
 Proportions aimed at: about 15% of annual assessments score as 优秀 candidates, about 3%
@@ -29,6 +29,7 @@ from cadre_sdk.records.vocab import (
 )
 from cadre_sdk.demo import cases as case_mod
 from cadre_sdk.demo import texts
+from cadre_sdk.demo.draws import Draws
 from cadre_sdk.demo.careers import Careers, Seg, add_months, months, unit_in
 from cadre_sdk.demo.files import ClerkFile
 from cadre_sdk.demo.lrmx_files import LrmxWriter
@@ -189,9 +190,9 @@ def _days_in_month(y: int, m: int) -> int:
 class _Generator:
     def __init__(self, out: Path, cadres: int, seed: int, years: tuple[int, ...], plugins: Any):
         self.out, self.n_cadres, self.years, self.plugins = out, cadres, years, plugins
-        self.world = World(random.Random(f"cadre-demo:{seed}:world"))
+        self.world = World(Draws(f"cadre-demo:{seed}:world"))
         self.world.allocate(cadres)
-        self.rng = random.Random(f"cadre-demo:{seed}:people")
+        self.rng = Draws(f"cadre-demo:{seed}:people")
         self.careers = Careers(self.rng, self.world, years[0], years[-1])
         self.first, self.last = years[0], years[-1]
         self.as_of = dt.date(self.last, 12, 31)
@@ -210,6 +211,10 @@ class _Generator:
         self.case_rate = min(0.15, max(0.0125, 26 / cadres))
         self.adjust_rate = min(0.05, max(0.004, 6 / cadres))
         self._open()
+        #: month index -> (days in the month, the month as the attendance file writes it)
+        self.calendar = {mi: (_days_in_month(mi // 12, mi % 12 + 1),
+                              self.f_attendance.month(mi // 12, mi % 12 + 1))
+                         for mi in range(self.window[0], self.window[1] + 1)}
 
     # --- files ------------------------------------------------------------------------------
 
@@ -443,7 +448,8 @@ class _Generator:
                      "是" if seg.leadership else "否", seg.secondment, seg.exchange))
 
     def _attendance(self, cid: str, segments: list[Seg]) -> None:
-        rng, f = self.rng, self.f_attendance
+        rng, write = self.rng, self.f_attendance.write
+        random, randint, calendar = rng.random, rng.randint, self.calendar
         lo, hi = self.window
         for seg in segments:
             if seg.unit is None or seg.unit.kind != "乡镇":
@@ -456,22 +462,23 @@ class _Generator:
             else:
                 last = months(seg.end) - 1
             town = seg.unit.region.code
+            cut_first = first if seg.exact_start else None
+            cut_last = last if seg.end is not None and seg.exact_end else None
             for mi in range(max(first, lo), min(last, hi) + 1):
-                y, m = divmod(mi, 12)
-                m += 1
-                dim = _days_in_month(y, m)
+                dim, month = calendar[mi]
+                # mostly 19-25 days; away (sick leave, training, not really there): 3-12
+                base = randint(3, 12) if random() < 0.03 else randint(19, 25)
+                if mi != cut_first and mi != cut_last:
+                    write((cid, town, month, base))  # a whole month (base < days in it)
+                    continue
                 fraction = 1.0
-                if mi == first and seg.exact_start:
+                if mi == cut_first:
                     fraction = (dim - seg.start.day + 1) / dim
-                if seg.end is not None and seg.exact_end and mi == last:
+                if mi == cut_last:
                     fraction = min(fraction, seg.end.day / dim)
-                if rng.random() < 0.03:
-                    base = rng.randint(3, 12)  # away: sick leave, training, or not really there
-                else:
-                    base = rng.randint(19, 25)
                 days = min(dim, round(base * fraction))
                 if days:
-                    f.write((cid, town, f.month(y, m), days))
+                    write((cid, town, month, days))
 
     def _yearly(self, cid: str, number: int, unit: Unit, segments: list[Seg], home: Region,
                 leader: bool) -> None:

@@ -166,7 +166,7 @@ def _pool(db: sqlite_utils.Database, reg: Registration, year: int, has_results: 
         eligible = all(v is not False for v in verdicts.values())
         trace.result = "入选" if eligible else "不入选"
         eid = f"candidate_pool:{cadre_id}"
-        notes.append((eid, "candidate_pool", trace.subject, trace.to_dict()))
+        notes.append((eid, "candidate_pool", trace.subject, trace))
         rows.append((cadre_id, *where, year, count, categories, latest,
                      "、".join(f"{y} {g}" for y, g in history) or None,
                      "、".join(open_adj) or None,

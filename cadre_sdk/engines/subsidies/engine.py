@@ -37,6 +37,7 @@ import datetime
 import hashlib
 from collections.abc import Iterator
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 import sqlite_utils
@@ -277,6 +278,9 @@ def merge_spells(postings: list[tuple[str, str | None]]) -> list[tuple[int, int]
     return out
 
 
+#: ``_career`` of a cadre with no township posting.
+_NO_CAREER = (0, 0, False, False, False, None, None)
+
 _CAREER_KEYS = ("service_months", "service_years", "posted", "first_month", "last_month",
                 "left_township", "starts")
 
@@ -288,6 +292,18 @@ def career_facts(spells: list[tuple[int, int]], month: int) -> dict[str, Any]:
 
 def _career(spells: Any, month: int) -> tuple:
     """``career_facts`` as a tuple in ``_CAREER_KEYS`` order (the entitlement's field order)."""
+    if not spells:
+        return _NO_CAREER
+    if len(spells) == 1:    # most careers: the same as the general case below, sooner
+        start, end = spells[0]
+        served = min(end, month - 1) - start + 1
+        if served < 0:
+            served = 0
+        if start <= month <= end:
+            return served, served // 12, True, start == month, end == month, None, None
+        if end < month:
+            return served, served // 12, False, False, False, _month_text(end), None
+        return served, served // 12, False, False, False, None, _month_text(start)
     served = sum(max(0, min(end, month - 1) - start + 1) for start, end in spells)
     cover = next(((s, e) for s, e in spells if s <= month <= e), None)
     if cover is not None:
@@ -308,6 +324,10 @@ LEFT JOIN (SELECT cadre_id, group_concat(start || '|' || coalesce([end], ''), ',
 ORDER BY a.month, a.cadre_id, a.township_code
 """
 
+#: The attendance query's rows grouped by (month, cadre id).
+_MONTH_CADRE = itemgetter(1, 0)
+
+
 def _spells(postings: str | None) -> list[tuple[int, int]]:
     """Merged township spells from ``start|end,start|end`` (the query's ``postings``)."""
     if not postings:
@@ -322,15 +342,22 @@ def entitlement_facts(conn: Any) -> Iterator[tuple[str, tuple]]:
     attendance rows, so nothing is held per cadre beyond a bounded memo of merged spells (the
     same postings text comes back every month)."""
     spells: dict[str | None, list[tuple[int, int]]] = {}
+    valid: set[str] = set()     # township codes checked
     month_index = -1
     current = ""
-    for (month, cadre_id), group in groupby(conn.execute(_ATTENDANCE_SQL),
-                                            key=lambda r: (r[1], r[0])):
+    for (month, cadre_id), group in groupby(conn.execute(_ATTENDANCE_SQL), key=_MONTH_CADRE):
         rows = list(group)
-        pay = min(rows, key=lambda r: (-r[3], r[2])) if len(rows) > 1 else rows[0]
-        if not is_code(pay[2]):
-            raise DataError(f"乡镇在岗记录（干部 {cadre_id}，{month}）中的乡镇代码“{pay[2]}”不是有效的区划代码"
-                            "（6 位或 9 位数字），无法确定适用的补贴规则。请核对地区数据后重新导入。")
+        if len(rows) == 1:
+            pay = rows[0]
+            days, by_township = pay[3], ((pay[2], pay[3]),)
+        else:
+            pay = min(rows, key=lambda r: (-r[3], r[2]))
+            days, by_township = sum(r[3] for r in rows), tuple((r[2], r[3]) for r in rows)
+        if pay[2] not in valid:
+            if not is_code(pay[2]):
+                raise DataError(f"乡镇在岗记录（干部 {cadre_id}，{month}）中的乡镇代码“{pay[2]}”不是有效的区划代码"
+                                "（6 位或 9 位数字），无法确定适用的补贴规则。请核对地区数据后重新导入。")
+            valid.add(pay[2])
         if month != current:
             current, month_index = month, _month_index(month)
         merged = spells.get(pay[9])
@@ -340,7 +367,7 @@ def entitlement_facts(conn: Any) -> Iterator[tuple[str, tuple]]:
             merged = spells[pay[9]] = _spells(pay[9])
         name = pay[4] or ""
         yield cadre_id, (
-            month, pay[2], sum(r[3] for r in rows), tuple((r[2], r[3]) for r in rows), pay[4],
+            month, pay[2], days, by_township, pay[4],
             pay[5], name.endswith(("街道", "街道办事处")), pay[6], bool(pay[7]), pay[8],
             *_career(merged, month_index))
 
@@ -510,7 +537,7 @@ def _explanation(calls: RuleCalls, outcome: Outcome, facts: tuple, inputs: tuple
     if seen is None:
         queued[eid] = whole
         trace = explain(calls, outcome, Entitlement(*facts))
-        notes.append((eid, KIND, trace.subject, trace.to_dict()))
+        notes.append((eid, KIND, trace.subject, trace))
     elif seen != whole:
         raise RuntimeError(f"two subsidy explanations share the id {eid}: lengthen the ids")
     return explanation_key(eid)
