@@ -255,8 +255,9 @@ class RowidLedger:
         kind = self.cls.__kind__
         # The reports list rows in file-name then line order, as the key table gave them.
         order = self.rows.order_sql("t.rowid", self.base)
-        with _mapped(self.conn, self.rows.count):
-            for field, parent, dangling in self.lookups.rechecked():
+        rechecked = self.lookups.rechecked()
+        with _mapped(self.conn, self.rows.count if rechecked else MAPPED_ROWS + 1):
+            for field, parent, dangling in rechecked:
                 sql = (f"SELECT t.rowid, t.[{field.name}] FROM [{kind}] t "
                        f"WHERE t.rowid > {self.base} AND {dangling} "
                        f"ORDER BY {order}, t.rowid LIMIT {load_rows.MAX_ERRORS}")
