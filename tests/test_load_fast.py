@@ -475,3 +475,26 @@ def test_distinct_cadre_codes_are_checked_where_the_rows_are_stored(tmp_path, mo
     assert len(asked) == 2  # (an ID number among them: looked up, and resolved)
     stored = {k[0]: v[1] for k, v in table_rows(tmp_path / "t.db", "commendation").items()}
     assert stored == {f"B{i}": c for i, c in enumerate(["C0"] + codes[1:])}
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(st.one_of(
+    st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(1890, 2110), st.integers(0, 13),
+              st.integers(0, 32)),
+    st.sampled_from(["2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "2024.02.29",
+                     "2024-2-9", " 2024-02-09", "２０２４-02-09", "", "2024-02"])),
+    min_size=1, max_size=30), field=st.sampled_from([("commendation", "date"),
+                                                      ("training", "start")]))
+def test_a_column_of_iso_dates_is_judged_as_each_cell_is(cells, field):
+    """A batch of a date column's cells written as ISO dates is taken as it is (one regex,
+    each distinct date checked once) only when every one exists and in range: the column's
+    values are those each cell gives on its own (the thorough conversion), bad cells marked
+    bad."""
+    kind, name = field
+    cls = RECORD_TYPES[kind]
+    column = RowChecker(cls, None).columns_by_field[name]
+    assert column.iso_all is not None
+    expected = [column.value(c) for c in cells]
+    fresh = RowChecker(cls, None).columns_by_field[name]
+    for _ in range(2):  # (the second time, the dates met are remembered)
+        assert fresh.values(list(cells), True) == expected

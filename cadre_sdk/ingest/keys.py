@@ -9,9 +9,10 @@ key comes twice or a reference is not found.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -254,14 +255,38 @@ class RowidLedger:
         kind = self.cls.__kind__
         # The reports list rows in file-name then line order, as the key table gave them.
         order = self.rows.order_sql("t.rowid", self.base)
-        for field, parent, dangling in self.lookups.rechecked():
-            sql = (f"SELECT t.rowid, t.[{field.name}] FROM [{kind}] t "
-                   f"WHERE t.rowid > {self.base} AND {dangling} "
-                   f"ORDER BY {order}, t.rowid LIMIT {load_rows.MAX_ERRORS}")
-            for rowid, value in self.conn.execute(sql):
-                file, line = self.rows.where(rowid - self.base - 1)
-                errors.append(_missing_reference(field, parent, file, line, value))
+        rechecked = self.lookups.rechecked()
+        with _mapped(self.conn, self.rows.count if rechecked else MAPPED_ROWS + 1):
+            for field, parent, dangling in rechecked:
+                sql = (f"SELECT t.rowid, t.[{field.name}] FROM [{kind}] t "
+                       f"WHERE t.rowid > {self.base} AND {dangling} "
+                       f"ORDER BY {order}, t.rowid LIMIT {load_rows.MAX_ERRORS}")
+                for rowid, value in self.conn.execute(sql).fetchall():
+                    file, line = self.rows.where(rowid - self.base - 1)
+                    errors.append(_missing_reference(field, parent, file, line, value))
         return errors
+
+
+#: Rows of a load up to which its reference check reads the store through a memory map.
+MAPPED_ROWS = 100_000
+_MAP_BYTES = 1 << 28
+
+
+@contextlib.contextmanager
+def _mapped(conn: sqlite3.Connection, rows: int) -> Iterator[None]:
+    """Reads of the store through a memory map (SQLite's ``mmap_size``) for the reference check
+    of a load of at most ``MAPPED_ROWS`` rows: its probes read the referred table's key pages
+    (a cold connection's), and a page mapped costs a fault where a read costs a system call and
+    a copy (issue 19: 3.1 -> 1.8 ms for a kind of 2,773 rows at 100k cadres). Larger loads read
+    as before: the pages a mapping touches count in the process's resident memory."""
+    if rows > MAPPED_ROWS:
+        yield
+        return
+    conn.execute(f"PRAGMA mmap_size = {_MAP_BYTES}")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA mmap_size = 0")
 
 
 class Redo(Exception):

@@ -27,6 +27,7 @@ import attrs
 import sqlite_utils
 
 from cadre_sdk.core.errors import DataError, PluginError, ReadError, RowError
+from cadre_sdk.ingest.deferred import DeferredIndexes
 from cadre_sdk.ingest.keys import FreshLedger, KeyLedger, Redo, RowidLedger
 from cadre_sdk.ingest import batches as load_rows
 from cadre_sdk.ingest.batches import (
@@ -189,15 +190,17 @@ def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checke
             all(not isinstance(p, RowSource) or isinstance(p.rows, Sequence) for p in paths) \
             and FreshLedger.usable(conn, cls):
         shown = _Shown(progress)
+        deferred = DeferredIndexes(conn, kind)
         try:
             return _load_pass(db, conn, cls, checker, paths, plugins, dry_run,
                               shown if progress else None, options, after_load, finish,
-                              fresh=True)
+                              fresh=True, deferred=deferred)
         except Redo:
+            deferred.restore()
             conn.execute(f"DELETE FROM [{kind}]")
             progress = shown.resumed()
     return _load_pass(db, conn, cls, checker, paths, plugins, dry_run, progress, options,
-                      after_load, finish)
+                      after_load, finish, deferred=DeferredIndexes(conn, kind))
 
 
 class _Shown:
@@ -232,9 +235,13 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
                checker: RowChecker, paths: list[str | Path | RowSource],
                plugins: CadrePlugins | None, dry_run: bool,
                progress: Callable[[int], None] | None, options: LoadOptions,
-               after_load: AfterLoad, finish: bool = True, fresh: bool = False) -> LoadResult:
+               after_load: AfterLoad, finish: bool = True, fresh: bool = False,
+               deferred: DeferredIndexes | None = None) -> LoadResult:
     """One pass of ``_load`` over the files; ``fresh``: with a ``FreshLedger`` (which raises
-    ``Redo`` where the ordinary way must be taken)."""
+    ``Redo`` where the ordinary way must be taken). ``deferred``: the table's indexes, built
+    after the rows when the table held none and the load is large (``ingest.deferred``); the
+    pass ends with them as it found them, unless it raises (the caller restores them on
+    ``Redo``; any other exception rolls the transaction back)."""
     kind = cls.__kind__
     errors: list[RowError] = []
     total = 0
@@ -254,6 +261,8 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
         ledger = RowidLedger(conn, cls, state.references)
     if not fresh:
         state.use_ledger(ledger)
+    if state.stored_any or after_load.get(kind):
+        deferred = None  # (rows merged with stored ones, or callbacks, read the indexes)
     for path in paths:
         source = path if isinstance(path, RowSource) else None
         path = Path(path) if source is None else path
@@ -305,6 +314,8 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
                             for _ in range((total + used) // 1000 - total // 1000):
                                 progress(1000)
                         total += used
+                        if deferred is not None:
+                            deferred.written(total)
                         if stopped:
                             break
             counts.add(file_counts)
@@ -334,8 +345,12 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     if dry_run or not counts.new + counts.changed:
         # Nothing new: the store stays as it was, byte for byte (no provenance row either).
         if finish:
-            conn.execute("ROLLBACK")
+            conn.execute("ROLLBACK")  # (indexes dropped for the load come back with it)
+        elif deferred is not None:
+            deferred.restore()
         return result(False)
+    if deferred is not None:
+        deferred.restore()
     plugin_versions = {n: i.version for n, i in plugins.infos.items()} if plugins else {}
     for display, digest, rows_in_file, changed in loaded:
         if changed:

@@ -269,6 +269,13 @@ def _text_blocks(path: str | Path, file: str) -> Iterator[Iterable[str]]:
             return
         bom = sample.startswith(codecs.BOM_UTF8)
         start = len(codecs.BOM_UTF8) if bom else 0
+        if len(sample) < _SAMPLE_BYTES and b"\x00" not in sample:
+            # The whole file is in the sample: when it is UTF-8 (or ASCII) throughout, its text
+            # is what the blocks below would give (one block), decoded once, not read twice.
+            text = _utf8_or_none(sample[start:])
+            if text is not None:
+                yield io.StringIO(text, newline="\n")
+                return
         encoding, first = ("utf-8", 0) if bom else _sniff(sample, len(sample) < _SAMPLE_BYTES)
         decoder = _LineDecoder(file, encoding, first, sample, bom)
         f.seek(start)
