@@ -161,14 +161,11 @@ def _steps(conn: sqlite3.Connection, k: int) -> int:
                         "WHERE step IS NULL").fetchone()[0]
 
 
-#: The rows ``_place`` placed, each with the number of cadres it stands for.
-_PLACED = f"SELECT {_SHOWN}, step, sum(n) AS n FROM temp.{_TEMP[2]} GROUP BY {_SHOWN}, step"
-
-
 def _placed_rows(conn: sqlite3.Connection) -> Iterator[tuple]:
     """The rows ``_place`` placed, one per cadre, sorted (SQLite's binary order of the texts
     is Python's)."""
-    rows = conn.execute(f"{_PLACED} ORDER BY {_SHOWN}, step")
+    rows = conn.execute(f"SELECT {_SHOWN}, step, sum(n) FROM temp.{_TEMP[2]} "
+                        f"GROUP BY {_SHOWN}, step ORDER BY {_SHOWN}, step")
     for *row, n in rows:
         row = tuple(row)
         for _ in range(n):
@@ -251,11 +248,8 @@ def build(conn: sqlite3.Connection, k: int, on: str) -> tuple[str | None, int]:
     conn.execute(f"""CREATE TABLE [{TABLE}] (prefecture TEXT, county TEXT, unit_kind TEXT,
   post_level TEXT, birth_band TEXT, gender TEXT, ethnicity TEXT, township_years TEXT,
   step INTEGER NOT NULL)""")
-    # ``_placed_rows`` in SQL: each placed row as many times as cadres it stands for
-    conn.execute(f"""INSERT INTO [{TABLE}] WITH placed AS ({_PLACED}),
-  copies(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM copies
-                WHERE i < (SELECT coalesce(max(n), 0) FROM placed))
-SELECT {_SHOWN}, step FROM placed JOIN copies ON i <= n ORDER BY {_SHOWN}, step, i""")
+    conn.executemany(f"INSERT INTO [{TABLE}] VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     _placed_rows(conn))
     for table in _TEMP:
         conn.execute(f"DROP TABLE temp.{table}")
     conn.execute(f"CREATE INDEX idx_{TABLE}_prefecture ON [{TABLE}] (prefecture, post_level)")
