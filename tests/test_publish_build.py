@@ -198,6 +198,37 @@ def test_public_level_copies_only_the_entries_published_explanations_cite(
                                         ).fetchone()[0]
 
 
+def test_an_explanation_protection_unlinks_is_neither_copied_nor_masked(
+        cadre_db: Any, cadre_load: Any, tmp_path: Path) -> None:
+    """A row with hidden counts loses its own explanation (it repeats them): the public
+    level copies the explanations once protection is done, so that one is never copied nor
+    masked, and the masked cells counted are those of a store where no row cites it."""
+    load_sample(cadre_db, cadre_load)
+    write_explanations(cadre_db, [
+        (f"x:{n}", "x", f"{NAMES['C001']} 的说明", {"subject": f"干部 {NAMES['C002']}"})
+        for n in (1, 2)])
+    # U1's 8 leaders are shown; U2's 2 are fewer than 5 (the sample's threshold): hidden
+    cadre_db.conn.execute(
+        "INSERT INTO training_coverage (year, unit_code, leaders, trained, coverage, "
+        "full_coverage, hours_met, hours, explanation_id) VALUES "
+        "(2024, 'U1', 8, 8, 1.0, 1, 8, 400.0, 'x:1'), (2024, 'U2', 2, 2, 1.0, 1, 2, 100.0, 'x:2')")
+    cadre_db.conn.commit()
+    path = Path(cadre_db.conn.execute("PRAGMA database_list").fetchone()[2])
+    result = publish(path, tmp_path / "p.db", level="public", plugins=make_plugins())
+    published = _connect(result.out)
+    assert [i for (i,) in published.execute("SELECT id FROM explanation")] == ["x:1"]
+    assert published.execute("SELECT explanation_id FROM training_coverage "
+                             "ORDER BY unit_code").fetchall() == [("x:1",), (None,)]
+    assert published.execute("SELECT subject FROM explanation").fetchone()[0] == \
+        f"{NAME_MASK} 的说明"
+    # the reference: the same store with U2's row citing nothing
+    cadre_db.conn.execute("UPDATE training_coverage SET explanation_id = '' "
+                          "WHERE unit_code = 'U2'")
+    cadre_db.conn.commit()
+    reference = publish(path, tmp_path / "r.db", level="public", plugins=make_plugins())
+    assert result.masked_cells == reference.masked_cells > 0
+
+
 def test_names_in_packed_explanations_are_masked_at_public_level(
         cadre_db: Any, cadre_load: Any, tmp_path: Path) -> None:
     from cadre_sdk.store import explanation_packing as packing

@@ -159,3 +159,13 @@ def test_raw_pieces_stay_near_their_size_in_a_large_file(tmp_path, monkeypatch) 
     pieces = list(scan._raw_pieces(path))
     # a piece: what the last one left after its NUL, and the bytes read
     assert len(pieces) > 100 and max(map(len, pieces)) < 1000 + len(record)
+
+
+@pytest.mark.parametrize("birth, year", [("1971-03", 1971), ("１９７１-03", 1971), ("", None),
+                                         (None, None), ("71", 71), ("19x1-03", None)])
+def test_a_birth_year_is_read_as_python_reads_its_digits(birth, year) -> None:
+    # SQLite reads ASCII digits itself; other digits (full-width) as ``int`` reads them
+    conn = _store(1)
+    conn.execute("UPDATE src.cadre SET birth = ?", [birth])
+    [(facts, n)] = gen._fact_groups(conn, "2025-03")
+    assert (facts["year"], n) == (year, 1)

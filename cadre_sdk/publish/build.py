@@ -33,7 +33,7 @@ from cadre_sdk.publish import (
 )
 from cadre_sdk.publish.redact import (
     LEVELS, OVERSIGHT, PUBLIC, RedactionError, Redactor, inflate_explanations, prune_explanations,
-    withhold_evaluations,
+    published_citations, withhold_evaluations,
 )
 from cadre_sdk.publish.searchable import build_index
 
@@ -110,6 +110,58 @@ class _Protection:
     left_out: int = 0
 
 
+#: The tables of explanations (public level: copied after small-group protection).
+_EXPLANATION_TABLES = ("explanation", "explanation_ref")
+
+
+def _where(conn: sqlite3.Connection, level: str, plan: copy.TablePlan,
+           plans: list[copy.TablePlan], counts: dict[str, int], protected: bool = False
+           ) -> str:
+    """SQL: the rows of the store's table ``plan`` the publication copies (``counts``: the
+    tables copied so far; ``protected``: copied after small-group protection)."""
+    if level == PUBLIC and plan.name == "explanation":
+        # the explanations the copied tables cite, and, once protection has unlinked
+        # those of hidden cells (``_copy_explanations``), that a published row still
+        # cites: the others would be judged and copied, then pruned (``prune_explanations``)
+        cited = copy.cited_explanations(conn, plans)
+        return f"{cited} AND id IN ({published_citations(conn)})" if protected else cited
+    if level == PUBLIC and plan.name == "explanation_ref":
+        # no packing dictionary: made of stored explanations, people's among them
+        # (``inflate_explanations``: the explanations are published as JSON text);
+        # only the entries the published explanations cite (the others would be
+        # judged and copied, then pruned)
+        where = f"kind <> '{explanations.ZDICT}'"
+        if "explanation" in counts:
+            where += f" AND id IN (SELECT id FROM temp.[{_CITED_REFS}])"
+            inflate_explanations(conn)
+            cited = explanations.cited_refs("main.explanation", "src.explanation_ref")
+            conn.execute(f"DROP TABLE IF EXISTS temp.[{_CITED_REFS}]")
+            conn.execute(f"CREATE TEMP TABLE [{_CITED_REFS}] (id)")
+            conn.execute(f"INSERT INTO temp.[{_CITED_REFS}] (id) {cited}")
+        return where
+    return "1"
+
+
+def _copy_explanations(conn: sqlite3.Connection, plans: list[copy.TablePlan],
+                       later: list[copy.TablePlan], redactor: Redactor,
+                       counts: dict[str, int], min_raters: int) -> list[str]:
+    """Public level, after small-group protection: copy the rows of the explanation tables
+    (``later``, made empty in their places) that published rows cite, masked and judged as
+    every copied table is (``copy.copy_table``), then inflate them and withhold small
+    evaluations' votes (as before protection: neither reads nor changes an aggregate);
+    returns the store's indexes ``copy.copy_indexes`` made. An explanation that protection
+    unlinked (it repeated a hidden count) is never copied, nor judged."""
+    for plan in later:
+        counts[plan.name] = copy.copy_table(conn, plan, redactor,
+                                            _where(conn, PUBLIC, plan, plans, counts, True),
+                                            create=False)
+    conn.execute(f"DROP TABLE IF EXISTS temp.[{_CITED_REFS}]")
+    engine_indexes = [name for plan in later for name in copy.copy_indexes(conn, plan)]
+    inflate_explanations(conn)
+    withhold_evaluations(conn, min_raters)
+    return engine_indexes
+
+
 def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
           plugins: CadrePlugins, collected: list[queries.PublishedQuery], redactor: Redactor,
           built_at: str, source_sha256: str, out: Path, protection: _Protection
@@ -123,27 +175,22 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
     if clash:
         raise CadreError(f"the store has tables named {clash}, which the publication builds "
                          "itself; rename the engine's tables (the publication is unchanged)")
-    counts = {}
+    counts: dict[str, int] = {}
+    # public level: the explanations' rows are copied once small-group protection has
+    # unlinked those it hides (``_copy_explanations``); their tables are made in place here
+    later = [p for p in plans if level == PUBLIC and p.name in _EXPLANATION_TABLES]
+    if any(p.coded for p in later):
+        later = []
     for plan in plans:
-        where = "1"
-        if level == PUBLIC and plan.name == "explanation":
-            where = copy.cited_explanations(conn, plans)
-        elif level == PUBLIC and plan.name == "explanation_ref":
-            # no packing dictionary: made of stored explanations, people's among them
-            # (``inflate_explanations``: the explanations are published as JSON text);
-            # only the entries the published explanations cite (the others would be
-            # judged and copied, then pruned)
-            where = f"kind <> '{explanations.ZDICT}'"
-            if "explanation" in counts:
-                where += f" AND id IN (SELECT id FROM temp.[{_CITED_REFS}])"
-                inflate_explanations(conn)
-                cited = explanations.cited_refs("main.explanation", "src.explanation_ref")
-                conn.execute(f"CREATE TEMP TABLE [{_CITED_REFS}] (id)")
-                conn.execute(f"INSERT INTO temp.[{_CITED_REFS}] (id) {cited}")
-        counts[plan.name] = copy.copy_table(conn, plan, redactor, where)
+        if plan in later:
+            copy.create_table(conn, plan)
+        else:
+            counts[plan.name] = copy.copy_table(conn, plan, redactor,
+                                                _where(conn, level, plan, plans, counts))
     conn.execute(f"DROP TABLE IF EXISTS temp.[{_CITED_REFS}]")
-    engine_indexes = [name for plan in plans for name in copy.copy_indexes(conn, plan)]
-    if level == PUBLIC:
+    engine_indexes = [name for plan in plans if plan not in later
+                      for name in copy.copy_indexes(conn, plan)]
+    if level == PUBLIC and not later:
         inflate_explanations(conn)
         withhold_evaluations(conn, min_raters)
     materialize.materialize(conn, level, min_raters)
@@ -154,6 +201,9 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
     else:
         _, protection.left_out = generalize.build(conn, limits.k_anonymity, built_at[:7])
         protection.suppressed = suppress.protect_all(conn, limits)
+        if later:
+            engine_indexes += _copy_explanations(conn, plans, later, redactor, counts,
+                                                 min_raters)
         prune_explanations(conn)
     # the store's indexes no query or chart reads (before the search index reuses the pages)
     copy.drop_unread(conn, engine_indexes, [q.sql for q in collected] + charts.queries())

@@ -485,17 +485,19 @@ def _texts_unchanged(conn: sqlite3.Connection, plan: TablePlan, redactor: Redact
 
 
 def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
-               where: str = "1") -> int:
+               where: str = "1", create: bool = True) -> int:
     """Create the table in the publication and copy its rows (those matching the SQL
     ``where``), masking cells of ``redactor.shortest`` characters or more
     (``_select_expr``; not those of a column masking leaves unchanged,
     ``_column_unchanged``, ``_texts_unchanged``) and stopping the build if a code holds an ID number
     (``check_codes``, done by the copy itself: one pass over the table); returns the row
-    count."""
-    codings = coded.choose(conn, plan, redactor, where)
+    count. ``create=False``: into the table ``create_table`` made (a plan without coded
+    columns)."""
+    codings = coded.choose(conn, plan, redactor, where) if create else []
     original = plan
     plan = coded.coded_plan(plan, codings, Column)
-    conn.execute(create_sql(plan))
+    if create:
+        conn.execute(create_sql(plan))
     stored = [c for c in plan.columns if not c.generated]   # SQLite computes the others
     names = ", ".join(f"[{c.name}]" for c in stored)
     # JSON columns judged whole at every level (explanations: masking one is dearest); text
@@ -521,6 +523,14 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
         check_codes(conn, plan, redactor, where)   # the refusal, in Chinese, if it was one
         raise
     return cur.rowcount
+
+
+def create_table(conn: sqlite3.Connection, plan: TablePlan) -> None:
+    """Create the table of a plan without coded columns (``copy_table`` with ``create=False``
+    copies its rows later)."""
+    if plan.coded:
+        raise ValueError(f"{plan.name}: a table with coded columns is created by copy_table")
+    conn.execute(create_sql(plan))
 
 
 def cited_explanations(conn: sqlite3.Connection, plans: list[TablePlan]) -> str:

@@ -95,27 +95,61 @@ _SHOWN = ", ".join(f"q{i}" for i in range(len(QUASI_IDENTIFIERS)))
 _TEMP = ("generalize_group", "generalize_shown", "generalize_placed")
 
 
-def _place(conn: sqlite3.Connection, groups: Iterable[tuple[dict, int]], k: int) -> int:
-    """Place groups of cadres with the same facts, each ``(facts, number of cadres)``, in
-    temporary tables of ``conn`` (SQLite counts and sorts, spilling to disk: the memory taken
-    does not grow with the groups), read back by ``_placed_rows``; returns the number of
-    cadres left out. At each step every group still unplaced is shown as the step shows its
-    facts, and placed if at least ``k`` unplaced cadres are shown alike: as the cadres one by
-    one would be, since cadres with equal facts are shown alike at every step."""
-    facts = ", ".join(_FACTS)
-    marks = ", ".join("?" * len(QUASI_IDENTIFIERS))
-    conn.execute(f"CREATE TEMP TABLE {_TEMP[0]} (gid INTEGER PRIMARY KEY, {facts}, "
+def _band_sql(width: int) -> str:
+    """SQL: ``_band(year, width)`` of the column ``year`` (a whole year, never negative)."""
+    start = f"(year / {width} * {width})"
+    return (f"CASE WHEN year IS NULL THEN '{HIDDEN}' "
+            f"ELSE {start} || '–' || ({start} + {width - 1}) || '年' END")
+
+
+#: ``LADDER`` in SQL, on the columns ``_FACTS`` of a group (a test checks each step against
+#: ``LADDER``): one ``INSERT … SELECT`` a step instead of a Python call per group.
+_LADDER_SQL: tuple[tuple[str, ...], ...] = (
+    ("prefecture", "county", "unit_kind", "level", _band_sql(5), "gender", "ethnicity",
+     "CASE WHEN township IS NULL OR township = 0 THEN '无' WHEN township < 5 THEN '不满5年' "
+     "WHEN township < 10 THEN '5至9年' ELSE '10年及以上' END"),
+    ("prefecture", f"'{HIDDEN}'", "unit_kind", "level", _band_sql(10), "gender",
+     f"CASE WHEN ethnicity IS NULL OR ethnicity = '' THEN '{HIDDEN}' "
+     "WHEN ethnicity = '汉族' THEN '汉族' ELSE '少数民族' END",
+     "CASE WHEN township IS NULL OR township = 0 THEN '无' ELSE '有' END"),
+    ("prefecture", f"'{HIDDEN}'", f"'{HIDDEN}'", "level", _band_sql(10), "gender",
+     f"'{HIDDEN}'", f"'{HIDDEN}'"),
+    ("prefecture", f"'{HIDDEN}'", f"'{HIDDEN}'", "level", *[f"'{HIDDEN}'"] * 4),
+    ("'青海省'", f"'{HIDDEN}'", f"'{HIDDEN}'", "level", *[f"'{HIDDEN}'"] * 4),
+)
+
+
+def _create_temp(conn: sqlite3.Connection) -> None:
+    """``_place``'s temporary tables: the groups, each step's rows as shown, the placed."""
+    conn.execute(f"CREATE TEMP TABLE {_TEMP[0]} (gid INTEGER PRIMARY KEY, {', '.join(_FACTS)}, "
                  "n INTEGER NOT NULL, step INTEGER)")
     conn.execute(f"CREATE TEMP TABLE {_TEMP[1]} (gid INTEGER PRIMARY KEY, {_SHOWN})")
     conn.execute(f"CREATE TEMP TABLE {_TEMP[2]} ({_SHOWN}, step INTEGER, n INTEGER)")
+
+
+def _place(conn: sqlite3.Connection, groups: Iterable[tuple[dict, int]], k: int) -> int:
+    """Place groups of cadres with the same facts, each ``(facts, number of cadres)``, in
+    temporary tables of ``conn`` (``_steps``), read back by ``_placed_rows``; returns the
+    number of cadres left out."""
+    facts = ", ".join(_FACTS)
+    _create_temp(conn)
     conn.executemany(f"INSERT INTO temp.{_TEMP[0]} ({facts}, n) "
                      f"VALUES ({', '.join('?' * len(_FACTS))}, ?)",
                      ((*(group[f] for f in _FACTS), n) for group, n in groups))
-    for step, shape in enumerate(LADDER):
+    return _steps(conn, k)
+
+
+def _steps(conn: sqlite3.Connection, k: int) -> int:
+    """Place the groups of ``_place``'s table (SQLite counts and sorts, spilling to disk:
+    the memory taken does not grow with the groups); returns the number of cadres left out.
+    At each step every group still unplaced is shown as the step shows its facts
+    (``_LADDER_SQL``), and placed if at least ``k`` unplaced cadres are shown alike: as the
+    cadres one by one would be, since cadres with equal facts are shown alike at every
+    step."""
+    for step, shape in enumerate(_LADDER_SQL):
         conn.execute(f"DELETE FROM temp.{_TEMP[1]}")
-        unplaced = conn.execute(f"SELECT gid, {facts} FROM temp.{_TEMP[0]} WHERE step IS NULL")
-        conn.executemany(f"INSERT INTO temp.{_TEMP[1]} VALUES (?, {marks})",
-                         ((gid, *shape(dict(zip(_FACTS, row)))) for gid, *row in unplaced))
+        conn.execute(f"INSERT INTO temp.{_TEMP[1]} SELECT gid, {', '.join(shape)} "
+                     f"FROM temp.{_TEMP[0]} WHERE step IS NULL")
         conn.execute(f"""UPDATE temp.{_TEMP[0]} SET step = ?1 WHERE gid IN (
   SELECT gid FROM temp.{_TEMP[1]} JOIN (
     SELECT {_SHOWN}, sum(n) AS size FROM temp.{_TEMP[1]} JOIN temp.{_TEMP[0]} USING (gid)
@@ -144,11 +178,17 @@ _TOWNSHIP_CLASS = ("CASE WHEN t.years IS NULL OR t.years = 0 THEN 0 WHEN t.years
                    "WHEN t.years < 10 THEN 2 ELSE 3 END")
 
 
-def _fact_groups(conn: sqlite3.Connection, on: str) -> Iterator[tuple[dict, int]]:
-    """The cadres' quasi-identifiers from the store (read-only ``src``), grouped by SQLite:
-    ``(facts, number of cadres)`` for each group of cadres whose facts the ladder shows
-    alike (the same birth year, township work in the same class: a group's facts hold the
-    years of one of its cadres)."""
+def _birth_year(year: str | None) -> int | None:
+    """The birth year of the first four characters of a birth date (None if not digits)."""
+    return int(year) if year and year.isdigit() else None
+
+
+def _facts_sql(conn: sqlite3.Connection, on: str) -> tuple[str, list[str]]:
+    """SQL and its parameters: the cadres' quasi-identifiers from the store (read-only
+    ``src``), grouped by SQLite, as the columns ``_FACTS`` and ``n``, the number of cadres,
+    one row for each group of cadres whose facts the ladder shows alike (the same birth
+    year, township work in the same class: a group's facts hold the years of one of its
+    cadres). Needs ``cadre_birth_year`` (``_birth_year``, for a year not of ASCII digits)."""
     township, params = "SELECT NULL AS cadre_id, NULL AS years WHERE 0", []
     if has(conn, "posting", "township", schema="src"):
         # Months of township postings up to ``on`` (an open posting runs to ``on``).
@@ -159,27 +199,38 @@ SELECT cadre_id, sum(max(0, (CAST(substr(coalesce(p.[end], ?1), 1, 4) AS INTEGER
                              + CAST(substr(p.start, 6, 2) AS INTEGER)))) / 12.0 AS years
 FROM src.posting p WHERE p.township = 1 AND p.start IS NOT NULL GROUP BY cadre_id"""
         params = [on]
-    rows = conn.execute(f"""
+    # a text that is empty reads as missing, as Python's ``or`` reads it
+    grouped = f"""
 WITH t AS ({township})
-SELECT substr(c.birth, 1, 4), c.gender, c.ethnicity, c.level, u.kind, u.region_code,
+SELECT substr(c.birth, 1, 4) AS y, c.gender AS gender, c.ethnicity AS ethnicity,
+       c.level AS level, u.kind AS kind, u.region_code AS region,
        CASE WHEN substr(u.region_code, 3, 4) = '0000' THEN substr(u.region_code, 1, 6)
-            ELSE substr(u.region_code, 1, 4) || '00' END,
-       p.name, cty.name, max(t.years), count(*)
+            ELSE substr(u.region_code, 1, 4) || '00' END AS pref,
+       p.name AS pref_name, cty.name AS county, max(t.years) AS years, count(*) AS n
 FROM src.cadre c JOIN src.unit u ON u.code = c.unit_code
 LEFT JOIN t ON t.cadre_id = c.id
 LEFT JOIN main.region p ON p.code = CASE WHEN substr(u.region_code, 3, 4) = '0000'
      THEN substr(u.region_code, 1, 6) ELSE substr(u.region_code, 1, 4) || '00' END
 LEFT JOIN main.region cty ON cty.code = substr(u.region_code, 1, 6)
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, {_TOWNSHIP_CLASS}""", params)
-    for year, gender, ethnicity, level, kind, region, pref, pref_name, county, years, n in rows:
-        own_county = len(region or "") >= 6 and region[4:6] != "00"
-        yield ({
-            "prefecture": pref_name or pref or HIDDEN,
-            "county": (county or region[:6]) if own_county else "市州直属",
-            "unit_kind": kind or HIDDEN, "level": level or HIDDEN,
-            "year": int(year) if year and year.isdigit() else None,
-            "gender": gender or HIDDEN, "ethnicity": ethnicity or "",
-            "township": years}, n)
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, {_TOWNSHIP_CLASS}"""
+    hidden = f"'{HIDDEN}'"
+    return f"""
+SELECT coalesce(nullif(pref_name, ''), nullif(pref, ''), {hidden}),
+       CASE WHEN length(coalesce(region, '')) >= 6 AND substr(region, 5, 2) <> '00'
+            THEN coalesce(nullif(county, ''), substr(region, 1, 6)) ELSE '市州直属' END,
+       coalesce(nullif(kind, ''), {hidden}), coalesce(nullif(level, ''), {hidden}),
+       CASE WHEN y <> '' AND y NOT GLOB '*[^0-9]*' THEN CAST(y AS INTEGER)
+            ELSE cadre_birth_year(y) END,
+       coalesce(nullif(gender, ''), {hidden}), coalesce(ethnicity, ''), years, n
+FROM ({grouped})""", params
+
+
+def _fact_groups(conn: sqlite3.Connection, on: str) -> Iterator[tuple[dict, int]]:
+    """``(facts, number of cadres)`` for each group of ``_facts_sql``."""
+    conn.create_function("cadre_birth_year", 1, _birth_year, deterministic=True)
+    sql, params = _facts_sql(conn, on)
+    for *facts, n in conn.execute(sql, params):
+        yield dict(zip(_FACTS, facts)), n
 
 
 def build(conn: sqlite3.Connection, k: int, on: str) -> tuple[str | None, int]:
@@ -189,7 +240,11 @@ def build(conn: sqlite3.Connection, k: int, on: str) -> tuple[str | None, int]:
     if not (has(conn, "cadre", "birth", "level", schema="src")
             and has(conn, "unit", "kind", "region_code", schema="src")):
         return None, 0
-    left_out = _place(conn, _fact_groups(conn, on), k)
+    conn.create_function("cadre_birth_year", 1, _birth_year, deterministic=True)
+    sql, params = _facts_sql(conn, on)
+    _create_temp(conn)
+    conn.execute(f"INSERT INTO temp.{_TEMP[0]} ({', '.join(_FACTS)}, n) {sql}", params)
+    left_out = _steps(conn, k)
     conn.execute(f"""CREATE TABLE [{TABLE}] (prefecture TEXT, county TEXT, unit_kind TEXT,
   post_level TEXT, birth_band TEXT, gender TEXT, ethnicity TEXT, township_years TEXT,
   step INTEGER NOT NULL)""")

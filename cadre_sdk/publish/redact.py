@@ -401,6 +401,18 @@ def inflate_explanations(conn: sqlite3.Connection, source: str = "src") -> int:
                         "WHERE typeof(json) = 'blob'").rowcount
 
 
+def published_citations(conn: sqlite3.Connection) -> str:
+    """SQL: the explanation ids the publication's tables (``main``, but ``explanation``)
+    cite."""
+    cited = []
+    for (table,) in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table' "
+                                 "AND name <> 'explanation'").fetchall():
+        cols = {r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")}
+        cited += [f"SELECT [{c}] FROM main.[{table}] WHERE [{c}] IS NOT NULL"
+                  for c in EXPLANATION_LINKS if c in cols]
+    return " UNION ".join(cited) or "SELECT NULL"
+
+
 def prune_explanations(conn: sqlite3.Connection) -> int:
     """At public level keep only the explanations a published row cites (those of rows about
     people are left out with the rows), and only the ``explanation_ref`` entries those cite
@@ -408,14 +420,8 @@ def prune_explanations(conn: sqlite3.Connection) -> int:
     explanations removed."""
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'explanation'").fetchone():
         return 0
-    cited = []
-    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                 "AND name <> 'explanation'").fetchall():
-        cols = {r[1] for r in conn.execute(f"PRAGMA main.table_info([{table}])")}
-        cited += [f"SELECT [{c}] FROM [{table}] WHERE [{c}] IS NOT NULL"
-                  for c in EXPLANATION_LINKS if c in cols]
-    keep = " UNION ".join(cited) or "SELECT NULL"
-    removed = conn.execute(f"DELETE FROM explanation WHERE id NOT IN ({keep})").rowcount
+    removed = conn.execute(f"DELETE FROM explanation WHERE id NOT IN "
+                           f"({published_citations(conn)})").rowcount
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'explanation_ref'").fetchone():
         explanations.prune(conn)
     return removed
