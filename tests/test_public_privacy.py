@@ -321,6 +321,12 @@ _RARE_ROW = ("INSERT INTO cadre_generalized VALUES ('玉树藏族自治州', '�
                                                    f"{ID_NUMBERS['C001'][6:14]} "
                                                    f"{ID_NUMBERS['C001'][14:]}")),
      "unit 第 1 行 name 列：身份证号"),
+    # an ID number (its check character a digit) typed into a numeric column: an integer
+    (("UPDATE grade_distribution SET cadres = ? WHERE rowid = 1", int(ID_NUMBERS["C004"])),
+     "grade_distribution 第 1 行 cadres 列：17 位以上的数字"),
+    # ... or stored as a real
+    (("UPDATE grade_distribution SET cadres = ? WHERE rowid = 1", float(ID_NUMBERS["C004"])),
+     "grade_distribution 第 1 行 cadres 列：17 位以上的数字"),
     # a name with a space inside
     (("UPDATE unit SET name = ? WHERE rowid = 1", "廉 福章转来"), "unit 第 1 行 name 列：姓名"),
     # a name in Traditional characters (stored as 尕布龙)

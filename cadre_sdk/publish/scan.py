@@ -6,7 +6,10 @@ with ``fts5vocab``: it stores no copy of its text), and then the file's raw byte
 one Chinese finding per problem (an empty list: clean):
 
 - an ID number (18 characters: 17 digits and a check character, valid or not) in any
-  spelling ``redact.normalized`` undoes (grouped, hyphenated, full-width);
+  spelling ``redact.normalized`` undoes (grouped, hyphenated, full-width), and any number
+  stored as a number with 17 digits or more (an ID number whose check character is a digit,
+  typed into a numeric column, is an integer: masking and the text checks pass numbers by,
+  and its bytes are binary);
 - a cadre's name in any spelling (spaces inside, Traditional or Simplified characters, or
   split into the search index's bigrams ``尕布 布龙``), or a cadre id (blobs, such as the
   index's pages, are read with the raw bytes);
@@ -384,6 +387,46 @@ def _cells(conn: sqlite3.Connection, checker: _Checker) -> Iterator[str]:
                     yield f"表 {table} 第 {rowid} 行 {col} 列：{leak}"
 
 
+#: The smallest number with 17 digits: no count, amount or score of a publication comes near
+#: it, and an ID number stored as a number (its 17 digits and a digit check character) is
+#: above it.
+_ID_SIZED = 10 ** 16
+#: Columns of numbers the SDK computes that are not data: 64-bit hashes of texts.
+_HASHES = {("explanation_ref", "digest")}
+
+
+def _text_affinity(declared: str) -> bool:
+    """Whether a column declared ``declared`` has TEXT affinity (SQLite's rules, in order)."""
+    declared = (declared or "").upper()
+    return "INT" not in declared and any(t in declared for t in ("CHAR", "CLOB", "TEXT"))
+
+
+def _id_sized_numbers(conn: sqlite3.Connection) -> Iterator[str]:
+    """Findings of numbers with 17 digits or more in any cell stored as a number (the search
+    index's own tables are left out: their integers are the index's structure, not data, and
+    its tokens are read back by ``_indexed_tokens``)."""
+    for table, virtual in _tables(conn):
+        if virtual or table.startswith(f"{SEARCH}_"):
+            continue
+        # a column of TEXT affinity stores a number given to it as text (``_cells`` reads it)
+        cols = [name for _, name, declared, *_ in
+                conn.execute(f"PRAGMA main.table_info([{table}])")
+                if (table, name) not in _HASHES and not _text_affinity(declared)]
+        if not cols:
+            continue
+        where = " OR ".join(f"(typeof([{c}]) IN ('integer', 'real') AND abs([{c}]) >= "
+                            f"{_ID_SIZED})" for c in cols)
+        listed = ", ".join(f"[{c}]" for c in cols)
+        # rows numbered in the order a plain read gives (as ``_cells`` numbers them; a
+        # ``WITHOUT ROWID`` table has no rowid)
+        for rowid, *values in conn.execute(f"SELECT * FROM (SELECT row_number() OVER () AS n, "
+                                           f"{listed} FROM [{table}]) WHERE {where}"):
+            for col, value in zip(cols, values):
+                if isinstance(value, (int, float)) and abs(value) >= _ID_SIZED:
+                    yield (f"表 {table} 第 {rowid} 行 {col} 列：17 位以上的数字（可能是以数值"
+                           f"存放的身份证号）")
+
+
 def _indexed_tokens(conn: sqlite3.Connection, checker: _Checker) -> Iterator[str]:
     """Findings in the search index's tokens, each indexed row's read back from the index
     (``fts5vocab``: every term with its row and position; the index stores no text)."""
@@ -483,8 +526,8 @@ def scan(path: str | Path, *, names: Iterable[str] = (), cadre_ids: Iterable[str
     path = Path(path)
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        findings = (_limited(_cells(conn, checker)) + _limited(_indexed_tokens(conn, checker))
-                    + _limited(_people(conn, limits)))
+        findings = (_limited(_cells(conn, checker)) + _limited(_id_sized_numbers(conn))
+                    + _limited(_indexed_tokens(conn, checker)) + _limited(_people(conn, limits)))
     finally:
         conn.close()
     findings += [f"文件原始字节（{path.name}）{f}" for f in checker.raw_file(path)]
