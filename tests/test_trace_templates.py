@@ -83,6 +83,25 @@ def test_traces_of_one_rule_share_a_template_and_store_only_their_numbers() -> N
         assert _rendered(conn, eid) == text
 
 
+def test_traces_referring_to_other_shared_entries_share_a_template() -> None:
+    # issue 19: an assessment names the shared entry of its year's rules (``see``); those
+    # ids differ from rule set to rule set (letters and digits), and each made a template
+    conn = _store()
+    first, second = _scored("甲 KH1", (91.5, 88), 12), _scored("乙 KH2", (70.25, 95), 7)
+    second.see = ["assessment_rules:9f3c0b27aa1e"]
+    as_dicts = [_scored("甲 KH1", (91.5, 88), 12).to_dict(), second.to_dict()]
+    expected = [json.loads(explanations.canonical(d)) for d in as_dicts]
+    explanations.write(conn, [("a:1", "a", "s", first), ("a:2", "a", "s", second)])
+    explanations.write(conn, [("d:1", "d", "s", as_dicts[0]), ("d:2", "d", "s", as_dicts[1])])
+    assert len({_row(conn, eid)["t"] for eid in ("a:1", "a:2", "d:1", "d:2")}) == 1
+    # the reference is cited from the values: its text without digits and its numbers
+    assert [v for v in _row(conn, "a:2")["v"] if isinstance(v, list) and v[1:] == [9, 3, 0, 27, 1]]
+    for eid, want in zip(("a:1", "a:2", "d:1", "d:2"), expected * 2):
+        assert explanations.lookup(conn, eid) == want
+        assert _rendered(conn, eid) == render_text(want)
+        assert f"见说明 {want['see'][0]}" in _rendered(conn, eid)
+
+
 def test_numbers_a_template_cannot_carry_are_stored_as_the_text_shown() -> None:
     conn = _store()
     trace = Trace(subject="样例")
