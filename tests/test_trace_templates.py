@@ -18,7 +18,7 @@ from cadre_sdk.core.trace import (
 )
 from cadre_sdk.parameters import ParameterValue
 from cadre_sdk.store import explanations
-from cadre_sdk.store.explanation_templates import NUMBER, VALUE
+from cadre_sdk.store.explanation_templates import NUMBER, TEXT, VALUE
 
 
 def _store() -> sqlite3.Connection:
@@ -81,6 +81,56 @@ def test_traces_of_one_rule_share_a_template_and_store_only_their_numbers() -> N
     for eid, want, text in zip(("a:1", "a:2"), expected, texts):
         assert explanations.lookup(conn, eid) == want
         assert _rendered(conn, eid) == text
+
+
+def test_traces_referring_to_other_shared_entries_share_a_template() -> None:
+    # issue 19: an assessment names the shared entry of its year's rules (``see``); those
+    # ids differ from rule set to rule set (letters and digits), and each made a template
+    conn = _store()
+    first, second = _scored("甲 KH1", (91.5, 88), 12), _scored("乙 KH2", (70.25, 95), 7)
+    second.see = ["assessment_rules:9f3c0b27aa1e"]
+    as_dicts = [_scored("甲 KH1", (91.5, 88), 12).to_dict(), second.to_dict()]
+    expected = [json.loads(explanations.canonical(d)) for d in as_dicts]
+    explanations.write(conn, [("a:1", "a", "s", first), ("a:2", "a", "s", second)])
+    explanations.write(conn, [("d:1", "d", "s", as_dicts[0]), ("d:2", "d", "s", as_dicts[1])])
+    assert len({_row(conn, eid)["t"] for eid in ("a:1", "a:2", "d:1", "d:2")}) == 1
+    # the reference is cited from the values: its text without digits and its numbers
+    assert [v for v in _row(conn, "a:2")["v"] if isinstance(v, list) and v[1:] == [9, 3, 0, 27, 1]]
+    for eid, want in zip(("a:1", "a:2", "d:1", "d:2"), expected * 2):
+        assert explanations.lookup(conn, eid) == want
+        assert _rendered(conn, eid) == render_text(want)
+        assert f"见说明 {want['see'][0]}" in _rendered(conn, eid)
+
+
+def test_an_explanation_whose_template_holds_its_references_still_reads() -> None:
+    # a store written before ``see`` was cited from the values: the template holds the
+    # reference's text (its number-free form) and the values its numbers, in the walk's order
+    conn = _store()
+
+    def ref(kind: str, entry: object) -> int:
+        body = explanations.canonical(entry)
+        return conn.execute("INSERT INTO explanation_ref (kind, digest, json) VALUES (?, ?, ?)",
+                            [kind, explanations.digest(body), body]).lastrowid
+    see = ref("text", f"assessment_rules:ab{NUMBER}cd{NUMBER}")
+    subject = ref("text", f"甲 KH{NUMBER}")
+    label = ref("text", "得分")
+    template = ref("template", {"inputs": [], "parameters": [], "result": VALUE, "rules": [],
+                                "see": [f"{TEXT}{see}"], "steps": [{"formula": "",
+                                "label": f"{TEXT}{label}", "value": VALUE}],
+                                "subject": VALUE})
+    conn.execute("INSERT INTO explanation (id, subject, json) VALUES ('a:1', 's', ?)",
+                 [explanations.canonical({"t": template, "v": [91.5, 12, 7, 91.5, [subject, 1]]})])
+    trace = {"subject": "甲 KH1", "inputs": [], "rules": [], "parameters": [],
+             "steps": [{"label": "得分", "formula": "", "value": 91.5}], "result": 91.5,
+             "see": ["assessment_rules:ab12cd7"]}
+    assert explanations.lookup(conn, "a:1") == trace
+    assert _rendered(conn, "a:1") == render_text(trace)
+    assert _rendered(conn, "a:1").endswith("见说明 assessment_rules:ab12cd7")
+    # the same trace written now: another template, the same reading
+    explanations.write(conn, [("a:2", "a", "s", trace)])
+    assert _row(conn, "a:2")["t"] != template
+    assert explanations.lookup(conn, "a:2") == trace
+    assert _rendered(conn, "a:2") == _rendered(conn, "a:1")
 
 
 def test_numbers_a_template_cannot_carry_are_stored_as_the_text_shown() -> None:

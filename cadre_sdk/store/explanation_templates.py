@@ -57,8 +57,11 @@ _END = f"{VALUE}E"
 
 #: Keys whose texts differ from trace to trace (a step's value, the result): their texts are
 #: cited in the values (``[text id, numbers...]``), not in the template, so that traces
-#: differing only there share a template.
-VARYING = frozenset({"value", "result", "formula", "subject"})
+#: differing only there share a template. ``see`` too (issue 19): the ids of the shared
+#: entries a trace refers to (``assessment_rules:<hash>``, one per year and rule set) made
+#: each shape of assessment a template per rule set (1,359 templates at 10k cadres, 353
+#: without them).
+VARYING = frozenset({"value", "result", "formula", "subject", "see"})
 
 TEMPLATE_KIND = "template"
 TEXT_KIND = "text"
@@ -279,8 +282,8 @@ class Splitter:
             add(parameters)
             add(vary(trace.result, values))
             add(rules)
-            for text in trace.see:
-                add(label(text, values))
+            for text in trace.see:     # ``see`` is VARYING: cited from the values
+                add(vary(text, values))
             add(_END)
             for text, formula, value in _steps(trace):
                 kind = type(formula)
