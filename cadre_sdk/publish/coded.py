@@ -69,6 +69,9 @@ _SAMPLE = 512
 #: The fewest bytes coding a column by shapes must save (each such cell is coded by ``GLOB``
 #: when copied and written with ``printf`` when read: the copy is dearer than a text code's).
 SHAPED_LEAST_SAVED = LEAST_SAVED
+#: The fewest bytes a shape must save to be one of a column's (besides eight times its
+#: literals' bytes, which the table's definition holds).
+SHAPE_LEAST_SAVED = 1024
 #: Runs of ASCII digits (``\d`` would take other scripts' digits too).
 _DIGIT_RUN = re.compile(r"([0-9]+)")
 #: Characters ``GLOB`` reads as wildcards, as a ``GLOB`` matches them.
@@ -301,7 +304,7 @@ def _shapes(conn: sqlite3.Connection, cells: str, col: str, count: int, coded: s
     for shape in shapes:
         cells_of, size, largest = seen[shape.parts]
         saved = (size - cells_of * _int_bytes(base + len(shapes) * (largest + 1))) * scale
-        if saved >= max(1024, 8 * len("".join(shape.literals).encode("utf-8"))):
+        if saved >= max(SHAPE_LEAST_SAVED, 8 * len("".join(shape.literals).encode("utf-8"))):
             kept.append(shape)
             total += saved
     return tuple(kept) if total >= SHAPED_LEAST_SAVED else ()

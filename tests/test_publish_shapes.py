@@ -1,0 +1,143 @@
+"""Texts of one shape (fixed literals around runs of digits: ``QH0000001``, ``630100-01``,
+``2024-03-15``) stored as one integer in the oversight publication (``publish.coded.Shape``,
+issue 19): every text reads back as it was, filters and joins on a coded filter column still
+go through its index, canned queries and the timeline return the same rows."""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from test_publish_coded import PARAMS
+
+from cadre_sdk.publish import coded, publish
+from cadre_sdk.publish.build import PublishResult
+from cadre_sdk.publish.metadata import sidecar
+from cadre_sdk.testing import make_plugins
+
+
+def _publish(store: Path, out: Path, *, shapes: int) -> PublishResult:
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(coded, "LEAST_SAVED", 0)   # the sample is small: code what has a shape
+        m.setattr(coded, "SHAPED_LEAST_SAVED", 0)
+        m.setattr(coded, "SHAPE_LEAST_SAVED", 0)
+        m.setattr(coded, "MOST", 0)          # no text codes: shapes only
+        m.setattr(coded, "SHAPES", shapes)
+        return publish(store, out, level="oversight", plugins=make_plugins())
+
+
+@pytest.fixture(scope="module")
+def pair(sample_store: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The sample at oversight level without shapes and with them."""
+    folder = tmp_path_factory.mktemp("shapes")
+    plain = _publish(sample_store, folder / "plain.db", shapes=0)
+    shaped = _publish(sample_store, folder / "shaped.db", shapes=coded.SHAPES)
+    assert plain.masked_cells == shaped.masked_cells
+    return plain.out, shaped.out
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+
+def _shaped(conn: sqlite3.Connection, table: str) -> set[str]:
+    """The columns of ``table`` coded by shape (their definition writes them with printf)."""
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]
+    return {c[:-len(coded.SUFFIX)] for c in coded.codes(conn, table)
+            if "printf(" in sql.split(f"[{c[:-len(coded.SUFFIX)]}]", 1)[1].split(" VIRTUAL")[0]}
+
+
+@pytest.mark.parametrize("text", ["QH0000001", "2024-03-05", "630100-01", "0", "007",
+                                  "第3期 100% *达标* [A]?", "年度 2022 个人 QH0000123（编号 KH2022-07）"])
+def test_a_shape_reads_its_texts_back(text: str) -> None:
+    shape = coded.Shape.of(text)
+    conn = sqlite3.connect(":memory:")
+    number = conn.execute(f"SELECT {shape.number_sql(':t')}", {"t": text}).fetchone()[0]
+    digits = "".join(ch for ch in text if ch in "0123456789")
+    assert number == int(digits)
+    assert conn.execute(f"SELECT {shape.text_sql(':n')}", {"n": number}).fetchone()[0] == text
+    assert conn.execute(f"SELECT ? GLOB {coded.literal(shape.glob())}", [text]).fetchone()[0] == 1
+    # one digit more or less, or another literal, is another shape
+    for other in (text + "1", text.replace("0", "00", 1), "x" + text):
+        assert conn.execute(f"SELECT ? GLOB {coded.literal(shape.glob())}",
+                            [other]).fetchone()[0] == 0
+
+
+def test_shapes_follow_text_codes_and_other_texts_stay_as_they_are() -> None:
+    shapes = (coded.Shape.of("QH0000001"), coded.Shape.of("2024-03-05"))
+    coding = coded.Coding("v", ("甲", "乙"), ("甲", "乙"), mixed=True, shapes=shapes)
+    conn = sqlite3.connect(":memory:")
+    coding.register(conn)
+    conn.execute(f"CREATE TABLE t (n INTEGER PRIMARY KEY, v TEXT {coding.clause()}, [v_code])")
+    conn.execute("CREATE INDEX t_v ON t (v)")
+    cells = ["甲", "QH0000001", "乙", "2024-03-05", "QH9999999", "QH123", "12", None, "1999-12-31"]
+    conn.execute("CREATE TABLE s (n INTEGER PRIMARY KEY, v TEXT)")
+    conn.executemany("INSERT INTO s (v) VALUES (?)", [(c,) for c in cells])
+    conn.execute(f"INSERT INTO t (n, v_code) SELECT n, {coding.select('[v]')} FROM s")
+    assert [v for (v,) in conn.execute("SELECT v FROM t ORDER BY n")] == cells
+    # text codes 0 and 1, then shape i of n as 2 + i + 2 * number; texts of no shape as stored
+    assert [c for (c,) in conn.execute("SELECT v_code FROM t ORDER BY n")] == \
+        [0, 2 + 0 + 2 * 1, 1, 2 + 1 + 2 * 20240305, 2 + 2 * 9999999, "QH123", "12", None,
+         2 + 1 + 2 * 19991231]
+    assert conn.execute("SELECT n FROM t WHERE v = 'QH9999999'").fetchall() == [(5,)]
+    plan = conn.execute("EXPLAIN QUERY PLAN SELECT n FROM t WHERE v = ?", ["x"]).fetchall()
+    assert "USING INDEX t_v" in plan[-1][-1] or "USING COVERING INDEX t_v" in plan[-1][-1]
+
+
+def test_links_dates_and_filter_columns_are_coded_and_read_the_same(
+        pair: tuple[Path, Path]) -> None:
+    plain, shaped = map(_connect, pair)
+    assert all(not _shaped(plain, t) for (t,) in plain.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'"))
+    # a cadre link, a unit link (both indexed filter columns) and a date
+    assert {"cadre_id", "unit_code"} <= _shaped(shaped, "assessment")
+    assert "start" in _shaped(shaped, "posting")
+    for (table,) in plain.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                  "name NOT LIKE 'search_index%' AND name NOT IN "
+                                  "('provenance', 'publication')"):
+        codes = coded.codes(plain, table) | coded.codes(shaped, table)
+        cols = [r[1] for r in plain.execute(f"PRAGMA table_xinfo([{table}])")
+                if r[1] not in codes]
+        select = ", ".join(f"[{c}], typeof([{c}])" for c in cols)
+        assert shaped.execute(f"SELECT {select} FROM [{table}]").fetchall() == \
+            plain.execute(f"SELECT {select} FROM [{table}]").fetchall(), table
+
+
+def test_a_coded_filter_column_is_still_read_through_its_index(pair: tuple[Path, Path]) -> None:
+    plain, shaped = map(_connect, pair)
+    cadre = plain.execute("SELECT cadre_id FROM assessment WHERE cadre_id IS NOT NULL "
+                          "LIMIT 1").fetchone()[0]
+    for sql in ("SELECT * FROM assessment WHERE cadre_id = :v ORDER BY id LIMIT 41",
+                "SELECT count(*) FROM assessment WHERE unit_code = :v",
+                "SELECT * FROM assessment ORDER BY unit_code LIMIT 41"):
+        # the same index (SQLite 3.40 does not call an index of a computed column covering:
+        # it reads the row's code where the column's value is asked for)
+        plans = [re.findall(r"INDEX (\S+)", " ".join(
+                    r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, {"v": cadre})))
+                 for conn in (plain, shaped)]
+        assert plans[0] == plans[1] and plans[1][0].startswith("idx_assessment_"), sql
+    timeline = "EXPLAIN QUERY PLAN SELECT * FROM cadre_timeline WHERE cadre_id = ?"
+    assert [r[-1] for r in shaped.execute(timeline, [cadre])] == \
+        [r[-1] for r in plain.execute(timeline, [cadre])]
+    rows = "SELECT * FROM cadre_timeline WHERE cadre_id = ? ORDER BY 1, 2, 3, 4, 5, 6"
+    assert shaped.execute(rows, [cadre]).fetchall() == plain.execute(rows, [cadre]).fetchall()
+
+
+def test_canned_queries_return_the_same_rows(pair: tuple[Path, Path]) -> None:
+    plain, shaped = map(_connect, pair)
+    meta = json.loads(sidecar(pair[0]).read_text(encoding="utf-8"))
+    queries = meta["databases"][pair[0].stem]["queries"]
+    from cadre_sdk.publish import search
+    from cadre_sdk.store import explanations
+    for conn in (plain, shaped):
+        search.register_function(conn)
+        explanations.register_sql_function(conn)
+    for name, query in queries.items():
+        for chosen in [None, *query["params"]]:
+            args = {p: PARAMS.get(p, "") if p == chosen else "" for p in query["params"]}
+            if chosen == "q":
+                args["q"] = "QH0000001"
+            assert shaped.execute(query["sql"], args).fetchall() == \
+                plain.execute(query["sql"], args).fetchall(), (name, args)
