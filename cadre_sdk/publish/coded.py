@@ -222,13 +222,16 @@ class Coding:
         return f"cadre_code_{self.column}"
 
     def shape_select(self, plain: str) -> str:
-        """SQL: the code of the published text ``plain`` (an SQL expression) if it has one of
-        the ``shapes``, else ``plain``."""
+        """SQL: the code of the stored text if it has one of the ``shapes``, else ``plain``
+        (the text as published). A text of a shape is published as it is stored: it holds no
+        run of more than ``Shape.DIGITS`` digits, so the ID-number check of a code never
+        calls it one, and a text column is coded by shape only where masking leaves every
+        text as it is (``copy.copy_table``)."""
         if not self.shapes:
             return plain
-        base, count = len(self.published), len(self.shapes)
-        whens = " ".join(f"WHEN {plain} GLOB {literal(shape.glob())} THEN "
-                         f"{base + i} + {count} * {shape.number_sql(plain)}"
+        base, count, stored = len(self.published), len(self.shapes), f"[{self.column}]"
+        whens = " ".join(f"WHEN {stored} GLOB {literal(shape.glob())} THEN "
+                         f"{base + i} + {count} * {shape.number_sql(stored)}"
                          for i, shape in enumerate(self.shapes))
         return f"CASE {whens} ELSE {plain} END"
 
