@@ -25,12 +25,13 @@ def _publish(store: Path, out: Path, *, shapes: int) -> PublishResult:
         m.setattr(coded, "SHAPE_LEAST_SAVED", 0)
         m.setattr(coded, "MOST", 0)          # no text codes: shapes only
         m.setattr(coded, "SHAPES", shapes)
+        m.setattr(coded, "PLACES", coded.PLACES if shapes else ())
         return publish(store, out, level="oversight", plugins=make_plugins())
 
 
 @pytest.fixture(scope="module")
 def pair(sample_store: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The sample at oversight level without shapes and with them."""
+    """The sample at oversight level without shapes (nor numbers coded) and with them."""
     folder = tmp_path_factory.mktemp("shapes")
     plain = _publish(sample_store, folder / "plain.db", shapes=0)
     shaped = _publish(sample_store, folder / "shaped.db", shapes=coded.SHAPES)
@@ -86,14 +87,51 @@ def test_shapes_follow_text_codes_and_other_texts_stay_as_they_are() -> None:
     assert "USING INDEX t_v" in plan[-1][-1] or "USING COVERING INDEX t_v" in plan[-1][-1]
 
 
+@pytest.mark.parametrize(("values", "places"), [
+    ([87.7, 85.0, 0.1, -3.3, 1234.5, None], 1),
+    ([84.28, 0.07, 99.99], 2),
+    ([84.28571428571429, 1.0], 0),   # more places than ``PLACES``: left as it is
+    ([1e7, 0.5], 0),                 # a code of more than three bytes: left as it is
+])
+def test_numbers_with_few_decimals_are_coded_as_integers(values: list[float | None],
+                                                         places: int,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(coded, "SHAPED_LEAST_SAVED", 0)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE s (n INTEGER PRIMARY KEY, v REAL)")
+    conn.executemany("INSERT INTO s (v) VALUES (?)", [(v,) for v in values])
+    cells = "FROM s WHERE v IS NOT NULL"
+    fractions = conn.execute(f"SELECT sum(v <> CAST(v AS INTEGER)) {cells}").fetchone()[0]
+    assert coded._places(conn, cells, "[v]", fractions) == places
+    if not places:
+        return
+    coding = coded.Coding("v", (), (), places=places)
+    conn.execute(f"CREATE TABLE t (n INTEGER PRIMARY KEY, v REAL {coding.clause()}, "
+                 "v_code INTEGER)")
+    conn.execute(f"INSERT INTO t (n, v_code) SELECT n, {coding.select('[v]')} FROM s")
+    # the same doubles (compared by their bits), and typed as before
+    assert conn.execute("SELECT v, typeof(v) FROM t ORDER BY n").fetchall() == \
+        conn.execute("SELECT v, typeof(v) FROM s ORDER BY n").fetchall()
+    assert [repr(v) for (v,) in conn.execute("SELECT v FROM t ORDER BY n")] == \
+        [repr(v) for v in values]
+    assert coded.codes(conn, "t") == {"v_code"}
+
+
 def test_links_dates_and_filter_columns_are_coded_and_read_the_same(
         pair: tuple[Path, Path]) -> None:
     plain, shaped = map(_connect, pair)
     assert all(not _shaped(plain, t) for (t,) in plain.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table'"))
-    # a cadre link, a unit link (both indexed filter columns) and a date
+    # a cadre link, a unit link and a date (indexed filter columns); a date nothing indexes
+    # stays a text (a filter on it reads every row: writing each out again was dearer)
     assert {"cadre_id", "unit_code"} <= _shaped(shaped, "assessment")
-    assert "start" in _shaped(shaped, "posting")
+    assert "date" in _shaped(shaped, "achievement")
+    assert "start" not in _shaped(shaped, "posting")
+    assert "start_code" not in coded.codes(shaped, "posting")
+    # numbers with one decimal: their value times ten
+    assert "score_code" in coded.codes(shaped, "indicator_score")
+    assert shaped.execute("SELECT count(*) FROM indicator_score WHERE typeof(score_code) <> "
+                          "'integer' OR score <> score_code / 10.0").fetchone()[0] == 0
     for (table,) in plain.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
                                   "name NOT LIKE 'search_index%' AND name NOT IN "
                                   "('provenance', 'publication')"):

@@ -72,6 +72,8 @@ SHAPED_LEAST_SAVED = LEAST_SAVED
 #: The fewest bytes a shape must save to be one of a column's (besides eight times its
 #: literals' bytes, which the table's definition holds).
 SHAPE_LEAST_SAVED = 1024
+#: Decimal places a number column may be coded with (``_places``).
+PLACES = (1, 2)
 #: Runs of ASCII digits (``\d`` would take other scripts' digits too).
 _DIGIT_RUN = re.compile(r"([0-9]+)")
 #: Characters ``GLOB`` reads as wildcards, as a ``GLOB`` matches them.
@@ -81,6 +83,12 @@ _GLOB_ESCAPES = {"*": "[*]", "?": "[?]", "[": "[[]"}
 def literal(text: str) -> str:
     """``text`` as an SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def _number(kind: str) -> bool:
+    """Whether a column declared ``kind`` holds numbers with fractions (REAL affinity)."""
+    kind = kind.upper()
+    return any(k in kind for k in ("REAL", "FLOA", "DOUB")) and "INT" not in kind
 
 
 def eligible(column: Column, *, excluded: Iterable[str], names: Iterable[str],
@@ -93,7 +101,7 @@ def eligible(column: Column, *, excluded: Iterable[str], names: Iterable[str],
     return (not column.pk and not column.generated and name != "id"
             and (links or not name.endswith(("_id", SUFFIX)))
             and name not in {e.lower() for e in excluded}
-            and (kind == "" or "TEXT" in kind or "CHAR" in kind)
+            and (kind == "" or "TEXT" in kind or "CHAR" in kind or (links and _number(kind)))
             and f"{name}{SUFFIX}" not in {n.lower() for n in names})
 
 
@@ -176,6 +184,8 @@ class Coding:
     published: tuple[str, ...]
     mixed: bool = False
     shapes: tuple[Shape, ...] = ()
+    #: A number column coded as its values times ``10 ** places`` (``_places``), 0 if not.
+    places: int = 0
 
     @property
     def code(self) -> str:
@@ -206,6 +216,8 @@ class Coding:
 
     def clause(self) -> str:
         """The coded column's definition: its text from its code."""
+        if self.places:
+            return f"GENERATED ALWAYS AS ([{self.code}] / {10 ** self.places}.0) VIRTUAL"
         if self.shapes:
             expr = self._shaped()
             if self.published:
@@ -239,6 +251,8 @@ class Coding:
         """SQL: a source row's code, from its text; a text without one (``mixed``) as
         ``plain`` (the column's masked copy) gives it, or its shape's code
         (``shape_select``); NULL stays NULL."""
+        if self.places:
+            return f"CAST(round([{self.column}] * {10 ** self.places}) AS INTEGER)"
         if not self.mixed and not self.shapes:   # a few texts: compared in SQL, no call a cell
             whens = " ".join(f"WHEN {literal(t)} THEN {i}" for i, t in enumerate(self.stored))
             return f"CASE [{self.column}] {whens} END"
@@ -273,20 +287,29 @@ def _texts(conn: sqlite3.Connection, cells: str, col: str, size: int,
     return texts, mixed
 
 
-def _shapes(conn: sqlite3.Connection, cells: str, col: str, count: int, coded: set[str],
-            base: int, rowid: bool) -> tuple[Shape, ...]:
-    """The shapes (``SHAPES`` at most) whose texts are worth coding as numbers in a column
-    of ``count`` cells whose texts ``coded`` have codes ``0`` to ``base - 1``, judged by an
-    evenly spread sample (``_SAMPLE`` cells: by ``rowid`` where the table has one, else one
-    cell in so many in table order): a shape is kept where it saves a kilobyte and eight
-    times its literals' bytes (written in the table's definition)."""
-    step = max(1, count // _SAMPLE)
+def _samples(conn: sqlite3.Connection, table: str, where: str, names: list[str],
+             rows: int, rowid: bool) -> dict[str, list[object]]:
+    """An evenly spread sample of the cells of columns ``names`` of ``table`` (of ``rows``
+    rows), read in one pass: ``_SAMPLE`` rows or so, by ``rowid`` where the table has one,
+    else one row in so many in table order."""
+    if not names:
+        return {}
+    step = max(1, rows // _SAMPLE)
+    select = f"SELECT {', '.join(f'[{n}]' for n in names)} FROM {table} WHERE ({where})"
     if rowid:
-        sample = [t for (t,) in conn.execute(f"SELECT {col} {cells} AND rowid % {step} = 0 "
-                                             f"LIMIT {2 * _SAMPLE}")]
+        found = conn.execute(f"{select} AND rowid % {step} = 0 LIMIT {2 * _SAMPLE}").fetchall()
     else:
-        sample = [t for i, (t,) in enumerate(conn.execute(f"SELECT {col} {cells}"))
-                  if i % step == 0]
+        found = [row for i, row in enumerate(conn.execute(select)) if i % step == 0]
+    return {name: [row[i] for row in found if row[i] is not None]
+            for i, name in enumerate(names)}
+
+
+def _shapes(sample: list[object], count: int, coded: set[str],
+            base: int) -> tuple[Shape, ...]:
+    """The shapes (``SHAPES`` at most) whose texts are worth coding as numbers in a column
+    of ``count`` cells whose texts ``coded`` have codes ``0`` to ``base - 1``, judged by a
+    ``sample`` of its cells (``_samples``): a shape is kept where it saves a kilobyte and
+    eight times its literals' bytes (written in the table's definition)."""
     seen: dict[tuple[str | int, ...], list[int]] = {}
     for text in sample:
         if not isinstance(text, str) or text in coded or "\x00" in text:
@@ -313,6 +336,24 @@ def _shapes(conn: sqlite3.Connection, cells: str, col: str, count: int, coded: s
     return tuple(kept) if total >= SHAPED_LEAST_SAVED else ()
 
 
+def _places(conn: sqlite3.Connection, cells: str, col: str, fractions: int) -> int:
+    """The fewest decimal places (``PLACES``) with which every number of a number column is
+    its value times ``10 ** places``, an integer, divided back (``n / 10.0``: the same
+    double, compared exactly), where its ``fractions`` numbers with a fraction (eight bytes
+    each; a code takes three at most for the numbers coded here) save
+    ``SHAPED_LEAST_SAVED`` bytes or more; 0 for none."""
+    if fractions * 5 < SHAPED_LEAST_SAVED:
+        return 0
+    for places in PLACES:
+        scale = 10 ** places
+        # (a REAL column holds no negative zero: SQLite stores it as 0)
+        exact = (f"typeof({col}) = 'real' AND abs({col}) < {2 ** 23 // scale} AND {col} = "
+                 f"CAST(round({col} * {scale}) AS INTEGER) / {scale}.0")
+        if conn.execute(f"SELECT 1 {cells} AND NOT ({exact}) LIMIT 1").fetchone() is None:
+            return places
+    return 0
+
+
 def choose(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
            where: str = "1") -> list[Coding]:
     """The codings of the plan's candidate columns (``TablePlan.coded``, and for shapes
@@ -323,6 +364,7 @@ def choose(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     changes is published masked, and counted as masked once a cell holding it (as a copy
     would). Shapes are coded from the published text (``Coding.shape_select``)."""
     shaped = set(plan.shaped)
+    numbers = {c.name for c in plan.columns if c.name in shaped and _number(c.type)}
     names = [c.name for c in plan.columns if c.name not in plan.pk   # ``keyed_by_declared``
              and (c.name in plan.coded or c.name in shaped)]
     if not names:
@@ -332,19 +374,33 @@ def choose(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
                        [plan.name]).fetchone()
     rowid = not declares_without_rowid(sql[0] if sql else "")
     # every column's bytes and cells in one pass
-    sizes = conn.execute("SELECT " + ", ".join(f"sum(length(CAST([{n}] AS BLOB))), count([{n}])"
-                                               for n in names)
+    sizes = conn.execute("SELECT " + ", ".join(
+        f"sum([{n}] <> CAST([{n}] AS INTEGER)), count([{n}])" if n in numbers
+        else f"sum(length(CAST([{n}] AS BLOB))), count([{n}])" for n in names)
                          + f" FROM {table} WHERE {where}").fetchone()
+    samples = _samples(conn, table, where, [n for i, n in enumerate(names)
+                                            if n in shaped and n not in numbers
+                                            and (sizes[2 * i] or 0) - sizes[2 * i + 1]
+                                            >= LEAST_SAVED],
+                       max(sizes[1::2], default=0), rowid)
     found = []
     for i, name in enumerate(names):
         size, count = sizes[2 * i] or 0, sizes[2 * i + 1]
-        if size - count < LEAST_SAVED:   # a code takes up to a byte
-            continue
+        if size - count < LEAST_SAVED and name not in numbers:   # a code takes up to a byte
+            continue   # (``size`` of a number column: its numbers with a fraction)
         col = f"[{name}]"
         cells = f"FROM {table} WHERE ({where}) AND {col} IS NOT NULL"
+        if name in numbers:
+            if places := _places(conn, cells, col, size):
+                found.append(Coding(name, (), (), places=places))
+            continue
         texts, mixed = _texts(conn, cells, col, size, count) if name in plan.coded else ([], False)
-        shapes = (_shapes(conn, cells, col, count, set(texts), len(texts), rowid)
-                  if name in shaped else ())
+        sample = samples.get(name, [])
+        # dates nothing indexes stay texts: a filter or sort on one reads every row, and
+        # writing each out again made it three to five times dearer
+        dates = name in plan.coded and all(isinstance(t, str) and _DATE_LIKE.fullmatch(t)
+                                           for t in sample)
+        shapes = _shapes(sample, count, set(texts), len(texts)) if sample and not dates else ()
         if not texts and not shapes:
             continue
         published = []
@@ -382,6 +438,7 @@ def codes(conn: sqlite3.Connection, table: str) -> set[str]:
     row = conn.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?",
                        [table]).fetchone()
     return {f"{name}{SUFFIX}" for name, g in generated_columns(row[0] if row else "").items()
-            if g.clause.startswith((f"GENERATED ALWAYS AS (CASE [{name}{SUFFIX}] ",
+            if g.clause.startswith((f"GENERATED ALWAYS AS ([{name}{SUFFIX}] / ",
+                                    f"GENERATED ALWAYS AS (CASE [{name}{SUFFIX}] ",
                                     f"GENERATED ALWAYS AS (CASE WHEN [{name}{SUFFIX}] ",
                                     f"GENERATED ALWAYS AS (CASE WHEN typeof([{name}{SUFFIX}])"))}

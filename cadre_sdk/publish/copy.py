@@ -504,13 +504,16 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     count."""
     codings = coded.choose(conn, plan, redactor, where)
     original = plan
-    # a text column's shapes are coded from the texts as stored: where masking leaves them
-    shaped = {c.column for c in codings if c.shapes and plan.treat.get(c.column) == "text"}
-    clean = _texts_unchanged(conn, attrs.evolve(plan, treat=dict.fromkeys(shaped, "text")),
-                             redactor, where) if shaped else set()
-    codings = [attrs.evolve(c, shapes=()) if c.column in shaped - clean else c
+    # a text column's shapes are coded from the texts as stored: where masking leaves those
+    # of its shapes as they are
+    shaped = {c.column: c for c in codings if c.shapes and plan.treat.get(c.column) == "text"}
+    clean = {name for name, c in shaped.items() if _texts_unchanged(
+        conn, attrs.evolve(plan, treat={name: "text"}), redactor,
+        f"({where}) AND (" + " OR ".join(f"[{name}] GLOB {coded.literal(s.glob())}"
+                                         for s in c.shapes) + ")")}
+    codings = [attrs.evolve(c, shapes=()) if c.column in set(shaped) - clean else c
                for c in codings]
-    codings = [c for c in codings if c.stored or c.shapes]
+    codings = [c for c in codings if c.stored or c.shapes or c.places]
     plan = coded.coded_plan(plan, codings, Column)
     conn.execute(create_sql(plan))
     stored = [c for c in plan.columns if not c.generated]   # SQLite computes the others
