@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 from test_publish_coded import PARAMS
+from test_publish_support import PASSWORD
 
 from cadre_sdk.publish import coded, publish
 from cadre_sdk.publish.build import PublishResult
 from cadre_sdk.publish.metadata import sidecar
+from cadre_sdk.publish.testing import PublicationClient
 from cadre_sdk.testing import make_plugins
 
 
@@ -179,3 +181,42 @@ def test_canned_queries_return_the_same_rows(pair: tuple[Path, Path]) -> None:
                 args["q"] = "QH0000001"
             assert shaped.execute(query["sql"], args).fetchall() == \
                 plain.execute(query["sql"], args).fetchall(), (name, args)
+
+
+def test_table_pages_filter_facet_and_link_coded_columns_as_before(
+        pair: tuple[Path, Path], password_hash: str) -> None:
+    plain = _connect(pair[0])
+    cadre, unit = plain.execute("SELECT cadre_id, unit_code FROM assessment WHERE cadre_id "
+                                "IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+    count = plain.execute("SELECT count(*) FROM assessment WHERE cadre_id = ?",
+                          [cadre]).fetchone()[0]
+    units = dict(plain.execute("SELECT unit_code, count(*) FROM assessment GROUP BY 1"))
+    seen = []
+    for path in pair:
+        with PublicationClient(path) as client:
+            response = client.post("/-/login", data={"username": "oversight",
+                                                     "password": PASSWORD})
+            cookies = {"ds_actor": response.cookies["ds_actor"]}
+            db = client.database
+            page = client.get(f"/{db}/assessment.json",
+                              params={"cadre_id": cadre, "_facet": "unit_code",
+                                      "_shape": "objects", "_size": "max"}, cookies=cookies)
+            units_page = client.get(f"/{db}/assessment.json",
+                                    params={"_facet": "unit_code", "_size": "1"},
+                                    cookies=cookies)
+            row = client.get(f"/{db}/cadre/{cadre}.json", params={"_extras": "foreign_key_tables"},
+                             cookies=cookies)
+        assert page.status_code == units_page.status_code == row.status_code == 200
+        body = page.json()
+        assert body["filtered_table_rows_count"] == count
+        assert {r["cadre_id"] for r in body["rows"]} == {cadre}
+        assert {r["unit_code"] for r in body["rows"]} == {unit}
+        facet = {v["value"]: v["count"]
+                 for v in units_page.json()["facet_results"]["unit_code"]["results"]}
+        assert facet == dict(sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[:len(facet)])
+        links = {(t["other_table"], t["other_column"]): t["count"]
+                 for t in row.json()["foreign_key_tables"]}
+        assert links[("assessment", "cadre_id")] == count
+        seen.append(([{k: v for k, v in r.items() if not k.endswith(coded.SUFFIX)}
+                      for r in body["rows"]], facet, links))
+    assert seen[0] == seen[1]
