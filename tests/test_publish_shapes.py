@@ -52,20 +52,33 @@ def _shaped(conn: sqlite3.Connection, table: str) -> set[str]:
             if "printf(" in sql.split(f"[{c[:-len(coded.SUFFIX)]}]", 1)[1].split(" VIRTUAL")[0]}
 
 
-@pytest.mark.parametrize("text", ["QH0000001", "2024-03-05", "630100-01", "0", "007",
-                                  "第3期 100% *达标* [A]?", "年度 2022 个人 QH0000123（编号 KH2022-07）"])
-def test_a_shape_reads_its_texts_back(text: str) -> None:
+@pytest.mark.parametrize(("text", "number"), [
+    ("QH0000001", 1), ("2024-03-05", 20240305), ("630100-01", 63010001), ("0", 0), ("007", 7),
+    ("第3期 100% *达标* [A]?", 3100),
+    # a run of four digits or more repeating an earlier one (the year) is read once
+    ("年度 2022 个人 QH0000123（编号 KH2022-07）", 2022000012307),
+])
+def test_a_shape_reads_its_texts_back(text: str, number: int) -> None:
     shape = coded.Shape.of(text)
     conn = sqlite3.connect(":memory:")
-    number = conn.execute(f"SELECT {shape.number_sql(':t')}", {"t": text}).fetchone()[0]
-    digits = "".join(ch for ch in text if ch in "0123456789")
-    assert number == int(digits)
+    assert shape.number(text) == number
+    assert conn.execute(f"SELECT {shape.number_sql(':t')}", {"t": text}).fetchone()[0] == number
     assert conn.execute(f"SELECT {shape.text_sql(':n')}", {"n": number}).fetchone()[0] == text
-    assert conn.execute(f"SELECT ? GLOB {coded.literal(shape.glob())}", [text]).fetchone()[0] == 1
+    assert conn.execute(f"SELECT {shape.match_sql(':t')}", {"t": text}).fetchone()[0] == 1
     # one digit more or less, or another literal, is another shape
     for other in (text + "1", text.replace("0", "00", 1), "x" + text):
-        assert conn.execute(f"SELECT ? GLOB {coded.literal(shape.glob())}",
-                            [other]).fetchone()[0] == 0
+        assert conn.execute(f"SELECT {shape.match_sql(':t')}", {"t": other}).fetchone()[0] == 0
+
+
+def test_a_repeated_run_must_repeat() -> None:
+    shape = coded.Shape.of("2022 年度 QH0000001（2022）")
+    assert shape.same == (-1, -1, 0) and shape.digits == 11
+    conn = sqlite3.connect(":memory:")
+    # the same literals and widths, but another year at the end: not this shape
+    assert conn.execute(f"SELECT {shape.match_sql(':t')}",
+                        {"t": "2022 年度 QH0000001（2023）"}).fetchone()[0] == 0
+    # short runs (a month, a day) are not taken for repeats
+    assert coded.Shape.of("2022-02-02").same == ()
 
 
 def test_shapes_follow_text_codes_and_other_texts_stay_as_they_are() -> None:

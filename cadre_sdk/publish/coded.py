@@ -125,18 +125,28 @@ def _int_bytes(number: int) -> int:
 class Shape:
     """Texts made of the same literals around runs of ASCII digits of the same widths:
     ``parts`` alternates literal and width (``("QH", 7, "")``: ``QH0000001``). Such a text is
-    its digits read as one number (``number_sql``) and back (``text_sql``)."""
+    its digits read as one number (``number_sql``) and back (``text_sql``). A run of
+    ``REPEATED`` digits or more that repeats an earlier run of the text (a year, an id
+    written twice) is read once: ``same`` gives, for each run, the earlier run it repeats, or
+    -1 (empty: none repeats)."""
 
     parts: tuple[str | int, ...]
+    same: tuple[int, ...] = ()
 
     #: The most digits of a shape: its number times ``SHAPES`` stays far within 64 bits.
     DIGITS = 15
+    #: The fewest digits of a run read once where it repeats an earlier one.
+    REPEATED = 4
 
     @classmethod
     def of(cls, text: str) -> "Shape":
         """The shape of ``text``."""
-        return cls(tuple(p if i % 2 == 0 else len(p)
-                         for i, p in enumerate(_DIGIT_RUN.split(text))))
+        split = _DIGIT_RUN.split(text)
+        runs = split[1::2]
+        same = tuple(next((i for i in range(j) if runs[i] == run and len(run) >= cls.REPEATED),
+                          -1) for j, run in enumerate(runs))
+        return cls(tuple(p if i % 2 == 0 else len(p) for i, p in enumerate(split)),
+                   same if any(i >= 0 for i in same) else ())
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -146,33 +156,65 @@ class Shape:
     def literals(self) -> tuple[str, ...]:
         return tuple(p for p in self.parts[::2])   # type: ignore[misc]
 
+    def _own(self) -> list[bool]:
+        """For each run, whether it is read (not a repeat of an earlier run)."""
+        return [not self.same or self.same[j] < 0 for j in range(len(self.widths))]
+
+    @property
+    def digits(self) -> int:
+        """The digits of the number of a text of this shape."""
+        return sum(w for w, own in zip(self.widths, self._own()) if own)
+
     @property
     def usable(self) -> bool:
         """Whether texts of this shape may be coded: digits, not more than ``DIGITS``."""
-        return 0 < sum(self.widths) <= self.DIGITS
+        return 0 < self.digits <= self.DIGITS
+
+    def number(self, text: str) -> int:
+        """The number of ``text``, a text of this shape."""
+        runs = _DIGIT_RUN.split(text)[1::2]
+        return int("".join(r for r, own in zip(runs, self._own()) if own))
 
     def glob(self) -> str:
-        """A ``GLOB`` pattern matching exactly the texts of this shape."""
+        """A ``GLOB`` pattern matching the texts of this shape (and, where runs repeat, of
+        the shape without repeats: ``match_sql`` tells them apart)."""
         out = []
         for lit, width in zip(self.literals, self.widths + (0,)):
             out.append("".join(_GLOB_ESCAPES.get(ch, ch) for ch in lit) + "[0-9]" * width)
         return "".join(out)
 
-    def number_sql(self, text: str) -> str:
-        """SQL: the digits of ``text`` (an expression of a text of this shape) as a number."""
-        runs, at = [], 1
+    def _starts(self) -> list[int]:
+        """Where each run starts in a text of this shape (1 for the first character)."""
+        starts, at = [], 1
         for lit, width in zip(self.literals, self.widths):
             at += len(lit)
-            runs.append(f"substr({text}, {at}, {width})")
+            starts.append(at)
             at += width
+        return starts
+
+    def match_sql(self, text: str) -> str:
+        """SQL: whether ``text`` (an SQL expression) is a text of exactly this shape."""
+        starts, widths = self._starts(), self.widths
+        tests = [f"{text} GLOB {literal(self.glob())}"]
+        tests += [f"substr({text}, {starts[j]}, {widths[j]}) = substr({text}, {starts[i]}, "
+                  f"{widths[i]})" for j, i in enumerate(self.same) if i >= 0]
+        return " AND ".join(tests)
+
+    def number_sql(self, text: str) -> str:
+        """SQL: the digits of ``text`` (an expression of a text of this shape) as a number."""
+        runs = [f"substr({text}, {start}, {width})" for start, width, own
+                in zip(self._starts(), self.widths, self._own()) if own]
         return f"CAST({' || '.join(runs)} AS INTEGER)"
 
     def text_sql(self, number: str) -> str:
         """SQL: the text of this shape whose digits are ``number`` (an SQL expression)."""
-        fmt, args, left = "", [], sum(self.widths)
-        for lit, width in zip(self.literals, self.widths):
-            left -= width
+        fmt, args, left = "", [], self.digits
+        for j, (lit, width, own) in enumerate(zip(self.literals, self.widths, self._own())):
             fmt += lit.replace("%", "%%") + f"%0{width}d"
+            if not own:
+                args.append(args[self.same[j]])
+                continue
+            left -= width
             args.append(f"({number}) / {10 ** left} % {10 ** width}" if left
                         else f"({number}) % {10 ** width}")
         fmt += self.literals[-1].replace("%", "%%")
@@ -248,7 +290,7 @@ class Coding:
         if not self.shapes:
             return plain
         base, count, stored = len(self.published), len(self.shapes), f"[{self.column}]"
-        whens = " ".join(f"WHEN {stored} GLOB {literal(shape.glob())} THEN "
+        whens = " ".join(f"WHEN {shape.match_sql(stored)} THEN "
                          f"{base + i} + {count} * {shape.number_sql(stored)}"
                          for i, shape in enumerate(self.shapes))
         return f"CASE {whens} ELSE {plain} END"
@@ -316,25 +358,23 @@ def _shapes(sample: list[object], count: int, coded: set[str],
     of ``count`` cells whose texts ``coded`` have codes ``0`` to ``base - 1``, judged by a
     ``sample`` of its cells (``_samples``): a shape is kept where it saves a kilobyte and
     eight times its literals' bytes (written in the table's definition)."""
-    seen: dict[tuple[str | int, ...], list[int]] = {}
+    seen: dict[Shape, list[int]] = {}
     for text in sample:
         if not isinstance(text, str) or text in coded or "\x00" in text:
             continue
-        parts = _DIGIT_RUN.split(text)
-        if len(parts) < 2:
+        shape = Shape.of(text)
+        if not shape.usable:
             continue
-        key = tuple(p if i % 2 == 0 else len(p) for i, p in enumerate(parts))
-        found = seen.setdefault(key, [0, 0, 0])
+        found = seen.setdefault(shape, [0, 0, 0])
         found[0] += 1
         found[1] += len(text.encode("utf-8"))
-        found[2] = max(found[2], int("".join(parts[1::2])))
-    shapes = [Shape(k) for k in seen if Shape(k).usable]
-    shapes.sort(key=lambda s: (-seen[s.parts][1], repr(s.parts)))
+        found[2] = max(found[2], shape.number(text))
+    shapes = sorted(seen, key=lambda s: (-seen[s][1], repr(s)))
     shapes = shapes[:SHAPES]
     scale = count / max(1, len(sample))
     kept, total = [], 0.0
     for shape in shapes:
-        cells_of, size, largest = seen[shape.parts]
+        cells_of, size, largest = seen[shape]
         saved = (size - cells_of * _int_bytes(base + len(shapes) * (largest + 1))) * scale
         if saved >= max(SHAPE_LEAST_SAVED, 8 * len("".join(shape.literals).encode("utf-8"))):
             kept.append(shape)
