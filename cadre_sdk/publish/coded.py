@@ -71,7 +71,7 @@ LEAST_SAVED = 16_384
 #: The most shapes a column's codes stand for (``Shape``: a ``GLOB`` each when a cell is
 #: coded), and the cells sampled to find them.
 SHAPES = 8
-_SAMPLE = 512
+_SAMPLE = 256
 #: The fewest bytes coding a column by shapes must save (each such cell is coded by ``GLOB``
 #: when copied and written with ``printf`` when read: the copy is dearer than a text code's).
 SHAPED_LEAST_SAVED = LEAST_SAVED
