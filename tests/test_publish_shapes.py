@@ -92,7 +92,8 @@ def test_shapes_follow_text_codes_and_other_texts_stay_as_they_are() -> None:
     conn.execute("CREATE TABLE s (n INTEGER PRIMARY KEY, v TEXT)")
     conn.executemany("INSERT INTO s (v) VALUES (?)", [(c,) for c in cells])
     conn.execute(f"INSERT INTO t (n, v_code) SELECT n, {coding.select('[v]')} FROM s")
-    assert [v for (v,) in conn.execute("SELECT v FROM t ORDER BY n")] == cells
+    assert conn.execute("SELECT v, typeof(v) FROM t ORDER BY n").fetchall() == \
+        conn.execute("SELECT v, typeof(v) FROM s ORDER BY n").fetchall()
     # text codes 0 and 1, then shape i of n as 2 + i + 2 * number; texts of no shape as stored
     assert [c for (c,) in conn.execute("SELECT v_code FROM t ORDER BY n")] == \
         [0, 2 + 0 + 2 * 1, 1, 2 + 1 + 2 * 20240305, 2 + 2 * 9999999, "QH123", "12", None,
@@ -233,3 +234,24 @@ def test_table_pages_filter_facet_and_link_coded_columns_as_before(
         seen.append(([{k: v for k, v in r.items() if not k.endswith(coded.SUFFIX)}
                       for r in body["rows"]], facet, links))
     assert seen[0] == seen[1]
+
+
+def test_a_column_holding_numbers_among_its_texts_is_not_coded() -> None:
+    """A column without a type may hold numbers: stored as they are in the code column, they
+    would read as codes, so such a column is left as it is."""
+    from cadre_sdk.publish.copy import Column, TablePlan
+    from cadre_sdk.publish.redact import Redactor
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("ATTACH ':memory:' AS src")
+    conn.execute("CREATE TABLE src.t (n INTEGER PRIMARY KEY, v, w TEXT)")
+    rows = [(f"QH{i:07d}", f"QH{i:07d}") for i in range(50)] + [(20240305, "QH0000001")]
+    conn.executemany("INSERT INTO src.t (v, w) VALUES (?, ?)", rows)
+    columns = (Column("n", "INTEGER", False, 1), Column("v", "", False, 0),
+               Column("w", "TEXT", False, 0))
+    plan = TablePlan("t", columns, frozenset(), (), None, {}, shaped=("v", "w"))
+    with pytest.MonkeyPatch.context() as m:
+        for name in ("LEAST_SAVED", "SHAPED_LEAST_SAVED", "SHAPE_LEAST_SAVED"):
+            m.setattr(coded, name, 0)
+        found = coded.choose(conn, plan, Redactor())
+    assert [(c.column, c.shapes) for c in found] == [("w", (coded.Shape(("QH", 7, "")),))]

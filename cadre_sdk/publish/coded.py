@@ -195,7 +195,9 @@ class Shape:
     def match_sql(self, text: str) -> str:
         """SQL: whether ``text`` (an SQL expression) is a text of exactly this shape."""
         starts, widths = self._starts(), self.widths
-        tests = [f"{text} GLOB {literal(self.glob())}"]
+        # a text: a number in a column without a type stays a number (``GLOB`` reads it as
+        # its text)
+        tests = [f"typeof({text}) = 'text'", f"{text} GLOB {literal(self.glob())}"]
         tests += [f"substr({text}, {starts[j]}, {widths[j]}) = substr({text}, {starts[i]}, "
                   f"{widths[i]})" for j, i in enumerate(self.same) if i >= 0]
         return " AND ".join(tests)
@@ -420,9 +422,12 @@ def choose(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
                        [plan.name]).fetchone()
     rowid = not declares_without_rowid(sql[0] if sql else "")
     # every column's bytes and cells in one pass
+    # a text column's cells that are not texts (a number in a column without a type): a
+    # column holding one is not coded (stored as it is, it would read as a code)
     sizes = conn.execute("SELECT " + ", ".join(
         f"sum([{n}] <> CAST([{n}] AS INTEGER)), count([{n}])" if n in numbers
-        else f"sum(length(CAST([{n}] AS BLOB))), count([{n}])" for n in names)
+        else f"sum(length(CAST([{n}] AS BLOB))) * (count(CASE WHEN typeof([{n}]) NOT IN "
+             f"('text', 'null') THEN 1 END) = 0), count([{n}])" for n in names)
                          + f" FROM {table} WHERE {where}").fetchone()
     samples = _samples(conn, table, where, [n for i, n in enumerate(names)
                                             if n in shaped and n not in numbers
