@@ -137,6 +137,10 @@ class TablePlan:
     #: Text columns that may be stored as codes (oversight level, ``coded``; which are is
     #: decided by their texts when the table is copied).
     coded: tuple[str, ...] = ()
+    #: Text columns whose texts may be stored as numbers by their shape (``coded.Shape``):
+    #: those of ``coded`` and the keys' links and the filter columns besides (their index is
+    #: built on the texts as read).
+    shaped: tuple[str, ...] = ()
 
     @property
     def pk(self) -> list[str]:
@@ -207,26 +211,32 @@ def plan_tables(conn: sqlite3.Connection, level: str,
                                                            if c.name in dropped)
         # the search index addresses a row by its rowid (``searchable``)
         searched = labels is not None and bool(set(labels.search) & {c.name for c in kept})
+        codable = (_codable(conn, table, kept, fks, treat, reads) if level == OVERSIGHT
+                   else ((), ()))
         plans.append(TablePlan(table, kept, frozenset(dropped), fks, labels, treat,
                                whole_key and level != PUBLIC and not searched
                                and _without_rowid(conn, table, sql, kept),
-                               coded=_codable(conn, table, kept, fks, treat, reads)
-                               if level == OVERSIGHT else ()))
+                               coded=codable[0], shaped=codable[1]))
     return [keyed_by_declared(plan, declared) for plan in plans]
 
 
 def _codable(conn: sqlite3.Connection, table: str, kept: tuple[Column, ...],
              fks: tuple[tuple[str, str, str], ...], treat: dict[str, str],
-             reads: set[str]) -> tuple[str, ...]:
+             reads: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The columns of ``table`` that may be published coded (``coded.eligible``): not
-    indexed by the index rule (a store index on one is built on the computed column), not a
-    link, not read by a generated column, not masked as a code or JSON."""
+    indexed by the index rule, not a link, not read by a generated column, not masked as a
+    code or JSON; and those whose texts may be coded by their shape (``coded.Shape``: the
+    former, and filter columns, links and codes besides, but not explanation links nor JSON;
+    an index on one is built on the texts as read)."""
     if table in NEVER_CODED:
-        return ()
-    excluded = ({*FILTER_COLUMNS, *NEVER_INDEXED, *STORAGE_ONLY, *(f[0] for f in fks)}
-                | reads | {c for c, t in treat.items() if t != "text"})
+        return (), ()
+    never = {*NEVER_INDEXED, *STORAGE_ONLY} | reads | {c for c, t in treat.items() if t == "json"}
+    excluded = ({*FILTER_COLUMNS, *(f[0] for f in fks)} | never
+                | {c for c, t in treat.items() if t != "text"})
     names = [c.name for c in kept]
-    return tuple(c.name for c in kept if coded.eligible(c, excluded=excluded, names=names))
+    return (tuple(c.name for c in kept if coded.eligible(c, excluded=excluded, names=names)),
+            tuple(c.name for c in kept
+                  if coded.eligible(c, excluded=never, names=names, links=True)))
 
 
 def _declared_columns(spec: str) -> tuple[str, tuple[str, ...]] | None:
@@ -495,6 +505,16 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     columns)."""
     codings = coded.choose(conn, plan, redactor, where) if create else []
     original = plan
+    # a text column's shapes are coded from the texts as stored: where masking leaves those
+    # of its shapes as they are
+    shaped = {c.column: c for c in codings if c.shapes and plan.treat.get(c.column) == "text"}
+    clean = {name for name, c in shaped.items() if _texts_unchanged(
+        conn, attrs.evolve(plan, treat={name: "text"}), redactor,
+        f"({where}) AND (" + " OR ".join(f"[{name}] GLOB {coded.literal(s.glob())}"
+                                         for s in c.shapes) + ")")}
+    codings = [attrs.evolve(c, shapes=()) if c.column in set(shaped) - clean else c
+               for c in codings]
+    codings = [c for c in codings if c.stored or c.shapes or c.places]
     plan = coded.coded_plan(plan, codings, Column)
     if create:
         conn.execute(create_sql(plan))
@@ -510,7 +530,8 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     columns = {c.name: c for c in original.columns}
     for coding in codings:
         coding.register(conn)
-    select = {c.code: c.select(_select_expr(original, columns[c.column], redactor.shortest))
+    select = {c.code: c.select(_select_expr(original, columns[c.column], redactor.shortest,
+                                            c.column in clean))
               for c in codings}
     exprs = ", ".join(select.get(c.name) or _select_expr(plan, c, redactor.shortest,
                                                           c.name in unchanged, short_runs)
