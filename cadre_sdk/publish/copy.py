@@ -767,12 +767,17 @@ def served_columns(conn: sqlite3.Connection, table: str) -> set[str]:
     keys.append([r[1] for r in sorted(conn.execute(f"PRAGMA main.table_info([{table}])"),
                                       key=lambda r: r[5]) if r[5]])
     served = set()
+    few: dict[tuple[str, ...], bool] = {}   # keys and indexes may share their first columns
     for key in keys:
         if not key or None in key:
             continue
         served.add(key[0])
         for i in range(1, len(key)):
-            if not (key[i - 1] in FEW_VALUES and _holds_few(conn, table, key[:i])):
+            if key[i - 1] not in FEW_VALUES:
+                break
+            if tuple(key[:i]) not in few:
+                few[tuple(key[:i])] = _holds_few(conn, table, key[:i])
+            if not few[tuple(key[:i])]:
                 break
             served.add(key[i])
     return served
@@ -810,13 +815,18 @@ def analyse_skip_scans(conn: sqlite3.Connection) -> list[str]:
     return names
 
 
-def ensure_index(conn: sqlite3.Connection, table: str, columns: list[str]) -> bool:
+def ensure_index(conn: sqlite3.Connection, table: str, columns: list[str],
+                 served: set[str] | None = None) -> bool:
     """Create an index on ``columns`` unless the table's key or indexes already serve its
-    first column (``served_columns``). Returns whether an index was created."""
-    if columns[0] in served_columns(conn, table):
+    first column (``served_columns``, or ``served`` as the caller has it: the index made
+    here is added to it). Returns whether an index was created."""
+    if served is None:
+        served = served_columns(conn, table)
+    if columns[0] in served:
         return False
     name = f"idx_{table}_{'_'.join(columns)}"
     conn.execute(f"CREATE INDEX [{name}] ON [{table}] ({', '.join(f'[{c}]' for c in columns)})")
+    served |= served_by([columns])
     return True
 
 
@@ -861,9 +871,12 @@ def _filter_columns(columns: Iterable[str]) -> list[str]:
 
 def index_filters(conn: sqlite3.Connection, table: str) -> None:
     """Index every filter column (``FILTER_COLUMNS``) of ``table`` (never a column of
-    ``NEVER_INDEXED``) its key or indexes do not serve (``served_columns``)."""
+    ``NEVER_INDEXED``) its key or indexes do not serve (``served_columns``: found once, each
+    index made here serving its own column, ``served_by``; each look cost a pass over the
+    table where a key is led by a column of few values, ``_holds_few``)."""
+    served = served_columns(conn, table)
     for column in _filter_columns(table_columns(conn, table)):
-        ensure_index(conn, table, [column])
+        ensure_index(conn, table, [column], served)
 
 
 def _holds_few(conn: sqlite3.Connection, table: str, columns: list[str]) -> bool:
