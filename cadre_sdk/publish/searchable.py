@@ -76,13 +76,18 @@ class Searchable:
     def rows_sql(self) -> str:
         """SELECT of the search ``id`` and ``text`` of every row with searchable text: a named
         table's every row, another's rows with a searchable cell besides the key; the text is
-        what is indexed of its title and searchable cells (``search.indexed_text``)."""
-        text = search.indexed_text([f"CAST({self._title_sql()} AS TEXT)",
-                                    *(f"[{c}]" for c in self._texts())])
+        what is indexed of its title and searchable cells (``search.indexed_text``). Each
+        value is read once, in a subquery SQLite does not flatten (``LIMIT -1``): the text
+        names it up to five times, and a coded column's value is computed when read
+        (``coded``)."""
+        texts = self._texts()
+        values = [f"CAST({self._title_sql()} AS TEXT) AS [v0]",
+                  *(f"[{c}] AS [v{i}]" for i, c in enumerate(texts, 1))]
+        text = search.indexed_text([f"[v{i}]" for i in range(len(values))])
         where = "" if self.named else " WHERE " + " OR ".join(
-            _truthy(f"[{c}]") for c in self._texts())
-        return (f"SELECT {self.base} + rowid AS id, {text} AS text "
-                f"FROM main.[{self.table}]{where}")
+            _truthy(f"[v{i}]") for i in range(1, len(values)))
+        return (f"SELECT id, {text} AS text FROM (SELECT {self.base} + rowid AS id, "
+                f"{', '.join(values)} FROM main.[{self.table}] LIMIT -1){where}")
 
 
 def _truthy(value: str) -> str:
