@@ -22,6 +22,7 @@ from cadre_sdk.core.errors import ReadError
 from cadre_sdk.ingest.raw_rows import Batch, RawRow, _blank, _check_header, make_row
 from cadre_sdk.ingest.read_encoding import _empty, _open
 from cadre_sdk.ingest.xlsx_package import SheetScan, _merges_on_row, scan_sheet
+from cadre_sdk.ingest.xlsx_stream import open_rows
 
 #: Sheets whose XML is larger than this (uncompressed) stream through openpyxl: calamine holds
 #: every cell, ~1.7 MB of memory per MB of XML (measured: 52k roster rows, 39 MB of XML, 68 MB).
@@ -129,13 +130,18 @@ def _open_calamine(path: str | Path, file: str, sheet: str | None) -> _Sheet | N
 
 
 def _open_openpyxl(path: str | Path, file: str, sheet: str | None) -> _Sheet:
+    """The sheet opened by openpyxl (workbook, shared strings, styles), its rows streamed by
+    ``xlsx_stream`` with openpyxl's values (sheet sizes are not read: writers record wrong
+    ones, and openpyxl's read-only mode would cut rows to them)."""
     wb = _open_workbook(path, file)
     try:
         ws = wb[_pick_title([ws.title for ws in wb.worksheets], file, sheet)]
-        # Some writers record a wrong sheet size, and read-only mode would cut rows to it.
-        ws.reset_dimensions()
-        return _Sheet(ws.title, scan_sheet(path, ws.title), ws.iter_rows(values_only=True),
-                      wb.close)
+        rows, close_rows = open_rows(ws)
+
+        def close() -> None:
+            close_rows()
+            wb.close()
+        return _Sheet(ws.title, scan_sheet(path, ws.title), rows, close)
     except BaseException:
         wb.close()
         raise

@@ -1,0 +1,253 @@
+"""A worksheet's rows streamed from its XML by expat (the standard library's C XML parser), with
+the values openpyxl's read-only mode gives (``iter_rows(values_only=True)``, data only, sheet
+unsized), about ten times faster and in memory that does not grow with the sheet.
+
+Used for the sheets calamine does not read (large sheets: calamine holds a whole sheet in
+memory; sheets with cells it gives otherwise; see ``read_xlsx``). openpyxl still opens the
+workbook and reads what is shared by all sheets (shared strings, styles, the date epoch); only
+the rows are read here, with openpyxl's rules, cell by cell:
+
+- a cell's type ``t`` (default ``n``): ``n`` a number (``int`` unless it has ``.``/``e``/``E``),
+  a date where the cell's style is a date format (``from_excel``, in the workbook's epoch; a
+  serial beyond the dates is ``#VALUE!``); ``s`` a shared string; ``b`` a boolean; ``d`` an ISO
+  date (``from_ISO8601``); ``inlineStr`` the text of ``<is>``; any other (``str``: a formula's
+  text, ``e``: an error such as ``#N/A``) the text of ``<v>`` as it is; an empty ``<v>`` is None;
+- a formula's cached value (``<v>``) is the cell's value: the formula itself is not read;
+- text is that of ``<t>`` and of each rich-text run's ``<t>``, phonetic runs left out;
+- each row is as long as the column of its last cell, empty cells are None, an empty row is
+  ``()``, a row missing from the XML is ``[]``, and a row numbered at or before one already
+  read is skipped.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import IO, Any
+from xml.parsers import expat
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_ROW = f"{_MAIN} row"
+_V = f"{_MAIN} v"
+_IS = f"{_MAIN} is"
+_DIGITS = "0123456789"
+_CHUNK = 1 << 16  # bytes of XML parsed at a time
+
+
+def _row_number(text: str) -> int:
+    """A ``<row r="…">`` number as openpyxl reads it (``"5.0"`` is 5)."""
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)
+        if number.is_integer():
+            return int(number)
+        raise ValueError(f"{text} is not a valid row number") from None
+
+
+class _Cells:
+    """Column numbers of cell references (``"AB12"`` → 28), cached by their letters; a
+    reference openpyxl would reject goes through openpyxl's parser, which raises."""
+
+    def __init__(self) -> None:
+        from openpyxl.utils.cell import coordinate_to_tuple
+
+        self._parse = coordinate_to_tuple
+        self._columns: dict[str, int] = {}
+
+    def column(self, ref: str) -> int:
+        letters = ref.rstrip(_DIGITS)
+        column = self._columns.get(letters)
+        if column is None or len(letters) == len(ref):
+            column = self._parse(ref)[1]
+            if len(letters) < len(ref) and not any(ch in _DIGITS for ch in letters):
+                self._columns[letters] = column
+        return column
+
+
+def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
+                date_styles: Any, timedelta_styles: Any) -> Iterator[Sequence[Any]]:
+    """The sheet's rows from its first on, as openpyxl's read-only ``iter_rows(values_only=True)``
+    gives them (see the module). ``source`` is the sheet's XML; ``date_styles`` and
+    ``timedelta_styles`` are the style indexes openpyxl reads as dates and as durations."""
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+    columns = _Cells().column
+    done: list[tuple[int, list[tuple[int, Any]]]] = []  # rows ended in the last chunk parsed
+
+    depth = 0
+    row_depth = cell_depth = is_depth = run_depth = capture_depth = 0
+    rowno = 0
+    column = 0
+    cells: list[tuple[int, Any]] = []
+    kind = style = None
+    value: str | None = None
+    has_v = has_is = False
+    plain: str | None = None
+    runs: list[str] = []
+    run_text: str | None = None
+    capture: list[str] | None = None  # the text of the element being read, until a child opens
+    target = 0  # what the captured text is: 1 <v>, 2 <is><t>, 3 <is><r><t>
+
+    def cell_value() -> Any:
+        """The cell just ended, as openpyxl reads it (``WorkSheetParser.parse_cell``)."""
+        if kind == "inlineStr":
+            if not has_is:
+                return None
+            if plain is None:
+                return "".join(runs)
+            return plain + "".join(runs) if runs else plain
+        if not value:
+            return None
+        if kind is None or kind == "n":
+            number: Any = (float(value) if "." in value or "e" in value or "E" in value
+                           else int(value))
+            sid = (int(style) if style else 0 if style is None else style)
+            if sid in date_styles:
+                try:
+                    return from_excel(number, epoch, timedelta=sid in timedelta_styles)
+                except (OverflowError, ValueError):
+                    return "#VALUE!"
+            return number
+        if kind == "s":
+            return shared_strings[int(value)]
+        if kind == "b":
+            return bool(int(value))
+        if kind == "d":
+            return from_ISO8601(value)
+        return value
+
+    def end_capture() -> None:
+        nonlocal capture, capture_depth, value, plain, run_text
+        text = "".join(capture) if capture else None
+        if target == 1:
+            value = text or ""
+        elif target == 2:
+            plain = text
+        else:
+            run_text = text
+        capture = None
+        capture_depth = 0
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth, row_depth, cell_depth, is_depth, run_depth, capture_depth, rowno, \
+            column, cells, kind, style, value, has_v, has_is, plain, runs, run_text, capture, \
+            target
+        depth += 1
+        if cell_depth:
+            if capture is not None:  # text after a child element is not the element's
+                end_capture()
+            if depth == cell_depth + 1:
+                if name == _V and not has_v:
+                    has_v = True
+                    capture, capture_depth, target = [], depth, 1
+                elif name == _IS and not has_is:
+                    has_is = True
+                    is_depth = depth
+            elif is_depth:
+                local = name.rpartition(" ")[2]
+                if depth == is_depth + 1:
+                    if local == "t":
+                        capture, capture_depth, target = [], depth, 2
+                    elif local == "r":
+                        run_depth, run_text = depth, None
+                elif run_depth and depth == run_depth + 1 and local == "t":
+                    capture, capture_depth, target = [], depth, 3
+        elif row_depth:
+            if depth == row_depth + 1:  # every child of a row is a cell, as openpyxl reads it
+                cell_depth = depth
+                ref = attrs.get("r")
+                column = columns(ref) if ref else column + 1
+                kind = attrs.get("t")
+                style = attrs.get("s")
+                value = None
+                has_v = has_is = False
+        elif name == _ROW:
+            row_depth = depth
+            ref = attrs.get("r")
+            rowno = _row_number(ref) if ref is not None else rowno + 1
+            column = 0
+            cells = []
+
+    def end(name: str) -> None:
+        nonlocal depth, row_depth, cell_depth, is_depth, run_depth, plain, runs
+        if capture_depth == depth:
+            end_capture()
+        if cell_depth:
+            if depth == cell_depth:
+                cells.append((column, cell_value()))
+                if has_is:
+                    plain, runs = None, []
+                cell_depth = 0
+            elif depth == is_depth:
+                is_depth = 0
+            elif depth == run_depth:
+                if run_text is not None:
+                    runs.append(run_text)
+                run_depth = 0
+        elif depth == row_depth:
+            done.append((rowno, cells))
+            row_depth = 0
+        depth -= 1
+
+    def text(data: str) -> None:
+        if capture is not None:
+            capture.append(data)
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.buffer_size = _CHUNK
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    yield from _rows_in_order(_parsed(parser, source, done))
+
+
+def _parsed(parser: Any, source: IO[bytes], done: list[tuple[int, list[tuple[int, Any]]]]
+            ) -> Iterator[tuple[int, list[tuple[int, Any]]]]:
+    """(row number, [(column, value), …]) for each row, as the parser ends them."""
+    while True:
+        chunk = source.read(_CHUNK)
+        parser.Parse(chunk, not chunk)
+        if done:
+            yield from done
+            done.clear()
+        if not chunk:
+            return
+
+
+def _rows_in_order(rows: Iterator[tuple[int, list[tuple[int, Any]]]]
+                   ) -> Iterator[Sequence[Any]]:
+    """openpyxl's rows (``ReadOnlyWorksheet._cells_by_row`` and ``_get_row``): missing rows as
+    ``[]``, a row as long as its last cell's column, rows numbered out of order skipped."""
+    counter = 1
+    for number, cells in rows:
+        while counter < number:
+            counter += 1
+            yield []
+        if counter > number:
+            continue
+        counter += 1
+        if not cells:
+            yield ()
+            continue
+        width = cells[-1][0]
+        if len(cells) == width and all(c == i for i, (c, _) in enumerate(cells, 1)):
+            yield tuple([v for _, v in cells])
+            continue
+        row: list[Any] = [None] * width
+        for column, value in cells:
+            if 1 <= column <= width:
+                row[column - 1] = value
+        yield tuple(row)
+
+
+def open_rows(worksheet: Any) -> tuple[Iterator[Sequence[Any]], Callable[[], None]]:
+    """The rows of an openpyxl read-only worksheet, streamed here, and how to close its XML."""
+    workbook = worksheet.parent
+    source = worksheet._get_source()
+    try:
+        rows = stream_rows(source, worksheet._shared_strings, workbook.epoch,
+                           workbook._date_formats, workbook._timedelta_formats)
+    except BaseException:
+        source.close()
+        raise
+    return rows, source.close
