@@ -74,7 +74,10 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
     done: list[tuple[int, list[tuple[int, Any]]]] = []  # rows ended in the last chunk parsed
 
     depth = 0
-    row_depth = cell_depth = is_depth = run_depth = capture_depth = 0
+    row_depth = cell_depth = is_depth = run_depth = 0
+    capture_depth = 0  # the depth of the element whose text is being read (0: none)
+    target = 0  # what that text is: 1 <v>, 2 <is><t>, 3 <is><r><t>
+    text: str | None = None  # its text so far (ElementTree's: up to its first child)
     rowno = 0
     column = 0
     cells: list[tuple[int, Any]] = []
@@ -84,61 +87,51 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
     plain: str | None = None
     runs: list[str] = []
     run_text: str | None = None
-    capture: list[str] | None = None  # the text of the element being read, until a child opens
-    target = 0  # what the captured text is: 1 <v>, 2 <is><t>, 3 <is><r><t>
 
-    def cell_value() -> Any:
-        """The cell just ended, as openpyxl reads it (``WorkSheetParser.parse_cell``)."""
-        if kind == "inlineStr":
-            if not has_is:
-                return None
-            if plain is None:
-                return "".join(runs)
-            return plain + "".join(runs) if runs else plain
-        if not value:
-            return None
-        if kind is None or kind == "n":
-            number: Any = (float(value) if "." in value or "e" in value or "E" in value
-                           else int(value))
-            sid = (int(style) if style else 0 if style is None else style)
-            if sid in date_styles:
-                try:
-                    return from_excel(number, epoch, timedelta=sid in timedelta_styles)
-                except (OverflowError, ValueError):
-                    return "#VALUE!"
-            return number
+    def number_value() -> Any:
+        """A number cell's value (``t="n"`` or none): a date where its style is one."""
+        number: Any = (float(value) if "." in value or "e" in value or "E" in value  # type: ignore[operator]
+                       else int(value))  # type: ignore[arg-type]
+        sid = (int(style) if style else 0 if style is None else style)
+        if sid in date_styles:
+            try:
+                return from_excel(number, epoch, timedelta=sid in timedelta_styles)
+            except (OverflowError, ValueError):
+                return "#VALUE!"
+        return number
+
+    def other_value() -> Any:
+        """A cell's value but for inline strings and numbers (see ``WorkSheetParser``)."""
         if kind == "s":
-            return shared_strings[int(value)]
+            return shared_strings[int(value)]  # type: ignore[arg-type]
         if kind == "b":
-            return bool(int(value))
+            return bool(int(value))  # type: ignore[arg-type]
         if kind == "d":
             return from_ISO8601(value)
-        return value
+        return value  # str (a formula's text), e (an error), any other type: as written
 
-    def end_capture() -> None:
-        nonlocal capture, capture_depth, value, plain, run_text
-        text = "".join(capture) if capture else None
+    def keep_text() -> None:
+        """The text read so far is the element's: a child opened, or the element ended."""
+        nonlocal value, plain, run_text, capture_depth
         if target == 1:
             value = text or ""
         elif target == 2:
             plain = text
         else:
             run_text = text
-        capture = None
         capture_depth = 0
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, row_depth, cell_depth, is_depth, run_depth, capture_depth, rowno, \
-            column, cells, kind, style, value, has_v, has_is, plain, runs, run_text, capture, \
-            target
+        nonlocal depth, row_depth, cell_depth, is_depth, run_depth, capture_depth, target, \
+            text, rowno, column, cells, kind, style, value, has_v, has_is, run_text
         depth += 1
         if cell_depth:
-            if capture is not None:  # text after a child element is not the element's
-                end_capture()
+            if capture_depth:  # text after a child element is not the element's
+                keep_text()
             if depth == cell_depth + 1:
                 if name == _V and not has_v:
                     has_v = True
-                    capture, capture_depth, target = [], depth, 1
+                    capture_depth, target, text = depth, 1, None
                 elif name == _IS and not has_is:
                     has_is = True
                     is_depth = depth
@@ -146,11 +139,11 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
                 local = name.rpartition(" ")[2]
                 if depth == is_depth + 1:
                     if local == "t":
-                        capture, capture_depth, target = [], depth, 2
+                        capture_depth, target, text = depth, 2, None
                     elif local == "r":
                         run_depth, run_text = depth, None
                 elif run_depth and depth == run_depth + 1 and local == "t":
-                    capture, capture_depth, target = [], depth, 3
+                    capture_depth, target, text = depth, 3, None
         elif row_depth:
             if depth == row_depth + 1:  # every child of a row is a cell, as openpyxl reads it
                 cell_depth = depth
@@ -168,36 +161,55 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
             cells = []
 
     def end(name: str) -> None:
-        nonlocal depth, row_depth, cell_depth, is_depth, run_depth, plain, runs
+        nonlocal depth, row_depth, cell_depth, is_depth, run_depth, capture_depth, plain, runs, \
+            value, run_text
         if capture_depth == depth:
-            end_capture()
-        if cell_depth:
-            if depth == cell_depth:
-                cells.append((column, cell_value()))
-                if has_is:
-                    plain, runs = None, []
-                cell_depth = 0
-            elif depth == is_depth:
-                is_depth = 0
-            elif depth == run_depth:
-                if run_text is not None:
-                    runs.append(run_text)
-                run_depth = 0
+            capture_depth = 0
+            if target == 2:
+                plain = text
+            elif target == 1:
+                value = text
+            else:
+                run_text = text
+        elif depth == cell_depth:
+            if kind == "inlineStr":
+                if not has_is:
+                    cells.append((column, None))
+                elif runs:
+                    cells.append((column, (plain or "") + "".join(runs)))
+                else:
+                    cells.append((column, "" if plain is None else plain))
+            elif not value:
+                cells.append((column, None))
+            elif kind is None or kind == "n":
+                cells.append((column, number_value()))
+            else:
+                cells.append((column, other_value()))
+            if has_is:
+                plain, runs = None, []
+            cell_depth = 0
+        elif depth == is_depth:
+            is_depth = 0
+        elif depth == run_depth:
+            if run_text is not None:
+                runs.append(run_text)
+            run_depth = 0
         elif depth == row_depth:
             done.append((rowno, cells))
             row_depth = 0
         depth -= 1
 
-    def text(data: str) -> None:
-        if capture is not None:
-            capture.append(data)
+    def chars(data: str) -> None:
+        nonlocal text
+        if capture_depth:
+            text = data if text is None else text + data
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
     parser.buffer_size = _CHUNK
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
+    parser.CharacterDataHandler = chars
     yield from _rows_in_order(_parsed(parser, source, done))
 
 
