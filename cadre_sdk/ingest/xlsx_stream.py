@@ -28,8 +28,13 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _ROW = f"{_MAIN} row"
 _V = f"{_MAIN} v"
 _IS = f"{_MAIN} is"
+_T = f"{_MAIN} t"
 _DIGITS = "0123456789"
 _CHUNK = 1 << 16  # bytes of XML parsed at a time
+
+#: A row as the parser ends it: its number, its values while its cells are in columns 1, 2, …
+#: in order, else None and (column, value) for each cell.
+_Row = tuple[int, list[Any], "list[tuple[int, Any]] | None"]
 
 
 def _row_number(text: str) -> int:
@@ -51,15 +56,17 @@ class _Cells:
         from openpyxl.utils.cell import coordinate_to_tuple
 
         self._parse = coordinate_to_tuple
-        self._columns: dict[str, int] = {}
+        #: Letters → column, for letters without digits that openpyxl accepted: a reference
+        #: that is such letters and then digits has that column (the caller looks here first).
+        self.known: dict[str, int] = {}
 
     def column(self, ref: str) -> int:
         letters = ref.rstrip(_DIGITS)
-        column = self._columns.get(letters)
+        column = self.known.get(letters)
         if column is None or len(letters) == len(ref):
             column = self._parse(ref)[1]
             if len(letters) < len(ref) and not any(ch in _DIGITS for ch in letters):
-                self._columns[letters] = column
+                self.known[letters] = column
         return column
 
 
@@ -70,8 +77,9 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
     ``timedelta_styles`` are the style indexes openpyxl reads as dates and as durations."""
     from openpyxl.utils.datetime import from_excel, from_ISO8601
 
-    columns = _Cells().column
-    done: list[tuple[int, list[tuple[int, Any]]]] = []  # rows ended in the last chunk parsed
+    cell_refs = _Cells()
+    known, columns = cell_refs.known, cell_refs.column
+    done: list[_Row] = []  # rows ended in the last chunk parsed
 
     depth = 0
     row_depth = cell_depth = is_depth = run_depth = 0
@@ -80,7 +88,8 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
     text: str | None = None  # its text so far (ElementTree's: up to its first child)
     rowno = 0
     column = 0
-    cells: list[tuple[int, Any]] = []
+    cells: list[Any] = []  # the row's values while its cells are in columns 1, 2, 3, …
+    pairs: list[tuple[int, Any]] | None = None  # else (column, value) for each
     kind = style = None
     value: str | None = None
     has_v = has_is = False
@@ -123,7 +132,7 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal depth, row_depth, cell_depth, is_depth, run_depth, capture_depth, target, \
-            text, rowno, column, cells, kind, style, value, has_v, has_is, run_text
+            text, rowno, column, cells, pairs, kind, style, value, has_v, has_is, run_text
         depth += 1
         if cell_depth:
             if capture_depth:  # text after a child element is not the element's
@@ -136,7 +145,7 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
                     has_is = True
                     is_depth = depth
             elif is_depth:
-                local = name.rpartition(" ")[2]
+                local = "t" if name == _T else name.rpartition(" ")[2]
                 if depth == is_depth + 1:
                     if local == "t":
                         capture_depth, target, text = depth, 2, None
@@ -148,7 +157,13 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
             if depth == row_depth + 1:  # every child of a row is a cell, as openpyxl reads it
                 cell_depth = depth
                 ref = attrs.get("r")
-                column = columns(ref) if ref else column + 1
+                if ref:
+                    letters = ref.rstrip(_DIGITS)
+                    found = known.get(letters)
+                    column = found if found is not None and len(letters) < len(ref) \
+                        else columns(ref)
+                else:
+                    column += 1
                 kind = attrs.get("t")
                 style = attrs.get("s")
                 value = None
@@ -158,11 +173,11 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
             ref = attrs.get("r")
             rowno = _row_number(ref) if ref is not None else rowno + 1
             column = 0
-            cells = []
+            cells, pairs = [], None
 
     def end(name: str) -> None:
         nonlocal depth, row_depth, cell_depth, is_depth, run_depth, capture_depth, plain, runs, \
-            value, run_text
+            value, run_text, pairs
         if capture_depth == depth:
             capture_depth = 0
             if target == 2:
@@ -174,17 +189,23 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
         elif depth == cell_depth:
             if kind == "inlineStr":
                 if not has_is:
-                    cells.append((column, None))
+                    got = None
                 elif runs:
-                    cells.append((column, (plain or "") + "".join(runs)))
+                    got = (plain or "") + "".join(runs)
                 else:
-                    cells.append((column, "" if plain is None else plain))
+                    got = "" if plain is None else plain
             elif not value:
-                cells.append((column, None))
+                got = None
             elif kind is None or kind == "n":
-                cells.append((column, number_value()))
+                got = number_value()
             else:
-                cells.append((column, other_value()))
+                got = other_value()
+            if pairs is None and column == len(cells) + 1:
+                cells.append(got)
+            else:
+                if pairs is None:
+                    pairs = list(enumerate(cells, 1))
+                pairs.append((column, got))
             if has_is:
                 plain, runs = None, []
             cell_depth = 0
@@ -195,7 +216,7 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
                 runs.append(run_text)
             run_depth = 0
         elif depth == row_depth:
-            done.append((rowno, cells))
+            done.append((rowno, cells, pairs))
             row_depth = 0
         depth -= 1
 
@@ -213,9 +234,8 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
     yield from _rows_in_order(_parsed(parser, source, done))
 
 
-def _parsed(parser: Any, source: IO[bytes], done: list[tuple[int, list[tuple[int, Any]]]]
-            ) -> Iterator[tuple[int, list[tuple[int, Any]]]]:
-    """(row number, [(column, value), …]) for each row, as the parser ends them."""
+def _parsed(parser: Any, source: IO[bytes], done: list[_Row]) -> Iterator[_Row]:
+    """Each row as the parser ends it."""
     while True:
         chunk = source.read(_CHUNK)
         parser.Parse(chunk, not chunk)
@@ -226,27 +246,23 @@ def _parsed(parser: Any, source: IO[bytes], done: list[tuple[int, list[tuple[int
             return
 
 
-def _rows_in_order(rows: Iterator[tuple[int, list[tuple[int, Any]]]]
-                   ) -> Iterator[Sequence[Any]]:
+def _rows_in_order(rows: Iterator[_Row]) -> Iterator[Sequence[Any]]:
     """openpyxl's rows (``ReadOnlyWorksheet._cells_by_row`` and ``_get_row``): missing rows as
     ``[]``, a row as long as its last cell's column, rows numbered out of order skipped."""
     counter = 1
-    for number, cells in rows:
+    for number, cells, pairs in rows:
         while counter < number:
             counter += 1
             yield []
         if counter > number:
             continue
         counter += 1
-        if not cells:
-            yield ()
+        if pairs is None:  # (no cell: ``()``)
+            yield tuple(cells)
             continue
-        width = cells[-1][0]
-        if len(cells) == width and all(c == i for i, (c, _) in enumerate(cells, 1)):
-            yield tuple([v for _, v in cells])
-            continue
+        width = pairs[-1][0]
         row: list[Any] = [None] * width
-        for column, value in cells:
+        for column, value in pairs:
             if 1 <= column <= width:
                 row[column - 1] = value
         yield tuple(row)
