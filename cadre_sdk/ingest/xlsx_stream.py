@@ -1,6 +1,7 @@
 """A worksheet's rows streamed from its XML by expat (the standard library's C XML parser), with
 the values openpyxl's read-only mode gives (``iter_rows(values_only=True)``, data only, sheet
-unsized), about ten times faster and in memory that does not grow with the sheet.
+unsized), in about half openpyxl's CPU time (a 250k-row roster: 20 s against 41, median of three
+alternating pairs on a busy machine) and in memory that does not grow with the sheet.
 
 Used for the sheets calamine does not read (large sheets: calamine holds a whole sheet in
 memory; sheets with cells it gives otherwise; see ``read_xlsx``). openpyxl still opens the
