@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cadre_sdk.core.errors import ReadError
 from cadre_sdk.ingest import read_xlsx
 from cadre_sdk.ingest.readers import iter_rows
 from cadre_sdk.ingest.xlsx_stream import open_rows, stream_rows
@@ -198,3 +199,28 @@ def test_rows_come_before_the_sheet_is_read_whole():
     assert source.taken <= 1 << 17 < len(xml) // 50
     assert sum(1 for _ in rows) == 19999
     assert source.taken == len(xml)
+
+
+@pytest.mark.parametrize("ref", ["A", "1A", "A1B"])
+def test_a_cell_reference_openpyxl_rejects_is_rejected(tmp_path, ref):
+    """(``A2`` is met first: its letters are then known, and ``A`` must not pass for them.)"""
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名"])
+    wb.active.append(["张三"])
+    wb.save(tmp_path / "a.xlsx")
+    old = b'<c r="A2" t="inlineStr"><is><t>\xe5\xbc\xa0\xe4\xb8\x89</t></is></c>'
+    new = old + f'<c r="{ref}"><v>1</v></c>'.encode()
+    path = tmp_path / "b.xlsx"
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert old in data
+                data = data.replace(old, new)
+            out.writestr(item, data)
+    with pytest.raises(ValueError):
+        openpyxl_rows(path)
+    with pytest.raises(ValueError):
+        streamed_rows(path)
+    with pytest.raises(ReadError, match="第2行附近无法读取"):  # the row the cell is in
+        list(iter_rows(path))

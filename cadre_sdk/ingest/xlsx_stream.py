@@ -33,8 +33,8 @@ _T = f"{_MAIN} t"
 _DIGITS = "0123456789"
 _CHUNK = 1 << 16  # bytes of XML parsed at a time
 
-#: A row as the parser ends it: its number, its values while its cells are in columns 1, 2, …
-#: in order, else None and (column, value) for each cell.
+#: A row as the parser ends it: its number, its values and None while its cells are in columns
+#: 1, 2, 3, … in order; else (from the first cell out of that order) (column, value) for each.
 _Row = tuple[int, list[Any], "list[tuple[int, Any]] | None"]
 
 
@@ -236,10 +236,15 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
 
 
 def _parsed(parser: Any, source: IO[bytes], done: list[_Row]) -> Iterator[_Row]:
-    """Each row as the parser ends it."""
+    """Each row as the parser ends it; where the XML is damaged (or a cell openpyxl rejects),
+    the rows ended before it first, so that the error comes at the row it is in."""
     while True:
         chunk = source.read(_CHUNK)
-        parser.Parse(chunk, not chunk)
+        try:
+            parser.Parse(chunk, not chunk)
+        except Exception:
+            yield from done
+            raise
         if done:
             yield from done
             done.clear()
