@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from cadre_sdk.core.errors import ReadError
 from cadre_sdk.ingest import read_xlsx
 from cadre_sdk.ingest.readers import iter_rows
-from cadre_sdk.ingest.xlsx_stream import open_rows, stream_rows
+from cadre_sdk.ingest.xlsx_stream import open_rows, read_shared_strings, stream_rows
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -224,3 +224,34 @@ def test_a_cell_reference_openpyxl_rejects_is_rejected(tmp_path, ref):
         streamed_rows(path)
     with pytest.raises(ReadError, match="第2行附近无法读取"):  # the row the cell is in
         list(iter_rows(path))
+
+
+PIECE = st.text(alphabet=st.sampled_from("张三a_x005F b&<>\"' \n"), max_size=6)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+RUN = st.tuples(st.booleans(), st.one_of(st.none(), PIECE)).map(
+    lambda r: "<r>" + ("<rPr><b/></rPr>" if r[0] else "")
+    + ("" if r[1] is None else f"<t xml:space=\"preserve\">{_escaped(r[1])}</t>") + "</r>")
+SI = st.tuples(
+    st.one_of(st.none(), PIECE), st.lists(RUN, max_size=3), st.booleans(), st.booleans(),
+).map(lambda s: "<si>" + ("" if s[0] is None else f"<t>{_escaped(s[0])}</t>")
+      + "".join(s[1]) + ('<rPh sb="0" eb="1"><t>ふり</t></rPh>' if s[2] else "")
+      + ("<t>末<x/>尾</t>" if s[3] else "") + "</si>")
+
+
+@settings(max_examples=200, deadline=None)
+@given(items=st.lists(SI, max_size=8))
+def test_shared_strings_read_as_openpyxl_reads_them(items):
+    from openpyxl.reader.strings import read_string_table
+
+    xml = f'<sst xmlns="{MAIN}" count="{len(items)}">{"".join(items)}</sst>'.encode()
+    assert read_shared_strings(io.BytesIO(xml)) == list(read_string_table(io.BytesIO(xml)))
+
+
+def test_shared_strings_by_hand():
+    xml = STRINGS.encode()
+    assert read_shared_strings(io.BytesIO(xml)) == ["姓名", "出生年月", "a_b"]

@@ -23,7 +23,7 @@ from cadre_sdk.core.errors import ReadError
 from cadre_sdk.ingest.raw_rows import Batch, RawRow, _blank, _check_header, make_row
 from cadre_sdk.ingest.read_encoding import _empty, _open
 from cadre_sdk.ingest.xlsx_package import SheetScan, _merges_on_row, scan_sheet
-from cadre_sdk.ingest.xlsx_stream import open_rows
+from cadre_sdk.ingest.xlsx_stream import open_rows, read_shared_strings
 
 #: Sheets whose XML is larger than this (uncompressed) are streamed (``xlsx_stream``): calamine
 #: holds every cell, ~1.7 MB of memory per MB of XML (measured: 52k roster rows, 39 MB of XML, 68 MB).
@@ -47,14 +47,20 @@ def _open_workbook(path: str | Path, file: str) -> Any:
     """The workbook, read-only, its sheets unsized: openpyxl sizes each sheet as it opens the
     workbook, and a sheet whose XML has no ``<dimension>`` before its rows it sizes by parsing
     all of them (two thirds of the reading of a 128k-row roster, issue 19), while the reader
-    resets every size it reads anyway (``reset_dimensions``: writers record wrong ones)."""
+    resets every size it reads anyway (``reset_dimensions``: writers record wrong ones).
+    Its shared strings are read by ``xlsx_stream.read_shared_strings`` (openpyxl's rules,
+    a third of the time and memory)."""
     import openpyxl
+    from openpyxl.reader import excel
     from openpyxl.worksheet import _read_only
 
     sheet = getattr(_read_only, "ReadOnlyWorksheet", None)
     sized = getattr(sheet, "_get_size", None)
     if sized is not None:
         sheet._get_size = lambda self: None  # type: ignore[union-attr]
+    strings = getattr(excel, "read_string_table", None)
+    if strings is not None:
+        excel.read_string_table = read_shared_strings  # type: ignore[attr-defined]
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises a zoo of exception types for a damaged package
@@ -65,6 +71,8 @@ def _open_workbook(path: str | Path, file: str) -> Any:
     finally:
         if sized is not None:
             sheet._get_size = sized  # type: ignore[union-attr]
+        if strings is not None:
+            excel.read_string_table = strings  # type: ignore[attr-defined]
 
 
 def _pick_title(titles: list[str], file: str, sheet: str | None) -> str:
