@@ -1,5 +1,6 @@
 """The two .xlsx cell readers agree: calamine (the fast one) gives every row, row number and
-value that openpyxl gives, and the sheets calamine would read otherwise go to openpyxl."""
+value that openpyxl gives, and the sheets calamine would read otherwise are opened by openpyxl
+and streamed (``xlsx_stream``, tested in test_xlsx_stream.py)."""
 from __future__ import annotations
 
 import datetime
@@ -128,7 +129,7 @@ def test_a_plain_sheet_is_read_by_calamine(tmp_path):
         sheet.close()
 
 
-def test_a_sheet_too_large_for_memory_streams_through_openpyxl(tmp_path, monkeypatch):
+def test_a_sheet_too_large_for_memory_is_streamed(tmp_path, monkeypatch):
     wb = openpyxl.Workbook()
     wb.active.append(["姓名"])
     wb.active.append(["张三"])
