@@ -10,12 +10,12 @@ def _mmap_size(conn: sqlite3.Connection) -> int:
     return row[0] if row else 0
 
 
-def test_a_small_load_maps_at_most_64_mb_and_unmaps_after(tmp_path):
+def test_a_small_load_maps_at_most_32_mb_and_unmaps_after(tmp_path):
     conn = sqlite3.connect(tmp_path / "store.db")
     conn.execute("CREATE TABLE t (x)")
     with keys._mapped(conn, 2_773):
         inside = _mmap_size(conn)
-    assert 0 < inside <= 64 * 1024 * 1024
+    assert 0 < inside <= 32 * 1024 * 1024
     assert _mmap_size(conn) == 0
 
 

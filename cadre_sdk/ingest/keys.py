@@ -270,10 +270,10 @@ class RowidLedger:
 #: Rows of a load up to which its reference check reads the store through a memory map.
 MAPPED_ROWS = 100_000
 #: The most of the store a reference check maps. The pages a mapping touches count in the
-#: process's resident memory until it is undone: at 1M cadres the 27,664 commendations' probes
-#: into the cadres' key touched ~160 MB of a 256 MB map, and the load's peak RSS went from 131
-#: to 286 MB (issue 8's bound is 200 MB). 64 MB keeps that peak at ~115 MB for the kind.
-_MAP_BYTES = 64 << 20
+#: process's resident memory until it is undone, on top of what the load's earlier kinds left
+#: (~130 MB at 1M cadres): with 256 MB the 1M load peaked at 286 MB, with 64 MB at 195 MB
+#: (issue 8's bound is 200 MB). 32 MB: no difference in load CPU at 10k (issue 19).
+_MAP_BYTES = 32 << 20
 
 
 @contextlib.contextmanager
