@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType, ModuleType
 
 from cadre_sdk.core.errors import RowError
-from cadre_sdk.store.table_labels import TableLabels, all_described
+from cadre_sdk.store.table_labels import TableLabels
+from cadre_sdk.engines import labels
 from cadre_sdk.engines.cases import (
     adjustments, events as case_events, labels as case_labels, engine as cases, red_lines,
 )
@@ -48,4 +49,4 @@ def engine_name(module: ModuleType) -> str:
 
 def table_labels() -> dict[str, TableLabels]:
     """The Chinese labels of every engine result table (and of the other described tables)."""
-    return all_described()
+    return labels.table_labels()
