@@ -112,3 +112,22 @@ def test_the_listing_is_the_same_once_every_command_is_imported() -> None:
         assert cli.lazy == {}
         assert cli.get_help(ctx) == lazy
         cli = build_cli(make_plugins())
+
+
+def test_publish_reads_every_label_without_the_engines() -> None:
+    # ``cadre publish`` imports only the modules that label tables (engines/labels.py), not the
+    # engines: it must see the same labels as a process that imported every command and engine.
+    every = ("import cadre_sdk.cli.commands as c; c.all_commands()\n"
+             "from cadre_sdk.engines import registry\n"
+             "from cadre_sdk.store.database import _import_engine_sets; _import_engine_sets()\n"
+             "from cadre_sdk.store.table_labels import all_described as labels\n")
+    publish = ("import cadre_sdk.cli.commands.publish\n"
+               "from cadre_sdk.engines.labels import table_labels as labels\n")
+    show = "print(sorted((t, repr(v)) for t, v in labels().items()))"
+
+    def run(code: str) -> str:
+        return subprocess.run([sys.executable, "-c", code + show], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout
+
+    assert run(publish) == run(every)
+    assert "'calendar_year'" in run(publish) and "'subsidy_line'" in run(publish)
