@@ -11,7 +11,7 @@ from cadre_sdk.store.table_labels import TableLabels, all_described
 #: calendar's (the store's own tables are labelled where the store is defined).
 LABEL_MODULE_NAMES: tuple[str, ...] = (
     "cadre_sdk.engines.assessment.labels", "cadre_sdk.engines.cases.labels",
-    "cadre_sdk.engines.staffing.labels", "cadre_sdk.engines.subsidies.engine",
+    "cadre_sdk.engines.staffing.labels", "cadre_sdk.engines.subsidies.schema",
     "cadre_sdk.store.calendar",
 )
 

@@ -19,7 +19,7 @@ from cadre_sdk.engines.cases import (
 )
 from cadre_sdk.engines.assessment import engine as assessment, labels as assessment_labels
 from cadre_sdk.engines.staffing import engine as staffing, labels as staffing_labels
-from cadre_sdk.engines.subsidies import engine as subsidies
+from cadre_sdk.engines.subsidies import engine as subsidies, schema as subsidy_schema
 
 #: The engine modules in running order. Each exposes ``NAME`` (Chinese label) and
 #: ``evaluate(db, plugins, *, as_of)`` returning a dict of counts.
@@ -38,7 +38,7 @@ AFTER_LOAD: Mapping[str, tuple[AfterLoad, ...]] = MappingProxyType({
 
 #: The modules that label the engines' result tables (``tables.describe``).
 LABEL_MODULES: tuple[ModuleType, ...] = (assessment_labels, case_labels, staffing_labels,
-                                         subsidies)
+                                         subsidy_schema)
 
 
 def engine_name(module: ModuleType) -> str:
