@@ -48,6 +48,16 @@ def test_the_engines_are_listed_in_one_place():
     assert set(registry.AFTER_LOAD) == {"case_event", "adjustment"}
 
 
+def test_the_after_load_callbacks_are_the_engines_functions():
+    # named by module and function, imported when their kind is loaded
+    from cadre_sdk.engines.cases import adjustments, events, red_lines
+
+    assert dict(registry.AFTER_LOAD) == {
+        "case_event": (events.check_and_chain, red_lines.check_red_lines),
+        "adjustment": (adjustments.check_situations,)}
+    assert registry.AFTER_LOAD.get("unit") is None and len(registry.AFTER_LOAD) == 2
+
+
 def test_the_loader_runs_only_the_callbacks_it_is_given(tmp_path):
     db = make_db(tmp_path / "cadre.db")
     seen = []

@@ -23,10 +23,10 @@ class Env:
 
     @property
     def after_load(self) -> AfterLoad:
-        """The callbacks given, or the engines' (``engines.registry.AFTER_LOAD``, imported
-        only by the commands that load: the engines are not needed to start the CLI)."""
+        """The callbacks given, or the engines' (``engines.after_load.AFTER_LOAD``, imported
+        only by the commands that load, each engine module only when its kind is loaded)."""
         if self._after_load is None:
-            from cadre_sdk.engines.registry import AFTER_LOAD
+            from cadre_sdk.engines.after_load import AFTER_LOAD
 
             self._after_load = AFTER_LOAD
         return self._after_load
