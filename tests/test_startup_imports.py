@@ -139,3 +139,15 @@ def test_publish_reads_every_label_without_the_engines() -> None:
 
     assert run(publish) == run(every)
     assert "'calendar_year'" in run(publish) and "'subsidy_line'" in run(publish)
+
+
+def test_a_mistyped_command_is_told_the_nearest_name() -> None:
+    # click suggests from the commands a group holds; the lazy group holds few until one runs
+    from click.testing import CliRunner
+
+    from cadre_sdk.cli.app import build_cli
+    from cadre_sdk.testing import make_plugins
+
+    done = CliRunner().invoke(build_cli(make_plugins()), ["publsh"], prog_name="cadre")
+    assert done.exit_code == 2
+    assert "No such command 'publsh'. Did you mean 'publish'?" in done.output
