@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
 from cadre_sdk.engines import registry
@@ -47,6 +48,16 @@ def test_the_engines_are_listed_in_one_place():
     assert set(registry.AFTER_LOAD) == {"case_event", "adjustment"}
 
 
+def test_the_after_load_callbacks_are_the_engines_functions():
+    # named by module and function, imported when their kind is loaded
+    from cadre_sdk.engines.cases import adjustments, events, red_lines
+
+    assert dict(registry.AFTER_LOAD) == {
+        "case_event": (events.check_and_chain, red_lines.check_red_lines),
+        "adjustment": (adjustments.check_situations,)}
+    assert registry.AFTER_LOAD.get("unit") is None and len(registry.AFTER_LOAD) == 2
+
+
 def test_the_loader_runs_only_the_callbacks_it_is_given(tmp_path):
     db = make_db(tmp_path / "cadre.db")
     seen = []
@@ -64,13 +75,17 @@ def test_the_loader_runs_only_the_callbacks_it_is_given(tmp_path):
 
 
 def test_a_missing_command_module_is_an_error(monkeypatch):
-    # ``commands/__init__`` imports its modules by name: a module that cannot be imported is an
-    # ImportError, not a command silently missing from the CLI.
+    # A command's module is imported by name when the command is asked for: a module that
+    # cannot be imported is an ImportError, not a command silently missing from the CLI.
+    from cadre_sdk.cli.app import build_cli
+    from cadre_sdk.cli.commands import all_commands
+
     monkeypatch.setitem(sys.modules, "cadre_sdk.cli.commands.verify", None)
-    for name in [n for n in sys.modules if n == "cadre_sdk.cli.commands"]:
-        monkeypatch.delitem(sys.modules, name)
+    cli = build_cli(make_plugins())
     with pytest.raises(ImportError):
-        import cadre_sdk.commands  # noqa: F401
+        cli.get_command(click.Context(cli), "verify")
+    with pytest.raises(ImportError):
+        all_commands()
 
 
 def test_without_defaults_no_tolerance_variant_is_made_up():

@@ -371,7 +371,7 @@ _LEDGER_0001 = """CREATE TABLE subsidy_ledger (
 
 def test_a_ledger_stored_before_0002_migrates_and_reevaluates_the_same(
         ledger, cadre_plugins, cadre_evaluate):
-    from cadre_sdk.engines.subsidies import engine
+    from cadre_sdk.engines.subsidies import schema
     from cadre_sdk.store.database import migrate
 
     before = _texts(ledger)
@@ -383,7 +383,7 @@ def test_a_ledger_stored_before_0002_migrates_and_reevaluates_the_same(
                       "DROP TABLE subsidy_rule", "DROP TABLE subsidy_scheme",
                       "DROP TABLE subsidy_totals"):
         conn.execute(statement)
-    engine._tables(ledger)          # subsidy_totals as 0001 makes it
+    schema._tables(ledger)          # subsidy_totals as 0001 makes it
     conn.execute(_LEDGER_0001)      # and the ledger as 0001 made it until 0002
     for columns in ("month, scheme", "county_code, month", "prefecture_code, month"):
         conn.execute(f"CREATE INDEX [idx_subsidy_ledger_{columns.replace(', ', '_')}] "
@@ -446,7 +446,7 @@ def test_a_ledger_stored_before_0003_migrates_its_explanation_ids(
         ledger, cadre_plugins, cadre_evaluate):
     # before 0003 a line stored its explanation id as text; ledgers made before 0002 cited
     # 32 hex digits: migrated, the line and its explanation both carry the first 16
-    from cadre_sdk.engines.subsidies.engine import LEDGER_VIEW
+    from cadre_sdk.engines.subsidies.schema import LEDGER_VIEW
     conn = ledger.conn
     before = _texts(ledger)
     ids = [r[0] for r in conn.execute("SELECT DISTINCT explanation_id FROM subsidy_line "

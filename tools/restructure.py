@@ -268,7 +268,7 @@ def dotted_of(root: Path, path: Path) -> str:
 ENGINE_PREFIXES = {"assessment_": "assessment", "case_": "cases", "cases_": "cases",
                    "staffing_": "staffing", "subsidy_": "subsidies", "subsidies_": "subsidies"}
 #: Modules that stay in ``engines/`` itself.
-ENGINES_ROOT = {"__init__", "registry", "evaluate", "thresholds", "batch_writer"}
+ENGINES_ROOT = {"__init__", "registry", "labels", "after_load", "evaluate", "thresholds", "batch_writer"}
 
 
 def all_moves(root: Path) -> dict[str, str]:

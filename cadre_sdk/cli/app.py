@@ -10,12 +10,11 @@ from typing import Any
 import click
 
 from cadre_sdk import __version__
-from cadre_sdk.cli.commands import all_commands
+from cadre_sdk.cli.commands import COMMAND_TABLE, LazyGroup, all_commands
 from cadre_sdk.cli.commands.env import Env, pass_env  # noqa: F401  (Env and pass_env used to live here)
 from cadre_sdk.core.errors import CadreError, DataError, PluginError
 from cadre_sdk.plugin_host.discovery import PLUGINS_DIR_ENV, CadrePlugins, get_plugin_manager
 from cadre_sdk.plugin_host.watchdog import call_impl
-from cadre_sdk.store.database import store_error
 from cadre_sdk.core.tracebacks import DEBUG_ENV, debug_requested
 
 
@@ -26,9 +25,11 @@ def _db_path(create: bool = False) -> Any:
 
 
 def build_cli(plugins: CadrePlugins) -> click.Group:
-    """The root command group, with the core commands and every plugin's commands."""
+    """The root command group, with the core commands (each module imported when one of its
+    commands runs) and every plugin's commands."""
 
-    @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+    @click.group(cls=LazyGroup, lazy={name: (module, text) for name, module, text in COMMAND_TABLE},
+                 context_settings={"help_option_names": ["-h", "--help"]})
     @click.version_option(__version__, prog_name="cadre")
     @click.option("--plugins-dir", type=click.Path(file_okay=False), envvar=PLUGINS_DIR_ENV,
                   help=f"Folder of plugin modules (also ${PLUGINS_DIR_ENV}).")
@@ -42,12 +43,12 @@ def build_cli(plugins: CadrePlugins) -> click.Group:
         """
         ctx.obj = Env(lambda: plugins)
 
-    for command in core_commands():
-        cli.add_command(command)
+    assert isinstance(cli, LazyGroup)
     for impl in plugins.pm.hook.register_commands.get_hookimpls():
         before = dict(cli.commands)
         call_impl(impl, "register_commands", cli=cli)
-        clash = sorted(n for n, c in before.items() if cli.commands.get(n) is not c)
+        clash = sorted({n for n, c in before.items() if cli.commands.get(n) is not c}
+                       | (cli.commands.keys() & cli.lazy.keys()))
         if clash:
             raise PluginError(impl.plugin_name, "register_commands",
                               f"replaced the command(s) {clash}", "choose another name.")
@@ -94,6 +95,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(exc.exit_code)
     except OSError as exc:
+        from cadre_sdk.store.database import store_error
+
         known = store_error(exc, exc.filename or "", "操作")
         click.echo(f"错误：{known}" if known else
                    f"错误：{exc.strerror or exc}（{exc.filename or ''}）。数据未作任何改动。", err=True)

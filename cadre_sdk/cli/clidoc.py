@@ -15,8 +15,9 @@ def _walk(command: click.Command, ctx: click.Context) -> list[click.Context]:
     # option names (-h, --help) are inherited exactly as users see them.
     out = [ctx]
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            sub = command.commands[name]
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            assert sub is not None, name
             out += _walk(sub, sub.make_context(name, [], parent=ctx, resilient_parsing=True))
     return out
 

@@ -8,36 +8,26 @@ A missing engine module is an ImportError here, never a silently shorter list.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from types import MappingProxyType, ModuleType
+from types import ModuleType
 
-from cadre_sdk.core.errors import RowError
-from cadre_sdk.store.table_labels import TableLabels, all_described
-from cadre_sdk.engines.cases import (
-    adjustments, events as case_events, labels as case_labels, engine as cases, red_lines,
-)
+from cadre_sdk.store.table_labels import TableLabels
+from cadre_sdk.engines import after_load, labels
+from cadre_sdk.engines.cases import engine as cases, labels as case_labels
 from cadre_sdk.engines.assessment import engine as assessment, labels as assessment_labels
 from cadre_sdk.engines.staffing import engine as staffing, labels as staffing_labels
-from cadre_sdk.engines.subsidies import engine as subsidies
+from cadre_sdk.engines.subsidies import engine as subsidies, schema as subsidy_schema
 
 #: The engine modules in running order. Each exposes ``NAME`` (Chinese label) and
 #: ``evaluate(db, plugins, *, as_of)`` returning a dict of counts.
 ENGINES: tuple[ModuleType, ...] = (assessment, cases, subsidies, staffing)
 
-#: An after-load callback: ``(db, keys_table, plugins) -> [RowError]``, run inside the load's
-#: transaction after rows of its kind are written (non-empty rolls the load back). ``keys_table``
-#: is the temp table of the loaded keys (key columns, ``_file``, ``_line``).
-AfterLoad = Callable[..., list[RowError]]
-
-#: kind -> callbacks, in the order they run.
-AFTER_LOAD: Mapping[str, tuple[AfterLoad, ...]] = MappingProxyType({
-    "case_event": (case_events.check_and_chain, red_lines.check_red_lines),
-    "adjustment": (adjustments.check_situations,),
-})
+#: kind -> after-load callbacks, in the order they run (``engines.after_load``: imported by name
+#: when a kind is loaded).
+AFTER_LOAD = after_load.AFTER_LOAD
 
 #: The modules that label the engines' result tables (``tables.describe``).
 LABEL_MODULES: tuple[ModuleType, ...] = (assessment_labels, case_labels, staffing_labels,
-                                         subsidies)
+                                         subsidy_schema)
 
 
 def engine_name(module: ModuleType) -> str:
@@ -48,4 +38,4 @@ def engine_name(module: ModuleType) -> str:
 
 def table_labels() -> dict[str, TableLabels]:
     """The Chinese labels of every engine result table (and of the other described tables)."""
-    return all_described()
+    return labels.table_labels()

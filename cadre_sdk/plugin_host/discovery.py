@@ -6,6 +6,7 @@ directory and plugins passed in code.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import importlib.util
@@ -204,8 +205,15 @@ def _version_of(module: Any) -> str:
     top = getattr(module, "__name__", "").split(".")[0]
     if not top:  # an object registered in code: no module, no distribution
         return "-"
+    return _distribution_version(top.replace("_", "-"))
+
+
+@functools.cache
+def _distribution_version(name: str) -> str:
+    """The installed distribution's version, or ``-``: looked up once per name (each lookup
+    scans every distribution on the path; the built-in plugins all ask for cadre-sdk's)."""
     try:
-        return importlib.metadata.version(top.replace("_", "-"))
+        return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         return "-"
 

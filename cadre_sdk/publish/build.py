@@ -24,7 +24,7 @@ from pathlib import Path
 import attrs
 
 from cadre_sdk.store import explanations
-from cadre_sdk.engines import registry
+from cadre_sdk.engines import labels as engine_labels
 from cadre_sdk.core.errors import CadreError
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.store.database import now, open_db, sha256_file, store_error
@@ -234,7 +234,7 @@ def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
     limits = thresholds.resolve(plugins, now()[:10])
     if min_raters is not None:
         limits = limits.raised(min_raters=min_raters)
-    registry.table_labels()   # the engines' result tables are labelled (engines/registry.py)
+    engine_labels.table_labels()   # the engines' result tables are labelled (engines/labels.py)
     # No cyclic garbage collection during the build (issue 19): it makes no cycles worth
     # collecting, but millions of short-lived values (cells judged, tokens) set off passes
     # over every object the process holds, ~2% of the build's CPU at 10,000 cadres.

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable
 
 from cadre_sdk.defaults.inspection_queries import SUMMARIES
-from cadre_sdk.engines.subsidies.engine import LEDGER_VIEW
+from cadre_sdk.engines.subsidies.schema import LEDGER_VIEW
 from cadre_sdk.publish.copy import index_filters
 from cadre_sdk.publish.introspect import has, prefecture_sql
 from cadre_sdk.publish.redact import OVERSIGHT, PUBLIC

@@ -451,10 +451,12 @@ def migrate(db: sqlite_utils.Database) -> None:
 #: The modules that declare the SDK's other migration sets (the engines' result tables, the
 #: identity sequence), by name: the store cannot import them (they sit above it), so it loads
 #: them when it migrates or checks a store. A missing one is an error, never a skipped set.
+#: Each engine's tables are declared in a ``schema`` module of their own: opening a store does
+#: not import the engines.
 MIGRATION_MODULES = ("cadre_sdk.ingest.identity", "cadre_sdk.store.calendar",
-                     "cadre_sdk.engines.assessment.engine",
-                     "cadre_sdk.engines.cases.schema", "cadre_sdk.engines.subsidies.engine",
-                     "cadre_sdk.engines.staffing.engine")
+                     "cadre_sdk.engines.assessment.schema",
+                     "cadre_sdk.engines.cases.schema", "cadre_sdk.engines.subsidies.schema",
+                     "cadre_sdk.engines.staffing.schema")
 
 
 def _import_engine_sets() -> None:

@@ -3,22 +3,33 @@ on first use) and the engines' after-load callbacks for the loader."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
-from cadre_sdk.engines.registry import AFTER_LOAD
-from cadre_sdk.ingest.loader import AfterLoad
-from cadre_sdk.plugin_host.discovery import CadrePlugins
+if TYPE_CHECKING:
+    from cadre_sdk.ingest.loader import AfterLoad
+    from cadre_sdk.plugin_host.discovery import CadrePlugins
 
 
 class Env:
     """What every command gets: how to build the plugin manager, built once on first use, and
     the callbacks the loader runs after rows of a kind are written."""
 
-    def __init__(self, factory: Callable[[], CadrePlugins], after_load: AfterLoad = AFTER_LOAD):
+    def __init__(self, factory: Callable[[], CadrePlugins], after_load: AfterLoad | None = None):
         self._factory = factory
         self._plugins: CadrePlugins | None = None
-        self.after_load = after_load
+        self._after_load = after_load
+
+    @property
+    def after_load(self) -> AfterLoad:
+        """The callbacks given, or the engines' (``engines.after_load.AFTER_LOAD``, imported
+        only by the commands that load, each engine module only when its kind is loaded)."""
+        if self._after_load is None:
+            from cadre_sdk.engines.after_load import AFTER_LOAD
+
+            self._after_load = AFTER_LOAD
+        return self._after_load
 
     @property
     def plugins(self) -> CadrePlugins:
