@@ -51,7 +51,7 @@ from cadre_sdk.store.database import migration_set
 from cadre_sdk.store.table_labels import describe
 from cadre_sdk.engines.batch_writer import BATCH
 from cadre_sdk.engines.subsidies.calls import (
-    Entitlement, Outcome, RuleCalls, explain, inputs_key, parameter_date,
+    Outcome, RuleCalls, explain_facts, inputs_key, parameter_date,
 )
 
 NAME = "补贴"
@@ -536,11 +536,15 @@ def _explanation(calls: RuleCalls, outcome: Outcome, facts: tuple, inputs: tuple
     seen = queued.get(eid)
     if seen is None:
         queued[eid] = whole
-        trace = explain(calls, outcome, Entitlement(*facts))
+        trace = explain_facts(calls, outcome, facts)
         notes.append((eid, KIND, trace.subject, trace))
     elif seen != whole:
         raise RuntimeError(f"two subsidy explanations share the id {eid}: lengthen the ids")
-    return explanation_key(eid)
+    key = int(whole[:16], 16)    # explanation_key(eid), without parsing it again
+    return key - _TWO_64 if key >= _TWO_63 else key
+
+
+_TWO_63, _TWO_64 = 2**63, 2**64
 
 
 def _flush(db: sqlite_utils.Database, lines: list[tuple], notes: list[tuple],
