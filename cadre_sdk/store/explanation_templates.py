@@ -86,8 +86,12 @@ class Splitter:
     ``intern(kind, entry) -> id`` (``explanations._RefIds``). Texts already seen are not
     scanned again."""
 
-    def __init__(self, intern: Callable[[str, Any], int]):
+    def __init__(self, intern: Callable[[str, Any], int],
+                 encode: Callable[[list[Any]], str] | None = None):
         self.intern = intern
+        #: how the values are stored (a list as JSON text): ``split_shared`` gives the text
+        #: too, made of its parts' texts (``"j"``)
+        self.encode = encode
         self._texts: dict[str, tuple[int, tuple]] = {}
         #: the number-free form of each text id (``_joined``)
         self._skeleton_of: dict[int, str] = {}
@@ -101,6 +105,9 @@ class Splitter:
         self._trace_keys: dict[tuple, int] = {}
         self._cited: dict[str, list] = {}
         self._orders: dict[tuple, tuple] = {}
+        #: the split (key and values) of each shared trace's head inputs, by the list's id
+        #: (an engine passes the same list for equal facts: ``CompactTrace.shared``)
+        self._heads: dict[int, tuple] = {}
         #: the split of each shared trace's rest (``split_shared``), by its object: held
         #: weakly, so that a rest is kept only while its engine keeps the object
         self._tails: weakref.WeakKeyDictionary[Any, tuple] = weakref.WeakKeyDictionary()
@@ -272,7 +279,7 @@ class Splitter:
         (``CACHED_TAILS``), only the head inputs are split for each trace. ``refs()`` gives
         the trace's ``refs`` (called only when the rest is split). The same result as
         ``split_trace``: the values and the key are made by the same code, in the same
-        order, the rest's part once."""
+        order, the rest's part once; with ``encode``, also ``"j"``, the values' text."""
         if trace.head_steps:
             raise ValueError("a shared trace records its steps in steps, not head_steps")
         values: list[Any] = []
@@ -280,10 +287,17 @@ class Splitter:
         tail = self._tails.get(trace.shared)
         # new entries are interned in split_trace's order: references, head, the rest
         rest_refs = refs() if tail is None else None
-        try:
-            self._inputs_part(trace.head_inputs, values, key)
-        except (_Unsplittable, KeyError, TypeError):
-            return None
+        head_inputs = trace.head_inputs
+        known = self._heads.get(id(head_inputs))
+        if known is None or known[0] is not head_inputs:
+            try:
+                self._inputs_part(head_inputs, values, key)
+            except (_Unsplittable, KeyError, TypeError):
+                return None
+            # kept by identity, the object with it (its id is not reused meanwhile)
+            known = (head_inputs, tuple(key), values, self._inner(values))
+            _remember(self._heads, id(head_inputs), known, CACHED_HEADS)
+        values = list(known[2])
         if tail is None:
             tail_values: list[Any] = []
             tail_key: list[Any] = []
@@ -293,18 +307,29 @@ class Splitter:
                 parameters, rules = self._rest_part(trace, rest_refs, tail_values, tail_key)
             except (_Unsplittable, KeyError, TypeError):
                 return None
-            tail = (tuple(tail_key), tail_values, parameters, rules, {})
+            tail = (tuple(tail_key), tail_values, parameters, rules, {},
+                    self._inner(tail_values))
             _remember(self._tails, trace.shared, tail, CACHED_TAILS)
-        tail_key, tail_values, parameters, rules, tids = tail
+        tail_key, tail_values, parameters, rules, tids, tail_text = tail
         values += tail_values
-        head = tuple(key)
+        head = known[1]
         tid = tids.get(head)
         if tid is None:
             split = self._found(trace, head + tail_key, values, parameters, rules)
             if split is None or split["v"] is not values:   # the walk's own result
                 return split
             tid = tids[head] = split["t"]
-        return {"t": tid, "v": values}
+        if self.encode is None:
+            return {"t": tid, "v": values}
+        head_text = known[3]
+        return {"t": tid, "v": values,
+                "j": f"[{head_text},{tail_text}]" if head_text and tail_text
+                else f"[{head_text or tail_text}]"}
+
+    def _inner(self, values: list[Any]) -> str | None:
+        """``encode(values)`` without its brackets: a list's JSON is its items' JSON joined
+        by commas, so the texts of two parts make the text of both."""
+        return self.encode(values)[1:-1] if self.encode is not None else None
 
     def _inputs_part(self, inputs: list[tuple[Any, Any]], values: list[Any],
                      key: list[Any]) -> None:
@@ -544,6 +569,9 @@ CACHED_TEMPLATES, CACHED_TRACE_KEYS = 2_000, 20_000
 #: the templates of the heads met with it; a few hundred bytes each) kept before it is
 #: emptied (entries go sooner, with their shared object).
 CACHED_TAILS = 20_000
+#: Entries of ``Splitter._heads`` (the head inputs of shared traces, by identity: an
+#: engine's facts, which repeat across a month's explanations) kept before it is emptied.
+CACHED_HEADS = 5_000
 #: Entries of ``Splitter._shown`` (the numbers shown in ``Filled`` texts, as texts: component
 #: scores with four decimals are many) kept before it is emptied.
 CACHED_SHOWN = 50_000

@@ -13,6 +13,7 @@ import datetime
 import hashlib
 import json
 import math
+from operator import itemgetter
 from typing import Any
 
 import attrs
@@ -34,6 +35,8 @@ _POSITION = {name: n for n, name in enumerate(FIELDS)}
 _RECORDED = tuple(_POSITION[name] for name in (
     "days_by_township", "township_code", "days", "service_years", "hardship_class",
     "especially_hard"))
+
+_RECORDED_OF = itemgetter(*_RECORDED)
 
 
 def record_inputs(trace: Trace, ent: Entitlement) -> None:
@@ -76,7 +79,7 @@ def inputs_key(facts: tuple) -> tuple:
     """What ``record_inputs`` records of an entitlement given as its field values (``FIELDS``
     order), as a key; the month aside (keys are kept per month). The townships count only when
     there are several."""
-    by_township, township, days, years, hardship, hard = (facts[n] for n in _RECORDED)
+    by_township, township, days, years, hardship, hard = _RECORDED_OF(facts)
     several = len(by_township) > 1
     return (by_township if several else None, township if several else None, days, years,
             hardship, hard)
@@ -256,17 +259,23 @@ def _recorded(outcome: Outcome, trace: Trace) -> Trace:
     return trace
 
 
-def explain_facts(calls: RuleCalls, outcome: Outcome, facts: tuple) -> CompactTrace:
+def explain_facts(calls: RuleCalls, outcome: Outcome, facts: tuple,
+                  head: list[tuple[str, Any]] | None = None) -> CompactTrace:
     """``explain`` for the entitlement given as its field values (``FIELDS`` order), as the
     ``CompactTrace`` standing for the same trace: the entitlement's facts are its head inputs
-    and the rest, the same for every line of ``outcome``, is shared (``shared``: stored by
-    splitting it once per outcome, ``explanation_templates.Splitter.split_shared``)."""
+    (``head``: ``head_inputs(facts)`` made earlier, the same list passed again for equal
+    facts) and the rest, the same for every line of ``outcome``, is shared (``shared``:
+    stored by splitting it once per outcome, ``explanation_templates.Splitter.split_shared``)."""
     tail = outcome.tail
     if tail is None:
         tail = outcome.tail = _recorded(outcome, calls.new_trace())
-    by_township, township, days, years, hardship, hard = (facts[n] for n in _RECORDED)
     return CompactTrace(subject=tail.subject, inputs=tail.inputs, parameters=tail.parameters,
                         steps=tail.steps, rules=tail.rules, result=tail.result,
-                        head_inputs=input_pairs(facts[0], by_township, township, days, years,
-                                                hardship, hard),
+                        head_inputs=head_inputs(facts) if head is None else head,
                         shared=outcome)
+
+
+def head_inputs(facts: tuple) -> list[tuple[str, Any]]:
+    """``input_pairs`` of an entitlement given as its field values (``FIELDS`` order)."""
+    by_township, township, days, years, hardship, hard = _RECORDED_OF(facts)
+    return input_pairs(facts[0], by_township, township, days, years, hardship, hard)
