@@ -399,3 +399,42 @@ def test_a_started_trace_holds_the_opening_rules_and_parameters_once_and_apart()
         ("甲", 1, ["formula", "grading"])
     assert [r["kind"] for r in second.rules] == [r["kind"] for r in opened.rules] == ["formula"]
     assert type(first) is CompactTrace and first.head_steps == [] and first.inputs == []
+
+
+class _Shared:
+    """What a shared trace's ``shared`` stands for (an engine's rule call)."""
+
+
+@settings(max_examples=150, deadline=None)
+@given(tails=st.lists(_trace(), min_size=1, max_size=3),
+       heads=st.lists(st.lists(st.tuples(_LABEL, _VALUE), max_size=3), min_size=1,
+                      max_size=3),
+       pairs=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1,
+                      max_size=8))
+def test_a_shared_trace_is_stored_byte_for_byte_as_the_trace_it_stands_for(tails, heads,
+                                                                          pairs) -> None:
+    # each (head, rest) pair a trace; the rest's object and the head's list passed again for
+    # every trace that shares them, as the subsidy engine passes its rule calls' outcomes
+    tokens = [_Shared() for _ in tails]
+    pairs = [(h % len(heads), t % len(tails)) for h, t in pairs]
+    whole, shared = [], []
+    for h, t in pairs:
+        tail, head = tails[t], heads[h]
+        whole.append(Trace(subject=tail.subject,
+                           inputs=[{"label": label, "value": value} for label, value in head]
+                           + tail.inputs, steps=tail.steps, result=tail.result,
+                           note=tail.note, see=tail.see))
+        shared.append(CompactTrace(subject=tail.subject, inputs=tail.inputs, steps=tail.steps,
+                                   result=tail.result, note=tail.note, see=tail.see,
+                                   head_inputs=head, shared=tokens[t]))
+    assert [s.to_dict() for s in shared] == [w.to_dict() for w in whole]
+    stored = []
+    for traces in (whole, shared):
+        conn = _store()
+        rows = [(f"e:{n}", "e", "s", trace) for n, trace in enumerate(traces)]
+        explanations.write(conn, rows[:len(rows) // 2])    # two writes: the parts kept
+        explanations.write(conn, rows[len(rows) // 2:])
+        explanations.write(conn, rows)     # again: the templates found by key
+        stored.append(conn.execute("SELECT * FROM explanation ORDER BY id").fetchall() +
+                      conn.execute("SELECT * FROM explanation_ref ORDER BY id").fetchall())
+    assert stored[0] == stored[1]

@@ -445,16 +445,17 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     queued: dict[str, str] = {}   # explanation id -> its whole digest, this month
     # this month's rules per paying township: (scheme id, calls, the rule's columns)
     applying: dict[str, list[tuple[int, RuleCalls, tuple]]] = {}
+    cadre_months = paid = 0     # counted here, into ``counts`` at the end
     for cadre_id, facts in entitlement_facts(conn):   # facts: month, township, days, ...
         if facts[0] != month or len(explained) > MEMO_LIMIT or (
-                counts["干部月"] % 1024 == 0 and sum(c.size for c in calls.values()) > MEMO_LIMIT):
+                cadre_months % 1024 == 0 and sum(c.size for c in calls.values()) > MEMO_LIMIT):
             calls.clear()  # explanations name the month, so nothing is shared across months;
             explained.clear()  # clearing early only costs repeated calls: memory stays flat
             queued.clear()
             heads.clear()
             applying.clear()
             month = facts[0]
-        counts["干部月"] += 1
+        cadre_months += 1
         township = facts[1]
         schemes = applying.get(township)
         if schemes is None:
@@ -465,17 +466,20 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
             amount = outcome.amount
             if amount is None:
                 continue
-            inputs = inputs or inputs_key(facts)
+            if inputs is None:
+                inputs = inputs_key(facts)
             key = explained.get((outcome, inputs))
             if key is None:
                 key = explained[(outcome, inputs)] = _explanation(
                     rule_calls, outcome, facts, inputs, queued, notes, heads)
             rule_id = outcome.rule_id or rule_ids.of(outcome, scheme, rule_columns)
             lines.append((month, cadre_id, scheme, township, amount, facts[2], rule_id, key))
-            counts["发放" if amount > 0 else "未发放"] += 1
+            if amount > 0:
+                paid += 1
             if len(lines) >= BATCH:
                 _flush(db, lines, notes, counts, rule_ids)
     _flush(db, lines, notes, counts, rule_ids)
+    counts.update({"干部月": cadre_months, "发放": paid, "未发放": counts["台账行"] - paid})
     write_explanations(db, [("subsidy_totals:method", "subsidy_totals", "补贴汇总",
                              {"subject": "补贴汇总", "note": _TOTALS_TEXT,
                               "method": "按补贴台账（subsidy_ledger）汇总"})])
