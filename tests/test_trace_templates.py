@@ -319,7 +319,25 @@ def test_a_compact_trace_is_stored_byte_for_byte_as_the_trace_it_stands_for(trac
         explanations.write(conn, rows)     # again: the templates found by key
         stored.append(conn.execute("SELECT * FROM explanation ORDER BY id").fetchall() +
                       conn.execute("SELECT * FROM explanation_ref ORDER BY id").fetchall())
-    assert stored[0] == stored[1]
+    assert stored[0] == stored[1]   # the digit runs recorded too
+
+
+def test_a_shared_trace_records_the_digit_run_of_its_head_and_its_rest() -> None:
+    # the rest's note writes a 13-digit number; the head's month text writes 2024 and 01 (6
+    # digits in a row once the hyphen is removed), its other text 7 digits or 15 and 2 (17 in
+    # a row once the space is removed): the larger of the head's and the rest's, as the
+    # whole trace records
+    conn = _store()
+    conn.execute(f"ALTER TABLE explanation ADD COLUMN {explanations.DIGIT_RUN} INTEGER")
+    rest = _Shared()
+    traces = [CompactTrace(subject="补贴 2024-01", note="编号 2024112345678", result=3.5,
+                           head_inputs=head, shared=rest)
+              for head in ([("月份", "2024-01"), ("编号", "1234567")],
+                           [("月份", "2024-01"), ("编号", "123456789012345 67")])]
+    explanations.write(conn, [(f"e:{n}", "e", "s", t) for n, t in enumerate(traces)])
+    runs = [r for r, in conn.execute(f"SELECT {explanations.DIGIT_RUN} FROM explanation "
+                                     "ORDER BY id")]
+    assert runs == [13, 17]
 
 
 @settings(max_examples=150, deadline=None)
@@ -431,6 +449,7 @@ def test_a_shared_trace_is_stored_byte_for_byte_as_the_trace_it_stands_for(tails
     stored = []
     for traces in (whole, shared):
         conn = _store()
+        conn.execute(f"ALTER TABLE explanation ADD COLUMN {explanations.DIGIT_RUN} INTEGER")
         rows = [(f"e:{n}", "e", "s", trace) for n, trace in enumerate(traces)]
         explanations.write(conn, rows[:len(rows) // 2])    # two writes: the parts kept
         explanations.write(conn, rows[len(rows) // 2:])

@@ -87,8 +87,12 @@ class Splitter:
     scanned again."""
 
     def __init__(self, intern: Callable[[str, Any], int],
-                 encode: Callable[[list[Any]], str] | None = None):
+                 encode: Callable[[list[Any]], str] | None = None,
+                 bound_part: Callable[[int, list[Any], int, int], int | None] | None = None):
         self.intern = intern
+        #: ``digit_runs.DigitRuns.bound_part``: ``split_shared`` gives the values' bound too,
+        #: made of its parts' bounds (``"b"``)
+        self.bound_part = bound_part
         #: how the values are stored (a list as JSON text): ``split_shared`` gives the text
         #: too, made of its parts' texts (``"j"``)
         self.encode = encode
@@ -295,7 +299,7 @@ class Splitter:
             except (_Unsplittable, KeyError, TypeError):
                 return None
             # kept by identity, the object with it (its id is not reused meanwhile)
-            known = (head_inputs, tuple(key), values, self._inner(values))
+            known = (head_inputs, tuple(key), values, self._inner(values), {})
             _remember(self._heads, id(head_inputs), known, CACHED_HEADS)
         values = list(known[2])
         if tail is None:
@@ -308,9 +312,9 @@ class Splitter:
             except (_Unsplittable, KeyError, TypeError):
                 return None
             tail = (tuple(tail_key), tail_values, parameters, rules, {},
-                    self._inner(tail_values))
+                    self._inner(tail_values), {})
             _remember(self._tails, trace.shared, tail, CACHED_TAILS)
-        tail_key, tail_values, parameters, rules, tids, tail_text = tail
+        tail_key, tail_values, parameters, rules, tids, tail_text, tail_bounds = tail
         values += tail_values
         head = known[1]
         tid = tids.get(head)
@@ -319,12 +323,22 @@ class Splitter:
             if split is None or split["v"] is not values:   # the walk's own result
                 return split
             tid = tids[head] = split["t"]
-        if self.encode is None:
-            return {"t": tid, "v": values}
-        head_text = known[3]
-        return {"t": tid, "v": values,
-                "j": f"[{head_text},{tail_text}]" if head_text and tail_text
-                else f"[{head_text or tail_text}]"}
+        split: dict[str, Any] = {"t": tid, "v": values}
+        if self.encode is not None:
+            head_text = known[3]
+            split["j"] = (f"[{head_text},{tail_text}]" if head_text and tail_text
+                          else f"[{head_text or tail_text}]")
+        if self.bound_part is not None:     # each part's bound, by template
+            cut = len(known[2])
+            head_bound = known[4].get(tid, known)
+            if head_bound is known:
+                head_bound = known[4][tid] = self.bound_part(tid, values, 0, cut)
+            rest_bound = tail_bounds.get(tid, tail)
+            if rest_bound is tail:
+                rest_bound = tail_bounds[tid] = self.bound_part(tid, values, cut, len(values))
+            split["b"] = None if head_bound is None or rest_bound is None \
+                else max(head_bound, rest_bound)
+        return split
 
     def _inner(self, values: list[Any]) -> str | None:
         """``encode(values)`` without its brackets: a list's JSON is its items' JSON joined

@@ -230,7 +230,7 @@ class Encoder:
 
     def __init__(self, conn: sqlite3.Connection):
         self.refs = _RefIds(conn)
-        self.splitter = Splitter(self.refs.intern, _compact)
+        self.splitter = Splitter(self.refs.intern, _compact, self.refs.runs.bound_part)
         self._packers: dict[str, packing.Packer] | None = None
 
     def encode(self, data: Mapping[str, Any] | Trace) -> str:
@@ -253,7 +253,7 @@ class Encoder:
             if split is not None:   # canonical() of it: keys t, v; the values hold no dicts
                 values = split["v"]
                 return (f'{{"t":{split["t"]},"v":{split.get("j") or _compact(values)}}}', True,
-                        self.refs.runs.bound(split["t"], values))
+                        split["b"] if "b" in split else self.refs.runs.bound(split["t"], values))
             data = {**data.to_dict(), **self._refs(data)}
         stored = dict(data)
         for key in REF_KEYS:
