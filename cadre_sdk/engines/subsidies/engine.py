@@ -556,11 +556,7 @@ def _explanation(calls: RuleCalls, outcome: Outcome, facts: tuple, inputs: tuple
         notes.append((eid, KIND, trace.subject, trace))
     elif seen != whole:
         raise RuntimeError(f"two subsidy explanations share the id {eid}: lengthen the ids")
-    key = int(whole[:16], 16)    # explanation_key(eid), without parsing it again
-    return key - _TWO_64 if key >= _TWO_63 else key
-
-
-_TWO_63, _TWO_64 = 2**63, 2**64
+    return explanation_key(eid)
 
 
 def _flush(db: sqlite_utils.Database, lines: list[tuple], notes: list[tuple],
