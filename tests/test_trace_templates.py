@@ -319,7 +319,25 @@ def test_a_compact_trace_is_stored_byte_for_byte_as_the_trace_it_stands_for(trac
         explanations.write(conn, rows)     # again: the templates found by key
         stored.append(conn.execute("SELECT * FROM explanation ORDER BY id").fetchall() +
                       conn.execute("SELECT * FROM explanation_ref ORDER BY id").fetchall())
-    assert stored[0] == stored[1]
+    assert stored[0] == stored[1]   # the digit runs recorded too
+
+
+def test_a_shared_trace_records_the_digit_run_of_its_head_and_its_rest() -> None:
+    # the rest's note writes a 13-digit number; the head's month text writes 2024 and 01 (6
+    # digits in a row once the hyphen is removed), its other text 7 digits or 15 and 2 (17 in
+    # a row once the space is removed): the larger of the head's and the rest's, as the
+    # whole trace records
+    conn = _store()
+    conn.execute(f"ALTER TABLE explanation ADD COLUMN {explanations.DIGIT_RUN} INTEGER")
+    rest = _Shared()
+    traces = [CompactTrace(subject="补贴 2024-01", note="编号 2024112345678", result=3.5,
+                           head_inputs=head, shared=rest)
+              for head in ([("月份", "2024-01"), ("编号", "1234567")],
+                           [("月份", "2024-01"), ("编号", "123456789012345 67")])]
+    explanations.write(conn, [(f"e:{n}", "e", "s", t) for n, t in enumerate(traces)])
+    runs = [r for r, in conn.execute(f"SELECT {explanations.DIGIT_RUN} FROM explanation "
+                                     "ORDER BY id")]
+    assert runs == [13, 17]
 
 
 @settings(max_examples=150, deadline=None)
@@ -399,3 +417,43 @@ def test_a_started_trace_holds_the_opening_rules_and_parameters_once_and_apart()
         ("甲", 1, ["formula", "grading"])
     assert [r["kind"] for r in second.rules] == [r["kind"] for r in opened.rules] == ["formula"]
     assert type(first) is CompactTrace and first.head_steps == [] and first.inputs == []
+
+
+class _Shared:
+    """What a shared trace's ``shared`` stands for (an engine's rule call)."""
+
+
+@settings(max_examples=150, deadline=None)
+@given(tails=st.lists(_trace(), min_size=1, max_size=3),
+       heads=st.lists(st.lists(st.tuples(_LABEL, _VALUE), max_size=3), min_size=1,
+                      max_size=3),
+       pairs=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1,
+                      max_size=8))
+def test_a_shared_trace_is_stored_byte_for_byte_as_the_trace_it_stands_for(tails, heads,
+                                                                          pairs) -> None:
+    # each (head, rest) pair a trace; the rest's object and the head's list passed again for
+    # every trace that shares them, as the subsidy engine passes its rule calls' outcomes
+    tokens = [_Shared() for _ in tails]
+    pairs = [(h % len(heads), t % len(tails)) for h, t in pairs]
+    whole, shared = [], []
+    for h, t in pairs:
+        tail, head = tails[t], heads[h]
+        whole.append(Trace(subject=tail.subject,
+                           inputs=[{"label": label, "value": value} for label, value in head]
+                           + tail.inputs, steps=tail.steps, result=tail.result,
+                           note=tail.note, see=tail.see))
+        shared.append(CompactTrace(subject=tail.subject, inputs=tail.inputs, steps=tail.steps,
+                                   result=tail.result, note=tail.note, see=tail.see,
+                                   head_inputs=head, shared=tokens[t]))
+    assert [s.to_dict() for s in shared] == [w.to_dict() for w in whole]
+    stored = []
+    for traces in (whole, shared):
+        conn = _store()
+        conn.execute(f"ALTER TABLE explanation ADD COLUMN {explanations.DIGIT_RUN} INTEGER")
+        rows = [(f"e:{n}", "e", "s", trace) for n, trace in enumerate(traces)]
+        explanations.write(conn, rows[:len(rows) // 2])    # two writes: the parts kept
+        explanations.write(conn, rows[len(rows) // 2:])
+        explanations.write(conn, rows)     # again: the templates found by key
+        stored.append(conn.execute("SELECT * FROM explanation ORDER BY id").fetchall() +
+                      conn.execute("SELECT * FROM explanation_ref ORDER BY id").fetchall())
+    assert stored[0] == stored[1]

@@ -183,6 +183,13 @@ class CompactTrace(Trace):
 
     head_inputs: list[tuple] = attrs.Factory(list)
     head_steps: list[tuple] = attrs.Factory(list)
+    #: An object standing for everything in this trace but ``head_inputs`` (None: nothing
+    #: is shared): the engine promises that traces with the same ``shared`` object (the same
+    #: object, not an equal one) are equal in all else, their ``head_steps`` empty; the rest
+    #: is then split for storage once (``Splitter.split_shared``, which holds it weakly: it
+    #: must take weak references). Keep its lists read-only, ``head_inputs`` too: the split
+    #: of a head is kept by the list's identity, for traces passing the same list again.
+    shared: Any = attrs.field(default=None, eq=False, repr=False)
 
     def expanded(self) -> Trace:
         """The ``Trace`` this stands for (head entries as dicts, ``Pattern`` as ``Filled``)."""

@@ -99,6 +99,9 @@ class DigitRuns:
         #: Each template: (the format of its own texts taking numbers, a getter of the values
         #: they take, a getter of the values at its VALUE marks, how many values it takes).
         self._plans: dict[int, tuple[str, Any, Any, int] | None] = {}
+        #: Each template's texts taking numbers and VALUE marks in order, for ``bound_part``:
+        #: ``(format, indexes of the values it takes)`` or ``(None, index of the value)``.
+        self._pieces: dict[int, list[tuple[str | None, Any]]] = {}
 
     def text(self, rid: int, text: Any) -> None:
         """The text entry ``rid`` was stored or found."""
@@ -113,9 +116,11 @@ class DigitRuns:
         placed: list[int] = []      # the values at its VALUE marks
         known = True
 
+        pieces: list[tuple[str | None, Any]] = []
         for node in template_strings(template):
             if node == VALUE:
                 placed.append(len(fixed) + len(placed))
+                pieces.append((None, placed[-1]))
             elif node.startswith(TEXT):
                 fmt = self._formats.get(int(node[1:])) if node[1:].isdigit() else None
                 if not node[1:].isdigit():
@@ -124,6 +129,8 @@ class DigitRuns:
                     parts.append(fmt)
                     start = len(fixed) + len(placed)
                     fixed.extend(range(start, start + fmt.count("%s")))
+                    pieces.append((fmt, tuple(range(start, start + fmt.count("%s")))))
+        self._pieces[rid] = pieces
         self._plans[rid] = (_CUT.join(parts), _getter(fixed), _getter(placed),
                             len(fixed) + len(placed)) if known else None
 
@@ -151,6 +158,38 @@ class DigitRuns:
                 if not kinds <= _PLAIN | {str}:
                     return None     # a dict: its strings are not looked at here
                 parts += [x for x in items if type(x) is str]
+        except (TypeError, ValueError, IndexError, KeyError):
+            return None
+        joined = _CUT.join(parts)
+        if not joined.isascii():
+            return None     # a string that is not ASCII (its characters may weigh 2)
+        return max(map(len, joined.split(_CUT)))
+
+    def bound_part(self, tid: int, values: list[Any], start: int, stop: int) -> int | None:
+        """``bound`` of what only the values ``values[start:stop]`` write (the texts taking
+        them, the strings among them); ``bound`` is the larger of the parts' bounds for any
+        cut of the values between two of the template's texts and marks, None if either is
+        None: its texts and strings are each measured on their own (cut by ``_CUT``)."""
+        plan = self._plans.get(tid)
+        if plan is None or len(values) != plan[3]:
+            return None
+        cited = self._cited
+        parts = []
+        try:
+            for fmt, where in self._pieces[tid]:
+                if fmt is not None:
+                    if start <= where[0] < stop:
+                        parts.append(fmt % tuple([values[i] for i in where]))
+                elif start <= where < stop:
+                    item = values[where]
+                    kind = type(item)
+                    if kind is list:
+                        if len(item) > 1:
+                            parts.append(cited.get(item[0], "%.0s") % tuple(item))
+                    elif kind is str:
+                        parts.append(item)
+                    elif kind not in _PLAIN:
+                        return None     # a dict: its strings are not looked at here
         except (TypeError, ValueError, IndexError, KeyError):
             return None
         joined = _CUT.join(parts)

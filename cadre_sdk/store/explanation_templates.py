@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import re
 import string
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -85,8 +86,16 @@ class Splitter:
     ``intern(kind, entry) -> id`` (``explanations._RefIds``). Texts already seen are not
     scanned again."""
 
-    def __init__(self, intern: Callable[[str, Any], int]):
+    def __init__(self, intern: Callable[[str, Any], int],
+                 encode: Callable[[list[Any]], str] | None = None,
+                 bound_part: Callable[[int, list[Any], int, int], int | None] | None = None):
         self.intern = intern
+        #: ``digit_runs.DigitRuns.bound_part``: ``split_shared`` gives the values' bound too,
+        #: made of its parts' bounds (``"b"``)
+        self.bound_part = bound_part
+        #: how the values are stored (a list as JSON text): ``split_shared`` gives the text
+        #: too, made of its parts' texts (``"j"``)
+        self.encode = encode
         self._texts: dict[str, tuple[int, tuple]] = {}
         #: the number-free form of each text id (``_joined``)
         self._skeleton_of: dict[int, str] = {}
@@ -100,6 +109,12 @@ class Splitter:
         self._trace_keys: dict[tuple, int] = {}
         self._cited: dict[str, list] = {}
         self._orders: dict[tuple, tuple] = {}
+        #: the split (key and values) of each shared trace's head inputs, by the list's id
+        #: (an engine passes the same list for equal facts: ``CompactTrace.shared``)
+        self._heads: dict[int, tuple] = {}
+        #: the split of each shared trace's rest (``split_shared``), by its object: held
+        #: weakly, so that a rest is kept only while its engine keeps the object
+        self._tails: weakref.WeakKeyDictionary[Any, tuple] = weakref.WeakKeyDictionary()
 
     def split(self, data: dict[str, Any], keep: tuple[str, ...] = ()) -> dict | None:
         """``{"t": template id, "v": values}`` for ``data``, or None if it cannot be split.
@@ -253,67 +268,158 @@ class Splitter:
         them. A ``CompactTrace``'s head entries come first, as its ``to_dict`` has them."""
         values: list[Any] = []
         key: list[Any] = []
-        add, push, extend = key.append, values.append, values.extend
-        texts, cited, label, vary = self._texts, self._cited, self._label, self._varying
-        filled, mapping = self._filled, self._varying_dict
         try:
-            for text, value in _inputs(trace):
-                if type(text) is str:
-                    known = texts.get(text) or self._text(text)
-                    extend(known[1])
-                    add(known[0])
-                else:
-                    add(label(text, values))
-                kind = type(value)
-                if kind is int or kind is float:
-                    push(value)
-                    add(VALUE)
-                elif kind is str:
-                    push(cited.get(value) or self._cite(value))
-                    add(VALUE)
-                elif kind is dict:
-                    add(mapping(value, values))
-                else:
-                    add(vary(value, values))
-            add(_END)
-            if trace.note:
-                add(label(trace.note, values))
-            parameters, rules = tuple(refs["parameters"]), tuple(refs["rules"])
-            add(parameters)
-            add(vary(trace.result, values))
-            add(rules)
-            for text in trace.see:     # ``see`` is VARYING: cited from the values
-                add(vary(text, values))
-            add(_END)
-            for text, formula, value in _steps(trace):
-                kind = type(formula)
-                if kind is str:
-                    push(cited.get(formula) or self._cite(formula))
-                    add(VALUE)
-                elif (kind is Pattern or kind is Filled) and (known := filled(formula)):
-                    push([known[0], *known[1]])
-                    add(VALUE)
-                else:
-                    add(vary(formula, values))
-                if type(text) is str:
-                    known = texts.get(text) or self._text(text)
-                    extend(known[1])
-                    add(known[0])
-                else:
-                    add(label(text, values))
-                kind = type(value)
-                if kind is int or kind is float:
-                    push(value)
-                    add(VALUE)
-                elif kind is str:
-                    push(cited.get(value) or self._cite(value))
-                    add(VALUE)
-                else:
-                    add(vary(value, values))
-            add(vary(trace.subject, values))
+            self._inputs_part(_inputs(trace), values, key)
+            parameters, rules = self._rest_part(trace, refs, values, key)
         except (_Unsplittable, KeyError, TypeError):
             return None
-        whole = tuple(key)
+        return self._found(trace, tuple(key), values, parameters, rules)
+
+    def split_shared(self, trace: CompactTrace, refs: Callable[[], dict[str, list[int]]]
+                     ) -> dict | None:
+        """``split_trace`` for a ``CompactTrace`` whose ``shared`` object stands for all of it
+        but its ``head_inputs`` (traces with the same ``shared`` are equal in everything else:
+        see ``CompactTrace.shared``): the rest is split once per ``shared`` object and kept
+        (``CACHED_TAILS``), only the head inputs are split for each trace. ``refs()`` gives
+        the trace's ``refs`` (called only when the rest is split). The same result as
+        ``split_trace``: the values and the key are made by the same code, in the same
+        order, the rest's part once; with ``encode``, also ``"j"``, the values' text."""
+        if trace.head_steps:
+            raise ValueError("a shared trace records its steps in steps, not head_steps")
+        values: list[Any] = []
+        key: list[Any] = []
+        tail = self._tails.get(trace.shared)
+        # new entries are interned in split_trace's order: references, head, the rest
+        rest_refs = refs() if tail is None else None
+        head_inputs = trace.head_inputs
+        known = self._heads.get(id(head_inputs))
+        if known is None or known[0] is not head_inputs:
+            try:
+                self._inputs_part(head_inputs, values, key)
+            except (_Unsplittable, KeyError, TypeError):
+                return None
+            # kept by identity, the object with it (its id is not reused meanwhile)
+            known = (head_inputs, tuple(key), values, self._inner(values), {})
+            _remember(self._heads, id(head_inputs), known, CACHED_HEADS)
+        values = list(known[2])
+        if tail is None:
+            tail_values: list[Any] = []
+            tail_key: list[Any] = []
+            try:
+                self._inputs_part(_inputs(Trace(subject="", inputs=trace.inputs)),
+                                  tail_values, tail_key)
+                parameters, rules = self._rest_part(trace, rest_refs, tail_values, tail_key)
+            except (_Unsplittable, KeyError, TypeError):
+                return None
+            tail = (tuple(tail_key), tail_values, parameters, rules, {},
+                    self._inner(tail_values), {})
+            _remember(self._tails, trace.shared, tail, CACHED_TAILS)
+        tail_key, tail_values, parameters, rules, tids, tail_text, tail_bounds = tail
+        values += tail_values
+        head = known[1]
+        tid = tids.get(head)
+        if tid is None:
+            split = self._found(trace, head + tail_key, values, parameters, rules)
+            if split is None or split["v"] is not values:   # the walk's own result
+                return split
+            tid = tids[head] = split["t"]
+        split: dict[str, Any] = {"t": tid, "v": values}
+        if self.encode is not None:
+            head_text = known[3]
+            split["j"] = (f"[{head_text},{tail_text}]" if head_text and tail_text
+                          else f"[{head_text or tail_text}]")
+        if self.bound_part is not None:     # each part's bound, by template
+            cut = len(known[2])
+            head_bound = known[4].get(tid, known)
+            if head_bound is known:
+                head_bound = known[4][tid] = self.bound_part(tid, values, 0, cut)
+            rest_bound = tail_bounds.get(tid, tail)
+            if rest_bound is tail:
+                rest_bound = tail_bounds[tid] = self.bound_part(tid, values, cut, len(values))
+            split["b"] = None if head_bound is None or rest_bound is None \
+                else max(head_bound, rest_bound)
+        return split
+
+    def _inner(self, values: list[Any]) -> str | None:
+        """``encode(values)`` without its brackets: a list's JSON is its items' JSON joined
+        by commas, so the texts of two parts make the text of both."""
+        return self.encode(values)[1:-1] if self.encode is not None else None
+
+    def _inputs_part(self, inputs: list[tuple[Any, Any]], values: list[Any],
+                     key: list[Any]) -> None:
+        """The values and key parts of a trace's inputs (``(label, value)`` pairs)."""
+        add, push, extend = key.append, values.append, values.extend
+        texts, cited, label, vary = self._texts, self._cited, self._label, self._varying
+        mapping = self._varying_dict
+        for text, value in inputs:
+            if type(text) is str:
+                known = texts.get(text) or self._text(text)
+                extend(known[1])
+                add(known[0])
+            else:
+                add(label(text, values))
+            kind = type(value)
+            if kind is int or kind is float:
+                push(value)
+                add(VALUE)
+            elif kind is str:
+                push(cited.get(value) or self._cite(value))
+                add(VALUE)
+            elif kind is dict:
+                add(mapping(value, values))
+            else:
+                add(vary(value, values))
+
+    def _rest_part(self, trace: Trace, refs: dict[str, list[int]], values: list[Any],
+                   key: list[Any]) -> tuple[tuple, tuple]:
+        """The values and key parts of a trace after its inputs (note, references, result,
+        ``see``, steps, subject); returns the parameters' and rules' reference ids."""
+        add, push, extend = key.append, values.append, values.extend
+        texts, cited, label, vary = self._texts, self._cited, self._label, self._varying
+        filled = self._filled
+        add(_END)
+        if trace.note:
+            add(label(trace.note, values))
+        parameters, rules = tuple(refs["parameters"]), tuple(refs["rules"])
+        add(parameters)
+        add(vary(trace.result, values))
+        add(rules)
+        for text in trace.see:     # ``see`` is VARYING: cited from the values
+            add(vary(text, values))
+        add(_END)
+        for text, formula, value in _steps(trace):
+            kind = type(formula)
+            if kind is str:
+                push(cited.get(formula) or self._cite(formula))
+                add(VALUE)
+            elif (kind is Pattern or kind is Filled) and (known := filled(formula)):
+                push([known[0], *known[1]])
+                add(VALUE)
+            else:
+                add(vary(formula, values))
+            if type(text) is str:
+                known = texts.get(text) or self._text(text)
+                extend(known[1])
+                add(known[0])
+            else:
+                add(label(text, values))
+            kind = type(value)
+            if kind is int or kind is float:
+                push(value)
+                add(VALUE)
+            elif kind is str:
+                push(cited.get(value) or self._cite(value))
+                add(VALUE)
+            else:
+                add(vary(value, values))
+        add(vary(trace.subject, values))
+        return parameters, rules
+
+    def _found(self, trace: Trace, whole: tuple, values: list[Any], parameters: tuple,
+               rules: tuple) -> dict | None:
+        """``{"t", "v"}`` of a trace whose ``split_trace`` key is ``whole`` and values
+        ``values``: the template found by the key, or (the first time) by walking the trace
+        and checking the walk gives the same values (else the walk's own result)."""
         tid = self._trace_keys.get(whole)
         if tid is None:
             data = {**trace.to_dict(), "parameters": list(parameters), "rules": list(rules)}
@@ -473,6 +579,13 @@ CACHED_TEXTS = 20_000
 #: the walk's path, rarely) and of ``Splitter._trace_keys`` (``split_trace``'s keys, ~1 KB
 #: each, most found again many times) kept before the cache is emptied.
 CACHED_TEMPLATES, CACHED_TRACE_KEYS = 2_000, 20_000
+#: Entries of ``Splitter._tails`` (the rest of a shared trace, split: its key, values and
+#: the templates of the heads met with it; a few hundred bytes each) kept before it is
+#: emptied (entries go sooner, with their shared object).
+CACHED_TAILS = 20_000
+#: Entries of ``Splitter._heads`` (the head inputs of shared traces, by identity: an
+#: engine's facts, which repeat across a month's explanations) kept before it is emptied.
+CACHED_HEADS = 5_000
 #: Entries of ``Splitter._shown`` (the numbers shown in ``Filled`` texts, as texts: component
 #: scores with four decimals are many) kept before it is emptied.
 CACHED_SHOWN = 50_000

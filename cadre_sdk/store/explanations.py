@@ -32,7 +32,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from cadre_sdk.core.trace import Trace, render_text
+from cadre_sdk.core.trace import CompactTrace, Trace, render_text
 from cadre_sdk.store import explanation_packing as packing
 from cadre_sdk.store.digit_runs import DigitRuns
 from cadre_sdk.store.explanation_templates import (
@@ -230,7 +230,7 @@ class Encoder:
 
     def __init__(self, conn: sqlite3.Connection):
         self.refs = _RefIds(conn)
-        self.splitter = Splitter(self.refs.intern)
+        self.splitter = Splitter(self.refs.intern, _compact, self.refs.runs.bound_part)
         self._packers: dict[str, packing.Packer] | None = None
 
     def encode(self, data: Mapping[str, Any] | Trace) -> str:
@@ -246,14 +246,15 @@ class Encoder:
         """``encode_row`` and the row's ``DIGIT_RUN`` (``digit_runs.DigitRuns.bound``; None
         for a trace stored whole)."""
         if isinstance(data, Trace):
-            refs = {key: [self.refs.id(key, entry) for entry in getattr(data, key)]
-                    for key in REF_KEYS}
-            split = self.splitter.split_trace(data, refs)
+            if type(data) is CompactTrace and data.shared is not None:
+                split = self.splitter.split_shared(data, lambda: self._refs(data))
+            else:
+                split = self.splitter.split_trace(data, self._refs(data))
             if split is not None:   # canonical() of it: keys t, v; the values hold no dicts
                 values = split["v"]
-                return (f'{{"t":{split["t"]},"v":{_compact(values)}}}', True,
-                        self.refs.runs.bound(split["t"], values))
-            data = {**data.to_dict(), **refs}
+                return (f'{{"t":{split["t"]},"v":{split.get("j") or _compact(values)}}}', True,
+                        split["b"] if "b" in split else self.refs.runs.bound(split["t"], values))
+            data = {**data.to_dict(), **self._refs(data)}
         stored = dict(data)
         for key in REF_KEYS:
             if stored.get(key):
@@ -262,6 +263,11 @@ class Encoder:
         if split is None:
             return canonical(stored), False, None
         return canonical(split), True, self.refs.runs.bound(split["t"], split["v"])
+
+    def _refs(self, trace: Trace) -> dict[str, list[int]]:
+        """The ``explanation_ref`` ids of a trace's rules and parameters (interned)."""
+        return {key: [self.refs.id(key, entry) for entry in getattr(trace, key)]
+                for key in REF_KEYS}
 
     def pack(self, kind: str, text: str, batch: list[tuple]) -> bytes:
         """The packed cell of the templated JSON ``text`` of an explanation of ``kind``. The

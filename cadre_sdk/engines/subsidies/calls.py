@@ -13,13 +13,14 @@ import datetime
 import hashlib
 import json
 import math
+from operator import itemgetter
 from typing import Any
 
 import attrs
 
 from cadre_sdk.core.dating import with_period
 from cadre_sdk.core.errors import PluginError
-from cadre_sdk.core.trace import Trace
+from cadre_sdk.core.trace import CompactTrace, Trace
 from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.plugin_host.watchdog import call_rule
 from cadre_sdk.records.rule_inputs import Entitlement
@@ -35,25 +36,50 @@ _RECORDED = tuple(_POSITION[name] for name in (
     "days_by_township", "township_code", "days", "service_years", "hardship_class",
     "especially_hard"))
 
+_RECORDED_OF = itemgetter(*_RECORDED)
+
 
 def record_inputs(trace: Trace, ent: Entitlement) -> None:
     """The facts the default rules use; a rule reading others records them with ctx.input."""
-    trace.input("月份", ent.month)
-    trace.input("参数取值日期", f"{parameter_date(ent.month).isoformat()}（{PARAMETER_DATE_ZH}）")
-    if len(ent.days_by_township) > 1:
-        trace.input("各乡镇在岗天数", {code: days for code, days in ent.days_by_township})
-        trace.input("发放乡镇（在岗天数最多，相同时取代码较小者）", ent.township_code)
-    trace.input("本月乡镇在岗天数", ent.days)
-    trace.input("乡镇工作年限（满）", ent.service_years)
-    trace.input("艰苦边远类别", ent.hardship_class)
-    trace.input("特别艰苦乡镇", "是" if ent.especially_hard else "否")
+    for label, value in input_pairs(ent.month, ent.days_by_township, ent.township_code,
+                                    ent.days, ent.service_years, ent.hardship_class,
+                                    ent.especially_hard):
+        trace.input(label, value)
+
+
+def input_pairs(month: str, by_township: tuple, township: str, days: int, years: int,
+                hardship: Any, hard: bool) -> list[tuple[str, Any]]:
+    """What ``record_inputs`` records, as ``(label, value)`` pairs in order."""
+    if len(by_township) > 1:
+        return [("月份", month), ("参数取值日期", _parameter_date_text(month)),
+                ("各乡镇在岗天数", {code: n for code, n in by_township}),
+                ("发放乡镇（在岗天数最多，相同时取代码较小者）", township),
+                ("本月乡镇在岗天数", days), ("乡镇工作年限（满）", years),
+                ("艰苦边远类别", hardship), ("特别艰苦乡镇", "是" if hard else "否")]
+    return [("月份", month), ("参数取值日期", _parameter_date_text(month)),
+            ("本月乡镇在岗天数", days), ("乡镇工作年限（满）", years),
+            ("艰苦边远类别", hardship), ("特别艰苦乡镇", "是" if hard else "否")]
+
+
+_DATE_TEXTS: dict[str, str] = {}
+
+
+def _parameter_date_text(month: str) -> str:
+    """The 参数取值日期 input of ``month`` (kept per month: a few hundred at most)."""
+    text = _DATE_TEXTS.get(month)
+    if text is None:
+        if len(_DATE_TEXTS) >= 10_000:
+            _DATE_TEXTS.clear()
+        text = _DATE_TEXTS[month] = \
+            f"{parameter_date(month).isoformat()}（{PARAMETER_DATE_ZH}）"
+    return text
 
 
 def inputs_key(facts: tuple) -> tuple:
     """What ``record_inputs`` records of an entitlement given as its field values (``FIELDS``
     order), as a key; the month aside (keys are kept per month). The townships count only when
     there are several."""
-    by_township, township, days, years, hardship, hard = (facts[n] for n in _RECORDED)
+    by_township, township, days, years, hardship, hard = _RECORDED_OF(facts)
     several = len(by_township) > 1
     return (by_township if several else None, township if several else None, days, years,
             hardship, hard)
@@ -78,7 +104,7 @@ class Outcome:
     what the engine records for every call (the rule applied, the inputs of ``record_inputs``)."""
 
     __slots__ = ("amount", "inputs", "parameters", "steps", "rules", "version", "rule_id",
-                 "_digest")
+                 "tail", "_digest", "__weakref__")
 
     def __init__(self, amount: float | None, trace: Trace, inputs_before: int):
         self.amount = amount
@@ -86,6 +112,7 @@ class Outcome:
         self.parameters, self.steps, self.rules = trace.parameters, trace.steps, trace.rules[1:]
         self.version = "; ".join(f"{p['path']}@{p['start']}" for p in trace.parameters)
         self.rule_id = 0   # the ledger's ``subsidy_rule`` row, once the engine numbered it
+        self.tail: Trace | None = None   # what its lines' explanations share (explain_facts)
         self._digest = ""
 
     def digest(self, calls: "RuleCalls") -> str:
@@ -219,9 +246,36 @@ def explain(calls: RuleCalls, outcome: Outcome, ent: Entitlement) -> Trace:
     rule's call recorded, and the amount."""
     trace = calls.new_trace()
     record_inputs(trace, ent)
+    return _recorded(outcome, trace)
+
+
+def _recorded(outcome: Outcome, trace: Trace) -> Trace:
+    """``trace`` with what the rule's call recorded after it, and the amount."""
     trace.inputs += outcome.inputs
     trace.parameters = list(outcome.parameters)
     trace.steps = list(outcome.steps)
     trace.rules += outcome.rules
     trace.result = outcome.amount
     return trace
+
+
+def explain_facts(calls: RuleCalls, outcome: Outcome, facts: tuple,
+                  head: list[tuple[str, Any]] | None = None) -> CompactTrace:
+    """``explain`` for the entitlement given as its field values (``FIELDS`` order), as the
+    ``CompactTrace`` standing for the same trace: the entitlement's facts are its head inputs
+    (``head``: ``head_inputs(facts)`` made earlier, the same list passed again for equal
+    facts) and the rest, the same for every line of ``outcome``, is shared (``shared``:
+    stored by splitting it once per outcome, ``explanation_templates.Splitter.split_shared``)."""
+    tail = outcome.tail
+    if tail is None:
+        tail = outcome.tail = _recorded(outcome, calls.new_trace())
+    return CompactTrace(subject=tail.subject, inputs=tail.inputs, parameters=tail.parameters,
+                        steps=tail.steps, rules=tail.rules, result=tail.result,
+                        head_inputs=head_inputs(facts) if head is None else head,
+                        shared=outcome)
+
+
+def head_inputs(facts: tuple) -> list[tuple[str, Any]]:
+    """``input_pairs`` of an entitlement given as its field values (``FIELDS`` order)."""
+    by_township, township, days, years, hardship, hard = _RECORDED_OF(facts)
+    return input_pairs(facts[0], by_township, township, days, years, hardship, hard)

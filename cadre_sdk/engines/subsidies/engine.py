@@ -50,7 +50,7 @@ from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.engines.batch_writer import BATCH
 from cadre_sdk.engines.subsidies.schema import _COUNTY, _PREFECTURE, explanation_key  # also its tables: migrations, labels
 from cadre_sdk.engines.subsidies.calls import (
-    Entitlement, Outcome, RuleCalls, explain, inputs_key, parameter_date,
+    Outcome, RuleCalls, explain_facts, head_inputs, inputs_key, parameter_date,
 )
 
 NAME = "补贴"
@@ -241,18 +241,21 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     month = ""
     calls: dict[int, RuleCalls] = {}
     explained: dict[tuple, int] = {}   # (outcome, inputs) -> explanation key, this month
+    heads: dict[tuple, list] = {}   # inputs -> their explanations' head inputs, this month
     queued: dict[str, str] = {}   # explanation id -> its whole digest, this month
     # this month's rules per paying township: (scheme id, calls, the rule's columns)
     applying: dict[str, list[tuple[int, RuleCalls, tuple]]] = {}
+    cadre_months = paid = 0     # counted here, into ``counts`` at the end
     for cadre_id, facts in entitlement_facts(conn):   # facts: month, township, days, ...
         if facts[0] != month or len(explained) > MEMO_LIMIT or (
-                counts["干部月"] % 1024 == 0 and sum(c.size for c in calls.values()) > MEMO_LIMIT):
+                cadre_months % 1024 == 0 and sum(c.size for c in calls.values()) > MEMO_LIMIT):
             calls.clear()  # explanations name the month, so nothing is shared across months;
             explained.clear()  # clearing early only costs repeated calls: memory stays flat
             queued.clear()
+            heads.clear()
             applying.clear()
             month = facts[0]
-        counts["干部月"] += 1
+        cadre_months += 1
         township = facts[1]
         schemes = applying.get(township)
         if schemes is None:
@@ -263,17 +266,20 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
             amount = outcome.amount
             if amount is None:
                 continue
-            inputs = inputs or inputs_key(facts)
+            if inputs is None:
+                inputs = inputs_key(facts)
             key = explained.get((outcome, inputs))
             if key is None:
                 key = explained[(outcome, inputs)] = _explanation(
-                    rule_calls, outcome, facts, inputs, queued, notes)
+                    rule_calls, outcome, facts, inputs, queued, notes, heads)
             rule_id = outcome.rule_id or rule_ids.of(outcome, scheme, rule_columns)
             lines.append((month, cadre_id, scheme, township, amount, facts[2], rule_id, key))
-            counts["发放" if amount > 0 else "未发放"] += 1
+            if amount > 0:
+                paid += 1
             if len(lines) >= BATCH:
                 _flush(db, lines, notes, counts, rule_ids)
     _flush(db, lines, notes, counts, rule_ids)
+    counts.update({"干部月": cadre_months, "发放": paid, "未发放": counts["台账行"] - paid})
     write_explanations(db, [("subsidy_totals:method", "subsidy_totals", "补贴汇总",
                              {"subject": "补贴汇总", "note": _TOTALS_TEXT,
                               "method": "按补贴台账（subsidy_ledger）汇总"})])
@@ -320,7 +326,7 @@ class _RuleIds:
 
 
 def _explanation(calls: RuleCalls, outcome: Outcome, facts: tuple, inputs: tuple,
-                 queued: dict[str, str], notes: list[tuple]) -> int:
+                 queued: dict[str, str], notes: list[tuple], heads: dict[tuple, list]) -> int:
     """The key of a ledger line's explanation (``explanation_key`` of its id), queueing the
     explanation the first time its id is seen this month. The id is a hash of its content: of the rule call's outcome (everything
     the call recorded) and of the facts the engine records (``inputs``, ``inputs_key``).
@@ -330,13 +336,23 @@ def _explanation(calls: RuleCalls, outcome: Outcome, facts: tuple, inputs: tuple
     of 10,000 cadres over 3 years and under 10⁻⁴ for 4·10⁷ (1M cadres, 10 years, no two
     cadre-months alike). Within a month a clash is caught (the whole digests differ): it
     raises rather than let two lines share an explanation. Sixteen characters hold no ID
-    number (18) for the publication to mask."""
+    number (18) for the publication to mask.
+
+    ``heads`` keeps the head inputs (``head_inputs``) made this month by ``inputs``: facts
+    with equal inputs record equal head inputs (the same list is passed again, so that its
+    split is found by identity). Equal inputs are equal values of the same kinds: days and
+    classes come from INTEGER columns, years are counted, so 1 and 1.0 cannot both occur."""
     whole = hashlib.sha256(f"{outcome.digest(calls)}|{inputs!r}".encode()).hexdigest()
     eid = "subsidy:" + whole[:16]
     seen = queued.get(eid)
     if seen is None:
         queued[eid] = whole
-        trace = explain(calls, outcome, Entitlement(*facts))
+        head = heads.get(inputs)
+        if head is None:
+            if len(heads) >= MEMO_LIMIT:
+                heads.clear()
+            head = heads[inputs] = head_inputs(facts)
+        trace = explain_facts(calls, outcome, facts, head)
         notes.append((eid, KIND, trace.subject, trace))
     elif seen != whole:
         raise RuntimeError(f"two subsidy explanations share the id {eid}: lengthen the ids")
