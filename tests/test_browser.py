@@ -8,8 +8,7 @@ import pytest
 
 from test_publish_support import NAMES, PASSWORD, SCRIPT_NAME
 
-# One worker runs the module under pytest-xdist (scripts/test.sh): its tests share one browser.
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def test_public_pages_in_a_browser(public_url: str, page: Any) -> None:
     url = public_url

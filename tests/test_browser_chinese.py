@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 
-# One worker runs the module under pytest-xdist (scripts/test.sh): its tests share one browser.
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.xdist_group("browser_chinese")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: Proper names and abbreviations a Chinese page may show as they are.
 ALLOWED = {"datasette", "sql", "csv", "json", "sqlite", "sha-256", "utc", "mb", "kb",

@@ -12,9 +12,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# One worker runs the module under pytest-xdist (scripts/test.sh): its tests read the result of
-# one pytest run of the bad case file (``failures``), run once.
-pytestmark = pytest.mark.xdist_group("case_files")
 
 PLACES = """
 places: &places

@@ -32,9 +32,6 @@ except ModuleNotFoundError:  # Python 3.10: the copy pip vendors
 from cadre_sdk.testing import make_plugins, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
-# One worker runs the module under pytest-xdist (scripts/test.sh): its tests share one venv,
-# built once (a pip install).
-pytestmark = pytest.mark.xdist_group("plugin_packages")
 PLUGIN = ROOT / "plugins" / "cadre-guoluo"
 TOWNSHIP = "632621101"   # a township of 玛沁县, 果洛州
 
