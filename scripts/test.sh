@@ -7,6 +7,8 @@ source "$(dirname "$0")/venv.sh" "[test]"
 # (some machines set PYTHONDONTWRITEBYTECODE, and then every process compiles the SDK again).
 unset PYTHONDONTWRITEBYTECODE
 # The suite runs on every core (pytest-xdist, one worker per core): serially it takes 9-12 minutes
-# on 2 cores. Tests that must share one server carry @pytest.mark.xdist_group, which loadgroup
-# keeps on one worker. Arguments come after, so `scripts/test.sh -n 0 -k x` runs serially.
-exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"
+# on 2 cores. --dist loadfile keeps each test module on one worker, so a module-scoped fixture (a
+# pip venv, a browser, a store) is built once, as in a serial run; session-scoped ones are built
+# once per worker. (Not loadgroup: with pytest 9.2 it silently ignores xdist_group marks,
+# pytest-xdist issue 1386.) Arguments come after, so `scripts/test.sh -n 0 -k x` runs serially.
+exec .venv/bin/python -m pytest -n auto --dist loadfile "$@"
