@@ -7,8 +7,10 @@ importing the SDK (more when no bytecode cache may be written), and kills timed 
 process would mostly land in the imports."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,25 @@ for line in sys.stdin:
     sys.stdin.readline()
     print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
 """
+
+
+def cpu_seconds(pid: int) -> tuple[float, bool]:
+    """The CPU time (user + system) process ``pid`` has used so far, and whether it has ended
+    (a child not yet reaped: its times stay readable). Linux: /proc/PID/stat. Kills timed in
+    this time land at the same point of the work however busy the machine is, which kills
+    timed by the clock do not (the work's pace changes with the load beside it)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks, fields[0] in ("Z", "X")
+
+
+def wait_for_cpu(pid: int, seconds: float) -> None:
+    """Return once process ``pid`` has used ``seconds`` of CPU time, or has ended."""
+    while True:
+        used, ended = cpu_seconds(pid)
+        if ended or used >= seconds:
+            return
+        time.sleep(0.002)
 
 
 class Forked:

@@ -189,7 +189,7 @@ def test_sample_loads_through_the_real_loader(cadre_db: Any, cadre_load: Any) ->
 
 
 def free_port() -> int:
-    """A TCP port nobody listens on right now."""
+    """A TCP port nobody listens on right now (the OS's choice: free at this moment only)."""
     import socket
 
     with socket.socket() as sock:
@@ -197,45 +197,75 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds the socket listening on 127.0.0.1:``port`` (Linux: its
+    descriptors in /proc/PID/fd against the listening sockets in /proc/net/tcp). Another
+    process (another pytest-xdist worker, another checkout's suite) may have taken the port
+    between ``free_port`` and the server's bind: then it is that process that answers."""
+    fds = Path(f"/proc/{pid}/fd")
+    held = set()
+    for fd in fds.iterdir():
+        with contextlib.suppress(OSError):
+            held.add(os.readlink(fd))
+    local = f"0100007F:{port:04X}"
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == local and fields[3] == "0A" and f"socket:[{fields[9]}]" in held:
+            return True
+    return False
+
+
 @contextlib.contextmanager
 def cadre_serve(out: Path, *options: str, timeout: float = 60.0,
                 process: list[subprocess.Popen] | None = None) -> Iterator[str]:
     """Run the real ``cadre serve OUT [OPTIONS]`` in a subprocess on a free port; yield its
-    base URL once it answers, and always stop it. ``process`` gets the process appended."""
+    base URL once it answers, and always stop it. ``process`` gets the process appended.
+
+    The port is free when chosen but not reserved: when another process takes it before the
+    server binds it (tests run in parallel), the server cannot listen, and it starts again on
+    another port; the URL is yielded only once the answering server is this one."""
     import httpx
 
-    port = free_port()
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(root), *filter(None, [os.environ.get("PYTHONPATH")])])}
-    # The server's output goes to a file, not a pipe nobody reads (a full pipe would block it).
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from cadre_sdk.cli.app import main; main()", "serve", str(out),
-         "--host", "127.0.0.1", "--port", str(port), *options],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
-    if process is not None:
-        process.append(proc)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise AssertionError(f"cadre serve exited: {log.read().decode()}")
-            try:
-                httpx.get(url + "/-/versions.json", timeout=1.0)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("cadre serve did not answer in time") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
+    deadline = time.monotonic() + timeout
+    for attempt in range(5):
+        port = free_port()
+        # The server's output goes to a file, not a pipe nobody reads (a full pipe would block it).
+        log = tempfile.TemporaryFile()
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from cadre_sdk.cli.app import main; main()", "serve",
+             str(out), "--host", "127.0.0.1", "--port", str(port), *options],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+        if process is not None:
+            process.append(proc)
+        url = f"http://127.0.0.1:{port}"
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    output = log.read().decode()
+                    if "address already in use" in output.lower():
+                        break                      # the port was taken: another one
+                    raise AssertionError(f"cadre serve exited: {output}")
+                try:
+                    httpx.get(url + "/-/versions.json", timeout=1.0)
+                    answered = True
+                except httpx.TransportError:
+                    answered = False
+                if answered and listens(proc.pid, port):
+                    yield url
+                    return
+                if time.monotonic() > deadline:
+                    raise AssertionError("cadre serve did not answer in time")
+                time.sleep(0.1)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.close()
+    raise AssertionError("cadre serve found no free port in 5 attempts")

@@ -88,7 +88,9 @@ def no_server(monkeypatch: pytest.MonkeyPatch) -> None:
     ("s3cret-监督", "格式不对"),                                   # the password, not a hash
     ("pbkdf2_sha256$480000$salt$not-base64", "格式不对"),
     ("md5$1$salt$" + "A" * 43 + "=", "格式不对"),
-    (hash_password("pw", iterations=1000), "强度不足"),             # 1,000 < 310,000
+    # 1,000 < 310,000; named, since the hash's salt is random and every pytest-xdist worker
+    # must collect the same test ids
+    pytest.param(hash_password("pw", iterations=1000), "强度不足", id="weak-pbkdf2-1000"),
 ])
 def test_a_malformed_or_weak_hash_stops_serve(oversight_db: Path, no_server: None,
                                               monkeypatch: pytest.MonkeyPatch, value: str,
