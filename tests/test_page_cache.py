@@ -66,6 +66,49 @@ def test_what_may_differ_between_readers_is_never_kept() -> None:
     assert _get(cache, "/t", method="POST") != _get(cache, "/t", method="POST")
 
 
+class Slow(Counting):
+    """A ``Counting`` app that takes a moment (yielding to the event loop) to answer."""
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        self.calls += 1
+        calls = self.calls
+        await asyncio.sleep(0.05)
+        status = 404 if scope["path"] == "/gone" else 200
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": f"{scope['path']} {calls}".encode()})
+
+
+async def _get_async(app: Any, path: str) -> bytes:
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"",
+             "headers": [(b"host", b"a:1")]}
+    body = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.body":
+            body.append(message["body"])
+    await app(scope, receive, send)
+    return b"".join(body)
+
+
+def test_readers_asking_at_once_for_a_page_being_rendered_wait_for_that_render() -> None:
+    inner = Slow()
+    cache = PageCache(inner)
+
+    async def sixteen(path: str) -> list[bytes]:
+        return await asyncio.gather(*(_get_async(cache, path) for _ in range(16)))
+
+    assert asyncio.run(sixteen("/t")) == [b"/t 1"] * 16
+    assert inner.calls == 1
+    # a page that is not kept (a 404) is rendered for each waiter: none gets another's answer
+    bodies = asyncio.run(sixteen("/gone"))
+    assert sorted(bodies) == sorted(f"/gone {n}".encode() for n in range(2, 18))
+    assert inner.calls == 17
+
+
 def test_warming_renders_ahead() -> None:
     inner = Counting()
     cache = PageCache(inner)

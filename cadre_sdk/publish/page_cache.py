@@ -94,6 +94,10 @@ class PageCache:
         self.size = 0
         self._tokens: Any = None
         self._readers: dict[bytes, tuple[_Reader | None, float]] = {}
+        #: Pages being rendered: a request for one waits for that render instead of starting
+        #: its own (16 readers asking at once for a page that takes 300 ms to render would
+        #: otherwise render it 16 times, one after the other on the server's cores).
+        self._rendering: dict[Key, asyncio.Event] = {}
 
     @staticmethod
     def _parts(scope: dict) -> tuple[bytes, bytes, bytes, bytes | None] | None:
@@ -182,15 +186,39 @@ class PageCache:
             await self.app(scope, receive, send)
             return
         key: Key = (*parts[:3], ANONYMOUS if reader is None else reader.who)
-        hit = self.pages.get(key)
-        if hit is not None and (len(hit[1]) == 1 or reader is not None and reader.token):
-            self.pages.move_to_end(key)
-            headers, pieces = hit
-            body = pieces[0] if len(pieces) == 1 else reader.token.encode().join(pieces)
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [*_sized(headers, len(body)), CACHED_HEADER]})
-            await send({"type": "http.response.body", "body": body})
+        if await self._answered(key, reader, send):
             return
+        rendering = self._rendering.get(key)
+        if rendering is not None:          # the same page is being rendered: wait for it
+            await rendering.wait()
+            if await self._answered(key, reader, send):
+                return
+        if key in self._rendering:         # (another waiter started a render meanwhile)
+            await self.app(scope, receive, send)
+            return
+        self._rendering[key] = done = asyncio.Event()
+        try:
+            await self._render(key, reader, scope, receive, send)
+        finally:
+            del self._rendering[key]
+            done.set()
+
+    async def _answered(self, key: Key, reader: _Reader | None, send: Any) -> bool:
+        """Send the kept page of ``key`` if there is one ``reader`` may have (whether it did)."""
+        hit = self.pages.get(key)
+        if hit is None or not (len(hit[1]) == 1 or reader is not None and reader.token):
+            return False
+        self.pages.move_to_end(key)
+        headers, pieces = hit
+        body = pieces[0] if len(pieces) == 1 else reader.token.encode().join(pieces)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*_sized(headers, len(body)), CACHED_HEADER]})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+    async def _render(self, key: Key, reader: _Reader | None, scope: dict, receive: Any,
+                      send: Any) -> None:
+        """Answer from the app, keeping the answer under ``key`` if it may be kept."""
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
         size = 0
