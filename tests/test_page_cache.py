@@ -31,8 +31,8 @@ class Counting:
                     "body": f"{scope['path']} {self.calls}".encode()})
 
 
-def _get(app: Any, path: str, *, method: str = "GET", cookie: bool = False,
-         host: bytes = b"a:1") -> bytes:
+async def _get_async(app: Any, path: str, *, method: str = "GET", cookie: bool = False,
+                     host: bytes = b"a:1") -> bytes:
     headers = [(b"host", host)] + ([(b"cookie", b"ds_actor=z")] if cookie else [])
     scope = {"type": "http", "method": method, "path": path, "query_string": b"",
              "headers": headers}
@@ -44,8 +44,12 @@ def _get(app: Any, path: str, *, method: str = "GET", cookie: bool = False,
     async def send(message: dict) -> None:
         if message["type"] == "http.response.body":
             body.append(message["body"])
-    asyncio.run(app(scope, receive, send))
+    await app(scope, receive, send)
     return b"".join(body)
+
+
+def _get(app: Any, path: str, **request: Any) -> bytes:
+    return asyncio.run(_get_async(app, path, **request))
 
 
 def test_anonymous_pages_are_rendered_once_per_host() -> None:
@@ -77,21 +81,6 @@ class Slow(Counting):
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"text/plain")]})
         await send({"type": "http.response.body", "body": f"{scope['path']} {calls}".encode()})
-
-
-async def _get_async(app: Any, path: str) -> bytes:
-    scope = {"type": "http", "method": "GET", "path": path, "query_string": b"",
-             "headers": [(b"host", b"a:1")]}
-    body = []
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b""}
-
-    async def send(message: dict) -> None:
-        if message["type"] == "http.response.body":
-            body.append(message["body"])
-    await app(scope, receive, send)
-    return b"".join(body)
 
 
 def test_readers_asking_at_once_for_a_page_being_rendered_wait_for_that_render() -> None:

@@ -40,6 +40,10 @@ worked out from a Cookie header is remembered for ``MEMO_SECONDS`` (its signatur
 to check than a page costs to answer): a cookie's own expiry time is honoured within that
 second; a logout at once (the guard has dropped the cookie: another header).
 
+Readers asking at once for a page that is being rendered wait for that render and are answered
+from the cache (or, if the page may not be kept, each gets a render of their own): a page that
+takes 300 ms is not rendered once per waiting reader.
+
 ``warm`` renders the pages every anonymous reader starts from (home, database, each table)
 right after the version is opened, so not even the first reader waits. Every answer from the
 cache carries the header ``X-Cadre-Page: cached``.
