@@ -20,7 +20,8 @@ UNLABELLED = "未说明的数据表"
 UNLABELLED_COLUMN = "（未说明）"
 #: The suffix of the title of a coded column's code (``coded``), and its note.
 CODE_TITLE = "（编码）"
-CODE_NOTE = "“{0}”列文字的编号（重复的文字只存一次，以节省空间）；筛选、分面和查询请用“{0}”列"
+CODE_NOTE = ("“{0}”列的整数编码（重复的文字只存一次，编号、日期等有固定格式的文字和小数按规律存为整数，"
+             "以节省空间）；筛选、分面和查询请用“{0}”列")
 
 
 #: Chinese descriptions of the record tables for readers (the record classes' own descriptions
