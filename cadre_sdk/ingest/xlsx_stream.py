@@ -226,13 +226,21 @@ def stream_rows(source: IO[bytes], shared_strings: Sequence[str], epoch: Any,
         if capture_depth:
             text = data if text is None else text + data
 
+    parser = _parser(start, end, chars)
+    yield from _rows_in_order(_parsed(parser, source, done))
+
+
+def _parser(start: Callable[..., None], end: Callable[[str], None],
+            chars: Callable[[str], None]) -> Any:
+    """An expat parser (namespaces as ``"uri name"``, text buffered ``_CHUNK`` at a time) calling
+    ``start``, ``end`` and ``chars``."""
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
     parser.buffer_size = _CHUNK
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
-    yield from _rows_in_order(_parsed(parser, source, done))
+    return parser
 
 
 def _parsed(parser: Any, source: IO[bytes], done: list[_Row]) -> Iterator[_Row]:
@@ -347,12 +355,7 @@ def read_shared_strings(source: IO[bytes]) -> list[str]:
         if capture_depth:
             text = data if text is None else text + data
 
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.buffer_text = True
-    parser.buffer_size = _CHUNK
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
+    parser = _parser(start, end, chars)
     while True:
         chunk = source.read(_CHUNK)
         parser.Parse(chunk, not chunk)
