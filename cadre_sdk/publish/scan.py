@@ -416,6 +416,8 @@ def _id_sized_numbers(conn: sqlite3.Connection) -> Iterator[str]:
             continue
         where = " OR ".join(f"(typeof([{c}]) IN ('integer', 'real') AND abs([{c}]) >= "
                             f"{_ID_SIZED})" for c in cols)
+        if conn.execute(f"SELECT 1 FROM [{table}] WHERE {where} LIMIT 1").fetchone() is None:
+            continue      # most tables: told by one plain read, without numbering the rows
         listed = ", ".join(f"[{c}]" for c in cols)
         # rows numbered in the order a plain read gives (as ``_cells`` numbers them; a
         # ``WITHOUT ROWID`` table has no rowid)
