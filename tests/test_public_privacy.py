@@ -389,6 +389,21 @@ def test_the_index_tokens_are_judged_row_by_row_whether_read_joined_or_not(
     assert findings == [f"表 search_index 第 {row} 行 tokens 列（索引词元）：身份证号"]
 
 
+def test_an_index_without_token_offsets_is_read_row_by_row(tmp_path: Path) -> None:
+    """An index whose tokens have no offsets (``detail=column``: not the publication's) is
+    read one row at a time: joined, a number ending one row would run into an ID number
+    starting the next and hide it."""
+    path = tmp_path / "index.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE VIRTUAL TABLE search_index USING fts5(tokens, detail=column)")
+    conn.execute(_INDEX_ROW, ["5"])
+    conn.execute(_INDEX_ROW, [ID_NUMBERS["C001"]])
+    conn.commit()
+    conn.close()
+    findings = scan(path, names=[], cadre_ids=[], limits=Thresholds())
+    assert "表 search_index 第 2 行 tokens 列（索引词元）：身份证号" in findings, findings
+
+
 def test_the_scanner_finds_a_leak_inside_a_packed_explanation(public_db: Path,
                                                              sample_store: Path,
                                                              tmp_path: Path) -> None:

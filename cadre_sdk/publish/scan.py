@@ -438,8 +438,11 @@ def _joined_tokens(conn: sqlite3.Connection) -> str | None:
     """Every indexed row's tokens (as ``_indexed_tokens`` reads each row's) joined by
     ``JOIN`` in one text, made by SQLite in one sort (the rows one by one take a second sort
     and a Python string per row), where the index has one column (a row's first token is the
-    one at offset 0) and at most ``_JOINED_ROWS`` rows; else None."""
-    if len(conn.execute(f"PRAGMA main.table_info([{SEARCH}])").fetchall()) != 1:
+    one at offset 0: an index of full detail, whose tokens have their offsets) and at most
+    ``_JOINED_ROWS`` rows; else None."""
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", [SEARCH]).fetchone()
+    if "detail" in (sql or "").lower() or len(conn.execute(
+            f"PRAGMA main.table_info([{SEARCH}])").fetchall()) != 1:
         return None
     try:
         (rows,) = conn.execute(f"SELECT count(*) FROM [{SEARCH}_docsize]").fetchone()
