@@ -28,6 +28,7 @@ from cadre_sdk.publish.redact import (
     normal_form,
     withhold_small_evaluations,
 )
+from cadre_sdk.publish import scan as scan_module
 from cadre_sdk.publish.scan import _Checker, _unbigram, scan
 from cadre_sdk.publish.search import tokens
 from cadre_sdk.publish.suppress import Spec, complementary, protect
@@ -360,6 +361,47 @@ def test_the_scanner_finds_each_planted_leak(public_db: Path, sample_store: Path
     names, ids = _store_secrets(sample_store)
     findings = scan(copy, names=names, cadre_ids=ids, limits=Thresholds())
     assert any(found in f for f in findings), findings
+
+
+@pytest.mark.parametrize("joined_rows", [scan_module._JOINED_ROWS, 0])
+def test_the_index_tokens_are_judged_row_by_row_whether_read_joined_or_not(
+        public_db: Path, sample_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        joined_rows: int) -> None:
+    """The index's rows are read as one text (``_joined_tokens``) or one by one (more rows
+    than ``_JOINED_ROWS``): either way a name split between two rows is none, and an ID
+    number typed in groups inside one row is found at its row."""
+    monkeypatch.setattr(scan_module, "_JOINED_ROWS", joined_rows)
+    copy = tmp_path / "public.db"
+    shutil.copy(public_db, copy)
+    names, ids = _store_secrets(sample_store)
+    assert "尕布龙" in names
+    conn = sqlite3.connect(copy)
+    conn.execute(_INDEX_ROW, [tokens("协助尕布")])
+    conn.execute(_INDEX_ROW, [tokens("龙同志")])
+    conn.commit()
+    assert scan(copy, names=names, cadre_ids=ids, limits=Thresholds()) == []
+    number = ID_NUMBERS["C001"]
+    row = conn.execute(_INDEX_ROW, [tokens(f"号码 {number[:6]} {number[6:14]} {number[14:]}")]
+                       ).lastrowid
+    conn.commit()
+    conn.close()
+    findings = scan(copy, names=names, cadre_ids=ids, limits=Thresholds())
+    assert findings == [f"表 search_index 第 {row} 行 tokens 列（索引词元）：身份证号"]
+
+
+def test_an_index_without_token_offsets_is_read_row_by_row(tmp_path: Path) -> None:
+    """An index whose tokens have no offsets (``detail=column``: not the publication's) is
+    read one row at a time: joined, a number ending one row would run into an ID number
+    starting the next and hide it."""
+    path = tmp_path / "index.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE VIRTUAL TABLE search_index USING fts5(tokens, detail=column)")
+    conn.execute(_INDEX_ROW, ["5"])
+    conn.execute(_INDEX_ROW, [ID_NUMBERS["C001"]])
+    conn.commit()
+    conn.close()
+    findings = scan(path, names=[], cadre_ids=[], limits=Thresholds())
+    assert "表 search_index 第 2 行 tokens 列（索引词元）：身份证号" in findings, findings
 
 
 def test_the_scanner_finds_a_leak_inside_a_packed_explanation(public_db: Path,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import operator
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
@@ -140,9 +141,15 @@ def complementary(values: dict[Cell, float], hidden: set[Cell],
     # the sums each cell is in, to look at again once it is hidden
     member: dict[Cell, list[int]] = defaultdict(list)
     for i, (total, parts) in enumerate(sums):
-        for cell in parts if total is None else (total, *parts):
+        if total is not None:
+            member[total].append(i)
+        for cell in parts:
             member[cell].append(i)
-    pending = list(range(len(sums)))       # this pass, in order (a heap)
+    # this pass, in order (a heap): the first leaves out the sums with nothing hidden and a
+    # known total (most: ``_to_hide`` would decide nothing); one of them is looked at once
+    # a cell of its is hidden, as any sum is
+    pending = [i for i, (total, parts) in enumerate(sums)
+               if (total is not None and total in hidden) or not hidden.isdisjoint(parts)]
     while pending:
         queued, later = set(pending), set()
         while pending:
@@ -173,9 +180,12 @@ def with_remainders(values: dict[Cell, float], hidden: set[Cell],
     virtual: set[Cell] = set()
     if min_count is not None:
         for i, (total, parts) in enumerate(sums):
-            if total is None or total not in values or any(c not in values for c in parts):
+            if total is None or total not in values:
                 continue
-            rest = values[total] - sum(values[c] for c in parts)
+            try:
+                rest = values[total] - sum(map(values.__getitem__, parts))
+            except KeyError:      # a part holds no number
+                continue
             if 0 < rest < min_count:
                 cell = ("remainder", i)
                 values[cell] = rest
@@ -191,7 +201,7 @@ def _to_hide(total: Cell | None, parts: list[Cell], hidden: set[Cell],
     total_known = total is None or total not in hidden
     if total_known and hidden.isdisjoint(parts):
         return None               # most sums: nothing hidden, nothing to do (in C)
-    hidden_parts = sum(1 for c in parts if c in hidden)
+    hidden_parts = sum(map(hidden.__contains__, parts))
     if total_known and hidden_parts == 1:
         shown = [c for c in parts if c not in hidden and c not in virtual]
         if shown:
@@ -294,7 +304,7 @@ def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
             cells = [i * k + c for c in ps if i in has_number[c]]
             sums.append((i * k + t if i in has_number[t] else None, cells))
     # each row's key without one dimension, made once for all count columns
-    without = {dim: [tuple(row[at[key]] for key in spec.keys if key != dim) for row in rows]
+    without = {dim: _keys(rows, [at[key] for key in spec.keys if key != dim])
                for dim in dict.fromkeys([*spec.vary, *(d for d, _ in spec.rollup)])}
     regions = _region_keys(table) if spec.region is not None else []
     for c in range(k):
@@ -320,6 +330,13 @@ def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
     return sums
 
 
+def _keys(rows: list[tuple], places: list[int]) -> list[tuple]:
+    """Each row's values at ``places``, as a tuple (``operator.itemgetter``: in C)."""
+    if len(places) > 1:
+        return list(map(operator.itemgetter(*places), rows))
+    return [tuple(row[p] for p in places) for row in rows]
+
+
 #: A region level -> the level whose row totals it, and the parent's code from the child's.
 _PARENT = {"县": ("市州", _prefecture), "市州": ("省", lambda code: "630000")}
 
@@ -330,8 +347,7 @@ def _region_keys(table: _Table) -> list[tuple[tuple, tuple | None]]:
     level, code = at[spec.region[0]], at[spec.region[1]]
     others = [at[k] for k in spec.keys if k not in spec.region]
     keys = []
-    for row in table.rows:
-        rest = tuple(row[p] for p in others)
+    for row, rest in zip(table.rows, _keys(table.rows, others)):
         parent = None
         if row[level] in _PARENT:
             parent_level, parent_code = _PARENT[row[level]]
