@@ -14,7 +14,7 @@ import shutil
 import pytest
 
 from cadre_sdk import GradingRule, PluginError, ScoringFormula
-from cadre_sdk.engines.assessment import direct
+from cadre_sdk.engines.assessment import direct, engine
 from cadre_sdk.formulas.assessment import threshold_grade, weighted_score
 from cadre_sdk.parameters import parse_parameters
 from cadre_sdk.store import explanations
@@ -47,7 +47,10 @@ def count_direct(monkeypatch) -> list[str]:
 
 def both_paths(monkeypatch, evaluate) -> tuple[dict, dict, list[str]]:
     """``evaluate()`` on the generic path, then on the direct path (each replacing the other's
-    results): what each stored, and the assessments the direct path scored."""
+    results), every explanation stored whole (``engine.REPLAY = False``; made when read, they
+    read the same: ``test_assessment_replay``): what each stored, and the assessments the
+    direct path scored."""
+    monkeypatch.setattr(engine, "REPLAY", False)
     with monkeypatch.context() as m:
         m.setattr(direct, "ENABLED", False)
         evaluate()

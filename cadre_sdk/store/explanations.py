@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import json
 import re
 import sqlite3
@@ -171,7 +172,8 @@ class _RefIds:
 
 def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace]]) -> int:
     """Upsert explanations given as ``(id, kind, subject, trace)`` (inside the caller's
-    transaction), the trace a dict (``Trace.to_dict`` shape) or a ``Trace``; rules and
+    transaction), the trace a dict (``Trace.to_dict`` shape), a ``Trace`` or a JSON text
+    stored as it is (a stub: ``REPLAYERS``); rules and
     parameters go to ``explanation_ref``. The id must name the kind (``kind_of``: the kind
     is derived from it when read): a ``ValueError`` otherwise, nothing written. Returns the
     row count."""
@@ -183,7 +185,9 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace
                              f"and a colon (ids of kind {kind!r} must: the kind is derived "
                              "from the id)")
     encoder = _last_encoder(conn)
-    encoded = [(eid, kind, subject, *encoder.encode_stored(data))
+    # a text is stored as it is (a stub of an explanation made when read: ``REPLAYERS``)
+    encoded = [(eid, kind, subject, data, False, None) if type(data) is str
+               else (eid, kind, subject, *encoder.encode_stored(data))
                for eid, kind, subject, data in rows]
     # the column ``DIGIT_RUN`` (migration 0011) is filled where the table has it (asked at
     # every write: a migration or a test may rebuild the table meanwhile)
@@ -611,10 +615,35 @@ def json_text_from(cell: str | bytes, refs: Mapping[int, Any]) -> str:
     return packing.cell_text(cell, dictionary)
 
 
+#: The modules making the explanations of a kind when they are read, by kind (issue 19): a
+#: stored ``{"replay": [kind, ...]}`` stands for the explanation ``explain(conn, stub)`` of
+#: that module gives (found by name: this layer does not import engines).
+REPLAYERS = {"assessment": "cadre_sdk.engines.assessment.replay"}
+REPLAY_KEY = "replay"
+
+
+def replay_stub(data: Any) -> list | None:
+    """The stub of an explanation made when read (``REPLAYERS``), or None."""
+    if isinstance(data, dict) and len(data) == 1:
+        stub = data.get(REPLAY_KEY)
+        if isinstance(stub, list) and stub and stub[0] in REPLAYERS:
+            return stub
+    return None
+
+
+def replayed(conn: sqlite3.Connection, stub: list) -> dict[str, Any]:
+    """The explanation ``stub`` stands for, made from what ``conn`` holds now."""
+    return importlib.import_module(REPLAYERS[stub[0]]).explain(conn, stub)
+
+
 def stored(conn: sqlite3.Connection, body: str | bytes) -> dict[str, Any]:
-    """A stored trace (its cell: JSON text or packed) with its template joined; its rules
-    and parameters are still ``explanation_ref`` ids."""
+    """A stored trace (its cell: JSON text or packed) with its template joined (or, for one
+    made when read, made: ``REPLAYERS``); its rules and parameters are still
+    ``explanation_ref`` ids."""
     data = json.loads(json_text(conn, body))
+    stub = replay_stub(data)
+    if stub is not None:
+        return replayed(conn, stub)
     if not _is_templated(data):
         return data
     template = ref_entries(conn, [data["t"]])

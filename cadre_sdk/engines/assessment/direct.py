@@ -61,6 +61,8 @@ class DirectFormula:
     """``weighted_score`` with the numbers of one rule and year read once."""
 
     def __init__(self, subject: str, records: dict[str, tuple]):
+        #: each parameter's value by path (what a replay makes the formula of again: ``replay``)
+        self.values = {path: record[0].value for path, record in records.items()}
         self.weights = {key: records[path][0].value for key, path in _WEIGHT_PATHS[subject]}
         self.weight_cites = [records[path] for _, path in _WEIGHT_PATHS[subject]]
         self.vote_cites = [records[path] for path in _VOTE_PATHS]
@@ -233,6 +235,8 @@ class DirectGrading:
              "grading.poor_quarter_blocks_excellent")
 
     def __init__(self, records: dict[str, tuple]):
+        #: each parameter's value by path (``DirectFormula.values``)
+        self.values = {path: record[0].value for path, record in records.items()}
         self.cites = [records[path] for path in self.PATHS[:3]]
         self.excellent, self.competent, self.basic = (r[0].value for r in self.cites)
         self.blocks_cite = records[self.PATHS[3]]
@@ -267,3 +271,13 @@ class DirectGrading:
                 trace.head_steps.append((f"{'、'.join(poor)}平时考核为较差，不得评为优秀", "",
                                          grade))
         return grade
+
+
+def group_spec(line_specs: list[tuple], formula: DirectFormula,
+               grading: DirectGrading) -> dict[str, Any]:
+    """The numbers the direct path read for a group of assessments, as their shared entry
+    stores them (what ``replay`` makes their explanations again from): the indicator lines
+    (code, name, weight: ``GroupRules.line_specs``) and the formula's and grading rule's
+    parameters by path (the engine adds the pool's quotas)."""
+    return {"lines": [[code, name, weight] for code, name, weight, _ in line_specs],
+            "formula": formula.values, "grading": grading.values}

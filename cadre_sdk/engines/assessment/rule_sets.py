@@ -32,6 +32,7 @@ class RuleSets:
         # are kept here too, so that an id is never reused while it is a key.
         self._known_rules: dict[tuple, tuple[str, list]] = {}
         self._known_parameters: dict[str, dict[int, dict]] = {}
+        self._specs_seen: dict[tuple, tuple[bool, dict]] = {}
 
     def split(self, eid: str, kind: str, trace: Trace, year: int) -> tuple:
         """The explanation row of one assessment, its rules and parameters moved to the
@@ -51,6 +52,20 @@ class RuleSets:
                     (p["plugin"], p["path"], p["start"], p["file"]), p)
         trace.rules, trace.parameters, trace.see = [], [], [rid]
         return (eid, kind, trace.subject, trace)
+
+    def add_spec(self, rid: str, subject: str, spec: dict[str, Any]) -> bool:
+        """Record under the shared entry ``rid`` the numbers the direct path read for
+        assessments of ``subject`` (``replay.group_spec``: what their explanations are made
+        again from); False if the entry holds other numbers for them (then their explanations
+        must be stored)."""
+        key = (rid, subject, id(spec))
+        if key in self._specs_seen:
+            return self._specs_seen[key][0]
+        specs = self._sets[rid].setdefault("direct", {})
+        known = specs.setdefault(subject, spec)
+        fits = known is spec or known == spec
+        self._specs_seen[key] = (fits, spec)   # the spec kept: its id is not reused meanwhile
+        return fits
 
     def _rule_set(self, year: int, rules: list[dict[str, Any]]) -> str:
         """The id of the shared entry for ``rules`` in ``year`` (made the first time)."""
@@ -77,5 +92,7 @@ class RuleSets:
                 "steps": [{"label": "排名规则", "formula": "", "value": RANK_RULE}],
                 "result": f"规则 {len(entry['rules'])} 条，参数 {len(entry['parameters'])} 个",
             }
+            if entry.get("direct"):   # not shown: what explanations made when read are made of
+                data["direct"] = entry["direct"]
             out.append((rid, KIND, data["subject"], data))
         return out

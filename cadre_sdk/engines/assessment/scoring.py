@@ -18,7 +18,8 @@ from cadre_sdk.records.vocab import ANNUAL_GRADES
 from cadre_sdk.engines.assessment.inputs import (
     AnnualRow, AssessmentInputs, Group, IndicatorLine, describe_inputs, sorted_quarters,
 )
-from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
+from cadre_sdk.engines.assessment.digests import digests
+from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading, group_spec
 from cadre_sdk.engines.assessment.rules import AssessmentRules, GroupRules
 
 DEMOCRATIC = "民主测评"
@@ -41,6 +42,10 @@ class Scored:
     pool_size: int = 0
     allowed: int | None = None
     quota_applied: bool = False
+    #: the direct path's numbers for its group (``direct.group_spec``) and the digests of its
+    #: inputs (``digests``): its explanation can be made when read (``replay``); None: stored
+    replay: dict[str, Any] | None = None
+    digest: str | None = None
 
     @property
     def tiebreak_id(self) -> str:
@@ -216,6 +221,7 @@ def _score_direct(group: Group, g: GroupRules, codes: frozenset[str], formula: D
     opened = CompactTrace(subject="")
     _open(g, opened)
     formula.open(opened)
+    spec = group_spec(g.line_specs, formula, grading)
     out = []
     for row in group.rows:
         trace = opened.started(subject_label(row))
@@ -228,5 +234,6 @@ def _score_direct(group: Group, g: GroupRules, codes: frozenset[str], formula: D
             trace.rule(*g_rule)
             s = _scored(row, trace, row_inputs, score, scored)
             s.raw_grade = s.grade = grading.grade(score, row_inputs, trace)
+        s.replay, s.digest = spec, digests(row_inputs)
         out.append(s)
     return out

@@ -1,0 +1,32 @@
+"""Digests of what an annual assessment's score was computed from (issue 19): stored in the stub
+of an explanation made when read (``replay``), so that a reader is told when the inputs changed
+after ``cadre evaluate`` instead of reading an explanation of other numbers."""
+from __future__ import annotations
+
+import zlib
+
+from cadre_sdk.records.rule_inputs import AssessmentInputs
+
+#: What each digest covers, in order (``digests``), as the explanation names it when it changed.
+PARTS = ("考核记录与单位信息（单位类别、层级、所在地区、功能定位）", "指标得分", "测评票数",
+         "平时考核等次", "“710”重点目标汇总")
+DIGEST_HEX = 8
+
+
+def digests(inputs: AssessmentInputs) -> str:
+    """Digests of what an assessment's score was computed from, one per ``PARTS`` (the CRC-32 of
+    the values' ``repr``: numbers as stored, 85 and 85.0 told apart; a check against changes,
+    not against forgery: whoever can write the store can write the results), as one hex
+    text."""
+    t = inputs.targets
+    parts = (
+        (inputs.assessment_id, inputs.subject, inputs.cadre_id, inputs.unit_code,
+         inputs.unit_kind, inputs.unit_level, inputs.region_code, inputs.positioning,
+         inputs.year),
+        (tuple((line.code, line.score) for line in inputs.indicators),
+         tuple(inputs.extra_scores.items())),
+        tuple((v.method, v.excellent, v.competent, v.basic, v.incompetent, v.participants)
+              for v in inputs.evaluations.values()),
+        tuple(inputs.quarters.items()),
+        None if t is None else (t.targets, t.on_schedule, t.last_month))
+    return "".join(f"{zlib.crc32(repr(part).encode('utf-8')):08x}" for part in parts)
