@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 
 import pytest
 
@@ -152,3 +153,23 @@ def test_an_assessment_deleted_after_evaluation_is_said_to_be_missing(world, run
     found = explanations.lookup(db.conn, "assessment:A1")
     assert found["result"] == ("无法重现评定时的计算说明：该考核记录或其评定结果已不在库中；"
                                "请重新运行 cadre evaluate")
+
+
+def test_the_oversight_publication_reads_them_as_the_store_does(sample_store, oversight_db):
+    """The publication copies the stubs and makes them from its own tables (each as
+    published): every assessment explanation reads as in the store."""
+    texts = []
+    for path in (sample_store, oversight_db):
+        conn = sqlite3.connect(path)
+        explanations.register_sql_function(conn)
+        texts.append(dict(conn.execute(
+            "SELECT id, cadre_explain(json) FROM explanation WHERE kind = 'assessment'")))
+        stubbed = sum(explanations.replay_stub(json.loads(body)) is not None
+                      for (body,) in conn.execute(
+                          "SELECT cadre_explanation_json(json) FROM explanation "
+                          "WHERE kind = 'assessment'"))
+        assert stubbed == len(texts[-1]) >= 3
+        conn.close()
+    store, published = texts
+    assert published == store
+    assert all("计算步骤：" in text for text in store.values())

@@ -185,8 +185,9 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace
                              f"and a colon (ids of kind {kind!r} must: the kind is derived "
                              "from the id)")
     encoder = _last_encoder(conn)
-    # a text is stored as it is (a stub of an explanation made when read: ``REPLAYERS``)
-    encoded = [(eid, kind, subject, data, False, None) if type(data) is str
+    # a text is stored as it is (a stub of an explanation made when read: ``REPLAYERS``;
+    # its readers read the tables it is made from, each masked as published)
+    encoded = [(eid, kind, subject, data, False, _longest_digits(data)) if type(data) is str
                else (eid, kind, subject, *encoder.encode_stored(data))
                for eid, kind, subject, data in rows]
     # the column ``DIGIT_RUN`` (migration 0011) is filled where the table has it (asked at
@@ -202,6 +203,14 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace
     encoder.refs.forget_objects()
     _LAST[:] = [conn, encoder, _ref_state(conn)]
     return len(out)
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _longest_digits(text: str) -> int:
+    """The most digits in a row in ``text`` (its ``DIGIT_RUN`` as stored)."""
+    return max(map(len, _DIGITS.findall(text)), default=0)
 
 
 #: The connection, encoder and ``_ref_state`` of the last ``write``: engines write in

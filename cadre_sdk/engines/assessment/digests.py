@@ -10,14 +10,13 @@ from cadre_sdk.records.rule_inputs import AssessmentInputs
 #: What each digest covers, in order (``digests``), as the explanation names it when it changed.
 PARTS = ("考核记录与单位信息（单位类别、层级、所在地区、功能定位）", "指标得分", "测评票数",
          "平时考核等次", "“710”重点目标汇总")
-DIGEST_HEX = 8
 
 
 def digests(inputs: AssessmentInputs) -> str:
     """Digests of what an assessment's score was computed from, one per ``PARTS`` (the CRC-32 of
     the values' ``repr``: numbers as stored, 85 and 85.0 told apart; a check against changes,
-    not against forgery: whoever can write the store can write the results), as one hex
-    text."""
+    not against forgery: whoever can write the store can write the results), as one text of
+    hex digits, the parts apart (``-``: no run of digits an ID number could be read in)."""
     t = inputs.targets
     parts = (
         (inputs.assessment_id, inputs.subject, inputs.cadre_id, inputs.unit_code,
@@ -29,4 +28,4 @@ def digests(inputs: AssessmentInputs) -> str:
               for v in inputs.evaluations.values()),
         tuple(inputs.quarters.items()),
         None if t is None else (t.targets, t.on_schedule, t.last_month))
-    return "".join(f"{zlib.crc32(repr(part).encode('utf-8')):08x}" for part in parts)
+    return "-".join(f"{zlib.crc32(repr(part).encode('utf-8')):08x}" for part in parts)

@@ -28,7 +28,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from cadre_sdk.core.trace import CompactTrace
-from cadre_sdk.engines.assessment.digests import DIGEST_HEX, PARTS, digests
+from cadre_sdk.engines.assessment.digests import PARTS, digests
 from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
 from cadre_sdk.engines.assessment.inputs import AnnualRow, Group, describe_inputs
 from cadre_sdk.engines.assessment.quota import cap_grade, rank_pool, state_results
@@ -117,7 +117,16 @@ def _unreplayable(subject: Any, rule_set: str, why: str) -> dict[str, Any]:
 def explain(conn: sqlite3.Connection, stub: list) -> dict[str, Any]:
     """The explanation an assessment's stub stands for (``Trace.to_dict`` shape, as
     ``explanations.stored`` gives a stored one: rules and parameters in the shared entry)."""
-    _, assessment_id, rule_set, digest = stub
+    try:
+        return _explain(conn, *stub[1:])
+    except sqlite3.Error:   # a file without the tables it is made from (none publishes one)
+        return _unreplayable(f"年度考核（考核编号 {stub[1]}）", stub[2],
+                             "本文件没有重现该说明所需的考核数据表")
+
+
+def _explain(conn: sqlite3.Connection, assessment_id: str, rule_set: str,
+             digest: str) -> dict[str, Any]:
+    """``explain``."""
     found = conn.execute(_ROW, [assessment_id]).fetchone()
     result = conn.execute(_RESULT, [assessment_id]).fetchone()
     if found is None or result is None:
@@ -136,9 +145,8 @@ def explain(conn: sqlite3.Connection, stub: list) -> dict[str, Any]:
     inputs = build_inputs(row, group, lines)
     now = digests(inputs)
     if now != digest:
-        changed = [part for n, part in enumerate(PARTS)
-                   if now[n * DIGEST_HEX:(n + 1) * DIGEST_HEX]
-                   != digest[n * DIGEST_HEX:(n + 1) * DIGEST_HEX]]
+        changed = [part for part, a, b in zip(PARTS, now.split("-"), digest.split("-"))
+                   if a != b]
         return _unreplayable(subject, rule_set, f"评定之后{'、'.join(changed) or '输入'}已变更，"
                              "现有数据不是所存得分的依据；请重新运行 cadre evaluate 后再查看")
     trace = _Replayed(subject=subject)
