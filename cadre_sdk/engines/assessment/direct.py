@@ -147,6 +147,51 @@ class DirectFormula:
         steps.append((self.rounded, "", score))
         return score
 
+    def value(self, inputs: AssessmentInputs, cited: Trace) -> float | None:
+        """The score ``score`` gives, without recording steps (the explanation is made when
+        read: ``replay``): the parameters it reads are cited in ``cited`` (the trace all the
+        group's assessments share, for their shared entry)."""
+        weights, parts = self.weights, {}
+        evaluations = inputs.evaluations
+        for key, data in (("indicators", inputs.indicators),
+                          ("democratic", evaluations.get("民主测评")),
+                          ("reverse", evaluations.get("反向测评")),
+                          ("interview", evaluations.get("考核谈话")),
+                          ("routine", inputs.quarters), ("targets", inputs.targets)):
+            if weights[key] > 0:
+                value = self._component_value(key, data, cited)
+                if value is not None:
+                    parts[key] = value
+                elif key == "indicators":
+                    return None
+            elif data:
+                self._component_value(key, data, cited)
+        if not parts:
+            return None
+        used = tuple(parts)
+        total = sum(weights[key] for key in used)
+        cited.cite(self.places_cite)
+        return round_half_up(sum(weights[key] * parts[key] for key in used) / total,
+                             self.places)
+
+    def _component_value(self, key: str, data: Any, cited: Trace) -> float | None:
+        """``_component``'s value, without steps."""
+        if key == "indicators":
+            scored = [line for line in data if line.score is not None]
+            total = sum(line.weight for line in scored)
+            if not scored or total == 0:
+                return None
+            return sum(line.weight * line.score for line in scored) / total
+        if key == "routine":
+            return self._routine(data, [], cited) if data else None
+        if key == "targets":
+            return None if data is None else data.share * 100
+        if data is None or data.participants == 0:
+            return None
+        cited.cite_all(self.vote_cites)
+        counts = (data.excellent, data.competent, data.basic, data.incompetent)
+        return sum(n * p for n, p in zip(counts, self.points)) / data.participants
+
     def _component(self, key: str, data: Any, steps: list, trace: CompactTrace) -> float | None:
         """One component's score (None: missing), its steps recorded."""
         if key == "indicators":
@@ -255,6 +300,15 @@ class DirectGrading:
         if any(type(n) not in _NUMBER for n in (found.excellent, found.competent, found.basic)):
             return None
         return found
+
+    def value(self, score: float, inputs: AssessmentInputs, cited: Trace) -> str:
+        """The grade ``grade`` gives, without recording steps (``DirectFormula.value``)."""
+        cited.cite_all(self.cites)
+        grade = ("优秀" if score >= self.excellent else "称职" if score >= self.competent
+                 else "基本称职" if score >= self.basic else "不称职")
+        if grade == "优秀" and cited.cite(self.blocks_cite) and "较差" in inputs.quarters.values():
+            grade = "称职"
+        return grade
 
     def grade(self, score: float, inputs: AssessmentInputs, trace: CompactTrace) -> str:
         """``threshold_grade(score, inputs, ctx)``, recorded in ``trace`` as the rule

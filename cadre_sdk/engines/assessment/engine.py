@@ -38,7 +38,7 @@ from cadre_sdk.engines.assessment.inputs import pool_key, stream_groups
 from cadre_sdk.engines.assessment.quota import settle_pool
 from cadre_sdk.engines.assessment.rules import AssessmentRules
 from cadre_sdk.engines.assessment.scorecard import build_scorecards
-from cadre_sdk.engines.assessment.scoring import Scored, score_group
+from cadre_sdk.engines.assessment.scoring import Scored, score_group, subject_label
 from cadre_sdk.engines.assessment.targets import summarize_targets
 from cadre_sdk.engines.batch_writer import BATCH
 
@@ -88,13 +88,12 @@ def _result(s: Scored, rulesets: RuleSets, quotas: list[tuple]) -> tuple[tuple, 
            int(s.quota_applied), pool, _stored(s.plugins["indicators"]),
            _stored(s.plugins["scoring"]), _stored(s.plugins["grading"] or None))
     # explanation_id is derived: ``eid``
-    explanation = rulesets.split(eid, KIND, s.trace, r.year)
-    if s.replay is not None and REPLAY:
-        rid = s.trace.see[0]
-        spec = s.replay if s.score is None else _with_quotas(s.replay, quotas)
-        if rulesets.add_spec(rid, r.subject, spec):
-            return row, (eid, KIND, s.trace.subject, replay.stub(r.id, rid, s.digest))
-    return row, explanation
+    if s.replay is None:
+        return row, rulesets.split(eid, KIND, s.trace, r.year)
+    rid = rulesets.rule_set(s.trace, r.year)
+    spec = s.replay if s.score is None else _with_quotas(s.replay, quotas)
+    return row, (eid, KIND, subject_label(r),
+                 replay.stub(r.id, rid, s.digest, rulesets.add_spec(rid, r.subject, spec)))
 
 
 _SPECS: dict[tuple[int, int], tuple[dict, dict, list]] = {}
@@ -143,12 +142,12 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
 
     for group in stream_groups(conn, "个人"):
         first = group.rows[0]
-        people = score_group(group, rules)
+        people = score_group(group, rules, REPLAY)
         finish(people, settle_pool(
             people, rules.quotas(first.region_code, first.year),
             pool_label("个人", first.unit_code, first.region_code, first.year), first.year))
     for (region, year), groups in groupby(stream_groups(conn, "班子"), key=pool_key):
-        pool = [s for group in groups for s in score_group(group, rules)]
+        pool = [s for group in groups for s in score_group(group, rules, REPLAY)]
         finish(pool, settle_pool(pool, rules.quotas(region, year),
                                  pool_label("班子", "", region, year), year))
     results.flush()

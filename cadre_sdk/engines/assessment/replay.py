@@ -34,17 +34,19 @@ from cadre_sdk.engines.assessment.inputs import AnnualRow, Group, describe_input
 from cadre_sdk.engines.assessment.quota import cap_grade, rank_pool, state_results
 from cadre_sdk.engines.assessment.schema import KIND
 from cadre_sdk.engines.assessment.scoring import (
-    _UNSCORED, DEMOCRATIC, Scored, _lines, build_inputs, subject_label,
+    _UNSCORED, Scored, _lines, build_inputs, subject_label,
 )
-from cadre_sdk.records.rule_inputs import AssessmentInputs, TargetSummary, Votes
+from cadre_sdk.records.rule_inputs import TargetSummary, Votes
 from cadre_sdk.store import explanations
 
 #: The key of a stub (``stub``) and of the direct path's numbers in the shared entry.
 STUB_KEY = "replay"
 SPEC_KEY = "direct"
-def stub(assessment_id: str, rule_set: str, digest: str) -> str:
-    """The stored JSON of an explanation made when read."""
-    return explanations.canonical({STUB_KEY: [KIND, assessment_id, rule_set, digest]})
+def stub(assessment_id: str, rule_set: str, digest: str, spec: int = 0) -> str:
+    """The stored JSON of an explanation made when read (``spec``: the index of its numbers
+    among its shared entry's for its subject, given when not 0)."""
+    return explanations.canonical({STUB_KEY: [KIND, assessment_id, rule_set, digest,
+                                              *([spec] if spec else [])]})
 
 
 class _Replayed(CompactTrace):
@@ -124,8 +126,8 @@ def explain(conn: sqlite3.Connection, stub: list) -> dict[str, Any]:
                              "本文件没有重现该说明所需的考核数据表")
 
 
-def _explain(conn: sqlite3.Connection, assessment_id: str, rule_set: str,
-             digest: str) -> dict[str, Any]:
+def _explain(conn: sqlite3.Connection, assessment_id: str, rule_set: str, digest: str,
+             index: int = 0) -> dict[str, Any]:
     """``explain``."""
     found = conn.execute(_ROW, [assessment_id]).fetchone()
     result = conn.execute(_RESULT, [assessment_id]).fetchone()
@@ -135,7 +137,8 @@ def _explain(conn: sqlite3.Connection, assessment_id: str, rule_set: str,
     row, group = _inputs(conn, found)
     subject = subject_label(row)
     entry = explanations.lookup(conn, rule_set)
-    spec = ((entry or {}).get(SPEC_KEY) or {}).get(row.subject)
+    specs = ((entry or {}).get(SPEC_KEY) or {}).get(row.subject) or ()
+    spec = specs[index] if index < len(specs) else None
     if spec is None:
         return _unreplayable(subject, rule_set, f"共用的规则与参数条目 {rule_set} 不存在或不完整；"
                              "请重新运行 cadre evaluate")

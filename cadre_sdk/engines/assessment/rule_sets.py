@@ -32,12 +32,19 @@ class RuleSets:
         # are kept here too, so that an id is never reused while it is a key.
         self._known_rules: dict[tuple, tuple[str, list]] = {}
         self._known_parameters: dict[str, dict[int, dict]] = {}
-        self._specs_seen: dict[tuple, tuple[bool, dict]] = {}
+        self._specs_seen: dict[tuple, tuple[int, dict]] = {}
 
     def split(self, eid: str, kind: str, trace: Trace, year: int) -> tuple:
         """The explanation row of one assessment, its rules and parameters moved to the
         shared entry (whose id depends only on the year and the rules applied): ``trace``
         itself, its ``rules`` and ``parameters`` emptied and the entry under ``see``."""
+        rid = self.rule_set(trace, year)
+        trace.rules, trace.parameters, trace.see = [], [], [rid]
+        return (eid, kind, trace.subject, trace)
+
+    def rule_set(self, trace: Trace, year: int) -> str:
+        """The id of the shared entry of ``trace``'s rules in ``year``, its parameters added
+        to the entry's (``trace`` unchanged)."""
         rules, parameters = trace.rules, trace.parameters
         same = (year, *map(id, rules))
         known = self._known_rules.get(same)
@@ -50,22 +57,23 @@ class RuleSets:
                 seen[id(p)] = p
                 self._sets[rid]["parameters"].setdefault(
                     (p["plugin"], p["path"], p["start"], p["file"]), p)
-        trace.rules, trace.parameters, trace.see = [], [], [rid]
-        return (eid, kind, trace.subject, trace)
+        return rid
 
-    def add_spec(self, rid: str, subject: str, spec: dict[str, Any]) -> bool:
+    def add_spec(self, rid: str, subject: str, spec: dict[str, Any]) -> int:
         """Record under the shared entry ``rid`` the numbers the direct path read for
-        assessments of ``subject`` (``replay.group_spec``: what their explanations are made
-        again from); False if the entry holds other numbers for them (then their explanations
-        must be stored)."""
+        assessments of ``subject`` (``direct.group_spec``: what their explanations are made
+        again from, ``replay``); their index among the entry's for ``subject`` (0 unless
+        groups with the same rules read other numbers)."""
         key = (rid, subject, id(spec))
-        if key in self._specs_seen:
-            return self._specs_seen[key][0]
-        specs = self._sets[rid].setdefault("direct", {})
-        known = specs.setdefault(subject, spec)
-        fits = known is spec or known == spec
-        self._specs_seen[key] = (fits, spec)   # the spec kept: its id is not reused meanwhile
-        return fits
+        known = self._specs_seen.get(key)
+        if known is not None:
+            return known[0]
+        specs = self._sets[rid].setdefault("direct", {}).setdefault(subject, [])
+        index = next((n for n, s in enumerate(specs) if s is spec or s == spec), len(specs))
+        if index == len(specs):
+            specs.append(spec)
+        self._specs_seen[key] = (index, spec)   # the spec kept: its id is not reused meanwhile
+        return index
 
     def _rule_set(self, year: int, rules: list[dict[str, Any]]) -> str:
         """The id of the shared entry for ``rules`` in ``year`` (made the first time)."""

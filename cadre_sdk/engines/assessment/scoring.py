@@ -144,11 +144,12 @@ def _lines(g: GroupRules, scores: dict[str, float]) -> tuple[IndicatorLine, ...]
     return tuple(out)
 
 
-def score_group(group: Group, rules: AssessmentRules) -> list[Scored]:
+def score_group(group: Group, rules: AssessmentRules, replay: bool = False) -> list[Scored]:
     """Score and grade the annual assessments of one group (one unit, year and subject, so one
     set of rules), before the quota: the rules are resolved once for the group and each rule
     function is called for every assessment of the group in one ``call_rule`` (or, for the
-    provincial default formula and grading rule, computed by their direct path: ``direct``)."""
+    provincial default formula and grading rule, computed by their direct path: ``direct``;
+    ``replay``: without explanations, made when read: ``replay``)."""
     if not group.rows:
         return []
     first = group.rows[0]
@@ -158,7 +159,7 @@ def score_group(group: Group, rules: AssessmentRules) -> list[Scored]:
     direct = g.direct()
     if direct is not None:
         try:
-            return _score_direct(group, g, codes, *direct)
+            return (_score_plain if replay else _score_direct)(group, g, codes, *direct)
         except Exception:   # the generic path reports it (plugin, rule, file and line)
             pass
     ind_plugin, f_reg = g.indicators.plugin, g.formula
@@ -209,6 +210,47 @@ def _scored(row: AnnualRow, trace: Trace, row_inputs: AssessmentInputs, score: f
                   plugins=plugins)
 
 
+class Cited(Trace):
+    """The trace a group's assessments scored without explanations share (``score_group``
+    with ``replay``): it records the rules and parameters they apply (for their shared entry,
+    ``RuleSets.rule_set``), not their steps (made when read: ``replay``)."""
+
+    def step(self, label: str, value: Any, formula: str = "") -> Any:
+        return value
+
+
+def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: DirectFormula,
+                 grading: DirectGrading) -> list[Scored]:
+    """``score_group`` by the direct path without explanations: the same scores and grades,
+    each result with the numbers its explanation is made again from when read (``replay``)
+    and the trace of its group's rules and parameters (``Cited``: one for those with a score,
+    one for those without)."""
+    g_reg, g_rule, _ = g.grading()
+    unscored = {"indicators": g.indicators.plugin, "scoring": g.formula.plugin, "grading": ""}
+    scored = {**unscored, "grading": g_reg.plugin}
+    without = Cited(subject="")
+    _open(g, without)
+    formula.open(without)
+    with_score = Cited(subject="")
+    _open(g, with_score)
+    formula.open(with_score)
+    with_score.rule(*g_rule)
+    spec = group_spec(g.line_specs, formula, grading)
+    scores = group.scores
+    out = []
+    for row in group.rows:
+        row_inputs = build_inputs(row, group, _lines(g, scores.get(row.id, {})), codes)
+        score = formula.value(row_inputs, with_score)
+        if score is None:
+            s = _scored(row, without, row_inputs, None, unscored)
+        else:
+            s = _scored(row, with_score, row_inputs, score, scored)
+            s.raw_grade = s.grade = grading.value(score, row_inputs, with_score)
+        s.replay, s.digest = spec, digests(row_inputs)
+        out.append(s)
+    return out
+
+
 def _score_direct(group: Group, g: GroupRules, codes: frozenset[str], formula: DirectFormula,
                   grading: DirectGrading) -> list[Scored]:
     """``score_group`` by the direct path (``direct``): the same scores, grades and
@@ -221,7 +263,6 @@ def _score_direct(group: Group, g: GroupRules, codes: frozenset[str], formula: D
     opened = CompactTrace(subject="")
     _open(g, opened)
     formula.open(opened)
-    spec = group_spec(g.line_specs, formula, grading)
     out = []
     for row in group.rows:
         trace = opened.started(subject_label(row))
@@ -234,6 +275,5 @@ def _score_direct(group: Group, g: GroupRules, codes: frozenset[str], formula: D
             trace.rule(*g_rule)
             s = _scored(row, trace, row_inputs, score, scored)
             s.raw_grade = s.grade = grading.grade(score, row_inputs, trace)
-        s.replay, s.digest = spec, digests(row_inputs)
         out.append(s)
     return out
