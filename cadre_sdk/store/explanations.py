@@ -18,6 +18,12 @@ A templated row is stored packed: a BLOB deflated against a dictionary of its ki
 its JSON. Every reader goes through ``json_text`` (SQL: ``cadre_explanation_json(json)``, the
 JSON text the cell holds, whatever its type) or ``render``/``cadre_explain(json)``.
 
+An explanation may also be made when read (``REPLAYERS``, issue 19: the assessment engine's
+direct path): its row holds a stub, ``{"replay": [kind, ...]}``, which ``stored`` (and so
+``read``, ``render``, ``cadre_explain``) replaces by the explanation the kind's module makes from
+the tables of the connection it reads (a publication's own, as published); ``json_text`` and
+``cadre_explanation_json`` give the stub.
+
 Explanations stored before ``explanation_ref``, templates or packing existed (entries inline,
 traces whole, JSON text) read the same way; a trace a template cannot carry exactly is stored
 whole, as JSON text.

@@ -18,6 +18,9 @@ re-evaluating the same inputs with the same plugins gives byte-identical tables)
 Every row has an ``explanation_id`` (``assessment:<考核编号>``, ``consequence:…``,
 ``scorecard:…``, ``target:…``) in the ``explanation`` table; an assessment's explanation names
 the shared ``assessment_rules:…`` entry holding its rules and parameters (``assessment_explain``).
+An assessment the direct path scores (``direct``: nearly all) is scored without a trace and its
+explanation is made when read (``replay``): its row holds a stub with the digests of its
+inputs, its shared entry the numbers the direct path read (``REPLAY = False``: stored whole).
 """
 from __future__ import annotations
 

@@ -8,6 +8,10 @@ explanation keeps its inputs, steps and result and names that shared entry under
 (``cadre explain`` prints both). Its JSON still has ``rules`` and ``parameters`` keys (empty),
 so every explanation has the same shape. (``explanation_ref`` already stores each rule and
 parameter once; the shared entry also saves each assessment its list of some thirty ids.)
+
+For assessments whose explanations are made when read (``replay``), the entry also holds, under
+``direct`` (not shown: ``render_text`` reads the keys it shows), per subject, the numbers the
+direct path read (``direct.group_spec``) and the pool's quotas.
 """
 from __future__ import annotations
 
