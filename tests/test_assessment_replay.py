@@ -173,3 +173,19 @@ def test_the_oversight_publication_reads_them_as_the_store_does(sample_store, ov
     store, published = texts
     assert published == store
     assert all("计算步骤：" in text for text in store.values())
+
+
+def test_prune_after_evaluation_keeps_them_readable(world, run, monkeypatch):
+    """Evaluated first with explanations stored whole, then made when read: ``cadre
+    evaluate``'s prune (``explanations.prune``) drops the templates no explanation cites any
+    more; the texts stay the same, and a prune again finds nothing to drop."""
+    db = shapes(world)
+    templates = "SELECT count(*) FROM explanation_ref WHERE kind = 'template'"
+    with monkeypatch.context() as m:
+        m.setattr(engine, "REPLAY", False)
+        run(db)
+    whole, before = rendered(db), db.execute(templates).fetchone()[0]
+    run(db)
+    assert db.execute(templates).fetchone()[0] < before
+    assert explanations.prune(db) == 0
+    assert rendered(db) == whole
