@@ -10,22 +10,33 @@ from cadre_sdk.records.rule_inputs import AssessmentInputs
 #: What each digest covers, in order (``digests``), as the explanation names it when it changed.
 PARTS = ("考核记录与单位信息（单位类别、层级、所在地区、功能定位）", "指标得分", "测评票数",
          "平时考核等次", "“710”重点目标汇总")
+_FORMAT = "-".join(["%08x"] * len(PARTS))
 
 
-def digests(inputs: AssessmentInputs) -> str:
+def group_digests(inputs: AssessmentInputs) -> tuple[int, int]:
+    """What ``digests`` starts from for every assessment of a unit and year (their unit's
+    details, its "710" summary): computed once per group."""
+    t = inputs.targets
+    return (zlib.crc32(repr((inputs.unit_code, inputs.unit_kind, inputs.unit_level,
+                             inputs.region_code, inputs.positioning, inputs.year)
+                            ).encode("utf-8")),
+            zlib.crc32(repr(None if t is None else (t.targets, t.on_schedule, t.last_month)
+                            ).encode("utf-8")))
+
+
+def digests(inputs: AssessmentInputs, shared: tuple[int, int] | None = None) -> str:
     """Digests of what an assessment's score was computed from, one per ``PARTS`` (the CRC-32 of
     the values' ``repr``: numbers as stored, 85 and 85.0 told apart; a check against changes,
     not against forgery: whoever can write the store can write the results), as one text of
-    hex digits, the parts apart (``-``: no run of digits an ID number could be read in)."""
-    t = inputs.targets
-    parts = (
-        (inputs.assessment_id, inputs.subject, inputs.cadre_id, inputs.unit_code,
-         inputs.unit_kind, inputs.unit_level, inputs.region_code, inputs.positioning,
-         inputs.year),
-        (tuple((line.code, line.score) for line in inputs.indicators),
-         tuple(inputs.extra_scores.items())),
-        tuple((v.method, v.excellent, v.competent, v.basic, v.incompetent, v.participants)
-              for v in inputs.evaluations.values()),
-        tuple(inputs.quarters.items()),
-        None if t is None else (t.targets, t.on_schedule, t.last_month))
-    return "-".join(f"{zlib.crc32(repr(part).encode('utf-8')):08x}" for part in parts)
+    hex digits, the parts apart (``-``: no run of digits an ID number could be read in).
+    ``shared``: ``group_digests`` of the assessment's group, when known."""
+    unit, targets = shared or group_digests(inputs)
+    crc = zlib.crc32
+    return _FORMAT % (
+        crc(repr((inputs.assessment_id, inputs.subject, inputs.cadre_id)).encode("utf-8"), unit),
+        crc(repr(([(line.code, line.score) for line in inputs.indicators],
+                  inputs.extra_scores)).encode("utf-8")),
+        crc(repr([(v.method, v.excellent, v.competent, v.basic, v.incompetent, v.participants)
+                  for v in inputs.evaluations.values()]).encode("utf-8")),
+        crc(repr(inputs.quarters).encode("utf-8")),
+        targets)

@@ -41,6 +41,8 @@ _QUARTERS = ("一季度", "二季度", "三季度", "四季度")
 _NO_INDICATOR = "无任何分类考核指标得分：不计分，不评定等次"
 _NOTHING = "无任何可计分的部分"
 _NUMBER = (int, float)
+#: Each evaluation's component and method, in ``weighted_score``'s order.
+_METHOD_KEYS = tuple(METHODS.items())
 #: The label of each evaluation's step (``weighted_score``'s).
 _VOTE_LABELS = {key: f"{method}得分" for key, method in METHODS.items()}
 
@@ -150,22 +152,36 @@ class DirectFormula:
     def value(self, inputs: AssessmentInputs, cited: Trace) -> float | None:
         """The score ``score`` gives, without recording steps (the explanation is made when
         read: ``replay``): the parameters it reads are cited in ``cited`` (the trace all the
-        group's assessments share, for their shared entry)."""
+        group's assessments share, for their shared entry). The same sums in the same order
+        as ``score``'s (``_indicators``, ``_votes``, ``_routine``)."""
         weights, parts = self.weights, {}
+        scored = [line for line in inputs.indicators if line.score is not None]
+        if weights["indicators"] > 0:
+            total = sum(line.weight for line in scored)
+            if not scored or total == 0:
+                return None
+            parts["indicators"] = sum(line.weight * line.score for line in scored) / total
         evaluations = inputs.evaluations
-        for key, data in (("indicators", inputs.indicators),
-                          ("democratic", evaluations.get("民主测评")),
-                          ("reverse", evaluations.get("反向测评")),
-                          ("interview", evaluations.get("考核谈话")),
-                          ("routine", inputs.quarters), ("targets", inputs.targets)):
+        for key, method in _METHOD_KEYS:
+            votes = evaluations.get(method)
+            if votes is None or votes.participants == 0:
+                continue
+            cited.cite_all(self.vote_cites)
             if weights[key] > 0:
-                value = self._component_value(key, data, cited)
-                if value is not None:
-                    parts[key] = value
-                elif key == "indicators":
-                    return None
-            elif data:
-                self._component_value(key, data, cited)
+                counts = (votes.excellent, votes.competent, votes.basic, votes.incompetent)
+                parts[key] = sum(n * p for n, p in zip(counts, self.points)) / votes.participants
+        quarters = inputs.quarters
+        if quarters:
+            known = self._routines.get(tuple(quarters.items()))
+            if known is None:
+                value = self._routine(quarters, [], cited)
+            else:
+                cited.cite_all(known[0])
+                value = known[2]
+            if weights["routine"] > 0:
+                parts["routine"] = value
+        if inputs.targets is not None and weights["targets"] > 0:
+            parts["targets"] = inputs.targets.share * 100
         if not parts:
             return None
         used = tuple(parts)
@@ -173,24 +189,6 @@ class DirectFormula:
         cited.cite(self.places_cite)
         return round_half_up(sum(weights[key] * parts[key] for key in used) / total,
                              self.places)
-
-    def _component_value(self, key: str, data: Any, cited: Trace) -> float | None:
-        """``_component``'s value, without steps."""
-        if key == "indicators":
-            scored = [line for line in data if line.score is not None]
-            total = sum(line.weight for line in scored)
-            if not scored or total == 0:
-                return None
-            return sum(line.weight * line.score for line in scored) / total
-        if key == "routine":
-            return self._routine(data, [], cited) if data else None
-        if key == "targets":
-            return None if data is None else data.share * 100
-        if data is None or data.participants == 0:
-            return None
-        cited.cite_all(self.vote_cites)
-        counts = (data.excellent, data.competent, data.basic, data.incompetent)
-        return sum(n * p for n, p in zip(counts, self.points)) / data.participants
 
     def _component(self, key: str, data: Any, steps: list, trace: CompactTrace) -> float | None:
         """One component's score (None: missing), its steps recorded."""

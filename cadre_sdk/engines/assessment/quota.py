@@ -87,8 +87,12 @@ def apply_quota(graded: list[Scored], reg: Registration, year: int) -> tuple:
     share_pv = item.parameters.at(item.share, on)
     minimum_pv = item.parameters.at(item.minimum, on) if item.minimum else None
     entry = rule_entry(reg)
+    last: list = [None]
 
     def cite(s: Scored) -> None:
+        if s.trace is last[0]:   # a trace the pool's results share (``scoring.Cited``)
+            return
+        last[0] = s.trace
         s.trace.rule(*entry)
         s.trace.parameter(share_pv, reg.plugin)
         if minimum_pv:

@@ -45,8 +45,13 @@ SPEC_KEY = "direct"
 def stub(assessment_id: str, rule_set: str, digest: str, spec: int = 0) -> str:
     """The stored JSON of an explanation made when read (``spec``: the index of its numbers
     among its shared entry's for its subject, given when not 0)."""
-    return explanations.canonical({STUB_KEY: [KIND, assessment_id, rule_set, digest,
-                                              *([spec] if spec else [])]})
+    # ``canonical`` of it (the rule set's id and the digests are ASCII letters and digits)
+    return (f'{{"{STUB_KEY}":["{KIND}",{_json_text(assessment_id)},"{rule_set}","{digest}"'
+            f'{f",{spec}" if spec else ""}]}}')
+
+
+#: A text as a JSON string (not ASCII-escaped).
+_json_text = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class _Replayed(CompactTrace):

@@ -37,6 +37,7 @@ class RuleSets:
         self._known_rules: dict[tuple, tuple[str, list]] = {}
         self._known_parameters: dict[str, dict[int, dict]] = {}
         self._specs_seen: dict[tuple, tuple[int, dict]] = {}
+        self._last: tuple = (None,)
 
     def split(self, eid: str, kind: str, trace: Trace, year: int) -> tuple:
         """The explanation row of one assessment, its rules and parameters moved to the
@@ -50,6 +51,9 @@ class RuleSets:
         """The id of the shared entry of ``trace``'s rules in ``year``, its parameters added
         to the entry's (``trace`` unchanged)."""
         rules, parameters = trace.rules, trace.parameters
+        last = self._last
+        if last[0] is trace and last[1:4] == (year, len(rules), len(parameters)):
+            return last[4]   # the trace a group's results share (``scoring.Cited``), again
         same = (year, *map(id, rules))
         known = self._known_rules.get(same)
         if known is None:
@@ -61,6 +65,7 @@ class RuleSets:
                 seen[id(p)] = p
                 self._sets[rid]["parameters"].setdefault(
                     (p["plugin"], p["path"], p["start"], p["file"]), p)
+        self._last = (trace, year, len(rules), len(parameters), rid)
         return rid
 
     def add_spec(self, rid: str, subject: str, spec: dict[str, Any]) -> int:

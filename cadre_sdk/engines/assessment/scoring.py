@@ -18,7 +18,7 @@ from cadre_sdk.records.vocab import ANNUAL_GRADES
 from cadre_sdk.engines.assessment.inputs import (
     AnnualRow, AssessmentInputs, Group, IndicatorLine, describe_inputs, sorted_quarters,
 )
-from cadre_sdk.engines.assessment.digests import digests
+from cadre_sdk.engines.assessment.digests import digests, group_digests
 from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading, group_spec
 from cadre_sdk.engines.assessment.rules import AssessmentRules, GroupRules
 
@@ -237,16 +237,19 @@ def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: Di
     with_score.rule(*g_rule)
     spec = group_spec(g.line_specs, formula, grading)
     scores = group.scores
-    out = []
+    out: list[Scored] = []
+    shared = None
     for row in group.rows:
         row_inputs = build_inputs(row, group, _lines(g, scores.get(row.id, {})), codes)
+        if shared is None:
+            shared = group_digests(row_inputs)
         score = formula.value(row_inputs, with_score)
         if score is None:
             s = _scored(row, without, row_inputs, None, unscored)
         else:
             s = _scored(row, with_score, row_inputs, score, scored)
             s.raw_grade = s.grade = grading.value(score, row_inputs, with_score)
-        s.replay, s.digest = spec, digests(row_inputs)
+        s.replay, s.digest = spec, digests(row_inputs, shared)
         out.append(s)
     return out
 
