@@ -99,18 +99,18 @@ def _result(s: Scored, rulesets: RuleSets, quotas: list[tuple]) -> tuple[tuple, 
                  replay.stub(r.id, rid, s.digest, rulesets.add_spec(rid, r.subject, spec)))
 
 
-_SPECS: dict[tuple[int, int], tuple[dict, dict, list]] = {}
+_SPECS: dict[tuple, tuple[dict, dict]] = {}
 
 
 def _with_quotas(spec: dict[str, Any], quotas: list[tuple]) -> dict[str, Any]:
-    """``spec`` with a pool's ``quotas`` (the same object for the same two: ``RuleSets.add_spec``
-    then compares nothing)."""
-    key = (id(spec), id(quotas))
+    """``spec`` with a pool's ``quotas``: one object for equal quotas (``RuleSets.add_spec``
+    then compares nothing; few for the whole run)."""
+    key = (id(spec), *quotas)
     known = _SPECS.get(key)
-    if known is None or known[1] is not spec or known[2] is not quotas:
+    if known is None or known[1] is not spec:
         if len(_SPECS) > 1024:
             _SPECS.clear()
-        known = _SPECS[key] = ({**spec, "quotas": [list(q) for q in quotas]}, spec, quotas)
+        known = _SPECS[key] = ({**spec, "quotas": [list(q) for q in quotas]}, spec)
     return known[0]
 
 

@@ -19,7 +19,7 @@ from cadre_sdk.engines.assessment.inputs import (
     AnnualRow, AssessmentInputs, Group, IndicatorLine, describe_inputs, sorted_quarters,
 )
 from cadre_sdk.engines.assessment.digests import digests, group_digests
-from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading, group_spec
+from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
 from cadre_sdk.engines.assessment.rules import AssessmentRules, GroupRules
 
 DEMOCRATIC = "民主测评"
@@ -235,7 +235,7 @@ def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: Di
     _open(g, with_score)
     formula.open(with_score)
     with_score.rule(*g_rule)
-    spec = group_spec(g.line_specs, formula, grading)
+    spec = g.spec(formula, grading)
     scores = group.scores
     out: list[Scored] = []
     shared = None
