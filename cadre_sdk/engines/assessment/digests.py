@@ -24,18 +24,20 @@ def group_digests(inputs: AssessmentInputs) -> tuple[int, int]:
                             ).encode("utf-8")))
 
 
-def digests(inputs: AssessmentInputs, shared: tuple[int, int] | None = None) -> str:
+def digests(inputs: AssessmentInputs, scores: dict[str, float],
+            shared: tuple[int, int] | None = None) -> str:
     """Digests of what an assessment's score was computed from, one per ``PARTS`` (the CRC-32 of
     the values' ``repr``: numbers as stored, 85 and 85.0 told apart; a check against changes,
     not against forgery: whoever can write the store can write the results), as one text of
     hex digits, the parts apart (``-``: no run of digits an ID number could be read in).
-    ``shared``: ``group_digests`` of the assessment's group, when known."""
+    ``scores``: its indicator scores as read (code -> score, in code order: what its indicator
+    lines and the scores outside its indicator set are made of); ``shared``: ``group_digests``
+    of the assessment's group, when known."""
     unit, targets = shared or group_digests(inputs)
     crc = zlib.crc32
     return _FORMAT % (
         crc(repr((inputs.assessment_id, inputs.subject, inputs.cadre_id)).encode("utf-8"), unit),
-        crc(repr(([(line.code, line.score) for line in inputs.indicators],
-                  inputs.extra_scores)).encode("utf-8")),
+        crc(repr(scores).encode("utf-8")),
         crc(repr([(v.method, v.excellent, v.competent, v.basic, v.incompetent, v.participants)
                   for v in inputs.evaluations.values()]).encode("utf-8")),
         crc(repr(inputs.quarters).encode("utf-8")),

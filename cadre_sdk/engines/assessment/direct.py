@@ -25,6 +25,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import attrs
+
 from cadre_sdk.core.trace import CompactTrace, Pattern, Trace, literal
 from cadre_sdk.formulas.assessment import (
     _ROUTINE_PATHS, _VOTE_PATHS, _WEIGHT_PATHS, COMPONENTS, METHODS, MISSING, _num,
@@ -57,6 +59,19 @@ def _records(reg: Registration, reads: dict, on: datetime.date, paths: Any) -> d
         ctx.param(path)
         out[path] = reads[path]
     return out
+
+
+@attrs.define
+class Cited(Trace):
+    """The trace a group's assessments scored without explanations share (``value``; their
+    explanations are made when read: ``replay``): it records the rules and parameters they
+    apply (for their shared entry, ``RuleSets.rule_set``), not their steps; ``done`` holds
+    what it cited already, so that each assessment does not cite it again."""
+
+    done: set = attrs.field(factory=set, eq=False, repr=False)
+
+    def step(self, label: str, value: Any, formula: str = "") -> Any:
+        return value
 
 
 class DirectFormula:
@@ -149,12 +164,12 @@ class DirectFormula:
         steps.append((self.rounded, "", score))
         return score
 
-    def value(self, inputs: AssessmentInputs, cited: Trace) -> float | None:
+    def value(self, inputs: AssessmentInputs, cited: Cited) -> float | None:
         """The score ``score`` gives, without recording steps (the explanation is made when
         read: ``replay``): the parameters it reads are cited in ``cited`` (the trace all the
         group's assessments share, for their shared entry). The same sums in the same order
         as ``score``'s (``_indicators``, ``_votes``, ``_routine``)."""
-        weights, parts = self.weights, {}
+        weights, parts, done = self.weights, {}, cited.done
         scored = [line for line in inputs.indicators if line.score is not None]
         if weights["indicators"] > 0:
             total = sum(line.weight for line in scored)
@@ -166,17 +181,23 @@ class DirectFormula:
             votes = evaluations.get(method)
             if votes is None or votes.participants == 0:
                 continue
-            cited.cite_all(self.vote_cites)
+            if "votes" not in done:
+                cited.cite_all(self.vote_cites)
+                done.add("votes")
             if weights[key] > 0:
                 counts = (votes.excellent, votes.competent, votes.basic, votes.incompetent)
                 parts[key] = sum(n * p for n, p in zip(counts, self.points)) / votes.participants
         quarters = inputs.quarters
         if quarters:
-            known = self._routines.get(tuple(quarters.items()))
+            grades = tuple(quarters.items())
+            known = self._routines.get(grades)
             if known is None:
                 value = self._routine(quarters, [], cited)
+                done.add(grades)
             else:
-                cited.cite_all(known[0])
+                if grades not in done:
+                    cited.cite_all(known[0])
+                    done.add(grades)
                 value = known[2]
             if weights["routine"] > 0:
                 parts["routine"] = value
@@ -186,7 +207,9 @@ class DirectFormula:
             return None
         used = tuple(parts)
         total = sum(weights[key] for key in used)
-        cited.cite(self.places_cite)
+        if "places" not in done:
+            cited.cite(self.places_cite)
+            done.add("places")
         return round_half_up(sum(weights[key] * parts[key] for key in used) / total,
                              self.places)
 
@@ -299,9 +322,12 @@ class DirectGrading:
             return None
         return found
 
-    def value(self, score: float, inputs: AssessmentInputs, cited: Trace) -> str:
+    def value(self, score: float, inputs: AssessmentInputs, cited: Cited) -> str:
         """The grade ``grade`` gives, without recording steps (``DirectFormula.value``)."""
-        cited.cite_all(self.cites)
+        done = cited.done
+        if "grading" not in done:
+            cited.cite_all(self.cites)
+            done.add("grading")
         grade = ("优秀" if score >= self.excellent else "称职" if score >= self.competent
                  else "基本称职" if score >= self.basic else "不称职")
         if grade == "优秀" and cited.cite(self.blocks_cite) and "较差" in inputs.quarters.values():

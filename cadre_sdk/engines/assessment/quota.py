@@ -20,6 +20,7 @@ from cadre_sdk.core.errors import PluginError
 from cadre_sdk.core.trace import Joined
 from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.records.vocab import ANNUAL_GRADES
+from cadre_sdk.engines.assessment.direct import Cited
 from cadre_sdk.engines.assessment.rules import rule_entry, year_end
 from cadre_sdk.engines.assessment.scoring import Scored
 
@@ -58,7 +59,8 @@ def rank_pool(pool: Sequence[Scored], label: str) -> list[Scored]:
     graded = sorted((s for s in pool if s.score is not None), key=rank_key)
     for n, s in enumerate(graded, 1):
         s.rank, s.pool, s.pool_size = n, label, len(graded)
-        s.trace.step(f"排名（{label}）", f"第 {n} 名，共 {len(graded)} 名")
+        if type(s.trace) is not Cited:   # (a shared trace records no steps)
+            s.trace.step(f"排名（{label}）", f"第 {n} 名，共 {len(graded)} 名")
     ties: dict[tuple, list[Scored]] = {}
     for s in graded:
         ties.setdefault(_tie(s), []).append(s)
@@ -150,6 +152,8 @@ def settle_pool(pool: Sequence[Scored], quotas: list[Registration], label: str,
 def state_results(pool: Sequence[Scored], label: str) -> None:
     """Each explanation's result: the score, final grade and rank (once ranked and capped)."""
     for s in pool:
+        if type(s.trace) is Cited:    # a shared trace: no result (made when read: ``replay``)
+            continue
         if s.score is None:
             s.trace.result = "未评定（无可计分的考核数据）"
             continue

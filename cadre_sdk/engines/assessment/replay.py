@@ -148,10 +148,9 @@ def _explain(conn: sqlite3.Connection, assessment_id: str, rule_set: str, digest
         return _unreplayable(subject, rule_set, f"共用的规则与参数条目 {rule_set} 不存在或不完整；"
                              "请重新运行 cadre evaluate")
     specs = [(code, name, weight, type(weight)) for code, name, weight in spec["lines"]]
-    lines = _lines(SimpleNamespace(line_specs=specs, lines={}),
-                   group.scores.get(row.id, {}))
-    inputs = build_inputs(row, group, lines)
-    now = digests(inputs)
+    scores = group.scores.get(row.id, {})
+    inputs = build_inputs(row, group, _lines(SimpleNamespace(line_specs=specs, lines={}), scores))
+    now = digests(inputs, scores)
     if now != digest:
         changed = [part for part, a, b in zip(PARTS, now.split("-"), digest.split("-"))
                    if a != b]

@@ -19,7 +19,7 @@ from cadre_sdk.engines.assessment.inputs import (
     AnnualRow, AssessmentInputs, Group, IndicatorLine, describe_inputs, sorted_quarters,
 )
 from cadre_sdk.engines.assessment.digests import digests, group_digests
-from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
+from cadre_sdk.engines.assessment.direct import Cited, DirectFormula, DirectGrading
 from cadre_sdk.engines.assessment.rules import AssessmentRules, GroupRules
 
 DEMOCRATIC = "民主测评"
@@ -210,20 +210,14 @@ def _scored(row: AnnualRow, trace: Trace, row_inputs: AssessmentInputs, score: f
                   plugins=plugins)
 
 
-class Cited(Trace):
-    """The trace a group's assessments scored without explanations share (``score_group``
-    with ``replay``): it records the rules and parameters they apply (for their shared entry,
-    ``RuleSets.rule_set``), not their steps (made when read: ``replay``)."""
-
-    def step(self, label: str, value: Any, formula: str = "") -> Any:
-        return value
+_NONE: dict = {}
 
 
 def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: DirectFormula,
                  grading: DirectGrading) -> list[Scored]:
     """``score_group`` by the direct path without explanations: the same scores and grades,
     each result with the numbers its explanation is made again from when read (``replay``)
-    and the trace of its group's rules and parameters (``Cited``: one for those with a score,
+    and the trace of its group's rules and parameters (``direct.Cited``: one for those with a score,
     one for those without)."""
     g_reg, g_rule, _ = g.grading()
     unscored = {"indicators": g.indicators.plugin, "scoring": g.formula.plugin, "grading": ""}
@@ -240,7 +234,8 @@ def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: Di
     out: list[Scored] = []
     shared = None
     for row in group.rows:
-        row_inputs = build_inputs(row, group, _lines(g, scores.get(row.id, {})), codes)
+        own = scores.get(row.id, _NONE)
+        row_inputs = build_inputs(row, group, _lines(g, own), codes)
         if shared is None:
             shared = group_digests(row_inputs)
         score = formula.value(row_inputs, with_score)
@@ -249,7 +244,7 @@ def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: Di
         else:
             s = _scored(row, with_score, row_inputs, score, scored)
             s.raw_grade = s.grade = grading.value(score, row_inputs, with_score)
-        s.replay, s.digest = spec, digests(row_inputs, shared)
+        s.replay, s.digest = spec, digests(row_inputs, own, shared)
         out.append(s)
     return out
 
