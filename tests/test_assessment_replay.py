@@ -16,8 +16,8 @@ import pytest
 from cadre_sdk.engines.assessment import direct, engine
 from cadre_sdk.store import explanations
 from cadre_sdk.store.database import open_db
-from test_assessment_direct import OWN_FORMULA, Evaluate, own_weights  # noqa: F401
-from test_assessment_engine import golmud
+from test_assessment_direct import Evaluate, formula_parameters, own_weights
+from test_assessment_engine import golmud, result
 
 _ASSESSMENTS = "SELECT id, json FROM explanation WHERE kind = 'assessment' ORDER BY id"
 
@@ -96,6 +96,35 @@ def test_every_shape_reads_the_same_made_when_read(world, run, monkeypatch):
     # the quota steps are made again too: A7 and A8 tie; the unit's 优秀 places are capped
     assert "并列" in made["assessment:A8"] and "名额" in made["assessment:A8"]
     assert "未评定" in made["assessment:A3"]
+
+
+def test_a_plugins_own_weights_are_made_again_from_the_shared_entry(world, run, monkeypatch):
+    """The numbers a replay uses are those the evaluation read (the shared entry's), not the
+    plugin's as loaded when read."""
+    db = (world.unit("G1", "632801")
+          .annual("A1", "G1", 2024, cadre="C1", scores=80, democratic=(5, 4, 0, 0, 9),
+                  reverse=(9, 0, 0, 0, 9), quarters={"一季度": "好"}).build())
+    whole, made, replayed = stored_and_replayed(monkeypatch, Evaluate(run, db, own_weights()))
+    assert replayed == ["assessment:A1"] and made == whole
+    # own weights 50/50: (50×80 + 50×91.111…) / 100 (民主测评 (100×5 + 80×4) / 9 = 91.111…)
+    assert "(50×80 + 50×91.1111) ÷ 100 = 85.5556" in made["assessment:A1"]
+
+
+def test_a_formula_without_indicator_weight_keeps_its_explanations(world, run):
+    """With the indicators weighted 0, an assessment without a score may cite parameters (of a
+    component weighted 0): its group's explanations are stored whole."""
+    zero = formula_parameters({"indicators": 0, "democratic": 100, "reverse": 0, "interview": 0,
+                               "routine": 0, "targets": 0}, "zero_indicators.yaml")
+    db = (world.unit("G1", "632801")
+          .annual("A1", "G1", 2024, cadre="C1", scores=80, democratic=(5, 4, 0, 0, 9))
+          .annual("A2", "G1", 2024, cadre="C2", scores=80, quarters={"一季度": "好"})
+          .build())
+    run(db, own_weights(zero))
+    assert stubs(db) == []
+    assert result(db, "A1")["score"] == 91.11       # (100×5 + 80×4) / 9
+    assert result(db, "A2")["score"] is None        # 民主测评 missing; 平时考核 shown only
+    assert "平时考核权重为 0" in explanations.render(db.conn, db.execute(
+        "SELECT json FROM explanation WHERE id = 'assessment:A2'").fetchone()[0])
 
 
 def test_generic_path_and_direct_path_off_still_store_whole(world, run, monkeypatch):

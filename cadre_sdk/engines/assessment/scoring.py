@@ -217,8 +217,12 @@ def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: Di
                  grading: DirectGrading) -> list[Scored]:
     """``score_group`` by the direct path without explanations: the same scores and grades,
     each result with the numbers its explanation is made again from when read (``replay``)
-    and the trace of its group's rules and parameters (``direct.Cited``: one for those with a score,
-    one for those without)."""
+    and the trace of its group's rules and parameters (``direct.Cited``: one for those with a
+    score, one for those without). With the indicators' weight at 0 an assessment without a score may
+    cite parameters too (those of a component weighted 0): such groups keep their traces
+    (``_score_direct``), so that each shared entry lists what its assessments cited."""
+    if not formula.weights["indicators"] > 0:
+        return _score_direct(group, g, codes, formula, grading)
     g_reg, g_rule, _ = g.grading()
     unscored = {"indicators": g.indicators.plugin, "scoring": g.formula.plugin, "grading": ""}
     scored = {**unscored, "grading": g_reg.plugin}
