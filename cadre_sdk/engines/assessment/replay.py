@@ -32,6 +32,7 @@ from cadre_sdk.engines.assessment.digests import PARTS, digests
 from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
 from cadre_sdk.engines.assessment.inputs import AnnualRow, Group, describe_inputs
 from cadre_sdk.engines.assessment.quota import cap_grade, rank_pool, state_results
+from cadre_sdk.engines.assessment.rule_sets import SPEC_KEY
 from cadre_sdk.engines.assessment.schema import KIND
 from cadre_sdk.engines.assessment.scoring import (
     _UNSCORED, Scored, _lines, build_inputs, subject_label,
@@ -39,14 +40,11 @@ from cadre_sdk.engines.assessment.scoring import (
 from cadre_sdk.records.rule_inputs import TargetSummary, Votes
 from cadre_sdk.store import explanations
 
-#: The key of a stub (``stub``) and of the direct path's numbers in the shared entry.
-STUB_KEY = "replay"
-SPEC_KEY = "direct"
 def stub(assessment_id: str, rule_set: str, digest: str, spec: int = 0) -> str:
     """The stored JSON of an explanation made when read (``spec``: the index of its numbers
     among its shared entry's for its subject, given when not 0)."""
     # ``canonical`` of it (the rule set's id and the digests are ASCII letters and digits)
-    return (f'{{"{STUB_KEY}":["{KIND}",{_json_text(assessment_id)},"{rule_set}","{digest}"'
+    return (f'{{"{explanations.REPLAY_KEY}":["{KIND}",{_json_text(assessment_id)},"{rule_set}","{digest}"'
             f'{f",{spec}" if spec else ""}]}}')
 
 

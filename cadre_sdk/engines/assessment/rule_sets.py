@@ -23,6 +23,8 @@ from cadre_sdk.core.trace import Trace
 from cadre_sdk.engines.assessment.quota import RANK_RULE
 
 KIND = "assessment_rules"
+#: The key of the direct path's numbers in a shared entry (``add_spec``).
+SPEC_KEY = "direct"
 
 
 class RuleSets:
@@ -77,7 +79,7 @@ class RuleSets:
         known = self._specs_seen.get(key)
         if known is not None:
             return known[0]
-        specs = self._sets[rid].setdefault("direct", {}).setdefault(subject, [])
+        specs = self._sets[rid].setdefault(SPEC_KEY, {}).setdefault(subject, [])
         index = next((n for n, s in enumerate(specs) if s is spec or s == spec), len(specs))
         if index == len(specs):
             specs.append(spec)
@@ -109,7 +111,7 @@ class RuleSets:
                 "steps": [{"label": "排名规则", "formula": "", "value": RANK_RULE}],
                 "result": f"规则 {len(entry['rules'])} 条，参数 {len(entry['parameters'])} 个",
             }
-            if entry.get("direct"):   # not shown: what explanations made when read are made of
-                data["direct"] = entry["direct"]
+            if entry.get(SPEC_KEY):   # not shown: what explanations made when read are made of
+                data[SPEC_KEY] = entry[SPEC_KEY]
             out.append((rid, KIND, data["subject"], data))
         return out
