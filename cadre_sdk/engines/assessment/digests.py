@@ -3,6 +3,8 @@ of an explanation made when read (``replay``), so that a reader is told when the
 after ``cadre evaluate`` instead of reading an explanation of other numbers."""
 from __future__ import annotations
 
+import base64
+import struct
 import zlib
 
 from cadre_sdk.records.rule_inputs import AssessmentInputs
@@ -10,7 +12,7 @@ from cadre_sdk.records.rule_inputs import AssessmentInputs
 #: What each digest covers, in order (``digests``), as the explanation names it when it changed.
 PARTS = ("考核记录与单位信息（单位类别、层级、所在地区、功能定位）", "指标得分", "测评票数",
          "平时考核等次", "“710”重点目标汇总")
-_FORMAT = "-".join(["%08x"] * len(PARTS))
+_PACK = struct.Struct(f">{len(PARTS)}I").pack
 
 
 def group_digests(inputs: AssessmentInputs) -> tuple[int, int]:
@@ -28,17 +30,29 @@ def digests(inputs: AssessmentInputs, scores: dict[str, float],
             shared: tuple[int, int] | None = None) -> str:
     """Digests of what an assessment's score was computed from, one per ``PARTS`` (the CRC-32 of
     the values' ``repr``: numbers as stored, 85 and 85.0 told apart; a check against changes,
-    not against forgery: whoever can write the store can write the results), as one text of
-    hex digits, the parts apart (``-``: no run of digits an ID number could be read in).
+    not against forgery: whoever can write the store can write the results), as one text:
+    the 20 bytes in URL-safe base64 (27 characters; a run of 17 digits an ID number could be
+    read in would take odds of 10 in 64 seventeen times over).
     ``scores``: its indicator scores as read (code -> score, in code order: what its indicator
     lines and the scores outside its indicator set are made of); ``shared``: ``group_digests``
     of the assessment's group, when known."""
     unit, targets = shared or group_digests(inputs)
     crc = zlib.crc32
-    return _FORMAT % (
+    return base64.urlsafe_b64encode(_PACK(
         crc(repr((inputs.assessment_id, inputs.subject, inputs.cadre_id)).encode("utf-8"), unit),
         crc(repr(scores).encode("utf-8")),
         crc(repr([(v.method, v.excellent, v.competent, v.basic, v.incompetent, v.participants)
                   for v in inputs.evaluations.values()]).encode("utf-8")),
         crc(repr(inputs.quarters).encode("utf-8")),
-        targets)
+        targets)).decode("ascii").rstrip("=")
+
+
+def changed_parts(now: str, then: str) -> list[str]:
+    """The ``PARTS`` whose digests differ between two ``digests`` texts (all of them if one
+    cannot be read)."""
+    try:
+        old = struct.unpack(f">{len(PARTS)}I", base64.urlsafe_b64decode(then + "="))
+    except (ValueError, struct.error):
+        return list(PARTS)
+    new = struct.unpack(f">{len(PARTS)}I", base64.urlsafe_b64decode(now + "="))
+    return [part for part, a, b in zip(PARTS, new, old) if a != b]

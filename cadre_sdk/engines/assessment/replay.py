@@ -2,8 +2,8 @@
 
 An assessment scored by the direct path (``direct``: the provincial ``weighted_score`` and
 ``threshold_grade``, nearly every assessment) has no explanation built or encoded when it is
-evaluated: its ``explanation`` row holds a stub, ``{"replay": ["assessment", id, rule set,
-digests]}``. When it is read (``explanations.stored``: ``cadre explain``, the SQL function
+evaluated: its ``explanation`` row holds a stub, ``{"replay": ["assessment", id, rule set's
+hash, digests]}``. When it is read (``explanations.stored``: ``cadre explain``, the SQL function
 ``cadre_explain``, the publication's pages), ``explain`` makes it again, exactly as the direct
 path made it (``DirectFormula.score``, ``DirectGrading.grade``, ``quota.rank_pool`` and
 ``cap_grade`` run on a ``CompactTrace``), from
@@ -28,10 +28,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from cadre_sdk.core.trace import CompactTrace
-from cadre_sdk.engines.assessment.digests import PARTS, digests
+from cadre_sdk.engines.assessment.digests import changed_parts, digests
 from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
 from cadre_sdk.engines.assessment.inputs import AnnualRow, Group, describe_inputs
 from cadre_sdk.engines.assessment.quota import cap_grade, rank_pool, state_results
+from cadre_sdk.engines.assessment.rule_sets import KIND as RULES_KIND
 from cadre_sdk.engines.assessment.rule_sets import SPEC_KEY
 from cadre_sdk.engines.assessment.schema import KIND
 from cadre_sdk.engines.assessment.scoring import (
@@ -41,11 +42,15 @@ from cadre_sdk.records.rule_inputs import TargetSummary, Votes
 from cadre_sdk.store import explanations
 
 def stub(assessment_id: str, rule_set: str, digest: str, spec: int = 0) -> str:
-    """The stored JSON of an explanation made when read (``spec``: the index of its numbers
-    among its shared entry's for its subject, given when not 0)."""
-    # ``canonical`` of it (the rule set's id and the digests are ASCII letters and digits)
-    return (f'{{"{explanations.REPLAY_KEY}":["{KIND}",{_json_text(assessment_id)},"{rule_set}","{digest}"'
-            f'{f",{spec}" if spec else ""}]}}')
+    """The stored JSON of an explanation made when read: the assessment's id, its shared
+    entry's id without the kind (``assessment_rules:``), its digests (``digests``) and, when
+    not 0, the index of its numbers among its shared entry's for its subject."""
+    # ``canonical`` of it (the entry's hash and the digests are ASCII letters and digits)
+    return (f'{{"{explanations.REPLAY_KEY}":["{KIND}",{_json_text(assessment_id)},'
+            f'"{rule_set[_RULES_PREFIX:]}","{digest}"{f",{spec}" if spec else ""}]}}')
+
+
+_RULES_PREFIX = len(RULES_KIND) + 1
 
 
 #: A text as a JSON string (not ASCII-escaped).
@@ -123,9 +128,9 @@ def explain(conn: sqlite3.Connection, stub: list) -> dict[str, Any]:
     """The explanation an assessment's stub stands for (``Trace.to_dict`` shape, as
     ``explanations.stored`` gives a stored one: rules and parameters in the shared entry)."""
     try:
-        return _explain(conn, *stub[1:])
+        return _explain(conn, stub[1], f"{RULES_KIND}:{stub[2]}", *stub[3:])
     except sqlite3.Error:   # a file without the tables it is made from (none publishes one)
-        return _unreplayable(f"年度考核（考核编号 {stub[1]}）", stub[2],
+        return _unreplayable(f"年度考核（考核编号 {stub[1]}）", f"{RULES_KIND}:{stub[2]}",
                              "本文件没有重现该说明所需的考核数据表")
 
 
@@ -150,8 +155,7 @@ def _explain(conn: sqlite3.Connection, assessment_id: str, rule_set: str, digest
     inputs = build_inputs(row, group, _lines(SimpleNamespace(line_specs=specs, lines={}), scores))
     now = digests(inputs, scores)
     if now != digest:
-        changed = [part for part, a, b in zip(PARTS, now.split("-"), digest.split("-"))
-                   if a != b]
+        changed = changed_parts(now, digest)
         return _unreplayable(subject, rule_set, f"评定之后{'、'.join(changed) or '输入'}已变更，"
                              "现有数据不是所存得分的依据；请重新运行 cadre evaluate 后再查看")
     trace = _Replayed(subject=subject)
