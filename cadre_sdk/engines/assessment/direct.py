@@ -164,19 +164,21 @@ class DirectFormula:
         steps.append((self.rounded, "", score))
         return score
 
-    def value(self, inputs: AssessmentInputs, cited: Cited) -> float | None:
-        """The score ``score`` gives, without recording steps (the explanation is made when
-        read: ``replay``): the parameters it reads are cited in ``cited`` (the trace all the
-        group's assessments share, for their shared entry). The same sums in the same order
-        as ``score``'s (``_indicators``, ``_votes``, ``_routine``)."""
+    def value(self, lines: Any, evaluations: Any, quarters: dict[str, str], targets: Any,
+              cited: Cited) -> float | None:
+        """The score ``score`` gives for inputs with these indicator lines, evaluations,
+        quarters and "710" summary (``AssessmentInputs``' fields), without recording steps (the
+        explanation is made when read: ``replay``): the parameters it reads are cited in
+        ``cited`` (the trace all the group's assessments share, for their shared entry). The
+        same sums in the same order as ``score``'s (``_indicators``, ``_votes``,
+        ``_routine``)."""
         weights, parts, done = self.weights, {}, cited.done
-        scored = [line for line in inputs.indicators if line.score is not None]
+        scored = [line for line in lines if line.score is not None]
         if weights["indicators"] > 0:
             total = sum(line.weight for line in scored)
             if not scored or total == 0:
                 return None
             parts["indicators"] = sum(line.weight * line.score for line in scored) / total
-        evaluations = inputs.evaluations
         for key, method in _METHOD_KEYS:
             votes = evaluations.get(method)
             if votes is None or votes.participants == 0:
@@ -187,7 +189,6 @@ class DirectFormula:
             if weights[key] > 0:
                 counts = (votes.excellent, votes.competent, votes.basic, votes.incompetent)
                 parts[key] = sum(n * p for n, p in zip(counts, self.points)) / votes.participants
-        quarters = inputs.quarters
         if quarters:
             grades = tuple(quarters.items())
             known = self._routines.get(grades)
@@ -201,8 +202,8 @@ class DirectFormula:
                 value = known[2]
             if weights["routine"] > 0:
                 parts["routine"] = value
-        if inputs.targets is not None and weights["targets"] > 0:
-            parts["targets"] = inputs.targets.share * 100
+        if targets is not None and weights["targets"] > 0:
+            parts["targets"] = targets.share * 100
         if not parts:
             return None
         used = tuple(parts)
@@ -322,15 +323,16 @@ class DirectGrading:
             return None
         return found
 
-    def value(self, score: float, inputs: AssessmentInputs, cited: Cited) -> str:
-        """The grade ``grade`` gives, without recording steps (``DirectFormula.value``)."""
+    def value(self, score: float, quarters: dict[str, str], cited: Cited) -> str:
+        """The grade ``grade`` gives for a score and the assessment's quarters, without
+        recording steps (``DirectFormula.value``)."""
         done = cited.done
         if "grading" not in done:
             cited.cite_all(self.cites)
             done.add("grading")
         grade = ("优秀" if score >= self.excellent else "称职" if score >= self.competent
                  else "基本称职" if score >= self.basic else "不称职")
-        if grade == "优秀" and cited.cite(self.blocks_cite) and "较差" in inputs.quarters.values():
+        if grade == "优秀" and cited.cite(self.blocks_cite) and "较差" in quarters.values():
             grade = "称职"
         return grade
 

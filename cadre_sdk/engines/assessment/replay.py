@@ -28,7 +28,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from cadre_sdk.core.trace import CompactTrace
-from cadre_sdk.engines.assessment.digests import changed_parts, digests
+from cadre_sdk.engines.assessment.digests import changed_parts, digests, group_digests
 from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
 from cadre_sdk.engines.assessment.inputs import AnnualRow, Group, describe_inputs
 from cadre_sdk.engines.assessment.quota import cap_grade, rank_pool, state_results
@@ -153,7 +153,8 @@ def _explain(conn: sqlite3.Connection, assessment_id: str, rule_set: str, digest
     specs = [(code, name, weight, type(weight)) for code, name, weight in spec["lines"]]
     scores = group.scores.get(row.id, {})
     inputs = build_inputs(row, group, _lines(SimpleNamespace(line_specs=specs, lines={}), scores))
-    now = digests(inputs, scores)
+    now = digests(row, scores, inputs.evaluations, inputs.quarters,
+                  group_digests(row, group.targets))
     if now != digest:
         changed = changed_parts(now, digest)
         return _unreplayable(subject, rule_set, f"评定之后{'、'.join(changed) or '输入'}已变更，"

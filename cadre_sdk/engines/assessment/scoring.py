@@ -234,21 +234,21 @@ def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: Di
     formula.open(with_score)
     with_score.rule(*g_rule)
     spec = g.spec(formula, grading)
-    scores = group.scores
+    scores, evaluations, quarters_of = group.scores, group.evaluations, group.quarters
+    shared = group_digests(group.rows[0], group.targets)
     out: list[Scored] = []
-    shared = None
     for row in group.rows:
         own = scores.get(row.id, _NONE)
-        row_inputs = build_inputs(row, group, _lines(g, own), codes)
-        if shared is None:
-            shared = group_digests(row_inputs)
-        score = formula.value(row_inputs, with_score)
-        if score is None:
-            s = _scored(row, without, row_inputs, None, unscored)
-        else:
-            s = _scored(row, with_score, row_inputs, score, scored)
-            s.raw_grade = s.grade = grading.value(score, row_inputs, with_score)
-        s.replay, s.digest = spec, digests(row_inputs, own, shared)
+        votes = evaluations.get(row.id, _NONE)
+        quarters = sorted_quarters(quarters_of.get(group.quarter_key(row), _NONE))
+        score = formula.value(_lines(g, own), votes, quarters, group.targets, with_score)
+        democratic = votes.get(DEMOCRATIC)
+        s = Scored(row=row, trace=without if score is None else with_score, score=score,
+                   raw_grade=None, plugins=unscored if score is None else scored,
+                   democratic_share=democratic.excellent_share if democratic else 0.0)
+        if score is not None:
+            s.raw_grade = s.grade = grading.value(score, quarters, with_score)
+        s.replay, s.digest = spec, digests(row, own, votes, quarters, shared)
         out.append(s)
     return out
 
