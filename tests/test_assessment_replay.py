@@ -218,3 +218,31 @@ def test_prune_after_evaluation_keeps_them_readable(world, run, monkeypatch):
     assert db.execute(templates).fetchone()[0] < before
     assert explanations.prune(db) == 0
     assert rendered(db) == whole
+
+
+def test_a_value_masked_in_the_publication_is_not_revealed_by_the_replay(world, run, tmp_path):
+    """The publication makes an explanation from its own tables, as masked: an ID number
+    typed into a unit's positioning is masked there, and the explanation made there neither
+    shows it nor explains numbers it cannot check (its inputs differ from the evaluated ones)."""
+    from test_publish_support import ID_NUMBERS
+
+    from cadre_sdk.publish import publish
+    from cadre_sdk.testing import make_plugins
+
+    number = ID_NUMBERS["C001"]      # masked at the oversight level too
+    db = (world.unit("D1", "632802", positioning=f"联系人证件 {number}")
+          .annual("A1", "D1", 2024, cadre="C1", scores=90).build())
+    run(db)
+    in_store = explanations.lookup(db.conn, "assessment:A1")
+    assert any(number in str(i["value"]) for i in in_store["inputs"])     # (the premise)
+    db.conn.commit()
+    out = tmp_path / "oversight.db"
+    publish(tmp_path / "cadre.db", out, level="oversight", plugins=make_plugins())
+    conn = sqlite3.connect(out)
+    explanations.register_sql_function(conn)
+    assert number not in conn.execute("SELECT positioning FROM unit WHERE code = 'D1'"
+                                     ).fetchone()[0]
+    text = conn.execute("SELECT cadre_explain(json) FROM explanation "
+                        "WHERE id = 'assessment:A1'").fetchone()[0]
+    assert number not in text
+    assert "评定之后考核记录与单位信息" in text and "请重新运行 cadre evaluate" in text
