@@ -40,7 +40,7 @@ def digests(row: AnnualRow, scores: dict[str, float], evaluations: dict[str, Vot
     unit, targets = shared
     crc = zlib.crc32
     return base64.urlsafe_b64encode(_PACK(
-        crc(repr((row.id, row.subject, row.cadre_id)).encode("utf-8"), unit),
+        crc(f"{row.id}\n{row.subject}\n{row.cadre_id}".encode("utf-8"), unit),
         crc(repr(scores).encode("utf-8")),
         crc(repr([(v.method, v.excellent, v.competent, v.basic, v.incompetent, v.participants)
                   for v in evaluations.values()]).encode("utf-8")),

@@ -164,21 +164,21 @@ class DirectFormula:
         steps.append((self.rounded, "", score))
         return score
 
-    def value(self, lines: Any, evaluations: Any, quarters: dict[str, str], targets: Any,
-              cited: Cited) -> float | None:
-        """The score ``score`` gives for inputs with these indicator lines, evaluations,
-        quarters and "710" summary (``AssessmentInputs``' fields), without recording steps (the
-        explanation is made when read: ``replay``): the parameters it reads are cited in
-        ``cited`` (the trace all the group's assessments share, for their shared entry). The
-        same sums in the same order as ``score``'s (``_indicators``, ``_votes``,
-        ``_routine``)."""
+    def value(self, scored: list[tuple], evaluations: Any, quarters: dict[str, str],
+              targets: Any, cited: Cited) -> float | None:
+        """The score ``score`` gives for inputs whose indicator lines with a score are
+        ``scored`` (their weights and scores, in the indicator set's order), with these
+        evaluations, quarters and "710" summary (``AssessmentInputs``' fields), without
+        recording steps (the explanation is made when read: ``replay``): the parameters it
+        reads are cited in ``cited`` (the trace all the group's assessments share, for their
+        shared entry). The same sums in the same order as ``score``'s (``_indicators``,
+        ``_votes``, ``_routine``)."""
         weights, parts, done = self.weights, {}, cited.done
-        scored = [line for line in lines if line.score is not None]
         if weights["indicators"] > 0:
-            total = sum(line.weight for line in scored)
+            total = sum(weight for weight, _ in scored)
             if not scored or total == 0:
                 return None
-            parts["indicators"] = sum(line.weight * line.score for line in scored) / total
+            parts["indicators"] = sum(weight * score for weight, score in scored) / total
         for key, method in _METHOD_KEYS:
             votes = evaluations.get(method)
             if votes is None or votes.participants == 0:

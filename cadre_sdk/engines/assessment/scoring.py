@@ -236,12 +236,16 @@ def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: Di
     spec = g.spec(formula, grading)
     scores, evaluations, quarters_of = group.scores, group.evaluations, group.quarters
     shared = group_digests(group.rows[0], group.targets)
+    weights = [(code, weight) for code, _, weight, _ in g.line_specs]
     out: list[Scored] = []
     for row in group.rows:
         own = scores.get(row.id, _NONE)
+        # the indicator lines with a score (``_lines``): weight and score
+        scored_lines = [(weight, got) for code, weight in weights
+                        if (got := own.get(code)) is not None]
         votes = evaluations.get(row.id, _NONE)
         quarters = sorted_quarters(quarters_of.get(group.quarter_key(row), _NONE))
-        score = formula.value(_lines(g, own), votes, quarters, group.targets, with_score)
+        score = formula.value(scored_lines, votes, quarters, group.targets, with_score)
         democratic = votes.get(DEMOCRATIC)
         s = Scored(row=row, trace=without if score is None else with_score, score=score,
                    raw_grade=None, plugins=unscored if score is None else scored,
