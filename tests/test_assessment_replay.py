@@ -13,7 +13,7 @@ import sqlite3
 
 import pytest
 
-from cadre_sdk.engines.assessment import direct, engine
+from cadre_sdk.engines.assessment import direct, engine, replay
 from cadre_sdk.store import explanations
 from cadre_sdk.store.database import open_db
 from test_assessment_direct import Evaluate, formula_parameters, own_weights
@@ -246,3 +246,19 @@ def test_a_value_masked_in_the_publication_is_not_revealed_by_the_replay(world, 
                         "WHERE id = 'assessment:A1'").fetchone()[0]
     assert number not in text
     assert "评定之后考核记录与单位信息" in text and "请重新运行 cadre evaluate" in text
+
+
+def test_an_explanation_evaluated_by_another_version_is_not_made_in_other_words(
+        world, run, monkeypatch):
+    """The shared entry records the version of the direct path's wording
+    (``direct.SPEC_VERSION``): a store evaluated by another version is told to evaluate
+    again, not shown an explanation the evaluation did not give."""
+    db = world.unit("D1", "632802").annual("A1", "D1", 2024, cadre="C1", scores=90).build()
+    run(db)
+    assert "计算步骤：" in explanations.render(db.conn, db.execute(
+        "SELECT json FROM explanation WHERE id = 'assessment:A1'").fetchone()[0])
+    monkeypatch.setattr(replay, "SPEC_VERSION", direct.SPEC_VERSION + 1)
+    found = explanations.lookup(db.conn, "assessment:A1")
+    assert found["result"] == ("无法重现评定时的计算说明：该结果由另一版本的 cadre-sdk 评定，其计算说明的"
+                               "格式与本版本不同；请用本版本重新运行 cadre evaluate")
+    assert found["subject"] == "2024 年度考核 个人 C1（考核编号 A1）"

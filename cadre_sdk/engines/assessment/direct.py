@@ -358,6 +358,13 @@ def group_spec(line_specs: list[tuple], formula: DirectFormula,
     """The numbers the direct path read for a group of assessments, as their shared entry
     stores them (what ``replay`` makes their explanations again from): the indicator lines
     (code, name, weight: ``GroupRules.line_specs``) and the formula's and grading rule's
-    parameters by path (the engine adds the pool's quotas)."""
-    return {"lines": [[code, name, weight] for code, name, weight, _ in line_specs],
+    parameters by path (the engine adds the pool's quotas); ``version``: ``SPEC_VERSION``."""
+    return {"version": SPEC_VERSION,
+            "lines": [[code, name, weight] for code, name, weight, _ in line_specs],
             "formula": formula.values, "grading": grading.values}
+
+
+#: The version of the direct path's steps and texts that ``group_spec`` records: raised when
+#: a change of this module, ``scoring`` or ``quota`` changes what an explanation says, so that
+#: an explanation evaluated before is not made again in other words (``replay``).
+SPEC_VERSION = 1

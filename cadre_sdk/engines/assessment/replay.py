@@ -29,7 +29,7 @@ from typing import Any
 
 from cadre_sdk.core.trace import CompactTrace
 from cadre_sdk.engines.assessment.digests import changed_parts, digests, group_digests
-from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
+from cadre_sdk.engines.assessment.direct import SPEC_VERSION, DirectFormula, DirectGrading
 from cadre_sdk.engines.assessment.inputs import AnnualRow, Group, describe_inputs
 from cadre_sdk.engines.assessment.quota import cap_grade, rank_pool, state_results
 from cadre_sdk.engines.assessment.rule_sets import KIND as RULES_KIND
@@ -150,6 +150,9 @@ def _explain(conn: sqlite3.Connection, assessment_id: str, rule_set: str, digest
     if spec is None:
         return _unreplayable(subject, rule_set, f"共用的规则与参数条目 {rule_set} 不存在或不完整；"
                              "请重新运行 cadre evaluate")
+    if spec.get("version") != SPEC_VERSION:
+        return _unreplayable(subject, rule_set, "该结果由另一版本的 cadre-sdk 评定，其计算说明的格式"
+                             "与本版本不同；请用本版本重新运行 cadre evaluate")
     specs = [(code, name, weight, type(weight)) for code, name, weight in spec["lines"]]
     scores = group.scores.get(row.id, {})
     inputs = build_inputs(row, group, _lines(SimpleNamespace(line_specs=specs, lines={}), scores))
