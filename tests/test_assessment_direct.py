@@ -14,7 +14,7 @@ import shutil
 import pytest
 
 from cadre_sdk import GradingRule, PluginError, ScoringFormula
-from cadre_sdk.engines.assessment import direct
+from cadre_sdk.engines.assessment import direct, engine
 from cadre_sdk.formulas.assessment import threshold_grade, weighted_score
 from cadre_sdk.parameters import parse_parameters
 from cadre_sdk.store import explanations
@@ -47,7 +47,10 @@ def count_direct(monkeypatch) -> list[str]:
 
 def both_paths(monkeypatch, evaluate) -> tuple[dict, dict, list[str]]:
     """``evaluate()`` on the generic path, then on the direct path (each replacing the other's
-    results): what each stored, and the assessments the direct path scored."""
+    results), every explanation stored whole (``engine.REPLAY = False``; made when read, they
+    read the same: ``test_assessment_replay``): what each stored, and the assessments the
+    direct path scored."""
+    monkeypatch.setattr(engine, "REPLAY", False)
     with monkeypatch.context() as m:
         m.setattr(direct, "ENABLED", False)
         evaluate()
@@ -106,15 +109,17 @@ def test_every_shape_is_stored_alike_on_both_paths(world, run, monkeypatch):
     assert result(db, "A2")["raw_grade"] == "称职"
 
 
-OWN_FORMULA = parse_parameters("""
+def formula_parameters(weights: dict[str, int], name: str) -> object:
+    """A local parameter file of the default formula with its own ``weights`` (the rest as
+    the defaults' shape)."""
+    return parse_parameters("""
 description: 测试：本地计分公式参数（只改权重）
 formula:
   individual:
     weights:
 """ + "".join(f"""      {key}:
         values: {{2018-01-01: {{value: {w}, reference: "测试：权重", example: true}}}}
-""" for key, w in (("indicators", 50), ("democratic", 50), ("reverse", 0), ("interview", 0),
-                   ("routine", 0), ("targets", 0))) + """
+""" for key, w in weights.items()) + """
   vote_points:
 """ + "".join(f"""    {key}:
       values: {{2018-01-01: {{value: {p}, reference: "测试：票分", example: true}}}}
@@ -125,12 +130,16 @@ formula:
 """ for key, p in (("good", 100), ("fairly_good", 85), ("average", 70), ("poor", 50))) + """
   score_decimals:
     values: {2018-01-01: {value: 2, reference: "测试：保留两位", example: true}}
-""", "own_formula.yaml")
+""", name)
 
 
-def own_weights():
+OWN_FORMULA = formula_parameters({"indicators": 50, "democratic": 50, "reverse": 0, "interview": 0,
+                                  "routine": 0, "targets": 0}, "own_formula.yaml")
+
+
+def own_weights(parameters=OWN_FORMULA):
     def register_scoring(register):
-        register(ScoringFormula(subject="个人", compute=weighted_score, parameters=OWN_FORMULA,
+        register(ScoringFormula(subject="个人", compute=weighted_score, parameters=parameters,
                                 name="本地权重计分公式"))
     return local_plugin("own_weights", "632801", register_scoring=register_scoring)
 

@@ -193,7 +193,11 @@ def _explained(datasette: Any, database: str, value: str, row: Any) -> Any:
     async def render() -> Markup | None:
         try:
             refs = await _refs(datasette, database)
-            data = expand(json.loads(json_text_from(value, refs)), refs)
+            data = json.loads(json_text_from(value, refs))
+            if explanations.replay_stub(data) is not None:   # made when read, from the tables
+                data = await datasette.get_database(database).execute_fn(
+                    lambda conn: explanations.replayed(conn, data["replay"]))
+            data = expand(data, refs)
             urls = datasette.urls
             key = tilde_encode(str(row["id"]))
             return render_html(

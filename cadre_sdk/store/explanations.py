@@ -18,6 +18,12 @@ A templated row is stored packed: a BLOB deflated against a dictionary of its ki
 its JSON. Every reader goes through ``json_text`` (SQL: ``cadre_explanation_json(json)``, the
 JSON text the cell holds, whatever its type) or ``render``/``cadre_explain(json)``.
 
+An explanation may also be made when read (``REPLAYERS``, issue 19: the assessment engine's
+direct path): its row holds a stub, ``{"replay": [kind, ...]}``, which ``stored`` (and so
+``read``, ``render``, ``cadre_explain``) replaces by the explanation the kind's module makes from
+the tables of the connection it reads (a publication's own, as published); ``json_text`` and
+``cadre_explanation_json`` give the stub.
+
 Explanations stored before ``explanation_ref``, templates or packing existed (entries inline,
 traces whole, JSON text) read the same way; a trace a template cannot carry exactly is stored
 whole, as JSON text.
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import json
 import re
 import sqlite3
@@ -171,7 +178,8 @@ class _RefIds:
 
 def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace]]) -> int:
     """Upsert explanations given as ``(id, kind, subject, trace)`` (inside the caller's
-    transaction), the trace a dict (``Trace.to_dict`` shape) or a ``Trace``; rules and
+    transaction), the trace a dict (``Trace.to_dict`` shape), a ``Trace`` or a JSON text
+    stored as it is (a stub: ``REPLAYERS``); rules and
     parameters go to ``explanation_ref``. The id must name the kind (``kind_of``: the kind
     is derived from it when read): a ``ValueError`` otherwise, nothing written. Returns the
     row count."""
@@ -183,7 +191,10 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace
                              f"and a colon (ids of kind {kind!r} must: the kind is derived "
                              "from the id)")
     encoder = _last_encoder(conn)
-    encoded = [(eid, kind, subject, *encoder.encode_stored(data))
+    # a text is stored as it is (a stub of an explanation made when read: ``REPLAYERS``;
+    # its readers read the tables it is made from, each masked as published)
+    encoded = [(eid, kind, subject, data, False, _longest_digits(data)) if type(data) is str
+               else (eid, kind, subject, *encoder.encode_stored(data))
                for eid, kind, subject, data in rows]
     # the column ``DIGIT_RUN`` (migration 0011) is filled where the table has it (asked at
     # every write: a migration or a test may rebuild the table meanwhile)
@@ -198,6 +209,14 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace
     encoder.refs.forget_objects()
     _LAST[:] = [conn, encoder, _ref_state(conn)]
     return len(out)
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _longest_digits(text: str) -> int:
+    """The most digits in a row in ``text`` (its ``DIGIT_RUN`` as stored)."""
+    return max(map(len, _DIGITS.findall(text)), default=0)
 
 
 #: The connection, encoder and ``_ref_state`` of the last ``write``: engines write in
@@ -611,10 +630,35 @@ def json_text_from(cell: str | bytes, refs: Mapping[int, Any]) -> str:
     return packing.cell_text(cell, dictionary)
 
 
+#: The modules making the explanations of a kind when they are read, by kind (issue 19): a
+#: stored ``{"replay": [kind, ...]}`` stands for the explanation ``explain(conn, stub)`` of
+#: that module gives (found by name: this layer does not import engines).
+REPLAYERS = {"assessment": "cadre_sdk.engines.assessment.replay"}
+REPLAY_KEY = "replay"
+
+
+def replay_stub(data: Any) -> list | None:
+    """The stub of an explanation made when read (``REPLAYERS``), or None."""
+    if isinstance(data, dict) and len(data) == 1:
+        stub = data.get(REPLAY_KEY)
+        if isinstance(stub, list) and stub and stub[0] in REPLAYERS:
+            return stub
+    return None
+
+
+def replayed(conn: sqlite3.Connection, stub: list) -> dict[str, Any]:
+    """The explanation ``stub`` stands for, made from what ``conn`` holds now."""
+    return importlib.import_module(REPLAYERS[stub[0]]).explain(conn, stub)
+
+
 def stored(conn: sqlite3.Connection, body: str | bytes) -> dict[str, Any]:
-    """A stored trace (its cell: JSON text or packed) with its template joined; its rules
-    and parameters are still ``explanation_ref`` ids."""
+    """A stored trace (its cell: JSON text or packed) with its template joined (or, for one
+    made when read, made: ``REPLAYERS``); its rules and parameters are still
+    ``explanation_ref`` ids."""
     data = json.loads(json_text(conn, body))
+    stub = replay_stub(data)
+    if stub is not None:
+        return replayed(conn, stub)
     if not _is_templated(data):
         return data
     template = ref_entries(conn, [data["t"]])

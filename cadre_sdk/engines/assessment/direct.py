@@ -25,6 +25,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import attrs
+
 from cadre_sdk.core.trace import CompactTrace, Pattern, Trace, literal
 from cadre_sdk.formulas.assessment import (
     _ROUTINE_PATHS, _VOTE_PATHS, _WEIGHT_PATHS, COMPONENTS, METHODS, MISSING, _num,
@@ -41,6 +43,8 @@ _QUARTERS = ("一季度", "二季度", "三季度", "四季度")
 _NO_INDICATOR = "无任何分类考核指标得分：不计分，不评定等次"
 _NOTHING = "无任何可计分的部分"
 _NUMBER = (int, float)
+#: Each evaluation's component and method, in ``weighted_score``'s order.
+_METHOD_KEYS = tuple(METHODS.items())
 #: The label of each evaluation's step (``weighted_score``'s).
 _VOTE_LABELS = {key: f"{method}得分" for key, method in METHODS.items()}
 
@@ -57,10 +61,25 @@ def _records(reg: Registration, reads: dict, on: datetime.date, paths: Any) -> d
     return out
 
 
+@attrs.define
+class Cited(Trace):
+    """The trace a group's assessments scored without explanations share (``value``; their
+    explanations are made when read: ``replay``): it records the rules and parameters they
+    apply (for their shared entry, ``RuleSets.rule_set``), not their steps; ``done`` holds
+    what it cited already, so that each assessment does not cite it again."""
+
+    done: set = attrs.field(factory=set, eq=False, repr=False)
+
+    def step(self, label: str, value: Any, formula: str = "") -> Any:
+        return value
+
+
 class DirectFormula:
     """``weighted_score`` with the numbers of one rule and year read once."""
 
     def __init__(self, subject: str, records: dict[str, tuple]):
+        #: each parameter's value by path (what a replay makes the formula of again: ``replay``)
+        self.values = {path: record[0].value for path, record in records.items()}
         self.weights = {key: records[path][0].value for key, path in _WEIGHT_PATHS[subject]}
         self.weight_cites = [records[path] for _, path in _WEIGHT_PATHS[subject]]
         self.vote_cites = [records[path] for path in _VOTE_PATHS]
@@ -144,6 +163,56 @@ class DirectFormula:
                       value))
         steps.append((self.rounded, "", score))
         return score
+
+    def value(self, scored: list[tuple], evaluations: Any, quarters: dict[str, str],
+              targets: Any, cited: Cited) -> float | None:
+        """The score ``score`` gives for inputs whose indicator lines with a score are
+        ``scored`` (their weights and scores, in the indicator set's order), with these
+        evaluations, quarters and "710" summary (``AssessmentInputs``' fields), without
+        recording steps (the explanation is made when read: ``replay``): the parameters it
+        reads are cited in ``cited`` (the trace all the group's assessments share, for their
+        shared entry). The same sums in the same order as ``score``'s (``_indicators``,
+        ``_votes``, ``_routine``)."""
+        weights, parts, done = self.weights, {}, cited.done
+        if weights["indicators"] > 0:
+            total = sum(weight for weight, _ in scored)
+            if not scored or total == 0:
+                return None
+            parts["indicators"] = sum(weight * score for weight, score in scored) / total
+        for key, method in _METHOD_KEYS:
+            votes = evaluations.get(method)
+            if votes is None or votes.participants == 0:
+                continue
+            if "votes" not in done:
+                cited.cite_all(self.vote_cites)
+                done.add("votes")
+            if weights[key] > 0:
+                counts = (votes.excellent, votes.competent, votes.basic, votes.incompetent)
+                parts[key] = sum(n * p for n, p in zip(counts, self.points)) / votes.participants
+        if quarters:
+            grades = tuple(quarters.items())
+            known = self._routines.get(grades)
+            if known is None:
+                value = self._routine(quarters, [], cited)
+                done.add(grades)
+            else:
+                if grades not in done:
+                    cited.cite_all(known[0])
+                    done.add(grades)
+                value = known[2]
+            if weights["routine"] > 0:
+                parts["routine"] = value
+        if targets is not None and weights["targets"] > 0:
+            parts["targets"] = targets.share * 100
+        if not parts:
+            return None
+        used = tuple(parts)
+        total = sum(weights[key] for key in used)
+        if "places" not in done:
+            cited.cite(self.places_cite)
+            done.add("places")
+        return round_half_up(sum(weights[key] * parts[key] for key in used) / total,
+                             self.places)
 
     def _component(self, key: str, data: Any, steps: list, trace: CompactTrace) -> float | None:
         """One component's score (None: missing), its steps recorded."""
@@ -233,6 +302,8 @@ class DirectGrading:
              "grading.poor_quarter_blocks_excellent")
 
     def __init__(self, records: dict[str, tuple]):
+        #: each parameter's value by path (``DirectFormula.values``)
+        self.values = {path: record[0].value for path, record in records.items()}
         self.cites = [records[path] for path in self.PATHS[:3]]
         self.excellent, self.competent, self.basic = (r[0].value for r in self.cites)
         self.blocks_cite = records[self.PATHS[3]]
@@ -252,6 +323,19 @@ class DirectGrading:
             return None
         return found
 
+    def value(self, score: float, quarters: dict[str, str], cited: Cited) -> str:
+        """The grade ``grade`` gives for a score and the assessment's quarters, without
+        recording steps (``DirectFormula.value``)."""
+        done = cited.done
+        if "grading" not in done:
+            cited.cite_all(self.cites)
+            done.add("grading")
+        grade = ("优秀" if score >= self.excellent else "称职" if score >= self.competent
+                 else "基本称职" if score >= self.basic else "不称职")
+        if grade == "优秀" and cited.cite(self.blocks_cite) and "较差" in quarters.values():
+            grade = "称职"
+        return grade
+
     def grade(self, score: float, inputs: AssessmentInputs, trace: CompactTrace) -> str:
         """``threshold_grade(score, inputs, ctx)``, recorded in ``trace`` as the rule
         records it."""
@@ -267,3 +351,20 @@ class DirectGrading:
                 trace.head_steps.append((f"{'、'.join(poor)}平时考核为较差，不得评为优秀", "",
                                          grade))
         return grade
+
+
+def group_spec(line_specs: list[tuple], formula: DirectFormula,
+               grading: DirectGrading) -> dict[str, Any]:
+    """The numbers the direct path read for a group of assessments, as their shared entry
+    stores them (what ``replay`` makes their explanations again from): the indicator lines
+    (code, name, weight: ``GroupRules.line_specs``) and the formula's and grading rule's
+    parameters by path (the engine adds the pool's quotas); ``version``: ``SPEC_VERSION``."""
+    return {"version": SPEC_VERSION,
+            "lines": [[code, name, weight] for code, name, weight, _ in line_specs],
+            "formula": formula.values, "grading": grading.values}
+
+
+#: The version of the direct path's steps and texts that ``group_spec`` records: raised when
+#: a change of this module, ``scoring`` or ``quota`` changes what an explanation says, so that
+#: an explanation evaluated before is not made again in other words (``replay``).
+SPEC_VERSION = 1

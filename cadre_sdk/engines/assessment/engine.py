@@ -18,6 +18,9 @@ re-evaluating the same inputs with the same plugins gives byte-identical tables)
 Every row has an ``explanation_id`` (``assessment:<考核编号>``, ``consequence:…``,
 ``scorecard:…``, ``target:…``) in the ``explanation`` table; an assessment's explanation names
 the shared ``assessment_rules:…`` entry holding its rules and parameters (``assessment_explain``).
+An assessment the direct path scores (``direct``: nearly all) is scored without a trace and its
+explanation is made when read (``replay``): its row holds a stub with the digests of its
+inputs, its shared entry the numbers the direct path read (``REPLAY = False``: stored whole).
 """
 from __future__ import annotations
 
@@ -31,13 +34,14 @@ import sqlite_utils
 from cadre_sdk.store.explanations import write as write_explanations
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.engines.assessment.schema import KIND, _RESULT_COLUMNS, _stored, pool_label
+from cadre_sdk.engines.assessment import replay
 from cadre_sdk.engines.assessment.consequences import consequences
 from cadre_sdk.engines.assessment.rule_sets import RuleSets
 from cadre_sdk.engines.assessment.inputs import pool_key, stream_groups
 from cadre_sdk.engines.assessment.quota import settle_pool
 from cadre_sdk.engines.assessment.rules import AssessmentRules
 from cadre_sdk.engines.assessment.scorecard import build_scorecards
-from cadre_sdk.engines.assessment.scoring import Scored, score_group
+from cadre_sdk.engines.assessment.scoring import Scored, score_group, subject_label
 from cadre_sdk.engines.assessment.targets import summarize_targets
 from cadre_sdk.engines.batch_writer import BATCH
 
@@ -72,7 +76,13 @@ class _Writer:
         self.explanations.clear()
 
 
-def _result(s: Scored, rulesets: RuleSets) -> tuple[tuple, tuple]:
+#: False: every assessment's explanation is stored when evaluated (tests compare both ways).
+REPLAY = True
+
+
+def _result(s: Scored, rulesets: RuleSets, quotas: list[tuple]) -> tuple[tuple, tuple]:
+    """The result row of an assessment and its explanation row: a stub (``replay``) for one the
+    direct path scored, its trace otherwise (``quotas``: its pool's, as applied)."""
     r, eid = s.row, f"{KIND}:{s.row.id}"
     pool = s.pool if s.pool != pool_label(r.subject, r.unit_code, r.region_code, r.year) else None
     row = (r.id, r.subject, r.cadre_id if r.subject == "个人" else None, r.unit_code,
@@ -81,7 +91,27 @@ def _result(s: Scored, rulesets: RuleSets) -> tuple[tuple, tuple]:
            int(s.quota_applied), pool, _stored(s.plugins["indicators"]),
            _stored(s.plugins["scoring"]), _stored(s.plugins["grading"] or None))
     # explanation_id is derived: ``eid``
-    return row, rulesets.split(eid, KIND, s.trace, r.year)
+    if s.replay is None:
+        return row, rulesets.split(eid, KIND, s.trace, r.year)
+    rid = rulesets.rule_set(s.trace, r.year)
+    spec = s.replay if s.score is None else _with_quotas(s.replay, quotas)
+    return row, (eid, KIND, subject_label(r),
+                 replay.stub(r.id, rid, s.digest, rulesets.add_spec(rid, r.subject, spec)))
+
+
+_SPECS: dict[tuple, tuple[dict, dict]] = {}
+
+
+def _with_quotas(spec: dict[str, Any], quotas: list[tuple]) -> dict[str, Any]:
+    """``spec`` with a pool's ``quotas``: one object for equal quotas (``RuleSets.add_spec``
+    then compares nothing; few for the whole run)."""
+    key = (id(spec), *quotas)
+    known = _SPECS.get(key)
+    if known is None or known[1] is not spec:
+        if len(_SPECS) > 1024:
+            _SPECS.clear()
+        known = _SPECS[key] = ({**spec, "quotas": [list(q) for q in quotas]}, spec)
+    return known[0]
 
 
 def _clear(db: sqlite_utils.Database) -> None:
@@ -107,24 +137,22 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
     results = _Writer(db, _RESULT_SQL)
     grades: dict[str, int] = defaultdict(int)
 
-    def finish(pool: list[Scored]) -> None:
+    def finish(pool: list[Scored], quotas: list[tuple]) -> None:
         for s in pool:
             grades[s.grade or "未评定"] += 1
             grades["名额调整"] += s.quota_applied
-            results.add(*_result(s, rulesets))
+            results.add(*_result(s, rulesets, quotas))
 
     for group in stream_groups(conn, "个人"):
         first = group.rows[0]
-        people = score_group(group, rules)
-        settle_pool(people, rules.quotas(first.region_code, first.year),
-                    pool_label("个人", first.unit_code, first.region_code, first.year),
-                    first.year)
-        finish(people)
+        people = score_group(group, rules, REPLAY)
+        finish(people, settle_pool(
+            people, rules.quotas(first.region_code, first.year),
+            pool_label("个人", first.unit_code, first.region_code, first.year), first.year))
     for (region, year), groups in groupby(stream_groups(conn, "班子"), key=pool_key):
-        pool = [s for group in groups for s in score_group(group, rules)]
-        settle_pool(pool, rules.quotas(region, year),
-                    pool_label("班子", "", region, year), year)
-        finish(pool)
+        pool = [s for group in groups for s in score_group(group, rules, REPLAY)]
+        finish(pool, settle_pool(pool, rules.quotas(region, year),
+                                 pool_label("班子", "", region, year), year))
     results.flush()
     write_explanations(db, rulesets.rows())
 

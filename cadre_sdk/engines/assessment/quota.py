@@ -14,12 +14,13 @@ the cap get the next grade down (优秀 → 称职). Assessments without a score
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cadre_sdk.core.errors import PluginError
 from cadre_sdk.core.trace import Joined
 from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.records.vocab import ANNUAL_GRADES
+from cadre_sdk.engines.assessment.direct import Cited
 from cadre_sdk.engines.assessment.rules import rule_entry, year_end
 from cadre_sdk.engines.assessment.scoring import Scored
 
@@ -58,7 +59,8 @@ def rank_pool(pool: Sequence[Scored], label: str) -> list[Scored]:
     graded = sorted((s for s in pool if s.score is not None), key=rank_key)
     for n, s in enumerate(graded, 1):
         s.rank, s.pool, s.pool_size = n, label, len(graded)
-        s.trace.step(f"排名（{label}）", f"第 {n} 名，共 {len(graded)} 名")
+        if type(s.trace) is not Cited:   # (a shared trace records no steps)
+            s.trace.step(f"排名（{label}）", f"第 {n} 名，共 {len(graded)} 名")
     ties: dict[tuple, list[Scored]] = {}
     for s in graded:
         ties.setdefault(_tie(s), []).append(s)
@@ -74,58 +76,84 @@ def rank_pool(pool: Sequence[Scored], label: str) -> list[Scored]:
     return graded
 
 
-def apply_quota(graded: list[Scored], reg: Registration, year: int) -> None:
-    """Cap ``reg``'s grade among ``graded`` (already ranked), noting the quota in each
-    explanation; those over the cap get the next grade down."""
+def apply_quota(graded: list[Scored], reg: Registration, year: int) -> tuple:
+    """Cap ``reg``'s grade among ``graded`` (already ranked), noting the quota and its rule and
+    parameters in each explanation; those over the cap get the next grade down. Returns the
+    quota as ``cap_grade`` takes it (what an explanation made when read replays:
+    ``replay``)."""
     item = reg.item
     if item.grade not in ANNUAL_GRADES[:-1]:
         raise PluginError(reg.plugin, reg.hook, f"GradeQuota caps {item.grade!r}",
                           f"cap one of {'/'.join(ANNUAL_GRADES[:-1])}.")
-    fallback = ANNUAL_GRADES[ANNUAL_GRADES.index(item.grade) + 1]
     on = year_end(year)
     share_pv = item.parameters.at(item.share, on)
     minimum_pv = item.parameters.at(item.minimum, on) if item.minimum else None
-    minimum = int(minimum_pv.value) if minimum_pv else 0
-    n = len(graded)
-    allowed = quota_size(float(share_pv.value), n, item.rounding, minimum)
-    formula = f"{share_pv.value:g} × {n} = {round(share_pv.value * n, 9):g}，" \
-              f"{_rounding_zh(item.rounding)}" + (f"，不少于 {minimum}" if minimum else "")
-    kept = 0
     entry = rule_entry(reg)
-    for s in graded:
+    last: list = [None]
+
+    def cite(s: Scored) -> None:
+        if s.trace is last[0]:   # a trace the pool's results share (``scoring.Cited``)
+            return
+        last[0] = s.trace
         s.trace.rule(*entry)
         s.trace.parameter(share_pv, reg.plugin)
         if minimum_pv:
             s.trace.parameter(minimum_pv, reg.plugin)
-        s.trace.step(f"{item.grade}名额", allowed, formula)
-        s.allowed = allowed if item.grade == "优秀" else s.allowed
-        if s.grade != item.grade:
+    quota = (item.grade, item.rounding, share_pv.value,
+             int(minimum_pv.value) if minimum_pv else 0)
+    cap_grade(graded, quota, cite)
+    return quota
+
+
+def cap_grade(graded: list[Scored], quota: tuple, cite: Callable[[Scored], None]) -> None:
+    """``apply_quota`` of ``quota`` (its grade, rounding, share and minimum), ``cite`` recording
+    its rule and parameters in an assessment's explanation."""
+    grade, rounding, share, minimum = quota
+    fallback = ANNUAL_GRADES[ANNUAL_GRADES.index(grade) + 1]
+    n = len(graded)
+    allowed = quota_size(float(share), n, rounding, minimum)
+    formula = f"{share:g} × {n} = {round(share * n, 9):g}，" \
+              f"{_rounding_zh(rounding)}" + (f"，不少于 {minimum}" if minimum else "")
+    kept = 0
+    for s in graded:
+        cite(s)
+        s.trace.step(f"{grade}名额", allowed, formula)
+        s.allowed = allowed if grade == "优秀" else s.allowed
+        if s.grade != grade:
             continue
         if kept < allowed:
             kept += 1
-            s.trace.step(f"{item.grade}候选按排名在名额内（第 {kept} 个，名额 {allowed}）",
-                         item.grade)
+            s.trace.step(f"{grade}候选按排名在名额内（第 {kept} 个，名额 {allowed}）", grade)
         elif allowed == 0:
             s.grade, s.quota_applied = fallback, True
-            s.trace.step(f"{item.grade}名额为 0（{formula}），本单位无人可评为{item.grade}，"
+            s.trace.step(f"{grade}名额为 0（{formula}），本单位无人可评为{grade}，"
                          f"定为{fallback}", fallback)
         else:
             s.grade, s.quota_applied = fallback, True
             ahead = [t for t in graded if t.rank < s.rank and _tie(t) == _tie(s)]
             why = (f"与 {'、'.join(t.tiebreak_id for t in ahead)} 并列，按干部编号排在其后"
                    if ahead else "已由排名在前者占满")
-            s.trace.step(f"{item.grade}候选超出名额（名额 {allowed}，{why}），"
+            s.trace.step(f"{grade}候选超出名额（名额 {allowed}，{why}），"
                          f"定为{fallback}", fallback)
 
 
 def settle_pool(pool: Sequence[Scored], quotas: list[Registration], label: str,
-                year: int) -> None:
-    """Rank a pool, apply its quotas from the best grade down, and state the final grade."""
+                year: int) -> list[tuple]:
+    """Rank a pool, apply its quotas from the best grade down, and state the final grade.
+    Returns the quotas applied, in order (``apply_quota``)."""
     graded = rank_pool(pool, label)
     order = {g: i for i, g in enumerate(ANNUAL_GRADES)}
-    for reg in sorted(quotas, key=lambda r: order.get(r.item.grade, 99)):
-        apply_quota(graded, reg, year)
+    applied = [apply_quota(graded, reg, year)
+               for reg in sorted(quotas, key=lambda r: order.get(r.item.grade, 99))]
+    state_results(pool, label)
+    return applied
+
+
+def state_results(pool: Sequence[Scored], label: str) -> None:
+    """Each explanation's result: the score, final grade and rank (once ranked and capped)."""
     for s in pool:
+        if type(s.trace) is Cited:    # a shared trace: no result (made when read: ``replay``)
+            continue
         if s.score is None:
             s.trace.result = "未评定（无可计分的考核数据）"
             continue

@@ -97,6 +97,13 @@ class GroupRules:
                 DirectGrading.make(g_reg, self.grading()[2], self.on)))
         return pair if None not in pair else None
 
+    def spec(self, formula: DirectFormula, grading: DirectGrading) -> dict[str, Any]:
+        """``direct.group_spec`` of the group's direct path: one object per rules and year
+        (groups share their ``GroupRules``), few for the whole run."""
+        return self._rules._cached(("spec", id(self), id(formula), id(grading)),
+                                   lambda: direct_path.group_spec(self.line_specs, formula,
+                                                                  grading))
+
     def grading(self) -> tuple[Registration, tuple, dict]:
         """The grading rule, its ``rule_entry`` and its parameter cache (resolved when first
         needed: a group with nothing to grade does not need one)."""

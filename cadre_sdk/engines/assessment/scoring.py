@@ -18,7 +18,8 @@ from cadre_sdk.records.vocab import ANNUAL_GRADES
 from cadre_sdk.engines.assessment.inputs import (
     AnnualRow, AssessmentInputs, Group, IndicatorLine, describe_inputs, sorted_quarters,
 )
-from cadre_sdk.engines.assessment.direct import DirectFormula, DirectGrading
+from cadre_sdk.engines.assessment.digests import digests, group_digests
+from cadre_sdk.engines.assessment.direct import Cited, DirectFormula, DirectGrading
 from cadre_sdk.engines.assessment.rules import AssessmentRules, GroupRules
 
 DEMOCRATIC = "民主测评"
@@ -41,6 +42,10 @@ class Scored:
     pool_size: int = 0
     allowed: int | None = None
     quota_applied: bool = False
+    #: the direct path's numbers for its group (``direct.group_spec``) and the digests of its
+    #: inputs (``digests``): its explanation can be made when read (``replay``); None: stored
+    replay: dict[str, Any] | None = None
+    digest: str | None = None
 
     @property
     def tiebreak_id(self) -> str:
@@ -139,11 +144,12 @@ def _lines(g: GroupRules, scores: dict[str, float]) -> tuple[IndicatorLine, ...]
     return tuple(out)
 
 
-def score_group(group: Group, rules: AssessmentRules) -> list[Scored]:
+def score_group(group: Group, rules: AssessmentRules, replay: bool = False) -> list[Scored]:
     """Score and grade the annual assessments of one group (one unit, year and subject, so one
     set of rules), before the quota: the rules are resolved once for the group and each rule
     function is called for every assessment of the group in one ``call_rule`` (or, for the
-    provincial default formula and grading rule, computed by their direct path: ``direct``)."""
+    provincial default formula and grading rule, computed by their direct path: ``direct``;
+    ``replay``: without explanations, made when read: ``replay``)."""
     if not group.rows:
         return []
     first = group.rows[0]
@@ -153,7 +159,7 @@ def score_group(group: Group, rules: AssessmentRules) -> list[Scored]:
     direct = g.direct()
     if direct is not None:
         try:
-            return _score_direct(group, g, codes, *direct)
+            return (_score_plain if replay else _score_direct)(group, g, codes, *direct)
         except Exception:   # the generic path reports it (plugin, rule, file and line)
             pass
     ind_plugin, f_reg = g.indicators.plugin, g.formula
@@ -202,6 +208,53 @@ def _scored(row: AnnualRow, trace: Trace, row_inputs: AssessmentInputs, score: f
     return Scored(row=row, trace=trace, score=score, raw_grade=None,
                   democratic_share=democratic.excellent_share if democratic else 0.0,
                   plugins=plugins)
+
+
+_NONE: dict = {}
+
+
+def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: DirectFormula,
+                 grading: DirectGrading) -> list[Scored]:
+    """``score_group`` by the direct path without explanations: the same scores and grades,
+    each result with the numbers its explanation is made again from when read (``replay``)
+    and the trace of its group's rules and parameters (``direct.Cited``: one for those with a
+    score, one for those without). With the indicators' weight at 0 an assessment without a score may
+    cite parameters too (those of a component weighted 0): such groups keep their traces
+    (``_score_direct``), so that each shared entry lists what its assessments cited."""
+    if not formula.weights["indicators"] > 0:
+        return _score_direct(group, g, codes, formula, grading)
+    g_reg, g_rule, _ = g.grading()
+    unscored = {"indicators": g.indicators.plugin, "scoring": g.formula.plugin, "grading": ""}
+    scored = {**unscored, "grading": g_reg.plugin}
+    without = Cited(subject="")
+    _open(g, without)
+    formula.open(without)
+    with_score = Cited(subject="")
+    _open(g, with_score)
+    formula.open(with_score)
+    with_score.rule(*g_rule)
+    spec = g.spec(formula, grading)
+    scores, evaluations, quarters_of = group.scores, group.evaluations, group.quarters
+    shared = group_digests(group.rows[0], group.targets)
+    weights = [(code, weight) for code, _, weight, _ in g.line_specs]
+    out: list[Scored] = []
+    for row in group.rows:
+        own = scores.get(row.id, _NONE)
+        # the indicator lines with a score (``_lines``): weight and score
+        scored_lines = [(weight, got) for code, weight in weights
+                        if (got := own.get(code)) is not None]
+        votes = evaluations.get(row.id, _NONE)
+        quarters = sorted_quarters(quarters_of.get(group.quarter_key(row), _NONE))
+        score = formula.value(scored_lines, votes, quarters, group.targets, with_score)
+        democratic = votes.get(DEMOCRATIC)
+        s = Scored(row=row, trace=without if score is None else with_score, score=score,
+                   raw_grade=None, plugins=unscored if score is None else scored,
+                   democratic_share=democratic.excellent_share if democratic else 0.0)
+        if score is not None:
+            s.raw_grade = s.grade = grading.value(score, quarters, with_score)
+        s.replay, s.digest = spec, digests(row, own, votes, quarters, shared)
+        out.append(s)
+    return out
 
 
 def _score_direct(group: Group, g: GroupRules, codes: frozenset[str], formula: DirectFormula,
