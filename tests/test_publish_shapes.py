@@ -236,16 +236,17 @@ def test_table_pages_filter_facet_and_link_coded_columns_as_before(
     assert seen[0] == seen[1]
 
 
-def test_a_column_holding_numbers_among_its_texts_is_not_coded() -> None:
-    """A column without a type may hold numbers: stored as they are in the code column, they
-    would read as codes, so such a column is left as it is."""
+@pytest.mark.parametrize("odd", [20240305, -1, 2.5, b"QH0000001", b""])
+def test_a_column_holding_numbers_among_its_texts_is_not_coded(odd: object) -> None:
+    """A column without a type may hold numbers (or bytes): stored as they are in the code
+    column, they would read as codes, so such a column is left as it is."""
     from cadre_sdk.publish.copy import Column, TablePlan
     from cadre_sdk.publish.redact import Redactor
 
     conn = sqlite3.connect(":memory:")
     conn.execute("ATTACH ':memory:' AS src")
     conn.execute("CREATE TABLE src.t (n INTEGER PRIMARY KEY, v, w TEXT)")
-    rows = [(f"QH{i:07d}", f"QH{i:07d}") for i in range(50)] + [(20240305, "QH0000001")]
+    rows = [(f"QH{i:07d}", f"QH{i:07d}") for i in range(50)] + [(odd, "QH0000001")]
     conn.executemany("INSERT INTO src.t (v, w) VALUES (?, ?)", rows)
     columns = (Column("n", "INTEGER", False, 1), Column("v", "", False, 0),
                Column("w", "TEXT", False, 0))
