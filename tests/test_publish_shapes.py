@@ -256,3 +256,26 @@ def test_a_column_holding_numbers_among_its_texts_is_not_coded(odd: object) -> N
             m.setattr(coded, name, 0)
         found = coded.choose(conn, plan, Redactor())
     assert [(c.column, c.shapes) for c in found] == [("w", (coded.Shape(("QH", 7, "")),))]
+
+
+@pytest.mark.parametrize(("texts", "short"), [
+    (["QH0000001"], True),                           # 9 characters
+    (["QH0000001", "630100-01", "2024-03-15"], True),
+    (["1234567890123456"], True),                    # 16 digits: one short of an ID number
+    (["12345678901234567"], False),                  # 17: masking looks at it
+    (["第⑩号0000001"], False),                       # ⑩ stands for two digits: 11 characters
+    (["第1号0000001"], True),
+    (["2024 年度考核 个人 QH0000001（考核编号 KH2024-0000001）"], False),
+])
+def test_texts_of_short_shapes_are_not_judged(texts: list[str], short: bool) -> None:
+    """A shape's texts have its fixed length: where no text of a column's shapes is long
+    enough for the oversight level's masking (ID numbers, 17 digits; 9 characters with one
+    standing for two), the column's texts are not read again to judge them (``_too_short``);
+    at public level every text is judged."""
+    from cadre_sdk.publish.copy import _too_short
+    from cadre_sdk.publish.redact import Redactor
+
+    shapes = [coded.Shape.of(t) for t in texts]
+    assert [s.length for s in shapes] == [len(t) for t in texts]
+    assert _too_short(shapes, Redactor()) is short
+    assert not _too_short(shapes, Redactor(["张三"], ["QH0000001"]))

@@ -156,6 +156,11 @@ class Shape:
     def literals(self) -> tuple[str, ...]:
         return tuple(p for p in self.parts[::2])   # type: ignore[misc]
 
+    @property
+    def length(self) -> int:
+        """The characters of every text of this shape."""
+        return len("".join(self.literals)) + sum(self.widths)
+
     def _own(self) -> list[bool]:
         """For each run, whether it is read (not a repeat of an earlier run)."""
         return [not self.same or self.same[j] < 0 for j in range(len(self.widths))]

@@ -494,6 +494,24 @@ def _texts_unchanged(conn: sqlite3.Connection, plan: TablePlan, redactor: Redact
     return {c for c, same in clean.items() if same}
 
 
+def _too_short(shapes: Iterable[coded.Shape], redactor: Redactor) -> bool:
+    """Whether no text of the ``shapes`` is long enough for masking to look at
+    (``_long_enough``; a shape's texts have its fixed length), where masking looks for ID
+    numbers only: ``_texts_unchanged`` would find none of them, without a pass over the
+    table for each such column (a cadre id, a unit code, a date)."""
+    shortest = redactor.shortest
+    folded = -(-shortest // DIGITS_PER_CHARACTER)
+    return redactor.ids_only and all(
+        shape.length < shortest and (shape.length < folded
+                                     or not _TWO_DIGITS.search("".join(shape.literals)))
+        for shape in shapes)
+
+
+#: ``TWO_DIGITS_GLOB``'s character range as a regular expression (a shape's digits are ASCII:
+#: only its literals may hold such a character).
+_TWO_DIGITS = re.compile(TWO_DIGITS_GLOB.strip("*"))
+
+
 def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
                where: str = "1", create: bool = True) -> int:
     """Create the table in the publication and copy its rows (those matching the SQL
@@ -508,10 +526,11 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     # a text column's shapes are coded from the texts as stored: where masking leaves those
     # of its shapes as they are
     shaped = {c.column: c for c in codings if c.shapes and plan.treat.get(c.column) == "text"}
-    clean = {name for name, c in shaped.items() if _texts_unchanged(
-        conn, attrs.evolve(plan, treat={name: "text"}), redactor,
-        f"({where}) AND (" + " OR ".join(f"[{name}] GLOB {coded.literal(s.glob())}"
-                                         for s in c.shapes) + ")")}
+    clean = {name for name, c in shaped.items() if _too_short(c.shapes, redactor)
+             or _texts_unchanged(conn, attrs.evolve(plan, treat={name: "text"}), redactor,
+                                 f"({where}) AND (" + " OR ".join(
+                                     f"[{name}] GLOB {coded.literal(s.glob())}"
+                                     for s in c.shapes) + ")")}
     codings = [attrs.evolve(c, shapes=()) if c.column in set(shaped) - clean else c
                for c in codings]
     codings = [c for c in codings if c.stored or c.shapes or c.places]
