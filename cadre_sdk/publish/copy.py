@@ -343,9 +343,14 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
 def _long_enough(text: str, shortest: int) -> str:
     """SQL: whether the text ``text`` is long enough to hold what masking looks for
     (``Redactor.shortest``), or may hold a character standing for two digits
-    (``TWO_DIGITS_GLOB``) and is long enough with it (``DIGITS_PER_CHARACTER``)."""
+    (``TWO_DIGITS_GLOB``) and is long enough with it (``DIGITS_PER_CHARACTER``). Such a
+    character takes three bytes: ``GLOB`` reads only a text of more bytes than characters
+    (an ASCII code or key of 9 to 16 characters, most of them, is told by two lengths; at
+    100,000 cadres a subsidy line's township code, 2.4 million cells, took 0.7 s of ``GLOB``).
+    A number or BLOB is told by its length alone (masking leaves it as it is)."""
     folded = -(-shortest // DIGITS_PER_CHARACTER)
-    return (f"(length({text}) >= {shortest} OR (length({text}) >= {folded} AND {text} GLOB "
+    return (f"(length({text}) >= {shortest} OR (length({text}) >= {folded} AND "
+            f"length(CAST({text} AS BLOB)) > length({text}) AND {text} GLOB "
             f"'{TWO_DIGITS_GLOB}'))")
 
 
