@@ -135,12 +135,28 @@ def _known(value: str, texts: Iterable[str]) -> str:
     """SQL: the ``tokens`` of ``value`` (an SQL expression neither NULL nor ASCII text),
     written out for each of ``texts`` (no call into Python for a row holding one of them:
     at 10,000 cadres ~190,000 calls, a care record's note, a training's programme, a post),
-    else from the function ``add_rows`` registers. A number or BLOB equals no text; texts
-    are compared byte by byte (``BINARY``, whatever the column's collation)."""
-    whens = " ".join(f"WHEN {_literal(t)} THEN {_literal(tokens(t))}"
-                     for t in texts if t and not t.isascii() and "\x00" not in t)
+    else from the function ``add_rows`` registers (``_look_up``)."""
+    known = sorted({t for t in texts if t and not t.isascii() and "\x00" not in t})
     call = f"{_TOKENS}({value})"
-    return f"CASE {value} COLLATE BINARY {whens} ELSE {call} END" if whens else call
+    return _look_up(value, known, call) if known else call
+
+
+#: The most texts ``_look_up`` compares a value with one by one (more are halved first).
+_LEAF = 8
+
+
+def _look_up(value: str, texts: list[str], call: str) -> str:
+    """SQL: the tokens of ``value`` where it is one of ``texts`` (sorted), found by halving
+    them down to ``_LEAF`` (a dozen comparisons for a few hundred texts), else ``call``.
+    Texts are compared byte by byte (``BINARY``, whatever the column's collation: UTF-8 bytes
+    sort as Python sorts characters); a number sorts before every text and a BLOB after, and
+    equals none."""
+    if len(texts) <= _LEAF:
+        whens = " ".join(f"WHEN {_literal(t)} THEN {_literal(tokens(t))}" for t in texts)
+        return f"CASE {value} COLLATE BINARY {whens} ELSE {call} END"
+    mid = len(texts) // 2
+    return (f"CASE WHEN {value} COLLATE BINARY < {_literal(texts[mid])} THEN "
+            f"{_look_up(value, texts[:mid], call)} ELSE {_look_up(value, texts[mid:], call)} END")
 
 
 def _literal(text: str) -> str:

@@ -23,9 +23,10 @@ SHOWN = 300
 #: Separates the texts of a row's columns in what a result shows.
 _JOIN = "；"
 #: A searchable column of at most this many distinct texts has their tokens written into the
-#: SQL that indexes it (``Searchable.few_texts``): a ``CASE`` of this many comparisons costs
-#: less than a call into Python a row.
-FEW_TEXTS = 64
+#: SQL that indexes it (``Searchable.few_texts``): the dozen comparisons finding one
+#: (``search._look_up``) cost less than a call into Python a row (at 100,000 cadres a post:
+#: 113 texts in 345,000 rows).
+FEW_TEXTS = 256
 
 
 def search_columns(plan: TablePlan) -> list[str]:
