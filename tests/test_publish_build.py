@@ -466,6 +466,29 @@ def test_hash_shaped_ids_are_not_taken_for_id_numbers():
     assert Redactor().check_code(hashed) == hashed
 
 
+@pytest.mark.parametrize("length", range(15, 40))
+def test_a_code_is_sent_to_the_id_number_check_where_it_has_17_digits_in_a_row(
+        length: int) -> None:
+    """SQL picks the codes ``check_code`` must judge (``copy._may_hold_id_number``): those with
+    17 ASCII digits in a row, wherever the run is, unless the code is one hexadecimal hash of
+    32 characters or more; at every length, whatever surrounds the run."""
+    from cadre_sdk.publish.copy import _may_hold_id_number
+
+    conn = sqlite3.connect(":memory:")
+    sql = f"SELECT {_may_hold_id_number(':v')}"
+    run = "63010219800101123"
+    for fill in ("x", "-", "中", "1", "f"):
+        for at in range(max(0, length - len(run)) + 1):
+            code = (fill * at + run + fill * length)[:length]
+            expected = (re.search(r"[0-9]{17}", code) is not None
+                        and not (length >= 32 and re.fullmatch(r"[0-9A-Fa-f]+", code)))
+            assert bool(conn.execute(sql, {"v": code}).fetchone()[0]) is expected, code
+            blank = code.replace(run, run[:8] + fill + run[9:])   # one digit less
+            expected = (re.search(r"[0-9]{17}", blank) is not None
+                        and not (length >= 32 and re.fullmatch(r"[0-9A-Fa-f]+", blank)))
+            assert bool(conn.execute(sql, {"v": blank}).fetchone()[0]) is expected, blank
+
+
 def test_canned_queries_show_the_form_first_and_name_parameters_once(public_db: Path) -> None:
     """Oversight readers get the form and the answer; the SQL is one click away."""
     import json

@@ -382,8 +382,16 @@ def _has_dictionaries(plan: TablePlan) -> bool:
 def _may_hold_id_number(name: str) -> str:
     """SQL: whether the code column ``name`` may hold an ID number (``redact.id_numbers_in``
     decides): 17 digits in a row, not a cell that is one hexadecimal hash of 32+ characters
-    (explanation ids). ``length()`` first: most codes are too short, and GLOB is dearer."""
-    return (f"(length({name}) >= 17 AND NOT (length({name}) >= 32 AND {name} NOT "
+    (explanation ids). ``length()`` first: most codes are too short, and GLOB is dearer.
+    Then, in a code of ``ID_DIGITS`` to twice as many characters less one, the characters
+    every run of ``ID_DIGITS`` digits covers (from the ``ID_DIGITS``-th from the end to the
+    ``ID_DIGITS``-th): one that is not a digit (``subsidy:`` in a subsidy explanation's id,
+    ``-`` in a team assessment's) rules the code out in one short ``GLOB`` instead of one
+    from each character (at 10,000 cadres the explanation ids' check 0.14 → 0.07 s)."""
+    covered = (f"substr({name}, length({name}) - {ID_DIGITS - 1}, {2 * ID_DIGITS} - "
+               f"length({name}))")
+    return (f"(length({name}) >= {ID_DIGITS} AND (length({name}) >= {2 * ID_DIGITS} OR "
+            f"{covered} NOT GLOB '*[^0-9]*') AND NOT (length({name}) >= 32 AND {name} NOT "
             f"GLOB '*[^0-9A-Fa-f]*') AND {name} GLOB '{ID_NUMBER_GLOB}')")
 
 
