@@ -307,13 +307,21 @@ def test_packed_explanations_are_copied_as_they_are_unless_masking_changes_one(
         assert out["x:3"] == stored["x:3"]
 
 
+@pytest.mark.parametrize("full_width", [False, True])
 def test_a_key_holding_an_id_number_stops_the_build(cadre_db: Any, cadre_load: Any,
-                                                     tmp_path: Path) -> None:
+                                                     tmp_path: Path, full_width: bool) -> None:
+    """Also one in full-width digits (``０``-``９``: loading turns them into ASCII digits, a
+    table written otherwise, by an engine or a plugin, may keep them)."""
     cadre_load(cadre_db, "unit", [{"code": "U1", "name": "某局", "kind": "部门",
                                    "level": "省", "region_code": "630000"}])
     cadre_load(cadre_db, "cadre", [{"id": ID_NUMBERS["C001"], "name": "某某", "gender": "男",
                                     "birth": "1960.01", "unit_code": "U1", "post": "科员"}])
     path = Path(cadre_db.conn.execute("PRAGMA database_list").fetchone()[2])
+    if full_width:
+        wide = ID_NUMBERS["C001"].translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+        with cadre_db.conn:
+            cadre_db.conn.execute("UPDATE cadre SET id = ?", [wide])
+        assert cadre_db.conn.execute("SELECT id FROM cadre").fetchone()[0] == wide
     folder = tmp_path / "out"
     folder.mkdir()
     with pytest.raises(RedactionError, match="身份证号"):
@@ -464,6 +472,36 @@ def test_hash_shaped_ids_are_not_taken_for_id_numbers():
     hashed = "subsidy:" + digits + "abcdef01234567"  # 32 hex digits, as the engine writes them
     assert id_numbers_in(hashed) == []
     assert Redactor().check_code(hashed) == hashed
+
+
+@pytest.mark.parametrize("length", range(15, 40))
+def test_a_code_is_sent_to_the_id_number_check_where_it_may_hold_one(length: int) -> None:
+    """SQL picks the codes ``check_code`` must judge (``copy._may_hold_id_number``): an ASCII
+    code where it has 17 digits in a row, wherever the run is, unless it is one hexadecimal
+    hash of 32 characters or more; any other code of 17 characters or more (digits of other
+    scripts: ``id_numbers_in`` finds an ID number in full-width digits too)."""
+    from cadre_sdk.publish.copy import _may_hold_id_number
+    from cadre_sdk.publish.redact import id_numbers_in
+
+    conn = sqlite3.connect(":memory:")
+    sql = f"SELECT {_may_hold_id_number(':v')}"
+
+    def judged(code: str) -> bool:
+        if not code.isascii():
+            return len(code) >= 17
+        return (re.search(r"[0-9]{17}", code) is not None
+                and not (length >= 32 and re.fullmatch(r"[0-9A-Fa-f]+", code) is not None))
+
+    full_width = "６３０１０２１９８００１０１１２３"
+    for run in ("63010219800101123", full_width):
+        for fill in ("x", "-", "中", "1", "f"):
+            for at in range(max(0, length - len(run)) + 1):
+                code = (fill * at + run + fill * length)[:length]
+                blank = code.replace(run, run[:8] + fill + run[9:])   # one digit less
+                for value in (code, blank):
+                    found = bool(conn.execute(sql, {"v": value}).fetchone()[0])
+                    assert found is judged(value), value
+                    assert found or not id_numbers_in(value), value
 
 
 def test_canned_queries_show_the_form_first_and_name_parameters_once(public_db: Path) -> None:

@@ -172,10 +172,12 @@ def _instances(conn: sqlite3.Connection) -> list[tuple]:
                         ).fetchall()
 
 
-def test_the_index_holds_each_values_tokens() -> None:
+@pytest.mark.parametrize("few", [False, True])
+def test_the_index_holds_each_values_tokens(few: bool) -> None:
     """``add_rows`` gives FTS5 ASCII text as it is and each other text's tokens once: the
     index holds the same tokens at the same positions, row sizes and totals as one built from
-    every value's ``tokens``, and searches find and rank the same."""
+    every value's ``tokens``, and searches find and rank the same; also where the tokens of
+    the texts of columns with few (``few``: every column here) are written into the SQL."""
     conn = sqlite3.connect(":memory:")
     search.register_function(conn)
     conn.execute("CREATE TABLE item (code TEXT PRIMARY KEY, name, note)")
@@ -186,7 +188,10 @@ def test_the_index_holds_each_values_tokens() -> None:
     sources = searchables(conn, [_plan(conn, "item", ("name", "note")),
                                  _plan(conn, "remark", ("body", "extra"))])
     search.create_index(conn, [s.result_sql() for s in sources])
-    count = search.add_rows(conn, [s.rows_sql() for s in sources])
+    selects = [s.rows_sql(s.few_texts(conn) if few else None) for s in sources]
+    # the Traditional text's Simplified tokens are in the SQL only when written out
+    assert ("'干部 部经 经验 验'" in selects[0]) is few
+    count = search.add_rows(conn, selects)
 
     old = sqlite3.connect(":memory:")
     search.register_function(old)

@@ -236,16 +236,17 @@ def test_table_pages_filter_facet_and_link_coded_columns_as_before(
     assert seen[0] == seen[1]
 
 
-def test_a_column_holding_numbers_among_its_texts_is_not_coded() -> None:
-    """A column without a type may hold numbers: stored as they are in the code column, they
-    would read as codes, so such a column is left as it is."""
+@pytest.mark.parametrize("odd", [20240305, -1, 2.5, b"QH0000001", b""])
+def test_a_column_holding_numbers_among_its_texts_is_not_coded(odd: object) -> None:
+    """A column without a type may hold numbers (or bytes): stored as they are in the code
+    column, they would read as codes, so such a column is left as it is."""
     from cadre_sdk.publish.copy import Column, TablePlan
     from cadre_sdk.publish.redact import Redactor
 
     conn = sqlite3.connect(":memory:")
     conn.execute("ATTACH ':memory:' AS src")
     conn.execute("CREATE TABLE src.t (n INTEGER PRIMARY KEY, v, w TEXT)")
-    rows = [(f"QH{i:07d}", f"QH{i:07d}") for i in range(50)] + [(20240305, "QH0000001")]
+    rows = [(f"QH{i:07d}", f"QH{i:07d}") for i in range(50)] + [(odd, "QH0000001")]
     conn.executemany("INSERT INTO src.t (v, w) VALUES (?, ?)", rows)
     columns = (Column("n", "INTEGER", False, 1), Column("v", "", False, 0),
                Column("w", "TEXT", False, 0))
@@ -255,3 +256,26 @@ def test_a_column_holding_numbers_among_its_texts_is_not_coded() -> None:
             m.setattr(coded, name, 0)
         found = coded.choose(conn, plan, Redactor())
     assert [(c.column, c.shapes) for c in found] == [("w", (coded.Shape(("QH", 7, "")),))]
+
+
+@pytest.mark.parametrize(("texts", "short"), [
+    (["QH0000001"], True),                           # 9 characters
+    (["QH0000001", "630100-01", "2024-03-15"], True),
+    (["1234567890123456"], True),                    # 16 digits: one short of an ID number
+    (["12345678901234567"], False),                  # 17: masking looks at it
+    (["第⑩号0000001"], False),                       # ⑩ stands for two digits: 11 characters
+    (["第1号0000001"], True),
+    (["2024 年度考核 个人 QH0000001（考核编号 KH2024-0000001）"], False),
+])
+def test_texts_of_short_shapes_are_not_judged(texts: list[str], short: bool) -> None:
+    """A shape's texts have its fixed length: where no text of a column's shapes is long
+    enough for the oversight level's masking (ID numbers, 17 digits; 9 characters with one
+    standing for two), the column's texts are not read again to judge them (``_too_short``);
+    at public level every text is judged."""
+    from cadre_sdk.publish.copy import _too_short
+    from cadre_sdk.publish.redact import Redactor
+
+    shapes = [coded.Shape.of(t) for t in texts]
+    assert [s.length for s in shapes] == [len(t) for t in texts]
+    assert _too_short(shapes, Redactor()) is short
+    assert not _too_short(shapes, Redactor(["张三"], ["QH0000001"]))

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cadre_sdk.publish import publish
+from cadre_sdk.publish.copy import _long_enough
 from cadre_sdk.publish.redact import (
     DIGIT_FOLDS, DIGITS_PER_CHARACTER, ID_MASK, ID_SHAPED, TWO_DIGITS_GLOB, Redactor,
     holds_folding, mask_id_numbers, normal_form,
@@ -67,6 +68,16 @@ def test_the_folding_characters_are_those_of_the_unicode_database() -> None:
     two = {c for c in folding if any(len(r) >= 2 for r in re.findall(r"\d+", normal_form(c)))}
     conn = sqlite3.connect(":memory:")
     assert all(conn.execute("SELECT ? GLOB ?", [c, TWO_DIGITS_GLOB]).fetchone()[0] for c in two)
+    # and tells from its lengths first: such a character takes more than a byte
+    long_enough = f"SELECT {_long_enough(':t', 17)}"
+    for c in two:
+        assert len(c.encode()) > 1
+        for text, judged in ((c + "0" * 8, True), ("0" * 8 + c, True), (c + "0" * 7, False),
+                             (c * 17, True), ("０" * 16, False), ("0" * 16, False),
+                             ("0" * 17, True)):
+            assert conn.execute(long_enough, {"t": text}).fetchone()[0] == judged, text
+    assert not conn.execute(long_enough, {"t": 1234567890123456}).fetchone()[0]
+    assert conn.execute(long_enough, {"t": 12345678901234567}).fetchone()[0]
     conn.close()
     assert all(holds_folding(c) for c in folding) and not holds_folding("１２３ 科员 0")
 

@@ -343,9 +343,14 @@ def _select_expr(plan: TablePlan, column: Column, shortest: int,
 def _long_enough(text: str, shortest: int) -> str:
     """SQL: whether the text ``text`` is long enough to hold what masking looks for
     (``Redactor.shortest``), or may hold a character standing for two digits
-    (``TWO_DIGITS_GLOB``) and is long enough with it (``DIGITS_PER_CHARACTER``)."""
+    (``TWO_DIGITS_GLOB``) and is long enough with it (``DIGITS_PER_CHARACTER``). Such a
+    character takes three bytes: ``GLOB`` reads only a text of more bytes than characters
+    (an ASCII code or key of 9 to 16 characters, most of them, is told by two lengths; at
+    100,000 cadres a subsidy line's township code, 2.4 million cells, took 0.7 s of ``GLOB``).
+    A number or BLOB is told by its length alone (masking leaves it as it is)."""
     folded = -(-shortest // DIGITS_PER_CHARACTER)
-    return (f"(length({text}) >= {shortest} OR (length({text}) >= {folded} AND {text} GLOB "
+    return (f"(length({text}) >= {shortest} OR (length({text}) >= {folded} AND "
+            f"length(CAST({text} AS BLOB)) > length({text}) AND {text} GLOB "
             f"'{TWO_DIGITS_GLOB}'))")
 
 
@@ -377,9 +382,21 @@ def _has_dictionaries(plan: TablePlan) -> bool:
 def _may_hold_id_number(name: str) -> str:
     """SQL: whether the code column ``name`` may hold an ID number (``redact.id_numbers_in``
     decides): 17 digits in a row, not a cell that is one hexadecimal hash of 32+ characters
-    (explanation ids). ``length()`` first: most codes are too short, and GLOB is dearer."""
-    return (f"(length({name}) >= 17 AND NOT (length({name}) >= 32 AND {name} NOT "
-            f"GLOB '*[^0-9A-Fa-f]*') AND {name} GLOB '{ID_NUMBER_GLOB}')")
+    (explanation ids). ``length()`` first: most codes are too short, and GLOB is dearer.
+    Then, in a code of ``ID_DIGITS`` to twice as many characters less one, the characters
+    every run of ``ID_DIGITS`` digits covers (from the ``ID_DIGITS``-th from the end to the
+    ``ID_DIGITS``-th): one that is not a digit (``subsidy:`` in a subsidy explanation's id,
+    ``-`` in a team assessment's) rules the code out in one short ``GLOB`` instead of one
+    from each character (at 10,000 cadres the explanation ids' check 0.14 → 0.07 s).
+    A code of more bytes than characters (not ASCII: digits of other scripts, full-width
+    ``０``-``９``, which ``id_numbers_in`` reads as digits too) is always judged."""
+    covered = (f"substr({name}, length({name}) - {ID_DIGITS - 1}, {2 * ID_DIGITS} - "
+               f"length({name}))")
+    ascii_digits = (f"(length({name}) >= {2 * ID_DIGITS} OR {covered} NOT GLOB '*[^0-9]*') "
+                    f"AND NOT (length({name}) >= 32 AND {name} NOT GLOB '*[^0-9A-Fa-f]*') "
+                    f"AND {name} GLOB '{ID_NUMBER_GLOB}'")
+    return (f"(length({name}) >= {ID_DIGITS} AND (length(CAST({name} AS BLOB)) > "
+            f"length({name}) OR ({ascii_digits})))")
 
 
 def check_codes(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
@@ -494,6 +511,24 @@ def _texts_unchanged(conn: sqlite3.Connection, plan: TablePlan, redactor: Redact
     return {c for c, same in clean.items() if same}
 
 
+def _too_short(shapes: Iterable[coded.Shape], redactor: Redactor) -> bool:
+    """Whether no text of the ``shapes`` is long enough for masking to look at
+    (``_long_enough``; a shape's texts have its fixed length), where masking looks for ID
+    numbers only: ``_texts_unchanged`` would find none of them, without a pass over the
+    table for each such column (a cadre id, a unit code, a date)."""
+    shortest = redactor.shortest
+    folded = -(-shortest // DIGITS_PER_CHARACTER)
+    return redactor.ids_only and all(
+        shape.length < shortest and (shape.length < folded
+                                     or not _TWO_DIGITS.search("".join(shape.literals)))
+        for shape in shapes)
+
+
+#: ``TWO_DIGITS_GLOB``'s character range as a regular expression (a shape's digits are ASCII:
+#: only its literals may hold such a character).
+_TWO_DIGITS = re.compile(TWO_DIGITS_GLOB.strip("*"))
+
+
 def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
                where: str = "1", create: bool = True) -> int:
     """Create the table in the publication and copy its rows (those matching the SQL
@@ -508,10 +543,11 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     # a text column's shapes are coded from the texts as stored: where masking leaves those
     # of its shapes as they are
     shaped = {c.column: c for c in codings if c.shapes and plan.treat.get(c.column) == "text"}
-    clean = {name for name, c in shaped.items() if _texts_unchanged(
-        conn, attrs.evolve(plan, treat={name: "text"}), redactor,
-        f"({where}) AND (" + " OR ".join(f"[{name}] GLOB {coded.literal(s.glob())}"
-                                         for s in c.shapes) + ")")}
+    clean = {name for name, c in shaped.items() if _too_short(c.shapes, redactor)
+             or _texts_unchanged(conn, attrs.evolve(plan, treat={name: "text"}), redactor,
+                                 f"({where}) AND (" + " OR ".join(
+                                     f"[{name}] GLOB {coded.literal(s.glob())}"
+                                     for s in c.shapes) + ")")}
     codings = [attrs.evolve(c, shapes=()) if c.column in set(shaped) - clean else c
                for c in codings]
     codings = [c for c in codings if c.stored or c.shapes or c.places]
