@@ -17,7 +17,8 @@ import attrs
 
 from cadre_sdk.core.errors import RowError
 from cadre_sdk.core.normalize import (
-    id_numbers_as_written, names_as_written, normalize_header, plain_date, plain_month, to_date,
+    id_numbers_as_written, names_as_written, normalize_header, plain_date, plain_month,
+    plain_written_date, to_date,
     to_date_or_month, to_month,
 )
 from cadre_sdk.plugin_host.discovery import CadrePlugins
@@ -63,8 +64,9 @@ _PLAIN_CODE = re.compile(r"[0-9A-Za-z_.\-]+")
 
 
 def _plain_date_or_month(text: str) -> str | None:
-    """``plain_date``, else ``plain_month``: what ``to_date_or_month`` gives, or ``None``."""
-    return plain_date(text) or plain_month(text)
+    """``plain_written_date``, else ``plain_month``: what ``to_date_or_month`` gives, or
+    ``None``."""
+    return plain_written_date(text) or plain_month(text)
 
 
 class _Cache(dict):
@@ -97,13 +99,13 @@ class _Column:
         self.cache.column = self
         self.cached, self.bad = True, False
         self.direct: Callable[[Any], Any] = self.value
-        # A year and month written plainly (1975.06, 1975年6月), a date written as ISO
-        # (1975-06-12), converts without the parser (what it gives, converted again, is
-        # itself).
+        # A year and month written plainly (1975.06, 1975年6月), a date written as ISO or
+        # with dots or slashes (1975-06-12, 1975.06.12, 1975/06/12), converts without the
+        # parser (what it gives, converted again, is itself).
         self.plain: Callable[[str], str | None] | None = (
             plain_month if self.convert is to_month else
             _plain_date_or_month if self.convert is to_date_or_month else
-            plain_date if self.convert is to_date else None)
+            plain_written_date if self.convert is to_date else None)
         # A plain code (ASCII letters, digits, _ . -, not too long) converts to itself and
         # passes every check: for a code column, a batch of them is checked by one regex.
         self.plain_all: Callable[[str], Any] | None = None
