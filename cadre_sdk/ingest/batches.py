@@ -17,9 +17,8 @@ import attrs
 
 from cadre_sdk.core.errors import RowError
 from cadre_sdk.core.normalize import (
-    id_numbers_as_written, names_as_written, normalize_header, plain_date, plain_month,
-    plain_written_date, to_date,
-    to_date_or_month, to_month,
+    id_numbers_as_written, names_as_written, normalize_header, plain_month, plain_written_date,
+    to_date, to_date_or_month, to_month,
 )
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.ingest.readers import (
