@@ -17,8 +17,8 @@ import attrs
 
 from cadre_sdk.core.errors import RowError
 from cadre_sdk.core.normalize import (
-    id_numbers_as_written, names_as_written, normalize_header, plain_month, plain_written_date,
-    to_date, to_date_or_month, to_month,
+    clean_text, id_numbers_as_written, names_as_written, normalize_header, plain_month,
+    plain_written_date, to_date, to_date_or_month, to_month,
 )
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.ingest.readers import (
@@ -66,6 +66,19 @@ def _plain_date_or_month(text: str) -> str | None:
     """``plain_written_date``, else ``plain_month``: what ``to_date_or_month`` gives, or
     ``None``."""
     return plain_written_date(text) or plain_month(text)
+
+
+def _taken_or(fast: Callable[[str], Any], value: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A column's ``direct``: a text cell's value from ``fast`` (a value that converts to
+    itself and passes every check of the column, or ``None``: ask ``value``), any other
+    cell's from ``value``."""
+    def direct(raw: Any) -> Any:
+        if raw.__class__ is str:
+            taken = fast(raw)
+            if taken is not None:
+                return taken
+        return value(raw)
+    return direct
 
 
 class _Cache(dict):
@@ -127,6 +140,19 @@ class _Column:
         if meta["kind"] in ("date", "date_or_month") and not meta["many"] and \
                 meta["minimum"] is None and meta["maximum"] is None and meta["max_length"] >= 10:
             self.iso_all = _ISO_DATES
+            if self.convert is to_date:
+                # Each distinct date not met before: one ``plain_written_date`` does it all.
+                self.direct = _taken_or(plain_written_date, self.value)
+        # Text as it is stored (``clean_text`` gives it back, not too long) converts to
+        # itself and passes every check (the field's validators: required, length; its
+        # schema: a string of at most ``max_length``).
+        if meta["kind"] == "text" and self.convert is clean_text and not meta["many"] and \
+                meta["minimum"] is None and meta["maximum"] is None:
+            limit, tidy = meta["max_length"], clean_text
+
+            def as_stored(raw: str) -> str | None:
+                return raw if len(raw) <= limit and tidy(raw) == raw else None
+            self.direct = _taken_or(as_stored, self.value)
         # Names and ID numbers hardly repeat (no cache helps), and nearly all of them are
         # written as they are stored: a batch of such cells is checked at once.
         self.same_all: Callable[[list[str]], bool] | None = None
