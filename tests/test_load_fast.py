@@ -521,20 +521,25 @@ def _thorough(cls: type, name: str, cell: object) -> object:
     st.builds("{:04d}{}{:02d}{}{:02d}".format, st.integers(1890, 2110), st.sampled_from("-./"),
               st.integers(0, 13), st.sampled_from("-./"), st.integers(0, 32)),
     st.sampled_from(["2024.02.29", "2023.02.29", "2024/12/31", "2024.2.9", " 2024.02.09",
-                     "２０２４.02.09", "2024.02.09 10:30", "", "2024.02", "1899.12.31"])),
+                     "２０２４.02.09", "2024.02.09 10:30", "", "2024.02", "1899.12.31",
+                     "1975.06", "1975.6", "1975年6月", "1975.13", "1975-06", "2101.01"])),
     min_size=1, max_size=30), field=st.sampled_from([("achievement", "date"),
-                                                      ("commendation", "date")]))
+                                                      ("commendation", "date"),
+                                                      ("cadre", "birth"),
+                                                      ("posting", "start")]))
 def test_a_column_of_dates_with_dots_or_slashes_is_judged_as_each_cell_is(cells, field):
-    """Dates written 2022.03.26 or 2022/03/26 (the achievement file's) are taken without the
-    date parser: each cell's value is what the thorough conversion gives (the ISO date), and
-    a cell it refuses is marked bad, batch after batch (dates met are remembered)."""
+    """Dates written 2022.03.26 or 2022/03/26 (the achievement file's), months written
+    1975.06 (a roster's), are taken without the parser: each cell's value is what the
+    thorough conversion gives (the ISO date or month), and a cell it refuses is marked bad,
+    batch after batch (dates met are remembered)."""
     kind, name = field
     cls = RECORD_TYPES[kind]
     expected = [_thorough(cls, name, c) for c in cells]
     column = RowChecker(cls, None).columns_by_field[name]
     for _ in range(2):
         assert column.values(list(cells), True) == expected
-    assert _thorough(cls, name, "2022.03.26") == "2022-03-26"  # (by hand)
+    assert _thorough(RECORD_TYPES["achievement"], "date", "2022.03.26") == "2022-03-26"
+    assert _thorough(RECORD_TYPES["cadre"], "birth", "1975.06") == "1975-06"  # (by hand)
 
 
 @settings(max_examples=300, deadline=None)

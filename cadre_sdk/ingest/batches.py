@@ -140,9 +140,13 @@ class _Column:
         if meta["kind"] in ("date", "date_or_month") and not meta["many"] and \
                 meta["minimum"] is None and meta["maximum"] is None and meta["max_length"] >= 10:
             self.iso_all = _ISO_DATES
-            if self.convert is to_date:
-                # Each distinct date not met before: one ``plain_written_date`` does it all.
-                self.direct = _taken_or(plain_written_date, self.value)
+        # A date or month column without bounds: what ``plain`` gives (an ISO date or month,
+        # the kind's pattern, at most 10 characters) passes every check, so each distinct
+        # cell ``plain`` takes is its value in one step.
+        if self.plain is not None and meta["kind"] in ("date", "date_or_month", "month") and \
+                not meta["many"] and meta["minimum"] is None and meta["maximum"] is None and \
+                meta["max_length"] >= 10:
+            self.direct = _taken_or(self.plain, self.value)
         # Text as it is stored (``clean_text`` gives it back, not too long) converts to
         # itself and passes every check (the field's validators: required, length; its
         # schema: a string of at most ``max_length``).
