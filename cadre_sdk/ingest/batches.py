@@ -147,16 +147,18 @@ class _Column:
                 not meta["many"] and meta["minimum"] is None and meta["maximum"] is None and \
                 meta["max_length"] >= 10:
             self.direct = _taken_or(self.plain, self.value)
-        # Text as it is stored (``clean_text`` gives it back, not too long) converts to
-        # itself and passes every check (the field's validators: required, length; its
-        # schema: a string of at most ``max_length``).
+        # Text: ``clean_text`` twice (as ``value`` converts) gives the value; a text not
+        # empty and not too long passes every check (the field's validators: required,
+        # length; its schema: a string of at most ``max_length``).
         if meta["kind"] == "text" and self.convert is clean_text and not meta["many"] and \
                 meta["minimum"] is None and meta["maximum"] is None:
             limit, tidy = meta["max_length"], clean_text
 
-            def as_stored(raw: str) -> str | None:
-                return raw if len(raw) <= limit and tidy(raw) == raw else None
-            self.direct = _taken_or(as_stored, self.value)
+            def tidied(raw: str) -> str | None:
+                once = tidy(raw)
+                twice = tidy(once) if once is not None else None
+                return twice if twice is not None and len(twice) <= limit else None
+            self.direct = _taken_or(tidied, self.value)
         # Names and ID numbers hardly repeat (no cache helps), and nearly all of them are
         # written as they are stored: a batch of such cells is checked at once.
         self.same_all: Callable[[list[str]], bool] | None = None
