@@ -546,7 +546,7 @@ def test_a_column_of_dates_with_dots_or_slashes_is_judged_as_each_cell_is(cells,
 @given(cells=st.lists(st.one_of(
     st.text(alphabet=st.sampled_from("ab 中國\n\tＡ　、，"), max_size=8),
     st.sampled_from(["平安", "x" * 200, "x" * 201, "x" * 200 + "　", "Ｘ" * 201, "y" * 5000,
-                     "y" * 5001, "", " ", "國家"])),
+                     "y" * 5001, "", " ", "國家", "a\x00b"])),
     min_size=1, max_size=30), field=st.sampled_from([("achievement", "description"),
                                                       ("achievement", "recognized_by"),
                                                       ("posting", "post")]))
@@ -562,3 +562,5 @@ def test_a_text_column_is_judged_as_each_cell_is(cells, field):
         assert column.values(list(cells), True) == expected
     assert _thorough(RECORD_TYPES["achievement"], "description", "  國家，平安 ") == "国家,平安"
     assert _thorough(RECORD_TYPES["achievement"], "description", "") is load_rows._BAD
+    column = RowChecker(RECORD_TYPES["achievement"], None).columns_by_field["description"]
+    assert column.values(["a\x00b", "平安"], False) == [load_rows._BAD, "平安"]  # (.xlsx cells)

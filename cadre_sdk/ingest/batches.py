@@ -155,8 +155,11 @@ class _Column:
             limit, tidy = meta["max_length"], clean_text
 
             def tidied(raw: str) -> str | None:
-                once = tidy(raw)
-                twice = tidy(once) if once is not None else None
+                try:
+                    once = tidy(raw)
+                    twice = tidy(once) if once is not None else None
+                except ValueError:  # (a NUL: ``value`` marks it bad)
+                    return None
                 return twice if twice is not None and len(twice) <= limit else None
             self.direct = _taken_or(tidied, self.value)
         # Names and ID numbers hardly repeat (no cache helps), and nearly all of them are
