@@ -222,3 +222,37 @@ def test_plain_date_is_what_the_date_converters_give(text):
     except ValueError:
         return
     assert not (re.fullmatch(r"\d{4}-\d\d-\d\d", text, re.ASCII) and 1900 <= taken.year <= 2100)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(
+    st.text(alphabet="0123456789-/.年月日 １", max_size=12),
+    st.builds(lambda y, a, m, b, d: f"{y}{a}{m}{b}{d}", st.integers(1890, 2110),
+              st.sampled_from("-./"),
+              st.integers(0, 13).map("{:02d}".format) | st.integers(0, 13).map(str),
+              st.sampled_from("-./"),
+              st.integers(0, 32).map("{:02d}".format) | st.integers(0, 32).map(str))))
+def test_plain_written_date_is_what_the_date_converters_give(text):
+    date = nz.plain_written_date(text)
+    if date is not None:
+        assert date == nz.to_date(text) == nz.to_date_or_month(text)
+        return
+    # refused: then it is not an existing date in range written as YYYY?MM?DD (one separator)
+    m = re.fullmatch(r"(\d{4})([-./])(\d\d)\2(\d\d)", text, re.ASCII)
+    if m is None:
+        return
+    try:
+        taken = dt.date(int(m[1]), int(m[3]), int(m[4]))
+    except ValueError:
+        return
+    assert not 1900 <= taken.year <= 2100
+
+
+def test_plain_written_date_by_hand():
+    assert nz.plain_written_date("2022.03.26") == "2022-03-26"
+    assert nz.plain_written_date("2022/12/31") == "2022-12-31"
+    assert nz.plain_written_date("2022-01-05") == "2022-01-05"
+    assert nz.plain_written_date("2023.02.29") is None  # not a leap year: the parser explains
+    assert nz.plain_written_date("2022.03/26") is None  # two separators: the parser decides
+    assert nz.plain_written_date("2022.3.26") is None
+    assert nz.plain_written_date("1899.12.31") is None

@@ -17,8 +17,8 @@ import attrs
 
 from cadre_sdk.core.errors import RowError
 from cadre_sdk.core.normalize import (
-    id_numbers_as_written, names_as_written, normalize_header, plain_date, plain_month, to_date,
-    to_date_or_month, to_month,
+    clean_text, id_numbers_as_written, names_as_written, normalize_header, plain_month,
+    plain_written_date, to_date, to_date_or_month, to_month,
 )
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.ingest.readers import (
@@ -63,8 +63,22 @@ _PLAIN_CODE = re.compile(r"[0-9A-Za-z_.\-]+")
 
 
 def _plain_date_or_month(text: str) -> str | None:
-    """``plain_date``, else ``plain_month``: what ``to_date_or_month`` gives, or ``None``."""
-    return plain_date(text) or plain_month(text)
+    """``plain_written_date``, else ``plain_month``: what ``to_date_or_month`` gives, or
+    ``None``."""
+    return plain_written_date(text) or plain_month(text)
+
+
+def _taken_or(fast: Callable[[str], Any], value: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A column's ``direct``: a text cell's value from ``fast`` (a value that converts to
+    itself and passes every check of the column, or ``None``: ask ``value``), any other
+    cell's from ``value``."""
+    def direct(raw: Any) -> Any:
+        if raw.__class__ is str:
+            taken = fast(raw)
+            if taken is not None:
+                return taken
+        return value(raw)
+    return direct
 
 
 class _Cache(dict):
@@ -97,13 +111,13 @@ class _Column:
         self.cache.column = self
         self.cached, self.bad = True, False
         self.direct: Callable[[Any], Any] = self.value
-        # A year and month written plainly (1975.06, 1975年6月), a date written as ISO
-        # (1975-06-12), converts without the parser (what it gives, converted again, is
-        # itself).
+        # A year and month written plainly (1975.06, 1975年6月), a date written as ISO or
+        # with dots or slashes (1975-06-12, 1975.06.12, 1975/06/12), converts without the
+        # parser (what it gives, converted again, is itself).
         self.plain: Callable[[str], str | None] | None = (
             plain_month if self.convert is to_month else
             _plain_date_or_month if self.convert is to_date_or_month else
-            plain_date if self.convert is to_date else None)
+            plain_written_date if self.convert is to_date else None)
         # A plain code (ASCII letters, digits, _ . -, not too long) converts to itself and
         # passes every check: for a code column, a batch of them is checked by one regex.
         self.plain_all: Callable[[str], Any] | None = None
@@ -126,6 +140,28 @@ class _Column:
         if meta["kind"] in ("date", "date_or_month") and not meta["many"] and \
                 meta["minimum"] is None and meta["maximum"] is None and meta["max_length"] >= 10:
             self.iso_all = _ISO_DATES
+        # A date or month column without bounds: what ``plain`` gives (an ISO date or month,
+        # the kind's pattern, at most 10 characters) passes every check, so each distinct
+        # cell ``plain`` takes is its value in one step.
+        if self.plain is not None and meta["kind"] in ("date", "date_or_month", "month") and \
+                not meta["many"] and meta["minimum"] is None and meta["maximum"] is None and \
+                meta["max_length"] >= 10:
+            self.direct = _taken_or(self.plain, self.value)
+        # Text: ``clean_text`` twice (as ``value`` converts) gives the value; a text not
+        # empty and not too long passes every check (the field's validators: required,
+        # length; its schema: a string of at most ``max_length``).
+        if meta["kind"] == "text" and self.convert is clean_text and not meta["many"] and \
+                meta["minimum"] is None and meta["maximum"] is None:
+            limit, tidy = meta["max_length"], clean_text
+
+            def tidied(raw: str) -> str | None:
+                try:
+                    once = tidy(raw)
+                    twice = tidy(once) if once is not None else None
+                except ValueError:  # (a NUL: ``value`` marks it bad)
+                    return None
+                return twice if twice is not None and len(twice) <= limit else None
+            self.direct = _taken_or(tidied, self.value)
         # Names and ID numbers hardly repeat (no cache helps), and nearly all of them are
         # written as they are stored: a batch of such cells is checked at once.
         self.same_all: Callable[[list[str]], bool] | None = None
