@@ -54,8 +54,9 @@ def consequences(conn: sqlite3.Connection, rules: AssessmentRules,
         history: dict[int, str] = {}
         for _, year, grade, region, unit, assessment_id in _years(list(rows)):
             history[year] = grade
+            grades = tuple(history.items())   # the history's part of each rule's key, made once
             for reg in rules.consequences(region, year):
-                key = (id(reg), year, *history.items())
+                key = (id(reg), year, grades)
                 if key not in memo:
                     if len(memo) >= MEMO_LIMIT:
                         memo.clear()

@@ -39,13 +39,24 @@ def digests(row: AnnualRow, scores: dict[str, float], evaluations: dict[str, Vot
     ``group_digests`` of its group."""
     unit, targets = shared
     crc = zlib.crc32
+    # a few combinations of quarters' grades for the whole run: each one's CRC made once
+    # (equal items, texts as the store holds them: equal ``repr``)
+    grades = tuple(quarters.items())
+    quarters_crc = _QUARTERS_CRC.get(grades)
+    if quarters_crc is None:
+        if len(_QUARTERS_CRC) > 4096:
+            _QUARTERS_CRC.clear()
+        quarters_crc = _QUARTERS_CRC[grades] = crc(repr(quarters).encode("utf-8"))
     return base64.urlsafe_b64encode(_PACK(
         crc(f"{row.id}\n{row.subject}\n{row.cadre_id}".encode("utf-8"), unit),
         crc(repr(scores).encode("utf-8")),
         crc(repr([(v.method, v.excellent, v.competent, v.basic, v.incompetent, v.participants)
                   for v in evaluations.values()]).encode("utf-8")),
-        crc(repr(quarters).encode("utf-8")),
-        targets)).decode("ascii").rstrip("=")
+        quarters_crc, targets)).decode("ascii").rstrip("=")
+
+
+#: The CRC of the ``repr`` of each combination of quarters' grades seen (``digests``).
+_QUARTERS_CRC: dict[tuple, int] = {}
 
 
 def changed_parts(now: str, then: str) -> list[str]:

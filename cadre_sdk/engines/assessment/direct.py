@@ -23,6 +23,7 @@ group, which reports a fault naming the plugin, rule, file and line.
 from __future__ import annotations
 
 import datetime
+from operator import mul
 from typing import Any
 
 import attrs
@@ -175,10 +176,11 @@ class DirectFormula:
         ``_votes``, ``_routine``)."""
         weights, parts, done = self.weights, {}, cited.done
         if weights["indicators"] > 0:
-            total = sum(weight for weight, _ in scored)
+            # lists, not generators, summed: the same terms in the same order, made faster
+            total = sum([weight for weight, _ in scored])
             if not scored or total == 0:
                 return None
-            parts["indicators"] = sum(weight * score for weight, score in scored) / total
+            parts["indicators"] = sum([weight * score for weight, score in scored]) / total
         for key, method in _METHOD_KEYS:
             votes = evaluations.get(method)
             if votes is None or votes.participants == 0:
@@ -188,7 +190,7 @@ class DirectFormula:
                 done.add("votes")
             if weights[key] > 0:
                 counts = (votes.excellent, votes.competent, votes.basic, votes.incompetent)
-                parts[key] = sum(n * p for n, p in zip(counts, self.points)) / votes.participants
+                parts[key] = sum(map(mul, counts, self.points)) / votes.participants
         if quarters:
             grades = tuple(quarters.items())
             known = self._routines.get(grades)

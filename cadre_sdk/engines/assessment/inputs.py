@@ -70,17 +70,18 @@ def _annual(join: str = "") -> str:
 
 def _queries(subject: str) -> tuple[str, str, str, str]:
     """The four reads of ``stream_groups``, each ordered group by group (unit and year) in the
-    same order; every row starts with its group's unit code and year."""
+    same order: the assessments' rows and their quarters' start with their group's unit code
+    and year; the scores' and votes' with their assessment's id, in the assessments' order."""
     order = _ORDER[subject]
     rows = ("SELECT a.unit_code, a.year, a.id, a.subject, a.cadre_id, a.unit_code, a.year, "
             "u.kind, u.level, u.region_code, u.positioning, t.targets, t.on_schedule, "
             "t.last_month "
             f"{_annual('LEFT JOIN target_summary t ON t.unit_code = a.unit_code AND t.year = a.year')}"
             f" ORDER BY {order}, a.id")
-    scores = ("SELECT a.unit_code, a.year, s.assessment_id, s.indicator, s.score "
+    scores = ("SELECT s.assessment_id, s.indicator, s.score "
               f"{_annual('JOIN indicator_score s ON s.assessment_id = a.id')}"
               f" ORDER BY {order}, s.assessment_id, s.indicator")
-    votes = (f"SELECT a.unit_code, a.year, e.assessment_id, e.method, "
+    votes = (f"SELECT e.assessment_id, e.method, "
              f"{', '.join('e.' + f for f in VOTE_FIELDS)}, e.participants "
              f"{_annual('JOIN evaluation e ON e.assessment_id = a.id')}"
              f" ORDER BY {order}, e.assessment_id, e.method")
@@ -113,29 +114,36 @@ def stream_groups(conn: sqlite3.Connection, subject: str) -> Iterator[Group]:
     ``target_summary``, written before), one group at a time (nothing is held
     beyond the group being read: memory does not grow with the number of cadres). Groups come
     unit by unit (individuals) or pool by pool (teams, see ``_ORDER``)."""
-    reads = _queries(subject)
-    main, *others = (_runs(conn.execute(sql, [subject])) for sql in reads)
-    pending: list[Any] = [next(run, None) for run in others]
+    rows_sql, scores_sql, votes_sql, quarters_sql = _queries(subject)
+    main = _runs(conn.execute(rows_sql, [subject]))
+    # the scores and votes in runs of one assessment (their first column), in main's order:
+    # each run is its assessment's (their assessments are a subset of main's)
+    scores_of = groupby(conn.execute(scores_sql, [subject]), key=itemgetter(0))
+    votes_of = groupby(conn.execute(votes_sql, [subject]), key=itemgetter(0))
+    quarters_of = _runs(conn.execute(quarters_sql, [subject]))
+    next_scores, next_votes = next(scores_of, None), next(votes_of, None)
+    next_quarters = next(quarters_of, None)
     for key, rows in main:
-        found: list[list[tuple]] = []
-        for n, run in enumerate(others):   # their groups are a subset of main's, same order
-            if pending[n] is not None and pending[n][0] == key:
-                found.append(pending[n][1])
-                pending[n] = next(run, None)
-            else:
-                found.append([])
-        scores: dict[str, dict[str, float]] = defaultdict(dict)
-        for _, _, aid, code, score in found[0]:
-            scores[aid][code] = score
-        evaluations: dict[str, dict[str, Votes]] = defaultdict(dict)
-        for _, _, aid, method, *counts in found[1]:
-            evaluations[aid][method] = Votes(method, *counts)
+        scores: dict[str, dict[str, float]] = {}
+        evaluations: dict[str, dict[str, Votes]] = {}
+        for row in rows:
+            aid = row[2]
+            if next_scores is not None and next_scores[0] == aid:
+                scores[aid] = {code: score for _, code, score in next_scores[1]}
+                next_scores = next(scores_of, None)
+            if next_votes is not None and next_votes[0] == aid:
+                evaluations[aid] = {method: Votes(method, *counts)
+                                    for _, method, *counts in next_votes[1]}
+                next_votes = next(votes_of, None)
         quarters: dict[str, dict[str, str]] = defaultdict(dict)
-        for _, _, who, period, grade in found[2]:
-            quarters[who][period] = grade
+        # their groups are a subset of main's, in the same order
+        if next_quarters is not None and next_quarters[0] == key:
+            for _, _, who, period, grade in next_quarters[1]:
+                quarters[who][period] = grade
+            next_quarters = next(quarters_of, None)
         first = rows[0]
         targets = TargetSummary(*first[11:]) if first[11] is not None else None
-        yield Group([AnnualRow(*r[2:11]) for r in rows], dict(scores), dict(evaluations),
+        yield Group([AnnualRow(*r[2:11]) for r in rows], scores, evaluations,
                     dict(quarters), targets)
 
 

@@ -53,8 +53,16 @@ def stub(assessment_id: str, rule_set: str, digest: str, spec: int = 0) -> str:
 _RULES_PREFIX = len(RULES_KIND) + 1
 
 
-#: A text as a JSON string (not ASCII-escaped).
-_json_text = json.JSONEncoder(ensure_ascii=False).encode
+_json_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_text(text: str) -> str:
+    """A text as a JSON string (not ASCII-escaped): quoted as it is when it holds nothing
+    JSON escapes (a quote, a backslash or a control character: ``isprintable`` is false for
+    every control character), else as ``json`` writes it."""
+    if type(text) is str and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return _json_encode(text)
 
 
 class _Replayed(CompactTrace):

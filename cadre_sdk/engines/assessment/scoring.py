@@ -226,9 +226,7 @@ def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: Di
     g_reg, g_rule, _ = g.grading()
     unscored = {"indicators": g.indicators.plugin, "scoring": g.formula.plugin, "grading": ""}
     scored = {**unscored, "grading": g_reg.plugin}
-    without = Cited(subject="")
-    _open(g, without)
-    formula.open(without)
+    without = None   # made for the group's first assessment without a score (few groups)
     with_score = Cited(subject="")
     _open(g, with_score)
     formula.open(with_score)
@@ -247,13 +245,19 @@ def _score_plain(group: Group, g: GroupRules, codes: frozenset[str], formula: Di
         quarters = sorted_quarters(quarters_of.get(group.quarter_key(row), _NONE))
         score = formula.value(scored_lines, votes, quarters, group.targets, with_score)
         democratic = votes.get(DEMOCRATIC)
-        s = Scored(row=row, trace=without if score is None else with_score, score=score,
-                   raw_grade=None, plugins=unscored if score is None else scored,
-                   democratic_share=democratic.excellent_share if democratic else 0.0)
-        if score is not None:
-            s.raw_grade = s.grade = grading.value(score, quarters, with_score)
-        s.replay, s.digest = spec, digests(row, own, votes, quarters, shared)
-        out.append(s)
+        if score is None:
+            if without is None:
+                without = Cited(subject="")
+                _open(g, without)
+                formula.open(without)
+            trace, grade, plugins = without, None, unscored
+        else:
+            trace, plugins = with_score, scored
+            grade = grading.value(score, quarters, with_score)
+        out.append(Scored(row=row, trace=trace, score=score, raw_grade=grade, grade=grade,
+                          plugins=plugins, replay=spec,
+                          democratic_share=democratic.excellent_share if democratic else 0.0,
+                          digest=digests(row, own, votes, quarters, shared)))
     return out
 
 
