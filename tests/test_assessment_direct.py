@@ -87,23 +87,34 @@ def test_demo_store_is_stored_byte_for_byte_alike_on_both_paths(demo_store, tmp_
     assert all(texts.values())
 
 
+def shapes(world):
+    """Every shape of annual assessment the direct path meets: components missing, a poor
+    quarter blocking 优秀, nothing to score, an abstention, a tie, teams pooled by region, a
+    unit's "710" targets."""
+    return (world.unit("D1", "632802").unit("D2", "632802")
+            .annual("A1", "D1", 2024, cadre="C1", scores={"de": 95, "neng": 92},  # some missing
+                    democratic=(5, 3, 0, 0, 10), quarters={"一季度": "较差", "三季度": "好"})
+            .annual("A2", "D1", 2024, cadre="C2", scores=96, democratic=(9, 0, 0, 0, 9),
+                    quarters={"二季度": "较差"})                  # 优秀 blocked by a poor quarter
+            .annual("A3", "D1", 2024, cadre="C3", scores=None)  # nothing to score
+            .annual("A4", "D1", 2024, cadre="C4", scores=88, reverse=(1, 1, 0, 0, 3),
+                    interview=(0, 0, 0, 0, 0),                  # abstention; 0 participants
+                    quarters={"一季度": "好", "二季度": "较好", "三季度": "一般", "四季度": "好"})
+            .annual("A5", "D1", 2024, cadre="C5", scores=61)
+            .annual("A7", "D1", 2024, cadre="C7", scores=98, democratic=(9, 0, 0, 0, 9))
+            .annual("A8", "D1", 2024, cadre="C8", scores=98, democratic=(9, 0, 0, 0, 9))  # tie
+            .annual("A6", "D2", 2024, cadre="C6", scores=50, democratic=(0, 0, 1, 8, 9))
+            .annual("B1", "D1", 2024, scores=90)                # teams, pooled by region
+            .annual("B2", "D2", 2024, scores=97)
+            .target("T1", "D2", 2024, 12, "重点目标一", 100, 100)
+            .target("T2", "D2", 2024, 12, "重点目标二", 100, 40)
+            .build())
+
+
 def test_every_shape_is_stored_alike_on_both_paths(world, run, monkeypatch):
-    db = (world.unit("D1", "632802").unit("D2", "632802")
-          .annual("A1", "D1", 2024, cadre="C1", scores={"de": 95, "neng": 92},   # some missing
-                  democratic=(5, 3, 0, 0, 10), quarters={"一季度": "较差", "三季度": "好"})
-          .annual("A2", "D1", 2024, cadre="C2", scores=96, democratic=(9, 0, 0, 0, 9),
-                  quarters={"二季度": "较差"})                     # 优秀 blocked by a poor quarter
-          .annual("A3", "D1", 2024, cadre="C3", scores=None)    # nothing to score
-          .annual("A4", "D1", 2024, cadre="C4", scores=88, reverse=(1, 1, 0, 0, 3),
-                  interview=(0, 0, 0, 0, 0),                    # abstention; 0 participants
-                  quarters={"一季度": "好", "二季度": "较好", "三季度": "一般", "四季度": "好"})
-          .annual("A5", "D1", 2024, cadre="C5", scores=61)
-          .annual("A6", "D2", 2024, cadre="C6", scores=50, democratic=(0, 0, 1, 8, 9))
-          .target("T1", "D2", 2024, 12, "重点目标一", 100, 100)
-          .target("T2", "D2", 2024, 12, "重点目标二", 100, 40)
-          .build())
+    db = shapes(world)
     generic, fast, scored = both_paths(monkeypatch, Evaluate(run, db))
-    assert sorted(scored) == ["A1", "A2", "A3", "A4", "A5", "A6"]
+    assert sorted(scored) == ["A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "B1", "B2"]
     assert fast == generic
     assert result(db, "A3")["grade"] is None
     assert result(db, "A2")["raw_grade"] == "称职"

@@ -16,7 +16,7 @@ import pytest
 from cadre_sdk.engines.assessment import direct, engine, replay
 from cadre_sdk.store import explanations
 from cadre_sdk.store.database import open_db
-from test_assessment_direct import Evaluate, formula_parameters, own_weights
+from test_assessment_direct import Evaluate, formula_parameters, own_weights, shapes
 from test_assessment_engine import golmud, result
 
 _ASSESSMENTS = "SELECT id, json FROM explanation WHERE kind = 'assessment' ORDER BY id"
@@ -64,27 +64,6 @@ def test_the_demo_stores_explanations_read_the_same_made_when_read(demo_store, t
     # each text is a whole explanation: its inputs, steps and result
     sample = made[assessments[0]]
     assert "输入：" in sample and "计算步骤：" in sample and "结果：" in sample
-
-
-def shapes(world):
-    return (world.unit("D1", "632802").unit("D2", "632802")
-            .annual("A1", "D1", 2024, cadre="C1", scores={"de": 95, "neng": 92},  # some missing
-                    democratic=(5, 3, 0, 0, 10), quarters={"一季度": "较差", "三季度": "好"})
-            .annual("A2", "D1", 2024, cadre="C2", scores=96, democratic=(9, 0, 0, 0, 9),
-                    quarters={"二季度": "较差"})                  # 优秀 blocked by a poor quarter
-            .annual("A3", "D1", 2024, cadre="C3", scores=None)  # nothing to score
-            .annual("A4", "D1", 2024, cadre="C4", scores=88, reverse=(1, 1, 0, 0, 3),
-                    interview=(0, 0, 0, 0, 0),                  # abstention; 0 participants
-                    quarters={"一季度": "好", "二季度": "较好", "三季度": "一般", "四季度": "好"})
-            .annual("A5", "D1", 2024, cadre="C5", scores=61)
-            .annual("A7", "D1", 2024, cadre="C7", scores=98, democratic=(9, 0, 0, 0, 9))
-            .annual("A8", "D1", 2024, cadre="C8", scores=98, democratic=(9, 0, 0, 0, 9))  # tie
-            .annual("A6", "D2", 2024, cadre="C6", scores=50, democratic=(0, 0, 1, 8, 9))
-            .annual("B1", "D1", 2024, scores=90)                # teams, pooled by region
-            .annual("B2", "D2", 2024, scores=97)
-            .target("T1", "D2", 2024, 12, "重点目标一", 100, 100)
-            .target("T2", "D2", 2024, 12, "重点目标二", 100, 40)
-            .build())
 
 
 def test_every_shape_reads_the_same_made_when_read(world, run, monkeypatch):

@@ -516,6 +516,16 @@ def _thorough(cls: type, name: str, cell: object) -> object:
     return value if property_validators(cls.__kind__)[name](value) else load_rows._BAD
 
 
+def _judged_as_thorough(cells: list, kind: str, name: str) -> None:
+    """Each cell of a column's batch is given what the thorough conversion gives it (its
+    value, or bad), in a first batch and in a second one (cells met are remembered)."""
+    cls = RECORD_TYPES[kind]
+    expected = [_thorough(cls, name, c) for c in cells]
+    column = RowChecker(cls, None).columns_by_field[name]
+    for _ in range(2):
+        assert column.values(list(cells), True) == expected
+
+
 @settings(max_examples=300, deadline=None)
 @given(cells=st.lists(st.one_of(
     st.builds("{:04d}{}{:02d}{}{:02d}".format, st.integers(1890, 2110), st.sampled_from("-./"),
@@ -532,12 +542,7 @@ def test_a_column_of_dates_with_dots_or_slashes_is_judged_as_each_cell_is(cells,
     1975.06 (a roster's), are taken without the parser: each cell's value is what the
     thorough conversion gives (the ISO date or month), and a cell it refuses is marked bad,
     batch after batch (dates met are remembered)."""
-    kind, name = field
-    cls = RECORD_TYPES[kind]
-    expected = [_thorough(cls, name, c) for c in cells]
-    column = RowChecker(cls, None).columns_by_field[name]
-    for _ in range(2):
-        assert column.values(list(cells), True) == expected
+    _judged_as_thorough(cells, *field)
     assert _thorough(RECORD_TYPES["achievement"], "date", "2022.03.26") == "2022-03-26"
     assert _thorough(RECORD_TYPES["cadre"], "birth", "1975.06") == "1975-06"  # (by hand)
 
@@ -554,12 +559,7 @@ def test_a_text_column_is_judged_as_each_cell_is(cells, field):
     """A text cell is tidied (spaces, full-width ASCII such as the clerks' ，, Simplified)
     in one step: each value is what the thorough conversion gives, too long or empty
     required cells marked bad."""
-    kind, name = field
-    cls = RECORD_TYPES[kind]
-    expected = [_thorough(cls, name, c) for c in cells]
-    column = RowChecker(cls, None).columns_by_field[name]
-    for _ in range(2):
-        assert column.values(list(cells), True) == expected
+    _judged_as_thorough(cells, *field)
     assert _thorough(RECORD_TYPES["achievement"], "description", "  國家，平安 ") == "国家,平安"
     assert _thorough(RECORD_TYPES["achievement"], "description", "") is load_rows._BAD
     column = RowChecker(RECORD_TYPES["achievement"], None).columns_by_field["description"]
