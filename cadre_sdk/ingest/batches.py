@@ -148,11 +148,11 @@ class _Column:
                 meta["max_length"] >= 10:
             self.direct = _taken_or(self.plain, self.value)
         # Text: ``clean_text`` twice (as ``value`` converts) gives the value; a text not
-        # empty and not too long passes every check (the field's validators: required,
-        # length; its schema: a string of at most ``max_length``).
+        # empty and not too long passes the field's validators (required, length), and its
+        # schema is still asked (``passes``: a pattern a schema may add one day is kept).
         if meta["kind"] == "text" and self.convert is clean_text and not meta["many"] and \
                 meta["minimum"] is None and meta["maximum"] is None:
-            limit, tidy = meta["max_length"], clean_text
+            limit, tidy, passes = meta["max_length"], clean_text, self.passes
 
             def tidied(raw: str) -> str | None:
                 try:
@@ -160,7 +160,8 @@ class _Column:
                     twice = tidy(once) if once is not None else None
                 except ValueError:  # (a NUL: ``value`` marks it bad)
                     return None
-                return twice if twice is not None and len(twice) <= limit else None
+                return twice if twice is not None and len(twice) <= limit and \
+                    passes(twice) else None
             self.direct = _taken_or(tidied, self.value)
         # Names and ID numbers hardly repeat (no cache helps), and nearly all of them are
         # written as they are stored: a batch of such cells is checked at once.
