@@ -19,6 +19,7 @@ from cadre_sdk.core.trace import Filled, Trace
 from cadre_sdk.publish import publish
 from cadre_sdk.publish.redact import ID_DIGITS, ID_MASK, normal_form
 from cadre_sdk.store import explanations
+from cadre_sdk.store.digit_runs import text_bound
 from cadre_sdk.store.database import migrate, open_db
 from cadre_sdk.testing import make_plugins
 
@@ -238,3 +239,13 @@ def test_a_note_with_an_id_number_in_groups_is_recorded_long(note: str) -> None:
     run, read = _recorded(conn, {"subject": "x", "inputs": [{"label": "备注", "value": note}]})
     conn.close()
     assert run is not None and run >= _longest_run(read) >= 18
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("0123456789-. \tAb中，０９⑳"), max_size=40))
+def test_a_text_stored_as_it_is_records_at_least_the_digits_a_reader_reads(text):
+    """A text stored as it is (a stub of an explanation made when read) records at least the
+    most digits in a row its normalized form holds: gaps between digits (``KH2022-0000040``:
+    11) and full-width or circled digits count."""
+    assert text_bound(text) >= _longest_run([text])
+    assert text_bound("KH2022-0000040") == 11 and text_bound("A1-B2") == 1   # (by hand)

@@ -80,6 +80,22 @@ def segments(text: str) -> list[tuple[int, int]]:
     return out
 
 
+#: An ASCII run of digits with the gaps normalizing removes between them (ASCII characters
+#: other than digits, whitespace, hyphens and dots end a segment: ``_character``).
+_ASCII_RUN = re.compile(r"[0-9][0-9\s.\-]*")
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
+
+def text_bound(text: str) -> int:
+    """At least the most digits in a row a reader can read in ``text`` once normalized: the
+    digits of its heaviest segment (``segments``; an ASCII text by one regex, the same
+    segments)."""
+    if text.isascii():
+        return max((len(_NOT_DIGIT.sub("", run)) for run in _ASCII_RUN.findall(text)),
+                   default=0)
+    return max((own for own, _ in segments(text)), default=0)
+
+
 def _format(text: str) -> str:
     """A ``%`` format that, given the numbers of ``text``, gives one part per segment (cut by
     ``_CUT``) at least as long as the segment weighs: its own digits as filler characters
@@ -160,10 +176,7 @@ class DigitRuns:
                 parts += [x for x in items if type(x) is str]
         except (TypeError, ValueError, IndexError, KeyError):
             return None
-        joined = _CUT.join(parts)
-        if not joined.isascii():
-            return None     # a string that is not ASCII (its characters may weigh 2)
-        return max(map(len, joined.split(_CUT)))
+        return _heaviest(parts)
 
     def bound_part(self, tid: int, values: list[Any], start: int, stop: int) -> int | None:
         """``bound`` of what only the values ``values[start:stop]`` write (the texts taking
@@ -192,10 +205,16 @@ class DigitRuns:
                         return None     # a dict: its strings are not looked at here
         except (TypeError, ValueError, IndexError, KeyError):
             return None
-        joined = _CUT.join(parts)
-        if not joined.isascii():
-            return None     # a string that is not ASCII (its characters may weigh 2)
-        return max(map(len, joined.split(_CUT)))
+        return _heaviest(parts)
+
+
+def _heaviest(parts: list[str]) -> int | None:
+    """The length of the longest of ``parts`` (each a segment's filler, numbers and strings),
+    or None if one is not ASCII (its characters may weigh 2)."""
+    joined = _CUT.join(parts)
+    if not joined.isascii():
+        return None
+    return max(map(len, joined.split(_CUT)))
 
 
 def _getter(indexes: list[int]) -> Any:

@@ -41,7 +41,7 @@ from typing import Any
 
 from cadre_sdk.core.trace import CompactTrace, Trace, render_text
 from cadre_sdk.store import explanation_packing as packing
-from cadre_sdk.store.digit_runs import DigitRuns
+from cadre_sdk.store.digit_runs import DigitRuns, text_bound
 from cadre_sdk.store.explanation_templates import (
     NUMBER, TEMPLATE_KIND, TEXT, TEXT_KIND, VALUE, Splitter, join, template_strings, text_ids,
 )
@@ -193,7 +193,7 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace
     encoder = _last_encoder(conn)
     # a text is stored as it is (a stub of an explanation made when read: ``REPLAYERS``;
     # its readers read the tables it is made from, each masked as published)
-    encoded = [(eid, kind, subject, data, False, _longest_digits(data)) if type(data) is str
+    encoded = [(eid, kind, subject, data, False, text_bound(data)) if type(data) is str
                else (eid, kind, subject, *encoder.encode_stored(data))
                for eid, kind, subject, data in rows]
     # the column ``DIGIT_RUN`` (migration 0011) is filled where the table has it (asked at
@@ -209,14 +209,6 @@ def write(db: Any, rows: Iterable[tuple[str, str, str, Mapping[str, Any] | Trace
     encoder.refs.forget_objects()
     _LAST[:] = [conn, encoder, _ref_state(conn)]
     return len(out)
-
-
-_DIGITS = re.compile(r"[0-9]+")
-
-
-def _longest_digits(text: str) -> int:
-    """The most digits in a row in ``text`` (its ``DIGIT_RUN`` as stored)."""
-    return max(map(len, _DIGITS.findall(text)), default=0)
 
 
 #: The connection, encoder and ``_ref_state`` of the last ``write``: engines write in
