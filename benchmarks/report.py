@@ -151,19 +151,12 @@ def render(res: dict) -> str:
                   "| level | publish s | VACUUM INTO s | ratio | publication MB | store copy MB |",
                   "|---|---:|---:|---:|---:|---:|"]
         for level, v in s["publish"]["levels"].items():
-            if level == "workaround":
-                continue
             if "error" in v:
                 lines.append(f"| {level} | failed: {v['error'][:200]} | | | | |")
                 continue
             lines.append(f"| {level} | {v['seconds']:.1f} | {v['vacuum_seconds']:.1f} | "
                          f"{v['seconds'] / v['vacuum_seconds']:.1f}× | {v['bytes'] / 1e6:.0f} | "
                          f"{v['vacuum_bytes'] / 1e6:.0f} |")
-        if s["publish"]["levels"].get("workaround"):
-            lines += ["", "**Publish failed as shipped** (`UNIQUE constraint failed: explanation.id`: "
-                      "subsidy explanation ids are hex hashes; 18 digits in a row are masked as an "
-                      "ID number and two ids collide). Measured with `explanation.id` copied "
-                      "verbatim for levels: " + ", ".join(s["publish"]["levels"]["workaround"]) + "."]
         lines.append("")
     for level, key in SERVE_KEYS.items():
         if key not in res:

@@ -373,30 +373,6 @@ def step_publish(work: Path) -> dict:
             publish(src, target, level=level, plugins=plugins)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]
-        if error and "explanation.id" in error:
-            # Known defect (see the report): hex explanation ids of subsidies holding 18 digits
-            # in a row are masked as ID numbers and collide. Measure with those ids copied
-            # verbatim (they are hashes, not ID numbers), and say so in the results.
-            from cadre_sdk.publish import copy as pcopy
-            plan_tables = pcopy.plan_tables
-
-            def verbatim_ids(*a: Any, **k: Any) -> Any:
-                plans = plan_tables(*a, **k)
-                for plan in plans:
-                    if plan.name == "explanation":
-                        plan.treat.pop("id", None)
-                return plans
-            pcopy.plan_tables = verbatim_ids
-            t = time.perf_counter()
-            try:
-                publish(src, target, level=level, plugins=plugins)
-            except Exception as exc:
-                error = f"{error}; with the workaround: {type(exc).__name__}: {exc}"[:500]
-            else:
-                error = None
-                out.setdefault("workaround", []).append(level)
-            finally:
-                pcopy.plan_tables = plan_tables
         if error:
             out[level] = {"error": error}
             continue
