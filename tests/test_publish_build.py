@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -326,6 +327,32 @@ def test_a_key_holding_an_id_number_stops_the_build(cadre_db: Any, cadre_load: A
     folder.mkdir()
     with pytest.raises(RedactionError, match="身份证号"):
         publish(path, folder / "p.db", level="oversight", plugins=make_plugins())
+    assert list(folder.iterdir()) == []
+
+
+def test_a_nullable_link_holding_an_id_number_stops_the_build(cadre_db: Any,
+                                                               tmp_path: Path) -> None:
+    """A link column with no constraint (an engine's or a plugin's table) holding an ID number
+    stops the build as a key does, though its copy would not fail by itself; in a process
+    where sqlite3 prints callback tracebacks (Datasette turns them on), nothing is printed:
+    the refusal is not raised inside the SQL function."""
+    with cadre_db.conn:
+        cadre_db.conn.execute("CREATE TABLE extra_link (ref_id TEXT, note TEXT)")
+        cadre_db.conn.executemany("INSERT INTO extra_link VALUES (?, ?)",
+                                  [("R1", "甲"), (None, "乙"), (ID_NUMBERS["C002"], "丙")])
+    path = Path(cadre_db.conn.execute("PRAGMA database_list").fetchone()[2])
+    folder = tmp_path / "out"
+    folder.mkdir()
+    unraisable: list[Any] = []
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    sqlite3.enable_callback_tracebacks(True)
+    try:
+        with pytest.raises(RedactionError, match=f"编号“{ID_NUMBERS['C002'][:6]}…”中含有身份证号"):
+            publish(path, folder / "p.db", level="oversight", plugins=make_plugins())
+    finally:   # as it was: on where Datasette was imported (and turned it on)
+        sqlite3.enable_callback_tracebacks("datasette.utils.sqlite" in sys.modules)
+        sys.unraisablehook = hook
+    assert unraisable == []
     assert list(folder.iterdir()) == []
 
 

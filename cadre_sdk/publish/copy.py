@@ -399,20 +399,6 @@ def _may_hold_id_number(name: str) -> str:
             f"length({name}) OR ({ascii_digits})))")
 
 
-def check_codes(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
-                where: str = "1") -> None:
-    """Stop the build if a key or code column of the rows matching ``where`` holds an ID
-    number (``copy_table`` checks as it copies; this names the cell when that fails)."""
-    codes = [c for c, treat in plan.treat.items() if treat == "code"]
-    if not codes:
-        return
-    test = " OR ".join(_may_hold_id_number(f"[{c}]") for c in codes)
-    for row in conn.execute(f"SELECT {', '.join(f'[{c}]' for c in codes)} "
-                            f"FROM src.[{plan.name}] WHERE ({where}) AND ({test})"):
-        for value in row:
-            redactor.check_code(value)
-
-
 #: Texts judged at once by ``_column_unchanged`` (a bound on the memory it takes).
 _BATCH = 20_000
 
@@ -535,7 +521,7 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     ``where``), masking cells of ``redactor.shortest`` characters or more
     (``_select_expr``; not those of a column masking leaves unchanged,
     ``_column_unchanged``, ``_texts_unchanged``) and stopping the build if a code holds an ID number
-    (``check_codes``, done by the copy itself: one pass over the table); returns the row
+    (``Redactor.code_or_null``, done by the copy itself: one pass over the table); returns the row
     count. ``create=False``: into the table ``create_table`` made (a plan without coded
     columns)."""
     codings = coded.choose(conn, plan, redactor, where) if create else []
@@ -576,9 +562,10 @@ def copy_table(conn: sqlite3.Connection, plan: TablePlan, redactor: Redactor,
     try:
         cur = conn.execute(f"INSERT INTO main.[{plan.name}] ({names}) SELECT {exprs} "
                            f"FROM src.[{plan.name}] WHERE {where} ORDER BY {order}")
-    except sqlite3.OperationalError:
-        check_codes(conn, plan, redactor, where)   # the refusal, in Chinese, if it was one
+    except sqlite3.DatabaseError:   # a key made NULL by a refusal breaks a constraint
+        redactor.raise_refusal()    # the refusal, in Chinese, if it was one
         raise
+    redactor.raise_refusal()        # (the build is never moved into place)
     return cur.rowcount
 
 
@@ -601,7 +588,7 @@ def cited_explanations(conn: sqlite3.Connection, plans: list[TablePlan]) -> str:
 def register_functions(conn: sqlite3.Connection, redactor: Redactor) -> None:
     """The SQL functions ``copy_table`` uses."""
     conn.create_function("cadre_redact", 1, redactor.text, deterministic=True)
-    conn.create_function("cadre_check_code", 1, redactor.check_code, deterministic=True)
+    conn.create_function("cadre_check_code", 1, redactor.code_or_null, deterministic=True)
     packed = packed_cells(conn, redactor)
     conn.create_function("cadre_redact_explanation", 1, packed.explanation, deterministic=True)
     conn.create_function("cadre_redact_dictionary", 2, packed.dictionary, deterministic=True)

@@ -460,6 +460,8 @@ class Redactor:
         self._id_numbers_only = self._names is None and self._ids is None and not self._phones
         self.masked = 0
         self._seen: dict[str, str] = {}
+        #: The first refusal ``code_or_null`` met, for the build to raise (``raise_refusal``).
+        self._refused: RedactionError | None = None
 
     @property
     def ids_only(self) -> bool:
@@ -564,3 +566,20 @@ class Redactor:
                 f"编号“{value[:6]}…”中含有身份证号，不能发布。请改用不含身份证号的编号"
                 "（如干部编号 C0001）重新导入后再发布；未写入任何文件。")
         return value
+
+    def code_or_null(self, value: Any) -> Any:
+        """``check_code`` as an SQL function: NULL instead of raising, the refusal kept for
+        ``raise_refusal``. (An exception raised inside an SQL function reaches Python only
+        as "user-defined function raised exception", and where sqlite3's callback
+        tracebacks are on, as Datasette turns them on in its process, it is also printed.)"""
+        try:
+            return self.check_code(value)
+        except RedactionError as exc:
+            self._refused = self._refused or exc
+            return None
+
+    def raise_refusal(self) -> None:
+        """Raise the refusal ``code_or_null`` met since the last call, if it met one."""
+        refused, self._refused = self._refused, None
+        if refused is not None:
+            raise refused
