@@ -14,6 +14,7 @@ import pytest
 from cadre_sdk import hookimpl
 from cadre_sdk.core.errors import DataError, PluginError
 from cadre_sdk.ingest.loader import load_files
+from cadre_sdk.plugin_host import watchdog
 from cadre_sdk.plugin_host.watchdog import call_impl, plugin_time_limit
 from cadre_sdk.testing import make_db, make_plugins
 
@@ -49,6 +50,29 @@ def test_a_call_past_the_limit_is_stopped_and_named_inside_a_block(limit):
         with pytest.raises(PluginError) as again:
             call_impl(impl("sluggish2", 5), "validate_record")
         assert again.value.plugin == "sluggish2"
+
+
+def test_an_alarm_a_hair_before_the_deadline_still_stops_a_blocked_call(limit, monkeypatch):
+    """The alarm may come a hair before a call's deadline (here 0.1 µs: the clocks differ).
+    The next one must neither be lost (``setitimer`` below a microsecond disarms the timer)
+    nor come while the handler still runs (it would be taken only after the blocked call
+    ends); and one taken too late is followed by another (the timer repeats)."""
+    with plugin_time_limit():
+        now = time.monotonic()
+        watchdog._WATCH.call = ("early", "validate_record", 0.2, now + 1e-7)
+        try:
+            with monkeypatch.context() as patched:
+                patched.setattr(watchdog, "time", SimpleNamespace(monotonic=lambda: now))
+                watchdog._on_alarm(signal.SIGALRM, None)   # 0.1 µs early: not stopped yet
+            next_alarm, repeat = signal.getitimer(signal.ITIMER_REAL)
+            assert next_alarm > 0.001 and repeat == pytest.approx(0.2)
+            started = time.monotonic()
+            with pytest.raises(PluginError, match="time limit") as err:
+                time.sleep(2)   # the plugin's call, blocked
+            assert time.monotonic() - started < 1
+            assert err.value.plugin == "early"
+        finally:
+            watchdog._WATCH.call = None
 
 
 def test_the_handler_and_timer_are_put_back_after_the_block(limit):

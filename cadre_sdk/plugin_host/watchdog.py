@@ -66,12 +66,28 @@ class _Watch:
 _WATCH = _Watch()
 
 
+#: The soonest the watchdog sets its next alarm, in seconds. An alarm arriving while the
+#: handler still runs is taken only at the next bytecode: a plugin blocked in a system call
+#: (a sleep, a read) would run on to the end of it. (And ``setitimer`` below a microsecond
+#: is no alarm at all: it disarms the timer.)
+_SOONEST = 0.005
+
+
+def _arm(seconds: float) -> None:
+    """The next alarm in ``seconds`` (``_SOONEST`` at least), then one every interval until
+    the handler sets the next: an alarm taken too late to interrupt a blocked call (see
+    ``_SOONEST``) is followed by another, which does."""
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, _SOONEST), _WATCH.interval)
+
+
 def _on_alarm(signum: int, frame: Any) -> None:
     """The watchdog's SIGALRM handler: stop the call in progress if it has run past its limit,
     otherwise sleep until the earliest moment a call could have."""
+    if not _WATCH.depth:   # sent as the block ended (``plugin_time_limit``): nothing to watch
+        return
     call = _WATCH.call
     left = _WATCH.interval if call is None else call[3] - time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, left if left > 0 else _WATCH.interval)
+    _arm(left if left > 0 else _WATCH.interval)
     if call is not None and left <= 0:
         plugin, hook, limit, _ = call
         raise PluginError(plugin, hook, f"ran past the time limit of {limit:g} s",
@@ -106,13 +122,16 @@ def plugin_time_limit() -> Iterator[bool]:
         return
     _WATCH.previous = signal.signal(signal.SIGALRM, _on_alarm)
     _WATCH.depth, _WATCH.owner, _WATCH.interval, _WATCH.call = 1, threading.get_ident(), limit, None
-    signal.setitimer(signal.ITIMER_REAL, limit)
+    _arm(limit)
     try:
         yield True
     finally:
+        # disarmed first: an alarm pending as the timer stops finds nothing to watch
+        # (``_on_alarm``; it runs at the latest as the handler is put back) and sets no other
+        _WATCH.depth, _WATCH.call = 0, None
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, _WATCH.previous)
-        _WATCH.depth, _WATCH.call, _WATCH.previous = 0, None, None
+        _WATCH.previous = None
 
 
 def _enter_call(seconds: float, plugin: str, hook: str) -> tuple | None:
@@ -122,7 +141,7 @@ def _enter_call(seconds: float, plugin: str, hook: str) -> tuple | None:
         _WATCH.interval = seconds
         left = signal.getitimer(signal.ITIMER_REAL)[0]
         if not 0 < left <= seconds:
-            signal.setitimer(signal.ITIMER_REAL, seconds)
+            _arm(seconds)
     outer = _WATCH.call
     _WATCH.call = (plugin, hook, seconds, time.monotonic() + seconds)
     return outer
