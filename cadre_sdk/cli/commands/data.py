@@ -51,8 +51,8 @@ def init(env: Env, db: Path) -> None:
               help="An empty cell clears the stored value (default: it keeps it). "
                    "空单元格清空已入库的值（默认保留）。")
 @click.option("--as-of", default=None, metavar="YYYY-MM-DD",
-              help="Date no birth month or ID-number birth date may be after (default: today). "
-                   "出生年月不得晚于此日期（默认今天）。")
+              help="Date no birth month, ID-number birth date or case event may be after "
+                   "(default: today). 出生年月、案件事件日期不得晚于此日期（默认今天）。")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when stderr is a terminal).")
 @pass_env
