@@ -197,6 +197,20 @@ def test_a_missing_year_is_provisional_and_adding_it_makes_the_deadline_final(
     assert "暂定年份" not in evaluate(cadre_db, plugins, "2027-03-01")
 
 
+def test_the_explanation_names_each_year_s_schedule_with_its_source_and_status(
+        cadre_db, cadre_load):
+    across_spring_festival(cadre_db, cadre_load)
+    plugins = make_plugins()
+    add_year_file(cadre_db, Y2027)
+    evaluate(cadre_db, plugins, "2027-03-01")
+    text = render_text(explanations.lookup(cadre_db.conn, "case_state:K27"))
+    # the deadline rests on a made-up 2027 (status example): the reader is told where it comes
+    # from and that it is not the official notice
+    assert "2027 年：录入文件 2027-test-fixture.yaml（" in text
+    assert "；示例或测试数据（非官方）" in text
+    assert "2026 年" not in text   # the case's days all lie in 2027
+
+
 def notified_on_19_september(cadre_db, cadre_load) -> None:
     """A case determined 容错 and notified (反馈) on Sat 2026-09-19: its appeal window opens."""
     people(cadre_db, cadre_load)

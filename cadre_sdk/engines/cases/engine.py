@@ -149,6 +149,13 @@ def _clock_row(case: tr.CaseInputs, clock: Clock, variants: tr.Variants, body: s
             provisional), set(missing)
 
 
+def _schedules_used(trace: Trace, calendar: Calendar, first: datetime.date,
+                    last: datetime.date) -> None:
+    """Name the holiday schedule of each year the case's days were counted in, with its
+    source and status (a schedule added from a file may be an example, not the notice)."""
+    trace.input("节假日安排", [f"{year} 年：{said}" for year, said in calendar.describe(first, last)])
+
+
 def _appeal_until(history: History, variants: tr.Variants, calendar: Calendar,
                   trace: Trace) -> str | None:
     """The applicant's last day to appeal, once notified; a late appeal is noted."""
@@ -176,13 +183,18 @@ def _evaluate_case(out: BatchWriter, case: tr.CaseInputs, history: History,
     body = tr.accepting_body(case, variants, on, trace)
     running: tuple | None = None
     missing: set[int] = set()
+    counted: list[datetime.date] = []   # the last day each clock's count reached
     for clock in history.clocks:
         row, needed = _clock_row(case, clock, variants, body, calendar, as_of, trace)
         out.add("case_deadline", row)
+        counted += [clock.end_date or as_of, *([datetime.date.fromisoformat(row[5])]
+                                                if row[5] else [])]
         missing |= needed
         if clock.outcome is None:
             running = row
     appeal_until = _appeal_until(history, variants, calendar, trace)
+    if history.clocks:
+        _schedules_used(trace, calendar, history.clocks[0].start_date, max(counted))
     decision = _decide(out, case, history, findings, variants, book, body)
     trace.step("所处阶段", history.stage)
     trace.result = trace.step("当前状态", history.state)
