@@ -81,6 +81,36 @@ def test_a_bad_year_file_is_refused_with_file_line_and_nothing_stored(
     assert store.read_bytes() == before
 
 
+OFFICIAL_2028 = """year: 2028
+status: official
+notice: {{title: 國務院辦公廳關於2028年部分節假日安排的通知}}
+holidays:
+{festivals}"""
+#: A made-up 2028 in Traditional characters, 中秋 and 国庆 off together (as in the 2025 notice).
+FESTIVALS_2028 = [
+    "  - {name: 元旦, from: 2028-01-01, to: 2028-01-03}",
+    "  - {name: 春節, from: 2028-01-25, to: 2028-02-02}",
+    "  - {name: 清明節, from: 2028-04-02, to: 2028-04-04}",
+    "  - {name: 勞動節, from: 2028-05-01, to: 2028-05-05}",
+    "  - {name: 端午節, from: 2028-05-28, to: 2028-05-30}",
+    "  - {name: 國慶節、中秋節, from: 2028-10-01, to: 2028-10-08}",
+]
+
+
+def test_an_official_year_must_list_every_festival(tmp_path):
+    whole = tmp_path / "2028.yaml"
+    whole.write_text(OFFICIAL_2028.format(festivals="\n".join(FESTIVALS_2028)), encoding="utf-8")
+    assert len(read_year_file(whole).holidays) == 3 + 9 + 3 + 5 + 3 + 8
+    # written in steps: only New Year's Day so far; as official it would make 2028 final
+    # without its Spring Festival
+    partial = tmp_path / "2028-partial.yaml"
+    partial.write_text(OFFICIAL_2028.format(festivals=FESTIVALS_2028[0]), encoding="utf-8")
+    with pytest.raises(CalendarFileError) as info:
+        read_year_file(partial)
+    assert str(info.value).startswith(f"{partial}:5: 正式安排（status: official）应按通知列出全部节日，"
+                                      "缺少：春节、清明节、劳动节、端午节、中秋节、国庆节")
+
+
 def test_add_stores_the_year_with_its_provenance_and_replaces_it_on_re_adding(cadre_db):
     add_year_file(cadre_db, Y2027)
     add_year_file(cadre_db, Y2027)

@@ -67,8 +67,9 @@ def calendar_list(env: Env, db: Path | None) -> None:
 def calendar_add(db: Path, file: Path) -> None:
     """Add (or replace) one year's holiday schedule in DB from FILE (YAML, format in
     docs/calendar.md). The file is checked first: a day both off and working, a date outside
-    its year, a make-up working day that is not a weekend day, an unknown key or a bad date is
-    refused with its file:line, and nothing is stored. Re-run ``cadre evaluate`` afterwards.
+    its year, a make-up working day that is not a weekend day, an unknown key, a bad date or an
+    official schedule missing one of the notice's festivals is refused with its file:line, and
+    nothing is stored. Re-run ``cadre evaluate`` afterwards.
 
     录入一年的节假日安排（国务院办公厅通知），录入后请重新测算。
     """
