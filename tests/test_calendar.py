@@ -293,3 +293,22 @@ def test_the_documented_2026_example_is_the_package_2026_schedule(tmp_path):
     got, package = read_year_file(path), builtin_years()[2026]
     assert len(got.holidays) == 33
     assert (got.holidays, got.workdays) == (package.holidays, package.workdays)
+
+
+def test_adding_a_year_that_is_known_says_what_it_replaces_and_changes(cadre_db, tmp_path,
+                                                                       capsys):
+    import re
+
+    doc = (Path(__file__).parent.parent / "docs" / "calendar.md").read_text(encoding="utf-8")
+    block = re.search(r"^```yaml\n(.*?)^```", doc, flags=re.M | re.S).group(1)
+    # the 2026 notice retyped with one slip: National Day to Thu Oct 8 instead of Wed Oct 7
+    slipped = block.replace("2026-10-01, to: 2026-10-07", "2026-10-01, to: 2026-10-08")
+    assert slipped != block
+    path = tmp_path / "2026.yaml"
+    path.write_text(slipped, encoding="utf-8")
+    store = db_path(cadre_db)
+    cadre_db.conn.close()
+    main(["calendar", "add", str(store), str(path)])
+    out = capsys.readouterr().out
+    assert "替换了原有的 2026 年安排（chinesecalendar " in out
+    assert "：新增放假 2026-10-08。请核对。" in out

@@ -24,7 +24,7 @@ from cadre_sdk.core.errors import CadreError
 from cadre_sdk.core.normalize import to_simplified
 
 __all__ = ["CalendarFileError", "YearSchedule", "builtin_years", "read_year_file",
-           "schedule_problems"]
+           "schedule_changes", "schedule_problems"]
 
 #: What ``status`` may say about a schedule: taken from the official notice, or made up (tests,
 #: examples). Every figure carries its status (STYLE: official / by analogy / example).
@@ -89,6 +89,21 @@ def schedule_problems(year: int, holidays: Iterable[datetime.date],
             found.append((day, f"调休上班日 {day.isoformat()} 是星期{'一二三四五'[day.weekday()]}，"
                                "不是周末（调休上班日只能是星期六或星期日）"))
     return found
+
+
+def schedule_changes(old: YearSchedule, new: YearSchedule) -> list[str]:
+    """What ``new`` changes in ``old`` (the same year), in Chinese: days off and make-up
+    working days added or removed; empty when they are the same days."""
+    def days(found: Iterable[datetime.date]) -> str:
+        return "、".join(d.isoformat() for d in sorted(found))
+    out = []
+    for label, before, after in (("放假", old.holidays, new.holidays),
+                                 ("调休上班", old.workdays, new.workdays)):
+        if after - before:
+            out.append(f"新增{label} {days(after - before)}")
+        if before - after:
+            out.append(f"不再{label} {days(before - after)}")
+    return out
 
 
 @functools.cache
