@@ -81,6 +81,36 @@ def test_a_bad_year_file_is_refused_with_file_line_and_nothing_stored(
     assert store.read_bytes() == before
 
 
+OFFICIAL_2028 = """year: 2028
+status: official
+notice: {{title: 國務院辦公廳關於2028年部分節假日安排的通知}}
+holidays:
+{festivals}"""
+#: A made-up 2028 in Traditional characters, 中秋 and 国庆 off together (as in the 2025 notice).
+FESTIVALS_2028 = [
+    "  - {name: 元旦, from: 2028-01-01, to: 2028-01-03}",
+    "  - {name: 春節, from: 2028-01-25, to: 2028-02-02}",
+    "  - {name: 清明節, from: 2028-04-02, to: 2028-04-04}",
+    "  - {name: 勞動節, from: 2028-05-01, to: 2028-05-05}",
+    "  - {name: 端午節, from: 2028-05-28, to: 2028-05-30}",
+    "  - {name: 國慶節、中秋節, from: 2028-10-01, to: 2028-10-08}",
+]
+
+
+def test_an_official_year_must_list_every_festival(tmp_path):
+    whole = tmp_path / "2028.yaml"
+    whole.write_text(OFFICIAL_2028.format(festivals="\n".join(FESTIVALS_2028)), encoding="utf-8")
+    assert len(read_year_file(whole).holidays) == 3 + 9 + 3 + 5 + 3 + 8
+    # written in steps: only New Year's Day so far; as official it would make 2028 final
+    # without its Spring Festival
+    partial = tmp_path / "2028-partial.yaml"
+    partial.write_text(OFFICIAL_2028.format(festivals=FESTIVALS_2028[0]), encoding="utf-8")
+    with pytest.raises(CalendarFileError) as info:
+        read_year_file(partial)
+    assert str(info.value).startswith(f"{partial}:5: 正式安排（status: official）应按通知列出全部节日，"
+                                      "缺少：春节、清明节、劳动节、端午节、中秋节、国庆节")
+
+
 def test_add_stores_the_year_with_its_provenance_and_replaces_it_on_re_adding(cadre_db):
     add_year_file(cadre_db, Y2027)
     add_year_file(cadre_db, Y2027)
@@ -197,6 +227,20 @@ def test_a_missing_year_is_provisional_and_adding_it_makes_the_deadline_final(
     assert "暂定年份" not in evaluate(cadre_db, plugins, "2027-03-01")
 
 
+def test_the_explanation_names_each_year_s_schedule_with_its_source_and_status(
+        cadre_db, cadre_load):
+    across_spring_festival(cadre_db, cadre_load)
+    plugins = make_plugins()
+    add_year_file(cadre_db, Y2027)
+    evaluate(cadre_db, plugins, "2027-03-01")
+    text = render_text(explanations.lookup(cadre_db.conn, "case_state:K27"))
+    # the deadline rests on a made-up 2027 (status example): the reader is told where it comes
+    # from and that it is not the official notice
+    assert "2027 年：录入文件 2027-test-fixture.yaml（" in text
+    assert "；示例或测试数据（非官方）" in text
+    assert "2026 年" not in text   # the case's days all lie in 2027
+
+
 def notified_on_19_september(cadre_db, cadre_load) -> None:
     """A case determined 容错 and notified (反馈) on Sat 2026-09-19: its appeal window opens."""
     people(cadre_db, cadre_load)
@@ -249,3 +293,22 @@ def test_the_documented_2026_example_is_the_package_2026_schedule(tmp_path):
     got, package = read_year_file(path), builtin_years()[2026]
     assert len(got.holidays) == 33
     assert (got.holidays, got.workdays) == (package.holidays, package.workdays)
+
+
+def test_adding_a_year_that_is_known_says_what_it_replaces_and_changes(cadre_db, tmp_path,
+                                                                       capsys):
+    import re
+
+    doc = (Path(__file__).parent.parent / "docs" / "calendar.md").read_text(encoding="utf-8")
+    block = re.search(r"^```yaml\n(.*?)^```", doc, flags=re.M | re.S).group(1)
+    # the 2026 notice retyped with one slip: National Day to Thu Oct 8 instead of Wed Oct 7
+    slipped = block.replace("2026-10-01, to: 2026-10-07", "2026-10-01, to: 2026-10-08")
+    assert slipped != block
+    path = tmp_path / "2026.yaml"
+    path.write_text(slipped, encoding="utf-8")
+    store = db_path(cadre_db)
+    cadre_db.conn.close()
+    main(["calendar", "add", str(store), str(path)])
+    out = capsys.readouterr().out
+    assert "替换了原有的 2026 年安排（chinesecalendar " in out
+    assert "：新增放假 2026-10-08。请核对。" in out

@@ -129,6 +129,29 @@ def test_an_appeal_decision_is_final(db, cadre_load, cadre_plugins):
     assert row["consistent"] == 0
 
 
+def test_a_mismatch_made_on_appeal_is_the_appeal_body_s(db, cadre_load, cadre_plugins):
+    # 西宁 determines 不予容错, which is what the rule computes (目的 不利 is decisive); on appeal
+    # the province decides 部分容错: the differing decision, its body and document are the
+    # appeal's, and the first body's determination (consistent with the rule) is not blamed.
+    appeal = [("反馈", "2024-03-22", {}), ("申诉", "2024-03-25", {}),
+              ("申诉决定", "2024-04-10", {"decision": "部分容错", "body": "省委组织部",
+                                       "document_no": "青组〔2024〕9号"})]
+    load_case(db, cadre_load, "R1", findings("R1", 目的="不利"), extra_events=appeal,
+              decision="不予容错", body="西宁市委组织部", document_no="宁组〔2024〕3号")
+    plugins = cadre_plugins()
+    evaluate(db, plugins, "2024-04-12")
+    row = decision(db, "R1")
+    assert (row["rule_decision"], row["recorded_decision"], row["decision"], row["consistent"]
+            ) == ("不予容错", "不予容错", "部分容错", 0)
+    assert (row["determined_by"], row["document_no"]) == ("省委组织部", "青组〔2024〕9号")
+    sql = plugins.book.catalogue("query")["determination_mismatches_by_body"].item.sql
+    assert [(r["认定机关"], r["认定与规则测算不一致"]) for r in rows(db, sql)] == [("省委组织部", 1)]
+    text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = ?",
+                      [row["explanation_id"]]).fetchone()[0]
+    assert "申诉决定与规则测算结果不一致（列入监督复核）" in text
+    assert "认定结论与规则测算结果不一致" not in text
+
+
 def test_decisions_by_dimension_query(db, cadre_load, cadre_plugins):
     load_case(db, cadre_load, "R1", findings("R1", 结果="不利"), decision="部分容错")
     load_case(db, cadre_load, "R2", findings("R2"), decision="容错")

@@ -136,6 +136,20 @@ def test_an_event_dated_before_the_previous_one_is_refused(db, cadre_load):
     assert error.column == "日期" and "早于上一事件（序号 1，2024-04-05）" in error.reason
 
 
+def test_a_decision_written_on_another_event_is_refused(db, cadre_load):
+    # A clerk records the body's conclusion on the notification row: it would never be read as
+    # the 认定结果, and events cannot be corrected once stored.
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [ev("R2", 1, "申请", "2024-04-01"),
+                                      ev("R2", 2, "受理", "2024-04-02"),
+                                      ev("R2", 3, "认定", "2024-04-20"),
+                                      ev("R2", 4, "反馈", "2024-04-22", decision="容错")])
+    (error,) = info.value.errors
+    assert error.line == 5
+    assert "认定结论“容错”只能填在“认定”或“申诉决定”事件上，不能填在“反馈”事件上" in error.reason
+    assert db["case_event"].count == 0
+
+
 def test_a_changed_stored_event_is_refused_by_the_loader(db, cadre_load):
     cadre_load(db, "case_event", [ev("R2", 1, "申请", "2024-04-01")])
     cadre_load(db, "case_event", [ev("R2", 1, "申请", "2024-04-01")])  # unchanged: fine

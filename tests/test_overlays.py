@@ -170,6 +170,53 @@ def test_a_subsidy_rule_with_no_formula_anywhere_up_its_chain_is_a_plugin_error(
     assert "subsidy rule '新补贴' for 632221 has no compute" in str(err.value)
 
 
+class ProvinceRates2027:
+    """The provincial office's yearly update: one rate of the built-in 地区附加津贴 from 2027
+    (a plugin file for 630000, the province's own level), nothing else restated."""
+
+    __name__ = "qh_rates_2027"
+
+    @hookimpl
+    def cadre_jurisdiction(self):
+        return "630000"
+
+    @hookimpl
+    def register_subsidy_rules(self, register):
+        register(SubsidyRule(scheme="地区附加津贴", name="地区附加津贴（2027 年标准）",
+                             parameters=_file("""
+regional_allowance:
+  class_2:
+    unit: yuan
+    values:
+      2027-01-01: {value: 130, reference: "测试：2027 年二类区月额", example: true}
+""", "qh_rates_2027.yaml")))
+
+
+def test_a_provincial_plugin_changes_one_built_in_rate_and_inherits_the_rest(
+        cadre_db, cadre_load, cadre_evaluate):
+    cadre_load(cadre_db, "region", [{"地区代码": "632221101", "地区名称": "测试镇", "层级": "乡镇",
+                                     "上级代码": "632221", "艰苦边远类别": 2}])
+    cadre_load(cadre_db, "unit", [{"单位代码": "U1", "单位名称": "测试镇党委", "单位类别": "乡镇",
+                                   "单位层级": "乡镇", "所在地区代码": "632221101"}])
+    cadre_load(cadre_db, "cadre", [{"干部编号": "C1", "姓名": "测试", "性别": "男",
+                                    "出生年月": "1980.05", "工作单位": "U1", "职务": "干事"}])
+    cadre_load(cadre_db, "posting", [{"履历编号": "P1", "干部编号": "C1", "起始时间": "2016.05",
+                                      "职务": "干事", "经历类型": "任职", "乡镇工作": "是"}])
+    cadre_load(cadre_db, "attendance", [
+        {"干部编号": "C1", "乡镇代码": "632221101", "月份": month, "在岗天数": 20}
+        for month in ("2026-12", "2027-01")])
+    cadre_evaluate(cadre_db, make_plugins(ProvinceRates2027()), only=("subsidies",),
+                   as_of=datetime.date(2027, 2, 1))
+    got = {(r["month"], r["scheme"]): (r["amount"], r["rule_plugin"]) for r in cadre_db.query(
+        "SELECT month, scheme, amount, rule_plugin FROM subsidy_ledger")}
+    # class 2 (provincial example): 100 a month until 2026, the plugin's 130 from 2027-01-01;
+    # the formula and the values before 2027 are the built-in rule's
+    assert got[("2026-12", "地区附加津贴")] == (100.0, "qh_rates_2027")
+    assert got[("2027-01", "地区附加津贴")] == (130.0, "qh_rates_2027")
+    # the other scheme is untouched: 2016-05 .. 2027-01 = 10 full years -> tier 10: 320
+    assert got[("2027-01", "乡镇工作岗位补助")] == (320.0, "cadre_sdk.defaults.subsidies")
+
+
 def _show(pm, capsys, *args):
     cli = build_cli(pm)
     cli.main(args=["rules", "show", *args], prog_name="cadre", standalone_mode=False)

@@ -21,9 +21,10 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from cadre_sdk.core.errors import CadreError
+from cadre_sdk.core.normalize import to_simplified
 
 __all__ = ["CalendarFileError", "YearSchedule", "builtin_years", "read_year_file",
-           "schedule_problems"]
+           "schedule_changes", "schedule_problems"]
 
 #: What ``status`` may say about a schedule: taken from the official notice, or made up (tests,
 #: examples). Every figure carries its status (STYLE: official / by analogy / example).
@@ -31,6 +32,10 @@ STATUSES = {"official": "正式（国务院办公厅通知）", "example": "示�
 _TOP_KEYS = ("year", "notice", "status", "holidays", "note")
 _NOTICE_KEYS = ("title", "number", "date")
 _HOLIDAY_KEYS = ("name", "from", "to", "workdays")
+#: The festivals every notice since 2008 gives days off for, as their names begin (a combined
+#: entry such as 中秋节、国庆节 names two): an official file missing one is not the whole notice.
+FESTIVALS = {"元旦": "元旦", "春节": "春节", "清明": "清明节", "劳动": "劳动节", "端午": "端午节",
+             "中秋": "中秋节", "国庆": "国庆节"}
 
 
 class CalendarFileError(CadreError):
@@ -84,6 +89,21 @@ def schedule_problems(year: int, holidays: Iterable[datetime.date],
             found.append((day, f"调休上班日 {day.isoformat()} 是星期{'一二三四五'[day.weekday()]}，"
                                "不是周末（调休上班日只能是星期六或星期日）"))
     return found
+
+
+def schedule_changes(old: YearSchedule, new: YearSchedule) -> list[str]:
+    """What ``new`` changes in ``old`` (the same year), in Chinese: days off and make-up
+    working days added or removed; empty when they are the same days."""
+    def days(found: Iterable[datetime.date]) -> str:
+        return "、".join(d.isoformat() for d in sorted(found))
+    out = []
+    for label, before, after in (("放假", old.holidays, new.holidays),
+                                 ("调休上班", old.workdays, new.workdays)):
+        if after - before:
+            out.append(f"新增{label} {days(after - before)}")
+        if before - after:
+            out.append(f"不再{label} {days(before - after)}")
+    return out
 
 
 @functools.cache
@@ -193,6 +213,8 @@ class _YearFile:
             self.fail(_line(top["status"]), f"status 应是 {' 或 '.join(STATUSES)}"
                       f"（{'；'.join(f'{k}：{v}' for k, v in STATUSES.items())}）")
         holidays, workdays = self.periods(top["holidays"], year)
+        if status == "official":
+            self.every_festival(top["holidays"])
         return YearSchedule(year, holidays, workdays, notice_title=title, notice_number=number,
                             notice_date=issued, status=status, source=self.file)
 
@@ -232,6 +254,16 @@ class _YearFile:
         for day, reason in schedule_problems(year, off, on):
             self.fail(on.get(day) or off.get(day, 1), reason)
         return off, on
+
+    def every_festival(self, node: SequenceNode) -> None:
+        """An official schedule lists every festival of the notice (a file written in steps
+        would otherwise make the year final without its Spring Festival)."""
+        names = [to_simplified(str(field.value)) for item in node.value
+                 for key, field in item.value if key.value == "name"]
+        missing = [full for f, full in FESTIVALS.items() if not any(f in n for n in names)]
+        if missing:
+            self.fail(_line(node), f"正式安排（status: official）应按通知列出全部节日，缺少："
+                      f"{'、'.join(missing)}（合并放假的可写作一项，如“中秋节、国庆节”）")
 
     def check(self, node: Node, year: int, off: dict, on: dict) -> None:
         for _, reason in schedule_problems(year, off, on):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 
-from cadre_sdk.core.calendar_years import YearSchedule
+from cadre_sdk.core.calendar_years import STATUSES, YearSchedule
 
 __all__ = ["Calendar", "provisional_note"]
 
@@ -52,6 +52,18 @@ class Calendar:
         over these days is provisional."""
         first, last = sorted((a.year, b.year))
         return tuple(y for y in range(first, last + 1) if y not in self.years)
+
+    def describe(self, a: datetime.date, b: datetime.date) -> list[tuple[int, str]]:
+        """``(year, where its schedule comes from and its status)`` for the years from ``a`` to
+        ``b`` (either order), e.g. ``(2026, "chinesecalendar 1.11.0；正式（国务院办公厅通知）")``;
+        a year without one says so."""
+        first, last = sorted((a.year, b.year))
+        out = []
+        for year in range(first, last + 1):
+            s = self.years.get(year)
+            out.append((year, f"{s.source or s.name}；{STATUSES.get(s.status, s.status)}" if s
+                        else provisional_note([year])))
+        return out
 
     def is_workday(self, day: datetime.date) -> bool:
         """A make-up working day, or a weekday that is not a statutory holiday."""

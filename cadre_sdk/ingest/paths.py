@@ -2,7 +2,6 @@
 stands for the files in it), the region names are resolved in, the date of the load."""
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -49,10 +48,3 @@ def resolve_region(db: sqlite_utils.Database, text: str | None) -> str | None:
     raise CadreError(f"--region“{text}”不是已知的地区名称或代码。`cadre kinds 地区` 说明地区表；"
                      "请核对名称。")
 
-
-def check_date(text: str) -> str:
-    """``--as-of``: an ISO date."""
-    try:
-        return datetime.date.fromisoformat(text.strip()).isoformat()
-    except ValueError:
-        raise CadreError(f"--as-of“{text}”不是日期：请写作 2026-12-05。") from None

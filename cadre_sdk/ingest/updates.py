@@ -32,8 +32,8 @@ from cadre_sdk.records.fields import clean_code, plain_codes
 class LoadOptions:
     """How a load treats what is stored. ``region``: the region code names are resolved
     within when a row names none; ``clear_empty``: an empty cell clears the stored value (by
-    default it keeps it); ``as_of``: the date (ISO) no birth month may be after (``None``: not
-    checked; the CLI passes today)."""
+    default it keeps it); ``as_of``: the date (ISO) no birth month, and no case event, may be
+    after (``None``: not checked; the CLI passes today)."""
 
     region: str | None = None
     clear_empty: bool = False
@@ -437,7 +437,7 @@ class Prepared:
 def _date_checks(cls: type, column_of: dict[str, tuple[int, str]], as_of: str
                  ) -> list[Callable[[tuple], tuple[str, str | None]]]:
     """Checks of converted rows against the load's date: no birth month after it, no ID
-    number whose birth date is after it."""
+    number whose birth date is after it, no case event dated after it (``NOT_AFTER_AS_OF``)."""
     names = [f.name for f in attrs.fields(cls)]
     checks: list[Callable[[tuple], tuple[str, str | None]]] = []
     if "birth" in names and "birth" in column_of:
@@ -461,7 +461,24 @@ def _date_checks(cls: type, column_of: dict[str, tuple[int, str]], as_of: str
                                   "（导入所依据的日期）：请核对号码")
             return text, None
         checks.append(born)
+    if cls.__kind__ in NOT_AFTER_AS_OF and NOT_AFTER_AS_OF[cls.__kind__] in column_of:
+        field = NOT_AFTER_AS_OF[cls.__kind__]
+        m, when = names.index(field), column_of[field][1]
+
+        def happened(values: tuple) -> tuple[str, str | None]:
+            value = values[m]
+            if value is not None and value > as_of:
+                return when, (f"事件日期 {value} 晚于 {as_of}（导入所依据的日期）：事件只能追加、"
+                              "不能修改，日期写错后将无法更正，请核对；确是这一天的，请到当天后再导入")
+            return when, None
+        checks.append(happened)
     return checks
+
+
+#: Kinds of record that state something that has happened, and the date field that may not be
+#: after the load's date: a case event is append-only (a mistyped future date could never be
+#: corrected, and would refuse every later event as dated before it).
+NOT_AFTER_AS_OF = {"case_event": "date"}
 
 
 #: Kinds of a cadre's annual assessment: the year must not be before the cadre was born.

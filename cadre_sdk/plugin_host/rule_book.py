@@ -165,14 +165,26 @@ class RuleBook:
     def ancestors(self, reg: Registration, *,
                   on: datetime.date | None = None) -> list[Registration]:
         """The registered items of ``reg``'s kind and key above its jurisdiction in force on
-        ``on``, most specific first: what it overrides on that date."""
+        ``on``, most specific first: what it overrides on that date. A plugin's item at a
+        level that also has a built-in default overrides that default the same way (the
+        province's own plugin states one value and inherits the rest)."""
         _require_date(on, reg.kind, "ancestors")
         out = []
-        for code in chain(reg.jurisdiction)[1:]:
-            candidates = _in_force([r for r in self._by_kind.get(reg.kind, ())
-                                    if r.key == reg.key and r.jurisdiction == code], on)
-            if candidates:
+        for code in chain(reg.jurisdiction):
+            level = [r for r in self._by_kind.get(reg.kind, ())
+                     if r.key == reg.key and r.jurisdiction == code]
+            if code != reg.jurisdiction:
+                candidates = _in_force(level, on)
+                if not candidates:
+                    continue
                 out.append(self._best(candidates, reg.kind, reg.key, code))
+                if out[-1].builtin:
+                    continue
+            elif reg.builtin:
+                continue
+            defaults = _in_force([r for r in level if r.builtin], on)
+            if defaults:
+                out.append(self._best(defaults, reg.kind, reg.key, code))
         return out
 
     def overlaid(self, reg: Registration, *, on: datetime.date | None = None) -> Registration:

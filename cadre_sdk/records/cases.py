@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from cadre_sdk.records import vocab
-from cadre_sdk.records.fields import column, record
+from cadre_sdk.records.fields import column, judged_by, record
 
 
 @record("case", "容错纠错案件")
@@ -18,7 +18,24 @@ class Case:
     occurred: str | None = column("发生时间", "date_or_month", required=False)
 
 
-@record("case_event", "案件事件", key=("case_id", "seq"), append_only=True)
+#: The events that carry a decision (认定结论): the body's determination and the appeal decision.
+DECIDING_EVENTS = ("认定", "申诉决定")
+
+
+def _decision_elsewhere(event: str | None, decision: str | None) -> bool:
+    return decision is not None and event is not None and event not in DECIDING_EVENTS
+
+
+@judged_by(_decision_elsewhere, "event", "decision")
+def _decision_on_a_deciding_event(rec: "CaseEvent") -> None:
+    # Events are append-only and a decision on another event is never read: it would be lost.
+    if _decision_elsewhere(rec.event, rec.decision):
+        raise ValueError(f"认定结论“{rec.decision}”只能填在“认定”或“申诉决定”事件上，"
+                         f"不能填在“{rec.event}”事件上（否则不会作为认定结果）")
+
+
+@record("case_event", "案件事件", key=("case_id", "seq"), append_only=True,
+        checks=(_decision_on_a_deciding_event,))
 class CaseEvent:
     """One step of a case's procedure. Events are append-only; ``seq`` orders them."""
 
@@ -29,7 +46,8 @@ class CaseEvent:
     date: str = column("日期", "date", aliases=("办理日期",))
     body: str | None = column("承办机关", required=False, aliases=("受理主体", "办理单位"))
     decision: str | None = column("认定结论", required=False, choices=vocab.TOLERANCE_DECISION,
-                                  aliases=("结论",))
+                                  aliases=("结论",),
+                                  description="只填在“认定”或“申诉决定”事件上")
     red_line: str | None = column("触碰红线", required=False, max_length=500,
                                   description="红线目录中的代码或条目原文；空或“无”“未触碰红线”等表示未触碰")
     note: str | None = column("备注", required=False, max_length=5000)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from cadre_sdk.store.calendar import add_year_file, known_years
-from cadre_sdk.core.calendar_years import STATUSES
+from cadre_sdk.core.calendar_years import STATUSES, schedule_changes
 from cadre_sdk.cli.commands.env import Env, pass_env
 from cadre_sdk.store.database import open_db
 
@@ -64,19 +64,28 @@ def calendar_list(env: Env, db: Path | None) -> None:
 @calendar.command("add")
 @click.argument("db", type=click.Path(dir_okay=False, path_type=Path, exists=True))
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path, exists=True))
-def calendar_add(db: Path, file: Path) -> None:
+@pass_env
+def calendar_add(env: Env, db: Path, file: Path) -> None:
     """Add (or replace) one year's holiday schedule in DB from FILE (YAML, format in
     docs/calendar.md). The file is checked first: a day both off and working, a date outside
-    its year, a make-up working day that is not a weekend day, an unknown key or a bad date is
-    refused with its file:line, and nothing is stored. Re-run ``cadre evaluate`` afterwards.
+    its year, a make-up working day that is not a weekend day, an unknown key, a bad date or an
+    official schedule missing one of the notice's festivals is refused with its file:line, and
+    nothing is stored. Re-run ``cadre evaluate`` afterwards.
 
     录入一年的节假日安排（国务院办公厅通知），录入后请重新测算。
     """
-    schedule = add_year_file(open_db(db), file)
+    database = open_db(db)
+    before = known_years(database, env.plugins)
+    schedule = add_year_file(database, file)
     status = STATUSES.get(schedule.status, schedule.status)
     click.echo(f"已录入 {schedule.year} 年节假日安排：{schedule.notice_title}"
                f"（{schedule.notice_number or '文号未填'}，{status}），放假 {len(schedule.holidays)} 天，"
                f"调休上班 {len(schedule.workdays)} 天。请重新运行 cadre evaluate {db}。")
+    replaced = before.get(schedule.year)
+    if replaced is not None:
+        changes = schedule_changes(replaced, schedule)
+        click.echo(f"替换了原有的 {schedule.year} 年安排（{replaced.source}）："
+                   + ("；".join(changes) + "。请核对。" if changes else "放假和调休日期相同。"))
 
 
 COMMANDS = [calendar]

@@ -9,8 +9,9 @@ import attrs
 import click
 
 from cadre_sdk.cli.commands.env import Env, pass_env
+from cadre_sdk.cli.dates import DAY
 from cadre_sdk.defaults import DATA
-from cadre_sdk.ingest.paths import check_date, expand_paths, resolve_region
+from cadre_sdk.ingest.paths import expand_paths, resolve_region
 from cadre_sdk.ingest.updates import LoadOptions
 from cadre_sdk.ingest.loader import LoadResult, load_files
 from cadre_sdk.cli.commands.lrmx_report import load_and_report, wants_lrmx
@@ -50,14 +51,14 @@ def init(env: Env, db: Path) -> None:
 @click.option("--clear-empty", is_flag=True,
               help="An empty cell clears the stored value (default: it keeps it). "
                    "空单元格清空已入库的值（默认保留）。")
-@click.option("--as-of", default=None, metavar="YYYY-MM-DD",
-              help="Date no birth month or ID-number birth date may be after (default: today). "
-                   "出生年月不得晚于此日期（默认今天）。")
+@click.option("--as-of", default=None, type=DAY,
+              help="Date no birth month, ID-number birth date or case event may be after "
+                   "(default: today). 出生年月、案件事件日期不得晚于此日期（默认今天）。")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when stderr is a terminal).")
 @pass_env
 def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
-         region: str | None, clear_empty: bool, as_of: str | None,
+         region: str | None, clear_empty: bool, as_of: datetime.date | None,
          progress: bool | None) -> None:
     """Load clerks' FILES (CSV/TSV, UTF-8 or GBK, .xlsx, JSON, NDJSON) of one KIND into DB.
 
@@ -78,7 +79,7 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
     database = open_db(db)
     options = LoadOptions(region=resolve_region(database, region),
                           clear_empty=clear_empty,
-                          as_of=check_date(as_of) if as_of else datetime.date.today().isoformat())
+                          as_of=(as_of or datetime.date.today()).isoformat())
     if wants_lrmx(kind, files):
         load_and_report(database, files, env.plugins, dry_run, options, env.after_load)
         return

@@ -12,6 +12,7 @@ import sqlite_utils
 
 from cadre_sdk.store import explanations
 from cadre_sdk.cli.commands.env import Env, pass_env
+from cadre_sdk.cli.dates import DAY
 from cadre_sdk.cli.commands.calendar import provisional_warning
 from cadre_sdk.engines.registry import ENGINES, engine_name
 from cadre_sdk.engines.cases.engine import PROVISIONAL_YEARS
@@ -34,7 +35,7 @@ def _engine_names() -> dict[str, str]:
 @click.argument("db", type=click.Path(dir_okay=False, path_type=Path, exists=True))
 @click.option("--only", multiple=True, metavar="ENGINE",
               help="Run only this engine (repeatable): assessment, cases, subsidies, staffing.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--as-of", "as_of", type=DAY,
               help="Evaluation date for deadlines and overdue days (default: today; the date "
                    "used is printed). Re-evaluating with the same date gives identical results.")
 @click.option("--no-compact", "no_compact", is_flag=True,
@@ -59,7 +60,7 @@ def evaluate(env: Env, db: Path, only: tuple[str, ...], as_of: Any, no_compact: 
     database = open_db(db)
     migrate(database)
     # The only place the clock is read: the library always gets the date explicitly.
-    day = as_of.date() if as_of else datetime.date.today()
+    day = as_of or datetime.date.today()
     click.echo(f"测算基准日：{day.isoformat()}{'' if as_of else '（未指定 --as-of，取今天）'}")
     summary = run_engines(database, env.plugins, only=only, as_of=day, compact=False)
     if not no_compact and not compact_store(database):

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from cadre_sdk.cli.commands.env import Env, pass_env
+from cadre_sdk.cli.dates import DAY
 from cadre_sdk.core.value_status import package_path, reference_problems, tag_zh
 
 #: Catalogue kinds whose entries carry a status, and the attribute holding their source.
@@ -127,10 +128,10 @@ def _status_problems(env: Env) -> list[str]:
 
 
 @rules.command("check")
-@click.option("--stale-before", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--stale-before", type=DAY,
               help="Report parameters whose newest value starts before this date.")
 @pass_env
-def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
+def rules_check(env: Env, stale_before: datetime.date | None) -> None:
     """Report conflicts (two plugins claiming the same jurisdiction and rule with no stated
     priority), indicator sets whose weights do not add up to 100 on any date one of them
     changes, parameter values and catalogue entries without a status or whose reference does
@@ -169,7 +170,7 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
     for warning in status_warnings:
         click.echo(f"warning: {warning}")
     if stale_before is not None:
-        cutoff = stale_before.date()
+        cutoff = stale_before
         for file, (plugin, params) in sorted(book.parameter_sets().items()):
             for path, newest in params.stale(cutoff):
                 problems += 1
@@ -181,13 +182,13 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
                "overlap"
                + ("" if status_warnings else
                   "; every value has a status and a reference that resolves")
-               + (f"; no parameter older than {stale_before.date()}" if stale_before else ""))
+               + (f"; no parameter older than {stale_before}" if stale_before else ""))
 
 
 @rules.command("show")
 @click.option("--jurisdiction", "code", required=True, metavar="CODE",
               help="GB/T 2260 code of a county, prefecture or township, e.g. 632626.")
-@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
+@click.option("--date", "on", type=DAY,
               help="The date rules and parameters are taken in force on (default: today).")
 @click.option("--kind", "kinds", multiple=True, metavar="KIND",
               help="Only this rule kind (repeatable): indicators, scoring, grading, "
@@ -195,7 +196,7 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
                    "consequence, staffing.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
 @pass_env
-def rules_show(env: Env, code: str, on: datetime.datetime | None, kinds: tuple[str, ...],
+def rules_show(env: Env, code: str, on: datetime.date | None, kinds: tuple[str, ...],
                as_json: bool) -> None:
     """Which rule of each kind applies in a jurisdiction on a date: the item in force on that
     date (dated items: start inclusive, end exclusive), its plugin and jurisdiction, what it
@@ -219,7 +220,7 @@ def rules_show(env: Env, code: str, on: datetime.datetime | None, kinds: tuple[s
     if bad:
         raise click.BadParameter(f"unknown rule kind(s) {', '.join(bad)}; registered kinds: "
                                  f"{', '.join(sorted(known))}", param_hint="--kind")
-    day = on.date() if on else datetime.date.today()  # the CLI alone may default to today
+    day = on or datetime.date.today()  # the CLI alone may default to today
     from cadre_sdk.defaults.adjustments import STAND_IN_ZH
 
     entries = applicable(env.loaded, code, day, kinds)

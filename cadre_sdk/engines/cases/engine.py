@@ -149,6 +149,13 @@ def _clock_row(case: tr.CaseInputs, clock: Clock, variants: tr.Variants, body: s
             provisional), set(missing)
 
 
+def _schedules_used(trace: Trace, calendar: Calendar, first: datetime.date,
+                    last: datetime.date) -> None:
+    """Name the holiday schedule of each year the case's days were counted in, with its
+    source and status (a schedule added from a file may be an example, not the notice)."""
+    trace.input("节假日安排", [f"{year} 年：{said}" for year, said in calendar.describe(first, last)])
+
+
 def _appeal_until(history: History, variants: tr.Variants, calendar: Calendar,
                   trace: Trace) -> str | None:
     """The applicant's last day to appeal, once notified; a late appeal is noted."""
@@ -176,13 +183,18 @@ def _evaluate_case(out: BatchWriter, case: tr.CaseInputs, history: History,
     body = tr.accepting_body(case, variants, on, trace)
     running: tuple | None = None
     missing: set[int] = set()
+    counted: list[datetime.date] = []   # the last day each clock's count reached
     for clock in history.clocks:
         row, needed = _clock_row(case, clock, variants, body, calendar, as_of, trace)
         out.add("case_deadline", row)
+        counted += [clock.end_date or as_of, *([datetime.date.fromisoformat(row[5])]
+                                                if row[5] else [])]
         missing |= needed
         if clock.outcome is None:
             running = row
     appeal_until = _appeal_until(history, variants, calendar, trace)
+    if history.clocks:
+        _schedules_used(trace, calendar, history.clocks[0].start_date, max(counted))
     decision = _decide(out, case, history, findings, variants, book, body)
     trace.step("所处阶段", history.stage)
     trace.result = trace.step("当前状态", history.state)
@@ -219,7 +231,12 @@ def _decide(out: BatchWriter, case: tr.CaseInputs, history: History, findings: d
     trace.input("受理主体的认定结论", recorded or "未记录")
     if appealed:
         trace.input("申诉决定", f"{appeal or '未记录'}（{appealed['date']}"
+                    f"{'，' + appealed['body'] if appealed['body'] else ''}"
                     f"{'，文号 ' + appealed['document_no'] if appealed['document_no'] else ''}）")
+    if appeal:
+        # The appeal decision is the 认定结果: the body and document in force are its own (a
+        # mismatch is the appeal body's, never the first body's; an unnamed one is 未记录).
+        by = appealed["body"]
     trace.step("规则测算结果（核对用）", rule or "无法测算", f"见说明 {check_eid}")
     consistent = None if final is None or rule is None else int(final == rule)
     suggestion = None
@@ -228,7 +245,8 @@ def _decide(out: BatchWriter, case: tr.CaseInputs, history: History, findings: d
         trace.step("尚无受理主体的认定结论", None,
                    f"规则测算建议 {rule}，仅供参考，不是认定结论" if rule else "")
     elif consistent == 0:
-        trace.step("认定结论与规则测算结果不一致（列入监督复核）", final, f"规则测算为 {rule}")
+        which = "申诉决定" if appeal else "认定结论"
+        trace.step(f"{which}与规则测算结果不一致（列入监督复核）", final, f"规则测算为 {rule}")
     if appeal:
         trace.step("以申诉决定为准", appeal, f"{appealed['date']} 作出")
     consequences = tr.CONSEQUENCES.get(final) if final else None
@@ -241,8 +259,8 @@ def _decide(out: BatchWriter, case: tr.CaseInputs, history: History, findings: d
         tr.count_of(findings, dims, "不利"), tr.count_of(findings, dims, "存疑"),
         sum(1 for d in dims if d not in findings), red_line, rule, recorded, consistent, appeal,
         final, consequences, out.explain("case_decision", case.id, trace),
-        by, appealed["document_no"] if appeal and appealed["document_no"]
-        else determined["document_no"], suggestion, check_eid))
+        by, appealed["document_no"] if appeal else determined["document_no"], suggestion,
+        check_eid))
     return final
 
 
