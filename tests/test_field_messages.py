@@ -58,8 +58,14 @@ def bad(field: attrs.Attribute) -> list[str]:
     return out
 
 
+#: Cells making each field's valid cell agree with the others (record-level checks): a
+#: decision (认定结论) is written on a deciding event only.
+COHERENT = {"case_event": {"事件": "认定"}}
+
+
 def _row(cls: type, **cells: str) -> RawRow:
     values = {f.metadata["title"]: good(f) for f in attrs.fields(cls)}
+    values.update(COHERENT.get(cls.__kind__, {}))
     values.update(cells)
     return RawRow("台账.csv", 2, values)
 
