@@ -69,9 +69,12 @@ def rules_values(env: Env, jurisdiction: str | None) -> None:
     """
     from cadre_sdk.defaults.adjustments import STAND_IN_ZH
 
-    book = env.plugins.book
+    book = env.loaded.book
+    for name, error in env.loaded.broken.items():
+        click.echo(f"warning: plugin {name!r} failed to load, its values are missing: {error}",
+                   err=True)
     for file, (plugin, params) in _parameter_sets(env).items():
-        info = env.plugins.infos.get(plugin)
+        info = env.loaded.infos.get(plugin)
         if jurisdiction and (info.jurisdiction if info else "630000") != jurisdiction:
             continue
         click.echo(f"# {package_path(file)}  ({plugin})")
@@ -99,7 +102,7 @@ def _parameter_sets(env: Env) -> dict[str, tuple[str, Any]]:
     from cadre_sdk.defaults import PARAMETERS
     from cadre_sdk.parameters import load_parameters
 
-    sets = dict(env.plugins.book.parameter_sets())
+    sets = dict(env.loaded.book.parameter_sets())
     for file in sorted(PARAMETERS.glob("*.yaml")):
         params = load_parameters(file)
         sets.setdefault(params.file, ("cadre_sdk.defaults", params))
@@ -109,7 +112,7 @@ def _parameter_sets(env: Env) -> dict[str, tuple[str, Any]]:
 def _status_problems(env: Env) -> list[str]:
     """Values and catalogue entries whose status or reference does not resolve."""
     out = []
-    book = env.plugins.book
+    book = env.loaded.book
     for file, (plugin, params) in _parameter_sets(env).items():
         base = Path(file).parent
         for path, values in params.leaves():
