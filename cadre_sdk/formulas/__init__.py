@@ -121,6 +121,11 @@ def township_post_with_altitude(ent: Any, ctx: RuleContext) -> float:
     return ctx.step("本月补助（含高海拔补助）", float(base + extra), f"{base:g} + {extra}")
 
 
+#: The parameters beyond the provincial file's that it reads (``cadre rules check`` tells a
+#: parameter nothing reads from one a standard formula does).
+township_post_with_altitude.reads = ("township_post.altitude_supplement",)  # type: ignore[attr-defined]
+
+
 def _is_node(parameters: Parameters, path: str) -> bool:
     # not by catching ``node``'s error: its message looks for close matches (difflib, ~0.1 s
     # CPU of every command's start-up over the plugins' indicator sets)

@@ -142,12 +142,17 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
     date or overlap (an end after the next item's start) and, with --stale-before, parameters
     whose newest value is older than the date. Exit status 1 for a conflict, a weight problem,
     a dating problem or a stale parameter;
-    missing statuses and references, and a local general indicator set hiding a positioning
-    set of a jurisdiction above it, are warnings.
+    missing statuses and references, a local general indicator set hiding a positioning
+    set of a jurisdiction above it, an overlay stating a parameter that none of the rules it
+    overrides has (nothing reads it: a misspelt name, with the nearest one) and an overlay that
+    overrides nothing under a key close to one above it (a misspelt scheme or positioning), are
+    warnings.
 
     检查规则冲突、指标权重、遮蔽上级规则、依据性质未标注或出处无法核对的取值与目录条目，以及过期参数。
     """
-    from cadre_sdk.cli.rules_check import dating_problems, shadowing, weight_problems
+    from cadre_sdk.cli.rules_check import (
+        dating_problems, overlay_problems, shadowing, weight_problems,
+    )
 
     book = env.loaded.book
     problems = 0
@@ -162,6 +167,8 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
         click.echo(message)
     for message in shadowing(book):
         click.echo(f"warning: {message}")
+    for message in overlay_problems(book):
+        click.echo(f"warning: overlay: {message}")
     for kind, key, where, plugins_ in book.conflicts():
         problems += 1
         click.echo(f"conflict: {kind} rule {key!r} for jurisdiction {where} is registered by "
