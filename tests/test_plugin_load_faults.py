@@ -151,3 +151,28 @@ def test_rules_values_and_check_report_the_others_when_one_plugin_failed(tmp_pat
     code, out, err = run(capsys, "--plugins-dir", folder, "rules", "check")
     assert code == 1 and "broken: plugin 'faulty_county' failed to load" in out
     assert "so nothing is evaluated" not in err         # the other checks ran to the end
+
+
+UNMARKED = '''from cadre_sdk import CannedQuery, hookimpl
+
+
+@hookimpl
+def cadre_jurisdiction():
+    return "630123"
+
+
+def register_queries(register):
+    register(CannedQuery(name="unmarked_rows", title="x", sql="SELECT 1"))
+'''
+
+
+def test_a_hook_without_hookimpl_is_a_warning_naming_its_line(tmp_path, capsys):
+    folder = _folder(tmp_path, "faulty_county", UNMARKED)
+    warning = (f"warning: plugin 'faulty_county': register_queries at "
+               f"{folder / 'faulty_county.py'}:9 is not marked @hookimpl, so it is never called. "
+               "Fix: put @hookimpl (from cadre_sdk) on the line above it.")
+    code, out, _ = run(capsys, "--plugins-dir", folder, "plugins")
+    assert code == 0 and warning in out
+    assert "faulty_county  -  jurisdiction=630123" in out      # it loaded
+    code, out, _ = run(capsys, "--plugins-dir", folder, "rules", "check")
+    assert warning in out

@@ -71,6 +71,10 @@ class CadrePlugins:
         #: Plugins left out because they failed to load (``keep_going``): name -> error.
         self.broken: dict[str, PluginError] = {}
         self.broken_sources: dict[str, str] = {}
+        #: What a plugin author should know although the plugin loaded (e.g. a function named
+        #: like a hook without ``@hookimpl``, never called), for ``cadre plugins`` and
+        #: ``cadre rules check``.
+        self.warnings: list[str] = []
 
     def require_complete(self) -> None:
         """Raise the load error of the first plugin that failed to load, if any: rules must not
@@ -375,6 +379,8 @@ def get_plugin_manager(
         infos[name] = PluginInfo(name, version, jurisdictions.get(name, PROVINCE), hooks,
                                  source, builtin)
     plugins_ = CadrePlugins(pm, infos, book)
+    plugins_.warnings = [w for name, plugin in pm.list_name_plugin() if not sources[name][2]
+                         for w in _unmarked_hooks(name, plugin)]
     plugins_.broken = {name: error for name, (_, error) in broken.items()}
     plugins_.broken_sources = {name: source for name, (source, _) in broken.items()}
     return plugins_
@@ -465,3 +471,17 @@ def _unknown_hook_error(name: str, exc: Exception) -> PluginError:
                                "(docs/hooks.md).")
     return PluginError(name, "load", str(exc), "check the hook's name against "
                        "cadre_sdk.hookspecs (`cadre plugins --hooks` lists them).")
+
+
+def _unmarked_hooks(name: str, plugin: Any) -> list[str]:
+    """Functions of a plugin named like a hook but not marked ``@hookimpl``: pluggy never calls
+    them, so what they register is silently missing."""
+    out = []
+    for hook in hook_names():
+        function = getattr(plugin, hook, None)
+        if callable(function) and not hasattr(function, _IMPL_MARK) \
+                and not hasattr(function, _SPEC_MARK):
+            out.append(f"plugin {name!r}: {hook}{where_defined(function)} is not marked "
+                       "@hookimpl, so it is never called. Fix: put @hookimpl (from cadre_sdk) "
+                       "on the line above it.")
+    return out

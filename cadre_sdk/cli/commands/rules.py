@@ -35,6 +35,8 @@ def plugins(env: Env, show_hooks: bool) -> None:
     for name, error in loaded.broken.items():
         click.echo(f"{name}  FAILED TO LOAD  [{loaded.broken_sources.get(name, '?')}]")
         click.echo(f"    error: {error}")
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}")
 
 
 @click.group()
@@ -169,6 +171,8 @@ def rules_check(env: Env, stale_before: datetime.datetime | None) -> None:
         click.echo(f"warning: {message}")
     for message in overlay_problems(book):
         click.echo(f"warning: overlay: {message}")
+    for warning in env.loaded.warnings:
+        click.echo(f"warning: {warning}")
     for kind, key, where, plugins_ in book.conflicts():
         problems += 1
         click.echo(f"conflict: {kind} rule {key!r} for jurisdiction {where} is registered by "
