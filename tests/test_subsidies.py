@@ -523,3 +523,19 @@ def test_tiers_of_the_wrong_shape_name_their_file_and_line(loaded, cadre_plugins
     assert ("raised ParameterError: haixi_bad.yaml:7: township_post.tiers must be a list of "
             "{min_years: <number>, monthly_yuan: <number>}, one per band") in str(error.value)
     assert f"got {shown}" in str(error.value)
+
+
+def test_an_overlay_of_a_misspelt_scheme_says_to_spell_it_as_the_rules_above(
+        loaded, cadre_plugins, cadre_evaluate):
+    class Misspelt(Haixi):
+        @hookimpl
+        def register_subsidy_rules(self, register):
+            register(SubsidyRule(scheme="乡镇工作岗位补贴", parameters=parse_parameters(
+                HAIXI_YAML, "haixi.yaml"), name="海西州（笔误）"))
+
+    with pytest.raises(PluginError) as error:
+        cadre_evaluate(loaded, cadre_plugins(Misspelt()), as_of="2025-01-31",
+                       only=("subsidies",))
+    assert "subsidy rule '乡镇工作岗位补贴' for 632800 has no compute" in str(error.value)
+    assert ("Fix: if it changes a scheme of the rules above, spell the scheme as they do "
+            "(`cadre rules check` names the nearest)") in str(error.value)
