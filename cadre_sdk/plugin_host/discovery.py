@@ -133,12 +133,10 @@ class CadrePlugins:
                 got = call_impl(impl, hook, kind=kind, columns=columns)
                 if got is None:
                     continue
-                if not isinstance(got, (list, tuple)) or not all(
-                        isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], str)
-                        and type(p[0]) is int and 0 <= p[0] < n for p in got):
+                bad = _bad_pair(got, n)
+                if bad:
                     raise PluginError(impl.plugin_name, hook,
-                                      f"returned {type(got).__name__}, not a list of (row, "
-                                      "message) pairs for the batch's rows",
+                                      f"returned {bad}{where_defined(impl.function)}",
                                       "return None or a list of (row position from 0, Chinese "
                                       "message) tuples.")
                 for row, message in got:
@@ -485,3 +483,19 @@ def _unmarked_hooks(name: str, plugin: Any) -> list[str]:
                        "@hookimpl, so it is never called. Fix: put @hookimpl (from cadre_sdk) "
                        "on the line above it.")
     return out
+
+
+def _bad_pair(got: Any, n: int) -> str:
+    """What is wrong with a ``validate_records`` answer for a batch of ``n`` rows ("" if
+    nothing): the answer's type, or its first entry that is not a (row, message) pair of the
+    batch."""
+    if not isinstance(got, (list, tuple)):
+        return f"{type(got).__name__}, not a list of (row, message) pairs"
+    for pair in got:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], str)
+                and type(pair[0]) is int):
+            return f"{pair!r:.60}, not a (row, message) pair (an int and a str)"
+        if not 0 <= pair[0] < n:
+            return (f"{pair!r:.60}: row {pair[0]} is not a position in the batch of {n} "
+                    f"row{'s' if n != 1 else ''} (0 to {n - 1})")
+    return ""
