@@ -13,11 +13,9 @@ from cadre_sdk import __version__
 from cadre_sdk.cli.commands import COMMAND_TABLE, LazyGroup, all_commands
 from cadre_sdk.cli.commands.env import Env, pass_env  # noqa: F401  (Env and pass_env used to live here)
 from cadre_sdk.core.errors import CadreError, DataError, PluginError
-from cadre_sdk.plugin_host.discovery import (
-    PLUGINS_DIR_ENV, CadrePlugins, get_plugin_manager, where_defined,
-)
+from cadre_sdk.plugin_host.discovery import PLUGINS_DIR_ENV, CadrePlugins, get_plugin_manager
 from cadre_sdk.plugin_host.watchdog import call_impl
-from cadre_sdk.core.tracebacks import DEBUG_ENV, debug_requested
+from cadre_sdk.core.tracebacks import DEBUG_ENV, debug_requested, where_defined
 
 
 

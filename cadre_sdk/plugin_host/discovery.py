@@ -26,7 +26,7 @@ import pluggy
 from cadre_sdk import hookspecs
 from cadre_sdk.core.errors import PluginError
 from cadre_sdk.core.jurisdiction import PROVINCE, is_code
-from cadre_sdk.core.tracebacks import origin
+from cadre_sdk.core.tracebacks import origin, where_defined
 from cadre_sdk.plugin_host.rule_book import REGISTRATION_HOOKS, Registrar, RuleBook
 from cadre_sdk.plugin_host.watchdog import (
     _WATCH, _enter_call, _hook_caller, _limited, _timeout, call_impl,
@@ -406,15 +406,6 @@ _SPEC_MARK, _IMPL_MARK = "cadre_sdk_spec", "cadre_sdk_impl"
 def hook_names() -> list[str]:
     """The hooks ``cadre_sdk.hookspecs`` declares."""
     return sorted(n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), _SPEC_MARK))
-
-
-def where_defined(function: Any) -> str:
-    """`` at FILE:LINE`` of a plugin's function, or "" when unknown."""
-    function = inspect.unwrap(getattr(function, "__func__", function))
-    code = getattr(function, "__code__", None)
-    if code is None:
-        return ""
-    return f" at {code.co_filename}:{code.co_firstlineno}"
 
 
 def _impls(plugin: Any) -> dict[str, Any]:
