@@ -392,6 +392,12 @@ class RuleContext:
         value = params.at(path, on or self.on)
         return self.trace.parameter(value, self._supplier(params, value))
 
+    def where(self, path: str) -> str:
+        """``file:line`` of the value of ``path`` in force on the evaluation date, for a rule
+        function's message about a value it cannot use (``cadre_sdk.formulas.bands``)."""
+        value = self._parameters(path).at(path, self.on)
+        return f"{value.file}:{value.line}"
+
     def _supplier(self, params: Any, value: Any) -> str:
         # An overlay's value may come from an ancestor's file: cite the plugin that has it.
         plugin_of = getattr(params, "plugin_of", None)

@@ -87,5 +87,9 @@ def test_register_commands_cannot_replace_a_core_command(tmp_path, capsys):
         "import click\nfrom cadre_sdk import hookimpl\n"
         "@hookimpl\ndef register_commands(cli):\n"
         "    @cli.command(name='load')\n    def mine():\n        pass\n", encoding="utf-8")
-    code, _, err = run(capsys, "--plugins-dir", folder, "plugins")
-    assert code == 1 and "greedy" in err and "register_commands" in err and "load" in err
+    code, out, _ = run(capsys, "--plugins-dir", folder, "plugins")
+    # the plugin is left out (listed as failed); the SDK's commands keep working
+    assert code == 0 and "greedy  FAILED TO LOAD" in out
+    assert "hook register_commands: replaced the command(s) ['load']" in out
+    code, out, _ = run(capsys, "--plugins-dir", folder, "load", "--help")
+    assert code == 0 and "--dry-run" in out

@@ -161,3 +161,38 @@ def test_the_docs_put_priority_on_the_item_not_on_register():
     guide = (docs / "plugin-guide.md").read_text(encoding="utf-8")
     assert "Priority is a field of the rule item" in guide
     assert "not an\n  argument of `register(item)`" in guide
+
+
+SLOW_OR_WRONG = '''import time
+
+from cadre_sdk import SubsidyRule, hookimpl
+
+
+@hookimpl
+def cadre_jurisdiction():
+    return "632221"
+
+
+def compute(entitlement, ctx):
+    {body}
+
+
+@hookimpl
+def register_subsidy_rules(register):
+    register(SubsidyRule(scheme="测试补贴", compute=compute))
+'''
+
+
+@pytest.mark.parametrize("body, said", [
+    ("time.sleep(5)", "ran past the time limit of 0.3 s"),
+    ("return '42元'", "returned str '42元', expected int or float or NoneType"),
+])
+def test_a_slow_or_wrongly_typed_rule_names_its_function_and_subject(
+        township_db, tmp_path, capsys, monkeypatch, body, said):
+    monkeypatch.setenv("CADRE_PLUGIN_TIMEOUT", "0.3")
+    folder = _plugins_dir(tmp_path, slow=SLOW_OR_WRONG.format(body=body))
+    code, _, err = run(capsys, "--plugins-dir", folder, "evaluate", township_db,
+                       "--only", "subsidies")
+    assert code == 1
+    # line 11: ``def compute``
+    assert f"{said} at {folder / 'slow.py'}:11 (cadre C1, month 2024-03)" in err

@@ -45,6 +45,12 @@ def test_every_hook_has_a_section_and_no_section_is_for_a_missing_hook():
     assert list(DOCUMENTED) == HOOKS, "keep the sections in the order of cadre_sdk/hookspecs.py"
 
 
+def test_the_summary_table_lists_every_hook_in_order():
+    text = HOOKS_MD.read_text(encoding="utf-8")
+    table = re.findall(r"^\| `(\w+)` \|", text.split("\n## ", 1)[0], flags=re.M)
+    assert table == HOOKS, "docs/hooks.md: one row per hook, in the order of hookspecs.py"
+
+
 @pytest.mark.parametrize("hook", HOOKS)
 def test_the_section_gives_the_exact_signature_and_an_example(hook):
     body = DOCUMENTED.get(hook, "")

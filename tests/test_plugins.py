@@ -257,3 +257,15 @@ def test_validate_records_fault_names_plugin():
     assert pm.batch_validator("unit") is None
     with pytest.raises(PluginError, match="'vb'.*KeyError"):
         pm.validate_record("cadre", types.SimpleNamespace(id_number=None))
+
+
+@pytest.mark.parametrize("answer, said", [
+    ("ok", "returned str, not a list of (row, message) pairs"),
+    ([(0, "坏"), (1, 2)], "returned (1, 2), not a (row, message) pair (an int and a str)"),
+    ([(5, "坏")], "returned (5, '坏'): row 5 is not a position in the batch of 2 rows (0 to 1)"),
+])
+def test_validate_records_wrong_answer_says_which_entry_and_why(answer, said):
+    pm = make_plugins(plugin("vb", validate_records=lambda kind, columns: answer))
+    with pytest.raises(PluginError) as error:
+        pm.batch_validator("unit")({"n": [1, 2]}, 2)
+    assert f"plugin 'vb', hook validate_records: {said}" in str(error.value)

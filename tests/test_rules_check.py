@@ -87,3 +87,76 @@ def test_equal_priorities_say_priority_is_a_field_of_the_item():
         pm.book.resolve("indicators", "个人:乡镇:*", "632221", on=datetime.date(2024, 7, 1))
     assert "a field of the rule item, e.g. SubsidyRule(..., priority=10)" in str(err.value)
     assert "register() takes the item only" in str(err.value)
+
+
+MIN_DAYS_TYPO = """\
+township_post:
+  min_dyas:
+    unit: days
+    values:
+      2024-01-01: {value: 14, reference: 示例, example: true}
+"""
+
+
+def test_an_overlay_parameter_nothing_reads_is_named_with_the_nearest_name(capsys):
+    from cadre_xining.plugin import plugin as xining
+    county = LocalPlugin("huangyuan_typo", "630123", parse_parameters(MIN_DAYS_TYPO, "hy.yaml"),
+                         title="湟源县")
+    code, out = _check(make_plugins(xining, county), capsys)
+    assert code == 0                                # a warning: a rule of one's own may read it
+    assert ("warning: overlay: hy.yaml:5: plugin 'huangyuan_typo' (630123) states "
+            "township_post.min_dyas, which no rule it overrides (subsidy '乡镇工作岗位补助') has, so "
+            "nothing reads it; under township_post they read especially_hard_bonus, min_days, "
+            "tiers. Fix: rename it township_post.min_days.") in out
+
+
+def test_the_shipped_plugins_state_no_parameter_nothing_reads(capsys):
+    import importlib
+
+    names = ("xining", "haidong", "haibei", "huangnan", "hainan", "guoluo", "yushu", "haixi",
+             "golmud")
+    plugins = [importlib.import_module(f"cadre_{n}.plugin").plugin for n in names]
+    code, out = _check(make_plugins(*plugins), capsys)
+    assert code == 0 and "overlay:" not in out     # e.g. 果洛's altitude supplement is read
+
+
+class _SchemeTypo:
+    __name__ = "scheme_typo"
+
+    @hookimpl
+    def cadre_jurisdiction(self):
+        return "630123"
+
+    @hookimpl
+    def register_subsidy_rules(self, register):
+        from cadre_sdk import SubsidyRule
+        register(SubsidyRule(scheme="乡镇工作岗位补贴", parameters=parse_parameters(
+            MIN_DAYS_TYPO.replace("min_dyas", "min_days"), "scheme.yaml")))
+
+
+def test_an_overlay_that_overrides_nothing_names_the_nearest_key(capsys):
+    code, out = _check(make_plugins(_SchemeTypo()), capsys)
+    assert ("warning: overlay: scheme.yaml: subsidy rule '乡镇工作岗位补贴' of plugin 'scheme_typo' "
+            "(630123) overrides nothing: no jurisdiction above registers '乡镇工作岗位补贴' and "
+            "has no compute to inherit. Fix: did you mean '乡镇工作岗位补助'? use the key of the "
+            "rule it changes.") in out
+
+
+def test_a_positioning_set_under_a_misspelt_positioning_is_named(capsys):
+    from cadre_xining.plugin import plugin as xining
+    weights = dict(de=15, neng=10, qin=10, ji=30, lian=10, luoshi=15, chengshi=10)   # = 100
+    lines = ["indicators:", "  城市治里:", "    locality:"] + [
+        f"      {code}: {{description: {code}, unit: percent, values: {{2024-01-01: "
+        f"{{value: {w}, reference: 示例, example: true}}}}}}" for code, w in weights.items()]
+    county = LocalPlugin("positioning_typo", "630123",
+                         parse_parameters("\n".join(lines) + "\n", "pos.yaml"), title="湟源县")
+    code, out = _check(make_plugins(xining, county), capsys)
+    assert code == 0
+    assert ("warning: overlay: pos.yaml:4: indicators rule '个人:地方:城市治里' of plugin "
+            "'positioning_typo' (630123) overrides nothing: no jurisdiction above registers "
+            "'个人:地方:城市治里'. Fix: did you mean '个人:地方:城市治理'?") in out
+    # a new positioning with no near name is a county's own set: no warning
+    county = LocalPlugin("own_positioning", "630123", parse_parameters(
+        "\n".join(lines).replace("城市治里", "高原农牧") + "\n", "own.yaml"), title="湟源县")
+    code, out = _check(make_plugins(xining, county), capsys)
+    assert code == 0 and "overlay:" not in out

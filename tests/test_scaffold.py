@@ -166,3 +166,56 @@ def test_a_scaffolded_prefecture_still_starts_from_a_general_set(tmp_path, capsy
     assert params.has("indicators.township.tese")
     cases = (tmp_path / "cadre-golog" / "tests" / "golog.cases.yaml").read_text(encoding="utf-8")
     assert "indicator_plugin: cadre_golog.plugin" in cases
+
+
+XINING_COUNTY_OVERLAY = """
+indicators:
+  城市治理:
+    locality:
+      ji: {description: 绩, unit: percent, values: {2024-01-01: {value: 30, reference: 示例, example: true}}}
+      chengshi: {description: 城市治理成效, unit: percent, values: {2024-01-01: {value: 10, reference: 示例, example: true}}}
+"""
+
+
+def test_a_scaffolded_county_overlays_a_locality_positioning_set(tmp_path, capsys, monkeypatch):
+    """The generated parameters.yaml says: state the weights you change under the positioning.
+    西宁's 城市治理 sets are for 地方 and 部门: the generated hook registers whatever unit kinds
+    the file has, not townships only."""
+    code, _, err = run(capsys, "plugin", "new", "huangyuan-new", "--jurisdiction", "630123",
+                       "--dir", tmp_path)
+    assert code == 0, err
+    package = tmp_path / "cadre-huangyuan-new"
+    params = package / "cadre_huangyuan_new" / "parameters.yaml"
+    params.write_text(params.read_text(encoding="utf-8") + XINING_COUNTY_OVERLAY,
+                      encoding="utf-8")
+    monkeypatch.syspath_prepend(str(package))
+    from cadre_xining.plugin import plugin as xining
+    from cadre_huangyuan_new import plugin as county
+
+    from cadre_sdk.formulas import SUBJECT_KEYS, UNIT_KIND_KEYS
+    from cadre_sdk.testing import evaluate_all, load_rows, make_db, make_plugins
+
+    pm = make_plugins(xining, county)
+    assert sorted(r.key for r in pm.book.all("indicators") if r.jurisdiction == "630123") == [
+        "个人:地方:城市治理", "班子:地方:城市治理"]
+    db = make_db(tmp_path / "cadre.db", pm)
+    records = {
+        "unit": [{"单位代码": "U1", "单位名称": "湟源县测试局", "单位类别": "地方", "单位层级": "县",
+                  "所在地区代码": "630123", "功能定位": "城市治理"}],
+        "cadre": [{"干部编号": "C1", "姓名": "测试", "性别": "男", "出生年月": "1978.02",
+                   "工作单位": "U1", "职务": "副县长"}],
+        "assessment": [{"考核编号": "A1", "考核对象": "个人", "干部编号": "C1", "单位代码": "U1",
+                        "年度": 2024, "考核周期": "年度"}],
+        "indicator_score": [{"考核编号": "A1", "指标代码": k, "得分": v} for k, v in {
+            "de": 90, "neng": 80, "qin": 90, "ji": 80, "lian": 90, "luoshi": 80,
+            "chengshi": 70}.items()],
+    }
+    for kind, rows in records.items():
+        load_rows(db, kind, rows, plugins=pm, tmp=tmp_path)
+    evaluate_all(db, pm, only=("assessment",), as_of=datetime.date(2025, 1, 31))
+    row = db.execute("SELECT score, indicator_plugin FROM assessment_result").fetchone()
+    # 西宁's 城市治理 地方 set with 湟源's 绩 30 and 城市治理成效 10: 德15 能10 勤10 绩30 廉10
+    # 落实15 城市治理成效10 (= 100): (1350 + 800 + 900 + 2400 + 900 + 1200 + 700) ÷ 100 = 82.5
+    assert row == (82.5, "cadre_huangyuan_new.plugin")
+    # the generated hook's general keys are the layout's (cadre_sdk.formulas.LocalPlugin)
+    assert county.GENERAL == set(UNIT_KIND_KEYS.values()) | set(SUBJECT_KEYS.values())

@@ -497,3 +497,45 @@ def test_a_line_naming_no_subsidy_explanation_stops_the_migration(ledger):
     with pytest.raises(StoreError, match="说明编号 'other:1' 不是补贴说明的编号"):
         migrate(ledger)
     assert conn.execute("SELECT explanation_id FROM subsidy_line").fetchall() == [("other:1",)]
+
+
+@pytest.mark.parametrize("tiers, shown", [
+    ("{min_years: 0, monthly_yuan: 300}", "{'min_years': 0, 'monthly_yuan': 300}"),   # not a list
+    ("[{min_years: 0, monthly_yaun: 300}]", "[{'min_years': 0, 'monthly_yaun': 300}]"),  # a key
+    ("[{min_years: 0, monthly_yuan: 300元}]", "[{'min_years': 0, 'monthly_yuan': '300元'}]"),
+])
+def test_tiers_of_the_wrong_shape_name_their_file_and_line(loaded, cadre_plugins,
+                                                           cadre_evaluate, tiers, shown):
+    text = HAIXI_YAML.replace(
+        "value: [{min_years: 0, monthly_yuan: 300}, {min_years: 3, monthly_yuan: 380}]",
+        f"value: {tiers}")
+
+    class BadTiers(Haixi):
+        @hookimpl
+        def register_subsidy_rules(self, register):
+            register(SubsidyRule(scheme=TOWNSHIP_POST, parameters=parse_parameters(
+                text, "haixi_bad.yaml"), name="海西州乡镇工作岗位补助"))
+
+    with pytest.raises(PluginError) as error:
+        # H1 is paid in 格尔木 (海西) in 2024-06: the tiers from 2015-01-01 apply (line 7)
+        cadre_evaluate(loaded, cadre_plugins(BadTiers()), as_of="2025-01-31",
+                       only=("subsidies",))
+    assert ("raised ParameterError: haixi_bad.yaml:7: township_post.tiers must be a list of "
+            "{min_years: <number>, monthly_yuan: <number>}, one per band") in str(error.value)
+    assert f"got {shown}" in str(error.value)
+
+
+def test_an_overlay_of_a_misspelt_scheme_says_to_spell_it_as_the_rules_above(
+        loaded, cadre_plugins, cadre_evaluate):
+    class Misspelt(Haixi):
+        @hookimpl
+        def register_subsidy_rules(self, register):
+            register(SubsidyRule(scheme="乡镇工作岗位补贴", parameters=parse_parameters(
+                HAIXI_YAML, "haixi.yaml"), name="海西州（笔误）"))
+
+    with pytest.raises(PluginError) as error:
+        cadre_evaluate(loaded, cadre_plugins(Misspelt()), as_of="2025-01-31",
+                       only=("subsidies",))
+    assert "subsidy rule '乡镇工作岗位补贴' for 632800 has no compute" in str(error.value)
+    assert ("Fix: if it changes a scheme of the rules above, spell the scheme as they do "
+            "(`cadre rules check` names the nearest)") in str(error.value)

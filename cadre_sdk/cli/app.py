@@ -15,7 +15,7 @@ from cadre_sdk.cli.commands.env import Env, pass_env  # noqa: F401  (Env and pas
 from cadre_sdk.core.errors import CadreError, DataError, PluginError
 from cadre_sdk.plugin_host.discovery import PLUGINS_DIR_ENV, CadrePlugins, get_plugin_manager
 from cadre_sdk.plugin_host.watchdog import call_impl
-from cadre_sdk.core.tracebacks import DEBUG_ENV, debug_requested
+from cadre_sdk.core.tracebacks import DEBUG_ENV, debug_requested, where_defined
 
 
 
@@ -24,9 +24,14 @@ def _db_path(create: bool = False) -> Any:
     return click.Path(dir_okay=False, path_type=Path, exists=not create)
 
 
-def build_cli(plugins: CadrePlugins) -> click.Group:
+def build_cli(plugins: CadrePlugins, *, keep_going: bool = False) -> click.Group:
     """The root command group, with the core commands (each module imported when one of its
-    commands runs) and every plugin's commands."""
+    commands runs) and every plugin's commands.
+
+    A plugin whose ``register_commands`` raises or takes a name already used is a
+    ``PluginError``; with ``keep_going`` (the ``cadre`` command) its commands are left out and
+    the plugin is kept as failed to load (``CadrePlugins.mark_broken``), so that the other
+    commands still run and ``cadre plugins`` lists it."""
 
     @click.group(cls=LazyGroup, lazy={name: (module, text) for name, module, text in COMMAND_TABLE},
                  context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,12 +51,20 @@ def build_cli(plugins: CadrePlugins) -> click.Group:
     assert isinstance(cli, LazyGroup)
     for impl in plugins.pm.hook.register_commands.get_hookimpls():
         before = dict(cli.commands)
-        call_impl(impl, "register_commands", cli=cli)
-        clash = sorted({n for n, c in before.items() if cli.commands.get(n) is not c}
-                       | (cli.commands.keys() & cli.lazy.keys()))
-        if clash:
-            raise PluginError(impl.plugin_name, "register_commands",
-                              f"replaced the command(s) {clash}", "choose another name.")
+        try:
+            call_impl(impl, "register_commands", cli=cli)
+            clash = sorted({n for n, c in before.items() if cli.commands.get(n) is not c}
+                           | (cli.commands.keys() & cli.lazy.keys()))
+            if clash:
+                raise PluginError(impl.plugin_name, "register_commands",
+                                  f"replaced the command(s) {clash}{where_defined(impl.function)}",
+                                  "choose another name.")
+        except PluginError as error:
+            if not keep_going:
+                raise
+            cli.commands.clear()
+            cli.commands.update(before)
+            plugins.mark_broken(impl.plugin_name, error)
     return cli
 
 
@@ -78,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         # A plugin that fails to load is left out and kept in ``plugins.broken``: --help,
         # --version, `plugins` and `rules` still work and report it; the rest refuse to run.
         plugins = get_plugin_manager(plugins_dir=_plugins_dir_from_argv(argv), keep_going=True)
-        cli = build_cli(plugins)
+        cli = build_cli(plugins, keep_going=True)
         cli.main(args=argv, prog_name="cadre", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("已中止。", err=True)

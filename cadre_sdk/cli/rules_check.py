@@ -1,11 +1,15 @@
 """What ``cadre rules check`` finds beyond conflicts: indicator weights that do not add up on a
-date they change, local items that hide a more specific item of a jurisdiction above, and dated
-items of one jurisdiction that overlap or start on the same date."""
+date they change, local items that hide a more specific item of a jurisdiction above, dated
+items of one jurisdiction that overlap or start on the same date, and overlays that state a
+parameter nothing they inherit reads, or override nothing (a misspelt name or key)."""
 from __future__ import annotations
 
 import datetime
+import difflib
 import math
 from typing import Any
+
+import attrs
 
 from cadre_sdk.core.errors import ParameterError
 from cadre_sdk.core.jurisdiction import chain
@@ -144,3 +148,113 @@ def _who(reg: Registration) -> str:
 
 def _start(item: Any) -> str:
     return item.start.isoformat() if item.start else "at the beginning (no start)"
+
+
+#: Overriding kinds whose overlays are checked for parameters nothing reads (indicator sets
+#: are checked by their weights, which must add up to 100).
+_OVERLAY_KINDS = ("subsidy", "tolerance", "scoring", "grading", "grade_quota", "thresholds")
+
+
+def _above(book: RuleBook, reg: Registration) -> list[Registration]:
+    """The items ``reg`` may inherit from on some date: those of its kind and key (for a
+    tolerance variant, also the ``*`` variants) registered above its jurisdiction, or of its
+    jurisdiction's ``*`` variant."""
+    keys = {reg.key, "*"} if reg.kind == "tolerance" else {reg.key}
+    up = chain(reg.jurisdiction)[1:]
+    return [r for r in book.all(reg.kind) if r.key in keys and r is not reg and (
+        r.jurisdiction in up or r.jurisdiction == reg.jurisdiction and r.key != reg.key)]
+
+
+def _functions(item: Any) -> list[Any]:
+    """The rule functions an item sets (``compute``, ``grade``, ``decide`` …)."""
+    values = [getattr(item, f.name) for f in attrs.fields(type(item))]
+    return [v for v in values if callable(v)]
+
+
+def _is_standard(function: Any) -> bool:
+    """A rule function of the SDK (``cadre_sdk.formulas``, the defaults): the parameters it
+    reads are those of the files it comes with (or its ``reads``)."""
+    return getattr(function, "__module__", "").startswith("cadre_sdk.")
+
+
+def _stray_parameters(regs: list[tuple[Registration, list[Registration]]]) -> list[str]:
+    """Leaves of one parameter file (registered with ``regs``, each with what it inherits
+    from) that no file they inherit from has, beside ones that do: the functions they inherit
+    never read them (a misspelt name). Not checked when one of them has a function of its own,
+    which may read anything."""
+    if not all(_is_standard(f) for reg, _ in regs for f in _functions(reg.item)):
+        return []
+    known: set[str] = set()
+    for reg, above in regs:
+        for other in [reg, *above]:
+            for function in _functions(other.item):
+                known |= set(getattr(function, "reads", ()))
+            if other is not reg and other.item.parameters is not None:
+                known |= {path for path, _ in other.item.parameters.leaves()}
+    parents: dict[str, list[str]] = {}
+    for path in known:
+        parent, _, leaf = path.rpartition(".")
+        parents.setdefault(parent, []).append(leaf)
+    reg = regs[0][0]
+    out = []
+    for path, values in reg.item.parameters.leaves():
+        parent, _, leaf = path.rpartition(".")
+        if path in known or path.startswith("indicators.") or parent not in parents:
+            continue
+        near = difflib.get_close_matches(leaf, sorted(parents[parent]), n=1)
+        fix = f"rename it {parent}.{near[0]}" if near else "state only parameters the rules read"
+        rules = ", ".join(sorted({f"{r.kind} {r.key!r}" for r, _ in regs}))
+        out.append(f"{values[0].file}:{values[0].line}: plugin {reg.plugin!r} "
+                   f"({reg.jurisdiction}) states {path}, which no rule it overrides ({rules}) "
+                   f"has, so nothing reads it; under {parent} they read "
+                   f"{', '.join(sorted(parents[parent]))}. Fix: {fix}.")
+    return out
+
+
+def _overrides_nothing(book: RuleBook, reg: Registration) -> str | None:
+    """A warning for a local overlay with nothing above it to inherit from when that looks
+    like a misspelt key: a close key exists up the chain, or it leaves its formula unset."""
+    up = chain(reg.jurisdiction)[1:]
+    keys = sorted({r.key for r in book.all(reg.kind) if r.jurisdiction in up})
+    if reg.kind == "indicators":
+        head, _, positioning = reg.key.rpartition(":")
+        options = [k.rpartition(":")[2] for k in keys if k.rpartition(":")[0] == head]
+        near = difflib.get_close_matches(positioning, [o for o in options if o != "*"], n=1)
+        near = [f"{head}:{n}" for n in near]
+    else:
+        near = difflib.get_close_matches(reg.key, keys, n=1)
+    unset = reg.kind == "subsidy" and reg.item.compute is None
+    if not near and not unset:
+        return None
+    where = reg.item.parameters.file if reg.item.parameters is not None else reg.hook
+    if reg.kind == "indicators" and reg.item.parameters is not None and reg.item.indicators:
+        leaves = dict(reg.item.parameters.leaves())
+        first = leaves.get(reg.item.indicators[0].weight)
+        where = f"{first[0].file}:{first[0].line}" if first else where
+    hint = f"did you mean {near[0]!r}? " if near else ""
+    lacks = " and has no compute to inherit" if unset else ""
+    return (f"{where}: {reg.kind} rule {reg.key!r} of plugin {reg.plugin!r} "
+            f"({reg.jurisdiction}) overrides nothing: no jurisdiction above registers "
+            f"{reg.key!r}{lacks}. Fix: {hint}use the key of the rule it changes.")
+
+
+def overlay_problems(book: RuleBook) -> list[str]:
+    """Warnings about local overlays (not ``replace=True``, not built in): a parameter their
+    file states that nothing they inherit reads, and an overlay that overrides nothing where
+    that looks like a misspelt key."""
+    out: list[str] = []
+    by_file: dict[str, list[tuple[Registration, list[Registration]]]] = {}
+    for kind in ("indicators", *_OVERLAY_KINDS):
+        for reg in book.all(kind):
+            if reg.builtin or getattr(reg.item, "replace", False):
+                continue
+            above = _above(book, reg)
+            if not above:
+                message = _overrides_nothing(book, reg)
+                if message:
+                    out.append(message)
+            elif kind != "indicators" and reg.item.parameters is not None:
+                by_file.setdefault(reg.item.parameters.file, []).append((reg, above))
+    for regs in by_file.values():
+        out.extend(_stray_parameters(regs))
+    return out

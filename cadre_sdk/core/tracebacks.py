@@ -7,8 +7,10 @@ formulas count as plugin code, since a rule may run them with the author's param
 """
 from __future__ import annotations
 
+import inspect
 import os
 import traceback
+from typing import Any
 
 import pluggy
 
@@ -57,3 +59,13 @@ def origin(exc: BaseException) -> str:
 def debug_requested(argv: list[str] | None = None) -> bool:
     """Whether ``--debug`` is among the arguments or ``CADRE_DEBUG`` is set (not 0/empty)."""
     return "--debug" in (argv or ()) or os.environ.get(DEBUG_ENV, "") not in ("", "0")
+
+
+def where_defined(function: Any) -> str:
+    """`` at FILE:LINE`` where a plugin's function is defined (its first line: the decorator's,
+    if any), or "" when unknown."""
+    function = inspect.unwrap(getattr(function, "__func__", function))
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return ""
+    return f" at {code.co_filename}:{code.co_firstlineno}"

@@ -60,6 +60,7 @@ from cadre_sdk.formulas.assessment import (
 from cadre_sdk.formulas.subsidies import (
     REGIONAL, TOWNSHIP_POST, regional_allowance, township_post_subsidy,
 )
+from cadre_sdk.formulas.subsidies import bands as checked_bands
 from cadre_sdk.formulas.tolerance import TIME_LIMITS
 from cadre_sdk.formulas.tolerance import accepting_body as accepting_body_by_level
 from cadre_sdk.formulas.tolerance import decide as tolerance_decision
@@ -110,7 +111,8 @@ def township_post_with_altitude(ent: Any, ctx: RuleContext) -> float:
     if ent.altitude_m is None:
         ctx.step("乡镇未填写海拔，不加发高海拔补助", 0)
         return base
-    bands = [b for b in ctx.param("township_post.altitude_supplement")
+    bands = [b for b in checked_bands(ctx, "township_post.altitude_supplement",
+                                      ("min_altitude_m", "monthly_yuan"))
              if b["min_altitude_m"] <= ent.altitude_m]
     if not bands:
         ctx.step(f"海拔 {ent.altitude_m} 米，低于高海拔补助的最低档，不加发", 0)
@@ -119,6 +121,11 @@ def township_post_with_altitude(ent: Any, ctx: RuleContext) -> float:
     extra = ctx.step(f"海拔 {ent.altitude_m} 米，达到 {band['min_altitude_m']} 米档，加发高海拔补助",
                      band["monthly_yuan"])
     return ctx.step("本月补助（含高海拔补助）", float(base + extra), f"{base:g} + {extra}")
+
+
+#: The parameters beyond the provincial file's that it reads (``cadre rules check`` tells a
+#: parameter nothing reads from one a standard formula does).
+township_post_with_altitude.reads = ("township_post.altitude_supplement",)  # type: ignore[attr-defined]
 
 
 def _is_node(parameters: Parameters, path: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cadre_sdk.core.errors import ParameterError
 from cadre_sdk.rules import RuleContext
 
 TOWNSHIP_POST = "乡镇工作岗位补助"
@@ -24,6 +25,24 @@ def _not_posted(ent: Any, ctx: RuleContext) -> float | None:
     else:
         reason = "任职经历中没有覆盖本月的乡镇工作（“乡镇工作”为是的履历），不发放"
     return ctx.step(reason, 0.0)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def bands(ctx: RuleContext, path: str, keys: tuple[str, str]) -> list[dict[str, Any]]:
+    """The list parameter ``path`` (tiers, altitude bands: mappings of the two numbers
+    ``keys``), checked: a value of another shape is a ``ParameterError`` naming the file and
+    line of the value and the shape it must have, not an error inside the formula."""
+    value = ctx.param(path)
+    if isinstance(value, list) and value and all(
+            isinstance(b, dict) and all(_is_number(b.get(k)) for k in keys)
+            for b in value):
+        return value
+    shape = "{" + ", ".join(f"{k}: <number>" for k in keys) + "}"
+    raise ParameterError(f"{ctx.where(path)}: {path} must be a list of {shape}, one per "
+                         f"band (e.g. [{shape}, …]), got {value!r:.80}")
 
 
 def _tier(tiers: list[dict[str, Any]], years: int) -> dict[str, Any]:
@@ -50,7 +69,8 @@ def township_post_subsidy(ent: Any, ctx: RuleContext) -> float:
             return ctx.step(f"本月在岗 {ent.days} 天，低于 {min_days} 天的发放条件，不发放", 0.0)
         which = "开始乡镇工作" if ent.first_month else "调离乡镇工作"
         ctx.step(f"本月为{which}的月份，按规定当月照发，不受在岗 {min_days} 天的条件限制", ent.days)
-    tier = _tier(ctx.param("township_post.tiers"), ent.service_years)
+    tier = _tier(bands(ctx, "township_post.tiers", ("min_years", "monthly_yuan")),
+                 ent.service_years)
     base = ctx.step(f"乡镇工作满 {ent.service_years} 年，适用满 {tier['min_years']} 年档次",
                     tier["monthly_yuan"])
     bonus = ctx.param("township_post.especially_hard_bonus") if ent.especially_hard else 0

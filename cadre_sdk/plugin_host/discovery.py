@@ -6,10 +6,12 @@ directory and plugins passed in code.
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import importlib
 import importlib.metadata
 import importlib.util
+import inspect
 import os
 import threading
 import time
@@ -24,7 +26,7 @@ import pluggy
 from cadre_sdk import hookspecs
 from cadre_sdk.core.errors import PluginError
 from cadre_sdk.core.jurisdiction import PROVINCE, is_code
-from cadre_sdk.core.tracebacks import origin
+from cadre_sdk.core.tracebacks import origin, where_defined
 from cadre_sdk.plugin_host.rule_book import REGISTRATION_HOOKS, Registrar, RuleBook
 from cadre_sdk.plugin_host.watchdog import (
     _WATCH, _enter_call, _hook_caller, _limited, _timeout, call_impl,
@@ -69,6 +71,10 @@ class CadrePlugins:
         #: Plugins left out because they failed to load (``keep_going``): name -> error.
         self.broken: dict[str, PluginError] = {}
         self.broken_sources: dict[str, str] = {}
+        #: What a plugin author should know although the plugin loaded (e.g. a function named
+        #: like a hook without ``@hookimpl``, never called), for ``cadre plugins`` and
+        #: ``cadre rules check``.
+        self.warnings: list[str] = []
 
     def require_complete(self) -> None:
         """Raise the load error of the first plugin that failed to load, if any: rules must not
@@ -78,6 +84,16 @@ class CadrePlugins:
             raise PluginError(error.plugin, error.hook, f"failed to load{others}, so nothing "
                               f"is evaluated: {error.problem}", error.fix + " `cadre plugins` "
                               "lists every plugin that failed to load.")
+
+    def mark_broken(self, name: str, error: PluginError) -> None:
+        """Keep ``name`` as failed to load after it was registered (its commands failed): its
+        rules and hooks are dropped, ``require_complete`` refuses to run rules without it."""
+        self.broken[name] = error
+        self.broken_sources[name] = self.infos[name].source if name in self.infos else "?"
+        self.infos.pop(name, None)
+        self.book.discard(name)
+        if self.pm.get_plugin(name) is not None:
+            self.pm.unregister(name=name)
 
     @property
     def hook(self) -> Any:
@@ -117,12 +133,10 @@ class CadrePlugins:
                 got = call_impl(impl, hook, kind=kind, columns=columns)
                 if got is None:
                     continue
-                if not isinstance(got, (list, tuple)) or not all(
-                        isinstance(p, tuple) and len(p) == 2 and isinstance(p[1], str)
-                        and type(p[0]) is int and 0 <= p[0] < n for p in got):
+                bad = _bad_pair(got, n)
+                if bad:
                     raise PluginError(impl.plugin_name, hook,
-                                      f"returned {type(got).__name__}, not a list of (row, "
-                                      "message) pairs for the batch's rows",
+                                      f"returned {bad}{where_defined(impl.function)}",
                                       "return None or a list of (row position from 0, Chinese "
                                       "message) tuples.")
                 for row, message in got:
@@ -240,6 +254,7 @@ def get_plugin_manager(
     pm.add_hookspecs(hookspecs)
     sources: dict[str, tuple[str, str, bool]] = {}
     broken: dict[str, tuple[str, PluginError]] = {}
+    seen: dict[str, str] = {}   # name -> where the plugin of that name came from, for clashes
 
     def fail(name: str, source: str, error: PluginError) -> None:
         if not keep_going:
@@ -248,16 +263,39 @@ def get_plugin_manager(
         if pm.get_plugin(name) is not None:
             pm.unregister(name=name)
 
-    def add(plugin: Any, name: str, source: str, version: str, builtin: bool = False) -> None:
-        if pm.get_plugin(name) is not None or name in sources:
+    def add(plugin: Any, name: str, source: str, version: str, builtin: bool = False,
+            described: str = "") -> None:
+        """Register ``plugin``; a name already taken or a hook whose arguments the hook does
+        not pass is a ``PluginError`` (kept by ``fail`` under ``keep_going``)."""
+        described = described or source
+        if pm.get_plugin(name) is not None or name in sources or name in broken:
+            first = seen.get(name) or "a plugin that failed to load"
             raise PluginError(name, "load", f"a plugin named {name!r} is already registered "
-                              f"({sources[name][0] if name in sources else 'by pluggy'})",
-                              "rename the module or uninstall the duplicate package.")
+                              f"(by {first}; again by {described}): neither is used",
+                              "uninstall one of them, or rename one entry point (or module).")
         if pm.is_registered(plugin):
             raise PluginError(name, "load", "this plugin object is already registered "
                               "under another name")
-        pm.register(plugin, name=name)
+        try:
+            pm.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            error = _argument_error(name, plugin, exc)
+            error.__cause__ = exc
+            raise error from exc
         sources[name] = (source, version, builtin)
+        seen[name] = described
+
+    def add_or_fail(plugin: Any, name: str, source: str, version: str, described: str) -> None:
+        """``add``; under ``keep_going`` a plugin that cannot be registered is kept as broken,
+        and so is the one whose name it repeats (never a silent choice between the two),
+        unless that one is built in."""
+        try:
+            add(plugin, name, source, version, described=described)
+        except PluginError as error:
+            if name in sources and sources[name][2]:
+                raise
+            fail(name, sources.get(name, (source,))[0], error)
+            sources.pop(name, None)
 
     if defaults:
         for modname in DEFAULT_PLUGINS:
@@ -276,7 +314,9 @@ def get_plugin_manager(
                 fail(ep.name, "entry point", error)
                 continue
             version = ep.dist.version if ep.dist else _version_of(obj)
-            add(obj, ep.name, "entry point", version)
+            dist = f"package {ep.dist.name} " if ep.dist else ""
+            add_or_fail(obj, ep.name, "entry point", version,
+                        f"{dist}(entry point {ep.name} = {ep.value!r})")
     folder = plugins_dir if plugins_dir is not None else os.environ.get(PLUGINS_DIR_ENV)
     if folder:
         path = Path(folder)
@@ -291,10 +331,10 @@ def get_plugin_manager(
             except PluginError as error:
                 fail(file.stem, "plugins dir", error)
                 continue
-            add(module, file.stem, "plugins dir", "-")
+            add_or_fail(module, file.stem, "plugins dir", "-", f"plugins dir file {file}")
     for obj in plugins:
         name = getattr(obj, "__name__", None) or type(obj).__name__
-        add(obj, name, "registered in code", _version_of(obj))
+        add_or_fail(obj, name, "registered in code", _version_of(obj), "code")
 
     while True:
         try:
@@ -302,8 +342,7 @@ def get_plugin_manager(
             break
         except pluggy.PluginValidationError as exc:
             name = pm.get_name(exc.plugin) or "?"
-            error = PluginError(name, "load", str(exc), "check the hook's name against "
-                                "cadre_sdk.hookspecs (`cadre plugins --hooks` lists them).")
+            error = _unknown_hook_error(name, exc)
             error.__cause__ = exc
             fail(name, sources.get(name, ("?",))[0], error)
 
@@ -338,6 +377,8 @@ def get_plugin_manager(
         infos[name] = PluginInfo(name, version, jurisdictions.get(name, PROVINCE), hooks,
                                  source, builtin)
     plugins_ = CadrePlugins(pm, infos, book)
+    plugins_.warnings = [w for name, plugin in pm.list_name_plugin() if not sources[name][2]
+                         for w in _unmarked_hooks(name, plugin)]
     plugins_.broken = {name: error for name, (_, error) in broken.items()}
     plugins_.broken_sources = {name: source for name, (source, _) in broken.items()}
     return plugins_
@@ -357,3 +398,95 @@ def _jurisdiction_of(impl: Any) -> str:
         raise PluginError(impl.plugin_name, "cadre_jurisdiction", f"returned {code!r}: {problem}",
                           "return the code of the prefecture or county the plugin serves.")
     return code
+
+
+_SPEC_MARK, _IMPL_MARK = "cadre_sdk_spec", "cadre_sdk_impl"
+
+
+def hook_names() -> list[str]:
+    """The hooks ``cadre_sdk.hookspecs`` declares."""
+    return sorted(n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), _SPEC_MARK))
+
+
+def _impls(plugin: Any) -> dict[str, Any]:
+    """The plugin's functions marked ``@hookimpl``, by name."""
+    out = {}
+    for attr in dir(plugin):
+        try:
+            value = getattr(plugin, attr)
+        except Exception:  # a property that fails: not a hook
+            continue
+        if callable(value) and hasattr(value, _IMPL_MARK):
+            out[attr] = value
+    return out
+
+
+def _arguments(function: Any) -> list[str]:
+    try:
+        return [p.name for p in inspect.signature(function).parameters.values()
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    except (TypeError, ValueError):
+        return []
+
+
+def _argument_error(name: str, plugin: Any, exc: Exception) -> PluginError:
+    """A hook implementation declaring arguments its hook does not pass (pluggy refuses to
+    register it), named with its file and line and the hook's real arguments."""
+    for hook, function in sorted(_impls(plugin).items()):
+        spec = getattr(hookspecs, hook, None)
+        if spec is None:
+            continue
+        wanted, declared = _arguments(spec), _arguments(function)
+        extra = [a for a in declared if a not in wanted]
+        if extra:
+            listed = ", ".join(repr(a) for a in extra)
+            return PluginError(name, hook, f"{hook}({', '.join(declared)}){where_defined(function)} "
+                               f"declares {listed}, which the hook does not pass",
+                               f"write it as def {hook}({', '.join(wanted)}) (docs/hooks.md).")
+    return PluginError(name, "load", str(exc), "check the hook against cadre_sdk.hookspecs "
+                       "(docs/hooks.md).")
+
+
+def _unknown_hook_error(name: str, exc: Exception) -> PluginError:
+    """A function marked ``@hookimpl`` whose name is no hook: its file, line and the nearest
+    hook name."""
+    known = hook_names()
+    for attr, function in sorted(_impls(getattr(exc, "plugin", None)).items()):
+        if attr not in known:
+            near = difflib.get_close_matches(attr, known, n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            return PluginError(name, "load", f"unknown hook {attr!r}{where_defined(function)}",
+                               f"{hint}Hook names are listed by `cadre plugins --hooks` "
+                               "(docs/hooks.md).")
+    return PluginError(name, "load", str(exc), "check the hook's name against "
+                       "cadre_sdk.hookspecs (`cadre plugins --hooks` lists them).")
+
+
+def _unmarked_hooks(name: str, plugin: Any) -> list[str]:
+    """Functions of a plugin named like a hook but not marked ``@hookimpl``: pluggy never calls
+    them, so what they register is silently missing."""
+    out = []
+    for hook in hook_names():
+        function = getattr(plugin, hook, None)
+        if callable(function) and not hasattr(function, _IMPL_MARK) \
+                and not hasattr(function, _SPEC_MARK):
+            out.append(f"plugin {name!r}: {hook}{where_defined(function)} is not marked "
+                       "@hookimpl, so it is never called. Fix: put @hookimpl (from cadre_sdk) "
+                       "on the line above it.")
+    return out
+
+
+def _bad_pair(got: Any, n: int) -> str:
+    """What is wrong with a ``validate_records`` answer for a batch of ``n`` rows ("" if
+    nothing): the answer's type, or its first entry that is not a (row, message) pair of the
+    batch."""
+    if not isinstance(got, (list, tuple)):
+        return f"{type(got).__name__}, not a list of (row, message) pairs"
+    for pair in got:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], str)
+                and type(pair[0]) is int):
+            return f"{pair!r:.60}, not a (row, message) pair (an int and a str)"
+        if not 0 <= pair[0] < n:
+            return (f"{pair!r:.60}: row {pair[0]} is not a position in the batch of {n} "
+                    f"row{'s' if n != 1 else ''} (0 to {n - 1})")
+    return ""

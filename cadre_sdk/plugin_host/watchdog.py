@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from cadre_sdk.core.errors import PluginError
-from cadre_sdk.core.tracebacks import origin
+from cadre_sdk.core.tracebacks import origin, where_defined
 from cadre_sdk.plugin_host.rule_book import Registration
 
 
@@ -216,6 +216,10 @@ def call_rule(reg: Registration, function: Any, *args: Any, returns: type | tupl
                               "make it faster, raise CADRE_PLUGIN_TIMEOUT, or remove the "
                               "plugin; nothing was written.") from exc
         if isinstance(exc, PluginError):
+            if exc.problem.startswith("ran past the time limit") and where \
+                    and where not in exc.problem:   # the alarm knows no subject
+                raise PluginError(exc.plugin, exc.hook, f"{exc.problem}{where_defined(function)}"
+                                  f"{where}", exc.fix) from exc
             raise
         raise PluginError(reg.plugin, hook, f"raised {type(exc).__name__}: {exc}{origin(exc)}"
                           f"{where}",
@@ -230,6 +234,7 @@ def call_rule(reg: Registration, function: Any, *args: Any, returns: type | tupl
         want = returns.__name__ if isinstance(returns, type) else \
             " or ".join(t.__name__ for t in returns)
         raise PluginError(reg.plugin, hook, f"returned {type(got).__name__} {got!r:.60}, "
-                          f"expected {want}{where}", "return the type cadre_sdk.rules documents "
+                          f"expected {want}{where_defined(function)}{where}",
+                          "return the type cadre_sdk.rules documents "
                           "for this rule, or remove the plugin; nothing was written.")
     return got

@@ -36,6 +36,8 @@ def plugins(env: Env, show_hooks: bool) -> None:
     for name, error in loaded.broken.items():
         click.echo(f"{name}  FAILED TO LOAD  [{loaded.broken_sources.get(name, '?')}]")
         click.echo(f"    error: {error}")
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}")
 
 
 @click.group()
@@ -70,9 +72,12 @@ def rules_values(env: Env, jurisdiction: str | None) -> None:
     """
     from cadre_sdk.defaults.adjustments import STAND_IN_ZH
 
-    book = env.plugins.book
+    book = env.loaded.book
+    for name, error in env.loaded.broken.items():
+        click.echo(f"warning: plugin {name!r} failed to load, its values are missing: {error}",
+                   err=True)
     for file, (plugin, params) in _parameter_sets(env).items():
-        info = env.plugins.infos.get(plugin)
+        info = env.loaded.infos.get(plugin)
         if jurisdiction and (info.jurisdiction if info else "630000") != jurisdiction:
             continue
         click.echo(f"# {package_path(file)}  ({plugin})")
@@ -100,7 +105,7 @@ def _parameter_sets(env: Env) -> dict[str, tuple[str, Any]]:
     from cadre_sdk.defaults import PARAMETERS
     from cadre_sdk.parameters import load_parameters
 
-    sets = dict(env.plugins.book.parameter_sets())
+    sets = dict(env.loaded.book.parameter_sets())
     for file in sorted(PARAMETERS.glob("*.yaml")):
         params = load_parameters(file)
         sets.setdefault(params.file, ("cadre_sdk.defaults", params))
@@ -110,7 +115,7 @@ def _parameter_sets(env: Env) -> dict[str, tuple[str, Any]]:
 def _status_problems(env: Env) -> list[str]:
     """Values and catalogue entries whose status or reference does not resolve."""
     out = []
-    book = env.plugins.book
+    book = env.loaded.book
     for file, (plugin, params) in _parameter_sets(env).items():
         base = Path(file).parent
         for path, values in params.leaves():
@@ -140,12 +145,17 @@ def rules_check(env: Env, stale_before: datetime.date | None) -> None:
     date or overlap (an end after the next item's start) and, with --stale-before, parameters
     whose newest value is older than the date. Exit status 1 for a conflict, a weight problem,
     a dating problem or a stale parameter;
-    missing statuses and references, and a local general indicator set hiding a positioning
-    set of a jurisdiction above it, are warnings.
+    missing statuses and references, a local general indicator set hiding a positioning
+    set of a jurisdiction above it, an overlay stating a parameter that none of the rules it
+    overrides has (nothing reads it: a misspelt name, with the nearest one) and an overlay that
+    overrides nothing under a key close to one above it (a misspelt scheme or positioning), are
+    warnings.
 
     检查规则冲突、指标权重、遮蔽上级规则、依据性质未标注或出处无法核对的取值与目录条目，以及过期参数。
     """
-    from cadre_sdk.cli.rules_check import dating_problems, shadowing, weight_problems
+    from cadre_sdk.cli.rules_check import (
+        dating_problems, overlay_problems, shadowing, weight_problems,
+    )
 
     book = env.loaded.book
     problems = 0
@@ -160,6 +170,10 @@ def rules_check(env: Env, stale_before: datetime.date | None) -> None:
         click.echo(message)
     for message in shadowing(book):
         click.echo(f"warning: {message}")
+    for message in overlay_problems(book):
+        click.echo(f"warning: overlay: {message}")
+    for warning in env.loaded.warnings:
+        click.echo(f"warning: {warning}")
     for kind, key, where, plugins_ in book.conflicts():
         problems += 1
         click.echo(f"conflict: {kind} rule {key!r} for jurisdiction {where} is registered by "

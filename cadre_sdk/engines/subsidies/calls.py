@@ -211,8 +211,10 @@ class RuleCalls:
             raise PluginError(reg.plugin, "register_subsidy_rules",
                               f"subsidy rule {rule.scheme!r} for {reg.jurisdiction} has no "
                               "compute and overrides no rule that has one",
-                              "pass compute= (e.g. cadre_sdk.formulas.township_post_subsidy), "
-                              "or keep the provincial defaults enabled.")
+                              "if it changes a scheme of the rules above, spell the scheme as "
+                              "they do (`cadre rules check` names the nearest); else pass "
+                              "compute= (e.g. cadre_sdk.formulas.township_post_subsidy), or "
+                              "keep the provincial defaults enabled.")
         amount = call_rule(reg, rule.compute, ent, ctx, returns=(int, float, type(None)),
                            subject=f"cadre {cadre_id}, month {month}")
         if amount is not None and (isinstance(amount, bool) or not math.isfinite(amount)
