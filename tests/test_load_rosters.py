@@ -181,6 +181,16 @@ def test_empty_id_number_without_id_column(db, tmp_path, capsys):
     rejected(capsys, db, f, "c.csv:2: 身份证号: 文件没有“干部编号”列，每一行都要填写身份证号")
 
 
+def test_same_person_twice_without_id_column_is_one_error(db, tmp_path, capsys):
+    # No 干部编号 column: the second row of the same ID number is reported at its 身份证号
+    # column only, never as a missing 干部编号 (a column the clerk's file does not have).
+    f = write(tmp_path, "c.csv", "\n".join([HEADER, *ROWS, ROWS[0]]) + "\n", "gbk")
+    err = rejected(capsys, db, f, "c.csv:4: 身份证号: 身份证号与 ")
+    assert "c.csv:2 相同：同一人出现了两次，请合并为一行" in err
+    assert "干部编号" not in err
+    assert "1 处错误" in err
+
+
 def test_duplicate_id_number_across_cadres(db, tmp_path, capsys):
     f = write(tmp_path, "c.csv", "干部编号,姓名,性别,出生年月,工作单位,职务,身份证号\n"
               f"C1,李四,男,1994.09,U1,科员,{ID1}\nC2,王五,男,1994.09,U1,科员,{ID1}\n")
