@@ -388,3 +388,57 @@ def test_gender_written_in_full_in_a_workbook(db, tmp_path, capsys):
     wb.save(tmp_path / "g.xlsx")
     assert run(capsys, "load", db, "cadre", tmp_path / "g.xlsx")[0] == 0
     assert [r[2] for r in cadres(db)] == ["男", "女"]
+
+
+def two_level_workbook(path: Path, second_birth: str = "1980.03") -> Path:
+    """A county's roster as one workbook: a sheet per management level."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "县处级"
+    wb.active.append(HEADER.split(","))
+    wb.active.append(["蕭瀋", "男", "1994.09", "藏族", "U1", "局长", None, ID1])
+    second = wb.create_sheet("乡科级")
+    second.append(HEADER.split(","))
+    second.append(["於海燕", "女", second_birth, "土族", "U2", "科员", None, ID2])
+    wb.save(path)
+    return path
+
+
+def test_workbook_with_two_data_sheets_needs_sheet(db, tmp_path, capsys):
+    # Reading only the first sheet would leave 乡科级 out without a word: refused instead.
+    f = two_level_workbook(tmp_path / "名册.xlsx")
+    rejected(capsys, db, f, "名册.xlsx：工作簿里有 2 个有数据的工作表（“县处级”、“乡科级”），"
+             "不能确定要导入哪些。请用 --sheet 指明要导入的工作表，可以写多次"
+             "（如 --sheet 县处级 --sheet 乡科级）")
+
+
+def test_sheet_option_loads_each_named_sheet(db, tmp_path, capsys):
+    f = two_level_workbook(tmp_path / "名册.xlsx")
+    code, out, err = run(capsys, "load", db, "cadre", f, "--sheet", "县处级", "--sheet", "乡科级")
+    assert code == 0, err
+    assert "新增 2 行" in out
+    assert [(r[1], r[5]) for r in cadres(db)] == [("蕭瀋", "U1"), ("於海燕", "U2")]
+
+
+def test_sheet_option_names_the_sheet_in_errors(db, tmp_path, capsys):
+    f = two_level_workbook(tmp_path / "名册.xlsx", second_birth="1980.13")
+    rejected(capsys, db, f, f"{f}（工作表“乡科级”）:2: 出生年月: 无法识别的年月“1980.13”",
+             "cadre", "--sheet", "县处级", "--sheet", "乡科级")
+    rejected(capsys, db, f, "找不到名为“科级”的工作表。这个文件里的工作表有：“县处级”、“乡科级”",
+             "cadre", "--sheet", "科级")
+
+
+def test_the_one_sheet_with_data_is_read(db, tmp_path, capsys):
+    # An empty first sheet and a hidden sheet (the list behind a drop-down) are not data.
+    wb = openpyxl.Workbook()
+    wb.active.title = "封面"
+    lists = wb.create_sheet("下拉选项")
+    lists.append(["男"])
+    lists.append(["女"])
+    lists.sheet_state = "hidden"
+    data = wb.create_sheet("名册")
+    data.append(HEADER.split(","))
+    data.append(["蕭瀋", "男", "1994.09", "藏族", "U1", "局长", None, ID1])
+    wb.save(tmp_path / "w.xlsx")
+    code, out, err = run(capsys, "load", db, "cadre", tmp_path / "w.xlsx")
+    assert code == 0, err
+    assert [r[1] for r in cadres(db)] == ["蕭瀋"]

@@ -274,11 +274,12 @@ def object_batches(header: list[str], rows: Iterator[RawRow]) -> Iterator[Conver
                     [[r.values.get(h) for h in header] for r in chunk], slow, chunk)
 
 
-def read_batches(path: Path, display: str, find_header: Callable[[Any], bool] | None = None
-                 ) -> tuple[list[str], Iterator[ConvertedBatch], bool]:
+def read_batches(path: Path, display: str, find_header: Callable[[Any], bool] | None = None,
+                 sheet: str | None = None) -> tuple[list[str], Iterator[ConvertedBatch], bool]:
     """A file's header as written, its rows in batches, and whether every cell is text.
     ``find_header``: recognizes the header below title rows (CSV/TSV/.xlsx; the header is
-    then a ``header_detect.Header`` that says its line).
+    then a ``header_detect.Header`` that says its line); ``sheet``: the .xlsx worksheet
+    (default: the one holding data).
 
     The header and the first batch are read now, as ``iter_rows`` reads the first row: a file
     whose first row cannot be read reports only that (``ReadError``)."""
@@ -286,7 +287,7 @@ def read_batches(path: Path, display: str, find_header: Callable[[Any], bool] | 
         header, rows = rows_with_header(path, display)
         return header, object_batches(header, rows), False
     header, batches = iter_cell_batches(path, display_name=display, size=BATCH,
-                                        find_header=find_header)
+                                        find_header=find_header, sheet=sheet)
     texts = path.suffix.lower() != ".xlsx"
     width = len(header)
 

@@ -50,6 +50,7 @@ from cadre_sdk.ingest.header_detect import header_finder
 from cadre_sdk.ingest.identity import identifier_of
 from cadre_sdk.ingest.updates import Counts, FileUpdate, LoadOptions, LoadState
 from cadre_sdk.ingest.row_source import RowSource
+from cadre_sdk.ingest.paths import Worksheet
 
 #: After-load callbacks: kind -> callbacks ``(db, keys_table, plugins) -> [RowError]``, run
 #: inside the load's transaction once the rows of that kind are written (engines derive data
@@ -116,7 +117,7 @@ def resolve_kind(name: str) -> type:
 def load_files(
     db: sqlite_utils.Database,
     kind: str,
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path | RowSource | Worksheet],
     *,
     plugins: CadrePlugins | None = None,
     dry_run: bool = False,
@@ -173,7 +174,7 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 
 def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checker: RowChecker,
-          paths: Iterable[str | Path | RowSource], plugins: CadrePlugins | None, dry_run: bool,
+          paths: Iterable[str | Path | RowSource | Worksheet], plugins: CadrePlugins | None, dry_run: bool,
           progress: Callable[[int], None] | None, options: LoadOptions,
           after_load: AfterLoad, finish: bool = True) -> LoadResult:
     """``load_files`` inside its transaction (which the caller rolls back on any exception).
@@ -232,7 +233,7 @@ class _Shown:
 
 
 def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
-               checker: RowChecker, paths: list[str | Path | RowSource],
+               checker: RowChecker, paths: list[str | Path | RowSource | Worksheet],
                plugins: CadrePlugins | None, dry_run: bool,
                progress: Callable[[int], None] | None, options: LoadOptions,
                after_load: AfterLoad, finish: bool = True, fresh: bool = False,
@@ -265,8 +266,11 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
         deferred = None  # (rows merged with stored ones, or callbacks, read the indexes)
     for path in paths:
         source = path if isinstance(path, RowSource) else None
+        sheet = path.sheet if isinstance(path, Worksheet) else None
+        display = path.display if isinstance(path, (RowSource, Worksheet)) else str(path)
+        if isinstance(path, Worksheet):
+            path = path.path
         path = Path(path) if source is None else path
-        display = str(path) if source is None else source.display
         files.append(display)
         if source is None and not path.exists():
             errors.append(RowError(display, 0, "", "文件不存在，请检查路径和文件名"))
@@ -274,7 +278,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
         try:
             if source is None:
                 digest, before = sha256_file(path), total
-                header, batches, texts = read_batches(path, display, find_header)
+                header, batches, texts = read_batches(path, display, find_header, sheet)
             else:
                 digest, before = source.sha256, total
                 header, batches, texts = source.batches()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import sqlite_utils
 
 from cadre_sdk.core.errors import CadreError
@@ -26,6 +27,37 @@ def expand_paths(paths: tuple[Path, ...] | list[Path]) -> list[Path]:
         elif not path.exists():
             raise CadreError(f"找不到文件或文件夹 {path}。请检查路径和文件名（可以把文件拖进命令行窗口"
                              "以得到完整路径）。数据未作任何改动。")
+        else:
+            out.append(path)
+    return out
+
+
+@attrs.frozen
+class Worksheet:
+    """One worksheet of a workbook, loaded as a file of its own (``cadre load --sheet``):
+    messages name it ``file（工作表“sheet”）``."""
+
+    path: Path
+    sheet: str
+
+    @property
+    def display(self) -> str:
+        return f"{self.path}（工作表“{self.sheet}”）"
+
+
+def with_sheets(paths: list[Path], sheets: tuple[str, ...]) -> list[Path | Worksheet]:
+    """The files to load with ``--sheet``: each workbook (.xlsx) as the named worksheets,
+    in the order given; other files as they are. Sheets named with no workbook to take them
+    from are a Chinese error."""
+    if not sheets:
+        return list(paths)
+    if not any(p.suffix.lower() == ".xlsx" for p in paths):
+        raise CadreError("--sheet 用于指明 Excel 工作簿（.xlsx）里要导入的工作表，但所给的文件中"
+                         "没有 .xlsx 文件。请去掉 --sheet，或核对文件名。")
+    out: list[Path | Worksheet] = []
+    for path in paths:
+        if path.suffix.lower() == ".xlsx":
+            out.extend(Worksheet(path, sheet) for sheet in dict.fromkeys(sheets))
         else:
             out.append(path)
     return out
