@@ -158,6 +158,30 @@ def test_ambiguous_unit_name_lists_candidates(db, tmp_path, capsys):
              "城关镇人民政府（U3，格尔木市）、城关镇人民政府（U4，玉树市）")
 
 
+def test_ambiguous_unit_name_in_a_cadre_roster_advises_region_option(db, tmp_path, capsys):
+    # A cadre roster has no 所在地区 column to write: the way to say where is --region.
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1994.09,汉族,城关镇人民政府,镇长,,{ID1}\n")
+    err = rejected(capsys, db, f, "请改填单位代码，或用 --region 指定所在地区（名称或代码，如 --region 格尔木市）")
+    assert "写明所在地区" not in err
+    rejected(capsys, db, f, "c.csv:2: 工作单位: 在青海省内有 2 个名为“城关镇人民政府”的单位",
+             "cadre", "--region", "青海省")
+    rejected(capsys, db, f, "或用 --region 指定范围更小的地区", "cadre", "--region", "青海省")
+
+
+def test_region_option_suggests_the_regions_meant(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1994.09,汉族,城关镇人民政府,镇长,,{ID1}\n")
+    rejected(capsys, db, f, "--region“玉树”不是已知的地区名称或代码。最接近的有：玉树市（632701）、"
+             "玉树藏族自治州（632700）。请写完整的地区名称或地区代码。", "cadre", "--region", "玉树")
+    rejected(capsys, db, f, "最接近的有：海西蒙古族藏族自治州（632800）。", "cadre", "--region", "海西州")
+
+
+def test_short_region_name_in_a_unit_list_suggests_the_full_one(db, tmp_path, capsys):
+    f = write(tmp_path, "u.csv", "单位代码,单位名称,单位类别,单位层级,所在地区\n"
+              "U9,海西州民政局,部门,市州,海西州\n", "gbk")
+    rejected(capsys, db, f, "u.csv:2: 所在地区: 找不到名为“海西州”的地区。"
+             "最接近的有：海西蒙古族藏族自治州（632800）。", "unit")
+
+
 def test_ambiguous_name_resolved_within_region(db, tmp_path, capsys):
     f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1994.09,汉族,城关鎮人民政府,镇长,,{ID1}\n")
     code, out, err = run(capsys, "load", db, "cadre", f, "--region", "玉树市")

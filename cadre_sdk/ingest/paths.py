@@ -9,7 +9,7 @@ import sqlite_utils
 
 from cadre_sdk.core.errors import CadreError
 from cadre_sdk.ingest.readers import _FORMATS
-from cadre_sdk.ingest.references import match_key
+from cadre_sdk.ingest.references import match_key, near_keys
 
 
 def expand_paths(paths: tuple[Path, ...] | list[Path]) -> list[Path]:
@@ -77,6 +77,16 @@ def resolve_region(db: sqlite_utils.Database, text: str | None) -> str | None:
     if found:
         listed = "、".join(f"{n}（{c}）" for c, n in found)
         raise CadreError(f"--region“{text}”对应多个地区：{listed}。请改填地区代码。")
+    near = _near_regions(rows, text)
+    if near:
+        listed = "、".join(f"{n}（{c}）" for c, n in near)
+        raise CadreError(f"--region“{text}”不是已知的地区名称或代码。最接近的有：{listed}。"
+                         "请写完整的地区名称或地区代码。")
     raise CadreError(f"--region“{text}”不是已知的地区名称或代码。`cadre kinds 地区` 说明地区表；"
                      "请核对名称。")
 
+
+def _near_regions(rows: list[tuple[str, str]], text: str) -> list[tuple[str, str]]:
+    """The regions a clerk may have meant by ``text`` (``near_keys``), at most five."""
+    names = {match_key(n): (c, n) for c, n in rows}
+    return [names[k] for k in near_keys(names, match_key(text), 5)]
