@@ -466,3 +466,20 @@ def test_the_one_sheet_with_data_is_read(db, tmp_path, capsys):
     code, out, err = run(capsys, "load", db, "cadre", tmp_path / "w.xlsx")
     assert code == 0, err
     assert [r[1] for r in cadres(db)] == ["蕭瀋"]
+
+
+def test_unit_list_loaded_as_cadres_names_the_kind(db, tmp_path, capsys):
+    f = write(tmp_path, "单位名录.csv", "单位编码,单位名称,单位类型,层级,所在地区\n"
+              "U9,玉树市民政局,部门,县,玉树市\n", "gbk")
+    err = rejected(capsys, db, f, f"{f}:1: 表头中有 5 列是“单位”数据的列，这个文件像是“单位”数据，"
+                   f"不是“干部”数据。如果选错了数据类别，请改用：cadre load {db} 单位 {f}")
+    assert err.index("像是“单位”数据") < err.index("未知的列")  # said first
+
+
+def test_titled_roster_loaded_as_units_names_the_kind_not_the_title(db, tmp_path, capsys):
+    # The title row's merged cell is not the problem: the header (row 3) is a cadre roster's.
+    f = titled_xlsx(tmp_path / "名册.xlsx", [HEADER.split(","),
+                                            ["蕭瀋", "男", "1994.09", "藏族", "U1", "局长", None, ID1]])
+    err = rejected(capsys, db, f, f"{f}:3: 表头中有 8 列是“干部”数据的列，这个文件像是“干部”数据，"
+                   f"不是“单位”数据。如果选错了数据类别，请改用：cadre load {db} 干部 {f}", "unit")
+    assert "合并单元格" not in err

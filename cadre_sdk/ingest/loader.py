@@ -46,7 +46,7 @@ from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.records.fields import record_builder
 from cadre_sdk.store.database import db_file, record_provenance, sha256_file, write_transaction
 from cadre_sdk.core.errors import StoreError
-from cadre_sdk.ingest.header_detect import header_finder
+from cadre_sdk.ingest import kind_hint
 from cadre_sdk.ingest.identity import identifier_of
 from cadre_sdk.ingest.updates import Counts, FileUpdate, LoadOptions, LoadState
 from cadre_sdk.ingest.row_source import RowSource
@@ -251,7 +251,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     header_lines: list[tuple[str, int]] = []
     counts = Counts()
     state = LoadState(conn, cls, options)
-    find_header = header_finder(checker.headers)
+    find_header = kind_hint.finder(checker.headers)
     conn.execute("DROP TABLE IF EXISTS temp._load_keys")
     ledger: FreshLedger | KeyLedger | RowidLedger
     if fresh:
@@ -292,6 +292,9 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
                 mapping, header_errors = checker.columns(
                     display, update.header, update.absent_ok, line)
                 if header_errors:
+                    hint = kind_hint.wrong_kind(cls, update.header, str(db_file(db)), display)
+                    if hint is not None:
+                        errors.append(RowError(display, line, "", hint))
                     errors.extend(_explain_missing_key(cls, header_errors))
                     continue
                 header = update.extend(mapping)
