@@ -383,7 +383,8 @@ class RowChecker:
             if field is None:
                 known = "、".join(f.metadata["title"] for f in self.fields)
                 errors.append(RowError(file, line, text, f"未知的列。“{self.cls.__title__}”可用的列："
-                                       f"{known}"))
+                                       f"{known}。如果这一列不需要导入（如序号、备注），"
+                                       "请删除这一列后重新导入；如果需要，请把表头改为上列名称之一"))
             elif field.name in seen:
                 errors.append(RowError(file, line, text, f"与列“{seen[field.name]}”重复，"
                                        f"都对应“{field.metadata['title']}”"))
