@@ -80,11 +80,11 @@ def test_unknown_column(db, tmp_path, capsys):
     check_rejected(capsys, db, f, "c.csv:1: 爱好: 未知的列")
 
 
-def test_row_number_column_says_what_to_do(db, tmp_path, capsys):
-    # Nearly every roster has a 序号 column: the clerk is told to delete it, or to rename a
-    # column that is meant.
-    f = write(tmp_path, "c.csv", f"序号,{CADRE_HEADER}\n1,{GOOD}\n")
-    check_rejected(capsys, db, f, "c.csv:1: 序号: 未知的列。", "如果这一列不需要导入（如序号、备注），"
+def test_remarks_column_says_what_to_do(db, tmp_path, capsys):
+    # Many rosters end in a 备注 column (a cadre has no such field): the clerk is told to
+    # delete it, or to rename a column that is meant.
+    f = write(tmp_path, "c.csv", f"{CADRE_HEADER},备注\n{GOOD},借调\n")
+    check_rejected(capsys, db, f, "c.csv:1: 备注: 未知的列。", "如果这一列不需要导入（如序号、备注），"
                    "请删除这一列后重新导入；如果需要，请把表头改为上列名称之一")
 
 

@@ -483,3 +483,14 @@ def test_titled_roster_loaded_as_units_names_the_kind_not_the_title(db, tmp_path
     err = rejected(capsys, db, f, f"{f}:3: 表头中有 8 列是“干部”数据的列，这个文件像是“干部”数据，"
                    f"不是“单位”数据。如果选错了数据类别，请改用：cadre load {db} 干部 {f}", "unit")
     assert "合并单元格" not in err
+
+
+def test_row_number_column_is_left_out_and_said(db, tmp_path, capsys):
+    # Nearly every roster begins with 序号: a row number, not data about the cadre.
+    f = write(tmp_path, "名册.csv", "\n".join(
+        ["序号," + HEADER] + [f"{i}," + row for i, row in enumerate(ROWS, 1)]) + "\n", "gbk")
+    code, out, err = run(capsys, "load", db, "干部", f)
+    assert code == 0, err
+    assert f"{f}：“序号”列是行号，不导入" in out
+    assert "新增 2 行" in out
+    assert [(r[1], r[3]) for r in cadres(db)] == [("蕭瀋", "1994-09"), ("於海燕", "1980-03")]

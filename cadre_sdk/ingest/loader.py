@@ -63,8 +63,9 @@ AfterLoad = Mapping[str, Sequence[Callable[..., list[RowError]]]]
 class LoadResult:
     """What a load did: the rows read, whether anything was written (not for a dry run, nor
     when every row was already stored as it is), how many rows were new, changed and
-    unchanged, and the header line of each file whose header was not on its first line
-    (title rows above it)."""
+    unchanged, the header line of each file whose header was not on its first line
+    (title rows above it), and the row-number columns left out (file, header as written:
+    ``ROW_NUMBER_HEADERS``)."""
 
     kind: str
     files: tuple[str, ...]
@@ -75,6 +76,12 @@ class LoadResult:
     unchanged: int = 0
     header_lines: tuple[tuple[str, int], ...] = ()
     clear_empty: bool = False
+    row_numbers: tuple[tuple[str, str], ...] = ()
+
+
+#: Headers of the row-number column nearly every roster begins with: not data, left out
+#: (unless the kind has a column of that name: a case event's 序号).
+ROW_NUMBER_HEADERS = frozenset({"序号"})
 
 
 def load_sources(
@@ -249,6 +256,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     files: list[str] = []
     loaded: list[tuple[str, str, int, int]] = []  # (file, sha256, rows, rows new or changed)
     header_lines: list[tuple[str, int]] = []
+    row_numbers: list[tuple[str, str]] = []
     counts = Counts()
     state = LoadState(conn, cls, options)
     find_header = kind_hint.finder(checker.headers)
@@ -289,8 +297,12 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
                     header_lines.append((display, line))
                 update = FileUpdate(state, [h for h in header if not h.startswith("__")],
                                     display, texts)
+                numbering = [h for h in update.header if normalize_header(h) in
+                             ROW_NUMBER_HEADERS and normalize_header(h) not in checker.headers]
+                row_numbers.extend((display, h) for h in numbering)
                 mapping, header_errors = checker.columns(
-                    display, update.header, update.absent_ok, line)
+                    display, [h for h in update.header if h not in numbering],
+                    update.absent_ok, line)
                 if header_errors:
                     hint = kind_hint.wrong_kind(cls, update.header, str(db_file(db)), display)
                     if hint is not None:
@@ -348,6 +360,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     result = functools.partial(LoadResult, kind, tuple(files), total, new=counts.new,
                                changed=counts.changed, unchanged=counts.unchanged,
                                header_lines=tuple(header_lines),
+                               row_numbers=tuple(row_numbers),
                                clear_empty=options.clear_empty)
     if dry_run or not counts.new + counts.changed:
         # Nothing new: the store stays as it was, byte for byte (no provenance row either).

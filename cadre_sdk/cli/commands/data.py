@@ -108,6 +108,7 @@ def load_report(result: LoadResult, dry_run: bool) -> str:
     title = RECORD_TYPES[result.kind].__title__
     lines = [f"{file}：表头在第{line}行（上方的标题行已跳过）"
              for file, line in result.header_lines]
+    lines += [f"{file}：“{column}”列是行号，不导入" for file, column in result.row_numbers]
     counts = (f"新增 {result.new} 行，更新 {result.changed} 行，"
               f"未变 {result.unchanged} 行")
     empty = "空单元格清空了原值（--clear-empty）" if result.clear_empty else \
