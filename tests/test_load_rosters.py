@@ -494,3 +494,14 @@ def test_row_number_column_is_left_out_and_said(db, tmp_path, capsys):
     assert f"{f}：“序号”列是行号，不导入" in out
     assert "新增 2 行" in out
     assert [(r[1], r[3]) for r in cadres(db)] == [("蕭瀋", "1994-09"), ("於海燕", "1980-03")]
+
+
+def test_id_numbers_with_spreadsheet_text_marks(db, tmp_path, capsys):
+    # Exports keep Excel from turning ID numbers into numbers with a leading apostrophe or a
+    # text formula ="…": the number inside is the ID number.
+    f = write(tmp_path, "导出.csv", f"{HEADER}\n"
+              f"於海燕,女,1980.03,土族,玉树市水利局,科员,一级科员,'{ID2}\n"
+              f"蕭瀋,男,1994.09,藏族,格尔木市农牧局,局长,一级调研员,=\"{ID1}\"\n", "gbk")
+    code, out, err = run(capsys, "load", db, "干部", f)
+    assert code == 0, err
+    assert [(r[1], r[10]) for r in cadres(db)] == [("蕭瀋", ID1), ("於海燕", ID2)]

@@ -501,7 +501,9 @@ def _id_check_char(first17: str) -> str:
 def check_id_number(value: object) -> str:
     """Validate a resident ID number; return it as 18 upper-case characters.
 
-    Spaces are removed, full-width characters and a lower-case ``x`` accepted. Raises
+    Spaces are removed, full-width characters and a lower-case ``x`` accepted, and so are
+    the marks that keep a spreadsheet from reading it as a number (a leading apostrophe, a
+    text formula ``="…"``). Raises
     ``ValueError`` for a wrong length, bad characters, an impossible birth date inside the
     number, or a wrong check character (the message says which one was expected).
     """
@@ -515,6 +517,16 @@ def check_id_number(value: object) -> str:
     return _check_id_text(value if isinstance(value, str) else _scalar_text(value))
 
 
+def _text_marks_removed(text: str) -> str:
+    """An ID number without the marks that keep Excel from turning it into a number, as
+    exported files carry them: a leading apostrophe ('632…) or a text formula (="632…")."""
+    if len(text) > 3 and text.startswith('="') and text.endswith('"'):
+        return text[2:-1]
+    if text[:1] in ("'", "\u2018", "\u2019"):
+        return text[1:]
+    return text
+
+
 # A cadre's ID number is checked by the converter and again by rules (birth, gender): cached.
 @functools.lru_cache(maxsize=4096)
 def _check_id_text(text: str) -> str:
@@ -522,7 +534,7 @@ def _check_id_text(text: str) -> str:
     if text.isascii() and text.isalnum():  # nothing full-width, no spaces: as typed
         number = text.upper()
     else:
-        number = _SPACES.sub("", text.translate(_FULLWIDTH)).upper()
+        number = _text_marks_removed(_SPACES.sub("", text.translate(_FULLWIDTH))).upper()
     if not _ID_SHAPE.fullmatch(number):  # else: 17 digits and a digit or X, nothing to say
         if not number:
             raise ValueError("身份证号为空：请填写18位身份证号")
