@@ -505,3 +505,16 @@ def test_id_numbers_with_spreadsheet_text_marks(db, tmp_path, capsys):
     code, out, err = run(capsys, "load", db, "干部", f)
     assert code == 0, err
     assert [(r[1], r[10]) for r in cadres(db)] == [("蕭瀋", ID1), ("於海燕", ID2)]
+
+
+def test_ethnic_group_written_short_is_stored_by_its_name(db, tmp_path, capsys):
+    # Rosters write 汉/藏/撒拉 for 汉族/藏族/撒拉族: stored as one group each (the public
+    # level's 汉族/少数民族 step would otherwise count “汉” among the minorities). Other
+    # values stay as written.
+    ids = [make_id_number("632701", dt.date(1980, m, 15), 3, male=True) for m in (1, 2, 3, 4)]
+    f = write(tmp_path, "名册.csv", f"{HEADER}\n" + "".join(
+        f"张{i},男,1980.0{i + 1},{eth},U1,科员,,{ids[i]}\n"
+        for i, eth in enumerate(["汉", "漢", "撒拉", "穿青人"])), "gbk")
+    code, out, err = run(capsys, "load", db, "干部", f)
+    assert code == 0, err
+    assert [r[4] for r in cadres(db)] == ["汉族", "汉族", "撒拉族", "穿青人"]
