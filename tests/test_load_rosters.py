@@ -518,3 +518,12 @@ def test_ethnic_group_written_short_is_stored_by_its_name(db, tmp_path, capsys):
     code, out, err = run(capsys, "load", db, "干部", f)
     assert code == 0, err
     assert [r[4] for r in cadres(db)] == ["汉族", "汉族", "撒拉族", "穿青人"]
+
+
+def test_header_wrapped_in_its_cell_is_named_on_one_line(db, tmp_path, capsys):
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "性别", "出生\n年月", "民族", "工作单位", "职务", "职级", "身份证\n号码"])
+    wb.active.append(["蕭瀋", "男", "75.06", "藏族", "U1", "局长", None, ID1])
+    wb.save(tmp_path / "w.xlsx")
+    err = rejected(capsys, db, tmp_path / "w.xlsx", "w.xlsx:2: 出生年月: 无法识别的年月“75.06”")
+    assert len(err.strip().splitlines()) == 2  # the summary and the one error, each one line
