@@ -527,3 +527,13 @@ def test_header_wrapped_in_its_cell_is_named_on_one_line(db, tmp_path, capsys):
     wb.save(tmp_path / "w.xlsx")
     err = rejected(capsys, db, tmp_path / "w.xlsx", "w.xlsx:2: 出生年月: 无法识别的年月“75.06”")
     assert len(err.strip().splitlines()) == 2  # the summary and the one error, each one line
+
+
+def test_cadre_level_written_as_the_grade(db, tmp_path, capsys):
+    # 正处级 and 副科 are grades of 县处级 and 乡科级; 副局 (short for a post) is not a level.
+    f = write(tmp_path, "名册.csv", f"{HEADER},干部层级\n{ROWS[0]},副科\n{ROWS[1]},正处级\n", "gbk")
+    code, out, err = run(capsys, "load", db, "干部", f)
+    assert code == 0, err
+    assert [(r[1], r[8]) for r in cadres(db)] == [("蕭瀋", "县处级"), ("於海燕", "乡科级")]
+    f = write(tmp_path, "层级.csv", f"身份证号,干部层级\n{ID1},副局\n")
+    rejected(capsys, db, f, "层级.csv:2: 干部层级: “副局”不是可接受的取值")

@@ -19,6 +19,7 @@ class Cadre:
     post: str = column("职务", aliases=("现任职务",))
     rank: str | None = column("职级", required=False, aliases=("现职级",))
     level: str | None = column("干部层级", required=False, choices=vocab.CADRE_LEVEL,
+                               synonyms=vocab.CADRE_LEVEL_SYNONYMS,
                                aliases=("层级", "管理层级"))
     appointed: str | None = column("任现职时间", "date_or_month", required=False,
                                    aliases=("任职时间",))

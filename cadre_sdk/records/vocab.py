@@ -28,6 +28,14 @@ SECTOR_SYNONYMS = {"农业农村": "农牧", "农牧业": "农牧", "乡村振�
 
 CADRE_LEVEL = _vocab(department_bureau="厅局级", county_division="县处级", township_section="乡科级",
                      other="其他")
+#: The grade as rosters write it (正处级, 副科 …): 正职 and 副职 of a level are that level.
+#: (Not 正局/副局: short for 局长/副局长, posts of any level.)
+CADRE_LEVEL_SYNONYMS = {
+    **{f"{rank}{level}{suffix}": canonical
+       for level, canonical in (("厅", "厅局级"), ("处", "县处级"), ("科", "乡科级"))
+       for rank in ("正", "副", "") for suffix in ("级", "") if rank or suffix},
+    "正局级": "厅局级", "副局级": "厅局级", "局级": "厅局级",
+}
 
 POSTING_KIND = _vocab(appointment="任职", secondment="挂职", exchange="交流", rotation="轮岗")
 
