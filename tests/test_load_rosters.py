@@ -537,3 +537,13 @@ def test_cadre_level_written_as_the_grade(db, tmp_path, capsys):
     assert [(r[1], r[8]) for r in cadres(db)] == [("蕭瀋", "县处级"), ("於海燕", "乡科级")]
     f = write(tmp_path, "层级.csv", f"身份证号,干部层级\n{ID1},副局\n")
     rejected(capsys, db, f, "层级.csv:2: 干部层级: “副局”不是可接受的取值")
+
+
+def test_career_history_by_a_mistyped_id_number_says_which_digit(db, tmp_path, capsys):
+    assert run(capsys, "load", db, "cadre",
+               write(tmp_path, "full.csv", "\n".join([HEADER, *ROWS]) + "\n"))[0] == 0
+    wrong = ID1[:17] + ("0" if ID1[17] != "0" else "1")
+    f = write(tmp_path, "履历.csv", "履历编号,干部编号,起始时间,任职单位,职务,经历类型\n"
+              f"P1,{ID1},2015.1,U1,局长,任职\nP2,{wrong},2012.6,U1,科员,任职\n", "gbk")
+    rejected(capsys, db, f, f"履历.csv:3: 干部编号: “{wrong}”不是已导入干部的编号；作为身份证号，"
+             f"身份证号校验位错误：应为 {ID1[17]}，实为 {wrong[17]}", "任职经历")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -107,6 +108,9 @@ class RegionTree:
         return False
 
 
+#: A cell shaped like an ID number (17 digits and a check character).
+_ID_LIKE = re.compile(r"\d{17}[\dXx]")
+
 #: The advice for a name two units (regions) share, when the row has a 所在地区 column.
 PLACE_IN_ROW = "写明所在地区"
 
@@ -189,8 +193,11 @@ class Resolver:
         if self.by_id_number:
             try:
                 number = check_id_number(text)
-            except ValueError:
+            except ValueError as exc:
                 number = None
+                if _ID_LIKE.fullmatch("".join(text.split())):
+                    # (an 18-character number that is no stored key: a mistyped ID number)
+                    return None, (f"“{text}”不是已导入{self.title}的编号；作为身份证号，{exc}")
             if number is not None:
                 row = self.conn.execute(f"SELECT min([{self.key}]) FROM [{self.kind}] "
                                         "WHERE id_number = ?", [number]).fetchone()
