@@ -257,7 +257,7 @@ def test_formula_without_cached_value(db, tmp_path, capsys):
     ws.append(HEADER.split(","))
     ws.append(["李四", "男", "1994.09", "汉族", "U1", "科员", "=A1", ID1])
     wb.save(tmp_path / "f.xlsx")
-    rejected(capsys, db, tmp_path / "f.xlsx", "f.xlsx（工作表“Sheet”）：单元格 G2 是公式，"
+    rejected(capsys, db, tmp_path / "f.xlsx", "f.xlsx: 工作表“Sheet”：单元格 G2 是公式，"
              "但文件里没有保存公式的计算结果"
              "（这个文件不是由 Excel 保存的）。请在 Excel 中打开并保存后再导入。")
 
@@ -267,7 +267,7 @@ def test_csv_that_is_a_workbook(db, tmp_path, capsys):
     wb.active.append(HEADER.split(","))
     wb.save(tmp_path / "x.xlsx")
     (tmp_path / "x.csv").write_bytes((tmp_path / "x.xlsx").read_bytes())
-    rejected(capsys, db, tmp_path / "x.csv", "x.csv：这个文件其实是 Excel 工作簿（.xlsx），"
+    rejected(capsys, db, tmp_path / "x.csv", "x.csv: 这个文件其实是 Excel 工作簿（.xlsx），"
              "只是扩展名写成了文本格式。请把扩展名改为 .xlsx 后再导入，"
              "或在 Excel 中另存为“CSV UTF-8（逗号分隔）”。")
 
@@ -400,8 +400,9 @@ def test_header_only_xlsx_with_a_title_row_writes_nothing(db, tmp_path, capsys):
 def test_csv_that_is_an_old_xls_workbook(db, tmp_path, capsys):
     f = write(tmp_path, "x.csv", "")
     f.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
-    rejected(capsys, db, f, "x.csv：这个文件其实是旧版 Excel 工作簿（.xls），只是扩展名写成了文本格式。"
-             "请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再导入。")
+    err = rejected(capsys, db, f, f"{f}: 这个文件其实是旧版 Excel 工作簿（.xls），只是扩展名写成了文本格式。"
+                   "请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再导入。")
+    assert err.count(str(f)) == 1  # the file named once (was "x.csv: x.csv：…")
 
 
 def test_gender_written_in_full_in_a_workbook(db, tmp_path, capsys):
@@ -430,7 +431,7 @@ def two_level_workbook(path: Path, second_birth: str = "1980.03") -> Path:
 def test_workbook_with_two_data_sheets_needs_sheet(db, tmp_path, capsys):
     # Reading only the first sheet would leave 乡科级 out without a word: refused instead.
     f = two_level_workbook(tmp_path / "名册.xlsx")
-    rejected(capsys, db, f, "名册.xlsx：工作簿里有 2 个有数据的工作表（“县处级”、“乡科级”），"
+    rejected(capsys, db, f, "名册.xlsx: 工作簿里有 2 个有数据的工作表（“县处级”、“乡科级”），"
              "不能确定要导入哪些。请用 --sheet 指明要导入的工作表，可以写多次"
              "（如 --sheet 县处级 --sheet 乡科级）")
 

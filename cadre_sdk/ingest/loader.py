@@ -341,7 +341,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
             loaded.append((display, digest, total - before,
                            file_counts.new + file_counts.changed))
         except ReadError as exc:
-            errors.append(RowError(display, 0, "", str(exc)))
+            errors.append(RowError(display, 0, "", _without_file(str(exc), display)))
         if len(errors) >= load_rows.MAX_ERRORS:
             break
     if progress and total % 1000:
@@ -380,6 +380,17 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     if finish:
         conn.execute("COMMIT")
     return result(True)
+
+
+def _without_file(message: str, display: str) -> str:
+    """A reader's message without the file name it begins with (the error line names the
+    file already): “x.csv：文件为空…” → “文件为空…”, “x.xlsx（工作表“名册”）：…” → “工作表“名册”：…”."""
+    if message.startswith(display + "："):
+        return message[len(display) + 1:]
+    if message.startswith(display + "（") and "）：" in message:
+        inside, _, rest = message[len(display) + 1:].partition("）：")
+        return f"{inside}：{rest}"
+    return message
 
 
 def _explain_missing_key(cls: type, errors: list[RowError]) -> list[RowError]:
