@@ -38,11 +38,16 @@ def load_and_report(database, files: tuple[Path, ...], plugins, dry_run: bool,
     result = load_lrmx(database, files, plugins=plugins, dry_run=dry_run, options=options,
                        after_load=after_load)
     counts = "，".join(f"{RECORD_TYPES[k].__title__} {n} 行" for k, n in result.rows.items())
+    new, changed, unchanged = result.counts
     if dry_run:
         click.echo(f"校验通过：任免审批表 {len(result.files)} 份（{counts}），未写入（--dry-run）。")
+    elif not result.written:
+        click.echo(f"任免审批表 {len(result.files)} 份（{counts}）与库中完全相同，没有变化，"
+                   "未写入任何数据。")
     else:
         click.echo(f"已导入任免审批表 {len(result.files)} 份：{counts}；其中新干部 "
                    f"{result.new_cadres} 人。")
+        click.echo(f"各类合计：新增 {new} 行，更新 {changed} 行，未变 {unchanged} 行。")
     study = [n for n in result.notes if n.topic == "study"]
     if study:
         click.echo(f"简历中的学习经历 {len(study)} 条（以“学习”“进修”等结尾的行）不计入任职经历。")

@@ -63,6 +63,8 @@ class LrmxLoad:
     new_cadres: int
     notes: tuple[LrmxNote, ...]
     written: bool
+    #: Rows new, changed and unchanged, over every kind (as a roster's load counts them).
+    counts: tuple[int, int, int] = (0, 0, 0)
 
 
 def is_lrmx(path: str | Path) -> bool:
@@ -116,8 +118,10 @@ def load_lrmx(db: sqlite_utils.Database, paths: Iterable[str | Path], *,
     results = load_sources(db, [(k, s) for k, s in parts if s], plugins=plugins, dry_run=dry_run,
                            options=options, after_load=after_load)
     rows = {r.kind: r.rows for r in results}
+    counts = (sum(r.new for r in results), sum(r.changed for r in results),
+              sum(r.unchanged for r in results))
     return LrmxLoad(tuple(str(f) for f in files), rows, new, tuple(_notes(persons)),
-                    any(r.written for r in results))
+                    any(r.written for r in results), counts)
 
 
 def _problems(person: LrmxPerson) -> list[RowError]:
