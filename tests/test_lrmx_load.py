@@ -239,3 +239,12 @@ def test_generated_folder_matches_the_demo_rosters(tmp_path, capsys):
     assert [(n, y) for n, y, _ in graded] == sorted(
         (n, y) for n, start in first for y in (2019, 2020, 2021) if y > int(start))
     assert {g for _, _, g in graded} <= {"优秀", "称职"}
+
+
+def test_progress_over_the_files_read(db, tmp_path, capsys):
+    folder = edge_cases(tmp_path / "f")
+    code, out, err = run(capsys, "load", db, "干部", folder, "--dry-run", "--progress")
+    assert code == 0, err
+    assert "读取任免审批表" in err and "校验通过：任免审批表 3 份" in out
+    code, out, err = run(capsys, "load", db, "干部", folder, "--dry-run")  # stderr: no terminal
+    assert code == 0 and "读取任免审批表" not in err

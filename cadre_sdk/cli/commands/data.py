@@ -85,11 +85,11 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
     options = LoadOptions(region=resolve_region(database, region),
                           clear_empty=clear_empty,
                           as_of=(as_of or datetime.date.today()).isoformat())
+    show = sys.stderr.isatty() if progress is None else progress
     if wants_lrmx(kind, files):
-        load_and_report(database, files, env.plugins, dry_run, options, env.after_load)
+        load_and_report(database, files, env.plugins, dry_run, options, env.after_load, show)
         return
     paths = with_sheets(expand_paths(files), sheets)
-    show = sys.stderr.isatty() if progress is None else progress
     total = sum(_estimate_rows(f) for f in paths) if show else 0
     if show:
         with click.progressbar(length=total, label="导入中", file=sys.stderr) as bar:

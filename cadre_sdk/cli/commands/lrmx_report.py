@@ -1,12 +1,13 @@
 """What ``cadre load DB 干部`` says after loading 任免审批表 (.lrmx) files and folders of them."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from cadre_sdk.core.errors import DataError
-from cadre_sdk.ingest.lrmx.load import is_lrmx, load_lrmx
+from cadre_sdk.ingest.lrmx.load import expand_paths, is_lrmx, load_lrmx
 from cadre_sdk.records import RECORD_TYPES
 
 #: Shown after every load of 任免审批表: what the files hold that is never stored.
@@ -34,9 +35,17 @@ def wants_lrmx(kind: str, files: tuple[Path, ...]) -> bool:
 
 
 def load_and_report(database, files: tuple[Path, ...], plugins, dry_run: bool,
-                    options=None, after_load=None) -> None:
-    result = load_lrmx(database, files, plugins=plugins, dry_run=dry_run, options=options,
-                       after_load=after_load)
+                    options=None, after_load=None, progress: bool = False) -> None:
+    """Load the files (``progress``: with a bar over the files read, on stderr) and print
+    what was loaded."""
+    if progress:
+        count = len(expand_paths(files)[0])
+        with click.progressbar(length=count, label="读取任免审批表", file=sys.stderr) as bar:
+            result = load_lrmx(database, files, plugins=plugins, dry_run=dry_run,
+                               options=options, after_load=after_load, progress=bar.update)
+    else:
+        result = load_lrmx(database, files, plugins=plugins, dry_run=dry_run, options=options,
+                           after_load=after_load)
     counts = "，".join(f"{RECORD_TYPES[k].__title__} {n} 行" for k, n in result.rows.items())
     new, changed, unchanged = result.counts
     if dry_run:
