@@ -561,3 +561,10 @@ def test_name_padded_with_an_ideographic_space_is_the_name(db, tmp_path, capsys)
     g = write(tmp_path, "更正.tsv", f"姓名\t身份证号\n蕭瀋\t{ID1}\n", "gbk")
     code, out, err = run(capsys, "load", db, "干部", g)
     assert code == 0 and "未变 1 行" in out, (out, err)
+
+
+def test_unknown_kind_says_which_was_likely_meant(db, tmp_path, capsys):
+    f = write(tmp_path, "名册.csv", "\n".join([HEADER, *ROWS]) + "\n")
+    rejected(capsys, db, f, "未知的数据类别“干部名册”。是否要导入“干部”？可用类别：", "干部名册")
+    rejected(capsys, db, f, "未知的数据类别“任免审批表”。任免审批表（.lrmx）按“干部”导入："
+             "cadre load DB 干部 文件或文件夹。", "任免审批表")

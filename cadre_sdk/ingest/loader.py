@@ -118,7 +118,20 @@ def resolve_kind(name: str) -> type:
         if normalize_header(cls.__title__) == normalize_header(name):
             return cls
     kinds = "、".join(f"{k}（{c.__title__}）" for k, c in RECORD_TYPES.items())
-    raise DataError(f"未知的数据类别“{name}”。可用类别：{kinds}")
+    raise DataError(f"未知的数据类别“{name}”。{_kind_meant(name)}可用类别：{kinds}")
+
+
+def _kind_meant(name: str) -> str:
+    """What a clerk who typed an unknown kind likely meant, as a sentence ('' if nothing):
+    a 任免审批表 loads as 干部; “干部名册” names 干部, “单位名录” 单位 (the longest title inside)."""
+    key = normalize_header(name)
+    if "任免" in key or "lrmx" in key:
+        return "任免审批表（.lrmx）按“干部”导入：cadre load DB 干部 文件或文件夹。"
+    inside = [c.__title__ for c in RECORD_TYPES.values()
+              if normalize_header(c.__title__) in key]
+    if inside:
+        return f"是否要导入“{max(inside, key=len)}”？"
+    return ""
 
 
 def load_files(
