@@ -568,3 +568,20 @@ def test_unknown_kind_says_which_was_likely_meant(db, tmp_path, capsys):
     rejected(capsys, db, f, "未知的数据类别“干部名册”。是否要导入“干部”？可用类别：", "干部名册")
     rejected(capsys, db, f, "未知的数据类别“任免审批表”。任免审批表（.lrmx）按“干部”导入："
              "cadre load DB 干部 文件或文件夹。", "任免审批表")
+
+
+def test_two_row_header_is_told_to_become_one_row(db, tmp_path, capsys):
+    # 姓名 … merged down rows 2–3, 任职情况 merged over 工作单位 | 职务 in row 3.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2026年干部名册"])
+    ws.append(["姓名", "性别", "出生年月", "任职情况", None, "身份证号"])
+    ws.append([None, None, None, "工作单位", "职务", None])
+    for col in "ABCF":
+        ws.merge_cells(f"{col}2:{col}3")
+    ws.merge_cells("D2:E2")
+    ws.append(["蕭瀋", "男", "1994.09", "U1", "局长", ID1])
+    wb.save(tmp_path / "两行.xlsx")
+    err = rejected(capsys, db, tmp_path / "两行.xlsx", "两行.xlsx: 工作表“Sheet”：表头占了第2–3行"
+                   "（合并单元格 A2:A3、B2:B3、C2:C3、D2:E2、F2:F3），本程序只认一行表头。")
+    assert "把表头整理成一行" in err

@@ -240,6 +240,13 @@ def _xlsx_head(merges: list[str], where: str, head: list[tuple[int, Sequence[Any
     merged cells (merged title rows above it are fine)."""
     rowno = head[at][0]
     merged = _merges_on_row(merges, rowno)
+    last = max((_last_row(ref) for ref in merged), default=rowno)
+    if last > rowno:
+        raise ReadError(
+            f"{where}：表头占了第{rowno}–{last}行（合并单元格 {'、'.join(sorted(merged))}），"
+            "本程序只认一行表头。请取消合并，把表头整理成一行（每列一个列名，如“工作单位”“现任职务”），"
+            "删去多余的表头行后再导入。"
+        )
     if merged:
         raise ReadError(
             f"{where}：表头第{rowno}行存在合并单元格（{'、'.join(merged)}），"
@@ -247,6 +254,11 @@ def _xlsx_head(merges: list[str], where: str, head: list[tuple[int, Sequence[Any
         )
     for number, cells in head[at:]:
         yield number, cells, where
+
+
+def _last_row(ref: str) -> int:
+    """The last row a merged range (“A2:A3”) covers."""
+    return int("".join(ch for ch in ref.rpartition(":")[2] if ch.isdigit()))
 
 
 def _iter_xlsx(path: str | Path, file: str, sheet: str | None) -> Iterator[RawRow]:
