@@ -585,3 +585,22 @@ def test_two_row_header_is_told_to_become_one_row(db, tmp_path, capsys):
     err = rejected(capsys, db, tmp_path / "两行.xlsx", "两行.xlsx: 工作表“Sheet”：表头占了第2–3行"
                    "（合并单元格 A2:A3、B2:B3、C2:C3、D2:E2、F2:F3），本程序只认一行表头。")
     assert "把表头整理成一行" in err
+
+
+def test_folder_takes_subfolders_reports_old_workbooks_and_skips_lock_files(db, tmp_path, capsys):
+    folder = tmp_path / "名册"
+    (folder / "玉树市").mkdir(parents=True)
+    write(folder / "玉树市", "a.csv", f"{HEADER}\n{ROWS[0]}\n", "gbk")   # in a subfolder
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER.split(","))
+    wb.active.append(ROWS[1].split(","))
+    wb.save(folder / "b.xlsx")
+    (folder / "~$b.xlsx").write_bytes(b"\x0bclerk" + b"\x00" * 150)  # Excel's lock file: b is open
+    old = folder / "c.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    err = rejected(capsys, db, folder, f"{old}: 不支持“.xls”格式的表格。请在 Excel 或 WPS 中把它另存为")
+    assert "~$b.xlsx" not in err and "1 处错误" in err
+    old.unlink()
+    code, out, err = run(capsys, "load", db, "干部", folder)
+    assert code == 0, err
+    assert "新增 2 行" in out and "2 个文件" in out

@@ -248,3 +248,14 @@ def test_progress_over_the_files_read(db, tmp_path, capsys):
     assert "读取任免审批表" in err and "校验通过：任免审批表 3 份" in out
     code, out, err = run(capsys, "load", db, "干部", folder, "--dry-run")  # stderr: no terminal
     assert code == 0 and "读取任免审批表" not in err
+
+
+def test_folder_mixing_lrmx_and_rosters_is_refused(db, tmp_path, capsys):
+    # Loading the .lrmx alone would leave the roster out without a word.
+    folder = edge_cases(tmp_path / "f")
+    (folder / "名册.csv").write_text("姓名,性别\n", encoding="utf-8")
+    before = db.read_bytes()
+    code, out, err = run(capsys, "load", db, "干部", folder)
+    assert code == 1
+    assert f"文件夹 {folder} 里既有任免审批表（.lrmx），又有其他文件（如 {folder / '名册.csv'}）" in err
+    assert db.read_bytes() == before

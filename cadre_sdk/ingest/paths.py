@@ -12,14 +12,29 @@ from cadre_sdk.ingest.readers import _FORMATS
 from cadre_sdk.ingest.references import match_key, near_keys
 
 
+#: Spreadsheets the loader cannot read: a folder's are loaded too, so that each is reported
+#: (“请另存为 .xlsx”) instead of being left out without a word.
+UNREADABLE = (".xls", ".et", ".xlsm", ".xlsb", ".ods")
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The files of a folder and its subfolders that a load takes, in path order: the readable
+    formats and the spreadsheets it cannot read (reported), not the lock files Excel and WPS
+    keep beside an open workbook (``~$名册.xlsx``), nor hidden files and folders."""
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and p.suffix.lower() in (*_FORMATS, *UNREADABLE)
+                  and not any(part.startswith(("~$", ".")) for part in
+                              p.relative_to(folder).parts))
+
+
 def expand_paths(paths: tuple[Path, ...] | list[Path]) -> list[Path]:
-    """The files to load: each file as given, a folder's readable files in name order; a
-    path that does not exist, or a folder without such files, is a Chinese error."""
+    """The files to load: each file as given, a folder's files (``folder_files``, its
+    subfolders' too, as for 任免审批表); a path that does not exist, or a folder without such
+    files, is a Chinese error."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            inside = sorted(p for p in path.iterdir()
-                            if p.is_file() and p.suffix.lower() in _FORMATS)
+            inside = folder_files(path)
             if not inside:
                 raise CadreError(f"文件夹 {path} 里没有可导入的文件（.csv、.tsv、.txt、.xlsx、"
                                  ".json、.ndjson，干部还可以是任免审批表 .lrmx）。请核对文件夹路径。")

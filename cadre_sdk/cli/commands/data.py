@@ -67,7 +67,9 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
     """Load clerks' FILES (CSV/TSV, UTF-8 or GBK, .xlsx, JSON, NDJSON) of one KIND into DB.
 
     KIND is a record kind (cadre) or its Chinese name (干部); `cadre kinds` lists them. A
-    folder stands for the files in it. One invocation is one transaction: if any row is bad,
+    folder stands for the files in it and its subfolders (not Excel's ~$ lock files nor
+    hidden ones; an old .xls or .et among them is reported, never skipped). One invocation
+    is one transaction: if any row is bad,
     nothing is written and every bad row is listed as file:line: column: reason, with exit
     status 1. A row whose key is stored updates only the columns the file has; an empty cell
     keeps the stored value unless --clear-empty. Units and regions may be written by name.

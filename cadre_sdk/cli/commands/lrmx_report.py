@@ -27,6 +27,13 @@ def wants_lrmx(kind: str, files: tuple[Path, ...]) -> bool:
     if resolve_kind(kind).__kind__ != "cadre":
         raise DataError(f"任免审批表（.lrmx）和文件夹只能按“干部”导入：cadre load DB 干部 "
                         f"{special[0]}")
+    from cadre_sdk.ingest.paths import folder_files
+
+    for folder in (f for f in special if f.is_dir()):
+        mixed = [p for p in folder_files(folder) if not is_lrmx(p)]
+        if mixed:
+            raise DataError(f"文件夹 {folder} 里既有任免审批表（.lrmx），又有其他文件（如 {mixed[0]}）。"
+                            "请把任免审批表和其他文件分开放在两个文件夹，分别导入")
     others = [f for f in files if f not in special]
     if others:
         raise DataError(f"任免审批表（.lrmx）请与其他格式的文件分开导入：先导入 {others[0]}，"
