@@ -1,7 +1,7 @@
 """A file loaded under the wrong kind (a unit list as 干部, a cadre roster as 单位): its header
-names another kind's columns. The header is looked for with every kind's column names when the
-kind's own name none of the first rows (so that the title rows above it are not taken for it),
-and the load says which kind the columns belong to instead of only listing them as unknown.
+names another kind's columns. The header is looked for with every kind's column names when none
+of the first rows names the kind's own (so that a title row above it is not taken for it), and
+the load says which kind the columns belong to instead of only listing them as unknown.
 """
 from __future__ import annotations
 

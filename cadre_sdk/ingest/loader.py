@@ -194,7 +194,8 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 
 def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checker: RowChecker,
-          paths: Iterable[str | Path | RowSource | Worksheet], plugins: CadrePlugins | None, dry_run: bool,
+          paths: Iterable[str | Path | RowSource | Worksheet], plugins: CadrePlugins | None,
+          dry_run: bool,
           progress: Callable[[int], None] | None, options: LoadOptions,
           after_load: AfterLoad, finish: bool = True) -> LoadResult:
     """``load_files`` inside its transaction (which the caller rolls back on any exception).
