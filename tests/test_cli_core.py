@@ -93,3 +93,14 @@ def test_register_commands_cannot_replace_a_core_command(tmp_path, capsys):
     assert "hook register_commands: replaced the command(s) ['load']" in out
     code, out, _ = run(capsys, "--plugins-dir", folder, "load", "--help")
     assert code == 0 and "--dry-run" in out
+
+
+def test_usage_errors_carry_a_chinese_line(tmp_path, capsys):
+    # click's own messages are English; a clerk also reads what is wrong in Chinese.
+    code, out, err = run(capsys, "load")
+    assert code == 2 and "用法有误：缺少参数 DB。用法见 cadre load --help。" in err
+    code, out, err = run(capsys, "load", tmp_path / "c.db", "干部", tmp_path / "a.csv",
+                         "--regoin", "玉树市")
+    assert code == 2 and "用法有误：没有选项 --regoin（是否是 --region？）。" in err
+    code, out, err = run(capsys, "schemas", "干部")
+    assert code == 2 and "用法有误：没有这个命令。用法见 cadre schemas --help。" in err

@@ -80,6 +80,14 @@ def test_unknown_column(db, tmp_path, capsys):
     check_rejected(capsys, db, f, "c.csv:1: 爱好: 未知的列")
 
 
+def test_remarks_column_says_what_to_do(db, tmp_path, capsys):
+    # Many rosters end in a 备注 column (a cadre has no such field): the clerk is told to
+    # delete it, or to rename a column that is meant.
+    f = write(tmp_path, "c.csv", f"{CADRE_HEADER},备注\n{GOOD},借调\n")
+    check_rejected(capsys, db, f, "c.csv:1: 备注: 未知的列。", "如果这一列不需要导入（如序号、备注），"
+                   "请删除这一列后重新导入；如果需要，请把表头改为上列名称之一")
+
+
 def test_bad_date_and_bad_check_digit_and_every_bad_row_listed(db, tmp_path, capsys):
     f = write(tmp_path, "c.csv", f"{CADRE_HEADER}\n{GOOD}\n"
               "C2,李四,女,1980.13,藏族,U1,副局长,\n"

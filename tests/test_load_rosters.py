@@ -158,6 +158,30 @@ def test_ambiguous_unit_name_lists_candidates(db, tmp_path, capsys):
              "城关镇人民政府（U3，格尔木市）、城关镇人民政府（U4，玉树市）")
 
 
+def test_ambiguous_unit_name_in_a_cadre_roster_advises_region_option(db, tmp_path, capsys):
+    # A cadre roster has no 所在地区 column to write: the way to say where is --region.
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1994.09,汉族,城关镇人民政府,镇长,,{ID1}\n")
+    err = rejected(capsys, db, f, "请改填单位代码，或用 --region 指定所在地区（名称或代码，如 --region 格尔木市）")
+    assert "写明所在地区" not in err
+    rejected(capsys, db, f, "c.csv:2: 工作单位: 在青海省内有 2 个名为“城关镇人民政府”的单位",
+             "cadre", "--region", "青海省")
+    rejected(capsys, db, f, "或用 --region 指定范围更小的地区", "cadre", "--region", "青海省")
+
+
+def test_region_option_suggests_the_regions_meant(db, tmp_path, capsys):
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1994.09,汉族,城关镇人民政府,镇长,,{ID1}\n")
+    rejected(capsys, db, f, "--region“玉树”不是已知的地区名称或代码。最接近的有：玉树市（632701）、"
+             "玉树藏族自治州（632700）。请写完整的地区名称或地区代码。", "cadre", "--region", "玉树")
+    rejected(capsys, db, f, "最接近的有：海西蒙古族藏族自治州（632800）。", "cadre", "--region", "海西州")
+
+
+def test_short_region_name_in_a_unit_list_suggests_the_full_one(db, tmp_path, capsys):
+    f = write(tmp_path, "u.csv", "单位代码,单位名称,单位类别,单位层级,所在地区\n"
+              "U9,海西州民政局,部门,市州,海西州\n", "gbk")
+    rejected(capsys, db, f, "u.csv:2: 所在地区: 找不到名为“海西州”的地区。"
+             "最接近的有：海西蒙古族藏族自治州（632800）。", "unit")
+
+
 def test_ambiguous_name_resolved_within_region(db, tmp_path, capsys):
     f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1994.09,汉族,城关鎮人民政府,镇长,,{ID1}\n")
     code, out, err = run(capsys, "load", db, "cadre", f, "--region", "玉树市")
@@ -179,6 +203,16 @@ def test_missing_id_column_and_id_number(db, tmp_path, capsys):
 def test_empty_id_number_without_id_column(db, tmp_path, capsys):
     f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1980.03,汉族,U1,科员,,\n")
     rejected(capsys, db, f, "c.csv:2: 身份证号: 文件没有“干部编号”列，每一行都要填写身份证号")
+
+
+def test_same_person_twice_without_id_column_is_one_error(db, tmp_path, capsys):
+    # No 干部编号 column: the second row of the same ID number is reported at its 身份证号
+    # column only, never as a missing 干部编号 (a column the clerk's file does not have).
+    f = write(tmp_path, "c.csv", "\n".join([HEADER, *ROWS, ROWS[0]]) + "\n", "gbk")
+    err = rejected(capsys, db, f, "c.csv:4: 身份证号: 身份证号与 ")
+    assert "c.csv:2 相同：同一人出现了两次，请合并为一行" in err
+    assert "干部编号" not in err
+    assert "1 处错误" in err
 
 
 def test_duplicate_id_number_across_cadres(db, tmp_path, capsys):
@@ -223,7 +257,7 @@ def test_formula_without_cached_value(db, tmp_path, capsys):
     ws.append(HEADER.split(","))
     ws.append(["李四", "男", "1994.09", "汉族", "U1", "科员", "=A1", ID1])
     wb.save(tmp_path / "f.xlsx")
-    rejected(capsys, db, tmp_path / "f.xlsx", "f.xlsx（工作表“Sheet”）：单元格 G2 是公式，"
+    rejected(capsys, db, tmp_path / "f.xlsx", "f.xlsx: 工作表“Sheet”：单元格 G2 是公式，"
              "但文件里没有保存公式的计算结果"
              "（这个文件不是由 Excel 保存的）。请在 Excel 中打开并保存后再导入。")
 
@@ -233,7 +267,7 @@ def test_csv_that_is_a_workbook(db, tmp_path, capsys):
     wb.active.append(HEADER.split(","))
     wb.save(tmp_path / "x.xlsx")
     (tmp_path / "x.csv").write_bytes((tmp_path / "x.xlsx").read_bytes())
-    rejected(capsys, db, tmp_path / "x.csv", "x.csv：这个文件其实是 Excel 工作簿（.xlsx），"
+    rejected(capsys, db, tmp_path / "x.csv", "x.csv: 这个文件其实是 Excel 工作簿（.xlsx），"
              "只是扩展名写成了文本格式。请把扩展名改为 .xlsx 后再导入，"
              "或在 Excel 中另存为“CSV UTF-8（逗号分隔）”。")
 
@@ -366,8 +400,9 @@ def test_header_only_xlsx_with_a_title_row_writes_nothing(db, tmp_path, capsys):
 def test_csv_that_is_an_old_xls_workbook(db, tmp_path, capsys):
     f = write(tmp_path, "x.csv", "")
     f.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
-    rejected(capsys, db, f, "x.csv：这个文件其实是旧版 Excel 工作簿（.xls），只是扩展名写成了文本格式。"
-             "请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再导入。")
+    err = rejected(capsys, db, f, f"{f}: 这个文件其实是旧版 Excel 工作簿（.xls），只是扩展名写成了文本格式。"
+                   "请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再导入。")
+    assert err.count(str(f)) == 1  # the file named once (was "x.csv: x.csv：…")
 
 
 def test_gender_written_in_full_in_a_workbook(db, tmp_path, capsys):
@@ -378,3 +413,204 @@ def test_gender_written_in_full_in_a_workbook(db, tmp_path, capsys):
     wb.save(tmp_path / "g.xlsx")
     assert run(capsys, "load", db, "cadre", tmp_path / "g.xlsx")[0] == 0
     assert [r[2] for r in cadres(db)] == ["男", "女"]
+
+
+def two_level_workbook(path: Path, second_birth: str = "1980.03") -> Path:
+    """A county's roster as one workbook: a sheet per management level."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "县处级"
+    wb.active.append(HEADER.split(","))
+    wb.active.append(["蕭瀋", "男", "1994.09", "藏族", "U1", "局长", None, ID1])
+    second = wb.create_sheet("乡科级")
+    second.append(HEADER.split(","))
+    second.append(["於海燕", "女", second_birth, "土族", "U2", "科员", None, ID2])
+    wb.save(path)
+    return path
+
+
+def test_workbook_with_two_data_sheets_needs_sheet(db, tmp_path, capsys):
+    # Reading only the first sheet would leave 乡科级 out without a word: refused instead.
+    f = two_level_workbook(tmp_path / "名册.xlsx")
+    rejected(capsys, db, f, "名册.xlsx: 工作簿里有 2 个有数据的工作表（“县处级”、“乡科级”），"
+             "不能确定要导入哪些。请用 --sheet 指明要导入的工作表，可以写多次"
+             "（如 --sheet 县处级 --sheet 乡科级）")
+
+
+def test_sheet_option_loads_each_named_sheet(db, tmp_path, capsys):
+    f = two_level_workbook(tmp_path / "名册.xlsx")
+    code, out, err = run(capsys, "load", db, "cadre", f, "--sheet", "县处级", "--sheet", "乡科级")
+    assert code == 0, err
+    assert "新增 2 行" in out
+    assert [(r[1], r[5]) for r in cadres(db)] == [("蕭瀋", "U1"), ("於海燕", "U2")]
+
+
+def test_sheet_option_names_the_sheet_in_errors(db, tmp_path, capsys):
+    f = two_level_workbook(tmp_path / "名册.xlsx", second_birth="1980.13")
+    rejected(capsys, db, f, f"{f}（工作表“乡科级”）:2: 出生年月: 无法识别的年月“1980.13”",
+             "cadre", "--sheet", "县处级", "--sheet", "乡科级")
+    rejected(capsys, db, f, "找不到名为“科级”的工作表。这个文件里的工作表有：“县处级”、“乡科级”",
+             "cadre", "--sheet", "科级")
+
+
+def test_the_one_sheet_with_data_is_read(db, tmp_path, capsys):
+    # An empty first sheet and a hidden sheet (the list behind a drop-down) are not data.
+    wb = openpyxl.Workbook()
+    wb.active.title = "封面"
+    lists = wb.create_sheet("下拉选项")
+    lists.append(["男"])
+    lists.append(["女"])
+    lists.sheet_state = "hidden"
+    data = wb.create_sheet("名册")
+    data.append(HEADER.split(","))
+    data.append(["蕭瀋", "男", "1994.09", "藏族", "U1", "局长", None, ID1])
+    wb.save(tmp_path / "w.xlsx")
+    code, out, err = run(capsys, "load", db, "cadre", tmp_path / "w.xlsx")
+    assert code == 0, err
+    assert [r[1] for r in cadres(db)] == ["蕭瀋"]
+
+
+def test_unit_list_loaded_as_cadres_names_the_kind(db, tmp_path, capsys):
+    f = write(tmp_path, "单位名录.csv", "单位编码,单位名称,单位类型,层级,所在地区\n"
+              "U9,玉树市民政局,部门,县,玉树市\n", "gbk")
+    err = rejected(capsys, db, f, f"{f}:1: 表头中有 5 列是“单位”数据的列，这个文件像是“单位”数据，"
+                   f"不是“干部”数据。如果选错了数据类别，请改用：cadre load {db} 单位 {f}")
+    assert err.index("像是“单位”数据") < err.index("未知的列")  # said first
+
+
+def test_titled_roster_loaded_as_units_names_the_kind_not_the_title(db, tmp_path, capsys):
+    # The title row's merged cell is not the problem: the header (row 3) is a cadre roster's.
+    f = titled_xlsx(tmp_path / "名册.xlsx", [HEADER.split(","),
+                                            ["蕭瀋", "男", "1994.09", "藏族", "U1", "局长", None, ID1]])
+    err = rejected(capsys, db, f, f"{f}:3: 表头中有 8 列是“干部”数据的列，这个文件像是“干部”数据，"
+                   f"不是“单位”数据。如果选错了数据类别，请改用：cadre load {db} 干部 {f}", "unit")
+    assert "合并单元格" not in err
+
+
+def test_row_number_column_is_left_out_and_said(db, tmp_path, capsys):
+    # Nearly every roster begins with 序号: a row number, not data about the cadre.
+    f = write(tmp_path, "名册.csv", "\n".join(
+        ["序号," + HEADER] + [f"{i}," + row for i, row in enumerate(ROWS, 1)]) + "\n", "gbk")
+    code, out, err = run(capsys, "load", db, "干部", f)
+    assert code == 0, err
+    assert f"{f}：“序号”列是行号，不导入" in out
+    assert "新增 2 行" in out
+    assert [(r[1], r[3]) for r in cadres(db)] == [("蕭瀋", "1994-09"), ("於海燕", "1980-03")]
+
+
+def test_id_numbers_with_spreadsheet_text_marks(db, tmp_path, capsys):
+    # Exports keep Excel from turning ID numbers into numbers with a leading apostrophe or a
+    # text formula ="…": the number inside is the ID number.
+    f = write(tmp_path, "导出.csv", f"{HEADER}\n"
+              f"於海燕,女,1980.03,土族,玉树市水利局,科员,一级科员,'{ID2}\n"
+              f"蕭瀋,男,1994.09,藏族,格尔木市农牧局,局长,一级调研员,=\"{ID1}\"\n", "gbk")
+    code, out, err = run(capsys, "load", db, "干部", f)
+    assert code == 0, err
+    assert [(r[1], r[10]) for r in cadres(db)] == [("蕭瀋", ID1), ("於海燕", ID2)]
+
+
+def test_ethnic_group_written_short_is_stored_by_its_name(db, tmp_path, capsys):
+    # Rosters write 汉/藏/撒拉 for 汉族/藏族/撒拉族: stored as one group each (the public
+    # level's 汉族/少数民族 step would otherwise count “汉” among the minorities). Other
+    # values stay as written.
+    ids = [make_id_number("632701", dt.date(1980, m, 15), 3, male=True) for m in (1, 2, 3, 4)]
+    f = write(tmp_path, "名册.csv", f"{HEADER}\n" + "".join(
+        f"张{i},男,1980.0{i + 1},{eth},U1,科员,,{ids[i]}\n"
+        for i, eth in enumerate(["汉", "漢", "撒拉", "穿青人"])), "gbk")
+    code, out, err = run(capsys, "load", db, "干部", f)
+    assert code == 0, err
+    assert [r[4] for r in cadres(db)] == ["汉族", "汉族", "撒拉族", "穿青人"]
+
+
+def test_header_wrapped_in_its_cell_is_named_on_one_line(db, tmp_path, capsys):
+    wb = openpyxl.Workbook()
+    wb.active.append(["姓名", "性别", "出生\n年月", "民族", "工作单位", "职务", "职级", "身份证\n号码"])
+    wb.active.append(["蕭瀋", "男", "75.06", "藏族", "U1", "局长", None, ID1])
+    wb.save(tmp_path / "w.xlsx")
+    err = rejected(capsys, db, tmp_path / "w.xlsx", "w.xlsx:2: 出生年月: 无法识别的年月“75.06”")
+    assert len(err.strip().splitlines()) == 2  # the summary and the one error, each one line
+
+
+def test_cadre_level_written_as_the_grade(db, tmp_path, capsys):
+    # 正处级 and 副科 are grades of 县处级 and 乡科级; 副局 (short for a post) is not a level.
+    f = write(tmp_path, "名册.csv", f"{HEADER},干部层级\n{ROWS[0]},副科\n{ROWS[1]},正处级\n", "gbk")
+    code, out, err = run(capsys, "load", db, "干部", f)
+    assert code == 0, err
+    assert [(r[1], r[8]) for r in cadres(db)] == [("蕭瀋", "县处级"), ("於海燕", "乡科级")]
+    f = write(tmp_path, "层级.csv", f"身份证号,干部层级\n{ID1},副局\n")
+    rejected(capsys, db, f, "层级.csv:2: 干部层级: “副局”不是可接受的取值")
+
+
+def test_career_history_by_a_mistyped_id_number_says_which_digit(db, tmp_path, capsys):
+    assert run(capsys, "load", db, "cadre",
+               write(tmp_path, "full.csv", "\n".join([HEADER, *ROWS]) + "\n"))[0] == 0
+    wrong = ID1[:17] + ("0" if ID1[17] != "0" else "1")
+    f = write(tmp_path, "履历.csv", "履历编号,干部编号,起始时间,任职单位,职务,经历类型\n"
+              f"P1,{ID1},2015.1,U1,局长,任职\nP2,{wrong},2012.6,U1,科员,任职\n", "gbk")
+    rejected(capsys, db, f, f"履历.csv:3: 干部编号: “{wrong}”不是已导入干部的编号；作为身份证号，"
+             f"身份证号校验位错误：应为 {ID1[17]}，实为 {wrong[17]}", "任职经历")
+
+
+def test_name_padded_with_an_ideographic_space_is_the_name(db, tmp_path, capsys):
+    # Rosters pad two-character names to three (王　芳): the padding is not part of the name,
+    # so a later file writing 王芳 changes nothing. A middle dot stays.
+    f = titled_xlsx(tmp_path / "名册.xlsx", [HEADER.split(","),
+                                            ["蕭　瀋", "男", "1994.09", "藏族", "U1", "局长", None, ID1],
+                                            ["才让·卓玛", "女", "1980.03", "藏族", "U2", "科员", None, ID2]])
+    assert run(capsys, "load", db, "干部", f)[0] == 0
+    assert [r[1] for r in cadres(db)] == ["蕭瀋", "才让·卓玛"]
+    g = write(tmp_path, "更正.tsv", f"姓名\t身份证号\n蕭瀋\t{ID1}\n", "gbk")
+    code, out, err = run(capsys, "load", db, "干部", g)
+    assert code == 0 and "未变 1 行" in out, (out, err)
+
+
+def test_unknown_kind_says_which_was_likely_meant(db, tmp_path, capsys):
+    f = write(tmp_path, "名册.csv", "\n".join([HEADER, *ROWS]) + "\n")
+    rejected(capsys, db, f, "未知的数据类别“干部名册”。是否要导入“干部”？可用类别：", "干部名册")
+    rejected(capsys, db, f, "未知的数据类别“任免审批表”。任免审批表（.lrmx）按“干部”导入："
+             "cadre load DB 干部 文件或文件夹。", "任免审批表")
+
+
+def test_two_row_header_is_told_to_become_one_row(db, tmp_path, capsys):
+    # 姓名 … merged down rows 2–3, 任职情况 merged over 工作单位 | 职务 in row 3.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2026年干部名册"])
+    ws.append(["姓名", "性别", "出生年月", "任职情况", None, "身份证号"])
+    ws.append([None, None, None, "工作单位", "职务", None])
+    for col in "ABCF":
+        ws.merge_cells(f"{col}2:{col}3")
+    ws.merge_cells("D2:E2")
+    ws.append(["蕭瀋", "男", "1994.09", "U1", "局长", ID1])
+    wb.save(tmp_path / "两行.xlsx")
+    err = rejected(capsys, db, tmp_path / "两行.xlsx", "两行.xlsx: 工作表“Sheet”：表头占了第2–3行"
+                   "（合并单元格 A2:A3、B2:B3、C2:C3、D2:E2、F2:F3），本程序只认一行表头。")
+    assert "把表头整理成一行" in err
+
+
+def test_folder_takes_subfolders_reports_old_workbooks_and_skips_lock_files(db, tmp_path, capsys):
+    folder = tmp_path / "名册"
+    (folder / "玉树市").mkdir(parents=True)
+    write(folder / "玉树市", "a.csv", f"{HEADER}\n{ROWS[0]}\n", "gbk")   # in a subfolder
+    wb = openpyxl.Workbook()
+    wb.active.append(HEADER.split(","))
+    wb.active.append(ROWS[1].split(","))
+    wb.save(folder / "b.xlsx")
+    (folder / "~$b.xlsx").write_bytes(b"\x0bclerk" + b"\x00" * 150)  # Excel's lock file: b is open
+    old = folder / "c.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    err = rejected(capsys, db, folder, f"{old}: 不支持“.xls”格式的表格。请在 Excel 或 WPS 中把它另存为")
+    assert "~$b.xlsx" not in err and "1 处错误" in err
+    old.unlink()
+    code, out, err = run(capsys, "load", db, "干部", folder)
+    assert code == 0, err
+    assert "新增 2 行" in out and "2 个文件" in out
+
+
+def test_dots_typed_for_the_middle_dot_are_the_middle_dot(db, tmp_path, capsys):
+    # 才让•多杰 (a bullet), 才让・多杰 (the Japanese dot an IME gives), 才让.多杰: one name, 才让·多杰.
+    for i, name in enumerate(["才让•多杰", "才让・多杰", "才让.多杰", "才让·多杰"]):
+        f = write(tmp_path, f"{i}.csv", f"{HEADER}\n{name},男,1994.09,藏族,U1,局长,,{ID1}\n", "utf-8")
+        code, out, err = run(capsys, "load", db, "干部", f)
+        assert code == 0, err
+        assert [r[1] for r in cadres(db)] == ["才让·多杰"]
+        assert ("新增 1 行" if i == 0 else "未变 1 行") in out

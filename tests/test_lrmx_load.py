@@ -137,6 +137,7 @@ def test_edge_cases_load_as_read_by_hand(db, tmp_path, capsys):
     cairang = folder / "才让多杰.lrmx"
     assert out.splitlines() == [
         "已导入任免审批表 3 份：干部 3 行，任职经历 6 行，历年考核等次 6 行，表彰与典型 1 行；其中新干部 3 人。",
+        "各类合计：新增 16 行，更新 0 行，未变 0 行。",
         "简历中的学习经历 1 条（以“学习”“进修”等结尾的行）不计入任职经历。",
         "以下 1 处内容已读取但未导入：",
         # line 15: prolog 1, Person 2, five elements 3–7, the résumé's 7 lines 8–14
@@ -158,9 +159,21 @@ def test_rerun_finds_the_same_cadres_and_changes_no_record(db, tmp_path, capsys)
     assert run(capsys, "load", db, "干部", folder)[0] == 0
     tables = ("cadre", "posting", "annual_grade", "commendation")
     before = {t: rows(db, f"SELECT * FROM {t} ORDER BY 1, 2") for t in tables}
+    stored = db.read_bytes()
     code, out, _ = run(capsys, "load", db, "干部", folder)
-    assert code == 0 and "其中新干部 0 人" in out
+    assert code == 0
+    # nothing new: said so (not "已导入"), and the store is byte for byte as it was
+    assert out.splitlines()[0] == ("任免审批表 3 份（干部 3 行，任职经历 6 行，历年考核等次 6 行，"
+                                   "表彰与典型 1 行）与库中完全相同，没有变化，未写入任何数据。")
+    assert db.read_bytes() == stored
     assert {t: rows(db, f"SELECT * FROM {t} ORDER BY 1, 2") for t in tables} == before
+    # one grade changed (2023 优秀 → 称职): one row updated, the other 15 counted unchanged
+    write(folder, "才让多杰.lrmx", person(
+        resume=TWO_LINE_RESUME, grades="2021年度、2022年度、2023年度考核为称职。",
+        rewards="2019年12月6日被青海省委、省政府评为全省民族团结进步先进个人；2022年获嘉奖。"))
+    code, out, _ = run(capsys, "load", db, "干部", folder)
+    assert code == 0
+    assert "各类合计：新增 0 行，更新 1 行，未变 15 行。" in out.splitlines()
 
 
 def test_existing_cadre_is_found_by_id_number(db, tmp_path, capsys):
@@ -226,3 +239,23 @@ def test_generated_folder_matches_the_demo_rosters(tmp_path, capsys):
     assert [(n, y) for n, y, _ in graded] == sorted(
         (n, y) for n, start in first for y in (2019, 2020, 2021) if y > int(start))
     assert {g for _, _, g in graded} <= {"优秀", "称职"}
+
+
+def test_progress_over_the_files_read(db, tmp_path, capsys):
+    folder = edge_cases(tmp_path / "f")
+    code, out, err = run(capsys, "load", db, "干部", folder, "--dry-run", "--progress")
+    assert code == 0, err
+    assert "读取任免审批表" in err and "校验通过：任免审批表 3 份" in out
+    code, out, err = run(capsys, "load", db, "干部", folder, "--dry-run")  # stderr: no terminal
+    assert code == 0 and "读取任免审批表" not in err
+
+
+def test_folder_mixing_lrmx_and_rosters_is_refused(db, tmp_path, capsys):
+    # Loading the .lrmx alone would leave the roster out without a word.
+    folder = edge_cases(tmp_path / "f")
+    (folder / "名册.csv").write_text("姓名,性别\n", encoding="utf-8")
+    before = db.read_bytes()
+    code, out, err = run(capsys, "load", db, "干部", folder)
+    assert code == 1
+    assert f"文件夹 {folder} 里既有任免审批表（.lrmx），又有其他文件（如 {folder / '名册.csv'}）" in err
+    assert db.read_bytes() == before

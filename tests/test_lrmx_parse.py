@@ -90,3 +90,15 @@ def test_rewards_need_a_full_date_and_punishments_are_not_commendations():
     assert r.notes == ("“2022年获嘉奖”没有写明年月日，表彰记录需要日期，未导入",
                        "“2020年3月受到党内警告处分”是惩戒记录，本系统不保存，未导入")
     assert parse_rewards("无。").items == ()
+
+
+def test_resume_clerk_ranks_are_not_leading_posts():
+    # 主任科员 and 副主任科员 (and the ranks 一级主任科员 …) are non-leading posts (非领导职务),
+    # whatever word they end in; 办公室主任 and 科长 are leading posts.
+    r = parse_resume("2005.03--2008.06  玉树市水利局科员、副主任科员\n"
+                     "2008.06--2012.06  玉树市结古镇人民政府主任科员\n"
+                     "2012.06--2015.01  玉树市水利局一级主任科员\n"
+                     "2015.01--2018.01  玉树市水利局办公室主任\n"
+                     "2018.01--  玉树市水利局规划科科长")
+    assert [(e.township, e.leadership) for e in r.entries] == [
+        (False, False), (True, False), (False, False), (False, True), (False, True)]

@@ -84,6 +84,28 @@ def _plugins_dir_from_argv(argv: list[str]) -> str | None:
     return None
 
 
+def usage_in_chinese(exc: click.UsageError) -> str:
+    """A Chinese line under click's own (English) usage error: what is wrong, for the common
+    cases, and where the command's Chinese help is."""
+    command = exc.ctx.command_path if exc.ctx is not None else "cadre"
+    param = getattr(exc, "param", None)
+    name = (param.opts[0] if isinstance(param, click.Option) else param.human_readable_name) \
+        if param is not None else ""
+    if isinstance(exc, click.MissingParameter) and param is not None:
+        kind = "选项" if isinstance(param, click.Option) else "参数"
+        what = f"缺少{kind} {name}。"
+    elif isinstance(exc, click.NoSuchOption):
+        near = f"（是否是 {'、'.join(exc.possibilities)}？）" if exc.possibilities else ""
+        what = f"没有选项 {exc.option_name}{near}。"
+    elif isinstance(exc, click.BadParameter) and param is not None:
+        what = f"{name} 的取值有误。"
+    elif "No such command" in exc.message:
+        what = "没有这个命令。"
+    else:
+        what = "命令的写法有误。"
+    return f"用法有误：{what}用法见 {command} --help。"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: build plugins and the CLI, run it, turn errors into messages."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -98,6 +120,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except click.ClickException as exc:
         exc.show()
+        if isinstance(exc, click.UsageError):
+            click.echo(usage_in_chinese(exc), err=True)
         sys.exit(exc.exit_code)
     except DataError as exc:
         click.echo(exc.report(limit=200), err=True)

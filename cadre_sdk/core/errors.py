@@ -5,6 +5,8 @@ authors speak English and name the plugin and the hook.
 """
 from __future__ import annotations
 
+import re
+
 import attrs
 
 
@@ -12,6 +14,9 @@ class CadreError(Exception):
     """Base class of every error cadre-sdk raises on purpose. ``exit_code`` is the CLI's."""
 
     exit_code = 1
+
+
+_WRAP = re.compile(r"[ \t\r]*\n\s*")
 
 
 @attrs.frozen
@@ -25,7 +30,9 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        col = f" {self.column}:" if self.column else ""
+        # (a header wrapped in its cell, "出生\n年月", is named on the error's one line)
+        column = _WRAP.sub("", self.column) if "\n" in self.column else self.column
+        col = f" {column}:" if column else ""
         return f"{where}:{col} {self.reason}"
 
 

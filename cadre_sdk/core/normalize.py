@@ -111,15 +111,31 @@ def clean_text(value: object) -> str | None:
 _CLEAN_CACHE: dict[str, str | None] = {}
 _CLEAN_CACHE_SIZE = 1 << 16
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: Spaces between two Chinese characters (``clean_name`` drops them).
+HAN_GAP = re.compile(f"(?<=[{_HAN}]) +(?=[{_HAN}])")
+#: The dots typed for the middle dot of a name (才让•多杰, 才让・多杰, 才让.多杰): between two
+#: Chinese characters ``clean_name`` writes the middle dot (U+00B7) an ID card has.
+_DOT_LIKE = re.compile("[\u2022\u30fb\uff65\u2027\u2219.]")
+NAME_DOT = re.compile(f"(?<=[{_HAN}])[\u2022\u30fb\uff65\u2027\u2219.](?=[{_HAN}])")
 
 
 def clean_name(value: object) -> str | None:
     """A name as written (a person's legal name, a unit's name): tidied as ``clean_text``
     tidies (spaces, full-width ASCII, controls) but never converted to Simplified: 於海燕
-    stays 於海燕. Matching and search compare ``to_simplified`` forms."""
+    stays 於海燕. Matching and search compare ``to_simplified`` forms. A space between two
+    Chinese characters is dropped: it is the padding rosters align two-character names with
+    (王　芳), never part of a name, and kept it would make 王 芳 and 王芳 two spellings; a dot
+    typed for the middle dot between two of them (才让•多杰, 才让・多杰, 才让.多杰) is the
+    middle dot (才让·多杰)."""
     if value is None:
         return None
-    return _tidy(value if isinstance(value, str) else _scalar_text(value)) or None
+    text = _tidy(value if isinstance(value, str) else _scalar_text(value))
+    if " " in text:
+        text = HAN_GAP.sub("", text)
+    if _DOT_LIKE.search(text):  # (the cheap test first: names rarely hold a dot)
+        text = NAME_DOT.sub("\u00b7", text)
+    return text or None
 
 
 def _clean_str(text: str) -> str | None:
@@ -159,7 +175,9 @@ def names_as_written(texts: list[str], max_length: int) -> bool:
             and joined.count("\x00") == len(texts) - 1 and "".join(texts).isprintable()
             # printable: the only space left is " ", and _tidy only strips the ends then
             and "  " not in joined and " \x00" not in joined and "\x00 " not in joined
-            and joined[0] != " " and joined[-1] != " " and not _WIDE.search(joined))
+            and joined[0] != " " and joined[-1] != " " and not _WIDE.search(joined)
+            and not (" " in joined and HAN_GAP.search(joined))
+            and not (_DOT_LIKE.search(joined) and NAME_DOT.search(joined)))
 
 
 def _tidy_all(text: str) -> str:
@@ -501,7 +519,9 @@ def _id_check_char(first17: str) -> str:
 def check_id_number(value: object) -> str:
     """Validate a resident ID number; return it as 18 upper-case characters.
 
-    Spaces are removed, full-width characters and a lower-case ``x`` accepted. Raises
+    Spaces are removed, full-width characters and a lower-case ``x`` accepted, and so are
+    the marks that keep a spreadsheet from reading it as a number (a leading apostrophe, a
+    text formula ``="…"``). Raises
     ``ValueError`` for a wrong length, bad characters, an impossible birth date inside the
     number, or a wrong check character (the message says which one was expected).
     """
@@ -515,6 +535,16 @@ def check_id_number(value: object) -> str:
     return _check_id_text(value if isinstance(value, str) else _scalar_text(value))
 
 
+def _text_marks_removed(text: str) -> str:
+    """An ID number without the marks that keep Excel from turning it into a number, as
+    exported files carry them: a leading apostrophe ('632…) or a text formula (="632…")."""
+    if len(text) > 3 and text.startswith('="') and text.endswith('"'):
+        return text[2:-1]
+    if text[:1] in ("'", "\u2018", "\u2019"):
+        return text[1:]
+    return text
+
+
 # A cadre's ID number is checked by the converter and again by rules (birth, gender): cached.
 @functools.lru_cache(maxsize=4096)
 def _check_id_text(text: str) -> str:
@@ -522,7 +552,7 @@ def _check_id_text(text: str) -> str:
     if text.isascii() and text.isalnum():  # nothing full-width, no spaces: as typed
         number = text.upper()
     else:
-        number = _SPACES.sub("", text.translate(_FULLWIDTH)).upper()
+        number = _text_marks_removed(_SPACES.sub("", text.translate(_FULLWIDTH))).upper()
     if not _ID_SHAPE.fullmatch(number):  # else: 17 digits and a digit or X, nothing to say
         if not number:
             raise ValueError("身份证号为空：请填写18位身份证号")

@@ -274,11 +274,12 @@ def object_batches(header: list[str], rows: Iterator[RawRow]) -> Iterator[Conver
                     [[r.values.get(h) for h in header] for r in chunk], slow, chunk)
 
 
-def read_batches(path: Path, display: str, find_header: Callable[[Any], bool] | None = None
-                 ) -> tuple[list[str], Iterator[ConvertedBatch], bool]:
+def read_batches(path: Path, display: str, find_header: Callable[[Any], bool] | None = None,
+                 sheet: str | None = None) -> tuple[list[str], Iterator[ConvertedBatch], bool]:
     """A file's header as written, its rows in batches, and whether every cell is text.
     ``find_header``: recognizes the header below title rows (CSV/TSV/.xlsx; the header is
-    then a ``header_detect.Header`` that says its line).
+    then a ``header_detect.Header`` that says its line); ``sheet``: the .xlsx worksheet
+    (default: the one holding data).
 
     The header and the first batch are read now, as ``iter_rows`` reads the first row: a file
     whose first row cannot be read reports only that (``ReadError``)."""
@@ -286,7 +287,7 @@ def read_batches(path: Path, display: str, find_header: Callable[[Any], bool] | 
         header, rows = rows_with_header(path, display)
         return header, object_batches(header, rows), False
     header, batches = iter_cell_batches(path, display_name=display, size=BATCH,
-                                        find_header=find_header)
+                                        find_header=find_header, sheet=sheet)
     texts = path.suffix.lower() != ".xlsx"
     width = len(header)
 
@@ -382,7 +383,8 @@ class RowChecker:
             if field is None:
                 known = "、".join(f.metadata["title"] for f in self.fields)
                 errors.append(RowError(file, line, text, f"未知的列。“{self.cls.__title__}”可用的列："
-                                       f"{known}"))
+                                       f"{known}。如果这一列不需要导入（如序号、备注），"
+                                       "请删除这一列后重新导入；如果需要，请把表头改为上列名称之一"))
             elif field.name in seen:
                 errors.append(RowError(file, line, text, f"与列“{seen[field.name]}”重复，"
                                        f"都对应“{field.metadata['title']}”"))

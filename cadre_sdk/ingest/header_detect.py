@@ -37,10 +37,14 @@ def header_finder(known: Collection[str]) -> Callable[[Sequence[Any]], bool]:
 def pick(rows: Sequence[Sequence[Any]], is_header: Callable[[Sequence[Any]], bool] | None
          ) -> int:
     """The index of the header among the first rows (0 when none looks like one: the first
-    row is then reported as it is)."""
+    row is then reported as it is). A finder with a ``fallback`` finder (another kind's
+    names: ``kind_hint.finder``) has it tried when no row is its own header."""
     if is_header is None:
         return 0
-    for index, cells in enumerate(rows[:LOOK_AHEAD]):
-        if is_header(cells):
-            return index
+    for finder in (is_header, getattr(is_header, "fallback", None)):
+        if finder is None:
+            continue
+        for index, cells in enumerate(rows[:LOOK_AHEAD]):
+            if finder(cells):
+                return index
     return 0

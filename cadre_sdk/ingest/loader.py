@@ -46,10 +46,11 @@ from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.records.fields import record_builder
 from cadre_sdk.store.database import db_file, record_provenance, sha256_file, write_transaction
 from cadre_sdk.core.errors import StoreError
-from cadre_sdk.ingest.header_detect import header_finder
+from cadre_sdk.ingest import kind_hint
 from cadre_sdk.ingest.identity import identifier_of
 from cadre_sdk.ingest.updates import Counts, FileUpdate, LoadOptions, LoadState
 from cadre_sdk.ingest.row_source import RowSource
+from cadre_sdk.ingest.paths import Worksheet
 
 #: After-load callbacks: kind -> callbacks ``(db, keys_table, plugins) -> [RowError]``, run
 #: inside the load's transaction once the rows of that kind are written (engines derive data
@@ -62,8 +63,9 @@ AfterLoad = Mapping[str, Sequence[Callable[..., list[RowError]]]]
 class LoadResult:
     """What a load did: the rows read, whether anything was written (not for a dry run, nor
     when every row was already stored as it is), how many rows were new, changed and
-    unchanged, and the header line of each file whose header was not on its first line
-    (title rows above it)."""
+    unchanged, the header line of each file whose header was not on its first line
+    (title rows above it), and the row-number columns left out (file, header as written:
+    ``ROW_NUMBER_HEADERS``)."""
 
     kind: str
     files: tuple[str, ...]
@@ -74,6 +76,12 @@ class LoadResult:
     unchanged: int = 0
     header_lines: tuple[tuple[str, int], ...] = ()
     clear_empty: bool = False
+    row_numbers: tuple[tuple[str, str], ...] = ()
+
+
+#: Headers of the row-number column nearly every roster begins with: not data, left out
+#: (unless the kind has a column of that name: a case event's 序号).
+ROW_NUMBER_HEADERS = frozenset({"序号"})
 
 
 def load_sources(
@@ -110,13 +118,26 @@ def resolve_kind(name: str) -> type:
         if normalize_header(cls.__title__) == normalize_header(name):
             return cls
     kinds = "、".join(f"{k}（{c.__title__}）" for k, c in RECORD_TYPES.items())
-    raise DataError(f"未知的数据类别“{name}”。可用类别：{kinds}")
+    raise DataError(f"未知的数据类别“{name}”。{_kind_meant(name)}可用类别：{kinds}")
+
+
+def _kind_meant(name: str) -> str:
+    """What a clerk who typed an unknown kind likely meant, as a sentence ('' if nothing):
+    a 任免审批表 loads as 干部; “干部名册” names 干部, “单位名录” 单位 (the longest title inside)."""
+    key = normalize_header(name)
+    if "任免" in key or "lrmx" in key:
+        return "任免审批表（.lrmx）按“干部”导入：cadre load DB 干部 文件或文件夹。"
+    inside = [c.__title__ for c in RECORD_TYPES.values()
+              if normalize_header(c.__title__) in key]
+    if inside:
+        return f"是否要导入“{max(inside, key=len)}”？"
+    return ""
 
 
 def load_files(
     db: sqlite_utils.Database,
     kind: str,
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path | RowSource | Worksheet],
     *,
     plugins: CadrePlugins | None = None,
     dry_run: bool = False,
@@ -173,7 +194,8 @@ def _cycle_collector_paused() -> Iterator[None]:
 
 
 def _load(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type, checker: RowChecker,
-          paths: Iterable[str | Path | RowSource], plugins: CadrePlugins | None, dry_run: bool,
+          paths: Iterable[str | Path | RowSource | Worksheet], plugins: CadrePlugins | None,
+          dry_run: bool,
           progress: Callable[[int], None] | None, options: LoadOptions,
           after_load: AfterLoad, finish: bool = True) -> LoadResult:
     """``load_files`` inside its transaction (which the caller rolls back on any exception).
@@ -232,7 +254,7 @@ class _Shown:
 
 
 def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
-               checker: RowChecker, paths: list[str | Path | RowSource],
+               checker: RowChecker, paths: list[str | Path | RowSource | Worksheet],
                plugins: CadrePlugins | None, dry_run: bool,
                progress: Callable[[int], None] | None, options: LoadOptions,
                after_load: AfterLoad, finish: bool = True, fresh: bool = False,
@@ -248,9 +270,10 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     files: list[str] = []
     loaded: list[tuple[str, str, int, int]] = []  # (file, sha256, rows, rows new or changed)
     header_lines: list[tuple[str, int]] = []
+    row_numbers: list[tuple[str, str]] = []
     counts = Counts()
     state = LoadState(conn, cls, options)
-    find_header = header_finder(checker.headers)
+    find_header = kind_hint.finder(checker.headers)
     conn.execute("DROP TABLE IF EXISTS temp._load_keys")
     ledger: FreshLedger | KeyLedger | RowidLedger
     if fresh:
@@ -265,8 +288,11 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
         deferred = None  # (rows merged with stored ones, or callbacks, read the indexes)
     for path in paths:
         source = path if isinstance(path, RowSource) else None
+        sheet = path.sheet if isinstance(path, Worksheet) else None
+        display = path.display if isinstance(path, (RowSource, Worksheet)) else str(path)
+        if isinstance(path, Worksheet):
+            path = path.path
         path = Path(path) if source is None else path
-        display = str(path) if source is None else source.display
         files.append(display)
         if source is None and not path.exists():
             errors.append(RowError(display, 0, "", "文件不存在，请检查路径和文件名"))
@@ -274,7 +300,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
         try:
             if source is None:
                 digest, before = sha256_file(path), total
-                header, batches, texts = read_batches(path, display, find_header)
+                header, batches, texts = read_batches(path, display, find_header, sheet)
             else:
                 digest, before = source.sha256, total
                 header, batches, texts = source.batches()
@@ -285,9 +311,16 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
                     header_lines.append((display, line))
                 update = FileUpdate(state, [h for h in header if not h.startswith("__")],
                                     display, texts)
+                numbering = [h for h in update.header if normalize_header(h) in
+                             ROW_NUMBER_HEADERS and normalize_header(h) not in checker.headers]
+                row_numbers.extend((display, h) for h in numbering)
                 mapping, header_errors = checker.columns(
-                    display, update.header, update.absent_ok, line)
+                    display, [h for h in update.header if h not in numbering],
+                    update.absent_ok, line)
                 if header_errors:
+                    hint = kind_hint.wrong_kind(cls, update.header, str(db_file(db)), display)
+                    if hint is not None:
+                        errors.append(RowError(display, line, "", hint))
                     errors.extend(_explain_missing_key(cls, header_errors))
                     continue
                 header = update.extend(mapping)
@@ -322,7 +355,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
             loaded.append((display, digest, total - before,
                            file_counts.new + file_counts.changed))
         except ReadError as exc:
-            errors.append(RowError(display, 0, "", str(exc)))
+            errors.append(RowError(display, 0, "", _without_file(str(exc), display)))
         if len(errors) >= load_rows.MAX_ERRORS:
             break
     if progress and total % 1000:
@@ -341,6 +374,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     result = functools.partial(LoadResult, kind, tuple(files), total, new=counts.new,
                                changed=counts.changed, unchanged=counts.unchanged,
                                header_lines=tuple(header_lines),
+                               row_numbers=tuple(row_numbers),
                                clear_empty=options.clear_empty)
     if dry_run or not counts.new + counts.changed:
         # Nothing new: the store stays as it was, byte for byte (no provenance row either).
@@ -360,6 +394,17 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     if finish:
         conn.execute("COMMIT")
     return result(True)
+
+
+def _without_file(message: str, display: str) -> str:
+    """A reader's message without the file name it begins with (the error line names the
+    file already): “x.csv：文件为空…” → “文件为空…”, “x.xlsx（工作表“名册”）：…” → “工作表“名册”：…”."""
+    if message.startswith(display + "："):
+        return message[len(display) + 1:]
+    if message.startswith(display + "（") and "）：" in message:
+        inside, _, rest = message[len(display) + 1:].partition("）：")
+        return f"{inside}：{rest}"
+    return message
 
 
 def _explain_missing_key(cls: type, errors: list[RowError]) -> list[RowError]:

@@ -22,7 +22,7 @@ import attrs
 from cadre_sdk.core.errors import ReadError
 from cadre_sdk.ingest.raw_rows import Batch, RawRow, _blank, _check_header, make_row
 from cadre_sdk.ingest.read_encoding import _empty, _open
-from cadre_sdk.ingest.xlsx_package import SheetScan, _merges_on_row, scan_sheet
+from cadre_sdk.ingest.xlsx_package import SheetScan, _merges_on_row, scan_sheet, sheets_with_data
 from cadre_sdk.ingest.xlsx_stream import open_rows, read_shared_strings
 
 #: Sheets whose XML is larger than this (uncompressed) are streamed (``xlsx_stream``): calamine
@@ -160,7 +160,27 @@ def _open_sheet(path: str | Path, file: str, sheet: str | None) -> _Sheet:
     with _open(path, file) as f:  # the same "not found" / "empty" messages as the text formats
         if not f.read(1):
             raise _empty(file)
+    if sheet is None:
+        sheet = _only_sheet_with_data(path, file)
     return _open_calamine(path, file, sheet) or _open_openpyxl(path, file, sheet)
+
+
+def _only_sheet_with_data(path: str | Path, file: str) -> str | None:
+    """With no sheet named: the one visible sheet that holds data (``None``, the first sheet,
+    when none does or the package is not one ``sheets_with_data`` follows). A workbook with
+    several is refused, naming them: reading only the first would leave the others out
+    without a word (a county's roster often has one sheet per management level)."""
+    titles = sheets_with_data(path)
+    if not titles:
+        return None
+    if len(titles) == 1:
+        return titles[0]
+    names = "、".join(f"“{title}”" for title in titles)
+    example = " ".join(f"--sheet {title}" for title in titles[:2])
+    raise ReadError(
+        f"{file}：工作簿里有 {len(titles)} 个有数据的工作表（{names}），不能确定要导入哪些。"
+        f"请用 --sheet 指明要导入的工作表，可以写多次（如 {example}）；"
+        "或者把不需要导入的工作表删除或隐藏后再导入。")
 
 
 def _xlsx_records(
@@ -173,7 +193,8 @@ def _xlsx_records(
 
     ws = _open_sheet(path, file, sheet)
     try:
-        where = f"{file}（工作表“{ws.title}”）"
+        named = f"（工作表“{ws.title}”）"  # (a worksheet loaded on its own is named so already)
+        where = file if file.endswith(named) else file + named
         uncached = ws.scan.uncached if ws.scan is not None else []
         if uncached:
             shown = "、".join(uncached[:5]) + ("等" if len(uncached) > 5 else "")
@@ -219,6 +240,13 @@ def _xlsx_head(merges: list[str], where: str, head: list[tuple[int, Sequence[Any
     merged cells (merged title rows above it are fine)."""
     rowno = head[at][0]
     merged = _merges_on_row(merges, rowno)
+    last = max((_last_row(ref) for ref in merged), default=rowno)
+    if last > rowno:
+        raise ReadError(
+            f"{where}：表头占了第{rowno}–{last}行（合并单元格 {'、'.join(sorted(merged))}），"
+            "本程序只认一行表头。请取消合并，把表头整理成一行（每列一个列名，如“工作单位”“现任职务”），"
+            "删去多余的表头行后再导入。"
+        )
     if merged:
         raise ReadError(
             f"{where}：表头第{rowno}行存在合并单元格（{'、'.join(merged)}），"
@@ -226,6 +254,11 @@ def _xlsx_head(merges: list[str], where: str, head: list[tuple[int, Sequence[Any
         )
     for number, cells in head[at:]:
         yield number, cells, where
+
+
+def _last_row(ref: str) -> int:
+    """The last row a merged range (“A2:A3”) covers."""
+    return int("".join(ch for ch in ref.rpartition(":")[2] if ch.isdigit()))
 
 
 def _iter_xlsx(path: str | Path, file: str, sheet: str | None) -> Iterator[RawRow]:

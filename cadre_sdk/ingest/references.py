@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -40,6 +41,22 @@ def match_key(text: str) -> str:
     Simplified, no spaces, ASCII lower-cased."""
     folded = unicodedata.normalize("NFKC", text)
     return "".join(to_simplified(folded).split()).lower()
+
+
+def near_keys(keys: Iterable[str], key: str, limit: int) -> list[str]:
+    """The names (``match_key`` forms) a clerk may have meant by ``key``: those holding it
+    (“玉树” for 玉树市 and 玉树藏族自治州), shortest first; else those a short form stands for
+    (“海西州” for 海西蒙古族藏族自治州, “大通县” for 大通回族土族自治县: the same beginning and
+    level); else the closest (``difflib``)."""
+    keys = list(keys)
+    if not key:
+        return []
+    holding = [k for k in keys if key in k]
+    if not holding and len(key) > 2 and key[-1] in "州县市区":
+        holding = [k for k in keys if k.startswith(key[:-1]) and k.endswith(key[-1])]
+    if holding:
+        return sorted(holding, key=lambda k: (len(k), k))[:limit]
+    return difflib.get_close_matches(key, keys, n=limit, cutoff=0.5)
 
 
 def _scope_field(parent: type) -> str | None:
@@ -89,6 +106,13 @@ class RegionTree:
                 return True
             code, seen = self.parent.get(code), seen + 1
         return False
+
+
+#: A cell shaped like an ID number (17 digits and a check character).
+_ID_LIKE = re.compile(r"\d{17}[\dXx]")
+
+#: The advice for a name two units (regions) share, when the row has a 所在地区 column.
+PLACE_IN_ROW = "写明所在地区"
 
 
 class Resolver:
@@ -147,25 +171,33 @@ class Resolver:
         if len(self.known) > _CACHE_SIZE:
             self.known.clear()
 
-    def resolve(self, raw: Any, scope: str | None) -> tuple[Any, str | None]:
-        """(the cell to use, None) or (None, the Chinese reason it names nothing)."""
+    def resolve(self, raw: Any, scope: str | None, place: str = PLACE_IN_ROW
+                ) -> tuple[Any, str | None]:
+        """(the cell to use, None) or (None, the Chinese reason it names nothing).
+        ``place``: how the clerk can say where a name is meant, in the advice given when two
+        of that name are found (``References.place_advice``; ``{region}`` stands for the
+        region of the first of them)."""
         code = _code_or_none(raw)
         if code is not None and code in self.known:
             return raw, None
-        key = (raw, scope)
+        key = (raw, scope, place)
         if key not in self._cache:
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
-            self._cache[key] = self._resolve(raw, code, scope)
+            self._cache[key] = self._resolve(raw, code, scope, place)
         return self._cache[key]
 
-    def _resolve(self, raw: Any, code: str | None, scope: str | None) -> tuple[Any, str | None]:
+    def _resolve(self, raw: Any, code: str | None, scope: str | None, place: str
+                 ) -> tuple[Any, str | None]:
         text = raw.strip() if isinstance(raw, str) else str(raw)
         if self.by_id_number:
             try:
                 number = check_id_number(text)
-            except ValueError:
+            except ValueError as exc:
                 number = None
+                if _ID_LIKE.fullmatch("".join(text.split())):
+                    # (an 18-character number that is no stored key: a mistyped ID number)
+                    return None, (f"“{text}”不是已导入{self.title}的编号；作为身份证号，{exc}")
             if number is not None:
                 row = self.conn.execute(f"SELECT min([{self.key}]) FROM [{self.kind}] "
                                         "WHERE id_number = ?", [number]).fetchone()
@@ -182,15 +214,17 @@ class Resolver:
             return candidates[0][0], None
         where = f"在{self._region_name(scope)}内" if scope is not None else ""
         if candidates:
+            ordered = sorted(candidates)
             listed = "、".join(f"{name}（{code}{self._placed(region)}）"
-                              for code, name, region in sorted(candidates)[:10])
+                              for code, name, region in ordered[:10])
+            first = self.tree.names.get(ordered[0][2]) or ordered[0][2] or "地区名称"
             return None, (f"{where}有 {len(candidates)} 个名为“{text}”的{self.title}：{listed}。"
-                          f"请改填{self.title}代码，或写明所在地区")
+                          f"请改填{self.title}代码，或{place.format(region=first)}")
         return None, self._unknown(text, where)
 
     def _unknown(self, text: str, where: str) -> str:
         index = self.index()
-        near = difflib.get_close_matches(match_key(text), list(index), n=_SUGGESTIONS, cutoff=0.5)
+        near = near_keys(index, match_key(text), _SUGGESTIONS)
         shown = [f"{name}（{code}）" for k in near for code, name, _ in index[k][:2]]
         hint = f"。最接近的有：{'、'.join(shown[:_SUGGESTIONS])}" if shown else ""
         return f"{where}找不到名为“{text}”的{self.title}{hint}。请核对名称，或改填{self.title}代码"
@@ -267,11 +301,21 @@ class References:
     def __bool__(self) -> bool:
         return bool(self.todo)
 
+    def place_advice(self) -> str:
+        """How a row can say where a name is meant: its own 所在地区 column if the file has
+        one, else the load's ``--region`` (a cadre roster has no region column)."""
+        if self.scope_at is not None:
+            return PLACE_IN_ROW
+        if self.region is not None:
+            return "用 --region 指定范围更小的地区（如县级地区）"
+        return "用 --region 指定所在地区（名称或代码，如 --region {region}）"
+
     def apply(self, cells: list[list], skip: Callable[[int], bool]
               ) -> dict[int, list[tuple[str, str]]]:
         """Rewrite the batch's reference cells to codes in place; per row index, the
         (header text, reason) of each cell that names nothing (its cell is set to ``None``)."""
         errors: dict[int, list[tuple[str, str]]] = {}
+        place = self.place_advice()
         for at, text, _, resolver in self.todo:
             values = [row[at] for row in cells]
             if resolver.as_written(values):
@@ -286,7 +330,7 @@ class References:
                 if self.scope_at is not None and at != self.scope_at:
                     own = _code_or_none(cells[i][self.scope_at])
                     scope = own if own is not None else scope
-                value, problem = resolver.resolve(raw, scope)
+                value, problem = resolver.resolve(raw, scope, place)
                 if problem is not None:
                     errors.setdefault(i, []).append((text, problem))
                     cells[i][at] = "" if isinstance(raw, str) else None  # (CSV cells are text)

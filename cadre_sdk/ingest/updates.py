@@ -250,6 +250,8 @@ class FileUpdate:
             if first is not None and first[1:] != (self.display, lines[i]):
                 problems.setdefault(i, []).append((text, (
                     f"身份证号与 {first[1]}:{first[2]} 相同：同一人出现了两次，请合并为一行")))
+                # (the key the file has no column for is not asked for: see the empty cell)
+                problems[i].append((self._title(self.cls.__key__[0]), ""))
                 continue
             key = ids[number][0] if first is None else first[0]
             if first is None:

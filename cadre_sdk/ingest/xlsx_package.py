@@ -24,24 +24,58 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _sheet_member(zf: zipfile.ZipFile, title: str) -> str | None:
-    """The zip member holding the worksheet called ``title`` (via the workbook's relationships)."""
+def _worksheets(zf: zipfile.ZipFile) -> list[tuple[str, bool, str | None]]:
+    """Each sheet of the workbook, in its order: (title, whether it is visible, the zip member
+    holding it), via the workbook's relationships."""
     workbook = "xl/workbook.xml"
     for rel in ElementTree.fromstring(zf.read("_rels/.rels")):
         if rel.get("Type", "").endswith("/officeDocument"):
             workbook = rel.get("Target", workbook).lstrip("/")
-    rel_id = None
-    for el in ElementTree.fromstring(zf.read(workbook)).iter():
-        if _local(el.tag) == "sheet" and el.get("name") == title:
-            rel_id = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
     folder, name = posixpath.split(workbook)
+    members: dict[str | None, str] = {}
     for rel in ElementTree.fromstring(zf.read(posixpath.join(folder, "_rels", name + ".rels"))):
-        if rel.get("Id") == rel_id:
-            target = rel.get("Target", "")
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return posixpath.normpath(posixpath.join(folder, target))
-    return None
+        target = rel.get("Target", "")
+        members[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else \
+            posixpath.normpath(posixpath.join(folder, target))
+    sheets = []
+    for el in ElementTree.fromstring(zf.read(workbook)).iter():
+        if _local(el.tag) == "sheet":
+            rel_id = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+            sheets.append((el.get("name", ""), el.get("state", "visible") == "visible",
+                           members.get(rel_id)))
+    return sheets
+
+
+def _sheet_member(zf: zipfile.ZipFile, title: str) -> str | None:
+    """The zip member holding the worksheet called ``title``."""
+    return next((member for name, _, member in _worksheets(zf) if name == title), None)
+
+
+# A cell's value (<v>) or inline string (<is>), with or without a namespace prefix.
+_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:v|is)[\s>]")
+
+
+def sheets_with_data(path: str | Path) -> list[str] | None:
+    """The titles of the visible sheets that hold at least one cell value, in the workbook's
+    order: the sheets a clerk sees data on (hidden sheets, such as the lists behind a
+    column's drop-down, and empty ones are left out). ``None`` for a package laid out in a way
+    this does not follow. Each sheet is read only up to its first value."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            found = []
+            for title, visible, member in _worksheets(zf):
+                if not visible or member is None:
+                    continue
+                with zf.open(member) as fh:
+                    tail = b""
+                    while chunk := fh.read(_SAMPLE_BYTES):
+                        if _VALUE.search(tail + chunk):
+                            found.append(title)
+                            break
+                        tail = chunk[-16:]
+            return found
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
+        return None
 
 
 def _merges_on_row(ranges: list[str], row: int) -> list[str]:

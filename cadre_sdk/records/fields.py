@@ -123,6 +123,15 @@ def _enum_converter(choices: tuple[str, ...], synonyms: Mapping[str, str]) -> Ca
     return convert
 
 
+def _with_synonyms(convert: Callable[[Any], Any], synonyms: Mapping[str, str]) -> Callable:
+    """A free field's converter that also writes a usual short form the standard way (民族
+    “汉” → “汉族”); anything else stays as converted."""
+    def converted(value: Any) -> Any:
+        text = convert(value)
+        return synonyms.get(text, text) if text.__class__ is str else text
+    return converted
+
+
 def _list_converter(choices: tuple[str, ...] | None, synonyms: Mapping[str, str]) -> Callable:
     item = _enum_converter(choices, synonyms) if choices else nz.clean_text
 
@@ -182,7 +191,8 @@ def column(
 
     ``title`` is the Chinese column title (also accepted as a header); ``aliases`` are other
     headers clerks use. ``choices`` is a vocabulary (English synonym -> Chinese term, see
-    ``vocab``); ``many`` stores several choices comma-joined. ``ref`` names the record kind this
+    ``vocab``); ``synonyms`` adds to it, or, for a field without ``choices``, maps a usual
+    short form to the standard one; ``many`` stores several choices comma-joined. ``ref`` names the record kind this
     field refers to by primary key. ``pii`` marks personal data the publication must withhold.
     """
     if choices is not None:
@@ -197,6 +207,8 @@ def column(
     else:
         converter, fragment, hint = KINDS[kind].convert, dict(KINDS[kind].schema), KINDS[kind].hint
         canon = ()
+        if synonyms:
+            converter = _with_synonyms(converter, synonyms)
     validators: list[Callable] = []
     if required:
         validators.append(_required)

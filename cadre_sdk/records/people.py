@@ -13,11 +13,13 @@ class Cadre:
     name: str = column("姓名", "name", pii=True, max_length=50)
     gender: str = column("性别", choices=vocab.GENDER, synonyms={"男性": "男", "女性": "女"})
     birth: str = column("出生年月", "month", aliases=("出生日期", "出生时间"))
-    ethnicity: str | None = column("民族", required=False, max_length=20)
+    ethnicity: str | None = column("民族", required=False, max_length=20,
+                                   synonyms=vocab.ETHNIC_GROUP_SHORT)
     unit_code: str = column("工作单位", "code", ref="unit", aliases=("单位代码", "所在单位"))
     post: str = column("职务", aliases=("现任职务",))
     rank: str | None = column("职级", required=False, aliases=("现职级",))
     level: str | None = column("干部层级", required=False, choices=vocab.CADRE_LEVEL,
+                               synonyms=vocab.CADRE_LEVEL_SYNONYMS,
                                aliases=("层级", "管理层级"))
     appointed: str | None = column("任现职时间", "date_or_month", required=False,
                                    aliases=("任职时间",))

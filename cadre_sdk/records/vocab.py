@@ -28,6 +28,14 @@ SECTOR_SYNONYMS = {"农业农村": "农牧", "农牧业": "农牧", "乡村振�
 
 CADRE_LEVEL = _vocab(department_bureau="厅局级", county_division="县处级", township_section="乡科级",
                      other="其他")
+#: The grade as rosters write it (正处级, 副科 …): 正职 and 副职 of a level are that level.
+#: (Not 正局/副局: short for 局长/副局长, posts of any level.)
+CADRE_LEVEL_SYNONYMS = {
+    **{f"{rank}{level}{suffix}": canonical
+       for level, canonical in (("厅", "厅局级"), ("处", "县处级"), ("科", "乡科级"))
+       for rank in ("正", "副", "") for suffix in ("级", "") if rank or suffix},
+    "正局级": "厅局级", "副局级": "厅局级", "局级": "厅局级",
+}
 
 POSTING_KIND = _vocab(appointment="任职", secondment="挂职", exchange="交流", rotation="轮岗")
 
@@ -112,3 +120,17 @@ CARE_KIND = _vocab(leave="休假", health_check="体检", mental_health="心理�
 
 COMMENDATION_KIND = _vocab(commendation="表彰", exemplar="典型", honour="荣誉")
 HONOUR_LEVEL = _vocab(national="国家", province="省", prefecture="市州", county="县")
+
+#: The 56 ethnic groups (民族) as the national standard (GB/T 3304) names them.
+ETHNIC_GROUPS = (
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族",
+    "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族",
+    "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族",
+    "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族",
+    "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族",
+    "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
+)
+#: A group written without 族 (“汉”, “藏”, “撒拉”: rosters often do) -> its name. Without it,
+#: “汉” and “汉族” would be two groups, and the publication's 汉族/少数民族 step would count
+#: “汉” among the minorities.
+ETHNIC_GROUP_SHORT = MappingProxyType({name[:-1]: name for name in ETHNIC_GROUPS})

@@ -11,7 +11,7 @@ import click
 from cadre_sdk.cli.commands.env import Env, pass_env
 from cadre_sdk.cli.dates import DAY
 from cadre_sdk.defaults import DATA
-from cadre_sdk.ingest.paths import expand_paths, resolve_region
+from cadre_sdk.ingest.paths import Worksheet, expand_paths, resolve_region, with_sheets
 from cadre_sdk.ingest.updates import LoadOptions
 from cadre_sdk.ingest.loader import LoadResult, load_files
 from cadre_sdk.cli.commands.lrmx_report import load_and_report, wants_lrmx
@@ -54,21 +54,28 @@ def init(env: Env, db: Path) -> None:
 @click.option("--as-of", default=None, type=DAY,
               help="Date no birth month, ID-number birth date or case event may be after "
                    "(default: today). 出生年月、案件事件日期不得晚于此日期（默认今天）。")
+@click.option("--sheet", "sheets", multiple=True, metavar="工作表",
+              help="Worksheet of the .xlsx files to load (repeatable; default: the one sheet "
+                   "holding data; a workbook with several is refused). "
+                   "要导入的工作表，可写多次。")
 @click.option("--progress/--no-progress", default=None,
               help="Show a progress bar (default: when stderr is a terminal).")
 @pass_env
 def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
          region: str | None, clear_empty: bool, as_of: datetime.date | None,
-         progress: bool | None) -> None:
+         sheets: tuple[str, ...], progress: bool | None) -> None:
     """Load clerks' FILES (CSV/TSV, UTF-8 or GBK, .xlsx, JSON, NDJSON) of one KIND into DB.
 
     KIND is a record kind (cadre) or its Chinese name (干部); `cadre kinds` lists them. A
-    folder stands for the files in it. One invocation is one transaction: if any row is bad,
+    folder stands for the files in it and its subfolders (not Excel's ~$ lock files nor
+    hidden ones; an old .xls or .et among them is reported, never skipped). One invocation
+    is one transaction: if any row is bad,
     nothing is written and every bad row is listed as file:line: column: reason, with exit
     status 1. A row whose key is stored updates only the columns the file has; an empty cell
     keeps the stored value unless --clear-empty. Units and regions may be written by name.
-    Title rows above the header are skipped. The report counts rows new, changed and
-    unchanged; a file with nothing new writes nothing.
+    Title rows above the header are skipped. A workbook is read from the one worksheet
+    holding data; one with several needs --sheet (each sheet named is loaded). The report
+    counts rows new, changed and unchanged; a file with nothing new writes nothing.
 
     干部 also takes 任免审批表 files (.lrmx) and folders of them: each gives the cadre, the
     résumé as career history, the recorded annual grades and dated commendations.
@@ -80,11 +87,11 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
     options = LoadOptions(region=resolve_region(database, region),
                           clear_empty=clear_empty,
                           as_of=(as_of or datetime.date.today()).isoformat())
-    if wants_lrmx(kind, files):
-        load_and_report(database, files, env.plugins, dry_run, options, env.after_load)
-        return
-    paths = expand_paths(files)
     show = sys.stderr.isatty() if progress is None else progress
+    if wants_lrmx(kind, files):
+        load_and_report(database, files, env.plugins, dry_run, options, env.after_load, show)
+        return
+    paths = with_sheets(expand_paths(files), sheets)
     total = sum(_estimate_rows(f) for f in paths) if show else 0
     if show:
         with click.progressbar(length=total, label="导入中", file=sys.stderr) as bar:
@@ -103,6 +110,7 @@ def load_report(result: LoadResult, dry_run: bool) -> str:
     title = RECORD_TYPES[result.kind].__title__
     lines = [f"{file}：表头在第{line}行（上方的标题行已跳过）"
              for file, line in result.header_lines]
+    lines += [f"{file}：“{column}”列是行号，不导入" for file, column in result.row_numbers]
     counts = (f"新增 {result.new} 行，更新 {result.changed} 行，"
               f"未变 {result.unchanged} 行")
     empty = "空单元格清空了原值（--clear-empty）" if result.clear_empty else \
@@ -120,8 +128,10 @@ def load_report(result: LoadResult, dry_run: bool) -> str:
     return "\n".join(lines)
 
 
-def _estimate_rows(path: Path) -> int:
+def _estimate_rows(path: Path | Worksheet) -> int:
     """Rows in a file, cheaply: newlines for text formats, the sheet's size for .xlsx."""
+    if isinstance(path, Worksheet):
+        path = path.path
     if not path.exists():
         return 0
     if path.suffix.lower() == ".xlsx":

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import attrs
@@ -63,6 +63,8 @@ class LrmxLoad:
     new_cadres: int
     notes: tuple[LrmxNote, ...]
     written: bool
+    #: Rows new, changed and unchanged, over every kind (as a roster's load counts them).
+    counts: tuple[int, int, int] = (0, 0, 0)
 
 
 def is_lrmx(path: str | Path) -> bool:
@@ -88,10 +90,12 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[RowError
 def load_lrmx(db: sqlite_utils.Database, paths: Iterable[str | Path], *,
               plugins: CadrePlugins | None = None, dry_run: bool = False,
               options: LoadOptions | None = None,
-              after_load: AfterLoad | None = None) -> LrmxLoad:
+              after_load: AfterLoad | None = None,
+              progress: Callable[[int], None] | None = None) -> LrmxLoad:
     """Load 任免审批表 files and folders of them in one transaction; ``DataError`` listing every
     problem (nothing written) if any file, element or résumé line is bad. ``options``: as
-    for ``load_files`` (``as_of``: no birth date may be after it); ``after_load`` too."""
+    for ``load_files`` (``as_of``: no birth date may be after it); ``after_load`` too.
+    ``progress(n)`` is told of every file read (``expand_paths`` gives how many there are)."""
     check_store(db)
     files, errors = expand_paths(paths)
     persons: list[LrmxPerson] = []
@@ -100,6 +104,8 @@ def load_lrmx(db: sqlite_utils.Database, paths: Iterable[str | Path], *,
             persons.append(read_lrmx(path, str(path)))
         except ReadError as exc:
             errors.append(RowError(str(path), 0, "", str(exc).removeprefix(f"{path}：")))
+        if progress is not None:
+            progress(1)
     for person in persons:
         errors += _problems(person)
     units = _Units(db)
@@ -116,8 +122,10 @@ def load_lrmx(db: sqlite_utils.Database, paths: Iterable[str | Path], *,
     results = load_sources(db, [(k, s) for k, s in parts if s], plugins=plugins, dry_run=dry_run,
                            options=options, after_load=after_load)
     rows = {r.kind: r.rows for r in results}
+    counts = (sum(r.new for r in results), sum(r.changed for r in results),
+              sum(r.unchanged for r in results))
     return LrmxLoad(tuple(str(f) for f in files), rows, new, tuple(_notes(persons)),
-                    any(r.written for r in results))
+                    any(r.written for r in results), counts)
 
 
 def _problems(person: LrmxPerson) -> list[RowError]:

@@ -51,7 +51,7 @@ _SECONDMENT = re.compile(r"挂职")
 # A township organ: "...乡党委", "...镇人民政府"; not "乡镇企业局" (a county bureau).
 _TOWNSHIP = re.compile(r"[\u4e00-\u9fff]{1,8}[乡镇](?:党委|人民政府|政府|人大|纪委|武装部|党政办)")
 _LEADING = re.compile(r"(书记|乡长|镇长|主席|主任|局长|部长|县长|市长|州长|厅长|院长|所长|站长|"
-                      r"委员|常委|组长|队长|处长|科长|主任科员)$")
+                      r"委员|常委|组长|队长|处长|科长)$")
 _ASIDE = re.compile(r"[（(][^（()）]*[）)]?")  # "（挂职）", "（其间：…）"
 _DURING = re.compile(r"[（(](?:其间|期间)[^（()）]*[）)]?")
 # Full-width ASCII and the ideographic space, folded one character for one (offsets hold).
