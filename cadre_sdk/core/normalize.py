@@ -114,10 +114,6 @@ _WIDE = re.compile("[\uff01-\uff5e\u3000]")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: Spaces between two Chinese characters (``clean_name`` drops them).
 HAN_GAP = re.compile(f"(?<=[{_HAN}]) +(?=[{_HAN}])")
-#: The dots typed for the middle dot of a name (才让•多杰, 才让・多杰, 才让.多杰): between two
-#: Chinese characters ``clean_name`` writes the middle dot (U+00B7) an ID card has.
-_DOT_LIKE = re.compile("[\u2022\u30fb\uff65\u2027\u2219.]")
-NAME_DOT = re.compile(f"(?<=[{_HAN}])[\u2022\u30fb\uff65\u2027\u2219.](?=[{_HAN}])")
 
 
 def clean_name(value: object) -> str | None:
@@ -125,16 +121,12 @@ def clean_name(value: object) -> str | None:
     tidies (spaces, full-width ASCII, controls) but never converted to Simplified: 於海燕
     stays 於海燕. Matching and search compare ``to_simplified`` forms. A space between two
     Chinese characters is dropped: it is the padding rosters align two-character names with
-    (王　芳), never part of a name, and kept it would make 王 芳 and 王芳 two spellings; a dot
-    typed for the middle dot between two of them (才让•多杰, 才让・多杰, 才让.多杰) is the
-    middle dot (才让·多杰)."""
+    (王　芳), never part of a name, and kept it would make 王 芳 and 王芳 two spellings."""
     if value is None:
         return None
     text = _tidy(value if isinstance(value, str) else _scalar_text(value))
     if " " in text:
         text = HAN_GAP.sub("", text)
-    if _DOT_LIKE.search(text):  # (the cheap test first: names rarely hold a dot)
-        text = NAME_DOT.sub("\u00b7", text)
     return text or None
 
 
@@ -176,8 +168,7 @@ def names_as_written(texts: list[str], max_length: int) -> bool:
             # printable: the only space left is " ", and _tidy only strips the ends then
             and "  " not in joined and " \x00" not in joined and "\x00 " not in joined
             and joined[0] != " " and joined[-1] != " " and not _WIDE.search(joined)
-            and not (" " in joined and HAN_GAP.search(joined))
-            and not (_DOT_LIKE.search(joined) and NAME_DOT.search(joined)))
+            and not (" " in joined and HAN_GAP.search(joined)))
 
 
 def _tidy_all(text: str) -> str:
