@@ -550,19 +550,6 @@ def test_career_history_by_a_mistyped_id_number_says_which_digit(db, tmp_path, c
              f"身份证号校验位错误：应为 {ID1[17]}，实为 {wrong[17]}", "任职经历")
 
 
-def test_name_padded_with_an_ideographic_space_is_the_name(db, tmp_path, capsys):
-    # Rosters pad two-character names to three (王　芳): the padding is not part of the name,
-    # so a later file writing 王芳 changes nothing. A middle dot stays.
-    f = titled_xlsx(tmp_path / "名册.xlsx", [HEADER.split(","),
-                                            ["蕭　瀋", "男", "1994.09", "藏族", "U1", "局长", None, ID1],
-                                            ["才让·卓玛", "女", "1980.03", "藏族", "U2", "科员", None, ID2]])
-    assert run(capsys, "load", db, "干部", f)[0] == 0
-    assert [r[1] for r in cadres(db)] == ["蕭瀋", "才让·卓玛"]
-    g = write(tmp_path, "更正.tsv", f"姓名\t身份证号\n蕭瀋\t{ID1}\n", "gbk")
-    code, out, err = run(capsys, "load", db, "干部", g)
-    assert code == 0 and "未变 1 行" in out, (out, err)
-
-
 def test_unknown_kind_says_which_was_likely_meant(db, tmp_path, capsys):
     f = write(tmp_path, "名册.csv", "\n".join([HEADER, *ROWS]) + "\n")
     rejected(capsys, db, f, "未知的数据类别“干部名册”。是否要导入“干部”？可用类别：", "干部名册")

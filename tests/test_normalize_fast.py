@@ -29,9 +29,6 @@ def clean_plainly(text: str, simplify: bool = True) -> str | None:
     text = nz._DROP.sub("", text.translate(nz._LINEBREAKS))
     lines = (nz._HSPACE.sub(" ", line).strip() for line in text.split("\n"))
     text = "\n".join(line for line in lines if line)
-    if not simplify:  # a name: no space between two Chinese characters (王　芳 is 王芳)
-        text = re.sub("(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]) +"
-                      "(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])", "", text)
     return (nz.to_simplified(text) if simplify else text) if text else None
 
 

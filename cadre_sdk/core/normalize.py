@@ -111,23 +111,15 @@ def clean_text(value: object) -> str | None:
 _CLEAN_CACHE: dict[str, str | None] = {}
 _CLEAN_CACHE_SIZE = 1 << 16
 _WIDE = re.compile("[\uff01-\uff5e\u3000]")
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-#: Spaces between two Chinese characters (``clean_name`` drops them).
-HAN_GAP = re.compile(f"(?<=[{_HAN}]) +(?=[{_HAN}])")
 
 
 def clean_name(value: object) -> str | None:
     """A name as written (a person's legal name, a unit's name): tidied as ``clean_text``
     tidies (spaces, full-width ASCII, controls) but never converted to Simplified: 於海燕
-    stays 於海燕. Matching and search compare ``to_simplified`` forms. A space between two
-    Chinese characters is dropped: it is the padding rosters align two-character names with
-    (王　芳), never part of a name, and kept it would make 王 芳 and 王芳 two spellings."""
+    stays 於海燕. Matching and search compare ``to_simplified`` forms."""
     if value is None:
         return None
-    text = _tidy(value if isinstance(value, str) else _scalar_text(value))
-    if " " in text:
-        text = HAN_GAP.sub("", text)
-    return text or None
+    return _tidy(value if isinstance(value, str) else _scalar_text(value)) or None
 
 
 def _clean_str(text: str) -> str | None:
@@ -167,8 +159,7 @@ def names_as_written(texts: list[str], max_length: int) -> bool:
             and joined.count("\x00") == len(texts) - 1 and "".join(texts).isprintable()
             # printable: the only space left is " ", and _tidy only strips the ends then
             and "  " not in joined and " \x00" not in joined and "\x00 " not in joined
-            and joined[0] != " " and joined[-1] != " " and not _WIDE.search(joined)
-            and not (" " in joined and HAN_GAP.search(joined)))
+            and joined[0] != " " and joined[-1] != " " and not _WIDE.search(joined))
 
 
 def _tidy_all(text: str) -> str:
