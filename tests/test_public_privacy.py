@@ -115,6 +115,26 @@ def test_what_a_shown_total_holds_beyond_its_parts_is_protected_too() -> None:
     assert complementary(values, {(3, "x")}, sums, min_count=5) == {(3, "x")}
 
 
+def test_a_row_whose_people_are_all_in_one_hidden_category_hides_a_zero_too() -> None:
+    # A unit's scorecard: 参加考核人数 = 优秀 + 称职 + 基本称职 + 不称职. With 1 assessed cadre graded
+    # 不称职, hiding 1 and 1 while showing 0, 0, 0 still tells "everyone there is 不称职": the
+    # first 0 (优秀) is hidden too, leaving 优秀 or 不称职.
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (code, assessed, excellent, competent, basic, incompetent)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)",
+                     [("A", 1, 0, 0, 0, 1),      # everyone in one category
+                      ("B", 3, 0, 0, 1, 2),      # two hidden categories: nothing to add
+                      ("C", 12, 2, 10, 0, 0)])   # known total: 10 goes with the 2 (as before)
+    grades = ("excellent", "competent", "basic", "incompetent")
+    spec = Spec("t", ("assessed", *grades), ("code",), parts=(("assessed", grades),))
+    assert protect(conn, spec, Thresholds()) == 3 + 3 + 2
+    notice = suppressed_text(5)
+    got = {r[0]: r[1:] for r in conn.execute("SELECT * FROM t")}
+    assert got == {"A": (notice, notice, 0, 0, notice),
+                   "B": (notice, 0, 0, notice, notice),
+                   "C": (12, notice, notice, 0, 0)}
+
+
 def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted() -> None:
     # Prefecture row P (total) and its counties A, B; each row also splits by grade (x, y).
     conn = sqlite3.connect(":memory:")
@@ -339,6 +359,10 @@ _RARE_ROW = ("INSERT INTO cadre_generalized VALUES ('玉树藏族自治州', '�
     # a count of 2 people in a protected aggregate
     (("UPDATE grade_distribution SET cadres = 2 WHERE rowid = 1",),
      "grade_distribution 第 1 行 cadres 列：人数少于 5"),
+    # a unit's scorecard telling that all its assessed cadres were graded 不称职
+    (("UPDATE scorecard SET assessed = ?1, incompetent = ?1, excellent = 0, competent = 0, "
+      "basic = 0, ungraded = 0 WHERE rowid = 1", "少于 5 人，不公开"),
+     "scorecard 第 1 行：assessed 列不公开，其余各项除一项外均为 0"),
     # a combination of quasi-identifiers held by one row
     ((_RARE_ROW,), "只有 1 行，少于 k = 5"),
     # a count of 1 case in a case aggregate

@@ -10,7 +10,9 @@ total whose parts are all shown gets its smallest part hidden (a lone part too, 
 the total). What a shown total holds beyond its published parts (a prefecture's own units
 beside its counties; people in no published category) is a part of its own that no row shows:
 when it is 1 to ``min_count - 1`` people it counts as a hidden part, so the subtraction
-``total - shown parts`` never gives a small group away. Sums are
+``total - shown parts`` never gives a small group away. Within a row, a hidden total with one
+hidden part and every other part 0 would tell that all its people are in that part's category
+(all of a unit's assessed cadres 不称职): a 0 part is hidden too (``lone_categories``). Sums are
 
 - ``parts``: within a row, a total column and the columns adding up to it (scorecard: 参加考核
   人数 = 优秀 + 称职 + 基本称职 + 不称职 + 未评定);
@@ -268,7 +270,11 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
     # the rowids of the hidden cells of each column
     hidden: dict[str, set[int]] = defaultdict(set)
     k, rows = len(spec.counts), table.rows
-    for cell in complementary(values, primary, _sums(table), min_count=n):
+    sums, within = _sums(table), _row_sums(table)
+    cells = complementary(values, primary, sums, min_count=n)
+    while more := lone_categories(within, cells, values):
+        cells = complementary(values, cells | more, sums, min_count=n)
+    for cell in cells:
         i, c = divmod(cell, k)
         hidden[spec.counts[c]].add(rows[i][0])
     derived = [(col, table.at[col], hidden[basis], table.at[basis])
@@ -295,14 +301,7 @@ def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
     """Every sum tying the table's count cells together (see the module docstring), over
     ``table``'s cells."""
     spec, rows, at, k = table.spec, table.rows, table.at, len(table.spec.counts)
-    col_of = {col: c for c, col in enumerate(spec.counts)}
-    has_number = [set(i) for i in table.numeric]
-    sums: list[tuple[int | None, list[int]]] = []
-    for total, parts in spec.parts:
-        t, ps = col_of[total], [col_of[p] for p in parts]
-        for i in range(len(rows)):
-            cells = [i * k + c for c in ps if i in has_number[c]]
-            sums.append((i * k + t if i in has_number[t] else None, cells))
+    sums = _row_sums(table)
     # each row's key without one dimension, made once for all count columns
     without = {dim: _keys(rows, [at[key] for key in spec.keys if key != dim])
                for dim in dict.fromkeys([*spec.vary, *(d for d, _ in spec.rollup)])}
@@ -328,6 +327,38 @@ def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
         if spec.region is not None:
             sums += _region_sums(regions, numeric, k, c)
     return sums
+
+
+def _row_sums(table: _Table) -> list[tuple[int | None, list[int]]]:
+    """The sums within each row (``spec.parts``: a total column and the columns adding up to
+    it), over ``table``'s cells; the first sums of ``_sums``."""
+    spec, k = table.spec, len(table.spec.counts)
+    col_of = {col: c for c, col in enumerate(spec.counts)}
+    has_number = [set(i) for i in table.numeric]
+    sums: list[tuple[int | None, list[int]]] = []
+    for total, parts in spec.parts:
+        t, ps = col_of[total], [col_of[p] for p in parts]
+        for i in range(len(table.rows)):
+            cells = [i * k + c for c in ps if i in has_number[c]]
+            sums.append((i * k + t if i in has_number[t] else None, cells))
+    return sums
+
+
+def lone_categories(within: Iterable[tuple[Cell | None, list[Cell]]], hidden: set[Cell],
+                    values: dict[Cell, float]) -> set[Cell]:
+    """The cells to hide so that no row tells every one of its people's category: in a sum
+    within a row (``spec.parts``) whose total is hidden, one hidden part beside parts all
+    shown as 0 holds everyone (a unit's scorecard: 参加考核人数 and 不称职 hidden, 优秀, 称职,
+    基本称职 and 未评定 0 reads "all of them 不称职"). Its first 0 part is hidden too, so a reader
+    is left with two categories at least."""
+    found: set[Cell] = set()
+    for total, parts in within:
+        if total is None or total not in hidden:
+            continue
+        shown = [c for c in parts if c not in hidden]
+        if len(parts) - len(shown) == 1 and shown and not any(values[c] for c in shown):
+            found.add(shown[0])
+    return found
 
 
 def _keys(rows: list[tuple], places: list[int]) -> list[tuple]:
