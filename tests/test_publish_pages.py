@@ -146,3 +146,25 @@ def test_generated_columns_and_keyed_tables_show_the_stores_values(
               "?_shape=objects")["rows"]
     assert [(r["assessment_id"], r["method"], r["participants"]) for r in row] == [
         (aid, method, participants)]
+
+
+@pytest.mark.parametrize(("query", "written", "stored"), [
+    # the form's label says 半年（上/下）: every way of writing the first half of 2024
+    ("adjustment_inventory?half=", ("2024上", "2024年上半年", "2024h1", "２０２４Ｈ１"), "2024H1"),
+    # months as clerks write them
+    ("subsidy_ledger?month=", ("2024.01", "2024年1月", "202401", "2024.1"), "2024-01"),
+    # a year with 年, full-width digits
+    ("inspection_records?source=&year=", ("2024年", "２０２４"), "2024"),
+    # a source in Traditional characters (stored Simplified)
+    ("inspection_records?year=2024&source=", ("工作調研", " 工作调研 "), "工作调研"),
+])
+def test_parameters_as_readers_write_them_answer_as_the_stored_form(
+        oversight: PublicationClient, query: str, written: tuple[str, ...], stored: str) -> None:
+    def rows(value: str) -> list:
+        path = f"/oversight/{query.replace('?', '.json?')}{value}&_shape=array"
+        return oversight.json(path, cookies=oversight.cookies)
+
+    expected = rows(stored)
+    assert expected                          # the sample has rows for the stored form
+    for value in written:
+        assert rows(value) == expected, value

@@ -130,6 +130,56 @@ def codes_for_names(query: str, params: frozenset[str],
     return urllib.parse.urlencode(out) if changed else query
 
 
+#: ``2024H1``, ``2024h1``, ``2024上``, ``2024年上半年``, ``２０２４Ｈ１`` (after NFKC).
+_HALF = re.compile(r"(\d{4})\s*年?\s*(?:[Hh]\s*([12])|(上|下)(?:半年)?)")
+#: Parameters matched against stored Simplified text (a reader may type Traditional).
+TEXT_PARAMETERS = frozenset({"source", "tag", "kind", "category", "scheme", "method"})
+
+
+def normal_value(name: str, value: str) -> str:
+    """A canned-query parameter's value in the form the queries compare, from the ways
+    readers write it: 月份 ``2024.07``/``2024年7月``/``202407`` → ``2024-07``; 年度 ``2024年``
+    → ``2024``; 半年 ``2024上``/``2024年下半年``/``2024h2`` → ``2024H1``/``2024H2``; the
+    free-text filters (来源, 问题标签, …) in Simplified characters. Full-width characters
+    count as half-width. A value none of these reads is left as it is."""
+    import unicodedata
+
+    from cadre_sdk.core import normalize
+
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not text:
+        return value
+    try:
+        if name == "month":
+            return normalize.to_month(text) or value
+        if name == "year":
+            year = normalize.to_year(text)
+            return value if year is None else str(year)
+    except ValueError:
+        return value
+    if name == "half":
+        m = _HALF.fullmatch(text)
+        if m is None:
+            return value
+        return f"{m[1]}H{m[2] or ('1' if m[3] == '上' else '2')}"
+    if name in TEXT_PARAMETERS:
+        return normalize.to_simplified(text)
+    return value
+
+
+#: The parameters ``normal_value`` may change.
+NORMALIZED = frozenset({"month", "year", "half"}) | TEXT_PARAMETERS
+
+
+def normal_query(query: str) -> str:
+    """``query`` (a query string) with each value of ``NORMALIZED`` parameters in its
+    ``normal_value`` form; the string itself when nothing changes."""
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    out = [(key, normal_value(key, value) if key in NORMALIZED else value)
+           for key, value in pairs]
+    return urllib.parse.urlencode(out) if out != pairs else query
+
+
 def picker(name: str) -> str | None:
     """Which list a canned-query parameter is picked from (``region``/``unit``), or None."""
     if name in chrome.REGION_PARAMETERS:
