@@ -135,6 +135,19 @@ def test_a_row_whose_people_are_all_in_one_hidden_category_hides_a_zero_too() ->
                    "C": (12, notice, notice, 0, 0)}
 
 
+def test_a_row_whose_people_are_in_none_of_its_parts_hides_a_zero_too() -> None:
+    # A unit's training coverage: 3 leaders (hidden), 0 trained (shown): "none of them was
+    # trained" tells each leader's. The 0 is hidden too; 2 trained of 4 was hidden already.
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (unit_code, leaders, trained)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [("A", 3, 0), ("B", 4, 2), ("C", 6, 0)])
+    spec = Spec("t", ("leaders", "trained"), ("unit_code",), parts=(("leaders", ("trained",)),))
+    assert protect(conn, spec, Thresholds()) == 2 + 2
+    notice = suppressed_text(5)
+    got = {r[0]: r[1:] for r in conn.execute("SELECT * FROM t")}
+    assert got == {"A": (notice, notice), "B": (notice, notice), "C": (6, 0)}
+
+
 def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted() -> None:
     # Prefecture row P (total) and its counties A, B; each row also splits by grade (x, y).
     conn = sqlite3.connect(":memory:")
@@ -362,7 +375,10 @@ _RARE_ROW = ("INSERT INTO cadre_generalized VALUES ('玉树藏族自治州', '�
     # a unit's scorecard telling that all its assessed cadres were graded 不称职
     (("UPDATE scorecard SET assessed = ?1, incompetent = ?1, excellent = 0, competent = 0, "
       "basic = 0, ungraded = 0 WHERE rowid = 1", "少于 5 人，不公开"),
-     "scorecard 第 1 行：assessed 列不公开，其余各项除一项外均为 0"),
+     "scorecard 第 1 行：assessed 列不公开，其余各项至多一项不公开、其他均为 0"),
+    # a unit's training coverage telling that none of its leaders was trained
+    (("UPDATE training_coverage SET leaders = ?1, trained = 0 WHERE rowid = 1",
+      "少于 5 人，不公开"), "training_coverage 第 1 行：leaders 列不公开"),
     # a combination of quasi-identifiers held by one row
     ((_RARE_ROW,), "只有 1 行，少于 k = 5"),
     # a count of 1 case in a case aggregate

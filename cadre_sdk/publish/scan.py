@@ -542,19 +542,19 @@ def _people(conn: sqlite3.Connection, limits: Thresholds) -> Iterator[str]:
 
 
 def _lone_categories(conn: sqlite3.Connection, spec: Spec, cols: set[str]) -> Iterator[str]:
-    """Rows whose hidden total sits in one hidden part, every other part 0: all of its
-    people are in that part's category (``suppress.lone_categories``)."""
+    """Rows whose hidden total sits in one hidden part, every other part 0, or beside parts
+    all 0: all of its people are in one category (``suppress.lone_categories``)."""
     for total, parts in spec.parts:
-        if len(parts) < 2 or total not in cols or not set(parts) <= cols:
+        if total not in cols or not set(parts) <= cols:
             continue
         hidden = " + ".join(f"(typeof([{p}]) = 'text')" for p in parts)
         zeros = " + ".join(f"(typeof([{p}]) IN ('integer', 'real') AND [{p}] = 0)"
                            for p in parts)
         for (rowid,) in conn.execute(
                 f"SELECT rowid FROM [{spec.table}] WHERE typeof([{total}]) = 'text' "
-                f"AND {hidden} = 1 AND {zeros} = ?", [len(parts) - 1]):
-            yield (f"表 {spec.table} 第 {rowid} 行：{total} 列不公开，其余各项除一项外均为 0，"
-                   "可知全部人员同属一类")
+                f"AND {hidden} <= 1 AND {zeros} >= 1 AND {hidden} + {zeros} = ?", [len(parts)]):
+            yield (f"表 {spec.table} 第 {rowid} 行：{total} 列不公开，其余各项至多一项不公开、"
+                   "其他均为 0，可知全部人员同属一类")
 
 
 def _limited(findings: Iterable[str]) -> list[str]:
