@@ -123,6 +123,9 @@ def test_explain_an_assessment(evaluated, capsys):
                      "《公务员考核规定》（2020 年修订）", "计算步骤", "分类考核指标加权得分",
                      "优秀名额：0.15 × 7 = 1.05，向下取整 = 1", "第 1 名，共 7 名"):
         assert fragment in out, fragment
+    # the scores by the indicators' names, as on the pages (绩 95), not as JSON of codes
+    scores = next(line for line in out.splitlines() if "指标得分：" in line)
+    assert "绩 " in scores and "{" not in scores and '"ji"' not in scores, scores
 
 
 @pytest.mark.parametrize("kind, ident, heading", [

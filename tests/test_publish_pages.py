@@ -168,3 +168,14 @@ def test_parameters_as_readers_write_them_answer_as_the_stored_form(
     assert expected                          # the sample has rows for the stored form
     for value in written:
         assert rows(value) == expected, value
+
+
+def test_explanations_read_in_sql_name_the_indicators(oversight: PublicationClient) -> None:
+    # cadre_explain(json) reads as the explanation page does: 德 92, not {"de": 92}
+    rows = oversight.json("/oversight.json?sql=SELECT cadre_explain(json) AS t FROM explanation "
+                          "WHERE kind = 'assessment' AND t LIKE '%指标得分：%' LIMIT 5"
+                          "&_shape=array", cookies=oversight.cookies)
+    assert rows
+    for row in rows:
+        scores = next(line for line in row["t"].splitlines() if "指标得分：" in line)
+        assert "{" not in scores and re.search(r"[德能勤绩廉] \d", scores), scores
