@@ -157,6 +157,8 @@ def test_generated_columns_and_keyed_tables_show_the_stores_values(
     ("inspection_records?source=&year=", ("2024年", "２０２４"), "2024"),
     # a source in Traditional characters (stored Simplified)
     ("inspection_records?year=2024&source=", ("工作調研", " 工作调研 "), "工作调研"),
+    # a cadre by name (the one 廉福章) where the query takes the id
+    ("subsidy_ledger?cadre=", ("廉福章", " 廉福章 "), "C002"),
 ])
 def test_parameters_as_readers_write_them_answer_as_the_stored_form(
         oversight: PublicationClient, query: str, written: tuple[str, ...], stored: str) -> None:

@@ -94,13 +94,16 @@ def formats(datasette: Any, database: str, table: str) -> dict[str, Callable[[An
 
 
 async def choices(datasette: Any, database: str) -> dict[str, list[tuple[str, str]]]:
-    """The regions and units readers pick from by name: ``{"region": [(code, name)], ...}``."""
+    """The regions and units readers pick from by name, and the cadres whose names they may
+    type (oversight level: the public file has no cadre table): ``{"region": [(code, name)],
+    ...}``."""
     cache = _CHOICES.setdefault(datasette, {})
     if database not in cache:
         db = datasette.get_database(database)
         found: dict[str, list[tuple[str, str]]] = {}
         for kind, sql in (("region", "SELECT code, name FROM region ORDER BY code"),
-                          ("unit", "SELECT code, name FROM unit ORDER BY code")):
+                          ("unit", "SELECT code, name FROM unit ORDER BY code"),
+                          ("cadre", "SELECT id, name FROM cadre ORDER BY id")):
             try:
                 found[kind] = [(r[0], r[1]) for r in (await db.execute(sql)).rows]
             except Exception:  # noqa: BLE001 - a publication without the table: no picker
