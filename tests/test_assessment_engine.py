@@ -569,6 +569,19 @@ def test_scorecards_rank_and_change(world, run):
     assert "第 1 名，共 2 个" in text and "班子得分较上年" in text
 
 
+def test_a_region_without_a_team_score_reads_so_in_its_change_from_last_year(world, run):
+    # 632801 has cadres assessed in 2023 and 2024 but no 地方 team: its mean score changes
+    # (90 → 80), its team score has no last year's value to compare: said in Chinese, not None
+    db = (world.unit("D1", "632801")
+          .annual("A0", "D1", 2023, cadre="C1", scores=90)
+          .annual("A1", "D1", 2024, cadre="C1", scores=80).build())
+    run(db)
+    text = db.execute("SELECT cadre_explain(json) FROM explanation "
+                      "WHERE id = 'scorecard:region:632801:2024'").fetchone()[0]
+    assert "个人平均分较上年 = -10" in text
+    assert "班子得分较上年：上年无班子得分" in text and "None" not in text, text
+
+
 def dump(db):
     tables = ("assessment_result", "consequence", "scorecard", "target_summary", "explanation")
     return [line for line in db.conn.iterdump()
