@@ -181,3 +181,16 @@ def test_explanations_read_in_sql_name_the_indicators(oversight: PublicationClie
     for row in rows:
         scores = next(line for line in row["t"].splitlines() if "指标得分：" in line)
         assert "{" not in scores and re.search(r"[德能勤绩廉] \d", scores), scores
+
+
+def test_a_scorecard_says_yes_or_no_to_its_quota(public: PublicationClient) -> None:
+    # quota_compliant is stored 1/0: the scorecard query and table read 是/否
+    from datasette.utils import to_css_class
+
+    page = public.get("/public/assessment_scorecard_by_unit?year=2024&region=").text
+    cells = re.findall(rf'<td class="col-{to_css_class("是否名额合规")}[^"]*">(.*?)</td>', page,
+                       re.DOTALL)
+    assert cells and {c.strip() for c in cells} <= {"是", "否"}, cells
+    table = public.get("/public/scorecard?year=2024").text
+    assert {c.strip() for c in _cells(table, "quota_compliant")} <= {"是", "否"}
+    assert _cells(table, "quota_compliant")
