@@ -148,6 +148,21 @@ def test_a_row_whose_people_are_in_none_of_its_parts_hides_a_zero_too() -> None:
     assert got == {"A": (notice, notice), "B": (notice, notice), "C": (6, 0)}
 
 
+def test_a_category_no_sum_gives_is_hidden_when_it_would_tell_none_of_them() -> None:
+    # 达标学时 (hours_met) counts leaders but is not subtracted from anything: with 3 leaders
+    # hidden, 0 meeting the hours tells it of each of them, so the 0 is hidden; beside 6
+    # leaders (shown) a 0 tells nothing of one person and stays.
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (unit_code, leaders, hours_met)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [("A", 3, 0), ("C", 6, 0)])
+    spec = Spec("t", ("leaders", "hours_met"), ("unit_code",),
+                categories=(("leaders", ("hours_met",)),))
+    assert protect(conn, spec, Thresholds()) == 2
+    notice = suppressed_text(5)
+    assert dict((r[0], r[1:]) for r in conn.execute("SELECT * FROM t")) == \
+        {"A": (notice, notice), "C": (6, 0)}
+
+
 def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted() -> None:
     # Prefecture row P (total) and its counties A, B; each row also splits by grade (x, y).
     conn = sqlite3.connect(":memory:")
@@ -378,6 +393,9 @@ _RARE_ROW = ("INSERT INTO cadre_generalized VALUES ('玉树藏族自治州', '�
      "scorecard 第 1 行：assessed 列不公开，其余各项至多一项不公开、其他均为 0"),
     # a unit's training coverage telling that none of its leaders was trained
     (("UPDATE training_coverage SET leaders = ?1, trained = 0 WHERE rowid = 1",
+      "少于 5 人，不公开"), "training_coverage 第 1 行：leaders 列不公开"),
+    # ... or that none of them met the training hours
+    (("UPDATE training_coverage SET leaders = ?1, trained = ?1, hours_met = 0 WHERE rowid = 1",
       "少于 5 人，不公开"), "training_coverage 第 1 行：leaders 列不公开"),
     # a combination of quasi-identifiers held by one row
     ((_RARE_ROW,), "只有 1 行，少于 k = 5"),

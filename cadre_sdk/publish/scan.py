@@ -544,7 +544,7 @@ def _people(conn: sqlite3.Connection, limits: Thresholds) -> Iterator[str]:
 def _lone_categories(conn: sqlite3.Connection, spec: Spec, cols: set[str]) -> Iterator[str]:
     """Rows whose hidden total sits in one hidden part, every other part 0, or beside parts
     all 0: all of its people are in one category (``suppress.lone_categories``)."""
-    for total, parts in spec.parts:
+    for total, parts in spec.parts + spec.categories:
         if total not in cols or not set(parts) <= cols:
             continue
         hidden = " + ".join(f"(typeof([{p}]) = 'text')" for p in parts)

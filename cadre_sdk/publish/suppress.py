@@ -63,6 +63,10 @@ class Spec:
     where: str = "1"
     #: (key column, value): the row with that value is the total of the rows with others
     rollup: tuple[tuple[str, str], ...] = ()
+    #: (total, parts) within a row that only ``lone_categories`` reads: people of the total in
+    #: a category no subtraction gives (达标学时 among 领导干部), whose 0 beside a hidden total
+    #: would tell that none of them is in it
+    categories: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 _REGION = ("region_level", "region_code")
@@ -112,7 +116,7 @@ SPECS: tuple[Spec, ...] = (
          derived={"amount": "cadres", "average": "cadres"}, vary=("scheme",), region=_REGION),
     Spec("training_coverage", ("leaders", "trained", "hours_met"), ("year", "unit_code"),
          derived={"coverage": "leaders", "full_coverage": "leaders", "hours": "trained"},
-         parts=(("leaders", ("trained",)),)),
+         parts=(("leaders", ("trained",)),), categories=(("leaders", ("hours_met",)),)),
     Spec("training_coverage_region", ("leaders", "trained"),
          ("year", "region_level", "region_code"),
          derived={"coverage": "leaders", "full_coverage": "leaders"}, region=_REGION),
@@ -271,7 +275,7 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
     # the rowids of the hidden cells of each column
     hidden: dict[str, set[int]] = defaultdict(set)
     k, rows = len(spec.counts), table.rows
-    sums, within = _sums(table), _row_sums(table)
+    sums, within = _sums(table), _row_sums(table, spec.parts + spec.categories)
     cells = complementary(values, primary, sums, min_count=n)
     while more := lone_categories(within, cells, values):
         cells = complementary(values, cells | more, sums, min_count=n)
@@ -330,14 +334,15 @@ def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
     return sums
 
 
-def _row_sums(table: _Table) -> list[tuple[int | None, list[int]]]:
-    """The sums within each row (``spec.parts``: a total column and the columns adding up to
-    it), over ``table``'s cells; the first sums of ``_sums``."""
+def _row_sums(table: _Table, pairs: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+              ) -> list[tuple[int | None, list[int]]]:
+    """The sums within each row (``spec.parts``, or ``pairs``: a total column and the columns
+    adding up to it), over ``table``'s cells; the first sums of ``_sums``."""
     spec, k = table.spec, len(table.spec.counts)
     col_of = {col: c for c, col in enumerate(spec.counts)}
     has_number = [set(i) for i in table.numeric]
     sums: list[tuple[int | None, list[int]]] = []
-    for total, parts in spec.parts:
+    for total, parts in spec.parts if pairs is None else pairs:
         t, ps = col_of[total], [col_of[p] for p in parts]
         for i in range(len(table.rows)):
             cells = [i * k + c for c in ps if i in has_number[c]]
