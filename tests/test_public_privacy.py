@@ -163,6 +163,34 @@ def test_a_category_no_sum_gives_is_hidden_when_it_would_tell_none_of_them() -> 
         {"A": (notice, notice), "C": (6, 0)}
 
 
+def test_the_excellent_hidden_in_a_scorecard_is_not_its_candidates_minus_the_demoted() -> None:
+    # 优秀候选人数 = 优秀 + 名额调整人数 (the quota moves candidates down a grade). A county with
+    # 2 优秀 (hidden) of 10 candidates, 8 moved down: 10 - 8 gave the 2 back, so 8 is hidden
+    # too (and, in the grades' sum, the smallest other grade, 基本称职 7). A unit of 1 cadre,
+    # 称职: the 0 hidden beside its lone 称职 (优秀) would be told by 0 candidates, so they
+    # are hidden, and the 0 moved down beside them.
+    from cadre_sdk.publish.suppress import SPECS
+
+    spec = next(s for s in SPECS if s.table == "scorecard")
+    columns = list(dict.fromkeys([*spec.keys, *spec.counts, *spec.derived]))
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"CREATE TABLE scorecard ({', '.join(columns)})")
+    rows = {"county": dict(assessed=57, excellent=2, competent=48, basic=7, incompetent=0,
+                           ungraded=0, excellent_candidates=10, quota_demoted=8),
+            "unit": dict(assessed=1, excellent=0, competent=1, basic=0, incompetent=0,
+                         ungraded=0, excellent_candidates=0, quota_demoted=0)}
+    for code, counts in rows.items():
+        row = {c: None for c in columns} | counts | {"scope": "单位", "year": 2024, "code": code}
+        conn.execute(f"INSERT INTO scorecard VALUES ({', '.join('?' * len(columns))})",
+                     [row[c] for c in columns])
+    protect(conn, spec, Thresholds())
+    n = suppressed_text(5)
+    shown = ("assessed", "excellent", "competent", "basic", "incompetent", "ungraded",
+             "excellent_candidates", "quota_demoted")
+    got = {r[0]: r[1:] for r in conn.execute(f"SELECT code, {', '.join(shown)} FROM scorecard")}
+    assert got == {"county": (57, n, 48, n, 0, 0, 10, n), "unit": (n, n, n, 0, 0, 0, n, n)}
+
+
 def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted() -> None:
     # Prefecture row P (total) and its counties A, B; each row also splits by grade (x, y).
     conn = sqlite3.connect(":memory:")

@@ -7,8 +7,9 @@ be found by subtraction: cells are tied together in *sums* (a total and its part
 sum has exactly one hidden part and its total is known (shown, or implicit: a group's total is
 assumed known to a reader from elsewhere), the smallest shown part is hidden too; a hidden
 total whose parts are all shown gets its smallest part hidden (a lone part too, when it equals
-the total). What a shown total holds beyond its published parts (a prefecture's own units
-beside its counties; people in no published category) is a part of its own that no row shows:
+the total), and a shown total of 0 with a hidden part is hidden (it tells the part is 0). What a
+shown total holds beyond its published parts (a prefecture's own units beside its counties;
+people in no published category) is a part of its own that no row shows:
 when it is 1 to ``min_count - 1`` people it counts as a hidden part, so the subtraction
 ``total - shown parts`` never gives a small group away. Within a row, a hidden total with one
 hidden part and every other part 0 would tell that all its people are in that part's category
@@ -16,7 +17,7 @@ hidden part and every other part 0 would tell that all its people are in that pa
 (none of a unit's leaders trained): a 0 part is hidden too (``lone_categories``). Sums are
 
 - ``parts``: within a row, a total column and the columns adding up to it (scorecard: 参加考核
-  人数 = 优秀 + 称职 + 基本称职 + 不称职 + 未评定);
+  人数 = 优秀 + 称职 + 基本称职 + 不称职 + 未评定, and 优秀候选人数 = 优秀 + 名额调整人数);
 - ``vary``: across rows, the rows equal in every key column but one (the grades of one region
   and year; the kinds of one region and year), with an implicit total;
 - ``region``: a prefecture's row (市州) and its counties' rows (县) equal in the other keys.
@@ -77,7 +78,9 @@ SPECS: tuple[Spec, ...] = (
          ("scope", "year", "code"),
          derived={"mean_score": "assessed", "excellent_share": "assessed",
                   "mean_score_change": "assessed", "excellent_share_change": "assessed"},
-         parts=(("assessed", ("excellent", "competent", "basic", "incompetent", "ungraded")),)),
+         parts=(("assessed", ("excellent", "competent", "basic", "incompetent", "ungraded")),
+                # the 优秀 candidates are the 优秀 and those the quota moved down a grade
+                ("excellent_candidates", ("excellent", "quota_demoted")))),
     # Votes rest on at least ``min_raters`` raters (``materialize.evaluation_summary``); those
     # about fewer than ``min_average_group`` assessed cadres would be one person's result.
     Spec("evaluation_summary", ("assessments",), ("unit_code", "year", "method"),
@@ -208,6 +211,8 @@ def _to_hide(total: Cell | None, parts: list[Cell], hidden: set[Cell],
     total_known = total is None or total not in hidden
     if total_known and hidden.isdisjoint(parts):
         return None               # most sums: nothing hidden, nothing to do (in C)
+    if total is not None and total_known and values[total] == 0:
+        return total              # a shown 0 tells every part is 0, hidden or not
     hidden_parts = sum(map(hidden.__contains__, parts))
     if total_known and hidden_parts == 1:
         shown = [c for c in parts if c not in hidden and c not in virtual]
