@@ -194,3 +194,10 @@ def test_a_scorecard_says_yes_or_no_to_its_quota(public: PublicationClient) -> N
     table = public.get("/public/scorecard?year=2024").text
     assert {c.strip() for c in _cells(table, "quota_compliant")} <= {"是", "否"}
     assert _cells(table, "quota_compliant")
+
+
+def test_the_columns_datasette_adds_are_in_chinese(oversight: PublicationClient) -> None:
+    # subsidy_line is keyed by several columns: its first column links each row ("Link")
+    page = oversight.get("/oversight/subsidy_line", cookies=oversight.cookies).text
+    header = re.search(r'<th [^>]*data-column="Link"[^>]*>(.*?)</th>', page, re.DOTALL)
+    assert header and header.group(1).strip() == "记录", header

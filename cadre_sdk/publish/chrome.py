@@ -30,6 +30,10 @@ PARAMETERS = {
     "half": "半年（上/下）", "source": "来源", "tag": "问题标签", "prefecture": "市州",
 }
 
+#: Columns Datasette adds to a table's page: the link to a row of a table keyed by several
+#: columns, and the row number of a table without a key.
+GENERATED_COLUMNS = {"Link": "记录", "rowid": "行号"}
+
 #: Parameters answered with a region code / a unit code: the form offers names.
 REGION_PARAMETERS = frozenset({"region", "prefecture"})
 UNIT_PARAMETERS = frozenset({"unit"})

@@ -204,7 +204,8 @@ def install_globals(jinja_env: Any, config: dict[str, Any]) -> None:
                   "sha256": config.get("sha256", ""), "built_at": config.get("built_at", ""),
                   "database": config["database"]},
         "zh_table": lambda name: tables.get(name, name),
-        "zh_column": lambda table, column: columns.get(table, {}).get(column, column),
+        "zh_column": lambda table, column: columns.get(table, {}).get(
+            column, chrome.GENERATED_COLUMNS.get(column, column)),
         "zh_picker": picker,
     })
     words = {**chrome.EXPLANATION_ID_WORDS, **explanation_kinds(config)}
