@@ -201,3 +201,12 @@ def test_the_columns_datasette_adds_are_in_chinese(oversight: PublicationClient)
     page = oversight.get("/oversight/subsidy_line", cookies=oversight.cookies).text
     header = re.search(r'<th [^>]*data-column="Link"[^>]*>(.*?)</th>', page, re.DOTALL)
     assert header and header.group(1).strip() == "记录", header
+
+
+def test_a_parameter_value_s_status_reads_in_chinese(public: PublicationClient) -> None:
+    page = public.get("/public/parameter_value?_size=max").text
+    statuses = {c.strip() for c in _cells(page, "status")}
+    assert statuses and statuses <= {"官方依据", "参照适用", "示例值", "未核实"}, statuses
+    # the JSON keeps the stored word
+    rows = public.json("/public/parameter_value.json?_shape=array&_size=5")
+    assert {r["status"] for r in rows} <= {"official", "analogy", "example", "unverified"}

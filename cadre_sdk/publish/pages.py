@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from cadre_sdk.core.value_status import STATUS_ZH
 from cadre_sdk.publish import chrome
 
 _UNIT = re.compile(r"（单位：([^）]+)）$")
@@ -79,6 +80,10 @@ def prepare(datasette: Any, config: dict[str, Any]) -> None:
             if fmt is not None:
                 columns[column] = fmt
         found[(database, table)] = columns
+    if "parameter_value" in config.get("table_titles", {}):
+        # a value's status (official, example …) by its Chinese name, as explanations say it
+        found.setdefault((database, "parameter_value"), {})["status"] = \
+            lambda status: STATUS_ZH.get(status) if isinstance(status, str) else None
     if "explanation" in config.get("table_titles", {}):
         kinds = explanation_kinds(config)
         found.setdefault((database, "explanation"), {})["kind"] = \
