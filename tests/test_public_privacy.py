@@ -215,6 +215,19 @@ def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted()
     assert hidden == 8   # 4 counts and their 4 averages
 
 
+def test_the_count_of_cadres_left_out_of_the_generalized_rows_is_protected_too() -> None:
+    # 3 cadres alone at every step: a group of 3, published as any count below 5 is
+    from cadre_sdk.publish.provenance import write_protection
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE publication (key, title, value)")
+    for left_out in (0, 3, 7):
+        write_protection(conn, Thresholds(), 0, {}, left_out)
+    got = [r[0] for r in conn.execute(
+        "SELECT value FROM publication WHERE key = 'generalized_left_out' ORDER BY rowid")]
+    assert got == ["0", suppressed_text(5), "7"]
+
+
 # --- generalization (k-anonymity) ------------------------------------------------------------
 
 def _fact(pref: str, county: str, year: int, gender: str = "男", **more: Any) -> dict:
