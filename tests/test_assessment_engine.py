@@ -132,6 +132,9 @@ def test_default_formula_all_components(world, run):
     text, data = explanation(db, "A1")
     steps = {s["label"]: s for s in data["steps"]}
     assert steps["分类考核指标加权得分"]["value"] == pytest.approx(86.05)
+    # each weight beside its indicator's name: the reader need not match scores to weights
+    assert "(15×德 90 + 15×能 80 + 15×勤 85 + 30×绩 92 + 15×廉 88 + 10×贯彻落实中央和省委决策部署 70) " \
+        "÷ 100 = 86.05" in text
     assert steps["民主测评得分"]["value"] == pytest.approx(83)
     assert "弃权 1 人计 0 分" in steps["民主测评得分"]["formula"]
     assert steps["反向测评得分"]["value"] == pytest.approx(92)
