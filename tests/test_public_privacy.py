@@ -118,7 +118,7 @@ def test_what_a_shown_total_holds_beyond_its_parts_is_protected_too() -> None:
 def test_a_row_whose_people_are_all_in_one_hidden_category_hides_a_zero_too() -> None:
     # A unit's scorecard: 参加考核人数 = 优秀 + 称职 + 基本称职 + 不称职. With 1 assessed cadre graded
     # 不称职, hiding 1 and 1 while showing 0, 0, 0 still tells "everyone there is 不称职": the
-    # first 0 (优秀) is hidden too, leaving 优秀 or 不称职.
+    # 0s are hidden too, all of them (one picked by a rule would tell the grade by the pick).
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE t (code, assessed, excellent, competent, basic, incompetent)")
     conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)",
@@ -127,10 +127,10 @@ def test_a_row_whose_people_are_all_in_one_hidden_category_hides_a_zero_too() ->
                       ("C", 12, 2, 10, 0, 0)])   # known total: 10 goes with the 2 (as before)
     grades = ("excellent", "competent", "basic", "incompetent")
     spec = Spec("t", ("assessed", *grades), ("code",), parts=(("assessed", grades),))
-    assert protect(conn, spec, Thresholds()) == 3 + 3 + 2
+    assert protect(conn, spec, Thresholds()) == 5 + 3 + 2
     notice = suppressed_text(5)
     got = {r[0]: r[1:] for r in conn.execute("SELECT * FROM t")}
-    assert got == {"A": (notice, notice, 0, 0, notice),
+    assert got == {"A": (notice,) * 5,
                    "B": (notice, 0, 0, notice, notice),
                    "C": (12, notice, notice, 0, 0)}
 
@@ -167,8 +167,8 @@ def test_the_excellent_hidden_in_a_scorecard_is_not_its_candidates_minus_the_dem
     # 优秀候选人数 = 优秀 + 名额调整人数 (the quota moves candidates down a grade). A county with
     # 2 优秀 (hidden) of 10 candidates, 8 moved down: 10 - 8 gave the 2 back, so 8 is hidden
     # too (and, in the grades' sum, the smallest other grade, 基本称职 7). A unit of 1 cadre,
-    # 称职: the 0 hidden beside its lone 称职 (优秀) would be told by 0 candidates, so they
-    # are hidden, and the 0 moved down beside them.
+    # 称职: the 0s hidden beside its lone 称职 (优秀 among them) would be told by 0 candidates,
+    # so they are hidden, and the 0 moved down beside them.
     from cadre_sdk.publish.suppress import SPECS
 
     spec = next(s for s in SPECS if s.table == "scorecard")
@@ -188,7 +188,7 @@ def test_the_excellent_hidden_in_a_scorecard_is_not_its_candidates_minus_the_dem
     shown = ("assessed", "excellent", "competent", "basic", "incompetent", "ungraded",
              "excellent_candidates", "quota_demoted")
     got = {r[0]: r[1:] for r in conn.execute(f"SELECT code, {', '.join(shown)} FROM scorecard")}
-    assert got == {"county": (57, n, 48, n, 0, 0, 10, n), "unit": (n, n, n, 0, 0, 0, n, n)}
+    assert got == {"county": (57, n, 48, n, 0, 0, 10, n), "unit": (n,) * 8}
 
 
 def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted() -> None:

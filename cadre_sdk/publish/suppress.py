@@ -14,7 +14,7 @@ when it is 1 to ``min_count - 1`` people it counts as a hidden part, so the subt
 ``total - shown parts`` never gives a small group away. Within a row, a hidden total with one
 hidden part and every other part 0 would tell that all its people are in that part's category
 (all of a unit's assessed cadres 不称职), and with every part 0 that they are all in none of them
-(none of a unit's leaders trained): a 0 part is hidden too (``lone_categories``). Sums are
+(none of a unit's leaders trained): its 0 parts are hidden too (``lone_categories``). Sums are
 
 - ``parts``: within a row, a total column and the columns adding up to it (scorecard: 参加考核
   人数 = 优秀 + 称职 + 基本称职 + 不称职 + 未评定, and 优秀候选人数 = 优秀 + 名额调整人数);
@@ -361,15 +361,17 @@ def lone_categories(within: Iterable[tuple[Cell | None, list[Cell]]], hidden: se
     within a row (``spec.parts``) whose total is hidden, one hidden part beside parts all
     shown as 0 holds everyone (a unit's scorecard: 参加考核人数 and 不称职 hidden, 优秀, 称职,
     基本称职 and 未评定 0 reads "all of them 不称职"), and so do the people no part counts when
-    every part is shown as 0 (领导干部 hidden, 参加培训 0: "none of them trained"). The first 0
-    part is hidden too, so a reader is left with two categories at least."""
+    every part is shown as 0 (领导干部 hidden, 参加培训 0: "none of them trained"). Every 0 part
+    of the sum is hidden too: hiding one chosen by a rule would tell the category by the
+    choice (the first 0 beside a lone 称职 is 优秀, beside a lone 不称职 too), and a 0 may be
+    told by another column (0 优秀 by 优秀名额 0 with 是否名额合规 是)."""
     found: set[Cell] = set()
     for total, parts in within:
         if total is None or total not in hidden:
             continue
         shown = [c for c in parts if c not in hidden]
         if len(parts) - len(shown) <= 1 and shown and not any(values[c] for c in shown):
-            found.add(shown[0])
+            found.update(shown)
     return found
 
 
