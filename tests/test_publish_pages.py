@@ -210,3 +210,11 @@ def test_a_parameter_value_s_status_reads_in_chinese(public: PublicationClient) 
     # the JSON keeps the stored word
     rows = public.json("/public/parameter_value.json?_shape=array&_size=5")
     assert {r["status"] for r in rows} <= {"official", "analogy", "example", "unverified"}
+
+
+def test_an_empty_year_is_named_when_a_query_finds_nothing(public: PublicationClient) -> None:
+    empty = public.get("/public/assessment_scorecard_by_unit?year=&region=").text
+    assert "没有结果。未填写：年度——本查询可能须填写后才有结果" in empty
+    # a year given that has no rows: just 没有结果
+    none = public.get("/public/assessment_scorecard_by_unit?year=1990&region=").text
+    assert '<p class="zero-results">没有结果</p>' in none

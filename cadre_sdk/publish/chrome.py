@@ -34,6 +34,10 @@ PARAMETERS = {
 #: columns, and the row number of a table without a key.
 GENERATED_COLUMNS = {"Link": "记录", "rowid": "行号"}
 
+#: Parameters a canned query usually needs filled (its page names them when it found nothing
+#: and they were left empty).
+FILL_FIRST = ("year", "half")
+
 #: Parameters answered with a region code / a unit code: the form offers names.
 REGION_PARAMETERS = frozenset({"region", "prefecture"})
 UNIT_PARAMETERS = frozenset({"unit"})
