@@ -163,6 +163,28 @@ def test_a_category_no_sum_gives_is_hidden_when_it_would_tell_none_of_them() -> 
         {"A": (notice, notice), "C": (6, 0)}
 
 
+@pytest.mark.parametrize(("table", "total", "part"), [
+    ("training_coverage", "leaders", "hours_met"),     # none of a unit's leaders met the hours
+    ("overdue_summary", "cases", "overdue"),           # none of a body's cases is overdue
+    ("case_decision_summary", "cases", "mismatches"),  # no determination differed from the rule
+    ("subsidy_totals", "cadres", "cadres_unpaid"),     # every one of them was paid
+])
+def test_a_published_category_of_a_small_group_is_not_said_to_be_empty(
+        table: str, total: str, part: str) -> None:
+    from cadre_sdk.publish.suppress import SPECS
+
+    spec = next(s for s in SPECS if s.table == table)
+    columns = list(dict.fromkeys([*spec.keys, *spec.counts, *spec.derived]))
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"CREATE TABLE [{table}] ({', '.join(f'[{c}]' for c in columns)})")
+    row = {c: None for c in columns} | {c: 0 for c in spec.counts} | {total: 3, part: 0}
+    conn.execute(f"INSERT INTO [{table}] VALUES ({', '.join('?' * len(columns))})",
+                 [row[c] for c in columns])
+    protect(conn, spec, Thresholds())
+    got = conn.execute(f"SELECT [{total}], [{part}] FROM [{table}]").fetchone()
+    assert got == (suppressed_text(5), suppressed_text(5))
+
+
 def test_the_excellent_hidden_in_a_scorecard_is_not_its_candidates_minus_the_demoted() -> None:
     # 优秀候选人数 = 优秀 + 名额调整人数 (the quota moves candidates down a grade). A county with
     # 2 优秀 (hidden) of 10 candidates, 8 moved down: 10 - 8 gave the 2 back, so 8 is hidden
