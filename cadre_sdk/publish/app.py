@@ -76,6 +76,18 @@ def register_plugin() -> None:
 
     if not pm.is_registered(datasette_plugin) and pm.get_plugin(PLUGIN_NAME) is None:
         pm.register(datasette_plugin, name=PLUGIN_NAME)
+    _plain_tracebacks()
+
+
+def _plain_tracebacks() -> None:
+    """Datasette prints an error with ``rich`` (local variables included) when ``rich`` is
+    installed, and for a page not found, which was never raised, that printing itself fails:
+    ``/public.db.sha256`` answered a 500 in English instead of the Chinese 404. Without it, the
+    404 page is answered, and a real error's traceback still goes to the log (Datasette prints
+    it with ``traceback``), without the values of its local variables."""
+    import datasette.handle_exception as errors
+
+    errors.rich = None
 
 
 def load_metadata(out: Path, *, verify: bool = True) -> dict[str, Any]:
