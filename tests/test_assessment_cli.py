@@ -123,6 +123,9 @@ def test_explain_an_assessment(evaluated, capsys):
                      "《公务员考核规定》（2020 年修订）", "计算步骤", "分类考核指标加权得分",
                      "优秀名额：0.15 × 7 = 1.05，向下取整 = 1", "第 1 名，共 7 名"):
         assert fragment in out, fragment
+    # the scores by the indicators' names, as on the pages (绩 95), not as JSON of codes
+    scores = next(line for line in out.splitlines() if "指标得分：" in line)
+    assert "绩 " in scores and "{" not in scores and '"ji"' not in scores, scores
 
 
 @pytest.mark.parametrize("kind, ident, heading", [
@@ -212,6 +215,14 @@ def test_scorecard_query_by_region(evaluated):
     assert codes == ["632800", "632801"]     # 海西州, then its county; nothing else
     everything = [r[0] for r in conn.execute(query.sql, {"year": 2024, "region": ""})]
     assert sorted(everything) == ["630000", "632800", "632801"]
+    # L1's one "710" target, 60 done of 50 planned by June, is on schedule: 1 of 1 = 100%,
+    # in a column the pages show with % (the table keeps the share, 1.0)
+    from cadre_sdk.publish.pages import query_formatter
+
+    cursor = conn.execute(query.sql, {"year": 2024, "region": "632801"})
+    column = [c[0] for c in cursor.description].index("重点目标按进度比例（%）")
+    assert [r[column] for r in cursor] == [100.0]
+    assert query_formatter("重点目标按进度比例（%）")(100.0) == "100.0%"
 
 
 def test_explain_a_kind_whose_ids_have_another_prefix(evaluated, capsys):

@@ -132,6 +132,9 @@ def test_default_formula_all_components(world, run):
     text, data = explanation(db, "A1")
     steps = {s["label"]: s for s in data["steps"]}
     assert steps["分类考核指标加权得分"]["value"] == pytest.approx(86.05)
+    # each weight beside its indicator's name: the reader need not match scores to weights
+    assert "(15×德 90 + 15×能 80 + 15×勤 85 + 30×绩 92 + 15×廉 88 + 10×贯彻落实中央和省委决策部署 70) " \
+        "÷ 100 = 86.05" in text
     assert steps["民主测评得分"]["value"] == pytest.approx(83)
     assert "弃权 1 人计 0 分" in steps["民主测评得分"]["formula"]
     assert steps["反向测评得分"]["value"] == pytest.approx(92)
@@ -567,6 +570,19 @@ def test_scorecards_rank_and_change(world, run):
     text = db.execute("SELECT cadre_explain(json) FROM explanation WHERE id = 'scorecard:region:632801:2024'"
                       ).fetchone()[0]
     assert "第 1 名，共 2 个" in text and "班子得分较上年" in text
+
+
+def test_a_region_without_a_team_score_reads_so_in_its_change_from_last_year(world, run):
+    # 632801 has cadres assessed in 2023 and 2024 but no 地方 team: its mean score changes
+    # (90 → 80), its team score has no last year's value to compare: said in Chinese, not None
+    db = (world.unit("D1", "632801")
+          .annual("A0", "D1", 2023, cadre="C1", scores=90)
+          .annual("A1", "D1", 2024, cadre="C1", scores=80).build())
+    run(db)
+    text = db.execute("SELECT cadre_explain(json) FROM explanation "
+                      "WHERE id = 'scorecard:region:632801:2024'").fetchone()[0]
+    assert "个人平均分较上年 = -10" in text
+    assert "班子得分较上年：上年无班子得分" in text and "None" not in text, text
 
 
 def dump(db):

@@ -7,6 +7,7 @@ score, ties and quotas); inputs changed after evaluation are named instead of ex
 generic path and ``direct.ENABLED = False`` still store theirs whole."""
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sqlite3
@@ -165,13 +166,17 @@ def test_an_assessment_deleted_after_evaluation_is_said_to_be_missing(world, run
 
 def test_the_oversight_publication_reads_them_as_the_store_does(sample_store, oversight_db):
     """The publication copies the stubs and makes them from its own tables (each as
-    published): every assessment explanation reads as in the store."""
+    published): every assessment explanation reads as in the store (its indicators named by
+    the publication's ``indicator`` table in both: the store has none)."""
+    with contextlib.closing(sqlite3.connect(oversight_db)) as conn:
+        names = explanations.code_names(conn)
+    assert names.get("de") == "德"
     texts = []
     for path in (sample_store, oversight_db):
         conn = sqlite3.connect(path)
         explanations.register_sql_function(conn)
-        texts.append(dict(conn.execute(
-            "SELECT id, cadre_explain(json) FROM explanation WHERE kind = 'assessment'")))
+        texts.append({eid: explanations.render(conn, body, names) for eid, body in conn.execute(
+            "SELECT id, json FROM explanation WHERE kind = 'assessment'")})
         stubbed = sum(explanations.replay_stub(json.loads(body)) is not None
                       for (body,) in conn.execute(
                           "SELECT cadre_explanation_json(json) FROM explanation "

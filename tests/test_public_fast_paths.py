@@ -31,7 +31,10 @@ def _full_passes(values: dict, hidden: set, sums: list, min_count: int | None) -
             hidden_parts = [c for c in parts if c in hidden]
             total_known = total is None or total not in hidden
             shown = [c for c in parts if c not in hidden and c not in virtual]
-            if total_known and len(hidden_parts) == 1:
+            if total is not None and total_known and hidden_parts and values[total] == 0:
+                hidden.add(total)             # a shown 0 tells its hidden parts
+                changed = True
+            elif total_known and len(hidden_parts) == 1:
                 if shown:
                     hidden.add(smallest(shown))
                 elif total is not None:

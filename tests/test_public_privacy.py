@@ -115,6 +115,104 @@ def test_what_a_shown_total_holds_beyond_its_parts_is_protected_too() -> None:
     assert complementary(values, {(3, "x")}, sums, min_count=5) == {(3, "x")}
 
 
+def test_a_row_whose_people_are_all_in_one_hidden_category_hides_a_zero_too() -> None:
+    # A unit's scorecard: 参加考核人数 = 优秀 + 称职 + 基本称职 + 不称职. With 1 assessed cadre graded
+    # 不称职, hiding 1 and 1 while showing 0, 0, 0 still tells "everyone there is 不称职": the
+    # 0s are hidden too, all of them (one picked by a rule would tell the grade by the pick).
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (code, assessed, excellent, competent, basic, incompetent)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)",
+                     [("A", 1, 0, 0, 0, 1),      # everyone in one category
+                      ("B", 3, 0, 0, 1, 2),      # two hidden categories: nothing to add
+                      ("C", 12, 2, 10, 0, 0)])   # known total: 10 goes with the 2 (as before)
+    grades = ("excellent", "competent", "basic", "incompetent")
+    spec = Spec("t", ("assessed", *grades), ("code",), parts=(("assessed", grades),))
+    assert protect(conn, spec, Thresholds()) == 5 + 3 + 2
+    notice = suppressed_text(5)
+    got = {r[0]: r[1:] for r in conn.execute("SELECT * FROM t")}
+    assert got == {"A": (notice,) * 5,
+                   "B": (notice, 0, 0, notice, notice),
+                   "C": (12, notice, notice, 0, 0)}
+
+
+def test_a_row_whose_people_are_in_none_of_its_parts_hides_a_zero_too() -> None:
+    # A unit's training coverage: 3 leaders (hidden), 0 trained (shown): "none of them was
+    # trained" tells each leader's. The 0 is hidden too; 2 trained of 4 was hidden already.
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (unit_code, leaders, trained)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [("A", 3, 0), ("B", 4, 2), ("C", 6, 0)])
+    spec = Spec("t", ("leaders", "trained"), ("unit_code",), parts=(("leaders", ("trained",)),))
+    assert protect(conn, spec, Thresholds()) == 2 + 2
+    notice = suppressed_text(5)
+    got = {r[0]: r[1:] for r in conn.execute("SELECT * FROM t")}
+    assert got == {"A": (notice, notice), "B": (notice, notice), "C": (6, 0)}
+
+
+def test_a_category_no_sum_gives_is_hidden_when_it_would_tell_none_of_them() -> None:
+    # 达标学时 (hours_met) counts leaders but is not subtracted from anything: with 3 leaders
+    # hidden, 0 meeting the hours tells it of each of them, so the 0 is hidden; beside 6
+    # leaders (shown) a 0 tells nothing of one person and stays.
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (unit_code, leaders, hours_met)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [("A", 3, 0), ("C", 6, 0)])
+    spec = Spec("t", ("leaders", "hours_met"), ("unit_code",),
+                categories=(("leaders", ("hours_met",)),))
+    assert protect(conn, spec, Thresholds()) == 2
+    notice = suppressed_text(5)
+    assert dict((r[0], r[1:]) for r in conn.execute("SELECT * FROM t")) == \
+        {"A": (notice, notice), "C": (6, 0)}
+
+
+@pytest.mark.parametrize(("table", "total", "part"), [
+    ("training_coverage", "leaders", "hours_met"),     # none of a unit's leaders met the hours
+    ("overdue_summary", "cases", "overdue"),           # none of a body's cases is overdue
+    ("case_decision_summary", "cases", "mismatches"),  # no determination differed from the rule
+    ("subsidy_totals", "cadres", "cadres_unpaid"),     # every one of them was paid
+])
+def test_a_published_category_of_a_small_group_is_not_said_to_be_empty(
+        table: str, total: str, part: str) -> None:
+    from cadre_sdk.publish.suppress import SPECS
+
+    spec = next(s for s in SPECS if s.table == table)
+    columns = list(dict.fromkeys([*spec.keys, *spec.counts, *spec.derived]))
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"CREATE TABLE [{table}] ({', '.join(f'[{c}]' for c in columns)})")
+    row = {c: None for c in columns} | {c: 0 for c in spec.counts} | {total: 3, part: 0}
+    conn.execute(f"INSERT INTO [{table}] VALUES ({', '.join('?' * len(columns))})",
+                 [row[c] for c in columns])
+    protect(conn, spec, Thresholds())
+    got = conn.execute(f"SELECT [{total}], [{part}] FROM [{table}]").fetchone()
+    assert got == (suppressed_text(5), suppressed_text(5))
+
+
+def test_the_excellent_hidden_in_a_scorecard_is_not_its_candidates_minus_the_demoted() -> None:
+    # 优秀候选人数 = 优秀 + 名额调整人数 (the quota moves candidates down a grade). A county with
+    # 2 优秀 (hidden) of 10 candidates, 8 moved down: 10 - 8 gave the 2 back, so 8 is hidden
+    # too (and, in the grades' sum, the smallest other grade, 基本称职 7). A unit of 1 cadre,
+    # 称职: the 0s hidden beside its lone 称职 (优秀 among them) would be told by 0 candidates,
+    # so they are hidden, and the 0 moved down beside them.
+    from cadre_sdk.publish.suppress import SPECS
+
+    spec = next(s for s in SPECS if s.table == "scorecard")
+    columns = list(dict.fromkeys([*spec.keys, *spec.counts, *spec.derived]))
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"CREATE TABLE scorecard ({', '.join(columns)})")
+    rows = {"county": dict(assessed=57, excellent=2, competent=48, basic=7, incompetent=0,
+                           ungraded=0, excellent_candidates=10, quota_demoted=8),
+            "unit": dict(assessed=1, excellent=0, competent=1, basic=0, incompetent=0,
+                         ungraded=0, excellent_candidates=0, quota_demoted=0)}
+    for code, counts in rows.items():
+        row = {c: None for c in columns} | counts | {"scope": "单位", "year": 2024, "code": code}
+        conn.execute(f"INSERT INTO scorecard VALUES ({', '.join('?' * len(columns))})",
+                     [row[c] for c in columns])
+    protect(conn, spec, Thresholds())
+    n = suppressed_text(5)
+    shown = ("assessed", "excellent", "competent", "basic", "incompetent", "ungraded",
+             "excellent_candidates", "quota_demoted")
+    got = {r[0]: r[1:] for r in conn.execute(f"SELECT code, {', '.join(shown)} FROM scorecard")}
+    assert got == {"county": (57, n, 48, n, 0, 0, 10, n), "unit": (n,) * 8}
+
+
 def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted() -> None:
     # Prefecture row P (total) and its counties A, B; each row also splits by grade (x, y).
     conn = sqlite3.connect(":memory:")
@@ -137,6 +235,19 @@ def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted()
     averages = {(r[0], r[1]): r[2] for r in conn.execute("SELECT region_code, grade, avg FROM t")}
     assert averages[("632701", "y")] == notice and averages[("632700", "x")] == 1.0
     assert hidden == 8   # 4 counts and their 4 averages
+
+
+def test_the_count_of_cadres_left_out_of_the_generalized_rows_is_protected_too() -> None:
+    # 3 cadres alone at every step: a group of 3, published as any count below 5 is
+    from cadre_sdk.publish.provenance import write_protection
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE publication (key, title, value)")
+    for left_out in (0, 3, 7):
+        write_protection(conn, Thresholds(), 0, {}, left_out)
+    got = [r[0] for r in conn.execute(
+        "SELECT value FROM publication WHERE key = 'generalized_left_out' ORDER BY rowid")]
+    assert got == ["0", suppressed_text(5), "7"]
 
 
 # --- generalization (k-anonymity) ------------------------------------------------------------
@@ -339,6 +450,16 @@ _RARE_ROW = ("INSERT INTO cadre_generalized VALUES ('玉树藏族自治州', '�
     # a count of 2 people in a protected aggregate
     (("UPDATE grade_distribution SET cadres = 2 WHERE rowid = 1",),
      "grade_distribution 第 1 行 cadres 列：人数少于 5"),
+    # a unit's scorecard telling that all its assessed cadres were graded 不称职
+    (("UPDATE scorecard SET assessed = ?1, incompetent = ?1, excellent = 0, competent = 0, "
+      "basic = 0, ungraded = 0 WHERE rowid = 1", "少于 5 人，不公开"),
+     "scorecard 第 1 行：assessed 列不公开，其余各项至多一项不公开、其他均为 0"),
+    # a unit's training coverage telling that none of its leaders was trained
+    (("UPDATE training_coverage SET leaders = ?1, trained = 0 WHERE rowid = 1",
+      "少于 5 人，不公开"), "training_coverage 第 1 行：leaders 列不公开"),
+    # ... or that none of them met the training hours
+    (("UPDATE training_coverage SET leaders = ?1, trained = ?1, hours_met = 0 WHERE rowid = 1",
+      "少于 5 人，不公开"), "training_coverage 第 1 行：leaders 列不公开"),
     # a combination of quasi-identifiers held by one row
     ((_RARE_ROW,), "只有 1 行，少于 k = 5"),
     # a count of 1 case in a case aggregate

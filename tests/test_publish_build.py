@@ -127,7 +127,7 @@ def test_evaluation_is_published_at_public_level_only_as_aggregates_over_k_rater
     # oversight level, where the small group's votes are shown.
     assert public.execute("SELECT count(*) FROM explanation WHERE kind = 'assessment'"
                           ).fetchone()[0] == 0
-    assert '"参评人数": 5' in oversight.execute(
+    assert "参评人数 5" in oversight.execute(
         "SELECT cadre_explain(json) FROM explanation WHERE id = 'assessment:AS2'").fetchone()[0]
     strict = publish(sample_store, tmp_path / "strict.db", level="public",
                      plugins=make_plugins(), min_raters=13)

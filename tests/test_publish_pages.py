@@ -146,3 +146,75 @@ def test_generated_columns_and_keyed_tables_show_the_stores_values(
               "?_shape=objects")["rows"]
     assert [(r["assessment_id"], r["method"], r["participants"]) for r in row] == [
         (aid, method, participants)]
+
+
+@pytest.mark.parametrize(("query", "written", "stored"), [
+    # the form's label says 半年（上/下）: every way of writing the first half of 2024
+    ("adjustment_inventory?half=", ("2024上", "2024年上半年", "2024h1", "２０２４Ｈ１"), "2024H1"),
+    # months as clerks write them
+    ("subsidy_ledger?month=", ("2024.01", "2024年1月", "202401", "2024.1"), "2024-01"),
+    # a year with 年, full-width digits
+    ("inspection_records?source=&year=", ("2024年", "２０２４"), "2024"),
+    # a source in Traditional characters (stored Simplified)
+    ("inspection_records?year=2024&source=", ("工作調研", " 工作调研 "), "工作调研"),
+    # a cadre by name (the one 廉福章) where the query takes the id
+    ("subsidy_ledger?cadre=", ("廉福章", " 廉福章 "), "C002"),
+])
+def test_parameters_as_readers_write_them_answer_as_the_stored_form(
+        oversight: PublicationClient, query: str, written: tuple[str, ...], stored: str) -> None:
+    def rows(value: str) -> list:
+        path = f"/oversight/{query.replace('?', '.json?')}{value}&_shape=array"
+        return oversight.json(path, cookies=oversight.cookies)
+
+    expected = rows(stored)
+    assert expected                          # the sample has rows for the stored form
+    for value in written:
+        assert rows(value) == expected, value
+
+
+def test_explanations_read_in_sql_name_the_indicators(oversight: PublicationClient) -> None:
+    # cadre_explain(json) reads as the explanation page does: 德 92, not {"de": 92}
+    rows = oversight.json("/oversight.json?sql=SELECT cadre_explain(json) AS t FROM explanation "
+                          "WHERE kind = 'assessment' AND t LIKE '%指标得分：%' LIMIT 5"
+                          "&_shape=array", cookies=oversight.cookies)
+    assert rows
+    for row in rows:
+        scores = next(line for line in row["t"].splitlines() if "指标得分：" in line)
+        assert "{" not in scores and re.search(r"[德能勤绩廉] \d", scores), scores
+
+
+def test_a_scorecard_says_yes_or_no_to_its_quota(public: PublicationClient) -> None:
+    # quota_compliant is stored 1/0: the scorecard query and table read 是/否
+    from datasette.utils import to_css_class
+
+    page = public.get("/public/assessment_scorecard_by_unit?year=2024&region=").text
+    cells = re.findall(rf'<td class="col-{to_css_class("是否名额合规")}[^"]*">(.*?)</td>', page,
+                       re.DOTALL)
+    assert cells and {c.strip() for c in cells} <= {"是", "否"}, cells
+    table = public.get("/public/scorecard?year=2024").text
+    assert {c.strip() for c in _cells(table, "quota_compliant")} <= {"是", "否"}
+    assert _cells(table, "quota_compliant")
+
+
+def test_the_columns_datasette_adds_are_in_chinese(oversight: PublicationClient) -> None:
+    # subsidy_line is keyed by several columns: its first column links each row ("Link")
+    page = oversight.get("/oversight/subsidy_line", cookies=oversight.cookies).text
+    header = re.search(r'<th [^>]*data-column="Link"[^>]*>(.*?)</th>', page, re.DOTALL)
+    assert header and header.group(1).strip() == "记录", header
+
+
+def test_a_parameter_value_s_status_reads_in_chinese(public: PublicationClient) -> None:
+    page = public.get("/public/parameter_value?_size=max").text
+    statuses = {c.strip() for c in _cells(page, "status")}
+    assert statuses and statuses <= {"官方依据", "参照适用", "示例值", "未核实"}, statuses
+    # the JSON keeps the stored word
+    rows = public.json("/public/parameter_value.json?_shape=array&_size=5")
+    assert {r["status"] for r in rows} <= {"official", "analogy", "example", "unverified"}
+
+
+def test_an_empty_year_is_named_when_a_query_finds_nothing(public: PublicationClient) -> None:
+    empty = public.get("/public/assessment_scorecard_by_unit?year=&region=").text
+    assert "没有结果。未填写：年度——本查询可能须填写后才有结果" in empty
+    # a year given that has no rows: just 没有结果
+    none = public.get("/public/assessment_scorecard_by_unit?year=1990&region=").text
+    assert '<p class="zero-results">没有结果</p>' in none

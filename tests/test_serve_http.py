@@ -52,6 +52,20 @@ def test_public_publication_over_http(public_url: str) -> None:
         assert overdue and all(r["案件数"] == "少于 5 人，不公开" for r in overdue)
 
 
+def test_a_path_that_names_no_page_is_a_chinese_404(public_url: str) -> None:
+    # rich is installed with the test extras (import-linter): Datasette's printing of a 404
+    # never raised used to fail there, answering a 500 in English
+    import importlib.util
+
+    assert importlib.util.find_spec("rich") is not None
+    with httpx.Client(base_url=public_url, timeout=10) as http:
+        for path in ("/public.db.sha256", "/x.y.z"):
+            got = http.get(path)
+            assert got.status_code == 404 and "出错（404）" in got.text, (path, got.status_code)
+        got = http.get("/public.db.metadata.json")          # a .json path: a JSON 404
+        assert got.status_code == 404 and got.json()["status"] == 404
+
+
 def test_oversight_publication_needs_a_login_over_http(oversight_url: str) -> None:
     with httpx.Client(base_url=oversight_url, timeout=10) as http:
         assert http.get("/oversight/cadre").status_code == 403

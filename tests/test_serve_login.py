@@ -91,6 +91,9 @@ def no_server(monkeypatch: pytest.MonkeyPatch) -> None:
     # 1,000 < 310,000; named, since the hash's salt is random and every pytest-xdist worker
     # must collect the same test ids
     pytest.param(hash_password("pw", iterations=1000), "强度不足", id="weak-pbkdf2-1000"),
+    # what `datasette hash-password --password X --no-confirm` gives with nothing on standard
+    # input: the empty password's hash (anyone would log in without one)
+    pytest.param(hash_password(""), "空密码", id="empty-password"),
 ])
 def test_a_malformed_or_weak_hash_stops_serve(oversight_db: Path, no_server: None,
                                               monkeypatch: pytest.MonkeyPatch, value: str,

@@ -254,6 +254,17 @@ def _fmt(value: Any) -> str:
     return "（空）" if value is None else str(value)
 
 
+def readable(value: Any, names: dict[str, str] | None = None) -> str:
+    """A value as a reader reads it: a mapping as ``键 值、键 值`` (codes in ``names`` by their
+    Chinese name: 指标得分 德 92, not de 92), a list joined by 、, anything else as ``_fmt``."""
+    if isinstance(value, dict):
+        return "、".join(f"{(names or {}).get(k, k)} {readable(v, names)}"
+                        for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(readable(v, names) for v in value)
+    return _fmt(value)
+
+
 def _missing(entry: Any) -> str:
     """The line for a reference that could not be resolved (empty for a resolved entry)."""
     if isinstance(entry, dict) and "missing_ref" in entry:
@@ -272,15 +283,16 @@ def _basis(p: dict[str, Any]) -> str:
     return f"；依据：{label_zh(status, p['reference'])}"
 
 
-def render_text(data: dict[str, Any]) -> str:
+def render_text(data: dict[str, Any], names: dict[str, str] | None = None) -> str:
     """Readable Chinese text of an explanation (``Trace.to_dict`` shape, its rules and
-    parameters resolved: see ``explanations.read``)."""
+    parameters resolved: see ``explanations.read``); inputs read as on the pages
+    (``readable``: ``names`` gives codes' Chinese names, the indicators')."""
     lines = [f"【{data.get('subject', '')}】"]
     if data.get("result") is not None:
         lines.append(f"结果：{_fmt(data['result'])}")
     if data.get("inputs"):
         lines.append("输入：")
-        lines += [f"  · {i['label']}：{_fmt(i['value'])}" for i in data["inputs"]]
+        lines += [f"  · {i['label']}：{readable(i['value'], names)}" for i in data["inputs"]]
     if data.get("rules"):
         lines.append("适用规则：")
         lines += [_missing(r) or f"  · {r.get('name') or r['kind']}（{r['key']}），"
@@ -297,7 +309,7 @@ def render_text(data: dict[str, Any]) -> str:
         lines.append("计算步骤：")
         for n, s in enumerate(data["steps"], 1):
             formula = f"：{s['formula']}" if s.get("formula") else ""
-            lines.append(f"  {n}. {s['label']}{formula} = {_fmt(s['value'])}")
+            lines.append(f"  {n}. {s['label']}{formula} = {readable(s['value'], names)}")
     if data.get("note"):
         lines.append(data["note"])
     if data.get("sql"):

@@ -84,12 +84,12 @@ def register_queries(register: Any) -> None:
     counts hidden, public) and adjustments with the tolerance decisions bearing on them
     (oversight: names cadres by ID)."""
     register(CannedQuery("adjustment_inventory", "能上能下半年盘点", _INVENTORY_SQL,
-                         "每半年按地区、情形和调整方式统计干部调整人数；参数 half 如 2024H1",
+                         "每半年按地区、情形和调整方式统计干部调整人数；半年写 2024上半年、2024下 或 2024H1",
                          level="oversight"))
     register(CannedQuery("adjustment_inventory_summary", "能上能下半年盘点（汇总）",
                          _INVENTORY_SUMMARY_SQL,
                          "每半年按地区（全省、市州；填市州代码列出该市州及其各县）、情形和调整方式统计"
-                         "干部调整人数；人数少于公开门槛的不公开。参数 half 如 2024H1，region 地区代码"))
+                         "干部调整人数；人数少于公开门槛的不公开。半年写 2024上半年、2024下 或 2024H1"))
     register(CannedQuery("adjustments_with_tolerance", "干部调整与容错认定", _TOLERANCE_LINKS_SQL,
                          "与容错认定有关的干部调整；已认定容错的失误不得作为不利依据",
                          level="oversight"))

@@ -31,7 +31,7 @@ _CARD = """
   s.assessed AS "参加考核人数", s.excellent AS "优秀", s.competent AS "称职",
   s.basic AS "基本称职", s.incompetent AS "不称职", s.mean_score AS "个人平均分",
   s.excellent_allowed AS "优秀名额", s.quota_demoted AS "名额调整人数",
-  s.quota_compliant AS "名额合规", s.targets_share AS "重点目标按进度比例",
+  s.quota_compliant AS "是否名额合规", round(s.targets_share * 100, 1) AS "重点目标按进度比例（%）",
   s.team_score_change AS "班子得分较上年", s.mean_score_change AS "平均分较上年",
   s.excellent_share_change AS "优秀比例较上年", s.explanation_id AS "说明编号"
 """

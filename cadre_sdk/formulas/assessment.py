@@ -62,6 +62,12 @@ def _num(value: float) -> str:
     return shown
 
 
+def indicator_terms(scored: Any) -> str:
+    """The weighted sum's terms, each weight × the indicator's name and a ``{}`` for its
+    score (``15×德 {} + 10×能 {}``): which weight goes with which score reads in the step."""
+    return " + ".join(f"{_num(line.weight)}×{literal(line.name)} {{}}" for line in scored)
+
+
 def indicator_component(inputs: Any, ctx: Any) -> float | None:
     """The weighted indicator score over the indicators that have a score."""
     scored = [line for line in inputs.indicators if line.score is not None]
@@ -73,7 +79,7 @@ def indicator_component(inputs: Any, ctx: Any) -> float | None:
     if not scored or total == 0:
         return None
     value = sum(line.weight * line.score for line in scored) / total
-    terms = " + ".join(f"{_num(line.weight)}×{{}}" for line in scored)
+    terms = indicator_terms(scored)
     return ctx.step("分类考核指标加权得分", value, Filled(
         f"({terms}) ÷ {_num(total)}", *[_num(line.score) for line in scored]))
 

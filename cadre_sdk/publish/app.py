@@ -76,6 +76,18 @@ def register_plugin() -> None:
 
     if not pm.is_registered(datasette_plugin) and pm.get_plugin(PLUGIN_NAME) is None:
         pm.register(datasette_plugin, name=PLUGIN_NAME)
+    _plain_tracebacks()
+
+
+def _plain_tracebacks() -> None:
+    """Datasette prints an error with ``rich`` (local variables included) when ``rich`` is
+    installed, and for a page not found, which was never raised, that printing itself fails:
+    ``/public.db.sha256`` answered a 500 in English instead of the Chinese 404. Without it, the
+    404 page is answered, and a real error's traceback still goes to the log (Datasette prints
+    it with ``traceback``), without the values of its local variables."""
+    import datasette.handle_exception as errors
+
+    errors.rich = None
 
 
 def load_metadata(out: Path, *, verify: bool = True) -> dict[str, Any]:
@@ -121,6 +133,15 @@ def check_password_hash(value: str, env: str) -> None:
     if int(match.group(1)) < MIN_ITERATIONS:
         raise CadreError(f"环境变量 {env} 中的密码哈希强度不足：迭代 {int(match.group(1))} 次，"
                          f"少于 {MIN_ITERATIONS} 次，容易被暴力破解。{how}")
+    from datasette_auth_passwords.utils import verify_password
+
+    # `datasette hash-password --password X --no-confirm` reads the password from standard
+    # input and leaves X aside: with nothing there it hashes the empty password, and anyone
+    # logging in with an empty password would read the oversight file
+    if verify_password("", value.strip()):
+        raise CadreError(f"环境变量 {env} 中的密码哈希对应的是空密码：任何人不输入密码即可登录监督版。"
+                         "（`datasette hash-password --no-confirm` 从标准输入读取密码，不读 --password；"
+                         f"请用 `echo '<密码>' | datasette hash-password --no-confirm`。）{how}")
 
 
 def make_datasette(out: str | os.PathLike, *, password_hash_env: str = PASSWORD_ENV,

@@ -38,9 +38,14 @@ class Chart:
                 "display": self.display}
 
 
+#: The column giving a hidden cell's notice ("少于 N 人，不公开") beside a chart's number.
+NOTE = "备注"
+
+
 def _bars(x: str, y: str, color: str | None = None, *, kind: str = "nominal",
-          sort: list[str] | None = None) -> dict[str, Any]:
-    """A Vega-Lite bar chart encoding (stacked by ``color`` if given)."""
+          sort: list[str] | None = None, note: bool = True) -> dict[str, Any]:
+    """A Vega-Lite bar chart encoding (stacked by ``color`` if given; the tooltip shows the
+    ``备注`` column of ``_count`` if ``note``)."""
     encoding: dict[str, Any] = {"x": {"field": x, "type": kind, "axis": {"labelAngle": -30}},
                                 "y": {"field": y, "type": "quantitative"},
                                 "tooltip": [{"field": x}, {"field": y}]}
@@ -48,13 +53,26 @@ def _bars(x: str, y: str, color: str | None = None, *, kind: str = "nominal",
         encoding["color"] = {"field": color, "type": "nominal",
                              **({"sort": sort} if sort else {})}
         encoding["tooltip"].append({"field": color})
+    if note:
+        encoding["tooltip"].append({"field": NOTE})
     return {"mark": {"type": "bar", "tooltip": True}, "encoding": encoding}
+
+
+def _count(column: str, title: str) -> str:
+    """``column`` as the chart's number ``title`` and its notice as ``备注``: a cell hidden at
+    public level ("少于 N 人，不公开") is NULL in the number, which Vega-Lite leaves out; as text
+    it would be NaN, and a stacked bar drops every part above it (a prefecture's 优秀 bar
+    vanished beside a hidden 基本称职)."""
+    return (f"CASE WHEN typeof({column}) IN ('integer', 'real') THEN {column} END AS {title}, "
+            f"CASE WHEN typeof({column}) = 'text' THEN {column} END AS {NOTE}")
 
 
 # ``[[ ... ]]`` is datasette-dashboards' optional clause: kept only when the year filter is set.
 # Counts come from the publication's aggregates, where small groups read "少于 N 人，不公开"
-# at public level (a chart leaves such a cell out; it is never summed from rows about people).
-_grade_rows = ("SELECT region_name AS 地区, grade AS 等次, cadres AS 人数 FROM grade_distribution "
+# at public level (a chart leaves such a cell out, its notice in 备注; it is never summed from
+# rows about people).
+_grade_rows = (f"SELECT region_name AS 地区, grade AS 等次, {_count('cadres', '人数')} "
+               "FROM grade_distribution "
                "WHERE region_level = '市州' AND subject = '个人' AND unit_kind = '全部' "
                "[[ AND year = :year ]]")
 
@@ -66,13 +84,15 @@ CHARTS: tuple[Chart, ...] = (
           _bars("地区", "人数", "等次", sort=list(_GRADES))),
     Chart("cases-by-month", "容错纠错申请（按月）",
           {"case_month_summary": ("month", "applications")},
-          "SELECT month AS 月份, applications AS 申请数 FROM case_month_summary ORDER BY 1",
+          f"SELECT month AS 月份, {_count('applications', '申请数')} FROM case_month_summary "
+          "ORDER BY 1",
           {"mark": {"type": "line", "tooltip": True, "point": True},
            "encoding": {"x": {"field": "月份", "type": "ordinal"},
-                        "y": {"field": "申请数", "type": "quantitative"}}}),
+                        "y": {"field": "申请数", "type": "quantitative"},
+                        "tooltip": [{"field": "月份"}, {"field": "申请数"}, {"field": NOTE}]}}),
     Chart("cases-overdue", "逾期未办的容错纠错案件（按市州）",
           {"overdue_summary": ("region_level", "region_name", "responsible_body", "overdue")},
-          "SELECT region_name AS 市州, overdue AS 逾期案件 FROM overdue_summary "
+          f"SELECT region_name AS 市州, {_count('overdue', '逾期案件')} FROM overdue_summary "
           "WHERE region_level = '市州' AND responsible_body = '全部' ORDER BY 1",
           _bars("市州", "逾期案件")),
     Chart("subsidies-by-prefecture", "补贴金额（按市州、项目）",
@@ -80,7 +100,7 @@ CHARTS: tuple[Chart, ...] = (
           "SELECT region_name AS 市州, scheme AS 项目, round(sum(CASE WHEN typeof(amount) IN "
           "('integer', 'real') THEN amount END), 2) AS 金额 "
           "FROM subsidy_totals WHERE region_level = '市州' GROUP BY 1, 2 ORDER BY 1, 2",
-          _bars("市州", "金额", "项目")),
+          _bars("市州", "金额", "项目", note=False)),
 )
 
 

@@ -23,16 +23,27 @@ LOOKUPS = {
 #: Canned-query parameters in Chinese (a parameter not listed shows its own name).
 PARAMETERS = {
     "year": "年度", "region": "地区（名称或代码）", "unit": "单位（名称或代码）",
-    "cadre_id": "干部编号", "cadre": "干部编号", "q": "检索词", "page": "页码",
+    "cadre_id": "干部（姓名或编号）", "cadre": "干部（姓名或编号）", "q": "检索词", "page": "页码",
     "month": "月份", "start": "起始日期", "end": "截止日期", "method": "测评方式",
     "scheme": "补贴项目", "kind": "类别", "category": "类别", "g": "等次",
     "min_altitude": "最低海拔（米）", "subject_id": "对象编号", "min_hours": "最少学时",
     "half": "半年（上/下）", "source": "来源", "tag": "问题标签", "prefecture": "市州",
 }
 
+#: Columns Datasette adds to a table's page: the link to a row of a table keyed by several
+#: columns, and the row number of a table without a key.
+GENERATED_COLUMNS = {"Link": "记录", "rowid": "行号"}
+
+#: Parameters a canned query usually needs filled (its page names them when it found nothing
+#: and they were left empty).
+FILL_FIRST = ("year", "half")
+
 #: Parameters answered with a region code / a unit code: the form offers names.
 REGION_PARAMETERS = frozenset({"region", "prefecture"})
 UNIT_PARAMETERS = frozenset({"unit"})
+#: Parameters answered with a cadre id: a name typed (one cadre of that name) is taken for its
+#: id, at oversight level (the public file has no cadre table); no picker (too many).
+CADRE_PARAMETERS = frozenset({"cadre", "cadre_id"})
 
 #: Entries of Datasette's navigation menu (``menu_links``) in Chinese, by their path.
 MENU = {"/-/login": "登录", "/-/dashboards": "监督看板", "/-/logout": "退出登录"}

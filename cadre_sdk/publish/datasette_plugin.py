@@ -131,7 +131,10 @@ def asgi_wrapper(datasette: Any) -> Any:
 
 async def _codes_for_names(datasette: Any, scope: dict) -> dict:
     """A canned query's request with region and unit names replaced by their codes (readers
-    may type 玉树藏族自治州 where the query takes 632700)."""
+    may type 玉树藏族自治州 where the query takes 632700) and a cadre's name by the id (one
+    cadre of that name, oversight level), and months, years, half-years and
+    free-text filters as readers write them in the queries' form (``pages.normal_value``:
+    ``2024.07``, ``2024年下半年``, Traditional characters)."""
     query = scope["query_string"].decode("latin-1")
     if not any(f"{p}=" in query for p in _PICKED):
         return scope
@@ -139,13 +142,16 @@ async def _codes_for_names(datasette: Any, scope: dict) -> dict:
     config = _config(datasette)
     if len(parts) != 2 or config is None or parts[0] != config["database"]:
         return scope
+    query = pages.normal_query(query)
     options = await pages.choices(datasette, parts[0])
-    for kind, params in (("region", chrome.REGION_PARAMETERS), ("unit", chrome.UNIT_PARAMETERS)):
+    for kind, params in (("region", chrome.REGION_PARAMETERS), ("unit", chrome.UNIT_PARAMETERS),
+                         ("cadre", chrome.CADRE_PARAMETERS)):
         query = pages.codes_for_names(query, params, options.get(kind, []))
     return dict(scope, query_string=query.encode("latin-1"))
 
 
-_PICKED = chrome.REGION_PARAMETERS | chrome.UNIT_PARAMETERS
+_PICKED = (chrome.REGION_PARAMETERS | chrome.UNIT_PARAMETERS | chrome.CADRE_PARAMETERS
+           | pages.NORMALIZED)
 
 
 def _explanation_link(datasette: Any, database: str, value: str) -> Markup:

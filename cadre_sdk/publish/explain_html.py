@@ -9,17 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from cadre_sdk.core.trace import _basis, _fmt
-
-
-def _value(value: Any, names: dict[str, str]) -> str:
-    """A value as a reader reads it: a mapping as ``键 值、键 值`` (codes in ``names`` by their
-    Chinese name: 指标得分 德 92, not de 92), a list joined by 、."""
-    if isinstance(value, dict):
-        return "、".join(f"{names.get(k, k)} {_value(v, names)}" for k, v in value.items())
-    if isinstance(value, list):
-        return "、".join(_value(v, names) for v in value)
-    return _fmt(value)
+from cadre_sdk.core.trace import _basis, _fmt, readable
 
 
 def _query(url: str, **args: str) -> str:
@@ -56,7 +46,7 @@ def render_html(data: dict[str, Any], *, rules_url: str, params_url: str, raw_ur
         parts.append(Markup("<p>结果：<strong>{}</strong></p>").format(_fmt(data["result"])))
     if data.get("inputs"):
         parts.append(Markup("<p>输入：</p><ul>") + Markup("").join(
-            Markup("<li>{}：{}</li>").format(i.get("label", ""), _value(i.get("value"), names))
+            Markup("<li>{}：{}</li>").format(i.get("label", ""), readable(i.get("value"), names))
             for i in data["inputs"]) + Markup("</ul>"))
     if data.get("rules"):
         parts.append(Markup("<p>适用规则：</p><ul>") + Markup("").join(
@@ -68,7 +58,7 @@ def render_html(data: dict[str, Any], *, rules_url: str, params_url: str, raw_ur
         parts.append(Markup("<p>计算步骤：</p><ol>") + Markup("").join(
             Markup("<li>{}{} = <strong>{}</strong></li>").format(
                 s.get("label", ""), "：" + s["formula"] if s.get("formula") else "",
-                _value(s.get("value"), names)) for s in data["steps"]) + Markup("</ol>"))
+                readable(s.get("value"), names)) for s in data["steps"]) + Markup("</ol>"))
     if data.get("note"):
         parts.append(Markup("<p>{}</p>").format(data["note"]))
     if data.get("sql"):

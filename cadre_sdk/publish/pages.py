@@ -12,6 +12,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from cadre_sdk.core.value_status import STATUS_ZH
 from cadre_sdk.publish import chrome
 
 _UNIT = re.compile(r"（单位：([^）]+)）$")
@@ -79,6 +80,10 @@ def prepare(datasette: Any, config: dict[str, Any]) -> None:
             if fmt is not None:
                 columns[column] = fmt
         found[(database, table)] = columns
+    if "parameter_value" in config.get("table_titles", {}):
+        # a value's status (official, example …) by its Chinese name, as explanations say it
+        found.setdefault((database, "parameter_value"), {})["status"] = \
+            lambda status: STATUS_ZH.get(status) if isinstance(status, str) else None
     if "explanation" in config.get("table_titles", {}):
         kinds = explanation_kinds(config)
         found.setdefault((database, "explanation"), {})["kind"] = \
@@ -94,13 +99,16 @@ def formats(datasette: Any, database: str, table: str) -> dict[str, Callable[[An
 
 
 async def choices(datasette: Any, database: str) -> dict[str, list[tuple[str, str]]]:
-    """The regions and units readers pick from by name: ``{"region": [(code, name)], ...}``."""
+    """The regions and units readers pick from by name, and the cadres whose names they may
+    type (oversight level: the public file has no cadre table): ``{"region": [(code, name)],
+    ...}``."""
     cache = _CHOICES.setdefault(datasette, {})
     if database not in cache:
         db = datasette.get_database(database)
         found: dict[str, list[tuple[str, str]]] = {}
         for kind, sql in (("region", "SELECT code, name FROM region ORDER BY code"),
-                          ("unit", "SELECT code, name FROM unit ORDER BY code")):
+                          ("unit", "SELECT code, name FROM unit ORDER BY code"),
+                          ("cadre", "SELECT id, name FROM cadre ORDER BY id")):
             try:
                 found[kind] = [(r[0], r[1]) for r in (await db.execute(sql)).rows]
             except Exception:  # noqa: BLE001 - a publication without the table: no picker
@@ -130,6 +138,56 @@ def codes_for_names(query: str, params: frozenset[str],
     return urllib.parse.urlencode(out) if changed else query
 
 
+#: ``2024H1``, ``2024h1``, ``2024上``, ``2024年上半年``, ``２０２４Ｈ１`` (after NFKC).
+_HALF = re.compile(r"(\d{4})\s*年?\s*(?:[Hh]\s*([12])|(上|下)(?:半年)?)")
+#: Parameters matched against stored Simplified text (a reader may type Traditional).
+TEXT_PARAMETERS = frozenset({"source", "tag", "kind", "category", "scheme", "method"})
+
+
+def normal_value(name: str, value: str) -> str:
+    """A canned-query parameter's value in the form the queries compare, from the ways
+    readers write it: 月份 ``2024.07``/``2024年7月``/``202407`` → ``2024-07``; 年度 ``2024年``
+    → ``2024``; 半年 ``2024上``/``2024年下半年``/``2024h2`` → ``2024H1``/``2024H2``; the
+    free-text filters (来源, 问题标签, …) in Simplified characters. Full-width characters
+    count as half-width. A value none of these reads is left as it is."""
+    import unicodedata
+
+    from cadre_sdk.core import normalize
+
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not text:
+        return value
+    try:
+        if name == "month":
+            return normalize.to_month(text) or value
+        if name == "year":
+            year = normalize.to_year(text)
+            return value if year is None else str(year)
+    except ValueError:
+        return value
+    if name == "half":
+        m = _HALF.fullmatch(text)
+        if m is None:
+            return value
+        return f"{m[1]}H{m[2] or ('1' if m[3] == '上' else '2')}"
+    if name in TEXT_PARAMETERS:
+        return normalize.to_simplified(text)
+    return value
+
+
+#: The parameters ``normal_value`` may change.
+NORMALIZED = frozenset({"month", "year", "half"}) | TEXT_PARAMETERS
+
+
+def normal_query(query: str) -> str:
+    """``query`` (a query string) with each value of ``NORMALIZED`` parameters in its
+    ``normal_value`` form; the string itself when nothing changes."""
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    out = [(key, normal_value(key, value) if key in NORMALIZED else value)
+           for key, value in pairs]
+    return urllib.parse.urlencode(out) if out != pairs else query
+
+
 def picker(name: str) -> str | None:
     """Which list a canned-query parameter is picked from (``region``/``unit``), or None."""
     if name in chrome.REGION_PARAMETERS:
@@ -151,7 +209,8 @@ def install_globals(jinja_env: Any, config: dict[str, Any]) -> None:
                   "sha256": config.get("sha256", ""), "built_at": config.get("built_at", ""),
                   "database": config["database"]},
         "zh_table": lambda name: tables.get(name, name),
-        "zh_column": lambda table, column: columns.get(table, {}).get(column, column),
+        "zh_column": lambda table, column: columns.get(table, {}).get(
+            column, chrome.GENERATED_COLUMNS.get(column, column)),
         "zh_picker": picker,
     })
     words = {**chrome.EXPLANATION_ID_WORDS, **explanation_kinds(config)}

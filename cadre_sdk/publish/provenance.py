@@ -15,7 +15,7 @@ from cadre_sdk import __version__
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.core.value_status import package_path
 from cadre_sdk.publish.redact import LEVEL_TITLES
-from cadre_sdk.publish.thresholds import TITLES_ZH, Thresholds
+from cadre_sdk.publish.thresholds import TITLES_ZH, Thresholds, suppressed_text
 
 _TABLES = (
     "CREATE TABLE publication (key TEXT PRIMARY KEY, title TEXT NOT NULL, value TEXT)",
@@ -130,7 +130,9 @@ def write_protection(conn: sqlite3.Connection, limits: Thresholds, masked: int,
         ("masked_cells", "屏蔽的单元格数（身份证号、电话号码、姓名、干部编号）", str(masked)),
         ("suppressed_cells", "因人数少于门槛而不公开的单元格数",
          "；".join(f"{t} {n}" for t, n in sorted(suppressed.items())) or "0"),
+        # a count of cadres like any other: 1 to min_count - 1 is not published
         ("generalized_left_out", "概化后仍少于 k 人而未列入“干部队伍结构（概化）”的干部数",
-         str(left_out)),
+         suppressed_text(limits.min_count) if 0 < left_out < limits.min_count
+         else str(left_out)),
     ]
     conn.executemany("INSERT INTO publication VALUES (?, ?, ?)", facts)

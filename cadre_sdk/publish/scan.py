@@ -15,7 +15,9 @@ one Chinese finding per problem (an empty list: clean):
   index's pages, are read with the raw bytes);
 - votes of fewer raters than ``min_raters`` (a ``participants`` column, an explanation's
   evaluation inputs);
-- a count of people below ``min_count`` in a protected aggregate (``suppress.SPECS``);
+- a count of people below ``min_count`` in a protected aggregate (``suppress.SPECS``), and a
+  row whose hidden total sits in its one hidden part, the other parts 0 (all its people in
+  one category);
 - a combination of quasi-identifiers in ``cadre_generalized`` shared by fewer than
   ``k_anonymity`` rows, or any table of rows about people or any person key (``cadre_id``);
 - any table other than the protected aggregates, ``cadre_generalized`` and the reference
@@ -52,7 +54,7 @@ from cadre_sdk.publish.redact import (
 )
 from cadre_sdk.publish.search import RESULTS as SEARCH_RESULTS
 from cadre_sdk.publish.search import TABLE as SEARCH
-from cadre_sdk.publish.suppress import SPECS
+from cadre_sdk.publish.suppress import SPECS, Spec
 from cadre_sdk.publish.thresholds import Thresholds
 from cadre_sdk.store import explanation_packing as packing
 from cadre_sdk.store import explanations
@@ -529,6 +531,7 @@ def _people(conn: sqlite3.Connection, limits: Thresholds) -> Iterator[str]:
                     f"('integer', 'real') AND [{col}] > 0 AND [{col}] < ?",
                     [limits.min_count]):
                 yield f"表 {spec.table} 第 {rowid} 行 {col} 列：人数少于 {limits.min_count}"
+        yield from _lone_categories(conn, spec, cols)
     if GENERALIZED in names:
         qi = ", ".join(QUASI_IDENTIFIERS)
         for *combo, n in conn.execute(f"SELECT {qi}, count(*) FROM [{GENERALIZED}] "
@@ -536,6 +539,22 @@ def _people(conn: sqlite3.Connection, limits: Thresholds) -> Iterator[str]:
                                       [limits.k_anonymity]):
             yield (f"表 {GENERALIZED}：准标识符组合（{'，'.join(map(str, combo))}）"
                    f"只有 {n} 行，少于 k = {limits.k_anonymity}")
+
+
+def _lone_categories(conn: sqlite3.Connection, spec: Spec, cols: set[str]) -> Iterator[str]:
+    """Rows whose hidden total sits in one hidden part, every other part 0, or beside parts
+    all 0: all of its people are in one category (``suppress.lone_categories``)."""
+    for total, parts in spec.parts + spec.categories:
+        if total not in cols or not set(parts) <= cols:
+            continue
+        hidden = " + ".join(f"(typeof([{p}]) = 'text')" for p in parts)
+        zeros = " + ".join(f"(typeof([{p}]) IN ('integer', 'real') AND [{p}] = 0)"
+                           for p in parts)
+        for (rowid,) in conn.execute(
+                f"SELECT rowid FROM [{spec.table}] WHERE typeof([{total}]) = 'text' "
+                f"AND {hidden} <= 1 AND {zeros} >= 1 AND {hidden} + {zeros} = ?", [len(parts)]):
+            yield (f"表 {spec.table} 第 {rowid} 行：{total} 列不公开，其余各项至多一项不公开、"
+                   "其他均为 0，可知全部人员同属一类")
 
 
 def _limited(findings: Iterable[str]) -> list[str]:

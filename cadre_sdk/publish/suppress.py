@@ -7,13 +7,17 @@ be found by subtraction: cells are tied together in *sums* (a total and its part
 sum has exactly one hidden part and its total is known (shown, or implicit: a group's total is
 assumed known to a reader from elsewhere), the smallest shown part is hidden too; a hidden
 total whose parts are all shown gets its smallest part hidden (a lone part too, when it equals
-the total). What a shown total holds beyond its published parts (a prefecture's own units
-beside its counties; people in no published category) is a part of its own that no row shows:
+the total), and a shown total of 0 with a hidden part is hidden (it tells the part is 0). What a
+shown total holds beyond its published parts (a prefecture's own units beside its counties;
+people in no published category) is a part of its own that no row shows:
 when it is 1 to ``min_count - 1`` people it counts as a hidden part, so the subtraction
-``total - shown parts`` never gives a small group away. Sums are
+``total - shown parts`` never gives a small group away. Within a row, a hidden total with one
+hidden part and every other part 0 would tell that all its people are in that part's category
+(all of a unit's assessed cadres 不称职), and with every part 0 that they are all in none of them
+(none of a unit's leaders trained): its 0 parts are hidden too (``lone_categories``). Sums are
 
 - ``parts``: within a row, a total column and the columns adding up to it (scorecard: 参加考核
-  人数 = 优秀 + 称职 + 基本称职 + 不称职 + 未评定);
+  人数 = 优秀 + 称职 + 基本称职 + 不称职 + 未评定, and 优秀候选人数 = 优秀 + 名额调整人数);
 - ``vary``: across rows, the rows equal in every key column but one (the grades of one region
   and year; the kinds of one region and year), with an implicit total;
 - ``region``: a prefecture's row (市州) and its counties' rows (县) equal in the other keys.
@@ -60,6 +64,10 @@ class Spec:
     where: str = "1"
     #: (key column, value): the row with that value is the total of the rows with others
     rollup: tuple[tuple[str, str], ...] = ()
+    #: (total, parts) within a row that only ``lone_categories`` reads: people of the total in
+    #: a category no subtraction gives (达标学时 among 领导干部), whose 0 beside a hidden total
+    #: would tell that none of them is in it
+    categories: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 _REGION = ("region_level", "region_code")
@@ -70,7 +78,9 @@ SPECS: tuple[Spec, ...] = (
          ("scope", "year", "code"),
          derived={"mean_score": "assessed", "excellent_share": "assessed",
                   "mean_score_change": "assessed", "excellent_share_change": "assessed"},
-         parts=(("assessed", ("excellent", "competent", "basic", "incompetent", "ungraded")),)),
+         parts=(("assessed", ("excellent", "competent", "basic", "incompetent", "ungraded")),
+                # the 优秀 candidates are the 优秀 and those the quota moved down a grade
+                ("excellent_candidates", ("excellent", "quota_demoted")))),
     # Votes rest on at least ``min_raters`` raters (``materialize.evaluation_summary``); those
     # about fewer than ``min_average_group`` assessed cadres would be one person's result.
     Spec("evaluation_summary", ("assessments",), ("unit_code", "year", "method"),
@@ -83,7 +93,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("case_stage_summary", ("cases",), ("region_level", "region_code", "stage", "state"),
          vary=("state",), region=_REGION),
     Spec("case_decision_summary", ("cases", "mismatches"),
-         ("region_level", "region_code", "decision"), vary=("decision",), region=_REGION),
+         ("region_level", "region_code", "decision"), vary=("decision",), region=_REGION,
+         categories=(("cases", ("mismatches",)),)),
     Spec("case_dimension_summary", ("cases",), ("dimension", "finding", "decision"),
          vary=("finding", "decision")),
     Spec("case_mismatch_summary", ("decided", "mismatches", "consistent", "uncomparable"),
@@ -98,7 +109,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("overdue_summary", ("cases", "overdue"),
          ("region_level", "region_code", "responsible_body"),
          derived={"mean_overdue_workdays": "overdue"}, region=_REGION,
-         rollup=(("responsible_body", "全部"),)),
+         rollup=(("responsible_body", "全部"),), categories=(("cases", ("overdue",)),)),
     Spec("care_summary", ("records", "cadres"), ("year", "region_level", "region_code", "kind"),
          vary=("kind",), region=_REGION),
     Spec("exchange_summary", ("postings", "cadres"),
@@ -106,10 +117,11 @@ SPECS: tuple[Spec, ...] = (
          vary=("subkind",), region=_REGION),
     Spec("subsidy_totals", ("cadres", "cadres_unpaid"),
          ("region_level", "region_code", "month", "scheme"),
-         derived={"amount": "cadres", "average": "cadres"}, vary=("scheme",), region=_REGION),
+         derived={"amount": "cadres", "average": "cadres"}, vary=("scheme",), region=_REGION,
+         categories=(("cadres", ("cadres_unpaid",)),)),
     Spec("training_coverage", ("leaders", "trained", "hours_met"), ("year", "unit_code"),
          derived={"coverage": "leaders", "full_coverage": "leaders", "hours": "trained"},
-         parts=(("leaders", ("trained",)),)),
+         parts=(("leaders", ("trained",)),), categories=(("leaders", ("hours_met",)),)),
     Spec("training_coverage_region", ("leaders", "trained"),
          ("year", "region_level", "region_code"),
          derived={"coverage": "leaders", "full_coverage": "leaders"}, region=_REGION),
@@ -201,6 +213,8 @@ def _to_hide(total: Cell | None, parts: list[Cell], hidden: set[Cell],
     total_known = total is None or total not in hidden
     if total_known and hidden.isdisjoint(parts):
         return None               # most sums: nothing hidden, nothing to do (in C)
+    if total is not None and total_known and values[total] == 0:
+        return total              # a shown 0 tells every part is 0, hidden or not
     hidden_parts = sum(map(hidden.__contains__, parts))
     if total_known and hidden_parts == 1:
         shown = [c for c in parts if c not in hidden and c not in virtual]
@@ -268,7 +282,11 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
     # the rowids of the hidden cells of each column
     hidden: dict[str, set[int]] = defaultdict(set)
     k, rows = len(spec.counts), table.rows
-    for cell in complementary(values, primary, _sums(table), min_count=n):
+    sums, within = _sums(table), _row_sums(table, spec.parts + spec.categories)
+    cells = complementary(values, primary, sums, min_count=n)
+    while more := lone_categories(within, cells, values):
+        cells = complementary(values, cells | more, sums, min_count=n)
+    for cell in cells:
         i, c = divmod(cell, k)
         hidden[spec.counts[c]].add(rows[i][0])
     derived = [(col, table.at[col], hidden[basis], table.at[basis])
@@ -295,14 +313,7 @@ def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
     """Every sum tying the table's count cells together (see the module docstring), over
     ``table``'s cells."""
     spec, rows, at, k = table.spec, table.rows, table.at, len(table.spec.counts)
-    col_of = {col: c for c, col in enumerate(spec.counts)}
-    has_number = [set(i) for i in table.numeric]
-    sums: list[tuple[int | None, list[int]]] = []
-    for total, parts in spec.parts:
-        t, ps = col_of[total], [col_of[p] for p in parts]
-        for i in range(len(rows)):
-            cells = [i * k + c for c in ps if i in has_number[c]]
-            sums.append((i * k + t if i in has_number[t] else None, cells))
+    sums = _row_sums(table)
     # each row's key without one dimension, made once for all count columns
     without = {dim: _keys(rows, [at[key] for key in spec.keys if key != dim])
                for dim in dict.fromkeys([*spec.vary, *(d for d, _ in spec.rollup)])}
@@ -328,6 +339,42 @@ def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
         if spec.region is not None:
             sums += _region_sums(regions, numeric, k, c)
     return sums
+
+
+def _row_sums(table: _Table, pairs: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+              ) -> list[tuple[int | None, list[int]]]:
+    """The sums within each row (``spec.parts``, or ``pairs``: a total column and the columns
+    adding up to it), over ``table``'s cells; the first sums of ``_sums``."""
+    spec, k = table.spec, len(table.spec.counts)
+    col_of = {col: c for c, col in enumerate(spec.counts)}
+    has_number = [set(i) for i in table.numeric]
+    sums: list[tuple[int | None, list[int]]] = []
+    for total, parts in spec.parts if pairs is None else pairs:
+        t, ps = col_of[total], [col_of[p] for p in parts]
+        for i in range(len(table.rows)):
+            cells = [i * k + c for c in ps if i in has_number[c]]
+            sums.append((i * k + t if i in has_number[t] else None, cells))
+    return sums
+
+
+def lone_categories(within: Iterable[tuple[Cell | None, list[Cell]]], hidden: set[Cell],
+                    values: dict[Cell, float]) -> set[Cell]:
+    """The cells to hide so that no row tells every one of its people's category: in a sum
+    within a row (``spec.parts``) whose total is hidden, one hidden part beside parts all
+    shown as 0 holds everyone (a unit's scorecard: 参加考核人数 and 不称职 hidden, 优秀, 称职,
+    基本称职 and 未评定 0 reads "all of them 不称职"), and so do the people no part counts when
+    every part is shown as 0 (领导干部 hidden, 参加培训 0: "none of them trained"). Every 0 part
+    of the sum is hidden too: hiding one chosen by a rule would tell the category by the
+    choice (the first 0 beside a lone 称职 is 优秀, beside a lone 不称职 too), and a 0 may be
+    told by another column (0 优秀 by 优秀名额 0 with 是否名额合规 是)."""
+    found: set[Cell] = set()
+    for total, parts in within:
+        if total is None or total not in hidden:
+            continue
+        shown = [c for c in parts if c not in hidden]
+        if len(parts) - len(shown) <= 1 and shown and not any(values[c] for c in shown):
+            found.update(shown)
+    return found
 
 
 def _keys(rows: list[tuple], places: list[int]) -> list[tuple]:

@@ -666,9 +666,20 @@ def read(conn: sqlite3.Connection, body: str | bytes) -> dict[str, Any]:
     return expand(data, ref_entries(conn, ref_ids(data)))
 
 
-def render(conn: sqlite3.Connection, body: str | bytes) -> str:
-    """The readable Chinese text of a stored trace."""
-    return render_text(read(conn, body))
+def code_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """Indicator code -> Chinese name, from a publication's ``indicator`` table (a store has
+    none: the codes stay as they are)."""
+    try:
+        return dict(conn.execute("SELECT code, name FROM indicator"))
+    except sqlite3.Error:
+        return {}
+
+
+def render(conn: sqlite3.Connection, body: str | bytes,
+           names: dict[str, str] | None = None) -> str:
+    """The readable Chinese text of a stored trace; indicator codes by ``names`` (by default
+    ``code_names``)."""
+    return render_text(read(conn, body), code_names(conn) if names is None else names)
 
 
 def lookup(conn: sqlite3.Connection, eid: str) -> dict[str, Any] | None:
@@ -682,11 +693,15 @@ def register_sql_function(conn: sqlite3.Connection) -> None:
     Chinese text of an explanation (``SELECT cadre_explain(json) FROM explanation WHERE id =
     ...``), and ``cadre_explanation_json(json)``, the JSON text the cell holds (packed cells
     inflated: what ``json`` held before packing). NULL in, NULL out."""
+    names: list[dict[str, str]] = []     # read once, at the first call
+
     def sql_render(body: str | bytes | None) -> str | None:
         if body is None:
             return None
+        if not names:
+            names.append(code_names(conn))
         try:
-            return render(conn, body)
+            return render(conn, body, names[0])
         except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             return "（说明格式无法识别）"
 

@@ -11,6 +11,7 @@ import click
 import sqlite_utils
 
 from cadre_sdk.store import explanations
+from cadre_sdk.publish import indicators
 from cadre_sdk.cli.commands.env import Env, pass_env
 from cadre_sdk.cli.dates import DAY
 from cadre_sdk.cli.commands.calendar import provisional_warning
@@ -82,7 +83,8 @@ def evaluate(env: Env, db: Path, only: tuple[str, ...], as_of: Any, no_compact: 
 @click.argument("kind")
 @click.argument("ident", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the stored trace as JSON.")
-def explain(db: Path, kind: str, ident: str, as_json: bool) -> None:
+@pass_env
+def explain(env: Env, db: Path, kind: str, ident: str, as_json: bool) -> None:
     """Print the explanation of one computed figure: its inputs, the rules and plugins
     applied, the dated parameters with their sources, and the steps.
 
@@ -118,10 +120,12 @@ def explain(db: Path, kind: str, ident: str, as_json: bool) -> None:
         data["referenced"] = {sid: got for sid, got in shared.items() if got}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
         return
-    click.echo(render_text(data))
+    # indicator codes by their names, as the pages show them (德 92.9, not de 92.9)
+    names = {code: name for code, (name, _) in indicators.names(env.plugins).items()}
+    click.echo(render_text(data, names))
     for got in shared.values():
         if got:
-            click.echo("\n" + render_text(got))
+            click.echo("\n" + render_text(got, names))
 
 
 def _lookup(database: sqlite_utils.Database, eid: str) -> dict | None:

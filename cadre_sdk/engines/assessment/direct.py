@@ -31,7 +31,7 @@ import attrs
 from cadre_sdk.core.trace import CompactTrace, Pattern, Trace, literal
 from cadre_sdk.formulas.assessment import (
     _ROUTINE_PATHS, _VOTE_PATHS, _WEIGHT_PATHS, COMPONENTS, METHODS, MISSING, _num,
-    round_half_up, threshold_grade, weighted_score,
+    indicator_terms, round_half_up, threshold_grade, weighted_score,
 )
 from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.records.rule_inputs import AssessmentInputs
@@ -245,10 +245,10 @@ class DirectFormula:
         if not scored or total == 0:
             return None
         value = sum(line.weight * line.score for line in scored) / total
-        shape = tuple(line.weight for line in scored)
+        shape = tuple((line.weight, line.name) for line in scored)
         pattern = self._indicator_patterns.get(shape)
         if pattern is None:
-            terms = " + ".join(f"{_num(line.weight)}×{{}}" for line in scored)
+            terms = indicator_terms(scored)
             pattern = self._indicator_patterns[shape] = f"({terms}) ÷ {_num(total)}"
         steps.append(("分类考核指标加权得分",
                       Pattern(pattern, tuple(_num(line.score) for line in scored)), value))

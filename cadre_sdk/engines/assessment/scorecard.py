@@ -159,7 +159,9 @@ def _explain(r: dict) -> tuple:
     if r["targets_share"] is not None:
         trace.step("“710”重点目标按进度比例", r["targets_share"])
     if r["prev_team_score"] is not None or r["mean_score_change"] is not None:
-        trace.step("班子得分较上年", r["team_score_change"], f"上年 {r['prev_team_score']}")
+        last = r["prev_team_score"]
+        trace.step("班子得分较上年", r["team_score_change"],
+                   "上年无班子得分" if last is None else f"上年 {last}")
         trace.step("个人平均分较上年", r["mean_score_change"])
         trace.step("优秀比例较上年", r["excellent_share_change"])
         trace.step("上年同类排名", r["prev_rank"])
