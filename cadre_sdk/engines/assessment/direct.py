@@ -368,5 +368,6 @@ def group_spec(line_specs: list[tuple], formula: DirectFormula,
 
 #: The version of the direct path's steps and texts that ``group_spec`` records: raised when
 #: a change of this module, ``scoring`` or ``quota`` changes what an explanation says, so that
-#: an explanation evaluated before is not made again in other words (``replay``).
-SPEC_VERSION = 1
+#: an explanation evaluated before is not made again in other words (``replay``). 2: the
+#: weighted indicator step names each weight's indicator (15×德 92.9 + …).
+SPEC_VERSION = 2
