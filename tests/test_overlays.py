@@ -151,18 +151,25 @@ class Lonely:
         register(SubsidyRule(scheme="新补贴"))
 
 
-def test_a_subsidy_rule_with_no_formula_anywhere_up_its_chain_is_a_plugin_error(
-        cadre_db, cadre_load, cadre_evaluate):
+def _township_cadre(cadre_load, cadre_db, months, **region):
+    """One township cadre C1 (unit U1 of 测试镇 632221101, township work since 2016) at work
+    20 days in each of ``months``; ``region``: more columns of the township's row."""
     cadre_load(cadre_db, "region", [{"地区代码": "632221101", "地区名称": "测试镇", "层级": "乡镇",
-                                     "上级代码": "632221"}])
+                                     "上级代码": "632221", **region}])
     cadre_load(cadre_db, "unit", [{"单位代码": "U1", "单位名称": "测试镇党委", "单位类别": "乡镇",
                                    "单位层级": "乡镇", "所在地区代码": "632221101"}])
     cadre_load(cadre_db, "cadre", [{"干部编号": "C1", "姓名": "测试", "性别": "男",
                                     "出生年月": "1980.05", "工作单位": "U1", "职务": "干事"}])
     cadre_load(cadre_db, "posting", [{"履历编号": "P1", "干部编号": "C1", "起始时间": "2016.05",
                                       "职务": "干事", "经历类型": "任职", "乡镇工作": "是"}])
-    cadre_load(cadre_db, "attendance", [{"干部编号": "C1", "乡镇代码": "632221101",
-                                         "月份": "2024-03", "在岗天数": 20}])
+    cadre_load(cadre_db, "attendance", [
+        {"干部编号": "C1", "乡镇代码": "632221101", "月份": month, "在岗天数": 20}
+        for month in months])
+
+
+def test_a_subsidy_rule_with_no_formula_anywhere_up_its_chain_is_a_plugin_error(
+        cadre_db, cadre_load, cadre_evaluate):
+    _township_cadre(cadre_load, cadre_db, ["2024-03"])
     with pytest.raises(PluginError) as err:
         cadre_evaluate(cadre_db, make_plugins(Lonely()), only=("subsidies",),
                        as_of=datetime.date(2024, 12, 31))
@@ -194,17 +201,7 @@ regional_allowance:
 
 def test_a_provincial_plugin_changes_one_built_in_rate_and_inherits_the_rest(
         cadre_db, cadre_load, cadre_evaluate):
-    cadre_load(cadre_db, "region", [{"地区代码": "632221101", "地区名称": "测试镇", "层级": "乡镇",
-                                     "上级代码": "632221", "艰苦边远类别": 2}])
-    cadre_load(cadre_db, "unit", [{"单位代码": "U1", "单位名称": "测试镇党委", "单位类别": "乡镇",
-                                   "单位层级": "乡镇", "所在地区代码": "632221101"}])
-    cadre_load(cadre_db, "cadre", [{"干部编号": "C1", "姓名": "测试", "性别": "男",
-                                    "出生年月": "1980.05", "工作单位": "U1", "职务": "干事"}])
-    cadre_load(cadre_db, "posting", [{"履历编号": "P1", "干部编号": "C1", "起始时间": "2016.05",
-                                      "职务": "干事", "经历类型": "任职", "乡镇工作": "是"}])
-    cadre_load(cadre_db, "attendance", [
-        {"干部编号": "C1", "乡镇代码": "632221101", "月份": month, "在岗天数": 20}
-        for month in ("2026-12", "2027-01")])
+    _township_cadre(cadre_load, cadre_db, ["2026-12", "2027-01"], 艰苦边远类别=2)
     cadre_evaluate(cadre_db, make_plugins(ProvinceRates2027()), only=("subsidies",),
                    as_of=datetime.date(2027, 2, 1))
     got = {(r["month"], r["scheme"]): (r["amount"], r["rule_plugin"]) for r in cadre_db.query(
