@@ -218,3 +218,12 @@ def test_an_empty_year_is_named_when_a_query_finds_nothing(public: PublicationCl
     # a year given that has no rows: just 没有结果
     none = public.get("/public/assessment_scorecard_by_unit?year=1990&region=").text
     assert '<p class="zero-results">没有结果</p>' in none
+
+
+def test_a_public_query_page_asks_for_no_table_the_file_has_not(public_db: Path, capfd) -> None:
+    """The public file has no cadre table: the names readers may type for a cadre are not
+    looked for there (Datasette writes a failing query to the log as an ERROR)."""
+    with PublicationClient(public_db) as client:   # its own: the pickers are read once
+        page = client.get(f"/{client.database}/assessment_grade_distribution?year=2024")
+    assert page.status_code == 200
+    assert "no such table" not in capfd.readouterr().err

@@ -106,13 +106,12 @@ async def choices(datasette: Any, database: str) -> dict[str, list[tuple[str, st
     if database not in cache:
         db = datasette.get_database(database)
         found: dict[str, list[tuple[str, str]]] = {}
-        for kind, sql in (("region", "SELECT code, name FROM region ORDER BY code"),
-                          ("unit", "SELECT code, name FROM unit ORDER BY code"),
-                          ("cadre", "SELECT id, name FROM cadre ORDER BY id")):
-            try:
-                found[kind] = [(r[0], r[1]) for r in (await db.execute(sql)).rows]
-            except Exception:  # noqa: BLE001 - a publication without the table: no picker
-                found[kind] = []
+        for kind, key in (("region", "code"), ("unit", "code"), ("cadre", "id")):
+            # a publication without the table: no picker (asked first: Datasette logs a
+            # failing query as an error)
+            found[kind] = [(r[0], r[1]) for r in (await db.execute(
+                f"SELECT {key}, name FROM {kind} ORDER BY {key}")).rows] \
+                if await db.table_exists(kind) else []
         cache[database] = found
     return cache[database]
 
