@@ -24,6 +24,7 @@ Every figure is also given as a ratio to the same round's ``vacuum`` (wall and C
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import resource
 import sqlite3
@@ -36,7 +37,7 @@ from typing import Any, Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import _plugins  # noqa: E402
+from common import AS_OF, _plugins  # noqa: E402
 
 
 def _cpu() -> float:
@@ -140,6 +141,7 @@ def main() -> None:
     ap.add_argument("work", type=Path, help="a folder for the copies (files replaced)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--levels", default="oversight,public")
+    ap.add_argument("--as-of", default=AS_OF, help="the day the publications speak for")
     a = ap.parse_args()
     a.work.mkdir(parents=True, exist_ok=True)
     from cadre_sdk.publish import publish
@@ -159,7 +161,8 @@ def main() -> None:
             undo = _timed(parts)
             try:
                 with _Clock(spent, f"publish {level}"):
-                    publish(a.store, a.work / f"{level}.db", level=level, plugins=plugins)
+                    publish(a.store, a.work / f"{level}.db", level=level, plugins=plugins,
+                            as_of=datetime.date.fromisoformat(a.as_of))
             finally:
                 undo()
             sizes[level] = (a.work / f"{level}.db").stat().st_size

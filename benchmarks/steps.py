@@ -370,7 +370,8 @@ def step_publish(work: Path) -> dict:
         t = time.perf_counter()
         error = None
         try:
-            publish(src, target, level=level, plugins=plugins)
+            publish(src, target, level=level, plugins=plugins,
+                    as_of=datetime.date.fromisoformat(AS_OF))
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"[:300]
         if error:

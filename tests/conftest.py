@@ -33,10 +33,11 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _published(tmp_path_factory: pytest.TempPathFactory, store: Path, level: str) -> Path:
     from cadre_sdk.publish import publish
+    from test_publish_support import PUBLISH_DAY
     from cadre_sdk.testing import make_plugins
 
     out = tmp_path_factory.mktemp(level) / f"{level}.db"
-    publish(store, out, level=level, plugins=make_plugins())
+    publish(store, out, level=level, plugins=make_plugins(), as_of=PUBLISH_DAY)
     return out
 
 

@@ -208,7 +208,7 @@ def test_a_value_masked_in_the_publication_is_not_revealed_by_the_replay(world, 
     """The publication makes an explanation from its own tables, as masked: an ID number
     typed into a unit's positioning is masked there, and the explanation made there neither
     shows it nor explains numbers it cannot check (its inputs differ from the evaluated ones)."""
-    from test_publish_support import ID_NUMBERS
+    from test_publish_support import PUBLISH_DAY, ID_NUMBERS
 
     from cadre_sdk.publish import publish
     from cadre_sdk.testing import make_plugins
@@ -221,7 +221,7 @@ def test_a_value_masked_in_the_publication_is_not_revealed_by_the_replay(world, 
     assert any(number in str(i["value"]) for i in in_store["inputs"])     # (the premise)
     db.conn.commit()
     out = tmp_path / "oversight.db"
-    publish(tmp_path / "cadre.db", out, level="oversight", plugins=make_plugins())
+    publish(tmp_path / "cadre.db", out, level="oversight", plugins=make_plugins(), as_of=PUBLISH_DAY)
     conn = sqlite3.connect(out)
     explanations.register_sql_function(conn)
     assert number not in conn.execute("SELECT positioning FROM unit WHERE code = 'D1'"

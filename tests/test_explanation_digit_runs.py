@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_publish_support import ID_NUMBERS
+from test_publish_support import PUBLISH_DAY, ID_NUMBERS
 
 from cadre_sdk.core.trace import Filled, Trace
 from cadre_sdk.publish import publish
@@ -77,7 +77,7 @@ def _published_reading(store: Path, eid: str, tmp_path: Path) -> tuple[str, str,
     """The oversight publication of ``store``: the explanation's text and JSON, and every
     ``explanation_ref`` entry."""
     out = tmp_path / "oversight.db"
-    publish(store, out, level="oversight", plugins=make_plugins())
+    publish(store, out, level="oversight", plugins=make_plugins(), as_of=PUBLISH_DAY)
     conn = sqlite3.connect(out)
     explanations.register_sql_function(conn)
     text, body = conn.execute("SELECT cadre_explain(json), cadre_explanation_json(json) "

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_publish_support import ID_NUMBERS, PASSWORD
+from test_publish_support import PUBLISH_DAY, ID_NUMBERS, PASSWORD
 
 from cadre_sdk.publish import publish
 from cadre_sdk.publish.redact import ID_MASK, PHONE_MASK, RedactionError, normal_form
@@ -69,7 +69,7 @@ def _noted(sample_store: Path, store: Path, note: str) -> Path:
 
 def _built(store: Path, level: str, folder: Path) -> Path:
     out = folder / f"{level}.db"
-    publish(store, out, level=level, plugins=make_plugins())
+    publish(store, out, level=level, plugins=make_plugins(), as_of=PUBLISH_DAY)
     return out
 
 
@@ -234,7 +234,7 @@ def test_publishing_refuses_a_note_whose_masking_was_bypassed(
     split_only = NOTE.split("；")[0] + "；又" + NOTE.split("；又")[1]
     noted_store = _noted(sample_store, tmp_path / "store.db", split_only)
     with pytest.raises(RedactionError) as caught:
-        publish(noted_store, tmp_path / "public.db", level="public", plugins=make_plugins())
+        publish(noted_store, tmp_path / "public.db", level="public", plugins=make_plugins(), as_of=PUBLISH_DAY)
     assert "explanation" in str(caught.value) and "身份证号" in str(caught.value)
     assert not (tmp_path / "public.db").exists()
 

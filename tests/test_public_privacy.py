@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_publish_support import ID_NUMBERS, NAMES
+from test_publish_support import PUBLISH_DAY, ID_NUMBERS, NAMES
 
 from cadre_sdk.core.errors import CadreError, PluginError
 from cadre_sdk.hookspecs import hookimpl
@@ -33,6 +33,7 @@ from cadre_sdk.publish.scan import _Checker, _unbigram, scan
 from cadre_sdk.publish.search import tokens
 from cadre_sdk.publish.suppress import Spec, complementary, protect
 from cadre_sdk.publish.thresholds import Thresholds, resolve, suppressed_text
+from cadre_sdk.parameters import parse_parameters
 from cadre_sdk.rules import PublicationThreshold
 from cadre_sdk.testing import make_plugins
 
@@ -405,7 +406,7 @@ def _typed_unit_store(sample_store: Path, folder: Path) -> Path:
 def test_typed_cells_of_public_tables_are_masked(sample_store: Path, tmp_path: Path) -> None:
     store = _typed_unit_store(sample_store, tmp_path)
     out = tmp_path / "public.db"
-    publish(store, out, level="public", plugins=make_plugins())
+    publish(store, out, level="public", plugins=make_plugins(), as_of=PUBLISH_DAY)
     conn = sqlite3.connect(out)
     name = conn.execute("SELECT name FROM unit WHERE name LIKE '%联系人%'").fetchone()[0]
     masked = dict(conn.execute("SELECT key, value FROM publication"))["masked_cells"]
@@ -591,7 +592,7 @@ def test_publishing_refuses_a_file_the_scanner_finds_leaks_in(
     folder.mkdir()
     store = _typed_unit_store(sample_store, tmp_path)
     with pytest.raises(RedactionError) as caught:
-        publish(store, folder / "public.db", level="public", plugins=make_plugins())
+        publish(store, folder / "public.db", level="public", plugins=make_plugins(), as_of=PUBLISH_DAY)
     message = str(caught.value)
     assert "身份证号" in message and "姓名" in message and "unit" in message
     assert list(folder.iterdir()) == []         # nothing written
@@ -623,3 +624,37 @@ def test_cadre_scan_reports_findings_and_fails(public_db: Path, sample_store: Pa
     assert leaky.exit_code == 1
     assert "unit 第 1 行 name 列：姓名" in leaky.output
     assert "unit 第 1 行 name 列：身份证号" in leaky.output
+
+
+class _RaiseFrom2027:
+    """A prefecture raising 人数 cells' threshold from 2027-01-01 (a dated parameter)."""
+
+    @hookimpl
+    def register_queries(self, register: Any) -> None:
+        register(PublicationThreshold("min_count", path="publication.min_count",
+                                      parameters=parse_parameters("""
+publication:
+  min_count:
+    unit: count
+    values:
+      2015-01-01: {value: 5, reference: "测试：省级门槛", example: true}
+      2027-01-01: {value: 8, reference: "测试：本州自 2027 年起", example: true}
+""", "raise_2027.yaml")))
+
+
+def test_a_publication_follows_the_rules_of_the_day_it_is_for(sample_store: Path,
+                                                                tmp_path: Path) -> None:
+    """``as_of``, not the clock, chooses the thresholds in force (and the month township work
+    is counted up to): the same store published for the last day of 2026 and the first of
+    2027 hides cells under 5 and under 8 people."""
+    plugins = make_plugins(_RaiseFrom2027())
+    before = publish(sample_store, tmp_path / "a.db", level="public", plugins=plugins,
+                     as_of=dt.date(2026, 12, 31))
+    after = publish(sample_store, tmp_path / "b.db", level="public", plugins=plugins,
+                    as_of=dt.date(2027, 1, 1))
+    assert (before.thresholds.min_count, after.thresholds.min_count) == (5, 8)
+    said = [sqlite3.connect(r.out).execute("SELECT value FROM publication WHERE key = "
+                                           "'threshold_min_count'").fetchone()[0]
+            for r in (before, after)]
+    assert said[0].startswith("5（") and "本 SDK 的选择" in said[0]   # the province's
+    assert said[1].startswith("8（") and "本州自 2027 年起" in said[1]

@@ -30,7 +30,7 @@ from cadre_sdk.store.explanations import register_sql_function
 from cadre_sdk.store.explanations import write as write_explanations
 from cadre_sdk.store.database import sha256_file
 from cadre_sdk.testing import make_plugins
-from test_publish_support import ID_NUMBERS, NAMES, STRAY_ID, TYPED, load_sample
+from test_publish_support import PUBLISH_DAY, ID_NUMBERS, NAMES, STRAY_ID, TYPED, load_sample
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: The test's own reading of "an ID number": 17 digits and a check character, on their own.
@@ -130,7 +130,7 @@ def test_evaluation_is_published_at_public_level_only_as_aggregates_over_k_rater
     assert "参评人数 5" in oversight.execute(
         "SELECT cadre_explain(json) FROM explanation WHERE id = 'assessment:AS2'").fetchone()[0]
     strict = publish(sample_store, tmp_path / "strict.db", level="public",
-                     plugins=make_plugins(), min_raters=13)
+                     plugins=make_plugins(), min_raters=13, as_of=PUBLISH_DAY)
     assert _connect(strict.out).execute("SELECT count(*) FROM evaluation_summary"
                                         ).fetchone()[0] == 0
 
@@ -153,7 +153,7 @@ def test_names_in_explanations_are_masked_at_public_level(cadre_db: Any, cadre_l
                           "('U2', 2024, 1, 1, 0, 1.0, 12, 'x:2')")
     cadre_db.conn.commit()
     path = Path(cadre_db.conn.execute("PRAGMA database_list").fetchone()[2])
-    result = publish(path, tmp_path / "p.db", level="public", plugins=make_plugins())
+    result = publish(path, tmp_path / "p.db", level="public", plugins=make_plugins(), as_of=PUBLISH_DAY)
     published = _connect(result.out)
     row = published.execute("SELECT subject, json FROM explanation WHERE id = 'x:1'").fetchone()
     assert row[0] == f"{NAME_MASK} 的说明"
@@ -182,7 +182,7 @@ def test_public_level_copies_only_the_entries_published_explanations_cite(
     cadre_db.conn.commit()
     path = Path(cadre_db.conn.execute("PRAGMA database_list").fetchone()[2])
     published = _connect(publish(path, tmp_path / "p.db", level="public",
-                                 plugins=make_plugins()).out)
+                                 plugins=make_plugins(), as_of=PUBLISH_DAY).out)
     assert [i for (i,) in published.execute("SELECT id FROM explanation")] == ["x:1"]
     # the reference: the store with only the published explanation, pruned
     reference = sqlite3.connect(tmp_path / "reference.db")
@@ -215,7 +215,7 @@ def test_an_explanation_protection_unlinks_is_neither_copied_nor_masked(
         "(2024, 'U1', 8, 8, 1.0, 1, 8, 400.0, 'x:1'), (2024, 'U2', 2, 2, 1.0, 1, 2, 100.0, 'x:2')")
     cadre_db.conn.commit()
     path = Path(cadre_db.conn.execute("PRAGMA database_list").fetchone()[2])
-    result = publish(path, tmp_path / "p.db", level="public", plugins=make_plugins())
+    result = publish(path, tmp_path / "p.db", level="public", plugins=make_plugins(), as_of=PUBLISH_DAY)
     published = _connect(result.out)
     assert [i for (i,) in published.execute("SELECT id FROM explanation")] == ["x:1"]
     assert published.execute("SELECT explanation_id FROM training_coverage "
@@ -226,7 +226,7 @@ def test_an_explanation_protection_unlinks_is_neither_copied_nor_masked(
     cadre_db.conn.execute("UPDATE training_coverage SET explanation_id = '' "
                           "WHERE unit_code = 'U2'")
     cadre_db.conn.commit()
-    reference = publish(path, tmp_path / "r.db", level="public", plugins=make_plugins())
+    reference = publish(path, tmp_path / "r.db", level="public", plugins=make_plugins(), as_of=PUBLISH_DAY)
     assert result.masked_cells == reference.masked_cells > 0
 
 
@@ -257,7 +257,7 @@ def test_names_in_packed_explanations_are_masked_at_public_level(
     conn.commit()
     path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
     published = _connect(publish(path, tmp_path / "p.db", level="public",
-                                 plugins=make_plugins()).out)
+                                 plugins=make_plugins(), as_of=PUBLISH_DAY).out)
     register_sql_function(published)
     out = dict(published.execute("SELECT id, json FROM explanation"))
     # untouched by masking: published as its JSON text (the public level publishes no
@@ -298,7 +298,7 @@ def test_packed_explanations_are_copied_as_they_are_unless_masking_changes_one(
     stored = dict(conn.execute("SELECT id, json FROM explanation"))
     path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
     published = _connect(publish(path, tmp_path / "o.db", level="oversight",
-                                 plugins=make_plugins()).out)
+                                 plugins=make_plugins(), as_of=PUBLISH_DAY).out)
     out = dict(published.execute("SELECT id, json FROM explanation"))
     assert all(isinstance(stored[i], bytes) for i in ("x:1", "x:2", "x:3"))
     assert {i: out[i] for i in out if i != "x:3"} == {i: stored[i] for i in out if i != "x:3"}
@@ -326,7 +326,7 @@ def test_a_key_holding_an_id_number_stops_the_build(cadre_db: Any, cadre_load: A
     folder = tmp_path / "out"
     folder.mkdir()
     with pytest.raises(RedactionError, match="身份证号"):
-        publish(path, folder / "p.db", level="oversight", plugins=make_plugins())
+        publish(path, folder / "p.db", level="oversight", plugins=make_plugins(), as_of=PUBLISH_DAY)
     assert list(folder.iterdir()) == []
 
 
@@ -348,7 +348,7 @@ def test_a_nullable_link_holding_an_id_number_stops_the_build(cadre_db: Any,
     sqlite3.enable_callback_tracebacks(True)
     try:
         with pytest.raises(RedactionError, match=f"编号“{ID_NUMBERS['C002'][:6]}…”中含有身份证号"):
-            publish(path, folder / "p.db", level="oversight", plugins=make_plugins())
+            publish(path, folder / "p.db", level="oversight", plugins=make_plugins(), as_of=PUBLISH_DAY)
     finally:   # as it was: on where Datasette was imported (and turned it on)
         sqlite3.enable_callback_tracebacks("datasette.utils.sqlite" in sys.modules)
         sys.unraisablehook = hook
@@ -369,10 +369,10 @@ def test_a_failed_build_leaves_the_previous_publication_untouched(public_db: Pat
                                                                   sample_store: Path,
                                                                   tmp_path: Path) -> None:
     out = tmp_path / "p.db"
-    first = publish(sample_store, out, level="public", plugins=make_plugins())
+    first = publish(sample_store, out, level="public", plugins=make_plugins(), as_of=PUBLISH_DAY)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     with pytest.raises(PluginError, match="_LeakyQuery.*leaky.*no such table: cadre"):
-        publish(sample_store, out, level="public", plugins=make_plugins(_LeakyQuery()))
+        publish(sample_store, out, level="public", plugins=make_plugins(_LeakyQuery()), as_of=PUBLISH_DAY)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
     assert sha256_file(out) == first.sha256
 
@@ -486,7 +486,7 @@ def test_cli_publish_reports_what_it_wrote(sample_store: Path, tmp_path: Path) -
 
 def test_publishing_onto_the_store_itself_is_refused(sample_store: Path) -> None:
     with pytest.raises(CadreError, match="同一个文件"):
-        publish(sample_store, sample_store, level="public", plugins=make_plugins())
+        publish(sample_store, sample_store, level="public", plugins=make_plugins(), as_of=PUBLISH_DAY)
 
 
 def test_hash_shaped_ids_are_not_taken_for_id_numbers():
@@ -570,7 +570,7 @@ def test_a_store_evaluated_before_migration_0006_publishes_with_votes_withheld(
         monkeypatch.setattr(module, "PUBLIC_REFERENCE", redact.PUBLIC_REFERENCE | {"local_note"})
     path = Path(conn.execute("PRAGMA database_list").fetchone()[2])
     result = publish(path, tmp_path / "p.db", level="public", plugins=make_plugins(),
-                     min_raters=12)
+                     min_raters=12, as_of=PUBLISH_DAY)
     published = _connect(result.out)
     stored = published.execute("SELECT json FROM explanation WHERE id = 'o:1'").fetchone()[0]
     # 5 raters < 12: the votes read as the notice, everything else as before
@@ -612,7 +612,7 @@ def test_a_without_rowid_table_is_published_without_rowid(sample_store: Path,
     conn.commit()
     conn.close()
     out = tmp_path / "oversight.db"
-    publish(store, out, level="oversight", plugins=make_plugins())
+    publish(store, out, level="oversight", plugins=make_plugins(), as_of=PUBLISH_DAY)
     pub = _connect(out)
     sql = pub.execute("SELECT sql FROM sqlite_master WHERE name = 'scheme_label'").fetchone()[0]
     assert sql.endswith("WITHOUT ROWID")
@@ -636,7 +636,7 @@ def test_the_publication_is_packed(sample_store: Path, tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     out = tmp_path / "oversight.db"
-    publish(store, out, level="oversight", plugins=make_plugins())
+    publish(store, out, level="oversight", plugins=make_plugins(), as_of=PUBLISH_DAY)
     conn = sqlite3.connect(f"file:{out}?mode=ro", uri=True)
     assert conn.execute("PRAGMA freelist_count").fetchone() == (0,)
     conn.execute("VACUUM INTO ?", [str(tmp_path / "again.db")])

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_publish_support import PASSWORD
+from test_publish_support import PUBLISH_DAY, PASSWORD
 
 from cadre_sdk.publish import coded, publish
 from cadre_sdk.publish.build import PublishResult
@@ -27,7 +27,7 @@ def _publish(store: Path, out: Path, monkeypatch: pytest.MonkeyPatch, *,
     with monkeypatch.context() as m:
         m.setattr(coded, "LEAST_SAVED", 0)   # the sample is small: code what repeats
         m.setattr(coded, "MOST", most)
-        result = publish(store, out, level="oversight", plugins=make_plugins())
+        result = publish(store, out, level="oversight", plugins=make_plugins(), as_of=PUBLISH_DAY)
     return result
 
 
@@ -163,7 +163,7 @@ def test_texts_beyond_the_most_frequent_are_stored_as_they_are(
     assert conn.execute(same).fetchall() == plain.execute(same).fetchall()
     # the default threshold: a sample this small saves too few bytes to code anything
     result = publish(sample_store, tmp_path / "small.db", level="oversight",
-                     plugins=make_plugins())
+                     plugins=make_plugins(), as_of=PUBLISH_DAY)
     assert _coded_tables(_connect(result.out)) == {}
 
 

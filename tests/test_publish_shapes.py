@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from test_publish_coded import PARAMS
-from test_publish_support import PASSWORD
+from test_publish_support import PUBLISH_DAY, PASSWORD
 
 from cadre_sdk.publish import coded, publish
 from cadre_sdk.publish.build import PublishResult
@@ -28,7 +28,7 @@ def _publish(store: Path, out: Path, *, shapes: int) -> PublishResult:
         m.setattr(coded, "MOST", 0)          # no text codes: shapes only
         m.setattr(coded, "SHAPES", shapes)
         m.setattr(coded, "PLACES", coded.PLACES if shapes else ())
-        return publish(store, out, level="oversight", plugins=make_plugins())
+        return publish(store, out, level="oversight", plugins=make_plugins(), as_of=PUBLISH_DAY)
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,10 @@ from cadre_sdk.publish import publish
 from cadre_sdk.testing import evaluate_all, load_rows, make_db, make_plugins
 
 SCRIPT_NAME = '<script>alert("x")</script>'
+#: The day the tests' publications speak for (``publish(as_of=...)``): fixed, so that
+#: no test depends on the day it runs.
+PUBLISH_DAY = dt.date(2026, 12, 1)
+
 ID_NUMBERS = {
     "C001": make_id_number("632701", dt.date(1960, 1, 1), 12, True),
     "C002": make_id_number("632701", dt.date(1972, 5, 3), 40, True),
@@ -170,7 +174,7 @@ def build_store(folder: Path) -> Path:
 
 def _published(tmp_path_factory: pytest.TempPathFactory, store: Path, level: str) -> Path:
     out = tmp_path_factory.mktemp(level) / f"{level}.db"
-    publish(store, out, level=level, plugins=make_plugins())
+    publish(store, out, level=level, plugins=make_plugins(), as_of=PUBLISH_DAY)
     return out
 
 

@@ -24,6 +24,7 @@ from cadre_sdk.publish.redact import (
 )
 from cadre_sdk.store import explanations
 from cadre_sdk.testing import make_plugins
+from test_publish_support import PUBLISH_DAY
 
 ID = "630102198001011234"
 _CIRCLED = {str(n): chr(0x2460 + n - 1) for n in range(1, 21)} | {"0": "⓪"}
@@ -117,7 +118,7 @@ def test_the_oversight_publication_masks_a_note_in_circled_digits(
         rid = conn.execute("SELECT id FROM observation ORDER BY id LIMIT 1").fetchone()[0]
         conn.execute("UPDATE observation SET content = ? WHERE id = ?", [SHORT, rid])
     out = tmp_path / "oversight.db"
-    publish(store, out, level="oversight", plugins=make_plugins())
+    publish(store, out, level="oversight", plugins=make_plugins(), as_of=PUBLISH_DAY)
     conn = sqlite3.connect(out)
     note = conn.execute("SELECT content FROM observation WHERE id = ?", [rid]).fetchone()[0]
     conn.close()
@@ -153,7 +154,7 @@ def test_the_oversight_publication_masks_id_numbers_in_an_explanation_s_texts(
                                    data)])
     conn.close()
     out = tmp_path / "oversight.db"
-    publish(store, out, level="oversight", plugins=make_plugins())
+    publish(store, out, level="oversight", plugins=make_plugins(), as_of=PUBLISH_DAY)
     conn = sqlite3.connect(out)
     explanations.register_sql_function(conn)
     text, body = conn.execute("SELECT cadre_explain(json), cadre_explanation_json(json) "

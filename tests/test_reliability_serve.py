@@ -22,7 +22,7 @@ import pytest
 
 from cadre_sdk.publish import publish
 from cadre_sdk.testing import make_plugins
-from test_publish_support import cadre_serve
+from test_publish_support import PUBLISH_DAY, cadre_serve
 
 pytestmark = pytest.mark.slow
 CLIENTS, REQUESTS = 16, 25
@@ -78,7 +78,7 @@ def test_concurrent_readers_through_a_republish(versions: tuple[Path, Path],
     first, second = versions
     out = tmp_path / "public.db"
     plugins = make_plugins()
-    publish(first, out, level="public", plugins=plugins)
+    publish(first, out, level="public", plugins=plugins, as_of=PUBLISH_DAY)
     data, pages = _urls(out)
     answers: list[tuple[str, int, Any]] = []
     errors: list[str] = []
@@ -117,7 +117,7 @@ def test_concurrent_readers_through_a_republish(versions: tuple[Path, Path],
             thread.start()
         for _ in range(CLIENTS * REQUESTS // 4):   # a quarter of the load, then republish
             done.acquire()
-        publish(second, out, level="public", plugins=plugins)
+        publish(second, out, level="public", plugins=plugins, as_of=PUBLISH_DAY)
         republished_at = len(answers)
         published.set()
         for thread in threads:

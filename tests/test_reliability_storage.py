@@ -31,6 +31,7 @@ from cadre_sdk.ingest.loader import load_files
 from cadre_sdk.publish import publish
 from cadre_sdk.testing import make_db, make_plugins
 from test_reliability_support import environment, file_sha
+from test_publish_support import PUBLISH_DAY
 
 pytestmark = pytest.mark.slow
 
@@ -155,7 +156,7 @@ def originals(demo_store: Path) -> Iterator[Path]:
         conn.execute("UPDATE indicator_score SET score = round(score * 0.9, 1)")
     conn.close()
     (folder / "earlier").mkdir()
-    publish(small, folder / "earlier" / "public.db", level="public", plugins=make_plugins())
+    publish(small, folder / "earlier" / "public.db", level="public", plugins=make_plugins(), as_of=PUBLISH_DAY)
     yield folder
     shutil.rmtree(folder)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from test_publish_support import cadre_serve
+from test_publish_support import PUBLISH_DAY, cadre_serve
 
 from cadre_sdk.publish import publish
 from cadre_sdk.publish.hotswap import remove_stale, serving_folder
@@ -28,7 +28,7 @@ def _sha(path: Path) -> str:
 def test_republish_under_load_switches_between_requests(sample_store: Path,
                                                         tmp_path: Path) -> None:
     out = tmp_path / "public.db"
-    publish(sample_store, out, level="public", plugins=make_plugins())
+    publish(sample_store, out, level="public", plugins=make_plugins(), as_of=PUBLISH_DAY)
     old = _sha(out)
     answers: list[tuple[float, float, int, str]] = []   # (sent, answered, status, sha)
     errors: list[str] = []
@@ -54,7 +54,7 @@ def test_republish_under_load_switches_between_requests(sample_store: Path,
         for t in threads:
             t.start()
         time.sleep(1.0)
-        publish(sample_store, out, level="public", plugins=make_plugins())
+        publish(sample_store, out, level="public", plugins=make_plugins(), as_of=PUBLISH_DAY)
         published = time.monotonic()
         new = _sha(out)
         time.sleep(2.0)

@@ -89,15 +89,15 @@ def evaluate_step(db_path: Path, plugins: CadrePlugins, echo: Echo = click.echo,
     return summary
 
 
-def publish_step(db_path: Path, out: Path, plugins: CadrePlugins, echo: Echo = click.echo
-                 ) -> list[Path]:
-    """What ``cadre publish DB OUT --level public|oversight`` does: OUT/public.db and
-    OUT/oversight.db."""
+def publish_step(db_path: Path, out: Path, plugins: CadrePlugins, as_of: datetime.date,
+                 echo: Echo = click.echo) -> list[Path]:
+    """What ``cadre publish DB OUT --level public|oversight --as-of AS_OF`` does: OUT/public.db
+    and OUT/oversight.db."""
     built = []
     for level in LEVELS:
         target = out / f"{level}.db"
         start = time.perf_counter()
-        publish(db_path, target, level=level, plugins=plugins)
+        publish(db_path, target, level=level, plugins=plugins, as_of=as_of)
         size = target.stat().st_size / 1e6 if target.exists() else 0
         echo(f"发布{_LEVEL_NAMES[level]} {target}：{size:.1f} MB（{_seconds(start)}）")
         built.append(target)
@@ -136,7 +136,7 @@ def run_demo(out: Path, *, cadres: int, seed: int, years: Iterable[int], plugins
     as_of = datetime.date(years[-1] + 1, 1, 31)
     echo(f"测算基准日：{as_of.isoformat()}")
     summary = evaluate_step(db_path, plugins, echo, as_of=as_of)
-    published = publish_step(db_path, out, plugins, echo)
+    published = publish_step(db_path, out, plugins, as_of, echo)
     echo(f"演示数据已就绪（共 {_seconds(total)}）：数据库 {db_path}"
          + "".join(f"；{_LEVEL_NAMES[p.stem]} {p}" for p in published))
     if serve and published:

@@ -14,6 +14,7 @@ are in place (``hotswap``); no restart is needed.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import gc
 import json
 import os
@@ -165,8 +166,8 @@ def _copy_explanations(conn: sqlite3.Connection, plans: list[copy.TablePlan],
 
 def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
           plugins: CadrePlugins, collected: list[queries.PublishedQuery], redactor: Redactor,
-          built_at: str, source_sha256: str, out: Path, protection: _Protection
-          ) -> tuple[dict[str, int], int]:
+          built_at: str, source_sha256: str, out: Path, protection: _Protection,
+          as_of: datetime.date) -> tuple[dict[str, int], int]:
     """Everything written inside the build's transaction; returns the rows copied per
     table and the number of rows indexed for search. ``collected``: the level's canned
     queries (``queries.collect``)."""
@@ -200,7 +201,8 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
     if level == OVERSIGHT:
         timeline.create_view(conn, [p.name for p in plans])
     else:
-        _, protection.left_out = generalize.build(conn, limits.k_anonymity, built_at[:7])
+        _, protection.left_out = generalize.build(conn, limits.k_anonymity,
+                                                  as_of.isoformat()[:7])
         protection.suppressed = suppress.protect_all(conn, limits)
         if later:
             engine_indexes += _copy_explanations(conn, plans, later, redactor, counts,
@@ -219,19 +221,21 @@ def _fill(conn: sqlite3.Connection, level: str, limits: thresholds.Thresholds,
 
 
 def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
-            plugins: CadrePlugins, min_raters: int | None = None,
+            plugins: CadrePlugins, as_of: datetime.date, min_raters: int | None = None,
             notice: metadata.Notice | None = None) -> PublishResult:
     """Build the publication ``out`` of the store ``db_path`` at ``level`` (public/oversight).
 
-    The minimum group sizes are the rule's (``thresholds.resolve``: provincial parameters,
-    raised by plugins); ``min_raters`` may raise the fewest raters an evaluation aggregate
+    ``as_of``: the day the publication speaks for (the CLI's default: today): the minimum
+    group sizes are the rule's in force that day (``thresholds.resolve``: provincial
+    parameters, raised by plugins), and the public level's generalized rows count township
+    work up to its month. ``min_raters`` may raise the fewest raters an evaluation aggregate
     rests on at public level, never lower it. A public file is scanned (``scan``) before it
     is moved into place. Nothing is written (and any earlier ``out`` stays as it was) if
     anything fails.
     """
     source, out = Path(db_path), Path(out)
     _check_arguments(source, out, level, min_raters)
-    limits = thresholds.resolve(plugins, now()[:10])
+    limits = thresholds.resolve(plugins, as_of)
     if min_raters is not None:
         limits = limits.raised(min_raters=min_raters)
     engine_labels.table_labels()   # the engines' result tables are labelled (engines/labels.py)
@@ -242,7 +246,7 @@ def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
     if level == OVERSIGHT:   # (the public level's memory at 1,000,000 cadres is watched)
         gc.disable()
     try:
-        return _build(source, out, level, plugins, limits, notice)
+        return _build(source, out, level, plugins, limits, notice, as_of)
     except (sqlite3.Error, OSError) as exc:   # a full disk, a read-only folder, a locked store
         known = store_error(exc, out, "发布", kept="原有的发布文件保持不变")
         if known is not None:
@@ -254,8 +258,9 @@ def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
 
 
 def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
-           limits: thresholds.Thresholds, notice: metadata.Notice | None) -> PublishResult:
-    built_at = now()
+           limits: thresholds.Thresholds, notice: metadata.Notice | None,
+           as_of: datetime.date) -> PublishResult:
+    built_at = now()   # when (provenance), not what for: ``as_of``
     min_raters = limits.min_raters
     protection = _Protection()
     tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
@@ -283,7 +288,7 @@ def _build(source: Path, out: Path, level: str, plugins: CadrePlugins,
             explanations.register_sql_function(conn)
             collected = queries.collect(plugins, level)
             counts, searchable = _fill(conn, level, limits, plugins, collected, redactor,
-                                       built_at, source_sha256, out, protection)
+                                       built_at, source_sha256, out, protection, as_of)
             conn.execute("COMMIT")
             store_tables = set(copy.source_tables(conn))
             conn.execute("DETACH DATABASE src")

@@ -1,6 +1,7 @@
 """``cadre publish`` and ``cadre serve``: the read-only Datasette publication."""
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from cadre_sdk.publish.serve_defaults import DEFAULT_USER, PASSWORD_ENV, default
 from cadre_sdk.publish.metadata import Notice
 from cadre_sdk.publish.redact import LEVEL_TITLES
 from cadre_sdk.cli.commands.env import Env, pass_env
+from cadre_sdk.cli.dates import DAY
 
 
 @click.command()
@@ -22,13 +24,17 @@ from cadre_sdk.cli.commands.env import Env, pass_env
 @click.option("--min-raters", "-k", type=click.IntRange(min=1), default=None,
               help="Fewest raters behind published votes (public level). Default: the rule's "
                    "(parameters/publication.yaml, raised by plugins); a lower value is refused.")
+@click.option("--as-of", type=DAY, default=None,
+              help="The day the publication speaks for: the publication thresholds in force "
+                   "then, township work counted up to its month (default: today). "
+                   "发布所依据的日期（默认今天）。")
 @click.option("--license", "license_", help="Licence statement shown on every page.")
 @click.option("--license-url", help="Link for the licence.")
 @click.option("--source", help="Source statement shown on every page.")
 @click.option("--source-url", help="Link for the source.")
 @pass_env
 def publish(env: Env, db: Path, out: Path, level: str, min_raters: int | None,
-            license_: str | None,
+            as_of: datetime.date | None, license_: str | None,
             license_url: str | None, source: str | None, source_url: str | None) -> None:
     """Build the publication OUT (a new SQLite file) from the store DB, for one access level.
 
@@ -46,8 +52,10 @@ def publish(env: Env, db: Path, out: Path, level: str, min_raters: int | None,
     base = Notice.for_level(level)
     notice = Notice(license=license_ or base.license, license_url=license_url or None,
                     source=source or base.source, source_url=source_url or None)
-    result = build_publication(db, out, level=level, plugins=env.plugins, min_raters=min_raters,
-                               notice=notice)
+    as_of = as_of or datetime.date.today()
+    click.echo(f"发布依据日期：{as_of.isoformat()}")
+    result = build_publication(db, out, level=level, plugins=env.plugins, as_of=as_of,
+                               min_raters=min_raters, notice=notice)
     rows = sum(result.tables.values())
     click.echo(f"已生成{LEVEL_TITLES[level]} {out}：{len(result.tables)} 张表、{rows} 行，"
                f"{len(result.queries)} 个查询，检索 {result.searchable_rows} 条。")
