@@ -22,7 +22,9 @@ import attrs
 from cadre_sdk.core.errors import ReadError
 from cadre_sdk.ingest.raw_rows import Batch, RawRow, _blank, _check_header, make_row
 from cadre_sdk.ingest.read_encoding import _empty, _open
-from cadre_sdk.ingest.xlsx_package import SheetScan, _merges_on_row, scan_sheet, sheets_with_data
+from cadre_sdk.ingest.xlsx_package import (
+    SheetScan, _merges_on_row, range_rows, scan_sheet, sheets_with_data,
+)
 from cadre_sdk.ingest.xlsx_stream import open_rows, read_shared_strings
 
 #: Sheets whose XML is larger than this (uncompressed) are streamed (``xlsx_stream``): calamine
@@ -240,7 +242,7 @@ def _xlsx_head(merges: list[str], where: str, head: list[tuple[int, Sequence[Any
     merged cells (merged title rows above it are fine)."""
     rowno = head[at][0]
     merged = _merges_on_row(merges, rowno)
-    last = max((_last_row(ref) for ref in merged), default=rowno)
+    last = max((range_rows(ref)[1] for ref in merged), default=rowno)
     if last > rowno:
         raise ReadError(
             f"{where}：表头占了第{rowno}–{last}行（合并单元格 {'、'.join(sorted(merged))}），"
@@ -254,11 +256,6 @@ def _xlsx_head(merges: list[str], where: str, head: list[tuple[int, Sequence[Any
         )
     for number, cells in head[at:]:
         yield number, cells, where
-
-
-def _last_row(ref: str) -> int:
-    """The last row a merged range (“A2:A3”) covers."""
-    return int("".join(ch for ch in ref.rpartition(":")[2] if ch.isdigit()))
 
 
 def _iter_xlsx(path: str | Path, file: str, sheet: str | None) -> Iterator[RawRow]:

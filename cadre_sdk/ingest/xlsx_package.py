@@ -78,11 +78,17 @@ def sheets_with_data(path: str | Path) -> list[str] | None:
         return None
 
 
+def range_rows(ref: str) -> tuple[int, int] | None:
+    """The first and last rows a cell range (“A2:A3”, “$B$4”) covers; ``None`` if it is none."""
+    m = _RANGE_ROWS.fullmatch(ref.replace("$", ""))
+    return (int(m[1]), int(m[2] or m[1])) if m else None
+
+
 def _merges_on_row(ranges: list[str], row: int) -> list[str]:
     hits = []
     for ref in ranges:
-        m = _RANGE_ROWS.fullmatch(ref.replace("$", ""))
-        if m and int(m[1]) <= row <= int(m[2] or m[1]):
+        rows = range_rows(ref)
+        if rows and rows[0] <= row <= rows[1]:
             hits.append(ref.replace("$", ""))
     return hits
 

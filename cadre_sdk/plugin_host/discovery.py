@@ -400,9 +400,12 @@ def _jurisdiction_of(impl: Any) -> str:
     return code
 
 
-_SPEC_MARK, _IMPL_MARK = "cadre_sdk_spec", "cadre_sdk_impl"
+#: The attributes pluggy's markers put on a hook specification and an implementation.
+_SPEC_MARK = hookspecs.hookspec.project_name + "_spec"
+_IMPL_MARK = hookspecs.hookimpl.project_name + "_impl"
 
 
+@functools.cache
 def hook_names() -> list[str]:
     """The hooks ``cadre_sdk.hookspecs`` declares."""
     return sorted(n for n in dir(hookspecs) if hasattr(getattr(hookspecs, n), _SPEC_MARK))

@@ -133,15 +133,22 @@ def check_password_hash(value: str, env: str) -> None:
     if int(match.group(1)) < MIN_ITERATIONS:
         raise CadreError(f"环境变量 {env} 中的密码哈希强度不足：迭代 {int(match.group(1))} 次，"
                          f"少于 {MIN_ITERATIONS} 次，容易被暴力破解。{how}")
-    from datasette_auth_passwords.utils import verify_password
-
     # `datasette hash-password --password X --no-confirm` reads the password from standard
     # input and leaves X aside: with nothing there it hashes the empty password, and anyone
     # logging in with an empty password would read the oversight file
-    if verify_password("", value.strip()):
+    if _hashes_empty_password(value.strip()):
         raise CadreError(f"环境变量 {env} 中的密码哈希对应的是空密码：任何人不输入密码即可登录监督版。"
                          "（`datasette hash-password --no-confirm` 从标准输入读取密码，不读 --password；"
                          f"请用 `echo '<密码>' | datasette hash-password --no-confirm`。）{how}")
+
+
+@functools.lru_cache(maxsize=8)
+def _hashes_empty_password(value: str) -> bool:
+    """Whether ``value`` is a hash of the empty password (once per hash: a PBKDF2 of the
+    hash's iterations, and a publication switched to by ``hotswap`` checks it again)."""
+    from datasette_auth_passwords.utils import verify_password
+
+    return verify_password("", value)
 
 
 def make_datasette(out: str | os.PathLike, *, password_hash_env: str = PASSWORD_ENV,

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 import urllib.parse
 import weakref
 from collections.abc import Callable
 from typing import Any
 
+from cadre_sdk.core import normalize
 from cadre_sdk.core.value_status import STATUS_ZH
 from cadre_sdk.publish import chrome
 
@@ -149,10 +151,6 @@ def normal_value(name: str, value: str) -> str:
     → ``2024``; 半年 ``2024上``/``2024年下半年``/``2024h2`` → ``2024H1``/``2024H2``; the
     free-text filters (来源, 问题标签, …) in Simplified characters. Full-width characters
     count as half-width. A value none of these reads is left as it is."""
-    import unicodedata
-
-    from cadre_sdk.core import normalize
-
     text = unicodedata.normalize("NFKC", value).strip()
     if not text:
         return value

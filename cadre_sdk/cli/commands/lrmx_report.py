@@ -1,6 +1,7 @@
 """What ``cadre load DB 干部`` says after loading 任免审批表 (.lrmx) files and folders of them."""
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -45,14 +46,11 @@ def load_and_report(database, files: tuple[Path, ...], plugins, dry_run: bool,
                     options=None, after_load=None, progress: bool = False) -> None:
     """Load the files (``progress``: with a bar over the files read, on stderr) and print
     what was loaded."""
-    if progress:
-        count = len(expand_paths(files)[0])
-        with click.progressbar(length=count, label="读取任免审批表", file=sys.stderr) as bar:
-            result = load_lrmx(database, files, plugins=plugins, dry_run=dry_run,
-                               options=options, after_load=after_load, progress=bar.update)
-    else:
+    bar = click.progressbar(length=len(expand_paths(files)[0]), label="读取任免审批表",
+                            file=sys.stderr) if progress else contextlib.nullcontext()
+    with bar:
         result = load_lrmx(database, files, plugins=plugins, dry_run=dry_run, options=options,
-                           after_load=after_load)
+                           after_load=after_load, progress=bar.update if progress else None)
     counts = "，".join(f"{RECORD_TYPES[k].__title__} {n} 行" for k, n in result.rows.items())
     new, changed, unchanged = result.counts
     if dry_run:
