@@ -43,7 +43,8 @@ def test_oversight_login_profile_and_an_escaped_name(oversight_url: str, page: A
     page.goto(f"{url}/-/login")
     page.fill("input[name=username]", "oversight")
     page.fill("input[name=password]", PASSWORD)
-    page.locator("form input[type=submit]").click()
+    with page.expect_navigation():   # the login's redirect has set the cookie
+        page.locator("form input[type=submit]").click()
     page.goto(f"{url}/oversight/cadre")
     table = page.locator("table.rows-and-columns").inner_text()
     assert SCRIPT_NAME in table and NAMES["C002"] in table   # shown as text, not run
@@ -53,5 +54,7 @@ def test_oversight_login_profile_and_an_escaped_name(oversight_url: str, page: A
     assert page.locator("h1").inner_text().startswith("干部档案")
     profile = page.locator("table.rows-and-columns").inner_text()
     assert "姓名：廉福章" in profile and "街道党工委书记" in profile
-    page.get_by_role("link", name="实绩记录 A003").click()
+    with page.expect_navigation():   # content() does not wait for the next page
+        page.get_by_role("link", name="实绩记录 A003").click()
+    page.wait_for_load_state()
     assert "玉树抗震救灾中组织群众转移安置" in page.content()

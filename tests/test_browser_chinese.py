@@ -48,7 +48,7 @@ def test_public_pages_have_chinese_chrome(public_url: str, page: Any) -> None:
     assert page.title().startswith("地区")
     assert english_words(page) == set()
     page.locator("th[data-column=level] .dropdown-menu-icon").click()
-    assert page.get_by_text("升序排列").is_visible()            # table.js's column menu
+    page.get_by_text("升序排列").wait_for(state="visible")      # table.js's column menu
 
     page.goto(f"{url}/public/assessment_scorecard_by_unit?year=2024&region=")
     assert page.title() == "年度考核成绩单（按单位）"              # not the SQL
