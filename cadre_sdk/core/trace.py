@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from cadre_sdk.core.value_status import label_zh, package_path
+from cadre_sdk.core.value_status import label_zh, package_path, supplier_zh
 
 if TYPE_CHECKING:   # annotations only: a trace reads what a parameter value carries
     from cadre_sdk.parameters import ParameterValue
@@ -304,7 +304,7 @@ def render_text(data: dict[str, Any], names: dict[str, str] | None = None) -> st
                 lines.append(_missing(p))
                 continue
             lines.append(f"  · {p['path']} = {_fmt(p['value'])}，自 {p['start']} 起施行"
-                         f"{_basis(p)}；插件 {p['plugin']}")
+                         f"{_basis(p)}；{supplier_zh(p['plugin'])}")
     if data.get("steps"):
         lines.append("计算步骤：")
         for n, s in enumerate(data["steps"], 1):

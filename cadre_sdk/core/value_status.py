@@ -17,11 +17,15 @@ import importlib.util
 import re
 from pathlib import Path, PurePosixPath
 
-__all__ = ["STATUS_ZH", "label_zh", "package_path", "reference_problems", "tag_zh"]
+__all__ = ["STATUS_ZH", "STORED_SOURCE", "label_zh", "names_document", "package_path", "reference_problems",
+           "supplier_zh", "tag_zh"]
 
 STATUS_ZH = {"official": "官方依据", "analogy": "参照适用", "example": "示例值",
              "unverified": "未核实"}
 _NO_STATUS = "未标注依据性质"
+#: How a value from a parameter file added to the store (``cadre parameters add``) names its
+#: source where a plugin's value names its plugin: ``录入文件 NAME（2026-12-07 录入）``.
+STORED_SOURCE = "录入文件"
 #: How many folders above a file its package may be (``pkg/defaults/parameters/x.yaml``: 2).
 _DATA_DEPTH = 3
 #: A document title in a reference: 《…》.
@@ -87,6 +91,17 @@ def _resolves(name: str, base: Path | None) -> bool:
     return False
 
 
+def supplier_zh(supplier: str) -> str:
+    """Who supplied a value, as an explanation names it: ``插件 NAME``, or the stored file."""
+    return supplier if supplier.startswith(STORED_SOURCE) else f"插件 {supplier}"
+
+
+def names_document(reference: str) -> bool:
+    """Whether ``reference`` names a document in 《》 (what an official value, or one adopted
+    by analogy, must cite)."""
+    return bool(_DOCUMENT.search(reference))
+
+
 def reference_problems(status: str | None, reference: str, base: Path | None = None
                        ) -> list[str]:
     """Why a value's reference does not resolve (English, for ``cadre rules check``): no
@@ -95,7 +110,7 @@ def reference_problems(status: str | None, reference: str, base: Path | None = N
     problems = []
     if status is None:
         problems.append("no status (official, analogy, example or unverified)")
-    elif status in ("official", "analogy") and not _DOCUMENT.search(reference):
+    elif status in ("official", "analogy") and not names_document(reference):
         what = "an official value" if status == "official" else "a value adopted by analogy"
         problems.append(f"{what} must name its source document in 《》 (with number and "
                         "article where there is one)")

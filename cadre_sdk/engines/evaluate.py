@@ -15,6 +15,7 @@ from cadre_sdk.engines.registry import ENGINES, engine_name
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.plugin_host.watchdog import plugin_time_limit
 from cadre_sdk.store.database import record_provenance, write_transaction
+from cadre_sdk.store.stored_parameters import stored_files, with_stored_parameters
 
 
 @contextlib.contextmanager
@@ -48,6 +49,8 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, as_of: datetim
     if not isinstance(as_of, datetime.date):
         raise TypeError(f"evaluate() needs the evaluation date as_of, got {as_of!r}")
     summary: dict[str, Any] = {}
+    # The parameter files added to the store (cadre parameters add) over the plugins' values.
+    plugins = with_stored_parameters(db, plugins)
     with write_transaction(db, "测算") as conn:
         versions = {n: i.version for n, i in plugins.infos.items()}
         # One watchdog for the whole run: each rule call only notes its deadline.
@@ -63,6 +66,11 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, as_of: datetim
         for file, (plugin, params) in sorted(plugins.book.parameter_sets().items()):
             record_provenance(db, "evaluate", kind="parameters", detail=f"{plugin}: {file}",
                               sha256=params.sha256, plugins=versions)
+        for stored in stored_files(db):
+            record_provenance(db, "evaluate", kind="parameters",
+                              detail=f"{stored.source}: {stored.kind}:{stored.key} "
+                                     f"{stored.jurisdiction}", sha256=stored.sha256,
+                              plugins=versions)
         explanations.prune(db)
         conn.execute("COMMIT")
     if compact:

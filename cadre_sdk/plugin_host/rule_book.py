@@ -16,6 +16,7 @@ from cadre_sdk.core.dating import in_force
 from cadre_sdk.core.errors import PluginError, RuleConflict
 from cadre_sdk.core.jurisdiction import PROVINCE, chain
 from cadre_sdk.plugin_host.overlays import compose
+from cadre_sdk.plugin_host.stored_layers import StoredLayer, layered
 
 
 #: Which rule types each registration hook accepts.
@@ -95,16 +96,54 @@ class RuleBook:
     def __init__(self) -> None:
         self._by_kind: dict[str, list[Registration]] = defaultdict(list)
         self._composed: dict[tuple[str, str, str], Registration] = {}
+        #: Parameter files added to a store (``cadre parameters add``), by (kind, key), the
+        #: last added first: layered over the plugins' files when a rule is resolved.
+        self._stored: dict[tuple[str, str], list[StoredLayer]] = {}
+        self._layered: dict[tuple, tuple[Registration, Registration]] = {}
+
+    def with_stored(self, layers: Iterable[StoredLayer]) -> "RuleBook":
+        """A copy of this book that resolves rules with the stored parameter ``layers`` (the
+        last added first) in their place (``cadre_sdk.plugin_host.stored_layers``); the
+        registrations are shared, this book is unchanged."""
+        book = RuleBook()
+        book._by_kind = self._by_kind
+        for layer in layers:
+            book._stored.setdefault((layer.kind, layer.key), []).append(layer)
+        return book
+
+    def stored(self, kind: str, key: str) -> list[StoredLayer]:
+        """The stored parameter layers of one rule, the last added first."""
+        return list(self._stored.get((kind, key), ()))
+
+    def with_stored_layers(self, reg: Registration, region_code: str) -> Registration:
+        """``reg`` (resolved for ``region_code``) reading the stored parameter layers of its
+        rule that apply there, or ``reg`` itself when none does."""
+        stored = self._stored.get((reg.kind, reg.key))
+        if not stored:
+            return reg
+        levels = chain(region_code)
+        applying = tuple(id(s) for s in stored if s.jurisdiction in levels)
+        if not applying:
+            return reg
+        cache_key = (id(reg), applying)
+        cached = self._layered.get(cache_key)
+        if cached is None or cached[0] is not reg:  # the cache holds reg: its id is not reused
+            params = layered(reg, region_code, stored)
+            cached = self._layered[cache_key] = (reg, reg if params is None else attrs.evolve(
+                reg, item=attrs.evolve(reg.item, parameters=params)))
+        return cached[1]
 
     def add(self, reg: Registration) -> None:
         self._by_kind[reg.kind].append(reg)
         self._composed.clear()
+        self._layered.clear()
 
     def discard(self, plugin: str) -> None:
         """Forget every item ``plugin`` registered (it failed while registering)."""
         for kind, regs in self._by_kind.items():
             regs[:] = [r for r in regs if r.plugin != plugin]
         self._composed.clear()
+        self._layered.clear()
 
     def registered_by(self, reg: Registration) -> bool:
         """Whether ``reg``'s plugin already registered its kind and key for its jurisdiction
@@ -145,7 +184,9 @@ class RuleBook:
         """Like ``resolve`` over several keys in order of preference, level by level: a more
         specific jurisdiction's fallback key still beats a less specific one's preferred key."""
         found = self.registered_for(kind, keys, region_code, on, _method=_method)
-        return None if found is None else self.overlaid(found, on=on)
+        if found is None:
+            return None
+        return self.with_stored_layers(self.overlaid(found, on=on), region_code)
 
     def registered_for(self, kind: str, keys: Iterable[str], region_code: str,
                        on: datetime.date | None = None, *,

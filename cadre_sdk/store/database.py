@@ -454,6 +454,7 @@ def migrate(db: sqlite_utils.Database) -> None:
 #: Each engine's tables are declared in a ``schema`` module of their own: opening a store does
 #: not import the engines.
 MIGRATION_MODULES = ("cadre_sdk.ingest.identity", "cadre_sdk.store.calendar",
+                     "cadre_sdk.store.stored_parameters",
                      "cadre_sdk.engines.assessment.schema",
                      "cadre_sdk.engines.cases.schema", "cadre_sdk.engines.subsidies.schema",
                      "cadre_sdk.engines.staffing.schema")

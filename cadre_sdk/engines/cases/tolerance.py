@@ -89,7 +89,9 @@ class Variants:
         item, how = compose(used)
         if fallback is not None and all(r.item is not fallback.item for r in used):
             used.append(fallback)
-        return cls(tuple(used), attrs.evolve(used[0], item=item, overlay=how), tuple(found))
+        primary = book.with_stored_layers(attrs.evolve(used[0], item=item, overlay=how),
+                                          region_code)
+        return cls(tuple(used), primary, tuple(found))
 
     @property
     def regs(self) -> tuple[Registration, ...]:

@@ -1,0 +1,207 @@
+"""Yearly rates as data: a parameter file added to the store (``cadre parameters add``) changes
+the values evaluation applies from its dates on, is cited by the explanations, ranks above the
+plugins of its own level and below those of a more specific one, and a bad file is refused in
+Chinese with its file:line, nothing stored (docs/parameters.md)."""
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from cadre_sdk import hookimpl
+from cadre_sdk.core.trace import render_text
+from cadre_sdk.rules import SubsidyRule
+from cadre_sdk.store import explanations
+from cadre_sdk.store.parameter_files import ParameterFileError
+from cadre_sdk.store.stored_parameters import add_parameter_file, stored_files
+from cadre_sdk.testing import make_plugins
+from test_overlays import ProvinceRates2027, _file, _township_cadre
+
+#: The provincial office's 2027 update (made-up rates, status example): new tiers and a new
+#: especially-hard bonus from 2027-01-01, and 二类区 地区附加津贴 in its own file below.
+PROVINCE_2027 = """\
+description: 青海省 2027 年乡镇工作岗位补助标准（测试用）
+metadata:
+  rule: 乡镇工作岗位补助
+  jurisdiction: 青海省
+township_post:
+  tiers:
+    values:
+      2027-01-01:
+        value:
+          - {min_years: 0, monthly_yuan: 300}
+          - {min_years: 5, monthly_yuan: 360}
+          - {min_years: 10, monthly_yuan: 420}
+          - {min_years: 15, monthly_yuan: 480}
+          - {min_years: 20, monthly_yuan: 540}
+          - {min_years: 25, monthly_yuan: 600}
+        reference: 《青海省乡镇工作补贴标准调整通知（测试）》
+        status: example
+  especially_hard_bonus:
+    values:
+      2027-01-01: {value: 150, reference: 《青海省乡镇工作补贴标准调整通知（测试）》, status: example}
+"""
+REGIONAL_2027 = """\
+metadata: {rule: 地区附加津贴, jurisdiction: "630000"}
+regional_allowance:
+  class_2:
+    values:
+      2027-01-01: {value: 140, reference: 《青海省地区附加津贴调整（测试）》, status: example}
+"""
+COUNTY_2027 = """\
+metadata: {rule: 乡镇工作岗位补助, jurisdiction: 门源回族自治县}
+township_post:
+  especially_hard_bonus:
+    values:
+      2027-01-01: {value: 260, reference: 《门源县乡镇补贴加发标准（测试）》, status: example}
+"""
+
+
+class Menyuan:
+    """A county plugin (门源县 632221) whose overlay states its own especially-hard bonus."""
+
+    __name__ = "menyuan_test"
+
+    @hookimpl
+    def cadre_jurisdiction(self):
+        return "632221"
+
+    @hookimpl
+    def register_subsidy_rules(self, register):
+        register(SubsidyRule(scheme="乡镇工作岗位补助", parameters=_file("""
+township_post:
+  especially_hard_bonus:
+    unit: yuan
+    values:
+      2019-01-01: {value: 200, reference: "测试：门源县加发", example: true}
+""", "menyuan.yaml")))
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _ledger(db) -> dict[tuple[str, str], tuple[float, str]]:
+    return {(r["month"], r["scheme"]): (r["amount"], r["explanation_id"]) for r in db.query(
+        "SELECT month, scheme, amount, explanation_id FROM subsidy_ledger")}
+
+
+def _explained(db, eid: str) -> str:
+    return render_text(explanations.lookup(db.conn, eid))
+
+
+def hard_township_store(cadre_db, cadre_load):
+    """C1 in 测试镇 (门源县), township work since 2016-05, an especially hard class-2 township,
+    at work 20 days in 2026-12 and 2027-01."""
+    _township_cadre(cadre_load, cadre_db, ["2026-12", "2027-01"], 特别艰苦="是", 艰苦边远类别=2)
+    return cadre_db
+
+
+@pytest.fixture
+def hard_township(cadre_db, cadre_load):
+    return hard_township_store(cadre_db, cadre_load)
+
+
+def _evaluate(db, plugins, cadre_evaluate):
+    cadre_evaluate(db, plugins, only=("subsidies",), as_of=datetime.date(2027, 2, 1))
+    return _ledger(db)
+
+
+def test_a_provincial_file_applies_from_its_date_and_the_explanation_cites_it(
+        hard_township, cadre_evaluate, tmp_path):
+    plugins = make_plugins()
+    add_parameter_file(hard_township, _write(tmp_path, "qh-2027.yaml", PROVINCE_2027), plugins)
+    got = _evaluate(hard_township, plugins, cadre_evaluate)
+    # 2016-05 .. 2026-12 and .. 2027-01: 10 full years either way.
+    # 2026-12, built-in example values: tier 10 = 320, bonus 100 -> 420
+    assert got[("2026-12", "乡镇工作岗位补助")][0] == 420.0
+    # 2027-01, the file's values: tier 10 = 420, bonus 150 -> 570
+    assert got[("2027-01", "乡镇工作岗位补助")][0] == 570.0
+    after = _explained(hard_township, got[("2027-01", "乡镇工作岗位补助")][1])
+    assert "township_post.especially_hard_bonus = 150，自 2027-01-01 起施行" in after
+    assert "录入文件 qh-2027.yaml（" in after
+    assert "《青海省乡镇工作补贴标准调整通知（测试）》" in after
+    before = _explained(hard_township, got[("2026-12", "乡镇工作岗位补助")][1])
+    assert "录入文件" not in before
+    assert "township_post.especially_hard_bonus = 100，自 2015-01-01 起施行" in before
+    assert "插件 cadre_sdk.defaults.subsidies" in before
+    # the provenance names the file added and, at evaluation, the file applied
+    rows = list(hard_township.query(
+        "SELECT step, detail, sha256 FROM provenance WHERE detail LIKE '%qh-2027.yaml%'"))
+    assert [r["step"] for r in rows] == ["parameters", "evaluate"]
+    assert rows[0]["sha256"] == stored_files(hard_township)[0].sha256
+
+
+def test_precedence_stored_file_over_its_level_below_a_more_specific_plugin(
+        hard_township, cadre_evaluate, tmp_path):
+    plugins = make_plugins(Menyuan(), ProvinceRates2027())
+    add_parameter_file(hard_township, _write(tmp_path, "qh-2027.yaml", PROVINCE_2027), plugins)
+    add_parameter_file(hard_township, _write(tmp_path, "regional.yaml", REGIONAL_2027), plugins)
+    got = _evaluate(hard_township, plugins, cadre_evaluate)
+    # the county plugin's bonus (200) beats the provincial file's (150); the file's tiers
+    # apply in the county, which states none: 2027-01 = 420 + 200; 2026-12 = 320 + 200
+    assert got[("2027-01", "乡镇工作岗位补助")][0] == 620.0
+    assert got[("2026-12", "乡镇工作岗位补助")][0] == 520.0
+    # at the province's own level the file beats the provincial plugin (130 from 2027)
+    assert got[("2027-01", "地区附加津贴")][0] == 140.0
+    assert got[("2026-12", "地区附加津贴")][0] == 100.0
+    # a file for the county itself beats the county plugin: 420 + 260
+    add_parameter_file(hard_township, _write(tmp_path, "menyuan-2027.yaml", COUNTY_2027),
+                       plugins)
+    got = _evaluate(hard_township, plugins, cadre_evaluate)
+    assert got[("2027-01", "乡镇工作岗位补助")][0] == 680.0
+    assert got[("2026-12", "乡镇工作岗位补助")][0] == 520.0
+
+
+def _refused(db, tmp_path, text: str, name: str = "bad.yaml") -> str:
+    path = _write(tmp_path, name, text)
+    with pytest.raises(ParameterFileError) as err:
+        add_parameter_file(db, path, make_plugins())
+    assert stored_files(db) == []
+    assert "未作任何改动" in str(err.value)
+    return str(err.value)
+
+
+@pytest.mark.parametrize("change, line, expected", [
+    (("rule: 乡镇工作岗位补助", "rule: 乡镇工作补贴"), 3, "未知的规则“乡镇工作补贴”"),
+    (("jurisdiction: 青海省", "jurisdiction: 青海"), 4, "未知的管辖地区“青海”"),
+    (("  especially_hard_bonus:", "  especially_hard_bonu:"), 18,
+     "没有参数“township_post.especially_hard_bonu”（是否指“township_post.especially_hard_bonus”？）"),
+    (("2027-01-01: {value: 150", "2027-1-1: {value: 150"), 20,
+     "起始日期“2027-1-1”不是有效日期（应写作 YYYY-MM-DD"),
+    (("{value: 150,", "{value: 一百五,"), 20, "应是数字（原值为 100），而不是文字“一百五”"),
+    (("{min_years: 10, monthly_yuan: 420}", "{min_years: 10, yuan: 420}"), 12,
+     "第 3 项应含且只含 min_years、monthly_yuan（缺少 monthly_yuan）（多出 yuan）"),
+    ((", reference: 《青海省乡镇工作补贴标准调整通知（测试）》, status: example}", ", status: example}"),
+     20, "缺少 reference（依据"),
+    ((", status: example}", "}"), 20, "缺少 status（数据性质"),
+    ((", status: example}", ", status: offical}"), 20, "status“offical”无法识别"),
+])
+def test_a_bad_file_is_refused_naming_file_line_and_the_fix(hard_township, tmp_path, change,
+                                                             line, expected):
+    old, new = change
+    assert old in PROVINCE_2027
+    message = _refused(hard_township, tmp_path, PROVINCE_2027.replace(old, new))
+    assert f"bad.yaml:{line}: " in message
+    assert expected in message
+
+
+def test_an_official_value_must_name_its_document(hard_township, tmp_path):
+    text = REGIONAL_2027.replace("《青海省地区附加津贴调整（测试）》, status: example",
+                                 "省财政厅通知, status: official")
+    message = _refused(hard_township, tmp_path, text)
+    assert "bad.yaml:5: " in message and "用《》括起" in message
+
+
+def test_the_worked_example_of_the_docs_is_accepted_as_written(hard_township, tmp_path):
+    doc = (Path(__file__).parent.parent / "docs" / "parameters.md").read_text(encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    added = add_parameter_file(hard_township, _write(tmp_path, "2027.yaml", example),
+                               make_plugins())
+    assert (added.file.kind, added.file.key, added.file.jurisdiction) == (
+        "subsidy", "乡镇工作岗位补助", "630000")
+    bonus = added.file.parameters.at("township_post.especially_hard_bonus", "2027-01-01")
+    assert (bonus.value, bonus.status) == (150, "example")
