@@ -58,6 +58,9 @@ COMMAND_TABLE: tuple[tuple[str, str, str], ...] = (
      "The working-day calendar: which years' holiday schedules are known, where each comes "
      "from (the chinesecalendar package, a plugin, or a file added to the store), and the "
      "first year that is missing. Without a subcommand: ``list`` without a store."),
+    ("parameters", "parameters",
+     "Yearly parameter values (subsidy tiers, allowance amounts, other dated rates) added to a "
+     "store as data, over the values the plugins supply. Format: docs/parameters.md."),
 )
 
 #: Modules holding commands, in the order their commands are added.

@@ -21,6 +21,7 @@ from cadre_sdk.core.errors import CadreError
 from cadre_sdk.engines.evaluate import compact_store, evaluate as run_engines
 from cadre_sdk.core.trace import render_text
 from cadre_sdk.store.database import migrate, open_db
+from cadre_sdk.store.stored_parameters import stored_files
 
 #: Other names accepted for explanation kinds (Chinese, and ``score`` for an assessment).
 KIND_ALIASES = {"考核": "assessment", "得分": "assessment", "score": "assessment",
@@ -74,6 +75,10 @@ def evaluate(env: Env, db: Path, only: tuple[str, ...], as_of: Any, no_compact: 
         shown = "，".join(f"{label} {value}" for label, value in counts.items()) \
             if isinstance(counts, dict) else str(counts)
         click.echo(f"  {names.get(key, key)}：{shown or '无数据'}")
+    stored = stored_files(database)
+    if stored:
+        click.echo(f"  已叠加录入的参数文件：{'、'.join(f.file for f in stored)}"
+                   f"（cadre parameters list {db} 查看）")
     if missing:
         click.echo(provisional_warning(missing, db), err=True)
 

@@ -209,9 +209,12 @@ def rules_check(env: Env, stale_before: datetime.date | None) -> None:
                    "grade_quota, subsidy, tolerance, or a catalogue: situation, red_line, "
                    "consequence, staffing.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for tools.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path, exists=True),
+              help="Also apply the parameter files added to this store (cadre parameters "
+                   "add), as cadre evaluate does: their values show the file as their source.")
 @pass_env
 def rules_show(env: Env, code: str, on: datetime.date | None, kinds: tuple[str, ...],
-               as_json: bool) -> None:
+               as_json: bool, db: Path | None) -> None:
     """Which rule of each kind applies in a jurisdiction on a date: the item in force on that
     date (dated items: start inclusive, end exclusive), its plugin and jurisdiction, what it
     overrides and inherits, and the parameter values in force with their status and
@@ -237,8 +240,14 @@ def rules_show(env: Env, code: str, on: datetime.date | None, kinds: tuple[str, 
     day = on or datetime.date.today()  # the CLI alone may default to today
     from cadre_sdk.defaults.adjustments import STAND_IN_ZH
 
-    entries = applicable(env.loaded, code, day, kinds)
-    listed = catalogues(env.loaded, code, day, kinds)
+    loaded = env.loaded
+    if db is not None:
+        from cadre_sdk.store.database import open_db
+        from cadre_sdk.store.stored_parameters import with_stored_parameters
+
+        loaded = with_stored_parameters(open_db(db, readonly=True), loaded)
+    entries = applicable(loaded, code, day, kinds)
+    listed = catalogues(loaded, code, day, kinds)
     for name, error in env.loaded.broken.items():
         click.echo(f"warning: plugin {name!r} failed to load, its rules are missing: {error}",
                    err=True)

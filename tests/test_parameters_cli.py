@@ -1,0 +1,74 @@
+"""``cadre parameters add`` / ``list`` as a user runs them: add, correct (the replacement is
+printed), list, evaluate, and ``cadre rules show --db`` naming the stored file as the source of
+the value; a bad file refused in Chinese with nothing stored (docs/parameters.md)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cadre_sdk.cli.app import build_cli
+from cadre_sdk.store.stored_parameters import stored_files
+from cadre_sdk.testing import make_plugins
+from clihelp import run
+from test_stored_parameters import PROVINCE_2027, _ledger, _write, hard_township_store
+
+
+@pytest.fixture
+def hard_township(cadre_db, cadre_load):
+    return hard_township_store(cadre_db, cadre_load)
+
+
+def test_re_adding_a_corrected_file_replaces_it_visibly(hard_township, cadre_evaluate, tmp_path):
+    cli = build_cli(make_plugins())
+    db = tmp_path / "cadre.db"
+    assert Path(hard_township.conn.execute("PRAGMA database_list").fetchone()[2]) == db
+    path = _write(tmp_path, "qh-2027.yaml", PROVINCE_2027.replace("value: 150", "value: 15"))
+    out = CliRunner().invoke(cli, ["parameters", "add", str(db), str(path)])
+    assert out.exit_code == 0, out.output
+    assert "已录入 qh-2027.yaml：规则“乡镇工作岗位补助”（subsidy），管辖 630000 青海省" in out.output
+    # the corrected file, under another name but for the same rule and dates, replaces it
+    fixed = _write(tmp_path, "qh-2027-修订.yaml", PROVINCE_2027)
+    out = CliRunner().invoke(cli, ["parameters", "add", str(db), str(fixed)])
+    assert out.exit_code == 0, out.output
+    assert "替换了" in out.output and "qh-2027.yaml" in out.output
+    assert "township_post.especially_hard_bonus 自 2027-01-01：取值 15 → 150" in out.output
+    listed = CliRunner().invoke(cli, ["parameters", "list", str(db)]).output
+    assert "qh-2027-修订.yaml" in listed and "qh-2027.yaml " not in listed
+    assert "township_post.especially_hard_bonus = 150 元" not in listed   # no unit stated
+    assert "township_post.especially_hard_bonus = 150（自 2027-01-01 起" in listed
+    out = CliRunner().invoke(cli, ["evaluate", str(db), "--only", "subsidies", "--as-of",
+                                   "2027-02-01", "--no-compact"])
+    assert out.exit_code == 0, out.output
+    assert "已叠加录入的参数文件：qh-2027-修订.yaml" in out.output
+    assert _ledger(hard_township)[("2027-01", "乡镇工作岗位补助")][0] == 570.0
+    # rules show --db names the stored file as the value's source, the day it applies
+    shown = json.loads(CliRunner().invoke(cli, [
+        "rules", "show", "--jurisdiction", "632221", "--date", "2027-01-01", "--kind",
+        "subsidy", "--db", str(db), "--json"]).output)
+    (rule,) = [r for r in shown["rules"] if r["key"] == "乡镇工作岗位补助"]
+    values = {p["path"]: p for p in rule["parameters"]}
+    bonus = values["township_post.especially_hard_bonus"]
+    assert (bonus["value"], bonus["file"]) == (150, "qh-2027-修订.yaml")
+    assert bonus["plugin"].startswith("录入文件 qh-2027-修订.yaml（")
+    assert values["township_post.min_days"]["plugin"] == "cadre_sdk.defaults.subsidies"
+    # without --db, and the day before, the plugins' value
+    shown = json.loads(CliRunner().invoke(cli, [
+        "rules", "show", "--jurisdiction", "632221", "--date", "2026-12-31", "--kind",
+        "subsidy", "--db", str(db), "--json"]).output)
+    (rule,) = [r for r in shown["rules"] if r["key"] == "乡镇工作岗位补助"]
+    assert {p["path"]: p["value"] for p in rule["parameters"]}[
+        "township_post.especially_hard_bonus"] == 100
+
+
+def test_the_cli_refuses_a_bad_file_in_chinese_and_stores_nothing(hard_township, tmp_path,
+                                                                   capsys):
+    db = tmp_path / "cadre.db"
+    path = _write(tmp_path, "bad.yaml", PROVINCE_2027.replace("status: example}", "}"))
+    code, out, err = run(capsys, "parameters", "add", db, path)
+    assert code == 1
+    assert "bad.yaml:20: 参数“township_post.especially_hard_bonus”自 2027-01-01 起的取值缺少 status" \
+        in out + err
+    assert stored_files(hard_township) == []
