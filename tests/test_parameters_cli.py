@@ -54,7 +54,13 @@ def test_re_adding_a_corrected_file_replaces_it_visibly(hard_township, cadre_eva
     assert (bonus["value"], bonus["file"]) == (150, "qh-2027-修订.yaml")
     assert bonus["plugin"].startswith("录入文件 qh-2027-修订.yaml（")
     assert values["township_post.min_days"]["plugin"] == "cadre_sdk.defaults.subsidies"
-    # without --db, and the day before, the plugins' value
+    # rules values --db lists the stored file's values with their status and reference
+    values = CliRunner().invoke(cli, ["rules", "values", "--jurisdiction", "630000", "--db",
+                                      str(db)]).output
+    assert "# qh-2027-修订.yaml  (录入文件 qh-2027-修订.yaml（" in values
+    assert ("township_post.especially_hard_bonus  2027-01-01  150  [example 示例值]  "
+            "《青海省乡镇工作补贴标准调整通知（测试）》") in values
+    # the day before, the plugins' value
     shown = json.loads(CliRunner().invoke(cli, [
         "rules", "show", "--jurisdiction", "632221", "--date", "2026-12-31", "--kind",
         "subsidy", "--db", str(db), "--json"]).output)

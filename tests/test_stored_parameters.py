@@ -5,12 +5,14 @@ Chinese with its file:line, nothing stored (docs/parameters.md)."""
 from __future__ import annotations
 
 import datetime
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from cadre_sdk import hookimpl
 from cadre_sdk.core.trace import render_text
+from cadre_sdk.publish.build import publish
 from cadre_sdk.rules import SubsidyRule
 from cadre_sdk.store import explanations
 from cadre_sdk.store.parameter_files import ParameterFileError
@@ -180,28 +182,48 @@ def _refused(db, tmp_path, text: str, name: str = "bad.yaml") -> str:
     ((", status: example}", "}"), 20, "缺少 status（数据性质"),
     ((", status: example}", ", status: offical}"), 20, "status“offical”无法识别"),
 ])
-def test_a_bad_file_is_refused_naming_file_line_and_the_fix(hard_township, tmp_path, change,
-                                                             line, expected):
+def test_a_bad_file_is_refused_naming_file_line_and_the_fix(cadre_db, tmp_path, change, line,
+                                                             expected):
     old, new = change
     assert old in PROVINCE_2027
-    message = _refused(hard_township, tmp_path, PROVINCE_2027.replace(old, new))
+    message = _refused(cadre_db, tmp_path, PROVINCE_2027.replace(old, new))
     assert f"bad.yaml:{line}: " in message
     assert expected in message
 
 
-def test_an_official_value_must_name_its_document(hard_township, tmp_path):
+def test_an_official_value_must_name_its_document(cadre_db, tmp_path):
     text = REGIONAL_2027.replace("《青海省地区附加津贴调整（测试）》, status: example",
                                  "省财政厅通知, status: official")
-    message = _refused(hard_township, tmp_path, text)
+    message = _refused(cadre_db, tmp_path, text)
     assert "bad.yaml:5: " in message and "用《》括起" in message
 
 
-def test_the_worked_example_of_the_docs_is_accepted_as_written(hard_township, tmp_path):
+def test_the_worked_example_of_the_docs_is_accepted_as_written(cadre_db, tmp_path):
     doc = (Path(__file__).parent.parent / "docs" / "parameters.md").read_text(encoding="utf-8")
     example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
-    added = add_parameter_file(hard_township, _write(tmp_path, "2027.yaml", example),
+    added = add_parameter_file(cadre_db, _write(tmp_path, "2027.yaml", example),
                                make_plugins())
     assert (added.file.kind, added.file.key, added.file.jurisdiction) == (
         "subsidy", "乡镇工作岗位补助", "630000")
     bonus = added.file.parameters.at("township_post.especially_hard_bonus", "2027-01-01")
     assert (bonus.value, bonus.status) == (150, "example")
+
+
+def test_the_publication_lists_the_stored_values_among_its_parameter_values(
+        hard_township, cadre_evaluate, tmp_path):
+    plugins = make_plugins()
+    add_parameter_file(hard_township, _write(tmp_path, "qh-2027.yaml", PROVINCE_2027), plugins)
+    _evaluate(hard_township, plugins, cadre_evaluate)
+    hard_township.conn.close()
+    out = publish(tmp_path / "cadre.db", tmp_path / "oversight.db", level="oversight",
+                  plugins=plugins, as_of=datetime.date(2027, 2, 1)).out
+    conn = sqlite3.connect(out)
+    rows = conn.execute("SELECT value, status, plugin, reference FROM parameter_value WHERE "
+                        "file = 'qh-2027.yaml' AND path = 'township_post.especially_hard_bonus'"
+                        ).fetchall()
+    conn.close()
+    assert len(rows) == 1
+    value, status, source, reference = rows[0]
+    assert (value, status) == ("150", "example")
+    assert source.startswith("录入文件 qh-2027.yaml（")
+    assert reference == "《青海省乡镇工作补贴标准调整通知（测试）》"

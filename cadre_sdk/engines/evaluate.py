@@ -15,7 +15,7 @@ from cadre_sdk.engines.registry import ENGINES, engine_name
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.plugin_host.watchdog import plugin_time_limit
 from cadre_sdk.store.database import record_provenance, write_transaction
-from cadre_sdk.store.stored_parameters import stored_files, with_stored_parameters
+from cadre_sdk.store.stored_parameters import with_stored_parameters
 
 
 @contextlib.contextmanager
@@ -66,11 +66,6 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, as_of: datetim
         for file, (plugin, params) in sorted(plugins.book.parameter_sets().items()):
             record_provenance(db, "evaluate", kind="parameters", detail=f"{plugin}: {file}",
                               sha256=params.sha256, plugins=versions)
-        for stored in stored_files(db):
-            record_provenance(db, "evaluate", kind="parameters",
-                              detail=f"{stored.source}: {stored.kind}:{stored.key} "
-                                     f"{stored.jurisdiction}", sha256=stored.sha256,
-                              plugins=versions)
         explanations.prune(db)
         conn.execute("COMMIT")
     if compact:

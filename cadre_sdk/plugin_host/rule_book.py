@@ -111,9 +111,9 @@ class RuleBook:
             book._stored.setdefault((layer.kind, layer.key), []).append(layer)
         return book
 
-    def stored(self, kind: str, key: str) -> list[StoredLayer]:
-        """The stored parameter layers of one rule, the last added first."""
-        return list(self._stored.get((kind, key), ()))
+    def stored_layers(self) -> list[StoredLayer]:
+        """Every stored parameter layer (``with_stored``), each rule's last added first."""
+        return [layer for layers in self._stored.values() for layer in layers]
 
     def with_stored_layers(self, reg: Registration, region_code: str) -> Registration:
         """``reg`` (resolved for ``region_code``) reading the stored parameter layers of its
@@ -277,13 +277,16 @@ class RuleBook:
         return found
 
     def parameter_sets(self) -> dict[str, tuple[str, Any]]:
-        """Every parameter file referenced by a registered item: file -> (plugin, Parameters)."""
+        """Every parameter file referenced by a registered item: file -> (plugin, Parameters);
+        then every stored file (``with_stored``): its name -> (its source, Parameters)."""
         out = {}
         for regs in self._by_kind.values():
             for r in regs:
                 params = getattr(r.item, "parameters", None)
                 if params is not None:
                     out.setdefault(params.file, (r.plugin, params))
+        for layer in self.stored_layers():
+            out.setdefault(layer.parameters.file, (layer.source, layer.parameters))
         return out
 
 

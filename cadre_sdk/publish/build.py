@@ -29,6 +29,7 @@ from cadre_sdk.engines import labels as engine_labels
 from cadre_sdk.core.errors import CadreError
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.store.database import now, open_db, sha256_file, store_error
+from cadre_sdk.store.stored_parameters import with_stored_parameters
 from cadre_sdk.publish import (
     aggregates, charts, copy, event_aggregates, generalize, indicators, materialize, metadata,
     provenance, queries, scan, search, suppress, thresholds, timeline,
@@ -235,6 +236,13 @@ def publish(db_path: str | os.PathLike, out: str | os.PathLike, *, level: str,
     """
     source, out = Path(db_path), Path(out)
     _check_arguments(source, out, level, min_raters)
+    # the parameter files added to the store, as its evaluation applied them (参数取值 lists
+    # their values; the publication's thresholds are a catalogue, which no stored file changes)
+    store = open_db(source, readonly=True)
+    try:
+        plugins = with_stored_parameters(store, plugins)
+    finally:
+        store.conn.close()
     limits = thresholds.resolve(plugins, as_of)
     if min_raters is not None:
         limits = limits.raised(min_raters=min_raters)

@@ -99,7 +99,8 @@ def stored_files(db: sqlite_utils.Database) -> list[StoredFile]:
     return [StoredFile(row["id"], row["rule_kind"], row["rule_key"], row["rule_name"],
                        row["jurisdiction"], row["file"], row["sha256"],
                        tuple(json.loads(row["dates"])), tuple(json.loads(row["paths"])),
-                       row["added_at"], parse_parameters(row["text"], row["file"]))
+                       row["added_at"], attrs.evolve(parse_parameters(row["text"], row["file"]),
+                                                     sha256=row["sha256"]))
             for row in db.query("SELECT * FROM parameter_file ORDER BY added_at DESC, id DESC")]
 
 

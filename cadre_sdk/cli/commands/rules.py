@@ -63,8 +63,10 @@ def rules_list(env: Env) -> None:
 
 @rules.command("values")
 @click.option("--jurisdiction", help="Only the plugins serving this GB/T 2260 code.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path, exists=True),
+              help="Also list the parameter files added to this store (cadre parameters add).")
 @pass_env
-def rules_values(env: Env, jurisdiction: str | None) -> None:
+def rules_values(env: Env, jurisdiction: str | None, db: Path | None) -> None:
     """Every parameter value and catalogue entry with its status: official (官方依据),
     analogy (参照适用), example (示例值) or unverified (未核实), and its reference.
 
@@ -72,13 +74,16 @@ def rules_values(env: Env, jurisdiction: str | None) -> None:
     """
     from cadre_sdk.defaults.adjustments import STAND_IN_ZH
 
-    book = env.loaded.book
+    loaded = _with_store(env, db)
+    book = loaded.book
     for name, error in env.loaded.broken.items():
         click.echo(f"warning: plugin {name!r} failed to load, its values are missing: {error}",
                    err=True)
-    for file, (plugin, params) in _parameter_sets(env).items():
+    stored = {layer.parameters.file: layer.jurisdiction for layer in book.stored_layers()}
+    for file, (plugin, params) in _parameter_sets(loaded).items():
         info = env.loaded.infos.get(plugin)
-        if jurisdiction and (info.jurisdiction if info else "630000") != jurisdiction:
+        serves = stored.get(file) or (info.jurisdiction if info else "630000")
+        if jurisdiction and serves != jurisdiction:
             continue
         click.echo(f"# {package_path(file)}  ({plugin})")
         for path, values in params.leaves():
@@ -99,13 +104,24 @@ def rules_values(env: Env, jurisdiction: str | None) -> None:
     click.echo(f"# note: {STAND_IN_ZH}")
 
 
-def _parameter_sets(env: Env) -> dict[str, tuple[str, Any]]:
-    """The parameter files of registered rules, plus every provincial default file (some are
-    read by engines directly, e.g. staffing)."""
+def _with_store(env: Env, db: Path | None) -> Any:
+    """The plugins, with the parameter files added to ``db`` layered in when it is given."""
+    if db is None:
+        return env.loaded
+    from cadre_sdk.store.database import open_db
+    from cadre_sdk.store.stored_parameters import with_stored_parameters
+
+    return with_stored_parameters(open_db(db, readonly=True), env.loaded)
+
+
+def _parameter_sets(plugins: Any) -> dict[str, tuple[str, Any]]:
+    """The parameter files of registered rules (and of files stored, when ``plugins`` has
+    them), plus every provincial default file (some are read by engines directly, e.g.
+    staffing)."""
     from cadre_sdk.defaults import PARAMETERS
     from cadre_sdk.parameters import load_parameters
 
-    sets = dict(env.loaded.book.parameter_sets())
+    sets = dict(plugins.book.parameter_sets())
     for file in sorted(PARAMETERS.glob("*.yaml")):
         params = load_parameters(file)
         sets.setdefault(params.file, ("cadre_sdk.defaults", params))
@@ -116,7 +132,7 @@ def _status_problems(env: Env) -> list[str]:
     """Values and catalogue entries whose status or reference does not resolve."""
     out = []
     book = env.loaded.book
-    for file, (plugin, params) in _parameter_sets(env).items():
+    for file, (plugin, params) in _parameter_sets(env.loaded).items():
         base = Path(file).parent
         for path, values in params.leaves():
             for pv in values:
@@ -240,12 +256,7 @@ def rules_show(env: Env, code: str, on: datetime.date | None, kinds: tuple[str, 
     day = on or datetime.date.today()  # the CLI alone may default to today
     from cadre_sdk.defaults.adjustments import STAND_IN_ZH
 
-    loaded = env.loaded
-    if db is not None:
-        from cadre_sdk.store.database import open_db
-        from cadre_sdk.store.stored_parameters import with_stored_parameters
-
-        loaded = with_stored_parameters(open_db(db, readonly=True), loaded)
+    loaded = _with_store(env, db)
     entries = applicable(loaded, code, day, kinds)
     listed = catalogues(loaded, code, day, kinds)
     for name, error in env.loaded.broken.items():
