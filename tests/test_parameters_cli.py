@@ -3,6 +3,7 @@ printed), list, evaluate, and ``cadre rules show --db`` naming the stored file a
 the value; a bad file refused in Chinese with nothing stored (docs/parameters.md)."""
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -78,3 +79,20 @@ def test_the_cli_refuses_a_bad_file_in_chinese_and_stores_nothing(hard_township,
     assert "bad.yaml:20: 参数“township_post.especially_hard_bonus”自 2027-01-01 起的取值缺少 status" \
         in out + err
     assert stored_files(hard_township) == []
+
+
+def test_a_stored_file_can_be_removed_and_the_plugins_value_applies_again(
+        hard_township, cadre_evaluate, tmp_path, capsys):
+    db = tmp_path / "cadre.db"
+    path = _write(tmp_path, "qh-2027.yaml", PROVINCE_2027)
+    assert run(capsys, "parameters", "add", db, path)[0] == 0
+    code, out, err = run(capsys, "parameters", "remove", db, "qh-2026.yaml")
+    assert code == 1 and "没有录入名为“qh-2026.yaml”的参数文件；已录入的文件：qh-2027.yaml" in out + err
+    assert len(stored_files(hard_township)) == 1
+    code, out, _ = run(capsys, "parameters", "remove", db, "qh-2027.yaml")
+    assert code == 0 and "已删除 qh-2027.yaml（规则“乡镇工作岗位补助”，管辖 630000 青海省" in out
+    assert stored_files(hard_township) == []
+    cadre_evaluate(hard_township, make_plugins(), only=("subsidies",),
+                   as_of=datetime.date(2027, 2, 1))
+    # 2027-01 back to the built-in values: tier 10 = 320 + bonus 100
+    assert _ledger(hard_township)[("2027-01", "乡镇工作岗位补助")][0] == 420.0

@@ -227,3 +227,28 @@ def test_the_publication_lists_the_stored_values_among_its_parameter_values(
     assert (value, status) == ("150", "example")
     assert source.startswith("录入文件 qh-2027.yaml（")
     assert reference == "《青海省乡镇工作补贴标准调整通知（测试）》"
+
+
+WEIGHTS_2027 = """\
+metadata: {rule: "个人:地方:*", jurisdiction: 青海省}
+indicators:
+  individual:
+    locality:
+      ji:
+        values:
+          2027-01-01: {value: 35, reference: 《考核权重调整（测试）》, status: example}
+      qin:
+        values:
+          2027-01-01: {value: 5, reference: 《考核权重调整（测试）》, status: example}
+"""
+
+
+def test_an_indicator_sets_weights_must_still_add_up_to_100(cadre_db, tmp_path):
+    # built-in 地方 individual weights: 德 15 能 15 勤 10 绩 30 廉 15 落实 15 = 100;
+    # 绩 35 alone makes 105 (refused); with 勤 5 it is 100 again (accepted)
+    alone = WEIGHTS_2027.split("      qin:")[0]
+    message = _refused(cadre_db, tmp_path, alone)
+    assert "bad.yaml:7: 指标集“个人:地方:*”自 2027-01-01 起的权重合计为 105，应为 100" in message
+    added = add_parameter_file(cadre_db, _write(tmp_path, "w.yaml", WEIGHTS_2027), make_plugins())
+    assert added.file.paths == ("indicators.individual.locality.ji",
+                                "indicators.individual.locality.qin")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -29,6 +30,7 @@ from cadre_sdk.core.normalize import to_simplified
 from cadre_sdk.core.value_status import STATUS_ZH, names_document
 from cadre_sdk.parameters import LEAF_KEYS, NODE_KEYS, Parameters, STATUSES, parse_parameters
 from cadre_sdk.plugin_host.rule_book import CATALOGUE_KINDS, Registration, RuleBook
+from cadre_sdk.plugin_host.stored_layers import StoredLayer
 
 __all__ = ["CheckedFile", "ParameterFileError", "read_parameter_file", "rule_choices"]
 
@@ -99,14 +101,16 @@ def _shape(value: Any) -> str:
     return "空值" if value is None else type(value).__name__
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def shape_problem(new: Any, old: Any) -> str | None:
     """Why ``new`` cannot replace ``old`` (Chinese), or None: the same kind of value, a list's
     items shaped like the old list's first item, a mapping with the same keys; a negative
     number where the old one was not negative."""
-    def number(v: Any) -> bool:
-        return isinstance(v, (int, float)) and not isinstance(v, bool)
-    if number(old):
-        if not number(new):
+    if _number(old):
+        if not _number(new):
             return f"应是数字（原值为 {old}），而不是{_shape(new)}“{new}”"
         if new < 0 <= old:
             return f"不能为负数（{new}）"
@@ -404,9 +408,32 @@ class _File:
         except ParameterError as exc:  # a rare case the checks above did not name
             line = str(exc).split(":")[1] if str(exc).startswith(self.name + ":") else "1"
             self.fail(int(line) if line.isdigit() else 1, f"参数文件格式有误（{exc}）")
+        self.weights(params)
         return CheckedFile(self.name, self.text, self.kind, self.key, self.rule_name,
                            self.jurisdiction, params, tuple(sorted(self.dates)),
                            tuple(self.paths))
+
+    def weights(self, params: Parameters) -> None:
+        """An indicator set's weights, with the file's values in place, still add up to 100 on
+        every date the file states (as ``cadre rules check`` requires of plugins)."""
+        if self.kind != "indicators":
+            return
+        trial = self.book.with_stored([StoredLayer(self.kind, self.key, self.jurisdiction,
+                                                   params, self.name)])
+        for day in sorted(self.dates):
+            reg = trial.resolve(self.kind, self.key, self.jurisdiction,
+                                on=datetime.date.fromisoformat(day))
+            if reg is None:
+                continue
+            item = reg.item
+            values = [(ind.code, item.parameters.get(ind.weight, day)) for ind in item.indicators]
+            total = sum(v.value for _, v in values if v is not None and _number(v.value))
+            if not math.isclose(total, 100, abs_tol=1e-9):
+                line = min(v.line for p, vs in params.leaves() for v in vs
+                           if v.start.isoformat() == day)
+                shown = " + ".join(f"{code} {v.value if v else '（无）'}" for code, v in values)
+                self.fail(line, f"指标集“{self.key}”自 {day} 起的权重合计为 {total:g}，应为 100"
+                          f"（{shown}）；请同时调整其他指标的权重")
 
 
 def read_parameter_file(path: str | Path, book: RuleBook) -> CheckedFile:

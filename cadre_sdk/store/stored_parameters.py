@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import sqlite_utils
 
+from cadre_sdk.core.errors import CadreError
 from cadre_sdk.core.value_status import STORED_SOURCE
 from cadre_sdk.parameters import Parameters, parse_parameters
 from cadre_sdk.plugin_host.discovery import CadrePlugins
@@ -27,7 +28,8 @@ from cadre_sdk.store.database import (
 from cadre_sdk.store.parameter_files import CheckedFile, read_parameter_file
 from cadre_sdk.store.table_labels import describe
 
-__all__ = ["Added", "StoredFile", "add_parameter_file", "stored_files", "with_stored_parameters"]
+__all__ = ["Added", "StoredFile", "add_parameter_file", "remove_parameter_file", "stored_files",
+           "with_stored_parameters"]
 
 migrations = migration_set("cadre_sdk.parameter_files")
 
@@ -164,3 +166,22 @@ def add_parameter_file(db: sqlite_utils.Database, path: str | Path,
         record_provenance(db, "parameters", kind="parameter_file", detail=detail, sha256=digest)
         conn.execute("COMMIT")
     return Added(checked, digest, tuple(replaced))
+
+
+def remove_parameter_file(db: sqlite_utils.Database, name: str) -> list[StoredFile]:
+    """Remove the stored files named ``name`` (every rule and jurisdiction), with a provenance
+    row; the plugins' values (or other stored files') apply again at the next evaluation. An
+    unknown name is a ``CadreError`` naming the stored files, and nothing changes."""
+    files = stored_files(db)
+    gone = [f for f in files if f.file == name]
+    if not gone:
+        known = "、".join(sorted({f.file for f in files})) or "（尚无）"
+        raise CadreError(f"没有录入名为“{name}”的参数文件；已录入的文件：{known}。未作任何改动。")
+    with write_transaction(db, "删除参数文件") as conn:
+        for f in gone:
+            conn.execute("DELETE FROM parameter_file WHERE id = ?", [f.id])
+            record_provenance(db, "parameters", kind="parameter_file_removed",
+                              detail=f"{f.kind}:{f.key} {f.jurisdiction} {f.file} "
+                                     f"({', '.join(f.dates)})", sha256=f.sha256)
+        conn.execute("COMMIT")
+    return gone

@@ -12,7 +12,9 @@ from cadre_sdk.core import divisions
 from cadre_sdk.core.value_status import tag_zh
 from cadre_sdk.store.database import open_db
 from cadre_sdk.store.parameter_files import rule_choices, shadowing
-from cadre_sdk.store.stored_parameters import add_parameter_file, stored_files
+from cadre_sdk.store.stored_parameters import (
+    add_parameter_file, remove_parameter_file, stored_files,
+)
 
 
 def _place(code: str) -> str:
@@ -73,13 +75,30 @@ def parameters_list(env: Env, db: Path) -> None:
         click.echo("尚未录入参数文件（录入方法：cadre parameters add DB FILE，格式见 docs/parameters.md）。")
     else:
         click.echo("已录入的参数文件（后录入的优先）：")
+    choices = rule_choices(env.plugins.book)
     for f in files:
+        gone = "" if f.key in choices or f"{f.kind}:{f.key}" in choices else \
+            "  （已无此规则：安装的插件中没有，测算时不适用）"
         click.echo(f"  {f.file}  规则“{f.key}”（{f.kind}）  管辖 {_place(f.jurisdiction)}  "
-                   f"{f.added_at[:19].replace('T', ' ')} UTC 录入  SHA-256 {f.sha256[:12]}")
+                   f"{f.added_at[:19].replace('T', ' ')} UTC 录入  SHA-256 {f.sha256[:12]}{gone}")
         for _, values in f.parameters.leaves():
             for v in values:
                 click.echo(f"      {v.describe_zh()} [{tag_zh(v.status)}]")
-    click.echo(f"可录入参数的规则：{'、'.join(rule_choices(env.plugins.book))}")
+    click.echo(f"可录入参数的规则：{'、'.join(choices)}")
+
+
+@parameters.command("remove")
+@click.argument("db", type=click.Path(dir_okay=False, path_type=Path, exists=True))
+@click.argument("name")
+def parameters_remove(db: Path, name: str) -> None:
+    """Remove the parameter file NAME (its file name, as ``list`` shows it) from DB: the
+    values it stated no longer apply from the next ``cadre evaluate``.
+
+    删除一份已录入的参数文件，重新测算后恢复插件（或其他录入文件）的取值。
+    """
+    for f in remove_parameter_file(open_db(db), name):
+        click.echo(f"已删除 {f.file}（规则“{f.key}”，管辖 {_place(f.jurisdiction)}，起始日期 "
+                   f"{'、'.join(f.dates)}）。请重新运行 cadre evaluate {db}。")
 
 
 COMMANDS = [parameters]
