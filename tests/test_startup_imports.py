@@ -114,7 +114,7 @@ def test_the_listing_is_the_same_once_every_command_is_imported() -> None:
     for width in (40, 80, 200):
         ctx = click.Context(cli, info_name="cadre", terminal_width=width)
         lazy = cli.get_help(ctx)
-        assert "\n  publish   Build" in lazy and "\n  verify    Verify" in lazy
+        assert "\n  publish     Build" in lazy and "\n  verify      Verify" in lazy
         for name in cli.list_commands(ctx):
             cli.get_command(ctx, name)
         assert cli.lazy == {}
