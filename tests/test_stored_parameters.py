@@ -252,3 +252,27 @@ def test_an_indicator_sets_weights_must_still_add_up_to_100(cadre_db, tmp_path):
     added = add_parameter_file(cadre_db, _write(tmp_path, "w.yaml", WEIGHTS_2027), make_plugins())
     assert added.file.paths == ("indicators.individual.locality.ji",
                                 "indicators.individual.locality.qin")
+
+
+def test_a_path_only_another_places_rule_reads_is_refused_for_the_province(cadre_db, tmp_path):
+    from cadre_guoluo.plugin import plugin as guoluo
+
+    text = """\
+metadata: {rule: 乡镇工作岗位补助, jurisdiction: 青海省}
+township_post:
+  altitude_supplement:
+    values:
+      2027-01-01:
+        value: [{min_altitude_m: 4000, monthly_yuan: 150}]
+        reference: 《高海拔补助（测试）》
+        status: example
+"""
+    path = _write(tmp_path, "alt.yaml", text)
+    with pytest.raises(ParameterFileError) as err:
+        add_parameter_file(cadre_db, path, make_plugins(guoluo))
+    assert ("alt.yaml:5: 630000 青海省适用的规则“乡镇工作岗位补助”不读取参数"
+            "“township_post.altitude_supplement”") in str(err.value)
+    # for 果洛州 itself the same values are accepted
+    path.write_text(text.replace("青海省", "果洛藏族自治州"), encoding="utf-8")
+    added = add_parameter_file(cadre_db, path, make_plugins(guoluo))
+    assert added.file.jurisdiction == "632600"

@@ -319,6 +319,7 @@ class _File:
         days = []
         for _, day_node, entry in dated:
             days.append(self.date(day_node, path))
+            self.applies(path, days[-1], _line(day_node))
             self.entry(path, days[-1], entry)
             self.dates.add(days[-1].isoformat())
         unit = next((v for k, _, v in fields if k == "unit"), None)
@@ -328,6 +329,17 @@ class _File:
             if old is not None and said != old.unit:
                 self.fail(_line(unit), f"参数“{path}”的单位是 {old.unit}，不是 {said}"
                           "（unit 可以不写）")
+
+    def applies(self, path: str, day: datetime.date, line: int) -> None:
+        """The rule applies in the jurisdiction on ``day`` and reads ``path`` there."""
+        params = self.rule_on(day)
+        place = f"{self.jurisdiction} {divisions.known()[self.jurisdiction][0]}"
+        if params is None:
+            self.fail(line, f"规则“{self.key}”在 {day.isoformat()} 不适用于 {place}"
+                      "（已安装的插件在该地区、该日期没有这项规则）")
+        if not params.has(path):
+            self.fail(line, f"{place}适用的规则“{self.key}”不读取参数“{path}”"
+                      "（该参数属于其他地区的规则）")
 
     def date(self, node: Node, path: str) -> datetime.date:
         text = node.value if isinstance(node, ScalarNode) else ""
