@@ -5,17 +5,20 @@ Chinese with its file:line, nothing stored (docs/parameters.md)."""
 from __future__ import annotations
 
 import datetime
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cadre_sdk import hookimpl
 from cadre_sdk.core.trace import render_text
 from cadre_sdk.publish.build import publish
 from cadre_sdk.rules import SubsidyRule
 from cadre_sdk.store import explanations
-from cadre_sdk.store.parameter_files import ParameterFileError
+from cadre_sdk.store.parameter_files import ParameterFileError, read_parameter_file
 from cadre_sdk.store.stored_parameters import add_parameter_file, stored_files
 from cadre_sdk.testing import make_plugins
 from test_overlays import ProvinceRates2027, _file, _township_cadre
@@ -276,3 +279,24 @@ township_post:
     path.write_text(text.replace("青海省", "果洛藏族自治州"), encoding="utf-8")
     added = add_parameter_file(cadre_db, path, make_plugins(guoluo))
     assert added.file.jurisdiction == "632600"
+
+
+_BOOK = make_plugins().book
+_PREFIX = re.compile(r".*fuzz\.yaml:\d+: .+。未作任何改动；文件格式见 docs/parameters\.md。$", re.S)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, len(PROVINCE_2027) - 1), st.sampled_from(
+    ["", " ", "\n", ":", "-", "{", "}", "[", "]", ",", "x", "1", "2027-13-01", "null", "&a ",
+     "*a", "!!int ", "《", "values:", "status: official"])), max_size=4))
+def test_whatever_is_written_the_file_is_read_or_refused_with_file_and_line(tmp_path, edits):
+    text = PROVINCE_2027
+    for at, piece in edits:
+        text = text[:at] + piece + text[at + 1:]
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        read_parameter_file(path, _BOOK)
+    except ParameterFileError as err:
+        assert _PREFIX.match(str(err)), str(err)
