@@ -184,6 +184,7 @@ def _refused(db, tmp_path, text: str, name: str = "bad.yaml") -> str:
      20, "缺少 reference（依据"),
     ((", status: example}", "}"), 20, "缺少 status（数据性质"),
     ((", status: example}", ", status: offical}"), 20, "status“offical”无法识别"),
+    (("{value: 150,", "{value: !!int ,"), 20, "“”无法识别"),   # a tag with no value
 ])
 def test_a_bad_file_is_refused_naming_file_line_and_the_fix(cadre_db, tmp_path, change, line,
                                                              expected):

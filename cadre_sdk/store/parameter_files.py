@@ -190,7 +190,7 @@ class _File:
             self.fail(_line(node), f"{what}应是单个值")
         try:
             return self.loader.construct_object(node)
-        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+        except Exception:   # PyYAML's constructors raise what they meet (IndexError for `!!int `)
             self.fail(_line(node), f"{what}“{node.value}”无法识别")
 
     def plain(self, node: Node, what: str, depth: int = 3) -> Any:
