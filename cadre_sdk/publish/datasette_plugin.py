@@ -131,7 +131,8 @@ def asgi_wrapper(datasette: Any) -> Any:
 
 async def _codes_for_names(datasette: Any, scope: dict) -> dict:
     """A canned query's request with region and unit names replaced by their codes (readers
-    may type 玉树藏族自治州 where the query takes 632700) and a cadre's name by the id (one
+    may type 玉树藏族自治州 where the query takes 632700, or a short form: 玉树州, 西宁, 格尔木;
+    what the page says about them goes under ``NOTES``) and a cadre's name by the id (one
     cadre of that name, oversight level), and months, years, half-years and
     free-text filters as readers write them in the queries' form (``pages.normal_value``:
     ``2024.07``, ``2024年下半年``, Traditional characters)."""
@@ -144,10 +145,16 @@ async def _codes_for_names(datasette: Any, scope: dict) -> dict:
         return scope
     query = pages.normal_query(query)
     options = await pages.choices(datasette, parts[0])
-    for kind, params in (("region", chrome.REGION_PARAMETERS), ("unit", chrome.UNIT_PARAMETERS),
-                         ("cadre", chrome.CADRE_PARAMETERS)):
+    query, notes = pages.regions_for_names(query, chrome.REGION_PARAMETERS,
+                                           options.get("region", []))
+    for kind, params in (("unit", chrome.UNIT_PARAMETERS), ("cadre", chrome.CADRE_PARAMETERS)):
         query = pages.codes_for_names(query, params, options.get(kind, []))
-    return dict(scope, query_string=query.encode("latin-1"))
+    return dict(scope, query_string=query.encode("latin-1"), **{NOTES: notes})
+
+
+#: The request scope's key for what the page tells the reader about the names typed
+#: (``pages.regions_for_names``), shown by the query template (``zh_notes``).
+NOTES = "cadre_notes"
 
 
 _PICKED = (chrome.REGION_PARAMETERS | chrome.UNIT_PARAMETERS | chrome.CADRE_PARAMETERS
@@ -359,7 +366,8 @@ def extra_template_vars(template: str, database: str | None, table: str | None,
 
     async def inner() -> dict[str, Any]:
         columns = config.get("column_titles", {})
-        found = {"zh_columns": columns.get(table, {}) if table else {}, "zh_choices": {}}
+        found = {"zh_columns": columns.get(table, {}) if table else {}, "zh_choices": {},
+                 "zh_notes": request.scope.get(NOTES, []) if request is not None else []}
         if template == "query.html" and database == config["database"]:
             found["zh_choices"] = await pages.choices(datasette, database)
         return found

@@ -10,7 +10,7 @@ import re
 import unicodedata
 import urllib.parse
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from cadre_sdk.core import normalize
@@ -137,6 +137,53 @@ def codes_for_names(query: str, params: frozenset[str],
             value, changed = code, True
         out.append((key, value))
     return urllib.parse.urlencode(out) if changed else query
+
+
+def _listed(regions: Iterable[tuple[str, str]], names: dict[str, str]) -> str:
+    """``玉树藏族自治州（632700）、城关镇（630103001，城中区）``: a township with its county."""
+    def one(code: str, name: str) -> str:
+        county = names.get(code[:6]) if len(code) > 6 else None
+        return f"{name}（{code}，{county}）" if county else f"{name}（{code}）"
+    return "、".join(one(code, name) for code, name in regions)
+
+
+def regions_for_names(query: str, params: frozenset[str],
+                      options: list[tuple[str, str]]) -> tuple[str, list[tuple[str, bool]]]:
+    """``query`` (a query string) with each region the ``params`` name by name or short form
+    (``references.find_region``: 玉树州, 西宁, 格尔木, 玉樹) replaced by its code, and what
+    the page tells the reader in Chinese, as (text, whether the region was found): a short
+    form taken for a prefecture that one of its counties shares (玉树), or, where no single
+    region is found, the regions the text may mean (its value is then left as typed: the
+    query finds nothing, and the page shows the message instead of an empty answer)."""
+    if not query or not options:
+        return query, []
+    from cadre_sdk.ingest.references import find_region   # (read only when a region is asked)
+
+    names = dict(options)
+    notes: list[tuple[str, bool]] = []
+    out, changed = [], False
+    for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+        text = value.strip()
+        if key in params and text and text not in names:
+            found = find_region(text, options)
+            label = chrome.PARAMETERS.get(key, key).split("（")[0]
+            if found.code is not None:
+                value, changed = found.code, True
+                if found.candidates:
+                    notes.append((f"{label}“{text}”按{_listed([(found.code, names[found.code])], names)}"
+                                  f"查询；要查{_listed(found.candidates, names)}，"
+                                  "请选择或填写其完整名称或代码。", True))
+            elif found.ambiguous:
+                notes.append((f"{label}“{text}”可指 {len(found.candidates)} 个地区："
+                              f"{_listed(found.candidates, names)}。请在下拉列表中选择，或填写地区代码。",
+                              False))
+            else:
+                near = f"最接近的有：{_listed(found.candidates, names)}。" if found.candidates \
+                    else ""
+                notes.append((f"{label}“{text}”不是本发布中的地区名称、简称或代码。{near}"
+                              "请在下拉列表中选择，或填写完整名称或地区代码。", False))
+        out.append((key, value))
+    return (urllib.parse.urlencode(out) if changed else query), notes
 
 
 #: ``2024H1``, ``2024h1``, ``2024上``, ``2024年上半年``, ``２０２４Ｈ１`` (after NFKC).
