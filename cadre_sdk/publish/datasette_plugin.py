@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from cadre_sdk.store import explanations
 from cadre_sdk.store.explanations import expand, json_text_from
-from cadre_sdk.publish import chrome, guard, indicators, pages, search
+from cadre_sdk.publish import chrome, guard, indicators, pages, rule_names, search
 from cadre_sdk.publish.explain_html import render_html
 from cadre_sdk.publish.metadata import PLUGIN_KEY
 
@@ -45,8 +45,9 @@ EXPLANATION_COLUMNS = frozenset({"explanation_id", "说明编号"})
 RECORD_COLUMNS = frozenset({"record", "记录"})
 #: The only columns whose cells render_cell changes outside the explanation table.
 LINK_COLUMNS = EXPLANATION_COLUMNS | RECORD_COLUMNS
-#: Columns render_cell looks at whatever their table: links, explanations, indicator codes.
-_SPECIAL = LINK_COLUMNS | {"json", "indicator"}
+#: Columns render_cell looks at whatever their table: links, explanations, indicator and rule
+#: codes.
+_SPECIAL = LINK_COLUMNS | {"json", "indicator", "id"} | {c for _, c in rule_names.CODE_COLUMNS}
 
 #: Datasette -> (the metadata dict it was read from, cadre-sdk's settings in it).
 _CONFIGS: "weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, Any] | None]]" = \
@@ -162,9 +163,20 @@ _PICKED = (chrome.REGION_PARAMETERS | chrome.UNIT_PARAMETERS | chrome.CADRE_PARA
 
 
 def _explanation_link(datasette: Any, database: str, value: str) -> Markup:
-    """A link to the explanation with id ``value``."""
+    """A link to the explanation with id ``value``, the id in Chinese words
+    (``pages.zh_key``: 配备规则核查结果:市州农牧…:U001, not its rule's code)."""
     href = datasette.urls.row(database, "explanation", tilde_encode(value))
-    return Markup('<a href="{}" title="查看计算说明">{}</a>').format(href, value)
+    return Markup('<a href="{}" title="查看计算说明">{}</a>').format(
+        href, pages.zh_key(datasette, value))
+
+
+def _rule_name(datasette: Any, table: str, column: str, code: str) -> Markup | None:
+    """A rule's code (``rule_names.CODE_COLUMNS``) as the rule's Chinese name, the code on
+    hover; None for a code of no known name."""
+    kind = rule_names.CODE_COLUMNS[(table, column)]
+    name = ((_config(datasette) or {}).get("rule_titles", {}).get(kind, {})).get(code)
+    return None if name is None else Markup('<span title="规则代码 {}">{}</span>').format(
+        code, name)
 
 
 def _record_link(datasette: Any, database: str, value: str) -> Markup | None:
@@ -218,7 +230,8 @@ def _explained(datasette: Any, database: str, value: str, row: Any) -> Any:
                 params_url=urls.table(database, "parameter_value"),
                 raw_url=urls.row(database, "explanation", key) + ".json",
                 explanation_url=lambda e: urls.row(database, "explanation", tilde_encode(e)),
-                names=await _indicator_names(datasette, database))
+                names=await _indicator_names(datasette, database),
+                regions=dict((await pages.choices(datasette, database))["region"]))
         except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             return None
     return render
@@ -269,6 +282,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return fmt(value)
     if table == "explanation" and column == "json" and isinstance(value, (str, bytes)):
         return _explained(datasette, database, value, row)   # bytes: a packed explanation
+    if table == "explanation" and column == "id" and isinstance(value, str):
+        return pages.zh_key(datasette, value)   # (the row's page and its link keep the id)
     if not isinstance(value, str) or not value:
         return None
     if column in LINK_COLUMNS:
@@ -277,6 +292,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return _record_link(datasette, database, value)
     if table == "indicator_score" and column == "indicator":
         return _indicator_name(datasette, database, value)
+    if (table, column) in rule_names.CODE_COLUMNS:
+        return _rule_name(datasette, table, column, value)
     return None
 
 

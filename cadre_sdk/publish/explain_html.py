@@ -16,13 +16,16 @@ def _query(url: str, **args: str) -> str:
     return f"{url}?{urllib.parse.urlencode(args)}"
 
 
-def _rule(entry: Any, rules_url: str) -> Markup:
+def _rule(entry: Any, rules_url: str, regions: dict[str, str]) -> Markup:
+    """A rule the explanation applied: its name linked to its row in 规则清单 (its key on
+    hover: readers read the name) and the region whose rule it is, by name."""
     if not isinstance(entry, dict) or "key" not in entry:
         return Markup("<li>（规则引用未解析）</li>")
     href = _query(rules_url, key=entry["key"], plugin=entry.get("plugin", ""))
-    return Markup('<li><a href="{}">{}</a>（管辖 {}，<span title="规则键">{}</span>）</li>'
-                  ).format(href, entry.get("name") or entry["key"],
-                           entry.get("jurisdiction", ""), entry["key"])
+    where = entry.get("jurisdiction", "")
+    return Markup('<li><a href="{}" title="规则键 {}">{}</a>（管辖：<span title="地区代码 {}">{}'
+                  '</span>）</li>').format(href, entry["key"], entry.get("name") or entry["key"],
+                                          where, regions.get(where, where))
 
 
 def _parameter(entry: Any, params_url: str) -> Markup:
@@ -36,10 +39,12 @@ def _parameter(entry: Any, params_url: str) -> Markup:
 
 
 def render_html(data: dict[str, Any], *, rules_url: str, params_url: str, raw_url: str,
-                explanation_url: Any, names: dict[str, str] | None = None) -> Markup:
+                explanation_url: Any, names: dict[str, str] | None = None,
+                regions: dict[str, str] | None = None) -> Markup:
     """The explanation ``data`` (its references resolved) as HTML; ``explanation_url(id)``
-    links another explanation (``see``); ``names`` gives codes' Chinese names (indicators)."""
-    names = names or {}
+    links another explanation (``see``); ``names`` gives codes' Chinese names (indicators),
+    ``regions`` region codes' (the rules' jurisdictions)."""
+    names, regions = names or {}, regions or {}
     parts = [Markup('<div class="cadre-explanation"><p><strong>{}</strong></p>').format(
         data.get("subject", ""))]
     if data.get("result") is not None:
@@ -50,7 +55,7 @@ def render_html(data: dict[str, Any], *, rules_url: str, params_url: str, raw_ur
             for i in data["inputs"]) + Markup("</ul>"))
     if data.get("rules"):
         parts.append(Markup("<p>适用规则：</p><ul>") + Markup("").join(
-            _rule(r, rules_url) for r in data["rules"]) + Markup("</ul>"))
+            _rule(r, rules_url, regions) for r in data["rules"]) + Markup("</ul>"))
     if data.get("parameters"):
         parts.append(Markup("<p>参数及依据：</p><ul>") + Markup("").join(
             _parameter(p, params_url) for p in data["parameters"]) + Markup("</ul>"))

@@ -15,12 +15,15 @@ from typing import Any
 
 from cadre_sdk.core import normalize
 from cadre_sdk.core.value_status import STATUS_ZH
-from cadre_sdk.publish import chrome
+from cadre_sdk.parameters.values import UNIT_TITLES
+from cadre_sdk.publish import chrome, rule_names
 
 _UNIT = re.compile(r"（单位：([^）]+)）$")
 
 #: Datasette -> {(database, table): {column: formatter}}.
 _FORMATS: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()
+#: Datasette -> its ``key_reader``.
+_KEYS: weakref.WeakKeyDictionary[Any, Callable[[Any], str]] = weakref.WeakKeyDictionary()
 #: Datasette -> {"region": [(code, name)...], "unit": [...]} read once (the file is immutable).
 _CHOICES: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()
 
@@ -84,15 +87,36 @@ def prepare(datasette: Any, config: dict[str, Any]) -> None:
         found[(database, table)] = columns
     if "parameter_value" in config.get("table_titles", {}):
         # a value's status (official, example …) by its Chinese name, as explanations say it
-        found.setdefault((database, "parameter_value"), {})["status"] = \
-            lambda status: STATUS_ZH.get(status) if isinstance(status, str) else None
+        # (and its unit: ``count``, ``percent`` …)
+        found.setdefault((database, "parameter_value"), {}).update(
+            status=_words(STATUS_ZH), unit=_words(UNIT_TITLES))
+    tables = config.get("table_titles", {})
+    # codes of the audit tables by their Chinese names: a rule's kind, a step of the data's
+    # history and the kind of records it concerns
+    for table, column, words in (("rule_version", "kind", chrome.RULE_KINDS),
+                                 ("provenance", "step", chrome.PROVENANCE_STEPS),
+                                 ("provenance", "kind", tables)):
+        if table in tables:
+            found.setdefault((database, table), {})[column] = _words(words)
     if "explanation" in config.get("table_titles", {}):
-        kinds = explanation_kinds(config)
         found.setdefault((database, "explanation"), {})["kind"] = \
-            lambda kind: kinds.get(kind) if isinstance(kind, str) else None
+            _words(explanation_kinds(config))
     for columns in found.values():
         FORMATTED.update(columns)
     _FORMATS[datasette] = found
+    _KEYS[datasette] = key_reader(config)
+
+
+def zh_key(datasette: Any, key: str) -> str:
+    """``key`` (an explanation id) as readers read it (``key_reader``; ``prepare`` must have
+    run for this Datasette)."""
+    reader = _KEYS.get(datasette)
+    return reader(key) if reader else key
+
+
+def _words(words: dict[str, str]) -> Callable[[Any], str | None]:
+    """A formatter showing a code as its word in ``words`` (None: the code as it is)."""
+    return lambda code: words.get(code) if isinstance(code, str) else None
 
 
 def formats(datasette: Any, database: str, table: str) -> dict[str, Callable[[Any], str | None]]:
@@ -257,9 +281,16 @@ def install_globals(jinja_env: Any, config: dict[str, Any]) -> None:
             column, chrome.GENERATED_COLUMNS.get(column, column)),
         "zh_picker": picker,
     })
-    words = {**chrome.EXPLANATION_ID_WORDS, **explanation_kinds(config)}
-    jinja_env.filters["zh_key"] = \
-        lambda key: ":".join(words.get(part, part) for part in str(key).split(":"))
+    jinja_env.filters["zh_key"] = key_reader(config)
+
+
+def key_reader(config: dict[str, Any]) -> Callable[[Any], str]:
+    """A row key as readers read it: each part of an explanation id in Chinese
+    (``staffing_breach:rural_team_township_leader:U001`` → ``配备规则核查结果:市州农牧…:U001``;
+    ``scorecard:unit:U001:2024`` → ``年度考核成绩单:单位:U001:2024``)."""
+    words = {**chrome.EXPLANATION_ID_WORDS, **rule_names.words(config),
+             **explanation_kinds(config)}
+    return lambda key: ":".join(words.get(part, part) for part in str(key).split(":"))
 
 
 def explanation_kinds(config: dict[str, Any]) -> dict[str, str]:
