@@ -214,6 +214,95 @@ def test_the_excellent_hidden_in_a_scorecard_is_not_its_candidates_minus_the_dem
     assert got == {"county": (57, n, 48, n, 0, 0, 10, n), "unit": (n,) * 8}
 
 
+#: The counts of a scorecard row (``scorecard`` columns) a reader reads.
+_CARD = ("assessed", "excellent", "competent", "basic", "incompetent", "ungraded",
+         "excellent_candidates", "quota_demoted")
+
+
+def _scorecard(rows: dict[str, tuple[str, str, tuple[int, ...]]]) -> dict[str, tuple]:
+    """``rows`` (code -> (scope, region code, counts in ``_CARD`` order)) as a scorecard of
+    2024, protected as published; code -> the counts as shown."""
+    from cadre_sdk.publish.suppress import SPECS
+
+    spec = next(s for s in SPECS if s.table == "scorecard")
+    columns = list(dict.fromkeys([*spec.keys, "region_code", *spec.counts, *spec.derived]))
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"CREATE TABLE scorecard ({', '.join(columns)})")
+    for code, (scope, region, counts) in rows.items():
+        row = {c: None for c in columns} | dict(zip(_CARD, counts)) | {
+            "scope": scope, "year": 2024, "code": code, "region_code": region}
+        conn.execute(f"INSERT INTO scorecard VALUES ({', '.join('?' * len(columns))})",
+                     [row[c] for c in columns])
+    protect(conn, spec, Thresholds())
+    return {r[0]: r[1:] for r in conn.execute(f"SELECT code, {', '.join(_CARD)} FROM scorecard")}
+
+
+def _derivable(shown: dict[str, tuple], sums: list[tuple[str, list[str]]]) -> dict:
+    """What a reader works out from the cells ``shown`` (code -> counts, hidden ones text) by
+    the ``sums`` they know (total row, part rows: column by column), and, within every row,
+    参加考核人数 = the five grades and 优秀候选人数 = 优秀 + 名额调整人数: whenever a sum has one
+    unknown cell, it is found; again until nothing more is. (row, column) -> value found."""
+    known = {(code, col): v for code, counts in shown.items()
+             for col, v in zip(_CARD, counts) if isinstance(v, int)}
+    relations = [((code, "assessed"), [(code, c) for c in _CARD[1:6]]) for code in shown]
+    relations += [((code, "excellent_candidates"), [(code, "excellent"), (code, "quota_demoted")])
+                  for code in shown]
+    relations += [((total, col), [(p, col) for p in parts])
+                  for total, parts in sums for col in _CARD]
+    found: dict = {}
+    while True:
+        for total, parts in relations:
+            unknown = [c for c in (total, *parts) if c not in known]
+            if len(unknown) != 1:
+                continue
+            cell = unknown[0]
+            rest = sum(known[p] for p in parts if p != cell)
+            known[cell] = found[cell] = known[total] - rest if cell != total else rest
+            break
+        else:
+            return found
+
+
+def test_a_units_hidden_cell_is_not_its_county_minus_the_other_units() -> None:
+    # 玉树市 (632701) has two units: A (in 结古街道, 632701100) with 2 优秀 of 10 (hidden) and
+    # B (632701 itself) with 6 of 20; 玉树州 (632700) adds its own unit C; the province is
+    # 玉树州 alone. Each row within itself hides 优秀 and 称职 (8: the smallest other grade)
+    # of A; but the county's 8 优秀 minus B's 6 gave A's 2: the county's rows are tied to
+    # their units', so the county hides as many cells as it takes, and so on up.
+    rows = {
+        "A": ("单位", "632701100", (10, 2, 8, 0, 0, 0, 2, 0)),
+        "B": ("单位", "632701", (20, 6, 14, 0, 0, 0, 6, 0)),
+        "C": ("单位", "632700", (20, 5, 15, 0, 0, 0, 5, 0)),
+        "632701": ("地区", "632700", (30, 8, 22, 0, 0, 0, 8, 0)),
+        "632700": ("地区", "630000", (50, 13, 37, 0, 0, 0, 13, 0)),
+        "630000": ("地区", "", (50, 13, 37, 0, 0, 0, 13, 0))}
+    shown = _scorecard(rows)
+    hidden = {(code, col) for code, counts in shown.items()
+              for col, v in zip(_CARD, counts) if not isinstance(v, int)}
+    assert ("A", "excellent") in hidden and ("A", "competent") in hidden
+    sums = [("632701", ["A", "B"]), ("632700", ["632701", "C"]), ("630000", ["632700"])]
+    assert _derivable(shown, sums) == {}
+    # every number shown is the true one
+    for code, counts in shown.items():
+        assert all(v == t for v, t in zip(counts, rows[code][2]) if isinstance(v, int))
+
+
+def test_a_county_of_one_unit_hides_what_its_unit_hides() -> None:
+    # 称多县 (632723) has one unit, D: 3 优秀 of 12 (hidden). Its row equals D's; the
+    # prefecture 玉树州 has E beside it. Neither row shows what the other hides.
+    rows = {
+        "D": ("单位", "632723", (12, 3, 9, 0, 0, 0, 3, 0)),
+        "E": ("单位", "632700", (30, 6, 24, 0, 0, 0, 6, 0)),
+        "632723": ("地区", "632700", (12, 3, 9, 0, 0, 0, 3, 0)),
+        "632700": ("地区", "630000", (42, 9, 33, 0, 0, 0, 9, 0)),
+        "630000": ("地区", "", (42, 9, 33, 0, 0, 0, 9, 0))}
+    shown = _scorecard(rows)
+    assert shown["632723"] == shown["D"]
+    assert not isinstance(shown["D"][1], int)
+    sums = [("632723", ["D"]), ("632700", ["632723", "E"]), ("630000", ["632700"])]
+    assert _derivable(shown, sums) == {}
+
+
 def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted() -> None:
     # Prefecture row P (total) and its counties A, B; each row also splits by grade (x, y).
     conn = sqlite3.connect(":memory:")

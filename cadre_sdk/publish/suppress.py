@@ -20,7 +20,11 @@ hidden part and every other part 0 would tell that all its people are in that pa
   人数 = 优秀 + 称职 + 基本称职 + 不称职 + 未评定, and 优秀候选人数 = 优秀 + 名额调整人数);
 - ``vary``: across rows, the rows equal in every key column but one (the grades of one region
   and year; the kinds of one region and year), with an implicit total;
-- ``region``: a prefecture's row (市州) and its counties' rows (县) equal in the other keys.
+- ``region``: a prefecture's row (市州) and its counties' rows (县) equal in the other keys;
+- ``nested``: a region's row and the rows within it, equal in the other keys (the scorecard: a
+  county's row and its units' rows, a prefecture's and its counties' and own units' rows), so
+  that a unit's hidden cell is not its county's minus the other units shown (nor the county's
+  own number when the unit is the county's only one).
 
 A row that had anything hidden loses its explanation link when the explanation is its own
 (row-specific explanations repeat the counts); shared method explanations stay.
@@ -68,6 +72,11 @@ class Spec:
     #: a category no subtraction gives (达标学时 among 领导干部), whose 0 beside a hidden total
     #: would tell that none of them is in it
     categories: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: (scope column, the scope of region rows, code column, region column): rows that nest
+    #: in the table's region rows equal in the other keys (the scorecard: a unit's row is a
+    #: part of its county's row, a county's of its prefecture's, a prefecture's of the
+    #: province's; a unit placed in a prefecture or the province itself, of that region's)
+    nested: tuple[str, str, str, str] | None = None
 
 
 _REGION = ("region_level", "region_code")
@@ -80,7 +89,10 @@ SPECS: tuple[Spec, ...] = (
                   "mean_score_change": "assessed", "excellent_share_change": "assessed"},
          parts=(("assessed", ("excellent", "competent", "basic", "incompetent", "ungraded")),
                 # the 优秀 candidates are the 优秀 and those the quota moved down a grade
-                ("excellent_candidates", ("excellent", "quota_demoted")))),
+                ("excellent_candidates", ("excellent", "quota_demoted"))),
+         # a county's row adds up its units' (a county with one unit of a kind: the same
+         # numbers; with several: the county's minus the units shown gives the one hidden)
+         nested=("scope", "地区", "code", "region_code")),
     # Votes rest on at least ``min_raters`` raters (``materialize.evaluation_summary``); those
     # about fewer than ``min_average_group`` assessed cadres would be one person's result.
     Spec("evaluation_summary", ("assessments",), ("unit_code", "year", "method"),
@@ -258,8 +270,12 @@ class _Table:
 
 
 def _read(conn: sqlite3.Connection, spec: Spec) -> _Table:
-    """The rows of ``spec.table`` that ``protect`` judges (``_Table``)."""
-    wanted = list(dict.fromkeys([*spec.keys, *spec.counts, *spec.derived]))
+    """The rows of ``spec.table`` that ``protect`` judges (``_Table``), with the columns
+    ``spec.nested`` names when the table has them."""
+    nested = [c for i, c in enumerate(spec.nested or ()) if i != 1]
+    if not set(nested) <= set(columns(conn, spec.table)):
+        nested = []
+    wanted = list(dict.fromkeys([*spec.keys, *spec.counts, *spec.derived, *nested]))
     rows = conn.execute(f"SELECT rowid, {', '.join(f'[{c}]' for c in wanted)} "
                         f"FROM [{spec.table}] WHERE {spec.where}").fetchall()
     at = {c: i + 1 for i, c in enumerate(wanted)}
@@ -318,6 +334,7 @@ def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
     without = {dim: _keys(rows, [at[key] for key in spec.keys if key != dim])
                for dim in dict.fromkeys([*spec.vary, *(d for d, _ in spec.rollup)])}
     regions = _region_keys(table) if spec.region is not None else []
+    nested = _nested_keys(table) if spec.nested is not None and spec.nested[3] in at else []
     for c in range(k):
         numeric = table.numeric[c]
         for dim in spec.vary:
@@ -338,6 +355,8 @@ def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
             sums += [(totals.get(key), cells) for key, cells in groups.items()]
         if spec.region is not None:
             sums += _region_sums(regions, numeric, k, c)
+        if nested:
+            sums += _region_sums(nested, numeric, k, c, totals_only=True)
     return sums
 
 
@@ -403,11 +422,37 @@ def _region_keys(table: _Table) -> list[tuple[tuple, tuple | None]]:
     return keys
 
 
-def _region_sums(regions: list[tuple[tuple, tuple | None]], numeric: list[int], k: int, c: int
-                 ) -> list[tuple[int | None, list[int]]]:
+def _nested_keys(table: _Table) -> list[tuple[tuple, tuple | None]]:
+    """Each row's key (scope, code, other keys) and the key of the region row it is a part
+    of (``Spec.nested``; None for the province's): a region's parent region by its code, a
+    unit's region row by the county (or prefecture, province) its region code lies in (a
+    township's: its county)."""
+    spec, at = table.spec, table.at
+    scope_col, region_scope, code_col, region_col = spec.nested   # type: ignore[misc]
+    scope, code, region = at[scope_col], at[code_col], at[region_col]
+    others = [at[k] for k in spec.keys if k not in (scope_col, code_col)]
+    keys = []
+    for row, rest in zip(table.rows, _keys(table.rows, others)):
+        if row[scope] == region_scope:
+            own, parent = str(row[code]), None
+            if own[4:6] not in ("", "00"):
+                parent = _prefecture(own)
+            elif own[2:4] not in ("", "00"):
+                parent = own[:2] + "0000"
+        else:
+            place = str(row[region] or "")
+            parent = place[:6] if len(place) >= 6 else None
+        keys.append(((row[scope], str(row[code]), rest),
+                     None if parent is None else (region_scope, parent, rest)))
+    return keys
+
+
+def _region_sums(regions: list[tuple[tuple, tuple | None]], numeric: list[int], k: int, c: int,
+                 totals_only: bool = False) -> list[tuple[int | None, list[int]]]:
     """A prefecture's cell and its counties' cells; the province's and its prefectures'
-    (``regions``: ``_region_keys``), for count column ``c`` (its cells holding a number are
-    those of the rows ``numeric``)."""
+    (``regions``: ``_region_keys``, or ``_nested_keys``), for count column ``c`` (its cells
+    holding a number are those of the rows ``numeric``). ``totals_only``: only the sums whose
+    total has a row (the scorecard: a total no row shows is not known from elsewhere)."""
     cells: dict[tuple, int] = {}
     children: dict[tuple, list[int]] = defaultdict(list)
     for i in numeric:
@@ -415,7 +460,8 @@ def _region_sums(regions: list[tuple[tuple, tuple | None]], numeric: list[int], 
         cells[key] = i * k + c
         if parent is not None:
             children[parent].append(i * k + c)
-    return [(cells.get(key), parts) for key, parts in children.items()]
+    return [(cells.get(key), parts) for key, parts in children.items()
+            if not totals_only or key in cells]
 
 
 def _unlink_own_explanations(conn: sqlite3.Connection, table: str, rowids: list[int]) -> None:
