@@ -26,6 +26,9 @@ hidden part and every other part 0 would tell that all its people are in that pa
   that a unit's hidden cell is not its county's minus the other units shown (nor the county's
   own number when the unit is the county's only one).
 
+Tables that count the same people (``LINKED``: the scorecard and the grade distribution) are
+protected together, as one set of cells with the sums between them (``protect_together``).
+
 A row that had anything hidden loses its explanation link when the explanation is its own
 (row-specific explanations repeat the counts); shared method explanations stay.
 """
@@ -287,21 +290,72 @@ def _read(conn: sqlite3.Connection, spec: Spec) -> _Table:
 def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int:
     """Suppress the small cells of one table (if published with every column the spec
     names); returns the number of cells hidden."""
+    return sum(protect_together(conn, [spec], thresholds).values())
+
+
+def _readable(conn: sqlite3.Connection, spec: Spec) -> bool:
+    """Whether ``spec.table`` is published with every column the spec names."""
     have = set(columns(conn, spec.table))
     needed = set(spec.counts) | set(spec.keys) | set(spec.derived) | set(spec.derived.values())
-    if not have or not needed <= have:
-        return 0
-    table = _read(conn, spec)
-    values = table.values()
-    n, avg = thresholds.min_count, thresholds.min_average_group
+    return bool(have) and needed <= have
+
+
+#: Cells of the second table protected together with another are numbered from here on (the
+#: first's are ``i * K + c``, far below).
+_APART = 1 << 40
+
+
+def protect_together(conn: sqlite3.Connection, specs: list[Spec], thresholds: Thresholds
+                     ) -> dict[str, int]:
+    """Suppress the small cells of tables that show the same people's counts (``LINKED``:
+    the scorecard's regions and the grade distribution), as one set of cells tied by each
+    table's sums and by the sums between them (``LINKED``), so that a cell one table hides
+    is neither shown by the other nor worked out from it; returns hidden cells per table.
+    One table alone is ``protect``."""
+    tables = [_read(conn, spec) for spec in specs if _readable(conn, spec)]
+    if not tables:
+        return {}
+    n = thresholds.min_count
+    values: dict[int, float] = {}
+    sums: list[tuple[int | None, list[int]]] = []
+    within: list[tuple[int | None, list[int]]] = []
+    for j, table in enumerate(tables):
+        at = j * _APART
+        values.update({at + cell: v for cell, v in table.values().items()})
+        sums += _shifted(_sums(table), at)
+        within += _shifted(_row_sums(table, table.spec.parts + table.spec.categories), at)
+    if len(tables) == 2 and (link := LINKED.get((specs[0].table, specs[1].table))):
+        for total, parts in link(conn, *tables):   # (cells holding a number only)
+            numbers = [c for c in parts if c in values]
+            if total in values and numbers:
+                sums.append((total, numbers))
     primary = {cell for cell, v in values.items() if 0 < v < n}
-    # the rowids of the hidden cells of each column
-    hidden: dict[str, set[int]] = defaultdict(set)
-    k, rows = len(spec.counts), table.rows
-    sums, within = _sums(table), _row_sums(table, spec.parts + spec.categories)
     cells = complementary(values, primary, sums, min_count=n)
     while more := lone_categories(within, cells, values):
         cells = complementary(values, cells | more, sums, min_count=n)
+    return {table.spec.table: hidden for j, table in enumerate(tables)
+            if (hidden := _write(conn, table, {c - j * _APART for c in cells
+                                              if j * _APART <= c < (j + 1) * _APART},
+                                 thresholds))}
+
+
+def _shifted(sums: list[tuple[int | None, list[int]]], at: int
+             ) -> list[tuple[int | None, list[int]]]:
+    """``sums`` over cells numbered from ``at``."""
+    if not at:
+        return sums
+    return [(None if total is None else total + at, [c + at for c in parts])
+            for total, parts in sums]
+
+
+def _write(conn: sqlite3.Connection, table: _Table, cells: set[int],
+           thresholds: Thresholds) -> int:
+    """Hide the count ``cells`` of ``table`` and the derived cells resting on them or on a
+    group below ``min_average_group``; the number of cells hidden."""
+    spec, n, avg = table.spec, thresholds.min_count, thresholds.min_average_group
+    # the rowids of the hidden cells of each column
+    hidden: dict[str, set[int]] = defaultdict(set)
+    k, rows = len(spec.counts), table.rows
     for cell in cells:
         i, c = divmod(cell, k)
         hidden[spec.counts[c]].add(rows[i][0])
@@ -320,7 +374,7 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
             conn.execute(f"UPDATE [{spec.table}] SET [{col}] = ?1 WHERE rowid IN "
                          "(SELECT value FROM json_each(?2))", [text, json.dumps(sorted(rids))])
     by_row = set().union(*hidden.values())
-    if "explanation_id" in have and by_row:
+    if "explanation_id" in columns(conn, spec.table) and by_row:
         _unlink_own_explanations(conn, spec.table, sorted(by_row))
     return sum(map(len, hidden.values()))
 
@@ -476,7 +530,83 @@ def _unlink_own_explanations(conn: sqlite3.Connection, table: str, rowids: list[
     conn.executemany(f"UPDATE [{table}] SET explanation_id = NULL WHERE rowid = ?", own)
 
 
+#: The scorecard's grade columns and the grades of ``grade_distribution`` counting the same
+#: people (未评定: the assessed without a grade).
+_GRADES = {"excellent": "优秀", "competent": "称职", "basic": "基本称职", "incompetent": "不称职",
+           "ungraded": "未评定"}
+#: The province's code (``grade_distribution``'s top row; no prefecture holds its own units).
+_PROVINCE = "630000"
+
+
+def _regions_of(place: str) -> list[str]:
+    """The region rows of ``grade_distribution`` that count a unit placed in ``place``: its
+    county (a township's: its county), its prefecture, the province."""
+    out = [_PROVINCE]
+    if len(place) >= 6 and place[2:4] != "00":
+        out.append(_prefecture(place))
+        if place[4:6] != "00":
+            out.append(place[:6])
+    return out
+
+
+def _card_and_grades(conn: sqlite3.Connection, card: _Table, grades: _Table
+                     ) -> list[tuple[int | None, list[int]]]:
+    """The sums tying the scorecard's cells (numbered as ``card``'s) to the individuals'
+    grade distribution (numbered from ``_APART``): a region's 优秀 (称职 …) in both is one
+    number, its 参加考核人数 is the sum of its grades there and its 名额调整人数 the sum of the
+    quota adjustments; the 优秀 of a region's units of one kind there is the sum of those
+    units' 优秀 in the scorecard (a county of one 部门: the same number)."""
+    kc, kg = len(card.spec.counts), len(grades.spec.counts)
+    col = {c: i for i, c in enumerate(card.spec.counts)}
+    cadres, quota = (_APART + grades.spec.counts.index(c) for c in ("cadres", "quota_adjusted"))
+    g = grades.at
+    found: dict[tuple, int] = {}
+    for i, row in enumerate(grades.rows):
+        if row[g["subject"]] == "个人":
+            found[(int(row[g["year"]]), str(row[g["region_code"]]), row[g["unit_kind"]],
+                   row[g["grade"]])] = i * kg
+    kinds = dict(conn.execute(f"SELECT rowid, class FROM [{card.spec.table}]")) \
+        if "class" in columns(conn, card.spec.table) else {}
+    a = card.at
+    scope_col, region_scope, code_col, region_col = card.spec.nested or (
+        "scope", "地区", "code", "region_code")
+    sums: list[tuple[int | None, list[int]]] = []
+    units: dict[tuple, list[int]] = defaultdict(list)
+    for i, row in enumerate(card.rows):
+        year = int(row[a["year"]])
+        if row[a[scope_col]] == region_scope:
+            twins = {c: found.get((year, str(row[a[code_col]]), "全部", grade))
+                     for c, grade in _GRADES.items()}
+            shown = [at for at in twins.values() if at is not None]
+            sums += [(i * kc + col[c], [at + cadres]) for c, at in twins.items() if at is not None]
+            sums.append((i * kc + col["assessed"], [at + cadres for at in shown]))
+            sums.append((i * kc + col["quota_demoted"], [at + quota for at in shown]))
+        elif region_col in a:
+            kind = str(kinds.get(row[0]) or "").split("·")[0]
+            for region in _regions_of(str(row[a[region_col]] or "")):
+                units[(year, region, kind)].append(i)
+    for (year, region, kind), rows in units.items():
+        for c, grade in _GRADES.items():
+            at = found.get((year, region, kind, grade))
+            if at is not None:
+                sums.append((at + cadres, [i * kc + col[c] for i in rows]))
+    return sums
+
+
+#: Tables protected together (``protect_together``), with the sums between them.
+LINKED = {("scorecard", "grade_distribution"): _card_and_grades}
+
+
 def protect_all(conn: sqlite3.Connection, thresholds: Thresholds) -> dict[str, int]:
-    """Suppress the small cells of every public aggregate; hidden cells per table."""
-    return {spec.table: hidden for spec in SPECS
-            if (hidden := protect(conn, spec, thresholds))}
+    """Suppress the small cells of every public aggregate (tables ``LINKED`` together);
+    hidden cells per table."""
+    by_name = {spec.table: spec for spec in SPECS}
+    together = [pair for pair in LINKED if all(_readable(conn, by_name[t]) for t in pair)]
+    done = {t for pair in together for t in pair}
+    out: dict[str, int] = {}
+    for pair in together:
+        out.update(protect_together(conn, [by_name[t] for t in pair], thresholds))
+    for spec in SPECS:
+        if spec.table not in done and (hidden := protect(conn, spec, thresholds)):
+            out[spec.table] = hidden
+    return out
