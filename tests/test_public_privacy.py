@@ -377,6 +377,34 @@ def test_the_grade_distribution_gives_away_nothing_the_scorecard_hides() -> None
         assert isinstance(n, int) == ((code, col) in known), (code, kind, grade)
 
 
+def test_a_units_training_coverage_is_not_its_regions_minus_the_other_unit() -> None:
+    # 玉树市 has two units: A (in 结古街道) with 2 of 10 leaders trained (hidden, and its 10
+    # with them) and B with 15 of 20. The county's, prefecture's and province's rows (30
+    # leaders, 17 trained) minus B's gave A's 10 and 2: the region rows are protected with
+    # the unit rows.
+    from cadre_sdk.publish.suppress import protect_all
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE training_coverage (year, unit_code, region_code, leaders, "
+                 "trained, coverage, full_coverage, hours_met, hours)")
+    conn.execute("CREATE TABLE training_coverage_region (year, region_level, region_code, "
+                 "leaders, trained, coverage, full_coverage)")
+    conn.executemany("INSERT INTO training_coverage VALUES (2024, ?, ?, ?, ?, ?, 0, ?, ?)",
+                     [("A", "632701100", 10, 2, 0.2, 2, 10), ("B", "632701", 20, 15, 0.75, 15, 60)])
+    regions = (("县", "632701"), ("市州", "632700"), ("省", "630000"))
+    conn.executemany("INSERT INTO training_coverage_region VALUES (2024, ?, ?, 30, 17, 0.57, 0)",
+                     regions)
+    protect_all(conn, Thresholds())
+    known = {(code, col): v for code, leaders, trained in conn.execute(
+        "SELECT unit_code, leaders, trained FROM training_coverage UNION ALL "
+        "SELECT region_code, leaders, trained FROM training_coverage_region")
+        for col, v in (("leaders", leaders), ("trained", trained)) if isinstance(v, int)}
+    assert ("A", "trained") not in known and ("A", "leaders") not in known
+    relations = [((code, col), [("A", col), ("B", col)])
+                 for _, code in regions for col in ("leaders", "trained")]
+    assert _worked_out(known, relations) == {}
+
+
 def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted() -> None:
     # Prefecture row P (total) and its counties A, B; each row also splits by grade (x, y).
     conn = sqlite3.connect(":memory:")

@@ -26,8 +26,8 @@ hidden part and every other part 0 would tell that all its people are in that pa
   that a unit's hidden cell is not its county's minus the other units shown (nor the county's
   own number when the unit is the county's only one).
 
-Tables that count the same people (``LINKED``: the scorecard and the grade distribution) are
-protected together, as one set of cells with the sums between them (``protect_together``).
+Tables that count the same people (``LINKED``: the scorecard and the grade distribution; the
+training coverage of units and of regions) are protected together, as one set of cells with the sums between them (``protect_together``).
 
 A row that had anything hidden loses its explanation link when the explanation is its own
 (row-specific explanations repeat the counts); shared method explanations stay.
@@ -308,7 +308,8 @@ _APART = 1 << 40
 def protect_together(conn: sqlite3.Connection, specs: list[Spec], thresholds: Thresholds
                      ) -> dict[str, int]:
     """Suppress the small cells of tables that show the same people's counts (``LINKED``:
-    the scorecard's regions and the grade distribution), as one set of cells tied by each
+    the scorecard's regions and the grade distribution; a unit's training coverage and its
+    region's), as one set of cells tied by each
     table's sums and by the sums between them (``LINKED``), so that a cell one table hides
     is neither shown by the other nor worked out from it; returns hidden cells per table.
     One table alone is ``protect``."""
@@ -593,8 +594,37 @@ def _card_and_grades(conn: sqlite3.Connection, card: _Table, grades: _Table
     return sums
 
 
+def _units_and_regions(conn: sqlite3.Connection, units: _Table, regions: _Table
+                       ) -> list[tuple[int | None, list[int]]]:
+    """The sums tying a per-unit table (numbered as ``units``'s cells; its rows placed by
+    their ``region_code``) to its per-region table (numbered from ``_APART``; rows of
+    ``region_code``): a region's count is the sum of the same count of the units within it
+    (a county's: its own and its townships' units), in rows equal in the keys both have (the
+    year). A county of two units: the county's leaders minus one unit's are the other's."""
+    shared = [c for c in units.spec.counts if c in regions.spec.counts]
+    others = [k for k in units.spec.keys if k in regions.spec.keys]
+    ku, kr = len(units.spec.counts), len(regions.spec.counts)
+    place = dict(conn.execute(f"SELECT rowid, region_code FROM [{units.spec.table}]"))
+    region_row = {(str(row[regions.at["region_code"]]),
+                   *(row[regions.at[k]] for k in others)): j
+                  for j, row in enumerate(regions.rows)}
+    members: dict[tuple, list[int]] = defaultdict(list)
+    for i, row in enumerate(units.rows):
+        rest = tuple(row[units.at[k]] for k in others)
+        for region in _regions_of(str(place.get(row[0]) or "")):
+            members[(region, *rest)].append(i)
+    sums: list[tuple[int | None, list[int]]] = []
+    for key, rows in members.items():
+        j = region_row.get(key)
+        if j is not None:
+            sums += [(_APART + j * kr + regions.spec.counts.index(col),
+                      [i * ku + units.spec.counts.index(col) for i in rows]) for col in shared]
+    return sums
+
+
 #: Tables protected together (``protect_together``), with the sums between them.
-LINKED = {("scorecard", "grade_distribution"): _card_and_grades}
+LINKED = {("scorecard", "grade_distribution"): _card_and_grades,
+          ("training_coverage", "training_coverage_region"): _units_and_regions}
 
 
 def protect_all(conn: sqlite3.Connection, thresholds: Thresholds) -> dict[str, int]:
