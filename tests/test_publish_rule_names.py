@@ -68,6 +68,13 @@ def test_the_breach_table_shows_the_name_with_the_code_on_hover(
         oversight: httpx.Client) -> None:
     page = oversight.get("/oversight/staffing_breach").text
     assert f'<span title="规则代码 {CODE}">{RULE}</span>' in cells(page)
+    # the link to the row reads the rule's name too (its address keeps the code)
+    assert f'<a href="/oversight/staffing_breach/{CODE},U001">{RULE},U001</a>' in cells(page)
+    assert not [c for c in CODES if c in visible(page.split("<tbody>")[1].split("</tbody>")[0])]
+    # the explanations' list: each id in Chinese words, linked by its stored id
+    listed = cells(oversight.get("/oversight/explanation", params={"kind": "staffing_breach"}).text)
+    assert (f'<a href="/oversight/explanation/staffing_breach~3A{CODE}~3AU001">'
+            f'配备规则核查结果:{RULE}:U001</a>') in listed
     # the JSON (SQL readers) keeps the code
     rows = oversight.get("/oversight/staffing_breach.json", params={"_shape": "array"}).json()
     assert [r["rule_code"] for r in rows] == [CODE]

@@ -282,6 +282,7 @@ def install_globals(jinja_env: Any, config: dict[str, Any]) -> None:
         "zh_picker": picker,
     })
     jinja_env.filters["zh_key"] = key_reader(config)
+    jinja_env.filters["zh_link"] = link_reader(config)
 
 
 def key_reader(config: dict[str, Any]) -> Callable[[Any], str]:
@@ -291,6 +292,26 @@ def key_reader(config: dict[str, Any]) -> Callable[[Any], str]:
     words = {**chrome.EXPLANATION_ID_WORDS, **rule_names.words(config),
              **explanation_kinds(config)}
     return lambda key: ":".join(words.get(part, part) for part in str(key).split(":"))
+
+
+#: A table page's link to a row: ``<a href="…">key,key</a>``.
+_ROW_LINK = re.compile(r'(<a href="[^"]*">)([^<]*)(</a>)')
+
+
+def link_reader(config: dict[str, Any]) -> Callable[[Any], Any]:
+    """A table page's row link with its key as readers read it (``key_reader``: the link to
+    ``rural_team_township_leader,U001`` reads 市州农牧…,U001); any other cell as it is."""
+    from markupsafe import Markup, escape
+
+    read = key_reader(config)
+
+    def reader(cell: Any) -> Any:
+        found = _ROW_LINK.fullmatch(str(cell))
+        if found is None:
+            return cell
+        text = ",".join(read(part) for part in Markup(found[2]).unescape().split(","))
+        return Markup(found[1]) + escape(text) + Markup(found[3])
+    return reader
 
 
 def explanation_kinds(config: dict[str, Any]) -> dict[str, str]:
