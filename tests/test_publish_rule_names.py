@@ -118,3 +118,25 @@ def test_the_public_summary_names_the_rule(public: httpx.Client) -> None:
     assert sorted(r["title"] for r in thresholds) == sorted([
         "测评票数公开的最少参评人数", "人数单元格公开的最少人数",
         "平均数、比例、金额背后的最少干部人数", "概化记录中准标识符组合的最少共有人数（k）"])
+
+
+def test_explanation_texts_name_rules_and_parameters(oversight: httpx.Client) -> None:
+    # 廉福章 (C002) worked at 结古街道 (3,700 m) in 2024 with no health check: the rule
+    # 高海拔乡镇干部每年体检 and its parameter care.high_altitude_m (its description in
+    # parameters/staffing.yaml) by name in the query's 说明, as on the explanation's page
+    rows = oversight.get("/oversight/care_gaps.json", params={
+        "year": "2024", "region": "", "_shape": "array"}).json()
+    text = next(r["说明"] for r in rows if r["干部编号"] == "C002")
+    assert "  · 高海拔乡镇干部每年体检，插件 cadre_sdk.defaults.staffing，管辖 630000" in text
+    assert "  · 视为高海拔乡镇岗位的海拔下限（米），用于列出当年无体检记录的高海拔乡镇干部 = 3500，" in text
+    assert "high_altitude" not in text
+    # a subsidy line: 地区附加津贴 of 四类地区 (regional_allowance.class_4 = 250 元)
+    lines = oversight.get("/oversight/subsidy_ledger.json", params={
+        "month": "2024-01", "region": "", "cadre": "C002", "_shape": "array"}).json()
+    line = next(r for r in lines if r["补贴方案"] == "地区附加津贴")
+    assert "  · 四类地区月额 = 250，" in line["说明"] and "class_4 =" not in line["说明"]
+    page = oversight.get("/oversight/explanation/" + line["说明编号"].replace(":", "~3A")).text
+    assert '<li><span title="参数路径 regional_allowance.class_4">四类地区月额</span> = 250，' in page
+    names = {r["path"]: r["description"] for r in oversight.get(
+        "/oversight/parameter_value.json", params={"_shape": "array", "_size": "max"}).json()}
+    assert names["regional_allowance.class_4"] == "四类地区月额"

@@ -88,7 +88,7 @@ def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
     if _ours(datasette, database) is None:
         return
     search.register_function(conn)
-    explanations.register_sql_function(conn)
+    explanations.register_sql_function(conn, keys=False)   # readers read rules' names
     guard.guard(conn)
 
 
@@ -231,7 +231,8 @@ def _explained(datasette: Any, database: str, value: str, row: Any) -> Any:
                 raw_url=urls.row(database, "explanation", key) + ".json",
                 explanation_url=lambda e: urls.row(database, "explanation", tilde_encode(e)),
                 names=await _indicator_names(datasette, database),
-                regions=dict((await pages.choices(datasette, database))["region"]))
+                regions=dict((await pages.choices(datasette, database))["region"]),
+                parameters=await _parameter_names(datasette, database))
         except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             return None
     return render
@@ -250,6 +251,17 @@ async def _indicator_names(datasette: Any, database: str) -> dict[str, str]:
         except Exception:  # noqa: BLE001 - an older publication: the codes as they are
             _INDICATORS[datasette] = {}
     return _INDICATORS[datasette]
+
+
+_PARAMETERS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+async def _parameter_names(datasette: Any, database: str) -> dict[str, str]:
+    """Parameter path -> Chinese name (``explanations.parameter_names``), read once."""
+    if datasette not in _PARAMETERS:
+        _PARAMETERS[datasette] = await datasette.get_database(database).execute_fn(
+            explanations.parameter_names)
+    return _PARAMETERS[datasette]
 
 
 def _indicator_name(datasette: Any, database: str, code: str) -> Any:
