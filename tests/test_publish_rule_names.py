@@ -5,13 +5,17 @@ SQL and show on hover. Read from a real ``cadre serve`` over HTTP."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from test_publish_support import PASSWORD
+
+from cadre_sdk.publish.metadata import sidecar
 
 #: The sample's one breach: 玉树州农牧局 (U001) has no leader with township leadership.
 RULE = "市州农牧、民政、水利、扶贫部门领导班子至少配备一名有乡镇领导经历的干部"
@@ -140,3 +144,12 @@ def test_explanation_texts_name_rules_and_parameters(oversight: httpx.Client) ->
     names = {r["path"]: r["description"] for r in oversight.get(
         "/oversight/parameter_value.json", params={"_shape": "array", "_size": "max"}).json()}
     assert names["regional_allowance.class_4"] == "四类地区月额"
+
+
+def test_no_query_speaks_of_its_parameters_in_english(public_db: Path, oversight_db: Path) -> None:
+    # (参数：region 地区代码 was written in four summaries' descriptions)
+    for db in (public_db, oversight_db):
+        queries = json.loads(sidecar(db).read_text("utf-8"))["databases"][db.stem]["queries"]
+        for name, q in queries.items():
+            words = set(re.findall(r"[A-Za-z_]{2,}", q["title"] + q["description"]))
+            assert not words - {"SQL", "cadre", "sdk"}, (db.stem, name, words)

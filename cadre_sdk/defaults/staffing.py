@@ -113,8 +113,8 @@ WHERE {_region_filter('b')}
 ORDER BY b.severity DESC, b.rule_code, b.unit_code""", level="oversight"),
     CannedQuery(
         name="staffing_breach_summary", title="配备规则核查结果（汇总）",
-        description="全省和各市州（填市州代码列出该市州及其各县）违反各配备规则的单位数；只计单位，"
-                    "不列单位名称和职务，单位数少于公开门槛的不公开。参数：region 地区代码",
+        description="全省和各市州（填市州列出该市州及其各县）违反各配备规则的单位数；只计单位，"
+                    "不列单位名称和职务，单位数少于公开门槛的不公开。参数：地区（名称或代码）",
         sql="""
 SELECT b.region_level AS 层级, b.region_code AS 地区代码, b.region_name AS 地区,
        b.severity AS 性质, b.title AS 规则, b.units AS 单位数
