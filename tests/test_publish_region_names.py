@@ -80,7 +80,7 @@ def test_served_queries_take_short_forms(public_url: str) -> None:
     assert _units(public_url, "西宁") == ["U002"] == _units(public_url, "城东")
     assert _units(public_url, "玉树市") == ["U003"]
     page = _page(public_url, "assessment_scorecard_by_unit", "西宁市")
-    assert '<option value="630100" selected>西宁市</option>' in page and not _notes(page)
+    assert 'name="region" value="西宁市"' in page and not _notes(page)
     assert "城东区人民政府" in page
     yushu = _page(public_url, "assessment_scorecard_by_unit", "玉树")
     assert _notes(yushu) == ["地区“玉树”按玉树藏族自治州（632700）查询；要查玉树市（632701），"
@@ -102,16 +102,25 @@ def test_a_region_not_found_shows_the_candidates_not_an_empty_table(public_url: 
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_the_form_after_a_short_form(public_url: str, page: Any) -> None:
-    """A reader's link with 玉树州 shows the prefecture picked in the form; picking another
-    region and asking again answers for it."""
-    page.goto(f"{public_url}/public/assessment_scorecard_by_unit?year=2024&region=玉树州")
-    select = page.locator("form.sql select[name=region]")
-    assert select.input_value() == "632700"
-    assert "结古街道办事处" in page.locator("table.rows-and-columns").inner_text()
-    select.select_option("630102")
+def test_a_reader_types_a_short_form_in_the_form(public_url: str, page: Any) -> None:
+    """The 地区 field is typed into (the names suggested): 玉树州 asks for the prefecture and
+    the field then shows its name; 城 names no single region and the page lists the ones it
+    may mean instead of an empty table."""
+    page.goto(f"{public_url}/public/assessment_scorecard_by_unit?year=2024&region=")
+    field = page.locator("form.sql input[name=region]")
+    suggested = page.locator(f"datalist#{field.get_attribute('list')} option")
+    assert "玉树藏族自治州" in [o.get_attribute("value") for o in suggested.all()]
+    field.fill("玉树州")
     with page.expect_navigation():
         page.locator("form.sql input[type=submit]").click()
-    assert "region=630102" in page.url
+    assert "region=" in page.url
+    assert page.locator("form.sql input[name=region]").input_value() == "玉树藏族自治州"
     answer = page.locator("table.rows-and-columns").inner_text()
-    assert "城东区人民政府" in answer and "玉树州农牧局" not in answer
+    assert "玉树州农牧局" in answer and "结古街道办事处" in answer and "城东区人民政府" not in answer
+    page.locator("form.sql input[name=region]").fill("城")
+    with page.expect_navigation():
+        page.locator("form.sql input[type=submit]").click()
+    note = page.locator("p.cadre-note").inner_text()
+    assert note.startswith("地区“城”不是本发布中的地区名称、简称或代码。最接近的有：城东区（630102）")
+    assert page.locator("table.rows-and-columns").count() == 0
+    assert page.locator("p.zero-results").count() == 0
