@@ -313,6 +313,14 @@ class CannedQuery:
 #: The names of the publication thresholds and the parameter path of each provincial value.
 PUBLICATION_THRESHOLD_NAMES = ("min_raters", "min_count", "min_average_group", "k_anonymity")
 PUBLICATION_THRESHOLD_PATH = "publication.{name}"
+#: Each publication threshold's Chinese name (its title in 规则清单, errors, the
+#: publication's facts).
+PUBLICATION_THRESHOLD_TITLES = {
+    "min_raters": "测评票数公开的最少参评人数",
+    "min_count": "人数单元格公开的最少人数",
+    "min_average_group": "平均数、比例、金额背后的最少干部人数",
+    "k_anonymity": "概化记录中准标识符组合的最少共有人数（k）",
+}
 
 
 @attrs.frozen
@@ -334,6 +342,11 @@ class PublicationThreshold:
     @property
     def key(self) -> str:
         return self.name
+
+    @property
+    def title(self) -> str:
+        """The threshold's Chinese name (规则清单 shows it, not ``name``)."""
+        return PUBLICATION_THRESHOLD_TITLES.get(self.name, self.name)
 
 
 @attrs.frozen

@@ -55,8 +55,9 @@ def test_public_pages_have_chinese_chrome(public_url: str, page: Any) -> None:
     assert english_words(page) == set()
     labels = page.locator("form.sql label").all_inner_texts()
     assert "年度" in labels and any(t.startswith("地区") for t in labels)
-    options = page.locator("select[name=region] option").all_inner_texts()
-    assert "玉树藏族自治州" in options                               # picked by name
+    names = page.locator("form.sql datalist option").evaluate_all(
+        "options => options.map(o => o.value)")
+    assert "玉树藏族自治州" in names                                 # typed, names suggested
 
     page.goto(f"{url}/-/dashboards/cadre-overview")     # redirected to the latest year
     assert page.url.endswith("?year=2024") and page.title() == "监督看板"

@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -212,6 +213,196 @@ def test_the_excellent_hidden_in_a_scorecard_is_not_its_candidates_minus_the_dem
              "excellent_candidates", "quota_demoted")
     got = {r[0]: r[1:] for r in conn.execute(f"SELECT code, {', '.join(shown)} FROM scorecard")}
     assert got == {"county": (57, n, 48, n, 0, 0, 10, n), "unit": (n,) * 8}
+
+
+#: The counts of a scorecard row (``scorecard`` columns) a reader reads.
+_CARD = ("assessed", "excellent", "competent", "basic", "incompetent", "ungraded",
+         "excellent_candidates", "quota_demoted")
+
+
+def _scorecard(rows: dict[str, tuple[str, str, tuple[int, ...]]]) -> dict[str, tuple]:
+    """``rows`` (code -> (scope, region code, counts in ``_CARD`` order)) as a scorecard of
+    2024, protected as published; code -> the counts as shown."""
+    from cadre_sdk.publish.suppress import SPECS
+
+    spec = next(s for s in SPECS if s.table == "scorecard")
+    columns = list(dict.fromkeys([*spec.keys, "region_code", *spec.counts, *spec.derived]))
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"CREATE TABLE scorecard ({', '.join(columns)})")
+    for code, (scope, region, counts) in rows.items():
+        row = {c: None for c in columns} | dict(zip(_CARD, counts)) | {
+            "scope": scope, "year": 2024, "code": code, "region_code": region}
+        conn.execute(f"INSERT INTO scorecard VALUES ({', '.join('?' * len(columns))})",
+                     [row[c] for c in columns])
+    protect(conn, spec, Thresholds())
+    return {r[0]: r[1:] for r in conn.execute(f"SELECT code, {', '.join(_CARD)} FROM scorecard")}
+
+
+def _worked_out(known: dict, relations: list[tuple[Any, list[Any]]]) -> dict:
+    """What a reader works out from the cells ``known`` (cell -> number shown) by the
+    ``relations`` (total cell, part cells) they know: whenever one has one unknown cell, it is
+    found; again until nothing more is. Cell -> value found."""
+    known, found = dict(known), {}
+    while True:
+        for total, parts in relations:
+            unknown = [c for c in (total, *parts) if c not in known]
+            if len(unknown) != 1:
+                continue
+            cell = unknown[0]
+            rest = sum(known[p] for p in parts if p != cell)
+            known[cell] = found[cell] = known[total] - rest if cell != total else rest
+            break
+        else:
+            return found
+
+
+def _card_relations(codes: Iterable[str], sums: list[tuple[str, list[str]]]) -> list:
+    """Within every scorecard row, 参加考核人数 = the five grades and 优秀候选人数 = 优秀 +
+    名额调整人数; and the ``sums`` (total row, part rows) column by column."""
+    relations = [((code, "assessed"), [(code, c) for c in _CARD[1:6]]) for code in codes]
+    relations += [((code, "excellent_candidates"), [(code, "excellent"), (code, "quota_demoted")])
+                  for code in codes]
+    return relations + [((total, col), [(p, col) for p in parts])
+                         for total, parts in sums for col in _CARD]
+
+
+def _shown(shown: dict[str, tuple]) -> dict:
+    """(code, column) -> number of the cells ``shown`` (hidden ones are texts)."""
+    return {(code, col): v for code, counts in shown.items()
+            for col, v in zip(_CARD, counts) if isinstance(v, int)}
+
+
+def _derivable(shown: dict[str, tuple], sums: list[tuple[str, list[str]]]) -> dict:
+    """What a reader works out of a scorecard (``_worked_out``, ``_card_relations``)."""
+    return _worked_out(_shown(shown), _card_relations(shown, sums))
+
+
+def test_a_units_hidden_cell_is_not_its_county_minus_the_other_units() -> None:
+    # 玉树市 (632701) has two units: A (in 结古街道, 632701100) with 2 优秀 of 10 (hidden) and
+    # B (632701 itself) with 6 of 20; 玉树州 (632700) adds its own unit C; the province is
+    # 玉树州 alone. Each row within itself hides 优秀 and 称职 (8: the smallest other grade)
+    # of A; but the county's 8 优秀 minus B's 6 gave A's 2: the county's rows are tied to
+    # their units', so the county hides as many cells as it takes, and so on up.
+    rows = {
+        "A": ("单位", "632701100", (10, 2, 8, 0, 0, 0, 2, 0)),
+        "B": ("单位", "632701", (20, 6, 14, 0, 0, 0, 6, 0)),
+        "C": ("单位", "632700", (20, 5, 15, 0, 0, 0, 5, 0)),
+        "632701": ("地区", "632700", (30, 8, 22, 0, 0, 0, 8, 0)),
+        "632700": ("地区", "630000", (50, 13, 37, 0, 0, 0, 13, 0)),
+        "630000": ("地区", "", (50, 13, 37, 0, 0, 0, 13, 0))}
+    shown = _scorecard(rows)
+    hidden = {(code, col) for code, counts in shown.items()
+              for col, v in zip(_CARD, counts) if not isinstance(v, int)}
+    assert ("A", "excellent") in hidden and ("A", "competent") in hidden
+    sums = [("632701", ["A", "B"]), ("632700", ["632701", "C"]), ("630000", ["632700"])]
+    assert _derivable(shown, sums) == {}
+    # every number shown is the true one
+    for code, counts in shown.items():
+        assert all(v == t for v, t in zip(counts, rows[code][2]) if isinstance(v, int))
+
+
+def test_a_county_of_one_unit_hides_what_its_unit_hides() -> None:
+    # 称多县 (632723) has one unit, D: 3 优秀 of 12 (hidden). Its row equals D's; the
+    # prefecture 玉树州 has E beside it. Neither row shows what the other hides.
+    rows = {
+        "D": ("单位", "632723", (12, 3, 9, 0, 0, 0, 3, 0)),
+        "E": ("单位", "632700", (30, 6, 24, 0, 0, 0, 6, 0)),
+        "632723": ("地区", "632700", (12, 3, 9, 0, 0, 0, 3, 0)),
+        "632700": ("地区", "630000", (42, 9, 33, 0, 0, 0, 9, 0)),
+        "630000": ("地区", "", (42, 9, 33, 0, 0, 0, 9, 0))}
+    shown = _scorecard(rows)
+    assert shown["632723"] == shown["D"]
+    assert not isinstance(shown["D"][1], int)
+    sums = [("632723", ["D"]), ("632700", ["632723", "E"]), ("630000", ["632700"])]
+    assert _derivable(shown, sums) == {}
+
+
+def test_the_grade_distribution_gives_away_nothing_the_scorecard_hides() -> None:
+    # The same county as above, its units both 部门: the grade distribution counts the
+    # individuals of 玉树市 by kind (部门, and 全部) and grade, the same people as the
+    # scorecard's rows. Protected apart, it showed 部门's 8 优秀 in 玉树市: 8 minus B's 6
+    # gave A's hidden 2, and a region's 优秀 the scorecard hid could be read there.
+    from cadre_sdk.publish.suppress import SPECS, protect_all
+
+    card = next(s for s in SPECS if s.table == "scorecard")
+    columns = list(dict.fromkeys([*card.keys, "region_code", "class", *card.counts,
+                                  *card.derived]))
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"CREATE TABLE scorecard ({', '.join(columns)})")
+    conn.execute("CREATE TABLE grade_distribution (year, region_level, region_code, "
+                 "region_name, subject, unit_kind, grade, cadres, share, quota_adjusted)")
+    rows = {
+        "A": ("单位", "632701100", (10, 2, 8, 0, 0, 0, 2, 0)),
+        "B": ("单位", "632701", (20, 6, 14, 0, 0, 0, 6, 0)),
+        "C": ("单位", "632700", (20, 5, 15, 0, 0, 0, 5, 0)),
+        "632701": ("地区", "632700", (30, 8, 22, 0, 0, 0, 8, 0)),
+        "632700": ("地区", "630000", (50, 13, 37, 0, 0, 0, 13, 0)),
+        "630000": ("地区", "", (50, 13, 37, 0, 0, 0, 13, 0))}
+    for code, (scope, region, counts) in rows.items():
+        row = {c: None for c in columns} | dict(zip(_CARD, counts)) | {
+            "scope": scope, "year": 2024, "code": code, "region_code": region,
+            "class": "部门·县" if scope == "单位" else "县"}
+        conn.execute(f"INSERT INTO scorecard VALUES ({', '.join('?' * len(columns))})",
+                     [row[c] for c in columns])
+    # by hand: 玉树市 holds A and B, 玉树州 also C, the province 玉树州 alone; all 部门
+    grades = {("县", "632701"): (8, 22), ("市州", "632700"): (13, 37), ("省", "630000"): (13, 37)}
+    for (level, code), (excellent, competent) in grades.items():
+        for kind in ("部门", "全部"):
+            for grade, n in (("优秀", excellent), ("称职", competent)):
+                conn.execute("INSERT INTO grade_distribution VALUES (2024, ?, ?, '', '个人', ?, ?, "
+                             "?, NULL, 0)", [level, code, kind, grade, n])
+    protect_all(conn, Thresholds())
+    shown = {r[0]: r[1:] for r in conn.execute(f"SELECT code, {', '.join(_CARD)} FROM scorecard")}
+    known = _shown(shown)
+    distribution = {}
+    for code, kind, grade, n in conn.execute(
+            "SELECT region_code, unit_kind, grade, cadres FROM grade_distribution"):
+        distribution[(code, kind, grade)] = n
+        if isinstance(n, int):
+            known[("分布", code, kind, grade)] = n
+    # a region's grades are the scorecard's; a kind's are its units' (all are 部门) and 全部
+    # is every kind's; a prefecture's are its counties' and its own units'
+    members = {"632701": ["A", "B"], "632700": ["A", "B", "C"], "630000": ["A", "B", "C"]}
+    relations = _card_relations(shown, [("632701", ["A", "B"]), ("632700", ["632701", "C"]),
+                                        ("630000", ["632700"])])
+    for (code, kind, grade) in distribution:
+        col = {"优秀": "excellent", "称职": "competent"}[grade]
+        cell = ("分布", code, kind, grade)
+        relations += [(cell, [(code, col)]), (cell, [(u, col) for u in members[code]])]
+    assert ("A", "excellent") not in known
+    assert _worked_out(known, relations) == {}
+    # and the distribution hides what the scorecard's region rows hide, and the reverse
+    for (code, kind, grade), n in distribution.items():
+        col = {"优秀": "excellent", "称职": "competent"}[grade]
+        assert isinstance(n, int) == ((code, col) in known), (code, kind, grade)
+
+
+def test_a_units_training_coverage_is_not_its_regions_minus_the_other_unit() -> None:
+    # 玉树市 has two units: A (in 结古街道) with 2 of 10 leaders trained (hidden, and its 10
+    # with them) and B with 15 of 20. The county's, prefecture's and province's rows (30
+    # leaders, 17 trained) minus B's gave A's 10 and 2: the region rows are protected with
+    # the unit rows.
+    from cadre_sdk.publish.suppress import protect_all
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE training_coverage (year, unit_code, region_code, leaders, "
+                 "trained, coverage, full_coverage, hours_met, hours)")
+    conn.execute("CREATE TABLE training_coverage_region (year, region_level, region_code, "
+                 "leaders, trained, coverage, full_coverage)")
+    conn.executemany("INSERT INTO training_coverage VALUES (2024, ?, ?, ?, ?, ?, 0, ?, ?)",
+                     [("A", "632701100", 10, 2, 0.2, 2, 10), ("B", "632701", 20, 15, 0.75, 15, 60)])
+    regions = (("县", "632701"), ("市州", "632700"), ("省", "630000"))
+    conn.executemany("INSERT INTO training_coverage_region VALUES (2024, ?, ?, 30, 17, 0.57, 0)",
+                     regions)
+    protect_all(conn, Thresholds())
+    known = {(code, col): v for code, leaders, trained in conn.execute(
+        "SELECT unit_code, leaders, trained FROM training_coverage UNION ALL "
+        "SELECT region_code, leaders, trained FROM training_coverage_region")
+        for col, v in (("leaders", leaders), ("trained", trained)) if isinstance(v, int)}
+    assert ("A", "trained") not in known and ("A", "leaders") not in known
+    relations = [((code, col), [("A", col), ("B", col)])
+                 for _, code in regions for col in ("leaders", "trained")]
+    assert _worked_out(known, relations) == {}
 
 
 def test_suppression_follows_the_chain_of_sums_until_nothing_can_be_subtracted() -> None:

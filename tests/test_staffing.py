@@ -227,9 +227,9 @@ def test_canned_queries_run(evaluated, cadre_plugins):
             "scheme": "", "cadre": ""}
     breaches = evaluated.execute(queries["staffing_breaches"].sql, args).fetchall()
     # CC is in 祁连县 (632222), also in 海北 (632200): the prefecture filter includes it.
-    assert {r[3] for r in breaches} == {"CB", "CC", "PB", "PC"}
+    assert {r[2] for r in breaches} == {"CB", "CC", "PB", "PC"}   # 单位代码
     county = evaluated.execute(queries["staffing_breaches"].sql, {**args, "region": "632221"})
-    assert [r[3] for r in county.fetchall()] == ["CB"]
+    assert [r[2] for r in county.fetchall()] == ["CB"]
     # rows naming a unit and its posts are oversight-only; the public level reads the counts
     assert queries["staffing_breaches"].level == "oversight"
     assert queries["staffing_breach_summary"].level == "public"

@@ -283,10 +283,21 @@ def _basis(p: dict[str, Any]) -> str:
     return f"；依据：{label_zh(status, p['reference'])}"
 
 
-def render_text(data: dict[str, Any], names: dict[str, str] | None = None) -> str:
+def _rule_name(rule: dict[str, Any], keys: bool) -> str:
+    """A rule as an explanation's text names it: ``名称（key）``, or (``keys`` False: the
+    publication's readers) its name alone, the key only when it has no name."""
+    if not keys:
+        return rule.get("name") or rule["key"]
+    return f"{rule.get('name') or rule['kind']}（{rule['key']}）"
+
+
+def render_text(data: dict[str, Any], names: dict[str, str] | None = None,
+                keys: bool = True, parameters: dict[str, str] | None = None) -> str:
     """Readable Chinese text of an explanation (``Trace.to_dict`` shape, its rules and
     parameters resolved: see ``explanations.read``); inputs read as on the pages
-    (``readable``: ``names`` gives codes' Chinese names, the indicators')."""
+    (``readable``: ``names`` gives codes' Chinese names, the indicators'); ``keys`` False:
+    rules by name only (``_rule_name``), and parameters by their names in ``parameters``
+    (path -> name; the path where it has none)."""
     lines = [f"【{data.get('subject', '')}】"]
     if data.get("result") is not None:
         lines.append(f"结果：{_fmt(data['result'])}")
@@ -295,7 +306,7 @@ def render_text(data: dict[str, Any], names: dict[str, str] | None = None) -> st
         lines += [f"  · {i['label']}：{readable(i['value'], names)}" for i in data["inputs"]]
     if data.get("rules"):
         lines.append("适用规则：")
-        lines += [_missing(r) or f"  · {r.get('name') or r['kind']}（{r['key']}），"
+        lines += [_missing(r) or f"  · {_rule_name(r, keys)}，"
                   f"插件 {r['plugin']}，管辖 {r['jurisdiction']}" for r in data["rules"]]
     if data.get("parameters"):
         lines.append("参数：")
@@ -303,7 +314,8 @@ def render_text(data: dict[str, Any], names: dict[str, str] | None = None) -> st
             if _missing(p):
                 lines.append(_missing(p))
                 continue
-            lines.append(f"  · {p['path']} = {_fmt(p['value'])}，自 {p['start']} 起施行"
+            path = p["path"] if keys else (parameters or {}).get(p["path"]) or p["path"]
+            lines.append(f"  · {path} = {_fmt(p['value'])}，自 {p['start']} 起施行"
                          f"{_basis(p)}；{supplier_zh(p['plugin'])}")
     if data.get("steps"):
         lines.append("计算步骤：")

@@ -86,9 +86,11 @@ CONSEQUENCES = CannedQuery(
     description="某年度考核结果运用：不称职的调整候选、连续优秀的优先选拔、连续基本称职的诫勉等，"
                 "每条注明规则与依据。参数：年度；地区（名称或代码）。",
     sql=f"""SELECT c.year AS "年度", c.title AS "结果运用", c.cadre_id AS "干部编号",
-  p.name AS "姓名", u.name AS "单位", c.reason AS "依据", c.code AS "规则代码",
-  c.plugin AS "规则插件", c.jurisdiction AS "规则管辖地区", c.explanation_id AS "说明编号"
+  p.name AS "姓名", u.name AS "单位", c.reason AS "依据",
+  c.plugin AS "规则插件", coalesce(j.name, c.jurisdiction) AS "规则管辖地区",
+  c.explanation_id AS "说明编号"
 FROM consequence c JOIN cadre p ON p.id = c.cadre_id JOIN unit u ON u.code = c.unit_code
+LEFT JOIN region j ON j.code = c.jurisdiction
 WHERE c.year = :year AND {in_region("u.region_code")}
 ORDER BY c.code, u.code, c.cadre_id""")
 

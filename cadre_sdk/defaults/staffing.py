@@ -103,7 +103,7 @@ _QUERIES = (
         description="违反配备规则的单位及依据（“提示”为一般性要求，列出供核对）；只列单位和职务，不列姓名。"
                     "可按 地区（名称或代码）筛选。",
         sql=f"""
-SELECT b.severity AS 性质, b.rule_code AS 规则代码, b.title AS 规则, b.unit_code AS 单位代码,
+SELECT b.severity AS 性质, b.title AS 规则, b.unit_code AS 单位代码,
        u.name AS 单位, b.region_code AS 地区代码, r.name AS 地区, b.evidence AS 依据,
        b.rule_plugin AS 规则插件, b.explanation_id AS 说明编号
 FROM staffing_breach b
@@ -113,11 +113,11 @@ WHERE {_region_filter('b')}
 ORDER BY b.severity DESC, b.rule_code, b.unit_code""", level="oversight"),
     CannedQuery(
         name="staffing_breach_summary", title="配备规则核查结果（汇总）",
-        description="全省和各市州（填市州代码列出该市州及其各县）违反各配备规则的单位数；只计单位，"
-                    "不列单位名称和职务，单位数少于公开门槛的不公开。参数：region 地区代码",
+        description="全省和各市州（填市州列出该市州及其各县）违反各配备规则的单位数；只计单位，"
+                    "不列单位名称和职务，单位数少于公开门槛的不公开。参数：地区（名称或代码）",
         sql="""
 SELECT b.region_level AS 层级, b.region_code AS 地区代码, b.region_name AS 地区,
-       b.severity AS 性质, b.rule_code AS 规则代码, b.title AS 规则, b.units AS 单位数
+       b.severity AS 性质, b.title AS 规则, b.units AS 单位数
 FROM staffing_breach_summary b
 WHERE (:region = '' AND b.region_level IN ('省', '市州')) OR b.region_code = :region
    OR (:region <> '' AND b.region_level = '县' AND substr(b.region_code, 1, 4) || '00' = :region)

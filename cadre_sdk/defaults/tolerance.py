@@ -147,7 +147,7 @@ ORDER BY m.determined_by <> '全部', m.determined_by
 """
 
 _SMALL = "件数少于公开门槛的不公开"
-_REGION_PARAM = "参数：region 地区代码（留空为全省和各市州；填市州代码列出该市州及其各县）"
+_REGION_PARAM = "参数：地区（名称或代码；留空为全省和各市州；填市州列出该市州及其各县）"
 
 
 @hookimpl
@@ -165,8 +165,7 @@ def register_queries(register: Any) -> None:
     register(CannedQuery("overdue_cases_summary", "超期未办的容错案件（汇总）",
                          _OVERDUE_SUMMARY_SQL,
                          "截至统计日期，各地区和责任机关的在办案件数、超过办理时限的件数和平均逾期工作日；"
-                         "件数少于公开门槛的不公开。参数：region 地区代码（留空为全省和各市州；"
-                         "填市州代码列出该市州及其各县）"))
+                         f"件数少于公开门槛的不公开。{_REGION_PARAM}"))
     register(CannedQuery("decisions_by_dimension", "容错认定结果按研判维度统计", _BY_DIMENSION_SQL,
                          "各研判维度的结论与认定结果的对应", level="oversight"))
     register(CannedQuery("decisions_by_prefecture", "容错认定结果按市州统计", _BY_PREFECTURE_SQL,

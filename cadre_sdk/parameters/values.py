@@ -45,6 +45,10 @@ _AMOUNT_UNITS = frozenset({"yuan", "days", "workdays", "points", "years", "month
 
 _UNIT_ZH = {"yuan": " 元", "days": " 天", "workdays": " 个工作日", "points": " 分",
             "percent": "%", "years": " 年", "months": " 个月"}
+#: Each unit's Chinese name, as 参数取值 shows it (a value's unit column).
+UNIT_TITLES = {"ratio": "比率", "yuan": "元", "days": "天", "workdays": "工作日", "points": "分",
+               "percent": "百分比（%）", "years": "年", "months": "月", "count": "个数",
+               "text": "文字", "bool": "是/否"}
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from cadre_sdk.store import explanations
 from cadre_sdk.store.explanations import expand, json_text_from
-from cadre_sdk.publish import chrome, guard, indicators, pages, search
+from cadre_sdk.publish import chrome, guard, indicators, pages, rule_names, search
 from cadre_sdk.publish.explain_html import render_html
 from cadre_sdk.publish.metadata import PLUGIN_KEY
 
@@ -45,8 +45,9 @@ EXPLANATION_COLUMNS = frozenset({"explanation_id", "说明编号"})
 RECORD_COLUMNS = frozenset({"record", "记录"})
 #: The only columns whose cells render_cell changes outside the explanation table.
 LINK_COLUMNS = EXPLANATION_COLUMNS | RECORD_COLUMNS
-#: Columns render_cell looks at whatever their table: links, explanations, indicator codes.
-_SPECIAL = LINK_COLUMNS | {"json", "indicator"}
+#: Columns render_cell looks at whatever their table: links, explanations, indicator and rule
+#: codes.
+_SPECIAL = LINK_COLUMNS | {"json", "indicator", "id"} | {c for _, c in rule_names.CODE_COLUMNS}
 
 #: Datasette -> (the metadata dict it was read from, cadre-sdk's settings in it).
 _CONFIGS: "weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, Any] | None]]" = \
@@ -87,7 +88,7 @@ def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
     if _ours(datasette, database) is None:
         return
     search.register_function(conn)
-    explanations.register_sql_function(conn)
+    explanations.register_sql_function(conn, keys=False)   # readers read rules' names
     guard.guard(conn)
 
 
@@ -131,7 +132,8 @@ def asgi_wrapper(datasette: Any) -> Any:
 
 async def _codes_for_names(datasette: Any, scope: dict) -> dict:
     """A canned query's request with region and unit names replaced by their codes (readers
-    may type 玉树藏族自治州 where the query takes 632700) and a cadre's name by the id (one
+    may type 玉树藏族自治州 where the query takes 632700, or a short form: 玉树州, 西宁, 格尔木;
+    what the page says about them goes under ``NOTES``) and a cadre's name by the id (one
     cadre of that name, oversight level), and months, years, half-years and
     free-text filters as readers write them in the queries' form (``pages.normal_value``:
     ``2024.07``, ``2024年下半年``, Traditional characters)."""
@@ -144,10 +146,16 @@ async def _codes_for_names(datasette: Any, scope: dict) -> dict:
         return scope
     query = pages.normal_query(query)
     options = await pages.choices(datasette, parts[0])
-    for kind, params in (("region", chrome.REGION_PARAMETERS), ("unit", chrome.UNIT_PARAMETERS),
-                         ("cadre", chrome.CADRE_PARAMETERS)):
+    query, notes = pages.regions_for_names(query, chrome.REGION_PARAMETERS,
+                                           options.get("region", []))
+    for kind, params in (("unit", chrome.UNIT_PARAMETERS), ("cadre", chrome.CADRE_PARAMETERS)):
         query = pages.codes_for_names(query, params, options.get(kind, []))
-    return dict(scope, query_string=query.encode("latin-1"))
+    return dict(scope, query_string=query.encode("latin-1"), **{NOTES: notes})
+
+
+#: The request scope's key for what the page tells the reader about the names typed
+#: (``pages.regions_for_names``), shown by the query template (``zh_notes``).
+NOTES = "cadre_notes"
 
 
 _PICKED = (chrome.REGION_PARAMETERS | chrome.UNIT_PARAMETERS | chrome.CADRE_PARAMETERS
@@ -155,9 +163,20 @@ _PICKED = (chrome.REGION_PARAMETERS | chrome.UNIT_PARAMETERS | chrome.CADRE_PARA
 
 
 def _explanation_link(datasette: Any, database: str, value: str) -> Markup:
-    """A link to the explanation with id ``value``."""
+    """A link to the explanation with id ``value``, the id in Chinese words
+    (``pages.zh_key``: 配备规则核查结果:市州农牧…:U001, not its rule's code)."""
     href = datasette.urls.row(database, "explanation", tilde_encode(value))
-    return Markup('<a href="{}" title="查看计算说明">{}</a>').format(href, value)
+    return Markup('<a href="{}" title="查看计算说明">{}</a>').format(
+        href, pages.zh_key(datasette, value))
+
+
+def _rule_name(datasette: Any, table: str, column: str, code: str) -> Markup | None:
+    """A rule's code (``rule_names.CODE_COLUMNS``) as the rule's Chinese name, the code on
+    hover; None for a code of no known name."""
+    kind = rule_names.CODE_COLUMNS[(table, column)]
+    name = ((_config(datasette) or {}).get("rule_titles", {}).get(kind, {})).get(code)
+    return None if name is None else Markup('<span title="规则代码 {}">{}</span>').format(
+        code, name)
 
 
 def _record_link(datasette: Any, database: str, value: str) -> Markup | None:
@@ -211,7 +230,9 @@ def _explained(datasette: Any, database: str, value: str, row: Any) -> Any:
                 params_url=urls.table(database, "parameter_value"),
                 raw_url=urls.row(database, "explanation", key) + ".json",
                 explanation_url=lambda e: urls.row(database, "explanation", tilde_encode(e)),
-                names=await _indicator_names(datasette, database))
+                names=await _indicator_names(datasette, database),
+                regions=dict((await pages.choices(datasette, database))["region"]),
+                parameters=await _parameter_names(datasette, database))
         except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             return None
     return render
@@ -230,6 +251,17 @@ async def _indicator_names(datasette: Any, database: str) -> dict[str, str]:
         except Exception:  # noqa: BLE001 - an older publication: the codes as they are
             _INDICATORS[datasette] = {}
     return _INDICATORS[datasette]
+
+
+_PARAMETERS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+async def _parameter_names(datasette: Any, database: str) -> dict[str, str]:
+    """Parameter path -> Chinese name (``explanations.parameter_names``), read once."""
+    if datasette not in _PARAMETERS:
+        _PARAMETERS[datasette] = await datasette.get_database(database).execute_fn(
+            explanations.parameter_names)
+    return _PARAMETERS[datasette]
 
 
 def _indicator_name(datasette: Any, database: str, code: str) -> Any:
@@ -262,6 +294,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return fmt(value)
     if table == "explanation" and column == "json" and isinstance(value, (str, bytes)):
         return _explained(datasette, database, value, row)   # bytes: a packed explanation
+    if table == "explanation" and column == "id" and isinstance(value, str):
+        return pages.zh_key(datasette, value)   # (the row's page and its link keep the id)
     if not isinstance(value, str) or not value:
         return None
     if column in LINK_COLUMNS:
@@ -270,6 +304,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return _record_link(datasette, database, value)
     if table == "indicator_score" and column == "indicator":
         return _indicator_name(datasette, database, value)
+    if (table, column) in rule_names.CODE_COLUMNS:
+        return _rule_name(datasette, table, column, value)
     return None
 
 
@@ -359,7 +395,8 @@ def extra_template_vars(template: str, database: str | None, table: str | None,
 
     async def inner() -> dict[str, Any]:
         columns = config.get("column_titles", {})
-        found = {"zh_columns": columns.get(table, {}) if table else {}, "zh_choices": {}}
+        found = {"zh_columns": columns.get(table, {}) if table else {}, "zh_choices": {},
+                 "zh_notes": request.scope.get(NOTES, []) if request is not None else []}
         if template == "query.html" and database == config["database"]:
             found["zh_choices"] = await pages.choices(datasette, database)
         return found

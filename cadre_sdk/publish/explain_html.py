@@ -16,30 +16,41 @@ def _query(url: str, **args: str) -> str:
     return f"{url}?{urllib.parse.urlencode(args)}"
 
 
-def _rule(entry: Any, rules_url: str) -> Markup:
+def _rule(entry: Any, rules_url: str, regions: dict[str, str]) -> Markup:
+    """A rule the explanation applied: its name linked to its row in 规则清单 (its key on
+    hover: readers read the name) and the region whose rule it is, by name."""
     if not isinstance(entry, dict) or "key" not in entry:
         return Markup("<li>（规则引用未解析）</li>")
     href = _query(rules_url, key=entry["key"], plugin=entry.get("plugin", ""))
-    return Markup('<li><a href="{}">{}</a>（管辖 {}，<span title="规则键">{}</span>）</li>'
-                  ).format(href, entry.get("name") or entry["key"],
-                           entry.get("jurisdiction", ""), entry["key"])
+    where = entry.get("jurisdiction", "")
+    return Markup('<li><a href="{}" title="规则键 {}">{}</a>（管辖：<span title="地区代码 {}">{}'
+                  '</span>）</li>').format(href, entry["key"], entry.get("name") or entry["key"],
+                                          where, regions.get(where, where))
 
 
-def _parameter(entry: Any, params_url: str) -> Markup:
+def _parameter(entry: Any, params_url: str, parameters: dict[str, str]) -> Markup:
+    """A parameter the explanation applied: by its Chinese name (its path on hover; the path
+    where it has no name), value, date in force and basis, linked to its row in 参数取值."""
     if not isinstance(entry, dict) or "path" not in entry:
         return Markup("<li>（参数引用未解析）</li>")
     href = _query(params_url, path=entry["path"], start=entry.get("start", ""))
     basis = _basis(entry).lstrip("；")
-    return Markup('<li><code>{}</code> = {}，自 {} 起施行。<a href="{}">出处</a>：{}</li>'
-                  ).format(entry["path"], _fmt(entry.get("value")), entry.get("start", ""),
+    name = parameters.get(entry["path"])
+    shown = Markup('<span title="参数路径 {}">{}</span>').format(entry["path"], name) if name \
+        else Markup("<code>{}</code>").format(entry["path"])
+    return Markup('<li>{} = {}，自 {} 起施行。<a href="{}">出处</a>：{}</li>'
+                  ).format(shown, _fmt(entry.get("value")), entry.get("start", ""),
                            href, basis)
 
 
 def render_html(data: dict[str, Any], *, rules_url: str, params_url: str, raw_url: str,
-                explanation_url: Any, names: dict[str, str] | None = None) -> Markup:
+                explanation_url: Any, names: dict[str, str] | None = None,
+                regions: dict[str, str] | None = None,
+                parameters: dict[str, str] | None = None) -> Markup:
     """The explanation ``data`` (its references resolved) as HTML; ``explanation_url(id)``
-    links another explanation (``see``); ``names`` gives codes' Chinese names (indicators)."""
-    names = names or {}
+    links another explanation (``see``); ``names`` gives codes' Chinese names (indicators),
+    ``regions`` region codes' (the rules' jurisdictions), ``parameters`` parameter paths'."""
+    names, regions, parameters = names or {}, regions or {}, parameters or {}
     parts = [Markup('<div class="cadre-explanation"><p><strong>{}</strong></p>').format(
         data.get("subject", ""))]
     if data.get("result") is not None:
@@ -50,10 +61,10 @@ def render_html(data: dict[str, Any], *, rules_url: str, params_url: str, raw_ur
             for i in data["inputs"]) + Markup("</ul>"))
     if data.get("rules"):
         parts.append(Markup("<p>适用规则：</p><ul>") + Markup("").join(
-            _rule(r, rules_url) for r in data["rules"]) + Markup("</ul>"))
+            _rule(r, rules_url, regions) for r in data["rules"]) + Markup("</ul>"))
     if data.get("parameters"):
         parts.append(Markup("<p>参数及依据：</p><ul>") + Markup("").join(
-            _parameter(p, params_url) for p in data["parameters"]) + Markup("</ul>"))
+            _parameter(p, params_url, parameters) for p in data["parameters"]) + Markup("</ul>"))
     if data.get("steps"):
         parts.append(Markup("<p>计算步骤：</p><ol>") + Markup("").join(
             Markup("<li>{}{} = <strong>{}</strong></li>").format(

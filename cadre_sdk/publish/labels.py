@@ -124,7 +124,7 @@ describe("parameter_value", "参数取值",
          "未核实）。参数文件以“包名/包内路径”标注。",
          {"file": "参数文件", "path": "参数路径", "start": "施行日期", "value": "取值",
           "unit": "单位", "reference": "依据", "example": "示例值", "plugin": "插件",
-          "status": "依据性质"},
+          "status": "依据性质", "description": "参数名称"},
          notes={"example": "1 表示示例值（非官方数据），须由地方插件替换",
                 "status": "official 官方依据；analogy 参照适用（cadre-sdk 的选择，借用所列出处）；"
                           "example 示例值；unverified 出处条文未核实；空表示未标注"})

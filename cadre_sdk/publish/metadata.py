@@ -15,7 +15,7 @@ import attrs
 
 from cadre_sdk import __version__
 from cadre_sdk.defaults.adjustments import STAND_IN_ZH
-from cadre_sdk.publish import search
+from cadre_sdk.publish import rule_names, search
 from cadre_sdk.publish.introspect import columns, tables
 from cadre_sdk.publish.labels import labels_for, unlabelled
 from cadre_sdk.publish.privacy_copy import public_model_html
@@ -130,6 +130,7 @@ def build(conn: sqlite3.Connection, *, name: str, database: str, level: str,
                          "table_titles": {t: labels_for(t, columns(conn, t)).title
                                           for t in names},
                          "column_titles": {t: column_titles(conn, t) for t in names},
+                         "rule_titles": rule_names.titles(conn),
                          "row_counts": row_counts(conn)},
             **({"datasette-dashboards": dashboards} if dashboards else {}),
         },

@@ -10,17 +10,20 @@ import re
 import unicodedata
 import urllib.parse
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from cadre_sdk.core import normalize
 from cadre_sdk.core.value_status import STATUS_ZH
-from cadre_sdk.publish import chrome
+from cadre_sdk.parameters.values import UNIT_TITLES
+from cadre_sdk.publish import chrome, rule_names
 
 _UNIT = re.compile(r"（单位：([^）]+)）$")
 
 #: Datasette -> {(database, table): {column: formatter}}.
 _FORMATS: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()
+#: Datasette -> its ``key_reader``.
+_KEYS: weakref.WeakKeyDictionary[Any, Callable[[Any], str]] = weakref.WeakKeyDictionary()
 #: Datasette -> {"region": [(code, name)...], "unit": [...]} read once (the file is immutable).
 _CHOICES: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()
 
@@ -84,15 +87,36 @@ def prepare(datasette: Any, config: dict[str, Any]) -> None:
         found[(database, table)] = columns
     if "parameter_value" in config.get("table_titles", {}):
         # a value's status (official, example …) by its Chinese name, as explanations say it
-        found.setdefault((database, "parameter_value"), {})["status"] = \
-            lambda status: STATUS_ZH.get(status) if isinstance(status, str) else None
+        # (and its unit: ``count``, ``percent`` …)
+        found.setdefault((database, "parameter_value"), {}).update(
+            status=_words(STATUS_ZH), unit=_words(UNIT_TITLES))
+    tables = config.get("table_titles", {})
+    # codes of the audit tables by their Chinese names: a rule's kind, a step of the data's
+    # history and the kind of records it concerns
+    for table, column, words in (("rule_version", "kind", chrome.RULE_KINDS),
+                                 ("provenance", "step", chrome.PROVENANCE_STEPS),
+                                 ("provenance", "kind", tables)):
+        if table in tables:
+            found.setdefault((database, table), {})[column] = _words(words)
     if "explanation" in config.get("table_titles", {}):
-        kinds = explanation_kinds(config)
         found.setdefault((database, "explanation"), {})["kind"] = \
-            lambda kind: kinds.get(kind) if isinstance(kind, str) else None
+            _words(explanation_kinds(config))
     for columns in found.values():
         FORMATTED.update(columns)
     _FORMATS[datasette] = found
+    _KEYS[datasette] = key_reader(config)
+
+
+def zh_key(datasette: Any, key: str) -> str:
+    """``key`` (an explanation id) as readers read it (``key_reader``; ``prepare`` must have
+    run for this Datasette)."""
+    reader = _KEYS.get(datasette)
+    return reader(key) if reader else key
+
+
+def _words(words: dict[str, str]) -> Callable[[Any], str | None]:
+    """A formatter showing a code as its word in ``words`` (None: the code as it is)."""
+    return lambda code: words.get(code) if isinstance(code, str) else None
 
 
 def formats(datasette: Any, database: str, table: str) -> dict[str, Callable[[Any], str | None]]:
@@ -137,6 +161,53 @@ def codes_for_names(query: str, params: frozenset[str],
             value, changed = code, True
         out.append((key, value))
     return urllib.parse.urlencode(out) if changed else query
+
+
+def _listed(regions: Iterable[tuple[str, str]], names: dict[str, str]) -> str:
+    """``玉树藏族自治州（632700）、城关镇（630103001，城中区）``: a township with its county."""
+    def one(code: str, name: str) -> str:
+        county = names.get(code[:6]) if len(code) > 6 else None
+        return f"{name}（{code}，{county}）" if county else f"{name}（{code}）"
+    return "、".join(one(code, name) for code, name in regions)
+
+
+def regions_for_names(query: str, params: frozenset[str],
+                      options: list[tuple[str, str]]) -> tuple[str, list[tuple[str, bool]]]:
+    """``query`` (a query string) with each region the ``params`` name by name or short form
+    (``references.find_region``: 玉树州, 西宁, 格尔木, 玉樹) replaced by its code, and what
+    the page tells the reader in Chinese, as (text, whether the region was found): a short
+    form taken for a prefecture that one of its counties shares (玉树), or, where no single
+    region is found, the regions the text may mean (its value is then left as typed: the
+    query finds nothing, and the page shows the message instead of an empty answer)."""
+    if not query or not options:
+        return query, []
+    from cadre_sdk.ingest.references import find_region   # (read only when a region is asked)
+
+    names = dict(options)
+    notes: list[tuple[str, bool]] = []
+    out, changed = [], False
+    for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+        text = value.strip()
+        if key in params and text and text not in names:
+            found = find_region(text, options)
+            label = chrome.PARAMETERS.get(key, key).split("（")[0]
+            if found.code is not None:
+                value, changed = found.code, True
+                if found.candidates:
+                    notes.append((f"{label}“{text}”按{_listed([(found.code, names[found.code])], names)}"
+                                  f"查询；要查{_listed(found.candidates, names)}，"
+                                  "请选择或填写其完整名称或代码。", True))
+            elif found.ambiguous:
+                notes.append((f"{label}“{text}”可指 {len(found.candidates)} 个地区："
+                              f"{_listed(found.candidates, names)}。请在下拉列表中选择，或填写地区代码。",
+                              False))
+            else:
+                near = f"最接近的有：{_listed(found.candidates, names)}。" if found.candidates \
+                    else ""
+                notes.append((f"{label}“{text}”不是本发布中的地区名称、简称或代码。{near}"
+                              "请在下拉列表中选择，或填写完整名称或地区代码。", False))
+        out.append((key, value))
+    return (urllib.parse.urlencode(out) if changed else query), notes
 
 
 #: ``2024H1``, ``2024h1``, ``2024上``, ``2024年上半年``, ``２０２４Ｈ１`` (after NFKC).
@@ -210,9 +281,37 @@ def install_globals(jinja_env: Any, config: dict[str, Any]) -> None:
             column, chrome.GENERATED_COLUMNS.get(column, column)),
         "zh_picker": picker,
     })
-    words = {**chrome.EXPLANATION_ID_WORDS, **explanation_kinds(config)}
-    jinja_env.filters["zh_key"] = \
-        lambda key: ":".join(words.get(part, part) for part in str(key).split(":"))
+    jinja_env.filters["zh_key"] = key_reader(config)
+    jinja_env.filters["zh_link"] = link_reader(config)
+
+
+def key_reader(config: dict[str, Any]) -> Callable[[Any], str]:
+    """A row key as readers read it: each part of an explanation id in Chinese
+    (``staffing_breach:rural_team_township_leader:U001`` → ``配备规则核查结果:市州农牧…:U001``;
+    ``scorecard:unit:U001:2024`` → ``年度考核成绩单:单位:U001:2024``)."""
+    words = {**chrome.EXPLANATION_ID_WORDS, **rule_names.words(config),
+             **explanation_kinds(config)}
+    return lambda key: ":".join(words.get(part, part) for part in str(key).split(":"))
+
+
+#: A table page's link to a row: ``<a href="…">key,key</a>``.
+_ROW_LINK = re.compile(r'(<a href="[^"]*">)([^<]*)(</a>)')
+
+
+def link_reader(config: dict[str, Any]) -> Callable[[Any], Any]:
+    """A table page's row link with its key as readers read it (``key_reader``: the link to
+    ``rural_team_township_leader,U001`` reads 市州农牧…,U001); any other cell as it is."""
+    from markupsafe import Markup, escape
+
+    read = key_reader(config)
+
+    def reader(cell: Any) -> Any:
+        found = _ROW_LINK.fullmatch(str(cell))
+        if found is None:
+            return cell
+        text = ",".join(read(part) for part in Markup(found[2]).unescape().split(","))
+        return Markup(found[1]) + escape(text) + Markup(found[3])
+    return reader
 
 
 def explanation_kinds(config: dict[str, Any]) -> dict[str, str]:

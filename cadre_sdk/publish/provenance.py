@@ -27,7 +27,7 @@ _TABLES = (
   PRIMARY KEY (kind, jurisdiction, key, plugin))""",
     """CREATE TABLE parameter_value (file TEXT NOT NULL, path TEXT NOT NULL,
   start TEXT NOT NULL, value TEXT, unit TEXT, reference TEXT, example INTEGER, plugin TEXT,
-  status TEXT, PRIMARY KEY (file, path, start))""",
+  status TEXT, description TEXT, PRIMARY KEY (file, path, start))""",
 )
 
 
@@ -68,7 +68,7 @@ def _parameters(plugins: CadrePlugins) -> Iterator[tuple]:
                 value = pv.value if isinstance(pv.value, str) else json.dumps(
                     pv.value, ensure_ascii=False, default=str)
                 yield (package_path(file), path, pv.start.isoformat(), value, pv.unit,
-                       pv.reference, int(pv.example), plugin, pv.status)
+                       pv.reference, int(pv.example), plugin, pv.status, pv.description)
 
 
 #: An absolute path of the build machine (POSIX or Windows) inside a text.
@@ -107,7 +107,8 @@ def write(conn: sqlite3.Connection, *, level: str, built_at: str, source_sha256:
                       for i in sorted(plugins.infos.values(), key=lambda i: i.name)])
     conn.executemany("INSERT OR IGNORE INTO rule_version VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      _rules(plugins))
-    conn.executemany("INSERT OR IGNORE INTO parameter_value VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    conn.executemany("INSERT OR IGNORE INTO parameter_value VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                     "?)",
                      _parameters(plugins))
     _strip_machine_paths(conn)
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'provenance'").fetchone():

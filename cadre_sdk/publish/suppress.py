@@ -20,7 +20,14 @@ hidden part and every other part 0 would tell that all its people are in that pa
   人数 = 优秀 + 称职 + 基本称职 + 不称职 + 未评定, and 优秀候选人数 = 优秀 + 名额调整人数);
 - ``vary``: across rows, the rows equal in every key column but one (the grades of one region
   and year; the kinds of one region and year), with an implicit total;
-- ``region``: a prefecture's row (市州) and its counties' rows (县) equal in the other keys.
+- ``region``: a prefecture's row (市州) and its counties' rows (县) equal in the other keys;
+- ``nested``: a region's row and the rows within it, equal in the other keys (the scorecard: a
+  county's row and its units' rows, a prefecture's and its counties' and own units' rows), so
+  that a unit's hidden cell is not its county's minus the other units shown (nor the county's
+  own number when the unit is the county's only one).
+
+Tables that count the same people (``LINKED``: the scorecard and the grade distribution; the
+training coverage of units and of regions) are protected together, as one set of cells with the sums between them (``protect_together``).
 
 A row that had anything hidden loses its explanation link when the explanation is its own
 (row-specific explanations repeat the counts); shared method explanations stay.
@@ -68,6 +75,11 @@ class Spec:
     #: a category no subtraction gives (达标学时 among 领导干部), whose 0 beside a hidden total
     #: would tell that none of them is in it
     categories: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: (scope column, the scope of region rows, code column, region column): rows that nest
+    #: in the table's region rows equal in the other keys (the scorecard: a unit's row is a
+    #: part of its county's row, a county's of its prefecture's, a prefecture's of the
+    #: province's; a unit placed in a prefecture or the province itself, of that region's)
+    nested: tuple[str, str, str, str] | None = None
 
 
 _REGION = ("region_level", "region_code")
@@ -80,7 +92,10 @@ SPECS: tuple[Spec, ...] = (
                   "mean_score_change": "assessed", "excellent_share_change": "assessed"},
          parts=(("assessed", ("excellent", "competent", "basic", "incompetent", "ungraded")),
                 # the 优秀 candidates are the 优秀 and those the quota moved down a grade
-                ("excellent_candidates", ("excellent", "quota_demoted")))),
+                ("excellent_candidates", ("excellent", "quota_demoted"))),
+         # a county's row adds up its units' (a county with one unit of a kind: the same
+         # numbers; with several: the county's minus the units shown gives the one hidden)
+         nested=("scope", "地区", "code", "region_code")),
     # Votes rest on at least ``min_raters`` raters (``materialize.evaluation_summary``); those
     # about fewer than ``min_average_group`` assessed cadres would be one person's result.
     Spec("evaluation_summary", ("assessments",), ("unit_code", "year", "method"),
@@ -258,8 +273,12 @@ class _Table:
 
 
 def _read(conn: sqlite3.Connection, spec: Spec) -> _Table:
-    """The rows of ``spec.table`` that ``protect`` judges (``_Table``)."""
-    wanted = list(dict.fromkeys([*spec.keys, *spec.counts, *spec.derived]))
+    """The rows of ``spec.table`` that ``protect`` judges (``_Table``), with the columns
+    ``spec.nested`` names when the table has them."""
+    nested = [c for i, c in enumerate(spec.nested or ()) if i != 1]
+    if not set(nested) <= set(columns(conn, spec.table)):
+        nested = []
+    wanted = list(dict.fromkeys([*spec.keys, *spec.counts, *spec.derived, *nested]))
     rows = conn.execute(f"SELECT rowid, {', '.join(f'[{c}]' for c in wanted)} "
                         f"FROM [{spec.table}] WHERE {spec.where}").fetchall()
     at = {c: i + 1 for i, c in enumerate(wanted)}
@@ -271,21 +290,73 @@ def _read(conn: sqlite3.Connection, spec: Spec) -> _Table:
 def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int:
     """Suppress the small cells of one table (if published with every column the spec
     names); returns the number of cells hidden."""
+    return sum(protect_together(conn, [spec], thresholds).values())
+
+
+def _readable(conn: sqlite3.Connection, spec: Spec) -> bool:
+    """Whether ``spec.table`` is published with every column the spec names."""
     have = set(columns(conn, spec.table))
     needed = set(spec.counts) | set(spec.keys) | set(spec.derived) | set(spec.derived.values())
-    if not have or not needed <= have:
-        return 0
-    table = _read(conn, spec)
-    values = table.values()
-    n, avg = thresholds.min_count, thresholds.min_average_group
+    return bool(have) and needed <= have
+
+
+#: Cells of the second table protected together with another are numbered from here on (the
+#: first's are ``i * K + c``, far below).
+_APART = 1 << 40
+
+
+def protect_together(conn: sqlite3.Connection, specs: list[Spec], thresholds: Thresholds
+                     ) -> dict[str, int]:
+    """Suppress the small cells of tables that show the same people's counts (``LINKED``:
+    the scorecard's regions and the grade distribution; a unit's training coverage and its
+    region's), as one set of cells tied by each
+    table's sums and by the sums between them (``LINKED``), so that a cell one table hides
+    is neither shown by the other nor worked out from it; returns hidden cells per table.
+    One table alone is ``protect``."""
+    tables = [_read(conn, spec) for spec in specs if _readable(conn, spec)]
+    if not tables:
+        return {}
+    n = thresholds.min_count
+    values: dict[int, float] = {}
+    sums: list[tuple[int | None, list[int]]] = []
+    within: list[tuple[int | None, list[int]]] = []
+    for j, table in enumerate(tables):
+        at = j * _APART
+        values.update({at + cell: v for cell, v in table.values().items()})
+        sums += _shifted(_sums(table), at)
+        within += _shifted(_row_sums(table, table.spec.parts + table.spec.categories), at)
+    if len(tables) == 2 and (link := LINKED.get((specs[0].table, specs[1].table))):
+        for total, parts in link(conn, *tables):   # (cells holding a number only)
+            numbers = [c for c in parts if c in values]
+            if total in values and numbers:
+                sums.append((total, numbers))
     primary = {cell for cell, v in values.items() if 0 < v < n}
-    # the rowids of the hidden cells of each column
-    hidden: dict[str, set[int]] = defaultdict(set)
-    k, rows = len(spec.counts), table.rows
-    sums, within = _sums(table), _row_sums(table, spec.parts + spec.categories)
     cells = complementary(values, primary, sums, min_count=n)
     while more := lone_categories(within, cells, values):
         cells = complementary(values, cells | more, sums, min_count=n)
+    return {table.spec.table: hidden for j, table in enumerate(tables)
+            if (hidden := _write(conn, table, {c - j * _APART for c in cells
+                                              if j * _APART <= c < (j + 1) * _APART},
+                                 thresholds))}
+
+
+def _shifted(sums: list[tuple[int | None, list[int]]], at: int
+             ) -> list[tuple[int | None, list[int]]]:
+    """``sums`` over cells numbered from ``at``."""
+    if not at:
+        return sums
+    return [(None if total is None else total + at, [c + at for c in parts])
+            for total, parts in sums]
+
+
+def _write(conn: sqlite3.Connection, table: _Table, cells: set[int],
+           thresholds: Thresholds) -> int:
+    """Hide the count ``cells`` of ``table`` and the derived cells resting on them or on a
+    group below ``min_average_group``; the number of cells hidden."""
+    spec, n, avg = table.spec, thresholds.min_count, thresholds.min_average_group
+    # the rowids of the hidden cells of each column
+    hidden: dict[str, set[int]] = defaultdict(set)
+    k, rows = len(spec.counts), table.rows
     for cell in cells:
         i, c = divmod(cell, k)
         hidden[spec.counts[c]].add(rows[i][0])
@@ -304,7 +375,7 @@ def protect(conn: sqlite3.Connection, spec: Spec, thresholds: Thresholds) -> int
             conn.execute(f"UPDATE [{spec.table}] SET [{col}] = ?1 WHERE rowid IN "
                          "(SELECT value FROM json_each(?2))", [text, json.dumps(sorted(rids))])
     by_row = set().union(*hidden.values())
-    if "explanation_id" in have and by_row:
+    if "explanation_id" in columns(conn, spec.table) and by_row:
         _unlink_own_explanations(conn, spec.table, sorted(by_row))
     return sum(map(len, hidden.values()))
 
@@ -318,6 +389,7 @@ def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
     without = {dim: _keys(rows, [at[key] for key in spec.keys if key != dim])
                for dim in dict.fromkeys([*spec.vary, *(d for d, _ in spec.rollup)])}
     regions = _region_keys(table) if spec.region is not None else []
+    nested = _nested_keys(table) if spec.nested is not None and spec.nested[3] in at else []
     for c in range(k):
         numeric = table.numeric[c]
         for dim in spec.vary:
@@ -338,6 +410,8 @@ def _sums(table: _Table) -> list[tuple[int | None, list[int]]]:
             sums += [(totals.get(key), cells) for key, cells in groups.items()]
         if spec.region is not None:
             sums += _region_sums(regions, numeric, k, c)
+        if nested:
+            sums += _region_sums(nested, numeric, k, c, totals_only=True)
     return sums
 
 
@@ -403,11 +477,37 @@ def _region_keys(table: _Table) -> list[tuple[tuple, tuple | None]]:
     return keys
 
 
-def _region_sums(regions: list[tuple[tuple, tuple | None]], numeric: list[int], k: int, c: int
-                 ) -> list[tuple[int | None, list[int]]]:
+def _nested_keys(table: _Table) -> list[tuple[tuple, tuple | None]]:
+    """Each row's key (scope, code, other keys) and the key of the region row it is a part
+    of (``Spec.nested``; None for the province's): a region's parent region by its code, a
+    unit's region row by the county (or prefecture, province) its region code lies in (a
+    township's: its county)."""
+    spec, at = table.spec, table.at
+    scope_col, region_scope, code_col, region_col = spec.nested   # type: ignore[misc]
+    scope, code, region = at[scope_col], at[code_col], at[region_col]
+    others = [at[k] for k in spec.keys if k not in (scope_col, code_col)]
+    keys = []
+    for row, rest in zip(table.rows, _keys(table.rows, others)):
+        if row[scope] == region_scope:
+            own, parent = str(row[code]), None
+            if own[4:6] not in ("", "00"):
+                parent = _prefecture(own)
+            elif own[2:4] not in ("", "00"):
+                parent = own[:2] + "0000"
+        else:
+            place = str(row[region] or "")
+            parent = place[:6] if len(place) >= 6 else None
+        keys.append(((row[scope], str(row[code]), rest),
+                     None if parent is None else (region_scope, parent, rest)))
+    return keys
+
+
+def _region_sums(regions: list[tuple[tuple, tuple | None]], numeric: list[int], k: int, c: int,
+                 totals_only: bool = False) -> list[tuple[int | None, list[int]]]:
     """A prefecture's cell and its counties' cells; the province's and its prefectures'
-    (``regions``: ``_region_keys``), for count column ``c`` (its cells holding a number are
-    those of the rows ``numeric``)."""
+    (``regions``: ``_region_keys``, or ``_nested_keys``), for count column ``c`` (its cells
+    holding a number are those of the rows ``numeric``). ``totals_only``: only the sums whose
+    total has a row (the scorecard: a total no row shows is not known from elsewhere)."""
     cells: dict[tuple, int] = {}
     children: dict[tuple, list[int]] = defaultdict(list)
     for i in numeric:
@@ -415,7 +515,8 @@ def _region_sums(regions: list[tuple[tuple, tuple | None]], numeric: list[int], 
         cells[key] = i * k + c
         if parent is not None:
             children[parent].append(i * k + c)
-    return [(cells.get(key), parts) for key, parts in children.items()]
+    return [(cells.get(key), parts) for key, parts in children.items()
+            if not totals_only or key in cells]
 
 
 def _unlink_own_explanations(conn: sqlite3.Connection, table: str, rowids: list[int]) -> None:
@@ -430,7 +531,112 @@ def _unlink_own_explanations(conn: sqlite3.Connection, table: str, rowids: list[
     conn.executemany(f"UPDATE [{table}] SET explanation_id = NULL WHERE rowid = ?", own)
 
 
+#: The scorecard's grade columns and the grades of ``grade_distribution`` counting the same
+#: people (未评定: the assessed without a grade).
+_GRADES = {"excellent": "优秀", "competent": "称职", "basic": "基本称职", "incompetent": "不称职",
+           "ungraded": "未评定"}
+#: The province's code (``grade_distribution``'s top row; no prefecture holds its own units).
+_PROVINCE = "630000"
+
+
+def _regions_of(place: str) -> list[str]:
+    """The region rows of ``grade_distribution`` that count a unit placed in ``place``: its
+    county (a township's: its county), its prefecture, the province."""
+    out = [_PROVINCE]
+    if len(place) >= 6 and place[2:4] != "00":
+        out.append(_prefecture(place))
+        if place[4:6] != "00":
+            out.append(place[:6])
+    return out
+
+
+def _card_and_grades(conn: sqlite3.Connection, card: _Table, grades: _Table
+                     ) -> list[tuple[int | None, list[int]]]:
+    """The sums tying the scorecard's cells (numbered as ``card``'s) to the individuals'
+    grade distribution (numbered from ``_APART``): a region's 优秀 (称职 …) in both is one
+    number, its 参加考核人数 is the sum of its grades there and its 名额调整人数 the sum of the
+    quota adjustments; the 优秀 of a region's units of one kind there is the sum of those
+    units' 优秀 in the scorecard (a county of one 部门: the same number)."""
+    kc, kg = len(card.spec.counts), len(grades.spec.counts)
+    col = {c: i for i, c in enumerate(card.spec.counts)}
+    cadres, quota = (_APART + grades.spec.counts.index(c) for c in ("cadres", "quota_adjusted"))
+    g = grades.at
+    found: dict[tuple, int] = {}
+    for i, row in enumerate(grades.rows):
+        if row[g["subject"]] == "个人":
+            found[(int(row[g["year"]]), str(row[g["region_code"]]), row[g["unit_kind"]],
+                   row[g["grade"]])] = i * kg
+    kinds = dict(conn.execute(f"SELECT rowid, class FROM [{card.spec.table}]")) \
+        if "class" in columns(conn, card.spec.table) else {}
+    a = card.at
+    scope_col, region_scope, code_col, region_col = card.spec.nested or (
+        "scope", "地区", "code", "region_code")
+    sums: list[tuple[int | None, list[int]]] = []
+    units: dict[tuple, list[int]] = defaultdict(list)
+    for i, row in enumerate(card.rows):
+        year = int(row[a["year"]])
+        if row[a[scope_col]] == region_scope:
+            twins = {c: found.get((year, str(row[a[code_col]]), "全部", grade))
+                     for c, grade in _GRADES.items()}
+            shown = [at for at in twins.values() if at is not None]
+            sums += [(i * kc + col[c], [at + cadres]) for c, at in twins.items() if at is not None]
+            sums.append((i * kc + col["assessed"], [at + cadres for at in shown]))
+            sums.append((i * kc + col["quota_demoted"], [at + quota for at in shown]))
+        elif region_col in a:
+            kind = str(kinds.get(row[0]) or "").split("·")[0]
+            for region in _regions_of(str(row[a[region_col]] or "")):
+                units[(year, region, kind)].append(i)
+    for (year, region, kind), rows in units.items():
+        for c, grade in _GRADES.items():
+            at = found.get((year, region, kind, grade))
+            if at is not None:
+                sums.append((at + cadres, [i * kc + col[c] for i in rows]))
+    return sums
+
+
+def _units_and_regions(conn: sqlite3.Connection, units: _Table, regions: _Table
+                       ) -> list[tuple[int | None, list[int]]]:
+    """The sums tying a per-unit table (numbered as ``units``'s cells; its rows placed by
+    their ``region_code``) to its per-region table (numbered from ``_APART``; rows of
+    ``region_code``): a region's count is the sum of the same count of the units within it
+    (a county's: its own and its townships' units), in rows equal in the keys both have (the
+    year). A county of two units: the county's leaders minus one unit's are the other's."""
+    shared = [c for c in units.spec.counts if c in regions.spec.counts]
+    others = [k for k in units.spec.keys if k in regions.spec.keys]
+    ku, kr = len(units.spec.counts), len(regions.spec.counts)
+    place = dict(conn.execute(f"SELECT rowid, region_code FROM [{units.spec.table}]"))
+    region_row = {(str(row[regions.at["region_code"]]),
+                   *(row[regions.at[k]] for k in others)): j
+                  for j, row in enumerate(regions.rows)}
+    members: dict[tuple, list[int]] = defaultdict(list)
+    for i, row in enumerate(units.rows):
+        rest = tuple(row[units.at[k]] for k in others)
+        for region in _regions_of(str(place.get(row[0]) or "")):
+            members[(region, *rest)].append(i)
+    sums: list[tuple[int | None, list[int]]] = []
+    for key, rows in members.items():
+        j = region_row.get(key)
+        if j is not None:
+            sums += [(_APART + j * kr + regions.spec.counts.index(col),
+                      [i * ku + units.spec.counts.index(col) for i in rows]) for col in shared]
+    return sums
+
+
+#: Tables protected together (``protect_together``), with the sums between them.
+LINKED = {("scorecard", "grade_distribution"): _card_and_grades,
+          ("training_coverage", "training_coverage_region"): _units_and_regions}
+
+
 def protect_all(conn: sqlite3.Connection, thresholds: Thresholds) -> dict[str, int]:
-    """Suppress the small cells of every public aggregate; hidden cells per table."""
-    return {spec.table: hidden for spec in SPECS
-            if (hidden := protect(conn, spec, thresholds))}
+    """Suppress the small cells of every public aggregate (tables ``LINKED`` together);
+    hidden cells per table."""
+    by_name = {spec.table: spec for spec in SPECS}
+    together = [pair for pair in LINKED if all(_readable(conn, by_name[t]) for t in pair)]
+    done = {t for pair in together for t in pair}
+    out: dict[str, int] = {}
+    for pair in together:
+        out.update(protect_together(conn, [by_name[t] for t in pair], thresholds))
+    for spec in SPECS:
+        if spec.table not in done and (hidden := protect(conn, spec, thresholds)):
+            out[spec.table] = hidden
+    return out

@@ -23,19 +23,16 @@ import attrs
 
 from cadre_sdk.core.errors import CadreError, PluginError
 from cadre_sdk.plugin_host.discovery import CadrePlugins
-from cadre_sdk.rules import PUBLICATION_THRESHOLD_NAMES, PUBLICATION_THRESHOLD_PATH
+from cadre_sdk.rules import (
+    PUBLICATION_THRESHOLD_NAMES, PUBLICATION_THRESHOLD_PATH, PUBLICATION_THRESHOLD_TITLES,
+)
 from cadre_sdk.core.value_status import label_zh
 
 #: The thresholds and the parameter path of each provincial value (defined with the rule item).
 NAMES = PUBLICATION_THRESHOLD_NAMES
 PATH = PUBLICATION_THRESHOLD_PATH
 #: Each threshold's Chinese name (errors, the publication's facts).
-TITLES_ZH = {
-    "min_raters": "测评票数公开的最少参评人数",
-    "min_count": "人数单元格公开的最少人数",
-    "min_average_group": "平均数、比例、金额背后的最少干部人数",
-    "k_anonymity": "概化记录中准标识符组合的最少共有人数（k）",
-}
+TITLES_ZH = PUBLICATION_THRESHOLD_TITLES
 #: Used only when no plugin registers a threshold at all (a plugin set without defaults).
 FALLBACK = {"min_raters": 10, "min_count": 5, "min_average_group": 5, "k_anonymity": 5}
 

@@ -675,11 +675,24 @@ def code_names(conn: sqlite3.Connection) -> dict[str, str]:
         return {}
 
 
+def parameter_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """Parameter path -> its Chinese name, from a publication's ``parameter_value`` table
+    (a store has none, nor an older publication: the paths stay as they are)."""
+    try:
+        return dict(conn.execute("SELECT path, min(description) FROM parameter_value "
+                                 "WHERE coalesce(description, '') <> '' GROUP BY path"))
+    except sqlite3.Error:
+        return {}
+
+
 def render(conn: sqlite3.Connection, body: str | bytes,
-           names: dict[str, str] | None = None) -> str:
+           names: dict[str, str] | None = None, keys: bool = True,
+           parameters: dict[str, str] | None = None) -> str:
     """The readable Chinese text of a stored trace; indicator codes by ``names`` (by default
-    ``code_names``)."""
-    return render_text(read(conn, body), code_names(conn) if names is None else names)
+    ``code_names``); ``keys`` False: rules by name only and parameters by their names in
+    ``parameters`` (``trace.render_text``)."""
+    return render_text(read(conn, body), code_names(conn) if names is None else names, keys,
+                       parameters)
 
 
 def lookup(conn: sqlite3.Connection, eid: str) -> dict[str, Any] | None:
@@ -688,20 +701,21 @@ def lookup(conn: sqlite3.Connection, eid: str) -> dict[str, Any] | None:
     return None if row is None else read(conn, row[0])
 
 
-def register_sql_function(conn: sqlite3.Connection) -> None:
+def register_sql_function(conn: sqlite3.Connection, keys: bool = True) -> None:
     """The SQL functions of explanations, for SQL readers: ``cadre_explain(json)``, the
     Chinese text of an explanation (``SELECT cadre_explain(json) FROM explanation WHERE id =
-    ...``), and ``cadre_explanation_json(json)``, the JSON text the cell holds (packed cells
-    inflated: what ``json`` held before packing). NULL in, NULL out."""
+    ...``; ``keys`` False, the publication's pages: rules and parameters by name), and
+    ``cadre_explanation_json(json)``, the JSON text the cell holds (packed cells inflated:
+    what ``json`` held before packing). NULL in, NULL out."""
     names: list[dict[str, str]] = []     # read once, at the first call
 
     def sql_render(body: str | bytes | None) -> str | None:
         if body is None:
             return None
         if not names:
-            names.append(code_names(conn))
+            names.extend([code_names(conn), {} if keys else parameter_names(conn)])
         try:
-            return render(conn, body, names[0])
+            return render(conn, body, names[0], keys, names[1])
         except (ValueError, TypeError, KeyError, AttributeError, IndexError):
             return "（说明格式无法识别）"
 
