@@ -1,0 +1,254 @@
+"""Correcting a wrongly recorded case event (更正): a later, dated, reasoned event names the seq
+it corrects and the right values; the original stays in the store and in the hash chain, and
+the state, deadlines, overdue status and recorded decision use the corrected values (from the
+correction's date on). Bad corrections are refused with file, line and column; nothing is
+stored."""
+from __future__ import annotations
+
+import pytest
+
+from cadre_sdk.core.errors import DataError
+from cadre_sdk.engines.cases import audit
+
+from case_data import case_row, ev, evaluate, findings, people, rows
+
+CASE = "R2024-001"   # C1 (县处级) in 城东区: 受理 within 5, 认定 within 20 working days
+FIX_COLUMNS = {"corrects": "更正序号", "event": "更正后事件", "date": "更正后日期",
+               "body": "更正后承办机关", "decision": "更正后认定结论", "document_no": "更正后文号"}
+
+
+def row(case_id: str, seq: int, event: str, date: str, *, fix: dict | None = None,
+        **extra: str) -> dict:
+    """An event row with every correction column (empty unless ``fix`` fills it)."""
+    out = ev(case_id, seq, event, date, **extra)
+    out["文号"] = extra.get("document_no", "")
+    out.update({title: "" for title in FIX_COLUMNS.values()})
+    out.update({FIX_COLUMNS[k]: v for k, v in (fix or {}).items()})
+    return out
+
+
+def correction(seq: int, on: str, note: str = "按受理通知书更正登记日期",
+               case_id: str = CASE, **fix: object) -> dict:
+    """A correction (更正) dated ``on``; ``fix``: corrects=seq and the corrected values."""
+    return row(case_id, seq, "更正", on, fix=fix, note=note)
+
+
+@pytest.fixture
+def db(cadre_db, cadre_load):
+    people(cadre_db, cadre_load)
+    cadre_load(cadre_db, "case", [case_row(CASE), case_row("R2", "C2", "632801")])
+    return cadre_db
+
+
+#: 受理 recorded as Fri 2024-04-12; the body accepted on Mon 2024-04-08.
+RECORDED = [row(CASE, 1, "申请", "2024-04-01"), row(CASE, 2, "受理", "2024-04-12")]
+
+
+def deadlines(db):
+    return [(r["step"], r["start_date"], r["deadline"], r["status"], r["overdue_days"],
+             r["overdue_workdays"])
+            for r in rows(db, "SELECT * FROM case_deadline WHERE case_id = ? ORDER BY start_seq",
+                          [CASE])]
+
+
+def explanation(db, table, case_id=CASE):
+    return db.execute(f"SELECT cadre_explain(e.json) FROM {table} t JOIN explanation e "
+                      "ON e.id = t.explanation_id WHERE t.case_id = ?", [case_id]).fetchone()[0]
+
+
+def test_deadlines_before_and_after_a_date_correction(db, cadre_load, cadre_plugins):
+    cadre_load(db, "case_event", RECORDED)
+    evaluate(db, cadre_plugins(), "2024-05-10")
+    assert deadlines(db) == [
+        # 申请 Mon Apr 1 + 5 working days: Apr 2, 3 (Apr 4–6 清明 off), Apr 7 (Sun, make-up),
+        # 8, 9 -> Apr 9; accepted (as recorded) Fri Apr 12: 3 days late, Apr 10, 11, 12 = 3
+        ("受理", "2024-04-01", "2024-04-09", "逾期办结", 3, 3),
+        # 受理 Fri Apr 12 + 20: Apr 15–19 (5), 22–26 (10), Apr 28 (Sun, make-up) 11, 29, 30
+        # (13), May 1–5 off, May 6–10 (18), May 11 (Sat, make-up) 19, May 13 (20) -> May 13
+        ("认定", "2024-04-12", "2024-05-13", "未到期", 0, 0),
+    ]
+    cadre_load(db, "case_event", [correction(3, "2024-04-20", corrects=2, date="2024-04-08")])
+    evaluate(db, cadre_plugins(), "2024-05-10")
+    assert deadlines(db) == [
+        # accepted Mon Apr 8, before the Apr 9 deadline
+        ("受理", "2024-04-01", "2024-04-09", "按期办结", 0, 0),
+        # 受理 Mon Apr 8 + 20: Apr 9–12 (4), 15–19 (9), 22–26 (14), Apr 28 (Sun, make-up) 15,
+        # 29, 30 (17), May 6, 7, 8 (20) -> May 8; on Fri May 10: 2 days, May 9, 10 = 2 late
+        ("认定", "2024-04-08", "2024-05-08", "逾期未办", 2, 2),
+    ]
+    (state,) = rows(db, "SELECT * FROM case_state WHERE case_id = ?", [CASE])
+    assert (state["state"], state["events"], state["last_event"], state["last_event_date"],
+            state["next_deadline"], state["overdue_days"]) == (
+        "已受理", 2, "受理", "2024-04-08", "2024-05-08", 2)
+    text = explanation(db, "case_state")
+    assert "2 2024-04-08 受理（经序号 3 更正）" in text
+    assert ("序号 3（2024-04-20）更正序号 2 的事件：日期由“2024-04-12”改为“2024-04-08”；"
+            "理由：按受理通知书更正登记日期") in text
+    # the original stays in the store, unchanged
+    assert rows(db, "SELECT date FROM case_event WHERE case_id = ? AND seq = 2", [CASE]) == [
+        {"date": "2024-04-12"}]
+
+
+def test_a_correction_counts_from_its_own_date(db, cadre_load, cadre_plugins):
+    cadre_load(db, "case_event", [*RECORDED,
+                                  correction(3, "2024-04-20", corrects=2, date="2024-04-08")])
+    # on Apr 19 the record still said Apr 12 (the correction is dated Apr 20)
+    evaluate(db, cadre_plugins(), "2024-04-19")
+    assert deadlines(db)[0] == ("受理", "2024-04-01", "2024-04-09", "逾期办结", 3, 3)
+    assert "更正" not in explanation(db, "case_state")
+
+
+def test_a_wrong_event_kind_is_corrected(db, cadre_load, cadre_plugins):
+    # the clerk typed 补充材料 for the acceptance: the case looked as if waiting for material
+    cadre_load(db, "case_event", [row(CASE, 1, "申请", "2024-04-01"),
+                                  row(CASE, 2, "补充材料", "2024-04-08"),
+                                  correction(3, "2024-04-10", "环节登记错误", corrects=2,
+                                             event="受理")])
+    evaluate(db, cadre_plugins(), "2024-04-10")
+    (state,) = rows(db, "SELECT state, next_step FROM case_state WHERE case_id = ?", [CASE])
+    assert state == {"state": "已受理", "next_step": "认定"}
+    assert "事件由“补充材料”改为“受理”" in explanation(db, "case_state")
+
+
+DETERMINED = [row(CASE, 1, "申请", "2024-03-01"), row(CASE, 2, "受理", "2024-03-04"),
+              row(CASE, 3, "认定", "2024-03-20", decision="不予容错", body="城东区纪委监委",
+                  document_no="东纪发〔2024〕12号")]
+
+
+def test_a_decision_typed_wrong_is_corrected_by_a_recorded_act(db, cadre_load, cadre_plugins):
+    cadre_load(db, "case_event", DETERMINED)
+    cadre_load(db, "case_finding", findings(CASE))
+    before = db["case_event"].count
+    # a correction of a decision without the correcting decision's number is refused
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [correction(4, "2024-03-25", "录入时误选结论",
+                                                 corrects=3, decision="容错")])
+    (error,) = info.value.errors
+    assert (error.line, error.column) == (2, "文号")
+    assert "须填写更正决定的文号" in error.reason and "东纪发〔2024〕12号" in error.reason
+    assert db["case_event"].count == before
+    fixed = correction(4, "2024-03-25", "录入时误选结论，经城东区纪委监委更正", corrects=3,
+                       decision="容错")
+    fixed.update({"文号": "东纪发〔2024〕15号", "承办机关": "城东区纪委监委"})
+    cadre_load(db, "case_event", [fixed])
+    evaluate(db, cadre_plugins(), "2024-03-26")
+    (d,) = rows(db, "SELECT * FROM case_decision WHERE case_id = ?", [CASE])
+    # all seven findings favourable: the rule's check gives 容错, now consistent
+    assert (d["recorded_decision"], d["decision"], d["rule_decision"], d["consistent"]) == (
+        "容错", "容错", "容错", 1)
+    text = explanation(db, "case_decision")
+    assert ("序号 4（2024-03-25，城东区纪委监委，文号 东纪发〔2024〕15号）更正序号 3 的事件："
+            "认定结论由“不予容错”改为“容错”") in text
+    # before the correction's date the recorded 不予容错 was the record, flagged as a mismatch
+    evaluate(db, cadre_plugins(), "2024-03-24")
+    (d,) = rows(db, "SELECT decision, consistent FROM case_decision WHERE case_id = ?", [CASE])
+    assert d == {"decision": "不予容错", "consistent": 0}
+
+
+def test_the_chain_holds_the_original_and_the_correction(db, cadre_load):
+    cadre_load(db, "case_event", [*RECORDED,
+                                  correction(3, "2024-04-20", corrects=2, date="2024-04-08")])
+    result = audit.verify_chain(db.conn)
+    assert result["problems"] == [] and result["events"] == 3
+    db.execute("UPDATE case_event SET corrected_date = '2024-04-09' WHERE seq = 3")
+    problems = audit.verify_chain(db.conn)["problems"]
+    assert problems == [f"案件 {CASE} 序号 3 的事件（“更正”）内容已被改动，与入库时的哈希不符"]
+
+
+def test_the_oversight_query_marks_the_corrected_event_and_its_correction(
+        db, cadre_load, cadre_plugins):
+    cadre_load(db, "case_event", [*RECORDED,
+                                  correction(3, "2024-04-20", corrects=2, date="2024-04-08")])
+    query = cadre_plugins().book.catalogue("query")["case_events"].item
+    assert query.level == "oversight"
+    listed = rows(db, query.sql, {"case_id": CASE})
+    assert [(r["序号"], r["事件"], r["日期"], r["更正情况"]) for r in listed] == [
+        (1, "申请", "2024-04-01", None),
+        (2, "受理", "2024-04-12", "已被更正，见序号 3"),
+        (3, "更正", "2024-04-20", "更正序号 2 的事件：日期改为 2024-04-08"),
+    ]
+
+
+def test_a_clerks_synonyms_load(db, cadre_load, cadre_plugins):
+    cadre_load(db, "case_event", RECORDED)
+    cadre_load(db, "case_event", [{"案件编号": CASE, "序号": 3, "事件": "订正", "日期": "2024-04-20",
+                                   "被更正序号": 2, "正确日期": "2024年4月8日",
+                                   "更正理由": "日期笔误"}])
+    (fix,) = rows(db, "SELECT event, corrects, corrected_date, note FROM case_event WHERE seq = 3")
+    assert fix == {"event": "更正", "corrects": 2, "corrected_date": "2024-04-08",
+                   "note": "日期笔误"}
+
+
+def test_reloading_a_changed_event_is_refused_and_says_how_to_correct(db, cadre_load):
+    cadre_load(db, "case_event", RECORDED)
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [RECORDED[0], row(CASE, 2, "受理", "2024-04-08")])
+    (error,) = info.value.errors
+    assert (error.line, error.column) == (3, "日期")
+    assert "日期“2024-04-12”改为“2024-04-08”" in error.reason
+    assert "追加一条“更正”事件" in error.reason and "更正序号" in error.reason
+    assert rows(db, "SELECT date FROM case_event WHERE seq = 2") == [{"date": "2024-04-12"}]
+
+
+BAD = {
+    "a seq that does not exist": (
+        dict(corrects=7, date="2024-04-08"), "更正序号", f"案件 {CASE} 没有序号 7 的事件"),
+    "itself": (dict(corrects=3, date="2024-04-08"), "更正序号", "只能更正在它之前登记的事件"),
+    "a correction": (dict(corrects=3, date="2024-04-09"), "更正序号",
+                     "序号 3 本身是一条更正，不能更正更正"),
+    "dated before the event": (dict(corrects=2, body="城东区委组织部"), "日期",
+                               "更正日期 2024-04-10 早于所更正事件（序号 2）的日期 2024-04-12"),
+    "a corrected date after the correction": (dict(corrects=2, date="2024-04-11"), "更正后日期",
+                                              "更正后日期 2024-04-11 晚于这条更正的日期 2024-04-10"),
+    "nothing changed": (dict(corrects=2, date="2024-04-12"), "更正后日期", "更正没有改变任何内容"),
+    "no value": (dict(corrects=2), "更正后事件", "没有填写任何更正后的值"),
+    "an impossible procedure": (dict(corrects=2, event="认定"), "更正后事件",
+                                "按这条更正改正序号 2 后，案件 R2024-001 当前状态为“已申请”，"
+                                "不能再有“认定”事件"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_a_bad_correction_is_refused_and_nothing_is_stored(db, cadre_load, case):
+    fix, column, reason = BAD[case]
+    first = [correction(3, "2024-04-20", corrects=2, date="2024-04-08")] \
+        if case == "a correction" else []
+    cadre_load(db, "case_event", [*RECORDED, *first])
+    stored, links = db["case_event"].count, db["event_chain"].count
+    seq = 3 if case == "itself" else 3 + len(first)
+    date = {"a correction": "2024-04-21", "dated before the event": "2024-04-10",
+            "a corrected date after the correction": "2024-04-10"}.get(case, "2024-04-20")
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [correction(seq, date, **fix)])
+    (error,) = info.value.errors
+    assert (error.file.endswith(".csv"), error.line, error.column) == (True, 2, column)
+    assert reason in error.reason
+    assert (db["case_event"].count, db["event_chain"].count) == (stored, links)
+
+
+def test_a_correction_needs_a_reason(db, cadre_load):
+    cadre_load(db, "case_event", RECORDED)
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [correction(3, "2024-04-20", "", corrects=2,
+                                                 date="2024-04-08")])
+    (error,) = info.value.errors
+    assert error.column == "备注" and "写明更正理由" in error.reason
+
+
+def test_correction_columns_on_another_event_are_refused(db, cadre_load):
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [row(CASE, 1, "申请", "2024-04-01", fix={"corrects": 1})])
+    (error,) = info.value.errors
+    assert error.column == "更正序号" and "只有“更正”事件才填写“更正序号”" in error.reason
+    assert db["case_event"].count == 0
+
+
+def test_the_case_id_cannot_be_corrected(db, cadre_load):
+    cadre_load(db, "case_event", RECORDED)
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [{**correction(3, "2024-04-20", corrects=2,
+                                                    date="2024-04-08"), "更正后案件编号": "R2"}])
+    (error,) = info.value.errors
+    assert (error.line, error.column) == (1, "更正后案件编号")
+    assert error.reason.startswith("案件编号不能更正")
+    assert db["case_event"].count == 2
