@@ -5,16 +5,23 @@ correction's date on). Bad corrections are refused with file, line and column; n
 stored."""
 from __future__ import annotations
 
+import hashlib
+
+import openpyxl
 import pytest
 
 from cadre_sdk.core.errors import DataError
 from cadre_sdk.engines.cases import audit
+from cadre_sdk.engines.cases.corrections import CORRECTION_COLUMNS
+from cadre_sdk.store.database import migrate
 
 from case_data import case_row, ev, evaluate, findings, people, rows
+from clihelp import run
 
 CASE = "R2024-001"   # C1 (县处级) in 城东区: 受理 within 5, 认定 within 20 working days
 FIX_COLUMNS = {"corrects": "更正序号", "event": "更正后事件", "date": "更正后日期",
-               "body": "更正后承办机关", "decision": "更正后认定结论", "document_no": "更正后文号"}
+               "body": "更正后承办机关", "decision": "更正后认定结论", "red_line": "更正后触碰红线",
+               "document_no": "更正后文号"}
 
 
 def row(case_id: str, seq: int, event: str, date: str, *, fix: dict | None = None,
@@ -252,3 +259,100 @@ def test_the_case_id_cannot_be_corrected(db, cadre_load):
     assert (error.line, error.column) == (1, "更正后案件编号")
     assert error.reason.startswith("案件编号不能更正")
     assert db["case_event"].count == 2
+
+
+def test_the_recipe_hashes_a_correction_with_its_correction_columns(db, cadre_load):
+    cadre_load(db, "case_event", [*RECORDED,
+                                  correction(3, "2024-04-20", corrects=2, date="2024-04-08")])
+    links = rows(db, "SELECT * FROM event_chain ORDER BY pos")
+    # the filled correction columns join the canonical JSON (corrects as an integer)
+    text = ('{"body":null,"case_id":"R2024-001","corrected_date":"2024-04-08","corrects":2,'
+            '"date":"2024-04-20","decision":null,"event":"更正","note":"按受理通知书更正登记日期",'
+            '"red_line":null,"seq":3}')
+    assert links[2]["hash"] == hashlib.sha256(
+        (links[1]["hash"] + text).encode("utf-8")).hexdigest()
+
+
+def test_a_clerks_workbook_corrects_an_event_from_load_to_verify(tmp_path, capsys):
+    """The whole path a clerk and an oversight reader take: an Excel sheet with the
+    correction columns, cadre load, evaluate, explain and verify."""
+    path = tmp_path / "cadre.db"
+    assert run(capsys, "init", path)[0] == 0
+    for kind, text in (
+            ("单位", "单位代码,单位名称,单位类别,单位层级,所在地区代码\nU1,玛多县委组织部,部门,县,632626\n"),
+            ("干部", "干部编号,姓名,性别,出生年月,工作单位,职务\nC1,才让,男,1980.05,U1,科员\n"),
+            ("容错纠错案件", "案件编号,干部编号,管辖地区,案件类别,事由\nK1,C1,632626,其他,测试\n")):
+        file = tmp_path / f"{kind}.csv"
+        file.write_text(text, encoding="utf-8")
+        assert run(capsys, "load", path, kind, file, "--as-of", "2024-12-01")[0] == 0
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["案件编号", "序号", "事件", "日期", "被更正序号", "正确日期", "更正理由"])
+    sheet.append(["K1", 1, "申请", "2024-04-01", None, None, None])
+    sheet.append(["K1", 2, "受理", "2024-04-12", None, None, None])
+    sheet.append(["K1", 3, "订正", "2024年4月20日", 2, "2024.4.8", "按受理通知书更正日期"])
+    workbook = tmp_path / "案件事件.xlsx"
+    book.save(workbook)
+    code, _, err = run(capsys, "load", path, "案件事件", workbook, "--as-of", "2024-12-01")
+    assert code == 0, err
+    assert run(capsys, "evaluate", path, "--as-of", "2024-05-10", "--only", "cases")[0] == 0
+    code, out, _ = run(capsys, "explain", path, "case_state", "K1")
+    assert code == 0 and "2 2024-04-08 受理（经序号 3 更正）" in out
+    assert "“认定”时限截止日：2024-04-08 起 20 个工作日 = 2024-05-08" in out
+    code, out, _ = run(capsys, "verify", path)
+    assert code == 0 and "事件链完整：共 3 个事件" in out
+
+
+def test_a_store_made_before_corrections_gets_the_columns_and_verifies(db, cadre_load,
+                                                                       cadre_plugins):
+    cadre_load(db, "case_event", RECORDED)
+    for column in CORRECTION_COLUMNS:
+        db.execute(f"ALTER TABLE case_event DROP COLUMN {column}")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = '0012_case_event_corrections'")
+    assert audit.verify_chain(db.conn)["problems"] == []     # (an old file verifies as it is)
+    migrate(db)
+    assert set(CORRECTION_COLUMNS) <= set(db["case_event"].columns_dict)
+    assert audit.verify_chain(db.conn)["problems"] == []     # old links unchanged
+    cadre_load(db, "case_event", [correction(3, "2024-04-20", corrects=2, date="2024-04-08")])
+    evaluate(db, cadre_plugins(), "2024-05-10")
+    assert deadlines(db)[0][3] == "按期办结"
+
+
+def test_a_red_line_typed_wrong_is_corrected_and_the_check_follows(db, cadre_load, cadre_plugins):
+    determined = [*DETERMINED[:2], row(CASE, 3, "认定", "2024-03-20", decision="容错",
+                                       red_line="RL-01")]
+    cadre_load(db, "case_event", determined)
+    cadre_load(db, "case_finding", findings(CASE))
+    evaluate(db, cadre_plugins(), "2024-03-26")
+    (d,) = rows(db, "SELECT decision, rule_decision, consistent FROM case_decision")
+    # a red line touched: the rule's check says 不予容错, the body's 容错 is flagged
+    assert d == {"decision": "容错", "rule_decision": "不予容错", "consistent": 0}
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [correction(4, "2024-03-25", "误填红线", corrects=3,
+                                                 red_line="乱七八糟")])
+    (error,) = info.value.errors
+    assert error.column == "更正后触碰红线" and "不是" in error.reason
+    cadre_load(db, "case_event", [correction(4, "2024-03-25", "误填红线", corrects=3,
+                                             red_line="无")])
+    evaluate(db, cadre_plugins(), "2024-03-26")
+    (d,) = rows(db, "SELECT decision, rule_decision, consistent FROM case_decision")
+    assert d == {"decision": "容错", "rule_decision": "容错", "consistent": 1}
+
+
+def test_a_second_correction_applies_on_top_of_the_first(db, cadre_load, cadre_plugins):
+    cadre_load(db, "case_event", [*RECORDED,
+                                  correction(3, "2024-04-20", corrects=2, date="2024-04-08"),
+                                  correction(4, "2024-04-22", "承办机关漏填", corrects=2,
+                                             body="城东区委组织部")])
+    # a third one dated before the second is refused: corrections come in date order
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [correction(5, "2024-04-21", corrects=2,
+                                                 date="2024-04-09")])
+    (error,) = info.value.errors
+    assert error.column == "日期" and "早于上一条更正（序号 4，2024-04-22）" in error.reason
+    evaluate(db, cadre_plugins(), "2024-05-10")
+    text = explanation(db, "case_state")
+    assert "2 2024-04-08 受理（经序号 3、4 更正）" in text
+    assert "序号 4（2024-04-22）更正序号 2 的事件：承办机关由未填写改为“城东区委组织部”" in text
+    # the first correction's date is kept: only the body changed
+    assert deadlines(db)[1][1:3] == ("2024-04-08", "2024-05-08")

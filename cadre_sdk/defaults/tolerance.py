@@ -112,6 +112,7 @@ SELECT e.seq AS 序号, e.event AS 事件, e.date AS 日期, e.body AS 承办机
            coalesce('；日期改为 ' || e.corrected_date, '') ||
            coalesce('；承办机关改为“' || e.corrected_body || '”', '') ||
            coalesce('；认定结论改为“' || e.corrected_decision || '”', '') ||
+           coalesce('；触碰红线改为“' || e.corrected_red_line || '”', '') ||
            coalesce('；文号改为 ' || e.corrected_document_no, ''), 2)
        ELSE (SELECT '已被更正，见序号 ' || group_concat(c.seq, '、') FROM case_event c
              WHERE c.case_id = e.case_id AND c.event = '更正' AND c.corrects = e.seq)

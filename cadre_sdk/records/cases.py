@@ -45,7 +45,7 @@ _NO_CASE_CORRECTION = "案件编号不能更正：“更正”事件只能更正
         checks=(_decision_on_a_deciding_event,),
         refused_headers={h: _NO_CASE_CORRECTION for h in (
             "更正后案件编号", "正确案件编号", "应为案件编号", "更正后编号")},
-        amend_hint="已入库的事件不能改动，原记录须保留在案。如需更正，请另起一行追加一条“更正”事件："
+        amend_hint="原事件须保留在案。如需更正，请另起一行追加一条“更正”事件："
                    "“更正序号”填所更正事件的序号，在“更正后日期”“更正后事件”等列填写正确的值，"
                    "并在“备注”中写明理由")
 class CaseEvent:
@@ -90,6 +90,10 @@ class CaseEvent:
                                             aliases=("正确认定结论", "更正后结论"),
                                             description="只填在“更正”事件上：被更正的认定或申诉决定"
                                                         "应为的结论（须填更正决定的文号）")
+    corrected_red_line: str | None = column("更正后触碰红线", required=False, max_length=500,
+                                            aliases=("正确触碰红线",),
+                                            description="只填在“更正”事件上：被更正事件应为的触碰红线"
+                                                        "（目录中的代码或条目原文；未触碰的填“无”）")
     corrected_document_no: str | None = column("更正后文号", required=False, max_length=200,
                                                aliases=("正确文号", "更正后认定文号"),
                                                description="只填在“更正”事件上：被更正事件应为的文号")

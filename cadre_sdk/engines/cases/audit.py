@@ -11,8 +11,8 @@ Hash recipe (to reimplement it in any language):
 2. The *canonical JSON* of an event is a JSON object with exactly the keys ``case_id``,
    ``seq``, ``event``, ``date``, ``body``, ``decision``, ``red_line``, ``note`` (the stored
    columns of ``case_event``), plus each of ``document_no``, ``corrects``,
-   ``corrected_event``, ``corrected_date``, ``corrected_body``, ``corrected_decision`` and
-   ``corrected_document_no`` that is not empty (columns added later: links made before they
+   ``corrected_event``, ``corrected_date``, ``corrected_body``, ``corrected_decision``,
+   ``corrected_red_line`` and ``corrected_document_no`` that is not empty (columns added later: links made before they
    existed verify unchanged); ``seq`` and ``corrects`` are integers, every other value a
    string or ``null``. A correction (更正) is an event like any other: it is chained when
    loaded, and the event it corrects keeps its link unchanged.
@@ -44,7 +44,7 @@ CHAIN_FIELDS = ("case_id", "seq", "event", "date", "body", "decision", "red_line
 CHAIN_TABLE = "event_chain"
 #: Event fields added after the chain format was fixed (hashed when not empty).
 LATER_FIELDS = ("document_no", "corrects", "corrected_event", "corrected_date", "corrected_body",
-                "corrected_decision", "corrected_document_no")
+                "corrected_decision", "corrected_red_line", "corrected_document_no")
 
 
 def canonical_json(event: Mapping[str, Any]) -> str:

@@ -4,7 +4,8 @@ Case events are append-only and hash-chained (``audit``): a stored event is neve
 clerk corrects one the way an organization department corrects any record: by a later, dated
 and reasoned correction, recorded as a new event of the same case (``事件`` 更正) that names the
 seq it corrects (``更正序号``), the values to put in place of the recorded ones (``更正后事件``,
-``更正后日期``, ``更正后承办机关``, ``更正后认定结论``, ``更正后文号``) and its reason (``备注``).
+``更正后日期``, ``更正后承办机关``, ``更正后认定结论``, ``更正后触碰红线``, ``更正后文号``; an empty
+cell leaves the value as it is) and its reason (``备注``).
 The original event stays in the store and in the chain; the correction is chained like any
 event.
 
@@ -35,6 +36,7 @@ FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("date", "corrected_date", "日期", "更正后日期"),
     ("body", "corrected_body", "承办机关", "更正后承办机关"),
     ("decision", "corrected_decision", "认定结论", "更正后认定结论"),
+    ("red_line", "corrected_red_line", "触碰红线", "更正后触碰红线"),
     ("document_no", "corrected_document_no", "文号", "更正后文号"),
 )
 #: The columns only a correction fills (with ``corrects``, 更正序号).
@@ -65,12 +67,16 @@ class Correction:
 
     def describe(self) -> str:
         """The Chinese sentence naming the correction (for explanations)."""
-        changed = "；".join(f"{c.title}由“{c.before or '空'}”改为“{c.after or '空'}”"
+        changed = "；".join(f"{c.title}由{_quoted(c.before)}改为{_quoted(c.after)}"
                            for c in self.changes)
         by = "，".join(x for x in (self.body, f"文号 {self.document_no}" if self.document_no
                                    else None) if x)
         return (f"序号 {self.seq}（{self.date}{'，' + by if by else ''}）更正序号 {self.corrects} 的事件："
                 f"{changed}；理由：{self.reason}")
+
+
+def _quoted(value: str | None) -> str:
+    return f"“{value}”" if value else "未填写"
 
 
 @attrs.frozen
@@ -181,8 +187,8 @@ def _changes(ev: dict[str, Any], target: dict[str, Any]) -> tuple[Change, ...]:
     """What the correction changes in ``target`` (as corrected so far), checked."""
     filled = [f for f in FIELDS if ev.get(f[1]) is not None]
     if not filled:
-        raise Problem(ev, "更正后事件", f"“{CORRECTION}”事件没有填写任何更正后的值：请在“更正后事件”"
-                      "“更正后日期”“更正后承办机关”“更正后认定结论”或“更正后文号”中填写正确的值")
+        raise Problem(ev, "更正后事件", f"“{CORRECTION}”事件没有填写任何更正后的值：请在"
+                      f"{'或'.join(f'“{f[3]}”' for f in FIELDS)}中填写正确的值")
     changes = tuple(Change(title, target[field], ev[column])
                     for field, column, title, _ in filled if ev[column] != target[field])
     if not changes:
