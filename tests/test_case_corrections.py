@@ -356,3 +356,14 @@ def test_a_second_correction_applies_on_top_of_the_first(db, cadre_load, cadre_p
     assert "序号 4（2024-04-22）更正序号 2 的事件：承办机关由未填写改为“城东区委组织部”" in text
     # the first correction's date is kept: only the body changed
     assert deadlines(db)[1][1:3] == ("2024-04-08", "2024-05-08")
+
+
+def test_an_error_names_the_column_as_the_clerks_file_has_it(db, cadre_load):
+    cadre_load(db, "case_event", RECORDED)
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [{"案件编号": CASE, "序号": 3, "事件": "更正",
+                                       "办理日期": "2024-04-20", "被更正序号": 9,
+                                       "正确日期": "2024-04-08", "更正理由": "笔误"}])
+    (error,) = info.value.errors
+    assert (error.line, error.column) == (2, "被更正序号")
+    assert f"案件 {CASE} 没有序号 9 的事件" in error.reason
