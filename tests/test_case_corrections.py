@@ -6,6 +6,7 @@ stored."""
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 
 import openpyxl
 import pytest
@@ -13,9 +14,10 @@ import pytest
 from cadre_sdk.core.errors import DataError
 from cadre_sdk.engines.cases import audit
 from cadre_sdk.engines.cases.corrections import CORRECTION_COLUMNS
+from cadre_sdk.publish.event_aggregates import case_months
 from cadre_sdk.store.database import migrate
 
-from case_data import case_row, ev, evaluate, findings, people, rows
+from case_data import case_row, db_path, ev, evaluate, findings, people, rows
 from clihelp import run
 
 CASE = "R2024-001"   # C1 (县处级) in 城东区: 受理 within 5, 认定 within 20 working days
@@ -367,3 +369,16 @@ def test_an_error_names_the_column_as_the_clerks_file_has_it(db, cadre_load):
     (error,) = info.value.errors
     assert (error.line, error.column) == (2, "被更正序号")
     assert f"案件 {CASE} 没有序号 9 的事件" in error.reason
+
+
+def test_the_public_count_of_applications_per_month_uses_the_corrected_date(
+        db, cadre_load, tmp_path):
+    cadre_load(db, "case_event", [row(CASE, 1, "申请", "2024-03-29"),
+                                  row("R2", 1, "申请", "2024-03-28"),
+                                  correction(2, "2024-04-02", "申请日期笔误", corrects=1,
+                                             date="2024-04-01")])
+    conn = sqlite3.connect(":memory:")
+    conn.execute("ATTACH DATABASE ? AS src", [str(db_path(db))])
+    assert case_months(conn) == "case_month_summary"
+    assert conn.execute("SELECT * FROM case_month_summary ORDER BY month").fetchall() == [
+        ("2024-03", 1), ("2024-04", 1)]
