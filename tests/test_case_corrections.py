@@ -98,13 +98,19 @@ def test_deadlines_before_and_after_a_date_correction(db, cadre_load, cadre_plug
         {"date": "2024-04-12"}]
 
 
-def test_a_correction_counts_from_its_own_date(db, cadre_load, cadre_plugins):
+def test_a_correction_states_what_the_record_always_should_have_said(db, cadre_load,
+                                                                    cadre_plugins):
     cadre_load(db, "case_event", [*RECORDED,
                                   correction(3, "2024-04-20", corrects=2, date="2024-04-08")])
-    # on Apr 19 the record still said Apr 12 (the correction is dated Apr 20)
-    evaluate(db, cadre_plugins(), "2024-04-19")
-    assert deadlines(db)[0] == ("受理", "2024-04-01", "2024-04-09", "逾期办结", 3, 3)
-    assert "更正" not in explanation(db, "case_state")
+    # verified on Apr 10: after the true acceptance (Apr 8), before the recorded one (Apr 12)
+    cadre_load(db, "case_event", [row(CASE, 4, "核实", "2024-04-10")])
+    # an evaluation as of a day before the correction was made uses it too (and names it)
+    evaluate(db, cadre_plugins(), "2024-04-11")
+    assert deadlines(db) == [("受理", "2024-04-01", "2024-04-09", "按期办结", 0, 0),
+                             ("认定", "2024-04-08", "2024-05-08", "未到期", 0, 0)]
+    (state,) = rows(db, "SELECT state, events FROM case_state WHERE case_id = ?", [CASE])
+    assert state == {"state": "核实中", "events": 3}
+    assert "序号 3（2024-04-20）更正序号 2 的事件" in explanation(db, "case_state")
 
 
 def test_a_wrong_event_kind_is_corrected(db, cadre_load, cadre_plugins):
@@ -148,10 +154,9 @@ def test_a_decision_typed_wrong_is_corrected_by_a_recorded_act(db, cadre_load, c
     text = explanation(db, "case_decision")
     assert ("序号 4（2024-03-25，城东区纪委监委，文号 东纪发〔2024〕15号）更正序号 3 的事件："
             "认定结论由“不予容错”改为“容错”") in text
-    # before the correction's date the recorded 不予容错 was the record, flagged as a mismatch
-    evaluate(db, cadre_plugins(), "2024-03-24")
-    (d,) = rows(db, "SELECT decision, consistent FROM case_decision WHERE case_id = ?", [CASE])
-    assert d == {"decision": "不予容错", "consistent": 0}
+    # the adjustments and every view read the corrected 认定结果
+    (state,) = rows(db, "SELECT decision FROM case_state WHERE case_id = ?", [CASE])
+    assert state == {"decision": "容错"}
 
 
 def test_the_chain_holds_the_original_and_the_correction(db, cadre_load):

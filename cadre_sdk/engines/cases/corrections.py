@@ -9,10 +9,12 @@ cell leaves the value as it is) and its reason (``备注``).
 The original event stays in the store and in the chain; the correction is chained like any
 event.
 
-``apply`` gives the events as corrected: every procedure event in ``seq`` order, each with the
-values of the corrections in force on a day (those dated on or before it), later corrections
-of the same event on top of earlier ones. The state, deadlines, overdue status and recorded
-decision are computed from these (``engine``), and the explanation names each correction.
+``apply`` gives the events as corrected: every procedure event in ``seq`` order with the values
+of every correction of it, later corrections of the same event on top of earlier ones. A
+correction states what the record should always have said (a date typed wrong was always the
+other date), so it applies to an evaluation as of any day; its own date says when it was made.
+The state, deadlines, overdue status and recorded decision are computed from the events as
+corrected (``engine``), and the explanations name each correction.
 
 A correction of a decision (认定结论) is itself a decision of the body: it must carry the
 document number of the correcting decision (``文号`` of the correction row) when the event it
@@ -21,7 +23,7 @@ turns it into the load's Chinese error: nothing is stored).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -94,29 +96,12 @@ def is_correction(event: dict[str, Any]) -> bool:
     return event["event"] == CORRECTION
 
 
-def apply(events: Iterable[dict[str, Any]], until: str | None = None
-          ) -> tuple[list[dict[str, Any]], list[Correction]]:
+def apply(events: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Correction]]:
     """The procedure events of one case as corrected, and the corrections applied.
 
-    ``events``: the case's rows in ``seq`` order (procedure events and corrections); ``until``:
-    an ISO date, the corrections dated after it are not in force yet (None: all). Each event
+    ``events``: the case's rows in ``seq`` order (procedure events and corrections). Each event
     returned is a copy with the corrected values and ``corrected_by`` (the seqs of the
-    corrections applied to it). Raises ``Problem`` at the first bad correction."""
-    return _apply(events, until)[:2]
-
-
-def stages(events: Sequence[dict[str, Any]]
-           ) -> list[tuple[dict[str, Any] | None, Change | None, list[dict[str, Any]]]]:
-    """The events as recorded, then as corrected after each correction in turn:
-    ``(correction row or None, its first change, events as corrected)``; the load checks each
-    stage, since an evaluation on any day sees one of them. Raises ``Problem``."""
-    out: list[tuple[dict[str, Any] | None, Change | None, list[dict[str, Any]]]] = []
-    _apply(events, None, out)
-    return out
-
-
-def _apply(events: Iterable[dict[str, Any]], until: str | None,
-           record: list | None = None) -> tuple[list[dict[str, Any]], list[Correction], None]:
+    corrections applied to it, in order). Raises ``Problem`` at the first bad correction."""
     by_seq: dict[int, dict[str, Any]] = {}
     procedure: list[dict[str, Any]] = []
     applied: list[Correction] = []
@@ -129,32 +114,23 @@ def _apply(events: Iterable[dict[str, Any]], until: str | None,
             procedure.append(current)
         else:
             by_seq[ev["seq"]] = ev
-    if record is not None:
-        # (copies only when corrections will change the events afterwards)
-        record.append((None, None, [dict(e) for e in procedure] if len(procedure) < len(rows)
-                       else procedure))
     last: dict[str, Any] | None = None
     for ev in rows:
         if not is_correction(ev):
             continue
         if last is not None and ev["date"] < last["date"]:
-            # (so the corrections in force on a day are always the first ones)
             raise Problem(ev, "日期", f"更正日期 {ev['date']} 早于上一条更正（序号 {last['seq']}，"
                           f"{last['date']}）")
         last = ev
         target = _target(ev, by_seq)
         changes = _changes(ev, target)
-        if until is not None and ev["date"] > until:
-            continue
         for field, column, _, _ in FIELDS:
             if ev.get(column) is not None:
                 target[field] = ev[column]
         target["corrected_by"] = (*target["corrected_by"], ev["seq"])
         applied.append(Correction(ev["seq"], target["seq"], ev["date"], changes,
                                   ev["note"] or "", ev.get("body"), ev.get("document_no")))
-        if record is not None:
-            record.append((ev, changes[0], [dict(e) for e in procedure]))
-    return procedure, applied, None
+    return procedure, applied
 
 
 def _no_correction_columns(ev: dict[str, Any]) -> None:

@@ -1,7 +1,7 @@
 """The cases engine: fault-tolerance cases (容错纠错) and up-or-down adjustments (能上能下).
 
-For every case: replay its events (those dated on or before the evaluation date, as corrected by
-the corrections (更正) dated on or before it, ``corrections``) to get its
+For every case: replay its events (as corrected by the corrections (更正) recorded for them,
+``corrections``; those dated on or before the evaluation date) to get its
 state and stage; compute each step's deadline from the case's tolerance variant, in working
 days on the official calendar, and how late the running step is on the evaluation date; find
 the accepting body; and, once determined, the 认定结果: the accepting body's recorded
@@ -87,8 +87,8 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
                      "FROM [case] c LEFT JOIN cadre p ON p.id = c.cadre_id ORDER BY c.id")
     for case in cases:
         inputs = tr.CaseInputs(**case)
-        # The events as corrected by the corrections (更正) in force on as_of.
-        corrected, in_force = corrections.apply(events.take(inputs.id), as_of.isoformat())
+        # The events as corrected by the corrections (更正) recorded for them.
+        corrected, in_force = corrections.apply(events.take(inputs.id))
         dated = [e for e in corrected if e["date"] <= as_of.isoformat()]
         # Dated variants: the rules in force when the case was filed (its first event).
         filed = datetime.date.fromisoformat(dated[0]["date"]) if dated else as_of

@@ -2,8 +2,7 @@
 
 Run by ``cadre load`` after case events are written, inside the load's transaction: each case
 touched by the load is replayed from its first event (stored and new, in ``seq`` order) through
-the state machine of ``case_states``, as recorded and as corrected by each correction (更正,
-``corrections``). An event not allowed in its case's state, a new event placed before events
+the state machine of ``case_states``, as corrected by the corrections (更正, ``corrections``). An event not allowed in its case's state, a new event placed before events
 already stored, an event dated before the one it follows, or a bad correction rejects the
 whole load with the file, line and column of the row. When everything is allowed, the new events are
 appended to the hash chain (``audit``) and the new head is recorded in the provenance table.
@@ -49,9 +48,8 @@ def _error(ev: dict[str, Any], column: str, reason: str) -> RowError:
 def check_case(case_id: str, events: list[dict[str, Any]]) -> RowError | None:
     """The first problem with one case's events (stored and new, in seq order), or None.
 
-    The events are checked as recorded, then as corrected after each correction (更正) in
-    turn: an evaluation on any day sees one of these, so each must be a valid procedure. A
-    problem that only a correction brings is the correction's, under the column it fills."""
+    The events are checked as corrected by every correction (更正), as evaluations see them. A
+    problem that a correction brings is the correction's, under the column it fills."""
     stored = [e["seq"] for e in events if e["_pos"] is not None]
     last_stored = max(stored, default=0)
     for ev in events:
@@ -59,19 +57,25 @@ def check_case(case_id: str, events: list[dict[str, Any]]) -> RowError | None:
             return _error(ev, "序号", f"案件 {case_id} 已有序号 {last_stored} 的事件入库，新事件的"
                           f"序号 {ev['seq']} 排在它之前：事件只能追加，请使用大于 {last_stored} 的序号")
     try:
-        stages = corrections.stages(events)
+        corrected, _ = corrections.apply(events)
     except corrections.Problem as bad:
         return _error(bad.event, bad.column, bad.reason)
-    for correction, change, corrected in stages:
-        problem = _replay_problem(case_id, corrected)
+    found = _replay_problem(case_id, corrected)
+    if found is None:
+        return None
+    # Blame the row that first makes the record impossible: rows are added in seq order (new
+    # ones after the stored ones, which were checked when loaded).
+    for n in range(1, len(events) + 1):
+        problem = _replay_problem(case_id, corrections.apply(events[:n])[0])
         if problem is None:
             continue
         ev, column, reason = problem
-        if correction is None:
+        last = events[n - 1]
+        if not corrections.is_correction(last):
             return _error(ev, column, reason)
-        return _error(correction, _CORRECTED_COLUMN.get(column, column),
-                      f"按这条更正改正序号 {correction['corrects']} 后，{reason}")
-    return None
+        return _error(last, _CORRECTED_COLUMN.get(column, column),
+                      f"按这条更正改正序号 {last['corrects']} 后，{reason}")
+    return _error(*found)  # (not reached: the last prefix is every row)
 
 
 #: The column of a correction that changes what a problem's column holds.
