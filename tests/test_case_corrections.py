@@ -387,3 +387,15 @@ def test_the_public_count_of_applications_per_month_uses_the_corrected_date(
     assert case_months(conn) == "case_month_summary"
     assert conn.execute("SELECT * FROM case_month_summary ORDER BY month").fetchall() == [
         ("2024-03", 1), ("2024-04", 1)]
+
+
+def test_a_decision_or_red_line_on_the_correction_row_itself_points_to_its_column(db, cadre_load):
+    cadre_load(db, "case_event", DETERMINED)
+    wrong = correction(4, "2024-03-25", "误选结论", corrects=3, body="城东区纪委监委")
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [{**wrong, "认定结论": "容错"}])
+    assert "请填在“更正后认定结论”列" in info.value.errors[0].reason
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [{**wrong, "触碰红线": "无"}])
+    (error,) = info.value.errors
+    assert error.column == "触碰红线" and "请填在“更正后触碰红线”列" in error.reason

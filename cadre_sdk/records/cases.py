@@ -30,8 +30,10 @@ def _decision_elsewhere(event: str | None, decision: str | None) -> bool:
 def _decision_on_a_deciding_event(rec: "CaseEvent") -> None:
     # Events are append-only and a decision on another event is never read: it would be lost.
     if _decision_elsewhere(rec.event, rec.decision):
+        fix = ("；要更正所更正事件的认定结论，请填在“更正后认定结论”列" if rec.event == vocab.CORRECTION
+               else "")
         raise ValueError(f"认定结论“{rec.decision}”只能填在“认定”或“申诉决定”事件上，"
-                         f"不能填在“{rec.event}”事件上（否则不会作为认定结果）")
+                         f"不能填在“{rec.event}”事件上（否则不会作为认定结果）{fix}")
 
 
 #: A correction corrects an event of its own case: the case an event belongs to is not a value

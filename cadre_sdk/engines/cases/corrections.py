@@ -57,7 +57,7 @@ class Change:
 
 @attrs.frozen
 class Correction:
-    """One correction in force: which event it corrects, what it changed, when, by whom, why."""
+    """One correction applied: which event it corrects, what it changed, when, by whom, why."""
 
     seq: int
     corrects: int
@@ -118,6 +118,9 @@ def apply(events: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[
     for ev in rows:
         if not is_correction(ev):
             continue
+        if ev.get("red_line") is not None:
+            raise Problem(ev, "触碰红线", f"“{CORRECTION}”事件的“触碰红线”不会被读取：要更正所更正事件的"
+                          "触碰红线，请填在“更正后触碰红线”列")
         if last is not None and ev["date"] < last["date"]:
             raise Problem(ev, "日期", f"更正日期 {ev['date']} 早于上一条更正（序号 {last['seq']}，"
                           f"{last['date']}）")
