@@ -56,7 +56,8 @@ def test_every_canned_query_runs_with_chinese_title_and_parameters(
             "adjustment_inventory_summary", "staffing_breach_summary"} <= set(queries)
     # the queries over rows per case, per adjustment or per breach: oversight only
     rows = {"cases_by_stage", "decisions_by_dimension", "decisions_by_prefecture",
-            "determination_mismatches_by_body", "adjustment_inventory", "staffing_breaches"}
+            "determination_mismatches_by_body", "adjustment_inventory", "staffing_breaches",
+            "case_events"}
     assert (rows <= set(queries)) if level == "oversight" else not rows & set(queries)
     for name, query in queries.items():
         assert re.search(r"[\u4e00-\u9fff]", query["title"]), name

@@ -101,6 +101,28 @@ WHERE d.consistent = 0
 ORDER BY d.determined_by, d.determined_on, d.case_id
 """
 
+#: One case's events in seq order, each corrected event marked with the corrections of it and
+#: each correction (更正) with what it changed (the oversight view of a case's record).
+_CASE_EVENTS_SQL = """
+SELECT e.seq AS 序号, e.event AS 事件, e.date AS 日期, e.body AS 承办机关, e.decision AS 认定结论,
+       e.document_no AS 文号,
+       CASE WHEN e.event = '更正' THEN
+         '更正序号 ' || e.corrects || ' 的事件：' || substr(
+           coalesce('；事件改为“' || e.corrected_event || '”', '') ||
+           coalesce('；日期改为 ' || e.corrected_date, '') ||
+           coalesce('；承办机关改为“' || e.corrected_body || '”', '') ||
+           coalesce('；认定结论改为“' || e.corrected_decision || '”', '') ||
+           coalesce('；触碰红线改为“' || e.corrected_red_line || '”', '') ||
+           coalesce('；文号改为 ' || e.corrected_document_no, ''), 2)
+       ELSE (SELECT '已被更正，见序号 ' || group_concat(c.seq, '、') FROM case_event c
+             WHERE c.case_id = e.case_id AND c.event = '更正' AND c.corrects = e.seq)
+       END AS 更正情况,
+       e.note AS 备注
+FROM case_event e
+WHERE e.case_id = :case_id
+ORDER BY e.seq
+"""
+
 _MISMATCH_BY_BODY_SQL = """
 SELECT d.determined_by AS 认定机关, count(*) AS 已认定案件数,
        sum(d.consistent = 0) AS 认定与规则测算不一致, sum(d.consistent = 1) AS 一致,
@@ -178,6 +200,10 @@ def register_queries(register: Any) -> None:
                          _MISMATCH_BY_BODY_SQL,
                          "各认定机关已认定的案件中，认定结论与规则测算结果不一致、一致和无法比对的件数",
                          level="oversight"))
+    register(CannedQuery("case_events", "容错案件事件及更正", _CASE_EVENTS_SQL,
+                         "一个案件的全部办理事件（按序号）：登记有误、已被更正的事件标明更正它的事件序号，"
+                         "“更正”事件列出改正的内容，理由见备注；原记录保留，状态和时限按更正后的记录测算。"
+                         "请填写案件编号", level="oversight"))
     register(CannedQuery("cases_by_stage_summary", "容错案件办理阶段统计（汇总）", _STAGE_SUMMARY_SQL,
                          f"按地区、阶段和状态统计容错纠错案件数；{_SMALL}。{_REGION_PARAM}"))
     register(CannedQuery("decisions_by_dimension_summary", "容错认定结果按研判维度统计（汇总）",

@@ -325,6 +325,7 @@ class RowChecker:
     def __init__(self, cls: type, plugins: CadrePlugins | None):
         self.cls, self.plugins = cls, plugins
         self.headers = _header_map_of(cls)  # (read only)
+        self.refused = {normalize_header(h): why for h, why in cls.__refused_headers__.items()}
         self.fields = attrs.fields(cls)
         passes = property_validators(cls.__kind__)
         self.columns_by_field = {f.name: _Column(f, passes[f.name]) for f in self.fields}
@@ -380,7 +381,10 @@ class RowChecker:
         seen: dict[str, str] = {}
         for text in header:
             field = self.headers.get(normalize_header(text))
-            if field is None:
+            refused = self.refused.get(normalize_header(text))
+            if refused is not None:
+                errors.append(RowError(file, line, text, refused))
+            elif field is None:
                 known = "、".join(f.metadata["title"] for f in self.fields)
                 errors.append(RowError(file, line, text, f"未知的列。“{self.cls.__title__}”可用的列："
                                        f"{known}。如果这一列不需要导入（如序号、备注），"

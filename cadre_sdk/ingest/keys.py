@@ -497,10 +497,18 @@ def _check_unchanged(conn: sqlite3.Connection, cls: type, values: tuple, file: s
         + " AND ".join(f"[{k}] = ?" for k in key), keyvals).fetchone()
     if stored is None:
         return []
-    if tuple(stored) == tuple(int(v) if isinstance(v, bool) else v for v in values):
+    given = tuple(int(v) if isinstance(v, bool) else v for v in values)
+    if tuple(stored) == given:
         return []
-    return [RowError(file, line, "", f"“{cls.__title__}”只能追加，不能修改已入库的记录"
-                     f"（{'/'.join(str(v) for v in keyvals)}）。如需更正，请追加一条新事件")]
+    fields = attrs.fields(cls)
+    changed = [f for f, was, now in zip(fields, stored, given) if was != now]
+    said = "、".join(f"{f.metadata['title']}“{was if was is not None else '空'}”改为"
+                    f"“{now if now is not None else '空'}”"
+                    for f, was, now in zip(fields, stored, given) if was != now)
+    return [RowError(file, line, changed[0].metadata["title"],
+                     f"“{cls.__title__}”只能追加，不能修改已入库的记录"
+                     f"（{'/'.join(str(v) for v in keyvals)}：{said}）。"
+                     f"{cls.__amend_hint__ or '如需更正，请追加一条新记录'}")]
 
 
 def _check_references(conn: sqlite3.Connection, cls: type) -> list[RowError]:

@@ -268,6 +268,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     errors: list[RowError] = []
     total = 0
     files: list[str] = []
+    typed: dict[str, dict[str, str]] = {}   # file -> column title -> the header it has
     loaded: list[tuple[str, str, int, int]] = []  # (file, sha256, rows, rows new or changed)
     header_lines: list[tuple[str, int]] = []
     row_numbers: list[tuple[str, str]] = []
@@ -323,6 +324,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
                         errors.append(RowError(display, line, "", hint))
                     errors.extend(_explain_missing_key(cls, header_errors))
                     continue
+                typed[display] = {field.metadata["title"]: text for text, field in mapping.items()}
                 header = update.extend(mapping)
                 plan = checker.plan(header, mapping)
                 with plugin_time_limit():
@@ -363,7 +365,8 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     errors.extend(ledger.references())
     if not errors:
         for callback in after_load.get(kind, ()):
-            errors.extend(callback(db, "temp._load_keys", plugins))
+            # (a callback names a column by its title: say it as the clerk's file has it)
+            errors.extend(_as_typed(e, typed) for e in callback(db, "temp._load_keys", plugins))
     if errors:
         errors.sort(key=lambda e: (files.index(e.file) if e.file in files else len(files),
                                    e.line))
@@ -394,6 +397,14 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
     if finish:
         conn.execute("COMMIT")
     return result(True)
+
+
+def _as_typed(error: RowError, typed: dict[str, dict[str, str]]) -> RowError:
+    """``error`` with its column named by the header its file has for that column (an alias
+    such as 办理日期 for 日期), when the file has one."""
+    header = typed.get(error.file, {}).get(error.column)
+    return error if header is None or header == error.column else attrs.evolve(error,
+                                                                                column=header)
 
 
 def _without_file(message: str, display: str) -> str:

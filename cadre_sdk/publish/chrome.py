@@ -28,6 +28,7 @@ PARAMETERS = {
     "scheme": "补贴项目", "kind": "类别", "category": "类别", "g": "等次",
     "min_altitude": "最低海拔（米）", "subject_id": "对象编号", "min_hours": "最少学时",
     "half": "半年（上/下）", "source": "来源", "tag": "问题标签", "prefecture": "市州",
+    "case_id": "案件编号",
 }
 
 #: Columns Datasette adds to a table's page: the link to a row of a table keyed by several
@@ -36,7 +37,7 @@ GENERATED_COLUMNS = {"Link": "记录", "rowid": "行号"}
 
 #: Parameters a canned query usually needs filled (its page names them when it found nothing
 #: and they were left empty).
-FILL_FIRST = ("year", "half")
+FILL_FIRST = ("year", "half", "case_id")
 
 #: Parameters answered with a region code / a unit code: the form offers names.
 REGION_PARAMETERS = frozenset({"region", "prefecture"})

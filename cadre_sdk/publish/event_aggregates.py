@@ -137,13 +137,22 @@ def case_mismatches(conn: sqlite3.Connection) -> str | None:
 ORDER BY body = '{ALL}' DESC, body""")
 
 
+#: An application's date as corrected: the latest correction (更正) of its date, else as recorded
+#: (an application stays one: no correction can make it another event, nor another event one).
+_APPLIED_ON = """coalesce((SELECT c.corrected_date FROM src.case_event c
+  WHERE c.case_id = e.case_id AND c.event = '更正' AND c.corrects = e.seq
+  AND c.corrected_date IS NOT NULL ORDER BY c.seq DESC LIMIT 1), e.date)"""
+
+
 def case_months(conn: sqlite3.Connection) -> str | None:
-    """Applications per month, province-wide (``case_event``)."""
+    """Applications per month, province-wide (``case_event``), on their corrected dates."""
     if not has(conn, "case_event", "event", "date", schema="src"):
         return None
+    day = _APPLIED_ON if has(conn, "case_event", "corrects", "corrected_date", schema="src") \
+        else "e.date"
     return _create(conn, CASE_MONTHS, "month TEXT NOT NULL, applications INTEGER NOT NULL",
-                   "SELECT substr(date, 1, 7), count(*) FROM src.case_event WHERE event = '申请' "
-                   "GROUP BY 1 ORDER BY 1")
+                   f"SELECT substr({day}, 1, 7), count(*) FROM src.case_event e "
+                   "WHERE e.event = '申请' GROUP BY 1 ORDER BY 1")
 
 
 def adjustments(conn: sqlite3.Connection) -> str | None:

@@ -232,13 +232,18 @@ def column(
 
 
 def record(kind: str, title: str, *, key: tuple[str, ...] = ("id",), description: str = "",
-           checks: Iterable[Callable[[Any], None]] = (), append_only: bool = False
+           checks: Iterable[Callable[[Any], None]] = (), append_only: bool = False,
+           refused_headers: Mapping[str, str] | None = None, amend_hint: str = ""
            ) -> Callable[[type], type]:
     """Class decorator: make ``cls`` a frozen attrs record of ``kind`` and register it.
 
     ``checks`` are whole-record validators (e.g. an end date not before the start), run after
     the field validators; each raises ``ValueError`` with a Chinese message. ``append_only``
     records may be added but never changed once stored (a case's events, for the audit trail).
+    ``refused_headers`` maps a header clerks may write that the kind deliberately has no column
+    for to the Chinese reason the loader gives instead of "unknown column"; ``amend_hint`` is
+    the Chinese sentence telling a clerk who reloads a changed append-only record how to
+    correct it instead.
     """
     def wrap(cls: type) -> type:
         cls.__kind__ = kind
@@ -247,6 +252,8 @@ def record(kind: str, title: str, *, key: tuple[str, ...] = ("id",), description
         cls.__description__ = description or (cls.__doc__ or "").strip().split("\n")[0]
         cls.__checks__ = tuple(checks)
         cls.__append_only__ = append_only
+        cls.__refused_headers__ = dict(refused_headers or {})
+        cls.__amend_hint__ = amend_hint
 
         def __attrs_post_init__(self: Any) -> None:
             for check in type(self).__checks__:

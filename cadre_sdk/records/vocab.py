@@ -82,6 +82,13 @@ CASE_EVENT = _vocab(
 )
 CASE_EVENT_SYNONYMS = {"提出申请": "申请", "核实认定": "认定", "反馈备案": "备案", "通知": "反馈",
                        "告知": "反馈", "要求补充材料": "补充材料", "复核": "申诉"}
+#: The event that corrects a wrongly recorded one (更正): not a step of the procedure, so it is
+#: not in ``CASE_EVENT`` (the state machine's events) but only in ``CASE_RECORD_EVENT``.
+CORRECTION = "更正"
+CASE_RECORD_EVENT = _vocab(**CASE_EVENT, correct=CORRECTION)
+CASE_RECORD_EVENT_SYNONYMS = {**CASE_EVENT_SYNONYMS, "更正登记": CORRECTION, "订正": CORRECTION,
+                              "修正": CORRECTION, "勘误": CORRECTION, "更改": CORRECTION,
+                              "修改": CORRECTION, "更正记录": CORRECTION}
 
 TOLERANCE_DECISION = _vocab(tolerated="容错", partly_tolerated="部分容错", not_tolerated="不予容错")
 

@@ -319,6 +319,17 @@ def _explanation_digit_run(db: sqlite_utils.Database) -> None:
     db.execute(explanations.DIGIT_RUN_TRIGGER)
 
 
+@core(name="0012_case_event_corrections")
+def _case_event_corrections(db: sqlite_utils.Database) -> None:
+    # A correction (更正) names the event it corrects and the values it puts in their place;
+    # a new store already has the columns (0001 creates every record kind as it is now).
+    cls = RECORD_TYPES["case_event"]
+    present = db["case_event"].columns_dict
+    for field in attrs.fields(cls):
+        if field.name not in present:
+            db.execute(f"ALTER TABLE case_event ADD COLUMN [{field.name}] {column_type(field)}")
+
+
 def open_db(path: str | os.PathLike, *, create: bool = False, readonly: bool = False
             ) -> sqlite_utils.Database:
     """Open a store. ``create`` makes a new one; otherwise the file must exist.

@@ -51,7 +51,9 @@ COMMAND_TABLE: tuple[tuple[str, str, str], ...] = (
     ("verify", "verify",
      "Verify the audit trail of case events in DB: recompute every event's hash from its "
      "content and the previous hash, and report any event changed, removed or reordered since "
-     "it was loaded. Works on any SQLite file holding case_event and event_chain (read-only). "
+     "it was loaded. A correction (更正) is an event like any other: it is chained and "
+     "verified, and the event it corrects keeps its own link. Works on any SQLite file holding "
+     "case_event and event_chain (read-only). "
      "Exit status 1 if anything is wrong. The hash recipe is documented in "
      "cadre_sdk/engines/cases/audit.py."),
     ("calendar", "calendar",

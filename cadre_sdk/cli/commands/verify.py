@@ -19,11 +19,12 @@ from cadre_sdk.engines.cases.audit import check_recorded_head, verify_chain
 def verify(db: Path, expect_head: str | None, expect_events: int | None) -> None:
     """Verify the audit trail of case events in DB: recompute every event's hash from its
     content and the previous hash, and report any event changed, removed or reordered since it
-    was loaded. Works on any SQLite file holding case_event and event_chain (read-only).
-    Exit status 1 if anything is wrong. The hash recipe is documented in
-    cadre_sdk/engines/cases/audit.py.
+    was loaded. A correction (更正) is an event like any other: it is chained and verified,
+    and the event it corrects keeps its own link. Works on any SQLite file holding case_event
+    and event_chain (read-only). Exit status 1 if anything is wrong. The hash recipe is
+    documented in cadre_sdk/engines/cases/audit.py.
 
-    核验容错案件事件链：任何事件被改动、删除或调换顺序都会被发现。
+    核验容错案件事件链：任何事件被改动、删除或调换顺序都会被发现；“更正”事件同样入链核验，被更正的原事件保留原样。
     """
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:

@@ -10,9 +10,12 @@ Hash recipe (to reimplement it in any language):
    ``case_id`` then ``seq``.
 2. The *canonical JSON* of an event is a JSON object with exactly the keys ``case_id``,
    ``seq``, ``event``, ``date``, ``body``, ``decision``, ``red_line``, ``note`` (the stored
-   columns of ``case_event``), plus ``document_no`` when it is not empty (a column added
-   later: links made before it existed verify unchanged); ``seq`` is an integer, every other
-   value a string or ``null``.
+   columns of ``case_event``), plus each of ``document_no``, ``corrects``,
+   ``corrected_event``, ``corrected_date``, ``corrected_body``, ``corrected_decision``,
+   ``corrected_red_line`` and ``corrected_document_no`` that is not empty (columns added later: links made before they
+   existed verify unchanged); ``seq`` and ``corrects`` are integers, every other value a
+   string or ``null``. A correction (更正) is an event like any other: it is chained when
+   loaded, and the event it corrects keeps its link unchanged.
    Keys are sorted, no whitespace (separators ``,`` and ``:``), non-ASCII characters written as
    themselves (not ``\\u`` escapes), encoded as UTF-8.
 3. ``hash = sha256(prev_hash + canonical_json)`` as lowercase hex, where ``prev_hash`` is the
@@ -40,7 +43,8 @@ GENESIS = "0" * 64
 CHAIN_FIELDS = ("case_id", "seq", "event", "date", "body", "decision", "red_line", "note")
 CHAIN_TABLE = "event_chain"
 #: Event fields added after the chain format was fixed (hashed when not empty).
-LATER_FIELDS = ("document_no",)
+LATER_FIELDS = ("document_no", "corrects", "corrected_event", "corrected_date", "corrected_body",
+                "corrected_decision", "corrected_red_line", "corrected_document_no")
 
 
 def canonical_json(event: Mapping[str, Any]) -> str:

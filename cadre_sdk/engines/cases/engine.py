@@ -1,6 +1,7 @@
 """The cases engine: fault-tolerance cases (容错纠错) and up-or-down adjustments (能上能下).
 
-For every case: replay its events (those dated on or before the evaluation date) to get its
+For every case: replay its events (as corrected by the corrections (更正) recorded for them,
+``corrections``; those dated on or before the evaluation date) to get its
 state and stage; compute each step's deadline from the case's tolerance variant, in working
 days on the official calendar, and how late the running step is on the evaluation date; find
 the accepting body; and, once determined, the 认定结果: the accepting body's recorded
@@ -24,7 +25,7 @@ from cadre_sdk.store.calendar import calendar_for
 from cadre_sdk.core.trace import Trace
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.core.workdays import Calendar, provisional_note
-from cadre_sdk.engines.cases import adjustments, red_lines
+from cadre_sdk.engines.cases import adjustments, corrections, red_lines
 from cadre_sdk.engines.cases import tolerance as tr
 from cadre_sdk.engines.batch_writer import BatchWriter
 from cadre_sdk.engines.cases.schema import migrations  # noqa: F401  (registers the migration set)
@@ -86,7 +87,9 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
                      "FROM [case] c LEFT JOIN cadre p ON p.id = c.cadre_id ORDER BY c.id")
     for case in cases:
         inputs = tr.CaseInputs(**case)
-        dated = [e for e in events.take(inputs.id) if e["date"] <= as_of.isoformat()]
+        # The events as corrected by the corrections (更正) recorded for them.
+        corrected, in_force = corrections.apply(events.take(inputs.id))
+        dated = [e for e in corrected if e["date"] <= as_of.isoformat()]
         # Dated variants: the rules in force when the case was filed (its first event).
         filed = datetime.date.fromisoformat(dated[0]["date"]) if dated else as_of
         key = (inputs.kind, inputs.region_code, filed)
@@ -97,7 +100,7 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *,
         history = replay(inputs.id, dated)
         found = {f["dimension"]: f["finding"] for f in findings.take(inputs.id)}
         missing.update(_evaluate_case(out, inputs, history, found, variants, calendar, as_of,
-                                      plugins.book))
+                                      plugins.book, in_force))
     out.flush()
     db.execute(_DIMENSIONS_SQL)
     overdue = db.execute("SELECT count(*) FROM case_state WHERE overdue_days > 0").fetchone()[0]
@@ -172,12 +175,30 @@ def _appeal_until(history: History, variants: tr.Variants, calendar: Calendar,
     return dl.due.isoformat()
 
 
+def _event_line(event: dict[str, Any]) -> str:
+    """One event as the explanations list it, marked when corrections changed it."""
+    by = event.get("corrected_by")
+    mark = f"（经序号 {'、'.join(map(str, by))} 更正）" if by else ""
+    return f"{event['seq']} {event['date']} {event['event']}{mark}"
+
+
+def _corrections_input(trace: Trace, in_force: list[corrections.Correction],
+                       seqs: set[int] | None = None) -> None:
+    """Name each correction in force (of the events ``seqs``; None: all): which event, what
+    changed, when, by whom and why."""
+    said = [c.describe() for c in in_force if seqs is None or c.corrects in seqs]
+    if said:
+        trace.input("更正", said)
+
+
 def _evaluate_case(out: BatchWriter, case: tr.CaseInputs, history: History,
                    findings: dict[str, str], variants: tr.Variants, calendar: Calendar,
-                   as_of: datetime.date, book: Any) -> set[int]:
+                   as_of: datetime.date, book: Any,
+                   in_force: list[corrections.Correction]) -> set[int]:
     """Write one case's rows; returns the years without a schedule its figures needed."""
     trace = Trace(subject=f"容错案件 {case.id} 办理状态（截至 {as_of.isoformat()}）")
-    trace.input("事件", [f"{e['seq']} {e['date']} {e['event']}" for e in history.events])
+    trace.input("事件", [_event_line(e) for e in history.events])
+    _corrections_input(trace, in_force)
     applied = history.last("申请")
     on = datetime.date.fromisoformat(applied["date"]) if applied else as_of
     body = tr.accepting_body(case, variants, on, trace)
@@ -195,7 +216,7 @@ def _evaluate_case(out: BatchWriter, case: tr.CaseInputs, history: History,
     appeal_until = _appeal_until(history, variants, calendar, trace)
     if history.clocks:
         _schedules_used(trace, calendar, history.clocks[0].start_date, max(counted))
-    decision = _decide(out, case, history, findings, variants, book, body)
+    decision = _decide(out, case, history, findings, variants, book, body, in_force)
     trace.step("所处阶段", history.stage)
     trace.result = trace.step("当前状态", history.state)
     eid = out.explain("case_state", case.id, trace)
@@ -211,7 +232,8 @@ def _evaluate_case(out: BatchWriter, case: tr.CaseInputs, history: History,
 
 
 def _decide(out: BatchWriter, case: tr.CaseInputs, history: History, findings: dict[str, str],
-            variants: tr.Variants, book: Any, body: str) -> str | None:
+            variants: tr.Variants, book: Any, body: str,
+            in_force: list[corrections.Correction]) -> str | None:
     """Write the determination of a case that reached 认定, with the rule's check beside it;
     returns the 认定结果 in force (None while the body has recorded none)."""
     determined = history.last("认定")
@@ -229,6 +251,10 @@ def _decide(out: BatchWriter, case: tr.CaseInputs, history: History, findings: d
     trace.input("认定机关", by if determined["body"] else f"{by}（按规则确定的受理主体，承办机关未填写）")
     trace.input("文号", determined["document_no"] or "未填写")
     trace.input("受理主体的认定结论", recorded or "未记录")
+    # A corrected determination or appeal decision is the record as corrected: the correction
+    # is itself a recorded act of the body (with its document number), named here.
+    _corrections_input(trace, in_force, {determined["seq"]} | ({appealed["seq"]} if appealed
+                                                                else set()))
     if appealed:
         trace.input("申诉决定", f"{appeal or '未记录'}（{appealed['date']}"
                     f"{'，' + appealed['body'] if appealed['body'] else ''}"

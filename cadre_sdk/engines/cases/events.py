@@ -2,9 +2,9 @@
 
 Run by ``cadre load`` after case events are written, inside the load's transaction: each case
 touched by the load is replayed from its first event (stored and new, in ``seq`` order) through
-the state machine of ``case_states``. An event not allowed in its case's state, a new event
-placed before events already stored, or an event dated before the one it follows rejects the
-whole load with the file and line of the row. When everything is allowed, the new events are
+the state machine of ``case_states``, as corrected by the corrections (更正, ``corrections``). An event not allowed in its case's state, a new event placed before events
+already stored, an event dated before the one it follows, or a bad correction rejects the
+whole load with the file, line and column of the row. When everything is allowed, the new events are
 appended to the hash chain (``audit``) and the new head is recorded in the provenance table.
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlite_utils
 
 from cadre_sdk.core.errors import CaseError, RowError
 from cadre_sdk.store.database import record_provenance
-from cadre_sdk.engines.cases import audit
+from cadre_sdk.engines.cases import audit, corrections
 from cadre_sdk.engines.cases.states import START, step
 
 _STORED = "数据库中已有的事件"
@@ -46,21 +46,55 @@ def _error(ev: dict[str, Any], column: str, reason: str) -> RowError:
 
 
 def check_case(case_id: str, events: list[dict[str, Any]]) -> RowError | None:
-    """The first problem with one case's events (stored and new, in seq order), or None."""
+    """The first problem with one case's events (stored and new, in seq order), or None.
+
+    The events are checked as corrected by every correction (更正), as evaluations see them. A
+    problem that a correction brings is the correction's, under the column it fills."""
     stored = [e["seq"] for e in events if e["_pos"] is not None]
     last_stored = max(stored, default=0)
-    state, prev = START, None
     for ev in events:
         if ev["_pos"] is None and ev["seq"] < last_stored:
             return _error(ev, "序号", f"案件 {case_id} 已有序号 {last_stored} 的事件入库，新事件的"
                           f"序号 {ev['seq']} 排在它之前：事件只能追加，请使用大于 {last_stored} 的序号")
+    try:
+        corrected, _ = corrections.apply(events)
+    except corrections.Problem as bad:
+        return _error(bad.event, bad.column, bad.reason)
+    found = _replay_problem(case_id, corrected)
+    if found is None:
+        return None
+    # Blame the row that first makes the record impossible: rows are added in seq order (new
+    # ones after the stored ones, which were checked when loaded).
+    for n in range(1, len(events) + 1):
+        problem = _replay_problem(case_id, corrections.apply(events[:n])[0])
+        if problem is None:
+            continue
+        ev, column, reason = problem
+        last = events[n - 1]
+        if not corrections.is_correction(last):
+            return _error(ev, column, reason)
+        return _error(last, _CORRECTED_COLUMN.get(column, column),
+                      f"按这条更正改正序号 {last['corrects']} 后，{reason}")
+    return _error(*found)  # (not reached: the last prefix is every row)
+
+
+#: The column of a correction that changes what a problem's column holds.
+_CORRECTED_COLUMN = {title: column for _, _, title, column in corrections.FIELDS}
+
+
+def _replay_problem(case_id: str, events: list[dict[str, Any]]
+                    ) -> tuple[dict[str, Any], str, str] | None:
+    """The first event of a procedure (no corrections) dated before the one it follows or
+    not allowed in its state: (event, column, Chinese reason); None if all is well."""
+    state, prev = START, None
+    for ev in events:
         if prev is not None and ev["date"] < prev["date"]:
-            return _error(ev, "日期", f"案件 {case_id} 序号 {ev['seq']} 的日期 {ev['date']} 早于"
-                          f"上一事件（序号 {prev['seq']}，{prev['date']}）")
+            return ev, "日期", (f"案件 {case_id} 序号 {ev['seq']} 的日期 {ev['date']} 早于"
+                              f"上一事件（序号 {prev['seq']}，{prev['date']}）")
         try:
             state = step(case_id, state, ev["event"]).to
         except CaseError as exc:
-            return _error(ev, "事件", str(exc))
+            return ev, "事件", str(exc)
         prev = ev
     return None
 

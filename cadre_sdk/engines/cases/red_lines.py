@@ -35,6 +35,7 @@ DENIALS = ("无", "否", "没有", "不是", "未触碰", "未触碰红线", "�
            "不涉及", "不涉及红线", "未发现", "未发现违纪违法问题", "无违纪违法问题", "无违纪违法行为",
            "不存在", "无此情形")
 _COLUMN = "触碰红线"
+_CORRECTED = "更正后触碰红线"
 
 
 def compact(text: str) -> str:
@@ -130,19 +131,26 @@ def check_red_lines(db: sqlite_utils.Database, keys_table: str,
     book = (plugins or get_plugin_manager()).book
     cache: dict[tuple[str, str, str], list[Entry]] = {}
     errors = []
+    # The 触碰红线 of an event, and the 更正后触碰红线 of a correction (read on the date of the
+    # event it corrects, when there is one).
     rows = db.conn.execute(
-        f"SELECT k._file, k._line, e.red_line, c.kind, c.region_code, r.name, e.date "
+        f"SELECT k._file, k._line, coalesce(e.red_line, e.corrected_red_line), c.kind, "
+        f"c.region_code, r.name, coalesce(t.date, e.date), "
+        f"CASE WHEN e.red_line IS NULL THEN '{_CORRECTED}' ELSE '{_COLUMN}' END "
         f"FROM {keys_table} k JOIN case_event e ON e.case_id = k.case_id AND e.seq = k.seq "
         f"JOIN [case] c ON c.id = e.case_id LEFT JOIN region r ON r.code = c.region_code "
-        f"WHERE e.red_line IS NOT NULL ORDER BY k._file, k._line")
-    for file, line, text, kind, region, region_name, day in rows:
+        f"LEFT JOIN case_event t ON e.red_line IS NULL AND t.case_id = e.case_id "
+        f"AND t.seq = e.corrects "
+        f"WHERE e.red_line IS NOT NULL OR e.corrected_red_line IS NOT NULL "
+        f"ORDER BY k._file, k._line")
+    for file, line, text, kind, region, region_name, day, column in rows:
         entries = cache.get((kind, region, day))
         if entries is None:
             entries = cache[(kind, region, day)] = catalogue(
                 book, kind, region, datetime.date.fromisoformat(day))
         if read(text, entries).unknown is not None:
             where = f"{region_name or region}（{region}）"
-            errors.append(RowError(file, line, _COLUMN, _message(text, entries, where, kind)))
+            errors.append(RowError(file, line, column, _message(text, entries, where, kind)))
     return errors
 
 
