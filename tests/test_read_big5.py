@@ -185,6 +185,14 @@ def test_a_gbk_line_in_a_big5_file_is_a_mix(tmp_path):
         decode_bytes(data, "混.csv")
 
 
+def test_a_big5_line_in_a_gbk_file_is_a_mix(tmp_path):
+    # Rows pasted from a Traditional source's file: the GBK lines (张 is no Big5 character)
+    # must not make the Big5 one GBK nonsense.
+    data = ROSTERS[1].encode("gbk") + "卓瑪,女,1985.02,藏族,玉樹州農牧局,副局長\n".encode("cp950")
+    with pytest.raises(ReadError, match="第2行是 GBK/GB18030，第3行却是 Big5"):
+        decode_bytes(data, "a.csv")
+
+
 def test_a_big5_line_in_a_utf8_file_is_named_as_big5(tmp_path):
     data = "姓名,性别\n张三,男\n".encode() + "陳國華,男\n".encode("cp950")
     with pytest.raises(ReadError, match="第1行是 UTF-8，第3行却是 Big5。"):

@@ -14,12 +14,12 @@ as Big5 too, each time into other, real characters (Big5 陳國華 is GBK 朝瓣
   two to four ideographs beginning with a common surname.
 
 A file whose two readings score within ``_MARGIN`` of each other is ambiguous: the caller
-refuses it and asks for UTF-8 rather than guess. Measured on 36,000 synthetic rosters (names
-drawn from the common surnames and the whole of GB2312 level 1; Chinese or ASCII headers; 1 to
-20 rows; Big5, GBK, and Traditional text saved as GBK): none read in the wrong encoding; about
-0.3% ambiguous, every one a file whose only Chinese is one two- or three-character name.
-charset_normalizer, on the same files restricted to the two encodings, read 10.5% of the GBK
-ones as Big5: it is not used here.
+refuses it and asks for UTF-8 rather than guess. Measured by
+``benchmarks/big5_gbk_accuracy.py`` on 54,000 synthetic rosters (Big5, GBK, and Traditional
+text saved as GBK; Chinese or ASCII headers; 1 to 20 rows): none read as the other encoding;
+0.3–0.6% refused, every one a header and one row whose only Chinese is a name of 2 or 3
+characters. charset_normalizer, restricted to the two encodings, read 13.2% of the GBK files
+as Big5 and 0.4% of the Big5 ones as GBK: it is not used here.
 """
 from __future__ import annotations
 
@@ -116,9 +116,10 @@ def judge(lines: Iterable[tuple[int, bytes]]) -> tuple[str | None, int, int]:
     ``'gb18030'`` or ``None`` when too close to call; the margin (Big5's score minus GBK's);
     and the line that decided it. Only the first ``_JUDGED_BYTES`` are judged.
 
-    A line that is not Big5 makes the file GBK, unless the other lines read as Big5 beyond
-    doubt (``_MIXED``): then the file is Big5, and the line that is not will be reported as
-    another encoding when it is read, rather than the Big5 lines read as GBK nonsense.
+    A line that is not Big5 makes the file GBK, unless the other lines, or one of them, read
+    as Big5 beyond doubt (``_MIXED``): then the file is Big5 from that line, and the line that
+    is not will be reported as another encoding when it is read, rather than the Big5 lines
+    read as GBK nonsense.
     """
     taken: list[tuple[int, bytes]] = []
     size = 0
@@ -132,9 +133,13 @@ def judge(lines: Iterable[tuple[int, bytes]]) -> tuple[str | None, int, int]:
     found = margin(b"\n".join(raw for _, raw in taken))
     if found is None:
         big5 = [(lineno, raw) for lineno, raw in taken if margin(raw) is not None]
-        found = (margin(b"\n".join(raw for _, raw in big5)) or 0) if big5 else 0
-        if big5 and found >= _MIXED:
-            return "cp950", found, big5[0][0]
+        together = (margin(b"\n".join(raw for _, raw in big5)) or 0) if big5 else 0
+        if together >= _MIXED:
+            return "cp950", together, big5[0][0]
+        for lineno, raw in big5:  # one Big5 line among GBK ones
+            alone = margin(raw) or 0
+            if alone >= _MIXED:
+                return "cp950", alone, lineno
         return "gb18030", 0, taken[0][0]
     if found >= _MARGIN:
         return "cp950", found, taken[0][0]
