@@ -156,3 +156,46 @@ def test_a_malformed_answer_names_the_plugin_its_file_and_line(db, tmp_path, plu
     assert str(e.value).startswith(f"plugin 'wrong_answers', hook {hook}: {said}")
     assert f" at {where} Fix: return None or a list of" in str(e.value)
     assert cadre_count(db) == 0
+
+
+COUNTY = '''from cadre_sdk import hookimpl, record_kinds
+
+
+@hookimpl
+def cadre_jurisdiction():
+    return "632801"
+
+
+@hookimpl
+@record_kinds("cadre")
+def validate_records(kind, columns):
+    return [(row, "{field}", "本县各局不设“科员”职务，请填写具体职务")
+            for row, post in enumerate(columns["post"]) if post == "科员"]
+'''
+
+
+@pytest.mark.parametrize("field", ["post", "posts"])
+def test_cadre_load_names_the_column_or_the_plugins_mistake(tmp_path, capsys, field):
+    from clihelp import run
+
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "golmud_posts.py").write_text(COUNTY.replace("{field}", field), encoding="utf-8")
+    db = tmp_path / "cadre.db"
+    assert run(capsys, "init", db)[0] == 0
+    units = tmp_path / "units.csv"
+    units.write_text("单位代码,单位名称,单位类别,单位层级,所在地区代码\nU1,格尔木市农牧局,部门,县,632801\n",
+                     encoding="utf-8")
+    assert run(capsys, "--plugins-dir", folder, "load", db, "unit", units)[0] == 0
+    roster = tmp_path / "名冊.csv"  # a Big5 file with Traditional headers
+    roster.write_bytes(("\n".join([HEADERS["cp950"], *ROWS["cp950"][:2]]) + "\n").encode("cp950"))
+    before = db.read_bytes()
+    code, out, err = run(capsys, "--plugins-dir", folder, "load", db, "干部", roster)
+    assert code != 0 and "Traceback" not in out + err
+    if field == "post":
+        assert f"{roster}:3: 現任職務: 本县各局不设“科员”职务，请填写具体职务" in err
+    else:
+        assert ("plugin 'golmud_posts', hook validate_records: returned (1, 'posts', "
+                "'本县各局不设“科员”职务，请填写具体职务'): 'posts' is not a field of the record (did "
+                f"you mean 'post'?) at {folder / 'golmud_posts.py'}:9") in err  # its @hookimpl
+    assert db.read_bytes() == before
