@@ -136,7 +136,7 @@ def test_big5_rosters_stream_as_they_decode(tmp_path, text):
 
 
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡杜叶程苏魏吕丁"
-_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红梅建国志文斌海燕鹏辉晶宇浩凯健俊帆旭宁龙林欣雪琳措卓"
+_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红梅建国志文斌海燕鹏辉晶宇浩凯健帆旭宁龙林欣雪琳措卓"
 _UNITS = ["玉树州农牧局", "海西州民政局", "西宁市城东区人民政府", "称多县民政局", "果洛州扶贫开发局", "杂多县扎青乡人民政府"]
 
 
@@ -156,7 +156,11 @@ def test_generated_rosters_are_never_read_in_the_other_encoding(seed, rows, chin
     for text, codec, want in [(simplified, "gbk", "gb18030"), (traditional, "gbk", "gb18030"),
                               (traditional, "cp950", "cp950")]:
         try:
-            assert decode_bytes(text.encode(codec), "a.csv") == (text, want)
+            data = text.encode(codec)
+        except UnicodeEncodeError:  # a character Big5 lacks (s2tw may give one): no such file
+            continue
+        try:
+            assert decode_bytes(data, "a.csv") == (text, want)
         except ReadError as e:  # refused, never misread
             assert "无法确定文件的编码" in str(e)
 
