@@ -210,6 +210,14 @@ def test_first_non_ascii_line_after_the_sample_decides_big5(tmp_path, monkeypatc
     assert "".join(read_encoding._text_lines(path, "a.csv")) == text
 
 
+def test_first_non_ascii_line_after_the_sample_may_be_ambiguous(tmp_path, monkeypatch):
+    monkeypatch.setattr(read_encoding, "_SAMPLE_BYTES", 64)
+    text = "id,name\n" + "C0,x\n" * 20 + "C1,韓雪\n"
+    path = write(tmp_path, "a.csv", text.encode("cp950"))
+    with pytest.raises(ReadError, match="第22行按 GBK（简体中文）读是“C1,龙撤”，按 Big5（繁体中文）读是“C1,韓雪”"):
+        list(read_encoding._text_lines(path, "a.csv"))
+
+
 def test_big5_streaming_memory_stays_flat(tmp_path, monkeypatch):
     # Sample and blocks made small, so that a 3 MB file is many of them: what is held stays
     # about a block, whatever the file's size.

@@ -123,7 +123,7 @@ _AMBIGUOUS = "gb18030|cp950"
 def _ambiguous(file: str, lineno: int, raw: bytes, margin: int) -> ReadError:
     """Lines that read as well in GBK as in Big5: both readings shown, never a guess."""
     def shown(codec: str) -> str:
-        text = raw.rstrip(b"\r").decode(codec)
+        text = raw.rstrip(b"\r\n").decode(codec)
         return text if len(text) <= 30 else text[:30] + "…"
     lean = {1: "，看起来更像 Big5（繁体中文）", -1: "，看起来更像 GBK（简体中文）"}.get(margin, "")
     return ReadError(
