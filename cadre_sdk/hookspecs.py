@@ -148,11 +148,15 @@ def register_calendar_years(register: Any) -> None:
 
 
 @hookspec
-def validate_record(kind: str, record: Any) -> list[str] | None:
+def validate_record(kind: str, record: Any) -> list[str | tuple[str, str]] | None:
     """Check one record before it is stored; return Chinese messages for what is wrong.
 
     Called by ``cadre load`` for every valid row of every kind, with the record kind (e.g.
-    ``"cadre"``) and the attrs record. Return ``None`` or ``[]`` when the record is fine. All
+    ``"cadre"``) and the attrs record. Return ``None`` or ``[]`` when the record is fine. Each
+    item is a message about the record, or a ``(field, message)`` pair (``field``: the
+    record's field name, e.g. ``"id_number"``): the error then names the clerk's column for
+    that field, as the header is written in their file. A field the record does not have, or
+    an item of another shape, is the plugin's error (nothing is written). All
     plugins are asked and their messages are combined; any message rejects the row, and the
     whole load writes nothing. Keep it cheap: it runs once per row (a check of every row of a
     large kind is cheaper as ``validate_records``, once per batch). An implementation marked
@@ -161,10 +165,15 @@ def validate_record(kind: str, record: Any) -> list[str] | None:
 
 
 @hookspec
-def validate_records(kind: str, columns: Any) -> list[tuple[int, str]] | None:
+def validate_records(kind: str, columns: Any
+                     ) -> list[tuple[int, str] | tuple[int, str, str]] | None:
     """Check a batch of records before they are stored, column by column; return
     ``(row, message)`` pairs (``row``: the position in the batch, from 0; ``message``:
-    Chinese, for the clerk) for what is wrong.
+    Chinese, for the clerk) or ``(row, field, message)`` triples (``field``: a key of
+    ``columns``, the record's field name: the error then names the clerk's column for it, as
+    the header is written in their file) for what is wrong; the two forms may be mixed. A
+    field not in ``columns``, a row outside the batch or an item of another shape is the
+    plugin's error (nothing is written).
 
     Called by ``cadre load`` once per batch of valid rows (up to 1,000) of every kind, with the
     record kind and ``columns``: a mapping from each field name of the kind's record to the list

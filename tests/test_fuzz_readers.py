@@ -118,7 +118,7 @@ def test_decode_bytes_returns_text_or_raises_read_error(data: bytes) -> None:
     except ReadError as e:
         assert "x.csv" in str(e)
         return
-    assert isinstance(text, str) and encoding in ("utf-8", "utf-8-sig", "gb18030", "utf-16")
+    assert isinstance(text, str) and encoding in ("utf-8", "utf-8-sig", "gb18030", "cp950", "utf-16")
 
 
 # Bytes that look like what the readers meet: fragments of delimited text, quotes, JSON

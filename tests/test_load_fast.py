@@ -61,7 +61,8 @@ class Veto:
 
 class BatchVeto:
     """A plugin checking a batch's columns (``validate_records``): its messages follow the
-    per-record ones of the same row."""
+    per-record ones of the same row; some name the post field (the error names the file's
+    职务 column)."""
 
     __name__ = "batch_veto"
 
@@ -69,7 +70,8 @@ class BatchVeto:
     def validate_records(self, kind, columns):
         if kind != "posting":
             return None
-        return [(i, f"“{post}”不可挂职（{secondment}）")
+        return [(i, f"“{post}”不可挂职（{secondment}）") if post == "科员" else
+                (i, "post", f"“{post}”不可挂职（{secondment}）")
                 for i, (post, secondment) in enumerate(zip(columns["post"],
                                                            columns["secondment"]))
                 if secondment == "对口援青" and post in ("禁用", "科员")]

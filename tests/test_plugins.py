@@ -234,8 +234,9 @@ def test_validate_records_answers_by_row_after_validate_record():
 
     pm = make_plugins(plugin("r", validate_record=per_record),
                       plugin("b", validate_records=per_batch))
-    # a batch of three: rows 1 and 2 (n = 2, 3) have messages, by position
-    assert pm.batch_validator("unit")({"n": [1, 2, 3]}, 3) == {1: ["成批2"], 2: ["成批3"]}
+    # a batch of three: rows 1 and 2 (n = 2, 3) have messages, by position (about no field)
+    assert pm.batch_validator("unit")({"n": [1, 2, 3]}, 3) == {1: [(None, "成批2")],
+                                                                2: [(None, "成批3")]}
     # one record: validate_record's messages first, then validate_records' (a batch of one)
     assert pm.validate_record("unit", types.SimpleNamespace(n=2)) == ["逐条", "成批2"]
     assert pm.validate_record("unit", types.SimpleNamespace(n=1)) == []
@@ -261,7 +262,10 @@ def test_validate_records_fault_names_plugin():
 
 @pytest.mark.parametrize("answer, said", [
     ("ok", "returned str, not a list of (row, message) pairs"),
-    ([(0, "坏"), (1, 2)], "returned (1, 2), not a (row, message) pair (an int and a str)"),
+    ([(0, "坏"), (1, 2)], "returned (1, 2), not a (row, message) pair nor a (row, field, "
+                          "message) triple (an int, a str and a str)"),
+    ([(0, "nn", "坏")], "returned (0, 'nn', '坏'): 'nn' is not a field of the record (did "
+                        "you mean 'n'?)"),
     ([(5, "坏")], "returned (5, '坏'): row 5 is not a position in the batch of 2 rows (0 to 1)"),
 ])
 def test_validate_records_wrong_answer_says_which_entry_and_why(answer, said):

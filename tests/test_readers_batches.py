@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cadre_sdk.ingest import raw_rows, read_csv, read_encoding, readers
+from cadre_sdk.ingest import big5_gbk, raw_rows, read_csv, read_encoding, readers
 from cadre_sdk.core.errors import ReadError
 from cadre_sdk.ingest.readers import iter_cell_batches
 
@@ -33,7 +33,8 @@ def line_by_line(data: bytes, file: str) -> list[str]:
 
 LINES = st.lists(st.sampled_from([
     "a,b", "张三,男", "", " ", "甲\r", "x" * 70, "路·乙", "é", "ＡＢ,１２",
-]).flatmap(lambda text: st.sampled_from([text.encode("utf-8"), text.encode("gb18030")])),
+]).flatmap(lambda text: st.sampled_from([text.encode("utf-8"), text.encode("gb18030")]))
+    | st.sampled_from(["陳國華,副局長".encode("cp950"), "玉樹州".encode("cp950")]),  # Big5
     min_size=1, max_size=12)
 
 
@@ -66,6 +67,7 @@ def test_sniffing_a_sample_at_once_agrees_with_line_by_line(lines, complete):
     if not complete:
         considered.pop()
     want = (None, 0)
+    legacy = []  # the lines in GBK or Big5, judged together by big5_gbk
     for lineno, raw in enumerate(considered, 1):
         if raw.isascii():
             continue
@@ -76,10 +78,14 @@ def test_sniffing_a_sample_at_once_agrees_with_line_by_line(lines, complete):
                 raw.decode("gb18030")
             except UnicodeDecodeError:
                 continue
-            want = ("gb18030", lineno)
-            break
-        if want == (None, 0):   # the first UTF-8 line, unless a later line is GBK
+            if b"\x00" not in raw:
+                legacy.append((lineno, raw))
+            continue
+        if want == (None, 0):   # the first UTF-8 line, unless a line is GBK or Big5
             want = ("utf-8", lineno)
+    if legacy:
+        encoding, _margin, decided = big5_gbk.judge(legacy)
+        want = (encoding or read_encoding._AMBIGUOUS, decided)
     assert read_encoding._sniff(sample, complete) == want
 
 

@@ -427,16 +427,23 @@ class RowChecker:
         try:
             compiled_validator(self.cls.__kind__)(data)
         except Exception:  # fastjsonschema's error names one problem; explain them all
-            headers = {field.name: header for header, field in mapping.items()}
-            titles = {field.name: field.metadata["title"] for field in self.fields}
+            columns = self.column_names(mapping)
             for name, message in explain_invalid(self.cls.__kind__, data):
-                errors.append(RowError(row.file, row.line, headers.get(name, titles[name]),
-                                       message))
+                errors.append(RowError(row.file, row.line, columns[name], message))
             return None, errors
         if self.plugins is not None:
-            for message in self.plugins.validate_record(self.cls.__kind__, rec):
-                errors.append(RowError(row.file, row.line, "", message))
+            problems = self.plugins.record_problems(self.cls.__kind__, rec)
+            if problems:
+                columns = self.column_names(mapping)
+                errors.extend(RowError(row.file, row.line, columns.get(name, ""), message)
+                              for name, message in problems)
         return (None, errors) if errors else (rec, [])
+
+    def column_names(self, mapping: dict[str, attrs.Attribute]) -> dict[str, str]:
+        """Each field's column as the clerk's file names it (its header as written: an alias,
+        Traditional characters), or its Chinese title when the file has no such column."""
+        titles = {field.name: field.metadata["title"] for field in self.fields}
+        return titles | {field.name: header for header, field in mapping.items()}
 
 
     def _blame(self, row: RawRow, mapping: dict[str, attrs.Attribute], values: dict[str, Any],

@@ -39,7 +39,7 @@ from cadre_sdk.ingest.batches import (
 )
 from cadre_sdk.ingest.batches import header_map, rows_with_header  # noqa: F401  (used from here by callers)
 from cadre_sdk.core.normalize import normalize_header
-from cadre_sdk.plugin_host.discovery import CadrePlugins
+from cadre_sdk.plugin_host.discovery import CadrePlugins, Problem
 from cadre_sdk.plugin_host.watchdog import plugin_time_limit
 from cadre_sdk.ingest.readers import make_row
 from cadre_sdk.records import RECORD_TYPES
@@ -433,8 +433,8 @@ def _explain_missing_key(cls: type, errors: list[RowError]) -> list[RowError]:
 
 def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
            header: list[str], display: str, batch: ConvertedBatch, texts: bool,
-           validate: Callable[[Any], Sequence[str]] | None, room: int,
-           validate_batch: Callable[[dict[str, list], int], dict[int, list[str]]] | None = None
+           validate: Callable[[Any], Sequence[Problem]] | None, room: int,
+           validate_batch: Callable[[dict[str, list], int], dict[int, list[Problem]]] | None = None
            ) -> tuple[list, bool]:
     """Each row's outcome, in order: its errors (a list), or its values in field order (a
     tuple); up to and including the row whose errors fill the ``room`` left for errors (the
@@ -444,7 +444,8 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
     only when a check needs them. A row with a bad cell, or that fails a record check, goes
     through ``RowChecker.check`` (the thorough way, which says what is wrong); plugins
     validate the others: ``validate`` a record at a time, ``validate_batch`` the good rows'
-    columns at once (a row's messages: ``validate``'s, then ``validate_batch``'s)."""
+    columns at once (a row's messages: ``validate``'s, then ``validate_batch``'s; each names
+    the clerk's column when the plugin named its field)."""
     rows, suspect, columns = checker.convert(plan, batch.cells, texts)
     suspect.update(batch.slow)
     cls = checker.cls
@@ -464,8 +465,8 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
                             if i not in suspect and not passes(rec)])
     if validate is not None and records is None:
         records = list(map(record_builder(cls), rows))
-    messages: list[Sequence[str]] | None = None
-    said_of_batch: dict[int, list[str]] = {}
+    messages: list[Sequence[Problem]] | None = None
+    said_of_batch: dict[int, list[Problem]] = {}
     batch_fault: PluginError | None = None
     if validate_batch is not None:
         good = [i for i in range(len(rows)) if i not in suspect] if suspect else None
@@ -495,6 +496,7 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
     lines = batch.lines
     outcomes: list = []
     found = 0
+    named: dict[str, str] = {}  # field -> the clerk's column, once a plugin names a field
     for i, row in enumerate(rows):
         row_errors: list[RowError] | None = None
         if i in suspect:  # the thorough way
@@ -504,7 +506,7 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
             if not row_errors:
                 row = attrs.astuple(rec, recurse=False)
         else:
-            said: Sequence[str] = ()
+            said: Sequence[Problem] = ()
             if validate is not None:
                 said = messages[i] if messages is not None else validate(records[i])
             if batch_fault is not None:
@@ -512,7 +514,9 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
             if i in said_of_batch:
                 said = [*said, *said_of_batch[i]]
             if said:
-                row_errors = [RowError(display, lines[i], "", m) for m in said]
+                named = named or checker.column_names(mapping)
+                row_errors = [RowError(display, lines[i], "" if name is None else named[name], m)
+                              for name, m in said]
         if row_errors:
             outcomes.append(row_errors)
             found += len(row_errors)
@@ -523,7 +527,7 @@ def _judge(checker: RowChecker, plan: list, mapping: dict[str, attrs.Attribute],
     return outcomes, False
 
 
-def _fills(messages: list[Sequence[str]], room: int) -> bool:
+def _fills(messages: list[Sequence[Problem]], room: int) -> bool:
     """Whether the plugins' messages so far fill the room left for errors."""
     found = 0
     for said in messages:

@@ -1,5 +1,5 @@
-"""Opening and decoding clerks' text files: UTF-8 (with or without BOM), GBK/GB18030 and
-UTF-16 told apart, streamed in blocks, and a file that mixes encodings, holds NUL bytes or is
+"""Opening and decoding clerks' text files: UTF-8 (with or without BOM), GBK/GB18030, Big5
+(cp950, ``big5_gbk`` tells it from GBK) and UTF-16 told apart, streamed in blocks, and a file that mixes encodings, holds NUL bytes or is
 really a workbook rejected in Chinese with the line where it shows.
 """
 from __future__ import annotations
@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import IO
 
 from cadre_sdk.core.errors import ReadError
+from cadre_sdk.core.normalize import to_simplified
+from cadre_sdk.ingest import big5_gbk
 
 _SAVE_AS = "请用同一种编码（UTF-8 或 GBK）重新保存整个文件，例如在 Excel 中另存为“CSV UTF-8（逗号分隔）”"
 
@@ -72,8 +74,9 @@ def _guess_encoding(data: bytes) -> str:
 def _sniff(sample: bytes, complete: bool) -> tuple[str | None, int]:
     """The encoding the first lines imply, and the line that decided it.
 
-    Any line that is not UTF-8 but is GB18030 makes the file GB18030 (UTF-8 text never fails
-    to decode as UTF-8); otherwise a non-ASCII UTF-8 line makes it UTF-8.
+    Any line that is not UTF-8 but is GB18030 makes the file GB18030 or Big5 (``'cp950'``), as
+    ``big5_gbk.judge`` tells from those lines, or ``_AMBIGUOUS`` (UTF-8 text never fails to
+    decode as UTF-8); otherwise a non-ASCII UTF-8 line makes it UTF-8.
     """
     seen = sample if complete else sample[: max(sample.rfind(b"\n"), 0)]
     if _utf8_or_none(seen) is not None:  # every line is UTF-8 (or ASCII): no need to look at each
@@ -87,17 +90,47 @@ def _sniff(sample: bytes, complete: bool) -> tuple[str | None, int]:
         if raw.isascii():
             continue
         if _utf8_or_none(raw) is None:
-            try:
-                raw.decode("gb18030")
-            except UnicodeDecodeError:
+            if b"\x00" in raw or _legacy(raw, "gb18030") is None:
                 continue  # reported with its line number when the stream reaches it
-            return "gb18030", lineno
+            encoding, _margin, decided = big5_gbk.judge(_legacy_lines(lines, lineno))
+            return encoding or _AMBIGUOUS, decided
         first_utf8 = first_utf8 or lineno
     return ("utf-8", first_utf8) if first_utf8 else (None, 0)
 
 
+def _legacy_lines(lines: list[bytes], start: int) -> Iterator[tuple[int, bytes]]:
+    """The numbered lines from ``start`` on that are GB18030 (or Big5) and not UTF-8."""
+    for lineno, raw in enumerate(lines[start - 1 :], start):
+        if (not raw.isascii() and b"\x00" not in raw and _utf8_or_none(raw) is None
+                and _legacy(raw, "gb18030") is not None):
+            yield lineno, raw
+
+
+def _legacy(raw: bytes, codec: str) -> str | None:
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError:
+        return None
+
+
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
-_NAMES = {"utf-8": "UTF-8", "gb18030": "GBK/GB18030"}
+_NAMES = {"utf-8": "UTF-8", "gb18030": "GBK/GB18030", "cp950": "Big5"}
+_LEGACY = ("gb18030", "cp950")
+#: ``_sniff``'s verdict for lines that read as well in GBK as in Big5.
+_AMBIGUOUS = "gb18030|cp950"
+
+
+def _ambiguous(file: str, lineno: int, raw: bytes, margin: int) -> ReadError:
+    """Lines that read as well in GBK as in Big5: both readings shown, never a guess."""
+    def shown(codec: str) -> str:
+        text = raw.rstrip(b"\r\n").decode(codec)
+        return text if len(text) <= 30 else text[:30] + "…"
+    lean = {1: "，看起来更像 Big5（繁体中文）", -1: "，看起来更像 GBK（简体中文）"}.get(margin, "")
+    return ReadError(
+        f"{file}：无法确定文件的编码：第{lineno}行按 GBK（简体中文）读是“{shown('gb18030')}”，"
+        f"按 Big5（繁体中文）读是“{shown('cp950')}”，两种读法都说得通{lean}。为免读错，没有导入。"
+        "请在保存这个文件的电脑上用原来的程序打开它，确认文字无误后另存为“CSV UTF-8（逗号分隔）”"
+        "（WPS、记事本：编码选 UTF-8）再导入。")
 
 
 class _LineDecoder:
@@ -110,6 +143,9 @@ class _LineDecoder:
 
     def __init__(self, file: str, encoding: str | None, first: int, sample: bytes, bom: bool = False):
         self.file, self.encoding, self.first, self.sample, self.bom = file, encoding, first, sample, bom
+        if encoding == _AMBIGUOUS:
+            raw = sample.split(b"\n")[first - 1]
+            raise _ambiguous(file, first, raw, big5_gbk.margin(raw) or 0)
 
     def _mixed(self, lineno: int, found: str) -> ReadError:
         this = f"第{lineno}行是 {_NAMES[found]}"
@@ -129,33 +165,39 @@ class _LineDecoder:
             return raw.decode("ascii")
         text = _utf8_or_none(raw)
         if text is not None:
-            if self.encoding == "gb18030":
-                try:
-                    gbk = raw.decode("gb18030")
-                except UnicodeDecodeError:
-                    gbk = None
-                # Valid both ways: GBK, the file's encoding, unless the UTF-8 reading looks
-                # like a clerk's text, with common characters (GB2312) in it, more than the
-                # GBK reading has (a short GBK line can be valid UTF-8 by chance: "鍏丂").
-                if gbk is not None and (not _plausible_utf8(text) or
-                                        _common_chars(text) < max(2, _common_chars(gbk) + 1)):
-                    return gbk
+            if self.encoding in _LEGACY:
+                legacy = _legacy(raw, self.encoding)
+                # Valid both ways: GBK (Big5), the file's encoding, unless the UTF-8 reading
+                # looks like a clerk's text, with common characters (GB2312; for Big5, once
+                # Simplified) in it, more than the other reading has (a short GBK line can be
+                # valid UTF-8 by chance: "鍏丂").
+                common = (0 if legacy is None else _common_chars(
+                    legacy if self.encoding == "gb18030" else to_simplified(legacy)))
+                if legacy is not None and (not _plausible_utf8(text) or
+                                           _common_chars(text) < max(2, common + 1)):
+                    return legacy
                 raise self._mixed(lineno, "utf-8")
             if self.encoding is None:
                 self.encoding, self.first = "utf-8", lineno
             return text
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
+        codec = self.encoding if self.encoding in _LEGACY else "gb18030"
+        text = _legacy(raw, codec)
+        if text is None:
+            if codec == "cp950" and _legacy(raw, "gb18030") is not None:
+                raise self._mixed(lineno, "gb18030")
             raise ReadError(
                 f"{self.file}：第{lineno}行含有无法识别的字节，既不是 UTF-8 也不是 GBK/GB18030 编码"
                 f"{_guess_encoding(raw if len(raw) >= 64 else self.sample)}。"
                 "请把文件另存为 UTF-8 或 GBK 编码后重试。"
-            ) from None
+            )
         if self.encoding == "utf-8":
-            raise self._mixed(lineno, "gb18030")
-        if self.encoding is None:
-            self.encoding, self.first = "gb18030", lineno
+            raise self._mixed(lineno, big5_gbk.judge([(lineno, raw)])[0] or "gb18030")
+        if self.encoding is None:  # the first non-ASCII line, after a sample all ASCII
+            encoding, margin, _ = big5_gbk.judge([(lineno, raw)])
+            if encoding is None:
+                raise _ambiguous(self.file, lineno, raw, margin)
+            self.encoding, self.first = encoding, lineno
+            return raw.decode(encoding)
         return text
 
     def decode_block(self, block: bytes) -> str | None:
@@ -168,16 +210,13 @@ class _LineDecoder:
         if self.encoding == "utf-8":
             # UTF-8 is self-synchronizing: the block decodes exactly when each line does.
             return _utf8_or_none(block)
-        if self.encoding == "gb18030" and b"\xef\xbf\xbd" not in block:
-            # A line that is valid UTF-8 in a GBK file needs decode's judgement. "\n" is never
-            # inside a GB18030 character, so decoding the block is decoding its lines.
+        if self.encoding in _LEGACY and b"\xef\xbf\xbd" not in block:
+            # A line that is valid UTF-8 in a GBK (Big5) file needs decode's judgement. "\n" is
+            # never inside a GB18030 or Big5 character, so decoding the block is decoding its lines.
             probe = block.decode("utf-8", "replace")
             if any("\ufffd" not in line and not line.isascii() for line in probe.split("\n")):
                 return None
-            try:
-                return block.decode("gb18030")
-            except UnicodeDecodeError:
-                return None
+            return _legacy(block, self.encoding)
         return None
 
 
@@ -212,8 +251,9 @@ def _utf16_error(file: str) -> ReadError:
 def decode_bytes(data: bytes, file: str) -> tuple[str, str]:
     """Decode a whole file's bytes: (text, encoding name).
 
-    The encoding is 'utf-8-sig' (BOM), 'utf-8', 'gb18030' (a superset of GBK) or 'utf-16'
-    (BOM). Raises ``ReadError`` for NUL bytes, bytes in neither encoding, or a mix of the two.
+    The encoding is 'utf-8-sig' (BOM), 'utf-8', 'gb18030' (a superset of GBK), 'cp950' (Big5)
+    or 'utf-16' (BOM). Raises ``ReadError`` for NUL bytes, bytes in none of them, a mix of
+    two, or lines that read as well in GBK as in Big5.
     """
     if _is_utf16(data):
         try:

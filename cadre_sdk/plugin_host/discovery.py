@@ -32,6 +32,9 @@ from cadre_sdk.plugin_host.watchdog import (
     _WATCH, _enter_call, _hook_caller, _limited, _timeout, call_impl,
 )
 
+#: A plugin's message about a record: the field it is about (``None``: the record) and the text.
+Problem = tuple["str | None", str]
+
 
 ENTRY_POINT_GROUP = "cadre_sdk"
 
@@ -105,42 +108,50 @@ class CadrePlugins:
     def validate_record(self, kind: str, record: Any) -> list[str]:
         """All plugins' messages about one record (``validate_record``'s, then
         ``validate_records``' about it as a batch of one); a plugin fault names the plugin."""
+        return [message for _field, message in self.record_problems(kind, record)]
+
+    def record_problems(self, kind: str, record: Any) -> list[Problem]:
+        """``validate_record``'s answer with the fields: all plugins' ``(field, message)``
+        pairs about one record (``field``: the record's field name a message is about, or
+        ``None``)."""
         validate = self.record_validator(kind)
-        messages = [] if validate is None else list(validate(record))
+        problems = [] if validate is None else list(validate(record))
         validate_batch = self.batch_validator(kind)
         if validate_batch is not None:
             values = (attrs.asdict(record, recurse=False) if attrs.has(type(record))
                       else dict(vars(record)))
             said = validate_batch({name: [value] for name, value in values.items()}, 1)
-            messages.extend(said.get(0, ()))
-        return messages
+            problems.extend(said.get(0, ()))
+        return problems
 
     def batch_validator(self, kind: str
-                        ) -> Callable[[dict[str, list], int], dict[int, list[str]]] | None:
+                        ) -> Callable[[dict[str, list], int], dict[int, list[Problem]]] | None:
         """A function giving, for a batch of ``n`` records of ``kind`` as columns (field name
-        -> values), the messages ``validate_records`` gives, by row position (only rows with
-        messages); ``None`` when no plugin implements the hook for ``kind``. One call per
-        plugin and batch, each under the plugin time limit."""
+        -> values), the ``(field, message)`` pairs ``validate_records`` gives (``field``:
+        ``None`` for a ``(row, message)`` answer), by row position (only rows with messages);
+        ``None`` when no plugin implements the hook for ``kind``. One call per plugin and
+        batch, each under the plugin time limit."""
         hook = "validate_records"
         impls = [impl for impl in self.pm.hook.validate_records.get_hookimpls()
                  if kind in getattr(impl.function, "cadre_record_kinds", (kind,))]
         if not impls:
             return None
 
-        def validate(columns: dict[str, list], n: int) -> dict[int, list[str]]:
-            by_row: dict[int, list[str]] = {}
+        def validate(columns: dict[str, list], n: int) -> dict[int, list[Problem]]:
+            by_row: dict[int, list[Problem]] = {}
             for impl in impls:
                 got = call_impl(impl, hook, kind=kind, columns=columns)
                 if got is None:
                     continue
-                bad = _bad_pair(got, n)
+                bad = _bad_answer(got, n, columns)
                 if bad:
                     raise PluginError(impl.plugin_name, hook,
                                       f"returned {bad}{where_defined(impl.function)}",
                                       "return None or a list of (row position from 0, Chinese "
-                                      "message) tuples.")
-                for row, message in got:
-                    by_row.setdefault(row, []).append(message)
+                                      "message) or (row, field name, Chinese message) tuples.")
+                for item in got:
+                    by_row.setdefault(item[0], []).append(
+                        (item[1], item[2]) if len(item) == 3 else (None, item[1]))
             return by_row
 
         return validate
@@ -153,18 +164,19 @@ class CadrePlugins:
         note of who runs; elsewhere each call arms the time limit itself. The limit is read
         once, here."""
         hook = "validate_record"
-        calls = [(impl.plugin_name, _hook_caller(impl.function, impl.argnames))
+        calls = [(impl.plugin_name, _hook_caller(impl.function, impl.argnames), impl.function)
                  for impl in self.pm.hook.validate_record.get_hookimpls()
                  if kind in getattr(impl.function, "cadre_record_kinds", (kind,))]
         if not calls:
             return None
         seconds = _timeout()
         watch, get_ident, monotonic = _WATCH, threading.get_ident, time.monotonic
+        fields = _field_names(kind)
 
-        def validate(record: Any) -> Sequence[str]:
-            messages: list[str] = []
+        def validate(record: Any) -> Sequence[Problem]:
+            messages: list[Problem] = []
             armed = seconds > 0 and watch.depth and get_ident() == watch.owner
-            for name, call in calls:
+            for name, call, function in calls:
                 try:
                     if armed:
                         if seconds < watch.interval:
@@ -188,11 +200,12 @@ class CadrePlugins:
                                       ) from exc
                 if got is None:
                     continue
-                if not isinstance(got, (list, tuple)) or not all(isinstance(m, str) for m in got):
-                    raise PluginError(name, hook,
-                                      f"returned {type(got).__name__}, not a list of messages",
-                                      "return None or a list of Chinese messages (str).")
-                messages.extend(got)
+                bad = _bad_messages(got, fields)
+                if bad:
+                    raise PluginError(name, hook, f"returned {bad}{where_defined(function)}",
+                                      "return None or a list of Chinese messages (str) or "
+                                      "(field name, Chinese message) tuples.")
+                messages.extend((None, m) if isinstance(m, str) else m for m in got)
             return messages or ()
 
         return validate
@@ -479,17 +492,57 @@ def _unmarked_hooks(name: str, plugin: Any) -> list[str]:
     return out
 
 
-def _bad_pair(got: Any, n: int) -> str:
+def _field_names(kind: str) -> frozenset[str] | None:
+    """The field names of ``kind``'s record; ``None`` for a kind no record declares."""
+    from cadre_sdk.records import RECORD_TYPES
+
+    cls = RECORD_TYPES.get(kind)
+    return None if cls is None else frozenset(attrs.fields_dict(cls))
+
+
+def _bad_field(field: Any, fields: Iterable[str] | None, item: Any) -> str:
+    """What is wrong with the field an item names ("" if nothing)."""
+    if not isinstance(field, str):
+        return f"{item!r:.60}: the field is {type(field).__name__}, not a field name (str)"
+    if fields is not None and field not in fields:
+        near = difflib.get_close_matches(field, sorted(fields), n=1)
+        return (f"{item!r:.60}: {field!r} is not a field of the record"
+                f"{f' (did you mean {near[0]!r}?)' if near else ''}")
+    return ""
+
+
+def _bad_messages(got: Any, fields: frozenset[str] | None) -> str:
+    """What is wrong with a ``validate_record`` answer ("" if nothing): its type, or its first
+    item that is neither a message nor a (field, message) pair."""
+    if not isinstance(got, (list, tuple)):
+        return f"{type(got).__name__}, not a list of messages"
+    for item in got:
+        if isinstance(item, str):
+            continue
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str)):
+            return f"{item!r:.60}, not a message (str) nor a (field, message) pair"
+        bad = _bad_field(item[0], fields, item)
+        if bad:
+            return bad
+    return ""
+
+
+def _bad_answer(got: Any, n: int, columns: Iterable[str]) -> str:
     """What is wrong with a ``validate_records`` answer for a batch of ``n`` rows ("" if
-    nothing): the answer's type, or its first entry that is not a (row, message) pair of the
-    batch."""
+    nothing): the answer's type, or its first entry that is not a (row, message) or (row,
+    field, message) tuple of the batch and its columns."""
     if not isinstance(got, (list, tuple)):
         return f"{type(got).__name__}, not a list of (row, message) pairs"
-    for pair in got:
-        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], str)
-                and type(pair[0]) is int):
-            return f"{pair!r:.60}, not a (row, message) pair (an int and a str)"
-        if not 0 <= pair[0] < n:
-            return (f"{pair!r:.60}: row {pair[0]} is not a position in the batch of {n} "
+    for item in got:
+        if not (isinstance(item, tuple) and len(item) in (2, 3) and isinstance(item[-1], str)
+                and type(item[0]) is int):
+            return (f"{item!r:.60}, not a (row, message) pair nor a (row, field, message) "
+                    "triple (an int, a str and a str)")
+        if not 0 <= item[0] < n:
+            return (f"{item!r:.60}: row {item[0]} is not a position in the batch of {n} "
                     f"row{'s' if n != 1 else ''} (0 to {n - 1})")
+        if len(item) == 3:
+            bad = _bad_field(item[1], columns, item)
+            if bad:
+                return bad
     return ""

@@ -22,7 +22,7 @@ COMMAND_TABLE: tuple[tuple[str, str, str], ...] = (
     ("init", "data",
      "Create (or bring up to date) the database DB with the province's divisions."),
     ("load", "data",
-     "Load clerks' FILES (CSV/TSV, UTF-8 or GBK, .xlsx, JSON, NDJSON) of one KIND into DB."),
+     "Load clerks' FILES (CSV/TSV in UTF-8, GBK or Big5, .xlsx, JSON, NDJSON) of one KIND into DB."),
     ("kinds", "data",
      "List record kinds, or one KIND's columns with their Chinese headers and aliases."),
     ("plugins", "rules",

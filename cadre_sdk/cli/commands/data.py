@@ -64,7 +64,7 @@ def init(env: Env, db: Path) -> None:
 def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
          region: str | None, clear_empty: bool, as_of: datetime.date | None,
          sheets: tuple[str, ...], progress: bool | None) -> None:
-    """Load clerks' FILES (CSV/TSV, UTF-8 or GBK, .xlsx, JSON, NDJSON) of one KIND into DB.
+    """Load clerks' FILES (CSV/TSV in UTF-8, GBK or Big5, .xlsx, JSON, NDJSON) of one KIND into DB.
 
     KIND is a record kind (cadre) or its Chinese name (干部); `cadre kinds` lists them. A
     folder stands for the files in it and its subfolders (not Excel's ~$ lock files nor
@@ -76,12 +76,15 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
     Title rows above the header are skipped. A workbook is read from the one worksheet
     holding data; one with several needs --sheet (each sheet named is loaded). The report
     counts rows new, changed and unchanged; a file with nothing new writes nothing.
+    A text file in GBK or Big5 (Traditional) is told apart by how each reading reads; one
+    that reads as well either way is refused with both readings, asking for UTF-8.
 
     干部 also takes 任免审批表 files (.lrmx) and folders of them: each gives the cadre, the
     résumé as career history, the recorded annual grades and dated commendations.
 
     导入台账文件。任何一行有错，整批不写入，并逐行列出错误。已入库的记录只更新文件中有的列，
-    空单元格不清空原值（除非加 --clear-empty）。
+    空单元格不清空原值（除非加 --clear-empty）。繁体中文的 Big5 编码文件可直接导入；
+    无法确定是 GBK 还是 Big5 的文件会被拒绝，请另存为 UTF-8。
     """
     database = open_db(db)
     options = LoadOptions(region=resolve_region(database, region),
