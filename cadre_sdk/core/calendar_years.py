@@ -22,6 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from cadre_sdk.core.errors import CadreError
 from cadre_sdk.core.normalize import to_simplified
+from cadre_sdk.core.office_files import read_office_file
 
 __all__ = ["CalendarFileError", "YearSchedule", "builtin_years", "read_year_file",
            "schedule_changes", "schedule_problems"]
@@ -274,13 +275,5 @@ def read_year_file(path: str | Path) -> YearSchedule:
     """Read and check one year file; a :class:`CalendarFileError` (Chinese, ``file:line:``) if
     it cannot be read or contradicts itself."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CalendarFileError(f"找不到节假日安排文件 {path}。") from None
-    except UnicodeDecodeError as exc:
-        raise CalendarFileError(f"{path}:1: 文件不是 UTF-8 编码（{exc.reason}），"
-                                "请另存为 UTF-8 后重试。未作任何改动。") from None
-    except OSError as exc:
-        raise CalendarFileError(f"无法读取节假日安排文件 {path}：{exc.strerror}。") from None
+    text = read_office_file(path, "节假日安排文件", CalendarFileError)
     return _YearFile(text, str(path)).read()

@@ -27,6 +27,7 @@ from cadre_sdk.core import divisions
 from cadre_sdk.core.errors import CadreError, ParameterError
 from cadre_sdk.core.jurisdiction import chain
 from cadre_sdk.core.normalize import to_simplified
+from cadre_sdk.core.office_files import read_office_file
 from cadre_sdk.core.value_status import STATUS_ZH, names_document
 from cadre_sdk.parameters import LEAF_KEYS, NODE_KEYS, Parameters, STATUSES, parse_parameters
 from cadre_sdk.plugin_host.rule_book import CATALOGUE_KINDS, Registration, RuleBook
@@ -452,15 +453,7 @@ def read_parameter_file(path: str | Path, book: RuleBook) -> CheckedFile:
     """Read and check one added parameter file against the rules of ``book``; a
     :class:`ParameterFileError` (Chinese, ``file:line:``) if it cannot be used."""
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ParameterFileError(f"找不到参数文件 {path}。") from None
-    except UnicodeDecodeError as exc:
-        raise ParameterFileError(f"{path}:1: 文件不是 UTF-8 编码（{exc.reason}），"
-                                 "请另存为 UTF-8 后重试。未作任何改动。") from None
-    except OSError as exc:
-        raise ParameterFileError(f"无法读取参数文件 {path}：{exc.strerror}。") from None
+    text = read_office_file(path, "参数文件", ParameterFileError)
     return _File(text, path.name, str(path), book).read()
 
 
