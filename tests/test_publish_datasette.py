@@ -91,8 +91,9 @@ def test_the_cadre_profile_gathers_one_cadres_records(oversight: PublicationClie
         assert titles[table] in sections, table
     # a ledger line cites its scheme and rule by number; the profile writes them out
     subsidy = next(r["内容"] for r in rows if r["栏目"] == titles["subsidy_line"])
+    # (not the parameter versions, keys for SQL: the line's linked explanation names them)
     assert "补贴项目：" in subsidy and "规则插件：cadre_sdk.defaults.subsidies" in subsidy \
-        and "参数版本：" in subsidy, subsidy
+        and "规则名称：" in subsidy and "参数版本" not in subsidy and "@" not in subsidy, subsidy
     adjusted = oversight.json("/oversight/cadre_profile.json",
                               params={"cadre_id": "C003", "_shape": "array"}, cookies=cookies)
     assert titles["adjustment"] in {r["栏目"] for r in adjusted}

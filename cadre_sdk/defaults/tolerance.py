@@ -101,22 +101,33 @@ WHERE d.consistent = 0
 ORDER BY d.determined_by, d.determined_on, d.case_id
 """
 
+
+def correction_note(event: str) -> str:
+    """SQL of a case event's 更正情况, for the ``case_event`` row aliased ``event``: a correction
+    (更正) says which event it corrects and what it changed (更正序号 2 的事件：日期改为
+    2024-02-02；承办机关改为“…”), a corrected event which corrections corrected it (已被更正，
+    见序号 3、4); NULL for any other event. The oversight query ``case_events`` and the cadre
+    profile (``publish.timeline``) say it alike."""
+    return f"""CASE WHEN {event}.event = '更正' THEN
+         '更正序号 ' || {event}.corrects || ' 的事件：' || substr(
+           coalesce('；事件改为“' || {event}.corrected_event || '”', '') ||
+           coalesce('；日期改为 ' || {event}.corrected_date, '') ||
+           coalesce('；承办机关改为“' || {event}.corrected_body || '”', '') ||
+           coalesce('；认定结论改为“' || {event}.corrected_decision || '”', '') ||
+           coalesce('；触碰红线改为“' || {event}.corrected_red_line || '”', '') ||
+           coalesce('；文号改为 ' || {event}.corrected_document_no, ''), 2)
+       ELSE (SELECT '已被更正，见序号 ' || group_concat(corr.seq, '、') FROM case_event corr
+             WHERE corr.case_id = {event}.case_id AND corr.event = '更正'
+               AND corr.corrects = {event}.seq)
+       END"""
+
+
 #: One case's events in seq order, each corrected event marked with the corrections of it and
 #: each correction (更正) with what it changed (the oversight view of a case's record).
-_CASE_EVENTS_SQL = """
+_CASE_EVENTS_SQL = f"""
 SELECT e.seq AS 序号, e.event AS 事件, e.date AS 日期, e.body AS 承办机关, e.decision AS 认定结论,
        e.document_no AS 文号,
-       CASE WHEN e.event = '更正' THEN
-         '更正序号 ' || e.corrects || ' 的事件：' || substr(
-           coalesce('；事件改为“' || e.corrected_event || '”', '') ||
-           coalesce('；日期改为 ' || e.corrected_date, '') ||
-           coalesce('；承办机关改为“' || e.corrected_body || '”', '') ||
-           coalesce('；认定结论改为“' || e.corrected_decision || '”', '') ||
-           coalesce('；触碰红线改为“' || e.corrected_red_line || '”', '') ||
-           coalesce('；文号改为 ' || e.corrected_document_no, ''), 2)
-       ELSE (SELECT '已被更正，见序号 ' || group_concat(c.seq, '、') FROM case_event c
-             WHERE c.case_id = e.case_id AND c.event = '更正' AND c.corrects = e.seq)
-       END AS 更正情况,
+       {correction_note("e")} AS 更正情况,
        e.note AS 备注
 FROM case_event e
 WHERE e.case_id = :case_id

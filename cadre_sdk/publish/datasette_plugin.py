@@ -28,6 +28,7 @@ from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
+from cadre_sdk.core import parameter_versions
 from cadre_sdk.store import explanations
 from cadre_sdk.store.explanations import expand, json_text_from
 from cadre_sdk.publish import chrome, guard, indicators, pages, rule_names, search
@@ -45,9 +46,13 @@ EXPLANATION_COLUMNS = frozenset({"explanation_id", "说明编号"})
 RECORD_COLUMNS = frozenset({"record", "记录"})
 #: The only columns whose cells render_cell changes outside the explanation table.
 LINK_COLUMNS = EXPLANATION_COLUMNS | RECORD_COLUMNS
+#: (table, column) holding parameter versions (``core.parameter_versions``: ``path@start; …``):
+#: the subsidy rules' and the ledger query's (table None), shown by the parameters' names.
+VERSION_COLUMNS = frozenset({("subsidy_rule", "parameter_version"), (None, "参数版本")})
 #: Columns render_cell looks at whatever their table: links, explanations, indicator and rule
-#: codes.
-_SPECIAL = LINK_COLUMNS | {"json", "indicator", "id"} | {c for _, c in rule_names.CODE_COLUMNS}
+#: codes, parameter versions.
+_SPECIAL = LINK_COLUMNS | {"json", "indicator", "id"} | {c for _, c in rule_names.CODE_COLUMNS} \
+    | {c for _, c in VERSION_COLUMNS}
 
 #: Datasette -> (the metadata dict it was read from, cadre-sdk's settings in it).
 _CONFIGS: "weakref.WeakKeyDictionary[Any, tuple[Any, dict[str, Any] | None]]" = \
@@ -264,6 +269,24 @@ async def _parameter_names(datasette: Any, database: str) -> dict[str, str]:
     return _PARAMETERS[datasette]
 
 
+def _parameter_versions(datasette: Any, database: str, value: str) -> Any:
+    """An awaitable showing a parameter version text (``path@start; …``) as the parameters'
+    Chinese names with their dates, one a line (``parameter_versions.readable``: 四类地区月额
+    （2015-01-01 起）, a stored file's value with its file), each entry as stored on hover;
+    None for a text of another shape (shown as it is)."""
+    found = parameter_versions.entries(value)
+
+    async def render() -> Markup | None:
+        if not found:
+            return None
+        names = await _parameter_names(datasette, database)
+        return Markup("\n").join(
+            Markup('<span title="参数版本 {}">{}</span>').format(
+                raw, parameter_versions.readable(path, start, file, names))
+            for raw, path, start, file in found)
+    return render
+
+
 def _indicator_name(datasette: Any, database: str, code: str) -> Any:
     """An awaitable showing an indicator code as its Chinese name (the code on hover)."""
     async def render() -> Markup | None:
@@ -306,6 +329,8 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
         return _indicator_name(datasette, database, value)
     if (table, column) in rule_names.CODE_COLUMNS:
         return _rule_name(datasette, table, column, value)
+    if (table, column) in VERSION_COLUMNS:
+        return _parameter_versions(datasette, database, value)
     return None
 
 

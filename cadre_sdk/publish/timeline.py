@@ -14,6 +14,8 @@ import sqlite3
 
 import attrs
 
+from cadre_sdk.defaults.tolerance import correction_note
+from cadre_sdk.engines.cases.corrections import CORRECTION_COLUMNS
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.publish.copy import STORAGE_ONLY
 from cadre_sdk.publish.introspect import columns, has, primary_key, record_json
@@ -27,6 +29,14 @@ DATE_COLUMNS = ("date", "start", "start_date", "month", "occurred", "determined_
 #: Columns not written out: the cadre and the explanation (the view's own columns), and the
 #: columns a generated column is derived from (``copy.STORAGE_ONLY``: it is written out).
 _SKIP = {"cadre_id", "explanation_id"} | STORAGE_ONLY
+#: Parts of a row written out from more than its own columns: table -> (title, SQL over the
+#: row ``t``, the columns it says, not written out themselves). A case event's corrections
+#: (更正), as the oversight query ``case_events`` says them: a corrected event “已被更正，见序号
+#: 3”, a correction what it changed.
+DERIVED = {"case_event": ("更正情况", correction_note("t"), frozenset(CORRECTION_COLUMNS))}
+#: Columns of a cited row not written out: a subsidy rule's parameter versions (keys for SQL;
+#: the line's explanation, linked from the row, names each parameter and its date).
+_CITED_SKIP = {("subsidy_rule", "parameter_version")}
 
 
 def _bool_columns(table: str) -> set[str]:
@@ -49,14 +59,17 @@ def _cited(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, list[st
                 for r in conn.execute(f"PRAGMA table_info([{other}])")):
             codes = coded.codes(conn, other)
             out[col] = (other, [c for c in columns(conn, other)
-                                if c != "id" and not c.endswith("_id") and c not in codes])
+                                if c != "id" and not c.endswith("_id") and c not in codes
+                                and (other, c) not in _CITED_SKIP])
     return out
 
 
 def _detail(table: str, cols: list[str], skip: set[str],
-            cited: dict[str, tuple[str, list[str]]] | None = None) -> str:
+            cited: dict[str, tuple[str, list[str]]] | None = None,
+            derived: tuple[str, str] | None = None) -> str:
     """SQL writing a row out as ``标题：值；标题：值`` (empty values left out); a column in
-    ``cited`` as the cited row's columns (joined as ``c_<column>``)."""
+    ``cited`` as the cited row's columns (joined as ``c_<column>``); ``derived`` (title, SQL)
+    last."""
     labels = labels_for(table, cols)
     bools = _bool_columns(table)
     parts = []
@@ -74,6 +87,8 @@ def _detail(table: str, cols: list[str], skip: set[str],
         value = (f"CASE t.[{col}] WHEN 1 THEN '是' WHEN 0 THEN '否' END" if col in bools
                  else f"t.[{col}]")
         parts.append(f"coalesce('{title}：' || {value} || '；', '')")
+    if derived:
+        parts.append(f"coalesce('{derived[0]}：' || ({derived[1]}) || '；', '')")
     return f"rtrim({' || '.join(parts) or repr('')}, '；')"
 
 
@@ -98,12 +113,17 @@ def _branch(conn: sqlite3.Connection, table: str, order: int) -> str | None:
     keys = [f"t.[{k}]" for k in primary_key(conn, table)] or ["t.rowid"]
     explanation = "t.explanation_id" if "explanation_id" in cols else "NULL"
     skip = _SKIP | ({date} if date and table != "cadre" else set()) | coded.codes(conn, table)
+    derived = DERIVED.get(table)
+    if derived and derived[2] <= set(cols):
+        skip |= derived[2]
+    else:
+        derived = None
     cited = _cited(conn, table)
     join += "".join(f" LEFT JOIN [{other}] c_{col} ON c_{col}.id = t.[{col}]"
                     for col, (other, _) in cited.items())
     return (f"SELECT {who} AS cadre_id, {order} AS section_order, '{section}' AS section, "
             f"{f't.[{date}]' if date else 'NULL'} AS date, "
-            f"{_detail(table, cols, skip, cited)} "
+            f"{_detail(table, cols, skip, cited, derived and derived[:2])} "
             f"AS detail, {record_json(table, keys)} AS record, {explanation} AS explanation_id "
             f"FROM [{table}] t {join}")
 

@@ -20,6 +20,7 @@ import attrs
 
 from cadre_sdk.core.dating import with_period
 from cadre_sdk.core.errors import PluginError
+from cadre_sdk.core.parameter_versions import version_text
 from cadre_sdk.core.trace import CompactTrace, Trace
 from cadre_sdk.plugin_host.rule_book import Registration
 from cadre_sdk.plugin_host.watchdog import call_rule
@@ -110,7 +111,7 @@ class Outcome:
         self.amount = amount
         self.inputs = trace.inputs[inputs_before:]
         self.parameters, self.steps, self.rules = trace.parameters, trace.steps, trace.rules[1:]
-        self.version = "; ".join(f"{p['path']}@{p['start']}" for p in trace.parameters)
+        self.version = version_text(trace.parameters)   # stored files' values name the file
         self.rule_id = 0   # the ledger's ``subsidy_rule`` row, once the engine numbered it
         self.tail: Trace | None = None   # what its lines' explanations share (explain_facts)
         self._digest = ""

@@ -163,12 +163,16 @@ def _explanation_key(db: sqlite_utils.Database) -> None:
     db.execute(LEDGER_VIEW)
 
 
+#: How ``parameter_version`` reads (``core.parameter_versions``); the pages show each parameter
+#: by its name.
+_VERSION_NOTE = ("所读参数的路径@施行日期，多个参数以“; ”分隔；录入的参数文件中的取值另注“（录入文件 文件名）”。"
+                 "网页上按参数名称和施行日期显示，每个参数一行")
 _RULE_COLUMNS = {"rule_plugin": "规则插件", "rule_jurisdiction": "规则管辖地区代码",
                  "rule_name": "规则名称", "parameter_version": "参数版本",
                  "explanation_id": "计算说明"}
 _LEDGER_NOTES = {"amount": "0 表示当月不发放，原因见计算说明",
                  "township_code": "当月在多个乡镇在岗时，为在岗天数最多的乡镇（相同时取代码较小者）",
-                 "parameter_version": "所读参数的路径@施行日期"}
+                 "parameter_version": _VERSION_NOTE}
 
 describe("subsidy_ledger", "补贴台账（视图）",
          "每名干部每月每项补贴（乡镇工作岗位补助、地区附加津贴等）的测算结果：按发放乡镇所在地最具体的规则和当月施行的参数计算。"
@@ -197,7 +201,7 @@ describe("subsidy_rule", "补贴规则",
          {"id": "编号", "scheme_id": "补贴项目", "plugin": "规则插件",
           "jurisdiction": "规则管辖地区代码", "name": "规则名称",
           "parameter_version": "参数版本"},
-         notes={"parameter_version": "所读参数的路径@施行日期"})
+         notes={"parameter_version": _VERSION_NOTE})
 
 describe("subsidy_totals", "补贴汇总",
          "补贴台账按市州、县，月份和补贴项目汇总。",
