@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import collections
 import csv
+import datetime as dt
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 
+import httpx
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -23,7 +26,9 @@ from cadre_sdk.demo.pipeline import load_all
 from cadre_sdk.ingest.loader import header_map
 from cadre_sdk.ingest.readers import iter_rows
 from cadre_sdk.records import RECORD_TYPES
+from cadre_sdk.store import explanations
 from cadre_sdk.testing import make_plugins
+from test_publish_support import cadre_serve
 
 ROOT = Path(__file__).resolve().parent.parent
 YEARS = (2022, 2023, 2024)
@@ -299,6 +304,71 @@ def test_cadre_demo_command_runs_the_whole_pipeline(tmp_path):
     assert "演示数据已就绪" in result.output
     if "发布公开版" in result.output:
         assert (out / "public.db").exists() and (out / "oversight.db").exists()
+
+
+def _previous_workday(day: dt.date) -> dt.date:
+    day -= dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def test_the_demo_shows_a_correction_and_next_years_rates_file(tmp_path, plugins):
+    """After the generated files, the demo loads a clerk's correction (更正) of one case's
+    受理 date and adds next year's example 地区附加津贴 rates (``cadre parameters add``),
+    dated from 1 January of the year after the data: the generated files are the ones
+    ``generate`` makes alone, and the served public publication lists the stored values."""
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(build_cli(make_plugins()),
+                                ["demo", "--out", str(out), "--cadres", "150", "--seed", "4",
+                                 "--no-serve"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    # the random draws are untouched: every generated file as generate makes it
+    plain = _bytes(generate(tmp_path / "plain", cadres=150, seed=4, years=YEARS,
+                            plugins=plugins))
+    made = {p.name: p.read_bytes() for p in (out / "files").iterdir() if p.is_file()}
+    extra = {"案件事件更正（演示示例）.csv", "2025年地区附加津贴标准（演示示例）.yaml"}
+    assert set(made) == set(plain) | extra and all(made[n] == plain[n] for n in plain)
+    with sqlite3.connect(out / "cadre.db") as conn:
+        (case_id, seq, date, corrects, corrected, note), = conn.execute(
+            "SELECT case_id, seq, date, corrects, corrected_date, note FROM case_event "
+            "WHERE event = '更正'").fetchall()
+        events = dict(conn.execute("SELECT seq, date FROM case_event WHERE case_id = ?",
+                                   [case_id]).fetchall())
+        kinds = dict(conn.execute("SELECT seq, event FROM case_event WHERE case_id = ?",
+                                  [case_id]).fetchall())
+        body, = conn.execute("SELECT e.json FROM case_state s JOIN explanation e "
+                             "ON e.id = s.explanation_id WHERE s.case_id = ?", [case_id]
+                             ).fetchone()
+        state = explanations.render(conn, body)
+    # the 受理 moved to the working day before it, still after the event before it; the
+    # correction comes after the case's last event, on its day, with its reason
+    assert kinds[corrects] == "受理" and seq == max(events) == len(events)
+    recorded = dt.date.fromisoformat(events[corrects])
+    assert corrected == _previous_workday(recorded).isoformat() > events[corrects - 1]
+    assert date == max(d for s, d in events.items() if s != seq) and "演示示例" in note
+    # the case's state is evaluated on the events as corrected, and its explanation says so
+    assert f"更正序号 {corrects} 的事件：日期由“{events[corrects]}”改为“{corrected}”" in state
+    assert f"导入案件事件更正：案件 {case_id} 序号 {seq}（{date}）更正序号 {corrects}（受理）的日期：" \
+           f"{events[corrects]} → {corrected}" in result.output
+    with sqlite3.connect(out / "oversight.db") as conn:
+        marks = dict(conn.execute(
+            "SELECT record, detail FROM cadre_timeline WHERE record IN (?, ?)",
+            [f'["case_event","{case_id}",{corrects}]', f'["case_event","{case_id}",{seq}]']))
+    assert f"更正情况：已被更正，见序号 {seq}" in marks[f'["case_event","{case_id}",{corrects}]']
+    assert f"更正情况：更正序号 {corrects} 的事件：日期改为 {corrected}" in \
+        marks[f'["case_event","{case_id}",{seq}]']
+    # next year's rates: the data's last year is 2024, the evaluation date 2025-01-31
+    assert "录入参数文件 2025年地区附加津贴标准（演示示例）.yaml：地区附加津贴，管辖青海省，" \
+           "自 2025-01-01 起（示例值" in result.output
+    assert "演示示例：案件事件的更正见监督版" in result.output
+    with cadre_serve(out / "public.db") as url:
+        rows = httpx.get(url + "/public/parameter_value.json", params={
+            "_shape": "array", "plugin__startswith": "录入文件 ", "_size": "max"}).json()
+    assert {(r["path"], r["start"], r["value"], r["status"], r["example"]) for r in rows} == {
+        (f"regional_allowance.class_{c}", "2025-01-01", str(v), "example", 1)
+        for c, v in ((1, 70), (2, 110), (3, 180), (4, 270), (5, 430), (6, 700))}
+    assert all(r["file"] == "2025年地区附加津贴标准（演示示例）.yaml" for r in rows)
 
 
 def test_cadre_demo_needs_three_years(tmp_path):

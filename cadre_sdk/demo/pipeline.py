@@ -25,6 +25,7 @@ from cadre_sdk.publish.app import default_workers, serve
 from cadre_sdk.plugin_host.discovery import CadrePlugins
 from cadre_sdk.records import RECORD_TYPES
 from cadre_sdk.store.database import migrate, open_db
+from cadre_sdk.demo import amendments
 from cadre_sdk.demo.generate import KIND_ORDER, generate, situations_registered
 
 Echo = Callable[[str], None]
@@ -134,16 +135,43 @@ def run_demo(out: Path, *, cadres: int, seed: int, years: Iterable[int], plugins
     # The data ends with the last year: evaluate as of the end of the following January, so
     # that deadlines and overdue days are the same whenever the demo runs.
     as_of = datetime.date(years[-1] + 1, 1, 31)
+    amended = amend_step(db_path, out / "files", plugins, as_of.year, echo)
     echo(f"测算基准日：{as_of.isoformat()}")
     summary = evaluate_step(db_path, plugins, echo, as_of=as_of)
     published = publish_step(db_path, out, plugins, as_of, echo)
+    echo(amendments.where_shown(amended["correction"], amended["rates"]))
     echo(f"演示数据已就绪（共 {_seconds(total)}）：数据库 {db_path}"
          + "".join(f"；{_LEVEL_NAMES[p.stem]} {p}" for p in published))
     if serve and published:
         serve_step(published[0], host, port, plugins, echo)
     elif serve:
         echo("没有可供查询的发布文件，不启动查询服务")
-    return {"files": files, "rows": rows, "evaluate": summary, "published": published}
+    return {"files": files, "rows": rows, "evaluate": summary, "published": published,
+            "amended": amended}
+
+
+def amend_step(db_path: Path, folder: Path, plugins: CadrePlugins, year: int,
+               echo: Echo = click.echo) -> dict[str, Any]:
+    """What clerks add after the first load (``demo.amendments``): a correction (更正) of a
+    case event, loaded as ``cadre load DB 案件事件 FILE`` does, and next year's example rates,
+    added as ``cadre parameters add DB FILE`` does (from 1 January of ``year``)."""
+    start = time.perf_counter()
+    db = open_db(db_path)
+    correction = amendments.pick_correction(db)
+    if correction is not None:
+        path = amendments.load_correction(db, folder, correction, plugins)
+        echo(f"  导入案件事件更正：{amendments.describe_correction(correction)}（{path.name}，"
+             f"{_seconds(start)}）")
+    else:
+        echo("  没有可作更正示例的案件（需有“受理”事件可提前一个工作日），跳过更正示例")
+    start = time.perf_counter()
+    added, shadowed = amendments.add_rates(db, folder, year, plugins)
+    db.conn.close()
+    checked = added.file
+    kept = f"；{len(shadowed)} 个下级地区的插件有本地取值，仍按本地取值" if shadowed else ""
+    echo(f"  录入参数文件 {checked.name}：{checked.key}，管辖青海省，"
+         f"自 {'、'.join(checked.dates)} 起（示例值，非官方数据{kept}；{_seconds(start)}）")
+    return {"correction": correction, "rates": checked.name}
 
 
 def lrmx_step(out: Path, files: dict[str, list[Path]], plugins: CadrePlugins,

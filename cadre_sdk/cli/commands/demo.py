@@ -41,9 +41,15 @@ def demo(env: Env, out: Path, cadres: int, seed: int, years: tuple[int, ...], no
     headers, some GBK-encoded, and an Excel workbook), then run the pipeline on it: init,
     load every kind, evaluate, publish the public and oversight levels, and serve.
 
+    After the first load the demo amends the data as clerks do later: it loads a correction
+    (更正) of one case's 受理 date (OUT/files/案件事件更正（演示示例）.csv: the oversight
+    query case_events and the cadre profile show it) and adds next year's example 地区附加津贴
+    rates with `cadre parameters add` (OUT/files/YEAR年地区附加津贴标准（演示示例）.yaml, from
+    1 January after the last year, status example: the publications' 参数取值 list them).
+
     The people, township names and figures are synthetic; prefectures and counties are real.
 
-    生成青海省演示数据（台账文件），并依次导入、测算、发布、启动只读查询服务。
+    生成青海省演示数据（台账文件），并依次导入、录入一条更正和一份示例参数文件、测算、发布、启动只读查询服务。
     """
     from cadre_sdk.demo.pipeline import run_demo
 
