@@ -280,10 +280,12 @@ def _parameter_versions(datasette: Any, database: str, value: str) -> Any:
         if not found:
             return None
         names = await _parameter_names(datasette, database)
-        return Markup("\n").join(
+        lines = Markup("\n").join(
             Markup('<span title="参数版本 {}">{}</span>').format(
                 raw, parameter_versions.readable(path, start, file, names))
             for raw, path, start, file in found)
+        # wide enough for a name to read on a line or two beside the wide 说明 column
+        return Markup('<span style="display:inline-block;min-width:16em">{}</span>').format(lines)
     return render
 
 
