@@ -4,10 +4,12 @@ Chinese or not (ASCII with ·, ×, ①, full-width punctuation, Tibetan or Mongo
 emoji), read as written, whichever path reads them (whole, sampled, streamed)."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from clihelp import run
 from cadre_sdk.core.errors import ReadError
 from cadre_sdk.ingest import big5_gbk, read_encoding
 from cadre_sdk.ingest.readers import decode_bytes, iter_rows
@@ -146,3 +148,55 @@ def test_utf8_chinese_with_a_cyrillic_word_stays_utf8(tmp_path, monkeypatch):
     path = tmp_path / "a.csv"
     path.write_bytes(text.encode("utf-8"))
     assert read_streamed(path) == [["张三", "Иванов"]] * 30
+
+
+# --- end to end: what the load stores ---------------------------------------------------------
+
+
+@pytest.fixture
+def db(tmp_path, capsys):
+    path = tmp_path / "cadre.db"
+    assert run(capsys, "init", path)[0] == 0
+    units = tmp_path / "units.csv"
+    units.write_text("单位代码,单位名称,单位类别,单位层级,所在地区\n"
+                     "U1,玉树州农牧局,部门,市州,玉树藏族自治州\n", encoding="utf-8")
+    assert run(capsys, "load", path, "unit", units)[0] == 0
+    return path
+
+
+def names(db: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT id, name FROM cadre ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_gbk_roster_valid_as_utf8_stores_the_names_as_written(db, tmp_path, capsys):
+    # The silent case: an English header, and names whose GBK bytes are valid UTF-8 (Ԭƽ, ֣¡)
+    # used to be stored as that nonsense.
+    roster = tmp_path / "a.csv"
+    roster.write_bytes("id,name,gender,birth,unit_code,post\nC1,袁平,F,1980.03,U1,x\n"
+                       "C2,郑隆,M,1975.06,U1,x\n".encode("gbk"))
+    code, _, err = run(capsys, "load", db, "干部", roster, "--as-of", "2026-01-01")
+    assert code == 0, err
+    assert names(db) == [("C1", "袁平"), ("C2", "郑隆")]
+    update = tmp_path / "b.json"
+    update.write_bytes('[{"id": "C2", "name": "冶路"}]'.encode("gbk"))
+    code, _, err = run(capsys, "load", db, "干部", update, "--as-of", "2026-01-01")
+    assert code == 0, err
+    assert names(db) == [("C1", "袁平"), ("C2", "冶路")]
+
+
+def test_an_undecidable_update_is_refused_and_nothing_changes(db, tmp_path, capsys):
+    roster = tmp_path / "a.csv"
+    roster.write_text("id,name,gender,birth,unit_code,post\nC1,张三,M,1980.03,U1,x\n",
+                      encoding="utf-8")
+    assert run(capsys, "load", db, "干部", roster, "--as-of", "2026-01-01")[0] == 0
+    update = tmp_path / "更正.csv"
+    update.write_bytes("id,name\nC1,女\n".encode("gbk"))   # UTF-8 Ů
+    before = db.read_bytes()
+    code, _, err = run(capsys, "load", db, "干部", update, "--as-of", "2026-01-01")
+    assert code == 1
+    assert "更正.csv: 无法确定文件的编码：第2行按 UTF-8 读是“C1,Ů”，按 GBK（简体中文）读是“C1,女”" in err
+    assert db.read_bytes() == before
