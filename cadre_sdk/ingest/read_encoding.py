@@ -77,7 +77,8 @@ def _sniff(sample: bytes, complete: bool) -> tuple[str | None, int]:
 
     Any line that is not UTF-8 but is GB18030 makes the file GB18030 or Big5 (``'cp950'``), as
     ``big5_gbk.judge`` tells from those lines, or ``_AMBIGUOUS`` (UTF-8 text never fails to
-    decode as UTF-8); otherwise a non-ASCII UTF-8 line makes it UTF-8.
+    decode as UTF-8); otherwise a non-ASCII UTF-8 line makes it UTF-8, unless the lines, valid
+    UTF-8 throughout, read as GBK (Big5) far better (``_utf8_verdict``: then its verdict).
     """
     seen = sample if complete else sample[: max(sample.rfind(b"\n"), 0)]
     text = _utf8_or_none(seen)
