@@ -16,9 +16,10 @@ and one row whose only Chinese is a name of 2 or 3 characters), and no UTF-8 fil
 UTF-8 reading was scored against GBK's (PYTHONPATH of that commit), it read 0.05% of the GBK
 files (9 of 18,000) and 0.01% of the Traditional GBK ones as UTF-8 nonsense; now those are read
 as GBK. Of the one-name rosters valid as UTF-8 (7,502 GBK, 248 Big5), all were read as UTF-8
-before; now 98.6% of the GBK ones are read as GBK and 1.4% refused (too close between GBK and
-Big5: GBK 卢隆 is Big5 竅癒), 96% of the Big5 ones refused (one name cannot tell Big5 from GBK)
-and 4% read as GBK (a rare Big5 character: the Big5/GBK limit). charset_normalizer
+before; now 98.5% of the GBK ones are read as GBK and 1.5% refused (1.0% too close between GBK
+and Big5, 0.4% between GBK and UTF-8 symbols: GBK 卢隆 is UTF-8 ¬¡), 96% of the Big5 ones refused
+(one name cannot tell Big5 from GBK) and 4% read as GBK (a rare Big5 character: the Big5/GBK
+limit). charset_normalizer
 read 13.2% of the GBK files as Big5 (7.7% of the Traditional ones) and 0.4% of the Big5 ones as
 GBK.
 """

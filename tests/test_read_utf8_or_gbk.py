@@ -100,10 +100,12 @@ def test_genuine_utf8_is_read_as_written(tmp_path, cell):
     assert read_streamed(path) == [["C1", cell], ["C2", "x"]]
 
 
-@pytest.mark.parametrize("cell, gbk", [("ü", "眉"), ("Иванов", "袠胁邪薪芯胁")])
+@pytest.mark.parametrize("cell, gbk", [("ü", "眉"), ("Иванов", "袠胁邪薪芯胁"), ("°²", "掳虏"),
+                                       ("¬¡", "卢隆")])
 def test_foreign_letters_alone_are_refused_rather_than_guessed(cell, gbk):
-    """Two-byte letters with nothing but ASCII around them are GBK Chinese as much as UTF-8
-    (GBK 眉 is UTF-8 ü; 袠 is a rare character): both readings shown, neither taken."""
+    """Two-byte letters, or symbols side by side, with nothing but ASCII around them are GBK
+    Chinese as much as UTF-8 (GBK 眉 is UTF-8 ü; 袠 is a rare character; GBK 卢隆 is UTF-8
+    ¬¡): both readings shown, neither taken."""
     with pytest.raises(ReadError, match=f"按 UTF-8 读是“C1,{cell}”，按 GBK（简体中文）读是“C1,{gbk}”"):
         decode_bytes(f"c0,c1\nC1,{cell}\n".encode("utf-8"), "a.csv")
 
