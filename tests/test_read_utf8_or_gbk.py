@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clihelp import run
 from cadre_sdk.core.errors import ReadError
@@ -202,3 +204,24 @@ def test_an_undecidable_update_is_refused_and_nothing_changes(db, tmp_path, caps
     assert code == 1
     assert "更正.csv: 无法确定文件的编码：第2行按 UTF-8 读是“C1,Ů”，按 GBK（简体中文）读是“C1,女”" in err
     assert db.read_bytes() == before
+
+
+# Pieces of a genuine UTF-8 text with no Chinese: ASCII, a Latin-1 symbol between digits,
+# circled numbers, full-width punctuation, Tibetan, Mongolian, emoji, a Latin word.
+PIECES = st.one_of(
+    st.text(st.sampled_from("abcXYZ0123 .-:;/"), min_size=1, max_size=6),
+    st.sampled_from("·×÷°±²½§©").map(lambda symbol: f"1{symbol}2"),
+    st.characters(min_codepoint=0x2460, max_codepoint=0x2473),   # ① ... ⑳
+    st.sampled_from("，。、；：？！（）【】《》"),
+    st.characters(min_codepoint=0x0F40, max_codepoint=0x0F6C),   # Tibetan letters
+    st.characters(min_codepoint=0x1820, max_codepoint=0x1877),   # Mongolian letters
+    st.characters(min_codepoint=0x1F600, max_codepoint=0x1F64F),  # emoji
+    st.sampled_from(["café", "Müller", "naïve"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(st.lists(PIECES, min_size=1, max_size=4).map("".join), min_size=1,
+                      max_size=5))
+def test_genuine_utf8_without_chinese_is_never_refused_nor_misread(cells):
+    text = "c0,c1\n" + "".join(f"C{i},{cell}\n" for i, cell in enumerate(cells))
+    assert decode_bytes(text.encode("utf-8"), "a.csv") == (text, "utf-8")
