@@ -28,9 +28,9 @@ plausible as ASCII, and a two-byte letter standing alone (GBK 袁平 is UTF-8 Ԭ
 Measured by the same benchmark on every name of a common surname and one common character
 whose GBK (Big5) bytes are valid UTF-8 (7,502 GBK, 248 Big5; all read as UTF-8 before): 98.5%
 of the GBK ones read as GBK, 1.5% refused (1.0% too short to tell GBK from Big5, 0.4% from
-UTF-8 symbols: GBK 卢隆 is UTF-8 ¬¡); 96% of the Big5
-ones refused (the same), 4% read as GBK (rare Big5 characters: the Big5/GBK limit above); and none of
-36,000 UTF-8 files, Chinese or not, read otherwise or refused.
+UTF-8 symbols: GBK 卢隆 is UTF-8 ¬¡); 96% of the Big5 ones refused (the same), 4% read as GBK
+(rare Big5 characters: the Big5/GBK limit above); and none of 36,000 UTF-8 files, Chinese or
+not, read otherwise or refused.
 """
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ _NOT_FROM_LEGACY = re.compile("[^\u0000-\u07ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\
 # letter, a symbol weighs as a rare character; beside symbols only, as itself, −2 at most.
 _SYMBOL = "\u00a0-\u00bf\u00d7\u00f7"
 _TWO_BYTE_LETTER = "\u0080-\u009f\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u07ff"
-_SYMBOL_RUN = re.compile(f"[{_SYMBOL}]")
+_ANY_SYMBOL = re.compile(f"[{_SYMBOL}]")
 _LONE_SYMBOL = re.compile(f"(?<![\u0080-\u07ff])[{_SYMBOL}](?![\u0080-\u07ff])")
 _SYMBOL_BY_LETTER = re.compile(f"(?<=[{_TWO_BYTE_LETTER}])[{_SYMBOL}]|[{_SYMBOL}](?=[{_TWO_BYTE_LETTER}])")
 
@@ -145,7 +145,7 @@ def score_utf8(text: str) -> int:
     plain = _NOT_FROM_LEGACY.sub("", _LONE_SYMBOL.sub("", _LATIN_IN_WORD.sub("a", text)))
     plain = _SYMBOL_BY_LETTER.sub("\ue000", plain)  # U+E000: private use, rare
     # Symbols beside symbols only (²², GBK 卢隆 being ¬¡): as a less common character, −2.
-    return score(plain) + 3 * sum(1 for char in _SYMBOL_RUN.findall(plain) if _weight(char) == -5)
+    return score(plain) + 3 * sum(1 for char in _ANY_SYMBOL.findall(plain) if _weight(char) == -5)
 
 
 def all_known(text: str) -> bool:
