@@ -10,11 +10,12 @@ names (a two-byte UTF-8 character), a large roster in pinyin with tone marks and
 (two-byte characters only: the sample's reading is scored against GBK's), and many small
 Chinese rosters (each read whole at once), half with ``·``.
 
-Measured (40 MB, 2,000 small files, 5 rounds, medians) when the UTF-8 reading began to be
-scored against GBK's: this/main 1.00 (large Chinese), 0.97 (with ·), 1.04 (pinyin: its 1 MB
-sample scored once, about 15 ms), 1.02 (small files); this/plain 1.41, 1.27, 1.44, 0.93 as
-main's 1.41, 1.31, 1.38, 0.91. A Chinese UTF-8 text is told from GBK at its first Chinese
-character, so only a text of ASCII and two-byte characters costs more than main.
+Measured (40 MB, 2,000 small files, 5 rounds, medians; two runs) when the UTF-8 reading began
+to be scored against GBK's: this/main 0.93–1.00 (large Chinese), 0.94–0.97 (with ·),
+1.04–1.11 (pinyin: its sample scored once, 15–20 ms), 0.93–1.02 (small files); this/plain
+1.31–1.41, 1.27–1.28, 1.44–1.45, 0.91–0.93 where main's was 1.41, 1.31–1.37, 1.31–1.38,
+0.91–0.98. A Chinese UTF-8 text is told from GBK at its first Chinese character, so only a
+text of ASCII and two-byte characters costs more than main's, once per file.
 """
 from __future__ import annotations
 
