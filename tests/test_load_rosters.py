@@ -344,7 +344,30 @@ def test_assessment_of_a_cadre_without_id_number_is_not_compared(db, tmp_path, c
 
 def test_id_number_birth_differs_from_birth_month(db, tmp_path, capsys):
     f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1995.09,汉族,U1,科员,,{ID1}\n")
-    rejected(capsys, db, f, "c.csv:2: 身份证号中的出生年月（1994-09）与“出生年月”（1995-09）不一致")
+    rejected(capsys, db, f, "c.csv:2: 出生年月: 1995-09 与身份证号中的出生年月（1994-09）不一致："
+             "请核对出生年月，或身份证号")
+
+
+@pytest.mark.parametrize("encoding, header, post", [
+    ("gbk", "姓名,性别,出生日期,民族,工作单位,职务,职级,身份证号码", "局长"),
+    ("cp950", "姓名,性別,出生年月,民族,工作單位,職務,職級,身份證號碼", "局長"),
+])
+def test_id_number_disagreements_name_the_clerks_column(db, tmp_path, capsys, encoding, header,
+                                                        post):
+    """The province's check names the birth month or gender column as the file writes it
+    (an alias, Traditional characters), the one to fix; the ID number by its title."""
+    # ID1: a man born 1994-09; ID2: a woman born 1980-03; a man born 1970-05.
+    id3 = make_id_number("630102", dt.date(1970, 5, 12), 4, male=True)
+    f = write(tmp_path, "c.csv", f"{header}\n李四,男,1995.09,,U1,{post},,{ID1}\n"
+              f"王芳,男,1980.03,,U1,{post},,{ID2}\n"
+              f"趙明,女,1970.06,,U1,{post},,{id3}\n", encoding)
+    birth, gender = header.split(",")[2], header.split(",")[1]
+    err = rejected(capsys, db, f, f"c.csv:2: {birth}: 1995-09 与身份证号中的出生年月（1994-09）不一致："
+                   "请核对出生年月，或身份证号")
+    assert f"c.csv:3: {gender}: 男 与身份证号显示的性别（女）不一致：请核对性别，或身份证号" in err
+    assert f"c.csv:4: {birth}: 1970-06 与身份证号中的出生年月（1970-05）不一致" in err
+    assert f"c.csv:4: {gender}: 女 与身份证号显示的性别（男）不一致" in err
+    assert "c.csv:2: 性" not in err and "c.csv:3: 出生" not in err and "4 处错误" in err
 
 
 # --- the rest of the list, each with its whole message (issue 16, item 7) ---------------------

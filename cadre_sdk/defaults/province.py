@@ -16,14 +16,18 @@ def cadre_jurisdiction() -> str:
 
 @hookimpl(trylast=True)
 @record_kinds("cadre")
-def validate_records(kind: str, columns: Any) -> list[tuple[int, str]] | None:
+def validate_records(kind: str, columns: Any) -> list[tuple[int, str, str]] | None:
     """A cadre's ID number must agree with the birth month and gender given beside it (each
-    row of a batch; a row without an ID number is not checked)."""
+    row of a batch; a row without an ID number is not checked).
+
+    A disagreement names the birth month (gender) column, the one the clerk most likely has
+    to fix: a stored ID number passed its check digit, a typed month or gender did not pass
+    any; the message names the ID number by its title and asks to check both."""
     numbers = columns.get("id_number") if kind == "cadre" else None
     if numbers is None:
         return None
     births, genders = columns.get("birth"), columns.get("gender")
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, str, str]] = []
     for row, number in enumerate(numbers):
         if number is None:
             continue
@@ -35,9 +39,9 @@ def validate_records(kind: str, columns: Any) -> list[tuple[int, str]] | None:
             continue
         birth, gender = id_number_birth_gender(number)
         if birth != births[row]:
-            problems.append((row, f"身份证号中的出生年月（{birth}）与“出生年月”（{births[row]}）"
-                                  "不一致"))
+            problems.append((row, "birth", f"{births[row]} 与身份证号中的出生年月（{birth}）"
+                                           "不一致：请核对出生年月，或身份证号"))
         if gender != genders[row]:
-            problems.append((row, f"身份证号显示性别为{gender}，与“性别”（{genders[row]}）"
-                                  "不一致"))
+            problems.append((row, "gender", f"{genders[row]} 与身份证号显示的性别（{gender}）"
+                                            "不一致：请核对性别，或身份证号"))
     return problems

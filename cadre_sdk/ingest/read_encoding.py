@@ -1,6 +1,7 @@
 """Opening and decoding clerks' text files: UTF-8 (with or without BOM), GBK/GB18030, Big5
-(cp950, ``big5_gbk`` tells it from GBK) and UTF-16 told apart, streamed in blocks, and a file that mixes encodings, holds NUL bytes or is
-really a workbook rejected in Chinese with the line where it shows.
+(cp950, ``big5_gbk`` tells it from GBK, and either from UTF-8 when the bytes are valid UTF-8
+too) and UTF-16 told apart, streamed in blocks, and a file that mixes encodings, holds NUL
+bytes or is really a workbook rejected in Chinese with the line where it shows.
 """
 from __future__ import annotations
 
@@ -76,12 +77,17 @@ def _sniff(sample: bytes, complete: bool) -> tuple[str | None, int]:
 
     Any line that is not UTF-8 but is GB18030 makes the file GB18030 or Big5 (``'cp950'``), as
     ``big5_gbk.judge`` tells from those lines, or ``_AMBIGUOUS`` (UTF-8 text never fails to
-    decode as UTF-8); otherwise a non-ASCII UTF-8 line makes it UTF-8.
+    decode as UTF-8); otherwise a non-ASCII UTF-8 line makes it UTF-8, unless the lines, valid
+    UTF-8 throughout, read as GBK (Big5) far better (``_utf8_verdict``: then its verdict).
     """
     seen = sample if complete else sample[: max(sample.rfind(b"\n"), 0)]
-    if _utf8_or_none(seen) is not None:  # every line is UTF-8 (or ASCII): no need to look at each
+    text = _utf8_or_none(seen)
+    if text is not None:  # every line is UTF-8 (or ASCII): no need to look at each
         first = _NON_ASCII.search(seen)
-        return ("utf-8", seen.count(b"\n", 0, first.start()) + 1) if first else (None, 0)
+        if not first:
+            return None, 0
+        verdict, lineno = _utf8_verdict(seen, text)
+        return verdict, lineno or seen.count(b"\n", 0, first.start()) + 1
     lines = sample.split(b"\n")
     if not complete:
         lines.pop()  # the last line may be cut in the middle of a character
@@ -96,6 +102,48 @@ def _sniff(sample: bytes, complete: bool) -> tuple[str | None, int]:
             return encoding or _AMBIGUOUS, decided
         first_utf8 = first_utf8 or lineno
     return ("utf-8", first_utf8) if first_utf8 else (None, 0)
+
+
+def _utf8_verdict(data: bytes, text: str) -> tuple[str, int]:
+    """Bytes valid UTF-8 throughout (``text``, their UTF-8 reading), without a BOM: are they
+    UTF-8, or GBK (Big5) bytes that happen to be valid UTF-8 (GBK 袁平 is UTF-8 Ԭƽ)?
+
+    ``'utf-8'``; ``'gb18030'`` (``'cp950'``) when the UTF-8 reading of the first non-ASCII
+    lines (``big5_gbk._JUDGED_BYTES``) scores ``_LEGACY_OVER_UTF8`` or more below the GBK
+    (Big5) one, ``big5_gbk.judge`` telling GBK from Big5 (``_AMBIGUOUS`` when it cannot);
+    ``_UTF8_OR`` + the codec when it scores below by ``big5_gbk._MARGIN`` or more but less
+    (refused, both readings shown). And the line that decided, or 0 for 'utf-8'. A text with a
+    character of three or four bytes is UTF-8 (``_BEYOND_TWO_BYTES``), found at its first
+    such character: only a text of ASCII and two-byte characters (what GBK and Big5 bytes read
+    as) is scored.
+    """
+    if _BEYOND_TWO_BYTES.search(text):  # found at once in a Chinese text: its first character
+        return "utf-8", 0
+    found = big5_gbk.TWO_BYTE_UTF8.search(text)
+    if not found:
+        return "utf-8", 0
+    lines = [(n, raw) for n, raw in enumerate(data.split(b"\n"), 1) if not raw.isascii()]
+    judged: list[tuple[int, bytes]] = []
+    size = 0
+    for lineno, raw in lines:
+        judged.append((lineno, raw))
+        size += len(raw)
+        if size >= big5_gbk._JUDGED_BYTES:
+            break
+    joined = b"\n".join(raw for _, raw in judged)
+    gbk = _legacy(joined, "gb18030")
+    if gbk is None:
+        return "utf-8", 0
+    encoding, _margin, _ = big5_gbk.judge(judged)
+    big5 = _legacy(joined, "cp950")
+    legacy = gbk if big5 is None or big5_gbk.score(gbk) >= big5_gbk.score(big5) else big5
+    lead = big5_gbk.score(legacy) - big5_gbk.score_utf8(joined.decode("utf-8"))
+    if lead < big5_gbk._MARGIN:
+        return "utf-8", 0
+    lineno = text.count("\n", 0, found.start()) + 1
+    if lead < _LEGACY_OVER_UTF8 or not big5_gbk.all_known(legacy):
+        return _UTF8_OR + (encoding or ("gb18030" if legacy is gbk else "cp950")), lineno
+    return encoding or _AMBIGUOUS, lineno
 
 
 def _legacy_lines(lines: list[bytes], start: int) -> Iterator[tuple[int, bytes]]:
@@ -114,23 +162,43 @@ def _legacy(raw: bytes, codec: str) -> str | None:
 
 
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
+#: A character of three or four UTF-8 bytes: Chinese, Tibetan, Mongolian, ①, full-width forms,
+#: emoji. GBK or Big5 Chinese almost never reads as one (it takes a rare character, with a lead
+#: byte E0–EF, then the right two): a text with one is UTF-8 (``_utf8_verdict``).
+_BEYOND_TWO_BYTES = re.compile("[\u0800-\U0010ffff]")
 _NAMES = {"utf-8": "UTF-8", "gb18030": "GBK/GB18030", "cp950": "Big5"}
 _LEGACY = ("gb18030", "cp950")
 #: ``_sniff``'s verdict for lines that read as well in GBK as in Big5.
 _AMBIGUOUS = "gb18030|cp950"
+#: ``_sniff``'s verdict, with the codec after it, for UTF-8 lines that read almost as well in
+#: GBK (Big5).
+_UTF8_OR = "utf-8|"
+#: How much better (``big5_gbk`` scores) the GBK (Big5) reading of valid UTF-8 bytes must be
+#: for them to be read as GBK (Big5): a Chinese name of two common characters and more. One
+#: character alone (GBK 女 is UTF-8 Ů; UTF-8 Ω is GBK 惟) is too little either way: refused.
+_LEGACY_OVER_UTF8 = 8
 
 
-def _ambiguous(file: str, lineno: int, raw: bytes, margin: int) -> ReadError:
-    """Lines that read as well in GBK as in Big5: both readings shown, never a guess."""
+_READINGS = {"gb18030": "GBK（简体中文）", "cp950": "Big5（繁体中文）", "utf-8": "UTF-8 "}
+
+
+def _ambiguous(file: str, lineno: int, raw: bytes, margin: int,
+               codecs: tuple[str, str] = ("gb18030", "cp950")) -> ReadError:
+    """Lines that read as well in GBK as in Big5 (or in UTF-8 as in GBK or Big5, the codecs
+    given): both readings shown, never a guess."""
     def shown(codec: str) -> str:
         text = raw.rstrip(b"\r\n").decode(codec)
         return text if len(text) <= 30 else text[:30] + "…"
     lean = {1: "，看起来更像 Big5（繁体中文）", -1: "，看起来更像 GBK（简体中文）"}.get(margin, "")
+    # A UTF-8 file saved again as UTF-8 would be as ambiguous: the BOM settles it.
+    how = ("（带 BOM；WPS、记事本：编码选“带 BOM 的 UTF-8”）" if "utf-8" in codecs
+           else "（WPS、记事本：编码选 UTF-8）")
+    one, other = codecs
     return ReadError(
-        f"{file}：无法确定文件的编码：第{lineno}行按 GBK（简体中文）读是“{shown('gb18030')}”，"
-        f"按 Big5（繁体中文）读是“{shown('cp950')}”，两种读法都说得通{lean}。为免读错，没有导入。"
+        f"{file}：无法确定文件的编码：第{lineno}行按 {_READINGS[one]}读是“{shown(one)}”，"
+        f"按 {_READINGS[other]}读是“{shown(other)}”，两种读法都说得通{lean}。为免读错，没有导入。"
         "请在保存这个文件的电脑上用原来的程序打开它，确认文字无误后另存为“CSV UTF-8（逗号分隔）”"
-        "（WPS、记事本：编码选 UTF-8）再导入。")
+        f"{how}再导入。")
 
 
 class _LineDecoder:
@@ -146,6 +214,9 @@ class _LineDecoder:
         if encoding == _AMBIGUOUS:
             raw = sample.split(b"\n")[first - 1]
             raise _ambiguous(file, first, raw, big5_gbk.margin(raw) or 0)
+        if encoding is not None and encoding.startswith(_UTF8_OR):
+            raw = sample.split(b"\n")[first - 1]
+            raise _ambiguous(file, first, raw, 0, ("utf-8", encoding.removeprefix(_UTF8_OR)))
 
     def _mixed(self, lineno: int, found: str) -> ReadError:
         this = f"第{lineno}行是 {_NAMES[found]}"
@@ -177,8 +248,15 @@ class _LineDecoder:
                                            _common_chars(text) < max(2, common + 1)):
                     return legacy
                 raise self._mixed(lineno, "utf-8")
-            if self.encoding is None:
-                self.encoding, self.first = "utf-8", lineno
+            if self.encoding is None:  # the first non-ASCII line, after a sample all ASCII
+                verdict, _ = _utf8_verdict(raw, text)
+                if verdict == _AMBIGUOUS:
+                    raise _ambiguous(self.file, lineno, raw, big5_gbk.margin(raw) or 0)
+                if verdict.startswith(_UTF8_OR):
+                    raise _ambiguous(self.file, lineno, raw, 0,
+                                     ("utf-8", verdict.removeprefix(_UTF8_OR)))
+                self.encoding, self.first = verdict, lineno
+                return text if verdict == "utf-8" else raw.decode(verdict)
             return text
         codec = self.encoding if self.encoding in _LEGACY else "gb18030"
         text = _legacy(raw, codec)
@@ -268,10 +346,11 @@ def decode_bytes(data: bytes, file: str) -> tuple[str, str]:
     bom = data.startswith(codecs.BOM_UTF8)
     body = data[len(codecs.BOM_UTF8) :] if bom else data
     text = _utf8_or_none(body)
-    if text is not None:
+    if text is not None and (bom or _utf8_verdict(body, text)[0] == "utf-8"):
         return text, "utf-8-sig" if bom else "utf-8"
     encoding, first = ("utf-8", 0) if bom else _sniff(body, complete=True)
-    decoder = _LineDecoder(file, encoding, first, data[:_SAMPLE_BYTES], bom)
+    # The whole file as the sample: the line that decided may lie past _SAMPLE_BYTES.
+    decoder = _LineDecoder(file, encoding, first, data, bom)
     text = "".join(decoder.decode(raw, n) for n, raw in enumerate(io.BytesIO(body), 1))
     return text, "utf-8-sig" if bom else (decoder.encoding or "utf-8")
 
@@ -313,7 +392,7 @@ def _text_blocks(path: str | Path, file: str) -> Iterator[Iterable[str]]:
             # The whole file is in the sample: when it is UTF-8 (or ASCII) throughout, its text
             # is what the blocks below would give (one block), decoded once, not read twice.
             text = _utf8_or_none(sample[start:])
-            if text is not None:
+            if text is not None and (bom or _utf8_verdict(sample, text)[0] == "utf-8"):
                 yield io.StringIO(text, newline="\n")
                 return
         encoding, first = ("utf-8", 0) if bom else _sniff(sample, len(sample) < _SAMPLE_BYTES)

@@ -76,15 +76,16 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
     Title rows above the header are skipped. A workbook is read from the one worksheet
     holding data; one with several needs --sheet (each sheet named is loaded). The report
     counts rows new, changed and unchanged; a file with nothing new writes nothing.
-    A text file in GBK or Big5 (Traditional) is told apart by how each reading reads; one
-    that reads as well either way is refused with both readings, asking for UTF-8.
+    A text file in GBK or Big5 (Traditional) is told apart by how each reading reads, and
+    from UTF-8 when its bytes are valid UTF-8 too (a short GBK name can be); one that reads
+    as well either way is refused with both readings, asking for UTF-8 (with a BOM).
 
     干部 also takes 任免审批表 files (.lrmx) and folders of them: each gives the cadre, the
     résumé as career history, the recorded annual grades and dated commendations.
 
     导入台账文件。任何一行有错，整批不写入，并逐行列出错误。已入库的记录只更新文件中有的列，
     空单元格不清空原值（除非加 --clear-empty）。繁体中文的 Big5 编码文件可直接导入；
-    无法确定是 GBK 还是 Big5 的文件会被拒绝，请另存为 UTF-8。
+    无法确定是 GBK 还是 Big5（或 UTF-8）的文件会被拒绝，请另存为带 BOM 的 UTF-8。
     """
     database = open_db(db)
     options = LoadOptions(region=resolve_region(database, region),
