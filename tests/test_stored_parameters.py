@@ -301,3 +301,42 @@ def test_whatever_is_written_the_file_is_read_or_refused_with_file_and_line(tmp_
         read_parameter_file(path, _BOOK)
     except ParameterFileError as err:
         assert _PREFIX.match(str(err)), str(err)
+
+
+class Huangnan:
+    """A prefecture plugin (黄南州 632300) registering the scheme under its own name after the
+    built-in provincial rule, so that the scheme has several registrations."""
+
+    __name__ = "huangnan_test"
+
+    @hookimpl
+    def cadre_jurisdiction(self):
+        return "632300"
+
+    @hookimpl
+    def register_subsidy_rules(self, register):
+        register(SubsidyRule(scheme="乡镇工作岗位补助", name="黄南州乡镇工作补助（测试）",
+                             parameters=_file("""
+township_post:
+  especially_hard_bonus:
+    unit: yuan
+    values:
+      2019-01-01: {value: 120, reference: "测试：黄南州加发", example: true}
+""", "huangnan.yaml")))
+
+
+def test_a_stored_file_is_named_by_the_rule_in_force_in_its_own_jurisdiction(
+        cadre_db, tmp_path):
+    """The 规则名称 kept with the file (and published) is that of the rule the file's place
+    applies on its first date, not the last plugin's to register the scheme elsewhere."""
+    plugins = make_plugins(Huangnan(), Menyuan())
+    add_parameter_file(cadre_db, _write(tmp_path, "qh-2027.yaml", PROVINCE_2027), plugins)
+    add_parameter_file(cadre_db, _write(tmp_path, "menyuan-2027.yaml", COUNTY_2027), plugins)
+    add_parameter_file(cadre_db, _write(tmp_path, "hn-2027.yaml", COUNTY_2027.replace(
+        "门源回族自治县", "黄南藏族自治州")), plugins)
+    names = {f.file: f.rule_name for f in stored_files(cadre_db)}
+    # the built-in provincial rule (cadre_sdk.defaults.subsidies) for 630000
+    assert names["qh-2027.yaml"] == "乡镇工作岗位补助（国家政策，示例档次）"
+    # 门源县's plugin states no name of its own: the scheme's
+    assert names["menyuan-2027.yaml"] == "乡镇工作岗位补助"
+    assert names["hn-2027.yaml"] == "黄南州乡镇工作补助（测试）"

@@ -150,7 +150,7 @@ class _File:
     def __init__(self, text: str, name: str, shown: str, book: RuleBook):
         self.text, self.name, self.shown, self.book = text, name, shown, book
         self.loader = yaml.SafeLoader("")
-        self.kind = self.key = self.rule_name = self.jurisdiction = ""
+        self.kind = self.key = self.jurisdiction = ""
         self.dates: set[str] = set()
         self.paths: list[str] = []
 
@@ -241,8 +241,7 @@ class _File:
         if len(found) > 1:
             self.fail(_line(node), f"规则“{said}”不唯一（{'、'.join(f'{k}:{v}' for k, v in found)}）"
                       "；请写成“类别:代码”")
-        (self.kind, self.key), reg = next(iter(found.items()))
-        self.rule_name = getattr(reg.item, "name", "") or reg.key
+        (self.kind, self.key), _ = next(iter(found.items()))
 
     def place(self, node: Node) -> None:
         said = self.text_of(node, "管辖地区")
@@ -422,9 +421,16 @@ class _File:
             line = str(exc).split(":")[1] if str(exc).startswith(self.name + ":") else "1"
             self.fail(int(line) if line.isdigit() else 1, f"参数文件格式有误（{exc}）")
         self.weights(params)
-        return CheckedFile(self.name, self.text, self.kind, self.key, self.rule_name,
+        return CheckedFile(self.name, self.text, self.kind, self.key, self.named(),
                            self.jurisdiction, params, tuple(sorted(self.dates)),
                            tuple(self.paths))
+
+    def named(self) -> str:
+        """The rule's name where the file applies: that of the rule in force in its
+        jurisdiction on its first date (``applies`` checked there is one), else its key."""
+        first = datetime.date.fromisoformat(min(self.dates))
+        reg = self.book.resolve(self.kind, self.key, self.jurisdiction, on=first)
+        return (getattr(reg.item, "name", "") if reg is not None else "") or self.key
 
     def weights(self, params: Parameters) -> None:
         """An indicator set's weights, with the file's values in place, still add up to 100 on
