@@ -96,3 +96,22 @@ def test_a_stored_file_can_be_removed_and_the_plugins_value_applies_again(
                    as_of=datetime.date(2027, 2, 1))
     # 2027-01 back to the built-in values: tier 10 = 320 + bonus 100
     assert _ledger(hard_township)[("2027-01", "乡镇工作岗位补助")][0] == 420.0
+
+
+def test_a_subsidy_value_dated_mid_month_is_said_to_apply_from_the_next_month(
+        hard_township, cadre_evaluate, tmp_path, capsys):
+    """Subsidies take the values in force on the 1st of each month: a bonus from 2027-01-15
+    leaves January's bonus as it was (C1, 10 years: the file's tier 420 from 2027-01-01 + the
+    old bonus 100 = 520), and the command says it
+    applies from 2027-02, not "from the month of its start date"."""
+    db = tmp_path / "cadre.db"
+    path = _write(tmp_path, "mid.yaml", PROVINCE_2027.replace("2027-01-01: {value: 150",
+                                                              "2027-01-15: {value: 150"))
+    code, out, err = run(capsys, "parameters", "add", db, path)
+    assert code == 0, err
+    assert "township_post.especially_hard_bonus 自 2027-01-15 起的取值自 2027-02 起适用" in out
+    assert "起始日期所在月份起适用" not in out
+    cadre_evaluate(hard_township, make_plugins(), only=("subsidies",),
+                   as_of=datetime.date(2027, 2, 1))
+    # January: the file's tiers (from 2027-01-01: tier 10 = 420) + the old bonus 100
+    assert _ledger(hard_township)[("2027-01", "乡镇工作岗位补助")][0] == 520.0

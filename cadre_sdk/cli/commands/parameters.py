@@ -3,6 +3,7 @@ added to a store as data (``cadre parameters add DB FILE``), without a release a
 writing a plugin; ``cadre parameters list DB`` shows what was added."""
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from cadre_sdk.cli.commands.env import Env, pass_env
 from cadre_sdk.core import divisions
 from cadre_sdk.core.value_status import tag_zh
 from cadre_sdk.store.database import open_db
-from cadre_sdk.store.parameter_files import rule_choices, shadowing
+from cadre_sdk.store.parameter_files import CheckedFile, rule_choices, shadowing
 from cadre_sdk.store.stored_parameters import (
     add_parameter_file, remove_parameter_file, stored_files,
 )
@@ -58,7 +59,26 @@ def parameters_add(env: Env, db: Path, file: Path) -> None:
         click.echo("注意：以下下级地区的插件对同一参数规定了本地取值，这些地区仍按本地取值（下级规定优先；"
                    "如需改变，请为该地区另录一份文件，jurisdiction 写该地区）：\n  "
                    + "\n  ".join(shadowed))
-    click.echo(f"请重新运行 cadre evaluate {db}，新取值自其起始日期所在月份起适用，此前月份不变。")
+    click.echo(f"请重新运行 cadre evaluate {db}，" + _when_it_applies(checked))
+
+
+def _when_it_applies(checked: CheckedFile) -> str:
+    """When the new values apply, in Chinese. A subsidy is computed with the values in force
+    on the 1st of each month: a value from the 15th applies from the next month."""
+    if checked.kind != "subsidy":
+        return "新取值自其起始日期起适用，此前不变。"
+    late = [(path, value.start) for path, values in checked.parameters.leaves()
+            for value in values if value.start.day != 1]
+    said = "新取值自其起始日期所在月份起适用，此前月份不变。" if not late else (
+        "补贴按每月 1 日施行的取值逐月计算，不在月初起施行的取值从下月起适用：\n  " + "\n  ".join(
+            f"{path} 自 {start.isoformat()} 起的取值自 {_next_month(start)} 起适用"
+            f"（{start.isoformat()[:7]} 仍按原取值）" for path, start in late))
+    return said
+
+
+def _next_month(day: datetime.date) -> str:
+    """``YYYY-MM`` of the month after ``day``'s."""
+    return f"{day.year + day.month // 12:04d}-{day.month % 12 + 1:02d}"
 
 
 @parameters.command("list")
