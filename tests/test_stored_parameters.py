@@ -183,7 +183,7 @@ def _refused(db, tmp_path, text: str, name: str = "bad.yaml") -> str:
     ((", reference: 《青海省乡镇工作补贴标准调整通知（测试）》, status: example}", ", status: example}"),
      20, "缺少 reference（依据"),
     ((", status: example}", "}"), 20, "缺少 status（数据性质"),
-    ((", status: example}", ", status: offical}"), 20, "status“offical”无法识别"),
+    ((", status: example}", ", status: offical}"), 20, "status“offical”无法识别（是否指“official”？）"),
     (("{value: 150,", "{value: !!int ,"), 20, "“”无法识别"),   # a tag with no value
 ])
 def test_a_bad_file_is_refused_naming_file_line_and_the_fix(cadre_db, tmp_path, change, line,
@@ -340,3 +340,20 @@ def test_a_stored_file_is_named_by_the_rule_in_force_in_its_own_jurisdiction(
     # 门源县's plugin states no name of its own: the scheme's
     assert names["menyuan-2027.yaml"] == "乡镇工作岗位补助"
     assert names["hn-2027.yaml"] == "黄南州乡镇工作补助（测试）"
+
+
+def test_a_status_written_in_chinese_is_read_as_its_code(cadre_db, cadre_load, cadre_evaluate,
+                                                         tmp_path):
+    """An office writes the status as the docs and the messages label it (官方依据, 示例值):
+    it is the same status (a misspelt code is refused with the code it is close to: above)."""
+    db = hard_township_store(cadre_db, cadre_load)
+    text = PROVINCE_2027.replace("status: example", "status: 示例值", 1).replace(
+        "status: example}", "status: 官方依据}")
+    add_parameter_file(db, _write(tmp_path, "qh-2027.yaml", text), make_plugins())
+    (stored,) = stored_files(db)
+    statuses = {p: [v.status for v in vs] for p, vs in stored.parameters.leaves()}
+    assert statuses == {"township_post.tiers": ["example"],
+                        "township_post.especially_hard_bonus": ["official"]}
+    got = _evaluate(db, make_plugins(), cadre_evaluate)
+    # C1's 10 full years in 2027-01: the file's tier 420 + its bonus 150
+    assert got[("2027-01", "乡镇工作岗位补助")][0] == 570.0

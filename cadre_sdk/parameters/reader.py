@@ -18,7 +18,7 @@ from cadre_sdk.core.errors import ParameterError
 from cadre_sdk.parameters.values import (
     ENTRY_KEYS, LEAF_KEYS, NODE_KEYS, ParameterValue, Parameters, STATUSES, UNITS, _AMOUNT_UNITS,
     _Leaf, _MAX_METADATA_DEPTH, _MAX_TREE_DEPTH, _MAX_VALUE_DEPTH, _NODE_BUDGET, _Node, _TAG,
-    _fail, _line, _parse_date, _show, _suggest,
+    _fail, _line, _parse_date, _show, _suggest, status_code,
 )
 
 
@@ -293,7 +293,7 @@ class _Reader:
         note = self.text_field(keys["note"][1], "note", where) if "note" in keys else None
         status = None
         if "status" in keys:
-            status = self.text_field(keys["status"][1], "status", where)
+            status = status_code(self.text_field(keys["status"][1], "status", where))
             if status not in STATUSES:
                 self.fail(keys["status"][1], f"unknown status {status!r} of {where}; allowed: "
                                              f"{', '.join(STATUSES)}{_suggest(status, STATUSES)}")

@@ -18,6 +18,7 @@ import attrs
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from cadre_sdk.core.errors import ParameterError
+from cadre_sdk.core.value_status import STATUS_ZH
 
 
 UNITS = ("ratio", "yuan", "days", "workdays", "points", "percent", "years", "months", "count",
@@ -38,6 +39,13 @@ ENTRY_KEYS = ("value", "reference", "example", "note", "status")
 #: names), ``example`` (an illustration; ``example: true`` says the same), ``unverified`` (taken
 #: from a source whose official text was not checked). See ``cadre_sdk.core.value_status``.
 STATUSES = ("official", "analogy", "example", "unverified")
+
+
+def status_code(text: str) -> str:
+    """The status ``text`` names: a code of ``STATUSES`` as it is, or its Chinese label as
+    offices write it (官方依据 → official, 参照适用, 示例值, 未核实); anything else unchanged
+    (the caller refuses it)."""
+    return next((code for code, label in STATUS_ZH.items() if text.strip() == label), text)
 
 
 _AMOUNT_UNITS = frozenset({"yuan", "days", "workdays", "points", "years", "months", "count"})

@@ -30,6 +30,7 @@ from cadre_sdk.core.normalize import to_simplified
 from cadre_sdk.core.office_files import read_office_file
 from cadre_sdk.core.value_status import STATUS_ZH, names_document
 from cadre_sdk.parameters import LEAF_KEYS, NODE_KEYS, Parameters, STATUSES, parse_parameters
+from cadre_sdk.parameters.values import status_code
 from cadre_sdk.plugin_host.rule_book import CATALOGUE_KINDS, Registration, RuleBook
 from cadre_sdk.plugin_host.stored_layers import StoredLayer
 
@@ -385,8 +386,12 @@ class _File:
                 self.fail(_line(node), f"{what}缺少 {label}")
         reference = self.text_of(fields["reference"][1], "reference（依据）")
         status = self.scalar(fields["status"][1], "status")
+        status = status_code(status) if isinstance(status, str) else status
         if status not in STATUSES:
-            self.fail(_line(fields["status"][1]), f"status“{status}”无法识别；应是 {_STATUS_CHOICES}")
+            close = difflib.get_close_matches(str(status), STATUSES, n=1, cutoff=0.6)
+            self.fail(_line(fields["status"][1]), f"status“{status}”无法识别"
+                      + (f"（是否指“{close[0]}”？）" if close else "")
+                      + f"；应是 {_STATUS_CHOICES}（写代码或括号中的中文均可）")
         if status in ("official", "analogy") and not names_document(reference):
             self.fail(_line(fields["reference"][1]),
                       f"{what}是{STATUS_ZH[status]}（status: {status}），reference 应写明依据的"
