@@ -132,8 +132,12 @@ def test_grade_distribution_equals_counting_every_result(demo_store: Path) -> No
     for year in (2022, 2023, 2024, 2025):
         for region in regions:
             args = {"year": year, "region": region}
+            got = conn.execute(GRADE_DISTRIBUTION.sql, args).fetchall()
+            if len(region) > 6:   # counted by county and above: a township has no row
+                assert got == [], args
+                continue
             expected = conn.execute(_COUNT_EVERY_RESULT, args).fetchall()
-            assert conn.execute(GRADE_DISTRIBUTION.sql, args).fetchall() == expected, args
+            assert got == expected, args
             compared += bool(expected)
     conn.close()
-    assert compared > 30     # provinces, prefectures, counties and townships with results
+    assert compared > 30     # provinces, prefectures and counties with results

@@ -124,3 +124,36 @@ def test_a_reader_types_a_short_form_in_the_form(public_url: str, page: Any) -> 
     assert note.startswith("地区“城”不是本发布中的地区名称、简称或代码。最接近的有：城东区（630102）")
     assert page.locator("table.rows-and-columns").count() == 0
     assert page.locator("p.zero-results").count() == 0
+
+
+def test_a_township_is_the_township_not_its_county(public_url: str) -> None:
+    """A township (结古街道 632701100, of 玉树市), typed by name or code, answers for its
+    own units only, and the page says so and how to ask for its county."""
+    assert _units(public_url, "结古街道") == ["U003"] == _units(public_url, "632701100")
+    note = ("地区“{}”是乡镇（街道）结古街道（632701100，玉树市）：只列该乡镇本身的记录，按县及以上"
+            "地区统计的数字没有乡镇一级。要查玉树市（632701）全部，请选择或填写其名称或代码。")
+    for typed in ("结古街道", "632701100"):
+        assert _notes(_page(public_url, "assessment_scorecard_by_unit", typed)) == [
+            note.format(typed)]
+    # counted by county and above: no row for a township (not its county's rows)
+    page = _page(public_url, "assessment_scorecard_by_region", "结古街道")
+    assert "玉树市" not in page.split('cadre-note">')[-1].split("</p>")[-1]
+
+
+@pytest.mark.parametrize(("region", "units"), [
+    ("630102102", ["T1"]), ("630102", ["C1", "T1", "T2"]), ("630100", ["C1", "T1", "T2"]),
+    ("630000", ["C1", "P1", "T1", "T2"]), ("", ["C1", "P1", "T1", "T2"])])
+def test_in_region_takes_a_township_as_itself(region: str, units: list[str]) -> None:
+    """The assessment queries' region filter: a township code matches that township's units,
+    never the other units of its county (城东区's department, its other township)."""
+    import sqlite3
+
+    from cadre_sdk.defaults.assessment_queries import in_region
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE u (code TEXT, region_code TEXT)")
+    db.executemany("INSERT INTO u VALUES (?, ?)", [
+        ("C1", "630102"), ("T1", "630102102"), ("T2", "630102101"), ("P1", "632800")])
+    got = [r[0] for r in db.execute(f"SELECT code FROM u WHERE {in_region('region_code')} "
+                                    "ORDER BY code", {"region": region})]
+    assert got == units

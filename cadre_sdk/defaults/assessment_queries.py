@@ -2,15 +2,16 @@
 assessment plugin). Aggregates are ``public``; anything naming or listing cadres is
 ``oversight`` (names are personal data). Every query has a deterministic ORDER BY.
 
-``:region`` takes a province, prefecture or county code (or is left empty for all): a
-prefecture code such as 632800 matches its own rows and those of its counties.
+``:region`` takes a province, prefecture, county or township code (or is left empty for all):
+a prefecture code such as 632800 matches its own rows and those of its counties; a township's
+matches its own rows only (never its county's other units).
 """
 from __future__ import annotations
 
 from cadre_sdk.rules import CannedQuery
 
 _PREFIX = ("CASE WHEN :region LIKE '__0000' THEN 2 WHEN :region LIKE '____00' THEN 4 "
-           "ELSE 6 END")
+           "ELSE length(:region) END")
 
 
 def in_region(column: str) -> str:
@@ -20,10 +21,6 @@ def in_region(column: str) -> str:
 
 _GRADE_ORDER = ("CASE {col} WHEN '优秀' THEN 1 WHEN '称职' THEN 2 WHEN '基本称职' THEN 3 "
                 "WHEN '不称职' THEN 4 ELSE 5 END")
-
-#: SQL: the code of the region row of ``scorecard`` covering what ``in_region`` matches for a
-#: non-empty ``:region`` (a township's is its county's).
-_REGION_ROW = "substr(:region, 1, 6)"
 
 _CARD = """
   s.year AS "年度", s.team_score AS "班子得分", s.team_grade AS "班子等次",
@@ -67,7 +64,7 @@ GRADE_DISTRIBUTION = CannedQuery(
   g.share AS "占比", g.quota_adjusted AS "其中名额调整"
 FROM grade_distribution g
 WHERE g.year = CAST(:year AS INTEGER) AND g.unit_kind = '全部'
-  AND CASE WHEN :region = '' THEN g.region_level = '省' ELSE g.region_code = {_REGION_ROW} END
+  AND CASE WHEN :region = '' THEN g.region_level = '省' ELSE g.region_code = :region END
 ORDER BY g.subject, {_GRADE_ORDER.format(col="g.grade")}""")
 
 TARGET_PROGRESS = CannedQuery(

@@ -188,9 +188,13 @@ def regions_for_names(query: str, params: frozenset[str],
     out, changed = [], False
     for key, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
         text = value.strip()
+        label = chrome.PARAMETERS.get(key, key).split("（")[0]
+        if key in params and text in names and len(text) > 6:
+            notes.append((_township_note(label, text, text, names), True))
         if key in params and text and text not in names:
             found = find_region(text, options)
-            label = chrome.PARAMETERS.get(key, key).split("（")[0]
+            if found.code is not None and len(found.code) > 6:
+                notes.append((_township_note(label, text, found.code, names), True))
             if found.code is not None:
                 value, changed = found.code, True
                 if found.candidates:
@@ -208,6 +212,17 @@ def regions_for_names(query: str, params: frozenset[str],
                               "请在下拉列表中选择，或填写完整名称或地区代码。", False))
         out.append((key, value))
     return (urllib.parse.urlencode(out) if changed else query), notes
+
+
+def _township_note(label: str, text: str, code: str, names: dict[str, str]) -> str:
+    """What the page says when the region asked for is a township (乡镇、街道): the queries
+    answer for it alone (its own units and records; the ones counted by county and above
+    have no row for it), and how to ask for its county."""
+    county = names.get(code[:6])
+    wider = f"要查{_listed([(code[:6], county)], names)}全部，请选择或填写其名称或代码。" \
+        if county else ""
+    return (f"{label}“{text}”是乡镇（街道）{_listed([(code, names[code])], names)}："
+            f"只列该乡镇本身的记录，按县及以上地区统计的数字没有乡镇一级。{wider}")
 
 
 #: ``2024H1``, ``2024h1``, ``2024上``, ``2024年上半年``, ``２０２４Ｈ１`` (after NFKC).
