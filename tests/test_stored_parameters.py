@@ -172,7 +172,7 @@ def _refused(db, tmp_path, text: str, name: str = "bad.yaml") -> str:
 
 @pytest.mark.parametrize("change, line, expected", [
     (("rule: 乡镇工作岗位补助", "rule: 乡镇工作补贴"), 3, "未知的规则“乡镇工作补贴”"),
-    (("jurisdiction: 青海省", "jurisdiction: 青海"), 4, "未知的管辖地区“青海”"),
+    (("jurisdiction: 青海省", "jurisdiction: 青海湖"), 4, "未知的管辖地区“青海湖”"),
     (("  especially_hard_bonus:", "  especially_hard_bonu:"), 18,
      "没有参数“township_post.especially_hard_bonu”（是否指“township_post.especially_hard_bonus”？）"),
     (("2027-01-01: {value: 150", "2027-1-1: {value: 150"), 20,
@@ -357,3 +357,14 @@ def test_a_status_written_in_chinese_is_read_as_its_code(cadre_db, cadre_load, c
     got = _evaluate(db, make_plugins(), cadre_evaluate)
     # C1's 10 full years in 2027-01: the file's tier 420 + its bonus 150
     assert got[("2027-01", "乡镇工作岗位补助")][0] == 570.0
+
+
+@pytest.mark.parametrize(("written", "code"), [
+    ("海西州", "632800"), ("黄南州", "632300"), ("黃南州", "632300"), ("格尔木", "632801"),
+    ("门源县", "632221"), ("果洛", "632600"), (" 海西蒙古族藏族自治州 ", "632800")])
+def test_a_jurisdiction_is_written_as_offices_write_it(cadre_db, tmp_path, written, code):
+    """The place by its usual short form (海西州, 门源县), in Traditional characters too, as
+    the loaders and the publication's queries read it."""
+    text = COUNTY_2027.replace("jurisdiction: 门源回族自治县", f"jurisdiction: {written}")
+    add_parameter_file(cadre_db, _write(tmp_path, "local.yaml", text), make_plugins())
+    assert [f.jurisdiction for f in stored_files(cadre_db)] == [code]

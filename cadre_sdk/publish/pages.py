@@ -174,14 +174,14 @@ def _listed(regions: Iterable[tuple[str, str]], names: dict[str, str]) -> str:
 def regions_for_names(query: str, params: frozenset[str],
                       options: list[tuple[str, str]]) -> tuple[str, list[tuple[str, bool]]]:
     """``query`` (a query string) with each region the ``params`` name by name or short form
-    (``references.find_region``: 玉树州, 西宁, 格尔木, 玉樹) replaced by its code, and what
+    (``region_names.find_region``: 玉树州, 西宁, 格尔木, 玉樹) replaced by its code, and what
     the page tells the reader in Chinese, as (text, whether the region was found): a short
     form taken for a prefecture that one of its counties shares (玉树), or, where no single
     region is found, the regions the text may mean (its value is then left as typed: the
     query finds nothing, and the page shows the message instead of an empty answer)."""
     if not query or not options:
         return query, []
-    from cadre_sdk.ingest.references import find_region   # (read only when a region is asked)
+    from cadre_sdk.core.region_names import find_region   # (read only when a region is asked)
 
     names = dict(options)
     notes: list[tuple[str, bool]] = []

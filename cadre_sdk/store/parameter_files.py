@@ -28,6 +28,7 @@ from cadre_sdk.core.errors import CadreError, ParameterError
 from cadre_sdk.core.jurisdiction import chain
 from cadre_sdk.core.normalize import to_simplified
 from cadre_sdk.core.office_files import read_office_file
+from cadre_sdk.core.region_names import find_region
 from cadre_sdk.core.value_status import STATUS_ZH, names_document
 from cadre_sdk.parameters import LEAF_KEYS, NODE_KEYS, Parameters, STATUSES, parse_parameters
 from cadre_sdk.parameters.values import status_code
@@ -246,18 +247,13 @@ class _File:
 
     def place(self, node: Node) -> None:
         said = self.text_of(node, "管辖地区")
-        known = divisions.known()
-        if said in known:
-            self.jurisdiction = said
+        found = find_region(said, [(code, name) for code, (name, _) in divisions.known().items()])
+        if found.code is not None:
+            self.jurisdiction = found.code
             return
-        named = [code for code, (name, _) in known.items() if _same(said, name)]
-        if len(named) == 1:
-            self.jurisdiction = named[0]
-            return
-        close = difflib.get_close_matches(said, [name for name, _ in known.values()], n=3,
-                                          cutoff=0.4)
-        self.fail(_line(node), f"未知的管辖地区“{said}”：应写青海省、市州或县（区、市）的全称或"
-                  "6 位代码（如 青海省、果洛藏族自治州、玛多县，或 630000）"
+        close = [name for _, name in found.candidates][:3]
+        self.fail(_line(node), f"未知的管辖地区“{said}”：应写青海省、市州或县（区、市）的全称、"
+                  "简称或6 位代码（如 青海省、果洛藏族自治州、果洛州、玛多县，或 630000）"
                   + (f"；相近的有：{'、'.join(close)}" if close else ""))
 
     # -- the values ---------------------------------------------------------------------------
