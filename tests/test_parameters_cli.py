@@ -102,8 +102,8 @@ def test_a_subsidy_value_dated_mid_month_is_said_to_apply_from_the_next_month(
         hard_township, cadre_evaluate, tmp_path, capsys):
     """Subsidies take the values in force on the 1st of each month: a bonus from 2027-01-15
     leaves January's bonus as it was (C1, 10 years: the file's tier 420 from 2027-01-01 + the
-    old bonus 100 = 520), and the command says it
-    applies from 2027-02, not "from the month of its start date"."""
+    old bonus 100 = 520), and the command says it applies from 2027-02, not "from the month
+    of its start date"."""
     db = tmp_path / "cadre.db"
     path = _write(tmp_path, "mid.yaml", PROVINCE_2027.replace("2027-01-01: {value: 150",
                                                               "2027-01-15: {value: 150"))
@@ -115,3 +115,30 @@ def test_a_subsidy_value_dated_mid_month_is_said_to_apply_from_the_next_month(
                    as_of=datetime.date(2027, 2, 1))
     # January: the file's tiers (from 2027-01-01: tier 10 = 420) + the old bonus 100
     assert _ledger(hard_township)[("2027-01", "乡镇工作岗位补助")][0] == 520.0
+
+
+def test_publishing_after_a_file_changed_since_the_evaluation_says_so(
+        hard_township, cadre_evaluate, tmp_path, capsys):
+    """The ledger keeps the removed file's amounts until the next evaluation: publishing then
+    says which files were added or removed since, and that the results are the old ones."""
+    db = tmp_path / "cadre.db"
+    assert run(capsys, "parameters", "add", db, _write(tmp_path, "qh-2027.yaml",
+                                                        PROVINCE_2027))[0] == 0
+    cadre_evaluate(hard_township, make_plugins(), only=("subsidies",),
+                   as_of=datetime.date(2027, 2, 1))
+    out = tmp_path / "oversight.db"
+    code, _, err = run(capsys, "publish", db, out, "--level", "oversight", "--as-of",
+                       "2027-02-01")
+    assert code == 0 and "测算之后" not in err
+    assert run(capsys, "parameters", "remove", db, "qh-2027.yaml")[0] == 0
+    # still the file's tier 420 + bonus 150 for 2027-01
+    assert _ledger(hard_township)[("2027-01", "乡镇工作岗位补助")][0] == 570.0
+    code, _, err = run(capsys, "publish", db, out, "--level", "oversight", "--as-of",
+                       "2027-02-01")
+    assert code == 0
+    assert ("注意：最近一次测算之后删除了参数文件 qh-2027.yaml：发布的测算结果仍按测算时的取值。"
+            f"请先运行 cadre evaluate {db}，再重新发布。") in err
+    cadre_evaluate(hard_township, make_plugins(), only=("subsidies",),
+                   as_of=datetime.date(2027, 2, 1))
+    assert "测算之后" not in run(capsys, "publish", db, out, "--level", "oversight",
+                                 "--as-of", "2027-02-01")[2]

@@ -28,8 +28,8 @@ from cadre_sdk.store.database import (
 from cadre_sdk.store.parameter_files import CheckedFile, read_parameter_file
 from cadre_sdk.store.table_labels import describe
 
-__all__ = ["Added", "StoredFile", "add_parameter_file", "remove_parameter_file", "stored_files",
-           "with_stored_parameters"]
+__all__ = ["Added", "StoredFile", "add_parameter_file", "changed_since_evaluation",
+           "remove_parameter_file", "stored_files", "with_stored_parameters"]
 
 migrations = migration_set("cadre_sdk.parameter_files")
 
@@ -104,6 +104,23 @@ def stored_files(db: sqlite_utils.Database) -> list[StoredFile]:
                        row["added_at"], attrs.evolve(parse_parameters(row["text"], row["file"]),
                                                      sha256=row["sha256"]))
             for row in db.query("SELECT * FROM parameter_file ORDER BY added_at DESC, id DESC")]
+
+
+def changed_since_evaluation(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """The parameter files added or removed after the last evaluation, oldest first, as
+    (``录入`` or ``删除``, file name): the stored results still use the values of that
+    evaluation. None when the store was never evaluated."""
+    if not db["provenance"].exists():
+        return []
+    last = db.execute("SELECT max(id) FROM provenance WHERE step = 'evaluate'").fetchone()[0]
+    if last is None:
+        return []
+    # detail: "kind:key jurisdiction NAME (dates)" (add_parameter_file, remove_parameter_file)
+    return [("删除" if kind == "parameter_file_removed" else "录入",
+             detail.split(" ", 2)[2].rsplit(" (", 1)[0])
+            for kind, detail in db.execute(
+                "SELECT kind, detail FROM provenance WHERE step = 'parameters' AND id > ? "
+                "ORDER BY id", [last]).fetchall()]
 
 
 def with_stored_parameters(db: sqlite_utils.Database | None, plugins: CadrePlugins

@@ -13,6 +13,8 @@ from cadre_sdk.publish.metadata import Notice
 from cadre_sdk.publish.redact import LEVEL_TITLES
 from cadre_sdk.cli.commands.env import Env, pass_env
 from cadre_sdk.cli.dates import DAY
+from cadre_sdk.store.database import open_db
+from cadre_sdk.store.stored_parameters import changed_since_evaluation
 
 
 @click.command()
@@ -54,6 +56,7 @@ def publish(env: Env, db: Path, out: Path, level: str, min_raters: int | None,
                     source=source or base.source, source_url=source_url or None)
     as_of = as_of or datetime.date.today()
     click.echo(f"发布依据日期：{as_of.isoformat()}")
+    _warn_if_parameters_changed(db)
     result = build_publication(db, out, level=level, plugins=env.plugins, as_of=as_of,
                                min_raters=min_raters, notice=notice)
     rows = sum(result.tables.values())
@@ -153,3 +156,18 @@ def scan(env: Env, out: Path, db: Path) -> None:
 
 
 COMMANDS = [publish, serve, scan]
+
+
+def _warn_if_parameters_changed(db: Path) -> None:
+    """Say so when parameter files were added or removed after the last evaluation: the
+    results published are still those of that evaluation (``cadre evaluate`` first)."""
+    changed = changed_since_evaluation(open_db(db, readonly=True))
+    if not changed:
+        return
+    by_act: dict[str, list[str]] = {}
+    for act, name in changed:
+        by_act.setdefault(act, []).append(name)
+    said = "，".join(f"{act}了参数文件 {'、'.join(dict.fromkeys(names))}"
+                    for act, names in by_act.items())
+    click.echo(f"注意：最近一次测算之后{said}：发布的测算结果仍按测算时的取值。"
+               f"请先运行 cadre evaluate {db}，再重新发布。", err=True)
