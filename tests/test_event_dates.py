@@ -40,6 +40,8 @@ def test_an_event_dated_after_the_load_date_is_refused(db, tmp_path, capsys):
                        "--as-of", "2026-12-07")
     assert code == 1
     assert "认定.csv:2: 日期: 事件日期 2062-10-20 晚于 2026-12-07（导入所依据的日期）" in err
+    # a wrong date is corrected by a 更正 event (README, Corrections), not "never"
+    assert "无法更正" not in err and "写错了只能另录一条“更正”事件" in err
     assert db.read_bytes() == before, "the database changed"
     # the right date still goes in, and the case can go on
     assert run(capsys, "load", db, "案件事件", events_file(tmp_path, "2026-10-20"),

@@ -471,7 +471,8 @@ def _date_checks(cls: type, column_of: dict[str, tuple[int, str]], as_of: str
             value = values[m]
             if value is not None and value > as_of:
                 return when, (f"事件日期 {value} 晚于 {as_of}（导入所依据的日期）：事件只能追加、"
-                              "不能修改，日期写错后将无法更正，请核对；确是这一天的，请到当天后再导入")
+                              "不能修改（写错了只能另录一条“更正”事件），请核对；确是这一天的，"
+                              "请到当天后再导入")
             return when, None
         checks.append(happened)
     return checks
