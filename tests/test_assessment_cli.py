@@ -239,3 +239,21 @@ def test_explain_a_kind_whose_ids_have_another_prefix(evaluated, capsys):
     code, _, err = cli(capsys, "explain", evaluated, "subsidy_ledger", "ffff")
     assert code == 1
     assert "subsidy_ledger（1 条），编号形如 subsidy:0123abcd，ID 可只写冒号后的部分" in err
+
+
+
+def test_explain_takes_the_id_whole_as_the_tables_show_it(evaluated, capsys):
+    """The 说明编号 copied from a table (subsidy:<hash>, assessment:A2024-1) is enough."""
+    conn = sqlite3.connect(evaluated)
+    with conn:
+        conn.execute("INSERT INTO explanation (id, subject, json) VALUES (?, ?, ?)", [
+            "subsidy:0123abcd", "乡镇工作岗位补助 2024-03",
+            '{"subject": "乡镇工作岗位补助 2024-03", "result": 420}'])
+    code, out, err = cli(capsys, "explain", evaluated, "subsidy:0123abcd")
+    assert code == 0, err
+    assert out.splitlines()[:2] == ["【乡镇工作岗位补助 2024-03】", "结果：420"]
+    whole = cli(capsys, "explain", evaluated, "assessment:A2024-1")
+    assert whole[0] == 0 and whole[1] == cli(capsys, "explain", evaluated, "assessment",
+                                             "A2024-1")[1]
+    code, _, err = cli(capsys, "explain", evaluated, "subsidy")
+    assert code != 0 and "缺少编号" in err

@@ -86,10 +86,10 @@ def evaluate(env: Env, db: Path, only: tuple[str, ...], as_of: Any, no_compact: 
 @click.command()
 @click.argument("db", type=click.Path(dir_okay=False, path_type=Path, exists=True))
 @click.argument("kind")
-@click.argument("ident", metavar="ID")
+@click.argument("ident", metavar="ID", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the stored trace as JSON.")
 @pass_env
-def explain(env: Env, db: Path, kind: str, ident: str, as_json: bool) -> None:
+def explain(env: Env, db: Path, kind: str, ident: str | None, as_json: bool) -> None:
     """Print the explanation of one computed figure: its inputs, the rules and plugins
     applied, the dated parameters with their sources, and the steps.
 
@@ -107,8 +107,16 @@ def explain(env: Env, db: Path, kind: str, ident: str, as_json: bool) -> None:
     engines' kinds work the same way (KIND:ID as they store it); when an id is not found, the
     kinds present in DB are listed.
 
-    打印某项测算结果的中文说明。
+    The id may also be given whole, as the tables' 说明编号 (explanation_id) columns show it:
+    ``cadre explain DB subsidy:968b70089a176794``.
+
+    打印某项测算结果的中文说明（也可直接写表中的“说明编号”，如 subsidy:968b70089a176794）。
     """
+    if ident is None:
+        if ":" not in kind:
+            raise click.UsageError(f"缺少编号：写成 cadre explain {db} 类别 编号，或直接写“说明编号”"
+                                   "（如 subsidy:968b70089a176794）")
+        kind, ident = kind.split(":", 1)
     kind = KIND_ALIASES.get(kind, kind)
     database = open_db(db, readonly=True)
     found = _lookup(database, f"{kind}:{ident}")
