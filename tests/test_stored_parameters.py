@@ -19,7 +19,7 @@ from cadre_sdk.publish.build import publish
 from cadre_sdk.rules import SubsidyRule
 from cadre_sdk.store import explanations
 from cadre_sdk.store.parameter_files import ParameterFileError, read_parameter_file
-from cadre_sdk.store.stored_parameters import add_parameter_file, stored_files
+from cadre_sdk.store.stored_parameters import add_parameter_file, stored_files, with_stored_parameters
 from cadre_sdk.testing import make_plugins
 from test_overlays import ProvinceRates2027, _file, _township_cadre
 
@@ -368,3 +368,24 @@ def test_a_jurisdiction_is_written_as_offices_write_it(cadre_db, tmp_path, writt
     text = COUNTY_2027.replace("jurisdiction: 门源回族自治县", f"jurisdiction: {written}")
     add_parameter_file(cadre_db, _write(tmp_path, "local.yaml", text), make_plugins())
     assert [f.jurisdiction for f in stored_files(cadre_db)] == [code]
+
+
+def test_evaluation_reads_the_stored_files_inside_its_write_transaction(
+        hard_township, cadre_evaluate, tmp_path, monkeypatch):
+    """A `parameters remove` committed between reading the files and writing the results
+    would leave results citing a file no longer stored: the files are read with the write lock
+    held (BEGIN IMMEDIATE), so a removal waits for the evaluation to end."""
+    from cadre_sdk.engines import evaluate as evaluation
+
+    add_parameter_file(hard_township, _write(tmp_path, "qh-2027.yaml", PROVINCE_2027),
+                       make_plugins())
+    seen = []
+
+    def reading(db, plugins):
+        seen.append(db.conn.in_transaction)
+        return with_stored_parameters(db, plugins)
+
+    monkeypatch.setattr(evaluation, "with_stored_parameters", reading)
+    got = _evaluate(hard_township, make_plugins(), cadre_evaluate)
+    assert seen == [True]
+    assert got[("2027-01", "乡镇工作岗位补助")][0] == 570.0   # the file's 420 + 150

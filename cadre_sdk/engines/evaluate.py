@@ -49,9 +49,11 @@ def evaluate(db: sqlite_utils.Database, plugins: CadrePlugins, *, as_of: datetim
     if not isinstance(as_of, datetime.date):
         raise TypeError(f"evaluate() needs the evaluation date as_of, got {as_of!r}")
     summary: dict[str, Any] = {}
-    # The parameter files added to the store (cadre parameters add) over the plugins' values.
-    plugins = with_stored_parameters(db, plugins)
     with write_transaction(db, "测算") as conn:
+        # The parameter files added to the store (cadre parameters add) over the plugins'
+        # values, read inside the transaction: a file removed meanwhile waits for it to end,
+        # so the results and their provenance name the files they used.
+        plugins = with_stored_parameters(db, plugins)
         versions = {n: i.version for n, i in plugins.infos.items()}
         # One watchdog for the whole run: each rule call only notes its deadline.
         with plugin_time_limit(), _fewer_collections():
