@@ -233,6 +233,29 @@ def test_the_publication_lists_the_stored_values_among_its_parameter_values(
     assert reference == "《青海省乡镇工作补贴标准调整通知（测试）》"
 
 
+
+def test_a_stored_value_is_named_and_measured_like_the_value_it_replaces(
+        hard_township, cadre_evaluate, tmp_path):
+    """A file need not restate ``unit`` and ``description``: its values carry the plugin's
+    (元, 特别艰苦乡镇每月加发…) in the publication's 参数取值 and in ``rules show``, as the
+    plugin's values beside them do."""
+    plugins = make_plugins()
+    add_parameter_file(hard_township, _write(tmp_path, "qh-2027.yaml", PROVINCE_2027), plugins)
+    _evaluate(hard_township, plugins, cadre_evaluate)
+    hard_township.conn.close()
+    out = publish(tmp_path / "cadre.db", tmp_path / "oversight.db", level="oversight",
+                  plugins=plugins, as_of=datetime.date(2027, 2, 1)).out
+    conn = sqlite3.connect(out)
+    rows = dict(((r[0], r[1]), r[2:]) for r in conn.execute(
+        "SELECT file, path, unit, description FROM parameter_value "
+        "WHERE path = 'township_post.especially_hard_bonus'"))
+    conn.close()
+    stored = rows[("qh-2027.yaml", "township_post.especially_hard_bonus")]
+    builtin = [v for (file, _), v in rows.items() if file != "qh-2027.yaml"]
+    assert stored[0] == "yuan" and stored[1]
+    assert stored in builtin
+
+
 WEIGHTS_2027 = """\
 metadata: {rule: "个人:地方:*", jurisdiction: 青海省}
 indicators:

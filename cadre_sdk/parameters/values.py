@@ -188,6 +188,19 @@ class Parameters:
     _leaves: dict[str, _Leaf] = attrs.field(repr=False)
     _nodes: dict[str, _Node] = attrs.field(repr=False)
 
+    def completed(self, facts: dict[str, tuple[str | None, str | None]]) -> Parameters:
+        """A copy whose values that state no unit or description take them from ``facts``
+        (path -> (unit, description)): a file that changes only values (a store's parameter
+        file) named and measured like the values it replaces."""
+        leaves = {}
+        for path, leaf in self._leaves.items():
+            unit, description = facts.get(path, (None, None))
+            leaves[path] = attrs.evolve(leaf, entries=[
+                e if e is None else attrs.evolve(e, unit=e.unit or unit,
+                                                 description=e.description or description)
+                for e in leaf.entries])
+        return attrs.evolve(self, leaves=leaves)
+
     def has(self, path: str) -> bool:
         """Whether ``path`` names a leaf (a parameter with values); nodes answer False."""
         return path in self._leaves

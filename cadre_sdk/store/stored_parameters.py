@@ -21,6 +21,7 @@ from cadre_sdk.core.errors import CadreError
 from cadre_sdk.core.value_status import STORED_SOURCE
 from cadre_sdk.parameters import Parameters, parse_parameters
 from cadre_sdk.plugin_host.discovery import CadrePlugins
+from cadre_sdk.plugin_host.rule_book import RuleBook
 from cadre_sdk.plugin_host.stored_layers import StoredLayer
 from cadre_sdk.store.database import (
     migrate, migration_set, now, record_provenance, sha256_file, write_transaction,
@@ -80,8 +81,20 @@ class StoredFile:
         """How its values are cited: ``录入文件 NAME（2026-12-07 录入）``."""
         return f"{STORED_SOURCE} {self.file}（{self.added_at[:10]} 录入）"
 
-    def layer(self) -> StoredLayer:
-        return StoredLayer(self.kind, self.key, self.jurisdiction, self.parameters, self.source)
+    def layer(self, book: RuleBook) -> StoredLayer:
+        """Its values as a layer over the rule's, each with the unit and description the
+        rule's plugins give its path where the file states none."""
+        facts: dict[str, tuple[str | None, str | None]] = {}
+        for reg in book.all(self.kind):
+            params = getattr(reg.item, "parameters", None)
+            if reg.key != self.key or params is None:
+                continue
+            for path, values in params.leaves():
+                for value in values:
+                    unit, description = facts.get(path, (None, None))
+                    facts[path] = (unit or value.unit, description or value.description)
+        return StoredLayer(self.kind, self.key, self.jurisdiction,
+                           self.parameters.completed(facts), self.source)
 
 
 @attrs.frozen
@@ -132,7 +145,7 @@ def with_stored_parameters(db: sqlite_utils.Database | None, plugins: CadrePlugi
     if not files:
         return plugins
     out = copy.copy(plugins)
-    out.book = plugins.book.with_stored(f.layer() for f in files)
+    out.book = plugins.book.with_stored(f.layer(plugins.book) for f in files)
     return out
 
 
