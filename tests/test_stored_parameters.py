@@ -185,6 +185,10 @@ def _refused(db, tmp_path, text: str, name: str = "bad.yaml") -> str:
     ((", status: example}", "}"), 20, "缺少 status（数据性质"),
     ((", status: example}", ", status: offical}"), 20, "status“offical”无法识别（是否指“official”？）"),
     (("{value: 150,", "{value: !!int ,"), 20, "“”无法识别"),   # a tag with no value
+    (("{min_years: 0, monthly_yuan: 300}", "{min_years: 1, monthly_yuan: 300}"), 10,
+     "最低一档的 min_years 是 1，应为 0（原取值最低一档为 0；否则不足 1 的人没有档次可用）"),
+    (("{min_years: 10, monthly_yuan: 420}", "{min_years: 5, monthly_yuan: 420}"), 12,
+     "第 2 项和第 3 项的 min_years 都是 5：每一档的起点应各不相同"),
 ])
 def test_a_bad_file_is_refused_naming_file_line_and_the_fix(cadre_db, tmp_path, change, line,
                                                              expected):

@@ -146,6 +146,27 @@ def shape_problem(new: Any, old: Any) -> str | None:
     return None
 
 
+def bands_problem(new: Any, old: Any) -> tuple[int, str] | None:
+    """Which band (its index) and why a list of bands (tiers: ``min_years``; altitude bands: ``min_altitude_m``) cannot
+    replace ``old``, or None: two bands starting at the same ``min_*`` (which one applies?),
+    or no band from 0 where the old list had one (those below the lowest band would have
+    none, and every evaluation would stop there). Both are lists shaped alike."""
+    if not (isinstance(new, list) and isinstance(old, list) and old
+            and all(isinstance(b, dict) for b in [*new, *old])):
+        return None
+    for key in (k for k in old[0] if str(k).startswith("min_")):
+        starts = [band[key] for band in new]
+        for n, start in enumerate(starts, 1):
+            if start in starts[:n - 1]:
+                return n - 1, (f"第 {starts.index(start) + 1} 项和第 {n} 项的 {key} 都是 {start}："
+                               "每一档的起点应各不相同")
+        if min(band[key] for band in old) == 0 and min(starts) != 0:
+            return starts.index(min(starts)), (
+                f"最低一档的 {key} 是 {min(starts)}，应为 0（原取值最低一档为 0；否则不足 "
+                f"{min(starts)} 的人没有档次可用）")
+    return None
+
+
 class _File:
     """Reads one added file from its YAML node tree, so every error names its line."""
 
@@ -406,6 +427,9 @@ class _File:
                            if old.value and shape_problem(got, old.value[0])), value_node)
             if problem:
                 self.fail(_line(at), f"{what}{problem}")
+            band = bands_problem(value, old.value)
+            if band is not None and isinstance(value_node, SequenceNode):
+                self.fail(_line(value_node.value[band[0]]), f"{what}{band[1]}")
         if "note" in fields:
             self.text_of(fields["note"][1], "note（说明）")
 
