@@ -89,7 +89,8 @@ def test_a_stored_file_can_be_removed_and_the_plugins_value_applies_again(
     code, out, err = run(capsys, "parameters", "remove", db, "qh-2026.yaml")
     assert code == 1 and "没有录入名为“qh-2026.yaml”的参数文件；已录入的文件：qh-2027.yaml" in out + err
     assert len(stored_files(hard_township)) == 1
-    code, out, _ = run(capsys, "parameters", "remove", db, "qh-2027.yaml")
+    # named by the path it was added from, as the clerk typed it for `add`
+    code, out, _ = run(capsys, "parameters", "remove", db, path)
     assert code == 0 and "已删除 qh-2027.yaml（规则“乡镇工作岗位补助”，管辖 630000 青海省" in out
     assert stored_files(hard_township) == []
     cadre_evaluate(hard_township, make_plugins(), only=("subsidies",),

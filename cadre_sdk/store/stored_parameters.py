@@ -203,7 +203,8 @@ def remove_parameter_file(db: sqlite_utils.Database, name: str) -> list[StoredFi
     row; the plugins' values (or other stored files') apply again at the next evaluation. An
     unknown name is a ``CadreError`` naming the stored files, and nothing changes."""
     files = stored_files(db)
-    gone = [f for f in files if f.file == name]
+    # the path it was added from names it too (files are stored by their name)
+    gone = [f for f in files if f.file == name] or [f for f in files if f.file == Path(name).name]
     if not gone:
         known = "、".join(sorted({f.file for f in files})) or "（尚无）"
         raise CadreError(f"没有录入名为“{name}”的参数文件；已录入的文件：{known}。未作任何改动。")

@@ -111,8 +111,8 @@ def parameters_list(env: Env, db: Path) -> None:
 @click.argument("db", type=click.Path(dir_okay=False, path_type=Path, exists=True))
 @click.argument("name")
 def parameters_remove(db: Path, name: str) -> None:
-    """Remove the parameter file NAME (its file name, as ``list`` shows it) from DB: the
-    values it stated no longer apply from the next ``cadre evaluate``.
+    """Remove the parameter file NAME (its file name, as ``list`` shows it, or the path it was
+    added from) from DB: the values it stated no longer apply from the next ``cadre evaluate``.
 
     删除一份已录入的参数文件，重新测算后恢复插件（或其他录入文件）的取值。
     """
