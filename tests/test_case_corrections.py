@@ -399,3 +399,20 @@ def test_a_decision_or_red_line_on_the_correction_row_itself_points_to_its_colum
         cadre_load(db, "case_event", [{**wrong, "触碰红线": "无"}])
     (error,) = info.value.errors
     assert error.column == "触碰红线" and "请填在“更正后触碰红线”列" in error.reason
+
+
+def test_every_bad_correction_of_a_file_is_listed_at_once(db, cadre_load):
+    """A clerk's file of three corrections, each wrong its own way, is refused with all three
+    (file, line, column), not one per attempt; nothing is stored."""
+    cadre_load(db, "case_event", RECORDED)
+    stored = db["case_event"].count
+    with pytest.raises(DataError) as info:
+        cadre_load(db, "case_event", [
+            correction(3, "2024-04-20", "", corrects=2, date="2024-04-08"),   # no reason
+            correction(4, "2024-04-20", "日期应为4月8日", corrects=2),          # no value
+            correction(5, "2024-04-20", corrects=9, date="2024-04-08")])      # no seq 9
+    got = [(e.line, e.column) for e in info.value.errors]
+    assert got == [(2, "备注"), (3, "更正后事件"), (4, "更正序号")]
+    assert "写明更正理由" in info.value.errors[0].reason
+    assert "没有序号 9 的事件" in info.value.errors[2].reason
+    assert db["case_event"].count == stored

@@ -45,24 +45,26 @@ def _error(ev: dict[str, Any], column: str, reason: str) -> RowError:
     return RowError(_STORED, 0, column, f"案件 {ev['case_id']} 序号 {ev['seq']}：{reason}")
 
 
-def check_case(case_id: str, events: list[dict[str, Any]]) -> RowError | None:
-    """The first problem with one case's events (stored and new, in seq order), or None.
+def check_case(case_id: str, events: list[dict[str, Any]]) -> list[RowError]:
+    """The problems with one case's events (stored and new, in seq order): none when all is
+    well; every bad correction (更正) of the load, each a row to fix; else the first event that
+    makes the procedure impossible.
 
-    The events are checked as corrected by every correction (更正), as evaluations see them. A
+    The events are checked as corrected by every correction, as evaluations see them. A
     problem that a correction brings is the correction's, under the column it fills."""
     stored = [e["seq"] for e in events if e["_pos"] is not None]
     last_stored = max(stored, default=0)
     for ev in events:
         if ev["_pos"] is None and ev["seq"] < last_stored:
-            return _error(ev, "序号", f"案件 {case_id} 已有序号 {last_stored} 的事件入库，新事件的"
-                          f"序号 {ev['seq']} 排在它之前：事件只能追加，请使用大于 {last_stored} 的序号")
-    try:
-        corrected, _ = corrections.apply(events)
-    except corrections.Problem as bad:
-        return _error(bad.event, bad.column, bad.reason)
+            return [_error(ev, "序号", f"案件 {case_id} 已有序号 {last_stored} 的事件入库，新事件的"
+                           f"序号 {ev['seq']} 排在它之前：事件只能追加，请使用大于 {last_stored} 的序号")]
+    bad = _bad_corrections(events)
+    if bad:
+        return bad
+    corrected, _ = corrections.apply(events)
     found = _replay_problem(case_id, corrected)
     if found is None:
-        return None
+        return []
     # Blame the row that first makes the record impossible: rows are added in seq order (new
     # ones after the stored ones, which were checked when loaded).
     for n in range(1, len(events) + 1):
@@ -72,10 +74,27 @@ def check_case(case_id: str, events: list[dict[str, Any]]) -> RowError | None:
         ev, column, reason = problem
         last = events[n - 1]
         if not corrections.is_correction(last):
-            return _error(ev, column, reason)
-        return _error(last, _CORRECTED_COLUMN.get(column, column),
-                      f"按这条更正改正序号 {last['corrects']} 后，{reason}")
-    return _error(*found)  # (not reached: the last prefix is every row)
+            return [_error(ev, column, reason)]
+        return [_error(last, _CORRECTED_COLUMN.get(column, column),
+                       f"按这条更正改正序号 {last['corrects']} 后，{reason}")]
+    return [_error(*found)]  # (not reached: the last prefix is every row)
+
+
+def _bad_corrections(events: list[dict[str, Any]]) -> list[RowError]:
+    """Every new correction that cannot be applied: each one found is set aside and the others
+    tried again, so that a file's bad corrections are listed at once, as every bad row of a
+    load is. A problem with any other row stops the search (later rows may depend on it)."""
+    found: list[RowError] = []
+    rest = list(events)
+    while True:
+        try:
+            corrections.apply(rest)
+            return found
+        except corrections.Problem as bad:
+            found.append(_error(bad.event, bad.column, bad.reason))
+            if bad.event["_pos"] is not None or not corrections.is_correction(bad.event):
+                return found
+            rest = [e for e in rest if e is not bad.event]
 
 
 #: The column of a correction that changes what a problem's column holds.
@@ -108,9 +127,9 @@ def check_and_chain(db: sqlite_utils.Database, keys_table: str, plugins: Any = N
     # Links are written while the cases stream by; any error rolls the whole load back.
     for case_id, group in itertools.groupby(_load_rows(db, keys_table), lambda r: r["case_id"]):
         events = list(group)
-        problem = check_case(case_id, events)
-        if problem is not None:
-            errors.append(problem)
+        problems = check_case(case_id, events)
+        if problems:
+            errors.extend(problems)
         elif not errors:
             for event in events:
                 if event["_pos"] is None:
