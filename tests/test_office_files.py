@@ -18,14 +18,21 @@ READERS = [
 
 
 @pytest.mark.parametrize("read, error, what", READERS)
-def test_a_file_saved_in_gbk_is_refused_at_line_1_asking_for_utf8(tmp_path: Path, read, error,
+def test_a_file_saved_in_gbk_is_refused_at_its_first_chinese_line(tmp_path: Path, read, error,
                                                                    what) -> None:
+    # the first byte UTF-8 cannot read is on line 2 (the comment), not line 1; the reason in
+    # Chinese (not Python's "invalid continuation byte") and how to save it
     path = tmp_path / "2027年.yaml"
     path.write_bytes("year: 2027\nstatus: official  # 国务院办公厅\n".encode("gbk"))
     with pytest.raises(error) as err:
         read(path)
-    assert str(err.value).startswith(f"{path}:1: 文件不是 UTF-8 编码")
-    assert "请另存为 UTF-8 后重试。未作任何改动。" in str(err.value)
+    assert str(err.value).startswith(f"{path}:2: 文件不是 UTF-8 编码（从第 2 行起")
+    assert "请用“另存为”把编码选为 UTF-8 后重试。未作任何改动。" in str(err.value)
+    assert "invalid" not in str(err.value)
+    path.write_bytes(b"\xef\xbb\xbfyear: 2027\n\n" + "# 国务院办公厅\n".encode("gbk"))
+    with pytest.raises(error) as err:    # a BOM, then GBK on line 3
+        read(path)
+    assert str(err.value).startswith(f"{path}:3: ")
 
 
 @pytest.mark.parametrize("read, error, what", READERS)
