@@ -416,3 +416,18 @@ def test_every_bad_correction_of_a_file_is_listed_at_once(db, cadre_load):
     assert "写明更正理由" in info.value.errors[0].reason
     assert "没有序号 9 的事件" in info.value.errors[2].reason
     assert db["case_event"].count == stored
+
+
+def test_a_denial_where_no_red_line_was_recorded_changes_nothing(db, cadre_load):
+    """“无” (or 未触碰红线) says what an empty 触碰红线 says: such a correction changes
+    nothing and is refused, as any correction that changes nothing is; nothing stored."""
+    determined = [*DETERMINED[:2], row(CASE, 3, "认定", "2024-03-20", decision="容错")]
+    cadre_load(db, "case_event", determined)
+    stored = db["case_event"].count
+    for denial in ("无", "未触碰红线"):
+        with pytest.raises(DataError) as info:
+            cadre_load(db, "case_event", [correction(4, "2024-03-25", "红线应为无", corrects=3,
+                                                     red_line=denial)])
+        (error,) = info.value.errors
+        assert error.column == "更正后触碰红线" and "更正没有改变任何内容" in error.reason
+    assert db["case_event"].count == stored

@@ -28,6 +28,7 @@ from typing import Any
 
 import attrs
 
+from cadre_sdk.engines.cases import red_lines
 from cadre_sdk.records.cases import DECIDING_EVENTS
 from cadre_sdk.records.vocab import CORRECTION
 
@@ -162,6 +163,14 @@ def _target(ev: dict[str, Any], by_seq: dict[int, dict[str, Any]]) -> dict[str, 
     return target
 
 
+def _alike(field: str, after: Any, before: Any) -> bool:
+    """Whether a correction's value says what the record says: the same value, or for the red
+    line a denial (无, 未触碰红线) where none was recorded."""
+    if field == "red_line" and red_lines.denies(after) and red_lines.denies(before):
+        return True
+    return after == before
+
+
 def _changes(ev: dict[str, Any], target: dict[str, Any]) -> tuple[Change, ...]:
     """What the correction changes in ``target`` (as corrected so far), checked."""
     filled = [f for f in FIELDS if ev.get(f[1]) is not None]
@@ -169,7 +178,8 @@ def _changes(ev: dict[str, Any], target: dict[str, Any]) -> tuple[Change, ...]:
         raise Problem(ev, "更正后事件", f"“{CORRECTION}”事件没有填写任何更正后的值：请在"
                       f"{'或'.join(f'“{f[3]}”' for f in FIELDS)}中填写正确的值")
     changes = tuple(Change(title, target[field], ev[column])
-                    for field, column, title, _ in filled if ev[column] != target[field])
+                    for field, column, title, _ in filled
+                    if not _alike(field, ev[column], target[field]))
     if not changes:
         said = "、".join(f"{f[3]}“{ev[f[1]]}”" for f in filled)
         raise Problem(ev, filled[0][3], f"更正没有改变任何内容：{said}与序号 {target['seq']} "

@@ -48,6 +48,12 @@ def compact(text: str) -> str:
 _DENIED = frozenset(compact(d) for d in DENIALS)
 
 
+def denies(text: str | None) -> bool:
+    """Whether a 触碰红线 cell says no red line was touched: empty, or a denial (无, 否…)."""
+    key = compact(text or "")
+    return not key or key in _DENIED
+
+
 @attrs.frozen
 class Entry:
     """One red line in force for a case: the registered item and who registered it."""
@@ -105,9 +111,9 @@ class Reading:
 
 def read(text: str | None, entries: list[Entry]) -> Reading:
     """Read a 触碰红线 cell against a case's catalogue."""
-    key = compact(text or "")
-    if not key or key in _DENIED:
+    if denies(text):
         return Reading()
+    key = compact(text or "")
     for e in entries:
         code = compact(e.code)
         if key == code or (key.startswith(code) and not key[len(code)].isdigit()):
