@@ -8,7 +8,8 @@ Two files of the same rows: ``punctuated``, whose texts hold full-width ，：�
 text; folded by ``ref``, the fast path's ``_WIDE`` sent them the long way), and ``plain``,
 whose texts hold only 、。 (outside the full-width block both before and after). Each round
 loads each file into a fresh copy of a store holding the cadres, in a process of its own
-(the commit's ``cadre_sdk`` on ``PYTHONPATH``), and times ``load_files`` alone.
+(the commit's ``cadre_sdk`` on ``PYTHONPATH``), and times ``load_files`` alone; the ratio is
+the median of the rounds' ratios (each round's two loads back to back).
 
 Measured (100,000 rows, 5 rounds, medians) when text began to keep its punctuation, the
 machine shared: this/main 0.991 (punctuated, 1.39 s), 0.985 (plain, 1.30 s).
@@ -115,10 +116,14 @@ def main() -> None:
                 for label, tree in trees.items():
                     times.setdefault((name, label), []).append(timed(tree, store, path, work))
         for name in files:
-            this = statistics.median(times[name, "this"])
-            ref = statistics.median(times[name, args.ref])
-            print(f"{name:11s} this {this:.3f} s  {args.ref} {ref:.3f} s  "
-                  f"this/{args.ref} {this / ref:.3f}")
+            this, ref = times[name, "this"], times[name, args.ref]
+            # each round's two loads ran back to back: the median of their ratios is what
+            # a machine whose load drifts (shared cores) disturbs least
+            ratio = statistics.median(a / b for a, b in zip(this, ref))
+            print(f"{name:11s} this {statistics.median(this):.3f} s  {args.ref} "
+                  f"{statistics.median(ref):.3f} s  this/{args.ref} {ratio:.3f} "
+                  f"(rounds {min(a / b for a, b in zip(this, ref)):.3f}–"
+                  f"{max(a / b for a, b in zip(this, ref)):.3f})")
 
 
 if __name__ == "__main__":
