@@ -558,11 +558,12 @@ def test_a_column_of_dates_with_dots_or_slashes_is_judged_as_each_cell_is(cells,
                                                       ("achievement", "recognized_by"),
                                                       ("posting", "post")]))
 def test_a_text_column_is_judged_as_each_cell_is(cells, field):
-    """A text cell is tidied (spaces, full-width ASCII such as the clerks' ，, Simplified)
-    in one step: each value is what the thorough conversion gives, too long or empty
+    """A text cell is tidied (spaces, full-width letters such as Ａ, Simplified; the clerks'
+    ，kept) in one step: each value is what the thorough conversion gives, too long or empty
     required cells marked bad."""
     _judged_as_thorough(cells, *field)
-    assert _thorough(RECORD_TYPES["achievement"], "description", "  國家，平安 ") == "国家,平安"
+    assert _thorough(RECORD_TYPES["achievement"], "description", "  國家，平安Ａ ") == \
+        "国家，平安A"
     assert _thorough(RECORD_TYPES["achievement"], "description", "") is load_rows._BAD
     column = RowChecker(RECORD_TYPES["achievement"], None).columns_by_field["description"]
     assert column.values(["a\x00b", "平安"], False) == [load_rows._BAD, "平安"]  # (.xlsx cells)

@@ -63,7 +63,8 @@ def write(folder: Path, name: str, data: str | bytes, encoding: str = "utf-8") -
 
 
 def as_stored(post: str) -> str:
-    """A 职务 as the column stores any clerk's text (its converter folds full-width punctuation)."""
+    """A 职务 as the column stores any clerk's text (its converter tidies it: spaces, full-width
+    letters and digits, Traditional characters; Chinese punctuation stays)."""
     return attrs.fields_dict(Posting)["post"].converter(post)
 
 
@@ -152,6 +153,16 @@ def test_edge_cases_load_as_read_by_hand(db, tmp_path, capsys):
     # Nothing of the family or the photo is anywhere in the store.
     dump = "\n".join(sqlite3.connect(db).iterdump())
     assert "卓玛" not in dump and "iVBORw0KGgo" not in dump
+
+
+def test_the_post_after_the_unit_keeps_its_punctuation(db, tmp_path, capsys):
+    # 现任职务 is the unit's name (written with ASCII parentheses here, the unit list has none)
+    # then the post: the post is stored as written, its （） kept, its spaces dropped.
+    folder = tmp_path / "任免审批表"
+    write(folder, "才让多杰.lrmx", person(post="玉树市 水利局局长（兼）、党组书记"))
+    code, _, err = run(capsys, "load", db, "干部", folder)
+    assert code == 0, err
+    assert rows(db, "SELECT unit_code, post FROM cadre") == [("U2", "局长（兼）、党组书记")]
 
 
 def test_rerun_finds_the_same_cadres_and_changes_no_record(db, tmp_path, capsys):

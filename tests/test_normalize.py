@@ -44,11 +44,13 @@ def test_to_simplified_ascii_is_returned_unchanged() -> None:
         ("  张三  ", "张三"),
         ("张\u3000三", "张 三"),
         ("ＡＢＣ１２３", "ABC123"),
-        ("（１）", "(1)"),  # U+FF08/FF09 are in the full-width ASCII block
-        # 、。 stay; ，（） are in the full-width ASCII block and become ",()" so that
-        # "组织部（公务员局）" and "组织部(公务员局)" name the same unit.
-        ("西宁市、海东市，海北州。", "西宁市、海东市,海北州。"),
-        ("组织部（公务员局）", "组织部(公务员局)"),
+        ("（１）", "（1）"),  # the digit is folded, the Chinese parentheses stay
+        # Chinese punctuation stays as typed, like 、。 (references match "组织部（公务员局）"
+        # and "组织部(公务员局)" as the same unit on their NFKC form, ``match_key``)
+        ("西宁市、海东市，海北州。", "西宁市、海东市，海北州。"),
+        ("组织部（公务员局）", "组织部（公务员局）"),
+        ("组织部(公务员局)", "组织部(公务员局)"),
+        ("ＡＢ－１２．５％", "AB-12.5%"),  # symbols of numbers and codes are folded
         ("「引号」【括号】", "「引号」【括号】"),
         ("①", "①"),  # not full-width ASCII: left alone (unlike full NFKC)
         ("a  \t  b", "a b"),

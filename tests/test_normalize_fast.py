@@ -16,7 +16,7 @@ from cadre_sdk.core import normalize as nz
 from cadre_sdk.records import IndicatorScore, Posting
 from cadre_sdk.records.fields import clean_code, record_builder
 
-TEXT = st.text(alphabet=st.sampled_from(list("ab 张幹部，。、\t\n\r\x0b\x01\u3000ＡＢ１\u200b髮發")),
+TEXT = st.text(alphabet=st.sampled_from(list("ab 张幹部，。、（）：．\t\n\r\x0b\x01\u3000ＡＢ１\u200b髮發")),
                max_size=12)
 
 
@@ -61,7 +61,7 @@ def test_a_result_enters_the_cache_as_its_own_only_when_nothing_was_simplified()
 
 def check_id_plainly(text: str) -> str:
     """check_id_number of a string, the character checks always made."""
-    number = re.sub(r"\s+", "", text.translate(nz._FULLWIDTH)).upper()
+    number = re.sub(r"\s+", "", text.translate(nz._FULLWIDTH_ASCII)).upper()
     if not number:
         raise ValueError("身份证号为空：请填写18位身份证号")
     if len(number) != 18:

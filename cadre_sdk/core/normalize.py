@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import opencc
 
 __all__ = [
+    "KEPT_PUNCTUATION",
     "check_id_number",
     "clean_name",
     "clean_text",
@@ -28,6 +29,8 @@ __all__ = [
     "make_id_number",
     "names_as_written",
     "normalize_header",
+    "old_folding",
+    "same_but_old_folding",
     "to_bool",
     "to_date",
     "to_date_or_month",
@@ -42,9 +45,22 @@ MIN_YEAR, MAX_YEAR = 1900, 2100
 
 # --- text -------------------------------------------------------------------------------------
 
-# Only the full-width ASCII block and the ideographic space: full NFKC would also rewrite
-# things clerks mean literally (①→1, ㎡→m2), and 、，。 must stay Chinese punctuation.
-_FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+#: Chinese prose punctuation (GB/T 15834) typed from the full-width ASCII block: kept as
+#: written in text and names (“受理日期登记有误，按受理通知书更正”, 乌纪（2027）12号,
+#: 玉树州农牧局（本级）). Like 、。“”《》…—, which lie outside the block, they are the clerk's
+#: words, not a way of typing ASCII.
+KEPT_PUNCTUATION = "！＂＇（），：；？［］｛｝～"
+#: The whole full-width ASCII block (U+FF01–U+FF5E) to ASCII, and the ideographic space to a
+#: space: what an ID number is read with (and what earlier versions folded text and names
+#: with, ``old_folding``).
+_FULLWIDTH_ASCII = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# What text and names fold: the full-width ASCII block but ``KEPT_PUNCTUATION`` (full-width
+# letters and digits, and the symbols ＃＄％＆＊＋－．／＜＝＞＠＼＾＿｀｜ that numbers, dates,
+# codes and e-mail addresses are written with), and the ideographic space. Not full NFKC: it
+# would also rewrite things clerks mean literally (①→1, ㎡→m2).
+_FULLWIDTH = {cp: to for cp, to in _FULLWIDTH_ASCII.items() if chr(cp) not in KEPT_PUNCTUATION}
+# The kept punctuation as it was folded before (``old_folding``).
+_PUNCTUATION_ASCII = {ord(c): ord(c) - 0xFEE0 for c in KEPT_PUNCTUATION}
 # Vertical tab / form feed are Word's manual line breaks: keep them as line breaks.
 _LINEBREAKS = {0x0B: 0x0A, 0x0C: 0x0A}
 # Other C0 controls and DEL are invisible debris from copy-paste; the BOM and zero-width space
@@ -95,7 +111,9 @@ def _scalar_text(value: object) -> str:
 def clean_text(value: object) -> str | None:
     """Tidy a text cell; ``None`` for an empty one.
 
-    Full-width ASCII (ＡＢＣ１２３) becomes ASCII and U+3000 a space; control characters are
+    Full-width letters, digits and symbols (ＡＢＣ１２３ ％－．／) become ASCII and U+3000 a
+    space, but Chinese punctuation stays as written (``KEPT_PUNCTUATION``: ，：；（）！？ and the
+    full-width quotes, brackets and ～, like 、。“”《》 outside that block); control characters are
     dropped; each line is stripped and its runs of whitespace become one space; blank lines go.
     Line breaks inside the value are kept (remarks and observations have paragraphs).
     Traditional characters become Simplified. A NUL character raises ``ValueError``.
@@ -110,13 +128,18 @@ def clean_text(value: object) -> str | None:
 # emptied when full (memory stays bounded), so that a result can also be entered as its own.
 _CLEAN_CACHE: dict[str, str | None] = {}
 _CLEAN_CACHE_SIZE = 1 << 16
-_WIDE = re.compile("[\uff01-\uff5e\u3000]")
+#: A character ``_FULLWIDTH`` folds (the kept punctuation is not one), as ranges: searched in
+#: every text cell a load meets.
+_WIDE = re.compile("[\u3000\uff03-\uff06\uff0a\uff0b\uff0d-\uff19\uff1c-\uff1e\uff20-\uff3a"
+                   "\uff3c\uff3e-\uff5a\uff5c]")
 
 
 def clean_name(value: object) -> str | None:
     """A name as written (a person's legal name, a unit's name): tidied as ``clean_text``
-    tidies (spaces, full-width ASCII, controls) but never converted to Simplified: 於海燕
-    stays 於海燕. Matching and search compare ``to_simplified`` forms."""
+    tidies (spaces, full-width letters and digits, controls; Chinese punctuation kept: 玉树州
+    农牧局（本级） stays with its （）) but never converted to Simplified: 於海燕 stays 於海燕.
+    Matching and search compare ``to_simplified`` forms (``references.match_key``: NFKC, so
+    （本级） and (本级) name the same unit)."""
     if value is None:
         return None
     return _tidy(value if isinstance(value, str) else _scalar_text(value)) or None
@@ -140,12 +163,27 @@ def _clean_str(text: str) -> str | None:
     return result
 
 
+def old_folding(text: str) -> str:
+    """``text`` with ``KEPT_PUNCTUATION`` folded to ASCII, as ``clean_text`` and ``clean_name`` of
+    earlier versions stored it (“有误，按” was stored “有误,按”): a stored value equal to the
+    ``old_folding`` of a new one is that value, stored by an older version."""
+    return text.translate(_PUNCTUATION_ASCII)
+
+
+def same_but_old_folding(stored: tuple, given: tuple) -> bool:
+    """Whether a stored row (values in field order) differs from ``given``, the same row
+    converted now, only by ``old_folding`` of its texts: the same row, loaded again."""
+    return len(stored) == len(given) and all(
+        was == now or (was.__class__ is str and now.__class__ is str and was == old_folding(now))
+        for was, now in zip(stored, given))
+
+
 def _tidy(text: str) -> str:
     """``clean_text`` before the Traditional->Simplified step: NUL rejected, line endings,
-    full-width ASCII, controls, spaces."""
+    full-width letters, digits and symbols, controls, spaces."""
     if text.isprintable() and "  " not in text and not _WIDE.search(text):
         # No control, line break, NUL, tab or non-ASCII space, no run of spaces, nothing
-        # full-width: only the ends can change.
+        # to fold: only the ends can change.
         return text.strip()
     return _tidy_all(text)
 
@@ -158,6 +196,7 @@ def names_as_written(texts: list[str], max_length: int) -> bool:
     return (all(texts) and max(map(len, texts)) <= max_length
             and joined.count("\x00") == len(texts) - 1 and "".join(texts).isprintable()
             # printable: the only space left is " ", and _tidy only strips the ends then
+            # (Chinese punctuation is not folded: a name holding （） may be as written)
             and "  " not in joined and " \x00" not in joined and "\x00 " not in joined
             and joined[0] != " " and joined[-1] != " " and not _WIDE.search(joined))
 
@@ -534,7 +573,7 @@ def _check_id_text(text: str) -> str:
     if text.isascii() and text.isalnum():  # nothing full-width, no spaces: as typed
         number = text.upper()
     else:
-        number = _text_marks_removed(_SPACES.sub("", text.translate(_FULLWIDTH))).upper()
+        number = _text_marks_removed(_SPACES.sub("", text.translate(_FULLWIDTH_ASCII))).upper()
     if not _ID_SHAPE.fullmatch(number):  # else: 17 digits and a digit or X, nothing to say
         if not number:
             raise ValueError("身份证号为空：请填写18位身份证号")

@@ -21,7 +21,9 @@ import attrs
 from cadre_sdk.core.errors import RowError
 from cadre_sdk.ingest.identity import CadreIdentity, MetNumbers, identifier_of
 from cadre_sdk.ingest.keys import MetKeys
-from cadre_sdk.core.normalize import check_id_number, id_numbers_as_written
+from cadre_sdk.core.normalize import (
+    check_id_number, id_numbers_as_written, same_but_old_folding,
+)
 from cadre_sdk.ingest.readers import ERROR, EXTRA
 from cadre_sdk.ingest.references import References
 from cadre_sdk.records.fields import clean_code, plain_codes
@@ -429,7 +431,9 @@ class Prepared:
             old = self.stored.get(i)
             if old is None:
                 counts.new += 1
-            elif old == outcome:
+            elif old == outcome or same_but_old_folding(old, outcome):
+                # (a row an earlier version stored with its Chinese punctuation folded to
+                # ASCII is the same row: it is written as given if the load writes at all)
                 counts.unchanged += 1
             else:
                 counts.changed += 1

@@ -108,14 +108,16 @@ KINDS: dict[str, Kind] = {
 
 
 def _enum_converter(choices: tuple[str, ...], synonyms: Mapping[str, str]) -> Callable:
-    lookup = {k.lower(): v for k, v in synonyms.items()}
-    lookup.update({c.lower(): c for c in choices})
+    # A choice is found whatever the width of its punctuation (其他（请说明） or 其他(请说明)):
+    # text keeps Chinese punctuation as written, so both sides are compared with it folded.
+    lookup = {nz.old_folding(k).lower(): v for k, v in synonyms.items()}
+    lookup.update({nz.old_folding(c).lower(): c for c in choices})
 
     def convert(value: Any) -> str | None:
         text = nz.clean_text(value)
         if text is None:
             return None
-        found = lookup.get(text.lower())
+        found = lookup.get(nz.old_folding(text).lower())
         if found is None:
             raise ValueError(f"“{text}”不是可接受的取值；可填：{'、'.join(choices)}")
         return found

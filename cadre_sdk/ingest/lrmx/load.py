@@ -181,13 +181,21 @@ class _Units:
         self.lengths = sorted({len(k) for k in self.by_key}, reverse=True)
 
     def split(self, text: str) -> tuple[str | None, list[str], str]:
-        """(the longest unit name ``text`` begins with, its codes, the rest of ``text``)."""
+        """(the longest unit name ``text`` begins with, its codes, the rest of ``text`` as
+        written but for its spaces: the post keeps its punctuation, 局长（兼）)."""
         key = _key(text)
         for n in self.lengths:
             codes = self.by_key.get(key[:n])
             if codes:
-                return key[:n], codes, key[n:].lstrip("、，,；; ")
+                return key[:n], codes, _after(text, key[:n]).lstrip("、，,；;")
         return None, [], key
+
+
+def _after(text: str, begins: str) -> str:
+    """``text`` after its beginning whose ``_key`` is ``begins``, without spaces."""
+    rest = next((text[i:] for i in range(1, len(text) + 1) if _key(text[:i]) == begins),
+                text)
+    return re.sub(r"\s+", "", rest)
 
 
 def _identify(units: _Units, persons: Sequence[LrmxPerson]
