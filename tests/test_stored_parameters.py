@@ -451,6 +451,7 @@ def test_the_rules_a_file_may_name_are_listed_by_kind_with_their_chinese_names(c
     choices = rule_choices(make_plugins().book)
     titles = [t for group in choices.values() for t in group]
     assert "*" not in titles and not any(":" in t or "*" in t for t in titles)
+    assert list(choices)[:3] == ["补贴", "容错纠错规则", "考核指标"]
     assert choices["补贴"] == ["乡镇工作岗位补助", "地区附加津贴"]
     assert choices["容错纠错规则"][0] == "容错纠错"
     assert {"地方个人考核指标", "乡镇班子考核指标", "部门个人考核指标"} <= set(choices["考核指标"])

@@ -75,6 +75,9 @@ def _rules(book: RuleBook) -> list[Registration]:
             if getattr(r.item, "parameters", None) is not None]
 
 
+#: The order ``rule_choices`` lists the kinds in (others after them).
+_KIND_ORDER = ("subsidy", "tolerance", "indicators", "scoring", "grading", "grade_quota",
+               "thresholds")
 #: The names of the ``thresholds`` rules (the provincial defaults' keys are code words).
 _THRESHOLD_TITLES = {"staffing": "配备、培训、关爱与选拔参数"}
 
@@ -104,10 +107,11 @@ def rule_title(kind: str, key: str) -> str:
 
 
 def rule_choices(book: RuleBook) -> dict[str, list[str]]:
-    """The rules a file may name, by kind (its Chinese name, in the order of ``KIND_NAMES``):
-    each rule's name (``rule_title``), for messages and ``cadre parameters list``."""
+    """The rules a file may name, by kind (its Chinese name; the kinds offices change most
+    first, ``_KIND_ORDER``): each rule's name (``rule_title``), for messages and ``cadre
+    parameters list``."""
     keys = sorted({(r.kind, r.key) for r in _rules(book)})
-    order = list(KIND_NAMES)
+    order = list(_KIND_ORDER)
     out: dict[str, list[str]] = {}
     for kind, key in sorted(keys, key=lambda k: (order.index(k[0]) if k[0] in order
                                                  else len(order), k)):
