@@ -159,6 +159,46 @@ def test_a_decision_typed_wrong_is_corrected_by_a_recorded_act(db, cadre_load, c
     assert state == {"decision": "容错"}
 
 
+def test_a_corrected_decision_carries_the_correcting_decisions_number(
+        db, cadre_load, cadre_plugins):
+    """The row pairs the decision in force with its own 文号; the overturned one stays beside it,
+    and the mismatch check compares the rule's result with the decision in force."""
+    cadre_load(db, "case_event", DETERMINED)
+    cadre_load(db, "case_finding", findings(CASE))
+    query = cadre_plugins().book.catalogue("query")["determination_mismatches"].item
+    evaluate(db, cadre_plugins(), "2024-03-21")
+    # not corrected: the determination's own 文号, nothing said about corrections
+    (d,) = rows(db, "SELECT document_no, original_document_no, decision_correction "
+                    "FROM case_decision WHERE case_id = ?", [CASE])
+    assert d == {"document_no": "东纪发〔2024〕12号", "original_document_no": None,
+                 "decision_correction": None}
+    fixed = correction(4, "2024-03-25", "经复议改为部分容错", corrects=3, decision="部分容错")
+    fixed.update({"文号": "东纪发〔2024〕19号", "承办机关": "城东区纪委监委"})
+    cadre_load(db, "case_event", [fixed])
+    evaluate(db, cadre_plugins(), "2024-03-26")
+    (d,) = rows(db, "SELECT * FROM case_decision WHERE case_id = ?", [CASE])
+    # all seven findings favourable: the rule gives 容错; the decision in force is 部分容错
+    assert (d["decision"], d["document_no"], d["original_document_no"], d["rule_decision"],
+            d["consistent"]) == ("部分容错", "东纪发〔2024〕19号", "东纪发〔2024〕12号", "容错", 0)
+    assert d["decision_correction"] == ("认定结论已被更正，见序号 4（原认定结论“不予容错”，"
+                                        "原文号 东纪发〔2024〕12号）")
+    assert "文号：东纪发〔2024〕19号（序号 4 更正决定的文号；原文号 东纪发〔2024〕12号）" in explanation(
+        db, "case_decision")
+    (listed,) = rows(db, query.sql, {})
+    assert (listed["文号"], listed["认定结果"], listed["原文号"], listed["规则测算结果"]) == (
+        "东纪发〔2024〕19号", "部分容错", "东纪发〔2024〕12号", "容错")
+    # corrected again to what the rule gives: consistent, no longer listed, the last 文号 in force
+    again = correction(5, "2024-03-28", "经再次复核改为容错", corrects=3, decision="容错")
+    again.update({"文号": "东纪发〔2024〕21号"})
+    cadre_load(db, "case_event", [again])
+    evaluate(db, cadre_plugins(), "2024-03-29")
+    (d,) = rows(db, "SELECT * FROM case_decision WHERE case_id = ?", [CASE])
+    assert (d["decision"], d["document_no"], d["original_document_no"], d["consistent"]) == (
+        "容错", "东纪发〔2024〕21号", "东纪发〔2024〕12号", 1)
+    assert d["decision_correction"].startswith("认定结论已被更正，见序号 4、5（原认定结论“不予容错”")
+    assert rows(db, query.sql, {}) == []
+
+
 def test_the_chain_holds_the_original_and_the_correction(db, cadre_load):
     cadre_load(db, "case_event", [*RECORDED,
                                   correction(3, "2024-04-20", corrects=2, date="2024-04-08")])

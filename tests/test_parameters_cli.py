@@ -29,7 +29,7 @@ def test_re_adding_a_corrected_file_replaces_it_visibly(hard_township, cadre_eva
     path = _write(tmp_path, "qh-2027.yaml", PROVINCE_2027.replace("value: 150", "value: 15"))
     out = CliRunner().invoke(cli, ["parameters", "add", str(db), str(path)])
     assert out.exit_code == 0, out.output
-    assert "已录入 qh-2027.yaml：规则“乡镇工作岗位补助”（subsidy），管辖 630000 青海省" in out.output
+    assert "已录入 qh-2027.yaml：规则“乡镇工作岗位补助”（补贴），管辖 630000 青海省" in out.output
     # the corrected file, under another name but for the same rule and dates, replaces it
     fixed = _write(tmp_path, "qh-2027-修订.yaml", PROVINCE_2027)
     out = CliRunner().invoke(cli, ["parameters", "add", str(db), str(fixed)])
@@ -37,7 +37,12 @@ def test_re_adding_a_corrected_file_replaces_it_visibly(hard_township, cadre_eva
     assert "替换了" in out.output and "qh-2027.yaml" in out.output
     assert "township_post.especially_hard_bonus 自 2027-01-01：取值 15 → 150" in out.output
     listed = CliRunner().invoke(cli, ["parameters", "list", str(db)]).output
-    assert "qh-2027-修订.yaml" in listed and "qh-2027.yaml " not in listed
+    assert "qh-2027-修订.yaml  规则“乡镇工作岗位补助”（补贴）" in listed and "qh-2027.yaml " not in listed
+    # the rules a file may name, by kind, by the names an office writes (no code `*`)
+    assert "可录入参数的规则（按类别；参数文件 metadata.rule 写其名称）：" in listed
+    assert "\n  补贴：乡镇工作岗位补助、地区附加津贴\n" in listed
+    assert "\n  容错纠错规则：容错纠错\n" in listed and "*" not in listed
+    assert "\n  计分公式：个人计分公式、班子计分公式\n" in listed
     assert "township_post.especially_hard_bonus = 150 元" not in listed   # no unit stated
     assert "township_post.especially_hard_bonus = 150（自 2027-01-01 起" in listed
     out = CliRunner().invoke(cli, ["evaluate", str(db), "--only", "subsidies", "--as-of",

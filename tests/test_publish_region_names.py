@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from cadre_sdk.core.divisions import known
+from cadre_sdk.core.region_names import township_short_forms
 from cadre_sdk.ingest.references import find_region, short_forms
 
 #: The province's divisions, and two townships of one name in two counties.
@@ -54,6 +55,44 @@ def test_short_forms_are_unique_but_for_yushu() -> None:
     assert short_forms("海西蒙古族藏族自治州") == ["海西", "海西州"]
     assert short_forms("循化撒拉族自治县") == ["循化", "循化县"]
     assert short_forms("结古街道") == [] and short_forms("城区") == []
+
+
+#: Townships of the sample: 唐古拉山镇 (格尔木市), a 民族乡, and one whose stem is a county's.
+TOWNS = [("632801101", "唐古拉山镇"), ("630121201", "宗家藏族乡"), ("632801102", "大通镇")]
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("唐古拉山", "632801101"), ("唐古拉山镇", "632801101"), ("宗家", "630121201"),
+    ("宗家乡", "630121201"), ("宗家藏族乡", "630121201")])
+def test_a_township_is_read_without_its_suffix(typed: str, code: str | None) -> None:
+    assert find_region(typed, REGIONS + TOWNS).code == code
+
+
+def test_a_township_short_form_several_share_lists_them() -> None:
+    shared = find_region("城关", REGIONS + TOWNS)
+    assert shared.code is None and shared.ambiguous
+    assert shared.candidates == (("630103001", "城关镇"), ("632802001", "城关镇"))
+    assert township_short_forms("结古街道") == [] and township_short_forms("新乡") == []
+
+
+def test_township_short_forms_change_nothing_that_resolved_before() -> None:
+    """Every division's name and short form resolves as without townships; a township whose
+    stem a county is written as (大通镇: 大通) is only named beside the county."""
+    regions = REGIONS + TOWNS
+    for code, name in REGIONS:
+        if len(code) > 6:
+            continue
+        for typed in (name, *short_forms(name)):
+            before, after = find_region(typed, REGIONS), find_region(typed, regions)
+            assert after.code == before.code, typed
+            if typed != "大通":
+                assert after.candidates == before.candidates, typed
+    found = find_region("大通", regions)
+    assert (found.code, found.candidates) == ("630121", (("632801102", "大通镇"),))
+    found = find_region("玉树", regions)
+    assert (found.code, found.candidates) == ("632700", (("632701", "玉树市"),))
+    assert find_region("海西州", regions).code == "632800"
+    assert find_region("格尔木", regions).code == "632801"
 
 
 def _page(url: str, query: str, region: str) -> str:
@@ -157,3 +196,24 @@ def test_in_region_takes_a_township_as_itself(region: str, units: list[str]) -> 
     got = [r[0] for r in db.execute(f"SELECT code FROM u WHERE {in_region('region_code')} "
                                     "ORDER BY code", {"region": region})]
     assert got == units
+
+
+def test_the_page_reads_a_township_without_its_suffix() -> None:
+    """The canned query's 地区 field: 唐古拉山 is 唐古拉山镇 (its code, and the township note);
+    城关 lists the two 城关镇; 大通 stays the county, the township named beside it."""
+    from cadre_sdk.publish.pages import regions_for_names
+
+    options = REGIONS + TOWNS
+    params = frozenset({"region"})
+    query, notes = regions_for_names("year=2024&region=唐古拉山", params, options)
+    assert query == "year=2024&region=632801101"
+    assert notes == [("地区“唐古拉山”是乡镇（街道）唐古拉山镇（632801101，格尔木市）：只列该乡镇本身的记录，"
+                      "按县及以上地区统计的数字没有乡镇一级。要查格尔木市（632801）全部，请选择或填写其名称或代码。",
+                      True)]
+    query, notes = regions_for_names("region=城关", params, options)
+    assert query == "region=城关" and notes[0][1] is False
+    assert notes[0][0].startswith("地区“城关”可指 2 个地区：城关镇（630103001，城中区）、城关镇（632802001，")
+    query, notes = regions_for_names("region=大通", params, options)
+    assert query == "region=630121"
+    assert notes == [("地区“大通”按大通回族土族自治县（630121）查询；要查大通镇（632801102，格尔木市），"
+                      "请选择或填写其完整名称或代码。", True)]

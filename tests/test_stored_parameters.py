@@ -18,7 +18,7 @@ from cadre_sdk.core.trace import render_text
 from cadre_sdk.publish.build import publish
 from cadre_sdk.rules import SubsidyRule
 from cadre_sdk.store import explanations
-from cadre_sdk.store.parameter_files import ParameterFileError, read_parameter_file
+from cadre_sdk.store.parameter_files import ParameterFileError, read_parameter_file, rule_choices, rule_title
 from cadre_sdk.store.stored_parameters import add_parameter_file, stored_files, with_stored_parameters
 from cadre_sdk.testing import make_plugins
 from test_overlays import ProvinceRates2027, _file, _township_cadre
@@ -416,3 +416,50 @@ def test_evaluation_reads_the_stored_files_inside_its_write_transaction(
     got = _evaluate(hard_township, make_plugins(), cadre_evaluate)
     assert seen == [True]
     assert got[("2027-01", "乡镇工作岗位补助")][0] == 570.0   # the file's 420 + 150
+
+
+TOLERANCE_2027 = """\
+metadata: {rule: 容错纠错, jurisdiction: 青海省}
+tolerance:
+  limits:
+    accept:
+      values:
+        2027-01-01: {value: 7, reference: 《容错纠错时限调整（测试）》, status: example}
+"""
+
+
+@pytest.mark.parametrize(("written", "text", "rule"), [
+    ("容错纠错", TOLERANCE_2027, ("tolerance", "*")),
+    ("容错纠错规则:*", TOLERANCE_2027, ("tolerance", "*")),
+    ("青海省容错纠错默认规则（cadre-sdk）", TOLERANCE_2027, ("tolerance", "*")),
+    ("地方个人考核指标", WEIGHTS_2027, ("indicators", "个人:地方:*")),
+    ("考核指标：个人:地方:*", WEIGHTS_2027, ("indicators", "个人:地方:*")),
+    ("indicators:个人:地方:*", WEIGHTS_2027, ("indicators", "个人:地方:*")),
+])
+def test_a_rule_is_named_as_an_office_writes_it(cadre_db, tmp_path, written, text, rule):
+    """The tolerance default (key ``*``) by 容错纠错, an indicator set by its Chinese name, a
+    rule by its Chinese kind and key; the codes still work."""
+    metadata = text.splitlines()[0]
+    said = metadata.split("rule: ", 1)[1].split(", jurisdiction", 1)[0]
+    text = text.replace(metadata, metadata.replace(said, f'"{written}"'))
+    added = add_parameter_file(cadre_db, _write(tmp_path, "r.yaml", text), make_plugins())
+    assert (added.file.kind, added.file.key) == rule
+
+
+def test_the_rules_a_file_may_name_are_listed_by_kind_with_their_chinese_names(cadre_db,
+                                                                                tmp_path):
+    choices = rule_choices(make_plugins().book)
+    titles = [t for group in choices.values() for t in group]
+    assert "*" not in titles and not any(":" in t or "*" in t for t in titles)
+    assert list(choices)[:3] == ["补贴", "容错纠错规则", "考核指标"]
+    assert choices["补贴"] == ["乡镇工作岗位补助", "地区附加津贴"]
+    assert choices["容错纠错规则"][0] == "容错纠错"
+    assert {"地方个人考核指标", "乡镇班子考核指标", "部门个人考核指标"} <= set(choices["考核指标"])
+    # a prefecture's rules for one kind of case, or its indicator sets with a focus
+    assert rule_title("tolerance", "生态保护") == "容错纠错（生态保护类案件）"
+    assert rule_title("indicators", "个人:乡镇:生态保护") == "乡镇个人考核指标（生态保护）"
+    assert choices["计分公式"] == ["个人计分公式", "班子计分公式"]
+    # a key two kinds share is refused with the names to write instead
+    message = _refused(cadre_db, tmp_path, TOLERANCE_2027.replace("rule: 容错纠错", "rule: 个人"))
+    assert "规则“个人”不唯一（个人定等分数线、个人计分公式）" in message
+

@@ -13,7 +13,8 @@ import attrs
 
 from cadre_sdk.core.normalize import to_simplified
 
-__all__ = ["RegionMatch", "find_region", "match_key", "near_keys", "short_forms"]
+__all__ = ["RegionMatch", "find_region", "match_key", "near_keys", "short_forms",
+           "township_short_forms"]
 
 
 def match_key(text: str) -> str:
@@ -60,6 +61,23 @@ def short_forms(name: str) -> list[str]:
     return [stem, stem + found["autonomous"]] if found["autonomous"] else [stem]
 
 
+#: What readers leave off a township's name (``township_short_forms``): 镇, or 乡 with the
+#: nationalities of a 民族乡.
+_TOWNSHIP_TAIL = re.compile(rf"(?P<ethnic>(?:{_NATIONALITY})+)?乡$|镇$")
+
+
+def township_short_forms(name: str) -> list[str]:
+    """The ``match_key`` forms a township's name is also written in, without 镇 or 乡:
+    唐古拉山 for 唐古拉山镇, 城关 for 城关镇, 赛尔龙 for 赛尔龙乡, and for a 民族乡 宗家 and
+    宗家乡 for 宗家藏族乡. A stem of one character is no short form; a 街道 has none."""
+    key = match_key(name)
+    found = _TOWNSHIP_TAIL.search(key)
+    if found is None or found.start() < 2:
+        return []
+    stem = key[:found.start()]
+    return [stem, stem + "乡"] if found["ethnic"] else [stem]
+
+
 @attrs.frozen
 class RegionMatch:
     """What a region written by name or code names (``find_region``): ``code`` (None: no
@@ -77,7 +95,10 @@ def find_region(text: str, regions: Sequence[tuple[str, str]]) -> RegionMatch:
     """The region of ``regions`` ((code, name)) that ``text`` names: its code; its name
     (``match_key``: full-width, Traditional and spaces alike); else a division's short form
     (``short_forms``): 海西州, 西宁, 格尔木, 玉樹. A short form a prefecture shares with one
-    of its own counties (玉树: 玉树藏族自治州 and 玉树市) is the prefecture's. Otherwise no
+    of its own counties (玉树: 玉树藏族自治州 and 玉树市) is the prefecture's. Else a
+    township without 镇/乡 (``township_short_forms``: 唐古拉山); one several townships share
+    (城关) names them all (ambiguous), and one a prefecture or county is also written as stays
+    theirs, the township named among the candidates. Otherwise no
     code, with the regions it may mean or the nearest names (``near_keys``)."""
     text = text.strip()
     if any(code == text for code, _ in regions):
@@ -86,9 +107,16 @@ def find_region(text: str, regions: Sequence[tuple[str, str]]) -> RegionMatch:
     found = [(c, n) for c, n in regions if match_key(n) == key]
     if not found:
         found = [(c, n) for c, n in regions if len(c) == 6 and key in short_forms(n)]
+        # townships written without 镇/乡: read only where no prefecture or county is written
+        # so (those resolve as they did), named beside it as the other regions meant
+        towns = tuple(sorted((c, n) for c, n in regions if len(c) > 6
+                             and key in township_short_forms(n)))
         wider = [c for c, _ in found if all(o.startswith(c.rstrip("0")) for o, _ in found)]
         if len(found) > 1 and len(wider) == 1:
-            return RegionMatch(wider[0], tuple(r for r in found if r[0] != wider[0]))
+            return RegionMatch(wider[0], (*(r for r in found if r[0] != wider[0]), *towns))
+        if len(found) == 1:
+            return RegionMatch(found[0][0], towns)
+        found = found or list(towns)
     if len(found) == 1:
         return RegionMatch(found[0][0])
     if found:

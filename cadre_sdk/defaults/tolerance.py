@@ -94,6 +94,7 @@ ORDER BY d.prefecture_code, d.decision
 _MISMATCH_SQL = """
 SELECT d.case_id AS 案件编号, r.name AS 管辖地区, d.determined_by AS 认定机关,
        d.determined_on AS 认定日期, d.document_no AS 文号, d.decision AS 认定结果,
+       d.original_document_no AS 原文号, d.decision_correction AS 更正情况,
        d.rule_decision AS 规则测算结果, d.red_line AS 触碰红线, d.dimensions AS 研判意见,
        d.explanation_id AS 认定说明, d.check_explanation_id AS 测算说明
 FROM case_decision d LEFT JOIN region r ON r.code = d.region_code

@@ -34,6 +34,14 @@ REGISTRATION_HOOKS: dict[str, tuple[type, ...]] = {
 }
 
 
+#: The kinds of rule items in Chinese, as readers see them (the publication's 规则清单 类别,
+#: ``cadre parameters list``).
+KIND_NAMES = {"calendar_year": "节假日安排", "consequence": "考核结果运用", "grade_quota": "等次名额",
+              "grading": "定等分数线", "indicators": "考核指标", "publication_threshold": "公开门槛",
+              "query": "查询", "red_line": "容错红线", "scoring": "计分公式", "situation": "调整情形",
+              "staffing": "配备规则", "subsidy": "补贴", "thresholds": "参数阈值",
+              "tolerance": "容错纠错规则"}
+
 #: Rule kinds whose entries add up along the jurisdiction chain instead of overriding.
 CATALOGUE_KINDS = frozenset({"situation", "staffing", "query", "consequence", "red_line",
                              "publication_threshold"})

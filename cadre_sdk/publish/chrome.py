@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cadre_sdk.plugin_host.rule_book import KIND_NAMES
+
 #: Datasette's filter operators (``filters.lookups()`` keys) in Chinese.
 LOOKUPS = {
     "exact": "等于", "not": "不等于", "contains": "包含", "endswith": "结尾是",
@@ -74,11 +76,7 @@ SCRIPT_WORDS = {
 EXPLANATION_KINDS = {"assessment_rules": "考核规则与参数", "case_check": "认定核对",
                      "target": "重点目标"}
 #: The kinds of rule items (``rule_version.kind``, 规则清单's 类别), in Chinese.
-RULE_KINDS = {"calendar_year": "节假日安排", "consequence": "考核结果运用", "grade_quota": "等次名额",
-              "grading": "定等分数线", "indicators": "考核指标", "publication_threshold": "公开门槛",
-              "query": "查询", "red_line": "容错红线", "scoring": "计分公式", "situation": "调整情形",
-              "staffing": "配备规则", "subsidy": "补贴", "thresholds": "参数阈值",
-              "tolerance": "容错纠错规则"}
+RULE_KINDS = KIND_NAMES
 #: The steps of the data's history (``provenance.step``), in Chinese.
 PROVENANCE_STEPS = {"load": "导入", "evaluate": "测算", "publish": "发布"}
 #: Other words of explanation ids (``care_summary:method``), in Chinese.

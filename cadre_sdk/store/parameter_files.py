@@ -32,10 +32,10 @@ from cadre_sdk.core.region_names import find_region
 from cadre_sdk.core.value_status import STATUS_ZH, names_document
 from cadre_sdk.parameters import LEAF_KEYS, NODE_KEYS, Parameters, STATUSES, parse_parameters
 from cadre_sdk.parameters.values import status_code
-from cadre_sdk.plugin_host.rule_book import CATALOGUE_KINDS, Registration, RuleBook
+from cadre_sdk.plugin_host.rule_book import CATALOGUE_KINDS, KIND_NAMES, Registration, RuleBook
 from cadre_sdk.plugin_host.stored_layers import StoredLayer
 
-__all__ = ["CheckedFile", "ParameterFileError", "read_parameter_file", "rule_choices"]
+__all__ = ["CheckedFile", "ParameterFileError", "read_parameter_file", "rule_choices", "rule_title"]
 
 #: Keys of ``metadata`` in an added file.
 _METADATA_KEYS = ("rule", "jurisdiction", "note")
@@ -75,12 +75,53 @@ def _rules(book: RuleBook) -> list[Registration]:
             if getattr(r.item, "parameters", None) is not None]
 
 
-def rule_choices(book: RuleBook) -> list[str]:
-    """How the rules a file may name are written: ``key``, or ``kind:key`` when two kinds
-    share a key (for messages and ``cadre parameters list``)."""
-    keys = {(r.kind, r.key) for r in _rules(book)}
-    shared = {k for _, k in keys if sum(1 for _, other in keys if other == k) > 1}
-    return sorted(f"{kind}:{key}" if key in shared else key for kind, key in keys)
+#: The order ``rule_choices`` lists the kinds in (others after them).
+_KIND_ORDER = ("subsidy", "tolerance", "indicators", "scoring", "grading", "grade_quota",
+               "thresholds")
+#: The names of the ``thresholds`` rules (the provincial defaults' keys are code words).
+_THRESHOLD_TITLES = {"staffing": "配备、培训、关爱与选拔参数"}
+
+
+def rule_title(kind: str, key: str) -> str:
+    """The Chinese name an office writes for a rule in ``metadata.rule`` and reads in
+    ``cadre parameters list``: 乡镇工作岗位补助 (a subsidy's key), 容错纠错 (the tolerance
+    default, key ``*``), 容错纠错（生态保护类案件）, 乡镇个人考核指标（生态保护） (indicators
+    ``个人:乡镇:生态保护``), 个人计分公式, 个人定等分数线, 优秀等次名额; other kinds: their Chinese
+    kind and key (类别:代码)."""
+    if kind == "subsidy":
+        return key
+    if kind == "tolerance":
+        return "容错纠错" if key == "*" else f"容错纠错（{key}类案件）"
+    if kind == "indicators" and key.count(":") == 2:
+        level, unit, focus = key.split(":")
+        return f"{unit}{level}考核指标" + ("" if focus == "*" else f"（{focus}）")
+    if kind == "scoring":
+        return f"{key}计分公式"
+    if kind == "grading":
+        return f"{key}定等分数线"
+    if kind == "grade_quota":
+        return f"{key}等次名额"
+    if kind == "thresholds" and key in _THRESHOLD_TITLES:
+        return _THRESHOLD_TITLES[key]
+    return f"{KIND_NAMES.get(kind, kind)}:{key}"
+
+
+def rule_choices(book: RuleBook) -> dict[str, list[str]]:
+    """The rules a file may name, by kind (its Chinese name; the kinds offices change most
+    first, ``_KIND_ORDER``): each rule's name (``rule_title``), for messages and ``cadre
+    parameters list``."""
+    keys = sorted({(r.kind, r.key) for r in _rules(book)})
+    order = list(_KIND_ORDER)
+    out: dict[str, list[str]] = {}
+    for kind, key in sorted(keys, key=lambda k: (order.index(k[0]) if k[0] in order
+                                                 else len(order), k)):
+        out.setdefault(KIND_NAMES.get(kind, kind), []).append(rule_title(kind, key))
+    return out
+
+
+def choices_text(choices: dict[str, list[str]]) -> str:
+    """The rules by kind in one Chinese line (for error messages)."""
+    return "；".join(f"{kind}：{'、'.join(titles)}" for kind, titles in choices.items())
 
 
 def _same(a: str, b: str) -> bool:
@@ -250,20 +291,23 @@ class _File:
         self.place(fields["jurisdiction"][1])
 
     def rule(self, node: Node) -> None:
-        said = self.text_of(node, "规则")
+        said = self.text_of(node, "规则").replace("：", ":")
         kind, _, key = said.partition(":")
+        kind = next((k for k, zh in KIND_NAMES.items() if _same(kind, zh)), kind.strip())
         found = {(r.kind, r.key): r for r in _rules(self.book)
                  if _same(said, r.key) or _same(said, getattr(r.item, "name", "") or "")
-                 or (key and r.kind == kind.strip() and _same(key, r.key))}
+                 or _same(said, rule_title(r.kind, r.key))
+                 or (key and r.kind == kind and _same(key, r.key))}
         choices = rule_choices(self.book)
         if not found:
-            close = difflib.get_close_matches(said, choices, n=1, cutoff=0.5)
+            titles = [t for group in choices.values() for t in group]
+            close = difflib.get_close_matches(said, titles, n=1, cutoff=0.5)
             self.fail(_line(node), f"未知的规则“{said}”"
                       + (f"（是否指“{close[0]}”？）" if close else "")
-                      + f"；可用的规则：{'、'.join(choices)}")
+                      + f"；可用的规则（按类别）：{choices_text(choices)}")
         if len(found) > 1:
-            self.fail(_line(node), f"规则“{said}”不唯一（{'、'.join(f'{k}:{v}' for k, v in found)}）"
-                      "；请写成“类别:代码”")
+            self.fail(_line(node), f"规则“{said}”不唯一（{'、'.join(rule_title(*k) for k in found)}）"
+                      "；请写其中一个名称")
         (self.kind, self.key), _ = next(iter(found.items()))
 
     def place(self, node: Node) -> None:

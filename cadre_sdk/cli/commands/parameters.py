@@ -12,7 +12,8 @@ from cadre_sdk.cli.commands.env import Env, pass_env
 from cadre_sdk.core import divisions
 from cadre_sdk.core.value_status import tag_zh
 from cadre_sdk.store.database import open_db
-from cadre_sdk.store.parameter_files import CheckedFile, rule_choices, shadowing
+from cadre_sdk.plugin_host.rule_book import KIND_NAMES
+from cadre_sdk.store.parameter_files import CheckedFile, rule_choices, rule_title, shadowing
 from cadre_sdk.store.stored_parameters import (
     add_parameter_file, remove_parameter_file, stored_files,
 )
@@ -48,7 +49,8 @@ def parameters_add(env: Env, db: Path, file: Path) -> None:
     database = open_db(db)
     added = add_parameter_file(database, file, env.plugins)
     checked = added.file
-    click.echo(f"已录入 {checked.name}：规则“{checked.key}”（{checked.kind}），管辖 "
+    click.echo(f"已录入 {checked.name}：规则“{rule_title(checked.kind, checked.key)}”"
+               f"（{KIND_NAMES.get(checked.kind, checked.kind)}），管辖 "
                f"{_place(checked.jurisdiction)}，参数 {'、'.join(checked.paths)}，"
                f"起始日期 {'、'.join(checked.dates)}（SHA-256 {added.sha256[:12]}）。")
     for old, changes in added.replaced:
@@ -86,9 +88,11 @@ def _next_month(day: datetime.date) -> str:
 @pass_env
 def parameters_list(env: Env, db: Path) -> None:
     """List the parameter files added to DB (the last added first): rule, jurisdiction,
-    paths, dates, when added and SHA-256; then the rules a file may name.
+    paths, dates, when added and SHA-256; then the rules a file may name, by kind (补贴,
+    容错纠错规则, 考核指标…), each by the Chinese name ``metadata.rule`` takes (容错纠错,
+    地方个人考核指标…).
 
-    列出已录入的参数文件，以及可录入参数的规则。
+    列出已录入的参数文件，以及可录入参数的规则（按类别，列出参数文件中应写的名称）。
     """
     files = stored_files(open_db(db, readonly=True))
     if not files:
@@ -97,14 +101,17 @@ def parameters_list(env: Env, db: Path) -> None:
         click.echo("已录入的参数文件（后录入的优先）：")
     choices = rule_choices(env.plugins.book)
     for f in files:
-        gone = "" if f.key in choices or f"{f.kind}:{f.key}" in choices else \
-            "  （已无此规则：安装的插件中没有，测算时不适用）"
-        click.echo(f"  {f.file}  规则“{f.key}”（{f.kind}）  管辖 {_place(f.jurisdiction)}  "
+        gone = "" if rule_title(f.kind, f.key) in choices.get(KIND_NAMES.get(f.kind, f.kind), ()) \
+            else "  （已无此规则：安装的插件中没有，测算时不适用）"
+        click.echo(f"  {f.file}  规则“{rule_title(f.kind, f.key)}”（{KIND_NAMES.get(f.kind, f.kind)}）"
+                   f"  管辖 {_place(f.jurisdiction)}  "
                    f"{f.added_at[:19].replace('T', ' ')} UTC 录入  SHA-256 {f.sha256[:12]}{gone}")
         for _, values in f.parameters.leaves():
             for v in values:
                 click.echo(f"      {v.describe_zh()} [{tag_zh(v.status)}]")
-    click.echo(f"可录入参数的规则：{'、'.join(choices)}")
+    click.echo("可录入参数的规则（按类别；参数文件 metadata.rule 写其名称）：")
+    for kind, titles in choices.items():
+        click.echo(f"  {kind}：{'、'.join(titles)}")
 
 
 @parameters.command("remove")
@@ -117,7 +124,7 @@ def parameters_remove(db: Path, name: str) -> None:
     删除一份已录入的参数文件，重新测算后恢复插件（或其他录入文件）的取值。
     """
     for f in remove_parameter_file(open_db(db), name):
-        click.echo(f"已删除 {f.file}（规则“{f.key}”，管辖 {_place(f.jurisdiction)}，起始日期 "
+        click.echo(f"已删除 {f.file}（规则“{rule_title(f.kind, f.key)}”，管辖 {_place(f.jurisdiction)}，起始日期 "
                    f"{'、'.join(f.dates)}）。请重新运行 cadre evaluate {db}。")
 
 

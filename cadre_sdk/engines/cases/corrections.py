@@ -42,6 +42,8 @@ FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("red_line", "corrected_red_line", "触碰红线", "更正后触碰红线"),
     ("document_no", "corrected_document_no", "文号", "更正后文号"),
 )
+#: The Chinese title of the decision field (认定结论), as ``Change.title`` names it.
+DECISION_TITLE = next(f[2] for f in FIELDS if f[0] == "decision")
 #: The columns only a correction fills (with ``corrects``, 更正序号).
 CORRECTION_COLUMNS = ("corrects", *(f[1] for f in FIELDS))
 _TITLES = {"corrects": "更正序号", **{f[1]: f[3] for f in FIELDS}}
@@ -76,6 +78,50 @@ class Correction:
                                    else None) if x)
         return (f"序号 {self.seq}（{self.date}{'，' + by if by else ''}）更正序号 {self.corrects} 的事件："
                 f"{changed}；理由：{self.reason}")
+
+
+@attrs.frozen
+class DecisionRecord:
+    """The record of a deciding event's (认定, 申诉决定) decision in force: its 文号 (the last
+    correction of the 认定结论's own 文号 when corrections changed it, else the event's) and,
+    when corrected, the overturned decision and its 文号 and the corrections that changed it."""
+
+    document_no: str | None
+    corrected_by: tuple[Correction, ...] = ()
+    original_decision: str | None = None
+    original_document_no: str | None = None
+
+    def note(self) -> str | None:
+        """更正情况 of the decision (None when not corrected), worded like ``case_events``':
+        认定结论已被更正，见序号 7（原认定结论“不予容错”，原文号 乌纪〔2027〕12号）."""
+        if not self.corrected_by:
+            return None
+        original = "，".join(x for x in (
+            f"原认定结论{_quoted(self.original_decision)}",
+            f"原文号 {self.original_document_no}" if self.original_document_no else None) if x)
+        return (f"认定结论已被更正，见序号 {'、'.join(str(c.seq) for c in self.corrected_by)}"
+                f"（{original}）")
+
+    def document_line(self) -> str:
+        """The 文号 as an explanation gives it: the decision in force's, and the overturned one's."""
+        said = self.document_no or "未填写"
+        if not self.corrected_by:
+            return said
+        return (f"{said}（序号 {self.corrected_by[-1].seq} 更正决定的文号；"
+                f"原文号 {self.original_document_no or '未填写'}）")
+
+
+def decision_record(event: dict[str, Any], in_force: Iterable[Correction]) -> DecisionRecord:
+    """The decision in force on ``event`` (a deciding event as corrected by ``apply``) and its
+    文号: a correction that changed the 认定结论 is the body's decision in force, so the row
+    carries that correction's own 文号 (``None`` if it had none), never the overturned one's."""
+    changed = tuple(c for c in in_force if c.corrects == event["seq"]
+                    and any(ch.title == DECISION_TITLE for ch in c.changes))
+    if not changed:
+        return DecisionRecord(event.get("document_no"))
+    first = next(ch for ch in changed[0].changes if ch.title == DECISION_TITLE)
+    return DecisionRecord(changed[-1].document_no, changed, first.before,
+                          event.get("document_no"))
 
 
 def _quoted(value: str | None) -> str:

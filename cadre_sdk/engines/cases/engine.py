@@ -36,7 +36,7 @@ NAME = "容错纠错与能上能下"
 #: warns once about them).
 PROVISIONAL_YEARS = "暂定年份"
 _KINDS = ("case_state", "case_decision", "case_check")
-_WIDTHS = {"case_state": 21, "case_deadline": 13, "case_decision": 21}
+_WIDTHS = {"case_state": 21, "case_deadline": 13, "case_decision": 23}
 
 
 #: Decisions by dimension and finding (one row per combination; cases without a decision or
@@ -246,23 +246,29 @@ def _decide(out: BatchWriter, case: tr.CaseInputs, history: History, findings: d
     appeal = appealed["decision"] if appealed else None
     final = appeal or recorded
     by = determined["body"] or body
+    # A corrected 认定结论 is in force with the correcting decision's 文号, not the overturned
+    # one's (which stays named beside it).
+    record = corrections.decision_record(determined, in_force)
     trace = Trace(subject=f"容错案件 {case.id} 认定结果")
     trace.input("认定日期", determined["date"])
     trace.input("认定机关", by if determined["body"] else f"{by}（按规则确定的受理主体，承办机关未填写）")
-    trace.input("文号", determined["document_no"] or "未填写")
+    trace.input("文号", record.document_line())
     trace.input("受理主体的认定结论", recorded or "未记录")
     # A corrected determination or appeal decision is the record as corrected: the correction
     # is itself a recorded act of the body (with its document number), named here.
     _corrections_input(trace, in_force, {determined["seq"]} | ({appealed["seq"]} if appealed
                                                                 else set()))
     if appealed:
+        appeal_record = corrections.decision_record(appealed, in_force)
+        numbered = appeal_record.document_no or appeal_record.corrected_by
         trace.input("申诉决定", f"{appeal or '未记录'}（{appealed['date']}"
                     f"{'，' + appealed['body'] if appealed['body'] else ''}"
-                    f"{'，文号 ' + appealed['document_no'] if appealed['document_no'] else ''}）")
+                    f"{'，文号 ' + appeal_record.document_line() if numbered else ''}）")
     if appeal:
         # The appeal decision is the 认定结果: the body and document in force are its own (a
         # mismatch is the appeal body's, never the first body's; an unnamed one is 未记录).
         by = appealed["body"]
+        record = appeal_record
     trace.step("规则测算结果（核对用）", rule or "无法测算", f"见说明 {check_eid}")
     consistent = None if final is None or rule is None else int(final == rule)
     suggestion = None
@@ -285,8 +291,8 @@ def _decide(out: BatchWriter, case: tr.CaseInputs, history: History, findings: d
         tr.count_of(findings, dims, "不利"), tr.count_of(findings, dims, "存疑"),
         sum(1 for d in dims if d not in findings), red_line, rule, recorded, consistent, appeal,
         final, consequences, out.explain("case_decision", case.id, trace),
-        by, appealed["document_no"] if appeal else determined["document_no"], suggestion,
-        check_eid))
+        by, record.document_no, suggestion, check_eid, record.original_document_no,
+        record.note()))
     return final
 
 

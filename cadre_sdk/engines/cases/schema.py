@@ -175,3 +175,12 @@ def _recorded_determination(db: sqlite_utils.Database) -> None:
     for column in ("determined_by", "document_no", "suggestion", "check_explanation_id"):
         db.execute(f"ALTER TABLE case_decision ADD COLUMN {column} TEXT")
     db["case_decision"].create_index(["consistent"], if_not_exists=True)
+
+
+@migrations(name="0005_decision_correction")
+def _decision_correction(db: sqlite_utils.Database) -> None:
+    # A 认定结论 corrected (更正) is in force with the correcting decision's 文号
+    # (``document_no``); the overturned decision's 文号 (``original_document_no``) and which
+    # corrections changed it (``decision_correction``) stay on the row (NULL: not corrected).
+    for column in ("original_document_no", "decision_correction"):
+        db.execute(f"ALTER TABLE case_decision ADD COLUMN {column} TEXT")
