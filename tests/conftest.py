@@ -6,14 +6,24 @@ The fixtures several test modules share are defined here, once, so that a sessio
 session, not once per module that uses it. Their builders and helpers stay in the support
 modules (``test_publish_support``, ``test_reliability_support``, ``test_assessment_engine``,
 ``test_lrmx_load``), which test modules import freely."""
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+# Property tests: a developer's run draws new examples each time (and replays the ones that
+# failed before, from .hypothesis/), so the suite keeps exploring; CI (.ci/run sets
+# HYPOTHESIS_PROFILE=ci) draws the same examples on every run, so its verdict depends on the
+# code alone. A failure found locally becomes an @example of its test. The profile is loaded
+# here, before the test modules build their own settings on top of it.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture
