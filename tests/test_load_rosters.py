@@ -169,17 +169,35 @@ def test_ambiguous_unit_name_in_a_cadre_roster_advises_region_option(db, tmp_pat
 
 
 def test_region_option_suggests_the_regions_meant(db, tmp_path, capsys):
+    # 玉树 is both 玉树市 and 玉树藏族自治州: a load never guesses which
     f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1994.09,汉族,城关镇人民政府,镇长,,{ID1}\n")
-    rejected(capsys, db, f, "--region“玉树”不是已知的地区名称或代码。最接近的有：玉树市（632701）、"
-             "玉树藏族自治州（632700）。请写完整的地区名称或地区代码。", "cadre", "--region", "玉树")
-    rejected(capsys, db, f, "最接近的有：海西蒙古族藏族自治州（632800）。", "cadre", "--region", "海西州")
+    rejected(capsys, db, f, "--region“玉树”对应多个地区：玉树藏族自治州（632700）、"
+             "玉树市（632701）。请改填完整的地区名称或地区代码。", "cadre", "--region", "玉树")
+    rejected(capsys, db, f, "--region“海西蒙古族自治州”不是已知的地区名称或代码。最接近的有："
+             "海西蒙古族藏族自治州（632800）、", "cadre", "--region", "海西蒙古族自治州")
 
 
-def test_short_region_name_in_a_unit_list_suggests_the_full_one(db, tmp_path, capsys):
+def test_region_option_reads_a_short_form_naming_one_region(db, tmp_path, capsys):
+    # 格尔木 is 格尔木市 only: the 城关镇 of 格尔木市 (U3), and the report says so
+    f = write(tmp_path, "c.csv", f"{HEADER}\n李四,男,1994.09,汉族,城关镇人民政府,镇长,,{ID1}\n")
+    code, out, err = run(capsys, "load", db, "cadre", f, "--region", "格尔木")
+    assert code == 0, err
+    assert "--region“格尔木”按格尔木市（632801）读取" in out
+    assert cadres(db)[0][5] == "U3"
+
+
+def test_short_region_name_in_a_unit_list_is_read_as_the_region(db, tmp_path, capsys):
     f = write(tmp_path, "u.csv", "单位代码,单位名称,单位类别,单位层级,所在地区\n"
               "U9,海西州民政局,部门,市州,海西州\n", "gbk")
-    rejected(capsys, db, f, "u.csv:2: 所在地区: 找不到名为“海西州”的地区。"
-             "最接近的有：海西蒙古族藏族自治州（632800）。", "unit")
+    code, out, err = run(capsys, "load", db, "unit", f)
+    assert code == 0, err
+    assert "地区“海西州”按海西蒙古族藏族自治州（632800）读取" in out.splitlines()
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT region_code FROM unit WHERE code = 'U9'").fetchone() == (
+            "632800",)
+    finally:
+        conn.close()
 
 
 def test_ambiguous_name_resolved_within_region(db, tmp_path, capsys):

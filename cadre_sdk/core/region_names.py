@@ -91,7 +91,8 @@ class RegionMatch:
     ambiguous: bool = False
 
 
-def find_region(text: str, regions: Sequence[tuple[str, str]]) -> RegionMatch:
+def find_region(text: str, regions: Sequence[tuple[str, str]], *, guess: bool = True
+                ) -> RegionMatch:
     """The region of ``regions`` ((code, name)) that ``text`` names: its code; its name
     (``match_key``: full-width, Traditional and spaces alike); else a division's short form
     (``short_forms``): 海西州, 西宁, 格尔木, 玉樹. A short form a prefecture shares with one
@@ -99,7 +100,11 @@ def find_region(text: str, regions: Sequence[tuple[str, str]]) -> RegionMatch:
     township without 镇/乡 (``township_short_forms``: 唐古拉山); one several townships share
     (城关) names them all (ambiguous), and one a prefecture or county is also written as stays
     theirs, the township named among the candidates. Otherwise no
-    code, with the regions it may mean or the nearest names (``near_keys``)."""
+    code, with the regions it may mean or the nearest names (``near_keys``).
+
+    ``guess=False`` (loads: stored data must not guess): a form that names several regions
+    names them all (ambiguous), the prefecture and its county (玉树) or a division and a
+    township alike; only a form naming exactly one region gives its code."""
     text = text.strip()
     if any(code == text for code, _ in regions):
         return RegionMatch(text)
@@ -112,11 +117,11 @@ def find_region(text: str, regions: Sequence[tuple[str, str]]) -> RegionMatch:
         towns = tuple(sorted((c, n) for c, n in regions if len(c) > 6
                              and key in township_short_forms(n)))
         wider = [c for c, _ in found if all(o.startswith(c.rstrip("0")) for o, _ in found)]
-        if len(found) > 1 and len(wider) == 1:
+        if guess and len(found) > 1 and len(wider) == 1:
             return RegionMatch(wider[0], (*(r for r in found if r[0] != wider[0]), *towns))
-        if len(found) == 1:
+        if len(found) == 1 and (guess or not towns):
             return RegionMatch(found[0][0], towns)
-        found = found or list(towns)
+        found = [*found, *towns] if not guess else found or list(towns)
     if len(found) == 1:
         return RegionMatch(found[0][0])
     if found:

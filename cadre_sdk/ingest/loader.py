@@ -64,8 +64,9 @@ class LoadResult:
     """What a load did: the rows read, whether anything was written (not for a dry run, nor
     when every row was already stored as it is), how many rows were new, changed and
     unchanged, the header line of each file whose header was not on its first line
-    (title rows above it), and the row-number columns left out (file, header as written:
-    ``ROW_NUMBER_HEADERS``)."""
+    (title rows above it), the row-number columns left out (file, header as written:
+    ``ROW_NUMBER_HEADERS``), and the regions read from a short form (one Chinese line each:
+    地区“海西州”按海西蒙古族藏族自治州（632800）读取)."""
 
     kind: str
     files: tuple[str, ...]
@@ -77,6 +78,7 @@ class LoadResult:
     header_lines: tuple[tuple[str, int], ...] = ()
     clear_empty: bool = False
     row_numbers: tuple[tuple[str, str], ...] = ()
+    read_as: tuple[str, ...] = ()
 
 
 #: Headers of the row-number column nearly every roster begins with: not data, left out
@@ -378,6 +380,7 @@ def _load_pass(db: sqlite_utils.Database, conn: sqlite3.Connection, cls: type,
                                changed=counts.changed, unchanged=counts.unchanged,
                                header_lines=tuple(header_lines),
                                row_numbers=tuple(row_numbers),
+                               read_as=tuple(state.read_as.values()),
                                clear_empty=options.clear_empty)
     if dry_run or not counts.new + counts.changed:
         # Nothing new: the store stays as it was, byte for byte (no provenance row either).

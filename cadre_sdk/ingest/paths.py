@@ -9,7 +9,7 @@ import sqlite_utils
 
 from cadre_sdk.core.errors import CadreError
 from cadre_sdk.ingest.readers import _FORMATS
-from cadre_sdk.ingest.references import match_key, near_keys
+from cadre_sdk.ingest.references import find_region, match_key
 
 
 #: Spreadsheets the loader cannot read: a folder's are loaded too, so that each is reported
@@ -78,21 +78,24 @@ def with_sheets(paths: list[Path], sheets: tuple[str, ...]) -> list[Path | Works
     return out
 
 
-def resolve_region(db: sqlite_utils.Database, text: str | None) -> str | None:
-    """The code of the region ``--region`` names (by code or by name)."""
+def resolve_region(db: sqlite_utils.Database, text: str | None
+                   ) -> tuple[str | None, str | None]:
+    """The code of the region ``--region`` names (by code, by name, or by a short form that
+    names exactly one region: ``find_region`` without guessing), and the Chinese line telling
+    the clerk which region a short form was read as (else None)."""
     if text is None:
-        return None
-    rows = list(db.execute("SELECT code, name FROM region"))
-    codes = {code for code, _ in rows}
-    if text.strip() in codes:
-        return text.strip()
-    found = [(code, name) for code, name in rows if match_key(name) == match_key(text)]
-    if len(found) == 1:
-        return found[0][0]
-    if found:
-        listed = "、".join(f"{n}（{c}）" for c, n in found)
-        raise CadreError(f"--region“{text}”对应多个地区：{listed}。请改填地区代码。")
-    near = _near_regions(rows, text)
+        return None, None
+    rows = [(code, name) for code, name in db.execute("SELECT code, name FROM region")]
+    found = find_region(text, rows, guess=False)
+    if found.code is not None:
+        name = dict(rows)[found.code]
+        if found.code == text.strip() or match_key(name) == match_key(text):
+            return found.code, None
+        return found.code, f"--region“{text.strip()}”按{name}（{found.code}）读取"
+    if found.ambiguous:
+        listed = "、".join(f"{n}（{c}）" for c, n in found.candidates)
+        raise CadreError(f"--region“{text}”对应多个地区：{listed}。请改填完整的地区名称或地区代码。")
+    near = found.candidates
     if near:
         listed = "、".join(f"{n}（{c}）" for c, n in near)
         raise CadreError(f"--region“{text}”不是已知的地区名称或代码。最接近的有：{listed}。"
@@ -100,8 +103,3 @@ def resolve_region(db: sqlite_utils.Database, text: str | None) -> str | None:
     raise CadreError(f"--region“{text}”不是已知的地区名称或代码。`cadre kinds 地区` 说明地区表；"
                      "请核对名称。")
 
-
-def _near_regions(rows: list[tuple[str, str]], text: str) -> list[tuple[str, str]]:
-    """The regions a clerk may have meant by ``text`` (``near_keys``), at most five."""
-    names = {match_key(n): (c, n) for c, n in rows}
-    return [names[k] for k in near_keys(names, match_key(text), 5)]

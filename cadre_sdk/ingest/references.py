@@ -5,8 +5,11 @@ A cell that is a stored code stays as it is. Otherwise its text is matched again
 the referred kind, compared in a normalized form (full-width and half-width alike, Traditional
 as Simplified, spaces ignored), within the region the row names (its own region column) or the
 load names (``region=``); one match becomes the code, several are an error listing them with
-their codes, none an error suggesting the nearest names. Messages are Chinese and the loader
-puts them under the clerk's column.
+their codes, none an error suggesting the nearest names. A region may also be written in a
+short form (``region_names.find_region``: 海西州, 格尔木, 唐古拉山): one that names exactly one
+region becomes its code, noted for the load's report; one naming several (玉树, 城关) is an
+error listing them, never a guess. Messages are Chinese and the loader puts them under the
+clerk's column.
 
 Codes are looked up a batch at a time, each distinct cell once. A batch of plain codes that
 hardly repeat (a cadre's commendations, adjustments) is not looked up here at all
@@ -96,8 +99,12 @@ PLACE_IN_ROW = "写明所在地区"
 class Resolver:
     """Cells of one referring column -> codes of ``parent`` (names resolved), for one load."""
 
-    def __init__(self, conn: sqlite3.Connection, parent: type, tree: RegionTree):
+    def __init__(self, conn: sqlite3.Connection, parent: type, tree: RegionTree,
+                 read_as: dict[str, str] | None = None):
+        """``read_as``: where a region written in a short form is noted (the form -> the
+        Chinese line telling the clerk which region it was read as), for the load's report."""
         self.conn, self.parent, self.tree = conn, parent, tree
+        self.read_as = read_as if read_as is not None else {}
         self.kind, self.title = parent.__kind__, parent.__title__
         self.key = parent.__key__[0]
         self.known: set[str] = set()
@@ -184,13 +191,13 @@ class Resolver:
                 return None, f"没有身份证号为“{text}”的{self.title}。请先导入该{self.title}"
         if not self.by_name or (code is not None and code.isascii()):
             return raw, None  # a code that is not stored: the reference check reports it
-        candidates = self.index().get(match_key(text), [])
-        if scope is not None:
-            candidates = [c for c in candidates if self.tree.within(c[2], scope)
-                          or (self.scope_field == "parent_code" and c[0] == scope)]
+        candidates = [c for c in self.index().get(match_key(text), [])
+                      if self._within(c, scope)]
         if len(candidates) == 1:
             return candidates[0][0], None
         where = f"在{self._region_name(scope)}内" if scope is not None else ""
+        if not candidates and self.kind == "region":
+            return self._short_form(text, scope, where)
         if candidates:
             ordered = sorted(candidates)
             listed = "、".join(f"{name}（{code}{self._placed(region)}）"
@@ -198,6 +205,31 @@ class Resolver:
             first = self.tree.names.get(ordered[0][2]) or ordered[0][2] or "地区名称"
             return None, (f"{where}有 {len(candidates)} 个名为“{text}”的{self.title}：{listed}。"
                           f"请改填{self.title}代码，或{place.format(region=first)}")
+        return None, self._unknown(text, where)
+
+    def _within(self, entry: tuple[str, str, str | None], scope: str | None) -> bool:
+        """Whether an ``index`` entry lies within the region ``scope`` (None: anywhere)."""
+        return scope is None or self.tree.within(entry[2], scope) or (
+            self.scope_field == "parent_code" and entry[0] == scope)
+
+    def _short_form(self, text: str, scope: str | None, where: str) -> tuple[Any, str | None]:
+        """A region written in a short form (``find_region``: 海西州, 格尔木, 唐古拉山), within
+        ``scope``: the code when it names exactly one region (noted in ``read_as``); a form
+        naming several (玉树, 城关) is refused with them all (``guess=False``: stored data
+        never takes the prefecture for its county); else the nearest names."""
+        entries = {code: (name, region) for group in self.index().values()
+                   for code, name, region in group if self._within((code, name, region), scope)}
+        found = find_region(text, [(code, name) for code, (name, _) in entries.items()],
+                            guess=False)
+        if found.code is not None:
+            name = entries[found.code][0]
+            self.read_as.setdefault(text, f"{self.title}“{text}”按{name}（{found.code}）读取")
+            return found.code, None
+        if found.ambiguous:
+            listed = "、".join(f"{name}（{code}{self._placed(entries[code][1])}）"
+                              for code, name in found.candidates[:10])
+            return None, (f"{where}“{text}”可指 {len(found.candidates)} 个{self.title}：{listed}。"
+                          f"请改填完整的{self.title}名称或{self.title}代码")
         return None, self._unknown(text, where)
 
     def _unknown(self, text: str, where: str) -> str:
@@ -244,12 +276,14 @@ class References:
     first (a row's region places the names in its other columns)."""
 
     def __init__(self, conn: sqlite3.Connection, cls: type, columns: dict[str, tuple[int, str]],
-                 region: str | None = None, shared: dict[str, Any] | None = None):
+                 region: str | None = None, shared: dict[str, Any] | None = None,
+                 read_as: dict[str, str] | None = None):
         """``columns``: field name -> (position in the cells, the clerk's header text), for
         the fields of ``cls`` the file has; ``region``: the load's region code, if given;
         ``shared``: what the files of one load share (the region tree, and the resolvers of
         kinds other than ``cls``'s: what they read does not change during the load), filled
-        on first use; a load of regions shares nothing (its files add to the tree)."""
+        on first use; a load of regions shares nothing (its files add to the tree);
+        ``read_as``: the load's notes of regions read from a short form (``Resolver``)."""
         self.region = region
         if cls.__kind__ == "region":
             shared = None
@@ -265,9 +299,9 @@ class References:
                 continue
             if shared is not None and parent != cls.__kind__:
                 resolver = shared.get(parent) or shared.setdefault(
-                    parent, Resolver(conn, RECORD_TYPES[parent], tree))
+                    parent, Resolver(conn, RECORD_TYPES[parent], tree, read_as))
             else:
-                resolver = Resolver(conn, RECORD_TYPES[parent], tree)
+                resolver = Resolver(conn, RECORD_TYPES[parent], tree, read_as)
             if not resolver.names:
                 continue
             at, text = columns[field.name]

@@ -74,6 +74,8 @@ class LoadState:
         self.births = BirthYears(conn) if cls.__kind__ in BIRTH_CHECKED else None
         #: The reference resolvers the files share (``References``).
         self.references: dict[str, Any] = {}
+        #: Regions read from a short form: the form -> the report's line (``References``).
+        self.read_as: dict[str, str] = {}
 
     def use_ledger(self, ledger: Any) -> None:
         """What the load's ledger (``RowidLedger``, ``KeyLedger``) wrote: which keys, from
@@ -147,7 +149,7 @@ class FileUpdate:
         self.position = {text: i for i, text in enumerate(self.header)}
         self.column_of = {f.name: (self.position[t], t) for t, f in mapping.items()}
         self.refs = References(self.conn, self.cls, self.column_of, self.state.options.region,
-                               self.state.references)
+                               self.state.references, self.state.read_as)
         return self.header
 
     # --- each batch -------------------------------------------------------------------------

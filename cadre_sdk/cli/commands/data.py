@@ -46,7 +46,8 @@ def init(env: Env, db: Path) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing. 只校验，不写入。")
 @click.option("--region", default=None, metavar="地区",
-              help="Region (name or code) that unit and region names in rows without their "
+              help="Region (name, code, or a short form naming one region: 海西州) that unit "
+                   "and region names in rows without their "
                    "own 所在地区 are looked up in. 名称按此地区查找。")
 @click.option("--clear-empty", is_flag=True,
               help="An empty cell clears the stored value (default: it keeps it). "
@@ -72,7 +73,9 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
     is one transaction: if any row is bad,
     nothing is written and every bad row is listed as file:line: column: reason, with exit
     status 1. A row whose key is stored updates only the columns the file has; an empty cell
-    keeps the stored value unless --clear-empty. Units and regions may be written by name.
+    keeps the stored value unless --clear-empty. Units and regions may be written by name;
+    a region also by a short form naming exactly one region (海西州, 格尔木, 唐古拉山: the
+    report says what it was read as), while one naming several (玉树, 城关) is refused.
     Title rows above the header are skipped. A workbook is read from the one worksheet
     holding data; one with several needs --sheet (each sheet named is loaded). The report
     counts rows new, changed and unchanged; a file with nothing new writes nothing.
@@ -88,12 +91,15 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
     无法确定是 GBK 还是 Big5（或 UTF-8）的文件会被拒绝，请另存为带 BOM 的 UTF-8。
     """
     database = open_db(db)
-    options = LoadOptions(region=resolve_region(database, region),
+    region, region_note = resolve_region(database, region)
+    options = LoadOptions(region=region,
                           clear_empty=clear_empty,
                           as_of=(as_of or datetime.date.today()).isoformat())
     show = sys.stderr.isatty() if progress is None else progress
     if wants_lrmx(kind, files):
         load_and_report(database, files, env.plugins, dry_run, options, env.after_load, show)
+        if region_note is not None:
+            click.echo(region_note)
         return
     paths = with_sheets(expand_paths(files), sheets)
     total = sum(_estimate_rows(f) for f in paths) if show else 0
@@ -106,6 +112,8 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
         result = load_files(database, kind, paths, plugins=env.plugins, dry_run=dry_run,
                                 after_load=env.after_load,
                             options=options)
+    if region_note is not None:
+        click.echo(region_note)
     click.echo(load_report(result, dry_run))
 
 
@@ -115,6 +123,7 @@ def load_report(result: LoadResult, dry_run: bool) -> str:
     lines = [f"{file}：表头在第{line}行（上方的标题行已跳过）"
              for file, line in result.header_lines]
     lines += [f"{file}：“{column}”列是行号，不导入" for file, column in result.row_numbers]
+    lines += result.read_as
     counts = (f"新增 {result.new} 行，更新 {result.changed} 行，"
               f"未变 {result.unchanged} 行")
     empty = "空单元格清空了原值（--clear-empty）" if result.clear_empty else \
