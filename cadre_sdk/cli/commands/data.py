@@ -89,6 +89,8 @@ def load(env: Env, db: Path, kind: str, files: tuple[Path, ...], dry_run: bool,
     导入台账文件。任何一行有错，整批不写入，并逐行列出错误。已入库的记录只更新文件中有的列，
     空单元格不清空原值（除非加 --clear-empty）。繁体中文的 Big5 编码文件可直接导入；
     无法确定是 GBK 还是 Big5（或 UTF-8）的文件会被拒绝，请另存为带 BOM 的 UTF-8。
+    地区可写常用简称（如 海西州、格尔木、唐古拉山）：只指一个地区的，按该地区读取并在报告中说明；
+    可指多个地区的（如 玉树、城关）不导入，列出可选地区。
     """
     database = open_db(db)
     region, region_note = resolve_region(database, region)
