@@ -140,3 +140,21 @@ def test_each_distinct_cell_is_matched_once(db, tmp_path, capsys, monkeypatch):
     assert code == 0, err
     assert sorted(calls) == ["格尔木", "海西州"]
     assert stored(db, "SELECT count(*) FROM unit WHERE region_code = '632800'") == [(300,)]
+
+
+def test_a_township_s_parent_in_a_short_form(db, tmp_path, capsys):
+    # a region list's 上级代码 is a region reference too; 玉树 there is refused as anywhere
+    towns = tmp_path / "乡镇.csv"
+    towns.write_text("地区代码,地区名称,层级,上级代码\n632801102,郭勒木德镇,乡镇,格尔木\n"
+                     "632701101,结古镇,乡镇,玉树\n", encoding="utf-8")
+    before = db.read_bytes()
+    code, out, err = run(capsys, "load", db, "region", towns)
+    assert code == 1, out
+    assert f"{towns}:3: 上级代码: “玉树”可指 2 个地区" in err
+    assert db.read_bytes() == before
+    towns.write_text("地区代码,地区名称,层级,上级代码\n632801102,郭勒木德镇,乡镇,格尔木\n",
+                     encoding="utf-8")
+    code, out, err = run(capsys, "load", db, "region", towns)
+    assert code == 0, err
+    assert "地区“格尔木”按格尔木市（632801）读取" in out
+    assert stored(db, "SELECT parent_code FROM region WHERE code = '632801102'") == [("632801",)]
