@@ -199,6 +199,86 @@ def test_a_corrected_decision_carries_the_correcting_decisions_number(
     assert rows(db, query.sql, {}) == []
 
 
+def test_a_corrected_decision_carries_the_body_of_the_decision_in_force(
+        db, cadre_load, cadre_plugins):
+    """The 认定机关 of the row is the body of the decision in force, like its 文号: the body that
+    issued the correcting decision (the correction row's 承办机关), unless a correction names
+    the determination's body (更正后承办机关); the explanation and the oversight views agree."""
+    cadre_load(db, "case_event", DETERMINED)
+    cadre_load(db, "case_finding", findings(CASE))
+    book = cadre_plugins().book.catalogue("query")
+    listed_sql = book["determination_mismatches"].item.sql
+    by_body_sql = book["determination_mismatches_by_body"].item.sql
+    # the city's commission overturns the district's 不予容错 with 部分容错 (the rule gives 容错)
+    fixed = correction(4, "2024-03-25", "经市纪委监委复核改为部分容错", corrects=3,
+                       decision="部分容错")
+    fixed.update({"文号": "西纪发〔2024〕7号", "承办机关": "西宁市纪委监委"})
+    cadre_load(db, "case_event", [fixed])
+    evaluate(db, cadre_plugins(), "2024-03-26")
+    (d,) = rows(db, "SELECT * FROM case_decision WHERE case_id = ?", [CASE])
+    assert (d["decision"], d["determined_by"], d["document_no"]) == (
+        "部分容错", "西宁市纪委监委", "西纪发〔2024〕7号")
+    assert d["decision_correction"] == (
+        "认定结论已被更正，见序号 4（原认定结论“不予容错”，原文号 东纪发〔2024〕12号，"
+        "原认定机关 城东区纪委监委）")
+    assert ("认定机关：西宁市纪委监委（序号 4 更正决定的作出机关；原认定机关 城东区纪委监委）"
+            in explanation(db, "case_decision"))
+    (listed,) = rows(db, listed_sql, {})
+    assert (listed["认定机关"], listed["文号"]) == ("西宁市纪委监委", "西纪发〔2024〕7号")
+    # the mismatch is counted against the body whose decision is in force, not the district's
+    assert [(r["认定机关"], r["认定与规则测算不一致"]) for r in rows(db, by_body_sql, {})] == [
+        ("西宁市纪委监委", 1)]
+    # a later correction names the determination's body itself (更正后承办机关): it is in force
+    named = correction(5, "2024-03-27", "认定机关登记错误，按决定书更正", corrects=3,
+                       body="城东区委组织部")
+    cadre_load(db, "case_event", [named])
+    evaluate(db, cadre_plugins(), "2024-03-28")
+    (d,) = rows(db, "SELECT * FROM case_decision WHERE case_id = ?", [CASE])
+    assert (d["determined_by"], d["document_no"]) == ("城东区委组织部", "西纪发〔2024〕7号")
+    assert ("认定机关：城东区委组织部（序号 5 更正承办机关；原认定机关 城东区纪委监委）"
+            in explanation(db, "case_decision"))
+    (listed,) = rows(db, listed_sql, {})
+    assert listed["认定机关"] == "城东区委组织部"
+
+
+def test_a_correcting_decision_naming_no_body_keeps_the_original_body(
+        db, cadre_load, cadre_plugins):
+    """A correction of the 认定结论 whose row names no 承办机关 leaves the determination's body;
+    a correction of a date only (not a decision) never changes it, whoever recorded it."""
+    cadre_load(db, "case_event", DETERMINED)
+    cadre_load(db, "case_finding", findings(CASE))
+    fixed = correction(4, "2024-03-25", "录入时误选结论", corrects=3, decision="容错")
+    fixed["文号"] = "东纪发〔2024〕15号"
+    dated = correction(5, "2024-03-26", "按决定书更正认定日期", corrects=3, date="2024-03-19")
+    dated["承办机关"] = "城东区委组织部"
+    cadre_load(db, "case_event", [fixed, dated])
+    evaluate(db, cadre_plugins(), "2024-03-27")
+    (d,) = rows(db, "SELECT * FROM case_decision WHERE case_id = ?", [CASE])
+    assert (d["decision"], d["determined_by"], d["determined_on"]) == (
+        "容错", "城东区纪委监委", "2024-03-19")
+    assert "原认定机关" not in d["decision_correction"]
+    assert "认定机关：城东区纪委监委\n" in explanation(db, "case_decision") + "\n"
+
+
+def test_a_corrected_appeal_decision_carries_the_correcting_body(db, cadre_load, cadre_plugins):
+    """When the appeal decision is the 认定结果, its correction by another body makes that body
+    the row's 认定机关 (with the correcting decision's 文号), in the explanation too."""
+    appeal = [row(CASE, 4, "反馈", "2024-03-22"), row(CASE, 5, "申诉", "2024-03-25"),
+              row(CASE, 6, "申诉决定", "2024-04-10", decision="部分容错", body="西宁市纪委监委",
+                  document_no="西纪发〔2024〕3号")]
+    fixed = correction(7, "2024-04-15", "经省纪委监委复核改为容错", corrects=6, decision="容错")
+    fixed.update({"文号": "青纪发〔2024〕2号", "承办机关": "省纪委监委"})
+    cadre_load(db, "case_event", [*DETERMINED, *appeal, fixed])
+    cadre_load(db, "case_finding", findings(CASE))
+    evaluate(db, cadre_plugins(), "2024-04-16")
+    (d,) = rows(db, "SELECT * FROM case_decision WHERE case_id = ?", [CASE])
+    assert (d["appeal_decision"], d["determined_by"], d["document_no"],
+            d["original_document_no"]) == ("容错", "省纪委监委", "青纪发〔2024〕2号",
+                                           "西纪发〔2024〕3号")
+    assert ("申诉决定：容错（2024-04-10，省纪委监委（序号 7 更正决定的作出机关；原认定机关 "
+            "西宁市纪委监委），文号 青纪发〔2024〕2号" in explanation(db, "case_decision"))
+
+
 def test_the_chain_holds_the_original_and_the_correction(db, cadre_load):
     cadre_load(db, "case_event", [*RECORDED,
                                   correction(3, "2024-04-20", corrects=2, date="2024-04-08")])

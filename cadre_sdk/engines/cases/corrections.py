@@ -42,8 +42,10 @@ FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("red_line", "corrected_red_line", "触碰红线", "更正后触碰红线"),
     ("document_no", "corrected_document_no", "文号", "更正后文号"),
 )
-#: The Chinese title of the decision field (认定结论), as ``Change.title`` names it.
+#: The Chinese titles of the decision (认定结论) and body (承办机关) fields, as ``Change.title``
+#: names them.
 DECISION_TITLE = next(f[2] for f in FIELDS if f[0] == "decision")
+BODY_TITLE = next(f[2] for f in FIELDS if f[0] == "body")
 #: The columns only a correction fills (with ``corrects``, 更正序号).
 CORRECTION_COLUMNS = ("corrects", *(f[1] for f in FIELDS))
 _TITLES = {"corrects": "更正序号", **{f[1]: f[3] for f in FIELDS}}
@@ -83,22 +85,30 @@ class Correction:
 @attrs.frozen
 class DecisionRecord:
     """The record of a deciding event's (认定, 申诉决定) decision in force: its 文号 (the last
-    correction of the 认定结论's own 文号 when corrections changed it, else the event's) and,
-    when corrected, the overturned decision and its 文号 and the corrections that changed it."""
+    correction of the 认定结论's own 文号 when corrections changed it, else the event's), its
+    body (``decision_record`` says which) and, when corrected, the overturned decision, its 文号
+    and body and the corrections that changed it."""
 
     document_no: str | None
     corrected_by: tuple[Correction, ...] = ()
     original_decision: str | None = None
     original_document_no: str | None = None
+    body: str | None = None
+    original_body: str | None = None
+    #: Why the body is not the one recorded on the event (None when it is): “序号 5 更正承办机关”.
+    body_source: str | None = None
 
     def note(self) -> str | None:
         """更正情况 of the decision (None when not corrected), worded like ``case_events``':
-        认定结论已被更正，见序号 7（原认定结论“不予容错”，原文号 乌纪〔2027〕12号）."""
+        认定结论已被更正，见序号 7（原认定结论“不予容错”，原文号 乌纪〔2027〕12号）, naming the
+        原认定机关 too when the body in force is another."""
         if not self.corrected_by:
             return None
         original = "，".join(x for x in (
             f"原认定结论{_quoted(self.original_decision)}",
-            f"原文号 {self.original_document_no}" if self.original_document_no else None) if x)
+            f"原文号 {self.original_document_no}" if self.original_document_no else None,
+            f"原认定机关 {self.original_body}" if self.body_source and self.original_body
+            else None) if x)
         return (f"认定结论已被更正，见序号 {'、'.join(str(c.seq) for c in self.corrected_by)}"
                 f"（{original}）")
 
@@ -110,18 +120,43 @@ class DecisionRecord:
         return (f"{said}（序号 {self.corrected_by[-1].seq} 更正决定的文号；"
                 f"原文号 {self.original_document_no or '未填写'}）")
 
+    def body_line(self) -> str:
+        """The 认定机关 as an explanation gives it: the body in force, and why when it is not
+        the one recorded on the event (with the original)."""
+        said = self.body or "未填写"
+        if not self.body_source:
+            return said
+        return f"{said}（{self.body_source}；原认定机关 {self.original_body or '未填写'}）"
+
 
 def decision_record(event: dict[str, Any], in_force: Iterable[Correction]) -> DecisionRecord:
-    """The decision in force on ``event`` (a deciding event as corrected by ``apply``) and its
-    文号: a correction that changed the 认定结论 is the body's decision in force, so the row
-    carries that correction's own 文号 (``None`` if it had none), never the overturned one's."""
-    changed = tuple(c for c in in_force if c.corrects == event["seq"]
-                    and any(ch.title == DECISION_TITLE for ch in c.changes))
+    """The decision in force on ``event`` (a deciding event as corrected by ``apply``), its 文号
+    and its body. A correction that changed the 认定结论 is the body's decision in force, so the
+    row carries that correction's own 文号 (``None`` if it had none), never the overturned
+    one's. Its body is, in this order: the event's 承办机关 as corrected when a correction
+    changed it (更正后承办机关: the record names the body itself); else the body that issued the
+    last correcting decision (that correction row's own 承办机关) when the row names one; else
+    the event's 承办机关."""
+    mine = [c for c in in_force if c.corrects == event["seq"]]
+    changed = tuple(c for c in mine if _changed(c, DECISION_TITLE))
+    renamed = [c for c in mine if _changed(c, BODY_TITLE)]
+    original_body = _changed(renamed[0], BODY_TITLE).before if renamed else event.get("body")
+    body, source = event.get("body"), None
+    if renamed:
+        source = f"序号 {renamed[-1].seq} 更正承办机关"
+    elif changed and changed[-1].body and changed[-1].body != body:
+        body, source = changed[-1].body, f"序号 {changed[-1].seq} 更正决定的作出机关"
     if not changed:
-        return DecisionRecord(event.get("document_no"))
-    first = next(ch for ch in changed[0].changes if ch.title == DECISION_TITLE)
-    return DecisionRecord(changed[-1].document_no, changed, first.before,
-                          event.get("document_no"))
+        return DecisionRecord(event.get("document_no"), body=body, original_body=original_body,
+                              body_source=source)
+    return DecisionRecord(changed[-1].document_no, changed, _changed(changed[0],
+                                                                     DECISION_TITLE).before,
+                          event.get("document_no"), body, original_body, source)
+
+
+def _changed(correction: Correction, title: str) -> Change | None:
+    """The change ``correction`` made to the field titled ``title`` (None if it made none)."""
+    return next((ch for ch in correction.changes if ch.title == title), None)
 
 
 def _quoted(value: str | None) -> str:

@@ -245,13 +245,14 @@ def _decide(out: BatchWriter, case: tr.CaseInputs, history: History, findings: d
     appealed = history.last("申诉决定")
     appeal = appealed["decision"] if appealed else None
     final = appeal or recorded
-    by = determined["body"] or body
-    # A corrected 认定结论 is in force with the correcting decision's 文号, not the overturned
-    # one's (which stays named beside it).
+    # A corrected 认定结论 is in force with the correcting decision's 文号 and body, not the
+    # overturned one's (which stay named beside them).
     record = corrections.decision_record(determined, in_force)
+    by = record.body or body
     trace = Trace(subject=f"容错案件 {case.id} 认定结果")
     trace.input("认定日期", determined["date"])
-    trace.input("认定机关", by if determined["body"] else f"{by}（按规则确定的受理主体，承办机关未填写）")
+    trace.input("认定机关", record.body_line() if record.body
+                else f"{by}（按规则确定的受理主体，承办机关未填写）")
     trace.input("文号", record.document_line())
     trace.input("受理主体的认定结论", recorded or "未记录")
     # A corrected determination or appeal decision is the record as corrected: the correction
@@ -262,12 +263,12 @@ def _decide(out: BatchWriter, case: tr.CaseInputs, history: History, findings: d
         appeal_record = corrections.decision_record(appealed, in_force)
         numbered = appeal_record.document_no or appeal_record.corrected_by
         trace.input("申诉决定", f"{appeal or '未记录'}（{appealed['date']}"
-                    f"{'，' + appealed['body'] if appealed['body'] else ''}"
+                    f"{'，' + appeal_record.body_line() if appeal_record.body else ''}"
                     f"{'，文号 ' + appeal_record.document_line() if numbered else ''}）")
     if appeal:
         # The appeal decision is the 认定结果: the body and document in force are its own (a
         # mismatch is the appeal body's, never the first body's; an unnamed one is 未记录).
-        by = appealed["body"]
+        by = appeal_record.body
         record = appeal_record
     trace.step("规则测算结果（核对用）", rule or "无法测算", f"见说明 {check_eid}")
     consistent = None if final is None or rule is None else int(final == rule)
