@@ -225,3 +225,37 @@ PIECES = st.one_of(
 def test_genuine_utf8_without_chinese_is_never_refused_nor_misread(cells):
     text = "c0,c1\n" + "".join(f"C{i},{cell}\n" for i, cell in enumerate(cells))
     assert decode_bytes(text.encode("utf-8"), "a.csv") == (text, "utf-8")
+
+
+# A line pasted from a UTF-8 file into a GBK (Big5) one, its letters with diacritics valid GBK
+# (UTF-8 é is C3 A9, GBK 茅): GBK would store 鏉庡洓,caf茅 or M眉ller.
+@pytest.mark.parametrize(("pasted", "codec", "name"), [
+    ("李四,café", "gbk", "GBK/GB18030"),
+    ("C9,Müller", "gbk", "GBK/GB18030"),
+    ("王五,José", "gbk", "GBK/GB18030"),
+    ("C9,Renée", "gbk", "GBK/GB18030"),
+    ("C9,Müller", "big5", "Big5"),
+])
+def test_a_utf8_line_with_latin_letters_in_a_legacy_file_is_refused(tmp_path, pasted, codec, name):
+    head = "姓名,单位\n张三,财政局\n" if codec == "gbk" else "姓名,單位\n陳國華,財政廳\n"
+    data = head.encode(codec) + pasted.encode("utf-8") + b"\n"
+    message = f"a.csv：文件混用了两种编码：第1行是 {name}，第3行却是 UTF-8。"
+    with pytest.raises(ReadError) as e:
+        decode_bytes(data, "a.csv")
+    assert str(e.value).startswith(message)
+    path = tmp_path / "a.csv"
+    path.write_bytes(data)
+    with pytest.raises(ReadError) as e:
+        read_streamed(path)
+    assert str(e.value).startswith(f"{path}：{message.removeprefix('a.csv：')}")
+
+
+@pytest.mark.parametrize("cell", ["a茅", "b眉c", "Ma茅", "25掳C"])
+def test_a_gbk_line_no_better_in_utf8_is_read_as_gbk(tmp_path, cell):
+    # GBK a茅 is UTF-8 aé, 25掳C is 25°C: no better a reading, so read as the file's encoding.
+    text = f"姓名,单位\nC1,{cell}\n"
+    assert text.encode("gbk").split(b"\n")[1].decode("utf-8") != f"C1,{cell}"  # valid UTF-8
+    assert decode_bytes(text.encode("gbk"), "a.csv") == (text, "gb18030")
+    path = tmp_path / "a.csv"
+    path.write_bytes(text.encode("gbk"))
+    assert read_streamed(path) == [["C1", cell]]

@@ -31,6 +31,12 @@ of the GBK ones read as GBK, 1.5% refused (1.0% too short to tell GBK from Big5,
 UTF-8 symbols: GBK 卢隆 is UTF-8 ¬¡); 96% of the Big5 ones refused (the same), 4% read as GBK
 (rare Big5 characters: the Big5/GBK limit above); and none of 36,000 UTF-8 files, Chinese or
 not, read otherwise or refused.
+
+A line of a GBK (Big5) file that is valid UTF-8 too (``read_encoding._LineDecoder``) is a line
+pasted in UTF-8 when ``utf8_lead`` finds its UTF-8 reading ahead by ``_MARGIN`` or more, a tie
+reading as the file's encoding (stricter than a whole file, where a tie reads as UTF-8): only
+a line with a Latin letter with a diacritic inside a Latin word or a lone Latin-1 symbol
+(李四,café; C9,Müller) is scored, and a Latin word of four letters or more counts for UTF-8.
 """
 from __future__ import annotations
 
@@ -146,6 +152,30 @@ def score_utf8(text: str) -> int:
     plain = _SYMBOL_BY_LETTER.sub("\ue000", plain)  # U+E000: private use, rare
     # Symbols beside symbols only (²², GBK 卢隆 being ¬¡): as a less common character, −2.
     return score(plain) + 3 * sum(1 for char in _ANY_SYMBOL.findall(plain) if _weight(char) == -5)
+
+
+#: A Latin word of four letters or more with a letter of a diacritic inside (café, Müller,
+#: José): GBK (Big5) reads that letter as an ideograph stuck in the word (caf茅, M眉ller).
+_LATIN_WORD = re.compile("[A-Za-z\u00c0-\u024f]{4,}")
+_DIACRITIC = re.compile("[\u00c0-\u024f]")
+#: What ``score_utf8`` reads as Latin text (``_LATIN_IN_WORD``, ``_LONE_SYMBOL``), in one search.
+_READ_AS_LATIN = re.compile(f"{_LATIN_IN_WORD.pattern}|{_LONE_SYMBOL.pattern}")
+
+
+def utf8_lead(text: str, legacy: str) -> int:
+    """How far the UTF-8 reading ``text`` of a line scores ahead of ``legacy``, its GBK (Big5)
+    reading (``score_utf8`` minus ``score``), each Latin word of four letters or more with a
+    diacritic inside (café, Müller) counting for UTF-8 what a rare character counts against
+    (5): the other reading has an ideograph inside a Latin word. A shorter one (aé, GBK a茅)
+    tells nothing. 0 (nothing to tell) unless ``text`` has a two-byte character read as Latin
+    text, a letter inside a Latin word or a lone Latin-1 symbol: checked first, at once, so a
+    GBK name valid as UTF-8 (袁平, Ԭƽ) costs no scoring, and GBK rare characters that read as
+    three-byte UTF-8 symbols (陸丂 is ꑁ@) are never taken for UTF-8."""
+    if not _READ_AS_LATIN.search(text):
+        return 0
+    words = sum(1 for word in _LATIN_WORD.findall(text)
+                if _DIACRITIC.search(word) and re.search("[A-Za-z]", word))
+    return score_utf8(text) - score(legacy) + 5 * words
 
 
 def all_known(text: str) -> bool:

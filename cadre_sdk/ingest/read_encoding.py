@@ -246,7 +246,12 @@ class _LineDecoder:
                     legacy if self.encoding == "gb18030" else to_simplified(legacy)))
                 if legacy is not None and (not _plausible_utf8(text) or
                                            _common_chars(text) < max(2, common + 1)):
-                    return legacy
+                    # Unless its UTF-8 reading, Latin letters with diacritics or a lone
+                    # Latin-1 symbol in it (李四,café is GBK 鏉庡洓,caf茅; C9,Müller is
+                    # C9,M眉ller), scores ahead by ``big5_gbk._MARGIN`` or more: then a line
+                    # pasted in UTF-8. A tie reads as the file's encoding (GBK a茅 is UTF-8 aé).
+                    if big5_gbk.utf8_lead(text, legacy) < big5_gbk._MARGIN:
+                        return legacy
                 raise self._mixed(lineno, "utf-8")
             if self.encoding is None:  # the first non-ASCII line, after a sample all ASCII
                 verdict, _ = _utf8_verdict(raw, text)
