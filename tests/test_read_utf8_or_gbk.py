@@ -206,6 +206,19 @@ def test_an_undecidable_update_is_refused_and_nothing_changes(db, tmp_path, caps
     assert db.read_bytes() == before
 
 
+def test_a_gbk_roster_with_a_line_pasted_in_utf8_is_refused_and_nothing_changes(db, tmp_path,
+                                                                               capsys):
+    # The silent case: C2's name, pasted from a UTF-8 file, used to be stored as M眉ller.
+    roster = tmp_path / "名册.csv"
+    roster.write_bytes("id,name,gender,birth,unit_code,post\nC1,张三,M,1980.03,U1,科员\n"
+                       .encode("gbk") + "C2,Müller,M,1975.06,U1,x\n".encode("utf-8"))
+    before = db.read_bytes()
+    code, _, err = run(capsys, "load", db, "干部", roster, "--as-of", "2026-01-01")
+    assert code == 1
+    assert "名册.csv: 文件混用了两种编码：第2行是 GBK/GB18030，第3行却是 UTF-8。" in err
+    assert db.read_bytes() == before
+
+
 # Pieces of a genuine UTF-8 text with no Chinese: ASCII, a Latin-1 symbol between digits,
 # circled numbers, full-width punctuation, Tibetan, Mongolian, emoji, a Latin word.
 PIECES = st.one_of(
