@@ -158,8 +158,12 @@ def score_utf8(text: str) -> int:
 #: José): GBK (Big5) reads that letter as an ideograph stuck in the word (caf茅, M眉ller).
 _LATIN_WORD = re.compile("[A-Za-z\u00c0-\u024f]{4,}")
 _DIACRITIC = re.compile("[\u00c0-\u024f]")
-#: What ``score_utf8`` reads as Latin text (``_LATIN_IN_WORD``, ``_LONE_SYMBOL``), in one search.
+#: What ``score_utf8`` reads as Latin text (``_LATIN_IN_WORD``, ``_LONE_SYMBOL``), in one search,
+#: after ``_MAYBE_LATIN``, a looser one three times faster (its lookahead first: the engine skips
+#: to the characters it may start at), which most GBK lines valid as UTF-8 fail (Ԭƽ).
 _READ_AS_LATIN = re.compile(f"{_LATIN_IN_WORD.pattern}|{_LONE_SYMBOL.pattern}")
+_MAYBE_LATIN = re.compile(f"(?=[A-Za-z\u00a0-\u024f])(?:[A-Za-z](?=[\u00c0-\u024f])"
+                          f"|[\u00c0-\u024f](?=[A-Za-z])|[{_SYMBOL}])")
 
 
 def utf8_lead(text: str, legacy: str) -> int:
@@ -171,7 +175,7 @@ def utf8_lead(text: str, legacy: str) -> int:
     text, a letter inside a Latin word or a lone Latin-1 symbol: checked first, at once, so a
     GBK name valid as UTF-8 (袁平, Ԭƽ) costs no scoring, and GBK rare characters that read as
     three-byte UTF-8 symbols (陸丂 is ꑁ@) are never taken for UTF-8."""
-    if not _READ_AS_LATIN.search(text):
+    if not (_MAYBE_LATIN.search(text) and _READ_AS_LATIN.search(text)):
         return 0
     words = sum(1 for word in _LATIN_WORD.findall(text)
                 if _DIACRITIC.search(word) and re.search("[A-Za-z]", word))
