@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from cadre_sdk.core import normalize as nz
 from cadre_sdk.publish.redact import NAME_MASK, Redactor
 from cadre_sdk.records.fields import _enum_converter
 
-from clihelp import run
+from clihelp import run, stored
 
 AS_OF = "2027-06-01"
 NOTE = "受理日期登记有误，按受理通知书更正"
@@ -104,14 +103,6 @@ def load_all(capsys, db: Path, files: dict[str, Path]) -> list[str]:
         assert code == 0, err
         outs.append(out)
     return outs
-
-
-def stored(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture

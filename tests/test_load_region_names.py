@@ -6,13 +6,12 @@ and .xlsx files, loaded with ``cadre load``."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from clihelp import run
+from clihelp import run, stored
 from cadre_sdk.core.divisions import known
 from cadre_sdk.core.normalize import make_id_number
 from cadre_sdk.ingest import references
@@ -35,14 +34,6 @@ def db(tmp_path, capsys):
     code, out, err = run(capsys, "load", path, "region", towns)
     assert code == 0, err
     return path
-
-
-def stored(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def unit_csv(tmp_path: Path, regions: list[str]) -> Path:

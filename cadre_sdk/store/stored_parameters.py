@@ -108,7 +108,9 @@ class Added:
 
 
 def stored_files(db: sqlite_utils.Database) -> list[StoredFile]:
-    """The files added to ``db``, the last added first (none without the table)."""
+    """The files added to ``db``, the last added first (none without the table). Their order is
+    the order they were added in (``id``: a new row's is above every stored one's), never the
+    clock's: which value wins must not depend on the time a machine showed."""
     if not db["parameter_file"].exists():
         return []
     return [StoredFile(row["id"], row["rule_kind"], row["rule_key"], row["rule_name"],
@@ -116,7 +118,7 @@ def stored_files(db: sqlite_utils.Database) -> list[StoredFile]:
                        tuple(json.loads(row["dates"])), tuple(json.loads(row["paths"])),
                        row["added_at"], attrs.evolve(parse_parameters(row["text"], row["file"]),
                                                      sha256=row["sha256"]))
-            for row in db.query("SELECT * FROM parameter_file ORDER BY added_at DESC, id DESC")]
+            for row in db.query("SELECT * FROM parameter_file ORDER BY id DESC")]
 
 
 def changed_since_evaluation(db: sqlite_utils.Database) -> list[tuple[str, str]]:
