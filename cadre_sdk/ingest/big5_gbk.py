@@ -46,6 +46,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from cadre_sdk.core.normalize import to_simplified
+from cadre_sdk.core.region_names import short_forms
 
 #: Readings whose scores differ by less than this are too close to call.
 _MARGIN = 2
@@ -65,7 +66,6 @@ _WORDS = (
     "乡镇 街道 社区 干部 单位 汉族 藏族 回族 土族 撒拉族 蒙古族 "
     "才让 扎西 卓玛 多杰 索南 拉毛 尼玛 旦增 仁青 更登 桑杰 德吉 央金 措毛 才旦 公保 加措 东智 完玛 拉姆 "
     "周毛 吉先 万德 南加 华旦 昂秀 尕藏 久美 次仁 贡布 洛桑 丹增 格桑 达瓦 闹日 夏吾 才仁 关却 角巴").split()
-_PREFECTURE_SUFFIX = re.compile("(?:(?:藏族|蒙古族|回族|土族|撒拉族)+自治[州县]|[市县区州])$")
 _NAME_CELL = re.compile(r"(?:^|[,\t])([\u4e00-\u9fff]{2,4})(?=[,\t\r\n]|$)", re.M)
 
 
@@ -82,7 +82,7 @@ def _vocabulary() -> re.Pattern[str]:
             meta = field.metadata
             words += [meta["title"], *meta["aliases"], *meta["choices"]]
     for name, _level in known().values():
-        words += [name, _PREFECTURE_SUFFIX.sub("", name)]
+        words += [name, *short_forms(name)]   # 海西, 海西州, 格尔木 as clerks write them
     usable = {w for w in words if len(w) >= 2 and not w.isascii()}
     return re.compile("|".join(map(re.escape, sorted(usable, key=len, reverse=True))))
 

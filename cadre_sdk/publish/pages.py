@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from cadre_sdk.core import normalize
+from cadre_sdk.core.region_names import find_region
 from cadre_sdk.core.value_status import STATUS_ZH
 from cadre_sdk.parameters.values import UNIT_TITLES
 from cadre_sdk.publish import chrome, rule_names
@@ -181,8 +182,6 @@ def regions_for_names(query: str, params: frozenset[str],
     query finds nothing, and the page shows the message instead of an empty answer)."""
     if not query or not options:
         return query, []
-    from cadre_sdk.core.region_names import find_region   # (read only when a region is asked)
-
     names = dict(options)
     notes: list[tuple[str, bool]] = []
     out, changed = [], False
